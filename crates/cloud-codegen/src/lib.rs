@@ -1,0 +1,279 @@
+//! One code-generation path from an OpenAPI document to a compiled client.
+//!
+//! Every provider crate's `build.rs` calls [`build_script`], and the xtask
+//! calls [`generate`]; both go through [`settings`], so what the build
+//! compiles and what `cargo xtask regen` writes can never drift apart.
+//!
+//! ```no_run
+//! // build.rs of a provider crate
+//! cloud_codegen::build_script("../../specs/tensordock.yaml", "tensordock_v0", "crate::v0");
+//! ```
+
+use std::fmt;
+use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+
+use openapiv3::{OpenAPI, ReferenceOr};
+use progenitor_impl::{
+    GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl,
+};
+use quote::quote;
+
+pub mod lint;
+
+/// The OpenAPI extension that marks an operation as safe to repeat after a
+/// transient failure. Decided per operation because some APIs (CloudTower)
+/// read with POST and others (TensorDock v0) deploy with POST.
+pub const SAFE_TO_RETRY_EXTENSION: &str = "x-safe-to-retry";
+
+/// The schema name that every spec uses for credentials and secrets in
+/// responses; it is generated as `::cloud_common::Secret`, which redacts.
+pub const SECRET_SCHEMA: &str = "Secret";
+
+/// The generated source of one client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generated {
+    /// The client: `types`, `Client`, and the operation constants.
+    pub client: String,
+    /// progenitor's typed httpmock helpers for the same spec.
+    pub httpmock: String,
+}
+
+/// One thing wrong with a spec, tied to an operation where there is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// `operationId (METHOD /path)`, or `None` for document-level problems.
+    pub operation: Option<String>,
+    /// What is wrong, in words.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.operation {
+            Some(op) => write!(f, "operation {op}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+/// Why a spec could not be turned into a client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodegenError {
+    /// The spec file.
+    pub spec: PathBuf,
+    /// Everything found wrong; never empty.
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for CodegenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "cannot generate a client from {}:", self.spec.display())?;
+        for p in &self.problems {
+            writeln!(f, "  - {p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for CodegenError {}
+
+impl CodegenError {
+    fn one(spec: &Path, operation: Option<String>, message: impl Into<String>) -> Self {
+        Self {
+            spec: spec.to_path_buf(),
+            problems: vec![Problem {
+                operation,
+                message: message.into(),
+            }],
+        }
+    }
+}
+
+/// The generation settings every provider shares.
+///
+/// - builder-style operations (`client.get_vm().body_map(..).send()`), which
+///   stay source compatible when a spec gains optional parameters;
+/// - the generated `Client` carries a `::cloud_common::Runtime` and *must*
+///   implement `ClientHooks` for it, so retries, timeouts and tracing run for
+///   every request;
+/// - the `Secret` schema becomes `::cloud_common::Secret`.
+pub fn settings() -> GenerationSettings {
+    let mut settings = GenerationSettings::new();
+    settings
+        .with_interface(InterfaceStyle::Builder)
+        .with_tag(TagStyle::Merged)
+        .with_inner_type(quote!(::cloud_common::Runtime))
+        .with_hooks(HooksMode::Expected)
+        .with_derive("PartialEq")
+        .with_replacement(
+            SECRET_SCHEMA,
+            "::cloud_common::Secret",
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        );
+    settings
+}
+
+/// Reads and parses a spec (YAML or JSON).
+pub fn load(spec: &Path) -> Result<OpenAPI, CodegenError> {
+    let text = std::fs::read_to_string(spec)
+        .map_err(|e| CodegenError::one(spec, None, format!("cannot read the file: {e}")))?;
+    serde_yaml::from_str(&text).map_err(|e| {
+        CodegenError::one(spec, None, format!("not a valid OpenAPI 3.0 document: {e}"))
+    })
+}
+
+/// Generates the client and httpmock helpers for the spec at `spec`.
+///
+/// `crate_path` is the Rust path under which the generated client is
+/// reachable from the httpmock helpers (e.g. `tensordock_api::v0`).
+///
+/// Problems that progenitor would panic on are reported first, by
+/// [`lint::progenitor_blockers`]; anything progenitor still rejects is
+/// pinned to the operation that causes it.
+pub fn generate(spec: &Path, crate_path: &str) -> Result<Generated, CodegenError> {
+    let api = load(spec)?;
+    let blockers = lint::progenitor_blockers(&api);
+    if !blockers.is_empty() {
+        return Err(CodegenError {
+            spec: spec.to_path_buf(),
+            problems: blockers,
+        });
+    }
+    match generate_api(&api, crate_path) {
+        Ok(generated) => Ok(generated),
+        Err(message) => Err(CodegenError {
+            spec: spec.to_path_buf(),
+            problems: blame_operations(&api, crate_path, message),
+        }),
+    }
+}
+
+fn generate_api(api: &OpenAPI, crate_path: &str) -> Result<Generated, String> {
+    quietly(|| {
+        let mut generator = Generator::new(&settings());
+        let client = generator.generate_tokens(api).map_err(|e| e.to_string())?;
+        let httpmock = generator
+            .httpmock(api, crate_path)
+            .map_err(|e| e.to_string())?;
+        let constants = operation_constants(api);
+        Ok(Generated {
+            client: format_tokens(quote!(#client #constants))?,
+            httpmock: format_tokens(httpmock)?,
+        })
+    })
+}
+
+/// Runs `f`, turning a panic into an error and keeping the panic message off
+/// stderr: a build that fails should print one readable message, not a
+/// backtrace from inside the generator.
+fn quietly<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    let previous = panic::take_hook();
+    panic::set_hook(Box::new(|_| {}));
+    let result = panic::catch_unwind(AssertUnwindSafe(f));
+    panic::set_hook(previous);
+    match result {
+        Ok(r) => r,
+        Err(payload) => Err(payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "the generator panicked".to_string())),
+    }
+}
+
+/// Finds which operations make progenitor fail by generating each one alone.
+/// Only runs on the failure path, so its cost does not matter.
+fn blame_operations(api: &OpenAPI, crate_path: &str, overall: String) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for (path, method, op) in lint::operations(api) {
+        let mut single = api.clone();
+        single.paths.paths.retain(|p, _| p == path);
+        if let Some(ReferenceOr::Item(item)) = single.paths.paths.get_mut(path) {
+            for m in lint::METHODS {
+                if *m != method {
+                    lint::set_operation(item, m, None);
+                }
+            }
+        }
+        if let Err(message) = generate_api(&single, crate_path) {
+            problems.push(Problem {
+                operation: Some(lint::describe(op, method, path)),
+                message: format!("progenitor cannot generate it: {message}"),
+            });
+        }
+    }
+    if problems.is_empty() {
+        problems.push(Problem {
+            operation: None,
+            message: format!("progenitor cannot generate the client: {overall}"),
+        });
+    }
+    problems
+}
+
+/// `OPERATIONS` and `SAFE_TO_RETRY`, read from the spec so that the retry
+/// policy is decided where the API is described.
+fn operation_constants(api: &OpenAPI) -> proc_macro2::TokenStream {
+    let mut all = Vec::new();
+    let mut safe = Vec::new();
+    for (_, _, op) in lint::operations(api) {
+        let Some(id) = op.operation_id.clone() else {
+            continue;
+        };
+        if op.extensions.get(SAFE_TO_RETRY_EXTENSION) == Some(&serde_json::Value::Bool(true)) {
+            safe.push(id.clone());
+        }
+        all.push(id);
+    }
+    quote! {
+        /// Every `operationId` in the spec, in document order.
+        pub const OPERATIONS: &[&str] = &[#(#all),*];
+        /// The operations the spec marks `x-safe-to-retry: true`; only these
+        /// are retried automatically after a transient failure.
+        pub const SAFE_TO_RETRY: &[&str] = &[#(#safe),*];
+    }
+}
+
+fn format_tokens(tokens: proc_macro2::TokenStream) -> Result<String, String> {
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
+    let mut out =
+        String::from("// @generated by cloud-codegen from an OpenAPI spec. Do not edit.\n\n");
+    out.push_str(&prettyplease::unparse(&file));
+    Ok(out)
+}
+
+/// What a provider's `build.rs` calls: generates `{name}.rs` and
+/// `{name}_httpmock.rs` into `OUT_DIR` from `spec` (relative to the crate).
+///
+/// Emits `rerun-if-changed` for the spec only, so an unchanged spec never
+/// regenerates. On failure it prints the problems and exits the build
+/// script with status 1 instead of panicking.
+pub fn build_script(spec: &str, name: &str, crate_path: &str) {
+    let manifest_dir =
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let spec_path = Path::new(&manifest_dir).join(spec);
+    println!("cargo:rerun-if-changed={}", spec_path.display());
+    match generate(&spec_path, crate_path) {
+        Ok(generated) => {
+            write(&out_dir.join(format!("{name}.rs")), &generated.client);
+            write(
+                &out_dir.join(format!("{name}_httpmock.rs")),
+                &generated.httpmock,
+            );
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+fn write(path: &Path, contents: &str) {
+    if let Err(e) = std::fs::write(path, contents) {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        std::process::exit(1);
+    }
+}

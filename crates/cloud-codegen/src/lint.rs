@@ -1,0 +1,217 @@
+//! Spec checks that turn progenitor's build-time panics into readable
+//! problems, plus the small OpenAPI walking helpers they need.
+
+use std::collections::{BTreeSet, HashSet};
+
+use openapiv3::{
+    Components, OpenAPI, Operation, PathItem, ReferenceOr, Schema, SchemaKind, StatusCode, Type,
+};
+
+use crate::Problem;
+
+/// The HTTP methods an OpenAPI path item can hold, lower case.
+pub const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Every operation as `(path, method, operation)`, in document order.
+pub fn operations(api: &OpenAPI) -> Vec<(&str, &'static str, &Operation)> {
+    let mut out = Vec::new();
+    for (path, item) in &api.paths.paths {
+        let ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        for method in METHODS {
+            if let Some(op) = get_operation(item, method) {
+                out.push((path.as_str(), *method, op));
+            }
+        }
+    }
+    out
+}
+
+fn get_operation<'a>(item: &'a PathItem, method: &str) -> Option<&'a Operation> {
+    match method {
+        "get" => item.get.as_ref(),
+        "put" => item.put.as_ref(),
+        "post" => item.post.as_ref(),
+        "delete" => item.delete.as_ref(),
+        "options" => item.options.as_ref(),
+        "head" => item.head.as_ref(),
+        "patch" => item.patch.as_ref(),
+        "trace" => item.trace.as_ref(),
+        _ => None,
+    }
+}
+
+/// Replaces (or removes, with `None`) the operation for `method`.
+pub fn set_operation(item: &mut PathItem, method: &str, op: Option<Operation>) {
+    let slot = match method {
+        "get" => &mut item.get,
+        "put" => &mut item.put,
+        "post" => &mut item.post,
+        "delete" => &mut item.delete,
+        "options" => &mut item.options,
+        "head" => &mut item.head,
+        "patch" => &mut item.patch,
+        "trace" => &mut item.trace,
+        _ => return,
+    };
+    *slot = op;
+}
+
+/// `operationId (METHOD /path)`, the way problems name an operation.
+pub fn describe(op: &Operation, method: &str, path: &str) -> String {
+    let id = op.operation_id.as_deref().unwrap_or("<no operationId>");
+    format!("{id} ({} {path})", method.to_uppercase())
+}
+
+/// Resolves a `$ref` to a component schema (one level is all our specs use,
+/// but chains are followed).
+pub fn resolve<'a>(
+    components: Option<&'a Components>,
+    schema: &'a ReferenceOr<Schema>,
+) -> Option<&'a Schema> {
+    let mut current = schema;
+    for _ in 0..16 {
+        match current {
+            ReferenceOr::Item(s) => return Some(s),
+            ReferenceOr::Reference { reference } => {
+                let name = reference.strip_prefix("#/components/schemas/")?;
+                current = components?.schemas.get(name)?;
+            }
+        }
+    }
+    None
+}
+
+fn resolve_boxed<'a>(
+    components: Option<&'a Components>,
+    schema: &'a ReferenceOr<Box<Schema>>,
+) -> Option<&'a Schema> {
+    match schema {
+        ReferenceOr::Item(s) => Some(s),
+        ReferenceOr::Reference { reference } => {
+            let name = reference.strip_prefix("#/components/schemas/")?;
+            resolve(components, components?.schemas.get(name)?)
+        }
+    }
+}
+
+/// Problems that would make progenitor 0.15 panic or fail: wrong OpenAPI
+/// version, missing or duplicate `operationId`, more than one success or
+/// error schema, arrays or nested objects in a form body.
+pub fn progenitor_blockers(api: &OpenAPI) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    if !api.openapi.trim().starts_with("3.0.") {
+        problems.push(Problem {
+            operation: None,
+            message: format!(
+                "`openapi: {}`: progenitor reads OpenAPI 3.0.x only",
+                api.openapi
+            ),
+        });
+    }
+    let components = api.components.as_ref();
+    let mut seen = HashSet::new();
+    for (path, method, op) in operations(api) {
+        let name = describe(op, method, path);
+        let mut problem = |message: String| {
+            problems.push(Problem {
+                operation: Some(name.clone()),
+                message,
+            })
+        };
+        match &op.operation_id {
+            None => problem("has no operationId".into()),
+            Some(id) if !seen.insert(id.clone()) => {
+                problem(format!("operationId `{id}` is used twice"))
+            }
+            Some(_) => {}
+        }
+        let (success, error) = response_schemas(op);
+        if success.len() > 1 {
+            problem(format!(
+                "has {} different success schemas ({}); progenitor allows one",
+                success.len(),
+                success.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        if error.len() > 1 {
+            problem(format!(
+                "has {} different error schemas ({}); progenitor allows one",
+                error.len(),
+                error.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        for field in form_body_non_scalars(components, op) {
+            problem(format!(
+                "form body field `{field}` is an array or object; form-urlencoded bodies can carry scalars only"
+            ));
+        }
+    }
+    problems
+}
+
+/// The distinct schemas (by `$ref` name, or their JSON) of the success
+/// (2xx, default) and error (4xx, 5xx, default) responses.
+fn response_schemas(op: &Operation) -> (BTreeSet<String>, BTreeSet<String>) {
+    let mut success = BTreeSet::new();
+    let mut error = BTreeSet::new();
+    let add = |set: &mut BTreeSet<String>, response: &ReferenceOr<openapiv3::Response>| {
+        let key = match response {
+            ReferenceOr::Reference { reference } => reference.clone(),
+            ReferenceOr::Item(r) => match r.content.values().next().and_then(|m| m.schema.as_ref())
+            {
+                Some(ReferenceOr::Reference { reference }) => reference.clone(),
+                Some(ReferenceOr::Item(s)) => serde_json::to_string(s).unwrap_or_default(),
+                None => "(no body)".to_string(),
+            },
+        };
+        set.insert(key);
+    };
+    for (code, response) in &op.responses.responses {
+        let class = match code {
+            StatusCode::Code(c) => c / 100,
+            StatusCode::Range(r) => *r,
+        };
+        match class {
+            2 => add(&mut success, response),
+            4 | 5 => add(&mut error, response),
+            _ => {}
+        }
+    }
+    if let Some(default) = &op.responses.default {
+        add(&mut success, default);
+        add(&mut error, default);
+    }
+    (success, error)
+}
+
+fn form_body_non_scalars(components: Option<&Components>, op: &Operation) -> Vec<String> {
+    let Some(ReferenceOr::Item(body)) = &op.request_body else {
+        return Vec::new();
+    };
+    let Some(media) = body.content.get("application/x-www-form-urlencoded") else {
+        return Vec::new();
+    };
+    let Some(schema) = media.schema.as_ref().and_then(|s| resolve(components, s)) else {
+        return Vec::new();
+    };
+    let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else {
+        return vec!["(the body itself)".to_string()];
+    };
+    object
+        .properties
+        .iter()
+        .filter(|(_, prop)| {
+            resolve_boxed(components, prop).is_some_and(|s| {
+                matches!(
+                    s.schema_kind,
+                    SchemaKind::Type(Type::Array(_)) | SchemaKind::Type(Type::Object(_))
+                )
+            })
+        })
+        .map(|(name, _)| name.clone())
+        .collect()
+}

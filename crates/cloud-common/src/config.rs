@@ -1,0 +1,157 @@
+//! Client configuration shared by every provider: base URL, timeouts,
+//! retries, user agent.
+
+use std::time::Duration;
+
+use crate::error::{Error, ErrorKind};
+
+/// How a client retries requests that failed transiently.
+///
+/// Only operations the spec marks safe to repeat (`x-safe-to-retry`) are
+/// retried, unless a call opts in with [`CallOptions::retry`](crate::CallOptions::retry).
+/// Transport errors (but not timeouts: the timeout is the caller's deadline)
+/// and statuses 408, 429, 502, 503 and 504 are retried with exponential
+/// backoff and full jitter, honouring `Retry-After`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included. `1` disables retries.
+    pub max_attempts: u32,
+    /// Backoff before the first retry; doubled for each further one.
+    pub initial_backoff: Duration,
+    /// Upper bound of one backoff (and of an honoured `Retry-After`).
+    pub max_backoff: Duration,
+    /// No retry starts once this much time has passed since the first
+    /// attempt (or would pass during the wait).
+    pub max_elapsed: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 4,
+            initial_backoff: Duration::from_millis(250),
+            max_backoff: Duration::from_secs(30),
+            max_elapsed: Duration::from_secs(120),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// A policy that never retries.
+    pub fn never() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+}
+
+/// Settings for building a provider client.
+///
+/// ```
+/// use std::time::Duration;
+/// use cloud_common::ClientConfig;
+/// let config = ClientConfig::new("https://example.com/api")
+///     .timeout(Duration::from_secs(10))
+///     .connect_timeout(Duration::from_secs(3));
+/// assert_eq!(config.base_url(), "https://example.com/api");
+/// ```
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    base_url: String,
+    timeout: Duration,
+    connect_timeout: Duration,
+    retry: RetryPolicy,
+    user_agent: Option<String>,
+}
+
+impl ClientConfig {
+    /// Defaults: 30 s per request, 10 s to connect, [`RetryPolicy::default`].
+    pub fn new(base_url: impl Into<String>) -> Self {
+        Self {
+            base_url: base_url.into().trim_end_matches('/').to_string(),
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            retry: RetryPolicy::default(),
+            user_agent: None,
+        }
+    }
+
+    /// Replaces the base URL (e.g. to point at a mock server).
+    pub fn with_base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = base_url.into().trim_end_matches('/').to_string();
+        self
+    }
+
+    /// Total time allowed for one request, unless a call overrides it.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Time allowed to establish a connection.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The retry policy.
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Text put before the crate's own user agent, e.g. `"my-tool/1.2"`.
+    pub fn user_agent_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.user_agent = Some(prefix.into());
+        self
+    }
+
+    /// The base URL, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The per-request timeout.
+    pub fn request_timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
+    /// Builds the `reqwest::Client` for a provider crate whose user agent is
+    /// `crate_agent` (`"name/version"`).
+    ///
+    /// TLS is rustls with the `ring` provider: it needs no OpenSSL, no cmake
+    /// and no NASM, and compiles several times faster than `aws-lc-rs`.
+    pub fn http_client(
+        &self,
+        provider: &'static str,
+        crate_agent: &str,
+    ) -> Result<reqwest::Client, Error> {
+        // Installing twice is harmless (the second call reports the first
+        // provider), and a user's own choice made earlier wins.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let agent = match &self.user_agent {
+            Some(prefix) => format!("{prefix} {crate_agent}"),
+            None => crate_agent.to_string(),
+        };
+        reqwest::Client::builder()
+            .user_agent(agent)
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout)
+            .build()
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::InvalidRequest,
+                    provider,
+                    "build_client",
+                    "cannot build the HTTP client",
+                )
+                .with_source(e.without_url())
+            })
+    }
+}

@@ -1,0 +1,240 @@
+//! The one error type every provider crate returns.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::Duration;
+
+/// What kind of failure an [`Error`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The server answered with an error: a non-2xx status, or a 2xx body
+    /// that the API uses to report failure.
+    Api,
+    /// The request never got a complete answer (connection refused, reset,
+    /// TLS failure).
+    Transport,
+    /// No answer within the configured timeout.
+    Timeout,
+    /// The answer arrived but is not JSON, or not the JSON the spec
+    /// describes.
+    Decode,
+    /// The request could not be built from the arguments given.
+    InvalidRequest,
+    /// A waiter gave up before the resource reached the wanted state.
+    WaitTimeout,
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ErrorKind::Api => "API error",
+            ErrorKind::Transport => "transport error",
+            ErrorKind::Timeout => "timed out",
+            ErrorKind::Decode => "unexpected response body",
+            ErrorKind::InvalidRequest => "invalid request",
+            ErrorKind::WaitTimeout => "gave up waiting",
+        })
+    }
+}
+
+/// An error from any provider crate: which provider and operation, the HTTP
+/// status, the server's own message and request id where there are some, the
+/// raw body where it could not be understood, and whether a retry could help.
+///
+/// Never contains a credential: URLs are stripped from transport errors,
+/// because TensorDock v0 puts credentials in query strings.
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    kind: ErrorKind,
+    provider: &'static str,
+    operation: Cow<'static, str>,
+    status: Option<u16>,
+    message: String,
+    request_id: Option<String>,
+    body: Option<String>,
+    retry_after: Option<Duration>,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl Error {
+    /// A new error of `kind` for `provider`'s `operation`.
+    pub fn new(
+        kind: ErrorKind,
+        provider: &'static str,
+        operation: impl Into<Cow<'static, str>>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            inner: Box::new(Inner {
+                kind,
+                provider,
+                operation: operation.into(),
+                status: None,
+                message: message.into(),
+                request_id: None,
+                body: None,
+                retry_after: None,
+                source: None,
+            }),
+        }
+    }
+
+    /// Sets the HTTP status.
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.inner.status = Some(status);
+        self
+    }
+
+    /// Sets the server's request id.
+    pub fn with_request_id(mut self, request_id: Option<String>) -> Self {
+        self.inner.request_id = request_id;
+        self
+    }
+
+    /// Keeps the raw response body (lossily decoded as UTF-8).
+    pub fn with_body(mut self, body: impl Into<String>) -> Self {
+        self.inner.body = Some(body.into());
+        self
+    }
+
+    /// Sets the delay the server asked for (`Retry-After`).
+    pub fn with_retry_after(mut self, delay: Option<Duration>) -> Self {
+        self.inner.retry_after = delay;
+        self
+    }
+
+    /// Sets the underlying cause.
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.inner.source = Some(Box::new(source));
+        self
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.kind
+    }
+
+    /// The provider, e.g. `"tensordock"`.
+    pub fn provider(&self) -> &'static str {
+        self.inner.provider
+    }
+
+    /// The `operationId` (or helper name) that failed.
+    pub fn operation(&self) -> &str {
+        &self.inner.operation
+    }
+
+    /// The HTTP status, if a response arrived.
+    pub fn status(&self) -> Option<u16> {
+        self.inner.status
+    }
+
+    /// The server's message (its `error`/`message` field), or a description
+    /// of what went wrong on our side.
+    pub fn message(&self) -> &str {
+        &self.inner.message
+    }
+
+    /// The server's request id, if it sent one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.inner.request_id.as_deref()
+    }
+
+    /// The raw body of a response that was not understood, or of an error
+    /// response with no structured message.
+    pub fn body(&self) -> Option<&str> {
+        self.inner.body.as_deref()
+    }
+
+    /// The delay the server asked for before retrying (`Retry-After`).
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.inner.retry_after
+    }
+
+    /// Whether repeating the same request later could succeed: transport
+    /// errors, timeouts and statuses 408, 429, 502, 503, 504.
+    pub fn is_retryable(&self) -> bool {
+        match self.inner.kind {
+            ErrorKind::Transport | ErrorKind::Timeout => true,
+            ErrorKind::Api => self.inner.status.is_some_and(is_retryable_status),
+            _ => false,
+        }
+    }
+}
+
+/// The statuses worth retrying: 408, 429, 502, 503, 504.
+pub fn is_retryable_status(status: u16) -> bool {
+    matches!(status, 408 | 429 | 502 | 503 | 504)
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        write!(f, "{} {}: {}", i.provider, i.operation, i.kind)?;
+        if let Some(status) = i.status {
+            write!(f, " (HTTP {status})")?;
+        }
+        if !i.message.is_empty() {
+            write!(f, ": {}", i.message)?;
+        }
+        if let Some(id) = &i.request_id {
+            write!(f, " [request id {id}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        f.debug_struct("Error")
+            .field("kind", &i.kind)
+            .field("provider", &i.provider)
+            .field("operation", &i.operation)
+            .field("status", &i.status)
+            .field("message", &i.message)
+            .field("request_id", &i.request_id)
+            .field("body", &i.body)
+            .field("retry_after", &i.retry_after)
+            .field("source", &i.source)
+            .finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner
+            .source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// Implemented by each provider's error-body type, so the shared conversion
+/// can pull out the server's message.
+pub trait ServerMessage {
+    /// The human-readable message in the body, if any.
+    fn server_message(&self) -> Option<String>;
+}
+
+impl ServerMessage for () {
+    fn server_message(&self) -> Option<String> {
+        None
+    }
+}
+
+impl ServerMessage for serde_json::Value {
+    fn server_message(&self) -> Option<String> {
+        ["error", "message", "msg"]
+            .iter()
+            .find_map(|k| match self.get(k)? {
+                serde_json::Value::String(s) => Some(s.clone()),
+                serde_json::Value::Null => None,
+                other => Some(other.to_string()),
+            })
+    }
+}
