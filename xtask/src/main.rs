@@ -21,13 +21,13 @@ const TARGETS: &[Target] = &[
         provider: "tensordock",
         spec: "specs/tensordock.yaml",
         snapshot: "crates/tensordock-api/generated/v0",
-        crate_path: "tensordock_api::v0",
+        crate_path: "crate::v0",
     },
     Target {
         provider: "neolink",
         spec: "specs/neolink.yaml",
         snapshot: "crates/neolink-api/generated",
-        crate_path: "neolink_api",
+        crate_path: "crate",
     },
 ];
 

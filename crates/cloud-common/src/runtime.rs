@@ -13,6 +13,7 @@ use tracing::Instrument;
 
 use crate::config::{ClientConfig, RetryPolicy};
 use crate::error::{Error, ErrorKind, ServerMessage, is_retryable_status};
+use crate::secret::Secret;
 
 /// Response headers that carry a server-side request id, in order of
 /// preference (CloudTower sends `x-tower-request-id`).
@@ -89,10 +90,13 @@ pub struct Runtime {
     inner: Arc<RuntimeInner>,
 }
 
+#[derive(Clone)]
 struct RuntimeInner {
     provider: &'static str,
     safe_to_retry: &'static [&'static str],
     retry: RetryPolicy,
+    /// Headers added to every request (authentication); values are secrets.
+    headers: Vec<(reqwest::header::HeaderName, Secret)>,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -117,8 +121,27 @@ impl Runtime {
                 provider,
                 safe_to_retry,
                 retry: config.retry_policy().clone(),
+                headers: Vec::new(),
             }),
         }
+    }
+
+    /// Adds a header that every request carries, e.g. `Authorization`. The
+    /// value is a [`Secret`]: it is marked sensitive on the wire so that
+    /// `reqwest`/`http` never print it either.
+    ///
+    /// ```
+    /// use cloud_common::{ClientConfig, Runtime, Secret};
+    /// let rt = Runtime::new("demo", &[], &ClientConfig::new("http://localhost"))
+    ///     .with_header("authorization", Secret::new("bearer abc"));
+    /// assert!(!format!("{rt:?}").contains("abc"));
+    /// ```
+    pub fn with_header(mut self, name: &'static str, value: Secret) -> Self {
+        let name = reqwest::header::HeaderName::from_static(name);
+        let inner = Arc::make_mut(&mut self.inner);
+        inner.headers.retain(|(n, _)| *n != name);
+        inner.headers.push((name, value));
+        self
     }
 
     /// The provider name, e.g. `"cloudtower"`.
@@ -272,6 +295,17 @@ impl Runtime {
             // progenitor adds `api-version: <info.version>` to every request;
             // none of our services speaks that header, so it stays off the wire.
             request.headers_mut().remove("api-version");
+            for (name, value) in &self.inner.headers {
+                match reqwest::header::HeaderValue::from_str(value.expose()) {
+                    Ok(mut v) => {
+                        v.set_sensitive(true);
+                        request.headers_mut().insert(name.clone(), v);
+                    }
+                    // A value with a newline cannot be a header; sending the
+                    // request without it yields the server's auth error.
+                    Err(_) => tracing::warn!(header = %name, "header value is not valid; not sent"),
+                }
+            }
             if let Some(timeout) = options.timeout {
                 *request.timeout_mut() = Some(timeout);
             }

@@ -5,7 +5,7 @@ pub mod operations {
     //! wrappers for each operation. Each can be converted to
     //! its inner type with a call to `into_inner()`. This can
     //! be used to explicitly deviate from permitted values.
-    use neolink_api::*;
+    use crate::*;
     pub struct ListRegionsWhen(::httpmock::When);
     impl ListRegionsWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
