@@ -8,7 +8,9 @@ use common::{Spec, expect_form, expect_query, form_fields};
 use httpmock::MockServer;
 use serde_json::{Value, json};
 use tensordock_api::v0::mock::MockServerExt;
-use tensordock_api::v0::{DeployVmExt, HostnodeFilter, PortMappings, TensorDock, VmStatus, VmStatusExt};
+use tensordock_api::v0::{
+    DeployVmExt, HostnodeFilter, PortMappings, TensorDock, VmStatus, VmStatusExt,
+};
 use tensordock_api::{ClientConfig, ErrorKind, RetryPolicy};
 
 /// The credentials the spec's examples use; the client must send exactly
@@ -32,7 +34,9 @@ fn form_mock<'a>(server: &'a MockServer, spec: &Spec, id: &str, path: &str) -> h
     let body = spec.response_example(id);
     server.mock(|when, then| {
         expect_form(when.method("POST").path(path), &fields);
-        then.status(200).header("content-type", "application/json").json_body(body);
+        then.status(200)
+            .header("content-type", "application/json")
+            .json_body(body);
     })
 }
 
@@ -45,8 +49,13 @@ fn every_operation_has_a_contract_test() {
 async fn contract_auth_test() {
     let (spec, server) = (spec(), MockServer::start_async().await);
     let mock = server.auth_test(|when, then| {
-        expect_form(when.into_inner().path("/auth/test"), &form_fields(&spec.request_example("authTest")));
-        then.into_inner().status(200).json_body(spec.response_example("authTest"));
+        expect_form(
+            when.into_inner().path("/auth/test"),
+            &form_fields(&spec.request_example("authTest")),
+        );
+        then.into_inner()
+            .status(200)
+            .json_body(spec.response_example("authTest"));
     });
     client(&server).auth_test().await.expect("auth test");
     mock.assert_async().await;
@@ -60,7 +69,10 @@ async fn contract_auth_list() {
     mock.assert_async().await;
     assert_eq!(auths.len(), 2);
     assert_eq!(auths["test_auth"].permissions.as_deref(), Some("All"));
-    assert_eq!(auths["perm_auth"].note.as_deref(), Some("Permanent use cases"));
+    assert_eq!(
+        auths["perm_auth"].note.as_deref(),
+        Some("Permanent use cases")
+    );
 }
 
 #[tokio::test]
@@ -72,9 +84,16 @@ async fn contract_list_hostnodes() {
         .filter_map(|p| Some((p["name"].as_str()?.to_string(), scalar(p.get("example")?))))
         .collect();
     let mock = server.list_hostnodes(|when, then| {
-        expect_query(when.into_inner().method("GET").path("/client/deploy/hostnodes"), &query)
-            .header_missing("content-type");
-        then.into_inner().status(200).json_body(spec.response_example("listHostnodes"));
+        expect_query(
+            when.into_inner()
+                .method("GET")
+                .path("/client/deploy/hostnodes"),
+            &query,
+        )
+        .header_missing("content-type");
+        then.into_inner()
+            .status(200)
+            .json_body(spec.response_example("listHostnodes"));
     });
     let filter = HostnodeFilter {
         min_gpu_count: Some(1),
@@ -87,7 +106,10 @@ async fn contract_list_hostnodes() {
         requires_gtx: Some(false),
         include_reserved: true,
     };
-    let hostnodes = client(&server).list_hostnodes(&filter).await.expect("hostnodes");
+    let hostnodes = client(&server)
+        .list_hostnodes(&filter)
+        .await
+        .expect("hostnodes");
     mock.assert_async().await;
     let node = &hostnodes["02c65d45-6da5-4232-a8db-ee0e5bc76110"];
     assert_eq!(node.location.city.as_deref(), Some("Winnipeg"));
@@ -100,11 +122,21 @@ async fn contract_list_hostnodes() {
 async fn public_hostnode_list_sends_no_credentials() {
     let (spec, server) = (spec(), MockServer::start_async().await);
     let mock = server.mock(|when, then| {
-        expect_query(when.method("GET").path("/client/deploy/hostnodes"), &[("minGPUCount".into(), "2".into())]);
-        then.status(200).json_body(spec.response_example("listHostnodes"));
+        expect_query(
+            when.method("GET").path("/client/deploy/hostnodes"),
+            &[("minGPUCount".into(), "2".into())],
+        );
+        then.status(200)
+            .json_body(spec.response_example("listHostnodes"));
     });
-    let filter = HostnodeFilter { min_gpu_count: Some(2), ..Default::default() };
-    client(&server).list_hostnodes(&filter).await.expect("hostnodes");
+    let filter = HostnodeFilter {
+        min_gpu_count: Some(2),
+        ..Default::default()
+    };
+    client(&server)
+        .list_hostnodes(&filter)
+        .await
+        .expect("hostnodes");
     mock.assert_async().await;
 }
 
@@ -114,8 +146,12 @@ async fn contract_get_hostnode() {
     let id = spec.param_example("getHostnode", "hostnode_uuid");
     let id = id.as_str().unwrap();
     let mock = server.get_hostnode(|when, then| {
-        when.into_inner().method("GET").path(format!("/client/deploy/hostnodes/{id}"));
-        then.into_inner().status(200).json_body(spec.response_example("getHostnode"));
+        when.into_inner()
+            .method("GET")
+            .path(format!("/client/deploy/hostnodes/{id}"));
+        then.into_inner()
+            .status(200)
+            .json_body(spec.response_example("getHostnode"));
     });
     let node = client(&server).get_hostnode(id).await.expect("hostnode");
     mock.assert_async().await;
@@ -134,7 +170,10 @@ async fn hostnode_detail_keyed_by_its_uuid_parses_too() {
         when.path(format!("/client/deploy/hostnodes/{id}"));
         then.status(200).json_body(body);
     });
-    let node = client(&server).get_hostnode(id).await.expect("hostnode under its id");
+    let node = client(&server)
+        .get_hostnode(id)
+        .await
+        .expect("hostnode under its id");
     assert_eq!(node.location.city.as_deref(), Some("Winnipeg"));
 }
 
@@ -179,9 +218,12 @@ async fn contract_deploy_vm() {
 async fn deploy_escapes_cloud_init_newlines() {
     let server = MockServer::start_async().await;
     let mock = server.mock(|when, then| {
-        when.path("/client/deploy/single")
-            .form_urlencoded_tuple("cloudinit_script", "apt-get update\\napt-get -y install htop");
-        then.status(200).json_body(json!({"success": true, "server": "x"}));
+        when.path("/client/deploy/single").form_urlencoded_tuple(
+            "cloudinit_script",
+            "apt-get update\\napt-get -y install htop",
+        );
+        then.status(200)
+            .json_body(json!({"success": true, "server": "x"}));
     });
     client(&server)
         .deploy_vm(|vm| {
@@ -218,7 +260,10 @@ async fn contract_list_vms() {
 async fn contract_get_vm() {
     let (spec, server) = (spec(), MockServer::start_async().await);
     let mock = form_mock(&server, &spec, "getVm", "/client/get/single");
-    let vm = client(&server).get_vm("65e7edca-888a-4e66-a975-2c6cd4cd218b").await.expect("get");
+    let vm = client(&server)
+        .get_vm("65e7edca-888a-4e66-a975-2c6cd4cd218b")
+        .await
+        .expect("get");
     mock.assert_async().await;
     assert_eq!(vm.name.as_deref(), Some("test"));
     assert_eq!(vm.state(), VmStatus::Outbid);
@@ -236,7 +281,10 @@ async fn get_vm_accepts_the_singular_key_and_unknown_statuses() {
             "virtualmachine": {"name": "x", "status": "Migrating", "port_forwards": {"2222": 22}}
         }));
     });
-    let vm = client(&server).get_vm("65e7edca-888a-4e66-a975-2c6cd4cd218b").await.expect("get");
+    let vm = client(&server)
+        .get_vm("65e7edca-888a-4e66-a975-2c6cd4cd218b")
+        .await
+        .expect("get");
     assert_eq!(vm.state(), VmStatus::Other("Migrating".into()));
     assert_eq!(vm.port_mappings().unwrap().external_for(22), Some(2222));
 }
@@ -245,7 +293,10 @@ async fn get_vm_accepts_the_singular_key_and_unknown_statuses() {
 async fn contract_start_vm() {
     let (spec, server) = (spec(), MockServer::start_async().await);
     let mock = form_mock(&server, &spec, "startVm", "/client/start/single");
-    client(&server).start_vm("65e7edca-888a-4e66-a975-2c6cd4cd218b").await.expect("start");
+    client(&server)
+        .start_vm("65e7edca-888a-4e66-a975-2c6cd4cd218b")
+        .await
+        .expect("start");
     mock.assert_async().await;
 }
 
@@ -253,7 +304,10 @@ async fn contract_start_vm() {
 async fn contract_stop_vm() {
     let (spec, server) = (spec(), MockServer::start_async().await);
     let mock = form_mock(&server, &spec, "stopVm", "/client/stop/single");
-    client(&server).stop_vm("65e7edca-888a-4e66-a975-2c6cd4cd218b", true).await.expect("stop");
+    client(&server)
+        .stop_vm("65e7edca-888a-4e66-a975-2c6cd4cd218b", true)
+        .await
+        .expect("stop");
     mock.assert_async().await;
 }
 
@@ -263,26 +317,41 @@ async fn contract_modify_vm() {
     let mock = form_mock(&server, &spec, "modifyVm", "/client/modify/single");
     let r = client(&server)
         .modify_vm("cb3c501e-b85c-473d-9ab1-04dbb3e28450", |m| {
-            m.gpu_model("rtxa6000-pcie-48gb".to_string()).gpu_count(1).ram(16).vcpus(2).storage(80)
+            m.gpu_model("rtxa6000-pcie-48gb".to_string())
+                .gpu_count(1)
+                .ram(16)
+                .vcpus(2)
+                .storage(80)
         })
         .await
         .expect("modify");
     mock.assert_async().await;
-    assert_eq!(r.server.as_deref(), Some("cb3c501e-b85c-473d-9ab1-04dbb3e28450"));
+    assert_eq!(
+        r.server.as_deref(),
+        Some("cb3c501e-b85c-473d-9ab1-04dbb3e28450")
+    );
 }
 
 #[tokio::test]
 async fn contract_delete_vm() {
     let (spec, server) = (spec(), MockServer::start_async().await);
     let mock = form_mock(&server, &spec, "deleteVm", "/client/delete/single");
-    client(&server).delete_vm("65e7edca-888a-4e66-a975-2c6cd4cd218b").await.expect("delete");
+    client(&server)
+        .delete_vm("65e7edca-888a-4e66-a975-2c6cd4cd218b")
+        .await
+        .expect("delete");
     mock.assert_async().await;
 }
 
 #[tokio::test]
 async fn contract_validate_spot_new() {
     let (spec, server) = (spec(), MockServer::start_async().await);
-    let mock = form_mock(&server, &spec, "validateSpotNew", "/client/spot/validate/new");
+    let mock = form_mock(
+        &server,
+        &spec,
+        "validateSpotNew",
+        "/client/spot/validate/new",
+    );
     let ok = client(&server)
         .validate_spot_new(|s| {
             s.gpu_count(1)
@@ -302,7 +371,12 @@ async fn contract_validate_spot_new() {
 #[tokio::test]
 async fn contract_validate_spot_existing() {
     let (spec, server) = (spec(), MockServer::start_async().await);
-    let mock = form_mock(&server, &spec, "validateSpotExisting", "/client/spot/validate/existing");
+    let mock = form_mock(
+        &server,
+        &spec,
+        "validateSpotExisting",
+        "/client/spot/validate/existing",
+    );
     let ok = client(&server)
         .validate_spot_existing("65e7edca-888a-4e66-a975-2c6cd4cd218b", 0.25)
         .await
@@ -318,7 +392,9 @@ async fn a_low_bid_is_false_not_an_error() {
         when.path("/client/spot/validate/existing");
         then.status(200).json_body(json!({"success": false}));
     });
-    let ok = client(&server).validate_spot_existing("65e7edca-888a-4e66-a975-2c6cd4cd218b", 0.01).await;
+    let ok = client(&server)
+        .validate_spot_existing("65e7edca-888a-4e66-a975-2c6cd4cd218b", 0.01)
+        .await;
     assert!(!ok.expect("a low bid is an answer"));
 }
 
@@ -332,22 +408,33 @@ async fn contract_deploy_container() {
             .path("/client/container/deploy")
             .header("content-type", "application/json")
             .json_body(example.clone());
-        then.into_inner().status(200).json_body(spec.response_example("deployContainer"));
+        then.into_inner()
+            .status(200)
+            .json_body(spec.response_example("deployContainer"));
     });
     client(&server)
         .deploy_container(|c| {
             c.display_name("My Container")
                 .project_id("my-container-id")
                 .image_name("strm/helloworld-http")
-                .registry_type(tensordock_api::v0::types::DeployContainerRequestRegistryType::Public)
+                .registry_type(
+                    tensordock_api::v0::types::DeployContainerRequestRegistryType::Public,
+                )
                 .gpu_count(2)
-                .gpu_models(vec!["v100-sxm2-16gb".to_string(), "l40-pcie-48gb".to_string()])
+                .gpu_models(vec![
+                    "v100-sxm2-16gb".to_string(),
+                    "l40-pcie-48gb".to_string(),
+                ])
                 .replicas(2)
                 .ram(16)
                 .vcpus(4)
                 .storage(100)
                 .networking_port(80)
-                .environment_variables([("GREETING".to_string(), "hello".to_string())].into_iter().collect::<std::collections::HashMap<_, _>>())
+                .environment_variables(
+                    [("GREETING".to_string(), "hello".to_string())]
+                        .into_iter()
+                        .collect::<std::collections::HashMap<_, _>>(),
+                )
                 .arguments(vec!["--port".to_string(), "80".to_string()])
                 .max_vm_rate_hourly(0.9)
         })
@@ -360,7 +447,10 @@ async fn contract_deploy_container() {
 async fn contract_scale_container() {
     let (spec, server) = (spec(), MockServer::start_async().await);
     let mock = form_mock(&server, &spec, "scaleContainer", "/client/container/scale");
-    client(&server).scale_container("9b2f6c1e-3d4a-4f5b-8c7d-0e1f2a3b4c5d", 1).await.expect("scale");
+    client(&server)
+        .scale_container("9b2f6c1e-3d4a-4f5b-8c7d-0e1f2a3b4c5d", 1)
+        .await
+        .expect("scale");
     mock.assert_async().await;
 }
 
@@ -368,7 +458,10 @@ async fn contract_scale_container() {
 async fn contract_stop_container() {
     let (spec, server) = (spec(), MockServer::start_async().await);
     let mock = form_mock(&server, &spec, "stopContainer", "/client/container/stop");
-    client(&server).stop_container("9b2f6c1e-3d4a-4f5b-8c7d-0e1f2a3b4c5d").await.expect("stop container");
+    client(&server)
+        .stop_container("9b2f6c1e-3d4a-4f5b-8c7d-0e1f2a3b4c5d")
+        .await
+        .expect("stop container");
     mock.assert_async().await;
 }
 
@@ -376,17 +469,36 @@ async fn contract_stop_container() {
 async fn contract_list_container_replicas() {
     let (spec, server) = (spec(), MockServer::start_async().await);
     let id = "9b2f6c1e-3d4a-4f5b-8c7d-0e1f2a3b4c5d";
-    assert_eq!(spec.param_example("listContainerReplicas", "container_id"), id);
+    assert_eq!(
+        spec.param_example("listContainerReplicas", "container_id"),
+        id
+    );
     let mock = server.list_container_replicas(|when, then| {
-        let query = [("api_key".to_string(), KEY.to_string()), ("api_token".to_string(), TOKEN.to_string())];
-        expect_query(when.into_inner().method("GET").path(format!("/client/container/{id}/replicas")), &query);
-        then.into_inner().status(200).json_body(spec.response_example("listContainerReplicas"));
+        let query = [
+            ("api_key".to_string(), KEY.to_string()),
+            ("api_token".to_string(), TOKEN.to_string()),
+        ];
+        expect_query(
+            when.into_inner()
+                .method("GET")
+                .path(format!("/client/container/{id}/replicas")),
+            &query,
+        );
+        then.into_inner()
+            .status(200)
+            .json_body(spec.response_example("listContainerReplicas"));
     });
-    let replicas = client(&server).container_replicas(id).await.expect("replicas");
+    let replicas = client(&server)
+        .container_replicas(id)
+        .await
+        .expect("replicas");
     mock.assert_async().await;
     assert_eq!(replicas.len(), 2);
     assert_eq!(replicas[0].internal_ports, vec![22, 5000, 7000]);
-    assert_eq!(replicas[1].vm_uuid.as_deref(), Some("cd24ed9b-5ed2-4789-9ba3-8f9a3c16d212"));
+    assert_eq!(
+        replicas[1].vm_uuid.as_deref(),
+        Some("cd24ed9b-5ed2-4789-9ba3-8f9a3c16d212")
+    );
 }
 
 #[tokio::test]
@@ -406,12 +518,17 @@ async fn contract_get_revenue() {
         .revenue(|r| {
             r.start_timestamp("2023-01-01T00:00:00Z".to_string())
                 .end_timestamp("2023-12-31T23:59:59Z".to_string())
-                .hostnode_id(Some("7d3a07b6-de25-44a2-a9f4-1cd241fa0d0f".parse().unwrap()))
+                .hostnode_id(Some(
+                    "7d3a07b6-de25-44a2-a9f4-1cd241fa0d0f".parse().unwrap(),
+                ))
         })
         .await
         .expect("revenue");
     mock.assert_async().await;
-    assert_eq!(revenue[0].location.as_deref(), Some("Chicago, Illinois, United States"));
+    assert_eq!(
+        revenue[0].location.as_deref(),
+        Some("Chicago, Illinois, United States")
+    );
     assert_eq!(revenue[0].virtual_machines.len(), 1);
 }
 
@@ -419,7 +536,10 @@ async fn contract_get_revenue() {
 async fn contract_get_monthly_summary() {
     let (spec, server) = (spec(), MockServer::start_async().await);
     let mock = form_mock(&server, &spec, "getMonthlySummary", "/billing/summary");
-    let s = client(&server).monthly_summary("2024-02").await.expect("summary");
+    let s = client(&server)
+        .monthly_summary("2024-02")
+        .await
+        .expect("summary");
     mock.assert_async().await;
     assert_eq!(s.final_balance.as_deref(), Some("929.41"));
     assert!(s.organization_billing_address.is_none());
@@ -433,10 +553,16 @@ async fn a_server_error_carries_status_and_message() {
         when.path("/client/start/single");
         then.status(500).json_body(json!({"success": false, "error": "Machine is running, therefore it cannot be started"}));
     });
-    let err = client(&server).start_vm("65e7edca-888a-4e66-a975-2c6cd4cd218b").await.unwrap_err();
+    let err = client(&server)
+        .start_vm("65e7edca-888a-4e66-a975-2c6cd4cd218b")
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Api);
     assert_eq!(err.status(), Some(500));
-    assert_eq!(err.message(), "Machine is running, therefore it cannot be started");
+    assert_eq!(
+        err.message(),
+        "Machine is running, therefore it cannot be started"
+    );
     assert_eq!(err.operation(), "startVm");
     assert!(!err.is_retryable());
 }
@@ -488,7 +614,10 @@ async fn success_false_in_a_200_is_an_error() {
         when.path("/client/delete/single");
         then.status(200).json_body(json!({"success": false}));
     });
-    let err = client(&server).delete_vm("65e7edca-888a-4e66-a975-2c6cd4cd218b").await.unwrap_err();
+    let err = client(&server)
+        .delete_vm("65e7edca-888a-4e66-a975-2c6cd4cd218b")
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Api);
 }
 
@@ -496,8 +625,12 @@ async fn success_false_in_a_200_is_an_error() {
 async fn credentials_never_show_in_debug_or_errors() {
     // Nothing listens on port 9 of localhost: a transport error whose URL
     // would contain the credentials (they travel in the query string here).
-    let td = TensorDock::with_config(KEY, TOKEN, ClientConfig::new("http://127.0.0.1:9").retry(RetryPolicy::never()))
-        .expect("client");
+    let td = TensorDock::with_config(
+        KEY,
+        TOKEN,
+        ClientConfig::new("http://127.0.0.1:9").retry(RetryPolicy::never()),
+    )
+    .expect("client");
     let err = td.container_replicas("abc").await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Transport);
     let mut chain = format!("{err} {err:?} {td:?}");

@@ -18,9 +18,13 @@ pub struct Spec {
 impl Spec {
     /// Loads `specs/<file>` from the workspace.
     pub fn load(file: &str) -> Self {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../specs").join(file);
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let doc: Value = serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../specs")
+            .join(file);
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let doc: Value =
+            serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         Self {
             doc,
             name: file.to_string(),
@@ -37,7 +41,10 @@ impl Spec {
         for item in self.doc["paths"].as_object().expect("paths").values() {
             for (method, op) in item.as_object().expect("path item") {
                 if ["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
-                    out.push((op["operationId"].as_str().expect("operationId").to_string(), op));
+                    out.push((
+                        op["operationId"].as_str().expect("operationId").to_string(),
+                        op,
+                    ));
                 }
             }
         }
@@ -93,7 +100,10 @@ impl Spec {
 
     /// The operation's parameters, `$ref`s resolved.
     pub fn params(&self, id: &str) -> Vec<Value> {
-        let list = self.operation(id)["parameters"].as_array().cloned().unwrap_or_default();
+        let list = self.operation(id)["parameters"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         list.into_iter()
             .map(|p| match p.get("$ref").and_then(Value::as_str) {
                 Some(r) => {
@@ -107,10 +117,14 @@ impl Spec {
 }
 
 fn example_of(media: &Value) -> Option<Value> {
-    media
-        .get("example")
-        .cloned()
-        .or_else(|| media.get("examples")?.as_object()?.values().next().map(|e| e["value"].clone()))
+    media.get("example").cloned().or_else(|| {
+        media
+            .get("examples")?
+            .as_object()?
+            .values()
+            .next()
+            .map(|e| e["value"].clone())
+    })
 }
 
 /// A flat JSON object as the string pairs a form body carries
@@ -141,7 +155,8 @@ pub fn expect_form(when: When, fields: &[(String, String)]) -> When {
     }
     let expected: BTreeSet<String> = fields.iter().map(|(k, _)| k.clone()).collect();
     when.is_true(move |req| {
-        let got: Vec<(String, String)> = serde_urlencoded::from_str(&req.body_string()).unwrap_or_default();
+        let got: Vec<(String, String)> =
+            serde_urlencoded::from_str(&req.body_string()).unwrap_or_default();
         let keys: BTreeSet<String> = got.iter().map(|(k, _)| k.clone()).collect();
         keys == expected && got.len() == expected.len()
     })
@@ -180,7 +195,11 @@ pub fn snake(id: &str) -> String {
 /// `contract_<snake_case operationId>` in `source`, and every such function
 /// names an operation that exists.
 pub fn assert_every_operation_tested(spec: &Spec, source: &str) {
-    let wanted: BTreeSet<String> = spec.operation_ids().iter().map(|id| format!("contract_{}", snake(id))).collect();
+    let wanted: BTreeSet<String> = spec
+        .operation_ids()
+        .iter()
+        .map(|id| format!("contract_{}", snake(id)))
+        .collect();
     let present: BTreeSet<String> = source
         .split("async fn ")
         .skip(1)

@@ -11,12 +11,16 @@
 
 use httpmock::MockServer;
 use serde_json::json;
-use tensordock_api::v0::{DeployVmExt, HostnodeFilter, PortMappings, TensorDock, VmStatusExt, types};
+use tensordock_api::v0::{
+    DeployVmExt, HostnodeFilter, PortMappings, TensorDock, VmStatusExt, types,
+};
 use tensordock_api::{ClientConfig, Error};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    let real = std::env::var("TENSORDOCK_API_KEY").ok().zip(std::env::var("TENSORDOCK_API_TOKEN").ok());
+    let real = std::env::var("TENSORDOCK_API_KEY")
+        .ok()
+        .zip(std::env::var("TENSORDOCK_API_TOKEN").ok());
     // Keep the mock server alive for the whole run.
     let mock = real.is_none().then(start_mock);
     let td = match (&real, &mock) {
@@ -25,20 +29,33 @@ async fn main() -> Result<(), Error> {
             TensorDock::new(key.as_str(), token.as_str())?
         }
         (None, Some(server)) => {
-            println!("using an embedded mock server at {} (set TENSORDOCK_API_KEY/TOKEN for the real API)", server.base_url());
-            TensorDock::with_config("mock-key", "mock-token", ClientConfig::new(server.base_url()))?
+            println!(
+                "using an embedded mock server at {} (set TENSORDOCK_API_KEY/TOKEN for the real API)",
+                server.base_url()
+            );
+            TensorDock::with_config(
+                "mock-key",
+                "mock-token",
+                ClientConfig::new(server.base_url()),
+            )?
         }
         (None, None) => unreachable!("a mock is started when there are no credentials"),
     };
 
     println!("1. listing hostnodes with at least one GPU");
-    let filter = HostnodeFilter { min_gpu_count: Some(1), ..Default::default() };
+    let filter = HostnodeFilter {
+        min_gpu_count: Some(1),
+        ..Default::default()
+    };
     let hostnodes = td.list_hostnodes(&filter).await?;
     let Some((hostnode_id, gpu, price, port)) = pick(&hostnodes) else {
         println!("   no hostnode has a GPU and a free port right now");
         return Ok(());
     };
-    println!("   {} hostnodes; picked {hostnode_id}: {gpu} at ${price:.3}/h, external port {port}", hostnodes.len());
+    println!(
+        "   {} hostnodes; picked {hostnode_id}: {gpu} at ${price:.3}/h, external port {port}",
+        hostnodes.len()
+    );
 
     println!("2. deploying a VM");
     let deployed = td
@@ -73,12 +90,18 @@ async fn main() -> Result<(), Error> {
 
 /// The cheapest GPU model that is in stock on an online hostnode with a
 /// free external port.
-fn pick(hostnodes: &std::collections::HashMap<String, types::Hostnode>) -> Option<(String, String, f64, u16)> {
+fn pick(
+    hostnodes: &std::collections::HashMap<String, types::Hostnode>,
+) -> Option<(String, String, f64, u16)> {
     hostnodes
         .iter()
         .filter(|(_, h)| h.status.online != Some(false))
         .filter_map(|(id, h)| {
-            let port = h.networking.ports.iter().find_map(|p| u16::try_from(*p).ok())?;
+            let port = h
+                .networking
+                .ports
+                .iter()
+                .find_map(|p| u16::try_from(*p).ok())?;
             h.specs
                 .gpu
                 .iter()
