@@ -212,27 +212,42 @@ fn blame_operations(api: &OpenAPI, crate_path: &str, overall: String) -> Vec<Pro
     problems
 }
 
-/// `OPERATIONS` and `SAFE_TO_RETRY`, read from the spec so that the retry
-/// policy is decided where the API is described.
+/// `OPERATIONS`: every operation's generated method name (what progenitor
+/// reports to the hooks), its `operationId`, and whether the spec marks it
+/// `x-safe-to-retry`, so the retry policy is decided where the API is
+/// described.
 fn operation_constants(api: &OpenAPI) -> proc_macro2::TokenStream {
-    let mut all = Vec::new();
-    let mut safe = Vec::new();
-    for (_, _, op) in lint::operations(api) {
-        let Some(id) = op.operation_id.clone() else {
-            continue;
-        };
-        if op.extensions.get(SAFE_TO_RETRY_EXTENSION) == Some(&serde_json::Value::Bool(true)) {
-            safe.push(id.clone());
-        }
-        all.push(id);
-    }
+    let entries = lint::operations(api).into_iter().filter_map(|(_, _, op)| {
+        let id = op.operation_id.clone()?;
+        let method = method_name(&id);
+        let safe = op.extensions.get(SAFE_TO_RETRY_EXTENSION) == Some(&serde_json::Value::Bool(true));
+        Some(quote! {
+            ::cloud_common::OperationSpec { method: #method, operation_id: #id, safe_to_retry: #safe }
+        })
+    });
     quote! {
-        /// Every `operationId` in the spec, in document order.
-        pub const OPERATIONS: &[&str] = &[#(#all),*];
-        /// The operations the spec marks `x-safe-to-retry: true`; only these
-        /// are retried automatically after a transient failure.
-        pub const SAFE_TO_RETRY: &[&str] = &[#(#safe),*];
+        /// Every operation in the spec, in document order: the generated
+        /// method name, the `operationId`, and whether it is safe to retry.
+        pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[#(#entries),*];
     }
+}
+
+/// The method name progenitor generates for an `operationId` (its
+/// `sanitize(.., Case::Snake)`), which is also what it reports to hooks.
+pub fn method_name(operation_id: &str) -> String {
+    use heck::ToSnakeCase;
+    let cleaned: String = operation_id
+        .replace('\'', "")
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    cleaned.to_snake_case()
 }
 
 fn format_tokens(tokens: proc_macro2::TokenStream) -> Result<String, String> {

@@ -4,11 +4,14 @@
 use std::path::{Path, PathBuf};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 fn error_text(name: &str) -> String {
-    let err = cloud_codegen::generate(&fixture(name), "crate").expect_err("the fixture must be rejected");
+    let err =
+        cloud_codegen::generate(&fixture(name), "crate").expect_err("the fixture must be rejected");
     assert!(!err.problems.is_empty());
     err.to_string()
 }
@@ -55,9 +58,26 @@ fn the_project_specs_generate() {
     for entry in std::fs::read_dir(&specs).expect("specs/") {
         let path = entry.expect("entry").path();
         if path.extension().is_some_and(|e| e == "yaml") {
-            let generated = cloud_codegen::generate(&path, "crate").unwrap_or_else(|e| panic!("{e}"));
-            assert!(generated.client.contains("pub struct Client"), "{}", path.display());
-            assert!(generated.client.contains("pub const SAFE_TO_RETRY"), "{}", path.display());
+            let generated =
+                cloud_codegen::generate(&path, "crate").unwrap_or_else(|e| panic!("{e}"));
+            assert!(
+                generated.client.contains("pub struct Client"),
+                "{}",
+                path.display()
+            );
+            // The method names we record are the ones progenitor reports to
+            // the hooks, or per-operation retry decisions would silently
+            // never match.
+            let api = cloud_codegen::load(&path).unwrap();
+            for (_, _, op) in cloud_codegen::lint::operations(&api) {
+                let method = cloud_codegen::method_name(op.operation_id.as_deref().unwrap());
+                let reported = format!("operation_id: \"{method}\"");
+                assert!(
+                    generated.client.contains(&reported),
+                    "{}: {reported}",
+                    path.display()
+                );
+            }
         }
     }
 }

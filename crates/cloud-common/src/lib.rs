@@ -16,7 +16,7 @@ mod secret;
 
 pub use config::{ClientConfig, RetryPolicy};
 pub use error::{Error, ErrorKind, ServerMessage, is_retryable_status};
-pub use runtime::{CallOptions, Runtime, retry_after};
+pub use runtime::{CallOptions, OperationSpec, Runtime, retry_after};
 pub use secret::Secret;
 
 /// Re-exports for [`impl_client_hooks!`]; not a public API.

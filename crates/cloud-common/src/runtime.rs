@@ -22,6 +22,17 @@ const REQUEST_ID_HEADERS: &[&str] = &["x-tower-request-id", "x-request-id", "req
 /// Keep at most this much of a body we could not parse.
 const MAX_KEPT_BODY: usize = 64 * 1024;
 
+/// One operation of a spec, as the code generator records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OperationSpec {
+    /// The generated method name, which progenitor reports to the hooks.
+    pub method: &'static str,
+    /// The spec's `operationId`.
+    pub operation_id: &'static str,
+    /// Whether the spec marks it `x-safe-to-retry: true`.
+    pub safe_to_retry: bool,
+}
+
 /// Per-call settings that override the client's.
 ///
 /// ```
@@ -93,7 +104,7 @@ pub struct Runtime {
 #[derive(Clone)]
 struct RuntimeInner {
     provider: &'static str,
-    safe_to_retry: &'static [&'static str],
+    operations: &'static [OperationSpec],
     retry: RetryPolicy,
     /// Headers added to every request (authentication); values are secrets.
     headers: Vec<(reqwest::header::HeaderName, Secret)>,
@@ -109,17 +120,17 @@ impl std::fmt::Debug for Runtime {
 }
 
 impl Runtime {
-    /// A runtime for `provider` whose retry-safe operations are
-    /// `safe_to_retry` (the generated `SAFE_TO_RETRY`).
+    /// A runtime for `provider` whose operations are `operations` (the
+    /// generated `OPERATIONS`).
     pub fn new(
         provider: &'static str,
-        safe_to_retry: &'static [&'static str],
+        operations: &'static [OperationSpec],
         config: &ClientConfig,
     ) -> Self {
         Self {
             inner: Arc::new(RuntimeInner {
                 provider,
-                safe_to_retry,
+                operations,
                 retry: config.retry_policy().clone(),
                 headers: Vec::new(),
             }),
@@ -149,9 +160,18 @@ impl Runtime {
         self.inner.provider
     }
 
-    /// Whether `operation` is retried by default.
-    pub fn is_safe_to_retry(&self, operation: &str) -> bool {
-        self.inner.safe_to_retry.contains(&operation)
+    /// The spec entry for a generated method name or an `operationId`.
+    pub fn operation(&self, name: &str) -> Option<&'static OperationSpec> {
+        self.inner
+            .operations
+            .iter()
+            .find(|o| o.method == name || o.operation_id == name)
+    }
+
+    /// Whether an operation (method name or `operationId`) is retried by
+    /// default.
+    pub fn is_safe_to_retry(&self, name: &str) -> bool {
+        self.operation(name).is_some_and(|o| o.safe_to_retry)
     }
 
     /// Runs one generated operation (`fut`, e.g. `client.get_vm().send()`)
@@ -276,7 +296,9 @@ impl Runtime {
             .as_ref()
             .map(|s| s.options.clone())
             .unwrap_or_default();
-        let operation = info.operation_id;
+        let operation = self
+            .operation(info.operation_id)
+            .map_or(info.operation_id, |o| o.operation_id);
         let span = tracing::info_span!(
             "http_request",
             provider = self.inner.provider,

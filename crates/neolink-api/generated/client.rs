@@ -4150,25 +4150,47 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
-/// Every `operationId` in the spec, in document order.
-pub const OPERATIONS: &[&str] = &[
-    "listRegions",
-    "listComputingSkus",
-    "listInstances",
-    "createInstance",
-    "deleteInstance",
-    "getInstance",
-    "powerOffInstance",
-    "powerOnInstance",
-];
-/// The operations the spec marks `x-safe-to-retry: true`; only these
-/// are retried automatically after a transient failure.
-pub const SAFE_TO_RETRY: &[&str] = &[
-    "listRegions",
-    "listComputingSkus",
-    "listInstances",
-    "deleteInstance",
-    "getInstance",
-    "powerOffInstance",
-    "powerOnInstance",
+/// Every operation in the spec, in document order: the generated
+/// method name, the `operationId`, and whether it is safe to retry.
+pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
+    ::cloud_common::OperationSpec {
+        method: "list_regions",
+        operation_id: "listRegions",
+        safe_to_retry: true,
+    },
+    ::cloud_common::OperationSpec {
+        method: "list_computing_skus",
+        operation_id: "listComputingSkus",
+        safe_to_retry: true,
+    },
+    ::cloud_common::OperationSpec {
+        method: "list_instances",
+        operation_id: "listInstances",
+        safe_to_retry: true,
+    },
+    ::cloud_common::OperationSpec {
+        method: "create_instance",
+        operation_id: "createInstance",
+        safe_to_retry: false,
+    },
+    ::cloud_common::OperationSpec {
+        method: "delete_instance",
+        operation_id: "deleteInstance",
+        safe_to_retry: true,
+    },
+    ::cloud_common::OperationSpec {
+        method: "get_instance",
+        operation_id: "getInstance",
+        safe_to_retry: true,
+    },
+    ::cloud_common::OperationSpec {
+        method: "power_off_instance",
+        operation_id: "powerOffInstance",
+        safe_to_retry: true,
+    },
+    ::cloud_common::OperationSpec {
+        method: "power_on_instance",
+        operation_id: "powerOnInstance",
+        safe_to_retry: true,
+    },
 ];

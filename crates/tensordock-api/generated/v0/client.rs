@@ -9938,47 +9938,107 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
-/// Every `operationId` in the spec, in document order.
-pub const OPERATIONS: &[&str] = &[
-    "authTest",
-    "authList",
-    "listHostnodes",
-    "getHostnode",
-    "deployVm",
-    "listVms",
-    "getVm",
-    "startVm",
-    "stopVm",
-    "modifyVm",
-    "deleteVm",
-    "validateSpotNew",
-    "validateSpotExisting",
-    "deployContainer",
-    "scaleContainer",
-    "stopContainer",
-    "listContainerReplicas",
-    "getBalance",
-    "getRevenue",
-    "getMonthlySummary",
-];
-/// The operations the spec marks `x-safe-to-retry: true`; only these
-/// are retried automatically after a transient failure.
-pub const SAFE_TO_RETRY: &[&str] = &[
-    "authTest",
-    "authList",
-    "listHostnodes",
-    "getHostnode",
-    "listVms",
-    "getVm",
-    "startVm",
-    "stopVm",
-    "modifyVm",
-    "deleteVm",
-    "validateSpotNew",
-    "validateSpotExisting",
-    "stopContainer",
-    "listContainerReplicas",
-    "getBalance",
-    "getRevenue",
-    "getMonthlySummary",
+/// Every operation in the spec, in document order: the generated
+/// method name, the `operationId`, and whether it is safe to retry.
+pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
+    ::cloud_common::OperationSpec {
+        method: "auth_test",
+        operation_id: "authTest",
+        safe_to_retry: true,
+    },
+    ::cloud_common::OperationSpec {
+        method: "auth_list",
+        operation_id: "authList",
+        safe_to_retry: true,
+    },
+    ::cloud_common::OperationSpec {
+        method: "list_hostnodes",
+        operation_id: "listHostnodes",
+        safe_to_retry: true,
+    },
+    ::cloud_common::OperationSpec {
+        method: "get_hostnode",
+        operation_id: "getHostnode",
+        safe_to_retry: true,
+    },
+    ::cloud_common::OperationSpec {
+        method: "deploy_vm",
+        operation_id: "deployVm",
+        safe_to_retry: false,
+    },
+    ::cloud_common::OperationSpec {
+        method: "list_vms",
+        operation_id: "listVms",
+        safe_to_retry: true,
+    },
+    ::cloud_common::OperationSpec {
+        method: "get_vm",
+        operation_id: "getVm",
+        safe_to_retry: true,
+    },
+    ::cloud_common::OperationSpec {
+        method: "start_vm",
+        operation_id: "startVm",
+        safe_to_retry: true,
+    },
+    ::cloud_common::OperationSpec {
+        method: "stop_vm",
+        operation_id: "stopVm",
+        safe_to_retry: true,
+    },
+    ::cloud_common::OperationSpec {
+        method: "modify_vm",
+        operation_id: "modifyVm",
+        safe_to_retry: true,
+    },
+    ::cloud_common::OperationSpec {
+        method: "delete_vm",
+        operation_id: "deleteVm",
+        safe_to_retry: true,
+    },
+    ::cloud_common::OperationSpec {
+        method: "validate_spot_new",
+        operation_id: "validateSpotNew",
+        safe_to_retry: true,
+    },
+    ::cloud_common::OperationSpec {
+        method: "validate_spot_existing",
+        operation_id: "validateSpotExisting",
+        safe_to_retry: true,
+    },
+    ::cloud_common::OperationSpec {
+        method: "deploy_container",
+        operation_id: "deployContainer",
+        safe_to_retry: false,
+    },
+    ::cloud_common::OperationSpec {
+        method: "scale_container",
+        operation_id: "scaleContainer",
+        safe_to_retry: false,
+    },
+    ::cloud_common::OperationSpec {
+        method: "stop_container",
+        operation_id: "stopContainer",
+        safe_to_retry: true,
+    },
+    ::cloud_common::OperationSpec {
+        method: "list_container_replicas",
+        operation_id: "listContainerReplicas",
+        safe_to_retry: true,
+    },
+    ::cloud_common::OperationSpec {
+        method: "get_balance",
+        operation_id: "getBalance",
+        safe_to_retry: true,
+    },
+    ::cloud_common::OperationSpec {
+        method: "get_revenue",
+        operation_id: "getRevenue",
+        safe_to_retry: true,
+    },
+    ::cloud_common::OperationSpec {
+        method: "get_monthly_summary",
+        operation_id: "getMonthlySummary",
+        safe_to_retry: true,
+    },
 ];

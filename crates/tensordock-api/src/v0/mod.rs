@@ -109,7 +109,7 @@ impl TensorDock {
         config: ClientConfig,
     ) -> Result<Self> {
         let http = config.http_client(PROVIDER, crate::USER_AGENT)?;
-        let runtime = Runtime::new(PROVIDER, generated::SAFE_TO_RETRY, &config);
+        let runtime = Runtime::new(PROVIDER, generated::OPERATIONS, &config);
         Ok(Self {
             client: generated::Client::new_with_client(config.base_url(), http, runtime),
             api_key: api_key.into(),
