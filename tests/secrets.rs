@@ -1,0 +1,94 @@
+//! No credential value may appear in `Debug`/`Display` of clients, configs
+//! and errors, nor in TRACE-level tracing output.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use httpmock::MockServer;
+use serde_json::json;
+use tensordock_api::v0::TensorDock;
+use tensordock_api::{CallOptions, ClientConfig, RetryPolicy, Secret};
+
+const KEY: &str = "key-5f0d7c6e-b2a1-4f5e-9e55-aa11bb22cc33";
+const TOKEN: &str = "token-0e9d8c7b-6a59-4847-3625-140f1e2d3c4b";
+
+/// Collects everything the tracing subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+fn assert_clean(text: &str) {
+    assert!(!text.contains(KEY), "the api key leaked: {text}");
+    assert!(!text.contains(TOKEN), "the api token leaked: {text}");
+}
+
+#[tokio::test]
+async fn no_credential_in_debug_display_errors_or_trace_output() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(captured.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = MockServer::start_async().await;
+    server.mock(|when, then| {
+        when.path("/client/list");
+        then.status(200)
+            .json_body(json!({"success": true, "virtualmachines": {}}));
+    });
+    server.mock(|when, then| {
+        when.path_includes("/replicas");
+        then.status(503).body("upstream busy");
+    });
+    server.mock(|when, then| {
+        when.path("/client/start/single");
+        then.status(500)
+            .json_body(json!({"success": false, "error": "Machine is running"}));
+    });
+
+    let config = ClientConfig::new(server.base_url()).retry(RetryPolicy {
+        max_attempts: 2,
+        initial_backoff: std::time::Duration::from_millis(1),
+        ..RetryPolicy::default()
+    });
+    let td = TensorDock::with_config(KEY, TOKEN, config.clone()).expect("client");
+    let mut seen = format!("{td:?} {config:?} {:?}", td.native());
+
+    td.list_vms().await.expect("list");
+    // Credentials travel in this URL's query string; the request is retried.
+    let err = td.container_replicas("c1").await.unwrap_err();
+    seen.push_str(&format!("{err} {err:?} {err:#}"));
+    let err = td
+        .with_options(CallOptions::new())
+        .start_vm("s1")
+        .await
+        .unwrap_err();
+    seen.push_str(&format!("{err} {err:?}"));
+    let secret = Secret::new(KEY);
+    seen.push_str(&format!("{secret} {secret:?}"));
+
+    let trace = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    // The capture works: the spans name the operations.
+    assert!(trace.contains("listContainerReplicas"), "{trace}");
+    assert!(trace.contains("retrying"), "{trace}");
+    assert_clean(&trace);
+    assert_clean(&seen);
+}
