@@ -98,7 +98,9 @@ async fn answer(mut stream: TcpStream, reply: Reply) {
     read_request(&mut stream).await;
     match reply {
         Reply::Reset => {
-            // Linger 0 turns the close into a TCP reset.
+            // Linger 0 turns the close into a TCP reset. The deprecation is
+            // about blocking on drop, which a zero linger does not do.
+            #[allow(deprecated)]
             let _ = stream.set_linger(Some(Duration::ZERO));
             drop(stream);
         }

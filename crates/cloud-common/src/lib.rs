@@ -8,14 +8,20 @@
 //!   user agent.
 //! - [`Runtime`]: what every generated client runs its requests through
 //!   (progenitor `ClientHooks`), wired up by [`impl_client_hooks!`].
+//! - [`Compute`], [`Instance`], [`InstanceState`]: the provider-neutral
+//!   facade every provider crate implements; [`wait_until`] for polling.
 
+mod compute;
 mod config;
 mod error;
+mod poll;
 mod runtime;
 mod secret;
 
+pub use compute::{BoxFuture, Compute, Instance, InstanceState};
 pub use config::{ClientConfig, RetryPolicy};
 pub use error::{Error, ErrorKind, ServerMessage, is_retryable_status};
+pub use poll::{WaitOptions, wait_until};
 pub use runtime::{CallOptions, OperationSpec, Runtime, retry_after};
 pub use secret::Secret;
 

@@ -34,9 +34,11 @@ use std::collections::HashMap;
 
 use cloud_common::{CallOptions, ClientConfig, Error, ErrorKind, Runtime, Secret, ServerMessage};
 
+mod compute;
 mod ext;
 mod ports;
 
+pub use compute::{neutral_state, summary};
 pub use ext::{DeployVmExt, HostnodeFilter, VmStatus, VmStatusExt};
 pub use ports::{PortMapping, PortMappings, PortParseError};
 
