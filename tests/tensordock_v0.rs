@@ -8,6 +8,7 @@ use common::{Spec, expect_form, expect_query, form_fields};
 use httpmock::MockServer;
 use serde_json::{Value, json};
 use tensordock_api::v0::mock::MockServerExt;
+use tensordock_api::v0::types::RegistryType;
 use tensordock_api::v0::{
     DeployVmExt, HostnodeFilter, PortMappings, TensorDock, VmStatus, VmStatusExt,
 };
@@ -417,9 +418,7 @@ async fn contract_deploy_container() {
             c.display_name("My Container")
                 .project_id("my-container-id")
                 .image_name("strm/helloworld-http")
-                .registry_type(
-                    tensordock_api::v0::types::DeployContainerRequestRegistryType::Public,
-                )
+                .registry_type(RegistryType::Public)
                 .gpu_count(2)
                 .gpu_models(vec![
                     "v100-sxm2-16gb".to_string(),
@@ -647,4 +646,16 @@ fn scalar(v: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
+}
+
+#[test]
+fn named_enums_are_open_and_keep_unknown_values() {
+    assert_eq!(
+        serde_json::to_value(RegistryType::Private).unwrap(),
+        json!("private")
+    );
+    let newer: RegistryType = serde_json::from_value(json!("partner")).unwrap();
+    assert_eq!(newer, RegistryType::Unknown("partner".into()));
+    assert_eq!(serde_json::to_value(&newer).unwrap(), json!("partner"));
+    assert_eq!(RegistryType::KNOWN, ["public", "private"]);
 }

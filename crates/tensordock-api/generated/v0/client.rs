@@ -244,8 +244,7 @@ there. The server's own rules are undocumented.
         pub project_id: ::std::string::String,
         ///RAM per replica in GB.
         pub ram: u64,
-        ///Whether the image registry is public or private.
-        pub registry_type: DeployContainerRequestRegistryType,
+        pub registry_type: crate::v0::generated::open_enums::RegistryType,
         ///Initial number of replicas.
         pub replicas: u64,
         ///Storage per replica in GB.
@@ -259,62 +258,6 @@ there. The server's own rules are undocumented.
     impl DeployContainerRequest {
         pub fn builder() -> builder::DeployContainerRequest {
             Default::default()
-        }
-    }
-    ///Whether the image registry is public or private.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum DeployContainerRequestRegistryType {
-        #[serde(rename = "public")]
-        Public,
-        #[serde(rename = "private")]
-        Private,
-    }
-    impl ::std::fmt::Display for DeployContainerRequestRegistryType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Public => f.write_str("public"),
-                Self::Private => f.write_str("private"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for DeployContainerRequestRegistryType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "public" => Ok(Self::Public),
-                "private" => Ok(Self::Private),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for DeployContainerRequestRegistryType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for DeployContainerRequestRegistryType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///Hourly price breakdown of a new VM, in USD.
@@ -346,9 +289,10 @@ there. The server's own rules are undocumented.
         ///CPU model; needed for CPU-only deployments.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu_model: ::std::option::Option<::std::string::String>,
-        ///`local` (default) deploys on `hostnode`; `network` uses network storage at `location`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub deployment_type: ::std::option::Option<DeployVmRequestDeploymentType>,
+        pub deployment_type: ::std::option::Option<
+            crate::v0::generated::open_enums::DeploymentType,
+        >,
         /**External ports as a set-literal string, e.g. `{30118, 30117}` (square brackets
 also work). Paired by position with `internal_ports`. Each port must be one
 of the hostnode's `networking.ports`.
@@ -386,9 +330,10 @@ Vegas, Nevada, United States`.
         ///Spot bid in USD per hour.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub price: ::std::option::Option<f64>,
-        ///Set to `spot` for an interruptible, bid-priced VM.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub price_type: ::std::option::Option<DeployVmRequestPriceType>,
+        pub price_type: ::std::option::Option<
+            crate::v0::generated::open_enums::PriceType,
+        >,
         ///RAM in GB.
         pub ram: u64,
         ///Public SSH key to install.
@@ -404,62 +349,6 @@ TensorML, 90 for Windows 10.
     impl DeployVmRequest {
         pub fn builder() -> builder::DeployVmRequest {
             Default::default()
-        }
-    }
-    ///`local` (default) deploys on `hostnode`; `network` uses network storage at `location`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum DeployVmRequestDeploymentType {
-        #[serde(rename = "local")]
-        Local,
-        #[serde(rename = "network")]
-        Network,
-    }
-    impl ::std::fmt::Display for DeployVmRequestDeploymentType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Local => f.write_str("local"),
-                Self::Network => f.write_str("network"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for DeployVmRequestDeploymentType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "local" => Ok(Self::Local),
-                "network" => Ok(Self::Network),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for DeployVmRequestDeploymentType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for DeployVmRequestDeploymentType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     /**External ports as a set-literal string, e.g. `{30118, 30117}` (square brackets
@@ -591,57 +480,6 @@ port receives traffic from the i-th external port.
                 .map_err(|e: self::error::ConversionError| {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
-        }
-    }
-    ///Set to `spot` for an interruptible, bid-priced VM.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum DeployVmRequestPriceType {
-        #[serde(rename = "spot")]
-        Spot,
-    }
-    impl ::std::fmt::Display for DeployVmRequestPriceType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Spot => f.write_str("spot"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for DeployVmRequestPriceType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "spot" => Ok(Self::Spot),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for DeployVmRequestPriceType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for DeployVmRequestPriceType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///Result of deploying a VM.
@@ -2518,7 +2356,7 @@ and unknown values may appear.
             >,
             ram: ::std::result::Result<u64, ::std::string::String>,
             registry_type: ::std::result::Result<
-                super::DeployContainerRequestRegistryType,
+                crate::v0::generated::open_enums::RegistryType,
                 ::std::string::String,
             >,
             replicas: ::std::result::Result<u64, ::std::string::String>,
@@ -2716,7 +2554,9 @@ and unknown values may appear.
             }
             pub fn registry_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::DeployContainerRequestRegistryType>,
+                T: ::std::convert::TryInto<
+                    crate::v0::generated::open_enums::RegistryType,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.registry_type = value
@@ -2928,7 +2768,7 @@ and unknown values may appear.
                 ::std::string::String,
             >,
             deployment_type: ::std::result::Result<
-                ::std::option::Option<super::DeployVmRequestDeploymentType>,
+                ::std::option::Option<crate::v0::generated::open_enums::DeploymentType>,
                 ::std::string::String,
             >,
             external_ports: ::std::result::Result<
@@ -2963,7 +2803,7 @@ and unknown values may appear.
                 ::std::string::String,
             >,
             price_type: ::std::result::Result<
-                ::std::option::Option<super::DeployVmRequestPriceType>,
+                ::std::option::Option<crate::v0::generated::open_enums::PriceType>,
                 ::std::string::String,
             >,
             ram: ::std::result::Result<u64, ::std::string::String>,
@@ -3060,7 +2900,9 @@ and unknown values may appear.
             pub fn deployment_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::DeployVmRequestDeploymentType>,
+                    ::std::option::Option<
+                        crate::v0::generated::open_enums::DeploymentType,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -3202,7 +3044,7 @@ and unknown values may appear.
             pub fn price_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::DeployVmRequestPriceType>,
+                    ::std::option::Option<crate::v0::generated::open_enums::PriceType>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -7345,6 +7187,8 @@ and unknown values may appear.
             }
         }
     }
+    #[allow(unused_imports)]
+    pub use super::open_enums::*;
 }
 #[derive(Clone, Debug)]
 /**Client for TensorDock Marketplace API v0
@@ -10042,3 +9886,219 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
     },
 ];
+/// Forward-compatible enums generated from the spec's named string
+/// enums (see `cloud_codegen::open_enum`).
+pub mod open_enums {
+    ///Whether the container image registry is public or private.
+    ///
+    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// kept verbatim.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum RegistryType {
+        ///`public`
+        Public,
+        ///`private`
+        Private,
+        /// A value the spec does not list, verbatim.
+        Unknown(::std::string::String),
+    }
+    impl RegistryType {
+        /// Every documented value, in spec order.
+        pub const KNOWN: &'static [&'static str] = &["public", "private"];
+        /// The wire value.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Public => "public",
+                Self::Private => "private",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// Whether the value is one the spec documents.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::fmt::Display for RegistryType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::std::str::FromStr for RegistryType {
+        type Err = ::std::convert::Infallible;
+        fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(
+                match s {
+                    "public" => Self::Public,
+                    "private" => Self::Private,
+                    other => Self::Unknown(other.to_string()),
+                },
+            )
+        }
+    }
+    impl ::std::convert::From<&str> for RegistryType {
+        fn from(s: &str) -> Self {
+            match s.parse() {
+                Ok(v) => v,
+                Err(never) => match never {}
+            }
+        }
+    }
+    impl ::serde::Serialize for RegistryType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RegistryType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let s = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(s.as_str()))
+        }
+    }
+    ///Set to `spot` for an interruptible, bid-priced VM.
+    ///
+    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// kept verbatim.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum PriceType {
+        ///`spot`
+        Spot,
+        /// A value the spec does not list, verbatim.
+        Unknown(::std::string::String),
+    }
+    impl PriceType {
+        /// Every documented value, in spec order.
+        pub const KNOWN: &'static [&'static str] = &["spot"];
+        /// The wire value.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Spot => "spot",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// Whether the value is one the spec documents.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::fmt::Display for PriceType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::std::str::FromStr for PriceType {
+        type Err = ::std::convert::Infallible;
+        fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(
+                match s {
+                    "spot" => Self::Spot,
+                    other => Self::Unknown(other.to_string()),
+                },
+            )
+        }
+    }
+    impl ::std::convert::From<&str> for PriceType {
+        fn from(s: &str) -> Self {
+            match s.parse() {
+                Ok(v) => v,
+                Err(never) => match never {}
+            }
+        }
+    }
+    impl ::serde::Serialize for PriceType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PriceType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let s = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(s.as_str()))
+        }
+    }
+    ///`local` (default) deploys on `hostnode`; `network` uses network storage at `location`.
+    ///
+    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// kept verbatim.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum DeploymentType {
+        ///`local`
+        Local,
+        ///`network`
+        Network,
+        /// A value the spec does not list, verbatim.
+        Unknown(::std::string::String),
+    }
+    impl DeploymentType {
+        /// Every documented value, in spec order.
+        pub const KNOWN: &'static [&'static str] = &["local", "network"];
+        /// The wire value.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Local => "local",
+                Self::Network => "network",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// Whether the value is one the spec documents.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::fmt::Display for DeploymentType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::std::str::FromStr for DeploymentType {
+        type Err = ::std::convert::Infallible;
+        fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(
+                match s {
+                    "local" => Self::Local,
+                    "network" => Self::Network,
+                    other => Self::Unknown(other.to_string()),
+                },
+            )
+        }
+    }
+    impl ::std::convert::From<&str> for DeploymentType {
+        fn from(s: &str) -> Self {
+            match s.parse() {
+                Ok(v) => v,
+                Err(never) => match never {}
+            }
+        }
+    }
+    impl ::serde::Serialize for DeploymentType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DeploymentType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let s = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(s.as_str()))
+        }
+    }
+}
