@@ -498,12 +498,11 @@ as valid.
     ///Access endpoints of an instance. Absent from the create reply.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct InstanceServers {
-        ///JupyterLab URL, including its access token.
         #[serde(
             rename = "Jupyterlab",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub jupyterlab: ::std::option::Option<::std::string::String>,
+        pub jupyterlab: ::std::option::Option<::cloud_common::Secret>,
         #[serde(rename = "SSH", skip_serializing_if = "::std::option::Option::is_none")]
         pub ssh: ::std::option::Option<SshAccess>,
         ///TensorBoard / monitoring URL.
@@ -2172,7 +2171,7 @@ container. The default is 10.
         #[derive(Clone, Debug)]
         pub struct InstanceServers {
             jupyterlab: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::cloud_common::Secret>,
                 ::std::string::String,
             >,
             ssh: ::std::result::Result<
@@ -2196,7 +2195,9 @@ container. The default is 10.
         impl InstanceServers {
             pub fn jupyterlab<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::cloud_common::Secret>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.jupyterlab = value
@@ -2982,6 +2983,8 @@ container. The default is 10.
             }
         }
     }
+    #[allow(unused_imports)]
+    pub use super::open_enums::*;
 }
 #[derive(Clone, Debug)]
 /**Client for Neolink MatrixDC Compute API
@@ -4194,3 +4197,6 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
     },
 ];
+/// Forward-compatible enums generated from the spec's named string
+/// enums (see `cloud_codegen::open_enum`).
+pub mod open_enums {}

@@ -1,0 +1,6 @@
+//! Generates the Neolink client from the spec through the shared
+//! code-generation path (`cloud-codegen`).
+
+fn main() {
+    cloud_codegen::build_script("../../specs/neolink.yaml", "neolink", "crate");
+}
