@@ -51,7 +51,10 @@ pub use cloud_common::{
     CallOptions, ClientConfig, Error, ErrorKind, RetryPolicy, Secret, WaitOptions,
 };
 
+mod compute;
 mod ext;
+
+pub use compute::{ClusterCompute, neutral_state, summary};
 
 pub use ext::{
     BillingType, InstanceExt, InstanceStatus, SkuExt, SshEndpoint, cheapest_sku, non_zero_time,

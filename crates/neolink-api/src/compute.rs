@@ -1,0 +1,183 @@
+//! The provider-neutral [`Compute`] facade for Neolink.
+//!
+//! Neolink addresses an instance by cluster and name, so the facade is
+//! implemented by a cluster-bound view, [`ClusterCompute`], whose ids are
+//! instance names.
+
+use cloud_common::{BoxFuture, Compute, Error, Instance, InstanceState};
+
+use crate::{InstanceStatus, Neolink, PROVIDER, types};
+
+/// A [`Neolink`] client bound to one cluster (`Region.clusterName`); it
+/// implements [`Compute`] with instance names as ids.
+///
+/// ```
+/// use cloud_common::Compute;
+/// let neolink = neolink_api::Neolink::new("token").unwrap();
+/// let compute: Box<dyn Compute> = Box::new(neolink.in_cluster("host-cluster"));
+/// assert_eq!(compute.provider(), "neolink");
+/// ```
+#[derive(Clone, Debug)]
+pub struct ClusterCompute {
+    client: Neolink,
+    cluster: String,
+}
+
+impl Neolink {
+    /// A view of this client bound to `cluster`, for the [`Compute`] facade.
+    pub fn in_cluster(&self, cluster: impl Into<String>) -> ClusterCompute {
+        ClusterCompute {
+            client: self.clone(),
+            cluster: cluster.into(),
+        }
+    }
+}
+
+impl ClusterCompute {
+    /// The cluster this view is bound to.
+    pub fn cluster(&self) -> &str {
+        &self.cluster
+    }
+
+    /// The underlying client.
+    pub fn client(&self) -> &Neolink {
+        &self.client
+    }
+}
+
+/// Maps a Neolink status to the neutral state. Only `Creating` and
+/// `Running` are documented API spellings; the console's other states are
+/// matched by their likely spellings and otherwise kept verbatim.
+pub fn neutral_state(status: &InstanceStatus) -> InstanceState {
+    match status {
+        InstanceStatus::Creating => InstanceState::Creating,
+        InstanceStatus::Running => InstanceState::Running,
+        InstanceStatus::Missing => InstanceState::Unknown(String::new()),
+        InstanceStatus::Other(raw) => {
+            let key: String = raw.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+            match key.to_ascii_lowercase().as_str() {
+                "pending" | "starting" | "poweringon" => InstanceState::Starting,
+                "stopping" | "shuttingdown" | "poweringoff" => InstanceState::Stopping,
+                "stopped" | "shutdown" | "poweredoff" | "poweroff" => InstanceState::Stopped,
+                "deleting" | "terminating" => InstanceState::Deleting,
+                "deleted" => InstanceState::Deleted,
+                "failed" | "error" => InstanceState::Error,
+                _ => InstanceState::Unknown(raw.clone()),
+            }
+        }
+    }
+}
+
+/// The neutral summary of an instance. Memory like `96Gi` is read as GiB.
+pub fn summary(instance: &types::Instance) -> Instance {
+    let resources = instance.resources.as_ref();
+    let memory_gib = resources.and_then(|r| r.memory.as_deref()).and_then(|m| {
+        let m = m.trim();
+        let (number, unit) =
+            m.split_at(m.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(m.len()));
+        let n: f64 = number.trim().parse().ok()?;
+        match unit {
+            "Gi" | "G" | "" => Some(n),
+            "Mi" | "M" => Some(n / 1024.0),
+            "Ti" | "T" => Some(n * 1024.0),
+            _ => None,
+        }
+    });
+    Instance {
+        provider: PROVIDER,
+        id: instance.name.clone(),
+        name: instance.display_name.clone(),
+        state: neutral_state(
+            &instance
+                .status
+                .as_deref()
+                .map_or(InstanceStatus::Missing, InstanceStatus::parse),
+        ),
+        gpu_model: resources.and_then(|r| r.gpu_type.clone()),
+        gpu_count: resources.and_then(|r| r.gpu_num.as_deref()?.trim().parse().ok()),
+        vcpus: resources.and_then(|r| r.cpu.as_deref()?.trim().parse().ok()),
+        memory_gib,
+    }
+}
+
+impl Compute for ClusterCompute {
+    fn provider(&self) -> &'static str {
+        PROVIDER
+    }
+
+    fn list_instances(&self) -> BoxFuture<'_, Result<Vec<Instance>, Error>> {
+        Box::pin(async move {
+            let list = self.client.instances(&self.cluster).await?;
+            Ok(list.nodes.iter().map(summary).collect())
+        })
+    }
+
+    fn get_instance<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Instance, Error>> {
+        Box::pin(async move { Ok(summary(&self.client.instance(&self.cluster, id).await?)) })
+    }
+
+    fn start<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(self.client.power_on(&self.cluster, id))
+    }
+
+    fn stop<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(
+            self.client
+                .power_off(&self.cluster, id, types::PowerOffRequest::default()),
+        )
+    }
+
+    fn delete<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(self.client.delete_instance(&self.cluster, id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_status_maps() {
+        let cases = [
+            ("Creating", InstanceState::Creating),
+            ("creating", InstanceState::Creating),
+            ("Running", InstanceState::Running),
+            ("Pending", InstanceState::Starting),
+            ("Starting", InstanceState::Starting),
+            ("ShuttingDown", InstanceState::Stopping),
+            ("shutting-down", InstanceState::Stopping),
+            ("Shutdown", InstanceState::Stopped),
+            ("Stopped", InstanceState::Stopped),
+            ("Deleting", InstanceState::Deleting),
+            ("Deleted", InstanceState::Deleted),
+            ("Failed", InstanceState::Error),
+            ("Migrating", InstanceState::Unknown("Migrating".into())),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(neutral_state(&InstanceStatus::parse(raw)), want, "{raw}");
+        }
+        assert_eq!(
+            neutral_state(&InstanceStatus::Missing),
+            InstanceState::Unknown(String::new())
+        );
+    }
+
+    #[test]
+    fn summary_reads_string_resources() {
+        let instance: types::Instance = serde_json::from_value(serde_json::json!({
+            "name": "instance-1", "displayName": "trainer", "status": "Running",
+            "resources": {"cpu": "16", "memory": "96Gi", "GPUNum": "1", "GPUType": "4090"}
+        }))
+        .unwrap();
+        let i = summary(&instance);
+        assert_eq!(
+            (i.id.as_str(), i.name.as_deref()),
+            ("instance-1", Some("trainer"))
+        );
+        assert_eq!(
+            (i.vcpus, i.gpu_count, i.memory_gib),
+            (Some(16), Some(1), Some(96.0))
+        );
+        assert_eq!(i.gpu_model.as_deref(), Some("4090"));
+    }
+}

@@ -1,0 +1,156 @@
+//! One provider-neutral scenario, written once against `dyn Compute`
+//! (list → start → wait until running → stop → delete), run against a mock
+//! of every provider.
+
+use std::time::Duration;
+
+use cloud_common::{ClientConfig, Compute, InstanceState, RetryPolicy, WaitOptions};
+use httpmock::{Method, MockServer};
+use serde_json::json;
+
+/// The scenario. Returns the steps it took, for the assertions.
+async fn scenario(compute: &dyn Compute, id: &str) -> Result<Vec<String>, cloud_common::Error> {
+    let mut steps = Vec::new();
+    let listed = compute.list_instances().await?;
+    let found = listed
+        .iter()
+        .find(|i| i.id == id)
+        .expect("the instance is listed");
+    steps.push(format!("listed {} ({})", found.id, found.state));
+    compute.start(id).await?;
+    steps.push("started".into());
+    let options = WaitOptions::new(Duration::from_secs(5)).interval(Duration::from_millis(5));
+    let running = compute
+        .wait_for_state_with(id, InstanceState::Running, options)
+        .await?;
+    steps.push(format!("{} is {}", running.id, running.state));
+    compute.stop(id).await?;
+    steps.push("stopped".into());
+    compute.delete(id).await?;
+    steps.push("deleted".into());
+    Ok(steps)
+}
+
+fn config(server: &MockServer) -> ClientConfig {
+    ClientConfig::new(server.base_url()).retry(RetryPolicy::never())
+}
+
+/// Serves `before` for the first `n` detail reads, then `after`.
+fn detail(
+    server: &MockServer,
+    method: &str,
+    path: &str,
+    before: serde_json::Value,
+    n: usize,
+    after: serde_json::Value,
+) {
+    server.mock(|when, then| {
+        when.method(method).path(path);
+        then.status(200).json_body(before).up_to_n_times(n);
+    });
+    server.mock(|when, then| {
+        when.method(method).path(path);
+        then.status(200).json_body(after);
+    });
+}
+
+#[tokio::test]
+async fn tensordock_runs_the_scenario() {
+    let server = MockServer::start_async().await;
+    let id = "65e7edca-888a-4e66-a975-2c6cd4cd218b";
+    let vm = |status: &str| json!({"name": "vm", "status": status, "specs": {"gpu": {"amount": 1, "type": "v100-pcie-16gb"}, "vcpus": 8, "ram": 32}});
+    server.mock(|when, then| {
+        when.method(Method::POST).path("/client/list");
+        then.status(200)
+            .json_body(json!({"success": true, "virtualmachines": {id: vm("Stopped")}}));
+    });
+    detail(
+        &server,
+        "POST",
+        "/client/get/single",
+        json!({"success": true, "virtualmachines": vm("Starting")}),
+        2,
+        json!({"success": true, "virtualmachines": vm("Running")}),
+    );
+    let mut actions = Vec::new();
+    for path in [
+        "/client/start/single",
+        "/client/stop/single",
+        "/client/delete/single",
+    ] {
+        actions.push(server.mock(|when, then| {
+            when.method(Method::POST)
+                .path(path)
+                .form_urlencoded_tuple("server", id);
+            then.status(200).json_body(json!({"success": true}));
+        }));
+    }
+    let td = tensordock_api::v0::TensorDock::with_config("key", "token", config(&server)).unwrap();
+    let steps = scenario(&td, id).await.expect("scenario");
+    assert_eq!(steps[0], format!("listed {id} (stopped)"));
+    assert_eq!(steps[2], format!("{id} is running"));
+    for action in actions {
+        action.assert_calls(1);
+    }
+}
+
+#[tokio::test]
+async fn neolink_runs_the_scenario() {
+    let server = MockServer::start_async().await;
+    let (cluster, name) = ("host-cluster", "instance-4ca9xxxx");
+    let instance = |status: &str| json!({"name": name, "displayName": "trainer", "status": status, "resources": {"cpu": "16", "memory": "96Gi", "GPUNum": "1", "GPUType": "4090"}});
+    server.mock(|when, then| {
+        when.method(Method::GET)
+            .path(format!("/clusters/{cluster}/instances"));
+        then.status(200).json_body(
+            json!({"hasNextPage": false, "nodes": [instance("Shutdown")], "totalCount": 1}),
+        );
+    });
+    detail(
+        &server,
+        "GET",
+        &format!("/clusters/{cluster}/instances/{name}"),
+        instance("Creating"),
+        2,
+        instance("Running"),
+    );
+    let power_on = server.mock(|when, then| {
+        when.method(Method::POST)
+            .path(format!("/clusters/{cluster}/instances/{name}/power_on"));
+        then.status(200).json_body(json!("ok"));
+    });
+    let power_off = server.mock(|when, then| {
+        when.method(Method::POST)
+            .path(format!("/clusters/{cluster}/instances/{name}/power_off"));
+        then.status(200).json_body(json!("ok"));
+    });
+    let delete = server.mock(|when, then| {
+        when.method(Method::DELETE)
+            .path(format!("/clusters/{cluster}/instances"))
+            .query_param("name", name);
+        then.status(200).json_body(json!("ok"));
+    });
+    let neolink = neolink_api::Neolink::with_config("token", config(&server)).unwrap();
+    let compute = neolink.in_cluster(cluster);
+    let steps = scenario(&compute, name).await.expect("scenario");
+    assert_eq!(steps[0], format!("listed {name} (stopped)"));
+    assert_eq!(steps[2], format!("{name} is running"));
+    for m in [power_on, power_off, delete] {
+        m.assert_calls(1);
+    }
+}
+
+#[tokio::test]
+async fn every_provider_fits_in_one_list() {
+    let server = MockServer::start_async().await;
+    let all: Vec<Box<dyn Compute>> = vec![
+        Box::new(tensordock_api::v0::TensorDock::with_config("k", "t", config(&server)).unwrap()),
+        Box::new(
+            neolink_api::Neolink::with_config("t", config(&server))
+                .unwrap()
+                .in_cluster("c"),
+        ),
+    ];
+    let names: Vec<_> = all.iter().map(|c| c.provider()).collect();
+    assert_eq!(names, ["tensordock", "neolink"]);
+}
