@@ -4,30 +4,16 @@
 
 use std::time::Duration;
 
-use cloud_common::{ClientConfig, Compute, InstanceState, RetryPolicy, WaitOptions};
+use cloud_common::{ClientConfig, Compute, RetryPolicy, WaitOptions};
 use httpmock::{Method, MockServer};
 use serde_json::json;
 
-/// The scenario. Returns the steps it took, for the assertions.
+/// The one scenario (`fleet::scenario`, also the main job's), collecting
+/// its steps for the assertions.
 async fn scenario(compute: &dyn Compute, id: &str) -> Result<Vec<String>, cloud_common::Error> {
     let mut steps = Vec::new();
-    let listed = compute.list_instances().await?;
-    let found = listed
-        .iter()
-        .find(|i| i.id == id)
-        .expect("the instance is listed");
-    steps.push(format!("listed {} ({})", found.id, found.state));
-    compute.start(id).await?;
-    steps.push("started".into());
-    let options = WaitOptions::new(Duration::from_secs(5)).interval(Duration::from_millis(5));
-    let running = compute
-        .wait_for_state_with(id, InstanceState::Running, options)
-        .await?;
-    steps.push(format!("{} is {}", running.id, running.state));
-    compute.stop(id).await?;
-    steps.push("stopped".into());
-    compute.delete(id).await?;
-    steps.push("deleted".into());
+    let wait = WaitOptions::new(Duration::from_secs(5)).interval(Duration::from_millis(5));
+    fleet::scenario(compute, id, wait, |s| steps.push(s)).await?;
     Ok(steps)
 }
 
@@ -87,8 +73,17 @@ async fn tensordock_runs_the_scenario() {
     }
     let td = tensordock_api::v0::TensorDock::with_config("key", "token", config(&server)).unwrap();
     let steps = scenario(&td, id).await.expect("scenario");
-    assert_eq!(steps[0], format!("listed {id} (stopped)"));
-    assert_eq!(steps[2], format!("{id} is running"));
+    assert_eq!(
+        steps,
+        [
+            "[tensordock] listed 1 instance(s)".to_string(),
+            format!("[tensordock]   {id} \"vm\": stopped, 1x v100-pcie-16gb"),
+            format!("[tensordock] started {id}"),
+            format!("[tensordock] {id} is running"),
+            format!("[tensordock] stopped {id}"),
+            format!("[tensordock] deleted {id}"),
+        ]
+    );
     for action in actions {
         action.assert_calls(1);
     }
@@ -133,8 +128,12 @@ async fn neolink_runs_the_scenario() {
     let neolink = neolink_api::Neolink::with_config("token", config(&server)).unwrap();
     let compute = neolink.in_cluster(cluster);
     let steps = scenario(&compute, name).await.expect("scenario");
-    assert_eq!(steps[0], format!("listed {name} (stopped)"));
-    assert_eq!(steps[2], format!("{name} is running"));
+    assert_eq!(
+        steps[1],
+        format!("[neolink]   {name} \"trainer\": stopped, 1x 4090")
+    );
+    assert_eq!(steps[3], format!("[neolink] {name} is running"));
+    assert_eq!(steps.len(), 6);
     for m in [power_on, power_off, delete] {
         m.assert_calls(1);
     }

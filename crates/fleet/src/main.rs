@@ -1,0 +1,129 @@
+//! `cargo run -p fleet`: the provider-neutral scenario (list, start, wait
+//! until running, stop, delete) on every cloud, step by step.
+//!
+//! Each provider runs against an embedded mock unless its credentials are
+//! set. Against a real API the scenario acts only on an instance you name,
+//! because it stops and deletes it:
+//!
+//! | provider | credentials | instance to act on |
+//! |---|---|---|
+//! | TensorDock v0 | `TENSORDOCK_API_KEY`, `TENSORDOCK_API_TOKEN` | `TENSORDOCK_INSTANCE` |
+//! | Neolink | `NEOLINK_TOKEN` (+ `NEOLINK_NAMESPACE`), `NEOLINK_CLUSTER` | `NEOLINK_INSTANCE` |
+//!
+//! With credentials but no instance named, it only lists.
+
+use std::process::ExitCode;
+
+use cloud_common::{ClientConfig, Compute};
+use fleet::{demo_wait, mock, scenario};
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// One provider to run: its facade, the instance to act on (None: list
+/// only), whether it is real, and the mock to keep alive.
+struct Target {
+    compute: Box<dyn Compute>,
+    instance: Option<String>,
+    real: bool,
+    _mock: Option<mock::Mock>,
+}
+
+fn tensordock() -> Result<Target, cloud_common::Error> {
+    use tensordock_api::v0::TensorDock;
+    if let (Some(key), Some(token)) = (env("TENSORDOCK_API_KEY"), env("TENSORDOCK_API_TOKEN")) {
+        return Ok(Target {
+            compute: Box::new(TensorDock::new(key, token)?),
+            instance: env("TENSORDOCK_INSTANCE"),
+            real: true,
+            _mock: None,
+        });
+    }
+    let m = mock::tensordock();
+    Ok(Target {
+        compute: Box::new(TensorDock::with_config(
+            "mock-key",
+            "mock-token",
+            ClientConfig::new(m.server.base_url()),
+        )?),
+        instance: Some(m.instance_id.clone()),
+        real: false,
+        _mock: Some(m),
+    })
+}
+
+fn neolink() -> Result<Target, cloud_common::Error> {
+    use neolink_api::Neolink;
+    if let Some(token) = env("NEOLINK_TOKEN") {
+        let mut client = Neolink::new(token)?;
+        if let Some(ns) = env("NEOLINK_NAMESPACE") {
+            client = client.with_namespace(ns);
+        }
+        let cluster = env("NEOLINK_CLUSTER").unwrap_or_else(|| "host-cluster".to_string());
+        return Ok(Target {
+            compute: Box::new(client.in_cluster(cluster)),
+            instance: env("NEOLINK_INSTANCE"),
+            real: true,
+            _mock: None,
+        });
+    }
+    let m = mock::neolink();
+    let client = Neolink::with_config("mock-token", ClientConfig::new(m.server.base_url()))?;
+    Ok(Target {
+        compute: Box::new(client.in_cluster(mock::NEOLINK_MOCK_CLUSTER)),
+        instance: Some(m.instance_id.clone()),
+        real: false,
+        _mock: Some(m),
+    })
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let mut failed = false;
+    for build in [tensordock as fn() -> _, neolink] {
+        let target = match build() {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("cannot build a client: {e}");
+                failed = true;
+                continue;
+            }
+        };
+        let provider = target.compute.provider();
+        println!(
+            "== {provider} ({}) ==",
+            if target.real {
+                "real API"
+            } else {
+                "embedded mock"
+            }
+        );
+        let result = match &target.instance {
+            Some(id) => {
+                scenario(
+                    target.compute.as_ref(),
+                    id,
+                    demo_wait(target.real),
+                    |step| println!("{step}"),
+                )
+                .await
+            }
+            None => target.compute.list_instances().await.map(|list| {
+                println!(
+                    "[{provider}] listed {} instance(s); name one to run the full scenario",
+                    list.len()
+                );
+            }),
+        };
+        if let Err(e) = result {
+            eprintln!("[{provider}] failed: {e}");
+            failed = true;
+        }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,109 @@
+//! Embedded mocks: one local server per provider whose instance goes from
+//! stopped, through a transitional state, to running after a start.
+
+use httpmock::MockServer;
+use serde_json::{Value, json};
+
+/// A started mock and the instance id the scenario acts on.
+pub struct Mock {
+    /// The server; keep it alive while the client is used.
+    pub server: MockServer,
+    /// The instance the scenario starts, stops and deletes.
+    pub instance_id: String,
+}
+
+/// Serves `before` for the first `n` reads of `path`, then `after`.
+fn detail(server: &MockServer, method: &str, path: &str, before: Value, n: usize, after: Value) {
+    server.mock(|when, then| {
+        when.method(method).path(path);
+        then.status(200).json_body(before).up_to_n_times(n);
+    });
+    server.mock(|when, then| {
+        when.method(method).path(path);
+        then.status(200).json_body(after);
+    });
+}
+
+/// A TensorDock v0 mock with one stopped VM.
+pub fn tensordock() -> Mock {
+    let server = MockServer::start();
+    let id = "65e7edca-888a-4e66-a975-2c6cd4cd218b";
+    let vm = |status: &str| {
+        json!({"name": "trainer-1", "status": status, "hostname": "203.0.113.7",
+               "specs": {"gpu": {"amount": 1, "type": "geforcertx4090-pcie-24gb"}, "vcpus": 8, "ram": 32, "storage": 100}})
+    };
+    server.mock(|when, then| {
+        when.method("POST").path("/client/list");
+        then.status(200)
+            .json_body(json!({"success": true, "virtualmachines": {id: vm("Stopped")}}));
+    });
+    detail(
+        &server,
+        "POST",
+        "/client/get/single",
+        json!({"success": true, "virtualmachines": vm("Starting")}),
+        1,
+        json!({"success": true, "virtualmachines": vm("Running")}),
+    );
+    for path in [
+        "/client/start/single",
+        "/client/stop/single",
+        "/client/delete/single",
+    ] {
+        server.mock(|when, then| {
+            when.method("POST")
+                .path(path)
+                .form_urlencoded_tuple("server", id);
+            then.status(200).json_body(json!({"success": true}));
+        });
+    }
+    Mock {
+        server,
+        instance_id: id.to_string(),
+    }
+}
+
+/// A Neolink mock with one shut-down instance in cluster `host-cluster`.
+pub fn neolink() -> Mock {
+    let server = MockServer::start();
+    let (cluster, name) = ("host-cluster", "instance-4ca9xxxx");
+    let instance = |status: &str| {
+        json!({"name": name, "displayName": "notebook", "status": status, "Region": cluster,
+               "resources": {"cpu": "16", "memory": "96Gi", "GPUNum": "1", "GPUType": "4090"}})
+    };
+    server.mock(|when, then| {
+        when.method("GET")
+            .path(format!("/clusters/{cluster}/instances"));
+        then.status(200).json_body(
+            json!({"hasNextPage": false, "nodes": [instance("Shutdown")], "totalCount": 1}),
+        );
+    });
+    detail(
+        &server,
+        "GET",
+        &format!("/clusters/{cluster}/instances/{name}"),
+        instance("Creating"),
+        1,
+        instance("Running"),
+    );
+    for action in ["power_on", "power_off"] {
+        server.mock(|when, then| {
+            when.method("POST")
+                .path(format!("/clusters/{cluster}/instances/{name}/{action}"));
+            then.status(200).json_body(json!("ok"));
+        });
+    }
+    server.mock(|when, then| {
+        when.method("DELETE")
+            .path(format!("/clusters/{cluster}/instances"))
+            .query_param("name", name);
+        then.status(200).json_body(json!("ok"));
+    });
+    Mock {
+        server,
+        instance_id: name.to_string(),
+    }
+}
+
+/// The cluster the Neolink mock serves.
+pub const NEOLINK_MOCK_CLUSTER: &str = "host-cluster";
