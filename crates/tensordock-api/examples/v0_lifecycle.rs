@@ -6,7 +6,7 @@
 //! real API and deploys a real (billed) VM, which it deletes at the end.
 //!
 //! ```sh
-//! cargo run -p tensordock-api --example lifecycle
+//! cargo run -p tensordock-api --example v0_lifecycle
 //! ```
 
 use httpmock::MockServer;

@@ -9,7 +9,7 @@
 //! it deletes at the end, also when a step in between fails.
 //!
 //! ```sh
-//! cargo run -p neolink-api --example lifecycle
+//! cargo run -p neolink-api --example instance_lifecycle
 //! ```
 
 use std::time::Duration;
