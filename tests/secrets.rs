@@ -1,5 +1,8 @@
 //! No credential value may appear in `Debug`/`Display` of clients, configs
 //! and errors, nor in TRACE-level tracing output.
+//!
+//! This binary holds one test on purpose: a thread-local tracing subscriber
+//! and tests on other threads race on tracing's callsite interest cache.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};

@@ -105,7 +105,6 @@ async fn contract_list_hostnodes() {
         min_vram_gb: Some(10),
         requires_rtx: Some(true),
         requires_gtx: Some(false),
-        include_reserved: true,
     };
     let hostnodes = client(&server)
         .list_hostnodes(&filter)
@@ -472,17 +471,14 @@ async fn contract_list_container_replicas() {
         spec.param_example("listContainerReplicas", "container_id"),
         id
     );
+    let fields = form_fields(&spec.request_example("listContainerReplicas"));
     let mock = server.list_container_replicas(|when, then| {
-        let query = [
-            ("api_key".to_string(), KEY.to_string()),
-            ("api_token".to_string(), TOKEN.to_string()),
-        ];
-        expect_query(
-            when.into_inner()
-                .method("GET")
-                .path(format!("/client/container/{id}/replicas")),
-            &query,
-        );
+        // A GET whose credentials travel in a form body, never in the URL.
+        let when = when
+            .into_inner()
+            .method("GET")
+            .path(format!("/client/container/{id}/replicas"));
+        expect_query(expect_form(when, &fields), &[]);
         then.into_inner()
             .status(200)
             .json_body(spec.response_example("listContainerReplicas"));
@@ -658,4 +654,46 @@ fn named_enums_are_open_and_keep_unknown_values() {
     assert_eq!(newer, RegistryType::Unknown("partner".into()));
     assert_eq!(serde_json::to_value(&newer).unwrap(), json!("partner"));
     assert_eq!(RegistryType::KNOWN, ["public", "private"]);
+}
+
+#[tokio::test]
+async fn no_url_the_tensordock_client_builds_carries_a_credential() {
+    let server = MockServer::start_async().await;
+    let leaked = server.mock(|when, then| {
+        when.is_true(|req| {
+            let uri = req.uri().to_string();
+            uri.contains(KEY) || uri.contains(TOKEN)
+        });
+        then.status(418);
+    });
+    let any = server.mock(|when, then| {
+        when.any_request();
+        then.status(200).json_body(json!({"success": true}));
+    });
+    let td = client(&server);
+    let vm = "65e7edca-888a-4e66-a975-2c6cd4cd218b";
+    // The results do not matter (the catch-all body fits few of them); the
+    // requests do.
+    let _ = td.auth_test().await;
+    let _ = td.auth_list().await;
+    let _ = td.list_hostnodes(&Default::default()).await;
+    let _ = td.get_hostnode(vm).await;
+    let _ = td.list_vms().await;
+    let _ = td.get_vm(vm).await;
+    let _ = td.start_vm(vm).await;
+    let _ = td.stop_vm(vm, false).await;
+    let _ = td.delete_vm(vm).await;
+    let _ = td.modify_vm(vm, |m| m.ram(8)).await;
+    let _ = td.validate_spot_existing(vm, 0.1).await;
+    let _ = td.scale_container("c1", 1).await;
+    let _ = td.stop_container("c1").await;
+    let _ = td.container_replicas("c1").await;
+    let _ = td.balance().await;
+    let _ = td.revenue(|r| r).await;
+    let _ = td.monthly_summary("2024-02").await;
+    leaked.assert_calls_async(0).await;
+    assert!(
+        any.calls_async().await >= 17,
+        "the requests reached the mock"
+    );
 }

@@ -7321,7 +7321,9 @@ Sends a `GET` request to `/client/deploy/hostnodes`
 
 Arguments:
 - `api_key`: Optional. If given together with `api_token`, the list also includes
-hostnodes reserved for your organisation. The key then appears in the URL.
+hostnodes reserved for your organisation. The key then appears in the
+URL, so the hand-written client never sends it (no example: the
+example is the public call).
 
 - `api_token`: Optional; pairs with `api_key` to reveal hostnodes reserved for your organisation.
 - `max_gpu_count`: Maximum number of GPUs; `0` lists CPU-only hostnodes.
@@ -7603,23 +7605,26 @@ let response = client.stop_container()
     }
     /**List the replicas of a container deployment
 
-A GET, so the credentials go in the query string and therefore in the URL.
-The response wraps the list in `result` and has no `success` key. Ports here
-are JSON integer arrays, unlike the `"{a, b}"` strings sent on VM deploy.
-Low confidence: only one unofficial SDK covers this call.
+The seed SDK sends the credentials of this GET in the query string,
+which puts them in the URL, and so in proxy and server logs. This spec
+sends them the way TensorDock's own Rust client sends GET credentials:
+as a form-urlencoded body on the GET (`tensordock/tensordock-rs`), so
+no URL we build carries a secret. Low confidence: only one unofficial
+SDK covers this call, and none shows which the server reads.
+The response wraps the list in `result` and has no `success` key. Ports
+here are JSON integer arrays, unlike the `"{a, b}"` strings sent on VM
+deploy.
 
 
 Sends a `GET` request to `/client/container/{container_id}/replicas`
 
 Arguments:
 - `container_id`: Id (a UUID) of the container deployment.
-- `api_key`: Organisation API key; sent in the query string on this GET.
-- `api_token`: Organisation API token, paired with `api_key`.
+- `body`
 ```ignore
 let response = client.list_container_replicas()
     .container_id(container_id)
-    .api_key(api_key)
-    .api_token(api_token)
+    .body(body)
     .send()
     .await;
 ```*/
@@ -9377,16 +9382,14 @@ pub mod builder {
     pub struct ListContainerReplicas<'a> {
         client: &'a super::Client,
         container_id: Result<::std::string::String, String>,
-        api_key: Result<::cloud_common::Secret, String>,
-        api_token: Result<::cloud_common::Secret, String>,
+        body: Result<types::builder::CredentialsRequest, String>,
     }
     impl<'a> ListContainerReplicas<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 container_id: Err("container_id was not initialized".to_string()),
-                api_key: Err("api_key was not initialized".to_string()),
-                api_token: Err("api_token was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
             }
         }
         pub fn container_id<V>(mut self, value: V) -> Self
@@ -9401,38 +9404,41 @@ pub mod builder {
                 });
             self
         }
-        pub fn api_key<V>(mut self, value: V) -> Self
+        pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::cloud_common::Secret>,
+            V: std::convert::TryInto<types::CredentialsRequest>,
+            <V as std::convert::TryInto<
+                types::CredentialsRequest,
+            >>::Error: std::fmt::Display,
         {
-            self.api_key = value
+            self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: cloud_common :: Secret` for api_key failed"
-                        .to_string()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `CredentialsRequest` for body failed: {}", s)
                 });
             self
         }
-        pub fn api_token<V>(mut self, value: V) -> Self
+        pub fn body_map<F>(mut self, f: F) -> Self
         where
-            V: std::convert::TryInto<::cloud_common::Secret>,
+            F: std::ops::FnOnce(
+                types::builder::CredentialsRequest,
+            ) -> types::builder::CredentialsRequest,
         {
-            self.api_token = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: cloud_common :: Secret` for api_token failed"
-                        .to_string()
-                });
+            self.body = self.body.map(f);
             self
         }
         ///Sends a `GET` request to `/client/container/{container_id}/replicas`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ReplicasResponse>, Error<types::ErrorBody>> {
-            let Self { client, container_id, api_key, api_token } = self;
+            let Self { client, container_id, body } = self;
             let container_id = container_id.map_err(Error::InvalidRequest)?;
-            let api_key = api_key.map_err(Error::InvalidRequest)?;
-            let api_token = api_token.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CredentialsRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/client/container/{}/replicas", client.baseurl, encode_path(&
                 container_id.to_string()),
@@ -9453,8 +9459,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .query(&progenitor_client::QueryParam::new("api_key", &api_key))
-                .query(&progenitor_client::QueryParam::new("api_token", &api_token))
+                .form_urlencoded(&body)?
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {

@@ -1014,11 +1014,8 @@ pub mod operations {
                 .unwrap();
             Self(self.0.path_matches(re))
         }
-        pub fn api_key(self, value: &::cloud_common::Secret) -> Self {
-            Self(self.0.query_param("api_key", value.to_string()))
-        }
-        pub fn api_token(self, value: &::cloud_common::Secret) -> Self {
-            Self(self.0.query_param("api_token", value.to_string()))
+        pub fn body(self, value: &types::CredentialsRequest) -> Self {
+            Self(self.0.json_body_obj(value))
         }
     }
     pub struct ListContainerReplicasThen(::httpmock::Then);

@@ -32,9 +32,6 @@ pub struct HostnodeFilter {
     pub requires_rtx: Option<bool>,
     /// `requiresGTX`.
     pub requires_gtx: Option<bool>,
-    /// Also list hostnodes reserved for your organisation. This sends the
-    /// credentials in the query string, the only way the API accepts them.
-    pub include_reserved: bool,
 }
 
 impl HostnodeFilter {

@@ -202,18 +202,15 @@ impl TensorDock {
     }
 
     /// `GET /client/deploy/hostnodes`: hostnodes with stock and prices,
-    /// keyed by hostnode UUID. Public: sends no credentials unless
-    /// [`HostnodeFilter::include_reserved`] is set.
+    /// keyed by hostnode UUID. Public: sends no credentials. (The API
+    /// lists hostnodes reserved for your organisation only when the
+    /// credentials are in the query string; this client never puts them in
+    /// a URL. Use [`TensorDock::native`] if you accept that.)
     pub async fn list_hostnodes(
         &self,
         filter: &HostnodeFilter,
     ) -> Result<HashMap<String, types::Hostnode>> {
-        let mut request = filter.apply(self.client.list_hostnodes());
-        if filter.include_reserved {
-            request = request
-                .api_key(self.api_key.clone())
-                .api_token(self.api_token.clone());
-        }
+        let request = filter.apply(self.client.list_hostnodes());
         let r = self.call("listHostnodes", request.send()).await?;
         self.ensure_success("listHostnodes", r.success)?;
         Ok(r.hostnodes)
@@ -432,15 +429,14 @@ impl TensorDock {
         self.ensure_success("stopContainer", Some(r.success))
     }
 
-    /// `GET /client/container/{id}/replicas`. The API wants the credentials
-    /// in the query string; errors never include that URL.
+    /// `GET /client/container/{id}/replicas`, with the credentials in a
+    /// form body rather than the query string, so no URL carries them.
     pub async fn container_replicas(&self, container_id: &str) -> Result<Vec<types::Replica>> {
         let request = self
             .client
             .list_container_replicas()
             .container_id(container_id)
-            .api_key(self.api_key.clone())
-            .api_token(self.api_token.clone());
+            .body(self.credentials());
         let r = self.call("listContainerReplicas", request.send()).await?;
         Ok(r.result)
     }
