@@ -1,101 +1,258 @@
-//! `cargo xtask <command>`: project automation.
+//! `cargo xtask <command>`: project automation. The logic is in the
+//! `xtask` library; this binary parses arguments and prints.
 //!
-//! - `regen`: write every provider's generated client to `generated/`
-//!   snapshots (reviewable, never compiled, never hand-edited).
+//! - `regen`: write every provider's generated client to its `generated/`
+//!   snapshot (reviewable, never compiled, never hand-edited).
 //! - `check`: fail with a unified diff when a snapshot is stale.
+//! - `diff [--base <rev>] [--allow-breaking] [--rust] [provider]`: what the
+//!   spec changes since `rev` (default `HEAD`) do to the Rust API; fails on
+//!   a breaking change unless allowed.
+//! - `lint [provider]`: spec problems, before the build or a user finds them.
+//! - `upstream cloudtower <official-spec>`: where `specs/cloudtower.yaml`
+//!   disagrees with the official CloudTower document.
+//!
+//! Exit status: 0 clean, 1 problems found, 2 bad usage.
 
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// One generated client: the spec, where its snapshot lives, and the Rust
-/// path its httpmock helpers refer to.
-struct Target {
-    provider: &'static str,
-    spec: &'static str,
-    snapshot: &'static str,
-    crate_path: &'static str,
-}
+use xtask::{diff, lint, snapshot, spec, targets, upstream, workspace_root};
 
-const TARGETS: &[Target] = &[
-    Target {
-        provider: "tensordock",
-        spec: "specs/tensordock.yaml",
-        snapshot: "crates/tensordock-api/generated/v0",
-        crate_path: "crate::v0",
-    },
-    Target {
-        provider: "neolink",
-        spec: "specs/neolink.yaml",
-        snapshot: "crates/neolink-api/generated",
-        crate_path: "crate",
-    },
-];
+const USAGE: &str = "usage: cargo xtask <command>
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask sits in the workspace")
-        .to_path_buf()
+commands:
+  regen                       rewrite the generated snapshots (crates/*/generated)
+  check                       fail, with a unified diff, if a snapshot is stale
+  diff [--base <git-rev>] [--allow-breaking] [--rust] [provider]
+                              API changes of the specs since <git-rev> (default HEAD);
+                              fails on a breaking change unless --allow-breaking;
+                              --rust adds the diff of the generated Rust
+  lint [provider]             check the specs for problems
+  upstream cloudtower <official-spec>
+                              compare specs/cloudtower.yaml with the official document";
+
+/// How a command ended, apart from success.
+enum Failure {
+    /// Bad arguments: print the usage.
+    Usage(String),
+    /// The command ran and found problems (already printed), or could not run.
+    Failed(String),
 }
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("regen") => regen(false),
-        Some("check") => regen(true),
-        _ => {
-            eprintln!("usage: cargo xtask <regen|check>");
-            return ExitCode::from(2);
+        Some("regen") => no_more_args(&args[1..]).and_then(|()| regen()),
+        Some("check") => no_more_args(&args[1..]).and_then(|()| check()),
+        Some("diff") => diff_command(&args[1..]),
+        Some("lint") => lint_command(&args[1..]),
+        Some("upstream") => upstream_command(&args[1..]),
+        Some("help" | "--help" | "-h") => {
+            println!("{USAGE}");
+            Ok(())
         }
+        Some(other) => Err(Failure::Usage(format!("unknown command `{other}`"))),
+        None => Err(Failure::Usage("no command given".to_string())),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
+        Err(Failure::Usage(message)) => {
+            eprintln!("error: {message}\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Failed(message)) => {
             eprintln!("{message}");
             ExitCode::FAILURE
         }
     }
 }
 
-/// Generates every target; writes the snapshots, or with `check_only`
-/// compares them and reports the difference.
-fn regen(check_only: bool) -> Result<(), String> {
-    let root = root();
-    let mut stale = Vec::new();
-    for target in TARGETS {
-        let generated = cloud_codegen::generate(&root.join(target.spec), target.crate_path)
-            .map_err(|e| e.to_string())?;
-        for (suffix, text) in [
-            ("client.rs", &generated.client),
-            ("httpmock.rs", &generated.httpmock),
-        ] {
-            let path = root.join(target.snapshot).join(suffix);
-            let current = std::fs::read_to_string(&path).unwrap_or_default();
-            if current == *text {
-                continue;
+fn no_more_args(args: &[String]) -> Result<(), Failure> {
+    match args.first() {
+        None => Ok(()),
+        Some(extra) => Err(Failure::Usage(format!("unexpected argument `{extra}`"))),
+    }
+}
+
+/// At most one positional argument (a provider); flags are rejected.
+fn provider_arg(args: &[String]) -> Result<Option<&str>, Failure> {
+    match args {
+        [] => Ok(None),
+        [flag, ..] if flag.starts_with('-') => {
+            Err(Failure::Usage(format!("unknown option `{flag}`")))
+        }
+        [provider] => Ok(Some(provider)),
+        [_, extra, ..] => Err(Failure::Usage(format!("unexpected argument `{extra}`"))),
+    }
+}
+
+fn select(provider: Option<&str>) -> Result<Vec<targets::Target>, Failure> {
+    targets::select(provider).map_err(Failure::Usage)
+}
+
+fn regen() -> Result<(), Failure> {
+    let root = workspace_root();
+    let snapshots = snapshot::snapshots(&root, targets::TARGETS).map_err(Failure::Failed)?;
+    let written = snapshot::write(&root, &snapshots).map_err(Failure::Failed)?;
+    for path in &written {
+        println!("wrote {}", path.display());
+    }
+    if written.is_empty() {
+        println!("generated snapshots are already up to date");
+    }
+    Ok(())
+}
+
+fn check() -> Result<(), Failure> {
+    let root = workspace_root();
+    let snapshots = snapshot::snapshots(&root, targets::TARGETS).map_err(Failure::Failed)?;
+    let stale: Vec<&snapshot::Snapshot> = snapshots.iter().filter(|s| s.is_stale()).collect();
+    if stale.is_empty() {
+        println!("generated snapshots are up to date");
+        return Ok(());
+    }
+    for s in &stale {
+        print!("{}", s.diff());
+    }
+    Err(Failure::Failed(format!(
+        "{} stale generated snapshot(s) (run `cargo xtask regen`):\n  {}",
+        stale.len(),
+        stale
+            .iter()
+            .map(|s| format!("{} ({})", s.path.display(), s.provider))
+            .collect::<Vec<_>>()
+            .join("\n  ")
+    )))
+}
+
+fn diff_command(args: &[String]) -> Result<(), Failure> {
+    let mut base = "HEAD".to_string();
+    let mut allow_breaking = false;
+    let mut rust = false;
+    let mut rest = Vec::new();
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        match arg.as_str() {
+            "--allow-breaking" => allow_breaking = true,
+            "--rust" => rust = true,
+            "--base" => {
+                base = iter
+                    .next()
+                    .ok_or_else(|| Failure::Usage("--base needs a git revision".into()))?
+                    .clone()
             }
-            if check_only {
-                stale.push(format!("{} ({})", path.display(), target.provider));
-            } else {
-                std::fs::create_dir_all(path.parent().expect("snapshot has a folder"))
-                    .map_err(|e| e.to_string())?;
-                std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
-                println!(
-                    "wrote {}",
-                    path.strip_prefix(&root).unwrap_or(&path).display()
-                );
-            }
+            other => match other.strip_prefix("--base=") {
+                Some(rev) => base = rev.to_string(),
+                None => rest.push(arg.clone()),
+            },
         }
     }
-    if stale.is_empty() {
-        if check_only {
-            println!("generated snapshots are up to date");
+    let targets = select(provider_arg(&rest)?)?;
+    let root = workspace_root();
+    let mut breaking = 0;
+    for target in &targets {
+        let old_text = diff::spec_at(&root, &base, target.spec).map_err(Failure::Failed)?;
+        let old = match &old_text {
+            Some(text) => spec::parse(text)
+                .map_err(|e| Failure::Failed(format!("{} at {base}: {e}", target.spec)))?,
+            None => diff::empty_spec(),
+        };
+        let new = spec::load(&root.join(target.spec)).map_err(Failure::Failed)?;
+        let changes = diff::diff(&old, &new);
+        let count = changes.iter().filter(|c| c.breaking).count();
+        breaking += count;
+        let since = if old_text.is_some() {
+            format!("since {base}")
+        } else {
+            format!("new since {base}")
+        };
+        if changes.is_empty() {
+            println!(
+                "{} ({}, {since}): no API changes",
+                target.provider, target.spec
+            );
+        } else {
+            println!(
+                "{} ({}, {since}): {} change(s), {count} breaking",
+                target.provider,
+                target.spec,
+                changes.len()
+            );
+            for change in &changes {
+                let tag = if change.breaking { "BREAKING" } else { "ok" };
+                println!("  {tag:<8}  {change}");
+            }
         }
+        if rust {
+            let text = diff::rust_diff(old_text.as_deref(), &root.join(target.spec), target)
+                .map_err(Failure::Failed)?;
+            print!("{text}");
+        }
+    }
+    if breaking > 0 && !allow_breaking {
+        return Err(Failure::Failed(format!(
+            "{breaking} breaking change(s); if they are intended, rerun with --allow-breaking"
+        )));
+    }
+    Ok(())
+}
+
+fn lint_command(args: &[String]) -> Result<(), Failure> {
+    let targets = select(provider_arg(args)?)?;
+    let root = workspace_root();
+    let mut total = 0;
+    for target in &targets {
+        let findings = lint::lint_file(&root.join(target.spec)).map_err(Failure::Failed)?;
+        if findings.is_empty() {
+            println!("{}: ok", target.spec);
+        } else {
+            println!("{}: {} problem(s)", target.spec, findings.len());
+            for finding in &findings {
+                println!("  {finding}");
+            }
+        }
+        total += findings.len();
+    }
+    if total > 0 {
+        return Err(Failure::Failed(format!("lint: {total} problem(s)")));
+    }
+    Ok(())
+}
+
+fn upstream_command(args: &[String]) -> Result<(), Failure> {
+    let official = match args {
+        [provider, official] if provider == "cloudtower" => official,
+        [provider, _] => {
+            return Err(Failure::Usage(format!(
+                "no official spec to compare with for `{provider}`; only `cloudtower`"
+            )));
+        }
+        _ => {
+            return Err(Failure::Usage(
+                "upstream needs a provider and the official spec".into(),
+            ));
+        }
+    };
+    let root = workspace_root();
+    let ours = targets::TARGETS
+        .iter()
+        .find(|t| t.provider == "cloudtower")
+        .expect("cloudtower is a target");
+    // Relative paths are taken from where the command runs, as a user expects.
+    let official = std::path::Path::new(official);
+    let disagreements =
+        upstream::compare_files(&root.join(ours.spec), official).map_err(Failure::Failed)?;
+    for d in &disagreements {
+        println!("{d}");
+    }
+    if disagreements.is_empty() {
+        println!("{} agrees with {}", ours.spec, official.display());
         Ok(())
     } else {
-        Err(format!(
-            "stale generated snapshots (run `cargo xtask regen`):\n  {}",
-            stale.join("\n  ")
-        ))
+        Err(Failure::Failed(format!(
+            "{} disagreement(s) between {} and {}",
+            disagreements.len(),
+            ours.spec,
+            official.display()
+        )))
     }
 }

@@ -100,9 +100,10 @@ fn resolve_boxed<'a>(
 
 /// Problems that would make progenitor 0.15 panic or fail: wrong OpenAPI
 /// version, missing or duplicate `operationId`, more than one success or
-/// error schema, arrays or nested objects in a form body.
+/// error schema, arrays or nested objects in a form body, a `$ref` that
+/// points nowhere.
 pub fn progenitor_blockers(api: &OpenAPI) -> Vec<Problem> {
-    let mut problems = Vec::new();
+    let mut problems = dangling_refs(api);
     if !api.openapi.trim().starts_with("3.0.") {
         problems.push(Problem {
             operation: None,
@@ -189,8 +190,20 @@ fn response_schemas(op: &Operation) -> (BTreeSet<String>, BTreeSet<String>) {
 }
 
 fn form_body_non_scalars(components: Option<&Components>, op: &Operation) -> Vec<String> {
-    let Some(ReferenceOr::Item(body)) = &op.request_body else {
-        return Vec::new();
+    let body = match &op.request_body {
+        Some(ReferenceOr::Item(body)) => body,
+        // A body shared through `components.requestBodies` is generated the
+        // same way as an inline one.
+        Some(ReferenceOr::Reference { reference }) => {
+            match reference
+                .strip_prefix("#/components/requestBodies/")
+                .and_then(|name| components?.request_bodies.get(name))
+            {
+                Some(ReferenceOr::Item(body)) => body,
+                _ => return Vec::new(),
+            }
+        }
+        None => return Vec::new(),
     };
     let Some(media) = body.content.get("application/x-www-form-urlencoded") else {
         return Vec::new();
@@ -205,13 +218,119 @@ fn form_body_non_scalars(components: Option<&Components>, op: &Operation) -> Vec
         .properties
         .iter()
         .filter(|(_, prop)| {
-            resolve_boxed(components, prop).is_some_and(|s| {
-                matches!(
-                    s.schema_kind,
-                    SchemaKind::Type(Type::Array(_)) | SchemaKind::Type(Type::Object(_))
-                )
-            })
+            resolve_boxed(components, prop)
+                .map(|s| unwrap_single_all_of(components, s))
+                .is_some_and(|s| {
+                    matches!(
+                        s.schema_kind,
+                        SchemaKind::Type(Type::Array(_)) | SchemaKind::Type(Type::Object(_))
+                    )
+                })
         })
         .map(|(name, _)| name.clone())
         .collect()
+}
+
+/// Sees through `allOf: [{$ref}]`, the wrapper specs use to make a
+/// reference nullable or describe it.
+fn unwrap_single_all_of<'a>(components: Option<&'a Components>, schema: &'a Schema) -> &'a Schema {
+    match &schema.schema_kind {
+        SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
+            resolve(components, &all_of[0]).unwrap_or(schema)
+        }
+        _ => schema,
+    }
+}
+
+/// Every `$ref` that does not resolve inside the document. progenitor reads
+/// one self-contained document and fails on (or generates code naming a
+/// type that does not exist for) any other reference.
+fn dangling_refs(api: &OpenAPI) -> Vec<Problem> {
+    let Ok(doc) = serde_json::to_value(api) else {
+        return Vec::new();
+    };
+    let mut problems = Vec::new();
+    // (node, its pointer, whether it is a `properties` map, whose keys are
+    // field names rather than keywords)
+    let mut stack = vec![(&doc, String::new(), false)];
+    while let Some((node, pointer, is_properties)) = stack.pop() {
+        match node {
+            serde_json::Value::Object(map) => {
+                if let Some(reference) = map.get("$ref").and_then(|r| r.as_str()) {
+                    let resolves = reference
+                        .strip_prefix('#')
+                        .is_some_and(|p| doc.pointer(p).is_some());
+                    if !resolves {
+                        problems.push(Problem {
+                            operation: None,
+                            message: format!(
+                                "`$ref: {reference}` at {} points nowhere in the document",
+                                if pointer.is_empty() { "/" } else { &pointer }
+                            ),
+                        });
+                    }
+                }
+                for (key, value) in map {
+                    // Examples are data: a key named `$ref` there is not a
+                    // reference (a field named `example` is a schema).
+                    if is_properties || (key != "example" && key != "examples") {
+                        let segment = key.replace('~', "~0").replace('/', "~1");
+                        let child_is_properties = !is_properties && key == "properties";
+                        stack.push((value, format!("{pointer}/{segment}"), child_is_properties));
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    stack.push((item, format!("{pointer}/{i}"), false));
+                }
+            }
+            _ => {}
+        }
+    }
+    // The walk's order is an accident of the stack: report sorted.
+    problems.sort_by(|a, b| a.message.cmp(&b.message));
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(yaml: &str) -> OpenAPI {
+        serde_yaml::from_str(yaml).expect("fixture")
+    }
+
+    #[test]
+    fn a_dangling_ref_is_a_blocker_but_a_ref_key_in_an_example_is_data() {
+        let problems = progenitor_blockers(&api(r##"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /a:
+    get:
+      operationId: a
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Missing'}
+              example: {$ref: not-a-reference}
+components:
+  schemas:
+    Present:
+      type: object
+      properties:
+        example: {$ref: '#/components/schemas/AlsoMissing'}
+"##));
+        let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "`$ref: #/components/schemas/AlsoMissing` at /components/schemas/Present/properties/example points nowhere in the document",
+                "`$ref: #/components/schemas/Missing` at /paths/~1a/get/responses/200/content/application~1json/schema points nowhere in the document",
+            ]
+        );
+    }
 }

@@ -1,0 +1,36 @@
+//! The logic behind `cargo xtask`: keeping generated clients, their specs
+//! and the upstream APIs in step.
+//!
+//! It lives in a library so that `xtask/tests/` can drive every check on
+//! small fixture specs; `main.rs` only parses arguments and prints.
+//!
+//! - [`snapshot`]: `regen` / `check`, the committed copies of the generated
+//!   code, produced by the same [`cloud_codegen::generate`] as `build.rs`.
+//! - [`diff`]: what a spec change does to the Rust API, breaking or not.
+//! - [`lint`]: spec mistakes found before the build (or a user) does.
+//! - [`validate`]: the small schema validator `lint` checks examples with.
+//! - [`upstream`]: where `specs/cloudtower.yaml` disagrees with the
+//!   official CloudTower document.
+//! - [`targets`]: the providers all of the above work on.
+//! - [`spec`]: reading specs as JSON values and walking them.
+
+pub mod diff;
+pub mod lint;
+pub mod snapshot;
+pub mod spec;
+pub mod targets;
+pub mod upstream;
+pub mod validate;
+
+use std::path::{Path, PathBuf};
+
+/// The workspace root: every spec and snapshot path is relative to it.
+///
+/// Taken from where the xtask was compiled rather than from the current
+/// directory, so `cargo xtask` works from any folder of the workspace.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits in the workspace")
+        .to_path_buf()
+}

@@ -1,0 +1,96 @@
+//! The committed snapshots of the generated code (`regen`, `check`).
+//!
+//! Generated code is compiled from `OUT_DIR`; the same text, produced by the
+//! same [`cloud_codegen::generate`], is committed under `crates/*/generated/`
+//! so a reviewer sees what a spec change does to the Rust API.
+
+use std::path::{Path, PathBuf};
+
+use crate::targets::Target;
+
+/// One generated file: what is on disk and what `regen` would write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    /// The provider it belongs to.
+    pub provider: &'static str,
+    /// The file, relative to the workspace root.
+    pub path: PathBuf,
+    /// What is there now; `None` when the file does not exist.
+    pub current: Option<String>,
+    /// What the generator produces from the spec.
+    pub generated: String,
+}
+
+impl Snapshot {
+    /// Whether `regen` would change the file.
+    pub fn is_stale(&self) -> bool {
+        self.current.as_deref() != Some(self.generated.as_str())
+    }
+
+    /// A unified diff from the file on disk to what `regen` would write
+    /// (empty when they are equal). A missing file is described in one
+    /// line instead of printing thousands of added lines.
+    pub fn diff(&self) -> String {
+        let path = self.path.display().to_string();
+        match &self.current {
+            None => format!(
+                "{path}: missing; `cargo xtask regen` creates it ({} lines)\n",
+                self.generated.lines().count()
+            ),
+            Some(current) => unified_diff(
+                current,
+                &self.generated,
+                &format!("a/{path}"),
+                &format!("b/{path}"),
+            ),
+        }
+    }
+}
+
+/// A unified diff of two texts with three lines of context (empty when
+/// they are equal).
+pub fn unified_diff(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(old_name, new_name)
+        .to_string()
+}
+
+/// Generates every target and pairs each generated file with what is on
+/// disk under `root`.
+pub fn snapshots(root: &Path, targets: &[Target]) -> Result<Vec<Snapshot>, String> {
+    let mut out = Vec::new();
+    for target in targets {
+        let generated = cloud_codegen::generate(&root.join(target.spec), target.crate_path)
+            .map_err(|e| e.to_string())?;
+        for (file, text) in [
+            ("client.rs", generated.client),
+            ("httpmock.rs", generated.httpmock),
+        ] {
+            let path = Path::new(target.snapshot).join(file);
+            out.push(Snapshot {
+                provider: target.provider,
+                current: std::fs::read_to_string(root.join(&path)).ok(),
+                path,
+                generated: text,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Writes the stale snapshots under `root`; returns the paths written.
+pub fn write(root: &Path, snapshots: &[Snapshot]) -> Result<Vec<PathBuf>, String> {
+    let mut written = Vec::new();
+    for snapshot in snapshots.iter().filter(|s| s.is_stale()) {
+        let path = root.join(&snapshot.path);
+        if let Some(folder) = path.parent() {
+            std::fs::create_dir_all(folder).map_err(|e| format!("{}: {e}", folder.display()))?;
+        }
+        std::fs::write(&path, &snapshot.generated)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        written.push(snapshot.path.clone());
+    }
+    Ok(written)
+}
