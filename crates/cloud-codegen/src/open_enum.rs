@@ -13,7 +13,9 @@ use quote::{format_ident, quote};
 
 /// A named string enum of a spec.
 pub struct OpenEnum {
-    /// The component schema name (also the Rust type name).
+    /// The Rust type name: the component schema name as typify spells it
+    /// (`BPSUnit` becomes `BpsUnit`), which is also the key its replacement
+    /// is looked up by.
     pub name: String,
     /// The documented values.
     pub values: Vec<String>,
@@ -40,12 +42,28 @@ pub fn find(api: &OpenAPI) -> Vec<OpenEnum> {
                 return None;
             }
             Some(OpenEnum {
-                name: name.clone(),
+                name: type_name(name),
                 values: s.enumeration.iter().flatten().cloned().collect(),
                 description: schema.schema_data.description.clone(),
             })
         })
         .collect()
+}
+
+/// The Rust type name typify gives a schema (its `sanitize(.., Pascal)`).
+pub fn type_name(schema: &str) -> String {
+    let cleaned: String = schema
+        .replace('\'', "")
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    cleaned.to_upper_camel_case()
 }
 
 /// Rust variant names for `values`, unique and valid identifiers.
@@ -163,6 +181,13 @@ pub fn tokens(enums: &[OpenEnum]) -> TokenStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn type_names_follow_typify() {
+        assert_eq!(type_name("BPSUnit"), "BpsUnit");
+        assert_eq!(type_name("VmStatus"), "VmStatus");
+        assert_eq!(type_name("ContentLanguage"), "ContentLanguage");
+    }
 
     #[test]
     fn variant_names_are_unique_identifiers() {

@@ -69,6 +69,21 @@ fn the_project_specs_generate() {
             // the hooks, or per-operation retry decisions would silently
             // never match.
             let api = cloud_codegen::load(&path).unwrap();
+            // Every named enum is generated once, open; a second, closed
+            // copy means the replacement missed (as `BPSUnit` once did).
+            for e in cloud_codegen::open_enum::find(&api) {
+                let defined = generated
+                    .client
+                    .matches(&format!("pub enum {} {{", e.name))
+                    .count();
+                assert_eq!(
+                    defined,
+                    1,
+                    "{}: enum {} defined {defined} times",
+                    path.display(),
+                    e.name
+                );
+            }
             for (_, _, op) in cloud_codegen::lint::operations(&api) {
                 let method = cloud_codegen::method_name(op.operation_id.as_deref().unwrap());
                 let reported = format!("operation_id: \"{method}\"");

@@ -82,68 +82,6 @@ pub mod types {
             Default::default()
         }
     }
-    ///`BpsUnit`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum BpsUnit {
-        Bps,
-        KBps,
-        MBps,
-        GBps,
-        TBps,
-    }
-    impl ::std::fmt::Display for BpsUnit {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Bps => f.write_str("Bps"),
-                Self::KBps => f.write_str("KBps"),
-                Self::MBps => f.write_str("MBps"),
-                Self::GBps => f.write_str("GBps"),
-                Self::TBps => f.write_str("TBps"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for BpsUnit {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "Bps" => Ok(Self::Bps),
-                "KBps" => Ok(Self::KBps),
-                "MBps" => Ok(Self::MBps),
-                "GBps" => Ok(Self::GBps),
-                "TBps" => Ok(Self::TBps),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for BpsUnit {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for BpsUnit {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///`CloudInitNetWork`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CloudInitNetWork {
@@ -983,7 +921,9 @@ pub mod types {
             crate::generated::open_enums::VmDiskIoRestrictType,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub max_bandwidth_unit: ::std::option::Option<BpsUnit>,
+        pub max_bandwidth_unit: ::std::option::Option<
+            crate::generated::open_enums::BpsUnit,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1013,7 +953,9 @@ pub mod types {
             crate::generated::open_enums::VmDiskIoRestrictType,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub max_bandwidth_unit: ::std::option::Option<BpsUnit>,
+        pub max_bandwidth_unit: ::std::option::Option<
+            crate::generated::open_enums::BpsUnit,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1493,7 +1435,9 @@ pub mod types {
             crate::generated::open_enums::VmDiskIoRestrictType,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub max_bandwidth_unit: ::std::option::Option<BpsUnit>,
+        pub max_bandwidth_unit: ::std::option::Option<
+            crate::generated::open_enums::BpsUnit,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1609,7 +1553,9 @@ pub mod types {
             crate::generated::open_enums::VmDiskIoRestrictType,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub max_bandwidth_unit: ::std::option::Option<BpsUnit>,
+        pub max_bandwidth_unit: ::std::option::Option<
+            crate::generated::open_enums::BpsUnit,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1663,7 +1609,9 @@ pub mod types {
             crate::generated::open_enums::VmDiskIoRestrictType,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub max_bandwidth_unit: ::std::option::Option<BpsUnit>,
+        pub max_bandwidth_unit: ::std::option::Option<
+            crate::generated::open_enums::BpsUnit,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8850,7 +8798,7 @@ pub mod types {
                 ::std::string::String,
             >,
             max_bandwidth_unit: ::std::result::Result<
-                ::std::option::Option<super::BpsUnit>,
+                ::std::option::Option<crate::generated::open_enums::BpsUnit>,
                 ::std::string::String,
             >,
             max_iops: ::std::result::Result<
@@ -8965,7 +8913,9 @@ pub mod types {
             }
             pub fn max_bandwidth_unit<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::BpsUnit>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::open_enums::BpsUnit>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.max_bandwidth_unit = value
@@ -9081,7 +9031,7 @@ pub mod types {
                 ::std::string::String,
             >,
             max_bandwidth_unit: ::std::result::Result<
-                ::std::option::Option<super::BpsUnit>,
+                ::std::option::Option<crate::generated::open_enums::BpsUnit>,
                 ::std::string::String,
             >,
             max_iops: ::std::result::Result<
@@ -9196,7 +9146,9 @@ pub mod types {
             }
             pub fn max_bandwidth_unit<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::BpsUnit>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::open_enums::BpsUnit>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.max_bandwidth_unit = value
@@ -12568,7 +12520,7 @@ pub mod types {
                 ::std::string::String,
             >,
             max_bandwidth_unit: ::std::result::Result<
-                ::std::option::Option<super::BpsUnit>,
+                ::std::option::Option<crate::generated::open_enums::BpsUnit>,
                 ::std::string::String,
             >,
             max_iops: ::std::result::Result<
@@ -12646,7 +12598,9 @@ pub mod types {
             }
             pub fn max_bandwidth_unit<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::BpsUnit>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::open_enums::BpsUnit>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.max_bandwidth_unit = value
@@ -13132,7 +13086,7 @@ pub mod types {
                 ::std::string::String,
             >,
             max_bandwidth_unit: ::std::result::Result<
-                ::std::option::Option<super::BpsUnit>,
+                ::std::option::Option<crate::generated::open_enums::BpsUnit>,
                 ::std::string::String,
             >,
             max_iops: ::std::result::Result<
@@ -13399,7 +13353,9 @@ pub mod types {
             }
             pub fn max_bandwidth_unit<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::BpsUnit>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::open_enums::BpsUnit>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.max_bandwidth_unit = value
@@ -13643,7 +13599,7 @@ pub mod types {
                 ::std::string::String,
             >,
             max_bandwidth_unit: ::std::result::Result<
-                ::std::option::Option<super::BpsUnit>,
+                ::std::option::Option<crate::generated::open_enums::BpsUnit>,
                 ::std::string::String,
             >,
             max_iops: ::std::result::Result<
@@ -13861,7 +13817,9 @@ pub mod types {
             }
             pub fn max_bandwidth_unit<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::BpsUnit>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::open_enums::BpsUnit>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.max_bandwidth_unit = value
@@ -24272,12 +24230,12 @@ pub mod open_enums {
             Ok(Self::from(s.as_str()))
         }
     }
-    ///`BPSUnit` values.
+    ///`BpsUnit` values.
     ///
     /// Open: a value newer than the spec parses as `Unknown` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-    pub enum BPSUnit {
+    pub enum BpsUnit {
         ///`Bps`
         Bps,
         ///`KBps`
@@ -24291,7 +24249,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Unknown(::std::string::String),
     }
-    impl BPSUnit {
+    impl BpsUnit {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
             "Bps",
@@ -24316,12 +24274,12 @@ pub mod open_enums {
             !matches!(self, Self::Unknown(_))
         }
     }
-    impl ::std::fmt::Display for BPSUnit {
+    impl ::std::fmt::Display for BpsUnit {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
-    impl ::std::str::FromStr for BPSUnit {
+    impl ::std::str::FromStr for BpsUnit {
         type Err = ::std::convert::Infallible;
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
@@ -24336,7 +24294,7 @@ pub mod open_enums {
             )
         }
     }
-    impl ::std::convert::From<&str> for BPSUnit {
+    impl ::std::convert::From<&str> for BpsUnit {
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -24344,7 +24302,7 @@ pub mod open_enums {
             }
         }
     }
-    impl ::serde::Serialize for BPSUnit {
+    impl ::serde::Serialize for BpsUnit {
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -24352,7 +24310,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for BPSUnit {
+    impl<'de> ::serde::Deserialize<'de> for BpsUnit {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
