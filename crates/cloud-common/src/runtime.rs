@@ -1,8 +1,10 @@
 //! The shared request runtime that every generated client runs through
-//! (progenitor's `ClientHooks::exec`): retries, per-call timeouts, tracing,
-//! and the bookkeeping that lets errors carry status and request id.
+//! (progenitor's `ClientHooks::exec`): retries, per-call timeouts, the
+//! client-side rate limit, tracing, and the bookkeeping that lets errors
+//! carry status and request id.
 
 use std::borrow::Cow;
+use std::collections::VecDeque;
 use std::future::Future;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::{Arc, Mutex};
@@ -11,7 +13,7 @@ use std::time::{Duration, Instant, SystemTime};
 use progenitor_client::{OperationInfo, ResponseValue};
 use tracing::Instrument;
 
-use crate::config::{ClientConfig, RetryPolicy};
+use crate::config::{ClientConfig, RateLimit, RetryPolicy};
 use crate::error::{Error, ErrorKind, ServerMessage, is_retryable_status};
 use crate::secret::Secret;
 
@@ -108,6 +110,9 @@ struct RuntimeInner {
     retry: RetryPolicy,
     /// Headers added to every request (authentication); values are secrets.
     headers: Vec<(reqwest::header::HeaderName, Secret)>,
+    /// Behind an `Arc` of its own so that it stays shared even when
+    /// [`Runtime::with_header`] copies this struct.
+    limiter: Option<Arc<RateLimiter>>,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -115,13 +120,19 @@ impl std::fmt::Debug for Runtime {
         f.debug_struct("Runtime")
             .field("provider", &self.inner.provider)
             .field("retry", &self.inner.retry)
+            .field(
+                "rate_limit",
+                &self.inner.limiter.as_ref().map(|l| (l.requests, l.per)),
+            )
             .finish_non_exhaustive()
     }
 }
 
 impl Runtime {
     /// A runtime for `provider` whose operations are `operations` (the
-    /// generated `OPERATIONS`).
+    /// generated `OPERATIONS`), with the config's retry policy and rate
+    /// limit. Every clone of the runtime (and so of the client holding it)
+    /// shares one rate limiter.
     pub fn new(
         provider: &'static str,
         operations: &'static [OperationSpec],
@@ -133,6 +144,9 @@ impl Runtime {
                 operations,
                 retry: config.retry_policy().clone(),
                 headers: Vec::new(),
+                limiter: config
+                    .rate_limit_setting()
+                    .map(|limit| Arc::new(RateLimiter::new(limit))),
             }),
         }
     }
@@ -283,8 +297,13 @@ impl Runtime {
     }
 
     /// The body of progenitor's `ClientHooks::exec` for every provider:
-    /// applies the call's timeout, retries what may be retried, records what
+    /// applies the call's timeout, waits for the rate limit before every
+    /// attempt (retries included), retries what may be retried, records what
     /// it saw for [`Runtime::call`], and traces the request.
+    ///
+    /// Time spent waiting for the rate limit does not count against the
+    /// request timeout (that is the server's time to answer), but it does
+    /// count against [`RetryPolicy::max_elapsed`].
     pub async fn exec(
         &self,
         client: &reqwest::Client,
@@ -341,6 +360,18 @@ impl Runtime {
                 } else {
                     None
                 };
+                if let Some(limiter) = &self.inner.limiter {
+                    let asked = Instant::now();
+                    let granted = limiter.acquire().await;
+                    let waited = granted.saturating_duration_since(asked);
+                    if !waited.is_zero() {
+                        tracing::debug!(
+                            attempt,
+                            waited_ms = waited.as_millis() as u64,
+                            "waited for the client-side rate limit"
+                        );
+                    }
+                }
                 let result = client.execute(request).await;
                 let delay = retry_delay(&result, policy, attempt);
                 match (spare, delay) {
@@ -363,6 +394,113 @@ impl Runtime {
         }
         .instrument(span)
         .await
+    }
+}
+
+/// Above this many requests per window the limiter does not keep a log of
+/// send times (it would cost memory per request allowed) and relies on its
+/// schedule alone.
+const MAX_LOGGED_REQUESTS: u32 = 4096;
+
+/// The client-side rate limit, shared by every clone of a client.
+///
+/// Two mechanisms, because each alone falls short:
+/// - a schedule (GCRA, the "virtual scheduling" form of a token bucket)
+///   spreads requests out: after an idle period up to `burst` requests go
+///   at once, then one every `interval`. Each caller reserves the next slot
+///   under the lock and sleeps without it, so concurrent callers queue in
+///   order instead of waking together and racing;
+/// - a log of the last `requests` send times, checked after the sleep:
+///   timers wake late and tasks get scheduled late, so the schedule alone
+///   bounds reserved slots, not real send times. The log makes "at most
+///   `requests` in any window of length `per`" hold for the instants at
+///   which requests were actually let through.
+///
+/// A caller whose future is dropped while waiting forfeits its slot, which
+/// errs on the side of sending less.
+struct RateLimiter {
+    requests: u32,
+    per: Duration,
+    burst: u32,
+    interval: Duration,
+    state: Mutex<LimiterState>,
+}
+
+#[derive(Default)]
+struct LimiterState {
+    /// The GCRA "theoretical arrival time": when the schedule is next free.
+    next: Option<Instant>,
+    /// When the most recent requests were let through, oldest first; at
+    /// most `requests` entries.
+    sent: VecDeque<Instant>,
+}
+
+impl RateLimiter {
+    fn new(limit: RateLimit) -> Self {
+        let requests = limit.requests.max(1);
+        // Bounded so that `Instant + per` can never overflow; nobody rate
+        // limits over a longer window.
+        let per = limit.per.min(Duration::from_secs(10 * 365 * 24 * 3600));
+        // A tenth of the limit may go at once: a short interactive sequence
+        // (list, create, get) is not slowed down, while a loop is paced.
+        let burst = (requests / 10).max(1);
+        // With `burst` at once and one more per `interval`, a window of
+        // length `per` holds fewer than `burst + per / interval` requests;
+        // this interval makes that at most `requests`. Rounded up, because
+        // rounding down would let one request too many into a window.
+        let slots = u128::from(requests - burst + 1);
+        let nanos = per.as_nanos().div_ceil(slots);
+        let interval = Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX));
+        Self {
+            requests,
+            per,
+            burst,
+            interval,
+            state: Mutex::default(),
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, LimiterState> {
+        // The state stays consistent even if a holder panicked: every
+        // update is a single assignment or push.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits until one more request may be sent, and returns the instant
+    /// it was let through.
+    async fn acquire(&self) -> Instant {
+        let slot = {
+            let mut state = self.state();
+            let now = Instant::now();
+            let next = state.next.map_or(now, |n| n.max(now));
+            let tolerance = self.interval.saturating_mul(self.burst - 1);
+            state.next = Some(next + self.interval);
+            next.checked_sub(tolerance).map_or(now, |t| t.max(now))
+        };
+        tokio::time::sleep_until(slot.into()).await;
+        if self.requests > MAX_LOGGED_REQUESTS {
+            return Instant::now();
+        }
+        let window = self.requests as usize;
+        loop {
+            let free_at = {
+                let mut state = self.state();
+                let now = Instant::now();
+                match state.sent.front() {
+                    Some(&oldest) if state.sent.len() >= window && now < oldest + self.per => {
+                        oldest + self.per
+                    }
+                    _ => {
+                        state.sent.push_back(now);
+                        while state.sent.len() > window {
+                            state.sent.pop_front();
+                        }
+                        return now;
+                    }
+                }
+            };
+            tokio::time::sleep_until(free_at.into()).await;
+        }
     }
 }
 
@@ -490,4 +628,149 @@ macro_rules! impl_client_hooks {
             }
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limiter(requests: u32, per: Duration) -> Arc<RateLimiter> {
+        Arc::new(RateLimiter::new(RateLimit { requests, per }))
+    }
+
+    /// Runs `n` concurrent acquisitions and returns when each was let
+    /// through, sorted, relative to the start.
+    async fn release_times(limiter: &Arc<RateLimiter>, n: usize) -> Vec<Duration> {
+        let start = Instant::now();
+        let tasks: Vec<_> = (0..n)
+            .map(|_| {
+                let limiter = Arc::clone(limiter);
+                tokio::spawn(async move { limiter.acquire().await })
+            })
+            .collect();
+        let mut times = Vec::new();
+        for task in tasks {
+            times.push(task.await.expect("task").duration_since(start));
+        }
+        times.sort();
+        times
+    }
+
+    /// Panics unless every half-open window of length `per` holds at most
+    /// `requests` of `times` (sorted).
+    fn assert_within_limit(times: &[Duration], requests: usize, per: Duration) {
+        for (i, pair) in times.windows(requests + 1).enumerate() {
+            let span = pair[requests] - pair[0];
+            assert!(
+                span >= per,
+                "requests {i}..={} went out within {span:?}: {times:?}",
+                i + requests
+            );
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_burst_is_spread_out_and_never_exceeds_the_limit() {
+        let per = Duration::from_millis(200);
+        let times = release_times(&limiter(5, per), 15).await;
+        // 15 requests at 5 per 200 ms need at least two more windows after
+        // the first.
+        assert!(times[14] >= Duration::from_millis(400), "{times:?}");
+        assert_within_limit(&times, 5, per);
+        // Spread out, not five at once followed by a stall: one slot every
+        // 40 ms means at most three in the first 100 ms.
+        let early = times
+            .iter()
+            .filter(|t| **t < Duration::from_millis(100))
+            .count();
+        assert!(
+            early <= 3,
+            "{early} requests in the first 100 ms: {times:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_tenth_of_the_limit_goes_at_once_then_the_rest_is_paced() {
+        let per = Duration::from_millis(200);
+        let limiter = limiter(20, per);
+        assert_eq!(limiter.burst, 2);
+        // 20 per 200 ms with a burst of 2: one more every 200/19 ms, rounded up.
+        assert_eq!(limiter.interval, Duration::from_nanos(10_526_316));
+        let times = release_times(&limiter, 30).await;
+        assert!(times[1] < Duration::from_millis(5), "{times:?}");
+        assert!(times[2] >= Duration::from_millis(10), "{times:?}");
+        assert_within_limit(&times, 20, per);
+    }
+
+    #[test]
+    fn the_interval_keeps_the_sustained_rate_within_the_limit() {
+        // 100 per minute: 10 at once, then one every 60/91 s, so that
+        // 10 + 90 fit in a minute and the 101st does not.
+        let l = RateLimiter::new(RateLimit {
+            requests: 100,
+            per: Duration::from_secs(60),
+        });
+        assert_eq!(l.burst, 10);
+        assert!(l.interval * 91 >= Duration::from_secs(60));
+        assert!(l.interval * 90 < Duration::from_secs(60));
+    }
+
+    #[tokio::test]
+    async fn extreme_limits_neither_overflow_nor_block() {
+        let huge = limiter(u32::MAX, Duration::from_secs(1));
+        assert_eq!(huge.burst, u32::MAX / 10);
+        huge.acquire().await;
+        // Only the first request goes at once; the others would wait for
+        // years, and must time out rather than panic on instant arithmetic.
+        let forever = limiter(3, Duration::MAX);
+        let mut immediate = 0;
+        for _ in 0..3 {
+            let wait = tokio::time::timeout(Duration::from_millis(5), forever.acquire());
+            immediate += usize::from(wait.await.is_ok());
+        }
+        assert_eq!(immediate, 1);
+    }
+
+    #[test]
+    fn clones_and_header_copies_share_one_limiter() {
+        let config = ClientConfig::new("http://localhost").rate_limit(5, Duration::from_secs(1));
+        let a = Runtime::new("p", &[], &config);
+        let b = a.clone().with_header("authorization", Secret::new("x"));
+        let (la, lb) = (a.inner.limiter.as_ref(), b.inner.limiter.as_ref());
+        assert!(Arc::ptr_eq(la.unwrap(), lb.unwrap()));
+        assert!(
+            format!("{a:?}").contains("rate_limit: Some((5, 1s))"),
+            "{a:?}"
+        );
+    }
+
+    #[test]
+    fn a_provider_default_applies_only_when_the_user_chose_nothing() {
+        let minute = Duration::from_secs(60);
+        let config = ClientConfig::new("http://localhost");
+        assert_eq!(config.rate_limit_policy(), None);
+        assert_eq!(
+            config
+                .clone()
+                .default_rate_limit(100, minute)
+                .rate_limit_policy(),
+            Some((100, minute))
+        );
+        let chosen = config.clone().rate_limit(10, Duration::from_secs(1));
+        assert_eq!(
+            chosen.default_rate_limit(100, minute).rate_limit_policy(),
+            Some((10, Duration::from_secs(1)))
+        );
+        let off = config.clone().no_rate_limit();
+        assert_eq!(
+            off.default_rate_limit(100, minute).rate_limit_policy(),
+            None
+        );
+        assert!(
+            Runtime::new("p", &[], &config.rate_limit(5, Duration::ZERO))
+                .inner
+                .limiter
+                .is_none()
+        );
+    }
 }
