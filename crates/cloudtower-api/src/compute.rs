@@ -1,0 +1,221 @@
+//! The provider-neutral [`Compute`] facade for CloudTower, with VM ids as
+//! instance ids.
+//!
+//! - list: `get-vms` with an empty filter; get: `get-vms` where `id`;
+//! - start: `start-vm` (the scheduler picks the host); stop: `shutdown-vm`;
+//!   delete: `delete-vm` (permanently, not to the recycle bin).
+//!
+//! CloudTower mutations are asynchronous, so start, stop and delete return
+//! only once the task they started has finished (waited for with the
+//! client's [`TaskWait`](crate::TaskWait)); a failed task is an error with
+//! its `error_message`, not a state that never comes.
+//!
+//! **Stop shuts down rather than powers off.** `shutdown-vm` asks the
+//! guest OS to shut down, so its file systems stay consistent, which is
+//! what "stop, keeping it restartable" should mean and what stop means on
+//! most clouds. A guest that ignores the request (no ACPI handling, hung)
+//! makes the task fail or the wait time out, and the error says so; then
+//! cut the power deliberately with [`CloudTower::poweroff_vm`].
+
+use cloud_common::{BoxFuture, Compute, Error, ErrorKind, Instance, InstanceState};
+
+use crate::{CloudTower, PROVIDER, types};
+
+/// The neutral state of a VM.
+///
+/// `entityAsyncStatus` comes first: `CREATING` is creating and `DELETING`
+/// deleting. A VM in the recycle bin is deleted. Otherwise the power state
+/// (`status`) decides: `RUNNING` running, `STOPPED` stopped, `SUSPENDED`
+/// suspended, `DELETED` deleted, and `UNKNOWN` (CloudTower cannot reach the
+/// VM's host) and values newer than the spec stay unknown, verbatim.
+/// `UPDATING` does not change the power state: CloudTower sets it for every
+/// change (power, disks, NICs, migration), so it cannot tell starting from
+/// being reconfigured.
+///
+/// ```
+/// use cloud_common::InstanceState;
+/// let vm: cloudtower_api::types::Vm = serde_json::from_value(serde_json::json!({
+///     "id": "vm-1", "name": "web-01", "status": "STOPPED", "entityAsyncStatus": "DELETING",
+///     "clock_offset": "UTC", "cpu": {"cores": 1, "sockets": 1}, "cpu_model": "", "description": "",
+///     "firmware": "BIOS", "ha": false, "in_recycle_bin": false, "internal": false, "ips": "",
+///     "local_id": "", "memory": 1073741824, "nested_virtualization": false, "node_ip": "",
+///     "out_uninstall_usb": [], "protected": false, "vcpu": 1, "vm_tools_status": "RUNNING",
+///     "win_opt": false
+/// })).unwrap();
+/// assert_eq!(cloudtower_api::neutral_state(&vm), InstanceState::Deleting);
+/// ```
+pub fn neutral_state(vm: &types::Vm) -> InstanceState {
+    use types::{EntityAsyncStatus as A, VmStatus as S};
+    match vm.entity_async_status {
+        Some(A::Creating) => return InstanceState::Creating,
+        Some(A::Deleting) => return InstanceState::Deleting,
+        Some(A::Updating | A::Unknown(_)) | None => {}
+    }
+    if vm.in_recycle_bin {
+        return InstanceState::Deleted;
+    }
+    match &vm.status {
+        S::Running => InstanceState::Running,
+        S::Stopped => InstanceState::Stopped,
+        S::Suspended => InstanceState::Suspended,
+        S::Deleted => InstanceState::Deleted,
+        S::Unknown_ => InstanceState::Unknown(S::Unknown_.to_string()),
+        S::Unknown(raw) => InstanceState::Unknown(raw.clone()),
+    }
+}
+
+/// The neutral summary of a VM: its id, name, state, vCPUs and memory in
+/// GiB (`memory` is in bytes). The spec's VM model has no GPU fields, so
+/// the GPU model and count are `None`.
+pub fn summary(vm: &types::Vm) -> Instance {
+    Instance {
+        provider: PROVIDER,
+        id: vm.id.clone(),
+        name: Some(vm.name.clone()),
+        state: neutral_state(vm),
+        gpu_model: None,
+        gpu_count: None,
+        vcpus: u32::try_from(vm.vcpu).ok(),
+        memory_gib: Some(vm.memory as f64 / (1u64 << 30) as f64),
+    }
+}
+
+/// The error for an id that matches no VM (CloudTower answers `[]`).
+fn no_such_vm(operation: &'static str, id: &str) -> Error {
+    Error::new(
+        ErrorKind::Api,
+        PROVIDER,
+        operation,
+        format!("no VM has id {id}"),
+    )
+}
+
+impl CloudTower {
+    /// Waits for the tasks of a single-VM mutation, which must have matched
+    /// the VM.
+    async fn finish<T: crate::TaskId>(
+        &self,
+        operation: &'static str,
+        id: &str,
+        started: Vec<T>,
+    ) -> Result<(), Error> {
+        if started.is_empty() {
+            return Err(no_such_vm(operation, id));
+        }
+        self.wait(&started).await.map(drop)
+    }
+}
+
+impl Compute for CloudTower {
+    fn provider(&self) -> &'static str {
+        PROVIDER
+    }
+
+    fn list_instances(&self) -> BoxFuture<'_, Result<Vec<Instance>, Error>> {
+        Box::pin(async move {
+            let vms = self.get_vms(types::GetVmsRequestBody::default()).await?;
+            Ok(vms.iter().map(summary).collect())
+        })
+    }
+
+    fn get_instance<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Instance, Error>> {
+        Box::pin(async move {
+            let vm = self.first(types::VmWhereInput::by_id(id)).await?;
+            vm.map(|vm| summary(&vm))
+                .ok_or_else(|| no_such_vm("GetVms", id))
+        })
+    }
+
+    fn start<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async move {
+            let started = self.start_vm(types::VmWhereInput::by_id(id)).await?;
+            self.finish("StartVm", id, started).await
+        })
+    }
+
+    fn stop<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async move {
+            let stopped = self.shut_down_vm(types::VmWhereInput::by_id(id)).await?;
+            self.finish("ShutDownVm", id, stopped).await
+        })
+    }
+
+    fn delete<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async move {
+            let deleted = self.delete_vm(types::VmWhereInput::by_id(id)).await?;
+            self.finish("DeleteVm", id, deleted).await
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vm(status: &str, async_status: Option<&str>, in_recycle_bin: bool) -> types::Vm {
+        serde_json::from_value(serde_json::json!({
+            "id": "cl2k1yswo1ifg0822ruv6ylfp", "name": "web-01", "status": status,
+            "entityAsyncStatus": async_status, "in_recycle_bin": in_recycle_bin,
+            "clock_offset": "UTC", "cpu": {"cores": 2, "sockets": 2}, "cpu_model": "cluster_default",
+            "description": "", "firmware": "BIOS", "ha": true, "internal": false, "ips": "",
+            "local_id": "3a8e1c4e", "memory": 8589934592u64, "nested_virtualization": false,
+            "node_ip": "", "out_uninstall_usb": [], "protected": false, "vcpu": 4,
+            "vm_tools_status": "RUNNING", "win_opt": false
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn every_vm_status_maps() {
+        let unknown = |s: &str| InstanceState::Unknown(s.to_string());
+        let cases = [
+            ("RUNNING", InstanceState::Running),
+            ("STOPPED", InstanceState::Stopped),
+            ("SUSPENDED", InstanceState::Suspended),
+            ("DELETED", InstanceState::Deleted),
+            ("UNKNOWN", unknown("UNKNOWN")),
+            ("MIGRATING", unknown("MIGRATING")),
+        ];
+        for (status, want) in cases {
+            assert_eq!(neutral_state(&vm(status, None, false)), want, "{status}");
+            // UPDATING and async statuses newer than the spec keep the power state.
+            assert_eq!(
+                neutral_state(&vm(status, Some("UPDATING"), false)),
+                want,
+                "{status} UPDATING"
+            );
+            assert_eq!(
+                neutral_state(&vm(status, Some("REBUILDING"), false)),
+                want,
+                "{status} REBUILDING"
+            );
+        }
+        // Every documented value is covered above.
+        assert_eq!(types::VmStatus::KNOWN.len(), 5);
+    }
+
+    #[test]
+    fn async_statuses_and_the_recycle_bin_come_first() {
+        for status in ["RUNNING", "STOPPED", "SUSPENDED", "DELETED", "UNKNOWN"] {
+            let state = |a, bin| neutral_state(&vm(status, a, bin));
+            assert_eq!(state(Some("CREATING"), false), InstanceState::Creating);
+            assert_eq!(state(Some("DELETING"), false), InstanceState::Deleting);
+            assert_eq!(state(Some("DELETING"), true), InstanceState::Deleting);
+            assert_eq!(state(None, true), InstanceState::Deleted);
+            assert_eq!(state(Some("UPDATING"), true), InstanceState::Deleted);
+        }
+        assert_eq!(types::EntityAsyncStatus::KNOWN.len(), 3);
+    }
+
+    #[test]
+    fn summary_reads_vcpus_and_memory_in_gib() {
+        let i = summary(&vm("RUNNING", None, false));
+        assert_eq!(
+            (i.provider, i.id.as_str(), i.name.as_deref()),
+            ("cloudtower", "cl2k1yswo1ifg0822ruv6ylfp", Some("web-01"))
+        );
+        assert_eq!((i.vcpus, i.memory_gib), (Some(4), Some(8.0)));
+        assert_eq!((i.gpu_model, i.gpu_count), (None, None));
+        assert_eq!(i.state, InstanceState::Running);
+    }
+}

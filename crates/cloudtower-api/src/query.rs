@@ -1,0 +1,366 @@
+//! Shorthands for reading: where-inputs by id or name, where-inputs as
+//! whole request bodies, and paging.
+//!
+//! Every where-input has `by_id` and `by_ids` (`{"id": ..}`,
+//! `{"id_in": [..]}`); those with names also `by_name` and `by_names`. A
+//! where-input converts into the body of its read (`GetVmsRequestBody`,
+//! ...) and of the `{where}`-only VM mutations (`VmOperateParams`,
+//! `VmStartParams`, `VmMigrateParams`, `VmDeleteParams`), so it can be
+//! passed to those methods directly:
+//!
+//! ```no_run
+//! # async fn demo(ct: cloudtower_api::CloudTower) -> Result<(), cloudtower_api::Error> {
+//! use cloudtower_api::types::{ClusterWhereInput, HostWhereInput, VmWhereInput};
+//! let vms = ct.get_vms(VmWhereInput::by_ids(["vm-1", "vm-2"])).await?;
+//! let stopping = ct.shut_down_vm(VmWhereInput::by_name("web-01")).await?;
+//! let hosts = ct
+//!     .get_hosts(HostWhereInput { cluster: Some(ClusterWhereInput::by_ids(["cl-1"])), ..Default::default() })
+//!     .await?;
+//! # Ok(()) }
+//! ```
+//!
+//! [`ListRequest`] is implemented by every read's body and where-input, for
+//! [`CloudTower::first`], [`CloudTower::pages`] and [`CloudTower::items`].
+
+use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
+
+use crate::{CloudTower, Error, ErrorKind, PROVIDER, Result, types};
+
+/// `by_id` and `by_ids` for where-inputs.
+macro_rules! by_id {
+    ($($ty:ident),*) => {$(
+        impl types::$ty {
+            /// Matches one id: `{"id": id}`.
+            pub fn by_id(id: impl Into<String>) -> Self {
+                Self { id: Some(id.into()), ..Default::default() }
+            }
+
+            /// Matches any of these ids: `{"id_in": [..]}`.
+            pub fn by_ids(ids: impl IntoIterator<Item = impl Into<String>>) -> Self {
+                Self { id_in: Some(ids.into_iter().map(Into::into).collect()), ..Default::default() }
+            }
+        }
+    )*};
+}
+
+/// `by_name` and `by_names` for where-inputs of named resources.
+macro_rules! by_name {
+    ($($ty:ident),*) => {$(
+        impl types::$ty {
+            /// Matches one name exactly: `{"name": name}`.
+            pub fn by_name(name: impl Into<String>) -> Self {
+                Self { name: Some(name.into()), ..Default::default() }
+            }
+
+            /// Matches any of these names: `{"name_in": [..]}`.
+            pub fn by_names(names: impl IntoIterator<Item = impl Into<String>>) -> Self {
+                Self { name_in: Some(names.into_iter().map(Into::into).collect()), ..Default::default() }
+            }
+        }
+    )*};
+}
+
+by_id!(
+    VmWhereInput,
+    TaskWhereInput,
+    AlertWhereInput,
+    ClusterWhereInput,
+    DatacenterWhereInput,
+    HostWhereInput,
+    DiskWhereInput,
+    VmSnapshotWhereInput,
+    IscsiLunSnapshotWhereInput
+);
+by_name!(
+    VmWhereInput,
+    ClusterWhereInput,
+    DatacenterWhereInput,
+    HostWhereInput,
+    DiskWhereInput,
+    VmSnapshotWhereInput,
+    IscsiLunSnapshotWhereInput
+);
+
+impl From<types::VmWhereInput> for types::VmOperateParams {
+    fn from(where_: types::VmWhereInput) -> Self {
+        Self { where_ }
+    }
+}
+
+impl From<types::VmWhereInput> for types::VmStartParams {
+    /// Starts the VMs where the scheduler puts them (no `data`).
+    fn from(where_: types::VmWhereInput) -> Self {
+        Self { where_, data: None }
+    }
+}
+
+impl From<types::VmWhereInput> for types::VmMigrateParams {
+    /// Migrates the VMs where the scheduler puts them (no `data`).
+    fn from(where_: types::VmWhereInput) -> Self {
+        Self { where_, data: None }
+    }
+}
+
+impl From<types::VmWhereInput> for types::VmDeleteParams {
+    /// Deletes the VMs, keeping their snapshots (no `effect`).
+    fn from(where_: types::VmWhereInput) -> Self {
+        Self {
+            where_,
+            effect: None,
+        }
+    }
+}
+
+impl From<types::VmWhereInput> for types::GetVmsConnectionRequestBody {
+    fn from(where_: types::VmWhereInput) -> Self {
+        Self {
+            where_: Some(where_),
+            ..Default::default()
+        }
+    }
+}
+
+impl types::VmSnapshot {
+    /// The names of the iSCSI LUN snapshots that hold this snapshot's disks
+    /// (`snapshot_local_id` of every `DISK`; CD-ROMs have none), for
+    /// `IscsiLunSnapshotWhereInput::by_names`.
+    pub fn lun_snapshot_names(&self) -> Vec<String> {
+        self.vm_disks
+            .iter()
+            .flatten()
+            .filter(|disk| disk.type_ == types::VmDiskType::Disk)
+            .filter_map(|disk| disk.snapshot_local_id.clone())
+            .collect()
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// A read (`get-*`) request: its body, or just its where-input.
+///
+/// Implemented for the body and where-input of every list operation, so
+/// [`CloudTower::first`], [`CloudTower::pages`] and [`CloudTower::items`]
+/// take either.
+pub trait ListRequest: sealed::Sealed + Send + Sized {
+    /// What the operation lists (`types::Vm`, ...).
+    type Item: Send + 'static;
+    /// The operation's request body.
+    type Body: Clone + Send + Sync + 'static;
+
+    /// The request as its operation's body.
+    fn into_body(self) -> Self::Body;
+
+    /// `body` with `first` and `after` set (and, after the first page,
+    /// without `skip`).
+    #[doc(hidden)]
+    fn page(body: &Self::Body, first: i32, after: Option<String>, first_page: bool) -> Self::Body;
+
+    /// The `after` of `body`, where paging starts.
+    #[doc(hidden)]
+    fn after(body: &Self::Body) -> Option<String>;
+
+    /// The id of an item, the cursor for the next page.
+    #[doc(hidden)]
+    fn id(item: &Self::Item) -> &str;
+
+    /// Sends the request.
+    #[doc(hidden)]
+    fn send(
+        client: &CloudTower,
+        body: Self::Body,
+    ) -> cloud_common::BoxFuture<'_, Result<Vec<Self::Item>>>;
+}
+
+macro_rules! list_request {
+    ($($body:ident, $where:ident => $op:ident -> $item:ident;)*) => {$(
+        impl sealed::Sealed for types::$body {}
+        impl sealed::Sealed for types::$where {}
+
+        impl From<types::$where> for types::$body {
+            fn from(where_: types::$where) -> Self {
+                Self { where_: Some(where_), ..Default::default() }
+            }
+        }
+
+        impl ListRequest for types::$body {
+            type Item = types::$item;
+            type Body = types::$body;
+
+            fn into_body(self) -> Self::Body {
+                self
+            }
+
+            fn page(body: &Self::Body, first: i32, after: Option<String>, first_page: bool) -> Self::Body {
+                let mut body = body.clone();
+                body.first = Some(first);
+                body.after = after;
+                body.last = None;
+                body.before = None;
+                if !first_page {
+                    body.skip = None;
+                }
+                body
+            }
+
+            fn after(body: &Self::Body) -> Option<String> {
+                body.after.clone()
+            }
+
+            fn id(item: &Self::Item) -> &str {
+                &item.id
+            }
+
+            fn send(client: &CloudTower, body: Self::Body) -> cloud_common::BoxFuture<'_, Result<Vec<Self::Item>>> {
+                Box::pin(client.$op(body))
+            }
+        }
+
+        impl ListRequest for types::$where {
+            type Item = types::$item;
+            type Body = types::$body;
+
+            fn into_body(self) -> Self::Body {
+                self.into()
+            }
+
+            fn page(body: &Self::Body, first: i32, after: Option<String>, first_page: bool) -> Self::Body {
+                <types::$body as ListRequest>::page(body, first, after, first_page)
+            }
+
+            fn after(body: &Self::Body) -> Option<String> {
+                body.after.clone()
+            }
+
+            fn id(item: &Self::Item) -> &str {
+                &item.id
+            }
+
+            fn send(client: &CloudTower, body: Self::Body) -> cloud_common::BoxFuture<'_, Result<Vec<Self::Item>>> {
+                Box::pin(client.$op(body))
+            }
+        }
+    )*};
+}
+
+list_request! {
+    GetVmsRequestBody, VmWhereInput => get_vms -> Vm;
+    GetTasksRequestBody, TaskWhereInput => get_tasks -> Task;
+    GetAlertsRequestBody, AlertWhereInput => get_alerts -> Alert;
+    GetClustersRequestBody, ClusterWhereInput => get_clusters -> Cluster;
+    GetHostsRequestBody, HostWhereInput => get_hosts -> Host;
+    GetDisksRequestBody, DiskWhereInput => get_disks -> Disk;
+    GetVmSnapshotsRequestBody, VmSnapshotWhereInput => get_vm_snapshots -> VmSnapshot;
+    GetIscsiLunSnapshotsRequestBody, IscsiLunSnapshotWhereInput => get_iscsi_lun_snapshots -> IscsiLunSnapshot;
+}
+
+/// Where the next page starts.
+enum Cursor {
+    /// The first page starts at the request's own `after` (and `skip`).
+    Start(Option<String>),
+    /// After this id.
+    After(String),
+    /// The last page was short: nothing more.
+    Done,
+}
+
+impl CloudTower {
+    /// The first item matching `request` (sent with `first: 1`), or `None`.
+    ///
+    /// ```no_run
+    /// # async fn demo(ct: cloudtower_api::CloudTower) -> Result<(), cloudtower_api::Error> {
+    /// use cloudtower_api::types::VmWhereInput;
+    /// if let Some(vm) = ct.first(VmWhereInput::by_name("web-01")).await? {
+    ///     println!("{} is {}", vm.id, vm.status);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn first<R: ListRequest>(&self, request: R) -> Result<Option<R::Item>> {
+        let body = request.into_body();
+        let after = R::after(&body);
+        let page = R::send(self, R::page(&body, 1, after, true)).await?;
+        Ok(page.into_iter().next())
+    }
+
+    /// Every item matching `request`, `page_size` at a time, as a stream of
+    /// pages. Each page is one request with `first: page_size`; the next
+    /// page starts `after` the last item's id (a cursor, so items created
+    /// or deleted meanwhile do not shift pages the way `skip` would). The
+    /// request's own `after` and `skip` apply to the first page; its `last`
+    /// and `before` are ignored. The stream ends after a page shorter than
+    /// `page_size`, and at the first error. A `page_size` of 0 (or above
+    /// `i32::MAX`) is an [`ErrorKind::InvalidRequest`] error.
+    ///
+    /// ```no_run
+    /// # async fn demo(ct: cloudtower_api::CloudTower) -> Result<(), cloudtower_api::Error> {
+    /// use cloudtower_api::types::GetVmsRequestBody;
+    /// use futures::TryStreamExt;
+    /// let mut pages = ct.pages(GetVmsRequestBody::default(), 100);
+    /// while let Some(page) = pages.try_next().await? {
+    ///     println!("{} VMs", page.len());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn pages<R: ListRequest>(
+        &self,
+        request: R,
+        page_size: u32,
+    ) -> BoxStream<'_, Result<Vec<R::Item>>> {
+        let body = request.into_body();
+        let start = Cursor::Start(R::after(&body));
+        stream::try_unfold(start, move |cursor| {
+            let body = body.clone();
+            async move {
+                let size = i32::try_from(page_size)
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| {
+                        Error::new(
+                            ErrorKind::InvalidRequest,
+                            PROVIDER,
+                            "pages",
+                            format!("page size {page_size} is not between 1 and {}", i32::MAX),
+                        )
+                    })?;
+                let request = match cursor {
+                    Cursor::Done => return Ok(None),
+                    Cursor::Start(after) => R::page(&body, size, after, true),
+                    Cursor::After(id) => R::page(&body, size, Some(id), false),
+                };
+                let page = R::send(self, request).await?;
+                let next = match page.last() {
+                    None => return Ok(None),
+                    Some(_) if page.len() < size as usize => Cursor::Done,
+                    Some(last) => Cursor::After(R::id(last).to_string()),
+                };
+                Ok(Some((page, next)))
+            }
+        })
+        .boxed()
+    }
+
+    /// [`CloudTower::pages`], one item at a time.
+    ///
+    /// ```no_run
+    /// # async fn demo(ct: cloudtower_api::CloudTower) -> Result<(), cloudtower_api::Error> {
+    /// use cloudtower_api::types::VmWhereInput;
+    /// use futures::TryStreamExt;
+    /// let names: Vec<String> = ct
+    ///     .items(VmWhereInput { name_contains: Some("web".into()), ..Default::default() }, 50)
+    ///     .map_ok(|vm| vm.name)
+    ///     .try_collect()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn items<R: ListRequest>(
+        &self,
+        request: R,
+        page_size: u32,
+    ) -> BoxStream<'_, Result<R::Item>> {
+        self.pages(request, page_size)
+            .map_ok(|page| stream::iter(page.into_iter().map(Ok)))
+            .try_flatten()
+            .boxed()
+    }
+}
