@@ -1,26 +1,14 @@
-//! Typed port forwards instead of the `"{30118, 30117}"` strings the API
-//! speaks.
-
-use std::fmt;
+//! v0's wire formats for the shared [`PortMappings`]: the
+//! `"{30118, 30117}"` strings a deploy speaks and the `port_forwards` maps
+//! a VM reports.
 
 use super::types::{PortForwards, PortValue};
 
-/// One forward: traffic to `external` on the host reaches `internal` in the
-/// VM.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct PortMapping {
-    /// Port on the hostnode's public IP; must be one of the hostnode's
-    /// `networking.ports`.
-    pub external: u16,
-    /// Port inside the VM, e.g. 22.
-    pub internal: u16,
-}
+/// Re-exported from [`crate::ports`], where they moved so that v2 shares
+/// them; kept here so that v0 code keeps compiling unchanged.
+pub use crate::ports::{PortMapping, PortMappings, PortParseError};
 
-/// An ordered list of port forwards.
-///
-/// The deploy call wants two strings paired by position,
-/// `external_ports="{30118, 30117}"` and `internal_ports="{22, 80}"`;
-/// building both from one list makes mispairing impossible.
+/// The v0 string and map formats.
 ///
 /// ```
 /// use tensordock_api::v0::PortMappings;
@@ -28,64 +16,7 @@ pub struct PortMapping {
 /// assert_eq!(ports.external_ports(), "{30118, 30117}");
 /// assert_eq!(ports.internal_ports(), "{22, 80}");
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PortMappings(Vec<PortMapping>);
-
-/// A port list or forward that is not a valid port.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PortParseError(String);
-
-impl fmt::Display for PortParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid port: {}", self.0)
-    }
-}
-
-impl std::error::Error for PortParseError {}
-
 impl PortMappings {
-    /// No forwards.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Adds a forward from `external` to `internal`.
-    pub fn map(mut self, external: u16, internal: u16) -> Self {
-        self.0.push(PortMapping { external, internal });
-        self
-    }
-
-    /// The forwards, in order.
-    pub fn iter(&self) -> impl Iterator<Item = &PortMapping> {
-        self.0.iter()
-    }
-
-    /// How many forwards there are.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// The internal port that `external` forwards to, if any.
-    pub fn internal_for(&self, external: u16) -> Option<u16> {
-        self.0
-            .iter()
-            .find(|m| m.external == external)
-            .map(|m| m.internal)
-    }
-
-    /// The external port that reaches `internal` (e.g. the SSH port for 22).
-    pub fn external_for(&self, internal: u16) -> Option<u16> {
-        self.0
-            .iter()
-            .find(|m| m.internal == internal)
-            .map(|m| m.external)
-    }
-
     /// The `external_ports` form value, e.g. `{30118, 30117}`.
     pub fn external_ports(&self) -> String {
         set_literal(self.0.iter().map(|m| m.external))
@@ -129,9 +60,7 @@ impl PortMappings {
         let mut out = Vec::with_capacity(forwards.len());
         for (external, internal) in forwards.iter() {
             let internal = match internal {
-                PortValue::Integer(i) => {
-                    u16::try_from(*i).map_err(|_| PortParseError(i.to_string()))?
-                }
+                PortValue::Integer(i) => crate::ports::port(*i)?,
                 PortValue::String(s) => parse_port(s)?,
             };
             out.push(PortMapping {
@@ -141,16 +70,6 @@ impl PortMappings {
         }
         out.sort();
         Ok(Self(out))
-    }
-}
-
-impl FromIterator<(u16, u16)> for PortMappings {
-    fn from_iter<I: IntoIterator<Item = (u16, u16)>>(iter: I) -> Self {
-        Self(
-            iter.into_iter()
-                .map(|(external, internal)| PortMapping { external, internal })
-                .collect(),
-        )
     }
 }
 
