@@ -1,5 +1,5 @@
-//! No credential value may appear in `Debug`/`Display` of clients, configs
-//! and errors, nor in TRACE-level tracing output.
+//! No credential value may appear in `Debug`/`Display` of the clients,
+//! configs and errors of any provider, nor in TRACE-level tracing output.
 //!
 //! This binary holds one test on purpose: a thread-local tracing subscriber
 //! and tests on other threads race on tracing's callsite interest cache.
@@ -88,8 +88,38 @@ async fn no_credential_in_debug_display_errors_or_trace_output() {
     let secret = Secret::new(KEY);
     seen.push_str(&format!("{secret} {secret:?}"));
 
+    // Neolink: a bearer token. CloudTower: a raw token, and a password at
+    // login. The mock answers these paths with 404 or 400 errors.
+    server.mock(|when, then| {
+        when.path("/login");
+        then.status(400)
+            .json_body(json!({"message": "bad credentials", "code": "UserPasswordIncorrect"}));
+    });
+    let neolink = neolink_api::Neolink::with_config(KEY, config.clone()).expect("neolink");
+    seen.push_str(&format!("{neolink:?}"));
+    let err = neolink.regions().await.unwrap_err();
+    seen.push_str(&format!("{err} {err:?}"));
+    let tower = cloudtower_api::CloudTower::with_config(TOKEN, config.clone()).expect("cloudtower");
+    seen.push_str(&format!("{tower:?}"));
+    let err = tower.get_clusters(serde_json::json!({})).await.unwrap_err();
+    seen.push_str(&format!("{err} {err:?}"));
+    let err = cloudtower_api::CloudTower::login(
+        config.clone(),
+        "admin",
+        KEY,
+        cloudtower_api::UserSource::Local,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.status(), Some(400));
+    seen.push_str(&format!("{err} {err:?}"));
+
     let trace = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    // The capture works: the spans name the operations.
+    // The capture works: the spans name the operations of every provider.
+    assert!(
+        trace.contains("listRegions") && trace.contains("GetClusters") && trace.contains("Login"),
+        "{trace}"
+    );
     assert!(trace.contains("listContainerReplicas"), "{trace}");
     assert!(trace.contains("retrying"), "{trace}");
     assert_clean(&trace);

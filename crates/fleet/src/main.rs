@@ -9,6 +9,7 @@
 //! |---|---|---|
 //! | TensorDock v0 | `TENSORDOCK_API_KEY`, `TENSORDOCK_API_TOKEN` | `TENSORDOCK_INSTANCE` |
 //! | Neolink | `NEOLINK_TOKEN` (+ `NEOLINK_NAMESPACE`), `NEOLINK_CLUSTER` | `NEOLINK_INSTANCE` |
+//! | CloudTower | `CLOUDTOWER_URL`, `CLOUDTOWER_TOKEN` | `CLOUDTOWER_VM` (a VM id) |
 //!
 //! With credentials but no instance named, it only lists.
 
@@ -78,10 +79,32 @@ fn neolink() -> Result<Target, cloud_common::Error> {
     })
 }
 
+fn cloudtower() -> Result<Target, cloud_common::Error> {
+    use cloudtower_api::{CloudTower, TaskWait};
+    if let (Some(url), Some(token)) = (env("CLOUDTOWER_URL"), env("CLOUDTOWER_TOKEN")) {
+        return Ok(Target {
+            compute: Box::new(CloudTower::new(url, token)?),
+            instance: env("CLOUDTOWER_VM"),
+            real: true,
+            _mock: None,
+        });
+    }
+    let m = mock::cloudtower();
+    // The mock's tasks finish at once: poll them quickly.
+    let fast = TaskWait::new().interval(std::time::Duration::from_millis(50));
+    let client = CloudTower::new(m.server.base_url(), "mock-token")?.with_task_wait(fast);
+    Ok(Target {
+        compute: Box::new(client),
+        instance: Some(m.instance_id.clone()),
+        real: false,
+        _mock: Some(m),
+    })
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let mut failed = false;
-    for build in [tensordock as fn() -> _, neolink] {
+    for build in [tensordock as fn() -> _, neolink, cloudtower] {
         let target = match build() {
             Ok(t) => t,
             Err(e) => {
