@@ -256,8 +256,14 @@ fn operation_constants(api: &OpenAPI) -> proc_macro2::TokenStream {
 /// `sanitize(.., Case::Snake)`), which is also what it reports to hooks.
 pub fn method_name(operation_id: &str) -> String {
     use heck::ToSnakeCase;
-    let cleaned: String = operation_id
-        .replace('\'', "")
+    identifier_words(operation_id).to_snake_case()
+}
+
+/// The text progenitor and typify case-convert into an identifier: quotes
+/// dropped, anything that cannot be in an identifier turned into a word
+/// break.
+pub(crate) fn identifier_words(name: &str) -> String {
+    name.replace('\'', "")
         .chars()
         .map(|c| {
             if c.is_alphanumeric() || c == '_' {
@@ -266,8 +272,7 @@ pub fn method_name(operation_id: &str) -> String {
                 '-'
             }
         })
-        .collect();
-    cleaned.to_snake_case()
+        .collect()
 }
 
 fn parse(tokens: proc_macro2::TokenStream) -> Result<syn::File, String> {

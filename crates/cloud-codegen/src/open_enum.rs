@@ -52,18 +52,7 @@ pub fn find(api: &OpenAPI) -> Vec<OpenEnum> {
 
 /// The Rust type name typify gives a schema (its `sanitize(.., Pascal)`).
 pub fn type_name(schema: &str) -> String {
-    let cleaned: String = schema
-        .replace('\'', "")
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    cleaned.to_upper_camel_case()
+    crate::identifier_words(schema).to_upper_camel_case()
 }
 
 /// Rust variant names for `values`, unique and valid identifiers.
