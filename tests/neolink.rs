@@ -606,7 +606,7 @@ async fn an_undocumented_2xx_or_a_body_that_is_not_json_is_a_decode_error() {
 }
 
 #[tokio::test]
-async fn reads_are_retried_and_creates_are_not() {
+async fn reads_are_retried_and_creates_and_power_offs_are_not() {
     let server = MockServer::start_async().await;
     let mock = server.mock(|_, then| {
         then.status(503).body("busy");
@@ -625,8 +625,14 @@ async fn reads_are_retried_and_creates_are_not() {
     let results = call_everything(&neolink).await;
     let create = results.iter().find(|(op, _)| *op == "createInstance");
     assert_eq!(create.unwrap().1.as_ref().unwrap_err().status(), Some(503));
-    // 3 for the first listRegions, then 3 per call except createInstance.
-    assert_eq!(mock.calls_async().await, 3 + 7 * 3 + 1);
+    let power_off = results.iter().find(|(op, _)| *op == "powerOffInstance");
+    assert_eq!(
+        power_off.unwrap().1.as_ref().unwrap_err().status(),
+        Some(503)
+    );
+    // 3 for the first listRegions, then 3 per call except createInstance and
+    // powerOffInstance (a repeat could snapshot twice), which go out once.
+    assert_eq!(mock.calls_async().await, 3 + 6 * 3 + 2);
 }
 
 #[tokio::test]

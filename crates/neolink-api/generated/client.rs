@@ -4189,7 +4189,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
     ::cloud_common::OperationSpec {
         method: "power_off_instance",
         operation_id: "powerOffInstance",
-        safe_to_retry: true,
+        safe_to_retry: false,
     },
     ::cloud_common::OperationSpec {
         method: "power_on_instance",
