@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use cloud_common::{ClientConfig, Compute, RetryPolicy, WaitOptions};
+use fleet::mock::detail;
 use httpmock::{Method, MockServer};
 use serde_json::json;
 
@@ -19,25 +20,6 @@ async fn scenario(compute: &dyn Compute, id: &str) -> Result<Vec<String>, cloud_
 
 fn config(server: &MockServer) -> ClientConfig {
     ClientConfig::new(server.base_url()).retry(RetryPolicy::never())
-}
-
-/// Serves `before` for the first `n` detail reads, then `after`.
-fn detail(
-    server: &MockServer,
-    method: &str,
-    path: &str,
-    before: serde_json::Value,
-    n: usize,
-    after: serde_json::Value,
-) {
-    server.mock(|when, then| {
-        when.method(method).path(path);
-        then.status(200).json_body(before).up_to_n_times(n);
-    });
-    server.mock(|when, then| {
-        when.method(method).path(path);
-        then.status(200).json_body(after);
-    });
 }
 
 #[tokio::test]

@@ -12,8 +12,16 @@ pub struct Mock {
     pub instance_id: String,
 }
 
-/// Serves `before` for the first `n` reads of `path`, then `after`.
-fn detail(server: &MockServer, method: &str, path: &str, before: Value, n: usize, after: Value) {
+/// Serves `before` for the first `n` reads of `path`, then `after`: an
+/// instance that changes state while it is polled.
+pub fn detail(
+    server: &MockServer,
+    method: &str,
+    path: &str,
+    before: Value,
+    n: usize,
+    after: Value,
+) {
     server.mock(|when, then| {
         when.method(method).path(path);
         then.status(200).json_body(before).up_to_n_times(n);
