@@ -186,7 +186,7 @@ fn unknown<T: From<&'static str>>(value: &'static str) -> T {
 }
 
 fn assert_vm_unknowns(vm: &Vm) {
-    assert_eq!(vm.status, VmStatus::Unknown("MIGRATING".into()));
+    assert_eq!(vm.status, VmStatus::Other("MIGRATING".into()));
     assert_eq!(vm.entity_async_status, Some(unknown("REBUILDING")));
     assert_eq!(vm.firmware, unknown("CSM"));
     assert_eq!(vm.clock_offset, unknown("TAI"));
@@ -918,8 +918,8 @@ async fn contract_get_tasks() {
         (None, None)
     );
     assert_eq!(got[1].user.as_ref().unwrap().name, "admin");
-    assert_eq!(got[2].status, TaskStatus::Unknown("CANCELLED".into()));
-    assert_eq!(got[2].type_, Some(TaskType::Unknown("MIGRATION".into())));
+    assert_eq!(got[2].status, TaskStatus::Other("CANCELLED".into()));
+    assert_eq!(got[2].type_, Some(TaskType::Other("MIGRATION".into())));
 }
 
 #[tokio::test]
@@ -1006,12 +1006,12 @@ async fn contract_get_clusters() {
     assert_eq!(c.total_data_capacity, Some(57_174_604_644_352));
     assert_eq!(c.entity_async_status, None);
     let n = &got[1];
-    assert_eq!(n.type_, ClusterType::Unknown("SMTX_NEXT".into()));
-    assert_eq!(n.hypervisor, Some(Hypervisor::Unknown("KVM".into())));
-    assert_eq!(n.architecture, Architecture::Unknown("RISCV64".into()));
+    assert_eq!(n.type_, ClusterType::Other("SMTX_NEXT".into()));
+    assert_eq!(n.hypervisor, Some(Hypervisor::Other("KVM".into())));
+    assert_eq!(n.architecture, Architecture::Other("RISCV64".into()));
     assert_eq!(
         n.connect_state,
-        ConnectState::Unknown("CONNECTED_ERROR".into())
+        ConnectState::Other("CONNECTED_ERROR".into())
     );
     assert_eq!(
         (n.total_cpu_hz, n.used_cpu_hz, n.local_id.as_ref()),
@@ -1048,7 +1048,7 @@ async fn contract_get_hosts() {
     assert_eq!(h.running_pause_vm_memory_bytes, 96 << 30);
     assert_eq!(h.cluster.id, CLUSTER);
     assert_eq!(got[1].status.as_str(), "CONNECTED_MAINTENANCE");
-    assert_eq!(got[1].state, HostState::Unknown("DRAINING".into()));
+    assert_eq!(got[1].state, HostState::Other("DRAINING".into()));
 }
 
 #[tokio::test]
@@ -1092,11 +1092,11 @@ async fn contract_get_disks() {
     );
     assert_eq!(d.remaining_life_percent, None);
     let n = &got[1];
-    assert_eq!(n.type_, DiskType::Unknown("NVMe_QLC".into()));
-    assert_eq!(n.usage, DiskUsage::Unknown("JOURNAL".into()));
+    assert_eq!(n.type_, DiskType::Other("NVMe_QLC".into()));
+    assert_eq!(n.usage, DiskUsage::Other("JOURNAL".into()));
     assert_eq!(
         n.health_status,
-        Some(DiskHealthStatus::Unknown("PREDICTIVE_FAILURE".into()))
+        Some(DiskHealthStatus::Other("PREDICTIVE_FAILURE".into()))
     );
     assert_eq!(n.function, None);
 }
@@ -1137,7 +1137,7 @@ async fn contract_create_vm_snapshot() {
     assert_eq!(got[1].task_id, None);
     assert_eq!(
         got[1].data.consistent_type,
-        ConsistentType::Unknown("APPLICATION_CONSISTENT".into())
+        ConsistentType::Other("APPLICATION_CONSISTENT".into())
     );
 }
 
@@ -1166,8 +1166,8 @@ async fn contract_get_vm_snapshots() {
         (disks[1].key, disks[1].snapshot_local_id.as_ref()),
         (None, None)
     );
-    assert_eq!(disks[2].type_, VmDiskType::Unknown("NVRAM".into()));
-    assert_eq!(disks[2].bus, Bus::Unknown("SATA".into()));
+    assert_eq!(disks[2].type_, VmDiskType::Other("NVRAM".into()));
+    assert_eq!(disks[2].bus, Bus::Other("SATA".into()));
     // Only the DISK names a LUN snapshot.
     assert_eq!(
         snapshot.lun_snapshot_names(),
@@ -1199,7 +1199,7 @@ async fn contract_get_iscsi_lun_snapshots() {
     assert_eq!(got[1].iscsi_lun, None);
     assert_eq!(
         got[1].entity_async_status,
-        Some(EntityAsyncStatus::Unknown("ROLLING_BACK".into()))
+        Some(EntityAsyncStatus::Other("ROLLING_BACK".into()))
     );
 }
 

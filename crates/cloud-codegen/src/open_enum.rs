@@ -3,7 +3,7 @@
 //! progenitor turns a string `enum` into a closed Rust enum, and one value
 //! newer than the spec then fails the whole response. Every named string
 //! enum in `components.schemas` is instead generated here as an open enum:
-//! the known values as variants plus `Unknown(String)`, which keeps the new
+//! the known values as variants plus `Other(String)`, which keeps the new
 //! value verbatim (and serializes it back unchanged).
 
 use heck::ToUpperCamelCase;
@@ -65,7 +65,7 @@ fn variant_names(values: &[String]) -> Vec<String> {
             if base.is_empty() || !base.starts_with(|c: char| c.is_ascii_alphabetic()) {
                 base = format!("V{base}");
             }
-            if base == "Unknown" || base == "Self_" {
+            if base == "Other" || base == "Self_" {
                 base.push('_');
             }
             let mut name = base.clone();
@@ -92,13 +92,13 @@ pub fn tokens(enums: &[OpenEnum]) -> TokenStream {
         quote! {
             #[doc = #doc]
             ///
-            /// Open: a value newer than the spec parses as `Unknown` and is
+            /// Open: a value newer than the spec parses as `Other` and is
             /// kept verbatim.
             #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
             pub enum #ty {
                 #(#[doc = #value_docs] #variants,)*
                 /// A value the spec does not list, verbatim.
-                Unknown(::std::string::String),
+                Other(::std::string::String),
             }
 
             impl #ty {
@@ -109,13 +109,13 @@ pub fn tokens(enums: &[OpenEnum]) -> TokenStream {
                 pub fn as_str(&self) -> &str {
                     match self {
                         #(Self::#variants => #values,)*
-                        Self::Unknown(other) => other.as_str(),
+                        Self::Other(other) => other.as_str(),
                     }
                 }
 
                 /// Whether the value is one the spec documents.
                 pub fn is_known(&self) -> bool {
-                    !matches!(self, Self::Unknown(_))
+                    !matches!(self, Self::Other(_))
                 }
             }
 
@@ -130,7 +130,7 @@ pub fn tokens(enums: &[OpenEnum]) -> TokenStream {
                 fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
                     Ok(match s {
                         #(#values => Self::#variants,)*
-                        other => Self::Unknown(other.to_string()),
+                        other => Self::Other(other.to_string()),
                     })
                 }
             }
@@ -180,10 +180,27 @@ mod tests {
 
     #[test]
     fn variant_names_are_unique_identifiers() {
-        let values = ["SUCCESSED", "en-US", "a-b", "a_b", "1GB", "Unknown"].map(String::from);
+        let values = [
+            "SUCCESSED",
+            "en-US",
+            "a-b",
+            "a_b",
+            "1GB",
+            "Unknown",
+            "Other",
+        ]
+        .map(String::from);
         assert_eq!(
             variant_names(&values),
-            ["Successed", "EnUs", "AB", "AB2", "V1gb", "Unknown_"]
+            [
+                "Successed",
+                "EnUs",
+                "AB",
+                "AB2",
+                "V1gb",
+                "Unknown",
+                "Other_"
+            ]
         );
     }
 }

@@ -18,7 +18,7 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// A provider-neutral instance state. Each provider maps its native
 /// statuses into it; values it does not know stay in
-/// [`InstanceState::Unknown`].
+/// [`InstanceState::Other`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum InstanceState {
@@ -41,7 +41,7 @@ pub enum InstanceState {
     /// The provider reports a failure state.
     Error,
     /// A native status with no neutral equivalent, verbatim.
-    Unknown(String),
+    Other(String),
 }
 
 impl fmt::Display for InstanceState {
@@ -56,7 +56,7 @@ impl fmt::Display for InstanceState {
             Self::Deleting => "deleting",
             Self::Deleted => "deleted",
             Self::Error => "error",
-            Self::Unknown(raw) => return write!(f, "unknown ({raw})"),
+            Self::Other(raw) => return write!(f, "unknown ({raw})"),
         };
         f.write_str(s)
     }

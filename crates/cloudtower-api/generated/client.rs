@@ -22345,14 +22345,14 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
 pub mod open_enums {
     ///`ErrorCode` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum ErrorCode {
         ///`ResourceLocked`
         ResourceLocked,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl ErrorCode {
         /// Every documented value, in spec order.
@@ -22361,12 +22361,12 @@ pub mod open_enums {
         pub fn as_str(&self) -> &str {
             match self {
                 Self::ResourceLocked => "ResourceLocked",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for ErrorCode {
@@ -22380,7 +22380,7 @@ pub mod open_enums {
             Ok(
                 match s {
                     "ResourceLocked" => Self::ResourceLocked,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -22413,7 +22413,7 @@ pub mod open_enums {
     }
     ///Language of human-readable texts in responses (alert messages, errors). `*` is listed upstream too and means no preference.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum ContentLanguage {
@@ -22424,7 +22424,7 @@ pub mod open_enums {
         ///`*`
         V,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl ContentLanguage {
         /// Every documented value, in spec order.
@@ -22435,12 +22435,12 @@ pub mod open_enums {
                 Self::ZhCn => "zh-CN",
                 Self::EnUs => "en-US",
                 Self::V => "*",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for ContentLanguage {
@@ -22456,7 +22456,7 @@ pub mod open_enums {
                     "zh-CN" => Self::ZhCn,
                     "en-US" => Self::EnUs,
                     "*" => Self::V,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -22489,7 +22489,7 @@ pub mod open_enums {
     }
     ///`UserSource` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum UserSource {
@@ -22502,7 +22502,7 @@ pub mod open_enums {
         ///`SSO`
         Sso,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl UserSource {
         /// Every documented value, in spec order.
@@ -22514,12 +22514,12 @@ pub mod open_enums {
                 Self::Ldap => "LDAP",
                 Self::Local => "LOCAL",
                 Self::Sso => "SSO",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for UserSource {
@@ -22536,7 +22536,7 @@ pub mod open_enums {
                     "LDAP" => Self::Ldap,
                     "LOCAL" => Self::Local,
                     "SSO" => Self::Sso,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -22569,7 +22569,7 @@ pub mod open_enums {
     }
     ///`MfaType` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum MfaType {
@@ -22578,7 +22578,7 @@ pub mod open_enums {
         ///`Sms`
         Sms,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl MfaType {
         /// Every documented value, in spec order.
@@ -22588,12 +22588,12 @@ pub mod open_enums {
             match self {
                 Self::Mail => "Mail",
                 Self::Sms => "Sms",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for MfaType {
@@ -22608,7 +22608,7 @@ pub mod open_enums {
                 match s {
                     "Mail" => Self::Mail,
                     "Sms" => Self::Sms,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -22641,7 +22641,7 @@ pub mod open_enums {
     }
     ///`VmOrderByInput` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum VmOrderByInput {
@@ -22854,7 +22854,7 @@ pub mod open_enums {
         ///`win_opt_DESC`
         WinOptDesc,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl VmOrderByInput {
         /// Every documented value, in spec order.
@@ -23071,12 +23071,12 @@ pub mod open_enums {
                 Self::VmUsageDesc => "vm_usage_DESC",
                 Self::WinOptAsc => "win_opt_ASC",
                 Self::WinOptDesc => "win_opt_DESC",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VmOrderByInput {
@@ -23193,7 +23193,7 @@ pub mod open_enums {
                     "vm_usage_DESC" => Self::VmUsageDesc,
                     "win_opt_ASC" => Self::WinOptAsc,
                     "win_opt_DESC" => Self::WinOptDesc,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -23226,7 +23226,7 @@ pub mod open_enums {
     }
     ///`VmStatus` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum VmStatus {
@@ -23239,9 +23239,9 @@ pub mod open_enums {
         ///`SUSPENDED`
         Suspended,
         ///`UNKNOWN`
-        Unknown_,
+        Unknown,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl VmStatus {
         /// Every documented value, in spec order.
@@ -23259,13 +23259,13 @@ pub mod open_enums {
                 Self::Running => "RUNNING",
                 Self::Stopped => "STOPPED",
                 Self::Suspended => "SUSPENDED",
-                Self::Unknown_ => "UNKNOWN",
-                Self::Unknown(other) => other.as_str(),
+                Self::Unknown => "UNKNOWN",
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VmStatus {
@@ -23282,8 +23282,8 @@ pub mod open_enums {
                     "RUNNING" => Self::Running,
                     "STOPPED" => Self::Stopped,
                     "SUSPENDED" => Self::Suspended,
-                    "UNKNOWN" => Self::Unknown_,
-                    other => Self::Unknown(other.to_string()),
+                    "UNKNOWN" => Self::Unknown,
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -23316,7 +23316,7 @@ pub mod open_enums {
     }
     ///`VmToolsStatus` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum VmToolsStatus {
@@ -23329,7 +23329,7 @@ pub mod open_enums {
         ///`RUNNING`
         Running,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl VmToolsStatus {
         /// Every documented value, in spec order.
@@ -23346,12 +23346,12 @@ pub mod open_enums {
                 Self::NotRunning => "NOT_RUNNING",
                 Self::Restriction => "RESTRICTION",
                 Self::Running => "RUNNING",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VmToolsStatus {
@@ -23368,7 +23368,7 @@ pub mod open_enums {
                     "NOT_RUNNING" => Self::NotRunning,
                     "RESTRICTION" => Self::Restriction,
                     "RUNNING" => Self::Running,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -23401,7 +23401,7 @@ pub mod open_enums {
     }
     ///`VmFirmware` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum VmFirmware {
@@ -23410,7 +23410,7 @@ pub mod open_enums {
         ///`UEFI`
         Uefi,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl VmFirmware {
         /// Every documented value, in spec order.
@@ -23420,12 +23420,12 @@ pub mod open_enums {
             match self {
                 Self::Bios => "BIOS",
                 Self::Uefi => "UEFI",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VmFirmware {
@@ -23440,7 +23440,7 @@ pub mod open_enums {
                 match s {
                     "BIOS" => Self::Bios,
                     "UEFI" => Self::Uefi,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -23473,7 +23473,7 @@ pub mod open_enums {
     }
     ///`VmClockOffset` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum VmClockOffset {
@@ -23482,7 +23482,7 @@ pub mod open_enums {
         ///`UTC`
         Utc,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl VmClockOffset {
         /// Every documented value, in spec order.
@@ -23492,12 +23492,12 @@ pub mod open_enums {
             match self {
                 Self::Localtime => "LOCALTIME",
                 Self::Utc => "UTC",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VmClockOffset {
@@ -23512,7 +23512,7 @@ pub mod open_enums {
                 match s {
                     "LOCALTIME" => Self::Localtime,
                     "UTC" => Self::Utc,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -23545,7 +23545,7 @@ pub mod open_enums {
     }
     ///`EntityAsyncStatus` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum EntityAsyncStatus {
@@ -23556,7 +23556,7 @@ pub mod open_enums {
         ///`UPDATING`
         Updating,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl EntityAsyncStatus {
         /// Every documented value, in spec order.
@@ -23567,12 +23567,12 @@ pub mod open_enums {
                 Self::Creating => "CREATING",
                 Self::Deleting => "DELETING",
                 Self::Updating => "UPDATING",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for EntityAsyncStatus {
@@ -23588,7 +23588,7 @@ pub mod open_enums {
                     "CREATING" => Self::Creating,
                     "DELETING" => Self::Deleting,
                     "UPDATING" => Self::Updating,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -23621,18 +23621,18 @@ pub mod open_enums {
     }
     ///`VmGuestsOperationSystem` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum VmGuestsOperationSystem {
         ///`LINUX`
         Linux,
         ///`UNKNOWN`
-        Unknown_,
+        Unknown,
         ///`WINDOWS`
         Windows,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl VmGuestsOperationSystem {
         /// Every documented value, in spec order.
@@ -23641,14 +23641,14 @@ pub mod open_enums {
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Linux => "LINUX",
-                Self::Unknown_ => "UNKNOWN",
+                Self::Unknown => "UNKNOWN",
                 Self::Windows => "WINDOWS",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VmGuestsOperationSystem {
@@ -23662,9 +23662,9 @@ pub mod open_enums {
             Ok(
                 match s {
                     "LINUX" => Self::Linux,
-                    "UNKNOWN" => Self::Unknown_,
+                    "UNKNOWN" => Self::Unknown,
                     "WINDOWS" => Self::Windows,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -23697,7 +23697,7 @@ pub mod open_enums {
     }
     ///`VmDiskIoPolicy` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum VmDiskIoPolicy {
@@ -23706,7 +23706,7 @@ pub mod open_enums {
         ///`RESTRICT_WHOLE_VM`
         RestrictWholeVm,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl VmDiskIoPolicy {
         /// Every documented value, in spec order.
@@ -23719,12 +23719,12 @@ pub mod open_enums {
             match self {
                 Self::RestrictEachDisk => "RESTRICT_EACH_DISK",
                 Self::RestrictWholeVm => "RESTRICT_WHOLE_VM",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VmDiskIoPolicy {
@@ -23739,7 +23739,7 @@ pub mod open_enums {
                 match s {
                     "RESTRICT_EACH_DISK" => Self::RestrictEachDisk,
                     "RESTRICT_WHOLE_VM" => Self::RestrictWholeVm,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -23772,7 +23772,7 @@ pub mod open_enums {
     }
     ///`VmDiskIoRestrictType` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum VmDiskIoRestrictType {
@@ -23781,7 +23781,7 @@ pub mod open_enums {
         ///`FORCED`
         Forced,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl VmDiskIoRestrictType {
         /// Every documented value, in spec order.
@@ -23791,12 +23791,12 @@ pub mod open_enums {
             match self {
                 Self::Dynamic => "DYNAMIC",
                 Self::Forced => "FORCED",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VmDiskIoRestrictType {
@@ -23811,7 +23811,7 @@ pub mod open_enums {
                 match s {
                     "DYNAMIC" => Self::Dynamic,
                     "FORCED" => Self::Forced,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -23844,7 +23844,7 @@ pub mod open_enums {
     }
     ///`CloudInitNetworkTypeEnum` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum CloudInitNetworkTypeEnum {
@@ -23853,7 +23853,7 @@ pub mod open_enums {
         ///`IPV4_DHCP`
         Ipv4Dhcp,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl CloudInitNetworkTypeEnum {
         /// Every documented value, in spec order.
@@ -23863,12 +23863,12 @@ pub mod open_enums {
             match self {
                 Self::Ipv4 => "IPV4",
                 Self::Ipv4Dhcp => "IPV4_DHCP",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for CloudInitNetworkTypeEnum {
@@ -23883,7 +23883,7 @@ pub mod open_enums {
                 match s {
                     "IPV4" => Self::Ipv4,
                     "IPV4_DHCP" => Self::Ipv4Dhcp,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -23916,7 +23916,7 @@ pub mod open_enums {
     }
     ///`VmNicType` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum VmNicType {
@@ -23925,7 +23925,7 @@ pub mod open_enums {
         ///`VPC`
         Vpc,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl VmNicType {
         /// Every documented value, in spec order.
@@ -23935,12 +23935,12 @@ pub mod open_enums {
             match self {
                 Self::Vlan => "VLAN",
                 Self::Vpc => "VPC",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VmNicType {
@@ -23955,7 +23955,7 @@ pub mod open_enums {
                 match s {
                     "VLAN" => Self::Vlan,
                     "VPC" => Self::Vpc,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -23988,7 +23988,7 @@ pub mod open_enums {
     }
     ///`VmNicModel` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum VmNicModel {
@@ -23999,7 +23999,7 @@ pub mod open_enums {
         ///`VIRTIO`
         Virtio,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl VmNicModel {
         /// Every documented value, in spec order.
@@ -24010,12 +24010,12 @@ pub mod open_enums {
                 Self::E1000 => "E1000",
                 Self::Sriov => "SRIOV",
                 Self::Virtio => "VIRTIO",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VmNicModel {
@@ -24031,7 +24031,7 @@ pub mod open_enums {
                     "E1000" => Self::E1000,
                     "SRIOV" => Self::Sriov,
                     "VIRTIO" => Self::Virtio,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -24064,7 +24064,7 @@ pub mod open_enums {
     }
     ///`Bus` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum Bus {
@@ -24077,7 +24077,7 @@ pub mod open_enums {
         ///`VIRTIO`
         Virtio,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl Bus {
         /// Every documented value, in spec order.
@@ -24089,12 +24089,12 @@ pub mod open_enums {
                 Self::Scsi => "SCSI",
                 Self::Usb => "USB",
                 Self::Virtio => "VIRTIO",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for Bus {
@@ -24111,7 +24111,7 @@ pub mod open_enums {
                     "SCSI" => Self::Scsi,
                     "USB" => Self::Usb,
                     "VIRTIO" => Self::Virtio,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -24144,7 +24144,7 @@ pub mod open_enums {
     }
     ///`ByteUnit` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum ByteUnit {
@@ -24161,7 +24161,7 @@ pub mod open_enums {
         ///`PB`
         Pb,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl ByteUnit {
         /// Every documented value, in spec order.
@@ -24175,12 +24175,12 @@ pub mod open_enums {
                 Self::Gb => "GB",
                 Self::Tb => "TB",
                 Self::Pb => "PB",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for ByteUnit {
@@ -24199,7 +24199,7 @@ pub mod open_enums {
                     "GB" => Self::Gb,
                     "TB" => Self::Tb,
                     "PB" => Self::Pb,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -24232,7 +24232,7 @@ pub mod open_enums {
     }
     ///`BpsUnit` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum BpsUnit {
@@ -24247,7 +24247,7 @@ pub mod open_enums {
         ///`TBps`
         TBps,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl BpsUnit {
         /// Every documented value, in spec order.
@@ -24266,12 +24266,12 @@ pub mod open_enums {
                 Self::MBps => "MBps",
                 Self::GBps => "GBps",
                 Self::TBps => "TBps",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for BpsUnit {
@@ -24289,7 +24289,7 @@ pub mod open_enums {
                     "MBps" => Self::MBps,
                     "GBps" => Self::GBps,
                     "TBps" => Self::TBps,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -24322,7 +24322,7 @@ pub mod open_enums {
     }
     ///`VmVolumeElfStoragePolicyType` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum VmVolumeElfStoragePolicyType {
@@ -24349,7 +24349,7 @@ pub mod open_enums {
         ///`REPLICA_3_THIN_PROVISION`
         Replica3ThinProvision,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl VmVolumeElfStoragePolicyType {
         /// Every documented value, in spec order.
@@ -24380,12 +24380,12 @@ pub mod open_enums {
                 Self::Replica2ThinProvision => "REPLICA_2_THIN_PROVISION",
                 Self::Replica3ThickProvision => "REPLICA_3_THICK_PROVISION",
                 Self::Replica3ThinProvision => "REPLICA_3_THIN_PROVISION",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VmVolumeElfStoragePolicyType {
@@ -24413,7 +24413,7 @@ pub mod open_enums {
                     "REPLICA_2_THIN_PROVISION" => Self::Replica2ThinProvision,
                     "REPLICA_3_THICK_PROVISION" => Self::Replica3ThickProvision,
                     "REPLICA_3_THIN_PROVISION" => Self::Replica3ThinProvision,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -24446,7 +24446,7 @@ pub mod open_enums {
     }
     ///`TaskOrderByInput` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum TaskOrderByInput {
@@ -24535,7 +24535,7 @@ pub mod open_enums {
         ///`type_DESC`
         TypeDesc,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl TaskOrderByInput {
         /// Every documented value, in spec order.
@@ -24632,12 +24632,12 @@ pub mod open_enums {
                 Self::StepsDesc => "steps_DESC",
                 Self::TypeAsc => "type_ASC",
                 Self::TypeDesc => "type_DESC",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for TaskOrderByInput {
@@ -24696,7 +24696,7 @@ pub mod open_enums {
                     "steps_DESC" => Self::StepsDesc,
                     "type_ASC" => Self::TypeAsc,
                     "type_DESC" => Self::TypeDesc,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -24729,7 +24729,7 @@ pub mod open_enums {
     }
     ///`TaskStatus` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum TaskStatus {
@@ -24744,7 +24744,7 @@ pub mod open_enums {
         ///`SUCCESSED`
         Successed,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl TaskStatus {
         /// Every documented value, in spec order.
@@ -24763,12 +24763,12 @@ pub mod open_enums {
                 Self::Paused => "PAUSED",
                 Self::Pending => "PENDING",
                 Self::Successed => "SUCCESSED",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for TaskStatus {
@@ -24786,7 +24786,7 @@ pub mod open_enums {
                     "PAUSED" => Self::Paused,
                     "PENDING" => Self::Pending,
                     "SUCCESSED" => Self::Successed,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -24819,7 +24819,7 @@ pub mod open_enums {
     }
     ///`TaskType` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum TaskType {
@@ -24836,7 +24836,7 @@ pub mod open_enums {
         ///`SFS`
         Sfs,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl TaskType {
         /// Every documented value, in spec order.
@@ -24857,12 +24857,12 @@ pub mod open_enums {
                 Self::Replication => "REPLICATION",
                 Self::Resolver => "RESOLVER",
                 Self::Sfs => "SFS",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for TaskType {
@@ -24881,7 +24881,7 @@ pub mod open_enums {
                     "REPLICATION" => Self::Replication,
                     "RESOLVER" => Self::Resolver,
                     "SFS" => Self::Sfs,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -24914,7 +24914,7 @@ pub mod open_enums {
     }
     ///`AlertOrderByInput` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum AlertOrderByInput {
@@ -24983,7 +24983,7 @@ pub mod open_enums {
         ///`value_DESC`
         ValueDesc,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl AlertOrderByInput {
         /// Every documented value, in spec order.
@@ -25056,12 +25056,12 @@ pub mod open_enums {
                 Self::ThresholdDesc => "threshold_DESC",
                 Self::ValueAsc => "value_ASC",
                 Self::ValueDesc => "value_DESC",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for AlertOrderByInput {
@@ -25106,7 +25106,7 @@ pub mod open_enums {
                     "threshold_DESC" => Self::ThresholdDesc,
                     "value_ASC" => Self::ValueAsc,
                     "value_DESC" => Self::ValueDesc,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -25139,7 +25139,7 @@ pub mod open_enums {
     }
     ///`ClusterOrderByInput` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum ClusterOrderByInput {
@@ -25412,7 +25412,7 @@ pub mod open_enums {
         ///`vm_num_DESC`
         VmNumDesc,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl ClusterOrderByInput {
         /// Every documented value, in spec order.
@@ -25707,12 +25707,12 @@ pub mod open_enums {
                 Self::VhostEnabledDesc => "vhost_enabled_DESC",
                 Self::VmNumAsc => "vm_num_ASC",
                 Self::VmNumDesc => "vm_num_DESC",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for ClusterOrderByInput {
@@ -25885,7 +25885,7 @@ pub mod open_enums {
                     "vhost_enabled_DESC" => Self::VhostEnabledDesc,
                     "vm_num_ASC" => Self::VmNumAsc,
                     "vm_num_DESC" => Self::VmNumDesc,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -25918,7 +25918,7 @@ pub mod open_enums {
     }
     ///`Architecture` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum Architecture {
@@ -25927,7 +25927,7 @@ pub mod open_enums {
         ///`X86_64`
         X8664,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl Architecture {
         /// Every documented value, in spec order.
@@ -25937,12 +25937,12 @@ pub mod open_enums {
             match self {
                 Self::Aarch64 => "AARCH64",
                 Self::X8664 => "X86_64",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for Architecture {
@@ -25957,7 +25957,7 @@ pub mod open_enums {
                 match s {
                     "AARCH64" => Self::Aarch64,
                     "X86_64" => Self::X8664,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -25990,7 +25990,7 @@ pub mod open_enums {
     }
     ///`ConnectState` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum ConnectState {
@@ -26003,7 +26003,7 @@ pub mod open_enums {
         ///`REMOVING`
         Removing,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl ConnectState {
         /// Every documented value, in spec order.
@@ -26020,12 +26020,12 @@ pub mod open_enums {
                 Self::Disconnected => "DISCONNECTED",
                 Self::Initializing => "INITIALIZING",
                 Self::Removing => "REMOVING",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for ConnectState {
@@ -26042,7 +26042,7 @@ pub mod open_enums {
                     "DISCONNECTED" => Self::Disconnected,
                     "INITIALIZING" => Self::Initializing,
                     "REMOVING" => Self::Removing,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -26075,7 +26075,7 @@ pub mod open_enums {
     }
     ///`Hypervisor` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum Hypervisor {
@@ -26088,7 +26088,7 @@ pub mod open_enums {
         ///`XENSERVER`
         Xenserver,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl Hypervisor {
         /// Every documented value, in spec order.
@@ -26105,12 +26105,12 @@ pub mod open_enums {
                 Self::Elf => "ELF",
                 Self::Vmware => "VMWARE",
                 Self::Xenserver => "XENSERVER",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for Hypervisor {
@@ -26127,7 +26127,7 @@ pub mod open_enums {
                     "ELF" => Self::Elf,
                     "VMWARE" => Self::Vmware,
                     "XENSERVER" => Self::Xenserver,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -26160,7 +26160,7 @@ pub mod open_enums {
     }
     ///`ClusterType` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum ClusterType {
@@ -26173,7 +26173,7 @@ pub mod open_enums {
         ///`SMTX_ZBS`
         SmtxZbs,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl ClusterType {
         /// Every documented value, in spec order.
@@ -26190,12 +26190,12 @@ pub mod open_enums {
                 Self::SmtxElf => "SMTX_ELF",
                 Self::SmtxOs => "SMTX_OS",
                 Self::SmtxZbs => "SMTX_ZBS",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for ClusterType {
@@ -26212,7 +26212,7 @@ pub mod open_enums {
                     "SMTX_ELF" => Self::SmtxElf,
                     "SMTX_OS" => Self::SmtxOs,
                     "SMTX_ZBS" => Self::SmtxZbs,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -26245,7 +26245,7 @@ pub mod open_enums {
     }
     ///`HostOrderByInput` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum HostOrderByInput {
@@ -26482,7 +26482,7 @@ pub mod open_enums {
         ///`with_faster_ssd_as_cache_DESC`
         WithFasterSsdAsCacheDesc,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl HostOrderByInput {
         /// Every documented value, in spec order.
@@ -26729,12 +26729,12 @@ pub mod open_enums {
                 Self::VmotionIpDesc => "vmotion_ip_DESC",
                 Self::WithFasterSsdAsCacheAsc => "with_faster_ssd_as_cache_ASC",
                 Self::WithFasterSsdAsCacheDesc => "with_faster_ssd_as_cache_DESC",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for HostOrderByInput {
@@ -26871,7 +26871,7 @@ pub mod open_enums {
                     "vmotion_ip_DESC" => Self::VmotionIpDesc,
                     "with_faster_ssd_as_cache_ASC" => Self::WithFasterSsdAsCacheAsc,
                     "with_faster_ssd_as_cache_DESC" => Self::WithFasterSsdAsCacheDesc,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -26904,7 +26904,7 @@ pub mod open_enums {
     }
     ///`HostStatus` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum HostStatus {
@@ -26921,7 +26921,7 @@ pub mod open_enums {
         ///`SESSION_EXPIRED`
         SessionExpired,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl HostStatus {
         /// Every documented value, in spec order.
@@ -26942,12 +26942,12 @@ pub mod open_enums {
                 Self::Connecting => "CONNECTING",
                 Self::Initializing => "INITIALIZING",
                 Self::SessionExpired => "SESSION_EXPIRED",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for HostStatus {
@@ -26966,7 +26966,7 @@ pub mod open_enums {
                     "CONNECTING" => Self::Connecting,
                     "INITIALIZING" => Self::Initializing,
                     "SESSION_EXPIRED" => Self::SessionExpired,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -26999,7 +26999,7 @@ pub mod open_enums {
     }
     ///`HostState` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum HostState {
@@ -27010,7 +27010,7 @@ pub mod open_enums {
         ///`REMOVING`
         Removing,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl HostState {
         /// Every documented value, in spec order.
@@ -27021,12 +27021,12 @@ pub mod open_enums {
                 Self::Idle => "IDLE",
                 Self::InUse => "IN_USE",
                 Self::Removing => "REMOVING",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for HostState {
@@ -27042,7 +27042,7 @@ pub mod open_enums {
                     "IDLE" => Self::Idle,
                     "IN_USE" => Self::InUse,
                     "REMOVING" => Self::Removing,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -27075,7 +27075,7 @@ pub mod open_enums {
     }
     ///`DiskOrderByInput` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum DiskOrderByInput {
@@ -27176,7 +27176,7 @@ pub mod open_enums {
         ///`usage_status_DESC`
         UsageStatusDesc,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl DiskOrderByInput {
         /// Every documented value, in spec order.
@@ -27281,12 +27281,12 @@ pub mod open_enums {
                 Self::UsageDesc => "usage_DESC",
                 Self::UsageStatusAsc => "usage_status_ASC",
                 Self::UsageStatusDesc => "usage_status_DESC",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for DiskOrderByInput {
@@ -27347,7 +27347,7 @@ pub mod open_enums {
                     "usage_DESC" => Self::UsageDesc,
                     "usage_status_ASC" => Self::UsageStatusAsc,
                     "usage_status_DESC" => Self::UsageStatusDesc,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -27380,7 +27380,7 @@ pub mod open_enums {
     }
     ///`DiskType` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum DiskType {
@@ -27395,7 +27395,7 @@ pub mod open_enums {
         ///`SSD`
         Ssd,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl DiskType {
         /// Every documented value, in spec order.
@@ -27414,12 +27414,12 @@ pub mod open_enums {
                 Self::PMem => "PMem",
                 Self::SataOrSasSsd => "SATA_OR_SAS_SSD",
                 Self::Ssd => "SSD",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for DiskType {
@@ -27437,7 +27437,7 @@ pub mod open_enums {
                     "PMem" => Self::PMem,
                     "SATA_OR_SAS_SSD" => Self::SataOrSasSsd,
                     "SSD" => Self::Ssd,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -27470,7 +27470,7 @@ pub mod open_enums {
     }
     ///`DiskUsage` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum DiskUsage {
@@ -27485,7 +27485,7 @@ pub mod open_enums {
         ///`DATA_AND_META`
         DataAndMeta,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl DiskUsage {
         /// Every documented value, in spec order.
@@ -27504,12 +27504,12 @@ pub mod open_enums {
                 Self::CacheAndMeta => "CACHE_AND_META",
                 Self::Data => "DATA",
                 Self::DataAndMeta => "DATA_AND_META",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for DiskUsage {
@@ -27527,7 +27527,7 @@ pub mod open_enums {
                     "CACHE_AND_META" => Self::CacheAndMeta,
                     "DATA" => Self::Data,
                     "DATA_AND_META" => Self::DataAndMeta,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -27560,7 +27560,7 @@ pub mod open_enums {
     }
     ///`DiskUsageStatus` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum DiskUsageStatus {
@@ -27577,7 +27577,7 @@ pub mod open_enums {
         ///`UNMOUNTING`
         Unmounting,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl DiskUsageStatus {
         /// Every documented value, in spec order.
@@ -27598,12 +27598,12 @@ pub mod open_enums {
                 Self::PartialMounted => "PARTIAL_MOUNTED",
                 Self::Unmounted => "UNMOUNTED",
                 Self::Unmounting => "UNMOUNTING",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for DiskUsageStatus {
@@ -27622,7 +27622,7 @@ pub mod open_enums {
                     "PARTIAL_MOUNTED" => Self::PartialMounted,
                     "UNMOUNTED" => Self::Unmounted,
                     "UNMOUNTING" => Self::Unmounting,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -27655,7 +27655,7 @@ pub mod open_enums {
     }
     ///`DiskHealthStatus` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum DiskHealthStatus {
@@ -27670,7 +27670,7 @@ pub mod open_enums {
         ///`UNHEALTHY`
         Unhealthy,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl DiskHealthStatus {
         /// Every documented value, in spec order.
@@ -27689,12 +27689,12 @@ pub mod open_enums {
                 Self::SoftwareRaidFailure => "SOFTWARE_RAID_FAILURE",
                 Self::Subhealthy => "SUBHEALTHY",
                 Self::Unhealthy => "UNHEALTHY",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for DiskHealthStatus {
@@ -27712,7 +27712,7 @@ pub mod open_enums {
                     "SOFTWARE_RAID_FAILURE" => Self::SoftwareRaidFailure,
                     "SUBHEALTHY" => Self::Subhealthy,
                     "UNHEALTHY" => Self::Unhealthy,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -27745,7 +27745,7 @@ pub mod open_enums {
     }
     ///`DiskFunction` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum DiskFunction {
@@ -27760,7 +27760,7 @@ pub mod open_enums {
         ///`UNMOUNT`
         Unmount,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl DiskFunction {
         /// Every documented value, in spec order.
@@ -27779,12 +27779,12 @@ pub mod open_enums {
                 Self::Data => "DATA",
                 Self::SmtxSystem => "SMTX_SYSTEM",
                 Self::Unmount => "UNMOUNT",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for DiskFunction {
@@ -27802,7 +27802,7 @@ pub mod open_enums {
                     "DATA" => Self::Data,
                     "SMTX_SYSTEM" => Self::SmtxSystem,
                     "UNMOUNT" => Self::Unmount,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -27835,7 +27835,7 @@ pub mod open_enums {
     }
     ///`ConsistentType` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum ConsistentType {
@@ -27844,7 +27844,7 @@ pub mod open_enums {
         ///`FILE_SYSTEM_CONSISTENT`
         FileSystemConsistent,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl ConsistentType {
         /// Every documented value, in spec order.
@@ -27857,12 +27857,12 @@ pub mod open_enums {
             match self {
                 Self::CrashConsistent => "CRASH_CONSISTENT",
                 Self::FileSystemConsistent => "FILE_SYSTEM_CONSISTENT",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for ConsistentType {
@@ -27877,7 +27877,7 @@ pub mod open_enums {
                 match s {
                     "CRASH_CONSISTENT" => Self::CrashConsistent,
                     "FILE_SYSTEM_CONSISTENT" => Self::FileSystemConsistent,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -27910,7 +27910,7 @@ pub mod open_enums {
     }
     ///`VmSnapshotOrderByInput` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum VmSnapshotOrderByInput {
@@ -28007,7 +28007,7 @@ pub mod open_enums {
         ///`win_opt_DESC`
         WinOptDesc,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl VmSnapshotOrderByInput {
         /// Every documented value, in spec order.
@@ -28108,12 +28108,12 @@ pub mod open_enums {
                 Self::VmNicsDesc => "vm_nics_DESC",
                 Self::WinOptAsc => "win_opt_ASC",
                 Self::WinOptDesc => "win_opt_DESC",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VmSnapshotOrderByInput {
@@ -28172,7 +28172,7 @@ pub mod open_enums {
                     "vm_nics_DESC" => Self::VmNicsDesc,
                     "win_opt_ASC" => Self::WinOptAsc,
                     "win_opt_DESC" => Self::WinOptDesc,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -28205,7 +28205,7 @@ pub mod open_enums {
     }
     ///`VmDiskType` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum VmDiskType {
@@ -28214,7 +28214,7 @@ pub mod open_enums {
         ///`DISK`
         Disk,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl VmDiskType {
         /// Every documented value, in spec order.
@@ -28224,12 +28224,12 @@ pub mod open_enums {
             match self {
                 Self::CdRom => "CD_ROM",
                 Self::Disk => "DISK",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VmDiskType {
@@ -28244,7 +28244,7 @@ pub mod open_enums {
                 match s {
                     "CD_ROM" => Self::CdRom,
                     "DISK" => Self::Disk,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -28277,7 +28277,7 @@ pub mod open_enums {
     }
     ///`IscsiLunSnapshotOrderByInput` values.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum IscsiLunSnapshotOrderByInput {
@@ -28306,7 +28306,7 @@ pub mod open_enums {
         ///`unique_size_DESC`
         UniqueSizeDesc,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl IscsiLunSnapshotOrderByInput {
         /// Every documented value, in spec order.
@@ -28339,12 +28339,12 @@ pub mod open_enums {
                 Self::NameDesc => "name_DESC",
                 Self::UniqueSizeAsc => "unique_size_ASC",
                 Self::UniqueSizeDesc => "unique_size_DESC",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for IscsiLunSnapshotOrderByInput {
@@ -28369,7 +28369,7 @@ pub mod open_enums {
                     "name_DESC" => Self::NameDesc,
                     "unique_size_ASC" => Self::UniqueSizeAsc,
                     "unique_size_DESC" => Self::UniqueSizeDesc,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }

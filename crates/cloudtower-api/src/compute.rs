@@ -49,7 +49,7 @@ pub fn neutral_state(vm: &types::Vm) -> InstanceState {
     match vm.entity_async_status {
         Some(A::Creating) => return InstanceState::Creating,
         Some(A::Deleting) => return InstanceState::Deleting,
-        Some(A::Updating | A::Unknown(_)) | None => {}
+        Some(A::Updating | A::Other(_)) | None => {}
     }
     if vm.in_recycle_bin {
         return InstanceState::Deleted;
@@ -59,8 +59,8 @@ pub fn neutral_state(vm: &types::Vm) -> InstanceState {
         S::Stopped => InstanceState::Stopped,
         S::Suspended => InstanceState::Suspended,
         S::Deleted => InstanceState::Deleted,
-        S::Unknown_ => InstanceState::Unknown(S::Unknown_.to_string()),
-        S::Unknown(raw) => InstanceState::Unknown(raw.clone()),
+        S::Unknown => InstanceState::Other(S::Unknown.to_string()),
+        S::Other(raw) => InstanceState::Other(raw.clone()),
     }
 }
 
@@ -167,7 +167,7 @@ mod tests {
 
     #[test]
     fn every_vm_status_maps() {
-        let unknown = |s: &str| InstanceState::Unknown(s.to_string());
+        let unknown = |s: &str| InstanceState::Other(s.to_string());
         let cases = [
             ("RUNNING", InstanceState::Running),
             ("STOPPED", InstanceState::Stopped),

@@ -52,7 +52,7 @@ pub fn neutral_state(status: &InstanceStatus) -> InstanceState {
     match status {
         InstanceStatus::Creating => InstanceState::Creating,
         InstanceStatus::Running => InstanceState::Running,
-        InstanceStatus::Missing => InstanceState::Unknown(String::new()),
+        InstanceStatus::Missing => InstanceState::Other(String::new()),
         InstanceStatus::Other(raw) => {
             let key: String = raw.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
             match key.to_ascii_lowercase().as_str() {
@@ -62,7 +62,7 @@ pub fn neutral_state(status: &InstanceStatus) -> InstanceState {
                 "deleting" | "terminating" => InstanceState::Deleting,
                 "deleted" => InstanceState::Deleted,
                 "failed" | "error" => InstanceState::Error,
-                _ => InstanceState::Unknown(raw.clone()),
+                _ => InstanceState::Other(raw.clone()),
             }
         }
     }
@@ -151,14 +151,14 @@ mod tests {
             ("Deleting", InstanceState::Deleting),
             ("Deleted", InstanceState::Deleted),
             ("Failed", InstanceState::Error),
-            ("Migrating", InstanceState::Unknown("Migrating".into())),
+            ("Migrating", InstanceState::Other("Migrating".into())),
         ];
         for (raw, want) in cases {
             assert_eq!(neutral_state(&InstanceStatus::parse(raw)), want, "{raw}");
         }
         assert_eq!(
             neutral_state(&InstanceStatus::Missing),
-            InstanceState::Unknown(String::new())
+            InstanceState::Other(String::new())
         );
     }
 

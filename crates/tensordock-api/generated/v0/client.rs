@@ -9896,7 +9896,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
 pub mod open_enums {
     ///Whether the container image registry is public or private.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum RegistryType {
@@ -9905,7 +9905,7 @@ pub mod open_enums {
         ///`private`
         Private,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl RegistryType {
         /// Every documented value, in spec order.
@@ -9915,12 +9915,12 @@ pub mod open_enums {
             match self {
                 Self::Public => "public",
                 Self::Private => "private",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for RegistryType {
@@ -9935,7 +9935,7 @@ pub mod open_enums {
                 match s {
                     "public" => Self::Public,
                     "private" => Self::Private,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -9968,14 +9968,14 @@ pub mod open_enums {
     }
     ///Set to `spot` for an interruptible, bid-priced VM.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum PriceType {
         ///`spot`
         Spot,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl PriceType {
         /// Every documented value, in spec order.
@@ -9984,12 +9984,12 @@ pub mod open_enums {
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Spot => "spot",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for PriceType {
@@ -10003,7 +10003,7 @@ pub mod open_enums {
             Ok(
                 match s {
                     "spot" => Self::Spot,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -10036,7 +10036,7 @@ pub mod open_enums {
     }
     ///`local` (default) deploys on `hostnode`; `network` uses network storage at `location`.
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum DeploymentType {
@@ -10045,7 +10045,7 @@ pub mod open_enums {
         ///`network`
         Network,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl DeploymentType {
         /// Every documented value, in spec order.
@@ -10055,12 +10055,12 @@ pub mod open_enums {
             match self {
                 Self::Local => "local",
                 Self::Network => "network",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for DeploymentType {
@@ -10075,7 +10075,7 @@ pub mod open_enums {
                 match s {
                     "local" => Self::Local,
                     "network" => Self::Network,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }

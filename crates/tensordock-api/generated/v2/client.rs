@@ -7993,14 +7993,14 @@ pub mod open_enums {
 (`virtualmachine`, `VM`, `instance`), so their `type` is a free string.
 */
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum InstanceResourceType {
         ///`virtualmachine`
         Virtualmachine,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl InstanceResourceType {
         /// Every documented value, in spec order.
@@ -8009,12 +8009,12 @@ pub mod open_enums {
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Virtualmachine => "virtualmachine",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for InstanceResourceType {
@@ -8028,7 +8028,7 @@ pub mod open_enums {
             Ok(
                 match s {
                     "virtualmachine" => Self::Virtualmachine,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -8061,14 +8061,14 @@ pub mod open_enums {
     }
     ///The resource type of a createSecret request (`data.type`).
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum SecretResourceType {
         ///`secret`
         Secret,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl SecretResourceType {
         /// Every documented value, in spec order.
@@ -8077,12 +8077,12 @@ pub mod open_enums {
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Secret => "secret",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for SecretResourceType {
@@ -8096,7 +8096,7 @@ pub mod open_enums {
             Ok(
                 match s {
                     "secret" => Self::Secret,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }
@@ -8133,7 +8133,7 @@ the docs' note that such values are not returned by getSecret;
 whether it differs from `GENERIC` is unclear.
 */
     ///
-    /// Open: a value newer than the spec parses as `Unknown` and is
+    /// Open: a value newer than the spec parses as `Other` and is
     /// kept verbatim.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum SecretKind {
@@ -8144,7 +8144,7 @@ whether it differs from `GENERIC` is unclear.
         ///`SECRET`
         Secret,
         /// A value the spec does not list, verbatim.
-        Unknown(::std::string::String),
+        Other(::std::string::String),
     }
     impl SecretKind {
         /// Every documented value, in spec order.
@@ -8155,12 +8155,12 @@ whether it differs from `GENERIC` is unclear.
                 Self::Sshkey => "SSHKEY",
                 Self::Generic => "GENERIC",
                 Self::Secret => "SECRET",
-                Self::Unknown(other) => other.as_str(),
+                Self::Other(other) => other.as_str(),
             }
         }
         /// Whether the value is one the spec documents.
         pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
+            !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for SecretKind {
@@ -8176,7 +8176,7 @@ whether it differs from `GENERIC` is unclear.
                     "SSHKEY" => Self::Sshkey,
                     "GENERIC" => Self::Generic,
                     "SECRET" => Self::Secret,
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Other(other.to_string()),
                 },
             )
         }

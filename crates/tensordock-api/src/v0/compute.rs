@@ -14,7 +14,7 @@ pub fn neutral_state(status: &VmStatus) -> InstanceState {
         VmStatus::Stopped | VmStatus::StoppedDisassociated | VmStatus::Outbid => {
             InstanceState::Stopped
         }
-        VmStatus::Missing => InstanceState::Unknown(String::new()),
+        VmStatus::Missing => InstanceState::Other(String::new()),
         VmStatus::Other(raw) => match raw.to_ascii_lowercase().as_str() {
             "deploying" | "creating" | "provisioning" => InstanceState::Creating,
             "starting" | "booting" => InstanceState::Starting,
@@ -22,7 +22,7 @@ pub fn neutral_state(status: &VmStatus) -> InstanceState {
             "deleting" | "terminating" => InstanceState::Deleting,
             "deleted" | "terminated" => InstanceState::Deleted,
             "error" | "failed" => InstanceState::Error,
-            _ => InstanceState::Unknown(raw.clone()),
+            _ => InstanceState::Other(raw.clone()),
         },
     }
 }
@@ -108,14 +108,14 @@ mod tests {
             ("Deleting", InstanceState::Deleting),
             ("Terminated", InstanceState::Deleted),
             ("Failed", InstanceState::Error),
-            ("Migrating", InstanceState::Unknown("Migrating".into())),
+            ("Migrating", InstanceState::Other("Migrating".into())),
         ];
         for (raw, want) in cases {
             assert_eq!(neutral_state(&VmStatus::parse(raw)), want, "{raw}");
         }
         assert_eq!(
             neutral_state(&VmStatus::Missing),
-            InstanceState::Unknown(String::new())
+            InstanceState::Other(String::new())
         );
     }
 

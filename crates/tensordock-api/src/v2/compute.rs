@@ -13,14 +13,14 @@ use super::{InstanceExt, InstanceStatus, PROVIDER, TensorDock, types};
 /// API documents only in mocks (`queued`, `creating`, `terminated`,
 /// `deleted`, `error`) and likely spellings of other transitions are
 /// recognized ignoring case, `_`, `-` and spaces; anything else stays
-/// [`InstanceState::Unknown`] with the raw value.
+/// [`InstanceState::Other`] with the raw value.
 pub fn neutral_state(status: &InstanceStatus) -> InstanceState {
     match status {
         InstanceStatus::Running => InstanceState::Running,
         InstanceStatus::Starting => InstanceState::Starting,
         InstanceStatus::Stopping => InstanceState::Stopping,
         InstanceStatus::Stopped | InstanceStatus::StoppedDisassociated => InstanceState::Stopped,
-        InstanceStatus::Missing => InstanceState::Unknown(String::new()),
+        InstanceStatus::Missing => InstanceState::Other(String::new()),
         InstanceStatus::Other(raw) => match normalize(raw).as_str() {
             "queued" | "pending" | "creating" | "deploying" | "provisioning" => {
                 InstanceState::Creating
@@ -30,7 +30,7 @@ pub fn neutral_state(status: &InstanceStatus) -> InstanceState {
             "deleting" | "terminating" => InstanceState::Deleting,
             "deleted" | "terminated" => InstanceState::Deleted,
             "error" | "failed" => InstanceState::Error,
-            _ => InstanceState::Unknown(raw.clone()),
+            _ => InstanceState::Other(raw.clone()),
         },
     }
 }
@@ -155,14 +155,14 @@ mod tests {
             ("terminated", InstanceState::Deleted),
             ("error", InstanceState::Error),
             ("Failed", InstanceState::Error),
-            ("migrating", InstanceState::Unknown("migrating".into())),
+            ("migrating", InstanceState::Other("migrating".into())),
         ];
         for (raw, want) in cases {
             assert_eq!(neutral_state(&InstanceStatus::parse(raw)), want, "{raw}");
         }
         assert_eq!(
             neutral_state(&InstanceStatus::Missing),
-            InstanceState::Unknown(String::new())
+            InstanceState::Other(String::new())
         );
     }
 
