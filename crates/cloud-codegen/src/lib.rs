@@ -21,6 +21,7 @@ use quote::quote;
 
 pub mod lint;
 pub mod open_enum;
+mod tables;
 
 /// The OpenAPI extension that marks an operation as safe to repeat after a
 /// transient failure. Decided per operation because some APIs (CloudTower)
@@ -175,9 +176,10 @@ fn generate_api(api: &OpenAPI, crate_path: &str) -> Result<Generated, String> {
             .map_err(|e| e.to_string())?;
         let constants = operation_constants(api);
         let open_enums = open_enum::tokens(&enums);
+        let tables = tables::tokens(api, &parse(client.clone())?);
         Ok(Generated {
             client: format_file(with_open_enums_in_types(parse(
-                quote!(#client #constants #open_enums),
+                quote!(#client #constants #open_enums #tables),
             )?)),
             httpmock: format_file(parse(httpmock)?),
         })
@@ -187,11 +189,35 @@ fn generate_api(api: &OpenAPI, crate_path: &str) -> Result<Generated, String> {
 /// Runs `f`, turning a panic into an error and keeping the panic message off
 /// stderr: a build that fails should print one readable message, not a
 /// backtrace from inside the generator.
+///
+/// The process-wide panic hook is never swapped back and forth (that races
+/// when generations run on several threads, e.g. in tests): it is replaced
+/// once, by a hook that stays silent on threads inside `quietly` and calls
+/// the previous hook everywhere else.
 fn quietly<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
-    let previous = panic::take_hook();
-    panic::set_hook(Box::new(|_| {}));
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    thread_local! {
+        static QUIET: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
+    INSTALL.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if QUIET.with(|q| q.get()) == 0 {
+                previous(info);
+            }
+        }));
+    });
+    /// Leaves quiet mode on drop, also when `f` unwinds.
+    struct Quiet;
+    impl Drop for Quiet {
+        fn drop(&mut self) {
+            QUIET.with(|q| q.set(q.get() - 1));
+        }
+    }
+    QUIET.with(|q| q.set(q.get() + 1));
+    let guard = Quiet;
     let result = panic::catch_unwind(AssertUnwindSafe(f));
-    panic::set_hook(previous);
+    drop(guard);
     match result {
         Ok(r) => r,
         Err(payload) => Err(payload

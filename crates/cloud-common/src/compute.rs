@@ -10,7 +10,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use crate::error::Error;
-use crate::poll::{WaitOptions, wait_until};
+use crate::poll::{Check, WaitOptions, wait_for};
 
 /// A boxed future, so that [`Compute`] stays object safe
 /// (`Vec<Box<dyn Compute>>` can span providers).
@@ -42,6 +42,56 @@ pub enum InstanceState {
     Error,
     /// A native status with no neutral equivalent, verbatim.
     Other(String),
+}
+
+impl InstanceState {
+    /// Whether an instance in this state can no longer reach `wanted`, so
+    /// that a waiter should stop rather than poll until its deadline: a
+    /// deleted instance reaches nothing but `deleted`, and one in `error`
+    /// nothing but `error` or (by a delete) `deleting`/`deleted`.
+    ///
+    /// ```
+    /// use cloud_common::InstanceState as S;
+    /// assert!(S::Error.rules_out(&S::Running));
+    /// assert!(S::Deleted.rules_out(&S::Running));
+    /// assert!(!S::Error.rules_out(&S::Deleted));
+    /// assert!(!S::Stopping.rules_out(&S::Running));
+    /// ```
+    pub fn rules_out(&self, wanted: &InstanceState) -> bool {
+        use InstanceState as S;
+        match self {
+            S::Deleted => *wanted != S::Deleted,
+            S::Error => !matches!(wanted, S::Error | S::Deleting | S::Deleted),
+            _ => false,
+        }
+    }
+}
+
+/// The [`Check`] of a wait for `wanted` on an instance now in `state`:
+/// done when they are equal, failed when `state` rules `wanted` out.
+pub fn state_check(id: &str, state: &InstanceState, wanted: &InstanceState) -> Check {
+    Check::done_if(state == wanted, || {
+        format!("instance {id} is {state} (waiting for {wanted})")
+    })
+    .unless_failed(state.rules_out(wanted), || {
+        format!("instance {id} is {state}, so it will not become {wanted}")
+    })
+}
+
+/// The one normalisation of a provider's status word before it is looked
+/// up in the provider's table: lower case, with `_`, `-` and spaces
+/// removed, so `Stopped_Disassociated`, `stopped-disassociated` and
+/// `STOPPED DISASSOCIATED` are one word.
+///
+/// ```
+/// assert_eq!(cloud_common::status_key("Shutting_Down"), "shuttingdown");
+/// assert_eq!(cloud_common::status_key(" powered-off "), "poweredoff");
+/// ```
+pub fn status_key(raw: &str) -> String {
+    raw.chars()
+        .filter(|c| !matches!(c, '_' | '-') && !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 impl fmt::Display for InstanceState {
@@ -111,8 +161,12 @@ pub trait Compute: Send + Sync {
     fn delete<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), Error>>;
 
     /// Polls [`Compute::get_instance`] until the instance is in `state`,
-    /// failing with [`ErrorKind::WaitTimeout`](crate::ErrorKind::WaitTimeout)
-    /// after `timeout`. Polls every 2 s; use [`Compute::wait_for_state_with`]
+    /// failing at once with
+    /// [`ErrorKind::WaitFailed`](crate::ErrorKind::WaitFailed) when it
+    /// reaches a state that rules `state` out
+    /// ([`InstanceState::rules_out`]), and with
+    /// [`ErrorKind::WaitTimeout`](crate::ErrorKind::WaitTimeout) after
+    /// `timeout`. Polls every 2 s; use [`Compute::wait_for_state_with`]
     /// to choose.
     fn wait_for_state<'a>(
         &'a self,
@@ -131,13 +185,12 @@ pub trait Compute: Send + Sync {
         options: WaitOptions,
     ) -> BoxFuture<'a, Result<Instance, Error>> {
         Box::pin(async move {
-            wait_until(
+            wait_for(
                 self.provider(),
                 "wait_for_state",
                 &options,
                 || self.get_instance(id),
-                |i: &Instance| i.state == state,
-                |i: &Instance| format!("instance {id} is {} (waiting for {state})", i.state),
+                |i: &Instance| state_check(id, &i.state, &state),
             )
             .await
         })

@@ -23,6 +23,10 @@ pub enum ErrorKind {
     InvalidRequest,
     /// A waiter gave up before the resource reached the wanted state.
     WaitTimeout,
+    /// A waiter stopped because the resource reached a state from which
+    /// the wanted one cannot come (an instance in `error` or deleted, a
+    /// failed task); the message names the state.
+    WaitFailed,
 }
 
 impl fmt::Display for ErrorKind {
@@ -34,6 +38,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::Decode => "unexpected response body",
             ErrorKind::InvalidRequest => "invalid request",
             ErrorKind::WaitTimeout => "gave up waiting",
+            ErrorKind::WaitFailed => "the wait cannot succeed",
         })
     }
 }

@@ -8,6 +8,9 @@
 //!   user agent.
 //! - [`Runtime`]: what every generated client runs its requests through
 //!   (progenitor `ClientHooks`), wired up by [`impl_client_hooks!`].
+//! - [`client_shell!`]: the one client shape (constructors, options,
+//!   `native()`, the call path) every provider declares once;
+//!   [`Operation`] is how it runs any generated request.
 //! - [`Compute`], [`Instance`], [`InstanceState`]: the provider-neutral
 //!   facade every provider crate implements; [`wait_until`] for polling.
 
@@ -17,17 +20,19 @@ mod error;
 mod poll;
 mod runtime;
 mod secret;
+mod shell;
 
-pub use compute::{BoxFuture, Compute, Instance, InstanceState};
+pub use compute::{BoxFuture, Compute, Instance, InstanceState, state_check, status_key};
 pub use config::{ClientConfig, RetryPolicy};
 pub use error::{Error, ErrorKind, ServerMessage, is_retryable_status};
-pub use poll::{WaitOptions, wait_until};
+pub use poll::{Check, WaitOptions, wait_for, wait_until};
 pub use runtime::{CallOptions, OperationSpec, Runtime, retry_after};
 pub use secret::Secret;
+pub use shell::{IntoOptional, Operation};
 
 /// Re-exports for [`impl_client_hooks!`]; not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+    pub use progenitor_client::{ClientHooks, ClientInfo, Error as ProgenitorError, OperationInfo, ResponseValue};
     pub use reqwest;
 }

@@ -86,9 +86,11 @@ struct Observed {
     error_body: Option<String>,
 }
 
+/// What one call observed, carried back from `exec` to [`Runtime::call`].
+/// The call's settings are not here: they live in the runtime itself, so a
+/// raw generated request and a wrapper call behave the same.
 #[derive(Debug, Default)]
 struct CallState {
-    options: CallOptions,
     observed: Mutex<Observed>,
 }
 
@@ -108,8 +110,15 @@ struct RuntimeInner {
     provider: &'static str,
     operations: &'static [OperationSpec],
     retry: RetryPolicy,
-    /// Headers added to every request (authentication); values are secrets.
-    headers: Vec<(reqwest::header::HeaderName, Secret)>,
+    /// The client's call settings (timeout, retry opt-in/out).
+    options: CallOptions,
+    /// Headers set on every request (authentication), replacing any the
+    /// request carries. Checked and marked sensitive when added, so a value
+    /// that cannot be sent fails at construction, never silently.
+    headers: Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>,
+    /// Per-client defaults (`content-language`, `namespace`): added when
+    /// the request does not set the header itself.
+    defaults: Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>,
     /// Behind an `Arc` of its own so that it stays shared even when
     /// [`Runtime::with_header`] copies this struct.
     limiter: Option<Arc<RateLimiter>>,
@@ -120,6 +129,16 @@ impl std::fmt::Debug for Runtime {
         f.debug_struct("Runtime")
             .field("provider", &self.inner.provider)
             .field("retry", &self.inner.retry)
+            .field("options", &self.inner.options)
+            .field(
+                "defaults",
+                &self
+                    .inner
+                    .defaults
+                    .iter()
+                    .map(|(n, v)| (n.as_str(), v.to_str().unwrap_or("?")))
+                    .collect::<Vec<_>>(),
+            )
             .field(
                 "rate_limit",
                 &self.inner.limiter.as_ref().map(|l| (l.requests, l.per)),
@@ -143,7 +162,9 @@ impl Runtime {
                 provider,
                 operations,
                 retry: config.retry_policy().clone(),
+                options: CallOptions::default(),
                 headers: Vec::new(),
+                defaults: Vec::new(),
                 limiter: config
                     .rate_limit_setting()
                     .map(|limit| Arc::new(RateLimiter::new(limit))),
@@ -151,22 +172,101 @@ impl Runtime {
         }
     }
 
-    /// Adds a header that every request carries, e.g. `Authorization`. The
-    /// value is a [`Secret`]: it is marked sensitive on the wire so that
-    /// `reqwest`/`http` never print it either.
+    /// Adds a header that every request carries, e.g. `Authorization`,
+    /// replacing any the request sets. The value is a [`Secret`]: it is
+    /// marked sensitive on the wire so that `reqwest`/`http` never print it
+    /// either. A value that cannot be a header (a newline, a control
+    /// character) is an [`ErrorKind::InvalidRequest`] error here, so a
+    /// client is never built that would send requests without it.
     ///
     /// ```
-    /// use cloud_common::{ClientConfig, Runtime, Secret};
+    /// use cloud_common::{ClientConfig, ErrorKind, Runtime, Secret};
     /// let rt = Runtime::new("demo", &[], &ClientConfig::new("http://localhost"))
-    ///     .with_header("authorization", Secret::new("bearer abc"));
+    ///     .with_header("authorization", Secret::new("bearer abc"))
+    ///     .unwrap();
     /// assert!(!format!("{rt:?}").contains("abc"));
+    /// let bad = Runtime::new("demo", &[], &ClientConfig::new("http://localhost"))
+    ///     .with_header("authorization", Secret::new("abc\ndef"))
+    ///     .unwrap_err();
+    /// assert_eq!(bad.kind(), ErrorKind::InvalidRequest);
+    /// assert!(!bad.to_string().contains("abc"));
     /// ```
-    pub fn with_header(mut self, name: &'static str, value: Secret) -> Self {
+    pub fn with_header(mut self, name: &'static str, value: Secret) -> Result<Self, Error> {
         let name = reqwest::header::HeaderName::from_static(name);
+        let mut value = reqwest::header::HeaderValue::from_str(value.expose()).map_err(|_| {
+            Error::new(
+                ErrorKind::InvalidRequest,
+                self.inner.provider,
+                "build_client",
+                format!("the {name} header value cannot be sent (it holds a newline or control character)"),
+            )
+        })?;
+        value.set_sensitive(true);
         let inner = Arc::make_mut(&mut self.inner);
         inner.headers.retain(|(n, _)| *n != name);
         inner.headers.push((name, value));
+        Ok(self)
+    }
+
+    /// Sets (`Some`) or clears (`None`) a per-client default header, such
+    /// as CloudTower's `content-language` or Neolink's `namespace`: sent on
+    /// every request that does not set the header itself. The runtime is
+    /// the one place a client's state lives, so the generated client and
+    /// the provider wrapper send the same headers.
+    ///
+    /// ```
+    /// use cloud_common::{ClientConfig, Runtime};
+    /// let rt = Runtime::new("demo", &[], &ClientConfig::new("http://localhost"))
+    ///     .with_default_header("namespace", Some("user-1"))
+    ///     .unwrap();
+    /// assert_eq!(rt.default_header("namespace"), Some("user-1"));
+    /// let rt = rt.with_default_header("namespace", None::<&str>).unwrap();
+    /// assert_eq!(rt.default_header("namespace"), None);
+    /// ```
+    pub fn with_default_header(
+        mut self,
+        name: &'static str,
+        value: Option<impl AsRef<str>>,
+    ) -> Result<Self, Error> {
+        let name = reqwest::header::HeaderName::from_static(name);
+        let value = match value {
+            Some(v) => Some(reqwest::header::HeaderValue::from_str(v.as_ref()).map_err(|_| {
+                Error::new(
+                    ErrorKind::InvalidRequest,
+                    self.inner.provider,
+                    "build_client",
+                    format!("the {name} header value {:?} cannot be sent", v.as_ref()),
+                )
+            })?),
+            None => None,
+        };
+        let inner = Arc::make_mut(&mut self.inner);
+        inner.defaults.retain(|(n, _)| *n != name);
+        if let Some(value) = value {
+            inner.defaults.push((name, value));
+        }
+        Ok(self)
+    }
+
+    /// The per-client default for header `name`, if one is set.
+    pub fn default_header(&self, name: &str) -> Option<&str> {
+        self.inner
+            .defaults
+            .iter()
+            .find(|(n, _)| n.as_str().eq_ignore_ascii_case(name))
+            .and_then(|(_, v)| v.to_str().ok())
+    }
+
+    /// A copy of this runtime whose calls use `options`. It shares the rate
+    /// limiter.
+    pub fn with_options(mut self, options: CallOptions) -> Self {
+        Arc::make_mut(&mut self.inner).options = options;
         self
+    }
+
+    /// The call settings of this runtime.
+    pub fn options(&self) -> &CallOptions {
+        &self.inner.options
     }
 
     /// The provider name, e.g. `"cloudtower"`.
@@ -189,21 +289,15 @@ impl Runtime {
     }
 
     /// Runs one generated operation (`fut`, e.g. `client.get_vm().send()`)
-    /// with per-call `options`, and turns progenitor's error into an
+    /// and turns progenitor's error into an
     /// [`Error`] that carries the status, the server message, the request id
     /// and, for bodies that could not be parsed, the raw body.
-    pub async fn call<T, E, F>(
-        &self,
-        operation: &'static str,
-        options: &CallOptions,
-        fut: F,
-    ) -> Result<T, Error>
+    pub async fn call<T, E, F>(&self, operation: &'static str, fut: F) -> Result<T, Error>
     where
         F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
         E: ServerMessage,
     {
         let state = Arc::new(CallState {
-            options: options.clone(),
             observed: Mutex::default(),
         });
         let result = CALL.scope(state.clone(), fut).await;
@@ -311,10 +405,7 @@ impl Runtime {
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         let state = CALL.try_with(Arc::clone).ok();
-        let options = state
-            .as_ref()
-            .map(|s| s.options.clone())
-            .unwrap_or_default();
+        let options = &self.inner.options;
         let operation = self
             .operation(info.operation_id)
             .map_or(info.operation_id, |o| o.operation_id);
@@ -337,14 +428,11 @@ impl Runtime {
             // none of our services speaks that header, so it stays off the wire.
             request.headers_mut().remove("api-version");
             for (name, value) in &self.inner.headers {
-                match reqwest::header::HeaderValue::from_str(value.expose()) {
-                    Ok(mut v) => {
-                        v.set_sensitive(true);
-                        request.headers_mut().insert(name.clone(), v);
-                    }
-                    // A value with a newline cannot be a header; sending the
-                    // request without it yields the server's auth error.
-                    Err(_) => tracing::warn!(header = %name, "header value is not valid; not sent"),
+                request.headers_mut().insert(name.clone(), value.clone());
+            }
+            for (name, value) in &self.inner.defaults {
+                if !request.headers().contains_key(name) {
+                    request.headers_mut().insert(name.clone(), value.clone());
                 }
             }
             if let Some(timeout) = options.timeout {
@@ -770,7 +858,11 @@ mod tests {
     fn clones_and_header_copies_share_one_limiter() {
         let config = ClientConfig::new("http://localhost").rate_limit(5, Duration::from_secs(1));
         let a = Runtime::new("p", &[], &config);
-        let b = a.clone().with_header("authorization", Secret::new("x"));
+        let b = a
+            .clone()
+            .with_header("authorization", Secret::new("x"))
+            .unwrap()
+            .with_options(CallOptions::new().retry(false));
         let (la, lb) = (a.inner.limiter.as_ref(), b.inner.limiter.as_ref());
         assert!(Arc::ptr_eq(la.unwrap(), lb.unwrap()));
         assert!(

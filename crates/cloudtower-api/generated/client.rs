@@ -28401,3 +28401,943 @@ pub mod open_enums {
         }
     }
 }
+/// The `operationId` of every operation, named after it.
+pub mod operation_ids {
+    ///`Login` (POST /login)
+    pub const LOGIN: &str = "Login";
+    ///`GetVms` (POST /get-vms)
+    pub const GET_VMS: &str = "GetVms";
+    ///`GetVmsConnection` (POST /get-vms-connection)
+    pub const GET_VMS_CONNECTION: &str = "GetVmsConnection";
+    ///`CreateVm` (POST /create-vm)
+    pub const CREATE_VM: &str = "CreateVm";
+    ///`CreateVmFromTemplate` (POST /create-vm-from-template)
+    pub const CREATE_VM_FROM_TEMPLATE: &str = "CreateVmFromTemplate";
+    ///`UpdateVm` (POST /update-vm-basic-info)
+    pub const UPDATE_VM: &str = "UpdateVm";
+    ///`AddVmCdRom` (POST /add-vm-cd-rom)
+    pub const ADD_VM_CD_ROM: &str = "AddVmCdRom";
+    ///`RemoveVmCdRom` (POST /remove-vm-cd-rom)
+    pub const REMOVE_VM_CD_ROM: &str = "RemoveVmCdRom";
+    ///`AddVmDisk` (POST /add-vm-disk)
+    pub const ADD_VM_DISK: &str = "AddVmDisk";
+    ///`RemoveVmDisk` (POST /remove-vm-disk)
+    pub const REMOVE_VM_DISK: &str = "RemoveVmDisk";
+    ///`AddVmNic` (POST /add-vm-nic)
+    pub const ADD_VM_NIC: &str = "AddVmNic";
+    ///`UpdateVmNic` (POST /update-vm-nic)
+    pub const UPDATE_VM_NIC: &str = "UpdateVmNic";
+    ///`RemoveVmNic` (POST /remove-vm-nic)
+    pub const REMOVE_VM_NIC: &str = "RemoveVmNic";
+    ///`MigrateVm` (POST /migrate-vm)
+    pub const MIGRATE_VM: &str = "MigrateVm";
+    ///`StartVm` (POST /start-vm)
+    pub const START_VM: &str = "StartVm";
+    ///`ShutDownVm` (POST /shutdown-vm)
+    pub const SHUT_DOWN_VM: &str = "ShutDownVm";
+    ///`PoweroffVm` (POST /poweroff-vm)
+    pub const POWEROFF_VM: &str = "PoweroffVm";
+    ///`RestartVm` (POST /restart-vm)
+    pub const RESTART_VM: &str = "RestartVm";
+    ///`ForceRestartVm` (POST /force-restart-vm)
+    pub const FORCE_RESTART_VM: &str = "ForceRestartVm";
+    ///`SuspendVm` (POST /suspend-vm)
+    pub const SUSPEND_VM: &str = "SuspendVm";
+    ///`ResumeVm` (POST /resume-vm)
+    pub const RESUME_VM: &str = "ResumeVm";
+    ///`MoveVmToRecycleBin` (POST /move-vm-to-recycle)
+    pub const MOVE_VM_TO_RECYCLE_BIN: &str = "MoveVmToRecycleBin";
+    ///`RecoverVmFromRecycleBin` (POST /recover-vm-from-recycle)
+    pub const RECOVER_VM_FROM_RECYCLE_BIN: &str = "RecoverVmFromRecycleBin";
+    ///`DeleteVm` (POST /delete-vm)
+    pub const DELETE_VM: &str = "DeleteVm";
+    ///`GetTasks` (POST /get-tasks)
+    pub const GET_TASKS: &str = "GetTasks";
+    ///`GetAlerts` (POST /get-alerts)
+    pub const GET_ALERTS: &str = "GetAlerts";
+    ///`GetClusters` (POST /get-clusters)
+    pub const GET_CLUSTERS: &str = "GetClusters";
+    ///`GetHosts` (POST /get-hosts)
+    pub const GET_HOSTS: &str = "GetHosts";
+    ///`GetDisks` (POST /get-disks)
+    pub const GET_DISKS: &str = "GetDisks";
+    ///`CreateVmSnapshot` (POST /create-vm-snapshot)
+    pub const CREATE_VM_SNAPSHOT: &str = "CreateVmSnapshot";
+    ///`GetVmSnapshots` (POST /get-vm-snapshots)
+    pub const GET_VM_SNAPSHOTS: &str = "GetVmSnapshots";
+    ///`GetIscsiLunSnapshots` (POST /get-iscsi-lun-snapshots)
+    pub const GET_ISCSI_LUN_SNAPSHOTS: &str = "GetIscsiLunSnapshots";
+}
+impl<'a> ::cloud_common::Operation for builder::Login<'a> {
+    type Ok = types::WithTaskLoginResponse;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "Login";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::WithTaskLoginResponse>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::Login::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::GetVms<'a> {
+    type Ok = ::std::vec::Vec<types::Vm>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "GetVms";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<::std::vec::Vec<types::Vm>>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::GetVms::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::GetVmsConnection<'a> {
+    type Ok = types::VmConnection;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "GetVmsConnection";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::VmConnection>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::GetVmsConnection::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::CreateVm<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskVm>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "CreateVm";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<::std::vec::Vec<types::WithTaskVm>>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::CreateVm::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::CreateVmFromTemplate<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskVm>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "CreateVmFromTemplate";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<::std::vec::Vec<types::WithTaskVm>>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::CreateVmFromTemplate::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::UpdateVm<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskVm>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "UpdateVm";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<::std::vec::Vec<types::WithTaskVm>>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::UpdateVm::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::AddVmCdRom<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskVm>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "AddVmCdRom";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<::std::vec::Vec<types::WithTaskVm>>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::AddVmCdRom::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::RemoveVmCdRom<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskVm>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "RemoveVmCdRom";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<::std::vec::Vec<types::WithTaskVm>>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::RemoveVmCdRom::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::AddVmDisk<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskVm>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "AddVmDisk";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<::std::vec::Vec<types::WithTaskVm>>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::AddVmDisk::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::RemoveVmDisk<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskVm>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "RemoveVmDisk";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<::std::vec::Vec<types::WithTaskVm>>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::RemoveVmDisk::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::AddVmNic<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskVm>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "AddVmNic";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<::std::vec::Vec<types::WithTaskVm>>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::AddVmNic::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::UpdateVmNic<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskVm>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "UpdateVmNic";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<::std::vec::Vec<types::WithTaskVm>>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::UpdateVmNic::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::RemoveVmNic<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskVm>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "RemoveVmNic";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<::std::vec::Vec<types::WithTaskVm>>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::RemoveVmNic::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::MigrateVm<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskVm>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "MigrateVm";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<::std::vec::Vec<types::WithTaskVm>>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::MigrateVm::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::StartVm<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskVm>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "StartVm";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<::std::vec::Vec<types::WithTaskVm>>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::StartVm::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::ShutDownVm<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskVm>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "ShutDownVm";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<::std::vec::Vec<types::WithTaskVm>>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::ShutDownVm::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::PoweroffVm<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskVm>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "PoweroffVm";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<::std::vec::Vec<types::WithTaskVm>>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::PoweroffVm::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::RestartVm<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskVm>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "RestartVm";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<::std::vec::Vec<types::WithTaskVm>>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::RestartVm::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::ForceRestartVm<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskVm>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "ForceRestartVm";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<::std::vec::Vec<types::WithTaskVm>>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::ForceRestartVm::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::SuspendVm<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskVm>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "SuspendVm";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<::std::vec::Vec<types::WithTaskVm>>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::SuspendVm::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::ResumeVm<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskVm>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "ResumeVm";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<::std::vec::Vec<types::WithTaskVm>>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::ResumeVm::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::MoveVmToRecycleBin<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskDeleteVm>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "MoveVmToRecycleBin";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<
+                ::std::vec::Vec<types::WithTaskDeleteVm>,
+            >,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::MoveVmToRecycleBin::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::RecoverVmFromRecycleBin<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskDeleteVm>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "RecoverVmFromRecycleBin";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<
+                ::std::vec::Vec<types::WithTaskDeleteVm>,
+            >,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::RecoverVmFromRecycleBin::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::DeleteVm<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskDeleteVm>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "DeleteVm";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<
+                ::std::vec::Vec<types::WithTaskDeleteVm>,
+            >,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::DeleteVm::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::GetTasks<'a> {
+    type Ok = ::std::vec::Vec<types::Task>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "GetTasks";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<::std::vec::Vec<types::Task>>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::GetTasks::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::GetAlerts<'a> {
+    type Ok = ::std::vec::Vec<types::Alert>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "GetAlerts";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<::std::vec::Vec<types::Alert>>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::GetAlerts::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::GetClusters<'a> {
+    type Ok = ::std::vec::Vec<types::Cluster>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "GetClusters";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<::std::vec::Vec<types::Cluster>>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::GetClusters::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::GetHosts<'a> {
+    type Ok = ::std::vec::Vec<types::Host>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "GetHosts";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<::std::vec::Vec<types::Host>>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::GetHosts::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::GetDisks<'a> {
+    type Ok = ::std::vec::Vec<types::Disk>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "GetDisks";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<::std::vec::Vec<types::Disk>>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::GetDisks::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::CreateVmSnapshot<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskVmSnapshot>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "CreateVmSnapshot";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<
+                ::std::vec::Vec<types::WithTaskVmSnapshot>,
+            >,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::CreateVmSnapshot::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::GetVmSnapshots<'a> {
+    type Ok = ::std::vec::Vec<types::VmSnapshot>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "GetVmSnapshots";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<::std::vec::Vec<types::VmSnapshot>>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::GetVmSnapshots::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::GetIscsiLunSnapshots<'a> {
+    type Ok = ::std::vec::Vec<types::IscsiLunSnapshot>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "GetIscsiLunSnapshots";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<
+                ::std::vec::Vec<types::IscsiLunSnapshot>,
+            >,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::GetIscsiLunSnapshots::send(self)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::LoginInput {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmsRequestBody {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value>
+for types::GetVmsConnectionRequestBody {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::VmCreationParams {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value>
+for types::VmCreateVmFromTemplateParams {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::VmUpdateParams {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::VmAddCdRomParams {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRemoveCdRomParams {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::VmAddDiskParams {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRemoveDiskParams {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::VmAddNicParams {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::VmUpdateNicParams {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRemoveNicParams {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::VmMigrateParams {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::VmStartParams {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::VmOperateParams {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::VmDeleteParams {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::GetTasksRequestBody {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::GetAlertsRequestBody {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::GetClustersRequestBody {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::GetHostsRequestBody {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::GetDisksRequestBody {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::VmSnapshotCreationParams {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmSnapshotsRequestBody {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value>
+for types::GetIscsiLunSnapshotsRequestBody {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+/// Calls `$callback!` with one `{ method, id, doc, body: [type?],
+/// ok }` row per operation of the spec, in document order.
+#[allow(unused_macros)]
+macro_rules! __for_each_operation {
+    ($callback:ident) => {
+        $callback ! { { method : login, id : "Login", doc :
+        "`POST /login`: Log in and get an API token.\n\nExchanges a username and password for a token, at `data.token`. Send the token raw (no `Bearer` prefix) in the `Authorization` header of every other operation. Tokens do not expire. `source` is optional (the Python SDK sends `LOCAL`); the SDK logs LDAP accounts in with `source: AUTHN` and the `auth_config_id` of the LDAP authentication strategy. This operation needs no `Authorization` header. The response is a single object, not an array, and its `task_id` is null.",
+        body : [types::LoginInput], ok : types::WithTaskLoginResponse, } { method :
+        get_vms, id : "GetVms", doc :
+        "`POST /get-vms`: List virtual machines.\n\nReturns the VMs that match `where`, as a bare array (no envelope, no total; use `GetVmsConnection` to count). Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`. Send at least `{}`: the body is required. `vm_disks` and `vm_nics` hold ids only.",
+        body : [types::GetVmsRequestBody], ok : ::std::vec::Vec < types::Vm >, } { method
+        : get_vms_connection, id : "GetVmsConnection", doc :
+        "`POST /get-vms-connection`: Count virtual machines.\n\nCounts the VMs that match `where`. The response is `{aggregate: {count}}` only: there are no edges, nodes, page info or `totalCount`.",
+        body : [types::GetVmsConnectionRequestBody], ok : types::VmConnection, } { method
+        : create_vm, id : "CreateVm", doc :
+        "`POST /create-vm`: Create blank virtual machines.\n\nCreates one VM per element of the array body (the body is an array, not an object). The response holds one `WithTask_Vm_` per element, in order. Disks are given in `vm_disks` as CD-ROMs (`mount_cd_roms`), existing volumes (`mount_disks`) or new volumes (`mount_new_create_disks`). `memory` is in bytes unless `memory_unit` says otherwise. Wait for a task by polling `GetTasks` with `{\"where\": {\"id_in\": [...]}}` until its status is `SUCCESSED` or `FAILED`.",
+        body : [::std::vec::Vec < types::VmCreationParams >], ok : ::std::vec::Vec <
+        types::WithTaskVm >, } { method : create_vm_from_template, id :
+        "CreateVmFromTemplate", doc :
+        "`POST /create-vm-from-template`: Create virtual machines from templates.\n\nClones one VM per element of the array body from a VM template. Only `template_id`, `name` and `is_full_copy` are required; anything else overrides the template (`vm_nics`, `disk_operate`, `cloud_init`, CPU and memory). `cluster_id` is marked deprecated upstream. Wait for a task by polling `GetTasks` with `{\"where\": {\"id_in\": [...]}}` until its status is `SUCCESSED` or `FAILED`.",
+        body : [::std::vec::Vec < types::VmCreateVmFromTemplateParams >], ok :
+        ::std::vec::Vec < types::WithTaskVm >, } { method : update_vm, id : "UpdateVm",
+        doc :
+        "`POST /update-vm-basic-info`: Update the basic information of virtual machines.\n\nChanges name, description, HA, CPU topology and memory of every VM matched by `where`. The path is `/update-vm-basic-info`, not `/update-vm`. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        body : [types::VmUpdateParams], ok : ::std::vec::Vec < types::WithTaskVm >, } {
+        method : add_vm_cd_rom, id : "AddVmCdRom", doc :
+        "`POST /add-vm-cd-rom`: Add CD-ROMs to virtual machines.\n\nAdds CD-ROM drives, optionally with an ISO (`elf_image_id` or `content_library_image_id`), to every VM matched by `where`. Upstream also declares a 304 (not modified) response without a body. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        body : [types::VmAddCdRomParams], ok : ::std::vec::Vec < types::WithTaskVm >, } {
+        method : remove_vm_cd_rom, id : "RemoveVmCdRom", doc :
+        "`POST /remove-vm-cd-rom`: Remove CD-ROMs from virtual machines.\n\nRemoves the CD-ROM drives whose ids are in `cd_rom_ids`. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        body : [types::VmRemoveCdRomParams], ok : ::std::vec::Vec < types::WithTaskVm >,
+        } { method : add_vm_disk, id : "AddVmDisk", doc :
+        "`POST /add-vm-disk`: Add virtual disks to virtual machines.\n\nMounts existing volumes (`mount_disks`) or creates and mounts new ones (`mount_new_create_disks`; `size` is in bytes unless `size_unit` says otherwise). `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        body : [types::VmAddDiskParams], ok : ::std::vec::Vec < types::WithTaskVm >, } {
+        method : remove_vm_disk, id : "RemoveVmDisk", doc :
+        "`POST /remove-vm-disk`: Unmount virtual disks from virtual machines.\n\nUnmounts the virtual disks whose ids are in `disk_ids`. A VM busy with another task answers 400 with `code: ResourceLocked`. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        body : [types::VmRemoveDiskParams], ok : ::std::vec::Vec < types::WithTaskVm >, }
+        { method : add_vm_nic, id : "AddVmNic", doc :
+        "`POST /add-vm-nic`: Add virtual NICs to virtual machines.\n\nAdds the NICs in `vm_nics` to every VM matched by `where`. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        body : [types::VmAddNicParams], ok : ::std::vec::Vec < types::WithTaskVm >, } {
+        method : update_vm_nic, id : "UpdateVmNic", doc :
+        "`POST /update-vm-nic`: Update a virtual NIC of virtual machines.\n\nChanges the NIC at position `nic_index` (a single integer here, unlike `RemoveVmNic`). `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        body : [types::VmUpdateNicParams], ok : ::std::vec::Vec < types::WithTaskVm >, }
+        { method : remove_vm_nic, id : "RemoveVmNic", doc :
+        "`POST /remove-vm-nic`: Remove virtual NICs from virtual machines.\n\nRemoves the NICs at the positions in `nic_index` (an array here, unlike `UpdateVmNic`). `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        body : [types::VmRemoveNicParams], ok : ::std::vec::Vec < types::WithTaskVm >, }
+        { method : migrate_vm, id : "MigrateVm", doc :
+        "`POST /migrate-vm`: Migrate virtual machines to another host.\n\nMigrates every VM matched by `where` to `data.host_id`, or to a host chosen by the scheduler when `data` is left out. (The 1.x Python SDK called this `mig_rate_vm`.) `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        body : [types::VmMigrateParams], ok : ::std::vec::Vec < types::WithTaskVm >, } {
+        method : start_vm, id : "StartVm", doc :
+        "`POST /start-vm`: Power on virtual machines.\n\nStarts every VM matched by `where`, on `data.host_id` or on a host chosen by the scheduler when `data` is left out. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        body : [types::VmStartParams], ok : ::std::vec::Vec < types::WithTaskVm >, } {
+        method : shut_down_vm, id : "ShutDownVm", doc :
+        "`POST /shutdown-vm`: Shut down virtual machines gracefully.\n\nAsks the guest OS of every VM matched by `where` to shut down. The path is `/shutdown-vm`. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        body : [types::VmOperateParams], ok : ::std::vec::Vec < types::WithTaskVm >, } {
+        method : poweroff_vm, id : "PoweroffVm", doc :
+        "`POST /poweroff-vm`: Power off virtual machines (forced).\n\nCuts the power of every VM matched by `where`, without asking the guest. (The 1.x Python SDK called this `force_shut_down_vm`.) `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        body : [types::VmOperateParams], ok : ::std::vec::Vec < types::WithTaskVm >, } {
+        method : restart_vm, id : "RestartVm", doc :
+        "`POST /restart-vm`: Restart virtual machines gracefully.\n\nAsks the guest OS of every VM matched by `where` to reboot. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        body : [types::VmOperateParams], ok : ::std::vec::Vec < types::WithTaskVm >, } {
+        method : force_restart_vm, id : "ForceRestartVm", doc :
+        "`POST /force-restart-vm`: Restart virtual machines (forced).\n\nResets every VM matched by `where`, without asking the guest. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        body : [types::VmOperateParams], ok : ::std::vec::Vec < types::WithTaskVm >, } {
+        method : suspend_vm, id : "SuspendVm", doc :
+        "`POST /suspend-vm`: Suspend virtual machines.\n\nPauses every running VM matched by `where`. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        body : [types::VmOperateParams], ok : ::std::vec::Vec < types::WithTaskVm >, } {
+        method : resume_vm, id : "ResumeVm", doc :
+        "`POST /resume-vm`: Resume suspended virtual machines.\n\nResumes every suspended VM matched by `where`. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        body : [types::VmOperateParams], ok : ::std::vec::Vec < types::WithTaskVm >, } {
+        method : move_vm_to_recycle_bin, id : "MoveVmToRecycleBin", doc :
+        "`POST /move-vm-to-recycle`: Move virtual machines to the recycle bin.\n\nMoves every VM matched by `where` to the recycle bin (`in_recycle_bin` becomes true); `RecoverVmFromRecycleBin` undoes it. The path is `/move-vm-to-recycle`. `where` may match several VMs; the response holds one `WithTask_DeleteVm_` (`{task_id, data: {id}}`) per affected VM, not a `WithTask_Vm_`.",
+        body : [types::VmOperateParams], ok : ::std::vec::Vec < types::WithTaskDeleteVm
+        >, } { method : recover_vm_from_recycle_bin, id : "RecoverVmFromRecycleBin", doc
+        :
+        "`POST /recover-vm-from-recycle`: Recover virtual machines from the recycle bin.\n\nRestores every VM matched by `where` from the recycle bin. The path is `/recover-vm-from-recycle`. `where` may match several VMs; the response holds one `WithTask_DeleteVm_` (`{task_id, data: {id}}`) per affected VM, not a `WithTask_Vm_`.",
+        body : [types::VmOperateParams], ok : ::std::vec::Vec < types::WithTaskDeleteVm
+        >, } { method : delete_vm, id : "DeleteVm", doc :
+        "`POST /delete-vm`: Delete virtual machines permanently.\n\nDeletes every VM matched by `where`, skipping the recycle bin. With `effect.include_snapshots: true` the VMs' snapshots are deleted too. `where` may match several VMs; the response holds one `WithTask_DeleteVm_` (`{task_id, data: {id}}`) per affected VM, not a `WithTask_Vm_`.",
+        body : [types::VmDeleteParams], ok : ::std::vec::Vec < types::WithTaskDeleteVm >,
+        } { method : get_tasks, id : "GetTasks", doc :
+        "`POST /get-tasks`: List asynchronous tasks.\n\nReturns the tasks that match `where`. This is how to wait for a mutation: poll with `{\"where\": {\"id_in\": [task ids]}}` until every task is `SUCCESSED` or `FAILED` (note the spelling); `PENDING`, `EXECUTING` and `PAUSED` are not final. A failed task explains itself in `error_code` / `error_message`.",
+        body : [types::GetTasksRequestBody], ok : ::std::vec::Vec < types::Task >, } {
+        method : get_alerts, id : "GetAlerts", doc :
+        "`POST /get-alerts`: List alerts.\n\nReturns the alerts that match `where`; `ended: false` selects the open ones. `message`, `cause`, `impact` and `solution` come in the language of the `content-language` header. `severity` is a plain string (e.g. `CRITICAL`, `NOTICE`, `INFO`), not an enum.",
+        body : [types::GetAlertsRequestBody], ok : ::std::vec::Vec < types::Alert >, } {
+        method : get_clusters, id : "GetClusters", doc :
+        "`POST /get-clusters`: List clusters.\n\nReturns the clusters that match `where`, e.g. those of a datacenter with `{\"datacenters_some\": {\"id\": ...}}`. The capacity and usage figures (`total_cpu_hz`, `used_memory_bytes`, `total_data_capacity`, ...) are all nullable.",
+        body : [types::GetClustersRequestBody], ok : ::std::vec::Vec < types::Cluster >,
+        } { method : get_hosts, id : "GetHosts", doc :
+        "`POST /get-hosts`: List hosts.\n\nReturns the hosts that match `where`, e.g. those of some clusters with `{\"cluster\": {\"id_in\": [...]}}`. Byte and Hz totals are integers; `used_cpu_hz` and `used_memory_bytes` are nullable doubles.",
+        body : [types::GetHostsRequestBody], ok : ::std::vec::Vec < types::Host >, } {
+        method : get_disks, id : "GetDisks", doc :
+        "`POST /get-disks`: List physical disks.\n\nReturns the physical disks of hosts that match `where`. Disks have no `cluster` filter: filter by cluster through the host, `{\"host\": {\"cluster\": {\"id_in\": [...]}}}`. `health_status`, `usage_status` and `function` are nullable.",
+        body : [types::GetDisksRequestBody], ok : ::std::vec::Vec < types::Disk >, } {
+        method : create_vm_snapshot, id : "CreateVmSnapshot", doc :
+        "`POST /create-vm-snapshot`: Create virtual machine snapshots.\n\nCreates one snapshot per element of `data` (the body is an object with a `data` array, not a bare array). `FILE_SYSTEM_CONSISTENT` needs VMTools running in the guest (`Vm.vm_tools_status` = `RUNNING`); otherwise use `CRASH_CONSISTENT`. Wait for a task by polling `GetTasks` with `{\"where\": {\"id_in\": [...]}}` until its status is `SUCCESSED` or `FAILED`.",
+        body : [types::VmSnapshotCreationParams], ok : ::std::vec::Vec <
+        types::WithTaskVmSnapshot >, } { method : get_vm_snapshots, id :
+        "GetVmSnapshots", doc :
+        "`POST /get-vm-snapshots`: List virtual machine snapshots.\n\nReturns the VM snapshots that match `where`. Each element of `vm_disks` describes a frozen disk: for `type: DISK`, `snapshot_local_id` identifies the iSCSI LUN snapshot holding its data, which the SDK guide finds with `GetIscsiLunSnapshots` and `{\"name_in\": [...]}`; CD-ROMs (`type: CD_ROM`) have no LUN snapshot.",
+        body : [types::GetVmSnapshotsRequestBody], ok : ::std::vec::Vec <
+        types::VmSnapshot >, } { method : get_iscsi_lun_snapshots, id :
+        "GetIscsiLunSnapshots", doc :
+        "`POST /get-iscsi-lun-snapshots`: List iSCSI LUN snapshots.\n\nReturns the iSCSI LUN snapshots that match `where`. There is no `cluster` or `host` filter; the snapshots of a VM snapshot are found by name, `{\"name_in\": [snapshot_local_id, ...]}`.",
+        body : [types::GetIscsiLunSnapshotsRequestBody], ok : ::std::vec::Vec <
+        types::IscsiLunSnapshot >, } }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use __for_each_operation as for_each_operation;
+/// Calls `$callback!` with one `{ ty, id: [..], name: [..] }` row
+/// per object schema with optional `id` + `id_in` (and `name` +
+/// `name_in`) string filters: a where-input.
+#[allow(unused_macros)]
+macro_rules! __for_each_where_input {
+    ($callback:ident) => {
+        $callback ! { { ty : VmWhereInput, id : [id], name : [name], } { ty :
+        TaskWhereInput, id : [id], name : [], } { ty : AlertWhereInput, id : [id], name :
+        [], } { ty : ClusterWhereInput, id : [id], name : [name], } { ty :
+        DatacenterWhereInput, id : [id], name : [name], } { ty : HostWhereInput, id :
+        [id], name : [name], } { ty : DiskWhereInput, id : [id], name : [name], } { ty :
+        VmSnapshotWhereInput, id : [id], name : [name], } { ty :
+        IscsiLunSnapshotWhereInput, id : [id], name : [name], } }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use __for_each_where_input as for_each_where_input;
+/// Calls `$callback!` with one `{ method, body, where_input, item }`
+/// row per read whose body has an optional `where`, `first` and
+/// `after` and whose answer is an array of objects with an `id`.
+#[allow(unused_macros)]
+macro_rules! __for_each_list_operation {
+    ($callback:ident) => {
+        $callback ! { { method : get_vms, body : GetVmsRequestBody, where_input :
+        VmWhereInput, item : Vm, } { method : get_tasks, body : GetTasksRequestBody,
+        where_input : TaskWhereInput, item : Task, } { method : get_alerts, body :
+        GetAlertsRequestBody, where_input : AlertWhereInput, item : Alert, } { method :
+        get_clusters, body : GetClustersRequestBody, where_input : ClusterWhereInput,
+        item : Cluster, } { method : get_hosts, body : GetHostsRequestBody, where_input :
+        HostWhereInput, item : Host, } { method : get_disks, body : GetDisksRequestBody,
+        where_input : DiskWhereInput, item : Disk, } { method : get_vm_snapshots, body :
+        GetVmSnapshotsRequestBody, where_input : VmSnapshotWhereInput, item : VmSnapshot,
+        } { method : get_iscsi_lun_snapshots, body : GetIscsiLunSnapshotsRequestBody,
+        where_input : IscsiLunSnapshotWhereInput, item : IscsiLunSnapshot, } }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use __for_each_list_operation as for_each_list_operation;
+/// Calls `$callback!` with one `{ body, where_input, rest: [fields] }`
+/// row per request body whose only required property is `where`:
+/// the body can be built from its where-input alone.
+#[allow(unused_macros)]
+macro_rules! __for_each_where_body {
+    ($callback:ident) => {
+        $callback ! { { body : GetVmsRequestBody, where_input : VmWhereInput, where_ :
+        optional, rest : [after, before, first, last, order_by, skip], } { body :
+        GetVmsConnectionRequestBody, where_input : VmWhereInput, where_ : optional, rest
+        : [after, before, first, last, order_by, skip], } { body : VmMigrateParams,
+        where_input : VmWhereInput, where_ : required, rest : [data], } { body :
+        VmStartParams, where_input : VmWhereInput, where_ : required, rest : [data], } {
+        body : VmOperateParams, where_input : VmWhereInput, where_ : required, rest : [],
+        } { body : VmDeleteParams, where_input : VmWhereInput, where_ : required, rest :
+        [effect], } { body : GetTasksRequestBody, where_input : TaskWhereInput, where_ :
+        optional, rest : [after, before, first, last, order_by, skip], } { body :
+        GetAlertsRequestBody, where_input : AlertWhereInput, where_ : optional, rest :
+        [after, before, first, last, order_by, skip], } { body : GetClustersRequestBody,
+        where_input : ClusterWhereInput, where_ : optional, rest : [after, before, first,
+        last, order_by, skip], } { body : GetHostsRequestBody, where_input :
+        HostWhereInput, where_ : optional, rest : [after, before, first, last, order_by,
+        skip], } { body : GetDisksRequestBody, where_input : DiskWhereInput, where_ :
+        optional, rest : [after, before, first, last, order_by, skip], } { body :
+        GetVmSnapshotsRequestBody, where_input : VmSnapshotWhereInput, where_ : optional,
+        rest : [after, before, first, last, order_by, skip], } { body :
+        GetIscsiLunSnapshotsRequestBody, where_input : IscsiLunSnapshotWhereInput, where_
+        : optional, rest : [after, before, first, last, order_by, skip], } }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use __for_each_where_body as for_each_where_body;

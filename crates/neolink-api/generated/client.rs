@@ -4200,3 +4200,226 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
 /// Forward-compatible enums generated from the spec's named string
 /// enums (see `cloud_codegen::open_enum`).
 pub mod open_enums {}
+/// The `operationId` of every operation, named after it.
+pub mod operation_ids {
+    ///`listRegions` (GET /regions)
+    pub const LIST_REGIONS: &str = "listRegions";
+    ///`listComputingSkus` (GET /skus/computings)
+    pub const LIST_COMPUTING_SKUS: &str = "listComputingSkus";
+    ///`listInstances` (GET /clusters/{clusterName}/instances)
+    pub const LIST_INSTANCES: &str = "listInstances";
+    ///`createInstance` (POST /clusters/{clusterName}/instances)
+    pub const CREATE_INSTANCE: &str = "createInstance";
+    ///`deleteInstance` (DELETE /clusters/{clusterName}/instances)
+    pub const DELETE_INSTANCE: &str = "deleteInstance";
+    ///`getInstance` (GET /clusters/{clusterName}/instances/{name})
+    pub const GET_INSTANCE: &str = "getInstance";
+    ///`powerOffInstance` (POST /clusters/{clusterName}/instances/{name}/power_off)
+    pub const POWER_OFF_INSTANCE: &str = "powerOffInstance";
+    ///`powerOnInstance` (POST /clusters/{clusterName}/instances/{name}/power_on)
+    pub const POWER_ON_INSTANCE: &str = "powerOnInstance";
+}
+impl<'a> ::cloud_common::Operation for builder::ListRegions<'a> {
+    type Ok = ::std::vec::Vec<types::Region>;
+    type ErrorBody = ();
+    const OPERATION_ID: &'static str = "listRegions";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<::std::vec::Vec<types::Region>>,
+            ::cloud_common::__private::ProgenitorError<()>,
+        >,
+    > + Send {
+        builder::ListRegions::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::ListComputingSkus<'a> {
+    type Ok = ::std::vec::Vec<types::ComputingSku>;
+    type ErrorBody = ();
+    const OPERATION_ID: &'static str = "listComputingSkus";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<
+                ::std::vec::Vec<types::ComputingSku>,
+            >,
+            ::cloud_common::__private::ProgenitorError<()>,
+        >,
+    > + Send {
+        builder::ListComputingSkus::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::ListInstances<'a> {
+    type Ok = types::InstanceList;
+    type ErrorBody = ();
+    const OPERATION_ID: &'static str = "listInstances";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::InstanceList>,
+            ::cloud_common::__private::ProgenitorError<()>,
+        >,
+    > + Send {
+        builder::ListInstances::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::CreateInstance<'a> {
+    type Ok = types::Instance;
+    type ErrorBody = ();
+    const OPERATION_ID: &'static str = "createInstance";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::Instance>,
+            ::cloud_common::__private::ProgenitorError<()>,
+        >,
+    > + Send {
+        builder::CreateInstance::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::DeleteInstance<'a> {
+    type Ok = types::ActionResult;
+    type ErrorBody = ();
+    const OPERATION_ID: &'static str = "deleteInstance";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::ActionResult>,
+            ::cloud_common::__private::ProgenitorError<()>,
+        >,
+    > + Send {
+        builder::DeleteInstance::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::GetInstance<'a> {
+    type Ok = types::Instance;
+    type ErrorBody = ();
+    const OPERATION_ID: &'static str = "getInstance";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::Instance>,
+            ::cloud_common::__private::ProgenitorError<()>,
+        >,
+    > + Send {
+        builder::GetInstance::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::PowerOffInstance<'a> {
+    type Ok = types::ActionResult;
+    type ErrorBody = ();
+    const OPERATION_ID: &'static str = "powerOffInstance";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::ActionResult>,
+            ::cloud_common::__private::ProgenitorError<()>,
+        >,
+    > + Send {
+        builder::PowerOffInstance::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::PowerOnInstance<'a> {
+    type Ok = types::ActionResult;
+    type ErrorBody = ();
+    const OPERATION_ID: &'static str = "powerOnInstance";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::ActionResult>,
+            ::cloud_common::__private::ProgenitorError<()>,
+        >,
+    > + Send {
+        builder::PowerOnInstance::send(self)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::CreateInstanceRequest {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::PowerOffRequest {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+/// Calls `$callback!` with one `{ method, id, doc, body: [type?],
+/// ok }` row per operation of the spec, in document order.
+#[allow(unused_macros)]
+macro_rules! __for_each_operation {
+    ($callback:ident) => {
+        $callback ! { { method : list_regions, id : "listRegions", doc :
+        "`GET /regions`: List regions\n\nLists the regions. Returns a bare JSON array with no envelope.\n`id` is the value to pass as `region_id` to listComputingSkus, and\n`clusterName` is the `{clusterName}` path segment of every instance\noperation.",
+        body : [], ok : ::std::vec::Vec < types::Region >, } { method :
+        list_computing_skus, id : "listComputingSkus", doc :
+        "`GET /skus/computings`: List GPU compute SKUs in a region\n\nLists the GPU compute SKUs of one region: hardware, price, discount\nand remaining GPU stock. Returns a bare JSON array.\n\nThe region id has three spellings: the `region_id` query parameter\ntakes `Region.id`, and the SKU echoes it as `regionID`. Pass a SKU's\n`skusID` (a string) as `Cost.GPUSKUID` when creating an instance.\n\nThe docs' example is cut short with `,...]`, which is not valid JSON.\nThe example below keeps the one complete element and closes the array.",
+        body : [], ok : ::std::vec::Vec < types::ComputingSku >, } { method :
+        list_instances, id : "listInstances", doc :
+        "`GET /clusters/{clusterName}/instances`: List instances in a cluster\n\nLists the caller's instances in a cluster. The reply carries paging\nfields (`hasNextPage`, `totalCount`), but the docs describe no paging\nparameters.\n\nThere are two documented example replies: the one on the 2024-09-03\ndocs page, and the one recorded in the wire-format reference (the same\ninstance as the getInstance example).",
+        body : [], ok : types::InstanceList, } { method : create_instance, id :
+        "createInstance", doc :
+        "`POST /clusters/{clusterName}/instances`: Create an instance\n\nCreates a container instance in a cluster and returns the new\n`Instance`. It comes back with `status: Creating` and without\n`servers` or `Pods`. The data volume may report `Size: 0` at this point.\n\nTraps:\n- The docs' request line misspells the path variable as\n  `$clusteName`. It is the cluster name from listRegions.\n- The key casing is mixed (`Cost`, `VolumeMount`, `Region` next to\n  `namespace`, `displayName`, `image`). The response renames `Cost`\n  to `cost` and `VolumeMount` to `volumeMounts`.\n- The docs table calls `VolumeMount` an object, but it is an array.\n- The request's `Region` is a region display name (default 北京一区,\n  Beijing zone 1). The response's `Region` holds the cluster name.\n- The body's `namespace` is required and equals the user id.\n\nThe docs' field template is not valid JSON (`\"Size\": ,` and a\ntrailing comma). Its empty placeholders (for example `CostType: \"\"`)\nare not valid values either, so it is not reproduced as an example.\nThe request example is the filled-in body from the docs' Python sample.",
+        body : [types::CreateInstanceRequest], ok : types::Instance, } { method :
+        delete_instance, id : "deleteInstance", doc :
+        "`DELETE /clusters/{clusterName}/instances`: Delete an instance\n\nDeletes an instance. Unlike every other per-instance call, the instance\nis not named in the path: it goes in the `name` query parameter on the\ncollection path (`DELETE /clusters/{clusterName}/instances?name=...`).\nReturns the bare JSON string `\"ok\"`.",
+        body : [], ok : types::ActionResult, } { method : get_instance, id :
+        "getInstance", doc :
+        "`GET /clusters/{clusterName}/instances/{name}`: Get an instance\n\nReturns one instance as a bare `Instance` object. The instance is\naddressed by its `name` (`instance-xxxxxxxx`), not by its `uid`. The\ndocs call this path variable `$instant_id`. The English docs page\nmislabels this section \"Get Instance List\".\n\nThe reply includes the SSH password in plain text\n(`servers.SSH.sshPassword`).",
+        body : [], ok : types::Instance, } { method : power_off_instance, id :
+        "powerOffInstance", doc :
+        "`POST /clusters/{clusterName}/instances/{name}/power_off`: Stop (power off) an instance\n\nStops an instance. Setting `needSnapshot` also saves the running\ncontainer as an image (`imageName:tag`). The JSON body is optional,\nand every field in it is optional. Returns the bare JSON string `\"ok\"`.\n\nThe docs table types every body field as a string, but the documented\nexample sends `gracePeriodSeconds` as an integer and `needSnapshot` as\na boolean. This schema follows the example. The docs' sample is Python,\nso its `True` is written here as JSON `true`.",
+        body : [types::PowerOffRequest], ok : types::ActionResult, } { method :
+        power_on_instance, id : "powerOnInstance", doc :
+        "`POST /clusters/{clusterName}/instances/{name}/power_on`: Start (power on) an instance\n\nStarts a stopped instance. No request body is sent.\n\nTraps:\n- The docs mislabel this call. Its request line says `.../power_off`,\n  but the code sample underneath calls `.../power_on`, which is what\n  is declared here.\n- The docs show no response. The `ActionResult` schema (presumably\n  the bare string `\"ok\"`, as for power_off) is assumed.",
+        body : [], ok : types::ActionResult, } }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use __for_each_operation as for_each_operation;
+/// Calls `$callback!` with one `{ ty, id: [..], name: [..] }` row
+/// per object schema with optional `id` + `id_in` (and `name` +
+/// `name_in`) string filters: a where-input.
+#[allow(unused_macros)]
+macro_rules! __for_each_where_input {
+    ($callback:ident) => {
+        $callback ! {}
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use __for_each_where_input as for_each_where_input;
+/// Calls `$callback!` with one `{ method, body, where_input, item }`
+/// row per read whose body has an optional `where`, `first` and
+/// `after` and whose answer is an array of objects with an `id`.
+#[allow(unused_macros)]
+macro_rules! __for_each_list_operation {
+    ($callback:ident) => {
+        $callback ! {}
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use __for_each_list_operation as for_each_list_operation;
+/// Calls `$callback!` with one `{ body, where_input, rest: [fields] }`
+/// row per request body whose only required property is `where`:
+/// the body can be built from its where-input alone.
+#[allow(unused_macros)]
+macro_rules! __for_each_where_body {
+    ($callback:ident) => {
+        $callback ! {}
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use __for_each_where_body as for_each_where_body;

@@ -45,27 +45,42 @@ impl ClusterCompute {
     }
 }
 
-/// Maps a Neolink status to the neutral state. Only `Creating` and
-/// `Running` are documented API spellings; the console's other states are
-/// matched by their likely spellings and otherwise kept verbatim.
+/// Every Neolink status word we know, by its [`cloud_common::status_key`],
+/// and its neutral state. Only `Creating` and `Running` are documented API
+/// spellings; the console's other states are matched by their likely
+/// spellings. The README's cross-provider table is this table.
+pub const STATES: &[(&str, InstanceState)] = &[
+    ("creating", InstanceState::Creating),
+    ("pending", InstanceState::Creating),
+    ("running", InstanceState::Running),
+    ("starting", InstanceState::Starting),
+    ("poweringon", InstanceState::Starting),
+    ("stopping", InstanceState::Stopping),
+    ("shuttingdown", InstanceState::Stopping),
+    ("poweringoff", InstanceState::Stopping),
+    ("stopped", InstanceState::Stopped),
+    ("shutdown", InstanceState::Stopped),
+    ("poweredoff", InstanceState::Stopped),
+    ("poweroff", InstanceState::Stopped),
+    ("deleting", InstanceState::Deleting),
+    ("terminating", InstanceState::Deleting),
+    ("deleted", InstanceState::Deleted),
+    ("failed", InstanceState::Error),
+    ("error", InstanceState::Error),
+];
+
+/// Maps a Neolink status to the neutral state through [`STATES`];
+/// anything else stays [`InstanceState::Other`], verbatim.
 pub fn neutral_state(status: &InstanceStatus) -> InstanceState {
-    match status {
-        InstanceStatus::Creating => InstanceState::Creating,
-        InstanceStatus::Running => InstanceState::Running,
-        InstanceStatus::Missing => InstanceState::Other(String::new()),
-        InstanceStatus::Other(raw) => {
-            let key: String = raw.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-            match key.to_ascii_lowercase().as_str() {
-                "pending" | "starting" | "poweringon" => InstanceState::Starting,
-                "stopping" | "shuttingdown" | "poweringoff" => InstanceState::Stopping,
-                "stopped" | "shutdown" | "poweredoff" | "poweroff" => InstanceState::Stopped,
-                "deleting" | "terminating" => InstanceState::Deleting,
-                "deleted" => InstanceState::Deleted,
-                "failed" | "error" => InstanceState::Error,
-                _ => InstanceState::Other(raw.clone()),
-            }
-        }
-    }
+    let raw = match status {
+        InstanceStatus::Missing => return InstanceState::Other(String::new()),
+        other => other.to_string(),
+    };
+    let key = cloud_common::status_key(&raw);
+    STATES
+        .iter()
+        .find(|(word, _)| *word == key)
+        .map_or(InstanceState::Other(raw), |(_, state)| state.clone())
 }
 
 /// The neutral summary of an instance. Memory like `96Gi` is read as GiB.
@@ -117,14 +132,11 @@ impl Compute for ClusterCompute {
     }
 
     fn start<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), Error>> {
-        Box::pin(self.client.power_on(&self.cluster, id))
+        Box::pin(self.client.start_instance(&self.cluster, id))
     }
 
     fn stop<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), Error>> {
-        Box::pin(
-            self.client
-                .power_off(&self.cluster, id, types::PowerOffRequest::default()),
-        )
+        Box::pin(self.client.stop_instance(&self.cluster, id))
     }
 
     fn delete<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), Error>> {
@@ -142,7 +154,7 @@ mod tests {
             ("Creating", InstanceState::Creating),
             ("creating", InstanceState::Creating),
             ("Running", InstanceState::Running),
-            ("Pending", InstanceState::Starting),
+            ("Pending", InstanceState::Creating),
             ("Starting", InstanceState::Starting),
             ("ShuttingDown", InstanceState::Stopping),
             ("shutting-down", InstanceState::Stopping),

@@ -118,14 +118,13 @@ pub enum InstanceStatus {
 }
 
 impl InstanceStatus {
-    /// Parses a status, ignoring ASCII case.
+    /// Parses a status, normalised by [`cloud_common::status_key`] (case,
+    /// `_`, `-` and spaces do not matter).
     pub fn parse(status: &str) -> Self {
-        if status.eq_ignore_ascii_case("creating") {
-            Self::Creating
-        } else if status.eq_ignore_ascii_case("running") {
-            Self::Running
-        } else {
-            Self::Other(status.to_string())
+        match cloud_common::status_key(status).as_str() {
+            "creating" => Self::Creating,
+            "running" => Self::Running,
+            _ => Self::Other(status.to_string()),
         }
     }
 
@@ -142,7 +141,7 @@ impl InstanceStatus {
 impl PartialEq for InstanceStatus {
     fn eq(&self, other: &Self) -> bool {
         match (self.text(), other.text()) {
-            (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+            (Some(a), Some(b)) => cloud_common::status_key(a) == cloud_common::status_key(b),
             (a, b) => a.is_none() && b.is_none(),
         }
     }

@@ -10107,3 +10107,545 @@ pub mod open_enums {
         }
     }
 }
+/// The `operationId` of every operation, named after it.
+pub mod operation_ids {
+    ///`authTest` (POST /auth/test)
+    pub const AUTH_TEST: &str = "authTest";
+    ///`authList` (POST /auth/list)
+    pub const AUTH_LIST: &str = "authList";
+    ///`listHostnodes` (GET /client/deploy/hostnodes)
+    pub const LIST_HOSTNODES: &str = "listHostnodes";
+    ///`getHostnode` (GET /client/deploy/hostnodes/{hostnode_uuid})
+    pub const GET_HOSTNODE: &str = "getHostnode";
+    ///`deployVm` (POST /client/deploy/single)
+    pub const DEPLOY_VM: &str = "deployVm";
+    ///`listVms` (POST /client/list)
+    pub const LIST_VMS: &str = "listVms";
+    ///`getVm` (POST /client/get/single)
+    pub const GET_VM: &str = "getVm";
+    ///`startVm` (POST /client/start/single)
+    pub const START_VM: &str = "startVm";
+    ///`stopVm` (POST /client/stop/single)
+    pub const STOP_VM: &str = "stopVm";
+    ///`modifyVm` (POST /client/modify/single)
+    pub const MODIFY_VM: &str = "modifyVm";
+    ///`deleteVm` (POST /client/delete/single)
+    pub const DELETE_VM: &str = "deleteVm";
+    ///`validateSpotNew` (POST /client/spot/validate/new)
+    pub const VALIDATE_SPOT_NEW: &str = "validateSpotNew";
+    ///`validateSpotExisting` (POST /client/spot/validate/existing)
+    pub const VALIDATE_SPOT_EXISTING: &str = "validateSpotExisting";
+    ///`deployContainer` (POST /client/container/deploy)
+    pub const DEPLOY_CONTAINER: &str = "deployContainer";
+    ///`scaleContainer` (POST /client/container/scale)
+    pub const SCALE_CONTAINER: &str = "scaleContainer";
+    ///`stopContainer` (POST /client/container/stop)
+    pub const STOP_CONTAINER: &str = "stopContainer";
+    ///`listContainerReplicas` (GET /client/container/{container_id}/replicas)
+    pub const LIST_CONTAINER_REPLICAS: &str = "listContainerReplicas";
+    ///`getBalance` (POST /billing/balance)
+    pub const GET_BALANCE: &str = "getBalance";
+    ///`getRevenue` (POST /billing/revenue)
+    pub const GET_REVENUE: &str = "getRevenue";
+    ///`getMonthlySummary` (POST /billing/summary)
+    pub const GET_MONTHLY_SUMMARY: &str = "getMonthlySummary";
+}
+impl<'a> ::cloud_common::Operation for builder::AuthTest<'a> {
+    type Ok = types::SuccessResponse;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "authTest";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::SuccessResponse>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::AuthTest::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::AuthList<'a> {
+    type Ok = types::AuthListResponse;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "authList";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::AuthListResponse>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::AuthList::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::ListHostnodes<'a> {
+    type Ok = types::HostnodeListResponse;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "listHostnodes";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::HostnodeListResponse>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::ListHostnodes::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::GetHostnode<'a> {
+    type Ok = types::GetHostnodeResponse;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "getHostnode";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::GetHostnodeResponse>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::GetHostnode::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::DeployVm<'a> {
+    type Ok = types::DeployVmResponse;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "deployVm";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::DeployVmResponse>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::DeployVm::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::ListVms<'a> {
+    type Ok = types::ListVmsResponse;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "listVms";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::ListVmsResponse>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::ListVms::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::GetVm<'a> {
+    type Ok = types::GetVmResponse;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "getVm";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::GetVmResponse>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::GetVm::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::StartVm<'a> {
+    type Ok = types::SuccessResponse;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "startVm";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::SuccessResponse>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::StartVm::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::StopVm<'a> {
+    type Ok = types::SuccessResponse;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "stopVm";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::SuccessResponse>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::StopVm::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::ModifyVm<'a> {
+    type Ok = types::ModifyVmResponse;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "modifyVm";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::ModifyVmResponse>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::ModifyVm::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::DeleteVm<'a> {
+    type Ok = types::SuccessResponse;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "deleteVm";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::SuccessResponse>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::DeleteVm::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::ValidateSpotNew<'a> {
+    type Ok = types::SuccessResponse;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "validateSpotNew";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::SuccessResponse>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::ValidateSpotNew::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::ValidateSpotExisting<'a> {
+    type Ok = types::SuccessResponse;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "validateSpotExisting";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::SuccessResponse>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::ValidateSpotExisting::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::DeployContainer<'a> {
+    type Ok = types::SuccessResponse;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "deployContainer";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::SuccessResponse>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::DeployContainer::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::ScaleContainer<'a> {
+    type Ok = types::SuccessResponse;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "scaleContainer";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::SuccessResponse>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::ScaleContainer::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::StopContainer<'a> {
+    type Ok = types::SuccessResponse;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "stopContainer";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::SuccessResponse>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::StopContainer::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::ListContainerReplicas<'a> {
+    type Ok = types::ReplicasResponse;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "listContainerReplicas";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::ReplicasResponse>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::ListContainerReplicas::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::GetBalance<'a> {
+    type Ok = types::BalanceResponse;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "getBalance";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::BalanceResponse>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::GetBalance::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::GetRevenue<'a> {
+    type Ok = types::RevenueResponse;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "getRevenue";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::RevenueResponse>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::GetRevenue::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::GetMonthlySummary<'a> {
+    type Ok = types::MonthlySummaryResponse;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "getMonthlySummary";
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::MonthlySummaryResponse>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::GetMonthlySummary::send(self)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::CredentialsRequest {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::DeployVmRequest {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::ServerRequest {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::StopVmRequest {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::ModifyVmRequest {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::ValidateSpotNewRequest {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value>
+for types::ValidateSpotExistingRequest {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::DeployContainerRequest {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::ScaleContainerRequest {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::StopContainerRequest {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::RevenueRequest {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+impl ::std::convert::TryFrom<::serde_json::Value> for types::MonthlySummaryRequest {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+/// Calls `$callback!` with one `{ method, id, doc, body: [type?],
+/// ok }` row per operation of the spec, in document order.
+#[allow(unused_macros)]
+macro_rules! __for_each_operation {
+    ($callback:ident) => {
+        $callback ! { { method : auth_test, id : "authTest", doc :
+        "`POST /auth/test`: Check that an api_key/api_token pair is valid.\n\nReturns `{\"success\": true}` when the credentials are valid. Like every POST in\nv0, the credentials go in the form body, not in a header. (TensorDock's own\nRust crate sends this request as a GET with a form body. POST is what every\nother client uses.)",
+        body : [types::CredentialsRequest], ok : types::SuccessResponse, } { method :
+        auth_list, id : "authList", doc :
+        "`POST /auth/list`: List the organisation's API authorizations.\n\nReturns every authorization of the organisation. Note that `authorizations` is\nan object keyed by the authorization's name, not an array. The credentials go\nin the form body.",
+        body : [types::CredentialsRequest], ok : types::AuthListResponse, } { method :
+        list_hostnodes, id : "listHostnodes", doc :
+        "`GET /client/deploy/hostnodes`: List available hostnodes with their stock and per-unit prices.\n\nPublic endpoint; no credentials are needed. The result is an object keyed by\nhostnode UUID. Filters go in the query string and are spelled exactly as shown\n(`minvCPUs` has a lowercase `v`). The filters are coarse: a returned hostnode\nmay still have GPUs that don't match, so check `specs.gpu` yourself. Pick\n`external_ports` for a deployment from the hostnode's `networking.ports`.",
+        body : [], ok : types::HostnodeListResponse, } { method : get_hostnode, id :
+        "getHostnode", doc :
+        "`GET /client/deploy/hostnodes/{hostnode_uuid}`: Get one hostnode by UUID.\n\nPublic endpoint; no credentials are needed. A production client reads the\nhostnode from the `hostnode` key. The SDK docstring instead keys it by the\nhostnode's UUID, next to `success`. The schema accepts both, and the caller\nmust check both places.",
+        body : [], ok : types::GetHostnodeResponse, } { method : deploy_vm, id :
+        "deployVm", doc :
+        "`POST /client/deploy/single`: Deploy a virtual machine on a hostnode.\n\nCreates a VM on the given hostnode. Wire traps:\n`external_ports` and `internal_ports` are strings that look like set literals,\ne.g. `\"{30118, 30117}\"` and `\"{22, 80}\"`. They are paired by position, so the\ni-th external port forwards to the i-th internal port. Each external port must\nbe one of the hostnode's `networking.ports`. Multi-line `cloudinit_script`\nvalues are sent with newlines escaped as the two characters `\\n`. For a spot\nVM, set `price_type=spot` and bid with `price`. In the response,\n`port_forwards` maps external to internal ports. Its values used to be strings\nand have been integers since about August 2024.",
+        body : [types::DeployVmRequest], ok : types::DeployVmResponse, } { method :
+        list_vms, id : "listVms", doc :
+        "`POST /client/list`: List the organisation's virtual machines.\n\nA read, but sent as POST with the credentials in the form body. The\n`virtualmachines` object is keyed by VM UUID. The VM's `hostname` field holds\nan IP address, and `location` is a location UUID, not a place name.",
+        body : [types::CredentialsRequest], ok : types::ListVmsResponse, } { method :
+        get_vm, id : "getVm", doc :
+        "`POST /client/get/single`: Get one virtual machine.\n\nThe VM is named by the `server` form field. Working clients find the single VM\nunder the plural key `virtualmachines`, not keyed by UUID. The SDK docstring\nsays `virtualmachine`. Both keys are declared here, and callers should accept\nwhichever one is present.",
+        body : [types::ServerRequest], ok : types::GetVmResponse, } { method : start_vm,
+        id : "startVm", doc :
+        "`POST /client/start/single`: Start a stopped virtual machine.\n\nNames the VM with `server` (unlike modify, which uses `server_id`). Starting a\nrunning VM fails with HTTP 500 and\n`\"Machine is running, therefore it cannot be started\"`.",
+        body : [types::ServerRequest], ok : types::SuccessResponse, } { method : stop_vm,
+        id : "stopVm", doc :
+        "`POST /client/stop/single`: Stop a virtual machine, optionally releasing its GPU.\n\nNames the VM with `server`. With `disassociate_resources=true` the GPU is\nreleased: the VM becomes `StoppedDisassociated`, is billed for storage only,\nand may not get its GPU back. With `false` the GPU stays reserved and is still\nbilled. Clients disagree on the default, so always send the field.\nStopping an already-disassociated VM fails with HTTP 500.",
+        body : [types::StopVmRequest], ok : types::SuccessResponse, } { method :
+        modify_vm, id : "modifyVm", doc :
+        "`POST /client/modify/single`: Change a stopped virtual machine's resources.\n\nWire trap: this is the only VM call that names the VM with `server_id`. All the\nothers use `server`. According to the docs the VM must be stopped first.\nWhich resource fields may be left out is not documented. One client always\nsends all five.",
+        body : [types::ModifyVmRequest], ok : types::ModifyVmResponse, } { method :
+        delete_vm, id : "deleteVm", doc :
+        "`POST /client/delete/single`: Delete a virtual machine.\n\nNames the VM with `server`. Deleting can take more than 12 seconds. Deleting a\nVM that is already gone returns a non-2xx error whose message contains\n`already terminated`. Callers may treat that error as success.",
+        body : [types::ServerRequest], ok : types::SuccessResponse, } { method :
+        validate_spot_new, id : "validateSpotNew", doc :
+        "`POST /client/spot/validate/new`: Check whether a bid would win a new spot VM.\n\nA dry run of a spot deployment. `success: true` means a VM with these resources\nat this hourly `price` would be deployed. `success: false` means the bid is too\nlow (bid higher) or the resources are not available.",
+        body : [types::ValidateSpotNewRequest], ok : types::SuccessResponse, } { method :
+        validate_spot_existing, id : "validateSpotExisting", doc :
+        "`POST /client/spot/validate/existing`: Check whether a new bid would keep or restart an existing spot VM.\n\nThe VM is named by `server`. `success: true` means the VM will start, or keep\nrunning, at the new hourly `price`. `success: false` means the bid is too low.\n(One Python client wrongly posts this to `/client/spot/validate/new`.)",
+        body : [types::ValidateSpotExistingRequest], ok : types::SuccessResponse, } {
+        method : deploy_container, id : "deployContainer", doc :
+        "`POST /client/container/deploy`: Deploy a container workload as one or more replicas.\n\nLow confidence: only one unofficial SDK covers this call. That SDK form-encodes\nthe body, which is lossy for the documented list and map fields (`gpu_models`,\n`environment_variables`, `volumes`, `arguments`): a list repeats its key and a\nmap loses its values. The server probably expects JSON. This is the one\noperation here whose body is JSON, and the JSON object still carries\n`api_key` and `api_token`.",
+        body : [types::DeployContainerRequest], ok : types::SuccessResponse, } { method :
+        scale_container, id : "scaleContainer", doc :
+        "`POST /client/container/scale`: Add or remove replicas of a container deployment.\n\nWire trap: `replicas` is a signed change, not a target count. A positive value\nadds that many replicas and a negative value removes them. Low confidence:\nonly one unofficial SDK covers this call.",
+        body : [types::ScaleContainerRequest], ok : types::SuccessResponse, } { method :
+        stop_container, id : "stopContainer", doc :
+        "`POST /client/container/stop`: Terminate a container deployment.\n\nThe path says `stop`, but this terminates the whole deployment and all its\nreplicas. Low confidence: only one unofficial SDK covers this call.",
+        body : [types::StopContainerRequest], ok : types::SuccessResponse, } { method :
+        list_container_replicas, id : "listContainerReplicas", doc :
+        "`GET /client/container/{container_id}/replicas`: List the replicas of a container deployment.\n\nThe seed SDK sends the credentials of this GET in the query string,\nwhich puts them in the URL, and so in proxy and server logs. This spec\nsends them the way TensorDock's own Rust client sends GET credentials:\nas a form-urlencoded body on the GET (`tensordock/tensordock-rs`), so\nno URL we build carries a secret. Low confidence: only one unofficial\nSDK covers this call, and none shows which the server reads.\nThe response wraps the list in `result` and has no `success` key. Ports\nhere are JSON integer arrays, unlike the `\"{a, b}\"` strings sent on VM\ndeploy.",
+        body : [types::CredentialsRequest], ok : types::ReplicasResponse, } { method :
+        get_balance, id : "getBalance", doc :
+        "`POST /billing/balance`: Get the account balance and current hourly spend.\n\nA read, but sent as POST with the credentials in the form body. Balance and\nhourly cost are in USD. When the balance runs out, TensorDock deletes the\norganisation's servers automatically.",
+        body : [types::CredentialsRequest], ok : types::BalanceResponse, } { method :
+        get_revenue, id : "getRevenue", doc :
+        "`POST /billing/revenue`: Get hosting revenue per hostnode (for hosts).\n\nFor hosts that rent out hardware. The response wraps the rows in `data` and has\nno `success` key. In this response `location` is a place name, whereas on a VM\nit is a UUID. The timestamp format of the filters is undocumented. Low\nconfidence: only one unofficial SDK covers this call.",
+        body : [types::RevenueRequest], ok : types::RevenueResponse, } { method :
+        get_monthly_summary, id : "getMonthlySummary", doc :
+        "`POST /billing/summary`: Get the monthly billing statement.\n\n`period` is a month in `YYYY-MM` form. Wire traps: the top-level money values\n(`final_balance`, `previous_balance`, `changes.*`) are strings, while line-item\namounts are numbers. Month and year parts are zero-padded strings, and line\nitems give dates as `MM/DD`. There is no `success` key. Low confidence: only one\nunofficial SDK covers this call.",
+        body : [types::MonthlySummaryRequest], ok : types::MonthlySummaryResponse, } }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use __for_each_operation as for_each_operation;
+/// Calls `$callback!` with one `{ ty, id: [..], name: [..] }` row
+/// per object schema with optional `id` + `id_in` (and `name` +
+/// `name_in`) string filters: a where-input.
+#[allow(unused_macros)]
+macro_rules! __for_each_where_input {
+    ($callback:ident) => {
+        $callback ! {}
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use __for_each_where_input as for_each_where_input;
+/// Calls `$callback!` with one `{ method, body, where_input, item }`
+/// row per read whose body has an optional `where`, `first` and
+/// `after` and whose answer is an array of objects with an `id`.
+#[allow(unused_macros)]
+macro_rules! __for_each_list_operation {
+    ($callback:ident) => {
+        $callback ! {}
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use __for_each_list_operation as for_each_list_operation;
+/// Calls `$callback!` with one `{ body, where_input, rest: [fields] }`
+/// row per request body whose only required property is `where`:
+/// the body can be built from its where-input alone.
+#[allow(unused_macros)]
+macro_rules! __for_each_where_body {
+    ($callback:ident) => {
+        $callback ! {}
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use __for_each_where_body as for_each_where_body;
