@@ -252,9 +252,18 @@ pub(crate) fn tokens(api: &OpenAPI, file: &syn::File) -> TokenStream {
             });
         }
     }
+    let error_splits = error_in_200_splits(file);
     let where_rows = where_inputs(api);
     let list_rows = list_operations(api);
     let where_ops = where_operations(api);
+    let task_rows: Vec<TokenStream> = schemas(api)
+        .filter_map(|(name, schema)| {
+            let o = object(schema)?;
+            let ty = type_ident(name);
+            (is_string_property(o, "task_id") && o.properties.contains_key("data"))
+                .then(|| quote! { { ty: #ty, } })
+        })
+        .collect();
     quote! {
         /// The `operationId` of every operation, named after it.
         pub mod operation_ids {
@@ -264,6 +273,8 @@ pub(crate) fn tokens(api: &OpenAPI, file: &syn::File) -> TokenStream {
         #(#impls)*
 
         #(#body_impls)*
+
+        #(#error_splits)*
 
         /// Calls `$callback!` with one `{ method, id, doc, body: [type?],
         /// ok }` row per operation of the spec, in document order.
@@ -303,7 +314,60 @@ pub(crate) fn tokens(api: &OpenAPI, file: &syn::File) -> TokenStream {
         }
         #[allow(unused_imports)]
         pub(crate) use __for_each_where_body as for_each_where_body;
+
+        /// Calls `$callback!` with one `{ ty }` row per object schema with
+        /// a string `task_id` and a `data`: what an asynchronous mutation
+        /// answers (CloudTower's `WithTask_*`).
+        #[allow(unused_macros)]
+        macro_rules! __for_each_with_task {
+            ($callback:ident) => { $callback! { #(#task_rows)* } };
+        }
+        #[allow(unused_imports)]
+        pub(crate) use __for_each_with_task as for_each_with_task;
     }
+}
+
+/// `impl ::cloud_common::ErrorIn200` for every `oneOf [T, ErrorBody]`
+/// (an untagged enum of two newtype variants, one of them `ErrorBody`):
+/// the shape of an API that answers errors with HTTP 200.
+fn error_in_200_splits(file: &syn::File) -> Vec<TokenStream> {
+    let types = file.items.iter().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, items)| items),
+        _ => None,
+    });
+    types
+        .into_iter()
+        .flatten()
+        .filter_map(|item| {
+            let syn::Item::Enum(e) = item else { return None };
+            let newtypes: Vec<(&syn::Ident, &syn::Type)> = e
+                .variants
+                .iter()
+                .filter_map(|v| match &v.fields {
+                    syn::Fields::Unnamed(f) if f.unnamed.len() == 1 => Some((&v.ident, &f.unnamed[0].ty)),
+                    _ => None,
+                })
+                .collect();
+            if newtypes.len() != 2 || e.variants.len() != 2 {
+                return None;
+            }
+            let error = newtypes.iter().position(|(v, _)| *v == "ErrorBody")?;
+            let (ok_variant, ok_ty) = newtypes[1 - error];
+            let name = &e.ident;
+            Some(quote! {
+                impl ::cloud_common::ErrorIn200 for types::#name {
+                    type Ok = types::#ok_ty;
+                    type ErrorBody = types::ErrorBody;
+                    fn split(self) -> ::std::result::Result<types::#ok_ty, types::ErrorBody> {
+                        match self {
+                            types::#name::#ok_variant(ok) => Ok(ok),
+                            types::#name::ErrorBody(error) => Err(error),
+                        }
+                    }
+                }
+            })
+        })
+        .collect()
 }
 
 /// The `T` of `::std::vec::Vec<T>`.

@@ -28,7 +28,7 @@ pub use error::{Error, ErrorKind, ServerMessage, is_retryable_status};
 pub use poll::{Check, WaitOptions, wait_for, wait_until};
 pub use runtime::{CallOptions, OperationSpec, Runtime, retry_after};
 pub use secret::Secret;
-pub use shell::{IntoOptional, Operation};
+pub use shell::{ErrorIn200, IntoOptional, Operation};
 
 /// Re-exports for [`impl_client_hooks!`]; not a public API.
 #[doc(hidden)]

@@ -32,6 +32,18 @@ pub trait Operation: Sized + Send {
     > + Send;
 }
 
+/// A `oneOf [T, ErrorBody]` answer: an API (TensorDock v2) that reports
+/// some errors with HTTP 200. Implemented by `cloud-codegen` for every
+/// such schema, so the provider layer splits them without a list of types.
+pub trait ErrorIn200 {
+    /// The real answer.
+    type Ok;
+    /// The error body.
+    type ErrorBody;
+    /// The answer, or the error it carries.
+    fn split(self) -> Result<Self::Ok, Self::ErrorBody>;
+}
+
 /// What an optional field of a generated builder takes: the value, an
 /// `Option` of it, and, for strings, `&str` and `&String`. Generated
 /// setters of `Option<T>` fields take `impl IntoOptional<T>`, so

@@ -29341,3 +29341,15 @@ macro_rules! __for_each_where_body {
 }
 #[allow(unused_imports)]
 pub(crate) use __for_each_where_body as for_each_where_body;
+/// Calls `$callback!` with one `{ ty }` row per object schema with
+/// a string `task_id` and a `data`: what an asynchronous mutation
+/// answers (CloudTower's `WithTask_*`).
+#[allow(unused_macros)]
+macro_rules! __for_each_with_task {
+    ($callback:ident) => {
+        $callback ! { { ty : WithTaskLoginResponse, } { ty : WithTaskVm, } { ty :
+        WithTaskDeleteVm, } { ty : WithTaskVmSnapshot, } }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use __for_each_with_task as for_each_with_task;

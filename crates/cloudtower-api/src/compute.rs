@@ -19,6 +19,7 @@
 
 use cloud_common::{BoxFuture, Compute, Error, ErrorKind, Instance, InstanceState};
 
+use crate::generated::operation_ids;
 use crate::{CloudTower, PROVIDER, types};
 
 /// The neutral state of a VM.
@@ -45,7 +46,7 @@ use crate::{CloudTower, PROVIDER, types};
 /// assert_eq!(cloudtower_api::neutral_state(&vm), InstanceState::Deleting);
 /// ```
 pub fn neutral_state(vm: &types::Vm) -> InstanceState {
-    use types::{EntityAsyncStatus as A, VmStatus as S};
+    use types::EntityAsyncStatus as A;
     match vm.entity_async_status {
         Some(A::Creating) => return InstanceState::Creating,
         Some(A::Deleting) => return InstanceState::Deleting,
@@ -54,15 +55,28 @@ pub fn neutral_state(vm: &types::Vm) -> InstanceState {
     if vm.in_recycle_bin {
         return InstanceState::Deleted;
     }
-    match &vm.status {
-        S::Running => InstanceState::Running,
-        S::Stopped => InstanceState::Stopped,
-        S::Suspended => InstanceState::Suspended,
-        S::Deleted => InstanceState::Deleted,
-        S::Unknown => InstanceState::Other(S::Unknown.to_string()),
-        S::Other(raw) => InstanceState::Other(raw.clone()),
-    }
+    let key = cloud_common::status_key(vm.status.as_str());
+    STATES
+        .iter()
+        .find(|(word, _)| *word == key)
+        .map_or_else(
+            || InstanceState::Other(vm.status.to_string()),
+            |(_, state)| state.clone(),
+        )
 }
+
+/// Every CloudTower VM power state (`status`) with a neutral equivalent,
+/// by its [`cloud_common::status_key`]; `UNKNOWN` (CloudTower cannot reach
+/// the VM's host) and values newer than the spec stay
+/// [`InstanceState::Other`]. `entityAsyncStatus` `CREATING`/`DELETING` and
+/// the recycle bin come first (see [`neutral_state`]). The README's
+/// cross-provider table is this table.
+pub const STATES: &[(&str, InstanceState)] = &[
+    ("running", InstanceState::Running),
+    ("stopped", InstanceState::Stopped),
+    ("suspended", InstanceState::Suspended),
+    ("deleted", InstanceState::Deleted),
+];
 
 /// The neutral summary of a VM: its id, name, state, vCPUs and memory in
 /// GiB (`memory` is in bytes). The spec's VM model has no GPU fields, so
@@ -104,6 +118,41 @@ impl CloudTower {
         }
         self.wait(&started).await.map(drop)
     }
+
+    /// Every VM (`get-vms` with an empty filter; the API's name is
+    /// [`CloudTower::get_vms`]).
+    pub async fn instances(&self) -> Result<Vec<types::Vm>, Error> {
+        self.get_vms(types::GetVmsRequestBody::default()).await
+    }
+
+    /// One VM by id (`get-vms` where `id`); an id that matches no VM is an
+    /// [`ErrorKind::Api`] error.
+    pub async fn instance(&self, id: &str) -> Result<types::Vm, Error> {
+        self.first(types::VmWhereInput::by_id(id))
+            .await?
+            .ok_or_else(|| no_such_vm(operation_ids::GET_VMS, id))
+    }
+
+    /// Starts a VM where the scheduler puts it (`start-vm`) and waits for
+    /// its task; a failed task is an error with its `error_message`.
+    pub async fn start_instance(&self, id: &str) -> Result<(), Error> {
+        let started = self.start_vm(types::VmWhereInput::by_id(id)).await?;
+        self.finish(operation_ids::START_VM, id, started).await
+    }
+
+    /// Shuts a VM down gracefully (`shutdown-vm`, see the module docs) and
+    /// waits for its task.
+    pub async fn stop_instance(&self, id: &str) -> Result<(), Error> {
+        let stopped = self.shut_down_vm(types::VmWhereInput::by_id(id)).await?;
+        self.finish(operation_ids::SHUT_DOWN_VM, id, stopped).await
+    }
+
+    /// Deletes a VM permanently (`delete-vm`, not the recycle bin) and
+    /// waits for its task.
+    pub async fn delete_instance(&self, id: &str) -> Result<(), Error> {
+        let deleted = self.delete_vm(types::VmWhereInput::by_id(id)).await?;
+        self.finish(operation_ids::DELETE_VM, id, deleted).await
+    }
 }
 
 impl Compute for CloudTower {
@@ -112,39 +161,23 @@ impl Compute for CloudTower {
     }
 
     fn list_instances(&self) -> BoxFuture<'_, Result<Vec<Instance>, Error>> {
-        Box::pin(async move {
-            let vms = self.get_vms(types::GetVmsRequestBody::default()).await?;
-            Ok(vms.iter().map(summary).collect())
-        })
+        Box::pin(async move { Ok(self.instances().await?.iter().map(summary).collect()) })
     }
 
     fn get_instance<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Instance, Error>> {
-        Box::pin(async move {
-            let vm = self.first(types::VmWhereInput::by_id(id)).await?;
-            vm.map(|vm| summary(&vm))
-                .ok_or_else(|| no_such_vm("GetVms", id))
-        })
+        Box::pin(async move { Ok(summary(&self.instance(id).await?)) })
     }
 
     fn start<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), Error>> {
-        Box::pin(async move {
-            let started = self.start_vm(types::VmWhereInput::by_id(id)).await?;
-            self.finish("StartVm", id, started).await
-        })
+        Box::pin(self.start_instance(id))
     }
 
     fn stop<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), Error>> {
-        Box::pin(async move {
-            let stopped = self.shut_down_vm(types::VmWhereInput::by_id(id)).await?;
-            self.finish("ShutDownVm", id, stopped).await
-        })
+        Box::pin(self.stop_instance(id))
     }
 
     fn delete<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), Error>> {
-        Box::pin(async move {
-            let deleted = self.delete_vm(types::VmWhereInput::by_id(id)).await?;
-            self.finish("DeleteVm", id, deleted).await
-        })
+        Box::pin(self.delete_instance(id))
     }
 }
 

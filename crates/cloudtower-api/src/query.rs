@@ -26,99 +26,67 @@ use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
 use crate::{CloudTower, Error, ErrorKind, PROVIDER, Result, types};
 
-/// `by_id` and `by_ids` for where-inputs.
-macro_rules! by_id {
-    ($($ty:ident),*) => {$(
-        impl types::$ty {
-            /// Matches one id: `{"id": id}`.
-            pub fn by_id(id: impl Into<String>) -> Self {
-                Self { id: Some(id.into()), ..Default::default() }
-            }
+/// `by_id`/`by_ids` (and `by_name`/`by_names`) for every where-input of
+/// the spec, from its table (`generated::for_each_where_input!`).
+macro_rules! where_inputs {
+    ($({ ty: $ty:ident, id: [$($id:ident)?], name: [$($name:ident)?], })*) => {$(
+        $(
+            impl types::$ty {
+                /// Matches one id: `{"id": id}`.
+                pub fn by_id(id: impl Into<String>) -> Self {
+                    Self { $id: Some(id.into()), ..Default::default() }
+                }
 
-            /// Matches any of these ids: `{"id_in": [..]}`.
-            pub fn by_ids(ids: impl IntoIterator<Item = impl Into<String>>) -> Self {
-                Self { id_in: Some(ids.into_iter().map(Into::into).collect()), ..Default::default() }
+                /// Matches any of these ids: `{"id_in": [..]}`.
+                pub fn by_ids(ids: impl IntoIterator<Item = impl Into<String>>) -> Self {
+                    Self { id_in: Some(ids.into_iter().map(Into::into).collect()), ..Default::default() }
+                }
             }
-        }
+        )?
+        $(
+            impl types::$ty {
+                /// Matches one name exactly: `{"name": name}`.
+                pub fn by_name(name: impl Into<String>) -> Self {
+                    Self { $name: Some(name.into()), ..Default::default() }
+                }
+
+                /// Matches any of these names: `{"name_in": [..]}`.
+                pub fn by_names(names: impl IntoIterator<Item = impl Into<String>>) -> Self {
+                    Self { name_in: Some(names.into_iter().map(Into::into).collect()), ..Default::default() }
+                }
+            }
+        )?
     )*};
 }
 
-/// `by_name` and `by_names` for where-inputs of named resources.
-macro_rules! by_name {
-    ($($ty:ident),*) => {$(
-        impl types::$ty {
-            /// Matches one name exactly: `{"name": name}`.
-            pub fn by_name(name: impl Into<String>) -> Self {
-                Self { name: Some(name.into()), ..Default::default() }
-            }
+crate::generated::for_each_where_input!(where_inputs);
 
-            /// Matches any of these names: `{"name_in": [..]}`.
-            pub fn by_names(names: impl IntoIterator<Item = impl Into<String>>) -> Self {
-                Self { name_in: Some(names.into_iter().map(Into::into).collect()), ..Default::default() }
-            }
-        }
+/// `From<where-input>` for every body that its where-input alone makes
+/// (reads, and the `{where}`-only mutations), from the spec's table
+/// (`generated::for_each_where_body!`).
+macro_rules! where_bodies {
+    ($({ body: $body:ident, where_input: $where:ident, where_: $kind:ident, rest: [$($rest:ident),*], })*) => {$(
+        where_bodies!(@one $body, $where, $kind, [$($rest),*]);
     )*};
-}
-
-by_id!(
-    VmWhereInput,
-    TaskWhereInput,
-    AlertWhereInput,
-    ClusterWhereInput,
-    DatacenterWhereInput,
-    HostWhereInput,
-    DiskWhereInput,
-    VmSnapshotWhereInput,
-    IscsiLunSnapshotWhereInput
-);
-by_name!(
-    VmWhereInput,
-    ClusterWhereInput,
-    DatacenterWhereInput,
-    HostWhereInput,
-    DiskWhereInput,
-    VmSnapshotWhereInput,
-    IscsiLunSnapshotWhereInput
-);
-
-impl From<types::VmWhereInput> for types::VmOperateParams {
-    fn from(where_: types::VmWhereInput) -> Self {
-        Self { where_ }
-    }
-}
-
-impl From<types::VmWhereInput> for types::VmStartParams {
-    /// Starts the VMs where the scheduler puts them (no `data`).
-    fn from(where_: types::VmWhereInput) -> Self {
-        Self { where_, data: None }
-    }
-}
-
-impl From<types::VmWhereInput> for types::VmMigrateParams {
-    /// Migrates the VMs where the scheduler puts them (no `data`).
-    fn from(where_: types::VmWhereInput) -> Self {
-        Self { where_, data: None }
-    }
-}
-
-impl From<types::VmWhereInput> for types::VmDeleteParams {
-    /// Deletes the VMs, keeping their snapshots (no `effect`).
-    fn from(where_: types::VmWhereInput) -> Self {
-        Self {
-            where_,
-            effect: None,
+    (@one $body:ident, $where:ident, required, [$($rest:ident),*]) => {
+        impl From<types::$where> for types::$body {
+            /// The body with only `where` set.
+            fn from(where_: types::$where) -> Self {
+                Self { where_, $($rest: None),* }
+            }
         }
-    }
+    };
+    (@one $body:ident, $where:ident, optional, [$($rest:ident),*]) => {
+        impl From<types::$where> for types::$body {
+            /// The body with only `where` set.
+            fn from(where_: types::$where) -> Self {
+                Self { where_: Some(where_), $($rest: None),* }
+            }
+        }
+    };
 }
 
-impl From<types::VmWhereInput> for types::GetVmsConnectionRequestBody {
-    fn from(where_: types::VmWhereInput) -> Self {
-        Self {
-            where_: Some(where_),
-            ..Default::default()
-        }
-    }
-}
+crate::generated::for_each_where_body!(where_bodies);
 
 impl types::VmSnapshot {
     /// The names of the iSCSI LUN snapshots that hold this snapshot's disks
@@ -173,16 +141,12 @@ pub trait ListRequest: sealed::Sealed + Send + Sized {
     ) -> cloud_common::BoxFuture<'_, Result<Vec<Self::Item>>>;
 }
 
+/// [`ListRequest`] for every read of the spec that pages with `first` and
+/// `after` (`generated::for_each_list_operation!`).
 macro_rules! list_request {
-    ($($body:ident, $where:ident => $op:ident -> $item:ident;)*) => {$(
+    ($({ method: $op:ident, body: $body:ident, where_input: $where:ident, item: $item:ident, })*) => {$(
         impl sealed::Sealed for types::$body {}
         impl sealed::Sealed for types::$where {}
-
-        impl From<types::$where> for types::$body {
-            fn from(where_: types::$where) -> Self {
-                Self { where_: Some(where_), ..Default::default() }
-            }
-        }
 
         impl ListRequest for types::$body {
             type Item = types::$item;
@@ -244,16 +208,7 @@ macro_rules! list_request {
     )*};
 }
 
-list_request! {
-    GetVmsRequestBody, VmWhereInput => get_vms -> Vm;
-    GetTasksRequestBody, TaskWhereInput => get_tasks -> Task;
-    GetAlertsRequestBody, AlertWhereInput => get_alerts -> Alert;
-    GetClustersRequestBody, ClusterWhereInput => get_clusters -> Cluster;
-    GetHostsRequestBody, HostWhereInput => get_hosts -> Host;
-    GetDisksRequestBody, DiskWhereInput => get_disks -> Disk;
-    GetVmSnapshotsRequestBody, VmSnapshotWhereInput => get_vm_snapshots -> VmSnapshot;
-    GetIscsiLunSnapshotsRequestBody, IscsiLunSnapshotWhereInput => get_iscsi_lun_snapshots -> IscsiLunSnapshot;
-}
+crate::generated::for_each_list_operation!(list_request);
 
 /// Where the next page starts.
 enum Cursor {

@@ -150,22 +150,28 @@ impl<T: TaskId + ?Sized> TaskId for &T {
     }
 }
 
+/// `TaskId` for every `WithTask_*` answer of the spec, and `IntoIterator`
+/// for a reference to one, so `ct.wait(&one)` works as well as
+/// `ct.wait(&many)`.
 macro_rules! with_task {
-    ($($ty:ident),*) => {$(
+    ($({ ty: $ty:ident, })*) => {$(
         impl TaskId for types::$ty {
             fn task_id(&self) -> Option<&str> {
                 self.task_id.as_deref()
             }
         }
+
+        impl<'a> IntoIterator for &'a types::$ty {
+            type Item = &'a types::$ty;
+            type IntoIter = std::iter::Once<&'a types::$ty>;
+            fn into_iter(self) -> Self::IntoIter {
+                std::iter::once(self)
+            }
+        }
     )*};
 }
 
-with_task!(
-    WithTaskVm,
-    WithTaskDeleteVm,
-    WithTaskVmSnapshot,
-    WithTaskLoginResponse
-);
+crate::generated::for_each_with_task!(with_task);
 
 /// What a wait that failed saw: the tasks that finished (in the order they
 /// were asked for) and the ids that had not. It is the

@@ -8473,6 +8473,146 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::CreateSecretRequest
         ::serde_json::from_value(value)
     }
 }
+impl ::cloud_common::ErrorIn200 for types::CreateInstanceResult {
+    type Ok = types::CreatedInstance;
+    type ErrorBody = types::ErrorBody;
+    fn split(self) -> ::std::result::Result<types::CreatedInstance, types::ErrorBody> {
+        match self {
+            types::CreateInstanceResult::CreatedInstance(ok) => Ok(ok),
+            types::CreateInstanceResult::ErrorBody(error) => Err(error),
+        }
+    }
+}
+impl ::cloud_common::ErrorIn200 for types::CreateSecretResult {
+    type Ok = types::SecretCreated;
+    type ErrorBody = types::ErrorBody;
+    fn split(self) -> ::std::result::Result<types::SecretCreated, types::ErrorBody> {
+        match self {
+            types::CreateSecretResult::SecretCreated(ok) => Ok(ok),
+            types::CreateSecretResult::ErrorBody(error) => Err(error),
+        }
+    }
+}
+impl ::cloud_common::ErrorIn200 for types::DeleteInstanceResult {
+    type Ok = types::InstanceDeleted;
+    type ErrorBody = types::ErrorBody;
+    fn split(self) -> ::std::result::Result<types::InstanceDeleted, types::ErrorBody> {
+        match self {
+            types::DeleteInstanceResult::InstanceDeleted(ok) => Ok(ok),
+            types::DeleteInstanceResult::ErrorBody(error) => Err(error),
+        }
+    }
+}
+impl ::cloud_common::ErrorIn200 for types::DeleteSecretResult {
+    type Ok = types::SecretDeleted;
+    type ErrorBody = types::ErrorBody;
+    fn split(self) -> ::std::result::Result<types::SecretDeleted, types::ErrorBody> {
+        match self {
+            types::DeleteSecretResult::SecretDeleted(ok) => Ok(ok),
+            types::DeleteSecretResult::ErrorBody(error) => Err(error),
+        }
+    }
+}
+impl ::cloud_common::ErrorIn200 for types::ErrorResponse {
+    type Ok = types::ValidationIssues;
+    type ErrorBody = types::ErrorBody;
+    fn split(self) -> ::std::result::Result<types::ValidationIssues, types::ErrorBody> {
+        match self {
+            types::ErrorResponse::ValidationIssues(ok) => Ok(ok),
+            types::ErrorResponse::ErrorBody(error) => Err(error),
+        }
+    }
+}
+impl ::cloud_common::ErrorIn200 for types::GetHostnodeResult {
+    type Ok = types::HostnodeEnvelope;
+    type ErrorBody = types::ErrorBody;
+    fn split(self) -> ::std::result::Result<types::HostnodeEnvelope, types::ErrorBody> {
+        match self {
+            types::GetHostnodeResult::HostnodeEnvelope(ok) => Ok(ok),
+            types::GetHostnodeResult::ErrorBody(error) => Err(error),
+        }
+    }
+}
+impl ::cloud_common::ErrorIn200 for types::GetInstanceResult {
+    type Ok = types::Instance;
+    type ErrorBody = types::ErrorBody;
+    fn split(self) -> ::std::result::Result<types::Instance, types::ErrorBody> {
+        match self {
+            types::GetInstanceResult::Instance(ok) => Ok(ok),
+            types::GetInstanceResult::ErrorBody(error) => Err(error),
+        }
+    }
+}
+impl ::cloud_common::ErrorIn200 for types::GetSecretResult {
+    type Ok = types::SecretEnvelope;
+    type ErrorBody = types::ErrorBody;
+    fn split(self) -> ::std::result::Result<types::SecretEnvelope, types::ErrorBody> {
+        match self {
+            types::GetSecretResult::SecretEnvelope(ok) => Ok(ok),
+            types::GetSecretResult::ErrorBody(error) => Err(error),
+        }
+    }
+}
+impl ::cloud_common::ErrorIn200 for types::InstanceActionResult {
+    type Ok = types::InstanceAction;
+    type ErrorBody = types::ErrorBody;
+    fn split(self) -> ::std::result::Result<types::InstanceAction, types::ErrorBody> {
+        match self {
+            types::InstanceActionResult::InstanceAction(ok) => Ok(ok),
+            types::InstanceActionResult::ErrorBody(error) => Err(error),
+        }
+    }
+}
+impl ::cloud_common::ErrorIn200 for types::ListHostnodesResult {
+    type Ok = types::HostnodeList;
+    type ErrorBody = types::ErrorBody;
+    fn split(self) -> ::std::result::Result<types::HostnodeList, types::ErrorBody> {
+        match self {
+            types::ListHostnodesResult::HostnodeList(ok) => Ok(ok),
+            types::ListHostnodesResult::ErrorBody(error) => Err(error),
+        }
+    }
+}
+impl ::cloud_common::ErrorIn200 for types::ListInstancesResult {
+    type Ok = types::InstanceList;
+    type ErrorBody = types::ErrorBody;
+    fn split(self) -> ::std::result::Result<types::InstanceList, types::ErrorBody> {
+        match self {
+            types::ListInstancesResult::InstanceList(ok) => Ok(ok),
+            types::ListInstancesResult::ErrorBody(error) => Err(error),
+        }
+    }
+}
+impl ::cloud_common::ErrorIn200 for types::ListLocationsResult {
+    type Ok = types::LocationList;
+    type ErrorBody = types::ErrorBody;
+    fn split(self) -> ::std::result::Result<types::LocationList, types::ErrorBody> {
+        match self {
+            types::ListLocationsResult::LocationList(ok) => Ok(ok),
+            types::ListLocationsResult::ErrorBody(error) => Err(error),
+        }
+    }
+}
+impl ::cloud_common::ErrorIn200 for types::ListSecretsResult {
+    type Ok = types::SecretList;
+    type ErrorBody = types::ErrorBody;
+    fn split(self) -> ::std::result::Result<types::SecretList, types::ErrorBody> {
+        match self {
+            types::ListSecretsResult::SecretList(ok) => Ok(ok),
+            types::ListSecretsResult::ErrorBody(error) => Err(error),
+        }
+    }
+}
+impl ::cloud_common::ErrorIn200 for types::ModifyInstanceResult {
+    type Ok = types::InstanceModified;
+    type ErrorBody = types::ErrorBody;
+    fn split(self) -> ::std::result::Result<types::InstanceModified, types::ErrorBody> {
+        match self {
+            types::ModifyInstanceResult::InstanceModified(ok) => Ok(ok),
+            types::ModifyInstanceResult::ErrorBody(error) => Err(error),
+        }
+    }
+}
 /// Calls `$callback!` with one `{ method, id, doc, body: [type?],
 /// ok }` row per operation of the spec, in document order.
 #[allow(unused_macros)]
@@ -8557,3 +8697,14 @@ macro_rules! __for_each_where_body {
 }
 #[allow(unused_imports)]
 pub(crate) use __for_each_where_body as for_each_where_body;
+/// Calls `$callback!` with one `{ ty }` row per object schema with
+/// a string `task_id` and a `data`: what an asynchronous mutation
+/// answers (CloudTower's `WithTask_*`).
+#[allow(unused_macros)]
+macro_rules! __for_each_with_task {
+    ($callback:ident) => {
+        $callback ! {}
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use __for_each_with_task as for_each_with_task;

@@ -4,27 +4,42 @@ use cloud_common::{BoxFuture, Compute, Error, Instance, InstanceState};
 
 use super::{PROVIDER, TensorDock, VmStatus, VmStatusExt, types};
 
-/// Maps a TensorDock VM status to the neutral state.
-///
-/// `StoppedDisassociated` (GPU released) and `Outbid` (a spot VM stopped
-/// because its bid was beaten) are both stopped machines.
+/// Every v0 status word we know, by its [`cloud_common::status_key`], and
+/// its neutral state. `StoppedDisassociated` (GPU released) and `Outbid`
+/// (a spot VM stopped because its bid was beaten) are both stopped
+/// machines. The README's cross-provider table is this table.
+pub const STATES: &[(&str, InstanceState)] = &[
+    ("deploying", InstanceState::Creating),
+    ("creating", InstanceState::Creating),
+    ("provisioning", InstanceState::Creating),
+    ("pending", InstanceState::Creating),
+    ("starting", InstanceState::Starting),
+    ("booting", InstanceState::Starting),
+    ("running", InstanceState::Running),
+    ("stopping", InstanceState::Stopping),
+    ("stopped", InstanceState::Stopped),
+    ("stoppeddisassociated", InstanceState::Stopped),
+    ("outbid", InstanceState::Stopped),
+    ("deleting", InstanceState::Deleting),
+    ("terminating", InstanceState::Deleting),
+    ("deleted", InstanceState::Deleted),
+    ("terminated", InstanceState::Deleted),
+    ("error", InstanceState::Error),
+    ("failed", InstanceState::Error),
+];
+
+/// Maps a TensorDock v0 VM status to the neutral state through
+/// [`STATES`]; anything else stays [`InstanceState::Other`], verbatim.
 pub fn neutral_state(status: &VmStatus) -> InstanceState {
-    match status {
-        VmStatus::Running => InstanceState::Running,
-        VmStatus::Stopped | VmStatus::StoppedDisassociated | VmStatus::Outbid => {
-            InstanceState::Stopped
-        }
-        VmStatus::Missing => InstanceState::Other(String::new()),
-        VmStatus::Other(raw) => match raw.to_ascii_lowercase().as_str() {
-            "deploying" | "creating" | "provisioning" => InstanceState::Creating,
-            "starting" | "booting" => InstanceState::Starting,
-            "stopping" => InstanceState::Stopping,
-            "deleting" | "terminating" => InstanceState::Deleting,
-            "deleted" | "terminated" => InstanceState::Deleted,
-            "error" | "failed" => InstanceState::Error,
-            _ => InstanceState::Other(raw.clone()),
-        },
+    if *status == VmStatus::Missing {
+        return InstanceState::Other(String::new());
     }
+    let raw = status.to_string();
+    let key = cloud_common::status_key(&raw);
+    STATES
+        .iter()
+        .find(|(word, _)| *word == key)
+        .map_or(InstanceState::Other(raw), |(_, state)| state.clone())
 }
 
 /// The neutral summary of a VM.

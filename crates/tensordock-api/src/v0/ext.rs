@@ -89,7 +89,8 @@ impl DeployVmExt for builder::DeployVmRequest {
 }
 
 /// A VM's state. Unknown values are kept in [`VmStatus::Other`]; matching
-/// ignores case (`running` has been seen next to `Running`).
+/// goes through [`cloud_common::status_key`] (`running` has been seen next
+/// to `Running`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum VmStatus {
@@ -110,7 +111,7 @@ pub enum VmStatus {
 impl VmStatus {
     /// Parses a status string.
     pub fn parse(s: &str) -> Self {
-        match s.to_ascii_lowercase().as_str() {
+        match cloud_common::status_key(s).as_str() {
             "running" => Self::Running,
             "stopped" => Self::Stopped,
             "stoppeddisassociated" => Self::StoppedDisassociated,

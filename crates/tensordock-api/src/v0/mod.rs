@@ -11,7 +11,7 @@
 //! ```no_run
 //! # async fn demo() -> Result<(), tensordock_api::Error> {
 //! use tensordock_api::v0::{DeployVmExt, PortMappings, TensorDock};
-//! let td = TensorDock::new("key", "token")?;
+//! let td = TensorDock::new(("key", "token"))?;
 //! let deployed = td
 //!     .deploy_vm(|vm| {
 //!         vm.name("trainer")
@@ -32,18 +32,24 @@
 
 use std::collections::HashMap;
 
-use cloud_common::{CallOptions, ClientConfig, Error, ErrorKind, Runtime, Secret, ServerMessage};
+use cloud_common::{Error, ErrorKind, ServerMessage};
+#[cfg(doc)]
+use cloud_common::CallOptions;
 
+mod auth;
 mod compute;
 mod ext;
 mod ports;
+mod wait;
 
-pub use compute::{neutral_state, summary};
+pub use auth::ApiKey;
+pub use compute::{STATES, neutral_state, summary};
 pub use ext::{DeployVmExt, HostnodeFilter, VmStatus, VmStatusExt};
 pub use ports::{PortMapping, PortMappings, PortParseError};
 
 cloud_common::generated_client!("tensordock_v0");
 
+use generated::operation_ids;
 use generated::types::builder;
 
 impl ServerMessage for types::ErrorBody {
@@ -58,81 +64,35 @@ pub const PROVIDER: &str = "tensordock";
 /// The production base URL of API v0.
 pub const DEFAULT_BASE_URL: &str = "https://marketplace.tensordock.com/api/v0";
 
-/// A TensorDock v0 client holding the organisation's `api_key`/`api_token`.
-///
-/// Cheap to clone. `Debug` shows no credential.
-#[derive(Clone, Debug)]
-pub struct TensorDock {
-    client: generated::Client,
-    api_key: Secret,
-    api_token: Secret,
-    options: CallOptions,
-}
-
-type Result<T> = std::result::Result<T, Error>;
-
-impl TensorDock {
-    /// A client for the production API with default timeouts and retries.
-    pub fn new(api_key: impl Into<Secret>, api_token: impl Into<Secret>) -> Result<Self> {
-        Self::with_config(api_key, api_token, ClientConfig::new(DEFAULT_BASE_URL))
-    }
-
-    /// A client with explicit settings (base URL, timeouts, retries).
+cloud_common::client_shell! {
+    /// A TensorDock v0 client holding the organisation's `api_key` and
+    /// `api_token` ([`ApiKey`], or a `(key, token)` pair).
+    ///
+    /// Cheap to clone. `Debug` shows no credential.
     ///
     /// ```
     /// use std::time::Duration;
     /// use tensordock_api::{ClientConfig, v0::TensorDock};
     /// let td = TensorDock::with_config(
-    ///     "key",
-    ///     "token",
     ///     ClientConfig::new("http://127.0.0.1:8080").timeout(Duration::from_secs(5)),
+    ///     ("key-123", "token-456"),
     /// )
     /// .unwrap();
-    /// assert!(!format!("{td:?}").contains("token\""));
+    /// assert!(!format!("{td:?}").contains("token-456"));
     /// ```
-    pub fn with_config(
-        api_key: impl Into<Secret>,
-        api_token: impl Into<Secret>,
-        config: ClientConfig,
-    ) -> Result<Self> {
-        let http = config.http_client(PROVIDER, crate::USER_AGENT)?;
-        let runtime = Runtime::new(PROVIDER, generated::OPERATIONS, &config);
-        Ok(Self {
-            client: generated::Client::new_with_client(config.base_url(), http, runtime),
-            api_key: api_key.into(),
-            api_token: api_token.into(),
-            options: CallOptions::default(),
-        })
+    pub struct TensorDock {
+        provider: PROVIDER,
+        user_agent: crate::USER_AGENT,
+        native: generated::Client,
+        operations: generated::OPERATIONS,
+        credentials: ApiKey => auth::authorize,
+        default_base_url: DEFAULT_BASE_URL,
     }
+}
 
-    /// A copy of this client whose calls use `options` (timeout, retry
-    /// opt-in or opt-out).
-    pub fn with_options(&self, options: CallOptions) -> Self {
-        Self {
-            options,
-            ..self.clone()
-        }
-    }
+type Result<T> = std::result::Result<T, Error>;
 
-    /// The generated client, for anything this layer does not cover. It
-    /// runs through the same runtime (retries, timeouts, tracing), but you
-    /// pass the credentials yourself.
-    pub fn native(&self) -> &generated::Client {
-        &self.client
-    }
-
-    async fn call<T, F>(&self, operation: &'static str, fut: F) -> Result<T>
-    where
-        F: Future<
-            Output = std::result::Result<
-                progenitor_client::ResponseValue<T>,
-                progenitor_client::Error<types::ErrorBody>,
-            >,
-        >,
-    {
-        self.client.inner.call(operation, &self.options, fut).await
-    }
-
+impl TensorDock {
     fn failed(&self, operation: &'static str, message: impl Into<String>) -> Error {
         Error::new(ErrorKind::Api, PROVIDER, operation, message)
     }
@@ -148,41 +108,35 @@ impl TensorDock {
         }
     }
 
-    fn credentials(&self) -> types::CredentialsRequest {
+    fn key_pair(&self) -> types::CredentialsRequest {
         types::CredentialsRequest {
-            api_key: self.api_key.clone(),
-            api_token: self.api_token.clone(),
+            api_key: self.credentials().api_key.clone(),
+            api_token: self.credentials().api_token.clone(),
         }
     }
 
     fn server(&self, server: &str) -> builder::ServerRequest {
         types::ServerRequest::builder()
-            .api_key(self.api_key.clone())
-            .api_token(self.api_token.clone())
+            .api_key(self.credentials().api_key.clone())
+            .api_token(self.credentials().api_token.clone())
             .server(server.to_string())
     }
 
     /// `POST /auth/test`: whether the key/token pair is valid. An invalid
     /// pair is an `Err` with the server's message.
     pub async fn auth_test(&self) -> Result<()> {
-        let r = self
-            .call(
-                "authTest",
-                self.client.auth_test().body(self.credentials()).send(),
+        let r = self.call(self.client.auth_test().body(self.key_pair()),
             )
             .await?;
-        self.ensure_success("authTest", Some(r.success))
+        self.ensure_success(operation_ids::AUTH_TEST, Some(r.success))
     }
 
     /// `POST /auth/list`: the organisation's authorizations, keyed by name.
     pub async fn auth_list(&self) -> Result<HashMap<String, types::Authorization>> {
-        let r = self
-            .call(
-                "authList",
-                self.client.auth_list().body(self.credentials()).send(),
+        let r = self.call(self.client.auth_list().body(self.key_pair()),
             )
             .await?;
-        self.ensure_success("authList", r.success)?;
+        self.ensure_success(operation_ids::AUTH_LIST, r.success)?;
         Ok(r.authorizations)
     }
 
@@ -196,15 +150,15 @@ impl TensorDock {
         filter: &HostnodeFilter,
     ) -> Result<HashMap<String, types::Hostnode>> {
         let request = filter.apply(self.client.list_hostnodes());
-        let r = self.call("listHostnodes", request.send()).await?;
-        self.ensure_success("listHostnodes", r.success)?;
+        let r = self.call(request).await?;
+        self.ensure_success(operation_ids::LIST_HOSTNODES, r.success)?;
         Ok(r.hostnodes)
     }
 
     /// `GET /client/deploy/hostnodes/{uuid}`: one hostnode, whether the
     /// server nests it under `hostnode` or under its own UUID.
     pub async fn get_hostnode(&self, hostnode: &str) -> Result<types::Hostnode> {
-        const OP: &str = "getHostnode";
+        const OP: &str = operation_ids::GET_HOSTNODE;
         let uuid = hostnode.parse::<uuid::Uuid>().map_err(|e| {
             Error::new(
                 ErrorKind::InvalidRequest,
@@ -213,8 +167,7 @@ impl TensorDock {
                 format!("hostnode id is not a UUID: {e}"),
             )
         })?;
-        let r = self
-            .call(OP, self.client.get_hostnode().hostnode_uuid(uuid).send())
+        let r = self.call(self.client.get_hostnode().hostnode_uuid(uuid))
             .await?;
         self.ensure_success(OP, r.success)?;
         ext::hostnode_from(r, hostnode).map_err(|message| {
@@ -230,24 +183,20 @@ impl TensorDock {
         f: impl FnOnce(builder::DeployVmRequest) -> builder::DeployVmRequest,
     ) -> Result<types::DeployVmResponse> {
         let body = f(types::DeployVmRequest::builder())
-            .api_key(self.api_key.clone())
-            .api_token(self.api_token.clone());
-        let r = self
-            .call("deployVm", self.client.deploy_vm().body(body).send())
+            .api_key(self.credentials().api_key.clone())
+            .api_token(self.credentials().api_token.clone());
+        let r = self.call(self.client.deploy_vm().body(body))
             .await?;
-        self.ensure_success("deployVm", r.success)?;
+        self.ensure_success(operation_ids::DEPLOY_VM, r.success)?;
         Ok(r)
     }
 
     /// `POST /client/list`: the organisation's VMs, keyed by VM UUID.
     pub async fn list_vms(&self) -> Result<HashMap<String, types::VirtualMachine>> {
-        let r = self
-            .call(
-                "listVms",
-                self.client.list_vms().body(self.credentials()).send(),
+        let r = self.call(self.client.list_vms().body(self.key_pair()),
             )
             .await?;
-        self.ensure_success("listVms", r.success)?;
+        self.ensure_success(operation_ids::LIST_VMS, r.success)?;
         Ok(r.virtualmachines)
     }
 
@@ -255,18 +204,15 @@ impl TensorDock {
     /// `virtualmachines` (seen in practice) or `virtualmachine` (the SDK's
     /// docstring).
     pub async fn get_vm(&self, server: &str) -> Result<types::VirtualMachine> {
-        let r = self
-            .call(
-                "getVm",
-                self.client.get_vm().body(self.server(server)).send(),
+        let r = self.call(self.client.get_vm().body(self.server(server)),
             )
             .await?;
-        self.ensure_success("getVm", r.success)?;
+        self.ensure_success(operation_ids::GET_VM, r.success)?;
         r.virtualmachines.or(r.virtualmachine).ok_or_else(|| {
             Error::new(
                 ErrorKind::Decode,
                 PROVIDER,
-                "getVm",
+                operation_ids::GET_VM,
                 "the response holds no `virtualmachines` or `virtualmachine`",
             )
             .with_status(200)
@@ -275,27 +221,23 @@ impl TensorDock {
 
     /// `POST /client/start/single`.
     pub async fn start_vm(&self, server: &str) -> Result<()> {
-        let r = self
-            .call(
-                "startVm",
-                self.client.start_vm().body(self.server(server)).send(),
+        let r = self.call(self.client.start_vm().body(self.server(server)),
             )
             .await?;
-        self.ensure_success("startVm", Some(r.success))
+        self.ensure_success(operation_ids::START_VM, Some(r.success))
     }
 
     /// `POST /client/stop/single`. `disassociate_resources: true` releases
     /// the GPU (storage-only billing; the VM may not get its GPU back).
     pub async fn stop_vm(&self, server: &str, disassociate_resources: bool) -> Result<()> {
         let body = types::StopVmRequest::builder()
-            .api_key(self.api_key.clone())
-            .api_token(self.api_token.clone())
+            .api_key(self.credentials().api_key.clone())
+            .api_token(self.credentials().api_token.clone())
             .server(server.to_string())
             .disassociate_resources(disassociate_resources);
-        let r = self
-            .call("stopVm", self.client.stop_vm().body(body).send())
+        let r = self.call(self.client.stop_vm().body(body))
             .await?;
-        self.ensure_success("stopVm", Some(r.success))
+        self.ensure_success(operation_ids::STOP_VM, Some(r.success))
     }
 
     /// `POST /client/modify/single` (the one VM call that names the VM
@@ -307,24 +249,20 @@ impl TensorDock {
     ) -> Result<types::ModifyVmResponse> {
         let body = f(types::ModifyVmRequest::builder())
             .server_id(server.to_string())
-            .api_key(self.api_key.clone())
-            .api_token(self.api_token.clone());
-        let r = self
-            .call("modifyVm", self.client.modify_vm().body(body).send())
+            .api_key(self.credentials().api_key.clone())
+            .api_token(self.credentials().api_token.clone());
+        let r = self.call(self.client.modify_vm().body(body))
             .await?;
-        self.ensure_success("modifyVm", Some(r.success))?;
+        self.ensure_success(operation_ids::MODIFY_VM, Some(r.success))?;
         Ok(r)
     }
 
     /// `POST /client/delete/single`.
     pub async fn delete_vm(&self, server: &str) -> Result<()> {
-        let r = self
-            .call(
-                "deleteVm",
-                self.client.delete_vm().body(self.server(server)).send(),
+        let r = self.call(self.client.delete_vm().body(self.server(server)),
             )
             .await?;
-        self.ensure_success("deleteVm", Some(r.success))
+        self.ensure_success(operation_ids::DELETE_VM, Some(r.success))
     }
 
     /// `POST /client/spot/validate/new`: `true` if a spot VM with these
@@ -334,12 +272,9 @@ impl TensorDock {
         f: impl FnOnce(builder::ValidateSpotNewRequest) -> builder::ValidateSpotNewRequest,
     ) -> Result<bool> {
         let body = f(types::ValidateSpotNewRequest::builder())
-            .api_key(self.api_key.clone())
-            .api_token(self.api_token.clone());
-        let r = self
-            .call(
-                "validateSpotNew",
-                self.client.validate_spot_new().body(body).send(),
+            .api_key(self.credentials().api_key.clone())
+            .api_token(self.credentials().api_token.clone());
+        let r = self.call(self.client.validate_spot_new().body(body),
             )
             .await?;
         Ok(r.success)
@@ -349,14 +284,11 @@ impl TensorDock {
     /// at the new bid `price` (USD/hour).
     pub async fn validate_spot_existing(&self, server: &str, price: f64) -> Result<bool> {
         let body = types::ValidateSpotExistingRequest::builder()
-            .api_key(self.api_key.clone())
-            .api_token(self.api_token.clone())
+            .api_key(self.credentials().api_key.clone())
+            .api_token(self.credentials().api_token.clone())
             .server(server.to_string())
             .price(price);
-        let r = self
-            .call(
-                "validateSpotExisting",
-                self.client.validate_spot_existing().body(body).send(),
+        let r = self.call(self.client.validate_spot_existing().body(body),
             )
             .await?;
         Ok(r.success)
@@ -370,15 +302,12 @@ impl TensorDock {
         f: impl FnOnce(builder::DeployContainerRequest) -> builder::DeployContainerRequest,
     ) -> Result<()> {
         let body = f(types::DeployContainerRequest::builder())
-            .api_key(self.api_key.clone())
-            .api_token(self.api_token.clone());
-        let r = self
-            .call(
-                "deployContainer",
-                self.client.deploy_container().body(body).send(),
+            .api_key(self.credentials().api_key.clone())
+            .api_token(self.credentials().api_token.clone());
+        let r = self.call(self.client.deploy_container().body(body),
             )
             .await?;
-        self.ensure_success("deployContainer", Some(r.success))
+        self.ensure_success(operation_ids::DEPLOY_CONTAINER, Some(r.success))
     }
 
     /// `POST /client/container/scale`. `delta` is added to the replica
@@ -386,32 +315,26 @@ impl TensorDock {
     /// automatically, since a repeat would scale twice.
     pub async fn scale_container(&self, container_id: &str, delta: i64) -> Result<()> {
         let body = types::ScaleContainerRequest::builder()
-            .api_key(self.api_key.clone())
-            .api_token(self.api_token.clone())
+            .api_key(self.credentials().api_key.clone())
+            .api_token(self.credentials().api_token.clone())
             .container_id(container_id.to_string())
             .replicas(delta);
-        let r = self
-            .call(
-                "scaleContainer",
-                self.client.scale_container().body(body).send(),
+        let r = self.call(self.client.scale_container().body(body),
             )
             .await?;
-        self.ensure_success("scaleContainer", Some(r.success))
+        self.ensure_success(operation_ids::SCALE_CONTAINER, Some(r.success))
     }
 
     /// `POST /client/container/stop`: terminates the container deployment.
     pub async fn stop_container(&self, container_id: &str) -> Result<()> {
         let body = types::StopContainerRequest::builder()
-            .api_key(self.api_key.clone())
-            .api_token(self.api_token.clone())
+            .api_key(self.credentials().api_key.clone())
+            .api_token(self.credentials().api_token.clone())
             .container_id(container_id.to_string());
-        let r = self
-            .call(
-                "stopContainer",
-                self.client.stop_container().body(body).send(),
+        let r = self.call(self.client.stop_container().body(body),
             )
             .await?;
-        self.ensure_success("stopContainer", Some(r.success))
+        self.ensure_success(operation_ids::STOP_CONTAINER, Some(r.success))
     }
 
     /// `GET /client/container/{id}/replicas`, with the credentials in a
@@ -421,20 +344,17 @@ impl TensorDock {
             .client
             .list_container_replicas()
             .container_id(container_id)
-            .body(self.credentials());
-        let r = self.call("listContainerReplicas", request.send()).await?;
+            .body(self.key_pair());
+        let r = self.call(request).await?;
         Ok(r.result)
     }
 
     /// `POST /billing/balance`: balance (USD) and hourly spend.
     pub async fn balance(&self) -> Result<types::BalanceResponse> {
-        let r = self
-            .call(
-                "getBalance",
-                self.client.get_balance().body(self.credentials()).send(),
+        let r = self.call(self.client.get_balance().body(self.key_pair()),
             )
             .await?;
-        self.ensure_success("getBalance", r.success)?;
+        self.ensure_success(operation_ids::GET_BALANCE, r.success)?;
         Ok(r)
     }
 
@@ -444,10 +364,9 @@ impl TensorDock {
         f: impl FnOnce(builder::RevenueRequest) -> builder::RevenueRequest,
     ) -> Result<Vec<types::HostnodeRevenue>> {
         let body = f(types::RevenueRequest::builder())
-            .api_key(self.api_key.clone())
-            .api_token(self.api_token.clone());
-        let r = self
-            .call("getRevenue", self.client.get_revenue().body(body).send())
+            .api_key(self.credentials().api_key.clone())
+            .api_token(self.credentials().api_token.clone());
+        let r = self.call(self.client.get_revenue().body(body))
             .await?;
         Ok(r.data)
     }
@@ -455,12 +374,10 @@ impl TensorDock {
     /// `POST /billing/summary`: the statement for `period` (`YYYY-MM`).
     pub async fn monthly_summary(&self, period: &str) -> Result<types::MonthlySummaryResponse> {
         let body = types::MonthlySummaryRequest::builder()
-            .api_key(self.api_key.clone())
-            .api_token(self.api_token.clone())
+            .api_key(self.credentials().api_key.clone())
+            .api_token(self.credentials().api_token.clone())
             .period(period.to_string());
-        self.call(
-            "getMonthlySummary",
-            self.client.get_monthly_summary().body(body).send(),
+        self.call(self.client.get_monthly_summary().body(body),
         )
         .await
     }

@@ -4,35 +4,50 @@
 
 use cloud_common::{BoxFuture, Compute, Error, Instance, InstanceState};
 
-use super::ext::normalize;
 use super::{InstanceExt, InstanceStatus, PROVIDER, TensorDock, types};
 
-/// Maps a v2 instance status to the neutral state.
-///
-/// `StoppedDisassociated` (GPU released) is a stopped machine. Values the
-/// API documents only in mocks (`queued`, `creating`, `terminated`,
-/// `deleted`, `error`) and likely spellings of other transitions are
-/// recognized ignoring case, `_`, `-` and spaces; anything else stays
-/// [`InstanceState::Other`] with the raw value.
+/// Every v2 status word we know, by its [`cloud_common::status_key`], and
+/// its neutral state. `StoppedDisassociated` (GPU released) is a stopped
+/// machine. The values the API documents only in mocks (`queued`,
+/// `creating`, `terminated`, `deleted`, `error`) and likely spellings of
+/// other transitions are here too. The README's cross-provider table is
+/// this table.
+pub const STATES: &[(&str, InstanceState)] = &[
+    ("queued", InstanceState::Creating),
+    ("pending", InstanceState::Creating),
+    ("creating", InstanceState::Creating),
+    ("deploying", InstanceState::Creating),
+    ("provisioning", InstanceState::Creating),
+    ("starting", InstanceState::Starting),
+    ("restarting", InstanceState::Starting),
+    ("rebooting", InstanceState::Starting),
+    ("booting", InstanceState::Starting),
+    ("running", InstanceState::Running),
+    ("stopping", InstanceState::Stopping),
+    ("stopped", InstanceState::Stopped),
+    ("stoppeddisassociated", InstanceState::Stopped),
+    ("suspended", InstanceState::Suspended),
+    ("paused", InstanceState::Suspended),
+    ("deleting", InstanceState::Deleting),
+    ("terminating", InstanceState::Deleting),
+    ("deleted", InstanceState::Deleted),
+    ("terminated", InstanceState::Deleted),
+    ("error", InstanceState::Error),
+    ("failed", InstanceState::Error),
+];
+
+/// Maps a v2 instance status to the neutral state through [`STATES`];
+/// anything else stays [`InstanceState::Other`] with the raw value.
 pub fn neutral_state(status: &InstanceStatus) -> InstanceState {
-    match status {
-        InstanceStatus::Running => InstanceState::Running,
-        InstanceStatus::Starting => InstanceState::Starting,
-        InstanceStatus::Stopping => InstanceState::Stopping,
-        InstanceStatus::Stopped | InstanceStatus::StoppedDisassociated => InstanceState::Stopped,
-        InstanceStatus::Missing => InstanceState::Other(String::new()),
-        InstanceStatus::Other(raw) => match normalize(raw).as_str() {
-            "queued" | "pending" | "creating" | "deploying" | "provisioning" => {
-                InstanceState::Creating
-            }
-            "restarting" | "rebooting" | "booting" => InstanceState::Starting,
-            "suspended" | "paused" => InstanceState::Suspended,
-            "deleting" | "terminating" => InstanceState::Deleting,
-            "deleted" | "terminated" => InstanceState::Deleted,
-            "error" | "failed" => InstanceState::Error,
-            _ => InstanceState::Other(raw.clone()),
-        },
+    if *status == InstanceStatus::Missing {
+        return InstanceState::Other(String::new());
     }
+    let raw = status.to_string();
+    let key = cloud_common::status_key(&raw);
+    STATES
+        .iter()
+        .find(|(word, _)| *word == key)
+        .map_or(InstanceState::Other(raw), |(_, state)| state.clone())
 }
 
 /// The neutral summary of an instance as getInstance returns it. With

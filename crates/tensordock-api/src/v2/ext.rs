@@ -45,7 +45,7 @@ impl InstanceStatus {
     /// assert_eq!(InstanceStatus::parse("Queued"), InstanceStatus::Other("Queued".into()));
     /// ```
     pub fn parse(s: &str) -> Self {
-        match normalize(s).as_str() {
+        match cloud_common::status_key(s).as_str() {
             "running" => Self::Running,
             "starting" => Self::Starting,
             "stopping" => Self::Stopping,
@@ -60,15 +60,6 @@ impl InstanceStatus {
     pub fn is_on(&self) -> bool {
         matches!(self, Self::Running | Self::Starting)
     }
-}
-
-/// Lower case without `_`, `-` or spaces: the one spelling every variant
-/// of a status maps to.
-pub(super) fn normalize(s: &str) -> String {
-    s.chars()
-        .filter(|c| !matches!(c, '_' | '-' | ' '))
-        .flat_map(char::to_lowercase)
-        .collect()
 }
 
 impl fmt::Display for InstanceStatus {

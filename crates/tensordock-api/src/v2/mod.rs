@@ -53,14 +53,18 @@
 
 use std::time::Duration;
 
-use cloud_common::{CallOptions, ClientConfig, Error, ErrorKind, Runtime, Secret, ServerMessage};
+use cloud_common::{Error, ErrorIn200, ErrorKind, Operation, Secret, ServerMessage};
+#[cfg(doc)]
+use cloud_common::{CallOptions, ClientConfig};
 
+mod auth;
 mod compute;
 mod create;
 mod ext;
+mod wait;
 
 pub use cloud_common::WaitOptions;
-pub use compute::{neutral_state, summary, summary_of_listed};
+pub use compute::{STATES, neutral_state, summary, summary_of_listed};
 pub use create::{CreateInstance, Placement, SshKey};
 pub use ext::{InstanceExt, InstanceStatus, SshEndpoint};
 
@@ -136,127 +140,48 @@ fn error_in_200(operation: &'static str, body: types::ErrorBody) -> Error {
     .with_body(raw)
 }
 
-/// A 200 body that is either the real response or an `ErrorBody` (every
-/// v2 operation's 200 schema is such a `oneOf`).
-trait OrErrorBody {
-    type Ok;
-    fn split(self) -> std::result::Result<Self::Ok, types::ErrorBody>;
-}
-
-macro_rules! or_error_body {
-    ($($result:ident :: $variant:ident => $ok:ident),* $(,)?) => {$(
-        impl OrErrorBody for types::$result {
-            type Ok = types::$ok;
-            fn split(self) -> std::result::Result<types::$ok, types::ErrorBody> {
-                match self {
-                    types::$result::$variant(ok) => Ok(ok),
-                    types::$result::ErrorBody(error) => Err(error),
-                }
-            }
-        }
-    )*};
-}
-
-or_error_body! {
-    ListLocationsResult::LocationList => LocationList,
-    ListHostnodesResult::HostnodeList => HostnodeList,
-    GetHostnodeResult::HostnodeEnvelope => HostnodeEnvelope,
-    CreateInstanceResult::CreatedInstance => CreatedInstance,
-    ListInstancesResult::InstanceList => InstanceList,
-    GetInstanceResult::Instance => Instance,
-    DeleteInstanceResult::InstanceDeleted => InstanceDeleted,
-    InstanceActionResult::InstanceAction => InstanceAction,
-    ModifyInstanceResult::InstanceModified => InstanceModified,
-    ListSecretsResult::SecretList => SecretList,
-    CreateSecretResult::SecretCreated => SecretCreated,
-    GetSecretResult::SecretEnvelope => SecretEnvelope,
-    DeleteSecretResult::SecretDeleted => SecretDeleted,
-}
-
-/// A TensorDock v2 client holding the organisation's API token.
-///
-/// Cheap to clone; clones share the rate limit. `Debug` shows no token: it
-/// lives only in the runtime's `authorization` header, which is marked
-/// sensitive.
-#[derive(Clone, Debug)]
-pub struct TensorDock {
-    client: generated::Client,
-    options: CallOptions,
-}
-
-type Result<T> = std::result::Result<T, Error>;
-
-impl TensorDock {
-    /// A client for the production API with default timeouts, retries and
-    /// the 100-per-minute rate limit. `token` is the API token from
-    /// Developer Settings, not the "Authorization ID" UUID.
-    pub fn new(token: impl Into<Secret>) -> Result<Self> {
-        Self::with_config(token, ClientConfig::new(DEFAULT_BASE_URL))
-    }
-
-    /// A client with explicit settings (base URL, timeouts, retries, rate
-    /// limit). Unless `config` chooses a rate limit (or none), the API's
-    /// 100 requests per minute applies.
+cloud_common::client_shell! {
+    /// A TensorDock v2 client holding the organisation's API token (from
+    /// Developer Settings, not the "Authorization ID" UUID).
+    ///
+    /// Cheap to clone; clones share the rate limit. `Debug` shows no token:
+    /// it lives only in the runtime's `authorization` header, which is
+    /// marked sensitive. Unless the [`ClientConfig`] chooses a rate limit
+    /// (or none), the API's 100 requests per minute applies.
     ///
     /// ```
     /// use std::time::Duration;
     /// use tensordock_api::{ClientConfig, v2::TensorDock};
     /// let td = TensorDock::with_config(
-    ///     "tok-123",
     ///     ClientConfig::new("http://127.0.0.1:8080").timeout(Duration::from_secs(5)),
+    ///     "tok-123",
     /// )
     /// .unwrap();
     /// assert!(!format!("{td:?}").contains("tok-123"));
     /// ```
-    pub fn with_config(token: impl Into<Secret>, config: ClientConfig) -> Result<Self> {
-        let token = token.into();
-        let config = config.default_rate_limit(RATE_LIMIT_REQUESTS, RATE_LIMIT_PERIOD);
-        let http = config.http_client(PROVIDER, crate::USER_AGENT)?;
-        let runtime = Runtime::new(PROVIDER, generated::OPERATIONS, &config).with_header(
-            "authorization",
-            Secret::new(format!("Bearer {}", token.expose())),
-        );
-        Ok(Self {
-            client: generated::Client::new_with_client(config.base_url(), http, runtime),
-            options: CallOptions::default(),
-        })
+    pub struct TensorDock {
+        provider: PROVIDER,
+        user_agent: crate::USER_AGENT,
+        native: generated::Client,
+        operations: generated::OPERATIONS,
+        credentials: Secret => auth::authorize,
+        default_base_url: DEFAULT_BASE_URL,
+        configure: auth::configure,
     }
+}
 
-    /// A copy of this client whose calls use `options` (timeout, retry
-    /// opt-in or opt-out). It shares this client's rate limit.
-    pub fn with_options(&self, options: CallOptions) -> Self {
-        Self {
-            options,
-            ..self.clone()
-        }
-    }
+type Result<T> = std::result::Result<T, Error>;
 
-    /// The generated client, for anything this layer does not cover. It
-    /// runs through the same runtime (token, rate limit, retries, timeouts,
-    /// tracing), but returns the raw `oneOf` bodies, so you check for the
-    /// `ErrorBody` branch yourself.
-    pub fn native(&self) -> &generated::Client {
-        &self.client
-    }
-
+impl TensorDock {
     /// Runs one generated operation and unwraps its 200 `oneOf`, turning
     /// the `ErrorBody` branch into an error.
-    async fn run<R, F>(&self, operation: &'static str, fut: F) -> Result<R::Ok>
+    async fn run<O>(&self, request: O) -> Result<<O::Ok as ErrorIn200>::Ok>
     where
-        R: OrErrorBody,
-        F: Future<
-            Output = std::result::Result<
-                progenitor_client::ResponseValue<R>,
-                progenitor_client::Error<types::ErrorResponse>,
-            >,
-        >,
+        O: Operation<ErrorBody = types::ErrorResponse>,
+        O::Ok: ErrorIn200<ErrorBody = types::ErrorBody>,
     {
-        let body = self
-            .client
-            .inner
-            .call(operation, &self.options, fut)
-            .await?;
-        body.split().map_err(|e| error_in_200(operation, e))
+        let body = self.call(request).await?;
+        body.split().map_err(|e| error_in_200(O::OPERATION_ID, e))
     }
 
     /// `GET /locations`: every location with the GPU models it offers,
@@ -265,8 +190,7 @@ impl TensorDock {
     /// [`CreateInstance::gpu`]. Stock is often stale: a create can still
     /// fail with "No available nodes found".
     pub async fn locations(&self) -> Result<Vec<types::Location>> {
-        let r = self
-            .run("listLocations", self.client.list_locations().send())
+        let r = self.run(self.client.list_locations())
             .await?;
         Ok(r.data.locations)
     }
@@ -276,16 +200,14 @@ impl TensorDock {
     /// `available_resources.available_ports` are the external ports to
     /// forward from. The server filters nothing; filter the list yourself.
     pub async fn hostnodes(&self) -> Result<Vec<types::Hostnode>> {
-        let r = self
-            .run("listHostnodes", self.client.list_hostnodes().send())
+        let r = self.run(self.client.list_hostnodes())
             .await?;
         Ok(r.data.hostnodes)
     }
 
     /// `GET /hostnodes/{id}`: one hostnode.
     pub async fn hostnode(&self, id: &str) -> Result<types::Hostnode> {
-        let r = self
-            .run("getHostnode", self.client.get_hostnode().id(id).send())
+        let r = self.run(self.client.get_hostnode().id(id))
             .await?;
         Ok(r.data)
     }
@@ -302,10 +224,7 @@ impl TensorDock {
         request: CreateInstance,
     ) -> Result<types::CreatedInstanceData> {
         let body = request.build()?;
-        let r = self
-            .run(
-                "createInstance",
-                self.client.create_instance().body(body).send(),
+        let r = self.run(self.client.create_instance().body(body),
             )
             .await?;
         Ok(r.data)
@@ -319,8 +238,7 @@ impl TensorDock {
     /// list whatever the shape, with `name` and `status` filled from
     /// `attributes` where the server put them there.
     pub async fn instances(&self) -> Result<Vec<types::InstanceListItem>> {
-        let r = self
-            .run("listInstances", self.client.list_instances().send())
+        let r = self.run(self.client.list_instances())
             .await?;
         let items = match r {
             types::InstanceList::Keyed(k) => k.data.instances,
@@ -334,7 +252,7 @@ impl TensorDock {
     /// (empty until assigned), real port forwards and hourly rate. A
     /// deleted or unknown instance is an error with status 404.
     pub async fn instance(&self, id: &str) -> Result<types::Instance> {
-        self.run("getInstance", self.client.get_instance().id(id).send())
+        self.run(self.client.get_instance().id(id))
             .await
     }
 
@@ -342,7 +260,7 @@ impl TensorDock {
     /// holds the transitional status (`starting`); see
     /// [`TensorDock::wait_for_status`].
     pub async fn start_instance(&self, id: &str) -> Result<types::InstanceAction> {
-        self.run("startInstance", self.client.start_instance().id(id).send())
+        self.run(self.client.start_instance().id(id))
             .await
     }
 
@@ -350,7 +268,7 @@ impl TensorDock {
     /// then `Stopped`). v2 has no equivalent of v0's
     /// `disassociate_resources`.
     pub async fn stop_instance(&self, id: &str) -> Result<types::InstanceAction> {
-        self.run("stopInstance", self.client.stop_instance().id(id).send())
+        self.run(self.client.stop_instance().id(id))
             .await
     }
 
@@ -374,24 +292,21 @@ impl TensorDock {
         change: impl Into<types::builder::ModifyInstanceRequest>,
     ) -> Result<types::InstanceModified> {
         let request = self.client.modify_instance().id(id).body(change.into());
-        self.run("modifyInstance", request.send()).await
+        self.run(request).await
     }
 
     /// `DELETE /instances/{id}`: deletes an instance; deletion finishes
     /// asynchronously (getInstance answers 404 once it is gone). Deleting
     /// an instance that is already gone is an error with status 404.
     pub async fn delete_instance(&self, id: &str) -> Result<types::InstanceDeleted> {
-        self.run(
-            "deleteInstance",
-            self.client.delete_instance().id(id).send(),
+        self.run(self.client.delete_instance().id(id),
         )
         .await
     }
 
     /// `GET /secrets`: the organisation's secrets, without their values.
     pub async fn secrets(&self) -> Result<Vec<types::SecretSummary>> {
-        let r = self
-            .run("listSecrets", self.client.list_secrets().send())
+        let r = self.run(self.client.list_secrets())
             .await?;
         Ok(r.data.secrets)
     }
@@ -414,10 +329,7 @@ impl TensorDock {
                 },
             },
         };
-        let r = self
-            .run(
-                "createSecret",
-                self.client.create_secret().body(body).send(),
+        let r = self.run(self.client.create_secret().body(body),
             )
             .await?;
         Ok(r.data)
@@ -437,8 +349,7 @@ impl TensorDock {
     /// `GET /secrets/{id}`: one secret with its value (a [`Secret`], which
     /// never prints). Secrets of kind `SECRET` come without a value.
     pub async fn secret(&self, id: &str) -> Result<types::SecretDetail> {
-        let r = self
-            .run("getSecret", self.client.get_secret().id(id).send())
+        let r = self.run(self.client.get_secret().id(id))
             .await?;
         Ok(r.data)
     }
@@ -446,62 +357,8 @@ impl TensorDock {
     /// `DELETE /secrets/{id}`. Deleting one that is already gone is an
     /// error with status 404.
     pub async fn delete_secret(&self, id: &str) -> Result<types::SecretDeleted> {
-        self.run("deleteSecret", self.client.delete_secret().id(id).send())
+        self.run(self.client.delete_secret().id(id))
             .await
-    }
-
-    /// Polls [`TensorDock::instance`] every `options.poll_interval()` until
-    /// its status is `status` (compared ignoring case, `_`, `-` and spaces),
-    /// and returns the instance as last read.
-    ///
-    /// After `options.timeout()` the error is [`ErrorKind::WaitTimeout`],
-    /// naming the last status seen; any error from a poll (e.g. a 404) ends
-    /// the wait at once. Each poll counts against the rate limit.
-    pub async fn wait_for_status(
-        &self,
-        id: &str,
-        status: InstanceStatus,
-        options: WaitOptions,
-    ) -> Result<types::Instance> {
-        cloud_common::wait_until(
-            PROVIDER,
-            "waitForStatus",
-            &options,
-            || self.instance(id),
-            |instance| instance.state() == status,
-            |instance| {
-                format!(
-                    "instance {id} is {} (waiting for {status})",
-                    instance.state()
-                )
-            },
-        )
-        .await
-    }
-
-    /// Polls [`TensorDock::instance`] until it is running **and** has an IP
-    /// address, which is what a new instance needs before SSH can work (the
-    /// create answer has no IP; it usually appears 5-30 s later). Returns
-    /// the instance as last read; see [`InstanceExt::ssh_endpoint`].
-    ///
-    /// Fails like [`TensorDock::wait_for_status`].
-    pub async fn wait_until_running_with_ip(
-        &self,
-        id: &str,
-        options: WaitOptions,
-    ) -> Result<types::Instance> {
-        cloud_common::wait_until(
-            PROVIDER,
-            "waitUntilRunningWithIp",
-            &options,
-            || self.instance(id),
-            |instance| instance.state() == InstanceStatus::Running && instance.ip().is_some(),
-            |instance| match instance.ip() {
-                Some(ip) => format!("instance {id} is {} at {ip}", instance.state()),
-                None => format!("instance {id} is {} with no IP yet", instance.state()),
-            },
-        )
-        .await
     }
 }
 
