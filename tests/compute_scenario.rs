@@ -53,7 +53,8 @@ async fn tensordock_runs_the_scenario() {
             then.status(200).json_body(json!({"success": true}));
         }));
     }
-    let td = tensordock_api::v0::TensorDock::with_config("key", "token", config(&server)).unwrap();
+    let td =
+        tensordock_api::v0::TensorDock::with_config(config(&server), ("key", "token")).unwrap();
     let steps = scenario(&td, id).await.expect("scenario");
     assert_eq!(
         steps,
@@ -107,7 +108,7 @@ async fn neolink_runs_the_scenario() {
             .query_param("name", name);
         then.status(200).json_body(json!("ok"));
     });
-    let neolink = neolink_api::Neolink::with_config("token", config(&server)).unwrap();
+    let neolink = neolink_api::Neolink::with_config(config(&server), "token").unwrap();
     let compute = neolink.in_cluster(cluster);
     let steps = scenario(&compute, name).await.expect("scenario");
     assert_eq!(
@@ -125,9 +126,9 @@ async fn neolink_runs_the_scenario() {
 async fn every_provider_fits_in_one_list() {
     let server = MockServer::start_async().await;
     let all: Vec<Box<dyn Compute>> = vec![
-        Box::new(tensordock_api::v0::TensorDock::with_config("k", "t", config(&server)).unwrap()),
+        Box::new(tensordock_api::v0::TensorDock::with_config(config(&server), ("k", "t")).unwrap()),
         Box::new(
-            neolink_api::Neolink::with_config("t", config(&server))
+            neolink_api::Neolink::with_config(config(&server), "t")
                 .unwrap()
                 .in_cluster("c"),
         ),

@@ -38,9 +38,10 @@ fn config(server: &MockServer) -> ClientConfig {
 }
 
 fn client(server: &MockServer, spec: &Spec) -> Neolink {
-    Neolink::with_config(TOKEN, config(server))
+    Neolink::with_config(config(server), TOKEN)
         .expect("client")
         .with_namespace(namespace(spec))
+        .unwrap()
 }
 
 /// Requires exactly `query`, `authorization: bearer <token>` once (the
@@ -269,7 +270,7 @@ async fn create_without_a_client_namespace_sends_the_request_namespace_and_no_he
     let request: types::CreateInstanceRequest =
         serde_json::from_value(spec.request_example("createInstance")).unwrap();
     let request = types::builder::CreateInstanceRequest::from(request).namespace("user-42");
-    Neolink::with_config(TOKEN, config(&server))
+    Neolink::with_config(config(&server), TOKEN)
         .unwrap()
         .create_instance(CLUSTER, request)
         .await
@@ -286,7 +287,7 @@ async fn an_incomplete_create_request_is_a_typed_error_and_sends_nothing() {
     let request = types::CreateInstanceRequest::builder()
         .display_name("test1")
         .image(IMAGE);
-    let err = Neolink::with_config(TOKEN, config(&server))
+    let err = Neolink::with_config(config(&server), TOKEN)
         .unwrap()
         .create_instance(CLUSTER, request)
         .await
@@ -494,7 +495,7 @@ async fn without_a_namespace_no_namespace_header_is_sent() {
             .status(200)
             .json_body(spec.response_example("listRegions"));
     });
-    let neolink = Neolink::with_config(TOKEN, config(&server)).unwrap();
+    let neolink = Neolink::with_config(config(&server), TOKEN).unwrap();
     assert_eq!(neolink.namespace(), None);
     neolink.regions().await.expect("regions");
     mock.assert_async().await;
@@ -563,9 +564,10 @@ async fn any_non_2xx_reply_is_a_typed_api_error_with_status_and_raw_body() {
                 .header("content-type", content_type)
                 .body(body);
         });
-        let neolink = Neolink::with_config(TOKEN, config(&server))
+        let neolink = Neolink::with_config(config(&server), TOKEN)
             .unwrap()
-            .with_namespace("u");
+            .with_namespace("u")
+            .unwrap();
         for (operation, result) in call_everything(&neolink).await {
             let err = result.expect_err(operation);
             let case = format!("{operation} answered {status} {body:?}");
@@ -595,7 +597,7 @@ async fn an_undocumented_2xx_or_a_body_that_is_not_json_is_a_decode_error() {
         server.mock(|_, then| {
             then.status(status).body(body);
         });
-        let neolink = Neolink::with_config(TOKEN, config(&server)).unwrap();
+        let neolink = Neolink::with_config(config(&server), TOKEN).unwrap();
         let err = neolink.instances(CLUSTER).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Decode, "{status} {body}");
         assert_eq!(err.status(), Some(status));
@@ -617,9 +619,10 @@ async fn reads_are_retried_and_creates_and_power_offs_are_not() {
         max_backoff: Duration::from_millis(5),
         max_elapsed: Duration::from_secs(5),
     };
-    let neolink = Neolink::with_config(TOKEN, ClientConfig::new(server.base_url()).retry(retry))
+    let neolink = Neolink::with_config(ClientConfig::new(server.base_url()).retry(retry), TOKEN)
         .unwrap()
-        .with_namespace("u");
+        .with_namespace("u")
+        .unwrap();
     neolink.regions().await.unwrap_err();
     assert_eq!(mock.calls_async().await, 3, "listRegions is safe to retry");
     let results = call_everything(&neolink).await;

@@ -28,7 +28,7 @@ fn client(server: &Scripted, timeout: Duration) -> TensorDock {
     let config = ClientConfig::new(&server.base_url)
         .retry(fast_retries())
         .timeout(timeout);
-    TensorDock::with_config("key", "token", config).expect("client")
+    TensorDock::with_config(config, ("key", "token")).expect("client")
 }
 
 async fn deploy(td: &TensorDock) -> Result<(), tensordock_api::Error> {

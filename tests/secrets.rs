@@ -72,7 +72,7 @@ async fn no_credential_in_debug_display_errors_or_trace_output() {
         initial_backoff: std::time::Duration::from_millis(1),
         ..RetryPolicy::default()
     });
-    let td = TensorDock::with_config(KEY, TOKEN, config.clone()).expect("client");
+    let td = TensorDock::with_config(config.clone(), (KEY, TOKEN)).expect("client");
     let mut seen = format!("{td:?} {config:?} {:?}", td.native());
 
     td.list_vms().await.expect("list");
@@ -95,11 +95,11 @@ async fn no_credential_in_debug_display_errors_or_trace_output() {
         then.status(400)
             .json_body(json!({"message": "bad credentials", "code": "UserPasswordIncorrect"}));
     });
-    let neolink = neolink_api::Neolink::with_config(KEY, config.clone()).expect("neolink");
+    let neolink = neolink_api::Neolink::with_config(config.clone(), KEY).expect("neolink");
     seen.push_str(&format!("{neolink:?}"));
     let err = neolink.regions().await.unwrap_err();
     seen.push_str(&format!("{err} {err:?}"));
-    let tower = cloudtower_api::CloudTower::with_config(TOKEN, config.clone()).expect("cloudtower");
+    let tower = cloudtower_api::CloudTower::with_config(config.clone(), TOKEN).expect("cloudtower");
     seen.push_str(&format!("{tower:?}"));
     let err = tower.get_clusters(serde_json::json!({})).await.unwrap_err();
     seen.push_str(&format!("{err} {err:?}"));

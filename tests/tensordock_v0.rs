@@ -25,7 +25,7 @@ fn spec() -> Spec {
 
 fn client(server: &MockServer) -> TensorDock {
     let config = ClientConfig::new(server.base_url()).retry(RetryPolicy::never());
-    TensorDock::with_config(KEY, TOKEN, config).expect("client")
+    TensorDock::with_config(config, (KEY, TOKEN)).expect("client")
 }
 
 /// Mocks `id` at `path`: the request must be a form body equal to the
@@ -621,9 +621,8 @@ async fn credentials_never_show_in_debug_or_errors() {
     // Nothing listens on port 9 of localhost: a transport error whose URL
     // would contain the credentials (they travel in the query string here).
     let td = TensorDock::with_config(
-        KEY,
-        TOKEN,
         ClientConfig::new("http://127.0.0.1:9").retry(RetryPolicy::never()),
+        (KEY, TOKEN),
     )
     .expect("client");
     let err = td.container_replicas("abc").await.unwrap_err();

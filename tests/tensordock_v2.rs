@@ -36,7 +36,7 @@ fn spec() -> Spec {
 /// than the burst it allows, so none waits) and no retries.
 fn client(server: &MockServer) -> TensorDock {
     let config = ClientConfig::new(server.base_url()).retry(RetryPolicy::never());
-    TensorDock::with_config(TOKEN, config).expect("client")
+    TensorDock::with_config(config, TOKEN).expect("client")
 }
 
 /// Requires `authorization: Bearer <token>` exactly once and no
@@ -619,10 +619,10 @@ async fn every_operation_turns_an_error_in_a_200_into_an_error() {
             .json_body(json!({"error": "Maintenance", "message": "back soon"}));
     });
     let td = TensorDock::with_config(
-        TOKEN,
         ClientConfig::new(server.base_url())
             .retry(RetryPolicy::never())
             .no_rate_limit(),
+        TOKEN,
     )
     .unwrap();
     let change = types::ModifyInstanceRequest::builder().ram_gb(16);
@@ -716,7 +716,7 @@ async fn waiting_gives_up_naming_the_last_status() {
     });
     let wait = tensordock_api::v2::WaitOptions::new(Duration::from_millis(100))
         .interval(Duration::from_millis(20));
-    let err = TensorDock::with_config(TOKEN, ClientConfig::new(server.base_url()).no_rate_limit())
+    let err = TensorDock::with_config(ClientConfig::new(server.base_url()).no_rate_limit(), TOKEN)
         .unwrap()
         .wait_until_running_with_ip(VM, wait)
         .await
@@ -735,7 +735,7 @@ async fn waiting_gives_up_naming_the_last_status() {
 fn the_client_keeps_to_100_requests_per_minute_unless_told_otherwise() {
     let base = ClientConfig::new("http://127.0.0.1:9");
     let shown =
-        |config: ClientConfig| format!("{:?}", TensorDock::with_config(TOKEN, config).unwrap());
+        |config: ClientConfig| format!("{:?}", TensorDock::with_config(config, TOKEN).unwrap());
     assert!(shown(base.clone()).contains("rate_limit: Some((100, 60s))"));
     assert!(
         shown(base.clone().rate_limit(10, Duration::from_secs(1)))
@@ -754,10 +754,10 @@ async fn clones_share_the_limit_and_spread_a_burst_over_the_window() {
     let server = Scripted::start(vec![Reply::json(200, INSTANCE)]).await;
     let per = Duration::from_millis(200);
     let td = TensorDock::with_config(
-        TOKEN,
         ClientConfig::new(&server.base_url)
             .retry(RetryPolicy::never())
             .rate_limit(5, per),
+        TOKEN,
     )
     .unwrap();
     let started = Instant::now();
@@ -811,8 +811,8 @@ async fn a_429_is_retried_after_the_advertised_delay() {
     ])
     .await;
     let td = TensorDock::with_config(
-        TOKEN,
         ClientConfig::new(&server.base_url).retry(fast_retries()),
+        TOKEN,
     )
     .unwrap();
     let vm = td.instance(VM).await.expect("retried");
@@ -833,10 +833,10 @@ async fn a_retry_waits_for_its_turn_under_the_rate_limit() {
     ])
     .await;
     let td = TensorDock::with_config(
-        TOKEN,
         ClientConfig::new(&server.base_url)
             .retry(fast_retries())
             .rate_limit(1, Duration::from_millis(300)),
+        TOKEN,
     )
     .unwrap();
     td.instance(VM).await.expect("retried");
@@ -859,7 +859,7 @@ async fn a_create_answered_429_is_not_repeated_unless_the_call_opts_in() {
     };
     let server = Scripted::start(replies()).await;
     let config = ClientConfig::new(&server.base_url).retry(fast_retries());
-    let td = TensorDock::with_config(TOKEN, config).unwrap();
+    let td = TensorDock::with_config(config, TOKEN).unwrap();
     let err = td
         .create_instance(typed_create("locationBased"))
         .await
@@ -873,7 +873,7 @@ async fn a_create_answered_429_is_not_repeated_unless_the_call_opts_in() {
 
     let server = Scripted::start(replies()).await;
     let config = ClientConfig::new(&server.base_url).retry(fast_retries());
-    let td = TensorDock::with_config(TOKEN, config)
+    let td = TensorDock::with_config(config, TOKEN)
         .unwrap()
         .with_options(CallOptions::new().retry(true));
     let vm = td
@@ -889,8 +889,8 @@ async fn a_create_answered_429_is_not_repeated_unless_the_call_opts_in() {
 async fn the_token_never_shows_in_debug_or_errors() {
     // Nothing listens on port 9 of localhost.
     let td = TensorDock::with_config(
-        TOKEN,
         ClientConfig::new("http://127.0.0.1:9").retry(RetryPolicy::never()),
+        TOKEN,
     )
     .expect("client");
     let err = td.instances().await.unwrap_err();

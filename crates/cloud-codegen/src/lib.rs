@@ -21,6 +21,7 @@ use quote::quote;
 
 pub mod lint;
 pub mod open_enum;
+mod setters;
 mod tables;
 
 /// The OpenAPI extension that marks an operation as safe to repeat after a
@@ -176,10 +177,12 @@ fn generate_api(api: &OpenAPI, crate_path: &str) -> Result<Generated, String> {
             .map_err(|e| e.to_string())?;
         let constants = operation_constants(api);
         let open_enums = open_enum::tokens(&enums);
-        let tables = tables::tokens(api, &parse(client.clone())?);
+        let mut client = parse(client)?;
+        let tables = tables::tokens(api, &client);
+        let setters = setters::rewrite(&mut client);
         Ok(Generated {
             client: format_file(with_open_enums_in_types(parse(
-                quote!(#client #constants #open_enums #tables),
+                quote!(#client #constants #open_enums #tables #setters),
             )?)),
             httpmock: format_file(parse(httpmock)?),
         })

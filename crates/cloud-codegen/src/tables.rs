@@ -40,12 +40,14 @@ struct GeneratedOperation {
     body: Option<syn::Type>,
 }
 
+/// A builder's `send` types (success, error body) and `body` type.
+type Signatures = (Option<(syn::Type, syn::Type)>, Option<syn::Type>);
+
 /// Reads progenitor's `impl Client` (method name to builder) and
 /// `mod builder` (each builder's `send` and `body` signatures).
 fn generated_operations(file: &syn::File) -> BTreeMap<String, GeneratedOperation> {
     let mut builders_by_method = BTreeMap::new();
-    let mut signatures: BTreeMap<String, (Option<(syn::Type, syn::Type)>, Option<syn::Type>)> =
-        BTreeMap::new();
+    let mut signatures: BTreeMap<String, Signatures> = BTreeMap::new();
     for item in &file.items {
         match item {
             syn::Item::Impl(imp) if imp.trait_.is_none() && is_path(&imp.self_ty, "Client") => {
@@ -182,11 +184,21 @@ fn body_type(sig: &syn::Signature) -> Option<syn::Type> {
 /// description, as the spec words them.
 fn operation_doc(op: &openapiv3::Operation, method: &str, path: &str) -> String {
     let mut doc = format!("`{} {path}`", method.to_uppercase());
-    if let Some(summary) = op.summary.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    if let Some(summary) = op
+        .summary
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         doc.push_str(": ");
         doc.push_str(summary);
     }
-    if let Some(text) = op.description.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    if let Some(text) = op
+        .description
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         doc.push_str("\n\n");
         doc.push_str(text);
     }
@@ -235,7 +247,10 @@ pub(crate) fn tokens(api: &OpenAPI, file: &syn::File) -> TokenStream {
             { method: #method_ident, id: #id, doc: #wrapper_doc, body: [#(#body)*], ok: #ok, }
         });
         // An array body (CloudTower's creates) is read item by item.
-        let body_item = g.body.as_ref().map(|b| vec_item(b).unwrap_or_else(|| b.clone()));
+        let body_item = g
+            .body
+            .as_ref()
+            .map(|b| vec_item(b).unwrap_or_else(|| b.clone()));
         if let Some(body) = &body_item
             && let Some(name) = single_type_name(body)
             && bodies.insert(name)
@@ -339,12 +354,16 @@ fn error_in_200_splits(file: &syn::File) -> Vec<TokenStream> {
         .into_iter()
         .flatten()
         .filter_map(|item| {
-            let syn::Item::Enum(e) = item else { return None };
+            let syn::Item::Enum(e) = item else {
+                return None;
+            };
             let newtypes: Vec<(&syn::Ident, &syn::Type)> = e
                 .variants
                 .iter()
                 .filter_map(|v| match &v.fields {
-                    syn::Fields::Unnamed(f) if f.unnamed.len() == 1 => Some((&v.ident, &f.unnamed[0].ty)),
+                    syn::Fields::Unnamed(f) if f.unnamed.len() == 1 => {
+                        Some((&v.ident, &f.unnamed[0].ty))
+                    }
                     _ => None,
                 })
                 .collect();
@@ -477,20 +496,34 @@ fn where_inputs(api: &OpenAPI) -> Vec<TokenStream> {
 
 /// The schema of an operation's JSON body and of its 200 answer's array
 /// items, by component name.
-fn body_and_items<'a>(api: &'a OpenAPI, op: &'a openapiv3::Operation) -> (Option<&'a str>, Option<&'a str>) {
+fn body_and_items<'a>(
+    api: &'a OpenAPI,
+    op: &'a openapiv3::Operation,
+) -> (Option<&'a str>, Option<&'a str>) {
     let body = op.request_body.as_ref().and_then(|b| match b {
-        ReferenceOr::Item(b) => b.content.get("application/json")?.schema.as_ref().and_then(ref_name),
+        ReferenceOr::Item(b) => b
+            .content
+            .get("application/json")?
+            .schema
+            .as_ref()
+            .and_then(ref_name),
         ReferenceOr::Reference { .. } => None,
     });
-    let items = op.responses.responses.get(&openapiv3::StatusCode::Code(200)).and_then(|r| {
-        let ReferenceOr::Item(r) = r else { return None };
-        let schema = r.content.get("application/json")?.schema.as_ref()?;
-        let ReferenceOr::Item(schema) = schema else { return None };
-        let SchemaKind::Type(Type::Array(a)) = &schema.schema_kind else {
-            return None;
-        };
-        ref_name(a.items.as_ref()?)
-    });
+    let items = op
+        .responses
+        .responses
+        .get(&openapiv3::StatusCode::Code(200))
+        .and_then(|r| {
+            let ReferenceOr::Item(r) = r else { return None };
+            let schema = r.content.get("application/json")?.schema.as_ref()?;
+            let ReferenceOr::Item(schema) = schema else {
+                return None;
+            };
+            let SchemaKind::Type(Type::Array(a)) = &schema.schema_kind else {
+                return None;
+            };
+            ref_name(a.items.as_ref()?)
+        });
     let _ = api;
     (body, items)
 }

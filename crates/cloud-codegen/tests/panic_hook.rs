@@ -15,7 +15,8 @@ fn the_panic_hook_survives_concurrent_generations() {
     panic::set_hook(Box::new(move |_| {
         counter.fetch_add(1, Ordering::SeqCst);
     }));
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/undeclared_path_param.yaml");
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/undeclared_path_param.yaml");
     let threads: Vec<_> = (0..6)
         .map(|_| {
             let fixture = fixture.clone();

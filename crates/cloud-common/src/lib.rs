@@ -33,6 +33,8 @@ pub use shell::{ErrorIn200, IntoOptional, Operation};
 /// Re-exports for [`impl_client_hooks!`]; not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use progenitor_client::{ClientHooks, ClientInfo, Error as ProgenitorError, OperationInfo, ResponseValue};
+    pub use progenitor_client::{
+        ClientHooks, ClientInfo, Error as ProgenitorError, OperationInfo, ResponseValue,
+    };
     pub use reqwest;
 }

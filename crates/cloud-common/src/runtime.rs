@@ -230,14 +230,16 @@ impl Runtime {
     ) -> Result<Self, Error> {
         let name = reqwest::header::HeaderName::from_static(name);
         let value = match value {
-            Some(v) => Some(reqwest::header::HeaderValue::from_str(v.as_ref()).map_err(|_| {
-                Error::new(
-                    ErrorKind::InvalidRequest,
-                    self.inner.provider,
-                    "build_client",
-                    format!("the {name} header value {:?} cannot be sent", v.as_ref()),
-                )
-            })?),
+            Some(v) => Some(
+                reqwest::header::HeaderValue::from_str(v.as_ref()).map_err(|_| {
+                    Error::new(
+                        ErrorKind::InvalidRequest,
+                        self.inner.provider,
+                        "build_client",
+                        format!("the {name} header value {:?} cannot be sent", v.as_ref()),
+                    )
+                })?,
+            ),
             None => None,
         };
         let inner = Arc::make_mut(&mut self.inner);

@@ -53,7 +53,7 @@ pub trait ErrorIn200 {
 /// ```
 /// use cloud_common::IntoOptional;
 /// fn set(v: impl IntoOptional<String>) -> Option<String> {
-///     v.into_optional().unwrap()
+///     v.into_optional().ok().flatten()
 /// }
 /// assert_eq!(set("a"), Some("a".to_string()));
 /// assert_eq!(set(None::<String>), None);

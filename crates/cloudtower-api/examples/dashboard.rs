@@ -268,7 +268,7 @@ async fn main() -> Result<(), Error> {
         (None, None) => unreachable!("a mock is started when there is no CloudTower"),
     };
     // Alert texts in English.
-    let ct = ct.with_language(ContentLanguage::EnUs);
+    let ct = ct.with_language(ContentLanguage::EnUs)?;
     let datacenter = std::env::var("CLOUDTOWER_DATACENTER_ID").ok();
     let cluster = std::env::var("CLOUDTOWER_CLUSTER_ID").ok();
     build_dashboard(&ct, datacenter.as_deref(), cluster.as_deref()).await?;

@@ -2262,13 +2262,9 @@ pub mod types {
         impl Alert {
             pub fn alert_rule<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::NestedAlertRule>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::NestedAlertRule>,
             {
-                self.alert_rule = value
-                    .try_into()
+                self.alert_rule = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for alert_rule: {e}")
                     });
@@ -2288,11 +2284,9 @@ pub mod types {
             }
             pub fn cluster<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::NestedCluster>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::NestedCluster>,
             {
-                self.cluster = value
-                    .try_into()
+                self.cluster = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cluster: {e}")
                     });
@@ -2300,11 +2294,9 @@ pub mod types {
             }
             pub fn create_time<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.create_time = value
-                    .try_into()
+                self.create_time = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for create_time: {e}")
                     });
@@ -2312,11 +2304,9 @@ pub mod types {
             }
             pub fn disk<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::NestedDisk>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::NestedDisk>,
             {
-                self.disk = value
-                    .try_into()
+                self.disk = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for disk: {e}")
                     });
@@ -2336,11 +2326,9 @@ pub mod types {
             }
             pub fn host<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::NestedHost>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::NestedHost>,
             {
-                self.host = value
-                    .try_into()
+                self.host = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for host: {e}")
                     });
@@ -2512,13 +2500,9 @@ pub mod types {
             }
             pub fn vms<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::NestedVm>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<super::NestedVm>>,
             {
-                self.vms = value
-                    .try_into()
+                self.vms = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for vms: {e}")
                     });
@@ -2664,13 +2648,9 @@ pub mod types {
         impl AlertWhereInput {
             pub fn and<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::AlertWhereInput>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<super::AlertWhereInput>>,
             {
-                self.and = value
-                    .try_into()
+                self.and = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for and: {e}")
                     });
@@ -2678,13 +2658,9 @@ pub mod types {
             }
             pub fn cluster<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ClusterWhereInput>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
             {
-                self.cluster = value
-                    .try_into()
+                self.cluster = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cluster: {e}")
                     });
@@ -2692,11 +2668,9 @@ pub mod types {
             }
             pub fn ended<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.ended = value
-                    .try_into()
+                self.ended = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for ended: {e}")
                     });
@@ -2704,11 +2678,9 @@ pub mod types {
             }
             pub fn host<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::HostWhereInput>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::HostWhereInput>,
             {
-                self.host = value
-                    .try_into()
+                self.host = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for host: {e}")
                     });
@@ -2716,23 +2688,17 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = value
-                    .try_into()
+                self.id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
             pub fn id_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = value
-                    .try_into()
+                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for id_in: {e}")
                     });
@@ -2740,11 +2706,9 @@ pub mod types {
             }
             pub fn id_not<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id_not = value
-                    .try_into()
+                self.id_not = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for id_not: {e}")
                     });
@@ -2752,13 +2716,9 @@ pub mod types {
             }
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = value
-                    .try_into()
+                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for id_not_in: {e}")
                     });
@@ -2766,11 +2726,9 @@ pub mod types {
             }
             pub fn local_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_id = value
-                    .try_into()
+                self.local_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for local_id: {e}")
                     });
@@ -2778,13 +2736,9 @@ pub mod types {
             }
             pub fn local_id_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.local_id_in = value
-                    .try_into()
+                self.local_id_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for local_id_in: {e}")
                     });
@@ -2792,13 +2746,9 @@ pub mod types {
             }
             pub fn not<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::AlertWhereInput>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<super::AlertWhereInput>>,
             {
-                self.not = value
-                    .try_into()
+                self.not = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for not: {e}")
                     });
@@ -2806,23 +2756,17 @@ pub mod types {
             }
             pub fn or<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::AlertWhereInput>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<super::AlertWhereInput>>,
             {
-                self.or = value
-                    .try_into()
+                self.or = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
             pub fn severity<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.severity = value
-                    .try_into()
+                self.severity = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for severity: {e}")
                     });
@@ -2830,13 +2774,9 @@ pub mod types {
             }
             pub fn severity_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.severity_in = value
-                    .try_into()
+                self.severity_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for severity_in: {e}")
                     });
@@ -2920,11 +2860,9 @@ pub mod types {
         impl CloudInitNetWork {
             pub fn ip_address<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.ip_address = value
-                    .try_into()
+                self.ip_address = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for ip_address: {e}")
                     });
@@ -2932,11 +2870,9 @@ pub mod types {
             }
             pub fn netmask<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.netmask = value
-                    .try_into()
+                self.netmask = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for netmask: {e}")
                     });
@@ -3265,13 +3201,11 @@ pub mod types {
             }
             pub fn datacenters<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::NestedDatacenter>>,
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<super::NestedDatacenter>,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.datacenters = value
-                    .try_into()
+                self.datacenters = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for datacenters: {e}")
                     });
@@ -3279,15 +3213,13 @@ pub mod types {
             }
             pub fn entity_async_status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::open_enums::EntityAsyncStatus,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::EntityAsyncStatus,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.entity_async_status = value
-                    .try_into()
+                self.entity_async_status = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for entity_async_status: {e}"
@@ -3297,11 +3229,11 @@ pub mod types {
             }
             pub fn failure_data_space<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.failure_data_space = value
-                    .try_into()
+                self.failure_data_space = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for failure_data_space: {e}"
@@ -3311,11 +3243,9 @@ pub mod types {
             }
             pub fn host_num<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.host_num = value
-                    .try_into()
+                self.host_num = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for host_num: {e}")
                     });
@@ -3323,13 +3253,11 @@ pub mod types {
             }
             pub fn hypervisor<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::Hypervisor>,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::Hypervisor,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.hypervisor = value
-                    .try_into()
+                self.hypervisor = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for hypervisor: {e}")
                     });
@@ -3357,11 +3285,9 @@ pub mod types {
             }
             pub fn is_all_flash<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.is_all_flash = value
-                    .try_into()
+                self.is_all_flash = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for is_all_flash: {e}")
                     });
@@ -3369,11 +3295,9 @@ pub mod types {
             }
             pub fn local_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_id = value
-                    .try_into()
+                self.local_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for local_id: {e}")
                     });
@@ -3381,11 +3305,9 @@ pub mod types {
             }
             pub fn management_vip<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.management_vip = value
-                    .try_into()
+                self.management_vip = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for management_vip: {e}"
@@ -3407,11 +3329,11 @@ pub mod types {
             }
             pub fn provisioned_cpu_cores<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.provisioned_cpu_cores = value
-                    .try_into()
+                self.provisioned_cpu_cores = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for provisioned_cpu_cores: {e}"
@@ -3421,11 +3343,11 @@ pub mod types {
             }
             pub fn provisioned_memory_bytes<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.provisioned_memory_bytes = value
-                    .try_into()
+                self.provisioned_memory_bytes = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for provisioned_memory_bytes: {e}"
@@ -3435,11 +3357,9 @@ pub mod types {
             }
             pub fn running_vm_num<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.running_vm_num = value
-                    .try_into()
+                self.running_vm_num = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for running_vm_num: {e}"
@@ -3449,11 +3369,9 @@ pub mod types {
             }
             pub fn stopped_vm_num<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.stopped_vm_num = value
-                    .try_into()
+                self.stopped_vm_num = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for stopped_vm_num: {e}"
@@ -3463,11 +3381,9 @@ pub mod types {
             }
             pub fn stretch<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.stretch = value
-                    .try_into()
+                self.stretch = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for stretch: {e}")
                     });
@@ -3475,11 +3391,11 @@ pub mod types {
             }
             pub fn suspended_vm_num<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.suspended_vm_num = value
-                    .try_into()
+                self.suspended_vm_num = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for suspended_vm_num: {e}"
@@ -3489,11 +3405,9 @@ pub mod types {
             }
             pub fn total_cpu_cores<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.total_cpu_cores = value
-                    .try_into()
+                self.total_cpu_cores = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for total_cpu_cores: {e}"
@@ -3503,11 +3417,9 @@ pub mod types {
             }
             pub fn total_cpu_hz<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.total_cpu_hz = value
-                    .try_into()
+                self.total_cpu_hz = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for total_cpu_hz: {e}")
                     });
@@ -3515,11 +3427,11 @@ pub mod types {
             }
             pub fn total_cpu_sockets<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.total_cpu_sockets = value
-                    .try_into()
+                self.total_cpu_sockets = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for total_cpu_sockets: {e}"
@@ -3529,11 +3441,11 @@ pub mod types {
             }
             pub fn total_data_capacity<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.total_data_capacity = value
-                    .try_into()
+                self.total_data_capacity = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for total_data_capacity: {e}"
@@ -3543,11 +3455,11 @@ pub mod types {
             }
             pub fn total_memory_bytes<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.total_memory_bytes = value
-                    .try_into()
+                self.total_memory_bytes = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for total_memory_bytes: {e}"
@@ -3569,11 +3481,9 @@ pub mod types {
             }
             pub fn used_cpu_hz<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.used_cpu_hz = value
-                    .try_into()
+                self.used_cpu_hz = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for used_cpu_hz: {e}")
                     });
@@ -3581,11 +3491,9 @@ pub mod types {
             }
             pub fn used_data_space<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.used_data_space = value
-                    .try_into()
+                self.used_data_space = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for used_data_space: {e}"
@@ -3595,11 +3503,11 @@ pub mod types {
             }
             pub fn used_memory_bytes<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.used_memory_bytes = value
-                    .try_into()
+                self.used_memory_bytes = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for used_memory_bytes: {e}"
@@ -3609,11 +3517,11 @@ pub mod types {
             }
             pub fn valid_data_space<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.valid_data_space = value
-                    .try_into()
+                self.valid_data_space = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for valid_data_space: {e}"
@@ -3635,11 +3543,9 @@ pub mod types {
             }
             pub fn vm_num<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.vm_num = value
-                    .try_into()
+                self.vm_num = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for vm_num: {e}")
                     });
@@ -3827,13 +3733,11 @@ pub mod types {
         impl ClusterWhereInput {
             pub fn and<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::ClusterWhereInput>>,
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<super::ClusterWhereInput>,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.and = value
-                    .try_into()
+                self.and = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for and: {e}")
                     });
@@ -3841,13 +3745,11 @@ pub mod types {
             }
             pub fn datacenters_some<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::DatacenterWhereInput>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::DatacenterWhereInput>,
             {
-                self.datacenters_some = value
-                    .try_into()
+                self.datacenters_some = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for datacenters_some: {e}"
@@ -3857,13 +3759,11 @@ pub mod types {
             }
             pub fn hypervisor<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::Hypervisor>,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::Hypervisor,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.hypervisor = value
-                    .try_into()
+                self.hypervisor = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for hypervisor: {e}")
                     });
@@ -3871,23 +3771,17 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = value
-                    .try_into()
+                self.id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
             pub fn id_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = value
-                    .try_into()
+                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for id_in: {e}")
                     });
@@ -3895,11 +3789,9 @@ pub mod types {
             }
             pub fn id_not<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id_not = value
-                    .try_into()
+                self.id_not = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for id_not: {e}")
                     });
@@ -3907,13 +3799,9 @@ pub mod types {
             }
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = value
-                    .try_into()
+                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for id_not_in: {e}")
                     });
@@ -3921,11 +3809,9 @@ pub mod types {
             }
             pub fn local_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_id = value
-                    .try_into()
+                self.local_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for local_id: {e}")
                     });
@@ -3933,13 +3819,9 @@ pub mod types {
             }
             pub fn local_id_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.local_id_in = value
-                    .try_into()
+                self.local_id_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for local_id_in: {e}")
                     });
@@ -3947,11 +3829,9 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
+                self.name = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -3959,11 +3839,9 @@ pub mod types {
             }
             pub fn name_contains<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_contains = value
-                    .try_into()
+                self.name_contains = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name_contains: {e}")
                     });
@@ -3971,13 +3849,9 @@ pub mod types {
             }
             pub fn name_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.name_in = value
-                    .try_into()
+                self.name_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name_in: {e}")
                     });
@@ -3985,11 +3859,9 @@ pub mod types {
             }
             pub fn name_not<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_not = value
-                    .try_into()
+                self.name_not = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name_not: {e}")
                     });
@@ -3997,11 +3869,11 @@ pub mod types {
             }
             pub fn name_starts_with<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_starts_with = value
-                    .try_into()
+                self.name_starts_with = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for name_starts_with: {e}"
@@ -4011,13 +3883,11 @@ pub mod types {
             }
             pub fn not<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::ClusterWhereInput>>,
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<super::ClusterWhereInput>,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.not = value
-                    .try_into()
+                self.not = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for not: {e}")
                     });
@@ -4025,25 +3895,21 @@ pub mod types {
             }
             pub fn or<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::ClusterWhereInput>>,
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<super::ClusterWhereInput>,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.or = value
-                    .try_into()
+                self.or = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::ClusterType>,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::ClusterType,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.type_ = value
-                    .try_into()
+                self.type_ = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
@@ -4051,15 +3917,11 @@ pub mod types {
             }
             pub fn type_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::std::vec::Vec<crate::generated::open_enums::ClusterType>,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<crate::generated::open_enums::ClusterType>,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.type_in = value
-                    .try_into()
+                self.type_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for type_in: {e}")
                     });
@@ -4189,13 +4051,11 @@ pub mod types {
         impl DatacenterWhereInput {
             pub fn and<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::DatacenterWhereInput>>,
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<super::DatacenterWhereInput>,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.and = value
-                    .try_into()
+                self.and = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for and: {e}")
                     });
@@ -4203,23 +4063,17 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = value
-                    .try_into()
+                self.id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
             pub fn id_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = value
-                    .try_into()
+                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for id_in: {e}")
                     });
@@ -4227,11 +4081,9 @@ pub mod types {
             }
             pub fn id_not<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id_not = value
-                    .try_into()
+                self.id_not = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for id_not: {e}")
                     });
@@ -4239,13 +4091,9 @@ pub mod types {
             }
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = value
-                    .try_into()
+                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for id_not_in: {e}")
                     });
@@ -4253,11 +4101,9 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
+                self.name = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -4265,11 +4111,9 @@ pub mod types {
             }
             pub fn name_contains<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_contains = value
-                    .try_into()
+                self.name_contains = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name_contains: {e}")
                     });
@@ -4277,13 +4121,9 @@ pub mod types {
             }
             pub fn name_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.name_in = value
-                    .try_into()
+                self.name_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name_in: {e}")
                     });
@@ -4291,11 +4131,9 @@ pub mod types {
             }
             pub fn name_not<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_not = value
-                    .try_into()
+                self.name_not = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name_not: {e}")
                     });
@@ -4303,11 +4141,11 @@ pub mod types {
             }
             pub fn name_starts_with<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_starts_with = value
-                    .try_into()
+                self.name_starts_with = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for name_starts_with: {e}"
@@ -4317,13 +4155,11 @@ pub mod types {
             }
             pub fn not<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::DatacenterWhereInput>>,
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<super::DatacenterWhereInput>,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.not = value
-                    .try_into()
+                self.not = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for not: {e}")
                     });
@@ -4331,13 +4167,11 @@ pub mod types {
             }
             pub fn or<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::DatacenterWhereInput>>,
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<super::DatacenterWhereInput>,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.or = value
-                    .try_into()
+                self.or = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
@@ -4495,15 +4329,13 @@ pub mod types {
         impl Disk {
             pub fn entity_async_status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::open_enums::EntityAsyncStatus,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::EntityAsyncStatus,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.entity_async_status = value
-                    .try_into()
+                self.entity_async_status = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for entity_async_status: {e}"
@@ -4525,13 +4357,11 @@ pub mod types {
             }
             pub fn function<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::DiskFunction>,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::DiskFunction,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.function = value
-                    .try_into()
+                self.function = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for function: {e}")
                     });
@@ -4539,13 +4369,11 @@ pub mod types {
             }
             pub fn health_status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::DiskHealthStatus>,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::DiskHealthStatus,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.health_status = value
-                    .try_into()
+                self.health_status = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for health_status: {e}")
                     });
@@ -4659,11 +4487,11 @@ pub mod types {
             }
             pub fn remaining_life_percent<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.remaining_life_percent = value
-                    .try_into()
+                self.remaining_life_percent = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for remaining_life_percent: {e}"
@@ -4721,13 +4549,11 @@ pub mod types {
             }
             pub fn usage_status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::DiskUsageStatus>,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::DiskUsageStatus,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.usage_status = value
-                    .try_into()
+                self.usage_status = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for usage_status: {e}")
                     });
@@ -4811,13 +4637,9 @@ pub mod types {
         impl DiskOperateModifyDisk {
             pub fn bus<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::Bus>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<crate::generated::open_enums::Bus>,
             {
-                self.bus = value
-                    .try_into()
+                self.bus = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for bus: {e}")
                     });
@@ -4837,11 +4659,9 @@ pub mod types {
             }
             pub fn vm_volume_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.vm_volume_id = value
-                    .try_into()
+                self.vm_volume_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for vm_volume_id: {e}")
                     });
@@ -4987,13 +4807,9 @@ pub mod types {
         impl DiskWhereInput {
             pub fn and<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::DiskWhereInput>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<super::DiskWhereInput>>,
             {
-                self.and = value
-                    .try_into()
+                self.and = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for and: {e}")
                     });
@@ -5001,13 +4817,11 @@ pub mod types {
             }
             pub fn health_status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::DiskHealthStatus>,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::DiskHealthStatus,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.health_status = value
-                    .try_into()
+                self.health_status = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for health_status: {e}")
                     });
@@ -5015,15 +4829,13 @@ pub mod types {
             }
             pub fn health_status_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::std::vec::Vec<crate::generated::open_enums::DiskHealthStatus>,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<crate::generated::open_enums::DiskHealthStatus>,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.health_status_in = value
-                    .try_into()
+                self.health_status_in = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for health_status_in: {e}"
@@ -5033,11 +4845,9 @@ pub mod types {
             }
             pub fn host<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::HostWhereInput>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::HostWhereInput>,
             {
-                self.host = value
-                    .try_into()
+                self.host = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for host: {e}")
                     });
@@ -5045,23 +4855,17 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = value
-                    .try_into()
+                self.id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
             pub fn id_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = value
-                    .try_into()
+                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for id_in: {e}")
                     });
@@ -5069,11 +4873,9 @@ pub mod types {
             }
             pub fn id_not<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id_not = value
-                    .try_into()
+                self.id_not = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for id_not: {e}")
                     });
@@ -5081,13 +4883,9 @@ pub mod types {
             }
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = value
-                    .try_into()
+                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for id_not_in: {e}")
                     });
@@ -5095,11 +4893,9 @@ pub mod types {
             }
             pub fn local_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_id = value
-                    .try_into()
+                self.local_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for local_id: {e}")
                     });
@@ -5107,13 +4903,9 @@ pub mod types {
             }
             pub fn local_id_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.local_id_in = value
-                    .try_into()
+                self.local_id_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for local_id_in: {e}")
                     });
@@ -5121,11 +4913,9 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
+                self.name = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -5133,11 +4923,9 @@ pub mod types {
             }
             pub fn name_contains<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_contains = value
-                    .try_into()
+                self.name_contains = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name_contains: {e}")
                     });
@@ -5145,13 +4933,9 @@ pub mod types {
             }
             pub fn name_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.name_in = value
-                    .try_into()
+                self.name_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name_in: {e}")
                     });
@@ -5159,11 +4943,9 @@ pub mod types {
             }
             pub fn name_not<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_not = value
-                    .try_into()
+                self.name_not = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name_not: {e}")
                     });
@@ -5171,11 +4953,11 @@ pub mod types {
             }
             pub fn name_starts_with<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_starts_with = value
-                    .try_into()
+                self.name_starts_with = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for name_starts_with: {e}"
@@ -5185,13 +4967,9 @@ pub mod types {
             }
             pub fn not<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::DiskWhereInput>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<super::DiskWhereInput>>,
             {
-                self.not = value
-                    .try_into()
+                self.not = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for not: {e}")
                     });
@@ -5199,25 +4977,17 @@ pub mod types {
             }
             pub fn or<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::DiskWhereInput>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<super::DiskWhereInput>>,
             {
-                self.or = value
-                    .try_into()
+                self.or = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::DiskType>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<crate::generated::open_enums::DiskType>,
             {
-                self.type_ = value
-                    .try_into()
+                self.type_ = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
@@ -5225,15 +4995,11 @@ pub mod types {
             }
             pub fn type_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::std::vec::Vec<crate::generated::open_enums::DiskType>,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<crate::generated::open_enums::DiskType>,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.type_in = value
-                    .try_into()
+                self.type_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for type_in: {e}")
                     });
@@ -5241,13 +5007,11 @@ pub mod types {
             }
             pub fn usage_status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::DiskUsageStatus>,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::DiskUsageStatus,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.usage_status = value
-                    .try_into()
+                self.usage_status = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for usage_status: {e}")
                     });
@@ -5347,13 +5111,9 @@ pub mod types {
         impl ErrorBody {
             pub fn code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::ErrorCode>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<crate::generated::open_enums::ErrorCode>,
             {
-                self.code = value
-                    .try_into()
+                self.code = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for code: {e}")
                     });
@@ -5373,11 +5133,9 @@ pub mod types {
             }
             pub fn operation_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.operation_name = value
-                    .try_into()
+                self.operation_name = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for operation_name: {e}"
@@ -5399,11 +5157,9 @@ pub mod types {
             }
             pub fn props<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::serde_json::Value>,
             {
-                self.props = value
-                    .try_into()
+                self.props = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for props: {e}")
                     });
@@ -5411,11 +5167,9 @@ pub mod types {
             }
             pub fn stack<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.stack = value
-                    .try_into()
+                self.stack = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for stack: {e}")
                     });
@@ -5510,11 +5264,9 @@ pub mod types {
         impl GetAlertsRequestBody {
             pub fn after<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = value
-                    .try_into()
+                self.after = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for after: {e}")
                     });
@@ -5522,11 +5274,9 @@ pub mod types {
             }
             pub fn before<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = value
-                    .try_into()
+                self.before = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for before: {e}")
                     });
@@ -5534,11 +5284,9 @@ pub mod types {
             }
             pub fn first<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = value
-                    .try_into()
+                self.first = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for first: {e}")
                     });
@@ -5546,11 +5294,9 @@ pub mod types {
             }
             pub fn last<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = value
-                    .try_into()
+                self.last = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for last: {e}")
                     });
@@ -5558,15 +5304,11 @@ pub mod types {
             }
             pub fn order_by<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::open_enums::AlertOrderByInput,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::AlertOrderByInput,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.order_by = value
-                    .try_into()
+                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for order_by: {e}")
                     });
@@ -5574,11 +5316,9 @@ pub mod types {
             }
             pub fn skip<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = value
-                    .try_into()
+                self.skip = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for skip: {e}")
                     });
@@ -5586,13 +5326,9 @@ pub mod types {
             }
             pub fn where_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::AlertWhereInput>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::AlertWhereInput>,
             {
-                self.where_ = value
-                    .try_into()
+                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for where_: {e}")
                     });
@@ -5676,11 +5412,9 @@ pub mod types {
         impl GetClustersRequestBody {
             pub fn after<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = value
-                    .try_into()
+                self.after = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for after: {e}")
                     });
@@ -5688,11 +5422,9 @@ pub mod types {
             }
             pub fn before<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = value
-                    .try_into()
+                self.before = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for before: {e}")
                     });
@@ -5700,11 +5432,9 @@ pub mod types {
             }
             pub fn first<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = value
-                    .try_into()
+                self.first = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for first: {e}")
                     });
@@ -5712,11 +5442,9 @@ pub mod types {
             }
             pub fn last<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = value
-                    .try_into()
+                self.last = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for last: {e}")
                     });
@@ -5724,15 +5452,11 @@ pub mod types {
             }
             pub fn order_by<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::open_enums::ClusterOrderByInput,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::ClusterOrderByInput,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.order_by = value
-                    .try_into()
+                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for order_by: {e}")
                     });
@@ -5740,11 +5464,9 @@ pub mod types {
             }
             pub fn skip<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = value
-                    .try_into()
+                self.skip = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for skip: {e}")
                     });
@@ -5752,13 +5474,9 @@ pub mod types {
             }
             pub fn where_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ClusterWhereInput>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
             {
-                self.where_ = value
-                    .try_into()
+                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for where_: {e}")
                     });
@@ -5843,11 +5561,9 @@ pub mod types {
         impl GetDisksRequestBody {
             pub fn after<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = value
-                    .try_into()
+                self.after = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for after: {e}")
                     });
@@ -5855,11 +5571,9 @@ pub mod types {
             }
             pub fn before<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = value
-                    .try_into()
+                self.before = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for before: {e}")
                     });
@@ -5867,11 +5581,9 @@ pub mod types {
             }
             pub fn first<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = value
-                    .try_into()
+                self.first = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for first: {e}")
                     });
@@ -5879,11 +5591,9 @@ pub mod types {
             }
             pub fn last<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = value
-                    .try_into()
+                self.last = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for last: {e}")
                     });
@@ -5891,13 +5601,11 @@ pub mod types {
             }
             pub fn order_by<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::DiskOrderByInput>,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::DiskOrderByInput,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.order_by = value
-                    .try_into()
+                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for order_by: {e}")
                     });
@@ -5905,11 +5613,9 @@ pub mod types {
             }
             pub fn skip<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = value
-                    .try_into()
+                self.skip = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for skip: {e}")
                     });
@@ -5917,11 +5623,9 @@ pub mod types {
             }
             pub fn where_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::DiskWhereInput>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::DiskWhereInput>,
             {
-                self.where_ = value
-                    .try_into()
+                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for where_: {e}")
                     });
@@ -6005,11 +5709,9 @@ pub mod types {
         impl GetHostsRequestBody {
             pub fn after<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = value
-                    .try_into()
+                self.after = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for after: {e}")
                     });
@@ -6017,11 +5719,9 @@ pub mod types {
             }
             pub fn before<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = value
-                    .try_into()
+                self.before = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for before: {e}")
                     });
@@ -6029,11 +5729,9 @@ pub mod types {
             }
             pub fn first<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = value
-                    .try_into()
+                self.first = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for first: {e}")
                     });
@@ -6041,11 +5739,9 @@ pub mod types {
             }
             pub fn last<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = value
-                    .try_into()
+                self.last = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for last: {e}")
                     });
@@ -6053,13 +5749,11 @@ pub mod types {
             }
             pub fn order_by<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::HostOrderByInput>,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::HostOrderByInput,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.order_by = value
-                    .try_into()
+                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for order_by: {e}")
                     });
@@ -6067,11 +5761,9 @@ pub mod types {
             }
             pub fn skip<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = value
-                    .try_into()
+                self.skip = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for skip: {e}")
                     });
@@ -6079,11 +5771,9 @@ pub mod types {
             }
             pub fn where_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::HostWhereInput>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::HostWhereInput>,
             {
-                self.where_ = value
-                    .try_into()
+                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for where_: {e}")
                     });
@@ -6169,11 +5859,9 @@ pub mod types {
         impl GetIscsiLunSnapshotsRequestBody {
             pub fn after<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = value
-                    .try_into()
+                self.after = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for after: {e}")
                     });
@@ -6181,11 +5869,9 @@ pub mod types {
             }
             pub fn before<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = value
-                    .try_into()
+                self.before = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for before: {e}")
                     });
@@ -6193,11 +5879,9 @@ pub mod types {
             }
             pub fn first<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = value
-                    .try_into()
+                self.first = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for first: {e}")
                     });
@@ -6205,11 +5889,9 @@ pub mod types {
             }
             pub fn last<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = value
-                    .try_into()
+                self.last = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for last: {e}")
                     });
@@ -6217,15 +5899,11 @@ pub mod types {
             }
             pub fn order_by<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::open_enums::IscsiLunSnapshotOrderByInput,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::IscsiLunSnapshotOrderByInput,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.order_by = value
-                    .try_into()
+                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for order_by: {e}")
                     });
@@ -6233,11 +5911,9 @@ pub mod types {
             }
             pub fn skip<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = value
-                    .try_into()
+                self.skip = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for skip: {e}")
                     });
@@ -6245,13 +5921,9 @@ pub mod types {
             }
             pub fn where_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::IscsiLunSnapshotWhereInput>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::IscsiLunSnapshotWhereInput>,
             {
-                self.where_ = value
-                    .try_into()
+                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for where_: {e}")
                     });
@@ -6336,11 +6008,9 @@ pub mod types {
         impl GetTasksRequestBody {
             pub fn after<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = value
-                    .try_into()
+                self.after = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for after: {e}")
                     });
@@ -6348,11 +6018,9 @@ pub mod types {
             }
             pub fn before<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = value
-                    .try_into()
+                self.before = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for before: {e}")
                     });
@@ -6360,11 +6028,9 @@ pub mod types {
             }
             pub fn first<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = value
-                    .try_into()
+                self.first = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for first: {e}")
                     });
@@ -6372,11 +6038,9 @@ pub mod types {
             }
             pub fn last<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = value
-                    .try_into()
+                self.last = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for last: {e}")
                     });
@@ -6384,13 +6048,11 @@ pub mod types {
             }
             pub fn order_by<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::TaskOrderByInput>,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::TaskOrderByInput,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.order_by = value
-                    .try_into()
+                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for order_by: {e}")
                     });
@@ -6398,11 +6060,9 @@ pub mod types {
             }
             pub fn skip<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = value
-                    .try_into()
+                self.skip = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for skip: {e}")
                     });
@@ -6410,11 +6070,9 @@ pub mod types {
             }
             pub fn where_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::TaskWhereInput>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::TaskWhereInput>,
             {
-                self.where_ = value
-                    .try_into()
+                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for where_: {e}")
                     });
@@ -6500,11 +6158,9 @@ pub mod types {
         impl GetVmSnapshotsRequestBody {
             pub fn after<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = value
-                    .try_into()
+                self.after = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for after: {e}")
                     });
@@ -6512,11 +6168,9 @@ pub mod types {
             }
             pub fn before<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = value
-                    .try_into()
+                self.before = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for before: {e}")
                     });
@@ -6524,11 +6178,9 @@ pub mod types {
             }
             pub fn first<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = value
-                    .try_into()
+                self.first = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for first: {e}")
                     });
@@ -6536,11 +6188,9 @@ pub mod types {
             }
             pub fn last<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = value
-                    .try_into()
+                self.last = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for last: {e}")
                     });
@@ -6548,15 +6198,11 @@ pub mod types {
             }
             pub fn order_by<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::open_enums::VmSnapshotOrderByInput,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmSnapshotOrderByInput,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.order_by = value
-                    .try_into()
+                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for order_by: {e}")
                     });
@@ -6564,11 +6210,9 @@ pub mod types {
             }
             pub fn skip<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = value
-                    .try_into()
+                self.skip = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for skip: {e}")
                     });
@@ -6576,13 +6220,9 @@ pub mod types {
             }
             pub fn where_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::VmSnapshotWhereInput>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::VmSnapshotWhereInput>,
             {
-                self.where_ = value
-                    .try_into()
+                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for where_: {e}")
                     });
@@ -6667,11 +6307,9 @@ pub mod types {
         impl GetVmsConnectionRequestBody {
             pub fn after<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = value
-                    .try_into()
+                self.after = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for after: {e}")
                     });
@@ -6679,11 +6317,9 @@ pub mod types {
             }
             pub fn before<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = value
-                    .try_into()
+                self.before = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for before: {e}")
                     });
@@ -6691,11 +6327,9 @@ pub mod types {
             }
             pub fn first<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = value
-                    .try_into()
+                self.first = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for first: {e}")
                     });
@@ -6703,11 +6337,9 @@ pub mod types {
             }
             pub fn last<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = value
-                    .try_into()
+                self.last = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for last: {e}")
                     });
@@ -6715,13 +6347,11 @@ pub mod types {
             }
             pub fn order_by<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::VmOrderByInput>,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmOrderByInput,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.order_by = value
-                    .try_into()
+                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for order_by: {e}")
                     });
@@ -6729,11 +6359,9 @@ pub mod types {
             }
             pub fn skip<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = value
-                    .try_into()
+                self.skip = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for skip: {e}")
                     });
@@ -6741,11 +6369,9 @@ pub mod types {
             }
             pub fn where_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::VmWhereInput>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::VmWhereInput>,
             {
-                self.where_ = value
-                    .try_into()
+                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for where_: {e}")
                     });
@@ -6830,11 +6456,9 @@ pub mod types {
         impl GetVmsRequestBody {
             pub fn after<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = value
-                    .try_into()
+                self.after = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for after: {e}")
                     });
@@ -6842,11 +6466,9 @@ pub mod types {
             }
             pub fn before<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = value
-                    .try_into()
+                self.before = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for before: {e}")
                     });
@@ -6854,11 +6476,9 @@ pub mod types {
             }
             pub fn first<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = value
-                    .try_into()
+                self.first = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for first: {e}")
                     });
@@ -6866,11 +6486,9 @@ pub mod types {
             }
             pub fn last<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = value
-                    .try_into()
+                self.last = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for last: {e}")
                     });
@@ -6878,13 +6496,11 @@ pub mod types {
             }
             pub fn order_by<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::VmOrderByInput>,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmOrderByInput,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.order_by = value
-                    .try_into()
+                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for order_by: {e}")
                     });
@@ -6892,11 +6508,9 @@ pub mod types {
             }
             pub fn skip<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = value
-                    .try_into()
+                self.skip = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for skip: {e}")
                     });
@@ -6904,11 +6518,9 @@ pub mod types {
             }
             pub fn where_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::VmWhereInput>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::VmWhereInput>,
             {
-                self.where_ = value
-                    .try_into()
+                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for where_: {e}")
                     });
@@ -7167,11 +6779,9 @@ pub mod types {
             }
             pub fn data_ip<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.data_ip = value
-                    .try_into()
+                self.data_ip = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for data_ip: {e}")
                     });
@@ -7179,15 +6789,13 @@ pub mod types {
             }
             pub fn entity_async_status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::open_enums::EntityAsyncStatus,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::EntityAsyncStatus,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.entity_async_status = value
-                    .try_into()
+                self.entity_async_status = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for entity_async_status: {e}"
@@ -7325,11 +6933,9 @@ pub mod types {
             }
             pub fn os_version<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.os_version = value
-                    .try_into()
+                self.os_version = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for os_version: {e}")
                     });
@@ -7379,11 +6985,9 @@ pub mod types {
             }
             pub fn running_vm_num<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.running_vm_num = value
-                    .try_into()
+                self.running_vm_num = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for running_vm_num: {e}"
@@ -7393,11 +6997,9 @@ pub mod types {
             }
             pub fn serial<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.serial = value
-                    .try_into()
+                self.serial = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for serial: {e}")
                     });
@@ -7457,11 +7059,9 @@ pub mod types {
             }
             pub fn stopped_vm_num<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.stopped_vm_num = value
-                    .try_into()
+                self.stopped_vm_num = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for stopped_vm_num: {e}"
@@ -7471,11 +7071,11 @@ pub mod types {
             }
             pub fn suspended_vm_num<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.suspended_vm_num = value
-                    .try_into()
+                self.suspended_vm_num = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for suspended_vm_num: {e}"
@@ -7511,11 +7111,11 @@ pub mod types {
             }
             pub fn total_cpu_sockets<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.total_cpu_sockets = value
-                    .try_into()
+                self.total_cpu_sockets = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for total_cpu_sockets: {e}"
@@ -7553,11 +7153,9 @@ pub mod types {
             }
             pub fn used_cpu_hz<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.used_cpu_hz = value
-                    .try_into()
+                self.used_cpu_hz = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for used_cpu_hz: {e}")
                     });
@@ -7579,11 +7177,11 @@ pub mod types {
             }
             pub fn used_memory_bytes<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.used_memory_bytes = value
-                    .try_into()
+                self.used_memory_bytes = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for used_memory_bytes: {e}"
@@ -7593,11 +7191,9 @@ pub mod types {
             }
             pub fn vm_num<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.vm_num = value
-                    .try_into()
+                self.vm_num = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for vm_num: {e}")
                     });
@@ -7806,13 +7402,9 @@ pub mod types {
         impl HostWhereInput {
             pub fn and<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::HostWhereInput>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<super::HostWhereInput>>,
             {
-                self.and = value
-                    .try_into()
+                self.and = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for and: {e}")
                     });
@@ -7820,13 +7412,9 @@ pub mod types {
             }
             pub fn cluster<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ClusterWhereInput>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
             {
-                self.cluster = value
-                    .try_into()
+                self.cluster = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cluster: {e}")
                     });
@@ -7834,23 +7422,17 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = value
-                    .try_into()
+                self.id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
             pub fn id_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = value
-                    .try_into()
+                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for id_in: {e}")
                     });
@@ -7858,11 +7440,9 @@ pub mod types {
             }
             pub fn id_not<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id_not = value
-                    .try_into()
+                self.id_not = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for id_not: {e}")
                     });
@@ -7870,13 +7450,9 @@ pub mod types {
             }
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = value
-                    .try_into()
+                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for id_not_in: {e}")
                     });
@@ -7884,11 +7460,9 @@ pub mod types {
             }
             pub fn local_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_id = value
-                    .try_into()
+                self.local_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for local_id: {e}")
                     });
@@ -7896,13 +7470,9 @@ pub mod types {
             }
             pub fn local_id_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.local_id_in = value
-                    .try_into()
+                self.local_id_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for local_id_in: {e}")
                     });
@@ -7910,11 +7480,9 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
+                self.name = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -7922,11 +7490,9 @@ pub mod types {
             }
             pub fn name_contains<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_contains = value
-                    .try_into()
+                self.name_contains = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name_contains: {e}")
                     });
@@ -7934,13 +7500,9 @@ pub mod types {
             }
             pub fn name_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.name_in = value
-                    .try_into()
+                self.name_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name_in: {e}")
                     });
@@ -7948,11 +7510,9 @@ pub mod types {
             }
             pub fn name_not<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_not = value
-                    .try_into()
+                self.name_not = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name_not: {e}")
                     });
@@ -7960,11 +7520,11 @@ pub mod types {
             }
             pub fn name_starts_with<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_starts_with = value
-                    .try_into()
+                self.name_starts_with = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for name_starts_with: {e}"
@@ -7974,13 +7534,9 @@ pub mod types {
             }
             pub fn not<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::HostWhereInput>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<super::HostWhereInput>>,
             {
-                self.not = value
-                    .try_into()
+                self.not = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for not: {e}")
                     });
@@ -7988,25 +7544,19 @@ pub mod types {
             }
             pub fn or<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::HostWhereInput>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<super::HostWhereInput>>,
             {
-                self.or = value
-                    .try_into()
+                self.or = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::HostStatus>,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::HostStatus,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.status = value
-                    .try_into()
+                self.status = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for status: {e}")
                     });
@@ -8014,15 +7564,11 @@ pub mod types {
             }
             pub fn status_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::std::vec::Vec<crate::generated::open_enums::HostStatus>,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<crate::generated::open_enums::HostStatus>,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.status_in = value
-                    .try_into()
+                self.status_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for status_in: {e}")
                     });
@@ -8030,13 +7576,11 @@ pub mod types {
             }
             pub fn status_not<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::HostStatus>,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::HostStatus,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.status_not = value
-                    .try_into()
+                self.status_not = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for status_not: {e}")
                     });
@@ -8044,15 +7588,11 @@ pub mod types {
             }
             pub fn status_not_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::std::vec::Vec<crate::generated::open_enums::HostStatus>,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<crate::generated::open_enums::HostStatus>,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.status_not_in = value
-                    .try_into()
+                self.status_not_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for status_not_in: {e}")
                     });
@@ -8157,15 +7697,13 @@ pub mod types {
         impl IscsiLunSnapshot {
             pub fn entity_async_status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::open_enums::EntityAsyncStatus,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::EntityAsyncStatus,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.entity_async_status = value
-                    .try_into()
+                self.entity_async_status = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for entity_async_status: {e}"
@@ -8185,11 +7723,9 @@ pub mod types {
             }
             pub fn iscsi_lun<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::NestedIscsiLun>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::NestedIscsiLun>,
             {
-                self.iscsi_lun = value
-                    .try_into()
+                self.iscsi_lun = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for iscsi_lun: {e}")
                     });
@@ -8377,15 +7913,11 @@ pub mod types {
         impl IscsiLunSnapshotWhereInput {
             pub fn and<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::std::vec::Vec<super::IscsiLunSnapshotWhereInput>,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<super::IscsiLunSnapshotWhereInput>,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.and = value
-                    .try_into()
+                self.and = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for and: {e}")
                     });
@@ -8393,23 +7925,17 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = value
-                    .try_into()
+                self.id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
             pub fn id_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = value
-                    .try_into()
+                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for id_in: {e}")
                     });
@@ -8417,11 +7943,9 @@ pub mod types {
             }
             pub fn id_not<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id_not = value
-                    .try_into()
+                self.id_not = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for id_not: {e}")
                     });
@@ -8429,13 +7953,9 @@ pub mod types {
             }
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = value
-                    .try_into()
+                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for id_not_in: {e}")
                     });
@@ -8443,11 +7963,9 @@ pub mod types {
             }
             pub fn local_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_id = value
-                    .try_into()
+                self.local_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for local_id: {e}")
                     });
@@ -8455,13 +7973,9 @@ pub mod types {
             }
             pub fn local_id_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.local_id_in = value
-                    .try_into()
+                self.local_id_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for local_id_in: {e}")
                     });
@@ -8469,11 +7983,9 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
+                self.name = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -8481,11 +7993,9 @@ pub mod types {
             }
             pub fn name_contains<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_contains = value
-                    .try_into()
+                self.name_contains = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name_contains: {e}")
                     });
@@ -8493,13 +8003,9 @@ pub mod types {
             }
             pub fn name_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.name_in = value
-                    .try_into()
+                self.name_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name_in: {e}")
                     });
@@ -8507,11 +8013,9 @@ pub mod types {
             }
             pub fn name_not<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_not = value
-                    .try_into()
+                self.name_not = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name_not: {e}")
                     });
@@ -8519,11 +8023,11 @@ pub mod types {
             }
             pub fn name_starts_with<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_starts_with = value
-                    .try_into()
+                self.name_starts_with = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for name_starts_with: {e}"
@@ -8533,15 +8037,11 @@ pub mod types {
             }
             pub fn not<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::std::vec::Vec<super::IscsiLunSnapshotWhereInput>,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<super::IscsiLunSnapshotWhereInput>,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.not = value
-                    .try_into()
+                self.not = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for not: {e}")
                     });
@@ -8549,15 +8049,11 @@ pub mod types {
             }
             pub fn or<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::std::vec::Vec<super::IscsiLunSnapshotWhereInput>,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<super::IscsiLunSnapshotWhereInput>,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.or = value
-                    .try_into()
+                self.or = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
@@ -8644,11 +8140,9 @@ pub mod types {
         impl LoginInput {
             pub fn auth_config_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.auth_config_id = value
-                    .try_into()
+                self.auth_config_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for auth_config_id: {e}"
@@ -8658,13 +8152,9 @@ pub mod types {
             }
             pub fn mfa_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::MfaType>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<crate::generated::open_enums::MfaType>,
             {
-                self.mfa_type = value
-                    .try_into()
+                self.mfa_type = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for mfa_type: {e}")
                     });
@@ -8684,13 +8174,11 @@ pub mod types {
             }
             pub fn source<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::UserSource>,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::UserSource,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.source = value
-                    .try_into()
+                self.source = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for source: {e}")
                     });
@@ -8859,11 +8347,9 @@ pub mod types {
             }
             pub fn index<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.index = value
-                    .try_into()
+                self.index = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for index: {e}")
                     });
@@ -8871,11 +8357,9 @@ pub mod types {
             }
             pub fn key<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.key = value
-                    .try_into()
+                self.key = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for key: {e}")
                     });
@@ -8883,11 +8367,9 @@ pub mod types {
             }
             pub fn max_bandwidth<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_bandwidth = value
-                    .try_into()
+                self.max_bandwidth = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for max_bandwidth: {e}")
                     });
@@ -8895,15 +8377,13 @@ pub mod types {
             }
             pub fn max_bandwidth_policy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::open_enums::VmDiskIoRestrictType,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.max_bandwidth_policy = value
-                    .try_into()
+                self.max_bandwidth_policy = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for max_bandwidth_policy: {e}"
@@ -8913,13 +8393,11 @@ pub mod types {
             }
             pub fn max_bandwidth_unit<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::BpsUnit>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<crate::generated::open_enums::BpsUnit>,
             {
-                self.max_bandwidth_unit = value
-                    .try_into()
+                self.max_bandwidth_unit = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for max_bandwidth_unit: {e}"
@@ -8929,11 +8407,9 @@ pub mod types {
             }
             pub fn max_iops<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_iops = value
-                    .try_into()
+                self.max_iops = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for max_iops: {e}")
                     });
@@ -8941,15 +8417,11 @@ pub mod types {
             }
             pub fn max_iops_policy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::open_enums::VmDiskIoRestrictType,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.max_iops_policy = value
-                    .try_into()
+                self.max_iops_policy = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for max_iops_policy: {e}"
@@ -9092,11 +8564,9 @@ pub mod types {
             }
             pub fn index<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.index = value
-                    .try_into()
+                self.index = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for index: {e}")
                     });
@@ -9104,11 +8574,9 @@ pub mod types {
             }
             pub fn key<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.key = value
-                    .try_into()
+                self.key = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for key: {e}")
                     });
@@ -9116,11 +8584,9 @@ pub mod types {
             }
             pub fn max_bandwidth<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_bandwidth = value
-                    .try_into()
+                self.max_bandwidth = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for max_bandwidth: {e}")
                     });
@@ -9128,15 +8594,13 @@ pub mod types {
             }
             pub fn max_bandwidth_policy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::open_enums::VmDiskIoRestrictType,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.max_bandwidth_policy = value
-                    .try_into()
+                self.max_bandwidth_policy = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for max_bandwidth_policy: {e}"
@@ -9146,13 +8610,11 @@ pub mod types {
             }
             pub fn max_bandwidth_unit<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::BpsUnit>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<crate::generated::open_enums::BpsUnit>,
             {
-                self.max_bandwidth_unit = value
-                    .try_into()
+                self.max_bandwidth_unit = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for max_bandwidth_unit: {e}"
@@ -9162,11 +8624,9 @@ pub mod types {
             }
             pub fn max_iops<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_iops = value
-                    .try_into()
+                self.max_iops = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for max_iops: {e}")
                     });
@@ -9174,15 +8634,11 @@ pub mod types {
             }
             pub fn max_iops_policy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::open_enums::VmDiskIoRestrictType,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.max_iops_policy = value
-                    .try_into()
+                self.max_iops_policy = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for max_iops_policy: {e}"
@@ -9301,11 +8757,9 @@ pub mod types {
             }
             pub fn path<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.path = value
-                    .try_into()
+                self.path = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for path: {e}")
                     });
@@ -9325,13 +8779,9 @@ pub mod types {
             }
             pub fn size_unit<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::ByteUnit>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<crate::generated::open_enums::ByteUnit>,
             {
-                self.size_unit = value
-                    .try_into()
+                self.size_unit = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for size_unit: {e}")
                     });
@@ -9806,11 +9256,9 @@ pub mod types {
             }
             pub fn disabled<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.disabled = value
-                    .try_into()
+                self.disabled = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for disabled: {e}")
                     });
@@ -9818,11 +9266,9 @@ pub mod types {
             }
             pub fn disk_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.disk_name = value
-                    .try_into()
+                self.disk_name = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for disk_name: {e}")
                     });
@@ -9844,11 +9290,9 @@ pub mod types {
             }
             pub fn image_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.image_name = value
-                    .try_into()
+                self.image_name = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for image_name: {e}")
                     });
@@ -9868,11 +9312,9 @@ pub mod types {
             }
             pub fn key<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.key = value
-                    .try_into()
+                self.key = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for key: {e}")
                     });
@@ -9880,11 +9322,9 @@ pub mod types {
             }
             pub fn max_bandwidth<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_bandwidth = value
-                    .try_into()
+                self.max_bandwidth = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for max_bandwidth: {e}")
                     });
@@ -9892,15 +9332,13 @@ pub mod types {
             }
             pub fn max_bandwidth_policy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::open_enums::VmDiskIoRestrictType,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.max_bandwidth_policy = value
-                    .try_into()
+                self.max_bandwidth_policy = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for max_bandwidth_policy: {e}"
@@ -9910,11 +9348,9 @@ pub mod types {
             }
             pub fn max_iops<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.max_iops = value
-                    .try_into()
+                self.max_iops = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for max_iops: {e}")
                     });
@@ -9922,15 +9358,11 @@ pub mod types {
             }
             pub fn max_iops_policy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::open_enums::VmDiskIoRestrictType,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.max_iops_policy = value
-                    .try_into()
+                self.max_iops_policy = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for max_iops_policy: {e}"
@@ -9964,11 +9396,11 @@ pub mod types {
             }
             pub fn snapshot_local_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.snapshot_local_id = value
-                    .try_into()
+                self.snapshot_local_id = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for snapshot_local_id: {e}"
@@ -10032,11 +9464,11 @@ pub mod types {
             }
             pub fn vm_volume_snapshot_uuid<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.vm_volume_snapshot_uuid = value
-                    .try_into()
+                self.vm_volume_snapshot_uuid = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for vm_volume_snapshot_uuid: {e}"
@@ -10046,11 +9478,11 @@ pub mod types {
             }
             pub fn vm_volume_template_uuid<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.vm_volume_template_uuid = value
-                    .try_into()
+                self.vm_volume_template_uuid = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for vm_volume_template_uuid: {e}"
@@ -10635,11 +10067,9 @@ pub mod types {
         impl Task {
             pub fn cluster<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::NestedCluster>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::NestedCluster>,
             {
-                self.cluster = value
-                    .try_into()
+                self.cluster = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cluster: {e}")
                     });
@@ -10659,11 +10089,9 @@ pub mod types {
             }
             pub fn error_code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.error_code = value
-                    .try_into()
+                self.error_code = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for error_code: {e}")
                     });
@@ -10671,11 +10099,9 @@ pub mod types {
             }
             pub fn error_message<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.error_message = value
-                    .try_into()
+                self.error_message = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for error_message: {e}")
                     });
@@ -10683,11 +10109,9 @@ pub mod types {
             }
             pub fn finished_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.finished_at = value
-                    .try_into()
+                self.finished_at = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for finished_at: {e}")
                     });
@@ -10717,11 +10141,9 @@ pub mod types {
             }
             pub fn key<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.key = value
-                    .try_into()
+                self.key = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for key: {e}")
                     });
@@ -10755,11 +10177,9 @@ pub mod types {
             }
             pub fn resource_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.resource_id = value
-                    .try_into()
+                self.resource_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for resource_id: {e}")
                     });
@@ -10767,11 +10187,11 @@ pub mod types {
             }
             pub fn resource_mutation<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.resource_mutation = value
-                    .try_into()
+                self.resource_mutation = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for resource_mutation: {e}"
@@ -10781,11 +10201,9 @@ pub mod types {
             }
             pub fn resource_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.resource_type = value
-                    .try_into()
+                self.resource_type = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for resource_type: {e}")
                     });
@@ -10793,11 +10211,9 @@ pub mod types {
             }
             pub fn started_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.started_at = value
-                    .try_into()
+                self.started_at = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for started_at: {e}")
                     });
@@ -10817,13 +10233,9 @@ pub mod types {
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::TaskType>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<crate::generated::open_enums::TaskType>,
             {
-                self.type_ = value
-                    .try_into()
+                self.type_ = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
@@ -10831,11 +10243,9 @@ pub mod types {
             }
             pub fn user<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::NestedUser>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::NestedUser>,
             {
-                self.user = value
-                    .try_into()
+                self.user = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for user: {e}")
                     });
@@ -10984,13 +10394,9 @@ pub mod types {
         impl TaskWhereInput {
             pub fn and<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::TaskWhereInput>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<super::TaskWhereInput>>,
             {
-                self.and = value
-                    .try_into()
+                self.and = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for and: {e}")
                     });
@@ -10998,13 +10404,9 @@ pub mod types {
             }
             pub fn cluster<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ClusterWhereInput>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
             {
-                self.cluster = value
-                    .try_into()
+                self.cluster = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cluster: {e}")
                     });
@@ -11012,11 +10414,11 @@ pub mod types {
             }
             pub fn description_contains<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.description_contains = value
-                    .try_into()
+                self.description_contains = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for description_contains: {e}"
@@ -11026,23 +10428,17 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = value
-                    .try_into()
+                self.id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
             pub fn id_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = value
-                    .try_into()
+                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for id_in: {e}")
                     });
@@ -11050,11 +10446,9 @@ pub mod types {
             }
             pub fn id_not<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id_not = value
-                    .try_into()
+                self.id_not = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for id_not: {e}")
                     });
@@ -11062,13 +10456,9 @@ pub mod types {
             }
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = value
-                    .try_into()
+                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for id_not_in: {e}")
                     });
@@ -11076,13 +10466,9 @@ pub mod types {
             }
             pub fn not<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::TaskWhereInput>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<super::TaskWhereInput>>,
             {
-                self.not = value
-                    .try_into()
+                self.not = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for not: {e}")
                     });
@@ -11090,25 +10476,19 @@ pub mod types {
             }
             pub fn or<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::TaskWhereInput>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<super::TaskWhereInput>>,
             {
-                self.or = value
-                    .try_into()
+                self.or = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::TaskStatus>,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::TaskStatus,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.status = value
-                    .try_into()
+                self.status = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for status: {e}")
                     });
@@ -11116,15 +10496,11 @@ pub mod types {
             }
             pub fn status_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::std::vec::Vec<crate::generated::open_enums::TaskStatus>,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<crate::generated::open_enums::TaskStatus>,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.status_in = value
-                    .try_into()
+                self.status_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for status_in: {e}")
                     });
@@ -11132,13 +10508,11 @@ pub mod types {
             }
             pub fn status_not<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::TaskStatus>,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::TaskStatus,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.status_not = value
-                    .try_into()
+                self.status_not = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for status_not: {e}")
                     });
@@ -11146,15 +10520,11 @@ pub mod types {
             }
             pub fn status_not_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::std::vec::Vec<crate::generated::open_enums::TaskStatus>,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<crate::generated::open_enums::TaskStatus>,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.status_not_in = value
-                    .try_into()
+                self.status_not_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for status_not_in: {e}")
                     });
@@ -11162,13 +10532,9 @@ pub mod types {
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::TaskType>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<crate::generated::open_enums::TaskType>,
             {
-                self.type_ = value
-                    .try_into()
+                self.type_ = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
@@ -11176,15 +10542,11 @@ pub mod types {
             }
             pub fn type_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::std::vec::Vec<crate::generated::open_enums::TaskType>,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<crate::generated::open_enums::TaskType>,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.type_in = value
-                    .try_into()
+                self.type_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for type_in: {e}")
                     });
@@ -11278,11 +10640,11 @@ pub mod types {
         impl TemplateCloudInit {
             pub fn default_user_password<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.default_user_password = value
-                    .try_into()
+                self.default_user_password = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for default_user_password: {e}"
@@ -11292,11 +10654,9 @@ pub mod types {
             }
             pub fn hostname<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.hostname = value
-                    .try_into()
+                self.hostname = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for hostname: {e}")
                     });
@@ -11340,11 +10700,9 @@ pub mod types {
             }
             pub fn user_data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.user_data = value
-                    .try_into()
+                self.user_data = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for user_data: {e}")
                     });
@@ -11605,11 +10963,9 @@ pub mod types {
         impl Vm {
             pub fn bios_uuid<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.bios_uuid = value
-                    .try_into()
+                self.bios_uuid = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for bios_uuid: {e}")
                     });
@@ -11629,11 +10985,9 @@ pub mod types {
             }
             pub fn cluster<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::NestedCluster>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::NestedCluster>,
             {
-                self.cluster = value
-                    .try_into()
+                self.cluster = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cluster: {e}")
                     });
@@ -11665,11 +11019,9 @@ pub mod types {
             }
             pub fn cpu_usage<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.cpu_usage = value
-                    .try_into()
+                self.cpu_usage = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cpu_usage: {e}")
                     });
@@ -11677,11 +11029,9 @@ pub mod types {
             }
             pub fn deleted_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.deleted_at = value
-                    .try_into()
+                self.deleted_at = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for deleted_at: {e}")
                     });
@@ -11701,15 +11051,13 @@ pub mod types {
             }
             pub fn entity_async_status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::open_enums::EntityAsyncStatus,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::EntityAsyncStatus,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.entity_async_status = value
-                    .try_into()
+                self.entity_async_status = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for entity_async_status: {e}"
@@ -11731,11 +11079,9 @@ pub mod types {
             }
             pub fn folder<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::NestedVmFolder>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::NestedVmFolder>,
             {
-                self.folder = value
-                    .try_into()
+                self.folder = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for folder: {e}")
                     });
@@ -11743,15 +11089,11 @@ pub mod types {
             }
             pub fn guest_os_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::open_enums::VmGuestsOperationSystem,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmGuestsOperationSystem,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.guest_os_type = value
-                    .try_into()
+                self.guest_os_type = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for guest_os_type: {e}")
                     });
@@ -11759,11 +11101,11 @@ pub mod types {
             }
             pub fn guest_size_usage<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.guest_size_usage = value
-                    .try_into()
+                self.guest_size_usage = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for guest_size_usage: {e}"
@@ -11773,11 +11115,9 @@ pub mod types {
             }
             pub fn guest_used_size<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.guest_used_size = value
-                    .try_into()
+                self.guest_used_size = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for guest_used_size: {e}"
@@ -11797,11 +11137,9 @@ pub mod types {
             }
             pub fn host<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::NestedHost>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::NestedHost>,
             {
-                self.host = value
-                    .try_into()
+                self.host = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for host: {e}")
                     });
@@ -11809,11 +11147,9 @@ pub mod types {
             }
             pub fn hostname<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.hostname = value
-                    .try_into()
+                self.hostname = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for hostname: {e}")
                     });
@@ -11857,13 +11193,11 @@ pub mod types {
             }
             pub fn io_policy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::VmDiskIoPolicy>,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmDiskIoPolicy,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.io_policy = value
-                    .try_into()
+                self.io_policy = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for io_policy: {e}")
                     });
@@ -11883,11 +11217,11 @@ pub mod types {
             }
             pub fn last_shutdown_time<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.last_shutdown_time = value
-                    .try_into()
+                self.last_shutdown_time = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for last_shutdown_time: {e}"
@@ -11897,11 +11231,11 @@ pub mod types {
             }
             pub fn local_created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_created_at = value
-                    .try_into()
+                self.local_created_at = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for local_created_at: {e}"
@@ -11923,11 +11257,9 @@ pub mod types {
             }
             pub fn max_bandwidth<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_bandwidth = value
-                    .try_into()
+                self.max_bandwidth = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for max_bandwidth: {e}")
                     });
@@ -11935,15 +11267,13 @@ pub mod types {
             }
             pub fn max_bandwidth_policy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::open_enums::VmDiskIoRestrictType,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.max_bandwidth_policy = value
-                    .try_into()
+                self.max_bandwidth_policy = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for max_bandwidth_policy: {e}"
@@ -11953,11 +11283,9 @@ pub mod types {
             }
             pub fn max_iops<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.max_iops = value
-                    .try_into()
+                self.max_iops = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for max_iops: {e}")
                     });
@@ -11965,15 +11293,11 @@ pub mod types {
             }
             pub fn max_iops_policy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::open_enums::VmDiskIoRestrictType,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.max_iops_policy = value
-                    .try_into()
+                self.max_iops_policy = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for max_iops_policy: {e}"
@@ -11995,11 +11319,9 @@ pub mod types {
             }
             pub fn memory_usage<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.memory_usage = value
-                    .try_into()
+                self.memory_usage = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for memory_usage: {e}")
                     });
@@ -12045,11 +11367,9 @@ pub mod types {
             }
             pub fn os<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.os = value
-                    .try_into()
+                self.os = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| format!("error converting supplied value for os: {e}"));
                 self
             }
@@ -12081,11 +11401,11 @@ pub mod types {
             }
             pub fn provisioned_size<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.provisioned_size = value
-                    .try_into()
+                self.provisioned_size = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for provisioned_size: {e}"
@@ -12095,11 +11415,9 @@ pub mod types {
             }
             pub fn size<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.size = value
-                    .try_into()
+                self.size = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for size: {e}")
                     });
@@ -12119,11 +11437,9 @@ pub mod types {
             }
             pub fn used_size<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.used_size = value
-                    .try_into()
+                self.used_size = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for used_size: {e}")
                     });
@@ -12131,11 +11447,9 @@ pub mod types {
             }
             pub fn used_size_usage<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.used_size_usage = value
-                    .try_into()
+                self.used_size_usage = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for used_size_usage: {e}"
@@ -12157,13 +11471,9 @@ pub mod types {
             }
             pub fn vm_disks<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::NestedVmDisk>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<super::NestedVmDisk>>,
             {
-                self.vm_disks = value
-                    .try_into()
+                self.vm_disks = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for vm_disks: {e}")
                     });
@@ -12171,13 +11481,9 @@ pub mod types {
             }
             pub fn vm_nics<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::NestedVmNic>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<super::NestedVmNic>>,
             {
-                self.vm_nics = value
-                    .try_into()
+                self.vm_nics = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for vm_nics: {e}")
                     });
@@ -12199,11 +11505,11 @@ pub mod types {
             }
             pub fn vm_tools_version<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.vm_tools_version = value
-                    .try_into()
+                self.vm_tools_version = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for vm_tools_version: {e}"
@@ -12554,13 +11860,11 @@ pub mod types {
         impl VmAddDiskParamsData {
             pub fn io_policy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::VmDiskIoPolicy>,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmDiskIoPolicy,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.io_policy = value
-                    .try_into()
+                self.io_policy = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for io_policy: {e}")
                     });
@@ -12568,11 +11872,9 @@ pub mod types {
             }
             pub fn max_bandwidth<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_bandwidth = value
-                    .try_into()
+                self.max_bandwidth = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for max_bandwidth: {e}")
                     });
@@ -12580,15 +11882,13 @@ pub mod types {
             }
             pub fn max_bandwidth_policy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::open_enums::VmDiskIoRestrictType,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.max_bandwidth_policy = value
-                    .try_into()
+                self.max_bandwidth_policy = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for max_bandwidth_policy: {e}"
@@ -12598,13 +11898,11 @@ pub mod types {
             }
             pub fn max_bandwidth_unit<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::BpsUnit>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<crate::generated::open_enums::BpsUnit>,
             {
-                self.max_bandwidth_unit = value
-                    .try_into()
+                self.max_bandwidth_unit = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for max_bandwidth_unit: {e}"
@@ -12614,11 +11912,9 @@ pub mod types {
             }
             pub fn max_iops<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_iops = value
-                    .try_into()
+                self.max_iops = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for max_iops: {e}")
                     });
@@ -12626,15 +11922,11 @@ pub mod types {
             }
             pub fn max_iops_policy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::open_enums::VmDiskIoRestrictType,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.max_iops_policy = value
-                    .try_into()
+                self.max_iops_policy = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for max_iops_policy: {e}"
@@ -12903,11 +12195,11 @@ pub mod types {
             }
             pub fn content_library_image_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.content_library_image_id = value
-                    .try_into()
+                self.content_library_image_id = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for content_library_image_id: {e}"
@@ -12917,11 +12209,9 @@ pub mod types {
             }
             pub fn elf_image_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.elf_image_id = value
-                    .try_into()
+                self.elf_image_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for elf_image_id: {e}")
                     });
@@ -12929,11 +12219,9 @@ pub mod types {
             }
             pub fn index<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.index = value
-                    .try_into()
+                self.index = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for index: {e}")
                     });
@@ -12941,11 +12229,9 @@ pub mod types {
             }
             pub fn key<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.key = value
-                    .try_into()
+                self.key = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for key: {e}")
                     });
@@ -13159,13 +12445,9 @@ pub mod types {
         impl VmCreateVmFromTemplateParams {
             pub fn cloud_init<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::TemplateCloudInit>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::TemplateCloudInit>,
             {
-                self.cloud_init = value
-                    .try_into()
+                self.cloud_init = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cloud_init: {e}")
                     });
@@ -13173,11 +12455,9 @@ pub mod types {
             }
             pub fn cluster_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.cluster_id = value
-                    .try_into()
+                self.cluster_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cluster_id: {e}")
                     });
@@ -13185,11 +12465,9 @@ pub mod types {
             }
             pub fn cpu_cores<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.cpu_cores = value
-                    .try_into()
+                self.cpu_cores = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cpu_cores: {e}")
                     });
@@ -13197,11 +12475,9 @@ pub mod types {
             }
             pub fn cpu_sockets<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.cpu_sockets = value
-                    .try_into()
+                self.cpu_sockets = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cpu_sockets: {e}")
                     });
@@ -13209,11 +12485,9 @@ pub mod types {
             }
             pub fn description<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.description = value
-                    .try_into()
+                self.description = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for description: {e}")
                     });
@@ -13221,11 +12495,9 @@ pub mod types {
             }
             pub fn disk_operate<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::VmDiskOperate>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::VmDiskOperate>,
             {
-                self.disk_operate = value
-                    .try_into()
+                self.disk_operate = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for disk_operate: {e}")
                     });
@@ -13233,13 +12505,11 @@ pub mod types {
             }
             pub fn firmware<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::VmFirmware>,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmFirmware,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.firmware = value
-                    .try_into()
+                self.firmware = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for firmware: {e}")
                     });
@@ -13247,11 +12517,9 @@ pub mod types {
             }
             pub fn folder_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.folder_id = value
-                    .try_into()
+                self.folder_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for folder_id: {e}")
                     });
@@ -13259,15 +12527,11 @@ pub mod types {
             }
             pub fn guest_os_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::open_enums::VmGuestsOperationSystem,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmGuestsOperationSystem,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.guest_os_type = value
-                    .try_into()
+                self.guest_os_type = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for guest_os_type: {e}")
                     });
@@ -13275,21 +12539,17 @@ pub mod types {
             }
             pub fn ha<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.ha = value
-                    .try_into()
+                self.ha = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| format!("error converting supplied value for ha: {e}"));
                 self
             }
             pub fn host_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.host_id = value
-                    .try_into()
+                self.host_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for host_id: {e}")
                     });
@@ -13297,13 +12557,11 @@ pub mod types {
             }
             pub fn io_policy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::VmDiskIoPolicy>,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmDiskIoPolicy,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.io_policy = value
-                    .try_into()
+                self.io_policy = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for io_policy: {e}")
                     });
@@ -13323,11 +12581,9 @@ pub mod types {
             }
             pub fn max_bandwidth<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_bandwidth = value
-                    .try_into()
+                self.max_bandwidth = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for max_bandwidth: {e}")
                     });
@@ -13335,15 +12591,13 @@ pub mod types {
             }
             pub fn max_bandwidth_policy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::open_enums::VmDiskIoRestrictType,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.max_bandwidth_policy = value
-                    .try_into()
+                self.max_bandwidth_policy = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for max_bandwidth_policy: {e}"
@@ -13353,13 +12607,11 @@ pub mod types {
             }
             pub fn max_bandwidth_unit<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::BpsUnit>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<crate::generated::open_enums::BpsUnit>,
             {
-                self.max_bandwidth_unit = value
-                    .try_into()
+                self.max_bandwidth_unit = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for max_bandwidth_unit: {e}"
@@ -13369,11 +12621,9 @@ pub mod types {
             }
             pub fn max_iops<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_iops = value
-                    .try_into()
+                self.max_iops = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for max_iops: {e}")
                     });
@@ -13381,15 +12631,11 @@ pub mod types {
             }
             pub fn max_iops_policy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::open_enums::VmDiskIoRestrictType,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.max_iops_policy = value
-                    .try_into()
+                self.max_iops_policy = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for max_iops_policy: {e}"
@@ -13399,11 +12645,9 @@ pub mod types {
             }
             pub fn memory<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.memory = value
-                    .try_into()
+                self.memory = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for memory: {e}")
                     });
@@ -13411,13 +12655,9 @@ pub mod types {
             }
             pub fn memory_unit<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::ByteUnit>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<crate::generated::open_enums::ByteUnit>,
             {
-                self.memory_unit = value
-                    .try_into()
+                self.memory_unit = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for memory_unit: {e}")
                     });
@@ -13437,13 +12677,9 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::VmStatus>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<crate::generated::open_enums::VmStatus>,
             {
-                self.status = value
-                    .try_into()
+                self.status = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for status: {e}")
                     });
@@ -13463,11 +12699,9 @@ pub mod types {
             }
             pub fn vcpu<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.vcpu = value
-                    .try_into()
+                self.vcpu = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for vcpu: {e}")
                     });
@@ -13699,11 +12933,9 @@ pub mod types {
             }
             pub fn description<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.description = value
-                    .try_into()
+                self.description = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for description: {e}")
                     });
@@ -13723,11 +12955,9 @@ pub mod types {
             }
             pub fn folder_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.folder_id = value
-                    .try_into()
+                self.folder_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for folder_id: {e}")
                     });
@@ -13735,15 +12965,11 @@ pub mod types {
             }
             pub fn guest_os_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::open_enums::VmGuestsOperationSystem,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmGuestsOperationSystem,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.guest_os_type = value
-                    .try_into()
+                self.guest_os_type = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for guest_os_type: {e}")
                     });
@@ -13761,11 +12987,9 @@ pub mod types {
             }
             pub fn host_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.host_id = value
-                    .try_into()
+                self.host_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for host_id: {e}")
                     });
@@ -13773,13 +12997,11 @@ pub mod types {
             }
             pub fn io_policy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::VmDiskIoPolicy>,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmDiskIoPolicy,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.io_policy = value
-                    .try_into()
+                self.io_policy = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for io_policy: {e}")
                     });
@@ -13787,11 +13009,9 @@ pub mod types {
             }
             pub fn max_bandwidth<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_bandwidth = value
-                    .try_into()
+                self.max_bandwidth = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for max_bandwidth: {e}")
                     });
@@ -13799,15 +13019,13 @@ pub mod types {
             }
             pub fn max_bandwidth_policy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::open_enums::VmDiskIoRestrictType,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.max_bandwidth_policy = value
-                    .try_into()
+                self.max_bandwidth_policy = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for max_bandwidth_policy: {e}"
@@ -13817,13 +13035,11 @@ pub mod types {
             }
             pub fn max_bandwidth_unit<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::BpsUnit>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<crate::generated::open_enums::BpsUnit>,
             {
-                self.max_bandwidth_unit = value
-                    .try_into()
+                self.max_bandwidth_unit = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for max_bandwidth_unit: {e}"
@@ -13833,11 +13049,9 @@ pub mod types {
             }
             pub fn max_iops<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_iops = value
-                    .try_into()
+                self.max_iops = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for max_iops: {e}")
                     });
@@ -13845,15 +13059,11 @@ pub mod types {
             }
             pub fn max_iops_policy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::open_enums::VmDiskIoRestrictType,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.max_iops_policy = value
-                    .try_into()
+                self.max_iops_policy = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for max_iops_policy: {e}"
@@ -13875,13 +13085,9 @@ pub mod types {
             }
             pub fn memory_unit<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::ByteUnit>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<crate::generated::open_enums::ByteUnit>,
             {
-                self.memory_unit = value
-                    .try_into()
+                self.memory_unit = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for memory_unit: {e}")
                     });
@@ -13913,11 +13119,9 @@ pub mod types {
             }
             pub fn vcpu<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.vcpu = value
-                    .try_into()
+                self.vcpu = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for vcpu: {e}")
                     });
@@ -14026,13 +13230,9 @@ pub mod types {
         impl VmDeleteParams {
             pub fn effect<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::VmDeleteParamsEffect>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::VmDeleteParamsEffect>,
             {
-                self.effect = value
-                    .try_into()
+                self.effect = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for effect: {e}")
                     });
@@ -14087,11 +13287,11 @@ pub mod types {
         impl VmDeleteParamsEffect {
             pub fn include_snapshots<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.include_snapshots = value
-                    .try_into()
+                self.include_snapshots = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for include_snapshots: {e}"
@@ -14159,11 +13359,9 @@ pub mod types {
             }
             pub fn new_disks<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::VmDiskParams>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::VmDiskParams>,
             {
-                self.new_disks = value
-                    .try_into()
+                self.new_disks = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for new_disks: {e}")
                     });
@@ -14171,13 +13369,9 @@ pub mod types {
             }
             pub fn remove_disks<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::VmDiskOperateRemoveDisks>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::VmDiskOperateRemoveDisks>,
             {
-                self.remove_disks = value
-                    .try_into()
+                self.remove_disks = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for remove_disks: {e}")
                     });
@@ -14358,13 +13552,9 @@ pub mod types {
         impl VmMigrateParams {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::VmMigrateParamsData>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::VmMigrateParamsData>,
             {
-                self.data = value
-                    .try_into()
+                self.data = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for data: {e}")
                     });
@@ -14508,11 +13698,9 @@ pub mod types {
         impl VmNicParams {
             pub fn connect_vlan_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.connect_vlan_id = value
-                    .try_into()
+                self.connect_vlan_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for connect_vlan_id: {e}"
@@ -14522,11 +13710,9 @@ pub mod types {
             }
             pub fn enabled<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.enabled = value
-                    .try_into()
+                self.enabled = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for enabled: {e}")
                     });
@@ -14534,11 +13720,9 @@ pub mod types {
             }
             pub fn gateway<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.gateway = value
-                    .try_into()
+                self.gateway = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for gateway: {e}")
                     });
@@ -14546,11 +13730,9 @@ pub mod types {
             }
             pub fn ip_address<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.ip_address = value
-                    .try_into()
+                self.ip_address = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for ip_address: {e}")
                     });
@@ -14558,11 +13740,9 @@ pub mod types {
             }
             pub fn local_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_id = value
-                    .try_into()
+                self.local_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for local_id: {e}")
                     });
@@ -14570,11 +13750,9 @@ pub mod types {
             }
             pub fn mac_address<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.mac_address = value
-                    .try_into()
+                self.mac_address = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for mac_address: {e}")
                     });
@@ -14582,11 +13760,9 @@ pub mod types {
             }
             pub fn mirror<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.mirror = value
-                    .try_into()
+                self.mirror = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for mirror: {e}")
                     });
@@ -14594,13 +13770,11 @@ pub mod types {
             }
             pub fn model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::VmNicModel>,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmNicModel,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.model = value
-                    .try_into()
+                self.model = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for model: {e}")
                     });
@@ -14608,11 +13782,9 @@ pub mod types {
             }
             pub fn nic_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.nic_id = value
-                    .try_into()
+                self.nic_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for nic_id: {e}")
                     });
@@ -14620,11 +13792,9 @@ pub mod types {
             }
             pub fn subnet_mask<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.subnet_mask = value
-                    .try_into()
+                self.subnet_mask = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for subnet_mask: {e}")
                     });
@@ -14632,13 +13802,9 @@ pub mod types {
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::VmNicType>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<crate::generated::open_enums::VmNicType>,
             {
-                self.type_ = value
-                    .try_into()
+                self.type_ = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
@@ -15199,15 +14365,13 @@ pub mod types {
             }
             pub fn entity_async_status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::open_enums::EntityAsyncStatus,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::EntityAsyncStatus,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.entity_async_status = value
-                    .try_into()
+                self.entity_async_status = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for entity_async_status: {e}"
@@ -15249,11 +14413,11 @@ pub mod types {
             }
             pub fn local_created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_created_at = value
-                    .try_into()
+                self.local_created_at = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for local_created_at: {e}"
@@ -15323,23 +14487,19 @@ pub mod types {
             }
             pub fn vm<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::NestedVm>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::NestedVm>,
             {
-                self.vm = value
-                    .try_into()
+                self.vm = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| format!("error converting supplied value for vm: {e}"));
                 self
             }
             pub fn vm_disks<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::NestedFrozenDisks>>,
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<super::NestedFrozenDisks>,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.vm_disks = value
-                    .try_into()
+                self.vm_disks = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for vm_disks: {e}")
                     });
@@ -15477,13 +14637,11 @@ pub mod types {
         impl VmSnapshotCreationParamsData {
             pub fn consistent_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::ConsistentType>,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::ConsistentType,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.consistent_type = value
-                    .try_into()
+                self.consistent_type = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for consistent_type: {e}"
@@ -15636,13 +14794,11 @@ pub mod types {
         impl VmSnapshotWhereInput {
             pub fn and<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::VmSnapshotWhereInput>>,
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<super::VmSnapshotWhereInput>,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.and = value
-                    .try_into()
+                self.and = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for and: {e}")
                     });
@@ -15650,13 +14806,9 @@ pub mod types {
             }
             pub fn cluster<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ClusterWhereInput>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
             {
-                self.cluster = value
-                    .try_into()
+                self.cluster = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cluster: {e}")
                     });
@@ -15664,13 +14816,11 @@ pub mod types {
             }
             pub fn consistent_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::ConsistentType>,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::ConsistentType,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.consistent_type = value
-                    .try_into()
+                self.consistent_type = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for consistent_type: {e}"
@@ -15680,23 +14830,17 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = value
-                    .try_into()
+                self.id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
             pub fn id_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = value
-                    .try_into()
+                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for id_in: {e}")
                     });
@@ -15704,11 +14848,9 @@ pub mod types {
             }
             pub fn id_not<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id_not = value
-                    .try_into()
+                self.id_not = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for id_not: {e}")
                     });
@@ -15716,13 +14858,9 @@ pub mod types {
             }
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = value
-                    .try_into()
+                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for id_not_in: {e}")
                     });
@@ -15730,11 +14868,9 @@ pub mod types {
             }
             pub fn local_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_id = value
-                    .try_into()
+                self.local_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for local_id: {e}")
                     });
@@ -15742,13 +14878,9 @@ pub mod types {
             }
             pub fn local_id_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.local_id_in = value
-                    .try_into()
+                self.local_id_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for local_id_in: {e}")
                     });
@@ -15756,11 +14888,9 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
+                self.name = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -15768,11 +14898,9 @@ pub mod types {
             }
             pub fn name_contains<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_contains = value
-                    .try_into()
+                self.name_contains = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name_contains: {e}")
                     });
@@ -15780,13 +14908,9 @@ pub mod types {
             }
             pub fn name_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.name_in = value
-                    .try_into()
+                self.name_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name_in: {e}")
                     });
@@ -15794,11 +14918,9 @@ pub mod types {
             }
             pub fn name_not<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_not = value
-                    .try_into()
+                self.name_not = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name_not: {e}")
                     });
@@ -15806,11 +14928,11 @@ pub mod types {
             }
             pub fn name_starts_with<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_starts_with = value
-                    .try_into()
+                self.name_starts_with = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for name_starts_with: {e}"
@@ -15820,13 +14942,11 @@ pub mod types {
             }
             pub fn not<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::VmSnapshotWhereInput>>,
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<super::VmSnapshotWhereInput>,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.not = value
-                    .try_into()
+                self.not = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for not: {e}")
                     });
@@ -15834,23 +14954,19 @@ pub mod types {
             }
             pub fn or<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::VmSnapshotWhereInput>>,
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<super::VmSnapshotWhereInput>,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.or = value
-                    .try_into()
+                self.or = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
             pub fn vm<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::VmWhereInput>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::VmWhereInput>,
             {
-                self.vm = value
-                    .try_into()
+                self.vm = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| format!("error converting supplied value for vm: {e}"));
                 self
             }
@@ -15924,13 +15040,9 @@ pub mod types {
         impl VmStartParams {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::VmStartParamsData>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::VmStartParamsData>,
             {
-                self.data = value
-                    .try_into()
+                self.data = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for data: {e}")
                     });
@@ -16126,11 +15238,9 @@ pub mod types {
         impl VmUpdateNicParamsData {
             pub fn connect_vlan_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.connect_vlan_id = value
-                    .try_into()
+                self.connect_vlan_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for connect_vlan_id: {e}"
@@ -16140,11 +15250,9 @@ pub mod types {
             }
             pub fn enabled<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.enabled = value
-                    .try_into()
+                self.enabled = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for enabled: {e}")
                     });
@@ -16152,11 +15260,9 @@ pub mod types {
             }
             pub fn gateway<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.gateway = value
-                    .try_into()
+                self.gateway = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for gateway: {e}")
                     });
@@ -16164,11 +15270,9 @@ pub mod types {
             }
             pub fn ip_address<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.ip_address = value
-                    .try_into()
+                self.ip_address = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for ip_address: {e}")
                     });
@@ -16176,11 +15280,9 @@ pub mod types {
             }
             pub fn mac_address<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.mac_address = value
-                    .try_into()
+                self.mac_address = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for mac_address: {e}")
                     });
@@ -16188,11 +15290,9 @@ pub mod types {
             }
             pub fn mirror<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.mirror = value
-                    .try_into()
+                self.mirror = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for mirror: {e}")
                     });
@@ -16200,13 +15300,11 @@ pub mod types {
             }
             pub fn model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::VmNicModel>,
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmNicModel,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.model = value
-                    .try_into()
+                self.model = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for model: {e}")
                     });
@@ -16214,11 +15312,9 @@ pub mod types {
             }
             pub fn nic_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.nic_id = value
-                    .try_into()
+                self.nic_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for nic_id: {e}")
                     });
@@ -16238,11 +15334,9 @@ pub mod types {
             }
             pub fn subnet_mask<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.subnet_mask = value
-                    .try_into()
+                self.subnet_mask = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for subnet_mask: {e}")
                     });
@@ -16399,11 +15493,9 @@ pub mod types {
         impl VmUpdateParamsData {
             pub fn cpu_cores<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.cpu_cores = value
-                    .try_into()
+                self.cpu_cores = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cpu_cores: {e}")
                     });
@@ -16411,11 +15503,9 @@ pub mod types {
             }
             pub fn cpu_sockets<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.cpu_sockets = value
-                    .try_into()
+                self.cpu_sockets = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cpu_sockets: {e}")
                     });
@@ -16423,11 +15513,9 @@ pub mod types {
             }
             pub fn description<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.description = value
-                    .try_into()
+                self.description = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for description: {e}")
                     });
@@ -16435,21 +15523,17 @@ pub mod types {
             }
             pub fn ha<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.ha = value
-                    .try_into()
+                self.ha = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| format!("error converting supplied value for ha: {e}"));
                 self
             }
             pub fn memory<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.memory = value
-                    .try_into()
+                self.memory = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for memory: {e}")
                     });
@@ -16457,13 +15541,9 @@ pub mod types {
             }
             pub fn memory_unit<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::ByteUnit>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<crate::generated::open_enums::ByteUnit>,
             {
-                self.memory_unit = value
-                    .try_into()
+                self.memory_unit = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for memory_unit: {e}")
                     });
@@ -16471,11 +15551,9 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
+                self.name = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -16483,11 +15561,9 @@ pub mod types {
             }
             pub fn vcpu<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.vcpu = value
-                    .try_into()
+                self.vcpu = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for vcpu: {e}")
                     });
@@ -16676,13 +15752,9 @@ pub mod types {
         impl VmWhereInput {
             pub fn and<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::VmWhereInput>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<super::VmWhereInput>>,
             {
-                self.and = value
-                    .try_into()
+                self.and = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for and: {e}")
                     });
@@ -16690,13 +15762,9 @@ pub mod types {
             }
             pub fn cluster<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ClusterWhereInput>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
             {
-                self.cluster = value
-                    .try_into()
+                self.cluster = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cluster: {e}")
                     });
@@ -16704,11 +15772,11 @@ pub mod types {
             }
             pub fn description_contains<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.description_contains = value
-                    .try_into()
+                self.description_contains = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for description_contains: {e}"
@@ -16718,11 +15786,9 @@ pub mod types {
             }
             pub fn host<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::HostWhereInput>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::HostWhereInput>,
             {
-                self.host = value
-                    .try_into()
+                self.host = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for host: {e}")
                     });
@@ -16730,23 +15796,17 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = value
-                    .try_into()
+                self.id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
             pub fn id_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = value
-                    .try_into()
+                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for id_in: {e}")
                     });
@@ -16754,11 +15814,9 @@ pub mod types {
             }
             pub fn id_not<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id_not = value
-                    .try_into()
+                self.id_not = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for id_not: {e}")
                     });
@@ -16766,13 +15824,9 @@ pub mod types {
             }
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = value
-                    .try_into()
+                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for id_not_in: {e}")
                     });
@@ -16780,11 +15834,9 @@ pub mod types {
             }
             pub fn in_recycle_bin<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.in_recycle_bin = value
-                    .try_into()
+                self.in_recycle_bin = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for in_recycle_bin: {e}"
@@ -16794,11 +15846,9 @@ pub mod types {
             }
             pub fn local_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_id = value
-                    .try_into()
+                self.local_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for local_id: {e}")
                     });
@@ -16806,13 +15856,9 @@ pub mod types {
             }
             pub fn local_id_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.local_id_in = value
-                    .try_into()
+                self.local_id_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for local_id_in: {e}")
                     });
@@ -16820,11 +15866,9 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
+                self.name = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -16832,11 +15876,9 @@ pub mod types {
             }
             pub fn name_contains<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_contains = value
-                    .try_into()
+                self.name_contains = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name_contains: {e}")
                     });
@@ -16844,13 +15886,9 @@ pub mod types {
             }
             pub fn name_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.name_in = value
-                    .try_into()
+                self.name_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name_in: {e}")
                     });
@@ -16858,11 +15896,9 @@ pub mod types {
             }
             pub fn name_not<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_not = value
-                    .try_into()
+                self.name_not = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name_not: {e}")
                     });
@@ -16870,11 +15906,11 @@ pub mod types {
             }
             pub fn name_starts_with<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_starts_with = value
-                    .try_into()
+                self.name_starts_with = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for name_starts_with: {e}"
@@ -16884,13 +15920,9 @@ pub mod types {
             }
             pub fn not<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::VmWhereInput>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<super::VmWhereInput>>,
             {
-                self.not = value
-                    .try_into()
+                self.not = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for not: {e}")
                     });
@@ -16898,25 +15930,17 @@ pub mod types {
             }
             pub fn or<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::VmWhereInput>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<super::VmWhereInput>>,
             {
-                self.or = value
-                    .try_into()
+                self.or = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::VmStatus>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<crate::generated::open_enums::VmStatus>,
             {
-                self.status = value
-                    .try_into()
+                self.status = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for status: {e}")
                     });
@@ -16924,15 +15948,11 @@ pub mod types {
             }
             pub fn status_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::std::vec::Vec<crate::generated::open_enums::VmStatus>,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<crate::generated::open_enums::VmStatus>,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.status_in = value
-                    .try_into()
+                self.status_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for status_in: {e}")
                     });
@@ -16940,13 +15960,9 @@ pub mod types {
             }
             pub fn status_not<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::open_enums::VmStatus>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<crate::generated::open_enums::VmStatus>,
             {
-                self.status_not = value
-                    .try_into()
+                self.status_not = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for status_not: {e}")
                     });
@@ -16954,15 +15970,11 @@ pub mod types {
             }
             pub fn status_not_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::std::vec::Vec<crate::generated::open_enums::VmStatus>,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<crate::generated::open_enums::VmStatus>,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.status_not_in = value
-                    .try_into()
+                self.status_not_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for status_not_in: {e}")
                     });
@@ -16970,11 +15982,9 @@ pub mod types {
             }
             pub fn vcpu<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.vcpu = value
-                    .try_into()
+                self.vcpu = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for vcpu: {e}")
                     });
@@ -16982,11 +15992,9 @@ pub mod types {
             }
             pub fn vcpu_gt<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.vcpu_gt = value
-                    .try_into()
+                self.vcpu_gt = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for vcpu_gt: {e}")
                     });
@@ -16994,11 +16002,9 @@ pub mod types {
             }
             pub fn vcpu_gte<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.vcpu_gte = value
-                    .try_into()
+                self.vcpu_gte = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for vcpu_gte: {e}")
                     });
@@ -17006,11 +16012,9 @@ pub mod types {
             }
             pub fn vcpu_lt<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.vcpu_lt = value
-                    .try_into()
+                self.vcpu_lt = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for vcpu_lt: {e}")
                     });
@@ -17018,11 +16022,9 @@ pub mod types {
             }
             pub fn vcpu_lte<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i32>,
             {
-                self.vcpu_lte = value
-                    .try_into()
+                self.vcpu_lte = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for vcpu_lte: {e}")
                     });
@@ -17129,11 +16131,9 @@ pub mod types {
             }
             pub fn task_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.task_id = value
-                    .try_into()
+                self.task_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for task_id: {e}")
                     });
@@ -17190,11 +16190,9 @@ pub mod types {
             }
             pub fn task_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.task_id = value
-                    .try_into()
+                self.task_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for task_id: {e}")
                     });
@@ -17253,11 +16251,9 @@ pub mod types {
             }
             pub fn task_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.task_id = value
-                    .try_into()
+                self.task_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for task_id: {e}")
                     });
@@ -17314,11 +16310,9 @@ pub mod types {
             }
             pub fn task_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.task_id = value
-                    .try_into()
+                self.task_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for task_id: {e}")
                     });
@@ -29353,3 +28347,995 @@ macro_rules! __for_each_with_task {
 }
 #[allow(unused_imports)]
 pub(crate) use __for_each_with_task as for_each_with_task;
+impl ::cloud_common::IntoOptional<types::Alert> for types::builder::Alert {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::Alert>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::AlertWhereInput>
+for types::builder::AlertWhereInput {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::AlertWhereInput>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::CloudInitNetWork>
+for types::builder::CloudInitNetWork {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::CloudInitNetWork>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::CloudInitNetWorkRoute>
+for types::builder::CloudInitNetWorkRoute {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::CloudInitNetWorkRoute>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::Cluster> for types::builder::Cluster {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::Cluster>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::ClusterWhereInput>
+for types::builder::ClusterWhereInput {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::ClusterWhereInput>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::DatacenterWhereInput>
+for types::builder::DatacenterWhereInput {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::DatacenterWhereInput>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::DeleteVm> for types::builder::DeleteVm {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::DeleteVm>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::Disk> for types::builder::Disk {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::Disk>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::DiskOperateModifyDisk>
+for types::builder::DiskOperateModifyDisk {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::DiskOperateModifyDisk>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::DiskWhereInput>
+for types::builder::DiskWhereInput {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::DiskWhereInput>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::ErrorBody> for types::builder::ErrorBody {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::ErrorBody>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::GetAlertsRequestBody>
+for types::builder::GetAlertsRequestBody {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::GetAlertsRequestBody>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::GetClustersRequestBody>
+for types::builder::GetClustersRequestBody {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::GetClustersRequestBody>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::GetDisksRequestBody>
+for types::builder::GetDisksRequestBody {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::GetDisksRequestBody>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::GetHostsRequestBody>
+for types::builder::GetHostsRequestBody {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::GetHostsRequestBody>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::GetIscsiLunSnapshotsRequestBody>
+for types::builder::GetIscsiLunSnapshotsRequestBody {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::GetIscsiLunSnapshotsRequestBody>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::GetTasksRequestBody>
+for types::builder::GetTasksRequestBody {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::GetTasksRequestBody>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::GetVmSnapshotsRequestBody>
+for types::builder::GetVmSnapshotsRequestBody {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::GetVmSnapshotsRequestBody>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::GetVmsConnectionRequestBody>
+for types::builder::GetVmsConnectionRequestBody {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::GetVmsConnectionRequestBody>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::GetVmsRequestBody>
+for types::builder::GetVmsRequestBody {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::GetVmsRequestBody>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::Host> for types::builder::Host {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::Host>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::HostWhereInput>
+for types::builder::HostWhereInput {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::HostWhereInput>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::IscsiLunSnapshot>
+for types::builder::IscsiLunSnapshot {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::IscsiLunSnapshot>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::IscsiLunSnapshotWhereInput>
+for types::builder::IscsiLunSnapshotWhereInput {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::IscsiLunSnapshotWhereInput>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::LoginInput> for types::builder::LoginInput {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::LoginInput>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::LoginResponse>
+for types::builder::LoginResponse {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::LoginResponse>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::MountDisksParams>
+for types::builder::MountDisksParams {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::MountDisksParams>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::MountNewCreateDisksParams>
+for types::builder::MountNewCreateDisksParams {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::MountNewCreateDisksParams>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::MountNewCreateDisksParamsVmVolume>
+for types::builder::MountNewCreateDisksParamsVmVolume {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::MountNewCreateDisksParamsVmVolume>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::NestedAggregateVm>
+for types::builder::NestedAggregateVm {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::NestedAggregateVm>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::NestedAlertRule>
+for types::builder::NestedAlertRule {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::NestedAlertRule>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::NestedCluster>
+for types::builder::NestedCluster {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::NestedCluster>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::NestedCpu> for types::builder::NestedCpu {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::NestedCpu>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::NestedDatacenter>
+for types::builder::NestedDatacenter {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::NestedDatacenter>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::NestedDisk> for types::builder::NestedDisk {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::NestedDisk>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::NestedFrozenDisks>
+for types::builder::NestedFrozenDisks {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::NestedFrozenDisks>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::NestedHost> for types::builder::NestedHost {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::NestedHost>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::NestedIscsiLun>
+for types::builder::NestedIscsiLun {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::NestedIscsiLun>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::NestedIscsiTarget>
+for types::builder::NestedIscsiTarget {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::NestedIscsiTarget>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::NestedUser> for types::builder::NestedUser {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::NestedUser>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::NestedVm> for types::builder::NestedVm {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::NestedVm>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::NestedVmDisk> for types::builder::NestedVmDisk {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::NestedVmDisk>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::NestedVmFolder>
+for types::builder::NestedVmFolder {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::NestedVmFolder>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::NestedVmNic> for types::builder::NestedVmNic {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::NestedVmNic>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::Task> for types::builder::Task {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::Task>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::TaskWhereInput>
+for types::builder::TaskWhereInput {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::TaskWhereInput>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::TemplateCloudInit>
+for types::builder::TemplateCloudInit {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::TemplateCloudInit>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::Vm> for types::builder::Vm {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::Vm>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmAddCdRomParams>
+for types::builder::VmAddCdRomParams {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmAddCdRomParams>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmAddCdRomParamsData>
+for types::builder::VmAddCdRomParamsData {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmAddCdRomParamsData>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmAddDiskParams>
+for types::builder::VmAddDiskParams {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmAddDiskParams>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmAddDiskParamsData>
+for types::builder::VmAddDiskParamsData {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmAddDiskParamsData>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmAddDiskParamsDataVmDisks>
+for types::builder::VmAddDiskParamsDataVmDisks {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmAddDiskParamsDataVmDisks>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmAddNicParams>
+for types::builder::VmAddNicParams {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmAddNicParams>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmAddNicParamsData>
+for types::builder::VmAddNicParamsData {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmAddNicParamsData>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmCdRomParams>
+for types::builder::VmCdRomParams {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmCdRomParams>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmConnection> for types::builder::VmConnection {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::VmConnection>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmCreateVmFromTemplateParams>
+for types::builder::VmCreateVmFromTemplateParams {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmCreateVmFromTemplateParams>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmCreationParams>
+for types::builder::VmCreationParams {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmCreationParams>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmDeleteParams>
+for types::builder::VmDeleteParams {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmDeleteParams>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmDeleteParamsEffect>
+for types::builder::VmDeleteParamsEffect {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmDeleteParamsEffect>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmDiskOperate>
+for types::builder::VmDiskOperate {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmDiskOperate>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmDiskOperateRemoveDisks>
+for types::builder::VmDiskOperateRemoveDisks {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmDiskOperateRemoveDisks>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmDiskParams> for types::builder::VmDiskParams {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::VmDiskParams>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmMigrateParams>
+for types::builder::VmMigrateParams {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmMigrateParams>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmMigrateParamsData>
+for types::builder::VmMigrateParamsData {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmMigrateParamsData>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmNicParams> for types::builder::VmNicParams {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::VmNicParams>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmOperateParams>
+for types::builder::VmOperateParams {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmOperateParams>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmRemoveCdRomParams>
+for types::builder::VmRemoveCdRomParams {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmRemoveCdRomParams>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmRemoveCdRomParamsData>
+for types::builder::VmRemoveCdRomParamsData {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmRemoveCdRomParamsData>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmRemoveDiskParams>
+for types::builder::VmRemoveDiskParams {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmRemoveDiskParams>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmRemoveDiskParamsData>
+for types::builder::VmRemoveDiskParamsData {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmRemoveDiskParamsData>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmRemoveNicParams>
+for types::builder::VmRemoveNicParams {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmRemoveNicParams>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmRemoveNicParamsData>
+for types::builder::VmRemoveNicParamsData {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmRemoveNicParamsData>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmSnapshot> for types::builder::VmSnapshot {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::VmSnapshot>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmSnapshotCreationParams>
+for types::builder::VmSnapshotCreationParams {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmSnapshotCreationParams>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmSnapshotCreationParamsData>
+for types::builder::VmSnapshotCreationParamsData {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmSnapshotCreationParamsData>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmSnapshotWhereInput>
+for types::builder::VmSnapshotWhereInput {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmSnapshotWhereInput>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmStartParams>
+for types::builder::VmStartParams {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmStartParams>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmStartParamsData>
+for types::builder::VmStartParamsData {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmStartParamsData>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmUpdateNicParams>
+for types::builder::VmUpdateNicParams {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmUpdateNicParams>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmUpdateNicParamsData>
+for types::builder::VmUpdateNicParamsData {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmUpdateNicParamsData>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmUpdateParams>
+for types::builder::VmUpdateParams {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmUpdateParams>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmUpdateParamsData>
+for types::builder::VmUpdateParamsData {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmUpdateParamsData>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmWhereInput> for types::builder::VmWhereInput {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::VmWhereInput>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::WithTaskDeleteVm>
+for types::builder::WithTaskDeleteVm {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::WithTaskDeleteVm>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::WithTaskLoginResponse>
+for types::builder::WithTaskLoginResponse {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::WithTaskLoginResponse>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::WithTaskVm> for types::builder::WithTaskVm {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::WithTaskVm>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::WithTaskVmSnapshot>
+for types::builder::WithTaskVmSnapshot {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::WithTaskVmSnapshot>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}

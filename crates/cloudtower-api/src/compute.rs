@@ -56,13 +56,10 @@ pub fn neutral_state(vm: &types::Vm) -> InstanceState {
         return InstanceState::Deleted;
     }
     let key = cloud_common::status_key(vm.status.as_str());
-    STATES
-        .iter()
-        .find(|(word, _)| *word == key)
-        .map_or_else(
-            || InstanceState::Other(vm.status.to_string()),
-            |(_, state)| state.clone(),
-        )
+    STATES.iter().find(|(word, _)| *word == key).map_or_else(
+        || InstanceState::Other(vm.status.to_string()),
+        |(_, state)| state.clone(),
+    )
 }
 
 /// Every CloudTower VM power state (`status`) with a neutral equivalent,

@@ -210,7 +210,10 @@ impl CloudTower {
     pub fn with_language(&self, language: impl Into<Option<ContentLanguage>>) -> Result<Self> {
         let language = language.into();
         self.map_runtime(|rt| {
-            rt.with_default_header(auth::CONTENT_LANGUAGE, language.as_ref().map(|l| l.as_str()))
+            rt.with_default_header(
+                auth::CONTENT_LANGUAGE,
+                language.as_ref().map(|l| l.as_str()),
+            )
         })
     }
 

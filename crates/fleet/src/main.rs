@@ -35,7 +35,7 @@ fn tensordock() -> Result<Target, cloud_common::Error> {
     use tensordock_api::v0::TensorDock;
     if let (Some(key), Some(token)) = (env("TENSORDOCK_API_KEY"), env("TENSORDOCK_API_TOKEN")) {
         return Ok(Target {
-            compute: Box::new(TensorDock::new(key, token)?),
+            compute: Box::new(TensorDock::new((key, token))?),
             instance: env("TENSORDOCK_INSTANCE"),
             real: true,
             _mock: None,
@@ -44,9 +44,8 @@ fn tensordock() -> Result<Target, cloud_common::Error> {
     let m = mock::tensordock();
     Ok(Target {
         compute: Box::new(TensorDock::with_config(
-            "mock-key",
-            "mock-token",
             ClientConfig::new(m.server.base_url()),
+            ("mock-key", "mock-token"),
         )?),
         instance: Some(m.instance_id.clone()),
         real: false,
@@ -59,7 +58,7 @@ fn neolink() -> Result<Target, cloud_common::Error> {
     if let Some(token) = env("NEOLINK_TOKEN") {
         let mut client = Neolink::new(token)?;
         if let Some(ns) = env("NEOLINK_NAMESPACE") {
-            client = client.with_namespace(ns);
+            client = client.with_namespace(ns)?;
         }
         let cluster = env("NEOLINK_CLUSTER").unwrap_or_else(|| "host-cluster".to_string());
         return Ok(Target {
@@ -70,7 +69,7 @@ fn neolink() -> Result<Target, cloud_common::Error> {
         });
     }
     let m = mock::neolink();
-    let client = Neolink::with_config("mock-token", ClientConfig::new(m.server.base_url()))?;
+    let client = Neolink::with_config(ClientConfig::new(m.server.base_url()), "mock-token")?;
     Ok(Target {
         compute: Box::new(client.in_cluster(mock::NEOLINK_MOCK_CLUSTER)),
         instance: Some(m.instance_id.clone()),

@@ -48,13 +48,13 @@ async fn main() -> Result<(), Error> {
             );
             let wait =
                 WaitOptions::new(Duration::from_secs(10)).interval(Duration::from_millis(100));
-            let client = Neolink::with_config("mock-token", ClientConfig::new(server.base_url()))?;
-            (client.with_namespace("mock-user"), wait)
+            let client = Neolink::with_config(ClientConfig::new(server.base_url()), "mock-token")?;
+            (client.with_namespace("mock-user")?, wait)
         }
         (None, None) => unreachable!("a mock is started when there is no token"),
     };
     let neolink = match &namespace {
-        Some(ns) => neolink.with_namespace(ns.as_str()),
+        Some(ns) => neolink.with_namespace(ns.as_str())?,
         None => neolink,
     };
 

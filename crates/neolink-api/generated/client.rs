@@ -839,11 +839,9 @@ container. The default is 10.
         impl ComputingSku {
             pub fn cluster_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.cluster_name = value
-                    .try_into()
+                self.cluster_name = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cluster_name: {e}")
                     });
@@ -851,11 +849,9 @@ container. The default is 10.
             }
             pub fn cpu_arch<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.cpu_arch = value
-                    .try_into()
+                self.cpu_arch = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cpu_arch: {e}")
                     });
@@ -863,11 +859,9 @@ container. The default is 10.
             }
             pub fn cpu_series<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.cpu_series = value
-                    .try_into()
+                self.cpu_series = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cpu_series: {e}")
                     });
@@ -875,11 +869,9 @@ container. The default is 10.
             }
             pub fn cpu_vendor<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.cpu_vendor = value
-                    .try_into()
+                self.cpu_vendor = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cpu_vendor: {e}")
                     });
@@ -887,11 +879,9 @@ container. The default is 10.
             }
             pub fn cpucores<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.cpucores = value
-                    .try_into()
+                self.cpucores = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cpucores: {e}")
                     });
@@ -899,11 +889,9 @@ container. The default is 10.
             }
             pub fn datastorage<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.datastorage = value
-                    .try_into()
+                self.datastorage = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for datastorage: {e}")
                     });
@@ -911,13 +899,13 @@ container. The default is 10.
             }
             pub fn discount_end_time<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::cloud_common::IntoOptional<
+                    ::chrono::DateTime<::chrono::offset::Utc>,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.discount_end_time = value
-                    .try_into()
+                self.discount_end_time = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for discount_end_time: {e}"
@@ -927,11 +915,9 @@ container. The default is 10.
             }
             pub fn discount_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.discount_id = value
-                    .try_into()
+                self.discount_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for discount_id: {e}")
                     });
@@ -939,13 +925,13 @@ container. The default is 10.
             }
             pub fn discount_start_time<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::cloud_common::IntoOptional<
+                    ::chrono::DateTime<::chrono::offset::Utc>,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.discount_start_time = value
-                    .try_into()
+                self.discount_start_time = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for discount_start_time: {e}"
@@ -967,11 +953,9 @@ container. The default is 10.
             }
             pub fn gpu_memory<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.gpu_memory = value
-                    .try_into()
+                self.gpu_memory = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for gpu_memory: {e}")
                     });
@@ -979,11 +963,9 @@ container. The default is 10.
             }
             pub fn gpu_product<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.gpu_product = value
-                    .try_into()
+                self.gpu_product = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for gpu_product: {e}")
                     });
@@ -991,11 +973,11 @@ container. The default is 10.
             }
             pub fn gpu_resource_key<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.gpu_resource_key = value
-                    .try_into()
+                self.gpu_resource_key = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for gpu_resource_key: {e}"
@@ -1005,11 +987,9 @@ container. The default is 10.
             }
             pub fn gpu_series<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.gpu_series = value
-                    .try_into()
+                self.gpu_series = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for gpu_series: {e}")
                     });
@@ -1017,11 +997,9 @@ container. The default is 10.
             }
             pub fn memory_count<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.memory_count = value
-                    .try_into()
+                self.memory_count = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for memory_count: {e}")
                     });
@@ -1041,11 +1019,9 @@ container. The default is 10.
             }
             pub fn price<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.price = value
-                    .try_into()
+                self.price = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for price: {e}")
                     });
@@ -1053,11 +1029,9 @@ container. The default is 10.
             }
             pub fn ratio<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.ratio = value
-                    .try_into()
+                self.ratio = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for ratio: {e}")
                     });
@@ -1077,11 +1051,9 @@ container. The default is 10.
             }
             pub fn region_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.region_name = value
-                    .try_into()
+                self.region_name = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for region_name: {e}")
                     });
@@ -1089,11 +1061,11 @@ container. The default is 10.
             }
             pub fn remain_gpu_count<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.remain_gpu_count = value
-                    .try_into()
+                self.remain_gpu_count = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for remain_gpu_count: {e}"
@@ -1127,11 +1099,9 @@ container. The default is 10.
             }
             pub fn systemstorage<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.systemstorage = value
-                    .try_into()
+                self.systemstorage = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for systemstorage: {e}")
                     });
@@ -1238,11 +1208,9 @@ container. The default is 10.
         impl CreateCost {
             pub fn cost_time<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.cost_time = value
-                    .try_into()
+                self.cost_time = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cost_time: {e}")
                     });
@@ -1262,11 +1230,9 @@ container. The default is 10.
             }
             pub fn coupon_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.coupon_id = value
-                    .try_into()
+                self.coupon_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for coupon_id: {e}")
                     });
@@ -1406,11 +1372,9 @@ container. The default is 10.
             }
             pub fn region<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.region = value
-                    .try_into()
+                self.region = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for region: {e}")
                     });
@@ -1577,11 +1541,9 @@ container. The default is 10.
             }
             pub fn cost<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::InstanceCost>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::InstanceCost>,
             {
-                self.cost = value
-                    .try_into()
+                self.cost = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cost: {e}")
                     });
@@ -1589,13 +1551,13 @@ container. The default is 10.
             }
             pub fn creation_timestamp<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::cloud_common::IntoOptional<
+                    ::chrono::DateTime<::chrono::offset::Utc>,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.creation_timestamp = value
-                    .try_into()
+                self.creation_timestamp = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for creation_timestamp: {e}"
@@ -1605,11 +1567,9 @@ container. The default is 10.
             }
             pub fn description<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.description = value
-                    .try_into()
+                self.description = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for description: {e}")
                     });
@@ -1617,11 +1577,9 @@ container. The default is 10.
             }
             pub fn display_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.display_name = value
-                    .try_into()
+                self.display_name = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for display_name: {e}")
                     });
@@ -1629,11 +1587,9 @@ container. The default is 10.
             }
             pub fn image<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.image = value
-                    .try_into()
+                self.image = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for image: {e}")
                     });
@@ -1653,11 +1609,9 @@ container. The default is 10.
             }
             pub fn namespace<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.namespace = value
-                    .try_into()
+                self.namespace = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for namespace: {e}")
                     });
@@ -1677,11 +1631,9 @@ container. The default is 10.
             }
             pub fn region<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.region = value
-                    .try_into()
+                self.region = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for region: {e}")
                     });
@@ -1689,11 +1641,9 @@ container. The default is 10.
             }
             pub fn replicas<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.replicas = value
-                    .try_into()
+                self.replicas = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for replicas: {e}")
                     });
@@ -1701,13 +1651,9 @@ container. The default is 10.
             }
             pub fn resources<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::InstanceResources>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::InstanceResources>,
             {
-                self.resources = value
-                    .try_into()
+                self.resources = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for resources: {e}")
                     });
@@ -1715,13 +1661,13 @@ container. The default is 10.
             }
             pub fn schedule_stop_timestamp<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::cloud_common::IntoOptional<
+                    ::chrono::DateTime<::chrono::offset::Utc>,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.schedule_stop_timestamp = value
-                    .try_into()
+                self.schedule_stop_timestamp = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for schedule_stop_timestamp: {e}"
@@ -1731,13 +1677,9 @@ container. The default is 10.
             }
             pub fn servers<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::InstanceServers>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::InstanceServers>,
             {
-                self.servers = value
-                    .try_into()
+                self.servers = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for servers: {e}")
                     });
@@ -1745,11 +1687,9 @@ container. The default is 10.
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.status = value
-                    .try_into()
+                self.status = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for status: {e}")
                     });
@@ -1757,11 +1697,9 @@ container. The default is 10.
             }
             pub fn uid<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.uid = value
-                    .try_into()
+                self.uid = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for uid: {e}")
                     });
@@ -1769,13 +1707,13 @@ container. The default is 10.
             }
             pub fn update_timestamp<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::cloud_common::IntoOptional<
+                    ::chrono::DateTime<::chrono::offset::Utc>,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.update_timestamp = value
-                    .try_into()
+                self.update_timestamp = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for update_timestamp: {e}"
@@ -1889,11 +1827,9 @@ container. The default is 10.
         impl InstanceCost {
             pub fn cost_time<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.cost_time = value
-                    .try_into()
+                self.cost_time = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cost_time: {e}")
                     });
@@ -1901,11 +1837,9 @@ container. The default is 10.
             }
             pub fn cost_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.cost_type = value
-                    .try_into()
+                self.cost_type = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cost_type: {e}")
                     });
@@ -1913,11 +1847,9 @@ container. The default is 10.
             }
             pub fn coupon_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.coupon_id = value
-                    .try_into()
+                self.coupon_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for coupon_id: {e}")
                     });
@@ -1925,11 +1857,9 @@ container. The default is 10.
             }
             pub fn discount_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.discount_id = value
-                    .try_into()
+                self.discount_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for discount_id: {e}")
                     });
@@ -1937,11 +1867,9 @@ container. The default is 10.
             }
             pub fn disk_skuid<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.disk_skuid = value
-                    .try_into()
+                self.disk_skuid = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for disk_skuid: {e}")
                     });
@@ -1949,11 +1877,9 @@ container. The default is 10.
             }
             pub fn gpuskuid<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.gpuskuid = value
-                    .try_into()
+                self.gpuskuid = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for gpuskuid: {e}")
                     });
@@ -2098,11 +2024,9 @@ container. The default is 10.
         impl InstanceResources {
             pub fn cpu<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.cpu = value
-                    .try_into()
+                self.cpu = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cpu: {e}")
                     });
@@ -2110,11 +2034,9 @@ container. The default is 10.
             }
             pub fn gpu_num<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.gpu_num = value
-                    .try_into()
+                self.gpu_num = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for gpu_num: {e}")
                     });
@@ -2122,11 +2044,9 @@ container. The default is 10.
             }
             pub fn gpu_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.gpu_type = value
-                    .try_into()
+                self.gpu_type = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for gpu_type: {e}")
                     });
@@ -2134,11 +2054,9 @@ container. The default is 10.
             }
             pub fn memory<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.memory = value
-                    .try_into()
+                self.memory = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for memory: {e}")
                     });
@@ -2195,13 +2113,9 @@ container. The default is 10.
         impl InstanceServers {
             pub fn jupyterlab<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::cloud_common::Secret>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::cloud_common::Secret>,
             {
-                self.jupyterlab = value
-                    .try_into()
+                self.jupyterlab = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for jupyterlab: {e}")
                     });
@@ -2209,11 +2123,9 @@ container. The default is 10.
             }
             pub fn ssh<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::SshAccess>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::SshAccess>,
             {
-                self.ssh = value
-                    .try_into()
+                self.ssh = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for ssh: {e}")
                     });
@@ -2221,11 +2133,9 @@ container. The default is 10.
             }
             pub fn tensorboard<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.tensorboard = value
-                    .try_into()
+                self.tensorboard = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for tensorboard: {e}")
                     });
@@ -2297,21 +2207,17 @@ container. The default is 10.
             }
             pub fn ip<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.ip = value
-                    .try_into()
+                self.ip = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| format!("error converting supplied value for ip: {e}"));
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
+                self.name = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -2319,11 +2225,9 @@ container. The default is 10.
             }
             pub fn node_scheduled<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.node_scheduled = value
-                    .try_into()
+                self.node_scheduled = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for node_scheduled: {e}"
@@ -2372,11 +2276,9 @@ container. The default is 10.
         impl PodContainer {
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
+                self.name = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -2428,11 +2330,11 @@ container. The default is 10.
         impl PowerOffRequest {
             pub fn grace_period_seconds<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.grace_period_seconds = value
-                    .try_into()
+                self.grace_period_seconds = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for grace_period_seconds: {e}"
@@ -2442,11 +2344,9 @@ container. The default is 10.
             }
             pub fn image_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.image_name = value
-                    .try_into()
+                self.image_name = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for image_name: {e}")
                     });
@@ -2454,11 +2354,9 @@ container. The default is 10.
             }
             pub fn need_snapshot<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.need_snapshot = value
-                    .try_into()
+                self.need_snapshot = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for need_snapshot: {e}")
                     });
@@ -2466,11 +2364,9 @@ container. The default is 10.
             }
             pub fn tag<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.tag = value
-                    .try_into()
+                self.tag = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for tag: {e}")
                     });
@@ -2553,13 +2449,11 @@ container. The default is 10.
             }
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::cloud_common::IntoOptional<
+                    ::chrono::DateTime<::chrono::offset::Utc>,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.created_at = value
-                    .try_into()
+                self.created_at = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for created_at: {e}")
                     });
@@ -2567,11 +2461,9 @@ container. The default is 10.
             }
             pub fn harbor_addr<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.harbor_addr = value
-                    .try_into()
+                self.harbor_addr = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for harbor_addr: {e}")
                     });
@@ -2579,11 +2471,9 @@ container. The default is 10.
             }
             pub fn howler_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.howler_id = value
-                    .try_into()
+                self.howler_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for howler_id: {e}")
                     });
@@ -2613,13 +2503,11 @@ container. The default is 10.
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::cloud_common::IntoOptional<
+                    ::chrono::DateTime<::chrono::offset::Utc>,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.updated_at = value
-                    .try_into()
+                self.updated_at = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for updated_at: {e}")
                     });
@@ -2677,11 +2565,9 @@ container. The default is 10.
         impl SshAccess {
             pub fn ssh_addr<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.ssh_addr = value
-                    .try_into()
+                self.ssh_addr = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for ssh_addr: {e}")
                     });
@@ -2689,13 +2575,9 @@ container. The default is 10.
             }
             pub fn ssh_password<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::cloud_common::Secret>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::cloud_common::Secret>,
             {
-                self.ssh_password = value
-                    .try_into()
+                self.ssh_password = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for ssh_password: {e}")
                     });
@@ -2763,11 +2645,9 @@ container. The default is 10.
         impl VolumeMount {
             pub fn display_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.display_name = value
-                    .try_into()
+                self.display_name = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for display_name: {e}")
                     });
@@ -2775,11 +2655,9 @@ container. The default is 10.
             }
             pub fn filesystem_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.filesystem_type = value
-                    .try_into()
+                self.filesystem_type = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for filesystem_type: {e}"
@@ -2789,11 +2667,11 @@ container. The default is 10.
             }
             pub fn path_in_container<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.path_in_container = value
-                    .try_into()
+                self.path_in_container = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for path_in_container: {e}"
@@ -2803,11 +2681,9 @@ container. The default is 10.
             }
             pub fn pvc_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.pvc_name = value
-                    .try_into()
+                self.pvc_name = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for pvc_name: {e}")
                     });
@@ -2815,11 +2691,9 @@ container. The default is 10.
             }
             pub fn size<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.size = value
-                    .try_into()
+                self.size = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for size: {e}")
                     });
@@ -2827,11 +2701,9 @@ container. The default is 10.
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.type_ = value
-                    .try_into()
+                self.type_ = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
@@ -2892,11 +2764,11 @@ container. The default is 10.
         impl VolumeMountRequest {
             pub fn path_in_container<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.path_in_container = value
-                    .try_into()
+                self.path_in_container = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for path_in_container: {e}"
@@ -2906,11 +2778,9 @@ container. The default is 10.
             }
             pub fn size<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.size = value
-                    .try_into()
+                self.size = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for size: {e}")
                     });
@@ -2918,11 +2788,9 @@ container. The default is 10.
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.type_ = value
-                    .try_into()
+                self.type_ = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
@@ -4434,3 +4302,143 @@ macro_rules! __for_each_with_task {
 }
 #[allow(unused_imports)]
 pub(crate) use __for_each_with_task as for_each_with_task;
+impl ::cloud_common::IntoOptional<types::ComputingSku> for types::builder::ComputingSku {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::ComputingSku>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::CreateCost> for types::builder::CreateCost {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::CreateCost>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::CreateInstanceRequest>
+for types::builder::CreateInstanceRequest {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::CreateInstanceRequest>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::Instance> for types::builder::Instance {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::Instance>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::InstanceCost> for types::builder::InstanceCost {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::InstanceCost>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::InstanceList> for types::builder::InstanceList {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::InstanceList>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::InstanceResources>
+for types::builder::InstanceResources {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::InstanceResources>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::InstanceServers>
+for types::builder::InstanceServers {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::InstanceServers>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::Pod> for types::builder::Pod {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::Pod>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::PodContainer> for types::builder::PodContainer {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::PodContainer>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::PowerOffRequest>
+for types::builder::PowerOffRequest {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::PowerOffRequest>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::Region> for types::builder::Region {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::Region>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::SshAccess> for types::builder::SshAccess {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::SshAccess>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VolumeMount> for types::builder::VolumeMount {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::VolumeMount>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VolumeMountRequest>
+for types::builder::VolumeMountRequest {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VolumeMountRequest>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}

@@ -175,7 +175,11 @@ impl Neolink {
     /// stopped instance (the API's "power on"). Any 2xx reply carrying a
     /// JSON string counts as success.
     pub async fn start_instance(&self, cluster: &str, name: &str) -> Result<()> {
-        let request = self.client.power_on_instance().cluster_name(cluster).name(name);
+        let request = self
+            .client
+            .power_on_instance()
+            .cluster_name(cluster)
+            .name(name);
         self.call(request).await.map(drop)
     }
 
@@ -217,7 +221,11 @@ impl Neolink {
     /// `DELETE /clusters/{cluster}/instances?name={name}`: deletes an
     /// instance (named in the query, unlike every other instance call).
     pub async fn delete_instance(&self, cluster: &str, name: &str) -> Result<()> {
-        let request = self.client.delete_instance().cluster_name(cluster).name(name);
+        let request = self
+            .client
+            .delete_instance()
+            .cluster_name(cluster)
+            .name(name);
         self.call(request).await.map(drop)
     }
 }

@@ -26,7 +26,7 @@ async fn main() -> Result<(), Error> {
     let td = match (&real, &mock) {
         (Some((key, token)), _) => {
             println!("using the real TensorDock API");
-            TensorDock::new(key.as_str(), token.as_str())?
+            TensorDock::new((key.as_str(), token.as_str()))?
         }
         (None, Some(server)) => {
             println!(
@@ -34,9 +34,8 @@ async fn main() -> Result<(), Error> {
                 server.base_url()
             );
             TensorDock::with_config(
-                "mock-key",
-                "mock-token",
                 ClientConfig::new(server.base_url()),
+                ("mock-key", "mock-token"),
             )?
         }
         (None, None) => unreachable!("a mock is started when there are no credentials"),

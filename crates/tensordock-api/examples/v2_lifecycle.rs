@@ -54,7 +54,7 @@ async fn main() -> Result<(), Error> {
             );
             let wait =
                 WaitOptions::new(Duration::from_secs(10)).interval(Duration::from_millis(100));
-            let td = TensorDock::with_config("mock-token", ClientConfig::new(server.base_url()))?;
+            let td = TensorDock::with_config(ClientConfig::new(server.base_url()), "mock-token")?;
             let key =
                 SshKey::PublicKey("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAImock mock@example".into());
             (td, wait, Some(key))

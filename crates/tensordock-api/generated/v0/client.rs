@@ -1414,11 +1414,9 @@ and unknown values may appear.
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.success = value
-                    .try_into()
+                self.success = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for success: {e}")
                     });
@@ -1471,11 +1469,9 @@ and unknown values may appear.
         impl Authorization {
             pub fn note<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.note = value
-                    .try_into()
+                self.note = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for note: {e}")
                     });
@@ -1483,11 +1479,9 @@ and unknown values may appear.
             }
             pub fn permissions<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.permissions = value
-                    .try_into()
+                self.permissions = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for permissions: {e}")
                     });
@@ -1495,11 +1489,11 @@ and unknown values may appear.
             }
             pub fn timestamp_creation<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.timestamp_creation = value
-                    .try_into()
+                self.timestamp_creation = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for timestamp_creation: {e}"
@@ -1574,11 +1568,9 @@ and unknown values may appear.
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.success = value
-                    .try_into()
+                self.success = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for success: {e}")
                     });
@@ -1638,11 +1630,9 @@ and unknown values may appear.
         impl BillPeriod {
             pub fn end_m<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.end_m = value
-                    .try_into()
+                self.end_m = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for end_m: {e}")
                     });
@@ -1650,11 +1640,9 @@ and unknown values may appear.
             }
             pub fn end_y<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.end_y = value
-                    .try_into()
+                self.end_y = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for end_y: {e}")
                     });
@@ -1662,11 +1650,9 @@ and unknown values may appear.
             }
             pub fn start_m<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.start_m = value
-                    .try_into()
+                self.start_m = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for start_m: {e}")
                     });
@@ -1674,11 +1660,9 @@ and unknown values may appear.
             }
             pub fn start_y<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.start_y = value
-                    .try_into()
+                self.start_y = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for start_y: {e}")
                     });
@@ -1730,11 +1714,9 @@ and unknown values may appear.
         impl BillingChanges {
             pub fn expenses<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.expenses = value
-                    .try_into()
+                self.expenses = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for expenses: {e}")
                     });
@@ -1742,11 +1724,9 @@ and unknown values may appear.
             }
             pub fn payouts<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.payouts = value
-                    .try_into()
+                self.payouts = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for payouts: {e}")
                     });
@@ -1824,11 +1804,11 @@ and unknown values may appear.
         impl BillingLineItem {
             pub fn billing_period_end<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.billing_period_end = value
-                    .try_into()
+                self.billing_period_end = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for billing_period_end: {e}"
@@ -1838,11 +1818,11 @@ and unknown values may appear.
             }
             pub fn billing_period_start<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.billing_period_start = value
-                    .try_into()
+                self.billing_period_start = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for billing_period_start: {e}"
@@ -1852,11 +1832,9 @@ and unknown values may appear.
             }
             pub fn gpu_details<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.gpu_details = value
-                    .try_into()
+                self.gpu_details = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for gpu_details: {e}")
                     });
@@ -1864,11 +1842,9 @@ and unknown values may appear.
             }
             pub fn hostnode_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.hostnode_id = value
-                    .try_into()
+                self.hostnode_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for hostnode_id: {e}")
                     });
@@ -1876,11 +1852,9 @@ and unknown values may appear.
             }
             pub fn rate_hourly<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.rate_hourly = value
-                    .try_into()
+                self.rate_hourly = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for rate_hourly: {e}")
                     });
@@ -1888,11 +1862,9 @@ and unknown values may appear.
             }
             pub fn storage_amount<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.storage_amount = value
-                    .try_into()
+                self.storage_amount = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for storage_amount: {e}"
@@ -1902,11 +1874,9 @@ and unknown values may appear.
             }
             pub fn total_amount<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.total_amount = value
-                    .try_into()
+                self.total_amount = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for total_amount: {e}")
                     });
@@ -1914,11 +1884,11 @@ and unknown values may appear.
             }
             pub fn virtual_machine_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.virtual_machine_id = value
-                    .try_into()
+                self.virtual_machine_id = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for virtual_machine_id: {e}"
@@ -2130,11 +2100,9 @@ and unknown values may appear.
         impl CpuOffer {
             pub fn amount<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.amount = value
-                    .try_into()
+                self.amount = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for amount: {e}")
                     });
@@ -2142,11 +2110,9 @@ and unknown values may appear.
             }
             pub fn price<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.price = value
-                    .try_into()
+                self.price = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for price: {e}")
                     });
@@ -2154,11 +2120,9 @@ and unknown values may appear.
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.type_ = value
-                    .try_into()
+                self.type_ = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
@@ -2272,11 +2236,9 @@ and unknown values may appear.
         impl Datacenter {
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
+                self.name = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -2284,11 +2246,9 @@ and unknown values may appear.
             }
             pub fn tier<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.tier = value
-                    .try_into()
+                self.tier = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for tier: {e}")
                     });
@@ -2693,11 +2653,9 @@ and unknown values may appear.
         impl DeployCost {
             pub fn compute_price<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.compute_price = value
-                    .try_into()
+                self.compute_price = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for compute_price: {e}")
                     });
@@ -2705,11 +2663,9 @@ and unknown values may appear.
             }
             pub fn storage_price<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.storage_price = value
-                    .try_into()
+                self.storage_price = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for storage_price: {e}")
                     });
@@ -2717,11 +2673,9 @@ and unknown values may appear.
             }
             pub fn total_price<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.total_price = value
-                    .try_into()
+                self.total_price = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for total_price: {e}")
                     });
@@ -2873,11 +2827,11 @@ and unknown values may appear.
             }
             pub fn cloudinit_script<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.cloudinit_script = value
-                    .try_into()
+                self.cloudinit_script = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for cloudinit_script: {e}"
@@ -2887,11 +2841,9 @@ and unknown values may appear.
             }
             pub fn cpu_model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.cpu_model = value
-                    .try_into()
+                self.cpu_model = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cpu_model: {e}")
                     });
@@ -2899,15 +2851,11 @@ and unknown values may appear.
             }
             pub fn deployment_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::v0::generated::open_enums::DeploymentType,
-                    >,
+                T: ::cloud_common::IntoOptional<
+                    crate::v0::generated::open_enums::DeploymentType,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.deployment_type = value
-                    .try_into()
+                self.deployment_type = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for deployment_type: {e}"
@@ -2981,11 +2929,9 @@ and unknown values may appear.
             }
             pub fn location<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.location = value
-                    .try_into()
+                self.location = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for location: {e}")
                     });
@@ -3019,11 +2965,9 @@ and unknown values may appear.
             }
             pub fn password<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.password = value
-                    .try_into()
+                self.password = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for password: {e}")
                     });
@@ -3031,11 +2975,9 @@ and unknown values may appear.
             }
             pub fn price<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.price = value
-                    .try_into()
+                self.price = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for price: {e}")
                     });
@@ -3043,13 +2985,11 @@ and unknown values may appear.
             }
             pub fn price_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::v0::generated::open_enums::PriceType>,
+                T: ::cloud_common::IntoOptional<
+                    crate::v0::generated::open_enums::PriceType,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.price_type = value
-                    .try_into()
+                self.price_type = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for price_type: {e}")
                     });
@@ -3069,11 +3009,9 @@ and unknown values may appear.
             }
             pub fn ssh_key<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.ssh_key = value
-                    .try_into()
+                self.ssh_key = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for ssh_key: {e}")
                     });
@@ -3198,11 +3136,9 @@ and unknown values may appear.
         impl DeployVmResponse {
             pub fn cost<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::DeployCost>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::DeployCost>,
             {
-                self.cost = value
-                    .try_into()
+                self.cost = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cost: {e}")
                     });
@@ -3210,11 +3146,9 @@ and unknown values may appear.
             }
             pub fn execution_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.execution_id = value
-                    .try_into()
+                self.execution_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for execution_id: {e}")
                     });
@@ -3222,21 +3156,17 @@ and unknown values may appear.
             }
             pub fn ip<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.ip = value
-                    .try_into()
+                self.ip = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| format!("error converting supplied value for ip: {e}"));
                 self
             }
             pub fn port_forwards<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::PortForwards>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::PortForwards>,
             {
-                self.port_forwards = value
-                    .try_into()
+                self.port_forwards = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for port_forwards: {e}")
                     });
@@ -3256,11 +3186,9 @@ and unknown values may appear.
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.success = value
-                    .try_into()
+                self.success = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for success: {e}")
                     });
@@ -3325,11 +3253,9 @@ and unknown values may appear.
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.success = value
-                    .try_into()
+                self.success = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for success: {e}")
                     });
@@ -3382,11 +3308,9 @@ and unknown values may appear.
         impl GetHostnodeResponse {
             pub fn hostnode<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Hostnode>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::Hostnode>,
             {
-                self.hostnode = value
-                    .try_into()
+                self.hostnode = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for hostnode: {e}")
                     });
@@ -3394,11 +3318,9 @@ and unknown values may appear.
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.success = value
-                    .try_into()
+                self.success = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for success: {e}")
                     });
@@ -3468,11 +3390,9 @@ and unknown values may appear.
         impl GetVmResponse {
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.success = value
-                    .try_into()
+                self.success = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for success: {e}")
                     });
@@ -3480,11 +3400,9 @@ and unknown values may appear.
             }
             pub fn virtualmachine<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::VirtualMachine>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::VirtualMachine>,
             {
-                self.virtualmachine = value
-                    .try_into()
+                self.virtualmachine = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for virtualmachine: {e}"
@@ -3494,11 +3412,9 @@ and unknown values may appear.
             }
             pub fn virtualmachines<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::VirtualMachine>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::VirtualMachine>,
             {
-                self.virtualmachines = value
-                    .try_into()
+                self.virtualmachines = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for virtualmachines: {e}"
@@ -3570,11 +3486,9 @@ and unknown values may appear.
         impl GpuSpec {
             pub fn amount<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.amount = value
-                    .try_into()
+                self.amount = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for amount: {e}")
                     });
@@ -3582,11 +3496,9 @@ and unknown values may appear.
             }
             pub fn gtx<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.gtx = value
-                    .try_into()
+                self.gtx = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for gtx: {e}")
                     });
@@ -3594,11 +3506,9 @@ and unknown values may appear.
             }
             pub fn pcie<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.pcie = value
-                    .try_into()
+                self.pcie = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for pcie: {e}")
                     });
@@ -3606,11 +3516,9 @@ and unknown values may appear.
             }
             pub fn price<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.price = value
-                    .try_into()
+                self.price = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for price: {e}")
                     });
@@ -3618,11 +3526,9 @@ and unknown values may appear.
             }
             pub fn rtx<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.rtx = value
-                    .try_into()
+                self.rtx = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for rtx: {e}")
                     });
@@ -3630,11 +3536,9 @@ and unknown values may appear.
             }
             pub fn vram<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.vram = value
-                    .try_into()
+                self.vram = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for vram: {e}")
                     });
@@ -3800,11 +3704,9 @@ and unknown values may appear.
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.success = value
-                    .try_into()
+                self.success = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for success: {e}")
                     });
@@ -3868,11 +3770,9 @@ and unknown values may appear.
         impl HostnodeLocation {
             pub fn city<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.city = value
-                    .try_into()
+                self.city = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for city: {e}")
                     });
@@ -3880,11 +3780,9 @@ and unknown values may appear.
             }
             pub fn country<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.country = value
-                    .try_into()
+                self.country = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for country: {e}")
                     });
@@ -3892,31 +3790,25 @@ and unknown values may appear.
             }
             pub fn dc<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Datacenter>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::Datacenter>,
             {
-                self.dc = value
-                    .try_into()
+                self.dc = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| format!("error converting supplied value for dc: {e}"));
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = value
-                    .try_into()
+                self.id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
             pub fn region<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.region = value
-                    .try_into()
+                self.region = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for region: {e}")
                     });
@@ -3977,11 +3869,9 @@ and unknown values may appear.
         impl HostnodeNetworking {
             pub fn dedicated_ip<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.dedicated_ip = value
-                    .try_into()
+                self.dedicated_ip = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for dedicated_ip: {e}")
                     });
@@ -4001,11 +3891,9 @@ and unknown values may appear.
             }
             pub fn receive<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.receive = value
-                    .try_into()
+                self.receive = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for receive: {e}")
                     });
@@ -4013,11 +3901,9 @@ and unknown values may appear.
             }
             pub fn send<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.send = value
-                    .try_into()
+                self.send = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for send: {e}")
                     });
@@ -4074,11 +3960,9 @@ and unknown values may appear.
         impl HostnodeRestriction {
             pub fn cpu<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ResourceRange>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::ResourceRange>,
             {
-                self.cpu = value
-                    .try_into()
+                self.cpu = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cpu: {e}")
                     });
@@ -4086,11 +3970,9 @@ and unknown values may appear.
             }
             pub fn ram<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ResourceRange>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::ResourceRange>,
             {
-                self.ram = value
-                    .try_into()
+                self.ram = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for ram: {e}")
                     });
@@ -4098,11 +3980,9 @@ and unknown values may appear.
             }
             pub fn storage<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ResourceRange>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::ResourceRange>,
             {
-                self.storage = value
-                    .try_into()
+                self.storage = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for storage: {e}")
                     });
@@ -4208,11 +4088,9 @@ and unknown values may appear.
         impl HostnodeRevenue {
             pub fn available_cpus<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.available_cpus = value
-                    .try_into()
+                self.available_cpus = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for available_cpus: {e}"
@@ -4222,11 +4100,9 @@ and unknown values may appear.
             }
             pub fn available_gpus<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.available_gpus = value
-                    .try_into()
+                self.available_gpus = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for available_gpus: {e}"
@@ -4236,11 +4112,9 @@ and unknown values may appear.
             }
             pub fn available_ram<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.available_ram = value
-                    .try_into()
+                self.available_ram = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for available_ram: {e}")
                     });
@@ -4248,11 +4122,11 @@ and unknown values may appear.
             }
             pub fn available_storage<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.available_storage = value
-                    .try_into()
+                self.available_storage = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for available_storage: {e}"
@@ -4262,11 +4136,9 @@ and unknown values may appear.
             }
             pub fn hostnode_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.hostnode_id = value
-                    .try_into()
+                self.hostnode_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for hostnode_id: {e}")
                     });
@@ -4274,11 +4146,9 @@ and unknown values may appear.
             }
             pub fn location<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.location = value
-                    .try_into()
+                self.location = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for location: {e}")
                     });
@@ -4286,11 +4156,9 @@ and unknown values may appear.
             }
             pub fn revenue_compute<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.revenue_compute = value
-                    .try_into()
+                self.revenue_compute = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for revenue_compute: {e}"
@@ -4300,11 +4168,9 @@ and unknown values may appear.
             }
             pub fn revenue_storage<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.revenue_storage = value
-                    .try_into()
+                self.revenue_storage = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for revenue_storage: {e}"
@@ -4314,11 +4180,9 @@ and unknown values may appear.
             }
             pub fn used_cpus<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.used_cpus = value
-                    .try_into()
+                self.used_cpus = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for used_cpus: {e}")
                     });
@@ -4326,11 +4190,9 @@ and unknown values may appear.
             }
             pub fn used_gpus<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.used_gpus = value
-                    .try_into()
+                self.used_gpus = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for used_gpus: {e}")
                     });
@@ -4338,11 +4200,9 @@ and unknown values may appear.
             }
             pub fn used_ram<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.used_ram = value
-                    .try_into()
+                self.used_ram = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for used_ram: {e}")
                     });
@@ -4350,11 +4210,9 @@ and unknown values may appear.
             }
             pub fn used_storage<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.used_storage = value
-                    .try_into()
+                self.used_storage = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for used_storage: {e}")
                     });
@@ -4456,11 +4314,9 @@ and unknown values may appear.
         impl HostnodeSpecs {
             pub fn cpu<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CpuOffer>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::CpuOffer>,
             {
-                self.cpu = value
-                    .try_into()
+                self.cpu = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cpu: {e}")
                     });
@@ -4482,11 +4338,9 @@ and unknown values may appear.
             }
             pub fn ram<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ResourceOffer>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::ResourceOffer>,
             {
-                self.ram = value
-                    .try_into()
+                self.ram = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for ram: {e}")
                     });
@@ -4511,11 +4365,9 @@ and unknown values may appear.
             }
             pub fn storage<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ResourceOffer>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::ResourceOffer>,
             {
-                self.storage = value
-                    .try_into()
+                self.storage = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for storage: {e}")
                     });
@@ -4584,11 +4436,9 @@ and unknown values may appear.
         impl HostnodeStatus {
             pub fn listed<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.listed = value
-                    .try_into()
+                self.listed = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for listed: {e}")
                     });
@@ -4596,11 +4446,9 @@ and unknown values may appear.
             }
             pub fn online<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.online = value
-                    .try_into()
+                self.online = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for online: {e}")
                     });
@@ -4608,11 +4456,9 @@ and unknown values may appear.
             }
             pub fn report<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.report = value
-                    .try_into()
+                self.report = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for report: {e}")
                     });
@@ -4620,11 +4466,9 @@ and unknown values may appear.
             }
             pub fn reserved<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.reserved = value
-                    .try_into()
+                self.reserved = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for reserved: {e}")
                     });
@@ -4632,11 +4476,9 @@ and unknown values may appear.
             }
             pub fn uptime<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.uptime = value
-                    .try_into()
+                self.uptime = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for uptime: {e}")
                     });
@@ -4693,11 +4535,9 @@ and unknown values may appear.
         impl ListVmsResponse {
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.success = value
-                    .try_into()
+                self.success = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for success: {e}")
                     });
@@ -4815,11 +4655,9 @@ and unknown values may appear.
             }
             pub fn gpu_count<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<u64>,
             {
-                self.gpu_count = value
-                    .try_into()
+                self.gpu_count = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for gpu_count: {e}")
                     });
@@ -4827,11 +4665,9 @@ and unknown values may appear.
             }
             pub fn gpu_model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.gpu_model = value
-                    .try_into()
+                self.gpu_model = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for gpu_model: {e}")
                     });
@@ -4839,11 +4675,9 @@ and unknown values may appear.
             }
             pub fn ram<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<u64>,
             {
-                self.ram = value
-                    .try_into()
+                self.ram = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for ram: {e}")
                     });
@@ -4863,11 +4697,9 @@ and unknown values may appear.
             }
             pub fn storage<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<u64>,
             {
-                self.storage = value
-                    .try_into()
+                self.storage = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for storage: {e}")
                     });
@@ -4875,11 +4707,9 @@ and unknown values may appear.
             }
             pub fn vcpus<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<u64>,
             {
-                self.vcpus = value
-                    .try_into()
+                self.vcpus = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for vcpus: {e}")
                     });
@@ -4936,11 +4766,9 @@ and unknown values may appear.
         impl ModifyVmResponse {
             pub fn server<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.server = value
-                    .try_into()
+                self.server = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for server: {e}")
                     });
@@ -5110,11 +4938,9 @@ and unknown values may appear.
         impl MonthlySummaryResponse {
             pub fn bill_period<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::BillPeriod>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::BillPeriod>,
             {
-                self.bill_period = value
-                    .try_into()
+                self.bill_period = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for bill_period: {e}")
                     });
@@ -5122,11 +4948,9 @@ and unknown values may appear.
             }
             pub fn changes<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::BillingChanges>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::BillingChanges>,
             {
-                self.changes = value
-                    .try_into()
+                self.changes = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for changes: {e}")
                     });
@@ -5134,11 +4958,9 @@ and unknown values may appear.
             }
             pub fn final_balance<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.final_balance = value
-                    .try_into()
+                self.final_balance = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for final_balance: {e}")
                     });
@@ -5146,11 +4968,11 @@ and unknown values may appear.
             }
             pub fn organization_billing_address<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.organization_billing_address = value
-                    .try_into()
+                self.organization_billing_address = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for organization_billing_address: {e}"
@@ -5160,11 +4982,11 @@ and unknown values may appear.
             }
             pub fn organization_tax_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.organization_tax_id = value
-                    .try_into()
+                self.organization_tax_id = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for organization_tax_id: {e}"
@@ -5174,11 +4996,11 @@ and unknown values may appear.
             }
             pub fn previous_balance<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.previous_balance = value
-                    .try_into()
+                self.previous_balance = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for previous_balance: {e}"
@@ -5188,13 +5010,9 @@ and unknown values may appear.
             }
             pub fn transactions<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::BillingTransactions>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::BillingTransactions>,
             {
-                self.transactions = value
-                    .try_into()
+                self.transactions = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for transactions: {e}")
                     });
@@ -5288,11 +5106,11 @@ and unknown values may appear.
             }
             pub fn hostnode_uptime_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.hostnode_uptime_url = value
-                    .try_into()
+                self.hostnode_uptime_url = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for hostnode_uptime_url: {e}"
@@ -5316,11 +5134,9 @@ and unknown values may appear.
             }
             pub fn ip_address<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.ip_address = value
-                    .try_into()
+                self.ip_address = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for ip_address: {e}")
                     });
@@ -5328,11 +5144,9 @@ and unknown values may appear.
             }
             pub fn rate_hourly<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.rate_hourly = value
-                    .try_into()
+                self.rate_hourly = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for rate_hourly: {e}")
                     });
@@ -5340,11 +5154,9 @@ and unknown values may appear.
             }
             pub fn vm_uuid<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.vm_uuid = value
-                    .try_into()
+                self.vm_uuid = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for vm_uuid: {e}")
                     });
@@ -5441,11 +5253,9 @@ and unknown values may appear.
         impl ResourceOffer {
             pub fn amount<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.amount = value
-                    .try_into()
+                self.amount = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for amount: {e}")
                     });
@@ -5453,11 +5263,9 @@ and unknown values may appear.
             }
             pub fn price<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.price = value
-                    .try_into()
+                self.price = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for price: {e}")
                     });
@@ -5505,11 +5313,9 @@ and unknown values may appear.
         impl ResourceRange {
             pub fn max<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max = value
-                    .try_into()
+                self.max = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for max: {e}")
                     });
@@ -5517,11 +5323,9 @@ and unknown values may appear.
             }
             pub fn min<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.min = value
-                    .try_into()
+                self.min = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for min: {e}")
                     });
@@ -5608,11 +5412,9 @@ and unknown values may appear.
             }
             pub fn end_timestamp<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.end_timestamp = value
-                    .try_into()
+                self.end_timestamp = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for end_timestamp: {e}")
                     });
@@ -5620,11 +5422,9 @@ and unknown values may appear.
             }
             pub fn hostnode_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::uuid::Uuid>,
             {
-                self.hostnode_id = value
-                    .try_into()
+                self.hostnode_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for hostnode_id: {e}")
                     });
@@ -5632,11 +5432,9 @@ and unknown values may appear.
             }
             pub fn start_timestamp<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.start_timestamp = value
-                    .try_into()
+                self.start_timestamp = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for start_timestamp: {e}"
@@ -6029,11 +5827,11 @@ and unknown values may appear.
             }
             pub fn disassociate_resources<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.disassociate_resources = value
-                    .try_into()
+                self.disassociate_resources = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for disassociate_resources: {e}"
@@ -6511,11 +6309,9 @@ and unknown values may appear.
         impl VirtualMachine {
             pub fn city<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.city = value
-                    .try_into()
+                self.city = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for city: {e}")
                     });
@@ -6523,11 +6319,9 @@ and unknown values may appear.
             }
             pub fn compute_price<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::NumberOrString>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::NumberOrString>,
             {
-                self.compute_price = value
-                    .try_into()
+                self.compute_price = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for compute_price: {e}")
                     });
@@ -6535,11 +6329,9 @@ and unknown values may appear.
             }
             pub fn cost<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.cost = value
-                    .try_into()
+                self.cost = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cost: {e}")
                     });
@@ -6547,11 +6339,9 @@ and unknown values may appear.
             }
             pub fn country<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.country = value
-                    .try_into()
+                self.country = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for country: {e}")
                     });
@@ -6559,11 +6349,11 @@ and unknown values may appear.
             }
             pub fn cpu_threadscount<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::IntOrString>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::IntOrString>,
             {
-                self.cpu_threadscount = value
-                    .try_into()
+                self.cpu_threadscount = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for cpu_threadscount: {e}"
@@ -6573,11 +6363,11 @@ and unknown values may appear.
             }
             pub fn dedicated_ip_address<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.dedicated_ip_address = value
-                    .try_into()
+                self.dedicated_ip_address = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for dedicated_ip_address: {e}"
@@ -6587,11 +6377,9 @@ and unknown values may appear.
             }
             pub fn default_user<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.default_user = value
-                    .try_into()
+                self.default_user = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for default_user: {e}")
                     });
@@ -6599,11 +6387,9 @@ and unknown values may appear.
             }
             pub fn hostname<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.hostname = value
-                    .try_into()
+                self.hostname = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for hostname: {e}")
                     });
@@ -6611,11 +6397,9 @@ and unknown values may appear.
             }
             pub fn hostnode<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.hostnode = value
-                    .try_into()
+                self.hostnode = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for hostnode: {e}")
                     });
@@ -6623,11 +6407,9 @@ and unknown values may appear.
             }
             pub fn ip_address<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.ip_address = value
-                    .try_into()
+                self.ip_address = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for ip_address: {e}")
                     });
@@ -6635,11 +6417,9 @@ and unknown values may appear.
             }
             pub fn location<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.location = value
-                    .try_into()
+                self.location = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for location: {e}")
                     });
@@ -6647,11 +6427,9 @@ and unknown values may appear.
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
+                self.name = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -6659,11 +6437,11 @@ and unknown values may appear.
             }
             pub fn operating_system<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.operating_system = value
-                    .try_into()
+                self.operating_system = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for operating_system: {e}"
@@ -6673,11 +6451,9 @@ and unknown values may appear.
             }
             pub fn port_forwards<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::PortForwards>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::PortForwards>,
             {
-                self.port_forwards = value
-                    .try_into()
+                self.port_forwards = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for port_forwards: {e}")
                     });
@@ -6685,11 +6461,9 @@ and unknown values may appear.
             }
             pub fn specs<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::VmSpecs>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::VmSpecs>,
             {
-                self.specs = value
-                    .try_into()
+                self.specs = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for specs: {e}")
                     });
@@ -6697,11 +6471,9 @@ and unknown values may appear.
             }
             pub fn state<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.state = value
-                    .try_into()
+                self.state = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for state: {e}")
                     });
@@ -6709,11 +6481,9 @@ and unknown values may appear.
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.status = value
-                    .try_into()
+                self.status = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for status: {e}")
                     });
@@ -6721,11 +6491,9 @@ and unknown values may appear.
             }
             pub fn storage_price<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::NumberOrString>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::NumberOrString>,
             {
-                self.storage_price = value
-                    .try_into()
+                self.storage_price = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for storage_price: {e}")
                     });
@@ -6733,11 +6501,11 @@ and unknown values may appear.
             }
             pub fn timestamp_creation<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.timestamp_creation = value
-                    .try_into()
+                self.timestamp_creation = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for timestamp_creation: {e}"
@@ -6747,11 +6515,9 @@ and unknown values may appear.
             }
             pub fn total_price<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::NumberOrString>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::NumberOrString>,
             {
-                self.total_price = value
-                    .try_into()
+                self.total_price = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for total_price: {e}")
                     });
@@ -6759,11 +6525,9 @@ and unknown values may appear.
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.type_ = value
-                    .try_into()
+                self.type_ = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
@@ -6849,11 +6613,9 @@ and unknown values may appear.
         impl VmGpu {
             pub fn amount<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.amount = value
-                    .try_into()
+                self.amount = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for amount: {e}")
                     });
@@ -6861,11 +6623,9 @@ and unknown values may appear.
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.type_ = value
-                    .try_into()
+                self.type_ = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
@@ -6938,21 +6698,17 @@ and unknown values may appear.
         impl VmRevenue {
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = value
-                    .try_into()
+                self.id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
             pub fn revenue_compute<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.revenue_compute = value
-                    .try_into()
+                self.revenue_compute = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for revenue_compute: {e}"
@@ -6962,11 +6718,9 @@ and unknown values may appear.
             }
             pub fn revenue_storage<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.revenue_storage = value
-                    .try_into()
+                self.revenue_storage = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for revenue_storage: {e}"
@@ -6976,11 +6730,9 @@ and unknown values may appear.
             }
             pub fn used_cpus<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.used_cpus = value
-                    .try_into()
+                self.used_cpus = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for used_cpus: {e}")
                     });
@@ -6988,11 +6740,9 @@ and unknown values may appear.
             }
             pub fn used_gpus<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.used_gpus = value
-                    .try_into()
+                self.used_gpus = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for used_gpus: {e}")
                     });
@@ -7000,11 +6750,9 @@ and unknown values may appear.
             }
             pub fn used_ram<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.used_ram = value
-                    .try_into()
+                self.used_ram = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for used_ram: {e}")
                     });
@@ -7012,11 +6760,9 @@ and unknown values may appear.
             }
             pub fn used_storage<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.used_storage = value
-                    .try_into()
+                self.used_storage = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for used_storage: {e}")
                     });
@@ -7084,11 +6830,9 @@ and unknown values may appear.
         impl VmSpecs {
             pub fn gpu<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::VmGpu>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::VmGpu>,
             {
-                self.gpu = value
-                    .try_into()
+                self.gpu = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for gpu: {e}")
                     });
@@ -7096,11 +6840,9 @@ and unknown values may appear.
             }
             pub fn ram<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::IntOrString>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::IntOrString>,
             {
-                self.ram = value
-                    .try_into()
+                self.ram = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for ram: {e}")
                     });
@@ -7108,11 +6850,9 @@ and unknown values may appear.
             }
             pub fn storage<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::IntOrString>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::IntOrString>,
             {
-                self.storage = value
-                    .try_into()
+                self.storage = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for storage: {e}")
                     });
@@ -7120,11 +6860,9 @@ and unknown values may appear.
             }
             pub fn vcpus<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::IntOrString>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::IntOrString>,
             {
-                self.vcpus = value
-                    .try_into()
+                self.vcpus = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for vcpus: {e}")
                     });
@@ -10660,3 +10398,535 @@ macro_rules! __for_each_with_task {
 }
 #[allow(unused_imports)]
 pub(crate) use __for_each_with_task as for_each_with_task;
+impl ::cloud_common::IntoOptional<types::AuthListResponse>
+for types::builder::AuthListResponse {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::AuthListResponse>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::Authorization>
+for types::builder::Authorization {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::Authorization>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::BalanceResponse>
+for types::builder::BalanceResponse {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::BalanceResponse>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::BillPeriod> for types::builder::BillPeriod {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::BillPeriod>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::BillingChanges>
+for types::builder::BillingChanges {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::BillingChanges>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::BillingLineItem>
+for types::builder::BillingLineItem {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::BillingLineItem>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::BillingTransactions>
+for types::builder::BillingTransactions {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::BillingTransactions>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::CpuOffer> for types::builder::CpuOffer {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::CpuOffer>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::CredentialsRequest>
+for types::builder::CredentialsRequest {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::CredentialsRequest>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::Datacenter> for types::builder::Datacenter {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::Datacenter>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::DeployContainerRequest>
+for types::builder::DeployContainerRequest {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::DeployContainerRequest>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::DeployCost> for types::builder::DeployCost {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::DeployCost>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::DeployVmRequest>
+for types::builder::DeployVmRequest {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::DeployVmRequest>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::DeployVmResponse>
+for types::builder::DeployVmResponse {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::DeployVmResponse>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::ErrorBody> for types::builder::ErrorBody {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::ErrorBody>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::GetHostnodeResponse>
+for types::builder::GetHostnodeResponse {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::GetHostnodeResponse>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::GetVmResponse>
+for types::builder::GetVmResponse {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::GetVmResponse>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::GpuSpec> for types::builder::GpuSpec {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::GpuSpec>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::Hostnode> for types::builder::Hostnode {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::Hostnode>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::HostnodeListResponse>
+for types::builder::HostnodeListResponse {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::HostnodeListResponse>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::HostnodeLocation>
+for types::builder::HostnodeLocation {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::HostnodeLocation>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::HostnodeNetworking>
+for types::builder::HostnodeNetworking {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::HostnodeNetworking>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::HostnodeRestriction>
+for types::builder::HostnodeRestriction {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::HostnodeRestriction>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::HostnodeRevenue>
+for types::builder::HostnodeRevenue {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::HostnodeRevenue>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::HostnodeSpecs>
+for types::builder::HostnodeSpecs {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::HostnodeSpecs>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::HostnodeStatus>
+for types::builder::HostnodeStatus {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::HostnodeStatus>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::ListVmsResponse>
+for types::builder::ListVmsResponse {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::ListVmsResponse>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::ModifyVmRequest>
+for types::builder::ModifyVmRequest {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::ModifyVmRequest>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::ModifyVmResponse>
+for types::builder::ModifyVmResponse {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::ModifyVmResponse>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::MonthlySummaryRequest>
+for types::builder::MonthlySummaryRequest {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::MonthlySummaryRequest>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::MonthlySummaryResponse>
+for types::builder::MonthlySummaryResponse {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::MonthlySummaryResponse>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::Replica> for types::builder::Replica {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::Replica>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::ReplicasResponse>
+for types::builder::ReplicasResponse {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::ReplicasResponse>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::ResourceOffer>
+for types::builder::ResourceOffer {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::ResourceOffer>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::ResourceRange>
+for types::builder::ResourceRange {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::ResourceRange>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::RevenueRequest>
+for types::builder::RevenueRequest {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::RevenueRequest>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::RevenueResponse>
+for types::builder::RevenueResponse {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::RevenueResponse>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::ScaleContainerRequest>
+for types::builder::ScaleContainerRequest {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::ScaleContainerRequest>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::ServerRequest>
+for types::builder::ServerRequest {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::ServerRequest>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::StopContainerRequest>
+for types::builder::StopContainerRequest {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::StopContainerRequest>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::StopVmRequest>
+for types::builder::StopVmRequest {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::StopVmRequest>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::SuccessResponse>
+for types::builder::SuccessResponse {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::SuccessResponse>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::ValidateSpotExistingRequest>
+for types::builder::ValidateSpotExistingRequest {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::ValidateSpotExistingRequest>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::ValidateSpotNewRequest>
+for types::builder::ValidateSpotNewRequest {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::ValidateSpotNewRequest>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VirtualMachine>
+for types::builder::VirtualMachine {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VirtualMachine>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmGpu> for types::builder::VmGpu {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::VmGpu>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmRevenue> for types::builder::VmRevenue {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::VmRevenue>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::VmSpecs> for types::builder::VmSpecs {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::VmSpecs>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}

@@ -1488,11 +1488,9 @@ hostnode's `available_ports`; the service may reassign it.
         impl CloudInit {
             pub fn package_update<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.package_update = value
-                    .try_into()
+                self.package_update = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for package_update: {e}"
@@ -1502,11 +1500,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn package_upgrade<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.package_upgrade = value
-                    .try_into()
+                self.package_upgrade = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for package_upgrade: {e}"
@@ -1614,11 +1610,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn owner<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.owner = value
-                    .try_into()
+                self.owner = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for owner: {e}")
                     });
@@ -1638,11 +1632,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn permissions<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.permissions = value
-                    .try_into()
+                self.permissions = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for permissions: {e}")
                     });
@@ -1733,11 +1725,9 @@ hostnode's `available_ports`; the service may reassign it.
         impl CreateInstanceAttributes {
             pub fn cloud_init<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CloudInit>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::CloudInit>,
             {
-                self.cloud_init = value
-                    .try_into()
+                self.cloud_init = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cloud_init: {e}")
                     });
@@ -1745,11 +1735,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn hostnode_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.hostnode_id = value
-                    .try_into()
+                self.hostnode_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for hostnode_id: {e}")
                     });
@@ -1769,11 +1757,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn location_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.location_id = value
-                    .try_into()
+                self.location_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for location_id: {e}")
                     });
@@ -1817,11 +1803,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn ssh_key<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.ssh_key = value
-                    .try_into()
+                self.ssh_key = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for ssh_key: {e}")
                     });
@@ -1829,11 +1813,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn ssh_key_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.ssh_key_id = value
-                    .try_into()
+                self.ssh_key_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for ssh_key_id: {e}")
                     });
@@ -1855,11 +1837,11 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn use_dedicated_ip<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.use_dedicated_ip = value
-                    .try_into()
+                self.use_dedicated_ip = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for use_dedicated_ip: {e}"
@@ -2280,11 +2262,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
+                self.name = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -2292,11 +2272,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.status = value
-                    .try_into()
+                self.status = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for status: {e}")
                     });
@@ -2304,11 +2282,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.type_ = value
-                    .try_into()
+                self.type_ = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
@@ -2375,11 +2351,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn message<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.message = value
-                    .try_into()
+                self.message = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for message: {e}")
                     });
@@ -2387,11 +2361,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.status = value
-                    .try_into()
+                self.status = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for status: {e}")
                     });
@@ -2501,13 +2473,11 @@ hostnode's `available_ports`; the service may reassign it.
         impl Hostnode {
             pub fn available_resources<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::HostnodeResources>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::HostnodeResources>,
             {
-                self.available_resources = value
-                    .try_into()
+                self.available_resources = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for available_resources: {e}"
@@ -2517,11 +2487,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn engine<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.engine = value
-                    .try_into()
+                self.engine = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for engine: {e}")
                     });
@@ -2539,13 +2507,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn location<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::HostnodeLocation>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::HostnodeLocation>,
             {
-                self.location = value
-                    .try_into()
+                self.location = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for location: {e}")
                     });
@@ -2553,11 +2517,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn location_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.location_id = value
-                    .try_into()
+                self.location_id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for location_id: {e}")
                     });
@@ -2565,11 +2527,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn pricing<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Pricing>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::Pricing>,
             {
-                self.pricing = value
-                    .try_into()
+                self.pricing = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for pricing: {e}")
                     });
@@ -2577,11 +2537,11 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn uptime_percentage<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.uptime_percentage = value
-                    .try_into()
+                self.uptime_percentage = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for uptime_percentage: {e}"
@@ -2681,11 +2641,9 @@ hostnode's `available_ports`; the service may reassign it.
         impl HostnodeGpu {
             pub fn available_count<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.available_count = value
-                    .try_into()
+                self.available_count = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for available_count: {e}"
@@ -2695,11 +2653,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn price_per_hr<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.price_per_hr = value
-                    .try_into()
+                self.price_per_hr = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for price_per_hr: {e}")
                     });
@@ -2884,11 +2840,9 @@ hostnode's `available_ports`; the service may reassign it.
         impl HostnodeLocation {
             pub fn city<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.city = value
-                    .try_into()
+                self.city = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for city: {e}")
                     });
@@ -2896,11 +2850,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn country<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.country = value
-                    .try_into()
+                self.country = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for country: {e}")
                     });
@@ -2908,11 +2860,11 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn has_network_storage<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.has_network_storage = value
-                    .try_into()
+                self.has_network_storage = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for has_network_storage: {e}"
@@ -2922,11 +2874,11 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn network_speed_gbps<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.network_speed_gbps = value
-                    .try_into()
+                self.network_speed_gbps = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for network_speed_gbps: {e}"
@@ -2936,11 +2888,11 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn network_speed_upload_gbps<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.network_speed_upload_gbps = value
-                    .try_into()
+                self.network_speed_upload_gbps = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for network_speed_upload_gbps: {e}"
@@ -2950,11 +2902,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn organization<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.organization = value
-                    .try_into()
+                self.organization = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for organization: {e}")
                     });
@@ -2962,11 +2912,11 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn organization_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.organization_name = value
-                    .try_into()
+                self.organization_name = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for organization_name: {e}"
@@ -2976,11 +2926,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn stateprovince<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.stateprovince = value
-                    .try_into()
+                self.stateprovince = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for stateprovince: {e}")
                     });
@@ -2988,11 +2936,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn tier<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.tier = value
-                    .try_into()
+                self.tier = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for tier: {e}")
                     });
@@ -3000,11 +2946,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn uuid<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.uuid = value
-                    .try_into()
+                self.uuid = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for uuid: {e}")
                     });
@@ -3139,11 +3083,11 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn has_public_ip_available<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.has_public_ip_available = value
-                    .try_into()
+                self.has_public_ip_available = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for has_public_ip_available: {e}"
@@ -3153,11 +3097,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn max_ram_gb<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_ram_gb = value
-                    .try_into()
+                self.max_ram_gb = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for max_ram_gb: {e}")
                     });
@@ -3165,11 +3107,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn max_ram_per_gpu<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_ram_per_gpu = value
-                    .try_into()
+                self.max_ram_per_gpu = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for max_ram_per_gpu: {e}"
@@ -3179,11 +3119,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn max_storage_gb<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_storage_gb = value
-                    .try_into()
+                self.max_storage_gb = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for max_storage_gb: {e}"
@@ -3193,11 +3131,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn max_vcpus<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_vcpus = value
-                    .try_into()
+                self.max_vcpus = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for max_vcpus: {e}")
                     });
@@ -3205,11 +3141,11 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn max_vcpus_per_gpu<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_vcpus_per_gpu = value
-                    .try_into()
+                self.max_vcpus_per_gpu = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for max_vcpus_per_gpu: {e}"
@@ -3219,11 +3155,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn ram_gb<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.ram_gb = value
-                    .try_into()
+                self.ram_gb = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for ram_gb: {e}")
                     });
@@ -3231,11 +3165,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn storage_gb<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.storage_gb = value
-                    .try_into()
+                self.storage_gb = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for storage_gb: {e}")
                     });
@@ -3243,11 +3175,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn vcpu_count<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.vcpu_count = value
-                    .try_into()
+                self.vcpu_count = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for vcpu_count: {e}")
                     });
@@ -3347,11 +3277,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn ip_address<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.ip_address = value
-                    .try_into()
+                self.ip_address = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for ip_address: {e}")
                     });
@@ -3359,11 +3287,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
+                self.name = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -3383,11 +3309,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn rate_hourly<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.rate_hourly = value
-                    .try_into()
+                self.rate_hourly = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for rate_hourly: {e}")
                     });
@@ -3395,13 +3319,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn resources<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::InstanceResources>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::InstanceResources>,
             {
-                self.resources = value
-                    .try_into()
+                self.resources = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for resources: {e}")
                     });
@@ -3421,11 +3341,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.type_ = value
-                    .try_into()
+                self.type_ = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
@@ -3521,11 +3439,9 @@ hostnode's `available_ports`; the service may reassign it.
         impl InstanceActionAttributes {
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.status = value
-                    .try_into()
+                self.status = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for status: {e}")
                     });
@@ -3574,13 +3490,9 @@ hostnode's `available_ports`; the service may reassign it.
         impl InstanceActionData {
             pub fn attributes<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::InstanceActionAttributes>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::InstanceActionAttributes>,
             {
-                self.attributes = value
-                    .try_into()
+                self.attributes = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for attributes: {e}")
                     });
@@ -3588,21 +3500,17 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = value
-                    .try_into()
+                self.id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.type_ = value
-                    .try_into()
+                self.type_ = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
@@ -3693,13 +3601,9 @@ hostnode's `available_ports`; the service may reassign it.
         impl InstanceDeletedData {
             pub fn attributes<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::MessageAttributes>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::MessageAttributes>,
             {
-                self.attributes = value
-                    .try_into()
+                self.attributes = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for attributes: {e}")
                     });
@@ -3707,11 +3611,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.type_ = value
-                    .try_into()
+                self.type_ = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
@@ -3760,11 +3662,9 @@ hostnode's `available_ports`; the service may reassign it.
         impl InstanceGpu {
             pub fn count<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.count = value
-                    .try_into()
+                self.count = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for count: {e}")
                     });
@@ -3772,11 +3672,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn v0_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.v0_name = value
-                    .try_into()
+                self.v0_name = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for v0_name: {e}")
                     });
@@ -3851,13 +3749,9 @@ hostnode's `available_ports`; the service may reassign it.
         impl InstanceListItem {
             pub fn attributes<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::InstanceListItemAttributes>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::InstanceListItemAttributes>,
             {
-                self.attributes = value
-                    .try_into()
+                self.attributes = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for attributes: {e}")
                     });
@@ -3875,11 +3769,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn ip_address<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.ip_address = value
-                    .try_into()
+                self.ip_address = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for ip_address: {e}")
                     });
@@ -3887,11 +3779,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
+                self.name = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -3911,11 +3801,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn rate_hourly<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.rate_hourly = value
-                    .try_into()
+                self.rate_hourly = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for rate_hourly: {e}")
                     });
@@ -3923,11 +3811,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.status = value
-                    .try_into()
+                self.status = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for status: {e}")
                     });
@@ -3935,11 +3821,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.type_ = value
-                    .try_into()
+                self.type_ = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
@@ -4004,11 +3888,9 @@ hostnode's `available_ports`; the service may reassign it.
         impl InstanceListItemAttributes {
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
+                self.name = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -4016,11 +3898,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn region<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.region = value
-                    .try_into()
+                self.region = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for region: {e}")
                     });
@@ -4028,11 +3908,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.status = value
-                    .try_into()
+                self.status = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for status: {e}")
                     });
@@ -4130,13 +4008,9 @@ hostnode's `available_ports`; the service may reassign it.
         impl InstanceModifiedData {
             pub fn attributes<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::MessageAttributes>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::MessageAttributes>,
             {
-                self.attributes = value
-                    .try_into()
+                self.attributes = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for attributes: {e}")
                     });
@@ -4144,11 +4018,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn message<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.message = value
-                    .try_into()
+                self.message = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for message: {e}")
                     });
@@ -4156,11 +4028,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.type_ = value
-                    .try_into()
+                self.type_ = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
@@ -4238,11 +4108,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn ram_gb<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.ram_gb = value
-                    .try_into()
+                self.ram_gb = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for ram_gb: {e}")
                     });
@@ -4250,11 +4118,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn storage_gb<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.storage_gb = value
-                    .try_into()
+                self.storage_gb = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for storage_gb: {e}")
                     });
@@ -4262,11 +4128,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn vcpu_count<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.vcpu_count = value
-                    .try_into()
+                self.vcpu_count = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for vcpu_count: {e}")
                     });
@@ -4649,21 +4513,17 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = value
-                    .try_into()
+                self.id = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.type_ = value
-                    .try_into()
+                self.type_ = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
@@ -4732,11 +4592,9 @@ hostnode's `available_ports`; the service may reassign it.
         impl Location {
             pub fn city<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.city = value
-                    .try_into()
+                self.city = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for city: {e}")
                     });
@@ -4744,11 +4602,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn country<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.country = value
-                    .try_into()
+                self.country = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for country: {e}")
                     });
@@ -4778,11 +4634,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn stateprovince<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.stateprovince = value
-                    .try_into()
+                self.stateprovince = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for stateprovince: {e}")
                     });
@@ -4790,11 +4644,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn tier<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.tier = value
-                    .try_into()
+                self.tier = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for tier: {e}")
                     });
@@ -4872,11 +4724,9 @@ hostnode's `available_ports`; the service may reassign it.
         impl LocationGpu {
             pub fn display_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.display_name = value
-                    .try_into()
+                self.display_name = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for display_name: {e}")
                     });
@@ -4884,11 +4734,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn max_count<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_count = value
-                    .try_into()
+                self.max_count = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for max_count: {e}")
                     });
@@ -4896,13 +4744,11 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn network_features<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::NetworkFeatures>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::NetworkFeatures>,
             {
-                self.network_features = value
-                    .try_into()
+                self.network_features = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for network_features: {e}"
@@ -4912,11 +4758,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn price_per_hr<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.price_per_hr = value
-                    .try_into()
+                self.price_per_hr = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for price_per_hr: {e}")
                     });
@@ -4924,11 +4768,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn pricing<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Pricing>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::Pricing>,
             {
-                self.pricing = value
-                    .try_into()
+                self.pricing = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for pricing: {e}")
                     });
@@ -4936,13 +4778,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn resources<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::LocationGpuResources>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::LocationGpuResources>,
             {
-                self.resources = value
-                    .try_into()
+                self.resources = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for resources: {e}")
                     });
@@ -5017,11 +4855,9 @@ hostnode's `available_ports`; the service may reassign it.
         impl LocationGpuResources {
             pub fn max_ram_gb<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_ram_gb = value
-                    .try_into()
+                self.max_ram_gb = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for max_ram_gb: {e}")
                     });
@@ -5029,11 +4865,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn max_storage_gb<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_storage_gb = value
-                    .try_into()
+                self.max_storage_gb = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for max_storage_gb: {e}"
@@ -5043,11 +4877,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn max_vcpus<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_vcpus = value
-                    .try_into()
+                self.max_vcpus = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for max_vcpus: {e}")
                     });
@@ -5176,11 +5008,9 @@ hostnode's `available_ports`; the service may reassign it.
         impl MessageAttributes {
             pub fn message<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.message = value
-                    .try_into()
+                self.message = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for message: {e}")
                     });
@@ -5293,11 +5123,9 @@ hostnode's `available_ports`; the service may reassign it.
         impl ModifyInstanceRequest {
             pub fn cpu_cores<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.cpu_cores = value
-                    .try_into()
+                self.cpu_cores = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cpu_cores: {e}")
                     });
@@ -5305,11 +5133,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn disk_gb<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.disk_gb = value
-                    .try_into()
+                self.disk_gb = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for disk_gb: {e}")
                     });
@@ -5317,11 +5143,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn gpus<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ModifyGpus>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<super::ModifyGpus>,
             {
-                self.gpus = value
-                    .try_into()
+                self.gpus = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for gpus: {e}")
                     });
@@ -5329,11 +5153,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn ram_gb<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<i64>,
             {
-                self.ram_gb = value
-                    .try_into()
+                self.ram_gb = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for ram_gb: {e}")
                     });
@@ -5392,11 +5214,11 @@ hostnode's `available_ports`; the service may reassign it.
         impl NetworkFeatures {
             pub fn dedicated_ip_available<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.dedicated_ip_available = value
-                    .try_into()
+                self.dedicated_ip_available = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for dedicated_ip_available: {e}"
@@ -5406,11 +5228,11 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn network_storage_available<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.network_storage_available = value
-                    .try_into()
+                self.network_storage_available = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for network_storage_available: {e}"
@@ -5420,11 +5242,11 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn port_forwarding_available<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<bool>,
             {
-                self.port_forwarding_available = value
-                    .try_into()
+                self.port_forwarding_available = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for port_forwarding_available: {e}"
@@ -5541,11 +5363,9 @@ hostnode's `available_ports`; the service may reassign it.
         impl Pricing {
             pub fn per_gb_ram_hr<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.per_gb_ram_hr = value
-                    .try_into()
+                self.per_gb_ram_hr = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for per_gb_ram_hr: {e}")
                     });
@@ -5553,11 +5373,11 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn per_gb_storage_hr<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.per_gb_storage_hr = value
-                    .try_into()
+                self.per_gb_storage_hr = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for per_gb_storage_hr: {e}"
@@ -5567,11 +5387,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn per_vcpu_hr<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<f64>,
             {
-                self.per_vcpu_hr = value
-                    .try_into()
+                self.per_vcpu_hr = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for per_vcpu_hr: {e}")
                     });
@@ -5671,11 +5489,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
+                self.name = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -5683,11 +5499,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.type_ = value
-                    .try_into()
+                self.type_ = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
@@ -5775,11 +5589,9 @@ hostnode's `available_ports`; the service may reassign it.
         impl SecretDeletedData {
             pub fn message<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.message = value
-                    .try_into()
+                self.message = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for message: {e}")
                     });
@@ -5787,11 +5599,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.type_ = value
-                    .try_into()
+                self.type_ = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
@@ -5856,11 +5666,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
+                self.name = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -5868,11 +5676,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.type_ = value
-                    .try_into()
+                self.type_ = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
@@ -5880,13 +5686,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn value<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::cloud_common::Secret>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::cloud_common::Secret>,
             {
-                self.value = value
-                    .try_into()
+                self.value = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for value: {e}")
                     });
@@ -6067,11 +5869,9 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
+                self.name = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -6079,13 +5879,11 @@ hostnode's `available_ports`; the service may reassign it.
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::v2::generated::open_enums::SecretKind>,
+                T: ::cloud_common::IntoOptional<
+                    crate::v2::generated::open_enums::SecretKind,
                 >,
-                T::Error: ::std::fmt::Display,
             {
-                self.type_ = value
-                    .try_into()
+                self.type_ = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
@@ -8708,3 +8506,647 @@ macro_rules! __for_each_with_task {
 }
 #[allow(unused_imports)]
 pub(crate) use __for_each_with_task as for_each_with_task;
+impl ::cloud_common::IntoOptional<types::CloudInit> for types::builder::CloudInit {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::CloudInit>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::CloudInitFile>
+for types::builder::CloudInitFile {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::CloudInitFile>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::CreateInstanceAttributes>
+for types::builder::CreateInstanceAttributes {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::CreateInstanceAttributes>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::CreateInstanceData>
+for types::builder::CreateInstanceData {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::CreateInstanceData>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::CreateInstanceRequest>
+for types::builder::CreateInstanceRequest {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::CreateInstanceRequest>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::CreateSecretAttributes>
+for types::builder::CreateSecretAttributes {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::CreateSecretAttributes>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::CreateSecretData>
+for types::builder::CreateSecretData {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::CreateSecretData>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::CreateSecretRequest>
+for types::builder::CreateSecretRequest {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::CreateSecretRequest>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::CreatedInstance>
+for types::builder::CreatedInstance {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::CreatedInstance>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::CreatedInstanceData>
+for types::builder::CreatedInstanceData {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::CreatedInstanceData>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::ErrorBody> for types::builder::ErrorBody {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::ErrorBody>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::GpuCount> for types::builder::GpuCount {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::GpuCount>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::Hostnode> for types::builder::Hostnode {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::Hostnode>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::HostnodeEnvelope>
+for types::builder::HostnodeEnvelope {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::HostnodeEnvelope>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::HostnodeGpu> for types::builder::HostnodeGpu {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::HostnodeGpu>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::HostnodeList> for types::builder::HostnodeList {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::HostnodeList>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::HostnodeListData>
+for types::builder::HostnodeListData {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::HostnodeListData>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::HostnodeLocation>
+for types::builder::HostnodeLocation {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::HostnodeLocation>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::HostnodeResources>
+for types::builder::HostnodeResources {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::HostnodeResources>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::Instance> for types::builder::Instance {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::Instance>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::InstanceAction>
+for types::builder::InstanceAction {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::InstanceAction>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::InstanceActionAttributes>
+for types::builder::InstanceActionAttributes {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::InstanceActionAttributes>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::InstanceActionData>
+for types::builder::InstanceActionData {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::InstanceActionData>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::InstanceDeleted>
+for types::builder::InstanceDeleted {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::InstanceDeleted>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::InstanceDeletedData>
+for types::builder::InstanceDeletedData {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::InstanceDeletedData>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::InstanceGpu> for types::builder::InstanceGpu {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::InstanceGpu>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::InstanceListItem>
+for types::builder::InstanceListItem {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::InstanceListItem>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::InstanceListItemAttributes>
+for types::builder::InstanceListItemAttributes {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::InstanceListItemAttributes>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::InstanceModified>
+for types::builder::InstanceModified {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::InstanceModified>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::InstanceModifiedData>
+for types::builder::InstanceModifiedData {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::InstanceModifiedData>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::InstanceResources>
+for types::builder::InstanceResources {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::InstanceResources>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::InstanceResourcesRequest>
+for types::builder::InstanceResourcesRequest {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::InstanceResourcesRequest>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::InstancesArray>
+for types::builder::InstancesArray {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::InstancesArray>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::InstancesKeyed>
+for types::builder::InstancesKeyed {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::InstancesKeyed>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::InstancesKeyedData>
+for types::builder::InstancesKeyedData {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::InstancesKeyedData>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::InstancesListResource>
+for types::builder::InstancesListResource {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::InstancesListResource>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::InstancesListResourceAttributes>
+for types::builder::InstancesListResourceAttributes {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::InstancesListResourceAttributes>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::InstancesListResourceData>
+for types::builder::InstancesListResourceData {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::InstancesListResourceData>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::Location> for types::builder::Location {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::Location>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::LocationGpu> for types::builder::LocationGpu {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::LocationGpu>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::LocationGpuResources>
+for types::builder::LocationGpuResources {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::LocationGpuResources>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::LocationList> for types::builder::LocationList {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::LocationList>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::LocationListData>
+for types::builder::LocationListData {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::LocationListData>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::MessageAttributes>
+for types::builder::MessageAttributes {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::MessageAttributes>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::ModifyGpus> for types::builder::ModifyGpus {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::ModifyGpus>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::ModifyInstanceRequest>
+for types::builder::ModifyInstanceRequest {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::ModifyInstanceRequest>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::NetworkFeatures>
+for types::builder::NetworkFeatures {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::NetworkFeatures>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::PortForward> for types::builder::PortForward {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::PortForward>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::Pricing> for types::builder::Pricing {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::Pricing>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::SecretCreated>
+for types::builder::SecretCreated {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::SecretCreated>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::SecretCreatedData>
+for types::builder::SecretCreatedData {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::SecretCreatedData>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::SecretDeleted>
+for types::builder::SecretDeleted {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::SecretDeleted>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::SecretDeletedData>
+for types::builder::SecretDeletedData {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::SecretDeletedData>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::SecretDetail> for types::builder::SecretDetail {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::SecretDetail>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::SecretEnvelope>
+for types::builder::SecretEnvelope {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::SecretEnvelope>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::SecretList> for types::builder::SecretList {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<::std::option::Option<types::SecretList>, Self::Error> {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::SecretListData>
+for types::builder::SecretListData {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::SecretListData>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::SecretSummary>
+for types::builder::SecretSummary {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::SecretSummary>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+impl ::cloud_common::IntoOptional<types::ValidationIssue>
+for types::builder::ValidationIssue {
+    type Error = types::error::ConversionError;
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::ValidationIssue>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}

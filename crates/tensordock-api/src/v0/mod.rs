@@ -32,9 +32,9 @@
 
 use std::collections::HashMap;
 
-use cloud_common::{Error, ErrorKind, ServerMessage};
 #[cfg(doc)]
 use cloud_common::CallOptions;
+use cloud_common::{Error, ErrorKind, ServerMessage};
 
 mod auth;
 mod compute;
@@ -125,16 +125,16 @@ impl TensorDock {
     /// `POST /auth/test`: whether the key/token pair is valid. An invalid
     /// pair is an `Err` with the server's message.
     pub async fn auth_test(&self) -> Result<()> {
-        let r = self.call(self.client.auth_test().body(self.key_pair()),
-            )
+        let r = self
+            .call(self.client.auth_test().body(self.key_pair()))
             .await?;
         self.ensure_success(operation_ids::AUTH_TEST, Some(r.success))
     }
 
     /// `POST /auth/list`: the organisation's authorizations, keyed by name.
     pub async fn auth_list(&self) -> Result<HashMap<String, types::Authorization>> {
-        let r = self.call(self.client.auth_list().body(self.key_pair()),
-            )
+        let r = self
+            .call(self.client.auth_list().body(self.key_pair()))
             .await?;
         self.ensure_success(operation_ids::AUTH_LIST, r.success)?;
         Ok(r.authorizations)
@@ -167,7 +167,8 @@ impl TensorDock {
                 format!("hostnode id is not a UUID: {e}"),
             )
         })?;
-        let r = self.call(self.client.get_hostnode().hostnode_uuid(uuid))
+        let r = self
+            .call(self.client.get_hostnode().hostnode_uuid(uuid))
             .await?;
         self.ensure_success(OP, r.success)?;
         ext::hostnode_from(r, hostnode).map_err(|message| {
@@ -185,16 +186,15 @@ impl TensorDock {
         let body = f(types::DeployVmRequest::builder())
             .api_key(self.credentials().api_key.clone())
             .api_token(self.credentials().api_token.clone());
-        let r = self.call(self.client.deploy_vm().body(body))
-            .await?;
+        let r = self.call(self.client.deploy_vm().body(body)).await?;
         self.ensure_success(operation_ids::DEPLOY_VM, r.success)?;
         Ok(r)
     }
 
     /// `POST /client/list`: the organisation's VMs, keyed by VM UUID.
     pub async fn list_vms(&self) -> Result<HashMap<String, types::VirtualMachine>> {
-        let r = self.call(self.client.list_vms().body(self.key_pair()),
-            )
+        let r = self
+            .call(self.client.list_vms().body(self.key_pair()))
             .await?;
         self.ensure_success(operation_ids::LIST_VMS, r.success)?;
         Ok(r.virtualmachines)
@@ -204,8 +204,8 @@ impl TensorDock {
     /// `virtualmachines` (seen in practice) or `virtualmachine` (the SDK's
     /// docstring).
     pub async fn get_vm(&self, server: &str) -> Result<types::VirtualMachine> {
-        let r = self.call(self.client.get_vm().body(self.server(server)),
-            )
+        let r = self
+            .call(self.client.get_vm().body(self.server(server)))
             .await?;
         self.ensure_success(operation_ids::GET_VM, r.success)?;
         r.virtualmachines.or(r.virtualmachine).ok_or_else(|| {
@@ -221,8 +221,8 @@ impl TensorDock {
 
     /// `POST /client/start/single`.
     pub async fn start_vm(&self, server: &str) -> Result<()> {
-        let r = self.call(self.client.start_vm().body(self.server(server)),
-            )
+        let r = self
+            .call(self.client.start_vm().body(self.server(server)))
             .await?;
         self.ensure_success(operation_ids::START_VM, Some(r.success))
     }
@@ -235,8 +235,7 @@ impl TensorDock {
             .api_token(self.credentials().api_token.clone())
             .server(server.to_string())
             .disassociate_resources(disassociate_resources);
-        let r = self.call(self.client.stop_vm().body(body))
-            .await?;
+        let r = self.call(self.client.stop_vm().body(body)).await?;
         self.ensure_success(operation_ids::STOP_VM, Some(r.success))
     }
 
@@ -251,16 +250,15 @@ impl TensorDock {
             .server_id(server.to_string())
             .api_key(self.credentials().api_key.clone())
             .api_token(self.credentials().api_token.clone());
-        let r = self.call(self.client.modify_vm().body(body))
-            .await?;
+        let r = self.call(self.client.modify_vm().body(body)).await?;
         self.ensure_success(operation_ids::MODIFY_VM, Some(r.success))?;
         Ok(r)
     }
 
     /// `POST /client/delete/single`.
     pub async fn delete_vm(&self, server: &str) -> Result<()> {
-        let r = self.call(self.client.delete_vm().body(self.server(server)),
-            )
+        let r = self
+            .call(self.client.delete_vm().body(self.server(server)))
             .await?;
         self.ensure_success(operation_ids::DELETE_VM, Some(r.success))
     }
@@ -274,8 +272,8 @@ impl TensorDock {
         let body = f(types::ValidateSpotNewRequest::builder())
             .api_key(self.credentials().api_key.clone())
             .api_token(self.credentials().api_token.clone());
-        let r = self.call(self.client.validate_spot_new().body(body),
-            )
+        let r = self
+            .call(self.client.validate_spot_new().body(body))
             .await?;
         Ok(r.success)
     }
@@ -288,8 +286,8 @@ impl TensorDock {
             .api_token(self.credentials().api_token.clone())
             .server(server.to_string())
             .price(price);
-        let r = self.call(self.client.validate_spot_existing().body(body),
-            )
+        let r = self
+            .call(self.client.validate_spot_existing().body(body))
             .await?;
         Ok(r.success)
     }
@@ -304,9 +302,7 @@ impl TensorDock {
         let body = f(types::DeployContainerRequest::builder())
             .api_key(self.credentials().api_key.clone())
             .api_token(self.credentials().api_token.clone());
-        let r = self.call(self.client.deploy_container().body(body),
-            )
-            .await?;
+        let r = self.call(self.client.deploy_container().body(body)).await?;
         self.ensure_success(operation_ids::DEPLOY_CONTAINER, Some(r.success))
     }
 
@@ -319,9 +315,7 @@ impl TensorDock {
             .api_token(self.credentials().api_token.clone())
             .container_id(container_id.to_string())
             .replicas(delta);
-        let r = self.call(self.client.scale_container().body(body),
-            )
-            .await?;
+        let r = self.call(self.client.scale_container().body(body)).await?;
         self.ensure_success(operation_ids::SCALE_CONTAINER, Some(r.success))
     }
 
@@ -331,9 +325,7 @@ impl TensorDock {
             .api_key(self.credentials().api_key.clone())
             .api_token(self.credentials().api_token.clone())
             .container_id(container_id.to_string());
-        let r = self.call(self.client.stop_container().body(body),
-            )
-            .await?;
+        let r = self.call(self.client.stop_container().body(body)).await?;
         self.ensure_success(operation_ids::STOP_CONTAINER, Some(r.success))
     }
 
@@ -351,8 +343,8 @@ impl TensorDock {
 
     /// `POST /billing/balance`: balance (USD) and hourly spend.
     pub async fn balance(&self) -> Result<types::BalanceResponse> {
-        let r = self.call(self.client.get_balance().body(self.key_pair()),
-            )
+        let r = self
+            .call(self.client.get_balance().body(self.key_pair()))
             .await?;
         self.ensure_success(operation_ids::GET_BALANCE, r.success)?;
         Ok(r)
@@ -366,8 +358,7 @@ impl TensorDock {
         let body = f(types::RevenueRequest::builder())
             .api_key(self.credentials().api_key.clone())
             .api_token(self.credentials().api_token.clone());
-        let r = self.call(self.client.get_revenue().body(body))
-            .await?;
+        let r = self.call(self.client.get_revenue().body(body)).await?;
         Ok(r.data)
     }
 
@@ -377,8 +368,7 @@ impl TensorDock {
             .api_key(self.credentials().api_key.clone())
             .api_token(self.credentials().api_token.clone())
             .period(period.to_string());
-        self.call(self.client.get_monthly_summary().body(body),
-        )
-        .await
+        self.call(self.client.get_monthly_summary().body(body))
+            .await
     }
 }

@@ -53,9 +53,9 @@
 
 use std::time::Duration;
 
-use cloud_common::{Error, ErrorIn200, ErrorKind, Operation, Secret, ServerMessage};
 #[cfg(doc)]
 use cloud_common::{CallOptions, ClientConfig};
+use cloud_common::{Error, ErrorIn200, ErrorKind, Operation, Secret, ServerMessage};
 
 mod auth;
 mod compute;
@@ -190,8 +190,7 @@ impl TensorDock {
     /// [`CreateInstance::gpu`]. Stock is often stale: a create can still
     /// fail with "No available nodes found".
     pub async fn locations(&self) -> Result<Vec<types::Location>> {
-        let r = self.run(self.client.list_locations())
-            .await?;
+        let r = self.run(self.client.list_locations()).await?;
         Ok(r.data.locations)
     }
 
@@ -200,15 +199,13 @@ impl TensorDock {
     /// `available_resources.available_ports` are the external ports to
     /// forward from. The server filters nothing; filter the list yourself.
     pub async fn hostnodes(&self) -> Result<Vec<types::Hostnode>> {
-        let r = self.run(self.client.list_hostnodes())
-            .await?;
+        let r = self.run(self.client.list_hostnodes()).await?;
         Ok(r.data.hostnodes)
     }
 
     /// `GET /hostnodes/{id}`: one hostnode.
     pub async fn hostnode(&self, id: &str) -> Result<types::Hostnode> {
-        let r = self.run(self.client.get_hostnode().id(id))
-            .await?;
+        let r = self.run(self.client.get_hostnode().id(id)).await?;
         Ok(r.data)
     }
 
@@ -224,9 +221,7 @@ impl TensorDock {
         request: CreateInstance,
     ) -> Result<types::CreatedInstanceData> {
         let body = request.build()?;
-        let r = self.run(self.client.create_instance().body(body),
-            )
-            .await?;
+        let r = self.run(self.client.create_instance().body(body)).await?;
         Ok(r.data)
     }
 
@@ -238,8 +233,7 @@ impl TensorDock {
     /// list whatever the shape, with `name` and `status` filled from
     /// `attributes` where the server put them there.
     pub async fn instances(&self) -> Result<Vec<types::InstanceListItem>> {
-        let r = self.run(self.client.list_instances())
-            .await?;
+        let r = self.run(self.client.list_instances()).await?;
         let items = match r {
             types::InstanceList::Keyed(k) => k.data.instances,
             types::InstanceList::ListResource(l) => l.data.attributes.instances,
@@ -252,24 +246,21 @@ impl TensorDock {
     /// (empty until assigned), real port forwards and hourly rate. A
     /// deleted or unknown instance is an error with status 404.
     pub async fn instance(&self, id: &str) -> Result<types::Instance> {
-        self.run(self.client.get_instance().id(id))
-            .await
+        self.run(self.client.get_instance().id(id)).await
     }
 
     /// `POST /instances/{id}/start`: starts a stopped instance. The answer
     /// holds the transitional status (`starting`); see
     /// [`TensorDock::wait_for_status`].
     pub async fn start_instance(&self, id: &str) -> Result<types::InstanceAction> {
-        self.run(self.client.start_instance().id(id))
-            .await
+        self.run(self.client.start_instance().id(id)).await
     }
 
     /// `POST /instances/{id}/stop`: stops a running instance (`stopping`,
     /// then `Stopped`). v2 has no equivalent of v0's
     /// `disassociate_resources`.
     pub async fn stop_instance(&self, id: &str) -> Result<types::InstanceAction> {
-        self.run(self.client.stop_instance().id(id))
-            .await
+        self.run(self.client.stop_instance().id(id)).await
     }
 
     /// `PUT /instances/{id}/modify`: changes the vCPUs, RAM, storage or GPU
@@ -299,15 +290,12 @@ impl TensorDock {
     /// asynchronously (getInstance answers 404 once it is gone). Deleting
     /// an instance that is already gone is an error with status 404.
     pub async fn delete_instance(&self, id: &str) -> Result<types::InstanceDeleted> {
-        self.run(self.client.delete_instance().id(id),
-        )
-        .await
+        self.run(self.client.delete_instance().id(id)).await
     }
 
     /// `GET /secrets`: the organisation's secrets, without their values.
     pub async fn secrets(&self) -> Result<Vec<types::SecretSummary>> {
-        let r = self.run(self.client.list_secrets())
-            .await?;
+        let r = self.run(self.client.list_secrets()).await?;
         Ok(r.data.secrets)
     }
 
@@ -329,9 +317,7 @@ impl TensorDock {
                 },
             },
         };
-        let r = self.run(self.client.create_secret().body(body),
-            )
-            .await?;
+        let r = self.run(self.client.create_secret().body(body)).await?;
         Ok(r.data)
     }
 
@@ -349,16 +335,14 @@ impl TensorDock {
     /// `GET /secrets/{id}`: one secret with its value (a [`Secret`], which
     /// never prints). Secrets of kind `SECRET` come without a value.
     pub async fn secret(&self, id: &str) -> Result<types::SecretDetail> {
-        let r = self.run(self.client.get_secret().id(id))
-            .await?;
+        let r = self.run(self.client.get_secret().id(id)).await?;
         Ok(r.data)
     }
 
     /// `DELETE /secrets/{id}`. Deleting one that is already gone is an
     /// error with status 404.
     pub async fn delete_secret(&self, id: &str) -> Result<types::SecretDeleted> {
-        self.run(self.client.delete_secret().id(id))
-            .await
+        self.run(self.client.delete_secret().id(id)).await
     }
 }
 

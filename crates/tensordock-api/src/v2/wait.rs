@@ -2,7 +2,9 @@
 
 use cloud_common::{Check, InstanceState};
 
-use super::{InstanceExt, InstanceStatus, PROVIDER, Result, TensorDock, WaitOptions, neutral_state, types};
+use super::{
+    InstanceExt, InstanceStatus, PROVIDER, Result, TensorDock, WaitOptions, neutral_state, types,
+};
 
 /// Whether an instance now in `now` can no longer reach `wanted`.
 fn hopeless(now: &InstanceStatus, wanted: &InstanceState) -> bool {
@@ -65,10 +67,13 @@ impl TensorDock {
             |instance| {
                 let now = instance.state();
                 let ip = instance.ip();
-                Check::done_if(now == InstanceStatus::Running && ip.is_some(), || match ip {
-                    Some(ip) => format!("instance {id} is {now} at {ip}"),
-                    None => format!("instance {id} is {now} with no IP yet"),
-                })
+                Check::done_if(
+                    now == InstanceStatus::Running && ip.is_some(),
+                    || match ip {
+                        Some(ip) => format!("instance {id} is {now} at {ip}"),
+                        None => format!("instance {id} is {now} with no IP yet"),
+                    },
+                )
                 .unless_failed(hopeless(&now, &InstanceState::Running), || {
                     format!("instance {id} is {now}, so it will not run")
                 })

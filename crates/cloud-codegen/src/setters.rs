@@ -1,0 +1,122 @@
+//! Builders that take what users have.
+//!
+//! typify's struct builders type an optional field's setter as
+//! `T: TryInto<Option<X>>`, which rejects `&str` for an `Option<String>`
+//! and a nested builder for an `Option<Nested>`. This pass rewrites those
+//! setters to take `impl ::cloud_common::IntoOptional<X>` (the value, an
+//! `Option` of it, `&str` for strings) and implements `IntoOptional<X>`
+//! for every nested builder, so `.cluster_id("cl-1")` and
+//! `.cpu(Cpu::builder().cores(2))` both work. A setter that took a value
+//! before still takes it.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// Rewrites the setters in `types::builder` and returns the extra impls
+/// to add at the top level.
+pub(crate) fn rewrite(file: &mut syn::File) -> TokenStream {
+    let mut extra = Vec::new();
+    let Some(types) = module_mut(&mut file.items, "types") else {
+        return TokenStream::new();
+    };
+    let Some(builder) = module_mut(types, "builder") else {
+        return TokenStream::new();
+    };
+    for item in builder.iter_mut() {
+        match item {
+            syn::Item::Impl(imp) if imp.trait_.is_none() => {
+                for it in &mut imp.items {
+                    if let syn::ImplItem::Fn(f) = it {
+                        rewrite_setter(f);
+                    }
+                }
+            }
+            syn::Item::Struct(s) => {
+                let name = &s.ident;
+                extra.push(quote! {
+                    impl ::cloud_common::IntoOptional<types::#name> for types::builder::#name {
+                        type Error = types::error::ConversionError;
+                        fn into_optional(self) -> ::std::result::Result<::std::option::Option<types::#name>, Self::Error> {
+                            ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+                        }
+                    }
+                });
+            }
+            _ => {}
+        }
+    }
+    quote! { #(#extra)* }
+}
+
+fn module_mut<'a>(items: &'a mut [syn::Item], name: &str) -> Option<&'a mut Vec<syn::Item>> {
+    items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    })
+}
+
+/// `fn f<T>(mut self, value: T) -> Self where T: TryInto<Option<X>>, ..`
+/// becomes the same setter bounded by `IntoOptional<X>`.
+fn rewrite_setter(f: &mut syn::ImplItemFn) {
+    let Some(inner) = optional_target(&f.sig) else {
+        return;
+    };
+    let field = f.sig.ident.clone();
+    let message = format!("error converting supplied value for {field}: {{e}}");
+    f.sig.generics.where_clause = Some(syn::parse_quote! {
+        where T: ::cloud_common::IntoOptional<#inner>
+    });
+    f.block = syn::parse_quote! {{
+        self.#field = ::cloud_common::IntoOptional::into_optional(value)
+            .map_err(|e| format!(#message));
+        self
+    }};
+}
+
+/// The `X` of a `T: ::std::convert::TryInto<::std::option::Option<X>>`
+/// bound on a one-argument setter.
+fn optional_target(sig: &syn::Signature) -> Option<syn::Type> {
+    if sig.inputs.len() != 2 {
+        return None;
+    }
+    let clause = sig.generics.where_clause.as_ref()?;
+    clause.predicates.iter().find_map(|p| {
+        let syn::WherePredicate::Type(t) = p else {
+            return None;
+        };
+        let syn::Type::Path(bounded) = &t.bounded_ty else {
+            return None;
+        };
+        if !bounded.path.is_ident("T") {
+            return None;
+        }
+        t.bounds.iter().find_map(|b| {
+            let syn::TypeParamBound::Trait(tb) = b else {
+                return None;
+            };
+            let seg = tb.path.segments.last()?;
+            if seg.ident != "TryInto" {
+                return None;
+            }
+            let target = single_arg(&seg.arguments)?;
+            let syn::Type::Path(target) = target else {
+                return None;
+            };
+            let last = target.path.segments.last()?;
+            if last.ident != "Option" {
+                return None;
+            }
+            single_arg(&last.arguments).cloned()
+        })
+    })
+}
+
+fn single_arg(args: &syn::PathArguments) -> Option<&syn::Type> {
+    let syn::PathArguments::AngleBracketed(args) = args else {
+        return None;
+    };
+    match args.args.first()? {
+        syn::GenericArgument::Type(t) if args.args.len() == 1 => Some(t),
+        _ => None,
+    }
+}
