@@ -73,6 +73,26 @@ async fn tensordock_runs_the_scenario() {
 }
 
 #[tokio::test]
+async fn tensordock_v2_runs_the_scenario() {
+    let m = fleet::mock::tensordock_v2();
+    let id = m.instance_id.clone();
+    let td = tensordock_api::v2::TensorDock::with_config(config(&m.server).no_rate_limit(), "t")
+        .unwrap();
+    let steps = scenario(&td, &id).await.expect("scenario");
+    assert_eq!(
+        steps,
+        [
+            "[tensordock] listed 1 instance(s)".to_string(),
+            format!("[tensordock]   {id} \"trainer-2\": stopped, 0x no GPU"),
+            format!("[tensordock] started {id}"),
+            format!("[tensordock] {id} is running"),
+            format!("[tensordock] stopped {id}"),
+            format!("[tensordock] deleted {id}"),
+        ]
+    );
+}
+
+#[tokio::test]
 async fn neolink_runs_the_scenario() {
     let server = MockServer::start_async().await;
     let (cluster, name) = ("host-cluster", "instance-4ca9xxxx");
@@ -127,6 +147,7 @@ async fn every_provider_fits_in_one_list() {
     let server = MockServer::start_async().await;
     let all: Vec<Box<dyn Compute>> = vec![
         Box::new(tensordock_api::v0::TensorDock::with_config(config(&server), ("k", "t")).unwrap()),
+        Box::new(tensordock_api::v2::TensorDock::with_config(config(&server), "t").unwrap()),
         Box::new(
             neolink_api::Neolink::with_config(config(&server), "t")
                 .unwrap()
@@ -134,5 +155,5 @@ async fn every_provider_fits_in_one_list() {
         ),
     ];
     let names: Vec<_> = all.iter().map(|c| c.provider()).collect();
-    assert_eq!(names, ["tensordock", "neolink"]);
+    assert_eq!(names, ["tensordock", "tensordock", "neolink"]);
 }

@@ -7,6 +7,7 @@
 //!
 //! | provider | credentials | instance to act on |
 //! |---|---|---|
+//! | TensorDock v2 | `TENSORDOCK_TOKEN` | `TENSORDOCK_V2_INSTANCE` |
 //! | TensorDock v0 | `TENSORDOCK_API_KEY`, `TENSORDOCK_API_TOKEN` | `TENSORDOCK_INSTANCE` |
 //! | Neolink | `NEOLINK_TOKEN` (+ `NEOLINK_NAMESPACE`), `NEOLINK_CLUSTER` | `NEOLINK_INSTANCE` |
 //! | CloudTower | `CLOUDTOWER_URL`, `CLOUDTOWER_TOKEN` | `CLOUDTOWER_VM` (a VM id) |
@@ -25,6 +26,8 @@ fn env(name: &str) -> Option<String> {
 /// One provider to run: its facade, the instance to act on (None: list
 /// only), whether it is real, and the mock to keep alive.
 struct Target {
+    /// Which API, where one provider has two.
+    label: &'static str,
     compute: Box<dyn Compute>,
     instance: Option<String>,
     real: bool,
@@ -32,9 +35,11 @@ struct Target {
 }
 
 fn tensordock() -> Result<Target, cloud_common::Error> {
+    let label = " v0";
     use tensordock_api::v0::TensorDock;
     if let (Some(key), Some(token)) = (env("TENSORDOCK_API_KEY"), env("TENSORDOCK_API_TOKEN")) {
         return Ok(Target {
+            label,
             compute: Box::new(TensorDock::new((key, token))?),
             instance: env("TENSORDOCK_INSTANCE"),
             real: true,
@@ -43,6 +48,7 @@ fn tensordock() -> Result<Target, cloud_common::Error> {
     }
     let m = mock::tensordock();
     Ok(Target {
+        label,
         compute: Box::new(TensorDock::with_config(
             ClientConfig::new(m.server.base_url()),
             ("mock-key", "mock-token"),
@@ -53,7 +59,33 @@ fn tensordock() -> Result<Target, cloud_common::Error> {
     })
 }
 
+fn tensordock_v2() -> Result<Target, cloud_common::Error> {
+    let label = " v2";
+    use tensordock_api::v2::TensorDock;
+    if let Some(token) = env("TENSORDOCK_TOKEN") {
+        return Ok(Target {
+            label,
+            compute: Box::new(TensorDock::new(token)?),
+            instance: env("TENSORDOCK_V2_INSTANCE"),
+            real: true,
+            _mock: None,
+        });
+    }
+    let m = mock::tensordock_v2();
+    Ok(Target {
+        label,
+        compute: Box::new(TensorDock::with_config(
+            ClientConfig::new(m.server.base_url()),
+            "mock-token",
+        )?),
+        instance: Some(m.instance_id.clone()),
+        real: false,
+        _mock: Some(m),
+    })
+}
+
 fn neolink() -> Result<Target, cloud_common::Error> {
+    let label = "";
     use neolink_api::Neolink;
     if let Some(token) = env("NEOLINK_TOKEN") {
         let mut client = Neolink::new(token)?;
@@ -62,6 +94,7 @@ fn neolink() -> Result<Target, cloud_common::Error> {
         }
         let cluster = env("NEOLINK_CLUSTER").unwrap_or_else(|| "host-cluster".to_string());
         return Ok(Target {
+            label,
             compute: Box::new(client.in_cluster(cluster)),
             instance: env("NEOLINK_INSTANCE"),
             real: true,
@@ -71,6 +104,7 @@ fn neolink() -> Result<Target, cloud_common::Error> {
     let m = mock::neolink();
     let client = Neolink::with_config(ClientConfig::new(m.server.base_url()), "mock-token")?;
     Ok(Target {
+        label,
         compute: Box::new(client.in_cluster(mock::NEOLINK_MOCK_CLUSTER)),
         instance: Some(m.instance_id.clone()),
         real: false,
@@ -79,9 +113,11 @@ fn neolink() -> Result<Target, cloud_common::Error> {
 }
 
 fn cloudtower() -> Result<Target, cloud_common::Error> {
+    let label = "";
     use cloudtower_api::{CloudTower, TaskWait};
     if let (Some(url), Some(token)) = (env("CLOUDTOWER_URL"), env("CLOUDTOWER_TOKEN")) {
         return Ok(Target {
+            label,
             compute: Box::new(CloudTower::new(url, token)?),
             instance: env("CLOUDTOWER_VM"),
             real: true,
@@ -93,6 +129,7 @@ fn cloudtower() -> Result<Target, cloud_common::Error> {
     let fast = TaskWait::new().interval(std::time::Duration::from_millis(50));
     let client = CloudTower::new(m.server.base_url(), "mock-token")?.with_task_wait(fast);
     Ok(Target {
+        label,
         compute: Box::new(client),
         instance: Some(m.instance_id.clone()),
         real: false,
@@ -103,7 +140,7 @@ fn cloudtower() -> Result<Target, cloud_common::Error> {
 #[tokio::main]
 async fn main() -> ExitCode {
     let mut failed = false;
-    for build in [tensordock as fn() -> _, neolink, cloudtower] {
+    for build in [tensordock_v2 as fn() -> _, tensordock, neolink, cloudtower] {
         let target = match build() {
             Ok(t) => t,
             Err(e) => {
@@ -114,7 +151,8 @@ async fn main() -> ExitCode {
         };
         let provider = target.compute.provider();
         println!(
-            "== {provider} ({}) ==",
+            "== {provider}{} ({}) ==",
+            target.label,
             if target.real {
                 "real API"
             } else {

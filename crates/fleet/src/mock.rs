@@ -71,6 +71,52 @@ pub fn tensordock() -> Mock {
     }
 }
 
+/// A TensorDock v2 mock with one stopped instance.
+pub fn tensordock_v2() -> Mock {
+    let server = MockServer::start();
+    let id = "468b716a-6747-4cbe-9f13-afc153a21c14";
+    let instance = |status: &str| {
+        json!({"type": "virtualmachine", "id": id, "name": "trainer-2", "status": status,
+               "ipAddress": "174.94.145.71", "portForwards": [{"internal_port": 22, "external_port": 20456}],
+               "resources": {"vcpu_count": 8, "ram_gb": 32, "storage_gb": 200,
+                             "gpus": {"geforcertx4090-pcie-24gb": {"count": 1, "v0Name": "geforcertx4090-pcie-24gb"}}},
+               "rateHourly": 0.273})
+    };
+    server.mock(|when, then| {
+        when.method("GET").path("/instances");
+        then.status(200).json_body(json!({"data": {"instances": [
+            {"type": "VM", "id": id, "attributes": {"name": "trainer-2", "status": "stopped"}}
+        ]}}));
+    });
+    detail(
+        &server,
+        "GET",
+        &format!("/instances/{id}"),
+        instance("starting"),
+        1,
+        instance("running"),
+    );
+    for (action, status) in [("start", "starting"), ("stop", "stopping")] {
+        server.mock(|when, then| {
+            when.method("POST")
+                .path(format!("/instances/{id}/{action}"));
+            then.status(200).json_body(
+                json!({"data": {"type": "instance", "id": id, "attributes": {"status": status}}}),
+            );
+        });
+    }
+    server.mock(|when, then| {
+        when.method("DELETE").path(format!("/instances/{id}"));
+        then.status(200)
+            .json_body(json!({"data": {"type": "success",
+            "attributes": {"message": "Instance deleted successfully"}}}));
+    });
+    Mock {
+        server,
+        instance_id: id.to_string(),
+    }
+}
+
 /// A Neolink mock with one shut-down instance in cluster `host-cluster`.
 pub fn neolink() -> Mock {
     let server = MockServer::start();
