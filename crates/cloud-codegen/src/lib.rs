@@ -177,7 +177,7 @@ fn generate_api(api: &OpenAPI, crate_path: &str) -> Result<Generated, String> {
             .map_err(|e| e.to_string())?;
         let constants = operation_constants(api);
         let open_enums = open_enum::tokens(&enums);
-        let mut client = parse(client)?;
+        let mut client = parse(guard_path_segments(client))?;
         let tables = tables::tokens(api, &client);
         let setters = setters::rewrite(&mut client);
         Ok(Generated {
@@ -302,6 +302,44 @@ pub(crate) fn identifier_words(name: &str) -> String {
             }
         })
         .collect()
+}
+
+/// Replaces progenitor's `encode_path(&x.to_string())` in every request
+/// with `::cloud_common::path_segment("x", &x.to_string())?`, which also
+/// refuses `.`, `..` and empty values and encodes backslashes (see
+/// `cloud_common::path_segment`), so no path parameter can leave its
+/// segment.
+fn guard_path_segments(tokens: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    use proc_macro2::{Delimiter, Group, TokenTree};
+    let mut out = Vec::new();
+    let mut iter = tokens.into_iter().peekable();
+    while let Some(tt) = iter.next() {
+        match tt {
+            TokenTree::Ident(ref id) if id == "encode_path" => match iter.peek() {
+                Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis => {
+                    let args = g.stream();
+                    let name = args
+                        .clone()
+                        .into_iter()
+                        .find_map(|t| match t {
+                            TokenTree::Ident(i) => Some(i.to_string()),
+                            _ => None,
+                        })
+                        .unwrap_or_default();
+                    iter.next();
+                    out.extend(quote!(::cloud_common::path_segment(#name, #args)?));
+                }
+                _ => out.push(tt),
+            },
+            TokenTree::Group(g) => {
+                let mut inner = Group::new(g.delimiter(), guard_path_segments(g.stream()));
+                inner.set_span(g.span());
+                out.push(TokenTree::Group(inner));
+            }
+            other => out.push(other),
+        }
+    }
+    out.into_iter().collect()
 }
 
 fn parse(tokens: proc_macro2::TokenStream) -> Result<syn::File, String> {

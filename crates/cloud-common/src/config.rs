@@ -56,7 +56,7 @@ impl RetryPolicy {
 ///     .connect_timeout(Duration::from_secs(3));
 /// assert_eq!(config.base_url(), "https://example.com/api");
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientConfig {
     base_url: String,
     timeout: Duration,
@@ -66,6 +66,57 @@ pub struct ClientConfig {
     /// `None`: the user has not chosen, so a provider may apply its API's
     /// documented limit; `Some(None)`: explicitly unlimited.
     rate_limit: Option<Option<RateLimit>>,
+}
+
+/// Never prints user info a base URL may carry (`http://admin:pw@tower`):
+/// such a URL is refused when a client is built, but the config may be
+/// printed before that.
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("base_url", &redacted_url(&self.base_url))
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("retry", &self.retry)
+            .field("user_agent", &self.user_agent)
+            .field("rate_limit", &self.rate_limit)
+            .finish()
+    }
+}
+
+/// `url` with any user info and query replaced by `[REDACTED]`, for
+/// messages; text that is not a URL is shown only up to a `@`.
+pub(crate) fn redacted_url(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut u) => {
+            let had_user = !u.username().is_empty() || u.password().is_some();
+            if had_user {
+                let _ = u.set_username("");
+                let _ = u.set_password(None);
+            }
+            if u.query().is_some() {
+                u.set_query(Some("[REDACTED]"));
+            }
+            let text = u.to_string();
+            if had_user {
+                text.replacen("://", "://[REDACTED]@", 1)
+            } else {
+                text
+            }
+        }
+        Err(_) => {
+            let (path, query) = url.split_once('?').map_or((url, false), |(p, _)| (p, true));
+            let path = match path.rfind('@') {
+                Some(at) => format!("[REDACTED]@{}", &path[at + 1..]),
+                None => path.to_string(),
+            };
+            if query {
+                format!("{path}?[REDACTED]")
+            } else {
+                path
+            }
+        }
+    }
 }
 
 /// A client-side request rate limit: at most `requests` requests in any
@@ -101,7 +152,7 @@ impl ClientConfig {
     /// Defaults: 30 s per request, 10 s to connect, [`RetryPolicy::default`].
     pub fn new(base_url: impl Into<String>) -> Self {
         Self {
-            base_url: base_url.into().trim_end_matches('/').to_string(),
+            base_url: base_url.into().trim().trim_end_matches('/').to_string(),
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
@@ -112,7 +163,7 @@ impl ClientConfig {
 
     /// Replaces the base URL (e.g. to point at a mock server).
     pub fn with_base_url(mut self, base_url: impl Into<String>) -> Self {
-        self.base_url = base_url.into().trim_end_matches('/').to_string();
+        self.base_url = base_url.into().trim().trim_end_matches('/').to_string();
         self
     }
 
@@ -222,6 +273,49 @@ impl ClientConfig {
         &self.retry
     }
 
+    /// Checks the base URL before a client is built: `http` or `https`, a
+    /// host, no user info (credentials go in the client's credentials, not
+    /// the URL), no query and no fragment (requests append their paths to
+    /// it). Surrounding spaces and a trailing `/` are already trimmed.
+    ///
+    /// ```
+    /// use cloud_common::{ClientConfig, ErrorKind};
+    /// assert!(ClientConfig::new(" https://tower.local/v2/api/ ").check_base_url("demo").is_ok());
+    /// for bad in ["", "tower.local", "file:///etc", "http://h/base?x=1", "http://h/#frag", "http://admin:pw@h/"] {
+    ///     let err = ClientConfig::new(bad).check_base_url("demo").unwrap_err();
+    ///     assert_eq!(err.kind(), ErrorKind::InvalidRequest, "{bad}");
+    ///     assert!(!err.is_retryable());
+    ///     assert!(!err.to_string().contains("pw"), "{err}");
+    /// }
+    /// ```
+    pub fn check_base_url(&self, provider: &'static str) -> Result<(), Error> {
+        let shown = redacted_url(&self.base_url);
+        let invalid =
+            |why: String| Error::new(ErrorKind::InvalidRequest, provider, "build_client", why);
+        let url = reqwest::Url::parse(&self.base_url)
+            .map_err(|e| invalid(format!("the base URL {shown:?} is not a URL: {e}")))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(invalid(format!(
+                "the base URL {shown:?} is not http or https"
+            )));
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(invalid(format!("the base URL {shown:?} has no host")));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(invalid(format!(
+                "the base URL {shown:?} carries user info; pass credentials as the client's credentials"
+            )));
+        }
+        if url.query().is_some() {
+            return Err(invalid(format!("the base URL {shown:?} has a query")));
+        }
+        if url.fragment().is_some() {
+            return Err(invalid(format!("the base URL {shown:?} has a fragment")));
+        }
+        Ok(())
+    }
+
     /// Builds the `reqwest::Client` for a provider crate whose user agent is
     /// `crate_agent` (`"name/version"`).
     ///
@@ -232,6 +326,7 @@ impl ClientConfig {
         provider: &'static str,
         crate_agent: &str,
     ) -> Result<reqwest::Client, Error> {
+        self.check_base_url(provider)?;
         // Installing twice is harmless (the second call reports the first
         // provider), and a user's own choice made earlier wins.
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -243,6 +338,11 @@ impl ClientConfig {
             .user_agent(agent)
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
+            // None of our services redirects API calls, and following one
+            // would resend credentials (form bodies, headers) to wherever
+            // it points: a redirect is answered as an error instead.
+            .redirect(reqwest::redirect::Policy::none())
+            .referer(false)
             .build()
             .map_err(|e| {
                 Error::new(

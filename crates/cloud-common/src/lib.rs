@@ -17,6 +17,7 @@
 mod compute;
 mod config;
 mod error;
+mod path;
 mod poll;
 mod runtime;
 mod secret;
@@ -25,6 +26,7 @@ mod shell;
 pub use compute::{BoxFuture, Compute, Instance, InstanceState, state_check, status_key};
 pub use config::{ClientConfig, RetryPolicy};
 pub use error::{Error, ErrorKind, ServerMessage, is_retryable_status};
+pub use path::path_segment;
 pub use poll::{Check, WaitOptions, wait_for, wait_until};
 pub use runtime::{CallOptions, OperationSpec, Runtime, retry_after};
 pub use secret::Secret;

@@ -84,6 +84,9 @@ struct Observed {
     /// The body of a non-2xx response, kept so that an error page that is
     /// not JSON still reaches the caller with its status.
     error_body: Option<String>,
+    /// Where a 3xx answer pointed (redacted), since redirects are never
+    /// followed.
+    location: Option<String>,
 }
 
 /// What one call observed, carried back from `exec` to [`Runtime::call`].
@@ -317,6 +320,20 @@ impl Runtime {
     ) -> Error {
         use progenitor_client::Error as P;
         let provider = self.inner.provider;
+        if let (Some(status), Some(location)) = (observed.status, &observed.location)
+            && (300..400).contains(&status)
+        {
+            return Error::new(
+                ErrorKind::Api,
+                provider,
+                Cow::Borrowed(operation),
+                format!(
+                    "the server redirected to {location}; redirects are not followed, so credentials never go elsewhere"
+                ),
+            )
+            .with_status(status)
+            .with_request_id(observed.request_id.clone());
+        }
         let base = |kind, message: String| {
             let mut e = Error::new(kind, provider, Cow::Borrowed(operation), message)
                 .with_request_id(observed.request_id.clone())
@@ -669,6 +686,13 @@ async fn finish(
         span.record("request_id", id.as_str());
     }
     let retry_after = retry_after(response.headers());
+    let location = status.is_redirection().then(|| {
+        response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .map_or_else(|| "(no Location)".to_string(), crate::config::redacted_url)
+    });
     let (response, error_body) = if status.is_success() {
         (response, None)
     } else {
@@ -691,6 +715,7 @@ async fn finish(
             request_id,
             retry_after,
             error_body,
+            location,
         };
     }
     Ok(response)
@@ -718,7 +743,7 @@ macro_rules! generated_client {
     ($name:literal) => {
         /// The generated client and types (by `build.rs`, through
         /// `cloud-codegen`); the reviewable copy is under `generated/`.
-        #[allow(missing_docs, clippy::all, unused_qualifications)]
+        #[allow(missing_docs, clippy::all, unused_qualifications, unused_imports)]
         pub mod generated {
             include!(concat!(env!("OUT_DIR"), "/", $name, ".rs"));
         }

@@ -3421,8 +3421,9 @@ pub mod builder {
             let cluster_name = cluster_name.map_err(Error::InvalidRequest)?;
             let namespace = namespace.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/clusters/{}/instances", client.baseurl, encode_path(& cluster_name
-                .to_string()),
+                "{}/clusters/{}/instances", client.baseurl,
+                ::cloud_common::path_segment("cluster_name", & cluster_name.to_string())
+                ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map
@@ -3539,8 +3540,9 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/clusters/{}/instances", client.baseurl, encode_path(& cluster_name
-                .to_string()),
+                "{}/clusters/{}/instances", client.baseurl,
+                ::cloud_common::path_segment("cluster_name", & cluster_name.to_string())
+                ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map
@@ -3642,8 +3644,9 @@ pub mod builder {
             let name = name.map_err(Error::InvalidRequest)?;
             let namespace = namespace.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/clusters/{}/instances", client.baseurl, encode_path(& cluster_name
-                .to_string()),
+                "{}/clusters/{}/instances", client.baseurl,
+                ::cloud_common::path_segment("cluster_name", & cluster_name.to_string())
+                ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map
@@ -3743,8 +3746,9 @@ pub mod builder {
             let name = name.map_err(Error::InvalidRequest)?;
             let namespace = namespace.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/clusters/{}/instances/{}", client.baseurl, encode_path(& cluster_name
-                .to_string()), encode_path(& name.to_string()),
+                "{}/clusters/{}/instances/{}", client.baseurl,
+                ::cloud_common::path_segment("cluster_name", & cluster_name.to_string())
+                ?, ::cloud_common::path_segment("name", & name.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map
@@ -3876,8 +3880,9 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/clusters/{}/instances/{}/power_off", client.baseurl, encode_path(&
-                cluster_name.to_string()), encode_path(& name.to_string()),
+                "{}/clusters/{}/instances/{}/power_off", client.baseurl,
+                ::cloud_common::path_segment("cluster_name", & cluster_name.to_string())
+                ?, ::cloud_common::path_segment("name", & name.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map
@@ -3979,8 +3984,9 @@ pub mod builder {
             let name = name.map_err(Error::InvalidRequest)?;
             let namespace = namespace.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/clusters/{}/instances/{}/power_on", client.baseurl, encode_path(&
-                cluster_name.to_string()), encode_path(& name.to_string()),
+                "{}/clusters/{}/instances/{}/power_on", client.baseurl,
+                ::cloud_common::path_segment("cluster_name", & cluster_name.to_string())
+                ?, ::cloud_common::path_segment("name", & name.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map

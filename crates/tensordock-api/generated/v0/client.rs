@@ -7909,8 +7909,9 @@ pub mod builder {
             let Self { client, hostnode_uuid } = self;
             let hostnode_uuid = hostnode_uuid.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/client/deploy/hostnodes/{}", client.baseurl, encode_path(&
-                hostnode_uuid.to_string()),
+                "{}/client/deploy/hostnodes/{}", client.baseurl,
+                ::cloud_common::path_segment("hostnode_uuid", & hostnode_uuid
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -9178,8 +9179,9 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/client/container/{}/replicas", client.baseurl, encode_path(&
-                container_id.to_string()),
+                "{}/client/container/{}/replicas", client.baseurl,
+                ::cloud_common::path_segment("container_id", & container_id.to_string())
+                ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map

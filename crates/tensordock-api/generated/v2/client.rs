@@ -6706,7 +6706,8 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/hostnodes/{}", client.baseurl, encode_path(& id.to_string()),
+                "{}/hostnodes/{}", client.baseurl, ::cloud_common::path_segment("id", &
+                id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -6957,7 +6958,8 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/instances/{}", client.baseurl, encode_path(& id.to_string()),
+                "{}/instances/{}", client.baseurl, ::cloud_common::path_segment("id", &
+                id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -7041,7 +7043,8 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/instances/{}", client.baseurl, encode_path(& id.to_string()),
+                "{}/instances/{}", client.baseurl, ::cloud_common::path_segment("id", &
+                id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -7125,7 +7128,8 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/instances/{}/start", client.baseurl, encode_path(& id.to_string()),
+                "{}/instances/{}/start", client.baseurl,
+                ::cloud_common::path_segment("id", & id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -7209,7 +7213,8 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/instances/{}/stop", client.baseurl, encode_path(& id.to_string()),
+                "{}/instances/{}/stop", client.baseurl,
+                ::cloud_common::path_segment("id", & id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -7326,7 +7331,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/instances/{}/modify", client.baseurl, encode_path(& id.to_string()),
+                "{}/instances/{}/modify", client.baseurl,
+                ::cloud_common::path_segment("id", & id.to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -7573,7 +7579,8 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/secrets/{}", client.baseurl, encode_path(& id.to_string()),
+                "{}/secrets/{}", client.baseurl, ::cloud_common::path_segment("id", & id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -7657,7 +7664,8 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/secrets/{}", client.baseurl, encode_path(& id.to_string()),
+                "{}/secrets/{}", client.baseurl, ::cloud_common::path_segment("id", & id
+                .to_string()) ?,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
