@@ -24,6 +24,8 @@
 /// assert!(path_segment::<()>("id", "..").is_err());
 /// assert!(path_segment::<()>("id", "").is_err());
 /// ```
+// The error is progenitor's own type, which generated `send()`s return.
+#[allow(clippy::result_large_err)]
 pub fn path_segment<E>(name: &str, value: &str) -> Result<String, progenitor_client::Error<E>> {
     let what = match value {
         "" => Some("empty"),
