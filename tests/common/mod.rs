@@ -51,6 +51,27 @@ impl Spec {
         out
     }
 
+    /// The path template of operation `id` (e.g. `/instances/{id}`).
+    pub fn path_template(&self, id: &str) -> String {
+        for (path, item) in self.doc["paths"].as_object().expect("paths") {
+            for op in item.as_object().expect("path item").values() {
+                if op.get("operationId").and_then(Value::as_str) == Some(id) {
+                    return path.clone();
+                }
+            }
+        }
+        panic!("{}: no operation {id}", self.name)
+    }
+
+    /// The names of the `in: path` parameters of operation `id`.
+    pub fn path_params(&self, id: &str) -> Vec<String> {
+        self.params(id)
+            .iter()
+            .filter(|p| p["in"] == "path")
+            .map(|p| p["name"].as_str().expect("name").to_string())
+            .collect()
+    }
+
     /// The operation object for `id`.
     pub fn operation(&self, id: &str) -> &Value {
         self.operations()

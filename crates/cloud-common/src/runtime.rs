@@ -388,6 +388,14 @@ impl Runtime {
                 };
                 base(kind, message).with_status(status).with_body(body)
             }
+            // reqwest could not build the request (a URL the `http` crate
+            // refuses, e.g. a path parameter of 100 KB): nothing was sent,
+            // and sending again cannot help.
+            P::CommunicationError(source) if source.is_builder() => base(
+                ErrorKind::InvalidRequest,
+                "the request cannot be built (the URL is not valid, e.g. too long)".to_string(),
+            )
+            .with_source(source.without_url()),
             P::CommunicationError(source)
             | P::ResponseBodyError(source)
             | P::InvalidUpgrade(source) => {
