@@ -31,6 +31,10 @@ pub const CLOSED_ENUM: &str = "closed-enum";
 pub const DESCRIPTION: &str = "description";
 /// Rule name: an example that its schema rejects.
 pub const EXAMPLE: &str = "example";
+/// Rule name: a string property named like a credential (password, token,
+/// secret, API key, private key) that is not the `Secret` schema, so its
+/// value would print in `Debug`.
+pub const SECRET: &str = "secret";
 
 /// One problem found in a spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -74,6 +78,7 @@ pub fn lint(api: &openapiv3::OpenAPI, doc: &Value) -> Vec<Finding> {
     any_of(doc, &mut findings);
     closed_enums(doc, &mut findings);
     examples(doc, &mut findings);
+    secrets(doc, &mut findings);
     // A component response shared by several operations is reached once per
     // operation: report each problem once.
     let mut seen = std::collections::HashSet::new();
@@ -96,6 +101,70 @@ fn descriptions(doc: &Value, out: &mut Vec<Finding>) {
                     .to_string(),
             });
         }
+    }
+}
+
+/// Whether a property name reads like a credential. Public keys, ids of
+/// secrets and flags about them are not secrets: only the name's words
+/// decide (`password`, `default_user_password`, `api_token`, `apiKey`,
+/// `private_key`, `secret`), not words such as `token_id` or `has_password`.
+pub fn names_a_secret(name: &str) -> bool {
+    let mut words: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for c in name.chars() {
+        if c == '_' || c == '-' || (c.is_uppercase() && !current.is_empty()) {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+        }
+        if c != '_' && c != '-' {
+            current.extend(c.to_lowercase());
+        }
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    let Some(last) = words.last().map(String::as_str) else {
+        return false;
+    };
+    let first = words.first().map(String::as_str).unwrap_or_default();
+    let flag = matches!(first, "has" | "is" | "need" | "needs" | "use" | "with");
+    let secret_word = matches!(last, "password" | "passwd" | "passphrase" | "secret" | "token")
+        || (last == "key" && words.len() >= 2 && matches!(words[words.len() - 2].as_str(), "api" | "private" | "secret" | "access"))
+        || matches!(last, "apikey" | "privatekey");
+    secret_word && !flag
+}
+
+/// A property that names a secret must be the `Secret` schema (or
+/// `format: password`, which the codegen reads the same way).
+fn secrets(doc: &Value, out: &mut Vec<Finding>) {
+    for (pointer, root) in schema_roots(doc) {
+        walk(root, pointer, &mut |node, at| {
+            let Some(props) = spec::properties(node) else {
+                return;
+            };
+            for (name, prop) in props {
+                if !names_a_secret(name) {
+                    continue;
+                }
+                let refs_secret = |v: &Value| {
+                    v.get("$ref").and_then(Value::as_str) == Some("#/components/schemas/Secret")
+                };
+                let marked = refs_secret(prop)
+                    || prop.get("allOf").and_then(Value::as_array).is_some_and(|l| l.iter().any(refs_secret))
+                    || prop.get("format").and_then(Value::as_str) == Some("password");
+                let stringly = prop.get("$ref").is_none() && json_type(doc, prop).is_none_or(|t| t == "string");
+                if !marked && stringly {
+                    out.push(Finding {
+                        rule: SECRET,
+                        location: format!("{at}/properties/{}", spec::escape(name)),
+                        message: format!(
+                            "`{name}` names a credential but is not the `Secret` schema, so its value prints in Debug; use `$ref: '#/components/schemas/Secret'`"
+                        ),
+                    });
+                }
+            }
+        });
     }
 }
 

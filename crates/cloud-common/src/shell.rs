@@ -282,3 +282,24 @@ macro_rules! client_shell {
         }
     };
 }
+
+/// A secret field takes a plain string, so `.password("…")` works.
+macro_rules! into_optional_secret {
+    ($($from:ty),*) => {$(
+        impl IntoOptional<crate::Secret> for $from {
+            type Error = std::convert::Infallible;
+            fn into_optional(self) -> Result<Option<crate::Secret>, Self::Error> {
+                Ok(Some(crate::Secret::from(self)))
+            }
+        }
+    )*};
+}
+
+into_optional_secret!(&str, String);
+
+impl IntoOptional<crate::Secret> for &String {
+    type Error = std::convert::Infallible;
+    fn into_optional(self) -> Result<Option<crate::Secret>, Self::Error> {
+        Ok(Some(crate::Secret::from(self.as_str())))
+    }
+}

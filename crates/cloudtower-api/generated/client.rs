@@ -1270,7 +1270,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TemplateCloudInit {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub default_user_password: ::std::option::Option<::std::string::String>,
+        pub default_user_password: ::std::option::Option<::cloud_common::Secret>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hostname: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -10601,7 +10601,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct TemplateCloudInit {
             default_user_password: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::cloud_common::Secret>,
                 ::std::string::String,
             >,
             hostname: ::std::result::Result<
@@ -10640,7 +10640,7 @@ pub mod types {
         impl TemplateCloudInit {
             pub fn default_user_password<T>(mut self, value: T) -> Self
             where
-                T: ::cloud_common::IntoOptional<::std::string::String>,
+                T: ::cloud_common::IntoOptional<::cloud_common::Secret>,
             {
                 self.default_user_password = ::cloud_common::IntoOptional::into_optional(
                         value,

@@ -322,11 +322,8 @@ Vegas, Nevada, United States`.
 `TensorML 24 PyTorch` or `Windows 10`.
 */
         pub operating_system: ::std::string::String,
-        /**Admin password (at least 8 characters). Some sources say it is optional when
-`ssh_key` is set. Others treat it as required.
-*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub password: ::std::option::Option<::std::string::String>,
+        pub password: ::std::option::Option<::cloud_common::Secret>,
         ///Spot bid in USD per hour.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub price: ::std::option::Option<f64>,
@@ -2749,7 +2746,7 @@ and unknown values may appear.
                 ::std::string::String,
             >,
             password: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::cloud_common::Secret>,
                 ::std::string::String,
             >,
             price: ::std::result::Result<
@@ -2965,7 +2962,7 @@ and unknown values may appear.
             }
             pub fn password<T>(mut self, value: T) -> Self
             where
-                T: ::cloud_common::IntoOptional<::std::string::String>,
+                T: ::cloud_common::IntoOptional<::cloud_common::Secret>,
             {
                 self.password = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
