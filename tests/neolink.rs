@@ -573,7 +573,21 @@ async fn any_non_2xx_reply_is_a_typed_api_error_with_status_and_raw_body() {
             let case = format!("{operation} answered {status} {body:?}");
             assert_eq!(err.kind(), ErrorKind::Api, "{case}");
             assert_eq!(err.status(), Some(status), "{case}");
-            assert_eq!(err.body(), Some(body), "{case}");
+            // Bodies that are not JSON cannot be searched for secrets, so
+            // of the operations whose answers carry one (an instance's SSH
+            // password) only the length is kept.
+            let carries_secrets =
+                ["createInstance", "listInstances", "getInstance"].contains(&operation);
+            let is_json = serde_json::from_str::<Value>(body).is_ok();
+            if carries_secrets && !is_json {
+                let kept = err.body().unwrap_or_default();
+                assert!(
+                    kept.starts_with(&format!("[{} bytes", body.len())),
+                    "{case}: {kept}"
+                );
+            } else {
+                assert_eq!(err.body(), Some(body), "{case}");
+            }
             assert_eq!(err.operation(), operation, "{case}");
             assert_eq!(err.provider(), "neolink", "{case}");
             let expected = if status == 404 {
@@ -602,7 +616,14 @@ async fn an_undocumented_2xx_or_a_body_that_is_not_json_is_a_decode_error() {
         assert_eq!(err.kind(), ErrorKind::Decode, "{status} {body}");
         assert_eq!(err.status(), Some(status));
         if status == 200 {
-            assert_eq!(err.body(), Some(body));
+            // listInstances answers carry SSH passwords: a body that is not
+            // JSON is kept only as its length and type (none was sent).
+            assert_eq!(
+                err.body(),
+                Some(
+                    "[24 bytes of unknown type that are not JSON; not kept, since this operation's bodies can carry secrets]"
+                )
+            );
         }
     }
 }

@@ -129,8 +129,15 @@ pub fn names_a_secret(name: &str) -> bool {
     };
     let first = words.first().map(String::as_str).unwrap_or_default();
     let flag = matches!(first, "has" | "is" | "need" | "needs" | "use" | "with");
-    let secret_word = matches!(last, "password" | "passwd" | "passphrase" | "secret" | "token")
-        || (last == "key" && words.len() >= 2 && matches!(words[words.len() - 2].as_str(), "api" | "private" | "secret" | "access"))
+    let secret_word = matches!(
+        last,
+        "password" | "passwd" | "passphrase" | "secret" | "token"
+    ) || (last == "key"
+        && words.len() >= 2
+        && matches!(
+            words[words.len() - 2].as_str(),
+            "api" | "private" | "secret" | "access"
+        ))
         || matches!(last, "apikey" | "privatekey");
     secret_word && !flag
 }
@@ -151,9 +158,13 @@ fn secrets(doc: &Value, out: &mut Vec<Finding>) {
                     v.get("$ref").and_then(Value::as_str) == Some("#/components/schemas/Secret")
                 };
                 let marked = refs_secret(prop)
-                    || prop.get("allOf").and_then(Value::as_array).is_some_and(|l| l.iter().any(refs_secret))
+                    || prop
+                        .get("allOf")
+                        .and_then(Value::as_array)
+                        .is_some_and(|l| l.iter().any(refs_secret))
                     || prop.get("format").and_then(Value::as_str) == Some("password");
-                let stringly = prop.get("$ref").is_none() && json_type(doc, prop).is_none_or(|t| t == "string");
+                let stringly = prop.get("$ref").is_none()
+                    && json_type(doc, prop).is_none_or(|t| t == "string");
                 if !marked && stringly {
                     out.push(Finding {
                         rule: SECRET,

@@ -266,19 +266,76 @@ fn blame_operations(api: &OpenAPI, crate_path: &str, overall: String) -> Vec<Pro
 /// `x-safe-to-retry`, so the retry policy is decided where the API is
 /// described.
 fn operation_constants(api: &OpenAPI) -> proc_macro2::TokenStream {
-    let entries = lint::operations(api).into_iter().filter_map(|(_, _, op)| {
-        let id = op.operation_id.clone()?;
-        let method = method_name(&id);
-        let safe = op.extensions.get(SAFE_TO_RETRY_EXTENSION) == Some(&serde_json::Value::Bool(true));
-        Some(quote! {
-            ::cloud_common::OperationSpec { method: #method, operation_id: #id, safe_to_retry: #safe }
-        })
-    });
+    let doc = serde_json::to_value(api).unwrap_or_default();
+    let entries = lint::operations(api)
+        .into_iter()
+        .filter_map(|(path, method, op)| {
+            let id = op.operation_id.clone()?;
+            let rust = method_name(&id);
+            let safe =
+                op.extensions.get(SAFE_TO_RETRY_EXTENSION) == Some(&serde_json::Value::Bool(true));
+            let operation = &doc["paths"][path][method];
+            let secrets = secret_fields(&doc, operation);
+            let secret_response = !secret_fields(&doc, &operation["responses"]).is_empty();
+            Some(quote! {
+                ::cloud_common::OperationSpec {
+                    method: #rust, operation_id: #id, safe_to_retry: #safe,
+                    secret_fields: &[#(#secrets),*], secret_response: #secret_response,
+                }
+            })
+        });
     quote! {
         /// Every operation in the spec, in document order: the generated
-        /// method name, the `operationId`, and whether it is safe to retry.
+        /// method name, the `operationId`, whether it is safe to retry, and
+        /// the names of the secret properties its requests and responses can
+        /// carry (redacted from any body an error keeps).
         pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[#(#entries),*];
     }
+}
+
+/// The JSON property names whose schema is the `Secret` schema, anywhere
+/// in what `node` reaches (following `$ref`s through the components), in
+/// sorted order.
+fn secret_fields(doc: &serde_json::Value, node: &serde_json::Value) -> Vec<String> {
+    use serde_json::Value;
+    let secret_ref = format!("#/components/schemas/{SECRET_SCHEMA}");
+    let is_secret = |v: &Value| {
+        v.get("$ref").and_then(Value::as_str) == Some(secret_ref.as_str())
+            || v.get("allOf").and_then(Value::as_array).is_some_and(|l| {
+                l.iter()
+                    .any(|x| x.get("$ref").and_then(Value::as_str) == Some(secret_ref.as_str()))
+            })
+    };
+    let mut names = std::collections::BTreeSet::new();
+    let mut visited = std::collections::BTreeSet::new();
+    let mut stack = vec![node.clone()];
+    while let Some(v) = stack.pop() {
+        match &v {
+            Value::Object(map) => {
+                if let Some(Value::Object(props)) = map.get("properties") {
+                    for (name, prop) in props {
+                        if is_secret(prop) {
+                            names.insert(name.clone());
+                        }
+                    }
+                }
+                if let Some(Value::String(r)) = map.get("$ref")
+                    && let Some(name) = r.strip_prefix("#/components/schemas/")
+                    && visited.insert(name.to_string())
+                {
+                    stack.push(doc["components"]["schemas"][name].clone());
+                }
+                for (key, child) in map {
+                    if key != "example" && key != "examples" {
+                        stack.push(child.clone());
+                    }
+                }
+            }
+            Value::Array(items) => stack.extend(items.iter().cloned()),
+            _ => {}
+        }
+    }
+    names.into_iter().collect()
 }
 
 /// The method name progenitor generates for an `operationId` (its

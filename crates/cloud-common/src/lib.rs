@@ -19,6 +19,7 @@ mod config;
 mod error;
 mod path;
 mod poll;
+mod redact;
 mod runtime;
 mod secret;
 mod shell;

@@ -33,6 +33,14 @@ pub struct OperationSpec {
     pub operation_id: &'static str,
     /// Whether the spec marks it `x-safe-to-retry: true`.
     pub safe_to_retry: bool,
+    /// The JSON property names of the secrets its requests and responses
+    /// can carry (the spec's `Secret` schema): an error that keeps a body
+    /// of this operation redacts them.
+    pub secret_fields: &'static [&'static str],
+    /// Whether its responses can carry a secret: a kept body of such an
+    /// operation that is not JSON (and so cannot be redacted by property)
+    /// is dropped, keeping only its length.
+    pub secret_response: bool,
 }
 
 /// Per-call settings that override the client's.
@@ -87,6 +95,8 @@ struct Observed {
     /// Where a 3xx answer pointed (redacted), since redirects are never
     /// followed.
     location: Option<String>,
+    /// The response's content type, for a body that cannot be kept.
+    content_type: Option<String>,
 }
 
 /// What one call observed, carried back from `exec` to [`Runtime::call`].
@@ -320,6 +330,12 @@ impl Runtime {
     ) -> Error {
         use progenitor_client::Error as P;
         let provider = self.inner.provider;
+        let spec = self.operation(operation);
+        let secrets = spec.map_or(&[][..], |o| o.secret_fields);
+        let drop_text = spec.is_some_and(|o| o.secret_response);
+        let content_type = observed.content_type.clone();
+        let redact =
+            |body: String| crate::redact::body(&body, secrets, drop_text, content_type.as_deref());
         if let (Some(status), Some(location)) = (observed.status, &observed.location)
             && (300..400).contains(&status)
         {
@@ -349,19 +365,32 @@ impl Runtime {
                 let mut e = base(ErrorKind::Api, message.clone().unwrap_or_default())
                     .with_status(rv.status().as_u16());
                 if let (None, Some(body)) = (&message, observed.error_body) {
-                    e = e.with_body(body);
+                    e = e.with_body(redact(body));
                 }
                 e
             }
             P::InvalidResponsePayload(bytes, source) => {
                 let status = observed.status.unwrap_or(200);
                 let body = truncate_lossy(&bytes);
-                if (200..300).contains(&status) {
+                // A 2xx that says it failed (TensorDock v0's `{"success":
+                // false, "error": "…"}`) is the server's error, not a body
+                // we misread.
+                let failed = serde_json::from_slice::<serde_json::Value>(&bytes)
+                    .ok()
+                    .filter(|v| v.get("success") == Some(&serde_json::Value::Bool(false)));
+                if let Some(failed) = failed {
+                    let message = failed
+                        .server_message()
+                        .unwrap_or_else(|| "the server answered `success: false`".to_string());
+                    base(ErrorKind::Api, message)
+                        .with_status(status)
+                        .with_body(redact(body))
+                } else if (200..300).contains(&status) {
                     base(
                         ErrorKind::Decode,
                         format!("the response is not the JSON the spec describes: {source}"),
                     )
-                    .with_body(body)
+                    .with_body(redact(body))
                     .with_source(source)
                 } else {
                     // An error status whose body is not the documented error
@@ -370,7 +399,7 @@ impl Runtime {
                         ErrorKind::Api,
                         format!("HTTP {status} with an undocumented body"),
                     )
-                    .with_body(body)
+                    .with_body(redact(body))
                     .with_source(source)
                 }
             }
@@ -386,7 +415,9 @@ impl Runtime {
                 } else {
                     ErrorKind::Api
                 };
-                base(kind, message).with_status(status).with_body(body)
+                base(kind, message)
+                    .with_status(status)
+                    .with_body(redact(body))
             }
             // reqwest could not build the request (a URL the `http` crate
             // refuses, e.g. a path parameter of 100 KB): nothing was sent,
@@ -701,6 +732,11 @@ async fn finish(
             .and_then(|l| l.to_str().ok())
             .map_or_else(|| "(no Location)".to_string(), crate::config::redacted_url)
     });
+    let content_type = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or(v).trim().to_string());
     let (response, error_body) = if status.is_success() {
         (response, None)
     } else {
@@ -724,6 +760,7 @@ async fn finish(
             retry_after,
             error_body,
             location,
+            content_type,
         };
     }
     Ok(response)

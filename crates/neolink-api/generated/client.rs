@@ -4028,47 +4028,65 @@ pub mod prelude {
     pub use self::super::Client;
 }
 /// Every operation in the spec, in document order: the generated
-/// method name, the `operationId`, and whether it is safe to retry.
+/// method name, the `operationId`, whether it is safe to retry, and
+/// the names of the secret properties its requests and responses can
+/// carry (redacted from any body an error keeps).
 pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
     ::cloud_common::OperationSpec {
         method: "list_regions",
         operation_id: "listRegions",
         safe_to_retry: true,
+        secret_fields: &[],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "list_computing_skus",
         operation_id: "listComputingSkus",
         safe_to_retry: true,
+        secret_fields: &[],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "list_instances",
         operation_id: "listInstances",
         safe_to_retry: true,
+        secret_fields: &["Jupyterlab", "sshPassword"],
+        secret_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "create_instance",
         operation_id: "createInstance",
         safe_to_retry: false,
+        secret_fields: &["Jupyterlab", "sshPassword"],
+        secret_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "delete_instance",
         operation_id: "deleteInstance",
         safe_to_retry: true,
+        secret_fields: &[],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "get_instance",
         operation_id: "getInstance",
         safe_to_retry: true,
+        secret_fields: &["Jupyterlab", "sshPassword"],
+        secret_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "power_off_instance",
         operation_id: "powerOffInstance",
         safe_to_retry: false,
+        secret_fields: &[],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "power_on_instance",
         operation_id: "powerOnInstance",
         safe_to_retry: true,
+        secret_fields: &[],
+        secret_response: false,
     },
 ];
 /// Forward-compatible enums generated from the spec's named string

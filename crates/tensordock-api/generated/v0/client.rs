@@ -19,6 +19,9 @@ pub mod types {
             ::std::string::String,
             Authorization,
         >,
+        ///Why the call failed, when `success` is `false` (a 200 can carry it).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
         ///Whether the call succeeded.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
@@ -51,6 +54,9 @@ pub mod types {
     pub struct BalanceResponse {
         ///Balance in USD.
         pub balance: f64,
+        ///Why the call failed, when `success` is `false` (a 200 can carry it).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
         ///Current spend in USD per hour.
         pub hourly_cost: f64,
         ///Whether the call succeeded.
@@ -484,6 +490,9 @@ port receives traffic from the i-th external port.
     pub struct DeployVmResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cost: ::std::option::Option<DeployCost>,
+        ///Why the call failed, when `success` is `false` (a 200 can carry it).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
         ///Deployment job id; seen only for some `local` deployments.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub execution_id: ::std::option::Option<::std::string::String>,
@@ -523,6 +532,9 @@ additional properties, and the caller must extract it.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetHostnodeResponse {
+        ///Why the call failed, when `success` is `false` (a 200 can carry it).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hostnode: ::std::option::Option<Hostnode>,
         ///Whether the call succeeded.
@@ -542,6 +554,9 @@ the two.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct GetVmResponse {
+        ///Why the call failed, when `success` is `false` (a 200 can carry it).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
         ///Whether the call succeeded.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
@@ -598,6 +613,9 @@ the two.
     ///Available hostnodes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct HostnodeListResponse {
+        ///Why the call failed, when `success` is `false` (a 200 can carry it).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
         ///Hostnodes keyed by UUID.
         #[serde(
             default,
@@ -798,6 +816,9 @@ the two.
     ///The organisation's VMs.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ListVmsResponse {
+        ///Why the call failed, when `success` is `false` (a 200 can carry it).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
         ///Whether the call succeeded.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
@@ -847,6 +868,9 @@ the two.
     ///Result of modifying a VM.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ModifyVmResponse {
+        ///Why the call failed, when `success` is `false` (a 200 can carry it).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
         ///UUID of the modified VM.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub server: ::std::option::Option<::std::string::String>,
@@ -927,13 +951,16 @@ the two.
                 })
         }
     }
-    ///Monthly statement. Top-level money values are strings; no `success` key.
+    ///Monthly statement. Top-level money values are strings; `success` and `error` only on failure.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct MonthlySummaryResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bill_period: ::std::option::Option<BillPeriod>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub changes: ::std::option::Option<BillingChanges>,
+        ///Why the call failed, when `success` is `false`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
         ///Balance at the end of the period, USD as a decimal string.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub final_balance: ::std::option::Option<::std::string::String>,
@@ -946,6 +973,9 @@ the two.
         ///Balance at the start of the period, USD as a decimal string.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub previous_balance: ::std::option::Option<::std::string::String>,
+        ///Sent only when the call fails (`false`, with `error`); a 200 can carry it.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transactions: ::std::option::Option<BillingTransactions>,
     }
@@ -1050,12 +1080,18 @@ the two.
             Default::default()
         }
     }
-    ///Replicas of a container deployment (wrapped in `result`, no `success` key).
+    ///Replicas of a container deployment (wrapped in `result`; `success` and `error` only on failure).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ReplicasResponse {
+        ///Why the call failed, when `success` is `false`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
         ///One entry per replica.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub result: ::std::vec::Vec<Replica>,
+        ///Sent only when the call fails (`false`, with `error`); a 200 can carry it.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
     }
     impl ReplicasResponse {
         pub fn builder() -> builder::ReplicasResponse {
@@ -1112,12 +1148,18 @@ the two.
             Default::default()
         }
     }
-    ///Host revenue report (wrapped in `data`, no `success` key).
+    ///Host revenue report (wrapped in `data`; `success` and `error` only on failure).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct RevenueResponse {
         ///One row per hostnode.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<HostnodeRevenue>,
+        ///Why the call failed, when `success` is `false`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
+        ///Sent only when the call fails (`false`, with `error`); a 200 can carry it.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
     }
     impl RevenueResponse {
         pub fn builder() -> builder::RevenueResponse {
@@ -1187,6 +1229,9 @@ GPU may be gone on restart). false keeps it reserved and billed. Sent as
     ///Bare outcome of an action or check.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SuccessResponse {
+        ///Why the call failed, when `success` is `false` (a 200 can carry it).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
         ///Whether the action succeeded (for spot checks, whether the bid would win).
         pub success: bool,
     }
@@ -1376,6 +1421,10 @@ and unknown values may appear.
                 ::std::collections::HashMap<::std::string::String, super::Authorization>,
                 ::std::string::String,
             >,
+            error: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             success: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -1385,6 +1434,7 @@ and unknown values may appear.
             fn default() -> Self {
                 Self {
                     authorizations: Ok(Default::default()),
+                    error: Ok(Default::default()),
                     success: Ok(Default::default()),
                 }
             }
@@ -1409,6 +1459,16 @@ and unknown values may appear.
                     });
                 self
             }
+            pub fn error<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.error = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
+                self
+            }
             pub fn success<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -1427,6 +1487,7 @@ and unknown values may appear.
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     authorizations: value.authorizations?,
+                    error: value.error?,
                     success: value.success?,
                 })
             }
@@ -1435,6 +1496,7 @@ and unknown values may appear.
             fn from(value: super::AuthListResponse) -> Self {
                 Self {
                     authorizations: Ok(value.authorizations),
+                    error: Ok(value.error),
                     success: Ok(value.success),
                 }
             }
@@ -1523,6 +1585,10 @@ and unknown values may appear.
         #[derive(Clone, Debug)]
         pub struct BalanceResponse {
             balance: ::std::result::Result<f64, ::std::string::String>,
+            error: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             hourly_cost: ::std::result::Result<f64, ::std::string::String>,
             success: ::std::result::Result<
                 ::std::option::Option<bool>,
@@ -1533,6 +1599,7 @@ and unknown values may appear.
             fn default() -> Self {
                 Self {
                     balance: Err("no value supplied for balance".to_string()),
+                    error: Ok(Default::default()),
                     hourly_cost: Err("no value supplied for hourly_cost".to_string()),
                     success: Ok(Default::default()),
                 }
@@ -1548,6 +1615,16 @@ and unknown values may appear.
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for balance: {e}")
+                    });
+                self
+            }
+            pub fn error<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.error = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
                     });
                 self
             }
@@ -1581,6 +1658,7 @@ and unknown values may appear.
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     balance: value.balance?,
+                    error: value.error?,
                     hourly_cost: value.hourly_cost?,
                     success: value.success?,
                 })
@@ -1590,6 +1668,7 @@ and unknown values may appear.
             fn from(value: super::BalanceResponse) -> Self {
                 Self {
                     balance: Ok(value.balance),
+                    error: Ok(value.error),
                     hourly_cost: Ok(value.hourly_cost),
                     success: Ok(value.success),
                 }
@@ -3100,6 +3179,10 @@ and unknown values may appear.
                 ::std::option::Option<super::DeployCost>,
                 ::std::string::String,
             >,
+            error: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             execution_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -3122,6 +3205,7 @@ and unknown values may appear.
             fn default() -> Self {
                 Self {
                     cost: Ok(Default::default()),
+                    error: Ok(Default::default()),
                     execution_id: Ok(Default::default()),
                     ip: Ok(Default::default()),
                     port_forwards: Ok(Default::default()),
@@ -3138,6 +3222,16 @@ and unknown values may appear.
                 self.cost = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cost: {e}")
+                    });
+                self
+            }
+            pub fn error<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.error = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
                     });
                 self
             }
@@ -3199,6 +3293,7 @@ and unknown values may appear.
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     cost: value.cost?,
+                    error: value.error?,
                     execution_id: value.execution_id?,
                     ip: value.ip?,
                     port_forwards: value.port_forwards?,
@@ -3211,6 +3306,7 @@ and unknown values may appear.
             fn from(value: super::DeployVmResponse) -> Self {
                 Self {
                     cost: Ok(value.cost),
+                    error: Ok(value.error),
                     execution_id: Ok(value.execution_id),
                     ip: Ok(value.ip),
                     port_forwards: Ok(value.port_forwards),
@@ -3280,6 +3376,10 @@ and unknown values may appear.
         }
         #[derive(Clone, Debug)]
         pub struct GetHostnodeResponse {
+            error: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             hostnode: ::std::result::Result<
                 ::std::option::Option<super::Hostnode>,
                 ::std::string::String,
@@ -3296,6 +3396,7 @@ and unknown values may appear.
         impl ::std::default::Default for GetHostnodeResponse {
             fn default() -> Self {
                 Self {
+                    error: Ok(Default::default()),
                     hostnode: Ok(Default::default()),
                     success: Ok(Default::default()),
                     extra: Err("no value supplied for extra".to_string()),
@@ -3303,6 +3404,16 @@ and unknown values may appear.
             }
         }
         impl GetHostnodeResponse {
+            pub fn error<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.error = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
+                self
+            }
             pub fn hostnode<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::Hostnode>,
@@ -3345,6 +3456,7 @@ and unknown values may appear.
                 value: GetHostnodeResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    error: value.error?,
                     hostnode: value.hostnode?,
                     success: value.success?,
                     extra: value.extra?,
@@ -3354,6 +3466,7 @@ and unknown values may appear.
         impl ::std::convert::From<super::GetHostnodeResponse> for GetHostnodeResponse {
             fn from(value: super::GetHostnodeResponse) -> Self {
                 Self {
+                    error: Ok(value.error),
                     hostnode: Ok(value.hostnode),
                     success: Ok(value.success),
                     extra: Ok(value.extra),
@@ -3362,6 +3475,10 @@ and unknown values may appear.
         }
         #[derive(Clone, Debug)]
         pub struct GetVmResponse {
+            error: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             success: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -3378,6 +3495,7 @@ and unknown values may appear.
         impl ::std::default::Default for GetVmResponse {
             fn default() -> Self {
                 Self {
+                    error: Ok(Default::default()),
                     success: Ok(Default::default()),
                     virtualmachine: Ok(Default::default()),
                     virtualmachines: Ok(Default::default()),
@@ -3385,6 +3503,16 @@ and unknown values may appear.
             }
         }
         impl GetVmResponse {
+            pub fn error<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.error = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
+                self
+            }
             pub fn success<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -3426,6 +3554,7 @@ and unknown values may appear.
                 value: GetVmResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    error: value.error?,
                     success: value.success?,
                     virtualmachine: value.virtualmachine?,
                     virtualmachines: value.virtualmachines?,
@@ -3435,6 +3564,7 @@ and unknown values may appear.
         impl ::std::convert::From<super::GetVmResponse> for GetVmResponse {
             fn from(value: super::GetVmResponse) -> Self {
                 Self {
+                    error: Ok(value.error),
                     success: Ok(value.success),
                     virtualmachine: Ok(value.virtualmachine),
                     virtualmachines: Ok(value.virtualmachines),
@@ -3667,6 +3797,10 @@ and unknown values may appear.
         }
         #[derive(Clone, Debug)]
         pub struct HostnodeListResponse {
+            error: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             hostnodes: ::std::result::Result<
                 ::std::collections::HashMap<::std::string::String, super::Hostnode>,
                 ::std::string::String,
@@ -3679,12 +3813,23 @@ and unknown values may appear.
         impl ::std::default::Default for HostnodeListResponse {
             fn default() -> Self {
                 Self {
+                    error: Ok(Default::default()),
                     hostnodes: Ok(Default::default()),
                     success: Ok(Default::default()),
                 }
             }
         }
         impl HostnodeListResponse {
+            pub fn error<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.error = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
+                self
+            }
             pub fn hostnodes<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -3717,6 +3862,7 @@ and unknown values may appear.
                 value: HostnodeListResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    error: value.error?,
                     hostnodes: value.hostnodes?,
                     success: value.success?,
                 })
@@ -3725,6 +3871,7 @@ and unknown values may appear.
         impl ::std::convert::From<super::HostnodeListResponse> for HostnodeListResponse {
             fn from(value: super::HostnodeListResponse) -> Self {
                 Self {
+                    error: Ok(value.error),
                     hostnodes: Ok(value.hostnodes),
                     success: Ok(value.success),
                 }
@@ -4509,6 +4656,10 @@ and unknown values may appear.
         }
         #[derive(Clone, Debug)]
         pub struct ListVmsResponse {
+            error: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             success: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -4524,12 +4675,23 @@ and unknown values may appear.
         impl ::std::default::Default for ListVmsResponse {
             fn default() -> Self {
                 Self {
+                    error: Ok(Default::default()),
                     success: Ok(Default::default()),
                     virtualmachines: Ok(Default::default()),
                 }
             }
         }
         impl ListVmsResponse {
+            pub fn error<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.error = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
+                self
+            }
             pub fn success<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -4566,6 +4728,7 @@ and unknown values may appear.
                 value: ListVmsResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    error: value.error?,
                     success: value.success?,
                     virtualmachines: value.virtualmachines?,
                 })
@@ -4574,6 +4737,7 @@ and unknown values may appear.
         impl ::std::convert::From<super::ListVmsResponse> for ListVmsResponse {
             fn from(value: super::ListVmsResponse) -> Self {
                 Self {
+                    error: Ok(value.error),
                     success: Ok(value.success),
                     virtualmachines: Ok(value.virtualmachines),
                 }
@@ -4746,6 +4910,10 @@ and unknown values may appear.
         }
         #[derive(Clone, Debug)]
         pub struct ModifyVmResponse {
+            error: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             server: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -4755,12 +4923,23 @@ and unknown values may appear.
         impl ::std::default::Default for ModifyVmResponse {
             fn default() -> Self {
                 Self {
+                    error: Ok(Default::default()),
                     server: Ok(Default::default()),
                     success: Err("no value supplied for success".to_string()),
                 }
             }
         }
         impl ModifyVmResponse {
+            pub fn error<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.error = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
+                self
+            }
             pub fn server<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -4790,6 +4969,7 @@ and unknown values may appear.
                 value: ModifyVmResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    error: value.error?,
                     server: value.server?,
                     success: value.success?,
                 })
@@ -4798,6 +4978,7 @@ and unknown values may appear.
         impl ::std::convert::From<super::ModifyVmResponse> for ModifyVmResponse {
             fn from(value: super::ModifyVmResponse) -> Self {
                 Self {
+                    error: Ok(value.error),
                     server: Ok(value.server),
                     success: Ok(value.success),
                 }
@@ -4898,6 +5079,10 @@ and unknown values may appear.
                 ::std::option::Option<super::BillingChanges>,
                 ::std::string::String,
             >,
+            error: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             final_balance: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -4914,6 +5099,10 @@ and unknown values may appear.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             transactions: ::std::result::Result<
                 ::std::option::Option<super::BillingTransactions>,
                 ::std::string::String,
@@ -4924,10 +5113,12 @@ and unknown values may appear.
                 Self {
                     bill_period: Ok(Default::default()),
                     changes: Ok(Default::default()),
+                    error: Ok(Default::default()),
                     final_balance: Ok(Default::default()),
                     organization_billing_address: Ok(Default::default()),
                     organization_tax_id: Ok(Default::default()),
                     previous_balance: Ok(Default::default()),
+                    success: Ok(Default::default()),
                     transactions: Ok(Default::default()),
                 }
             }
@@ -4950,6 +5141,16 @@ and unknown values may appear.
                 self.changes = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for changes: {e}")
+                    });
+                self
+            }
+            pub fn error<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.error = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
                     });
                 self
             }
@@ -5005,6 +5206,16 @@ and unknown values may appear.
                     });
                 self
             }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<bool>,
+            {
+                self.success = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
             pub fn transactions<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::BillingTransactions>,
@@ -5025,10 +5236,12 @@ and unknown values may appear.
                 Ok(Self {
                     bill_period: value.bill_period?,
                     changes: value.changes?,
+                    error: value.error?,
                     final_balance: value.final_balance?,
                     organization_billing_address: value.organization_billing_address?,
                     organization_tax_id: value.organization_tax_id?,
                     previous_balance: value.previous_balance?,
+                    success: value.success?,
                     transactions: value.transactions?,
                 })
             }
@@ -5039,10 +5252,12 @@ and unknown values may appear.
                 Self {
                     bill_period: Ok(value.bill_period),
                     changes: Ok(value.changes),
+                    error: Ok(value.error),
                     final_balance: Ok(value.final_balance),
                     organization_billing_address: Ok(value.organization_billing_address),
                     organization_tax_id: Ok(value.organization_tax_id),
                     previous_balance: Ok(value.previous_balance),
+                    success: Ok(value.success),
                     transactions: Ok(value.transactions),
                 }
             }
@@ -5189,19 +5404,39 @@ and unknown values may appear.
         }
         #[derive(Clone, Debug)]
         pub struct ReplicasResponse {
+            error: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             result: ::std::result::Result<
                 ::std::vec::Vec<super::Replica>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for ReplicasResponse {
             fn default() -> Self {
                 Self {
+                    error: Ok(Default::default()),
                     result: Ok(Default::default()),
+                    success: Ok(Default::default()),
                 }
             }
         }
         impl ReplicasResponse {
+            pub fn error<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.error = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
+                self
+            }
             pub fn result<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Replica>>,
@@ -5214,18 +5449,36 @@ and unknown values may appear.
                     });
                 self
             }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<bool>,
+            {
+                self.success = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ReplicasResponse> for super::ReplicasResponse {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: ReplicasResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { result: value.result? })
+                Ok(Self {
+                    error: value.error?,
+                    result: value.result?,
+                    success: value.success?,
+                })
             }
         }
         impl ::std::convert::From<super::ReplicasResponse> for ReplicasResponse {
             fn from(value: super::ReplicasResponse) -> Self {
-                Self { result: Ok(value.result) }
+                Self {
+                    error: Ok(value.error),
+                    result: Ok(value.result),
+                    success: Ok(value.success),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -5471,11 +5724,21 @@ and unknown values may appear.
                 ::std::vec::Vec<super::HostnodeRevenue>,
                 ::std::string::String,
             >,
+            error: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for RevenueResponse {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    error: Ok(Default::default()),
+                    success: Ok(Default::default()),
                 }
             }
         }
@@ -5492,18 +5755,46 @@ and unknown values may appear.
                     });
                 self
             }
+            pub fn error<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.error = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<bool>,
+            {
+                self.success = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<RevenueResponse> for super::RevenueResponse {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: RevenueResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    error: value.error?,
+                    success: value.success?,
+                })
             }
         }
         impl ::std::convert::From<super::RevenueResponse> for RevenueResponse {
             fn from(value: super::RevenueResponse) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    error: Ok(value.error),
+                    success: Ok(value.success),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -5874,16 +6165,31 @@ and unknown values may appear.
         }
         #[derive(Clone, Debug)]
         pub struct SuccessResponse {
+            error: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             success: ::std::result::Result<bool, ::std::string::String>,
         }
         impl ::std::default::Default for SuccessResponse {
             fn default() -> Self {
                 Self {
+                    error: Ok(Default::default()),
                     success: Err("no value supplied for success".to_string()),
                 }
             }
         }
         impl SuccessResponse {
+            pub fn error<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.error = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
+                self
+            }
             pub fn success<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -5902,12 +6208,18 @@ and unknown values may appear.
             fn try_from(
                 value: SuccessResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { success: value.success? })
+                Ok(Self {
+                    error: value.error?,
+                    success: value.success?,
+                })
             }
         }
         impl ::std::convert::From<super::SuccessResponse> for SuccessResponse {
             fn from(value: super::SuccessResponse) -> Self {
-                Self { success: Ok(value.success) }
+                Self {
+                    error: Ok(value.error),
+                    success: Ok(value.success),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -9525,107 +9837,149 @@ pub mod prelude {
     pub use self::super::Client;
 }
 /// Every operation in the spec, in document order: the generated
-/// method name, the `operationId`, and whether it is safe to retry.
+/// method name, the `operationId`, whether it is safe to retry, and
+/// the names of the secret properties its requests and responses can
+/// carry (redacted from any body an error keeps).
 pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
     ::cloud_common::OperationSpec {
         method: "auth_test",
         operation_id: "authTest",
         safe_to_retry: true,
+        secret_fields: &["api_key", "api_token"],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "auth_list",
         operation_id: "authList",
         safe_to_retry: true,
+        secret_fields: &["api_key", "api_token"],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "list_hostnodes",
         operation_id: "listHostnodes",
         safe_to_retry: true,
+        secret_fields: &[],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "get_hostnode",
         operation_id: "getHostnode",
         safe_to_retry: true,
+        secret_fields: &[],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "deploy_vm",
         operation_id: "deployVm",
         safe_to_retry: false,
+        secret_fields: &["api_key", "api_token", "password"],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "list_vms",
         operation_id: "listVms",
         safe_to_retry: true,
+        secret_fields: &["api_key", "api_token"],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "get_vm",
         operation_id: "getVm",
         safe_to_retry: true,
+        secret_fields: &["api_key", "api_token"],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "start_vm",
         operation_id: "startVm",
         safe_to_retry: true,
+        secret_fields: &["api_key", "api_token"],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "stop_vm",
         operation_id: "stopVm",
         safe_to_retry: true,
+        secret_fields: &["api_key", "api_token"],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "modify_vm",
         operation_id: "modifyVm",
         safe_to_retry: true,
+        secret_fields: &["api_key", "api_token"],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "delete_vm",
         operation_id: "deleteVm",
         safe_to_retry: true,
+        secret_fields: &["api_key", "api_token"],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "validate_spot_new",
         operation_id: "validateSpotNew",
         safe_to_retry: true,
+        secret_fields: &["api_key", "api_token"],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "validate_spot_existing",
         operation_id: "validateSpotExisting",
         safe_to_retry: true,
+        secret_fields: &["api_key", "api_token"],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "deploy_container",
         operation_id: "deployContainer",
         safe_to_retry: false,
+        secret_fields: &["api_key", "api_token"],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "scale_container",
         operation_id: "scaleContainer",
         safe_to_retry: false,
+        secret_fields: &["api_key", "api_token"],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "stop_container",
         operation_id: "stopContainer",
         safe_to_retry: true,
+        secret_fields: &["api_key", "api_token"],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "list_container_replicas",
         operation_id: "listContainerReplicas",
         safe_to_retry: true,
+        secret_fields: &["api_key", "api_token"],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "get_balance",
         operation_id: "getBalance",
         safe_to_retry: true,
+        secret_fields: &["api_key", "api_token"],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "get_revenue",
         operation_id: "getRevenue",
         safe_to_retry: true,
+        secret_fields: &["api_key", "api_token"],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "get_monthly_summary",
         operation_id: "getMonthlySummary",
         safe_to_retry: true,
+        secret_fields: &["api_key", "api_token"],
+        secret_response: false,
     },
 ];
 /// Forward-compatible enums generated from the spec's named string

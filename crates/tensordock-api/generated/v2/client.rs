@@ -7718,77 +7718,107 @@ pub mod prelude {
     pub use self::super::Client;
 }
 /// Every operation in the spec, in document order: the generated
-/// method name, the `operationId`, and whether it is safe to retry.
+/// method name, the `operationId`, whether it is safe to retry, and
+/// the names of the secret properties its requests and responses can
+/// carry (redacted from any body an error keeps).
 pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
     ::cloud_common::OperationSpec {
         method: "list_locations",
         operation_id: "listLocations",
         safe_to_retry: true,
+        secret_fields: &[],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "list_hostnodes",
         operation_id: "listHostnodes",
         safe_to_retry: true,
+        secret_fields: &[],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "get_hostnode",
         operation_id: "getHostnode",
         safe_to_retry: true,
+        secret_fields: &[],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "list_instances",
         operation_id: "listInstances",
         safe_to_retry: true,
+        secret_fields: &[],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "create_instance",
         operation_id: "createInstance",
         safe_to_retry: false,
+        secret_fields: &[],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "get_instance",
         operation_id: "getInstance",
         safe_to_retry: true,
+        secret_fields: &[],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "delete_instance",
         operation_id: "deleteInstance",
         safe_to_retry: true,
+        secret_fields: &[],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "start_instance",
         operation_id: "startInstance",
         safe_to_retry: true,
+        secret_fields: &[],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "stop_instance",
         operation_id: "stopInstance",
         safe_to_retry: true,
+        secret_fields: &[],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "modify_instance",
         operation_id: "modifyInstance",
         safe_to_retry: true,
+        secret_fields: &[],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "list_secrets",
         operation_id: "listSecrets",
         safe_to_retry: true,
+        secret_fields: &[],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "create_secret",
         operation_id: "createSecret",
         safe_to_retry: false,
+        secret_fields: &["value"],
+        secret_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "get_secret",
         operation_id: "getSecret",
         safe_to_retry: true,
+        secret_fields: &["value"],
+        secret_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "delete_secret",
         operation_id: "deleteSecret",
         safe_to_retry: true,
+        secret_fields: &[],
+        secret_response: false,
     },
 ];
 /// Forward-compatible enums generated from the spec's named string

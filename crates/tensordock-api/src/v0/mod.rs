@@ -97,12 +97,21 @@ impl TensorDock {
         Error::new(ErrorKind::Api, PROVIDER, operation, message)
     }
 
-    /// `success: false` in a 2xx body is an error too: no source shows one,
-    /// but every client checks, and we would rather fail loudly.
-    fn ensure_success(&self, operation: &'static str, success: Option<bool>) -> Result<()> {
+    /// `success: false` in a 2xx body is an error too: no source shows one
+    /// for most operations, but every client checks, and we would rather
+    /// fail loudly. `error` is the server's message, where the body has one.
+    fn ensure_success_with(
+        &self,
+        operation: &'static str,
+        success: Option<bool>,
+        error: Option<&str>,
+    ) -> Result<()> {
         match success {
             Some(false) => Err(self
-                .failed(operation, "the server answered `success: false`")
+                .failed(
+                    operation,
+                    error.unwrap_or("the server answered `success: false`"),
+                )
                 .with_status(200)),
             _ => Ok(()),
         }
@@ -128,7 +137,11 @@ impl TensorDock {
         let r = self
             .call(self.client.auth_test().body(self.key_pair()))
             .await?;
-        self.ensure_success(operation_ids::AUTH_TEST, Some(r.success))
+        self.ensure_success_with(
+            operation_ids::AUTH_TEST,
+            Some(r.success),
+            r.error.as_deref(),
+        )
     }
 
     /// `POST /auth/list`: the organisation's authorizations, keyed by name.
@@ -136,7 +149,7 @@ impl TensorDock {
         let r = self
             .call(self.client.auth_list().body(self.key_pair()))
             .await?;
-        self.ensure_success(operation_ids::AUTH_LIST, r.success)?;
+        self.ensure_success_with(operation_ids::AUTH_LIST, r.success, r.error.as_deref())?;
         Ok(r.authorizations)
     }
 
@@ -151,7 +164,7 @@ impl TensorDock {
     ) -> Result<HashMap<String, types::Hostnode>> {
         let request = filter.apply(self.client.list_hostnodes());
         let r = self.call(request).await?;
-        self.ensure_success(operation_ids::LIST_HOSTNODES, r.success)?;
+        self.ensure_success_with(operation_ids::LIST_HOSTNODES, r.success, r.error.as_deref())?;
         Ok(r.hostnodes)
     }
 
@@ -170,7 +183,7 @@ impl TensorDock {
         let r = self
             .call(self.client.get_hostnode().hostnode_uuid(uuid))
             .await?;
-        self.ensure_success(OP, r.success)?;
+        self.ensure_success_with(OP, r.success, r.error.as_deref())?;
         ext::hostnode_from(r, hostnode).map_err(|message| {
             Error::new(ErrorKind::Decode, PROVIDER, OP, message).with_status(200)
         })
@@ -187,7 +200,7 @@ impl TensorDock {
             .api_key(self.credentials().api_key.clone())
             .api_token(self.credentials().api_token.clone());
         let r = self.call(self.client.deploy_vm().body(body)).await?;
-        self.ensure_success(operation_ids::DEPLOY_VM, r.success)?;
+        self.ensure_success_with(operation_ids::DEPLOY_VM, r.success, r.error.as_deref())?;
         Ok(r)
     }
 
@@ -196,7 +209,7 @@ impl TensorDock {
         let r = self
             .call(self.client.list_vms().body(self.key_pair()))
             .await?;
-        self.ensure_success(operation_ids::LIST_VMS, r.success)?;
+        self.ensure_success_with(operation_ids::LIST_VMS, r.success, r.error.as_deref())?;
         Ok(r.virtualmachines)
     }
 
@@ -207,7 +220,7 @@ impl TensorDock {
         let r = self
             .call(self.client.get_vm().body(self.server(server)))
             .await?;
-        self.ensure_success(operation_ids::GET_VM, r.success)?;
+        self.ensure_success_with(operation_ids::GET_VM, r.success, r.error.as_deref())?;
         r.virtualmachines.or(r.virtualmachine).ok_or_else(|| {
             Error::new(
                 ErrorKind::Decode,
@@ -224,7 +237,7 @@ impl TensorDock {
         let r = self
             .call(self.client.start_vm().body(self.server(server)))
             .await?;
-        self.ensure_success(operation_ids::START_VM, Some(r.success))
+        self.ensure_success_with(operation_ids::START_VM, Some(r.success), r.error.as_deref())
     }
 
     /// `POST /client/stop/single`. `disassociate_resources: true` releases
@@ -236,7 +249,7 @@ impl TensorDock {
             .server(server.to_string())
             .disassociate_resources(disassociate_resources);
         let r = self.call(self.client.stop_vm().body(body)).await?;
-        self.ensure_success(operation_ids::STOP_VM, Some(r.success))
+        self.ensure_success_with(operation_ids::STOP_VM, Some(r.success), r.error.as_deref())
     }
 
     /// `POST /client/modify/single` (the one VM call that names the VM
@@ -251,7 +264,11 @@ impl TensorDock {
             .api_key(self.credentials().api_key.clone())
             .api_token(self.credentials().api_token.clone());
         let r = self.call(self.client.modify_vm().body(body)).await?;
-        self.ensure_success(operation_ids::MODIFY_VM, Some(r.success))?;
+        self.ensure_success_with(
+            operation_ids::MODIFY_VM,
+            Some(r.success),
+            r.error.as_deref(),
+        )?;
         Ok(r)
     }
 
@@ -260,7 +277,11 @@ impl TensorDock {
         let r = self
             .call(self.client.delete_vm().body(self.server(server)))
             .await?;
-        self.ensure_success(operation_ids::DELETE_VM, Some(r.success))
+        self.ensure_success_with(
+            operation_ids::DELETE_VM,
+            Some(r.success),
+            r.error.as_deref(),
+        )
     }
 
     /// `POST /client/spot/validate/new`: `true` if a spot VM with these
@@ -303,7 +324,11 @@ impl TensorDock {
             .api_key(self.credentials().api_key.clone())
             .api_token(self.credentials().api_token.clone());
         let r = self.call(self.client.deploy_container().body(body)).await?;
-        self.ensure_success(operation_ids::DEPLOY_CONTAINER, Some(r.success))
+        self.ensure_success_with(
+            operation_ids::DEPLOY_CONTAINER,
+            Some(r.success),
+            r.error.as_deref(),
+        )
     }
 
     /// `POST /client/container/scale`. `delta` is added to the replica
@@ -316,7 +341,11 @@ impl TensorDock {
             .container_id(container_id.to_string())
             .replicas(delta);
         let r = self.call(self.client.scale_container().body(body)).await?;
-        self.ensure_success(operation_ids::SCALE_CONTAINER, Some(r.success))
+        self.ensure_success_with(
+            operation_ids::SCALE_CONTAINER,
+            Some(r.success),
+            r.error.as_deref(),
+        )
     }
 
     /// `POST /client/container/stop`: terminates the container deployment.
@@ -326,7 +355,11 @@ impl TensorDock {
             .api_token(self.credentials().api_token.clone())
             .container_id(container_id.to_string());
         let r = self.call(self.client.stop_container().body(body)).await?;
-        self.ensure_success(operation_ids::STOP_CONTAINER, Some(r.success))
+        self.ensure_success_with(
+            operation_ids::STOP_CONTAINER,
+            Some(r.success),
+            r.error.as_deref(),
+        )
     }
 
     /// `GET /client/container/{id}/replicas`, with the credentials in a
@@ -338,6 +371,11 @@ impl TensorDock {
             .container_id(container_id)
             .body(self.key_pair());
         let r = self.call(request).await?;
+        self.ensure_success_with(
+            operation_ids::LIST_CONTAINER_REPLICAS,
+            r.success,
+            r.error.as_deref(),
+        )?;
         Ok(r.result)
     }
 
@@ -346,7 +384,7 @@ impl TensorDock {
         let r = self
             .call(self.client.get_balance().body(self.key_pair()))
             .await?;
-        self.ensure_success(operation_ids::GET_BALANCE, r.success)?;
+        self.ensure_success_with(operation_ids::GET_BALANCE, r.success, r.error.as_deref())?;
         Ok(r)
     }
 
@@ -359,6 +397,7 @@ impl TensorDock {
             .api_key(self.credentials().api_key.clone())
             .api_token(self.credentials().api_token.clone());
         let r = self.call(self.client.get_revenue().body(body)).await?;
+        self.ensure_success_with(operation_ids::GET_REVENUE, r.success, r.error.as_deref())?;
         Ok(r.data)
     }
 
@@ -368,7 +407,14 @@ impl TensorDock {
             .api_key(self.credentials().api_key.clone())
             .api_token(self.credentials().api_token.clone())
             .period(period.to_string());
-        self.call(self.client.get_monthly_summary().body(body))
-            .await
+        let r = self
+            .call(self.client.get_monthly_summary().body(body))
+            .await?;
+        self.ensure_success_with(
+            operation_ids::GET_MONTHLY_SUMMARY,
+            r.success,
+            r.error.as_deref(),
+        )?;
+        Ok(r)
     }
 }
