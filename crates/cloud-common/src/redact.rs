@@ -106,7 +106,7 @@ pub(crate) fn query_credentials(text: &str) -> String {
                 .any(|c| c.eq_ignore_ascii_case(name))
         {
             let end = after
-                .find(|c: char| matches!(c, '&' | '#' | '"' | '\'' | ' ' | '\n' | '<' | '>'))
+                .find(['&', '#', '"', '\'', ' ', '\n', '<', '>'])
                 .unwrap_or(after.len());
             out.push_str(REDACTED);
             rest = &after[end..];
