@@ -112,10 +112,8 @@ pub fn names_a_secret(name: &str) -> bool {
     let mut words: Vec<String> = Vec::new();
     let mut current = String::new();
     for c in name.chars() {
-        if c == '_' || c == '-' || (c.is_uppercase() && !current.is_empty()) {
-            if !current.is_empty() {
-                words.push(std::mem::take(&mut current));
-            }
+        if (c == '_' || c == '-' || c.is_uppercase()) && !current.is_empty() {
+            words.push(std::mem::take(&mut current));
         }
         if c != '_' && c != '-' {
             current.extend(c.to_lowercase());
