@@ -216,3 +216,42 @@ fn passing_fixtures_generate() {
         }
     }
 }
+
+#[test]
+fn secrets_are_the_secret_schema() {
+    rejects_then_accepts(
+        "secret",
+        lint::SECRET,
+        &[
+            (
+                "#/components/schemas/Login/properties/password",
+                "`password` names a credential",
+            ),
+            (
+                "#/components/schemas/Session/properties/apiToken",
+                "`apiToken` names a credential",
+            ),
+        ],
+    );
+    for name in [
+        "password",
+        "default_user_password",
+        "api_key",
+        "apiKey",
+        "private_key",
+        "secret",
+        "sshPassword",
+    ] {
+        assert!(lint::names_a_secret(name), "{name}");
+    }
+    for name in [
+        "token_id",
+        "has_password",
+        "ssh_public_key",
+        "key",
+        "secret_id",
+        "is_secret",
+    ] {
+        assert!(!lint::names_a_secret(name), "{name}");
+    }
+}
