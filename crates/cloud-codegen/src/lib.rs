@@ -20,6 +20,7 @@ use progenitor_impl::{
 use quote::quote;
 
 pub mod lint;
+pub mod non_exhaustive;
 pub mod open_enum;
 
 /// The OpenAPI extension that marks an operation as safe to repeat after a
@@ -176,9 +177,9 @@ fn generate_api(api: &OpenAPI, crate_path: &str) -> Result<Generated, String> {
         let constants = operation_constants(api);
         let open_enums = open_enum::tokens(&enums);
         Ok(Generated {
-            client: format_file(with_open_enums_in_types(parse(
+            client: format_file(non_exhaustive::mark(with_open_enums_in_types(parse(
                 quote!(#client #constants #open_enums),
-            )?)),
+            )?))),
             httpmock: format_file(parse(httpmock)?),
         })
     })

@@ -9,6 +9,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///The organisation's authorizations.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct AuthListResponse {
         ///Authorizations keyed by their name.
         #[serde(
@@ -30,6 +31,7 @@ pub mod types {
     }
     ///One API authorization.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Authorization {
         ///Free-text note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -48,6 +50,7 @@ pub mod types {
     }
     ///Account balance and spending rate.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct BalanceResponse {
         ///Balance in USD.
         pub balance: f64,
@@ -64,6 +67,7 @@ pub mod types {
     }
     ///Start and end month of a statement, as zero-padded strings.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct BillPeriod {
         ///End month, e.g. `03`.
         #[serde(rename = "endM", skip_serializing_if = "::std::option::Option::is_none")]
@@ -91,6 +95,7 @@ pub mod types {
     }
     ///Period totals, USD as decimal strings.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct BillingChanges {
         ///Total spent, e.g. `332.15`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -106,6 +111,7 @@ pub mod types {
     }
     ///One VM or storage charge or payout. Amounts are numbers here, unlike the top-level totals.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct BillingLineItem {
         ///End date, `MM/DD`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -139,6 +145,7 @@ pub mod types {
     }
     ///Statement line items by category.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct BillingTransactions {
         ///Deposits (item shape undocumented).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -166,6 +173,7 @@ pub mod types {
     }
     ///Available vCPUs and their price.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CpuOffer {
         ///vCPUs available.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -184,6 +192,7 @@ pub mod types {
     }
     ///Form body carrying only the organisation credentials.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct CredentialsRequest {
         pub api_key: ::cloud_common::Secret,
         pub api_token: ::cloud_common::Secret,
@@ -195,6 +204,7 @@ pub mod types {
     }
     ///Data centre hosting a hostnode.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Datacenter {
         ///Data centre name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -213,6 +223,7 @@ only `environment_variables`, `volumes` and `arguments` are marked optional
 there. The server's own rules are undocumented.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct DeployContainerRequest {
         pub api_key: ::cloud_common::Secret,
         pub api_token: ::cloud_common::Secret,
@@ -262,6 +273,7 @@ there. The server's own rules are undocumented.
     }
     ///Hourly price breakdown of a new VM, in USD.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct DeployCost {
         ///Compute (GPU, CPU, RAM) USD per hour.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -280,6 +292,7 @@ there. The server's own rules are undocumented.
     }
     ///Form body for deploying a VM.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct DeployVmRequest {
         pub api_key: ::cloud_common::Secret,
         pub api_token: ::cloud_common::Secret,
@@ -484,6 +497,7 @@ port receives traffic from the i-th external port.
     }
     ///Result of deploying a VM.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct DeployVmResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cost: ::std::option::Option<DeployCost>,
@@ -508,6 +522,7 @@ port receives traffic from the i-th external port.
     }
     ///Error body returned with non-2xx statuses.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ErrorBody {
         ///Human-readable message (the field is `error`, not `message`).
         pub error: ::std::string::String,
@@ -525,6 +540,7 @@ equal to its UUID (SDK docstring). A UUID-keyed hostnode lands in the
 additional properties, and the caller must extract it.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct GetHostnodeResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hostnode: ::std::option::Option<Hostnode>,
@@ -544,6 +560,7 @@ UUID). The SDK docstring puts it under `virtualmachine`. Expect exactly one of
 the two.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct GetVmResponse {
         ///Whether the call succeeded.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -560,6 +577,7 @@ the two.
     }
     ///Available GPUs of one model and their price.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct GpuSpec {
         ///GPUs of this model available.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -587,6 +605,7 @@ the two.
     }
     ///A physical host offering resources for rent. Prices are USD per unit-hour.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Hostnode {
         pub location: HostnodeLocation,
         pub networking: HostnodeNetworking,
@@ -600,6 +619,7 @@ the two.
     }
     ///Available hostnodes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct HostnodeListResponse {
         ///Hostnodes keyed by UUID.
         #[serde(
@@ -618,6 +638,7 @@ the two.
     }
     ///Location of a hostnode.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct HostnodeLocation {
         ///City.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -642,6 +663,7 @@ the two.
     }
     ///Network capacity of a hostnode.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct HostnodeNetworking {
         ///Whether a dedicated IP is available.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -663,6 +685,7 @@ the two.
     }
     ///Allowed resource ranges for a VM with a given number of GPUs.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct HostnodeRestriction {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu: ::std::option::Option<ResourceRange>,
@@ -678,6 +701,7 @@ the two.
     }
     ///Usage and revenue of one hostnode.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct HostnodeRevenue {
         ///vCPUs free.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -726,6 +750,7 @@ the two.
     }
     ///Resources a hostnode has available, with prices.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct HostnodeSpecs {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu: ::std::option::Option<CpuOffer>,
@@ -756,6 +781,7 @@ the two.
     }
     ///Availability of a hostnode.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct HostnodeStatus {
         ///Whether the hostnode is listed on the marketplace.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -800,6 +826,7 @@ the two.
     }
     ///The organisation's VMs.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ListVmsResponse {
         ///Whether the call succeeded.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -821,6 +848,7 @@ the two.
     }
     ///Form body for resizing a stopped VM.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ModifyVmRequest {
         pub api_key: ::cloud_common::Secret,
         pub api_token: ::cloud_common::Secret,
@@ -849,6 +877,7 @@ the two.
     }
     ///Result of modifying a VM.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ModifyVmResponse {
         ///UUID of the modified VM.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -863,6 +892,7 @@ the two.
     }
     ///Form body for the monthly statement.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct MonthlySummaryRequest {
         pub api_key: ::cloud_common::Secret,
         pub api_token: ::cloud_common::Secret,
@@ -932,6 +962,7 @@ the two.
     }
     ///Monthly statement. Top-level money values are strings; no `success` key.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct MonthlySummaryResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bill_period: ::std::option::Option<BillPeriod>,
@@ -1028,6 +1059,7 @@ the two.
     }
     ///One running replica of a container deployment.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Replica {
         ///External ports, paired by position with `internal_ports`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1055,6 +1087,7 @@ the two.
     }
     ///Replicas of a container deployment (wrapped in `result`, no `success` key).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ReplicasResponse {
         ///One entry per replica.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1067,6 +1100,7 @@ the two.
     }
     ///An available amount of a resource and its price.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ResourceOffer {
         ///Amount available, in GB.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1082,6 +1116,7 @@ the two.
     }
     ///Inclusive range of an amount.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ResourceRange {
         ///Maximum.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1097,6 +1132,7 @@ the two.
     }
     ///Form body for the host revenue report.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct RevenueRequest {
         pub api_key: ::cloud_common::Secret,
         pub api_token: ::cloud_common::Secret,
@@ -1117,6 +1153,7 @@ the two.
     }
     ///Host revenue report (wrapped in `data`, no `success` key).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct RevenueResponse {
         ///One row per hostnode.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1129,6 +1166,7 @@ the two.
     }
     ///Form body for changing a container deployment's replica count.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ScaleContainerRequest {
         pub api_key: ::cloud_common::Secret,
         pub api_token: ::cloud_common::Secret,
@@ -1144,6 +1182,7 @@ the two.
     }
     ///Form body naming one VM by `server`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ServerRequest {
         pub api_key: ::cloud_common::Secret,
         pub api_token: ::cloud_common::Secret,
@@ -1157,6 +1196,7 @@ the two.
     }
     ///Form body for terminating a container deployment.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct StopContainerRequest {
         pub api_key: ::cloud_common::Secret,
         pub api_token: ::cloud_common::Secret,
@@ -1170,6 +1210,7 @@ the two.
     }
     ///Form body for stopping a VM.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct StopVmRequest {
         pub api_key: ::cloud_common::Secret,
         pub api_token: ::cloud_common::Secret,
@@ -1189,6 +1230,7 @@ GPU may be gone on restart). false keeps it reserved and billed. Sent as
     }
     ///Bare outcome of an action or check.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct SuccessResponse {
         ///Whether the action succeeded (for spot checks, whether the bid would win).
         pub success: bool,
@@ -1200,6 +1242,7 @@ GPU may be gone on restart). false keeps it reserved and billed. Sent as
     }
     ///Form body for checking a new bid on an existing spot VM.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ValidateSpotExistingRequest {
         pub api_key: ::cloud_common::Secret,
         pub api_token: ::cloud_common::Secret,
@@ -1215,6 +1258,7 @@ GPU may be gone on restart). false keeps it reserved and billed. Sent as
     }
     ///Form body for checking a spot bid for a new VM.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ValidateSpotNewRequest {
         pub api_key: ::cloud_common::Secret,
         pub api_token: ::cloud_common::Secret,
@@ -1242,6 +1286,7 @@ GPU may be gone on restart). false keeps it reserved and billed. Sent as
 Some appear only in the official dashboard template.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct VirtualMachine {
         ///City of the hostnode.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1311,6 +1356,7 @@ and unknown values may appear.
     }
     ///GPUs attached to a VM.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct VmGpu {
         ///Number of GPUs.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1326,6 +1372,7 @@ and unknown values may appear.
     }
     ///Usage and revenue of one VM on a hostnode.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct VmRevenue {
         ///UUID of the VM.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1356,6 +1403,7 @@ and unknown values may appear.
     }
     ///Resources allocated to a VM. Sizes are numbers or numeric strings.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct VmSpecs {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub gpu: ::std::option::Option<VmGpu>,
@@ -9897,8 +9945,10 @@ pub mod open_enums {
     ///Whether the container image registry is public or private.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum RegistryType {
         ///`public`
         Public,
@@ -9969,8 +10019,10 @@ pub mod open_enums {
     ///Set to `spot` for an interruptible, bid-priced VM.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum PriceType {
         ///`spot`
         Spot,
@@ -10037,8 +10089,10 @@ pub mod open_enums {
     ///`local` (default) deploys on `hostnode`; `network` uses network storage at `location`.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum DeploymentType {
         ///`local`
         Local,
