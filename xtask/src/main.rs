@@ -241,19 +241,22 @@ fn semver_command() -> Result<(), Failure> {
     for case in &cases {
         let row = semver::check(&root, case, &work).map_err(Failure::Failed)?;
         println!("{row}");
-        if !row.agrees() {
+        if !row.passes() {
             disagreements += 1;
         }
     }
     if disagreements > 0 {
         return Err(Failure::Failed(format!(
-            "{disagreements} of {} fixture pair(s): `cargo xtask diff` and cargo-semver-checks disagree",
+            "{disagreements} of {} fixture pair(s): `cargo xtask diff` and cargo-semver-checks \
+             disagree beyond the known gaps (semver::KNOWN_GAPS)",
             cases.len()
         )));
     }
     println!(
-        "{} fixture pair(s): `cargo xtask diff` agrees with cargo-semver-checks",
-        cases.len()
+        "{} fixture pair(s): `cargo xtask diff` agrees with cargo-semver-checks \
+         but for {} known gap(s) of the tool",
+        cases.len(),
+        semver::KNOWN_GAPS.len()
     );
     Ok(())
 }

@@ -66,6 +66,8 @@ fn single_change_pairs_are_classified_as_rust_breaks_them() {
         ("request_field_removed", true),
         ("enum_value_removed", true),
         ("operation_removed", true),
+        ("request_field_now_required", true),
+        ("response_field_type_changed", true),
     ];
     for (name, breaking) in expected {
         let (verdict, changes) =
@@ -81,6 +83,45 @@ fn single_change_pairs_are_classified_as_rust_breaks_them() {
         expected.len(),
         "every single-change pair has a verdict here"
     );
+}
+
+#[test]
+fn known_gaps_are_pairs_the_diff_calls_breaking() {
+    for (name, why) in semver::KNOWN_GAPS {
+        let (breaking, _) = semver::diff_verdict(&case(name)).expect("fixture pair loads");
+        assert!(breaking, "{name}: a gap may only make the diff the stricter one ({why})");
+    }
+}
+
+fn row(case: &str, diff_breaking: bool, semver_breaking: bool) -> semver::Row {
+    semver::Row {
+        case: case.to_string(),
+        diff_breaking,
+        semver: semver::SemverVerdict {
+            breaking: semver_breaking,
+            lints: Vec::new(),
+        },
+    }
+}
+
+#[test]
+fn only_agreement_or_a_known_gap_passes() {
+    use semver::Outcome::*;
+    let gap = semver::KNOWN_GAPS[0].0;
+    let cases = [
+        (row("semver/x", true, true), Agree, true),
+        (row("semver/x", false, false), Agree, true),
+        (row("semver/x", true, false), Disagree, false),
+        (row("semver/x", false, true), Disagree, false),
+        (row(gap, true, false), KnownGap, true),
+        // The tool learnt the lint: the list must shrink.
+        (row(gap, true, true), GapClosed, false),
+        // Never excused: the tool stricter than the diff.
+        (row(gap, false, true), Disagree, false),
+    ];
+    for (r, outcome, passes) in cases {
+        assert_eq!((r.outcome(), r.passes()), (outcome, passes), "{r}");
+    }
 }
 
 #[test]
