@@ -233,7 +233,10 @@ pub enum Outcome {
 
 /// What [`KNOWN_GAPS`] says the tool misses in `case`.
 pub fn known_gap(case: &str) -> Option<&'static str> {
-    KNOWN_GAPS.iter().find(|(c, _)| *c == case).map(|(_, why)| *why)
+    KNOWN_GAPS
+        .iter()
+        .find(|(c, _)| *c == case)
+        .map(|(_, why)| *why)
 }
 
 /// One row of the table `cargo xtask semver` prints.

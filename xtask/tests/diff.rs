@@ -70,12 +70,18 @@ fn request_fields() {
         &[
             &format!("BREAKING {s} `note`: removed"),
             &format!("ok {s} `colour`: added, optional"),
-            &format!("BREAKING {s} `image`: now required (the Rust field is no longer an `Option`)"),
+            &format!(
+                "BREAKING {s} `image`: now required (the Rust field is no longer an `Option`)"
+            ),
             &format!("BREAKING {s} `labels`: no longer nullable"),
             &format!("ok {s} `owner`: now nullable"),
-            &format!("BREAKING {s} `placement`: now required (the Rust field is no longer an `Option`)"),
+            &format!(
+                "BREAKING {s} `placement`: now required (the Rust field is no longer an `Option`)"
+            ),
             &format!("ok {s} `placement.rack`: added, optional"),
-            &format!("BREAKING {s} `placement.zone`: now required (the Rust field is no longer an `Option`)"),
+            &format!(
+                "BREAKING {s} `placement.zone`: now required (the Rust field is no longer an `Option`)"
+            ),
             &format!("BREAKING {s} `project`: added, required"),
             // Builders keep compiling; code that reads or assigns `size`
             // does not.

@@ -89,7 +89,10 @@ fn single_change_pairs_are_classified_as_rust_breaks_them() {
 fn known_gaps_are_pairs_the_diff_calls_breaking() {
     for (name, why) in semver::KNOWN_GAPS {
         let (breaking, _) = semver::diff_verdict(&case(name)).expect("fixture pair loads");
-        assert!(breaking, "{name}: a gap may only make the diff the stricter one ({why})");
+        assert!(
+            breaking,
+            "{name}: a gap may only make the diff the stricter one ({why})"
+        );
     }
 }
 
