@@ -369,21 +369,15 @@ async fn contract_get_vms() {
     let example = spec().response_example("GetVms");
     let served = json!([example[0], variant(&example[0], VM_UNKNOWNS)]);
     let body = GetVmsRequestBody::builder()
-        .where_(VmWhereInput {
-            and: Some(vec![
-                VmWhereInput {
-                    status: Some(VmStatus::Running),
-                    ..Default::default()
-                },
-                VmWhereInput {
-                    vcpu_gt: Some(2),
-                    ..Default::default()
-                },
-            ]),
-            cluster: Some(ClusterWhereInput::by_id(CLUSTER)),
-            name_contains: Some("web".into()),
-            ..Default::default()
-        })
+        .where_(built::<VmWhereInput, _>(
+            VmWhereInput::builder()
+                .and(vec![
+                    built(VmWhereInput::builder().status(VmStatus::Running)),
+                    built(VmWhereInput::builder().vcpu_gt(2)),
+                ])
+                .cluster(ClusterWhereInput::by_id(CLUSTER))
+                .name_contains("web".to_string()),
+        ))
         .order_by(VmOrderByInput::NameAsc)
         .first(50)
         .skip(0);
@@ -432,10 +426,7 @@ async fn contract_get_vms() {
 #[tokio::test]
 async fn contract_get_vms_connection() {
     let served = spec().response_example("GetVmsConnection");
-    let body = VmWhereInput {
-        status: Some(VmStatus::Running),
-        ..Default::default()
-    };
+    let body: VmWhereInput = built(VmWhereInput::builder().status(VmStatus::Running));
     let got = exchange("GetVmsConnection", None, &served, async |ct| {
         ct.get_vms_connection(body).await
     })
@@ -459,35 +450,35 @@ async fn contract_create_vm() {
         .memory(8i64 << 30)
         .status(VmStatus::Stopped)
         .firmware(VmFirmware::Bios)
-        .vm_nics(vec![VmNicParams {
-            connect_vlan_id: Some(VLAN.into()),
-            model: Some(VmNicModel::Virtio),
-            mirror: Some(false),
-            ..Default::default()
-        }])
-        .vm_disks(VmDiskParams {
-            mount_cd_roms: vec![built(
-                VmCdRomParams::builder()
-                    .boot(1)
-                    .index(1)
-                    .elf_image_id(ISO.to_string()),
-            )],
-            mount_new_create_disks: vec![built(
-                MountNewCreateDisksParams::builder()
-                    .boot(0)
-                    .bus(Bus::Virtio)
-                    .index(0)
-                    .vm_volume(
-                        MountNewCreateDisksParamsVmVolume::builder()
-                            .name("web-01-disk-0")
-                            .size(40i64 << 30)
-                            .elf_storage_policy(
-                                VmVolumeElfStoragePolicyType::Replica2ThinProvision,
-                            ),
-                    ),
-            )],
-            mount_disks: vec![],
-        });
+        .vm_nics(vec![built(
+            VmNicParams::builder()
+                .connect_vlan_id(VLAN.to_string())
+                .model(VmNicModel::Virtio)
+                .mirror(false),
+        )])
+        .vm_disks(
+            VmDiskParams::builder()
+                .mount_cd_roms(vec![built(
+                    VmCdRomParams::builder()
+                        .boot(1)
+                        .index(1)
+                        .elf_image_id(ISO.to_string()),
+                )])
+                .mount_new_create_disks(vec![built(
+                    MountNewCreateDisksParams::builder()
+                        .boot(0)
+                        .bus(Bus::Virtio)
+                        .index(0)
+                        .vm_volume(
+                            MountNewCreateDisksParamsVmVolume::builder()
+                                .name("web-01-disk-0")
+                                .size(40i64 << 30)
+                                .elf_storage_policy(
+                                    VmVolumeElfStoragePolicyType::Replica2ThinProvision,
+                                ),
+                        ),
+                )]),
+        );
     let got = exchange("CreateVm", None, &served, async |ct| {
         ct.create_vm([vm]).await
     })
@@ -533,29 +524,31 @@ async fn contract_create_vm_from_template() {
         .cluster_id(CLUSTER.to_string())
         .name("web-02")
         .is_full_copy(false)
-        .vm_nics(vec![VmNicParams {
-            connect_vlan_id: Some(VLAN.into()),
-            enabled: Some(true),
-            model: Some(VmNicModel::E1000),
-            ..Default::default()
-        }])
-        .cloud_init(TemplateCloudInit {
-            hostname: Some("web-02".into()),
-            public_keys: vec!["ssh-ed25519 AAAAC3Nza... ops".into()],
-            nameservers: vec!["192.168.1.1".into()],
-            networks: vec![CloudInitNetWork {
-                nic_index: 0,
-                type_: CloudInitNetworkTypeEnum::Ipv4,
-                ip_address: Some("192.168.20.32".into()),
-                netmask: Some("255.255.255.0".into()),
-                routes: vec![CloudInitNetWorkRoute {
-                    network: "0.0.0.0".into(),
-                    netmask: "0.0.0.0".into(),
-                    gateway: "192.168.20.1".into(),
-                }],
-            }],
-            ..Default::default()
-        });
+        .vm_nics(vec![built(
+            VmNicParams::builder()
+                .connect_vlan_id(VLAN.to_string())
+                .enabled(true)
+                .model(VmNicModel::E1000),
+        )])
+        .cloud_init(built::<TemplateCloudInit, _>(
+            TemplateCloudInit::builder()
+                .hostname("web-02".to_string())
+                .public_keys(vec!["ssh-ed25519 AAAAC3Nza... ops".to_string()])
+                .nameservers(vec!["192.168.1.1".to_string()])
+                .networks(vec![built(
+                    CloudInitNetWork::builder()
+                        .nic_index(0)
+                        .type_(CloudInitNetworkTypeEnum::Ipv4)
+                        .ip_address("192.168.20.32".to_string())
+                        .netmask("255.255.255.0".to_string())
+                        .routes(vec![built(
+                            CloudInitNetWorkRoute::builder()
+                                .network("0.0.0.0")
+                                .netmask("0.0.0.0")
+                                .gateway("192.168.20.1"),
+                        )]),
+                )]),
+        ));
     let got = exchange("CreateVmFromTemplate", None, &served, async |ct| {
         ct.create_vm_from_template([vm]).await
     })
@@ -569,19 +562,18 @@ async fn contract_create_vm_from_template() {
 #[tokio::test]
 async fn contract_update_vm() {
     let served = with_task_vms("UpdateVm");
-    let params = VmUpdateParams {
-        where_: VmWhereInput::by_id(VM1),
-        data: VmUpdateParamsData {
-            name: Some("web-01-renamed".into()),
-            description: Some("frontend, renamed".into()),
-            ha: Some(false),
-            vcpu: Some(4),
-            cpu_cores: Some(2),
-            cpu_sockets: Some(2),
-            memory: Some(1 << 30),
-            memory_unit: None,
-        },
-    };
+    let params = VmUpdateParams::builder()
+        .where_(VmWhereInput::by_id(VM1))
+        .data(
+            VmUpdateParamsData::builder()
+                .name("web-01-renamed".to_string())
+                .description("frontend, renamed".to_string())
+                .ha(false)
+                .vcpu(4)
+                .cpu_cores(2)
+                .cpu_sockets(2)
+                .memory(1i64 << 30),
+        );
     let got = exchange("UpdateVm", None, &served, async |ct| {
         ct.update_vm(params).await
     })
@@ -592,17 +584,14 @@ async fn contract_update_vm() {
 #[tokio::test]
 async fn contract_add_vm_cd_rom() {
     let served = with_task_vms("AddVmCdRom");
-    let params = VmAddCdRomParams {
-        where_: VmWhereInput::by_id(VM1),
-        data: VmAddCdRomParamsData {
-            vm_cd_roms: vec![built(
-                VmCdRomParams::builder()
-                    .boot(0)
-                    .index(0)
-                    .elf_image_id(ISO.to_string()),
-            )],
-        },
-    };
+    let params = VmAddCdRomParams::builder()
+        .where_(VmWhereInput::by_id(VM1))
+        .data(VmAddCdRomParamsData::builder().vm_cd_roms(vec![built(
+            VmCdRomParams::builder()
+                .boot(0)
+                .index(0)
+                .elf_image_id(ISO.to_string()),
+        )]));
     let got = exchange("AddVmCdRom", None, &served, async |ct| {
         ct.add_vm_cd_rom(params).await
     })
@@ -613,12 +602,12 @@ async fn contract_add_vm_cd_rom() {
 #[tokio::test]
 async fn contract_remove_vm_cd_rom() {
     let served = with_task_vms("RemoveVmCdRom");
-    let params = VmRemoveCdRomParams {
-        where_: VmWhereInput::by_id(VM1),
-        data: VmRemoveCdRomParamsData {
-            cd_rom_ids: vec!["cl2k1ysx61ifl0822i1bhs6bn".into()],
-        },
-    };
+    let params = VmRemoveCdRomParams::builder()
+        .where_(VmWhereInput::by_id(VM1))
+        .data(
+            VmRemoveCdRomParamsData::builder()
+                .cd_rom_ids(vec!["cl2k1ysx61ifl0822i1bhs6bn".to_string()]),
+        );
     let got = exchange("RemoveVmCdRom", None, &served, async |ct| {
         ct.remove_vm_cd_rom(params).await
     })
@@ -629,8 +618,8 @@ async fn contract_remove_vm_cd_rom() {
 #[tokio::test]
 async fn contract_add_vm_disk() {
     let served = with_task_vms("AddVmDisk");
-    let disks = VmAddDiskParamsDataVmDisks {
-        mount_new_create_disks: vec![built(
+    let disks = VmAddDiskParamsDataVmDisks::builder()
+        .mount_new_create_disks(vec![built(
             MountNewCreateDisksParams::builder()
                 .boot(1)
                 .bus(Bus::Virtio)
@@ -640,15 +629,14 @@ async fn contract_add_vm_disk() {
                         .size(5i64 << 30)
                         .elf_storage_policy(VmVolumeElfStoragePolicyType::Replica2ThinProvision),
                 ),
-        )],
-        mount_disks: vec![built(
+        )])
+        .mount_disks(vec![built(
             MountDisksParams::builder()
                 .boot(2)
                 .bus(Bus::Virtio)
                 .index(2)
                 .vm_volume_id("cl2k1z0ab1iko0822q3w8mq1d"),
-        )],
-    };
+        )]);
     let params = VmAddDiskParams::builder()
         .where_(VmWhereInput::by_id(VM1))
         .data(VmAddDiskParamsData::builder().vm_disks(disks));
@@ -662,12 +650,12 @@ async fn contract_add_vm_disk() {
 #[tokio::test]
 async fn contract_remove_vm_disk() {
     let served = with_task_vms("RemoveVmDisk");
-    let params = VmRemoveDiskParams {
-        where_: VmWhereInput::by_id(VM1),
-        data: VmRemoveDiskParamsData {
-            disk_ids: vec!["cl2k1ysx61ifk0822v9tw5n4d".into()],
-        },
-    };
+    let params = VmRemoveDiskParams::builder()
+        .where_(VmWhereInput::by_id(VM1))
+        .data(
+            VmRemoveDiskParamsData::builder()
+                .disk_ids(vec!["cl2k1ysx61ifk0822v9tw5n4d".to_string()]),
+        );
     let got = exchange("RemoveVmDisk", None, &served, async |ct| {
         ct.remove_vm_disk(params).await
     })
@@ -678,22 +666,21 @@ async fn contract_remove_vm_disk() {
 #[tokio::test]
 async fn contract_add_vm_nic() {
     let served = with_task_vms("AddVmNic");
-    let nic = |vlan: &str, enabled, mirror| VmNicParams {
-        connect_vlan_id: Some(vlan.into()),
-        enabled: Some(enabled),
-        mirror,
-        model: Some(VmNicModel::Virtio),
-        ..Default::default()
+    let nic = |vlan: &str, enabled: bool, mirror: Option<bool>| {
+        built(
+            VmNicParams::builder()
+                .connect_vlan_id(vlan.to_string())
+                .enabled(enabled)
+                .mirror(mirror)
+                .model(VmNicModel::Virtio),
+        )
     };
-    let params = VmAddNicParams {
-        where_: VmWhereInput::by_id(VM1),
-        data: VmAddNicParamsData {
-            vm_nics: vec![
-                nic(VLAN, false, None),
-                nic("cl2k0mrhb02i10822d0q9w5ue", true, Some(true)),
-            ],
-        },
-    };
+    let params = VmAddNicParams::builder()
+        .where_(VmWhereInput::by_id(VM1))
+        .data(VmAddNicParamsData::builder().vm_nics(vec![
+            nic(VLAN, false, None),
+            nic("cl2k0mrhb02i10822d0q9w5ue", true, Some(true)),
+        ]));
     let got = exchange("AddVmNic", None, &served, async |ct| {
         ct.add_vm_nic(params).await
     })
@@ -723,12 +710,9 @@ async fn contract_update_vm_nic() {
 #[tokio::test]
 async fn contract_remove_vm_nic() {
     let served = with_task_vms("RemoveVmNic");
-    let params = VmRemoveNicParams {
-        where_: VmWhereInput::by_id(VM1),
-        data: VmRemoveNicParamsData {
-            nic_index: vec![0, 1],
-        },
-    };
+    let params = VmRemoveNicParams::builder()
+        .where_(VmWhereInput::by_id(VM1))
+        .data(VmRemoveNicParamsData::builder().nic_index(vec![0, 1]));
     let got = exchange("RemoveVmNic", None, &served, async |ct| {
         ct.remove_vm_nic(params).await
     })
@@ -739,12 +723,11 @@ async fn contract_remove_vm_nic() {
 #[tokio::test]
 async fn contract_migrate_vm() {
     let served = with_task_vms("MigrateVm");
-    let params = VmMigrateParams {
-        where_: VmWhereInput::by_id(VM1),
-        data: Some(VmMigrateParamsData {
-            host_id: "cl2k0mq4i02920822r1m5d5jc".into(),
-        }),
-    };
+    let params = VmMigrateParams::builder()
+        .where_(VmWhereInput::by_id(VM1))
+        .data(built::<VmMigrateParamsData, _>(
+            VmMigrateParamsData::builder().host_id("cl2k0mq4i02920822r1m5d5jc"),
+        ));
     let got = exchange("MigrateVm", None, &served, async |ct| {
         ct.migrate_vm(params).await
     })
@@ -871,12 +854,11 @@ async fn contract_recover_vm_from_recycle_bin() {
 #[tokio::test]
 async fn contract_delete_vm() {
     let served = with_task_deletes("DeleteVm");
-    let params = VmDeleteParams {
-        where_: VmWhereInput::by_ids([VM1, VM2]),
-        effect: Some(VmDeleteParamsEffect {
-            include_snapshots: Some(true),
-        }),
-    };
+    let params = VmDeleteParams::builder()
+        .where_(VmWhereInput::by_ids([VM1, VM2]))
+        .effect(built::<VmDeleteParamsEffect, _>(
+            VmDeleteParamsEffect::builder().include_snapshots(true),
+        ));
     let got = exchange("DeleteVm", None, &served, async |ct| {
         ct.delete_vm(params).await
     })
@@ -936,11 +918,11 @@ async fn contract_get_alerts() {
     info["disk"] = Value::Null;
     let served = json!([example[0], info]);
     let body = GetAlertsRequestBody::builder()
-        .where_(AlertWhereInput {
-            ended: Some(false),
-            cluster: Some(ClusterWhereInput::by_ids([CLUSTER])),
-            ..Default::default()
-        })
+        .where_(built::<AlertWhereInput, _>(
+            AlertWhereInput::builder()
+                .ended(false)
+                .cluster(ClusterWhereInput::by_ids([CLUSTER])),
+        ))
         .first(100);
     // A per-request language overrides the client's default.
     let got = exchange("GetAlerts", Some("zh-CN"), &served, async |ct| {
@@ -988,10 +970,10 @@ async fn contract_get_clusters() {
         newer[nullable] = Value::Null;
     }
     let served = json!([example[0], newer]);
-    let body = ClusterWhereInput {
-        datacenters_some: Some(DatacenterWhereInput::by_id("cl2k0mlkd01zb0822zk7k4zbe")),
-        ..Default::default()
-    };
+    let body: ClusterWhereInput = built(
+        ClusterWhereInput::builder()
+            .datacenters_some(DatacenterWhereInput::by_id("cl2k0mlkd01zb0822zk7k4zbe")),
+    );
     let got = exchange("GetClusters", None, &served, async |ct| {
         ct.get_clusters(body).await
     })
@@ -1030,10 +1012,8 @@ async fn contract_get_hosts() {
         &[("/status", "CONNECTED_MAINTENANCE"), ("/state", "DRAINING")],
     );
     let served = json!([example[0], newer]);
-    let body = HostWhereInput {
-        cluster: Some(ClusterWhereInput::by_ids([CLUSTER])),
-        ..Default::default()
-    };
+    let body: HostWhereInput =
+        built(HostWhereInput::builder().cluster(ClusterWhereInput::by_ids([CLUSTER])));
     let got = exchange("GetHosts", None, &served, async |ct| {
         ct.get_hosts(body).await
     })
@@ -1068,13 +1048,9 @@ async fn contract_get_disks() {
     );
     newer["function"] = Value::Null;
     let served = json!([example[0], newer]);
-    let body = DiskWhereInput {
-        host: Some(HostWhereInput {
-            cluster: Some(ClusterWhereInput::by_ids([CLUSTER])),
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
+    let body: DiskWhereInput = built(DiskWhereInput::builder().host(built::<HostWhereInput, _>(
+        HostWhereInput::builder().cluster(ClusterWhereInput::by_ids([CLUSTER])),
+    )));
     let got = exchange("GetDisks", None, &served, async |ct| {
         ct.get_disks(body).await
     })
@@ -1114,13 +1090,12 @@ async fn contract_create_vm_snapshot() {
         &[("/consistent_type", "APPLICATION_CONSISTENT")],
     );
     let served = json!([example[0], {"task_id": null, "data": newer}]);
-    let body = VmSnapshotCreationParams {
-        data: vec![VmSnapshotCreationParamsData {
-            vm_id: VM1.into(),
-            name: "web-01-before-upgrade".into(),
-            consistent_type: Some(ConsistentType::CrashConsistent),
-        }],
-    };
+    let body = VmSnapshotCreationParams::builder().data(vec![built(
+        VmSnapshotCreationParamsData::builder()
+            .vm_id(VM1)
+            .name("web-01-before-upgrade")
+            .consistent_type(ConsistentType::CrashConsistent),
+    )]);
     let got = exchange("CreateVmSnapshot", None, &served, async |ct| {
         ct.create_vm_snapshot(body).await
     })
@@ -1350,12 +1325,9 @@ async fn error_bodies_become_typed_errors_with_message_and_code() {
                 .header("x-tower-request-id", "req-42")
                 .json_body(body);
         });
-        let params = VmRemoveDiskParams {
-            where_: VmWhereInput::by_id(VM1),
-            data: VmRemoveDiskParamsData {
-                disk_ids: vec!["d".into()],
-            },
-        };
+        let params = VmRemoveDiskParams::builder()
+            .where_(VmWhereInput::by_id(VM1))
+            .data(VmRemoveDiskParamsData::builder().disk_ids(vec!["d".to_string()]));
         let err = client(&server).remove_vm_disk(params).await.unwrap_err();
         assert_eq!(
             (err.kind(), err.status(), err.operation()),
@@ -1711,14 +1683,13 @@ async fn pages_follow_the_after_cursor_until_a_short_page() {
         })
         .collect();
     let ct = client(&server);
-    let request = GetVmsRequestBody {
-        where_: Some(VmWhereInput {
-            name_contains: Some("web".into()),
-            ..Default::default()
-        }),
-        skip: Some(1),
-        ..Default::default()
-    };
+    let request: GetVmsRequestBody = built(
+        GetVmsRequestBody::builder()
+            .where_(built::<VmWhereInput, _>(
+                VmWhereInput::builder().name_contains("web".to_string()),
+            ))
+            .skip(1),
+    );
     let sizes: Vec<usize> = ct
         .pages(request.clone(), 2)
         .map_ok(|page| page.len())

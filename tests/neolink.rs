@@ -219,11 +219,14 @@ async fn contract_create_instance() {
                 .gpuskuid("66")
                 .cost_time(String::new()),
         )
-        .volume_mount(vec![types::VolumeMountRequest {
-            path_in_container: Some("/root/data".into()),
-            size: Some(50),
-            type_: Some("shared-filesystem".into()),
-        }])
+        .volume_mount(vec![
+            types::VolumeMountRequest::builder()
+                .path_in_container("/root/data".to_string())
+                .size(50)
+                .type_("shared-filesystem".to_string())
+                .try_into()
+                .unwrap(),
+        ])
         .display_name("test1")
         .image(IMAGE)
         .region(String::new());
@@ -407,12 +410,11 @@ async fn contract_power_off_instance() {
             .status(200)
             .json_body(spec.response_example("powerOffInstance"));
     });
-    let options = types::PowerOffRequest {
-        grace_period_seconds: Some(10),
-        need_snapshot: Some(true),
-        image_name: Some("image1".into()),
-        tag: Some("v1.1.0".into()),
-    };
+    let options = types::PowerOffRequest::builder()
+        .grace_period_seconds(10)
+        .need_snapshot(true)
+        .image_name("image1".to_string())
+        .tag("v1.1.0".to_string());
     client(&server, &spec)
         .power_off(CLUSTER, name, options)
         .await

@@ -232,13 +232,15 @@ fn typed_create(name: &str) -> CreateInstance {
         .gpus([("geforcertx4090-pcie-24gb", 1)])
         .ports(&PortMappings::new().map(20000, 22).map(20001, 80))
         .ssh_key(SshKey::SecretId("sshkey-uuid-12345".into()))
-        .cloud_init(types::CloudInit {
-            runcmd: vec!["echo 'Hello World'".into()],
-            packages: vec!["curl".into(), "git".into()],
-            package_update: Some(true),
-            package_upgrade: Some(false),
-            write_files: vec![],
-        }),
+        .cloud_init(
+            types::CloudInit::builder()
+                .runcmd(vec!["echo 'Hello World'".to_string()])
+                .packages(vec!["curl".to_string(), "git".to_string()])
+                .package_update(true)
+                .package_upgrade(false)
+                .try_into()
+                .unwrap(),
+        ),
         other => panic!("no typed request for the createInstance example {other}"),
     }
 }
@@ -435,10 +437,14 @@ async fn contract_modify_instance() {
         .cpu_cores(8)
         .ram_gb(32)
         .disk_gb(200)
-        .gpus(types::ModifyGpus {
-            gpu_v0_name: "geforcertx4090-pcie-24gb".into(),
-            count: 1,
-        });
+        .gpus(
+            types::ModifyGpus::try_from(
+                types::ModifyGpus::builder()
+                    .gpu_v0_name("geforcertx4090-pcie-24gb")
+                    .count(1),
+            )
+            .unwrap(),
+        );
     let r = client(&server)
         .modify_instance(&id, change)
         .await

@@ -9,17 +9,26 @@
 //!
 //! - in requests (parameters, bodies), users build values: a new required
 //!   field, a removed field or value, a type change, or `null` no longer
-//!   being accepted breaks them; a new optional field or enum value does not
-//!   (the generated builders stay source compatible, see
-//!   `cloud_codegen::settings`);
-//! - in responses, users read values: a removed field or enum value, a type
-//!   change, or a field turning into or out of an `Option` breaks them; a new
-//!   field does not, and neither does a new value of a named string enum,
-//!   which is generated open (`cloud_codegen::open_enum`). A new value of an
-//!   inline response enum does break: that enum is closed (and `lint` flags
-//!   it).
+//!   being accepted breaks them; a new optional field or enum value does
+//!   not. That holds in Rust because the generated structs are
+//!   `#[non_exhaustive]` (`cloud_codegen::non_exhaustive`): no crate but
+//!   the generated one can write a struct literal, so users build with
+//!   `types::Name::builder()` or `Default` plus field assignment, which a new
+//!   optional field leaves compiling; and the enums only requests use are
+//!   `#[non_exhaustive]` too, so a new value breaks no `match`;
+//! - in responses, users read values: a removed field or enum value or a
+//!   type change breaks them; a new field does not (the struct is
+//!   `#[non_exhaustive]`, so no user's literal of it breaks either), and
+//!   neither does a new value of a named string enum, which is generated
+//!   open and `#[non_exhaustive]` (`cloud_codegen::open_enum`). A new value
+//!   of an inline response enum does break: that enum is closed (and `lint`
+//!   flags it);
+//! - in both, a field that moves into or out of an `Option` (it becomes
+//!   optional or required, or nullable or not) breaks code that reads or
+//!   assigns it, even where a builder call would still compile.
 //!
-//! A schema used in both is held to both.
+//! A schema used in both is held to both. `cargo xtask semver` checks these
+//! rules against `cargo-semver-checks` on fixture pairs.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -474,20 +483,20 @@ impl Differ<'_> {
         // Requests: a value that was optional must now be sent, or null is
         // no longer accepted.
         let request_breaks = (!old_required && new_required) || (old_nullable && !new_nullable);
-        // Responses: readers break when the Rust field moves in or out of
-        // an `Option`.
+        // Requests and responses: code that reads or assigns the field
+        // breaks when the Rust field moves in or out of an `Option` (a
+        // builder call still compiles; a field access does not).
         let was_option = rust_optional(old, old_required, old_nullable);
         let is_option = rust_optional(new, new_required, new_nullable);
-        let response_breaks = was_option != is_option;
-        if usage & RESPONSE != 0 && response_breaks {
+        let type_changes = was_option != is_option;
+        if type_changes {
             message.push_str(if is_option {
                 " (the Rust field becomes an `Option`)"
             } else {
                 " (the Rust field is no longer an `Option`)"
             });
         }
-        let breaking =
-            (usage & REQUEST != 0 && request_breaks) || (usage & RESPONSE != 0 && response_breaks);
+        let breaking = (usage & REQUEST != 0 && request_breaks) || type_changes;
         self.push(breaking, loc, message);
     }
 

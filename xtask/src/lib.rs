@@ -7,6 +7,8 @@
 //! - [`snapshot`]: `regen` / `check`, the committed copies of the generated
 //!   code, produced by the same [`cloud_codegen::generate`] as `build.rs`.
 //! - [`diff`]: what a spec change does to the Rust API, breaking or not.
+//! - [`semver`]: the diff's classification checked against
+//!   `cargo-semver-checks` on fixture pairs.
 //! - [`lint`]: spec mistakes found before the build (or a user) does.
 //! - [`validate`]: the small schema validator `lint` checks examples with.
 //! - [`upstream`]: where `specs/cloudtower.yaml` disagrees with the
@@ -16,6 +18,7 @@
 
 pub mod diff;
 pub mod lint;
+pub mod semver;
 pub mod snapshot;
 pub mod spec;
 pub mod targets;

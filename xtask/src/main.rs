@@ -8,6 +8,8 @@
 //!   spec changes since `rev` (default `HEAD`) do to the Rust API; fails on
 //!   a breaking change unless allowed.
 //! - `lint [provider]`: spec problems, before the build or a user finds them.
+//! - `semver`: the classification of `diff` checked against
+//!   `cargo-semver-checks` on the fixture pairs (needs it installed).
 //! - `upstream cloudtower <official-spec>`: where `specs/cloudtower.yaml`
 //!   disagrees with the official CloudTower document.
 //!
@@ -15,7 +17,7 @@
 
 use std::process::ExitCode;
 
-use xtask::{diff, lint, snapshot, spec, targets, upstream, workspace_root};
+use xtask::{diff, lint, semver, snapshot, spec, targets, upstream, workspace_root};
 
 const USAGE: &str = "usage: cargo xtask <command>
 
@@ -27,6 +29,8 @@ commands:
                               fails on a breaking change unless --allow-breaking;
                               --rust adds the diff of the generated Rust
   lint [provider]             check the specs for problems
+  semver                      check diff's breaking/ok against cargo-semver-checks
+                              on the fixture pairs (cargo install cargo-semver-checks)
   upstream cloudtower <official-spec>
                               compare specs/cloudtower.yaml with the official document";
 
@@ -45,6 +49,7 @@ fn main() -> ExitCode {
         Some("check") => no_more_args(&args[1..]).and_then(|()| check()),
         Some("diff") => diff_command(&args[1..]),
         Some("lint") => lint_command(&args[1..]),
+        Some("semver") => no_more_args(&args[1..]).and_then(|()| semver_command()),
         Some("upstream") => upstream_command(&args[1..]),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
@@ -215,6 +220,44 @@ fn lint_command(args: &[String]) -> Result<(), Failure> {
     if total > 0 {
         return Err(Failure::Failed(format!("lint: {total} problem(s)")));
     }
+    Ok(())
+}
+
+fn semver_command() -> Result<(), Failure> {
+    if !semver::installed() {
+        return Err(Failure::Failed(
+            "cargo-semver-checks is not installed: cargo install cargo-semver-checks --locked"
+                .into(),
+        ));
+    }
+    let root = workspace_root();
+    let mut cases = Vec::new();
+    for dir in semver::FIXTURE_DIRS {
+        cases.extend(semver::cases(&root.join(dir)).map_err(Failure::Failed)?);
+    }
+    let work = root.join("target/semver");
+    println!("{}", semver::HEADER);
+    let mut disagreements = 0;
+    for case in &cases {
+        let row = semver::check(&root, case, &work).map_err(Failure::Failed)?;
+        println!("{row}");
+        if !row.passes() {
+            disagreements += 1;
+        }
+    }
+    if disagreements > 0 {
+        return Err(Failure::Failed(format!(
+            "{disagreements} of {} fixture pair(s): `cargo xtask diff` and cargo-semver-checks \
+             disagree beyond the known gaps (semver::KNOWN_GAPS)",
+            cases.len()
+        )));
+    }
+    println!(
+        "{} fixture pair(s): `cargo xtask diff` agrees with cargo-semver-checks \
+         but for {} known gap(s) of the tool",
+        cases.len(),
+        semver::KNOWN_GAPS.len()
+    );
     Ok(())
 }
 

@@ -70,14 +70,22 @@ fn request_fields() {
         &[
             &format!("BREAKING {s} `note`: removed"),
             &format!("ok {s} `colour`: added, optional"),
-            &format!("BREAKING {s} `image`: now required"),
+            &format!(
+                "BREAKING {s} `image`: now required (the Rust field is no longer an `Option`)"
+            ),
             &format!("BREAKING {s} `labels`: no longer nullable"),
             &format!("ok {s} `owner`: now nullable"),
-            &format!("BREAKING {s} `placement`: now required"),
+            &format!(
+                "BREAKING {s} `placement`: now required (the Rust field is no longer an `Option`)"
+            ),
             &format!("ok {s} `placement.rack`: added, optional"),
-            &format!("BREAKING {s} `placement.zone`: now required"),
+            &format!(
+                "BREAKING {s} `placement.zone`: now required (the Rust field is no longer an `Option`)"
+            ),
             &format!("BREAKING {s} `project`: added, required"),
-            &format!("ok {s} `size`: now optional"),
+            // Builders keep compiling; code that reads or assigns `size`
+            // does not.
+            &format!("BREAKING {s} `size`: now optional (the Rust field becomes an `Option`)"),
             &format!("BREAKING {s} `size`: type changed from integer (int32) to integer (int64)"),
             &format!("BREAKING {s} `tags`: type changed from string to array of string"),
         ],

@@ -20,6 +20,7 @@ use progenitor_impl::{
 use quote::quote;
 
 pub mod lint;
+pub mod non_exhaustive;
 pub mod open_enum;
 mod setters;
 mod tables;
@@ -181,9 +182,9 @@ fn generate_api(api: &OpenAPI, crate_path: &str) -> Result<Generated, String> {
         let tables = tables::tokens(api, &client);
         let setters = setters::rewrite(&mut client);
         Ok(Generated {
-            client: format_file(with_open_enums_in_types(parse(
+            client: format_file(non_exhaustive::mark(with_open_enums_in_types(parse(
                 quote!(#client #constants #open_enums #tables #setters),
-            )?)),
+            )?))),
             httpmock: format_file(parse(httpmock)?),
         })
     })

@@ -4,7 +4,9 @@
 //! newer than the spec then fails the whole response. Every named string
 //! enum in `components.schemas` is instead generated here as an open enum:
 //! the known values as variants plus `Other(String)`, which keeps the new
-//! value verbatim (and serializes it back unchanged).
+//! value verbatim (and serializes it back unchanged). They are
+//! `#[non_exhaustive]`: the next spec turns such a value into a variant of
+//! its own, and that must not break a `match` in a user's crate.
 
 use heck::ToUpperCamelCase;
 use openapiv3::{OpenAPI, ReferenceOr, SchemaKind, Type};
@@ -93,8 +95,10 @@ pub fn tokens(enums: &[OpenEnum]) -> TokenStream {
             #[doc = #doc]
             ///
             /// Open: a value newer than the spec parses as `Other` and is
-            /// kept verbatim.
+            /// kept verbatim; and non-exhaustive, so that the variant a new
+            /// value gets breaks no `match` outside this crate.
             #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            #[non_exhaustive]
             pub enum #ty {
                 #(#[doc = #value_docs] #variants,)*
                 /// A value the spec does not list, verbatim.

@@ -52,13 +52,12 @@ struct Alerts {
 }
 
 async fn build_alerts(ct: &CloudTower, cluster_ids: &[String]) -> Result<Alerts, Error> {
-    let alerts = ct
-        .get_alerts(AlertWhereInput {
-            ended: Some(false),
-            cluster: Some(ClusterWhereInput::by_ids(cluster_ids)),
-            ..Default::default()
-        })
-        .await?;
+    // Generated types are `#[non_exhaustive]`: start from the default and
+    // set fields, so that fields a newer spec adds break nothing here.
+    let mut open = AlertWhereInput::default();
+    open.ended = Some(false);
+    open.cluster = Some(ClusterWhereInput::by_ids(cluster_ids));
+    let alerts = ct.get_alerts(open).await?;
     let mut by_severity = Alerts::default();
     for alert in alerts {
         match alert.severity.as_str() {
@@ -80,15 +79,17 @@ struct Hdd {
     total: u32,
 }
 
+/// The hosts of these clusters.
+fn hosts_of(cluster_ids: &[String]) -> HostWhereInput {
+    let mut hosts = HostWhereInput::default();
+    hosts.cluster = Some(ClusterWhereInput::by_ids(cluster_ids));
+    hosts
+}
+
 /// Reads the disks 100 at a time, as a stream.
 async fn build_hdd_info(ct: &CloudTower, cluster_ids: &[String]) -> Result<Hdd, Error> {
-    let disks_of_clusters = DiskWhereInput {
-        host: Some(HostWhereInput {
-            cluster: Some(ClusterWhereInput::by_ids(cluster_ids)),
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
+    let mut disks_of_clusters = DiskWhereInput::default();
+    disks_of_clusters.host = Some(hosts_of(cluster_ids));
     ct.items(disks_of_clusters, 100)
         .try_fold(Hdd::default(), |mut hdd, disk| async move {
             use {DiskHealthStatus as H, DiskUsageStatus as U};
@@ -130,12 +131,7 @@ async fn build_metrics(
     clusters: &[Cluster],
     cluster_ids: &[String],
 ) -> Result<Metrics, Error> {
-    let hosts = ct
-        .get_hosts(HostWhereInput {
-            cluster: Some(ClusterWhereInput::by_ids(cluster_ids)),
-            ..Default::default()
-        })
-        .await?;
+    let hosts = ct.get_hosts(hosts_of(cluster_ids)).await?;
     let mut m = Metrics::default();
     for host in &hosts {
         let cluster = clusters.iter().find(|c| c.id == host.cluster.id);
@@ -179,10 +175,11 @@ async fn build_dashboard(
     println!("1. reading the clusters");
     let filter = match (cluster_id, datacenter_id) {
         (Some(id), _) => ClusterWhereInput::by_id(id),
-        (None, Some(dc)) => ClusterWhereInput {
-            datacenters_some: Some(DatacenterWhereInput::by_id(dc)),
-            ..Default::default()
-        },
+        (None, Some(dc)) => {
+            let mut in_datacenter = ClusterWhereInput::default();
+            in_datacenter.datacenters_some = Some(DatacenterWhereInput::by_id(dc));
+            in_datacenter
+        }
         (None, None) => ClusterWhereInput::default(),
     };
     let clusters = ct.get_clusters(filter).await?;

@@ -109,13 +109,14 @@ async fn create_vm_snapshot(
 
     println!("2. creating snapshot {snapshot_name} ({consistent_type})");
     let created = ct
-        .create_vm_snapshot(VmSnapshotCreationParams {
-            data: vec![VmSnapshotCreationParamsData {
-                vm_id: vm.id.clone(),
-                name: snapshot_name.to_string(),
-                consistent_type: Some(consistent_type),
-            }],
-        })
+        .create_vm_snapshot(VmSnapshotCreationParams::builder().data(vec![
+            VmSnapshotCreationParamsData::builder()
+                .vm_id(vm.id.clone())
+                .name(snapshot_name)
+                .consistent_type(consistent_type)
+                .try_into()
+                .expect("vm_id and name are set"),
+        ]))
         .await?;
     let with_task = created
         .first()

@@ -9,6 +9,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///An alert. `severity` is a plain string; `labels` is free-form JSON.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Alert {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alert_rule: ::std::option::Option<NestedAlertRule>,
@@ -47,6 +48,7 @@ pub mod types {
     ///`AlertWhereInput`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct AlertWhereInput {
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<::std::vec::Vec<AlertWhereInput>>,
@@ -84,6 +86,7 @@ pub mod types {
     }
     ///`CloudInitNetWork`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct CloudInitNetWork {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ip_address: ::std::option::Option<::std::string::String>,
@@ -102,6 +105,7 @@ pub mod types {
     }
     ///`CloudInitNetWorkRoute`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct CloudInitNetWorkRoute {
         pub gateway: ::std::string::String,
         pub netmask: ::std::string::String,
@@ -114,6 +118,7 @@ pub mod types {
     }
     ///A cluster (curated subset of the upstream fields).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Cluster {
         pub architecture: crate::generated::open_enums::Architecture,
         pub connect_state: crate::generated::open_enums::ConnectState,
@@ -186,6 +191,7 @@ pub mod types {
     ///`ClusterWhereInput`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct ClusterWhereInput {
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<::std::vec::Vec<ClusterWhereInput>>,
@@ -234,6 +240,7 @@ pub mod types {
     ///`DatacenterWhereInput`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct DatacenterWhereInput {
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<::std::vec::Vec<DatacenterWhereInput>>,
@@ -267,6 +274,7 @@ pub mod types {
     }
     ///`DeleteVm`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct DeleteVm {
         pub id: ::std::string::String,
     }
@@ -277,6 +285,7 @@ pub mod types {
     }
     ///A physical disk of a host (curated subset of the upstream fields).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Disk {
         #[serde(
             rename = "entityAsyncStatus",
@@ -320,6 +329,7 @@ pub mod types {
     }
     ///`DiskOperateModifyDisk`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct DiskOperateModifyDisk {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bus: ::std::option::Option<crate::generated::open_enums::Bus>,
@@ -335,6 +345,7 @@ pub mod types {
     ///`DiskWhereInput`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct DiskWhereInput {
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<::std::vec::Vec<DiskWhereInput>>,
@@ -392,6 +403,7 @@ pub mod types {
     }
     ///The body of every 400, 404 and 500 response. A resource busy with another task gives `code: ResourceLocked` and lists the locked resources in `props`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ErrorBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<crate::generated::open_enums::ErrorCode>,
@@ -416,6 +428,7 @@ pub mod types {
     ///`GetAlertsRequestBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct GetAlertsRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
@@ -448,6 +461,7 @@ pub mod types {
     ///`GetClustersRequestBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct GetClustersRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
@@ -480,6 +494,7 @@ pub mod types {
     ///`GetDisksRequestBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct GetDisksRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
@@ -512,6 +527,7 @@ pub mod types {
     ///`GetHostsRequestBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct GetHostsRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
@@ -544,6 +560,7 @@ pub mod types {
     ///`GetIscsiLunSnapshotsRequestBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct GetIscsiLunSnapshotsRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
@@ -576,6 +593,7 @@ pub mod types {
     ///`GetTasksRequestBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct GetTasksRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
@@ -608,6 +626,7 @@ pub mod types {
     ///`GetVmSnapshotsRequestBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct GetVmSnapshotsRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
@@ -640,6 +659,7 @@ pub mod types {
     ///`GetVmsConnectionRequestBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct GetVmsConnectionRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
@@ -672,6 +692,7 @@ pub mod types {
     ///`GetVmsRequestBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct GetVmsRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
@@ -703,6 +724,7 @@ pub mod types {
     }
     ///A host (curated subset of the upstream fields).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Host {
         pub allocatable_memory_bytes: i64,
         pub cluster: NestedCluster,
@@ -767,6 +789,7 @@ pub mod types {
     ///`HostWhereInput`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct HostWhereInput {
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<::std::vec::Vec<HostWhereInput>>,
@@ -818,6 +841,7 @@ pub mod types {
     }
     ///An iSCSI LUN snapshot (curated subset of the upstream fields).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct IscsiLunSnapshot {
         #[serde(
             rename = "entityAsyncStatus",
@@ -843,6 +867,7 @@ pub mod types {
     ///`IscsiLunSnapshotWhereInput`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct IscsiLunSnapshotWhereInput {
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<::std::vec::Vec<IscsiLunSnapshotWhereInput>>,
@@ -880,6 +905,7 @@ pub mod types {
     }
     ///`LoginInput`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct LoginInput {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub auth_config_id: ::std::option::Option<::std::string::String>,
@@ -897,6 +923,7 @@ pub mod types {
     }
     ///`LoginResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct LoginResponse {
         pub token: ::cloud_common::Secret,
     }
@@ -907,6 +934,7 @@ pub mod types {
     }
     ///`MountDisksParams`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct MountDisksParams {
         pub boot: i32,
         pub bus: crate::generated::open_enums::Bus,
@@ -939,6 +967,7 @@ pub mod types {
     }
     ///`MountNewCreateDisksParams`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct MountNewCreateDisksParams {
         pub boot: i32,
         pub bus: crate::generated::open_enums::Bus,
@@ -971,6 +1000,7 @@ pub mod types {
     }
     ///`MountNewCreateDisksParamsVmVolume`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct MountNewCreateDisksParamsVmVolume {
         pub elf_storage_policy: crate::generated::open_enums::VmVolumeElfStoragePolicyType,
         pub name: ::std::string::String,
@@ -987,6 +1017,7 @@ pub mod types {
     }
     ///`NestedAggregateVm`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct NestedAggregateVm {
         pub count: i32,
     }
@@ -997,6 +1028,7 @@ pub mod types {
     }
     ///`NestedAlertRule`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct NestedAlertRule {
         pub id: ::std::string::String,
     }
@@ -1007,6 +1039,7 @@ pub mod types {
     }
     ///`NestedCluster`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct NestedCluster {
         pub id: ::std::string::String,
         pub name: ::std::string::String,
@@ -1018,6 +1051,7 @@ pub mod types {
     }
     ///`NestedCpu`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct NestedCpu {
         pub cores: i32,
         pub sockets: i32,
@@ -1029,6 +1063,7 @@ pub mod types {
     }
     ///`NestedDatacenter`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct NestedDatacenter {
         pub id: ::std::string::String,
         pub name: ::std::string::String,
@@ -1040,6 +1075,7 @@ pub mod types {
     }
     ///`NestedDisk`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct NestedDisk {
         pub id: ::std::string::String,
         pub name: ::std::string::String,
@@ -1051,6 +1087,7 @@ pub mod types {
     }
     ///A disk or CD-ROM frozen in a VM snapshot.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct NestedFrozenDisks {
         pub boot: i32,
         pub bus: crate::generated::open_enums::Bus,
@@ -1098,6 +1135,7 @@ pub mod types {
     }
     ///`NestedHost`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct NestedHost {
         pub id: ::std::string::String,
         pub management_ip: ::std::string::String,
@@ -1110,6 +1148,7 @@ pub mod types {
     }
     ///`NestedIscsiLun`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct NestedIscsiLun {
         pub id: ::std::string::String,
         pub name: ::std::string::String,
@@ -1121,6 +1160,7 @@ pub mod types {
     }
     ///`NestedIscsiTarget`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct NestedIscsiTarget {
         pub id: ::std::string::String,
         pub name: ::std::string::String,
@@ -1132,6 +1172,7 @@ pub mod types {
     }
     ///`NestedUser`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct NestedUser {
         pub id: ::std::string::String,
         pub name: ::std::string::String,
@@ -1143,6 +1184,7 @@ pub mod types {
     }
     ///`NestedVm`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct NestedVm {
         pub id: ::std::string::String,
         pub name: ::std::string::String,
@@ -1154,6 +1196,7 @@ pub mod types {
     }
     ///`NestedVmDisk`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct NestedVmDisk {
         pub id: ::std::string::String,
     }
@@ -1164,6 +1207,7 @@ pub mod types {
     }
     ///`NestedVmFolder`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct NestedVmFolder {
         pub id: ::std::string::String,
         pub name: ::std::string::String,
@@ -1175,6 +1219,7 @@ pub mod types {
     }
     ///`NestedVmNic`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct NestedVmNic {
         pub id: ::std::string::String,
     }
@@ -1185,6 +1230,7 @@ pub mod types {
     }
     ///An asynchronous task (curated subset of the upstream fields). Final states are `SUCCESSED` and `FAILED`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Task {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster: ::std::option::Option<NestedCluster>,
@@ -1223,6 +1269,7 @@ pub mod types {
     ///`TaskWhereInput`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct TaskWhereInput {
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<::std::vec::Vec<TaskWhereInput>>,
@@ -1268,6 +1315,7 @@ pub mod types {
     }
     ///`TemplateCloudInit`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct TemplateCloudInit {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub default_user_password: ::std::option::Option<::cloud_common::Secret>,
@@ -1289,6 +1337,7 @@ pub mod types {
     }
     ///A virtual machine (curated subset of the upstream fields).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Vm {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bios_uuid: ::std::option::Option<::std::string::String>,
@@ -1389,6 +1438,7 @@ pub mod types {
     }
     ///`VmAddCdRomParams`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct VmAddCdRomParams {
         pub data: VmAddCdRomParamsData,
         #[serde(rename = "where")]
@@ -1401,6 +1451,7 @@ pub mod types {
     }
     ///`VmAddCdRomParamsData`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct VmAddCdRomParamsData {
         pub vm_cd_roms: ::std::vec::Vec<VmCdRomParams>,
     }
@@ -1411,6 +1462,7 @@ pub mod types {
     }
     ///`VmAddDiskParams`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct VmAddDiskParams {
         pub data: VmAddDiskParamsData,
         #[serde(rename = "where")]
@@ -1423,6 +1475,7 @@ pub mod types {
     }
     ///`VmAddDiskParamsData`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct VmAddDiskParamsData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub io_policy: ::std::option::Option<
@@ -1453,6 +1506,7 @@ pub mod types {
     }
     ///`VmAddDiskParamsDataVmDisks`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct VmAddDiskParamsDataVmDisks {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub mount_disks: ::std::vec::Vec<MountDisksParams>,
@@ -1466,6 +1520,7 @@ pub mod types {
     }
     ///`VmAddNicParams`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct VmAddNicParams {
         pub data: VmAddNicParamsData,
         #[serde(rename = "where")]
@@ -1478,6 +1533,7 @@ pub mod types {
     }
     ///`VmAddNicParamsData`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct VmAddNicParamsData {
         pub vm_nics: ::std::vec::Vec<VmNicParams>,
     }
@@ -1488,6 +1544,7 @@ pub mod types {
     }
     ///`VmCdRomParams`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct VmCdRomParams {
         pub boot: i32,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1506,6 +1563,7 @@ pub mod types {
     }
     ///The result of a `*-connection` query: a count, nothing else.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct VmConnection {
         pub aggregate: NestedAggregateVm,
     }
@@ -1516,6 +1574,7 @@ pub mod types {
     }
     ///`VmCreateVmFromTemplateParams`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct VmCreateVmFromTemplateParams {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cloud_init: ::std::option::Option<TemplateCloudInit>,
@@ -1582,6 +1641,7 @@ pub mod types {
     }
     ///`VmCreationParams`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct VmCreationParams {
         pub cluster_id: ::std::string::String,
         pub cpu_cores: i32,
@@ -1635,6 +1695,7 @@ pub mod types {
     }
     ///`VmDeleteParams`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct VmDeleteParams {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub effect: ::std::option::Option<VmDeleteParamsEffect>,
@@ -1648,6 +1709,7 @@ pub mod types {
     }
     ///`VmDeleteParamsEffect`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct VmDeleteParamsEffect {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub include_snapshots: ::std::option::Option<bool>,
@@ -1659,6 +1721,7 @@ pub mod types {
     }
     ///`VmDiskOperate`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct VmDiskOperate {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub modify_disks: ::std::vec::Vec<DiskOperateModifyDisk>,
@@ -1674,6 +1737,7 @@ pub mod types {
     }
     ///`VmDiskOperateRemoveDisks`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct VmDiskOperateRemoveDisks {
         pub disk_index: ::std::vec::Vec<i32>,
     }
@@ -1684,6 +1748,7 @@ pub mod types {
     }
     ///`VmDiskParams`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct VmDiskParams {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub mount_cd_roms: ::std::vec::Vec<VmCdRomParams>,
@@ -1699,6 +1764,7 @@ pub mod types {
     }
     ///`VmMigrateParams`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct VmMigrateParams {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<VmMigrateParamsData>,
@@ -1712,6 +1778,7 @@ pub mod types {
     }
     ///`VmMigrateParamsData`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct VmMigrateParamsData {
         pub host_id: ::std::string::String,
     }
@@ -1722,6 +1789,7 @@ pub mod types {
     }
     ///`VmNicParams`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct VmNicParams {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub connect_vlan_id: ::std::option::Option<::std::string::String>,
@@ -1753,6 +1821,7 @@ pub mod types {
     }
     ///`VmOperateParams`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct VmOperateParams {
         #[serde(rename = "where")]
         pub where_: VmWhereInput,
@@ -1764,6 +1833,7 @@ pub mod types {
     }
     ///`VmRemoveCdRomParams`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct VmRemoveCdRomParams {
         pub data: VmRemoveCdRomParamsData,
         #[serde(rename = "where")]
@@ -1776,6 +1846,7 @@ pub mod types {
     }
     ///`VmRemoveCdRomParamsData`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct VmRemoveCdRomParamsData {
         pub cd_rom_ids: ::std::vec::Vec<::std::string::String>,
     }
@@ -1786,6 +1857,7 @@ pub mod types {
     }
     ///`VmRemoveDiskParams`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct VmRemoveDiskParams {
         pub data: VmRemoveDiskParamsData,
         #[serde(rename = "where")]
@@ -1798,6 +1870,7 @@ pub mod types {
     }
     ///`VmRemoveDiskParamsData`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct VmRemoveDiskParamsData {
         pub disk_ids: ::std::vec::Vec<::std::string::String>,
     }
@@ -1808,6 +1881,7 @@ pub mod types {
     }
     ///`VmRemoveNicParams`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct VmRemoveNicParams {
         pub data: VmRemoveNicParamsData,
         #[serde(rename = "where")]
@@ -1820,6 +1894,7 @@ pub mod types {
     }
     ///`VmRemoveNicParamsData`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct VmRemoveNicParamsData {
         pub nic_index: ::std::vec::Vec<i32>,
     }
@@ -1830,6 +1905,7 @@ pub mod types {
     }
     ///A VM snapshot (curated subset of the upstream fields).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct VmSnapshot {
         pub clock_offset: crate::generated::open_enums::VmClockOffset,
         pub cluster: NestedCluster,
@@ -1867,6 +1943,7 @@ pub mod types {
     }
     ///`VmSnapshotCreationParams`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct VmSnapshotCreationParams {
         pub data: ::std::vec::Vec<VmSnapshotCreationParamsData>,
     }
@@ -1877,6 +1954,7 @@ pub mod types {
     }
     ///`VmSnapshotCreationParamsData`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct VmSnapshotCreationParamsData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub consistent_type: ::std::option::Option<
@@ -1893,6 +1971,7 @@ pub mod types {
     ///`VmSnapshotWhereInput`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct VmSnapshotWhereInput {
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<::std::vec::Vec<VmSnapshotWhereInput>>,
@@ -1938,6 +2017,7 @@ pub mod types {
     }
     ///`VmStartParams`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct VmStartParams {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<VmStartParamsData>,
@@ -1951,6 +2031,7 @@ pub mod types {
     }
     ///`VmStartParamsData`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct VmStartParamsData {
         pub host_id: ::std::string::String,
     }
@@ -1961,6 +2042,7 @@ pub mod types {
     }
     ///`VmUpdateNicParams`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct VmUpdateNicParams {
         pub data: VmUpdateNicParamsData,
         #[serde(rename = "where")]
@@ -1973,6 +2055,7 @@ pub mod types {
     }
     ///`VmUpdateNicParamsData`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct VmUpdateNicParamsData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub connect_vlan_id: ::std::option::Option<::std::string::String>,
@@ -2001,6 +2084,7 @@ pub mod types {
     }
     ///`VmUpdateParams`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct VmUpdateParams {
         pub data: VmUpdateParamsData,
         #[serde(rename = "where")]
@@ -2013,6 +2097,7 @@ pub mod types {
     }
     ///`VmUpdateParamsData`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct VmUpdateParamsData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu_cores: ::std::option::Option<i32>,
@@ -2039,6 +2124,7 @@ pub mod types {
     ///Filter on VMs (Prisma-style). Fields combine with AND; `AND`/`OR`/`NOT` nest filters. Suffixes: `_in`, `_not`, `_not_in`, `_contains`, `_starts_with`, `_gt`/`_gte`/`_lt`/`_lte`. This is a curated subset of the upstream filter fields.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct VmWhereInput {
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<::std::vec::Vec<VmWhereInput>>,
@@ -2106,6 +2192,7 @@ pub mod types {
     }
     ///A VM affected by a recycle-bin or delete operation, by id only, and the task that carries it out.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct WithTaskDeleteVm {
         pub data: DeleteVm,
         ///Id of the task to wait for; null when there is none.
@@ -2119,6 +2206,7 @@ pub mod types {
     }
     ///The login result. `task_id` is null: login is synchronous.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct WithTaskLoginResponse {
         pub data: LoginResponse,
         ///Always null for login.
@@ -2132,6 +2220,7 @@ pub mod types {
     }
     ///A VM affected by a mutation and the task that carries the change out.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct WithTaskVm {
         pub data: Vm,
         ///Id of the task to wait for; null when there is none.
@@ -2145,6 +2234,7 @@ pub mod types {
     }
     ///A VM snapshot being created and the task that creates it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct WithTaskVmSnapshot {
         pub data: VmSnapshot,
         ///Id of the task to wait for; null when there is none.
@@ -21406,8 +21496,10 @@ pub mod open_enums {
     ///`ErrorCode` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum ErrorCode {
         ///`ResourceLocked`
         ResourceLocked,
@@ -21474,8 +21566,10 @@ pub mod open_enums {
     ///Language of human-readable texts in responses (alert messages, errors). `*` is listed upstream too and means no preference.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum ContentLanguage {
         ///`zh-CN`
         ZhCn,
@@ -21550,8 +21644,10 @@ pub mod open_enums {
     ///`UserSource` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum UserSource {
         ///`AUTHN`
         Authn,
@@ -21630,8 +21726,10 @@ pub mod open_enums {
     ///`MfaType` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum MfaType {
         ///`Mail`
         Mail,
@@ -21702,8 +21800,10 @@ pub mod open_enums {
     ///`VmOrderByInput` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum VmOrderByInput {
         ///`bios_uuid_ASC`
         BiosUuidAsc,
@@ -22287,8 +22387,10 @@ pub mod open_enums {
     ///`VmStatus` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum VmStatus {
         ///`DELETED`
         Deleted,
@@ -22377,8 +22479,10 @@ pub mod open_enums {
     ///`VmToolsStatus` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum VmToolsStatus {
         ///`NOT_INSTALLED`
         NotInstalled,
@@ -22462,8 +22566,10 @@ pub mod open_enums {
     ///`VmFirmware` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum VmFirmware {
         ///`BIOS`
         Bios,
@@ -22534,8 +22640,10 @@ pub mod open_enums {
     ///`VmClockOffset` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum VmClockOffset {
         ///`LOCALTIME`
         Localtime,
@@ -22606,8 +22714,10 @@ pub mod open_enums {
     ///`EntityAsyncStatus` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum EntityAsyncStatus {
         ///`CREATING`
         Creating,
@@ -22682,8 +22792,10 @@ pub mod open_enums {
     ///`VmGuestsOperationSystem` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum VmGuestsOperationSystem {
         ///`LINUX`
         Linux,
@@ -22758,8 +22870,10 @@ pub mod open_enums {
     ///`VmDiskIoPolicy` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum VmDiskIoPolicy {
         ///`RESTRICT_EACH_DISK`
         RestrictEachDisk,
@@ -22833,8 +22947,10 @@ pub mod open_enums {
     ///`VmDiskIoRestrictType` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum VmDiskIoRestrictType {
         ///`DYNAMIC`
         Dynamic,
@@ -22905,8 +23021,10 @@ pub mod open_enums {
     ///`CloudInitNetworkTypeEnum` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum CloudInitNetworkTypeEnum {
         ///`IPV4`
         Ipv4,
@@ -22977,8 +23095,10 @@ pub mod open_enums {
     ///`VmNicType` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum VmNicType {
         ///`VLAN`
         Vlan,
@@ -23049,8 +23169,10 @@ pub mod open_enums {
     ///`VmNicModel` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum VmNicModel {
         ///`E1000`
         E1000,
@@ -23125,8 +23247,10 @@ pub mod open_enums {
     ///`Bus` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum Bus {
         ///`IDE`
         Ide,
@@ -23205,8 +23329,10 @@ pub mod open_enums {
     ///`ByteUnit` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum ByteUnit {
         ///`B`
         B,
@@ -23293,8 +23419,10 @@ pub mod open_enums {
     ///`BpsUnit` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum BpsUnit {
         ///`Bps`
         Bps,
@@ -23383,8 +23511,10 @@ pub mod open_enums {
     ///`VmVolumeElfStoragePolicyType` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum VmVolumeElfStoragePolicyType {
         ///`EC`
         Ec,
@@ -23507,8 +23637,10 @@ pub mod open_enums {
     ///`TaskOrderByInput` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum TaskOrderByInput {
         ///`args_ASC`
         ArgsAsc,
@@ -23790,8 +23922,10 @@ pub mod open_enums {
     ///`TaskStatus` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum TaskStatus {
         ///`EXECUTING`
         Executing,
@@ -23880,8 +24014,10 @@ pub mod open_enums {
     ///`TaskType` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum TaskType {
         ///`APPLICATION`
         Application,
@@ -23975,8 +24111,10 @@ pub mod open_enums {
     ///`AlertOrderByInput` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum AlertOrderByInput {
         ///`cause_ASC`
         CauseAsc,
@@ -24200,8 +24338,10 @@ pub mod open_enums {
     ///`ClusterOrderByInput` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum ClusterOrderByInput {
         ///`application_highest_version_ASC`
         ApplicationHighestVersionAsc,
@@ -24979,8 +25119,10 @@ pub mod open_enums {
     ///`Architecture` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum Architecture {
         ///`AARCH64`
         Aarch64,
@@ -25051,8 +25193,10 @@ pub mod open_enums {
     ///`ConnectState` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum ConnectState {
         ///`CONNECTED`
         Connected,
@@ -25136,8 +25280,10 @@ pub mod open_enums {
     ///`Hypervisor` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum Hypervisor {
         ///`BLUESHARK`
         Blueshark,
@@ -25221,8 +25367,10 @@ pub mod open_enums {
     ///`ClusterType` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum ClusterType {
         ///`BLUESHARK`
         Blueshark,
@@ -25306,8 +25454,10 @@ pub mod open_enums {
     ///`HostOrderByInput` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum HostOrderByInput {
         ///`access_ip_ASC`
         AccessIpAsc,
@@ -25965,8 +26115,10 @@ pub mod open_enums {
     ///`HostStatus` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum HostStatus {
         ///`CONNECTED_ERROR`
         ConnectedError,
@@ -26060,8 +26212,10 @@ pub mod open_enums {
     ///`HostState` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum HostState {
         ///`IDLE`
         Idle,
@@ -26136,8 +26290,10 @@ pub mod open_enums {
     ///`DiskOrderByInput` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum DiskOrderByInput {
         ///`entityAsyncStatus_ASC`
         EntityAsyncStatusAsc,
@@ -26441,8 +26597,10 @@ pub mod open_enums {
     ///`DiskType` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum DiskType {
         ///`HDD`
         Hdd,
@@ -26531,8 +26689,10 @@ pub mod open_enums {
     ///`DiskUsage` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum DiskUsage {
         ///`BOOT`
         Boot,
@@ -26621,8 +26781,10 @@ pub mod open_enums {
     ///`DiskUsageStatus` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum DiskUsageStatus {
         ///`ISOLATED`
         Isolated,
@@ -26716,8 +26878,10 @@ pub mod open_enums {
     ///`DiskHealthStatus` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum DiskHealthStatus {
         ///`HEALTHY`
         Healthy,
@@ -26806,8 +26970,10 @@ pub mod open_enums {
     ///`DiskFunction` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum DiskFunction {
         ///`BOOT`
         Boot,
@@ -26896,8 +27062,10 @@ pub mod open_enums {
     ///`ConsistentType` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum ConsistentType {
         ///`CRASH_CONSISTENT`
         CrashConsistent,
@@ -26971,8 +27139,10 @@ pub mod open_enums {
     ///`VmSnapshotOrderByInput` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum VmSnapshotOrderByInput {
         ///`clock_offset_ASC`
         ClockOffsetAsc,
@@ -27266,8 +27436,10 @@ pub mod open_enums {
     ///`VmDiskType` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum VmDiskType {
         ///`CD_ROM`
         CdRom,
@@ -27338,8 +27510,10 @@ pub mod open_enums {
     ///`IscsiLunSnapshotOrderByInput` values.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum IscsiLunSnapshotOrderByInput {
         ///`entityAsyncStatus_ASC`
         EntityAsyncStatusAsc,

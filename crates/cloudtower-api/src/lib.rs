@@ -54,8 +54,8 @@
 //!     if vm.vm_tools_status != VmToolsStatus::Running && consistent_type == ConsistentType::FileSystemConsistent {
 //!         consistent_type = ConsistentType::CrashConsistent;
 //!     }
-//!     let data = vec![VmSnapshotCreationParamsData { vm_id: vm.id, name: name.into(), consistent_type: Some(consistent_type) }];
-//!     let created = ct.create_vm_snapshot(VmSnapshotCreationParams { data }).await?;
+//!     let data = VmSnapshotCreationParamsData::builder().vm_id(vm.id).name(name).consistent_type(consistent_type);
+//!     let created = ct.create_vm_snapshot(VmSnapshotCreationParams::builder().data(vec![data.try_into()?])).await?;
 //!     ct.wait(&created).await?;
 //!     let snapshot = ct.first(VmSnapshotWhereInput::by_id(&created[0].data.id)).await?.ok_or("no snapshot")?;
 //!     let names = snapshot.lun_snapshot_names();

@@ -13,9 +13,9 @@
 //! use cloudtower_api::types::{ClusterWhereInput, HostWhereInput, VmWhereInput};
 //! let vms = ct.get_vms(VmWhereInput::by_ids(["vm-1", "vm-2"])).await?;
 //! let stopping = ct.shut_down_vm(VmWhereInput::by_name("web-01")).await?;
-//! let hosts = ct
-//!     .get_hosts(HostWhereInput { cluster: Some(ClusterWhereInput::by_ids(["cl-1"])), ..Default::default() })
-//!     .await?;
+//! let mut in_cluster = HostWhereInput::default();
+//! in_cluster.cluster = Some(ClusterWhereInput::by_ids(["cl-1"]));
+//! let hosts = ct.get_hosts(in_cluster).await?;
 //! # Ok(()) }
 //! ```
 //!
@@ -301,8 +301,10 @@ impl CloudTower {
     /// # async fn demo(ct: cloudtower_api::CloudTower) -> Result<(), cloudtower_api::Error> {
     /// use cloudtower_api::types::VmWhereInput;
     /// use futures::TryStreamExt;
+    /// let mut web = VmWhereInput::default();
+    /// web.name_contains = Some("web".into());
     /// let names: Vec<String> = ct
-    ///     .items(VmWhereInput { name_contains: Some("web".into()), ..Default::default() }, 50)
+    ///     .items(web, 50)
     ///     .map_ok(|vm| vm.name)
     ///     .try_collect()
     ///     .await?;

@@ -102,11 +102,14 @@ async fn main() -> Result<(), Error> {
                 .disk_skuid("1")
                 .gpuskuid(sku.skus_id.clone()),
         )
-        .volume_mount(vec![types::VolumeMountRequest {
-            path_in_container: Some("/root/data".into()),
-            size: Some(50),
-            type_: Some("shared-filesystem".into()),
-        }]);
+        .volume_mount(vec![
+            types::VolumeMountRequest::builder()
+                .path_in_container("/root/data".to_string())
+                .size(50)
+                .type_("shared-filesystem".to_string())
+                .try_into()
+                .expect("every field is optional"),
+        ]);
     let created = neolink.create_instance(cluster, request).await?;
     println!("   {} is {}", created.name, created.state());
 

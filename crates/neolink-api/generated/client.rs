@@ -54,6 +54,7 @@ itself is the whole body, not an object.
 (`skusID`, `sellingType`, `discountID`).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ComputingSku {
         ///Cluster name of the region.
         #[serde(
@@ -180,6 +181,7 @@ itself is the whole body, not an object.
     }
     ///Billing and SKU choice for a new instance.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct CreateCost {
         /**Prepaid duration: a number followed by D, W or M, e.g. `3D` for
 three days. To extend an existing duration, prefix it with `+`,
@@ -224,6 +226,7 @@ e.g. `+3D`.
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum CreateCostCostType {
         #[serde(rename = "1")]
         X1,
@@ -278,6 +281,7 @@ e.g. `+3D`.
 is what the service expects.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct CreateInstanceRequest {
         #[serde(rename = "Cost")]
         pub cost: CreateCost,
@@ -310,6 +314,7 @@ Timestamps are RFC 3339 with a +08:00 offset. The zero value
 `0001-01-01T00:00:00Z` means the time is unset.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Instance {
         ///`neolink.ai/*` annotations (cost codes, order id, GPU model, unit price, ...). Every value is a string.
         #[serde(
@@ -408,6 +413,7 @@ as valid.
     }
     ///Billing data of an instance. Every value is a string.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct InstanceCost {
         ///Prepaid duration, e.g. `3D`. Empty for pay-as-you-go.
         #[serde(
@@ -453,6 +459,7 @@ as valid.
     }
     ///One page of instances.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct InstanceList {
         ///Whether more instances exist beyond this page. No paging parameters are documented.
         #[serde(rename = "hasNextPage")]
@@ -470,6 +477,7 @@ as valid.
     }
     ///Resources allocated to an instance. Every value is a string.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct InstanceResources {
         ///CPU cores, as a string (e.g. `16`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -497,6 +505,7 @@ as valid.
     }
     ///Access endpoints of an instance. Absent from the create reply.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct InstanceServers {
         #[serde(
             rename = "Jupyterlab",
@@ -519,6 +528,7 @@ as valid.
     }
     ///A Kubernetes pod backing an instance.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Pod {
         ///Containers in the pod.
         #[serde(
@@ -547,6 +557,7 @@ as valid.
     }
     ///A container in a pod.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct PodContainer {
         ///Container name.
         #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
@@ -563,6 +574,7 @@ table types every field as a string, but the documented example sends
 This schema follows the example.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct PowerOffRequest {
         /**Grace period in seconds. The service sends the stop signal, then
 waits this long for processes to exit before force-killing the
@@ -596,6 +608,7 @@ container. The default is 10.
     }
     ///A region, and the cluster that serves it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Region {
         ///Cluster name used in instance paths, e.g. `host-cluster`.
         #[serde(rename = "clusterName")]
@@ -636,6 +649,7 @@ container. The default is 10.
     }
     ///SSH access to an instance.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct SshAccess {
         ///A complete SSH command line, e.g. `ssh -p30099 root@<uid>.gws.neolink-ai.com`. The port exists only inside this string.
         #[serde(
@@ -656,6 +670,7 @@ container. The default is 10.
     }
     ///A volume mounted in an instance, as reported by the service.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct VolumeMount {
         ///Display name, e.g. 系统盘 (system disk).
         #[serde(
@@ -695,6 +710,7 @@ container. The default is 10.
     }
     ///A volume to mount in a new instance.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct VolumeMountRequest {
         ///Mount path inside the container. Defaults to `/root/data`.
         #[serde(

@@ -9,6 +9,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///The organisation's authorizations.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct AuthListResponse {
         ///Authorizations keyed by their name.
         #[serde(
@@ -33,6 +34,7 @@ pub mod types {
     }
     ///One API authorization.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Authorization {
         ///Free-text note.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -51,6 +53,7 @@ pub mod types {
     }
     ///Account balance and spending rate.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct BalanceResponse {
         ///Balance in USD.
         pub balance: f64,
@@ -70,6 +73,7 @@ pub mod types {
     }
     ///Start and end month of a statement, as zero-padded strings.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct BillPeriod {
         ///End month, e.g. `03`.
         #[serde(rename = "endM", skip_serializing_if = "::std::option::Option::is_none")]
@@ -97,6 +101,7 @@ pub mod types {
     }
     ///Period totals, USD as decimal strings.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct BillingChanges {
         ///Total spent, e.g. `332.15`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -112,6 +117,7 @@ pub mod types {
     }
     ///One VM or storage charge or payout. Amounts are numbers here, unlike the top-level totals.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct BillingLineItem {
         ///End date, `MM/DD`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -145,6 +151,7 @@ pub mod types {
     }
     ///Statement line items by category.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct BillingTransactions {
         ///Deposits (item shape undocumented).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -172,6 +179,7 @@ pub mod types {
     }
     ///Available vCPUs and their price.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CpuOffer {
         ///vCPUs available.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -190,6 +198,7 @@ pub mod types {
     }
     ///Form body carrying only the organisation credentials.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct CredentialsRequest {
         pub api_key: ::cloud_common::Secret,
         pub api_token: ::cloud_common::Secret,
@@ -201,6 +210,7 @@ pub mod types {
     }
     ///Data centre hosting a hostnode.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Datacenter {
         ///Data centre name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -219,6 +229,7 @@ only `environment_variables`, `volumes` and `arguments` are marked optional
 there. The server's own rules are undocumented.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct DeployContainerRequest {
         pub api_key: ::cloud_common::Secret,
         pub api_token: ::cloud_common::Secret,
@@ -268,6 +279,7 @@ there. The server's own rules are undocumented.
     }
     ///Hourly price breakdown of a new VM, in USD.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct DeployCost {
         ///Compute (GPU, CPU, RAM) USD per hour.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -286,6 +298,7 @@ there. The server's own rules are undocumented.
     }
     ///Form body for deploying a VM.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct DeployVmRequest {
         pub api_key: ::cloud_common::Secret,
         pub api_token: ::cloud_common::Secret,
@@ -487,6 +500,7 @@ port receives traffic from the i-th external port.
     }
     ///Result of deploying a VM.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct DeployVmResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cost: ::std::option::Option<DeployCost>,
@@ -514,6 +528,7 @@ port receives traffic from the i-th external port.
     }
     ///Error body returned with non-2xx statuses.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ErrorBody {
         ///Human-readable message (the field is `error`, not `message`).
         pub error: ::std::string::String,
@@ -531,6 +546,7 @@ equal to its UUID (SDK docstring). A UUID-keyed hostnode lands in the
 additional properties, and the caller must extract it.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct GetHostnodeResponse {
         ///Why the call failed, when `success` is `false` (a 200 can carry it).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -553,6 +569,7 @@ UUID). The SDK docstring puts it under `virtualmachine`. Expect exactly one of
 the two.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct GetVmResponse {
         ///Why the call failed, when `success` is `false` (a 200 can carry it).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -572,6 +589,7 @@ the two.
     }
     ///Available GPUs of one model and their price.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct GpuSpec {
         ///GPUs of this model available.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -599,6 +617,7 @@ the two.
     }
     ///A physical host offering resources for rent. Prices are USD per unit-hour.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Hostnode {
         pub location: HostnodeLocation,
         pub networking: HostnodeNetworking,
@@ -612,6 +631,7 @@ the two.
     }
     ///Available hostnodes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct HostnodeListResponse {
         ///Why the call failed, when `success` is `false` (a 200 can carry it).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -633,6 +653,7 @@ the two.
     }
     ///Location of a hostnode.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct HostnodeLocation {
         ///City.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -657,6 +678,7 @@ the two.
     }
     ///Network capacity of a hostnode.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct HostnodeNetworking {
         ///Whether a dedicated IP is available.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -678,6 +700,7 @@ the two.
     }
     ///Allowed resource ranges for a VM with a given number of GPUs.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct HostnodeRestriction {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu: ::std::option::Option<ResourceRange>,
@@ -693,6 +716,7 @@ the two.
     }
     ///Usage and revenue of one hostnode.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct HostnodeRevenue {
         ///vCPUs free.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -741,6 +765,7 @@ the two.
     }
     ///Resources a hostnode has available, with prices.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct HostnodeSpecs {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu: ::std::option::Option<CpuOffer>,
@@ -771,6 +796,7 @@ the two.
     }
     ///Availability of a hostnode.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct HostnodeStatus {
         ///Whether the hostnode is listed on the marketplace.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -815,6 +841,7 @@ the two.
     }
     ///The organisation's VMs.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ListVmsResponse {
         ///Why the call failed, when `success` is `false` (a 200 can carry it).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -839,6 +866,7 @@ the two.
     }
     ///Form body for resizing a stopped VM.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ModifyVmRequest {
         pub api_key: ::cloud_common::Secret,
         pub api_token: ::cloud_common::Secret,
@@ -867,6 +895,7 @@ the two.
     }
     ///Result of modifying a VM.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ModifyVmResponse {
         ///Why the call failed, when `success` is `false` (a 200 can carry it).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -884,6 +913,7 @@ the two.
     }
     ///Form body for the monthly statement.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct MonthlySummaryRequest {
         pub api_key: ::cloud_common::Secret,
         pub api_token: ::cloud_common::Secret,
@@ -953,6 +983,7 @@ the two.
     }
     ///Monthly statement. Top-level money values are strings; `success` and `error` only on failure.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct MonthlySummaryResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bill_period: ::std::option::Option<BillPeriod>,
@@ -1055,6 +1086,7 @@ the two.
     }
     ///One running replica of a container deployment.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Replica {
         ///External ports, paired by position with `internal_ports`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1082,6 +1114,7 @@ the two.
     }
     ///Replicas of a container deployment (wrapped in `result`; `success` and `error` only on failure).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ReplicasResponse {
         ///Why the call failed, when `success` is `false`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1100,6 +1133,7 @@ the two.
     }
     ///An available amount of a resource and its price.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ResourceOffer {
         ///Amount available, in GB.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1115,6 +1149,7 @@ the two.
     }
     ///Inclusive range of an amount.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ResourceRange {
         ///Maximum.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1130,6 +1165,7 @@ the two.
     }
     ///Form body for the host revenue report.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct RevenueRequest {
         pub api_key: ::cloud_common::Secret,
         pub api_token: ::cloud_common::Secret,
@@ -1150,6 +1186,7 @@ the two.
     }
     ///Host revenue report (wrapped in `data`; `success` and `error` only on failure).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct RevenueResponse {
         ///One row per hostnode.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1168,6 +1205,7 @@ the two.
     }
     ///Form body for changing a container deployment's replica count.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ScaleContainerRequest {
         pub api_key: ::cloud_common::Secret,
         pub api_token: ::cloud_common::Secret,
@@ -1183,6 +1221,7 @@ the two.
     }
     ///Form body naming one VM by `server`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ServerRequest {
         pub api_key: ::cloud_common::Secret,
         pub api_token: ::cloud_common::Secret,
@@ -1196,6 +1235,7 @@ the two.
     }
     ///Form body for terminating a container deployment.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct StopContainerRequest {
         pub api_key: ::cloud_common::Secret,
         pub api_token: ::cloud_common::Secret,
@@ -1209,6 +1249,7 @@ the two.
     }
     ///Form body for stopping a VM.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct StopVmRequest {
         pub api_key: ::cloud_common::Secret,
         pub api_token: ::cloud_common::Secret,
@@ -1228,6 +1269,7 @@ GPU may be gone on restart). false keeps it reserved and billed. Sent as
     }
     ///Bare outcome of an action or check.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct SuccessResponse {
         ///Why the call failed, when `success` is `false` (a 200 can carry it).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1242,6 +1284,7 @@ GPU may be gone on restart). false keeps it reserved and billed. Sent as
     }
     ///Form body for checking a new bid on an existing spot VM.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ValidateSpotExistingRequest {
         pub api_key: ::cloud_common::Secret,
         pub api_token: ::cloud_common::Secret,
@@ -1257,6 +1300,7 @@ GPU may be gone on restart). false keeps it reserved and billed. Sent as
     }
     ///Form body for checking a spot bid for a new VM.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ValidateSpotNewRequest {
         pub api_key: ::cloud_common::Secret,
         pub api_token: ::cloud_common::Secret,
@@ -1284,6 +1328,7 @@ GPU may be gone on restart). false keeps it reserved and billed. Sent as
 Some appear only in the official dashboard template.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct VirtualMachine {
         ///City of the hostnode.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1353,6 +1398,7 @@ and unknown values may appear.
     }
     ///GPUs attached to a VM.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct VmGpu {
         ///Number of GPUs.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1368,6 +1414,7 @@ and unknown values may appear.
     }
     ///Usage and revenue of one VM on a hostnode.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct VmRevenue {
         ///UUID of the VM.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1398,6 +1445,7 @@ and unknown values may appear.
     }
     ///Resources allocated to a VM. Sizes are numbers or numeric strings.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct VmSpecs {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub gpu: ::std::option::Option<VmGpu>,
@@ -9988,8 +10036,10 @@ pub mod open_enums {
     ///Whether the container image registry is public or private.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum RegistryType {
         ///`public`
         Public,
@@ -10060,8 +10110,10 @@ pub mod open_enums {
     ///Set to `spot` for an interruptible, bid-priced VM.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum PriceType {
         ///`spot`
         Spot,
@@ -10128,8 +10180,10 @@ pub mod open_enums {
     ///`local` (default) deploys on `hostnode`; `network` uses network storage at `location`.
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum DeploymentType {
         ///`local`
         Local,

@@ -12,6 +12,7 @@ these keys are documented; `ssh_authorized_keys` is reported not to
 work.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CloudInit {
         ///Update the package index on first boot (false when omitted).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -36,6 +37,7 @@ work.
     }
     ///A file for cloud-init to write. `encoding` is not supported; `content` is plain text.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct CloudInitFile {
         ///File content, as plain text.
         pub content: ::std::string::String,
@@ -59,6 +61,7 @@ exactly one of `location_id` and `hostnode_id`, and exactly one of
 images).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct CreateInstanceAttributes {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cloud_init: ::std::option::Option<CloudInit>,
@@ -104,6 +107,7 @@ request key). One client found it the reliable way to reach port 22.
     }
     ///The new instance as a JSON:API-style resource (no `id`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct CreateInstanceData {
         pub attributes: CreateInstanceAttributes,
         #[serde(rename = "type")]
@@ -116,6 +120,7 @@ request key). One client found it the reliable way to reach port 22.
     }
     ///Body of createInstance, wrapped as `{"data": {"type", "attributes"}}`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct CreateInstanceRequest {
         pub data: CreateInstanceData,
     }
@@ -149,6 +154,7 @@ matches. The Rust layer turns the `ErrorBody` branch into an error.
     }
     ///The new secret. `type` is the kind (the key is not `secret_type`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct CreateSecretAttributes {
         ///Secret name.
         pub name: ::std::string::String,
@@ -163,6 +169,7 @@ matches. The Rust layer turns the `ErrorBody` branch into an error.
     }
     ///The new secret as a JSON:API-style resource.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct CreateSecretData {
         pub attributes: CreateSecretAttributes,
         #[serde(rename = "type")]
@@ -175,6 +182,7 @@ matches. The Rust layer turns the `ErrorBody` branch into an error.
     }
     ///Body of createSecret, wrapped as `{"data": {"type", "attributes"}}`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct CreateSecretRequest {
         pub data: CreateSecretData,
     }
@@ -207,6 +215,7 @@ Rust layer turns the `ErrorBody` branch into an error.
     }
     ///`{"data": {"type", "id", "name", "status"}}`: the attributes are flattened into `data`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct CreatedInstance {
         pub data: CreatedInstanceData,
     }
@@ -217,6 +226,7 @@ Rust layer turns the `ErrorBody` branch into an error.
     }
     ///The new instance. There is no IP address yet; poll getInstance.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct CreatedInstanceData {
         ///Instance id (a UUID).
         pub id: ::std::string::String,
@@ -286,6 +296,7 @@ required, and no success response has an `error` property, so an
 `ErrorBody` never matches a success schema and vice versa.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ErrorBody {
         ///What went wrong.
         pub error: ::std::string::String,
@@ -389,6 +400,7 @@ property, so exactly one branch matches. The Rust layer turns the
     }
     ///How many GPUs of one model (the map key) to attach.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct GpuCount {
         ///Number of GPUs, at least 1.
         pub count: i64,
@@ -400,6 +412,7 @@ property, so exactly one branch matches. The Rust layer turns the
     }
     ///A hostnode with its available resources, prices and location.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Hostnode {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub available_resources: ::std::option::Option<HostnodeResources>,
@@ -426,6 +439,7 @@ property, so exactly one branch matches. The Rust layer turns the
     }
     ///`{"data": Hostnode}`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct HostnodeEnvelope {
         pub data: Hostnode,
     }
@@ -436,6 +450,7 @@ property, so exactly one branch matches. The Rust layer turns the
     }
     ///Free GPUs of one model on a hostnode.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct HostnodeGpu {
         ///Free GPUs of this model (camelCase key).
         #[serde(
@@ -457,6 +472,7 @@ property, so exactly one branch matches. The Rust layer turns the
     }
     ///`{"data": {"hostnodes": [...]}}`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct HostnodeList {
         pub data: HostnodeListData,
     }
@@ -467,6 +483,7 @@ property, so exactly one branch matches. The Rust layer turns the
     }
     ///The hostnodes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct HostnodeListData {
         ///Every hostnode (an array, not a map keyed by id).
         pub hostnodes: ::std::vec::Vec<Hostnode>,
@@ -478,6 +495,7 @@ property, so exactly one branch matches. The Rust layer turns the
     }
     ///Where a hostnode is. Its id is `uuid` here, `id` in listLocations.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct HostnodeLocation {
         ///City.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -520,6 +538,7 @@ property, so exactly one branch matches. The Rust layer turns the
     }
     ///What is still free on a hostnode.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct HostnodeResources {
         ///Public ports usable as `port_forwards[].external_port`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -563,6 +582,7 @@ property, so exactly one branch matches. The Rust layer turns the
     /**An instance as getInstance returns it: unwrapped, with camelCase keys.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Instance {
         ///Instance id (a UUID).
         pub id: ::std::string::String,
@@ -613,6 +633,7 @@ appear only in mocks.
     }
     ///`{"data": {"type": "instance", "id", "attributes": {"status"}}}`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct InstanceAction {
         pub data: InstanceActionData,
     }
@@ -623,6 +644,7 @@ appear only in mocks.
     }
     ///The transitional status.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct InstanceActionAttributes {
         ///`starting` or `stopping`. A free string; see `Instance.status`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -635,6 +657,7 @@ appear only in mocks.
     }
     ///The instance the action applies to.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct InstanceActionData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<InstanceActionAttributes>,
@@ -674,6 +697,7 @@ The Rust layer turns the `ErrorBody` branch into an error.
     }
     ///`{"data": {"type": "success", "attributes": {"message"}}}`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct InstanceDeleted {
         pub data: InstanceDeletedData,
     }
@@ -684,6 +708,7 @@ The Rust layer turns the `ErrorBody` branch into an error.
     }
     ///The confirmation; the message is under `attributes` (unlike deleteSecret).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct InstanceDeletedData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<MessageAttributes>,
@@ -698,6 +723,7 @@ The Rust layer turns the `ErrorBody` branch into an error.
     }
     ///GPUs of one model attached to an instance.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct InstanceGpu {
         ///Number of GPUs.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -747,6 +773,7 @@ three require `data`; they differ in what `data` is: an object with
 getInstance does. Read `attributes` first, then the flat fields.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct InstanceListItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<InstanceListItemAttributes>,
@@ -788,6 +815,7 @@ getInstance does. Read `attributes` first, then the flat fields.
     }
     ///An instance's attributes in a list.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct InstanceListItemAttributes {
         ///Instance name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -809,6 +837,7 @@ message envelope one client decodes, with the message either directly
 under `data` or under `data.attributes`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct InstanceModified {
         pub data: InstanceModifiedData,
     }
@@ -819,6 +848,7 @@ under `data` or under `data.attributes`.
     }
     ///Outcome of the change; every field is optional.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct InstanceModifiedData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<MessageAttributes>,
@@ -838,6 +868,7 @@ under `data` or under `data.attributes`.
 docs example nor the live capture shows it.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct InstanceResources {
         ///Attached GPUs, keyed by GPU model.
         #[serde(
@@ -862,6 +893,7 @@ docs example nor the live capture shows it.
     }
     ///Resources of a new instance.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct InstanceResourcesRequest {
         /**GPUs, as a **map** from GPU model (`v0Name`) to its count, e.g.
 `{"geforcertx4090-pcie-24gb": {"count": 2}}`. At least one GPU is
@@ -886,6 +918,7 @@ required at a location; may be omitted on a CPU-only hostnode.
     }
     ///`{"data": [...]}`: `data` is the array itself (seen live by one client).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct InstancesArray {
         ///Every instance.
         pub data: ::std::vec::Vec<InstanceListItem>,
@@ -897,6 +930,7 @@ required at a location; may be omitted on a CPU-only hostnode.
     }
     ///`{"data": {"instances": [...]}}` (Instance Management docs).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct InstancesKeyed {
         pub data: InstancesKeyedData,
     }
@@ -907,6 +941,7 @@ required at a location; may be omitted on a CPU-only hostnode.
     }
     ///The instances, under `instances`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct InstancesKeyedData {
         ///Every instance.
         pub instances: ::std::vec::Vec<InstanceListItem>,
@@ -918,6 +953,7 @@ required at a location; may be omitted on a CPU-only hostnode.
     }
     ///`{"data": {"type": "list", "id": "instances", "attributes": {"instances": [...]}}}` (Getting Started docs).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct InstancesListResource {
         pub data: InstancesListResourceData,
     }
@@ -928,6 +964,7 @@ required at a location; may be omitted on a CPU-only hostnode.
     }
     ///The instances, under `attributes.instances`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct InstancesListResourceAttributes {
         ///Every instance.
         pub instances: ::std::vec::Vec<InstanceListItem>,
@@ -939,6 +976,7 @@ required at a location; may be omitted on a CPU-only hostnode.
     }
     ///A `list` resource whose attributes hold the instances.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct InstancesListResourceData {
         pub attributes: InstancesListResourceAttributes,
         ///Resource id, `instances`.
@@ -1066,6 +1104,7 @@ property, so exactly one branch matches. The Rust layer turns the
     }
     ///A deployment location and the GPU models it offers.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Location {
         ///City, e.g. `Chubbuck`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1092,6 +1131,7 @@ property, so exactly one branch matches. The Rust layer turns the
     }
     ///A GPU model offered at a location. Keys mix camelCase and snake_case.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct LocationGpu {
         ///Display name, e.g. `NVIDIA GeForce RTX 4090 PCIe 24GB`.
         #[serde(
@@ -1122,6 +1162,7 @@ property, so exactly one branch matches. The Rust layer turns the
     }
     ///Resource limits for an instance with this GPU model.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct LocationGpuResources {
         ///Most RAM, in GB.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1140,6 +1181,7 @@ property, so exactly one branch matches. The Rust layer turns the
     }
     ///`{"data": {"locations": [...]}}`, a plain object envelope.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct LocationList {
         pub data: LocationListData,
     }
@@ -1150,6 +1192,7 @@ property, so exactly one branch matches. The Rust layer turns the
     }
     ///The locations.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct LocationListData {
         ///Every location.
         pub locations: ::std::vec::Vec<Location>,
@@ -1161,6 +1204,7 @@ property, so exactly one branch matches. The Rust layer turns the
     }
     ///Attributes carrying a human-readable message.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct MessageAttributes {
         ///The message, e.g. "Instance deleted successfully".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1175,6 +1219,7 @@ property, so exactly one branch matches. The Rust layer turns the
 model that createInstance takes.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ModifyGpus {
         ///Number of GPUs.
         pub count: i64,
@@ -1191,6 +1236,7 @@ model that createInstance takes.
 Every field is optional.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ModifyInstanceRequest {
         ///vCPUs, in steps of 2.
         #[serde(
@@ -1245,6 +1291,7 @@ The Rust layer turns the `ErrorBody` branch into an error.
     }
     ///Network features available with this GPU model at this location.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct NetworkFeatures {
         ///Whether `useDedicatedIp` can be requested.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1265,6 +1312,7 @@ The Rust layer turns the `ErrorBody` branch into an error.
 alike (even inside the camelCase `portForwards`).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct PortForward {
         /**Public port on the hostnode. In a request, choose it from the
 hostnode's `available_ports`; the service may reassign it.
@@ -1280,6 +1328,7 @@ hostnode's `available_ports`; the service may reassign it.
     }
     ///Per-unit prices in USD per hour.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Pricing {
         ///Price per GB of RAM per hour.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1298,6 +1347,7 @@ hostnode's `available_ports`; the service may reassign it.
     }
     ///`{"data": {"type": "secret", "id", "name"}}`: flattened, without the value.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct SecretCreated {
         pub data: SecretCreatedData,
     }
@@ -1308,6 +1358,7 @@ hostnode's `available_ports`; the service may reassign it.
     }
     ///The new secret.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct SecretCreatedData {
         ///Secret id (a UUID); pass it as `ssh_key_id` for an `SSHKEY` secret.
         pub id: ::std::string::String,
@@ -1325,6 +1376,7 @@ hostnode's `available_ports`; the service may reassign it.
     }
     ///`{"data": {"type": "success", "message"}}`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct SecretDeleted {
         pub data: SecretDeletedData,
     }
@@ -1335,6 +1387,7 @@ hostnode's `available_ports`; the service may reassign it.
     }
     ///The confirmation; `message` is directly under `data`, not under `attributes`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct SecretDeletedData {
         ///The message, e.g. "Secret deleted successfully".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1350,6 +1403,7 @@ hostnode's `available_ports`; the service may reassign it.
     }
     ///A secret with its value.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct SecretDetail {
         ///Secret id (a UUID).
         pub id: ::std::string::String,
@@ -1369,6 +1423,7 @@ hostnode's `available_ports`; the service may reassign it.
     }
     ///`{"data": {"type": "secret", "id", "name", "value"}}`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct SecretEnvelope {
         pub data: SecretDetail,
     }
@@ -1379,6 +1434,7 @@ hostnode's `available_ports`; the service may reassign it.
     }
     ///`{"data": {"secrets": [...]}}`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct SecretList {
         pub data: SecretListData,
     }
@@ -1389,6 +1445,7 @@ hostnode's `available_ports`; the service may reassign it.
     }
     ///The secrets.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct SecretListData {
         ///Every secret, without values.
         pub secrets: ::std::vec::Vec<SecretSummary>,
@@ -1400,6 +1457,7 @@ hostnode's `available_ports`; the service may reassign it.
     }
     ///A secret in the list. Here `type` is the kind, not the resource type.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct SecretSummary {
         ///Secret id (a UUID).
         pub id: ::std::string::String,
@@ -1416,6 +1474,7 @@ hostnode's `available_ports`; the service may reassign it.
     }
     ///One validation failure (the shape is that of Zod issues).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ValidationIssue {
         ///Issue code, e.g. `custom`.
         pub code: ::std::string::String,
@@ -7830,8 +7889,10 @@ pub mod open_enums {
 */
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum InstanceResourceType {
         ///`virtualmachine`
         Virtualmachine,
@@ -7898,8 +7959,10 @@ pub mod open_enums {
     ///The resource type of a createSecret request (`data.type`).
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum SecretResourceType {
         ///`secret`
         Secret,
@@ -7970,8 +8033,10 @@ whether it differs from `GENERIC` is unclear.
 */
     ///
     /// Open: a value newer than the spec parses as `Other` and is
-    /// kept verbatim.
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum SecretKind {
         ///`SSHKEY`
         Sshkey,

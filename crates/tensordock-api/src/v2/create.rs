@@ -54,10 +54,7 @@ pub enum SshKey {
 ///     .gpu("geforcertx4090-pcie-24gb", 1)
 ///     .ssh_key(SshKey::SecretId("sshkey-1".into()))
 ///     .ports(&PortMappings::new().map(20000, 22))
-///     .cloud_init(types::CloudInit {
-///         packages: vec!["htop".into()],
-///         ..Default::default()
-///     });
+///     .cloud_init(types::CloudInit::builder().packages(vec!["htop".to_string()]).try_into().unwrap());
 /// let body = serde_json::to_value(request.build().unwrap()).unwrap();
 /// assert_eq!(body["data"]["type"], "virtualmachine");
 /// assert_eq!(body["data"]["attributes"]["hostnode_id"], "hn-1");
