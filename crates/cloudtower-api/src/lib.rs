@@ -88,7 +88,7 @@ pub mod tasks;
 
 pub use compute::{neutral_state, summary};
 pub use query::ListRequest;
-pub use tasks::{TaskId, TaskReport, TaskWait};
+pub use tasks::{DEFAULT_CHUNK, TaskId, TaskReport, TaskWait};
 pub use types::{ContentLanguage, UserSource};
 
 cloud_common::generated_client!("cloudtower");
@@ -283,7 +283,13 @@ impl CloudTower {
         &self.client
     }
 
-    async fn call<T, F>(&self, operation: &'static str, fut: F) -> Result<T>
+    /// Not an `async fn`, so that `fut` is boxed by the runtime at once
+    /// rather than carried, tens of KB, inside this method's future.
+    fn call<T, F>(
+        &self,
+        operation: &'static str,
+        fut: F,
+    ) -> impl Future<Output = Result<T>> + use<'_, T, F>
     where
         F: Future<
             Output = std::result::Result<
@@ -292,7 +298,7 @@ impl CloudTower {
             >,
         >,
     {
-        self.client.inner.call(operation, &self.options, fut).await
+        self.client.inner.call(operation, &self.options, fut)
     }
 
     /// `POST /create-vm`: creates one blank VM per element (each a
@@ -356,12 +362,15 @@ macro_rules! operations {
         impl CloudTower {
             $(
                 $(#[$doc])*
-                pub async fn $op<B>(&self, body: B) -> Result<$ret>
+                // Not an `async fn`: the body is converted when the method is
+                // called, so the future holds neither the body (a where-input
+                // alone is 2 KB) nor the request builder, only a box.
+                pub fn $op<B>(&self, body: B) -> impl Future<Output = Result<$ret>> + use<'_, B>
                 where
                     B: TryInto<types::$body>,
                     B::Error: Display,
                 {
-                    self.call($id, request!(self.$op()).body(body).send()).await
+                    self.call($id, request!(self.$op()).body(body).send())
                 }
             )*
         }

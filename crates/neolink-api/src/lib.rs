@@ -156,7 +156,13 @@ impl Neolink {
         &self.client
     }
 
-    async fn call<T, F>(&self, operation: &'static str, fut: F) -> Result<T>
+    /// Not an `async fn`, so that `fut` is boxed by the runtime at once
+    /// rather than carried, tens of KB, inside this method's future.
+    fn call<T, F>(
+        &self,
+        operation: &'static str,
+        fut: F,
+    ) -> impl Future<Output = Result<T>> + use<'_, T, F>
     where
         F: Future<
             Output = std::result::Result<
@@ -165,7 +171,7 @@ impl Neolink {
             >,
         >,
     {
-        self.client.inner.call(operation, &self.options, fut).await
+        self.client.inner.call(operation, &self.options, fut)
     }
 
     /// `GET /regions`: every region. Pass `id` to [`Neolink::skus`] and

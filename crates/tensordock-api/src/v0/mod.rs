@@ -121,7 +121,13 @@ impl TensorDock {
         &self.client
     }
 
-    async fn call<T, F>(&self, operation: &'static str, fut: F) -> Result<T>
+    /// Not an `async fn`, so that `fut` is boxed by the runtime at once
+    /// rather than carried, tens of KB, inside this method's future.
+    fn call<T, F>(
+        &self,
+        operation: &'static str,
+        fut: F,
+    ) -> impl Future<Output = Result<T>> + use<'_, T, F>
     where
         F: Future<
             Output = std::result::Result<
@@ -130,7 +136,7 @@ impl TensorDock {
             >,
         >,
     {
-        self.client.inner.call(operation, &self.options, fut).await
+        self.client.inner.call(operation, &self.options, fut)
     }
 
     fn failed(&self, operation: &'static str, message: impl Into<String>) -> Error {

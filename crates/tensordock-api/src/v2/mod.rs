@@ -241,7 +241,13 @@ impl TensorDock {
 
     /// Runs one generated operation and unwraps its 200 `oneOf`, turning
     /// the `ErrorBody` branch into an error.
-    async fn run<R, F>(&self, operation: &'static str, fut: F) -> Result<R::Ok>
+    /// Not an `async fn`, so that `fut` is boxed by the runtime at once
+    /// rather than carried, tens of KB, inside this method's future.
+    fn run<R, F>(
+        &self,
+        operation: &'static str,
+        fut: F,
+    ) -> impl Future<Output = Result<R::Ok>> + use<'_, R, F>
     where
         R: OrErrorBody,
         F: Future<
@@ -251,12 +257,8 @@ impl TensorDock {
             >,
         >,
     {
-        let body = self
-            .client
-            .inner
-            .call(operation, &self.options, fut)
-            .await?;
-        body.split().map_err(|e| error_in_200(operation, e))
+        let call = self.client.inner.call(operation, &self.options, fut);
+        async move { call.await?.split().map_err(|e| error_in_200(operation, e)) }
     }
 
     /// `GET /locations`: every location with the GPU models it offers,
