@@ -1,7 +1,8 @@
 //! What the shared runtime costs per request, against raw `reqwest`.
 //!
 //! `cargo bench -p contract-tests --bench runtime` (set `BENCH_ROUNDS` for
-//! more or fewer rounds; 10 by default).
+//! more or fewer rounds; 300 by default, about 15 s; `BENCH_ONLY=ours`
+//! runs one client alone, for a profiler).
 //!
 //! One loopback HTTP/1.1 keep-alive server (its own thread) answers every
 //! request with the `get-vms` example of `specs/cloudtower.yaml`. Three
@@ -10,7 +11,10 @@
 //! - `raw`: `reqwest` alone, with the very `reqwest::Client` our
 //!   `ClientConfig` builds, the same body and the same header, decoding into
 //!   the same generated `Vec<types::Vm>`;
-//! - `ours`: `CloudTower::get_vms` through the runtime;
+//! - `generated`: the generated client's `get_vms().body(..).send()`
+//!   alone: the runtime's `exec` hook, but not `Runtime::call` (shown to
+//!   tell where a difference comes from);
+//! - `ours`: `CloudTower::get_vms`, what users call;
 //! - `ours+limit`: the same with a rate limit that is never reached
 //!   (1,000 per millisecond), so the limiter's cost when no wait is due is
 //!   measured too.
@@ -18,27 +22,32 @@
 //! Reported per client: sequential p50 latency, client CPU per request
 //! (the client runs on one thread, the main one, whose CPU time comes from
 //! `/proc/thread-self/schedstat`, so the server's CPU is not counted), and
-//! time per request with 64 requests in flight. Ratios are `ours / raw`,
-//! the median of the per-round ratios, with their range.
+//! time per request with 64 requests in flight. Each round runs a short
+//! block of each client in turn (20 sequential requests, then 128 with 64
+//! in flight; the order rotating), so that other load on the machine falls
+//! on all of them alike. The p50 is over every sequential request of a
+//! client; CPU and concurrent time per request are medians over its
+//! blocks; a ratio is `ours / raw`.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
+use cloud_common::__private::{ClientInfo, OperationInfo};
 use cloudtower_api::types::{GetVmsRequestBody, Vm, VmWhereInput};
 use cloudtower_api::{ClientConfig, CloudTower, USER_AGENT};
 use futures::future::join_all;
 
 const TOKEN: &str = "bench-token";
-const SEQUENTIAL: usize = 1000;
+const SEQUENTIAL: usize = 20;
 const CONCURRENCY: usize = 64;
-const PER_WORKER: usize = 20;
+const PER_WORKER: usize = 2;
 
 fn main() {
     let rounds: usize = std::env::var("BENCH_ROUNDS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(10);
+        .unwrap_or(300);
     let base = serve(response());
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -116,20 +125,30 @@ fn complete_request(buf: &[u8]) -> Option<usize> {
     (buf.len() >= end + body).then_some(end + body)
 }
 
+/// How many clients are compared.
+const N: usize = 4;
+
 /// The clients compared.
 #[derive(Clone, Copy, PartialEq)]
 enum Variant {
     Raw,
+    Native,
     Ours,
     OursLimited,
 }
 
 impl Variant {
-    const ALL: [Variant; 3] = [Variant::Raw, Variant::Ours, Variant::OursLimited];
+    const ALL: [Variant; N] = [
+        Variant::Raw,
+        Variant::Native,
+        Variant::Ours,
+        Variant::OursLimited,
+    ];
 
     fn name(self) -> &'static str {
         match self {
             Variant::Raw => "raw reqwest",
+            Variant::Native => "generated",
             Variant::Ours => "ours",
             Variant::OursLimited => "ours+limit",
         }
@@ -163,13 +182,27 @@ impl Clients {
         }
     }
 
-    /// One `get-vms` call, decoded.
-    async fn call(&self, variant: Variant) -> Vec<Vm> {
+    /// A block of `variant`'s calls. Each client's call is its own future
+    /// type, so that no client's future carries another's (the generated
+    /// one inline is 8 KB, raw reqwest's 3 KB).
+    async fn measure(&self, variant: Variant) -> Block {
         match variant {
-            Variant::Raw => self.raw().await,
-            Variant::Ours => self.ours.get_vms(filter()).await.expect("ours"),
-            Variant::OursLimited => self.limited.get_vms(filter()).await.expect("ours+limit"),
+            Variant::Raw => measure(|| self.raw()).await,
+            Variant::Native => measure(|| self.native()).await,
+            Variant::Ours => {
+                measure(|| async { self.ours.get_vms(filter()).await.expect("ours") }).await
+            }
+            Variant::OursLimited => {
+                measure(|| async { self.limited.get_vms(filter()).await.expect("ours+limit") })
+                    .await
+            }
         }
+    }
+
+    /// The generated client alone.
+    async fn native(&self) -> Vec<Vm> {
+        let send = self.ours.native().get_vms().body(filter()).send();
+        send.await.expect("generated").into_inner()
     }
 
     /// The baseline: what `get_vms` does, written with reqwest alone.
@@ -197,38 +230,41 @@ fn filter() -> VmWhereInput {
     VmWhereInput::by_id("vm-1")
 }
 
-/// One variant's measurements in one round.
-#[derive(Clone, Copy, Default)]
-struct Sample {
-    /// Sequential p50, µs.
-    p50: f64,
-    /// Client CPU per request (sequential phase), µs.
+/// One block of one client: `SEQUENTIAL` requests one after the other,
+/// then `CONCURRENCY * PER_WORKER` with `CONCURRENCY` in flight.
+struct Block {
+    /// Latency of each sequential request.
+    latencies: Vec<Duration>,
+    /// Client CPU per request over the sequential requests, µs.
     cpu: f64,
     /// Wall time per request with 64 in flight, µs.
     concurrent: f64,
 }
 
-async fn measure(clients: &Clients, variant: Variant) -> Sample {
+async fn measure<F, Fut>(call: F) -> Block
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Vec<Vm>>,
+{
     let mut latencies = Vec::with_capacity(SEQUENTIAL);
     let cpu_before = thread_cpu();
     for _ in 0..SEQUENTIAL {
         let started = Instant::now();
-        let vms = clients.call(variant).await;
+        let vms = call().await;
         latencies.push(started.elapsed());
         assert_eq!(vms.len(), 1);
     }
     let cpu = thread_cpu() - cpu_before;
-    latencies.sort();
     let started = Instant::now();
     let workers = (0..CONCURRENCY).map(|_| async {
         for _ in 0..PER_WORKER {
-            clients.call(variant).await;
+            call().await;
         }
     });
     join_all(workers).await;
     let concurrent = started.elapsed();
-    Sample {
-        p50: micros(latencies[SEQUENTIAL / 2]),
+    Block {
+        latencies,
         cpu: micros(cpu) / SEQUENTIAL as f64,
         concurrent: micros(concurrent) / (CONCURRENCY * PER_WORKER) as f64,
     }
@@ -253,62 +289,90 @@ async fn run(base: &str, rounds: usize) {
         std::mem::size_of_val(&clients.raw()),
         std::mem::size_of::<VmWhereInput>(),
     );
+    let native = clients.ours.native();
+    let request = clients.raw.get(&clients.url).build().expect("request");
+    let info = OperationInfo {
+        operation_id: "get_vms",
+    };
+    println!(
+        "inside it: generated send() {} bytes (boxed), Runtime::exec {} bytes",
+        std::mem::size_of_val(&native.get_vms().body(filter()).send()),
+        std::mem::size_of_val(&native.inner().exec(&clients.raw, request, &info)),
+    );
     // Warm up: connections for 64 in flight, allocator, caches.
-    for variant in Variant::ALL {
-        measure(&clients, variant).await;
-    }
-    let mut samples: Vec<[Sample; 3]> = Vec::with_capacity(rounds);
-    for round in 0..rounds {
-        let mut row = [Sample::default(); 3];
-        // Alternate the order so that drift favours no one.
-        let order: Vec<usize> = if round % 2 == 0 {
-            vec![0, 1, 2]
-        } else {
-            vec![2, 1, 0]
-        };
-        for i in order {
-            row[i] = measure(&clients, Variant::ALL[i]).await;
+    for _ in 0..10 {
+        for variant in Variant::ALL {
+            clients.measure(variant).await;
         }
-        samples.push(row);
+    }
+    // `BENCH_ONLY=<client>` runs one client, for a profiler.
+    let only = std::env::var("BENCH_ONLY").ok();
+    let only = only.as_deref();
+    // Per client: every sequential latency, and each block's CPU and
+    // concurrent time per request.
+    let mut latencies: [Vec<Duration>; N] = Default::default();
+    let mut cpu: [Vec<f64>; N] = Default::default();
+    let mut concurrent: [Vec<f64>; N] = Default::default();
+    for round in 0..rounds {
+        // Rotate the order so that each client runs in each position
+        // equally often.
+        for k in 0..N {
+            let i = (round + k) % N;
+            if only.is_some_and(|only| only != Variant::ALL[i].name()) {
+                continue;
+            }
+            let block = clients.measure(Variant::ALL[i]).await;
+            latencies[i].extend(block.latencies);
+            cpu[i].push(block.cpu);
+            concurrent[i].push(block.concurrent);
+        }
     }
     println!(
-        "{rounds} rounds; per round {SEQUENTIAL} sequential requests, then {} with {CONCURRENCY} in flight",
+        "{rounds} rounds; per round and client {SEQUENTIAL} sequential requests, then {} with {CONCURRENCY} in flight",
         CONCURRENCY * PER_WORKER
     );
+    let p50 = |i: usize| {
+        let mut all = latencies[i].clone();
+        all.sort();
+        all.get(all.len() / 2).map_or(f64::NAN, |d| micros(*d))
+    };
+    let figures: Vec<[f64; 3]> = (0..N)
+        .map(|i| {
+            [
+                p50(i),
+                median(cpu[i].clone()),
+                median(concurrent[i].clone()),
+            ]
+        })
+        .collect();
     println!(
-        "{:<12} {:>14} {:>14} {:>16}",
+        "{:<12} {:>12} {:>12} {:>12}",
         "client", "seq p50 µs", "cpu µs/req", "c64 µs/req"
     );
-    for (i, variant) in Variant::ALL.iter().enumerate() {
-        let column = |f: fn(&Sample) -> f64| median(samples.iter().map(|r| f(&r[i])).collect());
+    for (variant, f) in Variant::ALL.iter().zip(&figures) {
         println!(
-            "{:<12} {:>14.1} {:>14.1} {:>16.1}",
+            "{:<12} {:>12.1} {:>12.1} {:>12.1}",
             variant.name(),
-            column(|s| s.p50),
-            column(|s| s.cpu),
-            column(|s| s.concurrent)
+            f[0],
+            f[1],
+            f[2]
         );
     }
-    println!("ratios against raw reqwest (median of per-round ratios, [min, max]):");
-    for (i, variant) in Variant::ALL.iter().enumerate().skip(1) {
-        let ratio = |f: fn(&Sample) -> f64| {
-            let r: Vec<f64> = samples.iter().map(|r| f(&r[i]) / f(&r[0])).collect();
-            let (lo, hi) = r
-                .iter()
-                .fold((f64::MAX, f64::MIN), |(lo, hi), x| (lo.min(*x), hi.max(*x)));
-            format!("{:.3}x [{lo:.3}, {hi:.3}]", median(r))
-        };
+    println!("ratios against raw reqwest:");
+    for (variant, f) in Variant::ALL.iter().zip(&figures).skip(1) {
+        let raw = &figures[0];
         println!(
-            "{:<12} seq p50 {}  cpu/req {}  c64 time/req {}",
+            "{:<12} seq p50 {:.3}x  cpu/req {:.3}x  c64 time/req {:.3}x",
             variant.name(),
-            ratio(|s| s.p50),
-            ratio(|s| s.cpu),
-            ratio(|s| s.concurrent)
+            f[0] / raw[0],
+            f[1] / raw[1],
+            f[2] / raw[2]
         );
     }
 }
 
+/// The median, or NaN for a client that did not run.
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
 }

@@ -19,7 +19,12 @@ use crate::secret::Secret;
 
 /// Response headers that carry a server-side request id, in order of
 /// preference (CloudTower sends `x-tower-request-id`).
-const REQUEST_ID_HEADERS: &[&str] = &["x-tower-request-id", "x-request-id", "request-id"];
+/// `HeaderName`s rather than strings, so a lookup does not parse the name.
+static REQUEST_ID_HEADERS: [reqwest::header::HeaderName; 3] = [
+    reqwest::header::HeaderName::from_static("x-tower-request-id"),
+    reqwest::header::HeaderName::from_static("x-request-id"),
+    reqwest::header::HeaderName::from_static("request-id"),
+];
 
 /// Keep at most this much of a body we could not parse.
 const MAX_KEPT_BODY: usize = 64 * 1024;
@@ -594,14 +599,9 @@ async fn finish(
 ) -> reqwest::Result<reqwest::Response> {
     let response = result?;
     let status = response.status();
-    let request_id = REQUEST_ID_HEADERS.iter().find_map(|h| {
-        response
-            .headers()
-            .get(*h)?
-            .to_str()
-            .ok()
-            .map(str::to_string)
-    });
+    let request_id = REQUEST_ID_HEADERS
+        .iter()
+        .find_map(|h| response.headers().get(h)?.to_str().ok().map(str::to_string));
     let span = tracing::Span::current();
     span.record("status", status.as_u16());
     if let Some(id) = &request_id {
@@ -611,17 +611,10 @@ async fn finish(
     let (response, error_body) = if status.is_success() {
         (response, None)
     } else {
-        let version = response.version();
-        let headers = response.headers().clone();
-        let bytes = response.bytes().await?;
-        let mut rebuilt = http::Response::new(bytes.clone());
-        *rebuilt.status_mut() = status;
-        *rebuilt.version_mut() = version;
-        *rebuilt.headers_mut() = headers;
-        (
-            reqwest::Response::from(rebuilt),
-            Some(truncate_lossy(&bytes)),
-        )
+        // Boxed: reading a body is a large future, and only this rare path
+        // needs it, so it stays out of every request's future.
+        let (rebuilt, body) = Box::pin(keep_body(response)).await?;
+        (rebuilt, Some(body))
     };
     tracing::debug!(status = status.as_u16(), "response");
     if let Some(Ok(mut o)) = state.map(|s| s.observed.lock()) {
@@ -633,6 +626,20 @@ async fn finish(
         };
     }
     Ok(response)
+}
+
+/// Reads the body of `response` and rebuilds the response around it;
+/// returns it with the body as text.
+async fn keep_body(response: reqwest::Response) -> reqwest::Result<(reqwest::Response, String)> {
+    let status = response.status();
+    let version = response.version();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await?;
+    let mut rebuilt = http::Response::new(bytes.clone());
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    Ok((reqwest::Response::from(rebuilt), truncate_lossy(&bytes)))
 }
 
 fn truncate_lossy(bytes: &[u8]) -> String {
@@ -682,13 +689,17 @@ macro_rules! generated_client {
 macro_rules! impl_client_hooks {
     ($client:ty) => {
         impl $crate::__private::ClientHooks<$crate::Runtime> for $client {
-            async fn exec(
+            // Not an `async fn`: it returns the runtime's future itself
+            // rather than a second one around it holding a copy.
+            fn exec(
                 &self,
                 request: $crate::__private::reqwest::Request,
                 info: &$crate::__private::OperationInfo,
-            ) -> $crate::__private::reqwest::Result<$crate::__private::reqwest::Response> {
+            ) -> impl ::std::future::Future<
+                Output = $crate::__private::reqwest::Result<$crate::__private::reqwest::Response>,
+            > {
                 use $crate::__private::ClientInfo as _;
-                self.inner().exec(self.client(), request, info).await
+                self.inner().exec(self.client(), request, info)
             }
         }
     };
