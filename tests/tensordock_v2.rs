@@ -751,9 +751,10 @@ fn the_client_keeps_to_100_requests_per_minute_unless_told_otherwise() {
 }
 
 /// Arrival times are taken by the test server after a TCP accept, so
-/// loopback and scheduler jitter blur them by a few milliseconds; the exact
-/// bound on the client's own send instants is tested in cloud-common.
-const JITTER: Duration = Duration::from_millis(10);
+/// loopback and scheduler jitter blur them: a few milliseconds when idle,
+/// tens on a busy machine, hence the generous margin. The exact bound on
+/// the client's own send instants is tested in cloud-common.
+const JITTER: Duration = Duration::from_millis(50);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clones_share_the_limit_and_spread_a_burst_over_the_window() {
@@ -789,10 +790,13 @@ async fn clones_share_the_limit_and_spread_a_burst_over_the_window() {
             i + 5
         );
     }
-    // Spread out rather than five at once and then a stall.
+    // Spread out rather than five at once and then a stall. Counted from
+    // the start of the calls, not from the first arrival: the limiter lets
+    // one through every 40 ms after the start, and a late delivery only
+    // moves an arrival later, so a busy machine cannot break this.
     let first_100ms = at
         .iter()
-        .filter(|t| **t - at[0] < Duration::from_millis(100))
+        .filter(|t| **t - started < Duration::from_millis(100))
         .count();
     assert!(
         first_100ms <= 3,
@@ -827,7 +831,8 @@ async fn a_429_is_retried_after_the_advertised_delay() {
     assert_eq!(at.len(), 2);
     let waited = at[1] - at[0];
     assert!(waited >= Duration::from_secs(1), "waited only {waited:?}");
-    assert!(waited < Duration::from_millis(1500), "waited {waited:?}");
+    // Generous: only that it waited for Retry-After, not the 5 s cap.
+    assert!(waited < Duration::from_secs(4), "waited {waited:?}");
 }
 
 #[tokio::test]

@@ -19,7 +19,12 @@ use crate::secret::Secret;
 
 /// Response headers that carry a server-side request id, in order of
 /// preference (CloudTower sends `x-tower-request-id`).
-const REQUEST_ID_HEADERS: &[&str] = &["x-tower-request-id", "x-request-id", "request-id"];
+/// `HeaderName`s rather than strings, so a lookup does not parse the name.
+static REQUEST_ID_HEADERS: [reqwest::header::HeaderName; 3] = [
+    reqwest::header::HeaderName::from_static("x-tower-request-id"),
+    reqwest::header::HeaderName::from_static("x-request-id"),
+    reqwest::header::HeaderName::from_static("request-id"),
+];
 
 /// Keep at most this much of a body we could not parse.
 const MAX_KEPT_BODY: usize = 64 * 1024;
@@ -307,19 +312,33 @@ impl Runtime {
     /// and turns progenitor's error into an
     /// [`Error`] that carries the status, the server message, the request id
     /// and, for bodies that could not be parsed, the raw body.
-    pub async fn call<T, E, F>(&self, operation: &'static str, fut: F) -> Result<T, Error>
+    ///
+    /// `fut` is moved to the heap at once, so the future returned is small
+    /// and borrows only `self`.
+    pub fn call<'a, T, E, F>(
+        &'a self,
+        operation: &'static str,
+        fut: F,
+    ) -> impl Future<Output = Result<T, Error>> + use<'a, T, E, F>
     where
         F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
         E: ServerMessage,
     {
+        // A generated `send()` future is tens of KB (the builder, the body
+        // and every await point of the request); boxed once here, moving it
+        // through the task-local scope and the callers' futures copies a
+        // pointer instead of the whole future each time.
+        let fut = Box::pin(fut);
         let state = Arc::new(CallState {
             observed: Mutex::default(),
         });
-        let result = CALL.scope(state.clone(), fut).await;
-        let observed = state.observed.lock().map(|o| o.clone()).unwrap_or_default();
-        result
-            .map(ResponseValue::into_inner)
-            .map_err(|e| self.convert(operation, e, observed))
+        async move {
+            let result = CALL.scope(Arc::clone(&state), fut).await;
+            let observed = state.observed.lock().map(|o| o.clone()).unwrap_or_default();
+            result
+                .map(ResponseValue::into_inner)
+                .map_err(|e| self.convert(operation, e, observed))
+        }
     }
 
     fn convert<E: ServerMessage>(
@@ -612,6 +631,27 @@ impl RateLimiter {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Lets the request through at `now` if the send log allows it
+    /// (recording it), or returns when the log next has room.
+    fn admit(&self, state: &mut LimiterState, now: Instant) -> Result<(), Instant> {
+        if self.requests > MAX_LOGGED_REQUESTS {
+            return Ok(());
+        }
+        let window = self.requests as usize;
+        match state.sent.front() {
+            Some(&oldest) if state.sent.len() >= window && now < oldest + self.per => {
+                Err(oldest + self.per)
+            }
+            _ => {
+                state.sent.push_back(now);
+                while state.sent.len() > window {
+                    state.sent.pop_front();
+                }
+                Ok(())
+            }
+        }
+    }
+
     /// Waits until one more request may be sent, and returns the instant
     /// it was let through.
     async fn acquire(&self) -> Instant {
@@ -621,28 +661,26 @@ impl RateLimiter {
             let next = state.next.map_or(now, |n| n.max(now));
             let tolerance = self.interval.saturating_mul(self.burst - 1);
             state.next = Some(next + self.interval);
-            next.checked_sub(tolerance).map_or(now, |t| t.max(now))
+            let slot = next.checked_sub(tolerance).map_or(now, |t| t.max(now));
+            // The usual case, a slot already due, takes no timer and no
+            // second lock: tokio rounds every sleep up to the next
+            // millisecond, even one whose deadline has passed, which
+            // would add about 1 ms to every request.
+            if slot <= now && self.admit(&mut state, now).is_ok() {
+                return now;
+            }
+            slot
         };
-        tokio::time::sleep_until(slot.into()).await;
-        if self.requests > MAX_LOGGED_REQUESTS {
-            return Instant::now();
+        if slot > Instant::now() {
+            tokio::time::sleep_until(slot.into()).await;
         }
-        let window = self.requests as usize;
         loop {
             let free_at = {
                 let mut state = self.state();
                 let now = Instant::now();
-                match state.sent.front() {
-                    Some(&oldest) if state.sent.len() >= window && now < oldest + self.per => {
-                        oldest + self.per
-                    }
-                    _ => {
-                        state.sent.push_back(now);
-                        while state.sent.len() > window {
-                            state.sent.pop_front();
-                        }
-                        return now;
-                    }
+                match self.admit(&mut state, now) {
+                    Ok(()) => return now,
+                    Err(free_at) => free_at,
                 }
             };
             tokio::time::sleep_until(free_at.into()).await;
@@ -711,14 +749,9 @@ async fn finish(
 ) -> reqwest::Result<reqwest::Response> {
     let response = result?;
     let status = response.status();
-    let request_id = REQUEST_ID_HEADERS.iter().find_map(|h| {
-        response
-            .headers()
-            .get(*h)?
-            .to_str()
-            .ok()
-            .map(str::to_string)
-    });
+    let request_id = REQUEST_ID_HEADERS
+        .iter()
+        .find_map(|h| response.headers().get(h)?.to_str().ok().map(str::to_string));
     let span = tracing::Span::current();
     span.record("status", status.as_u16());
     if let Some(id) = &request_id {
@@ -740,17 +773,10 @@ async fn finish(
     let (response, error_body) = if status.is_success() {
         (response, None)
     } else {
-        let version = response.version();
-        let headers = response.headers().clone();
-        let bytes = response.bytes().await?;
-        let mut rebuilt = http::Response::new(bytes.clone());
-        *rebuilt.status_mut() = status;
-        *rebuilt.version_mut() = version;
-        *rebuilt.headers_mut() = headers;
-        (
-            reqwest::Response::from(rebuilt),
-            Some(truncate_lossy(&bytes)),
-        )
+        // Boxed: reading a body is a large future, and only this rare path
+        // needs it, so it stays out of every request's future.
+        let (rebuilt, body) = Box::pin(keep_body(response)).await?;
+        (rebuilt, Some(body))
     };
     tracing::debug!(status = status.as_u16(), "response");
     if let Some(Ok(mut o)) = state.map(|s| s.observed.lock()) {
@@ -764,6 +790,20 @@ async fn finish(
         };
     }
     Ok(response)
+}
+
+/// Reads the body of `response` and rebuilds the response around it;
+/// returns it with the body as text.
+async fn keep_body(response: reqwest::Response) -> reqwest::Result<(reqwest::Response, String)> {
+    let status = response.status();
+    let version = response.version();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await?;
+    let mut rebuilt = http::Response::new(bytes.clone());
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    Ok((reqwest::Response::from(rebuilt), truncate_lossy(&bytes)))
 }
 
 fn truncate_lossy(bytes: &[u8]) -> String {
@@ -813,13 +853,17 @@ macro_rules! generated_client {
 macro_rules! impl_client_hooks {
     ($client:ty) => {
         impl $crate::__private::ClientHooks<$crate::Runtime> for $client {
-            async fn exec(
+            // Not an `async fn`: it returns the runtime's future itself
+            // rather than a second one around it holding a copy.
+            fn exec(
                 &self,
                 request: $crate::__private::reqwest::Request,
                 info: &$crate::__private::OperationInfo,
-            ) -> $crate::__private::reqwest::Result<$crate::__private::reqwest::Response> {
+            ) -> impl ::std::future::Future<
+                Output = $crate::__private::reqwest::Result<$crate::__private::reqwest::Response>,
+            > {
                 use $crate::__private::ClientInfo as _;
-                self.inner().exec(self.client(), request, info).await
+                self.inner().exec(self.client(), request, info)
             }
         }
     };
@@ -892,9 +936,43 @@ mod tests {
         // 20 per 200 ms with a burst of 2: one more every 200/19 ms, rounded up.
         assert_eq!(limiter.interval, Duration::from_nanos(10_526_316));
         let times = release_times(&limiter, 30).await;
-        assert!(times[1] < Duration::from_millis(5), "{times:?}");
+        // That the first two go at once is checked without a clock, which a
+        // busy machine cannot slow down, in
+        // `an_acquire_with_no_wait_due_takes_no_timer`.
         assert!(times[2] >= Duration::from_millis(10), "{times:?}");
         assert_within_limit(&times, 20, per);
+    }
+
+    /// Polls `fut` once with a waker that does nothing: `Some` means it
+    /// finished without waiting for a timer (or anything else).
+    fn ready_at_once<F: Future>(fut: F) -> Option<F::Output> {
+        let mut fut = std::pin::pin!(fut);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        match fut.as_mut().poll(&mut cx) {
+            std::task::Poll::Ready(v) => Some(v),
+            std::task::Poll::Pending => None,
+        }
+    }
+
+    #[tokio::test]
+    async fn an_acquire_with_no_wait_due_takes_no_timer() {
+        // Burst 2, then one every 1/19 s; the send log is kept (20 <= 4096).
+        let logged = limiter(20, Duration::from_secs(1));
+        let start = Instant::now();
+        for i in 0..2 {
+            let at = ready_at_once(logged.acquire());
+            assert!(at.is_some_and(|t| t >= start), "acquire {i} waited");
+        }
+        // The third is due only later, and must wait.
+        assert!(ready_at_once(logged.acquire()).is_none());
+        // Above the logged size the schedule alone decides.
+        let unlogged = limiter(100_000, Duration::from_secs(1));
+        for i in 0..100 {
+            assert!(
+                ready_at_once(unlogged.acquire()).is_some(),
+                "acquire {i} waited"
+            );
+        }
     }
 
     #[test]

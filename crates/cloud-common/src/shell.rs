@@ -246,14 +246,19 @@ macro_rules! client_shell {
             }
 
             /// Runs a generated request through the runtime; errors name
-            /// its `operationId`.
+            /// its `operationId`. A plain function, not an `async fn`: the
+            /// request's (large) future is boxed once by the runtime, and
+            /// what is returned only points at it.
             #[allow(dead_code)]
-            pub(crate) async fn call<O>(&self, request: O) -> ::std::result::Result<O::Ok, $crate::Error>
+            pub(crate) fn call<O>(
+                &self,
+                request: O,
+            ) -> impl ::std::future::Future<Output = ::std::result::Result<O::Ok, $crate::Error>>
             where
                 O: $crate::Operation,
                 O::ErrorBody: $crate::ServerMessage,
             {
-                self.runtime().call(O::OPERATION_ID, request.send()).await
+                self.runtime().call(O::OPERATION_ID, request.send())
             }
         }
     };

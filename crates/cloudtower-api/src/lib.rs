@@ -308,20 +308,23 @@ macro_rules! operation_method {
             /// Takes the typed body, its builder, a `serde_json::Value` (checked
             /// against the typed body before anything is sent), or, for reads
             /// and `{where}` mutations, just a where-input.
-            pub async fn $method<B>(&self, body: B) -> Result<$ok>
+            ///
+            /// The body is converted at the call, so the future returned
+            /// holds no copy of it.
+            pub fn $method<B>(&self, body: B) -> impl Future<Output = Result<$ok>> + Send + '_
             where
                 B: TryInto<$body>,
                 B::Error: Display,
             {
-                self.call(self.client.$method().body(body)).await
+                self.call(self.client.$method().body(body))
             }
         }
     };
     { method: $method:ident, id: $id:literal, doc: $doc:literal, body: [], ok: $ok:ty, } => {
         impl CloudTower {
             #[doc = $doc]
-            pub async fn $method(&self) -> Result<$ok> {
-                self.call(self.client.$method()).await
+            pub fn $method(&self) -> impl Future<Output = Result<$ok>> + Send + '_ {
+                self.call(self.client.$method())
             }
         }
     };

@@ -3,9 +3,9 @@
 //! with:
 //!
 //! - one `get-tasks` request per poll round for all pending tasks
-//!   (`{"where": {"id_in": [..]}}`, split into chunks of
-//!   [`TaskWait::chunk_size`] for very large batches), the first round at
-//!   once;
+//!   (`{"where": {"id_in": [..]}}`, as the Python SDK sends it; only a
+//!   batch of more than [`DEFAULT_CHUNK`] ids is split, see
+//!   [`TaskWait::chunk_size`]), the first round at once;
 //! - a result for every task: on success the final [`types::Task`] of each;
 //!   on failure an [`Error`] whose [`TaskReport`] holds every finished task
 //!   (succeeded, or failed with its `error_message`) and the unfinished ids;
@@ -30,11 +30,26 @@ use crate::{CloudTower, Error, ErrorKind, PROVIDER, Result, types};
 /// The operation name in errors from waiting.
 const WAIT_TASKS: &str = "waitTasks";
 
+/// The default [`TaskWait::chunk_size`]: 10,000 ids per `get-tasks` request.
+///
+/// The Python SDK (`cloudtower-sdk` 2.23.0, `utils.wait_tasks`) sends every
+/// pending id in one request, and CloudTower documents no limit on `id_in`.
+/// The one limit we know of is not CloudTower's but a proxy's: a reverse
+/// proxy in front of the API rejects large bodies (nginx's default
+/// `client_max_body_size` is 1 MB, answered with 413). Task ids are 25
+/// characters (`cl2k1ytq81igz0822z0qvq2ou`), 28 bytes each in the JSON
+/// body, so 10,000 ids are about 280 KB: far below that, and any real wait
+/// (a mutation returns one task per resource) is one request per round.
+pub const DEFAULT_CHUNK: usize = 10_000;
+
 /// How to wait for tasks: poll interval, timeout, whether the first failed
 /// task ends the wait, and how many ids one `get-tasks` request carries.
 ///
 /// The defaults are the Python SDK's: every 5 s, for up to 300 s, without
-/// exiting on the first error; 100 ids per request.
+/// exiting on the first error, and one `get-tasks` request per round for
+/// every pending id; only a batch of more than [`DEFAULT_CHUNK`] (10,000)
+/// ids is split, to keep each request body well under the 1 MB a reverse
+/// proxy accepts by default (see [`DEFAULT_CHUNK`]).
 ///
 /// ```
 /// use std::time::Duration;
@@ -45,7 +60,7 @@ const WAIT_TASKS: &str = "waitTasks";
 ///     .exit_on_error(true);
 /// assert_eq!(wait.options().timeout(), Duration::from_secs(600));
 /// assert_eq!(wait.options().poll_interval(), Duration::from_secs(2));
-/// assert_eq!(wait.chunk(), 100);
+/// assert_eq!(wait.chunk(), 10_000);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TaskWait {
@@ -59,13 +74,14 @@ impl Default for TaskWait {
         Self {
             poll: WaitOptions::new(Duration::from_secs(300)).interval(Duration::from_secs(5)),
             exit_on_error: false,
-            chunk_size: 100,
+            chunk_size: DEFAULT_CHUNK,
         }
     }
 }
 
 impl TaskWait {
-    /// The defaults (5 s, 300 s, no exit on error, 100 ids per request).
+    /// The defaults (5 s, 300 s, no exit on error, up to 10,000 ids per
+    /// request).
     pub fn new() -> Self {
         Self::default()
     }
@@ -90,7 +106,9 @@ impl TaskWait {
         self
     }
 
-    /// At most this many ids per `get-tasks` request (at least 1).
+    /// At most this many ids per `get-tasks` request (at least 1;
+    /// [`DEFAULT_CHUNK`] by default). Lower it only when a proxy between
+    /// you and CloudTower rejects the bodies the default makes.
     pub fn chunk_size(mut self, ids: usize) -> Self {
         self.chunk_size = ids.max(1);
         self
@@ -273,8 +291,10 @@ impl Progress {
     /// Takes in one round of `get-tasks` results; `true` when the wait is
     /// over.
     fn absorb(&mut self, round: &[types::Task]) -> bool {
+        // A set, so that a round of thousands of tasks stays linear.
+        let pending: HashSet<&str> = self.pending.iter().map(String::as_str).collect();
         for task in round {
-            if !self.pending.contains(&task.id) {
+            if !pending.contains(task.id.as_str()) {
                 continue;
             }
             match task.status {
