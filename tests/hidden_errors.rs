@@ -3,8 +3,14 @@
 //! error body has its secrets redacted, and a redirect is refused rather
 //! than followed with the credentials.
 
+#[path = "common/scripted.rs"]
+mod scripted;
+
+use std::time::Duration;
+
 use cloud_common::{ClientConfig, ErrorKind, RetryPolicy};
 use httpmock::{Method, MockServer};
+use scripted::{Reply, Scripted};
 use serde_json::json;
 
 fn config(server: &MockServer) -> ClientConfig {
@@ -144,4 +150,103 @@ async fn redirects_are_refused_and_never_followed() {
         );
     }
     caught.assert_calls(0);
+}
+
+#[tokio::test]
+async fn an_array_where_the_spec_says_object_is_a_decode_error() {
+    let server = MockServer::start_async().await;
+    server.mock(|_, then| {
+        then.status(200)
+            .header("content-type", "application/json")
+            .body("[{}]");
+    });
+    let td2 = tensordock_api::v2::TensorDock::with_config(config(&server), "t").unwrap();
+    let id = "550e8400-e29b-41d4-a716-446655440000";
+    let results = [
+        ("deleteInstance", td2.delete_instance(id).await.map(drop)),
+        ("startInstance", td2.start_instance(id).await.map(drop)),
+        ("stopInstance", td2.stop_instance(id).await.map(drop)),
+        (
+            "modifyInstance",
+            td2.modify_instance(
+                id,
+                tensordock_api::v2::types::ModifyInstanceRequest::builder(),
+            )
+            .await
+            .map(drop),
+        ),
+        ("deleteSecret", td2.delete_secret(id).await.map(drop)),
+    ];
+    for (op, result) in results {
+        let e = result.expect_err(op);
+        assert_eq!(e.kind(), ErrorKind::Decode, "{op}: {e}");
+    }
+    let td0 = tensordock_api::v0::TensorDock::with_config(config(&server), ("k", "t")).unwrap();
+    for body in ["[]", "[null]"] {
+        server.reset_async().await;
+        server.mock(|_, then| {
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(body);
+        });
+        for (op, result) in [
+            ("listVms", td0.instances().await.map(drop)),
+            ("getRevenue", td0.revenue(|r| r).await.map(drop)),
+            (
+                "listContainerReplicas",
+                td0.container_replicas("c").await.map(drop),
+            ),
+        ] {
+            let e = result.expect_err(op);
+            assert_eq!(e.kind(), ErrorKind::Decode, "{op} {body}: {e}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_body_broken_midway_is_retried_for_operations_safe_to_repeat() {
+    let good = serde_json::to_string(&json!({"data": {"locations": []}})).unwrap();
+    let server = Scripted::start(vec![
+        Reply::Truncated {
+            sent: r#"{"data": {"loca"#.into(),
+            announced: 4096,
+        },
+        Reply::json(200, &good),
+    ])
+    .await;
+    let retry = RetryPolicy {
+        initial_backoff: Duration::from_millis(1),
+        max_backoff: Duration::from_millis(5),
+        ..RetryPolicy::default()
+    };
+    let config = ClientConfig::new(server.base_url.as_str())
+        .retry(retry)
+        .no_rate_limit();
+    let td = tensordock_api::v2::TensorDock::with_config(config.clone(), "t").unwrap();
+    let locations = td.locations().await.expect("the second attempt succeeds");
+    assert!(locations.is_empty());
+    assert_eq!(server.hits(), 2);
+    // A create is not repeated: the break reaches the caller, typed.
+    let server = Scripted::start(vec![
+        Reply::Truncated {
+            sent: "{".into(),
+            announced: 4096,
+        },
+        Reply::json(200, &good),
+    ])
+    .await;
+    let td = tensordock_api::v2::TensorDock::with_config(
+        config.with_base_url(server.base_url.as_str()),
+        "t",
+    )
+    .unwrap();
+    let e = td
+        .create_ssh_key("k", "ssh-ed25519 AAAA")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e.kind(), ErrorKind::Transport | ErrorKind::Decode),
+        "{e}"
+    );
+    assert_eq!(server.hits(), 1);
 }

@@ -21,6 +21,15 @@ pub enum Reply {
     },
     /// Read the request, then reset the connection without answering.
     Reset,
+    /// A 200 whose head promises more body than is sent before the
+    /// connection is reset: a break in the middle of the body.
+    #[allow(dead_code)] // used by some of the test binaries that include this file
+    Truncated {
+        /// The part of the body that is sent.
+        sent: String,
+        /// The `content-length` announced.
+        announced: usize,
+    },
 }
 
 impl Reply {
@@ -100,6 +109,18 @@ async fn answer(mut stream: TcpStream, reply: Reply) {
         Reply::Reset => {
             // Linger 0 turns the close into a TCP reset. The deprecation is
             // about blocking on drop, which a zero linger does not do.
+            #[allow(deprecated)]
+            let _ = stream.set_linger(Some(Duration::ZERO));
+            drop(stream);
+        }
+        Reply::Truncated { sent, announced } => {
+            let head = format!(
+                "HTTP/1.1 200 Scripted\r\ncontent-type: application/json\r\ncontent-length: {announced}\r\n\r\n"
+            );
+            let _ = stream.write_all(head.as_bytes()).await;
+            let _ = stream.write_all(sent.as_bytes()).await;
+            let _ = stream.flush().await;
+            tokio::time::sleep(Duration::from_millis(20)).await;
             #[allow(deprecated)]
             let _ = stream.set_linger(Some(Duration::ZERO));
             drop(stream);

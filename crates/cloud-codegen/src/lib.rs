@@ -278,10 +278,12 @@ fn operation_constants(api: &OpenAPI) -> proc_macro2::TokenStream {
             let operation = &doc["paths"][path][method];
             let secrets = secret_fields(&doc, operation);
             let secret_response = !secret_fields(&doc, &operation["responses"]).is_empty();
+            let object_response = success_is_object(&doc, operation);
             Some(quote! {
                 ::cloud_common::OperationSpec {
                     method: #rust, operation_id: #id, safe_to_retry: #safe,
                     secret_fields: &[#(#secrets),*], secret_response: #secret_response,
+                object_response: #object_response,
                 }
             })
         });
@@ -292,6 +294,37 @@ fn operation_constants(api: &OpenAPI) -> proc_macro2::TokenStream {
         /// carry (redacted from any body an error keeps).
         pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[#(#entries),*];
     }
+}
+
+/// Whether the operation's 2xx JSON answer is an object (a `$ref` or
+/// inline `type: object`, or a `oneOf`/`anyOf`/`allOf` whose members all
+/// are).
+fn success_is_object(doc: &serde_json::Value, operation: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    fn is_object(doc: &Value, schema: &Value, depth: usize) -> bool {
+        if depth > 16 {
+            return false;
+        }
+        if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+            let name = r.trim_start_matches("#/components/schemas/");
+            return is_object(doc, &doc["components"]["schemas"][name], depth + 1);
+        }
+        for key in ["oneOf", "anyOf", "allOf"] {
+            if let Some(list) = schema.get(key).and_then(Value::as_array) {
+                return !list.is_empty() && list.iter().all(|s| is_object(doc, s, depth + 1));
+            }
+        }
+        schema.get("type").and_then(Value::as_str) == Some("object")
+            || (schema.get("type").is_none() && schema.get("properties").is_some())
+    }
+    let Some(responses) = operation["responses"].as_object() else {
+        return false;
+    };
+    responses
+        .iter()
+        .find(|(code, _)| code.starts_with('2'))
+        .and_then(|(_, r)| r["content"]["application/json"].get("schema"))
+        .is_some_and(|s| is_object(doc, s, 0))
 }
 
 /// The JSON property names whose schema is the `Secret` schema, anywhere

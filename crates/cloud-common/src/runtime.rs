@@ -46,6 +46,10 @@ pub struct OperationSpec {
     /// operation that is not JSON (and so cannot be redacted by property)
     /// is dropped, keeping only its length.
     pub secret_response: bool,
+    /// Whether its success answer is a JSON object (not an array or a
+    /// scalar): serde would read a struct from an array too, so an array
+    /// answered here is refused as [`ErrorKind::Decode`].
+    pub object_response: bool,
 }
 
 /// Per-call settings that override the client's.
@@ -102,6 +106,8 @@ struct Observed {
     location: Option<String>,
     /// The response's content type, for a body that cannot be kept.
     content_type: Option<String>,
+    /// A 2xx body that is a JSON array where the spec says object.
+    not_an_object: bool,
 }
 
 /// What one call observed, carried back from `exec` to [`Runtime::call`].
@@ -335,6 +341,18 @@ impl Runtime {
         async move {
             let result = CALL.scope(Arc::clone(&state), fut).await;
             let observed = state.observed.lock().map(|o| o.clone()).unwrap_or_default();
+            if observed.not_an_object && result.is_ok() {
+                // serde reads a struct from a sequence, so `[{}]` parsed;
+                // it is still not the documented answer.
+                return Err(Error::new(
+                    ErrorKind::Decode,
+                    self.inner.provider,
+                    Cow::Borrowed(operation),
+                    "the response is a JSON array where the spec describes an object",
+                )
+                .with_status(observed.status.unwrap_or(200))
+                .with_request_id(observed.request_id));
+            }
             result
                 .map(ResponseValue::into_inner)
                 .map_err(|e| self.convert(operation, e, observed))
@@ -499,6 +517,9 @@ impl Runtime {
         let retry_allowed = options
             .retry
             .unwrap_or_else(|| self.is_safe_to_retry(operation));
+        let object_response = self
+            .operation(info.operation_id)
+            .is_some_and(|o| o.object_response);
         async move {
             let mut request = request;
             // progenitor adds `api-version: <info.version>` to every request;
@@ -537,7 +558,27 @@ impl Runtime {
                         );
                     }
                 }
-                let result = client.execute(request).await;
+                let mut not_an_object = false;
+                let result = match client.execute(request).await {
+                    // The body is read inside the attempt where it matters: a
+                    // connection that breaks mid-body is then retried like
+                    // any transport error (for operations that may be), and
+                    // an object answer can be checked for its shape.
+                    Ok(response)
+                        if response.status().is_success() && (retry_allowed || object_response) =>
+                    {
+                        match Box::pin(buffer(response)).await {
+                            Ok((response, body)) => {
+                                not_an_object = object_response
+                                    && body.iter().find(|b| !b.is_ascii_whitespace())
+                                        == Some(&b'[');
+                                Ok(response)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    other => other,
+                };
                 let delay = retry_delay(&result, policy, attempt);
                 match (spare, delay) {
                     (Some(next), Some(delay))
@@ -552,7 +593,7 @@ impl Runtime {
                         let span = tracing::Span::current();
                         span.record("attempts", attempt);
                         span.record("latency_ms", started.elapsed().as_millis() as u64);
-                        return finish(result, state.as_deref()).await;
+                        return finish(result, state.as_deref(), not_an_object).await;
                     }
                 }
             }
@@ -746,6 +787,7 @@ fn random_u64() -> u64 {
 async fn finish(
     result: reqwest::Result<reqwest::Response>,
     state: Option<&CallState>,
+    not_an_object: bool,
 ) -> reqwest::Result<reqwest::Response> {
     let response = result?;
     let status = response.status();
@@ -787,6 +829,7 @@ async fn finish(
             error_body,
             location,
             content_type,
+            not_an_object,
         };
     }
     Ok(response)
@@ -795,15 +838,24 @@ async fn finish(
 /// Reads the body of `response` and rebuilds the response around it;
 /// returns it with the body as text.
 async fn keep_body(response: reqwest::Response) -> reqwest::Result<(reqwest::Response, String)> {
+    let (response, bytes) = buffer(response).await?;
+    Ok((response, truncate_lossy(&bytes)))
+}
+
+/// Reads the whole body of `response` and rebuilds the response around it
+/// (the bytes are shared, not copied).
+async fn buffer(
+    mut response: reqwest::Response,
+) -> reqwest::Result<(reqwest::Response, bytes::Bytes)> {
     let status = response.status();
     let version = response.version();
-    let headers = response.headers().clone();
+    let headers = std::mem::take(response.headers_mut());
     let bytes = response.bytes().await?;
     let mut rebuilt = http::Response::new(bytes.clone());
     *rebuilt.status_mut() = status;
     *rebuilt.version_mut() = version;
     *rebuilt.headers_mut() = headers;
-    Ok((reqwest::Response::from(rebuilt), truncate_lossy(&bytes)))
+    Ok((reqwest::Response::from(rebuilt), bytes))
 }
 
 fn truncate_lossy(bytes: &[u8]) -> String {

@@ -21271,6 +21271,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &["password", "token"],
         secret_response: true,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "get_vms",
@@ -21278,6 +21279,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "get_vms_connection",
@@ -21285,6 +21287,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &[],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "create_vm",
@@ -21292,6 +21295,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: false,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "create_vm_from_template",
@@ -21299,6 +21303,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: false,
         secret_fields: &["default_user_password"],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "update_vm",
@@ -21306,6 +21311,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: false,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "add_vm_cd_rom",
@@ -21313,6 +21319,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: false,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "remove_vm_cd_rom",
@@ -21320,6 +21327,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: false,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "add_vm_disk",
@@ -21327,6 +21335,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: false,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "remove_vm_disk",
@@ -21334,6 +21343,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: false,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "add_vm_nic",
@@ -21341,6 +21351,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: false,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "update_vm_nic",
@@ -21348,6 +21359,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: false,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "remove_vm_nic",
@@ -21355,6 +21367,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: false,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "migrate_vm",
@@ -21362,6 +21375,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: false,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "start_vm",
@@ -21369,6 +21383,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: false,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "shut_down_vm",
@@ -21376,6 +21391,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: false,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "poweroff_vm",
@@ -21383,6 +21399,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: false,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "restart_vm",
@@ -21390,6 +21407,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: false,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "force_restart_vm",
@@ -21397,6 +21415,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: false,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "suspend_vm",
@@ -21404,6 +21423,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: false,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "resume_vm",
@@ -21411,6 +21431,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: false,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "move_vm_to_recycle_bin",
@@ -21418,6 +21439,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: false,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "recover_vm_from_recycle_bin",
@@ -21425,6 +21447,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: false,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "delete_vm",
@@ -21432,6 +21455,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: false,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "get_tasks",
@@ -21439,6 +21463,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "get_alerts",
@@ -21446,6 +21471,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "get_clusters",
@@ -21453,6 +21479,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "get_hosts",
@@ -21460,6 +21487,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "get_disks",
@@ -21467,6 +21495,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "create_vm_snapshot",
@@ -21474,6 +21503,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: false,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "get_vm_snapshots",
@@ -21481,6 +21511,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "get_iscsi_lun_snapshots",
@@ -21488,6 +21519,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
 ];
 /// Forward-compatible enums generated from the spec's named string

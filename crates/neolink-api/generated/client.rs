@@ -4054,6 +4054,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "list_computing_skus",
@@ -4061,6 +4062,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "list_instances",
@@ -4068,6 +4070,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &["Jupyterlab", "sshPassword"],
         secret_response: true,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "create_instance",
@@ -4075,6 +4078,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: false,
         secret_fields: &["Jupyterlab", "sshPassword"],
         secret_response: true,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "delete_instance",
@@ -4082,6 +4086,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "get_instance",
@@ -4089,6 +4094,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &["Jupyterlab", "sshPassword"],
         secret_response: true,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "power_off_instance",
@@ -4096,6 +4102,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: false,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
     ::cloud_common::OperationSpec {
         method: "power_on_instance",
@@ -4103,6 +4110,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &[],
         secret_response: false,
+        object_response: false,
     },
 ];
 /// Forward-compatible enums generated from the spec's named string

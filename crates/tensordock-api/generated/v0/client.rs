@@ -9895,6 +9895,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &["api_key", "api_token"],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "auth_list",
@@ -9902,6 +9903,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &["api_key", "api_token"],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "list_hostnodes",
@@ -9909,6 +9911,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &[],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "get_hostnode",
@@ -9916,6 +9919,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &[],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "deploy_vm",
@@ -9923,6 +9927,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: false,
         secret_fields: &["api_key", "api_token", "password"],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "list_vms",
@@ -9930,6 +9935,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &["api_key", "api_token"],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "get_vm",
@@ -9937,6 +9943,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &["api_key", "api_token"],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "start_vm",
@@ -9944,6 +9951,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &["api_key", "api_token"],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "stop_vm",
@@ -9951,6 +9959,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &["api_key", "api_token"],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "modify_vm",
@@ -9958,6 +9967,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &["api_key", "api_token"],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "delete_vm",
@@ -9965,6 +9975,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &["api_key", "api_token"],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "validate_spot_new",
@@ -9972,6 +9983,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &["api_key", "api_token"],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "validate_spot_existing",
@@ -9979,6 +9991,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &["api_key", "api_token"],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "deploy_container",
@@ -9986,6 +9999,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: false,
         secret_fields: &["api_key", "api_token"],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "scale_container",
@@ -9993,6 +10007,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: false,
         secret_fields: &["api_key", "api_token"],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "stop_container",
@@ -10000,6 +10015,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &["api_key", "api_token"],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "list_container_replicas",
@@ -10007,6 +10023,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &["api_key", "api_token"],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "get_balance",
@@ -10014,6 +10031,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &["api_key", "api_token"],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "get_revenue",
@@ -10021,6 +10039,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &["api_key", "api_token"],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "get_monthly_summary",
@@ -10028,6 +10047,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &["api_key", "api_token"],
         secret_response: false,
+        object_response: true,
     },
 ];
 /// Forward-compatible enums generated from the spec's named string

@@ -7787,6 +7787,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &[],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "list_hostnodes",
@@ -7794,6 +7795,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &[],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "get_hostnode",
@@ -7801,6 +7803,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &[],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "list_instances",
@@ -7808,6 +7811,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &[],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "create_instance",
@@ -7815,6 +7819,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: false,
         secret_fields: &[],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "get_instance",
@@ -7822,6 +7827,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &[],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "delete_instance",
@@ -7829,6 +7835,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &[],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "start_instance",
@@ -7836,6 +7843,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &[],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "stop_instance",
@@ -7843,6 +7851,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &[],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "modify_instance",
@@ -7850,6 +7859,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &[],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "list_secrets",
@@ -7857,6 +7867,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &[],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "create_secret",
@@ -7864,6 +7875,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: false,
         secret_fields: &["value"],
         secret_response: false,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "get_secret",
@@ -7871,6 +7883,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &["value"],
         secret_response: true,
+        object_response: true,
     },
     ::cloud_common::OperationSpec {
         method: "delete_secret",
@@ -7878,6 +7891,7 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         safe_to_retry: true,
         secret_fields: &[],
         secret_response: false,
+        object_response: true,
     },
 ];
 /// Forward-compatible enums generated from the spec's named string
