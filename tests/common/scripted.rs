@@ -2,6 +2,8 @@
 //! request with the n-th reply (the last one repeats), and records when each
 //! request arrived. Loopback only; every connection is closed after one
 //! exchange.
+// Each test binary that includes this file uses part of it.
+#![allow(dead_code)]
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -23,7 +25,6 @@ pub enum Reply {
     Reset,
     /// A 200 whose head promises more body than is sent before the
     /// connection is reset: a break in the middle of the body.
-    #[allow(dead_code)] // used by some of the test binaries that include this file
     Truncated {
         /// The part of the body that is sent.
         sent: String,
