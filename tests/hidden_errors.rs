@@ -4,6 +4,7 @@
 //! than followed with the credentials.
 
 #[path = "common/scripted.rs"]
+#[allow(dead_code)] // each binary that includes it uses part of it
 mod scripted;
 
 use std::time::Duration;

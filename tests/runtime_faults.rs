@@ -3,6 +3,7 @@
 //! `Retry-After`, resets, timeouts and broken bodies.
 
 #[path = "common/scripted.rs"]
+#[allow(dead_code)] // each binary that includes it uses part of it
 mod scripted;
 
 use std::time::{Duration, Instant};

@@ -2,8 +2,6 @@
 //! request with the n-th reply (the last one repeats), and records when each
 //! request arrived. Loopback only; every connection is closed after one
 //! exchange.
-// Each test binary that includes this file uses part of it.
-#![allow(dead_code)]
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
