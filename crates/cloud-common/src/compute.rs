@@ -94,6 +94,25 @@ pub fn status_key(raw: &str) -> String {
         .collect()
 }
 
+/// Looks a provider's status word up in its `STATES` table (by
+/// [`status_key`]); a word the table does not hold stays
+/// [`InstanceState::Other`] with the raw value, and an empty one is
+/// `Other("")`.
+///
+/// ```
+/// use cloud_common::{InstanceState, lookup_state};
+/// const STATES: &[(&str, InstanceState)] = &[("running", InstanceState::Running)];
+/// assert_eq!(lookup_state(STATES, "RUNNING"), InstanceState::Running);
+/// assert_eq!(lookup_state(STATES, "Migrating"), InstanceState::Other("Migrating".into()));
+/// ```
+pub fn lookup_state(table: &[(&str, InstanceState)], raw: &str) -> InstanceState {
+    let key = status_key(raw);
+    table.iter().find(|(word, _)| *word == key).map_or_else(
+        || InstanceState::Other(raw.to_string()),
+        |(_, state)| state.clone(),
+    )
+}
+
 impl fmt::Display for InstanceState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = match self {

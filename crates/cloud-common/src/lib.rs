@@ -24,11 +24,13 @@ mod runtime;
 mod secret;
 mod shell;
 
-pub use compute::{BoxFuture, Compute, Instance, InstanceState, state_check, status_key};
+pub use compute::{
+    BoxFuture, Compute, Instance, InstanceState, lookup_state, state_check, status_key,
+};
 pub use config::{ClientConfig, RetryPolicy};
 pub use error::{Error, ErrorKind, ServerMessage, is_retryable_status};
 pub use path::path_segment;
-pub use poll::{Check, WaitOptions, wait_for, wait_until};
+pub use poll::{Check, WaitOptions, wait_for, wait_for_status, wait_until};
 pub use runtime::{CallOptions, OperationSpec, Runtime, retry_after};
 pub use secret::Secret;
 pub use shell::{ErrorIn200, IntoOptional, Operation};

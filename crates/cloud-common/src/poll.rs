@@ -137,6 +137,41 @@ where
     }
 }
 
+/// The waiter every provider's `wait_for_status` is: polls `fetch` until
+/// `status_of` the value equals `wanted`, stopping at once with
+/// [`ErrorKind::WaitFailed`] when the value's neutral state
+/// ([`neutral`](crate::InstanceState)) rules `wanted` out (see
+/// [`InstanceState::rules_out`](crate::InstanceState::rules_out)), and with
+/// [`ErrorKind::WaitTimeout`] at the deadline. `what` names the resource in
+/// messages (`instance 1234`).
+#[allow(clippy::too_many_arguments)] // each is one of the waiter's questions
+pub async fn wait_for_status<T, S, Fut>(
+    provider: &'static str,
+    operation: &'static str,
+    what: &str,
+    wanted: &S,
+    options: &WaitOptions,
+    fetch: impl FnMut() -> Fut,
+    status_of: impl Fn(&T) -> S,
+    neutral: impl Fn(&S) -> crate::InstanceState,
+) -> Result<T, Error>
+where
+    Fut: Future<Output = Result<T, Error>>,
+    S: PartialEq + std::fmt::Display,
+{
+    let wanted_state = neutral(wanted);
+    wait_for(provider, operation, options, fetch, |value| {
+        let now = status_of(value);
+        Check::done_if(now == *wanted, || {
+            format!("{what} is {now} (waiting for {wanted})")
+        })
+        .unless_failed(neutral(&now).rules_out(&wanted_state), || {
+            format!("{what} is {now}, so it will not become {wanted}")
+        })
+    })
+    .await
+}
+
 /// Calls `fetch` until `done` holds for its value, and returns that value:
 /// [`wait_for`] with a condition that never fails. The timeout's message
 /// is `describe` of the last value seen.

@@ -55,11 +55,7 @@ pub fn neutral_state(vm: &types::Vm) -> InstanceState {
     if vm.in_recycle_bin {
         return InstanceState::Deleted;
     }
-    let key = cloud_common::status_key(vm.status.as_str());
-    STATES.iter().find(|(word, _)| *word == key).map_or_else(
-        || InstanceState::Other(vm.status.to_string()),
-        |(_, state)| state.clone(),
-    )
+    cloud_common::lookup_state(STATES, vm.status.as_str())
 }
 
 /// Every CloudTower VM power state (`status`) with a neutral equivalent,

@@ -76,11 +76,7 @@ pub fn neutral_state(status: &InstanceStatus) -> InstanceState {
         InstanceStatus::Missing => return InstanceState::Other(String::new()),
         other => other.to_string(),
     };
-    let key = cloud_common::status_key(&raw);
-    STATES
-        .iter()
-        .find(|(word, _)| *word == key)
-        .map_or(InstanceState::Other(raw), |(_, state)| state.clone())
+    cloud_common::lookup_state(STATES, &raw)
 }
 
 /// The neutral summary of an instance. Memory like `96Gi` is read as GiB.

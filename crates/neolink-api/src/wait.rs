@@ -1,6 +1,6 @@
 //! Waiting for an instance to reach a status.
 
-use cloud_common::{Check, WaitOptions};
+use cloud_common::WaitOptions;
 
 use crate::{InstanceExt, InstanceStatus, Neolink, PROVIDER, Result, neutral_state, types};
 
@@ -34,21 +34,15 @@ impl Neolink {
         status: InstanceStatus,
         options: WaitOptions,
     ) -> Result<types::Instance> {
-        let wanted = neutral_state(&status);
-        cloud_common::wait_for(
+        cloud_common::wait_for_status(
             PROVIDER,
             "waitForStatus",
+            &format!("instance {name}"),
+            &status,
             &options,
             || self.instance(cluster, name),
-            |instance| {
-                let now = instance.state();
-                Check::done_if(now == status, || {
-                    format!("instance {name} is {now} (waiting for {status})")
-                })
-                .unless_failed(neutral_state(&now).rules_out(&wanted), || {
-                    format!("instance {name} is {now}, so it will not become {status}")
-                })
-            },
+            |instance| instance.state(),
+            neutral_state,
         )
         .await
     }

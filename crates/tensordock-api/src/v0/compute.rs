@@ -34,12 +34,7 @@ pub fn neutral_state(status: &VmStatus) -> InstanceState {
     if *status == VmStatus::Missing {
         return InstanceState::Other(String::new());
     }
-    let raw = status.to_string();
-    let key = cloud_common::status_key(&raw);
-    STATES
-        .iter()
-        .find(|(word, _)| *word == key)
-        .map_or(InstanceState::Other(raw), |(_, state)| state.clone())
+    cloud_common::lookup_state(STATES, &status.to_string())
 }
 
 /// The neutral summary of a VM.

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use cloud_common::{Check, WaitOptions};
+use cloud_common::WaitOptions;
 
 use super::{PROVIDER, Result, TensorDock, VmStatus, VmStatusExt, neutral_state, types};
 
@@ -64,21 +64,15 @@ impl TensorDock {
         status: VmStatus,
         options: WaitOptions,
     ) -> Result<types::VirtualMachine> {
-        let wanted = neutral_state(&status);
-        cloud_common::wait_for(
+        cloud_common::wait_for_status(
             PROVIDER,
             "waitForStatus",
+            &format!("VM {id}"),
+            &status,
             &options,
             || self.instance(id),
-            |vm| {
-                let now = vm.state();
-                Check::done_if(now == status, || {
-                    format!("VM {id} is {now} (waiting for {status})")
-                })
-                .unless_failed(neutral_state(&now).rules_out(&wanted), || {
-                    format!("VM {id} is {now}, so it will not become {status}")
-                })
-            },
+            |vm| vm.state(),
+            neutral_state,
         )
         .await
     }

@@ -42,12 +42,7 @@ pub fn neutral_state(status: &InstanceStatus) -> InstanceState {
     if *status == InstanceStatus::Missing {
         return InstanceState::Other(String::new());
     }
-    let raw = status.to_string();
-    let key = cloud_common::status_key(&raw);
-    STATES
-        .iter()
-        .find(|(word, _)| *word == key)
-        .map_or(InstanceState::Other(raw), |(_, state)| state.clone())
+    cloud_common::lookup_state(STATES, &status.to_string())
 }
 
 /// The neutral summary of an instance as getInstance returns it. With

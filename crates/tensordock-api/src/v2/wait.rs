@@ -29,21 +29,15 @@ impl TensorDock {
         status: InstanceStatus,
         options: WaitOptions,
     ) -> Result<types::Instance> {
-        let wanted = neutral_state(&status);
-        cloud_common::wait_for(
+        cloud_common::wait_for_status(
             PROVIDER,
             "waitForStatus",
+            &format!("instance {id}"),
+            &status,
             &options,
             || self.instance(id),
-            |instance| {
-                let now = instance.state();
-                Check::done_if(now == status, || {
-                    format!("instance {id} is {now} (waiting for {status})")
-                })
-                .unless_failed(hopeless(&now, &wanted), || {
-                    format!("instance {id} is {now}, so it will not become {status}")
-                })
-            },
+            |instance| instance.state(),
+            neutral_state,
         )
         .await
     }
