@@ -52,9 +52,7 @@ pub fn code_of(e: &Error) -> u8 {
         ErrorKind::InvalidRequest => USAGE,
         // CloudTower answers an unknown id with an empty list, which its
         // crate reports as "no VM has id …" without a status.
-        ErrorKind::Api
-            if e.status() == Some(404) || e.message().starts_with("no VM has id") =>
-        {
+        ErrorKind::Api if e.status() == Some(404) || e.message().starts_with("no VM has id") => {
             NOT_FOUND
         }
         _ => API,

@@ -201,7 +201,11 @@ impl Ctx {
     fn profile_name(&self) -> String {
         self.profile_flag
             .clone()
-            .or_else(|| std::env::var("FLEET_PROFILE").ok().filter(|v| !v.is_empty()))
+            .or_else(|| {
+                std::env::var("FLEET_PROFILE")
+                    .ok()
+                    .filter(|v| !v.is_empty())
+            })
             .unwrap_or_else(|| "default".into())
     }
 
@@ -423,7 +427,10 @@ async fn login(ctx: &Ctx, url: &str, username: &str) -> Result<(), CliError> {
     })?;
     // Refuse a loose file before asking for a password.
     let mut file = config::load(&path)?;
-    let password = match std::env::var("FLEET_PASSWORD").ok().filter(|p| !p.is_empty()) {
+    let password = match std::env::var("FLEET_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty())
+    {
         Some(p) => p,
         None if std::io::stdin().is_terminal() => {
             eprint!("Password for {username}: ");
