@@ -4,6 +4,7 @@
 //! `--fake` (and `fleet demo`) serve every provider from an embedded fake,
 //! so every command can be tried without accounts.
 
+mod api;
 mod config;
 mod exit;
 mod output;
@@ -13,7 +14,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use cloud_common::{Check, Instance, InstanceState, state_check};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
@@ -579,11 +580,47 @@ fn init_tracing(verbose: u8) {
         .init();
 }
 
+/// The derived commands plus one per provider spec. Only the specs named
+/// on the command line are parsed: the others need just a line of help.
+fn command(argv: &[std::ffi::OsString]) -> clap::Command {
+    let mut cmd = Cli::command();
+    for (key, _) in api::SPECS {
+        let named = argv.iter().any(|a| a.to_str() == Some(key));
+        cmd = cmd.subcommand(if named {
+            api::command(key)
+        } else {
+            api::placeholder(key)
+        });
+    }
+    cmd
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
-    init_tracing(cli.verbose);
-    match run(cli).await {
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let matches = command(&argv).get_matches_from(&argv);
+    let result = match matches.subcommand() {
+        Some((key, sub)) if PROVIDERS.contains(&key) => {
+            let key = PROVIDERS
+                .iter()
+                .copied()
+                .find(|p| *p == key)
+                .expect("listed");
+            init_tracing(matches.get_count("verbose"));
+            let ctx = Ctx {
+                format: *matches.get_one::<Format>("output").expect("has a default"),
+                fake: matches.get_flag("fake"),
+                profile_flag: matches.get_one::<String>("profile").cloned(),
+            };
+            api::run(key, sub, ctx.format, ctx.fake, || ctx.profile()).await
+        }
+        _ => {
+            let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+            init_tracing(cli.verbose);
+            run(cli).await
+        }
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if !e.message.is_empty() {

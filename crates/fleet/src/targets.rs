@@ -21,6 +21,8 @@ pub struct Target {
     pub fake: bool,
     /// The fake's instance (the one the demo acts on).
     pub fake_instance: Option<String>,
+    /// The fake's base URL.
+    pub base_url: Option<String>,
     /// Keeps the fake's server alive as long as the client.
     _mock: Option<mock::Mock>,
 }
@@ -99,6 +101,7 @@ pub fn real(key: &'static str, p: &Profile) -> Result<Option<Target>, CliError> 
         compute,
         fake: false,
         fake_instance: None,
+        base_url: None,
         _mock: None,
     }))
 }
@@ -144,6 +147,7 @@ pub fn fake(key: &'static str) -> Result<Target, CliError> {
         compute,
         fake: true,
         fake_instance: Some(m.instance_id.clone()),
+        base_url: Some(m.server.base_url()),
         _mock: Some(m),
     })
 }

@@ -447,3 +447,119 @@ fn wait_shows_the_state_in_a_terminal() {
     );
     assert!(pane.contains("EXIT=4"), "{pane}");
 }
+
+/// The command names under `Commands:` in a help text.
+fn listed_commands(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn every_spec_operation_is_a_command_with_help() {
+    let specs = concat!(env!("CARGO_MANIFEST_DIR"), "/../../specs");
+    for (provider, file) in [
+        ("tensordock-v2", "tensordock-v2.yaml"),
+        ("tensordock-v0", "tensordock.yaml"),
+        ("neolink", "neolink.yaml"),
+        ("cloudtower", "cloudtower.yaml"),
+    ] {
+        let o = run(&mut fleet(&[provider, "--help"]));
+        assert_eq!(code(&o), 0, "{provider}: {}", stderr(&o));
+        let commands = listed_commands(&stdout(&o));
+        let spec = std::fs::read_to_string(format!("{specs}/{file}")).unwrap();
+        let operations = spec.matches("operationId:").count();
+        assert_eq!(commands.len(), operations, "{provider}: {commands:?}");
+        for c in &commands {
+            let o = run(&mut fleet(&[provider, c, "--help"]));
+            assert_eq!(code(&o), 0, "{provider} {c}: {}", stderr(&o));
+            assert!(
+                stdout(&o).contains("(operationId "),
+                "{provider} {c}: {}",
+                stdout(&o)
+            );
+        }
+    }
+}
+
+#[test]
+fn spec_commands_call_the_fakes() {
+    let o = run(&mut fleet(&[
+        "--fake",
+        "cloudtower",
+        "get-vms",
+        "--body",
+        "{}",
+    ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(json(&o)[0]["name"], "web-01");
+
+    // A form body with the credentials filled in (the fake matches the
+    // path only) and a path parameter.
+    let o = run(&mut fleet(&[
+        "--fake",
+        "tensordock-v0",
+        "list-vms",
+        "-o",
+        "yaml",
+    ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("trainer-1"), "{}", stdout(&o));
+
+    let o = run(&mut fleet(&[
+        "--fake",
+        "tensordock-v2",
+        "get-instance",
+        "--id",
+        "468b716a-6747-4cbe-9f13-afc153a21c14",
+    ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(json(&o)["name"], "trainer-2");
+
+    let o = run(&mut fleet(&[
+        "--fake",
+        "tensordock-v2",
+        "get-instance",
+        "--id",
+        "no-such-id",
+    ]));
+    assert_eq!(code(&o), 5, "{}", stderr(&o));
+
+    // A required parameter left out, and a body that is not JSON.
+    let o = run(&mut fleet(&["--fake", "tensordock-v2", "get-instance"]));
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let o = run(&mut fleet(&[
+        "--fake",
+        "cloudtower",
+        "get-vms",
+        "--body",
+        "{",
+    ]));
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+}
+
+#[test]
+fn spec_commands_send_the_providers_credentials() {
+    let server = httpmock::MockServer::start();
+    let m = server.mock(|when, then| {
+        when.method("POST")
+            .path("/v2/api/get-vms")
+            .header("authorization", "tok-raw-321");
+        then.status(200)
+            .json_body(serde_json::json!([{"id": "vm-1", "token": "leaked?"}]));
+    });
+    let o = run(fleet(&["cloudtower", "get-vms", "--body", "{}"])
+        .env("CLOUDTOWER_URL", format!("{}/v2/api", server.base_url()))
+        .env("CLOUDTOWER_TOKEN", "tok-raw-321"));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    m.assert();
+    let v = json(&o);
+    assert_eq!(v[0]["id"], "vm-1");
+    // A credential-named field in a response is never printed.
+    assert_eq!(v[0]["token"], "[REDACTED]");
+}
