@@ -395,48 +395,12 @@ fn every_command_has_help() {
 /// The spinner in a real terminal: only where tmux is installed.
 #[test]
 fn wait_shows_the_state_in_a_terminal() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("tmux not installed: skipping the terminal check");
-        return;
-    }
-    let session = format!("fleet-cli-{}", std::process::id());
     let bin = env!("CARGO_BIN_EXE_fleet");
-    // Slow polls, and a shell kept open after, so the pane can be read.
-    let cmd = format!(
-        "{bin} --fake wait {V2} --state suspended --timeout 3s --interval 1s; echo EXIT=$?; sleep 30"
-    );
-    let ok = Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            &session,
-            "-x",
-            "160",
-            "-y",
-            "20",
-            &cmd,
-        ])
-        .env("FLEET_CONFIG", "/nonexistent")
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "tmux new-session failed");
-    let mut pane = String::new();
-    for _ in 0..100 {
-        std::thread::sleep(std::time::Duration::from_millis(100));
-        let out = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &session])
-            .output()
-            .unwrap();
-        pane = String::from_utf8_lossy(&out.stdout).into_owned();
-        if pane.contains("EXIT=") {
-            break;
-        }
-    }
-    let _ = Command::new("tmux")
-        .args(["kill-session", "-t", &session])
-        .status();
+    // Slow polls, so the pane shows each state.
+    let cmd = format!("{bin} --fake wait {V2} --state suspended --timeout 3s --interval 1s");
+    let Some(pane) = in_tmux("wait", &cmd, None, "EXIT=", false) else {
+        return;
+    };
     assert!(
         pane.contains(&format!("{V2} is starting (waiting for suspended)")),
         "{pane}"
@@ -562,4 +526,114 @@ fn spec_commands_send_the_providers_credentials() {
     assert_eq!(v[0]["id"], "vm-1");
     // A credential-named field in a response is never printed.
     assert_eq!(v[0]["token"], "[REDACTED]");
+}
+
+/// Runs `cmd` in a detached tmux pane and returns what the pane shows
+/// (with escape codes when `escapes`) once `until` appears; `None`
+/// without tmux. `keys` are typed into the pane once `prompt` shows.
+fn in_tmux(
+    name: &str,
+    cmd: &str,
+    prompt: Option<(&str, &str)>,
+    until: &str,
+    escapes: bool,
+) -> Option<String> {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("tmux not installed: skipping the terminal check");
+        return None;
+    }
+    let session = format!("fleet-cli-{}-{name}", std::process::id());
+    let full = format!("{cmd}; echo EXIT=$?; sleep 30");
+    let ok = Command::new("tmux")
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            &session,
+            "-x",
+            "200",
+            "-y",
+            "20",
+            &full,
+        ])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "tmux new-session failed");
+    let capture = || {
+        let mut args = vec!["capture-pane", "-p", "-t", &session];
+        if escapes {
+            args.push("-e");
+        }
+        let out = Command::new("tmux").args(&args).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let mut pane = String::new();
+    let mut typed = prompt.is_none();
+    for _ in 0..100 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        pane = capture();
+        if let (false, Some((shown, keys))) = (typed, prompt)
+            && pane.contains(shown)
+        {
+            Command::new("tmux")
+                .args(["send-keys", "-t", &session, keys, "Enter"])
+                .status()
+                .unwrap();
+            typed = true;
+        }
+        if pane.contains(until) {
+            break;
+        }
+    }
+    let _ = Command::new("tmux")
+        .args(["kill-session", "-t", &session])
+        .status();
+    Some(pane)
+}
+
+#[test]
+fn colours_only_on_a_terminal_and_never_with_no_color() {
+    let bin = env!("CARGO_BIN_EXE_fleet");
+    let cmd = format!("{bin} --fake instances --provider cloudtower");
+    let Some(pane) = in_tmux(
+        "colour",
+        &format!("unset NO_COLOR; {cmd}"),
+        None,
+        "EXIT=",
+        true,
+    ) else {
+        return;
+    };
+    assert!(pane.contains("\x1b[33mstopped"), "{pane:?}");
+    let pane = in_tmux(
+        "nocolour",
+        &format!("NO_COLOR=1 {cmd}"),
+        None,
+        "EXIT=",
+        true,
+    )
+    .unwrap();
+    assert!(
+        pane.contains("web-01") && pane.contains("EXIT=0"),
+        "{pane:?}"
+    );
+    assert!(!pane.contains("\x1b[33m"), "{pane:?}");
+}
+
+#[test]
+fn delete_asks_on_a_terminal() {
+    let bin = env!("CARGO_BIN_EXE_fleet");
+    let cmd = format!("{bin} --fake delete {CT}");
+    let Some(pane) = in_tmux("no", &cmd, Some(("[y/N]", "n")), "EXIT=", false) else {
+        return;
+    };
+    assert!(pane.contains(&format!("delete {CT}? [y/N]")), "{pane}");
+    assert!(
+        pane.contains("aborted") && pane.contains("EXIT=1"),
+        "{pane}"
+    );
+    let pane = in_tmux("yes", &cmd, Some(("[y/N]", "y")), "EXIT=", false).unwrap();
+    assert!(pane.contains(&format!("deleted {CT}")), "{pane}");
+    assert!(pane.contains("EXIT=0"), "{pane}");
 }
