@@ -221,7 +221,9 @@ impl Ctx {
             Some(p) => config::load(&p)?,
             None => Default::default(),
         };
-        let explicit = self.profile_flag.is_some() || std::env::var_os("FLEET_PROFILE").is_some();
+        // A profile asked for by name must exist; `default` may be absent.
+        let explicit = self.profile_flag.is_some()
+            || std::env::var_os("FLEET_PROFILE").is_some_and(|v| !v.is_empty());
         let profile = match file.profiles.get(&name) {
             Some(p) => p.clone(),
             None if explicit => {

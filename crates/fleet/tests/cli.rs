@@ -273,8 +273,13 @@ fn config_profiles_are_chosen_with_profile() {
     assert_eq!(code(&o), 3, "{}", stderr(&o));
     assert!(stderr(&o).contains("cloudtower"), "{}", stderr(&o));
     assert!(!stderr(&o).contains("tok-work-789"));
+    let o = run(fleet(&["instances"])
+        .env("FLEET_CONFIG", &path)
+        .env("FLEET_PROFILE", "work"));
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
     let o = run(fleet(&["--profile", "nope", "instances"]).env("FLEET_CONFIG", &path));
     assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("no profile \"nope\""), "{}", stderr(&o));
 }
 
 #[test]
