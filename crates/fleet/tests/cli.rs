@@ -1,0 +1,644 @@
+//! Black-box tests of the built `fleet` binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+const V2: &str = "tensordock-v2:468b716a-6747-4cbe-9f13-afc153a21c14";
+const CT: &str = "cloudtower:cl2k1yswo1ifg0822ruv6ylfp";
+
+/// A scratch directory per test, so config files do not collide.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("fleet-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The binary with a clean environment: no credentials, no colours
+/// forced, a config path that does not exist, stdin not a terminal.
+fn fleet(args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_fleet"));
+    c.args(args).stdin(Stdio::null());
+    for var in [
+        "TENSORDOCK_TOKEN",
+        "TENSORDOCK_API_KEY",
+        "TENSORDOCK_API_TOKEN",
+        "NEOLINK_TOKEN",
+        "CLOUDTOWER_URL",
+        "CLOUDTOWER_TOKEN",
+        "FLEET_PROFILE",
+        "FLEET_PASSWORD",
+        "RUST_LOG",
+    ] {
+        c.env_remove(var);
+    }
+    c.env("FLEET_CONFIG", "/nonexistent/fleet/config.toml");
+    c
+}
+
+fn run(c: &mut Command) -> Output {
+    c.output().expect("the binary runs")
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().expect("exited, not killed")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+fn json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
+}
+
+#[test]
+fn instances_lists_every_fake_as_json() {
+    let o = run(&mut fleet(&["--fake", "instances", "--output", "json"]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let rows = json(&o);
+    let rows = rows.as_array().expect("an array");
+    let providers: Vec<&str> = rows
+        .iter()
+        .map(|r| r["provider"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        providers,
+        ["tensordock-v2", "tensordock-v0", "neolink", "cloudtower"]
+    );
+    let v0 = &rows[1];
+    assert_eq!(v0["state"], "stopped");
+    assert_eq!(v0["gpu_count"], 1);
+    assert_eq!(v0["vcpus"], 8);
+    assert_eq!(v0["memory_gib"], 32.0);
+    for r in rows {
+        for field in [
+            "id",
+            "name",
+            "state",
+            "gpu_model",
+            "gpu_count",
+            "vcpus",
+            "memory_gib",
+        ] {
+            assert!(r.get(field).is_some(), "{field} missing in {r}");
+        }
+    }
+}
+
+#[test]
+fn instances_narrowed_to_one_provider_as_yaml_and_table() {
+    let o = run(&mut fleet(&[
+        "--fake",
+        "instances",
+        "--provider",
+        "neolink",
+        "-o",
+        "yaml",
+    ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("provider: neolink"), "{out}");
+    assert!(!out.contains("cloudtower"), "{out}");
+
+    let o = run(&mut fleet(&[
+        "--fake",
+        "instances",
+        "--provider",
+        "cloudtower",
+    ]));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].starts_with("PROVIDER"), "{out}");
+    assert!(lines[1].contains("web-01") && lines[1].contains("stopped"));
+    // Not a terminal: no colour codes.
+    assert!(!out.contains('\x1b'), "{out:?}");
+}
+
+#[test]
+fn show_one_instance() {
+    let o = run(&mut fleet(&["--fake", "show", CT, "-o", "json"]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let row = json(&o);
+    assert_eq!(row["provider"], "cloudtower");
+    assert_eq!(row["name"], "web-01");
+    assert_eq!(row["vcpus"], 4);
+}
+
+#[test]
+fn start_stop_delete_report_each_action() {
+    let o = run(&mut fleet(&["--fake", "start", V2, CT, "-o", "json"]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let done = json(&o);
+    assert_eq!(done[0]["action"], "started");
+    assert_eq!(done[1]["provider"], "cloudtower");
+    let o = run(&mut fleet(&["--fake", "stop", "--yes", V2]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stdout(&o).trim(), format!("stopped {V2}"));
+    let o = run(&mut fleet(&["--fake", "delete", "--yes", CT, "-o", "json"]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(json(&o)[0]["action"], "deleted");
+}
+
+#[test]
+fn destructive_commands_refuse_without_yes_off_a_terminal() {
+    for verb in ["stop", "delete"] {
+        let o = run(&mut fleet(&["--fake", verb, V2]));
+        assert_eq!(code(&o), 2, "{verb}: {}", stderr(&o));
+        assert!(stderr(&o).contains("--yes"), "{}", stderr(&o));
+        assert!(stdout(&o).is_empty());
+    }
+}
+
+#[test]
+fn wait_reaches_running() {
+    let o = run(&mut fleet(&[
+        "--fake",
+        "wait",
+        V2,
+        "--state",
+        "running",
+        "--timeout",
+        "10s",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(json(&o)["state"], "running");
+}
+
+#[test]
+fn wait_timeout_is_exit_4() {
+    // The fake never becomes `suspended`.
+    let o = run(&mut fleet(&[
+        "--fake",
+        "wait",
+        V2,
+        "--state",
+        "suspended",
+        "--timeout",
+        "300ms",
+        "--interval",
+        "50ms",
+    ]));
+    assert_eq!(code(&o), 4, "{}", stderr(&o));
+    assert!(stderr(&o).contains("gave up"), "{}", stderr(&o));
+}
+
+#[test]
+fn unknown_instance_is_exit_5() {
+    let o = run(&mut fleet(&["--fake", "show", "tensordock-v2:no-such-id"]));
+    assert_eq!(code(&o), 5, "{}", stderr(&o));
+    let o = run(&mut fleet(&["--fake", "show", "cloudtower:no-such-vm"]));
+    assert_eq!(code(&o), 5, "{}", stderr(&o));
+}
+
+#[test]
+fn usage_errors_are_exit_2() {
+    for args in [
+        &["--fake", "show", "nocolon"][..],
+        &["--fake", "show", "aws:i-123"],
+        &["--fake", "wait", V2, "--timeout", "ten"],
+        &["--fake", "wait", V2, "--state", "flying"],
+        &["frobnicate"],
+    ] {
+        let o = run(&mut fleet(args));
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn api_error_is_exit_3() {
+    // A real client against a port nothing listens on.
+    let o = run(fleet(&["show", "cloudtower:vm-1"])
+        .env("CLOUDTOWER_URL", "http://127.0.0.1:9/v2/api")
+        .env("CLOUDTOWER_TOKEN", "tok-secret-123"));
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    assert!(!stderr(&o).contains("tok-secret-123"));
+}
+
+#[test]
+fn nothing_configured_is_exit_1() {
+    let o = run(&mut fleet(&["instances"]));
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("--fake"), "{}", stderr(&o));
+}
+
+fn write_config(path: &Path, text: &str, mode: u32) {
+    std::fs::write(path, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn config_readable_by_others_is_refused() {
+    let dir = scratch("loose");
+    let path = dir.join("config.toml");
+    write_config(
+        &path,
+        "[profiles.default.cloudtower]\nurl = \"http://127.0.0.1:9\"\ntoken = \"tok-loose-456\"\n",
+        0o644,
+    );
+    let o = run(fleet(&["instances"]).env("FLEET_CONFIG", &path));
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("chmod 600") && err.contains("644"), "{err}");
+    assert!(!err.contains("tok-loose-456"));
+}
+
+#[test]
+fn config_profiles_are_chosen_with_profile() {
+    let dir = scratch("profiles");
+    let path = dir.join("config.toml");
+    // Only the `work` profile has CloudTower, at a dead port: choosing it
+    // makes the list fail as an API error, the default one has nothing.
+    write_config(
+        &path,
+        "[profiles.default]\n[profiles.work.cloudtower]\nurl = \"http://127.0.0.1:9/v2/api\"\ntoken = \"tok-work-789\"\n",
+        0o600,
+    );
+    let o = run(fleet(&["instances"]).env("FLEET_CONFIG", &path));
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let o = run(fleet(&["--profile", "work", "instances"]).env("FLEET_CONFIG", &path));
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    assert!(stderr(&o).contains("cloudtower"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("tok-work-789"));
+    let o = run(fleet(&["instances"])
+        .env("FLEET_CONFIG", &path)
+        .env("FLEET_PROFILE", "work"));
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    let o = run(fleet(&["--profile", "nope", "instances"]).env("FLEET_CONFIG", &path));
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("no profile \"nope\""), "{}", stderr(&o));
+}
+
+#[test]
+fn a_config_syntax_error_does_not_show_the_file() {
+    let dir = scratch("syntax");
+    let path = dir.join("config.toml");
+    write_config(
+        &path,
+        "[profiles.default.cloudtower]\ntoken = tok-bare-000\n",
+        0o600,
+    );
+    let o = run(fleet(&["instances"]).env("FLEET_CONFIG", &path));
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("line 2"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("tok-bare-000"), "{}", stderr(&o));
+}
+
+#[test]
+fn login_stores_the_token_in_a_private_file() {
+    let server = httpmock::MockServer::start();
+    server.mock(|when, then| {
+        when.method("POST")
+            .path("/login")
+            .json_body_includes(r#"{"username": "admin", "password": "pw-secret-1"}"#);
+        then.status(200)
+            .json_body(serde_json::json!({"data": {"token": "tok-login-abc"}}));
+    });
+    let dir = scratch("login");
+    let path = dir.join("sub").join("config.toml");
+    let o = run(fleet(&[
+        "login",
+        "cloudtower",
+        &server.base_url(),
+        "--username",
+        "admin",
+    ])
+    .env("FLEET_CONFIG", &path)
+    .env("FLEET_PASSWORD", "pw-secret-1"));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    for text in [stdout(&o), stderr(&o)] {
+        assert!(!text.contains("tok-login-abc") && !text.contains("pw-secret-1"));
+    }
+    let stored = std::fs::read_to_string(&path).unwrap();
+    assert!(stored.contains("tok-login-abc"), "{stored}");
+    assert!(stored.contains(&server.base_url()), "{stored}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // Without a password and no terminal to ask on: a usage error.
+    let o = run(fleet(&[
+        "login",
+        "cloudtower",
+        &server.base_url(),
+        "--username",
+        "admin",
+    ])
+    .env("FLEET_CONFIG", &path));
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+}
+
+#[test]
+fn demo_runs_every_step_on_every_provider() {
+    let o = run(&mut fleet(&["demo"]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    for p in ["tensordock-v2", "tensordock-v0", "neolink", "cloudtower"] {
+        for prefix in ["started", "stopped", "deleted"] {
+            let line = format!("{prefix} {p}:");
+            assert!(out.lines().any(|l| l.starts_with(&line)), "{line}: {out}");
+        }
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with(&format!("{p}:")) && l.ends_with(" is running")),
+            "{p} running: {out}"
+        );
+        assert!(out.contains(&format!("$ fleet --fake delete --yes {p}:")));
+    }
+    assert_eq!(out.matches(" is running").count(), 4, "{out}");
+}
+
+#[test]
+fn verbose_shows_the_request_spans_on_stderr() {
+    let o = run(&mut fleet(&["--fake", "-v", "show", V2]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("tensordock"), "{err}");
+    assert!(!err.contains("fake-token"), "{err}");
+    let quiet = run(&mut fleet(&["--fake", "show", V2]));
+    assert!(stderr(&quiet).is_empty(), "{}", stderr(&quiet));
+}
+
+#[test]
+fn every_command_has_help() {
+    let top = run(&mut fleet(&["--help"]));
+    assert_eq!(code(&top), 0);
+    let text = stdout(&top);
+    assert!(text.contains("Exit codes"), "{text}");
+    for cmd in [
+        "instances",
+        "show",
+        "start",
+        "stop",
+        "delete",
+        "wait",
+        "login",
+        "demo",
+    ] {
+        assert!(text.contains(cmd), "{cmd} missing from --help");
+        let o = run(&mut fleet(&[cmd, "--help"]));
+        assert_eq!(code(&o), 0, "{cmd}: {}", stderr(&o));
+        assert!(stdout(&o).contains("Usage: fleet"), "{cmd}");
+    }
+}
+
+/// The spinner in a real terminal: only where tmux is installed.
+#[test]
+fn wait_shows_the_state_in_a_terminal() {
+    let bin = env!("CARGO_BIN_EXE_fleet");
+    // Slow polls, so the pane shows each state.
+    let cmd = format!("{bin} --fake wait {V2} --state suspended --timeout 3s --interval 1s");
+    let Some(pane) = in_tmux("wait", &cmd, None, "EXIT=", false) else {
+        return;
+    };
+    assert!(
+        pane.contains(&format!("{V2} is starting (waiting for suspended)")),
+        "{pane}"
+    );
+    assert!(
+        pane.contains("is running (waiting for suspended)"),
+        "{pane}"
+    );
+    assert!(pane.contains("EXIT=4"), "{pane}");
+}
+
+/// The command names under `Commands:` in a help text.
+fn listed_commands(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn every_spec_operation_is_a_command_with_help() {
+    let specs = concat!(env!("CARGO_MANIFEST_DIR"), "/../../specs");
+    for (provider, file) in [
+        ("tensordock-v2", "tensordock-v2.yaml"),
+        ("tensordock-v0", "tensordock.yaml"),
+        ("neolink", "neolink.yaml"),
+        ("cloudtower", "cloudtower.yaml"),
+    ] {
+        let o = run(&mut fleet(&[provider, "--help"]));
+        assert_eq!(code(&o), 0, "{provider}: {}", stderr(&o));
+        let commands = listed_commands(&stdout(&o));
+        let spec = std::fs::read_to_string(format!("{specs}/{file}")).unwrap();
+        let operations = spec.matches("operationId:").count();
+        assert_eq!(commands.len(), operations, "{provider}: {commands:?}");
+        for c in &commands {
+            let o = run(&mut fleet(&[provider, c, "--help"]));
+            assert_eq!(code(&o), 0, "{provider} {c}: {}", stderr(&o));
+            assert!(
+                stdout(&o).contains("(operationId "),
+                "{provider} {c}: {}",
+                stdout(&o)
+            );
+        }
+    }
+}
+
+#[test]
+fn spec_commands_call_the_fakes() {
+    let o = run(&mut fleet(&[
+        "--fake",
+        "cloudtower",
+        "get-vms",
+        "--body",
+        "{}",
+    ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(json(&o)[0]["name"], "web-01");
+
+    // A form body with the credentials filled in (the fake matches the
+    // path only) and a path parameter.
+    let o = run(&mut fleet(&[
+        "--fake",
+        "tensordock-v0",
+        "list-vms",
+        "-o",
+        "yaml",
+    ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("trainer-1"), "{}", stdout(&o));
+
+    let o = run(&mut fleet(&[
+        "--fake",
+        "tensordock-v2",
+        "get-instance",
+        "--id",
+        "468b716a-6747-4cbe-9f13-afc153a21c14",
+    ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(json(&o)["name"], "trainer-2");
+
+    let o = run(&mut fleet(&[
+        "--fake",
+        "tensordock-v2",
+        "get-instance",
+        "--id",
+        "no-such-id",
+    ]));
+    assert_eq!(code(&o), 5, "{}", stderr(&o));
+
+    // A required parameter left out, and a body that is not JSON.
+    let o = run(&mut fleet(&["--fake", "tensordock-v2", "get-instance"]));
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let o = run(&mut fleet(&[
+        "--fake",
+        "cloudtower",
+        "get-vms",
+        "--body",
+        "{",
+    ]));
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+}
+
+#[test]
+fn spec_commands_send_the_providers_credentials() {
+    let server = httpmock::MockServer::start();
+    let m = server.mock(|when, then| {
+        when.method("POST")
+            .path("/v2/api/get-vms")
+            .header("authorization", "tok-raw-321");
+        then.status(200)
+            .json_body(serde_json::json!([{"id": "vm-1", "token": "leaked?"}]));
+    });
+    let o = run(fleet(&["cloudtower", "get-vms", "--body", "{}"])
+        .env("CLOUDTOWER_URL", format!("{}/v2/api", server.base_url()))
+        .env("CLOUDTOWER_TOKEN", "tok-raw-321"));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    m.assert();
+    let v = json(&o);
+    assert_eq!(v[0]["id"], "vm-1");
+    // A credential-named field in a response is never printed.
+    assert_eq!(v[0]["token"], "[REDACTED]");
+}
+
+/// Runs `cmd` in a detached tmux pane and returns what the pane shows
+/// (with escape codes when `escapes`) once `until` appears; `None`
+/// without tmux. `keys` are typed into the pane once `prompt` shows.
+fn in_tmux(
+    name: &str,
+    cmd: &str,
+    prompt: Option<(&str, &str)>,
+    until: &str,
+    escapes: bool,
+) -> Option<String> {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("tmux not installed: skipping the terminal check");
+        return None;
+    }
+    let session = format!("fleet-cli-{}-{name}", std::process::id());
+    let full = format!("{cmd}; echo EXIT=$?; sleep 30");
+    let ok = Command::new("tmux")
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            &session,
+            "-x",
+            "200",
+            "-y",
+            "20",
+            &full,
+        ])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "tmux new-session failed");
+    let capture = || {
+        let mut args = vec!["capture-pane", "-p", "-t", &session];
+        if escapes {
+            args.push("-e");
+        }
+        let out = Command::new("tmux").args(&args).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let mut pane = String::new();
+    let mut typed = prompt.is_none();
+    for _ in 0..100 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        pane = capture();
+        if let (false, Some((shown, keys))) = (typed, prompt)
+            && pane.contains(shown)
+        {
+            Command::new("tmux")
+                .args(["send-keys", "-t", &session, keys, "Enter"])
+                .status()
+                .unwrap();
+            typed = true;
+        }
+        if pane.contains(until) {
+            break;
+        }
+    }
+    let _ = Command::new("tmux")
+        .args(["kill-session", "-t", &session])
+        .status();
+    Some(pane)
+}
+
+#[test]
+fn colours_only_on_a_terminal_and_never_with_no_color() {
+    let bin = env!("CARGO_BIN_EXE_fleet");
+    let cmd = format!("{bin} --fake instances --provider cloudtower");
+    let Some(pane) = in_tmux(
+        "colour",
+        &format!("unset NO_COLOR; {cmd}"),
+        None,
+        "EXIT=",
+        true,
+    ) else {
+        return;
+    };
+    assert!(pane.contains("\x1b[33mstopped"), "{pane:?}");
+    let pane = in_tmux(
+        "nocolour",
+        &format!("NO_COLOR=1 {cmd}"),
+        None,
+        "EXIT=",
+        true,
+    )
+    .unwrap();
+    assert!(
+        pane.contains("web-01") && pane.contains("EXIT=0"),
+        "{pane:?}"
+    );
+    assert!(!pane.contains("\x1b[33m"), "{pane:?}");
+}
+
+#[test]
+fn delete_asks_on_a_terminal() {
+    let bin = env!("CARGO_BIN_EXE_fleet");
+    let cmd = format!("{bin} --fake delete {CT}");
+    let Some(pane) = in_tmux("no", &cmd, Some(("[y/N]", "n")), "EXIT=", false) else {
+        return;
+    };
+    assert!(pane.contains(&format!("delete {CT}? [y/N]")), "{pane}");
+    assert!(
+        pane.contains("aborted") && pane.contains("EXIT=1"),
+        "{pane}"
+    );
+    let pane = in_tmux("yes", &cmd, Some(("[y/N]", "y")), "EXIT=", false).unwrap();
+    assert!(pane.contains(&format!("deleted {CT}")), "{pane}");
+    assert!(pane.contains("EXIT=0"), "{pane}");
+}
