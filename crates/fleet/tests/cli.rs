@@ -544,6 +544,12 @@ fn in_tmux(
     escapes: bool,
 ) -> Option<String> {
     if Command::new("tmux").arg("-V").output().is_err() {
+        // CI installs tmux (.ci/run), so there a missing tmux is a failure,
+        // not a silent pass.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tmux is not installed, and CI needs the terminal checks"
+        );
         eprintln!("tmux not installed: skipping the terminal check");
         return None;
     }
