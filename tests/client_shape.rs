@@ -276,3 +276,33 @@ fn every_provider_speaks_the_same_verbs() {
         ct.delete_instance("i"),
     ));
 }
+
+#[test]
+fn list_fields_take_builders_one_element_at_a_time() {
+    use cloudtower_api::types::{NestedVmNic, Vm, VmCreationParams, VmNicParams};
+    let vm: VmCreationParams = serde_json::from_value(json!({
+        "cluster_id": "cl-1", "name": "web-01", "ha": true, "cpu_cores": 1, "cpu_sockets": 1,
+        "memory": 1u64 << 30, "vcpu": 1, "status": "STOPPED", "firmware": "BIOS",
+        "vm_disks": {}, "vm_nics": []
+    }))
+    .unwrap();
+    let vm: VmCreationParams = cloudtower_api::types::builder::VmCreationParams::from(vm)
+        .add_vm_nics(VmNicParams::builder().connect_vlan_id("vlan-1"))
+        .add_vm_nics(VmNicParams::builder().connect_vlan_id("vlan-2"))
+        .try_into()
+        .unwrap();
+    let nics: Vec<_> = vm
+        .vm_nics
+        .iter()
+        .map(|n| n.connect_vlan_id.as_deref().unwrap())
+        .collect();
+    assert_eq!(nics, ["vlan-1", "vlan-2"]);
+    // An element that does not build is the builder's error, not a panic.
+    let vm: Vm =
+        serde_json::from_value(Spec::load("cloudtower.yaml").response_example("GetVms")[0].clone())
+            .unwrap();
+    let broken: Result<Vm, _> = cloudtower_api::types::builder::Vm::from(vm)
+        .add_vm_nics(NestedVmNic::builder())
+        .try_into();
+    assert!(broken.unwrap_err().to_string().contains("vm_nics"));
+}

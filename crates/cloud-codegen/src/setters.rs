@@ -8,6 +8,10 @@
 //! for every nested builder, so `.cluster_id("cl-1")` and
 //! `.cpu(Cpu::builder().cores(2))` both work. A setter that took a value
 //! before still takes it.
+//!
+//! A list field also gets `add_<field>(item)`, which appends one element
+//! given as a value or its builder: `vec![Nic::builder()…]` cannot be
+//! accepted by the list setter itself without making `vec![]` ambiguous.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -22,6 +26,13 @@ pub(crate) fn rewrite(file: &mut syn::File) -> TokenStream {
     let Some(builder) = module_mut(types, "builder") else {
         return TokenStream::new();
     };
+    let mut adders = Vec::new();
+    for item in builder.iter() {
+        if let syn::Item::Struct(st) = item {
+            adders.extend(list_adders(st, builder));
+        }
+    }
+    builder.extend(adders);
     for item in builder.iter_mut() {
         match item {
             syn::Item::Impl(imp) if imp.trait_.is_none() => {
@@ -46,6 +57,100 @@ pub(crate) fn rewrite(file: &mut syn::File) -> TokenStream {
         }
     }
     quote! { #(#extra)* }
+}
+
+/// `impl Builder { pub fn add_<field>(..) }` for every field of `st`
+/// (a typify builder) that holds a `Vec<X>` or `Option<Vec<X>>`, unless a
+/// method of that name exists.
+fn list_adders(st: &syn::ItemStruct, module: &[syn::Item]) -> Option<syn::Item> {
+    let existing: Vec<String> = module
+        .iter()
+        .filter_map(|i| match i {
+            syn::Item::Impl(imp) if imp.trait_.is_none() && type_is(&imp.self_ty, &st.ident) => {
+                Some(imp.items.iter().filter_map(|f| match f {
+                    syn::ImplItem::Fn(f) => Some(f.sig.ident.to_string()),
+                    _ => None,
+                }))
+            }
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let syn::Fields::Named(fields) = &st.fields else {
+        return None;
+    };
+    let mut methods = Vec::new();
+    for field in &fields.named {
+        let Some(name) = &field.ident else { continue };
+        // `Result<T, String>`: T is the field's type.
+        let Some(inner) = last_generic(&field.ty, "Result") else {
+            continue;
+        };
+        let (item, optional) = match last_generic(&inner, "Vec") {
+            Some(item) => (item, false),
+            None => match last_generic(&inner, "Option").and_then(|v| last_generic(&v, "Vec")) {
+                Some(item) => (item, true),
+                None => continue,
+            },
+        };
+        let adder = quote::format_ident!("add_{}", name.to_string().trim_end_matches('_'));
+        if existing.contains(&adder.to_string()) {
+            continue;
+        }
+        let doc = format!("Appends one element to `{name}`: a value or its builder.");
+        let message = format!("error converting supplied value for {name}: {{e}}");
+        let push = if optional {
+            quote! { Ok(mut list) => Ok(Some({ let mut l = list.take().unwrap_or_default(); l.push(value); l })), }
+        } else {
+            quote! { Ok(mut list) => { list.push(value); Ok(list) } }
+        };
+        methods.push(quote! {
+            #[doc = #doc]
+            pub fn #adder<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<#item>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.#name = match value.try_into() {
+                    Ok(value) => match self.#name {
+                        #push
+                        Err(e) => Err(e),
+                    },
+                    Err(e) => Err(format!(#message)),
+                };
+                self
+            }
+        });
+    }
+    if methods.is_empty() {
+        return None;
+    }
+    let ty = &st.ident;
+    Some(syn::parse_quote! {
+        impl #ty {
+            #(#methods)*
+        }
+    })
+}
+
+fn type_is(ty: &syn::Type, ident: &syn::Ident) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.path.is_ident(ident))
+}
+
+/// The one type argument of `ty` when its last segment is `name`.
+fn last_generic(ty: &syn::Type, name: &str) -> Option<syn::Type> {
+    let syn::Type::Path(p) = ty else { return None };
+    let seg = p.path.segments.last()?;
+    if seg.ident != name {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &seg.arguments else {
+        return None;
+    };
+    args.args.iter().find_map(|a| match a {
+        syn::GenericArgument::Type(t) => Some(t.clone()),
+        _ => None,
+    })
 }
 
 fn module_mut<'a>(items: &'a mut [syn::Item], name: &str) -> Option<&'a mut Vec<syn::Item>> {

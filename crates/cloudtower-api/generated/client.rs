@@ -16428,6 +16428,2635 @@ pub mod types {
                 }
             }
         }
+        impl Alert {
+            ///Appends one element to `vms`: a value or its builder.
+            pub fn add_vms<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::NestedVm>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.vms = match value.try_into() {
+                    Ok(value) => {
+                        match self.vms {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for vms: {e}"))
+                    }
+                };
+                self
+            }
+        }
+        impl AlertWhereInput {
+            ///Appends one element to `and`: a value or its builder.
+            pub fn add_and<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AlertWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.and = match value.try_into() {
+                    Ok(value) => {
+                        match self.and {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for and: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `id_in`: a value or its builder.
+            pub fn add_id_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.id_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for id_in: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `id_not_in`: a value or its builder.
+            pub fn add_id_not_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id_not_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.id_not_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!("error converting supplied value for id_not_in: {e}"),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `local_id_in`: a value or its builder.
+            pub fn add_local_id_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.local_id_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.local_id_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for local_id_in: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `not`: a value or its builder.
+            pub fn add_not<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AlertWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.not = match value.try_into() {
+                    Ok(value) => {
+                        match self.not {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for not: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `or`: a value or its builder.
+            pub fn add_or<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AlertWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.or = match value.try_into() {
+                    Ok(value) => {
+                        match self.or {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => Err(format!("error converting supplied value for or: {e}")),
+                };
+                self
+            }
+            ///Appends one element to `severity_in`: a value or its builder.
+            pub fn add_severity_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.severity_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.severity_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for severity_in: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+        }
+        impl CloudInitNetWork {
+            ///Appends one element to `routes`: a value or its builder.
+            pub fn add_routes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CloudInitNetWorkRoute>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.routes = match value.try_into() {
+                    Ok(value) => {
+                        match self.routes {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for routes: {e}"))
+                    }
+                };
+                self
+            }
+        }
+        impl Cluster {
+            ///Appends one element to `datacenters`: a value or its builder.
+            pub fn add_datacenters<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::NestedDatacenter>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.datacenters = match value.try_into() {
+                    Ok(value) => {
+                        match self.datacenters {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for datacenters: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+        }
+        impl ClusterWhereInput {
+            ///Appends one element to `and`: a value or its builder.
+            pub fn add_and<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ClusterWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.and = match value.try_into() {
+                    Ok(value) => {
+                        match self.and {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for and: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `id_in`: a value or its builder.
+            pub fn add_id_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.id_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for id_in: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `id_not_in`: a value or its builder.
+            pub fn add_id_not_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id_not_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.id_not_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!("error converting supplied value for id_not_in: {e}"),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `local_id_in`: a value or its builder.
+            pub fn add_local_id_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.local_id_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.local_id_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for local_id_in: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `name_in`: a value or its builder.
+            pub fn add_name_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.name_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for name_in: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `not`: a value or its builder.
+            pub fn add_not<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ClusterWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.not = match value.try_into() {
+                    Ok(value) => {
+                        match self.not {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for not: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `or`: a value or its builder.
+            pub fn add_or<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ClusterWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.or = match value.try_into() {
+                    Ok(value) => {
+                        match self.or {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => Err(format!("error converting supplied value for or: {e}")),
+                };
+                self
+            }
+            ///Appends one element to `type_in`: a value or its builder.
+            pub fn add_type_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::generated::open_enums::ClusterType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.type_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for type_in: {e}"))
+                    }
+                };
+                self
+            }
+        }
+        impl DatacenterWhereInput {
+            ///Appends one element to `and`: a value or its builder.
+            pub fn add_and<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::DatacenterWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.and = match value.try_into() {
+                    Ok(value) => {
+                        match self.and {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for and: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `id_in`: a value or its builder.
+            pub fn add_id_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.id_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for id_in: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `id_not_in`: a value or its builder.
+            pub fn add_id_not_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id_not_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.id_not_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!("error converting supplied value for id_not_in: {e}"),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `name_in`: a value or its builder.
+            pub fn add_name_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.name_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for name_in: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `not`: a value or its builder.
+            pub fn add_not<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::DatacenterWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.not = match value.try_into() {
+                    Ok(value) => {
+                        match self.not {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for not: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `or`: a value or its builder.
+            pub fn add_or<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::DatacenterWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.or = match value.try_into() {
+                    Ok(value) => {
+                        match self.or {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => Err(format!("error converting supplied value for or: {e}")),
+                };
+                self
+            }
+        }
+        impl DiskWhereInput {
+            ///Appends one element to `and`: a value or its builder.
+            pub fn add_and<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::DiskWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.and = match value.try_into() {
+                    Ok(value) => {
+                        match self.and {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for and: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `health_status_in`: a value or its builder.
+            pub fn add_health_status_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    crate::generated::open_enums::DiskHealthStatus,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.health_status_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.health_status_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for health_status_in: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `id_in`: a value or its builder.
+            pub fn add_id_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.id_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for id_in: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `id_not_in`: a value or its builder.
+            pub fn add_id_not_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id_not_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.id_not_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!("error converting supplied value for id_not_in: {e}"),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `local_id_in`: a value or its builder.
+            pub fn add_local_id_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.local_id_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.local_id_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for local_id_in: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `name_in`: a value or its builder.
+            pub fn add_name_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.name_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for name_in: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `not`: a value or its builder.
+            pub fn add_not<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::DiskWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.not = match value.try_into() {
+                    Ok(value) => {
+                        match self.not {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for not: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `or`: a value or its builder.
+            pub fn add_or<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::DiskWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.or = match value.try_into() {
+                    Ok(value) => {
+                        match self.or {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => Err(format!("error converting supplied value for or: {e}")),
+                };
+                self
+            }
+            ///Appends one element to `type_in`: a value or its builder.
+            pub fn add_type_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::generated::open_enums::DiskType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.type_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for type_in: {e}"))
+                    }
+                };
+                self
+            }
+        }
+        impl HostWhereInput {
+            ///Appends one element to `and`: a value or its builder.
+            pub fn add_and<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::HostWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.and = match value.try_into() {
+                    Ok(value) => {
+                        match self.and {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for and: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `id_in`: a value or its builder.
+            pub fn add_id_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.id_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for id_in: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `id_not_in`: a value or its builder.
+            pub fn add_id_not_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id_not_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.id_not_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!("error converting supplied value for id_not_in: {e}"),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `local_id_in`: a value or its builder.
+            pub fn add_local_id_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.local_id_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.local_id_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for local_id_in: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `name_in`: a value or its builder.
+            pub fn add_name_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.name_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for name_in: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `not`: a value or its builder.
+            pub fn add_not<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::HostWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.not = match value.try_into() {
+                    Ok(value) => {
+                        match self.not {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for not: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `or`: a value or its builder.
+            pub fn add_or<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::HostWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.or = match value.try_into() {
+                    Ok(value) => {
+                        match self.or {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => Err(format!("error converting supplied value for or: {e}")),
+                };
+                self
+            }
+            ///Appends one element to `status_in`: a value or its builder.
+            pub fn add_status_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::generated::open_enums::HostStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.status_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!("error converting supplied value for status_in: {e}"),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `status_not_in`: a value or its builder.
+            pub fn add_status_not_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::generated::open_enums::HostStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status_not_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.status_not_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for status_not_in: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+        }
+        impl IscsiLunSnapshotWhereInput {
+            ///Appends one element to `and`: a value or its builder.
+            pub fn add_and<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::IscsiLunSnapshotWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.and = match value.try_into() {
+                    Ok(value) => {
+                        match self.and {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for and: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `id_in`: a value or its builder.
+            pub fn add_id_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.id_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for id_in: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `id_not_in`: a value or its builder.
+            pub fn add_id_not_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id_not_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.id_not_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!("error converting supplied value for id_not_in: {e}"),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `local_id_in`: a value or its builder.
+            pub fn add_local_id_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.local_id_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.local_id_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for local_id_in: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `name_in`: a value or its builder.
+            pub fn add_name_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.name_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for name_in: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `not`: a value or its builder.
+            pub fn add_not<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::IscsiLunSnapshotWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.not = match value.try_into() {
+                    Ok(value) => {
+                        match self.not {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for not: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `or`: a value or its builder.
+            pub fn add_or<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::IscsiLunSnapshotWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.or = match value.try_into() {
+                    Ok(value) => {
+                        match self.or {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => Err(format!("error converting supplied value for or: {e}")),
+                };
+                self
+            }
+        }
+        impl TaskWhereInput {
+            ///Appends one element to `and`: a value or its builder.
+            pub fn add_and<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TaskWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.and = match value.try_into() {
+                    Ok(value) => {
+                        match self.and {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for and: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `id_in`: a value or its builder.
+            pub fn add_id_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.id_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for id_in: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `id_not_in`: a value or its builder.
+            pub fn add_id_not_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id_not_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.id_not_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!("error converting supplied value for id_not_in: {e}"),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `not`: a value or its builder.
+            pub fn add_not<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TaskWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.not = match value.try_into() {
+                    Ok(value) => {
+                        match self.not {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for not: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `or`: a value or its builder.
+            pub fn add_or<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TaskWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.or = match value.try_into() {
+                    Ok(value) => {
+                        match self.or {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => Err(format!("error converting supplied value for or: {e}")),
+                };
+                self
+            }
+            ///Appends one element to `status_in`: a value or its builder.
+            pub fn add_status_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::generated::open_enums::TaskStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.status_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!("error converting supplied value for status_in: {e}"),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `status_not_in`: a value or its builder.
+            pub fn add_status_not_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::generated::open_enums::TaskStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status_not_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.status_not_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for status_not_in: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `type_in`: a value or its builder.
+            pub fn add_type_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::generated::open_enums::TaskType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.type_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for type_in: {e}"))
+                    }
+                };
+                self
+            }
+        }
+        impl TemplateCloudInit {
+            ///Appends one element to `nameservers`: a value or its builder.
+            pub fn add_nameservers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.nameservers = match value.try_into() {
+                    Ok(value) => {
+                        match self.nameservers {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for nameservers: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `networks`: a value or its builder.
+            pub fn add_networks<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CloudInitNetWork>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.networks = match value.try_into() {
+                    Ok(value) => {
+                        match self.networks {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for networks: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `public_keys`: a value or its builder.
+            pub fn add_public_keys<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.public_keys = match value.try_into() {
+                    Ok(value) => {
+                        match self.public_keys {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for public_keys: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+        }
+        impl Vm {
+            ///Appends one element to `out_uninstall_usb`: a value or its builder.
+            pub fn add_out_uninstall_usb<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.out_uninstall_usb = match value.try_into() {
+                    Ok(value) => {
+                        match self.out_uninstall_usb {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for out_uninstall_usb: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `vm_disks`: a value or its builder.
+            pub fn add_vm_disks<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::NestedVmDisk>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.vm_disks = match value.try_into() {
+                    Ok(value) => {
+                        match self.vm_disks {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for vm_disks: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `vm_nics`: a value or its builder.
+            pub fn add_vm_nics<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::NestedVmNic>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.vm_nics = match value.try_into() {
+                    Ok(value) => {
+                        match self.vm_nics {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for vm_nics: {e}"))
+                    }
+                };
+                self
+            }
+        }
+        impl VmAddCdRomParamsData {
+            ///Appends one element to `vm_cd_roms`: a value or its builder.
+            pub fn add_vm_cd_roms<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::VmCdRomParams>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.vm_cd_roms = match value.try_into() {
+                    Ok(value) => {
+                        match self.vm_cd_roms {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for vm_cd_roms: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+        }
+        impl VmAddDiskParamsDataVmDisks {
+            ///Appends one element to `mount_disks`: a value or its builder.
+            pub fn add_mount_disks<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::MountDisksParams>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mount_disks = match value.try_into() {
+                    Ok(value) => {
+                        match self.mount_disks {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for mount_disks: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `mount_new_create_disks`: a value or its builder.
+            pub fn add_mount_new_create_disks<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::MountNewCreateDisksParams>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mount_new_create_disks = match value.try_into() {
+                    Ok(value) => {
+                        match self.mount_new_create_disks {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for mount_new_create_disks: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+        }
+        impl VmAddNicParamsData {
+            ///Appends one element to `vm_nics`: a value or its builder.
+            pub fn add_vm_nics<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::VmNicParams>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.vm_nics = match value.try_into() {
+                    Ok(value) => {
+                        match self.vm_nics {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for vm_nics: {e}"))
+                    }
+                };
+                self
+            }
+        }
+        impl VmCreateVmFromTemplateParams {
+            ///Appends one element to `vm_nics`: a value or its builder.
+            pub fn add_vm_nics<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::VmNicParams>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.vm_nics = match value.try_into() {
+                    Ok(value) => {
+                        match self.vm_nics {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for vm_nics: {e}"))
+                    }
+                };
+                self
+            }
+        }
+        impl VmCreationParams {
+            ///Appends one element to `vm_nics`: a value or its builder.
+            pub fn add_vm_nics<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::VmNicParams>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.vm_nics = match value.try_into() {
+                    Ok(value) => {
+                        match self.vm_nics {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for vm_nics: {e}"))
+                    }
+                };
+                self
+            }
+        }
+        impl VmDiskOperate {
+            ///Appends one element to `modify_disks`: a value or its builder.
+            pub fn add_modify_disks<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::DiskOperateModifyDisk>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.modify_disks = match value.try_into() {
+                    Ok(value) => {
+                        match self.modify_disks {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for modify_disks: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+        }
+        impl VmDiskOperateRemoveDisks {
+            ///Appends one element to `disk_index`: a value or its builder.
+            pub fn add_disk_index<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i32>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.disk_index = match value.try_into() {
+                    Ok(value) => {
+                        match self.disk_index {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for disk_index: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+        }
+        impl VmDiskParams {
+            ///Appends one element to `mount_cd_roms`: a value or its builder.
+            pub fn add_mount_cd_roms<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::VmCdRomParams>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mount_cd_roms = match value.try_into() {
+                    Ok(value) => {
+                        match self.mount_cd_roms {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for mount_cd_roms: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `mount_disks`: a value or its builder.
+            pub fn add_mount_disks<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::MountDisksParams>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mount_disks = match value.try_into() {
+                    Ok(value) => {
+                        match self.mount_disks {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for mount_disks: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `mount_new_create_disks`: a value or its builder.
+            pub fn add_mount_new_create_disks<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::MountNewCreateDisksParams>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mount_new_create_disks = match value.try_into() {
+                    Ok(value) => {
+                        match self.mount_new_create_disks {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for mount_new_create_disks: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+        }
+        impl VmRemoveCdRomParamsData {
+            ///Appends one element to `cd_rom_ids`: a value or its builder.
+            pub fn add_cd_rom_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cd_rom_ids = match value.try_into() {
+                    Ok(value) => {
+                        match self.cd_rom_ids {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for cd_rom_ids: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+        }
+        impl VmRemoveDiskParamsData {
+            ///Appends one element to `disk_ids`: a value or its builder.
+            pub fn add_disk_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.disk_ids = match value.try_into() {
+                    Ok(value) => {
+                        match self.disk_ids {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for disk_ids: {e}"))
+                    }
+                };
+                self
+            }
+        }
+        impl VmRemoveNicParamsData {
+            ///Appends one element to `nic_index`: a value or its builder.
+            pub fn add_nic_index<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i32>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.nic_index = match value.try_into() {
+                    Ok(value) => {
+                        match self.nic_index {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!("error converting supplied value for nic_index: {e}"),
+                        )
+                    }
+                };
+                self
+            }
+        }
+        impl VmSnapshot {
+            ///Appends one element to `vm_disks`: a value or its builder.
+            pub fn add_vm_disks<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::NestedFrozenDisks>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.vm_disks = match value.try_into() {
+                    Ok(value) => {
+                        match self.vm_disks {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for vm_disks: {e}"))
+                    }
+                };
+                self
+            }
+        }
+        impl VmSnapshotCreationParams {
+            ///Appends one element to `data`: a value or its builder.
+            pub fn add_data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::VmSnapshotCreationParamsData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = match value.try_into() {
+                    Ok(value) => {
+                        match self.data {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for data: {e}"))
+                    }
+                };
+                self
+            }
+        }
+        impl VmSnapshotWhereInput {
+            ///Appends one element to `and`: a value or its builder.
+            pub fn add_and<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::VmSnapshotWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.and = match value.try_into() {
+                    Ok(value) => {
+                        match self.and {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for and: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `id_in`: a value or its builder.
+            pub fn add_id_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.id_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for id_in: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `id_not_in`: a value or its builder.
+            pub fn add_id_not_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id_not_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.id_not_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!("error converting supplied value for id_not_in: {e}"),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `local_id_in`: a value or its builder.
+            pub fn add_local_id_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.local_id_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.local_id_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for local_id_in: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `name_in`: a value or its builder.
+            pub fn add_name_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.name_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for name_in: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `not`: a value or its builder.
+            pub fn add_not<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::VmSnapshotWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.not = match value.try_into() {
+                    Ok(value) => {
+                        match self.not {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for not: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `or`: a value or its builder.
+            pub fn add_or<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::VmSnapshotWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.or = match value.try_into() {
+                    Ok(value) => {
+                        match self.or {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => Err(format!("error converting supplied value for or: {e}")),
+                };
+                self
+            }
+        }
+        impl VmWhereInput {
+            ///Appends one element to `and`: a value or its builder.
+            pub fn add_and<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::VmWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.and = match value.try_into() {
+                    Ok(value) => {
+                        match self.and {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for and: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `id_in`: a value or its builder.
+            pub fn add_id_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.id_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for id_in: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `id_not_in`: a value or its builder.
+            pub fn add_id_not_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id_not_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.id_not_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!("error converting supplied value for id_not_in: {e}"),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `local_id_in`: a value or its builder.
+            pub fn add_local_id_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.local_id_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.local_id_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for local_id_in: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `name_in`: a value or its builder.
+            pub fn add_name_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.name_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for name_in: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `not`: a value or its builder.
+            pub fn add_not<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::VmWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.not = match value.try_into() {
+                    Ok(value) => {
+                        match self.not {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for not: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `or`: a value or its builder.
+            pub fn add_or<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::VmWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.or = match value.try_into() {
+                    Ok(value) => {
+                        match self.or {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => Err(format!("error converting supplied value for or: {e}")),
+                };
+                self
+            }
+            ///Appends one element to `status_in`: a value or its builder.
+            pub fn add_status_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::generated::open_enums::VmStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.status_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!("error converting supplied value for status_in: {e}"),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `status_not_in`: a value or its builder.
+            pub fn add_status_not_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::generated::open_enums::VmStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status_not_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.status_not_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for status_not_in: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+        }
     }
     /// Error types.
     pub mod error {

@@ -2834,6 +2834,136 @@ container. The default is 10.
                 }
             }
         }
+        impl CreateInstanceRequest {
+            ///Appends one element to `volume_mount`: a value or its builder.
+            pub fn add_volume_mount<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::VolumeMountRequest>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.volume_mount = match value.try_into() {
+                    Ok(value) => {
+                        match self.volume_mount {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for volume_mount: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+        }
+        impl Instance {
+            ///Appends one element to `pods`: a value or its builder.
+            pub fn add_pods<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Pod>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pods = match value.try_into() {
+                    Ok(value) => {
+                        match self.pods {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for pods: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `volume_mounts`: a value or its builder.
+            pub fn add_volume_mounts<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::VolumeMount>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.volume_mounts = match value.try_into() {
+                    Ok(value) => {
+                        match self.volume_mounts {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for volume_mounts: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+        }
+        impl InstanceList {
+            ///Appends one element to `nodes`: a value or its builder.
+            pub fn add_nodes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Instance>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.nodes = match value.try_into() {
+                    Ok(value) => {
+                        match self.nodes {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for nodes: {e}"))
+                    }
+                };
+                self
+            }
+        }
+        impl Pod {
+            ///Appends one element to `containers`: a value or its builder.
+            pub fn add_containers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::PodContainer>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.containers = match value.try_into() {
+                    Ok(value) => {
+                        match self.containers {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for containers: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+        }
     }
     /// Error types.
     pub mod error {

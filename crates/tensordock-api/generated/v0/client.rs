@@ -7249,6 +7249,388 @@ and unknown values may appear.
                 }
             }
         }
+        impl BillingTransactions {
+            ///Appends one element to `deposits`: a value or its builder.
+            pub fn add_deposits<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::serde_json::Value>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.deposits = match value.try_into() {
+                    Ok(value) => {
+                        match self.deposits {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for deposits: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `storage_expenses`: a value or its builder.
+            pub fn add_storage_expenses<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::BillingLineItem>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.storage_expenses = match value.try_into() {
+                    Ok(value) => {
+                        match self.storage_expenses {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for storage_expenses: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `storage_payouts`: a value or its builder.
+            pub fn add_storage_payouts<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::BillingLineItem>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.storage_payouts = match value.try_into() {
+                    Ok(value) => {
+                        match self.storage_payouts {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for storage_payouts: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `vm_expenses`: a value or its builder.
+            pub fn add_vm_expenses<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::BillingLineItem>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.vm_expenses = match value.try_into() {
+                    Ok(value) => {
+                        match self.vm_expenses {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for vm_expenses: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `vm_payouts`: a value or its builder.
+            pub fn add_vm_payouts<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::BillingLineItem>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.vm_payouts = match value.try_into() {
+                    Ok(value) => {
+                        match self.vm_payouts {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for vm_payouts: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `withdrawals`: a value or its builder.
+            pub fn add_withdrawals<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::serde_json::Value>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.withdrawals = match value.try_into() {
+                    Ok(value) => {
+                        match self.withdrawals {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for withdrawals: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+        }
+        impl DeployContainerRequest {
+            ///Appends one element to `arguments`: a value or its builder.
+            pub fn add_arguments<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.arguments = match value.try_into() {
+                    Ok(value) => {
+                        match self.arguments {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!("error converting supplied value for arguments: {e}"),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `gpu_models`: a value or its builder.
+            pub fn add_gpu_models<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gpu_models = match value.try_into() {
+                    Ok(value) => {
+                        match self.gpu_models {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for gpu_models: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `volumes`: a value or its builder.
+            pub fn add_volumes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::serde_json::Value>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.volumes = match value.try_into() {
+                    Ok(value) => {
+                        match self.volumes {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for volumes: {e}"))
+                    }
+                };
+                self
+            }
+        }
+        impl HostnodeNetworking {
+            ///Appends one element to `ports`: a value or its builder.
+            pub fn add_ports<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ports = match value.try_into() {
+                    Ok(value) => {
+                        match self.ports {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for ports: {e}"))
+                    }
+                };
+                self
+            }
+        }
+        impl HostnodeRevenue {
+            ///Appends one element to `virtual_machines`: a value or its builder.
+            pub fn add_virtual_machines<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::VmRevenue>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.virtual_machines = match value.try_into() {
+                    Ok(value) => {
+                        match self.virtual_machines {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for virtual_machines: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+        }
+        impl Replica {
+            ///Appends one element to `external_ports`: a value or its builder.
+            pub fn add_external_ports<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_ports = match value.try_into() {
+                    Ok(value) => {
+                        match self.external_ports {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for external_ports: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `internal_ports`: a value or its builder.
+            pub fn add_internal_ports<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.internal_ports = match value.try_into() {
+                    Ok(value) => {
+                        match self.internal_ports {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for internal_ports: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+        }
+        impl ReplicasResponse {
+            ///Appends one element to `result`: a value or its builder.
+            pub fn add_result<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Replica>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.result = match value.try_into() {
+                    Ok(value) => {
+                        match self.result {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for result: {e}"))
+                    }
+                };
+                self
+            }
+        }
+        impl RevenueResponse {
+            ///Appends one element to `data`: a value or its builder.
+            pub fn add_data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::HostnodeRevenue>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = match value.try_into() {
+                    Ok(value) => {
+                        match self.data {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for data: {e}"))
+                    }
+                };
+                self
+            }
+        }
     }
     /// Error types.
     pub mod error {

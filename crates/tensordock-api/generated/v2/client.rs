@@ -6047,6 +6047,412 @@ hostnode's `available_ports`; the service may reassign it.
                 }
             }
         }
+        impl CloudInit {
+            ///Appends one element to `packages`: a value or its builder.
+            pub fn add_packages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.packages = match value.try_into() {
+                    Ok(value) => {
+                        match self.packages {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for packages: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `runcmd`: a value or its builder.
+            pub fn add_runcmd<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.runcmd = match value.try_into() {
+                    Ok(value) => {
+                        match self.runcmd {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for runcmd: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `write_files`: a value or its builder.
+            pub fn add_write_files<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CloudInitFile>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.write_files = match value.try_into() {
+                    Ok(value) => {
+                        match self.write_files {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for write_files: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+        }
+        impl CreateInstanceAttributes {
+            ///Appends one element to `port_forwards`: a value or its builder.
+            pub fn add_port_forwards<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::PortForward>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.port_forwards = match value.try_into() {
+                    Ok(value) => {
+                        match self.port_forwards {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for port_forwards: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+        }
+        impl HostnodeListData {
+            ///Appends one element to `hostnodes`: a value or its builder.
+            pub fn add_hostnodes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Hostnode>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.hostnodes = match value.try_into() {
+                    Ok(value) => {
+                        match self.hostnodes {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!("error converting supplied value for hostnodes: {e}"),
+                        )
+                    }
+                };
+                self
+            }
+        }
+        impl HostnodeResources {
+            ///Appends one element to `available_ports`: a value or its builder.
+            pub fn add_available_ports<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.available_ports = match value.try_into() {
+                    Ok(value) => {
+                        match self.available_ports {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for available_ports: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `gpus`: a value or its builder.
+            pub fn add_gpus<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::HostnodeGpu>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gpus = match value.try_into() {
+                    Ok(value) => {
+                        match self.gpus {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for gpus: {e}"))
+                    }
+                };
+                self
+            }
+        }
+        impl Instance {
+            ///Appends one element to `port_forwards`: a value or its builder.
+            pub fn add_port_forwards<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::PortForward>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.port_forwards = match value.try_into() {
+                    Ok(value) => {
+                        match self.port_forwards {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for port_forwards: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+        }
+        impl InstanceListItem {
+            ///Appends one element to `port_forwards`: a value or its builder.
+            pub fn add_port_forwards<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::PortForward>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.port_forwards = match value.try_into() {
+                    Ok(value) => {
+                        match self.port_forwards {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for port_forwards: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+        }
+        impl InstancesArray {
+            ///Appends one element to `data`: a value or its builder.
+            pub fn add_data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::InstanceListItem>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = match value.try_into() {
+                    Ok(value) => {
+                        match self.data {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for data: {e}"))
+                    }
+                };
+                self
+            }
+        }
+        impl InstancesKeyedData {
+            ///Appends one element to `instances`: a value or its builder.
+            pub fn add_instances<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::InstanceListItem>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.instances = match value.try_into() {
+                    Ok(value) => {
+                        match self.instances {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!("error converting supplied value for instances: {e}"),
+                        )
+                    }
+                };
+                self
+            }
+        }
+        impl InstancesListResourceAttributes {
+            ///Appends one element to `instances`: a value or its builder.
+            pub fn add_instances<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::InstanceListItem>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.instances = match value.try_into() {
+                    Ok(value) => {
+                        match self.instances {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!("error converting supplied value for instances: {e}"),
+                        )
+                    }
+                };
+                self
+            }
+        }
+        impl Location {
+            ///Appends one element to `gpus`: a value or its builder.
+            pub fn add_gpus<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::LocationGpu>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gpus = match value.try_into() {
+                    Ok(value) => {
+                        match self.gpus {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for gpus: {e}"))
+                    }
+                };
+                self
+            }
+        }
+        impl LocationListData {
+            ///Appends one element to `locations`: a value or its builder.
+            pub fn add_locations<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Location>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.locations = match value.try_into() {
+                    Ok(value) => {
+                        match self.locations {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!("error converting supplied value for locations: {e}"),
+                        )
+                    }
+                };
+                self
+            }
+        }
+        impl SecretListData {
+            ///Appends one element to `secrets`: a value or its builder.
+            pub fn add_secrets<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SecretSummary>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.secrets = match value.try_into() {
+                    Ok(value) => {
+                        match self.secrets {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for secrets: {e}"))
+                    }
+                };
+                self
+            }
+        }
+        impl ValidationIssue {
+            ///Appends one element to `path`: a value or its builder.
+            pub fn add_path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::IssuePathSegment>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.path = match value.try_into() {
+                    Ok(value) => {
+                        match self.path {
+                            Ok(mut list) => {
+                                list.push(value);
+                                Ok(list)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for path: {e}"))
+                    }
+                };
+                self
+            }
+        }
     }
     /// Error types.
     pub mod error {
