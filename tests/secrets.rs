@@ -52,6 +52,17 @@ async fn no_credential_in_debug_display_errors_or_trace_output() {
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let server = MockServer::start_async().await;
+    // Records every request line (path and query) as it arrived; matches
+    // nothing, so the mocks below answer.
+    let request_lines = Arc::new(Mutex::new(Vec::<String>::new()));
+    let lines = Arc::clone(&request_lines);
+    server.mock(move |when, then| {
+        when.is_true(move |req| {
+            lines.lock().unwrap().push(req.uri().to_string());
+            false
+        });
+        then.status(599);
+    });
     server.mock(|when, then| {
         when.path("/client/list");
         then.status(200)
@@ -113,6 +124,52 @@ async fn no_credential_in_debug_display_errors_or_trace_output() {
     .unwrap_err();
     assert_eq!(err.status(), Some(400));
     seen.push_str(&format!("{err} {err:?}"));
+
+    // TensorDock v2: a bearer token, and a secret's value in a create.
+    let v2 = tensordock_api::v2::TensorDock::with_config(config.clone().no_rate_limit(), TOKEN)
+        .expect("v2");
+    seen.push_str(&format!("{v2:?} {:?}", v2.native()));
+    let err = v2
+        .create_secret("s", tensordock_api::v2::types::SecretKind::Sshkey, KEY)
+        .await
+        .unwrap_err();
+    seen.push_str(&format!("{err} {err:?}"));
+    // Request types that carry secrets print none.
+    let deploy = tensordock_api::v0::types::DeployVmRequest::builder()
+        .password(KEY)
+        .api_key(KEY)
+        .api_token(TOKEN);
+    seen.push_str(&format!("{deploy:?} {deploy:#?}"));
+    let cloud_init = cloudtower_api::types::TemplateCloudInit::builder().default_user_password(KEY);
+    seen.push_str(&format!("{cloud_init:?}"));
+    if let Ok(built) = cloudtower_api::types::TemplateCloudInit::try_from(cloud_init) {
+        seen.push_str(&format!("{built:?} {built:#?}"));
+    }
+    // A base URL with user info never prints it.
+    let with_user = ClientConfig::new(format!("http://admin:{KEY}@127.0.0.1:9"));
+    seen.push_str(&format!("{with_user:?}"));
+    if let Err(e) = cloudtower_api::CloudTower::with_config(with_user, TOKEN) {
+        seen.push_str(&format!("{e} {e:?}"));
+    }
+
+    // What the server saw on its request lines: no credential in any URL.
+    for line in request_lines.lock().unwrap().iter() {
+        assert_clean(line);
+    }
+    let lines = request_lines.lock().unwrap().clone();
+    for path in [
+        "/client/list",
+        "/replicas",
+        "/regions",
+        "/get-clusters",
+        "/login",
+        "/secrets",
+    ] {
+        assert!(
+            lines.iter().any(|l| l.contains(path)),
+            "{path} was recorded: {lines:?}"
+        );
+    }
 
     let trace = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     // The capture works: the spans name the operations of every provider.
