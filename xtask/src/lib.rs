@@ -13,11 +13,17 @@
 //! - [`validate`]: the small schema validator `lint` checks examples with.
 //! - [`upstream`]: where `specs/cloudtower.yaml` disagrees with the
 //!   official CloudTower document.
+//! - [`msrv`]: the declared `rust-version` checked against every
+//!   dependency's in `Cargo.lock`.
+//! - [`build_cost`]: what a cold build of each provider crate costs, with
+//!   and without code generation, against the dependency floor.
 //! - [`targets`]: the providers all of the above work on.
 //! - [`spec`]: reading specs as JSON values and walking them.
 
+pub mod build_cost;
 pub mod diff;
 pub mod lint;
+pub mod msrv;
 pub mod semver;
 pub mod snapshot;
 pub mod spec;

@@ -10,6 +10,10 @@
 //! - `lint [provider]`: spec problems, before the build or a user finds them.
 //! - `semver`: the classification of `diff` checked against
 //!   `cargo-semver-checks` on the fixture pairs (needs it installed).
+//! - `msrv`: the workspace `rust-version` against every dependency's.
+//! - `build-cost [--rounds n] [--release] [crate...]`: cold build CPU time of
+//!   the provider crates, with and without code generation, against the
+//!   dependency floor (run on demand, not in CI).
 //! - `upstream cloudtower <official-spec>`: where `specs/cloudtower.yaml`
 //!   disagrees with the official CloudTower document.
 //!
@@ -17,7 +21,9 @@
 
 use std::process::ExitCode;
 
-use xtask::{diff, lint, semver, snapshot, spec, targets, upstream, workspace_root};
+use xtask::{
+    build_cost, diff, lint, msrv, semver, snapshot, spec, targets, upstream, workspace_root,
+};
 
 const USAGE: &str = "usage: cargo xtask <command>
 
@@ -31,6 +37,10 @@ commands:
   lint [provider]             check the specs for problems
   semver                      check diff's breaking/ok against cargo-semver-checks
                               on the fixture pairs (cargo install cargo-semver-checks)
+  msrv                        check rust-version against every dependency in Cargo.lock
+  build-cost [--rounds <n>] [--release] [crate...]
+                              cold build CPU time of the provider crates, with and
+                              without code generation, against the dependency floor
   upstream cloudtower <official-spec>
                               compare specs/cloudtower.yaml with the official document";
 
@@ -51,6 +61,8 @@ fn main() -> ExitCode {
         Some("lint") => lint_command(&args[1..]),
         Some("semver") => no_more_args(&args[1..]).and_then(|()| semver_command()),
         Some("upstream") => upstream_command(&args[1..]),
+        Some("msrv") => no_more_args(&args[1..]).and_then(|()| msrv_command()),
+        Some("build-cost") => build_cost_command(&args[1..]),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())
@@ -109,6 +121,29 @@ fn regen() -> Result<(), Failure> {
 
 fn check() -> Result<(), Failure> {
     let root = workspace_root();
+    // The spec each crate packages must be the one people edit in specs/.
+    let mut unlinked = Vec::new();
+    for target in targets::TARGETS {
+        let packaged = snapshot::packaged_spec(target);
+        let same = matches!(
+            (std::fs::read(root.join(target.spec)), std::fs::read(root.join(&packaged))),
+            (Ok(a), Ok(b)) if a == b
+        );
+        if !same {
+            unlinked.push(format!(
+                "{} is not {} (it should be a symlink to ../../../{})",
+                packaged.display(),
+                target.spec,
+                target.spec
+            ));
+        }
+    }
+    if !unlinked.is_empty() {
+        return Err(Failure::Failed(format!(
+            "packaged specs differ from specs/:\n  {}",
+            unlinked.join("\n  ")
+        )));
+    }
     let snapshots = snapshot::snapshots(&root, targets::TARGETS).map_err(Failure::Failed)?;
     let stale: Vec<&snapshot::Snapshot> = snapshots.iter().filter(|s| s.is_stale()).collect();
     if stale.is_empty() {
@@ -297,5 +332,123 @@ fn upstream_command(args: &[String]) -> Result<(), Failure> {
             ours.spec,
             official.display()
         )))
+    }
+}
+
+fn msrv_command() -> Result<(), Failure> {
+    let report = msrv::run(&workspace_root()).map_err(Failure::Failed)?;
+    if let Some((version, p)) = &report.highest {
+        println!(
+            "highest rust-version among the dependencies: {version} ({} {})",
+            p.name, p.version
+        );
+    }
+    if report.too_new.is_empty() && report.undeclared.is_empty() {
+        println!("rust-version of every published crate is at least every dependency's");
+        return Ok(());
+    }
+    for name in &report.undeclared {
+        println!("{name}: no rust-version");
+    }
+    for (member, declared, p) in &report.too_new {
+        println!(
+            "{member} declares rust-version {declared}, but {} {} needs {}",
+            p.name,
+            p.version,
+            p.rust_version.as_deref().unwrap_or_default()
+        );
+    }
+    Err(Failure::Failed(
+        "msrv: the declared rust-version is not true".into(),
+    ))
+}
+
+fn build_cost_command(args: &[String]) -> Result<(), Failure> {
+    let mut rounds = 2usize;
+    let mut release = false;
+    let mut providers = Vec::new();
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        match arg.as_str() {
+            "--release" => release = true,
+            "--rounds" => {
+                rounds = iter
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| Failure::Usage("--rounds needs a positive number".into()))?
+            }
+            flag if flag.starts_with('-') => {
+                return Err(Failure::Usage(format!("unknown option `{flag}`")));
+            }
+            name => providers.push(name.to_string()),
+        }
+    }
+    if providers.is_empty() {
+        providers = build_cost::PROVIDERS
+            .iter()
+            .map(|p| p.0.to_string())
+            .collect();
+    }
+    let names: Vec<&str> = providers.iter().map(String::as_str).collect();
+    let root = workspace_root();
+    let variants = build_cost::prepare(&root, &names).map_err(Failure::Usage)?;
+    let mut measured = vec![
+        build_cost::Measured {
+            noop_fresh: true,
+            ..Default::default()
+        };
+        variants.len()
+    ];
+    let profile = if release { "release" } else { "dev" };
+    println!(
+        "cold builds ({profile} profile) in target/build-cost, {rounds} round(s), taking turns"
+    );
+    for round in 1..=rounds {
+        for (variant, m) in variants.iter().zip(&mut measured) {
+            let (cpu, noop, fresh) =
+                build_cost::measure(variant, release).map_err(Failure::Failed)?;
+            println!(
+                "round {round}: {:<28} cpu {:>7.1} s   no-op rebuild {:>5.2} s{}",
+                variant.label,
+                cpu.as_secs_f64(),
+                noop.as_secs_f64(),
+                if fresh {
+                    ""
+                } else {
+                    " (NOT FRESH: something ran)"
+                }
+            );
+            m.cpu.push(cpu);
+            m.noop.push(noop);
+            m.noop_fresh &= fresh;
+        }
+    }
+    let floor = build_cost::median(&measured[0].cpu).as_secs_f64();
+    println!();
+    println!(
+        "{:<28} {:>12} {:>14} {:>14}",
+        "crate", "median cpu", "vs floor", "no-op rebuild"
+    );
+    let mut ok = true;
+    for (variant, m) in variants.iter().zip(&measured) {
+        let cpu = build_cost::median(&m.cpu).as_secs_f64();
+        let noop = m.noop.iter().max().copied().unwrap_or_default();
+        ok &= m.noop_fresh && noop.as_secs_f64() < 1.0;
+        println!(
+            "{:<28} {:>10.1} s {:>13.2}x {:>12.2} s{}",
+            variant.label,
+            cpu,
+            cpu / floor,
+            noop.as_secs_f64(),
+            if m.noop_fresh { "" } else { " (not fresh)" }
+        );
+    }
+    if ok {
+        Ok(())
+    } else {
+        Err(Failure::Failed(
+            "a no-op rebuild ran something or took 1 s or more".into(),
+        ))
     }
 }

@@ -57,6 +57,15 @@ pub fn unified_diff(old: &str, new: &str, old_name: &str, new_name: &str) -> Str
         .to_string()
 }
 
+/// The copy of a target's spec inside its crate, the one `cargo package`
+/// ships and `build.rs` reads: `crates/<crate>/spec/<file>`, a symlink to
+/// the file in `specs/` (relative to the workspace root).
+pub fn packaged_spec(target: &Target) -> PathBuf {
+    let crate_dir: PathBuf = Path::new(target.snapshot).components().take(2).collect();
+    let file = Path::new(target.spec).file_name().unwrap_or_default();
+    crate_dir.join("spec").join(file)
+}
+
 /// Generates every target and pairs each generated file with what is on
 /// disk under `root`.
 pub fn snapshots(root: &Path, targets: &[Target]) -> Result<Vec<Snapshot>, String> {

@@ -1,3 +1,4 @@
+#![doc = include_str!("../README.md")]
 //! One code-generation path from an OpenAPI document to a compiled client.
 //!
 //! Every provider crate's `build.rs` calls [`build_script`], and the xtask
@@ -6,7 +7,7 @@
 //!
 //! ```no_run
 //! // build.rs of a provider crate
-//! cloud_codegen::build_script("../../specs/tensordock.yaml", "tensordock_v0", "crate::v0");
+//! cloud_codegen::build_script("spec/tensordock.yaml", "tensordock_v0", "crate::v0");
 //! ```
 
 use std::fmt;

@@ -1,3 +1,4 @@
+#![doc = include_str!("../README.md")]
 //! The provider-neutral runtime shared by the generated cloud clients.
 //!
 //! - [`Secret`]: the one redacting type for credentials and secrets in

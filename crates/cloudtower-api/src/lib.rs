@@ -1,3 +1,4 @@
+#![doc = include_str!("../README.md")]
 //! Rust client for the SmartX CloudTower operation API (`/v2/api`),
 //! generated from `specs/cloudtower.yaml` (a curated subset of the official
 //! CloudTower 4.6.0 document: login, VMs, tasks, alerts, clusters, hosts,

@@ -1,3 +1,4 @@
+#![doc = include_str!("../README.md")]
 //! Rust client for the Neolink.AI "MatrixDC" compute API (算力API) at
 //! `https://neolink-ai.com/mdc/api/v1`: regions, GPU SKUs and container
 //! instances, generated from `specs/neolink.yaml`.

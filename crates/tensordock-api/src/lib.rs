@@ -1,3 +1,4 @@
+#![doc = include_str!("../README.md")]
 //! Rust client for the TensorDock APIs, one module per API version, each
 //! behind its own cargo feature so that you compile only the version you
 //! use:

@@ -1,0 +1,51 @@
+//! A small program against embedded mocks, built from the packaged crates.
+
+use httpmock::MockServer;
+use serde_json::json;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let server = MockServer::start_async().await;
+
+    let neolink_list = server.mock(|when, then| {
+        when.method("GET")
+            .path("/clusters/host-cluster/instances")
+            .header("authorization", "bearer nl-token");
+        then.status(200).json_body(json!({"hasNextPage": false, "totalCount": 1,
+            "nodes": [{"name": "instance-1", "displayName": "notebook", "status": "Running",
+                       "Region": "host-cluster"}]}));
+    });
+    let neolink = neolink_api::Neolink::with_config(server.base_url(), "nl-token")?;
+    let list = neolink.instances("host-cluster").await?;
+    println!("neolink: {} instance(s): {:?}", list.nodes.len(), list.nodes[0].name);
+    neolink_list.assert_async().await;
+
+    let id = "468b716a-6747-4cbe-9f13-afc153a21c14";
+    let td_list = server.mock(|when, then| {
+        when.method("GET").path("/instances").header("authorization", "Bearer td-token");
+        then.status(200).json_body(json!({"data": {"instances": [
+            {"type": "VM", "id": id, "attributes": {"name": "trainer-2", "status": "running"}}]}}));
+    });
+    let td = tensordock_api::v2::TensorDock::with_config(server.base_url(), "td-token")?;
+    let instances = td.instances().await?;
+    println!("tensordock v2: {} instance(s): {}", instances.len(), instances[0].id);
+    td_list.assert_async().await;
+
+    let ct_list = server.mock(|when, then| {
+        when.method("POST").path("/get-vms").header("authorization", "ct-token");
+        then.status(200).json_body(json!([{"id": "vm-1", "name": "web-01", "description": "frontend",
+            "local_id": "3a8e1c4e-6f8c-4b2b-9a2f-0b8f5a3f7f10", "status": "RUNNING", "vcpu": 4,
+            "cpu": {"cores": 2, "sockets": 2}, "cpu_model": "cluster_default", "memory": 8589934592u64,
+            "ha": true, "firmware": "BIOS", "clock_offset": "UTC", "in_recycle_bin": false,
+            "internal": false, "protected": false, "nested_virtualization": false, "win_opt": false,
+            "ips": "192.168.20.31", "node_ip": "192.168.13.41", "out_uninstall_usb": [],
+            "vm_tools_status": "RUNNING"}]));
+    });
+    let ct = cloudtower_api::CloudTower::new(server.base_url(), "ct-token")?;
+    let vms = ct.instances().await?;
+    println!("cloudtower: {} VM(s): {}", vms.len(), vms[0].name);
+    ct_list.assert_async().await;
+
+    println!("outside project: ok");
+    Ok(())
+}
