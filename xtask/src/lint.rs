@@ -104,41 +104,7 @@ fn descriptions(doc: &Value, out: &mut Vec<Finding>) {
     }
 }
 
-/// Whether a property name reads like a credential. Public keys, ids of
-/// secrets and flags about them are not secrets: only the name's words
-/// decide (`password`, `default_user_password`, `api_token`, `apiKey`,
-/// `private_key`, `secret`), not words such as `token_id` or `has_password`.
-pub fn names_a_secret(name: &str) -> bool {
-    let mut words: Vec<String> = Vec::new();
-    let mut current = String::new();
-    for c in name.chars() {
-        if (c == '_' || c == '-' || c.is_uppercase()) && !current.is_empty() {
-            words.push(std::mem::take(&mut current));
-        }
-        if c != '_' && c != '-' {
-            current.extend(c.to_lowercase());
-        }
-    }
-    if !current.is_empty() {
-        words.push(current);
-    }
-    let Some(last) = words.last().map(String::as_str) else {
-        return false;
-    };
-    let first = words.first().map(String::as_str).unwrap_or_default();
-    let flag = matches!(first, "has" | "is" | "need" | "needs" | "use" | "with");
-    let secret_word = matches!(
-        last,
-        "password" | "passwd" | "passphrase" | "secret" | "token"
-    ) || (last == "key"
-        && words.len() >= 2
-        && matches!(
-            words[words.len() - 2].as_str(),
-            "api" | "private" | "secret" | "access"
-        ))
-        || matches!(last, "apikey" | "privatekey");
-    secret_word && !flag
-}
+pub use cloud_common::names_a_secret;
 
 /// A property that names a secret must be the `Secret` schema (or
 /// `format: password`, which the codegen reads the same way).

@@ -190,7 +190,7 @@ mod tests {
                 }
                 impl<'a> CreateThing<'a> {
                     pub async fn send(self) -> Result<ResponseValue<::std::vec::Vec<types::Thing>>, Error<()>> {
-                        todo!()
+                        Err(Error::InvalidRequest(String::new()))
                     }
                 }
             }

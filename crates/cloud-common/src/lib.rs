@@ -32,6 +32,7 @@ pub use config::{ClientConfig, RetryPolicy};
 pub use error::{Error, ErrorKind, ServerMessage, is_retryable_status};
 pub use path::path_segment;
 pub use poll::{Check, WaitOptions, wait_for, wait_for_status, wait_until};
+pub use redact::names_a_secret;
 pub use runtime::{CallOptions, OperationSpec, Runtime, retry_after};
 pub use secret::Secret;
 pub use shell::{ErrorIn200, IntoOptional, Operation};

@@ -8,7 +8,7 @@
 //! field that names a credential redacted.
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
-use cloud_common::ClientConfig;
+use cloud_common::{ClientConfig, names_a_secret};
 use serde_json::Value as Json;
 use serde_yaml::Value;
 
@@ -273,41 +273,6 @@ fn segment(v: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
-}
-
-/// Whether a field name reads like a credential (the rule of `cargo xtask
-/// lint`'s `[secret]` check): `password`, `token`, `api_key`, `secret`,
-/// but not `token_id` or `has_password`.
-pub fn names_a_secret(name: &str) -> bool {
-    let mut words: Vec<String> = Vec::new();
-    let mut current = String::new();
-    for c in name.chars() {
-        if (c == '_' || c == '-' || c.is_uppercase()) && !current.is_empty() {
-            words.push(std::mem::take(&mut current));
-        }
-        if c != '_' && c != '-' {
-            current.extend(c.to_lowercase());
-        }
-    }
-    if !current.is_empty() {
-        words.push(current);
-    }
-    let Some(last) = words.last().map(String::as_str) else {
-        return false;
-    };
-    let first = words.first().map(String::as_str).unwrap_or_default();
-    let flag = matches!(first, "has" | "is" | "need" | "needs" | "use" | "with");
-    let secret_word = matches!(
-        last,
-        "password" | "passwd" | "passphrase" | "secret" | "token"
-    ) || (last == "key"
-        && words.len() >= 2
-        && matches!(
-            words[words.len() - 2].as_str(),
-            "api" | "private" | "secret" | "access"
-        ))
-        || matches!(last, "apikey" | "privatekey");
-    secret_word && !flag
 }
 
 /// The property names a spec declares as credentials: `$ref` to its
