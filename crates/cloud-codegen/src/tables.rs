@@ -496,10 +496,7 @@ fn where_inputs(api: &OpenAPI) -> Vec<TokenStream> {
 
 /// The schema of an operation's JSON body and of its 200 answer's array
 /// items, by component name.
-fn body_and_items<'a>(
-    api: &'a OpenAPI,
-    op: &'a openapiv3::Operation,
-) -> (Option<&'a str>, Option<&'a str>) {
+fn body_and_items(op: &openapiv3::Operation) -> (Option<&str>, Option<&str>) {
     let body = op.request_body.as_ref().and_then(|b| match b {
         ReferenceOr::Item(b) => b
             .content
@@ -524,7 +521,6 @@ fn body_and_items<'a>(
             };
             ref_name(a.items.as_ref()?)
         });
-    let _ = api;
     (body, items)
 }
 
@@ -533,7 +529,7 @@ fn list_operations(api: &OpenAPI) -> Vec<TokenStream> {
         .into_iter()
         .filter_map(|(_, _, op)| {
             let id = op.operation_id.as_deref()?;
-            let (Some(body), Some(item)) = body_and_items(api, op) else {
+            let (Some(body), Some(item)) = body_and_items(op) else {
                 return None;
             };
             let b = object(schema_named(api, body)?)?;
@@ -563,7 +559,7 @@ fn where_operations(api: &OpenAPI) -> Vec<TokenStream> {
     lint::operations(api)
         .into_iter()
         .filter_map(|(_, _, op)| {
-            let (Some(body), _) = body_and_items(api, op) else {
+            let (Some(body), _) = body_and_items(op) else {
                 return None;
             };
             if !seen.insert(body) {
