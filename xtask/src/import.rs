@@ -139,11 +139,12 @@ pub fn import(
             new_ops.push(found);
         }
     }
-    let mut where_inputs: BTreeSet<String> = our_schemas
+    let our_where_inputs: BTreeSet<String> = our_schemas
         .iter()
         .filter(|n| n.ends_with("WhereInput"))
         .cloned()
         .collect();
+    let mut where_inputs = our_where_inputs.clone();
     for found in &new_ops {
         if let Some(name) = request_schema_name(found.op)
             && let Some(w) = official
@@ -200,6 +201,7 @@ pub fn import(
             &name,
             upstream,
             texts,
+            &our_where_inputs,
             &where_inputs,
             response_models.contains(&name),
             &mut outcome.left_out,
@@ -305,11 +307,13 @@ fn refs_in(node: &Value) -> Vec<String> {
 }
 
 /// Our copy of the official schema `name`.
+#[allow(clippy::too_many_arguments)]
 fn curate(
     official: &Value,
     name: &str,
     upstream: &Value,
     texts: &Texts,
+    our_where_inputs: &BTreeSet<String>,
     where_inputs: &BTreeSet<String>,
     response_model: bool,
     left_out: &mut Vec<String>,
@@ -323,6 +327,7 @@ fn curate(
         name,
         &mut schema,
         texts,
+        our_where_inputs,
         where_inputs,
         response_model,
         left_out,
@@ -332,11 +337,13 @@ fn curate(
 
 /// Curates the object schema `node` (the component `name`, or an inline
 /// object inside it at `label`) and the inline objects under it.
+#[allow(clippy::too_many_arguments)]
 fn curate_object(
     name: &str,
     label: &str,
     node: &mut Value,
     texts: &Texts,
+    our_where_inputs: &BTreeSet<String>,
     where_inputs: &BTreeSet<String>,
     response_model: bool,
     left_out: &mut Vec<String>,
@@ -350,6 +357,7 @@ fn curate_object(
             label,
             items,
             texts,
+            our_where_inputs,
             where_inputs,
             response_model,
             left_out,
@@ -381,9 +389,21 @@ fn curate_object(
             left_out.push(format!("{label}.{field}"));
             continue;
         }
-        let pulls_in_a_filter = refs_in(&properties[&field])
-            .iter()
-            .any(|r| r.ends_with("WhereInput") && r != name && !where_inputs.contains(r));
+        // A where-input's relation filters go only to where-inputs the
+        // spec had before: linking the new ones to each other nests them
+        // inline (typify boxes cycles only), which made `LabelWhereInput`
+        // 800 KB on the stack.
+        let in_filter = name.ends_with("WhereInput");
+        let pulls_in_a_filter = refs_in(&properties[&field]).iter().any(|r| {
+            r.ends_with("WhereInput")
+                && r != name
+                && !(if in_filter {
+                    our_where_inputs
+                } else {
+                    where_inputs
+                })
+                .contains(r)
+        });
         if pulls_in_a_filter && !required.contains(&field) {
             properties.remove(&field);
             left_out.push(format!("{label}.{field}"));
@@ -398,6 +418,7 @@ fn curate_object(
             &inner,
             property,
             texts,
+            our_where_inputs,
             where_inputs,
             response_model,
             left_out,
@@ -453,8 +474,9 @@ fn keep_common_filters(
         let target = spec::wrapped_ref_name(property)
             .or_else(|| property.get("items").and_then(spec::wrapped_ref_name));
         if target.is_some_and(|t| t.ends_with("WhereInput")) {
-            // Relation filters: the closure rule decides.
-            return true;
+            // Relation filters: `_some` and to-one ones (the closure rule
+            // decides which); `_every`/`_none` are rare and triple the size.
+            return !field.ends_with("_every") && !field.ends_with("_none");
         }
         let is_enum = target
             .and_then(|t| official.pointer(&format!("/components/schemas/{t}")))
@@ -675,7 +697,8 @@ fn operation(doc: &Value, found: &Found<'_>, texts: &Texts) -> Result<Value, Str
         .and_then(spec::wrapped_ref_name)
         .or_else(|| response.and_then(spec::wrapped_ref_name));
     let is_list = response.and_then(|r| r.get("type")).and_then(Value::as_str) == Some("array");
-    let read = found.path.starts_with("/get-");
+    // `/get-…` reads, and the read of a precheck's result.
+    let read = found.path.starts_with("/get-") || found.path.ends_with("-result");
     let summary = text_of("summary").unwrap_or_else(|| sentence(&words(id)));
     let description = text_of("description")
         .unwrap_or_else(|| derived_description(doc, request, item, is_list, read));
