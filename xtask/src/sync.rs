@@ -308,7 +308,7 @@ impl Finder<'_> {
                     continue;
                 }
                 let location = format!("{pointer}/properties/{}", spec::escape(name));
-                let node = self.property_node(schema, at.is_empty(), name, prop);
+                let (node, secret_note) = self.property_node(schema, at.is_empty(), name, prop);
                 let edit = Edit::Property {
                     schema: schema.to_string(),
                     at: at.clone(),
@@ -328,6 +328,8 @@ impl Finder<'_> {
                         list(&missing, "schema"),
                         if missing.len() == 1 { "it" } else { "them" }
                     ))
+                } else if secret_note.is_some() {
+                    secret_note
                 } else if self.base.is_none() {
                     Some(NO_BASE.to_string())
                 } else {
@@ -379,24 +381,37 @@ impl Finder<'_> {
 
     /// Upstream's property as we write it: with the official description
     /// where the document has none, and as the house `Secret` schema when
-    /// its name says it holds a credential (what `lint` asks for).
-    fn property_node(&self, schema: &str, top_level: bool, name: &str, prop: &Value) -> Value {
+    /// its name says it holds a credential (what `lint` asks for). With a
+    /// note when it cannot be written as the conventions want.
+    fn property_node(
+        &self,
+        schema: &str,
+        top_level: bool,
+        name: &str,
+        prop: &Value,
+    ) -> (Value, Option<String>) {
         let mut node = prop.clone();
+        let mut note = None;
         if crate::lint::names_a_secret(name)
             && node.get("type").and_then(Value::as_str) == Some("string")
             && node.get("format").is_none()
             && node.get("enum").is_none()
         {
-            let secret = serde_json::json!({
-                "$ref": format!("{}{}", spec::SCHEMA_REF, cloud_codegen::SECRET_SCHEMA)
-            });
-            node = if spec::nullable(prop) {
-                serde_json::json!({"allOf": [secret], "nullable": true})
+            if spec::nullable(prop) {
+                // `Secret` is not nullable, and `upstream` reads only a
+                // bare `$ref` to it as the string it stands for.
+                note = Some(format!(
+                    "not written: it names a credential and is nullable; the house `{}` \
+                     schema is not, add it by hand",
+                    cloud_codegen::SECRET_SCHEMA
+                ));
             } else {
-                secret
-            };
-            if let Some(d) = prop.get("description") {
-                node["description"] = d.clone();
+                node = serde_json::json!({
+                    "$ref": format!("{}{}", spec::SCHEMA_REF, cloud_codegen::SECRET_SCHEMA)
+                });
+                if let Some(d) = prop.get("description") {
+                    node["description"] = d.clone();
+                }
             }
         }
         let has_description = node
@@ -413,7 +428,7 @@ impl Finder<'_> {
         {
             map.insert("description".into(), Value::String(text.trim().to_string()));
         }
-        node
+        (node, note)
     }
 
     fn operations(&mut self) {
@@ -952,7 +967,12 @@ impl Text {
             .collect();
         let sorted = keys.windows(2).all(|w| w[0].1 <= w[1].1);
         if sorted && let Some((i, _)) = keys.iter().find(|(_, k)| k.as_str() > name) {
-            return *i;
+            // Above the comments that belong to the next key.
+            let mut at = *i;
+            while at > line + 1 && self.lines[at - 1].trim_start().starts_with('#') {
+                at -= 1;
+            }
+            return at;
         }
         self.last_content(line) + 1
     }
@@ -968,7 +988,7 @@ fn property_block(name: &str, node: &Value, indent: usize) -> Vec<String> {
     };
     let mut out = vec![
         format!("{pad}{}:", scalar(name)),
-        format!("{pad}  description: {}", quoted(description)),
+        format!("{pad}  description: {}", text(description)),
     ];
     for key in ordered_keys(map) {
         if key != "description" {
@@ -1036,6 +1056,24 @@ fn scalar(s: &str) -> String {
         && !matches!(
             s.to_ascii_lowercase().as_str(),
             "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n"
+        );
+    if plain { s.to_string() } else { quoted(s) }
+}
+
+/// Prose (a description) as a YAML scalar: plain, as the file writes
+/// descriptions, unless YAML would read it as something else.
+fn text(s: &str) -> String {
+    let plain = s.trim() == s
+        && s.chars()
+            .next()
+            .is_some_and(|c| !c.is_ascii_digit() && !"-?:,[]{}#&*!|>'\"%@`".contains(c))
+        && !s.contains(": ")
+        && !s.contains(" #")
+        && !s.ends_with(':')
+        && !s.chars().any(char::is_control)
+        && !matches!(
+            s.to_ascii_lowercase().as_str(),
+            "true" | "false" | "null" | "~" | "yes" | "no" | "on" | "off" | "y" | "n"
         );
     if plain { s.to_string() } else { quoted(s) }
 }
@@ -1248,7 +1286,10 @@ impl fmt::Display for Report {
             }
         }
         match &self.base {
-            Some(base) => writeln!(f, "new since: {base}")?,
+            Some(base) => writeln!(
+                f,
+                "not counted: what {base} has too (the spec leaves it out on purpose)"
+            )?,
             None => writeln!(
                 f,
                 "no base: properties, operations and responses the spec leaves out are listed too; \
@@ -1349,6 +1390,11 @@ mod tests {
         assert_eq!(scalar("#/components/schemas/X"), "'#/components/schemas/X'");
         assert_eq!(scalar("it's"), "'it''s'");
         assert_eq!(quoted("a\nb"), "\"a\\nb\"");
+        assert_eq!(text("Storage usage (bytes)"), "Storage usage (bytes)");
+        assert_eq!(text("Memory: in bytes"), "'Memory: in bytes'");
+        assert_eq!(text("`id` of the VM"), "'`id` of the VM'");
+        assert_eq!(text("100 ms"), "'100 ms'");
+        assert_eq!(text("No"), "'No'");
     }
 
     #[test]
