@@ -819,7 +819,7 @@ impl Text {
                     (Some('"'), '"') => quote = None,
                     (Some(_), _) => {}
                     (None, '\'' | '"') => quote = Some(c),
-                    (None, '#') if j > 0 && l[from..].as_bytes()[j - 1] == b' ' => break,
+                    (None, '#') if j > 0 && l.as_bytes()[from + j - 1] == b' ' => break,
                     (None, '[' | '{') => depth += 1,
                     (None, ']' | '}') => {
                         depth = depth.saturating_sub(1);
@@ -1420,7 +1420,7 @@ mod tests {
         t.list_append(line, "enum", "Z").unwrap();
         assert_eq!(t.render(), "a:\n  enum: [X, Y, Z]\n  other: 1\n");
 
-        let long = format!("a:\n  enum: [{}]\n", vec!["VALUE_NUMBER"; 8].join(", "));
+        let long = format!("a:\n  enum: [{}]\n", ["VALUE_NUMBER"; 8].join(", "));
         let mut t = Text::new(&long);
         t.list_append(1, "enum", "NEW").unwrap();
         assert_eq!(t.lines.len(), 3, "{}", t.render());

@@ -353,3 +353,87 @@ fn run_writes_the_file_and_reports_bad_input_clearly() {
     assert!(err.contains("not valid YAML or JSON"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The official 4.6.0 document, where CI keeps it: `../shared` next to the
+/// repository (as `.ci/run` passes it to `cargo xtask upstream`).
+fn official_4_6_0() -> Value {
+    let path = xtask::workspace_root().join("../shared/upstream/cloudtower-4.6.0-swagger.json");
+    spec::load(&path).unwrap_or_else(|e| {
+        panic!("{e} (CI keeps the official documents in ../shared next to the repository)")
+    })
+}
+
+fn real_spec() -> (String, Value) {
+    let path = xtask::workspace_root().join("specs/cloudtower.yaml");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let value = spec::parse(&text).unwrap_or_else(|e| panic!("{e}"));
+    (text, value)
+}
+
+#[test]
+fn the_spec_lacks_nothing_new_in_the_document_it_was_curated_from() {
+    let (_, ours) = real_spec();
+    let official = official_4_6_0();
+    let lacks = sync::lacks(&ours, &official, Some(&official), None);
+    assert_eq!(lines(&lacks), Vec::<String>::new());
+}
+
+#[test]
+fn write_on_the_real_spec_only_inserts_lines() {
+    // A future document: 4.6.0 plus one of each writable addition, in the
+    // spec's different layouts (a wrapped flow enum, a one-line enum, a
+    // block `properties`, a flow `properties` with a flow `required`).
+    let (text, ours) = real_spec();
+    let base = official_4_6_0();
+    let mut newer = base.clone();
+    let schemas = &mut newer["components"]["schemas"];
+    let push = |v: &mut Value, item: Value| v.as_array_mut().unwrap().push(item);
+    push(&mut schemas["VmStatus"]["enum"], json!("PAUSED"));
+    push(
+        &mut schemas["VmOrderByInput"]["enum"],
+        json!("gpu_count_ASC"),
+    );
+    schemas["Vm"]["properties"]["gpu_count"] =
+        json!({"type": "integer", "format": "int32", "nullable": true});
+    schemas["NestedCluster"]["properties"]["local_id"] = json!({"type": "string"});
+    push(&mut schemas["NestedCluster"]["required"], json!("local_id"));
+    let mut lacks = sync::lacks(&ours, &newer, Some(&base), None);
+    assert_eq!(
+        lines(&lacks),
+        [
+            "ok        schema `NestedCluster`: property `local_id`: added, required  [--write adds it]",
+            "ok        schema `Vm`: property `gpu_count`: added, optional  [--write adds it]",
+            "ok        schema `VmOrderByInput`: enum value `gpu_count_ASC` added  [--write adds it]",
+            "ok        schema `VmStatus`: enum value `PAUSED` added  [--write adds it]",
+        ]
+    );
+    let written = sync::write(&text, &ours, &newer, &mut lacks).unwrap_or_else(|e| panic!("{e}"));
+    assert!(lacks.iter().all(|l| l.written));
+    // One line is new (`gpu_count`); four had a value appended; every
+    // other line, comments and blank ones included, is as it was.
+    let old: Vec<&str> = text.lines().collect();
+    let new: Vec<&str> = written.lines().collect();
+    assert_eq!(new.len(), old.len() + 1);
+    let edited: Vec<&str> = old.iter().copied().filter(|l| !new.contains(l)).collect();
+    let added: Vec<&str> = new.iter().copied().filter(|l| !old.contains(l)).collect();
+    assert_eq!(
+        added,
+        [
+            "        vm_tools_version_DESC, vm_usage_ASC, vm_usage_DESC, win_opt_ASC, win_opt_DESC, gpu_count_ASC]",
+            "        gpu_count: {type: integer, format: int32, nullable: true}",
+            "      required: [id, name, local_id]",
+            "      properties: {id: {type: string}, name: {type: string}, local_id: {type: string}}",
+            "      enum: [DELETED, RUNNING, STOPPED, SUSPENDED, UNKNOWN, PAUSED]",
+        ]
+    );
+    // (`NestedCluster`'s two old lines are also other schemas' lines.)
+    assert_eq!(
+        edited,
+        [
+            "        vm_tools_version_DESC, vm_usage_ASC, vm_usage_DESC, win_opt_ASC, win_opt_DESC]",
+            "      enum: [DELETED, RUNNING, STOPPED, SUSPENDED, UNKNOWN]",
+        ]
+    );
+    let after = spec::parse(&written).unwrap();
+    assert_eq!(upstream::compare(&after, &newer), Vec::new());
+}
