@@ -1260,10 +1260,8 @@ impl fmt::Display for Report {
             // one line per schema keeps that readable.
             let mut grouped: Vec<(&str, Vec<&str>)> = Vec::new();
             for lack in &self.lacks {
-                let unsure = lack.kind == Kind::Property
-                    && !lack.breaking
-                    && lack.note.as_deref() == Some(NO_BASE);
-                if let (true, Some(Edit::Property { schema, name, .. })) = (unsure, &lack.edit) {
+                let group = self.base.is_none() && lack.kind == Kind::Property && !lack.breaking;
+                if let (true, Some(Edit::Property { schema, name, .. })) = (group, &lack.edit) {
                     match grouped.iter_mut().find(|(s, _)| s == schema) {
                         Some((_, names)) => names.push(name),
                         None => grouped.push((schema, vec![name])),
@@ -1273,11 +1271,11 @@ impl fmt::Display for Report {
                 }
             }
             for (schema, names) in &grouped {
-                let shown: Vec<String> = names.iter().take(6).map(|n| format!("`{n}`")).collect();
-                let more = if names.len() > 6 { ", ..." } else { "" };
+                let shown: Vec<String> = names.iter().take(5).map(|n| format!("`{n}`")).collect();
+                let more = if names.len() > 5 { ", ..." } else { "" };
                 writeln!(
                     f,
-                    "  {:<8}  schema `{schema}`: {} optional propert{} not in the spec ({}{more})  [{NO_BASE}]",
+                    "  {:<8}  schema `{schema}`: {} propert{} not in the spec ({}{more}), none breaking  [{NO_BASE}]",
                     "ok",
                     names.len(),
                     if names.len() == 1 { "y" } else { "ies" },
