@@ -1286,7 +1286,7 @@ impl fmt::Display for Report {
         match &self.base {
             Some(base) => writeln!(
                 f,
-                "not counted: what {base} has too (the spec leaves it out on purpose)"
+                "base: {base}; what it has too, the spec leaves out on purpose"
             )?,
             None => writeln!(
                 f,
