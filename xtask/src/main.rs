@@ -304,7 +304,8 @@ fn semver_command() -> Result<(), Failure> {
 }
 
 fn upstream_command(args: &[String]) -> Result<(), Failure> {
-    if args.iter().any(|a| a == "--sync") {
+    // Every option belongs to `--sync`, which says what it lacks if absent.
+    if args.iter().any(|a| a.starts_with("--")) {
         return upstream_sync_command(args);
     }
     let official = match args {

@@ -1153,13 +1153,13 @@ pub struct Options {
 
 impl Options {
     /// Parses `<official-spec> --sync [--base <file>] [--descriptions
-    /// <file>] [--write]` (in any order; `--sync` itself is accepted and
-    /// ignored).
+    /// <file>] [--write]`, in any order.
     pub fn parse(args: &[String]) -> Result<Options, String> {
         let mut official = None;
         let mut base = None;
         let mut descriptions = None;
         let mut write = false;
+        let mut sync = false;
         let mut iter = args.iter();
         while let Some(arg) = iter.next() {
             let mut value = |flag: &str| {
@@ -1168,7 +1168,7 @@ impl Options {
                     .ok_or_else(|| format!("{flag} needs a file"))
             };
             match arg.as_str() {
-                "--sync" => {}
+                "--sync" => sync = true,
                 "--write" => write = true,
                 "--base" => base = Some(value("--base")?),
                 "--descriptions" => descriptions = Some(value("--descriptions")?),
@@ -1176,6 +1176,9 @@ impl Options {
                 path if official.is_none() => official = Some(PathBuf::from(path)),
                 extra => return Err(format!("unexpected argument `{extra}`")),
             }
+        }
+        if !sync {
+            return Err("--write, --base and --descriptions go with --sync".to_string());
         }
         Ok(Options {
             official: official.ok_or("--sync needs the official spec")?,

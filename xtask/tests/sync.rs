@@ -298,7 +298,11 @@ fn options_are_checked() {
         (&["--sync"][..], "needs the official spec"),
         (&["a.json", "--base"][..], "--base needs a file"),
         (&["a.json", "--frob"][..], "unknown option `--frob`"),
-        (&["a.json", "b.json"][..], "unexpected argument `b.json`"),
+        (
+            &["a.json", "b.json", "--sync"][..],
+            "unexpected argument `b.json`",
+        ),
+        (&["a.json", "--write"][..], "go with --sync"),
     ] {
         let err = sync::Options::parse(&args(bad)).unwrap_err();
         assert!(err.contains(message), "{bad:?}: {err}");
