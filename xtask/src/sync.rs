@@ -17,7 +17,10 @@
 //! and which the spec left out, only the document it was curated from can
 //! tell: `--base <that document>` limits properties, operations and
 //! responses to those the base does not have (enum values and parameters
-//! are never left out, so they are reported either way).
+//! are never left out, so they are reported either way). Without
+//! `--base`, an official document whose `info.version` is the spec's is
+//! its own base; any other is compared without one, and the properties the
+//! spec leaves out are listed too (one line per schema) and never written.
 //!
 //! Every addition is classified by [`crate::diff`], the same code as `cargo
 //! xtask diff`: the addition is made to a copy of the spec and the two are
@@ -26,7 +29,8 @@
 //! field is and an optional one is not.
 //!
 //! `--write` applies the non-breaking enum values and properties (the
-//! latter only with `--base`) to the spec file as small textual edits, so
+//! latter only with a base, and only when the schemas they refer to are in
+//! the spec) to the spec file as small textual edits, so
 //! comments, order and layout stay as written: a value goes at the end of
 //! the enum's list, a property at its sorted place in `properties` (at the
 //! end where they are not sorted), with the official description when there
