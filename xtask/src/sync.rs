@@ -797,6 +797,10 @@ pub fn apply_json(doc: &mut Value, edit: &Edit) -> Result<(), String> {
 /// Lines of a YAML file, edited in place.
 struct Text {
     lines: Vec<String>,
+    /// The file's line ending, kept so that only edited lines change.
+    newline: &'static str,
+    /// Whether the file ends with one.
+    final_newline: bool,
 }
 
 fn indent_of(line: &str) -> usize {
@@ -832,12 +836,16 @@ impl Text {
     fn new(text: &str) -> Text {
         Text {
             lines: text.lines().map(str::to_string).collect(),
+            newline: if text.contains("\r\n") { "\r\n" } else { "\n" },
+            final_newline: text.ends_with('\n'),
         }
     }
 
     fn render(&self) -> String {
-        let mut out = self.lines.join("\n");
-        out.push('\n');
+        let mut out = self.lines.join(self.newline);
+        if self.final_newline {
+            out.push_str(self.newline);
+        }
         out
     }
 
@@ -1545,6 +1553,15 @@ mod tests {
         assert_eq!(t.lines[2], "    NEW]");
         let v = spec::parse(&t.render()).unwrap();
         assert_eq!(v["a"]["enum"].as_array().unwrap().len(), 9);
+    }
+
+    #[test]
+    fn line_endings_are_kept() {
+        for text in ["a:\r\n  enum: [X]\r\n", "a:\n  enum: [X]"] {
+            let mut t = Text::new(text);
+            t.list_append(1, "enum", "Y").unwrap();
+            assert_eq!(t.render(), text.replace("[X]", "[X, Y]"));
+        }
     }
 
     #[test]
