@@ -9,6 +9,8 @@
 //! - [`diff`]: what a spec change does to the Rust API, breaking or not.
 //! - [`semver`]: the diff's classification checked against
 //!   `cargo-semver-checks` on fixture pairs.
+//! - [`import`]: operations copied from the official CloudTower document
+//!   into our spec, with the schemas they need, in the house conventions.
 //! - [`lint`]: spec mistakes found before the build (or a user) does.
 //! - [`validate`]: the small schema validator `lint` checks examples with.
 //! - [`upstream`]: where `specs/cloudtower.yaml` disagrees with the
@@ -24,6 +26,7 @@
 
 pub mod build_cost;
 pub mod diff;
+pub mod import;
 pub mod lint;
 pub mod msrv;
 pub mod semver;
