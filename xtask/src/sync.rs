@@ -33,8 +33,8 @@
 //! the spec) to the spec file as small textual edits, so
 //! comments, order and layout stay as written: a value goes at the end of
 //! the enum's list, a property at its sorted place in `properties` (at the
-//! end where they are not sorted), with the official description when there
-//! is one. The result is parsed again and must equal the spec with the
+//! end where they are not sorted), with the official description (or the
+//! one `cargo xtask import` derives from the name when there is none). The result is parsed again and must equal the spec with the
 //! additions made, and compare with the official document with no
 //! disagreement the spec did not already have; otherwise nothing is
 //! written. Operations, parameters and responses are reported only: an
@@ -170,7 +170,8 @@ impl fmt::Display for Lack {
 /// responses by path. `base` is the official document the spec was curated
 /// from (see the module docs); `descriptions` the official texts
 /// (`schemas.<Schema>.<property>`), used where the document itself has
-/// no description.
+/// no description (else a new property gets the description `cargo xtask
+/// import` derives from its name, so every field stays documented).
 pub fn lacks(
     ours: &Value,
     official: &Value,
@@ -181,7 +182,10 @@ pub fn lacks(
         ours,
         official,
         base,
-        descriptions,
+        texts: crate::import::Texts {
+            descriptions: descriptions.cloned().unwrap_or(Value::Null),
+            request_examples: Value::Null,
+        },
         out: Vec::new(),
     };
     finder.schemas();
@@ -302,7 +306,8 @@ struct Finder<'a> {
     ours: &'a Value,
     official: &'a Value,
     base: Option<&'a Value>,
-    descriptions: Option<&'a Value>,
+    /// For descriptions, the same as `import` writes.
+    texts: crate::import::Texts,
     out: Vec<Lack>,
 }
 
@@ -425,7 +430,7 @@ impl Finder<'_> {
                     continue;
                 }
                 let location = format!("{pointer}/properties/{}", spec::escape(name));
-                let (node, secret_note) = self.property_node(schema, at.is_empty(), name, prop);
+                let node = self.property_node(schema, at.is_empty(), name, prop);
                 let edit = Edit::Property {
                     schema: schema.to_string(),
                     at: at.clone(),
@@ -445,8 +450,6 @@ impl Finder<'_> {
                         list(&missing, "schema"),
                         if missing.len() == 1 { "it" } else { "them" }
                     ))
-                } else if secret_note.is_some() {
-                    secret_note
                 } else if self.base.is_none() {
                     Some(NO_BASE.to_string())
                 } else {
@@ -496,56 +499,28 @@ impl Finder<'_> {
         }
     }
 
-    /// Upstream's property as we write it: with the official description
-    /// where the document has none, and as the house `Secret` schema when
-    /// its name says it holds a credential (what `lint` asks for). With a
-    /// note when it cannot be written as the conventions want.
-    fn property_node(
-        &self,
-        schema: &str,
-        top_level: bool,
-        name: &str,
-        prop: &Value,
-    ) -> (Value, Option<String>) {
+    /// Upstream's property as we write it, with `import`'s conventions:
+    /// the house `Secret` schema when its name says it holds a credential
+    /// (what `lint` asks for), and at the top level of a schema a
+    /// description: the document's, else the official text, else one
+    /// derived from the name, so a synced field is as documented as an
+    /// imported one.
+    fn property_node(&self, schema: &str, top_level: bool, name: &str, prop: &Value) -> Value {
         let mut node = prop.clone();
-        let mut note = None;
-        if crate::lint::names_a_secret(name)
-            && node.get("type").and_then(Value::as_str) == Some("string")
-            && node.get("format").is_none()
-            && node.get("enum").is_none()
-        {
-            if spec::nullable(prop) {
-                // `Secret` is not nullable, and `upstream` reads only a
-                // bare `$ref` to it as the string it stands for.
-                note = Some(format!(
-                    "not written: it names a credential and is nullable; the house `{}` \
-                     schema is not, add it by hand",
-                    cloud_codegen::SECRET_SCHEMA
-                ));
-            } else {
-                node = serde_json::json!({
-                    "$ref": format!("{}{}", spec::SCHEMA_REF, cloud_codegen::SECRET_SCHEMA)
-                });
-                if let Some(d) = prop.get("description") {
-                    node["description"] = d.clone();
-                }
-            }
+        crate::import::secretise(name, &mut node);
+        if let (Some(text), Some(map)) = (prop.get("description"), node.as_object_mut()) {
+            // Kept through `secretise`, which replaces the node.
+            map.entry("description").or_insert_with(|| text.clone());
         }
-        let has_description = node
+        let documented = node
             .get("description")
             .and_then(Value::as_str)
             .is_some_and(|d| !d.trim().is_empty());
-        if !has_description
-            && top_level
-            && let Some(text) = self
-                .descriptions
-                .and_then(|d| d.get("schemas")?.get(schema)?.get(name)?.as_str())
-                .filter(|t| !t.trim().is_empty())
-            && let Some(map) = node.as_object_mut()
-        {
-            map.insert("description".into(), Value::String(text.trim().to_string()));
+        if top_level && !documented {
+            let text = crate::import::field_description(schema, name, prop, &self.texts);
+            crate::import::document(&mut node, text);
         }
-        (node, note)
+        node
     }
 
     fn operations(&mut self) {

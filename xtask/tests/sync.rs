@@ -143,7 +143,7 @@ fn every_kind_of_lack_is_found_and_classified_as_diff_does() {
         "ok        schema `GetVmsRequestBody`: property `skip`: added, optional  [--write adds it]",
         // A response model gains a required field: nobody builds it.
         "ok        schema `NestedCluster`: property `name`: added, required  [--write adds it]",
-        "ok        schema `Vm`: property `api_key`: added, optional  [not written: it names a credential and is nullable; the house `Secret` schema is not, add it by hand]",
+        "ok        schema `Vm`: property `api_key`: added, optional  [--write adds it]",
         "ok        schema `Vm`: property `host`: added, optional  [not written: it needs schema `NestedHost`, not in the spec yet; add it first]",
         "ok        schema `Vm`: property `memory`: added, required  [--write adds it]",
         "ok        schema `Vm`: property `password`: added, optional  [--write adds it]",
@@ -206,30 +206,56 @@ fn write_makes_small_textual_edits_and_keeps_the_rest() {
     let (ours, official) = (ours(), official());
     let mut lacks = sync::lacks(&ours, &official, Some(&ours), Some(&descriptions()));
     let written = sync::write(OURS, &ours, &official, &mut lacks).unwrap_or_else(|e| panic!("{e}"));
+    // Each new property at its sorted place (above the comment of the
+    // next one), documented as `import` documents it (official text, else
+    // derived from the name), credentials as `Secret`; required ones in
+    // `required`; the enum value at the end; nothing else touched.
     let expected = OURS
         .replace(
             "        first: {type: integer, format: int32, nullable: true}\n",
-            "        first: {type: integer, format: int32, nullable: true}\n        skip: {type: integer, format: int32, nullable: true}\n",
+            "        first: {type: integer, format: int32, nullable: true}\n\
+             \x20       skip:\n\
+             \x20         description: Skip this many items first.\n\
+             \x20         type: integer\n\
+             \x20         format: int32\n\
+             \x20         nullable: true\n",
         )
         .replace(
-            "      required: [id]\n",
-            "      required: [id, memory]\n",
+            "      required: [id]\n      properties:\n",
+            "      required: [id, memory]\n      properties:\n\
+             \x20       api_key:\n\
+             \x20         description: Api key.\n\
+             \x20         allOf: [{$ref: '#/components/schemas/Secret'}]\n\
+             \x20         nullable: true\n",
         )
         .replace(
             "        id: {type: string}\n        # Kept",
-            "        id: {type: string}\n        memory:\n          description: Memory in bytes.\n          type: integer\n          format: int64\n        # Kept",
+            "        id: {type: string}\n\
+             \x20       memory:\n\
+             \x20         description: Memory in bytes.\n\
+             \x20         type: integer\n\
+             \x20         format: int64\n\
+             \x20       # Kept",
         )
         .replace(
             "        name: {type: string}\n",
-            "        name: {type: string}\n        password: {$ref: '#/components/schemas/Secret'}\n",
+            "        name: {type: string}\n\
+             \x20       password:\n\
+             \x20         description: Password.\n\
+             \x20         allOf: [{$ref: '#/components/schemas/Secret'}]\n",
         )
         .replace(
             "        status: {$ref: '#/components/schemas/VmStatus'}\n",
-            "        previous_status: {allOf: [{$ref: '#/components/schemas/VmStatus'}], nullable: true}\n        status: {$ref: '#/components/schemas/VmStatus'}\n",
+            "        previous_status:\n\
+             \x20         description: Previous status.\n\
+             \x20         allOf: [{$ref: '#/components/schemas/VmStatus'}]\n\
+             \x20         nullable: true\n\
+             \x20       status: {$ref: '#/components/schemas/VmStatus'}\n",
         )
         .replace(
             "      type: object\n      properties: {id: {type: string}}\n",
-            "      type: object\n      required: [name]\n      properties: {id: {type: string}, name: {type: string}}\n",
+            "      type: object\n      required: [name]\n\
+             \x20     properties: {id: {type: string}, name: {description: 'Name of the cluster.', type: string}}\n",
         )
         .replace("enum: [RUNNING, STOPPED]", "enum: [RUNNING, STOPPED, SUSPENDED]");
     assert_eq!(written, expected, "\n{written}");
@@ -238,7 +264,7 @@ fn write_makes_small_textual_edits_and_keeps_the_rest() {
         .filter(|l| l.written)
         .map(|l| l.location.as_str())
         .collect();
-    assert_eq!(written_lacks.len(), 6, "{written_lacks:?}");
+    assert_eq!(written_lacks.len(), 7, "{written_lacks:?}");
     // Breaking ones, and those that need a schema, are left alone.
     for l in lacks.iter().filter(|l| !l.written) {
         assert!(l.breaking || l.edit.is_none() || l.note.is_some(), "{l}");
@@ -415,20 +441,25 @@ fn write_on_the_real_spec_only_inserts_lines() {
     );
     let written = sync::write(&text, &ours, &newer, &mut lacks).unwrap_or_else(|e| panic!("{e}"));
     assert!(lacks.iter().all(|l| l.written));
-    // One line is new (`gpu_count`); four had a value appended; every
-    // other line, comments and blank ones included, is as it was.
+    // Six lines are new (`gpu_count`'s block, and the wrapped end of
+    // `NestedCluster`'s flow `properties`); four had a value appended; every
+    // other line, comments and blank ones included, is as it was. (Lines
+    // that also occur elsewhere in the file, such as `type: integer`, are
+    // not in `added`.)
     let old: Vec<&str> = text.lines().collect();
     let new: Vec<&str> = written.lines().collect();
-    assert_eq!(new.len(), old.len() + 1);
     let edited: Vec<&str> = old.iter().copied().filter(|l| !new.contains(l)).collect();
     let added: Vec<&str> = new.iter().copied().filter(|l| !old.contains(l)).collect();
+    assert_eq!(new.len(), old.len() + 6, "{added:#?}");
     assert_eq!(
         added,
         [
             "        vm_tools_version_DESC, vm_usage_ASC, vm_usage_DESC, win_opt_ASC, win_opt_DESC, gpu_count_ASC]",
-            "        gpu_count: {type: integer, format: int32, nullable: true}",
+            "        gpu_count:",
+            "          description: Gpu count.",
             "      required: [id, name, local_id]",
-            "      properties: {id: {type: string}, name: {type: string}, local_id: {type: string}}",
+            "      properties: {id: {type: string}, name: {type: string},",
+            "        local_id: {description: 'Id of the cluster on its cluster.', type: string}}",
             "      enum: [DELETED, RUNNING, STOPPED, SUSPENDED, UNKNOWN, PAUSED]",
         ]
     );
