@@ -494,7 +494,7 @@ fn keep_common_filters(
 
 /// A string field named like a credential becomes the house `Secret`
 /// schema (redacted in Rust, a string on the wire).
-fn secretise(field: &str, property: &mut Value) {
+pub(crate) fn secretise(field: &str, property: &mut Value) {
     let is_string = property.get("type").and_then(Value::as_str) == Some("string")
         && property.get("enum").is_none();
     if !is_string || !cloud_common::names_a_secret(field) {
@@ -511,7 +511,7 @@ fn secretise(field: &str, property: &mut Value) {
 /// Adds `text` as the description of a property schema. A bare `$ref`
 /// cannot carry one in OpenAPI 3.0 (its siblings are ignored), so it is
 /// wrapped in `allOf`, the form the spec already uses for `nullable`.
-fn document(property: &mut Value, text: String) {
+pub(crate) fn document(property: &mut Value, text: String) {
     if property.get("description").is_some() {
         return;
     }

@@ -15,6 +15,8 @@
 //! - [`validate`]: the small schema validator `lint` checks examples with.
 //! - [`upstream`]: where `specs/cloudtower.yaml` disagrees with the
 //!   official CloudTower document.
+//! - [`sync`]: what the official CloudTower document has and the spec
+//!   lacks, and the non-breaking part of it written into the spec.
 //! - [`msrv`]: the declared `rust-version` checked against every
 //!   dependency's in `Cargo.lock`.
 //! - [`build_cost`]: what a cold build of each provider crate costs, with
@@ -30,6 +32,7 @@ pub mod msrv;
 pub mod semver;
 pub mod snapshot;
 pub mod spec;
+pub mod sync;
 pub mod targets;
 pub mod upstream;
 pub mod validate;

@@ -15,7 +15,9 @@
 //!   the provider crates, with and without code generation, against the
 //!   dependency floor (run on demand, not in CI).
 //! - `upstream cloudtower <official-spec>`: where `specs/cloudtower.yaml`
-//!   disagrees with the official CloudTower document.
+//!   disagrees with the official CloudTower document; with `--sync
+//!   [--base <file>] [--descriptions <file>] [--write]`, what it has and
+//!   the spec lacks (see `xtask::sync`).
 //! - `import cloudtower <official-spec> <path-or-operationId>...`: copy
 //!   operations from the official document into `specs/cloudtower.yaml`.
 //!
@@ -45,6 +47,11 @@ commands:
                               without code generation, against the dependency floor
   upstream cloudtower <official-spec>
                               compare specs/cloudtower.yaml with the official document
+  upstream cloudtower <official-spec> --sync [--base <official-spec-it-was-curated-from>]
+                              [--descriptions <texts.json>] [--write]
+                              also list what the official document has and the spec
+                              lacks (breaking or not, as diff says); --write adds the
+                              non-breaking enum values and properties to the spec
   import cloudtower <official-spec> <path-or-operationId>...
                               copy operations and the schemas they need from the
                               official document into specs/cloudtower.yaml (texts and
@@ -304,6 +311,10 @@ fn semver_command() -> Result<(), Failure> {
 }
 
 fn upstream_command(args: &[String]) -> Result<(), Failure> {
+    // Every option belongs to `--sync`, which says what it lacks if absent.
+    if args.iter().any(|a| a.starts_with("--")) {
+        return upstream_sync_command(args);
+    }
     let official = match args {
         [provider, official] if provider == "cloudtower" => official,
         [provider, _] => {
@@ -339,6 +350,32 @@ fn upstream_command(args: &[String]) -> Result<(), Failure> {
             ours.spec,
             official.display()
         )))
+    }
+}
+
+fn upstream_sync_command(args: &[String]) -> Result<(), Failure> {
+    let options = match args.split_first() {
+        Some((provider, rest)) if provider == "cloudtower" => {
+            xtask::sync::Options::parse(rest).map_err(Failure::Usage)?
+        }
+        _ => {
+            return Err(Failure::Usage(
+                "upstream --sync works on `cloudtower` only".into(),
+            ));
+        }
+    };
+    let ours = targets::TARGETS
+        .iter()
+        .find(|t| t.provider == "cloudtower")
+        .expect("cloudtower is a target");
+    // Fully qualified: `xtask::sync` is this command's alone.
+    let report = xtask::sync::run(&workspace_root().join(ours.spec), ours.spec, &options)
+        .map_err(Failure::Failed)?;
+    print!("{report}");
+    if report.clean() {
+        Ok(())
+    } else {
+        Err(Failure::Failed(report.summary()))
     }
 }
 
