@@ -92,11 +92,13 @@ mod auth;
 pub mod compute;
 pub mod query;
 pub mod tasks;
+pub mod workflows;
 
 pub use compute::{STATES, neutral_state, summary};
 pub use query::ListRequest;
 pub use tasks::{TaskId, TaskReport, TaskWait};
 pub use types::{ContentLanguage, UserSource};
+pub use workflows::FromTemplate;
 
 cloud_common::generated_client!("cloudtower");
 
