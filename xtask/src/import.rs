@@ -721,7 +721,7 @@ fn field_description_raw(schema: &str, field: &str, property: &Value, texts: &Te
     }
     let base = match field {
         "id" => format!("Unique id of the {entity}"),
-        "local_id" => format!("Id of the {entity} on its cluster"),
+        "local_id" => format!("Local id of the {entity} (the id the cluster itself uses)"),
         "name" => format!("Name of the {entity}"),
         "description" => format!("Free-text description of the {entity}"),
         "where" => "Which resources the operation applies to".to_string(),

@@ -111,7 +111,7 @@ pub mod types {
         pub local_create_time: ::std::string::String,
         ///Local end time (an ISO 8601 date-time).
         pub local_end_time: ::std::string::String,
-        ///ID of the alert on its cluster.
+        ///Local ID of the alert (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///Local start time (an ISO 8601 date-time).
         pub local_start_time: ::std::string::String,
@@ -259,7 +259,7 @@ pub mod types {
         ///Is all flash.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_all_flash: ::std::option::Option<bool>,
-        ///ID of the cluster on its cluster.
+        ///Local ID of the cluster (the ID the cluster itself uses).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_id: ::std::option::Option<::std::string::String>,
         ///Management vip.
@@ -1232,7 +1232,7 @@ pub mod types {
         pub host: NestedHost,
         ///Unique ID of the disk.
         pub id: ::std::string::String,
-        ///ID of the disk on its cluster.
+        ///Local ID of the disk (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///Model.
         pub model: ::std::string::String,
@@ -1386,7 +1386,7 @@ pub mod types {
         pub labels: ::std::option::Option<::std::vec::Vec<NestedLabel>>,
         ///Local created at (an ISO 8601 date-time).
         pub local_created_at: ::std::string::String,
-        ///ID of the ELF image on its cluster.
+        ///Local ID of the ELF image (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///Name of the ELF image.
         pub name: ::std::string::String,
@@ -1516,7 +1516,7 @@ pub mod types {
         >,
         ///Unique ID of the ELF storage policy.
         pub id: ::std::string::String,
-        ///ID of the ELF storage policy on its cluster.
+        ///Local ID of the ELF storage policy (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///Name of the ELF storage policy.
         pub name: ::std::string::String,
@@ -2829,7 +2829,7 @@ pub mod types {
         pub labels: ::std::option::Option<::std::vec::Vec<NestedLabel>>,
         ///Local created at (an ISO 8601 date-time).
         pub local_created_at: ::std::string::String,
-        ///ID of the GPU device on its cluster.
+        ///Local ID of the GPU device (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///Mdev supported types (see `NestedVgpuType`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3033,7 +3033,7 @@ pub mod types {
         pub hdd_disk_count: i32,
         ///Unique ID of the host.
         pub id: ::std::string::String,
-        ///ID of the host on its cluster.
+        ///Local ID of the host (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///Management IP.
         pub management_ip: ::std::string::String,
@@ -3190,7 +3190,7 @@ pub mod types {
         pub iscsi_target: NestedIscsiTarget,
         ///Local created at (an ISO 8601 date-time).
         pub local_created_at: ::std::string::String,
-        ///ID of the iSCSI LUN snapshot on its cluster.
+        ///Local ID of the iSCSI LUN snapshot (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///Name of the iSCSI LUN snapshot.
         pub name: ::std::string::String,
@@ -4439,7 +4439,7 @@ pub mod types {
         pub id: ::std::string::String,
         ///IP addresses.
         pub ip_addresses: ::std::vec::Vec<::std::string::String>,
-        ///ID of the virtual private cloud NIC on its cluster.
+        ///Local ID of the virtual private cloud NIC (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///Vpc (see `NestedVirtualPrivateCloud`).
         pub vpc: NestedVirtualPrivateCloud,
@@ -4636,7 +4636,7 @@ pub mod types {
         pub id: ::std::string::String,
         ///Local created at (an ISO 8601 date-time).
         pub local_created_at: ::std::string::String,
-        ///ID of the SVT image on its cluster.
+        ///Local ID of the SVT image (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///Name of the SVT image.
         pub name: ::std::string::String,
@@ -4899,7 +4899,7 @@ pub mod types {
         ///Labels attached to the VDS.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub labels: ::std::option::Option<::std::vec::Vec<NestedLabel>>,
-        ///ID of the VDS on its cluster.
+        ///Local ID of the VDS (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///Name of the VDS.
         pub name: ::std::string::String,
@@ -5038,7 +5038,7 @@ pub mod types {
         ///Labels attached to the VLAN.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub labels: ::std::option::Option<::std::vec::Vec<NestedLabel>>,
-        ///ID of the VLAN on its cluster.
+        ///Local ID of the VLAN (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///Mode type.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5236,7 +5236,7 @@ pub mod types {
         ///Local created at (an ISO 8601 date-time).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_created_at: ::std::option::Option<::std::string::String>,
-        ///ID of the VM on its cluster.
+        ///Local ID of the VM (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///Max bandwidth.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6143,7 +6143,7 @@ pub mod types {
         ///IP address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ip_address: ::std::option::Option<::std::string::String>,
-        ///ID of the VM NIC on its cluster.
+        ///Local ID of the VM NIC (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///MAC address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6191,7 +6191,7 @@ pub mod types {
         ///IP address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ip_address: ::std::option::Option<::std::string::String>,
-        ///ID of the VM NIC params on its cluster.
+        ///Local ID of the VM NIC params (the ID the cluster itself uses).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_id: ::std::option::Option<::std::string::String>,
         ///MAC address.
@@ -6628,7 +6628,7 @@ pub mod types {
         ///Local created at (an ISO 8601 date-time).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_created_at: ::std::option::Option<::std::string::String>,
-        ///ID of the VM snapshot on its cluster.
+        ///Local ID of the VM snapshot (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///Memory (bytes).
         pub memory: i64,
@@ -6829,7 +6829,7 @@ pub mod types {
         ///Local created at (an ISO 8601 date-time).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_created_at: ::std::option::Option<::std::string::String>,
-        ///ID of the VM template on its cluster.
+        ///Local ID of the VM template (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///Max bandwidth.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7218,7 +7218,7 @@ pub mod types {
         pub labels: ::std::option::Option<::std::vec::Vec<NestedLabel>>,
         ///Local created at (an ISO 8601 date-time).
         pub local_created_at: ::std::string::String,
-        ///ID of the VM volume on its cluster.
+        ///Local ID of the VM volume (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///LUN (see `NestedIscsiLun`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7472,7 +7472,7 @@ pub mod types {
         ///Unique ID of the VM where unique input.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
-        ///ID of the VM where unique input on its cluster.
+        ///Local ID of the VM where unique input (the ID the cluster itself uses).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_id: ::std::option::Option<::std::string::String>,
     }

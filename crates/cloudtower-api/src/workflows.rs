@@ -14,12 +14,12 @@
 //! let cluster = ct.cluster_named("cluster-prod-01").await?;
 //! let vlan = ct.vlan_named("vm-network").await?;
 //! let created = ct
-//!     .create_vm_from_content_library_template(
+//!     .create_vm_from_content_library_template([
 //!         FromTemplate::new(&template.id, &cluster.id, "web-07")
 //!             .vcpu(4, 2)
 //!             .memory_gib(8)
 //!             .nic_on_vlan(&vlan.id),
-//!     )
+//!     ])
 //!     .await?;
 //! ct.wait(&created).await?;
 //! # Ok(()) }
