@@ -391,6 +391,11 @@ impl State {
             .as_str()
             .unwrap_or_default()
             .to_string();
+        // Powering on an instance that is already starting (or off one
+        // already shutting down) has nothing to do.
+        if (on && status == "Starting") || (!on && status == "ShuttingDown") {
+            return Response::json(200, json!("ok"));
+        }
         let (allowed, next, verb) = if on {
             (status == "Shutdown", "Starting", "powered on")
         } else {

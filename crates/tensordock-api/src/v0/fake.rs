@@ -173,8 +173,15 @@ impl Fake {
     /// `Stopped`, ...), one [`GPU_MODEL`] and taking no stock; returns its
     /// UUID.
     pub fn add_vm(&self, name: &str, status: &str) -> String {
+        let id = self.server.with(State::uuid);
+        self.add_vm_with_id(&id, name, status);
+        id
+    }
+
+    /// [`Fake::add_vm`] with a chosen UUID (replacing any VM with it).
+    pub fn add_vm_with_id(&self, id: &str, name: &str, status: &str) {
+        let id = id.to_string();
         self.server.with(|s| {
-            let id = s.uuid();
             let mut value = fixtures::vm_json(name, status);
             value["hostnode"] = json!(HOSTNODE);
             let polls_left = s.polls_to_settle;
@@ -193,8 +200,7 @@ impl Fake {
                     polls_left,
                 },
             );
-            id
-        })
+        });
     }
 
     /// A VM as `getVm` would return it now (without counting as a read).
@@ -545,6 +551,10 @@ impl State {
             return error(404, format!("Machine {id} not found"));
         };
         let status = vm.status();
+        // Starting a machine that is already starting has nothing to do.
+        if status == "starting" {
+            return ok(json!({}));
+        }
         if !matches!(
             status.as_str(),
             "stopped" | "stoppeddisassociated" | "outbid"
@@ -588,6 +598,9 @@ impl State {
             return error(404, format!("Machine {id} not found"));
         };
         let status = vm.status();
+        if status == "stopping" {
+            return ok(json!({}));
+        }
         if !matches!(status.as_str(), "running" | "starting") {
             return error(
                 500,

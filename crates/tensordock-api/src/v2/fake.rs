@@ -178,11 +178,21 @@ impl Fake {
     /// (`running`, `Stopped`, ...) and one [`GPU_MODEL`], taking no stock;
     /// returns its id.
     pub fn add_instance(&self, name: &str, status: &str) -> String {
+        let id = self.server.with(State::uuid);
+        self.add_instance_with_id(&id, name, status);
+        id
+    }
+
+    /// [`Fake::add_instance`] with a chosen id (replacing any instance
+    /// with it). A transitional status (`starting`, `stopping`) settles
+    /// after the usual number of reads.
+    pub fn add_instance_with_id(&self, id: &str, name: &str, status: &str) {
+        let id = id.to_string();
         self.server.with(|s| {
-            let id = s.uuid();
             let value = fixtures::instance_json(&id, name, status);
+            let polls_left = s.polls_to_settle;
             s.instances.insert(
-                id.clone(),
+                id,
                 Instance {
                     value,
                     hostnode: HOSTNODE.to_string(),
@@ -193,11 +203,10 @@ impl Fake {
                     ports: Vec::new(),
                     holds_stock: false,
                     storage_rate: 0.01,
-                    polls_left: 0,
+                    polls_left,
                 },
             );
-            id
-        })
+        });
     }
 
     /// An instance as `getInstance` would return it now (without counting
@@ -641,6 +650,15 @@ impl State {
             return error(404, "Instance not found");
         };
         let status = instance.status();
+        // Starting an instance that is already starting (or stopping one
+        // already stopping) has nothing to do.
+        if (on && status == "starting") || (!on && status == "stopping") {
+            let status = if on { "starting" } else { "stopping" };
+            return Response::json(
+                200,
+                json!({"data": {"type": "instance", "id": id, "attributes": {"status": status}}}),
+            );
+        }
         let (allowed, next, verb) = if on {
             (
                 matches!(status.as_str(), "stopped" | "stoppeddisassociated"),
