@@ -685,10 +685,10 @@ impl State {
                 let replicas = request.body["replicas"].as_i64().unwrap_or(1);
                 let id = self.uuid();
                 self.containers.insert(id, replicas);
-                return ok(json!({}));
+                ok(json!({}))
             }
             _ if !self.containers.contains_key(&id) => {
-                return error(404, format!("Container {id} not found"));
+                error(404, format!("Container {id} not found"))
             }
             "scaleContainer" => {
                 let delta = int(request, "replicas");
