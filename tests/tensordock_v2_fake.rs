@@ -183,7 +183,10 @@ async fn invalid_requests_get_v2_errors_naming_what_was_wrong() {
         "data.attributes.port_forwards: SSH port (22) must be forwarded for Ubuntu VMs"
     );
 
-    // Missing and wrong tokens: 403, but the locations are public.
+    // Missing and wrong tokens: 403 (before the body is looked at), but
+    // the locations are public.
+    let answer = raw.post(&url).json(&attributes).send().await.unwrap();
+    assert_eq!(answer.status(), 403);
     let answer = raw
         .get(format!("{}/hostnodes", fake.base_url()))
         .send()

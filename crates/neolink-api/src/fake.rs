@@ -468,17 +468,10 @@ fn set_status(value: &mut Value, status: &str) {
 
 impl Service for State {
     fn handle(&mut self, request: &Request) -> Response {
-        match request.bearer_token() {
-            Some(token) if token == self.token => {}
-            Some(_) => return Self::error(401, "invalid token"),
-            None => return Self::error(401, "missing authorization header"),
+        if let Some(refused) = self.authenticate(request) {
+            return refused;
         }
         if let Some(required) = &self.namespace {
-            match request.header("namespace") {
-                Some(ns) if ns == required => {}
-                Some(ns) => return Self::error(403, format!("namespace {ns} is not yours")),
-                None => return Self::error(403, "missing namespace header"),
-            }
             if request.operation_id == "createInstance"
                 && request.field("namespace") != Some(required.as_str())
             {
@@ -555,8 +548,28 @@ impl Service for State {
         }
     }
 
-    fn invalid(&mut self, _request: &Request, problem: &str) -> Response {
-        Self::error(400, problem)
+    fn invalid(&mut self, request: &Request, problem: &str) -> Response {
+        // The credentials are checked before the request itself.
+        self.authenticate(request)
+            .unwrap_or_else(|| Self::error(400, problem))
+    }
+}
+
+impl State {
+    /// The answer to a request with a missing or wrong token, or (when
+    /// required) namespace header; `None` when both are right.
+    fn authenticate(&self, request: &Request) -> Option<Response> {
+        match request.bearer_token() {
+            Some(token) if token == self.token => {}
+            Some(_) => return Some(Self::error(401, "invalid token")),
+            None => return Some(Self::error(401, "missing authorization header")),
+        }
+        let required = self.namespace.as_ref()?;
+        match request.header("namespace") {
+            Some(ns) if ns == required => None,
+            Some(ns) => Some(Self::error(403, format!("namespace {ns} is not yours"))),
+            None => Some(Self::error(403, "missing namespace header")),
+        }
     }
 }
 

@@ -286,6 +286,11 @@ fn error(status: u16, message: impl Into<String>) -> Response {
     Response::json(status, json!({"success": false, "error": message.into()}))
 }
 
+/// What v0 answers a wrong key pair (the text is not documented).
+fn unauthorized() -> Response {
+    error(401, "Invalid api_key or api_token")
+}
+
 fn ok(mut body: Value) -> Response {
     body["success"] = json!(true);
     Response::json(200, body)
@@ -797,7 +802,7 @@ impl Service for State {
             "listHostnodes" | "getHostnode"
         );
         if !public && !self.authorized(request) {
-            return error(401, "Invalid api_key or api_token");
+            return unauthorized();
         }
         let server = request.field("server").unwrap_or_default().to_string();
         match request.operation_id.as_str() {
@@ -845,7 +850,13 @@ impl Service for State {
         }
     }
 
-    fn invalid(&mut self, _request: &Request, problem: &str) -> Response {
+    fn invalid(&mut self, request: &Request, problem: &str) -> Response {
+        // A key pair that is there but wrong is refused before the rest of
+        // the request is looked at; a missing one is named by `problem`.
+        let sent = request.field("api_key").is_some() && request.field("api_token").is_some();
+        if sent && !self.authorized(request) {
+            return unauthorized();
+        }
         error(400, problem)
     }
 }

@@ -390,6 +390,13 @@ impl State {
         self.balance -= hourly * elapsed.as_secs_f64() / 3600.0;
     }
 
+    /// The 403 for a missing or wrong token (`GET /locations` is public).
+    fn authenticate(&self, request: &Request) -> Option<Response> {
+        let public = request.operation_id == "listLocations";
+        (!public && request.bearer_token() != Some(self.token.as_str()))
+            .then(|| error(403, "Unauthorized: a valid API token is required"))
+    }
+
     /// Counts the request; the 429 to answer when over the limit.
     fn rate_limited(&mut self) -> Option<Response> {
         let limit = self.rate_limit?;
@@ -816,9 +823,8 @@ impl Service for State {
         if let Some(limited) = self.rate_limited() {
             return limited;
         }
-        let public = request.operation_id == "listLocations";
-        if !public && request.bearer_token() != Some(self.token.as_str()) {
-            return error(403, "Unauthorized: a valid API token is required");
+        if let Some(refused) = self.authenticate(request) {
+            return refused;
         }
         let id = request.path_param("id").unwrap_or_default().to_string();
         match request.operation_id.as_str() {
@@ -872,9 +878,13 @@ impl Service for State {
 
     /// A validation issue in the service's Zod shape, its path read from
     /// the field the problem names (`` `data.attributes.name` ``).
-    fn invalid(&mut self, _request: &Request, problem: &str) -> Response {
+    fn invalid(&mut self, request: &Request, problem: &str) -> Response {
         if let Some(limited) = self.rate_limited() {
             return limited;
+        }
+        // The token is checked before the request itself.
+        if let Some(refused) = self.authenticate(request) {
+            return refused;
         }
         let path: Vec<Value> = problem
             .split('`')
