@@ -252,11 +252,6 @@ impl Fake {
     pub fn inject(&self, operation_id: &str, fault: Fault, times: usize) {
         self.server.inject(operation_id, fault, times);
     }
-
-    /// The underlying server.
-    pub fn server(&self) -> &Server<impl Service> {
-        &self.server
-    }
 }
 
 impl State {
