@@ -582,7 +582,8 @@ impl State {
             for (internal, external) in &forwards {
                 let port = match free.iter().position(|p| p == external) {
                     Some(i) => free.remove(i),
-                    None => free.remove(0),
+                    None if !free.is_empty() => free.remove(0),
+                    None => return no_nodes(),
                 };
                 granted.push((*internal, port));
             }
