@@ -54,15 +54,17 @@ pub fn tensordock_v2() -> Result<Seeded<tensordock_api::v2::fake::Fake>, FakeErr
     })
 }
 
-/// A Neolink fake with one shut-down instance, `notebook`, in cluster
+/// A Neolink fake with one shut-down instance, `notebook` (named
+/// `instance-4ca9xxxx`, as in the spec's examples), in cluster
 /// [`NEOLINK_MOCK_CLUSTER`].
 pub fn neolink() -> Result<Seeded<neolink_api::fake::Fake>, FakeError> {
     let fake = neolink_api::fake::Fake::start_blocking()?;
     fake.set_token(FAKE_TOKEN);
-    let name = fake.add_instance_in(NEOLINK_MOCK_CLUSTER, "notebook", "Shutdown");
+    let name = "instance-4ca9xxxx";
+    fake.add_instance_named(NEOLINK_MOCK_CLUSTER, name, "notebook", "Shutdown");
     Ok(Seeded {
         fake,
-        instance_id: name,
+        instance_id: name.to_string(),
     })
 }
 

@@ -180,8 +180,17 @@ impl Fake {
 
     /// [`Fake::add_instance`] in another cluster.
     pub fn add_instance_in(&self, cluster: &str, display_name: &str, status: &str) -> String {
+        let (name, _) = self.server.with(State::instance_ids);
+        self.add_instance_named(cluster, &name, display_name, status);
+        name
+    }
+
+    /// [`Fake::add_instance_in`] with a chosen `name` (replacing any
+    /// instance with it), e.g. the spec's `instance-4ca9xxxx`.
+    pub fn add_instance_named(&self, cluster: &str, name: &str, display_name: &str, status: &str) {
+        let name = name.to_string();
         self.server.with(|s| {
-            let (name, uid) = s.instance_ids();
+            let (_, uid) = s.instance_ids();
             let mut value = fixtures::instance_json(&name, display_name, status);
             value["uid"] = json!(uid);
             value["Region"] = json!(cluster);
@@ -196,8 +205,7 @@ impl Fake {
                     sku: None,
                 },
             );
-            name
-        })
+        });
     }
 
     /// An instance as the API would return it now (without counting as a
