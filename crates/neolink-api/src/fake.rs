@@ -474,12 +474,11 @@ impl Service for State {
         if let Some(refused) = self.authenticate(request) {
             return refused;
         }
-        if let Some(required) = &self.namespace {
-            if request.operation_id == "createInstance"
-                && request.field("namespace") != Some(required.as_str())
-            {
-                return Self::error(400, "the body's namespace must be your user id");
-            }
+        if let Some(required) = &self.namespace
+            && request.operation_id == "createInstance"
+            && request.field("namespace") != Some(required.as_str())
+        {
+            return Self::error(400, "the body's namespace must be your user id");
         }
         let cluster = request.path_param("clusterName").unwrap_or_default();
         if !cluster.is_empty() && !self.has_cluster(cluster) {
