@@ -1,6 +1,7 @@
 //! One [`Compute`] per provider, from the environment, the profile, or an
 //! embedded fake.
 
+use std::any::Any;
 use std::time::Duration;
 
 use cloud_common::{ClientConfig, Compute, Secret};
@@ -24,7 +25,7 @@ pub struct Target {
     /// The fake's base URL.
     pub base_url: Option<String>,
     /// Keeps the fake's server alive as long as the client.
-    _mock: Option<mock::Mock>,
+    _server: Option<Box<dyn Any + Send>>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -102,43 +103,54 @@ pub fn real(key: &'static str, p: &Profile) -> Result<Option<Target>, CliError> 
         fake: false,
         fake_instance: None,
         base_url: None,
-        _mock: None,
+        _server: None,
     }))
 }
 
 /// The embedded fake of `key`.
 pub fn fake(key: &'static str) -> Result<Target, CliError> {
-    let token = Secret::new("fake-token");
-    let (compute, m): (Box<dyn Compute>, mock::Mock) = match key {
+    let token = Secret::new(mock::FAKE_TOKEN);
+    let started =
+        |e: mock::FakeError| CliError::config(format!("cannot start the {key} fake: {e}"));
+    // The fake itself, boxed: the target only keeps it alive.
+    let (compute, base_url, instance, server): (
+        Box<dyn Compute>,
+        String,
+        String,
+        Box<dyn Any + Send>,
+    ) = match key {
         "tensordock-v2" => {
-            let m = mock::tensordock_v2();
+            let m = mock::tensordock_v2().map_err(started)?;
+            let base = m.fake.base_url();
             let c = tensordock_api::v2::TensorDock::with_config(
-                ClientConfig::new(m.server.base_url()),
+                ClientConfig::new(base.clone()),
                 token,
             )?;
-            (Box::new(c), m)
+            (Box::new(c), base, m.instance_id, Box::new(m.fake))
         }
         "tensordock-v0" => {
-            let m = mock::tensordock();
+            let m = mock::tensordock().map_err(started)?;
+            let base = m.fake.base_url();
             let c = tensordock_api::v0::TensorDock::with_config(
-                ClientConfig::new(m.server.base_url()),
-                ("fake-key", "fake-token"),
+                ClientConfig::new(base.clone()),
+                (mock::FAKE_KEY, mock::FAKE_TOKEN),
             )?;
-            (Box::new(c), m)
+            (Box::new(c), base, m.instance_id, Box::new(m.fake))
         }
         "neolink" => {
-            let m = mock::neolink();
-            let c =
-                neolink_api::Neolink::with_config(ClientConfig::new(m.server.base_url()), token)?;
-            (Box::new(c.in_cluster(mock::NEOLINK_MOCK_CLUSTER)), m)
+            let m = mock::neolink().map_err(started)?;
+            let base = m.fake.base_url();
+            let c = neolink_api::Neolink::with_config(ClientConfig::new(base.clone()), token)?;
+            let c = c.in_cluster(mock::NEOLINK_MOCK_CLUSTER);
+            (Box::new(c), base, m.instance_id, Box::new(m.fake))
         }
         "cloudtower" => {
             let m = mock::cloudtower();
             // The fake's tasks finish at once: poll them quickly.
             let fast = cloudtower_api::TaskWait::new().interval(Duration::from_millis(50));
-            let c =
-                cloudtower_api::CloudTower::new(m.server.base_url(), token)?.with_task_wait(fast);
-            (Box::new(c), m)
+            let base = m.server.base_url();
+            let c = cloudtower_api::CloudTower::new(base.clone(), token)?.with_task_wait(fast);
+            (Box::new(c), base, m.instance_id.clone(), Box::new(m))
         }
         _ => unreachable!("clap only accepts known providers"),
     };
@@ -146,9 +158,9 @@ pub fn fake(key: &'static str) -> Result<Target, CliError> {
         key,
         compute,
         fake: true,
-        fake_instance: Some(m.instance_id.clone()),
-        base_url: Some(m.server.base_url()),
-        _mock: Some(m),
+        fake_instance: Some(instance),
+        base_url: Some(base_url),
+        _server: Some(server),
     })
 }
 

@@ -417,7 +417,9 @@ fn wait_shows_the_state_in_a_terminal() {
     assert!(pane.contains("EXIT=4"), "{pane}");
 }
 
-/// The command names under `Commands:` in a help text.
+/// The command names under `Commands:` in a help text. When a summary is
+/// too long for one line, clap puts every summary on the line below its
+/// command, indented further: only the lines indented by two are names.
 fn listed_commands(help: &str) -> Vec<String> {
     help.lines()
         .skip_while(|l| !l.starts_with("Commands:"))
