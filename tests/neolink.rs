@@ -802,3 +802,30 @@ async fn debug_never_shows_the_token_or_instance_secrets() {
             .ends_with("token=23a7676a0d18451dee9c08c3649a8288")
     );
 }
+
+#[tokio::test]
+async fn typed_mock_helpers_sequence_delay_and_add_headers() {
+    let (spec, server) = (spec(), MockServer::start_async().await);
+    let regions: Vec<neolink_api::types::Region> =
+        serde_json::from_value(spec.response_example("listRegions")).unwrap();
+    // The first request gets the regions, slowly and with a header; every
+    // later one falls through to the second rule.
+    let first = server.list_regions(|_, then| {
+        then.ok(&regions)
+            .up_to_n_times(1)
+            .delay(std::time::Duration::from_millis(50))
+            .header("x-request-id", "req-1");
+    });
+    let later = server.list_regions(|_, then| {
+        then.ok(&Vec::new());
+    });
+    let ct = client(&server, &spec);
+    let started = std::time::Instant::now();
+    assert_eq!(ct.regions().await.unwrap().len(), 1);
+    // A lower bound only: a busy machine can be slower, never faster.
+    assert!(started.elapsed() >= std::time::Duration::from_millis(50));
+    assert!(ct.regions().await.unwrap().is_empty());
+    assert!(ct.regions().await.unwrap().is_empty());
+    assert_eq!(first.calls_async().await, 1);
+    assert_eq!(later.calls_async().await, 2);
+}

@@ -22,6 +22,7 @@ use quote::quote;
 
 mod builders;
 pub mod lint;
+mod mock_sequencing;
 pub mod non_exhaustive;
 pub mod open_enum;
 mod setters;
@@ -189,7 +190,11 @@ fn generate_api(api: &OpenAPI, crate_path: &str) -> Result<Generated, String> {
             client: format_file(non_exhaustive::mark(with_open_enums_in_types(parse(
                 quote!(#client #constants #open_enums #tables #setters),
             )?))),
-            httpmock: format_file(parse(httpmock)?),
+            httpmock: format_file({
+                let mut mocks = parse(httpmock)?;
+                mock_sequencing::add(&mut mocks);
+                mocks
+            }),
         })
     })
 }

@@ -93,6 +93,14 @@ fn list_adders(st: &syn::ItemStruct, module: &[syn::Item]) -> Option<syn::Item> 
                 None => continue,
             },
         };
+        // Only lists of generated structs: their elements are what a
+        // builder gives (`add_vm_nics(VmNicParams::builder()..)`). A list
+        // of strings, numbers or enums (`id_in`, `status_in`) takes a `Vec`
+        // or an array in its setter as it is; an adder per such field was
+        // a sixth of CloudTower's generated code.
+        if !is_generated_struct(&item) {
+            continue;
+        }
         let adder = quote::format_ident!("add_{}", name.to_string().trim_end_matches('_'));
         if existing.contains(&adder.to_string()) {
             continue;
@@ -224,4 +232,46 @@ fn single_arg(args: &syn::PathArguments) -> Option<&syn::Type> {
         syn::GenericArgument::Type(t) if args.args.len() == 1 => Some(t),
         _ => None,
     }
+}
+
+/// Whether `ty` is a plain path to a type of the `types` module (`Nic`,
+/// `super::Nic`, `Box<Nic>`), not a std type or an open enum.
+fn is_generated_struct(ty: &syn::Type) -> bool {
+    let syn::Type::Path(p) = ty else {
+        return false;
+    };
+    let first = p.path.segments.first().map(|s| s.ident.to_string());
+    if matches!(
+        first.as_deref(),
+        Some("std" | "crate" | "chrono" | "uuid" | "serde_json")
+    ) {
+        return false;
+    }
+    if p.path.leading_colon.is_some() {
+        return false;
+    }
+    let Some(last) = p.path.segments.last() else {
+        return false;
+    };
+    let name = last.ident.to_string();
+    if name == "Box" {
+        return last_generic(ty, "Box").is_some_and(|inner| is_generated_struct(&inner));
+    }
+    !matches!(
+        name.as_str(),
+        "String"
+            | "bool"
+            | "i8"
+            | "i16"
+            | "i32"
+            | "i64"
+            | "u8"
+            | "u16"
+            | "u32"
+            | "u64"
+            | "f32"
+            | "f64"
+            | "Value"
+            | "Secret"
+    )
 }

@@ -5466,6 +5466,1146 @@ pub mod operations {
             )
         }
     }
+    impl LoginThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetVmsThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetVmsConnectionThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl CreateVmThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl CreateVmFromTemplateThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl UpdateVmThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl AddVmCdRomThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl RemoveVmCdRomThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl AddVmDiskThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl RemoveVmDiskThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl AddVmNicThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl UpdateVmNicThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl RemoveVmNicThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl MigrateVmThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl StartVmThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl ShutDownVmThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl PoweroffVmThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl RestartVmThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl ForceRestartVmThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl SuspendVmThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl ResumeVmThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl MoveVmToRecycleBinThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl RecoverVmFromRecycleBinThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl DeleteVmThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetTasksThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetAlertsThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetClustersThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetHostsThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetDisksThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl CreateVmSnapshotThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetVmSnapshotsThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetIscsiLunSnapshotsThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl CloneContentLibraryVmTemplateFromVmThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl CloneVmThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl CloneVmTemplateFromVmThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl ConnectClusterThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl ConvertVmTemplateFromVmThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl CreateDatacenterThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl CreateVmFromContentLibraryTemplateThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl DeleteClusterThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl DeleteContentLibraryVmTemplateThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl DeleteDatacenterThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl DeleteVmSnapshotThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl DeleteVmTemplateThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetContentLibraryVmTemplatesThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetDatacentersThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetElfImagesThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetElfStoragePoliciesThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetOrganizationsThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetSvtImagesThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetVdsesThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetVlansThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetVmDisksThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetVmNicsThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetVmTemplatesThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetVmVolumesThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl RebuildVmThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl RollbackVmThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl UpdateClusterThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl UpdateContentLibraryVmTemplateThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl UpdateDatacenterThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl UpdateVmTemplateThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetContentLibraryImagesThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl ExpandVmDiskThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetGpuDevicesThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl AddVmGpuDeviceThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl RemoveVmGpuDeviceThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl EnterMaintenanceModePreCheckThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl EnterMaintenanceModePrecheckResultThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl EnterMaintenanceModeThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl ExitMaintenanceModeThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetVmMetricsThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetHostMetricsThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetClusterMetricsThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetLabelsThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl AddLabelsToResourcesThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of

@@ -1218,6 +1218,306 @@ pub mod operations {
             )
         }
     }
+    impl AuthTestThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl AuthListThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl ListHostnodesThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetHostnodeThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl DeployVmThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl ListVmsThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetVmThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl StartVmThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl StopVmThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl ModifyVmThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl DeleteVmThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl ValidateSpotNewThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl ValidateSpotExistingThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl DeployContainerThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl ScaleContainerThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl StopContainerThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl ListContainerReplicasThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetBalanceThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetRevenueThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetMonthlySummaryThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of

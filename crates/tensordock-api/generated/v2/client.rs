@@ -2364,50 +2364,6 @@ hostnode's `available_ports`; the service may reassign it.
             }
         }
         impl CloudInit {
-            ///Appends one element to `packages`: a value or its builder.
-            pub fn add_packages<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.packages = match value.try_into() {
-                    Ok(value) => {
-                        match self.packages {
-                            Ok(mut list) => {
-                                list.push(value);
-                                Ok(list)
-                            }
-                            Err(e) => Err(e),
-                        }
-                    }
-                    Err(e) => {
-                        Err(format!("error converting supplied value for packages: {e}"))
-                    }
-                };
-                self
-            }
-            ///Appends one element to `runcmd`: a value or its builder.
-            pub fn add_runcmd<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.runcmd = match value.try_into() {
-                    Ok(value) => {
-                        match self.runcmd {
-                            Ok(mut list) => {
-                                list.push(value);
-                                Ok(list)
-                            }
-                            Err(e) => Err(e),
-                        }
-                    }
-                    Err(e) => {
-                        Err(format!("error converting supplied value for runcmd: {e}"))
-                    }
-                };
-                self
-            }
             ///Appends one element to `write_files`: a value or its builder.
             pub fn add_write_files<T>(mut self, value: T) -> Self
             where

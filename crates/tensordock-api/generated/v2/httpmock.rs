@@ -795,6 +795,216 @@ pub mod operations {
             )
         }
     }
+    impl ListLocationsThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl ListHostnodesThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetHostnodeThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl ListInstancesThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl CreateInstanceThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetInstanceThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl DeleteInstanceThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl StartInstanceThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl StopInstanceThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl ModifyInstanceThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl ListSecretsThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl CreateSecretThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetSecretThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl DeleteSecretThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
