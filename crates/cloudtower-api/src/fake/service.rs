@@ -1,0 +1,891 @@
+//! The fake CloudTower's behaviour: [`CloudTowerService`] answers each
+//! request the transport has matched to an operation and checked against
+//! the spec. Pure logic over the [`Store`], so it is tested by calling
+//! [`Service::handle`] with request values.
+//!
+//! Operations are answered by their shapes (see [`Kind`]), so operations
+//! that a spec adds are served without code; only the VM lifecycle, whose
+//! rules (start needs a stopped VM, ...) no shape tells, is written out.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use super::filter::Filter;
+use super::messages::{Action, Lang, Message};
+use super::paging::Page;
+use super::spec::{Kind, Operation, Spec, Target, ref_name};
+use super::store::Store;
+use super::tasks::{Effect, Subject, Tasks, kind_name};
+use super::transport::{Body, Request, Response, Service};
+
+/// The username [`CloudTowerService`] accepts until others are added.
+pub const DEFAULT_USERNAME: &str = "admin";
+/// The password of [`DEFAULT_USERNAME`].
+pub const DEFAULT_PASSWORD: &str = "fake-password";
+
+/// The key under which a record keeps its texts in Chinese (see
+/// [`CloudTowerService::add_alert`]); the `__` prefix keeps it out of
+/// answers.
+const ZH: &str = "__zh-CN";
+
+/// An error answer: CloudTower's `ErrorBody` fields.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Failure {
+    status: u16,
+    message: String,
+    code: Option<&'static str>,
+    props: Option<Value>,
+}
+
+impl Failure {
+    fn new(status: u16, message: String) -> Self {
+        Self {
+            status,
+            message,
+            code: None,
+            props: None,
+        }
+    }
+}
+
+type Answer = Result<Value, Failure>;
+
+/// The state and behaviour of a fake CloudTower. [`super::Fake`] serves
+/// it over HTTP; its seeding and inspection methods are the `Fake`'s.
+#[derive(Debug)]
+pub struct CloudTowerService {
+    spec: Spec,
+    store: Store,
+    tasks: Tasks,
+    /// Username to password.
+    users: BTreeMap<String, String>,
+    /// Token to the `{id, name}` of its user.
+    tokens: BTreeMap<String, Value>,
+}
+
+/// What a mutation does to one matched record.
+struct Plan {
+    async_status: &'static str,
+    /// Fields of the placeholder `data` the answer shows.
+    shown: Map<String, Value>,
+    effects: Vec<Effect>,
+}
+
+impl Plan {
+    fn new(async_status: &'static str) -> Self {
+        Self {
+            async_status,
+            shown: Map::new(),
+            effects: Vec::new(),
+        }
+    }
+
+    fn merge(mut self, collection: &str, id: &str, patch: Map<String, Value>) -> Self {
+        if !patch.is_empty() {
+            self.effects.push(Effect::Merge {
+                collection: collection.into(),
+                id: id.into(),
+                patch,
+            });
+        }
+        self
+    }
+}
+
+/// `bytes` of `unit` (CloudTower's `ByteUnit`) in bytes.
+fn in_bytes(amount: &Value, unit: Option<&str>) -> Option<Value> {
+    let n = amount.as_u64()?;
+    let shift = match unit.unwrap_or("B") {
+        "B" => 0,
+        "KB" => 10,
+        "MB" => 20,
+        "GB" => 30,
+        "TB" => 40,
+        "PB" => 50,
+        _ => return None,
+    };
+    n.checked_mul(1u64 << shift).map(Value::from)
+}
+
+fn text<'a>(value: &'a Value, key: &str) -> &'a str {
+    value.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+impl CloudTowerService {
+    /// A CloudTower with nothing in it and one user,
+    /// [`DEFAULT_USERNAME`] / [`DEFAULT_PASSWORD`]. The spec is the one
+    /// this crate is generated from.
+    pub fn new() -> Result<Self, String> {
+        let mut users = BTreeMap::new();
+        users.insert(DEFAULT_USERNAME.to_string(), DEFAULT_PASSWORD.to_string());
+        Ok(Self {
+            spec: Spec::load()?,
+            store: Store::default(),
+            tasks: Tasks::default(),
+            users,
+            tokens: BTreeMap::new(),
+        })
+    }
+
+    // ------------------------------------------------------------ seeding
+
+    /// Adds (or replaces) a user that can log in.
+    pub fn add_user(&mut self, username: &str, password: &str) {
+        self.users.insert(username.into(), password.into());
+    }
+
+    /// A token valid without logging in, for clients built with
+    /// `CloudTower::new(base_url, token)`; it acts as [`DEFAULT_USERNAME`].
+    pub fn issue_token(&mut self) -> String {
+        self.token_for(DEFAULT_USERNAME)
+    }
+
+    fn token_for(&mut self, username: &str) -> String {
+        let token = format!("fake-token-{}", self.store.new_id());
+        let user = json!({"id": format!("user-{username}"), "name": username});
+        self.tokens.insert(token.clone(), user);
+        token
+    }
+
+    /// Adds a record to `collection` (a schema name: `Vm`, `Host`,
+    /// `VmTemplate`, ...), as the API would answer it: missing required
+    /// fields are filled from the spec's examples, a missing `id` is made
+    /// up. Returns its id.
+    pub fn insert(&mut self, collection: &str, record: Value) -> String {
+        let mut full = self.blank(collection);
+        if let (Some(full), Value::Object(given)) = (full.as_object_mut(), record) {
+            full.extend(given);
+        }
+        let id = match full.get("id").and_then(Value::as_str) {
+            Some(id) if !id.is_empty() => id.to_string(),
+            _ => {
+                let id = self.store.new_id();
+                full["id"] = id.clone().into();
+                id
+            }
+        };
+        self.store.insert(collection, full);
+        id
+    }
+
+    /// A new record of `collection`: the spec's example with fresh ids and
+    /// times, and no relations (they are set from what it is created with).
+    fn blank(&mut self, collection: &str) -> Value {
+        let mut record = self.spec.synth_named(collection);
+        if !record.is_object() {
+            record = json!({});
+        }
+        let properties: Vec<(String, Value)> = self
+            .spec
+            .schema(collection)
+            .and_then(|s| self.spec.properties(s))
+            .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default();
+        for (key, schema) in properties {
+            let nullable = schema.get("nullable").and_then(Value::as_bool) == Some(true);
+            let nested = ref_name(&schema)
+                .or_else(|| schema.get("items").and_then(ref_name))
+                .is_some_and(|n| n.starts_with("Nested"));
+            if nested && nullable {
+                record[&key] = Value::Null;
+            }
+        }
+        record["id"] = self.store.new_id().into();
+        if self.spec.has_property(collection, "local_id") {
+            record["local_id"] = self.store.new_local_id().into();
+        }
+        if self.spec.has_property(collection, "entityAsyncStatus") {
+            record["entityAsyncStatus"] = Value::Null;
+        }
+        for key in ["local_created_at", "local_create_time", "create_time"] {
+            if self.spec.has_property(collection, key) {
+                record[key] = self.store.now().into();
+            }
+        }
+        record
+    }
+
+    /// `{id, name}` (or whatever the nested schema holds) of a record.
+    fn nested(&self, collection: &str, id: &str, nested_schema: &str) -> Value {
+        match self.store.get(collection, id) {
+            Some(record) => self.spec.project(record, collection, nested_schema),
+            None => json!({"id": id, "name": id}),
+        }
+    }
+
+    /// Adds a cluster; returns its id.
+    pub fn add_cluster(&mut self, name: &str) -> String {
+        self.insert("Cluster", json!({"name": name}))
+    }
+
+    /// Adds a host to a cluster; returns its id.
+    pub fn add_host(&mut self, cluster_id: &str, name: &str) -> String {
+        let cluster = self.nested("Cluster", cluster_id, "NestedCluster");
+        self.insert("Host", json!({"name": name, "cluster": cluster}))
+    }
+
+    /// The first host, made (with a cluster) if there is none: where
+    /// [`CloudTowerService::add_vm`] puts VMs.
+    fn default_host(&mut self) -> String {
+        if let Some(id) = self.store.all("Host").first().map(|h| text(h, "id").to_string()) {
+            return id;
+        }
+        let cluster = match self.store.all("Cluster").first() {
+            Some(c) => text(c, "id").to_string(),
+            None => self.add_cluster("cluster-01"),
+        };
+        self.add_host(&cluster, "node-01")
+    }
+
+    /// Adds a VM in `status` (`RUNNING`, `STOPPED`, ...) on the first host
+    /// (a cluster `cluster-01` and host `node-01` are made when there is
+    /// none); returns its id.
+    pub fn add_vm(&mut self, name: &str, status: &str) -> String {
+        let host = self.default_host();
+        self.add_vm_on(&host, name, status)
+    }
+
+    /// Adds a VM on a host (and the host's cluster); returns its id.
+    pub fn add_vm_on(&mut self, host_id: &str, name: &str, status: &str) -> String {
+        let host = self.nested("Host", host_id, "NestedHost");
+        let cluster = self
+            .store
+            .get("Host", host_id)
+            .and_then(|h| h.get("cluster"))
+            .cloned()
+            .unwrap_or(Value::Null);
+        let node_ip = host.get("management_ip").cloned().unwrap_or(json!(""));
+        self.insert(
+            "Vm",
+            json!({"name": name, "status": status, "host": host, "cluster": cluster, "node_ip": node_ip}),
+        )
+    }
+
+    /// Adds a physical disk to a host; returns its id.
+    pub fn add_disk(&mut self, host_id: &str, name: &str) -> String {
+        let host = self.nested("Host", host_id, "NestedHost");
+        self.insert("Disk", json!({"name": name, "host": host}))
+    }
+
+    /// Adds an open alert with its message in English and Chinese (which
+    /// `content-language` chooses); returns its id.
+    pub fn add_alert(&mut self, severity: &str, message_en: &str, message_zh: &str) -> String {
+        self.insert(
+            "Alert",
+            json!({"severity": severity, "message": message_en, "ended": false, ZH: {"message": message_zh}}),
+        )
+    }
+
+    /// Adds a snapshot of a VM (its configuration copied); returns its id.
+    pub fn add_vm_snapshot(&mut self, vm_id: &str, name: &str) -> String {
+        let mut record = json!({"name": name, "vm_id": vm_id});
+        if let Ok(built) = self.build("VmSnapshot", &record, Lang::En) {
+            record = built;
+        }
+        if let Some(r) = record.as_object_mut() {
+            r.remove("vm_id");
+        }
+        self.insert("VmSnapshot", record)
+    }
+
+    /// Makes the next task of `operation` (an `operationId` such as
+    /// `StartVm`; any operation for `None`) fail with `message`.
+    pub fn fail_next_task(&mut self, operation: Option<&str>, message: &str) {
+        self.tasks
+            .fail_next(operation.map(str::to_string), message.to_string());
+    }
+
+    /// How many polls of `get-tasks` a task takes to finish (at least 1;
+    /// 2 by default: `EXECUTING`, then done).
+    pub fn set_task_polls(&mut self, polls: u32) {
+        self.tasks.polls = polls.max(1);
+    }
+
+    /// Finishes every running task now, applying their effects.
+    pub fn finish_tasks(&mut self) {
+        self.tasks.finish_all(&mut self.store);
+    }
+
+    // --------------------------------------------------------- inspection
+
+    /// The records of a collection, as the API would answer them.
+    pub fn records(&self, collection: &str) -> Vec<Value> {
+        self.store
+            .all(collection)
+            .iter()
+            .map(|r| self.spec.project(r, collection, collection))
+            .collect()
+    }
+
+    // ----------------------------------------------------------- answering
+
+    fn failure(&self, lang: Lang, status: u16, message: Message<'_>) -> Failure {
+        Failure::new(status, message.text(lang))
+    }
+
+    fn error_response(&self, failure: Failure, path: &str) -> Response {
+        let mut body = json!({"message": failure.message, "status": failure.status, "path": path});
+        if let Some(code) = failure.code {
+            body["code"] = code.into();
+        }
+        if let Some(props) = failure.props {
+            body["props"] = props;
+        }
+        Response {
+            status: failure.status,
+            headers: Vec::new(),
+            body: Body::Json(body),
+        }
+    }
+
+    fn user_of(&self, request: &Request) -> Option<Value> {
+        let token = request.headers.get("authorization")?.to_str().ok()?;
+        self.tokens.get(token).cloned()
+    }
+
+    fn answer(&mut self, op: &Operation, request: &Request, lang: Lang, user: &Value) -> Answer {
+        let body = &request.body;
+        match &op.kind {
+            Kind::Login => self.login(body, lang),
+            Kind::List { item, where_input } => {
+                let records = self.select(item, where_input.as_deref(), body, lang)?;
+                let records = Page::of(body)
+                    .and_then(|p| p.apply(records))
+                    .map_err(|e| self.failure(lang, 400, Message::Invalid(&e)))?;
+                let out = records
+                    .iter()
+                    .map(|r| self.localized(r, item, lang))
+                    .collect();
+                Ok(Value::Array(out))
+            }
+            Kind::Count {
+                collection,
+                where_input,
+            } => {
+                let n = self.select(collection, where_input.as_deref(), body, lang)?.len();
+                let mut value = op
+                    .response
+                    .as_ref()
+                    .map(|s| self.spec.synth(s))
+                    .unwrap_or_else(|| json!({}));
+                value["aggregate"] = json!({"count": n});
+                Ok(value)
+            }
+            Kind::Mutation {
+                data,
+                array,
+                target,
+            } => {
+                let results = match target {
+                    Target::Where {
+                        collection,
+                        where_input,
+                    } => self.mutate_where(op, collection, where_input, data, body, lang, user)?,
+                    Target::Create { collection, .. } => {
+                        self.create(op, collection, data, body, lang, user)?
+                    }
+                };
+                if *array {
+                    Ok(Value::Array(results))
+                } else {
+                    let schema = op.response.clone().unwrap_or(Value::Null);
+                    Ok(results
+                        .into_iter()
+                        .next()
+                        .unwrap_or_else(|| self.spec.synth(&schema)))
+                }
+            }
+            Kind::Other => Ok(op
+                .response
+                .as_ref()
+                .map(|s| self.spec.synth(s))
+                .unwrap_or(Value::Null)),
+        }
+    }
+
+    fn login(&mut self, body: &Value, lang: Lang) -> Answer {
+        let (username, password) = (text(body, "username"), text(body, "password"));
+        if self.users.get(username).map(String::as_str) != Some(password) {
+            return Err(self.failure(lang, 400, Message::BadCredentials));
+        }
+        let token = self.token_for(username);
+        Ok(json!({"task_id": null, "data": {"token": token}}))
+    }
+
+    /// The records of `collection` that `body.where` matches. A read of
+    /// tasks is a poll: the tasks it matches move a step first.
+    fn select(
+        &mut self,
+        collection: &str,
+        where_input: Option<&str>,
+        body: &Value,
+        lang: Lang,
+    ) -> Result<Vec<Value>, Failure> {
+        let filter = body.get("where").cloned().unwrap_or(Value::Null);
+        let matched = self.matching(collection, where_input, &filter, lang)?;
+        if collection != "Task" {
+            return Ok(matched);
+        }
+        let ids: Vec<String> = matched.iter().map(|t| text(t, "id").to_string()).collect();
+        self.tasks.advance(&mut self.store, &ids);
+        Ok(ids
+            .iter()
+            .filter_map(|id| self.store.get("Task", id).cloned())
+            .collect())
+    }
+
+    fn matching(
+        &self,
+        collection: &str,
+        where_input: Option<&str>,
+        filter: &Value,
+        lang: Lang,
+    ) -> Result<Vec<Value>, Failure> {
+        let f = Filter {
+            spec: &self.spec,
+            store: &self.store,
+        };
+        let mut out = Vec::new();
+        for record in self.store.all(collection) {
+            match f.matches(where_input, record, filter) {
+                Ok(true) => out.push(record.clone()),
+                Ok(false) => {}
+                Err(e) => return Err(self.failure(lang, 400, Message::Invalid(&e))),
+            }
+        }
+        Ok(out)
+    }
+
+    /// A record in `lang`, as the API answers it.
+    fn localized(&self, record: &Value, collection: &str, lang: Lang) -> Value {
+        let mut record = record.clone();
+        if lang == Lang::Zh
+            && let Some(Value::Object(zh)) = record.get(ZH).cloned()
+            && let Some(r) = record.as_object_mut()
+        {
+            r.extend(zh);
+        }
+        self.spec.project(&record, collection, collection)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn mutate_where(
+        &mut self,
+        op: &Operation,
+        collection: &str,
+        where_input: &str,
+        data: &str,
+        body: &Value,
+        lang: Lang,
+        user: &Value,
+    ) -> Result<Vec<Value>, Failure> {
+        let filter = body.get("where").cloned().unwrap_or(Value::Null);
+        if !filter.is_object() {
+            return Err(self.failure(lang, 400, Message::Invalid("`where` is required")));
+        }
+        let matched = self.matching(collection, Some(where_input), &filter, lang)?;
+        // Every record is checked before anything starts: CloudTower
+        // refuses the whole batch.
+        let mut plans = Vec::new();
+        for record in &matched {
+            let id = text(record, "id");
+            if self.tasks.locked(collection, id) {
+                let kind = kind_name(collection);
+                let mut failure = self.failure(lang, 400, Message::Locked { kind: &kind, id });
+                failure.code = Some("ResourceLocked");
+                failure.props = Some(json!({"locked_resources": [{"id": id, "type": kind}]}));
+                return Err(failure);
+            }
+            plans.push(self.plan(&op.id, collection, record, body, lang)?);
+        }
+        let mut results = Vec::new();
+        for (record, plan) in matched.iter().zip(plans) {
+            let subject = Subject {
+                operation: op.id.clone(),
+                collection: collection.to_string(),
+                id: text(record, "id").to_string(),
+                name: text(record, "name").to_string(),
+                cluster: record.get("cluster").cloned().unwrap_or(Value::Null),
+                exists: true,
+            };
+            let task = self.tasks.start(
+                &self.spec,
+                &mut self.store,
+                user,
+                &subject,
+                Some(plan.async_status),
+                plan.effects,
+            );
+            let mut shown = record.clone();
+            if let Some(s) = shown.as_object_mut() {
+                if s.contains_key("entityAsyncStatus") {
+                    s.insert("entityAsyncStatus".into(), plan.async_status.into());
+                }
+                s.extend(plan.shown);
+            }
+            let data = self.spec.project(&shown, collection, data);
+            results.push(json!({"task_id": task, "data": data}));
+        }
+        Ok(results)
+    }
+
+    /// What an operation does to one record it matched; a VM in the wrong
+    /// power state is refused.
+    fn plan(
+        &self,
+        operation: &str,
+        collection: &str,
+        record: &Value,
+        body: &Value,
+        lang: Lang,
+    ) -> Result<Plan, Failure> {
+        let id = text(record, "id");
+        let patch = |pairs: &[(&str, Value)]| -> Map<String, Value> {
+            pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+        };
+        if collection == "Vm" {
+            let status = text(record, "status");
+            let refuse = |action| {
+                Err(self.failure(
+                    lang,
+                    400,
+                    Message::WrongState {
+                        vm: text(record, "name"),
+                        status,
+                        action,
+                    },
+                ))
+            };
+            let power = match operation {
+                "StartVm" => Some((&["STOPPED"][..], "RUNNING", Action::Start)),
+                "ShutDownVm" => Some((&["RUNNING"][..], "STOPPED", Action::Stop)),
+                "PoweroffVm" => Some((&["RUNNING", "SUSPENDED"][..], "STOPPED", Action::Stop)),
+                "RestartVm" | "ForceRestartVm" => Some((&["RUNNING"][..], "RUNNING", Action::Restart)),
+                "SuspendVm" => Some((&["RUNNING"][..], "SUSPENDED", Action::Suspend)),
+                "ResumeVm" => Some((&["SUSPENDED"][..], "RUNNING", Action::Resume)),
+                _ => None,
+            };
+            if let Some((from, to, action)) = power {
+                if !from.contains(&status) {
+                    return refuse(action);
+                }
+                let mut change = patch(&[("status", to.into())]);
+                if operation == "StartVm" {
+                    if let Some(host) = self.host_for(record, body) {
+                        change.insert("host".into(), host);
+                    }
+                }
+                return Ok(Plan::new("UPDATING").merge(collection, id, change));
+            }
+            match operation {
+                "MoveVmToRecycleBin" | "RecoverVmFromRecycleBin" => {
+                    let into = operation == "MoveVmToRecycleBin";
+                    let change = patch(&[("in_recycle_bin", into.into())]);
+                    return Ok(Plan::new("UPDATING").merge(collection, id, change));
+                }
+                "MigrateVm" => {
+                    let change = match self.host_for(record, body) {
+                        Some(host) => patch(&[("host", host)]),
+                        None => Map::new(),
+                    };
+                    return Ok(Plan::new("UPDATING").merge(collection, id, change));
+                }
+                _ => {}
+            }
+        }
+        if operation.starts_with("Delete") {
+            let mut plan = Plan::new("DELETING");
+            plan.effects.push(Effect::Remove {
+                collection: collection.into(),
+                id: id.into(),
+            });
+            let with_snapshots = body
+                .pointer("/effect/include_snapshots")
+                .and_then(Value::as_bool)
+                == Some(true);
+            if with_snapshots && collection == "Vm" {
+                for snapshot in self.store.all("VmSnapshot") {
+                    if snapshot.pointer("/vm/id").and_then(Value::as_str) == Some(id) {
+                        plan.effects.push(Effect::Remove {
+                            collection: "VmSnapshot".into(),
+                            id: text(snapshot, "id").into(),
+                        });
+                    }
+                }
+            }
+            return Ok(plan);
+        }
+        if operation.starts_with("Update") {
+            let data = body.get("data").cloned().unwrap_or(Value::Null);
+            let change = self.fields_for(collection, record, &data);
+            let mut plan = Plan::new("UPDATING").merge(collection, id, change.clone());
+            plan.shown = change;
+            return Ok(plan);
+        }
+        Ok(Plan::new("UPDATING"))
+    }
+
+    /// The nested host a VM starts (or migrates) on: `data.host_id`, else
+    /// the one it has, else the first host of its cluster.
+    fn host_for(&self, vm: &Value, body: &Value) -> Option<Value> {
+        if let Some(host) = body.pointer("/data/host_id").and_then(Value::as_str) {
+            return Some(self.nested("Host", host, "NestedHost"));
+        }
+        if vm.get("host").is_some_and(Value::is_object) {
+            return None;
+        }
+        let cluster = vm.pointer("/cluster/id").and_then(Value::as_str)?;
+        let host = self
+            .store
+            .all("Host")
+            .iter()
+            .find(|h| h.pointer("/cluster/id").and_then(Value::as_str) == Some(cluster))?;
+        Some(self.spec.project(host, "Host", "NestedHost"))
+    }
+
+    /// The fields of `input` that are fields of `collection`'s records (of
+    /// a fitting type), with CloudTower's spellings translated: `cpu_cores`
+    /// and `cpu_sockets` into `cpu`, `memory` with `memory_unit` in bytes.
+    fn fields_for(&self, collection: &str, record: &Value, input: &Value) -> Map<String, Value> {
+        let mut out = Map::new();
+        let Some(input) = input.as_object() else {
+            return out;
+        };
+        for (key, value) in input {
+            if key == "id" || key == "memory" || value.is_null() {
+                continue;
+            }
+            if let Some(schema) = self.spec.property(collection, key)
+                && self.spec.fits(schema, value)
+                && (value.is_string() || value.is_number() || value.is_boolean())
+            {
+                out.insert(key.clone(), value.clone());
+            }
+        }
+        if let Some(memory) = input.get("memory")
+            && self.spec.has_property(collection, "memory")
+            && let Some(bytes) = in_bytes(memory, input.get("memory_unit").and_then(Value::as_str))
+        {
+            out.insert("memory".into(), bytes);
+        }
+        if self.spec.has_property(collection, "cpu") {
+            let (cores, sockets) = (input.get("cpu_cores"), input.get("cpu_sockets"));
+            if cores.is_some() || sockets.is_some() {
+                let mut cpu = record.get("cpu").cloned().unwrap_or_else(|| json!({}));
+                if let Some(c) = cores {
+                    cpu["cores"] = c.clone();
+                }
+                if let Some(s) = sockets {
+                    cpu["sockets"] = s.clone();
+                }
+                out.insert("cpu".into(), cpu);
+            }
+        }
+        out
+    }
+
+    /// A new record of `collection` from one create input: its fields,
+    /// its relations from `<relation>_id` inputs (which must exist), what
+    /// it inherits from them, and from anything it is made from (a
+    /// `template_id`: the template's configuration).
+    fn build(&mut self, collection: &str, input: &Value, lang: Lang) -> Answer {
+        let mut record = self.blank(collection);
+        let mut sources: Vec<(String, Value)> = Vec::new();
+        for (key, value) in input.as_object().into_iter().flatten() {
+            let (Some(relation), Some(id)) = (key.strip_suffix("_id"), value.as_str()) else {
+                continue;
+            };
+            if let Some(nested) = self.spec.property(collection, relation).and_then(ref_name) {
+                let related = nested.strip_prefix("Nested").unwrap_or(nested).to_string();
+                let Some(found) = self.store.get(&related, id).cloned() else {
+                    let kind = related.clone();
+                    return Err(self.failure(lang, 404, Message::NotFound { kind: &kind, id }));
+                };
+                record[relation] = self.spec.project(&found, &related, nested);
+                sources.push((related, found));
+            } else if let Some(found) = self.made_from(relation, id) {
+                sources.push(found);
+            }
+        }
+        for (related, found) in &sources {
+            self.inherit(collection, &mut record, related, found);
+        }
+        let fields = self.fields_for(collection, &record, input);
+        if let Some(r) = record.as_object_mut() {
+            r.extend(fields);
+        }
+        if collection == "Vm" {
+            let cores = record.pointer("/cpu/cores").and_then(Value::as_i64);
+            let sockets = record.pointer("/cpu/sockets").and_then(Value::as_i64);
+            if input.get("vcpu").is_none()
+                && let (Some(c), Some(s)) = (cores, sockets)
+            {
+                record["vcpu"] = (c * s).into();
+            }
+            if record.get("host").is_some_and(Value::is_null)
+                && text(&record, "status") == "RUNNING"
+                && let Some(host) = self.host_for(&record, &Value::Null)
+            {
+                record["host"] = host;
+            }
+            record["in_recycle_bin"] = false.into();
+        }
+        Ok(record)
+    }
+
+    /// The record a `<what>_id` names when it is no relation of the new
+    /// record: a record of a collection named `...<What>` (`template_id`:
+    /// `VmTemplate`, `ContentLibraryVmTemplate`).
+    fn made_from(&self, what: &str, id: &str) -> Option<(String, Value)> {
+        let camel: String = what
+            .split('_')
+            .map(|w| {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                    .unwrap_or_default()
+            })
+            .collect();
+        self.spec
+            .operations()
+            .values()
+            .filter_map(|op| match &op.kind {
+                Kind::List { item, .. } if item.ends_with(&camel) => Some(item.clone()),
+                _ => None,
+            })
+            .find_map(|c| self.store.get(&c, id).map(|r| (c.clone(), r.clone())))
+    }
+
+    /// What a new record takes from a record it relates to: relations it
+    /// has not got (a VM's cluster from its host), and, when it is a kind
+    /// of that record (`VmSnapshot` of a `Vm`, a `Vm` from a `VmTemplate`),
+    /// the configuration they share.
+    fn inherit(&self, collection: &str, record: &mut Value, related: &str, found: &Value) {
+        let Some(r) = record.as_object_mut() else {
+            return;
+        };
+        let akin = collection.starts_with(related) || related.ends_with(collection);
+        const OWN: &[&str] = &[
+            "id",
+            "name",
+            "local_id",
+            "description",
+            "entityAsyncStatus",
+            "local_created_at",
+            "status",
+        ];
+        for (key, value) in found.as_object().into_iter().flatten() {
+            if !self.spec.has_property(collection, key) || key.starts_with("__") {
+                continue;
+            }
+            let is_relation = value.get("id").is_some();
+            let unset = r.get(key).is_none_or(Value::is_null);
+            if (is_relation && unset) || (akin && !is_relation && !OWN.contains(&key.as_str())) {
+                r.insert(key.clone(), value.clone());
+            }
+        }
+    }
+
+    fn create(
+        &mut self,
+        op: &Operation,
+        collection: &str,
+        data: &str,
+        body: &Value,
+        lang: Lang,
+        user: &Value,
+    ) -> Result<Vec<Value>, Failure> {
+        let inputs: Vec<Value> = match body {
+            Value::Array(items) => items.clone(),
+            other => match other.get("data") {
+                Some(Value::Array(items)) => items.clone(),
+                Some(item @ Value::Object(_)) => vec![item.clone()],
+                _ => vec![other.clone()],
+            },
+        };
+        // Build every record first: one bad input refuses the batch.
+        let mut records = Vec::new();
+        for input in &inputs {
+            records.push(self.build(collection, input, lang)?);
+        }
+        let mut results = Vec::new();
+        for record in records {
+            let subject = Subject {
+                operation: op.id.clone(),
+                collection: collection.to_string(),
+                id: text(&record, "id").to_string(),
+                name: text(&record, "name").to_string(),
+                cluster: record.get("cluster").cloned().unwrap_or(Value::Null),
+                exists: false,
+            };
+            let mut shown = record.clone();
+            if let Some(s) = shown.as_object_mut()
+                && s.contains_key("entityAsyncStatus")
+            {
+                s.insert("entityAsyncStatus".into(), "CREATING".into());
+            }
+            let effects = vec![Effect::Insert {
+                collection: collection.to_string(),
+                record,
+            }];
+            let task = self
+                .tasks
+                .start(&self.spec, &mut self.store, user, &subject, None, effects);
+            let data = self.spec.project(&shown, collection, data);
+            results.push(json!({"task_id": task, "data": data}));
+        }
+        Ok(results)
+    }
+
+    /// Every operation of the spec, for drift checks.
+    pub(crate) fn operation_ids(&self) -> Vec<String> {
+        self.spec.operations().keys().cloned().collect()
+    }
+}
+
+impl Service for CloudTowerService {
+    fn handle(&mut self, request: &Request) -> Response {
+        let lang = Lang::of(&request.headers);
+        let Some(op) = self.spec.operation(&request.operation_id).cloned() else {
+            let failure = self.failure(
+                lang,
+                404,
+                Message::NotFound {
+                    kind: "operation",
+                    id: &request.operation_id,
+                },
+            );
+            return self.error_response(failure, &request.path);
+        };
+        let user = match op.kind {
+            Kind::Login => Value::Null,
+            _ => match self.user_of(request) {
+                Some(user) => user,
+                None => {
+                    let failure = self.failure(lang, 401, Message::Unauthorized);
+                    return self.error_response(failure, &op.path);
+                }
+            },
+        };
+        match self.answer(&op, request, lang, &user) {
+            Ok(body) => Response {
+                status: 200,
+                headers: vec![("content-language".into(), lang.tag().into())],
+                body: Body::Json(body),
+            },
+            Err(failure) => self.error_response(failure, &op.path),
+        }
+    }
+
+    fn invalid(&mut self, request: &Request, problem: &str) -> Response {
+        let lang = Lang::of(&request.headers);
+        let path = self
+            .spec
+            .operation(&request.operation_id)
+            .map(|op| op.path.clone())
+            .unwrap_or_else(|| request.path.clone());
+        let failure = self.failure(lang, 400, Message::Invalid(problem));
+        self.error_response(failure, &path)
+    }
+}
