@@ -14,10 +14,14 @@
 //!   [`Operation`] is how it runs any generated request.
 //! - [`Compute`], [`Instance`], [`InstanceState`]: the provider-neutral
 //!   facade every provider crate implements; [`wait_until`] for polling.
+//! - `fake` (feature `fake`): the spec-driven in-process server the
+//!   provider crates' stateful fakes are built on.
 
 mod compute;
 mod config;
 mod error;
+#[cfg(feature = "fake")]
+pub mod fake;
 mod path;
 mod poll;
 mod redact;
