@@ -52,8 +52,6 @@ pub(crate) enum Message<'a> {
     },
     /// A referenced resource does not exist.
     NotFound { kind: &'a str, id: &'a str },
-    /// The default error of a task seeded to fail.
-    TaskFailed,
 }
 
 /// A VM power action, for state errors.
@@ -124,8 +122,6 @@ impl Message<'_> {
             }
             (Message::NotFound { kind, id }, Lang::En) => format!("{kind} {id} not found"),
             (Message::NotFound { kind, id }, Lang::Zh) => format!("{kind} {id} 不存在"),
-            (Message::TaskFailed, Lang::En) => "The task failed".into(),
-            (Message::TaskFailed, Lang::Zh) => "任务失败".into(),
         }
     }
 }

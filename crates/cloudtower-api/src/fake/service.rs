@@ -17,7 +17,7 @@ use super::paging::Page;
 use super::spec::{Kind, Operation, Spec, Target, ref_name};
 use super::store::Store;
 use super::tasks::{Effect, Subject, Tasks, kind_name};
-use super::transport::{Body, Request, Response, Service};
+use cloud_common::fake::{Body, Request, Response, Service};
 
 /// The username [`CloudTowerService`] accepts until others are added.
 pub const DEFAULT_USERNAME: &str = "admin";
@@ -836,11 +836,6 @@ impl CloudTowerService {
             results.push(json!({"task_id": task, "data": data}));
         }
         Ok(results)
-    }
-
-    /// Every operation of the spec, for drift checks.
-    pub(crate) fn operation_ids(&self) -> Vec<String> {
-        self.spec.operations().keys().cloned().collect()
     }
 }
 
