@@ -55,6 +55,8 @@ mod store;
 mod tasks;
 
 #[cfg(test)]
+mod drift;
+#[cfg(test)]
 mod tests;
 
 use cloud_common::fake::{FakeError, Received, Server};
@@ -182,6 +184,13 @@ impl Fake {
     pub fn insert(&self, collection: &str, record: impl serde::Serialize) -> String {
         let record = serde_json::to_value(record).unwrap_or(Value::Null);
         self.with(|s| s.insert(collection, record))
+    }
+
+    /// Adds the records of the spec's examples (the VMs `web-01` and
+    /// `web-02`, their cluster and host, tasks, alerts, snapshots, ...):
+    /// a populated CloudTower for demos and smoke tests.
+    pub fn add_examples(&self) {
+        self.with(CloudTowerService::add_examples);
     }
 
     /// Makes the next task of `operation` (`StartVm`, ...; any operation

@@ -289,6 +289,28 @@ impl CloudTowerService {
         self.insert("VmSnapshot", record)
     }
 
+    /// Adds the records of the spec's examples: every read's example
+    /// answer goes into its collection (the VMs `web-01` and `web-02`,
+    /// their cluster, host, tasks, alerts, ...), ids as the examples have
+    /// them.
+    pub fn add_examples(&mut self) {
+        let examples: Vec<(String, Value)> = self
+            .spec
+            .operations()
+            .values()
+            .filter_map(|op| match (&op.kind, &op.response_example) {
+                (Kind::List { item, .. }, Some(Value::Array(records))) => {
+                    Some(records.iter().map(|r| (item.clone(), r.clone())).collect::<Vec<_>>())
+                }
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        for (collection, record) in examples {
+            self.store.insert(&collection, record);
+        }
+    }
+
     /// Makes the next task of `operation` (an `operationId` such as
     /// `StartVm`; any operation for `None`) fail with `message`.
     pub fn fail_next_task(&mut self, operation: Option<&str>, message: &str) {
@@ -776,7 +798,13 @@ impl CloudTowerService {
             "status",
         ];
         for (key, value) in found.as_object().into_iter().flatten() {
-            if !self.spec.has_property(collection, key) || key.starts_with("__") {
+            // Only fields of one schema in both: a VM's `vm_disks` (ids)
+            // are not a snapshot's (frozen disks).
+            let same = match (self.spec.property(collection, key), self.spec.property(related, key)) {
+                (Some(a), Some(b)) => a == b || (ref_name(a).is_some() && ref_name(a) == ref_name(b)),
+                _ => false,
+            };
+            if !same || key.starts_with("__") {
                 continue;
             }
             let is_relation = value.get("id").is_some();

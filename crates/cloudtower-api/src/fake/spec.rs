@@ -76,6 +76,10 @@ pub(crate) struct Operation {
     pub kind: Kind,
     /// The 200 response schema.
     pub response: Option<Value>,
+    /// The spec's example request body.
+    pub request_example: Option<Value>,
+    /// The spec's example 200 response body.
+    pub response_example: Option<Value>,
 }
 
 /// The spec, parsed once.
@@ -161,6 +165,12 @@ impl Spec {
             let response = op
                 .pointer("/responses/200/content/application~1json/schema")
                 .cloned();
+            let request_example = op
+                .pointer("/requestBody/content/application~1json/example")
+                .cloned();
+            let response_example = op
+                .pointer("/responses/200/content/application~1json/example")
+                .cloned();
             let login = op
                 .get("security")
                 .and_then(Value::as_array)
@@ -177,6 +187,8 @@ impl Spec {
                     path,
                     kind,
                     response,
+                    request_example,
+                    response_example,
                 },
             );
         }

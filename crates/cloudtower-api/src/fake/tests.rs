@@ -257,6 +257,8 @@ fn updates_snapshots_and_the_recycle_bin() {
     h.settle(&snap);
     let snaps = h.ok("GetVmSnapshots", json!({"where": {"vm": {"id": vm}}}));
     assert_eq!((snaps[0]["name"].clone(), snaps[0]["vm"]["id"].clone()), (json!("before"), json!(vm)));
+    assert_eq!(snaps[0]["cluster"], listed[0]["cluster"], "inherited from the VM");
+    assert_eq!(snaps[0]["cpu"]["cores"], 4, "the VM's configuration");
     let missing = h.call("CreateVmSnapshot", json!({"data": [{"vm_id": "nope", "name": "x"}]}));
     assert_eq!(missing.0, 404);
 
