@@ -165,8 +165,26 @@ impl CloudTowerService {
                 id
             }
         };
+        self.complete(collection, &mut full);
         self.store.insert(collection, full);
         id
+    }
+
+    /// Fills the required fields of a record that are still unset with the
+    /// spec's example values, so it always parses.
+    fn complete(&self, collection: &str, record: &mut Value) {
+        let Some(schema) = self.spec.schema(collection) else {
+            return;
+        };
+        let example = self.spec.synth_named(collection);
+        let required = schema.get("required").and_then(Value::as_array);
+        for key in required.into_iter().flatten().filter_map(Value::as_str) {
+            if record.get(key).is_none_or(Value::is_null)
+                && let Some(value) = example.get(key)
+            {
+                record[key] = value.clone();
+            }
+        }
     }
 
     /// A new record of `collection`: the spec's example with fresh ids and
@@ -187,7 +205,9 @@ impl CloudTowerService {
             let nested = ref_name(&schema)
                 .or_else(|| schema.get("items").and_then(ref_name))
                 .is_some_and(|n| n.starts_with("Nested"));
-            if nested && nullable {
+            // Relations come from what the record is made with; required
+            // ones still unset at the end are completed (`complete`).
+            if nested && nullable || nested && record.get(&key).is_some_and(Value::is_object) {
                 record[&key] = Value::Null;
             }
         }
@@ -753,6 +773,7 @@ impl CloudTowerService {
             }
             record["in_recycle_bin"] = false.into();
         }
+        self.complete(collection, &mut record);
         Ok(record)
     }
 
