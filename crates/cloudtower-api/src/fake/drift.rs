@@ -79,7 +79,10 @@ async fn every_operation_is_answered_with_a_body_its_type_parses() {
             failures.push(format!("{id}: no generated operation"));
             continue;
         };
-        let example = op.request_example.clone().unwrap_or(Value::Object(Default::default()));
+        let example = op
+            .request_example
+            .clone()
+            .unwrap_or(Value::Object(Default::default()));
         let mut last = String::new();
         let mut answered = false;
         for state in STATES {
@@ -98,6 +101,10 @@ async fn every_operation_is_answered_with_a_body_its_type_parses() {
             failures.push(last);
         }
     }
-    assert!(failures.is_empty(), "operations the fake does not answer:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "operations the fake does not answer:\n{}",
+        failures.join("\n")
+    );
     assert!(parsers.len() >= spec.operations().len());
 }

@@ -215,8 +215,14 @@ mod tests {
     fn setup() -> (Spec, Store) {
         let spec = Spec::load().expect("spec");
         let mut store = Store::default();
-        store.insert("Cluster", json!({"id": "c1", "name": "prod", "type": "SMTX_OS"}));
-        store.insert("Cluster", json!({"id": "c2", "name": "test", "type": "SMTX_OS"}));
+        store.insert(
+            "Cluster",
+            json!({"id": "c1", "name": "prod", "type": "SMTX_OS"}),
+        );
+        store.insert(
+            "Cluster",
+            json!({"id": "c2", "name": "test", "type": "SMTX_OS"}),
+        );
         store.insert("Host", json!({"id": "h1", "name": "node-1", "status": "CONNECTED_HEALTHY", "cluster": {"id": "c1", "name": "prod"}}));
         (spec, store)
     }
@@ -229,7 +235,10 @@ mod tests {
     #[test]
     fn fields_suffixes_relations_and_logic() {
         let (spec, store) = setup();
-        let f = Filter { spec: &spec, store: &store };
+        let f = Filter {
+            spec: &spec,
+            store: &store,
+        };
         let web = vm("web-01", "RUNNING", 4, "c1");
         let db = vm("db-01", "STOPPED", 2, "c2");
         let cases = [
@@ -250,13 +259,25 @@ mod tests {
             (json!({"cluster": {"id_in": ["c2"]}}), false, true),
             (json!({"host": {"cluster": {"name": "prod"}}}), true, true),
             (json!({"OR": [{"name": "web-01"}, {"vcpu": 2}]}), true, true),
-            (json!({"AND": [{"status": "RUNNING"}, {"vcpu_gt": 2}]}), true, false),
+            (
+                json!({"AND": [{"status": "RUNNING"}, {"vcpu_gt": 2}]}),
+                true,
+                false,
+            ),
             (json!({"NOT": [{"name_contains": "web"}]}), false, true),
             (json!({"name": null}), true, true),
         ];
         for (filter, want_web, want_db) in cases {
-            assert_eq!(f.matches(Some("VmWhereInput"), &web, &filter), Ok(want_web), "web {filter}");
-            assert_eq!(f.matches(Some("VmWhereInput"), &db, &filter), Ok(want_db), "db {filter}");
+            assert_eq!(
+                f.matches(Some("VmWhereInput"), &web, &filter),
+                Ok(want_web),
+                "web {filter}"
+            );
+            assert_eq!(
+                f.matches(Some("VmWhereInput"), &db, &filter),
+                Ok(want_db),
+                "db {filter}"
+            );
         }
     }
 

@@ -147,14 +147,25 @@ mod tests {
     fn fixtures_parse() {
         assert_eq!(vm("a", "b", VmStatus::Stopped).status, VmStatus::Stopped);
         assert_eq!(task("t", TaskStatus::Executing).progress, 0.5);
-        assert_eq!(failed_task("t", "boom").error_message.as_deref(), Some("boom"));
+        assert_eq!(
+            failed_task("t", "boom").error_message.as_deref(),
+            Some("boom")
+        );
         assert_eq!(cluster("c", "prod").name, "prod");
         assert_eq!(host("h", "node", "c").cluster.id, "c");
         assert_eq!(disk("d", "sda").name, "sda");
         assert_eq!(alert("a", "CRITICAL", "hot").message, "hot");
-        assert_eq!(vm_snapshot("s", "before", "v").vm.map(|v| v.id).as_deref(), Some("v"));
+        assert_eq!(
+            vm_snapshot("s", "before", "v").vm.map(|v| v.id).as_deref(),
+            Some("v")
+        );
         assert_eq!(iscsi_lun_snapshot("l", "lun").name, "lun");
-        assert_eq!(with_task_vm(Some("t"), vm("a", "b", VmStatus::Running)).task_id.as_deref(), Some("t"));
+        assert_eq!(
+            with_task_vm(Some("t"), vm("a", "b", VmStatus::Running))
+                .task_id
+                .as_deref(),
+            Some("t")
+        );
         assert!(from_spec::<types::Vm>("NoSuchSchema", json!({})).is_err());
         assert!(from_spec::<types::Vm>("Vm", json!({"vcpu": "many"})).is_err());
     }

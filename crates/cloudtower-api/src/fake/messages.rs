@@ -18,7 +18,10 @@ pub(crate) enum Lang {
 impl Lang {
     /// The language a request asks for.
     pub(crate) fn of(headers: &HeaderMap) -> Self {
-        match headers.get("content-language").and_then(|v| v.to_str().ok()) {
+        match headers
+            .get("content-language")
+            .and_then(|v| v.to_str().ok())
+        {
             Some(v) if v.trim().eq_ignore_ascii_case("zh-CN") => Lang::Zh,
             _ => Lang::En,
         }
@@ -106,8 +109,12 @@ impl Message<'_> {
     /// The text in `lang`.
     pub(crate) fn text(&self, lang: Lang) -> String {
         match (self, lang) {
-            (Message::Unauthorized, Lang::En) => "Unauthorized: log in and send the token in the Authorization header".into(),
-            (Message::Unauthorized, Lang::Zh) => "未授权：请先登录，并在 Authorization 请求头中发送令牌".into(),
+            (Message::Unauthorized, Lang::En) => {
+                "Unauthorized: log in and send the token in the Authorization header".into()
+            }
+            (Message::Unauthorized, Lang::Zh) => {
+                "未授权：请先登录，并在 Authorization 请求头中发送令牌".into()
+            }
             (Message::BadCredentials, Lang::En) => "Invalid username or password".into(),
             (Message::BadCredentials, Lang::Zh) => "用户名或密码错误".into(),
             (Message::Invalid(problem), Lang::En) => format!("Invalid request: {problem}"),
@@ -115,7 +122,11 @@ impl Message<'_> {
             (Message::Locked { kind, id }, Lang::En) => format!("Resource [{kind}-{id}] locked"),
             (Message::Locked { kind, id }, Lang::Zh) => format!("资源 [{kind}-{id}] 已被锁定"),
             (Message::WrongState { vm, status, action }, Lang::En) => {
-                format!("VM {vm} is {}, so it cannot be {}", status.to_lowercase(), action.en())
+                format!(
+                    "VM {vm} is {}, so it cannot be {}",
+                    status.to_lowercase(),
+                    action.en()
+                )
             }
             (Message::WrongState { vm, status, action }, Lang::Zh) => {
                 format!("虚拟机 {vm} {}，无法{}", status_zh(status), action.zh())
@@ -142,8 +153,15 @@ mod tests {
 
     #[test]
     fn state_errors_name_the_vm_in_both_languages() {
-        let m = Message::WrongState { vm: "web-01", status: "RUNNING", action: Action::Start };
-        assert_eq!(m.text(Lang::En), "VM web-01 is running, so it cannot be started");
+        let m = Message::WrongState {
+            vm: "web-01",
+            status: "RUNNING",
+            action: Action::Start,
+        };
+        assert_eq!(
+            m.text(Lang::En),
+            "VM web-01 is running, so it cannot be started"
+        );
         assert_eq!(m.text(Lang::Zh), "虚拟机 web-01 运行中，无法启动");
     }
 }

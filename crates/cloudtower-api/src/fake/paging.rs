@@ -52,7 +52,9 @@ impl Page {
                 } else if let Some(field) = order.strip_suffix("_DESC") {
                     (field, true)
                 } else {
-                    return Err(format!("`orderBy` {order} is neither <field>_ASC nor <field>_DESC"));
+                    return Err(format!(
+                        "`orderBy` {order} is neither <field>_ASC nor <field>_DESC"
+                    ));
                 }
             }
         };
@@ -107,7 +109,10 @@ mod tests {
     use serde_json::json;
 
     fn names(records: &[Value]) -> Vec<&str> {
-        records.iter().map(|r| r["name"].as_str().unwrap_or("?")).collect()
+        records
+            .iter()
+            .map(|r| r["name"].as_str().unwrap_or("?"))
+            .collect()
     }
 
     fn records() -> Vec<Value> {
@@ -119,19 +124,41 @@ mod tests {
     }
 
     fn page(body: Value) -> Vec<Value> {
-        Page::of(&body).and_then(|p| p.apply(records())).unwrap_or_default()
+        Page::of(&body)
+            .and_then(|p| p.apply(records()))
+            .unwrap_or_default()
     }
 
     #[test]
     fn order_cursors_skip_first_and_last() {
         assert_eq!(names(&page(json!({}))), ["c", "a", "e", "b", "d"]);
-        assert_eq!(names(&page(json!({"orderBy": "name_ASC"}))), ["a", "b", "c", "d", "e"]);
-        assert_eq!(names(&page(json!({"orderBy": "name_DESC", "first": 2}))), ["e", "d"]);
-        assert_eq!(names(&page(json!({"orderBy": "name_ASC", "skip": 1, "first": 2}))), ["b", "c"]);
+        assert_eq!(
+            names(&page(json!({"orderBy": "name_ASC"}))),
+            ["a", "b", "c", "d", "e"]
+        );
+        assert_eq!(
+            names(&page(json!({"orderBy": "name_DESC", "first": 2}))),
+            ["e", "d"]
+        );
+        assert_eq!(
+            names(&page(json!({"orderBy": "name_ASC", "skip": 1, "first": 2}))),
+            ["b", "c"]
+        );
         // `after` the id of `b` (id3) in name order.
-        assert_eq!(names(&page(json!({"orderBy": "name_ASC", "after": "id3", "first": 2}))), ["c", "d"]);
-        assert_eq!(names(&page(json!({"orderBy": "name_ASC", "before": "id0"}))), ["a", "b"]);
-        assert_eq!(names(&page(json!({"orderBy": "name_ASC", "last": 2}))), ["d", "e"]);
+        assert_eq!(
+            names(&page(
+                json!({"orderBy": "name_ASC", "after": "id3", "first": 2})
+            )),
+            ["c", "d"]
+        );
+        assert_eq!(
+            names(&page(json!({"orderBy": "name_ASC", "before": "id0"}))),
+            ["a", "b"]
+        );
+        assert_eq!(
+            names(&page(json!({"orderBy": "name_ASC", "last": 2}))),
+            ["d", "e"]
+        );
         assert!(page(json!({"after": "nope"})).is_empty());
     }
 

@@ -207,7 +207,7 @@ impl CloudTowerService {
                 .is_some_and(|n| n.starts_with("Nested"));
             // Relations come from what the record is made with; required
             // ones still unset at the end are completed (`complete`).
-            if nested && nullable || nested && record.get(&key).is_some_and(Value::is_object) {
+            if nested && (nullable || record.get(&key).is_some_and(Value::is_object)) {
                 record[&key] = Value::Null;
             }
         }
@@ -248,7 +248,12 @@ impl CloudTowerService {
     /// The first host, made (with a cluster) if there is none: where
     /// [`CloudTowerService::add_vm`] puts VMs.
     fn default_host(&mut self) -> String {
-        if let Some(id) = self.store.all("Host").first().map(|h| text(h, "id").to_string()) {
+        if let Some(id) = self
+            .store
+            .all("Host")
+            .first()
+            .map(|h| text(h, "id").to_string())
+        {
             return id;
         }
         let cluster = match self.store.all("Cluster").first() {
@@ -319,9 +324,12 @@ impl CloudTowerService {
             .operations()
             .values()
             .filter_map(|op| match (&op.kind, &op.response_example) {
-                (Kind::List { item, .. }, Some(Value::Array(records))) => {
-                    Some(records.iter().map(|r| (item.clone(), r.clone())).collect::<Vec<_>>())
-                }
+                (Kind::List { item, .. }, Some(Value::Array(records))) => Some(
+                    records
+                        .iter()
+                        .map(|r| (item.clone(), r.clone()))
+                        .collect::<Vec<_>>(),
+                ),
                 _ => None,
             })
             .flatten()
@@ -405,7 +413,9 @@ impl CloudTowerService {
                 collection,
                 where_input,
             } => {
-                let n = self.select(collection, where_input.as_deref(), body, lang)?.len();
+                let n = self
+                    .select(collection, where_input.as_deref(), body, lang)?
+                    .len();
                 let mut value = op
                     .response
                     .as_ref()
@@ -584,7 +594,10 @@ impl CloudTowerService {
     ) -> Result<Plan, Failure> {
         let id = text(record, "id");
         let patch = |pairs: &[(&str, Value)]| -> Map<String, Value> {
-            pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect()
         };
         if collection == "Vm" {
             let status = text(record, "status");
@@ -603,7 +616,9 @@ impl CloudTowerService {
                 "StartVm" => Some((&["STOPPED"][..], "RUNNING", Action::Start)),
                 "ShutDownVm" => Some((&["RUNNING"][..], "STOPPED", Action::Stop)),
                 "PoweroffVm" => Some((&["RUNNING", "SUSPENDED"][..], "STOPPED", Action::Stop)),
-                "RestartVm" | "ForceRestartVm" => Some((&["RUNNING"][..], "RUNNING", Action::Restart)),
+                "RestartVm" | "ForceRestartVm" => {
+                    Some((&["RUNNING"][..], "RUNNING", Action::Restart))
+                }
                 "SuspendVm" => Some((&["RUNNING"][..], "SUSPENDED", Action::Suspend)),
                 "ResumeVm" => Some((&["SUSPENDED"][..], "RUNNING", Action::Resume)),
                 _ => None,
@@ -613,10 +628,10 @@ impl CloudTowerService {
                     return refuse(action);
                 }
                 let mut change = patch(&[("status", to.into())]);
-                if operation == "StartVm" {
-                    if let Some(host) = self.host_for(record, body) {
-                        change.insert("host".into(), host);
-                    }
+                if operation == "StartVm"
+                    && let Some(host) = self.host_for(record, body)
+                {
+                    change.insert("host".into(), host);
                 }
                 return Ok(Plan::new("UPDATING").merge(collection, id, change));
             }
@@ -821,8 +836,13 @@ impl CloudTowerService {
         for (key, value) in found.as_object().into_iter().flatten() {
             // Only fields of one schema in both: a VM's `vm_disks` (ids)
             // are not a snapshot's (frozen disks).
-            let same = match (self.spec.property(collection, key), self.spec.property(related, key)) {
-                (Some(a), Some(b)) => a == b || (ref_name(a).is_some() && ref_name(a) == ref_name(b)),
+            let same = match (
+                self.spec.property(collection, key),
+                self.spec.property(related, key),
+            ) {
+                (Some(a), Some(b)) => {
+                    a == b || (ref_name(a).is_some() && ref_name(a) == ref_name(b))
+                }
                 _ => false,
             };
             if !same || key.starts_with("__") {

@@ -77,7 +77,11 @@ impl Store {
     /// default order (by id) is the order of creation.
     pub(crate) fn new_id(&mut self) -> String {
         let n = self.next();
-        format!("cl{:0>10}fake0822{:0>5}", base36(n), base36(n % 36u64.pow(5)))
+        format!(
+            "cl{:0>10}fake0822{:0>5}",
+            base36(n),
+            base36(n % 36u64.pow(5))
+        )
     }
 
     /// A new `local_id` (a UUID, as the hypervisor's ids are).
@@ -154,7 +158,10 @@ mod tests {
         store.insert("Vm", serde_json::json!({"id": "a", "name": "one"}));
         store.insert("Vm", serde_json::json!({"id": "a", "name": "two"}));
         assert_eq!(store.all("Vm").len(), 1);
-        assert_eq!(store.get("Vm", "a").map(|r| r["name"].clone()), Some("two".into()));
+        assert_eq!(
+            store.get("Vm", "a").map(|r| r["name"].clone()),
+            Some("two".into())
+        );
         assert!(store.remove("Vm", "a"));
         assert!(!store.remove("Vm", "a"));
     }

@@ -296,7 +296,10 @@ mod tests {
     }
 
     fn status(store: &Store, id: &str) -> String {
-        store.get("Task", id).map(|t| t["status"].to_string()).unwrap_or_default()
+        store
+            .get("Task", id)
+            .map(|t| t["status"].to_string())
+            .unwrap_or_default()
     }
 
     #[test]
@@ -304,22 +307,59 @@ mod tests {
         let spec = Spec::load().expect("spec");
         let mut store = Store::default();
         let mut tasks = Tasks::default();
-        store.insert("Vm", json!({"id": "v1", "name": "web", "status": "STOPPED", "entityAsyncStatus": null}));
-        let subject = Subject { operation: "StartVm".into(), collection: "Vm".into(), id: "v1".into(), name: "web".into(), cluster: Value::Null, exists: true };
+        store.insert(
+            "Vm",
+            json!({"id": "v1", "name": "web", "status": "STOPPED", "entityAsyncStatus": null}),
+        );
+        let subject = Subject {
+            operation: "StartVm".into(),
+            collection: "Vm".into(),
+            id: "v1".into(),
+            name: "web".into(),
+            cluster: Value::Null,
+            exists: true,
+        };
         let mut patch = Map::new();
         patch.insert("status".into(), "RUNNING".into());
-        let effects = vec![Effect::Merge { collection: "Vm".into(), id: "v1".into(), patch }];
-        let id = tasks.start(&spec, &mut store, &Value::Null, &subject, Some("UPDATING"), effects);
+        let effects = vec![Effect::Merge {
+            collection: "Vm".into(),
+            id: "v1".into(),
+            patch,
+        }];
+        let id = tasks.start(
+            &spec,
+            &mut store,
+            &Value::Null,
+            &subject,
+            Some("UPDATING"),
+            effects,
+        );
         assert_eq!(status(&store, &id), "\"PENDING\"");
         assert!(tasks.locked("Vm", "v1"));
-        assert_eq!(store.get("Vm", "v1").map(|v| v["entityAsyncStatus"].clone()), Some("UPDATING".into()));
+        assert_eq!(
+            store
+                .get("Vm", "v1")
+                .map(|v| v["entityAsyncStatus"].clone()),
+            Some("UPDATING".into())
+        );
         tasks.advance(&mut store, std::slice::from_ref(&id));
         assert_eq!(status(&store, &id), "\"EXECUTING\"");
-        assert_eq!(store.get("Vm", "v1").map(|v| v["status"].clone()), Some("STOPPED".into()));
+        assert_eq!(
+            store.get("Vm", "v1").map(|v| v["status"].clone()),
+            Some("STOPPED".into())
+        );
         tasks.advance(&mut store, std::slice::from_ref(&id));
         assert_eq!(status(&store, &id), "\"SUCCESSED\"");
-        assert_eq!(store.get("Vm", "v1").map(|v| v["status"].clone()), Some("RUNNING".into()));
-        assert_eq!(store.get("Vm", "v1").map(|v| v["entityAsyncStatus"].clone()), Some(Value::Null));
+        assert_eq!(
+            store.get("Vm", "v1").map(|v| v["status"].clone()),
+            Some("RUNNING".into())
+        );
+        assert_eq!(
+            store
+                .get("Vm", "v1")
+                .map(|v| v["entityAsyncStatus"].clone()),
+            Some(Value::Null)
+        );
         assert!(!tasks.locked("Vm", "v1"));
     }
 
@@ -327,16 +367,47 @@ mod tests {
     fn a_seeded_failure_fails_the_next_task_of_its_operation_only() {
         let spec = Spec::load().expect("spec");
         let mut store = Store::default();
-        let mut tasks = Tasks { polls: 1, ..Tasks::default() };
+        let mut tasks = Tasks {
+            polls: 1,
+            ..Tasks::default()
+        };
         tasks.fail_next(Some("StopVm".into()), "disk busy".into());
-        let subject = |op: &str| Subject { operation: op.into(), collection: "Vm".into(), ..Subject::default() };
-        let effect = || vec![Effect::Insert { collection: "Vm".into(), record: json!({"id": "new"}) }];
-        let started = tasks.start(&spec, &mut store, &Value::Null, &subject("StartVm"), None, effect());
-        let stopped = tasks.start(&spec, &mut store, &Value::Null, &subject("StopVm"), None, vec![]);
+        let subject = |op: &str| Subject {
+            operation: op.into(),
+            collection: "Vm".into(),
+            ..Subject::default()
+        };
+        let effect = || {
+            vec![Effect::Insert {
+                collection: "Vm".into(),
+                record: json!({"id": "new"}),
+            }]
+        };
+        let started = tasks.start(
+            &spec,
+            &mut store,
+            &Value::Null,
+            &subject("StartVm"),
+            None,
+            effect(),
+        );
+        let stopped = tasks.start(
+            &spec,
+            &mut store,
+            &Value::Null,
+            &subject("StopVm"),
+            None,
+            vec![],
+        );
         tasks.advance(&mut store, &[started.clone(), stopped.clone()]);
         assert_eq!(status(&store, &started), "\"SUCCESSED\"");
         assert_eq!(status(&store, &stopped), "\"FAILED\"");
-        assert_eq!(store.get("Task", &stopped).map(|t| t["error_message"].clone()), Some("disk busy".into()));
+        assert_eq!(
+            store
+                .get("Task", &stopped)
+                .map(|t| t["error_message"].clone()),
+            Some("disk busy".into())
+        );
         assert!(store.get("Vm", "new").is_some());
     }
 }

@@ -48,7 +48,12 @@ fn json_of(response: &Response) -> Value {
 }
 
 impl Harness {
-    fn call_with(&mut self, operation: &str, body: Value, headers: &[(&str, &str)]) -> (u16, Value) {
+    fn call_with(
+        &mut self,
+        operation: &str,
+        body: Value,
+        headers: &[(&str, &str)],
+    ) -> (u16, Value) {
         let mut all = vec![("authorization", self.token.as_str())];
         all.extend_from_slice(headers);
         let response = self.service.handle(&request(operation, body, &all));
@@ -86,7 +91,10 @@ impl Harness {
         for _ in 0..10 {
             let tasks = self.ok("GetTasks", json!({"where": {"id_in": ids}}));
             let tasks = tasks.as_array().cloned().unwrap_or_default();
-            if tasks.iter().all(|t| t["status"] == "SUCCESSED" || t["status"] == "FAILED") {
+            if tasks
+                .iter()
+                .all(|t| t["status"] == "SUCCESSED" || t["status"] == "FAILED")
+            {
                 return tasks;
             }
         }
@@ -98,25 +106,46 @@ impl Harness {
 fn login_returns_a_token_the_other_calls_need() {
     let mut h = harness();
     let login = |body: Value| request("Login", body, &[]);
-    let ok = h.service.handle(&login(json!({"username": DEFAULT_USERNAME, "password": DEFAULT_PASSWORD})));
+    let ok = h.service.handle(&login(
+        json!({"username": DEFAULT_USERNAME, "password": DEFAULT_PASSWORD}),
+    ));
     assert_eq!(ok.status, 200);
-    let token = json_of(&ok)["data"]["token"].as_str().unwrap_or("").to_string();
+    let token = json_of(&ok)["data"]["token"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
     assert!(!token.is_empty());
     assert!(json_of(&ok)["task_id"].is_null());
 
-    let wrong = h.service.handle(&login(json!({"username": DEFAULT_USERNAME, "password": "nope"})));
+    let wrong = h.service.handle(&login(
+        json!({"username": DEFAULT_USERNAME, "password": "nope"}),
+    ));
     assert_eq!(wrong.status, 400);
     assert_eq!(json_of(&wrong)["path"], "/login");
 
-    let vms = h.service.handle(&request("GetVms", json!({}), &[("authorization", &token)]));
+    let vms = h
+        .service
+        .handle(&request("GetVms", json!({}), &[("authorization", &token)]));
     assert_eq!(vms.status, 200);
-    for bad in [None, Some(format!("Bearer {token}")), Some("tok".to_string())] {
-        let headers: Vec<(&str, &str)> = bad.iter().map(|t| ("authorization", t.as_str())).collect();
+    for bad in [
+        None,
+        Some(format!("Bearer {token}")),
+        Some("tok".to_string()),
+    ] {
+        let headers: Vec<(&str, &str)> =
+            bad.iter().map(|t| ("authorization", t.as_str())).collect();
         let refused = h.service.handle(&request("GetVms", json!({}), &headers));
         assert_eq!(refused.status, 401, "{bad:?}");
         let body = json_of(&refused);
-        assert_eq!((body["status"].clone(), body["path"].clone()), (json!(401), json!("/get-vms")));
-        assert!(body["message"].as_str().is_some_and(|m| m.contains("Unauthorized")));
+        assert_eq!(
+            (body["status"].clone(), body["path"].clone()),
+            (json!(401), json!("/get-vms"))
+        );
+        assert!(
+            body["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("Unauthorized"))
+        );
     }
 }
 
@@ -133,7 +162,10 @@ fn a_vm_lives_through_create_start_stop_and_delete() {
     );
     let vm = created[0]["data"]["id"].as_str().unwrap_or("").to_string();
     assert_eq!(created[0]["data"]["entityAsyncStatus"], "CREATING");
-    assert!(h.names("GetVms", json!({})).is_empty(), "not there until its task finishes");
+    assert!(
+        h.names("GetVms", json!({})).is_empty(),
+        "not there until its task finishes"
+    );
     let tasks = h.settle(&created);
     assert_eq!(tasks[0]["status"], "SUCCESSED");
     assert_eq!(tasks[0]["resource_id"], json!(vm));
@@ -145,16 +177,30 @@ fn a_vm_lives_through_create_start_stop_and_delete() {
 
     let stop = h.call("ShutDownVm", json!({"where": {"id": vm}}));
     assert_eq!(stop.0, 400);
-    assert_eq!(stop.1["message"], "VM web-01 is stopped, so it cannot be stopped");
+    assert_eq!(
+        stop.1["message"],
+        "VM web-01 is stopped, so it cannot be stopped"
+    );
 
     let started = h.ok("StartVm", json!({"where": {"id": vm}}));
     let locked = h.call("StartVm", json!({"where": {"id": vm}}));
-    assert_eq!((locked.0, locked.1["code"].clone()), (400, json!("ResourceLocked")));
+    assert_eq!(
+        (locked.0, locked.1["code"].clone()),
+        (400, json!("ResourceLocked"))
+    );
     h.settle(&started);
     let listed = h.ok("GetVms", json!({"where": {"id": vm}}));
     assert_eq!(listed[0]["status"], "RUNNING");
-    assert_eq!(listed[0]["host"]["id"], json!(host), "the scheduler placed it");
-    let again = h.call_with("StartVm", json!({"where": {"id": vm}}), &[("content-language", "zh-CN")]);
+    assert_eq!(
+        listed[0]["host"]["id"],
+        json!(host),
+        "the scheduler placed it"
+    );
+    let again = h.call_with(
+        "StartVm",
+        json!({"where": {"id": vm}}),
+        &[("content-language", "zh-CN")],
+    );
     assert_eq!(again.1["message"], "虚拟机 web-01 运行中，无法启动");
 
     let deleted = h.ok("DeleteVm", json!({"where": {"id": vm}}));
@@ -168,13 +214,20 @@ fn a_vm_lives_through_create_start_stop_and_delete() {
 fn a_task_seeded_to_fail_fails_and_changes_nothing() {
     let mut h = harness();
     let vm = h.service.add_vm("db-01", "RUNNING");
-    h.service.fail_next_task(Some("ShutDownVm"), "guest did not answer");
+    h.service
+        .fail_next_task(Some("ShutDownVm"), "guest did not answer");
     let stopped = h.ok("ShutDownVm", json!({"where": {"id": vm}}));
     let tasks = h.settle(&stopped);
     assert_eq!(tasks[0]["status"], "FAILED");
     assert_eq!(tasks[0]["error_message"], "guest did not answer");
     let listed = h.ok("GetVms", json!({"where": {"id": vm}}));
-    assert_eq!((listed[0]["status"].clone(), listed[0]["entityAsyncStatus"].clone()), (json!("RUNNING"), Value::Null));
+    assert_eq!(
+        (
+            listed[0]["status"].clone(),
+            listed[0]["entityAsyncStatus"].clone()
+        ),
+        (json!("RUNNING"), Value::Null)
+    );
 }
 
 #[test]
@@ -183,10 +236,14 @@ fn tasks_go_pending_executing_successed_over_polls() {
     let vm = h.service.add_vm("web-01", "STOPPED");
     let started = h.ok("StartVm", json!({"where": {"id": vm}}));
     let id = started[0]["task_id"].clone();
-    let status = |h: &mut Harness| h.ok("GetTasks", json!({"where": {"id": id}}))[0]["status"].clone();
+    let status =
+        |h: &mut Harness| h.ok("GetTasks", json!({"where": {"id": id}}))[0]["status"].clone();
     assert_eq!(h.service.records("Task")[0]["status"], "PENDING");
     assert_eq!(status(&mut h), "EXECUTING");
-    assert_eq!(h.ok("GetVms", json!({}))[0]["entityAsyncStatus"], "UPDATING");
+    assert_eq!(
+        h.ok("GetVms", json!({}))[0]["entityAsyncStatus"],
+        "UPDATING"
+    );
     assert_eq!(status(&mut h), "SUCCESSED");
     assert_eq!(status(&mut h), "SUCCESSED");
     assert_eq!(h.ok("GetVms", json!({}))[0]["status"], "RUNNING");
@@ -207,23 +264,64 @@ fn where_filters_paging_and_counts() {
     ] {
         h.service.add_vm_on(host, name, status);
     }
-    let mut names = |where_: Value| h.names("GetVms", json!({"where": where_, "orderBy": "name_ASC"}));
-    assert_eq!(names(json!({"name_starts_with": "web"})), ["web-01", "web-02", "web-03"]);
-    assert_eq!(names(json!({"name_in": ["db-01", "web-02"]})), ["db-01", "web-02"]);
-    assert_eq!(names(json!({"status_in": ["RUNNING"], "cluster": {"name": "prod"}})), ["web-03"]);
-    assert_eq!(names(json!({"host": {"cluster": {"id": test}}})), ["db-01", "web-02"]);
-    assert_eq!(names(json!({"OR": [{"status": "SUSPENDED"}, {"name_ends_with": "1"}]})), ["db-01", "web-01"]);
+    let mut names =
+        |where_: Value| h.names("GetVms", json!({"where": where_, "orderBy": "name_ASC"}));
+    assert_eq!(
+        names(json!({"name_starts_with": "web"})),
+        ["web-01", "web-02", "web-03"]
+    );
+    assert_eq!(
+        names(json!({"name_in": ["db-01", "web-02"]})),
+        ["db-01", "web-02"]
+    );
+    assert_eq!(
+        names(json!({"status_in": ["RUNNING"], "cluster": {"name": "prod"}})),
+        ["web-03"]
+    );
+    assert_eq!(
+        names(json!({"host": {"cluster": {"id": test}}})),
+        ["db-01", "web-02"]
+    );
+    assert_eq!(
+        names(json!({"OR": [{"status": "SUSPENDED"}, {"name_ends_with": "1"}]})),
+        ["db-01", "web-01"]
+    );
     assert_eq!(names(json!({"NOT": [{"name_contains": "web"}]})), ["db-01"]);
-    assert_eq!(names(json!({"status_not": "RUNNING", "name_not_in": ["db-01"]})), ["web-01"]);
+    assert_eq!(
+        names(json!({"status_not": "RUNNING", "name_not_in": ["db-01"]})),
+        ["web-01"]
+    );
 
-    assert_eq!(h.names("GetVms", json!({})), ["web-03", "web-01", "web-02", "db-01"], "creation order by default");
-    assert_eq!(h.names("GetVms", json!({"orderBy": "name_DESC", "first": 2})), ["web-03", "web-02"]);
-    let second = h.ok("GetVms", json!({"orderBy": "name_ASC", "first": 1, "skip": 1}));
+    assert_eq!(
+        h.names("GetVms", json!({})),
+        ["web-03", "web-01", "web-02", "db-01"],
+        "creation order by default"
+    );
+    assert_eq!(
+        h.names("GetVms", json!({"orderBy": "name_DESC", "first": 2})),
+        ["web-03", "web-02"]
+    );
+    let second = h.ok(
+        "GetVms",
+        json!({"orderBy": "name_ASC", "first": 1, "skip": 1}),
+    );
     assert_eq!(second[0]["name"], "web-01");
     let after = second[0]["id"].clone();
-    assert_eq!(h.names("GetVms", json!({"orderBy": "name_ASC", "after": after, "first": 5})), ["web-02", "web-03"]);
-    assert_eq!(h.ok("GetVmsConnection", json!({"where": {"status": "RUNNING"}})), json!({"aggregate": {"count": 2}}));
-    assert_eq!(h.names("GetHosts", json!({"where": {"cluster": {"name": "test"}}})), ["t1"]);
+    assert_eq!(
+        h.names(
+            "GetVms",
+            json!({"orderBy": "name_ASC", "after": after, "first": 5})
+        ),
+        ["web-02", "web-03"]
+    );
+    assert_eq!(
+        h.ok("GetVmsConnection", json!({"where": {"status": "RUNNING"}})),
+        json!({"aggregate": {"count": 2}})
+    );
+    assert_eq!(
+        h.names("GetHosts", json!({"where": {"cluster": {"name": "test"}}})),
+        ["t1"]
+    );
     let bad = h.call("GetVms", json!({"orderBy": "name_UP"}));
     assert_eq!(bad.0, 400);
 }
@@ -231,15 +329,26 @@ fn where_filters_paging_and_counts() {
 #[test]
 fn alerts_and_errors_follow_content_language() {
     let mut h = harness();
-    h.service.add_alert("CRITICAL", "Host node-1 is down", "主机 node-1 已离线");
+    h.service
+        .add_alert("CRITICAL", "Host node-1 is down", "主机 node-1 已离线");
     let (_, en) = h.call("GetAlerts", json!({"where": {"ended": false}}));
     assert_eq!(en[0]["message"], "Host node-1 is down");
     assert!(en[0].get("__zh-CN").is_none(), "bookkeeping stays inside");
     let (_, zh) = h.call_with("GetAlerts", json!({}), &[("content-language", "zh-CN")]);
     assert_eq!(zh[0]["message"], "主机 node-1 已离线");
-    let invalid = h.service.invalid(&request("GetVms", json!({"first": "x"}), &[("content-language", "zh-CN")]), "`first` must be an integer");
+    let invalid = h.service.invalid(
+        &request(
+            "GetVms",
+            json!({"first": "x"}),
+            &[("content-language", "zh-CN")],
+        ),
+        "`first` must be an integer",
+    );
     assert_eq!(invalid.status, 400);
-    assert_eq!(json_of(&invalid)["message"], "请求无效：`first` must be an integer");
+    assert_eq!(
+        json_of(&invalid)["message"],
+        "请求无效：`first` must be an integer"
+    );
     assert_eq!(json_of(&invalid)["path"], "/get-vms");
 }
 
@@ -247,25 +356,52 @@ fn alerts_and_errors_follow_content_language() {
 fn updates_snapshots_and_the_recycle_bin() {
     let mut h = harness();
     let vm = h.service.add_vm("web-01", "STOPPED");
-    let updated = h.ok("UpdateVm", json!({"where": {"id": vm}, "data": {"name": "web-1", "cpu_cores": 4, "cpu_sockets": 1}}));
-    assert_eq!(updated[0]["data"]["name"], "web-1", "the placeholder shows the change");
+    let updated = h.ok(
+        "UpdateVm",
+        json!({"where": {"id": vm}, "data": {"name": "web-1", "cpu_cores": 4, "cpu_sockets": 1}}),
+    );
+    assert_eq!(
+        updated[0]["data"]["name"], "web-1",
+        "the placeholder shows the change"
+    );
     h.settle(&updated);
     let listed = h.ok("GetVms", json!({"where": {"id": vm}}));
-    assert_eq!((listed[0]["name"].clone(), listed[0]["cpu"]["cores"].clone()), (json!("web-1"), json!(4)));
+    assert_eq!(
+        (listed[0]["name"].clone(), listed[0]["cpu"]["cores"].clone()),
+        (json!("web-1"), json!(4))
+    );
 
-    let snap = h.ok("CreateVmSnapshot", json!({"data": [{"vm_id": vm, "name": "before"}]}));
+    let snap = h.ok(
+        "CreateVmSnapshot",
+        json!({"data": [{"vm_id": vm, "name": "before"}]}),
+    );
     h.settle(&snap);
     let snaps = h.ok("GetVmSnapshots", json!({"where": {"vm": {"id": vm}}}));
-    assert_eq!((snaps[0]["name"].clone(), snaps[0]["vm"]["id"].clone()), (json!("before"), json!(vm)));
-    assert_eq!(snaps[0]["cluster"], listed[0]["cluster"], "inherited from the VM");
+    assert_eq!(
+        (snaps[0]["name"].clone(), snaps[0]["vm"]["id"].clone()),
+        (json!("before"), json!(vm))
+    );
+    assert_eq!(
+        snaps[0]["cluster"], listed[0]["cluster"],
+        "inherited from the VM"
+    );
     assert_eq!(snaps[0]["cpu"]["cores"], 4, "the VM's configuration");
-    let missing = h.call("CreateVmSnapshot", json!({"data": [{"vm_id": "nope", "name": "x"}]}));
+    let missing = h.call(
+        "CreateVmSnapshot",
+        json!({"data": [{"vm_id": "nope", "name": "x"}]}),
+    );
     assert_eq!(missing.0, 404);
 
     let binned = h.ok("MoveVmToRecycleBin", json!({"where": {"id": vm}}));
     h.settle(&binned);
-    assert_eq!(h.ok("GetVms", json!({"where": {"in_recycle_bin": true}}))[0]["id"], json!(vm));
-    let deleted = h.ok("DeleteVm", json!({"where": {"id": vm}, "effect": {"include_snapshots": true}}));
+    assert_eq!(
+        h.ok("GetVms", json!({"where": {"in_recycle_bin": true}}))[0]["id"],
+        json!(vm)
+    );
+    let deleted = h.ok(
+        "DeleteVm",
+        json!({"where": {"id": vm}, "effect": {"include_snapshots": true}}),
+    );
     h.settle(&deleted);
     assert_eq!(h.ok("GetVmSnapshots", json!({})), json!([]));
 }
