@@ -794,9 +794,10 @@ impl CloudTowerService {
 
     /// The record a `<what>_id` names when it is no relation of the new
     /// record: a record of a collection named `...<What>` (`template_id`:
-    /// `VmTemplate`, `ContentLibraryVmTemplate`).
+    /// `VmTemplate`, `ContentLibraryVmTemplate`), or, dropping leading
+    /// words, `...<Rest>` (`src_vm_id`: `Vm`).
     fn made_from(&self, what: &str, id: &str) -> Option<(String, Value)> {
-        let camel: String = what
+        let words: Vec<String> = what
             .split('_')
             .map(|w| {
                 let mut c = w.chars();
@@ -805,14 +806,17 @@ impl CloudTowerService {
                     .unwrap_or_default()
             })
             .collect();
-        self.spec
-            .operations()
-            .values()
-            .filter_map(|op| match &op.kind {
-                Kind::List { item, .. } if item.ends_with(&camel) => Some(item.clone()),
-                _ => None,
-            })
-            .find_map(|c| self.store.get(&c, id).map(|r| (c.clone(), r.clone())))
+        (0..words.len()).find_map(|start| {
+            let camel = words[start..].concat();
+            self.spec
+                .operations()
+                .values()
+                .filter_map(|op| match &op.kind {
+                    Kind::List { item, .. } if item.ends_with(&camel) => Some(item.clone()),
+                    _ => None,
+                })
+                .find_map(|c| self.store.get(&c, id).map(|r| (c.clone(), r.clone())))
+        })
     }
 
     /// What a new record takes from a record it relates to: relations it

@@ -573,3 +573,4 @@ mod tests {
         assert_eq!(deleted, serde_json::json!({"id": vm["id"]}));
     }
 }
+
