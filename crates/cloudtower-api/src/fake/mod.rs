@@ -59,10 +59,10 @@ mod drift;
 #[cfg(test)]
 mod tests;
 
-use cloud_common::fake::{FakeError, Received, Server};
+use cloud_common::fake::Server;
 use serde_json::Value;
 
-pub use cloud_common::fake::Fault;
+pub use cloud_common::fake::{FakeError, Fault, Received};
 pub use service::{CloudTowerService, DEFAULT_PASSWORD, DEFAULT_USERNAME};
 
 use crate::{ClientConfig, CloudTower, Error, TaskWait, types};
