@@ -281,10 +281,13 @@ impl CloudTowerService {
             .cloned()
             .unwrap_or(Value::Null);
         let node_ip = host.get("management_ip").cloned().unwrap_or(json!(""));
-        self.insert(
-            "Vm",
-            json!({"name": name, "status": status, "host": host, "cluster": cluster, "node_ip": node_ip}),
-        )
+        let mut vm = json!({"name": name, "status": status, "host": host, "cluster": cluster,
+                            "node_ip": node_ip, "entityAsyncStatus": null});
+        // One system disk of 40 GiB, so that snapshots have data to hold.
+        let disk = json!({"id": self.store.new_id(), "type": "DISK", "bus": "VIRTIO", "boot": 0,
+                          "index": 0, "name": format!("{name}-disk-0"), "size": 40u64 << 30});
+        self.set_devices(&mut vm, vec![disk]);
+        self.insert("Vm", vm)
     }
 
     /// Adds a physical disk to a host; returns its id.
@@ -310,6 +313,12 @@ impl CloudTowerService {
         }
         if let Some(r) = record.as_object_mut() {
             r.remove("vm_id");
+        }
+        let luns = self.freeze_disks(&mut record);
+        for effect in luns {
+            if let Effect::Insert { collection, record } = effect {
+                self.store.insert(&collection, record);
+            }
         }
         self.insert("VmSnapshot", record)
     }
@@ -787,9 +796,116 @@ impl CloudTowerService {
                 record["host"] = host;
             }
             record["in_recycle_bin"] = false.into();
+            self.attach_devices(&mut record, input);
         }
         self.complete(collection, &mut record);
         Ok(record)
+    }
+
+    /// A new VM's disks and NICs from its creation input: `vm_disks` and
+    /// `vm_nics` hold ids (as CloudTower answers them); each disk's type,
+    /// bus, name and size are kept aside (`__disks`) for the snapshots of
+    /// the VM, whose frozen disks show them.
+    fn attach_devices(&mut self, vm: &mut Value, input: &Value) {
+        let mut disks = Vec::new();
+        let groups = [
+            ("CD_ROM", "mount_cd_roms"),
+            ("DISK", "mount_disks"),
+            ("DISK", "mount_new_create_disks"),
+        ];
+        for (kind, group) in groups {
+            let items = input.pointer(&format!("/vm_disks/{group}")).and_then(Value::as_array);
+            for item in items.into_iter().flatten() {
+                let volume = item.get("vm_volume").cloned().unwrap_or(Value::Null);
+                let size = volume
+                    .get("size")
+                    .and_then(|n| in_bytes(n, volume.get("size_unit").and_then(Value::as_str)))
+                    .unwrap_or_else(|| 0.into());
+                let default_bus = if kind == "CD_ROM" { "IDE" } else { "VIRTIO" };
+                disks.push(json!({
+                    "id": self.store.new_id(), "type": kind,
+                    "bus": item.get("bus").cloned().unwrap_or_else(|| default_bus.into()),
+                    "boot": item.get("boot").cloned().unwrap_or_else(|| 0.into()),
+                    "index": item.get("index").cloned().unwrap_or_else(|| disks.len().into()),
+                    "name": volume.get("name").cloned().unwrap_or(Value::Null), "size": size,
+                }));
+            }
+        }
+        self.set_devices(vm, disks);
+        let nics = input.get("vm_nics").and_then(Value::as_array).map_or(0, Vec::len);
+        if self.spec.has_property("Vm", "vm_nics") {
+            vm["vm_nics"] = (0..nics).map(|_| json!({"id": self.store.new_id()})).collect();
+        }
+    }
+
+    fn set_devices(&self, vm: &mut Value, disks: Vec<Value>) {
+        if self.spec.has_property("Vm", "vm_disks") {
+            vm["vm_disks"] = disks.iter().map(|d| json!({"id": d["id"]})).collect();
+            vm["__disks"] = disks.into();
+        }
+    }
+
+    /// A VM snapshot's frozen disks, from its VM's disks, and the iSCSI
+    /// LUN snapshot holding each disk's data (named by the frozen disk's
+    /// `snapshot_local_id`, as CloudTower links them), to add with it.
+    fn freeze_disks(&mut self, snapshot: &mut Value) -> Vec<Effect> {
+        let vm = snapshot
+            .pointer("/vm/id")
+            .and_then(Value::as_str)
+            .and_then(|id| self.store.get("Vm", id))
+            .cloned()
+            .unwrap_or(Value::Null);
+        let disks: Vec<Value> = match vm.get("__disks").and_then(Value::as_array) {
+            Some(disks) => disks.clone(),
+            None => vm
+                .get("vm_disks")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|d| json!({"id": d["id"], "type": "DISK"}))
+                .collect(),
+        };
+        if disks.is_empty() || !self.spec.has_property("VmSnapshot", "vm_disks") {
+            return Vec::new();
+        }
+        let mut frozen = Vec::new();
+        let mut effects = Vec::new();
+        for (i, disk) in disks.iter().enumerate() {
+            let is_disk = disk["type"] == "DISK";
+            let lun = is_disk.then(|| self.store.new_local_id());
+            let mut f = self.spec.synth_named("NestedFrozenDisks");
+            for (key, value) in [
+                ("type", disk["type"].clone()),
+                ("bus", disk.get("bus").cloned().unwrap_or_else(|| "VIRTIO".into())),
+                ("boot", disk.get("boot").cloned().unwrap_or_else(|| i.into())),
+                ("index", disk.get("index").cloned().unwrap_or_else(|| i.into())),
+                ("disk_name", disk.get("name").cloned().unwrap_or(Value::Null)),
+                ("size", disk.get("size").cloned().unwrap_or_else(|| 0.into())),
+                ("snapshot_local_id", lun.clone().map_or(Value::Null, Value::from)),
+            ] {
+                f[key] = value;
+            }
+            if !is_disk {
+                f["path"] = "".into();
+            }
+            frozen.push(f);
+            if let Some(lun) = lun
+                && self.spec.schema("IscsiLunSnapshot").is_some()
+            {
+                let mut record = self.blank("IscsiLunSnapshot");
+                record["name"] = lun.clone().into();
+                record["local_id"] = lun.into();
+                let name = disk.get("name").and_then(Value::as_str).unwrap_or("");
+                record["iscsi_lun"] = json!({"id": disk["id"], "name": name});
+                self.complete("IscsiLunSnapshot", &mut record);
+                effects.push(Effect::Insert {
+                    collection: "IscsiLunSnapshot".into(),
+                    record,
+                });
+            }
+        }
+        snapshot["vm_disks"] = frozen.into();
+        effects
     }
 
     /// The record a `<what>_id` names when it is no relation of the new
@@ -898,10 +1014,18 @@ impl CloudTowerService {
             {
                 s.insert("entityAsyncStatus".into(), "CREATING".into());
             }
-            let effects = vec![Effect::Insert {
-                collection: collection.to_string(),
-                record,
-            }];
+            let mut record = record;
+            let mut effects = Vec::new();
+            if collection == "VmSnapshot" {
+                effects = self.freeze_disks(&mut record);
+            }
+            effects.insert(
+                0,
+                Effect::Insert {
+                    collection: collection.to_string(),
+                    record,
+                },
+            );
             let task = self
                 .tasks
                 .start(&self.spec, &mut self.store, user, &subject, None, effects);
