@@ -17,11 +17,11 @@
 //! and they are shown as soon as one cluster is not storage-only
 //! (`SMTX_ZBS`; the guide requires more than one).
 
+use cloudtower_api::fake::Fake;
 use cloudtower_api::types::{
     Alert, AlertWhereInput, Cluster, ClusterType, ClusterWhereInput, DatacenterWhereInput,
     DiskHealthStatus, DiskType, DiskUsageStatus, DiskWhereInput, HostWhereInput, Hypervisor,
 };
-use cloudtower_api::fake::Fake;
 use cloudtower_api::{CloudTower, ContentLanguage, Error};
 use futures::TryStreamExt;
 use serde_json::{Value, json};

@@ -178,6 +178,16 @@ impl Fake {
         self.with(|s| s.add_vm_snapshot(vm_id, name))
     }
 
+    /// Adds a record built from a creation input, as a create operation's
+    /// finished task would: a `Vm` from a `create-vm` element
+    /// (`cluster_id`, `host_id`, `cpu_cores`, `memory` with `memory_unit`,
+    /// `vm_disks`, `status`, ...), a `VmSnapshot` from `vm_id` and `name`.
+    /// Returns its id, or why the input makes none (an unknown
+    /// `cluster_id`, ...).
+    pub fn create(&self, collection: &str, input: Value) -> Result<String, String> {
+        self.with(|s| s.create(collection, input))
+    }
+
     /// Adds any record to a collection named after its schema (`Vm`,
     /// `Host`, `VmTemplate`, ...): a typed value (see [`fixtures`]) or
     /// JSON, completed from the spec's examples. Returns its id.

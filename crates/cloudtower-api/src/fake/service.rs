@@ -305,22 +305,43 @@ impl CloudTowerService {
         )
     }
 
-    /// Adds a snapshot of a VM (its configuration copied); returns its id.
+    /// Adds a snapshot of a VM (its configuration and frozen disks, and
+    /// the iSCSI LUN snapshots of its disks); returns its id. An unknown VM
+    /// gets a snapshot that names it and holds no disks.
     pub fn add_vm_snapshot(&mut self, vm_id: &str, name: &str) -> String {
-        let mut record = json!({"name": name, "vm_id": vm_id});
-        if let Ok(built) = self.build("VmSnapshot", &record, Lang::En) {
-            record = built;
+        match self.create("VmSnapshot", json!({"name": name, "vm_id": vm_id})) {
+            Ok(id) => id,
+            Err(_) => self.insert(
+                "VmSnapshot",
+                json!({"name": name, "vm": {"id": vm_id, "name": vm_id}}),
+            ),
         }
-        if let Some(r) = record.as_object_mut() {
-            r.remove("vm_id");
+    }
+
+    /// Adds a record built from a creation input, as a create operation's
+    /// finished task would (`Vm` from a `create-vm` element: `cluster_id`,
+    /// `host_id`, `cpu_cores`, `memory` and `memory_unit`, `vm_disks`, ...;
+    /// `VmSnapshot` from `vm_id` and `name`). Returns its id, or why the
+    /// input cannot make one (an unknown `cluster_id`, ...).
+    pub fn create(&mut self, collection: &str, input: Value) -> Result<String, String> {
+        let mut record = self
+            .build(collection, &input, Lang::En)
+            .map_err(|f| f.message)?;
+        let mut effects = Vec::new();
+        if collection == "VmSnapshot" {
+            effects = self.freeze_disks(&mut record);
         }
-        let luns = self.freeze_disks(&mut record);
-        for effect in luns {
+        let id = text(&record, "id").to_string();
+        effects.push(Effect::Insert {
+            collection: collection.to_string(),
+            record,
+        });
+        for effect in effects {
             if let Effect::Insert { collection, record } = effect {
                 self.store.insert(&collection, record);
             }
         }
-        self.insert("VmSnapshot", record)
+        Ok(id)
     }
 
     /// Adds the records of the spec's examples: every read's example
@@ -444,7 +465,7 @@ impl CloudTowerService {
                         where_input,
                     } => self.mutate_where(op, collection, where_input, data, body, lang, user)?,
                     Target::Create { collection, .. } => {
-                        self.create(op, collection, data, body, lang, user)?
+                        self.mutate_create(op, collection, data, body, lang, user)?
                     }
                 };
                 if *array {
@@ -814,7 +835,9 @@ impl CloudTowerService {
             ("DISK", "mount_new_create_disks"),
         ];
         for (kind, group) in groups {
-            let items = input.pointer(&format!("/vm_disks/{group}")).and_then(Value::as_array);
+            let items = input
+                .pointer(&format!("/vm_disks/{group}"))
+                .and_then(Value::as_array);
             for item in items.into_iter().flatten() {
                 let volume = item.get("vm_volume").cloned().unwrap_or(Value::Null);
                 let size = volume
@@ -832,9 +855,14 @@ impl CloudTowerService {
             }
         }
         self.set_devices(vm, disks);
-        let nics = input.get("vm_nics").and_then(Value::as_array).map_or(0, Vec::len);
+        let nics = input
+            .get("vm_nics")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
         if self.spec.has_property("Vm", "vm_nics") {
-            vm["vm_nics"] = (0..nics).map(|_| json!({"id": self.store.new_id()})).collect();
+            vm["vm_nics"] = (0..nics)
+                .map(|_| json!({"id": self.store.new_id()}))
+                .collect();
         }
     }
 
@@ -876,12 +904,30 @@ impl CloudTowerService {
             let mut f = self.spec.synth_named("NestedFrozenDisks");
             for (key, value) in [
                 ("type", disk["type"].clone()),
-                ("bus", disk.get("bus").cloned().unwrap_or_else(|| "VIRTIO".into())),
-                ("boot", disk.get("boot").cloned().unwrap_or_else(|| i.into())),
-                ("index", disk.get("index").cloned().unwrap_or_else(|| i.into())),
-                ("disk_name", disk.get("name").cloned().unwrap_or(Value::Null)),
-                ("size", disk.get("size").cloned().unwrap_or_else(|| 0.into())),
-                ("snapshot_local_id", lun.clone().map_or(Value::Null, Value::from)),
+                (
+                    "bus",
+                    disk.get("bus").cloned().unwrap_or_else(|| "VIRTIO".into()),
+                ),
+                (
+                    "boot",
+                    disk.get("boot").cloned().unwrap_or_else(|| i.into()),
+                ),
+                (
+                    "index",
+                    disk.get("index").cloned().unwrap_or_else(|| i.into()),
+                ),
+                (
+                    "disk_name",
+                    disk.get("name").cloned().unwrap_or(Value::Null),
+                ),
+                (
+                    "size",
+                    disk.get("size").cloned().unwrap_or_else(|| 0.into()),
+                ),
+                (
+                    "snapshot_local_id",
+                    lun.clone().map_or(Value::Null, Value::from),
+                ),
             ] {
                 f[key] = value;
             }
@@ -976,7 +1022,7 @@ impl CloudTowerService {
         }
     }
 
-    fn create(
+    fn mutate_create(
         &mut self,
         op: &Operation,
         collection: &str,

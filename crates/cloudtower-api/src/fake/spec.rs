@@ -573,4 +573,3 @@ mod tests {
         assert_eq!(deleted, serde_json::json!({"id": vm["id"]}));
     }
 }
-

@@ -387,10 +387,17 @@ fn updates_snapshots_and_the_recycle_bin() {
     );
     assert_eq!(snaps[0]["cpu"]["cores"], 4, "the VM's configuration");
     let frozen = &snaps[0]["vm_disks"][0];
-    assert_eq!((frozen["type"].clone(), frozen["disk_name"].clone()), (json!("DISK"), json!("web-01-disk-0")));
+    assert_eq!(
+        (frozen["type"].clone(), frozen["disk_name"].clone()),
+        (json!("DISK"), json!("web-01-disk-0"))
+    );
     let lun = frozen["snapshot_local_id"].clone();
     let luns = h.ok("GetIscsiLunSnapshots", json!({"where": {"name_in": [lun]}}));
-    assert_eq!(luns.as_array().map(Vec::len), Some(1), "the LUN snapshot holding the disk");
+    assert_eq!(
+        luns.as_array().map(Vec::len),
+        Some(1),
+        "the LUN snapshot holding the disk"
+    );
     let missing = h.call(
         "CreateVmSnapshot",
         json!({"data": [{"vm_id": "nope", "name": "x"}]}),
