@@ -162,65 +162,24 @@ pub fn neolink() -> Mock {
 /// The cluster the Neolink mock serves.
 pub const NEOLINK_MOCK_CLUSTER: &str = "host-cluster";
 
-/// A CloudTower mock with one stopped VM; its mutations return tasks that
-/// `get-tasks` reports as finished.
-pub fn cloudtower() -> Mock {
-    let server = MockServer::start();
-    let id = "cl2k1yswo1ifg0822ruv6ylfp";
-    // The fields the official `Vm` schema requires, and a few more.
-    let vm = |status: &str| {
-        json!({"id": id, "name": "web-01", "description": "frontend", "local_id": "3a8e1c4e-6f8c-4b2b-9a2f-0b8f5a3f7f10",
-               "status": status, "vcpu": 4, "cpu": {"cores": 2, "sockets": 2}, "cpu_model": "cluster_default",
-               "memory": 8589934592u64, "ha": true, "firmware": "BIOS", "clock_offset": "UTC", "in_recycle_bin": false,
-               "internal": false, "protected": false, "nested_virtualization": false, "win_opt": false,
-               "ips": "192.168.20.31", "node_ip": "192.168.13.41", "out_uninstall_usb": [], "vm_tools_status": "RUNNING"})
-    };
-    server.mock(|when, then| {
-        when.method("POST").path("/get-vms").json_body(json!({}));
-        then.status(200).json_body(json!([vm("STOPPED")]));
-    });
-    let by_id = json!({"where": {"id": id}, "first": 1});
-    server.mock(|when, then| {
-        when.method("POST")
-            .path("/get-vms")
-            .json_body(by_id.clone());
-        then.status(200)
-            .json_body(json!([vm("STOPPED")]))
-            .up_to_n_times(1);
-    });
-    server.mock(|when, then| {
-        when.method("POST").path("/get-vms").json_body(by_id);
-        then.status(200).json_body(json!([vm("RUNNING")]));
-    });
-    let tasks: Vec<Value> = ["start", "shutdown", "delete"]
-        .iter()
-        .map(|t| {
-            json!({"id": format!("task-{t}"), "description": t, "internal": false,
-                   "local_created_at": "2024-05-09T08:21:32.000Z", "progress": 1.0, "status": "SUCCESSED"})
-        })
-        .collect();
-    for (path, task) in [
-        ("/start-vm", "task-start"),
-        ("/shutdown-vm", "task-shutdown"),
-        ("/delete-vm", "task-delete"),
-    ] {
-        let data = if path == "/delete-vm" {
-            json!({"id": id})
-        } else {
-            vm("RUNNING")
-        };
-        server.mock(|when, then| {
-            when.method("POST").path(path);
-            then.status(200)
-                .json_body(json!([{"task_id": task, "data": data}]));
-        });
-    }
-    server.mock(|when, then| {
-        when.method("POST").path("/get-tasks");
-        then.status(200).json_body(Value::Array(tasks));
-    });
-    Mock {
-        server,
-        instance_id: id.to_string(),
-    }
+/// The VM the CloudTower fake holds (the id of the spec's examples).
+pub const CLOUDTOWER_FAKE_VM: &str = "cl2k1yswo1ifg0822ruv6ylfp";
+
+/// A CloudTower fake (`cloudtower_api::fake`) with one stopped VM,
+/// [`CLOUDTOWER_FAKE_VM`] (`web-01`, 4 vCPUs), on a host of a cluster. The
+/// fake keeps state: a start runs a task that leaves the VM running, a
+/// delete removes it.
+pub fn cloudtower() -> Result<cloudtower_api::fake::Fake, cloudtower_api::fake::FakeError> {
+    use cloudtower_api::types::VmStatus;
+    let fake = cloudtower_api::fake::Fake::start_blocking()?;
+    // The token `fleet --fake cloudtower <operation>` sends.
+    fake.add_token("fake-token");
+    let cluster = fake.add_cluster("cluster-prod-01");
+    let host = fake.add_host(&cluster, "node-13-41");
+    let vm = cloudtower_api::fake::fixtures::vm(CLOUDTOWER_FAKE_VM, "web-01", VmStatus::Stopped);
+    let mut vm = serde_json::to_value(vm).unwrap_or(Value::Null);
+    vm["host"] = json!({"id": host});
+    vm["cluster"] = json!({"id": cluster});
+    fake.insert("Vm", vm);
+    Ok(fake)
 }

@@ -1,8 +1,6 @@
 //! One [`Compute`] per provider, from the environment, the profile, or an
 //! embedded fake.
 
-use std::time::Duration;
-
 use cloud_common::{ClientConfig, Compute, Secret};
 use fleet::mock;
 
@@ -25,6 +23,8 @@ pub struct Target {
     pub base_url: Option<String>,
     /// Keeps the fake's server alive as long as the client.
     _mock: Option<mock::Mock>,
+    /// Keeps the CloudTower fake alive as long as the client.
+    _cloudtower: Option<cloudtower_api::fake::Fake>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -103,6 +103,7 @@ pub fn real(key: &'static str, p: &Profile) -> Result<Option<Target>, CliError> 
         fake_instance: None,
         base_url: None,
         _mock: None,
+        _cloudtower: None,
     }))
 }
 
@@ -133,12 +134,23 @@ pub fn fake(key: &'static str) -> Result<Target, CliError> {
             (Box::new(c.in_cluster(mock::NEOLINK_MOCK_CLUSTER)), m)
         }
         "cloudtower" => {
-            let m = mock::cloudtower();
-            // The fake's tasks finish at once: poll them quickly.
-            let fast = cloudtower_api::TaskWait::new().interval(Duration::from_millis(50));
-            let c =
-                cloudtower_api::CloudTower::new(m.server.base_url(), token)?.with_task_wait(fast);
-            (Box::new(c), m)
+            let fake = mock::cloudtower().map_err(|e| {
+                cloudtower_api::Error::new(
+                    cloudtower_api::ErrorKind::Transport,
+                    cloudtower_api::PROVIDER,
+                    "fake",
+                    e.to_string(),
+                )
+            })?;
+            return Ok(Target {
+                key,
+                compute: Box::new(fake.client()?),
+                fake: true,
+                fake_instance: Some(mock::CLOUDTOWER_FAKE_VM.to_string()),
+                base_url: Some(fake.base_url()),
+                _mock: None,
+                _cloudtower: Some(fake),
+            });
         }
         _ => unreachable!("clap only accepts known providers"),
     };
@@ -149,6 +161,7 @@ pub fn fake(key: &'static str) -> Result<Target, CliError> {
         fake_instance: Some(m.instance_id.clone()),
         base_url: Some(m.server.base_url()),
         _mock: Some(m),
+        _cloudtower: None,
     })
 }
 

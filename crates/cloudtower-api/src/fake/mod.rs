@@ -103,6 +103,12 @@ impl Fake {
         self.with(CloudTowerService::issue_token)
     }
 
+    /// Accepts `token` (an API key, a token a test hard-codes) as
+    /// [`DEFAULT_USERNAME`]'s.
+    pub fn add_token(&self, token: &str) {
+        self.with(|s| s.add_token(token));
+    }
+
     /// A client of this fake, holding a [`Fake::token`], with `config`'s
     /// settings (retries, timeouts) and the fake's base URL. It polls
     /// tasks every [`FAST_POLL`]: the fake's tasks finish in polls, not in

@@ -141,6 +141,13 @@ impl CloudTowerService {
         self.token_for(DEFAULT_USERNAME)
     }
 
+    /// Accepts `token` (an API key, a token a test hard-codes) as
+    /// [`DEFAULT_USERNAME`]'s.
+    pub fn add_token(&mut self, token: &str) {
+        let user = json!({"id": format!("user-{DEFAULT_USERNAME}"), "name": DEFAULT_USERNAME});
+        self.tokens.insert(token.to_string(), user);
+    }
+
     fn token_for(&mut self, username: &str) -> String {
         let token = format!("fake-token-{}", self.store.new_id());
         let user = json!({"id": format!("user-{username}"), "name": username});
@@ -157,6 +164,7 @@ impl CloudTowerService {
         if let (Some(full), Value::Object(given)) = (full.as_object_mut(), record) {
             full.extend(given);
         }
+        self.resolve_relations(collection, &mut full);
         let id = match full.get("id").and_then(Value::as_str) {
             Some(id) if !id.is_empty() => id.to_string(),
             _ => {
@@ -168,6 +176,31 @@ impl CloudTowerService {
         self.complete(collection, &mut full);
         self.store.insert(collection, full);
         id
+    }
+
+    /// Completes relations given by id alone (`"host": {"id": ..}`) from
+    /// the related record in the store, so a seeded record's nested
+    /// objects hold what the API would show.
+    fn resolve_relations(&self, collection: &str, record: &mut Value) {
+        let Some(properties) = self
+            .spec
+            .schema(collection)
+            .and_then(|s| self.spec.properties(s))
+        else {
+            return;
+        };
+        for (key, schema) in properties {
+            let Some(nested) = ref_name(schema).filter(|n| n.starts_with("Nested")) else {
+                continue;
+            };
+            let related = nested.trim_start_matches("Nested");
+            let id = record
+                .pointer(&format!("/{key}/id"))
+                .and_then(Value::as_str);
+            if let Some(found) = id.and_then(|id| self.store.get(related, id)) {
+                record[key] = self.spec.project(found, related, nested);
+            }
+        }
     }
 
     /// Fills the required fields of a record that are still unset with the
