@@ -279,7 +279,7 @@ fn every_provider_speaks_the_same_verbs() {
 
 #[test]
 fn list_fields_take_builders_one_element_at_a_time() {
-    use cloudtower_api::types::{NestedVmNic, Vm, VmCreationParams, VmNicParams};
+    use cloudtower_api::types::{VmCdRomParams, VmCreationParams, VmDiskParams, VmNicParams};
     let vm: VmCreationParams = serde_json::from_value(json!({
         "cluster_id": "cl-1", "name": "web-01", "ha": true, "cpu_cores": 1, "cpu_sockets": 1,
         "memory": 1u64 << 30, "vcpu": 1, "status": "STOPPED", "firmware": "BIOS",
@@ -298,11 +298,8 @@ fn list_fields_take_builders_one_element_at_a_time() {
         .collect();
     assert_eq!(nics, ["vlan-1", "vlan-2"]);
     // An element that does not build is the builder's error, not a panic.
-    let vm: Vm =
-        serde_json::from_value(Spec::load("cloudtower.yaml").response_example("GetVms")[0].clone())
-            .unwrap();
-    let broken: Result<Vm, _> = cloudtower_api::types::builder::Vm::from(vm)
-        .add_vm_nics(NestedVmNic::builder())
+    let broken: Result<VmDiskParams, _> = VmDiskParams::builder()
+        .add_mount_cd_roms(VmCdRomParams::builder())
         .try_into();
-    assert!(broken.unwrap_err().to_string().contains("vm_nics"));
+    assert!(broken.unwrap_err().to_string().contains("mount_cd_roms"));
 }

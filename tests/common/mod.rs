@@ -110,6 +110,73 @@ impl Spec {
         out
     }
 
+    /// The 200 response example of `id` in the three shapes a typed parse
+    /// must take: as documented (`full`), with every optional property left
+    /// out at every level (`required-only`), and with every nullable
+    /// optional property an explicit `null` (`explicit-null`).
+    pub fn response_shapes(&self, id: &str) -> Vec<(&'static str, Value)> {
+        let schema =
+            &self.operation(id)["responses"]["200"]["content"]["application/json"]["schema"];
+        let full = self.response_example(id);
+        vec![
+            ("required-only", self.reshape(schema, &full, false)),
+            ("explicit-null", self.reshape(schema, &full, true)),
+            ("full", full),
+        ]
+    }
+
+    /// `value` (valid against `schema`) with its optional properties left
+    /// out, or, with `nulls`, its nullable optional properties set to null.
+    fn reshape(&self, schema: &Value, value: &Value, nulls: bool) -> Value {
+        let schema = self.schema_of(schema);
+        match value {
+            Value::Object(map) => {
+                let required: Vec<&str> = schema["required"]
+                    .as_array()
+                    .map(|r| r.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                let mut out = serde_json::Map::new();
+                for (k, v) in map {
+                    let property = &schema["properties"][k];
+                    let optional = !required.contains(&k.as_str());
+                    if optional && !nulls {
+                        continue;
+                    }
+                    if optional && property["nullable"] == true {
+                        out.insert(k.clone(), Value::Null);
+                    } else {
+                        out.insert(k.clone(), self.reshape(property, v, nulls));
+                    }
+                }
+                Value::Object(out)
+            }
+            Value::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|i| self.reshape(&schema["items"], i, nulls))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+
+    /// A schema with `$ref`s and one-element `allOf` wrappers followed.
+    fn schema_of<'a>(&'a self, mut schema: &'a Value) -> &'a Value {
+        for _ in 0..16 {
+            if let Some(r) = schema["$ref"].as_str() {
+                schema = self
+                    .doc
+                    .pointer(r.trim_start_matches('#'))
+                    .unwrap_or(&Value::Null);
+            } else if let Some([only]) = schema["allOf"].as_array().map(Vec::as_slice) {
+                schema = only;
+            } else {
+                break;
+            }
+        }
+        schema
+    }
+
     /// The example of parameter `name` (after resolving `$ref`s).
     pub fn param_example(&self, id: &str, name: &str) -> Value {
         self.params(id)

@@ -9,10 +9,14 @@
 //! - [`diff`]: what a spec change does to the Rust API, breaking or not.
 //! - [`semver`]: the diff's classification checked against
 //!   `cargo-semver-checks` on fixture pairs.
+//! - [`import`]: operations copied from the official CloudTower document
+//!   into our spec, with the schemas they need, in the house conventions.
 //! - [`lint`]: spec mistakes found before the build (or a user) does.
 //! - [`validate`]: the small schema validator `lint` checks examples with.
 //! - [`upstream`]: where `specs/cloudtower.yaml` disagrees with the
 //!   official CloudTower document.
+//! - [`sync`]: what the official CloudTower document has and the spec
+//!   lacks, and the non-breaking part of it written into the spec.
 //! - [`msrv`]: the declared `rust-version` checked against every
 //!   dependency's in `Cargo.lock`.
 //! - [`build_cost`]: what a cold build of each provider crate costs, with
@@ -22,11 +26,13 @@
 
 pub mod build_cost;
 pub mod diff;
+pub mod import;
 pub mod lint;
 pub mod msrv;
 pub mod semver;
 pub mod snapshot;
 pub mod spec;
+pub mod sync;
 pub mod targets;
 pub mod upstream;
 pub mod validate;

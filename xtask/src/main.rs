@@ -15,14 +15,18 @@
 //!   the provider crates, with and without code generation, against the
 //!   dependency floor (run on demand, not in CI).
 //! - `upstream cloudtower <official-spec>`: where `specs/cloudtower.yaml`
-//!   disagrees with the official CloudTower document.
+//!   disagrees with the official CloudTower document; with `--sync
+//!   [--base <file>] [--descriptions <file>] [--write]`, what it has and
+//!   the spec lacks (see `xtask::sync`).
+//! - `import cloudtower <official-spec> <path-or-operationId>...`: copy
+//!   operations from the official document into `specs/cloudtower.yaml`.
 //!
 //! Exit status: 0 clean, 1 problems found, 2 bad usage.
 
 use std::process::ExitCode;
 
 use xtask::{
-    build_cost, diff, lint, msrv, semver, snapshot, spec, targets, upstream, workspace_root,
+    build_cost, diff, import, lint, msrv, semver, snapshot, spec, targets, upstream, workspace_root,
 };
 
 const USAGE: &str = "usage: cargo xtask <command>
@@ -42,7 +46,16 @@ commands:
                               cold build CPU time of the provider crates, with and
                               without code generation, against the dependency floor
   upstream cloudtower <official-spec>
-                              compare specs/cloudtower.yaml with the official document";
+                              compare specs/cloudtower.yaml with the official document
+  upstream cloudtower <official-spec> --sync [--base <official-spec-it-was-curated-from>]
+                              [--descriptions <texts.json>] [--write]
+                              also list what the official document has and the spec
+                              lacks (breaking or not, as diff says); --write adds the
+                              non-breaking enum values and properties to the spec
+  import cloudtower <official-spec> <path-or-operationId>...
+                              copy operations and the schemas they need from the
+                              official document into specs/cloudtower.yaml (texts and
+                              request examples are read from files beside it)";
 
 /// How a command ended, apart from success.
 enum Failure {
@@ -61,6 +74,7 @@ fn main() -> ExitCode {
         Some("lint") => lint_command(&args[1..]),
         Some("semver") => no_more_args(&args[1..]).and_then(|()| semver_command()),
         Some("upstream") => upstream_command(&args[1..]),
+        Some("import") => import_command(&args[1..]),
         Some("msrv") => no_more_args(&args[1..]).and_then(|()| msrv_command()),
         Some("build-cost") => build_cost_command(&args[1..]),
         Some("help" | "--help" | "-h") => {
@@ -297,6 +311,10 @@ fn semver_command() -> Result<(), Failure> {
 }
 
 fn upstream_command(args: &[String]) -> Result<(), Failure> {
+    // Every option belongs to `--sync`, which says what it lacks if absent.
+    if args.iter().any(|a| a.starts_with("--")) {
+        return upstream_sync_command(args);
+    }
     let official = match args {
         [provider, official] if provider == "cloudtower" => official,
         [provider, _] => {
@@ -333,6 +351,115 @@ fn upstream_command(args: &[String]) -> Result<(), Failure> {
             official.display()
         )))
     }
+}
+
+fn upstream_sync_command(args: &[String]) -> Result<(), Failure> {
+    let options = match args.split_first() {
+        Some((provider, rest)) if provider == "cloudtower" => {
+            xtask::sync::Options::parse(rest).map_err(Failure::Usage)?
+        }
+        _ => {
+            return Err(Failure::Usage(
+                "upstream --sync works on `cloudtower` only".into(),
+            ));
+        }
+    };
+    let ours = targets::TARGETS
+        .iter()
+        .find(|t| t.provider == "cloudtower")
+        .expect("cloudtower is a target");
+    // Fully qualified: `xtask::sync` is this command's alone.
+    let report = xtask::sync::run(&workspace_root().join(ours.spec), ours.spec, &options)
+        .map_err(Failure::Failed)?;
+    print!("{report}");
+    if report.clean() {
+        Ok(())
+    } else {
+        Err(Failure::Failed(report.summary()))
+    }
+}
+
+/// `import cloudtower <official-spec> <path-or-operationId>...`.
+fn import_command(args: &[String]) -> Result<(), Failure> {
+    let (official, wanted) = match args {
+        [provider, official, wanted @ ..] if provider == "cloudtower" && !wanted.is_empty() => {
+            (official, wanted)
+        }
+        [provider, ..] if provider != "cloudtower" => {
+            return Err(Failure::Usage(format!(
+                "no official spec to import from for `{provider}`; only `cloudtower`"
+            )));
+        }
+        _ => {
+            return Err(Failure::Usage(
+                "import needs `cloudtower`, the official spec and at least one path or operationId"
+                    .into(),
+            ));
+        }
+    };
+    let root = workspace_root();
+    let ours_path = root.join("specs/cloudtower.yaml");
+    let ours = std::fs::read_to_string(&ours_path)
+        .map_err(|e| Failure::Failed(format!("{}: {e}", ours_path.display())))?;
+    let official_path = std::path::Path::new(official);
+    let doc = spec::load(official_path).map_err(Failure::Failed)?;
+    // The official texts sit next to the document, as published in
+    // ../shared/upstream (descriptions) and the api-doc repository.
+    let dir = official_path.parent().unwrap_or(std::path::Path::new("."));
+    let version = doc
+        .pointer("/info/version")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("4.6.0");
+    let read_optional = |name: &str| -> Result<serde_json::Value, Failure> {
+        let path = dir.join(name);
+        if !path.exists() {
+            eprintln!("note: {} not found; texts are derived only", path.display());
+            return Ok(serde_json::Value::Null);
+        }
+        spec::load(&path).map_err(Failure::Failed)
+    };
+    let texts = import::Texts {
+        descriptions: read_optional(&format!("cloudtower-{version}-descriptions-en.json"))?,
+        request_examples: read_optional("cloudtower-request-examples.json")?,
+    };
+    let outcome = import::import(&ours, &doc, &texts, wanted).map_err(Failure::Failed)?;
+    for path in &outcome.added_operations {
+        println!("added operation {path}");
+    }
+    for path in &outcome.kept_operations {
+        println!("left alone operation {path} (already in the spec)");
+    }
+    for name in &outcome.added_schemas {
+        println!("added schema {name}");
+    }
+    if !outcome.kept_schemas.is_empty() {
+        println!(
+            "left alone schemas already in the spec: {}",
+            outcome.kept_schemas.join(", ")
+        );
+    }
+    for tag in &outcome.added_tags {
+        println!("added tag {tag}");
+    }
+    if !outcome.left_out.is_empty() {
+        println!(
+            "left out {} relation filter(s) to where-inputs the spec does not have: {}",
+            outcome.left_out.len(),
+            outcome.left_out.join(", ")
+        );
+    }
+    if outcome.text != ours {
+        std::fs::write(&ours_path, &outcome.text)
+            .map_err(|e| Failure::Failed(format!("{}: {e}", ours_path.display())))?;
+        println!(
+            "wrote specs/cloudtower.yaml: {} operation(s), {} schema(s) added; run `cargo xtask regen` and add a contract test per operation",
+            outcome.added_operations.len(),
+            outcome.added_schemas.len()
+        );
+    } else {
+        println!("specs/cloudtower.yaml already has everything asked for");
+    }
+    Ok(())
 }
 
 fn msrv_command() -> Result<(), Failure> {

@@ -20,6 +20,7 @@ use progenitor_impl::{
 };
 use quote::quote;
 
+mod builders;
 pub mod lint;
 pub mod non_exhaustive;
 pub mod open_enum;
@@ -180,6 +181,7 @@ fn generate_api(api: &OpenAPI, crate_path: &str) -> Result<Generated, String> {
         let constants = operation_constants(api);
         let open_enums = open_enum::tokens(&enums);
         let mut client = parse(guard_path_segments(client))?;
+        builders::prune(&mut client);
         let tables = tables::tokens(api, &client);
         let setters = setters::rewrite(&mut client);
         Ok(Generated {

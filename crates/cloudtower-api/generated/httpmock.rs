@@ -2290,6 +2290,3182 @@ pub mod operations {
             )
         }
     }
+    pub struct CloneContentLibraryVmTemplateFromVmWhen(::httpmock::When);
+    impl CloneContentLibraryVmTemplateFromVmWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/clone-content-library-vm-template-from-vm$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(
+            self,
+            value: &::std::vec::Vec<types::ContentLibraryVmTemplateCreationParams>,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct CloneContentLibraryVmTemplateFromVmThen(::httpmock::Then);
+    impl CloneContentLibraryVmTemplateFromVmThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &::std::vec::Vec<types::WithTaskContentLibraryVmTemplate>,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct CloneVmWhen(::httpmock::When);
+    impl CloneVmWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/clone-vm$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &::std::vec::Vec<types::VmCloneParams>) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct CloneVmThen(::httpmock::Then);
+    impl CloneVmThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct CloneVmTemplateFromVmWhen(::httpmock::When);
+    impl CloneVmTemplateFromVmWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/clone-vm-template-from-vm$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(
+            self,
+            value: &::std::vec::Vec<types::VmTemplateCreationParams>,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct CloneVmTemplateFromVmThen(::httpmock::Then);
+    impl CloneVmTemplateFromVmThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVmTemplate>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ConnectClusterWhen(::httpmock::When);
+    impl ConnectClusterWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/connect-cluster$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(
+            self,
+            value: &::std::vec::Vec<types::ClusterCreationParams>,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct ConnectClusterThen(::httpmock::Then);
+    impl ConnectClusterThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::WithTaskCluster>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ConvertVmTemplateFromVmWhen(::httpmock::When);
+    impl ConvertVmTemplateFromVmWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/convert-vm-template-from-vm$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(
+            self,
+            value: &::std::vec::Vec<types::VmTemplateCreationParams>,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct ConvertVmTemplateFromVmThen(::httpmock::Then);
+    impl ConvertVmTemplateFromVmThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVmTemplate>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct CreateDatacenterWhen(::httpmock::When);
+    impl CreateDatacenterWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/create-datacenter$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(
+            self,
+            value: &::std::vec::Vec<types::DatacenterCreationParams>,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct CreateDatacenterThen(::httpmock::Then);
+    impl CreateDatacenterThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::WithTaskDatacenter>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct CreateVmFromContentLibraryTemplateWhen(::httpmock::When);
+    impl CreateVmFromContentLibraryTemplateWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/create-vm-from-content-library-template$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(
+            self,
+            value: &::std::vec::Vec<types::VmCreateVmFromContentLibraryTemplateParams>,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct CreateVmFromContentLibraryTemplateThen(::httpmock::Then);
+    impl CreateVmFromContentLibraryTemplateThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteClusterWhen(::httpmock::When);
+    impl DeleteClusterWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/delete-cluster$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &types::ClusterDeletionParams) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct DeleteClusterThen(::httpmock::Then);
+    impl DeleteClusterThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::WithTaskDeleteCluster>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteContentLibraryVmTemplateWhen(::httpmock::When);
+    impl DeleteContentLibraryVmTemplateWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/delete-content-library-vm-template$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(
+            self,
+            value: &types::ContentLibraryVmTemplateDeletionParams,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct DeleteContentLibraryVmTemplateThen(::httpmock::Then);
+    impl DeleteContentLibraryVmTemplateThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &::std::vec::Vec<types::WithTaskDeleteContentLibraryVmTemplate>,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteDatacenterWhen(::httpmock::When);
+    impl DeleteDatacenterWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/delete-datacenter$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &types::DatacenterDeletionParams) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct DeleteDatacenterThen(::httpmock::Then);
+    impl DeleteDatacenterThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &::std::vec::Vec<types::WithTaskDeleteDatacenter>,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteVmSnapshotWhen(::httpmock::When);
+    impl DeleteVmSnapshotWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/delete-vm-snapshot$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &types::VmSnapshotDeletionParams) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct DeleteVmSnapshotThen(::httpmock::Then);
+    impl DeleteVmSnapshotThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &::std::vec::Vec<types::WithTaskDeleteVmSnapshot>,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteVmTemplateWhen(::httpmock::When);
+    impl DeleteVmTemplateWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/delete-vm-template$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &types::VmTemplateDeletionParams) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct DeleteVmTemplateThen(::httpmock::Then);
+    impl DeleteVmTemplateThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &::std::vec::Vec<types::WithTaskDeleteVmTemplate>,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetContentLibraryVmTemplatesWhen(::httpmock::When);
+    impl GetContentLibraryVmTemplatesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/get-content-library-vm-templates$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(
+            self,
+            value: &types::GetContentLibraryVmTemplatesRequestBody,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct GetContentLibraryVmTemplatesThen(::httpmock::Then);
+    impl GetContentLibraryVmTemplatesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &::std::vec::Vec<types::ContentLibraryVmTemplate>,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetDatacentersWhen(::httpmock::When);
+    impl GetDatacentersWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/get-datacenters$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &types::GetDatacentersRequestBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct GetDatacentersThen(::httpmock::Then);
+    impl GetDatacentersThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::Datacenter>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetElfImagesWhen(::httpmock::When);
+    impl GetElfImagesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/get-elf-images$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &types::GetElfImagesRequestBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct GetElfImagesThen(::httpmock::Then);
+    impl GetElfImagesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::ElfImage>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetElfStoragePoliciesWhen(::httpmock::When);
+    impl GetElfStoragePoliciesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/get-elf-storage-policies$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &types::GetElfStoragePoliciesRequestBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct GetElfStoragePoliciesThen(::httpmock::Then);
+    impl GetElfStoragePoliciesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::ElfStoragePolicy>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetOrganizationsWhen(::httpmock::When);
+    impl GetOrganizationsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/get-organizations$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &types::GetOrganizationsRequestBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct GetOrganizationsThen(::httpmock::Then);
+    impl GetOrganizationsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::Organization>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetSvtImagesWhen(::httpmock::When);
+    impl GetSvtImagesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/get-svt-images$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &types::GetSvtImagesRequestBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct GetSvtImagesThen(::httpmock::Then);
+    impl GetSvtImagesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::SvtImage>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetVdsesWhen(::httpmock::When);
+    impl GetVdsesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/get-vdses$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &types::GetVdsesRequestBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct GetVdsesThen(::httpmock::Then);
+    impl GetVdsesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::Vds>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetVlansWhen(::httpmock::When);
+    impl GetVlansWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/get-vlans$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &types::GetVlansRequestBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct GetVlansThen(::httpmock::Then);
+    impl GetVlansThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::Vlan>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetVmDisksWhen(::httpmock::When);
+    impl GetVmDisksWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/get-vm-disks$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &types::GetVmDisksRequestBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct GetVmDisksThen(::httpmock::Then);
+    impl GetVmDisksThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::VmDisk>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetVmNicsWhen(::httpmock::When);
+    impl GetVmNicsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/get-vm-nics$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &types::GetVmNicsRequestBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct GetVmNicsThen(::httpmock::Then);
+    impl GetVmNicsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::VmNic>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetVmTemplatesWhen(::httpmock::When);
+    impl GetVmTemplatesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/get-vm-templates$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &types::GetVmTemplatesRequestBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct GetVmTemplatesThen(::httpmock::Then);
+    impl GetVmTemplatesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::VmTemplate>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetVmVolumesWhen(::httpmock::When);
+    impl GetVmVolumesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/get-vm-volumes$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &types::GetVmVolumesRequestBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct GetVmVolumesThen(::httpmock::Then);
+    impl GetVmVolumesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::VmVolume>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct RebuildVmWhen(::httpmock::When);
+    impl RebuildVmWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/rebuild-vm-from-snapshot$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &::std::vec::Vec<types::VmRebuildParams>) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct RebuildVmThen(::httpmock::Then);
+    impl RebuildVmThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct RollbackVmWhen(::httpmock::When);
+    impl RollbackVmWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/rollback-vm$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &types::VmRollbackParams) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct RollbackVmThen(::httpmock::Then);
+    impl RollbackVmThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct UpdateClusterWhen(::httpmock::When);
+    impl UpdateClusterWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/update-cluster$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &types::ClusterUpdationParams) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct UpdateClusterThen(::httpmock::Then);
+    impl UpdateClusterThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::WithTaskCluster>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct UpdateContentLibraryVmTemplateWhen(::httpmock::When);
+    impl UpdateContentLibraryVmTemplateWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/update-content-library-vm-template$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(
+            self,
+            value: &types::ContentLibraryVmTemplateUpdationParams,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct UpdateContentLibraryVmTemplateThen(::httpmock::Then);
+    impl UpdateContentLibraryVmTemplateThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &::std::vec::Vec<types::WithTaskContentLibraryVmTemplate>,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct UpdateDatacenterWhen(::httpmock::When);
+    impl UpdateDatacenterWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/update-datacenter$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &types::DatacenterUpdationParams) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct UpdateDatacenterThen(::httpmock::Then);
+    impl UpdateDatacenterThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::WithTaskDatacenter>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct UpdateVmTemplateWhen(::httpmock::When);
+    impl UpdateVmTemplateWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/update-vm-template$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &types::VmTemplateUpdationParams) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct UpdateVmTemplateThen(::httpmock::Then);
+    impl UpdateVmTemplateThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVmTemplate>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetContentLibraryImagesWhen(::httpmock::When);
+    impl GetContentLibraryImagesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/get-content-library-images$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &types::GetContentLibraryImagesRequestBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct GetContentLibraryImagesThen(::httpmock::Then);
+    impl GetContentLibraryImagesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::ContentLibraryImage>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ExpandVmDiskWhen(::httpmock::When);
+    impl ExpandVmDiskWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/expand-vm-disk$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &types::VmExpandVmDiskParams) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct ExpandVmDiskThen(::httpmock::Then);
+    impl ExpandVmDiskThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetGpuDevicesWhen(::httpmock::When);
+    impl GetGpuDevicesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/get-gpu-devices$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &types::GetGpuDevicesRequestBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct GetGpuDevicesThen(::httpmock::Then);
+    impl GetGpuDevicesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::GpuDevice>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct AddVmGpuDeviceWhen(::httpmock::When);
+    impl AddVmGpuDeviceWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/add-vm-gpu-device$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &types::VmAddGpuDeviceParams) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct AddVmGpuDeviceThen(::httpmock::Then);
+    impl AddVmGpuDeviceThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct RemoveVmGpuDeviceWhen(::httpmock::When);
+    impl RemoveVmGpuDeviceWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/remove-vm-gpu-device$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &types::VmRemoveGpuDeviceParams) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct RemoveVmGpuDeviceThen(::httpmock::Then);
+    impl RemoveVmGpuDeviceThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct EnterMaintenanceModePreCheckWhen(::httpmock::When);
+    impl EnterMaintenanceModePreCheckWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/enter-maintenance-mode-precheck$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &types::EnterMaintenanceModeCheckParams) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct EnterMaintenanceModePreCheckThen(::httpmock::Then);
+    impl EnterMaintenanceModePreCheckThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::EnterMaintenanceModeCheckResult) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct EnterMaintenanceModePrecheckResultWhen(::httpmock::When);
+    impl EnterMaintenanceModePrecheckResultWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/enter-maintance-mode-precheck-result$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &types::EnterMaintenanceModeResultParams) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct EnterMaintenanceModePrecheckResultThen(::httpmock::Then);
+    impl EnterMaintenanceModePrecheckResultThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::EnterMaintenanceModeResult) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct EnterMaintenanceModeWhen(::httpmock::When);
+    impl EnterMaintenanceModeWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/enter-maintance-mode$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &types::EnterMaintenanceModeParams) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct EnterMaintenanceModeThen(::httpmock::Then);
+    impl EnterMaintenanceModeThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::WithTaskHost) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ExitMaintenanceModeWhen(::httpmock::When);
+    impl ExitMaintenanceModeWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/exit-maintance-mode$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &types::ExitMaintenanceModeParams) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct ExitMaintenanceModeThen(::httpmock::Then);
+    impl ExitMaintenanceModeThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::WithTaskHost) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetVmMetricsWhen(::httpmock::When);
+    impl GetVmMetricsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/get-vm-metrics$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::GetVmMetricInput) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct GetVmMetricsThen(::httpmock::Then);
+    impl GetVmMetricsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::WithTaskMetric>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetHostMetricsWhen(::httpmock::When);
+    impl GetHostMetricsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/get-host-metrics$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::GetHostMetricInput) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct GetHostMetricsThen(::httpmock::Then);
+    impl GetHostMetricsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::WithTaskMetric>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetClusterMetricsWhen(::httpmock::When);
+    impl GetClusterMetricsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/get-cluster-metrics$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::GetClusterMetricInput) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct GetClusterMetricsThen(::httpmock::Then);
+    impl GetClusterMetricsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::WithTaskMetric>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetLabelsWhen(::httpmock::When);
+    impl GetLabelsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/get-labels$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &types::GetLabelsRequestBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct GetLabelsThen(::httpmock::Then);
+    impl GetLabelsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::Label>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct AddLabelsToResourcesWhen(::httpmock::When);
+    impl AddLabelsToResourcesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/add-labels-to-resources$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        pub fn body(self, value: &types::AddLabelsToResourcesParams) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct AddLabelsToResourcesThen(::httpmock::Then);
+    impl AddLabelsToResourcesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::WithTaskLabel>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_modified(self) -> Self {
+            Self(self.0.status(304u16))
+        }
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -2402,6 +5578,189 @@ pub trait MockServerExt {
         F: FnOnce(
             operations::GetIscsiLunSnapshotsWhen,
             operations::GetIscsiLunSnapshotsThen,
+        );
+    fn clone_content_library_vm_template_from_vm<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CloneContentLibraryVmTemplateFromVmWhen,
+            operations::CloneContentLibraryVmTemplateFromVmThen,
+        );
+    fn clone_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CloneVmWhen, operations::CloneVmThen);
+    fn clone_vm_template_from_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CloneVmTemplateFromVmWhen,
+            operations::CloneVmTemplateFromVmThen,
+        );
+    fn connect_cluster<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ConnectClusterWhen, operations::ConnectClusterThen);
+    fn convert_vm_template_from_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ConvertVmTemplateFromVmWhen,
+            operations::ConvertVmTemplateFromVmThen,
+        );
+    fn create_datacenter<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CreateDatacenterWhen, operations::CreateDatacenterThen);
+    fn create_vm_from_content_library_template<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CreateVmFromContentLibraryTemplateWhen,
+            operations::CreateVmFromContentLibraryTemplateThen,
+        );
+    fn delete_cluster<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::DeleteClusterWhen, operations::DeleteClusterThen);
+    fn delete_content_library_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteContentLibraryVmTemplateWhen,
+            operations::DeleteContentLibraryVmTemplateThen,
+        );
+    fn delete_datacenter<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::DeleteDatacenterWhen, operations::DeleteDatacenterThen);
+    fn delete_vm_snapshot<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::DeleteVmSnapshotWhen, operations::DeleteVmSnapshotThen);
+    fn delete_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::DeleteVmTemplateWhen, operations::DeleteVmTemplateThen);
+    fn get_content_library_vm_templates<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetContentLibraryVmTemplatesWhen,
+            operations::GetContentLibraryVmTemplatesThen,
+        );
+    fn get_datacenters<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetDatacentersWhen, operations::GetDatacentersThen);
+    fn get_elf_images<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetElfImagesWhen, operations::GetElfImagesThen);
+    fn get_elf_storage_policies<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetElfStoragePoliciesWhen,
+            operations::GetElfStoragePoliciesThen,
+        );
+    fn get_organizations<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetOrganizationsWhen, operations::GetOrganizationsThen);
+    fn get_svt_images<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetSvtImagesWhen, operations::GetSvtImagesThen);
+    fn get_vdses<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetVdsesWhen, operations::GetVdsesThen);
+    fn get_vlans<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetVlansWhen, operations::GetVlansThen);
+    fn get_vm_disks<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetVmDisksWhen, operations::GetVmDisksThen);
+    fn get_vm_nics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetVmNicsWhen, operations::GetVmNicsThen);
+    fn get_vm_templates<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetVmTemplatesWhen, operations::GetVmTemplatesThen);
+    fn get_vm_volumes<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetVmVolumesWhen, operations::GetVmVolumesThen);
+    fn rebuild_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::RebuildVmWhen, operations::RebuildVmThen);
+    fn rollback_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::RollbackVmWhen, operations::RollbackVmThen);
+    fn update_cluster<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::UpdateClusterWhen, operations::UpdateClusterThen);
+    fn update_content_library_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::UpdateContentLibraryVmTemplateWhen,
+            operations::UpdateContentLibraryVmTemplateThen,
+        );
+    fn update_datacenter<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::UpdateDatacenterWhen, operations::UpdateDatacenterThen);
+    fn update_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::UpdateVmTemplateWhen, operations::UpdateVmTemplateThen);
+    fn get_content_library_images<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetContentLibraryImagesWhen,
+            operations::GetContentLibraryImagesThen,
+        );
+    fn expand_vm_disk<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ExpandVmDiskWhen, operations::ExpandVmDiskThen);
+    fn get_gpu_devices<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetGpuDevicesWhen, operations::GetGpuDevicesThen);
+    fn add_vm_gpu_device<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::AddVmGpuDeviceWhen, operations::AddVmGpuDeviceThen);
+    fn remove_vm_gpu_device<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::RemoveVmGpuDeviceWhen, operations::RemoveVmGpuDeviceThen);
+    fn enter_maintenance_mode_pre_check<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EnterMaintenanceModePreCheckWhen,
+            operations::EnterMaintenanceModePreCheckThen,
+        );
+    fn enter_maintenance_mode_precheck_result<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EnterMaintenanceModePrecheckResultWhen,
+            operations::EnterMaintenanceModePrecheckResultThen,
+        );
+    fn enter_maintenance_mode<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EnterMaintenanceModeWhen,
+            operations::EnterMaintenanceModeThen,
+        );
+    fn exit_maintenance_mode<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ExitMaintenanceModeWhen,
+            operations::ExitMaintenanceModeThen,
+        );
+    fn get_vm_metrics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetVmMetricsWhen, operations::GetVmMetricsThen);
+    fn get_host_metrics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetHostMetricsWhen, operations::GetHostMetricsThen);
+    fn get_cluster_metrics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetClusterMetricsWhen, operations::GetClusterMetricsThen);
+    fn get_labels<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetLabelsWhen, operations::GetLabelsThen);
+    fn add_labels_to_resources<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AddLabelsToResourcesWhen,
+            operations::AddLabelsToResourcesThen,
         );
 }
 impl MockServerExt for ::httpmock::MockServer {
@@ -2763,6 +6122,541 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::GetIscsiLunSnapshotsWhen::new(when),
                 operations::GetIscsiLunSnapshotsThen::new(then),
+            )
+        })
+    }
+    fn clone_content_library_vm_template_from_vm<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CloneContentLibraryVmTemplateFromVmWhen,
+            operations::CloneContentLibraryVmTemplateFromVmThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CloneContentLibraryVmTemplateFromVmWhen::new(when),
+                operations::CloneContentLibraryVmTemplateFromVmThen::new(then),
+            )
+        })
+    }
+    fn clone_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CloneVmWhen, operations::CloneVmThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CloneVmWhen::new(when),
+                operations::CloneVmThen::new(then),
+            )
+        })
+    }
+    fn clone_vm_template_from_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CloneVmTemplateFromVmWhen,
+            operations::CloneVmTemplateFromVmThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CloneVmTemplateFromVmWhen::new(when),
+                operations::CloneVmTemplateFromVmThen::new(then),
+            )
+        })
+    }
+    fn connect_cluster<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ConnectClusterWhen, operations::ConnectClusterThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ConnectClusterWhen::new(when),
+                operations::ConnectClusterThen::new(then),
+            )
+        })
+    }
+    fn convert_vm_template_from_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ConvertVmTemplateFromVmWhen,
+            operations::ConvertVmTemplateFromVmThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ConvertVmTemplateFromVmWhen::new(when),
+                operations::ConvertVmTemplateFromVmThen::new(then),
+            )
+        })
+    }
+    fn create_datacenter<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CreateDatacenterWhen, operations::CreateDatacenterThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CreateDatacenterWhen::new(when),
+                operations::CreateDatacenterThen::new(then),
+            )
+        })
+    }
+    fn create_vm_from_content_library_template<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CreateVmFromContentLibraryTemplateWhen,
+            operations::CreateVmFromContentLibraryTemplateThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CreateVmFromContentLibraryTemplateWhen::new(when),
+                operations::CreateVmFromContentLibraryTemplateThen::new(then),
+            )
+        })
+    }
+    fn delete_cluster<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::DeleteClusterWhen, operations::DeleteClusterThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteClusterWhen::new(when),
+                operations::DeleteClusterThen::new(then),
+            )
+        })
+    }
+    fn delete_content_library_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteContentLibraryVmTemplateWhen,
+            operations::DeleteContentLibraryVmTemplateThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteContentLibraryVmTemplateWhen::new(when),
+                operations::DeleteContentLibraryVmTemplateThen::new(then),
+            )
+        })
+    }
+    fn delete_datacenter<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::DeleteDatacenterWhen, operations::DeleteDatacenterThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteDatacenterWhen::new(when),
+                operations::DeleteDatacenterThen::new(then),
+            )
+        })
+    }
+    fn delete_vm_snapshot<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::DeleteVmSnapshotWhen, operations::DeleteVmSnapshotThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteVmSnapshotWhen::new(when),
+                operations::DeleteVmSnapshotThen::new(then),
+            )
+        })
+    }
+    fn delete_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::DeleteVmTemplateWhen, operations::DeleteVmTemplateThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteVmTemplateWhen::new(when),
+                operations::DeleteVmTemplateThen::new(then),
+            )
+        })
+    }
+    fn get_content_library_vm_templates<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetContentLibraryVmTemplatesWhen,
+            operations::GetContentLibraryVmTemplatesThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetContentLibraryVmTemplatesWhen::new(when),
+                operations::GetContentLibraryVmTemplatesThen::new(then),
+            )
+        })
+    }
+    fn get_datacenters<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetDatacentersWhen, operations::GetDatacentersThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetDatacentersWhen::new(when),
+                operations::GetDatacentersThen::new(then),
+            )
+        })
+    }
+    fn get_elf_images<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetElfImagesWhen, operations::GetElfImagesThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetElfImagesWhen::new(when),
+                operations::GetElfImagesThen::new(then),
+            )
+        })
+    }
+    fn get_elf_storage_policies<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetElfStoragePoliciesWhen,
+            operations::GetElfStoragePoliciesThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetElfStoragePoliciesWhen::new(when),
+                operations::GetElfStoragePoliciesThen::new(then),
+            )
+        })
+    }
+    fn get_organizations<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetOrganizationsWhen, operations::GetOrganizationsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetOrganizationsWhen::new(when),
+                operations::GetOrganizationsThen::new(then),
+            )
+        })
+    }
+    fn get_svt_images<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetSvtImagesWhen, operations::GetSvtImagesThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetSvtImagesWhen::new(when),
+                operations::GetSvtImagesThen::new(then),
+            )
+        })
+    }
+    fn get_vdses<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetVdsesWhen, operations::GetVdsesThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetVdsesWhen::new(when),
+                operations::GetVdsesThen::new(then),
+            )
+        })
+    }
+    fn get_vlans<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetVlansWhen, operations::GetVlansThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetVlansWhen::new(when),
+                operations::GetVlansThen::new(then),
+            )
+        })
+    }
+    fn get_vm_disks<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetVmDisksWhen, operations::GetVmDisksThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetVmDisksWhen::new(when),
+                operations::GetVmDisksThen::new(then),
+            )
+        })
+    }
+    fn get_vm_nics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetVmNicsWhen, operations::GetVmNicsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetVmNicsWhen::new(when),
+                operations::GetVmNicsThen::new(then),
+            )
+        })
+    }
+    fn get_vm_templates<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetVmTemplatesWhen, operations::GetVmTemplatesThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetVmTemplatesWhen::new(when),
+                operations::GetVmTemplatesThen::new(then),
+            )
+        })
+    }
+    fn get_vm_volumes<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetVmVolumesWhen, operations::GetVmVolumesThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetVmVolumesWhen::new(when),
+                operations::GetVmVolumesThen::new(then),
+            )
+        })
+    }
+    fn rebuild_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::RebuildVmWhen, operations::RebuildVmThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::RebuildVmWhen::new(when),
+                operations::RebuildVmThen::new(then),
+            )
+        })
+    }
+    fn rollback_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::RollbackVmWhen, operations::RollbackVmThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::RollbackVmWhen::new(when),
+                operations::RollbackVmThen::new(then),
+            )
+        })
+    }
+    fn update_cluster<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::UpdateClusterWhen, operations::UpdateClusterThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::UpdateClusterWhen::new(when),
+                operations::UpdateClusterThen::new(then),
+            )
+        })
+    }
+    fn update_content_library_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::UpdateContentLibraryVmTemplateWhen,
+            operations::UpdateContentLibraryVmTemplateThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::UpdateContentLibraryVmTemplateWhen::new(when),
+                operations::UpdateContentLibraryVmTemplateThen::new(then),
+            )
+        })
+    }
+    fn update_datacenter<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::UpdateDatacenterWhen, operations::UpdateDatacenterThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::UpdateDatacenterWhen::new(when),
+                operations::UpdateDatacenterThen::new(then),
+            )
+        })
+    }
+    fn update_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::UpdateVmTemplateWhen, operations::UpdateVmTemplateThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::UpdateVmTemplateWhen::new(when),
+                operations::UpdateVmTemplateThen::new(then),
+            )
+        })
+    }
+    fn get_content_library_images<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetContentLibraryImagesWhen,
+            operations::GetContentLibraryImagesThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetContentLibraryImagesWhen::new(when),
+                operations::GetContentLibraryImagesThen::new(then),
+            )
+        })
+    }
+    fn expand_vm_disk<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ExpandVmDiskWhen, operations::ExpandVmDiskThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ExpandVmDiskWhen::new(when),
+                operations::ExpandVmDiskThen::new(then),
+            )
+        })
+    }
+    fn get_gpu_devices<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetGpuDevicesWhen, operations::GetGpuDevicesThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetGpuDevicesWhen::new(when),
+                operations::GetGpuDevicesThen::new(then),
+            )
+        })
+    }
+    fn add_vm_gpu_device<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::AddVmGpuDeviceWhen, operations::AddVmGpuDeviceThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::AddVmGpuDeviceWhen::new(when),
+                operations::AddVmGpuDeviceThen::new(then),
+            )
+        })
+    }
+    fn remove_vm_gpu_device<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::RemoveVmGpuDeviceWhen, operations::RemoveVmGpuDeviceThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::RemoveVmGpuDeviceWhen::new(when),
+                operations::RemoveVmGpuDeviceThen::new(then),
+            )
+        })
+    }
+    fn enter_maintenance_mode_pre_check<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EnterMaintenanceModePreCheckWhen,
+            operations::EnterMaintenanceModePreCheckThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::EnterMaintenanceModePreCheckWhen::new(when),
+                operations::EnterMaintenanceModePreCheckThen::new(then),
+            )
+        })
+    }
+    fn enter_maintenance_mode_precheck_result<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EnterMaintenanceModePrecheckResultWhen,
+            operations::EnterMaintenanceModePrecheckResultThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::EnterMaintenanceModePrecheckResultWhen::new(when),
+                operations::EnterMaintenanceModePrecheckResultThen::new(then),
+            )
+        })
+    }
+    fn enter_maintenance_mode<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EnterMaintenanceModeWhen,
+            operations::EnterMaintenanceModeThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::EnterMaintenanceModeWhen::new(when),
+                operations::EnterMaintenanceModeThen::new(then),
+            )
+        })
+    }
+    fn exit_maintenance_mode<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ExitMaintenanceModeWhen,
+            operations::ExitMaintenanceModeThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ExitMaintenanceModeWhen::new(when),
+                operations::ExitMaintenanceModeThen::new(then),
+            )
+        })
+    }
+    fn get_vm_metrics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetVmMetricsWhen, operations::GetVmMetricsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetVmMetricsWhen::new(when),
+                operations::GetVmMetricsThen::new(then),
+            )
+        })
+    }
+    fn get_host_metrics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetHostMetricsWhen, operations::GetHostMetricsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetHostMetricsWhen::new(when),
+                operations::GetHostMetricsThen::new(then),
+            )
+        })
+    }
+    fn get_cluster_metrics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetClusterMetricsWhen, operations::GetClusterMetricsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetClusterMetricsWhen::new(when),
+                operations::GetClusterMetricsThen::new(then),
+            )
+        })
+    }
+    fn get_labels<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetLabelsWhen, operations::GetLabelsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetLabelsWhen::new(when),
+                operations::GetLabelsThen::new(then),
+            )
+        })
+    }
+    fn add_labels_to_resources<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AddLabelsToResourcesWhen,
+            operations::AddLabelsToResourcesThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::AddLabelsToResourcesWhen::new(when),
+                operations::AddLabelsToResourcesThen::new(then),
             )
         })
     }

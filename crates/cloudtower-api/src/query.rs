@@ -72,7 +72,8 @@ macro_rules! where_bodies {
         impl From<types::$where> for types::$body {
             /// The body with only `where` set.
             fn from(where_: types::$where) -> Self {
-                Self { where_, $($rest: None),* }
+                // `.into()`: typify boxes a where-input that contains itself.
+                Self { where_: where_.into(), $($rest: None),* }
             }
         }
     };
@@ -80,7 +81,7 @@ macro_rules! where_bodies {
         impl From<types::$where> for types::$body {
             /// The body with only `where` set.
             fn from(where_: types::$where) -> Self {
-                Self { where_: Some(where_), $($rest: None),* }
+                Self { where_: Some(where_.into()), $($rest: None),* }
             }
         }
     };
