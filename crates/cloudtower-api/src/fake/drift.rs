@@ -44,6 +44,7 @@ async fn answer(op: &str, path: &str, example: &Value, state: &str) -> Result<Va
         vm["status"] = state.into();
         fake.insert("Vm", vm);
     }
+    fake.with(|s| s.add_referenced(op, example));
     if let (Some(user), Some(password)) = (
         example.get("username").and_then(Value::as_str),
         example.get("password").and_then(Value::as_str),

@@ -212,7 +212,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn setup() -> (Spec, Store) {
+    fn setup() -> (std::sync::Arc<Spec>, Store) {
         let spec = Spec::load().expect("spec");
         let mut store = Store::default();
         store.insert(

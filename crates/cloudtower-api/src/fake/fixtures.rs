@@ -17,17 +17,14 @@
 //! Every value can be changed further (the fields are public), or built
 //! from any schema with [`from_spec`].
 
-use std::sync::OnceLock;
-
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::spec::Spec;
 use crate::types;
 
-fn spec() -> Option<&'static Spec> {
-    static SPEC: OnceLock<Option<Spec>> = OnceLock::new();
-    SPEC.get_or_init(|| Spec::load().ok()).as_ref()
+fn spec() -> Option<std::sync::Arc<Spec>> {
+    Spec::load().ok()
 }
 
 /// A value of the spec's schema `schema` (`Vm`, `Task`, `WithTask_Vm_`,

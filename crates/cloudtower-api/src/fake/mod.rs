@@ -80,16 +80,18 @@ pub struct Fake {
 impl Fake {
     /// Starts a fake with nothing in it, on the current tokio runtime.
     pub async fn start() -> Result<Self, FakeError> {
+        let (_, transport) = spec::shared().map_err(FakeError::Spec)?;
         let service = CloudTowerService::new().map_err(FakeError::Spec)?;
-        let server = Server::start(spec::SPEC_YAML, service).await?;
+        let server = Server::start_with_spec(transport, service).await?;
         Ok(Self { server })
     }
 
     /// Starts a fake on its own thread and runtime: for synchronous code
     /// (and works inside a runtime too).
     pub fn start_blocking() -> Result<Self, FakeError> {
+        let (_, transport) = spec::shared().map_err(FakeError::Spec)?;
         let service = CloudTowerService::new().map_err(FakeError::Spec)?;
-        let server = Server::start_blocking(spec::SPEC_YAML, service)?;
+        let server = Server::start_blocking_with_spec(transport, service)?;
         Ok(Self { server })
     }
 

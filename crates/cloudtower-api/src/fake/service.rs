@@ -55,7 +55,7 @@ type Answer = Result<Value, Failure>;
 /// it over HTTP; its seeding and inspection methods are the `Fake`'s.
 #[derive(Debug)]
 pub struct CloudTowerService {
-    spec: Spec,
+    spec: std::sync::Arc<Spec>,
     store: Store,
     tasks: Tasks,
     /// Username to password.
@@ -399,6 +399,43 @@ impl CloudTowerService {
             .collect();
         for (collection, record) in examples {
             self.store.insert(&collection, record);
+        }
+    }
+
+    /// Adds a record for every relation a create's `body` names by id
+    /// (`cluster_id`, `organization_id`, ...) that the store lacks: the
+    /// drift guard sends the spec's example bodies, whose ids the example
+    /// records do not all have.
+    #[cfg(test)]
+    pub(crate) fn add_referenced(&mut self, operation: &str, body: &Value) {
+        let Some(Kind::Mutation {
+            target: Target::Create { collection, .. },
+            ..
+        }) = self.spec.operation(operation).map(|o| o.kind.clone())
+        else {
+            return;
+        };
+        let inputs: Vec<Value> = match body {
+            Value::Array(items) => items.clone(),
+            other => match other.get("data") {
+                Some(Value::Array(items)) => items.clone(),
+                _ => vec![other.clone()],
+            },
+        };
+        for input in inputs {
+            for (key, value) in input.as_object().into_iter().flatten() {
+                let (Some(relation), Some(id)) = (key.strip_suffix("_id"), value.as_str()) else {
+                    continue;
+                };
+                let Some(nested) = self.spec.property(&collection, relation).and_then(ref_name)
+                else {
+                    continue;
+                };
+                let related = nested.trim_start_matches("Nested").to_string();
+                if self.store.get(&related, id).is_none() {
+                    self.insert(&related, json!({"id": id}));
+                }
+            }
         }
     }
 

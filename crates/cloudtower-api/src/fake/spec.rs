@@ -5,6 +5,7 @@
 //! spec, so operations added to the spec are served without code.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value};
 
@@ -110,11 +111,26 @@ pub(crate) fn collection_of_where(where_input: &str) -> Option<&str> {
     where_input.strip_suffix("WhereInput")
 }
 
+/// The packaged spec, parsed once per process for both the service and
+/// the transport: every fake a test suite starts shares them.
+pub(crate) fn shared() -> Result<(Arc<Spec>, cloud_common::fake::Spec), String> {
+    static SHARED: OnceLock<Result<(Arc<Spec>, cloud_common::fake::Spec), String>> =
+        OnceLock::new();
+    SHARED
+        .get_or_init(|| {
+            let ours = Spec::parse(SPEC_YAML)?;
+            let transport =
+                cloud_common::fake::Spec::parse(SPEC_YAML).map_err(|e| e.to_string())?;
+            Ok((Arc::new(ours), transport))
+        })
+        .clone()
+}
+
 impl Spec {
-    /// Parses the packaged spec; an unreadable spec is a build defect, so
-    /// the error names it rather than guessing.
-    pub(crate) fn load() -> Result<Self, String> {
-        Self::parse(SPEC_YAML)
+    /// The packaged spec (shared, see [`shared`]); an unreadable spec is a
+    /// build defect, so the error names it rather than guessing.
+    pub(crate) fn load() -> Result<Arc<Self>, String> {
+        shared().map(|(spec, _)| spec)
     }
 
     /// Parses a spec document.
@@ -527,7 +543,7 @@ pub(crate) fn strip_hidden(record: &Value) -> Value {
 mod tests {
     use super::*;
 
-    fn spec() -> Spec {
+    fn spec() -> Arc<Spec> {
         Spec::load().expect("the packaged spec parses")
     }
 
