@@ -108,6 +108,18 @@ fn in_bytes(amount: &Value, unit: Option<&str>) -> Option<Value> {
     n.checked_mul(1u64 << shift).map(Value::from)
 }
 
+/// `VmDisk` as a field name: `vm_disk`.
+fn snake(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
 fn text<'a>(value: &'a Value, key: &str) -> &'a str {
     value.get(key).and_then(Value::as_str).unwrap_or("")
 }
@@ -533,7 +545,29 @@ impl CloudTowerService {
                     Target::Where {
                         collection,
                         where_input,
-                    } => self.mutate_where(op, collection, where_input, data, body, lang, user)?,
+                    } => {
+                        let filter = body.get("where").cloned().unwrap_or(Value::Null);
+                        self.mutate_where(
+                            op,
+                            collection,
+                            Some(where_input),
+                            &filter,
+                            data,
+                            body,
+                            lang,
+                            user,
+                        )?
+                    }
+                    Target::Named { collection } => {
+                        // `{"<collection>_id": id}` is `{"id": id}`.
+                        let key = format!("{}_id", snake(collection));
+                        let id = body
+                            .pointer(&format!("/where/{key}"))
+                            .cloned()
+                            .unwrap_or(Value::Null);
+                        let filter = json!({"id": id});
+                        self.mutate_where(op, collection, None, &filter, data, body, lang, user)?
+                    }
                     Target::Create { collection, .. } => {
                         self.mutate_create(op, collection, data, body, lang, user)?
                     }
@@ -626,17 +660,17 @@ impl CloudTowerService {
         &mut self,
         op: &Operation,
         collection: &str,
-        where_input: &str,
+        where_input: Option<&str>,
+        filter: &Value,
         data: &str,
         body: &Value,
         lang: Lang,
         user: &Value,
     ) -> Result<Vec<Value>, Failure> {
-        let filter = body.get("where").cloned().unwrap_or(Value::Null);
         if !filter.is_object() {
             return Err(self.failure(lang, 400, Message::Invalid("`where` is required")));
         }
-        let matched = self.matching(collection, Some(where_input), &filter, lang)?;
+        let matched = self.matching(collection, where_input, filter, lang)?;
         // Every record is checked before anything starts: CloudTower
         // refuses the whole batch.
         let mut plans = Vec::new();
@@ -676,7 +710,16 @@ impl CloudTowerService {
                 }
                 s.extend(plan.shown);
             }
-            let data = self.spec.project(&shown, collection, data);
+            // An action on a part (a VM's disk) answers the whole (the VM).
+            let whole = shown
+                .pointer(&format!("/{}/id", snake(data)))
+                .and_then(Value::as_str)
+                .filter(|_| data != collection)
+                .and_then(|id| self.store.get(data, id));
+            let data = match whole {
+                Some(whole) => self.spec.project(whole, data, data),
+                None => self.spec.project(&shown, collection, data),
+            };
             results.push(json!({"task_id": task, "data": data}));
         }
         Ok(results)

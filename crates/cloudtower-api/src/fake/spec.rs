@@ -56,6 +56,12 @@ pub(crate) enum Target {
         /// The where-input schema.
         where_input: String,
     },
+    /// The record of `collection` an inline `where` names by
+    /// `<collection>_id` (`{"where": {"host_id": ..}}` for a `Host`).
+    Named {
+        /// The collection, the schema of the answers' `data`.
+        collection: String,
+    },
     /// New records of `collection`, one per element of the body (an array
     /// body, or the `data` array of an object body).
     Create {
@@ -285,6 +291,11 @@ impl Spec {
                 .map(str::to_string)
         };
         let where_input = body.and_then(where_of);
+        // A `where` that is no where-input (`{host_id}`) names one record.
+        let inline_where = body
+            .and_then(|b| self.properties(b))
+            .is_some_and(|p| p.contains_key("where"))
+            && where_input.is_none();
         // `{aggregate: {count}}`: a count of the filtered collection.
         if let Some(props) = self.properties(response)
             && props.contains_key("aggregate")
@@ -304,11 +315,15 @@ impl Spec {
         let Some(name) = ref_name(element) else {
             return Kind::Other;
         };
-        if self.is_with_task(name) {
+        // A read that answers `WithTask_*` (metrics) changes nothing.
+        if self.is_with_task(name) && !id.starts_with("Get") {
             let Some(data) = self.property(name, "data").and_then(ref_name) else {
                 return Kind::Other;
             };
             let target = match (&where_input, body) {
+                _ if inline_where => Target::Named {
+                    collection: data.to_string(),
+                },
                 (Some(w), _) => match collection_of_where(w) {
                     Some(c) => Target::Where {
                         collection: c.to_string(),

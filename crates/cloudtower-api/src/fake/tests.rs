@@ -417,3 +417,35 @@ fn updates_snapshots_and_the_recycle_bin() {
     h.settle(&deleted);
     assert_eq!(h.ok("GetVmSnapshots", json!({})), json!([]));
 }
+
+#[test]
+fn an_inline_where_names_one_record_and_reads_change_nothing() {
+    let mut h = harness();
+    let cluster = h.service.add_cluster("prod");
+    let host = h.service.add_host(&cluster, "node-1");
+    let entered = h.ok(
+        "EnterMaintenanceMode",
+        json!({"where": {"host_id": host}, "data": {"shutdown_vms": []}}),
+    );
+    assert_eq!(
+        entered["data"]["id"],
+        json!(host),
+        "one host, not a new one"
+    );
+    assert!(entered["task_id"].is_string());
+    assert_eq!(h.service.records("Host").len(), 1);
+
+    let vm = h.service.add_vm_on(&host, "web-01", "RUNNING");
+    let tasks = h.service.records("Task").len();
+    let (status, _) = h.call(
+        "GetVmMetrics",
+        json!({"vms": {"id": vm}, "metrics": ["elf_vm_cpu_overall_usage_percent"], "range": "10m"}),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(
+        h.service.records("Task").len(),
+        tasks,
+        "a read starts no task"
+    );
+    assert!(h.service.records("Metric").is_empty());
+}
