@@ -823,7 +823,8 @@ impl CloudTowerService {
             plan.shown = change;
             return Ok(plan);
         }
-        Ok(Plan::new("UPDATING"))
+        let restored = self.restored(collection, body);
+        Ok(Plan::new("UPDATING").merge(collection, id, restored))
     }
 
     /// The nested host a VM starts (or migrates) on: `data.host_id`, else
@@ -1094,15 +1095,22 @@ impl CloudTowerService {
         })
     }
 
-    /// What a new record takes from a record it relates to: relations it
-    /// has not got (a VM's cluster from its host), and, when it is a kind
-    /// of that record (`VmSnapshot` of a `Vm`, a `Vm` from a `VmTemplate`),
-    /// the configuration they share.
-    fn inherit(&self, collection: &str, record: &mut Value, related: &str, found: &Value) {
-        let Some(r) = record.as_object_mut() else {
-            return;
-        };
-        let akin = collection.starts_with(related) || related.ends_with(collection);
+    /// Whether records of `a` and `b` are kinds of one another, sharing a
+    /// configuration (`Vm` and `VmSnapshot`, `VmTemplate`,
+    /// `ContentLibraryVmTemplate`).
+    fn akin(a: &str, b: &str) -> bool {
+        a.contains(b) || b.contains(a)
+    }
+
+    /// The fields `found` (of `related`) and a record of `collection`
+    /// share, by one schema in both: relations (`(true, ..)`) and
+    /// configuration (`(false, ..)`), never a record's own identity.
+    fn shared_fields(
+        &self,
+        collection: &str,
+        related: &str,
+        found: &Value,
+    ) -> Vec<(bool, String, Value)> {
         const OWN: &[&str] = &[
             "id",
             "name",
@@ -1112,6 +1120,7 @@ impl CloudTowerService {
             "local_created_at",
             "status",
         ];
+        let mut out = Vec::new();
         for (key, value) in found.as_object().into_iter().flatten() {
             // Only fields of one schema in both: a VM's `vm_disks` (ids)
             // are not a snapshot's (frozen disks).
@@ -1124,15 +1133,57 @@ impl CloudTowerService {
                 }
                 _ => false,
             };
-            if !same || key.starts_with("__") {
+            if !same || key.starts_with("__") || OWN.contains(&key.as_str()) {
                 continue;
             }
-            let is_relation = value.get("id").is_some();
-            let unset = r.get(key).is_none_or(Value::is_null);
-            if (is_relation && unset) || (akin && !is_relation && !OWN.contains(&key.as_str())) {
-                r.insert(key.clone(), value.clone());
+            out.push((value.get("id").is_some(), key.clone(), value.clone()));
+        }
+        out
+    }
+
+    /// What a new record takes from a record it relates to: relations it
+    /// has not got (a VM's cluster from its host), and, when it is a kind
+    /// of that record (`VmSnapshot` of a `Vm`, a `Vm` from a `VmTemplate`),
+    /// the configuration they share.
+    fn inherit(&self, collection: &str, record: &mut Value, related: &str, found: &Value) {
+        let akin = Self::akin(collection, related);
+        let shared = self.shared_fields(collection, related, found);
+        let Some(r) = record.as_object_mut() else {
+            return;
+        };
+        for (is_relation, key, value) in shared {
+            let unset = r.get(&key).is_none_or(Value::is_null);
+            if (is_relation && unset) || (akin && !is_relation) {
+                r.insert(key, value);
             }
         }
+    }
+
+    /// The configuration an action takes from a record of its kind that
+    /// its `data` names (`rollback-vm`'s `snapshot_id`: the snapshot's CPU,
+    /// memory, ...).
+    fn restored(&self, collection: &str, body: &Value) -> Map<String, Value> {
+        let mut out = Map::new();
+        for (key, value) in body
+            .get("data")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let (Some(what), Some(id)) = (key.strip_suffix("_id"), value.as_str()) else {
+                continue;
+            };
+            if let Some((related, found)) = self.made_from(what, id)
+                && Self::akin(collection, &related)
+            {
+                for (is_relation, key, value) in self.shared_fields(collection, &related, &found) {
+                    if !is_relation {
+                        out.insert(key, value);
+                    }
+                }
+            }
+        }
+        out
     }
 
     fn mutate_create(

@@ -404,6 +404,23 @@ fn updates_snapshots_and_the_recycle_bin() {
     );
     assert_eq!(missing.0, 404);
 
+    // Rolling back restores the snapshot's configuration.
+    let grown = h.ok(
+        "UpdateVm",
+        json!({"where": {"id": vm}, "data": {"vcpu": 16}}),
+    );
+    h.settle(&grown);
+    let snapshot = snaps[0]["id"].clone();
+    let rolled = h.ok(
+        "RollbackVm",
+        json!({"where": {"id": vm}, "data": {"snapshot_id": snapshot}}),
+    );
+    h.settle(&rolled);
+    assert_eq!(
+        h.ok("GetVms", json!({"where": {"id": vm}}))[0]["vcpu"],
+        snaps[0]["vcpu"]
+    );
+
     let binned = h.ok("MoveVmToRecycleBin", json!({"where": {"id": vm}}));
     h.settle(&binned);
     assert_eq!(
