@@ -1,14 +1,10 @@
 //! One provider-neutral scenario, written once against `dyn Compute`
-//! (list → start → wait until running → stop → delete), run against a mock
-//! of every provider (CloudTower's is its stateful fake,
-//! `cloudtower_api::fake`).
+//! (list → start → wait until running → stop → delete), run against the
+//! fake of every provider.
 
 use std::time::Duration;
 
 use cloud_common::{ClientConfig, Compute, RetryPolicy, WaitOptions};
-use fleet::mock::detail;
-use httpmock::{Method, MockServer};
-use serde_json::json;
 
 /// The one scenario (`fleet::scenario`, also the main job's), collecting
 /// its steps for the assertions.
@@ -19,66 +15,52 @@ async fn scenario(compute: &dyn Compute, id: &str) -> Result<Vec<String>, cloud_
     Ok(steps)
 }
 
-fn config(server: &MockServer) -> ClientConfig {
-    ClientConfig::new(server.base_url()).retry(RetryPolicy::never())
+fn config(base_url: String) -> ClientConfig {
+    ClientConfig::new(base_url).retry(RetryPolicy::never())
 }
 
 #[tokio::test]
 async fn tensordock_runs_the_scenario() {
-    let server = MockServer::start_async().await;
-    let id = "65e7edca-888a-4e66-a975-2c6cd4cd218b";
-    let vm = |status: &str| json!({"name": "vm", "status": status, "specs": {"gpu": {"amount": 1, "type": "v100-pcie-16gb"}, "vcpus": 8, "ram": 32}});
-    server.mock(|when, then| {
-        when.method(Method::POST).path("/client/list");
-        then.status(200)
-            .json_body(json!({"success": true, "virtualmachines": {id: vm("Stopped")}}));
-    });
-    detail(
-        &server,
-        "POST",
-        "/client/get/single",
-        json!({"success": true, "virtualmachines": vm("Starting")}),
-        2,
-        json!({"success": true, "virtualmachines": vm("Running")}),
-    );
-    let mut actions = Vec::new();
-    for path in [
-        "/client/start/single",
-        "/client/stop/single",
-        "/client/delete/single",
-    ] {
-        actions.push(server.mock(|when, then| {
-            when.method(Method::POST)
-                .path(path)
-                .form_urlencoded_tuple("server", id);
-            then.status(200).json_body(json!({"success": true}));
-        }));
-    }
+    use tensordock_api::v0::fake::{API_KEY, API_TOKEN, Fake};
+    let fake = Fake::start().await.unwrap();
+    let id = fake.add_vm("vm", "Stopped");
     let td =
-        tensordock_api::v0::TensorDock::with_config(config(&server), ("key", "token")).unwrap();
-    let steps = scenario(&td, id).await.expect("scenario");
+        tensordock_api::v0::TensorDock::with_config(config(fake.base_url()), (API_KEY, API_TOKEN))
+            .unwrap();
+    let steps = scenario(&td, &id).await.expect("scenario");
     assert_eq!(
         steps,
         [
             "[tensordock] listed 1 instance(s)".to_string(),
-            format!("[tensordock]   {id} \"vm\": stopped, 1x v100-pcie-16gb"),
+            format!("[tensordock]   {id} \"vm\": stopped, 1x geforcertx4090-pcie-24gb"),
             format!("[tensordock] started {id}"),
             format!("[tensordock] {id} is running"),
             format!("[tensordock] stopped {id}"),
             format!("[tensordock] deleted {id}"),
         ]
     );
-    for action in actions {
-        action.assert_calls(1);
-    }
+    let actions: Vec<_> = fake
+        .received()
+        .into_iter()
+        .filter_map(|r| r.operation_id)
+        .filter(|op| ["startVm", "stopVm", "deleteVm"].contains(&op.as_str()))
+        .collect();
+    assert_eq!(
+        actions,
+        ["startVm", "stopVm", "deleteVm"],
+        "each action once"
+    );
+    assert!(fake.vm_ids().is_empty(), "the VM is gone");
 }
 
 #[tokio::test]
 async fn tensordock_v2_runs_the_scenario() {
-    let m = fleet::mock::tensordock_v2();
-    let id = m.instance_id.clone();
-    let td = tensordock_api::v2::TensorDock::with_config(config(&m.server).no_rate_limit(), "t")
-        .unwrap();
+    use tensordock_api::v2::fake::{Fake, TOKEN};
+    let fake = Fake::start().await.unwrap();
+    let id = fake.add_instance("trainer-2", "Stopped");
+    let td =
+        tensordock_api::v2::TensorDock::with_config(config(fake.base_url()).no_rate_limit(), TOKEN)
+            .unwrap();
     let steps = scenario(&td, &id).await.expect("scenario");
     assert_eq!(
         steps,
@@ -91,56 +73,34 @@ async fn tensordock_v2_runs_the_scenario() {
             format!("[tensordock] deleted {id}"),
         ]
     );
+    assert!(fake.instance_ids().is_empty(), "the instance is gone");
 }
 
 #[tokio::test]
 async fn neolink_runs_the_scenario() {
-    let server = MockServer::start_async().await;
-    let (cluster, name) = ("host-cluster", "instance-4ca9xxxx");
-    let instance = |status: &str| json!({"name": name, "displayName": "trainer", "status": status, "resources": {"cpu": "16", "memory": "96Gi", "GPUNum": "1", "GPUType": "4090"}});
-    server.mock(|when, then| {
-        when.method(Method::GET)
-            .path(format!("/clusters/{cluster}/instances"));
-        then.status(200).json_body(
-            json!({"hasNextPage": false, "nodes": [instance("Shutdown")], "totalCount": 1}),
-        );
-    });
-    detail(
-        &server,
-        "GET",
-        &format!("/clusters/{cluster}/instances/{name}"),
-        instance("Creating"),
-        2,
-        instance("Running"),
-    );
-    let power_on = server.mock(|when, then| {
-        when.method(Method::POST)
-            .path(format!("/clusters/{cluster}/instances/{name}/power_on"));
-        then.status(200).json_body(json!("ok"));
-    });
-    let power_off = server.mock(|when, then| {
-        when.method(Method::POST)
-            .path(format!("/clusters/{cluster}/instances/{name}/power_off"));
-        then.status(200).json_body(json!("ok"));
-    });
-    let delete = server.mock(|when, then| {
-        when.method(Method::DELETE)
-            .path(format!("/clusters/{cluster}/instances"))
-            .query_param("name", name);
-        then.status(200).json_body(json!("ok"));
-    });
-    let neolink = neolink_api::Neolink::with_config(config(&server), "token").unwrap();
-    let compute = neolink.in_cluster(cluster);
-    let steps = scenario(&compute, name).await.expect("scenario");
+    use neolink_api::fake::{CLUSTER, Fake, TOKEN};
+    let fake = Fake::start().await.unwrap();
+    let name = fake.add_instance("trainer", "Shutdown");
+    let neolink = neolink_api::Neolink::with_config(config(fake.base_url()), TOKEN).unwrap();
+    let compute = neolink.in_cluster(CLUSTER);
+    let steps = scenario(&compute, &name).await.expect("scenario");
     assert_eq!(
         steps[1],
         format!("[neolink]   {name} \"trainer\": stopped, 1x 4090")
     );
     assert_eq!(steps[3], format!("[neolink] {name} is running"));
     assert_eq!(steps.len(), 6);
-    for m in [power_on, power_off, delete] {
-        m.assert_calls(1);
-    }
+    let actions: Vec<_> = fake
+        .received()
+        .into_iter()
+        .filter_map(|r| r.operation_id)
+        .filter(|op| op.starts_with("power") || op == "deleteInstance")
+        .collect();
+    assert_eq!(
+        actions,
+        ["powerOnInstance", "powerOffInstance", "deleteInstance"]
+    );
+    assert!(fake.instance_names().is_empty(), "the instance is gone");
 }
 
 #[tokio::test]
@@ -149,9 +109,7 @@ async fn cloudtower_runs_the_scenario() {
     use cloudtower_api::types::VmStatus;
     let fake = Fake::start().await.expect("fake");
     let id = fake.add_vm("web-01", VmStatus::Stopped);
-    let ct = fake
-        .client_with(ClientConfig::new("").retry(RetryPolicy::never()))
-        .unwrap();
+    let ct = fake.client_with(config(String::new())).unwrap();
     let steps = scenario(&ct, &id).await.expect("scenario");
     assert_eq!(
         steps,
@@ -176,16 +134,17 @@ async fn cloudtower_runs_the_scenario() {
 
 #[tokio::test]
 async fn every_provider_fits_in_one_list() {
-    let server = MockServer::start_async().await;
+    // No request is sent: any base URL will do.
+    let config = || config("http://127.0.0.1:9".to_string());
     let all: Vec<Box<dyn Compute>> = vec![
-        Box::new(tensordock_api::v0::TensorDock::with_config(config(&server), ("k", "t")).unwrap()),
-        Box::new(tensordock_api::v2::TensorDock::with_config(config(&server), "t").unwrap()),
+        Box::new(tensordock_api::v0::TensorDock::with_config(config(), ("k", "t")).unwrap()),
+        Box::new(tensordock_api::v2::TensorDock::with_config(config(), "t").unwrap()),
         Box::new(
-            neolink_api::Neolink::with_config(config(&server), "t")
+            neolink_api::Neolink::with_config(config(), "t")
                 .unwrap()
                 .in_cluster("c"),
         ),
-        Box::new(cloudtower_api::CloudTower::with_config(config(&server), "t").unwrap()),
+        Box::new(cloudtower_api::CloudTower::with_config(config(), "t").unwrap()),
     ];
     let names: Vec<_> = all.iter().map(|c| c.provider()).collect();
     assert_eq!(names, ["tensordock", "tensordock", "neolink", "cloudtower"]);

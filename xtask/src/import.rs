@@ -65,6 +65,9 @@ pub struct Outcome {
     pub left_out: Vec<String>,
     /// Tags added to the top-level `tags` list.
     pub added_tags: Vec<String>,
+    /// `Schema.property`s of schemas already in the spec that had no
+    /// description and got one.
+    pub documented: Vec<String>,
 }
 
 /// One operation of the official document.
@@ -268,7 +271,11 @@ pub fn import(
         ));
     }
 
-    outcome.text = insert_blocks(ours, &tag_blocks, &path_blocks, &schema_blocks)?;
+    let inserted = insert_blocks(ours, &tag_blocks, &path_blocks, &schema_blocks)?;
+    // Fields the spec had without a description get one too.
+    let (text, documented) = document_schemas(&inserted, texts)?;
+    outcome.text = text;
+    outcome.documented = documented;
     // The result must parse, and every example in it must hold.
     let result = spec::parse(&outcome.text)?;
     for found in &new_ops {
@@ -492,6 +499,100 @@ fn keep_common_filters(
     }
 }
 
+/// Documents every undocumented property of the spec's component schemas
+/// (official text first, else derived; see [`field_description`]) and
+/// returns the new text and the `Schema.property`s it documented. Only
+/// the schemas that change are rewritten, each as a whole block in the
+/// file's style (the schemas section holds no comments); the result is
+/// checked to parse to exactly the documented schemas.
+pub fn document_schemas(text: &str, texts: &Texts) -> Result<(String, Vec<String>), String> {
+    let doc = spec::parse(text)?;
+    let Some(schemas) = spec::component_schemas(&doc) else {
+        return Ok((text.to_string(), Vec::new()));
+    };
+    let mut changed: BTreeMap<String, Value> = BTreeMap::new();
+    let mut documented = Vec::new();
+    for (name, schema) in schemas {
+        let mut copy = schema.clone();
+        let before = documented.len();
+        document_object(name, name, &mut copy, texts, &mut documented);
+        if documented.len() > before {
+            changed.insert(name.clone(), copy);
+        }
+    }
+    if changed.is_empty() {
+        return Ok((text.to_string(), documented));
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| *l == "  schemas:")
+        .ok_or("the spec has no `  schemas:` section")?;
+    let mut out: Vec<String> = lines[..=start].iter().map(|l| l.to_string()).collect();
+    let mut i = start + 1;
+    while i < lines.len() {
+        let line = lines[i];
+        let key = line
+            .strip_prefix("    ")
+            .filter(|rest| !rest.starts_with(' '))
+            .and_then(|rest| rest.split(':').next())
+            .map(|k| k.trim_matches('\''));
+        let mut end = i + 1;
+        while end < lines.len() && (lines[end].is_empty() || lines[end].starts_with("     ")) {
+            end += 1;
+        }
+        // Keep the blank lines that separate schemas.
+        while end > i + 1 && lines[end - 1].is_empty() {
+            end -= 1;
+        }
+        match key.and_then(|k| changed.get(k).map(|v| (k, v))) {
+            Some((k, value)) => {
+                out.extend(emit_entry(k, value, 4).lines().map(str::to_string));
+            }
+            None => out.extend(lines[i..end].iter().map(|l| l.to_string())),
+        }
+        i = end;
+    }
+    let mut result = out.join("\n");
+    result.push('\n');
+    let reparsed = spec::parse(&result)?;
+    for (name, value) in &changed {
+        if reparsed.pointer(&format!("/components/schemas/{}", spec::escape(name))) != Some(value) {
+            return Err(format!(
+                "documenting {name} would change it; nothing written"
+            ));
+        }
+    }
+    Ok((result, documented))
+}
+
+/// Adds a description to every property of `node` and of the inline
+/// objects under it that lacks one.
+fn document_object(
+    name: &str,
+    label: &str,
+    node: &mut Value,
+    texts: &Texts,
+    documented: &mut Vec<String>,
+) {
+    if let Some(items) = node.get_mut("items") {
+        document_object(name, label, items, texts, documented);
+    }
+    let Some(properties) = node.get_mut("properties").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (field, property) in properties.iter_mut() {
+        let inner = format!("{label}.{field}");
+        document_object(name, &inner, property, texts, documented);
+        if property.get("description").is_none() {
+            let none = Texts::default();
+            let official = if label == name { texts } else { &none };
+            document(property, field_description(name, field, property, official));
+            documented.push(inner);
+        }
+    }
+}
+
 /// A string field named like a credential becomes the house `Secret`
 /// schema (redacted in Rust, a string on the wire).
 pub(crate) fn secretise(field: &str, property: &mut Value) {
@@ -550,6 +651,19 @@ const FILTERS: &[(&str, &str)] = &[
 /// The description of `schema.field`: the official text, else one derived
 /// from the field's name and shape.
 pub fn field_description(schema: &str, field: &str, property: &Value, texts: &Texts) -> String {
+    let text = field_description_raw(schema, field, property, texts);
+    let official = texts
+        .descriptions
+        .pointer(&format!(
+            "/schemas/{}/{}",
+            spec::escape(schema),
+            spec::escape(field)
+        ))
+        .is_some_and(|t| t.as_str().is_some_and(|t| !t.trim().is_empty()));
+    if official { text } else { acronyms(&text) }
+}
+
+fn field_description_raw(schema: &str, field: &str, property: &Value, texts: &Texts) -> String {
     if let Some(text) = texts
         .descriptions
         .pointer(&format!(
@@ -607,20 +721,97 @@ pub fn field_description(schema: &str, field: &str, property: &Value, texts: &Te
         "labels" => format!("Labels attached to the {entity}"),
         _ => {
             let mut text = words(field);
-            if let Some(target) = field.strip_suffix("_id") {
+            let is_string = property.get("type").and_then(Value::as_str) == Some("string");
+            if field == "vlan_id" {
+                text = "VLAN ID (the 802.1Q tag)".to_string();
+            } else if let Some(target) = field.strip_suffix("_id").filter(|_| is_string) {
                 text = format!("Id of the {}", words(target).to_lowercase());
-            } else if let Some(target) = field.strip_suffix("_ids") {
+            } else if let Some(target) = field.strip_suffix("_ids").filter(|_| !is_string) {
                 text = format!("Ids of the {}s", words(target).to_lowercase());
-            } else if spec::wrapped_ref_name(property)
+            } else if let Some(target) = spec::wrapped_ref_name(property)
                 .or_else(|| property.get("items").and_then(spec::wrapped_ref_name))
-                .is_some_and(|r| r.starts_with("Nested"))
+                .filter(|r| r.starts_with("Nested"))
             {
-                text = format!("The {} (a reference: id and name)", text.to_lowercase());
+                text = format!("{text} (see `{target}`)");
             }
             text
         }
     };
     format!("{base}{}.", unit(field))
+}
+
+/// Writes the acronyms of CloudTower's vocabulary as such in a derived
+/// text (`vm` -> `VM`), leaving `code spans` alone.
+fn acronyms(text: &str) -> String {
+    const WORDS: &[(&str, &str)] = &[
+        ("vm", "VM"),
+        ("vms", "VMs"),
+        ("cpu", "CPU"),
+        ("cpus", "CPUs"),
+        ("gpu", "GPU"),
+        ("gpus", "GPUs"),
+        ("vlan", "VLAN"),
+        ("vlans", "VLANs"),
+        ("vds", "VDS"),
+        ("vdses", "VDSes"),
+        ("nic", "NIC"),
+        ("nics", "NICs"),
+        ("ip", "IP"),
+        ("ips", "IPs"),
+        ("id", "ID"),
+        ("ids", "IDs"),
+        ("os", "OS"),
+        ("iscsi", "iSCSI"),
+        ("lun", "LUN"),
+        ("luns", "LUNs"),
+        ("ha", "HA"),
+        ("uuid", "UUID"),
+        ("bios", "BIOS"),
+        ("elf", "ELF"),
+        ("svt", "SVT"),
+        ("qos", "QoS"),
+        ("io", "IO"),
+        ("iops", "IOPS"),
+        ("usb", "USB"),
+        ("pci", "PCI"),
+        ("mac", "MAC"),
+        ("dns", "DNS"),
+        ("ntp", "NTP"),
+        ("iso", "ISO"),
+        ("ssh", "SSH"),
+        ("mtu", "MTU"),
+        ("nvmf", "NVMe-oF"),
+        ("nfs", "NFS"),
+        ("vgpu", "vGPU"),
+    ];
+    let mut out = String::new();
+    let mut in_code = false;
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String, in_code: bool| {
+        let lower = word.to_lowercase();
+        let replaced = (!in_code)
+            .then(|| WORDS.iter().find(|(w, _)| *w == lower))
+            .flatten();
+        match replaced {
+            // A sentence's first word keeps its capital: `Vm` -> `VM` too.
+            Some((_, a)) => out.push_str(a),
+            None => out.push_str(word),
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            word.push(c);
+            continue;
+        }
+        flush(&mut word, &mut out, in_code);
+        if c == '`' {
+            in_code = !in_code;
+        }
+        out.push(c);
+    }
+    flush(&mut word, &mut out, in_code);
+    out
 }
 
 /// The unit CloudTower uses for a field named `field`, as ` (unit)`.
@@ -699,7 +890,7 @@ fn operation(doc: &Value, found: &Found<'_>, texts: &Texts) -> Result<Value, Str
     let is_list = response.and_then(|r| r.get("type")).and_then(Value::as_str) == Some("array");
     // `/get-…` reads, and the read of a precheck's result.
     let read = found.path.starts_with("/get-") || found.path.ends_with("-result");
-    let summary = text_of("summary").unwrap_or_else(|| sentence(&words(id)));
+    let summary = text_of("summary").unwrap_or_else(|| acronyms(&sentence(&words(id))));
     let description = text_of("description")
         .unwrap_or_else(|| derived_description(doc, request, item, is_list, read));
 
@@ -911,14 +1102,14 @@ fn example_string(field: &str, schema: &Value) -> String {
         Some("uuid") => return "3a8e1c4e-6f8c-4b2b-9a2f-0b8f5a3f7f10".into(),
         _ => {}
     }
-    if field == "id" || field.ends_with("_id") || field == "after" || field == "before" {
+    if field == "local_id" {
+        "3a8e1c4e-6f8c-4b2b-9a2f-0b8f5a3f7f10".into()
+    } else if field == "id" || field.ends_with("_id") || field == "after" || field == "before" {
         "cl2k1yswo1ifg0822ruv6ylfp".into()
     } else if field.ends_with("_ip") || field == "ip" || field.ends_with("gateway") {
         "192.168.20.31".into()
     } else if field.ends_with("subnetmask") || field.ends_with("netmask") {
         "255.255.255.0".into()
-    } else if field == "local_id" {
-        "3a8e1c4e-6f8c-4b2b-9a2f-0b8f5a3f7f10".into()
     } else if field.is_empty() {
         "example".into()
     } else {
@@ -1010,9 +1201,15 @@ fn insert_blocks(ours: &str, tags: &str, paths: &str, schemas: &str) -> Result<S
 /// short maps and lists of scalars in flow style on one line, everything
 /// else in block style.
 fn emit_entry(key: &str, value: &Value, indent: usize) -> String {
+    emit(key, value, indent, false)
+}
+
+/// [`emit_entry`]; `natural` keeps keys in their own order (field names,
+/// example data) instead of OpenAPI's reading order.
+fn emit(key: &str, value: &Value, indent: usize, natural: bool) -> String {
     let pad = " ".repeat(indent);
     let key = yaml_key(key);
-    if let Some(flow) = flow(value)
+    if let Some(flow) = flow(value).filter(|_| !value.is_string())
         && indent + key.len() + flow.len() + 2 <= 110
     {
         return format!("{pad}{key}: {flow}\n");
@@ -1020,15 +1217,22 @@ fn emit_entry(key: &str, value: &Value, indent: usize) -> String {
     match value {
         Value::Object(map) if !map.is_empty() => {
             let mut out = format!("{pad}{key}:\n");
-            for (k, v) in ordered(map) {
-                out.push_str(&emit_entry(k, v, indent + 2));
+            // Field names and examples keep their own (sorted) order.
+            let inner = natural || key == "example";
+            let entries = if inner || key == "properties" {
+                map.iter().collect()
+            } else {
+                ordered(map)
+            };
+            for (k, v) in entries {
+                out.push_str(&emit(k, v, indent + 2, inner));
             }
             out
         }
         Value::Array(items) if !items.is_empty() => {
             let mut out = format!("{pad}{key}:\n");
             for item in items {
-                out.push_str(&emit_item(item, indent + 2));
+                out.push_str(&emit_item(item, indent + 2, natural || key == "example"));
             }
             out
         }
@@ -1040,16 +1244,42 @@ fn emit_entry(key: &str, value: &Value, indent: usize) -> String {
                 .collect();
             format!("{pad}{key}: |-\n{}\n", body.join("\n"))
         }
-        Value::String(s) if s.len() + indent > 100 => {
+        Value::String(s) if s.len() + indent + key.len() > 106 => {
             // Long texts fold, as the hand-written parts of the file do.
             format!("{pad}{key}: >-\n{}\n", fold(s, indent + 2))
         }
+        Value::String(s) => format!("{pad}{key}: {}\n", block_scalar(s)),
         scalar => format!("{pad}{key}: {}\n", flow(scalar).unwrap_or_default()),
     }
 }
 
+/// A string scalar for block context: plain when YAML reads it back as the
+/// same string (sentences included), single-quoted otherwise.
+fn block_scalar(s: &str) -> String {
+    let risky_start = s.starts_with(|c: char| "-?:,[]{}#&*!|>'\"%@`".contains(c));
+    let keyword = matches!(
+        s.to_ascii_lowercase().as_str(),
+        "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n" | "~"
+    );
+    let plain = !s.is_empty()
+        && !risky_start
+        && !keyword
+        && s.parse::<f64>().is_err()
+        && !s.contains(": ")
+        && !s.contains(" #")
+        && !s.ends_with(':')
+        && !s.ends_with(' ')
+        && !s.starts_with(' ')
+        && s.chars().all(|c| !c.is_control());
+    if plain {
+        s.to_string()
+    } else {
+        single_quoted(s)
+    }
+}
+
 /// A list element at `indent`.
-fn emit_item(value: &Value, indent: usize) -> String {
+fn emit_item(value: &Value, indent: usize, natural: bool) -> String {
     let pad = " ".repeat(indent);
     if let Some(flow) = flow(value)
         && indent + flow.len() + 2 <= 110
@@ -1059,8 +1289,13 @@ fn emit_item(value: &Value, indent: usize) -> String {
     match value {
         Value::Object(map) if !map.is_empty() => {
             let mut out = String::new();
-            for (i, (k, v)) in ordered(map).into_iter().enumerate() {
-                let entry = emit_entry(k, v, indent + 2);
+            let entries = if natural {
+                map.iter().collect()
+            } else {
+                ordered(map)
+            };
+            for (i, (k, v)) in entries.into_iter().enumerate() {
+                let entry = emit(k, v, indent + 2, natural);
                 if i == 0 {
                     out.push_str(&pad);
                     out.push_str("- ");
@@ -1184,7 +1419,7 @@ fn plain_ok(s: &str) -> bool {
         && s.parse::<f64>().is_err()
         && s.chars()
             .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '/')
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "_-./".contains(c))
 }
@@ -1353,8 +1588,8 @@ mod tests {
             "Matches when `memory` is greater than the value (bytes)."
         );
         assert_eq!(
-            field_description("Vm", "host_id", &json!({}), &t),
-            "Id of the host."
+            field_description("Vm", "host_id", &json!({"type": "string"}), &t),
+            "ID of the host."
         );
     }
 

@@ -29,6 +29,10 @@ pub const ANY_OF: &str = "any-of";
 pub const CLOSED_ENUM: &str = "closed-enum";
 /// Rule name: an operation without a description.
 pub const DESCRIPTION: &str = "description";
+/// Rule name: a schema property without a description, in a spec that
+/// promises every field is documented (`info.x-every-field-documented:
+/// true`, CloudTower's: the import writes the official texts).
+pub const FIELD_DESCRIPTION: &str = "field-description";
 /// Rule name: an example that its schema rejects.
 pub const EXAMPLE: &str = "example";
 /// Rule name: a string property named like a credential (password, token,
@@ -75,6 +79,7 @@ pub fn lint(api: &openapiv3::OpenAPI, doc: &Value) -> Vec<Finding> {
         })
         .collect();
     descriptions(doc, &mut findings);
+    field_descriptions(doc, &mut findings);
     any_of(doc, &mut findings);
     closed_enums(doc, &mut findings);
     examples(doc, &mut findings);
@@ -101,6 +106,44 @@ fn descriptions(doc: &Value, out: &mut Vec<Finding>) {
                     .to_string(),
             });
         }
+    }
+}
+
+/// Every property of every component schema (inline objects included)
+/// has a description, when the spec's `info` asks for it: the
+/// descriptions become the generated fields' documentation.
+fn field_descriptions(doc: &Value, out: &mut Vec<Finding>) {
+    if doc.pointer("/info/x-every-field-documented") != Some(&Value::Bool(true)) {
+        return;
+    }
+    fn walk(node: &Value, pointer: String, out: &mut Vec<Finding>) {
+        if let Some(items) = node.get("items") {
+            walk(items, format!("{pointer}/items"), out);
+        }
+        for (field, property) in spec::properties(node).into_iter().flatten() {
+            let at = format!("{pointer}/properties/{}", spec::escape(field));
+            let described = property
+                .get("description")
+                .and_then(Value::as_str)
+                .is_some_and(|d| !d.trim().is_empty());
+            if !described {
+                out.push(Finding {
+                    rule: FIELD_DESCRIPTION,
+                    location: at.clone(),
+                    message: "has no description; it becomes the generated field's \
+                              documentation (`cargo xtask import` writes the official one)"
+                        .to_string(),
+                });
+            }
+            walk(property, at, out);
+        }
+    }
+    for (name, schema) in spec::component_schemas(doc).into_iter().flatten() {
+        walk(
+            schema,
+            format!("#/components/schemas/{}", spec::escape(name)),
+            out,
+        );
     }
 }
 

@@ -441,6 +441,12 @@ fn import_command(args: &[String]) -> Result<(), Failure> {
     for tag in &outcome.added_tags {
         println!("added tag {tag}");
     }
+    if !outcome.documented.is_empty() {
+        println!(
+            "documented {} field(s) the spec had without a description",
+            outcome.documented.len()
+        );
+    }
     if !outcome.left_out.is_empty() {
         println!(
             "left out {} relation filter(s) to where-inputs the spec does not have: {}",

@@ -1,36 +1,31 @@
-//! A small program against embedded mocks, built from the packaged crates.
+//! A small program against the embedded fakes (and a CloudTower mock),
+//! built from the packaged crates.
 
 use httpmock::MockServer;
 use serde_json::json;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let server = MockServer::start_async().await;
-
-    let neolink_list = server.mock(|when, then| {
-        when.method("GET")
-            .path("/clusters/host-cluster/instances")
-            .header("authorization", "bearer nl-token");
-        then.status(200).json_body(json!({"hasNextPage": false, "totalCount": 1,
-            "nodes": [{"name": "instance-1", "displayName": "notebook", "status": "Running",
-                       "Region": "host-cluster"}]}));
-    });
-    let neolink = neolink_api::Neolink::with_config(server.base_url(), "nl-token")?;
-    let list = neolink.instances("host-cluster").await?;
+    // Neolink and TensorDock: the crates' own fakes (feature `fake`).
+    let nl_fake = neolink_api::fake::Fake::start().await?;
+    let name = nl_fake.add_instance("notebook", "Running");
+    let neolink =
+        neolink_api::Neolink::with_config(nl_fake.base_url(), neolink_api::fake::TOKEN)?;
+    let list = neolink.instances(nl_fake.cluster()).await?;
     println!("neolink: {} instance(s): {:?}", list.nodes.len(), list.nodes[0].name);
-    neolink_list.assert_async().await;
+    assert_eq!(list.nodes[0].name, name);
 
-    let id = "468b716a-6747-4cbe-9f13-afc153a21c14";
-    let td_list = server.mock(|when, then| {
-        when.method("GET").path("/instances").header("authorization", "Bearer td-token");
-        then.status(200).json_body(json!({"data": {"instances": [
-            {"type": "VM", "id": id, "attributes": {"name": "trainer-2", "status": "running"}}]}}));
-    });
-    let td = tensordock_api::v2::TensorDock::with_config(server.base_url(), "td-token")?;
+    let td_fake = tensordock_api::v2::fake::Fake::start().await?;
+    let id = td_fake.add_instance("trainer-2", "running");
+    let td = tensordock_api::v2::TensorDock::with_config(
+        td_fake.base_url(),
+        tensordock_api::v2::fake::TOKEN,
+    )?;
     let instances = td.instances().await?;
     println!("tensordock v2: {} instance(s): {}", instances.len(), instances[0].id);
-    td_list.assert_async().await;
+    assert_eq!(instances[0].id, id);
 
+    let server = MockServer::start_async().await;
     let ct_list = server.mock(|when, then| {
         when.method("POST").path("/get-vms").header("authorization", "ct-token");
         then.status(200).json_body(json!([{"id": "vm-1", "name": "web-01", "description": "frontend",

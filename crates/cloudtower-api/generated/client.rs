@@ -31,7 +31,7 @@ pub mod types {
         ///Content library images.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content_library_images: ::std::option::Option<ContentLibraryImageWhereInput>,
-        ///Content library vm templates.
+        ///Content library VM templates.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content_library_vm_templates: ::std::option::Option<
             ContentLibraryVmTemplateWhereInput,
@@ -42,34 +42,34 @@ pub mod types {
         ///Disks.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disks: ::std::option::Option<DiskWhereInput>,
-        ///Elf images.
+        ///ELF images.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub elf_images: ::std::option::Option<ElfImageWhereInput>,
-        ///Gpu devices.
+        ///GPU devices.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub gpu_devices: ::std::option::Option<GpuDeviceWhereInput>,
         ///Hosts.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hosts: ::std::option::Option<HostWhereInput>,
-        ///Iscsi lun snapshots.
+        ///iSCSI LUN snapshots.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub iscsi_lun_snapshots: ::std::option::Option<IscsiLunSnapshotWhereInput>,
-        ///Vdses.
+        ///VDSes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vdses: ::std::option::Option<VdsWhereInput>,
-        ///Vlans.
+        ///VLANs.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vlans: ::std::option::Option<VlanWhereInput>,
-        ///Vm snapshots.
+        ///VM snapshots.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_snapshots: ::std::option::Option<VmSnapshotWhereInput>,
-        ///Vm templates.
+        ///VM templates.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_templates: ::std::option::Option<VmTemplateWhereInput>,
-        ///Vm volumes.
+        ///VM volumes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_volumes: ::std::option::Option<VmVolumeWhereInput>,
-        ///Vms.
+        ///VMs.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vms: ::std::option::Option<VmWhereInput>,
     }
@@ -82,32 +82,52 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct Alert {
+        ///Alert rule (see `NestedAlertRule`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alert_rule: ::std::option::Option<NestedAlertRule>,
+        ///Cause.
         pub cause: ::std::string::String,
+        ///Cluster (see `NestedCluster`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster: ::std::option::Option<NestedCluster>,
+        ///Create time (an ISO 8601 date-time).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub create_time: ::std::option::Option<::std::string::String>,
+        ///Disk (see `NestedDisk`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disk: ::std::option::Option<NestedDisk>,
+        ///Ended.
         pub ended: bool,
+        ///Host (see `NestedHost`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host: ::std::option::Option<NestedHost>,
+        ///Unique ID of the alert.
         pub id: ::std::string::String,
+        ///Impact.
         pub impact: ::std::string::String,
+        ///Labels attached to the alert.
         pub labels: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///Local create time (an ISO 8601 date-time).
         pub local_create_time: ::std::string::String,
+        ///Local end time (an ISO 8601 date-time).
         pub local_end_time: ::std::string::String,
+        ///ID of the alert on its cluster.
         pub local_id: ::std::string::String,
+        ///Local start time (an ISO 8601 date-time).
         pub local_start_time: ::std::string::String,
+        ///Local update time (an ISO 8601 date-time).
         pub local_update_time: ::std::string::String,
+        ///Message.
         pub message: ::std::string::String,
         ///E.g. `CRITICAL`, `NOTICE`, `INFO`; a plain string upstream.
         pub severity: ::std::string::String,
+        ///Solution.
         pub solution: ::std::string::String,
+        ///Threshold.
         pub threshold: f64,
+        ///Value.
         pub value: f64,
+        ///VMs (see `NestedVm`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vms: ::std::option::Option<::std::vec::Vec<NestedVm>>,
     }
@@ -116,32 +136,46 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct AlertWhereInput {
+        ///Matches the alerts that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<::std::vec::Vec<AlertWhereInput>>,
+        ///Matches when `cluster` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster: ::std::option::Option<ClusterWhereInput>,
+        ///Matches when `ended` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ended: ::std::option::Option<bool>,
+        ///Matches when `host` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host: ::std::option::Option<HostWhereInput>,
+        ///Matches when `id` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Matches when `id` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `id` is not the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_not: ::std::option::Option<::std::string::String>,
+        ///Matches when `id` is none of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `local_id` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_id: ::std::option::Option<::std::string::String>,
+        ///Matches when `local_id` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches the alerts that match none of these filters.
         #[serde(rename = "NOT", skip_serializing_if = "::std::option::Option::is_none")]
         pub not: ::std::option::Option<::std::vec::Vec<AlertWhereInput>>,
+        ///Matches the alerts that match at least one of these filters.
         #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
         pub or: ::std::option::Option<::std::vec::Vec<AlertWhereInput>>,
+        ///Matches when `severity` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub severity: ::std::option::Option<::std::string::String>,
+        ///Matches when `severity` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub severity_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
@@ -154,13 +188,18 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct CloudInitNetWork {
+        ///IP address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ip_address: ::std::option::Option<::std::string::String>,
+        ///Netmask.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub netmask: ::std::option::Option<::std::string::String>,
+        ///NIC index.
         pub nic_index: i32,
+        ///Routes.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub routes: ::std::vec::Vec<CloudInitNetWorkRoute>,
+        ///Type.
         #[serde(rename = "type")]
         pub type_: crate::generated::open_enums::CloudInitNetworkTypeEnum,
     }
@@ -173,8 +212,11 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct CloudInitNetWorkRoute {
+        ///Gateway.
         pub gateway: ::std::string::String,
+        ///Netmask.
         pub netmask: ::std::string::String,
+        ///Network.
         pub network: ::std::string::String,
     }
     impl CloudInitNetWorkRoute {
@@ -186,10 +228,14 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct Cluster {
+        ///Architecture.
         pub architecture: crate::generated::open_enums::Architecture,
+        ///Connect state.
         pub connect_state: crate::generated::open_enums::ConnectState,
+        ///Datacenters (see `NestedDatacenter`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub datacenters: ::std::option::Option<::std::vec::Vec<NestedDatacenter>>,
+        ///Set while an operation on the cluster is in progress; null otherwise.
         #[serde(
             rename = "entityAsyncStatus",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -197,55 +243,81 @@ pub mod types {
         pub entity_async_status: ::std::option::Option<
             crate::generated::open_enums::EntityAsyncStatus,
         >,
+        ///Failure data space.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub failure_data_space: ::std::option::Option<i64>,
+        ///Host num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host_num: ::std::option::Option<i32>,
+        ///Hypervisor.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hypervisor: ::std::option::Option<crate::generated::open_enums::Hypervisor>,
+        ///Unique ID of the cluster.
         pub id: ::std::string::String,
+        ///IP.
         pub ip: ::std::string::String,
+        ///Is all flash.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_all_flash: ::std::option::Option<bool>,
+        ///ID of the cluster on its cluster.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_id: ::std::option::Option<::std::string::String>,
+        ///Management vip.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub management_vip: ::std::option::Option<::std::string::String>,
+        ///Name of the cluster.
         pub name: ::std::string::String,
+        ///Provisioned CPU cores.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub provisioned_cpu_cores: ::std::option::Option<i32>,
+        ///Provisioned memory bytes (bytes).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub provisioned_memory_bytes: ::std::option::Option<i64>,
+        ///Running VM num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub running_vm_num: ::std::option::Option<i32>,
+        ///Stopped VM num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stopped_vm_num: ::std::option::Option<i32>,
+        ///Stretch.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stretch: ::std::option::Option<bool>,
+        ///Suspended VM num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub suspended_vm_num: ::std::option::Option<i32>,
+        ///Total CPU cores.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_cpu_cores: ::std::option::Option<i32>,
+        ///Total CPU hz.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_cpu_hz: ::std::option::Option<i64>,
+        ///Total CPU sockets.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_cpu_sockets: ::std::option::Option<i32>,
+        ///Total data capacity (bytes).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_data_capacity: ::std::option::Option<i64>,
+        ///Total memory bytes (bytes).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_memory_bytes: ::std::option::Option<i64>,
+        ///Type.
         #[serde(rename = "type")]
         pub type_: crate::generated::open_enums::ClusterType,
         ///A double upstream, unlike `total_cpu_hz`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub used_cpu_hz: ::std::option::Option<f64>,
+        ///Used data space.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub used_data_space: ::std::option::Option<i64>,
+        ///Used memory bytes (bytes).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub used_memory_bytes: ::std::option::Option<f64>,
+        ///Valid data space.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub valid_data_space: ::std::option::Option<i64>,
+        ///Version.
         pub version: ::std::string::String,
+        ///VM num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_num: ::std::option::Option<i32>,
     }
@@ -253,17 +325,17 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct ClusterCreationParams {
-        ///Id of the datacenter.
+        ///ID of the datacenter.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub datacenter_id: ::std::option::Option<::std::string::String>,
-        ///Ip.
+        ///IP.
         pub ip: ::std::string::String,
         ///Password.
         pub password: ::cloud_common::Secret,
-        ///Id of the primary zone datacenter.
+        ///ID of the primary zone datacenter.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub primary_zone_datacenter_id: ::std::option::Option<::std::string::String>,
-        ///Id of the secondary zone datacenter.
+        ///ID of the secondary zone datacenter.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub secondary_zone_datacenter_id: ::std::option::Option<::std::string::String>,
         ///Username.
@@ -305,25 +377,25 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct ClusterUpdationParamsData {
-        ///Id of the datacenter.
+        ///ID of the datacenter.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub datacenter_id: ::std::option::Option<::std::string::String>,
-        ///Ip.
+        ///IP.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ip: ::std::option::Option<::std::string::String>,
         ///Password.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub password: ::std::option::Option<::cloud_common::Secret>,
-        ///Id of the primary zone datacenter.
+        ///ID of the primary zone datacenter.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub primary_zone_datacenter_id: ::std::option::Option<::std::string::String>,
-        ///Id of the primary zone.
+        ///ID of the primary zone.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub primary_zone_id: ::std::option::Option<::std::string::String>,
-        ///Id of the secondary zone datacenter.
+        ///ID of the secondary zone datacenter.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub secondary_zone_datacenter_id: ::std::option::Option<::std::string::String>,
-        ///Id of the secondary zone.
+        ///ID of the secondary zone.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub secondary_zone_id: ::std::option::Option<::std::string::String>,
         ///Username.
@@ -340,40 +412,58 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct ClusterWhereInput {
+        ///Matches the clusters that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<::std::vec::Vec<ClusterWhereInput>>,
+        ///Matches when `datacenters` matches the filter for at least one related item.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub datacenters_some: ::std::option::Option<DatacenterWhereInput>,
+        ///Matches when `hypervisor` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hypervisor: ::std::option::Option<crate::generated::open_enums::Hypervisor>,
+        ///Matches when `id` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Matches when `id` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `id` is not the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_not: ::std::option::Option<::std::string::String>,
+        ///Matches when `id` is none of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `local_id` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_id: ::std::option::Option<::std::string::String>,
+        ///Matches when `local_id` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `name` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///Matches when `name` contains the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_contains: ::std::option::Option<::std::string::String>,
+        ///Matches when `name` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `name` is not the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_not: ::std::option::Option<::std::string::String>,
+        ///Matches when `name` starts with the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_starts_with: ::std::option::Option<::std::string::String>,
+        ///Matches the clusters that match none of these filters.
         #[serde(rename = "NOT", skip_serializing_if = "::std::option::Option::is_none")]
         pub not: ::std::option::Option<::std::vec::Vec<ClusterWhereInput>>,
+        ///Matches the clusters that match at least one of these filters.
         #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
         pub or: ::std::option::Option<::std::vec::Vec<ClusterWhereInput>>,
+        ///Matches when `type` equals the value.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::open_enums::ClusterType>,
+        ///Matches when `type` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub type_in: ::std::option::Option<
             ::std::vec::Vec<crate::generated::open_enums::ClusterType>,
@@ -388,7 +478,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct CommonHeader {
-        ///X tower request id.
+        ///X tower request ID.
         #[serde(rename = "x-tower-request-id")]
         pub x_tower_request_id: ::std::string::String,
     }
@@ -396,7 +486,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct ContentLibraryImage {
-        ///The clusters (a reference: id and name).
+        ///Clusters (see `NestedCluster`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub clusters: ::std::option::Option<::std::vec::Vec<NestedCluster>>,
         ///Created at.
@@ -404,9 +494,9 @@ pub mod types {
         pub created_at: ::std::string::String,
         ///Free-text description of the content library image.
         pub description: ::std::string::String,
-        ///Elf image uuids.
+        ///ELF image uuids.
         pub elf_image_uuids: ::std::vec::Vec<::std::string::String>,
-        ///The elf images (a reference: id and name).
+        ///ELF images (see `NestedElfImage`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub elf_images: ::std::option::Option<::std::vec::Vec<NestedElfImage>>,
         ///Set while an operation on the content library image is in progress; null otherwise.
@@ -417,9 +507,9 @@ pub mod types {
         pub entity_async_status: ::std::option::Option<
             crate::generated::open_enums::EntityAsyncStatus,
         >,
-        ///Unique id of the content library image.
+        ///Unique ID of the content library image.
         pub id: ::std::string::String,
-        ///The iscsi luns (a reference: id and name).
+        ///iSCSI LUNs (see `NestedIscsiLun`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub iscsi_luns: ::std::option::Option<::std::vec::Vec<NestedIscsiLun>>,
         ///Labels attached to the content library image.
@@ -431,13 +521,13 @@ pub mod types {
         pub path: ::std::string::String,
         ///Size (bytes).
         pub size: i64,
-        ///The vm disks (a reference: id and name).
+        ///VM disks (see `NestedVmDisk`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_disks: ::std::option::Option<::std::vec::Vec<NestedVmDisk>>,
-        ///The vm snapshots (a reference: id and name).
+        ///VM snapshots (see `NestedVmSnapshot`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_snapshots: ::std::option::Option<::std::vec::Vec<NestedVmSnapshot>>,
-        ///The vm templates (a reference: id and name).
+        ///VM templates (see `NestedVmTemplate`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_templates: ::std::option::Option<::std::vec::Vec<NestedVmTemplate>>,
     }
@@ -520,21 +610,21 @@ pub mod types {
         >,
         ///Cloud init supported.
         pub cloud_init_supported: bool,
-        ///The clusters (a reference: id and name).
+        ///Clusters (see `NestedCluster`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub clusters: ::std::option::Option<::std::vec::Vec<NestedCluster>>,
-        ///The cpu (a reference: id and name).
+        ///CPU (see `NestedCpu`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu: ::std::option::Option<NestedCpu>,
-        ///Cpu model.
+        ///CPU model.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu_model: ::std::option::Option<::std::string::String>,
         ///Created at.
         #[serde(rename = "createdAt")]
         pub created_at: ::std::string::String,
-        ///Free-text description of the content library vm template.
+        ///Free-text description of the content library VM template.
         pub description: ::std::string::String,
-        ///Set while an operation on the content library vm template is in progress; null otherwise.
+        ///Set while an operation on the content library VM template is in progress; null otherwise.
         #[serde(
             rename = "entityAsyncStatus",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -545,17 +635,17 @@ pub mod types {
         ///Firmware.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub firmware: ::std::option::Option<crate::generated::open_enums::VmFirmware>,
-        ///Ha.
+        ///HA.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ha: ::std::option::Option<bool>,
-        ///Unique id of the content library vm template.
+        ///Unique ID of the content library VM template.
         pub id: ::std::string::String,
-        ///Io policy.
+        ///IO policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub io_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoPolicy,
         >,
-        ///Labels attached to the content library vm template.
+        ///Labels attached to the content library VM template.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub labels: ::std::option::Option<::std::vec::Vec<NestedLabel>>,
         ///Max bandwidth.
@@ -566,24 +656,24 @@ pub mod types {
         pub max_bandwidth_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoRestrictType,
         >,
-        ///Max iops.
+        ///Max IOPS.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops: ::std::option::Option<i32>,
-        ///Max iops policy.
+        ///Max IOPS policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoRestrictType,
         >,
         ///Memory (bytes).
         pub memory: i64,
-        ///Name of the content library vm template.
+        ///Name of the content library VM template.
         pub name: ::std::string::String,
-        ///Os.
+        ///OS.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub os: ::std::option::Option<::std::string::String>,
         ///Size (bytes).
         pub size: i64,
-        ///The template config (a reference: id and name).
+        ///Template config (see `NestedTemplateConfig`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub template_config: ::std::option::Option<NestedTemplateConfig>,
         ///Vcpu.
@@ -591,25 +681,25 @@ pub mod types {
         ///Video type.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub video_type: ::std::option::Option<::std::string::String>,
-        ///The vm disks (a reference: id and name).
+        ///VM disks (see `NestedContentLibraryVmTemplateDisk`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_disks: ::std::option::Option<
             ::std::vec::Vec<NestedContentLibraryVmTemplateDisk>,
         >,
-        ///The vm nics (a reference: id and name).
+        ///VM NICs (see `NestedContentLibraryVmTemplateNic`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_nics: ::std::option::Option<
             ::std::vec::Vec<NestedContentLibraryVmTemplateNic>,
         >,
-        ///Vm template uuids.
+        ///VM template uuids.
         pub vm_template_uuids: ::std::vec::Vec<::std::string::String>,
-        ///The vm templates (a reference: id and name).
+        ///VM templates (see `NestedVmTemplate`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_templates: ::std::option::Option<::std::vec::Vec<NestedVmTemplate>>,
         ///Win opt.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub win_opt: ::std::option::Option<bool>,
-        ///The zbs storage info (a reference: id and name).
+        ///Zbs storage info (see `NestedZbsStorageInfo`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub zbs_storage_info: ::std::option::Option<
             ::std::vec::Vec<NestedZbsStorageInfo>,
@@ -624,12 +714,12 @@ pub mod types {
         pub cloud_init_supported: ::std::option::Option<bool>,
         ///Clusters.
         pub clusters: ClusterWhereInput,
-        ///Free-text description of the content library vm template creation params.
+        ///Free-text description of the content library VM template creation params.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        ///Name of the content library vm template creation params.
+        ///Name of the content library VM template creation params.
         pub name: ::std::string::String,
-        ///Vm.
+        ///VM.
         pub vm: VmWhereUniqueInput,
     }
     impl ContentLibraryVmTemplateCreationParams {
@@ -675,10 +765,10 @@ pub mod types {
         ///Clusters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub clusters: ::std::option::Option<ClusterWhereInput>,
-        ///Free-text description of the content library vm template updation params data.
+        ///Free-text description of the content library VM template updation params data.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        ///Name of the content library vm template updation params data.
+        ///Name of the content library VM template updation params data.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
@@ -692,7 +782,7 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct ContentLibraryVmTemplateWhereInput {
-        ///Matches the content library vm templates that match every one of these filters.
+        ///Matches the content library VM templates that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<
             ::std::vec::Vec<ContentLibraryVmTemplateWhereInput>,
@@ -810,12 +900,12 @@ pub mod types {
         ///Matches when `name` starts with the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_starts_with: ::std::option::Option<::std::string::String>,
-        ///Matches the content library vm templates that match none of these filters.
+        ///Matches the content library VM templates that match none of these filters.
         #[serde(rename = "NOT", skip_serializing_if = "::std::option::Option::is_none")]
         pub not: ::std::option::Option<
             ::std::vec::Vec<ContentLibraryVmTemplateWhereInput>,
         >,
-        ///Matches the content library vm templates that match at least one of these filters.
+        ///Matches the content library VM templates that match at least one of these filters.
         #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
         pub or: ::std::option::Option<
             ::std::vec::Vec<ContentLibraryVmTemplateWhereInput>,
@@ -849,7 +939,7 @@ pub mod types {
         ///Cluster num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_num: ::std::option::Option<i32>,
-        ///The clusters (a reference: id and name).
+        ///Clusters (see `NestedCluster`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub clusters: ::std::option::Option<::std::vec::Vec<NestedCluster>>,
         ///Failure data space.
@@ -858,16 +948,16 @@ pub mod types {
         ///Host num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host_num: ::std::option::Option<i32>,
-        ///Unique id of the datacenter.
+        ///Unique ID of the datacenter.
         pub id: ::std::string::String,
         ///Labels attached to the datacenter.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub labels: ::std::option::Option<::std::vec::Vec<NestedLabel>>,
         ///Name of the datacenter.
         pub name: ::std::string::String,
-        ///The organization (a reference: id and name).
+        ///Organization (see `NestedOrganization`).
         pub organization: NestedOrganization,
-        ///Total cpu hz.
+        ///Total CPU hz.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_cpu_hz: ::std::option::Option<i64>,
         ///Total data capacity (bytes).
@@ -876,7 +966,7 @@ pub mod types {
         ///Total memory bytes (bytes).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_memory_bytes: ::std::option::Option<i64>,
-        ///Used cpu hz.
+        ///Used CPU hz.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub used_cpu_hz: ::std::option::Option<f64>,
         ///Used data space.
@@ -885,7 +975,7 @@ pub mod types {
         ///Used memory bytes (bytes).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub used_memory_bytes: ::std::option::Option<f64>,
-        ///Vm num.
+        ///VM num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_num: ::std::option::Option<i32>,
     }
@@ -898,7 +988,7 @@ pub mod types {
         pub clusters: ::std::option::Option<ClusterWhereInput>,
         ///Name of the datacenter creation params.
         pub name: ::std::string::String,
-        ///Id of the organization.
+        ///ID of the organization.
         pub organization_id: ::std::string::String,
     }
     impl DatacenterCreationParams {
@@ -954,28 +1044,40 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct DatacenterWhereInput {
+        ///Matches the datacenters that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<::std::vec::Vec<DatacenterWhereInput>>,
+        ///Matches when `id` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Matches when `id` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `id` is not the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_not: ::std::option::Option<::std::string::String>,
+        ///Matches when `id` is none of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `name` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///Matches when `name` contains the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_contains: ::std::option::Option<::std::string::String>,
+        ///Matches when `name` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `name` is not the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_not: ::std::option::Option<::std::string::String>,
+        ///Matches when `name` starts with the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_starts_with: ::std::option::Option<::std::string::String>,
+        ///Matches the datacenters that match none of these filters.
         #[serde(rename = "NOT", skip_serializing_if = "::std::option::Option::is_none")]
         pub not: ::std::option::Option<::std::vec::Vec<DatacenterWhereInput>>,
+        ///Matches the datacenters that match at least one of these filters.
         #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
         pub or: ::std::option::Option<::std::vec::Vec<DatacenterWhereInput>>,
     }
@@ -988,7 +1090,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct DeleteCluster {
-        ///Unique id of the delete cluster.
+        ///Unique ID of the delete cluster.
         pub id: ::std::string::String,
     }
     impl DeleteCluster {
@@ -1000,7 +1102,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct DeleteContentLibraryVmTemplate {
-        ///Unique id of the delete content library vm template.
+        ///Unique ID of the delete content library VM template.
         pub id: ::std::string::String,
     }
     impl DeleteContentLibraryVmTemplate {
@@ -1012,7 +1114,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct DeleteDatacenter {
-        ///Unique id of the delete datacenter.
+        ///Unique ID of the delete datacenter.
         pub id: ::std::string::String,
     }
     impl DeleteDatacenter {
@@ -1024,6 +1126,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct DeleteVm {
+        ///Unique ID of the delete VM.
         pub id: ::std::string::String,
     }
     impl DeleteVm {
@@ -1035,7 +1138,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct DeleteVmSnapshot {
-        ///Unique id of the delete vm snapshot.
+        ///Unique ID of the delete VM snapshot.
         pub id: ::std::string::String,
     }
     impl DeleteVmSnapshot {
@@ -1047,7 +1150,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct DeleteVmTemplate {
-        ///Unique id of the delete vm template.
+        ///Unique ID of the delete VM template.
         pub id: ::std::string::String,
     }
     impl DeleteVmTemplate {
@@ -1059,6 +1162,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct Disk {
+        ///Set while an operation on the disk is in progress; null otherwise.
         #[serde(
             rename = "entityAsyncStatus",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1066,29 +1170,47 @@ pub mod types {
         pub entity_async_status: ::std::option::Option<
             crate::generated::open_enums::EntityAsyncStatus,
         >,
+        ///Firmware.
         pub firmware: ::std::string::String,
+        ///Function.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub function: ::std::option::Option<crate::generated::open_enums::DiskFunction>,
+        ///Health status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub health_status: ::std::option::Option<
             crate::generated::open_enums::DiskHealthStatus,
         >,
+        ///Healthy.
         pub healthy: bool,
+        ///Host (see `NestedHost`).
         pub host: NestedHost,
+        ///Unique ID of the disk.
         pub id: ::std::string::String,
+        ///ID of the disk on its cluster.
         pub local_id: ::std::string::String,
+        ///Model.
         pub model: ::std::string::String,
+        ///Mounted.
         pub mounted: bool,
+        ///Name of the disk.
         pub name: ::std::string::String,
+        ///Offline.
         pub offline: bool,
+        ///Path.
         pub path: ::std::string::String,
+        ///Remaining life percent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub remaining_life_percent: ::std::option::Option<i32>,
+        ///Serial.
         pub serial: ::std::string::String,
+        ///Size (bytes).
         pub size: i64,
+        ///Type.
         #[serde(rename = "type")]
         pub type_: crate::generated::open_enums::DiskType,
+        ///Usage.
         pub usage: crate::generated::open_enums::DiskUsage,
+        ///Usage status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub usage_status: ::std::option::Option<
             crate::generated::open_enums::DiskUsageStatus,
@@ -1098,9 +1220,12 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct DiskOperateModifyDisk {
+        ///Bus.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bus: ::std::option::Option<crate::generated::open_enums::Bus>,
+        ///Disk index.
         pub disk_index: i32,
+        ///ID of the VM volume.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_volume_id: ::std::option::Option<::std::string::String>,
     }
@@ -1114,50 +1239,70 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct DiskWhereInput {
+        ///Matches the disks that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<::std::vec::Vec<DiskWhereInput>>,
+        ///Matches when `health_status` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub health_status: ::std::option::Option<
             crate::generated::open_enums::DiskHealthStatus,
         >,
+        ///Matches when `health_status` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub health_status_in: ::std::option::Option<
             ::std::vec::Vec<crate::generated::open_enums::DiskHealthStatus>,
         >,
+        ///Matches when `host` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host: ::std::option::Option<HostWhereInput>,
+        ///Matches when `id` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Matches when `id` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `id` is not the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_not: ::std::option::Option<::std::string::String>,
+        ///Matches when `id` is none of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `local_id` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_id: ::std::option::Option<::std::string::String>,
+        ///Matches when `local_id` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `name` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///Matches when `name` contains the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_contains: ::std::option::Option<::std::string::String>,
+        ///Matches when `name` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `name` is not the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_not: ::std::option::Option<::std::string::String>,
+        ///Matches when `name` starts with the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_starts_with: ::std::option::Option<::std::string::String>,
+        ///Matches the disks that match none of these filters.
         #[serde(rename = "NOT", skip_serializing_if = "::std::option::Option::is_none")]
         pub not: ::std::option::Option<::std::vec::Vec<DiskWhereInput>>,
+        ///Matches the disks that match at least one of these filters.
         #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
         pub or: ::std::option::Option<::std::vec::Vec<DiskWhereInput>>,
+        ///Matches when `type` equals the value.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::open_enums::DiskType>,
+        ///Matches when `type` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub type_in: ::std::option::Option<
             ::std::vec::Vec<crate::generated::open_enums::DiskType>,
         >,
+        ///Matches when `usage_status` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub usage_status: ::std::option::Option<
             crate::generated::open_enums::DiskUsageStatus,
@@ -1172,15 +1317,15 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct ElfImage {
-        ///The cluster (a reference: id and name).
+        ///Cluster (see `NestedCluster`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster: ::std::option::Option<NestedCluster>,
-        ///The content library image (a reference: id and name).
+        ///Content library image (see `NestedContentLibraryImage`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content_library_image: ::std::option::Option<NestedContentLibraryImage>,
-        ///Free-text description of the elf image.
+        ///Free-text description of the ELF image.
         pub description: ::std::string::String,
-        ///Set while an operation on the elf image is in progress; null otherwise.
+        ///Set while an operation on the ELF image is in progress; null otherwise.
         #[serde(
             rename = "entityAsyncStatus",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1188,28 +1333,28 @@ pub mod types {
         pub entity_async_status: ::std::option::Option<
             crate::generated::open_enums::EntityAsyncStatus,
         >,
-        ///Unique id of the elf image.
+        ///Unique ID of the ELF image.
         pub id: ::std::string::String,
-        ///Labels attached to the elf image.
+        ///Labels attached to the ELF image.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub labels: ::std::option::Option<::std::vec::Vec<NestedLabel>>,
         ///Local created at (an ISO 8601 date-time).
         pub local_created_at: ::std::string::String,
-        ///Id of the elf image on its cluster.
+        ///ID of the ELF image on its cluster.
         pub local_id: ::std::string::String,
-        ///Name of the elf image.
+        ///Name of the ELF image.
         pub name: ::std::string::String,
         ///Path.
         pub path: ::std::string::String,
         ///Size (bytes).
         pub size: i64,
-        ///The vm disks (a reference: id and name).
+        ///VM disks (see `NestedVmDisk`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_disks: ::std::option::Option<::std::vec::Vec<NestedVmDisk>>,
-        ///The vm snapshots (a reference: id and name).
+        ///VM snapshots (see `NestedVmSnapshot`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_snapshots: ::std::option::Option<::std::vec::Vec<NestedVmSnapshot>>,
-        ///The vm templates (a reference: id and name).
+        ///VM templates (see `NestedVmTemplate`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_templates: ::std::option::Option<::std::vec::Vec<NestedVmTemplate>>,
     }
@@ -1218,7 +1363,7 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct ElfImageWhereInput {
-        ///Matches the elf images that match every one of these filters.
+        ///Matches the ELF images that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<::std::vec::Vec<ElfImageWhereInput>>,
         ///Matches when `cluster` equals the value.
@@ -1270,10 +1415,10 @@ pub mod types {
         ///Matches when `name` starts with the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_starts_with: ::std::option::Option<::std::string::String>,
-        ///Matches the elf images that match none of these filters.
+        ///Matches the ELF images that match none of these filters.
         #[serde(rename = "NOT", skip_serializing_if = "::std::option::Option::is_none")]
         pub not: ::std::option::Option<::std::vec::Vec<ElfImageWhereInput>>,
-        ///Matches the elf images that match at least one of these filters.
+        ///Matches the ELF images that match at least one of these filters.
         #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
         pub or: ::std::option::Option<::std::vec::Vec<ElfImageWhereInput>>,
         ///Matches when `vm_snapshots` matches the filter for at least one related item.
@@ -1289,11 +1434,11 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct ElfStoragePolicy {
-        ///The cluster (a reference: id and name).
+        ///Cluster (see `NestedCluster`).
         pub cluster: NestedCluster,
-        ///Free-text description of the elf storage policy.
+        ///Free-text description of the ELF storage policy.
         pub description: ::std::string::String,
-        ///Set while an operation on the elf storage policy is in progress; null otherwise.
+        ///Set while an operation on the ELF storage policy is in progress; null otherwise.
         #[serde(
             rename = "entityAsyncStatus",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1301,11 +1446,11 @@ pub mod types {
         pub entity_async_status: ::std::option::Option<
             crate::generated::open_enums::EntityAsyncStatus,
         >,
-        ///Unique id of the elf storage policy.
+        ///Unique ID of the ELF storage policy.
         pub id: ::std::string::String,
-        ///Id of the elf storage policy on its cluster.
+        ///ID of the ELF storage policy on its cluster.
         pub local_id: ::std::string::String,
-        ///Name of the elf storage policy.
+        ///Name of the ELF storage policy.
         pub name: ::std::string::String,
         ///Replica num.
         pub replica_num: i32,
@@ -1321,7 +1466,7 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct ElfStoragePolicyWhereInput {
-        ///Matches the elf storage policys that match every one of these filters.
+        ///Matches the ELF storage policys that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<::std::vec::Vec<ElfStoragePolicyWhereInput>>,
         ///Matches when `cluster` equals the value.
@@ -1373,10 +1518,10 @@ pub mod types {
         ///Matches when `name` starts with the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_starts_with: ::std::option::Option<::std::string::String>,
-        ///Matches the elf storage policys that match none of these filters.
+        ///Matches the ELF storage policys that match none of these filters.
         #[serde(rename = "NOT", skip_serializing_if = "::std::option::Option::is_none")]
         pub not: ::std::option::Option<::std::vec::Vec<ElfStoragePolicyWhereInput>>,
-        ///Matches the elf storage policys that match at least one of these filters.
+        ///Matches the ELF storage policys that match at least one of these filters.
         #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
         pub or: ::std::option::Option<::std::vec::Vec<ElfStoragePolicyWhereInput>>,
         ///Matches when `thin_provision` equals the value.
@@ -1408,14 +1553,14 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct EnterMaintenanceModeCheckResult {
-        ///Id of the task to wait for; null when there is none.
+        ///ID of the task to wait for; null when there is none.
         pub task_id: ::std::string::String,
     }
     ///`EnterMaintenanceModeInput`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct EnterMaintenanceModeInput {
-        ///Shutdown vms.
+        ///Shutdown VMs.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub shutdown_vms: ::std::vec::Vec<::std::string::String>,
     }
@@ -1442,7 +1587,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct EnterMaintenanceModeParamsWhere {
-        ///Id of the host.
+        ///ID of the host.
         pub host_id: ::std::string::String,
     }
     impl EnterMaintenanceModeParamsWhere {
@@ -1456,7 +1601,7 @@ pub mod types {
     pub struct EnterMaintenanceModeResult {
         ///Done.
         pub done: bool,
-        ///Shutdown vms.
+        ///Shutdown VMs.
         #[serde(rename = "shutdownVms")]
         pub shutdown_vms: ::std::vec::Vec<ShutdownVmId>,
     }
@@ -1476,7 +1621,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct EnterMaintenanceModeResultParamsWhere {
-        ///Id of the task to wait for; null when there is none.
+        ///ID of the task to wait for; null when there is none.
         pub task_id: ::std::string::String,
     }
     impl EnterMaintenanceModeResultParamsWhere {
@@ -1488,32 +1633,39 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct ErrorBody {
+        ///Code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<crate::generated::open_enums::ErrorCode>,
+        ///Message.
         pub message: ::std::string::String,
+        ///Operation name.
         #[serde(
             rename = "operationName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub operation_name: ::std::option::Option<::std::string::String>,
+        ///Path.
         pub path: ::std::string::String,
+        ///Props.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub props: ::std::option::Option<::serde_json::Value>,
+        ///Stack.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stack: ::std::option::Option<::std::string::String>,
+        ///Status.
         pub status: i32,
     }
     ///`ExitMaintenanceModeInput`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct ExitMaintenanceModeInput {
-        ///Live migrate back vms.
+        ///Live migrate back VMs.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub live_migrate_back_vms: ::std::vec::Vec<::std::string::String>,
-        ///Offline migrate back vms.
+        ///Offline migrate back VMs.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub offline_migrate_back_vms: ::std::vec::Vec<::std::string::String>,
-        ///Poweron vms.
+        ///Poweron VMs.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub poweron_vms: ::std::vec::Vec<::std::string::String>,
     }
@@ -1540,7 +1692,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct ExitMaintenanceModeParamsWhere {
-        ///Id of the host.
+        ///ID of the host.
         pub host_id: ::std::string::String,
     }
     impl ExitMaintenanceModeParamsWhere {
@@ -1553,14 +1705,19 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetAlertsRequestBody {
+        ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
+        ///Return the items before the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub before: ::std::option::Option<::std::string::String>,
+        ///Return at most this many items.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub first: ::std::option::Option<i32>,
+        ///Return at most this many items, counted from the end.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last: ::std::option::Option<i32>,
+        ///The column and direction to sort on.
         #[serde(
             rename = "orderBy",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1568,8 +1725,10 @@ pub mod types {
         pub order_by: ::std::option::Option<
             crate::generated::open_enums::AlertOrderByInput,
         >,
+        ///Skip this many items first.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub skip: ::std::option::Option<i32>,
+        ///Which resources the operation applies to.
         #[serde(
             rename = "where",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1602,14 +1761,19 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetClustersRequestBody {
+        ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
+        ///Return the items before the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub before: ::std::option::Option<::std::string::String>,
+        ///Return at most this many items.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub first: ::std::option::Option<i32>,
+        ///Return at most this many items, counted from the end.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last: ::std::option::Option<i32>,
+        ///The column and direction to sort on.
         #[serde(
             rename = "orderBy",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1617,8 +1781,10 @@ pub mod types {
         pub order_by: ::std::option::Option<
             crate::generated::open_enums::ClusterOrderByInput,
         >,
+        ///Skip this many items first.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub skip: ::std::option::Option<i32>,
+        ///Which resources the operation applies to.
         #[serde(
             rename = "where",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1635,10 +1801,10 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetContentLibraryImagesRequestBody {
-        ///Return the items after the one with this id (a cursor).
+        ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
-        ///Return the items before the one with this id (a cursor).
+        ///Return the items before the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub before: ::std::option::Option<::std::string::String>,
         ///Return at most this many items.
@@ -1675,10 +1841,10 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetContentLibraryVmTemplatesRequestBody {
-        ///Return the items after the one with this id (a cursor).
+        ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
-        ///Return the items before the one with this id (a cursor).
+        ///Return the items before the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub before: ::std::option::Option<::std::string::String>,
         ///Return at most this many items.
@@ -1715,10 +1881,10 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetDatacentersRequestBody {
-        ///Return the items after the one with this id (a cursor).
+        ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
-        ///Return the items before the one with this id (a cursor).
+        ///Return the items before the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub before: ::std::option::Option<::std::string::String>,
         ///Return at most this many items.
@@ -1755,14 +1921,19 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetDisksRequestBody {
+        ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
+        ///Return the items before the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub before: ::std::option::Option<::std::string::String>,
+        ///Return at most this many items.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub first: ::std::option::Option<i32>,
+        ///Return at most this many items, counted from the end.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last: ::std::option::Option<i32>,
+        ///The column and direction to sort on.
         #[serde(
             rename = "orderBy",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1770,8 +1941,10 @@ pub mod types {
         pub order_by: ::std::option::Option<
             crate::generated::open_enums::DiskOrderByInput,
         >,
+        ///Skip this many items first.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub skip: ::std::option::Option<i32>,
+        ///Which resources the operation applies to.
         #[serde(
             rename = "where",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1788,10 +1961,10 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetElfImagesRequestBody {
-        ///Return the items after the one with this id (a cursor).
+        ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
-        ///Return the items before the one with this id (a cursor).
+        ///Return the items before the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub before: ::std::option::Option<::std::string::String>,
         ///Return at most this many items.
@@ -1828,10 +2001,10 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetElfStoragePoliciesRequestBody {
-        ///Return the items after the one with this id (a cursor).
+        ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
-        ///Return the items before the one with this id (a cursor).
+        ///Return the items before the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub before: ::std::option::Option<::std::string::String>,
         ///Return at most this many items.
@@ -1868,10 +2041,10 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetGpuDevicesRequestBody {
-        ///Return the items after the one with this id (a cursor).
+        ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
-        ///Return the items before the one with this id (a cursor).
+        ///Return the items before the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub before: ::std::option::Option<::std::string::String>,
         ///Return at most this many items.
@@ -1924,14 +2097,19 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetHostsRequestBody {
+        ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
+        ///Return the items before the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub before: ::std::option::Option<::std::string::String>,
+        ///Return at most this many items.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub first: ::std::option::Option<i32>,
+        ///Return at most this many items, counted from the end.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last: ::std::option::Option<i32>,
+        ///The column and direction to sort on.
         #[serde(
             rename = "orderBy",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1939,8 +2117,10 @@ pub mod types {
         pub order_by: ::std::option::Option<
             crate::generated::open_enums::HostOrderByInput,
         >,
+        ///Skip this many items first.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub skip: ::std::option::Option<i32>,
+        ///Which resources the operation applies to.
         #[serde(
             rename = "where",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1957,14 +2137,19 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetIscsiLunSnapshotsRequestBody {
+        ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
+        ///Return the items before the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub before: ::std::option::Option<::std::string::String>,
+        ///Return at most this many items.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub first: ::std::option::Option<i32>,
+        ///Return at most this many items, counted from the end.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last: ::std::option::Option<i32>,
+        ///The column and direction to sort on.
         #[serde(
             rename = "orderBy",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1972,8 +2157,10 @@ pub mod types {
         pub order_by: ::std::option::Option<
             crate::generated::open_enums::IscsiLunSnapshotOrderByInput,
         >,
+        ///Skip this many items first.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub skip: ::std::option::Option<i32>,
+        ///Which resources the operation applies to.
         #[serde(
             rename = "where",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1990,10 +2177,10 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetLabelsRequestBody {
-        ///Return the items after the one with this id (a cursor).
+        ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
-        ///Return the items before the one with this id (a cursor).
+        ///Return the items before the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub before: ::std::option::Option<::std::string::String>,
         ///Return at most this many items.
@@ -2030,10 +2217,10 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetOrganizationsRequestBody {
-        ///Return the items after the one with this id (a cursor).
+        ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
-        ///Return the items before the one with this id (a cursor).
+        ///Return the items before the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub before: ::std::option::Option<::std::string::String>,
         ///Return at most this many items.
@@ -2070,10 +2257,10 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetSvtImagesRequestBody {
-        ///Return the items after the one with this id (a cursor).
+        ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
-        ///Return the items before the one with this id (a cursor).
+        ///Return the items before the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub before: ::std::option::Option<::std::string::String>,
         ///Return at most this many items.
@@ -2110,14 +2297,19 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetTasksRequestBody {
+        ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
+        ///Return the items before the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub before: ::std::option::Option<::std::string::String>,
+        ///Return at most this many items.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub first: ::std::option::Option<i32>,
+        ///Return at most this many items, counted from the end.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last: ::std::option::Option<i32>,
+        ///The column and direction to sort on.
         #[serde(
             rename = "orderBy",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2125,8 +2317,10 @@ pub mod types {
         pub order_by: ::std::option::Option<
             crate::generated::open_enums::TaskOrderByInput,
         >,
+        ///Skip this many items first.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub skip: ::std::option::Option<i32>,
+        ///Which resources the operation applies to.
         #[serde(
             rename = "where",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2143,10 +2337,10 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetVdsesRequestBody {
-        ///Return the items after the one with this id (a cursor).
+        ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
-        ///Return the items before the one with this id (a cursor).
+        ///Return the items before the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub before: ::std::option::Option<::std::string::String>,
         ///Return at most this many items.
@@ -2183,10 +2377,10 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetVlansRequestBody {
-        ///Return the items after the one with this id (a cursor).
+        ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
-        ///Return the items before the one with this id (a cursor).
+        ///Return the items before the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub before: ::std::option::Option<::std::string::String>,
         ///Return at most this many items.
@@ -2223,10 +2417,10 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetVmDisksRequestBody {
-        ///Return the items after the one with this id (a cursor).
+        ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
-        ///Return the items before the one with this id (a cursor).
+        ///Return the items before the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub before: ::std::option::Option<::std::string::String>,
         ///Return at most this many items.
@@ -2266,7 +2460,7 @@ pub mod types {
         pub metrics: ::std::vec::Vec<::std::string::String>,
         ///Range.
         pub range: ::std::string::String,
-        ///Vms.
+        ///VMs.
         pub vms: VmWhereInput,
     }
     impl GetVmMetricInput {
@@ -2279,10 +2473,10 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetVmNicsRequestBody {
-        ///Return the items after the one with this id (a cursor).
+        ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
-        ///Return the items before the one with this id (a cursor).
+        ///Return the items before the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub before: ::std::option::Option<::std::string::String>,
         ///Return at most this many items.
@@ -2319,14 +2513,19 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetVmSnapshotsRequestBody {
+        ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
+        ///Return the items before the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub before: ::std::option::Option<::std::string::String>,
+        ///Return at most this many items.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub first: ::std::option::Option<i32>,
+        ///Return at most this many items, counted from the end.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last: ::std::option::Option<i32>,
+        ///The column and direction to sort on.
         #[serde(
             rename = "orderBy",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2334,8 +2533,10 @@ pub mod types {
         pub order_by: ::std::option::Option<
             crate::generated::open_enums::VmSnapshotOrderByInput,
         >,
+        ///Skip this many items first.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub skip: ::std::option::Option<i32>,
+        ///Which resources the operation applies to.
         #[serde(
             rename = "where",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2352,10 +2553,10 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetVmTemplatesRequestBody {
-        ///Return the items after the one with this id (a cursor).
+        ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
-        ///Return the items before the one with this id (a cursor).
+        ///Return the items before the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub before: ::std::option::Option<::std::string::String>,
         ///Return at most this many items.
@@ -2392,10 +2593,10 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetVmVolumesRequestBody {
-        ///Return the items after the one with this id (a cursor).
+        ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
-        ///Return the items before the one with this id (a cursor).
+        ///Return the items before the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub before: ::std::option::Option<::std::string::String>,
         ///Return at most this many items.
@@ -2432,14 +2633,19 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetVmsConnectionRequestBody {
+        ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
+        ///Return the items before the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub before: ::std::option::Option<::std::string::String>,
+        ///Return at most this many items.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub first: ::std::option::Option<i32>,
+        ///Return at most this many items, counted from the end.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last: ::std::option::Option<i32>,
+        ///The column and direction to sort on.
         #[serde(
             rename = "orderBy",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2447,8 +2653,10 @@ pub mod types {
         pub order_by: ::std::option::Option<
             crate::generated::open_enums::VmOrderByInput,
         >,
+        ///Skip this many items first.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub skip: ::std::option::Option<i32>,
+        ///Which resources the operation applies to.
         #[serde(
             rename = "where",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2465,14 +2673,19 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetVmsRequestBody {
+        ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub after: ::std::option::Option<::std::string::String>,
+        ///Return the items before the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub before: ::std::option::Option<::std::string::String>,
+        ///Return at most this many items.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub first: ::std::option::Option<i32>,
+        ///Return at most this many items, counted from the end.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last: ::std::option::Option<i32>,
+        ///The column and direction to sort on.
         #[serde(
             rename = "orderBy",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2480,8 +2693,10 @@ pub mod types {
         pub order_by: ::std::option::Option<
             crate::generated::open_enums::VmOrderByInput,
         >,
+        ///Skip this many items first.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub skip: ::std::option::Option<i32>,
+        ///Which resources the operation applies to.
         #[serde(
             rename = "where",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2507,12 +2722,12 @@ pub mod types {
         pub brand: ::std::string::String,
         ///Bus location.
         pub bus_location: ::std::string::String,
-        ///Free-text description of the gpu device.
+        ///Free-text description of the GPU device.
         pub description: ::std::string::String,
-        ///The driver info (a reference: id and name).
+        ///Driver info (see `NestedGpuDriverInfo`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub driver_info: ::std::option::Option<NestedGpuDriverInfo>,
-        ///Set while an operation on the gpu device is in progress; null otherwise.
+        ///Set while an operation on the GPU device is in progress; null otherwise.
         #[serde(
             rename = "entityAsyncStatus",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2520,9 +2735,9 @@ pub mod types {
         pub entity_async_status: ::std::option::Option<
             crate::generated::open_enums::EntityAsyncStatus,
         >,
-        ///The host (a reference: id and name).
+        ///Host (see `NestedHost`).
         pub host: NestedHost,
-        ///Unique id of the gpu device.
+        ///Unique ID of the GPU device.
         pub id: ::std::string::String,
         ///Is nvidia tools ready.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2533,19 +2748,19 @@ pub mod types {
         ///Is nvidia vfs supported.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_nvidia_vfs_supported: ::std::option::Option<bool>,
-        ///Labels attached to the gpu device.
+        ///Labels attached to the GPU device.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub labels: ::std::option::Option<::std::vec::Vec<NestedLabel>>,
         ///Local created at (an ISO 8601 date-time).
         pub local_created_at: ::std::string::String,
-        ///Id of the gpu device on its cluster.
+        ///ID of the GPU device on its cluster.
         pub local_id: ::std::string::String,
-        ///The mdev supported types (a reference: id and name).
+        ///Mdev supported types (see `NestedVgpuType`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mdev_supported_types: ::std::option::Option<::std::vec::Vec<NestedVgpuType>>,
         ///Model.
         pub model: ::std::string::String,
-        ///Name of the gpu device.
+        ///Name of the GPU device.
         pub name: ::std::string::String,
         ///Status.
         pub status: crate::generated::open_enums::GpuDeviceStatus,
@@ -2554,16 +2769,16 @@ pub mod types {
         pub user_usage: ::std::option::Option<
             crate::generated::open_enums::GpuDeviceUsage,
         >,
-        ///Id of the user vgpu type.
+        ///ID of the user vGPU type.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_vgpu_type_id: ::std::option::Option<::std::string::String>,
-        ///User vgpu type name.
+        ///User vGPU type name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_vgpu_type_name: ::std::option::Option<::std::string::String>,
-        ///Vgpu instance num.
+        ///vGPU instance num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vgpu_instance_num: ::std::option::Option<i32>,
-        ///The vms (a reference: id and name).
+        ///VMs (see `NestedVm`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vms: ::std::option::Option<::std::vec::Vec<NestedVm>>,
     }
@@ -2572,7 +2787,7 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GpuDeviceWhereInput {
-        ///Matches the gpu devices that match every one of these filters.
+        ///Matches the GPU devices that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<::std::vec::Vec<GpuDeviceWhereInput>>,
         ///Matches when `entityAsyncStatus` equals the value.
@@ -2642,10 +2857,10 @@ pub mod types {
         ///Matches when `name` starts with the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_starts_with: ::std::option::Option<::std::string::String>,
-        ///Matches the gpu devices that match none of these filters.
+        ///Matches the GPU devices that match none of these filters.
         #[serde(rename = "NOT", skip_serializing_if = "::std::option::Option::is_none")]
         pub not: ::std::option::Option<::std::vec::Vec<GpuDeviceWhereInput>>,
-        ///Matches the gpu devices that match at least one of these filters.
+        ///Matches the GPU devices that match at least one of these filters.
         #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
         pub or: ::std::option::Option<::std::vec::Vec<GpuDeviceWhereInput>>,
         ///Matches when `status` equals the value.
@@ -2679,12 +2894,18 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct Host {
+        ///Allocatable memory bytes (bytes).
         pub allocatable_memory_bytes: i64,
+        ///Cluster (see `NestedCluster`).
         pub cluster: NestedCluster,
+        ///CPU hz per core.
         pub cpu_hz_per_core: i64,
+        ///CPU model.
         pub cpu_model: ::std::string::String,
+        ///Data IP.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data_ip: ::std::option::Option<::std::string::String>,
+        ///Set while an operation on the host is in progress; null otherwise.
         #[serde(
             rename = "entityAsyncStatus",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2692,45 +2913,75 @@ pub mod types {
         pub entity_async_status: ::std::option::Option<
             crate::generated::open_enums::EntityAsyncStatus,
         >,
+        ///Failure data space.
         pub failure_data_space: i64,
+        ///Hdd data capacity (bytes).
         pub hdd_data_capacity: i64,
+        ///Hdd disk count.
         pub hdd_disk_count: i32,
+        ///Unique ID of the host.
         pub id: ::std::string::String,
+        ///ID of the host on its cluster.
         pub local_id: ::std::string::String,
+        ///Management IP.
         pub management_ip: ::std::string::String,
+        ///Model.
         pub model: ::std::string::String,
+        ///Name of the host.
         pub name: ::std::string::String,
+        ///Nested virtualization.
         pub nested_virtualization: bool,
+        ///OS memory bytes (bytes).
         pub os_memory_bytes: i64,
+        ///OS version.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub os_version: ::std::option::Option<::std::string::String>,
+        ///Provisioned CPU cores.
         pub provisioned_cpu_cores: i32,
+        ///Provisioned memory bytes (bytes).
         pub provisioned_memory_bytes: i64,
+        ///Running pause VM memory bytes (bytes).
         pub running_pause_vm_memory_bytes: i64,
+        ///Running VM num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub running_vm_num: ::std::option::Option<i32>,
+        ///Serial.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub serial: ::std::option::Option<::std::string::String>,
+        ///Ssd data capacity (bytes).
         pub ssd_data_capacity: i64,
+        ///Ssd disk count.
         pub ssd_disk_count: i32,
+        ///State.
         pub state: crate::generated::open_enums::HostState,
+        ///Status.
         pub status: crate::generated::open_enums::HostStatus,
+        ///Stopped VM num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stopped_vm_num: ::std::option::Option<i32>,
+        ///Suspended VM num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub suspended_vm_num: ::std::option::Option<i32>,
+        ///Total CPU cores.
         pub total_cpu_cores: i32,
+        ///Total CPU hz.
         pub total_cpu_hz: i64,
+        ///Total CPU sockets.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_cpu_sockets: ::std::option::Option<i32>,
+        ///Total data capacity (bytes).
         pub total_data_capacity: i64,
+        ///Total memory bytes (bytes).
         pub total_memory_bytes: i64,
+        ///Used CPU hz.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub used_cpu_hz: ::std::option::Option<f64>,
+        ///Used data space.
         pub used_data_space: i64,
         ///A double upstream, unlike `total_memory_bytes`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub used_memory_bytes: ::std::option::Option<f64>,
+        ///VM num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_num: ::std::option::Option<i32>,
     }
@@ -2739,44 +2990,63 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct HostWhereInput {
+        ///Matches the hosts that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<::std::vec::Vec<HostWhereInput>>,
+        ///Matches when `cluster` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster: ::std::option::Option<ClusterWhereInput>,
+        ///Matches when `id` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Matches when `id` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `id` is not the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_not: ::std::option::Option<::std::string::String>,
+        ///Matches when `id` is none of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `local_id` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_id: ::std::option::Option<::std::string::String>,
+        ///Matches when `local_id` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `name` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///Matches when `name` contains the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_contains: ::std::option::Option<::std::string::String>,
+        ///Matches when `name` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `name` is not the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_not: ::std::option::Option<::std::string::String>,
+        ///Matches when `name` starts with the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_starts_with: ::std::option::Option<::std::string::String>,
+        ///Matches the hosts that match none of these filters.
         #[serde(rename = "NOT", skip_serializing_if = "::std::option::Option::is_none")]
         pub not: ::std::option::Option<::std::vec::Vec<HostWhereInput>>,
+        ///Matches the hosts that match at least one of these filters.
         #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
         pub or: ::std::option::Option<::std::vec::Vec<HostWhereInput>>,
+        ///Matches when `status` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::generated::open_enums::HostStatus>,
+        ///Matches when `status` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status_in: ::std::option::Option<
             ::std::vec::Vec<crate::generated::open_enums::HostStatus>,
         >,
+        ///Matches when `status` is not the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status_not: ::std::option::Option<crate::generated::open_enums::HostStatus>,
+        ///Matches when `status` is none of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status_not_in: ::std::option::Option<
             ::std::vec::Vec<crate::generated::open_enums::HostStatus>,
@@ -2791,6 +3061,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct IscsiLunSnapshot {
+        ///Set while an operation on the iSCSI LUN snapshot is in progress; null otherwise.
         #[serde(
             rename = "entityAsyncStatus",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2798,13 +3069,20 @@ pub mod types {
         pub entity_async_status: ::std::option::Option<
             crate::generated::open_enums::EntityAsyncStatus,
         >,
+        ///Unique ID of the iSCSI LUN snapshot.
         pub id: ::std::string::String,
+        ///iSCSI LUN (see `NestedIscsiLun`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub iscsi_lun: ::std::option::Option<NestedIscsiLun>,
+        ///iSCSI target (see `NestedIscsiTarget`).
         pub iscsi_target: NestedIscsiTarget,
+        ///Local created at (an ISO 8601 date-time).
         pub local_created_at: ::std::string::String,
+        ///ID of the iSCSI LUN snapshot on its cluster.
         pub local_id: ::std::string::String,
+        ///Name of the iSCSI LUN snapshot.
         pub name: ::std::string::String,
+        ///Unique size (bytes).
         pub unique_size: i64,
     }
     ///`IscsiLunSnapshotWhereInput`
@@ -2812,32 +3090,46 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct IscsiLunSnapshotWhereInput {
+        ///Matches the iSCSI LUN snapshots that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<::std::vec::Vec<IscsiLunSnapshotWhereInput>>,
+        ///Matches when `id` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Matches when `id` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `id` is not the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_not: ::std::option::Option<::std::string::String>,
+        ///Matches when `id` is none of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `local_id` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_id: ::std::option::Option<::std::string::String>,
+        ///Matches when `local_id` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `name` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///Matches when `name` contains the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_contains: ::std::option::Option<::std::string::String>,
+        ///Matches when `name` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `name` is not the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_not: ::std::option::Option<::std::string::String>,
+        ///Matches when `name` starts with the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_starts_with: ::std::option::Option<::std::string::String>,
+        ///Matches the iSCSI LUN snapshots that match none of these filters.
         #[serde(rename = "NOT", skip_serializing_if = "::std::option::Option::is_none")]
         pub not: ::std::option::Option<::std::vec::Vec<IscsiLunSnapshotWhereInput>>,
+        ///Matches the iSCSI LUN snapshots that match at least one of these filters.
         #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
         pub or: ::std::option::Option<::std::vec::Vec<IscsiLunSnapshotWhereInput>>,
     }
@@ -2853,7 +3145,7 @@ pub mod types {
         ///Cluster num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_num: ::std::option::Option<i32>,
-        ///The clusters (a reference: id and name).
+        ///Clusters (see `NestedCluster`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub clusters: ::std::option::Option<::std::vec::Vec<NestedCluster>>,
         ///Consistency group num.
@@ -2862,12 +3154,12 @@ pub mod types {
         ///Consistency group snapshot num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub consistency_group_snapshot_num: ::std::option::Option<i32>,
-        ///The consistency group snapshots (a reference: id and name).
+        ///Consistency group snapshots (see `NestedConsistencyGroupSnapshot`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub consistency_group_snapshots: ::std::option::Option<
             ::std::vec::Vec<NestedConsistencyGroupSnapshot>,
         >,
-        ///The consistency groups (a reference: id and name).
+        ///Consistency groups (see `NestedConsistencyGroup`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub consistency_groups: ::std::option::Option<
             ::std::vec::Vec<NestedConsistencyGroup>,
@@ -2875,15 +3167,15 @@ pub mod types {
         ///Content library image num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content_library_image_num: ::std::option::Option<i32>,
-        ///The content library images (a reference: id and name).
+        ///Content library images (see `NestedContentLibraryImage`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content_library_images: ::std::option::Option<
             ::std::vec::Vec<NestedContentLibraryImage>,
         >,
-        ///Content library vm template num.
+        ///Content library VM template num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content_library_vm_template_num: ::std::option::Option<i32>,
-        ///The content library vm templates (a reference: id and name).
+        ///Content library VM templates (see `NestedContentLibraryVmTemplate`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content_library_vm_templates: ::std::option::Option<
             ::std::vec::Vec<NestedContentLibraryVmTemplate>,
@@ -2894,56 +3186,56 @@ pub mod types {
         ///Datacenter num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub datacenter_num: ::std::option::Option<i32>,
-        ///The datacenters (a reference: id and name).
+        ///Datacenters (see `NestedDatacenter`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub datacenters: ::std::option::Option<::std::vec::Vec<NestedDatacenter>>,
         ///Disk num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disk_num: ::std::option::Option<i32>,
-        ///The disks (a reference: id and name).
+        ///Disks (see `NestedDisk`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disks: ::std::option::Option<::std::vec::Vec<NestedDisk>>,
-        ///Elf image num.
+        ///ELF image num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub elf_image_num: ::std::option::Option<i32>,
-        ///The elf images (a reference: id and name).
+        ///ELF images (see `NestedElfImage`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub elf_images: ::std::option::Option<::std::vec::Vec<NestedElfImage>>,
-        ///Gpu device num.
+        ///GPU device num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub gpu_device_num: ::std::option::Option<i32>,
-        ///The gpu devices (a reference: id and name).
+        ///GPU devices (see `NestedGpuDevice`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub gpu_devices: ::std::option::Option<::std::vec::Vec<NestedGpuDevice>>,
         ///Host num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host_num: ::std::option::Option<i32>,
-        ///The hosts (a reference: id and name).
+        ///Hosts (see `NestedHost`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hosts: ::std::option::Option<::std::vec::Vec<NestedHost>>,
-        ///Unique id of the label.
+        ///Unique ID of the label.
         pub id: ::std::string::String,
-        ///Iscsi lun num.
+        ///iSCSI LUN num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub iscsi_lun_num: ::std::option::Option<i32>,
-        ///Iscsi lun snapshot num.
+        ///iSCSI LUN snapshot num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub iscsi_lun_snapshot_num: ::std::option::Option<i32>,
-        ///The iscsi lun snapshots (a reference: id and name).
+        ///iSCSI LUN snapshots (see `NestedIscsiLunSnapshot`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub iscsi_lun_snapshots: ::std::option::Option<
             ::std::vec::Vec<NestedIscsiLunSnapshot>,
         >,
-        ///The iscsi luns (a reference: id and name).
+        ///iSCSI LUNs (see `NestedIscsiLun`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub iscsi_luns: ::std::option::Option<::std::vec::Vec<NestedIscsiLun>>,
-        ///Iscsi target num.
+        ///iSCSI target num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub iscsi_target_num: ::std::option::Option<i32>,
-        ///The iscsi targets (a reference: id and name).
+        ///iSCSI targets (see `NestedIscsiTarget`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub iscsi_targets: ::std::option::Option<::std::vec::Vec<NestedIscsiTarget>>,
-        ///The isolation policies (a reference: id and name).
+        ///Isolation policies (see `NestedIsolationPolicy`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub isolation_policies: ::std::option::Option<
             ::std::vec::Vec<NestedIsolationPolicy>,
@@ -2956,50 +3248,50 @@ pub mod types {
         ///Namespace group num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub namespace_group_num: ::std::option::Option<i32>,
-        ///The namespace groups (a reference: id and name).
+        ///Namespace groups (see `NestedNamespaceGroup`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub namespace_groups: ::std::option::Option<
             ::std::vec::Vec<NestedNamespaceGroup>,
         >,
-        ///Nfs export num.
+        ///NFS export num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub nfs_export_num: ::std::option::Option<i32>,
-        ///The nfs exports (a reference: id and name).
+        ///NFS exports (see `NestedNfsExport`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub nfs_exports: ::std::option::Option<::std::vec::Vec<NestedNfsExport>>,
-        ///Nfs inode num.
+        ///NFS inode num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub nfs_inode_num: ::std::option::Option<i32>,
-        ///The nfs inodes (a reference: id and name).
+        ///NFS inodes (see `NestedNfsInode`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub nfs_inodes: ::std::option::Option<::std::vec::Vec<NestedNfsInode>>,
-        ///Nic num.
+        ///NIC num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub nic_num: ::std::option::Option<i32>,
-        ///The nics (a reference: id and name).
+        ///NICs (see `NestedNic`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub nics: ::std::option::Option<::std::vec::Vec<NestedNic>>,
-        ///Nvmf namespace num.
+        ///NVMe-oF namespace num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub nvmf_namespace_num: ::std::option::Option<i32>,
-        ///Nvmf namespace snapshot num.
+        ///NVMe-oF namespace snapshot num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub nvmf_namespace_snapshot_num: ::std::option::Option<i32>,
-        ///The nvmf namespace snapshots (a reference: id and name).
+        ///NVMe-oF namespace snapshots (see `NestedNvmfNamespaceSnapshot`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub nvmf_namespace_snapshots: ::std::option::Option<
             ::std::vec::Vec<NestedNvmfNamespaceSnapshot>,
         >,
-        ///The nvmf namespaces (a reference: id and name).
+        ///NVMe-oF namespaces (see `NestedNvmfNamespace`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub nvmf_namespaces: ::std::option::Option<::std::vec::Vec<NestedNvmfNamespace>>,
-        ///Nvmf subsystem num.
+        ///NVMe-oF subsystem num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub nvmf_subsystem_num: ::std::option::Option<i32>,
-        ///The nvmf subsystems (a reference: id and name).
+        ///NVMe-oF subsystems (see `NestedNvmfSubsystem`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub nvmf_subsystems: ::std::option::Option<::std::vec::Vec<NestedNvmfSubsystem>>,
-        ///The security policies (a reference: id and name).
+        ///Security policies (see `NestedSecurityPolicy`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub security_policies: ::std::option::Option<
             ::std::vec::Vec<NestedSecurityPolicy>,
@@ -3007,7 +3299,7 @@ pub mod types {
         ///Security policy num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub security_policy_num: ::std::option::Option<i32>,
-        ///System vlan num.
+        ///System VLAN num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub system_vlan_num: ::std::option::Option<i32>,
         ///Total num.
@@ -3016,48 +3308,48 @@ pub mod types {
         ///Value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
-        ///Vds num.
+        ///VDS num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vds_num: ::std::option::Option<i32>,
-        ///The vdses (a reference: id and name).
+        ///VDSes (see `NestedVds`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vdses: ::std::option::Option<::std::vec::Vec<NestedVds>>,
-        ///The vlans (a reference: id and name).
+        ///VLANs (see `NestedVlan`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vlans: ::std::option::Option<::std::vec::Vec<NestedVlan>>,
-        ///Vm num.
+        ///VM num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_num: ::std::option::Option<i32>,
-        ///Vm snapshot num.
+        ///VM snapshot num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_snapshot_num: ::std::option::Option<i32>,
-        ///The vm snapshots (a reference: id and name).
+        ///VM snapshots (see `NestedVmSnapshot`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_snapshots: ::std::option::Option<::std::vec::Vec<NestedVmSnapshot>>,
-        ///Vm template num.
+        ///VM template num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_template_num: ::std::option::Option<i32>,
-        ///The vm templates (a reference: id and name).
+        ///VM templates (see `NestedVmTemplate`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_templates: ::std::option::Option<::std::vec::Vec<NestedVmTemplate>>,
-        ///Vm vlan num.
+        ///VM VLAN num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_vlan_num: ::std::option::Option<i32>,
-        ///Vm volume num.
+        ///VM volume num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_volume_num: ::std::option::Option<i32>,
-        ///Vm volume snapshot num.
+        ///VM volume snapshot num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_volume_snapshot_num: ::std::option::Option<i32>,
-        ///The vm volume snapshots (a reference: id and name).
+        ///VM volume snapshots (see `NestedVmVolumeSnapshot`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_volume_snapshots: ::std::option::Option<
             ::std::vec::Vec<NestedVmVolumeSnapshot>,
         >,
-        ///The vm volumes (a reference: id and name).
+        ///VM volumes (see `NestedVmVolume`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_volumes: ::std::option::Option<::std::vec::Vec<NestedVmVolume>>,
-        ///The vms (a reference: id and name).
+        ///VMs (see `NestedVm`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vms: ::std::option::Option<::std::vec::Vec<NestedVm>>,
     }
@@ -3115,13 +3407,18 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct LoginInput {
+        ///ID of the auth config.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub auth_config_id: ::std::option::Option<::std::string::String>,
+        ///Mfa type.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mfa_type: ::std::option::Option<crate::generated::open_enums::MfaType>,
+        ///Password.
         pub password: ::cloud_common::Secret,
+        ///Source.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<crate::generated::open_enums::UserSource>,
+        ///Username.
         pub username: ::std::string::String,
     }
     impl LoginInput {
@@ -3133,6 +3430,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct LoginResponse {
+        ///Token.
         pub token: ::cloud_common::Secret,
     }
     ///`Metric`
@@ -3174,7 +3472,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub device: ::std::option::Option<::std::string::String>,
-        /// esxi uuid.
+        /// esxi UUID.
         #[serde(
             rename = "_esxi_uuid",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3192,7 +3490,7 @@ pub mod types {
         ///Job.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub job: ::std::option::Option<::std::string::String>,
-        /// mac.
+        /// MAC.
         #[serde(rename = "_mac", skip_serializing_if = "::std::option::Option::is_none")]
         pub mac: ::std::option::Option<::std::string::String>,
         ///Metric name.
@@ -3228,13 +3526,13 @@ pub mod types {
         ///To hostname.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub to_hostname: ::std::option::Option<::std::string::String>,
-        /// to uuid.
+        /// to UUID.
         #[serde(
             rename = "_to_uuid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub to_uuid: ::std::option::Option<::std::string::String>,
-        /// vm.
+        /// VM.
         #[serde(rename = "_vm", skip_serializing_if = "::std::option::Option::is_none")]
         pub vm: ::std::option::Option<::std::string::String>,
         /// volume.
@@ -3280,28 +3578,38 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct MountDisksParams {
+        ///Boot.
         pub boot: i32,
+        ///Bus.
         pub bus: crate::generated::open_enums::Bus,
+        ///Index.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub index: ::std::option::Option<i32>,
+        ///Key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<i32>,
+        ///Max bandwidth.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_bandwidth: ::std::option::Option<i64>,
+        ///Max bandwidth policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_bandwidth_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoRestrictType,
         >,
+        ///Max bandwidth unit.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_bandwidth_unit: ::std::option::Option<
             crate::generated::open_enums::BpsUnit,
         >,
+        ///Max IOPS.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops: ::std::option::Option<i64>,
+        ///Max IOPS policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoRestrictType,
         >,
+        ///ID of the VM volume.
         pub vm_volume_id: ::std::string::String,
     }
     impl MountDisksParams {
@@ -3313,24 +3621,33 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct MountNewCreateDisksParams {
+        ///Boot.
         pub boot: i32,
+        ///Bus.
         pub bus: crate::generated::open_enums::Bus,
+        ///Index.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub index: ::std::option::Option<i32>,
+        ///Key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<i32>,
+        ///Max bandwidth.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_bandwidth: ::std::option::Option<i64>,
+        ///Max bandwidth policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_bandwidth_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoRestrictType,
         >,
+        ///Max bandwidth unit.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_bandwidth_unit: ::std::option::Option<
             crate::generated::open_enums::BpsUnit,
         >,
+        ///Max IOPS.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops: ::std::option::Option<i64>,
+        ///Max IOPS policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoRestrictType,
@@ -3342,15 +3659,20 @@ pub mod types {
             Default::default()
         }
     }
-    ///`MountNewCreateDisksParamsVmVolume`
+    ///VM volume.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct MountNewCreateDisksParamsVmVolume {
+        ///ELF storage policy.
         pub elf_storage_policy: crate::generated::open_enums::VmVolumeElfStoragePolicyType,
+        ///Name of the mount new create disks params.
         pub name: ::std::string::String,
+        ///Path.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub path: ::std::option::Option<::std::string::String>,
+        ///Size (bytes).
         pub size: i64,
+        ///Size unit.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size_unit: ::std::option::Option<crate::generated::open_enums::ByteUnit>,
     }
@@ -3363,26 +3685,30 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedAggregateVm {
+        ///Count.
         pub count: i32,
     }
     ///`NestedAlertRule`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedAlertRule {
+        ///Unique ID of the alert rule.
         pub id: ::std::string::String,
     }
     ///`NestedCluster`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedCluster {
+        ///Unique ID of the cluster.
         pub id: ::std::string::String,
+        ///Name of the cluster.
         pub name: ::std::string::String,
     }
     ///`NestedConsistencyGroup`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedConsistencyGroup {
-        ///Unique id of the consistency group.
+        ///Unique ID of the consistency group.
         pub id: ::std::string::String,
         ///Name of the consistency group.
         pub name: ::std::string::String,
@@ -3391,7 +3717,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedConsistencyGroupSnapshot {
-        ///Unique id of the consistency group snapshot.
+        ///Unique ID of the consistency group snapshot.
         pub id: ::std::string::String,
         ///Name of the consistency group snapshot.
         pub name: ::std::string::String,
@@ -3400,7 +3726,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedContentLibraryImage {
-        ///Unique id of the content library image.
+        ///Unique ID of the content library image.
         pub id: ::std::string::String,
         ///Name of the content library image.
         pub name: ::std::string::String,
@@ -3409,9 +3735,9 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedContentLibraryVmTemplate {
-        ///Unique id of the content library vm template.
+        ///Unique ID of the content library VM template.
         pub id: ::std::string::String,
-        ///Name of the content library vm template.
+        ///Name of the content library VM template.
         pub name: ::std::string::String,
     }
     ///`NestedContentLibraryVmTemplateDisk`
@@ -3422,7 +3748,7 @@ pub mod types {
         pub boot: i32,
         ///Bus.
         pub bus: crate::generated::open_enums::Bus,
-        ///Id of the content library image.
+        ///ID of the content library image.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content_library_image_id: ::std::option::Option<::std::string::String>,
         ///Disabled.
@@ -3441,10 +3767,10 @@ pub mod types {
         pub max_bandwidth_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoRestrictType,
         >,
-        ///Max iops.
+        ///Max IOPS.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops: ::std::option::Option<i32>,
-        ///Max iops policy.
+        ///Max IOPS policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoRestrictType,
@@ -3506,10 +3832,10 @@ pub mod types {
         ///Type.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::open_enums::VmNicType>,
-        ///The vlan (a reference: id and name).
+        ///VLAN (see `NestedFrozenVlan`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vlan: ::std::option::Option<NestedFrozenVlan>,
-        ///The vpc nic (a reference: id and name).
+        ///Vpc NIC (see `NestedTemplateVpcNic`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vpc_nic: ::std::option::Option<NestedTemplateVpcNic>,
     }
@@ -3517,37 +3843,43 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedCpu {
+        ///Cores.
         pub cores: i32,
+        ///Sockets.
         pub sockets: i32,
     }
     ///`NestedDatacenter`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedDatacenter {
+        ///Unique ID of the datacenter.
         pub id: ::std::string::String,
+        ///Name of the datacenter.
         pub name: ::std::string::String,
     }
     ///`NestedDisk`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedDisk {
+        ///Unique ID of the disk.
         pub id: ::std::string::String,
+        ///Name of the disk.
         pub name: ::std::string::String,
     }
     ///`NestedElfImage`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedElfImage {
-        ///Unique id of the elf image.
+        ///Unique ID of the ELF image.
         pub id: ::std::string::String,
-        ///Name of the elf image.
+        ///Name of the ELF image.
         pub name: ::std::string::String,
     }
     ///`NestedEverouteCluster`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedEverouteCluster {
-        ///Unique id of the everoute cluster.
+        ///Unique ID of the everoute cluster.
         pub id: ::std::string::String,
         ///Name of the everoute cluster.
         pub name: ::std::string::String,
@@ -3556,42 +3888,62 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedFrozenDisks {
+        ///Boot.
         pub boot: i32,
+        ///Bus.
         pub bus: crate::generated::open_enums::Bus,
+        ///Disabled.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disabled: ::std::option::Option<bool>,
+        ///Disk name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disk_name: ::std::option::Option<::std::string::String>,
+        ///ID of the ELF image local.
         pub elf_image_local_id: ::std::string::String,
+        ///Image name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_name: ::std::option::Option<::std::string::String>,
+        ///Index.
         pub index: i32,
+        ///Key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<i32>,
+        ///Max bandwidth.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_bandwidth: ::std::option::Option<i64>,
+        ///Max bandwidth policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_bandwidth_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoRestrictType,
         >,
+        ///Max IOPS.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops: ::std::option::Option<i32>,
+        ///Max IOPS policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoRestrictType,
         >,
+        ///Path.
         pub path: ::std::string::String,
+        ///Size (bytes).
         pub size: i64,
         ///For `type: DISK`, identifies the iSCSI LUN snapshot holding the disk's data.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub snapshot_local_id: ::std::option::Option<::std::string::String>,
+        ///Storage policy UUID.
         pub storage_policy_uuid: ::std::string::String,
+        ///ID of the SVT image local.
         pub svt_image_local_id: ::std::string::String,
+        ///Type.
         #[serde(rename = "type")]
         pub type_: crate::generated::open_enums::VmDiskType,
+        ///ID of the VM volume local.
         pub vm_volume_local_id: ::std::string::String,
+        ///VM volume snapshot UUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_volume_snapshot_uuid: ::std::option::Option<::std::string::String>,
+        ///VM volume template UUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_volume_template_uuid: ::std::option::Option<::std::string::String>,
     }
@@ -3599,25 +3951,25 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedFrozenVlan {
-        ///Name of the frozen vlan.
+        ///Name of the frozen VLAN.
         pub name: ::std::string::String,
-        ///Ids of the networks.
+        ///IDs of the networks.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub network_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        ///Vds ovs.
+        ///VDS ovs.
         pub vds_ovs: ::std::string::String,
-        ///Id of the vlan.
+        ///VLAN ID (the 802.1Q tag).
         pub vlan_id: i32,
-        ///Id of the vlan local.
+        ///ID of the VLAN local.
         pub vlan_local_id: ::std::string::String,
     }
     ///`NestedGpuDevice`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedGpuDevice {
-        ///Unique id of the gpu device.
+        ///Unique ID of the GPU device.
         pub id: ::std::string::String,
-        ///Name of the gpu device.
+        ///Name of the GPU device.
         pub name: ::std::string::String,
     }
     ///`NestedGpuDriverInfo`
@@ -3627,7 +3979,7 @@ pub mod types {
         ///Filename.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub filename: ::std::option::Option<::std::string::String>,
-        ///Name of the gpu driver info.
+        ///Name of the GPU driver info.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Rhelversion.
@@ -3650,45 +4002,52 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedHost {
+        ///Unique ID of the host.
         pub id: ::std::string::String,
+        ///Management IP.
         pub management_ip: ::std::string::String,
+        ///Name of the host.
         pub name: ::std::string::String,
     }
     ///`NestedIscsiLun`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedIscsiLun {
+        ///Unique ID of the iSCSI LUN.
         pub id: ::std::string::String,
+        ///Name of the iSCSI LUN.
         pub name: ::std::string::String,
     }
     ///`NestedIscsiLunSnapshot`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedIscsiLunSnapshot {
-        ///Unique id of the iscsi lun snapshot.
+        ///Unique ID of the iSCSI LUN snapshot.
         pub id: ::std::string::String,
-        ///Name of the iscsi lun snapshot.
+        ///Name of the iSCSI LUN snapshot.
         pub name: ::std::string::String,
     }
     ///`NestedIscsiTarget`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedIscsiTarget {
+        ///Unique ID of the iSCSI target.
         pub id: ::std::string::String,
+        ///Name of the iSCSI target.
         pub name: ::std::string::String,
     }
     ///`NestedIsolationPolicy`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedIsolationPolicy {
-        ///Unique id of the isolation policy.
+        ///Unique ID of the isolation policy.
         pub id: ::std::string::String,
     }
     ///`NestedLabel`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedLabel {
-        ///Unique id of the label.
+        ///Unique ID of the label.
         pub id: ::std::string::String,
         ///Key.
         pub key: ::std::string::String,
@@ -3700,7 +4059,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedNamespaceGroup {
-        ///Unique id of the namespace group.
+        ///Unique ID of the namespace group.
         pub id: ::std::string::String,
         ///Name of the namespace group.
         pub name: ::std::string::String,
@@ -3709,61 +4068,61 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedNfsExport {
-        ///Unique id of the nfs export.
+        ///Unique ID of the NFS export.
         pub id: ::std::string::String,
-        ///Name of the nfs export.
+        ///Name of the NFS export.
         pub name: ::std::string::String,
     }
     ///`NestedNfsInode`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedNfsInode {
-        ///Unique id of the nfs inode.
+        ///Unique ID of the NFS inode.
         pub id: ::std::string::String,
-        ///Name of the nfs inode.
+        ///Name of the NFS inode.
         pub name: ::std::string::String,
     }
     ///`NestedNic`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedNic {
-        ///Unique id of the nic.
+        ///Unique ID of the NIC.
         pub id: ::std::string::String,
-        ///Name of the nic.
+        ///Name of the NIC.
         pub name: ::std::string::String,
     }
     ///`NestedNvmfNamespace`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedNvmfNamespace {
-        ///Unique id of the nvmf namespace.
+        ///Unique ID of the NVMe-oF namespace.
         pub id: ::std::string::String,
-        ///Name of the nvmf namespace.
+        ///Name of the NVMe-oF namespace.
         pub name: ::std::string::String,
     }
     ///`NestedNvmfNamespaceSnapshot`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedNvmfNamespaceSnapshot {
-        ///Unique id of the nvmf namespace snapshot.
+        ///Unique ID of the NVMe-oF namespace snapshot.
         pub id: ::std::string::String,
-        ///Name of the nvmf namespace snapshot.
+        ///Name of the NVMe-oF namespace snapshot.
         pub name: ::std::string::String,
     }
     ///`NestedNvmfSubsystem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedNvmfSubsystem {
-        ///Unique id of the nvmf subsystem.
+        ///Unique ID of the NVMe-oF subsystem.
         pub id: ::std::string::String,
-        ///Name of the nvmf subsystem.
+        ///Name of the NVMe-oF subsystem.
         pub name: ::std::string::String,
     }
     ///`NestedOrganization`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedOrganization {
-        ///Unique id of the organization.
+        ///Unique ID of the organization.
         pub id: ::std::string::String,
         ///Name of the organization.
         pub name: ::std::string::String,
@@ -3772,7 +4131,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedSecurityPolicy {
-        ///Unique id of the security policy.
+        ///Unique ID of the security policy.
         pub id: ::std::string::String,
         ///Name of the security policy.
         pub name: ::std::string::String,
@@ -3783,12 +4142,12 @@ pub mod types {
     pub struct NestedSnapshotInfo {
         ///Index.
         pub index: i32,
-        ///Iscsi lun snapshot uuid.
+        ///iSCSI LUN snapshot UUID.
         pub iscsi_lun_snapshot_uuid: ::std::string::String,
         ///Storage encrypted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub storage_encrypted: ::std::option::Option<bool>,
-        ///The storage policy config (a reference: id and name).
+        ///Storage policy config (see `NestedStoragePolicyConfig`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub storage_policy_config: ::std::option::Option<NestedStoragePolicyConfig>,
     }
@@ -3807,25 +4166,25 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedSvtImage {
-        ///Unique id of the svt image.
+        ///Unique ID of the SVT image.
         pub id: ::std::string::String,
-        ///Name of the svt image.
+        ///Name of the SVT image.
         pub name: ::std::string::String,
     }
     ///`NestedTemplateConfig`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct NestedTemplateConfig {
-        ///Cpu exclusive expected enabled.
+        ///CPU exclusive expected enabled.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu_exclusive_expected_enabled: ::std::option::Option<bool>,
-        ///Guest os type.
+        ///Guest OS type.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub guest_os_type: ::std::option::Option<::std::string::String>,
         ///Minimum replica.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub minimum_replica: ::std::option::Option<bool>,
-        ///Sync vm time on resume.
+        ///Sync VM time on resume.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sync_vm_time_on_resume: ::std::option::Option<bool>,
     }
@@ -3838,10 +4197,10 @@ pub mod types {
         pub enabled: ::std::option::Option<bool>,
         ///Index.
         pub index: i32,
-        ///Ip address.
+        ///IP address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ip_address: ::std::option::Option<::std::string::String>,
-        ///Mac address.
+        ///MAC address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mac_address: ::std::option::Option<::std::string::String>,
         ///Mirror.
@@ -3853,9 +4212,9 @@ pub mod types {
         ///Type.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::open_enums::VmNicType>,
-        ///The vlan (a reference: id and name).
+        ///VLAN (see `NestedFrozenVlan`).
         pub vlan: NestedFrozenVlan,
-        ///The vpc nic (a reference: id and name).
+        ///Vpc NIC (see `NestedTemplateVpcNic`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vpc_nic: ::std::option::Option<NestedTemplateVpcNic>,
     }
@@ -3863,27 +4222,29 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedTemplateVpcNic {
-        ///Use floating ip.
+        ///Use floating IP.
         pub use_floating_ip: bool,
-        ///Id of the vpc local.
+        ///ID of the vpc local.
         pub vpc_local_id: ::std::string::String,
-        ///Id of the vpc subnet local.
+        ///ID of the vpc subnet local.
         pub vpc_subnet_local_id: ::std::string::String,
     }
     ///`NestedUser`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedUser {
+        ///Unique ID of the user.
         pub id: ::std::string::String,
+        ///Name of the user.
         pub name: ::std::string::String,
     }
     ///`NestedVds`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedVds {
-        ///Unique id of the vds.
+        ///Unique ID of the VDS.
         pub id: ::std::string::String,
-        ///Name of the vds.
+        ///Name of the VDS.
         pub name: ::std::string::String,
     }
     ///`NestedVgpuType`
@@ -3899,10 +4260,10 @@ pub mod types {
         ///Max resolution.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_resolution: ::std::option::Option<::std::string::String>,
-        ///Name of the vgpu type.
+        ///Name of the vGPU type.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        ///Id of the vgpu type.
+        ///ID of the vGPU type.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vgpu_type_id: ::std::option::Option<::std::string::String>,
     }
@@ -3910,7 +4271,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedVirtualPrivateCloud {
-        ///Unique id of the virtual private cloud.
+        ///Unique ID of the virtual private cloud.
         pub id: ::std::string::String,
         ///Name of the virtual private cloud.
         pub name: ::std::string::String,
@@ -3919,40 +4280,40 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedVirtualPrivateCloudFloatingIp {
-        ///External ip.
+        ///External IP.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub external_ip: ::std::option::Option<::std::string::String>,
-        ///The external ips (a reference: id and name).
+        ///External IPs (see `NestedVpcGatewaysCommonExternalIpsType`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub external_ips: ::std::option::Option<
             ::std::vec::Vec<NestedVpcGatewaysCommonExternalIpsType>,
         >,
-        ///Unique id of the virtual private cloud floating ip.
+        ///Unique ID of the virtual private cloud floating IP.
         pub id: ::std::string::String,
     }
     ///`NestedVirtualPrivateCloudNic`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedVirtualPrivateCloudNic {
-        ///The floating ip (a reference: id and name).
+        ///Floating IP (see `NestedVirtualPrivateCloudFloatingIp`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub floating_ip: ::std::option::Option<NestedVirtualPrivateCloudFloatingIp>,
-        ///Unique id of the virtual private cloud nic.
+        ///Unique ID of the virtual private cloud NIC.
         pub id: ::std::string::String,
-        ///Ip addresses.
+        ///IP addresses.
         pub ip_addresses: ::std::vec::Vec<::std::string::String>,
-        ///Id of the virtual private cloud nic on its cluster.
+        ///ID of the virtual private cloud NIC on its cluster.
         pub local_id: ::std::string::String,
-        ///The vpc (a reference: id and name).
+        ///Vpc (see `NestedVirtualPrivateCloud`).
         pub vpc: NestedVirtualPrivateCloud,
-        ///The vpc subnet (a reference: id and name).
+        ///Vpc subnet (see `NestedVirtualPrivateCloudSubnet`).
         pub vpc_subnet: NestedVirtualPrivateCloudSubnet,
     }
     ///`NestedVirtualPrivateCloudSubnet`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedVirtualPrivateCloudSubnet {
-        ///Unique id of the virtual private cloud subnet.
+        ///Unique ID of the virtual private cloud subnet.
         pub id: ::std::string::String,
         ///Name of the virtual private cloud subnet.
         pub name: ::std::string::String,
@@ -3961,80 +4322,86 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedVlan {
-        ///Unique id of the vlan.
+        ///Unique ID of the VLAN.
         pub id: ::std::string::String,
-        ///Name of the vlan.
+        ///Name of the VLAN.
         pub name: ::std::string::String,
     }
     ///`NestedVm`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedVm {
+        ///Unique ID of the VM.
         pub id: ::std::string::String,
+        ///Name of the VM.
         pub name: ::std::string::String,
     }
     ///`NestedVmDisk`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedVmDisk {
+        ///Unique ID of the VM disk.
         pub id: ::std::string::String,
     }
     ///`NestedVmFolder`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedVmFolder {
+        ///Unique ID of the VM folder.
         pub id: ::std::string::String,
+        ///Name of the VM folder.
         pub name: ::std::string::String,
     }
     ///`NestedVmNic`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedVmNic {
+        ///Unique ID of the VM NIC.
         pub id: ::std::string::String,
     }
     ///`NestedVmSnapshot`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedVmSnapshot {
-        ///Unique id of the vm snapshot.
+        ///Unique ID of the VM snapshot.
         pub id: ::std::string::String,
-        ///Name of the vm snapshot.
+        ///Name of the VM snapshot.
         pub name: ::std::string::String,
     }
     ///`NestedVmTemplate`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedVmTemplate {
-        ///Unique id of the vm template.
+        ///Unique ID of the VM template.
         pub id: ::std::string::String,
-        ///Name of the vm template.
+        ///Name of the VM template.
         pub name: ::std::string::String,
     }
     ///`NestedVmVolume`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedVmVolume {
-        ///Unique id of the vm volume.
+        ///Unique ID of the VM volume.
         pub id: ::std::string::String,
-        ///Name of the vm volume.
+        ///Name of the VM volume.
         pub name: ::std::string::String,
     }
     ///`NestedVmVolumeSnapshot`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedVmVolumeSnapshot {
-        ///Unique id of the vm volume snapshot.
+        ///Unique ID of the VM volume snapshot.
         pub id: ::std::string::String,
-        ///Name of the vm volume snapshot.
+        ///Name of the VM volume snapshot.
         pub name: ::std::string::String,
     }
     ///`NestedVpcGatewaysCommonExternalIpsType`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedVpcGatewaysCommonExternalIpsType {
-        ///Id of the edge gateway.
+        ///ID of the edge gateway.
         pub edge_gateway_id: ::std::string::String,
-        ///External ip.
+        ///External IP.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub external_ip: ::std::option::Option<::std::string::String>,
     }
@@ -4042,9 +4409,9 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedZbsStorageInfo {
-        ///Id of the cluster.
+        ///ID of the cluster.
         pub cluster_id: ::std::string::String,
-        ///The snapshot info (a reference: id and name).
+        ///Snapshot info (see `NestedSnapshotInfo`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub snapshot_info: ::std::option::Option<::std::vec::Vec<NestedSnapshotInfo>>,
     }
@@ -4052,10 +4419,10 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct Organization {
-        ///The datacenters (a reference: id and name).
+        ///Datacenters (see `NestedDatacenter`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub datacenters: ::std::option::Option<::std::vec::Vec<NestedDatacenter>>,
-        ///Unique id of the organization.
+        ///Unique ID of the organization.
         pub id: ::std::string::String,
         ///Name of the organization.
         pub name: ::std::string::String,
@@ -4111,16 +4478,16 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct ShutdownVmId {
-        ///Vm uuid.
+        ///VM UUID.
         pub vm_uuid: ::std::string::String,
     }
     ///`SvtImage`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct SvtImage {
-        ///The cluster (a reference: id and name).
+        ///Cluster (see `NestedCluster`).
         pub cluster: NestedCluster,
-        ///Set while an operation on the svt image is in progress; null otherwise.
+        ///Set while an operation on the SVT image is in progress; null otherwise.
         #[serde(
             rename = "entityAsyncStatus",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -4128,13 +4495,13 @@ pub mod types {
         pub entity_async_status: ::std::option::Option<
             crate::generated::open_enums::EntityAsyncStatus,
         >,
-        ///Unique id of the svt image.
+        ///Unique ID of the SVT image.
         pub id: ::std::string::String,
         ///Local created at (an ISO 8601 date-time).
         pub local_created_at: ::std::string::String,
-        ///Id of the svt image on its cluster.
+        ///ID of the SVT image on its cluster.
         pub local_id: ::std::string::String,
-        ///Name of the svt image.
+        ///Name of the SVT image.
         pub name: ::std::string::String,
         ///Path.
         pub path: ::std::string::String,
@@ -4142,7 +4509,7 @@ pub mod types {
         pub size: i64,
         ///Version.
         pub version: i32,
-        ///The vm disks (a reference: id and name).
+        ///VM disks (see `NestedVmDisk`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_disks: ::std::option::Option<::std::vec::Vec<NestedVmDisk>>,
     }
@@ -4151,7 +4518,7 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct SvtImageWhereInput {
-        ///Matches the svt images that match every one of these filters.
+        ///Matches the SVT images that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<::std::vec::Vec<SvtImageWhereInput>>,
         ///Matches when `cluster` equals the value.
@@ -4203,10 +4570,10 @@ pub mod types {
         ///Matches when `name` starts with the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_starts_with: ::std::option::Option<::std::string::String>,
-        ///Matches the svt images that match none of these filters.
+        ///Matches the SVT images that match none of these filters.
         #[serde(rename = "NOT", skip_serializing_if = "::std::option::Option::is_none")]
         pub not: ::std::option::Option<::std::vec::Vec<SvtImageWhereInput>>,
-        ///Matches the svt images that match at least one of these filters.
+        ///Matches the SVT images that match at least one of these filters.
         #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
         pub or: ::std::option::Option<::std::vec::Vec<SvtImageWhereInput>>,
     }
@@ -4219,32 +4586,49 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct Task {
+        ///Cluster (see `NestedCluster`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster: ::std::option::Option<NestedCluster>,
+        ///Free-text description of the task.
         pub description: ::std::string::String,
+        ///Error code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_code: ::std::option::Option<::std::string::String>,
+        ///Error message.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_message: ::std::option::Option<::std::string::String>,
+        ///Finished at (an ISO 8601 date-time).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub finished_at: ::std::option::Option<::std::string::String>,
+        ///Unique ID of the task.
         pub id: ::std::string::String,
+        ///Internal.
         pub internal: bool,
+        ///Key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
+        ///Local created at (an ISO 8601 date-time).
         pub local_created_at: ::std::string::String,
+        ///Progress.
         pub progress: f64,
+        ///ID of the resource.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub resource_id: ::std::option::Option<::std::string::String>,
+        ///Resource mutation.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub resource_mutation: ::std::option::Option<::std::string::String>,
+        ///Resource type.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub resource_type: ::std::option::Option<::std::string::String>,
+        ///Started at (an ISO 8601 date-time).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub started_at: ::std::option::Option<::std::string::String>,
+        ///Status.
         pub status: crate::generated::open_enums::TaskStatus,
+        ///Type.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::open_enums::TaskType>,
+        ///User (see `NestedUser`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user: ::std::option::Option<NestedUser>,
     }
@@ -4253,38 +4637,53 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct TaskWhereInput {
+        ///Matches the tasks that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<::std::vec::Vec<TaskWhereInput>>,
+        ///Matches when `cluster` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster: ::std::option::Option<ClusterWhereInput>,
+        ///Matches when `description` contains the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description_contains: ::std::option::Option<::std::string::String>,
+        ///Matches when `id` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Matches when `id` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `id` is not the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_not: ::std::option::Option<::std::string::String>,
+        ///Matches when `id` is none of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches the tasks that match none of these filters.
         #[serde(rename = "NOT", skip_serializing_if = "::std::option::Option::is_none")]
         pub not: ::std::option::Option<::std::vec::Vec<TaskWhereInput>>,
+        ///Matches the tasks that match at least one of these filters.
         #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
         pub or: ::std::option::Option<::std::vec::Vec<TaskWhereInput>>,
+        ///Matches when `status` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::generated::open_enums::TaskStatus>,
+        ///Matches when `status` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status_in: ::std::option::Option<
             ::std::vec::Vec<crate::generated::open_enums::TaskStatus>,
         >,
+        ///Matches when `status` is not the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status_not: ::std::option::Option<crate::generated::open_enums::TaskStatus>,
+        ///Matches when `status` is none of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status_not_in: ::std::option::Option<
             ::std::vec::Vec<crate::generated::open_enums::TaskStatus>,
         >,
+        ///Matches when `type` equals the value.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::open_enums::TaskType>,
+        ///Matches when `type` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub type_in: ::std::option::Option<
             ::std::vec::Vec<crate::generated::open_enums::TaskType>,
@@ -4299,16 +4698,22 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct TemplateCloudInit {
+        ///Default user password.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub default_user_password: ::std::option::Option<::cloud_common::Secret>,
+        ///Hostname.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hostname: ::std::option::Option<::std::string::String>,
+        ///Nameservers.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub nameservers: ::std::vec::Vec<::std::string::String>,
+        ///Networks.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub networks: ::std::vec::Vec<CloudInitNetWork>,
+        ///Public keys.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub public_keys: ::std::vec::Vec<::std::string::String>,
+        ///User data.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_data: ::std::option::Option<::std::string::String>,
     }
@@ -4323,9 +4728,9 @@ pub mod types {
     pub struct Vds {
         ///Bond mode.
         pub bond_mode: ::std::string::String,
-        ///The cluster (a reference: id and name).
+        ///Cluster (see `NestedCluster`).
         pub cluster: NestedCluster,
-        ///Set while an operation on the vds is in progress; null otherwise.
+        ///Set while an operation on the VDS is in progress; null otherwise.
         #[serde(
             rename = "entityAsyncStatus",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -4333,21 +4738,21 @@ pub mod types {
         pub entity_async_status: ::std::option::Option<
             crate::generated::open_enums::EntityAsyncStatus,
         >,
-        ///The everoute cluster (a reference: id and name).
+        ///Everoute cluster (see `NestedEverouteCluster`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub everoute_cluster: ::std::option::Option<NestedEverouteCluster>,
-        ///Unique id of the vds.
+        ///Unique ID of the VDS.
         pub id: ::std::string::String,
         ///Internal.
         pub internal: bool,
-        ///Labels attached to the vds.
+        ///Labels attached to the VDS.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub labels: ::std::option::Option<::std::vec::Vec<NestedLabel>>,
-        ///Id of the vds on its cluster.
+        ///ID of the VDS on its cluster.
         pub local_id: ::std::string::String,
-        ///Name of the vds.
+        ///Name of the VDS.
         pub name: ::std::string::String,
-        ///The nics (a reference: id and name).
+        ///NICs (see `NestedNic`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub nics: ::std::option::Option<::std::vec::Vec<NestedNic>>,
         ///Ovsbr name.
@@ -4355,10 +4760,10 @@ pub mod types {
         ///Type.
         #[serde(rename = "type")]
         pub type_: crate::generated::open_enums::NetworkType,
-        ///The vlans (a reference: id and name).
+        ///VLANs (see `NestedVlan`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vlans: ::std::option::Option<::std::vec::Vec<NestedVlan>>,
-        ///Vlans num.
+        ///VLANs num.
         pub vlans_num: i32,
         ///Work mode.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4451,7 +4856,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct Vlan {
-        ///Set while an operation on the vlan is in progress; null otherwise.
+        ///Set while an operation on the VLAN is in progress; null otherwise.
         #[serde(
             rename = "entityAsyncStatus",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -4459,36 +4864,36 @@ pub mod types {
         pub entity_async_status: ::std::option::Option<
             crate::generated::open_enums::EntityAsyncStatus,
         >,
-        ///Gateway ip.
+        ///Gateway IP.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub gateway_ip: ::std::option::Option<::std::string::String>,
         ///Gateway subnetmask.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub gateway_subnetmask: ::std::option::Option<::std::string::String>,
-        ///Unique id of the vlan.
+        ///Unique ID of the VLAN.
         pub id: ::std::string::String,
-        ///Labels attached to the vlan.
+        ///Labels attached to the VLAN.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub labels: ::std::option::Option<::std::vec::Vec<NestedLabel>>,
-        ///Id of the vlan on its cluster.
+        ///ID of the VLAN on its cluster.
         pub local_id: ::std::string::String,
         ///Mode type.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mode_type: ::std::option::Option<crate::generated::open_enums::VlanModeType>,
-        ///Name of the vlan.
+        ///Name of the VLAN.
         pub name: ::std::string::String,
-        ///Ids of the networks.
+        ///IDs of the networks.
         pub network_ids: ::std::vec::Vec<::std::string::String>,
-        ///Qos burst.
+        ///QoS burst.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub qos_burst: ::std::option::Option<f64>,
-        ///Qos max bandwidth.
+        ///QoS max bandwidth.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub qos_max_bandwidth: ::std::option::Option<f64>,
-        ///Qos min bandwidth.
+        ///QoS min bandwidth.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub qos_min_bandwidth: ::std::option::Option<f64>,
-        ///Qos priority.
+        ///QoS priority.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub qos_priority: ::std::option::Option<i32>,
         ///Subnetmask.
@@ -4497,11 +4902,11 @@ pub mod types {
         ///Type.
         #[serde(rename = "type")]
         pub type_: crate::generated::open_enums::NetworkType,
-        ///The vds (a reference: id and name).
+        ///VDS (see `NestedVds`).
         pub vds: NestedVds,
-        ///Id of the vlan.
+        ///VLAN ID (the 802.1Q tag).
         pub vlan_id: i32,
-        ///The vm nics (a reference: id and name).
+        ///VM NICs (see `NestedVmNic`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_nics: ::std::option::Option<::std::vec::Vec<NestedVmNic>>,
     }
@@ -4510,7 +4915,7 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct VlanWhereInput {
-        ///Matches the vlans that match every one of these filters.
+        ///Matches the VLANs that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<::std::vec::Vec<VlanWhereInput>>,
         ///Matches when `entityAsyncStatus` equals the value.
@@ -4567,10 +4972,10 @@ pub mod types {
         ///Matches when `name` starts with the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_starts_with: ::std::option::Option<::std::string::String>,
-        ///Matches the vlans that match none of these filters.
+        ///Matches the VLANs that match none of these filters.
         #[serde(rename = "NOT", skip_serializing_if = "::std::option::Option::is_none")]
         pub not: ::std::option::Option<::std::vec::Vec<VlanWhereInput>>,
-        ///Matches the vlans that match at least one of these filters.
+        ///Matches the VLANs that match at least one of these filters.
         #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
         pub or: ::std::option::Option<::std::vec::Vec<VlanWhereInput>>,
         ///Matches when `type` equals the value.
@@ -4591,18 +4996,27 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct Vm {
+        ///BIOS UUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bios_uuid: ::std::option::Option<::std::string::String>,
+        ///Clock offset.
         pub clock_offset: crate::generated::open_enums::VmClockOffset,
+        ///Cluster (see `NestedCluster`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster: ::std::option::Option<NestedCluster>,
+        ///CPU (see `NestedCpu`).
         pub cpu: NestedCpu,
+        ///CPU model.
         pub cpu_model: ::std::string::String,
+        ///CPU usage (percent).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu_usage: ::std::option::Option<f64>,
+        ///Deleted at (an ISO 8601 date-time).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deleted_at: ::std::option::Option<::std::string::String>,
+        ///Free-text description of the VM.
         pub description: ::std::string::String,
+        ///Set while an operation on the VM is in progress; null otherwise.
         #[serde(
             rename = "entityAsyncStatus",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -4610,67 +5024,100 @@ pub mod types {
         pub entity_async_status: ::std::option::Option<
             crate::generated::open_enums::EntityAsyncStatus,
         >,
+        ///Firmware.
         pub firmware: crate::generated::open_enums::VmFirmware,
+        ///Folder (see `NestedVmFolder`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub folder: ::std::option::Option<NestedVmFolder>,
+        ///Guest OS type.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub guest_os_type: ::std::option::Option<
             crate::generated::open_enums::VmGuestsOperationSystem,
         >,
+        ///Guest size usage (percent).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub guest_size_usage: ::std::option::Option<f64>,
+        ///Guest used size (bytes).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub guest_used_size: ::std::option::Option<i64>,
+        ///HA.
         pub ha: bool,
+        ///Host (see `NestedHost`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host: ::std::option::Option<NestedHost>,
+        ///Hostname.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hostname: ::std::option::Option<::std::string::String>,
+        ///Unique ID of the VM.
         pub id: ::std::string::String,
+        ///In recycle bin.
         pub in_recycle_bin: bool,
+        ///Internal.
         pub internal: bool,
+        ///IO policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub io_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoPolicy,
         >,
+        ///IPs.
         pub ips: ::std::string::String,
+        ///Last shutdown time (an ISO 8601 date-time).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_shutdown_time: ::std::option::Option<::std::string::String>,
+        ///Local created at (an ISO 8601 date-time).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_created_at: ::std::option::Option<::std::string::String>,
+        ///ID of the VM on its cluster.
         pub local_id: ::std::string::String,
+        ///Max bandwidth.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_bandwidth: ::std::option::Option<i64>,
+        ///Max bandwidth policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_bandwidth_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoRestrictType,
         >,
+        ///Max IOPS.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops: ::std::option::Option<i32>,
+        ///Max IOPS policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoRestrictType,
         >,
         ///Memory in bytes.
         pub memory: i64,
+        ///Memory usage (percent).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub memory_usage: ::std::option::Option<f64>,
+        ///Name of the VM.
         pub name: ::std::string::String,
+        ///Nested virtualization.
         pub nested_virtualization: bool,
+        ///Node IP.
         pub node_ip: ::std::string::String,
+        ///OS.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub os: ::std::option::Option<::std::string::String>,
+        ///Out uninstall USB.
         pub out_uninstall_usb: ::std::vec::Vec<::std::string::String>,
+        ///Protected.
         pub protected: bool,
+        ///Provisioned size (bytes).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub provisioned_size: ::std::option::Option<i64>,
+        ///Size (bytes).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<i64>,
+        ///Status.
         pub status: crate::generated::open_enums::VmStatus,
+        ///Storage usage (bytes)
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub used_size: ::std::option::Option<i64>,
+        ///Storage usage.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub used_size_usage: ::std::option::Option<f64>,
+        ///Vcpu.
         pub vcpu: i32,
         ///Ids of the VM's disks and CD-ROMs only; details are `VmDisk` resources.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4678,9 +5125,12 @@ pub mod types {
         ///Ids of the VM's NICs only.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_nics: ::std::option::Option<::std::vec::Vec<NestedVmNic>>,
+        ///VM tools status.
         pub vm_tools_status: crate::generated::open_enums::VmToolsStatus,
+        ///VM tools version.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_tools_version: ::std::option::Option<::std::string::String>,
+        ///Win opt.
         pub win_opt: bool,
     }
     ///`VmAddCdRomParams`
@@ -4688,6 +5138,7 @@ pub mod types {
     #[non_exhaustive]
     pub struct VmAddCdRomParams {
         pub data: VmAddCdRomParamsData,
+        ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmWhereInput,
     }
@@ -4696,10 +5147,11 @@ pub mod types {
             Default::default()
         }
     }
-    ///`VmAddCdRomParamsData`
+    ///What to set.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct VmAddCdRomParamsData {
+        ///VM cd roms.
         pub vm_cd_roms: ::std::vec::Vec<VmCdRomParams>,
     }
     impl VmAddCdRomParamsData {
@@ -4712,6 +5164,7 @@ pub mod types {
     #[non_exhaustive]
     pub struct VmAddDiskParams {
         pub data: VmAddDiskParamsData,
+        ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmWhereInput,
     }
@@ -4720,26 +5173,32 @@ pub mod types {
             Default::default()
         }
     }
-    ///`VmAddDiskParamsData`
+    ///What to set.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct VmAddDiskParamsData {
+        ///IO policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub io_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoPolicy,
         >,
+        ///Max bandwidth.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_bandwidth: ::std::option::Option<i64>,
+        ///Max bandwidth policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_bandwidth_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoRestrictType,
         >,
+        ///Max bandwidth unit.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_bandwidth_unit: ::std::option::Option<
             crate::generated::open_enums::BpsUnit,
         >,
+        ///Max IOPS.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops: ::std::option::Option<i64>,
+        ///Max IOPS policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoRestrictType,
@@ -4751,12 +5210,14 @@ pub mod types {
             Default::default()
         }
     }
-    ///`VmAddDiskParamsDataVmDisks`
+    ///VM disks.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct VmAddDiskParamsDataVmDisks {
+        ///Mount disks.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub mount_disks: ::std::vec::Vec<MountDisksParams>,
+        ///Mount new create disks.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub mount_new_create_disks: ::std::vec::Vec<MountNewCreateDisksParams>,
     }
@@ -4785,6 +5246,7 @@ pub mod types {
     #[non_exhaustive]
     pub struct VmAddNicParams {
         pub data: VmAddNicParamsData,
+        ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmWhereInput,
     }
@@ -4793,10 +5255,11 @@ pub mod types {
             Default::default()
         }
     }
-    ///`VmAddNicParamsData`
+    ///What to set.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct VmAddNicParamsData {
+        ///VM NICs.
         pub vm_nics: ::std::vec::Vec<VmNicParams>,
     }
     impl VmAddNicParamsData {
@@ -4808,13 +5271,18 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct VmCdRomParams {
+        ///Boot.
         pub boot: i32,
+        ///ID of the content library image.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content_library_image_id: ::std::option::Option<::std::string::String>,
+        ///ID of the ELF image.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub elf_image_id: ::std::option::Option<::std::string::String>,
+        ///Index.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub index: ::std::option::Option<i32>,
+        ///Key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<i32>,
     }
@@ -4827,39 +5295,39 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct VmCloneParams {
-        ///Id of the cluster.
+        ///ID of the cluster.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
-        ///Cpu cores.
+        ///CPU cores.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu_cores: ::std::option::Option<i32>,
-        ///Cpu sockets.
+        ///CPU sockets.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu_sockets: ::std::option::Option<i32>,
-        ///Free-text description of the vm clone params.
+        ///Free-text description of the VM clone params.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Firmware.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub firmware: ::std::option::Option<crate::generated::open_enums::VmFirmware>,
-        ///Id of the folder.
+        ///ID of the folder.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub folder_id: ::std::option::Option<::std::string::String>,
-        ///Gpu devices.
+        ///GPU devices.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub gpu_devices: ::std::vec::Vec<VmGpuOperationParams>,
-        ///Guest os type.
+        ///Guest OS type.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub guest_os_type: ::std::option::Option<
             crate::generated::open_enums::VmGuestsOperationSystem,
         >,
-        ///Ha.
+        ///HA.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ha: ::std::option::Option<bool>,
-        ///Id of the host.
+        ///ID of the host.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host_id: ::std::option::Option<::std::string::String>,
-        ///Io policy.
+        ///IO policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub io_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoPolicy,
@@ -4880,10 +5348,10 @@ pub mod types {
         pub max_bandwidth_unit: ::std::option::Option<
             crate::generated::open_enums::BpsUnit,
         >,
-        ///Max iops.
+        ///Max IOPS.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops: ::std::option::Option<i64>,
-        ///Max iops policy.
+        ///Max IOPS policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoRestrictType,
@@ -4894,12 +5362,12 @@ pub mod types {
         ///Memory unit.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub memory_unit: ::std::option::Option<crate::generated::open_enums::ByteUnit>,
-        ///Name of the vm clone params.
+        ///Name of the VM clone params.
         pub name: ::std::string::String,
         ///Owner.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<VmOwnerParams>,
-        ///Id of the src vm.
+        ///ID of the src VM.
         pub src_vm_id: ::std::string::String,
         ///Status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4907,10 +5375,10 @@ pub mod types {
         ///Vcpu.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vcpu: ::std::option::Option<i32>,
-        ///Vm disks.
+        ///VM disks.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_disks: ::std::option::Option<VmDiskParams>,
-        ///Vm nics.
+        ///VM NICs.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub vm_nics: ::std::vec::Vec<VmNicParams>,
     }
@@ -4923,6 +5391,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct VmConnection {
+        ///Aggregate (see `NestedAggregateVm`).
         pub aggregate: NestedAggregateVm,
     }
     ///`VmCreateVmFromContentLibraryTemplateParams`
@@ -4932,15 +5401,15 @@ pub mod types {
         ///Cloud init.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cloud_init: ::std::option::Option<TemplateCloudInit>,
-        ///Id of the cluster.
+        ///ID of the cluster.
         pub cluster_id: ::std::string::String,
-        ///Cpu cores.
+        ///CPU cores.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu_cores: ::std::option::Option<i32>,
-        ///Cpu sockets.
+        ///CPU sockets.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu_sockets: ::std::option::Option<i32>,
-        ///Free-text description of the vm create vm from content library template params.
+        ///Free-text description of the VM create VM from content library template params.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Disk operate.
@@ -4949,24 +5418,24 @@ pub mod types {
         ///Firmware.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub firmware: ::std::option::Option<crate::generated::open_enums::VmFirmware>,
-        ///Id of the folder.
+        ///ID of the folder.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub folder_id: ::std::option::Option<::std::string::String>,
-        ///Gpu devices.
+        ///GPU devices.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub gpu_devices: ::std::vec::Vec<VmGpuOperationParams>,
-        ///Guest os type.
+        ///Guest OS type.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub guest_os_type: ::std::option::Option<
             crate::generated::open_enums::VmGuestsOperationSystem,
         >,
-        ///Ha.
+        ///HA.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ha: ::std::option::Option<bool>,
-        ///Id of the host.
+        ///ID of the host.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host_id: ::std::option::Option<::std::string::String>,
-        ///Io policy.
+        ///IO policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub io_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoPolicy,
@@ -4986,10 +5455,10 @@ pub mod types {
         pub max_bandwidth_unit: ::std::option::Option<
             crate::generated::open_enums::BpsUnit,
         >,
-        ///Max iops.
+        ///Max IOPS.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops: ::std::option::Option<i64>,
-        ///Max iops policy.
+        ///Max IOPS policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoRestrictType,
@@ -5000,7 +5469,7 @@ pub mod types {
         ///Memory unit.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub memory_unit: ::std::option::Option<crate::generated::open_enums::ByteUnit>,
-        ///Name of the vm create vm from content library template params.
+        ///Name of the VM create VM from content library template params.
         pub name: ::std::string::String,
         ///Owner.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5008,12 +5477,12 @@ pub mod types {
         ///Status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::generated::open_enums::VmStatus>,
-        ///Id of the template.
+        ///ID of the template.
         pub template_id: ::std::string::String,
         ///Vcpu.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vcpu: ::std::option::Option<i32>,
-        ///Vm nics.
+        ///VM NICs.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub vm_nics: ::std::vec::Vec<VmNicParams>,
     }
@@ -5026,61 +5495,86 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct VmCreateVmFromTemplateParams {
+        ///Cloud init.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cloud_init: ::std::option::Option<TemplateCloudInit>,
+        ///ID of the cluster.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
+        ///CPU cores.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu_cores: ::std::option::Option<i32>,
+        ///CPU sockets.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu_sockets: ::std::option::Option<i32>,
+        ///Free-text description of the VM create VM from template params.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///Disk operate.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disk_operate: ::std::option::Option<VmDiskOperate>,
+        ///Firmware.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub firmware: ::std::option::Option<crate::generated::open_enums::VmFirmware>,
+        ///ID of the folder.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub folder_id: ::std::option::Option<::std::string::String>,
+        ///Guest OS type.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub guest_os_type: ::std::option::Option<
             crate::generated::open_enums::VmGuestsOperationSystem,
         >,
+        ///HA.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ha: ::std::option::Option<bool>,
+        ///ID of the host.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host_id: ::std::option::Option<::std::string::String>,
+        ///IO policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub io_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoPolicy,
         >,
+        ///Is full copy.
         pub is_full_copy: bool,
+        ///Max bandwidth.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_bandwidth: ::std::option::Option<i64>,
+        ///Max bandwidth policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_bandwidth_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoRestrictType,
         >,
+        ///Max bandwidth unit.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_bandwidth_unit: ::std::option::Option<
             crate::generated::open_enums::BpsUnit,
         >,
+        ///Max IOPS.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops: ::std::option::Option<i64>,
+        ///Max IOPS policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoRestrictType,
         >,
+        ///Memory (bytes).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub memory: ::std::option::Option<i64>,
+        ///Memory unit.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub memory_unit: ::std::option::Option<crate::generated::open_enums::ByteUnit>,
+        ///Name of the VM create VM from template params.
         pub name: ::std::string::String,
+        ///Status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::generated::open_enums::VmStatus>,
+        ///ID of the template.
         pub template_id: ::std::string::String,
+        ///Vcpu.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vcpu: ::std::option::Option<i32>,
+        ///VM NICs.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub vm_nics: ::std::vec::Vec<VmNicParams>,
     }
@@ -5093,49 +5587,71 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct VmCreationParams {
+        ///ID of the cluster.
         pub cluster_id: ::std::string::String,
+        ///CPU cores.
         pub cpu_cores: i32,
+        ///CPU sockets.
         pub cpu_sockets: i32,
+        ///Free-text description of the VM creation params.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///Firmware.
         pub firmware: crate::generated::open_enums::VmFirmware,
+        ///ID of the folder.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub folder_id: ::std::option::Option<::std::string::String>,
+        ///Guest OS type.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub guest_os_type: ::std::option::Option<
             crate::generated::open_enums::VmGuestsOperationSystem,
         >,
+        ///HA.
         pub ha: bool,
+        ///ID of the host.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host_id: ::std::option::Option<::std::string::String>,
+        ///IO policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub io_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoPolicy,
         >,
+        ///Max bandwidth.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_bandwidth: ::std::option::Option<i64>,
+        ///Max bandwidth policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_bandwidth_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoRestrictType,
         >,
+        ///Max bandwidth unit.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_bandwidth_unit: ::std::option::Option<
             crate::generated::open_enums::BpsUnit,
         >,
+        ///Max IOPS.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops: ::std::option::Option<i64>,
+        ///Max IOPS policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoRestrictType,
         >,
+        ///Memory (bytes).
         pub memory: i64,
+        ///Memory unit.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub memory_unit: ::std::option::Option<crate::generated::open_enums::ByteUnit>,
+        ///Name of the VM creation params.
         pub name: ::std::string::String,
+        ///Status.
         pub status: crate::generated::open_enums::VmStatus,
+        ///Vcpu.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vcpu: ::std::option::Option<i32>,
+        ///VM disks.
         pub vm_disks: VmDiskParams,
+        ///VM NICs.
         pub vm_nics: ::std::vec::Vec<VmNicParams>,
     }
     impl VmCreationParams {
@@ -5149,6 +5665,7 @@ pub mod types {
     pub struct VmDeleteParams {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub effect: ::std::option::Option<VmDeleteParamsEffect>,
+        ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmWhereInput,
     }
@@ -5157,10 +5674,11 @@ pub mod types {
             Default::default()
         }
     }
-    ///`VmDeleteParamsEffect`
+    ///Effect.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct VmDeleteParamsEffect {
+        ///Include snapshots.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub include_snapshots: ::std::option::Option<bool>,
     }
@@ -5189,10 +5707,10 @@ pub mod types {
         ///Disabled.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disabled: ::std::option::Option<bool>,
-        ///The elf image (a reference: id and name).
+        ///ELF image (see `NestedElfImage`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub elf_image: ::std::option::Option<NestedElfImage>,
-        ///Unique id of the vm disk.
+        ///Unique ID of the VM disk.
         pub id: ::std::string::String,
         ///Key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5205,10 +5723,10 @@ pub mod types {
         pub max_bandwidth_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoRestrictType,
         >,
-        ///Max iops.
+        ///Max IOPS.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops: ::std::option::Option<i32>,
-        ///Max iops policy.
+        ///Max IOPS policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoRestrictType,
@@ -5216,7 +5734,7 @@ pub mod types {
         ///Serial.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub serial: ::std::option::Option<::std::string::String>,
-        ///The svt image (a reference: id and name).
+        ///SVT image (see `NestedSvtImage`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub svt_image: ::std::option::Option<NestedSvtImage>,
         ///Type.
@@ -5225,15 +5743,15 @@ pub mod types {
         ///Unsafe image path.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub unsafe_image_path: ::std::option::Option<::std::string::String>,
-        ///Unsafe image uuid.
+        ///Unsafe image UUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub unsafe_image_uuid: ::std::option::Option<::std::string::String>,
         ///Unsafe provision.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub unsafe_provision: ::std::option::Option<::std::string::String>,
-        ///The vm (a reference: id and name).
+        ///VM (see `NestedVm`).
         pub vm: NestedVm,
-        ///The vm volume (a reference: id and name).
+        ///VM volume (see `NestedVmVolume`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_volume: ::std::option::Option<NestedVmVolume>,
     }
@@ -5241,8 +5759,10 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct VmDiskOperate {
+        ///Modify disks.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub modify_disks: ::std::vec::Vec<DiskOperateModifyDisk>,
+        ///New disks.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub new_disks: ::std::option::Option<VmDiskParams>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5253,10 +5773,11 @@ pub mod types {
             Default::default()
         }
     }
-    ///`VmDiskOperateRemoveDisks`
+    ///Remove disks.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct VmDiskOperateRemoveDisks {
+        ///Disk index.
         pub disk_index: ::std::vec::Vec<i32>,
     }
     impl VmDiskOperateRemoveDisks {
@@ -5268,10 +5789,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct VmDiskParams {
+        ///Mount cd roms.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub mount_cd_roms: ::std::vec::Vec<VmCdRomParams>,
+        ///Mount disks.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub mount_disks: ::std::vec::Vec<MountDisksParams>,
+        ///Mount new create disks.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub mount_new_create_disks: ::std::vec::Vec<MountNewCreateDisksParams>,
     }
@@ -5285,7 +5809,7 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct VmDiskWhereInput {
-        ///Matches the vm disks that match every one of these filters.
+        ///Matches the VM disks that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<::std::vec::Vec<VmDiskWhereInput>>,
         ///Matches when `bus` equals the value.
@@ -5331,10 +5855,10 @@ pub mod types {
         pub max_iops_policy_in: ::std::option::Option<
             ::std::vec::Vec<crate::generated::open_enums::VmDiskIoRestrictType>,
         >,
-        ///Matches the vm disks that match none of these filters.
+        ///Matches the VM disks that match none of these filters.
         #[serde(rename = "NOT", skip_serializing_if = "::std::option::Option::is_none")]
         pub not: ::std::option::Option<::std::vec::Vec<VmDiskWhereInput>>,
-        ///Matches the vm disks that match at least one of these filters.
+        ///Matches the VM disks that match at least one of these filters.
         #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
         pub or: ::std::option::Option<::std::vec::Vec<VmDiskWhereInput>>,
         ///Matches when `type` equals the value.
@@ -5379,7 +5903,7 @@ pub mod types {
         ///Amount.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub amount: ::std::option::Option<i32>,
-        ///Id of the gpu.
+        ///ID of the GPU.
         pub gpu_id: ::std::string::String,
     }
     impl VmGpuOperationParams {
@@ -5393,6 +5917,7 @@ pub mod types {
     pub struct VmMigrateParams {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<VmMigrateParamsData>,
+        ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmWhereInput,
     }
@@ -5401,10 +5926,11 @@ pub mod types {
             Default::default()
         }
     }
-    ///`VmMigrateParamsData`
+    ///What to set.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct VmMigrateParamsData {
+        ///ID of the host.
         pub host_id: ::std::string::String,
     }
     impl VmMigrateParamsData {
@@ -5431,7 +5957,7 @@ pub mod types {
         ///Gateway.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub gateway: ::std::option::Option<::std::string::String>,
-        ///Unique id of the vm nic.
+        ///Unique ID of the VM NIC.
         pub id: ::std::string::String,
         ///Ingress rate limit burst in bit.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5442,15 +5968,15 @@ pub mod types {
         ///Ingress rate limit max rate in bitps.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ingress_rate_limit_max_rate_in_bitps: ::std::option::Option<f64>,
-        ///Id of the interface.
+        ///ID of the interface.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub interface_id: ::std::option::Option<::std::string::String>,
-        ///Ip address.
+        ///IP address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ip_address: ::std::option::Option<::std::string::String>,
-        ///Id of the vm nic on its cluster.
+        ///ID of the VM NIC on its cluster.
         pub local_id: ::std::string::String,
-        ///Mac address.
+        ///MAC address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mac_address: ::std::option::Option<::std::string::String>,
         ///Mirror.
@@ -5459,7 +5985,7 @@ pub mod types {
         ///Model.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub model: ::std::option::Option<crate::generated::open_enums::VmNicModel>,
-        ///The nic (a reference: id and name).
+        ///NIC (see `NestedNic`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub nic: ::std::option::Option<NestedNic>,
         ///Order.
@@ -5471,12 +5997,12 @@ pub mod types {
         ///Type.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::open_enums::VmNicType>,
-        ///The vlan (a reference: id and name).
+        ///VLAN (see `NestedVlan`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vlan: ::std::option::Option<NestedVlan>,
-        ///The vm (a reference: id and name).
+        ///VM (see `NestedVm`).
         pub vm: NestedVm,
-        ///The vpc nic (a reference: id and name).
+        ///Vpc NIC (see `NestedVirtualPrivateCloudNic`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vpc_nic: ::std::option::Option<NestedVirtualPrivateCloudNic>,
     }
@@ -5484,26 +6010,37 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct VmNicParams {
+        ///ID of the connect VLAN.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub connect_vlan_id: ::std::option::Option<::std::string::String>,
+        ///Enabled.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
+        ///Gateway.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub gateway: ::std::option::Option<::std::string::String>,
+        ///IP address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ip_address: ::std::option::Option<::std::string::String>,
+        ///ID of the VM NIC params on its cluster.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_id: ::std::option::Option<::std::string::String>,
+        ///MAC address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mac_address: ::std::option::Option<::std::string::String>,
+        ///Mirror.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mirror: ::std::option::Option<bool>,
+        ///Model.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub model: ::std::option::Option<crate::generated::open_enums::VmNicModel>,
+        ///ID of the NIC.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub nic_id: ::std::option::Option<::std::string::String>,
+        ///Subnet mask.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subnet_mask: ::std::option::Option<::std::string::String>,
+        ///Type.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::open_enums::VmNicType>,
     }
@@ -5517,7 +6054,7 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct VmNicWhereInput {
-        ///Matches the vm nics that match every one of these filters.
+        ///Matches the VM NICs that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<::std::vec::Vec<VmNicWhereInput>>,
         ///Matches when `egress_rate_limit_enabled` equals the value.
@@ -5567,10 +6104,10 @@ pub mod types {
         pub model_in: ::std::option::Option<
             ::std::vec::Vec<crate::generated::open_enums::VmNicModel>,
         >,
-        ///Matches the vm nics that match none of these filters.
+        ///Matches the VM NICs that match none of these filters.
         #[serde(rename = "NOT", skip_serializing_if = "::std::option::Option::is_none")]
         pub not: ::std::option::Option<::std::vec::Vec<VmNicWhereInput>>,
-        ///Matches the vm nics that match at least one of these filters.
+        ///Matches the VM NICs that match at least one of these filters.
         #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
         pub or: ::std::option::Option<::std::vec::Vec<VmNicWhereInput>>,
         ///Matches when `type` equals the value.
@@ -5594,6 +6131,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct VmOperateParams {
+        ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmWhereInput,
     }
@@ -5677,39 +6215,39 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct VmRebuildParams {
-        ///Id of the cluster.
+        ///ID of the cluster.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
-        ///Cpu cores.
+        ///CPU cores.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu_cores: ::std::option::Option<i32>,
-        ///Cpu sockets.
+        ///CPU sockets.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu_sockets: ::std::option::Option<i32>,
-        ///Free-text description of the vm rebuild params.
+        ///Free-text description of the VM rebuild params.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Firmware.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub firmware: ::std::option::Option<crate::generated::open_enums::VmFirmware>,
-        ///Id of the folder.
+        ///ID of the folder.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub folder_id: ::std::option::Option<::std::string::String>,
-        ///Gpu devices.
+        ///GPU devices.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub gpu_devices: ::std::vec::Vec<VmGpuOperationParams>,
-        ///Guest os type.
+        ///Guest OS type.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub guest_os_type: ::std::option::Option<
             crate::generated::open_enums::VmGuestsOperationSystem,
         >,
-        ///Ha.
+        ///HA.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ha: ::std::option::Option<bool>,
-        ///Id of the host.
+        ///ID of the host.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host_id: ::std::option::Option<::std::string::String>,
-        ///Io policy.
+        ///IO policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub io_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoPolicy,
@@ -5730,10 +6268,10 @@ pub mod types {
         pub max_bandwidth_unit: ::std::option::Option<
             crate::generated::open_enums::BpsUnit,
         >,
-        ///Max iops.
+        ///Max IOPS.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops: ::std::option::Option<i64>,
-        ///Max iops policy.
+        ///Max IOPS policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoRestrictType,
@@ -5744,12 +6282,12 @@ pub mod types {
         ///Memory unit.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub memory_unit: ::std::option::Option<crate::generated::open_enums::ByteUnit>,
-        ///Name of the vm rebuild params.
+        ///Name of the VM rebuild params.
         pub name: ::std::string::String,
         ///Owner.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<VmOwnerParams>,
-        ///Id of the rebuild from snapshot.
+        ///ID of the rebuild from snapshot.
         pub rebuild_from_snapshot_id: ::std::string::String,
         ///Status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5757,10 +6295,10 @@ pub mod types {
         ///Vcpu.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vcpu: ::std::option::Option<i32>,
-        ///Vm disks.
+        ///VM disks.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_disks: ::std::option::Option<VmDiskParams>,
-        ///Vm nics.
+        ///VM NICs.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub vm_nics: ::std::vec::Vec<VmNicParams>,
     }
@@ -5774,6 +6312,7 @@ pub mod types {
     #[non_exhaustive]
     pub struct VmRemoveCdRomParams {
         pub data: VmRemoveCdRomParamsData,
+        ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmWhereInput,
     }
@@ -5782,10 +6321,11 @@ pub mod types {
             Default::default()
         }
     }
-    ///`VmRemoveCdRomParamsData`
+    ///What to set.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct VmRemoveCdRomParamsData {
+        ///IDs of the cd roms.
         pub cd_rom_ids: ::std::vec::Vec<::std::string::String>,
     }
     impl VmRemoveCdRomParamsData {
@@ -5798,6 +6338,7 @@ pub mod types {
     #[non_exhaustive]
     pub struct VmRemoveDiskParams {
         pub data: VmRemoveDiskParamsData,
+        ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmWhereInput,
     }
@@ -5806,10 +6347,11 @@ pub mod types {
             Default::default()
         }
     }
-    ///`VmRemoveDiskParamsData`
+    ///What to set.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct VmRemoveDiskParamsData {
+        ///IDs of the disks.
         pub disk_ids: ::std::vec::Vec<::std::string::String>,
     }
     impl VmRemoveDiskParamsData {
@@ -5837,6 +6379,7 @@ pub mod types {
     #[non_exhaustive]
     pub struct VmRemoveNicParams {
         pub data: VmRemoveNicParamsData,
+        ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmWhereInput,
     }
@@ -5845,10 +6388,11 @@ pub mod types {
             Default::default()
         }
     }
-    ///`VmRemoveNicParamsData`
+    ///What to set.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct VmRemoveNicParamsData {
+        ///NIC index.
         pub nic_index: ::std::vec::Vec<i32>,
     }
     impl VmRemoveNicParamsData {
@@ -5874,7 +6418,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct VmRollbackParamsData {
-        ///Id of the snapshot.
+        ///ID of the snapshot.
         pub snapshot_id: ::std::string::String,
     }
     impl VmRollbackParamsData {
@@ -5886,12 +6430,19 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct VmSnapshot {
+        ///Clock offset.
         pub clock_offset: crate::generated::open_enums::VmClockOffset,
+        ///Cluster (see `NestedCluster`).
         pub cluster: NestedCluster,
+        ///Consistent type.
         pub consistent_type: crate::generated::open_enums::ConsistentType,
+        ///CPU (see `NestedCpu`).
         pub cpu: NestedCpu,
+        ///CPU model.
         pub cpu_model: ::std::string::String,
+        ///Free-text description of the VM snapshot.
         pub description: ::std::string::String,
+        ///Set while an operation on the VM snapshot is in progress; null otherwise.
         #[serde(
             rename = "entityAsyncStatus",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -5899,26 +6450,39 @@ pub mod types {
         pub entity_async_status: ::std::option::Option<
             crate::generated::open_enums::EntityAsyncStatus,
         >,
+        ///Firmware.
         pub firmware: crate::generated::open_enums::VmFirmware,
+        ///HA.
         pub ha: bool,
+        ///Unique ID of the VM snapshot.
         pub id: ::std::string::String,
+        ///Local created at (an ISO 8601 date-time).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_created_at: ::std::option::Option<::std::string::String>,
+        ///ID of the VM snapshot on its cluster.
         pub local_id: ::std::string::String,
+        ///Memory (bytes).
         pub memory: i64,
+        ///Name of the VM snapshot.
         pub name: ::std::string::String,
+        ///Size (bytes).
         pub size: i64,
+        ///Vcpu.
         pub vcpu: i32,
+        ///VM (see `NestedVm`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm: ::std::option::Option<NestedVm>,
+        ///VM disks (see `NestedFrozenDisks`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_disks: ::std::option::Option<::std::vec::Vec<NestedFrozenDisks>>,
+        ///Win opt.
         pub win_opt: bool,
     }
     ///`VmSnapshotCreationParams`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct VmSnapshotCreationParams {
+        ///What to set.
         pub data: ::std::vec::Vec<VmSnapshotCreationParamsData>,
     }
     impl VmSnapshotCreationParams {
@@ -5930,11 +6494,14 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct VmSnapshotCreationParamsData {
+        ///Consistent type.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub consistent_type: ::std::option::Option<
             crate::generated::open_enums::ConsistentType,
         >,
+        ///Name of the VM snapshot creation params data.
         pub name: ::std::string::String,
+        ///ID of the VM.
         pub vm_id: ::std::string::String,
     }
     impl VmSnapshotCreationParamsData {
@@ -5960,40 +6527,57 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct VmSnapshotWhereInput {
+        ///Matches the VM snapshots that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<::std::vec::Vec<VmSnapshotWhereInput>>,
+        ///Matches when `cluster` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster: ::std::option::Option<ClusterWhereInput>,
+        ///Matches when `consistent_type` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub consistent_type: ::std::option::Option<
             crate::generated::open_enums::ConsistentType,
         >,
+        ///Matches when `id` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Matches when `id` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `id` is not the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_not: ::std::option::Option<::std::string::String>,
+        ///Matches when `id` is none of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `local_id` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_id: ::std::option::Option<::std::string::String>,
+        ///Matches when `local_id` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `name` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///Matches when `name` contains the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_contains: ::std::option::Option<::std::string::String>,
+        ///Matches when `name` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `name` is not the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_not: ::std::option::Option<::std::string::String>,
+        ///Matches when `name` starts with the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_starts_with: ::std::option::Option<::std::string::String>,
+        ///Matches the VM snapshots that match none of these filters.
         #[serde(rename = "NOT", skip_serializing_if = "::std::option::Option::is_none")]
         pub not: ::std::option::Option<::std::vec::Vec<VmSnapshotWhereInput>>,
+        ///Matches the VM snapshots that match at least one of these filters.
         #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
         pub or: ::std::option::Option<::std::vec::Vec<VmSnapshotWhereInput>>,
+        ///Matches when `vm` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm: ::std::option::Option<VmWhereInput>,
     }
@@ -6008,6 +6592,7 @@ pub mod types {
     pub struct VmStartParams {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<VmStartParamsData>,
+        ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmWhereInput,
     }
@@ -6016,10 +6601,11 @@ pub mod types {
             Default::default()
         }
     }
-    ///`VmStartParamsData`
+    ///What to set.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct VmStartParamsData {
+        ///ID of the host.
         pub host_id: ::std::string::String,
     }
     impl VmStartParamsData {
@@ -6035,20 +6621,20 @@ pub mod types {
         pub clock_offset: crate::generated::open_enums::VmClockOffset,
         ///Cloud init supported.
         pub cloud_init_supported: bool,
-        ///The cluster (a reference: id and name).
+        ///Cluster (see `NestedCluster`).
         pub cluster: NestedCluster,
-        ///The content library vm template (a reference: id and name).
+        ///Content library VM template (see `NestedContentLibraryVmTemplate`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content_library_vm_template: ::std::option::Option<
             NestedContentLibraryVmTemplate,
         >,
-        ///The cpu (a reference: id and name).
+        ///CPU (see `NestedCpu`).
         pub cpu: NestedCpu,
-        ///Cpu model.
+        ///CPU model.
         pub cpu_model: ::std::string::String,
-        ///Free-text description of the vm template.
+        ///Free-text description of the VM template.
         pub description: ::std::string::String,
-        ///Set while an operation on the vm template is in progress; null otherwise.
+        ///Set while an operation on the VM template is in progress; null otherwise.
         #[serde(
             rename = "entityAsyncStatus",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -6058,22 +6644,22 @@ pub mod types {
         >,
         ///Firmware.
         pub firmware: crate::generated::open_enums::VmFirmware,
-        ///Ha.
+        ///HA.
         pub ha: bool,
-        ///Unique id of the vm template.
+        ///Unique ID of the VM template.
         pub id: ::std::string::String,
-        ///Io policy.
+        ///IO policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub io_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoPolicy,
         >,
-        ///Labels attached to the vm template.
+        ///Labels attached to the VM template.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub labels: ::std::option::Option<::std::vec::Vec<NestedLabel>>,
         ///Local created at (an ISO 8601 date-time).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_created_at: ::std::option::Option<::std::string::String>,
-        ///Id of the vm template on its cluster.
+        ///ID of the VM template on its cluster.
         pub local_id: ::std::string::String,
         ///Max bandwidth.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6083,17 +6669,17 @@ pub mod types {
         pub max_bandwidth_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoRestrictType,
         >,
-        ///Max iops.
+        ///Max IOPS.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops: ::std::option::Option<i32>,
-        ///Max iops policy.
+        ///Max IOPS policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_iops_policy: ::std::option::Option<
             crate::generated::open_enums::VmDiskIoRestrictType,
         >,
         ///Memory (bytes).
         pub memory: i64,
-        ///Name of the vm template.
+        ///Name of the VM template.
         pub name: ::std::string::String,
         ///Size (bytes).
         pub size: i64,
@@ -6102,10 +6688,10 @@ pub mod types {
         ///Video type.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub video_type: ::std::option::Option<::std::string::String>,
-        ///The vm disks (a reference: id and name).
+        ///VM disks (see `NestedFrozenDisks`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_disks: ::std::option::Option<::std::vec::Vec<NestedFrozenDisks>>,
-        ///The vm nics (a reference: id and name).
+        ///VM NICs (see `NestedTemplateNic`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_nics: ::std::option::Option<::std::vec::Vec<NestedTemplateNic>>,
         ///Win opt.
@@ -6117,15 +6703,15 @@ pub mod types {
     pub struct VmTemplateCreationParams {
         ///Cloud init supported.
         pub cloud_init_supported: bool,
-        ///Id of the cluster.
+        ///ID of the cluster.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster_id: ::std::option::Option<::std::string::String>,
-        ///Free-text description of the vm template creation params.
+        ///Free-text description of the VM template creation params.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        ///Name of the vm template creation params.
+        ///Name of the VM template creation params.
         pub name: ::std::string::String,
-        ///Id of the vm.
+        ///ID of the VM.
         pub vm_id: ::std::string::String,
     }
     impl VmTemplateCreationParams {
@@ -6168,10 +6754,10 @@ pub mod types {
         ///Cloud init supported.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cloud_init_supported: ::std::option::Option<bool>,
-        ///Free-text description of the vm template updation params.
+        ///Free-text description of the VM template updation params.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        ///Name of the vm template updation params.
+        ///Name of the VM template updation params.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
@@ -6185,7 +6771,7 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct VmTemplateWhereInput {
-        ///Matches the vm templates that match every one of these filters.
+        ///Matches the VM templates that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<::std::vec::Vec<VmTemplateWhereInput>>,
         ///Matches when `clock_offset` equals the value.
@@ -6297,10 +6883,10 @@ pub mod types {
         ///Matches when `name` starts with the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_starts_with: ::std::option::Option<::std::string::String>,
-        ///Matches the vm templates that match none of these filters.
+        ///Matches the VM templates that match none of these filters.
         #[serde(rename = "NOT", skip_serializing_if = "::std::option::Option::is_none")]
         pub not: ::std::option::Option<::std::vec::Vec<VmTemplateWhereInput>>,
-        ///Matches the vm templates that match at least one of these filters.
+        ///Matches the VM templates that match at least one of these filters.
         #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
         pub or: ::std::option::Option<::std::vec::Vec<VmTemplateWhereInput>>,
         ///Matches when `win_opt` equals the value.
@@ -6320,6 +6906,7 @@ pub mod types {
     #[non_exhaustive]
     pub struct VmUpdateNicParams {
         pub data: VmUpdateNicParamsData,
+        ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmWhereInput,
     }
@@ -6328,27 +6915,37 @@ pub mod types {
             Default::default()
         }
     }
-    ///`VmUpdateNicParamsData`
+    ///What to set.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct VmUpdateNicParamsData {
+        ///ID of the connect VLAN.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub connect_vlan_id: ::std::option::Option<::std::string::String>,
+        ///Enabled.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
+        ///Gateway.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub gateway: ::std::option::Option<::std::string::String>,
+        ///IP address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ip_address: ::std::option::Option<::std::string::String>,
+        ///MAC address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mac_address: ::std::option::Option<::std::string::String>,
+        ///Mirror.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mirror: ::std::option::Option<bool>,
+        ///Model.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub model: ::std::option::Option<crate::generated::open_enums::VmNicModel>,
+        ///ID of the NIC.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub nic_id: ::std::option::Option<::std::string::String>,
+        ///NIC index.
         pub nic_index: i32,
+        ///Subnet mask.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subnet_mask: ::std::option::Option<::std::string::String>,
     }
@@ -6362,6 +6959,7 @@ pub mod types {
     #[non_exhaustive]
     pub struct VmUpdateParams {
         pub data: VmUpdateParamsData,
+        ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmWhereInput,
     }
@@ -6370,24 +6968,32 @@ pub mod types {
             Default::default()
         }
     }
-    ///`VmUpdateParamsData`
+    ///What to set.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct VmUpdateParamsData {
+        ///CPU cores.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu_cores: ::std::option::Option<i32>,
+        ///CPU sockets.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu_sockets: ::std::option::Option<i32>,
+        ///Free-text description of the VM update params.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///HA.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ha: ::std::option::Option<bool>,
+        ///Memory (bytes).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub memory: ::std::option::Option<i64>,
+        ///Memory unit.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub memory_unit: ::std::option::Option<crate::generated::open_enums::ByteUnit>,
+        ///Name of the VM update params.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///Vcpu.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vcpu: ::std::option::Option<i32>,
     }
@@ -6400,14 +7006,14 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct VmVolume {
-        ///The cluster (a reference: id and name).
+        ///Cluster (see `NestedCluster`).
         pub cluster: NestedCluster,
-        ///Free-text description of the vm volume.
+        ///Free-text description of the VM volume.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        ///Elf storage policy.
+        ///ELF storage policy.
         pub elf_storage_policy: crate::generated::open_enums::VmVolumeElfStoragePolicyType,
-        ///Set while an operation on the vm volume is in progress; null otherwise.
+        ///Set while an operation on the VM volume is in progress; null otherwise.
         #[serde(
             rename = "entityAsyncStatus",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -6421,21 +7027,21 @@ pub mod types {
         ///Guest used size (bytes).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub guest_used_size: ::std::option::Option<i64>,
-        ///Unique id of the vm volume.
+        ///Unique ID of the VM volume.
         pub id: ::std::string::String,
-        ///Labels attached to the vm volume.
+        ///Labels attached to the VM volume.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub labels: ::std::option::Option<::std::vec::Vec<NestedLabel>>,
         ///Local created at (an ISO 8601 date-time).
         pub local_created_at: ::std::string::String,
-        ///Id of the vm volume on its cluster.
+        ///ID of the VM volume on its cluster.
         pub local_id: ::std::string::String,
-        ///The lun (a reference: id and name).
+        ///LUN (see `NestedIscsiLun`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub lun: ::std::option::Option<NestedIscsiLun>,
         ///Mounting.
         pub mounting: bool,
-        ///Name of the vm volume.
+        ///Name of the VM volume.
         pub name: ::std::string::String,
         ///Path.
         pub path: ::std::string::String,
@@ -6458,7 +7064,7 @@ pub mod types {
         ///Storage usage.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub used_size_usage: ::std::option::Option<f64>,
-        ///The vm disks (a reference: id and name).
+        ///VM disks (see `NestedVmDisk`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_disks: ::std::option::Option<::std::vec::Vec<NestedVmDisk>>,
     }
@@ -6467,7 +7073,7 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct VmVolumeWhereInput {
-        ///Matches the vm volumes that match every one of these filters.
+        ///Matches the VM volumes that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<::std::vec::Vec<VmVolumeWhereInput>>,
         ///Matches when `cluster` equals the value.
@@ -6535,10 +7141,10 @@ pub mod types {
         ///Matches when `name` starts with the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_starts_with: ::std::option::Option<::std::string::String>,
-        ///Matches the vm volumes that match none of these filters.
+        ///Matches the VM volumes that match none of these filters.
         #[serde(rename = "NOT", skip_serializing_if = "::std::option::Option::is_none")]
         pub not: ::std::option::Option<::std::vec::Vec<VmVolumeWhereInput>>,
-        ///Matches the vm volumes that match at least one of these filters.
+        ///Matches the VM volumes that match at least one of these filters.
         #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
         pub or: ::std::option::Option<::std::vec::Vec<VmVolumeWhereInput>>,
         ///Matches when `sharing` equals the value.
@@ -6566,62 +7172,89 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct VmWhereInput {
+        ///Matches the VMs that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<::std::vec::Vec<VmWhereInput>>,
+        ///Matches when `cluster` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster: ::std::option::Option<ClusterWhereInput>,
+        ///Matches when `description` contains the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description_contains: ::std::option::Option<::std::string::String>,
+        ///Matches when `host` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host: ::std::option::Option<HostWhereInput>,
+        ///Matches when `id` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Matches when `id` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `id` is not the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_not: ::std::option::Option<::std::string::String>,
+        ///Matches when `id` is none of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `in_recycle_bin` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub in_recycle_bin: ::std::option::Option<bool>,
+        ///Matches when `local_id` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_id: ::std::option::Option<::std::string::String>,
+        ///Matches when `local_id` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `name` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///Matches when `name` contains the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_contains: ::std::option::Option<::std::string::String>,
+        ///Matches when `name` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `name` is not the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_not: ::std::option::Option<::std::string::String>,
+        ///Matches when `name` starts with the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_starts_with: ::std::option::Option<::std::string::String>,
+        ///Matches the VMs that match none of these filters.
         #[serde(rename = "NOT", skip_serializing_if = "::std::option::Option::is_none")]
         pub not: ::std::option::Option<::std::vec::Vec<VmWhereInput>>,
+        ///Matches the VMs that match at least one of these filters.
         #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
         pub or: ::std::option::Option<::std::vec::Vec<VmWhereInput>>,
+        ///Matches when `status` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::generated::open_enums::VmStatus>,
+        ///Matches when `status` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status_in: ::std::option::Option<
             ::std::vec::Vec<crate::generated::open_enums::VmStatus>,
         >,
+        ///Matches when `status` is not the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status_not: ::std::option::Option<crate::generated::open_enums::VmStatus>,
+        ///Matches when `status` is none of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status_not_in: ::std::option::Option<
             ::std::vec::Vec<crate::generated::open_enums::VmStatus>,
         >,
+        ///Matches when `vcpu` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vcpu: ::std::option::Option<i32>,
+        ///Matches when `vcpu` is greater than the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vcpu_gt: ::std::option::Option<i32>,
+        ///Matches when `vcpu` is greater than or equal to the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vcpu_gte: ::std::option::Option<i32>,
+        ///Matches when `vcpu` is less than the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vcpu_lt: ::std::option::Option<i32>,
+        ///Matches when `vcpu` is less than or equal to the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vcpu_lte: ::std::option::Option<i32>,
     }
@@ -6635,10 +7268,10 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct VmWhereUniqueInput {
-        ///Unique id of the vm where unique input.
+        ///Unique ID of the VM where unique input.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
-        ///Id of the vm where unique input on its cluster.
+        ///ID of the VM where unique input on its cluster.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_id: ::std::option::Option<::std::string::String>,
     }
@@ -6653,7 +7286,7 @@ pub mod types {
     pub struct WithTaskCluster {
         ///What to set.
         pub data: Cluster,
-        ///Id of the task to wait for; null when there is none.
+        ///ID of the task to wait for; null when there is none.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
@@ -6663,7 +7296,7 @@ pub mod types {
     pub struct WithTaskContentLibraryVmTemplate {
         ///What to set.
         pub data: ContentLibraryVmTemplate,
-        ///Id of the task to wait for; null when there is none.
+        ///ID of the task to wait for; null when there is none.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
@@ -6673,7 +7306,7 @@ pub mod types {
     pub struct WithTaskDatacenter {
         ///What to set.
         pub data: Datacenter,
-        ///Id of the task to wait for; null when there is none.
+        ///ID of the task to wait for; null when there is none.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
@@ -6683,7 +7316,7 @@ pub mod types {
     pub struct WithTaskDeleteCluster {
         ///What to set.
         pub data: DeleteCluster,
-        ///Id of the task to wait for; null when there is none.
+        ///ID of the task to wait for; null when there is none.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
@@ -6693,7 +7326,7 @@ pub mod types {
     pub struct WithTaskDeleteContentLibraryVmTemplate {
         ///What to set.
         pub data: DeleteContentLibraryVmTemplate,
-        ///Id of the task to wait for; null when there is none.
+        ///ID of the task to wait for; null when there is none.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
@@ -6703,7 +7336,7 @@ pub mod types {
     pub struct WithTaskDeleteDatacenter {
         ///What to set.
         pub data: DeleteDatacenter,
-        ///Id of the task to wait for; null when there is none.
+        ///ID of the task to wait for; null when there is none.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
@@ -6711,6 +7344,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct WithTaskDeleteVm {
+        ///What to set.
         pub data: DeleteVm,
         ///Id of the task to wait for; null when there is none.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6722,7 +7356,7 @@ pub mod types {
     pub struct WithTaskDeleteVmSnapshot {
         ///What to set.
         pub data: DeleteVmSnapshot,
-        ///Id of the task to wait for; null when there is none.
+        ///ID of the task to wait for; null when there is none.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
@@ -6732,7 +7366,7 @@ pub mod types {
     pub struct WithTaskDeleteVmTemplate {
         ///What to set.
         pub data: DeleteVmTemplate,
-        ///Id of the task to wait for; null when there is none.
+        ///ID of the task to wait for; null when there is none.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
@@ -6742,7 +7376,7 @@ pub mod types {
     pub struct WithTaskHost {
         ///What to set.
         pub data: Host,
-        ///Id of the task to wait for; null when there is none.
+        ///ID of the task to wait for; null when there is none.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
@@ -6752,7 +7386,7 @@ pub mod types {
     pub struct WithTaskLabel {
         ///What to set.
         pub data: Label,
-        ///Id of the task to wait for; null when there is none.
+        ///ID of the task to wait for; null when there is none.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
@@ -6760,6 +7394,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct WithTaskLoginResponse {
+        ///What to set.
         pub data: LoginResponse,
         ///Always null for login.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6771,7 +7406,7 @@ pub mod types {
     pub struct WithTaskMetric {
         ///What to set.
         pub data: Metric,
-        ///Id of the task to wait for; null when there is none.
+        ///ID of the task to wait for; null when there is none.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
@@ -6779,6 +7414,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct WithTaskVm {
+        ///What to set.
         pub data: Vm,
         ///Id of the task to wait for; null when there is none.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6788,6 +7424,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct WithTaskVmSnapshot {
+        ///What to set.
         pub data: VmSnapshot,
         ///Id of the task to wait for; null when there is none.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6799,7 +7436,7 @@ pub mod types {
     pub struct WithTaskVmTemplate {
         ///What to set.
         pub data: VmTemplate,
-        ///Id of the task to wait for; null when there is none.
+        ///ID of the task to wait for; null when there is none.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
@@ -35158,7 +35795,7 @@ let response = client.get_iscsi_lun_snapshots()
     pub fn get_iscsi_lun_snapshots(&self) -> builder::GetIscsiLunSnapshots<'_> {
         builder::GetIscsiLunSnapshots::new(self)
     }
-    /**Clone content library vm template from vm
+    /**Clone content library VM template from VM
 
 Applies to the resources described by `data`; the response holds one element per resource: the `ContentLibraryVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
 
@@ -35179,7 +35816,7 @@ let response = client.clone_content_library_vm_template_from_vm()
     ) -> builder::CloneContentLibraryVmTemplateFromVm<'_> {
         builder::CloneContentLibraryVmTemplateFromVm::new(self)
     }
-    /**Clone vm
+    /**Clone VM
 
 Applies to the resources described by `data`; the response holds one element per resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
 
@@ -35198,7 +35835,7 @@ let response = client.clone_vm()
     pub fn clone_vm(&self) -> builder::CloneVm<'_> {
         builder::CloneVm::new(self)
     }
-    /**Clone vm template from vm
+    /**Clone VM template from VM
 
 Applies to the resources described by `data`; the response holds one element per resource: the `VmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
 
@@ -35236,7 +35873,7 @@ let response = client.connect_cluster()
     pub fn connect_cluster(&self) -> builder::ConnectCluster<'_> {
         builder::ConnectCluster::new(self)
     }
-    /**Convert vm template from vm
+    /**Convert VM template from VM
 
 Applies to the resources described by `data`; the response holds one element per resource: the `VmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
 
@@ -35274,7 +35911,7 @@ let response = client.create_datacenter()
     pub fn create_datacenter(&self) -> builder::CreateDatacenter<'_> {
         builder::CreateDatacenter::new(self)
     }
-    /**Create vm from content library template
+    /**Create VM from content library template
 
 Applies to the resources described by `data`; the response holds one element per resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
 
@@ -35314,7 +35951,7 @@ let response = client.delete_cluster()
     pub fn delete_cluster(&self) -> builder::DeleteCluster<'_> {
         builder::DeleteCluster::new(self)
     }
-    /**Delete content library vm template
+    /**Delete content library VM template
 
 Applies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteContentLibraryVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
 
@@ -35354,7 +35991,7 @@ let response = client.delete_datacenter()
     pub fn delete_datacenter(&self) -> builder::DeleteDatacenter<'_> {
         builder::DeleteDatacenter::new(self)
     }
-    /**Delete vm snapshot
+    /**Delete VM snapshot
 
 Applies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteVmSnapshot` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
 
@@ -35373,7 +36010,7 @@ let response = client.delete_vm_snapshot()
     pub fn delete_vm_snapshot(&self) -> builder::DeleteVmSnapshot<'_> {
         builder::DeleteVmSnapshot::new(self)
     }
-    /**Delete vm template
+    /**Delete VM template
 
 Applies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
 
@@ -35392,7 +36029,7 @@ let response = client.delete_vm_template()
     pub fn delete_vm_template(&self) -> builder::DeleteVmTemplate<'_> {
         builder::DeleteVmTemplate::new(self)
     }
-    /**Get content library vm templates
+    /**Get content library VM templates
 
 Returns the `ContentLibraryVmTemplate`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.
 
@@ -35432,7 +36069,7 @@ let response = client.get_datacenters()
     pub fn get_datacenters(&self) -> builder::GetDatacenters<'_> {
         builder::GetDatacenters::new(self)
     }
-    /**Get elf images
+    /**Get ELF images
 
 Returns the `ElfImage`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.
 
@@ -35451,7 +36088,7 @@ let response = client.get_elf_images()
     pub fn get_elf_images(&self) -> builder::GetElfImages<'_> {
         builder::GetElfImages::new(self)
     }
-    /**Get elf storage policies
+    /**Get ELF storage policies
 
 Returns the `ElfStoragePolicy`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.
 
@@ -35489,7 +36126,7 @@ let response = client.get_organizations()
     pub fn get_organizations(&self) -> builder::GetOrganizations<'_> {
         builder::GetOrganizations::new(self)
     }
-    /**Get svt images
+    /**Get SVT images
 
 Returns the `SvtImage`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.
 
@@ -35508,7 +36145,7 @@ let response = client.get_svt_images()
     pub fn get_svt_images(&self) -> builder::GetSvtImages<'_> {
         builder::GetSvtImages::new(self)
     }
-    /**Get vdses
+    /**Get VDSes
 
 Returns the `Vds`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.
 
@@ -35527,7 +36164,7 @@ let response = client.get_vdses()
     pub fn get_vdses(&self) -> builder::GetVdses<'_> {
         builder::GetVdses::new(self)
     }
-    /**Get vlans
+    /**Get VLANs
 
 Returns the `Vlan`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.
 
@@ -35546,7 +36183,7 @@ let response = client.get_vlans()
     pub fn get_vlans(&self) -> builder::GetVlans<'_> {
         builder::GetVlans::new(self)
     }
-    /**Get vm disks
+    /**Get VM disks
 
 Returns the `VmDisk`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.
 
@@ -35565,7 +36202,7 @@ let response = client.get_vm_disks()
     pub fn get_vm_disks(&self) -> builder::GetVmDisks<'_> {
         builder::GetVmDisks::new(self)
     }
-    /**Get vm nics
+    /**Get VM NICs
 
 Returns the `VmNic`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.
 
@@ -35584,7 +36221,7 @@ let response = client.get_vm_nics()
     pub fn get_vm_nics(&self) -> builder::GetVmNics<'_> {
         builder::GetVmNics::new(self)
     }
-    /**Get vm templates
+    /**Get VM templates
 
 Returns the `VmTemplate`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.
 
@@ -35603,7 +36240,7 @@ let response = client.get_vm_templates()
     pub fn get_vm_templates(&self) -> builder::GetVmTemplates<'_> {
         builder::GetVmTemplates::new(self)
     }
-    /**Get vm volumes
+    /**Get VM volumes
 
 Returns the `VmVolume`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.
 
@@ -35622,7 +36259,7 @@ let response = client.get_vm_volumes()
     pub fn get_vm_volumes(&self) -> builder::GetVmVolumes<'_> {
         builder::GetVmVolumes::new(self)
     }
-    /**Rebuild vm
+    /**Rebuild VM
 
 Applies to the resources described by `data`; the response holds one element per resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
 
@@ -35641,7 +36278,7 @@ let response = client.rebuild_vm()
     pub fn rebuild_vm(&self) -> builder::RebuildVm<'_> {
         builder::RebuildVm::new(self)
     }
-    /**Rollback vm
+    /**Rollback VM
 
 Applies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
 
@@ -35679,7 +36316,7 @@ let response = client.update_cluster()
     pub fn update_cluster(&self) -> builder::UpdateCluster<'_> {
         builder::UpdateCluster::new(self)
     }
-    /**Update content library vm template
+    /**Update content library VM template
 
 Applies to every resource matched by `where`; the response holds one element per affected resource: the `ContentLibraryVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
 
@@ -35719,7 +36356,7 @@ let response = client.update_datacenter()
     pub fn update_datacenter(&self) -> builder::UpdateDatacenter<'_> {
         builder::UpdateDatacenter::new(self)
     }
-    /**Update vm template
+    /**Update VM template
 
 Applies to every resource matched by `where`; the response holds one element per affected resource: the `VmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
 
@@ -35757,7 +36394,7 @@ let response = client.get_content_library_images()
     pub fn get_content_library_images(&self) -> builder::GetContentLibraryImages<'_> {
         builder::GetContentLibraryImages::new(self)
     }
-    /**Expand vm disk
+    /**Expand VM disk
 
 Applies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
 
@@ -35776,7 +36413,7 @@ let response = client.expand_vm_disk()
     pub fn expand_vm_disk(&self) -> builder::ExpandVmDisk<'_> {
         builder::ExpandVmDisk::new(self)
     }
-    /**Get gpu devices
+    /**Get GPU devices
 
 Returns the `GpuDevice`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.
 
@@ -35795,7 +36432,7 @@ let response = client.get_gpu_devices()
     pub fn get_gpu_devices(&self) -> builder::GetGpuDevices<'_> {
         builder::GetGpuDevices::new(self)
     }
-    /**Add vm gpu device
+    /**Add VM GPU device
 
 Applies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
 
@@ -35814,7 +36451,7 @@ let response = client.add_vm_gpu_device()
     pub fn add_vm_gpu_device(&self) -> builder::AddVmGpuDevice<'_> {
         builder::AddVmGpuDevice::new(self)
     }
-    /**Remove vm gpu device
+    /**Remove VM GPU device
 
 Applies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
 
@@ -35913,7 +36550,7 @@ let response = client.exit_maintenance_mode()
     pub fn exit_maintenance_mode(&self) -> builder::ExitMaintenanceMode<'_> {
         builder::ExitMaintenanceMode::new(self)
     }
-    /**Get vm metrics
+    /**Get VM metrics
 
 Returns the `WithTask_Metric_`s that match `where`, as a bare array. The body is required: send at least `{}`.
 
@@ -58313,15 +58950,15 @@ macro_rules! __for_each_operation {
         types::IscsiLunSnapshot >, } { method :
         clone_content_library_vm_template_from_vm, id :
         "CloneContentLibraryVmTemplateFromVm", doc :
-        "`POST /clone-content-library-vm-template-from-vm`: Clone content library vm template from vm.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `ContentLibraryVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /clone-content-library-vm-template-from-vm`: Clone content library VM template from VM.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `ContentLibraryVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
         body : [::std::vec::Vec < types::ContentLibraryVmTemplateCreationParams >], ok :
         ::std::vec::Vec < types::WithTaskContentLibraryVmTemplate >, } { method :
         clone_vm, id : "CloneVm", doc :
-        "`POST /clone-vm`: Clone vm.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /clone-vm`: Clone VM.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
         body : [::std::vec::Vec < types::VmCloneParams >], ok : ::std::vec::Vec <
         types::WithTaskVm >, } { method : clone_vm_template_from_vm, id :
         "CloneVmTemplateFromVm", doc :
-        "`POST /clone-vm-template-from-vm`: Clone vm template from vm.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `VmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /clone-vm-template-from-vm`: Clone VM template from VM.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `VmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
         body : [::std::vec::Vec < types::VmTemplateCreationParams >], ok :
         ::std::vec::Vec < types::WithTaskVmTemplate >, } { method : connect_cluster, id :
         "ConnectCluster", doc :
@@ -58329,7 +58966,7 @@ macro_rules! __for_each_operation {
         body : [::std::vec::Vec < types::ClusterCreationParams >], ok : ::std::vec::Vec <
         types::WithTaskCluster >, } { method : convert_vm_template_from_vm, id :
         "ConvertVmTemplateFromVm", doc :
-        "`POST /convert-vm-template-from-vm`: Convert vm template from vm.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `VmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /convert-vm-template-from-vm`: Convert VM template from VM.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `VmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
         body : [::std::vec::Vec < types::VmTemplateCreationParams >], ok :
         ::std::vec::Vec < types::WithTaskVmTemplate >, } { method : create_datacenter, id
         : "CreateDatacenter", doc :
@@ -58338,7 +58975,7 @@ macro_rules! __for_each_operation {
         ::std::vec::Vec < types::WithTaskDatacenter >, } { method :
         create_vm_from_content_library_template, id :
         "CreateVmFromContentLibraryTemplate", doc :
-        "`POST /create-vm-from-content-library-template`: Create vm from content library template.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /create-vm-from-content-library-template`: Create VM from content library template.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
         body : [::std::vec::Vec < types::VmCreateVmFromContentLibraryTemplateParams >],
         ok : ::std::vec::Vec < types::WithTaskVm >, } { method : delete_cluster, id :
         "DeleteCluster", doc :
@@ -58346,7 +58983,7 @@ macro_rules! __for_each_operation {
         body : [types::ClusterDeletionParams], ok : ::std::vec::Vec <
         types::WithTaskDeleteCluster >, } { method : delete_content_library_vm_template,
         id : "DeleteContentLibraryVmTemplate", doc :
-        "`POST /delete-content-library-vm-template`: Delete content library vm template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteContentLibraryVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /delete-content-library-vm-template`: Delete content library VM template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteContentLibraryVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
         body : [types::ContentLibraryVmTemplateDeletionParams], ok : ::std::vec::Vec <
         types::WithTaskDeleteContentLibraryVmTemplate >, } { method : delete_datacenter,
         id : "DeleteDatacenter", doc :
@@ -58354,63 +58991,63 @@ macro_rules! __for_each_operation {
         body : [types::DatacenterDeletionParams], ok : ::std::vec::Vec <
         types::WithTaskDeleteDatacenter >, } { method : delete_vm_snapshot, id :
         "DeleteVmSnapshot", doc :
-        "`POST /delete-vm-snapshot`: Delete vm snapshot.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteVmSnapshot` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /delete-vm-snapshot`: Delete VM snapshot.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteVmSnapshot` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
         body : [types::VmSnapshotDeletionParams], ok : ::std::vec::Vec <
         types::WithTaskDeleteVmSnapshot >, } { method : delete_vm_template, id :
         "DeleteVmTemplate", doc :
-        "`POST /delete-vm-template`: Delete vm template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /delete-vm-template`: Delete VM template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
         body : [types::VmTemplateDeletionParams], ok : ::std::vec::Vec <
         types::WithTaskDeleteVmTemplate >, } { method : get_content_library_vm_templates,
         id : "GetContentLibraryVmTemplates", doc :
-        "`POST /get-content-library-vm-templates`: Get content library vm templates.\n\nReturns the `ContentLibraryVmTemplate`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        "`POST /get-content-library-vm-templates`: Get content library VM templates.\n\nReturns the `ContentLibraryVmTemplate`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
         body : [types::GetContentLibraryVmTemplatesRequestBody], ok : ::std::vec::Vec <
         types::ContentLibraryVmTemplate >, } { method : get_datacenters, id :
         "GetDatacenters", doc :
         "`POST /get-datacenters`: Get datacenters.\n\nReturns the `Datacenter`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
         body : [types::GetDatacentersRequestBody], ok : ::std::vec::Vec <
         types::Datacenter >, } { method : get_elf_images, id : "GetElfImages", doc :
-        "`POST /get-elf-images`: Get elf images.\n\nReturns the `ElfImage`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        "`POST /get-elf-images`: Get ELF images.\n\nReturns the `ElfImage`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
         body : [types::GetElfImagesRequestBody], ok : ::std::vec::Vec < types::ElfImage
         >, } { method : get_elf_storage_policies, id : "GetElfStoragePolicies", doc :
-        "`POST /get-elf-storage-policies`: Get elf storage policies.\n\nReturns the `ElfStoragePolicy`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        "`POST /get-elf-storage-policies`: Get ELF storage policies.\n\nReturns the `ElfStoragePolicy`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
         body : [types::GetElfStoragePoliciesRequestBody], ok : ::std::vec::Vec <
         types::ElfStoragePolicy >, } { method : get_organizations, id :
         "GetOrganizations", doc :
         "`POST /get-organizations`: Get organizations.\n\nReturns the `Organization`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
         body : [types::GetOrganizationsRequestBody], ok : ::std::vec::Vec <
         types::Organization >, } { method : get_svt_images, id : "GetSvtImages", doc :
-        "`POST /get-svt-images`: Get svt images.\n\nReturns the `SvtImage`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        "`POST /get-svt-images`: Get SVT images.\n\nReturns the `SvtImage`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
         body : [types::GetSvtImagesRequestBody], ok : ::std::vec::Vec < types::SvtImage
         >, } { method : get_vdses, id : "GetVdses", doc :
-        "`POST /get-vdses`: Get vdses.\n\nReturns the `Vds`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        "`POST /get-vdses`: Get VDSes.\n\nReturns the `Vds`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
         body : [types::GetVdsesRequestBody], ok : ::std::vec::Vec < types::Vds >, } {
         method : get_vlans, id : "GetVlans", doc :
-        "`POST /get-vlans`: Get vlans.\n\nReturns the `Vlan`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        "`POST /get-vlans`: Get VLANs.\n\nReturns the `Vlan`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
         body : [types::GetVlansRequestBody], ok : ::std::vec::Vec < types::Vlan >, } {
         method : get_vm_disks, id : "GetVmDisks", doc :
-        "`POST /get-vm-disks`: Get vm disks.\n\nReturns the `VmDisk`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        "`POST /get-vm-disks`: Get VM disks.\n\nReturns the `VmDisk`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
         body : [types::GetVmDisksRequestBody], ok : ::std::vec::Vec < types::VmDisk >, }
         { method : get_vm_nics, id : "GetVmNics", doc :
-        "`POST /get-vm-nics`: Get vm nics.\n\nReturns the `VmNic`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        "`POST /get-vm-nics`: Get VM NICs.\n\nReturns the `VmNic`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
         body : [types::GetVmNicsRequestBody], ok : ::std::vec::Vec < types::VmNic >, } {
         method : get_vm_templates, id : "GetVmTemplates", doc :
-        "`POST /get-vm-templates`: Get vm templates.\n\nReturns the `VmTemplate`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        "`POST /get-vm-templates`: Get VM templates.\n\nReturns the `VmTemplate`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
         body : [types::GetVmTemplatesRequestBody], ok : ::std::vec::Vec <
         types::VmTemplate >, } { method : get_vm_volumes, id : "GetVmVolumes", doc :
-        "`POST /get-vm-volumes`: Get vm volumes.\n\nReturns the `VmVolume`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        "`POST /get-vm-volumes`: Get VM volumes.\n\nReturns the `VmVolume`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
         body : [types::GetVmVolumesRequestBody], ok : ::std::vec::Vec < types::VmVolume
         >, } { method : rebuild_vm, id : "RebuildVm", doc :
-        "`POST /rebuild-vm-from-snapshot`: Rebuild vm.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /rebuild-vm-from-snapshot`: Rebuild VM.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
         body : [::std::vec::Vec < types::VmRebuildParams >], ok : ::std::vec::Vec <
         types::WithTaskVm >, } { method : rollback_vm, id : "RollbackVm", doc :
-        "`POST /rollback-vm`: Rollback vm.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /rollback-vm`: Rollback VM.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
         body : [types::VmRollbackParams], ok : ::std::vec::Vec < types::WithTaskVm >, } {
         method : update_cluster, id : "UpdateCluster", doc :
         "`POST /update-cluster`: Update cluster.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Cluster` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
         body : [types::ClusterUpdationParams], ok : ::std::vec::Vec <
         types::WithTaskCluster >, } { method : update_content_library_vm_template, id :
         "UpdateContentLibraryVmTemplate", doc :
-        "`POST /update-content-library-vm-template`: Update content library vm template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `ContentLibraryVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /update-content-library-vm-template`: Update content library VM template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `ContentLibraryVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
         body : [types::ContentLibraryVmTemplateUpdationParams], ok : ::std::vec::Vec <
         types::WithTaskContentLibraryVmTemplate >, } { method : update_datacenter, id :
         "UpdateDatacenter", doc :
@@ -58418,7 +59055,7 @@ macro_rules! __for_each_operation {
         body : [types::DatacenterUpdationParams], ok : ::std::vec::Vec <
         types::WithTaskDatacenter >, } { method : update_vm_template, id :
         "UpdateVmTemplate", doc :
-        "`POST /update-vm-template`: Update vm template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `VmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /update-vm-template`: Update VM template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `VmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
         body : [types::VmTemplateUpdationParams], ok : ::std::vec::Vec <
         types::WithTaskVmTemplate >, } { method : get_content_library_images, id :
         "GetContentLibraryImages", doc :
@@ -58426,16 +59063,16 @@ macro_rules! __for_each_operation {
         body : [types::GetContentLibraryImagesRequestBody], ok : ::std::vec::Vec <
         types::ContentLibraryImage >, } { method : expand_vm_disk, id : "ExpandVmDisk",
         doc :
-        "`POST /expand-vm-disk`: Expand vm disk.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /expand-vm-disk`: Expand VM disk.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
         body : [types::VmExpandVmDiskParams], ok : ::std::vec::Vec < types::WithTaskVm >,
         } { method : get_gpu_devices, id : "GetGpuDevices", doc :
-        "`POST /get-gpu-devices`: Get gpu devices.\n\nReturns the `GpuDevice`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        "`POST /get-gpu-devices`: Get GPU devices.\n\nReturns the `GpuDevice`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
         body : [types::GetGpuDevicesRequestBody], ok : ::std::vec::Vec < types::GpuDevice
         >, } { method : add_vm_gpu_device, id : "AddVmGpuDevice", doc :
-        "`POST /add-vm-gpu-device`: Add vm gpu device.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /add-vm-gpu-device`: Add VM GPU device.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
         body : [types::VmAddGpuDeviceParams], ok : ::std::vec::Vec < types::WithTaskVm >,
         } { method : remove_vm_gpu_device, id : "RemoveVmGpuDevice", doc :
-        "`POST /remove-vm-gpu-device`: Remove vm gpu device.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /remove-vm-gpu-device`: Remove VM GPU device.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
         body : [types::VmRemoveGpuDeviceParams], ok : ::std::vec::Vec < types::WithTaskVm
         >, } { method : enter_maintenance_mode_pre_check, id :
         "EnterMaintenanceModePreCheck", doc :
@@ -58454,7 +59091,7 @@ macro_rules! __for_each_operation {
         "`POST /exit-maintance-mode`: Exit maintenance mode.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Host` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
         body : [types::ExitMaintenanceModeParams], ok : types::WithTaskHost, } { method :
         get_vm_metrics, id : "GetVmMetrics", doc :
-        "`POST /get-vm-metrics`: Get vm metrics.\n\nReturns the `WithTask_Metric_`s that match `where`, as a bare array. The body is required: send at least `{}`.",
+        "`POST /get-vm-metrics`: Get VM metrics.\n\nReturns the `WithTask_Metric_`s that match `where`, as a bare array. The body is required: send at least `{}`.",
         body : [types::GetVmMetricInput], ok : ::std::vec::Vec < types::WithTaskMetric >,
         } { method : get_host_metrics, id : "GetHostMetrics", doc :
         "`POST /get-host-metrics`: Get host metrics.\n\nReturns the `WithTask_Metric_`s that match `where`, as a bare array. The body is required: send at least `{}`.",

@@ -9,6 +9,7 @@
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use cloud_common::{ClientConfig, names_a_secret};
+use fleet::mock::{FAKE_KEY, FAKE_TOKEN};
 use serde_json::Value as Json;
 use serde_yaml::Value;
 
@@ -354,9 +355,9 @@ pub async fn run(
         let base = t.base_url.clone().expect("a fake has a base URL");
         _fake_server = Some(t);
         let auth = match key {
-            "tensordock-v0" => Auth::Fields("fake-key".into(), "fake-token".into()),
-            "tensordock-v2" => Auth::Header("Bearer ", "fake-token".into(), None),
-            "neolink" => Auth::Header("bearer ", "fake-token".into(), None),
+            "tensordock-v0" => Auth::Fields(FAKE_KEY.into(), FAKE_TOKEN.into()),
+            "tensordock-v2" => Auth::Header("Bearer ", FAKE_TOKEN.into(), None),
+            "neolink" => Auth::Header("bearer ", FAKE_TOKEN.into(), None),
             _ => Auth::Header("", "fake-token".into(), None),
         };
         (base, auth)

@@ -1,6 +1,8 @@
 //! One [`Compute`] per provider, from the environment, the profile, or an
 //! embedded fake.
 
+use std::any::Any;
+
 use cloud_common::{ClientConfig, Compute, Secret};
 use fleet::mock;
 
@@ -22,9 +24,7 @@ pub struct Target {
     /// The fake's base URL.
     pub base_url: Option<String>,
     /// Keeps the fake's server alive as long as the client.
-    _mock: Option<mock::Mock>,
-    /// Keeps the CloudTower fake alive as long as the client.
-    _cloudtower: Option<cloudtower_api::fake::Fake>,
+    _server: Option<Box<dyn Any + Send>>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -102,55 +102,53 @@ pub fn real(key: &'static str, p: &Profile) -> Result<Option<Target>, CliError> 
         fake: false,
         fake_instance: None,
         base_url: None,
-        _mock: None,
-        _cloudtower: None,
+        _server: None,
     }))
 }
 
 /// The embedded fake of `key`.
 pub fn fake(key: &'static str) -> Result<Target, CliError> {
-    let token = Secret::new("fake-token");
-    let (compute, m): (Box<dyn Compute>, mock::Mock) = match key {
+    let token = Secret::new(mock::FAKE_TOKEN);
+    let started =
+        |e: mock::FakeError| CliError::config(format!("cannot start the {key} fake: {e}"));
+    // The fake itself, boxed: the target only keeps it alive.
+    let (compute, base_url, instance, server): (
+        Box<dyn Compute>,
+        String,
+        String,
+        Box<dyn Any + Send>,
+    ) = match key {
         "tensordock-v2" => {
-            let m = mock::tensordock_v2();
+            let m = mock::tensordock_v2().map_err(started)?;
+            let base = m.fake.base_url();
             let c = tensordock_api::v2::TensorDock::with_config(
-                ClientConfig::new(m.server.base_url()),
+                ClientConfig::new(base.clone()),
                 token,
             )?;
-            (Box::new(c), m)
+            (Box::new(c), base, m.instance_id, Box::new(m.fake))
         }
         "tensordock-v0" => {
-            let m = mock::tensordock();
+            let m = mock::tensordock().map_err(started)?;
+            let base = m.fake.base_url();
             let c = tensordock_api::v0::TensorDock::with_config(
-                ClientConfig::new(m.server.base_url()),
-                ("fake-key", "fake-token"),
+                ClientConfig::new(base.clone()),
+                (mock::FAKE_KEY, mock::FAKE_TOKEN),
             )?;
-            (Box::new(c), m)
+            (Box::new(c), base, m.instance_id, Box::new(m.fake))
         }
         "neolink" => {
-            let m = mock::neolink();
-            let c =
-                neolink_api::Neolink::with_config(ClientConfig::new(m.server.base_url()), token)?;
-            (Box::new(c.in_cluster(mock::NEOLINK_MOCK_CLUSTER)), m)
+            let m = mock::neolink().map_err(started)?;
+            let base = m.fake.base_url();
+            let c = neolink_api::Neolink::with_config(ClientConfig::new(base.clone()), token)?;
+            let c = c.in_cluster(mock::NEOLINK_MOCK_CLUSTER);
+            (Box::new(c), base, m.instance_id, Box::new(m.fake))
         }
         "cloudtower" => {
-            let fake = mock::cloudtower().map_err(|e| {
-                cloudtower_api::Error::new(
-                    cloudtower_api::ErrorKind::Transport,
-                    cloudtower_api::PROVIDER,
-                    "fake",
-                    e.to_string(),
-                )
-            })?;
-            return Ok(Target {
-                key,
-                compute: Box::new(fake.client()?),
-                fake: true,
-                fake_instance: Some(mock::CLOUDTOWER_FAKE_VM.to_string()),
-                base_url: Some(fake.base_url()),
-                _mock: None,
-                _cloudtower: Some(fake),
-            });
+            let m = mock::cloudtower().map_err(started)?;
+            let base = m.fake.base_url();
+            // Its client polls tasks quickly: the fake's finish in polls.
+            let c = m.fake.client()?;
+            (Box::new(c), base, m.instance_id, Box::new(m.fake))
         }
         _ => unreachable!("clap only accepts known providers"),
     };
@@ -158,10 +156,9 @@ pub fn fake(key: &'static str) -> Result<Target, CliError> {
         key,
         compute,
         fake: true,
-        fake_instance: Some(m.instance_id.clone()),
-        base_url: Some(m.server.base_url()),
-        _mock: Some(m),
-        _cloudtower: None,
+        fake_instance: Some(instance),
+        base_url: Some(base_url),
+        _server: Some(server),
     })
 }
 

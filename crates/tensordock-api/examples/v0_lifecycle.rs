@@ -1,7 +1,7 @@
 //! A full VM lifecycle on TensorDock v0: list hostnodes, pick one, deploy,
-//! get, stop, delete.
+//! get, wait until it runs, stop, delete.
 //!
-//! Runs against an embedded mock server by default. With
+//! Runs against the crate's embedded fake (`tensordock_api::v0::fake`) by default. With
 //! `TENSORDOCK_API_KEY` and `TENSORDOCK_API_TOKEN` set it runs against the
 //! real API and deploys a real (billed) VM, which it deletes at the end.
 //!
@@ -9,36 +9,38 @@
 //! cargo run -p tensordock-api --example v0_lifecycle
 //! ```
 
-use httpmock::MockServer;
-use serde_json::json;
+use std::time::Duration;
+use tensordock_api::v0::fake::{API_KEY, API_TOKEN, Fake};
+
+use cloud_common::WaitOptions;
+use tensordock_api::ClientConfig;
 use tensordock_api::v0::{
-    DeployVmExt, HostnodeFilter, PortMappings, TensorDock, VmStatusExt, types,
+    DeployVmExt, HostnodeFilter, PortMappings, TensorDock, VmStatus, VmStatusExt, types,
 };
-use tensordock_api::{ClientConfig, Error};
 
 #[tokio::main]
-async fn main() -> Result<(), Error> {
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let real = std::env::var("TENSORDOCK_API_KEY")
         .ok()
         .zip(std::env::var("TENSORDOCK_API_TOKEN").ok());
-    // Keep the mock server alive for the whole run.
-    let mock = real.is_none().then(start_mock);
-    let td = match (&real, &mock) {
+    // Keep the fake alive for the whole run.
+    let fake = match real {
+        None => Some(Fake::start().await?),
+        Some(_) => None,
+    };
+    let td = match (&real, &fake) {
         (Some((key, token)), _) => {
             println!("using the real TensorDock API");
             TensorDock::new((key.as_str(), token.as_str()))?
         }
-        (None, Some(server)) => {
+        (None, Some(fake)) => {
             println!(
-                "using an embedded mock server at {} (set TENSORDOCK_API_KEY/TOKEN for the real API)",
-                server.base_url()
+                "using the embedded fake at {} (set TENSORDOCK_API_KEY/TOKEN for the real API)",
+                fake.base_url()
             );
-            TensorDock::with_config(
-                ClientConfig::new(server.base_url()),
-                ("mock-key", "mock-token"),
-            )?
+            TensorDock::with_config(ClientConfig::new(fake.base_url()), (API_KEY, API_TOKEN))?
         }
-        (None, None) => unreachable!("a mock is started when there are no credentials"),
+        (None, None) => unreachable!("a fake is started when there are no credentials"),
     };
 
     println!("1. listing hostnodes with at least one GPU");
@@ -78,6 +80,12 @@ async fn main() -> Result<(), Error> {
     let ssh = vm.port_mappings().ok().and_then(|p| p.external_for(22));
     println!("   status {}, ssh on external port {ssh:?}", vm.state());
 
+    // A VM that is still deploying cannot be stopped yet.
+    let wait = WaitOptions::new(Duration::from_secs(600)).interval(Duration::from_millis(500));
+    td.wait_for_status(&deployed.server, VmStatus::Running, wait)
+        .await?;
+    println!("   running");
+
     println!("4. stopping it (releasing the GPU)");
     td.stop_vm(&deployed.server, true).await?;
 
@@ -109,40 +117,4 @@ fn pick(
                 .min_by(|a, b| a.2.total_cmp(&b.2))
         })
         .min_by(|a, b| a.2.total_cmp(&b.2))
-}
-
-/// A mock TensorDock that answers each call of the lifecycle.
-fn start_mock() -> MockServer {
-    let server = MockServer::start();
-    let vm = "65e7edca-888a-4e66-a975-2c6cd4cd218b";
-    server.mock(|when, then| {
-        when.method("GET").path("/client/deploy/hostnodes");
-        then.status(200).json_body(json!({"success": true, "hostnodes": {
-            "02c65d45-6da5-4232-a8db-ee0e5bc76110": {
-                "location": {"city": "Winnipeg", "country": "Canada", "dc": null, "id": "50cf200c-be1b-4983-a316-369d2eea10ec", "region": "Manitoba"},
-                "networking": {"ports": [20013, 20012], "receive": 1000, "send": 1000},
-                "specs": {"cpu": {"amount": 26, "price": 0.003, "type": "AMD Ryzen 9 5950X"},
-                          "gpu": {"geforcertx3080-pcie-10gb": {"amount": 1, "price": 0.15}},
-                          "ram": {"amount": 100, "price": 0.002}, "storage": {"amount": 580, "price": 0.00005}},
-                "status": {"listed": true, "online": true, "report": "https://monitor.example/report", "uptime": 0.9999}
-            }
-        }}));
-    });
-    server.mock(|when, then| {
-        when.method("POST").path("/client/deploy/single");
-        then.status(200).json_body(json!({"success": true, "server": vm, "ip": "203.0.113.7",
-            "port_forwards": {"20013": 22}, "cost": {"total_price": 0.17, "compute_price": 0.16, "storage_price": 0.01}}));
-    });
-    server.mock(|when, then| {
-        when.method("POST").path("/client/get/single");
-        then.status(200).json_body(json!({"success": true, "virtualmachines": {
-            "name": "sdk-lifecycle-example", "status": "Running", "hostname": "203.0.113.7", "port_forwards": {"20013": 22}}}));
-    });
-    for path in ["/client/stop/single", "/client/delete/single"] {
-        server.mock(|when, then| {
-            when.method("POST").path(path);
-            then.status(200).json_body(json!({"success": true}));
-        });
-    }
-    server
 }

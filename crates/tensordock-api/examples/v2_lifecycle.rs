@@ -2,7 +2,7 @@
 //! cheapest GPU in stock, create an instance, wait until it runs and has an
 //! IP, print the SSH command, stop it, delete it.
 //!
-//! Runs against an embedded mock server by default. With `TENSORDOCK_TOKEN`
+//! Runs against the crate's embedded fake (`tensordock_api::v2::fake`) by default. With `TENSORDOCK_TOKEN`
 //! (an API token) set it runs against the real API; creating an instance
 //! there also needs `TENSORDOCK_SSH_PUBLIC_KEY` (the key text) or
 //! `TENSORDOCK_SSH_KEY_ID` (an `SSHKEY` secret), and then deploys a real,
@@ -16,9 +16,8 @@
 
 use std::time::Duration;
 
-use httpmock::MockServer;
-use serde_json::json;
 use tensordock_api::ports::PortMappings;
+use tensordock_api::v2::fake::{Fake, TOKEN};
 use tensordock_api::v2::{
     CreateInstance, InstanceExt, InstanceStatus, Placement, SshKey, TensorDock, WaitOptions, types,
 };
@@ -29,14 +28,14 @@ fn env(name: &str) -> Option<String> {
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Error> {
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let token = env("TENSORDOCK_TOKEN");
-    // Keep the mock server alive for the whole run.
-    let mock = match token {
-        None => Some(start_mock().await),
+    // Keep the fake alive for the whole run.
+    let fake = match token {
+        None => Some(Fake::start().await?),
         Some(_) => None,
     };
-    let (td, wait, ssh_key) = match (&token, &mock) {
+    let (td, wait, ssh_key) = match (&token, &fake) {
         (Some(token), _) => {
             println!("using the real TensorDock API v2");
             let key = env("TENSORDOCK_SSH_KEY_ID")
@@ -47,19 +46,19 @@ async fn main() -> Result<(), Error> {
                 WaitOptions::new(Duration::from_secs(10 * 60)).interval(Duration::from_secs(5));
             (TensorDock::new(token.as_str())?, wait, key)
         }
-        (None, Some(server)) => {
+        (None, Some(fake)) => {
             println!(
-                "using an embedded mock server at {} (set TENSORDOCK_TOKEN for the real API)",
-                server.base_url()
+                "using the embedded fake at {} (set TENSORDOCK_TOKEN for the real API)",
+                fake.base_url()
             );
             let wait =
                 WaitOptions::new(Duration::from_secs(10)).interval(Duration::from_millis(100));
-            let td = TensorDock::with_config(ClientConfig::new(server.base_url()), "mock-token")?;
+            let td = TensorDock::with_config(ClientConfig::new(fake.base_url()), TOKEN)?;
             let key =
-                SshKey::PublicKey("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAImock mock@example".into());
+                SshKey::PublicKey("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIfake fake@example".into());
             (td, wait, Some(key))
         }
-        (None, None) => unreachable!("a mock is started when there is no token"),
+        (None, None) => unreachable!("a fake is started when there is no token"),
     };
 
     println!("1. listing locations");
@@ -178,73 +177,4 @@ fn pick<'a>(
             let price = |g: &types::LocationGpu| g.price_per_hr.unwrap_or(f64::MAX);
             price(a).total_cmp(&price(b))
         })
-}
-
-/// A mock TensorDock v2 that answers each call of the lifecycle: the
-/// instance boots without an IP first, then runs with one, and reads as
-/// stopped after the stop.
-async fn start_mock() -> MockServer {
-    let server = MockServer::start_async().await;
-    let id = "468b716a-6747-4cbe-9f13-afc153a21c14";
-    let auth = "Bearer mock-token";
-    server
-        .mock_async(|when, then| {
-            when.method("GET").path("/locations").header("authorization", auth);
-            then.status(200).json_body(json!({"data": {"locations": [
-                {"id": "8dd95ff0-dff9-489c-9b02-b38a366b6ab1", "city": "Chubbuck",
-                 "stateprovince": "Idaho", "country": "United States", "tier": 1, "gpus": [
-                    {"v0Name": "h100-sxm5-80gb", "displayName": "NVIDIA H100 SXM5 80GB",
-                     "max_count": 0, "price_per_hr": 2.25},
-                    {"v0Name": "geforcertx4090-pcie-24gb", "displayName": "NVIDIA GeForce RTX 4090 PCIe 24GB",
-                     "max_count": 4, "price_per_hr": 0.3966,
-                     "resources": {"max_vcpus": 56, "max_ram_gb": 331, "max_storage_gb": 30200},
-                     "network_features": {"dedicated_ip_available": false, "port_forwarding_available": true}}
-                 ]}
-            ]}}));
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            when.method("POST").path("/instances").header("authorization", auth);
-            then.status(200).json_body(json!({"data": {
-                "type": "virtualmachine", "id": id, "name": "sdk-v2-lifecycle-example", "status": "starting"}}));
-        })
-        .await;
-    let path = format!("/instances/{id}");
-    let instance = |status: &str, ip: &str| {
-        json!({"type": "virtualmachine", "id": id, "name": "sdk-v2-lifecycle-example",
-               "status": status, "ipAddress": ip, "rateHourly": 0.4266,
-               "portForwards": [{"internal_port": 22, "external_port": 20456}]})
-    };
-    let replies = [
-        (instance("starting", ""), Some(1)),
-        (instance("running", "203.0.113.7"), Some(1)),
-        (instance("Stopped", "203.0.113.7"), None),
-    ];
-    for (body, times) in replies {
-        server
-            .mock_async(|when, then| {
-                when.method("GET").path(&path);
-                let then = then.status(200).json_body(body);
-                if let Some(n) = times {
-                    then.up_to_n_times(n);
-                }
-            })
-            .await;
-    }
-    server
-        .mock_async(|when, then| {
-            when.method("POST").path(format!("{path}/stop"));
-            then.status(200).json_body(json!({"data": {
-                "type": "instance", "id": id, "attributes": {"status": "stopping"}}}));
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            when.method("DELETE").path(&path);
-            then.status(200).json_body(json!({"data": {
-                "type": "success", "attributes": {"message": "Instance deleted successfully"}}}));
-        })
-        .await;
-    server
 }

@@ -363,6 +363,8 @@ fn redacted_body(body: &Value) -> Value {
                 .collect(),
         ),
         Value::Array(items) => Value::Array(items.iter().map(redacted_body).collect()),
+        // A URL with a credential in its query (`…?token=…`).
+        Value::String(text) => Value::String(crate::redact::query_credentials(text)),
         other => other.clone(),
     }
 }
@@ -382,11 +384,12 @@ mod tests {
             path: "/x".into(),
             query: vec![("api_token".into(), "qsecret".into())],
             headers,
-            body: serde_json::json!({"api_key": "k1", "api_token": "t1", "nested": {"password": "p1"}, "name": "n"}),
+            body: serde_json::json!({"api_key": "k1", "api_token": "t1", "nested": {"password": "p1"},
+                                     "name": "n", "url": "https://lab.example/?token=u1"}),
             status: Some(200),
         };
         let shown = format!("{received:?}");
-        for secret in ["hunter2", "qsecret", "k1", "t1", "p1"] {
+        for secret in ["hunter2", "qsecret", "k1", "t1", "p1", "u1"] {
             assert!(!shown.contains(secret), "{secret} in {shown}");
         }
         assert!(

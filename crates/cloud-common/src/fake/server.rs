@@ -493,6 +493,31 @@ paths:
         assert_eq!(server.received()[2].status, None);
     }
 
+    #[tokio::test]
+    async fn odd_requests_get_answers_not_panics() {
+        let server = Server::start(SPEC, Items::default()).await.unwrap();
+        let http = client();
+        let base = server.base_url();
+        let odd = [
+            http.patch(format!("{base}/items")),
+            http.get(format!("{base}/%ff%fe/..")),
+            http.get(format!("{base}/items?a=%zz&&=")),
+            http.get(format!("http://{}/items", server.addr())),
+            http.post(format!("{base}/items"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body("name=%ZZ&name=b"),
+            http.post(format!("{base}/items"))
+                .header("content-type", "application/json")
+                .body(vec![0xff, 0xfe, 0x00]),
+        ];
+        let mut statuses = Vec::new();
+        for request in odd {
+            statuses.push(request.send().await.unwrap().status().as_u16());
+        }
+        assert_eq!(statuses, [404, 404, 200, 404, 400, 400]);
+        assert_eq!(server.received().len(), 6);
+    }
+
     #[test]
     fn a_blocking_server_serves_from_its_own_thread() {
         let server = Server::start_blocking(SPEC, Items::default()).unwrap();

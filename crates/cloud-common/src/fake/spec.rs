@@ -416,11 +416,9 @@ impl Spec {
         Ok(())
     }
 
-    /// The success response of an operation as the spec shows it: its
-    /// lowest 2xx status and the media type's `example` (or first of its
-    /// `examples`), else a value synthesised from the schema; `Null` when
-    /// the response has no body.
-    pub fn example_response(&self, operation_id: &str) -> Option<(u16, Value)> {
+    /// The success response of an operation: its lowest 2xx status and,
+    /// when it has a body, its media type (JSON preferred).
+    fn success_media(&self, operation_id: &str) -> Option<(u16, Option<&Value>)> {
         let op = self.operation(operation_id)?;
         let responses = op.operation.get("responses").and_then(Value::as_object)?;
         let (status, response) = responses
@@ -428,8 +426,8 @@ impl Spec {
             .filter_map(|(code, r)| Some((code.parse::<u16>().ok()?, r)))
             .filter(|(code, _)| (200..300).contains(code))
             .min_by_key(|(code, _)| *code)?;
-        let response = self.resolve(response);
-        let Some(media) = response
+        let media = self
+            .resolve(response)
             .get("content")
             .and_then(Value::as_object)
             .and_then(|c| {
@@ -437,8 +435,22 @@ impl Spec {
                     .find(|(k, _)| k.contains("json"))
                     .or_else(|| c.iter().next())
             })
-            .map(|(_, m)| m)
-        else {
+            .map(|(_, m)| m);
+        Some((status, media))
+    }
+
+    /// The schema of an operation's success response body, if it has one.
+    pub fn success_schema(&self, operation_id: &str) -> Option<&Value> {
+        self.success_media(operation_id)?.1?.get("schema")
+    }
+
+    /// The success response of an operation as the spec shows it: its
+    /// lowest 2xx status and the media type's `example` (or first of its
+    /// `examples`), else a value synthesised from the schema; `Null` when
+    /// the response has no body.
+    pub fn example_response(&self, operation_id: &str) -> Option<(u16, Value)> {
+        let (status, media) = self.success_media(operation_id)?;
+        let Some(media) = media else {
             return Some((status, Value::Null));
         };
         if let Some(example) = media.get("example") {
@@ -448,11 +460,9 @@ impl Spec {
             .get("examples")
             .and_then(Value::as_object)
             .and_then(|e| e.values().next())
+            && let Some(value) = self.resolve(first).get("value")
         {
-            let first = self.resolve(first);
-            if let Some(value) = first.get("value") {
-                return Some((status, value.clone()));
-            }
+            return Some((status, value.clone()));
         }
         let schema = media.get("schema")?;
         Some((status, self.synthesize(schema)))

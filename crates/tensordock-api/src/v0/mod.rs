@@ -39,6 +39,8 @@ use cloud_common::{Error, ErrorKind, ServerMessage};
 mod auth;
 mod compute;
 mod ext;
+#[cfg(feature = "fake")]
+pub mod fake;
 mod ports;
 mod wait;
 

@@ -1,0 +1,930 @@
+//! A stateful, in-process fake of the TensorDock marketplace API v0
+//! (feature `fake`), for testing code that uses this crate without the
+//! cloud.
+//!
+//! [`Fake::start`] serves `specs/tensordock.yaml` on a free loopback port.
+//! Every request is routed and checked against the spec (a deploy without
+//! `gpu_model`, or with `vcpus=four`, is rejected naming the field), the
+//! `api_key`/`api_token` form fields are checked on every call but the
+//! public hostnode reads, and the fake keeps state:
+//!
+//! - hostnodes with GPU, vCPU, RAM and storage stock and prices: a deploy
+//!   takes from the stock (and fails when there is not enough), a delete
+//!   gives it back, and a stop with `disassociate_resources=true` releases
+//!   the GPUs;
+//! - VMs that deploy as `Deploying` and become `Running` after a few reads,
+//!   go `Stopping` → `Stopped` (or `StoppedDisassociated`) and `Starting` →
+//!   `Running`; a start of a running VM fails with HTTP 500 and
+//!   `"Machine is running, therefore it cannot be started"`, as the service
+//!   answers, and a stop of a stopped one likewise;
+//! - the balance, which goes down as VMs run (compute and storage) or sit
+//!   stopped (storage only), in real time and by [`Fake::advance`];
+//! - container deployments with replica counts, spot bids checked against
+//!   the hostnode's prices.
+//!
+//! Errors have v0's shape, `{"success": false, "error": "<message>"}`, with
+//! a non-2xx status. The texts of the state conflicts are the service's;
+//! the others (wrong credentials, no stock) are not documented, so the fake
+//! words them plainly.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use tensordock_api::ClientConfig;
+//! use tensordock_api::v0::TensorDock;
+//! use tensordock_api::v0::fake::{API_KEY, API_TOKEN, Fake};
+//!
+//! let fake = Fake::start().await?;
+//! let vm = fake.add_vm("trainer", "Running");
+//! let td = TensorDock::with_config(ClientConfig::new(fake.base_url()), (API_KEY, API_TOKEN))?;
+//! let err = td.start_instance(&vm).await.unwrap_err();
+//! assert_eq!(err.message(), "Machine is running, therefore it cannot be started");
+//! # Ok(()) }
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use cloud_common::fake::{Fault, Received, Request, Response, Server, Service, Spec};
+use serde_json::{Value, json};
+
+pub use cloud_common::fake::FakeError;
+
+/// The spec the fake speaks.
+const SPEC: &str = include_str!("../../spec/tensordock.yaml");
+
+/// The `api_key` a fresh fake accepts.
+pub const API_KEY: &str = "11111111-2222-3333-4444-555555555555";
+
+/// The `api_token` a fresh fake accepts.
+pub const API_TOKEN: &str = "66666666-7777-8888-9999-000000000000";
+
+/// The hostnode a fresh fake holds: four RTX 4090s in Chubbuck, Idaho.
+pub const HOSTNODE: &str = "02c65d45-6da5-4232-a8db-ee0e5bc76110";
+
+/// The GPU model of [`HOSTNODE`].
+pub const GPU_MODEL: &str = "geforcertx4090-pcie-24gb";
+
+/// The balance (USD) of a fresh fake.
+pub const BALANCE: f64 = 100.0;
+
+/// How many reads a transitional state (`Deploying`, `Starting`,
+/// `Stopping`) lasts, unless changed with [`Fake::set_polls_to_settle`].
+pub const POLLS_TO_SETTLE: u32 = 2;
+
+/// A running TensorDock v0 fake; it stops when dropped. See the [module
+/// docs](self).
+pub struct Fake {
+    server: Server<State>,
+}
+
+impl std::fmt::Debug for Fake {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fake")
+            .field("base_url", &self.base_url())
+            .finish_non_exhaustive()
+    }
+}
+
+struct State {
+    spec: Spec,
+    key: String,
+    token: String,
+    hostnodes: BTreeMap<String, Value>,
+    vms: BTreeMap<String, Vm>,
+    /// Ids of deleted VMs: deleting one again is "already terminated".
+    deleted: BTreeSet<String>,
+    containers: BTreeMap<String, i64>,
+    balance: f64,
+    /// When the balance was last charged, and simulated time not yet charged.
+    charged_at: Instant,
+    advanced: Duration,
+    polls_to_settle: u32,
+    next: u64,
+}
+
+struct Vm {
+    value: Value,
+    hostnode: String,
+    gpu_model: String,
+    gpus: i64,
+    vcpus: i64,
+    ram: i64,
+    storage: i64,
+    /// Whether the VM holds its GPUs (not after a disassociating stop).
+    holds_gpus: bool,
+    /// Whether it holds any stock at all (seeded VMs do not).
+    holds_stock: bool,
+    polls_left: u32,
+}
+
+impl Fake {
+    /// Starts a fake on the current tokio runtime, holding [`HOSTNODE`]
+    /// (4 × [`GPU_MODEL`], 32 vCPUs, 128 GB RAM, 2000 GB storage), no VMs,
+    /// and a balance of [`BALANCE`].
+    pub async fn start() -> Result<Self, FakeError> {
+        let spec = Spec::parse(SPEC)?;
+        let server = Server::start_with_spec(spec.clone(), State::new(spec)).await?;
+        Ok(Self { server })
+    }
+
+    /// [`Fake::start`] on the fake's own thread and runtime, for
+    /// synchronous code.
+    pub fn start_blocking() -> Result<Self, FakeError> {
+        let spec = Spec::parse(SPEC)?;
+        let server = Server::start_blocking_with_spec(spec.clone(), State::new(spec))?;
+        Ok(Self { server })
+    }
+
+    /// The base URL to give [`crate::ClientConfig::new`].
+    pub fn base_url(&self) -> String {
+        self.server.base_url()
+    }
+
+    /// Accepts only this key pair from now on.
+    pub fn set_credentials(&self, api_key: &str, api_token: &str) {
+        let (key, token) = (api_key.to_string(), api_token.to_string());
+        self.server.with(|s| {
+            s.key = key;
+            s.token = token;
+        });
+    }
+
+    /// How many reads a transitional state lasts (0 settles at once).
+    pub fn set_polls_to_settle(&self, polls: u32) {
+        self.server.with(|s| s.polls_to_settle = polls);
+    }
+
+    /// Adds a hostnode with `gpus` GPUs of `gpu_model` at `gpu_price` USD
+    /// per GPU-hour (and 32 vCPUs, 128 GB RAM, 2000 GB storage, ports
+    /// 20000–20009); returns its UUID.
+    pub fn add_hostnode(&self, gpu_model: &str, gpus: i64, gpu_price: f64) -> String {
+        self.server.with(|s| {
+            let id = s.uuid();
+            s.hostnodes.insert(
+                id.clone(),
+                fixtures::hostnode_json(gpu_model, gpus, gpu_price),
+            );
+            id
+        })
+    }
+
+    /// Adds a VM named `name` on [`HOSTNODE`] with `status` (`Running`,
+    /// `Stopped`, ...), one [`GPU_MODEL`] and taking no stock; returns its
+    /// UUID.
+    pub fn add_vm(&self, name: &str, status: &str) -> String {
+        let id = self.server.with(State::uuid);
+        self.add_vm_with_id(&id, name, status);
+        id
+    }
+
+    /// [`Fake::add_vm`] with a chosen UUID (replacing any VM with it).
+    pub fn add_vm_with_id(&self, id: &str, name: &str, status: &str) {
+        let id = id.to_string();
+        self.server.with(|s| {
+            let mut value = fixtures::vm_json(name, status);
+            value["hostnode"] = json!(HOSTNODE);
+            let polls_left = s.polls_to_settle;
+            s.vms.insert(
+                id.clone(),
+                Vm {
+                    value,
+                    hostnode: HOSTNODE.to_string(),
+                    gpu_model: GPU_MODEL.to_string(),
+                    gpus: 1,
+                    vcpus: 8,
+                    ram: 32,
+                    storage: 100,
+                    holds_gpus: !status.eq_ignore_ascii_case("StoppedDisassociated"),
+                    holds_stock: false,
+                    polls_left,
+                },
+            );
+        });
+    }
+
+    /// A VM as `getVm` would return it now (without counting as a read).
+    pub fn vm(&self, id: &str) -> Option<crate::v0::types::VirtualMachine> {
+        self.server.with(|s| {
+            let value = s.vms.get(id)?.value.clone();
+            serde_json::from_value(value).ok()
+        })
+    }
+
+    /// A VM's status now, e.g. `Running`.
+    pub fn status(&self, id: &str) -> Option<String> {
+        self.server.with(|s| {
+            s.vms
+                .get(id)
+                .and_then(|v| v.value["status"].as_str().map(str::to_string))
+        })
+    }
+
+    /// The UUIDs of every VM.
+    pub fn vm_ids(&self) -> Vec<String> {
+        self.server.with(|s| s.vms.keys().cloned().collect())
+    }
+
+    /// The ids of every container deployment.
+    pub fn container_ids(&self) -> Vec<String> {
+        self.server.with(|s| s.containers.keys().cloned().collect())
+    }
+
+    /// GPUs of `gpu_model` still available on a hostnode.
+    pub fn gpus_available(&self, hostnode: &str, gpu_model: &str) -> Option<i64> {
+        self.server
+            .with(|s| s.hostnodes.get(hostnode)?["specs"]["gpu"][gpu_model]["amount"].as_i64())
+    }
+
+    /// Sets the GPUs of `gpu_model` available on a hostnode.
+    pub fn set_gpus_available(&self, hostnode: &str, gpu_model: &str, amount: i64) {
+        self.server.with(|s| {
+            if let Some(h) = s.hostnodes.get_mut(hostnode) {
+                h["specs"]["gpu"][gpu_model]["amount"] = json!(amount);
+            }
+        });
+    }
+
+    /// The balance now (USD), after charging the time since the last call.
+    pub fn balance(&self) -> f64 {
+        self.server.with(|s| {
+            s.charge();
+            s.balance
+        })
+    }
+
+    /// Sets the balance (USD).
+    pub fn set_balance(&self, balance: f64) {
+        self.server.with(|s| {
+            s.charge();
+            s.balance = balance;
+        });
+    }
+
+    /// Lets `time` pass for billing: every VM is charged for it at once.
+    pub fn advance(&self, time: Duration) {
+        self.server.with(|s| {
+            s.advanced += time;
+            s.charge();
+        });
+    }
+
+    /// Every request received so far (credentials hidden in `Debug`).
+    pub fn received(&self) -> Vec<Received> {
+        self.server.received()
+    }
+
+    /// Fails the next `times` calls of `operation_id` (see
+    /// [`crate::v0::generated::operation_ids`]) with `fault`.
+    pub fn inject(&self, operation_id: &str, fault: Fault, times: usize) {
+        self.server.inject(operation_id, fault, times);
+    }
+}
+
+/// A v0 error: `{"success": false, "error": message}`.
+fn error(status: u16, message: impl Into<String>) -> Response {
+    Response::json(status, json!({"success": false, "error": message.into()}))
+}
+
+/// What v0 answers a wrong key pair (the text is not documented).
+fn unauthorized() -> Response {
+    error(401, "Invalid api_key or api_token")
+}
+
+fn ok(mut body: Value) -> Response {
+    body["success"] = json!(true);
+    Response::json(200, body)
+}
+
+/// A form field read as an integer (the spec has already checked it is one).
+fn int(request: &Request, name: &str) -> i64 {
+    request
+        .field(name)
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn number(request: &Request, name: &str) -> Option<f64> {
+    request.field(name).and_then(|v| v.trim().parse().ok())
+}
+
+/// `"{30118, 30117}"` or `"[22, 80]"` as ports.
+fn ports(text: &str) -> Option<Vec<i64>> {
+    let inner = text
+        .trim()
+        .strip_prefix(['{', '['])?
+        .strip_suffix(['}', ']'])?;
+    inner.split(',').map(|p| p.trim().parse().ok()).collect()
+}
+
+impl State {
+    fn new(spec: Spec) -> Self {
+        let mut hostnodes = BTreeMap::new();
+        hostnodes.insert(
+            HOSTNODE.to_string(),
+            fixtures::hostnode_json(GPU_MODEL, 4, 0.35),
+        );
+        Self {
+            spec,
+            key: API_KEY.to_string(),
+            token: API_TOKEN.to_string(),
+            hostnodes,
+            vms: BTreeMap::new(),
+            deleted: BTreeSet::new(),
+            containers: BTreeMap::new(),
+            balance: BALANCE,
+            charged_at: Instant::now(),
+            advanced: Duration::ZERO,
+            polls_to_settle: POLLS_TO_SETTLE,
+            next: 0,
+        }
+    }
+
+    fn uuid(&mut self) -> String {
+        self.next += 1;
+        format!("65e7edca-888a-4e66-a975-{:012x}", self.next)
+    }
+
+    /// The hourly cost now: compute and storage of running VMs, storage of
+    /// stopped ones.
+    fn hourly_cost(&self) -> f64 {
+        self.vms.values().map(Vm::hourly).sum()
+    }
+
+    /// Charges the time since the last charge (real and simulated).
+    fn charge(&mut self) {
+        let now = Instant::now();
+        let elapsed = now.duration_since(self.charged_at) + std::mem::take(&mut self.advanced);
+        self.charged_at = now;
+        self.balance -= self.hourly_cost() * elapsed.as_secs_f64() / 3600.0;
+    }
+
+    fn authorized(&self, request: &Request) -> bool {
+        request.field("api_key") == Some(self.key.as_str())
+            && request.field("api_token") == Some(self.token.as_str())
+    }
+
+    /// Takes (`sign` -1) or gives back (+1) a VM's stock.
+    fn stock(&mut self, hostnode: &str, gpu_model: &str, amounts: [i64; 4], sign: i64) {
+        if let Some(h) = self.hostnodes.get_mut(hostnode) {
+            let [gpus, vcpus, ram, storage] = amounts;
+            for (pointer, n) in [
+                (format!("/specs/gpu/{gpu_model}/amount"), gpus),
+                ("/specs/cpu/amount".to_string(), vcpus),
+                ("/specs/ram/amount".to_string(), ram),
+                ("/specs/storage/amount".to_string(), storage),
+            ] {
+                if let Some(v) = h.pointer_mut(&pointer) {
+                    *v = json!(v.as_i64().unwrap_or(0) + sign * n);
+                }
+            }
+        }
+    }
+
+    fn list_hostnodes(&self, request: &Request) -> Response {
+        let min = |name: &str| {
+            request
+                .query_param(name)
+                .and_then(|v| v.parse::<i64>().ok())
+        };
+        let flag = |name: &str| request.query_param(name) == Some("true");
+        let hostnodes: serde_json::Map<String, Value> = self
+            .hostnodes
+            .iter()
+            .filter(|(_, h)| {
+                let gpus = h["specs"]["gpu"].as_object();
+                let gpu_count: i64 = gpus
+                    .into_iter()
+                    .flatten()
+                    .map(|(_, g)| g["amount"].as_i64().unwrap_or(0))
+                    .sum();
+                let max_vram = gpus
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|(_, g)| g["vram"].as_i64())
+                    .max()
+                    .unwrap_or(0);
+                let any_model = |word: &str| {
+                    gpus.into_iter()
+                        .flatten()
+                        .any(|(model, g)| model.contains(word) && g["amount"].as_i64() > Some(0))
+                };
+                min("minGPUCount").is_none_or(|n| gpu_count >= n)
+                    && min("maxGPUCount").is_none_or(|n| gpu_count <= n)
+                    && min("minvCPUs")
+                        .is_none_or(|n| h["specs"]["cpu"]["amount"].as_i64() >= Some(n))
+                    && min("minRAM").is_none_or(|n| h["specs"]["ram"]["amount"].as_i64() >= Some(n))
+                    && min("minStorage")
+                        .is_none_or(|n| h["specs"]["storage"]["amount"].as_i64() >= Some(n))
+                    && min("minVRAM").is_none_or(|n| max_vram >= n)
+                    && (!flag("requiresRTX") || any_model("rtx"))
+                    && (!flag("requiresGTX") || any_model("gtx"))
+            })
+            .map(|(id, h)| (id.clone(), h.clone()))
+            .collect();
+        ok(json!({"hostnodes": hostnodes}))
+    }
+
+    fn deploy(&mut self, request: &Request) -> Response {
+        let hostnode_id = request.field("hostnode").unwrap_or_default().to_string();
+        let Some(hostnode) = self.hostnodes.get(&hostnode_id) else {
+            return error(404, format!("Hostnode {hostnode_id} not found"));
+        };
+        let model = request.field("gpu_model").unwrap_or_default().to_string();
+        let (gpus, vcpus, ram, storage) = (
+            int(request, "gpu_count"),
+            int(request, "vcpus"),
+            int(request, "ram"),
+            int(request, "storage"),
+        );
+        let Some(gpu) = hostnode["specs"]["gpu"].get(&model) else {
+            return error(400, format!("Invalid GPU model {model} for this hostnode"));
+        };
+        let available = |pointer: &str| {
+            hostnode
+                .pointer(pointer)
+                .and_then(Value::as_i64)
+                .unwrap_or(0)
+        };
+        for (what, wanted, have) in [
+            ("GPUs", gpus, gpu["amount"].as_i64().unwrap_or(0)),
+            ("vCPUs", vcpus, available("/specs/cpu/amount")),
+            ("GB of RAM", ram, available("/specs/ram/amount")),
+            ("GB of storage", storage, available("/specs/storage/amount")),
+        ] {
+            if wanted > have {
+                return error(
+                    400,
+                    format!(
+                        "Not enough resources: {wanted} {what} requested, {have} available on this hostnode"
+                    ),
+                );
+            }
+        }
+        let (Some(external), Some(internal)) = (
+            request.field("external_ports").and_then(ports),
+            request.field("internal_ports").and_then(ports),
+        ) else {
+            return error(
+                400,
+                "external_ports and internal_ports must be lists such as {22, 80}",
+            );
+        };
+        if external.len() != internal.len() {
+            return error(400, "external_ports and internal_ports must pair up");
+        }
+        let open: Vec<i64> = hostnode["networking"]["ports"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_i64)
+            .collect();
+        if let Some(port) = external.iter().find(|p| !open.contains(p)) {
+            return error(
+                400,
+                format!("Port {port} is not available on this hostnode"),
+            );
+        }
+        if request.field("password").is_none() && request.field("ssh_key").is_none() {
+            return error(400, "A password or an ssh_key is required");
+        }
+        let compute_price = gpu["price"].as_f64().unwrap_or(0.0) * gpus as f64
+            + hostnode["specs"]["cpu"]["price"].as_f64().unwrap_or(0.0) * vcpus as f64
+            + hostnode["specs"]["ram"]["price"].as_f64().unwrap_or(0.0) * ram as f64;
+        let storage_price = hostnode["specs"]["storage"]["price"]
+            .as_f64()
+            .unwrap_or(0.0)
+            * storage as f64;
+        let location = hostnode["location"]["id"].clone();
+        self.charge();
+        self.stock(&hostnode_id, &model, [gpus, vcpus, ram, storage], -1);
+        let id = self.uuid();
+        let forwards: serde_json::Map<String, Value> = external
+            .iter()
+            .zip(&internal)
+            .map(|(e, i)| (e.to_string(), json!(i)))
+            .collect();
+        let name = request.field("name").unwrap_or_default();
+        let mut value = fixtures::vm_json(name, "Deploying");
+        value["hostnode"] = json!(hostnode_id);
+        value["location"] = location;
+        value["operating_system"] = json!(request.field("operating_system"));
+        value["port_forwards"] = Value::Object(forwards.clone());
+        value["specs"] = json!({"gpu": {"amount": gpus, "type": model}, "vcpus": vcpus,
+                                "ram": ram, "storage": storage});
+        value["compute_price"] = json!(compute_price);
+        value["storage_price"] = json!(storage_price);
+        value["total_price"] = json!(compute_price + storage_price);
+        value["cost"] = json!(compute_price + storage_price);
+        if request.field("price_type") == Some("spot") {
+            value["type"] = json!("spot");
+        }
+        let ip = value["ip_address"].clone();
+        let polls_left = self.polls_to_settle;
+        let mut vm = Vm {
+            value,
+            hostnode: hostnode_id,
+            gpu_model: model,
+            gpus,
+            vcpus,
+            ram,
+            storage,
+            holds_gpus: true,
+            holds_stock: true,
+            polls_left,
+        };
+        if polls_left == 0 {
+            tick(&mut vm);
+        }
+        self.vms.insert(id.clone(), vm);
+        ok(json!({
+            "server": id, "ip": ip, "port_forwards": forwards,
+            "cost": {"total_price": compute_price + storage_price,
+                     "compute_price": compute_price, "storage_price": storage_price}
+        }))
+    }
+
+    /// Reads a VM, counting a read.
+    fn read(&mut self, id: &str) -> Option<Value> {
+        let vm = self.vms.get_mut(id)?;
+        tick(vm);
+        Some(vm.value.clone())
+    }
+
+    fn start(&mut self, id: &str) -> Response {
+        let Some(vm) = self.vms.get(id) else {
+            return error(404, format!("Machine {id} not found"));
+        };
+        let status = vm.status();
+        // Starting a machine that is already starting has nothing to do.
+        if status == "starting" {
+            return ok(json!({}));
+        }
+        if !matches!(
+            status.as_str(),
+            "stopped" | "stoppeddisassociated" | "outbid"
+        ) {
+            return error(
+                500,
+                format!("Machine is {status}, therefore it cannot be started"),
+            );
+        }
+        let (hostnode, model, gpus, needs_gpus) = (
+            vm.hostnode.clone(),
+            vm.gpu_model.clone(),
+            vm.gpus,
+            !vm.holds_gpus,
+        );
+        if needs_gpus {
+            let have = self
+                .hostnodes
+                .get(&hostnode)
+                .and_then(|h| h["specs"]["gpu"][&model]["amount"].as_i64())
+                .unwrap_or(0);
+            if have < gpus {
+                return error(
+                    500,
+                    "No GPUs of this model are left on the hostnode to start the machine",
+                );
+            }
+            self.stock(&hostnode, &model, [gpus, 0, 0, 0], -1);
+        }
+        self.charge();
+        let polls = self.polls_to_settle;
+        if let Some(vm) = self.vms.get_mut(id) {
+            vm.holds_gpus = true;
+            vm.set("Starting", polls);
+        }
+        ok(json!({}))
+    }
+
+    fn stop(&mut self, request: &Request, id: &str) -> Response {
+        let Some(vm) = self.vms.get(id) else {
+            return error(404, format!("Machine {id} not found"));
+        };
+        let status = vm.status();
+        if status == "stopping" {
+            return ok(json!({}));
+        }
+        if !matches!(status.as_str(), "running" | "starting") {
+            return error(
+                500,
+                format!("Machine is {status}, therefore it cannot be stopped"),
+            );
+        }
+        let release = request.field("disassociate_resources") == Some("true");
+        let (hostnode, model, gpus, holds) = (
+            vm.hostnode.clone(),
+            vm.gpu_model.clone(),
+            vm.gpus,
+            vm.holds_stock,
+        );
+        self.charge();
+        if release && holds {
+            self.stock(&hostnode, &model, [gpus, 0, 0, 0], 1);
+        }
+        let polls = self.polls_to_settle;
+        if let Some(vm) = self.vms.get_mut(id) {
+            vm.holds_gpus = !release;
+            vm.set("Stopping", polls);
+        }
+        ok(json!({}))
+    }
+
+    fn modify(&mut self, request: &Request) -> Response {
+        let id = request.field("server_id").unwrap_or_default().to_string();
+        let Some(vm) = self.vms.get_mut(&id) else {
+            return error(404, format!("Machine {id} not found"));
+        };
+        let status = vm.status();
+        if !matches!(status.as_str(), "stopped" | "stoppeddisassociated") {
+            return error(
+                500,
+                format!("Machine is {status}, therefore it cannot be modified"),
+            );
+        }
+        let specs = &mut vm.value["specs"];
+        for (field, key) in [("vcpus", "vcpus"), ("ram", "ram"), ("storage", "storage")] {
+            if request.field(field).is_some() {
+                specs[key] = json!(int(request, field));
+            }
+        }
+        if request.field("gpu_count").is_some() {
+            specs["gpu"]["amount"] = json!(int(request, "gpu_count"));
+        }
+        if let Some(model) = request.field("gpu_model") {
+            specs["gpu"]["type"] = json!(model);
+        }
+        ok(json!({"server": id}))
+    }
+
+    fn delete(&mut self, id: &str) -> Response {
+        if self.deleted.contains(id) {
+            return error(400, format!("Machine {id} is already terminated"));
+        }
+        self.charge();
+        let Some(vm) = self.vms.remove(id) else {
+            return error(404, format!("Machine {id} not found"));
+        };
+        if vm.holds_stock {
+            let gpus = if vm.holds_gpus { vm.gpus } else { 0 };
+            self.stock(
+                &vm.hostnode,
+                &vm.gpu_model,
+                [gpus, vm.vcpus, vm.ram, vm.storage],
+                1,
+            );
+        }
+        self.deleted.insert(id.to_string());
+        ok(json!({}))
+    }
+
+    fn containers(&mut self, request: &Request) -> Response {
+        let id = request
+            .field("container_id")
+            .or_else(|| request.path_param("container_id"))
+            .unwrap_or_default()
+            .to_string();
+        match request.operation_id.as_str() {
+            "deployContainer" => {
+                let replicas = request.body["replicas"].as_i64().unwrap_or(1);
+                let id = self.uuid();
+                self.containers.insert(id, replicas);
+                ok(json!({}))
+            }
+            _ if !self.containers.contains_key(&id) => {
+                error(404, format!("Container {id} not found"))
+            }
+            "scaleContainer" => {
+                let delta = int(request, "replicas");
+                let count = self.containers.get(&id).copied().unwrap_or(0) + delta;
+                if count < 0 {
+                    return error(400, "A container cannot have fewer than zero replicas");
+                }
+                self.containers.insert(id, count);
+                ok(json!({}))
+            }
+            "stopContainer" => {
+                self.containers.remove(&id);
+                ok(json!({}))
+            }
+            _ => {
+                let count = self.containers.get(&id).copied().unwrap_or(0);
+                let replicas: Vec<Value> = (0..count)
+                    .map(|i| {
+                        json!({"vm_uuid": format!("ccd025cb-525d-4ac1-9691-{i:012x}"),
+                               "ip_address": "149.137.246.9",
+                               "external_ports": [47924 + 3 * i, 47925 + 3 * i],
+                               "internal_ports": [22, 5000],
+                               "rate_hourly": 0.304,
+                               "hostnode_uptime_url": "https://monitor.m.tensordock.com/report/uptime/d46eff0ca038a49d63e17e1c61161a3e"})
+                    })
+                    .collect();
+                // No `success` key: the shape the service sends here.
+                Response::json(200, json!({"result": replicas}))
+            }
+        }
+    }
+
+    /// A spot bid wins when it covers the hostnode's price for the GPUs.
+    fn spot(&mut self, request: &Request) -> Response {
+        let bid = number(request, "price").unwrap_or(0.0);
+        let wins = if request.operation_id == "validateSpotNew" {
+            let gpus = int(request, "gpu_count");
+            let model = request.field("gpu_model").unwrap_or_default();
+            self.hostnodes
+                .get(request.field("hostnode").unwrap_or_default())
+                .and_then(|h| h["specs"]["gpu"].get(model))
+                .is_some_and(|g| {
+                    g["amount"].as_i64().unwrap_or(0) >= gpus
+                        && bid >= g["price"].as_f64().unwrap_or(f64::MAX) * gpus as f64
+                })
+        } else {
+            let server = request.field("server").unwrap_or_default();
+            match self.vms.get(server) {
+                None => return error(404, format!("Machine {server} not found")),
+                Some(vm) => bid >= vm.value["compute_price"].as_f64().unwrap_or(0.0),
+            }
+        };
+        Response::json(200, json!({"success": wins}))
+    }
+}
+
+impl Vm {
+    fn status(&self) -> String {
+        self.value["status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    }
+
+    fn set(&mut self, status: &str, polls: u32) {
+        self.value["status"] = json!(status);
+        self.polls_left = polls;
+        if polls == 0 {
+            tick(self);
+        }
+    }
+
+    fn hourly(&self) -> f64 {
+        let price = |k: &str| self.value[k].as_f64().unwrap_or(0.0);
+        match self.status().as_str() {
+            "running" | "starting" | "deploying" | "stopping" => {
+                price("compute_price") + price("storage_price")
+            }
+            _ => price("storage_price"),
+        }
+    }
+}
+
+/// Counts one read: a transitional state with no reads left settles.
+fn tick(vm: &mut Vm) {
+    if vm.polls_left > 0 {
+        vm.polls_left -= 1;
+        if vm.polls_left > 0 {
+            return;
+        }
+    }
+    let settled = match vm.value["status"].as_str() {
+        Some("Deploying" | "Starting") => "Running",
+        // A disassociating stop ends without its GPUs.
+        Some("Stopping") if !vm.holds_gpus => "StoppedDisassociated",
+        Some("Stopping") => "Stopped",
+        _ => return,
+    };
+    vm.value["status"] = json!(settled);
+}
+
+impl Service for State {
+    fn handle(&mut self, request: &Request) -> Response {
+        let public = matches!(
+            request.operation_id.as_str(),
+            "listHostnodes" | "getHostnode"
+        );
+        if !public && !self.authorized(request) {
+            return unauthorized();
+        }
+        let server = request.field("server").unwrap_or_default().to_string();
+        match request.operation_id.as_str() {
+            "authTest" => ok(json!({})),
+            "authList" => ok(json!({"authorizations": {"fake": {
+                "permissions": "All", "timestamp_creation": "2022-12-04 02:26:01.898472",
+                "note": "the fake's key pair"}}})),
+            "listHostnodes" => self.list_hostnodes(request),
+            "getHostnode" => {
+                let id = request.path_param("hostnode_uuid").unwrap_or_default();
+                match self.hostnodes.get(id) {
+                    Some(h) => ok(json!({"hostnode": h})),
+                    None => error(404, format!("Hostnode {id} not found")),
+                }
+            }
+            "deployVm" => self.deploy(request),
+            "listVms" => {
+                let ids: Vec<String> = self.vms.keys().cloned().collect();
+                let vms: serde_json::Map<String, Value> = ids
+                    .into_iter()
+                    .filter_map(|id| Some((id.clone(), self.read(&id)?)))
+                    .collect();
+                ok(json!({"virtualmachines": vms}))
+            }
+            "getVm" => match self.read(&server) {
+                Some(vm) => ok(json!({"virtualmachines": vm})),
+                None => error(404, format!("Machine {server} not found")),
+            },
+            "startVm" => self.start(&server),
+            "stopVm" => self.stop(request, &server),
+            "modifyVm" => self.modify(request),
+            "deleteVm" => self.delete(&server),
+            "validateSpotNew" | "validateSpotExisting" => self.spot(request),
+            "deployContainer" | "scaleContainer" | "stopContainer" | "listContainerReplicas" => {
+                self.containers(request)
+            }
+            "getBalance" => {
+                self.charge();
+                ok(json!({"balance": self.balance, "hourly_cost": self.hourly_cost()}))
+            }
+            // Host revenue and monthly statements: the spec's examples, as
+            // an account without hosting or history would not show more.
+            other => Response::example(&self.spec, other)
+                .unwrap_or_else(|| error(404, format!("no operation {other}"))),
+        }
+    }
+
+    fn invalid(&mut self, request: &Request, problem: &str) -> Response {
+        // A key pair that is there but wrong is refused before the rest of
+        // the request is looked at; a missing one is named by `problem`.
+        let sent = request.field("api_key").is_some() && request.field("api_token").is_some();
+        if sent && !self.authorized(request) {
+            return unauthorized();
+        }
+        error(400, problem)
+    }
+}
+
+/// Typed values in the shapes v0 returns, built from the spec's examples.
+///
+/// ```
+/// use tensordock_api::v0::fake::fixtures;
+/// let vm = fixtures::vm("trainer", "Running");
+/// assert_eq!(vm.name.as_deref(), Some("trainer"));
+/// let hostnode = fixtures::hostnode("geforcertx4090-pcie-24gb", 4, 0.35);
+/// assert_eq!(hostnode.specs.gpu["geforcertx4090-pcie-24gb"].amount, Some(4));
+/// ```
+pub mod fixtures {
+    use serde_json::{Value, json};
+
+    use crate::v0::types;
+
+    /// A VM named `name` with `status`: one RTX 4090, 8 vCPUs, 32 GB RAM,
+    /// 100 GB storage, SSH forwarded from port 20000.
+    pub fn vm(name: &str, status: &str) -> types::VirtualMachine {
+        typed(vm_json(name, status))
+    }
+
+    /// A hostnode with `gpus` GPUs of `gpu_model` at `gpu_price` USD per
+    /// GPU-hour.
+    pub fn hostnode(gpu_model: &str, gpus: i64, gpu_price: f64) -> types::Hostnode {
+        typed(hostnode_json(gpu_model, gpus, gpu_price))
+    }
+
+    /// The fixtures are the spec's examples with a few values replaced,
+    /// so they always read as the generated types (the fake's tests check
+    /// it).
+    fn typed<T: serde::de::DeserializeOwned>(value: Value) -> T {
+        match serde_json::from_value(value) {
+            Ok(typed) => typed,
+            Err(e) => unreachable!("a fixture no longer matches the spec: {e}"),
+        }
+    }
+
+    pub(super) fn vm_json(name: &str, status: &str) -> Value {
+        json!({
+            "name": name, "status": status, "type": "on-demand", "cost": 0.408,
+            "hostnode": super::HOSTNODE, "location": "8dd95ff0-dff9-489c-9b02-b38a366b6ab1",
+            "hostname": "203.0.113.7", "ip_address": "203.0.113.7",
+            "operating_system": "Ubuntu 22.04 LTS",
+            "port_forwards": {"20000": 22},
+            "specs": {"gpu": {"amount": 1, "type": super::GPU_MODEL}, "vcpus": 8, "ram": 32, "storage": 100},
+            "timestamp_creation": "Sat, 10 Dec 2022 21:38:19 GMT",
+            "compute_price": 0.403, "storage_price": 0.005, "total_price": 0.408
+        })
+    }
+
+    pub(super) fn hostnode_json(gpu_model: &str, gpus: i64, gpu_price: f64) -> Value {
+        json!({
+            "location": {"id": "8dd95ff0-dff9-489c-9b02-b38a366b6ab1", "city": "Chubbuck",
+                         "region": "Idaho", "country": "United States", "dc": null},
+            "networking": {"ports": (20000..20010).collect::<Vec<i64>>(), "receive": 1000, "send": 1000},
+            "specs": {
+                "cpu": {"amount": 32, "price": 0.003, "type": "AMD EPYC 7513"},
+                "gpu": {gpu_model: {"amount": gpus, "price": gpu_price, "vram": 24,
+                                    "pcie": true, "gtx": gpu_model.contains("gtx"),
+                                    "rtx": gpu_model.contains("rtx")}},
+                "ram": {"amount": 128, "price": 0.002},
+                "storage": {"amount": 2000, "price": 0.00005}
+            },
+            "status": {"listed": true, "online": true, "reserved": false, "uptime": 0.9999,
+                       "report": "https://monitor.m.tensordock.com/report/uptime/12c94b1b3c8471877d59005b08eb693e/"}
+        })
+    }
+}
