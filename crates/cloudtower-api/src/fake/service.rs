@@ -186,7 +186,15 @@ impl CloudTowerService {
             }
         };
         self.complete(collection, &mut full);
+        let devices = if collection == "Vm" {
+            self.device_records(&full)
+        } else {
+            Vec::new()
+        };
         self.store.insert(collection, full);
+        for effect in devices {
+            effect.apply(&mut self.store);
+        }
         id
     }
 
@@ -376,15 +384,16 @@ impl CloudTowerService {
         if collection == "VmSnapshot" {
             effects = self.freeze_disks(&mut record);
         }
+        if collection == "Vm" {
+            effects = self.device_records(&record);
+        }
         let id = text(&record, "id").to_string();
         effects.push(Effect::Insert {
             collection: collection.to_string(),
             record,
         });
         for effect in effects {
-            if let Effect::Insert { collection, record } = effect {
-                self.store.insert(&collection, record);
-            }
+            effect.apply(&mut self.store);
         }
         Ok(id)
     }
@@ -804,6 +813,16 @@ impl CloudTowerService {
                 .pointer("/effect/include_snapshots")
                 .and_then(Value::as_bool)
                 == Some(true);
+            if collection == "Vm" {
+                for disk in self.store.all("VmDisk") {
+                    if disk.pointer("/vm/id").and_then(Value::as_str) == Some(id) {
+                        plan.effects.push(Effect::Remove {
+                            collection: "VmDisk".into(),
+                            id: text(disk, "id").into(),
+                        });
+                    }
+                }
+            }
             if with_snapshots && collection == "Vm" {
                 for snapshot in self.store.all("VmSnapshot") {
                     if snapshot.pointer("/vm/id").and_then(Value::as_str) == Some(id) {
@@ -985,6 +1004,57 @@ impl CloudTowerService {
             vm["vm_disks"] = disks.iter().map(|d| json!({"id": d["id"]})).collect();
             vm["__disks"] = disks.into();
         }
+    }
+
+    /// The `VmDisk` (and, for disks, `VmVolume`) records of a VM's disks,
+    /// when the spec has those collections: what `get-vm-disks` and
+    /// `get-vm-volumes` list, added with the VM.
+    fn device_records(&mut self, vm: &Value) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if self.spec.schema("VmDisk").is_none() {
+            return effects;
+        }
+        let owner = json!({"id": vm["id"], "name": vm["name"]});
+        let disks = vm
+            .get("__disks")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for disk in disks {
+            let mut record = self.blank("VmDisk");
+            for key in ["id", "type", "bus", "boot"] {
+                record[key] = disk[key].clone();
+            }
+            record["vm"] = owner.clone();
+            if disk["type"] == "DISK" && self.spec.schema("VmVolume").is_some() {
+                let mut volume = self.blank("VmVolume");
+                volume["name"] = disk.get("name").cloned().unwrap_or_else(|| "".into());
+                if let Some(size) = disk.get("size").filter(|s| s.is_number()) {
+                    volume["size"] = size.clone();
+                }
+                if self.spec.has_property("VmVolume", "cluster") && vm["cluster"].is_object() {
+                    volume["cluster"] = vm["cluster"].clone();
+                }
+                self.complete("VmVolume", &mut volume);
+                let nested = self
+                    .spec
+                    .property("VmDisk", "vm_volume")
+                    .and_then(ref_name)
+                    .unwrap_or("NestedVmVolume")
+                    .to_string();
+                record["vm_volume"] = self.spec.project(&volume, "VmVolume", &nested);
+                effects.push(Effect::Insert {
+                    collection: "VmVolume".into(),
+                    record: volume,
+                });
+            }
+            self.complete("VmDisk", &mut record);
+            effects.push(Effect::Insert {
+                collection: "VmDisk".into(),
+                record,
+            });
+        }
+        effects
     }
 
     /// A VM snapshot's frozen disks, from its VM's disks, and the iSCSI
@@ -1228,6 +1298,9 @@ impl CloudTowerService {
             let mut effects = Vec::new();
             if collection == "VmSnapshot" {
                 effects = self.freeze_disks(&mut record);
+            }
+            if collection == "Vm" {
+                effects = self.device_records(&record);
             }
             effects.insert(
                 0,

@@ -26,7 +26,8 @@ pub(crate) enum Effect {
 }
 
 impl Effect {
-    fn apply(self, store: &mut Store) {
+    /// Makes the change.
+    pub(crate) fn apply(self, store: &mut Store) {
         match self {
             Effect::Insert { collection, record } => store.insert(&collection, record),
             Effect::Remove { collection, id } => {

@@ -158,7 +158,9 @@ fn a_vm_lives_through_create_start_stop_and_delete() {
         "CreateVm",
         json!([{"cluster_id": cluster, "name": "web-01", "ha": true, "cpu_cores": 2, "cpu_sockets": 2,
                 "memory": 4, "memory_unit": "GB", "status": "STOPPED", "firmware": "BIOS",
-                "vm_nics": [], "vm_disks": {}}]),
+                "vm_nics": [], "vm_disks": {"mount_new_create_disks": [{"bus": "VIRTIO", "boot": 0,
+                    "vm_volume": {"name": "web-01-disk-0", "size": 40, "size_unit": "GB",
+                                  "elf_storage_policy": "REPLICA_2_THIN_PROVISION"}}]}}]),
     );
     let vm = created[0]["data"]["id"].as_str().unwrap_or("").to_string();
     assert_eq!(created[0]["data"]["entityAsyncStatus"], "CREATING");
@@ -174,6 +176,14 @@ fn a_vm_lives_through_create_start_stop_and_delete() {
     assert_eq!(listed[0]["vcpu"], 4);
     assert_eq!(listed[0]["memory"], json!(4u64 << 30));
     assert_eq!(listed[0]["cluster"]["id"], json!(cluster));
+    let disks = h.ok("GetVmDisks", json!({"where": {"vm": {"id": vm}}}));
+    assert_eq!(disks.as_array().map(Vec::len), Some(1), "its disk: {disks}");
+    assert_eq!(disks[0]["vm_volume"]["name"], "web-01-disk-0");
+    let volume = disks[0]["vm_volume"]["id"].clone();
+    assert_eq!(
+        h.ok("GetVmVolumes", json!({"where": {"id": volume}}))[0]["size"],
+        json!(40u64 << 30)
+    );
 
     let stop = h.call("ShutDownVm", json!({"where": {"id": vm}}));
     assert_eq!(stop.0, 400);
@@ -207,6 +217,11 @@ fn a_vm_lives_through_create_start_stop_and_delete() {
     assert_eq!(deleted[0]["data"], json!({"id": vm}));
     h.settle(&deleted);
     assert!(h.names("GetVms", json!({})).is_empty());
+    assert_eq!(
+        h.ok("GetVmDisks", json!({"where": {"vm": {"id": vm}}})),
+        json!([]),
+        "its disks went with it"
+    );
     assert_eq!(h.ok("DeleteVm", json!({"where": {"id": vm}})), json!([]));
 }
 
