@@ -249,6 +249,14 @@ async fn requests_the_service_would_reject_get_its_error_body() {
             401,
             "Unauthorized",
         ),
+        // The token is checked first: none and a bad body is a 401.
+        (
+            "/get-vms",
+            None,
+            json!({"first": "ten"}),
+            401,
+            "Unauthorized",
+        ),
     ];
     for (path, token, body, status, named) in cases {
         let (got, error) = post(&fake, path, token, body.clone()).await;
