@@ -510,6 +510,23 @@ impl CloudTowerService {
         }
     }
 
+    /// The `{id, name}` of the user whose token the request carries (`Null`
+    /// for login, which needs none), or the 401 answer.
+    fn authenticate(
+        &self,
+        op: &Operation,
+        request: &Request,
+        lang: Lang,
+    ) -> Result<Value, Response> {
+        if op.kind == Kind::Login {
+            return Ok(Value::Null);
+        }
+        self.user_of(request).ok_or_else(|| {
+            let failure = self.failure(lang, 401, Message::Unauthorized);
+            self.error_response(failure, &op.path)
+        })
+    }
+
     fn user_of(&self, request: &Request) -> Option<Value> {
         let token = request.headers.get("authorization")?.to_str().ok()?;
         self.tokens.get(token).cloned()
@@ -541,6 +558,7 @@ impl CloudTowerService {
                     .response
                     .as_ref()
                     .map(|s| self.spec.synth(s))
+                    .filter(Value::is_object)
                     .unwrap_or_else(|| json!({}));
                 value["aggregate"] = json!({"count": n});
                 Ok(value)
@@ -1333,15 +1351,9 @@ impl Service for CloudTowerService {
             );
             return self.error_response(failure, &request.path);
         };
-        let user = match op.kind {
-            Kind::Login => Value::Null,
-            _ => match self.user_of(request) {
-                Some(user) => user,
-                None => {
-                    let failure = self.failure(lang, 401, Message::Unauthorized);
-                    return self.error_response(failure, &op.path);
-                }
-            },
+        let user = match self.authenticate(&op, request, lang) {
+            Ok(user) => user,
+            Err(refused) => return refused,
         };
         match self.answer(&op, request, lang, &user) {
             Ok(body) => Response {
@@ -1355,11 +1367,15 @@ impl Service for CloudTowerService {
 
     fn invalid(&mut self, request: &Request, problem: &str) -> Response {
         let lang = Lang::of(&request.headers);
-        let path = self
-            .spec
-            .operation(&request.operation_id)
-            .map(|op| op.path.clone())
-            .unwrap_or_else(|| request.path.clone());
+        let op = self.spec.operation(&request.operation_id).cloned();
+        // The token is checked before the request itself, as CloudTower's
+        // authentication runs before its validation.
+        if let Some(op) = &op
+            && let Err(refused) = self.authenticate(op, request, lang)
+        {
+            return refused;
+        }
+        let path = op.map_or_else(|| request.path.clone(), |op| op.path);
         let failure = self.failure(lang, 400, Message::Invalid(problem));
         self.error_response(failure, &path)
     }

@@ -351,14 +351,13 @@ fn alerts_and_errors_follow_content_language() {
     assert!(en[0].get("__zh-CN").is_none(), "bookkeeping stays inside");
     let (_, zh) = h.call_with("GetAlerts", json!({}), &[("content-language", "zh-CN")]);
     assert_eq!(zh[0]["message"], "主机 node-1 已离线");
-    let invalid = h.service.invalid(
-        &request(
-            "GetVms",
-            json!({"first": "x"}),
-            &[("content-language", "zh-CN")],
-        ),
-        "`first` must be an integer",
-    );
+    let token = h.token.clone();
+    let headers = [
+        ("content-language", "zh-CN"),
+        ("authorization", token.as_str()),
+    ];
+    let bad = request("GetVms", json!({"first": "x"}), &headers);
+    let invalid = h.service.invalid(&bad, "`first` must be an integer");
     assert_eq!(invalid.status, 400);
     assert_eq!(
         json_of(&invalid)["message"],
