@@ -5,7 +5,8 @@
 
 use cloudtower_api::fake::{self, Fake, Fault};
 use cloudtower_api::types::{
-    ContentLanguage, GetAlertsRequestBody, GetVmsRequestBody, VmStatus, VmWhereInput,
+    ContentLanguage, GetAlertsRequestBody, GetVmsRequestBody, VmCreationParams, VmDiskParams,
+    VmFirmware, VmNicParams, VmStatus, VmWhereInput,
 };
 use cloudtower_api::{
     ClientConfig, CloudTower, ErrorKind, RetryPolicy, TaskReport, TaskWait, UserSource,
@@ -38,10 +39,19 @@ async fn a_vm_is_created_listed_refused_in_the_wrong_state_and_deleted() {
     fake.add_host(&cluster, "node-1");
     let ct = login(&fake).await;
 
-    let created = ct
-        .create_vm([new_vm(&cluster, "web-01")])
-        .await
-        .expect("create");
+    // The generated builder, as user code writes it.
+    let params = VmCreationParams::builder()
+        .cluster_id(cluster.clone())
+        .name("web-01")
+        .ha(false)
+        .cpu_cores(1)
+        .cpu_sockets(2)
+        .memory(2i64 << 30)
+        .status(VmStatus::Stopped)
+        .firmware(VmFirmware::Bios)
+        .vm_nics(Vec::<VmNicParams>::new())
+        .vm_disks(VmDiskParams::default());
+    let created = ct.create_vm([params]).await.expect("create");
     let id = created[0].data.id.clone();
     let tasks = ct.wait(&created).await.expect("the create task");
     assert_eq!(tasks[0].resource_id.as_deref(), Some(id.as_str()));
