@@ -65,6 +65,17 @@ async fn an_instance_lives_through_create_power_and_delete() {
     let list = neolink.instances(CLUSTER).await.unwrap();
     assert_eq!(list.total_count, 1);
     assert_eq!(list.nodes[0].name, created.name);
+    // The generated operation itself, through the client's native handle.
+    let native = neolink
+        .native()
+        .get_instance()
+        .cluster_name(CLUSTER)
+        .name(&created.name)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(native.name, created.name);
 
     let running = neolink
         .wait_for_status(CLUSTER, &created.name, InstanceStatus::Running, wait())

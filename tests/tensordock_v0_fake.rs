@@ -79,6 +79,19 @@ async fn a_vm_lives_through_deploy_start_stop_and_delete() {
         Some(2),
         "stock drops"
     );
+    // The generated operation itself, through the client's native handle
+    // (the hostnode list is public, so it needs no credentials).
+    let native = td
+        .native()
+        .list_hostnodes()
+        .min_gpu_count(3)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        native.into_inner().hostnodes.is_empty(),
+        "2 GPUs left, 3 asked"
+    );
     let hostnodes = td.list_hostnodes(&HostnodeFilter::default()).await.unwrap();
     assert_eq!(hostnodes[HOSTNODE].specs.gpu[GPU_MODEL].amount, Some(2));
 

@@ -60,6 +60,17 @@ async fn an_instance_lives_through_create_stop_start_and_delete() {
     let listed = td.instances().await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].id, created.id);
+    // The generated operation itself, through the client's native handle.
+    let native = td
+        .native()
+        .get_instance()
+        .id(&created.id)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        matches!(native.into_inner(), types::GetInstanceResult::Instance(i) if i.id == created.id)
+    );
     let running = td
         .wait_until_running_with_ip(&created.id, wait())
         .await

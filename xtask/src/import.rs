@@ -443,8 +443,9 @@ fn curate_object(
 /// The filters a new where-input keeps: `AND`/`OR`/`NOT`, relation
 /// filters, the id and name filters (`id`, `id_in`, `id_not_in`,
 /// `local_id`, `local_id_in`, `name`, `name_in`, `name_not`,
-/// `name_contains`, `name_starts_with`), equality and `_in` on enum fields
-/// and equality on booleans. Official where-inputs carry every comparison
+/// `name_contains`, `name_starts_with`), equality and `_in` on the
+/// entity's other required string columns and on enum fields, and
+/// equality on booleans. Official where-inputs carry every comparison
 /// on every column (346 filters on `LabelWhereInput`); generating all of
 /// them would multiply the crate's build time for filters automation
 /// rarely uses. What was left out is reported, and can be added by hand
@@ -470,12 +471,29 @@ fn keep_common_filters(
         "name_contains",
         "name_starts_with",
     ];
+    // The entity's required string columns (a label's `key` and `value`)
+    // identify it too: keep their equality and `_in` filters.
+    let entity = name.trim_end_matches("WhereInput");
+    let identifying: BTreeSet<String> = official
+        .pointer(&format!("/components/schemas/{entity}"))
+        .map(|e| {
+            spec::required(e)
+                .into_iter()
+                .filter(|f| {
+                    e.pointer(&format!("/properties/{f}/type"))
+                        .and_then(Value::as_str)
+                        == Some("string")
+                })
+                .flat_map(|f| [f.to_string(), format!("{f}_in")])
+                .collect()
+        })
+        .unwrap_or_default();
     let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
         return;
     };
     let before = properties.len();
     properties.retain(|field, property| {
-        if KEEP.contains(&field.as_str()) {
+        if KEEP.contains(&field.as_str()) || identifying.contains(field) {
             return true;
         }
         let target = spec::wrapped_ref_name(property)
@@ -703,7 +721,7 @@ fn field_description_raw(schema: &str, field: &str, property: &Value, texts: &Te
     }
     let base = match field {
         "id" => format!("Unique id of the {entity}"),
-        "local_id" => format!("Id of the {entity} on its cluster"),
+        "local_id" => format!("Local id of the {entity} (the id the cluster itself uses)"),
         "name" => format!("Name of the {entity}"),
         "description" => format!("Free-text description of the {entity}"),
         "where" => "Which resources the operation applies to".to_string(),

@@ -449,7 +449,7 @@ fn import_command(args: &[String]) -> Result<(), Failure> {
     }
     if !outcome.left_out.is_empty() {
         println!(
-            "left out {} relation filter(s) to where-inputs the spec does not have: {}",
+            "left out {} item(s) by the curation rules (relation filters to where-inputs the spec does not have, and where-input comparisons beyond id, name, enum and boolean columns): {}",
             outcome.left_out.len(),
             outcome.left_out.join(", ")
         );

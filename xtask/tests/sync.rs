@@ -441,8 +441,8 @@ fn write_on_the_real_spec_only_inserts_lines() {
     );
     let written = sync::write(&text, &ours, &newer, &mut lacks).unwrap_or_else(|e| panic!("{e}"));
     assert!(lacks.iter().all(|l| l.written));
-    // Six lines are new (`gpu_count`'s block, and the wrapped end of
-    // `NestedCluster`'s flow `properties`); four had a value appended; every
+    // Eight lines are new (`gpu_count`'s block of five, and `NestedCluster`'s
+    // `local_id` block of three); four had a value appended; every
     // other line, comments and blank ones included, is as it was. (Lines
     // that also occur elsewhere in the file, such as `type: integer`, are
     // not in `added`.)
@@ -450,16 +450,14 @@ fn write_on_the_real_spec_only_inserts_lines() {
     let new: Vec<&str> = written.lines().collect();
     let edited: Vec<&str> = old.iter().copied().filter(|l| !new.contains(l)).collect();
     let added: Vec<&str> = new.iter().copied().filter(|l| !old.contains(l)).collect();
-    assert_eq!(new.len(), old.len() + 6, "{added:#?}");
+    assert_eq!(new.len(), old.len() + 8, "{added:#?}");
     assert_eq!(
         added,
         [
             "        vm_tools_version_DESC, vm_usage_ASC, vm_usage_DESC, win_opt_ASC, win_opt_DESC, gpu_count_ASC]",
             "        gpu_count:",
-            "          description: Gpu count.",
+            "          description: GPU count.",
             "      required: [id, name, local_id]",
-            "      properties: {id: {type: string}, name: {type: string},",
-            "        local_id: {description: 'Id of the cluster on its cluster.', type: string}}",
             "      enum: [DELETED, RUNNING, STOPPED, SUSPENDED, UNKNOWN, PAUSED]",
         ]
     );

@@ -161,3 +161,35 @@ fn module_mut<'a>(items: &'a mut [syn::Item], name: &str) -> Option<&'a mut Vec<
         _ => None,
     })
 }
+
+/// typify types an optional field on a cycle of types as
+/// `Box<Option<T>>` with `#[serde(default)]` only, so `None` goes out as
+/// `null`. In a CloudTower filter `"vm": null` is not "no filter" but "has
+/// no VM"; every other optional field is left out when `None`. This pass
+/// gives those fields the same `skip_serializing_if`.
+pub(crate) fn skip_boxed_none(file: &mut syn::File) {
+    let Some(types) = module_mut(&mut file.items, "types") else {
+        return;
+    };
+    for item in types.iter_mut() {
+        let syn::Item::Struct(s) = item else {
+            continue;
+        };
+        for field in s.fields.iter_mut() {
+            let ty = field.ty.to_token_stream().to_string().replace(' ', "");
+            if !ty.starts_with("::std::boxed::Box<::std::option::Option<") {
+                continue;
+            }
+            let skips = field.attrs.iter().any(|a| {
+                a.to_token_stream()
+                    .to_string()
+                    .contains("skip_serializing_if")
+            });
+            if !skips {
+                field.attrs.push(syn::parse_quote!(
+                    #[serde(skip_serializing_if = "::cloud_common::none_in_box")]
+                ));
+            }
+        }
+    }
+}

@@ -182,6 +182,7 @@ fn generate_api(api: &OpenAPI, crate_path: &str) -> Result<Generated, String> {
         let open_enums = open_enum::tokens(&enums);
         let mut client = parse(guard_path_segments(client))?;
         builders::prune(&mut client);
+        builders::skip_boxed_none(&mut client);
         let tables = tables::tokens(api, &client);
         let setters = setters::rewrite(&mut client);
         Ok(Generated {

@@ -310,7 +310,7 @@ pub(crate) fn tokens(api: &OpenAPI, file: &syn::File) -> TokenStream {
         #[allow(unused_imports)]
         pub(crate) use __for_each_where_input as for_each_where_input;
 
-        /// Calls `$callback!` with one `{ method, body, where_input, item }`
+        /// Calls `$callback!` with one `{ method, id, body, where_input, item }`
         /// row per read whose body has an optional `where`, `first` and
         /// `after` and whose answer is an array of objects with an `id`.
         #[allow(unused_macros)]
@@ -546,7 +546,7 @@ fn list_operations(api: &OpenAPI) -> Vec<TokenStream> {
             }
             let method = format_ident!("{}", crate::method_name(id));
             let (body, where_input, item) = (type_ident(body), type_ident(where_input), type_ident(item));
-            Some(quote! { { method: #method, body: #body, where_input: #where_input, item: #item, } })
+            Some(quote! { { method: #method, id: #id, body: #body, where_input: #where_input, item: #item, } })
         })
         .collect()
 }

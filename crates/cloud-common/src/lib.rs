@@ -49,3 +49,12 @@ pub mod __private {
     };
     pub use reqwest;
 }
+
+/// Whether a boxed optional field is `None`: the `skip_serializing_if` of
+/// the `Box<Option<T>>` fields typify writes for cycles of types (see
+/// `cloud-codegen`), so that they are left out like every other `None`.
+#[doc(hidden)]
+#[allow(clippy::borrowed_box)]
+pub fn none_in_box<T>(value: &Box<Option<T>>) -> bool {
+    value.is_none()
+}

@@ -111,7 +111,7 @@ pub mod types {
         pub local_create_time: ::std::string::String,
         ///Local end time (an ISO 8601 date-time).
         pub local_end_time: ::std::string::String,
-        ///ID of the alert on its cluster.
+        ///Local ID of the alert (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///Local start time (an ISO 8601 date-time).
         pub local_start_time: ::std::string::String,
@@ -259,7 +259,7 @@ pub mod types {
         ///Is all flash.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_all_flash: ::std::option::Option<bool>,
-        ///ID of the cluster on its cluster.
+        ///Local ID of the cluster (the ID the cluster itself uses).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_id: ::std::option::Option<::std::string::String>,
         ///Management vip.
@@ -542,6 +542,26 @@ pub mod types {
         ///Matches when `clusters` matches the filter for at least one related item.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub clusters_some: ::std::option::Option<ClusterWhereInput>,
+        ///Matches when `createdAt` equals the value.
+        #[serde(
+            rename = "createdAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::std::string::String>,
+        ///Matches when `createdAt` is one of the listed values.
+        #[serde(
+            rename = "createdAt_in",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `description` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Matches when `description` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description_in: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
         ///Matches when `entityAsyncStatus` equals the value.
         #[serde(
             rename = "entityAsyncStatus",
@@ -588,6 +608,12 @@ pub mod types {
         ///Matches the content library images that match at least one of these filters.
         #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
         pub or: ::std::option::Option<::std::vec::Vec<ContentLibraryImageWhereInput>>,
+        ///Matches when `path` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub path: ::std::option::Option<::std::string::String>,
+        ///Matches when `path` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub path_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Matches when `vm_snapshots` matches the filter for at least one related item.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_snapshots_some: ::std::option::Option<VmSnapshotWhereInput>,
@@ -816,6 +842,26 @@ pub mod types {
         ///Matches when `clusters` matches the filter for at least one related item.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub clusters_some: ::std::option::Option<ClusterWhereInput>,
+        ///Matches when `createdAt` equals the value.
+        #[serde(
+            rename = "createdAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::std::string::String>,
+        ///Matches when `createdAt` is one of the listed values.
+        #[serde(
+            rename = "createdAt_in",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `description` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Matches when `description` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description_in: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
         ///Matches when `entityAsyncStatus` equals the value.
         #[serde(
             rename = "entityAsyncStatus",
@@ -1186,7 +1232,7 @@ pub mod types {
         pub host: NestedHost,
         ///Unique ID of the disk.
         pub id: ::std::string::String,
-        ///ID of the disk on its cluster.
+        ///Local ID of the disk (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///Model.
         pub model: ::std::string::String,
@@ -1340,7 +1386,7 @@ pub mod types {
         pub labels: ::std::option::Option<::std::vec::Vec<NestedLabel>>,
         ///Local created at (an ISO 8601 date-time).
         pub local_created_at: ::std::string::String,
-        ///ID of the ELF image on its cluster.
+        ///Local ID of the ELF image (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///Name of the ELF image.
         pub name: ::std::string::String,
@@ -1369,6 +1415,14 @@ pub mod types {
         ///Matches when `cluster` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster: ::std::option::Option<ClusterWhereInput>,
+        ///Matches when `description` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Matches when `description` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description_in: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
         ///Matches when `entityAsyncStatus` equals the value.
         #[serde(
             rename = "entityAsyncStatus",
@@ -1394,6 +1448,14 @@ pub mod types {
         ///Matches when `id` is none of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `local_created_at` equals the value (an ISO 8601 date-time).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub local_created_at: ::std::option::Option<::std::string::String>,
+        ///Matches when `local_created_at` is one of the listed values (an ISO 8601 date-time).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub local_created_at_in: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
         ///Matches when `local_id` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_id: ::std::option::Option<::std::string::String>,
@@ -1421,6 +1483,12 @@ pub mod types {
         ///Matches the ELF images that match at least one of these filters.
         #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
         pub or: ::std::option::Option<::std::vec::Vec<ElfImageWhereInput>>,
+        ///Matches when `path` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub path: ::std::option::Option<::std::string::String>,
+        ///Matches when `path` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub path_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Matches when `vm_snapshots` matches the filter for at least one related item.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_snapshots_some: ::std::option::Option<VmSnapshotWhereInput>,
@@ -1448,7 +1516,7 @@ pub mod types {
         >,
         ///Unique ID of the ELF storage policy.
         pub id: ::std::string::String,
-        ///ID of the ELF storage policy on its cluster.
+        ///Local ID of the ELF storage policy (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///Name of the ELF storage policy.
         pub name: ::std::string::String,
@@ -1472,6 +1540,14 @@ pub mod types {
         ///Matches when `cluster` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster: ::std::option::Option<ClusterWhereInput>,
+        ///Matches when `description` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Matches when `description` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description_in: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
         ///Matches when `entityAsyncStatus` equals the value.
         #[serde(
             rename = "entityAsyncStatus",
@@ -2753,7 +2829,7 @@ pub mod types {
         pub labels: ::std::option::Option<::std::vec::Vec<NestedLabel>>,
         ///Local created at (an ISO 8601 date-time).
         pub local_created_at: ::std::string::String,
-        ///ID of the GPU device on its cluster.
+        ///Local ID of the GPU device (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///Mdev supported types (see `NestedVgpuType`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2790,6 +2866,28 @@ pub mod types {
         ///Matches the GPU devices that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<::std::vec::Vec<GpuDeviceWhereInput>>,
+        ///Matches when `brand` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub brand: ::std::option::Option<::std::string::String>,
+        ///Matches when `brand` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub brand_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `bus_location` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub bus_location: ::std::option::Option<::std::string::String>,
+        ///Matches when `bus_location` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub bus_location_in: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        ///Matches when `description` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Matches when `description` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description_in: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
         ///Matches when `entityAsyncStatus` equals the value.
         #[serde(
             rename = "entityAsyncStatus",
@@ -2836,12 +2934,26 @@ pub mod types {
         ///Matches when `is_nvidia_vfs_supported` is not the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_nvidia_vfs_supported_not: ::std::option::Option<bool>,
+        ///Matches when `local_created_at` equals the value (an ISO 8601 date-time).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub local_created_at: ::std::option::Option<::std::string::String>,
+        ///Matches when `local_created_at` is one of the listed values (an ISO 8601 date-time).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub local_created_at_in: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
         ///Matches when `local_id` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_id: ::std::option::Option<::std::string::String>,
         ///Matches when `local_id` is one of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `model` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub model: ::std::option::Option<::std::string::String>,
+        ///Matches when `model` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub model_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Matches when `name` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -2921,7 +3033,7 @@ pub mod types {
         pub hdd_disk_count: i32,
         ///Unique ID of the host.
         pub id: ::std::string::String,
-        ///ID of the host on its cluster.
+        ///Local ID of the host (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///Management IP.
         pub management_ip: ::std::string::String,
@@ -3078,7 +3190,7 @@ pub mod types {
         pub iscsi_target: NestedIscsiTarget,
         ///Local created at (an ISO 8601 date-time).
         pub local_created_at: ::std::string::String,
-        ///ID of the iSCSI LUN snapshot on its cluster.
+        ///Local ID of the iSCSI LUN snapshot (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///Name of the iSCSI LUN snapshot.
         pub name: ::std::string::String,
@@ -3364,6 +3476,18 @@ pub mod types {
         ///Matches when `clusters` matches the filter for at least one related item.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub clusters_some: ::std::option::Option<ClusterWhereInput>,
+        ///Matches when `createdAt` equals the value.
+        #[serde(
+            rename = "createdAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::std::string::String>,
+        ///Matches when `createdAt` is one of the listed values.
+        #[serde(
+            rename = "createdAt_in",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Matches when `datacenters` matches the filter for at least one related item.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub datacenters_some: ::std::option::Option<DatacenterWhereInput>,
@@ -3385,18 +3509,31 @@ pub mod types {
         ///Matches when `iscsi_lun_snapshots` matches the filter for at least one related item.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub iscsi_lun_snapshots_some: ::std::option::Option<IscsiLunSnapshotWhereInput>,
+        ///Matches when `key` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key: ::std::option::Option<::std::string::String>,
+        ///Matches when `key` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Matches the labels that match none of these filters.
         #[serde(rename = "NOT", skip_serializing_if = "::std::option::Option::is_none")]
         pub not: ::std::option::Option<::std::vec::Vec<LabelWhereInput>>,
         ///Matches the labels that match at least one of these filters.
         #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
         pub or: ::std::option::Option<::std::vec::Vec<LabelWhereInput>>,
+        ///Matches when `value` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<::std::string::String>,
+        ///Matches when `value` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Matches when `vm_snapshots` matches the filter for at least one related item.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_snapshots_some: ::std::option::Option<VmSnapshotWhereInput>,
         ///Matches when `vms` matches the filter for at least one related item.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub vms_some: ::std::option::Option<VmWhereInput>,
+        #[serde(default)]
+        #[serde(skip_serializing_if = "::cloud_common::none_in_box")]
+        pub vms_some: ::std::boxed::Box<::std::option::Option<VmWhereInput>>,
     }
     impl LabelWhereInput {
         pub fn builder() -> builder::LabelWhereInput {
@@ -4302,7 +4439,7 @@ pub mod types {
         pub id: ::std::string::String,
         ///IP addresses.
         pub ip_addresses: ::std::vec::Vec<::std::string::String>,
-        ///ID of the virtual private cloud NIC on its cluster.
+        ///Local ID of the virtual private cloud NIC (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///Vpc (see `NestedVirtualPrivateCloud`).
         pub vpc: NestedVirtualPrivateCloud,
@@ -4499,7 +4636,7 @@ pub mod types {
         pub id: ::std::string::String,
         ///Local created at (an ISO 8601 date-time).
         pub local_created_at: ::std::string::String,
-        ///ID of the SVT image on its cluster.
+        ///Local ID of the SVT image (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///Name of the SVT image.
         pub name: ::std::string::String,
@@ -4549,6 +4686,14 @@ pub mod types {
         ///Matches when `id` is none of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `local_created_at` equals the value (an ISO 8601 date-time).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub local_created_at: ::std::option::Option<::std::string::String>,
+        ///Matches when `local_created_at` is one of the listed values (an ISO 8601 date-time).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub local_created_at_in: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
         ///Matches when `local_id` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_id: ::std::option::Option<::std::string::String>,
@@ -4576,6 +4721,12 @@ pub mod types {
         ///Matches the SVT images that match at least one of these filters.
         #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
         pub or: ::std::option::Option<::std::vec::Vec<SvtImageWhereInput>>,
+        ///Matches when `path` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub path: ::std::option::Option<::std::string::String>,
+        ///Matches when `path` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub path_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl SvtImageWhereInput {
         pub fn builder() -> builder::SvtImageWhereInput {
@@ -4748,7 +4899,7 @@ pub mod types {
         ///Labels attached to the VDS.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub labels: ::std::option::Option<::std::vec::Vec<NestedLabel>>,
-        ///ID of the VDS on its cluster.
+        ///Local ID of the VDS (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///Name of the VDS.
         pub name: ::std::string::String,
@@ -4777,6 +4928,12 @@ pub mod types {
         ///Matches the vdss that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<::std::vec::Vec<VdsWhereInput>>,
+        ///Matches when `bond_mode` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub bond_mode: ::std::option::Option<::std::string::String>,
+        ///Matches when `bond_mode` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub bond_mode_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Matches when `cluster` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster: ::std::option::Option<ClusterWhereInput>,
@@ -4838,6 +4995,12 @@ pub mod types {
         ///Matches the vdss that match at least one of these filters.
         #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
         pub or: ::std::option::Option<::std::vec::Vec<VdsWhereInput>>,
+        ///Matches when `ovsbr_name` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ovsbr_name: ::std::option::Option<::std::string::String>,
+        ///Matches when `ovsbr_name` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ovsbr_name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Matches when `type` equals the value.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::open_enums::NetworkType>,
@@ -4875,7 +5038,7 @@ pub mod types {
         ///Labels attached to the VLAN.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub labels: ::std::option::Option<::std::vec::Vec<NestedLabel>>,
-        ///ID of the VLAN on its cluster.
+        ///Local ID of the VLAN (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///Mode type.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5029,6 +5192,9 @@ pub mod types {
         ///Folder (see `NestedVmFolder`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub folder: ::std::option::Option<NestedVmFolder>,
+        ///GPU devices passed through to the VM (see `NestedGpuDevice`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub gpu_devices: ::std::option::Option<::std::vec::Vec<NestedGpuDevice>>,
         ///Guest OS type.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub guest_os_type: ::std::option::Option<
@@ -5061,13 +5227,16 @@ pub mod types {
         >,
         ///IPs.
         pub ips: ::std::string::String,
+        ///Labels attached to the VM (see `NestedLabel`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub labels: ::std::option::Option<::std::vec::Vec<NestedLabel>>,
         ///Last shutdown time (an ISO 8601 date-time).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_shutdown_time: ::std::option::Option<::std::string::String>,
         ///Local created at (an ISO 8601 date-time).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_created_at: ::std::option::Option<::std::string::String>,
-        ///ID of the VM on its cluster.
+        ///Local ID of the VM (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///Max bandwidth.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5974,7 +6143,7 @@ pub mod types {
         ///IP address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ip_address: ::std::option::Option<::std::string::String>,
-        ///ID of the VM NIC on its cluster.
+        ///Local ID of the VM NIC (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///MAC address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6022,7 +6191,7 @@ pub mod types {
         ///IP address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ip_address: ::std::option::Option<::std::string::String>,
-        ///ID of the VM NIC params on its cluster.
+        ///Local ID of the VM NIC params (the ID the cluster itself uses).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_id: ::std::option::Option<::std::string::String>,
         ///MAC address.
@@ -6459,7 +6628,7 @@ pub mod types {
         ///Local created at (an ISO 8601 date-time).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_created_at: ::std::option::Option<::std::string::String>,
-        ///ID of the VM snapshot on its cluster.
+        ///Local ID of the VM snapshot (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///Memory (bytes).
         pub memory: i64,
@@ -6578,8 +6747,9 @@ pub mod types {
         #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
         pub or: ::std::option::Option<::std::vec::Vec<VmSnapshotWhereInput>>,
         ///Matches when `vm` equals the value.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub vm: ::std::option::Option<VmWhereInput>,
+        #[serde(default)]
+        #[serde(skip_serializing_if = "::cloud_common::none_in_box")]
+        pub vm: ::std::boxed::Box<::std::option::Option<VmWhereInput>>,
     }
     impl VmSnapshotWhereInput {
         pub fn builder() -> builder::VmSnapshotWhereInput {
@@ -6659,7 +6829,7 @@ pub mod types {
         ///Local created at (an ISO 8601 date-time).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_created_at: ::std::option::Option<::std::string::String>,
-        ///ID of the VM template on its cluster.
+        ///Local ID of the VM template (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///Max bandwidth.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6793,6 +6963,20 @@ pub mod types {
         ///Matches when `cluster` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cluster: ::std::option::Option<ClusterWhereInput>,
+        ///Matches when `cpu_model` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cpu_model: ::std::option::Option<::std::string::String>,
+        ///Matches when `cpu_model` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cpu_model_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `description` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Matches when `description` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description_in: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
         ///Matches when `entityAsyncStatus` equals the value.
         #[serde(
             rename = "entityAsyncStatus",
@@ -7034,7 +7218,7 @@ pub mod types {
         pub labels: ::std::option::Option<::std::vec::Vec<NestedLabel>>,
         ///Local created at (an ISO 8601 date-time).
         pub local_created_at: ::std::string::String,
-        ///ID of the VM volume on its cluster.
+        ///Local ID of the VM volume (the ID the cluster itself uses).
         pub local_id: ::std::string::String,
         ///LUN (see `NestedIscsiLun`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7114,6 +7298,14 @@ pub mod types {
         ///Matches when `id` is none of the listed values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `local_created_at` equals the value (an ISO 8601 date-time).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub local_created_at: ::std::option::Option<::std::string::String>,
+        ///Matches when `local_created_at` is one of the listed values (an ISO 8601 date-time).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub local_created_at_in: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
         ///Matches when `local_id` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_id: ::std::option::Option<::std::string::String>,
@@ -7147,6 +7339,12 @@ pub mod types {
         ///Matches the VM volumes that match at least one of these filters.
         #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
         pub or: ::std::option::Option<::std::vec::Vec<VmVolumeWhereInput>>,
+        ///Matches when `path` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub path: ::std::option::Option<::std::string::String>,
+        ///Matches when `path` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub path_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Matches when `sharing` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sharing: ::std::option::Option<bool>,
@@ -7199,6 +7397,9 @@ pub mod types {
         ///Matches when `in_recycle_bin` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub in_recycle_bin: ::std::option::Option<bool>,
+        ///Matches the VMs with at least one label that matches the filter.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub labels_some: ::std::option::Option<LabelWhereInput>,
         ///Matches when `local_id` equals the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_id: ::std::option::Option<::std::string::String>,
@@ -7271,7 +7472,7 @@ pub mod types {
         ///Unique ID of the VM where unique input.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
-        ///ID of the VM where unique input on its cluster.
+        ///Local ID of the VM where unique input (the ID the cluster itself uses).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_id: ::std::option::Option<::std::string::String>,
     }
@@ -9042,6 +9243,22 @@ pub mod types {
                 ::std::option::Option<super::ClusterWhereInput>,
                 ::std::string::String,
             >,
+            created_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_at_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            description_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
             entity_async_status: ::std::result::Result<
                 ::std::option::Option<crate::generated::open_enums::EntityAsyncStatus>,
                 ::std::string::String,
@@ -9096,6 +9313,14 @@ pub mod types {
                 >,
                 ::std::string::String,
             >,
+            path: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            path_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
             vm_snapshots_some: ::std::result::Result<
                 ::std::option::Option<super::VmSnapshotWhereInput>,
                 ::std::string::String,
@@ -9106,6 +9331,10 @@ pub mod types {
                 Self {
                     and: Ok(Default::default()),
                     clusters_some: Ok(Default::default()),
+                    created_at: Ok(Default::default()),
+                    created_at_in: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    description_in: Ok(Default::default()),
                     entity_async_status: Ok(Default::default()),
                     entity_async_status_in: Ok(Default::default()),
                     id: Ok(Default::default()),
@@ -9118,6 +9347,8 @@ pub mod types {
                     name_starts_with: Ok(Default::default()),
                     not: Ok(Default::default()),
                     or: Ok(Default::default()),
+                    path: Ok(Default::default()),
+                    path_in: Ok(Default::default()),
                     vm_snapshots_some: Ok(Default::default()),
                 }
             }
@@ -9142,6 +9373,48 @@ pub mod types {
                 self.clusters_some = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for clusters_some: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.created_at = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn created_at_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.created_at_in = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at_in: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.description = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn description_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.description_in = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for description_in: {e}"
+                        )
                     });
                 self
             }
@@ -9281,6 +9554,26 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
+            pub fn path<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.path = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for path: {e}")
+                    });
+                self
+            }
+            pub fn path_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.path_in = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for path_in: {e}")
+                    });
+                self
+            }
             pub fn vm_snapshots_some<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmSnapshotWhereInput>,
@@ -9305,6 +9598,10 @@ pub mod types {
                 Ok(Self {
                     and: value.and?,
                     clusters_some: value.clusters_some?,
+                    created_at: value.created_at?,
+                    created_at_in: value.created_at_in?,
+                    description: value.description?,
+                    description_in: value.description_in?,
                     entity_async_status: value.entity_async_status?,
                     entity_async_status_in: value.entity_async_status_in?,
                     id: value.id?,
@@ -9317,6 +9614,8 @@ pub mod types {
                     name_starts_with: value.name_starts_with?,
                     not: value.not?,
                     or: value.or?,
+                    path: value.path?,
+                    path_in: value.path_in?,
                     vm_snapshots_some: value.vm_snapshots_some?,
                 })
             }
@@ -9327,6 +9626,10 @@ pub mod types {
                 Self {
                     and: Ok(value.and),
                     clusters_some: Ok(value.clusters_some),
+                    created_at: Ok(value.created_at),
+                    created_at_in: Ok(value.created_at_in),
+                    description: Ok(value.description),
+                    description_in: Ok(value.description_in),
                     entity_async_status: Ok(value.entity_async_status),
                     entity_async_status_in: Ok(value.entity_async_status_in),
                     id: Ok(value.id),
@@ -9339,6 +9642,8 @@ pub mod types {
                     name_starts_with: Ok(value.name_starts_with),
                     not: Ok(value.not),
                     or: Ok(value.or),
+                    path: Ok(value.path),
+                    path_in: Ok(value.path_in),
                     vm_snapshots_some: Ok(value.vm_snapshots_some),
                 }
             }
@@ -9709,6 +10014,22 @@ pub mod types {
                 ::std::option::Option<super::ClusterWhereInput>,
                 ::std::string::String,
             >,
+            created_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_at_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            description_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
             entity_async_status: ::std::result::Result<
                 ::std::option::Option<crate::generated::open_enums::EntityAsyncStatus>,
                 ::std::string::String,
@@ -9835,6 +10156,10 @@ pub mod types {
                     cloud_init_supported: Ok(Default::default()),
                     cloud_init_supported_not: Ok(Default::default()),
                     clusters_some: Ok(Default::default()),
+                    created_at: Ok(Default::default()),
+                    created_at_in: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    description_in: Ok(Default::default()),
                     entity_async_status: Ok(Default::default()),
                     entity_async_status_in: Ok(Default::default()),
                     firmware: Ok(Default::default()),
@@ -9962,6 +10287,48 @@ pub mod types {
                 self.clusters_some = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for clusters_some: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.created_at = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn created_at_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.created_at_in = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at_in: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.description = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn description_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.description_in = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for description_in: {e}"
+                        )
                     });
                 self
             }
@@ -10265,6 +10632,10 @@ pub mod types {
                     cloud_init_supported: value.cloud_init_supported?,
                     cloud_init_supported_not: value.cloud_init_supported_not?,
                     clusters_some: value.clusters_some?,
+                    created_at: value.created_at?,
+                    created_at_in: value.created_at_in?,
+                    description: value.description?,
+                    description_in: value.description_in?,
                     entity_async_status: value.entity_async_status?,
                     entity_async_status_in: value.entity_async_status_in?,
                     firmware: value.firmware?,
@@ -10304,6 +10675,10 @@ pub mod types {
                     cloud_init_supported: Ok(value.cloud_init_supported),
                     cloud_init_supported_not: Ok(value.cloud_init_supported_not),
                     clusters_some: Ok(value.clusters_some),
+                    created_at: Ok(value.created_at),
+                    created_at_in: Ok(value.created_at_in),
+                    description: Ok(value.description),
+                    description_in: Ok(value.description_in),
                     entity_async_status: Ok(value.entity_async_status),
                     entity_async_status_in: Ok(value.entity_async_status_in),
                     firmware: Ok(value.firmware),
@@ -11511,6 +11886,14 @@ pub mod types {
                 ::std::option::Option<super::ClusterWhereInput>,
                 ::std::string::String,
             >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            description_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
             entity_async_status: ::std::result::Result<
                 ::std::option::Option<crate::generated::open_enums::EntityAsyncStatus>,
                 ::std::string::String,
@@ -11530,6 +11913,14 @@ pub mod types {
                 ::std::string::String,
             >,
             id_not_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            local_created_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            local_created_at_in: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
@@ -11569,6 +11960,14 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::ElfImageWhereInput>>,
                 ::std::string::String,
             >,
+            path: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            path_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
             vm_snapshots_some: ::std::result::Result<
                 ::std::option::Option<super::VmSnapshotWhereInput>,
                 ::std::string::String,
@@ -11579,11 +11978,15 @@ pub mod types {
                 Self {
                     and: Ok(Default::default()),
                     cluster: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    description_in: Ok(Default::default()),
                     entity_async_status: Ok(Default::default()),
                     entity_async_status_in: Ok(Default::default()),
                     id: Ok(Default::default()),
                     id_in: Ok(Default::default()),
                     id_not_in: Ok(Default::default()),
+                    local_created_at: Ok(Default::default()),
+                    local_created_at_in: Ok(Default::default()),
                     local_id: Ok(Default::default()),
                     local_id_in: Ok(Default::default()),
                     name: Ok(Default::default()),
@@ -11593,6 +11996,8 @@ pub mod types {
                     name_starts_with: Ok(Default::default()),
                     not: Ok(Default::default()),
                     or: Ok(Default::default()),
+                    path: Ok(Default::default()),
+                    path_in: Ok(Default::default()),
                     vm_snapshots_some: Ok(Default::default()),
                 }
             }
@@ -11617,6 +12022,28 @@ pub mod types {
                 self.cluster = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cluster: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.description = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn description_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.description_in = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for description_in: {e}"
+                        )
                     });
                 self
             }
@@ -11677,6 +12104,34 @@ pub mod types {
                 self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for id_not_in: {e}")
+                    });
+                self
+            }
+            pub fn local_created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.local_created_at = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for local_created_at: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn local_created_at_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.local_created_at_in = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for local_created_at_in: {e}"
+                        )
                     });
                 self
             }
@@ -11776,6 +12231,26 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
+            pub fn path<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.path = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for path: {e}")
+                    });
+                self
+            }
+            pub fn path_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.path_in = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for path_in: {e}")
+                    });
+                self
+            }
             pub fn vm_snapshots_some<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmSnapshotWhereInput>,
@@ -11799,11 +12274,15 @@ pub mod types {
                 Ok(Self {
                     and: value.and?,
                     cluster: value.cluster?,
+                    description: value.description?,
+                    description_in: value.description_in?,
                     entity_async_status: value.entity_async_status?,
                     entity_async_status_in: value.entity_async_status_in?,
                     id: value.id?,
                     id_in: value.id_in?,
                     id_not_in: value.id_not_in?,
+                    local_created_at: value.local_created_at?,
+                    local_created_at_in: value.local_created_at_in?,
                     local_id: value.local_id?,
                     local_id_in: value.local_id_in?,
                     name: value.name?,
@@ -11813,6 +12292,8 @@ pub mod types {
                     name_starts_with: value.name_starts_with?,
                     not: value.not?,
                     or: value.or?,
+                    path: value.path?,
+                    path_in: value.path_in?,
                     vm_snapshots_some: value.vm_snapshots_some?,
                 })
             }
@@ -11822,11 +12303,15 @@ pub mod types {
                 Self {
                     and: Ok(value.and),
                     cluster: Ok(value.cluster),
+                    description: Ok(value.description),
+                    description_in: Ok(value.description_in),
                     entity_async_status: Ok(value.entity_async_status),
                     entity_async_status_in: Ok(value.entity_async_status_in),
                     id: Ok(value.id),
                     id_in: Ok(value.id_in),
                     id_not_in: Ok(value.id_not_in),
+                    local_created_at: Ok(value.local_created_at),
+                    local_created_at_in: Ok(value.local_created_at_in),
                     local_id: Ok(value.local_id),
                     local_id_in: Ok(value.local_id_in),
                     name: Ok(value.name),
@@ -11836,6 +12321,8 @@ pub mod types {
                     name_starts_with: Ok(value.name_starts_with),
                     not: Ok(value.not),
                     or: Ok(value.or),
+                    path: Ok(value.path),
+                    path_in: Ok(value.path_in),
                     vm_snapshots_some: Ok(value.vm_snapshots_some),
                 }
             }
@@ -11850,6 +12337,14 @@ pub mod types {
             >,
             cluster: ::std::result::Result<
                 ::std::option::Option<super::ClusterWhereInput>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            description_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             entity_async_status: ::std::result::Result<
@@ -11928,6 +12423,8 @@ pub mod types {
                 Self {
                     and: Ok(Default::default()),
                     cluster: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    description_in: Ok(Default::default()),
                     entity_async_status: Ok(Default::default()),
                     entity_async_status_in: Ok(Default::default()),
                     id: Ok(Default::default()),
@@ -11967,6 +12464,28 @@ pub mod types {
                 self.cluster = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cluster: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.description = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn description_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.description_in = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for description_in: {e}"
+                        )
                     });
                 self
             }
@@ -12162,6 +12681,8 @@ pub mod types {
                 Ok(Self {
                     and: value.and?,
                     cluster: value.cluster?,
+                    description: value.description?,
+                    description_in: value.description_in?,
                     entity_async_status: value.entity_async_status?,
                     entity_async_status_in: value.entity_async_status_in?,
                     id: value.id?,
@@ -12187,6 +12708,8 @@ pub mod types {
                 Self {
                     and: Ok(value.and),
                     cluster: Ok(value.cluster),
+                    description: Ok(value.description),
+                    description_in: Ok(value.description_in),
                     entity_async_status: Ok(value.entity_async_status),
                     entity_async_status_in: Ok(value.entity_async_status_in),
                     id: Ok(value.id),
@@ -16511,6 +17034,30 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::GpuDeviceWhereInput>>,
                 ::std::string::String,
             >,
+            brand: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            brand_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            bus_location: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            bus_location_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            description_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
             entity_async_status: ::std::result::Result<
                 ::std::option::Option<crate::generated::open_enums::EntityAsyncStatus>,
                 ::std::string::String,
@@ -16561,11 +17108,27 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            local_created_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            local_created_at_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
             local_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             local_id_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            model: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            model_in: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
@@ -16626,6 +17189,12 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     and: Ok(Default::default()),
+                    brand: Ok(Default::default()),
+                    brand_in: Ok(Default::default()),
+                    bus_location: Ok(Default::default()),
+                    bus_location_in: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    description_in: Ok(Default::default()),
                     entity_async_status: Ok(Default::default()),
                     entity_async_status_in: Ok(Default::default()),
                     host: Ok(Default::default()),
@@ -16638,8 +17207,12 @@ pub mod types {
                     is_nvidia_vfs_enabled_not: Ok(Default::default()),
                     is_nvidia_vfs_supported: Ok(Default::default()),
                     is_nvidia_vfs_supported_not: Ok(Default::default()),
+                    local_created_at: Ok(Default::default()),
+                    local_created_at_in: Ok(Default::default()),
                     local_id: Ok(Default::default()),
                     local_id_in: Ok(Default::default()),
+                    model: Ok(Default::default()),
+                    model_in: Ok(Default::default()),
                     name: Ok(Default::default()),
                     name_contains: Ok(Default::default()),
                     name_in: Ok(Default::default()),
@@ -16665,6 +17238,70 @@ pub mod types {
                 self.and = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for and: {e}")
+                    });
+                self
+            }
+            pub fn brand<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.brand = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for brand: {e}")
+                    });
+                self
+            }
+            pub fn brand_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.brand_in = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for brand_in: {e}")
+                    });
+                self
+            }
+            pub fn bus_location<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.bus_location = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for bus_location: {e}")
+                    });
+                self
+            }
+            pub fn bus_location_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.bus_location_in = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for bus_location_in: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.description = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn description_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.description_in = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for description_in: {e}"
+                        )
                     });
                 self
             }
@@ -16822,6 +17459,34 @@ pub mod types {
                     });
                 self
             }
+            pub fn local_created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.local_created_at = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for local_created_at: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn local_created_at_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.local_created_at_in = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for local_created_at_in: {e}"
+                        )
+                    });
+                self
+            }
             pub fn local_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -16839,6 +17504,26 @@ pub mod types {
                 self.local_id_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for local_id_in: {e}")
+                    });
+                self
+            }
+            pub fn model<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.model = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for model: {e}")
+                    });
+                self
+            }
+            pub fn model_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.model_in = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for model_in: {e}")
                     });
                 self
             }
@@ -16985,6 +17670,12 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     and: value.and?,
+                    brand: value.brand?,
+                    brand_in: value.brand_in?,
+                    bus_location: value.bus_location?,
+                    bus_location_in: value.bus_location_in?,
+                    description: value.description?,
+                    description_in: value.description_in?,
                     entity_async_status: value.entity_async_status?,
                     entity_async_status_in: value.entity_async_status_in?,
                     host: value.host?,
@@ -16997,8 +17688,12 @@ pub mod types {
                     is_nvidia_vfs_enabled_not: value.is_nvidia_vfs_enabled_not?,
                     is_nvidia_vfs_supported: value.is_nvidia_vfs_supported?,
                     is_nvidia_vfs_supported_not: value.is_nvidia_vfs_supported_not?,
+                    local_created_at: value.local_created_at?,
+                    local_created_at_in: value.local_created_at_in?,
                     local_id: value.local_id?,
                     local_id_in: value.local_id_in?,
+                    model: value.model?,
+                    model_in: value.model_in?,
                     name: value.name?,
                     name_contains: value.name_contains?,
                     name_in: value.name_in?,
@@ -17018,6 +17713,12 @@ pub mod types {
             fn from(value: super::GpuDeviceWhereInput) -> Self {
                 Self {
                     and: Ok(value.and),
+                    brand: Ok(value.brand),
+                    brand_in: Ok(value.brand_in),
+                    bus_location: Ok(value.bus_location),
+                    bus_location_in: Ok(value.bus_location_in),
+                    description: Ok(value.description),
+                    description_in: Ok(value.description_in),
                     entity_async_status: Ok(value.entity_async_status),
                     entity_async_status_in: Ok(value.entity_async_status_in),
                     host: Ok(value.host),
@@ -17030,8 +17731,12 @@ pub mod types {
                     is_nvidia_vfs_enabled_not: Ok(value.is_nvidia_vfs_enabled_not),
                     is_nvidia_vfs_supported: Ok(value.is_nvidia_vfs_supported),
                     is_nvidia_vfs_supported_not: Ok(value.is_nvidia_vfs_supported_not),
+                    local_created_at: Ok(value.local_created_at),
+                    local_created_at_in: Ok(value.local_created_at_in),
                     local_id: Ok(value.local_id),
                     local_id_in: Ok(value.local_id_in),
+                    model: Ok(value.model),
+                    model_in: Ok(value.model_in),
                     name: Ok(value.name),
                     name_contains: Ok(value.name_contains),
                     name_in: Ok(value.name_in),
@@ -17696,6 +18401,14 @@ pub mod types {
                 ::std::option::Option<super::ClusterWhereInput>,
                 ::std::string::String,
             >,
+            created_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_at_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
             datacenters_some: ::std::result::Result<
                 ::std::option::Option<super::DatacenterWhereInput>,
                 ::std::string::String,
@@ -17724,6 +18437,14 @@ pub mod types {
                 ::std::option::Option<super::IscsiLunSnapshotWhereInput>,
                 ::std::string::String,
             >,
+            key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            key_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
             not: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::LabelWhereInput>>,
                 ::std::string::String,
@@ -17732,12 +18453,20 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::LabelWhereInput>>,
                 ::std::string::String,
             >,
+            value: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            value_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
             vm_snapshots_some: ::std::result::Result<
                 ::std::option::Option<super::VmSnapshotWhereInput>,
                 ::std::string::String,
             >,
             vms_some: ::std::result::Result<
-                ::std::option::Option<super::VmWhereInput>,
+                ::std::boxed::Box<::std::option::Option<super::VmWhereInput>>,
                 ::std::string::String,
             >,
         }
@@ -17746,6 +18475,8 @@ pub mod types {
                 Self {
                     and: Ok(Default::default()),
                     clusters_some: Ok(Default::default()),
+                    created_at: Ok(Default::default()),
+                    created_at_in: Ok(Default::default()),
                     datacenters_some: Ok(Default::default()),
                     disks_some: Ok(Default::default()),
                     hosts_some: Ok(Default::default()),
@@ -17753,8 +18484,12 @@ pub mod types {
                     id_in: Ok(Default::default()),
                     id_not_in: Ok(Default::default()),
                     iscsi_lun_snapshots_some: Ok(Default::default()),
+                    key: Ok(Default::default()),
+                    key_in: Ok(Default::default()),
                     not: Ok(Default::default()),
                     or: Ok(Default::default()),
+                    value: Ok(Default::default()),
+                    value_in: Ok(Default::default()),
                     vm_snapshots_some: Ok(Default::default()),
                     vms_some: Ok(Default::default()),
                 }
@@ -17778,6 +18513,26 @@ pub mod types {
                 self.clusters_some = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for clusters_some: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.created_at = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn created_at_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.created_at_in = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at_in: {e}")
                     });
                 self
             }
@@ -17857,6 +18612,26 @@ pub mod types {
                     });
                 self
             }
+            pub fn key<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.key = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for key: {e}")
+                    });
+                self
+            }
+            pub fn key_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.key_in = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for key_in: {e}")
+                    });
+                self
+            }
             pub fn not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::LabelWhereInput>>,
@@ -17875,6 +18650,26 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.value = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+            pub fn value_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.value_in = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for value_in: {e}")
+                    });
+                self
+            }
             pub fn vm_snapshots_some<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmSnapshotWhereInput>,
@@ -17891,9 +18686,13 @@ pub mod types {
             }
             pub fn vms_some<T>(mut self, value: T) -> Self
             where
-                T: ::cloud_common::IntoOptional<super::VmWhereInput>,
+                T: ::std::convert::TryInto<
+                    ::std::boxed::Box<::std::option::Option<super::VmWhereInput>>,
+                >,
+                T::Error: ::std::fmt::Display,
             {
-                self.vms_some = ::cloud_common::IntoOptional::into_optional(value)
+                self.vms_some = value
+                    .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for vms_some: {e}")
                     });
@@ -17908,6 +18707,8 @@ pub mod types {
                 Ok(Self {
                     and: value.and?,
                     clusters_some: value.clusters_some?,
+                    created_at: value.created_at?,
+                    created_at_in: value.created_at_in?,
                     datacenters_some: value.datacenters_some?,
                     disks_some: value.disks_some?,
                     hosts_some: value.hosts_some?,
@@ -17915,8 +18716,12 @@ pub mod types {
                     id_in: value.id_in?,
                     id_not_in: value.id_not_in?,
                     iscsi_lun_snapshots_some: value.iscsi_lun_snapshots_some?,
+                    key: value.key?,
+                    key_in: value.key_in?,
                     not: value.not?,
                     or: value.or?,
+                    value: value.value?,
+                    value_in: value.value_in?,
                     vm_snapshots_some: value.vm_snapshots_some?,
                     vms_some: value.vms_some?,
                 })
@@ -17927,6 +18732,8 @@ pub mod types {
                 Self {
                     and: Ok(value.and),
                     clusters_some: Ok(value.clusters_some),
+                    created_at: Ok(value.created_at),
+                    created_at_in: Ok(value.created_at_in),
                     datacenters_some: Ok(value.datacenters_some),
                     disks_some: Ok(value.disks_some),
                     hosts_some: Ok(value.hosts_some),
@@ -17934,8 +18741,12 @@ pub mod types {
                     id_in: Ok(value.id_in),
                     id_not_in: Ok(value.id_not_in),
                     iscsi_lun_snapshots_some: Ok(value.iscsi_lun_snapshots_some),
+                    key: Ok(value.key),
+                    key_in: Ok(value.key_in),
                     not: Ok(value.not),
                     or: Ok(value.or),
+                    value: Ok(value.value),
+                    value_in: Ok(value.value_in),
                     vm_snapshots_some: Ok(value.vm_snapshots_some),
                     vms_some: Ok(value.vms_some),
                 }
@@ -18889,6 +19700,14 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
+            local_created_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            local_created_at_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
             local_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -18925,6 +19744,14 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::SvtImageWhereInput>>,
                 ::std::string::String,
             >,
+            path: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            path_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SvtImageWhereInput {
             fn default() -> Self {
@@ -18936,6 +19763,8 @@ pub mod types {
                     id: Ok(Default::default()),
                     id_in: Ok(Default::default()),
                     id_not_in: Ok(Default::default()),
+                    local_created_at: Ok(Default::default()),
+                    local_created_at_in: Ok(Default::default()),
                     local_id: Ok(Default::default()),
                     local_id_in: Ok(Default::default()),
                     name: Ok(Default::default()),
@@ -18945,6 +19774,8 @@ pub mod types {
                     name_starts_with: Ok(Default::default()),
                     not: Ok(Default::default()),
                     or: Ok(Default::default()),
+                    path: Ok(Default::default()),
+                    path_in: Ok(Default::default()),
                 }
             }
         }
@@ -19028,6 +19859,34 @@ pub mod types {
                 self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for id_not_in: {e}")
+                    });
+                self
+            }
+            pub fn local_created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.local_created_at = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for local_created_at: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn local_created_at_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.local_created_at_in = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for local_created_at_in: {e}"
+                        )
                     });
                 self
             }
@@ -19127,6 +19986,26 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
+            pub fn path<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.path = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for path: {e}")
+                    });
+                self
+            }
+            pub fn path_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.path_in = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for path_in: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SvtImageWhereInput> for super::SvtImageWhereInput {
             type Error = super::error::ConversionError;
@@ -19141,6 +20020,8 @@ pub mod types {
                     id: value.id?,
                     id_in: value.id_in?,
                     id_not_in: value.id_not_in?,
+                    local_created_at: value.local_created_at?,
+                    local_created_at_in: value.local_created_at_in?,
                     local_id: value.local_id?,
                     local_id_in: value.local_id_in?,
                     name: value.name?,
@@ -19150,6 +20031,8 @@ pub mod types {
                     name_starts_with: value.name_starts_with?,
                     not: value.not?,
                     or: value.or?,
+                    path: value.path?,
+                    path_in: value.path_in?,
                 })
             }
         }
@@ -19163,6 +20046,8 @@ pub mod types {
                     id: Ok(value.id),
                     id_in: Ok(value.id_in),
                     id_not_in: Ok(value.id_not_in),
+                    local_created_at: Ok(value.local_created_at),
+                    local_created_at_in: Ok(value.local_created_at_in),
                     local_id: Ok(value.local_id),
                     local_id_in: Ok(value.local_id_in),
                     name: Ok(value.name),
@@ -19172,6 +20057,8 @@ pub mod types {
                     name_starts_with: Ok(value.name_starts_with),
                     not: Ok(value.not),
                     or: Ok(value.or),
+                    path: Ok(value.path),
+                    path_in: Ok(value.path_in),
                 }
             }
         }
@@ -19616,6 +20503,14 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::VdsWhereInput>>,
                 ::std::string::String,
             >,
+            bond_mode: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            bond_mode_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
             cluster: ::std::result::Result<
                 ::std::option::Option<super::ClusterWhereInput>,
                 ::std::string::String,
@@ -19686,6 +20581,14 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::VdsWhereInput>>,
                 ::std::string::String,
             >,
+            ovsbr_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            ovsbr_name_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
             type_: ::std::result::Result<
                 ::std::option::Option<crate::generated::open_enums::NetworkType>,
                 ::std::string::String,
@@ -19701,6 +20604,8 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     and: Ok(Default::default()),
+                    bond_mode: Ok(Default::default()),
+                    bond_mode_in: Ok(Default::default()),
                     cluster: Ok(Default::default()),
                     entity_async_status: Ok(Default::default()),
                     entity_async_status_in: Ok(Default::default()),
@@ -19718,6 +20623,8 @@ pub mod types {
                     name_starts_with: Ok(Default::default()),
                     not: Ok(Default::default()),
                     or: Ok(Default::default()),
+                    ovsbr_name: Ok(Default::default()),
+                    ovsbr_name_in: Ok(Default::default()),
                     type_: Ok(Default::default()),
                     type_in: Ok(Default::default()),
                 }
@@ -19731,6 +20638,26 @@ pub mod types {
                 self.and = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for and: {e}")
+                    });
+                self
+            }
+            pub fn bond_mode<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.bond_mode = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for bond_mode: {e}")
+                    });
+                self
+            }
+            pub fn bond_mode_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.bond_mode_in = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for bond_mode_in: {e}")
                     });
                 self
             }
@@ -19916,6 +20843,26 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
+            pub fn ovsbr_name<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.ovsbr_name = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for ovsbr_name: {e}")
+                    });
+                self
+            }
+            pub fn ovsbr_name_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.ovsbr_name_in = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for ovsbr_name_in: {e}")
+                    });
+                self
+            }
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -19948,6 +20895,8 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     and: value.and?,
+                    bond_mode: value.bond_mode?,
+                    bond_mode_in: value.bond_mode_in?,
                     cluster: value.cluster?,
                     entity_async_status: value.entity_async_status?,
                     entity_async_status_in: value.entity_async_status_in?,
@@ -19965,6 +20914,8 @@ pub mod types {
                     name_starts_with: value.name_starts_with?,
                     not: value.not?,
                     or: value.or?,
+                    ovsbr_name: value.ovsbr_name?,
+                    ovsbr_name_in: value.ovsbr_name_in?,
                     type_: value.type_?,
                     type_in: value.type_in?,
                 })
@@ -19974,6 +20925,8 @@ pub mod types {
             fn from(value: super::VdsWhereInput) -> Self {
                 Self {
                     and: Ok(value.and),
+                    bond_mode: Ok(value.bond_mode),
+                    bond_mode_in: Ok(value.bond_mode_in),
                     cluster: Ok(value.cluster),
                     entity_async_status: Ok(value.entity_async_status),
                     entity_async_status_in: Ok(value.entity_async_status_in),
@@ -19991,6 +20944,8 @@ pub mod types {
                     name_starts_with: Ok(value.name_starts_with),
                     not: Ok(value.not),
                     or: Ok(value.or),
+                    ovsbr_name: Ok(value.ovsbr_name),
+                    ovsbr_name_in: Ok(value.ovsbr_name_in),
                     type_: Ok(value.type_),
                     type_in: Ok(value.type_in),
                 }
@@ -25838,7 +26793,7 @@ pub mod types {
                 ::std::string::String,
             >,
             vm: ::std::result::Result<
-                ::std::option::Option<super::VmWhereInput>,
+                ::std::boxed::Box<::std::option::Option<super::VmWhereInput>>,
                 ::std::string::String,
             >,
         }
@@ -26038,9 +26993,13 @@ pub mod types {
             }
             pub fn vm<T>(mut self, value: T) -> Self
             where
-                T: ::cloud_common::IntoOptional<super::VmWhereInput>,
+                T: ::std::convert::TryInto<
+                    ::std::boxed::Box<::std::option::Option<super::VmWhereInput>>,
+                >,
+                T::Error: ::std::fmt::Display,
             {
-                self.vm = ::cloud_common::IntoOptional::into_optional(value)
+                self.vm = value
+                    .try_into()
                     .map_err(|e| format!("error converting supplied value for vm: {e}"));
                 self
             }
@@ -26524,6 +27483,22 @@ pub mod types {
                 ::std::option::Option<super::ClusterWhereInput>,
                 ::std::string::String,
             >,
+            cpu_model: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            cpu_model_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            description_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
             entity_async_status: ::std::result::Result<
                 ::std::option::Option<crate::generated::open_enums::EntityAsyncStatus>,
                 ::std::string::String,
@@ -26652,6 +27627,10 @@ pub mod types {
                     cloud_init_supported: Ok(Default::default()),
                     cloud_init_supported_not: Ok(Default::default()),
                     cluster: Ok(Default::default()),
+                    cpu_model: Ok(Default::default()),
+                    cpu_model_in: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    description_in: Ok(Default::default()),
                     entity_async_status: Ok(Default::default()),
                     entity_async_status_in: Ok(Default::default()),
                     firmware: Ok(Default::default()),
@@ -26755,6 +27734,48 @@ pub mod types {
                 self.cluster = ::cloud_common::IntoOptional::into_optional(value)
                     .map_err(|e| {
                         format!("error converting supplied value for cluster: {e}")
+                    });
+                self
+            }
+            pub fn cpu_model<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.cpu_model = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for cpu_model: {e}")
+                    });
+                self
+            }
+            pub fn cpu_model_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.cpu_model_in = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for cpu_model_in: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.description = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn description_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.description_in = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for description_in: {e}"
+                        )
                     });
                 self
             }
@@ -27076,6 +28097,10 @@ pub mod types {
                     cloud_init_supported: value.cloud_init_supported?,
                     cloud_init_supported_not: value.cloud_init_supported_not?,
                     cluster: value.cluster?,
+                    cpu_model: value.cpu_model?,
+                    cpu_model_in: value.cpu_model_in?,
+                    description: value.description?,
+                    description_in: value.description_in?,
                     entity_async_status: value.entity_async_status?,
                     entity_async_status_in: value.entity_async_status_in?,
                     firmware: value.firmware?,
@@ -27114,6 +28139,10 @@ pub mod types {
                     cloud_init_supported: Ok(value.cloud_init_supported),
                     cloud_init_supported_not: Ok(value.cloud_init_supported_not),
                     cluster: Ok(value.cluster),
+                    cpu_model: Ok(value.cpu_model),
+                    cpu_model_in: Ok(value.cpu_model_in),
+                    description: Ok(value.description),
+                    description_in: Ok(value.description_in),
                     entity_async_status: Ok(value.entity_async_status),
                     entity_async_status_in: Ok(value.entity_async_status_in),
                     firmware: Ok(value.firmware),
@@ -27672,6 +28701,14 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
+            local_created_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            local_created_at_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
             local_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -27716,6 +28753,14 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::VmVolumeWhereInput>>,
                 ::std::string::String,
             >,
+            path: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            path_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
             sharing: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -27747,6 +28792,8 @@ pub mod types {
                     id: Ok(Default::default()),
                     id_in: Ok(Default::default()),
                     id_not_in: Ok(Default::default()),
+                    local_created_at: Ok(Default::default()),
+                    local_created_at_in: Ok(Default::default()),
                     local_id: Ok(Default::default()),
                     local_id_in: Ok(Default::default()),
                     mounting: Ok(Default::default()),
@@ -27758,6 +28805,8 @@ pub mod types {
                     name_starts_with: Ok(Default::default()),
                     not: Ok(Default::default()),
                     or: Ok(Default::default()),
+                    path: Ok(Default::default()),
+                    path_in: Ok(Default::default()),
                     sharing: Ok(Default::default()),
                     sharing_not: Ok(Default::default()),
                     type_: Ok(Default::default()),
@@ -27882,6 +28931,34 @@ pub mod types {
                     });
                 self
             }
+            pub fn local_created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.local_created_at = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for local_created_at: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn local_created_at_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.local_created_at_in = ::cloud_common::IntoOptional::into_optional(
+                        value,
+                    )
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for local_created_at_in: {e}"
+                        )
+                    });
+                self
+            }
             pub fn local_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -27998,6 +29075,26 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
+            pub fn path<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.path = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for path: {e}")
+                    });
+                self
+            }
+            pub fn path_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.path_in = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for path_in: {e}")
+                    });
+                self
+            }
             pub fn sharing<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -28058,6 +29155,8 @@ pub mod types {
                     id: value.id?,
                     id_in: value.id_in?,
                     id_not_in: value.id_not_in?,
+                    local_created_at: value.local_created_at?,
+                    local_created_at_in: value.local_created_at_in?,
                     local_id: value.local_id?,
                     local_id_in: value.local_id_in?,
                     mounting: value.mounting?,
@@ -28069,6 +29168,8 @@ pub mod types {
                     name_starts_with: value.name_starts_with?,
                     not: value.not?,
                     or: value.or?,
+                    path: value.path?,
+                    path_in: value.path_in?,
                     sharing: value.sharing?,
                     sharing_not: value.sharing_not?,
                     type_: value.type_?,
@@ -28088,6 +29189,8 @@ pub mod types {
                     id: Ok(value.id),
                     id_in: Ok(value.id_in),
                     id_not_in: Ok(value.id_not_in),
+                    local_created_at: Ok(value.local_created_at),
+                    local_created_at_in: Ok(value.local_created_at_in),
                     local_id: Ok(value.local_id),
                     local_id_in: Ok(value.local_id_in),
                     mounting: Ok(value.mounting),
@@ -28099,6 +29202,8 @@ pub mod types {
                     name_starts_with: Ok(value.name_starts_with),
                     not: Ok(value.not),
                     or: Ok(value.or),
+                    path: Ok(value.path),
+                    path_in: Ok(value.path_in),
                     sharing: Ok(value.sharing),
                     sharing_not: Ok(value.sharing_not),
                     type_: Ok(value.type_),
@@ -28142,6 +29247,10 @@ pub mod types {
             >,
             in_recycle_bin: ::std::result::Result<
                 ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            labels_some: ::std::result::Result<
+                ::std::option::Option<super::LabelWhereInput>,
                 ::std::string::String,
             >,
             local_id: ::std::result::Result<
@@ -28233,6 +29342,7 @@ pub mod types {
                     id_not: Ok(Default::default()),
                     id_not_in: Ok(Default::default()),
                     in_recycle_bin: Ok(Default::default()),
+                    labels_some: Ok(Default::default()),
                     local_id: Ok(Default::default()),
                     local_id_in: Ok(Default::default()),
                     name: Ok(Default::default()),
@@ -28346,6 +29456,16 @@ pub mod types {
                         format!(
                             "error converting supplied value for in_recycle_bin: {e}"
                         )
+                    });
+                self
+            }
+            pub fn labels_some<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<super::LabelWhereInput>,
+            {
+                self.labels_some = ::cloud_common::IntoOptional::into_optional(value)
+                    .map_err(|e| {
+                        format!("error converting supplied value for labels_some: {e}")
                     });
                 self
             }
@@ -28551,6 +29671,7 @@ pub mod types {
                     id_not: value.id_not?,
                     id_not_in: value.id_not_in?,
                     in_recycle_bin: value.in_recycle_bin?,
+                    labels_some: value.labels_some?,
                     local_id: value.local_id?,
                     local_id_in: value.local_id_in?,
                     name: value.name?,
@@ -28584,6 +29705,7 @@ pub mod types {
                     id_not: Ok(value.id_not),
                     id_not_in: Ok(value.id_not_in),
                     in_recycle_bin: Ok(value.in_recycle_bin),
+                    labels_some: Ok(value.labels_some),
                     local_id: Ok(value.local_id),
                     local_id_in: Ok(value.local_id_in),
                     name: Ok(value.name),
@@ -29136,6 +30258,68 @@ pub mod types {
                 };
                 self
             }
+            ///Appends one element to `created_at_in`: a value or its builder.
+            pub fn add_created_at_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.created_at_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for created_at_in: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `description_in`: a value or its builder.
+            pub fn add_description_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.description_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for description_in: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
             ///Appends one element to `entity_async_status_in`: a value or its builder.
             pub fn add_entity_async_status_in<T>(mut self, value: T) -> Self
             where
@@ -29304,6 +30488,33 @@ pub mod types {
                 };
                 self
             }
+            ///Appends one element to `path_in`: a value or its builder.
+            pub fn add_path_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.path_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.path_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for path_in: {e}"))
+                    }
+                };
+                self
+            }
         }
         impl ContentLibraryVmTemplateWhereInput {
             ///Appends one element to `and`: a value or its builder.
@@ -29389,6 +30600,68 @@ pub mod types {
                         Err(
                             format!(
                                 "error converting supplied value for clock_offset_in: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `created_at_in`: a value or its builder.
+            pub fn add_created_at_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.created_at_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for created_at_in: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `description_in`: a value or its builder.
+            pub fn add_description_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.description_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for description_in: {e}"
                             ),
                         )
                     }
@@ -30139,6 +31412,37 @@ pub mod types {
                 };
                 self
             }
+            ///Appends one element to `description_in`: a value or its builder.
+            pub fn add_description_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.description_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for description_in: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
             ///Appends one element to `entity_async_status_in`: a value or its builder.
             pub fn add_entity_async_status_in<T>(mut self, value: T) -> Self
             where
@@ -30223,6 +31527,37 @@ pub mod types {
                     Err(e) => {
                         Err(
                             format!("error converting supplied value for id_not_in: {e}"),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `local_created_at_in`: a value or its builder.
+            pub fn add_local_created_at_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.local_created_at_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.local_created_at_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for local_created_at_in: {e}"
+                            ),
                         )
                     }
                 };
@@ -30338,6 +31673,33 @@ pub mod types {
                 };
                 self
             }
+            ///Appends one element to `path_in`: a value or its builder.
+            pub fn add_path_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.path_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.path_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for path_in: {e}"))
+                    }
+                };
+                self
+            }
         }
         impl ElfStoragePolicyWhereInput {
             ///Appends one element to `and`: a value or its builder.
@@ -30363,6 +31725,37 @@ pub mod types {
                     }
                     Err(e) => {
                         Err(format!("error converting supplied value for and: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `description_in`: a value or its builder.
+            pub fn add_description_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.description_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for description_in: {e}"
+                            ),
+                        )
                     }
                 };
                 self
@@ -30775,6 +32168,95 @@ pub mod types {
                 };
                 self
             }
+            ///Appends one element to `brand_in`: a value or its builder.
+            pub fn add_brand_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.brand_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.brand_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for brand_in: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `bus_location_in`: a value or its builder.
+            pub fn add_bus_location_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.bus_location_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.bus_location_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for bus_location_in: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `description_in`: a value or its builder.
+            pub fn add_description_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.description_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for description_in: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
             ///Appends one element to `entity_async_status_in`: a value or its builder.
             pub fn add_entity_async_status_in<T>(mut self, value: T) -> Self
             where
@@ -30864,6 +32346,37 @@ pub mod types {
                 };
                 self
             }
+            ///Appends one element to `local_created_at_in`: a value or its builder.
+            pub fn add_local_created_at_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.local_created_at_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.local_created_at_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for local_created_at_in: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
             ///Appends one element to `local_id_in`: a value or its builder.
             pub fn add_local_id_in<T>(mut self, value: T) -> Self
             where
@@ -30891,6 +32404,33 @@ pub mod types {
                                 "error converting supplied value for local_id_in: {e}"
                             ),
                         )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `model_in`: a value or its builder.
+            pub fn add_model_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.model_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.model_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for model_in: {e}"))
                     }
                 };
                 self
@@ -31515,6 +33055,37 @@ pub mod types {
                 };
                 self
             }
+            ///Appends one element to `created_at_in`: a value or its builder.
+            pub fn add_created_at_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.created_at_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for created_at_in: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
             ///Appends one element to `id_in`: a value or its builder.
             pub fn add_id_in<T>(mut self, value: T) -> Self
             where
@@ -31571,6 +33142,33 @@ pub mod types {
                 };
                 self
             }
+            ///Appends one element to `key_in`: a value or its builder.
+            pub fn add_key_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.key_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for key_in: {e}"))
+                    }
+                };
+                self
+            }
             ///Appends one element to `not`: a value or its builder.
             pub fn add_not<T>(mut self, value: T) -> Self
             where
@@ -31620,6 +33218,33 @@ pub mod types {
                         }
                     }
                     Err(e) => Err(format!("error converting supplied value for or: {e}")),
+                };
+                self
+            }
+            ///Appends one element to `value_in`: a value or its builder.
+            pub fn add_value_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.value_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for value_in: {e}"))
+                    }
                 };
                 self
             }
@@ -31905,6 +33530,37 @@ pub mod types {
                 };
                 self
             }
+            ///Appends one element to `local_created_at_in`: a value or its builder.
+            pub fn add_local_created_at_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.local_created_at_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.local_created_at_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for local_created_at_in: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
             ///Appends one element to `local_id_in`: a value or its builder.
             pub fn add_local_id_in<T>(mut self, value: T) -> Self
             where
@@ -32012,6 +33668,33 @@ pub mod types {
                         }
                     }
                     Err(e) => Err(format!("error converting supplied value for or: {e}")),
+                };
+                self
+            }
+            ///Appends one element to `path_in`: a value or its builder.
+            pub fn add_path_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.path_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.path_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for path_in: {e}"))
+                    }
                 };
                 self
             }
@@ -32344,6 +34027,37 @@ pub mod types {
                 };
                 self
             }
+            ///Appends one element to `bond_mode_in`: a value or its builder.
+            pub fn add_bond_mode_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.bond_mode_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.bond_mode_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for bond_mode_in: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
             ///Appends one element to `entity_async_status_in`: a value or its builder.
             pub fn add_entity_async_status_in<T>(mut self, value: T) -> Self
             where
@@ -32540,6 +34254,37 @@ pub mod types {
                         }
                     }
                     Err(e) => Err(format!("error converting supplied value for or: {e}")),
+                };
+                self
+            }
+            ///Appends one element to `ovsbr_name_in`: a value or its builder.
+            pub fn add_ovsbr_name_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ovsbr_name_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.ovsbr_name_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for ovsbr_name_in: {e}"
+                            ),
+                        )
+                    }
                 };
                 self
             }
@@ -34180,6 +35925,68 @@ pub mod types {
                 };
                 self
             }
+            ///Appends one element to `cpu_model_in`: a value or its builder.
+            pub fn add_cpu_model_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cpu_model_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.cpu_model_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for cpu_model_in: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
+            ///Appends one element to `description_in`: a value or its builder.
+            pub fn add_description_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.description_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for description_in: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
             ///Appends one element to `entity_async_status_in`: a value or its builder.
             pub fn add_entity_async_status_in<T>(mut self, value: T) -> Self
             where
@@ -34658,6 +36465,37 @@ pub mod types {
                 };
                 self
             }
+            ///Appends one element to `local_created_at_in`: a value or its builder.
+            pub fn add_local_created_at_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.local_created_at_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.local_created_at_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(
+                            format!(
+                                "error converting supplied value for local_created_at_in: {e}"
+                            ),
+                        )
+                    }
+                };
+                self
+            }
             ///Appends one element to `local_id_in`: a value or its builder.
             pub fn add_local_id_in<T>(mut self, value: T) -> Self
             where
@@ -34765,6 +36603,33 @@ pub mod types {
                         }
                     }
                     Err(e) => Err(format!("error converting supplied value for or: {e}")),
+                };
+                self
+            }
+            ///Appends one element to `path_in`: a value or its builder.
+            pub fn add_path_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.path_in = match value.try_into() {
+                    Ok(value) => {
+                        match self.path_in {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for path_in: {e}"))
+                    }
                 };
                 self
             }
@@ -59138,47 +61003,54 @@ macro_rules! __for_each_where_input {
 }
 #[allow(unused_imports)]
 pub(crate) use __for_each_where_input as for_each_where_input;
-/// Calls `$callback!` with one `{ method, body, where_input, item }`
+/// Calls `$callback!` with one `{ method, id, body, where_input, item }`
 /// row per read whose body has an optional `where`, `first` and
 /// `after` and whose answer is an array of objects with an `id`.
 #[allow(unused_macros)]
 macro_rules! __for_each_list_operation {
     ($callback:ident) => {
-        $callback ! { { method : get_vms, body : GetVmsRequestBody, where_input :
-        VmWhereInput, item : Vm, } { method : get_tasks, body : GetTasksRequestBody,
-        where_input : TaskWhereInput, item : Task, } { method : get_alerts, body :
-        GetAlertsRequestBody, where_input : AlertWhereInput, item : Alert, } { method :
-        get_clusters, body : GetClustersRequestBody, where_input : ClusterWhereInput,
-        item : Cluster, } { method : get_hosts, body : GetHostsRequestBody, where_input :
-        HostWhereInput, item : Host, } { method : get_disks, body : GetDisksRequestBody,
-        where_input : DiskWhereInput, item : Disk, } { method : get_vm_snapshots, body :
-        GetVmSnapshotsRequestBody, where_input : VmSnapshotWhereInput, item : VmSnapshot,
-        } { method : get_iscsi_lun_snapshots, body : GetIscsiLunSnapshotsRequestBody,
-        where_input : IscsiLunSnapshotWhereInput, item : IscsiLunSnapshot, } { method :
-        get_content_library_vm_templates, body : GetContentLibraryVmTemplatesRequestBody,
+        $callback ! { { method : get_vms, id : "GetVms", body : GetVmsRequestBody,
+        where_input : VmWhereInput, item : Vm, } { method : get_tasks, id : "GetTasks",
+        body : GetTasksRequestBody, where_input : TaskWhereInput, item : Task, } { method
+        : get_alerts, id : "GetAlerts", body : GetAlertsRequestBody, where_input :
+        AlertWhereInput, item : Alert, } { method : get_clusters, id : "GetClusters",
+        body : GetClustersRequestBody, where_input : ClusterWhereInput, item : Cluster, }
+        { method : get_hosts, id : "GetHosts", body : GetHostsRequestBody, where_input :
+        HostWhereInput, item : Host, } { method : get_disks, id : "GetDisks", body :
+        GetDisksRequestBody, where_input : DiskWhereInput, item : Disk, } { method :
+        get_vm_snapshots, id : "GetVmSnapshots", body : GetVmSnapshotsRequestBody,
+        where_input : VmSnapshotWhereInput, item : VmSnapshot, } { method :
+        get_iscsi_lun_snapshots, id : "GetIscsiLunSnapshots", body :
+        GetIscsiLunSnapshotsRequestBody, where_input : IscsiLunSnapshotWhereInput, item :
+        IscsiLunSnapshot, } { method : get_content_library_vm_templates, id :
+        "GetContentLibraryVmTemplates", body : GetContentLibraryVmTemplatesRequestBody,
         where_input : ContentLibraryVmTemplateWhereInput, item :
-        ContentLibraryVmTemplate, } { method : get_datacenters, body :
-        GetDatacentersRequestBody, where_input : DatacenterWhereInput, item : Datacenter,
-        } { method : get_elf_images, body : GetElfImagesRequestBody, where_input :
-        ElfImageWhereInput, item : ElfImage, } { method : get_elf_storage_policies, body
-        : GetElfStoragePoliciesRequestBody, where_input : ElfStoragePolicyWhereInput,
-        item : ElfStoragePolicy, } { method : get_organizations, body :
-        GetOrganizationsRequestBody, where_input : OrganizationWhereInput, item :
-        Organization, } { method : get_svt_images, body : GetSvtImagesRequestBody,
-        where_input : SvtImageWhereInput, item : SvtImage, } { method : get_vdses, body :
-        GetVdsesRequestBody, where_input : VdsWhereInput, item : Vds, } { method :
-        get_vlans, body : GetVlansRequestBody, where_input : VlanWhereInput, item : Vlan,
-        } { method : get_vm_disks, body : GetVmDisksRequestBody, where_input :
-        VmDiskWhereInput, item : VmDisk, } { method : get_vm_nics, body :
-        GetVmNicsRequestBody, where_input : VmNicWhereInput, item : VmNic, } { method :
-        get_vm_templates, body : GetVmTemplatesRequestBody, where_input :
-        VmTemplateWhereInput, item : VmTemplate, } { method : get_vm_volumes, body :
-        GetVmVolumesRequestBody, where_input : VmVolumeWhereInput, item : VmVolume, } {
-        method : get_content_library_images, body : GetContentLibraryImagesRequestBody,
+        ContentLibraryVmTemplate, } { method : get_datacenters, id : "GetDatacenters",
+        body : GetDatacentersRequestBody, where_input : DatacenterWhereInput, item :
+        Datacenter, } { method : get_elf_images, id : "GetElfImages", body :
+        GetElfImagesRequestBody, where_input : ElfImageWhereInput, item : ElfImage, } {
+        method : get_elf_storage_policies, id : "GetElfStoragePolicies", body :
+        GetElfStoragePoliciesRequestBody, where_input : ElfStoragePolicyWhereInput, item
+        : ElfStoragePolicy, } { method : get_organizations, id : "GetOrganizations", body
+        : GetOrganizationsRequestBody, where_input : OrganizationWhereInput, item :
+        Organization, } { method : get_svt_images, id : "GetSvtImages", body :
+        GetSvtImagesRequestBody, where_input : SvtImageWhereInput, item : SvtImage, } {
+        method : get_vdses, id : "GetVdses", body : GetVdsesRequestBody, where_input :
+        VdsWhereInput, item : Vds, } { method : get_vlans, id : "GetVlans", body :
+        GetVlansRequestBody, where_input : VlanWhereInput, item : Vlan, } { method :
+        get_vm_disks, id : "GetVmDisks", body : GetVmDisksRequestBody, where_input :
+        VmDiskWhereInput, item : VmDisk, } { method : get_vm_nics, id : "GetVmNics", body
+        : GetVmNicsRequestBody, where_input : VmNicWhereInput, item : VmNic, } { method :
+        get_vm_templates, id : "GetVmTemplates", body : GetVmTemplatesRequestBody,
+        where_input : VmTemplateWhereInput, item : VmTemplate, } { method :
+        get_vm_volumes, id : "GetVmVolumes", body : GetVmVolumesRequestBody, where_input
+        : VmVolumeWhereInput, item : VmVolume, } { method : get_content_library_images,
+        id : "GetContentLibraryImages", body : GetContentLibraryImagesRequestBody,
         where_input : ContentLibraryImageWhereInput, item : ContentLibraryImage, } {
-        method : get_gpu_devices, body : GetGpuDevicesRequestBody, where_input :
-        GpuDeviceWhereInput, item : GpuDevice, } { method : get_labels, body :
-        GetLabelsRequestBody, where_input : LabelWhereInput, item : Label, } }
+        method : get_gpu_devices, id : "GetGpuDevices", body : GetGpuDevicesRequestBody,
+        where_input : GpuDeviceWhereInput, item : GpuDevice, } { method : get_labels, id
+        : "GetLabels", body : GetLabelsRequestBody, where_input : LabelWhereInput, item :
+        Label, } }
     };
 }
 #[allow(unused_imports)]

@@ -94,11 +94,13 @@ pub mod compute;
 pub mod fake;
 pub mod query;
 pub mod tasks;
+pub mod workflows;
 
 pub use compute::{STATES, neutral_state, summary};
 pub use query::ListRequest;
 pub use tasks::{TaskId, TaskReport, TaskWait};
 pub use types::{ContentLanguage, UserSource};
+pub use workflows::FromTemplate;
 
 cloud_common::generated_client!("cloudtower");
 

@@ -117,6 +117,8 @@ pub trait ListRequest: sealed::Sealed + Send + Sized {
     type Item: Send + 'static;
     /// The operation's request body.
     type Body: Clone + Send + Sync + 'static;
+    /// The operation's `operationId` (for errors).
+    const OPERATION_ID: &'static str;
 
     /// The request as its operation's body.
     fn into_body(self) -> Self::Body;
@@ -145,13 +147,14 @@ pub trait ListRequest: sealed::Sealed + Send + Sized {
 /// [`ListRequest`] for every read of the spec that pages with `first` and
 /// `after` (`generated::for_each_list_operation!`).
 macro_rules! list_request {
-    ($({ method: $op:ident, body: $body:ident, where_input: $where:ident, item: $item:ident, })*) => {$(
+    ($({ method: $op:ident, id: $id:literal, body: $body:ident, where_input: $where:ident, item: $item:ident, })*) => {$(
         impl sealed::Sealed for types::$body {}
         impl sealed::Sealed for types::$where {}
 
         impl ListRequest for types::$body {
             type Item = types::$item;
             type Body = types::$body;
+            const OPERATION_ID: &'static str = $id;
 
             fn into_body(self) -> Self::Body {
                 self
@@ -185,6 +188,7 @@ macro_rules! list_request {
         impl ListRequest for types::$where {
             type Item = types::$item;
             type Body = types::$body;
+            const OPERATION_ID: &'static str = $id;
 
             fn into_body(self) -> Self::Body {
                 self.into()

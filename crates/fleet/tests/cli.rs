@@ -417,14 +417,15 @@ fn wait_shows_the_state_in_a_terminal() {
     assert!(pane.contains("EXIT=4"), "{pane}");
 }
 
-/// The command names under `Commands:` in a help text.
+/// The command names under `Commands:` in a help text. When a summary is
+/// too long for one line, clap puts every summary on the line below its
+/// command, indented further: only the lines indented by two are names.
 fn listed_commands(help: &str) -> Vec<String> {
     help.lines()
         .skip_while(|l| !l.starts_with("Commands:"))
         .skip(1)
         .take_while(|l| l.starts_with("  "))
-        // With long names clap puts each description on a line of its own,
-        // indented further: only the names start two spaces in.
+        // Long names put their summary on the next, deeper-indented line.
         .filter(|l| !l.starts_with("   "))
         .filter_map(|l| l.split_whitespace().next())
         .filter(|c| *c != "help")

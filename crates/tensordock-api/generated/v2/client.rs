@@ -5006,7 +5006,7 @@ macro_rules! __for_each_where_input {
 }
 #[allow(unused_imports)]
 pub(crate) use __for_each_where_input as for_each_where_input;
-/// Calls `$callback!` with one `{ method, body, where_input, item }`
+/// Calls `$callback!` with one `{ method, id, body, where_input, item }`
 /// row per read whose body has an optional `where`, `first` and
 /// `after` and whose answer is an array of objects with an `id`.
 #[allow(unused_macros)]
