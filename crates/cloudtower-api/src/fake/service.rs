@@ -120,6 +120,20 @@ fn snake(name: &str) -> String {
     out
 }
 
+/// A property schema without its documentation: two schemas' fields are
+/// the same field when their shapes are.
+fn shape(schema: &Value) -> Value {
+    match schema {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(k, _)| !matches!(k.as_str(), "description" | "example" | "title"))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 fn text<'a>(value: &'a Value, key: &str) -> &'a str {
     value.get(key).and_then(Value::as_str).unwrap_or("")
 }
@@ -956,7 +970,10 @@ impl CloudTowerService {
         if collection == "Vm" {
             let cores = record.pointer("/cpu/cores").and_then(Value::as_i64);
             let sockets = record.pointer("/cpu/sockets").and_then(Value::as_i64);
-            if input.get("vcpu").is_none()
+            // vCPUs follow a CPU topology given without them.
+            let topology = input.get("cpu_cores").is_some() || input.get("cpu_sockets").is_some();
+            if topology
+                && input.get("vcpu").is_none()
                 && let (Some(c), Some(s)) = (cores, sockets)
             {
                 record["vcpu"] = (c * s).into();
@@ -1217,7 +1234,7 @@ impl CloudTowerService {
                 self.spec.property(related, key),
             ) {
                 (Some(a), Some(b)) => {
-                    a == b || (ref_name(a).is_some() && ref_name(a) == ref_name(b))
+                    shape(a) == shape(b) || (ref_name(a).is_some() && ref_name(a) == ref_name(b))
                 }
                 _ => false,
             };

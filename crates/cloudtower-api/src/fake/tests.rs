@@ -480,3 +480,38 @@ fn an_inline_where_names_one_record_and_reads_change_nothing() {
     );
     assert!(h.service.records("Metric").is_empty());
 }
+
+#[test]
+fn clones_and_vms_from_templates_take_their_source_configuration() {
+    let mut h = harness();
+    let cluster = h.service.add_cluster("prod");
+    let source = h.service.add_vm("golden", "STOPPED");
+    let grown = h.ok(
+        "UpdateVm",
+        json!({"where": {"id": source}, "data": {"vcpu": 12}}),
+    );
+    h.settle(&grown);
+    let cloned = h.ok(
+        "CloneVm",
+        json!([{"src_vm_id": source, "name": "golden-copy", "cluster_id": cluster}]),
+    );
+    h.settle(&cloned);
+    let copy = h.ok("GetVms", json!({"where": {"name": "golden-copy"}}));
+    assert_eq!(copy[0]["vcpu"], 12, "the source VM's configuration");
+    assert_eq!(copy[0]["cluster"]["id"], json!(cluster));
+
+    let template = h.service.insert(
+        "VmTemplate",
+        json!({"name": "centos", "vcpu": 6, "memory": 4u64 << 30}),
+    );
+    let made = h.ok(
+        "CreateVmFromTemplate",
+        json!([{"template_id": template, "name": "from-template", "is_full_copy": false, "cluster_id": cluster}]),
+    );
+    h.settle(&made);
+    let vm = h.ok("GetVms", json!({"where": {"name": "from-template"}}));
+    assert_eq!(
+        (vm[0]["vcpu"].clone(), vm[0]["memory"].clone()),
+        (json!(6), json!(4u64 << 30))
+    );
+}
