@@ -6,7 +6,9 @@
 //! object itself when the store has no such record), a to-many relation
 //! with `_some`/`_every`/`_none`, or `AND`/`OR`/`NOT`. Every key must hold;
 //! a key whose value is `null` sets no condition (clients that serialise
-//! every field send them).
+//! every field send them). Text comparisons are exact and case-sensitive;
+//! the service's database may compare names case-insensitively, so tests
+//! should not rely on case either way.
 
 use std::cmp::Ordering;
 
