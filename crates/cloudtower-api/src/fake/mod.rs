@@ -20,6 +20,13 @@
 //!   task has succeeded. A resource with a running task is locked (400,
 //!   `code: ResourceLocked`). Starting a running VM or stopping a stopped
 //!   one is refused with a 400 naming the VM.
+//! - Records are made and related the way CloudTower relates them: a
+//!   created VM gets its cluster and host from `cluster_id`/`host_id`
+//!   (which must exist), its disks (`get-vm-disks`, `get-vm-volumes`) from
+//!   `vm_disks`, and a clone or a VM from a template or snapshot takes its
+//!   source's configuration; a snapshot freezes its VM's disks and adds the
+//!   iSCSI LUN snapshots that hold them; deleting a VM removes its disks
+//!   (and, with `include_snapshots`, its snapshots).
 //! - `content-language: zh-CN` answers messages (errors, alerts seeded
 //!   with [`Fake::add_alert`]) in Chinese; anything else in English.
 //! - Any other operation is answered with a value of its response schema
@@ -27,6 +34,14 @@
 //!
 //! The fake's wording of messages is its own (CloudTower's documents do
 //! not list them): match on status, `code` and the names in them.
+//!
+//! Seed it with [`Fake::add_vm`] and its siblings, [`Fake::insert`] (any
+//! record of the spec), [`Fake::create`] (a record from a creation input)
+//! or [`Fake::add_examples`] (the spec's example records); inspect it with
+//! [`Fake::vms`], [`Fake::tasks`], [`Fake::records`] and
+//! [`Fake::received`]; fail what you want with [`Fake::fail_next_task`]
+//! and [`Fake::inject`]. [`fixtures`] builds typed values without a
+//! server.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
