@@ -769,7 +769,7 @@ impl CloudTowerService {
     /// What an operation does to one record it matched; a VM in the wrong
     /// power state is refused.
     fn plan(
-        &self,
+        &mut self,
         operation: &str,
         collection: &str,
         record: &Value,
@@ -818,6 +818,9 @@ impl CloudTowerService {
                     change.insert("host".into(), host);
                 }
                 return Ok(Plan::new("UPDATING").merge(collection, id, change));
+            }
+            if let Some(plan) = self.device_plan(operation, record, body) {
+                return Ok(plan);
             }
             match operation {
                 "MoveVmToRecycleBin" | "RecoverVmFromRecycleBin" => {
@@ -996,32 +999,8 @@ impl CloudTowerService {
     /// bus, name and size are kept aside (`__disks`) for the snapshots of
     /// the VM, whose frozen disks show them.
     fn attach_devices(&mut self, vm: &mut Value, input: &Value) {
-        let mut disks = Vec::new();
-        let groups = [
-            ("CD_ROM", "mount_cd_roms"),
-            ("DISK", "mount_disks"),
-            ("DISK", "mount_new_create_disks"),
-        ];
-        for (kind, group) in groups {
-            let items = input
-                .pointer(&format!("/vm_disks/{group}"))
-                .and_then(Value::as_array);
-            for item in items.into_iter().flatten() {
-                let volume = item.get("vm_volume").cloned().unwrap_or(Value::Null);
-                let size = volume
-                    .get("size")
-                    .and_then(|n| in_bytes(n, volume.get("size_unit").and_then(Value::as_str)))
-                    .unwrap_or_else(|| 0.into());
-                let default_bus = if kind == "CD_ROM" { "IDE" } else { "VIRTIO" };
-                disks.push(json!({
-                    "id": self.store.new_id(), "type": kind,
-                    "bus": item.get("bus").cloned().unwrap_or_else(|| default_bus.into()),
-                    "boot": item.get("boot").cloned().unwrap_or_else(|| 0.into()),
-                    "index": item.get("index").cloned().unwrap_or_else(|| disks.len().into()),
-                    "name": volume.get("name").cloned().unwrap_or(Value::Null), "size": size,
-                }));
-            }
-        }
+        let source = input.get("vm_disks").cloned().unwrap_or(Value::Null);
+        let disks = self.new_disks(&source, 0);
         self.set_devices(vm, disks);
         let nics = input
             .get("vm_nics")
@@ -1032,6 +1011,130 @@ impl CloudTowerService {
                 .map(|_| json!({"id": self.store.new_id()}))
                 .collect();
         }
+    }
+
+    /// New disks from a `VmDiskParams`-shaped value (`mount_cd_roms`,
+    /// `mount_disks`, `mount_new_create_disks`), indexed from `first`.
+    fn new_disks(&mut self, source: &Value, first: usize) -> Vec<Value> {
+        let mut disks = Vec::new();
+        let groups = [
+            ("CD_ROM", "mount_cd_roms"),
+            ("DISK", "mount_disks"),
+            ("DISK", "mount_new_create_disks"),
+        ];
+        for (kind, group) in groups {
+            let items = source.get(group).and_then(Value::as_array);
+            for item in items.into_iter().flatten() {
+                let volume = item.get("vm_volume").cloned().unwrap_or(Value::Null);
+                let size = volume
+                    .get("size")
+                    .and_then(|n| in_bytes(n, volume.get("size_unit").and_then(Value::as_str)))
+                    .unwrap_or_else(|| 0.into());
+                let default_bus = if kind == "CD_ROM" { "IDE" } else { "VIRTIO" };
+                let index = first + disks.len();
+                disks.push(json!({
+                    "id": self.store.new_id(), "type": kind,
+                    "bus": item.get("bus").cloned().unwrap_or_else(|| default_bus.into()),
+                    "boot": item.get("boot").cloned().unwrap_or_else(|| 0.into()),
+                    "index": item.get("index").cloned().unwrap_or_else(|| index.into()),
+                    "name": volume.get("name").cloned().unwrap_or(Value::Null), "size": size,
+                }));
+            }
+        }
+        disks
+    }
+
+    /// A VM's disks as the fake keeps them (`__disks`), or, for a VM seeded
+    /// with `vm_disks` ids only, those ids as disks.
+    fn disks_of(vm: &Value) -> Vec<Value> {
+        match vm.get("__disks").and_then(Value::as_array) {
+            Some(disks) => disks.clone(),
+            None => vm
+                .get("vm_disks")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|d| json!({"id": d["id"], "type": "DISK"}))
+                .collect(),
+        }
+    }
+
+    /// What adding or removing disks, CD-ROMs or NICs does to a VM, or
+    /// `None` for any other operation.
+    fn device_plan(&mut self, operation: &str, vm: &Value, body: &Value) -> Option<Plan> {
+        let data = body.get("data").cloned().unwrap_or(Value::Null);
+        let id = text(vm, "id").to_string();
+        let mut disks = Self::disks_of(vm);
+        let mut plan = Plan::new("UPDATING");
+        match operation {
+            "AddVmDisk" | "AddVmCdRom" => {
+                let source = match operation {
+                    "AddVmDisk" => data.get("vm_disks").cloned().unwrap_or(Value::Null),
+                    _ => {
+                        json!({"mount_cd_roms": data.get("vm_cd_roms").cloned().unwrap_or(Value::Null)})
+                    }
+                };
+                let added = self.new_disks(&source, disks.len());
+                let owner = json!({"id": vm["id"], "name": vm["name"], "cluster": vm["cluster"], "__disks": added});
+                plan.effects.extend(self.device_records(&owner));
+                disks.extend(added);
+            }
+            "RemoveVmDisk" | "RemoveVmCdRom" => {
+                let key = if operation == "RemoveVmDisk" {
+                    "disk_ids"
+                } else {
+                    "cd_rom_ids"
+                };
+                let gone: Vec<Value> = data
+                    .get(key)
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                disks.retain(|d| !gone.contains(&d["id"]));
+                for disk in gone.iter().filter_map(Value::as_str) {
+                    plan.effects.push(Effect::Remove {
+                        collection: "VmDisk".into(),
+                        id: disk.into(),
+                    });
+                }
+            }
+            "AddVmNic" | "RemoveVmNic" => {
+                let mut nics = vm
+                    .get("vm_nics")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                if operation == "AddVmNic" {
+                    let n = data
+                        .get("vm_nics")
+                        .and_then(Value::as_array)
+                        .map_or(0, Vec::len);
+                    nics.extend((0..n).map(|_| json!({"id": self.store.new_id()})));
+                } else {
+                    let gone: Vec<u64> = data
+                        .get("nic_index")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_u64)
+                        .collect();
+                    nics = nics
+                        .into_iter()
+                        .enumerate()
+                        .filter(|(i, _)| !gone.contains(&(*i as u64)))
+                        .map(|(_, n)| n)
+                        .collect();
+                }
+                let mut change = Map::new();
+                change.insert("vm_nics".into(), nics.into());
+                return Some(plan.merge("Vm", &id, change));
+            }
+            _ => return None,
+        }
+        let mut after = json!({});
+        self.set_devices(&mut after, disks);
+        let change = after.as_object().cloned().unwrap_or_default();
+        Some(plan.merge("Vm", &id, change))
     }
 
     fn set_devices(&self, vm: &mut Value, disks: Vec<Value>) {
@@ -1102,16 +1205,7 @@ impl CloudTowerService {
             .and_then(|id| self.store.get("Vm", id))
             .cloned()
             .unwrap_or(Value::Null);
-        let disks: Vec<Value> = match vm.get("__disks").and_then(Value::as_array) {
-            Some(disks) => disks.clone(),
-            None => vm
-                .get("vm_disks")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .map(|d| json!({"id": d["id"], "type": "DISK"}))
-                .collect(),
-        };
+        let disks = Self::disks_of(&vm);
         if disks.is_empty() || !self.spec.has_property("VmSnapshot", "vm_disks") {
             return Vec::new();
         }

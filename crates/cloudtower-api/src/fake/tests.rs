@@ -515,3 +515,60 @@ fn clones_and_vms_from_templates_take_their_source_configuration() {
         (json!(6), json!(4u64 << 30))
     );
 }
+
+#[test]
+fn disks_cd_roms_and_nics_are_added_and_removed() {
+    let mut h = harness();
+    let vm = h.service.add_vm("web-01", "STOPPED");
+    let disk_count = |h: &mut Harness| {
+        let disks = h.ok("GetVmDisks", json!({"where": {"vm": {"id": vm}}}));
+        let listed = h.ok("GetVms", json!({"where": {"id": vm}}));
+        let on_vm = listed[0]["vm_disks"].as_array().map_or(0, Vec::len);
+        (disks.as_array().map_or(0, Vec::len), on_vm)
+    };
+    assert_eq!(disk_count(&mut h), (1, 1), "the seeded system disk");
+    let added = h.ok(
+        "AddVmDisk",
+        json!({"where": {"id": vm}, "data": {"vm_disks": {"mount_new_create_disks": [
+            {"bus": "VIRTIO", "boot": 1, "vm_volume": {"name": "data", "size": 10, "size_unit": "GB",
+                                                      "elf_storage_policy": "REPLICA_2_THIN_PROVISION"}}]}}}),
+    );
+    assert_eq!(disk_count(&mut h), (1, 1), "not before its task finishes");
+    h.settle(&added);
+    assert_eq!(disk_count(&mut h), (2, 2));
+    let cd = h.ok(
+        "AddVmCdRom",
+        json!({"where": {"id": vm}, "data": {"vm_cd_roms": [{"boot": 2}]}}),
+    );
+    h.settle(&cd);
+    assert_eq!(disk_count(&mut h), (3, 3));
+    let disks = h.ok(
+        "GetVmDisks",
+        json!({"where": {"vm": {"id": vm}, "type": "CD_ROM"}}),
+    );
+    let cd_rom = disks[0]["id"].clone();
+    let removed = h.ok(
+        "RemoveVmCdRom",
+        json!({"where": {"id": vm}, "data": {"cd_rom_ids": [cd_rom]}}),
+    );
+    h.settle(&removed);
+    assert_eq!(disk_count(&mut h), (2, 2));
+
+    let nics = |h: &mut Harness| {
+        h.ok("GetVms", json!({"where": {"id": vm}}))[0]["vm_nics"]
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    let added = h.ok(
+        "AddVmNic",
+        json!({"where": {"id": vm}, "data": {"vm_nics": [{}, {}]}}),
+    );
+    h.settle(&added);
+    assert_eq!(nics(&mut h), 2);
+    let removed = h.ok(
+        "RemoveVmNic",
+        json!({"where": {"id": vm}, "data": {"nic_index": [0]}}),
+    );
+    h.settle(&removed);
+    assert_eq!(nics(&mut h), 1);
+}
