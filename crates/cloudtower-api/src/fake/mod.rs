@@ -23,7 +23,8 @@
 //! - Records are made and related the way CloudTower relates them: a
 //!   created VM gets its cluster and host from `cluster_id`/`host_id`
 //!   (which must exist), its disks (`get-vm-disks`, `get-vm-volumes`) from
-//!   `vm_disks`, and a clone or a VM from a template or snapshot takes its
+//!   `vm_disks` (changed by `add-`/`remove-vm-disk`, `-cd-rom`, `-nic` and
+//!   `expand-vm-disk`), and a clone or a VM from a template or snapshot takes its
 //!   source's configuration; a snapshot freezes its VM's disks and adds the
 //!   iSCSI LUN snapshots that hold them; deleting a VM removes its disks
 //!   (and, with `include_snapshots`, its snapshots).

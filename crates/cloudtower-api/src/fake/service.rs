@@ -838,6 +838,16 @@ impl CloudTowerService {
                 _ => {}
             }
         }
+        if operation == "ExpandVmDisk"
+            && let Some(volume) = record.pointer("/vm_volume/id").and_then(Value::as_str)
+            && let Some(size) = body
+                .get("size")
+                .and_then(|n| in_bytes(n, body.get("size_unit").and_then(Value::as_str)))
+        {
+            let mut change = Map::new();
+            change.insert("size".into(), size);
+            return Ok(Plan::new("UPDATING").merge("VmVolume", volume, change));
+        }
         if operation.starts_with("Delete") {
             let mut plan = Plan::new("DELETING");
             plan.effects.push(Effect::Remove {

@@ -553,6 +553,25 @@ fn disks_cd_roms_and_nics_are_added_and_removed() {
     );
     h.settle(&removed);
     assert_eq!(disk_count(&mut h), (2, 2));
+    let data = h.ok(
+        "GetVmDisks",
+        json!({"where": {"vm": {"id": vm}, "type": "DISK"}, "first": 1}),
+    );
+    let grown = h.ok(
+        "ExpandVmDisk",
+        json!({"where": {"id": data[0]["id"]}, "size": 80, "size_unit": "GB"}),
+    );
+    assert_eq!(
+        grown[0]["data"]["id"],
+        json!(vm),
+        "answers the VM the disk is in"
+    );
+    h.settle(&grown);
+    let volume = h.ok(
+        "GetVmVolumes",
+        json!({"where": {"id": data[0]["vm_volume"]["id"]}}),
+    );
+    assert_eq!(volume[0]["size"], json!(80u64 << 30));
 
     let nics = |h: &mut Harness| {
         h.ok("GetVms", json!({"where": {"id": vm}}))[0]["vm_nics"]
