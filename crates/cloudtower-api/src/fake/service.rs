@@ -4,8 +4,9 @@
 //! [`Service::handle`] with request values.
 //!
 //! Operations are answered by their shapes (see [`Kind`]), so operations
-//! that a spec adds are served without code; only the VM lifecycle, whose
-//! rules (start needs a stopped VM, ...) no shape tells, is written out.
+//! that a spec adds are served without code; only what no shape tells is
+//! written out: the VM power rules (start needs a stopped VM, ...), a
+//! VM's devices, snapshots' frozen disks.
 
 use std::collections::BTreeMap;
 
@@ -1169,6 +1170,11 @@ impl CloudTowerService {
             .cloned()
             .unwrap_or_default();
         for disk in disks {
+            // A VM inserted again (replaced) keeps the disks it has.
+            if text(&disk, "id").is_empty() || self.store.get("VmDisk", text(&disk, "id")).is_some()
+            {
+                continue;
+            }
             let mut record = self.blank("VmDisk");
             for key in ["id", "type", "bus", "boot"] {
                 record[key] = disk[key].clone();
