@@ -104,6 +104,35 @@ async fn neolink_runs_the_scenario() {
 }
 
 #[tokio::test]
+async fn cloudtower_runs_the_scenario() {
+    use cloudtower_api::fake::Fake;
+    use cloudtower_api::types::VmStatus;
+    let fake = Fake::start().await.expect("fake");
+    let id = fake.add_vm("web-01", VmStatus::Stopped);
+    let ct = fake.client_with(config(String::new())).unwrap();
+    let steps = scenario(&ct, &id).await.expect("scenario");
+    assert_eq!(
+        steps,
+        [
+            "[cloudtower] listed 1 instance(s)".to_string(),
+            format!("[cloudtower]   {id} \"web-01\": stopped, 0x no GPU"),
+            format!("[cloudtower] started {id}"),
+            format!("[cloudtower] {id} is running"),
+            format!("[cloudtower] stopped {id}"),
+            format!("[cloudtower] deleted {id}"),
+        ]
+    );
+    // The fake kept state: the VM is gone, each action ran one task.
+    assert!(fake.vms().is_empty());
+    let tasks: Vec<String> = fake
+        .tasks()
+        .into_iter()
+        .filter_map(|t| t.resource_mutation)
+        .collect();
+    assert_eq!(tasks, ["startVm", "shutDownVm", "deleteVm"]);
+}
+
+#[tokio::test]
 async fn every_provider_fits_in_one_list() {
     // No request is sent: any base URL will do.
     let config = || config("http://127.0.0.1:9".to_string());
@@ -115,7 +144,8 @@ async fn every_provider_fits_in_one_list() {
                 .unwrap()
                 .in_cluster("c"),
         ),
+        Box::new(cloudtower_api::CloudTower::with_config(config(), "t").unwrap()),
     ];
     let names: Vec<_> = all.iter().map(|c| c.provider()).collect();
-    assert_eq!(names, ["tensordock", "tensordock", "neolink"]);
+    assert_eq!(names, ["tensordock", "tensordock", "neolink", "cloudtower"]);
 }

@@ -1,8 +1,5 @@
-//! A small program against the embedded fakes (and a CloudTower mock),
-//! built from the packaged crates.
-
-use httpmock::MockServer;
-use serde_json::json;
+//! A small program against the embedded fakes, built from the packaged
+//! crates.
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -25,21 +22,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("tensordock v2: {} instance(s): {}", instances.len(), instances[0].id);
     assert_eq!(instances[0].id, id);
 
-    let server = MockServer::start_async().await;
-    let ct_list = server.mock(|when, then| {
-        when.method("POST").path("/get-vms").header("authorization", "ct-token");
-        then.status(200).json_body(json!([{"id": "vm-1", "name": "web-01", "description": "frontend",
-            "local_id": "3a8e1c4e-6f8c-4b2b-9a2f-0b8f5a3f7f10", "status": "RUNNING", "vcpu": 4,
-            "cpu": {"cores": 2, "sockets": 2}, "cpu_model": "cluster_default", "memory": 8589934592u64,
-            "ha": true, "firmware": "BIOS", "clock_offset": "UTC", "in_recycle_bin": false,
-            "internal": false, "protected": false, "nested_virtualization": false, "win_opt": false,
-            "ips": "192.168.20.31", "node_ip": "192.168.13.41", "out_uninstall_usb": [],
-            "vm_tools_status": "RUNNING"}]));
-    });
-    let ct = cloudtower_api::CloudTower::new(server.base_url(), "ct-token")?;
+    // CloudTower: its fake logs in, runs the start's task, keeps the state.
+    let ct_fake = cloudtower_api::fake::Fake::start().await?;
+    let web = ct_fake.add_vm("web-01", cloudtower_api::types::VmStatus::Stopped);
+    let ct = cloudtower_api::CloudTower::login(
+        ct_fake.base_url(),
+        cloudtower_api::fake::DEFAULT_USERNAME,
+        cloudtower_api::fake::DEFAULT_PASSWORD,
+        cloudtower_api::UserSource::Local,
+    )
+    .await?
+    .with_task_wait(cloudtower_api::TaskWait::new().interval(cloudtower_api::fake::FAST_POLL));
+    ct.start_instance(&web).await?;
     let vms = ct.instances().await?;
-    println!("cloudtower: {} VM(s): {}", vms.len(), vms[0].name);
-    ct_list.assert_async().await;
+    println!("cloudtower: {} VM(s): {} {}", vms.len(), vms[0].name, vms[0].status);
+    assert_eq!(vms[0].status, cloudtower_api::types::VmStatus::Running);
 
     println!("outside project: ok");
     Ok(())

@@ -2,7 +2,8 @@
 //! For the clusters of a datacenter (or one cluster, or all): open alerts
 //! by severity, HDD health, and CPU, memory and storage figures.
 //!
-//! Runs against an embedded mock server by default. With `CLOUDTOWER_URL`
+//! Runs against the crate's fake CloudTower (`cloudtower_api::fake`) by
+//! default. With `CLOUDTOWER_URL`
 //! (`http://<tower>/v2/api`) and `CLOUDTOWER_TOKEN` set it reads that
 //! CloudTower (read-only); `CLOUDTOWER_DATACENTER_ID` or
 //! `CLOUDTOWER_CLUSTER_ID` narrow it down.
@@ -16,13 +17,13 @@
 //! and they are shown as soon as one cluster is not storage-only
 //! (`SMTX_ZBS`; the guide requires more than one).
 
+use cloudtower_api::fake::Fake;
 use cloudtower_api::types::{
     Alert, AlertWhereInput, Cluster, ClusterType, ClusterWhereInput, DatacenterWhereInput,
     DiskHealthStatus, DiskType, DiskUsageStatus, DiskWhereInput, HostWhereInput, Hypervisor,
 };
 use cloudtower_api::{CloudTower, ContentLanguage, Error};
 use futures::TryStreamExt;
-use httpmock::MockServer;
 use serde_json::{Value, json};
 
 const BYTE_UNITS: &[&str] = &["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
@@ -241,28 +242,28 @@ async fn build_dashboard(
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Error> {
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let real = std::env::var("CLOUDTOWER_URL")
         .ok()
         .zip(std::env::var("CLOUDTOWER_TOKEN").ok());
-    // Keep the mock server alive for the whole run.
-    let mock = match real {
-        None => Some(start_mock().await),
+    // Keep the fake alive for the whole run.
+    let fake = match real {
+        None => Some(start_fake().await?),
         Some(_) => None,
     };
-    let ct = match (&real, &mock) {
+    let ct = match (&real, &fake) {
         (Some((url, token)), _) => {
             println!("using the CloudTower at {url} (read-only)");
             CloudTower::new(url.as_str(), token.as_str())?
         }
-        (None, Some(server)) => {
+        (None, Some(fake)) => {
             println!(
-                "using an embedded mock server at {} (set CLOUDTOWER_URL and CLOUDTOWER_TOKEN for a real CloudTower)",
-                server.base_url()
+                "using the embedded fake CloudTower at {} (set CLOUDTOWER_URL and CLOUDTOWER_TOKEN for a real CloudTower)",
+                fake.base_url()
             );
-            CloudTower::new(server.base_url(), "mock-token")?
+            fake.client()?
         }
-        (None, None) => unreachable!("a mock is started when there is no CloudTower"),
+        (None, None) => return Err("no CloudTower and no fake".into()),
     };
     // Alert texts in English.
     let ct = ct.with_language(ContentLanguage::EnUs)?;
@@ -273,23 +274,19 @@ async fn main() -> Result<(), Error> {
     Ok(())
 }
 
-/// A mock CloudTower with an SMTX OS (ELF) cluster of two hosts and a
-/// storage-only SMTX ZBS cluster.
-async fn start_mock() -> MockServer {
-    let server = MockServer::start_async().await;
+/// A fake CloudTower with an SMTX OS (ELF) cluster of two hosts and a
+/// storage-only SMTX ZBS cluster; the fake answers the dashboard's
+/// filtered reads from these records.
+async fn start_fake() -> Result<Fake, cloudtower_api::fake::FakeError> {
+    let fake = Fake::start().await?;
     let (os, zbs) = ("cl2k0mpoy026n0822xq4ap5tz", "cl2k0mpoy026n0822zbs00001");
     let nested =
         |id: &str| json!({"id": id, "name": if id == os { "cluster-prod-01" } else { "zbs-01" }});
-    let post = |path: &'static str, body: Value| {
-        server.mock(|when, then| {
-            when.method("POST")
-                .path(path)
-                .header("authorization", "mock-token")
-                .header("content-language", "en-US");
-            then.status(200)
-                .header("content-type", "application/json")
-                .json_body(body);
-        })
+    // Each record goes into the collection of its schema.
+    let post = |collection: &str, records: Value| {
+        for record in records.as_array().into_iter().flatten() {
+            fake.insert(collection, record);
+        }
     };
     let cluster = |id: &str, name: &str, kind: &str, hypervisor: Value, cpu: Value| {
         json!({
@@ -302,7 +299,7 @@ async fn start_mock() -> MockServer {
         })
     };
     post(
-        "/get-clusters",
+        "Cluster",
         json!([
             cluster(
                 os,
@@ -324,7 +321,7 @@ async fn start_mock() -> MockServer {
         })
     };
     post(
-        "/get-alerts",
+        "Alert",
         json!([
             alert(
                 "a1",
@@ -355,7 +352,7 @@ async fn start_mock() -> MockServer {
         })
     };
     post(
-        "/get-hosts",
+        "Host",
         json!([host("h1", "node-13-41"), host("h2", "node-13-42")]),
     );
     let disk = |name: &str, kind: &str, health: &str, usage: &str| {
@@ -369,7 +366,7 @@ async fn start_mock() -> MockServer {
         })
     };
     post(
-        "/get-disks",
+        "Disk",
         json!([
             disk("sdb", "HDD", "HEALTHY", "MOUNTED"),
             disk("sdc", "HDD", "UNHEALTHY", "MOUNTED"),
@@ -378,5 +375,5 @@ async fn start_mock() -> MockServer {
             disk("nvme0n1", "SSD", "HEALTHY", "MOUNTED"),
         ]),
     );
-    server
+    Ok(fake)
 }

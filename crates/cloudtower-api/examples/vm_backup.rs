@@ -4,8 +4,9 @@
 //! task, read the snapshot back, and fetch the iSCSI LUN snapshots that
 //! hold its disks.
 //!
-//! Runs against an embedded mock server by default (logging in with a
-//! username and password). With `CLOUDTOWER_URL` (`http://<tower>/v2/api`)
+//! Runs against the crate's fake CloudTower (`cloudtower_api::fake`) by
+//! default, logging in with a username and password; the fake keeps the
+//! snapshot, its task and its LUN snapshots. With `CLOUDTOWER_URL` (`http://<tower>/v2/api`)
 //! and `CLOUDTOWER_TOKEN` set it runs against that CloudTower; set
 //! `CLOUDTOWER_VM` to the name of the VM to back up (a real snapshot is
 //! created and left in place), otherwise it only lists a few VMs.
@@ -16,26 +17,26 @@
 
 use std::time::Duration;
 
+use cloudtower_api::fake::{self, Fake};
 use cloudtower_api::types::{
     ConsistentType, GetVmsRequestBody, IscsiLunSnapshot, IscsiLunSnapshotWhereInput, VmSnapshot,
     VmSnapshotCreationParams, VmSnapshotCreationParamsData, VmSnapshotWhereInput, VmToolsStatus,
     VmWhereInput,
 };
 use cloudtower_api::{ClientConfig, CloudTower, Error, ErrorKind, TaskWait, UserSource};
-use httpmock::MockServer;
-use serde_json::{Value, json};
+use serde_json::json;
 
 #[tokio::main]
-async fn main() -> Result<(), Error> {
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let real = std::env::var("CLOUDTOWER_URL")
         .ok()
         .zip(std::env::var("CLOUDTOWER_TOKEN").ok());
-    // Keep the mock server alive for the whole run.
-    let mock = match real {
-        None => Some(start_mock().await),
+    // Keep the fake alive for the whole run.
+    let fake = match real {
+        None => Some(start_fake().await?),
         Some(_) => None,
     };
-    let (ct, vm_name) = match (&real, &mock) {
+    let (ct, vm_name) = match (&real, &fake) {
         (Some((url, token)), _) => {
             println!("using the CloudTower at {url}");
             let ct = CloudTower::new(url.as_str(), token.as_str())?;
@@ -52,18 +53,19 @@ async fn main() -> Result<(), Error> {
                 vm_name,
             )
         }
-        (None, Some(server)) => {
+        (None, Some(fake)) => {
             println!(
-                "using an embedded mock server at {} (set CLOUDTOWER_URL and CLOUDTOWER_TOKEN for a real CloudTower)",
-                server.base_url()
+                "using the embedded fake CloudTower at {} (set CLOUDTOWER_URL and CLOUDTOWER_TOKEN for a real CloudTower)",
+                fake.base_url()
             );
             println!("0. logging in as admin");
-            let config = ClientConfig::new(server.base_url());
-            let ct = CloudTower::login(config, "admin", "mock-password", UserSource::Local).await?;
-            let fast = TaskWait::new().interval(Duration::from_millis(50));
+            let config = ClientConfig::new(fake.base_url());
+            let ct = CloudTower::login(config, "admin", PASSWORD, UserSource::Local).await?;
+            // The fake's tasks finish over polls, not time: poll quickly.
+            let fast = TaskWait::new().interval(fake::FAST_POLL);
             (ct.with_task_wait(fast), "web-01".to_string())
         }
-        (None, None) => unreachable!("a mock is started when there is no CloudTower"),
+        (None, None) => return Err("no CloudTower and no fake".into()),
     };
 
     let snapshot_name = format!("{vm_name}-backup");
@@ -169,112 +171,33 @@ fn missing(operation: &'static str, message: String) -> Error {
     Error::new(ErrorKind::Api, cloudtower_api::PROVIDER, operation, message)
 }
 
-/// A mock CloudTower for the scenario; the snapshot task goes PENDING,
-/// EXECUTING, SUCCESSED.
-async fn start_mock() -> MockServer {
-    let server = MockServer::start_async().await;
-    let vm_id = "cl2k1yswo1ifg0822ruv6ylfp";
-    let snapshot_id = "cl2k3bpsk3f7d08221p2dwc5c";
-    let task_id = "cl2k1ytq81igz0822z0qvq2ou";
-    let luns = [
-        "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
-        "4d5e6f70-8b9c-4dae-9f10-2b3c4d5e6f70",
-    ];
-    let post = |path: &'static str, body: Value| {
-        server.mock(|when, then| {
-            when.method("POST").path(path);
-            then.status(200)
-                .header("content-type", "application/json")
-                .json_body(body);
-        })
-    };
-    post(
-        "/login",
-        json!({"task_id": null, "data": {"token": "mock-token"}}),
-    );
-    post("/get-vms", json!([vm(vm_id)]));
-    post(
-        "/create-vm-snapshot",
-        json!([{"task_id": task_id, "data": snapshot(snapshot_id, vm_id, None)}]),
-    );
-    post(
-        "/get-vm-snapshots",
-        json!([snapshot(snapshot_id, vm_id, Some(&luns))]),
-    );
-    post(
-        "/get-iscsi-lun-snapshots",
-        json!(luns.iter().enumerate().map(|(i, name)| json!({
-            "id": format!("cl2k3bq0d3f8a0822oa4n3dz{i}"), "name": name, "local_id": name,
-            "local_created_at": "2024-05-09T09:00:12.000Z", "unique_size": 0,
-            "entityAsyncStatus": null,
-            "iscsi_lun": {"id": format!("cl2k1yswx1ifi0822gh3kd9v{i}"), "name": format!("web-01-disk-{i}")},
-            "iscsi_target": {"id": "cl2k0mr3g02gq0822nh0zhqb1", "name": "zbs-iscsi-datastore-1651651234567"}
-        })).collect::<Vec<_>>()),
-    );
-    for status in ["PENDING", "EXECUTING"] {
-        server.mock(|when, then| {
-            when.method("POST").path("/get-tasks");
-            then.status(200)
-                .json_body(json!([task(task_id, status)]))
-                .up_to_n_times(1);
-        });
-    }
-    post("/get-tasks", json!([task(task_id, "SUCCESSED")]));
-    server
-}
+/// The fake's administrator password.
+const PASSWORD: &str = "fake-admin-password";
 
-fn task(id: &str, status: &str) -> Value {
-    json!({
-        "id": id, "description": "Create VM snapshot web-01-backup", "status": status,
-        "progress": if status == "SUCCESSED" { 1.0 } else { 0.3 }, "internal": false,
-        "error_message": null, "local_created_at": "2024-05-09T09:00:01.000Z"
-    })
-}
-
-fn vm(id: &str) -> Value {
-    json!({
-        "id": id, "name": "web-01", "description": "frontend", "local_id": "3a8e1c4e",
-        "status": "RUNNING", "entityAsyncStatus": null, "vcpu": 4,
-        "cpu": {"cores": 2, "sockets": 2}, "cpu_model": "cluster_default", "memory": 8589934592u64,
-        "ha": true, "firmware": "BIOS", "clock_offset": "UTC", "in_recycle_bin": false,
-        "internal": false, "protected": false, "nested_virtualization": false, "win_opt": false,
-        "ips": "192.168.20.31", "node_ip": "192.168.13.41", "out_uninstall_usb": [],
-        "vm_tools_status": "RUNNING"
-    })
-}
-
-/// A VM snapshot; with `luns`, its frozen disks (one per LUN, plus a
-/// CD-ROM).
-fn snapshot(id: &str, vm_id: &str, luns: Option<&[&str]>) -> Value {
-    let frozen = luns.map(|luns| {
-        let mut disks: Vec<Value> = luns
-            .iter()
-            .enumerate()
-            .map(|(i, lun)| {
-                json!({
-                    "type": "DISK", "boot": i, "bus": "VIRTIO", "index": i, "path": "iscsi://...",
-                    "size": 42949672960u64, "disk_name": format!("web-01-disk-{i}"),
-                    "elf_image_local_id": "", "svt_image_local_id": "", "storage_policy_uuid": "p",
-                    "vm_volume_local_id": "v", "snapshot_local_id": lun
-                })
+/// A fake CloudTower with the VM `web-01` (two data disks and a CD-ROM,
+/// VMTools running) on a host of a cluster.
+async fn start_fake() -> Result<Fake, fake::FakeError> {
+    let fake = Fake::start().await?;
+    fake.add_user("admin", PASSWORD);
+    let cluster = fake.add_cluster("cluster-prod-01");
+    let host = fake.add_host(&cluster, "node-13-41");
+    let data_disks: Vec<_> = (0..2)
+        .map(|i| {
+            json!({
+                "bus": "VIRTIO", "boot": i, "index": i,
+                "vm_volume": {"name": format!("web-01-disk-{i}"), "size": 40, "size_unit": "GB",
+                              "elf_storage_policy": "REPLICA_2_THIN_PROVISION"}
             })
-            .collect();
-        disks.push(json!({
-            "type": "CD_ROM", "boot": 9, "bus": "IDE", "index": 9, "path": "", "size": 0,
-            "elf_image_local_id": "", "svt_image_local_id": "", "storage_policy_uuid": "",
-            "vm_volume_local_id": "", "snapshot_local_id": null
-        }));
-        disks
-    });
-    json!({
-        "id": id, "name": "web-01-backup", "description": "", "local_id": "5b1c9d2e",
-        "local_created_at": luns.map(|_| "2024-05-09T09:00:12.000Z"),
-        "entityAsyncStatus": if luns.is_some() { Value::Null } else { json!("CREATING") },
-        "consistent_type": "FILE_SYSTEM_CONSISTENT",
-        "cluster": {"id": "cl2k0mpoy026n0822xq4ap5tz", "name": "cluster-prod-01"},
-        "vm": {"id": vm_id, "name": "web-01"}, "vcpu": 4, "cpu": {"cores": 2, "sockets": 2},
-        "cpu_model": "cluster_default", "memory": 8589934592u64, "size": 85899345920u64,
-        "firmware": "BIOS", "clock_offset": "UTC", "ha": true, "win_opt": false,
-        "vm_disks": frozen
-    })
+        })
+        .collect();
+    let created = fake.create(
+        "Vm",
+        json!({
+            "cluster_id": cluster, "host_id": host, "name": "web-01", "description": "frontend",
+            "status": "RUNNING", "vm_tools_status": "RUNNING",
+            "vm_disks": {"mount_new_create_disks": data_disks, "mount_cd_roms": [{"boot": 9, "index": 9}]}
+        }),
+    );
+    created.map_err(fake::FakeError::Spec)?;
+    Ok(fake)
 }

@@ -90,6 +90,8 @@ pub use cloud_common::{
 
 mod auth;
 pub mod compute;
+#[cfg(feature = "fake")]
+pub mod fake;
 pub mod query;
 pub mod tasks;
 pub mod workflows;

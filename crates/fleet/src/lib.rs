@@ -1,8 +1,8 @@
-//! The cross-provider scenario and the embedded mocks it runs against by
+//! The cross-provider scenario and the embedded fakes it runs against by
 //! default.
 //!
-//! The scenario is written once against [`Compute`]; [`mock`] starts a
-//! local mock of each provider that answers it.
+//! The scenario is written once against [`Compute`]; [`mock`] starts each
+//! provider crate's stateful fake, seeded with the instance it acts on.
 
 use std::time::Duration;
 

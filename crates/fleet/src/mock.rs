@@ -1,18 +1,9 @@
 //! Embedded fakes: one local server per provider, seeded with the
-//! instance the demo acts on. TensorDock and Neolink are the crates'
-//! stateful fakes (feature `fake`); CloudTower is a scripted mock.
+//! instance the demo acts on. Each is its crate's stateful fake (feature
+//! `fake`).
 
-use httpmock::MockServer;
 pub use neolink_api::fake::FakeError;
 use serde_json::{Value, json};
-
-/// A started mock and the instance id the scenario acts on.
-pub struct Mock {
-    /// The server; keep it alive while the client is used.
-    pub server: MockServer,
-    /// The instance the scenario starts, stops and deletes.
-    pub instance_id: String,
-}
 
 /// A started fake and the instance the scenario acts on.
 pub struct Seeded<F> {
@@ -71,65 +62,27 @@ pub fn neolink() -> Result<Seeded<neolink_api::fake::Fake>, FakeError> {
 /// The cluster the Neolink fake serves.
 pub const NEOLINK_MOCK_CLUSTER: &str = neolink_api::fake::CLUSTER;
 
-/// A CloudTower mock with one stopped VM; its mutations return tasks that
-/// `get-tasks` reports as finished.
-pub fn cloudtower() -> Mock {
-    let server = MockServer::start();
-    let id = "cl2k1yswo1ifg0822ruv6ylfp";
-    // The fields the official `Vm` schema requires, and a few more.
-    let vm = |status: &str| {
-        json!({"id": id, "name": "web-01", "description": "frontend", "local_id": "3a8e1c4e-6f8c-4b2b-9a2f-0b8f5a3f7f10",
-               "status": status, "vcpu": 4, "cpu": {"cores": 2, "sockets": 2}, "cpu_model": "cluster_default",
-               "memory": 8589934592u64, "ha": true, "firmware": "BIOS", "clock_offset": "UTC", "in_recycle_bin": false,
-               "internal": false, "protected": false, "nested_virtualization": false, "win_opt": false,
-               "ips": "192.168.20.31", "node_ip": "192.168.13.41", "out_uninstall_usb": [], "vm_tools_status": "RUNNING"})
-    };
-    server.mock(|when, then| {
-        when.method("POST").path("/get-vms").json_body(json!({}));
-        then.status(200).json_body(json!([vm("STOPPED")]));
-    });
-    let by_id = json!({"where": {"id": id}, "first": 1});
-    server.mock(|when, then| {
-        when.method("POST")
-            .path("/get-vms")
-            .json_body(by_id.clone());
-        then.status(200)
-            .json_body(json!([vm("STOPPED")]))
-            .up_to_n_times(1);
-    });
-    server.mock(|when, then| {
-        when.method("POST").path("/get-vms").json_body(by_id);
-        then.status(200).json_body(json!([vm("RUNNING")]));
-    });
-    let tasks: Vec<Value> = ["start", "shutdown", "delete"]
-        .iter()
-        .map(|t| {
-            json!({"id": format!("task-{t}"), "description": t, "internal": false,
-                   "local_created_at": "2024-05-09T08:21:32.000Z", "progress": 1.0, "status": "SUCCESSED"})
-        })
-        .collect();
-    for (path, task) in [
-        ("/start-vm", "task-start"),
-        ("/shutdown-vm", "task-shutdown"),
-        ("/delete-vm", "task-delete"),
-    ] {
-        let data = if path == "/delete-vm" {
-            json!({"id": id})
-        } else {
-            vm("RUNNING")
-        };
-        server.mock(|when, then| {
-            when.method("POST").path(path);
-            then.status(200)
-                .json_body(json!([{"task_id": task, "data": data}]));
-        });
-    }
-    server.mock(|when, then| {
-        when.method("POST").path("/get-tasks");
-        then.status(200).json_body(Value::Array(tasks));
-    });
-    Mock {
-        server,
-        instance_id: id.to_string(),
-    }
+/// The VM the CloudTower fake holds (the id of the spec's examples).
+pub const CLOUDTOWER_FAKE_VM: &str = "cl2k1yswo1ifg0822ruv6ylfp";
+
+/// A CloudTower fake (`cloudtower_api::fake`) with one stopped VM,
+/// [`CLOUDTOWER_FAKE_VM`] (`web-01`, 4 vCPUs), on a host of a cluster. The
+/// fake keeps state: a start runs a task that leaves the VM running, a
+/// delete removes it.
+pub fn cloudtower() -> Result<Seeded<cloudtower_api::fake::Fake>, FakeError> {
+    use cloudtower_api::types::VmStatus;
+    let fake = cloudtower_api::fake::Fake::start_blocking()?;
+    fake.add_token(FAKE_TOKEN);
+    let cluster = fake.add_cluster("cluster-prod-01");
+    let host = fake.add_host(&cluster, "node-13-41");
+    let vm = cloudtower_api::fake::fixtures::vm(CLOUDTOWER_FAKE_VM, "web-01", VmStatus::Stopped);
+    let mut vm = serde_json::to_value(vm).unwrap_or(Value::Null);
+    // Relations by id: the fake completes them from its records.
+    vm["host"] = json!({"id": host});
+    vm["cluster"] = json!({"id": cluster});
+    fake.insert("Vm", vm);
+    Ok(Seeded {
+        fake,
+        instance_id: CLOUDTOWER_FAKE_VM.to_string(),
+    })
 }

@@ -2,7 +2,6 @@
 //! embedded fake.
 
 use std::any::Any;
-use std::time::Duration;
 
 use cloud_common::{ClientConfig, Compute, Secret};
 use fleet::mock;
@@ -145,12 +144,11 @@ pub fn fake(key: &'static str) -> Result<Target, CliError> {
             (Box::new(c), base, m.instance_id, Box::new(m.fake))
         }
         "cloudtower" => {
-            let m = mock::cloudtower();
-            // The fake's tasks finish at once: poll them quickly.
-            let fast = cloudtower_api::TaskWait::new().interval(Duration::from_millis(50));
-            let base = m.server.base_url();
-            let c = cloudtower_api::CloudTower::new(base.clone(), token)?.with_task_wait(fast);
-            (Box::new(c), base, m.instance_id.clone(), Box::new(m))
+            let m = mock::cloudtower().map_err(started)?;
+            let base = m.fake.base_url();
+            // Its client polls tasks quickly: the fake's finish in polls.
+            let c = m.fake.client()?;
+            (Box::new(c), base, m.instance_id, Box::new(m.fake))
         }
         _ => unreachable!("clap only accepts known providers"),
     };
