@@ -2,7 +2,9 @@
 //! machine". Find the VM by name, snapshot it (file-system consistent when
 //! VMTools runs in the guest, crash consistent otherwise), wait for the
 //! task, read the snapshot back, and fetch the iSCSI LUN snapshots that
-//! hold its disks.
+//! hold its disks. Then roll the VM back to the snapshot and wait for that
+//! task too (against a real CloudTower only with `CLOUDTOWER_ROLLBACK=1`:
+//! a rollback discards what changed in the VM since).
 //!
 //! Runs against the crate's fake CloudTower (`cloudtower_api::fake`) by
 //! default, logging in with a username and password; the fake keeps the
@@ -83,6 +85,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         snapshot.vm_disks.as_ref().map_or(0, Vec::len),
         luns.len()
     );
+
+    let rollback = fake.is_some() || std::env::var("CLOUDTOWER_ROLLBACK").as_deref() == Ok("1");
+    if let (true, Some(vm)) = (rollback, &snapshot.vm) {
+        println!("6. rolling {vm_name} back to {}", snapshot.name);
+        let rolled = ct.rollback_vm_to(&vm.id, &snapshot.id).await?;
+        for task in ct.wait(&rolled).await? {
+            println!("   task {} {}: {}", task.id, task.status, task.description);
+        }
+    } else {
+        println!("6. (set CLOUDTOWER_ROLLBACK=1 to roll {vm_name} back to the snapshot)");
+    }
     Ok(())
 }
 
