@@ -38,10 +38,10 @@
 
 use std::collections::BTreeMap;
 
-use cloud_common::fake::{Fault, Received, Request, Response, Server, Service, Spec};
+use cloud_common::fake::{Request, Response, Service, Spec};
 use serde_json::{Value, json};
 
-pub use cloud_common::fake::FakeError;
+pub use cloud_common::fake::{FakeError, Fault, Received};
 
 /// The spec the fake speaks.
 const SPEC: &str = include_str!("../spec/neolink.yaml");
@@ -60,18 +60,12 @@ pub const CLUSTER: &str = "host-cluster";
 /// [`Fake::set_polls_to_settle`].
 pub const POLLS_TO_SETTLE: u32 = 2;
 
-/// A running Neolink fake; it stops when dropped. See the [module
-/// docs](self).
-pub struct Fake {
-    server: Server<State>,
-}
-
-impl std::fmt::Debug for Fake {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Fake")
-            .field("base_url", &self.base_url())
-            .finish_non_exhaustive()
-    }
+cloud_common::fake_handle! {
+    /// A running Neolink fake; it stops when dropped. See the [module
+    /// docs](self).
+    pub struct Fake(State);
+    make: Spec::parse(SPEC).map(|spec| (spec.clone(), State::new(spec)));
+    start_doc: "Starts a fake holding one region ([`REGION_ID`], cluster [`CLUSTER`]) with the spec's H20 SKU (`\"2\"`) and a 4090 SKU (`\"66\"`), 8 GPUs of each, and no instances.";
 }
 
 /// The fake's state: what the API would hold for one account.
@@ -97,28 +91,6 @@ struct Instance {
 }
 
 impl Fake {
-    /// Starts a fake on the current tokio runtime, holding one region
-    /// ([`REGION_ID`], cluster [`CLUSTER`]) with the spec's H20 SKU (`"2"`)
-    /// and a 4090 SKU (`"66"`), 8 GPUs of each, and no instances.
-    pub async fn start() -> Result<Self, FakeError> {
-        let spec = Spec::parse(SPEC)?;
-        let server = Server::start_with_spec(spec.clone(), State::new(spec)).await?;
-        Ok(Self { server })
-    }
-
-    /// [`Fake::start`] on the fake's own thread and runtime, for
-    /// synchronous code.
-    pub fn start_blocking() -> Result<Self, FakeError> {
-        let spec = Spec::parse(SPEC)?;
-        let server = Server::start_blocking_with_spec(spec.clone(), State::new(spec))?;
-        Ok(Self { server })
-    }
-
-    /// The base URL to give [`crate::ClientConfig::new`].
-    pub fn base_url(&self) -> String {
-        self.server.base_url()
-    }
-
     /// The cluster of the first region, where [`Fake::add_instance`] puts
     /// instances.
     pub fn cluster(&self) -> &'static str {
@@ -248,17 +220,6 @@ impl Fake {
                 sku["remainGPUCount"] = json!(remain);
             }
         });
-    }
-
-    /// Every request received so far (credentials hidden in `Debug`).
-    pub fn received(&self) -> Vec<Received> {
-        self.server.received()
-    }
-
-    /// Fails the next `times` calls of `operation_id` (see
-    /// [`crate::generated::operation_ids`]) with `fault`.
-    pub fn inject(&self, operation_id: &str, fault: Fault, times: usize) {
-        self.server.inject(operation_id, fault, times);
     }
 }
 

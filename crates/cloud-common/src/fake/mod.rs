@@ -369,6 +369,75 @@ fn redacted_body(body: &Value) -> Value {
     }
 }
 
+/// The handle every provider's `fake::Fake` is: a [`Server`] of the
+/// provider's service, with `start` (on the current tokio runtime),
+/// `start_blocking` (on its own thread), `base_url`, `received`,
+/// `inject` and a `Debug` that shows the base URL. `$make` builds the spec
+/// the transport routes and validates with and the service; `$start_doc`
+/// says what a fresh fake holds. The provider adds its seeding and
+/// inspection methods in its own `impl`.
+#[macro_export]
+macro_rules! fake_handle {
+    (
+        $(#[$doc:meta])*
+        pub struct $name:ident($service:ty);
+        make: $make:expr;
+        start_doc: $start_doc:literal;
+    ) => {
+        $(#[$doc])*
+        pub struct $name {
+            server: $crate::fake::Server<$service>,
+        }
+
+        impl ::std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(stringify!($name))
+                    .field("base_url", &self.base_url())
+                    .finish_non_exhaustive()
+            }
+        }
+
+        impl $name {
+            #[doc = $start_doc]
+            ///
+            /// Runs on the current tokio runtime.
+            pub async fn start() -> ::std::result::Result<Self, $crate::fake::FakeError> {
+                let (spec, service): ($crate::fake::Spec, $service) = $make?;
+                let server = $crate::fake::Server::start_with_spec(spec, service).await?;
+                Ok(Self { server })
+            }
+
+            #[doc = $start_doc]
+            ///
+            /// Runs on the fake's own thread and runtime: for synchronous
+            /// code (and inside a runtime too).
+            pub fn start_blocking() -> ::std::result::Result<Self, $crate::fake::FakeError> {
+                let (spec, service): ($crate::fake::Spec, $service) = $make?;
+                let server = $crate::fake::Server::start_blocking_with_spec(spec, service)?;
+                Ok(Self { server })
+            }
+
+            /// The base URL to give a client's `ClientConfig::new`.
+            pub fn base_url(&self) -> String {
+                self.server.base_url()
+            }
+
+            /// Every request received so far, in order (credentials hidden
+            /// in their `Debug` output).
+            pub fn received(&self) -> Vec<$crate::fake::Received> {
+                self.server.received()
+            }
+
+            /// Fails the next `times` calls of `operation_id` (see the
+            /// crate's `operation_ids`) with `fault`: an error status, a
+            /// 429 with `Retry-After`, a delay or a dropped connection.
+            pub fn inject(&self, operation_id: &str, fault: $crate::fake::Fault, times: usize) {
+                self.server.inject(operation_id, fault, times);
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -75,7 +75,6 @@ mod drift;
 #[cfg(test)]
 mod tests;
 
-use cloud_common::fake::Server;
 use serde_json::Value;
 
 pub use cloud_common::fake::{FakeError, Fault, Received};
@@ -86,36 +85,17 @@ use crate::{ClientConfig, CloudTower, Error, TaskWait, types};
 /// How often the clients [`Fake::client`] makes poll tasks.
 pub const FAST_POLL: std::time::Duration = std::time::Duration::from_millis(10);
 
-/// A running fake CloudTower (see the [module docs](self)). It stops when
-/// dropped.
-#[derive(Debug)]
-pub struct Fake {
-    server: Server<CloudTowerService>,
+cloud_common::fake_handle! {
+    /// A running fake CloudTower (see the [module docs](self)). It stops when
+    /// dropped.
+    pub struct Fake(CloudTowerService);
+    make: spec::shared().map_err(FakeError::Spec).and_then(|(_, transport)| {
+        Ok((transport, CloudTowerService::new().map_err(FakeError::Spec)?))
+    });
+    start_doc: "Starts a fake with nothing in it; its `base_url()` is `http://127.0.0.1:<port>/v2/api`.";
 }
 
 impl Fake {
-    /// Starts a fake with nothing in it, on the current tokio runtime.
-    pub async fn start() -> Result<Self, FakeError> {
-        let (_, transport) = spec::shared().map_err(FakeError::Spec)?;
-        let service = CloudTowerService::new().map_err(FakeError::Spec)?;
-        let server = Server::start_with_spec(transport, service).await?;
-        Ok(Self { server })
-    }
-
-    /// Starts a fake on its own thread and runtime: for synchronous code
-    /// (and works inside a runtime too).
-    pub fn start_blocking() -> Result<Self, FakeError> {
-        let (_, transport) = spec::shared().map_err(FakeError::Spec)?;
-        let service = CloudTowerService::new().map_err(FakeError::Spec)?;
-        let server = Server::start_blocking_with_spec(transport, service)?;
-        Ok(Self { server })
-    }
-
-    /// The base URL to give a client: `http://127.0.0.1:<port>/v2/api`.
-    pub fn base_url(&self) -> String {
-        self.server.base_url()
-    }
-
     /// A token for [`DEFAULT_USERNAME`], valid without logging in.
     pub fn token(&self) -> String {
         self.with(CloudTowerService::issue_token)
@@ -146,18 +126,6 @@ impl Fake {
     /// Runs `f` on the fake's state, with requests held off meanwhile.
     pub fn with<R>(&self, f: impl FnOnce(&mut CloudTowerService) -> R) -> R {
         self.server.with(f)
-    }
-
-    /// Every request received so far, in order (credentials hidden in
-    /// their `Debug` output).
-    pub fn received(&self) -> Vec<Received> {
-        self.server.received()
-    }
-
-    /// Fails the next `times` calls of `operation_id` (`GetVms`, ...) with
-    /// `fault`: an error status, a 429, a delay or a dropped connection.
-    pub fn inject(&self, operation_id: &str, fault: Fault, times: usize) {
-        self.server.inject(operation_id, fault, times);
     }
 
     /// Adds a user that can log in.

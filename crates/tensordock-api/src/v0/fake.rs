@@ -45,10 +45,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-use cloud_common::fake::{Fault, Received, Request, Response, Server, Service, Spec};
+use cloud_common::fake::{Request, Response, Service, Spec};
 use serde_json::{Value, json};
 
-pub use cloud_common::fake::FakeError;
+pub use cloud_common::fake::{FakeError, Fault, Received};
 
 /// The spec the fake speaks.
 const SPEC: &str = include_str!("../../spec/tensordock.yaml");
@@ -72,18 +72,12 @@ pub const BALANCE: f64 = 100.0;
 /// `Stopping`) lasts, unless changed with [`Fake::set_polls_to_settle`].
 pub const POLLS_TO_SETTLE: u32 = 2;
 
-/// A running TensorDock v0 fake; it stops when dropped. See the [module
-/// docs](self).
-pub struct Fake {
-    server: Server<State>,
-}
-
-impl std::fmt::Debug for Fake {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Fake")
-            .field("base_url", &self.base_url())
-            .finish_non_exhaustive()
-    }
+cloud_common::fake_handle! {
+    /// A running TensorDock v0 fake; it stops when dropped. See the [module
+    /// docs](self).
+    pub struct Fake(State);
+    make: Spec::parse(SPEC).map(|spec| (spec.clone(), State::new(spec)));
+    start_doc: "Starts a fake holding [`HOSTNODE`] (4 × [`GPU_MODEL`], 32 vCPUs, 128 GB RAM, 2000 GB storage), no VMs, and a balance of [`BALANCE`].";
 }
 
 struct State {
@@ -119,28 +113,6 @@ struct Vm {
 }
 
 impl Fake {
-    /// Starts a fake on the current tokio runtime, holding [`HOSTNODE`]
-    /// (4 × [`GPU_MODEL`], 32 vCPUs, 128 GB RAM, 2000 GB storage), no VMs,
-    /// and a balance of [`BALANCE`].
-    pub async fn start() -> Result<Self, FakeError> {
-        let spec = Spec::parse(SPEC)?;
-        let server = Server::start_with_spec(spec.clone(), State::new(spec)).await?;
-        Ok(Self { server })
-    }
-
-    /// [`Fake::start`] on the fake's own thread and runtime, for
-    /// synchronous code.
-    pub fn start_blocking() -> Result<Self, FakeError> {
-        let spec = Spec::parse(SPEC)?;
-        let server = Server::start_blocking_with_spec(spec.clone(), State::new(spec))?;
-        Ok(Self { server })
-    }
-
-    /// The base URL to give [`crate::ClientConfig::new`].
-    pub fn base_url(&self) -> String {
-        self.server.base_url()
-    }
-
     /// Accepts only this key pair from now on.
     pub fn set_credentials(&self, api_key: &str, api_token: &str) {
         let (key, token) = (api_key.to_string(), api_token.to_string());
@@ -267,17 +239,6 @@ impl Fake {
             s.advanced += time;
             s.charge();
         });
-    }
-
-    /// Every request received so far (credentials hidden in `Debug`).
-    pub fn received(&self) -> Vec<Received> {
-        self.server.received()
-    }
-
-    /// Fails the next `times` calls of `operation_id` (see
-    /// [`crate::v0::generated::operation_ids`]) with `fault`.
-    pub fn inject(&self, operation_id: &str, fault: Fault, times: usize) {
-        self.server.inject(operation_id, fault, times);
     }
 }
 

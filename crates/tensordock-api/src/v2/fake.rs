@@ -46,10 +46,10 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
 
-use cloud_common::fake::{Fault, Received, Request, Response, Server, Service, Spec};
+use cloud_common::fake::{Request, Response, Service, Spec};
 use serde_json::{Value, json};
 
-pub use cloud_common::fake::FakeError;
+pub use cloud_common::fake::{FakeError, Fault, Received};
 
 /// The spec the fake speaks.
 const SPEC: &str = include_str!("../../spec/tensordock-v2.yaml");
@@ -77,18 +77,12 @@ pub const BALANCE: f64 = 100.0;
 /// [`Fake::set_polls_to_settle`].
 pub const POLLS_TO_SETTLE: u32 = 2;
 
-/// A running TensorDock v2 fake; it stops when dropped. See the [module
-/// docs](self).
-pub struct Fake {
-    server: Server<State>,
-}
-
-impl std::fmt::Debug for Fake {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Fake")
-            .field("base_url", &self.base_url())
-            .finish_non_exhaustive()
-    }
+cloud_common::fake_handle! {
+    /// A running TensorDock v2 fake; it stops when dropped. See the [module
+    /// docs](self).
+    pub struct Fake(State);
+    make: Spec::parse(SPEC).map(|spec| (spec.clone(), State::new(spec)));
+    start_doc: "Starts a fake holding [`LOCATION`] with [`HOSTNODE`] (4 × [`GPU_MODEL`] at $0.3966/h, 32 vCPUs, 128 GB RAM, 2000 GB storage, ports 20000–20009), no instances or secrets, and a balance of [`BALANCE`].";
 }
 
 struct State {
@@ -123,29 +117,6 @@ struct Instance {
 }
 
 impl Fake {
-    /// Starts a fake on the current tokio runtime, holding [`LOCATION`]
-    /// with [`HOSTNODE`] (4 × [`GPU_MODEL`] at $0.3966/h, 32 vCPUs, 128 GB
-    /// RAM, 2000 GB storage, ports 20000–20009), no instances or secrets,
-    /// and a balance of [`BALANCE`].
-    pub async fn start() -> Result<Self, FakeError> {
-        let spec = Spec::parse(SPEC)?;
-        let server = Server::start_with_spec(spec.clone(), State::new(spec)).await?;
-        Ok(Self { server })
-    }
-
-    /// [`Fake::start`] on the fake's own thread and runtime, for
-    /// synchronous code.
-    pub fn start_blocking() -> Result<Self, FakeError> {
-        let spec = Spec::parse(SPEC)?;
-        let server = Server::start_blocking_with_spec(spec.clone(), State::new(spec))?;
-        Ok(Self { server })
-    }
-
-    /// The base URL to give [`crate::ClientConfig::new`].
-    pub fn base_url(&self) -> String {
-        self.server.base_url()
-    }
-
     /// Accepts only `token` from now on.
     pub fn set_token(&self, token: impl Into<String>) {
         let token = token.into();
@@ -284,17 +255,6 @@ impl Fake {
             s.advanced += time;
             s.charge();
         });
-    }
-
-    /// Every request received so far (credentials hidden in `Debug`).
-    pub fn received(&self) -> Vec<Received> {
-        self.server.received()
-    }
-
-    /// Fails the next `times` calls of `operation_id` (see
-    /// [`crate::v2::generated::operation_ids`]) with `fault`.
-    pub fn inject(&self, operation_id: &str, fault: Fault, times: usize) {
-        self.server.inject(operation_id, fault, times);
     }
 }
 
