@@ -56,7 +56,7 @@ fn add(attrs: &mut Vec<syn::Attribute>) {
 }
 
 /// The items of the inline module `name` among `items`.
-fn module_items<'a>(items: &'a mut [Item], name: &str) -> Option<&'a mut Vec<Item>> {
+pub(crate) fn module_items<'a>(items: &'a mut [Item], name: &str) -> Option<&'a mut Vec<Item>> {
     items.iter_mut().find_map(|item| match item {
         Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
         _ => None,
@@ -65,21 +65,29 @@ fn module_items<'a>(items: &'a mut [Item], name: &str) -> Option<&'a mut Vec<Ite
 
 /// The identifiers in a piece of Rust: every type a field or signature
 /// names, among other words. Only words that are also type names in
-/// `types` are ever looked up, so the others do no harm.
+/// `types` are ever looked up, so the others do no harm. Identifier
+/// tokens only: a doc comment that mentions a type is not an edge to it.
 fn words(tokens: &impl ToTokens) -> BTreeSet<String> {
-    tokens
-        .to_token_stream()
-        .to_string()
-        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect()
+    fn walk(stream: proc_macro2::TokenStream, out: &mut BTreeSet<String>) {
+        for tt in stream {
+            match tt {
+                proc_macro2::TokenTree::Ident(i) => {
+                    out.insert(i.to_string());
+                }
+                proc_macro2::TokenTree::Group(g) => walk(g.stream(), out),
+                _ => {}
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(tokens.to_token_stream(), &mut out);
+    out
 }
 
 /// What the operations take and return: the types named by the fields of
 /// the operation builders (parameters and body) and by their `send`
 /// results (success and error bodies).
-fn operation_roots(items: &[Item]) -> (BTreeSet<String>, BTreeSet<String>) {
+pub(crate) fn operation_roots(items: &[Item]) -> (BTreeSet<String>, BTreeSet<String>) {
     let (mut requests, mut responses) = (BTreeSet::new(), BTreeSet::new());
     let Some(builders) = items.iter().find_map(|item| match item {
         Item::Mod(m) if m.ident == "builder" => m.content.as_ref().map(|(_, items)| items),
@@ -106,7 +114,7 @@ fn operation_roots(items: &[Item]) -> (BTreeSet<String>, BTreeSet<String>) {
 }
 
 /// For each type in `types`, the words of its fields (or alias target).
-fn type_graph(types: &[Item]) -> BTreeMap<String, BTreeSet<String>> {
+pub(crate) fn type_graph(types: &[Item]) -> BTreeMap<String, BTreeSet<String>> {
     types
         .iter()
         .filter_map(|item| match item {
@@ -122,7 +130,7 @@ fn type_graph(types: &[Item]) -> BTreeMap<String, BTreeSet<String>> {
 }
 
 /// The types of `graph` reachable from `roots`.
-fn reachable(
+pub(crate) fn reachable(
     graph: &BTreeMap<String, BTreeSet<String>>,
     roots: BTreeSet<String>,
 ) -> BTreeSet<String> {

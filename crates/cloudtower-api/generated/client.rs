@@ -1139,22 +1139,12 @@ pub mod types {
         ///Unique ID of the delete cluster.
         pub id: ::std::string::String,
     }
-    impl DeleteCluster {
-        pub fn builder() -> builder::DeleteCluster {
-            Default::default()
-        }
-    }
     ///`DeleteContentLibraryVmTemplate`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct DeleteContentLibraryVmTemplate {
         ///Unique ID of the delete content library VM template.
         pub id: ::std::string::String,
-    }
-    impl DeleteContentLibraryVmTemplate {
-        pub fn builder() -> builder::DeleteContentLibraryVmTemplate {
-            Default::default()
-        }
     }
     ///`DeleteDatacenter`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1163,22 +1153,12 @@ pub mod types {
         ///Unique ID of the delete datacenter.
         pub id: ::std::string::String,
     }
-    impl DeleteDatacenter {
-        pub fn builder() -> builder::DeleteDatacenter {
-            Default::default()
-        }
-    }
     ///`DeleteVm`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct DeleteVm {
         ///Unique ID of the delete VM.
         pub id: ::std::string::String,
-    }
-    impl DeleteVm {
-        pub fn builder() -> builder::DeleteVm {
-            Default::default()
-        }
     }
     ///`DeleteVmSnapshot`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1187,22 +1167,12 @@ pub mod types {
         ///Unique ID of the delete VM snapshot.
         pub id: ::std::string::String,
     }
-    impl DeleteVmSnapshot {
-        pub fn builder() -> builder::DeleteVmSnapshot {
-            Default::default()
-        }
-    }
     ///`DeleteVmTemplate`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct DeleteVmTemplate {
         ///Unique ID of the delete VM template.
         pub id: ::std::string::String,
-    }
-    impl DeleteVmTemplate {
-        pub fn builder() -> builder::DeleteVmTemplate {
-            Default::default()
-        }
     }
     ///A physical disk of a host (curated subset of the upstream fields).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -11196,224 +11166,6 @@ pub mod types {
                     not: Ok(value.not),
                     or: Ok(value.or),
                 }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct DeleteCluster {
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for DeleteCluster {
-            fn default() -> Self {
-                Self {
-                    id: Err("no value supplied for id".to_string()),
-                }
-            }
-        }
-        impl DeleteCluster {
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<DeleteCluster> for super::DeleteCluster {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: DeleteCluster,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { id: value.id? })
-            }
-        }
-        impl ::std::convert::From<super::DeleteCluster> for DeleteCluster {
-            fn from(value: super::DeleteCluster) -> Self {
-                Self { id: Ok(value.id) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct DeleteContentLibraryVmTemplate {
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for DeleteContentLibraryVmTemplate {
-            fn default() -> Self {
-                Self {
-                    id: Err("no value supplied for id".to_string()),
-                }
-            }
-        }
-        impl DeleteContentLibraryVmTemplate {
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<DeleteContentLibraryVmTemplate>
-        for super::DeleteContentLibraryVmTemplate {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: DeleteContentLibraryVmTemplate,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { id: value.id? })
-            }
-        }
-        impl ::std::convert::From<super::DeleteContentLibraryVmTemplate>
-        for DeleteContentLibraryVmTemplate {
-            fn from(value: super::DeleteContentLibraryVmTemplate) -> Self {
-                Self { id: Ok(value.id) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct DeleteDatacenter {
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for DeleteDatacenter {
-            fn default() -> Self {
-                Self {
-                    id: Err("no value supplied for id".to_string()),
-                }
-            }
-        }
-        impl DeleteDatacenter {
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<DeleteDatacenter> for super::DeleteDatacenter {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: DeleteDatacenter,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { id: value.id? })
-            }
-        }
-        impl ::std::convert::From<super::DeleteDatacenter> for DeleteDatacenter {
-            fn from(value: super::DeleteDatacenter) -> Self {
-                Self { id: Ok(value.id) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct DeleteVm {
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for DeleteVm {
-            fn default() -> Self {
-                Self {
-                    id: Err("no value supplied for id".to_string()),
-                }
-            }
-        }
-        impl DeleteVm {
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<DeleteVm> for super::DeleteVm {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: DeleteVm,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { id: value.id? })
-            }
-        }
-        impl ::std::convert::From<super::DeleteVm> for DeleteVm {
-            fn from(value: super::DeleteVm) -> Self {
-                Self { id: Ok(value.id) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct DeleteVmSnapshot {
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for DeleteVmSnapshot {
-            fn default() -> Self {
-                Self {
-                    id: Err("no value supplied for id".to_string()),
-                }
-            }
-        }
-        impl DeleteVmSnapshot {
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<DeleteVmSnapshot> for super::DeleteVmSnapshot {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: DeleteVmSnapshot,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { id: value.id? })
-            }
-        }
-        impl ::std::convert::From<super::DeleteVmSnapshot> for DeleteVmSnapshot {
-            fn from(value: super::DeleteVmSnapshot) -> Self {
-                Self { id: Ok(value.id) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct DeleteVmTemplate {
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for DeleteVmTemplate {
-            fn default() -> Self {
-                Self {
-                    id: Err("no value supplied for id".to_string()),
-                }
-            }
-        }
-        impl DeleteVmTemplate {
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<DeleteVmTemplate> for super::DeleteVmTemplate {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: DeleteVmTemplate,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { id: value.id? })
-            }
-        }
-        impl ::std::convert::From<super::DeleteVmTemplate> for DeleteVmTemplate {
-            fn from(value: super::DeleteVmTemplate) -> Self {
-                Self { id: Ok(value.id) }
             }
         }
         #[derive(Clone, Debug)]
@@ -56653,74 +56405,6 @@ for types::builder::DatacenterWhereInput {
         self,
     ) -> ::std::result::Result<
         ::std::option::Option<types::DatacenterWhereInput>,
-        Self::Error,
-    > {
-        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
-    }
-}
-impl ::cloud_common::IntoOptional<types::DeleteCluster>
-for types::builder::DeleteCluster {
-    type Error = types::error::ConversionError;
-    fn into_optional(
-        self,
-    ) -> ::std::result::Result<
-        ::std::option::Option<types::DeleteCluster>,
-        Self::Error,
-    > {
-        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
-    }
-}
-impl ::cloud_common::IntoOptional<types::DeleteContentLibraryVmTemplate>
-for types::builder::DeleteContentLibraryVmTemplate {
-    type Error = types::error::ConversionError;
-    fn into_optional(
-        self,
-    ) -> ::std::result::Result<
-        ::std::option::Option<types::DeleteContentLibraryVmTemplate>,
-        Self::Error,
-    > {
-        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
-    }
-}
-impl ::cloud_common::IntoOptional<types::DeleteDatacenter>
-for types::builder::DeleteDatacenter {
-    type Error = types::error::ConversionError;
-    fn into_optional(
-        self,
-    ) -> ::std::result::Result<
-        ::std::option::Option<types::DeleteDatacenter>,
-        Self::Error,
-    > {
-        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
-    }
-}
-impl ::cloud_common::IntoOptional<types::DeleteVm> for types::builder::DeleteVm {
-    type Error = types::error::ConversionError;
-    fn into_optional(
-        self,
-    ) -> ::std::result::Result<::std::option::Option<types::DeleteVm>, Self::Error> {
-        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
-    }
-}
-impl ::cloud_common::IntoOptional<types::DeleteVmSnapshot>
-for types::builder::DeleteVmSnapshot {
-    type Error = types::error::ConversionError;
-    fn into_optional(
-        self,
-    ) -> ::std::result::Result<
-        ::std::option::Option<types::DeleteVmSnapshot>,
-        Self::Error,
-    > {
-        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
-    }
-}
-impl ::cloud_common::IntoOptional<types::DeleteVmTemplate>
-for types::builder::DeleteVmTemplate {
-    type Error = types::error::ConversionError;
-    fn into_optional(
-        self,
-    ) -> ::std::result::Result<
-        ::std::option::Option<types::DeleteVmTemplate>,
         Self::Error,
     > {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
