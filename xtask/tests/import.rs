@@ -1,0 +1,94 @@
+//! `cargo xtask import` on the real spec and the official 4.6.0 document
+//! (CI keeps it in `../shared` next to the repository).
+
+use serde_json::Value;
+use xtask::{import, spec};
+
+fn load(relative: &str) -> Value {
+    let path = xtask::workspace_root().join(relative);
+    spec::load(&path).unwrap_or_else(|e| {
+        panic!("{e} (CI keeps the official documents in ../shared next to the repository)")
+    })
+}
+
+fn texts() -> import::Texts {
+    import::Texts {
+        descriptions: load("../shared/upstream/cloudtower-4.6.0-descriptions-en.json"),
+        request_examples: load("../shared/upstream/cloudtower-request-examples.json"),
+    }
+}
+
+fn ours() -> String {
+    let path = xtask::workspace_root().join("specs/cloudtower.yaml");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every operation of the spec, as the import takes them (paths).
+fn our_paths(text: &str) -> Vec<String> {
+    let doc = spec::parse(text).unwrap();
+    doc["paths"].as_object().unwrap().keys().cloned().collect()
+}
+
+#[test]
+fn importing_what_the_spec_has_changes_nothing() {
+    let official = load("../shared/upstream/cloudtower-4.6.0-swagger.json");
+    let text = ours();
+    let paths = our_paths(&text);
+    assert_eq!(paths.len(), 76);
+    let outcome = import::import(&text, &official, &texts(), &paths).unwrap();
+    assert!(
+        outcome.added_operations.is_empty(),
+        "{:?}",
+        outcome.added_operations
+    );
+    assert!(
+        outcome.added_schemas.is_empty(),
+        "{:?}",
+        outcome.added_schemas
+    );
+    assert!(
+        outcome.documented.is_empty(),
+        "undocumented: {:?}",
+        outcome.documented
+    );
+    assert_eq!(outcome.kept_operations.len(), 76);
+    assert!(
+        outcome.text == text,
+        "the import rewrote a spec it had nothing to add to"
+    );
+}
+
+#[test]
+fn a_new_operation_arrives_with_its_schemas_documented_and_checked() {
+    let official = load("../shared/upstream/cloudtower-4.6.0-swagger.json");
+    let text = ours();
+    let outcome = import::import(
+        &text,
+        &official,
+        &texts(),
+        &["GetVmPlacementGroups".to_string()],
+    )
+    .unwrap();
+    assert_eq!(outcome.added_operations, ["/get-vm-placement-groups"]);
+    assert!(
+        outcome
+            .added_schemas
+            .contains(&"VmPlacementGroup".to_string())
+    );
+    let doc = spec::parse(&outcome.text).unwrap();
+    let op = &doc["paths"]["/get-vm-placement-groups"]["post"];
+    assert_eq!(op["x-safe-to-retry"], true);
+    assert!(op["description"].as_str().is_some_and(|d| !d.is_empty()));
+    // The result lints clean (examples valid, every field documented) and
+    // agrees with the official document.
+    let api: openapiv3::OpenAPI = serde_json::from_value(doc.clone()).unwrap();
+    assert_eq!(xtask::lint::lint(&api, &doc), Vec::new());
+    assert_eq!(xtask::upstream::compare(&doc, &official), Vec::new());
+    // Everything before is still there, line for line.
+    let before: Vec<&str> = text.lines().collect();
+    let after: Vec<&str> = outcome.text.lines().collect();
+    let mut rest = after.iter();
+    for line in &before {
+        assert!(rest.any(|l| l == line), "lost or reordered: {line}");
+    }
+}
