@@ -292,3 +292,47 @@ async fn requests_the_service_would_reject_get_its_error_body() {
         "{wrong}"
     );
 }
+
+#[tokio::test]
+async fn workflows_label_vms_and_pass_gpus_through() {
+    let fake = Fake::start().await.expect("fake");
+    let cluster = fake.add_cluster("prod");
+    let host = fake.add_host(&cluster, "node-1");
+    let web = fake.add_vm_on(&host, "web-01", VmStatus::Running);
+    fake.add_vm_on(&host, "db-01", VmStatus::Running);
+    fake.insert("Label", json!({"key": "role", "value": "gpu-worker"}));
+    let gpu = fake.insert("GpuDevice", json!({"name": "gpu-0"}));
+    let ct = login(&fake).await;
+
+    // Nothing carries the label yet; then web-01 does, and only it.
+    assert!(ct.vms_labelled("role", None).await.unwrap().is_empty());
+    let role = cloudtower_api::types::LabelWhereInput::builder().key("role");
+    let labelled = ct
+        .label_vms(role.try_into().unwrap(), VmWhereInput::by_name("web-01"))
+        .await
+        .unwrap();
+    ct.wait(&labelled).await.unwrap();
+    let workers = ct.vms_labelled("role", Some("gpu-worker")).await.unwrap();
+    let names: Vec<&str> = workers.iter().map(|vm| vm.name.as_str()).collect();
+    assert_eq!(names, ["web-01"]);
+    assert!(
+        ct.vms_labelled("role", Some("other"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // A GPU attached shows on the VM once its task is done; detached, it goes.
+    ct.attach_gpus(&web, &[gpu.as_str()]).await.unwrap();
+    let vm = ct.instance(&web).await.unwrap();
+    let ids: Vec<&str> = vm
+        .gpu_devices
+        .iter()
+        .flatten()
+        .map(|g| g.id.as_str())
+        .collect();
+    assert_eq!(ids, [gpu.as_str()]);
+    ct.detach_gpus(&web, &[gpu.as_str()]).await.unwrap();
+    let vm = ct.instance(&web).await.unwrap();
+    assert!(vm.gpu_devices.iter().flatten().next().is_none());
+}

@@ -99,7 +99,13 @@ impl Filter<'_> {
             ref_name(p).filter(|_| resolved.get("properties").is_some())
         });
         // A field of the record, or a relation: equality or nested filter.
-        if record.get(key).is_some() || relation.is_some() {
+        // (`labels_some` is a relation too, but over the list `labels`:
+        // the suffixes below handle it.)
+        let over_a_list = ["_some", "_every", "_none"]
+            .iter()
+            .any(|s| key.ends_with(s))
+            && record.get(key).is_none();
+        if !over_a_list && (record.get(key).is_some() || relation.is_some()) {
             if let (Some(relation), true) = (relation, value.is_object()) {
                 return self.related(relation, record.get(key), value);
             }

@@ -823,6 +823,9 @@ impl CloudTowerService {
             if let Some(plan) = self.device_plan(operation, record, body) {
                 return Ok(plan);
             }
+            if let Some(plan) = self.gpu_plan(operation, record, body) {
+                return Ok(plan);
+            }
             match operation {
                 "MoveVmToRecycleBin" | "RecoverVmFromRecycleBin" => {
                     let into = operation == "MoveVmToRecycleBin";
@@ -838,6 +841,9 @@ impl CloudTowerService {
                 }
                 _ => {}
             }
+        }
+        if operation == "AddLabelsToResources" && collection == "Label" {
+            return self.label_plan(record, body, lang);
         }
         if operation == "ExpandVmDisk"
             && let Some(volume) = record.pointer("/vm_volume/id").and_then(Value::as_str)
@@ -1072,6 +1078,65 @@ impl CloudTowerService {
 
     /// What adding or removing disks, CD-ROMs or NICs does to a VM, or
     /// `None` for any other operation.
+    /// `add-vm-gpu-device` / `remove-vm-gpu-device`: the VM's
+    /// `gpu_devices` gain or lose the devices `data` names (by `gpu_id`),
+    /// each a `NestedGpuDevice` of the device record when there is one.
+    fn gpu_plan(&self, operation: &str, vm: &Value, body: &Value) -> Option<Plan> {
+        let adding = match operation {
+            "AddVmGpuDevice" => true,
+            "RemoveVmGpuDevice" => false,
+            _ => return None,
+        };
+        let ids: Vec<&str> = body
+            .get("data")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d.get("gpu_id").and_then(Value::as_str))
+            .collect();
+        let mut gpus: Vec<Value> = vm
+            .get("gpu_devices")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for id in ids {
+            let present = gpus.iter().any(|g| g["id"] == id);
+            if adding && !present {
+                gpus.push(self.nested("GpuDevice", id, "NestedGpuDevice"));
+            } else if !adding {
+                gpus.retain(|g| g["id"] != id);
+            }
+        }
+        let mut change = Map::new();
+        change.insert("gpu_devices".into(), Value::Array(gpus));
+        Some(Plan::new("UPDATING").merge("Vm", text(vm, "id"), change))
+    }
+
+    /// `add-labels-to-resources` for one label: every VM matched by
+    /// `data.vms` gains it in `labels` (other resource kinds change
+    /// nothing here).
+    fn label_plan(&self, label: &Value, body: &Value, lang: Lang) -> Result<Plan, Failure> {
+        let mut plan = Plan::new("UPDATING");
+        let Some(filter) = body.pointer("/data/vms") else {
+            return Ok(plan);
+        };
+        let nested = self.spec.project(label, "Label", "NestedLabel");
+        for vm in self.matching("Vm", Some("VmWhereInput"), filter, lang)? {
+            let mut labels: Vec<Value> = vm
+                .get("labels")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            if !labels.iter().any(|l| l["id"] == label["id"]) {
+                labels.push(nested.clone());
+            }
+            let mut change = Map::new();
+            change.insert("labels".into(), Value::Array(labels));
+            plan = plan.merge("Vm", text(&vm, "id"), change);
+        }
+        Ok(plan)
+    }
+
     fn device_plan(&mut self, operation: &str, vm: &Value, body: &Value) -> Option<Plan> {
         let data = body.get("data").cloned().unwrap_or(Value::Null);
         let id = text(vm, "id").to_string();
