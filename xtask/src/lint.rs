@@ -116,34 +116,24 @@ fn field_descriptions(doc: &Value, out: &mut Vec<Finding>) {
     if doc.pointer("/info/x-every-field-documented") != Some(&Value::Bool(true)) {
         return;
     }
-    fn walk(node: &Value, pointer: String, out: &mut Vec<Finding>) {
-        if let Some(items) = node.get("items") {
-            walk(items, format!("{pointer}/items"), out);
-        }
-        for (field, property) in spec::properties(node).into_iter().flatten() {
-            let at = format!("{pointer}/properties/{}", spec::escape(field));
-            let described = property
-                .get("description")
-                .and_then(Value::as_str)
-                .is_some_and(|d| !d.trim().is_empty());
-            if !described {
-                out.push(Finding {
-                    rule: FIELD_DESCRIPTION,
-                    location: at.clone(),
-                    message: "has no description; it becomes the generated field's \
-                              documentation (`cargo xtask import` writes the official one)"
-                        .to_string(),
-                });
+    for (pointer, root) in schema_roots(doc) {
+        walk(root, pointer, &mut |node, at| {
+            for (field, property) in spec::properties(node).into_iter().flatten() {
+                let described = property
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .is_some_and(|d| !d.trim().is_empty());
+                if !described {
+                    out.push(Finding {
+                        rule: FIELD_DESCRIPTION,
+                        location: format!("{at}/properties/{}", spec::escape(field)),
+                        message: "has no description; it becomes the generated field's \
+                                  documentation (`cargo xtask import` writes the official one)"
+                            .to_string(),
+                    });
+                }
             }
-            walk(property, at, out);
-        }
-    }
-    for (name, schema) in spec::component_schemas(doc).into_iter().flatten() {
-        walk(
-            schema,
-            format!("#/components/schemas/{}", spec::escape(name)),
-            out,
-        );
+        });
     }
 }
 

@@ -255,3 +255,21 @@ fn secrets_are_the_secret_schema() {
         assert!(!lint::names_a_secret(name), "{name}");
     }
 }
+
+#[test]
+fn every_field_is_documented_when_the_spec_says_so() {
+    rejects_then_accepts(
+        "field_description",
+        lint::FIELD_DESCRIPTION,
+        &[
+            (
+                "#/components/schemas/Filter/properties/data/properties/status",
+                "has no description",
+            ),
+            (
+                "#/components/schemas/Vm/properties/memory",
+                "has no description",
+            ),
+        ],
+    );
+}
