@@ -99,17 +99,17 @@ fn no_such_vm(operation: &'static str, id: &str) -> Error {
 
 impl CloudTower {
     /// Waits for the tasks of a single-VM mutation, which must have matched
-    /// the VM.
-    async fn finish<T: crate::TaskId>(
+    /// the VM; returns the finished tasks.
+    pub(crate) async fn finish<T: crate::TaskId>(
         &self,
         operation: &'static str,
         id: &str,
         started: Vec<T>,
-    ) -> Result<(), Error> {
+    ) -> Result<Vec<types::Task>, Error> {
         if started.is_empty() {
             return Err(no_such_vm(operation, id));
         }
-        self.wait(&started).await.map(drop)
+        self.wait(&started).await
     }
 
     /// Every VM (`get-vms` with an empty filter; the API's name is
@@ -130,21 +130,27 @@ impl CloudTower {
     /// its task; a failed task is an error with its `error_message`.
     pub async fn start_instance(&self, id: &str) -> Result<(), Error> {
         let started = self.start_vm(types::VmWhereInput::by_id(id)).await?;
-        self.finish(operation_ids::START_VM, id, started).await
+        self.finish(operation_ids::START_VM, id, started)
+            .await
+            .map(drop)
     }
 
     /// Shuts a VM down gracefully (`shutdown-vm`, see the module docs) and
     /// waits for its task.
     pub async fn stop_instance(&self, id: &str) -> Result<(), Error> {
         let stopped = self.shut_down_vm(types::VmWhereInput::by_id(id)).await?;
-        self.finish(operation_ids::SHUT_DOWN_VM, id, stopped).await
+        self.finish(operation_ids::SHUT_DOWN_VM, id, stopped)
+            .await
+            .map(drop)
     }
 
     /// Deletes a VM permanently (`delete-vm`, not the recycle bin) and
     /// waits for its task.
     pub async fn delete_instance(&self, id: &str) -> Result<(), Error> {
         let deleted = self.delete_vm(types::VmWhereInput::by_id(id)).await?;
-        self.finish(operation_ids::DELETE_VM, id, deleted).await
+        self.finish(operation_ids::DELETE_VM, id, deleted)
+            .await
+            .map(drop)
     }
 }
 

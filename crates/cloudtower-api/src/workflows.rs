@@ -227,7 +227,7 @@ impl CloudTower {
                 where_: types::VmWhereInput::by_id(vm),
             })
             .await?;
-        self.wait_for_vm(
+        self.finish(
             crate::generated::operation_ids::ADD_VM_GPU_DEVICE,
             vm,
             added,
@@ -244,31 +244,12 @@ impl CloudTower {
                 where_: types::VmWhereInput::by_id(vm),
             })
             .await?;
-        self.wait_for_vm(
+        self.finish(
             crate::generated::operation_ids::REMOVE_VM_GPU_DEVICE,
             vm,
             removed,
         )
         .await
-    }
-
-    /// Waits for a single-VM mutation's tasks; a mutation that matched no
-    /// VM is an error.
-    async fn wait_for_vm(
-        &self,
-        operation: &'static str,
-        vm: &str,
-        started: Vec<types::WithTaskVm>,
-    ) -> Result<Vec<types::Task>> {
-        if started.is_empty() {
-            return Err(Error::new(
-                ErrorKind::Api,
-                PROVIDER,
-                operation,
-                format!("no VM has id {vm}"),
-            ));
-        }
-        self.wait(&started).await
     }
 
     /// Checks whether host `host` can enter maintenance mode and waits for

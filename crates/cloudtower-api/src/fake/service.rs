@@ -823,9 +823,6 @@ impl CloudTowerService {
             if let Some(plan) = self.device_plan(operation, record, body) {
                 return Ok(plan);
             }
-            if let Some(plan) = self.gpu_plan(operation, record, body) {
-                return Ok(plan);
-            }
             match operation {
                 "MoveVmToRecycleBin" | "RecoverVmFromRecycleBin" => {
                     let into = operation == "MoveVmToRecycleBin";
@@ -1078,40 +1075,6 @@ impl CloudTowerService {
 
     /// What adding or removing disks, CD-ROMs or NICs does to a VM, or
     /// `None` for any other operation.
-    /// `add-vm-gpu-device` / `remove-vm-gpu-device`: the VM's
-    /// `gpu_devices` gain or lose the devices `data` names (by `gpu_id`),
-    /// each a `NestedGpuDevice` of the device record when there is one.
-    fn gpu_plan(&self, operation: &str, vm: &Value, body: &Value) -> Option<Plan> {
-        let adding = match operation {
-            "AddVmGpuDevice" => true,
-            "RemoveVmGpuDevice" => false,
-            _ => return None,
-        };
-        let ids: Vec<&str> = body
-            .get("data")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|d| d.get("gpu_id").and_then(Value::as_str))
-            .collect();
-        let mut gpus: Vec<Value> = vm
-            .get("gpu_devices")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        for id in ids {
-            let present = gpus.iter().any(|g| g["id"] == id);
-            if adding && !present {
-                gpus.push(self.nested("GpuDevice", id, "NestedGpuDevice"));
-            } else if !adding {
-                gpus.retain(|g| g["id"] != id);
-            }
-        }
-        let mut change = Map::new();
-        change.insert("gpu_devices".into(), Value::Array(gpus));
-        Some(Plan::new("UPDATING").merge("Vm", text(vm, "id"), change))
-    }
-
     /// `add-labels-to-resources` for one label: every VM matched by
     /// `data.vms` gains it in `labels` (other resource kinds change
     /// nothing here).
@@ -1203,6 +1166,28 @@ impl CloudTowerService {
                 }
                 let mut change = Map::new();
                 change.insert("vm_nics".into(), nics.into());
+                return Some(plan.merge("Vm", &id, change));
+            }
+            // GPU passthrough: `gpu_devices` gains or loses the devices
+            // `data` names (by `gpu_id`), each the `NestedGpuDevice` of
+            // its record when there is one.
+            "AddVmGpuDevice" | "RemoveVmGpuDevice" => {
+                let mut gpus: Vec<Value> = vm
+                    .get("gpu_devices")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                let named = data.as_array().into_iter().flatten();
+                for gpu in named.filter_map(|d| d.get("gpu_id").and_then(Value::as_str)) {
+                    let present = gpus.iter().any(|g| g["id"] == gpu);
+                    if operation == "AddVmGpuDevice" && !present {
+                        gpus.push(self.nested("GpuDevice", gpu, "NestedGpuDevice"));
+                    } else if operation == "RemoveVmGpuDevice" {
+                        gpus.retain(|g| g["id"] != gpu);
+                    }
+                }
+                let mut change = Map::new();
+                change.insert("gpu_devices".into(), Value::Array(gpus));
                 return Some(plan.merge("Vm", &id, change));
             }
             _ => return None,
