@@ -36,7 +36,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use serde_json::{Map, Value, json};
 
-use crate::{spec, validate};
+use crate::{spec, validate, yaml};
 
 /// The official texts an import reads besides the document itself.
 #[derive(Debug, Default)]
@@ -264,7 +264,7 @@ pub fn import(
     for tag in &outcome.added_tags {
         tag_blocks.push_str(&format!(
             "  - name: {tag}\n    description: {}\n",
-            yaml_scalar(&format!(
+            yaml::scalar(&format!(
                 "{} (imported from the official document).",
                 words(tag)
             ))
@@ -1226,7 +1226,7 @@ fn emit_entry(key: &str, value: &Value, indent: usize) -> String {
 /// example data) instead of OpenAPI's reading order.
 fn emit(key: &str, value: &Value, indent: usize, natural: bool) -> String {
     let pad = " ".repeat(indent);
-    let key = yaml_key(key);
+    let key = yaml::scalar(key);
     if let Some(flow) = flow(value).filter(|_| !value.is_string())
         && indent + key.len() + flow.len() + 2 <= 110
     {
@@ -1266,33 +1266,8 @@ fn emit(key: &str, value: &Value, indent: usize, natural: bool) -> String {
             // Long texts fold, as the hand-written parts of the file do.
             format!("{pad}{key}: >-\n{}\n", fold(s, indent + 2))
         }
-        Value::String(s) => format!("{pad}{key}: {}\n", block_scalar(s)),
+        Value::String(s) => format!("{pad}{key}: {}\n", yaml::prose(s)),
         scalar => format!("{pad}{key}: {}\n", flow(scalar).unwrap_or_default()),
-    }
-}
-
-/// A string scalar for block context: plain when YAML reads it back as the
-/// same string (sentences included), single-quoted otherwise.
-fn block_scalar(s: &str) -> String {
-    let risky_start = s.starts_with(|c: char| "-?:,[]{}#&*!|>'\"%@`".contains(c));
-    let keyword = matches!(
-        s.to_ascii_lowercase().as_str(),
-        "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n" | "~"
-    );
-    let plain = !s.is_empty()
-        && !risky_start
-        && !keyword
-        && s.parse::<f64>().is_err()
-        && !s.contains(": ")
-        && !s.contains(" #")
-        && !s.ends_with(':')
-        && !s.ends_with(' ')
-        && !s.starts_with(' ')
-        && s.chars().all(|c| !c.is_control());
-    if plain {
-        s.to_string()
-    } else {
-        single_quoted(s)
     }
 }
 
@@ -1372,7 +1347,7 @@ fn flow(value: &Value) -> Option<String> {
         Value::Null => Some("null".into()),
         Value::Bool(b) => Some(b.to_string()),
         Value::Number(n) => Some(n.to_string()),
-        Value::String(s) => Some(yaml_scalar(s)),
+        Value::String(s) => Some(yaml::scalar(s)),
         Value::Array(items) => {
             let parts: Option<Vec<String>> = items
                 .iter()
@@ -1395,51 +1370,12 @@ fn flow(value: &Value) -> Option<String> {
                         Value::Object(m) if m.len() > 2 => None,
                         other => flow(other),
                     };
-                    nested.map(|v| format!("{}: {v}", yaml_key(k)))
+                    nested.map(|v| format!("{}: {v}", yaml::scalar(k)))
                 })
                 .collect();
             Some(format!("{{{}}}", parts?.join(", ")))
         }
     }
-}
-
-/// A key, quoted when YAML would read it as something else.
-fn yaml_key(key: &str) -> String {
-    if plain_ok(key) && !key.chars().all(|c| c.is_ascii_digit()) {
-        key.to_string()
-    } else {
-        single_quoted(key)
-    }
-}
-
-/// A string scalar safe in both block and flow context.
-fn yaml_scalar(s: &str) -> String {
-    if plain_ok(s) {
-        s.to_string()
-    } else {
-        single_quoted(s)
-    }
-}
-
-fn single_quoted(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
-}
-
-/// Whether `s` can be written unquoted anywhere (flow context included):
-/// word characters, dots, slashes and dashes, not a YAML keyword or number.
-fn plain_ok(s: &str) -> bool {
-    let keyword = matches!(
-        s.to_ascii_lowercase().as_str(),
-        "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n" | "~"
-    );
-    !s.is_empty()
-        && !keyword
-        && s.parse::<f64>().is_err()
-        && s.chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '/')
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-./".contains(c))
 }
 
 /// A long text as the lines of a folded (`>-`) block at `indent`.
@@ -1609,17 +1545,5 @@ mod tests {
             field_description("Vm", "host_id", &json!({"type": "string"}), &t),
             "ID of the host."
         );
-    }
-
-    #[test]
-    fn yaml_scalars_are_quoted_when_needed() {
-        assert_eq!(yaml_scalar("RUNNING"), "RUNNING");
-        assert_eq!(
-            yaml_scalar("#/components/schemas/X"),
-            "'#/components/schemas/X'"
-        );
-        assert_eq!(yaml_scalar("true"), "'true'");
-        assert_eq!(yaml_scalar("it's: x"), "'it''s: x'");
-        assert_eq!(yaml_key("200"), "'200'");
     }
 }

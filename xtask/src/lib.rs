@@ -21,6 +21,7 @@
 //!   dependency's in `Cargo.lock`.
 //! - [`build_cost`]: what a cold build of each provider crate costs, with
 //!   and without code generation, against the dependency floor.
+//! - [`yaml`]: YAML scalars for the text edits of `import` and `sync`.
 //! - [`targets`]: the providers all of the above work on.
 //! - [`spec`]: reading specs as JSON values and walking them.
 
@@ -36,6 +37,7 @@ pub mod sync;
 pub mod targets;
 pub mod upstream;
 pub mod validate;
+pub mod yaml;
 
 use std::path::{Path, PathBuf};
 

@@ -49,6 +49,7 @@ use serde_json::{Map, Value};
 use crate::diff::{self, Change};
 use crate::spec;
 use crate::upstream::{self, Disagreement};
+use crate::yaml;
 
 /// The note on a property that only a base can tell new from left out.
 const NO_BASE: &str = "not written without --base: the spec may leave it out on purpose";
@@ -1014,12 +1015,12 @@ impl Text {
                     path.pop();
                     path.push("required");
                     match self.find(&path) {
-                        Ok(req) => self.list_append(req, "required", &scalar(name))?,
+                        Ok(req) => self.list_append(req, "required", &yaml::scalar(name))?,
                         Err(_) => {
                             let indent = indent_of(&self.lines[line]);
                             self.lines.insert(
                                 line,
-                                format!("{}required: [{}]", " ".repeat(indent), scalar(name)),
+                                format!("{}required: [{}]", " ".repeat(indent), yaml::scalar(name)),
                             );
                         }
                     }
@@ -1033,7 +1034,7 @@ impl Text {
                     return self.flow_append(
                         line,
                         col,
-                        &format!("{}: {}", scalar(name), flow(node)),
+                        &format!("{}: {}", yaml::scalar(name), flow(node)),
                     );
                 }
                 if !rest.is_empty() {
@@ -1084,15 +1085,15 @@ fn property_block(name: &str, node: &Value, indent: usize) -> Vec<String> {
     let pad = " ".repeat(indent);
     let described = node.get("description").and_then(Value::as_str);
     let (Some(description), Some(map)) = (described, node.as_object()) else {
-        return vec![format!("{pad}{}: {}", scalar(name), flow(node))];
+        return vec![format!("{pad}{}: {}", yaml::scalar(name), flow(node))];
     };
     let mut out = vec![
-        format!("{pad}{}:", scalar(name)),
-        format!("{pad}  description: {}", text(description)),
+        format!("{pad}{}:", yaml::scalar(name)),
+        format!("{pad}  description: {}", yaml::prose(description)),
     ];
     for key in ordered_keys(map) {
         if key != "description" {
-            out.push(format!("{pad}  {}: {}", scalar(key), flow(&map[key])));
+            out.push(format!("{pad}  {}: {}", yaml::scalar(key), flow(&map[key])));
         }
     }
     out
@@ -1132,7 +1133,7 @@ fn flow(value: &Value) -> String {
         Value::Object(map) => {
             let items: Vec<String> = ordered_keys(map)
                 .into_iter()
-                .map(|k| format!("{}: {}", scalar(k), flow(&map[k])))
+                .map(|k| format!("{}: {}", yaml::scalar(k), flow(&map[k])))
                 .collect();
             format!("{{{}}}", items.join(", "))
         }
@@ -1140,51 +1141,8 @@ fn flow(value: &Value) -> String {
             let items: Vec<String> = items.iter().map(flow).collect();
             format!("[{}]", items.join(", "))
         }
-        Value::String(s) => scalar(s),
+        Value::String(s) => yaml::scalar(s),
         other => other.to_string(),
-    }
-}
-
-/// A string as a YAML scalar: plain where YAML reads it back as the same
-/// string, quoted otherwise.
-fn scalar(s: &str) -> String {
-    let mut chars = s.chars();
-    let plain = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-        && !matches!(
-            s.to_ascii_lowercase().as_str(),
-            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n"
-        );
-    if plain { s.to_string() } else { quoted(s) }
-}
-
-/// Prose (a description) as a YAML scalar: plain, as the file writes
-/// descriptions, unless YAML would read it as something else.
-fn text(s: &str) -> String {
-    let plain = s.trim() == s
-        && s.chars()
-            .next()
-            .is_some_and(|c| !c.is_ascii_digit() && !"-?:,[]{}#&*!|>'\"%@`".contains(c))
-        && !s.contains(": ")
-        && !s.contains(" #")
-        && !s.ends_with(':')
-        && !s.chars().any(char::is_control)
-        && !matches!(
-            s.to_ascii_lowercase().as_str(),
-            "true" | "false" | "null" | "~" | "yes" | "no" | "on" | "off" | "y" | "n"
-        );
-    if plain { s.to_string() } else { quoted(s) }
-}
-
-/// A string in single quotes, or in JSON's double quotes when it holds a
-/// line break or another control character (single quotes cannot).
-fn quoted(s: &str) -> String {
-    if s.chars().any(char::is_control) {
-        serde_json::to_string(s).unwrap_or_else(|_| format!("'{}'", s.replace('\'', "''")))
-    } else {
-        format!("'{}'", s.replace('\'', "''"))
     }
 }
 
@@ -1482,20 +1440,26 @@ mod tests {
 
     #[test]
     fn scalars_are_plain_only_where_yaml_reads_them_back() {
-        assert_eq!(scalar("RUNNING"), "RUNNING");
-        assert_eq!(scalar("$ref"), "$ref");
-        assert_eq!(scalar("zh-CN"), "zh-CN");
-        assert_eq!(scalar("*"), "'*'");
-        assert_eq!(scalar("true"), "'true'");
-        assert_eq!(scalar("1"), "'1'");
-        assert_eq!(scalar("#/components/schemas/X"), "'#/components/schemas/X'");
-        assert_eq!(scalar("it's"), "'it''s'");
-        assert_eq!(quoted("a\nb"), "\"a\\nb\"");
-        assert_eq!(text("Storage usage (bytes)"), "Storage usage (bytes)");
-        assert_eq!(text("Memory: in bytes"), "'Memory: in bytes'");
-        assert_eq!(text("`id` of the VM"), "'`id` of the VM'");
-        assert_eq!(text("100 ms"), "'100 ms'");
-        assert_eq!(text("No"), "'No'");
+        assert_eq!(yaml::scalar("RUNNING"), "RUNNING");
+        assert_eq!(yaml::scalar("$ref"), "$ref");
+        assert_eq!(yaml::scalar("zh-CN"), "zh-CN");
+        assert_eq!(yaml::scalar("*"), "'*'");
+        assert_eq!(yaml::scalar("true"), "'true'");
+        assert_eq!(yaml::scalar("1"), "'1'");
+        assert_eq!(
+            yaml::scalar("#/components/schemas/X"),
+            "'#/components/schemas/X'"
+        );
+        assert_eq!(yaml::scalar("it's"), "'it''s'");
+        assert_eq!(yaml::quoted("a\nb"), "\"a\\nb\"");
+        assert_eq!(
+            yaml::prose("Storage usage (bytes)"),
+            "Storage usage (bytes)"
+        );
+        assert_eq!(yaml::prose("Memory: in bytes"), "'Memory: in bytes'");
+        assert_eq!(yaml::prose("`id` of the VM"), "'`id` of the VM'");
+        assert_eq!(yaml::prose("100 ms"), "'100 ms'");
+        assert_eq!(yaml::prose("No"), "'No'");
     }
 
     #[test]
