@@ -21,6 +21,7 @@ use progenitor_impl::{
 use quote::quote;
 
 mod builders;
+mod inline;
 pub mod lint;
 mod mock_sequencing;
 pub mod non_exhaustive;
@@ -186,15 +187,16 @@ fn generate_api(api: &OpenAPI, crate_path: &str) -> Result<Generated, String> {
         builders::skip_boxed_none(&mut client);
         let tables = tables::tokens(api, &client);
         let setters = setters::rewrite(&mut client);
+        let mut client = non_exhaustive::mark(with_open_enums_in_types(parse(
+            quote!(#client #constants #open_enums #tables #setters),
+        )?));
+        inline::mark(&mut client.items);
+        let mut mocks = parse(httpmock)?;
+        mock_sequencing::add(&mut mocks);
+        inline::mark(&mut mocks.items);
         Ok(Generated {
-            client: format_file(non_exhaustive::mark(with_open_enums_in_types(parse(
-                quote!(#client #constants #open_enums #tables #setters),
-            )?))),
-            httpmock: format_file({
-                let mut mocks = parse(httpmock)?;
-                mock_sequencing::add(&mut mocks);
-                mocks
-            }),
+            client: format_file(client),
+            httpmock: format_file(mocks),
         })
     })
 }

@@ -17,6 +17,7 @@ pub mod types {
         pub where_: LabelWhereInput,
     }
     impl AddLabelsToResourcesParams {
+        #[inline]
         pub fn builder() -> builder::AddLabelsToResourcesParams {
             Default::default()
         }
@@ -74,6 +75,7 @@ pub mod types {
         pub vms: ::std::option::Option<VmWhereInput>,
     }
     impl AddLabelsToResourcesParamsData {
+        #[inline]
         pub fn builder() -> builder::AddLabelsToResourcesParamsData {
             Default::default()
         }
@@ -180,6 +182,7 @@ pub mod types {
         pub severity_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl AlertWhereInput {
+        #[inline]
         pub fn builder() -> builder::AlertWhereInput {
             Default::default()
         }
@@ -204,6 +207,7 @@ pub mod types {
         pub type_: crate::generated::open_enums::CloudInitNetworkTypeEnum,
     }
     impl CloudInitNetWork {
+        #[inline]
         pub fn builder() -> builder::CloudInitNetWork {
             Default::default()
         }
@@ -220,6 +224,7 @@ pub mod types {
         pub network: ::std::string::String,
     }
     impl CloudInitNetWorkRoute {
+        #[inline]
         pub fn builder() -> builder::CloudInitNetWorkRoute {
             Default::default()
         }
@@ -342,6 +347,7 @@ pub mod types {
         pub username: ::std::string::String,
     }
     impl ClusterCreationParams {
+        #[inline]
         pub fn builder() -> builder::ClusterCreationParams {
             Default::default()
         }
@@ -355,6 +361,7 @@ pub mod types {
         pub where_: ClusterWhereInput,
     }
     impl ClusterDeletionParams {
+        #[inline]
         pub fn builder() -> builder::ClusterDeletionParams {
             Default::default()
         }
@@ -369,6 +376,7 @@ pub mod types {
         pub where_: ClusterWhereInput,
     }
     impl ClusterUpdationParams {
+        #[inline]
         pub fn builder() -> builder::ClusterUpdationParams {
             Default::default()
         }
@@ -403,6 +411,7 @@ pub mod types {
         pub username: ::std::option::Option<::std::string::String>,
     }
     impl ClusterUpdationParamsData {
+        #[inline]
         pub fn builder() -> builder::ClusterUpdationParamsData {
             Default::default()
         }
@@ -470,6 +479,7 @@ pub mod types {
         >,
     }
     impl ClusterWhereInput {
+        #[inline]
         pub fn builder() -> builder::ClusterWhereInput {
             Default::default()
         }
@@ -619,6 +629,7 @@ pub mod types {
         pub vm_snapshots_some: ::std::option::Option<VmSnapshotWhereInput>,
     }
     impl ContentLibraryImageWhereInput {
+        #[inline]
         pub fn builder() -> builder::ContentLibraryImageWhereInput {
             Default::default()
         }
@@ -749,6 +760,7 @@ pub mod types {
         pub vm: VmWhereUniqueInput,
     }
     impl ContentLibraryVmTemplateCreationParams {
+        #[inline]
         pub fn builder() -> builder::ContentLibraryVmTemplateCreationParams {
             Default::default()
         }
@@ -762,6 +774,7 @@ pub mod types {
         pub where_: ContentLibraryVmTemplateWhereInput,
     }
     impl ContentLibraryVmTemplateDeletionParams {
+        #[inline]
         pub fn builder() -> builder::ContentLibraryVmTemplateDeletionParams {
             Default::default()
         }
@@ -777,6 +790,7 @@ pub mod types {
         pub where_: ContentLibraryVmTemplateWhereInput,
     }
     impl ContentLibraryVmTemplateUpdationParams {
+        #[inline]
         pub fn builder() -> builder::ContentLibraryVmTemplateUpdationParams {
             Default::default()
         }
@@ -799,6 +813,7 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl ContentLibraryVmTemplateUpdationParamsData {
+        #[inline]
         pub fn builder() -> builder::ContentLibraryVmTemplateUpdationParamsData {
             Default::default()
         }
@@ -964,6 +979,7 @@ pub mod types {
         pub win_opt_not: ::std::option::Option<bool>,
     }
     impl ContentLibraryVmTemplateWhereInput {
+        #[inline]
         pub fn builder() -> builder::ContentLibraryVmTemplateWhereInput {
             Default::default()
         }
@@ -1038,6 +1054,7 @@ pub mod types {
         pub organization_id: ::std::string::String,
     }
     impl DatacenterCreationParams {
+        #[inline]
         pub fn builder() -> builder::DatacenterCreationParams {
             Default::default()
         }
@@ -1051,6 +1068,7 @@ pub mod types {
         pub where_: DatacenterWhereInput,
     }
     impl DatacenterDeletionParams {
+        #[inline]
         pub fn builder() -> builder::DatacenterDeletionParams {
             Default::default()
         }
@@ -1065,6 +1083,7 @@ pub mod types {
         pub where_: DatacenterWhereInput,
     }
     impl DatacenterUpdationParams {
+        #[inline]
         pub fn builder() -> builder::DatacenterUpdationParams {
             Default::default()
         }
@@ -1081,6 +1100,7 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl DatacenterUpdationParamsData {
+        #[inline]
         pub fn builder() -> builder::DatacenterUpdationParamsData {
             Default::default()
         }
@@ -1128,6 +1148,7 @@ pub mod types {
         pub or: ::std::option::Option<::std::vec::Vec<DatacenterWhereInput>>,
     }
     impl DatacenterWhereInput {
+        #[inline]
         pub fn builder() -> builder::DatacenterWhereInput {
             Default::default()
         }
@@ -1246,6 +1267,7 @@ pub mod types {
         pub vm_volume_id: ::std::option::Option<::std::string::String>,
     }
     impl DiskOperateModifyDisk {
+        #[inline]
         pub fn builder() -> builder::DiskOperateModifyDisk {
             Default::default()
         }
@@ -1325,6 +1347,7 @@ pub mod types {
         >,
     }
     impl DiskWhereInput {
+        #[inline]
         pub fn builder() -> builder::DiskWhereInput {
             Default::default()
         }
@@ -1464,6 +1487,7 @@ pub mod types {
         pub vm_snapshots_some: ::std::option::Option<VmSnapshotWhereInput>,
     }
     impl ElfImageWhereInput {
+        #[inline]
         pub fn builder() -> builder::ElfImageWhereInput {
             Default::default()
         }
@@ -1578,6 +1602,7 @@ pub mod types {
         pub thin_provision_not: ::std::option::Option<bool>,
     }
     impl ElfStoragePolicyWhereInput {
+        #[inline]
         pub fn builder() -> builder::ElfStoragePolicyWhereInput {
             Default::default()
         }
@@ -1591,6 +1616,7 @@ pub mod types {
         pub where_: HostWhereInput,
     }
     impl EnterMaintenanceModeCheckParams {
+        #[inline]
         pub fn builder() -> builder::EnterMaintenanceModeCheckParams {
             Default::default()
         }
@@ -1611,6 +1637,7 @@ pub mod types {
         pub shutdown_vms: ::std::vec::Vec<::std::string::String>,
     }
     impl EnterMaintenanceModeInput {
+        #[inline]
         pub fn builder() -> builder::EnterMaintenanceModeInput {
             Default::default()
         }
@@ -1625,6 +1652,7 @@ pub mod types {
         pub where_: EnterMaintenanceModeParamsWhere,
     }
     impl EnterMaintenanceModeParams {
+        #[inline]
         pub fn builder() -> builder::EnterMaintenanceModeParams {
             Default::default()
         }
@@ -1637,6 +1665,7 @@ pub mod types {
         pub host_id: ::std::string::String,
     }
     impl EnterMaintenanceModeParamsWhere {
+        #[inline]
         pub fn builder() -> builder::EnterMaintenanceModeParamsWhere {
             Default::default()
         }
@@ -1659,6 +1688,7 @@ pub mod types {
         pub where_: EnterMaintenanceModeResultParamsWhere,
     }
     impl EnterMaintenanceModeResultParams {
+        #[inline]
         pub fn builder() -> builder::EnterMaintenanceModeResultParams {
             Default::default()
         }
@@ -1671,6 +1701,7 @@ pub mod types {
         pub task_id: ::std::string::String,
     }
     impl EnterMaintenanceModeResultParamsWhere {
+        #[inline]
         pub fn builder() -> builder::EnterMaintenanceModeResultParamsWhere {
             Default::default()
         }
@@ -1716,6 +1747,7 @@ pub mod types {
         pub poweron_vms: ::std::vec::Vec<::std::string::String>,
     }
     impl ExitMaintenanceModeInput {
+        #[inline]
         pub fn builder() -> builder::ExitMaintenanceModeInput {
             Default::default()
         }
@@ -1730,6 +1762,7 @@ pub mod types {
         pub where_: ExitMaintenanceModeParamsWhere,
     }
     impl ExitMaintenanceModeParams {
+        #[inline]
         pub fn builder() -> builder::ExitMaintenanceModeParams {
             Default::default()
         }
@@ -1742,6 +1775,7 @@ pub mod types {
         pub host_id: ::std::string::String,
     }
     impl ExitMaintenanceModeParamsWhere {
+        #[inline]
         pub fn builder() -> builder::ExitMaintenanceModeParamsWhere {
             Default::default()
         }
@@ -1782,6 +1816,7 @@ pub mod types {
         pub where_: ::std::option::Option<AlertWhereInput>,
     }
     impl GetAlertsRequestBody {
+        #[inline]
         pub fn builder() -> builder::GetAlertsRequestBody {
             Default::default()
         }
@@ -1798,6 +1833,7 @@ pub mod types {
         pub range: ::std::string::String,
     }
     impl GetClusterMetricInput {
+        #[inline]
         pub fn builder() -> builder::GetClusterMetricInput {
             Default::default()
         }
@@ -1838,6 +1874,7 @@ pub mod types {
         pub where_: ::std::option::Option<ClusterWhereInput>,
     }
     impl GetClustersRequestBody {
+        #[inline]
         pub fn builder() -> builder::GetClustersRequestBody {
             Default::default()
         }
@@ -1878,6 +1915,7 @@ pub mod types {
         pub where_: ::std::option::Option<ContentLibraryImageWhereInput>,
     }
     impl GetContentLibraryImagesRequestBody {
+        #[inline]
         pub fn builder() -> builder::GetContentLibraryImagesRequestBody {
             Default::default()
         }
@@ -1918,6 +1956,7 @@ pub mod types {
         pub where_: ::std::option::Option<ContentLibraryVmTemplateWhereInput>,
     }
     impl GetContentLibraryVmTemplatesRequestBody {
+        #[inline]
         pub fn builder() -> builder::GetContentLibraryVmTemplatesRequestBody {
             Default::default()
         }
@@ -1958,6 +1997,7 @@ pub mod types {
         pub where_: ::std::option::Option<DatacenterWhereInput>,
     }
     impl GetDatacentersRequestBody {
+        #[inline]
         pub fn builder() -> builder::GetDatacentersRequestBody {
             Default::default()
         }
@@ -1998,6 +2038,7 @@ pub mod types {
         pub where_: ::std::option::Option<DiskWhereInput>,
     }
     impl GetDisksRequestBody {
+        #[inline]
         pub fn builder() -> builder::GetDisksRequestBody {
             Default::default()
         }
@@ -2038,6 +2079,7 @@ pub mod types {
         pub where_: ::std::option::Option<ElfImageWhereInput>,
     }
     impl GetElfImagesRequestBody {
+        #[inline]
         pub fn builder() -> builder::GetElfImagesRequestBody {
             Default::default()
         }
@@ -2078,6 +2120,7 @@ pub mod types {
         pub where_: ::std::option::Option<ElfStoragePolicyWhereInput>,
     }
     impl GetElfStoragePoliciesRequestBody {
+        #[inline]
         pub fn builder() -> builder::GetElfStoragePoliciesRequestBody {
             Default::default()
         }
@@ -2118,6 +2161,7 @@ pub mod types {
         pub where_: ::std::option::Option<GpuDeviceWhereInput>,
     }
     impl GetGpuDevicesRequestBody {
+        #[inline]
         pub fn builder() -> builder::GetGpuDevicesRequestBody {
             Default::default()
         }
@@ -2134,6 +2178,7 @@ pub mod types {
         pub range: ::std::string::String,
     }
     impl GetHostMetricInput {
+        #[inline]
         pub fn builder() -> builder::GetHostMetricInput {
             Default::default()
         }
@@ -2174,6 +2219,7 @@ pub mod types {
         pub where_: ::std::option::Option<HostWhereInput>,
     }
     impl GetHostsRequestBody {
+        #[inline]
         pub fn builder() -> builder::GetHostsRequestBody {
             Default::default()
         }
@@ -2214,6 +2260,7 @@ pub mod types {
         pub where_: ::std::option::Option<IscsiLunSnapshotWhereInput>,
     }
     impl GetIscsiLunSnapshotsRequestBody {
+        #[inline]
         pub fn builder() -> builder::GetIscsiLunSnapshotsRequestBody {
             Default::default()
         }
@@ -2254,6 +2301,7 @@ pub mod types {
         pub where_: ::std::option::Option<LabelWhereInput>,
     }
     impl GetLabelsRequestBody {
+        #[inline]
         pub fn builder() -> builder::GetLabelsRequestBody {
             Default::default()
         }
@@ -2294,6 +2342,7 @@ pub mod types {
         pub where_: ::std::option::Option<OrganizationWhereInput>,
     }
     impl GetOrganizationsRequestBody {
+        #[inline]
         pub fn builder() -> builder::GetOrganizationsRequestBody {
             Default::default()
         }
@@ -2334,6 +2383,7 @@ pub mod types {
         pub where_: ::std::option::Option<SvtImageWhereInput>,
     }
     impl GetSvtImagesRequestBody {
+        #[inline]
         pub fn builder() -> builder::GetSvtImagesRequestBody {
             Default::default()
         }
@@ -2374,6 +2424,7 @@ pub mod types {
         pub where_: ::std::option::Option<TaskWhereInput>,
     }
     impl GetTasksRequestBody {
+        #[inline]
         pub fn builder() -> builder::GetTasksRequestBody {
             Default::default()
         }
@@ -2414,6 +2465,7 @@ pub mod types {
         pub where_: ::std::option::Option<VdsWhereInput>,
     }
     impl GetVdsesRequestBody {
+        #[inline]
         pub fn builder() -> builder::GetVdsesRequestBody {
             Default::default()
         }
@@ -2454,6 +2506,7 @@ pub mod types {
         pub where_: ::std::option::Option<VlanWhereInput>,
     }
     impl GetVlansRequestBody {
+        #[inline]
         pub fn builder() -> builder::GetVlansRequestBody {
             Default::default()
         }
@@ -2494,6 +2547,7 @@ pub mod types {
         pub where_: ::std::option::Option<VmDiskWhereInput>,
     }
     impl GetVmDisksRequestBody {
+        #[inline]
         pub fn builder() -> builder::GetVmDisksRequestBody {
             Default::default()
         }
@@ -2510,6 +2564,7 @@ pub mod types {
         pub vms: VmWhereInput,
     }
     impl GetVmMetricInput {
+        #[inline]
         pub fn builder() -> builder::GetVmMetricInput {
             Default::default()
         }
@@ -2550,6 +2605,7 @@ pub mod types {
         pub where_: ::std::option::Option<VmNicWhereInput>,
     }
     impl GetVmNicsRequestBody {
+        #[inline]
         pub fn builder() -> builder::GetVmNicsRequestBody {
             Default::default()
         }
@@ -2590,6 +2646,7 @@ pub mod types {
         pub where_: ::std::option::Option<VmSnapshotWhereInput>,
     }
     impl GetVmSnapshotsRequestBody {
+        #[inline]
         pub fn builder() -> builder::GetVmSnapshotsRequestBody {
             Default::default()
         }
@@ -2630,6 +2687,7 @@ pub mod types {
         pub where_: ::std::option::Option<VmTemplateWhereInput>,
     }
     impl GetVmTemplatesRequestBody {
+        #[inline]
         pub fn builder() -> builder::GetVmTemplatesRequestBody {
             Default::default()
         }
@@ -2670,6 +2728,7 @@ pub mod types {
         pub where_: ::std::option::Option<VmVolumeWhereInput>,
     }
     impl GetVmVolumesRequestBody {
+        #[inline]
         pub fn builder() -> builder::GetVmVolumesRequestBody {
             Default::default()
         }
@@ -2710,6 +2769,7 @@ pub mod types {
         pub where_: ::std::option::Option<VmWhereInput>,
     }
     impl GetVmsConnectionRequestBody {
+        #[inline]
         pub fn builder() -> builder::GetVmsConnectionRequestBody {
             Default::default()
         }
@@ -2750,6 +2810,7 @@ pub mod types {
         pub where_: ::std::option::Option<VmWhereInput>,
     }
     impl GetVmsRequestBody {
+        #[inline]
         pub fn builder() -> builder::GetVmsRequestBody {
             Default::default()
         }
@@ -2968,6 +3029,7 @@ pub mod types {
         pub vms_some: ::std::option::Option<VmWhereInput>,
     }
     impl GpuDeviceWhereInput {
+        #[inline]
         pub fn builder() -> builder::GpuDeviceWhereInput {
             Default::default()
         }
@@ -3135,6 +3197,7 @@ pub mod types {
         >,
     }
     impl HostWhereInput {
+        #[inline]
         pub fn builder() -> builder::HostWhereInput {
             Default::default()
         }
@@ -3216,6 +3279,7 @@ pub mod types {
         pub or: ::std::option::Option<::std::vec::Vec<IscsiLunSnapshotWhereInput>>,
     }
     impl IscsiLunSnapshotWhereInput {
+        #[inline]
         pub fn builder() -> builder::IscsiLunSnapshotWhereInput {
             Default::default()
         }
@@ -3506,6 +3570,7 @@ pub mod types {
         pub vms_some: ::std::boxed::Box<::std::option::Option<VmWhereInput>>,
     }
     impl LabelWhereInput {
+        #[inline]
         pub fn builder() -> builder::LabelWhereInput {
             Default::default()
         }
@@ -3529,6 +3594,7 @@ pub mod types {
         pub username: ::std::string::String,
     }
     impl LoginInput {
+        #[inline]
         pub fn builder() -> builder::LoginInput {
             Default::default()
         }
@@ -3720,6 +3786,7 @@ pub mod types {
         pub vm_volume_id: ::std::string::String,
     }
     impl MountDisksParams {
+        #[inline]
         pub fn builder() -> builder::MountDisksParams {
             Default::default()
         }
@@ -3762,6 +3829,7 @@ pub mod types {
         pub vm_volume: MountNewCreateDisksParamsVmVolume,
     }
     impl MountNewCreateDisksParams {
+        #[inline]
         pub fn builder() -> builder::MountNewCreateDisksParams {
             Default::default()
         }
@@ -3784,6 +3852,7 @@ pub mod types {
         pub size_unit: ::std::option::Option<crate::generated::open_enums::ByteUnit>,
     }
     impl MountNewCreateDisksParamsVmVolume {
+        #[inline]
         pub fn builder() -> builder::MountNewCreateDisksParamsVmVolume {
             Default::default()
         }
@@ -4577,6 +4646,7 @@ pub mod types {
         pub or: ::std::option::Option<::std::vec::Vec<OrganizationWhereInput>>,
     }
     impl OrganizationWhereInput {
+        #[inline]
         pub fn builder() -> builder::OrganizationWhereInput {
             Default::default()
         }
@@ -4699,6 +4769,7 @@ pub mod types {
         pub path_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl SvtImageWhereInput {
+        #[inline]
         pub fn builder() -> builder::SvtImageWhereInput {
             Default::default()
         }
@@ -4811,6 +4882,7 @@ pub mod types {
         >,
     }
     impl TaskWhereInput {
+        #[inline]
         pub fn builder() -> builder::TaskWhereInput {
             Default::default()
         }
@@ -4839,6 +4911,7 @@ pub mod types {
         pub user_data: ::std::option::Option<::std::string::String>,
     }
     impl TemplateCloudInit {
+        #[inline]
         pub fn builder() -> builder::TemplateCloudInit {
             Default::default()
         }
@@ -4981,6 +5054,7 @@ pub mod types {
         >,
     }
     impl VdsWhereInput {
+        #[inline]
         pub fn builder() -> builder::VdsWhereInput {
             Default::default()
         }
@@ -5121,6 +5195,7 @@ pub mod types {
         >,
     }
     impl VlanWhereInput {
+        #[inline]
         pub fn builder() -> builder::VlanWhereInput {
             Default::default()
         }
@@ -5282,6 +5357,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     impl VmAddCdRomParams {
+        #[inline]
         pub fn builder() -> builder::VmAddCdRomParams {
             Default::default()
         }
@@ -5294,6 +5370,7 @@ pub mod types {
         pub vm_cd_roms: ::std::vec::Vec<VmCdRomParams>,
     }
     impl VmAddCdRomParamsData {
+        #[inline]
         pub fn builder() -> builder::VmAddCdRomParamsData {
             Default::default()
         }
@@ -5308,6 +5385,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     impl VmAddDiskParams {
+        #[inline]
         pub fn builder() -> builder::VmAddDiskParams {
             Default::default()
         }
@@ -5345,6 +5423,7 @@ pub mod types {
         pub vm_disks: VmAddDiskParamsDataVmDisks,
     }
     impl VmAddDiskParamsData {
+        #[inline]
         pub fn builder() -> builder::VmAddDiskParamsData {
             Default::default()
         }
@@ -5361,6 +5440,7 @@ pub mod types {
         pub mount_new_create_disks: ::std::vec::Vec<MountNewCreateDisksParams>,
     }
     impl VmAddDiskParamsDataVmDisks {
+        #[inline]
         pub fn builder() -> builder::VmAddDiskParamsDataVmDisks {
             Default::default()
         }
@@ -5376,6 +5456,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     impl VmAddGpuDeviceParams {
+        #[inline]
         pub fn builder() -> builder::VmAddGpuDeviceParams {
             Default::default()
         }
@@ -5390,6 +5471,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     impl VmAddNicParams {
+        #[inline]
         pub fn builder() -> builder::VmAddNicParams {
             Default::default()
         }
@@ -5402,6 +5484,7 @@ pub mod types {
         pub vm_nics: ::std::vec::Vec<VmNicParams>,
     }
     impl VmAddNicParamsData {
+        #[inline]
         pub fn builder() -> builder::VmAddNicParamsData {
             Default::default()
         }
@@ -5426,6 +5509,7 @@ pub mod types {
         pub key: ::std::option::Option<i32>,
     }
     impl VmCdRomParams {
+        #[inline]
         pub fn builder() -> builder::VmCdRomParams {
             Default::default()
         }
@@ -5522,6 +5606,7 @@ pub mod types {
         pub vm_nics: ::std::vec::Vec<VmNicParams>,
     }
     impl VmCloneParams {
+        #[inline]
         pub fn builder() -> builder::VmCloneParams {
             Default::default()
         }
@@ -5626,6 +5711,7 @@ pub mod types {
         pub vm_nics: ::std::vec::Vec<VmNicParams>,
     }
     impl VmCreateVmFromContentLibraryTemplateParams {
+        #[inline]
         pub fn builder() -> builder::VmCreateVmFromContentLibraryTemplateParams {
             Default::default()
         }
@@ -5718,6 +5804,7 @@ pub mod types {
         pub vm_nics: ::std::vec::Vec<VmNicParams>,
     }
     impl VmCreateVmFromTemplateParams {
+        #[inline]
         pub fn builder() -> builder::VmCreateVmFromTemplateParams {
             Default::default()
         }
@@ -5794,6 +5881,7 @@ pub mod types {
         pub vm_nics: ::std::vec::Vec<VmNicParams>,
     }
     impl VmCreationParams {
+        #[inline]
         pub fn builder() -> builder::VmCreationParams {
             Default::default()
         }
@@ -5809,6 +5897,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     impl VmDeleteParams {
+        #[inline]
         pub fn builder() -> builder::VmDeleteParams {
             Default::default()
         }
@@ -5822,6 +5911,7 @@ pub mod types {
         pub include_snapshots: ::std::option::Option<bool>,
     }
     impl VmDeleteParamsEffect {
+        #[inline]
         pub fn builder() -> builder::VmDeleteParamsEffect {
             Default::default()
         }
@@ -5908,6 +5998,7 @@ pub mod types {
         pub remove_disks: ::std::option::Option<VmDiskOperateRemoveDisks>,
     }
     impl VmDiskOperate {
+        #[inline]
         pub fn builder() -> builder::VmDiskOperate {
             Default::default()
         }
@@ -5920,6 +6011,7 @@ pub mod types {
         pub disk_index: ::std::vec::Vec<i32>,
     }
     impl VmDiskOperateRemoveDisks {
+        #[inline]
         pub fn builder() -> builder::VmDiskOperateRemoveDisks {
             Default::default()
         }
@@ -5939,6 +6031,7 @@ pub mod types {
         pub mount_new_create_disks: ::std::vec::Vec<MountNewCreateDisksParams>,
     }
     impl VmDiskParams {
+        #[inline]
         pub fn builder() -> builder::VmDiskParams {
             Default::default()
         }
@@ -6013,6 +6106,7 @@ pub mod types {
         pub vm: ::std::option::Option<VmWhereInput>,
     }
     impl VmDiskWhereInput {
+        #[inline]
         pub fn builder() -> builder::VmDiskWhereInput {
             Default::default()
         }
@@ -6031,6 +6125,7 @@ pub mod types {
         pub where_: VmDiskWhereInput,
     }
     impl VmExpandVmDiskParams {
+        #[inline]
         pub fn builder() -> builder::VmExpandVmDiskParams {
             Default::default()
         }
@@ -6046,6 +6141,7 @@ pub mod types {
         pub gpu_id: ::std::string::String,
     }
     impl VmGpuOperationParams {
+        #[inline]
         pub fn builder() -> builder::VmGpuOperationParams {
             Default::default()
         }
@@ -6061,6 +6157,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     impl VmMigrateParams {
+        #[inline]
         pub fn builder() -> builder::VmMigrateParams {
             Default::default()
         }
@@ -6073,6 +6170,7 @@ pub mod types {
         pub host_id: ::std::string::String,
     }
     impl VmMigrateParamsData {
+        #[inline]
         pub fn builder() -> builder::VmMigrateParamsData {
             Default::default()
         }
@@ -6184,6 +6282,7 @@ pub mod types {
         pub type_: ::std::option::Option<crate::generated::open_enums::VmNicType>,
     }
     impl VmNicParams {
+        #[inline]
         pub fn builder() -> builder::VmNicParams {
             Default::default()
         }
@@ -6262,6 +6361,7 @@ pub mod types {
         pub vm: ::std::option::Option<VmWhereInput>,
     }
     impl VmNicWhereInput {
+        #[inline]
         pub fn builder() -> builder::VmNicWhereInput {
             Default::default()
         }
@@ -6275,6 +6375,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     impl VmOperateParams {
+        #[inline]
         pub fn builder() -> builder::VmOperateParams {
             Default::default()
         }
@@ -6290,6 +6391,7 @@ pub mod types {
         pub value: ::std::string::String,
     }
     impl VmOwnerParams {
+        #[inline]
         pub fn builder() -> builder::VmOwnerParams {
             Default::default()
         }
@@ -6315,6 +6417,7 @@ pub mod types {
         Id,
     }
     impl ::std::fmt::Display for VmOwnerParamsSearchFor {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Username => f.write_str("username"),
@@ -6324,6 +6427,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for VmOwnerParamsSearchFor {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6336,6 +6440,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for VmOwnerParamsSearchFor {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6344,6 +6449,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for VmOwnerParamsSearchFor {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6442,6 +6548,7 @@ pub mod types {
         pub vm_nics: ::std::vec::Vec<VmNicParams>,
     }
     impl VmRebuildParams {
+        #[inline]
         pub fn builder() -> builder::VmRebuildParams {
             Default::default()
         }
@@ -6456,6 +6563,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     impl VmRemoveCdRomParams {
+        #[inline]
         pub fn builder() -> builder::VmRemoveCdRomParams {
             Default::default()
         }
@@ -6468,6 +6576,7 @@ pub mod types {
         pub cd_rom_ids: ::std::vec::Vec<::std::string::String>,
     }
     impl VmRemoveCdRomParamsData {
+        #[inline]
         pub fn builder() -> builder::VmRemoveCdRomParamsData {
             Default::default()
         }
@@ -6482,6 +6591,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     impl VmRemoveDiskParams {
+        #[inline]
         pub fn builder() -> builder::VmRemoveDiskParams {
             Default::default()
         }
@@ -6494,6 +6604,7 @@ pub mod types {
         pub disk_ids: ::std::vec::Vec<::std::string::String>,
     }
     impl VmRemoveDiskParamsData {
+        #[inline]
         pub fn builder() -> builder::VmRemoveDiskParamsData {
             Default::default()
         }
@@ -6509,6 +6620,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     impl VmRemoveGpuDeviceParams {
+        #[inline]
         pub fn builder() -> builder::VmRemoveGpuDeviceParams {
             Default::default()
         }
@@ -6523,6 +6635,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     impl VmRemoveNicParams {
+        #[inline]
         pub fn builder() -> builder::VmRemoveNicParams {
             Default::default()
         }
@@ -6535,6 +6648,7 @@ pub mod types {
         pub nic_index: ::std::vec::Vec<i32>,
     }
     impl VmRemoveNicParamsData {
+        #[inline]
         pub fn builder() -> builder::VmRemoveNicParamsData {
             Default::default()
         }
@@ -6549,6 +6663,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     impl VmRollbackParams {
+        #[inline]
         pub fn builder() -> builder::VmRollbackParams {
             Default::default()
         }
@@ -6561,6 +6676,7 @@ pub mod types {
         pub snapshot_id: ::std::string::String,
     }
     impl VmRollbackParamsData {
+        #[inline]
         pub fn builder() -> builder::VmRollbackParamsData {
             Default::default()
         }
@@ -6625,6 +6741,7 @@ pub mod types {
         pub data: ::std::vec::Vec<VmSnapshotCreationParamsData>,
     }
     impl VmSnapshotCreationParams {
+        #[inline]
         pub fn builder() -> builder::VmSnapshotCreationParams {
             Default::default()
         }
@@ -6644,6 +6761,7 @@ pub mod types {
         pub vm_id: ::std::string::String,
     }
     impl VmSnapshotCreationParamsData {
+        #[inline]
         pub fn builder() -> builder::VmSnapshotCreationParamsData {
             Default::default()
         }
@@ -6657,6 +6775,7 @@ pub mod types {
         pub where_: VmSnapshotWhereInput,
     }
     impl VmSnapshotDeletionParams {
+        #[inline]
         pub fn builder() -> builder::VmSnapshotDeletionParams {
             Default::default()
         }
@@ -6722,6 +6841,7 @@ pub mod types {
         pub vm: ::std::boxed::Box<::std::option::Option<VmWhereInput>>,
     }
     impl VmSnapshotWhereInput {
+        #[inline]
         pub fn builder() -> builder::VmSnapshotWhereInput {
             Default::default()
         }
@@ -6737,6 +6857,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     impl VmStartParams {
+        #[inline]
         pub fn builder() -> builder::VmStartParams {
             Default::default()
         }
@@ -6749,6 +6870,7 @@ pub mod types {
         pub host_id: ::std::string::String,
     }
     impl VmStartParamsData {
+        #[inline]
         pub fn builder() -> builder::VmStartParamsData {
             Default::default()
         }
@@ -6855,6 +6977,7 @@ pub mod types {
         pub vm_id: ::std::string::String,
     }
     impl VmTemplateCreationParams {
+        #[inline]
         pub fn builder() -> builder::VmTemplateCreationParams {
             Default::default()
         }
@@ -6868,6 +6991,7 @@ pub mod types {
         pub where_: VmTemplateWhereInput,
     }
     impl VmTemplateDeletionParams {
+        #[inline]
         pub fn builder() -> builder::VmTemplateDeletionParams {
             Default::default()
         }
@@ -6883,6 +7007,7 @@ pub mod types {
         pub where_: VmTemplateWhereInput,
     }
     impl VmTemplateUpdationParams {
+        #[inline]
         pub fn builder() -> builder::VmTemplateUpdationParams {
             Default::default()
         }
@@ -6902,6 +7027,7 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl VmTemplateUpdationParamsData {
+        #[inline]
         pub fn builder() -> builder::VmTemplateUpdationParamsData {
             Default::default()
         }
@@ -7051,6 +7177,7 @@ pub mod types {
         pub win_opt_not: ::std::option::Option<bool>,
     }
     impl VmTemplateWhereInput {
+        #[inline]
         pub fn builder() -> builder::VmTemplateWhereInput {
             Default::default()
         }
@@ -7065,6 +7192,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     impl VmUpdateNicParams {
+        #[inline]
         pub fn builder() -> builder::VmUpdateNicParams {
             Default::default()
         }
@@ -7104,6 +7232,7 @@ pub mod types {
         pub subnet_mask: ::std::option::Option<::std::string::String>,
     }
     impl VmUpdateNicParamsData {
+        #[inline]
         pub fn builder() -> builder::VmUpdateNicParamsData {
             Default::default()
         }
@@ -7118,6 +7247,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     impl VmUpdateParams {
+        #[inline]
         pub fn builder() -> builder::VmUpdateParams {
             Default::default()
         }
@@ -7152,6 +7282,7 @@ pub mod types {
         pub vcpu: ::std::option::Option<i32>,
     }
     impl VmUpdateParamsData {
+        #[inline]
         pub fn builder() -> builder::VmUpdateParamsData {
             Default::default()
         }
@@ -7331,6 +7462,7 @@ pub mod types {
         >,
     }
     impl VmVolumeWhereInput {
+        #[inline]
         pub fn builder() -> builder::VmVolumeWhereInput {
             Default::default()
         }
@@ -7430,6 +7562,7 @@ pub mod types {
         pub vcpu_lte: ::std::option::Option<i32>,
     }
     impl VmWhereInput {
+        #[inline]
         pub fn builder() -> builder::VmWhereInput {
             Default::default()
         }
@@ -7447,6 +7580,7 @@ pub mod types {
         pub local_id: ::std::option::Option<::std::string::String>,
     }
     impl VmWhereUniqueInput {
+        #[inline]
         pub fn builder() -> builder::VmWhereUniqueInput {
             Default::default()
         }
@@ -7622,6 +7756,7 @@ pub mod types {
             where_: ::std::result::Result<super::LabelWhereInput, ::std::string::String>,
         }
         impl ::std::default::Default for AddLabelsToResourcesParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
@@ -7630,6 +7765,7 @@ pub mod types {
             }
         }
         impl AddLabelsToResourcesParams {
+            #[inline]
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::AddLabelsToResourcesParamsData>,
@@ -7642,6 +7778,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::LabelWhereInput>,
@@ -7658,6 +7795,7 @@ pub mod types {
         impl ::std::convert::TryFrom<AddLabelsToResourcesParams>
         for super::AddLabelsToResourcesParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: AddLabelsToResourcesParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -7669,6 +7807,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::AddLabelsToResourcesParams>
         for AddLabelsToResourcesParams {
+            #[inline]
             fn from(value: super::AddLabelsToResourcesParams) -> Self {
                 Self {
                     data: Ok(value.data),
@@ -7740,6 +7879,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for AddLabelsToResourcesParamsData {
+            #[inline]
             fn default() -> Self {
                 Self {
                     clusters: Ok(Default::default()),
@@ -7761,6 +7901,7 @@ pub mod types {
             }
         }
         impl AddLabelsToResourcesParamsData {
+            #[inline]
             pub fn clusters<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
@@ -7771,6 +7912,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn content_library_images<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::ContentLibraryImageWhereInput>,
@@ -7785,6 +7927,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn content_library_vm_templates<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -7801,6 +7944,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn datacenters<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::DatacenterWhereInput>,
@@ -7811,6 +7955,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn disks<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::DiskWhereInput>,
@@ -7821,6 +7966,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn elf_images<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::ElfImageWhereInput>,
@@ -7831,6 +7977,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn gpu_devices<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::GpuDeviceWhereInput>,
@@ -7841,6 +7988,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn hosts<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::HostWhereInput>,
@@ -7851,6 +7999,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn iscsi_lun_snapshots<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::IscsiLunSnapshotWhereInput>,
@@ -7865,6 +8014,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vdses<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VdsWhereInput>,
@@ -7875,6 +8025,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vlans<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VlanWhereInput>,
@@ -7885,6 +8036,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vm_snapshots<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmSnapshotWhereInput>,
@@ -7895,6 +8047,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vm_templates<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmTemplateWhereInput>,
@@ -7905,6 +8058,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vm_volumes<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmVolumeWhereInput>,
@@ -7915,6 +8069,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vms<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmWhereInput>,
@@ -7929,6 +8084,7 @@ pub mod types {
         impl ::std::convert::TryFrom<AddLabelsToResourcesParamsData>
         for super::AddLabelsToResourcesParamsData {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: AddLabelsToResourcesParamsData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -7953,6 +8109,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::AddLabelsToResourcesParamsData>
         for AddLabelsToResourcesParamsData {
+            #[inline]
             fn from(value: super::AddLabelsToResourcesParamsData) -> Self {
                 Self {
                     clusters: Ok(value.clusters),
@@ -8033,6 +8190,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for AlertWhereInput {
+            #[inline]
             fn default() -> Self {
                 Self {
                     and: Ok(Default::default()),
@@ -8053,6 +8211,7 @@ pub mod types {
             }
         }
         impl AlertWhereInput {
+            #[inline]
             pub fn and<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::AlertWhereInput>>,
@@ -8063,6 +8222,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn cluster<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
@@ -8073,6 +8233,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn ended<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -8083,6 +8244,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn host<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::HostWhereInput>,
@@ -8093,6 +8255,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -8101,6 +8264,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            #[inline]
             pub fn id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -8111,6 +8275,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -8121,6 +8286,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -8131,6 +8297,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -8141,6 +8308,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -8151,6 +8319,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::AlertWhereInput>>,
@@ -8161,6 +8330,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn or<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::AlertWhereInput>>,
@@ -8169,6 +8339,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
+            #[inline]
             pub fn severity<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -8179,6 +8350,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn severity_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -8192,6 +8364,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<AlertWhereInput> for super::AlertWhereInput {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: AlertWhereInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -8214,6 +8387,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::AlertWhereInput> for AlertWhereInput {
+            #[inline]
             fn from(value: super::AlertWhereInput) -> Self {
                 Self {
                     and: Ok(value.and),
@@ -8254,6 +8428,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for CloudInitNetWork {
+            #[inline]
             fn default() -> Self {
                 Self {
                     ip_address: Ok(Default::default()),
@@ -8265,6 +8440,7 @@ pub mod types {
             }
         }
         impl CloudInitNetWork {
+            #[inline]
             pub fn ip_address<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -8275,6 +8451,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn netmask<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -8285,6 +8462,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn nic_index<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i32>,
@@ -8297,6 +8475,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn routes<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8311,6 +8490,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8328,6 +8508,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<CloudInitNetWork> for super::CloudInitNetWork {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: CloudInitNetWork,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -8341,6 +8522,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::CloudInitNetWork> for CloudInitNetWork {
+            #[inline]
             fn from(value: super::CloudInitNetWork) -> Self {
                 Self {
                     ip_address: Ok(value.ip_address),
@@ -8358,6 +8540,7 @@ pub mod types {
             network: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for CloudInitNetWorkRoute {
+            #[inline]
             fn default() -> Self {
                 Self {
                     gateway: Err("no value supplied for gateway".to_string()),
@@ -8367,6 +8550,7 @@ pub mod types {
             }
         }
         impl CloudInitNetWorkRoute {
+            #[inline]
             pub fn gateway<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -8379,6 +8563,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn netmask<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -8391,6 +8576,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn network<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -8407,6 +8593,7 @@ pub mod types {
         impl ::std::convert::TryFrom<CloudInitNetWorkRoute>
         for super::CloudInitNetWorkRoute {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: CloudInitNetWorkRoute,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -8419,6 +8606,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::CloudInitNetWorkRoute>
         for CloudInitNetWorkRoute {
+            #[inline]
             fn from(value: super::CloudInitNetWorkRoute) -> Self {
                 Self {
                     gateway: Ok(value.gateway),
@@ -8452,6 +8640,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ClusterCreationParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     datacenter_id: Ok(Default::default()),
@@ -8464,6 +8653,7 @@ pub mod types {
             }
         }
         impl ClusterCreationParams {
+            #[inline]
             pub fn datacenter_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -8474,6 +8664,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn ip<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -8484,6 +8675,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for ip: {e}"));
                 self
             }
+            #[inline]
             pub fn password<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
@@ -8496,6 +8688,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn primary_zone_datacenter_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -8510,6 +8703,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn secondary_zone_datacenter_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -8524,6 +8718,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn username<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -8540,6 +8735,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ClusterCreationParams>
         for super::ClusterCreationParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ClusterCreationParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -8555,6 +8751,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ClusterCreationParams>
         for ClusterCreationParams {
+            #[inline]
             fn from(value: super::ClusterCreationParams) -> Self {
                 Self {
                     datacenter_id: Ok(value.datacenter_id),
@@ -8574,6 +8771,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ClusterDeletionParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     where_: Err("no value supplied for where_".to_string()),
@@ -8581,6 +8779,7 @@ pub mod types {
             }
         }
         impl ClusterDeletionParams {
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ClusterWhereInput>,
@@ -8597,6 +8796,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ClusterDeletionParams>
         for super::ClusterDeletionParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ClusterDeletionParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -8605,6 +8805,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ClusterDeletionParams>
         for ClusterDeletionParams {
+            #[inline]
             fn from(value: super::ClusterDeletionParams) -> Self {
                 Self { where_: Ok(value.where_) }
             }
@@ -8621,6 +8822,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ClusterUpdationParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
@@ -8629,6 +8831,7 @@ pub mod types {
             }
         }
         impl ClusterUpdationParams {
+            #[inline]
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ClusterUpdationParamsData>,
@@ -8641,6 +8844,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ClusterWhereInput>,
@@ -8657,6 +8861,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ClusterUpdationParams>
         for super::ClusterUpdationParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ClusterUpdationParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -8668,6 +8873,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ClusterUpdationParams>
         for ClusterUpdationParams {
+            #[inline]
             fn from(value: super::ClusterUpdationParams) -> Self {
                 Self {
                     data: Ok(value.data),
@@ -8711,6 +8917,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ClusterUpdationParamsData {
+            #[inline]
             fn default() -> Self {
                 Self {
                     datacenter_id: Ok(Default::default()),
@@ -8725,6 +8932,7 @@ pub mod types {
             }
         }
         impl ClusterUpdationParamsData {
+            #[inline]
             pub fn datacenter_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -8735,6 +8943,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn ip<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -8743,6 +8952,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for ip: {e}"));
                 self
             }
+            #[inline]
             pub fn password<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::cloud_common::Secret>,
@@ -8753,6 +8963,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn primary_zone_datacenter_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -8767,6 +8978,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn primary_zone_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -8779,6 +8991,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn secondary_zone_datacenter_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -8793,6 +9006,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn secondary_zone_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -8807,6 +9021,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn username<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -8821,6 +9036,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ClusterUpdationParamsData>
         for super::ClusterUpdationParamsData {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ClusterUpdationParamsData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -8838,6 +9054,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ClusterUpdationParamsData>
         for ClusterUpdationParamsData {
+            #[inline]
             fn from(value: super::ClusterUpdationParamsData) -> Self {
                 Self {
                     datacenter_id: Ok(value.datacenter_id),
@@ -8929,6 +9146,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ClusterWhereInput {
+            #[inline]
             fn default() -> Self {
                 Self {
                     and: Ok(Default::default()),
@@ -8953,6 +9171,7 @@ pub mod types {
             }
         }
         impl ClusterWhereInput {
+            #[inline]
             pub fn and<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -8965,6 +9184,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn datacenters_some<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::DatacenterWhereInput>,
@@ -8979,6 +9199,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn hypervisor<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -8991,6 +9212,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -8999,6 +9221,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            #[inline]
             pub fn id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -9009,6 +9232,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -9019,6 +9243,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -9029,6 +9254,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -9039,6 +9265,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -9049,6 +9276,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -9059,6 +9287,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_contains<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -9069,6 +9298,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -9079,6 +9309,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -9089,6 +9320,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_starts_with<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -9103,6 +9335,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -9115,6 +9348,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn or<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -9125,6 +9359,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
+            #[inline]
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -9137,6 +9372,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn type_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -9152,6 +9388,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<ClusterWhereInput> for super::ClusterWhereInput {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ClusterWhereInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -9178,6 +9415,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::ClusterWhereInput> for ClusterWhereInput {
+            #[inline]
             fn from(value: super::ClusterWhereInput) -> Self {
                 Self {
                     and: Ok(value.and),
@@ -9297,6 +9535,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ContentLibraryImageWhereInput {
+            #[inline]
             fn default() -> Self {
                 Self {
                     and: Ok(Default::default()),
@@ -9324,6 +9563,7 @@ pub mod types {
             }
         }
         impl ContentLibraryImageWhereInput {
+            #[inline]
             pub fn and<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -9336,6 +9576,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn clusters_some<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
@@ -9346,6 +9587,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -9356,6 +9598,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn created_at_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -9366,6 +9609,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -9376,6 +9620,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn description_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -9388,6 +9633,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn entity_async_status<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -9404,6 +9650,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn entity_async_status_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -9420,6 +9667,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -9428,6 +9676,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            #[inline]
             pub fn id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -9438,6 +9687,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -9448,6 +9698,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -9458,6 +9709,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_contains<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -9468,6 +9720,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -9478,6 +9731,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -9488,6 +9742,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_starts_with<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -9502,6 +9757,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -9514,6 +9770,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn or<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -9524,6 +9781,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
+            #[inline]
             pub fn path<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -9534,6 +9792,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn path_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -9544,6 +9803,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vm_snapshots_some<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmSnapshotWhereInput>,
@@ -9562,6 +9822,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ContentLibraryImageWhereInput>
         for super::ContentLibraryImageWhereInput {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ContentLibraryImageWhereInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -9592,6 +9853,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ContentLibraryImageWhereInput>
         for ContentLibraryImageWhereInput {
+            #[inline]
             fn from(value: super::ContentLibraryImageWhereInput) -> Self {
                 Self {
                     and: Ok(value.and),
@@ -9636,6 +9898,7 @@ pub mod types {
             vm: ::std::result::Result<super::VmWhereUniqueInput, ::std::string::String>,
         }
         impl ::std::default::Default for ContentLibraryVmTemplateCreationParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     cloud_init_supported: Ok(Default::default()),
@@ -9647,6 +9910,7 @@ pub mod types {
             }
         }
         impl ContentLibraryVmTemplateCreationParams {
+            #[inline]
             pub fn cloud_init_supported<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -9661,6 +9925,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn clusters<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ClusterWhereInput>,
@@ -9673,6 +9938,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -9683,6 +9949,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -9695,6 +9962,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vm<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmWhereUniqueInput>,
@@ -9709,6 +9977,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ContentLibraryVmTemplateCreationParams>
         for super::ContentLibraryVmTemplateCreationParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ContentLibraryVmTemplateCreationParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -9723,6 +9992,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ContentLibraryVmTemplateCreationParams>
         for ContentLibraryVmTemplateCreationParams {
+            #[inline]
             fn from(value: super::ContentLibraryVmTemplateCreationParams) -> Self {
                 Self {
                     cloud_init_supported: Ok(value.cloud_init_supported),
@@ -9741,6 +10011,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ContentLibraryVmTemplateDeletionParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     where_: Err("no value supplied for where_".to_string()),
@@ -9748,6 +10019,7 @@ pub mod types {
             }
         }
         impl ContentLibraryVmTemplateDeletionParams {
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ContentLibraryVmTemplateWhereInput>,
@@ -9764,6 +10036,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ContentLibraryVmTemplateDeletionParams>
         for super::ContentLibraryVmTemplateDeletionParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ContentLibraryVmTemplateDeletionParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -9772,6 +10045,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ContentLibraryVmTemplateDeletionParams>
         for ContentLibraryVmTemplateDeletionParams {
+            #[inline]
             fn from(value: super::ContentLibraryVmTemplateDeletionParams) -> Self {
                 Self { where_: Ok(value.where_) }
             }
@@ -9788,6 +10062,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ContentLibraryVmTemplateUpdationParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
@@ -9796,6 +10071,7 @@ pub mod types {
             }
         }
         impl ContentLibraryVmTemplateUpdationParams {
+            #[inline]
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9810,6 +10086,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ContentLibraryVmTemplateWhereInput>,
@@ -9826,6 +10103,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ContentLibraryVmTemplateUpdationParams>
         for super::ContentLibraryVmTemplateUpdationParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ContentLibraryVmTemplateUpdationParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -9837,6 +10115,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ContentLibraryVmTemplateUpdationParams>
         for ContentLibraryVmTemplateUpdationParams {
+            #[inline]
             fn from(value: super::ContentLibraryVmTemplateUpdationParams) -> Self {
                 Self {
                     data: Ok(value.data),
@@ -9864,6 +10143,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ContentLibraryVmTemplateUpdationParamsData {
+            #[inline]
             fn default() -> Self {
                 Self {
                     cloud_init_supported: Ok(Default::default()),
@@ -9874,6 +10154,7 @@ pub mod types {
             }
         }
         impl ContentLibraryVmTemplateUpdationParamsData {
+            #[inline]
             pub fn cloud_init_supported<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -9888,6 +10169,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn clusters<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
@@ -9898,6 +10180,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -9908,6 +10191,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -9922,6 +10206,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ContentLibraryVmTemplateUpdationParamsData>
         for super::ContentLibraryVmTemplateUpdationParamsData {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ContentLibraryVmTemplateUpdationParamsData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -9935,6 +10220,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ContentLibraryVmTemplateUpdationParamsData>
         for ContentLibraryVmTemplateUpdationParamsData {
+            #[inline]
             fn from(value: super::ContentLibraryVmTemplateUpdationParamsData) -> Self {
                 Self {
                     cloud_init_supported: Ok(value.cloud_init_supported),
@@ -10116,6 +10402,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ContentLibraryVmTemplateWhereInput {
+            #[inline]
             fn default() -> Self {
                 Self {
                     and: Ok(Default::default()),
@@ -10158,6 +10445,7 @@ pub mod types {
             }
         }
         impl ContentLibraryVmTemplateWhereInput {
+            #[inline]
             pub fn and<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -10170,6 +10458,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn architecture<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -10182,6 +10471,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn architecture_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -10196,6 +10486,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn clock_offset<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -10208,6 +10499,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn clock_offset_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -10222,6 +10514,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn cloud_init_supported<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -10236,6 +10529,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn cloud_init_supported_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -10250,6 +10544,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn clusters_some<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
@@ -10260,6 +10555,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -10270,6 +10566,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn created_at_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -10280,6 +10577,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -10290,6 +10588,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn description_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -10302,6 +10601,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn entity_async_status<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -10318,6 +10618,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn entity_async_status_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -10334,6 +10635,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn firmware<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -10346,6 +10648,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn firmware_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -10358,6 +10661,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn ha<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -10366,6 +10670,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for ha: {e}"));
                 self
             }
+            #[inline]
             pub fn ha_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -10376,6 +10681,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -10384,6 +10690,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            #[inline]
             pub fn id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -10394,6 +10701,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -10404,6 +10712,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn io_policy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -10416,6 +10725,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn io_policy_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -10428,6 +10738,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_bandwidth_policy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -10444,6 +10755,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_bandwidth_policy_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -10460,6 +10772,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_iops_policy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -10474,6 +10787,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_iops_policy_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -10490,6 +10804,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -10500,6 +10815,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_contains<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -10510,6 +10826,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -10520,6 +10837,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -10530,6 +10848,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_starts_with<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -10544,6 +10863,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -10556,6 +10876,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn or<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -10566,6 +10887,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
+            #[inline]
             pub fn win_opt<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -10576,6 +10898,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn win_opt_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -10590,6 +10913,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ContentLibraryVmTemplateWhereInput>
         for super::ContentLibraryVmTemplateWhereInput {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ContentLibraryVmTemplateWhereInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -10635,6 +10959,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ContentLibraryVmTemplateWhereInput>
         for ContentLibraryVmTemplateWhereInput {
+            #[inline]
             fn from(value: super::ContentLibraryVmTemplateWhereInput) -> Self {
                 Self {
                     and: Ok(value.and),
@@ -10689,6 +11014,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for DatacenterCreationParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     clusters: Ok(Default::default()),
@@ -10700,6 +11026,7 @@ pub mod types {
             }
         }
         impl DatacenterCreationParams {
+            #[inline]
             pub fn clusters<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
@@ -10710,6 +11037,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -10722,6 +11050,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn organization_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -10740,6 +11069,7 @@ pub mod types {
         impl ::std::convert::TryFrom<DatacenterCreationParams>
         for super::DatacenterCreationParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: DatacenterCreationParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -10752,6 +11082,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::DatacenterCreationParams>
         for DatacenterCreationParams {
+            #[inline]
             fn from(value: super::DatacenterCreationParams) -> Self {
                 Self {
                     clusters: Ok(value.clusters),
@@ -10768,6 +11099,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for DatacenterDeletionParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     where_: Err("no value supplied for where_".to_string()),
@@ -10775,6 +11107,7 @@ pub mod types {
             }
         }
         impl DatacenterDeletionParams {
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::DatacenterWhereInput>,
@@ -10791,6 +11124,7 @@ pub mod types {
         impl ::std::convert::TryFrom<DatacenterDeletionParams>
         for super::DatacenterDeletionParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: DatacenterDeletionParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -10799,6 +11133,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::DatacenterDeletionParams>
         for DatacenterDeletionParams {
+            #[inline]
             fn from(value: super::DatacenterDeletionParams) -> Self {
                 Self { where_: Ok(value.where_) }
             }
@@ -10815,6 +11150,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for DatacenterUpdationParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
@@ -10823,6 +11159,7 @@ pub mod types {
             }
         }
         impl DatacenterUpdationParams {
+            #[inline]
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::DatacenterUpdationParamsData>,
@@ -10835,6 +11172,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::DatacenterWhereInput>,
@@ -10851,6 +11189,7 @@ pub mod types {
         impl ::std::convert::TryFrom<DatacenterUpdationParams>
         for super::DatacenterUpdationParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: DatacenterUpdationParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -10862,6 +11201,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::DatacenterUpdationParams>
         for DatacenterUpdationParams {
+            #[inline]
             fn from(value: super::DatacenterUpdationParams) -> Self {
                 Self {
                     data: Ok(value.data),
@@ -10881,6 +11221,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for DatacenterUpdationParamsData {
+            #[inline]
             fn default() -> Self {
                 Self {
                     clusters: Ok(Default::default()),
@@ -10889,6 +11230,7 @@ pub mod types {
             }
         }
         impl DatacenterUpdationParamsData {
+            #[inline]
             pub fn clusters<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
@@ -10899,6 +11241,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -10913,6 +11256,7 @@ pub mod types {
         impl ::std::convert::TryFrom<DatacenterUpdationParamsData>
         for super::DatacenterUpdationParamsData {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: DatacenterUpdationParamsData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -10924,6 +11268,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::DatacenterUpdationParamsData>
         for DatacenterUpdationParamsData {
+            #[inline]
             fn from(value: super::DatacenterUpdationParamsData) -> Self {
                 Self {
                     clusters: Ok(value.clusters),
@@ -10983,6 +11328,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for DatacenterWhereInput {
+            #[inline]
             fn default() -> Self {
                 Self {
                     and: Ok(Default::default()),
@@ -11001,6 +11347,7 @@ pub mod types {
             }
         }
         impl DatacenterWhereInput {
+            #[inline]
             pub fn and<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -11013,6 +11360,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -11021,6 +11369,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            #[inline]
             pub fn id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -11031,6 +11380,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -11041,6 +11391,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -11051,6 +11402,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -11061,6 +11413,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_contains<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -11071,6 +11424,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -11081,6 +11435,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -11091,6 +11446,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_starts_with<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -11105,6 +11461,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -11117,6 +11474,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn or<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -11131,6 +11489,7 @@ pub mod types {
         impl ::std::convert::TryFrom<DatacenterWhereInput>
         for super::DatacenterWhereInput {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: DatacenterWhereInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -11151,6 +11510,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::DatacenterWhereInput> for DatacenterWhereInput {
+            #[inline]
             fn from(value: super::DatacenterWhereInput) -> Self {
                 Self {
                     and: Ok(value.and),
@@ -11181,6 +11541,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for DiskOperateModifyDisk {
+            #[inline]
             fn default() -> Self {
                 Self {
                     bus: Ok(Default::default()),
@@ -11190,6 +11551,7 @@ pub mod types {
             }
         }
         impl DiskOperateModifyDisk {
+            #[inline]
             pub fn bus<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::Bus>,
@@ -11200,6 +11562,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn disk_index<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i32>,
@@ -11212,6 +11575,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vm_volume_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -11226,6 +11590,7 @@ pub mod types {
         impl ::std::convert::TryFrom<DiskOperateModifyDisk>
         for super::DiskOperateModifyDisk {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: DiskOperateModifyDisk,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -11238,6 +11603,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::DiskOperateModifyDisk>
         for DiskOperateModifyDisk {
+            #[inline]
             fn from(value: super::DiskOperateModifyDisk) -> Self {
                 Self {
                     bus: Ok(value.bus),
@@ -11334,6 +11700,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for DiskWhereInput {
+            #[inline]
             fn default() -> Self {
                 Self {
                     and: Ok(Default::default()),
@@ -11360,6 +11727,7 @@ pub mod types {
             }
         }
         impl DiskWhereInput {
+            #[inline]
             pub fn and<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::DiskWhereInput>>,
@@ -11370,6 +11738,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn health_status<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -11382,6 +11751,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn health_status_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -11398,6 +11768,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn host<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::HostWhereInput>,
@@ -11408,6 +11779,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -11416,6 +11788,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            #[inline]
             pub fn id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -11426,6 +11799,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -11436,6 +11810,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -11446,6 +11821,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -11456,6 +11832,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -11466,6 +11843,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -11476,6 +11854,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_contains<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -11486,6 +11865,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -11496,6 +11876,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -11506,6 +11887,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_starts_with<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -11520,6 +11902,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::DiskWhereInput>>,
@@ -11530,6 +11913,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn or<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::DiskWhereInput>>,
@@ -11538,6 +11922,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
+            #[inline]
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::DiskType>,
@@ -11548,6 +11933,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn type_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -11560,6 +11946,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn usage_status<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -11575,6 +11962,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<DiskWhereInput> for super::DiskWhereInput {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: DiskWhereInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -11603,6 +11991,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::DiskWhereInput> for DiskWhereInput {
+            #[inline]
             fn from(value: super::DiskWhereInput) -> Self {
                 Self {
                     and: Ok(value.and),
@@ -11726,6 +12115,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ElfImageWhereInput {
+            #[inline]
             fn default() -> Self {
                 Self {
                     and: Ok(Default::default()),
@@ -11755,6 +12145,7 @@ pub mod types {
             }
         }
         impl ElfImageWhereInput {
+            #[inline]
             pub fn and<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -11767,6 +12158,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn cluster<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
@@ -11777,6 +12169,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -11787,6 +12180,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn description_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -11799,6 +12193,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn entity_async_status<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -11815,6 +12210,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn entity_async_status_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -11831,6 +12227,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -11839,6 +12236,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            #[inline]
             pub fn id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -11849,6 +12247,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -11859,6 +12258,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_created_at<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -11873,6 +12273,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_created_at_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -11887,6 +12288,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -11897,6 +12299,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -11907,6 +12310,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -11917,6 +12321,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_contains<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -11927,6 +12332,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -11937,6 +12343,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -11947,6 +12354,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_starts_with<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -11961,6 +12369,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -11973,6 +12382,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn or<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -11983,6 +12393,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
+            #[inline]
             pub fn path<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -11993,6 +12404,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn path_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -12003,6 +12415,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vm_snapshots_some<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmSnapshotWhereInput>,
@@ -12020,6 +12433,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<ElfImageWhereInput> for super::ElfImageWhereInput {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ElfImageWhereInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -12051,6 +12465,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::ElfImageWhereInput> for ElfImageWhereInput {
+            #[inline]
             fn from(value: super::ElfImageWhereInput) -> Self {
                 Self {
                     and: Ok(value.and),
@@ -12171,6 +12586,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ElfStoragePolicyWhereInput {
+            #[inline]
             fn default() -> Self {
                 Self {
                     and: Ok(Default::default()),
@@ -12197,6 +12613,7 @@ pub mod types {
             }
         }
         impl ElfStoragePolicyWhereInput {
+            #[inline]
             pub fn and<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -12209,6 +12626,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn cluster<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
@@ -12219,6 +12637,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -12229,6 +12648,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn description_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -12241,6 +12661,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn entity_async_status<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -12257,6 +12678,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn entity_async_status_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -12273,6 +12695,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -12281,6 +12704,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            #[inline]
             pub fn id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -12291,6 +12715,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -12301,6 +12726,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -12311,6 +12737,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -12321,6 +12748,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -12331,6 +12759,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_contains<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -12341,6 +12770,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -12351,6 +12781,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -12361,6 +12792,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_starts_with<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -12375,6 +12807,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -12387,6 +12820,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn or<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -12397,6 +12831,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
+            #[inline]
             pub fn thin_provision<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -12409,6 +12844,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn thin_provision_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -12427,6 +12863,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ElfStoragePolicyWhereInput>
         for super::ElfStoragePolicyWhereInput {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ElfStoragePolicyWhereInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -12456,6 +12893,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ElfStoragePolicyWhereInput>
         for ElfStoragePolicyWhereInput {
+            #[inline]
             fn from(value: super::ElfStoragePolicyWhereInput) -> Self {
                 Self {
                     and: Ok(value.and),
@@ -12486,6 +12924,7 @@ pub mod types {
             where_: ::std::result::Result<super::HostWhereInput, ::std::string::String>,
         }
         impl ::std::default::Default for EnterMaintenanceModeCheckParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     where_: Err("no value supplied for where_".to_string()),
@@ -12493,6 +12932,7 @@ pub mod types {
             }
         }
         impl EnterMaintenanceModeCheckParams {
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::HostWhereInput>,
@@ -12509,6 +12949,7 @@ pub mod types {
         impl ::std::convert::TryFrom<EnterMaintenanceModeCheckParams>
         for super::EnterMaintenanceModeCheckParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: EnterMaintenanceModeCheckParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -12517,6 +12958,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::EnterMaintenanceModeCheckParams>
         for EnterMaintenanceModeCheckParams {
+            #[inline]
             fn from(value: super::EnterMaintenanceModeCheckParams) -> Self {
                 Self { where_: Ok(value.where_) }
             }
@@ -12529,6 +12971,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for EnterMaintenanceModeInput {
+            #[inline]
             fn default() -> Self {
                 Self {
                     shutdown_vms: Ok(Default::default()),
@@ -12536,6 +12979,7 @@ pub mod types {
             }
         }
         impl EnterMaintenanceModeInput {
+            #[inline]
             pub fn shutdown_vms<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -12552,6 +12996,7 @@ pub mod types {
         impl ::std::convert::TryFrom<EnterMaintenanceModeInput>
         for super::EnterMaintenanceModeInput {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: EnterMaintenanceModeInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -12562,6 +13007,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::EnterMaintenanceModeInput>
         for EnterMaintenanceModeInput {
+            #[inline]
             fn from(value: super::EnterMaintenanceModeInput) -> Self {
                 Self {
                     shutdown_vms: Ok(value.shutdown_vms),
@@ -12580,6 +13026,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for EnterMaintenanceModeParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
@@ -12588,6 +13035,7 @@ pub mod types {
             }
         }
         impl EnterMaintenanceModeParams {
+            #[inline]
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::EnterMaintenanceModeInput>,
@@ -12600,6 +13048,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::EnterMaintenanceModeParamsWhere>,
@@ -12616,6 +13065,7 @@ pub mod types {
         impl ::std::convert::TryFrom<EnterMaintenanceModeParams>
         for super::EnterMaintenanceModeParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: EnterMaintenanceModeParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -12627,6 +13077,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::EnterMaintenanceModeParams>
         for EnterMaintenanceModeParams {
+            #[inline]
             fn from(value: super::EnterMaintenanceModeParams) -> Self {
                 Self {
                     data: Ok(value.data),
@@ -12639,6 +13090,7 @@ pub mod types {
             host_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for EnterMaintenanceModeParamsWhere {
+            #[inline]
             fn default() -> Self {
                 Self {
                     host_id: Err("no value supplied for host_id".to_string()),
@@ -12646,6 +13098,7 @@ pub mod types {
             }
         }
         impl EnterMaintenanceModeParamsWhere {
+            #[inline]
             pub fn host_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -12662,6 +13115,7 @@ pub mod types {
         impl ::std::convert::TryFrom<EnterMaintenanceModeParamsWhere>
         for super::EnterMaintenanceModeParamsWhere {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: EnterMaintenanceModeParamsWhere,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -12670,6 +13124,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::EnterMaintenanceModeParamsWhere>
         for EnterMaintenanceModeParamsWhere {
+            #[inline]
             fn from(value: super::EnterMaintenanceModeParamsWhere) -> Self {
                 Self { host_id: Ok(value.host_id) }
             }
@@ -12682,6 +13137,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for EnterMaintenanceModeResultParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     where_: Err("no value supplied for where_".to_string()),
@@ -12689,6 +13145,7 @@ pub mod types {
             }
         }
         impl EnterMaintenanceModeResultParams {
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::EnterMaintenanceModeResultParamsWhere>,
@@ -12705,6 +13162,7 @@ pub mod types {
         impl ::std::convert::TryFrom<EnterMaintenanceModeResultParams>
         for super::EnterMaintenanceModeResultParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: EnterMaintenanceModeResultParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -12713,6 +13171,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::EnterMaintenanceModeResultParams>
         for EnterMaintenanceModeResultParams {
+            #[inline]
             fn from(value: super::EnterMaintenanceModeResultParams) -> Self {
                 Self { where_: Ok(value.where_) }
             }
@@ -12722,6 +13181,7 @@ pub mod types {
             task_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for EnterMaintenanceModeResultParamsWhere {
+            #[inline]
             fn default() -> Self {
                 Self {
                     task_id: Err("no value supplied for task_id".to_string()),
@@ -12729,6 +13189,7 @@ pub mod types {
             }
         }
         impl EnterMaintenanceModeResultParamsWhere {
+            #[inline]
             pub fn task_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -12745,6 +13206,7 @@ pub mod types {
         impl ::std::convert::TryFrom<EnterMaintenanceModeResultParamsWhere>
         for super::EnterMaintenanceModeResultParamsWhere {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: EnterMaintenanceModeResultParamsWhere,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -12753,6 +13215,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::EnterMaintenanceModeResultParamsWhere>
         for EnterMaintenanceModeResultParamsWhere {
+            #[inline]
             fn from(value: super::EnterMaintenanceModeResultParamsWhere) -> Self {
                 Self { task_id: Ok(value.task_id) }
             }
@@ -12773,6 +13236,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ExitMaintenanceModeInput {
+            #[inline]
             fn default() -> Self {
                 Self {
                     live_migrate_back_vms: Ok(Default::default()),
@@ -12782,6 +13246,7 @@ pub mod types {
             }
         }
         impl ExitMaintenanceModeInput {
+            #[inline]
             pub fn live_migrate_back_vms<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -12796,6 +13261,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn offline_migrate_back_vms<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -12810,6 +13276,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn poweron_vms<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -12826,6 +13293,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ExitMaintenanceModeInput>
         for super::ExitMaintenanceModeInput {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ExitMaintenanceModeInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -12838,6 +13306,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ExitMaintenanceModeInput>
         for ExitMaintenanceModeInput {
+            #[inline]
             fn from(value: super::ExitMaintenanceModeInput) -> Self {
                 Self {
                     live_migrate_back_vms: Ok(value.live_migrate_back_vms),
@@ -12858,6 +13327,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ExitMaintenanceModeParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
@@ -12866,6 +13336,7 @@ pub mod types {
             }
         }
         impl ExitMaintenanceModeParams {
+            #[inline]
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ExitMaintenanceModeInput>,
@@ -12878,6 +13349,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ExitMaintenanceModeParamsWhere>,
@@ -12894,6 +13366,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ExitMaintenanceModeParams>
         for super::ExitMaintenanceModeParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ExitMaintenanceModeParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -12905,6 +13378,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ExitMaintenanceModeParams>
         for ExitMaintenanceModeParams {
+            #[inline]
             fn from(value: super::ExitMaintenanceModeParams) -> Self {
                 Self {
                     data: Ok(value.data),
@@ -12917,6 +13391,7 @@ pub mod types {
             host_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for ExitMaintenanceModeParamsWhere {
+            #[inline]
             fn default() -> Self {
                 Self {
                     host_id: Err("no value supplied for host_id".to_string()),
@@ -12924,6 +13399,7 @@ pub mod types {
             }
         }
         impl ExitMaintenanceModeParamsWhere {
+            #[inline]
             pub fn host_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -12940,6 +13416,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ExitMaintenanceModeParamsWhere>
         for super::ExitMaintenanceModeParamsWhere {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ExitMaintenanceModeParamsWhere,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -12948,6 +13425,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ExitMaintenanceModeParamsWhere>
         for ExitMaintenanceModeParamsWhere {
+            #[inline]
             fn from(value: super::ExitMaintenanceModeParamsWhere) -> Self {
                 Self { host_id: Ok(value.host_id) }
             }
@@ -12984,6 +13462,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for GetAlertsRequestBody {
+            #[inline]
             fn default() -> Self {
                 Self {
                     after: Ok(Default::default()),
@@ -12997,6 +13476,7 @@ pub mod types {
             }
         }
         impl GetAlertsRequestBody {
+            #[inline]
             pub fn after<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -13007,6 +13487,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn before<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -13017,6 +13498,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn first<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -13027,6 +13509,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn last<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -13037,6 +13520,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn order_by<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -13049,6 +13533,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn skip<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -13059,6 +13544,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::AlertWhereInput>,
@@ -13073,6 +13559,7 @@ pub mod types {
         impl ::std::convert::TryFrom<GetAlertsRequestBody>
         for super::GetAlertsRequestBody {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: GetAlertsRequestBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -13088,6 +13575,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::GetAlertsRequestBody> for GetAlertsRequestBody {
+            #[inline]
             fn from(value: super::GetAlertsRequestBody) -> Self {
                 Self {
                     after: Ok(value.after),
@@ -13113,6 +13601,7 @@ pub mod types {
             range: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for GetClusterMetricInput {
+            #[inline]
             fn default() -> Self {
                 Self {
                     clusters: Err("no value supplied for clusters".to_string()),
@@ -13122,6 +13611,7 @@ pub mod types {
             }
         }
         impl GetClusterMetricInput {
+            #[inline]
             pub fn clusters<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ClusterWhereInput>,
@@ -13134,6 +13624,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn metrics<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -13146,6 +13637,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn range<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13162,6 +13654,7 @@ pub mod types {
         impl ::std::convert::TryFrom<GetClusterMetricInput>
         for super::GetClusterMetricInput {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: GetClusterMetricInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -13174,6 +13667,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::GetClusterMetricInput>
         for GetClusterMetricInput {
+            #[inline]
             fn from(value: super::GetClusterMetricInput) -> Self {
                 Self {
                     clusters: Ok(value.clusters),
@@ -13214,6 +13708,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for GetClustersRequestBody {
+            #[inline]
             fn default() -> Self {
                 Self {
                     after: Ok(Default::default()),
@@ -13227,6 +13722,7 @@ pub mod types {
             }
         }
         impl GetClustersRequestBody {
+            #[inline]
             pub fn after<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -13237,6 +13733,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn before<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -13247,6 +13744,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn first<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -13257,6 +13755,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn last<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -13267,6 +13766,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn order_by<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -13279,6 +13779,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn skip<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -13289,6 +13790,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
@@ -13303,6 +13805,7 @@ pub mod types {
         impl ::std::convert::TryFrom<GetClustersRequestBody>
         for super::GetClustersRequestBody {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: GetClustersRequestBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -13319,6 +13822,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::GetClustersRequestBody>
         for GetClustersRequestBody {
+            #[inline]
             fn from(value: super::GetClustersRequestBody) -> Self {
                 Self {
                     after: Ok(value.after),
@@ -13365,6 +13869,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for GetContentLibraryImagesRequestBody {
+            #[inline]
             fn default() -> Self {
                 Self {
                     after: Ok(Default::default()),
@@ -13378,6 +13883,7 @@ pub mod types {
             }
         }
         impl GetContentLibraryImagesRequestBody {
+            #[inline]
             pub fn after<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -13388,6 +13894,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn before<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -13398,6 +13905,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn first<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -13408,6 +13916,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn last<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -13418,6 +13927,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn order_by<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -13430,6 +13940,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn skip<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -13440,6 +13951,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::ContentLibraryImageWhereInput>,
@@ -13454,6 +13966,7 @@ pub mod types {
         impl ::std::convert::TryFrom<GetContentLibraryImagesRequestBody>
         for super::GetContentLibraryImagesRequestBody {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: GetContentLibraryImagesRequestBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -13470,6 +13983,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::GetContentLibraryImagesRequestBody>
         for GetContentLibraryImagesRequestBody {
+            #[inline]
             fn from(value: super::GetContentLibraryImagesRequestBody) -> Self {
                 Self {
                     after: Ok(value.after),
@@ -13516,6 +14030,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for GetContentLibraryVmTemplatesRequestBody {
+            #[inline]
             fn default() -> Self {
                 Self {
                     after: Ok(Default::default()),
@@ -13529,6 +14044,7 @@ pub mod types {
             }
         }
         impl GetContentLibraryVmTemplatesRequestBody {
+            #[inline]
             pub fn after<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -13539,6 +14055,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn before<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -13549,6 +14066,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn first<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -13559,6 +14077,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn last<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -13569,6 +14088,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn order_by<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -13581,6 +14101,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn skip<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -13591,6 +14112,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -13607,6 +14129,7 @@ pub mod types {
         impl ::std::convert::TryFrom<GetContentLibraryVmTemplatesRequestBody>
         for super::GetContentLibraryVmTemplatesRequestBody {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: GetContentLibraryVmTemplatesRequestBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -13623,6 +14146,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::GetContentLibraryVmTemplatesRequestBody>
         for GetContentLibraryVmTemplatesRequestBody {
+            #[inline]
             fn from(value: super::GetContentLibraryVmTemplatesRequestBody) -> Self {
                 Self {
                     after: Ok(value.after),
@@ -13669,6 +14193,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for GetDatacentersRequestBody {
+            #[inline]
             fn default() -> Self {
                 Self {
                     after: Ok(Default::default()),
@@ -13682,6 +14207,7 @@ pub mod types {
             }
         }
         impl GetDatacentersRequestBody {
+            #[inline]
             pub fn after<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -13692,6 +14218,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn before<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -13702,6 +14229,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn first<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -13712,6 +14240,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn last<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -13722,6 +14251,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn order_by<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -13734,6 +14264,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn skip<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -13744,6 +14275,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::DatacenterWhereInput>,
@@ -13758,6 +14290,7 @@ pub mod types {
         impl ::std::convert::TryFrom<GetDatacentersRequestBody>
         for super::GetDatacentersRequestBody {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: GetDatacentersRequestBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -13774,6 +14307,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::GetDatacentersRequestBody>
         for GetDatacentersRequestBody {
+            #[inline]
             fn from(value: super::GetDatacentersRequestBody) -> Self {
                 Self {
                     after: Ok(value.after),
@@ -13818,6 +14352,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for GetDisksRequestBody {
+            #[inline]
             fn default() -> Self {
                 Self {
                     after: Ok(Default::default()),
@@ -13831,6 +14366,7 @@ pub mod types {
             }
         }
         impl GetDisksRequestBody {
+            #[inline]
             pub fn after<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -13841,6 +14377,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn before<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -13851,6 +14388,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn first<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -13861,6 +14399,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn last<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -13871,6 +14410,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn order_by<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -13883,6 +14423,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn skip<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -13893,6 +14434,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::DiskWhereInput>,
@@ -13907,6 +14449,7 @@ pub mod types {
         impl ::std::convert::TryFrom<GetDisksRequestBody>
         for super::GetDisksRequestBody {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: GetDisksRequestBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -13922,6 +14465,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::GetDisksRequestBody> for GetDisksRequestBody {
+            #[inline]
             fn from(value: super::GetDisksRequestBody) -> Self {
                 Self {
                     after: Ok(value.after),
@@ -13968,6 +14512,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for GetElfImagesRequestBody {
+            #[inline]
             fn default() -> Self {
                 Self {
                     after: Ok(Default::default()),
@@ -13981,6 +14526,7 @@ pub mod types {
             }
         }
         impl GetElfImagesRequestBody {
+            #[inline]
             pub fn after<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -13991,6 +14537,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn before<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -14001,6 +14548,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn first<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -14011,6 +14559,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn last<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -14021,6 +14570,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn order_by<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -14033,6 +14583,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn skip<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -14043,6 +14594,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::ElfImageWhereInput>,
@@ -14057,6 +14609,7 @@ pub mod types {
         impl ::std::convert::TryFrom<GetElfImagesRequestBody>
         for super::GetElfImagesRequestBody {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: GetElfImagesRequestBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -14073,6 +14626,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::GetElfImagesRequestBody>
         for GetElfImagesRequestBody {
+            #[inline]
             fn from(value: super::GetElfImagesRequestBody) -> Self {
                 Self {
                     after: Ok(value.after),
@@ -14119,6 +14673,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for GetElfStoragePoliciesRequestBody {
+            #[inline]
             fn default() -> Self {
                 Self {
                     after: Ok(Default::default()),
@@ -14132,6 +14687,7 @@ pub mod types {
             }
         }
         impl GetElfStoragePoliciesRequestBody {
+            #[inline]
             pub fn after<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -14142,6 +14698,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn before<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -14152,6 +14709,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn first<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -14162,6 +14720,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn last<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -14172,6 +14731,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn order_by<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -14184,6 +14744,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn skip<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -14194,6 +14755,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::ElfStoragePolicyWhereInput>,
@@ -14208,6 +14770,7 @@ pub mod types {
         impl ::std::convert::TryFrom<GetElfStoragePoliciesRequestBody>
         for super::GetElfStoragePoliciesRequestBody {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: GetElfStoragePoliciesRequestBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -14224,6 +14787,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::GetElfStoragePoliciesRequestBody>
         for GetElfStoragePoliciesRequestBody {
+            #[inline]
             fn from(value: super::GetElfStoragePoliciesRequestBody) -> Self {
                 Self {
                     after: Ok(value.after),
@@ -14270,6 +14834,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for GetGpuDevicesRequestBody {
+            #[inline]
             fn default() -> Self {
                 Self {
                     after: Ok(Default::default()),
@@ -14283,6 +14848,7 @@ pub mod types {
             }
         }
         impl GetGpuDevicesRequestBody {
+            #[inline]
             pub fn after<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -14293,6 +14859,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn before<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -14303,6 +14870,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn first<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -14313,6 +14881,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn last<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -14323,6 +14892,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn order_by<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -14335,6 +14905,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn skip<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -14345,6 +14916,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::GpuDeviceWhereInput>,
@@ -14359,6 +14931,7 @@ pub mod types {
         impl ::std::convert::TryFrom<GetGpuDevicesRequestBody>
         for super::GetGpuDevicesRequestBody {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: GetGpuDevicesRequestBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -14375,6 +14948,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::GetGpuDevicesRequestBody>
         for GetGpuDevicesRequestBody {
+            #[inline]
             fn from(value: super::GetGpuDevicesRequestBody) -> Self {
                 Self {
                     after: Ok(value.after),
@@ -14397,6 +14971,7 @@ pub mod types {
             range: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for GetHostMetricInput {
+            #[inline]
             fn default() -> Self {
                 Self {
                     hosts: Err("no value supplied for hosts".to_string()),
@@ -14406,6 +14981,7 @@ pub mod types {
             }
         }
         impl GetHostMetricInput {
+            #[inline]
             pub fn hosts<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::HostWhereInput>,
@@ -14418,6 +14994,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn metrics<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -14430,6 +15007,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn range<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14445,6 +15023,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<GetHostMetricInput> for super::GetHostMetricInput {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: GetHostMetricInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -14456,6 +15035,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::GetHostMetricInput> for GetHostMetricInput {
+            #[inline]
             fn from(value: super::GetHostMetricInput) -> Self {
                 Self {
                     hosts: Ok(value.hosts),
@@ -14496,6 +15076,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for GetHostsRequestBody {
+            #[inline]
             fn default() -> Self {
                 Self {
                     after: Ok(Default::default()),
@@ -14509,6 +15090,7 @@ pub mod types {
             }
         }
         impl GetHostsRequestBody {
+            #[inline]
             pub fn after<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -14519,6 +15101,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn before<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -14529,6 +15112,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn first<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -14539,6 +15123,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn last<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -14549,6 +15134,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn order_by<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -14561,6 +15147,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn skip<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -14571,6 +15158,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::HostWhereInput>,
@@ -14585,6 +15173,7 @@ pub mod types {
         impl ::std::convert::TryFrom<GetHostsRequestBody>
         for super::GetHostsRequestBody {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: GetHostsRequestBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -14600,6 +15189,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::GetHostsRequestBody> for GetHostsRequestBody {
+            #[inline]
             fn from(value: super::GetHostsRequestBody) -> Self {
                 Self {
                     after: Ok(value.after),
@@ -14646,6 +15236,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for GetIscsiLunSnapshotsRequestBody {
+            #[inline]
             fn default() -> Self {
                 Self {
                     after: Ok(Default::default()),
@@ -14659,6 +15250,7 @@ pub mod types {
             }
         }
         impl GetIscsiLunSnapshotsRequestBody {
+            #[inline]
             pub fn after<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -14669,6 +15261,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn before<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -14679,6 +15272,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn first<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -14689,6 +15283,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn last<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -14699,6 +15294,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn order_by<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -14711,6 +15307,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn skip<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -14721,6 +15318,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::IscsiLunSnapshotWhereInput>,
@@ -14735,6 +15333,7 @@ pub mod types {
         impl ::std::convert::TryFrom<GetIscsiLunSnapshotsRequestBody>
         for super::GetIscsiLunSnapshotsRequestBody {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: GetIscsiLunSnapshotsRequestBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -14751,6 +15350,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::GetIscsiLunSnapshotsRequestBody>
         for GetIscsiLunSnapshotsRequestBody {
+            #[inline]
             fn from(value: super::GetIscsiLunSnapshotsRequestBody) -> Self {
                 Self {
                     after: Ok(value.after),
@@ -14795,6 +15395,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for GetLabelsRequestBody {
+            #[inline]
             fn default() -> Self {
                 Self {
                     after: Ok(Default::default()),
@@ -14808,6 +15409,7 @@ pub mod types {
             }
         }
         impl GetLabelsRequestBody {
+            #[inline]
             pub fn after<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -14818,6 +15420,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn before<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -14828,6 +15431,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn first<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -14838,6 +15442,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn last<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -14848,6 +15453,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn order_by<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -14860,6 +15466,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn skip<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -14870,6 +15477,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::LabelWhereInput>,
@@ -14884,6 +15492,7 @@ pub mod types {
         impl ::std::convert::TryFrom<GetLabelsRequestBody>
         for super::GetLabelsRequestBody {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: GetLabelsRequestBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -14899,6 +15508,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::GetLabelsRequestBody> for GetLabelsRequestBody {
+            #[inline]
             fn from(value: super::GetLabelsRequestBody) -> Self {
                 Self {
                     after: Ok(value.after),
@@ -14945,6 +15555,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for GetOrganizationsRequestBody {
+            #[inline]
             fn default() -> Self {
                 Self {
                     after: Ok(Default::default()),
@@ -14958,6 +15569,7 @@ pub mod types {
             }
         }
         impl GetOrganizationsRequestBody {
+            #[inline]
             pub fn after<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -14968,6 +15580,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn before<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -14978,6 +15591,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn first<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -14988,6 +15602,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn last<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -14998,6 +15613,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn order_by<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -15010,6 +15626,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn skip<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -15020,6 +15637,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::OrganizationWhereInput>,
@@ -15034,6 +15652,7 @@ pub mod types {
         impl ::std::convert::TryFrom<GetOrganizationsRequestBody>
         for super::GetOrganizationsRequestBody {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: GetOrganizationsRequestBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -15050,6 +15669,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::GetOrganizationsRequestBody>
         for GetOrganizationsRequestBody {
+            #[inline]
             fn from(value: super::GetOrganizationsRequestBody) -> Self {
                 Self {
                     after: Ok(value.after),
@@ -15096,6 +15716,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for GetSvtImagesRequestBody {
+            #[inline]
             fn default() -> Self {
                 Self {
                     after: Ok(Default::default()),
@@ -15109,6 +15730,7 @@ pub mod types {
             }
         }
         impl GetSvtImagesRequestBody {
+            #[inline]
             pub fn after<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -15119,6 +15741,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn before<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -15129,6 +15752,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn first<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -15139,6 +15763,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn last<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -15149,6 +15774,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn order_by<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -15161,6 +15787,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn skip<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -15171,6 +15798,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::SvtImageWhereInput>,
@@ -15185,6 +15813,7 @@ pub mod types {
         impl ::std::convert::TryFrom<GetSvtImagesRequestBody>
         for super::GetSvtImagesRequestBody {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: GetSvtImagesRequestBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -15201,6 +15830,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::GetSvtImagesRequestBody>
         for GetSvtImagesRequestBody {
+            #[inline]
             fn from(value: super::GetSvtImagesRequestBody) -> Self {
                 Self {
                     after: Ok(value.after),
@@ -15245,6 +15875,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for GetTasksRequestBody {
+            #[inline]
             fn default() -> Self {
                 Self {
                     after: Ok(Default::default()),
@@ -15258,6 +15889,7 @@ pub mod types {
             }
         }
         impl GetTasksRequestBody {
+            #[inline]
             pub fn after<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -15268,6 +15900,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn before<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -15278,6 +15911,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn first<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -15288,6 +15922,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn last<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -15298,6 +15933,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn order_by<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -15310,6 +15946,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn skip<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -15320,6 +15957,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::TaskWhereInput>,
@@ -15334,6 +15972,7 @@ pub mod types {
         impl ::std::convert::TryFrom<GetTasksRequestBody>
         for super::GetTasksRequestBody {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: GetTasksRequestBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -15349,6 +15988,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::GetTasksRequestBody> for GetTasksRequestBody {
+            #[inline]
             fn from(value: super::GetTasksRequestBody) -> Self {
                 Self {
                     after: Ok(value.after),
@@ -15393,6 +16033,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for GetVdsesRequestBody {
+            #[inline]
             fn default() -> Self {
                 Self {
                     after: Ok(Default::default()),
@@ -15406,6 +16047,7 @@ pub mod types {
             }
         }
         impl GetVdsesRequestBody {
+            #[inline]
             pub fn after<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -15416,6 +16058,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn before<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -15426,6 +16069,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn first<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -15436,6 +16080,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn last<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -15446,6 +16091,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn order_by<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -15458,6 +16104,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn skip<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -15468,6 +16115,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VdsWhereInput>,
@@ -15482,6 +16130,7 @@ pub mod types {
         impl ::std::convert::TryFrom<GetVdsesRequestBody>
         for super::GetVdsesRequestBody {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: GetVdsesRequestBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -15497,6 +16146,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::GetVdsesRequestBody> for GetVdsesRequestBody {
+            #[inline]
             fn from(value: super::GetVdsesRequestBody) -> Self {
                 Self {
                     after: Ok(value.after),
@@ -15541,6 +16191,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for GetVlansRequestBody {
+            #[inline]
             fn default() -> Self {
                 Self {
                     after: Ok(Default::default()),
@@ -15554,6 +16205,7 @@ pub mod types {
             }
         }
         impl GetVlansRequestBody {
+            #[inline]
             pub fn after<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -15564,6 +16216,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn before<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -15574,6 +16227,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn first<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -15584,6 +16238,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn last<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -15594,6 +16249,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn order_by<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -15606,6 +16262,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn skip<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -15616,6 +16273,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VlanWhereInput>,
@@ -15630,6 +16288,7 @@ pub mod types {
         impl ::std::convert::TryFrom<GetVlansRequestBody>
         for super::GetVlansRequestBody {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: GetVlansRequestBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -15645,6 +16304,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::GetVlansRequestBody> for GetVlansRequestBody {
+            #[inline]
             fn from(value: super::GetVlansRequestBody) -> Self {
                 Self {
                     after: Ok(value.after),
@@ -15689,6 +16349,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for GetVmDisksRequestBody {
+            #[inline]
             fn default() -> Self {
                 Self {
                     after: Ok(Default::default()),
@@ -15702,6 +16363,7 @@ pub mod types {
             }
         }
         impl GetVmDisksRequestBody {
+            #[inline]
             pub fn after<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -15712,6 +16374,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn before<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -15722,6 +16385,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn first<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -15732,6 +16396,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn last<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -15742,6 +16407,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn order_by<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -15754,6 +16420,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn skip<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -15764,6 +16431,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmDiskWhereInput>,
@@ -15778,6 +16446,7 @@ pub mod types {
         impl ::std::convert::TryFrom<GetVmDisksRequestBody>
         for super::GetVmDisksRequestBody {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: GetVmDisksRequestBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -15794,6 +16463,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::GetVmDisksRequestBody>
         for GetVmDisksRequestBody {
+            #[inline]
             fn from(value: super::GetVmDisksRequestBody) -> Self {
                 Self {
                     after: Ok(value.after),
@@ -15816,6 +16486,7 @@ pub mod types {
             vms: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
         impl ::std::default::Default for GetVmMetricInput {
+            #[inline]
             fn default() -> Self {
                 Self {
                     metrics: Err("no value supplied for metrics".to_string()),
@@ -15825,6 +16496,7 @@ pub mod types {
             }
         }
         impl GetVmMetricInput {
+            #[inline]
             pub fn metrics<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -15837,6 +16509,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn range<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -15849,6 +16522,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vms<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmWhereInput>,
@@ -15864,6 +16538,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<GetVmMetricInput> for super::GetVmMetricInput {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: GetVmMetricInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -15875,6 +16550,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::GetVmMetricInput> for GetVmMetricInput {
+            #[inline]
             fn from(value: super::GetVmMetricInput) -> Self {
                 Self {
                     metrics: Ok(value.metrics),
@@ -15915,6 +16591,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for GetVmNicsRequestBody {
+            #[inline]
             fn default() -> Self {
                 Self {
                     after: Ok(Default::default()),
@@ -15928,6 +16605,7 @@ pub mod types {
             }
         }
         impl GetVmNicsRequestBody {
+            #[inline]
             pub fn after<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -15938,6 +16616,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn before<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -15948,6 +16627,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn first<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -15958,6 +16638,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn last<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -15968,6 +16649,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn order_by<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -15980,6 +16662,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn skip<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -15990,6 +16673,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmNicWhereInput>,
@@ -16004,6 +16688,7 @@ pub mod types {
         impl ::std::convert::TryFrom<GetVmNicsRequestBody>
         for super::GetVmNicsRequestBody {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: GetVmNicsRequestBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -16019,6 +16704,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::GetVmNicsRequestBody> for GetVmNicsRequestBody {
+            #[inline]
             fn from(value: super::GetVmNicsRequestBody) -> Self {
                 Self {
                     after: Ok(value.after),
@@ -16065,6 +16751,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for GetVmSnapshotsRequestBody {
+            #[inline]
             fn default() -> Self {
                 Self {
                     after: Ok(Default::default()),
@@ -16078,6 +16765,7 @@ pub mod types {
             }
         }
         impl GetVmSnapshotsRequestBody {
+            #[inline]
             pub fn after<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -16088,6 +16776,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn before<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -16098,6 +16787,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn first<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -16108,6 +16798,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn last<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -16118,6 +16809,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn order_by<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -16130,6 +16822,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn skip<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -16140,6 +16833,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmSnapshotWhereInput>,
@@ -16154,6 +16848,7 @@ pub mod types {
         impl ::std::convert::TryFrom<GetVmSnapshotsRequestBody>
         for super::GetVmSnapshotsRequestBody {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: GetVmSnapshotsRequestBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -16170,6 +16865,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::GetVmSnapshotsRequestBody>
         for GetVmSnapshotsRequestBody {
+            #[inline]
             fn from(value: super::GetVmSnapshotsRequestBody) -> Self {
                 Self {
                     after: Ok(value.after),
@@ -16216,6 +16912,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for GetVmTemplatesRequestBody {
+            #[inline]
             fn default() -> Self {
                 Self {
                     after: Ok(Default::default()),
@@ -16229,6 +16926,7 @@ pub mod types {
             }
         }
         impl GetVmTemplatesRequestBody {
+            #[inline]
             pub fn after<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -16239,6 +16937,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn before<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -16249,6 +16948,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn first<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -16259,6 +16959,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn last<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -16269,6 +16970,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn order_by<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -16281,6 +16983,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn skip<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -16291,6 +16994,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmTemplateWhereInput>,
@@ -16305,6 +17009,7 @@ pub mod types {
         impl ::std::convert::TryFrom<GetVmTemplatesRequestBody>
         for super::GetVmTemplatesRequestBody {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: GetVmTemplatesRequestBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -16321,6 +17026,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::GetVmTemplatesRequestBody>
         for GetVmTemplatesRequestBody {
+            #[inline]
             fn from(value: super::GetVmTemplatesRequestBody) -> Self {
                 Self {
                     after: Ok(value.after),
@@ -16367,6 +17073,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for GetVmVolumesRequestBody {
+            #[inline]
             fn default() -> Self {
                 Self {
                     after: Ok(Default::default()),
@@ -16380,6 +17087,7 @@ pub mod types {
             }
         }
         impl GetVmVolumesRequestBody {
+            #[inline]
             pub fn after<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -16390,6 +17098,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn before<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -16400,6 +17109,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn first<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -16410,6 +17120,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn last<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -16420,6 +17131,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn order_by<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -16432,6 +17144,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn skip<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -16442,6 +17155,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmVolumeWhereInput>,
@@ -16456,6 +17170,7 @@ pub mod types {
         impl ::std::convert::TryFrom<GetVmVolumesRequestBody>
         for super::GetVmVolumesRequestBody {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: GetVmVolumesRequestBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -16472,6 +17187,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::GetVmVolumesRequestBody>
         for GetVmVolumesRequestBody {
+            #[inline]
             fn from(value: super::GetVmVolumesRequestBody) -> Self {
                 Self {
                     after: Ok(value.after),
@@ -16516,6 +17232,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for GetVmsConnectionRequestBody {
+            #[inline]
             fn default() -> Self {
                 Self {
                     after: Ok(Default::default()),
@@ -16529,6 +17246,7 @@ pub mod types {
             }
         }
         impl GetVmsConnectionRequestBody {
+            #[inline]
             pub fn after<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -16539,6 +17257,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn before<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -16549,6 +17268,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn first<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -16559,6 +17279,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn last<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -16569,6 +17290,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn order_by<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -16581,6 +17303,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn skip<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -16591,6 +17314,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmWhereInput>,
@@ -16605,6 +17329,7 @@ pub mod types {
         impl ::std::convert::TryFrom<GetVmsConnectionRequestBody>
         for super::GetVmsConnectionRequestBody {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: GetVmsConnectionRequestBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -16621,6 +17346,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::GetVmsConnectionRequestBody>
         for GetVmsConnectionRequestBody {
+            #[inline]
             fn from(value: super::GetVmsConnectionRequestBody) -> Self {
                 Self {
                     after: Ok(value.after),
@@ -16665,6 +17391,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for GetVmsRequestBody {
+            #[inline]
             fn default() -> Self {
                 Self {
                     after: Ok(Default::default()),
@@ -16678,6 +17405,7 @@ pub mod types {
             }
         }
         impl GetVmsRequestBody {
+            #[inline]
             pub fn after<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -16688,6 +17416,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn before<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -16698,6 +17427,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn first<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -16708,6 +17438,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn last<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -16718,6 +17449,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn order_by<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -16730,6 +17462,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn skip<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -16740,6 +17473,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmWhereInput>,
@@ -16753,6 +17487,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<GetVmsRequestBody> for super::GetVmsRequestBody {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: GetVmsRequestBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -16768,6 +17503,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::GetVmsRequestBody> for GetVmsRequestBody {
+            #[inline]
             fn from(value: super::GetVmsRequestBody) -> Self {
                 Self {
                     after: Ok(value.after),
@@ -16938,6 +17674,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for GpuDeviceWhereInput {
+            #[inline]
             fn default() -> Self {
                 Self {
                     and: Ok(Default::default()),
@@ -16981,6 +17718,7 @@ pub mod types {
             }
         }
         impl GpuDeviceWhereInput {
+            #[inline]
             pub fn and<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -16993,6 +17731,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn brand<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -17003,6 +17742,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn brand_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -17013,6 +17753,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn bus_location<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -17023,6 +17764,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn bus_location_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -17035,6 +17777,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -17045,6 +17788,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn description_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -17057,6 +17801,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn entity_async_status<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -17073,6 +17818,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn entity_async_status_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -17089,6 +17835,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn host<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::HostWhereInput>,
@@ -17099,6 +17846,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -17107,6 +17855,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            #[inline]
             pub fn id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -17117,6 +17866,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -17127,6 +17877,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn is_nvidia_tools_ready<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -17141,6 +17892,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn is_nvidia_tools_ready_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -17155,6 +17907,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn is_nvidia_vfs_enabled<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -17169,6 +17922,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn is_nvidia_vfs_enabled_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -17183,6 +17937,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn is_nvidia_vfs_supported<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -17197,6 +17952,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn is_nvidia_vfs_supported_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -17211,6 +17967,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_created_at<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -17225,6 +17982,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_created_at_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -17239,6 +17997,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -17249,6 +18008,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -17259,6 +18019,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn model<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -17269,6 +18030,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn model_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -17279,6 +18041,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -17289,6 +18052,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_contains<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -17299,6 +18063,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -17309,6 +18074,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -17319,6 +18085,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_starts_with<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -17333,6 +18100,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -17345,6 +18113,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn or<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -17355,6 +18124,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
+            #[inline]
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -17367,6 +18137,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn status_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -17379,6 +18150,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn user_usage<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -17391,6 +18163,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn user_usage_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -17403,6 +18176,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vms_some<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmWhereInput>,
@@ -17417,6 +18191,7 @@ pub mod types {
         impl ::std::convert::TryFrom<GpuDeviceWhereInput>
         for super::GpuDeviceWhereInput {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: GpuDeviceWhereInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -17462,6 +18237,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::GpuDeviceWhereInput> for GpuDeviceWhereInput {
+            #[inline]
             fn from(value: super::GpuDeviceWhereInput) -> Self {
                 Self {
                     and: Ok(value.and),
@@ -17588,6 +18364,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for HostWhereInput {
+            #[inline]
             fn default() -> Self {
                 Self {
                     and: Ok(Default::default()),
@@ -17613,6 +18390,7 @@ pub mod types {
             }
         }
         impl HostWhereInput {
+            #[inline]
             pub fn and<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::HostWhereInput>>,
@@ -17623,6 +18401,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn cluster<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
@@ -17633,6 +18412,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -17641,6 +18421,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            #[inline]
             pub fn id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -17651,6 +18432,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -17661,6 +18443,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -17671,6 +18454,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -17681,6 +18465,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -17691,6 +18476,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -17701,6 +18487,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_contains<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -17711,6 +18498,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -17721,6 +18509,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -17731,6 +18520,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_starts_with<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -17745,6 +18535,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::HostWhereInput>>,
@@ -17755,6 +18546,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn or<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::HostWhereInput>>,
@@ -17763,6 +18555,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
+            #[inline]
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -17775,6 +18568,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn status_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -17787,6 +18581,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn status_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -17799,6 +18594,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn status_not_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -17814,6 +18610,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<HostWhereInput> for super::HostWhereInput {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: HostWhereInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -17841,6 +18638,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::HostWhereInput> for HostWhereInput {
+            #[inline]
             fn from(value: super::HostWhereInput) -> Self {
                 Self {
                     and: Ok(value.and),
@@ -17931,6 +18729,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for IscsiLunSnapshotWhereInput {
+            #[inline]
             fn default() -> Self {
                 Self {
                     and: Ok(Default::default()),
@@ -17951,6 +18750,7 @@ pub mod types {
             }
         }
         impl IscsiLunSnapshotWhereInput {
+            #[inline]
             pub fn and<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -17963,6 +18763,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -17971,6 +18772,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            #[inline]
             pub fn id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -17981,6 +18783,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -17991,6 +18794,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -18001,6 +18805,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -18011,6 +18816,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -18021,6 +18827,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -18031,6 +18838,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_contains<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -18041,6 +18849,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -18051,6 +18860,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -18061,6 +18871,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_starts_with<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -18075,6 +18886,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -18087,6 +18899,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn or<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -18101,6 +18914,7 @@ pub mod types {
         impl ::std::convert::TryFrom<IscsiLunSnapshotWhereInput>
         for super::IscsiLunSnapshotWhereInput {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: IscsiLunSnapshotWhereInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -18124,6 +18938,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::IscsiLunSnapshotWhereInput>
         for IscsiLunSnapshotWhereInput {
+            #[inline]
             fn from(value: super::IscsiLunSnapshotWhereInput) -> Self {
                 Self {
                     and: Ok(value.and),
@@ -18223,6 +19038,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for LabelWhereInput {
+            #[inline]
             fn default() -> Self {
                 Self {
                     and: Ok(Default::default()),
@@ -18248,6 +19064,7 @@ pub mod types {
             }
         }
         impl LabelWhereInput {
+            #[inline]
             pub fn and<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::LabelWhereInput>>,
@@ -18258,6 +19075,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn clusters_some<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
@@ -18268,6 +19086,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -18278,6 +19097,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn created_at_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -18288,6 +19108,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn datacenters_some<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::DatacenterWhereInput>,
@@ -18302,6 +19123,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn disks_some<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::DiskWhereInput>,
@@ -18312,6 +19134,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn hosts_some<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::HostWhereInput>,
@@ -18322,6 +19145,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -18330,6 +19154,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            #[inline]
             pub fn id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -18340,6 +19165,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -18350,6 +19176,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn iscsi_lun_snapshots_some<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::IscsiLunSnapshotWhereInput>,
@@ -18364,6 +19191,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn key<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -18374,6 +19202,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn key_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -18384,6 +19213,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::LabelWhereInput>>,
@@ -18394,6 +19224,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn or<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::LabelWhereInput>>,
@@ -18402,6 +19233,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
+            #[inline]
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -18412,6 +19244,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn value_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -18422,6 +19255,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vm_snapshots_some<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmSnapshotWhereInput>,
@@ -18436,6 +19270,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vms_some<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -18453,6 +19288,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<LabelWhereInput> for super::LabelWhereInput {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: LabelWhereInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -18480,6 +19316,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::LabelWhereInput> for LabelWhereInput {
+            #[inline]
             fn from(value: super::LabelWhereInput) -> Self {
                 Self {
                     and: Ok(value.and),
@@ -18528,6 +19365,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for LoginInput {
+            #[inline]
             fn default() -> Self {
                 Self {
                     auth_config_id: Ok(Default::default()),
@@ -18539,6 +19377,7 @@ pub mod types {
             }
         }
         impl LoginInput {
+            #[inline]
             pub fn auth_config_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -18551,6 +19390,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn mfa_type<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::MfaType>,
@@ -18561,6 +19401,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn password<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
@@ -18573,6 +19414,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn source<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -18585,6 +19427,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn username<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -18600,6 +19443,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<LoginInput> for super::LoginInput {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: LoginInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -18613,6 +19457,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::LoginInput> for LoginInput {
+            #[inline]
             fn from(value: super::LoginInput) -> Self {
                 Self {
                     auth_config_id: Ok(value.auth_config_id),
@@ -18668,6 +19513,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MountDisksParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     boot: Err("no value supplied for boot".to_string()),
@@ -18684,6 +19530,7 @@ pub mod types {
             }
         }
         impl MountDisksParams {
+            #[inline]
             pub fn boot<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i32>,
@@ -18696,6 +19543,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn bus<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::generated::open_enums::Bus>,
@@ -18708,6 +19556,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn index<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -18718,6 +19567,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn key<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -18728,6 +19578,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_bandwidth<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i64>,
@@ -18738,6 +19589,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_bandwidth_policy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -18754,6 +19606,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_bandwidth_unit<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::BpsUnit>,
@@ -18768,6 +19621,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_iops<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i64>,
@@ -18778,6 +19632,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_iops_policy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -18792,6 +19647,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vm_volume_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -18807,6 +19663,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<MountDisksParams> for super::MountDisksParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MountDisksParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -18825,6 +19682,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::MountDisksParams> for MountDisksParams {
+            #[inline]
             fn from(value: super::MountDisksParams) -> Self {
                 Self {
                     boot: Ok(value.boot),
@@ -18885,6 +19743,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MountNewCreateDisksParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     boot: Err("no value supplied for boot".to_string()),
@@ -18901,6 +19760,7 @@ pub mod types {
             }
         }
         impl MountNewCreateDisksParams {
+            #[inline]
             pub fn boot<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i32>,
@@ -18913,6 +19773,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn bus<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::generated::open_enums::Bus>,
@@ -18925,6 +19786,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn index<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -18935,6 +19797,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn key<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -18945,6 +19808,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_bandwidth<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i64>,
@@ -18955,6 +19819,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_bandwidth_policy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -18971,6 +19836,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_bandwidth_unit<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::BpsUnit>,
@@ -18985,6 +19851,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_iops<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i64>,
@@ -18995,6 +19862,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_iops_policy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -19009,6 +19877,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vm_volume<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::MountNewCreateDisksParamsVmVolume>,
@@ -19025,6 +19894,7 @@ pub mod types {
         impl ::std::convert::TryFrom<MountNewCreateDisksParams>
         for super::MountNewCreateDisksParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MountNewCreateDisksParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -19044,6 +19914,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::MountNewCreateDisksParams>
         for MountNewCreateDisksParams {
+            #[inline]
             fn from(value: super::MountNewCreateDisksParams) -> Self {
                 Self {
                     boot: Ok(value.boot),
@@ -19077,6 +19948,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MountNewCreateDisksParamsVmVolume {
+            #[inline]
             fn default() -> Self {
                 Self {
                     elf_storage_policy: Err(
@@ -19090,6 +19962,7 @@ pub mod types {
             }
         }
         impl MountNewCreateDisksParamsVmVolume {
+            #[inline]
             pub fn elf_storage_policy<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19106,6 +19979,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -19118,6 +19992,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn path<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -19128,6 +20003,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn size<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -19140,6 +20016,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn size_unit<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::ByteUnit>,
@@ -19154,6 +20031,7 @@ pub mod types {
         impl ::std::convert::TryFrom<MountNewCreateDisksParamsVmVolume>
         for super::MountNewCreateDisksParamsVmVolume {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MountNewCreateDisksParamsVmVolume,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -19168,6 +20046,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::MountNewCreateDisksParamsVmVolume>
         for MountNewCreateDisksParamsVmVolume {
+            #[inline]
             fn from(value: super::MountNewCreateDisksParamsVmVolume) -> Self {
                 Self {
                     elf_storage_policy: Ok(value.elf_storage_policy),
@@ -19230,6 +20109,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for OrganizationWhereInput {
+            #[inline]
             fn default() -> Self {
                 Self {
                     and: Ok(Default::default()),
@@ -19248,6 +20128,7 @@ pub mod types {
             }
         }
         impl OrganizationWhereInput {
+            #[inline]
             pub fn and<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -19260,6 +20141,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn datacenters_some<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::DatacenterWhereInput>,
@@ -19274,6 +20156,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -19282,6 +20165,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            #[inline]
             pub fn id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -19292,6 +20176,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -19302,6 +20187,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -19312,6 +20198,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_contains<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -19322,6 +20209,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -19332,6 +20220,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -19342,6 +20231,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_starts_with<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -19356,6 +20246,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -19368,6 +20259,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn or<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -19382,6 +20274,7 @@ pub mod types {
         impl ::std::convert::TryFrom<OrganizationWhereInput>
         for super::OrganizationWhereInput {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: OrganizationWhereInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -19403,6 +20296,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::OrganizationWhereInput>
         for OrganizationWhereInput {
+            #[inline]
             fn from(value: super::OrganizationWhereInput) -> Self {
                 Self {
                     and: Ok(value.and),
@@ -19506,6 +20400,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for SvtImageWhereInput {
+            #[inline]
             fn default() -> Self {
                 Self {
                     and: Ok(Default::default()),
@@ -19532,6 +20427,7 @@ pub mod types {
             }
         }
         impl SvtImageWhereInput {
+            #[inline]
             pub fn and<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -19544,6 +20440,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn cluster<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
@@ -19554,6 +20451,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn entity_async_status<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -19570,6 +20468,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn entity_async_status_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -19586,6 +20485,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -19594,6 +20494,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            #[inline]
             pub fn id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -19604,6 +20505,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -19614,6 +20516,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_created_at<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -19628,6 +20531,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_created_at_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -19642,6 +20546,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -19652,6 +20557,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -19662,6 +20568,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -19672,6 +20579,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_contains<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -19682,6 +20590,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -19692,6 +20601,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -19702,6 +20612,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_starts_with<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -19716,6 +20627,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -19728,6 +20640,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn or<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -19738,6 +20651,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
+            #[inline]
             pub fn path<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -19748,6 +20662,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn path_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -19761,6 +20676,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<SvtImageWhereInput> for super::SvtImageWhereInput {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: SvtImageWhereInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -19789,6 +20705,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::SvtImageWhereInput> for SvtImageWhereInput {
+            #[inline]
             fn from(value: super::SvtImageWhereInput) -> Self {
                 Self {
                     and: Ok(value.and),
@@ -19884,6 +20801,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for TaskWhereInput {
+            #[inline]
             fn default() -> Self {
                 Self {
                     and: Ok(Default::default()),
@@ -19905,6 +20823,7 @@ pub mod types {
             }
         }
         impl TaskWhereInput {
+            #[inline]
             pub fn and<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::TaskWhereInput>>,
@@ -19915,6 +20834,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn cluster<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
@@ -19925,6 +20845,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn description_contains<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -19939,6 +20860,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -19947,6 +20869,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            #[inline]
             pub fn id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -19957,6 +20880,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -19967,6 +20891,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -19977,6 +20902,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::TaskWhereInput>>,
@@ -19987,6 +20913,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn or<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::TaskWhereInput>>,
@@ -19995,6 +20922,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
+            #[inline]
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -20007,6 +20935,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn status_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -20019,6 +20948,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn status_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -20031,6 +20961,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn status_not_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -20043,6 +20974,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::TaskType>,
@@ -20053,6 +20985,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn type_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -20068,6 +21001,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<TaskWhereInput> for super::TaskWhereInput {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: TaskWhereInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -20091,6 +21025,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::TaskWhereInput> for TaskWhereInput {
+            #[inline]
             fn from(value: super::TaskWhereInput) -> Self {
                 Self {
                     and: Ok(value.and),
@@ -20139,6 +21074,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for TemplateCloudInit {
+            #[inline]
             fn default() -> Self {
                 Self {
                     default_user_password: Ok(Default::default()),
@@ -20151,6 +21087,7 @@ pub mod types {
             }
         }
         impl TemplateCloudInit {
+            #[inline]
             pub fn default_user_password<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::cloud_common::Secret>,
@@ -20165,6 +21102,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn hostname<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -20175,6 +21113,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn nameservers<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -20187,6 +21126,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn networks<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::CloudInitNetWork>>,
@@ -20199,6 +21139,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn public_keys<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -20211,6 +21152,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn user_data<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -20224,6 +21166,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<TemplateCloudInit> for super::TemplateCloudInit {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: TemplateCloudInit,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -20238,6 +21181,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::TemplateCloudInit> for TemplateCloudInit {
+            #[inline]
             fn from(value: super::TemplateCloudInit) -> Self {
                 Self {
                     default_user_password: Ok(value.default_user_password),
@@ -20353,6 +21297,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VdsWhereInput {
+            #[inline]
             fn default() -> Self {
                 Self {
                     and: Ok(Default::default()),
@@ -20383,6 +21328,7 @@ pub mod types {
             }
         }
         impl VdsWhereInput {
+            #[inline]
             pub fn and<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::VdsWhereInput>>,
@@ -20393,6 +21339,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn bond_mode<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -20403,6 +21350,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn bond_mode_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -20413,6 +21361,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn cluster<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
@@ -20423,6 +21372,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn entity_async_status<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -20439,6 +21389,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn entity_async_status_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -20455,6 +21406,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -20463,6 +21415,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            #[inline]
             pub fn id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -20473,6 +21426,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -20483,6 +21437,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn internal<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -20493,6 +21448,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn internal_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -20503,6 +21459,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -20513,6 +21470,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -20523,6 +21481,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -20533,6 +21492,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_contains<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -20543,6 +21503,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -20553,6 +21514,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -20563,6 +21525,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_starts_with<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -20577,6 +21540,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::VdsWhereInput>>,
@@ -20587,6 +21551,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn or<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::VdsWhereInput>>,
@@ -20595,6 +21560,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
+            #[inline]
             pub fn ovsbr_name<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -20605,6 +21571,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn ovsbr_name_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -20615,6 +21582,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -20627,6 +21595,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn type_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -20642,6 +21611,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<VdsWhereInput> for super::VdsWhereInput {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VdsWhereInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -20674,6 +21644,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VdsWhereInput> for VdsWhereInput {
+            #[inline]
             fn from(value: super::VdsWhereInput) -> Self {
                 Self {
                     and: Ok(value.and),
@@ -20789,6 +21760,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VlanWhereInput {
+            #[inline]
             fn default() -> Self {
                 Self {
                     and: Ok(Default::default()),
@@ -20814,6 +21786,7 @@ pub mod types {
             }
         }
         impl VlanWhereInput {
+            #[inline]
             pub fn and<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::VlanWhereInput>>,
@@ -20824,6 +21797,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn entity_async_status<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -20840,6 +21814,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn entity_async_status_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -20856,6 +21831,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -20864,6 +21840,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            #[inline]
             pub fn id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -20874,6 +21851,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -20884,6 +21862,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -20894,6 +21873,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -20904,6 +21884,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn mode_type<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -20916,6 +21897,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn mode_type_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -20928,6 +21910,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -20938,6 +21921,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_contains<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -20948,6 +21932,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -20958,6 +21943,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -20968,6 +21954,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_starts_with<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -20982,6 +21969,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::VlanWhereInput>>,
@@ -20992,6 +21980,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn or<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::VlanWhereInput>>,
@@ -21000,6 +21989,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
+            #[inline]
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -21012,6 +22002,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn type_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -21027,6 +22018,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<VlanWhereInput> for super::VlanWhereInput {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VlanWhereInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -21054,6 +22046,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VlanWhereInput> for VlanWhereInput {
+            #[inline]
             fn from(value: super::VlanWhereInput) -> Self {
                 Self {
                     and: Ok(value.and),
@@ -21087,6 +22080,7 @@ pub mod types {
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
         impl ::std::default::Default for VmAddCdRomParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
@@ -21095,6 +22089,7 @@ pub mod types {
             }
         }
         impl VmAddCdRomParams {
+            #[inline]
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmAddCdRomParamsData>,
@@ -21107,6 +22102,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmWhereInput>,
@@ -21122,6 +22118,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<VmAddCdRomParams> for super::VmAddCdRomParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmAddCdRomParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -21132,6 +22129,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmAddCdRomParams> for VmAddCdRomParams {
+            #[inline]
             fn from(value: super::VmAddCdRomParams) -> Self {
                 Self {
                     data: Ok(value.data),
@@ -21147,6 +22145,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmAddCdRomParamsData {
+            #[inline]
             fn default() -> Self {
                 Self {
                     vm_cd_roms: Err("no value supplied for vm_cd_roms".to_string()),
@@ -21154,6 +22153,7 @@ pub mod types {
             }
         }
         impl VmAddCdRomParamsData {
+            #[inline]
             pub fn vm_cd_roms<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VmCdRomParams>>,
@@ -21170,6 +22170,7 @@ pub mod types {
         impl ::std::convert::TryFrom<VmAddCdRomParamsData>
         for super::VmAddCdRomParamsData {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmAddCdRomParamsData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -21179,6 +22180,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmAddCdRomParamsData> for VmAddCdRomParamsData {
+            #[inline]
             fn from(value: super::VmAddCdRomParamsData) -> Self {
                 Self {
                     vm_cd_roms: Ok(value.vm_cd_roms),
@@ -21194,6 +22196,7 @@ pub mod types {
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
         impl ::std::default::Default for VmAddDiskParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
@@ -21202,6 +22205,7 @@ pub mod types {
             }
         }
         impl VmAddDiskParams {
+            #[inline]
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmAddDiskParamsData>,
@@ -21214,6 +22218,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmWhereInput>,
@@ -21229,6 +22234,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<VmAddDiskParams> for super::VmAddDiskParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmAddDiskParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -21239,6 +22245,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmAddDiskParams> for VmAddDiskParams {
+            #[inline]
             fn from(value: super::VmAddDiskParams) -> Self {
                 Self {
                     data: Ok(value.data),
@@ -21282,6 +22289,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmAddDiskParamsData {
+            #[inline]
             fn default() -> Self {
                 Self {
                     io_policy: Ok(Default::default()),
@@ -21295,6 +22303,7 @@ pub mod types {
             }
         }
         impl VmAddDiskParamsData {
+            #[inline]
             pub fn io_policy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -21307,6 +22316,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_bandwidth<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i64>,
@@ -21317,6 +22327,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_bandwidth_policy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -21333,6 +22344,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_bandwidth_unit<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::BpsUnit>,
@@ -21347,6 +22359,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_iops<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i64>,
@@ -21357,6 +22370,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_iops_policy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -21371,6 +22385,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vm_disks<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmAddDiskParamsDataVmDisks>,
@@ -21387,6 +22402,7 @@ pub mod types {
         impl ::std::convert::TryFrom<VmAddDiskParamsData>
         for super::VmAddDiskParamsData {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmAddDiskParamsData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -21402,6 +22418,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmAddDiskParamsData> for VmAddDiskParamsData {
+            #[inline]
             fn from(value: super::VmAddDiskParamsData) -> Self {
                 Self {
                     io_policy: Ok(value.io_policy),
@@ -21426,6 +22443,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmAddDiskParamsDataVmDisks {
+            #[inline]
             fn default() -> Self {
                 Self {
                     mount_disks: Ok(Default::default()),
@@ -21434,6 +22452,7 @@ pub mod types {
             }
         }
         impl VmAddDiskParamsDataVmDisks {
+            #[inline]
             pub fn mount_disks<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::MountDisksParams>>,
@@ -21446,6 +22465,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn mount_new_create_disks<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -21466,6 +22486,7 @@ pub mod types {
         impl ::std::convert::TryFrom<VmAddDiskParamsDataVmDisks>
         for super::VmAddDiskParamsDataVmDisks {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmAddDiskParamsDataVmDisks,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -21477,6 +22498,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::VmAddDiskParamsDataVmDisks>
         for VmAddDiskParamsDataVmDisks {
+            #[inline]
             fn from(value: super::VmAddDiskParamsDataVmDisks) -> Self {
                 Self {
                     mount_disks: Ok(value.mount_disks),
@@ -21493,6 +22515,7 @@ pub mod types {
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
         impl ::std::default::Default for VmAddGpuDeviceParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
@@ -21501,6 +22524,7 @@ pub mod types {
             }
         }
         impl VmAddGpuDeviceParams {
+            #[inline]
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VmGpuOperationParams>>,
@@ -21513,6 +22537,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmWhereInput>,
@@ -21529,6 +22554,7 @@ pub mod types {
         impl ::std::convert::TryFrom<VmAddGpuDeviceParams>
         for super::VmAddGpuDeviceParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmAddGpuDeviceParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -21539,6 +22565,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmAddGpuDeviceParams> for VmAddGpuDeviceParams {
+            #[inline]
             fn from(value: super::VmAddGpuDeviceParams) -> Self {
                 Self {
                     data: Ok(value.data),
@@ -21555,6 +22582,7 @@ pub mod types {
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
         impl ::std::default::Default for VmAddNicParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
@@ -21563,6 +22591,7 @@ pub mod types {
             }
         }
         impl VmAddNicParams {
+            #[inline]
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmAddNicParamsData>,
@@ -21575,6 +22604,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmWhereInput>,
@@ -21590,6 +22620,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<VmAddNicParams> for super::VmAddNicParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmAddNicParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -21600,6 +22631,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmAddNicParams> for VmAddNicParams {
+            #[inline]
             fn from(value: super::VmAddNicParams) -> Self {
                 Self {
                     data: Ok(value.data),
@@ -21615,6 +22647,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmAddNicParamsData {
+            #[inline]
             fn default() -> Self {
                 Self {
                     vm_nics: Err("no value supplied for vm_nics".to_string()),
@@ -21622,6 +22655,7 @@ pub mod types {
             }
         }
         impl VmAddNicParamsData {
+            #[inline]
             pub fn vm_nics<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VmNicParams>>,
@@ -21637,6 +22671,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<VmAddNicParamsData> for super::VmAddNicParamsData {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmAddNicParamsData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -21644,6 +22679,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmAddNicParamsData> for VmAddNicParamsData {
+            #[inline]
             fn from(value: super::VmAddNicParamsData) -> Self {
                 Self { vm_nics: Ok(value.vm_nics) }
             }
@@ -21669,6 +22705,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmCdRomParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     boot: Err("no value supplied for boot".to_string()),
@@ -21680,6 +22717,7 @@ pub mod types {
             }
         }
         impl VmCdRomParams {
+            #[inline]
             pub fn boot<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i32>,
@@ -21692,6 +22730,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn content_library_image_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -21706,6 +22745,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn elf_image_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -21716,6 +22756,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn index<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -21726,6 +22767,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn key<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -21739,6 +22781,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<VmCdRomParams> for super::VmCdRomParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmCdRomParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -21752,6 +22795,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmCdRomParams> for VmCdRomParams {
+            #[inline]
             fn from(value: super::VmCdRomParams) -> Self {
                 Self {
                     boot: Ok(value.boot),
@@ -21873,6 +22917,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmCloneParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     cluster_id: Ok(Default::default()),
@@ -21905,6 +22950,7 @@ pub mod types {
             }
         }
         impl VmCloneParams {
+            #[inline]
             pub fn cluster_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -21915,6 +22961,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn cpu_cores<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -21925,6 +22972,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn cpu_sockets<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -21935,6 +22983,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -21945,6 +22994,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn firmware<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -21957,6 +23007,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn folder_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -21967,6 +23018,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn gpu_devices<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VmGpuOperationParams>>,
@@ -21979,6 +23031,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn guest_os_type<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -21991,6 +23044,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn ha<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -21999,6 +23053,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for ha: {e}"));
                 self
             }
+            #[inline]
             pub fn host_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -22009,6 +23064,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn io_policy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -22021,6 +23077,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn is_full_copy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -22031,6 +23088,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_bandwidth<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i64>,
@@ -22041,6 +23099,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_bandwidth_policy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -22057,6 +23116,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_bandwidth_unit<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::BpsUnit>,
@@ -22071,6 +23131,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_iops<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i64>,
@@ -22081,6 +23142,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_iops_policy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -22095,6 +23157,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn memory<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i64>,
@@ -22105,6 +23168,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn memory_unit<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::ByteUnit>,
@@ -22115,6 +23179,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -22127,6 +23192,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn owner<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmOwnerParams>,
@@ -22137,6 +23203,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn src_vm_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -22149,6 +23216,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::VmStatus>,
@@ -22159,6 +23227,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vcpu<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -22169,6 +23238,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vm_disks<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmDiskParams>,
@@ -22179,6 +23249,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vm_nics<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VmNicParams>>,
@@ -22194,6 +23265,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<VmCloneParams> for super::VmCloneParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmCloneParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -22228,6 +23300,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmCloneParams> for VmCloneParams {
+            #[inline]
             fn from(value: super::VmCloneParams) -> Self {
                 Self {
                     cluster_id: Ok(value.cluster_id),
@@ -22371,6 +23444,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmCreateVmFromContentLibraryTemplateParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     cloud_init: Ok(Default::default()),
@@ -22404,6 +23478,7 @@ pub mod types {
             }
         }
         impl VmCreateVmFromContentLibraryTemplateParams {
+            #[inline]
             pub fn cloud_init<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::TemplateCloudInit>,
@@ -22414,6 +23489,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn cluster_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -22426,6 +23502,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn cpu_cores<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -22436,6 +23513,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn cpu_sockets<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -22446,6 +23524,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -22456,6 +23535,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn disk_operate<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmDiskOperate>,
@@ -22466,6 +23546,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn firmware<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -22478,6 +23559,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn folder_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -22488,6 +23570,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn gpu_devices<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VmGpuOperationParams>>,
@@ -22500,6 +23583,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn guest_os_type<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -22512,6 +23596,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn ha<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -22520,6 +23605,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for ha: {e}"));
                 self
             }
+            #[inline]
             pub fn host_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -22530,6 +23616,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn io_policy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -22542,6 +23629,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn is_full_copy<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -22554,6 +23642,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_bandwidth<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i64>,
@@ -22564,6 +23653,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_bandwidth_policy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -22580,6 +23670,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_bandwidth_unit<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::BpsUnit>,
@@ -22594,6 +23685,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_iops<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i64>,
@@ -22604,6 +23696,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_iops_policy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -22618,6 +23711,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn memory<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i64>,
@@ -22628,6 +23722,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn memory_unit<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::ByteUnit>,
@@ -22638,6 +23733,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -22650,6 +23746,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn owner<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmOwnerParams>,
@@ -22660,6 +23757,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::VmStatus>,
@@ -22670,6 +23768,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn template_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -22682,6 +23781,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vcpu<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -22692,6 +23792,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vm_nics<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VmNicParams>>,
@@ -22708,6 +23809,7 @@ pub mod types {
         impl ::std::convert::TryFrom<VmCreateVmFromContentLibraryTemplateParams>
         for super::VmCreateVmFromContentLibraryTemplateParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmCreateVmFromContentLibraryTemplateParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -22744,6 +23846,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::VmCreateVmFromContentLibraryTemplateParams>
         for VmCreateVmFromContentLibraryTemplateParams {
+            #[inline]
             fn from(value: super::VmCreateVmFromContentLibraryTemplateParams) -> Self {
                 Self {
                     cloud_init: Ok(value.cloud_init),
@@ -22880,6 +23983,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmCreateVmFromTemplateParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     cloud_init: Ok(Default::default()),
@@ -22911,6 +24015,7 @@ pub mod types {
             }
         }
         impl VmCreateVmFromTemplateParams {
+            #[inline]
             pub fn cloud_init<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::TemplateCloudInit>,
@@ -22921,6 +24026,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn cluster_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -22931,6 +24037,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn cpu_cores<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -22941,6 +24048,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn cpu_sockets<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -22951,6 +24059,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -22961,6 +24070,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn disk_operate<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmDiskOperate>,
@@ -22971,6 +24081,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn firmware<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -22983,6 +24094,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn folder_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -22993,6 +24105,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn guest_os_type<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -23005,6 +24118,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn ha<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -23013,6 +24127,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for ha: {e}"));
                 self
             }
+            #[inline]
             pub fn host_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -23023,6 +24138,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn io_policy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -23035,6 +24151,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn is_full_copy<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -23047,6 +24164,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_bandwidth<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i64>,
@@ -23057,6 +24175,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_bandwidth_policy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -23073,6 +24192,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_bandwidth_unit<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::BpsUnit>,
@@ -23087,6 +24207,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_iops<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i64>,
@@ -23097,6 +24218,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_iops_policy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -23111,6 +24233,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn memory<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i64>,
@@ -23121,6 +24244,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn memory_unit<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::ByteUnit>,
@@ -23131,6 +24255,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -23143,6 +24268,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::VmStatus>,
@@ -23153,6 +24279,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn template_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -23165,6 +24292,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vcpu<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -23175,6 +24303,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vm_nics<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VmNicParams>>,
@@ -23191,6 +24320,7 @@ pub mod types {
         impl ::std::convert::TryFrom<VmCreateVmFromTemplateParams>
         for super::VmCreateVmFromTemplateParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmCreateVmFromTemplateParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -23225,6 +24355,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::VmCreateVmFromTemplateParams>
         for VmCreateVmFromTemplateParams {
+            #[inline]
             fn from(value: super::VmCreateVmFromTemplateParams) -> Self {
                 Self {
                     cloud_init: Ok(value.cloud_init),
@@ -23335,6 +24466,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmCreationParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     cluster_id: Err("no value supplied for cluster_id".to_string()),
@@ -23363,6 +24495,7 @@ pub mod types {
             }
         }
         impl VmCreationParams {
+            #[inline]
             pub fn cluster_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -23375,6 +24508,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn cpu_cores<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i32>,
@@ -23387,6 +24521,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn cpu_sockets<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i32>,
@@ -23399,6 +24534,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -23409,6 +24545,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn firmware<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::generated::open_enums::VmFirmware>,
@@ -23421,6 +24558,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn folder_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -23431,6 +24569,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn guest_os_type<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -23443,6 +24582,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn ha<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -23453,6 +24593,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for ha: {e}"));
                 self
             }
+            #[inline]
             pub fn host_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -23463,6 +24604,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn io_policy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -23475,6 +24617,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_bandwidth<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i64>,
@@ -23485,6 +24628,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_bandwidth_policy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -23501,6 +24645,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_bandwidth_unit<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::BpsUnit>,
@@ -23515,6 +24660,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_iops<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i64>,
@@ -23525,6 +24671,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_iops_policy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -23539,6 +24686,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn memory<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -23551,6 +24699,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn memory_unit<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::ByteUnit>,
@@ -23561,6 +24710,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -23573,6 +24723,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::generated::open_enums::VmStatus>,
@@ -23585,6 +24736,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vcpu<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -23595,6 +24747,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vm_disks<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmDiskParams>,
@@ -23607,6 +24760,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vm_nics<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VmNicParams>>,
@@ -23622,6 +24776,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<VmCreationParams> for super::VmCreationParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmCreationParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -23652,6 +24807,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmCreationParams> for VmCreationParams {
+            #[inline]
             fn from(value: super::VmCreationParams) -> Self {
                 Self {
                     cluster_id: Ok(value.cluster_id),
@@ -23688,6 +24844,7 @@ pub mod types {
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
         impl ::std::default::Default for VmDeleteParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     effect: Ok(Default::default()),
@@ -23696,6 +24853,7 @@ pub mod types {
             }
         }
         impl VmDeleteParams {
+            #[inline]
             pub fn effect<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmDeleteParamsEffect>,
@@ -23706,6 +24864,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmWhereInput>,
@@ -23721,6 +24880,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<VmDeleteParams> for super::VmDeleteParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmDeleteParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -23731,6 +24891,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmDeleteParams> for VmDeleteParams {
+            #[inline]
             fn from(value: super::VmDeleteParams) -> Self {
                 Self {
                     effect: Ok(value.effect),
@@ -23746,6 +24907,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmDeleteParamsEffect {
+            #[inline]
             fn default() -> Self {
                 Self {
                     include_snapshots: Ok(Default::default()),
@@ -23753,6 +24915,7 @@ pub mod types {
             }
         }
         impl VmDeleteParamsEffect {
+            #[inline]
             pub fn include_snapshots<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -23771,6 +24934,7 @@ pub mod types {
         impl ::std::convert::TryFrom<VmDeleteParamsEffect>
         for super::VmDeleteParamsEffect {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmDeleteParamsEffect,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -23780,6 +24944,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmDeleteParamsEffect> for VmDeleteParamsEffect {
+            #[inline]
             fn from(value: super::VmDeleteParamsEffect) -> Self {
                 Self {
                     include_snapshots: Ok(value.include_snapshots),
@@ -23802,6 +24967,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmDiskOperate {
+            #[inline]
             fn default() -> Self {
                 Self {
                     modify_disks: Ok(Default::default()),
@@ -23811,6 +24977,7 @@ pub mod types {
             }
         }
         impl VmDiskOperate {
+            #[inline]
             pub fn modify_disks<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -23825,6 +24992,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn new_disks<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmDiskParams>,
@@ -23835,6 +25003,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn remove_disks<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmDiskOperateRemoveDisks>,
@@ -23848,6 +25017,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<VmDiskOperate> for super::VmDiskOperate {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmDiskOperate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -23859,6 +25029,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmDiskOperate> for VmDiskOperate {
+            #[inline]
             fn from(value: super::VmDiskOperate) -> Self {
                 Self {
                     modify_disks: Ok(value.modify_disks),
@@ -23875,6 +25046,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmDiskOperateRemoveDisks {
+            #[inline]
             fn default() -> Self {
                 Self {
                     disk_index: Err("no value supplied for disk_index".to_string()),
@@ -23882,6 +25054,7 @@ pub mod types {
             }
         }
         impl VmDiskOperateRemoveDisks {
+            #[inline]
             pub fn disk_index<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<i32>>,
@@ -23898,6 +25071,7 @@ pub mod types {
         impl ::std::convert::TryFrom<VmDiskOperateRemoveDisks>
         for super::VmDiskOperateRemoveDisks {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmDiskOperateRemoveDisks,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -23908,6 +25082,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::VmDiskOperateRemoveDisks>
         for VmDiskOperateRemoveDisks {
+            #[inline]
             fn from(value: super::VmDiskOperateRemoveDisks) -> Self {
                 Self {
                     disk_index: Ok(value.disk_index),
@@ -23930,6 +25105,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmDiskParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     mount_cd_roms: Ok(Default::default()),
@@ -23939,6 +25115,7 @@ pub mod types {
             }
         }
         impl VmDiskParams {
+            #[inline]
             pub fn mount_cd_roms<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VmCdRomParams>>,
@@ -23951,6 +25128,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn mount_disks<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::MountDisksParams>>,
@@ -23963,6 +25141,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn mount_new_create_disks<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -23982,6 +25161,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<VmDiskParams> for super::VmDiskParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmDiskParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -23993,6 +25173,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmDiskParams> for VmDiskParams {
+            #[inline]
             fn from(value: super::VmDiskParams) -> Self {
                 Self {
                     mount_cd_roms: Ok(value.mount_cd_roms),
@@ -24085,6 +25266,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmDiskWhereInput {
+            #[inline]
             fn default() -> Self {
                 Self {
                     and: Ok(Default::default()),
@@ -24108,6 +25290,7 @@ pub mod types {
             }
         }
         impl VmDiskWhereInput {
+            #[inline]
             pub fn and<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -24120,6 +25303,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn bus<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::Bus>,
@@ -24130,6 +25314,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn bus_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -24142,6 +25327,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn disabled<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -24152,6 +25338,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn disabled_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -24162,6 +25349,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -24170,6 +25358,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            #[inline]
             pub fn id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -24180,6 +25369,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -24190,6 +25380,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_bandwidth_policy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -24206,6 +25397,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_bandwidth_policy_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -24222,6 +25414,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_iops_policy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -24236,6 +25429,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_iops_policy_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -24252,6 +25446,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -24264,6 +25459,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn or<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -24274,6 +25470,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
+            #[inline]
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -24286,6 +25483,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn type_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -24298,6 +25496,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vm<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmWhereInput>,
@@ -24309,6 +25508,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<VmDiskWhereInput> for super::VmDiskWhereInput {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmDiskWhereInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -24334,6 +25534,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmDiskWhereInput> for VmDiskWhereInput {
+            #[inline]
             fn from(value: super::VmDiskWhereInput) -> Self {
                 Self {
                     and: Ok(value.and),
@@ -24369,6 +25570,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmExpandVmDiskParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     size: Err("no value supplied for size".to_string()),
@@ -24378,6 +25580,7 @@ pub mod types {
             }
         }
         impl VmExpandVmDiskParams {
+            #[inline]
             pub fn size<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -24390,6 +25593,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn size_unit<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::ByteUnit>,
@@ -24400,6 +25604,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmDiskWhereInput>,
@@ -24416,6 +25621,7 @@ pub mod types {
         impl ::std::convert::TryFrom<VmExpandVmDiskParams>
         for super::VmExpandVmDiskParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmExpandVmDiskParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -24427,6 +25633,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmExpandVmDiskParams> for VmExpandVmDiskParams {
+            #[inline]
             fn from(value: super::VmExpandVmDiskParams) -> Self {
                 Self {
                     size: Ok(value.size),
@@ -24444,6 +25651,7 @@ pub mod types {
             gpu_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for VmGpuOperationParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     amount: Ok(Default::default()),
@@ -24452,6 +25660,7 @@ pub mod types {
             }
         }
         impl VmGpuOperationParams {
+            #[inline]
             pub fn amount<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -24462,6 +25671,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn gpu_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -24478,6 +25688,7 @@ pub mod types {
         impl ::std::convert::TryFrom<VmGpuOperationParams>
         for super::VmGpuOperationParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmGpuOperationParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -24488,6 +25699,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmGpuOperationParams> for VmGpuOperationParams {
+            #[inline]
             fn from(value: super::VmGpuOperationParams) -> Self {
                 Self {
                     amount: Ok(value.amount),
@@ -24504,6 +25716,7 @@ pub mod types {
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
         impl ::std::default::Default for VmMigrateParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
@@ -24512,6 +25725,7 @@ pub mod types {
             }
         }
         impl VmMigrateParams {
+            #[inline]
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmMigrateParamsData>,
@@ -24522,6 +25736,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmWhereInput>,
@@ -24537,6 +25752,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<VmMigrateParams> for super::VmMigrateParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmMigrateParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -24547,6 +25763,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmMigrateParams> for VmMigrateParams {
+            #[inline]
             fn from(value: super::VmMigrateParams) -> Self {
                 Self {
                     data: Ok(value.data),
@@ -24559,6 +25776,7 @@ pub mod types {
             host_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for VmMigrateParamsData {
+            #[inline]
             fn default() -> Self {
                 Self {
                     host_id: Err("no value supplied for host_id".to_string()),
@@ -24566,6 +25784,7 @@ pub mod types {
             }
         }
         impl VmMigrateParamsData {
+            #[inline]
             pub fn host_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -24582,6 +25801,7 @@ pub mod types {
         impl ::std::convert::TryFrom<VmMigrateParamsData>
         for super::VmMigrateParamsData {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmMigrateParamsData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -24589,6 +25809,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmMigrateParamsData> for VmMigrateParamsData {
+            #[inline]
             fn from(value: super::VmMigrateParamsData) -> Self {
                 Self { host_id: Ok(value.host_id) }
             }
@@ -24641,6 +25862,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmNicParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     connect_vlan_id: Ok(Default::default()),
@@ -24658,6 +25880,7 @@ pub mod types {
             }
         }
         impl VmNicParams {
+            #[inline]
             pub fn connect_vlan_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -24670,6 +25893,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn enabled<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -24680,6 +25904,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn gateway<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -24690,6 +25915,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn ip_address<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -24700,6 +25926,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -24710,6 +25937,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn mac_address<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -24720,6 +25948,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn mirror<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -24730,6 +25959,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn model<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -24742,6 +25972,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn nic_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -24752,6 +25983,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn subnet_mask<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -24762,6 +25994,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::VmNicType>,
@@ -24775,6 +26008,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<VmNicParams> for super::VmNicParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmNicParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -24794,6 +26028,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmNicParams> for VmNicParams {
+            #[inline]
             fn from(value: super::VmNicParams) -> Self {
                 Self {
                     connect_vlan_id: Ok(value.connect_vlan_id),
@@ -24902,6 +26137,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmNicWhereInput {
+            #[inline]
             fn default() -> Self {
                 Self {
                     and: Ok(Default::default()),
@@ -24929,6 +26165,7 @@ pub mod types {
             }
         }
         impl VmNicWhereInput {
+            #[inline]
             pub fn and<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::VmNicWhereInput>>,
@@ -24939,6 +26176,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn egress_rate_limit_enabled<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -24953,6 +26191,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn egress_rate_limit_enabled_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -24967,6 +26206,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn enabled<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -24977,6 +26217,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn enabled_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -24987,6 +26228,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -24995,6 +26237,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            #[inline]
             pub fn id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -25005,6 +26248,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -25015,6 +26259,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn ingress_rate_limit_enabled<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -25029,6 +26274,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn ingress_rate_limit_enabled_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -25043,6 +26289,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -25053,6 +26300,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -25063,6 +26311,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn mirror<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -25073,6 +26322,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn mirror_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -25083,6 +26333,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn model<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -25095,6 +26346,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn model_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -25107,6 +26359,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::VmNicWhereInput>>,
@@ -25117,6 +26370,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn or<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::VmNicWhereInput>>,
@@ -25125,6 +26379,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
+            #[inline]
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::VmNicType>,
@@ -25135,6 +26390,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn type_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -25147,6 +26403,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vm<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmWhereInput>,
@@ -25158,6 +26415,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<VmNicWhereInput> for super::VmNicWhereInput {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmNicWhereInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -25188,6 +26446,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmNicWhereInput> for VmNicWhereInput {
+            #[inline]
             fn from(value: super::VmNicWhereInput) -> Self {
                 Self {
                     and: Ok(value.and),
@@ -25223,6 +26482,7 @@ pub mod types {
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
         impl ::std::default::Default for VmOperateParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     where_: Err("no value supplied for where_".to_string()),
@@ -25230,6 +26490,7 @@ pub mod types {
             }
         }
         impl VmOperateParams {
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmWhereInput>,
@@ -25245,6 +26506,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<VmOperateParams> for super::VmOperateParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmOperateParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -25252,6 +26514,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmOperateParams> for VmOperateParams {
+            #[inline]
             fn from(value: super::VmOperateParams) -> Self {
                 Self { where_: Ok(value.where_) }
             }
@@ -25265,6 +26528,7 @@ pub mod types {
             value: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for VmOwnerParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     search_for: Ok(Default::default()),
@@ -25273,6 +26537,7 @@ pub mod types {
             }
         }
         impl VmOwnerParams {
+            #[inline]
             pub fn search_for<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmOwnerParamsSearchFor>,
@@ -25283,6 +26548,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -25298,6 +26564,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<VmOwnerParams> for super::VmOwnerParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmOwnerParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -25308,6 +26575,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmOwnerParams> for VmOwnerParams {
+            #[inline]
             fn from(value: super::VmOwnerParams) -> Self {
                 Self {
                     search_for: Ok(value.search_for),
@@ -25426,6 +26694,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmRebuildParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     cluster_id: Ok(Default::default()),
@@ -25460,6 +26729,7 @@ pub mod types {
             }
         }
         impl VmRebuildParams {
+            #[inline]
             pub fn cluster_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -25470,6 +26740,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn cpu_cores<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -25480,6 +26751,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn cpu_sockets<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -25490,6 +26762,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -25500,6 +26773,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn firmware<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -25512,6 +26786,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn folder_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -25522,6 +26797,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn gpu_devices<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VmGpuOperationParams>>,
@@ -25534,6 +26810,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn guest_os_type<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -25546,6 +26823,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn ha<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -25554,6 +26832,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for ha: {e}"));
                 self
             }
+            #[inline]
             pub fn host_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -25564,6 +26843,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn io_policy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -25576,6 +26856,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn is_full_copy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -25586,6 +26867,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_bandwidth<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i64>,
@@ -25596,6 +26878,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_bandwidth_policy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -25612,6 +26895,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_bandwidth_unit<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::BpsUnit>,
@@ -25626,6 +26910,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_iops<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i64>,
@@ -25636,6 +26921,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_iops_policy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -25650,6 +26936,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn memory<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i64>,
@@ -25660,6 +26947,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn memory_unit<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::ByteUnit>,
@@ -25670,6 +26958,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -25682,6 +26971,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn owner<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmOwnerParams>,
@@ -25692,6 +26982,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn rebuild_from_snapshot_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -25706,6 +26997,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::VmStatus>,
@@ -25716,6 +27008,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vcpu<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -25726,6 +27019,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vm_disks<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmDiskParams>,
@@ -25736,6 +27030,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vm_nics<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VmNicParams>>,
@@ -25751,6 +27046,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<VmRebuildParams> for super::VmRebuildParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmRebuildParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -25785,6 +27081,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmRebuildParams> for VmRebuildParams {
+            #[inline]
             fn from(value: super::VmRebuildParams) -> Self {
                 Self {
                     cluster_id: Ok(value.cluster_id),
@@ -25825,6 +27122,7 @@ pub mod types {
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
         impl ::std::default::Default for VmRemoveCdRomParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
@@ -25833,6 +27131,7 @@ pub mod types {
             }
         }
         impl VmRemoveCdRomParams {
+            #[inline]
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmRemoveCdRomParamsData>,
@@ -25845,6 +27144,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmWhereInput>,
@@ -25861,6 +27161,7 @@ pub mod types {
         impl ::std::convert::TryFrom<VmRemoveCdRomParams>
         for super::VmRemoveCdRomParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmRemoveCdRomParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -25871,6 +27172,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmRemoveCdRomParams> for VmRemoveCdRomParams {
+            #[inline]
             fn from(value: super::VmRemoveCdRomParams) -> Self {
                 Self {
                     data: Ok(value.data),
@@ -25886,6 +27188,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmRemoveCdRomParamsData {
+            #[inline]
             fn default() -> Self {
                 Self {
                     cd_rom_ids: Err("no value supplied for cd_rom_ids".to_string()),
@@ -25893,6 +27196,7 @@ pub mod types {
             }
         }
         impl VmRemoveCdRomParamsData {
+            #[inline]
             pub fn cd_rom_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -25909,6 +27213,7 @@ pub mod types {
         impl ::std::convert::TryFrom<VmRemoveCdRomParamsData>
         for super::VmRemoveCdRomParamsData {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmRemoveCdRomParamsData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -25919,6 +27224,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::VmRemoveCdRomParamsData>
         for VmRemoveCdRomParamsData {
+            #[inline]
             fn from(value: super::VmRemoveCdRomParamsData) -> Self {
                 Self {
                     cd_rom_ids: Ok(value.cd_rom_ids),
@@ -25934,6 +27240,7 @@ pub mod types {
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
         impl ::std::default::Default for VmRemoveDiskParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
@@ -25942,6 +27249,7 @@ pub mod types {
             }
         }
         impl VmRemoveDiskParams {
+            #[inline]
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmRemoveDiskParamsData>,
@@ -25954,6 +27262,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmWhereInput>,
@@ -25969,6 +27278,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<VmRemoveDiskParams> for super::VmRemoveDiskParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmRemoveDiskParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -25979,6 +27289,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmRemoveDiskParams> for VmRemoveDiskParams {
+            #[inline]
             fn from(value: super::VmRemoveDiskParams) -> Self {
                 Self {
                     data: Ok(value.data),
@@ -25994,6 +27305,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmRemoveDiskParamsData {
+            #[inline]
             fn default() -> Self {
                 Self {
                     disk_ids: Err("no value supplied for disk_ids".to_string()),
@@ -26001,6 +27313,7 @@ pub mod types {
             }
         }
         impl VmRemoveDiskParamsData {
+            #[inline]
             pub fn disk_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -26017,6 +27330,7 @@ pub mod types {
         impl ::std::convert::TryFrom<VmRemoveDiskParamsData>
         for super::VmRemoveDiskParamsData {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmRemoveDiskParamsData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26025,6 +27339,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::VmRemoveDiskParamsData>
         for VmRemoveDiskParamsData {
+            #[inline]
             fn from(value: super::VmRemoveDiskParamsData) -> Self {
                 Self {
                     disk_ids: Ok(value.disk_ids),
@@ -26040,6 +27355,7 @@ pub mod types {
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
         impl ::std::default::Default for VmRemoveGpuDeviceParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
@@ -26048,6 +27364,7 @@ pub mod types {
             }
         }
         impl VmRemoveGpuDeviceParams {
+            #[inline]
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VmGpuOperationParams>>,
@@ -26060,6 +27377,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmWhereInput>,
@@ -26076,6 +27394,7 @@ pub mod types {
         impl ::std::convert::TryFrom<VmRemoveGpuDeviceParams>
         for super::VmRemoveGpuDeviceParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmRemoveGpuDeviceParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26087,6 +27406,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::VmRemoveGpuDeviceParams>
         for VmRemoveGpuDeviceParams {
+            #[inline]
             fn from(value: super::VmRemoveGpuDeviceParams) -> Self {
                 Self {
                     data: Ok(value.data),
@@ -26103,6 +27423,7 @@ pub mod types {
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
         impl ::std::default::Default for VmRemoveNicParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
@@ -26111,6 +27432,7 @@ pub mod types {
             }
         }
         impl VmRemoveNicParams {
+            #[inline]
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmRemoveNicParamsData>,
@@ -26123,6 +27445,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmWhereInput>,
@@ -26138,6 +27461,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<VmRemoveNicParams> for super::VmRemoveNicParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmRemoveNicParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26148,6 +27472,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmRemoveNicParams> for VmRemoveNicParams {
+            #[inline]
             fn from(value: super::VmRemoveNicParams) -> Self {
                 Self {
                     data: Ok(value.data),
@@ -26163,6 +27488,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmRemoveNicParamsData {
+            #[inline]
             fn default() -> Self {
                 Self {
                     nic_index: Err("no value supplied for nic_index".to_string()),
@@ -26170,6 +27496,7 @@ pub mod types {
             }
         }
         impl VmRemoveNicParamsData {
+            #[inline]
             pub fn nic_index<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<i32>>,
@@ -26186,6 +27513,7 @@ pub mod types {
         impl ::std::convert::TryFrom<VmRemoveNicParamsData>
         for super::VmRemoveNicParamsData {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmRemoveNicParamsData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26196,6 +27524,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::VmRemoveNicParamsData>
         for VmRemoveNicParamsData {
+            #[inline]
             fn from(value: super::VmRemoveNicParamsData) -> Self {
                 Self {
                     nic_index: Ok(value.nic_index),
@@ -26211,6 +27540,7 @@ pub mod types {
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
         impl ::std::default::Default for VmRollbackParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
@@ -26219,6 +27549,7 @@ pub mod types {
             }
         }
         impl VmRollbackParams {
+            #[inline]
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmRollbackParamsData>,
@@ -26231,6 +27562,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmWhereInput>,
@@ -26246,6 +27578,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<VmRollbackParams> for super::VmRollbackParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmRollbackParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26256,6 +27589,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmRollbackParams> for VmRollbackParams {
+            #[inline]
             fn from(value: super::VmRollbackParams) -> Self {
                 Self {
                     data: Ok(value.data),
@@ -26271,6 +27605,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmRollbackParamsData {
+            #[inline]
             fn default() -> Self {
                 Self {
                     snapshot_id: Err("no value supplied for snapshot_id".to_string()),
@@ -26278,6 +27613,7 @@ pub mod types {
             }
         }
         impl VmRollbackParamsData {
+            #[inline]
             pub fn snapshot_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -26294,6 +27630,7 @@ pub mod types {
         impl ::std::convert::TryFrom<VmRollbackParamsData>
         for super::VmRollbackParamsData {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmRollbackParamsData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26303,6 +27640,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmRollbackParamsData> for VmRollbackParamsData {
+            #[inline]
             fn from(value: super::VmRollbackParamsData) -> Self {
                 Self {
                     snapshot_id: Ok(value.snapshot_id),
@@ -26317,6 +27655,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmSnapshotCreationParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
@@ -26324,6 +27663,7 @@ pub mod types {
             }
         }
         impl VmSnapshotCreationParams {
+            #[inline]
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -26342,6 +27682,7 @@ pub mod types {
         impl ::std::convert::TryFrom<VmSnapshotCreationParams>
         for super::VmSnapshotCreationParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmSnapshotCreationParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26350,6 +27691,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::VmSnapshotCreationParams>
         for VmSnapshotCreationParams {
+            #[inline]
             fn from(value: super::VmSnapshotCreationParams) -> Self {
                 Self { data: Ok(value.data) }
             }
@@ -26364,6 +27706,7 @@ pub mod types {
             vm_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for VmSnapshotCreationParamsData {
+            #[inline]
             fn default() -> Self {
                 Self {
                     consistent_type: Ok(Default::default()),
@@ -26373,6 +27716,7 @@ pub mod types {
             }
         }
         impl VmSnapshotCreationParamsData {
+            #[inline]
             pub fn consistent_type<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -26387,6 +27731,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -26399,6 +27744,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vm_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -26415,6 +27761,7 @@ pub mod types {
         impl ::std::convert::TryFrom<VmSnapshotCreationParamsData>
         for super::VmSnapshotCreationParamsData {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmSnapshotCreationParamsData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26427,6 +27774,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::VmSnapshotCreationParamsData>
         for VmSnapshotCreationParamsData {
+            #[inline]
             fn from(value: super::VmSnapshotCreationParamsData) -> Self {
                 Self {
                     consistent_type: Ok(value.consistent_type),
@@ -26443,6 +27791,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmSnapshotDeletionParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     where_: Err("no value supplied for where_".to_string()),
@@ -26450,6 +27799,7 @@ pub mod types {
             }
         }
         impl VmSnapshotDeletionParams {
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmSnapshotWhereInput>,
@@ -26466,6 +27816,7 @@ pub mod types {
         impl ::std::convert::TryFrom<VmSnapshotDeletionParams>
         for super::VmSnapshotDeletionParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmSnapshotDeletionParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26474,6 +27825,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::VmSnapshotDeletionParams>
         for VmSnapshotDeletionParams {
+            #[inline]
             fn from(value: super::VmSnapshotDeletionParams) -> Self {
                 Self { where_: Ok(value.where_) }
             }
@@ -26550,6 +27902,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmSnapshotWhereInput {
+            #[inline]
             fn default() -> Self {
                 Self {
                     and: Ok(Default::default()),
@@ -26573,6 +27926,7 @@ pub mod types {
             }
         }
         impl VmSnapshotWhereInput {
+            #[inline]
             pub fn and<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -26585,6 +27939,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn cluster<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
@@ -26595,6 +27950,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn consistent_type<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -26609,6 +27965,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -26617,6 +27974,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            #[inline]
             pub fn id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -26627,6 +27985,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -26637,6 +27996,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -26647,6 +28007,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -26657,6 +28018,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -26667,6 +28029,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -26677,6 +28040,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_contains<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -26687,6 +28051,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -26697,6 +28062,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -26707,6 +28073,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_starts_with<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -26721,6 +28088,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -26733,6 +28101,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn or<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -26743,6 +28112,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
+            #[inline]
             pub fn vm<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -26759,6 +28129,7 @@ pub mod types {
         impl ::std::convert::TryFrom<VmSnapshotWhereInput>
         for super::VmSnapshotWhereInput {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmSnapshotWhereInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26784,6 +28155,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmSnapshotWhereInput> for VmSnapshotWhereInput {
+            #[inline]
             fn from(value: super::VmSnapshotWhereInput) -> Self {
                 Self {
                     and: Ok(value.and),
@@ -26815,6 +28187,7 @@ pub mod types {
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
         impl ::std::default::Default for VmStartParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
@@ -26823,6 +28196,7 @@ pub mod types {
             }
         }
         impl VmStartParams {
+            #[inline]
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmStartParamsData>,
@@ -26833,6 +28207,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmWhereInput>,
@@ -26848,6 +28223,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<VmStartParams> for super::VmStartParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmStartParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26858,6 +28234,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmStartParams> for VmStartParams {
+            #[inline]
             fn from(value: super::VmStartParams) -> Self {
                 Self {
                     data: Ok(value.data),
@@ -26870,6 +28247,7 @@ pub mod types {
             host_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for VmStartParamsData {
+            #[inline]
             fn default() -> Self {
                 Self {
                     host_id: Err("no value supplied for host_id".to_string()),
@@ -26877,6 +28255,7 @@ pub mod types {
             }
         }
         impl VmStartParamsData {
+            #[inline]
             pub fn host_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -26892,6 +28271,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<VmStartParamsData> for super::VmStartParamsData {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmStartParamsData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26899,6 +28279,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmStartParamsData> for VmStartParamsData {
+            #[inline]
             fn from(value: super::VmStartParamsData) -> Self {
                 Self { host_id: Ok(value.host_id) }
             }
@@ -26918,6 +28299,7 @@ pub mod types {
             vm_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for VmTemplateCreationParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     cloud_init_supported: Err(
@@ -26931,6 +28313,7 @@ pub mod types {
             }
         }
         impl VmTemplateCreationParams {
+            #[inline]
             pub fn cloud_init_supported<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -26945,6 +28328,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn cluster_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -26955,6 +28339,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -26965,6 +28350,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -26977,6 +28363,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vm_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -26993,6 +28380,7 @@ pub mod types {
         impl ::std::convert::TryFrom<VmTemplateCreationParams>
         for super::VmTemplateCreationParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmTemplateCreationParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -27007,6 +28395,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::VmTemplateCreationParams>
         for VmTemplateCreationParams {
+            #[inline]
             fn from(value: super::VmTemplateCreationParams) -> Self {
                 Self {
                     cloud_init_supported: Ok(value.cloud_init_supported),
@@ -27025,6 +28414,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmTemplateDeletionParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     where_: Err("no value supplied for where_".to_string()),
@@ -27032,6 +28422,7 @@ pub mod types {
             }
         }
         impl VmTemplateDeletionParams {
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmTemplateWhereInput>,
@@ -27048,6 +28439,7 @@ pub mod types {
         impl ::std::convert::TryFrom<VmTemplateDeletionParams>
         for super::VmTemplateDeletionParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmTemplateDeletionParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -27056,6 +28448,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::VmTemplateDeletionParams>
         for VmTemplateDeletionParams {
+            #[inline]
             fn from(value: super::VmTemplateDeletionParams) -> Self {
                 Self { where_: Ok(value.where_) }
             }
@@ -27072,6 +28465,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmTemplateUpdationParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
@@ -27080,6 +28474,7 @@ pub mod types {
             }
         }
         impl VmTemplateUpdationParams {
+            #[inline]
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::VmTemplateUpdationParamsData>,
@@ -27090,6 +28485,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmTemplateWhereInput>,
@@ -27106,6 +28502,7 @@ pub mod types {
         impl ::std::convert::TryFrom<VmTemplateUpdationParams>
         for super::VmTemplateUpdationParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmTemplateUpdationParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -27117,6 +28514,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::VmTemplateUpdationParams>
         for VmTemplateUpdationParams {
+            #[inline]
             fn from(value: super::VmTemplateUpdationParams) -> Self {
                 Self {
                     data: Ok(value.data),
@@ -27140,6 +28538,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmTemplateUpdationParamsData {
+            #[inline]
             fn default() -> Self {
                 Self {
                     cloud_init_supported: Ok(Default::default()),
@@ -27149,6 +28548,7 @@ pub mod types {
             }
         }
         impl VmTemplateUpdationParamsData {
+            #[inline]
             pub fn cloud_init_supported<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -27163,6 +28563,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -27173,6 +28574,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -27187,6 +28589,7 @@ pub mod types {
         impl ::std::convert::TryFrom<VmTemplateUpdationParamsData>
         for super::VmTemplateUpdationParamsData {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmTemplateUpdationParamsData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -27199,6 +28602,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::VmTemplateUpdationParamsData>
         for VmTemplateUpdationParamsData {
+            #[inline]
             fn from(value: super::VmTemplateUpdationParamsData) -> Self {
                 Self {
                     cloud_init_supported: Ok(value.cloud_init_supported),
@@ -27371,6 +28775,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmTemplateWhereInput {
+            #[inline]
             fn default() -> Self {
                 Self {
                     and: Ok(Default::default()),
@@ -27413,6 +28818,7 @@ pub mod types {
             }
         }
         impl VmTemplateWhereInput {
+            #[inline]
             pub fn and<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -27425,6 +28831,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn clock_offset<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -27437,6 +28844,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn clock_offset_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -27451,6 +28859,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn cloud_init_supported<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -27465,6 +28874,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn cloud_init_supported_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -27479,6 +28889,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn cluster<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
@@ -27489,6 +28900,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn cpu_model<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -27499,6 +28911,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn cpu_model_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -27509,6 +28922,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -27519,6 +28933,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn description_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -27531,6 +28946,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn entity_async_status<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -27547,6 +28963,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn entity_async_status_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -27563,6 +28980,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn firmware<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -27575,6 +28993,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn firmware_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -27587,6 +29006,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn ha<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -27595,6 +29015,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for ha: {e}"));
                 self
             }
+            #[inline]
             pub fn ha_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -27605,6 +29026,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -27613,6 +29035,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            #[inline]
             pub fn id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -27623,6 +29046,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -27633,6 +29057,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn io_policy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -27645,6 +29070,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn io_policy_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -27657,6 +29083,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -27667,6 +29094,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -27677,6 +29105,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_bandwidth_policy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -27693,6 +29122,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_bandwidth_policy_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -27709,6 +29139,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_iops_policy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -27723,6 +29154,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn max_iops_policy_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -27739,6 +29171,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -27749,6 +29182,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_contains<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -27759,6 +29193,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -27769,6 +29204,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -27779,6 +29215,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_starts_with<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -27793,6 +29230,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -27805,6 +29243,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn or<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -27815,6 +29254,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
+            #[inline]
             pub fn win_opt<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -27825,6 +29265,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn win_opt_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -27839,6 +29280,7 @@ pub mod types {
         impl ::std::convert::TryFrom<VmTemplateWhereInput>
         for super::VmTemplateWhereInput {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmTemplateWhereInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -27883,6 +29325,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmTemplateWhereInput> for VmTemplateWhereInput {
+            #[inline]
             fn from(value: super::VmTemplateWhereInput) -> Self {
                 Self {
                     and: Ok(value.and),
@@ -27933,6 +29376,7 @@ pub mod types {
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
         impl ::std::default::Default for VmUpdateNicParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
@@ -27941,6 +29385,7 @@ pub mod types {
             }
         }
         impl VmUpdateNicParams {
+            #[inline]
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmUpdateNicParamsData>,
@@ -27953,6 +29398,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmWhereInput>,
@@ -27968,6 +29414,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<VmUpdateNicParams> for super::VmUpdateNicParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmUpdateNicParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -27978,6 +29425,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmUpdateNicParams> for VmUpdateNicParams {
+            #[inline]
             fn from(value: super::VmUpdateNicParams) -> Self {
                 Self {
                     data: Ok(value.data),
@@ -28026,6 +29474,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmUpdateNicParamsData {
+            #[inline]
             fn default() -> Self {
                 Self {
                     connect_vlan_id: Ok(Default::default()),
@@ -28042,6 +29491,7 @@ pub mod types {
             }
         }
         impl VmUpdateNicParamsData {
+            #[inline]
             pub fn connect_vlan_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -28054,6 +29504,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn enabled<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -28064,6 +29515,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn gateway<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -28074,6 +29526,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn ip_address<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -28084,6 +29537,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn mac_address<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -28094,6 +29548,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn mirror<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -28104,6 +29559,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn model<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -28116,6 +29572,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn nic_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -28126,6 +29583,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn nic_index<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i32>,
@@ -28138,6 +29596,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn subnet_mask<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -28152,6 +29611,7 @@ pub mod types {
         impl ::std::convert::TryFrom<VmUpdateNicParamsData>
         for super::VmUpdateNicParamsData {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmUpdateNicParamsData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -28171,6 +29631,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::VmUpdateNicParamsData>
         for VmUpdateNicParamsData {
+            #[inline]
             fn from(value: super::VmUpdateNicParamsData) -> Self {
                 Self {
                     connect_vlan_id: Ok(value.connect_vlan_id),
@@ -28195,6 +29656,7 @@ pub mod types {
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
         impl ::std::default::Default for VmUpdateParams {
+            #[inline]
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
@@ -28203,6 +29665,7 @@ pub mod types {
             }
         }
         impl VmUpdateParams {
+            #[inline]
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmUpdateParamsData>,
@@ -28215,6 +29678,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmWhereInput>,
@@ -28230,6 +29694,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<VmUpdateParams> for super::VmUpdateParams {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmUpdateParams,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -28240,6 +29705,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmUpdateParams> for VmUpdateParams {
+            #[inline]
             fn from(value: super::VmUpdateParams) -> Self {
                 Self {
                     data: Ok(value.data),
@@ -28283,6 +29749,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmUpdateParamsData {
+            #[inline]
             fn default() -> Self {
                 Self {
                     cpu_cores: Ok(Default::default()),
@@ -28297,6 +29764,7 @@ pub mod types {
             }
         }
         impl VmUpdateParamsData {
+            #[inline]
             pub fn cpu_cores<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -28307,6 +29775,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn cpu_sockets<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -28317,6 +29786,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -28327,6 +29797,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn ha<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -28335,6 +29806,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for ha: {e}"));
                 self
             }
+            #[inline]
             pub fn memory<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i64>,
@@ -28345,6 +29817,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn memory_unit<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::ByteUnit>,
@@ -28355,6 +29828,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -28365,6 +29839,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vcpu<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -28378,6 +29853,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<VmUpdateParamsData> for super::VmUpdateParamsData {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmUpdateParamsData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -28394,6 +29870,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmUpdateParamsData> for VmUpdateParamsData {
+            #[inline]
             fn from(value: super::VmUpdateParamsData) -> Self {
                 Self {
                     cpu_cores: Ok(value.cpu_cores),
@@ -28533,6 +30010,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmVolumeWhereInput {
+            #[inline]
             fn default() -> Self {
                 Self {
                     and: Ok(Default::default()),
@@ -28567,6 +30045,7 @@ pub mod types {
             }
         }
         impl VmVolumeWhereInput {
+            #[inline]
             pub fn and<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -28579,6 +30058,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn cluster<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
@@ -28589,6 +30069,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn elf_storage_policy<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -28605,6 +30086,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn elf_storage_policy_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -28623,6 +30105,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn entity_async_status<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -28639,6 +30122,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn entity_async_status_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -28655,6 +30139,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -28663,6 +30148,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            #[inline]
             pub fn id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -28673,6 +30159,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -28683,6 +30170,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_created_at<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -28697,6 +30185,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_created_at_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -28711,6 +30200,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -28721,6 +30211,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -28731,6 +30222,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn mounting<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -28741,6 +30233,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn mounting_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -28751,6 +30244,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -28761,6 +30255,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_contains<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -28771,6 +30266,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -28781,6 +30277,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -28791,6 +30288,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_starts_with<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -28805,6 +30303,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -28817,6 +30316,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn or<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -28827,6 +30327,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
+            #[inline]
             pub fn path<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -28837,6 +30338,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn path_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -28847,6 +30349,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn sharing<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -28857,6 +30360,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn sharing_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -28867,6 +30371,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -28879,6 +30384,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn type_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -28894,6 +30400,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<VmVolumeWhereInput> for super::VmVolumeWhereInput {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmVolumeWhereInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -28930,6 +30437,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmVolumeWhereInput> for VmVolumeWhereInput {
+            #[inline]
             fn from(value: super::VmVolumeWhereInput) -> Self {
                 Self {
                     and: Ok(value.and),
@@ -29083,6 +30591,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmWhereInput {
+            #[inline]
             fn default() -> Self {
                 Self {
                     and: Ok(Default::default()),
@@ -29117,6 +30626,7 @@ pub mod types {
             }
         }
         impl VmWhereInput {
+            #[inline]
             pub fn and<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::VmWhereInput>>,
@@ -29127,6 +30637,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn cluster<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
@@ -29137,6 +30648,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn description_contains<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -29151,6 +30663,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn host<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::HostWhereInput>,
@@ -29161,6 +30674,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -29169,6 +30683,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            #[inline]
             pub fn id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -29179,6 +30694,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -29189,6 +30705,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn id_not_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -29199,6 +30716,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn in_recycle_bin<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -29211,6 +30729,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn labels_some<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::LabelWhereInput>,
@@ -29221,6 +30740,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -29231,6 +30751,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn local_id_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -29241,6 +30762,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -29251,6 +30773,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_contains<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -29261,6 +30784,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
@@ -29271,6 +30795,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -29281,6 +30806,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn name_starts_with<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -29295,6 +30821,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::VmWhereInput>>,
@@ -29305,6 +30832,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn or<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::VmWhereInput>>,
@@ -29313,6 +30841,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for or: {e}"));
                 self
             }
+            #[inline]
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::VmStatus>,
@@ -29323,6 +30852,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn status_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -29335,6 +30865,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn status_not<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::VmStatus>,
@@ -29345,6 +30876,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn status_not_in<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -29357,6 +30889,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vcpu<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -29367,6 +30900,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vcpu_gt<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -29377,6 +30911,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vcpu_gte<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -29387,6 +30922,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vcpu_lt<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -29397,6 +30933,7 @@ pub mod types {
                     });
                 self
             }
+            #[inline]
             pub fn vcpu_lte<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i32>,
@@ -29410,6 +30947,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<VmWhereInput> for super::VmWhereInput {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmWhereInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -29446,6 +30984,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmWhereInput> for VmWhereInput {
+            #[inline]
             fn from(value: super::VmWhereInput) -> Self {
                 Self {
                     and: Ok(value.and),
@@ -29491,6 +31030,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for VmWhereUniqueInput {
+            #[inline]
             fn default() -> Self {
                 Self {
                     id: Ok(Default::default()),
@@ -29499,6 +31039,7 @@ pub mod types {
             }
         }
         impl VmWhereUniqueInput {
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -29507,6 +31048,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            #[inline]
             pub fn local_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -29520,6 +31062,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<VmWhereUniqueInput> for super::VmWhereUniqueInput {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VmWhereUniqueInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -29530,6 +31073,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::VmWhereUniqueInput> for VmWhereUniqueInput {
+            #[inline]
             fn from(value: super::VmWhereUniqueInput) -> Self {
                 Self {
                     id: Ok(value.id),
@@ -29539,6 +31083,7 @@ pub mod types {
         }
         impl AlertWhereInput {
             ///Appends one element to `and`: a value or its builder.
+            #[inline]
             pub fn add_and<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::AlertWhereInput>,
@@ -29566,6 +31111,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `not`: a value or its builder.
+            #[inline]
             pub fn add_not<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::AlertWhereInput>,
@@ -29593,6 +31139,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `or`: a value or its builder.
+            #[inline]
             pub fn add_or<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::AlertWhereInput>,
@@ -29620,6 +31167,7 @@ pub mod types {
         }
         impl CloudInitNetWork {
             ///Appends one element to `routes`: a value or its builder.
+            #[inline]
             pub fn add_routes<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CloudInitNetWorkRoute>,
@@ -29644,6 +31192,7 @@ pub mod types {
         }
         impl ClusterWhereInput {
             ///Appends one element to `and`: a value or its builder.
+            #[inline]
             pub fn add_and<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ClusterWhereInput>,
@@ -29671,6 +31220,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `not`: a value or its builder.
+            #[inline]
             pub fn add_not<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ClusterWhereInput>,
@@ -29698,6 +31248,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `or`: a value or its builder.
+            #[inline]
             pub fn add_or<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ClusterWhereInput>,
@@ -29725,6 +31276,7 @@ pub mod types {
         }
         impl ContentLibraryImageWhereInput {
             ///Appends one element to `and`: a value or its builder.
+            #[inline]
             pub fn add_and<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ContentLibraryImageWhereInput>,
@@ -29752,6 +31304,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `not`: a value or its builder.
+            #[inline]
             pub fn add_not<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ContentLibraryImageWhereInput>,
@@ -29779,6 +31332,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `or`: a value or its builder.
+            #[inline]
             pub fn add_or<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ContentLibraryImageWhereInput>,
@@ -29806,6 +31360,7 @@ pub mod types {
         }
         impl ContentLibraryVmTemplateWhereInput {
             ///Appends one element to `and`: a value or its builder.
+            #[inline]
             pub fn add_and<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ContentLibraryVmTemplateWhereInput>,
@@ -29833,6 +31388,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `not`: a value or its builder.
+            #[inline]
             pub fn add_not<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ContentLibraryVmTemplateWhereInput>,
@@ -29860,6 +31416,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `or`: a value or its builder.
+            #[inline]
             pub fn add_or<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ContentLibraryVmTemplateWhereInput>,
@@ -29887,6 +31444,7 @@ pub mod types {
         }
         impl DatacenterWhereInput {
             ///Appends one element to `and`: a value or its builder.
+            #[inline]
             pub fn add_and<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::DatacenterWhereInput>,
@@ -29914,6 +31472,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `not`: a value or its builder.
+            #[inline]
             pub fn add_not<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::DatacenterWhereInput>,
@@ -29941,6 +31500,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `or`: a value or its builder.
+            #[inline]
             pub fn add_or<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::DatacenterWhereInput>,
@@ -29968,6 +31528,7 @@ pub mod types {
         }
         impl DiskWhereInput {
             ///Appends one element to `and`: a value or its builder.
+            #[inline]
             pub fn add_and<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::DiskWhereInput>,
@@ -29995,6 +31556,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `not`: a value or its builder.
+            #[inline]
             pub fn add_not<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::DiskWhereInput>,
@@ -30022,6 +31584,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `or`: a value or its builder.
+            #[inline]
             pub fn add_or<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::DiskWhereInput>,
@@ -30049,6 +31612,7 @@ pub mod types {
         }
         impl ElfImageWhereInput {
             ///Appends one element to `and`: a value or its builder.
+            #[inline]
             pub fn add_and<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ElfImageWhereInput>,
@@ -30076,6 +31640,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `not`: a value or its builder.
+            #[inline]
             pub fn add_not<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ElfImageWhereInput>,
@@ -30103,6 +31668,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `or`: a value or its builder.
+            #[inline]
             pub fn add_or<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ElfImageWhereInput>,
@@ -30130,6 +31696,7 @@ pub mod types {
         }
         impl ElfStoragePolicyWhereInput {
             ///Appends one element to `and`: a value or its builder.
+            #[inline]
             pub fn add_and<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ElfStoragePolicyWhereInput>,
@@ -30157,6 +31724,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `not`: a value or its builder.
+            #[inline]
             pub fn add_not<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ElfStoragePolicyWhereInput>,
@@ -30184,6 +31752,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `or`: a value or its builder.
+            #[inline]
             pub fn add_or<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ElfStoragePolicyWhereInput>,
@@ -30211,6 +31780,7 @@ pub mod types {
         }
         impl GpuDeviceWhereInput {
             ///Appends one element to `and`: a value or its builder.
+            #[inline]
             pub fn add_and<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::GpuDeviceWhereInput>,
@@ -30238,6 +31808,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `not`: a value or its builder.
+            #[inline]
             pub fn add_not<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::GpuDeviceWhereInput>,
@@ -30265,6 +31836,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `or`: a value or its builder.
+            #[inline]
             pub fn add_or<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::GpuDeviceWhereInput>,
@@ -30292,6 +31864,7 @@ pub mod types {
         }
         impl HostWhereInput {
             ///Appends one element to `and`: a value or its builder.
+            #[inline]
             pub fn add_and<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::HostWhereInput>,
@@ -30319,6 +31892,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `not`: a value or its builder.
+            #[inline]
             pub fn add_not<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::HostWhereInput>,
@@ -30346,6 +31920,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `or`: a value or its builder.
+            #[inline]
             pub fn add_or<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::HostWhereInput>,
@@ -30373,6 +31948,7 @@ pub mod types {
         }
         impl IscsiLunSnapshotWhereInput {
             ///Appends one element to `and`: a value or its builder.
+            #[inline]
             pub fn add_and<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::IscsiLunSnapshotWhereInput>,
@@ -30400,6 +31976,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `not`: a value or its builder.
+            #[inline]
             pub fn add_not<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::IscsiLunSnapshotWhereInput>,
@@ -30427,6 +32004,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `or`: a value or its builder.
+            #[inline]
             pub fn add_or<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::IscsiLunSnapshotWhereInput>,
@@ -30454,6 +32032,7 @@ pub mod types {
         }
         impl LabelWhereInput {
             ///Appends one element to `and`: a value or its builder.
+            #[inline]
             pub fn add_and<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::LabelWhereInput>,
@@ -30481,6 +32060,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `not`: a value or its builder.
+            #[inline]
             pub fn add_not<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::LabelWhereInput>,
@@ -30508,6 +32088,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `or`: a value or its builder.
+            #[inline]
             pub fn add_or<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::LabelWhereInput>,
@@ -30535,6 +32116,7 @@ pub mod types {
         }
         impl OrganizationWhereInput {
             ///Appends one element to `and`: a value or its builder.
+            #[inline]
             pub fn add_and<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::OrganizationWhereInput>,
@@ -30562,6 +32144,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `not`: a value or its builder.
+            #[inline]
             pub fn add_not<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::OrganizationWhereInput>,
@@ -30589,6 +32172,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `or`: a value or its builder.
+            #[inline]
             pub fn add_or<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::OrganizationWhereInput>,
@@ -30616,6 +32200,7 @@ pub mod types {
         }
         impl SvtImageWhereInput {
             ///Appends one element to `and`: a value or its builder.
+            #[inline]
             pub fn add_and<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::SvtImageWhereInput>,
@@ -30643,6 +32228,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `not`: a value or its builder.
+            #[inline]
             pub fn add_not<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::SvtImageWhereInput>,
@@ -30670,6 +32256,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `or`: a value or its builder.
+            #[inline]
             pub fn add_or<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::SvtImageWhereInput>,
@@ -30697,6 +32284,7 @@ pub mod types {
         }
         impl TaskWhereInput {
             ///Appends one element to `and`: a value or its builder.
+            #[inline]
             pub fn add_and<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TaskWhereInput>,
@@ -30724,6 +32312,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `not`: a value or its builder.
+            #[inline]
             pub fn add_not<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TaskWhereInput>,
@@ -30751,6 +32340,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `or`: a value or its builder.
+            #[inline]
             pub fn add_or<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TaskWhereInput>,
@@ -30778,6 +32368,7 @@ pub mod types {
         }
         impl TemplateCloudInit {
             ///Appends one element to `networks`: a value or its builder.
+            #[inline]
             pub fn add_networks<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CloudInitNetWork>,
@@ -30802,6 +32393,7 @@ pub mod types {
         }
         impl VdsWhereInput {
             ///Appends one element to `and`: a value or its builder.
+            #[inline]
             pub fn add_and<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VdsWhereInput>,
@@ -30829,6 +32421,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `not`: a value or its builder.
+            #[inline]
             pub fn add_not<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VdsWhereInput>,
@@ -30856,6 +32449,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `or`: a value or its builder.
+            #[inline]
             pub fn add_or<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VdsWhereInput>,
@@ -30883,6 +32477,7 @@ pub mod types {
         }
         impl VlanWhereInput {
             ///Appends one element to `and`: a value or its builder.
+            #[inline]
             pub fn add_and<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VlanWhereInput>,
@@ -30910,6 +32505,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `not`: a value or its builder.
+            #[inline]
             pub fn add_not<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VlanWhereInput>,
@@ -30937,6 +32533,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `or`: a value or its builder.
+            #[inline]
             pub fn add_or<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VlanWhereInput>,
@@ -30964,6 +32561,7 @@ pub mod types {
         }
         impl VmAddCdRomParamsData {
             ///Appends one element to `vm_cd_roms`: a value or its builder.
+            #[inline]
             pub fn add_vm_cd_roms<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmCdRomParams>,
@@ -30992,6 +32590,7 @@ pub mod types {
         }
         impl VmAddDiskParamsDataVmDisks {
             ///Appends one element to `mount_disks`: a value or its builder.
+            #[inline]
             pub fn add_mount_disks<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::MountDisksParams>,
@@ -31018,6 +32617,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `mount_new_create_disks`: a value or its builder.
+            #[inline]
             pub fn add_mount_new_create_disks<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::MountNewCreateDisksParams>,
@@ -31046,6 +32646,7 @@ pub mod types {
         }
         impl VmAddGpuDeviceParams {
             ///Appends one element to `data`: a value or its builder.
+            #[inline]
             pub fn add_data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmGpuOperationParams>,
@@ -31070,6 +32671,7 @@ pub mod types {
         }
         impl VmAddNicParamsData {
             ///Appends one element to `vm_nics`: a value or its builder.
+            #[inline]
             pub fn add_vm_nics<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmNicParams>,
@@ -31094,6 +32696,7 @@ pub mod types {
         }
         impl VmCloneParams {
             ///Appends one element to `gpu_devices`: a value or its builder.
+            #[inline]
             pub fn add_gpu_devices<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmGpuOperationParams>,
@@ -31120,6 +32723,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `vm_nics`: a value or its builder.
+            #[inline]
             pub fn add_vm_nics<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmNicParams>,
@@ -31144,6 +32748,7 @@ pub mod types {
         }
         impl VmCreateVmFromContentLibraryTemplateParams {
             ///Appends one element to `gpu_devices`: a value or its builder.
+            #[inline]
             pub fn add_gpu_devices<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmGpuOperationParams>,
@@ -31170,6 +32775,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `vm_nics`: a value or its builder.
+            #[inline]
             pub fn add_vm_nics<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmNicParams>,
@@ -31194,6 +32800,7 @@ pub mod types {
         }
         impl VmCreateVmFromTemplateParams {
             ///Appends one element to `vm_nics`: a value or its builder.
+            #[inline]
             pub fn add_vm_nics<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmNicParams>,
@@ -31218,6 +32825,7 @@ pub mod types {
         }
         impl VmCreationParams {
             ///Appends one element to `vm_nics`: a value or its builder.
+            #[inline]
             pub fn add_vm_nics<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmNicParams>,
@@ -31242,6 +32850,7 @@ pub mod types {
         }
         impl VmDiskOperate {
             ///Appends one element to `modify_disks`: a value or its builder.
+            #[inline]
             pub fn add_modify_disks<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::DiskOperateModifyDisk>,
@@ -31270,6 +32879,7 @@ pub mod types {
         }
         impl VmDiskParams {
             ///Appends one element to `mount_cd_roms`: a value or its builder.
+            #[inline]
             pub fn add_mount_cd_roms<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmCdRomParams>,
@@ -31296,6 +32906,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `mount_disks`: a value or its builder.
+            #[inline]
             pub fn add_mount_disks<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::MountDisksParams>,
@@ -31322,6 +32933,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `mount_new_create_disks`: a value or its builder.
+            #[inline]
             pub fn add_mount_new_create_disks<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::MountNewCreateDisksParams>,
@@ -31350,6 +32962,7 @@ pub mod types {
         }
         impl VmDiskWhereInput {
             ///Appends one element to `and`: a value or its builder.
+            #[inline]
             pub fn add_and<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmDiskWhereInput>,
@@ -31377,6 +32990,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `not`: a value or its builder.
+            #[inline]
             pub fn add_not<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmDiskWhereInput>,
@@ -31404,6 +33018,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `or`: a value or its builder.
+            #[inline]
             pub fn add_or<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmDiskWhereInput>,
@@ -31431,6 +33046,7 @@ pub mod types {
         }
         impl VmNicWhereInput {
             ///Appends one element to `and`: a value or its builder.
+            #[inline]
             pub fn add_and<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmNicWhereInput>,
@@ -31458,6 +33074,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `not`: a value or its builder.
+            #[inline]
             pub fn add_not<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmNicWhereInput>,
@@ -31485,6 +33102,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `or`: a value or its builder.
+            #[inline]
             pub fn add_or<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmNicWhereInput>,
@@ -31512,6 +33130,7 @@ pub mod types {
         }
         impl VmRebuildParams {
             ///Appends one element to `gpu_devices`: a value or its builder.
+            #[inline]
             pub fn add_gpu_devices<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmGpuOperationParams>,
@@ -31538,6 +33157,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `vm_nics`: a value or its builder.
+            #[inline]
             pub fn add_vm_nics<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmNicParams>,
@@ -31562,6 +33182,7 @@ pub mod types {
         }
         impl VmRemoveGpuDeviceParams {
             ///Appends one element to `data`: a value or its builder.
+            #[inline]
             pub fn add_data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmGpuOperationParams>,
@@ -31586,6 +33207,7 @@ pub mod types {
         }
         impl VmSnapshotCreationParams {
             ///Appends one element to `data`: a value or its builder.
+            #[inline]
             pub fn add_data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmSnapshotCreationParamsData>,
@@ -31610,6 +33232,7 @@ pub mod types {
         }
         impl VmSnapshotWhereInput {
             ///Appends one element to `and`: a value or its builder.
+            #[inline]
             pub fn add_and<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmSnapshotWhereInput>,
@@ -31637,6 +33260,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `not`: a value or its builder.
+            #[inline]
             pub fn add_not<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmSnapshotWhereInput>,
@@ -31664,6 +33288,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `or`: a value or its builder.
+            #[inline]
             pub fn add_or<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmSnapshotWhereInput>,
@@ -31691,6 +33316,7 @@ pub mod types {
         }
         impl VmTemplateWhereInput {
             ///Appends one element to `and`: a value or its builder.
+            #[inline]
             pub fn add_and<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmTemplateWhereInput>,
@@ -31718,6 +33344,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `not`: a value or its builder.
+            #[inline]
             pub fn add_not<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmTemplateWhereInput>,
@@ -31745,6 +33372,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `or`: a value or its builder.
+            #[inline]
             pub fn add_or<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmTemplateWhereInput>,
@@ -31772,6 +33400,7 @@ pub mod types {
         }
         impl VmVolumeWhereInput {
             ///Appends one element to `and`: a value or its builder.
+            #[inline]
             pub fn add_and<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmVolumeWhereInput>,
@@ -31799,6 +33428,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `not`: a value or its builder.
+            #[inline]
             pub fn add_not<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmVolumeWhereInput>,
@@ -31826,6 +33456,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `or`: a value or its builder.
+            #[inline]
             pub fn add_or<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmVolumeWhereInput>,
@@ -31853,6 +33484,7 @@ pub mod types {
         }
         impl VmWhereInput {
             ///Appends one element to `and`: a value or its builder.
+            #[inline]
             pub fn add_and<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmWhereInput>,
@@ -31880,6 +33512,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `not`: a value or its builder.
+            #[inline]
             pub fn add_not<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmWhereInput>,
@@ -31907,6 +33540,7 @@ pub mod types {
                 self
             }
             ///Appends one element to `or`: a value or its builder.
+            #[inline]
             pub fn add_or<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmWhereInput>,
@@ -31939,6 +33573,7 @@ pub mod types {
         pub struct ConversionError(::std::borrow::Cow<'static, str>);
         impl ::std::error::Error for ConversionError {}
         impl ::std::fmt::Display for ConversionError {
+            #[inline]
             fn fmt(
                 &self,
                 f: &mut ::std::fmt::Formatter<'_>,
@@ -31947,6 +33582,7 @@ pub mod types {
             }
         }
         impl ::std::fmt::Debug for ConversionError {
+            #[inline]
             fn fmt(
                 &self,
                 f: &mut ::std::fmt::Formatter<'_>,
@@ -31955,11 +33591,13 @@ pub mod types {
             }
         }
         impl From<&'static str> for ConversionError {
+            #[inline]
             fn from(value: &'static str) -> Self {
                 Self(value.into())
             }
         }
         impl From<String> for ConversionError {
+            #[inline]
             fn from(value: String) -> Self {
                 Self(value.into())
             }
@@ -32018,6 +33656,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: ::cloud_common::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -32034,6 +33673,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -32047,15 +33687,19 @@ impl Client {
     }
 }
 impl ClientInfo<::cloud_common::Runtime> for Client {
+    #[inline]
     fn api_version() -> &'static str {
         "4.6.0"
     }
+    #[inline]
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
     }
+    #[inline]
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
+    #[inline]
     fn inner(&self) -> &::cloud_common::Runtime {
         &self.inner
     }
@@ -32084,6 +33728,7 @@ let response = client.login()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn login(&self) -> builder::Login<'_> {
         builder::Login::new(self)
     }
@@ -32103,6 +33748,7 @@ let response = client.get_vms()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_vms(&self) -> builder::GetVms<'_> {
         builder::GetVms::new(self)
     }
@@ -32122,6 +33768,7 @@ let response = client.get_vms_connection()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_vms_connection(&self) -> builder::GetVmsConnection<'_> {
         builder::GetVmsConnection::new(self)
     }
@@ -32141,6 +33788,7 @@ let response = client.create_vm()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn create_vm(&self) -> builder::CreateVm<'_> {
         builder::CreateVm::new(self)
     }
@@ -32160,6 +33808,7 @@ let response = client.create_vm_from_template()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn create_vm_from_template(&self) -> builder::CreateVmFromTemplate<'_> {
         builder::CreateVmFromTemplate::new(self)
     }
@@ -32179,6 +33828,7 @@ let response = client.update_vm()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn update_vm(&self) -> builder::UpdateVm<'_> {
         builder::UpdateVm::new(self)
     }
@@ -32198,6 +33848,7 @@ let response = client.add_vm_cd_rom()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn add_vm_cd_rom(&self) -> builder::AddVmCdRom<'_> {
         builder::AddVmCdRom::new(self)
     }
@@ -32217,6 +33868,7 @@ let response = client.remove_vm_cd_rom()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn remove_vm_cd_rom(&self) -> builder::RemoveVmCdRom<'_> {
         builder::RemoveVmCdRom::new(self)
     }
@@ -32236,6 +33888,7 @@ let response = client.add_vm_disk()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn add_vm_disk(&self) -> builder::AddVmDisk<'_> {
         builder::AddVmDisk::new(self)
     }
@@ -32255,6 +33908,7 @@ let response = client.remove_vm_disk()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn remove_vm_disk(&self) -> builder::RemoveVmDisk<'_> {
         builder::RemoveVmDisk::new(self)
     }
@@ -32274,6 +33928,7 @@ let response = client.add_vm_nic()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn add_vm_nic(&self) -> builder::AddVmNic<'_> {
         builder::AddVmNic::new(self)
     }
@@ -32293,6 +33948,7 @@ let response = client.update_vm_nic()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn update_vm_nic(&self) -> builder::UpdateVmNic<'_> {
         builder::UpdateVmNic::new(self)
     }
@@ -32312,6 +33968,7 @@ let response = client.remove_vm_nic()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn remove_vm_nic(&self) -> builder::RemoveVmNic<'_> {
         builder::RemoveVmNic::new(self)
     }
@@ -32331,6 +33988,7 @@ let response = client.migrate_vm()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn migrate_vm(&self) -> builder::MigrateVm<'_> {
         builder::MigrateVm::new(self)
     }
@@ -32350,6 +34008,7 @@ let response = client.start_vm()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn start_vm(&self) -> builder::StartVm<'_> {
         builder::StartVm::new(self)
     }
@@ -32369,6 +34028,7 @@ let response = client.shut_down_vm()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn shut_down_vm(&self) -> builder::ShutDownVm<'_> {
         builder::ShutDownVm::new(self)
     }
@@ -32388,6 +34048,7 @@ let response = client.poweroff_vm()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn poweroff_vm(&self) -> builder::PoweroffVm<'_> {
         builder::PoweroffVm::new(self)
     }
@@ -32407,6 +34068,7 @@ let response = client.restart_vm()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn restart_vm(&self) -> builder::RestartVm<'_> {
         builder::RestartVm::new(self)
     }
@@ -32426,6 +34088,7 @@ let response = client.force_restart_vm()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn force_restart_vm(&self) -> builder::ForceRestartVm<'_> {
         builder::ForceRestartVm::new(self)
     }
@@ -32445,6 +34108,7 @@ let response = client.suspend_vm()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn suspend_vm(&self) -> builder::SuspendVm<'_> {
         builder::SuspendVm::new(self)
     }
@@ -32464,6 +34128,7 @@ let response = client.resume_vm()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn resume_vm(&self) -> builder::ResumeVm<'_> {
         builder::ResumeVm::new(self)
     }
@@ -32483,6 +34148,7 @@ let response = client.move_vm_to_recycle_bin()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn move_vm_to_recycle_bin(&self) -> builder::MoveVmToRecycleBin<'_> {
         builder::MoveVmToRecycleBin::new(self)
     }
@@ -32502,6 +34168,7 @@ let response = client.recover_vm_from_recycle_bin()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn recover_vm_from_recycle_bin(&self) -> builder::RecoverVmFromRecycleBin<'_> {
         builder::RecoverVmFromRecycleBin::new(self)
     }
@@ -32521,6 +34188,7 @@ let response = client.delete_vm()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn delete_vm(&self) -> builder::DeleteVm<'_> {
         builder::DeleteVm::new(self)
     }
@@ -32540,6 +34208,7 @@ let response = client.get_tasks()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_tasks(&self) -> builder::GetTasks<'_> {
         builder::GetTasks::new(self)
     }
@@ -32559,6 +34228,7 @@ let response = client.get_alerts()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_alerts(&self) -> builder::GetAlerts<'_> {
         builder::GetAlerts::new(self)
     }
@@ -32578,6 +34248,7 @@ let response = client.get_clusters()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_clusters(&self) -> builder::GetClusters<'_> {
         builder::GetClusters::new(self)
     }
@@ -32597,6 +34268,7 @@ let response = client.get_hosts()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_hosts(&self) -> builder::GetHosts<'_> {
         builder::GetHosts::new(self)
     }
@@ -32616,6 +34288,7 @@ let response = client.get_disks()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_disks(&self) -> builder::GetDisks<'_> {
         builder::GetDisks::new(self)
     }
@@ -32635,6 +34308,7 @@ let response = client.create_vm_snapshot()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn create_vm_snapshot(&self) -> builder::CreateVmSnapshot<'_> {
         builder::CreateVmSnapshot::new(self)
     }
@@ -32654,6 +34328,7 @@ let response = client.get_vm_snapshots()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_vm_snapshots(&self) -> builder::GetVmSnapshots<'_> {
         builder::GetVmSnapshots::new(self)
     }
@@ -32673,6 +34348,7 @@ let response = client.get_iscsi_lun_snapshots()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_iscsi_lun_snapshots(&self) -> builder::GetIscsiLunSnapshots<'_> {
         builder::GetIscsiLunSnapshots::new(self)
     }
@@ -32692,6 +34368,7 @@ let response = client.clone_content_library_vm_template_from_vm()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn clone_content_library_vm_template_from_vm(
         &self,
     ) -> builder::CloneContentLibraryVmTemplateFromVm<'_> {
@@ -32713,6 +34390,7 @@ let response = client.clone_vm()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn clone_vm(&self) -> builder::CloneVm<'_> {
         builder::CloneVm::new(self)
     }
@@ -32732,6 +34410,7 @@ let response = client.clone_vm_template_from_vm()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn clone_vm_template_from_vm(&self) -> builder::CloneVmTemplateFromVm<'_> {
         builder::CloneVmTemplateFromVm::new(self)
     }
@@ -32751,6 +34430,7 @@ let response = client.connect_cluster()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn connect_cluster(&self) -> builder::ConnectCluster<'_> {
         builder::ConnectCluster::new(self)
     }
@@ -32770,6 +34450,7 @@ let response = client.convert_vm_template_from_vm()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn convert_vm_template_from_vm(&self) -> builder::ConvertVmTemplateFromVm<'_> {
         builder::ConvertVmTemplateFromVm::new(self)
     }
@@ -32789,6 +34470,7 @@ let response = client.create_datacenter()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn create_datacenter(&self) -> builder::CreateDatacenter<'_> {
         builder::CreateDatacenter::new(self)
     }
@@ -32808,6 +34490,7 @@ let response = client.create_vm_from_content_library_template()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn create_vm_from_content_library_template(
         &self,
     ) -> builder::CreateVmFromContentLibraryTemplate<'_> {
@@ -32829,6 +34512,7 @@ let response = client.delete_cluster()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn delete_cluster(&self) -> builder::DeleteCluster<'_> {
         builder::DeleteCluster::new(self)
     }
@@ -32848,6 +34532,7 @@ let response = client.delete_content_library_vm_template()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn delete_content_library_vm_template(
         &self,
     ) -> builder::DeleteContentLibraryVmTemplate<'_> {
@@ -32869,6 +34554,7 @@ let response = client.delete_datacenter()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn delete_datacenter(&self) -> builder::DeleteDatacenter<'_> {
         builder::DeleteDatacenter::new(self)
     }
@@ -32888,6 +34574,7 @@ let response = client.delete_vm_snapshot()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn delete_vm_snapshot(&self) -> builder::DeleteVmSnapshot<'_> {
         builder::DeleteVmSnapshot::new(self)
     }
@@ -32907,6 +34594,7 @@ let response = client.delete_vm_template()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn delete_vm_template(&self) -> builder::DeleteVmTemplate<'_> {
         builder::DeleteVmTemplate::new(self)
     }
@@ -32926,6 +34614,7 @@ let response = client.get_content_library_vm_templates()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_content_library_vm_templates(
         &self,
     ) -> builder::GetContentLibraryVmTemplates<'_> {
@@ -32947,6 +34636,7 @@ let response = client.get_datacenters()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_datacenters(&self) -> builder::GetDatacenters<'_> {
         builder::GetDatacenters::new(self)
     }
@@ -32966,6 +34656,7 @@ let response = client.get_elf_images()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_elf_images(&self) -> builder::GetElfImages<'_> {
         builder::GetElfImages::new(self)
     }
@@ -32985,6 +34676,7 @@ let response = client.get_elf_storage_policies()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_elf_storage_policies(&self) -> builder::GetElfStoragePolicies<'_> {
         builder::GetElfStoragePolicies::new(self)
     }
@@ -33004,6 +34696,7 @@ let response = client.get_organizations()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_organizations(&self) -> builder::GetOrganizations<'_> {
         builder::GetOrganizations::new(self)
     }
@@ -33023,6 +34716,7 @@ let response = client.get_svt_images()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_svt_images(&self) -> builder::GetSvtImages<'_> {
         builder::GetSvtImages::new(self)
     }
@@ -33042,6 +34736,7 @@ let response = client.get_vdses()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_vdses(&self) -> builder::GetVdses<'_> {
         builder::GetVdses::new(self)
     }
@@ -33061,6 +34756,7 @@ let response = client.get_vlans()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_vlans(&self) -> builder::GetVlans<'_> {
         builder::GetVlans::new(self)
     }
@@ -33080,6 +34776,7 @@ let response = client.get_vm_disks()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_vm_disks(&self) -> builder::GetVmDisks<'_> {
         builder::GetVmDisks::new(self)
     }
@@ -33099,6 +34796,7 @@ let response = client.get_vm_nics()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_vm_nics(&self) -> builder::GetVmNics<'_> {
         builder::GetVmNics::new(self)
     }
@@ -33118,6 +34816,7 @@ let response = client.get_vm_templates()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_vm_templates(&self) -> builder::GetVmTemplates<'_> {
         builder::GetVmTemplates::new(self)
     }
@@ -33137,6 +34836,7 @@ let response = client.get_vm_volumes()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_vm_volumes(&self) -> builder::GetVmVolumes<'_> {
         builder::GetVmVolumes::new(self)
     }
@@ -33156,6 +34856,7 @@ let response = client.rebuild_vm()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn rebuild_vm(&self) -> builder::RebuildVm<'_> {
         builder::RebuildVm::new(self)
     }
@@ -33175,6 +34876,7 @@ let response = client.rollback_vm()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn rollback_vm(&self) -> builder::RollbackVm<'_> {
         builder::RollbackVm::new(self)
     }
@@ -33194,6 +34896,7 @@ let response = client.update_cluster()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn update_cluster(&self) -> builder::UpdateCluster<'_> {
         builder::UpdateCluster::new(self)
     }
@@ -33213,6 +34916,7 @@ let response = client.update_content_library_vm_template()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn update_content_library_vm_template(
         &self,
     ) -> builder::UpdateContentLibraryVmTemplate<'_> {
@@ -33234,6 +34938,7 @@ let response = client.update_datacenter()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn update_datacenter(&self) -> builder::UpdateDatacenter<'_> {
         builder::UpdateDatacenter::new(self)
     }
@@ -33253,6 +34958,7 @@ let response = client.update_vm_template()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn update_vm_template(&self) -> builder::UpdateVmTemplate<'_> {
         builder::UpdateVmTemplate::new(self)
     }
@@ -33272,6 +34978,7 @@ let response = client.get_content_library_images()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_content_library_images(&self) -> builder::GetContentLibraryImages<'_> {
         builder::GetContentLibraryImages::new(self)
     }
@@ -33291,6 +34998,7 @@ let response = client.expand_vm_disk()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn expand_vm_disk(&self) -> builder::ExpandVmDisk<'_> {
         builder::ExpandVmDisk::new(self)
     }
@@ -33310,6 +35018,7 @@ let response = client.get_gpu_devices()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_gpu_devices(&self) -> builder::GetGpuDevices<'_> {
         builder::GetGpuDevices::new(self)
     }
@@ -33329,6 +35038,7 @@ let response = client.add_vm_gpu_device()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn add_vm_gpu_device(&self) -> builder::AddVmGpuDevice<'_> {
         builder::AddVmGpuDevice::new(self)
     }
@@ -33348,6 +35058,7 @@ let response = client.remove_vm_gpu_device()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn remove_vm_gpu_device(&self) -> builder::RemoveVmGpuDevice<'_> {
         builder::RemoveVmGpuDevice::new(self)
     }
@@ -33367,6 +35078,7 @@ let response = client.enter_maintenance_mode_pre_check()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn enter_maintenance_mode_pre_check(
         &self,
     ) -> builder::EnterMaintenanceModePreCheck<'_> {
@@ -33388,6 +35100,7 @@ let response = client.enter_maintenance_mode_precheck_result()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn enter_maintenance_mode_precheck_result(
         &self,
     ) -> builder::EnterMaintenanceModePrecheckResult<'_> {
@@ -33409,6 +35122,7 @@ let response = client.enter_maintenance_mode()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn enter_maintenance_mode(&self) -> builder::EnterMaintenanceMode<'_> {
         builder::EnterMaintenanceMode::new(self)
     }
@@ -33428,6 +35142,7 @@ let response = client.exit_maintenance_mode()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn exit_maintenance_mode(&self) -> builder::ExitMaintenanceMode<'_> {
         builder::ExitMaintenanceMode::new(self)
     }
@@ -33443,6 +35158,7 @@ let response = client.get_vm_metrics()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_vm_metrics(&self) -> builder::GetVmMetrics<'_> {
         builder::GetVmMetrics::new(self)
     }
@@ -33458,6 +35174,7 @@ let response = client.get_host_metrics()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_host_metrics(&self) -> builder::GetHostMetrics<'_> {
         builder::GetHostMetrics::new(self)
     }
@@ -33473,6 +35190,7 @@ let response = client.get_cluster_metrics()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_cluster_metrics(&self) -> builder::GetClusterMetrics<'_> {
         builder::GetClusterMetrics::new(self)
     }
@@ -33492,6 +35210,7 @@ let response = client.get_labels()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_labels(&self) -> builder::GetLabels<'_> {
         builder::GetLabels::new(self)
     }
@@ -33511,6 +35230,7 @@ let response = client.add_labels_to_resources()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn add_labels_to_resources(&self) -> builder::AddLabelsToResources<'_> {
         builder::AddLabelsToResources::new(self)
     }
@@ -33537,6 +35257,7 @@ pub mod builder {
         body: Result<types::builder::LoginInput, String>,
     }
     impl<'a> Login<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -33544,6 +35265,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -33557,6 +35279,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::LoginInput>,
@@ -33570,6 +35293,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -33580,6 +35304,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/login`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -33661,6 +35386,7 @@ pub mod builder {
         body: Result<types::builder::GetVmsRequestBody, String>,
     }
     impl<'a> GetVms<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -33668,6 +35394,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -33681,6 +35408,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetVmsRequestBody>,
@@ -33696,6 +35424,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -33706,6 +35435,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/get-vms`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<::std::vec::Vec<types::Vm>>, Error<types::ErrorBody>> {
@@ -33786,6 +35516,7 @@ pub mod builder {
         body: Result<types::builder::GetVmsConnectionRequestBody, String>,
     }
     impl<'a> GetVmsConnection<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -33793,6 +35524,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -33806,6 +35538,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetVmsConnectionRequestBody>,
@@ -33824,6 +35557,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -33834,6 +35568,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/get-vms-connection`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::VmConnection>, Error<types::ErrorBody>> {
@@ -33915,6 +35650,7 @@ pub mod builder {
         body: Result<::std::vec::Vec<types::VmCreationParams>, String>,
     }
     impl<'a> CreateVm<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -33922,6 +35658,7 @@ pub mod builder {
                 body: Err("body was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -33935,6 +35672,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<types::VmCreationParams>>,
@@ -33948,6 +35686,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/create-vm`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -34027,6 +35766,7 @@ pub mod builder {
         body: Result<::std::vec::Vec<types::VmCreateVmFromTemplateParams>, String>,
     }
     impl<'a> CreateVmFromTemplate<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -34034,6 +35774,7 @@ pub mod builder {
                 body: Err("body was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -34047,6 +35788,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<
@@ -34062,6 +35804,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/create-vm-from-template`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -34141,6 +35884,7 @@ pub mod builder {
         body: Result<types::builder::VmUpdateParams, String>,
     }
     impl<'a> UpdateVm<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -34148,6 +35892,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -34161,6 +35906,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::VmUpdateParams>,
@@ -34176,6 +35922,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -34186,6 +35933,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/update-vm-basic-info`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -34269,6 +36017,7 @@ pub mod builder {
         body: Result<types::builder::VmAddCdRomParams, String>,
     }
     impl<'a> AddVmCdRom<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -34276,6 +36025,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -34289,6 +36039,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::VmAddCdRomParams>,
@@ -34304,6 +36055,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -34314,6 +36066,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/add-vm-cd-rom`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -34397,6 +36150,7 @@ pub mod builder {
         body: Result<types::builder::VmRemoveCdRomParams, String>,
     }
     impl<'a> RemoveVmCdRom<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -34404,6 +36158,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -34417,6 +36172,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::VmRemoveCdRomParams>,
@@ -34432,6 +36188,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -34442,6 +36199,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/remove-vm-cd-rom`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -34525,6 +36283,7 @@ pub mod builder {
         body: Result<types::builder::VmAddDiskParams, String>,
     }
     impl<'a> AddVmDisk<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -34532,6 +36291,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -34545,6 +36305,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::VmAddDiskParams>,
@@ -34560,6 +36321,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -34570,6 +36332,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/add-vm-disk`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -34653,6 +36416,7 @@ pub mod builder {
         body: Result<types::builder::VmRemoveDiskParams, String>,
     }
     impl<'a> RemoveVmDisk<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -34660,6 +36424,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -34673,6 +36438,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::VmRemoveDiskParams>,
@@ -34688,6 +36454,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -34698,6 +36465,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/remove-vm-disk`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -34781,6 +36549,7 @@ pub mod builder {
         body: Result<types::builder::VmAddNicParams, String>,
     }
     impl<'a> AddVmNic<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -34788,6 +36557,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -34801,6 +36571,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::VmAddNicParams>,
@@ -34816,6 +36587,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -34826,6 +36598,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/add-vm-nic`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -34909,6 +36682,7 @@ pub mod builder {
         body: Result<types::builder::VmUpdateNicParams, String>,
     }
     impl<'a> UpdateVmNic<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -34916,6 +36690,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -34929,6 +36704,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::VmUpdateNicParams>,
@@ -34944,6 +36720,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -34954,6 +36731,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/update-vm-nic`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -35037,6 +36815,7 @@ pub mod builder {
         body: Result<types::builder::VmRemoveNicParams, String>,
     }
     impl<'a> RemoveVmNic<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -35044,6 +36823,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -35057,6 +36837,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::VmRemoveNicParams>,
@@ -35072,6 +36853,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -35082,6 +36864,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/remove-vm-nic`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -35165,6 +36948,7 @@ pub mod builder {
         body: Result<types::builder::VmMigrateParams, String>,
     }
     impl<'a> MigrateVm<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -35172,6 +36956,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -35185,6 +36970,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::VmMigrateParams>,
@@ -35200,6 +36986,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -35210,6 +36997,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/migrate-vm`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -35293,6 +37081,7 @@ pub mod builder {
         body: Result<types::builder::VmStartParams, String>,
     }
     impl<'a> StartVm<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -35300,6 +37089,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -35313,6 +37103,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::VmStartParams>,
@@ -35326,6 +37117,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -35336,6 +37128,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/start-vm`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -35419,6 +37212,7 @@ pub mod builder {
         body: Result<types::builder::VmOperateParams, String>,
     }
     impl<'a> ShutDownVm<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -35426,6 +37220,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -35439,6 +37234,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::VmOperateParams>,
@@ -35454,6 +37250,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -35464,6 +37261,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/shutdown-vm`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -35547,6 +37345,7 @@ pub mod builder {
         body: Result<types::builder::VmOperateParams, String>,
     }
     impl<'a> PoweroffVm<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -35554,6 +37353,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -35567,6 +37367,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::VmOperateParams>,
@@ -35582,6 +37383,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -35592,6 +37394,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/poweroff-vm`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -35675,6 +37478,7 @@ pub mod builder {
         body: Result<types::builder::VmOperateParams, String>,
     }
     impl<'a> RestartVm<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -35682,6 +37486,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -35695,6 +37500,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::VmOperateParams>,
@@ -35710,6 +37516,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -35720,6 +37527,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/restart-vm`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -35803,6 +37611,7 @@ pub mod builder {
         body: Result<types::builder::VmOperateParams, String>,
     }
     impl<'a> ForceRestartVm<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -35810,6 +37619,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -35823,6 +37633,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::VmOperateParams>,
@@ -35838,6 +37649,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -35848,6 +37660,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/force-restart-vm`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -35931,6 +37744,7 @@ pub mod builder {
         body: Result<types::builder::VmOperateParams, String>,
     }
     impl<'a> SuspendVm<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -35938,6 +37752,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -35951,6 +37766,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::VmOperateParams>,
@@ -35966,6 +37782,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -35976,6 +37793,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/suspend-vm`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -36059,6 +37877,7 @@ pub mod builder {
         body: Result<types::builder::VmOperateParams, String>,
     }
     impl<'a> ResumeVm<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -36066,6 +37885,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -36079,6 +37899,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::VmOperateParams>,
@@ -36094,6 +37915,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -36104,6 +37926,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/resume-vm`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -36187,6 +38010,7 @@ pub mod builder {
         body: Result<types::builder::VmOperateParams, String>,
     }
     impl<'a> MoveVmToRecycleBin<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -36194,6 +38018,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -36207,6 +38032,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::VmOperateParams>,
@@ -36222,6 +38048,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -36232,6 +38059,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/move-vm-to-recycle`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -36315,6 +38143,7 @@ pub mod builder {
         body: Result<types::builder::VmOperateParams, String>,
     }
     impl<'a> RecoverVmFromRecycleBin<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -36322,6 +38151,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -36335,6 +38165,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::VmOperateParams>,
@@ -36350,6 +38181,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -36360,6 +38192,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/recover-vm-from-recycle`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -36443,6 +38276,7 @@ pub mod builder {
         body: Result<types::builder::VmDeleteParams, String>,
     }
     impl<'a> DeleteVm<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -36450,6 +38284,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -36463,6 +38298,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::VmDeleteParams>,
@@ -36478,6 +38314,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -36488,6 +38325,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/delete-vm`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -36571,6 +38409,7 @@ pub mod builder {
         body: Result<types::builder::GetTasksRequestBody, String>,
     }
     impl<'a> GetTasks<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -36578,6 +38417,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -36591,6 +38431,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetTasksRequestBody>,
@@ -36606,6 +38447,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -36616,6 +38458,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/get-tasks`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -36699,6 +38542,7 @@ pub mod builder {
         body: Result<types::builder::GetAlertsRequestBody, String>,
     }
     impl<'a> GetAlerts<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -36706,6 +38550,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -36719,6 +38564,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetAlertsRequestBody>,
@@ -36736,6 +38582,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -36746,6 +38593,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/get-alerts`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -36829,6 +38677,7 @@ pub mod builder {
         body: Result<types::builder::GetClustersRequestBody, String>,
     }
     impl<'a> GetClusters<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -36836,6 +38685,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -36849,6 +38699,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetClustersRequestBody>,
@@ -36866,6 +38717,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -36876,6 +38728,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/get-clusters`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -36959,6 +38812,7 @@ pub mod builder {
         body: Result<types::builder::GetHostsRequestBody, String>,
     }
     impl<'a> GetHosts<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -36966,6 +38820,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -36979,6 +38834,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetHostsRequestBody>,
@@ -36994,6 +38850,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -37004,6 +38861,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/get-hosts`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -37087,6 +38945,7 @@ pub mod builder {
         body: Result<types::builder::GetDisksRequestBody, String>,
     }
     impl<'a> GetDisks<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -37094,6 +38953,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -37107,6 +38967,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetDisksRequestBody>,
@@ -37122,6 +38983,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -37132,6 +38994,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/get-disks`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -37215,6 +39078,7 @@ pub mod builder {
         body: Result<types::builder::VmSnapshotCreationParams, String>,
     }
     impl<'a> CreateVmSnapshot<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -37222,6 +39086,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -37235,6 +39100,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::VmSnapshotCreationParams>,
@@ -37252,6 +39118,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -37262,6 +39129,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/create-vm-snapshot`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -37346,6 +39214,7 @@ pub mod builder {
         body: Result<types::builder::GetVmSnapshotsRequestBody, String>,
     }
     impl<'a> GetVmSnapshots<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -37353,6 +39222,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -37366,6 +39236,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetVmSnapshotsRequestBody>,
@@ -37384,6 +39255,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -37394,6 +39266,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/get-vm-snapshots`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -37478,6 +39351,7 @@ pub mod builder {
         body: Result<types::builder::GetIscsiLunSnapshotsRequestBody, String>,
     }
     impl<'a> GetIscsiLunSnapshots<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -37485,6 +39359,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -37498,6 +39373,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetIscsiLunSnapshotsRequestBody>,
@@ -37516,6 +39392,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -37526,6 +39403,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/get-iscsi-lun-snapshots`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -37613,6 +39491,7 @@ pub mod builder {
         >,
     }
     impl<'a> CloneContentLibraryVmTemplateFromVm<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -37620,6 +39499,7 @@ pub mod builder {
                 body: Err("body was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -37633,6 +39513,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<
@@ -37648,6 +39529,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/clone-content-library-vm-template-from-vm`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -37729,6 +39611,7 @@ pub mod builder {
         body: Result<::std::vec::Vec<types::VmCloneParams>, String>,
     }
     impl<'a> CloneVm<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -37736,6 +39619,7 @@ pub mod builder {
                 body: Err("body was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -37749,6 +39633,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<types::VmCloneParams>>,
@@ -37762,6 +39647,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/clone-vm`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -37841,6 +39727,7 @@ pub mod builder {
         body: Result<::std::vec::Vec<types::VmTemplateCreationParams>, String>,
     }
     impl<'a> CloneVmTemplateFromVm<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -37848,6 +39735,7 @@ pub mod builder {
                 body: Err("body was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -37861,6 +39749,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<types::VmTemplateCreationParams>>,
@@ -37874,6 +39763,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/clone-vm-template-from-vm`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -37953,6 +39843,7 @@ pub mod builder {
         body: Result<::std::vec::Vec<types::ClusterCreationParams>, String>,
     }
     impl<'a> ConnectCluster<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -37960,6 +39851,7 @@ pub mod builder {
                 body: Err("body was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -37973,6 +39865,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<types::ClusterCreationParams>>,
@@ -37986,6 +39879,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/connect-cluster`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -38065,6 +39959,7 @@ pub mod builder {
         body: Result<::std::vec::Vec<types::VmTemplateCreationParams>, String>,
     }
     impl<'a> ConvertVmTemplateFromVm<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -38072,6 +39967,7 @@ pub mod builder {
                 body: Err("body was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -38085,6 +39981,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<types::VmTemplateCreationParams>>,
@@ -38098,6 +39995,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/convert-vm-template-from-vm`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -38177,6 +40075,7 @@ pub mod builder {
         body: Result<::std::vec::Vec<types::DatacenterCreationParams>, String>,
     }
     impl<'a> CreateDatacenter<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -38184,6 +40083,7 @@ pub mod builder {
                 body: Err("body was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -38197,6 +40097,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<types::DatacenterCreationParams>>,
@@ -38210,6 +40111,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/create-datacenter`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -38292,6 +40194,7 @@ pub mod builder {
         >,
     }
     impl<'a> CreateVmFromContentLibraryTemplate<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -38299,6 +40202,7 @@ pub mod builder {
                 body: Err("body was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -38312,6 +40216,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<
@@ -38327,6 +40232,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/create-vm-from-content-library-template`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -38408,6 +40314,7 @@ pub mod builder {
         body: Result<types::builder::ClusterDeletionParams, String>,
     }
     impl<'a> DeleteCluster<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -38415,6 +40322,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -38428,6 +40336,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ClusterDeletionParams>,
@@ -38445,6 +40354,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -38455,6 +40365,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/delete-cluster`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -38538,6 +40449,7 @@ pub mod builder {
         body: Result<types::builder::ContentLibraryVmTemplateDeletionParams, String>,
     }
     impl<'a> DeleteContentLibraryVmTemplate<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -38545,6 +40457,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -38558,6 +40471,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ContentLibraryVmTemplateDeletionParams>,
@@ -38576,6 +40490,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -38586,6 +40501,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/delete-content-library-vm-template`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -38672,6 +40588,7 @@ pub mod builder {
         body: Result<types::builder::DatacenterDeletionParams, String>,
     }
     impl<'a> DeleteDatacenter<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -38679,6 +40596,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -38692,6 +40610,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::DatacenterDeletionParams>,
@@ -38709,6 +40628,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -38719,6 +40639,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/delete-datacenter`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -38803,6 +40724,7 @@ pub mod builder {
         body: Result<types::builder::VmSnapshotDeletionParams, String>,
     }
     impl<'a> DeleteVmSnapshot<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -38810,6 +40732,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -38823,6 +40746,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::VmSnapshotDeletionParams>,
@@ -38840,6 +40764,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -38850,6 +40775,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/delete-vm-snapshot`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -38934,6 +40860,7 @@ pub mod builder {
         body: Result<types::builder::VmTemplateDeletionParams, String>,
     }
     impl<'a> DeleteVmTemplate<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -38941,6 +40868,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -38954,6 +40882,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::VmTemplateDeletionParams>,
@@ -38971,6 +40900,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -38981,6 +40911,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/delete-vm-template`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -39065,6 +40996,7 @@ pub mod builder {
         body: Result<types::builder::GetContentLibraryVmTemplatesRequestBody, String>,
     }
     impl<'a> GetContentLibraryVmTemplates<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -39072,6 +41004,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -39085,6 +41018,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetContentLibraryVmTemplatesRequestBody>,
@@ -39103,6 +41037,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -39113,6 +41048,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/get-content-library-vm-templates`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -39197,6 +41133,7 @@ pub mod builder {
         body: Result<types::builder::GetDatacentersRequestBody, String>,
     }
     impl<'a> GetDatacenters<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -39204,6 +41141,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -39217,6 +41155,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetDatacentersRequestBody>,
@@ -39235,6 +41174,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -39245,6 +41185,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/get-datacenters`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -39329,6 +41270,7 @@ pub mod builder {
         body: Result<types::builder::GetElfImagesRequestBody, String>,
     }
     impl<'a> GetElfImages<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -39336,6 +41278,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -39349,6 +41292,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetElfImagesRequestBody>,
@@ -39366,6 +41310,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -39376,6 +41321,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/get-elf-images`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -39460,6 +41406,7 @@ pub mod builder {
         body: Result<types::builder::GetElfStoragePoliciesRequestBody, String>,
     }
     impl<'a> GetElfStoragePolicies<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -39467,6 +41414,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -39480,6 +41428,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetElfStoragePoliciesRequestBody>,
@@ -39498,6 +41447,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -39508,6 +41458,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/get-elf-storage-policies`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -39592,6 +41543,7 @@ pub mod builder {
         body: Result<types::builder::GetOrganizationsRequestBody, String>,
     }
     impl<'a> GetOrganizations<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -39599,6 +41551,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -39612,6 +41565,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetOrganizationsRequestBody>,
@@ -39630,6 +41584,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -39640,6 +41595,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/get-organizations`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -39724,6 +41680,7 @@ pub mod builder {
         body: Result<types::builder::GetSvtImagesRequestBody, String>,
     }
     impl<'a> GetSvtImages<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -39731,6 +41688,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -39744,6 +41702,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetSvtImagesRequestBody>,
@@ -39761,6 +41720,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -39771,6 +41731,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/get-svt-images`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -39855,6 +41816,7 @@ pub mod builder {
         body: Result<types::builder::GetVdsesRequestBody, String>,
     }
     impl<'a> GetVdses<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -39862,6 +41824,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -39875,6 +41838,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetVdsesRequestBody>,
@@ -39890,6 +41854,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -39900,6 +41865,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/get-vdses`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -39983,6 +41949,7 @@ pub mod builder {
         body: Result<types::builder::GetVlansRequestBody, String>,
     }
     impl<'a> GetVlans<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -39990,6 +41957,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -40003,6 +41971,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetVlansRequestBody>,
@@ -40018,6 +41987,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -40028,6 +41998,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/get-vlans`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -40111,6 +42082,7 @@ pub mod builder {
         body: Result<types::builder::GetVmDisksRequestBody, String>,
     }
     impl<'a> GetVmDisks<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -40118,6 +42090,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -40131,6 +42104,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetVmDisksRequestBody>,
@@ -40148,6 +42122,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -40158,6 +42133,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/get-vm-disks`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -40241,6 +42217,7 @@ pub mod builder {
         body: Result<types::builder::GetVmNicsRequestBody, String>,
     }
     impl<'a> GetVmNics<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -40248,6 +42225,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -40261,6 +42239,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetVmNicsRequestBody>,
@@ -40278,6 +42257,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -40288,6 +42268,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/get-vm-nics`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -40371,6 +42352,7 @@ pub mod builder {
         body: Result<types::builder::GetVmTemplatesRequestBody, String>,
     }
     impl<'a> GetVmTemplates<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -40378,6 +42360,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -40391,6 +42374,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetVmTemplatesRequestBody>,
@@ -40409,6 +42393,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -40419,6 +42404,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/get-vm-templates`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -40503,6 +42489,7 @@ pub mod builder {
         body: Result<types::builder::GetVmVolumesRequestBody, String>,
     }
     impl<'a> GetVmVolumes<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -40510,6 +42497,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -40523,6 +42511,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetVmVolumesRequestBody>,
@@ -40540,6 +42529,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -40550,6 +42540,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/get-vm-volumes`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -40634,6 +42625,7 @@ pub mod builder {
         body: Result<::std::vec::Vec<types::VmRebuildParams>, String>,
     }
     impl<'a> RebuildVm<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -40641,6 +42633,7 @@ pub mod builder {
                 body: Err("body was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -40654,6 +42647,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<types::VmRebuildParams>>,
@@ -40667,6 +42661,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/rebuild-vm-from-snapshot`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -40746,6 +42741,7 @@ pub mod builder {
         body: Result<types::builder::VmRollbackParams, String>,
     }
     impl<'a> RollbackVm<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -40753,6 +42749,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -40766,6 +42763,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::VmRollbackParams>,
@@ -40781,6 +42779,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -40791,6 +42790,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/rollback-vm`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -40874,6 +42874,7 @@ pub mod builder {
         body: Result<types::builder::ClusterUpdationParams, String>,
     }
     impl<'a> UpdateCluster<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -40881,6 +42882,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -40894,6 +42896,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ClusterUpdationParams>,
@@ -40911,6 +42914,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -40921,6 +42925,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/update-cluster`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -41004,6 +43009,7 @@ pub mod builder {
         body: Result<types::builder::ContentLibraryVmTemplateUpdationParams, String>,
     }
     impl<'a> UpdateContentLibraryVmTemplate<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -41011,6 +43017,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -41024,6 +43031,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ContentLibraryVmTemplateUpdationParams>,
@@ -41042,6 +43050,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -41052,6 +43061,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/update-content-library-vm-template`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -41136,6 +43146,7 @@ pub mod builder {
         body: Result<types::builder::DatacenterUpdationParams, String>,
     }
     impl<'a> UpdateDatacenter<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -41143,6 +43154,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -41156,6 +43168,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::DatacenterUpdationParams>,
@@ -41173,6 +43186,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -41183,6 +43197,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/update-datacenter`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -41267,6 +43282,7 @@ pub mod builder {
         body: Result<types::builder::VmTemplateUpdationParams, String>,
     }
     impl<'a> UpdateVmTemplate<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -41274,6 +43290,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -41287,6 +43304,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::VmTemplateUpdationParams>,
@@ -41304,6 +43322,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -41314,6 +43333,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/update-vm-template`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -41398,6 +43418,7 @@ pub mod builder {
         body: Result<types::builder::GetContentLibraryImagesRequestBody, String>,
     }
     impl<'a> GetContentLibraryImages<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -41405,6 +43426,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -41418,6 +43440,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetContentLibraryImagesRequestBody>,
@@ -41436,6 +43459,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -41446,6 +43470,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/get-content-library-images`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -41530,6 +43555,7 @@ pub mod builder {
         body: Result<types::builder::VmExpandVmDiskParams, String>,
     }
     impl<'a> ExpandVmDisk<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -41537,6 +43563,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -41550,6 +43577,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::VmExpandVmDiskParams>,
@@ -41567,6 +43595,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -41577,6 +43606,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/expand-vm-disk`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -41660,6 +43690,7 @@ pub mod builder {
         body: Result<types::builder::GetGpuDevicesRequestBody, String>,
     }
     impl<'a> GetGpuDevices<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -41667,6 +43698,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -41680,6 +43712,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetGpuDevicesRequestBody>,
@@ -41697,6 +43730,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -41707,6 +43741,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/get-gpu-devices`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -41791,6 +43826,7 @@ pub mod builder {
         body: Result<types::builder::VmAddGpuDeviceParams, String>,
     }
     impl<'a> AddVmGpuDevice<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -41798,6 +43834,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -41811,6 +43848,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::VmAddGpuDeviceParams>,
@@ -41828,6 +43866,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -41838,6 +43877,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/add-vm-gpu-device`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -41921,6 +43961,7 @@ pub mod builder {
         body: Result<types::builder::VmRemoveGpuDeviceParams, String>,
     }
     impl<'a> RemoveVmGpuDevice<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -41928,6 +43969,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -41941,6 +43983,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::VmRemoveGpuDeviceParams>,
@@ -41958,6 +44001,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -41968,6 +44012,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/remove-vm-gpu-device`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -42052,6 +44097,7 @@ pub mod builder {
         body: Result<types::builder::EnterMaintenanceModeCheckParams, String>,
     }
     impl<'a> EnterMaintenanceModePreCheck<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -42059,6 +44105,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -42072,6 +44119,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::EnterMaintenanceModeCheckParams>,
@@ -42090,6 +44138,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -42100,6 +44149,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/enter-maintenance-mode-precheck`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -42184,6 +44234,7 @@ pub mod builder {
         body: Result<types::builder::EnterMaintenanceModeResultParams, String>,
     }
     impl<'a> EnterMaintenanceModePrecheckResult<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -42191,6 +44242,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -42204,6 +44256,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::EnterMaintenanceModeResultParams>,
@@ -42222,6 +44275,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -42232,6 +44286,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/enter-maintance-mode-precheck-result`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -42318,6 +44373,7 @@ pub mod builder {
         body: Result<types::builder::EnterMaintenanceModeParams, String>,
     }
     impl<'a> EnterMaintenanceMode<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -42325,6 +44381,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -42338,6 +44395,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::EnterMaintenanceModeParams>,
@@ -42356,6 +44414,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -42366,6 +44425,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/enter-maintance-mode`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::WithTaskHost>, Error<types::ErrorBody>> {
@@ -42447,6 +44507,7 @@ pub mod builder {
         body: Result<types::builder::ExitMaintenanceModeParams, String>,
     }
     impl<'a> ExitMaintenanceMode<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -42454,6 +44515,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -42467,6 +44529,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ExitMaintenanceModeParams>,
@@ -42485,6 +44548,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -42495,6 +44559,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/exit-maintance-mode`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::WithTaskHost>, Error<types::ErrorBody>> {
@@ -42572,12 +44637,14 @@ pub mod builder {
         body: Result<types::builder::GetVmMetricInput, String>,
     }
     impl<'a> GetVmMetrics<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetVmMetricInput>,
@@ -42593,6 +44660,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -42603,6 +44671,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/get-vm-metrics`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -42678,12 +44747,14 @@ pub mod builder {
         body: Result<types::builder::GetHostMetricInput, String>,
     }
     impl<'a> GetHostMetrics<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetHostMetricInput>,
@@ -42699,6 +44770,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -42709,6 +44781,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/get-host-metrics`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -42784,12 +44857,14 @@ pub mod builder {
         body: Result<types::builder::GetClusterMetricInput, String>,
     }
     impl<'a> GetClusterMetrics<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetClusterMetricInput>,
@@ -42807,6 +44882,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -42817,6 +44893,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/get-cluster-metrics`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -42896,6 +44973,7 @@ pub mod builder {
         body: Result<types::builder::GetLabelsRequestBody, String>,
     }
     impl<'a> GetLabels<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -42903,6 +44981,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -42916,6 +44995,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetLabelsRequestBody>,
@@ -42933,6 +45013,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -42943,6 +45024,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/get-labels`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -43026,6 +45108,7 @@ pub mod builder {
         body: Result<types::builder::AddLabelsToResourcesParams, String>,
     }
     impl<'a> AddLabelsToResources<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -43033,6 +45116,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn content_language<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
@@ -43046,6 +45130,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::AddLabelsToResourcesParams>,
@@ -43064,6 +45149,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -43074,6 +45160,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/add-labels-to-resources`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -43784,6 +45871,7 @@ pub mod open_enums {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["ResourceLocked"];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::ResourceLocked => "ResourceLocked",
@@ -43791,17 +45879,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for ErrorCode {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ErrorCode {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -43812,6 +45903,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for ErrorCode {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -43820,6 +45912,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for ErrorCode {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -43828,6 +45921,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ErrorCode {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -43858,6 +45952,7 @@ pub mod open_enums {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["zh-CN", "en-US", "*"];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::ZhCn => "zh-CN",
@@ -43867,17 +45962,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for ContentLanguage {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ContentLanguage {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -43890,6 +45988,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for ContentLanguage {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -43898,6 +45997,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for ContentLanguage {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -43906,6 +46006,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ContentLanguage {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -43938,6 +46039,7 @@ pub mod open_enums {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["AUTHN", "LDAP", "LOCAL", "SSO"];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Authn => "AUTHN",
@@ -43948,17 +46050,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for UserSource {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for UserSource {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -43972,6 +46077,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for UserSource {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -43980,6 +46086,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for UserSource {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -43988,6 +46095,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for UserSource {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -44016,6 +46124,7 @@ pub mod open_enums {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["Mail", "Sms"];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Mail => "Mail",
@@ -44024,17 +46133,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for MfaType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for MfaType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -44046,6 +46158,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for MfaType {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -44054,6 +46167,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for MfaType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -44062,6 +46176,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for MfaType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -44399,6 +46514,7 @@ pub mod open_enums {
             "win_opt_DESC",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::BiosUuidAsc => "bios_uuid_ASC",
@@ -44509,17 +46625,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VmOrderByInput {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for VmOrderByInput {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -44633,6 +46752,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for VmOrderByInput {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -44641,6 +46761,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for VmOrderByInput {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -44649,6 +46770,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for VmOrderByInput {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -44689,6 +46811,7 @@ pub mod open_enums {
             "UNKNOWN",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Deleted => "DELETED",
@@ -44700,17 +46823,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VmStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for VmStatus {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -44725,6 +46851,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for VmStatus {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -44733,6 +46860,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for VmStatus {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -44741,6 +46869,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for VmStatus {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -44778,6 +46907,7 @@ pub mod open_enums {
             "RUNNING",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::NotInstalled => "NOT_INSTALLED",
@@ -44788,17 +46918,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VmToolsStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for VmToolsStatus {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -44812,6 +46945,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for VmToolsStatus {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -44820,6 +46954,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for VmToolsStatus {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -44828,6 +46963,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for VmToolsStatus {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -44856,6 +46992,7 @@ pub mod open_enums {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["BIOS", "UEFI"];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Bios => "BIOS",
@@ -44864,17 +47001,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VmFirmware {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for VmFirmware {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -44886,6 +47026,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for VmFirmware {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -44894,6 +47035,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for VmFirmware {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -44902,6 +47044,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for VmFirmware {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -44930,6 +47073,7 @@ pub mod open_enums {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["LOCALTIME", "UTC"];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Localtime => "LOCALTIME",
@@ -44938,17 +47082,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VmClockOffset {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for VmClockOffset {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -44960,6 +47107,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for VmClockOffset {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -44968,6 +47116,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for VmClockOffset {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -44976,6 +47125,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for VmClockOffset {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -45006,6 +47156,7 @@ pub mod open_enums {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["CREATING", "DELETING", "UPDATING"];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Creating => "CREATING",
@@ -45015,17 +47166,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for EntityAsyncStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for EntityAsyncStatus {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -45038,6 +47192,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for EntityAsyncStatus {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -45046,6 +47201,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for EntityAsyncStatus {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -45054,6 +47210,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for EntityAsyncStatus {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -45084,6 +47241,7 @@ pub mod open_enums {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["LINUX", "UNKNOWN", "WINDOWS"];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Linux => "LINUX",
@@ -45093,17 +47251,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VmGuestsOperationSystem {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for VmGuestsOperationSystem {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -45116,6 +47277,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for VmGuestsOperationSystem {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -45124,6 +47286,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for VmGuestsOperationSystem {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -45132,6 +47295,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for VmGuestsOperationSystem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -45163,6 +47327,7 @@ pub mod open_enums {
             "RESTRICT_WHOLE_VM",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::RestrictEachDisk => "RESTRICT_EACH_DISK",
@@ -45171,17 +47336,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VmDiskIoPolicy {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for VmDiskIoPolicy {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -45193,6 +47361,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for VmDiskIoPolicy {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -45201,6 +47370,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for VmDiskIoPolicy {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -45209,6 +47379,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for VmDiskIoPolicy {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -45237,6 +47408,7 @@ pub mod open_enums {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["DYNAMIC", "FORCED"];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Dynamic => "DYNAMIC",
@@ -45245,17 +47417,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VmDiskIoRestrictType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for VmDiskIoRestrictType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -45267,6 +47442,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for VmDiskIoRestrictType {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -45275,6 +47451,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for VmDiskIoRestrictType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -45283,6 +47460,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for VmDiskIoRestrictType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -45311,6 +47489,7 @@ pub mod open_enums {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["IPV4", "IPV4_DHCP"];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Ipv4 => "IPV4",
@@ -45319,17 +47498,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for CloudInitNetworkTypeEnum {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for CloudInitNetworkTypeEnum {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -45341,6 +47523,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for CloudInitNetworkTypeEnum {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -45349,6 +47532,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for CloudInitNetworkTypeEnum {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -45357,6 +47541,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for CloudInitNetworkTypeEnum {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -45385,6 +47570,7 @@ pub mod open_enums {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["VLAN", "VPC"];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Vlan => "VLAN",
@@ -45393,17 +47579,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VmNicType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for VmNicType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -45415,6 +47604,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for VmNicType {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -45423,6 +47613,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for VmNicType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -45431,6 +47622,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for VmNicType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -45461,6 +47653,7 @@ pub mod open_enums {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["E1000", "SRIOV", "VIRTIO"];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::E1000 => "E1000",
@@ -45470,17 +47663,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VmNicModel {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for VmNicModel {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -45493,6 +47689,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for VmNicModel {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -45501,6 +47698,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for VmNicModel {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -45509,6 +47707,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for VmNicModel {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -45541,6 +47740,7 @@ pub mod open_enums {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["IDE", "SCSI", "USB", "VIRTIO"];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Ide => "IDE",
@@ -45551,17 +47751,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for Bus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for Bus {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -45575,6 +47778,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for Bus {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -45583,6 +47787,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for Bus {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -45591,6 +47796,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for Bus {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -45627,6 +47833,7 @@ pub mod open_enums {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["B", "KB", "MB", "GB", "TB", "PB"];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::B => "B",
@@ -45639,17 +47846,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for ByteUnit {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ByteUnit {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -45665,6 +47875,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for ByteUnit {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -45673,6 +47884,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for ByteUnit {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -45681,6 +47893,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ByteUnit {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -45721,6 +47934,7 @@ pub mod open_enums {
             "TBps",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Bps => "Bps",
@@ -45732,17 +47946,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for BpsUnit {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for BpsUnit {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -45757,6 +47974,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for BpsUnit {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -45765,6 +47983,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for BpsUnit {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -45773,6 +47992,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for BpsUnit {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -45831,6 +48051,7 @@ pub mod open_enums {
             "REPLICA_3_THIN_PROVISION",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Ec => "EC",
@@ -45848,17 +48069,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VmVolumeElfStoragePolicyType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for VmVolumeElfStoragePolicyType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -45883,6 +48107,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for VmVolumeElfStoragePolicyType {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -45891,6 +48116,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for VmVolumeElfStoragePolicyType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -45899,6 +48125,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for VmVolumeElfStoragePolicyType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -46050,6 +48277,7 @@ pub mod open_enums {
             "type_DESC",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::ArgsAsc => "args_ASC",
@@ -46102,17 +48330,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for TaskOrderByInput {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for TaskOrderByInput {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -46168,6 +48399,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for TaskOrderByInput {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -46176,6 +48408,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for TaskOrderByInput {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -46184,6 +48417,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for TaskOrderByInput {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -46224,6 +48458,7 @@ pub mod open_enums {
             "SUCCESSED",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Executing => "EXECUTING",
@@ -46235,17 +48470,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for TaskStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for TaskStatus {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -46260,6 +48498,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for TaskStatus {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -46268,6 +48507,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for TaskStatus {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -46276,6 +48516,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for TaskStatus {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -46319,6 +48560,7 @@ pub mod open_enums {
             "SFS",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Application => "APPLICATION",
@@ -46331,17 +48573,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for TaskType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for TaskType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -46357,6 +48602,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for TaskType {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -46365,6 +48611,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for TaskType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -46373,6 +48620,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for TaskType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -46494,6 +48742,7 @@ pub mod open_enums {
             "value_DESC",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::CauseAsc => "cause_ASC",
@@ -46532,17 +48781,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for AlertOrderByInput {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for AlertOrderByInput {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -46584,6 +48836,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for AlertOrderByInput {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -46592,6 +48845,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for AlertOrderByInput {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -46600,6 +48854,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for AlertOrderByInput {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -47027,6 +49282,7 @@ pub mod open_enums {
             "vm_num_DESC",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::ApplicationHighestVersionAsc => "application_highest_version_ASC",
@@ -47185,17 +49441,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for ClusterOrderByInput {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ClusterOrderByInput {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -47365,6 +49624,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for ClusterOrderByInput {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -47373,6 +49633,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for ClusterOrderByInput {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -47381,6 +49642,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ClusterOrderByInput {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -47409,6 +49671,7 @@ pub mod open_enums {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["AARCH64", "X86_64"];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Aarch64 => "AARCH64",
@@ -47417,17 +49680,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for Architecture {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for Architecture {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -47439,6 +49705,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for Architecture {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -47447,6 +49714,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for Architecture {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -47455,6 +49723,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for Architecture {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -47492,6 +49761,7 @@ pub mod open_enums {
             "REMOVING",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Connected => "CONNECTED",
@@ -47502,17 +49772,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for ConnectState {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ConnectState {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -47526,6 +49799,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for ConnectState {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -47534,6 +49808,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for ConnectState {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -47542,6 +49817,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ConnectState {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -47579,6 +49855,7 @@ pub mod open_enums {
             "XENSERVER",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Blueshark => "BLUESHARK",
@@ -47589,17 +49866,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for Hypervisor {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for Hypervisor {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -47613,6 +49893,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for Hypervisor {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -47621,6 +49902,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for Hypervisor {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -47629,6 +49911,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for Hypervisor {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -47666,6 +49949,7 @@ pub mod open_enums {
             "SMTX_ZBS",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Blueshark => "BLUESHARK",
@@ -47676,17 +49960,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for ClusterType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ClusterType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -47700,6 +49987,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for ClusterType {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -47708,6 +49996,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for ClusterType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -47716,6 +50005,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ClusterType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -48089,6 +50379,7 @@ pub mod open_enums {
             "with_faster_ssd_as_cache_DESC",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::AccessIpAsc => "access_ip_ASC",
@@ -48217,17 +50508,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for HostOrderByInput {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for HostOrderByInput {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -48361,6 +50655,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for HostOrderByInput {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -48369,6 +50664,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for HostOrderByInput {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -48377,6 +50673,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for HostOrderByInput {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -48420,6 +50717,7 @@ pub mod open_enums {
             "SESSION_EXPIRED",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::ConnectedError => "CONNECTED_ERROR",
@@ -48432,17 +50730,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for HostStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for HostStatus {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -48458,6 +50759,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for HostStatus {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -48466,6 +50768,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for HostStatus {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -48474,6 +50777,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for HostStatus {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -48504,6 +50808,7 @@ pub mod open_enums {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["IDLE", "IN_USE", "REMOVING"];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Idle => "IDLE",
@@ -48513,17 +50818,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for HostState {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for HostState {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -48536,6 +50844,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for HostState {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -48544,6 +50853,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for HostState {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -48552,6 +50862,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for HostState {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -48721,6 +51032,7 @@ pub mod open_enums {
             "usage_status_DESC",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::EntityAsyncStatusAsc => "entityAsyncStatus_ASC",
@@ -48775,17 +51087,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for DiskOrderByInput {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for DiskOrderByInput {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -48843,6 +51158,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for DiskOrderByInput {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -48851,6 +51167,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for DiskOrderByInput {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -48859,6 +51176,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for DiskOrderByInput {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -48899,6 +51217,7 @@ pub mod open_enums {
             "SSD",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Hdd => "HDD",
@@ -48910,17 +51229,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for DiskType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for DiskType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -48935,6 +51257,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for DiskType {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -48943,6 +51266,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for DiskType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -48951,6 +51275,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for DiskType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -48991,6 +51316,7 @@ pub mod open_enums {
             "DATA_AND_META",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Boot => "BOOT",
@@ -49002,17 +51328,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for DiskUsage {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for DiskUsage {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -49027,6 +51356,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for DiskUsage {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -49035,6 +51365,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for DiskUsage {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -49043,6 +51374,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for DiskUsage {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -49086,6 +51418,7 @@ pub mod open_enums {
             "UNMOUNTING",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Isolated => "ISOLATED",
@@ -49098,17 +51431,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for DiskUsageStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for DiskUsageStatus {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -49124,6 +51460,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for DiskUsageStatus {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -49132,6 +51469,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for DiskUsageStatus {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -49140,6 +51478,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for DiskUsageStatus {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -49180,6 +51519,7 @@ pub mod open_enums {
             "UNHEALTHY",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Healthy => "HEALTHY",
@@ -49191,17 +51531,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for DiskHealthStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for DiskHealthStatus {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -49216,6 +51559,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for DiskHealthStatus {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -49224,6 +51568,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for DiskHealthStatus {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -49232,6 +51577,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for DiskHealthStatus {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -49272,6 +51618,7 @@ pub mod open_enums {
             "UNMOUNT",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Boot => "BOOT",
@@ -49283,17 +51630,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for DiskFunction {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for DiskFunction {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -49308,6 +51658,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for DiskFunction {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -49316,6 +51667,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for DiskFunction {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -49324,6 +51676,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for DiskFunction {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -49355,6 +51708,7 @@ pub mod open_enums {
             "FILE_SYSTEM_CONSISTENT",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::CrashConsistent => "CRASH_CONSISTENT",
@@ -49363,17 +51717,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for ConsistentType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ConsistentType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -49385,6 +51742,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for ConsistentType {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -49393,6 +51751,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for ConsistentType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -49401,6 +51760,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ConsistentType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -49564,6 +51924,7 @@ pub mod open_enums {
             "win_opt_DESC",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::ClockOffsetAsc => "clock_offset_ASC",
@@ -49616,17 +51977,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VmSnapshotOrderByInput {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for VmSnapshotOrderByInput {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -49682,6 +52046,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for VmSnapshotOrderByInput {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -49690,6 +52055,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for VmSnapshotOrderByInput {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -49698,6 +52064,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for VmSnapshotOrderByInput {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -49726,6 +52093,7 @@ pub mod open_enums {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["CD_ROM", "DISK"];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::CdRom => "CD_ROM",
@@ -49734,17 +52102,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VmDiskType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for VmDiskType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -49756,6 +52127,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for VmDiskType {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -49764,6 +52136,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for VmDiskType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -49772,6 +52145,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for VmDiskType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -49833,6 +52207,7 @@ pub mod open_enums {
             "unique_size_DESC",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::EntityAsyncStatusAsc => "entityAsyncStatus_ASC",
@@ -49851,17 +52226,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for IscsiLunSnapshotOrderByInput {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for IscsiLunSnapshotOrderByInput {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -49883,6 +52261,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for IscsiLunSnapshotOrderByInput {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -49891,6 +52270,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for IscsiLunSnapshotOrderByInput {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -49899,6 +52279,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for IscsiLunSnapshotOrderByInput {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -49966,6 +52347,7 @@ pub mod open_enums {
             "size_DESC",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::CreatedAtAsc => "createdAt_ASC",
@@ -49986,17 +52368,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for ContentLibraryImageOrderByInput {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ContentLibraryImageOrderByInput {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -50020,6 +52405,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for ContentLibraryImageOrderByInput {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -50028,6 +52414,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for ContentLibraryImageOrderByInput {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -50036,6 +52423,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ContentLibraryImageOrderByInput {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -50223,6 +52611,7 @@ pub mod open_enums {
             "zbs_storage_info_DESC",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::ArchitectureAsc => "architecture_ASC",
@@ -50283,17 +52672,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for ContentLibraryVmTemplateOrderByInput {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ContentLibraryVmTemplateOrderByInput {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -50357,6 +52749,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for ContentLibraryVmTemplateOrderByInput {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -50365,6 +52758,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for ContentLibraryVmTemplateOrderByInput {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -50373,6 +52767,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ContentLibraryVmTemplateOrderByInput {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -50470,6 +52865,7 @@ pub mod open_enums {
             "vm_num_DESC",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::ClusterNumAsc => "cluster_num_ASC",
@@ -50500,17 +52896,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for DatacenterOrderByInput {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for DatacenterOrderByInput {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -50544,6 +52943,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for DatacenterOrderByInput {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -50552,6 +52952,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for DatacenterOrderByInput {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -50560,6 +52961,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for DatacenterOrderByInput {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -50633,6 +53035,7 @@ pub mod open_enums {
             "size_DESC",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::DescriptionAsc => "description_ASC",
@@ -50655,17 +53058,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for ElfImageOrderByInput {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ElfImageOrderByInput {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -50691,6 +53097,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for ElfImageOrderByInput {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -50699,6 +53106,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for ElfImageOrderByInput {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -50707,6 +53115,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ElfImageOrderByInput {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -50786,6 +53195,7 @@ pub mod open_enums {
             "thin_provision_DESC",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::DescriptionAsc => "description_ASC",
@@ -50810,17 +53220,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for ElfStoragePolicyOrderByInput {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ElfStoragePolicyOrderByInput {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -50848,6 +53261,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for ElfStoragePolicyOrderByInput {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -50856,6 +53270,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for ElfStoragePolicyOrderByInput {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -50864,6 +53279,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ElfStoragePolicyOrderByInput {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -51015,6 +53431,7 @@ pub mod open_enums {
             "vgpu_instance_num_DESC",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::AssignedVgpusNumAsc => "assigned_vgpus_num_ASC",
@@ -51063,17 +53480,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for GpuDeviceOrderByInput {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for GpuDeviceOrderByInput {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -51125,6 +53545,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for GpuDeviceOrderByInput {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -51133,6 +53554,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for GpuDeviceOrderByInput {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -51141,6 +53563,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for GpuDeviceOrderByInput {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -51175,6 +53598,7 @@ pub mod open_enums {
             "READY",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::NeedReboot => "NEED_REBOOT",
@@ -51184,17 +53608,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for GpuDeviceStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for GpuDeviceStatus {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -51207,6 +53634,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for GpuDeviceStatus {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -51215,6 +53643,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for GpuDeviceStatus {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -51223,6 +53652,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for GpuDeviceStatus {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -51251,6 +53681,7 @@ pub mod open_enums {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["PASS_THROUGH", "VGPU"];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::PassThrough => "PASS_THROUGH",
@@ -51259,17 +53690,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for GpuDeviceUsage {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for GpuDeviceUsage {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -51281,6 +53715,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for GpuDeviceUsage {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -51289,6 +53724,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for GpuDeviceUsage {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -51297,6 +53733,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for GpuDeviceUsage {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -51532,6 +53969,7 @@ pub mod open_enums {
             "vm_volume_snapshot_num_DESC",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::ClusterNumAsc => "cluster_num_ASC",
@@ -51616,17 +54054,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for LabelOrderByInput {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for LabelOrderByInput {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -51718,6 +54159,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for LabelOrderByInput {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -51726,6 +54168,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for LabelOrderByInput {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -51734,6 +54177,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for LabelOrderByInput {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -51792,6 +54236,7 @@ pub mod open_enums {
             "TIME",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Count => "COUNT",
@@ -51809,17 +54254,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for MetricUnit {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for MetricUnit {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -51840,6 +54288,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for MetricUnit {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -51848,6 +54297,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for MetricUnit {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -51856,6 +54306,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for MetricUnit {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -51905,6 +54356,7 @@ pub mod open_enums {
             "VPC_VM",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Access => "ACCESS",
@@ -51919,17 +54371,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for NetworkType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for NetworkType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -51947,6 +54402,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for NetworkType {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -51955,6 +54411,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for NetworkType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -51963,6 +54420,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for NetworkType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -52000,6 +54458,7 @@ pub mod open_enums {
             "name_DESC",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::IdAsc => "id_ASC",
@@ -52010,17 +54469,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for OrganizationOrderByInput {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for OrganizationOrderByInput {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -52034,6 +54496,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for OrganizationOrderByInput {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -52042,6 +54505,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for OrganizationOrderByInput {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -52050,6 +54514,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for OrganizationOrderByInput {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -52123,6 +54588,7 @@ pub mod open_enums {
             "version_DESC",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::EntityAsyncStatusAsc => "entityAsyncStatus_ASC",
@@ -52145,17 +54611,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for SvtImageOrderByInput {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for SvtImageOrderByInput {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -52181,6 +54650,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for SvtImageOrderByInput {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -52189,6 +54659,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for SvtImageOrderByInput {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -52197,6 +54668,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for SvtImageOrderByInput {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -52282,6 +54754,7 @@ pub mod open_enums {
             "work_mode_DESC",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::BondModeAsc => "bond_mode_ASC",
@@ -52308,17 +54781,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VdsOrderByInput {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for VdsOrderByInput {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -52348,6 +54824,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for VdsOrderByInput {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -52356,6 +54833,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for VdsOrderByInput {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -52364,6 +54842,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for VdsOrderByInput {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -52401,6 +54880,7 @@ pub mod open_enums {
             "VXLAN",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Geneve => "GENEVE",
@@ -52411,17 +54891,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VlanModeType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for VlanModeType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -52435,6 +54918,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for VlanModeType {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -52443,6 +54927,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for VlanModeType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -52451,6 +54936,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for VlanModeType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -52560,6 +55046,7 @@ pub mod open_enums {
             "vlan_id_DESC",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::EntityAsyncStatusAsc => "entityAsyncStatus_ASC",
@@ -52594,17 +55081,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VlanOrderByInput {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for VlanOrderByInput {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -52642,6 +55132,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for VlanOrderByInput {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -52650,6 +55141,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for VlanOrderByInput {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -52658,6 +55150,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for VlanOrderByInput {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -52785,6 +55278,7 @@ pub mod open_enums {
             "unsafe_provision_DESC",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::BootAsc => "boot_ASC",
@@ -52825,17 +55319,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VmDiskOrderByInput {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for VmDiskOrderByInput {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -52879,6 +55376,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for VmDiskOrderByInput {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -52887,6 +55385,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for VmDiskOrderByInput {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -52895,6 +55394,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for VmDiskOrderByInput {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -53028,6 +55528,7 @@ pub mod open_enums {
             "type_DESC",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::EgressRateLimitBurstInBitAsc => {
@@ -53086,17 +55587,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VmNicOrderByInput {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for VmNicOrderByInput {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -53160,6 +55664,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for VmNicOrderByInput {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -53168,6 +55673,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for VmNicOrderByInput {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -53176,6 +55682,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for VmNicOrderByInput {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -53345,6 +55852,7 @@ pub mod open_enums {
             "win_opt_DESC",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::ClockOffsetAsc => "clock_offset_ASC",
@@ -53399,17 +55907,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VmTemplateOrderByInput {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for VmTemplateOrderByInput {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -53467,6 +55978,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for VmTemplateOrderByInput {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -53475,6 +55987,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for VmTemplateOrderByInput {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -53483,6 +55996,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for VmTemplateOrderByInput {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -53616,6 +56130,7 @@ pub mod open_enums {
             "used_size_usage_DESC",
         ];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::DescriptionAsc => "description_ASC",
@@ -53658,17 +56173,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VmVolumeOrderByInput {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for VmVolumeOrderByInput {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -53714,6 +56232,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for VmVolumeOrderByInput {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -53722,6 +56241,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for VmVolumeOrderByInput {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -53730,6 +56250,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for VmVolumeOrderByInput {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -53758,6 +56279,7 @@ pub mod open_enums {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["KVM_VOLUME", "KVM_VOLUME_ISCSI"];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::KvmVolume => "KVM_VOLUME",
@@ -53766,17 +56288,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for VmVolumeType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for VmVolumeType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -53788,6 +56313,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for VmVolumeType {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -53796,6 +56322,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for VmVolumeType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -53804,6 +56331,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for VmVolumeType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -53973,6 +56501,7 @@ impl<'a> ::cloud_common::Operation for builder::Login<'a> {
     type Ok = types::WithTaskLoginResponse;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "Login";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -53988,6 +56517,7 @@ impl<'a> ::cloud_common::Operation for builder::GetVms<'a> {
     type Ok = ::std::vec::Vec<types::Vm>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "GetVms";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54003,6 +56533,7 @@ impl<'a> ::cloud_common::Operation for builder::GetVmsConnection<'a> {
     type Ok = types::VmConnection;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "GetVmsConnection";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54018,6 +56549,7 @@ impl<'a> ::cloud_common::Operation for builder::CreateVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "CreateVm";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54033,6 +56565,7 @@ impl<'a> ::cloud_common::Operation for builder::CreateVmFromTemplate<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "CreateVmFromTemplate";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54048,6 +56581,7 @@ impl<'a> ::cloud_common::Operation for builder::UpdateVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "UpdateVm";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54063,6 +56597,7 @@ impl<'a> ::cloud_common::Operation for builder::AddVmCdRom<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "AddVmCdRom";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54078,6 +56613,7 @@ impl<'a> ::cloud_common::Operation for builder::RemoveVmCdRom<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "RemoveVmCdRom";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54093,6 +56629,7 @@ impl<'a> ::cloud_common::Operation for builder::AddVmDisk<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "AddVmDisk";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54108,6 +56645,7 @@ impl<'a> ::cloud_common::Operation for builder::RemoveVmDisk<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "RemoveVmDisk";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54123,6 +56661,7 @@ impl<'a> ::cloud_common::Operation for builder::AddVmNic<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "AddVmNic";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54138,6 +56677,7 @@ impl<'a> ::cloud_common::Operation for builder::UpdateVmNic<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "UpdateVmNic";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54153,6 +56693,7 @@ impl<'a> ::cloud_common::Operation for builder::RemoveVmNic<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "RemoveVmNic";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54168,6 +56709,7 @@ impl<'a> ::cloud_common::Operation for builder::MigrateVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "MigrateVm";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54183,6 +56725,7 @@ impl<'a> ::cloud_common::Operation for builder::StartVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "StartVm";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54198,6 +56741,7 @@ impl<'a> ::cloud_common::Operation for builder::ShutDownVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "ShutDownVm";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54213,6 +56757,7 @@ impl<'a> ::cloud_common::Operation for builder::PoweroffVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "PoweroffVm";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54228,6 +56773,7 @@ impl<'a> ::cloud_common::Operation for builder::RestartVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "RestartVm";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54243,6 +56789,7 @@ impl<'a> ::cloud_common::Operation for builder::ForceRestartVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "ForceRestartVm";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54258,6 +56805,7 @@ impl<'a> ::cloud_common::Operation for builder::SuspendVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "SuspendVm";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54273,6 +56821,7 @@ impl<'a> ::cloud_common::Operation for builder::ResumeVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "ResumeVm";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54288,6 +56837,7 @@ impl<'a> ::cloud_common::Operation for builder::MoveVmToRecycleBin<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskDeleteVm>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "MoveVmToRecycleBin";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54305,6 +56855,7 @@ impl<'a> ::cloud_common::Operation for builder::RecoverVmFromRecycleBin<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskDeleteVm>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "RecoverVmFromRecycleBin";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54322,6 +56873,7 @@ impl<'a> ::cloud_common::Operation for builder::DeleteVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskDeleteVm>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "DeleteVm";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54339,6 +56891,7 @@ impl<'a> ::cloud_common::Operation for builder::GetTasks<'a> {
     type Ok = ::std::vec::Vec<types::Task>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "GetTasks";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54354,6 +56907,7 @@ impl<'a> ::cloud_common::Operation for builder::GetAlerts<'a> {
     type Ok = ::std::vec::Vec<types::Alert>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "GetAlerts";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54369,6 +56923,7 @@ impl<'a> ::cloud_common::Operation for builder::GetClusters<'a> {
     type Ok = ::std::vec::Vec<types::Cluster>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "GetClusters";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54384,6 +56939,7 @@ impl<'a> ::cloud_common::Operation for builder::GetHosts<'a> {
     type Ok = ::std::vec::Vec<types::Host>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "GetHosts";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54399,6 +56955,7 @@ impl<'a> ::cloud_common::Operation for builder::GetDisks<'a> {
     type Ok = ::std::vec::Vec<types::Disk>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "GetDisks";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54414,6 +56971,7 @@ impl<'a> ::cloud_common::Operation for builder::CreateVmSnapshot<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVmSnapshot>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "CreateVmSnapshot";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54431,6 +56989,7 @@ impl<'a> ::cloud_common::Operation for builder::GetVmSnapshots<'a> {
     type Ok = ::std::vec::Vec<types::VmSnapshot>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "GetVmSnapshots";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54446,6 +57005,7 @@ impl<'a> ::cloud_common::Operation for builder::GetIscsiLunSnapshots<'a> {
     type Ok = ::std::vec::Vec<types::IscsiLunSnapshot>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "GetIscsiLunSnapshots";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54463,6 +57023,7 @@ impl<'a> ::cloud_common::Operation for builder::CloneContentLibraryVmTemplateFro
     type Ok = ::std::vec::Vec<types::WithTaskContentLibraryVmTemplate>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "CloneContentLibraryVmTemplateFromVm";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54480,6 +57041,7 @@ impl<'a> ::cloud_common::Operation for builder::CloneVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "CloneVm";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54495,6 +57057,7 @@ impl<'a> ::cloud_common::Operation for builder::CloneVmTemplateFromVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVmTemplate>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "CloneVmTemplateFromVm";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54512,6 +57075,7 @@ impl<'a> ::cloud_common::Operation for builder::ConnectCluster<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskCluster>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "ConnectCluster";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54529,6 +57093,7 @@ impl<'a> ::cloud_common::Operation for builder::ConvertVmTemplateFromVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVmTemplate>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "ConvertVmTemplateFromVm";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54546,6 +57111,7 @@ impl<'a> ::cloud_common::Operation for builder::CreateDatacenter<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskDatacenter>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "CreateDatacenter";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54563,6 +57129,7 @@ impl<'a> ::cloud_common::Operation for builder::CreateVmFromContentLibraryTempla
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "CreateVmFromContentLibraryTemplate";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54578,6 +57145,7 @@ impl<'a> ::cloud_common::Operation for builder::DeleteCluster<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskDeleteCluster>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "DeleteCluster";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54595,6 +57163,7 @@ impl<'a> ::cloud_common::Operation for builder::DeleteContentLibraryVmTemplate<'
     type Ok = ::std::vec::Vec<types::WithTaskDeleteContentLibraryVmTemplate>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "DeleteContentLibraryVmTemplate";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54612,6 +57181,7 @@ impl<'a> ::cloud_common::Operation for builder::DeleteDatacenter<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskDeleteDatacenter>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "DeleteDatacenter";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54629,6 +57199,7 @@ impl<'a> ::cloud_common::Operation for builder::DeleteVmSnapshot<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskDeleteVmSnapshot>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "DeleteVmSnapshot";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54646,6 +57217,7 @@ impl<'a> ::cloud_common::Operation for builder::DeleteVmTemplate<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskDeleteVmTemplate>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "DeleteVmTemplate";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54663,6 +57235,7 @@ impl<'a> ::cloud_common::Operation for builder::GetContentLibraryVmTemplates<'a>
     type Ok = ::std::vec::Vec<types::ContentLibraryVmTemplate>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "GetContentLibraryVmTemplates";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54680,6 +57253,7 @@ impl<'a> ::cloud_common::Operation for builder::GetDatacenters<'a> {
     type Ok = ::std::vec::Vec<types::Datacenter>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "GetDatacenters";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54695,6 +57269,7 @@ impl<'a> ::cloud_common::Operation for builder::GetElfImages<'a> {
     type Ok = ::std::vec::Vec<types::ElfImage>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "GetElfImages";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54710,6 +57285,7 @@ impl<'a> ::cloud_common::Operation for builder::GetElfStoragePolicies<'a> {
     type Ok = ::std::vec::Vec<types::ElfStoragePolicy>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "GetElfStoragePolicies";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54727,6 +57303,7 @@ impl<'a> ::cloud_common::Operation for builder::GetOrganizations<'a> {
     type Ok = ::std::vec::Vec<types::Organization>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "GetOrganizations";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54744,6 +57321,7 @@ impl<'a> ::cloud_common::Operation for builder::GetSvtImages<'a> {
     type Ok = ::std::vec::Vec<types::SvtImage>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "GetSvtImages";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54759,6 +57337,7 @@ impl<'a> ::cloud_common::Operation for builder::GetVdses<'a> {
     type Ok = ::std::vec::Vec<types::Vds>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "GetVdses";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54774,6 +57353,7 @@ impl<'a> ::cloud_common::Operation for builder::GetVlans<'a> {
     type Ok = ::std::vec::Vec<types::Vlan>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "GetVlans";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54789,6 +57369,7 @@ impl<'a> ::cloud_common::Operation for builder::GetVmDisks<'a> {
     type Ok = ::std::vec::Vec<types::VmDisk>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "GetVmDisks";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54804,6 +57385,7 @@ impl<'a> ::cloud_common::Operation for builder::GetVmNics<'a> {
     type Ok = ::std::vec::Vec<types::VmNic>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "GetVmNics";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54819,6 +57401,7 @@ impl<'a> ::cloud_common::Operation for builder::GetVmTemplates<'a> {
     type Ok = ::std::vec::Vec<types::VmTemplate>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "GetVmTemplates";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54834,6 +57417,7 @@ impl<'a> ::cloud_common::Operation for builder::GetVmVolumes<'a> {
     type Ok = ::std::vec::Vec<types::VmVolume>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "GetVmVolumes";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54849,6 +57433,7 @@ impl<'a> ::cloud_common::Operation for builder::RebuildVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "RebuildVm";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54864,6 +57449,7 @@ impl<'a> ::cloud_common::Operation for builder::RollbackVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "RollbackVm";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54879,6 +57465,7 @@ impl<'a> ::cloud_common::Operation for builder::UpdateCluster<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskCluster>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "UpdateCluster";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54896,6 +57483,7 @@ impl<'a> ::cloud_common::Operation for builder::UpdateContentLibraryVmTemplate<'
     type Ok = ::std::vec::Vec<types::WithTaskContentLibraryVmTemplate>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "UpdateContentLibraryVmTemplate";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54913,6 +57501,7 @@ impl<'a> ::cloud_common::Operation for builder::UpdateDatacenter<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskDatacenter>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "UpdateDatacenter";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54930,6 +57519,7 @@ impl<'a> ::cloud_common::Operation for builder::UpdateVmTemplate<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVmTemplate>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "UpdateVmTemplate";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54947,6 +57537,7 @@ impl<'a> ::cloud_common::Operation for builder::GetContentLibraryImages<'a> {
     type Ok = ::std::vec::Vec<types::ContentLibraryImage>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "GetContentLibraryImages";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54964,6 +57555,7 @@ impl<'a> ::cloud_common::Operation for builder::ExpandVmDisk<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "ExpandVmDisk";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54979,6 +57571,7 @@ impl<'a> ::cloud_common::Operation for builder::GetGpuDevices<'a> {
     type Ok = ::std::vec::Vec<types::GpuDevice>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "GetGpuDevices";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -54994,6 +57587,7 @@ impl<'a> ::cloud_common::Operation for builder::AddVmGpuDevice<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "AddVmGpuDevice";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -55009,6 +57603,7 @@ impl<'a> ::cloud_common::Operation for builder::RemoveVmGpuDevice<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "RemoveVmGpuDevice";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -55024,6 +57619,7 @@ impl<'a> ::cloud_common::Operation for builder::EnterMaintenanceModePreCheck<'a>
     type Ok = types::EnterMaintenanceModeCheckResult;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "EnterMaintenanceModePreCheck";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -55041,6 +57637,7 @@ impl<'a> ::cloud_common::Operation for builder::EnterMaintenanceModePrecheckResu
     type Ok = types::EnterMaintenanceModeResult;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "EnterMaintenanceModePrecheckResult";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -55056,6 +57653,7 @@ impl<'a> ::cloud_common::Operation for builder::EnterMaintenanceMode<'a> {
     type Ok = types::WithTaskHost;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "EnterMaintenanceMode";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -55071,6 +57669,7 @@ impl<'a> ::cloud_common::Operation for builder::ExitMaintenanceMode<'a> {
     type Ok = types::WithTaskHost;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "ExitMaintenanceMode";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -55086,6 +57685,7 @@ impl<'a> ::cloud_common::Operation for builder::GetVmMetrics<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskMetric>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "GetVmMetrics";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -55103,6 +57703,7 @@ impl<'a> ::cloud_common::Operation for builder::GetHostMetrics<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskMetric>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "GetHostMetrics";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -55120,6 +57721,7 @@ impl<'a> ::cloud_common::Operation for builder::GetClusterMetrics<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskMetric>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "GetClusterMetrics";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -55137,6 +57739,7 @@ impl<'a> ::cloud_common::Operation for builder::GetLabels<'a> {
     type Ok = ::std::vec::Vec<types::Label>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "GetLabels";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -55152,6 +57755,7 @@ impl<'a> ::cloud_common::Operation for builder::AddLabelsToResources<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskLabel>;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "AddLabelsToResources";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -55169,6 +57773,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::LoginInput {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55177,6 +57782,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmsRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55186,6 +57792,7 @@ for types::GetVmsConnectionRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55194,6 +57801,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmCreationParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55203,6 +57811,7 @@ for types::VmCreateVmFromTemplateParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55211,6 +57820,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmUpdateParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55219,6 +57829,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmAddCdRomParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55227,6 +57838,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRemoveCdRomParams
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55235,6 +57847,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmAddDiskParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55243,6 +57856,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRemoveDiskParams 
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55251,6 +57865,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmAddNicParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55259,6 +57874,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmUpdateNicParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55267,6 +57883,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRemoveNicParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55275,6 +57892,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmMigrateParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55283,6 +57901,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmStartParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55291,6 +57910,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmOperateParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55299,6 +57919,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmDeleteParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55307,6 +57928,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetTasksRequestBody
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55315,6 +57937,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetAlertsRequestBod
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55323,6 +57946,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetClustersRequestB
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55331,6 +57955,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetHostsRequestBody
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55339,6 +57964,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetDisksRequestBody
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55347,6 +57973,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmSnapshotCreationP
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55355,6 +57982,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmSnapshotsReque
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55364,6 +57992,7 @@ for types::GetIscsiLunSnapshotsRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55373,6 +58002,7 @@ for types::ContentLibraryVmTemplateCreationParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55381,6 +58011,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmCloneParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55389,6 +58020,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmTemplateCreationP
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55397,6 +58029,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::ClusterCreationPara
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55405,6 +58038,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::DatacenterCreationP
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55414,6 +58048,7 @@ for types::VmCreateVmFromContentLibraryTemplateParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55422,6 +58057,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::ClusterDeletionPara
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55431,6 +58067,7 @@ for types::ContentLibraryVmTemplateDeletionParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55439,6 +58076,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::DatacenterDeletionP
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55447,6 +58085,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmSnapshotDeletionP
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55455,6 +58094,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmTemplateDeletionP
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55464,6 +58104,7 @@ for types::GetContentLibraryVmTemplatesRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55472,6 +58113,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetDatacentersReque
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55480,6 +58122,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetElfImagesRequest
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55489,6 +58132,7 @@ for types::GetElfStoragePoliciesRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55498,6 +58142,7 @@ for types::GetOrganizationsRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55506,6 +58151,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetSvtImagesRequest
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55514,6 +58160,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVdsesRequestBody
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55522,6 +58169,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVlansRequestBody
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55530,6 +58178,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmDisksRequestBo
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55538,6 +58187,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmNicsRequestBod
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55546,6 +58196,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmTemplatesReque
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55554,6 +58205,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmVolumesRequest
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55562,6 +58214,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRebuildParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55570,6 +58223,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRollbackParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55578,6 +58232,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::ClusterUpdationPara
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55587,6 +58242,7 @@ for types::ContentLibraryVmTemplateUpdationParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55595,6 +58251,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::DatacenterUpdationP
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55603,6 +58260,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmTemplateUpdationP
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55612,6 +58270,7 @@ for types::GetContentLibraryImagesRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55620,6 +58279,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmExpandVmDiskParam
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55628,6 +58288,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetGpuDevicesReques
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55636,6 +58297,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmAddGpuDeviceParam
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55644,6 +58306,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRemoveGpuDevicePa
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55653,6 +58316,7 @@ for types::EnterMaintenanceModeCheckParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55662,6 +58326,7 @@ for types::EnterMaintenanceModeResultParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55670,6 +58335,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::EnterMaintenanceMod
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55678,6 +58344,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::ExitMaintenanceMode
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55686,6 +58353,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmMetricInput {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55694,6 +58362,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetHostMetricInput 
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55702,6 +58371,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetClusterMetricInp
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55710,6 +58380,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetLabelsRequestBod
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -55718,6 +58389,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::AddLabelsToResource
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -56161,6 +58833,7 @@ pub(crate) use __for_each_with_task as for_each_with_task;
 impl ::cloud_common::IntoOptional<types::AddLabelsToResourcesParams>
 for types::builder::AddLabelsToResourcesParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56173,6 +58846,7 @@ for types::builder::AddLabelsToResourcesParams {
 impl ::cloud_common::IntoOptional<types::AddLabelsToResourcesParamsData>
 for types::builder::AddLabelsToResourcesParamsData {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56185,6 +58859,7 @@ for types::builder::AddLabelsToResourcesParamsData {
 impl ::cloud_common::IntoOptional<types::AlertWhereInput>
 for types::builder::AlertWhereInput {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56197,6 +58872,7 @@ for types::builder::AlertWhereInput {
 impl ::cloud_common::IntoOptional<types::CloudInitNetWork>
 for types::builder::CloudInitNetWork {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56209,6 +58885,7 @@ for types::builder::CloudInitNetWork {
 impl ::cloud_common::IntoOptional<types::CloudInitNetWorkRoute>
 for types::builder::CloudInitNetWorkRoute {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56221,6 +58898,7 @@ for types::builder::CloudInitNetWorkRoute {
 impl ::cloud_common::IntoOptional<types::ClusterCreationParams>
 for types::builder::ClusterCreationParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56233,6 +58911,7 @@ for types::builder::ClusterCreationParams {
 impl ::cloud_common::IntoOptional<types::ClusterDeletionParams>
 for types::builder::ClusterDeletionParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56245,6 +58924,7 @@ for types::builder::ClusterDeletionParams {
 impl ::cloud_common::IntoOptional<types::ClusterUpdationParams>
 for types::builder::ClusterUpdationParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56257,6 +58937,7 @@ for types::builder::ClusterUpdationParams {
 impl ::cloud_common::IntoOptional<types::ClusterUpdationParamsData>
 for types::builder::ClusterUpdationParamsData {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56269,6 +58950,7 @@ for types::builder::ClusterUpdationParamsData {
 impl ::cloud_common::IntoOptional<types::ClusterWhereInput>
 for types::builder::ClusterWhereInput {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56281,6 +58963,7 @@ for types::builder::ClusterWhereInput {
 impl ::cloud_common::IntoOptional<types::ContentLibraryImageWhereInput>
 for types::builder::ContentLibraryImageWhereInput {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56293,6 +58976,7 @@ for types::builder::ContentLibraryImageWhereInput {
 impl ::cloud_common::IntoOptional<types::ContentLibraryVmTemplateCreationParams>
 for types::builder::ContentLibraryVmTemplateCreationParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56305,6 +58989,7 @@ for types::builder::ContentLibraryVmTemplateCreationParams {
 impl ::cloud_common::IntoOptional<types::ContentLibraryVmTemplateDeletionParams>
 for types::builder::ContentLibraryVmTemplateDeletionParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56317,6 +59002,7 @@ for types::builder::ContentLibraryVmTemplateDeletionParams {
 impl ::cloud_common::IntoOptional<types::ContentLibraryVmTemplateUpdationParams>
 for types::builder::ContentLibraryVmTemplateUpdationParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56329,6 +59015,7 @@ for types::builder::ContentLibraryVmTemplateUpdationParams {
 impl ::cloud_common::IntoOptional<types::ContentLibraryVmTemplateUpdationParamsData>
 for types::builder::ContentLibraryVmTemplateUpdationParamsData {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56341,6 +59028,7 @@ for types::builder::ContentLibraryVmTemplateUpdationParamsData {
 impl ::cloud_common::IntoOptional<types::ContentLibraryVmTemplateWhereInput>
 for types::builder::ContentLibraryVmTemplateWhereInput {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56353,6 +59041,7 @@ for types::builder::ContentLibraryVmTemplateWhereInput {
 impl ::cloud_common::IntoOptional<types::DatacenterCreationParams>
 for types::builder::DatacenterCreationParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56365,6 +59054,7 @@ for types::builder::DatacenterCreationParams {
 impl ::cloud_common::IntoOptional<types::DatacenterDeletionParams>
 for types::builder::DatacenterDeletionParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56377,6 +59067,7 @@ for types::builder::DatacenterDeletionParams {
 impl ::cloud_common::IntoOptional<types::DatacenterUpdationParams>
 for types::builder::DatacenterUpdationParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56389,6 +59080,7 @@ for types::builder::DatacenterUpdationParams {
 impl ::cloud_common::IntoOptional<types::DatacenterUpdationParamsData>
 for types::builder::DatacenterUpdationParamsData {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56401,6 +59093,7 @@ for types::builder::DatacenterUpdationParamsData {
 impl ::cloud_common::IntoOptional<types::DatacenterWhereInput>
 for types::builder::DatacenterWhereInput {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56413,6 +59106,7 @@ for types::builder::DatacenterWhereInput {
 impl ::cloud_common::IntoOptional<types::DiskOperateModifyDisk>
 for types::builder::DiskOperateModifyDisk {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56425,6 +59119,7 @@ for types::builder::DiskOperateModifyDisk {
 impl ::cloud_common::IntoOptional<types::DiskWhereInput>
 for types::builder::DiskWhereInput {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56437,6 +59132,7 @@ for types::builder::DiskWhereInput {
 impl ::cloud_common::IntoOptional<types::ElfImageWhereInput>
 for types::builder::ElfImageWhereInput {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56449,6 +59145,7 @@ for types::builder::ElfImageWhereInput {
 impl ::cloud_common::IntoOptional<types::ElfStoragePolicyWhereInput>
 for types::builder::ElfStoragePolicyWhereInput {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56461,6 +59158,7 @@ for types::builder::ElfStoragePolicyWhereInput {
 impl ::cloud_common::IntoOptional<types::EnterMaintenanceModeCheckParams>
 for types::builder::EnterMaintenanceModeCheckParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56473,6 +59171,7 @@ for types::builder::EnterMaintenanceModeCheckParams {
 impl ::cloud_common::IntoOptional<types::EnterMaintenanceModeInput>
 for types::builder::EnterMaintenanceModeInput {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56485,6 +59184,7 @@ for types::builder::EnterMaintenanceModeInput {
 impl ::cloud_common::IntoOptional<types::EnterMaintenanceModeParams>
 for types::builder::EnterMaintenanceModeParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56497,6 +59197,7 @@ for types::builder::EnterMaintenanceModeParams {
 impl ::cloud_common::IntoOptional<types::EnterMaintenanceModeParamsWhere>
 for types::builder::EnterMaintenanceModeParamsWhere {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56509,6 +59210,7 @@ for types::builder::EnterMaintenanceModeParamsWhere {
 impl ::cloud_common::IntoOptional<types::EnterMaintenanceModeResultParams>
 for types::builder::EnterMaintenanceModeResultParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56521,6 +59223,7 @@ for types::builder::EnterMaintenanceModeResultParams {
 impl ::cloud_common::IntoOptional<types::EnterMaintenanceModeResultParamsWhere>
 for types::builder::EnterMaintenanceModeResultParamsWhere {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56533,6 +59236,7 @@ for types::builder::EnterMaintenanceModeResultParamsWhere {
 impl ::cloud_common::IntoOptional<types::ExitMaintenanceModeInput>
 for types::builder::ExitMaintenanceModeInput {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56545,6 +59249,7 @@ for types::builder::ExitMaintenanceModeInput {
 impl ::cloud_common::IntoOptional<types::ExitMaintenanceModeParams>
 for types::builder::ExitMaintenanceModeParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56557,6 +59262,7 @@ for types::builder::ExitMaintenanceModeParams {
 impl ::cloud_common::IntoOptional<types::ExitMaintenanceModeParamsWhere>
 for types::builder::ExitMaintenanceModeParamsWhere {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56569,6 +59275,7 @@ for types::builder::ExitMaintenanceModeParamsWhere {
 impl ::cloud_common::IntoOptional<types::GetAlertsRequestBody>
 for types::builder::GetAlertsRequestBody {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56581,6 +59288,7 @@ for types::builder::GetAlertsRequestBody {
 impl ::cloud_common::IntoOptional<types::GetClusterMetricInput>
 for types::builder::GetClusterMetricInput {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56593,6 +59301,7 @@ for types::builder::GetClusterMetricInput {
 impl ::cloud_common::IntoOptional<types::GetClustersRequestBody>
 for types::builder::GetClustersRequestBody {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56605,6 +59314,7 @@ for types::builder::GetClustersRequestBody {
 impl ::cloud_common::IntoOptional<types::GetContentLibraryImagesRequestBody>
 for types::builder::GetContentLibraryImagesRequestBody {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56617,6 +59327,7 @@ for types::builder::GetContentLibraryImagesRequestBody {
 impl ::cloud_common::IntoOptional<types::GetContentLibraryVmTemplatesRequestBody>
 for types::builder::GetContentLibraryVmTemplatesRequestBody {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56629,6 +59340,7 @@ for types::builder::GetContentLibraryVmTemplatesRequestBody {
 impl ::cloud_common::IntoOptional<types::GetDatacentersRequestBody>
 for types::builder::GetDatacentersRequestBody {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56641,6 +59353,7 @@ for types::builder::GetDatacentersRequestBody {
 impl ::cloud_common::IntoOptional<types::GetDisksRequestBody>
 for types::builder::GetDisksRequestBody {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56653,6 +59366,7 @@ for types::builder::GetDisksRequestBody {
 impl ::cloud_common::IntoOptional<types::GetElfImagesRequestBody>
 for types::builder::GetElfImagesRequestBody {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56665,6 +59379,7 @@ for types::builder::GetElfImagesRequestBody {
 impl ::cloud_common::IntoOptional<types::GetElfStoragePoliciesRequestBody>
 for types::builder::GetElfStoragePoliciesRequestBody {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56677,6 +59392,7 @@ for types::builder::GetElfStoragePoliciesRequestBody {
 impl ::cloud_common::IntoOptional<types::GetGpuDevicesRequestBody>
 for types::builder::GetGpuDevicesRequestBody {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56689,6 +59405,7 @@ for types::builder::GetGpuDevicesRequestBody {
 impl ::cloud_common::IntoOptional<types::GetHostMetricInput>
 for types::builder::GetHostMetricInput {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56701,6 +59418,7 @@ for types::builder::GetHostMetricInput {
 impl ::cloud_common::IntoOptional<types::GetHostsRequestBody>
 for types::builder::GetHostsRequestBody {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56713,6 +59431,7 @@ for types::builder::GetHostsRequestBody {
 impl ::cloud_common::IntoOptional<types::GetIscsiLunSnapshotsRequestBody>
 for types::builder::GetIscsiLunSnapshotsRequestBody {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56725,6 +59444,7 @@ for types::builder::GetIscsiLunSnapshotsRequestBody {
 impl ::cloud_common::IntoOptional<types::GetLabelsRequestBody>
 for types::builder::GetLabelsRequestBody {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56737,6 +59457,7 @@ for types::builder::GetLabelsRequestBody {
 impl ::cloud_common::IntoOptional<types::GetOrganizationsRequestBody>
 for types::builder::GetOrganizationsRequestBody {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56749,6 +59470,7 @@ for types::builder::GetOrganizationsRequestBody {
 impl ::cloud_common::IntoOptional<types::GetSvtImagesRequestBody>
 for types::builder::GetSvtImagesRequestBody {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56761,6 +59483,7 @@ for types::builder::GetSvtImagesRequestBody {
 impl ::cloud_common::IntoOptional<types::GetTasksRequestBody>
 for types::builder::GetTasksRequestBody {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56773,6 +59496,7 @@ for types::builder::GetTasksRequestBody {
 impl ::cloud_common::IntoOptional<types::GetVdsesRequestBody>
 for types::builder::GetVdsesRequestBody {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56785,6 +59509,7 @@ for types::builder::GetVdsesRequestBody {
 impl ::cloud_common::IntoOptional<types::GetVlansRequestBody>
 for types::builder::GetVlansRequestBody {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56797,6 +59522,7 @@ for types::builder::GetVlansRequestBody {
 impl ::cloud_common::IntoOptional<types::GetVmDisksRequestBody>
 for types::builder::GetVmDisksRequestBody {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56809,6 +59535,7 @@ for types::builder::GetVmDisksRequestBody {
 impl ::cloud_common::IntoOptional<types::GetVmMetricInput>
 for types::builder::GetVmMetricInput {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56821,6 +59548,7 @@ for types::builder::GetVmMetricInput {
 impl ::cloud_common::IntoOptional<types::GetVmNicsRequestBody>
 for types::builder::GetVmNicsRequestBody {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56833,6 +59561,7 @@ for types::builder::GetVmNicsRequestBody {
 impl ::cloud_common::IntoOptional<types::GetVmSnapshotsRequestBody>
 for types::builder::GetVmSnapshotsRequestBody {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56845,6 +59574,7 @@ for types::builder::GetVmSnapshotsRequestBody {
 impl ::cloud_common::IntoOptional<types::GetVmTemplatesRequestBody>
 for types::builder::GetVmTemplatesRequestBody {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56857,6 +59587,7 @@ for types::builder::GetVmTemplatesRequestBody {
 impl ::cloud_common::IntoOptional<types::GetVmVolumesRequestBody>
 for types::builder::GetVmVolumesRequestBody {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56869,6 +59600,7 @@ for types::builder::GetVmVolumesRequestBody {
 impl ::cloud_common::IntoOptional<types::GetVmsConnectionRequestBody>
 for types::builder::GetVmsConnectionRequestBody {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56881,6 +59613,7 @@ for types::builder::GetVmsConnectionRequestBody {
 impl ::cloud_common::IntoOptional<types::GetVmsRequestBody>
 for types::builder::GetVmsRequestBody {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56893,6 +59626,7 @@ for types::builder::GetVmsRequestBody {
 impl ::cloud_common::IntoOptional<types::GpuDeviceWhereInput>
 for types::builder::GpuDeviceWhereInput {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56905,6 +59639,7 @@ for types::builder::GpuDeviceWhereInput {
 impl ::cloud_common::IntoOptional<types::HostWhereInput>
 for types::builder::HostWhereInput {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56917,6 +59652,7 @@ for types::builder::HostWhereInput {
 impl ::cloud_common::IntoOptional<types::IscsiLunSnapshotWhereInput>
 for types::builder::IscsiLunSnapshotWhereInput {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56929,6 +59665,7 @@ for types::builder::IscsiLunSnapshotWhereInput {
 impl ::cloud_common::IntoOptional<types::LabelWhereInput>
 for types::builder::LabelWhereInput {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56940,6 +59677,7 @@ for types::builder::LabelWhereInput {
 }
 impl ::cloud_common::IntoOptional<types::LoginInput> for types::builder::LoginInput {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<::std::option::Option<types::LoginInput>, Self::Error> {
@@ -56949,6 +59687,7 @@ impl ::cloud_common::IntoOptional<types::LoginInput> for types::builder::LoginIn
 impl ::cloud_common::IntoOptional<types::MountDisksParams>
 for types::builder::MountDisksParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56961,6 +59700,7 @@ for types::builder::MountDisksParams {
 impl ::cloud_common::IntoOptional<types::MountNewCreateDisksParams>
 for types::builder::MountNewCreateDisksParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56973,6 +59713,7 @@ for types::builder::MountNewCreateDisksParams {
 impl ::cloud_common::IntoOptional<types::MountNewCreateDisksParamsVmVolume>
 for types::builder::MountNewCreateDisksParamsVmVolume {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56985,6 +59726,7 @@ for types::builder::MountNewCreateDisksParamsVmVolume {
 impl ::cloud_common::IntoOptional<types::OrganizationWhereInput>
 for types::builder::OrganizationWhereInput {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -56997,6 +59739,7 @@ for types::builder::OrganizationWhereInput {
 impl ::cloud_common::IntoOptional<types::SvtImageWhereInput>
 for types::builder::SvtImageWhereInput {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57009,6 +59752,7 @@ for types::builder::SvtImageWhereInput {
 impl ::cloud_common::IntoOptional<types::TaskWhereInput>
 for types::builder::TaskWhereInput {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57021,6 +59765,7 @@ for types::builder::TaskWhereInput {
 impl ::cloud_common::IntoOptional<types::TemplateCloudInit>
 for types::builder::TemplateCloudInit {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57033,6 +59778,7 @@ for types::builder::TemplateCloudInit {
 impl ::cloud_common::IntoOptional<types::VdsWhereInput>
 for types::builder::VdsWhereInput {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57045,6 +59791,7 @@ for types::builder::VdsWhereInput {
 impl ::cloud_common::IntoOptional<types::VlanWhereInput>
 for types::builder::VlanWhereInput {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57057,6 +59804,7 @@ for types::builder::VlanWhereInput {
 impl ::cloud_common::IntoOptional<types::VmAddCdRomParams>
 for types::builder::VmAddCdRomParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57069,6 +59817,7 @@ for types::builder::VmAddCdRomParams {
 impl ::cloud_common::IntoOptional<types::VmAddCdRomParamsData>
 for types::builder::VmAddCdRomParamsData {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57081,6 +59830,7 @@ for types::builder::VmAddCdRomParamsData {
 impl ::cloud_common::IntoOptional<types::VmAddDiskParams>
 for types::builder::VmAddDiskParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57093,6 +59843,7 @@ for types::builder::VmAddDiskParams {
 impl ::cloud_common::IntoOptional<types::VmAddDiskParamsData>
 for types::builder::VmAddDiskParamsData {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57105,6 +59856,7 @@ for types::builder::VmAddDiskParamsData {
 impl ::cloud_common::IntoOptional<types::VmAddDiskParamsDataVmDisks>
 for types::builder::VmAddDiskParamsDataVmDisks {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57117,6 +59869,7 @@ for types::builder::VmAddDiskParamsDataVmDisks {
 impl ::cloud_common::IntoOptional<types::VmAddGpuDeviceParams>
 for types::builder::VmAddGpuDeviceParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57129,6 +59882,7 @@ for types::builder::VmAddGpuDeviceParams {
 impl ::cloud_common::IntoOptional<types::VmAddNicParams>
 for types::builder::VmAddNicParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57141,6 +59895,7 @@ for types::builder::VmAddNicParams {
 impl ::cloud_common::IntoOptional<types::VmAddNicParamsData>
 for types::builder::VmAddNicParamsData {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57153,6 +59908,7 @@ for types::builder::VmAddNicParamsData {
 impl ::cloud_common::IntoOptional<types::VmCdRomParams>
 for types::builder::VmCdRomParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57165,6 +59921,7 @@ for types::builder::VmCdRomParams {
 impl ::cloud_common::IntoOptional<types::VmCloneParams>
 for types::builder::VmCloneParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57177,6 +59934,7 @@ for types::builder::VmCloneParams {
 impl ::cloud_common::IntoOptional<types::VmCreateVmFromContentLibraryTemplateParams>
 for types::builder::VmCreateVmFromContentLibraryTemplateParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57189,6 +59947,7 @@ for types::builder::VmCreateVmFromContentLibraryTemplateParams {
 impl ::cloud_common::IntoOptional<types::VmCreateVmFromTemplateParams>
 for types::builder::VmCreateVmFromTemplateParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57201,6 +59960,7 @@ for types::builder::VmCreateVmFromTemplateParams {
 impl ::cloud_common::IntoOptional<types::VmCreationParams>
 for types::builder::VmCreationParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57213,6 +59973,7 @@ for types::builder::VmCreationParams {
 impl ::cloud_common::IntoOptional<types::VmDeleteParams>
 for types::builder::VmDeleteParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57225,6 +59986,7 @@ for types::builder::VmDeleteParams {
 impl ::cloud_common::IntoOptional<types::VmDeleteParamsEffect>
 for types::builder::VmDeleteParamsEffect {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57237,6 +59999,7 @@ for types::builder::VmDeleteParamsEffect {
 impl ::cloud_common::IntoOptional<types::VmDiskOperate>
 for types::builder::VmDiskOperate {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57249,6 +60012,7 @@ for types::builder::VmDiskOperate {
 impl ::cloud_common::IntoOptional<types::VmDiskOperateRemoveDisks>
 for types::builder::VmDiskOperateRemoveDisks {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57260,6 +60024,7 @@ for types::builder::VmDiskOperateRemoveDisks {
 }
 impl ::cloud_common::IntoOptional<types::VmDiskParams> for types::builder::VmDiskParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<::std::option::Option<types::VmDiskParams>, Self::Error> {
@@ -57269,6 +60034,7 @@ impl ::cloud_common::IntoOptional<types::VmDiskParams> for types::builder::VmDis
 impl ::cloud_common::IntoOptional<types::VmDiskWhereInput>
 for types::builder::VmDiskWhereInput {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57281,6 +60047,7 @@ for types::builder::VmDiskWhereInput {
 impl ::cloud_common::IntoOptional<types::VmExpandVmDiskParams>
 for types::builder::VmExpandVmDiskParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57293,6 +60060,7 @@ for types::builder::VmExpandVmDiskParams {
 impl ::cloud_common::IntoOptional<types::VmGpuOperationParams>
 for types::builder::VmGpuOperationParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57305,6 +60073,7 @@ for types::builder::VmGpuOperationParams {
 impl ::cloud_common::IntoOptional<types::VmMigrateParams>
 for types::builder::VmMigrateParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57317,6 +60086,7 @@ for types::builder::VmMigrateParams {
 impl ::cloud_common::IntoOptional<types::VmMigrateParamsData>
 for types::builder::VmMigrateParamsData {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57328,6 +60098,7 @@ for types::builder::VmMigrateParamsData {
 }
 impl ::cloud_common::IntoOptional<types::VmNicParams> for types::builder::VmNicParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<::std::option::Option<types::VmNicParams>, Self::Error> {
@@ -57337,6 +60108,7 @@ impl ::cloud_common::IntoOptional<types::VmNicParams> for types::builder::VmNicP
 impl ::cloud_common::IntoOptional<types::VmNicWhereInput>
 for types::builder::VmNicWhereInput {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57349,6 +60121,7 @@ for types::builder::VmNicWhereInput {
 impl ::cloud_common::IntoOptional<types::VmOperateParams>
 for types::builder::VmOperateParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57361,6 +60134,7 @@ for types::builder::VmOperateParams {
 impl ::cloud_common::IntoOptional<types::VmOwnerParams>
 for types::builder::VmOwnerParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57373,6 +60147,7 @@ for types::builder::VmOwnerParams {
 impl ::cloud_common::IntoOptional<types::VmRebuildParams>
 for types::builder::VmRebuildParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57385,6 +60160,7 @@ for types::builder::VmRebuildParams {
 impl ::cloud_common::IntoOptional<types::VmRemoveCdRomParams>
 for types::builder::VmRemoveCdRomParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57397,6 +60173,7 @@ for types::builder::VmRemoveCdRomParams {
 impl ::cloud_common::IntoOptional<types::VmRemoveCdRomParamsData>
 for types::builder::VmRemoveCdRomParamsData {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57409,6 +60186,7 @@ for types::builder::VmRemoveCdRomParamsData {
 impl ::cloud_common::IntoOptional<types::VmRemoveDiskParams>
 for types::builder::VmRemoveDiskParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57421,6 +60199,7 @@ for types::builder::VmRemoveDiskParams {
 impl ::cloud_common::IntoOptional<types::VmRemoveDiskParamsData>
 for types::builder::VmRemoveDiskParamsData {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57433,6 +60212,7 @@ for types::builder::VmRemoveDiskParamsData {
 impl ::cloud_common::IntoOptional<types::VmRemoveGpuDeviceParams>
 for types::builder::VmRemoveGpuDeviceParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57445,6 +60225,7 @@ for types::builder::VmRemoveGpuDeviceParams {
 impl ::cloud_common::IntoOptional<types::VmRemoveNicParams>
 for types::builder::VmRemoveNicParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57457,6 +60238,7 @@ for types::builder::VmRemoveNicParams {
 impl ::cloud_common::IntoOptional<types::VmRemoveNicParamsData>
 for types::builder::VmRemoveNicParamsData {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57469,6 +60251,7 @@ for types::builder::VmRemoveNicParamsData {
 impl ::cloud_common::IntoOptional<types::VmRollbackParams>
 for types::builder::VmRollbackParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57481,6 +60264,7 @@ for types::builder::VmRollbackParams {
 impl ::cloud_common::IntoOptional<types::VmRollbackParamsData>
 for types::builder::VmRollbackParamsData {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57493,6 +60277,7 @@ for types::builder::VmRollbackParamsData {
 impl ::cloud_common::IntoOptional<types::VmSnapshotCreationParams>
 for types::builder::VmSnapshotCreationParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57505,6 +60290,7 @@ for types::builder::VmSnapshotCreationParams {
 impl ::cloud_common::IntoOptional<types::VmSnapshotCreationParamsData>
 for types::builder::VmSnapshotCreationParamsData {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57517,6 +60303,7 @@ for types::builder::VmSnapshotCreationParamsData {
 impl ::cloud_common::IntoOptional<types::VmSnapshotDeletionParams>
 for types::builder::VmSnapshotDeletionParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57529,6 +60316,7 @@ for types::builder::VmSnapshotDeletionParams {
 impl ::cloud_common::IntoOptional<types::VmSnapshotWhereInput>
 for types::builder::VmSnapshotWhereInput {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57541,6 +60329,7 @@ for types::builder::VmSnapshotWhereInput {
 impl ::cloud_common::IntoOptional<types::VmStartParams>
 for types::builder::VmStartParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57553,6 +60342,7 @@ for types::builder::VmStartParams {
 impl ::cloud_common::IntoOptional<types::VmStartParamsData>
 for types::builder::VmStartParamsData {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57565,6 +60355,7 @@ for types::builder::VmStartParamsData {
 impl ::cloud_common::IntoOptional<types::VmTemplateCreationParams>
 for types::builder::VmTemplateCreationParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57577,6 +60368,7 @@ for types::builder::VmTemplateCreationParams {
 impl ::cloud_common::IntoOptional<types::VmTemplateDeletionParams>
 for types::builder::VmTemplateDeletionParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57589,6 +60381,7 @@ for types::builder::VmTemplateDeletionParams {
 impl ::cloud_common::IntoOptional<types::VmTemplateUpdationParams>
 for types::builder::VmTemplateUpdationParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57601,6 +60394,7 @@ for types::builder::VmTemplateUpdationParams {
 impl ::cloud_common::IntoOptional<types::VmTemplateUpdationParamsData>
 for types::builder::VmTemplateUpdationParamsData {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57613,6 +60407,7 @@ for types::builder::VmTemplateUpdationParamsData {
 impl ::cloud_common::IntoOptional<types::VmTemplateWhereInput>
 for types::builder::VmTemplateWhereInput {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57625,6 +60420,7 @@ for types::builder::VmTemplateWhereInput {
 impl ::cloud_common::IntoOptional<types::VmUpdateNicParams>
 for types::builder::VmUpdateNicParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57637,6 +60433,7 @@ for types::builder::VmUpdateNicParams {
 impl ::cloud_common::IntoOptional<types::VmUpdateNicParamsData>
 for types::builder::VmUpdateNicParamsData {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57649,6 +60446,7 @@ for types::builder::VmUpdateNicParamsData {
 impl ::cloud_common::IntoOptional<types::VmUpdateParams>
 for types::builder::VmUpdateParams {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57661,6 +60459,7 @@ for types::builder::VmUpdateParams {
 impl ::cloud_common::IntoOptional<types::VmUpdateParamsData>
 for types::builder::VmUpdateParamsData {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57673,6 +60472,7 @@ for types::builder::VmUpdateParamsData {
 impl ::cloud_common::IntoOptional<types::VmVolumeWhereInput>
 for types::builder::VmVolumeWhereInput {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -57684,6 +60484,7 @@ for types::builder::VmVolumeWhereInput {
 }
 impl ::cloud_common::IntoOptional<types::VmWhereInput> for types::builder::VmWhereInput {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<::std::option::Option<types::VmWhereInput>, Self::Error> {
@@ -57693,6 +60494,7 @@ impl ::cloud_common::IntoOptional<types::VmWhereInput> for types::builder::VmWhe
 impl ::cloud_common::IntoOptional<types::VmWhereUniqueInput>
 for types::builder::VmWhereUniqueInput {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<

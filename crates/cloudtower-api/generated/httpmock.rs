@@ -8,6 +8,7 @@ pub mod operations {
     use crate::*;
     pub struct LoginWhen(::httpmock::When);
     impl LoginWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -15,9 +16,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/login$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -28,18 +31,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::LoginInput) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct LoginThen(::httpmock::Then);
     impl LoginThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::WithTaskLoginResponse) -> Self {
             Self(
                 self
@@ -49,6 +56,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -58,6 +66,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -67,6 +76,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -79,6 +89,7 @@ pub mod operations {
     }
     pub struct GetVmsWhen(::httpmock::When);
     impl GetVmsWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -86,9 +97,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/get-vms$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -99,18 +112,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::GetVmsRequestBody) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct GetVmsThen(::httpmock::Then);
     impl GetVmsThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::Vm>) -> Self {
             Self(
                 self
@@ -120,6 +137,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -129,6 +147,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -138,6 +157,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -150,6 +170,7 @@ pub mod operations {
     }
     pub struct GetVmsConnectionWhen(::httpmock::When);
     impl GetVmsConnectionWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -157,9 +178,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/get-vms-connection$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -170,18 +193,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::GetVmsConnectionRequestBody) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct GetVmsConnectionThen(::httpmock::Then);
     impl GetVmsConnectionThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::VmConnection) -> Self {
             Self(
                 self
@@ -191,6 +218,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -200,6 +228,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -209,6 +238,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -221,6 +251,7 @@ pub mod operations {
     }
     pub struct CreateVmWhen(::httpmock::When);
     impl CreateVmWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -228,9 +259,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/create-vm$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -241,18 +274,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &::std::vec::Vec<types::VmCreationParams>) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct CreateVmThen(::httpmock::Then);
     impl CreateVmThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
             Self(
                 self
@@ -262,6 +299,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -271,6 +309,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -280,6 +319,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -292,6 +332,7 @@ pub mod operations {
     }
     pub struct CreateVmFromTemplateWhen(::httpmock::When);
     impl CreateVmFromTemplateWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -301,9 +342,11 @@ pub mod operations {
                     ),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -314,6 +357,7 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(
             self,
             value: &::std::vec::Vec<types::VmCreateVmFromTemplateParams>,
@@ -323,12 +367,15 @@ pub mod operations {
     }
     pub struct CreateVmFromTemplateThen(::httpmock::Then);
     impl CreateVmFromTemplateThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
             Self(
                 self
@@ -338,6 +385,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -347,6 +395,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -356,6 +405,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -368,6 +418,7 @@ pub mod operations {
     }
     pub struct UpdateVmWhen(::httpmock::When);
     impl UpdateVmWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -375,9 +426,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/update-vm-basic-info$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -388,18 +441,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::VmUpdateParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct UpdateVmThen(::httpmock::Then);
     impl UpdateVmThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
             Self(
                 self
@@ -409,6 +466,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -418,6 +476,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -427,6 +486,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -439,6 +499,7 @@ pub mod operations {
     }
     pub struct AddVmCdRomWhen(::httpmock::When);
     impl AddVmCdRomWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -446,9 +507,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/add-vm-cd-rom$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -459,18 +522,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::VmAddCdRomParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct AddVmCdRomThen(::httpmock::Then);
     impl AddVmCdRomThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
             Self(
                 self
@@ -480,9 +547,11 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_modified(self) -> Self {
             Self(self.0.status(304u16))
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -492,6 +561,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -501,6 +571,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -513,6 +584,7 @@ pub mod operations {
     }
     pub struct RemoveVmCdRomWhen(::httpmock::When);
     impl RemoveVmCdRomWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -520,9 +592,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/remove-vm-cd-rom$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -533,18 +607,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::VmRemoveCdRomParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct RemoveVmCdRomThen(::httpmock::Then);
     impl RemoveVmCdRomThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
             Self(
                 self
@@ -554,6 +632,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -563,6 +642,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -572,6 +652,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -584,6 +665,7 @@ pub mod operations {
     }
     pub struct AddVmDiskWhen(::httpmock::When);
     impl AddVmDiskWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -591,9 +673,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/add-vm-disk$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -604,18 +688,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::VmAddDiskParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct AddVmDiskThen(::httpmock::Then);
     impl AddVmDiskThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
             Self(
                 self
@@ -625,6 +713,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -634,6 +723,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -643,6 +733,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -655,6 +746,7 @@ pub mod operations {
     }
     pub struct RemoveVmDiskWhen(::httpmock::When);
     impl RemoveVmDiskWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -662,9 +754,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/remove-vm-disk$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -675,18 +769,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::VmRemoveDiskParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct RemoveVmDiskThen(::httpmock::Then);
     impl RemoveVmDiskThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
             Self(
                 self
@@ -696,6 +794,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -705,6 +804,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -714,6 +814,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -726,6 +827,7 @@ pub mod operations {
     }
     pub struct AddVmNicWhen(::httpmock::When);
     impl AddVmNicWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -733,9 +835,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/add-vm-nic$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -746,18 +850,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::VmAddNicParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct AddVmNicThen(::httpmock::Then);
     impl AddVmNicThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
             Self(
                 self
@@ -767,6 +875,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -776,6 +885,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -785,6 +895,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -797,6 +908,7 @@ pub mod operations {
     }
     pub struct UpdateVmNicWhen(::httpmock::When);
     impl UpdateVmNicWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -804,9 +916,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/update-vm-nic$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -817,18 +931,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::VmUpdateNicParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct UpdateVmNicThen(::httpmock::Then);
     impl UpdateVmNicThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
             Self(
                 self
@@ -838,6 +956,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -847,6 +966,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -856,6 +976,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -868,6 +989,7 @@ pub mod operations {
     }
     pub struct RemoveVmNicWhen(::httpmock::When);
     impl RemoveVmNicWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -875,9 +997,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/remove-vm-nic$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -888,18 +1012,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::VmRemoveNicParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct RemoveVmNicThen(::httpmock::Then);
     impl RemoveVmNicThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
             Self(
                 self
@@ -909,6 +1037,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -918,6 +1047,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -927,6 +1057,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -939,6 +1070,7 @@ pub mod operations {
     }
     pub struct MigrateVmWhen(::httpmock::When);
     impl MigrateVmWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -946,9 +1078,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/migrate-vm$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -959,18 +1093,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::VmMigrateParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct MigrateVmThen(::httpmock::Then);
     impl MigrateVmThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
             Self(
                 self
@@ -980,6 +1118,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -989,6 +1128,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -998,6 +1138,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1010,6 +1151,7 @@ pub mod operations {
     }
     pub struct StartVmWhen(::httpmock::When);
     impl StartVmWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -1017,9 +1159,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/start-vm$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -1030,18 +1174,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::VmStartParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct StartVmThen(::httpmock::Then);
     impl StartVmThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
             Self(
                 self
@@ -1051,6 +1199,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1060,6 +1209,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1069,6 +1219,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1081,6 +1232,7 @@ pub mod operations {
     }
     pub struct ShutDownVmWhen(::httpmock::When);
     impl ShutDownVmWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -1088,9 +1240,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/shutdown-vm$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -1101,18 +1255,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::VmOperateParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct ShutDownVmThen(::httpmock::Then);
     impl ShutDownVmThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
             Self(
                 self
@@ -1122,6 +1280,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1131,6 +1290,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1140,6 +1300,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1152,6 +1313,7 @@ pub mod operations {
     }
     pub struct PoweroffVmWhen(::httpmock::When);
     impl PoweroffVmWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -1159,9 +1321,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/poweroff-vm$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -1172,18 +1336,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::VmOperateParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct PoweroffVmThen(::httpmock::Then);
     impl PoweroffVmThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
             Self(
                 self
@@ -1193,6 +1361,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1202,6 +1371,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1211,6 +1381,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1223,6 +1394,7 @@ pub mod operations {
     }
     pub struct RestartVmWhen(::httpmock::When);
     impl RestartVmWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -1230,9 +1402,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/restart-vm$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -1243,18 +1417,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::VmOperateParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct RestartVmThen(::httpmock::Then);
     impl RestartVmThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
             Self(
                 self
@@ -1264,6 +1442,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1273,6 +1452,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1282,6 +1462,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1294,6 +1475,7 @@ pub mod operations {
     }
     pub struct ForceRestartVmWhen(::httpmock::When);
     impl ForceRestartVmWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -1301,9 +1483,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/force-restart-vm$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -1314,18 +1498,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::VmOperateParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct ForceRestartVmThen(::httpmock::Then);
     impl ForceRestartVmThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
             Self(
                 self
@@ -1335,6 +1523,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1344,6 +1533,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1353,6 +1543,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1365,6 +1556,7 @@ pub mod operations {
     }
     pub struct SuspendVmWhen(::httpmock::When);
     impl SuspendVmWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -1372,9 +1564,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/suspend-vm$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -1385,18 +1579,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::VmOperateParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct SuspendVmThen(::httpmock::Then);
     impl SuspendVmThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
             Self(
                 self
@@ -1406,6 +1604,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1415,6 +1614,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1424,6 +1624,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1436,6 +1637,7 @@ pub mod operations {
     }
     pub struct ResumeVmWhen(::httpmock::When);
     impl ResumeVmWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -1443,9 +1645,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/resume-vm$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -1456,18 +1660,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::VmOperateParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct ResumeVmThen(::httpmock::Then);
     impl ResumeVmThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
             Self(
                 self
@@ -1477,6 +1685,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1486,6 +1695,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1495,6 +1705,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1507,6 +1718,7 @@ pub mod operations {
     }
     pub struct MoveVmToRecycleBinWhen(::httpmock::When);
     impl MoveVmToRecycleBinWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -1514,9 +1726,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/move-vm-to-recycle$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -1527,18 +1741,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::VmOperateParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct MoveVmToRecycleBinThen(::httpmock::Then);
     impl MoveVmToRecycleBinThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskDeleteVm>) -> Self {
             Self(
                 self
@@ -1548,6 +1766,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1557,6 +1776,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1566,6 +1786,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1578,6 +1799,7 @@ pub mod operations {
     }
     pub struct RecoverVmFromRecycleBinWhen(::httpmock::When);
     impl RecoverVmFromRecycleBinWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -1587,9 +1809,11 @@ pub mod operations {
                     ),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -1600,18 +1824,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::VmOperateParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct RecoverVmFromRecycleBinThen(::httpmock::Then);
     impl RecoverVmFromRecycleBinThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskDeleteVm>) -> Self {
             Self(
                 self
@@ -1621,6 +1849,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1630,6 +1859,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1639,6 +1869,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1651,6 +1882,7 @@ pub mod operations {
     }
     pub struct DeleteVmWhen(::httpmock::When);
     impl DeleteVmWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -1658,9 +1890,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/delete-vm$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -1671,18 +1905,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::VmDeleteParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct DeleteVmThen(::httpmock::Then);
     impl DeleteVmThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskDeleteVm>) -> Self {
             Self(
                 self
@@ -1692,6 +1930,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1701,6 +1940,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1710,6 +1950,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1722,6 +1963,7 @@ pub mod operations {
     }
     pub struct GetTasksWhen(::httpmock::When);
     impl GetTasksWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -1729,9 +1971,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/get-tasks$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -1742,18 +1986,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::GetTasksRequestBody) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct GetTasksThen(::httpmock::Then);
     impl GetTasksThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::Task>) -> Self {
             Self(
                 self
@@ -1763,6 +2011,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1772,6 +2021,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1781,6 +2031,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1793,6 +2044,7 @@ pub mod operations {
     }
     pub struct GetAlertsWhen(::httpmock::When);
     impl GetAlertsWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -1800,9 +2052,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/get-alerts$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -1813,18 +2067,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::GetAlertsRequestBody) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct GetAlertsThen(::httpmock::Then);
     impl GetAlertsThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::Alert>) -> Self {
             Self(
                 self
@@ -1834,6 +2092,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1843,6 +2102,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1852,6 +2112,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1864,6 +2125,7 @@ pub mod operations {
     }
     pub struct GetClustersWhen(::httpmock::When);
     impl GetClustersWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -1871,9 +2133,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/get-clusters$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -1884,18 +2148,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::GetClustersRequestBody) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct GetClustersThen(::httpmock::Then);
     impl GetClustersThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::Cluster>) -> Self {
             Self(
                 self
@@ -1905,6 +2173,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1914,6 +2183,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1923,6 +2193,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1935,6 +2206,7 @@ pub mod operations {
     }
     pub struct GetHostsWhen(::httpmock::When);
     impl GetHostsWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -1942,9 +2214,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/get-hosts$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -1955,18 +2229,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::GetHostsRequestBody) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct GetHostsThen(::httpmock::Then);
     impl GetHostsThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::Host>) -> Self {
             Self(
                 self
@@ -1976,6 +2254,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1985,6 +2264,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -1994,6 +2274,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2006,6 +2287,7 @@ pub mod operations {
     }
     pub struct GetDisksWhen(::httpmock::When);
     impl GetDisksWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -2013,9 +2295,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/get-disks$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -2026,18 +2310,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::GetDisksRequestBody) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct GetDisksThen(::httpmock::Then);
     impl GetDisksThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::Disk>) -> Self {
             Self(
                 self
@@ -2047,6 +2335,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2056,6 +2345,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2065,6 +2355,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2077,6 +2368,7 @@ pub mod operations {
     }
     pub struct CreateVmSnapshotWhen(::httpmock::When);
     impl CreateVmSnapshotWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -2084,9 +2376,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/create-vm-snapshot$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -2097,18 +2391,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::VmSnapshotCreationParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct CreateVmSnapshotThen(::httpmock::Then);
     impl CreateVmSnapshotThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVmSnapshot>) -> Self {
             Self(
                 self
@@ -2118,6 +2416,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2127,6 +2426,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2136,6 +2436,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2148,6 +2449,7 @@ pub mod operations {
     }
     pub struct GetVmSnapshotsWhen(::httpmock::When);
     impl GetVmSnapshotsWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -2155,9 +2457,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/get-vm-snapshots$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -2168,18 +2472,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::GetVmSnapshotsRequestBody) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct GetVmSnapshotsThen(::httpmock::Then);
     impl GetVmSnapshotsThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::VmSnapshot>) -> Self {
             Self(
                 self
@@ -2189,6 +2497,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2198,6 +2507,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2207,6 +2517,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2219,6 +2530,7 @@ pub mod operations {
     }
     pub struct GetIscsiLunSnapshotsWhen(::httpmock::When);
     impl GetIscsiLunSnapshotsWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -2228,9 +2540,11 @@ pub mod operations {
                     ),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -2241,18 +2555,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::GetIscsiLunSnapshotsRequestBody) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct GetIscsiLunSnapshotsThen(::httpmock::Then);
     impl GetIscsiLunSnapshotsThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::IscsiLunSnapshot>) -> Self {
             Self(
                 self
@@ -2262,6 +2580,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2271,6 +2590,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2280,6 +2600,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2292,6 +2613,7 @@ pub mod operations {
     }
     pub struct CloneContentLibraryVmTemplateFromVmWhen(::httpmock::When);
     impl CloneContentLibraryVmTemplateFromVmWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -2302,9 +2624,11 @@ pub mod operations {
                     ),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -2315,6 +2639,7 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(
             self,
             value: &::std::vec::Vec<types::ContentLibraryVmTemplateCreationParams>,
@@ -2324,12 +2649,15 @@ pub mod operations {
     }
     pub struct CloneContentLibraryVmTemplateFromVmThen(::httpmock::Then);
     impl CloneContentLibraryVmTemplateFromVmThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(
             self,
             value: &::std::vec::Vec<types::WithTaskContentLibraryVmTemplate>,
@@ -2342,6 +2670,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2351,6 +2680,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2360,6 +2690,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2372,6 +2703,7 @@ pub mod operations {
     }
     pub struct CloneVmWhen(::httpmock::When);
     impl CloneVmWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -2379,9 +2711,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/clone-vm$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -2392,18 +2726,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &::std::vec::Vec<types::VmCloneParams>) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct CloneVmThen(::httpmock::Then);
     impl CloneVmThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
             Self(
                 self
@@ -2413,6 +2751,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2422,6 +2761,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2431,6 +2771,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2443,6 +2784,7 @@ pub mod operations {
     }
     pub struct CloneVmTemplateFromVmWhen(::httpmock::When);
     impl CloneVmTemplateFromVmWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -2452,9 +2794,11 @@ pub mod operations {
                     ),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -2465,6 +2809,7 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(
             self,
             value: &::std::vec::Vec<types::VmTemplateCreationParams>,
@@ -2474,12 +2819,15 @@ pub mod operations {
     }
     pub struct CloneVmTemplateFromVmThen(::httpmock::Then);
     impl CloneVmTemplateFromVmThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVmTemplate>) -> Self {
             Self(
                 self
@@ -2489,6 +2837,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2498,6 +2847,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2507,6 +2857,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2519,6 +2870,7 @@ pub mod operations {
     }
     pub struct ConnectClusterWhen(::httpmock::When);
     impl ConnectClusterWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -2526,9 +2878,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/connect-cluster$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -2539,6 +2893,7 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(
             self,
             value: &::std::vec::Vec<types::ClusterCreationParams>,
@@ -2548,12 +2903,15 @@ pub mod operations {
     }
     pub struct ConnectClusterThen(::httpmock::Then);
     impl ConnectClusterThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskCluster>) -> Self {
             Self(
                 self
@@ -2563,6 +2921,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2572,6 +2931,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2581,6 +2941,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2593,6 +2954,7 @@ pub mod operations {
     }
     pub struct ConvertVmTemplateFromVmWhen(::httpmock::When);
     impl ConvertVmTemplateFromVmWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -2602,9 +2964,11 @@ pub mod operations {
                     ),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -2615,6 +2979,7 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(
             self,
             value: &::std::vec::Vec<types::VmTemplateCreationParams>,
@@ -2624,12 +2989,15 @@ pub mod operations {
     }
     pub struct ConvertVmTemplateFromVmThen(::httpmock::Then);
     impl ConvertVmTemplateFromVmThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVmTemplate>) -> Self {
             Self(
                 self
@@ -2639,6 +3007,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2648,6 +3017,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2657,6 +3027,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2669,6 +3040,7 @@ pub mod operations {
     }
     pub struct CreateDatacenterWhen(::httpmock::When);
     impl CreateDatacenterWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -2676,9 +3048,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/create-datacenter$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -2689,6 +3063,7 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(
             self,
             value: &::std::vec::Vec<types::DatacenterCreationParams>,
@@ -2698,12 +3073,15 @@ pub mod operations {
     }
     pub struct CreateDatacenterThen(::httpmock::Then);
     impl CreateDatacenterThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskDatacenter>) -> Self {
             Self(
                 self
@@ -2713,6 +3091,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2722,6 +3101,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2731,6 +3111,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2743,6 +3124,7 @@ pub mod operations {
     }
     pub struct CreateVmFromContentLibraryTemplateWhen(::httpmock::When);
     impl CreateVmFromContentLibraryTemplateWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -2753,9 +3135,11 @@ pub mod operations {
                     ),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -2766,6 +3150,7 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(
             self,
             value: &::std::vec::Vec<types::VmCreateVmFromContentLibraryTemplateParams>,
@@ -2775,12 +3160,15 @@ pub mod operations {
     }
     pub struct CreateVmFromContentLibraryTemplateThen(::httpmock::Then);
     impl CreateVmFromContentLibraryTemplateThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
             Self(
                 self
@@ -2790,6 +3178,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2799,6 +3188,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2808,6 +3198,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2820,6 +3211,7 @@ pub mod operations {
     }
     pub struct DeleteClusterWhen(::httpmock::When);
     impl DeleteClusterWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -2827,9 +3219,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/delete-cluster$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -2840,18 +3234,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::ClusterDeletionParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct DeleteClusterThen(::httpmock::Then);
     impl DeleteClusterThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskDeleteCluster>) -> Self {
             Self(
                 self
@@ -2861,6 +3259,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2870,6 +3269,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2879,6 +3279,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2891,6 +3292,7 @@ pub mod operations {
     }
     pub struct DeleteContentLibraryVmTemplateWhen(::httpmock::When);
     impl DeleteContentLibraryVmTemplateWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -2901,9 +3303,11 @@ pub mod operations {
                     ),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -2914,6 +3318,7 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(
             self,
             value: &types::ContentLibraryVmTemplateDeletionParams,
@@ -2923,12 +3328,15 @@ pub mod operations {
     }
     pub struct DeleteContentLibraryVmTemplateThen(::httpmock::Then);
     impl DeleteContentLibraryVmTemplateThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(
             self,
             value: &::std::vec::Vec<types::WithTaskDeleteContentLibraryVmTemplate>,
@@ -2941,6 +3349,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2950,6 +3359,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2959,6 +3369,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -2971,6 +3382,7 @@ pub mod operations {
     }
     pub struct DeleteDatacenterWhen(::httpmock::When);
     impl DeleteDatacenterWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -2978,9 +3390,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/delete-datacenter$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -2991,18 +3405,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::DatacenterDeletionParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct DeleteDatacenterThen(::httpmock::Then);
     impl DeleteDatacenterThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(
             self,
             value: &::std::vec::Vec<types::WithTaskDeleteDatacenter>,
@@ -3015,6 +3433,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3024,6 +3443,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3033,6 +3453,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3045,6 +3466,7 @@ pub mod operations {
     }
     pub struct DeleteVmSnapshotWhen(::httpmock::When);
     impl DeleteVmSnapshotWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -3052,9 +3474,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/delete-vm-snapshot$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -3065,18 +3489,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::VmSnapshotDeletionParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct DeleteVmSnapshotThen(::httpmock::Then);
     impl DeleteVmSnapshotThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(
             self,
             value: &::std::vec::Vec<types::WithTaskDeleteVmSnapshot>,
@@ -3089,6 +3517,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3098,6 +3527,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3107,6 +3537,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3119,6 +3550,7 @@ pub mod operations {
     }
     pub struct DeleteVmTemplateWhen(::httpmock::When);
     impl DeleteVmTemplateWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -3126,9 +3558,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/delete-vm-template$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -3139,18 +3573,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::VmTemplateDeletionParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct DeleteVmTemplateThen(::httpmock::Then);
     impl DeleteVmTemplateThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(
             self,
             value: &::std::vec::Vec<types::WithTaskDeleteVmTemplate>,
@@ -3163,6 +3601,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3172,6 +3611,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3181,6 +3621,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3193,6 +3634,7 @@ pub mod operations {
     }
     pub struct GetContentLibraryVmTemplatesWhen(::httpmock::When);
     impl GetContentLibraryVmTemplatesWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -3202,9 +3644,11 @@ pub mod operations {
                     ),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -3215,6 +3659,7 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(
             self,
             value: &types::GetContentLibraryVmTemplatesRequestBody,
@@ -3224,12 +3669,15 @@ pub mod operations {
     }
     pub struct GetContentLibraryVmTemplatesThen(::httpmock::Then);
     impl GetContentLibraryVmTemplatesThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(
             self,
             value: &::std::vec::Vec<types::ContentLibraryVmTemplate>,
@@ -3242,6 +3690,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3251,6 +3700,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3260,6 +3710,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3272,6 +3723,7 @@ pub mod operations {
     }
     pub struct GetDatacentersWhen(::httpmock::When);
     impl GetDatacentersWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -3279,9 +3731,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/get-datacenters$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -3292,18 +3746,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::GetDatacentersRequestBody) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct GetDatacentersThen(::httpmock::Then);
     impl GetDatacentersThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::Datacenter>) -> Self {
             Self(
                 self
@@ -3313,6 +3771,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3322,6 +3781,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3331,6 +3791,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3343,6 +3804,7 @@ pub mod operations {
     }
     pub struct GetElfImagesWhen(::httpmock::When);
     impl GetElfImagesWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -3350,9 +3812,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/get-elf-images$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -3363,18 +3827,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::GetElfImagesRequestBody) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct GetElfImagesThen(::httpmock::Then);
     impl GetElfImagesThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::ElfImage>) -> Self {
             Self(
                 self
@@ -3384,6 +3852,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3393,6 +3862,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3402,6 +3872,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3414,6 +3885,7 @@ pub mod operations {
     }
     pub struct GetElfStoragePoliciesWhen(::httpmock::When);
     impl GetElfStoragePoliciesWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -3423,9 +3895,11 @@ pub mod operations {
                     ),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -3436,18 +3910,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::GetElfStoragePoliciesRequestBody) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct GetElfStoragePoliciesThen(::httpmock::Then);
     impl GetElfStoragePoliciesThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::ElfStoragePolicy>) -> Self {
             Self(
                 self
@@ -3457,6 +3935,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3466,6 +3945,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3475,6 +3955,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3487,6 +3968,7 @@ pub mod operations {
     }
     pub struct GetOrganizationsWhen(::httpmock::When);
     impl GetOrganizationsWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -3494,9 +3976,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/get-organizations$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -3507,18 +3991,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::GetOrganizationsRequestBody) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct GetOrganizationsThen(::httpmock::Then);
     impl GetOrganizationsThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::Organization>) -> Self {
             Self(
                 self
@@ -3528,6 +4016,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3537,6 +4026,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3546,6 +4036,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3558,6 +4049,7 @@ pub mod operations {
     }
     pub struct GetSvtImagesWhen(::httpmock::When);
     impl GetSvtImagesWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -3565,9 +4057,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/get-svt-images$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -3578,18 +4072,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::GetSvtImagesRequestBody) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct GetSvtImagesThen(::httpmock::Then);
     impl GetSvtImagesThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::SvtImage>) -> Self {
             Self(
                 self
@@ -3599,6 +4097,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3608,6 +4107,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3617,6 +4117,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3629,6 +4130,7 @@ pub mod operations {
     }
     pub struct GetVdsesWhen(::httpmock::When);
     impl GetVdsesWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -3636,9 +4138,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/get-vdses$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -3649,18 +4153,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::GetVdsesRequestBody) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct GetVdsesThen(::httpmock::Then);
     impl GetVdsesThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::Vds>) -> Self {
             Self(
                 self
@@ -3670,6 +4178,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3679,6 +4188,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3688,6 +4198,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3700,6 +4211,7 @@ pub mod operations {
     }
     pub struct GetVlansWhen(::httpmock::When);
     impl GetVlansWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -3707,9 +4219,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/get-vlans$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -3720,18 +4234,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::GetVlansRequestBody) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct GetVlansThen(::httpmock::Then);
     impl GetVlansThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::Vlan>) -> Self {
             Self(
                 self
@@ -3741,6 +4259,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3750,6 +4269,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3759,6 +4279,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3771,6 +4292,7 @@ pub mod operations {
     }
     pub struct GetVmDisksWhen(::httpmock::When);
     impl GetVmDisksWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -3778,9 +4300,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/get-vm-disks$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -3791,18 +4315,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::GetVmDisksRequestBody) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct GetVmDisksThen(::httpmock::Then);
     impl GetVmDisksThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::VmDisk>) -> Self {
             Self(
                 self
@@ -3812,6 +4340,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3821,6 +4350,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3830,6 +4360,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3842,6 +4373,7 @@ pub mod operations {
     }
     pub struct GetVmNicsWhen(::httpmock::When);
     impl GetVmNicsWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -3849,9 +4381,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/get-vm-nics$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -3862,18 +4396,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::GetVmNicsRequestBody) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct GetVmNicsThen(::httpmock::Then);
     impl GetVmNicsThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::VmNic>) -> Self {
             Self(
                 self
@@ -3883,6 +4421,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3892,6 +4431,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3901,6 +4441,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3913,6 +4454,7 @@ pub mod operations {
     }
     pub struct GetVmTemplatesWhen(::httpmock::When);
     impl GetVmTemplatesWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -3920,9 +4462,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/get-vm-templates$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -3933,18 +4477,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::GetVmTemplatesRequestBody) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct GetVmTemplatesThen(::httpmock::Then);
     impl GetVmTemplatesThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::VmTemplate>) -> Self {
             Self(
                 self
@@ -3954,6 +4502,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3963,6 +4512,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3972,6 +4522,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -3984,6 +4535,7 @@ pub mod operations {
     }
     pub struct GetVmVolumesWhen(::httpmock::When);
     impl GetVmVolumesWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -3991,9 +4543,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/get-vm-volumes$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -4004,18 +4558,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::GetVmVolumesRequestBody) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct GetVmVolumesThen(::httpmock::Then);
     impl GetVmVolumesThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::VmVolume>) -> Self {
             Self(
                 self
@@ -4025,6 +4583,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4034,6 +4593,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4043,6 +4603,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4055,6 +4616,7 @@ pub mod operations {
     }
     pub struct RebuildVmWhen(::httpmock::When);
     impl RebuildVmWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -4064,9 +4626,11 @@ pub mod operations {
                     ),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -4077,18 +4641,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &::std::vec::Vec<types::VmRebuildParams>) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct RebuildVmThen(::httpmock::Then);
     impl RebuildVmThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
             Self(
                 self
@@ -4098,6 +4666,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4107,6 +4676,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4116,6 +4686,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4128,6 +4699,7 @@ pub mod operations {
     }
     pub struct RollbackVmWhen(::httpmock::When);
     impl RollbackVmWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -4135,9 +4707,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/rollback-vm$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -4148,18 +4722,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::VmRollbackParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct RollbackVmThen(::httpmock::Then);
     impl RollbackVmThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
             Self(
                 self
@@ -4169,6 +4747,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4178,6 +4757,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4187,6 +4767,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4199,6 +4780,7 @@ pub mod operations {
     }
     pub struct UpdateClusterWhen(::httpmock::When);
     impl UpdateClusterWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -4206,9 +4788,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/update-cluster$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -4219,18 +4803,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::ClusterUpdationParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct UpdateClusterThen(::httpmock::Then);
     impl UpdateClusterThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskCluster>) -> Self {
             Self(
                 self
@@ -4240,6 +4828,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4249,6 +4838,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4258,6 +4848,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4270,6 +4861,7 @@ pub mod operations {
     }
     pub struct UpdateContentLibraryVmTemplateWhen(::httpmock::When);
     impl UpdateContentLibraryVmTemplateWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -4280,9 +4872,11 @@ pub mod operations {
                     ),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -4293,6 +4887,7 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(
             self,
             value: &types::ContentLibraryVmTemplateUpdationParams,
@@ -4302,12 +4897,15 @@ pub mod operations {
     }
     pub struct UpdateContentLibraryVmTemplateThen(::httpmock::Then);
     impl UpdateContentLibraryVmTemplateThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(
             self,
             value: &::std::vec::Vec<types::WithTaskContentLibraryVmTemplate>,
@@ -4320,6 +4918,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4329,6 +4928,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4338,6 +4938,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4350,6 +4951,7 @@ pub mod operations {
     }
     pub struct UpdateDatacenterWhen(::httpmock::When);
     impl UpdateDatacenterWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -4357,9 +4959,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/update-datacenter$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -4370,18 +4974,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::DatacenterUpdationParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct UpdateDatacenterThen(::httpmock::Then);
     impl UpdateDatacenterThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskDatacenter>) -> Self {
             Self(
                 self
@@ -4391,6 +4999,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4400,6 +5009,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4409,6 +5019,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4421,6 +5032,7 @@ pub mod operations {
     }
     pub struct UpdateVmTemplateWhen(::httpmock::When);
     impl UpdateVmTemplateWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -4428,9 +5040,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/update-vm-template$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -4441,18 +5055,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::VmTemplateUpdationParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct UpdateVmTemplateThen(::httpmock::Then);
     impl UpdateVmTemplateThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVmTemplate>) -> Self {
             Self(
                 self
@@ -4462,6 +5080,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4471,6 +5090,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4480,6 +5100,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4492,6 +5113,7 @@ pub mod operations {
     }
     pub struct GetContentLibraryImagesWhen(::httpmock::When);
     impl GetContentLibraryImagesWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -4501,9 +5123,11 @@ pub mod operations {
                     ),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -4514,18 +5138,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::GetContentLibraryImagesRequestBody) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct GetContentLibraryImagesThen(::httpmock::Then);
     impl GetContentLibraryImagesThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::ContentLibraryImage>) -> Self {
             Self(
                 self
@@ -4535,6 +5163,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4544,6 +5173,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4553,6 +5183,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4565,6 +5196,7 @@ pub mod operations {
     }
     pub struct ExpandVmDiskWhen(::httpmock::When);
     impl ExpandVmDiskWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -4572,9 +5204,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/expand-vm-disk$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -4585,18 +5219,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::VmExpandVmDiskParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct ExpandVmDiskThen(::httpmock::Then);
     impl ExpandVmDiskThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
             Self(
                 self
@@ -4606,6 +5244,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4615,6 +5254,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4624,6 +5264,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4636,6 +5277,7 @@ pub mod operations {
     }
     pub struct GetGpuDevicesWhen(::httpmock::When);
     impl GetGpuDevicesWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -4643,9 +5285,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/get-gpu-devices$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -4656,18 +5300,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::GetGpuDevicesRequestBody) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct GetGpuDevicesThen(::httpmock::Then);
     impl GetGpuDevicesThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::GpuDevice>) -> Self {
             Self(
                 self
@@ -4677,6 +5325,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4686,6 +5335,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4695,6 +5345,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4707,6 +5358,7 @@ pub mod operations {
     }
     pub struct AddVmGpuDeviceWhen(::httpmock::When);
     impl AddVmGpuDeviceWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -4714,9 +5366,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/add-vm-gpu-device$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -4727,18 +5381,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::VmAddGpuDeviceParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct AddVmGpuDeviceThen(::httpmock::Then);
     impl AddVmGpuDeviceThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
             Self(
                 self
@@ -4748,6 +5406,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4757,6 +5416,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4766,6 +5426,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4778,6 +5439,7 @@ pub mod operations {
     }
     pub struct RemoveVmGpuDeviceWhen(::httpmock::When);
     impl RemoveVmGpuDeviceWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -4785,9 +5447,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/remove-vm-gpu-device$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -4798,18 +5462,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::VmRemoveGpuDeviceParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct RemoveVmGpuDeviceThen(::httpmock::Then);
     impl RemoveVmGpuDeviceThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVm>) -> Self {
             Self(
                 self
@@ -4819,6 +5487,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4828,6 +5497,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4837,6 +5507,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4849,6 +5520,7 @@ pub mod operations {
     }
     pub struct EnterMaintenanceModePreCheckWhen(::httpmock::When);
     impl EnterMaintenanceModePreCheckWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -4858,9 +5530,11 @@ pub mod operations {
                     ),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -4871,18 +5545,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::EnterMaintenanceModeCheckParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct EnterMaintenanceModePreCheckThen(::httpmock::Then);
     impl EnterMaintenanceModePreCheckThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::EnterMaintenanceModeCheckResult) -> Self {
             Self(
                 self
@@ -4892,6 +5570,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4901,6 +5580,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4910,6 +5590,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4922,6 +5603,7 @@ pub mod operations {
     }
     pub struct EnterMaintenanceModePrecheckResultWhen(::httpmock::When);
     impl EnterMaintenanceModePrecheckResultWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -4932,9 +5614,11 @@ pub mod operations {
                     ),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -4945,18 +5629,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::EnterMaintenanceModeResultParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct EnterMaintenanceModePrecheckResultThen(::httpmock::Then);
     impl EnterMaintenanceModePrecheckResultThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::EnterMaintenanceModeResult) -> Self {
             Self(
                 self
@@ -4966,6 +5654,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4975,6 +5664,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4984,6 +5674,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -4996,6 +5687,7 @@ pub mod operations {
     }
     pub struct EnterMaintenanceModeWhen(::httpmock::When);
     impl EnterMaintenanceModeWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -5003,9 +5695,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/enter-maintance-mode$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -5016,18 +5710,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::EnterMaintenanceModeParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct EnterMaintenanceModeThen(::httpmock::Then);
     impl EnterMaintenanceModeThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::WithTaskHost) -> Self {
             Self(
                 self
@@ -5037,6 +5735,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -5046,6 +5745,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -5055,6 +5755,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -5067,6 +5768,7 @@ pub mod operations {
     }
     pub struct ExitMaintenanceModeWhen(::httpmock::When);
     impl ExitMaintenanceModeWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -5074,9 +5776,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/exit-maintance-mode$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -5087,18 +5791,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::ExitMaintenanceModeParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct ExitMaintenanceModeThen(::httpmock::Then);
     impl ExitMaintenanceModeThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::WithTaskHost) -> Self {
             Self(
                 self
@@ -5108,6 +5816,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -5117,6 +5826,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -5126,6 +5836,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -5138,6 +5849,7 @@ pub mod operations {
     }
     pub struct GetVmMetricsWhen(::httpmock::When);
     impl GetVmMetricsWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -5145,21 +5857,26 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/get-vm-metrics$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn body(self, value: &types::GetVmMetricInput) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct GetVmMetricsThen(::httpmock::Then);
     impl GetVmMetricsThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskMetric>) -> Self {
             Self(
                 self
@@ -5169,6 +5886,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -5178,6 +5896,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -5187,6 +5906,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -5199,6 +5919,7 @@ pub mod operations {
     }
     pub struct GetHostMetricsWhen(::httpmock::When);
     impl GetHostMetricsWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -5206,21 +5927,26 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/get-host-metrics$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn body(self, value: &types::GetHostMetricInput) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct GetHostMetricsThen(::httpmock::Then);
     impl GetHostMetricsThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskMetric>) -> Self {
             Self(
                 self
@@ -5230,6 +5956,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -5239,6 +5966,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -5248,6 +5976,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -5260,6 +5989,7 @@ pub mod operations {
     }
     pub struct GetClusterMetricsWhen(::httpmock::When);
     impl GetClusterMetricsWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -5267,21 +5997,26 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/get-cluster-metrics$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn body(self, value: &types::GetClusterMetricInput) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct GetClusterMetricsThen(::httpmock::Then);
     impl GetClusterMetricsThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskMetric>) -> Self {
             Self(
                 self
@@ -5291,6 +6026,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -5300,6 +6036,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -5309,6 +6046,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -5321,6 +6059,7 @@ pub mod operations {
     }
     pub struct GetLabelsWhen(::httpmock::When);
     impl GetLabelsWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -5328,9 +6067,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/get-labels$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -5341,18 +6082,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::GetLabelsRequestBody) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct GetLabelsThen(::httpmock::Then);
     impl GetLabelsThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::Label>) -> Self {
             Self(
                 self
@@ -5362,6 +6107,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -5371,6 +6117,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -5380,6 +6127,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -5392,6 +6140,7 @@ pub mod operations {
     }
     pub struct AddLabelsToResourcesWhen(::httpmock::When);
     impl AddLabelsToResourcesWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -5401,9 +6150,11 @@ pub mod operations {
                     ),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn content_language<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
@@ -5414,18 +6165,22 @@ pub mod operations {
                 Self(self.0.header_missing("content-language"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::AddLabelsToResourcesParams) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct AddLabelsToResourcesThen(::httpmock::Then);
     impl AddLabelsToResourcesThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::WithTaskLabel>) -> Self {
             Self(
                 self
@@ -5435,9 +6190,11 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_modified(self) -> Self {
             Self(self.0.status(304u16))
         }
+        #[inline]
         pub fn bad_request(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -5447,6 +6204,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn not_found(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -5456,6 +6214,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
             Self(
                 self
@@ -5469,14 +6228,17 @@ pub mod operations {
     impl LoginThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5484,14 +6246,17 @@ pub mod operations {
     impl GetVmsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5499,14 +6264,17 @@ pub mod operations {
     impl GetVmsConnectionThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5514,14 +6282,17 @@ pub mod operations {
     impl CreateVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5529,14 +6300,17 @@ pub mod operations {
     impl CreateVmFromTemplateThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5544,14 +6318,17 @@ pub mod operations {
     impl UpdateVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5559,14 +6336,17 @@ pub mod operations {
     impl AddVmCdRomThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5574,14 +6354,17 @@ pub mod operations {
     impl RemoveVmCdRomThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5589,14 +6372,17 @@ pub mod operations {
     impl AddVmDiskThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5604,14 +6390,17 @@ pub mod operations {
     impl RemoveVmDiskThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5619,14 +6408,17 @@ pub mod operations {
     impl AddVmNicThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5634,14 +6426,17 @@ pub mod operations {
     impl UpdateVmNicThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5649,14 +6444,17 @@ pub mod operations {
     impl RemoveVmNicThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5664,14 +6462,17 @@ pub mod operations {
     impl MigrateVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5679,14 +6480,17 @@ pub mod operations {
     impl StartVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5694,14 +6498,17 @@ pub mod operations {
     impl ShutDownVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5709,14 +6516,17 @@ pub mod operations {
     impl PoweroffVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5724,14 +6534,17 @@ pub mod operations {
     impl RestartVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5739,14 +6552,17 @@ pub mod operations {
     impl ForceRestartVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5754,14 +6570,17 @@ pub mod operations {
     impl SuspendVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5769,14 +6588,17 @@ pub mod operations {
     impl ResumeVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5784,14 +6606,17 @@ pub mod operations {
     impl MoveVmToRecycleBinThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5799,14 +6624,17 @@ pub mod operations {
     impl RecoverVmFromRecycleBinThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5814,14 +6642,17 @@ pub mod operations {
     impl DeleteVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5829,14 +6660,17 @@ pub mod operations {
     impl GetTasksThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5844,14 +6678,17 @@ pub mod operations {
     impl GetAlertsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5859,14 +6696,17 @@ pub mod operations {
     impl GetClustersThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5874,14 +6714,17 @@ pub mod operations {
     impl GetHostsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5889,14 +6732,17 @@ pub mod operations {
     impl GetDisksThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5904,14 +6750,17 @@ pub mod operations {
     impl CreateVmSnapshotThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5919,14 +6768,17 @@ pub mod operations {
     impl GetVmSnapshotsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5934,14 +6786,17 @@ pub mod operations {
     impl GetIscsiLunSnapshotsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5949,14 +6804,17 @@ pub mod operations {
     impl CloneContentLibraryVmTemplateFromVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5964,14 +6822,17 @@ pub mod operations {
     impl CloneVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5979,14 +6840,17 @@ pub mod operations {
     impl CloneVmTemplateFromVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -5994,14 +6858,17 @@ pub mod operations {
     impl ConnectClusterThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6009,14 +6876,17 @@ pub mod operations {
     impl ConvertVmTemplateFromVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6024,14 +6894,17 @@ pub mod operations {
     impl CreateDatacenterThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6039,14 +6912,17 @@ pub mod operations {
     impl CreateVmFromContentLibraryTemplateThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6054,14 +6930,17 @@ pub mod operations {
     impl DeleteClusterThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6069,14 +6948,17 @@ pub mod operations {
     impl DeleteContentLibraryVmTemplateThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6084,14 +6966,17 @@ pub mod operations {
     impl DeleteDatacenterThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6099,14 +6984,17 @@ pub mod operations {
     impl DeleteVmSnapshotThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6114,14 +7002,17 @@ pub mod operations {
     impl DeleteVmTemplateThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6129,14 +7020,17 @@ pub mod operations {
     impl GetContentLibraryVmTemplatesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6144,14 +7038,17 @@ pub mod operations {
     impl GetDatacentersThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6159,14 +7056,17 @@ pub mod operations {
     impl GetElfImagesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6174,14 +7074,17 @@ pub mod operations {
     impl GetElfStoragePoliciesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6189,14 +7092,17 @@ pub mod operations {
     impl GetOrganizationsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6204,14 +7110,17 @@ pub mod operations {
     impl GetSvtImagesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6219,14 +7128,17 @@ pub mod operations {
     impl GetVdsesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6234,14 +7146,17 @@ pub mod operations {
     impl GetVlansThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6249,14 +7164,17 @@ pub mod operations {
     impl GetVmDisksThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6264,14 +7182,17 @@ pub mod operations {
     impl GetVmNicsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6279,14 +7200,17 @@ pub mod operations {
     impl GetVmTemplatesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6294,14 +7218,17 @@ pub mod operations {
     impl GetVmVolumesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6309,14 +7236,17 @@ pub mod operations {
     impl RebuildVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6324,14 +7254,17 @@ pub mod operations {
     impl RollbackVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6339,14 +7272,17 @@ pub mod operations {
     impl UpdateClusterThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6354,14 +7290,17 @@ pub mod operations {
     impl UpdateContentLibraryVmTemplateThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6369,14 +7308,17 @@ pub mod operations {
     impl UpdateDatacenterThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6384,14 +7326,17 @@ pub mod operations {
     impl UpdateVmTemplateThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6399,14 +7344,17 @@ pub mod operations {
     impl GetContentLibraryImagesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6414,14 +7362,17 @@ pub mod operations {
     impl ExpandVmDiskThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6429,14 +7380,17 @@ pub mod operations {
     impl GetGpuDevicesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6444,14 +7398,17 @@ pub mod operations {
     impl AddVmGpuDeviceThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6459,14 +7416,17 @@ pub mod operations {
     impl RemoveVmGpuDeviceThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6474,14 +7434,17 @@ pub mod operations {
     impl EnterMaintenanceModePreCheckThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6489,14 +7452,17 @@ pub mod operations {
     impl EnterMaintenanceModePrecheckResultThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6504,14 +7470,17 @@ pub mod operations {
     impl EnterMaintenanceModeThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6519,14 +7488,17 @@ pub mod operations {
     impl ExitMaintenanceModeThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6534,14 +7506,17 @@ pub mod operations {
     impl GetVmMetricsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6549,14 +7524,17 @@ pub mod operations {
     impl GetHostMetricsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6564,14 +7542,17 @@ pub mod operations {
     impl GetClusterMetricsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6579,14 +7560,17 @@ pub mod operations {
     impl GetLabelsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6594,14 +7578,17 @@ pub mod operations {
     impl AddLabelsToResourcesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -6904,6 +7891,7 @@ pub trait MockServerExt {
         );
 }
 impl MockServerExt for ::httpmock::MockServer {
+    #[inline]
     fn login<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::LoginWhen, operations::LoginThen),
@@ -6912,6 +7900,7 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(operations::LoginWhen::new(when), operations::LoginThen::new(then))
         })
     }
+    #[inline]
     fn get_vms<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmsWhen, operations::GetVmsThen),
@@ -6923,6 +7912,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_vms_connection<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmsConnectionWhen, operations::GetVmsConnectionThen),
@@ -6934,6 +7924,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn create_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreateVmWhen, operations::CreateVmThen),
@@ -6945,6 +7936,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn create_vm_from_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -6959,6 +7951,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn update_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateVmWhen, operations::UpdateVmThen),
@@ -6970,6 +7963,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn add_vm_cd_rom<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AddVmCdRomWhen, operations::AddVmCdRomThen),
@@ -6981,6 +7975,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn remove_vm_cd_rom<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RemoveVmCdRomWhen, operations::RemoveVmCdRomThen),
@@ -6992,6 +7987,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn add_vm_disk<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AddVmDiskWhen, operations::AddVmDiskThen),
@@ -7003,6 +7999,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn remove_vm_disk<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RemoveVmDiskWhen, operations::RemoveVmDiskThen),
@@ -7014,6 +8011,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn add_vm_nic<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AddVmNicWhen, operations::AddVmNicThen),
@@ -7025,6 +8023,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn update_vm_nic<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateVmNicWhen, operations::UpdateVmNicThen),
@@ -7036,6 +8035,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn remove_vm_nic<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RemoveVmNicWhen, operations::RemoveVmNicThen),
@@ -7047,6 +8047,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn migrate_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::MigrateVmWhen, operations::MigrateVmThen),
@@ -7058,6 +8059,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn start_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::StartVmWhen, operations::StartVmThen),
@@ -7069,6 +8071,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn shut_down_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ShutDownVmWhen, operations::ShutDownVmThen),
@@ -7080,6 +8083,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn poweroff_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::PoweroffVmWhen, operations::PoweroffVmThen),
@@ -7091,6 +8095,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn restart_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RestartVmWhen, operations::RestartVmThen),
@@ -7102,6 +8107,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn force_restart_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ForceRestartVmWhen, operations::ForceRestartVmThen),
@@ -7113,6 +8119,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn suspend_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::SuspendVmWhen, operations::SuspendVmThen),
@@ -7124,6 +8131,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn resume_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ResumeVmWhen, operations::ResumeVmThen),
@@ -7135,6 +8143,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn move_vm_to_recycle_bin<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -7149,6 +8158,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn recover_vm_from_recycle_bin<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -7163,6 +8173,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn delete_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteVmWhen, operations::DeleteVmThen),
@@ -7174,6 +8185,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_tasks<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetTasksWhen, operations::GetTasksThen),
@@ -7185,6 +8197,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_alerts<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetAlertsWhen, operations::GetAlertsThen),
@@ -7196,6 +8209,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_clusters<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetClustersWhen, operations::GetClustersThen),
@@ -7207,6 +8221,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_hosts<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetHostsWhen, operations::GetHostsThen),
@@ -7218,6 +8233,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_disks<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetDisksWhen, operations::GetDisksThen),
@@ -7229,6 +8245,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn create_vm_snapshot<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreateVmSnapshotWhen, operations::CreateVmSnapshotThen),
@@ -7240,6 +8257,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_vm_snapshots<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmSnapshotsWhen, operations::GetVmSnapshotsThen),
@@ -7251,6 +8269,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_iscsi_lun_snapshots<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -7265,6 +8284,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn clone_content_library_vm_template_from_vm<F>(
         &self,
         config_fn: F,
@@ -7282,6 +8302,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn clone_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CloneVmWhen, operations::CloneVmThen),
@@ -7293,6 +8314,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn clone_vm_template_from_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -7307,6 +8329,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn connect_cluster<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ConnectClusterWhen, operations::ConnectClusterThen),
@@ -7318,6 +8341,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn convert_vm_template_from_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -7332,6 +8356,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn create_datacenter<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreateDatacenterWhen, operations::CreateDatacenterThen),
@@ -7343,6 +8368,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn create_vm_from_content_library_template<F>(
         &self,
         config_fn: F,
@@ -7360,6 +8386,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn delete_cluster<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteClusterWhen, operations::DeleteClusterThen),
@@ -7371,6 +8398,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn delete_content_library_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -7385,6 +8413,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn delete_datacenter<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteDatacenterWhen, operations::DeleteDatacenterThen),
@@ -7396,6 +8425,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn delete_vm_snapshot<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteVmSnapshotWhen, operations::DeleteVmSnapshotThen),
@@ -7407,6 +8437,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn delete_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteVmTemplateWhen, operations::DeleteVmTemplateThen),
@@ -7418,6 +8449,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_content_library_vm_templates<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -7432,6 +8464,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_datacenters<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetDatacentersWhen, operations::GetDatacentersThen),
@@ -7443,6 +8476,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_elf_images<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetElfImagesWhen, operations::GetElfImagesThen),
@@ -7454,6 +8488,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_elf_storage_policies<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -7468,6 +8503,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_organizations<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetOrganizationsWhen, operations::GetOrganizationsThen),
@@ -7479,6 +8515,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_svt_images<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetSvtImagesWhen, operations::GetSvtImagesThen),
@@ -7490,6 +8527,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_vdses<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVdsesWhen, operations::GetVdsesThen),
@@ -7501,6 +8539,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_vlans<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVlansWhen, operations::GetVlansThen),
@@ -7512,6 +8551,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_vm_disks<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmDisksWhen, operations::GetVmDisksThen),
@@ -7523,6 +8563,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_vm_nics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmNicsWhen, operations::GetVmNicsThen),
@@ -7534,6 +8575,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_vm_templates<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmTemplatesWhen, operations::GetVmTemplatesThen),
@@ -7545,6 +8587,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_vm_volumes<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmVolumesWhen, operations::GetVmVolumesThen),
@@ -7556,6 +8599,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn rebuild_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RebuildVmWhen, operations::RebuildVmThen),
@@ -7567,6 +8611,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn rollback_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RollbackVmWhen, operations::RollbackVmThen),
@@ -7578,6 +8623,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn update_cluster<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateClusterWhen, operations::UpdateClusterThen),
@@ -7589,6 +8635,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn update_content_library_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -7603,6 +8650,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn update_datacenter<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateDatacenterWhen, operations::UpdateDatacenterThen),
@@ -7614,6 +8662,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn update_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateVmTemplateWhen, operations::UpdateVmTemplateThen),
@@ -7625,6 +8674,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_content_library_images<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -7639,6 +8689,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn expand_vm_disk<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ExpandVmDiskWhen, operations::ExpandVmDiskThen),
@@ -7650,6 +8701,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_gpu_devices<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetGpuDevicesWhen, operations::GetGpuDevicesThen),
@@ -7661,6 +8713,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn add_vm_gpu_device<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AddVmGpuDeviceWhen, operations::AddVmGpuDeviceThen),
@@ -7672,6 +8725,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn remove_vm_gpu_device<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RemoveVmGpuDeviceWhen, operations::RemoveVmGpuDeviceThen),
@@ -7683,6 +8737,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn enter_maintenance_mode_pre_check<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -7697,6 +8752,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn enter_maintenance_mode_precheck_result<F>(
         &self,
         config_fn: F,
@@ -7714,6 +8770,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn enter_maintenance_mode<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -7728,6 +8785,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn exit_maintenance_mode<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -7742,6 +8800,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_vm_metrics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmMetricsWhen, operations::GetVmMetricsThen),
@@ -7753,6 +8812,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_host_metrics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetHostMetricsWhen, operations::GetHostMetricsThen),
@@ -7764,6 +8824,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_cluster_metrics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetClusterMetricsWhen, operations::GetClusterMetricsThen),
@@ -7775,6 +8836,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_labels<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetLabelsWhen, operations::GetLabelsThen),
@@ -7786,6 +8848,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn add_labels_to_resources<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(

@@ -180,6 +180,10 @@ macro_rules! list_request {
                 &item.id
             }
 
+            // `#[inline]`: the boxed future instantiates the whole call
+            // (request, response parsing); inline, a debug build emits it
+            // only in a crate that pages this operation.
+            #[inline]
             fn send(client: &CloudTower, body: Self::Body) -> cloud_common::BoxFuture<'_, Result<Vec<Self::Item>>> {
                 Box::pin(client.$op(body))
             }
@@ -206,6 +210,10 @@ macro_rules! list_request {
                 &item.id
             }
 
+            // `#[inline]`: the boxed future instantiates the whole call
+            // (request, response parsing); inline, a debug build emits it
+            // only in a crate that pages this operation.
+            #[inline]
             fn send(client: &CloudTower, body: Self::Body) -> cloud_common::BoxFuture<'_, Result<Vec<Self::Item>>> {
                 Box::pin(client.$op(body))
             }

@@ -25,27 +25,32 @@ itself is the whole body, not an object.
     pub struct ActionResult(pub ::std::string::String);
     impl ::std::ops::Deref for ActionResult {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<ActionResult> for ::std::string::String {
+        #[inline]
         fn from(value: ActionResult) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::string::String> for ActionResult {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             Self(value)
         }
     }
     impl ::std::fmt::Display for ActionResult {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             self.0.fmt(f)
         }
     }
     impl ::std::str::FromStr for ActionResult {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(Self(value.to_string()))
         }
@@ -204,6 +209,7 @@ e.g. `+3D`.
         pub gpuskuid: ::std::string::String,
     }
     impl CreateCost {
+        #[inline]
         pub fn builder() -> builder::CreateCost {
             Default::default()
         }
@@ -233,6 +239,7 @@ e.g. `+3D`.
         X4,
     }
     impl ::std::fmt::Display for CreateCostCostType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::X1 => f.write_str("1"),
@@ -244,6 +251,7 @@ e.g. `+3D`.
     }
     impl ::std::str::FromStr for CreateCostCostType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -258,6 +266,7 @@ e.g. `+3D`.
     }
     impl ::std::convert::TryFrom<&str> for CreateCostCostType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -266,6 +275,7 @@ e.g. `+3D`.
     }
     impl ::std::convert::TryFrom<::std::string::String> for CreateCostCostType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -298,6 +308,7 @@ is what the service expects.
         pub volume_mount: ::std::vec::Vec<VolumeMountRequest>,
     }
     impl CreateInstanceRequest {
+        #[inline]
         pub fn builder() -> builder::CreateInstanceRequest {
             Default::default()
         }
@@ -562,6 +573,7 @@ container. The default is 10.
         pub tag: ::std::option::Option<::std::string::String>,
     }
     impl PowerOffRequest {
+        #[inline]
         pub fn builder() -> builder::PowerOffRequest {
             Default::default()
         }
@@ -671,6 +683,7 @@ container. The default is 10.
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl VolumeMountRequest {
+        #[inline]
         pub fn builder() -> builder::VolumeMountRequest {
             Default::default()
         }
@@ -701,6 +714,7 @@ container. The default is 10.
             >,
         }
         impl ::std::default::Default for CreateCost {
+            #[inline]
             fn default() -> Self {
                 Self {
                     cost_time: Ok(Default::default()),
@@ -712,6 +726,7 @@ container. The default is 10.
             }
         }
         impl CreateCost {
+            #[inline]
             pub fn cost_time<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -722,6 +737,7 @@ container. The default is 10.
                     });
                 self
             }
+            #[inline]
             pub fn cost_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CreateCostCostType>,
@@ -734,6 +750,7 @@ container. The default is 10.
                     });
                 self
             }
+            #[inline]
             pub fn coupon_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -744,6 +761,7 @@ container. The default is 10.
                     });
                 self
             }
+            #[inline]
             pub fn disk_skuid<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -756,6 +774,7 @@ container. The default is 10.
                     });
                 self
             }
+            #[inline]
             pub fn gpuskuid<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -771,6 +790,7 @@ container. The default is 10.
         }
         impl ::std::convert::TryFrom<CreateCost> for super::CreateCost {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: CreateCost,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -784,6 +804,7 @@ container. The default is 10.
             }
         }
         impl ::std::convert::From<super::CreateCost> for CreateCost {
+            #[inline]
             fn from(value: super::CreateCost) -> Self {
                 Self {
                     cost_time: Ok(value.cost_time),
@@ -816,6 +837,7 @@ container. The default is 10.
             >,
         }
         impl ::std::default::Default for CreateInstanceRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     cost: Err("no value supplied for cost".to_string()),
@@ -828,6 +850,7 @@ container. The default is 10.
             }
         }
         impl CreateInstanceRequest {
+            #[inline]
             pub fn cost<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CreateCost>,
@@ -840,6 +863,7 @@ container. The default is 10.
                     });
                 self
             }
+            #[inline]
             pub fn display_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -852,6 +876,7 @@ container. The default is 10.
                     });
                 self
             }
+            #[inline]
             pub fn image<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -864,6 +889,7 @@ container. The default is 10.
                     });
                 self
             }
+            #[inline]
             pub fn namespace<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -876,6 +902,7 @@ container. The default is 10.
                     });
                 self
             }
+            #[inline]
             pub fn region<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -886,6 +913,7 @@ container. The default is 10.
                     });
                 self
             }
+            #[inline]
             pub fn volume_mount<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VolumeMountRequest>>,
@@ -902,6 +930,7 @@ container. The default is 10.
         impl ::std::convert::TryFrom<CreateInstanceRequest>
         for super::CreateInstanceRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: CreateInstanceRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -917,6 +946,7 @@ container. The default is 10.
         }
         impl ::std::convert::From<super::CreateInstanceRequest>
         for CreateInstanceRequest {
+            #[inline]
             fn from(value: super::CreateInstanceRequest) -> Self {
                 Self {
                     cost: Ok(value.cost),
@@ -948,6 +978,7 @@ container. The default is 10.
             >,
         }
         impl ::std::default::Default for PowerOffRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     grace_period_seconds: Ok(Default::default()),
@@ -958,6 +989,7 @@ container. The default is 10.
             }
         }
         impl PowerOffRequest {
+            #[inline]
             pub fn grace_period_seconds<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i64>,
@@ -972,6 +1004,7 @@ container. The default is 10.
                     });
                 self
             }
+            #[inline]
             pub fn image_name<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -982,6 +1015,7 @@ container. The default is 10.
                     });
                 self
             }
+            #[inline]
             pub fn need_snapshot<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -992,6 +1026,7 @@ container. The default is 10.
                     });
                 self
             }
+            #[inline]
             pub fn tag<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -1005,6 +1040,7 @@ container. The default is 10.
         }
         impl ::std::convert::TryFrom<PowerOffRequest> for super::PowerOffRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: PowerOffRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -1017,6 +1053,7 @@ container. The default is 10.
             }
         }
         impl ::std::convert::From<super::PowerOffRequest> for PowerOffRequest {
+            #[inline]
             fn from(value: super::PowerOffRequest) -> Self {
                 Self {
                     grace_period_seconds: Ok(value.grace_period_seconds),
@@ -1042,6 +1079,7 @@ container. The default is 10.
             >,
         }
         impl ::std::default::Default for VolumeMountRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     path_in_container: Ok(Default::default()),
@@ -1051,6 +1089,7 @@ container. The default is 10.
             }
         }
         impl VolumeMountRequest {
+            #[inline]
             pub fn path_in_container<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -1065,6 +1104,7 @@ container. The default is 10.
                     });
                 self
             }
+            #[inline]
             pub fn size<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i64>,
@@ -1075,6 +1115,7 @@ container. The default is 10.
                     });
                 self
             }
+            #[inline]
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -1088,6 +1129,7 @@ container. The default is 10.
         }
         impl ::std::convert::TryFrom<VolumeMountRequest> for super::VolumeMountRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: VolumeMountRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -1099,6 +1141,7 @@ container. The default is 10.
             }
         }
         impl ::std::convert::From<super::VolumeMountRequest> for VolumeMountRequest {
+            #[inline]
             fn from(value: super::VolumeMountRequest) -> Self {
                 Self {
                     path_in_container: Ok(value.path_in_container),
@@ -1109,6 +1152,7 @@ container. The default is 10.
         }
         impl CreateInstanceRequest {
             ///Appends one element to `volume_mount`: a value or its builder.
+            #[inline]
             pub fn add_volume_mount<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VolumeMountRequest>,
@@ -1142,6 +1186,7 @@ container. The default is 10.
         pub struct ConversionError(::std::borrow::Cow<'static, str>);
         impl ::std::error::Error for ConversionError {}
         impl ::std::fmt::Display for ConversionError {
+            #[inline]
             fn fmt(
                 &self,
                 f: &mut ::std::fmt::Formatter<'_>,
@@ -1150,6 +1195,7 @@ container. The default is 10.
             }
         }
         impl ::std::fmt::Debug for ConversionError {
+            #[inline]
             fn fmt(
                 &self,
                 f: &mut ::std::fmt::Formatter<'_>,
@@ -1158,11 +1204,13 @@ container. The default is 10.
             }
         }
         impl From<&'static str> for ConversionError {
+            #[inline]
             fn from(value: &'static str) -> Self {
                 Self(value.into())
             }
         }
         impl From<String> for ConversionError {
+            #[inline]
             fn from(value: String) -> Self {
                 Self(value.into())
             }
@@ -1222,6 +1270,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: ::cloud_common::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1238,6 +1287,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1251,15 +1301,19 @@ impl Client {
     }
 }
 impl ClientInfo<::cloud_common::Runtime> for Client {
+    #[inline]
     fn api_version() -> &'static str {
         "v1"
     }
+    #[inline]
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
     }
+    #[inline]
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
+    #[inline]
     fn inner(&self) -> &::cloud_common::Runtime {
         &self.inner
     }
@@ -1293,6 +1347,7 @@ let response = client.list_regions()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn list_regions(&self) -> builder::ListRegions<'_> {
         builder::ListRegions::new(self)
     }
@@ -1324,6 +1379,7 @@ let response = client.list_computing_skus()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn list_computing_skus(&self) -> builder::ListComputingSkus<'_> {
         builder::ListComputingSkus::new(self)
     }
@@ -1353,6 +1409,7 @@ let response = client.list_instances()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn list_instances(&self) -> builder::ListInstances<'_> {
         builder::ListInstances::new(self)
     }
@@ -1396,6 +1453,7 @@ let response = client.create_instance()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn create_instance(&self) -> builder::CreateInstance<'_> {
         builder::CreateInstance::new(self)
     }
@@ -1424,6 +1482,7 @@ let response = client.delete_instance()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn delete_instance(&self) -> builder::DeleteInstance<'_> {
         builder::DeleteInstance::new(self)
     }
@@ -1455,6 +1514,7 @@ let response = client.get_instance()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_instance(&self) -> builder::GetInstance<'_> {
         builder::GetInstance::new(self)
     }
@@ -1489,6 +1549,7 @@ let response = client.power_off_instance()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn power_off_instance(&self) -> builder::PowerOffInstance<'_> {
         builder::PowerOffInstance::new(self)
     }
@@ -1521,6 +1582,7 @@ let response = client.power_on_instance()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn power_on_instance(&self) -> builder::PowerOnInstance<'_> {
         builder::PowerOnInstance::new(self)
     }
@@ -1543,12 +1605,14 @@ pub mod builder {
         namespace: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ListRegions<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 namespace: Ok(None),
             }
         }
+        #[inline]
         pub fn namespace<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -1563,6 +1627,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/regions`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<::std::vec::Vec<types::Region>>, Error<()>> {
@@ -1613,6 +1678,7 @@ pub mod builder {
         namespace: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ListComputingSkus<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1620,6 +1686,7 @@ pub mod builder {
                 namespace: Ok(None),
             }
         }
+        #[inline]
         pub fn region_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -1632,6 +1699,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn namespace<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -1646,6 +1714,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/skus/computings`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<::std::vec::Vec<types::ComputingSku>>, Error<()>> {
@@ -1698,6 +1767,7 @@ pub mod builder {
         namespace: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ListInstances<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1705,6 +1775,7 @@ pub mod builder {
                 namespace: Ok(None),
             }
         }
+        #[inline]
         pub fn cluster_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -1717,6 +1788,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn namespace<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -1731,6 +1803,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/clusters/{clusterName}/instances`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::InstanceList>, Error<()>> {
@@ -1787,6 +1860,7 @@ pub mod builder {
         body: Result<types::builder::CreateInstanceRequest, String>,
     }
     impl<'a> CreateInstance<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1795,6 +1869,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn cluster_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -1807,6 +1882,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn namespace<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -1820,6 +1896,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateInstanceRequest>,
@@ -1837,6 +1914,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -1847,6 +1925,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/clusters/{clusterName}/instances`
+        #[inline]
         pub async fn send(self) -> Result<ResponseValue<types::Instance>, Error<()>> {
             let Self { client, cluster_name, namespace, body } = self;
             let cluster_name = cluster_name.map_err(Error::InvalidRequest)?;
@@ -1907,6 +1986,7 @@ pub mod builder {
         namespace: Result<Option<::std::string::String>, String>,
     }
     impl<'a> DeleteInstance<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1915,6 +1995,7 @@ pub mod builder {
                 namespace: Ok(None),
             }
         }
+        #[inline]
         pub fn cluster_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -1927,6 +2008,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -1939,6 +2021,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn namespace<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -1953,6 +2036,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/clusters/{clusterName}/instances`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ActionResult>, Error<()>> {
@@ -2011,6 +2095,7 @@ pub mod builder {
         namespace: Result<Option<::std::string::String>, String>,
     }
     impl<'a> GetInstance<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2019,6 +2104,7 @@ pub mod builder {
                 namespace: Ok(None),
             }
         }
+        #[inline]
         pub fn cluster_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -2031,6 +2117,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -2043,6 +2130,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn namespace<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -2057,6 +2145,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/clusters/{clusterName}/instances/{name}`
+        #[inline]
         pub async fn send(self) -> Result<ResponseValue<types::Instance>, Error<()>> {
             let Self { client, cluster_name, name, namespace } = self;
             let cluster_name = cluster_name.map_err(Error::InvalidRequest)?;
@@ -2113,6 +2202,7 @@ pub mod builder {
         body: Result<types::builder::PowerOffRequest, String>,
     }
     impl<'a> PowerOffInstance<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2122,6 +2212,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn cluster_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -2134,6 +2225,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -2146,6 +2238,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn namespace<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -2159,6 +2252,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PowerOffRequest>,
@@ -2174,6 +2268,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -2184,6 +2279,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/clusters/{clusterName}/instances/{name}/power_off`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ActionResult>, Error<()>> {
@@ -2247,6 +2343,7 @@ pub mod builder {
         namespace: Result<Option<::std::string::String>, String>,
     }
     impl<'a> PowerOnInstance<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2255,6 +2352,7 @@ pub mod builder {
                 namespace: Ok(None),
             }
         }
+        #[inline]
         pub fn cluster_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -2267,6 +2365,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -2279,6 +2378,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn namespace<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -2293,6 +2393,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/clusters/{clusterName}/instances/{name}/power_on`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ActionResult>, Error<()>> {
@@ -2440,6 +2541,7 @@ impl<'a> ::cloud_common::Operation for builder::ListRegions<'a> {
     type Ok = ::std::vec::Vec<types::Region>;
     type ErrorBody = ();
     const OPERATION_ID: &'static str = "listRegions";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -2455,6 +2557,7 @@ impl<'a> ::cloud_common::Operation for builder::ListComputingSkus<'a> {
     type Ok = ::std::vec::Vec<types::ComputingSku>;
     type ErrorBody = ();
     const OPERATION_ID: &'static str = "listComputingSkus";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -2472,6 +2575,7 @@ impl<'a> ::cloud_common::Operation for builder::ListInstances<'a> {
     type Ok = types::InstanceList;
     type ErrorBody = ();
     const OPERATION_ID: &'static str = "listInstances";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -2487,6 +2591,7 @@ impl<'a> ::cloud_common::Operation for builder::CreateInstance<'a> {
     type Ok = types::Instance;
     type ErrorBody = ();
     const OPERATION_ID: &'static str = "createInstance";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -2502,6 +2607,7 @@ impl<'a> ::cloud_common::Operation for builder::DeleteInstance<'a> {
     type Ok = types::ActionResult;
     type ErrorBody = ();
     const OPERATION_ID: &'static str = "deleteInstance";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -2517,6 +2623,7 @@ impl<'a> ::cloud_common::Operation for builder::GetInstance<'a> {
     type Ok = types::Instance;
     type ErrorBody = ();
     const OPERATION_ID: &'static str = "getInstance";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -2532,6 +2639,7 @@ impl<'a> ::cloud_common::Operation for builder::PowerOffInstance<'a> {
     type Ok = types::ActionResult;
     type ErrorBody = ();
     const OPERATION_ID: &'static str = "powerOffInstance";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -2547,6 +2655,7 @@ impl<'a> ::cloud_common::Operation for builder::PowerOnInstance<'a> {
     type Ok = types::ActionResult;
     type ErrorBody = ();
     const OPERATION_ID: &'static str = "powerOnInstance";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -2562,6 +2671,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::CreateInstanceReque
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -2570,6 +2680,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::PowerOffRequest {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -2653,6 +2764,7 @@ macro_rules! __for_each_with_task {
 pub(crate) use __for_each_with_task as for_each_with_task;
 impl ::cloud_common::IntoOptional<types::CreateCost> for types::builder::CreateCost {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<::std::option::Option<types::CreateCost>, Self::Error> {
@@ -2662,6 +2774,7 @@ impl ::cloud_common::IntoOptional<types::CreateCost> for types::builder::CreateC
 impl ::cloud_common::IntoOptional<types::CreateInstanceRequest>
 for types::builder::CreateInstanceRequest {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -2674,6 +2787,7 @@ for types::builder::CreateInstanceRequest {
 impl ::cloud_common::IntoOptional<types::PowerOffRequest>
 for types::builder::PowerOffRequest {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -2686,6 +2800,7 @@ for types::builder::PowerOffRequest {
 impl ::cloud_common::IntoOptional<types::VolumeMountRequest>
 for types::builder::VolumeMountRequest {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<

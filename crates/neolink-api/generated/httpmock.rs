@@ -8,6 +8,7 @@ pub mod operations {
     use crate::*;
     pub struct ListRegionsWhen(::httpmock::When);
     impl ListRegionsWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -15,9 +16,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/regions$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn namespace<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a str>>,
@@ -31,12 +34,15 @@ pub mod operations {
     }
     pub struct ListRegionsThen(::httpmock::Then);
     impl ListRegionsThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::Region>) -> Self {
             Self(
                 self
@@ -49,6 +55,7 @@ pub mod operations {
     }
     pub struct ListComputingSkusWhen(::httpmock::When);
     impl ListComputingSkusWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -56,12 +63,15 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/skus/computings$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn region_id(self, value: &str) -> Self {
             Self(self.0.query_param("region_id", value.to_string()))
         }
+        #[inline]
         pub fn namespace<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a str>>,
@@ -75,12 +85,15 @@ pub mod operations {
     }
     pub struct ListComputingSkusThen(::httpmock::Then);
     impl ListComputingSkusThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &::std::vec::Vec<types::ComputingSku>) -> Self {
             Self(
                 self
@@ -93,6 +106,7 @@ pub mod operations {
     }
     pub struct ListInstancesWhen(::httpmock::When);
     impl ListInstancesWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -102,9 +116,11 @@ pub mod operations {
                     ),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn cluster_name(self, value: &str) -> Self {
             let re = regex::Regex::new(
                     &format!("^/clusters/{}/instances$", value.to_string()),
@@ -112,6 +128,7 @@ pub mod operations {
                 .unwrap();
             Self(self.0.path_matches(re))
         }
+        #[inline]
         pub fn namespace<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a str>>,
@@ -125,12 +142,15 @@ pub mod operations {
     }
     pub struct ListInstancesThen(::httpmock::Then);
     impl ListInstancesThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::InstanceList) -> Self {
             Self(
                 self
@@ -143,6 +163,7 @@ pub mod operations {
     }
     pub struct CreateInstanceWhen(::httpmock::When);
     impl CreateInstanceWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -152,9 +173,11 @@ pub mod operations {
                     ),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn cluster_name(self, value: &str) -> Self {
             let re = regex::Regex::new(
                     &format!("^/clusters/{}/instances$", value.to_string()),
@@ -162,6 +185,7 @@ pub mod operations {
                 .unwrap();
             Self(self.0.path_matches(re))
         }
+        #[inline]
         pub fn namespace<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a str>>,
@@ -172,18 +196,22 @@ pub mod operations {
                 Self(self.0.header_missing("namespace"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::CreateInstanceRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct CreateInstanceThen(::httpmock::Then);
     impl CreateInstanceThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::Instance) -> Self {
             Self(
                 self
@@ -196,6 +224,7 @@ pub mod operations {
     }
     pub struct DeleteInstanceWhen(::httpmock::When);
     impl DeleteInstanceWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -205,9 +234,11 @@ pub mod operations {
                     ),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn cluster_name(self, value: &str) -> Self {
             let re = regex::Regex::new(
                     &format!("^/clusters/{}/instances$", value.to_string()),
@@ -215,9 +246,11 @@ pub mod operations {
                 .unwrap();
             Self(self.0.path_matches(re))
         }
+        #[inline]
         pub fn name(self, value: &str) -> Self {
             Self(self.0.query_param("name", value.to_string()))
         }
+        #[inline]
         pub fn namespace<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a str>>,
@@ -231,12 +264,15 @@ pub mod operations {
     }
     pub struct DeleteInstanceThen(::httpmock::Then);
     impl DeleteInstanceThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::ActionResult) -> Self {
             Self(
                 self
@@ -249,6 +285,7 @@ pub mod operations {
     }
     pub struct GetInstanceWhen(::httpmock::When);
     impl GetInstanceWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -258,9 +295,11 @@ pub mod operations {
                     ),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn cluster_name(self, value: &str) -> Self {
             let re = regex::Regex::new(
                     &format!("^/clusters/{}/instances/.*$", value.to_string()),
@@ -268,6 +307,7 @@ pub mod operations {
                 .unwrap();
             Self(self.0.path_matches(re))
         }
+        #[inline]
         pub fn name(self, value: &str) -> Self {
             let re = regex::Regex::new(
                     &format!("^/clusters/.*/instances/{}$", value.to_string()),
@@ -275,6 +315,7 @@ pub mod operations {
                 .unwrap();
             Self(self.0.path_matches(re))
         }
+        #[inline]
         pub fn namespace<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a str>>,
@@ -288,12 +329,15 @@ pub mod operations {
     }
     pub struct GetInstanceThen(::httpmock::Then);
     impl GetInstanceThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::Instance) -> Self {
             Self(
                 self
@@ -306,6 +350,7 @@ pub mod operations {
     }
     pub struct PowerOffInstanceWhen(::httpmock::When);
     impl PowerOffInstanceWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -316,9 +361,11 @@ pub mod operations {
                     ),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn cluster_name(self, value: &str) -> Self {
             let re = regex::Regex::new(
                     &format!("^/clusters/{}/instances/.*/power_off$", value.to_string()),
@@ -326,6 +373,7 @@ pub mod operations {
                 .unwrap();
             Self(self.0.path_matches(re))
         }
+        #[inline]
         pub fn name(self, value: &str) -> Self {
             let re = regex::Regex::new(
                     &format!("^/clusters/.*/instances/{}/power_off$", value.to_string()),
@@ -333,6 +381,7 @@ pub mod operations {
                 .unwrap();
             Self(self.0.path_matches(re))
         }
+        #[inline]
         pub fn namespace<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a str>>,
@@ -343,18 +392,22 @@ pub mod operations {
                 Self(self.0.header_missing("namespace"))
             }
         }
+        #[inline]
         pub fn body(self, value: &types::PowerOffRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct PowerOffInstanceThen(::httpmock::Then);
     impl PowerOffInstanceThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::ActionResult) -> Self {
             Self(
                 self
@@ -367,6 +420,7 @@ pub mod operations {
     }
     pub struct PowerOnInstanceWhen(::httpmock::When);
     impl PowerOnInstanceWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -377,9 +431,11 @@ pub mod operations {
                     ),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn cluster_name(self, value: &str) -> Self {
             let re = regex::Regex::new(
                     &format!("^/clusters/{}/instances/.*/power_on$", value.to_string()),
@@ -387,6 +443,7 @@ pub mod operations {
                 .unwrap();
             Self(self.0.path_matches(re))
         }
+        #[inline]
         pub fn name(self, value: &str) -> Self {
             let re = regex::Regex::new(
                     &format!("^/clusters/.*/instances/{}/power_on$", value.to_string()),
@@ -394,6 +451,7 @@ pub mod operations {
                 .unwrap();
             Self(self.0.path_matches(re))
         }
+        #[inline]
         pub fn namespace<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a str>>,
@@ -407,12 +465,15 @@ pub mod operations {
     }
     pub struct PowerOnInstanceThen(::httpmock::Then);
     impl PowerOnInstanceThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::ActionResult) -> Self {
             Self(
                 self
@@ -426,14 +487,17 @@ pub mod operations {
     impl ListRegionsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -441,14 +505,17 @@ pub mod operations {
     impl ListComputingSkusThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -456,14 +523,17 @@ pub mod operations {
     impl ListInstancesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -471,14 +541,17 @@ pub mod operations {
     impl CreateInstanceThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -486,14 +559,17 @@ pub mod operations {
     impl DeleteInstanceThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -501,14 +577,17 @@ pub mod operations {
     impl GetInstanceThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -516,14 +595,17 @@ pub mod operations {
     impl PowerOffInstanceThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -531,14 +613,17 @@ pub mod operations {
     impl PowerOnInstanceThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -574,6 +659,7 @@ pub trait MockServerExt {
         F: FnOnce(operations::PowerOnInstanceWhen, operations::PowerOnInstanceThen);
 }
 impl MockServerExt for ::httpmock::MockServer {
+    #[inline]
     fn list_regions<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ListRegionsWhen, operations::ListRegionsThen),
@@ -585,6 +671,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn list_computing_skus<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ListComputingSkusWhen, operations::ListComputingSkusThen),
@@ -596,6 +683,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn list_instances<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ListInstancesWhen, operations::ListInstancesThen),
@@ -607,6 +695,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn create_instance<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreateInstanceWhen, operations::CreateInstanceThen),
@@ -618,6 +707,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn delete_instance<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteInstanceWhen, operations::DeleteInstanceThen),
@@ -629,6 +719,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_instance<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetInstanceWhen, operations::GetInstanceThen),
@@ -640,6 +731,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn power_off_instance<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::PowerOffInstanceWhen, operations::PowerOffInstanceThen),
@@ -651,6 +743,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn power_on_instance<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::PowerOnInstanceWhen, operations::PowerOnInstanceThen),

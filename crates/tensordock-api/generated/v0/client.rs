@@ -164,6 +164,7 @@ pub mod types {
         pub api_token: ::cloud_common::Secret,
     }
     impl CredentialsRequest {
+        #[inline]
         pub fn builder() -> builder::CredentialsRequest {
             Default::default()
         }
@@ -228,6 +229,7 @@ there. The server's own rules are undocumented.
         pub volumes: ::std::vec::Vec<::serde_json::Value>,
     }
     impl DeployContainerRequest {
+        #[inline]
         pub fn builder() -> builder::DeployContainerRequest {
             Default::default()
         }
@@ -313,6 +315,7 @@ TensorML, 90 for Windows 10.
         pub vcpus: u64,
     }
     impl DeployVmRequest {
+        #[inline]
         pub fn builder() -> builder::DeployVmRequest {
             Default::default()
         }
@@ -326,17 +329,20 @@ of the hostnode's `networking.ports`.
     pub struct DeployVmRequestExternalPorts(::std::string::String);
     impl ::std::ops::Deref for DeployVmRequestExternalPorts {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<DeployVmRequestExternalPorts> for ::std::string::String {
+        #[inline]
         fn from(value: DeployVmRequestExternalPorts) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for DeployVmRequestExternalPorts {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -356,6 +362,7 @@ of the hostnode's `networking.ports`.
     }
     impl ::std::convert::TryFrom<&str> for DeployVmRequestExternalPorts {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -365,6 +372,7 @@ of the hostnode's `networking.ports`.
     impl ::std::convert::TryFrom<::std::string::String>
     for DeployVmRequestExternalPorts {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -372,6 +380,7 @@ of the hostnode's `networking.ports`.
         }
     }
     impl<'de> ::serde::Deserialize<'de> for DeployVmRequestExternalPorts {
+        #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -391,17 +400,20 @@ port receives traffic from the i-th external port.
     pub struct DeployVmRequestInternalPorts(::std::string::String);
     impl ::std::ops::Deref for DeployVmRequestInternalPorts {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<DeployVmRequestInternalPorts> for ::std::string::String {
+        #[inline]
         fn from(value: DeployVmRequestInternalPorts) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for DeployVmRequestInternalPorts {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -421,6 +433,7 @@ port receives traffic from the i-th external port.
     }
     impl ::std::convert::TryFrom<&str> for DeployVmRequestInternalPorts {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -430,6 +443,7 @@ port receives traffic from the i-th external port.
     impl ::std::convert::TryFrom<::std::string::String>
     for DeployVmRequestInternalPorts {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -437,6 +451,7 @@ port receives traffic from the i-th external port.
         }
     }
     impl<'de> ::serde::Deserialize<'de> for DeployVmRequestInternalPorts {
+        #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -712,6 +727,7 @@ the two.
         String(::std::string::String),
     }
     impl ::std::fmt::Display for IntOrString {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Integer(x) => x.fmt(f),
@@ -720,6 +736,7 @@ the two.
         }
     }
     impl ::std::convert::From<i64> for IntOrString {
+        #[inline]
         fn from(value: i64) -> Self {
             Self::Integer(value)
         }
@@ -769,6 +786,7 @@ the two.
         pub vcpus: ::std::option::Option<u64>,
     }
     impl ModifyVmRequest {
+        #[inline]
         pub fn builder() -> builder::ModifyVmRequest {
             Default::default()
         }
@@ -796,6 +814,7 @@ the two.
         pub period: MonthlySummaryRequestPeriod,
     }
     impl MonthlySummaryRequest {
+        #[inline]
         pub fn builder() -> builder::MonthlySummaryRequest {
             Default::default()
         }
@@ -806,17 +825,20 @@ the two.
     pub struct MonthlySummaryRequestPeriod(::std::string::String);
     impl ::std::ops::Deref for MonthlySummaryRequestPeriod {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<MonthlySummaryRequestPeriod> for ::std::string::String {
+        #[inline]
         fn from(value: MonthlySummaryRequestPeriod) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for MonthlySummaryRequestPeriod {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -830,6 +852,7 @@ the two.
     }
     impl ::std::convert::TryFrom<&str> for MonthlySummaryRequestPeriod {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -838,6 +861,7 @@ the two.
     }
     impl ::std::convert::TryFrom<::std::string::String> for MonthlySummaryRequestPeriod {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -845,6 +869,7 @@ the two.
         }
     }
     impl<'de> ::serde::Deserialize<'de> for MonthlySummaryRequestPeriod {
+        #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -893,6 +918,7 @@ the two.
         String(::std::string::String),
     }
     impl ::std::fmt::Display for NumberOrString {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Number(x) => x.fmt(f),
@@ -901,6 +927,7 @@ the two.
         }
     }
     impl ::std::convert::From<f64> for NumberOrString {
+        #[inline]
         fn from(value: f64) -> Self {
             Self::Number(value)
         }
@@ -913,6 +940,7 @@ the two.
     );
     impl ::std::ops::Deref for PortForwards {
         type Target = ::std::collections::HashMap<::std::string::String, PortValue>;
+        #[inline]
         fn deref(
             &self,
         ) -> &::std::collections::HashMap<::std::string::String, PortValue> {
@@ -921,6 +949,7 @@ the two.
     }
     impl ::std::convert::From<PortForwards>
     for ::std::collections::HashMap<::std::string::String, PortValue> {
+        #[inline]
         fn from(value: PortForwards) -> Self {
             value.0
         }
@@ -928,6 +957,7 @@ the two.
     impl ::std::convert::From<
         ::std::collections::HashMap<::std::string::String, PortValue>,
     > for PortForwards {
+        #[inline]
         fn from(
             value: ::std::collections::HashMap<::std::string::String, PortValue>,
         ) -> Self {
@@ -942,6 +972,7 @@ the two.
         String(::std::string::String),
     }
     impl ::std::fmt::Display for PortValue {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Integer(x) => x.fmt(f),
@@ -950,6 +981,7 @@ the two.
         }
     }
     impl ::std::convert::From<i64> for PortValue {
+        #[inline]
         fn from(value: i64) -> Self {
             Self::Integer(value)
         }
@@ -1030,6 +1062,7 @@ the two.
         pub start_timestamp: ::std::option::Option<::std::string::String>,
     }
     impl RevenueRequest {
+        #[inline]
         pub fn builder() -> builder::RevenueRequest {
             Default::default()
         }
@@ -1060,6 +1093,7 @@ the two.
         pub replicas: i64,
     }
     impl ScaleContainerRequest {
+        #[inline]
         pub fn builder() -> builder::ScaleContainerRequest {
             Default::default()
         }
@@ -1074,6 +1108,7 @@ the two.
         pub server: ::uuid::Uuid,
     }
     impl ServerRequest {
+        #[inline]
         pub fn builder() -> builder::ServerRequest {
             Default::default()
         }
@@ -1088,6 +1123,7 @@ the two.
         pub container_id: ::std::string::String,
     }
     impl StopContainerRequest {
+        #[inline]
         pub fn builder() -> builder::StopContainerRequest {
             Default::default()
         }
@@ -1108,6 +1144,7 @@ GPU may be gone on restart). false keeps it reserved and billed. Sent as
         pub server: ::uuid::Uuid,
     }
     impl StopVmRequest {
+        #[inline]
         pub fn builder() -> builder::StopVmRequest {
             Default::default()
         }
@@ -1134,6 +1171,7 @@ GPU may be gone on restart). false keeps it reserved and billed. Sent as
         pub server: ::uuid::Uuid,
     }
     impl ValidateSpotExistingRequest {
+        #[inline]
         pub fn builder() -> builder::ValidateSpotExistingRequest {
             Default::default()
         }
@@ -1160,6 +1198,7 @@ GPU may be gone on restart). false keeps it reserved and billed. Sent as
         pub vcpus: u64,
     }
     impl ValidateSpotNewRequest {
+        #[inline]
         pub fn builder() -> builder::ValidateSpotNewRequest {
             Default::default()
         }
@@ -1295,6 +1334,7 @@ and unknown values may appear.
             >,
         }
         impl ::std::default::Default for CredentialsRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     api_key: Err("no value supplied for api_key".to_string()),
@@ -1303,6 +1343,7 @@ and unknown values may appear.
             }
         }
         impl CredentialsRequest {
+            #[inline]
             pub fn api_key<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
@@ -1315,6 +1356,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn api_token<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
@@ -1330,6 +1372,7 @@ and unknown values may appear.
         }
         impl ::std::convert::TryFrom<CredentialsRequest> for super::CredentialsRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: CredentialsRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -1340,6 +1383,7 @@ and unknown values may appear.
             }
         }
         impl ::std::convert::From<super::CredentialsRequest> for CredentialsRequest {
+            #[inline]
             fn from(value: super::CredentialsRequest) -> Self {
                 Self {
                     api_key: Ok(value.api_key),
@@ -1401,6 +1445,7 @@ and unknown values may appear.
             >,
         }
         impl ::std::default::Default for DeployContainerRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     api_key: Err("no value supplied for api_key".to_string()),
@@ -1430,6 +1475,7 @@ and unknown values may appear.
             }
         }
         impl DeployContainerRequest {
+            #[inline]
             pub fn api_key<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
@@ -1442,6 +1488,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn api_token<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
@@ -1454,6 +1501,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn arguments<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -1466,6 +1514,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn display_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1478,6 +1527,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn environment_variables<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -1497,6 +1547,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn gpu_count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<u64>,
@@ -1509,6 +1560,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn gpu_models<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -1521,6 +1573,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn image_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1533,6 +1586,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn max_vm_rate_hourly<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -1547,6 +1601,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn networking_port<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<u16>,
@@ -1561,6 +1616,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn project_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1573,6 +1629,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn ram<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<u64>,
@@ -1585,6 +1642,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn registry_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -1599,6 +1657,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn replicas<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<u64>,
@@ -1611,6 +1670,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn storage<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<u64>,
@@ -1623,6 +1683,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn vcpus<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<u64>,
@@ -1635,6 +1696,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn volumes<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
@@ -1651,6 +1713,7 @@ and unknown values may appear.
         impl ::std::convert::TryFrom<DeployContainerRequest>
         for super::DeployContainerRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: DeployContainerRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -1677,6 +1740,7 @@ and unknown values may appear.
         }
         impl ::std::convert::From<super::DeployContainerRequest>
         for DeployContainerRequest {
+            #[inline]
             fn from(value: super::DeployContainerRequest) -> Self {
                 Self {
                     api_key: Ok(value.api_key),
@@ -1765,6 +1829,7 @@ and unknown values may appear.
             vcpus: ::std::result::Result<u64, ::std::string::String>,
         }
         impl ::std::default::Default for DeployVmRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     api_key: Err("no value supplied for api_key".to_string()),
@@ -1797,6 +1862,7 @@ and unknown values may appear.
             }
         }
         impl DeployVmRequest {
+            #[inline]
             pub fn api_key<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
@@ -1809,6 +1875,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn api_token<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
@@ -1821,6 +1888,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn cloudinit_script<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -1835,6 +1903,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn cpu_model<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -1845,6 +1914,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn deployment_type<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -1859,6 +1929,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn external_ports<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::DeployVmRequestExternalPorts>,
@@ -1873,6 +1944,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn gpu_count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<u64>,
@@ -1885,6 +1957,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn gpu_model<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1897,6 +1970,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn hostnode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::uuid::Uuid>,
@@ -1909,6 +1983,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn internal_ports<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::DeployVmRequestInternalPorts>,
@@ -1923,6 +1998,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn location<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -1933,6 +2009,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1945,6 +2022,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn operating_system<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1959,6 +2037,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn password<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::cloud_common::Secret>,
@@ -1969,6 +2048,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn price<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<f64>,
@@ -1979,6 +2059,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn price_type<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<
@@ -1991,6 +2072,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn ram<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<u64>,
@@ -2003,6 +2085,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn ssh_key<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -2013,6 +2096,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn storage<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<u64>,
@@ -2025,6 +2109,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn vcpus<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<u64>,
@@ -2040,6 +2125,7 @@ and unknown values may appear.
         }
         impl ::std::convert::TryFrom<DeployVmRequest> for super::DeployVmRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: DeployVmRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -2068,6 +2154,7 @@ and unknown values may appear.
             }
         }
         impl ::std::convert::From<super::DeployVmRequest> for DeployVmRequest {
+            #[inline]
             fn from(value: super::DeployVmRequest) -> Self {
                 Self {
                     api_key: Ok(value.api_key),
@@ -2126,6 +2213,7 @@ and unknown values may appear.
             >,
         }
         impl ::std::default::Default for ModifyVmRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     api_key: Err("no value supplied for api_key".to_string()),
@@ -2140,6 +2228,7 @@ and unknown values may appear.
             }
         }
         impl ModifyVmRequest {
+            #[inline]
             pub fn api_key<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
@@ -2152,6 +2241,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn api_token<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
@@ -2164,6 +2254,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn gpu_count<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<u64>,
@@ -2174,6 +2265,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn gpu_model<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -2184,6 +2276,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn ram<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<u64>,
@@ -2194,6 +2287,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn server_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::uuid::Uuid>,
@@ -2206,6 +2300,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn storage<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<u64>,
@@ -2216,6 +2311,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn vcpus<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<u64>,
@@ -2229,6 +2325,7 @@ and unknown values may appear.
         }
         impl ::std::convert::TryFrom<ModifyVmRequest> for super::ModifyVmRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ModifyVmRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -2245,6 +2342,7 @@ and unknown values may appear.
             }
         }
         impl ::std::convert::From<super::ModifyVmRequest> for ModifyVmRequest {
+            #[inline]
             fn from(value: super::ModifyVmRequest) -> Self {
                 Self {
                     api_key: Ok(value.api_key),
@@ -2274,6 +2372,7 @@ and unknown values may appear.
             >,
         }
         impl ::std::default::Default for MonthlySummaryRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     api_key: Err("no value supplied for api_key".to_string()),
@@ -2283,6 +2382,7 @@ and unknown values may appear.
             }
         }
         impl MonthlySummaryRequest {
+            #[inline]
             pub fn api_key<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
@@ -2295,6 +2395,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn api_token<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
@@ -2307,6 +2408,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn period<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::MonthlySummaryRequestPeriod>,
@@ -2323,6 +2425,7 @@ and unknown values may appear.
         impl ::std::convert::TryFrom<MonthlySummaryRequest>
         for super::MonthlySummaryRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MonthlySummaryRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -2335,6 +2438,7 @@ and unknown values may appear.
         }
         impl ::std::convert::From<super::MonthlySummaryRequest>
         for MonthlySummaryRequest {
+            #[inline]
             fn from(value: super::MonthlySummaryRequest) -> Self {
                 Self {
                     api_key: Ok(value.api_key),
@@ -2367,6 +2471,7 @@ and unknown values may appear.
             >,
         }
         impl ::std::default::Default for RevenueRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     api_key: Err("no value supplied for api_key".to_string()),
@@ -2378,6 +2483,7 @@ and unknown values may appear.
             }
         }
         impl RevenueRequest {
+            #[inline]
             pub fn api_key<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
@@ -2390,6 +2496,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn api_token<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
@@ -2402,6 +2509,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn end_timestamp<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -2412,6 +2520,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn hostnode_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::uuid::Uuid>,
@@ -2422,6 +2531,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn start_timestamp<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -2437,6 +2547,7 @@ and unknown values may appear.
         }
         impl ::std::convert::TryFrom<RevenueRequest> for super::RevenueRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: RevenueRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -2450,6 +2561,7 @@ and unknown values may appear.
             }
         }
         impl ::std::convert::From<super::RevenueRequest> for RevenueRequest {
+            #[inline]
             fn from(value: super::RevenueRequest) -> Self {
                 Self {
                     api_key: Ok(value.api_key),
@@ -2477,6 +2589,7 @@ and unknown values may appear.
             replicas: ::std::result::Result<i64, ::std::string::String>,
         }
         impl ::std::default::Default for ScaleContainerRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     api_key: Err("no value supplied for api_key".to_string()),
@@ -2487,6 +2600,7 @@ and unknown values may appear.
             }
         }
         impl ScaleContainerRequest {
+            #[inline]
             pub fn api_key<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
@@ -2499,6 +2613,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn api_token<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
@@ -2511,6 +2626,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn container_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2523,6 +2639,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn replicas<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -2539,6 +2656,7 @@ and unknown values may appear.
         impl ::std::convert::TryFrom<ScaleContainerRequest>
         for super::ScaleContainerRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ScaleContainerRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -2552,6 +2670,7 @@ and unknown values may appear.
         }
         impl ::std::convert::From<super::ScaleContainerRequest>
         for ScaleContainerRequest {
+            #[inline]
             fn from(value: super::ScaleContainerRequest) -> Self {
                 Self {
                     api_key: Ok(value.api_key),
@@ -2574,6 +2693,7 @@ and unknown values may appear.
             server: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
         }
         impl ::std::default::Default for ServerRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     api_key: Err("no value supplied for api_key".to_string()),
@@ -2583,6 +2703,7 @@ and unknown values may appear.
             }
         }
         impl ServerRequest {
+            #[inline]
             pub fn api_key<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
@@ -2595,6 +2716,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn api_token<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
@@ -2607,6 +2729,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn server<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::uuid::Uuid>,
@@ -2622,6 +2745,7 @@ and unknown values may appear.
         }
         impl ::std::convert::TryFrom<ServerRequest> for super::ServerRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ServerRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -2633,6 +2757,7 @@ and unknown values may appear.
             }
         }
         impl ::std::convert::From<super::ServerRequest> for ServerRequest {
+            #[inline]
             fn from(value: super::ServerRequest) -> Self {
                 Self {
                     api_key: Ok(value.api_key),
@@ -2657,6 +2782,7 @@ and unknown values may appear.
             >,
         }
         impl ::std::default::Default for StopContainerRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     api_key: Err("no value supplied for api_key".to_string()),
@@ -2666,6 +2792,7 @@ and unknown values may appear.
             }
         }
         impl StopContainerRequest {
+            #[inline]
             pub fn api_key<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
@@ -2678,6 +2805,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn api_token<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
@@ -2690,6 +2818,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn container_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2706,6 +2835,7 @@ and unknown values may appear.
         impl ::std::convert::TryFrom<StopContainerRequest>
         for super::StopContainerRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: StopContainerRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -2717,6 +2847,7 @@ and unknown values may appear.
             }
         }
         impl ::std::convert::From<super::StopContainerRequest> for StopContainerRequest {
+            #[inline]
             fn from(value: super::StopContainerRequest) -> Self {
                 Self {
                     api_key: Ok(value.api_key),
@@ -2742,6 +2873,7 @@ and unknown values may appear.
             server: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
         }
         impl ::std::default::Default for StopVmRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     api_key: Err("no value supplied for api_key".to_string()),
@@ -2752,6 +2884,7 @@ and unknown values may appear.
             }
         }
         impl StopVmRequest {
+            #[inline]
             pub fn api_key<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
@@ -2764,6 +2897,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn api_token<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
@@ -2776,6 +2910,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn disassociate_resources<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -2790,6 +2925,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn server<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::uuid::Uuid>,
@@ -2805,6 +2941,7 @@ and unknown values may appear.
         }
         impl ::std::convert::TryFrom<StopVmRequest> for super::StopVmRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: StopVmRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -2817,6 +2954,7 @@ and unknown values may appear.
             }
         }
         impl ::std::convert::From<super::StopVmRequest> for StopVmRequest {
+            #[inline]
             fn from(value: super::StopVmRequest) -> Self {
                 Self {
                     api_key: Ok(value.api_key),
@@ -2840,6 +2978,7 @@ and unknown values may appear.
             server: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
         }
         impl ::std::default::Default for ValidateSpotExistingRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     api_key: Err("no value supplied for api_key".to_string()),
@@ -2850,6 +2989,7 @@ and unknown values may appear.
             }
         }
         impl ValidateSpotExistingRequest {
+            #[inline]
             pub fn api_key<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
@@ -2862,6 +3002,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn api_token<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
@@ -2874,6 +3015,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn price<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -2886,6 +3028,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn server<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::uuid::Uuid>,
@@ -2902,6 +3045,7 @@ and unknown values may appear.
         impl ::std::convert::TryFrom<ValidateSpotExistingRequest>
         for super::ValidateSpotExistingRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ValidateSpotExistingRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -2915,6 +3059,7 @@ and unknown values may appear.
         }
         impl ::std::convert::From<super::ValidateSpotExistingRequest>
         for ValidateSpotExistingRequest {
+            #[inline]
             fn from(value: super::ValidateSpotExistingRequest) -> Self {
                 Self {
                     api_key: Ok(value.api_key),
@@ -2946,6 +3091,7 @@ and unknown values may appear.
             vcpus: ::std::result::Result<u64, ::std::string::String>,
         }
         impl ::std::default::Default for ValidateSpotNewRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     api_key: Err("no value supplied for api_key".to_string()),
@@ -2961,6 +3107,7 @@ and unknown values may appear.
             }
         }
         impl ValidateSpotNewRequest {
+            #[inline]
             pub fn api_key<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
@@ -2973,6 +3120,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn api_token<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
@@ -2985,6 +3133,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn gpu_count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<u64>,
@@ -2997,6 +3146,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn gpu_model<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -3009,6 +3159,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn hostnode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::uuid::Uuid>,
@@ -3021,6 +3172,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn price<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -3033,6 +3185,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn ram<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<u64>,
@@ -3045,6 +3198,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn storage<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<u64>,
@@ -3057,6 +3211,7 @@ and unknown values may appear.
                     });
                 self
             }
+            #[inline]
             pub fn vcpus<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<u64>,
@@ -3073,6 +3228,7 @@ and unknown values may appear.
         impl ::std::convert::TryFrom<ValidateSpotNewRequest>
         for super::ValidateSpotNewRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ValidateSpotNewRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -3091,6 +3247,7 @@ and unknown values may appear.
         }
         impl ::std::convert::From<super::ValidateSpotNewRequest>
         for ValidateSpotNewRequest {
+            #[inline]
             fn from(value: super::ValidateSpotNewRequest) -> Self {
                 Self {
                     api_key: Ok(value.api_key),
@@ -3112,6 +3269,7 @@ and unknown values may appear.
         pub struct ConversionError(::std::borrow::Cow<'static, str>);
         impl ::std::error::Error for ConversionError {}
         impl ::std::fmt::Display for ConversionError {
+            #[inline]
             fn fmt(
                 &self,
                 f: &mut ::std::fmt::Formatter<'_>,
@@ -3120,6 +3278,7 @@ and unknown values may appear.
             }
         }
         impl ::std::fmt::Debug for ConversionError {
+            #[inline]
             fn fmt(
                 &self,
                 f: &mut ::std::fmt::Formatter<'_>,
@@ -3128,11 +3287,13 @@ and unknown values may appear.
             }
         }
         impl From<&'static str> for ConversionError {
+            #[inline]
             fn from(value: &'static str) -> Self {
                 Self(value.into())
             }
         }
         impl From<String> for ConversionError {
+            #[inline]
             fn from(value: String) -> Self {
                 Self(value.into())
             }
@@ -3172,6 +3333,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: ::cloud_common::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -3188,6 +3350,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -3201,15 +3364,19 @@ impl Client {
     }
 }
 impl ClientInfo<::cloud_common::Runtime> for Client {
+    #[inline]
     fn api_version() -> &'static str {
         "v0"
     }
+    #[inline]
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
     }
+    #[inline]
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
+    #[inline]
     fn inner(&self) -> &::cloud_common::Runtime {
         &self.inner
     }
@@ -3238,6 +3405,7 @@ let response = client.auth_test()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn auth_test(&self) -> builder::AuthTest<'_> {
         builder::AuthTest::new(self)
     }
@@ -3256,6 +3424,7 @@ let response = client.auth_list()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn auth_list(&self) -> builder::AuthList<'_> {
         builder::AuthList::new(self)
     }
@@ -3302,6 +3471,7 @@ let response = client.list_hostnodes()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn list_hostnodes(&self) -> builder::ListHostnodes<'_> {
         builder::ListHostnodes::new(self)
     }
@@ -3323,6 +3493,7 @@ let response = client.get_hostnode()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_hostnode(&self) -> builder::GetHostnode<'_> {
         builder::GetHostnode::new(self)
     }
@@ -3347,6 +3518,7 @@ let response = client.deploy_vm()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn deploy_vm(&self) -> builder::DeployVm<'_> {
         builder::DeployVm::new(self)
     }
@@ -3365,6 +3537,7 @@ let response = client.list_vms()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn list_vms(&self) -> builder::ListVms<'_> {
         builder::ListVms::new(self)
     }
@@ -3384,6 +3557,7 @@ let response = client.get_vm()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_vm(&self) -> builder::GetVm<'_> {
         builder::GetVm::new(self)
     }
@@ -3402,6 +3576,7 @@ let response = client.start_vm()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn start_vm(&self) -> builder::StartVm<'_> {
         builder::StartVm::new(self)
     }
@@ -3422,6 +3597,7 @@ let response = client.stop_vm()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn stop_vm(&self) -> builder::StopVm<'_> {
         builder::StopVm::new(self)
     }
@@ -3441,6 +3617,7 @@ let response = client.modify_vm()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn modify_vm(&self) -> builder::ModifyVm<'_> {
         builder::ModifyVm::new(self)
     }
@@ -3459,6 +3636,7 @@ let response = client.delete_vm()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn delete_vm(&self) -> builder::DeleteVm<'_> {
         builder::DeleteVm::new(self)
     }
@@ -3477,6 +3655,7 @@ let response = client.validate_spot_new()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn validate_spot_new(&self) -> builder::ValidateSpotNew<'_> {
         builder::ValidateSpotNew::new(self)
     }
@@ -3495,6 +3674,7 @@ let response = client.validate_spot_existing()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn validate_spot_existing(&self) -> builder::ValidateSpotExisting<'_> {
         builder::ValidateSpotExisting::new(self)
     }
@@ -3516,6 +3696,7 @@ let response = client.deploy_container()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn deploy_container(&self) -> builder::DeployContainer<'_> {
         builder::DeployContainer::new(self)
     }
@@ -3534,6 +3715,7 @@ let response = client.scale_container()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn scale_container(&self) -> builder::ScaleContainer<'_> {
         builder::ScaleContainer::new(self)
     }
@@ -3551,6 +3733,7 @@ let response = client.stop_container()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn stop_container(&self) -> builder::StopContainer<'_> {
         builder::StopContainer::new(self)
     }
@@ -3579,6 +3762,7 @@ let response = client.list_container_replicas()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn list_container_replicas(&self) -> builder::ListContainerReplicas<'_> {
         builder::ListContainerReplicas::new(self)
     }
@@ -3597,6 +3781,7 @@ let response = client.get_balance()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_balance(&self) -> builder::GetBalance<'_> {
         builder::GetBalance::new(self)
     }
@@ -3616,6 +3801,7 @@ let response = client.get_revenue()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_revenue(&self) -> builder::GetRevenue<'_> {
         builder::GetRevenue::new(self)
     }
@@ -3636,6 +3822,7 @@ let response = client.get_monthly_summary()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_monthly_summary(&self) -> builder::GetMonthlySummary<'_> {
         builder::GetMonthlySummary::new(self)
     }
@@ -3658,12 +3845,14 @@ pub mod builder {
         body: Result<types::builder::CredentialsRequest, String>,
     }
     impl<'a> AuthTest<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CredentialsRequest>,
@@ -3679,6 +3868,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -3689,6 +3879,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/auth/test`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorBody>> {
@@ -3754,12 +3945,14 @@ pub mod builder {
         body: Result<types::builder::CredentialsRequest, String>,
     }
     impl<'a> AuthList<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CredentialsRequest>,
@@ -3775,6 +3968,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -3785,6 +3979,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/auth/list`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AuthListResponse>, Error<types::ErrorBody>> {
@@ -3860,6 +4055,7 @@ pub mod builder {
         subdomain: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ListHostnodes<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3876,6 +4072,7 @@ pub mod builder {
                 subdomain: Ok(None),
             }
         }
+        #[inline]
         pub fn api_key<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::cloud_common::Secret>,
@@ -3889,6 +4086,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn api_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::cloud_common::Secret>,
@@ -3902,6 +4100,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn max_gpu_count<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<u64>,
@@ -3912,6 +4111,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `u64` for max_gpu_count failed".to_string());
             self
         }
+        #[inline]
         pub fn min_gpu_count<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<u64>,
@@ -3922,6 +4122,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `u64` for min_gpu_count failed".to_string());
             self
         }
+        #[inline]
         pub fn min_ram<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<u64>,
@@ -3932,6 +4133,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `u64` for min_ram failed".to_string());
             self
         }
+        #[inline]
         pub fn min_storage<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<u64>,
@@ -3942,6 +4144,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `u64` for min_storage failed".to_string());
             self
         }
+        #[inline]
         pub fn min_vram<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<u64>,
@@ -3952,6 +4155,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `u64` for min_vram failed".to_string());
             self
         }
+        #[inline]
         pub fn minv_cp_us<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<u64>,
@@ -3962,6 +4166,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `u64` for minv_cp_us failed".to_string());
             self
         }
+        #[inline]
         pub fn requires_gtx<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -3972,6 +4177,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `bool` for requires_gtx failed".to_string());
             self
         }
+        #[inline]
         pub fn requires_rtx<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -3982,6 +4188,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `bool` for requires_rtx failed".to_string());
             self
         }
+        #[inline]
         pub fn subdomain<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -3996,6 +4203,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/client/deploy/hostnodes`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -4097,12 +4305,14 @@ pub mod builder {
         hostnode_uuid: Result<::uuid::Uuid, String>,
     }
     impl<'a> GetHostnode<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 hostnode_uuid: Err("hostnode_uuid was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn hostnode_uuid<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
@@ -4116,6 +4326,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/client/deploy/hostnodes/{hostnode_uuid}`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetHostnodeResponse>, Error<types::ErrorBody>> {
@@ -4180,12 +4391,14 @@ pub mod builder {
         body: Result<types::builder::DeployVmRequest, String>,
     }
     impl<'a> DeployVm<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::DeployVmRequest>,
@@ -4201,6 +4414,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -4211,6 +4425,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/client/deploy/single`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeployVmResponse>, Error<types::ErrorBody>> {
@@ -4276,12 +4491,14 @@ pub mod builder {
         body: Result<types::builder::CredentialsRequest, String>,
     }
     impl<'a> ListVms<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CredentialsRequest>,
@@ -4297,6 +4514,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -4307,6 +4525,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/client/list`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ListVmsResponse>, Error<types::ErrorBody>> {
@@ -4372,12 +4591,14 @@ pub mod builder {
         body: Result<types::builder::ServerRequest, String>,
     }
     impl<'a> GetVm<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ServerRequest>,
@@ -4391,6 +4612,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -4401,6 +4623,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/client/get/single`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetVmResponse>, Error<types::ErrorBody>> {
@@ -4466,12 +4689,14 @@ pub mod builder {
         body: Result<types::builder::ServerRequest, String>,
     }
     impl<'a> StartVm<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ServerRequest>,
@@ -4485,6 +4710,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -4495,6 +4721,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/client/start/single`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorBody>> {
@@ -4560,12 +4787,14 @@ pub mod builder {
         body: Result<types::builder::StopVmRequest, String>,
     }
     impl<'a> StopVm<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::StopVmRequest>,
@@ -4579,6 +4808,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -4589,6 +4819,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/client/stop/single`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorBody>> {
@@ -4654,12 +4885,14 @@ pub mod builder {
         body: Result<types::builder::ModifyVmRequest, String>,
     }
     impl<'a> ModifyVm<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ModifyVmRequest>,
@@ -4675,6 +4908,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -4685,6 +4919,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/client/modify/single`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ModifyVmResponse>, Error<types::ErrorBody>> {
@@ -4750,12 +4985,14 @@ pub mod builder {
         body: Result<types::builder::ServerRequest, String>,
     }
     impl<'a> DeleteVm<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ServerRequest>,
@@ -4769,6 +5006,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -4779,6 +5017,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/client/delete/single`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorBody>> {
@@ -4844,12 +5083,14 @@ pub mod builder {
         body: Result<types::builder::ValidateSpotNewRequest, String>,
     }
     impl<'a> ValidateSpotNew<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ValidateSpotNewRequest>,
@@ -4867,6 +5108,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -4877,6 +5119,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/client/spot/validate/new`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorBody>> {
@@ -4942,12 +5185,14 @@ pub mod builder {
         body: Result<types::builder::ValidateSpotExistingRequest, String>,
     }
     impl<'a> ValidateSpotExisting<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ValidateSpotExistingRequest>,
@@ -4966,6 +5211,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -4976,6 +5222,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/client/spot/validate/existing`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorBody>> {
@@ -5042,12 +5289,14 @@ pub mod builder {
         body: Result<types::builder::DeployContainerRequest, String>,
     }
     impl<'a> DeployContainer<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::DeployContainerRequest>,
@@ -5065,6 +5314,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -5075,6 +5325,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/client/container/deploy`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorBody>> {
@@ -5140,12 +5391,14 @@ pub mod builder {
         body: Result<types::builder::ScaleContainerRequest, String>,
     }
     impl<'a> ScaleContainer<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ScaleContainerRequest>,
@@ -5163,6 +5416,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -5173,6 +5427,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/client/container/scale`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorBody>> {
@@ -5238,12 +5493,14 @@ pub mod builder {
         body: Result<types::builder::StopContainerRequest, String>,
     }
     impl<'a> StopContainer<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::StopContainerRequest>,
@@ -5261,6 +5518,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -5271,6 +5529,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/client/container/stop`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorBody>> {
@@ -5337,6 +5596,7 @@ pub mod builder {
         body: Result<types::builder::CredentialsRequest, String>,
     }
     impl<'a> ListContainerReplicas<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5344,6 +5604,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn container_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5356,6 +5617,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CredentialsRequest>,
@@ -5371,6 +5633,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -5381,6 +5644,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/client/container/{container_id}/replicas`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ReplicasResponse>, Error<types::ErrorBody>> {
@@ -5451,12 +5715,14 @@ pub mod builder {
         body: Result<types::builder::CredentialsRequest, String>,
     }
     impl<'a> GetBalance<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CredentialsRequest>,
@@ -5472,6 +5738,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -5482,6 +5749,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/billing/balance`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::BalanceResponse>, Error<types::ErrorBody>> {
@@ -5547,12 +5815,14 @@ pub mod builder {
         body: Result<types::builder::RevenueRequest, String>,
     }
     impl<'a> GetRevenue<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::RevenueRequest>,
@@ -5568,6 +5838,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -5578,6 +5849,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/billing/revenue`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::RevenueResponse>, Error<types::ErrorBody>> {
@@ -5643,12 +5915,14 @@ pub mod builder {
         body: Result<types::builder::MonthlySummaryRequest, String>,
     }
     impl<'a> GetMonthlySummary<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MonthlySummaryRequest>,
@@ -5666,6 +5940,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -5676,6 +5951,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/billing/summary`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -5928,6 +6204,7 @@ pub mod open_enums {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["public", "private"];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Public => "public",
@@ -5936,17 +6213,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for RegistryType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for RegistryType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -5958,6 +6238,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for RegistryType {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -5966,6 +6247,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for RegistryType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -5974,6 +6256,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for RegistryType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -6000,6 +6283,7 @@ pub mod open_enums {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["spot"];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Spot => "spot",
@@ -6007,17 +6291,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for PriceType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for PriceType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -6028,6 +6315,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for PriceType {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -6036,6 +6324,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for PriceType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -6044,6 +6333,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for PriceType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -6072,6 +6362,7 @@ pub mod open_enums {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["local", "network"];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Local => "local",
@@ -6080,17 +6371,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for DeploymentType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for DeploymentType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -6102,6 +6396,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for DeploymentType {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -6110,6 +6405,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for DeploymentType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -6118,6 +6414,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for DeploymentType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -6175,6 +6472,7 @@ impl<'a> ::cloud_common::Operation for builder::AuthTest<'a> {
     type Ok = types::SuccessResponse;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "authTest";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -6190,6 +6488,7 @@ impl<'a> ::cloud_common::Operation for builder::AuthList<'a> {
     type Ok = types::AuthListResponse;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "authList";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -6205,6 +6504,7 @@ impl<'a> ::cloud_common::Operation for builder::ListHostnodes<'a> {
     type Ok = types::HostnodeListResponse;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "listHostnodes";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -6220,6 +6520,7 @@ impl<'a> ::cloud_common::Operation for builder::GetHostnode<'a> {
     type Ok = types::GetHostnodeResponse;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "getHostnode";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -6235,6 +6536,7 @@ impl<'a> ::cloud_common::Operation for builder::DeployVm<'a> {
     type Ok = types::DeployVmResponse;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "deployVm";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -6250,6 +6552,7 @@ impl<'a> ::cloud_common::Operation for builder::ListVms<'a> {
     type Ok = types::ListVmsResponse;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "listVms";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -6265,6 +6568,7 @@ impl<'a> ::cloud_common::Operation for builder::GetVm<'a> {
     type Ok = types::GetVmResponse;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "getVm";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -6280,6 +6584,7 @@ impl<'a> ::cloud_common::Operation for builder::StartVm<'a> {
     type Ok = types::SuccessResponse;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "startVm";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -6295,6 +6600,7 @@ impl<'a> ::cloud_common::Operation for builder::StopVm<'a> {
     type Ok = types::SuccessResponse;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "stopVm";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -6310,6 +6616,7 @@ impl<'a> ::cloud_common::Operation for builder::ModifyVm<'a> {
     type Ok = types::ModifyVmResponse;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "modifyVm";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -6325,6 +6632,7 @@ impl<'a> ::cloud_common::Operation for builder::DeleteVm<'a> {
     type Ok = types::SuccessResponse;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "deleteVm";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -6340,6 +6648,7 @@ impl<'a> ::cloud_common::Operation for builder::ValidateSpotNew<'a> {
     type Ok = types::SuccessResponse;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "validateSpotNew";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -6355,6 +6664,7 @@ impl<'a> ::cloud_common::Operation for builder::ValidateSpotExisting<'a> {
     type Ok = types::SuccessResponse;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "validateSpotExisting";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -6370,6 +6680,7 @@ impl<'a> ::cloud_common::Operation for builder::DeployContainer<'a> {
     type Ok = types::SuccessResponse;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "deployContainer";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -6385,6 +6696,7 @@ impl<'a> ::cloud_common::Operation for builder::ScaleContainer<'a> {
     type Ok = types::SuccessResponse;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "scaleContainer";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -6400,6 +6712,7 @@ impl<'a> ::cloud_common::Operation for builder::StopContainer<'a> {
     type Ok = types::SuccessResponse;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "stopContainer";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -6415,6 +6728,7 @@ impl<'a> ::cloud_common::Operation for builder::ListContainerReplicas<'a> {
     type Ok = types::ReplicasResponse;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "listContainerReplicas";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -6430,6 +6744,7 @@ impl<'a> ::cloud_common::Operation for builder::GetBalance<'a> {
     type Ok = types::BalanceResponse;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "getBalance";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -6445,6 +6760,7 @@ impl<'a> ::cloud_common::Operation for builder::GetRevenue<'a> {
     type Ok = types::RevenueResponse;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "getRevenue";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -6460,6 +6776,7 @@ impl<'a> ::cloud_common::Operation for builder::GetMonthlySummary<'a> {
     type Ok = types::MonthlySummaryResponse;
     type ErrorBody = types::ErrorBody;
     const OPERATION_ID: &'static str = "getMonthlySummary";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -6475,6 +6792,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::CredentialsRequest 
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -6483,6 +6801,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::DeployVmRequest {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -6491,6 +6810,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::ServerRequest {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -6499,6 +6819,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::StopVmRequest {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -6507,6 +6828,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::ModifyVmRequest {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -6515,6 +6837,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::ValidateSpotNewRequ
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -6524,6 +6847,7 @@ for types::ValidateSpotExistingRequest {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -6532,6 +6856,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::DeployContainerRequ
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -6540,6 +6865,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::ScaleContainerReque
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -6548,6 +6874,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::StopContainerReques
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -6556,6 +6883,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::RevenueRequest {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -6564,6 +6892,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::MonthlySummaryReque
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -6684,6 +7013,7 @@ pub(crate) use __for_each_with_task as for_each_with_task;
 impl ::cloud_common::IntoOptional<types::CredentialsRequest>
 for types::builder::CredentialsRequest {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -6696,6 +7026,7 @@ for types::builder::CredentialsRequest {
 impl ::cloud_common::IntoOptional<types::DeployContainerRequest>
 for types::builder::DeployContainerRequest {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -6708,6 +7039,7 @@ for types::builder::DeployContainerRequest {
 impl ::cloud_common::IntoOptional<types::DeployVmRequest>
 for types::builder::DeployVmRequest {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -6720,6 +7052,7 @@ for types::builder::DeployVmRequest {
 impl ::cloud_common::IntoOptional<types::ModifyVmRequest>
 for types::builder::ModifyVmRequest {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -6732,6 +7065,7 @@ for types::builder::ModifyVmRequest {
 impl ::cloud_common::IntoOptional<types::MonthlySummaryRequest>
 for types::builder::MonthlySummaryRequest {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -6744,6 +7078,7 @@ for types::builder::MonthlySummaryRequest {
 impl ::cloud_common::IntoOptional<types::RevenueRequest>
 for types::builder::RevenueRequest {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -6756,6 +7091,7 @@ for types::builder::RevenueRequest {
 impl ::cloud_common::IntoOptional<types::ScaleContainerRequest>
 for types::builder::ScaleContainerRequest {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -6768,6 +7104,7 @@ for types::builder::ScaleContainerRequest {
 impl ::cloud_common::IntoOptional<types::ServerRequest>
 for types::builder::ServerRequest {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -6780,6 +7117,7 @@ for types::builder::ServerRequest {
 impl ::cloud_common::IntoOptional<types::StopContainerRequest>
 for types::builder::StopContainerRequest {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -6792,6 +7130,7 @@ for types::builder::StopContainerRequest {
 impl ::cloud_common::IntoOptional<types::StopVmRequest>
 for types::builder::StopVmRequest {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -6804,6 +7143,7 @@ for types::builder::StopVmRequest {
 impl ::cloud_common::IntoOptional<types::ValidateSpotExistingRequest>
 for types::builder::ValidateSpotExistingRequest {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -6816,6 +7156,7 @@ for types::builder::ValidateSpotExistingRequest {
 impl ::cloud_common::IntoOptional<types::ValidateSpotNewRequest>
 for types::builder::ValidateSpotNewRequest {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<

@@ -8,6 +8,7 @@ pub mod operations {
     use crate::v0::*;
     pub struct AuthTestWhen(::httpmock::When);
     impl AuthTestWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -15,21 +16,26 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/auth/test$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn body(self, value: &types::CredentialsRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct AuthTestThen(::httpmock::Then);
     impl AuthTestThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::SuccessResponse) -> Self {
             Self(
                 self
@@ -39,6 +45,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -49,6 +56,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -62,6 +70,7 @@ pub mod operations {
     }
     pub struct AuthListWhen(::httpmock::When);
     impl AuthListWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -69,21 +78,26 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/auth/list$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn body(self, value: &types::CredentialsRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct AuthListThen(::httpmock::Then);
     impl AuthListThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::AuthListResponse) -> Self {
             Self(
                 self
@@ -93,6 +107,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -103,6 +118,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -116,6 +132,7 @@ pub mod operations {
     }
     pub struct ListHostnodesWhen(::httpmock::When);
     impl ListHostnodesWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -125,9 +142,11 @@ pub mod operations {
                     ),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn api_key<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a ::cloud_common::Secret>>,
@@ -138,6 +157,7 @@ pub mod operations {
                 Self(self.0.query_param_missing("api_key"))
             }
         }
+        #[inline]
         pub fn api_token<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a ::cloud_common::Secret>>,
@@ -148,6 +168,7 @@ pub mod operations {
                 Self(self.0.query_param_missing("api_token"))
             }
         }
+        #[inline]
         pub fn max_gpu_count<T>(self, value: T) -> Self
         where
             T: Into<Option<u64>>,
@@ -158,6 +179,7 @@ pub mod operations {
                 Self(self.0.query_param_missing("maxGPUCount"))
             }
         }
+        #[inline]
         pub fn min_gpu_count<T>(self, value: T) -> Self
         where
             T: Into<Option<u64>>,
@@ -168,6 +190,7 @@ pub mod operations {
                 Self(self.0.query_param_missing("minGPUCount"))
             }
         }
+        #[inline]
         pub fn min_ram<T>(self, value: T) -> Self
         where
             T: Into<Option<u64>>,
@@ -178,6 +201,7 @@ pub mod operations {
                 Self(self.0.query_param_missing("minRAM"))
             }
         }
+        #[inline]
         pub fn min_storage<T>(self, value: T) -> Self
         where
             T: Into<Option<u64>>,
@@ -188,6 +212,7 @@ pub mod operations {
                 Self(self.0.query_param_missing("minStorage"))
             }
         }
+        #[inline]
         pub fn min_vram<T>(self, value: T) -> Self
         where
             T: Into<Option<u64>>,
@@ -198,6 +223,7 @@ pub mod operations {
                 Self(self.0.query_param_missing("minVRAM"))
             }
         }
+        #[inline]
         pub fn minv_cp_us<T>(self, value: T) -> Self
         where
             T: Into<Option<u64>>,
@@ -208,6 +234,7 @@ pub mod operations {
                 Self(self.0.query_param_missing("minvCPUs"))
             }
         }
+        #[inline]
         pub fn requires_gtx<T>(self, value: T) -> Self
         where
             T: Into<Option<bool>>,
@@ -218,6 +245,7 @@ pub mod operations {
                 Self(self.0.query_param_missing("requiresGTX"))
             }
         }
+        #[inline]
         pub fn requires_rtx<T>(self, value: T) -> Self
         where
             T: Into<Option<bool>>,
@@ -228,6 +256,7 @@ pub mod operations {
                 Self(self.0.query_param_missing("requiresRTX"))
             }
         }
+        #[inline]
         pub fn subdomain<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a str>>,
@@ -241,12 +270,15 @@ pub mod operations {
     }
     pub struct ListHostnodesThen(::httpmock::Then);
     impl ListHostnodesThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::HostnodeListResponse) -> Self {
             Self(
                 self
@@ -256,6 +288,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -266,6 +299,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -279,6 +313,7 @@ pub mod operations {
     }
     pub struct GetHostnodeWhen(::httpmock::When);
     impl GetHostnodeWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -288,9 +323,11 @@ pub mod operations {
                     ),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn hostnode_uuid(self, value: &::uuid::Uuid) -> Self {
             let re = regex::Regex::new(
                     &format!("^/client/deploy/hostnodes/{}$", value.to_string()),
@@ -301,12 +338,15 @@ pub mod operations {
     }
     pub struct GetHostnodeThen(::httpmock::Then);
     impl GetHostnodeThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::GetHostnodeResponse) -> Self {
             Self(
                 self
@@ -316,6 +356,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -326,6 +367,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -339,6 +381,7 @@ pub mod operations {
     }
     pub struct DeployVmWhen(::httpmock::When);
     impl DeployVmWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -346,21 +389,26 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/client/deploy/single$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn body(self, value: &types::DeployVmRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct DeployVmThen(::httpmock::Then);
     impl DeployVmThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::DeployVmResponse) -> Self {
             Self(
                 self
@@ -370,6 +418,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -380,6 +429,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -393,6 +443,7 @@ pub mod operations {
     }
     pub struct ListVmsWhen(::httpmock::When);
     impl ListVmsWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -400,21 +451,26 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/client/list$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn body(self, value: &types::CredentialsRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct ListVmsThen(::httpmock::Then);
     impl ListVmsThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::ListVmsResponse) -> Self {
             Self(
                 self
@@ -424,6 +480,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -434,6 +491,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -447,6 +505,7 @@ pub mod operations {
     }
     pub struct GetVmWhen(::httpmock::When);
     impl GetVmWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -454,21 +513,26 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/client/get/single$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn body(self, value: &types::ServerRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct GetVmThen(::httpmock::Then);
     impl GetVmThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::GetVmResponse) -> Self {
             Self(
                 self
@@ -478,6 +542,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -488,6 +553,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -501,6 +567,7 @@ pub mod operations {
     }
     pub struct StartVmWhen(::httpmock::When);
     impl StartVmWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -508,21 +575,26 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/client/start/single$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn body(self, value: &types::ServerRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct StartVmThen(::httpmock::Then);
     impl StartVmThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::SuccessResponse) -> Self {
             Self(
                 self
@@ -532,6 +604,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -542,6 +615,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -555,6 +629,7 @@ pub mod operations {
     }
     pub struct StopVmWhen(::httpmock::When);
     impl StopVmWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -562,21 +637,26 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/client/stop/single$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn body(self, value: &types::StopVmRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct StopVmThen(::httpmock::Then);
     impl StopVmThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::SuccessResponse) -> Self {
             Self(
                 self
@@ -586,6 +666,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -596,6 +677,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -609,6 +691,7 @@ pub mod operations {
     }
     pub struct ModifyVmWhen(::httpmock::When);
     impl ModifyVmWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -616,21 +699,26 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/client/modify/single$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn body(self, value: &types::ModifyVmRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct ModifyVmThen(::httpmock::Then);
     impl ModifyVmThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::ModifyVmResponse) -> Self {
             Self(
                 self
@@ -640,6 +728,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -650,6 +739,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -663,6 +753,7 @@ pub mod operations {
     }
     pub struct DeleteVmWhen(::httpmock::When);
     impl DeleteVmWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -670,21 +761,26 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/client/delete/single$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn body(self, value: &types::ServerRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct DeleteVmThen(::httpmock::Then);
     impl DeleteVmThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::SuccessResponse) -> Self {
             Self(
                 self
@@ -694,6 +790,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -704,6 +801,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -717,6 +815,7 @@ pub mod operations {
     }
     pub struct ValidateSpotNewWhen(::httpmock::When);
     impl ValidateSpotNewWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -726,21 +825,26 @@ pub mod operations {
                     ),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn body(self, value: &types::ValidateSpotNewRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct ValidateSpotNewThen(::httpmock::Then);
     impl ValidateSpotNewThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::SuccessResponse) -> Self {
             Self(
                 self
@@ -750,6 +854,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -760,6 +865,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -773,6 +879,7 @@ pub mod operations {
     }
     pub struct ValidateSpotExistingWhen(::httpmock::When);
     impl ValidateSpotExistingWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -782,21 +889,26 @@ pub mod operations {
                     ),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn body(self, value: &types::ValidateSpotExistingRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct ValidateSpotExistingThen(::httpmock::Then);
     impl ValidateSpotExistingThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::SuccessResponse) -> Self {
             Self(
                 self
@@ -806,6 +918,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -816,6 +929,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -829,6 +943,7 @@ pub mod operations {
     }
     pub struct DeployContainerWhen(::httpmock::When);
     impl DeployContainerWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -838,21 +953,26 @@ pub mod operations {
                     ),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn body(self, value: &types::DeployContainerRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct DeployContainerThen(::httpmock::Then);
     impl DeployContainerThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::SuccessResponse) -> Self {
             Self(
                 self
@@ -862,6 +982,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -872,6 +993,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -885,6 +1007,7 @@ pub mod operations {
     }
     pub struct ScaleContainerWhen(::httpmock::When);
     impl ScaleContainerWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -894,21 +1017,26 @@ pub mod operations {
                     ),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn body(self, value: &types::ScaleContainerRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct ScaleContainerThen(::httpmock::Then);
     impl ScaleContainerThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::SuccessResponse) -> Self {
             Self(
                 self
@@ -918,6 +1046,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -928,6 +1057,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -941,6 +1071,7 @@ pub mod operations {
     }
     pub struct StopContainerWhen(::httpmock::When);
     impl StopContainerWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -948,21 +1079,26 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/client/container/stop$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn body(self, value: &types::StopContainerRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct StopContainerThen(::httpmock::Then);
     impl StopContainerThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::SuccessResponse) -> Self {
             Self(
                 self
@@ -972,6 +1108,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -982,6 +1119,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -995,6 +1133,7 @@ pub mod operations {
     }
     pub struct ListContainerReplicasWhen(::httpmock::When);
     impl ListContainerReplicasWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -1004,9 +1143,11 @@ pub mod operations {
                     ),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn container_id(self, value: &str) -> Self {
             let re = regex::Regex::new(
                     &format!("^/client/container/{}/replicas$", value.to_string()),
@@ -1014,18 +1155,22 @@ pub mod operations {
                 .unwrap();
             Self(self.0.path_matches(re))
         }
+        #[inline]
         pub fn body(self, value: &types::CredentialsRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct ListContainerReplicasThen(::httpmock::Then);
     impl ListContainerReplicasThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::ReplicasResponse) -> Self {
             Self(
                 self
@@ -1035,6 +1180,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -1045,6 +1191,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -1058,6 +1205,7 @@ pub mod operations {
     }
     pub struct GetBalanceWhen(::httpmock::When);
     impl GetBalanceWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -1065,21 +1213,26 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/billing/balance$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn body(self, value: &types::CredentialsRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct GetBalanceThen(::httpmock::Then);
     impl GetBalanceThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::BalanceResponse) -> Self {
             Self(
                 self
@@ -1089,6 +1242,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -1099,6 +1253,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -1112,6 +1267,7 @@ pub mod operations {
     }
     pub struct GetRevenueWhen(::httpmock::When);
     impl GetRevenueWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -1119,21 +1275,26 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/billing/revenue$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn body(self, value: &types::RevenueRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct GetRevenueThen(::httpmock::Then);
     impl GetRevenueThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::RevenueResponse) -> Self {
             Self(
                 self
@@ -1143,6 +1304,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -1153,6 +1315,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -1166,6 +1329,7 @@ pub mod operations {
     }
     pub struct GetMonthlySummaryWhen(::httpmock::When);
     impl GetMonthlySummaryWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -1173,21 +1337,26 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/billing/summary$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn body(self, value: &types::MonthlySummaryRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct GetMonthlySummaryThen(::httpmock::Then);
     impl GetMonthlySummaryThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::MonthlySummaryResponse) -> Self {
             Self(
                 self
@@ -1197,6 +1366,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -1207,6 +1377,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorBody) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -1221,14 +1392,17 @@ pub mod operations {
     impl AuthTestThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -1236,14 +1410,17 @@ pub mod operations {
     impl AuthListThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -1251,14 +1428,17 @@ pub mod operations {
     impl ListHostnodesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -1266,14 +1446,17 @@ pub mod operations {
     impl GetHostnodeThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -1281,14 +1464,17 @@ pub mod operations {
     impl DeployVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -1296,14 +1482,17 @@ pub mod operations {
     impl ListVmsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -1311,14 +1500,17 @@ pub mod operations {
     impl GetVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -1326,14 +1518,17 @@ pub mod operations {
     impl StartVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -1341,14 +1536,17 @@ pub mod operations {
     impl StopVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -1356,14 +1554,17 @@ pub mod operations {
     impl ModifyVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -1371,14 +1572,17 @@ pub mod operations {
     impl DeleteVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -1386,14 +1590,17 @@ pub mod operations {
     impl ValidateSpotNewThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -1401,14 +1608,17 @@ pub mod operations {
     impl ValidateSpotExistingThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -1416,14 +1626,17 @@ pub mod operations {
     impl DeployContainerThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -1431,14 +1644,17 @@ pub mod operations {
     impl ScaleContainerThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -1446,14 +1662,17 @@ pub mod operations {
     impl StopContainerThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -1461,14 +1680,17 @@ pub mod operations {
     impl ListContainerReplicasThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -1476,14 +1698,17 @@ pub mod operations {
     impl GetBalanceThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -1491,14 +1716,17 @@ pub mod operations {
     impl GetRevenueThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -1506,14 +1734,17 @@ pub mod operations {
     impl GetMonthlySummaryThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -1591,6 +1822,7 @@ pub trait MockServerExt {
         F: FnOnce(operations::GetMonthlySummaryWhen, operations::GetMonthlySummaryThen);
 }
 impl MockServerExt for ::httpmock::MockServer {
+    #[inline]
     fn auth_test<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AuthTestWhen, operations::AuthTestThen),
@@ -1602,6 +1834,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn auth_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AuthListWhen, operations::AuthListThen),
@@ -1613,6 +1846,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn list_hostnodes<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ListHostnodesWhen, operations::ListHostnodesThen),
@@ -1624,6 +1858,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_hostnode<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetHostnodeWhen, operations::GetHostnodeThen),
@@ -1635,6 +1870,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn deploy_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeployVmWhen, operations::DeployVmThen),
@@ -1646,6 +1882,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn list_vms<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ListVmsWhen, operations::ListVmsThen),
@@ -1657,6 +1894,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmWhen, operations::GetVmThen),
@@ -1665,6 +1903,7 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(operations::GetVmWhen::new(when), operations::GetVmThen::new(then))
         })
     }
+    #[inline]
     fn start_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::StartVmWhen, operations::StartVmThen),
@@ -1676,6 +1915,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn stop_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::StopVmWhen, operations::StopVmThen),
@@ -1687,6 +1927,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn modify_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ModifyVmWhen, operations::ModifyVmThen),
@@ -1698,6 +1939,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn delete_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteVmWhen, operations::DeleteVmThen),
@@ -1709,6 +1951,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn validate_spot_new<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ValidateSpotNewWhen, operations::ValidateSpotNewThen),
@@ -1720,6 +1963,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn validate_spot_existing<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -1734,6 +1978,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn deploy_container<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeployContainerWhen, operations::DeployContainerThen),
@@ -1745,6 +1990,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn scale_container<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ScaleContainerWhen, operations::ScaleContainerThen),
@@ -1756,6 +2002,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn stop_container<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::StopContainerWhen, operations::StopContainerThen),
@@ -1767,6 +2014,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn list_container_replicas<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -1781,6 +2029,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_balance<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetBalanceWhen, operations::GetBalanceThen),
@@ -1792,6 +2041,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_revenue<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetRevenueWhen, operations::GetRevenueThen),
@@ -1803,6 +2053,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_monthly_summary<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetMonthlySummaryWhen, operations::GetMonthlySummaryThen),

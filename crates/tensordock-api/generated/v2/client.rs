@@ -31,6 +31,7 @@ work.
         pub write_files: ::std::vec::Vec<CloudInitFile>,
     }
     impl CloudInit {
+        #[inline]
         pub fn builder() -> builder::CloudInit {
             Default::default()
         }
@@ -51,6 +52,7 @@ work.
         pub permissions: ::std::option::Option<::std::string::String>,
     }
     impl CloudInitFile {
+        #[inline]
         pub fn builder() -> builder::CloudInitFile {
             Default::default()
         }
@@ -101,6 +103,7 @@ request key). One client found it the reliable way to reach port 22.
         pub use_dedicated_ip: ::std::option::Option<bool>,
     }
     impl CreateInstanceAttributes {
+        #[inline]
         pub fn builder() -> builder::CreateInstanceAttributes {
             Default::default()
         }
@@ -114,6 +117,7 @@ request key). One client found it the reliable way to reach port 22.
         pub type_: crate::v2::generated::open_enums::InstanceResourceType,
     }
     impl CreateInstanceData {
+        #[inline]
         pub fn builder() -> builder::CreateInstanceData {
             Default::default()
         }
@@ -125,6 +129,7 @@ request key). One client found it the reliable way to reach port 22.
         pub data: CreateInstanceData,
     }
     impl CreateInstanceRequest {
+        #[inline]
         pub fn builder() -> builder::CreateInstanceRequest {
             Default::default()
         }
@@ -143,11 +148,13 @@ matches. The Rust layer turns the `ErrorBody` branch into an error.
         ErrorBody(ErrorBody),
     }
     impl ::std::convert::From<CreatedInstance> for CreateInstanceResult {
+        #[inline]
         fn from(value: CreatedInstance) -> Self {
             Self::CreatedInstance(value)
         }
     }
     impl ::std::convert::From<ErrorBody> for CreateInstanceResult {
+        #[inline]
         fn from(value: ErrorBody) -> Self {
             Self::ErrorBody(value)
         }
@@ -163,6 +170,7 @@ matches. The Rust layer turns the `ErrorBody` branch into an error.
         pub value: ::cloud_common::Secret,
     }
     impl CreateSecretAttributes {
+        #[inline]
         pub fn builder() -> builder::CreateSecretAttributes {
             Default::default()
         }
@@ -176,6 +184,7 @@ matches. The Rust layer turns the `ErrorBody` branch into an error.
         pub type_: crate::v2::generated::open_enums::SecretResourceType,
     }
     impl CreateSecretData {
+        #[inline]
         pub fn builder() -> builder::CreateSecretData {
             Default::default()
         }
@@ -187,6 +196,7 @@ matches. The Rust layer turns the `ErrorBody` branch into an error.
         pub data: CreateSecretData,
     }
     impl CreateSecretRequest {
+        #[inline]
         pub fn builder() -> builder::CreateSecretRequest {
             Default::default()
         }
@@ -204,11 +214,13 @@ Rust layer turns the `ErrorBody` branch into an error.
         ErrorBody(ErrorBody),
     }
     impl ::std::convert::From<SecretCreated> for CreateSecretResult {
+        #[inline]
         fn from(value: SecretCreated) -> Self {
             Self::SecretCreated(value)
         }
     }
     impl ::std::convert::From<ErrorBody> for CreateSecretResult {
+        #[inline]
         fn from(value: ErrorBody) -> Self {
             Self::ErrorBody(value)
         }
@@ -248,11 +260,13 @@ the `ErrorBody` branch into an error.
         ErrorBody(ErrorBody),
     }
     impl ::std::convert::From<InstanceDeleted> for DeleteInstanceResult {
+        #[inline]
         fn from(value: InstanceDeleted) -> Self {
             Self::InstanceDeleted(value)
         }
     }
     impl ::std::convert::From<ErrorBody> for DeleteInstanceResult {
+        #[inline]
         fn from(value: ErrorBody) -> Self {
             Self::ErrorBody(value)
         }
@@ -270,11 +284,13 @@ the `ErrorBody` branch into an error.
         ErrorBody(ErrorBody),
     }
     impl ::std::convert::From<SecretDeleted> for DeleteSecretResult {
+        #[inline]
         fn from(value: SecretDeleted) -> Self {
             Self::SecretDeleted(value)
         }
     }
     impl ::std::convert::From<ErrorBody> for DeleteSecretResult {
+        #[inline]
         fn from(value: ErrorBody) -> Self {
             Self::ErrorBody(value)
         }
@@ -308,11 +324,13 @@ exactly one branch matches.
         ValidationIssues(ValidationIssues),
     }
     impl ::std::convert::From<ErrorBody> for ErrorResponse {
+        #[inline]
         fn from(value: ErrorBody) -> Self {
             Self::ErrorBody(value)
         }
     }
     impl ::std::convert::From<ValidationIssues> for ErrorResponse {
+        #[inline]
         fn from(value: ValidationIssues) -> Self {
             Self::ValidationIssues(value)
         }
@@ -330,11 +348,13 @@ the `ErrorBody` branch into an error.
         ErrorBody(ErrorBody),
     }
     impl ::std::convert::From<HostnodeEnvelope> for GetHostnodeResult {
+        #[inline]
         fn from(value: HostnodeEnvelope) -> Self {
             Self::HostnodeEnvelope(value)
         }
     }
     impl ::std::convert::From<ErrorBody> for GetHostnodeResult {
+        #[inline]
         fn from(value: ErrorBody) -> Self {
             Self::ErrorBody(value)
         }
@@ -352,11 +372,13 @@ the `ErrorBody` branch into an error.
         ErrorBody(ErrorBody),
     }
     impl ::std::convert::From<Instance> for GetInstanceResult {
+        #[inline]
         fn from(value: Instance) -> Self {
             Self::Instance(value)
         }
     }
     impl ::std::convert::From<ErrorBody> for GetInstanceResult {
+        #[inline]
         fn from(value: ErrorBody) -> Self {
             Self::ErrorBody(value)
         }
@@ -374,11 +396,13 @@ property, so exactly one branch matches. The Rust layer turns the
         ErrorBody(ErrorBody),
     }
     impl ::std::convert::From<SecretEnvelope> for GetSecretResult {
+        #[inline]
         fn from(value: SecretEnvelope) -> Self {
             Self::SecretEnvelope(value)
         }
     }
     impl ::std::convert::From<ErrorBody> for GetSecretResult {
+        #[inline]
         fn from(value: ErrorBody) -> Self {
             Self::ErrorBody(value)
         }
@@ -391,6 +415,7 @@ property, so exactly one branch matches. The Rust layer turns the
         pub count: i64,
     }
     impl GpuCount {
+        #[inline]
         pub fn builder() -> builder::GpuCount {
             Default::default()
         }
@@ -616,11 +641,13 @@ The Rust layer turns the `ErrorBody` branch into an error.
         ErrorBody(ErrorBody),
     }
     impl ::std::convert::From<InstanceAction> for InstanceActionResult {
+        #[inline]
         fn from(value: InstanceAction) -> Self {
             Self::InstanceAction(value)
         }
     }
     impl ::std::convert::From<ErrorBody> for InstanceActionResult {
+        #[inline]
         fn from(value: ErrorBody) -> Self {
             Self::ErrorBody(value)
         }
@@ -669,16 +696,19 @@ three require `data`; they differ in what `data` is: an object with
         Array(InstancesArray),
     }
     impl ::std::convert::From<InstancesKeyed> for InstanceList {
+        #[inline]
         fn from(value: InstancesKeyed) -> Self {
             Self::Keyed(value)
         }
     }
     impl ::std::convert::From<InstancesListResource> for InstanceList {
+        #[inline]
         fn from(value: InstancesListResource) -> Self {
             Self::ListResource(value)
         }
     }
     impl ::std::convert::From<InstancesArray> for InstanceList {
+        #[inline]
         fn from(value: InstancesArray) -> Self {
             Self::Array(value)
         }
@@ -802,6 +832,7 @@ required at a location; may be omitted on a CPU-only hostnode.
         pub vcpu_count: i64,
     }
     impl InstanceResourcesRequest {
+        #[inline]
         pub fn builder() -> builder::InstanceResourcesRequest {
             Default::default()
         }
@@ -861,6 +892,7 @@ items, as Zod reports them) an index.
         Integer(i64),
     }
     impl ::std::fmt::Display for IssuePathSegment {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::String(x) => x.fmt(f),
@@ -869,6 +901,7 @@ items, as Zod reports them) an index.
         }
     }
     impl ::std::convert::From<i64> for IssuePathSegment {
+        #[inline]
         fn from(value: i64) -> Self {
             Self::Integer(value)
         }
@@ -886,11 +919,13 @@ the `ErrorBody` branch into an error.
         ErrorBody(ErrorBody),
     }
     impl ::std::convert::From<HostnodeList> for ListHostnodesResult {
+        #[inline]
         fn from(value: HostnodeList) -> Self {
             Self::HostnodeList(value)
         }
     }
     impl ::std::convert::From<ErrorBody> for ListHostnodesResult {
+        #[inline]
         fn from(value: ErrorBody) -> Self {
             Self::ErrorBody(value)
         }
@@ -909,11 +944,13 @@ branch into an error.
         ErrorBody(ErrorBody),
     }
     impl ::std::convert::From<InstanceList> for ListInstancesResult {
+        #[inline]
         fn from(value: InstanceList) -> Self {
             Self::InstanceList(value)
         }
     }
     impl ::std::convert::From<ErrorBody> for ListInstancesResult {
+        #[inline]
         fn from(value: ErrorBody) -> Self {
             Self::ErrorBody(value)
         }
@@ -931,11 +968,13 @@ the `ErrorBody` branch into an error.
         ErrorBody(ErrorBody),
     }
     impl ::std::convert::From<LocationList> for ListLocationsResult {
+        #[inline]
         fn from(value: LocationList) -> Self {
             Self::LocationList(value)
         }
     }
     impl ::std::convert::From<ErrorBody> for ListLocationsResult {
+        #[inline]
         fn from(value: ErrorBody) -> Self {
             Self::ErrorBody(value)
         }
@@ -953,11 +992,13 @@ property, so exactly one branch matches. The Rust layer turns the
         ErrorBody(ErrorBody),
     }
     impl ::std::convert::From<SecretList> for ListSecretsResult {
+        #[inline]
         fn from(value: SecretList) -> Self {
             Self::SecretList(value)
         }
     }
     impl ::std::convert::From<ErrorBody> for ListSecretsResult {
+        #[inline]
         fn from(value: ErrorBody) -> Self {
             Self::ErrorBody(value)
         }
@@ -1058,6 +1099,7 @@ model that createInstance takes.
         pub gpu_v0_name: ::std::string::String,
     }
     impl ModifyGpus {
+        #[inline]
         pub fn builder() -> builder::ModifyGpus {
             Default::default()
         }
@@ -1093,6 +1135,7 @@ Every field is optional.
         pub ram_gb: ::std::option::Option<i64>,
     }
     impl ModifyInstanceRequest {
+        #[inline]
         pub fn builder() -> builder::ModifyInstanceRequest {
             Default::default()
         }
@@ -1110,11 +1153,13 @@ The Rust layer turns the `ErrorBody` branch into an error.
         ErrorBody(ErrorBody),
     }
     impl ::std::convert::From<InstanceModified> for ModifyInstanceResult {
+        #[inline]
         fn from(value: InstanceModified) -> Self {
             Self::InstanceModified(value)
         }
     }
     impl ::std::convert::From<ErrorBody> for ModifyInstanceResult {
+        #[inline]
         fn from(value: ErrorBody) -> Self {
             Self::ErrorBody(value)
         }
@@ -1147,6 +1192,7 @@ hostnode's `available_ports`; the service may reassign it.
         pub internal_port: i64,
     }
     impl PortForward {
+        #[inline]
         pub fn builder() -> builder::PortForward {
             Default::default()
         }
@@ -1264,16 +1310,19 @@ hostnode's `available_ports`; the service may reassign it.
     pub struct ValidationIssues(pub ::std::vec::Vec<ValidationIssue>);
     impl ::std::ops::Deref for ValidationIssues {
         type Target = ::std::vec::Vec<ValidationIssue>;
+        #[inline]
         fn deref(&self) -> &::std::vec::Vec<ValidationIssue> {
             &self.0
         }
     }
     impl ::std::convert::From<ValidationIssues> for ::std::vec::Vec<ValidationIssue> {
+        #[inline]
         fn from(value: ValidationIssues) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::vec::Vec<ValidationIssue>> for ValidationIssues {
+        #[inline]
         fn from(value: ::std::vec::Vec<ValidationIssue>) -> Self {
             Self(value)
         }
@@ -1304,6 +1353,7 @@ hostnode's `available_ports`; the service may reassign it.
             >,
         }
         impl ::std::default::Default for CloudInit {
+            #[inline]
             fn default() -> Self {
                 Self {
                     package_update: Ok(Default::default()),
@@ -1315,6 +1365,7 @@ hostnode's `available_ports`; the service may reassign it.
             }
         }
         impl CloudInit {
+            #[inline]
             pub fn package_update<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -1327,6 +1378,7 @@ hostnode's `available_ports`; the service may reassign it.
                     });
                 self
             }
+            #[inline]
             pub fn package_upgrade<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -1339,6 +1391,7 @@ hostnode's `available_ports`; the service may reassign it.
                     });
                 self
             }
+            #[inline]
             pub fn packages<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -1351,6 +1404,7 @@ hostnode's `available_ports`; the service may reassign it.
                     });
                 self
             }
+            #[inline]
             pub fn runcmd<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -1363,6 +1417,7 @@ hostnode's `available_ports`; the service may reassign it.
                     });
                 self
             }
+            #[inline]
             pub fn write_files<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::CloudInitFile>>,
@@ -1378,6 +1433,7 @@ hostnode's `available_ports`; the service may reassign it.
         }
         impl ::std::convert::TryFrom<CloudInit> for super::CloudInit {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: CloudInit,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -1391,6 +1447,7 @@ hostnode's `available_ports`; the service may reassign it.
             }
         }
         impl ::std::convert::From<super::CloudInit> for CloudInit {
+            #[inline]
             fn from(value: super::CloudInit) -> Self {
                 Self {
                     package_update: Ok(value.package_update),
@@ -1415,6 +1472,7 @@ hostnode's `available_ports`; the service may reassign it.
             >,
         }
         impl ::std::default::Default for CloudInitFile {
+            #[inline]
             fn default() -> Self {
                 Self {
                     content: Err("no value supplied for content".to_string()),
@@ -1425,6 +1483,7 @@ hostnode's `available_ports`; the service may reassign it.
             }
         }
         impl CloudInitFile {
+            #[inline]
             pub fn content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1437,6 +1496,7 @@ hostnode's `available_ports`; the service may reassign it.
                     });
                 self
             }
+            #[inline]
             pub fn owner<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -1447,6 +1507,7 @@ hostnode's `available_ports`; the service may reassign it.
                     });
                 self
             }
+            #[inline]
             pub fn path<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1459,6 +1520,7 @@ hostnode's `available_ports`; the service may reassign it.
                     });
                 self
             }
+            #[inline]
             pub fn permissions<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -1472,6 +1534,7 @@ hostnode's `available_ports`; the service may reassign it.
         }
         impl ::std::convert::TryFrom<CloudInitFile> for super::CloudInitFile {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: CloudInitFile,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -1484,6 +1547,7 @@ hostnode's `available_ports`; the service may reassign it.
             }
         }
         impl ::std::convert::From<super::CloudInitFile> for CloudInitFile {
+            #[inline]
             fn from(value: super::CloudInitFile) -> Self {
                 Self {
                     content: Ok(value.content),
@@ -1535,6 +1599,7 @@ hostnode's `available_ports`; the service may reassign it.
             >,
         }
         impl ::std::default::Default for CreateInstanceAttributes {
+            #[inline]
             fn default() -> Self {
                 Self {
                     cloud_init: Ok(Default::default()),
@@ -1552,6 +1617,7 @@ hostnode's `available_ports`; the service may reassign it.
             }
         }
         impl CreateInstanceAttributes {
+            #[inline]
             pub fn cloud_init<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::CloudInit>,
@@ -1562,6 +1628,7 @@ hostnode's `available_ports`; the service may reassign it.
                     });
                 self
             }
+            #[inline]
             pub fn hostnode_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -1572,6 +1639,7 @@ hostnode's `available_ports`; the service may reassign it.
                     });
                 self
             }
+            #[inline]
             pub fn image<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1584,6 +1652,7 @@ hostnode's `available_ports`; the service may reassign it.
                     });
                 self
             }
+            #[inline]
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -1594,6 +1663,7 @@ hostnode's `available_ports`; the service may reassign it.
                     });
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1606,6 +1676,7 @@ hostnode's `available_ports`; the service may reassign it.
                     });
                 self
             }
+            #[inline]
             pub fn port_forwards<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::PortForward>>,
@@ -1618,6 +1689,7 @@ hostnode's `available_ports`; the service may reassign it.
                     });
                 self
             }
+            #[inline]
             pub fn resources<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::InstanceResourcesRequest>,
@@ -1630,6 +1702,7 @@ hostnode's `available_ports`; the service may reassign it.
                     });
                 self
             }
+            #[inline]
             pub fn ssh_key<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -1640,6 +1713,7 @@ hostnode's `available_ports`; the service may reassign it.
                     });
                 self
             }
+            #[inline]
             pub fn ssh_key_id<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
@@ -1650,6 +1724,7 @@ hostnode's `available_ports`; the service may reassign it.
                     });
                 self
             }
+            #[inline]
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -1664,6 +1739,7 @@ hostnode's `available_ports`; the service may reassign it.
                     });
                 self
             }
+            #[inline]
             pub fn use_dedicated_ip<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<bool>,
@@ -1682,6 +1758,7 @@ hostnode's `available_ports`; the service may reassign it.
         impl ::std::convert::TryFrom<CreateInstanceAttributes>
         for super::CreateInstanceAttributes {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: CreateInstanceAttributes,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -1702,6 +1779,7 @@ hostnode's `available_ports`; the service may reassign it.
         }
         impl ::std::convert::From<super::CreateInstanceAttributes>
         for CreateInstanceAttributes {
+            #[inline]
             fn from(value: super::CreateInstanceAttributes) -> Self {
                 Self {
                     cloud_init: Ok(value.cloud_init),
@@ -1730,6 +1808,7 @@ hostnode's `available_ports`; the service may reassign it.
             >,
         }
         impl ::std::default::Default for CreateInstanceData {
+            #[inline]
             fn default() -> Self {
                 Self {
                     attributes: Err("no value supplied for attributes".to_string()),
@@ -1738,6 +1817,7 @@ hostnode's `available_ports`; the service may reassign it.
             }
         }
         impl CreateInstanceData {
+            #[inline]
             pub fn attributes<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CreateInstanceAttributes>,
@@ -1750,6 +1830,7 @@ hostnode's `available_ports`; the service may reassign it.
                     });
                 self
             }
+            #[inline]
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -1767,6 +1848,7 @@ hostnode's `available_ports`; the service may reassign it.
         }
         impl ::std::convert::TryFrom<CreateInstanceData> for super::CreateInstanceData {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: CreateInstanceData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -1777,6 +1859,7 @@ hostnode's `available_ports`; the service may reassign it.
             }
         }
         impl ::std::convert::From<super::CreateInstanceData> for CreateInstanceData {
+            #[inline]
             fn from(value: super::CreateInstanceData) -> Self {
                 Self {
                     attributes: Ok(value.attributes),
@@ -1792,6 +1875,7 @@ hostnode's `available_ports`; the service may reassign it.
             >,
         }
         impl ::std::default::Default for CreateInstanceRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
@@ -1799,6 +1883,7 @@ hostnode's `available_ports`; the service may reassign it.
             }
         }
         impl CreateInstanceRequest {
+            #[inline]
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CreateInstanceData>,
@@ -1815,6 +1900,7 @@ hostnode's `available_ports`; the service may reassign it.
         impl ::std::convert::TryFrom<CreateInstanceRequest>
         for super::CreateInstanceRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: CreateInstanceRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -1823,6 +1909,7 @@ hostnode's `available_ports`; the service may reassign it.
         }
         impl ::std::convert::From<super::CreateInstanceRequest>
         for CreateInstanceRequest {
+            #[inline]
             fn from(value: super::CreateInstanceRequest) -> Self {
                 Self { data: Ok(value.data) }
             }
@@ -1837,6 +1924,7 @@ hostnode's `available_ports`; the service may reassign it.
             value: ::std::result::Result<::cloud_common::Secret, ::std::string::String>,
         }
         impl ::std::default::Default for CreateSecretAttributes {
+            #[inline]
             fn default() -> Self {
                 Self {
                     name: Err("no value supplied for name".to_string()),
@@ -1846,6 +1934,7 @@ hostnode's `available_ports`; the service may reassign it.
             }
         }
         impl CreateSecretAttributes {
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1858,6 +1947,7 @@ hostnode's `available_ports`; the service may reassign it.
                     });
                 self
             }
+            #[inline]
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::v2::generated::open_enums::SecretKind>,
@@ -1870,6 +1960,7 @@ hostnode's `available_ports`; the service may reassign it.
                     });
                 self
             }
+            #[inline]
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
@@ -1886,6 +1977,7 @@ hostnode's `available_ports`; the service may reassign it.
         impl ::std::convert::TryFrom<CreateSecretAttributes>
         for super::CreateSecretAttributes {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: CreateSecretAttributes,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -1898,6 +1990,7 @@ hostnode's `available_ports`; the service may reassign it.
         }
         impl ::std::convert::From<super::CreateSecretAttributes>
         for CreateSecretAttributes {
+            #[inline]
             fn from(value: super::CreateSecretAttributes) -> Self {
                 Self {
                     name: Ok(value.name),
@@ -1918,6 +2011,7 @@ hostnode's `available_ports`; the service may reassign it.
             >,
         }
         impl ::std::default::Default for CreateSecretData {
+            #[inline]
             fn default() -> Self {
                 Self {
                     attributes: Err("no value supplied for attributes".to_string()),
@@ -1926,6 +2020,7 @@ hostnode's `available_ports`; the service may reassign it.
             }
         }
         impl CreateSecretData {
+            #[inline]
             pub fn attributes<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CreateSecretAttributes>,
@@ -1938,6 +2033,7 @@ hostnode's `available_ports`; the service may reassign it.
                     });
                 self
             }
+            #[inline]
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -1955,6 +2051,7 @@ hostnode's `available_ports`; the service may reassign it.
         }
         impl ::std::convert::TryFrom<CreateSecretData> for super::CreateSecretData {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: CreateSecretData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -1965,6 +2062,7 @@ hostnode's `available_ports`; the service may reassign it.
             }
         }
         impl ::std::convert::From<super::CreateSecretData> for CreateSecretData {
+            #[inline]
             fn from(value: super::CreateSecretData) -> Self {
                 Self {
                     attributes: Ok(value.attributes),
@@ -1977,6 +2075,7 @@ hostnode's `available_ports`; the service may reassign it.
             data: ::std::result::Result<super::CreateSecretData, ::std::string::String>,
         }
         impl ::std::default::Default for CreateSecretRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
@@ -1984,6 +2083,7 @@ hostnode's `available_ports`; the service may reassign it.
             }
         }
         impl CreateSecretRequest {
+            #[inline]
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CreateSecretData>,
@@ -2000,6 +2100,7 @@ hostnode's `available_ports`; the service may reassign it.
         impl ::std::convert::TryFrom<CreateSecretRequest>
         for super::CreateSecretRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: CreateSecretRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -2007,6 +2108,7 @@ hostnode's `available_ports`; the service may reassign it.
             }
         }
         impl ::std::convert::From<super::CreateSecretRequest> for CreateSecretRequest {
+            #[inline]
             fn from(value: super::CreateSecretRequest) -> Self {
                 Self { data: Ok(value.data) }
             }
@@ -2016,6 +2118,7 @@ hostnode's `available_ports`; the service may reassign it.
             count: ::std::result::Result<i64, ::std::string::String>,
         }
         impl ::std::default::Default for GpuCount {
+            #[inline]
             fn default() -> Self {
                 Self {
                     count: Err("no value supplied for count".to_string()),
@@ -2023,6 +2126,7 @@ hostnode's `available_ports`; the service may reassign it.
             }
         }
         impl GpuCount {
+            #[inline]
             pub fn count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -2038,6 +2142,7 @@ hostnode's `available_ports`; the service may reassign it.
         }
         impl ::std::convert::TryFrom<GpuCount> for super::GpuCount {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: GpuCount,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -2045,6 +2150,7 @@ hostnode's `available_ports`; the service may reassign it.
             }
         }
         impl ::std::convert::From<super::GpuCount> for GpuCount {
+            #[inline]
             fn from(value: super::GpuCount) -> Self {
                 Self { count: Ok(value.count) }
             }
@@ -2060,6 +2166,7 @@ hostnode's `available_ports`; the service may reassign it.
             vcpu_count: ::std::result::Result<i64, ::std::string::String>,
         }
         impl ::std::default::Default for InstanceResourcesRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     gpus: Ok(Default::default()),
@@ -2070,6 +2177,7 @@ hostnode's `available_ports`; the service may reassign it.
             }
         }
         impl InstanceResourcesRequest {
+            #[inline]
             pub fn gpus<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -2084,6 +2192,7 @@ hostnode's `available_ports`; the service may reassign it.
                     });
                 self
             }
+            #[inline]
             pub fn ram_gb<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -2096,6 +2205,7 @@ hostnode's `available_ports`; the service may reassign it.
                     });
                 self
             }
+            #[inline]
             pub fn storage_gb<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -2108,6 +2218,7 @@ hostnode's `available_ports`; the service may reassign it.
                     });
                 self
             }
+            #[inline]
             pub fn vcpu_count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -2124,6 +2235,7 @@ hostnode's `available_ports`; the service may reassign it.
         impl ::std::convert::TryFrom<InstanceResourcesRequest>
         for super::InstanceResourcesRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: InstanceResourcesRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -2137,6 +2249,7 @@ hostnode's `available_ports`; the service may reassign it.
         }
         impl ::std::convert::From<super::InstanceResourcesRequest>
         for InstanceResourcesRequest {
+            #[inline]
             fn from(value: super::InstanceResourcesRequest) -> Self {
                 Self {
                     gpus: Ok(value.gpus),
@@ -2155,6 +2268,7 @@ hostnode's `available_ports`; the service may reassign it.
             >,
         }
         impl ::std::default::Default for ModifyGpus {
+            #[inline]
             fn default() -> Self {
                 Self {
                     count: Err("no value supplied for count".to_string()),
@@ -2163,6 +2277,7 @@ hostnode's `available_ports`; the service may reassign it.
             }
         }
         impl ModifyGpus {
+            #[inline]
             pub fn count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -2175,6 +2290,7 @@ hostnode's `available_ports`; the service may reassign it.
                     });
                 self
             }
+            #[inline]
             pub fn gpu_v0_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2190,6 +2306,7 @@ hostnode's `available_ports`; the service may reassign it.
         }
         impl ::std::convert::TryFrom<ModifyGpus> for super::ModifyGpus {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ModifyGpus,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -2200,6 +2317,7 @@ hostnode's `available_ports`; the service may reassign it.
             }
         }
         impl ::std::convert::From<super::ModifyGpus> for ModifyGpus {
+            #[inline]
             fn from(value: super::ModifyGpus) -> Self {
                 Self {
                     count: Ok(value.count),
@@ -2227,6 +2345,7 @@ hostnode's `available_ports`; the service may reassign it.
             >,
         }
         impl ::std::default::Default for ModifyInstanceRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     cpu_cores: Ok(Default::default()),
@@ -2237,6 +2356,7 @@ hostnode's `available_ports`; the service may reassign it.
             }
         }
         impl ModifyInstanceRequest {
+            #[inline]
             pub fn cpu_cores<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i64>,
@@ -2247,6 +2367,7 @@ hostnode's `available_ports`; the service may reassign it.
                     });
                 self
             }
+            #[inline]
             pub fn disk_gb<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i64>,
@@ -2257,6 +2378,7 @@ hostnode's `available_ports`; the service may reassign it.
                     });
                 self
             }
+            #[inline]
             pub fn gpus<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<super::ModifyGpus>,
@@ -2267,6 +2389,7 @@ hostnode's `available_ports`; the service may reassign it.
                     });
                 self
             }
+            #[inline]
             pub fn ram_gb<T>(mut self, value: T) -> Self
             where
                 T: ::cloud_common::IntoOptional<i64>,
@@ -2281,6 +2404,7 @@ hostnode's `available_ports`; the service may reassign it.
         impl ::std::convert::TryFrom<ModifyInstanceRequest>
         for super::ModifyInstanceRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ModifyInstanceRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -2294,6 +2418,7 @@ hostnode's `available_ports`; the service may reassign it.
         }
         impl ::std::convert::From<super::ModifyInstanceRequest>
         for ModifyInstanceRequest {
+            #[inline]
             fn from(value: super::ModifyInstanceRequest) -> Self {
                 Self {
                     cpu_cores: Ok(value.cpu_cores),
@@ -2309,6 +2434,7 @@ hostnode's `available_ports`; the service may reassign it.
             internal_port: ::std::result::Result<i64, ::std::string::String>,
         }
         impl ::std::default::Default for PortForward {
+            #[inline]
             fn default() -> Self {
                 Self {
                     external_port: Err(
@@ -2319,6 +2445,7 @@ hostnode's `available_ports`; the service may reassign it.
             }
         }
         impl PortForward {
+            #[inline]
             pub fn external_port<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -2331,6 +2458,7 @@ hostnode's `available_ports`; the service may reassign it.
                     });
                 self
             }
+            #[inline]
             pub fn internal_port<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -2346,6 +2474,7 @@ hostnode's `available_ports`; the service may reassign it.
         }
         impl ::std::convert::TryFrom<PortForward> for super::PortForward {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: PortForward,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -2356,6 +2485,7 @@ hostnode's `available_ports`; the service may reassign it.
             }
         }
         impl ::std::convert::From<super::PortForward> for PortForward {
+            #[inline]
             fn from(value: super::PortForward) -> Self {
                 Self {
                     external_port: Ok(value.external_port),
@@ -2365,6 +2495,7 @@ hostnode's `available_ports`; the service may reassign it.
         }
         impl CloudInit {
             ///Appends one element to `write_files`: a value or its builder.
+            #[inline]
             pub fn add_write_files<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CloudInitFile>,
@@ -2393,6 +2524,7 @@ hostnode's `available_ports`; the service may reassign it.
         }
         impl CreateInstanceAttributes {
             ///Appends one element to `port_forwards`: a value or its builder.
+            #[inline]
             pub fn add_port_forwards<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::PortForward>,
@@ -2426,6 +2558,7 @@ hostnode's `available_ports`; the service may reassign it.
         pub struct ConversionError(::std::borrow::Cow<'static, str>);
         impl ::std::error::Error for ConversionError {}
         impl ::std::fmt::Display for ConversionError {
+            #[inline]
             fn fmt(
                 &self,
                 f: &mut ::std::fmt::Formatter<'_>,
@@ -2434,6 +2567,7 @@ hostnode's `available_ports`; the service may reassign it.
             }
         }
         impl ::std::fmt::Debug for ConversionError {
+            #[inline]
             fn fmt(
                 &self,
                 f: &mut ::std::fmt::Formatter<'_>,
@@ -2442,11 +2576,13 @@ hostnode's `available_ports`; the service may reassign it.
             }
         }
         impl From<&'static str> for ConversionError {
+            #[inline]
             fn from(value: &'static str) -> Self {
                 Self(value.into())
             }
         }
         impl From<String> for ConversionError {
+            #[inline]
             fn from(value: String) -> Self {
                 Self(value.into())
             }
@@ -2523,6 +2659,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: ::cloud_common::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -2539,6 +2676,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -2552,15 +2690,19 @@ impl Client {
     }
 }
 impl ClientInfo<::cloud_common::Runtime> for Client {
+    #[inline]
     fn api_version() -> &'static str {
         "v2"
     }
+    #[inline]
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
     }
+    #[inline]
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
+    #[inline]
     fn inner(&self) -> &::cloud_common::Runtime {
         &self.inner
     }
@@ -2598,6 +2740,7 @@ let response = client.list_locations()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn list_locations(&self) -> builder::ListLocations<'_> {
         builder::ListLocations::new(self)
     }
@@ -2627,6 +2770,7 @@ let response = client.list_hostnodes()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn list_hostnodes(&self) -> builder::ListHostnodes<'_> {
         builder::ListHostnodes::new(self)
     }
@@ -2650,6 +2794,7 @@ let response = client.get_hostnode()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_hostnode(&self) -> builder::GetHostnode<'_> {
         builder::GetHostnode::new(self)
     }
@@ -2679,6 +2824,7 @@ let response = client.list_instances()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn list_instances(&self) -> builder::ListInstances<'_> {
         builder::ListInstances::new(self)
     }
@@ -2724,6 +2870,7 @@ let response = client.create_instance()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn create_instance(&self) -> builder::CreateInstance<'_> {
         builder::CreateInstance::new(self)
     }
@@ -2759,6 +2906,7 @@ let response = client.get_instance()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_instance(&self) -> builder::GetInstance<'_> {
         builder::GetInstance::new(self)
     }
@@ -2783,6 +2931,7 @@ let response = client.delete_instance()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn delete_instance(&self) -> builder::DeleteInstance<'_> {
         builder::DeleteInstance::new(self)
     }
@@ -2804,6 +2953,7 @@ let response = client.start_instance()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn start_instance(&self) -> builder::StartInstance<'_> {
         builder::StartInstance::new(self)
     }
@@ -2828,6 +2978,7 @@ let response = client.stop_instance()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn stop_instance(&self) -> builder::StopInstance<'_> {
         builder::StopInstance::new(self)
     }
@@ -2865,6 +3016,7 @@ let response = client.modify_instance()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn modify_instance(&self) -> builder::ModifyInstance<'_> {
         builder::ModifyInstance::new(self)
     }
@@ -2884,6 +3036,7 @@ let response = client.list_secrets()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn list_secrets(&self) -> builder::ListSecrets<'_> {
         builder::ListSecrets::new(self)
     }
@@ -2911,6 +3064,7 @@ let response = client.create_secret()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn create_secret(&self) -> builder::CreateSecret<'_> {
         builder::CreateSecret::new(self)
     }
@@ -2935,6 +3089,7 @@ let response = client.get_secret()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn get_secret(&self) -> builder::GetSecret<'_> {
         builder::GetSecret::new(self)
     }
@@ -2957,6 +3112,7 @@ let response = client.delete_secret()
     .send()
     .await;
 ```*/
+    #[inline]
     pub fn delete_secret(&self) -> builder::DeleteSecret<'_> {
         builder::DeleteSecret::new(self)
     }
@@ -2978,10 +3134,12 @@ pub mod builder {
         client: &'a super::Client,
     }
     impl<'a> ListLocations<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
         ///Sends a `GET` request to `/locations`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -3043,10 +3201,12 @@ pub mod builder {
         client: &'a super::Client,
     }
     impl<'a> ListHostnodes<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
         ///Sends a `GET` request to `/hostnodes`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -3109,12 +3269,14 @@ pub mod builder {
         id: Result<::std::string::String, String>,
     }
     impl<'a> GetHostnode<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -3128,6 +3290,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/hostnodes/{id}`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -3193,10 +3356,12 @@ pub mod builder {
         client: &'a super::Client,
     }
     impl<'a> ListInstances<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
         ///Sends a `GET` request to `/instances`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -3259,12 +3424,14 @@ pub mod builder {
         body: Result<types::builder::CreateInstanceRequest, String>,
     }
     impl<'a> CreateInstance<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateInstanceRequest>,
@@ -3282,6 +3449,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -3292,6 +3460,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/instances`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -3361,12 +3530,14 @@ pub mod builder {
         id: Result<::std::string::String, String>,
     }
     impl<'a> GetInstance<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -3380,6 +3551,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/instances/{id}`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -3446,12 +3618,14 @@ pub mod builder {
         id: Result<::std::string::String, String>,
     }
     impl<'a> DeleteInstance<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -3465,6 +3639,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/instances/{id}`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -3531,12 +3706,14 @@ pub mod builder {
         id: Result<::std::string::String, String>,
     }
     impl<'a> StartInstance<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -3550,6 +3727,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/instances/{id}/start`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -3616,12 +3794,14 @@ pub mod builder {
         id: Result<::std::string::String, String>,
     }
     impl<'a> StopInstance<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -3635,6 +3815,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/instances/{id}/stop`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -3702,6 +3883,7 @@ pub mod builder {
         body: Result<types::builder::ModifyInstanceRequest, String>,
     }
     impl<'a> ModifyInstance<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3709,6 +3891,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -3721,6 +3904,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ModifyInstanceRequest>,
@@ -3738,6 +3922,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -3748,6 +3933,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/instances/{id}/modify`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -3819,10 +4005,12 @@ pub mod builder {
         client: &'a super::Client,
     }
     impl<'a> ListSecrets<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
         ///Sends a `GET` request to `/secrets`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -3885,12 +4073,14 @@ pub mod builder {
         body: Result<types::builder::CreateSecretRequest, String>,
     }
     impl<'a> CreateSecret<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateSecretRequest>,
@@ -3906,6 +4096,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -3916,6 +4107,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/secrets`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -3985,12 +4177,14 @@ pub mod builder {
         id: Result<::std::string::String, String>,
     }
     impl<'a> GetSecret<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -4004,6 +4198,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/secrets/{id}`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetSecretResult>, Error<types::ErrorResponse>> {
@@ -4067,12 +4262,14 @@ pub mod builder {
         id: Result<::std::string::String, String>,
     }
     impl<'a> DeleteSecret<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -4086,6 +4283,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/secrets/{id}`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -4289,6 +4487,7 @@ pub mod open_enums {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["virtualmachine"];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Virtualmachine => "virtualmachine",
@@ -4296,17 +4495,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for InstanceResourceType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for InstanceResourceType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -4317,6 +4519,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for InstanceResourceType {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -4325,6 +4528,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for InstanceResourceType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -4333,6 +4537,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for InstanceResourceType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -4359,6 +4564,7 @@ pub mod open_enums {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["secret"];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Secret => "secret",
@@ -4366,17 +4572,20 @@ pub mod open_enums {
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for SecretResourceType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for SecretResourceType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -4387,6 +4596,7 @@ pub mod open_enums {
         }
     }
     impl ::std::convert::From<&str> for SecretResourceType {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -4395,6 +4605,7 @@ pub mod open_enums {
         }
     }
     impl ::serde::Serialize for SecretResourceType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -4403,6 +4614,7 @@ pub mod open_enums {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for SecretResourceType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -4437,6 +4649,7 @@ whether it differs from `GENERIC` is unclear.
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["SSHKEY", "GENERIC", "SECRET"];
         /// The wire value.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Sshkey => "SSHKEY",
@@ -4446,17 +4659,20 @@ whether it differs from `GENERIC` is unclear.
             }
         }
         /// Whether the value is one the spec documents.
+        #[inline]
         pub fn is_known(&self) -> bool {
             !matches!(self, Self::Other(_))
         }
     }
     impl ::std::fmt::Display for SecretKind {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for SecretKind {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(
                 match s {
@@ -4469,6 +4685,7 @@ whether it differs from `GENERIC` is unclear.
         }
     }
     impl ::std::convert::From<&str> for SecretKind {
+        #[inline]
         fn from(s: &str) -> Self {
             match s.parse() {
                 Ok(v) => v,
@@ -4477,6 +4694,7 @@ whether it differs from `GENERIC` is unclear.
         }
     }
     impl ::serde::Serialize for SecretKind {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -4485,6 +4703,7 @@ whether it differs from `GENERIC` is unclear.
         }
     }
     impl<'de> ::serde::Deserialize<'de> for SecretKind {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -4530,6 +4749,7 @@ impl<'a> ::cloud_common::Operation for builder::ListLocations<'a> {
     type Ok = types::ListLocationsResult;
     type ErrorBody = types::ErrorResponse;
     const OPERATION_ID: &'static str = "listLocations";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -4545,6 +4765,7 @@ impl<'a> ::cloud_common::Operation for builder::ListHostnodes<'a> {
     type Ok = types::ListHostnodesResult;
     type ErrorBody = types::ErrorResponse;
     const OPERATION_ID: &'static str = "listHostnodes";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -4560,6 +4781,7 @@ impl<'a> ::cloud_common::Operation for builder::GetHostnode<'a> {
     type Ok = types::GetHostnodeResult;
     type ErrorBody = types::ErrorResponse;
     const OPERATION_ID: &'static str = "getHostnode";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -4575,6 +4797,7 @@ impl<'a> ::cloud_common::Operation for builder::ListInstances<'a> {
     type Ok = types::ListInstancesResult;
     type ErrorBody = types::ErrorResponse;
     const OPERATION_ID: &'static str = "listInstances";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -4590,6 +4813,7 @@ impl<'a> ::cloud_common::Operation for builder::CreateInstance<'a> {
     type Ok = types::CreateInstanceResult;
     type ErrorBody = types::ErrorResponse;
     const OPERATION_ID: &'static str = "createInstance";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -4605,6 +4829,7 @@ impl<'a> ::cloud_common::Operation for builder::GetInstance<'a> {
     type Ok = types::GetInstanceResult;
     type ErrorBody = types::ErrorResponse;
     const OPERATION_ID: &'static str = "getInstance";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -4620,6 +4845,7 @@ impl<'a> ::cloud_common::Operation for builder::DeleteInstance<'a> {
     type Ok = types::DeleteInstanceResult;
     type ErrorBody = types::ErrorResponse;
     const OPERATION_ID: &'static str = "deleteInstance";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -4635,6 +4861,7 @@ impl<'a> ::cloud_common::Operation for builder::StartInstance<'a> {
     type Ok = types::InstanceActionResult;
     type ErrorBody = types::ErrorResponse;
     const OPERATION_ID: &'static str = "startInstance";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -4650,6 +4877,7 @@ impl<'a> ::cloud_common::Operation for builder::StopInstance<'a> {
     type Ok = types::InstanceActionResult;
     type ErrorBody = types::ErrorResponse;
     const OPERATION_ID: &'static str = "stopInstance";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -4665,6 +4893,7 @@ impl<'a> ::cloud_common::Operation for builder::ModifyInstance<'a> {
     type Ok = types::ModifyInstanceResult;
     type ErrorBody = types::ErrorResponse;
     const OPERATION_ID: &'static str = "modifyInstance";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -4680,6 +4909,7 @@ impl<'a> ::cloud_common::Operation for builder::ListSecrets<'a> {
     type Ok = types::ListSecretsResult;
     type ErrorBody = types::ErrorResponse;
     const OPERATION_ID: &'static str = "listSecrets";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -4695,6 +4925,7 @@ impl<'a> ::cloud_common::Operation for builder::CreateSecret<'a> {
     type Ok = types::CreateSecretResult;
     type ErrorBody = types::ErrorResponse;
     const OPERATION_ID: &'static str = "createSecret";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -4710,6 +4941,7 @@ impl<'a> ::cloud_common::Operation for builder::GetSecret<'a> {
     type Ok = types::GetSecretResult;
     type ErrorBody = types::ErrorResponse;
     const OPERATION_ID: &'static str = "getSecret";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -4725,6 +4957,7 @@ impl<'a> ::cloud_common::Operation for builder::DeleteSecret<'a> {
     type Ok = types::DeleteSecretResult;
     type ErrorBody = types::ErrorResponse;
     const OPERATION_ID: &'static str = "deleteSecret";
+    #[inline]
     fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -4740,6 +4973,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::CreateInstanceReque
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -4748,6 +4982,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::ModifyInstanceReque
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -4756,6 +4991,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::CreateSecretRequest
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
     /// (unknown keys of closed objects included).
+    #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
     }
@@ -4763,6 +4999,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::CreateSecretRequest
 impl ::cloud_common::ErrorIn200 for types::CreateInstanceResult {
     type Ok = types::CreatedInstance;
     type ErrorBody = types::ErrorBody;
+    #[inline]
     fn split(self) -> ::std::result::Result<types::CreatedInstance, types::ErrorBody> {
         match self {
             types::CreateInstanceResult::CreatedInstance(ok) => Ok(ok),
@@ -4773,6 +5010,7 @@ impl ::cloud_common::ErrorIn200 for types::CreateInstanceResult {
 impl ::cloud_common::ErrorIn200 for types::CreateSecretResult {
     type Ok = types::SecretCreated;
     type ErrorBody = types::ErrorBody;
+    #[inline]
     fn split(self) -> ::std::result::Result<types::SecretCreated, types::ErrorBody> {
         match self {
             types::CreateSecretResult::SecretCreated(ok) => Ok(ok),
@@ -4783,6 +5021,7 @@ impl ::cloud_common::ErrorIn200 for types::CreateSecretResult {
 impl ::cloud_common::ErrorIn200 for types::DeleteInstanceResult {
     type Ok = types::InstanceDeleted;
     type ErrorBody = types::ErrorBody;
+    #[inline]
     fn split(self) -> ::std::result::Result<types::InstanceDeleted, types::ErrorBody> {
         match self {
             types::DeleteInstanceResult::InstanceDeleted(ok) => Ok(ok),
@@ -4793,6 +5032,7 @@ impl ::cloud_common::ErrorIn200 for types::DeleteInstanceResult {
 impl ::cloud_common::ErrorIn200 for types::DeleteSecretResult {
     type Ok = types::SecretDeleted;
     type ErrorBody = types::ErrorBody;
+    #[inline]
     fn split(self) -> ::std::result::Result<types::SecretDeleted, types::ErrorBody> {
         match self {
             types::DeleteSecretResult::SecretDeleted(ok) => Ok(ok),
@@ -4803,6 +5043,7 @@ impl ::cloud_common::ErrorIn200 for types::DeleteSecretResult {
 impl ::cloud_common::ErrorIn200 for types::ErrorResponse {
     type Ok = types::ValidationIssues;
     type ErrorBody = types::ErrorBody;
+    #[inline]
     fn split(self) -> ::std::result::Result<types::ValidationIssues, types::ErrorBody> {
         match self {
             types::ErrorResponse::ValidationIssues(ok) => Ok(ok),
@@ -4813,6 +5054,7 @@ impl ::cloud_common::ErrorIn200 for types::ErrorResponse {
 impl ::cloud_common::ErrorIn200 for types::GetHostnodeResult {
     type Ok = types::HostnodeEnvelope;
     type ErrorBody = types::ErrorBody;
+    #[inline]
     fn split(self) -> ::std::result::Result<types::HostnodeEnvelope, types::ErrorBody> {
         match self {
             types::GetHostnodeResult::HostnodeEnvelope(ok) => Ok(ok),
@@ -4823,6 +5065,7 @@ impl ::cloud_common::ErrorIn200 for types::GetHostnodeResult {
 impl ::cloud_common::ErrorIn200 for types::GetInstanceResult {
     type Ok = types::Instance;
     type ErrorBody = types::ErrorBody;
+    #[inline]
     fn split(self) -> ::std::result::Result<types::Instance, types::ErrorBody> {
         match self {
             types::GetInstanceResult::Instance(ok) => Ok(ok),
@@ -4833,6 +5076,7 @@ impl ::cloud_common::ErrorIn200 for types::GetInstanceResult {
 impl ::cloud_common::ErrorIn200 for types::GetSecretResult {
     type Ok = types::SecretEnvelope;
     type ErrorBody = types::ErrorBody;
+    #[inline]
     fn split(self) -> ::std::result::Result<types::SecretEnvelope, types::ErrorBody> {
         match self {
             types::GetSecretResult::SecretEnvelope(ok) => Ok(ok),
@@ -4843,6 +5087,7 @@ impl ::cloud_common::ErrorIn200 for types::GetSecretResult {
 impl ::cloud_common::ErrorIn200 for types::InstanceActionResult {
     type Ok = types::InstanceAction;
     type ErrorBody = types::ErrorBody;
+    #[inline]
     fn split(self) -> ::std::result::Result<types::InstanceAction, types::ErrorBody> {
         match self {
             types::InstanceActionResult::InstanceAction(ok) => Ok(ok),
@@ -4853,6 +5098,7 @@ impl ::cloud_common::ErrorIn200 for types::InstanceActionResult {
 impl ::cloud_common::ErrorIn200 for types::ListHostnodesResult {
     type Ok = types::HostnodeList;
     type ErrorBody = types::ErrorBody;
+    #[inline]
     fn split(self) -> ::std::result::Result<types::HostnodeList, types::ErrorBody> {
         match self {
             types::ListHostnodesResult::HostnodeList(ok) => Ok(ok),
@@ -4863,6 +5109,7 @@ impl ::cloud_common::ErrorIn200 for types::ListHostnodesResult {
 impl ::cloud_common::ErrorIn200 for types::ListInstancesResult {
     type Ok = types::InstanceList;
     type ErrorBody = types::ErrorBody;
+    #[inline]
     fn split(self) -> ::std::result::Result<types::InstanceList, types::ErrorBody> {
         match self {
             types::ListInstancesResult::InstanceList(ok) => Ok(ok),
@@ -4873,6 +5120,7 @@ impl ::cloud_common::ErrorIn200 for types::ListInstancesResult {
 impl ::cloud_common::ErrorIn200 for types::ListLocationsResult {
     type Ok = types::LocationList;
     type ErrorBody = types::ErrorBody;
+    #[inline]
     fn split(self) -> ::std::result::Result<types::LocationList, types::ErrorBody> {
         match self {
             types::ListLocationsResult::LocationList(ok) => Ok(ok),
@@ -4883,6 +5131,7 @@ impl ::cloud_common::ErrorIn200 for types::ListLocationsResult {
 impl ::cloud_common::ErrorIn200 for types::ListSecretsResult {
     type Ok = types::SecretList;
     type ErrorBody = types::ErrorBody;
+    #[inline]
     fn split(self) -> ::std::result::Result<types::SecretList, types::ErrorBody> {
         match self {
             types::ListSecretsResult::SecretList(ok) => Ok(ok),
@@ -4893,6 +5142,7 @@ impl ::cloud_common::ErrorIn200 for types::ListSecretsResult {
 impl ::cloud_common::ErrorIn200 for types::ModifyInstanceResult {
     type Ok = types::InstanceModified;
     type ErrorBody = types::ErrorBody;
+    #[inline]
     fn split(self) -> ::std::result::Result<types::InstanceModified, types::ErrorBody> {
         match self {
             types::ModifyInstanceResult::InstanceModified(ok) => Ok(ok),
@@ -4997,6 +5247,7 @@ macro_rules! __for_each_with_task {
 pub(crate) use __for_each_with_task as for_each_with_task;
 impl ::cloud_common::IntoOptional<types::CloudInit> for types::builder::CloudInit {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<::std::option::Option<types::CloudInit>, Self::Error> {
@@ -5006,6 +5257,7 @@ impl ::cloud_common::IntoOptional<types::CloudInit> for types::builder::CloudIni
 impl ::cloud_common::IntoOptional<types::CloudInitFile>
 for types::builder::CloudInitFile {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -5018,6 +5270,7 @@ for types::builder::CloudInitFile {
 impl ::cloud_common::IntoOptional<types::CreateInstanceAttributes>
 for types::builder::CreateInstanceAttributes {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -5030,6 +5283,7 @@ for types::builder::CreateInstanceAttributes {
 impl ::cloud_common::IntoOptional<types::CreateInstanceData>
 for types::builder::CreateInstanceData {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -5042,6 +5296,7 @@ for types::builder::CreateInstanceData {
 impl ::cloud_common::IntoOptional<types::CreateInstanceRequest>
 for types::builder::CreateInstanceRequest {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -5054,6 +5309,7 @@ for types::builder::CreateInstanceRequest {
 impl ::cloud_common::IntoOptional<types::CreateSecretAttributes>
 for types::builder::CreateSecretAttributes {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -5066,6 +5322,7 @@ for types::builder::CreateSecretAttributes {
 impl ::cloud_common::IntoOptional<types::CreateSecretData>
 for types::builder::CreateSecretData {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -5078,6 +5335,7 @@ for types::builder::CreateSecretData {
 impl ::cloud_common::IntoOptional<types::CreateSecretRequest>
 for types::builder::CreateSecretRequest {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -5089,6 +5347,7 @@ for types::builder::CreateSecretRequest {
 }
 impl ::cloud_common::IntoOptional<types::GpuCount> for types::builder::GpuCount {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<::std::option::Option<types::GpuCount>, Self::Error> {
@@ -5098,6 +5357,7 @@ impl ::cloud_common::IntoOptional<types::GpuCount> for types::builder::GpuCount 
 impl ::cloud_common::IntoOptional<types::InstanceResourcesRequest>
 for types::builder::InstanceResourcesRequest {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -5109,6 +5369,7 @@ for types::builder::InstanceResourcesRequest {
 }
 impl ::cloud_common::IntoOptional<types::ModifyGpus> for types::builder::ModifyGpus {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<::std::option::Option<types::ModifyGpus>, Self::Error> {
@@ -5118,6 +5379,7 @@ impl ::cloud_common::IntoOptional<types::ModifyGpus> for types::builder::ModifyG
 impl ::cloud_common::IntoOptional<types::ModifyInstanceRequest>
 for types::builder::ModifyInstanceRequest {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<
@@ -5129,6 +5391,7 @@ for types::builder::ModifyInstanceRequest {
 }
 impl ::cloud_common::IntoOptional<types::PortForward> for types::builder::PortForward {
     type Error = types::error::ConversionError;
+    #[inline]
     fn into_optional(
         self,
     ) -> ::std::result::Result<::std::option::Option<types::PortForward>, Self::Error> {

@@ -8,6 +8,7 @@ pub mod operations {
     use crate::v2::*;
     pub struct ListLocationsWhen(::httpmock::When);
     impl ListLocationsWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -15,18 +16,22 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/locations$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
     }
     pub struct ListLocationsThen(::httpmock::Then);
     impl ListLocationsThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::ListLocationsResult) -> Self {
             Self(
                 self
@@ -36,6 +41,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -46,6 +52,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -59,6 +66,7 @@ pub mod operations {
     }
     pub struct ListHostnodesWhen(::httpmock::When);
     impl ListHostnodesWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -66,18 +74,22 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/hostnodes$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
     }
     pub struct ListHostnodesThen(::httpmock::Then);
     impl ListHostnodesThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::ListHostnodesResult) -> Self {
             Self(
                 self
@@ -87,6 +99,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -97,6 +110,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -110,6 +124,7 @@ pub mod operations {
     }
     pub struct GetHostnodeWhen(::httpmock::When);
     impl GetHostnodeWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -117,9 +132,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/hostnodes/[^/]*$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn id(self, value: &str) -> Self {
             let re = regex::Regex::new(&format!("^/hostnodes/{}$", value.to_string()))
                 .unwrap();
@@ -128,12 +145,15 @@ pub mod operations {
     }
     pub struct GetHostnodeThen(::httpmock::Then);
     impl GetHostnodeThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::GetHostnodeResult) -> Self {
             Self(
                 self
@@ -143,6 +163,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -153,6 +174,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -166,6 +188,7 @@ pub mod operations {
     }
     pub struct ListInstancesWhen(::httpmock::When);
     impl ListInstancesWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -173,18 +196,22 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/instances$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
     }
     pub struct ListInstancesThen(::httpmock::Then);
     impl ListInstancesThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::ListInstancesResult) -> Self {
             Self(
                 self
@@ -194,6 +221,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -204,6 +232,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -217,6 +246,7 @@ pub mod operations {
     }
     pub struct CreateInstanceWhen(::httpmock::When);
     impl CreateInstanceWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -224,21 +254,26 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/instances$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn body(self, value: &types::CreateInstanceRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct CreateInstanceThen(::httpmock::Then);
     impl CreateInstanceThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::CreateInstanceResult) -> Self {
             Self(
                 self
@@ -248,6 +283,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn created(self, value: &types::CreateInstanceResult) -> Self {
             Self(
                 self
@@ -257,6 +293,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -267,6 +304,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -280,6 +318,7 @@ pub mod operations {
     }
     pub struct GetInstanceWhen(::httpmock::When);
     impl GetInstanceWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -287,9 +326,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/instances/[^/]*$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn id(self, value: &str) -> Self {
             let re = regex::Regex::new(&format!("^/instances/{}$", value.to_string()))
                 .unwrap();
@@ -298,12 +339,15 @@ pub mod operations {
     }
     pub struct GetInstanceThen(::httpmock::Then);
     impl GetInstanceThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::GetInstanceResult) -> Self {
             Self(
                 self
@@ -313,6 +357,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -323,6 +368,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -336,6 +382,7 @@ pub mod operations {
     }
     pub struct DeleteInstanceWhen(::httpmock::When);
     impl DeleteInstanceWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -343,9 +390,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/instances/[^/]*$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn id(self, value: &str) -> Self {
             let re = regex::Regex::new(&format!("^/instances/{}$", value.to_string()))
                 .unwrap();
@@ -354,12 +403,15 @@ pub mod operations {
     }
     pub struct DeleteInstanceThen(::httpmock::Then);
     impl DeleteInstanceThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::DeleteInstanceResult) -> Self {
             Self(
                 self
@@ -369,6 +421,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -379,6 +432,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -392,6 +446,7 @@ pub mod operations {
     }
     pub struct StartInstanceWhen(::httpmock::When);
     impl StartInstanceWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -399,9 +454,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/instances/[^/]*/start$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn id(self, value: &str) -> Self {
             let re = regex::Regex::new(
                     &format!("^/instances/{}/start$", value.to_string()),
@@ -412,12 +469,15 @@ pub mod operations {
     }
     pub struct StartInstanceThen(::httpmock::Then);
     impl StartInstanceThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::InstanceActionResult) -> Self {
             Self(
                 self
@@ -427,6 +487,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -437,6 +498,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -450,6 +512,7 @@ pub mod operations {
     }
     pub struct StopInstanceWhen(::httpmock::When);
     impl StopInstanceWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -457,9 +520,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/instances/[^/]*/stop$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn id(self, value: &str) -> Self {
             let re = regex::Regex::new(
                     &format!("^/instances/{}/stop$", value.to_string()),
@@ -470,12 +535,15 @@ pub mod operations {
     }
     pub struct StopInstanceThen(::httpmock::Then);
     impl StopInstanceThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::InstanceActionResult) -> Self {
             Self(
                 self
@@ -485,6 +553,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -495,6 +564,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -508,6 +578,7 @@ pub mod operations {
     }
     pub struct ModifyInstanceWhen(::httpmock::When);
     impl ModifyInstanceWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -517,9 +588,11 @@ pub mod operations {
                     ),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn id(self, value: &str) -> Self {
             let re = regex::Regex::new(
                     &format!("^/instances/{}/modify$", value.to_string()),
@@ -527,18 +600,22 @@ pub mod operations {
                 .unwrap();
             Self(self.0.path_matches(re))
         }
+        #[inline]
         pub fn body(self, value: &types::ModifyInstanceRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct ModifyInstanceThen(::httpmock::Then);
     impl ModifyInstanceThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::ModifyInstanceResult) -> Self {
             Self(
                 self
@@ -548,6 +625,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -558,6 +636,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -571,6 +650,7 @@ pub mod operations {
     }
     pub struct ListSecretsWhen(::httpmock::When);
     impl ListSecretsWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -578,18 +658,22 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/secrets$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
     }
     pub struct ListSecretsThen(::httpmock::Then);
     impl ListSecretsThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::ListSecretsResult) -> Self {
             Self(
                 self
@@ -599,6 +683,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -609,6 +694,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -622,6 +708,7 @@ pub mod operations {
     }
     pub struct CreateSecretWhen(::httpmock::When);
     impl CreateSecretWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -629,21 +716,26 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/secrets$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn body(self, value: &types::CreateSecretRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
     pub struct CreateSecretThen(::httpmock::Then);
     impl CreateSecretThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::CreateSecretResult) -> Self {
             Self(
                 self
@@ -653,6 +745,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn created(self, value: &types::CreateSecretResult) -> Self {
             Self(
                 self
@@ -662,6 +755,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -672,6 +766,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -685,6 +780,7 @@ pub mod operations {
     }
     pub struct GetSecretWhen(::httpmock::When);
     impl GetSecretWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -692,9 +788,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/secrets/[^/]*$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn id(self, value: &str) -> Self {
             let re = regex::Regex::new(&format!("^/secrets/{}$", value.to_string()))
                 .unwrap();
@@ -703,12 +801,15 @@ pub mod operations {
     }
     pub struct GetSecretThen(::httpmock::Then);
     impl GetSecretThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::GetSecretResult) -> Self {
             Self(
                 self
@@ -718,6 +819,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -728,6 +830,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -741,6 +844,7 @@ pub mod operations {
     }
     pub struct DeleteSecretWhen(::httpmock::When);
     impl DeleteSecretWhen {
+        #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -748,9 +852,11 @@ pub mod operations {
                     .path_matches(regex::Regex::new("^/secrets/[^/]*$").unwrap()),
             )
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        #[inline]
         pub fn id(self, value: &str) -> Self {
             let re = regex::Regex::new(&format!("^/secrets/{}$", value.to_string()))
                 .unwrap();
@@ -759,12 +865,15 @@ pub mod operations {
     }
     pub struct DeleteSecretThen(::httpmock::Then);
     impl DeleteSecretThen {
+        #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
+        #[inline]
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
+        #[inline]
         pub fn ok(self, value: &types::DeleteSecretResult) -> Self {
             Self(
                 self
@@ -774,6 +883,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
             assert_eq!(status / 100u16, 4u16);
             Self(
@@ -784,6 +894,7 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        #[inline]
         pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
             assert_eq!(status / 100u16, 5u16);
             Self(
@@ -798,14 +909,17 @@ pub mod operations {
     impl ListLocationsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -813,14 +927,17 @@ pub mod operations {
     impl ListHostnodesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -828,14 +945,17 @@ pub mod operations {
     impl GetHostnodeThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -843,14 +963,17 @@ pub mod operations {
     impl ListInstancesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -858,14 +981,17 @@ pub mod operations {
     impl CreateInstanceThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -873,14 +999,17 @@ pub mod operations {
     impl GetInstanceThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -888,14 +1017,17 @@ pub mod operations {
     impl DeleteInstanceThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -903,14 +1035,17 @@ pub mod operations {
     impl StartInstanceThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -918,14 +1053,17 @@ pub mod operations {
     impl StopInstanceThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -933,14 +1071,17 @@ pub mod operations {
     impl ModifyInstanceThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -948,14 +1089,17 @@ pub mod operations {
     impl ListSecretsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -963,14 +1107,17 @@ pub mod operations {
     impl CreateSecretThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -978,14 +1125,17 @@ pub mod operations {
     impl GetSecretThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -993,14 +1143,17 @@ pub mod operations {
     impl DeleteSecretThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
+        #[inline]
         pub fn up_to_n_times(self, n: usize) -> Self {
             Self(self.0.up_to_n_times(n))
         }
         /// Answers after `duration` (for timeout tests).
+        #[inline]
         pub fn delay(self, duration: ::std::time::Duration) -> Self {
             Self(self.0.delay(duration))
         }
         /// Adds a response header (e.g. `retry-after`).
+        #[inline]
         pub fn header(self, name: &str, value: &str) -> Self {
             Self(self.0.header(name, value))
         }
@@ -1054,6 +1207,7 @@ pub trait MockServerExt {
         F: FnOnce(operations::DeleteSecretWhen, operations::DeleteSecretThen);
 }
 impl MockServerExt for ::httpmock::MockServer {
+    #[inline]
     fn list_locations<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ListLocationsWhen, operations::ListLocationsThen),
@@ -1065,6 +1219,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn list_hostnodes<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ListHostnodesWhen, operations::ListHostnodesThen),
@@ -1076,6 +1231,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_hostnode<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetHostnodeWhen, operations::GetHostnodeThen),
@@ -1087,6 +1243,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn list_instances<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ListInstancesWhen, operations::ListInstancesThen),
@@ -1098,6 +1255,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn create_instance<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreateInstanceWhen, operations::CreateInstanceThen),
@@ -1109,6 +1267,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_instance<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetInstanceWhen, operations::GetInstanceThen),
@@ -1120,6 +1279,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn delete_instance<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteInstanceWhen, operations::DeleteInstanceThen),
@@ -1131,6 +1291,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn start_instance<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::StartInstanceWhen, operations::StartInstanceThen),
@@ -1142,6 +1303,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn stop_instance<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::StopInstanceWhen, operations::StopInstanceThen),
@@ -1153,6 +1315,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn modify_instance<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ModifyInstanceWhen, operations::ModifyInstanceThen),
@@ -1164,6 +1327,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn list_secrets<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ListSecretsWhen, operations::ListSecretsThen),
@@ -1175,6 +1339,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn create_secret<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreateSecretWhen, operations::CreateSecretThen),
@@ -1186,6 +1351,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn get_secret<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetSecretWhen, operations::GetSecretThen),
@@ -1197,6 +1363,7 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    #[inline]
     fn delete_secret<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteSecretWhen, operations::DeleteSecretThen),
