@@ -198,24 +198,22 @@ macro_rules! list_request {
                 self.into()
             }
 
+            // The rest is the body's own.
             fn page(body: &Self::Body, first: i32, after: Option<String>, first_page: bool) -> Self::Body {
                 <types::$body as ListRequest>::page(body, first, after, first_page)
             }
 
             fn after(body: &Self::Body) -> Option<String> {
-                body.after.clone()
+                <types::$body as ListRequest>::after(body)
             }
 
             fn id(item: &Self::Item) -> &str {
-                &item.id
+                <types::$body as ListRequest>::id(item)
             }
 
-            // `#[inline]`: the boxed future instantiates the whole call
-            // (request, response parsing); inline, a debug build emits it
-            // only in a crate that pages this operation.
             #[inline]
             fn send(client: &CloudTower, body: Self::Body) -> cloud_common::BoxFuture<'_, Result<Vec<Self::Item>>> {
-                Box::pin(client.$op(body))
+                <types::$body as ListRequest>::send(client, body)
             }
         }
     )*};
