@@ -22,6 +22,7 @@ use quote::quote;
 
 mod builders;
 mod inline;
+mod json_bodies;
 pub mod lint;
 mod mock_sequencing;
 pub mod non_exhaustive;
@@ -190,6 +191,7 @@ fn generate_api(api: &OpenAPI, crate_path: &str) -> Result<Generated, String> {
         let mut client = non_exhaustive::mark(with_open_enums_in_types(parse(
             quote!(#client #constants #open_enums #tables #setters),
         )?));
+        json_bodies::gate(&mut client);
         inline::mark(&mut client.items);
         let mut mocks = parse(httpmock)?;
         mock_sequencing::add(&mut mocks);

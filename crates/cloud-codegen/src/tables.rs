@@ -8,7 +8,8 @@
 //!   `self.call(request)` and the error names the right operation;
 //! - `TryFrom<serde_json::Value>` for every JSON request body type, so a
 //!   body written with `json!` is checked against the typed body before it
-//!   is sent;
+//!   is sent (with the including crate's feature `json-bodies`, see
+//!   [`crate::json_bodies`]);
 //! - `for_each_operation!`, `for_each_where_input!` and
 //!   `for_each_list_operation!`: tables (macro callbacks) of operations
 //!   and of structural conventions (where-inputs with `id`/`id_in`, lists
@@ -255,7 +256,9 @@ pub(crate) fn tokens(api: &OpenAPI, file: &syn::File) -> TokenStream {
             && let Some(name) = single_type_name(body)
             && bodies.insert(name)
         {
+            let feature = crate::json_bodies::FEATURE;
             body_impls.push(quote! {
+                #[cfg(feature = #feature)]
                 impl ::std::convert::TryFrom<::serde_json::Value> for #body {
                     type Error = ::serde_json::Error;
                     /// Reads the body from JSON, as the spec describes it

@@ -8,7 +8,8 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`AddLabelsToResourcesParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct AddLabelsToResourcesParams {
         pub data: AddLabelsToResourcesParamsData,
@@ -23,7 +24,8 @@ pub mod types {
         }
     }
     ///What to set.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct AddLabelsToResourcesParamsData {
         ///Clusters.
@@ -134,7 +136,8 @@ pub mod types {
         pub vms: ::std::option::Option<::std::vec::Vec<NestedVm>>,
     }
     ///`AlertWhereInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct AlertWhereInput {
@@ -188,7 +191,8 @@ pub mod types {
         }
     }
     ///`CloudInitNetWork`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CloudInitNetWork {
         ///IP address.
@@ -213,7 +217,8 @@ pub mod types {
         }
     }
     ///`CloudInitNetWorkRoute`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CloudInitNetWorkRoute {
         ///Gateway.
@@ -327,7 +332,8 @@ pub mod types {
         pub vm_num: ::std::option::Option<i32>,
     }
     ///`ClusterCreationParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ClusterCreationParams {
         ///ID of the datacenter.
@@ -353,7 +359,8 @@ pub mod types {
         }
     }
     ///`ClusterDeletionParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ClusterDeletionParams {
         ///Which resources the operation applies to.
@@ -367,7 +374,8 @@ pub mod types {
         }
     }
     ///`ClusterUpdationParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ClusterUpdationParams {
         pub data: ClusterUpdationParamsData,
@@ -382,7 +390,8 @@ pub mod types {
         }
     }
     ///What to set.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ClusterUpdationParamsData {
         ///ID of the datacenter.
@@ -417,7 +426,8 @@ pub mod types {
         }
     }
     ///`ClusterWhereInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct ClusterWhereInput {
@@ -542,7 +552,8 @@ pub mod types {
         pub vm_templates: ::std::option::Option<::std::vec::Vec<NestedVmTemplate>>,
     }
     ///`ContentLibraryImageWhereInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct ContentLibraryImageWhereInput {
@@ -743,7 +754,8 @@ pub mod types {
         >,
     }
     ///`ContentLibraryVmTemplateCreationParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ContentLibraryVmTemplateCreationParams {
         ///Cloud init supported.
@@ -766,7 +778,8 @@ pub mod types {
         }
     }
     ///`ContentLibraryVmTemplateDeletionParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ContentLibraryVmTemplateDeletionParams {
         ///Which resources the operation applies to.
@@ -780,7 +793,8 @@ pub mod types {
         }
     }
     ///`ContentLibraryVmTemplateUpdationParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ContentLibraryVmTemplateUpdationParams {
         ///What to set.
@@ -796,7 +810,8 @@ pub mod types {
         }
     }
     ///`ContentLibraryVmTemplateUpdationParamsData`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ContentLibraryVmTemplateUpdationParamsData {
         ///Cloud init supported.
@@ -819,7 +834,8 @@ pub mod types {
         }
     }
     ///`ContentLibraryVmTemplateWhereInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct ContentLibraryVmTemplateWhereInput {
@@ -1042,7 +1058,8 @@ pub mod types {
         pub vm_num: ::std::option::Option<i32>,
     }
     ///`DatacenterCreationParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct DatacenterCreationParams {
         ///Clusters.
@@ -1060,7 +1077,8 @@ pub mod types {
         }
     }
     ///`DatacenterDeletionParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct DatacenterDeletionParams {
         ///Which resources the operation applies to.
@@ -1074,7 +1092,8 @@ pub mod types {
         }
     }
     ///`DatacenterUpdationParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct DatacenterUpdationParams {
         pub data: DatacenterUpdationParamsData,
@@ -1089,7 +1108,8 @@ pub mod types {
         }
     }
     ///What to set.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct DatacenterUpdationParamsData {
         ///Clusters.
@@ -1106,7 +1126,8 @@ pub mod types {
         }
     }
     ///`DatacenterWhereInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct DatacenterWhereInput {
@@ -1254,7 +1275,8 @@ pub mod types {
         >,
     }
     ///`DiskOperateModifyDisk`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct DiskOperateModifyDisk {
         ///Bus.
@@ -1273,7 +1295,8 @@ pub mod types {
         }
     }
     ///`DiskWhereInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct DiskWhereInput {
@@ -1398,7 +1421,8 @@ pub mod types {
         pub vm_templates: ::std::option::Option<::std::vec::Vec<NestedVmTemplate>>,
     }
     ///`ElfImageWhereInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct ElfImageWhereInput {
@@ -1524,7 +1548,8 @@ pub mod types {
         pub thin_provision: bool,
     }
     ///`ElfStoragePolicyWhereInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct ElfStoragePolicyWhereInput {
@@ -1608,7 +1633,8 @@ pub mod types {
         }
     }
     ///`EnterMaintenanceModeCheckParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct EnterMaintenanceModeCheckParams {
         ///Which resources the operation applies to.
@@ -1629,7 +1655,8 @@ pub mod types {
         pub task_id: ::std::string::String,
     }
     ///`EnterMaintenanceModeInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct EnterMaintenanceModeInput {
         ///Shutdown VMs.
@@ -1643,7 +1670,8 @@ pub mod types {
         }
     }
     ///`EnterMaintenanceModeParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct EnterMaintenanceModeParams {
         ///What to set.
@@ -1658,7 +1686,8 @@ pub mod types {
         }
     }
     ///Which resources the operation applies to.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct EnterMaintenanceModeParamsWhere {
         ///ID of the host.
@@ -1681,7 +1710,8 @@ pub mod types {
         pub shutdown_vms: ::std::vec::Vec<ShutdownVmId>,
     }
     ///`EnterMaintenanceModeResultParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct EnterMaintenanceModeResultParams {
         #[serde(rename = "where")]
@@ -1694,7 +1724,8 @@ pub mod types {
         }
     }
     ///Which resources the operation applies to.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct EnterMaintenanceModeResultParamsWhere {
         ///ID of the task to wait for; null when there is none.
@@ -1733,7 +1764,8 @@ pub mod types {
         pub status: i32,
     }
     ///`ExitMaintenanceModeInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ExitMaintenanceModeInput {
         ///Live migrate back VMs.
@@ -1753,7 +1785,8 @@ pub mod types {
         }
     }
     ///`ExitMaintenanceModeParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ExitMaintenanceModeParams {
         ///What to set.
@@ -1768,7 +1801,8 @@ pub mod types {
         }
     }
     ///Which resources the operation applies to.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ExitMaintenanceModeParamsWhere {
         ///ID of the host.
@@ -1781,7 +1815,8 @@ pub mod types {
         }
     }
     ///`GetAlertsRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetAlertsRequestBody {
@@ -1822,7 +1857,8 @@ pub mod types {
         }
     }
     ///`GetClusterMetricInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct GetClusterMetricInput {
         ///Clusters.
@@ -1839,7 +1875,8 @@ pub mod types {
         }
     }
     ///`GetClustersRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetClustersRequestBody {
@@ -1880,7 +1917,8 @@ pub mod types {
         }
     }
     ///`GetContentLibraryImagesRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetContentLibraryImagesRequestBody {
@@ -1921,7 +1959,8 @@ pub mod types {
         }
     }
     ///`GetContentLibraryVmTemplatesRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetContentLibraryVmTemplatesRequestBody {
@@ -1962,7 +2001,8 @@ pub mod types {
         }
     }
     ///`GetDatacentersRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetDatacentersRequestBody {
@@ -2003,7 +2043,8 @@ pub mod types {
         }
     }
     ///`GetDisksRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetDisksRequestBody {
@@ -2044,7 +2085,8 @@ pub mod types {
         }
     }
     ///`GetElfImagesRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetElfImagesRequestBody {
@@ -2085,7 +2127,8 @@ pub mod types {
         }
     }
     ///`GetElfStoragePoliciesRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetElfStoragePoliciesRequestBody {
@@ -2126,7 +2169,8 @@ pub mod types {
         }
     }
     ///`GetGpuDevicesRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetGpuDevicesRequestBody {
@@ -2167,7 +2211,8 @@ pub mod types {
         }
     }
     ///`GetHostMetricInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct GetHostMetricInput {
         ///Hosts.
@@ -2184,7 +2229,8 @@ pub mod types {
         }
     }
     ///`GetHostsRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetHostsRequestBody {
@@ -2225,7 +2271,8 @@ pub mod types {
         }
     }
     ///`GetIscsiLunSnapshotsRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetIscsiLunSnapshotsRequestBody {
@@ -2266,7 +2313,8 @@ pub mod types {
         }
     }
     ///`GetLabelsRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetLabelsRequestBody {
@@ -2307,7 +2355,8 @@ pub mod types {
         }
     }
     ///`GetOrganizationsRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetOrganizationsRequestBody {
@@ -2348,7 +2397,8 @@ pub mod types {
         }
     }
     ///`GetSvtImagesRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetSvtImagesRequestBody {
@@ -2389,7 +2439,8 @@ pub mod types {
         }
     }
     ///`GetTasksRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetTasksRequestBody {
@@ -2430,7 +2481,8 @@ pub mod types {
         }
     }
     ///`GetVdsesRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetVdsesRequestBody {
@@ -2471,7 +2523,8 @@ pub mod types {
         }
     }
     ///`GetVlansRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetVlansRequestBody {
@@ -2512,7 +2565,8 @@ pub mod types {
         }
     }
     ///`GetVmDisksRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetVmDisksRequestBody {
@@ -2553,7 +2607,8 @@ pub mod types {
         }
     }
     ///`GetVmMetricInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct GetVmMetricInput {
         ///Metrics.
@@ -2570,7 +2625,8 @@ pub mod types {
         }
     }
     ///`GetVmNicsRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetVmNicsRequestBody {
@@ -2611,7 +2667,8 @@ pub mod types {
         }
     }
     ///`GetVmSnapshotsRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetVmSnapshotsRequestBody {
@@ -2652,7 +2709,8 @@ pub mod types {
         }
     }
     ///`GetVmTemplatesRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetVmTemplatesRequestBody {
@@ -2693,7 +2751,8 @@ pub mod types {
         }
     }
     ///`GetVmVolumesRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetVmVolumesRequestBody {
@@ -2734,7 +2793,8 @@ pub mod types {
         }
     }
     ///`GetVmsConnectionRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetVmsConnectionRequestBody {
@@ -2775,7 +2835,8 @@ pub mod types {
         }
     }
     ///`GetVmsRequestBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetVmsRequestBody {
@@ -2890,7 +2951,8 @@ pub mod types {
         pub vms: ::std::option::Option<::std::vec::Vec<NestedVm>>,
     }
     ///`GpuDeviceWhereInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GpuDeviceWhereInput {
@@ -3130,7 +3192,8 @@ pub mod types {
         pub vm_num: ::std::option::Option<i32>,
     }
     ///`HostWhereInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct HostWhereInput {
@@ -3231,7 +3294,8 @@ pub mod types {
         pub unique_size: i64,
     }
     ///`IscsiLunSnapshotWhereInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct IscsiLunSnapshotWhereInput {
@@ -3500,7 +3564,8 @@ pub mod types {
         pub vms: ::std::option::Option<::std::vec::Vec<NestedVm>>,
     }
     ///`LabelWhereInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct LabelWhereInput {
@@ -3576,7 +3641,8 @@ pub mod types {
         }
     }
     ///`LoginInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct LoginInput {
         ///ID of the auth config.
@@ -3748,7 +3814,8 @@ pub mod types {
         pub points: ::std::option::Option<::std::vec::Vec<DataPoint>>,
     }
     ///`MountDisksParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct MountDisksParams {
         ///Boot.
@@ -3792,7 +3859,8 @@ pub mod types {
         }
     }
     ///`MountNewCreateDisksParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct MountNewCreateDisksParams {
         ///Boot.
@@ -3835,7 +3903,8 @@ pub mod types {
         }
     }
     ///VM volume.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct MountNewCreateDisksParamsVmVolume {
         ///ELF storage policy.
@@ -4604,7 +4673,8 @@ pub mod types {
         pub name: ::std::string::String,
     }
     ///`OrganizationWhereInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct OrganizationWhereInput {
@@ -4691,7 +4761,8 @@ pub mod types {
         pub vm_disks: ::std::option::Option<::std::vec::Vec<NestedVmDisk>>,
     }
     ///`SvtImageWhereInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct SvtImageWhereInput {
@@ -4825,7 +4896,8 @@ pub mod types {
         pub user: ::std::option::Option<NestedUser>,
     }
     ///`TaskWhereInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct TaskWhereInput {
@@ -4888,7 +4960,8 @@ pub mod types {
         }
     }
     ///`TemplateCloudInit`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct TemplateCloudInit {
         ///Default user password.
@@ -4964,7 +5037,8 @@ pub mod types {
         pub work_mode: ::std::option::Option<::std::string::String>,
     }
     ///`VdsWhereInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct VdsWhereInput {
@@ -5118,7 +5192,8 @@ pub mod types {
         pub vm_nics: ::std::option::Option<::std::vec::Vec<NestedVmNic>>,
     }
     ///`VlanWhereInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct VlanWhereInput {
@@ -5348,7 +5423,8 @@ pub mod types {
         pub win_opt: bool,
     }
     ///`VmAddCdRomParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmAddCdRomParams {
         pub data: VmAddCdRomParamsData,
@@ -5363,7 +5439,8 @@ pub mod types {
         }
     }
     ///What to set.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmAddCdRomParamsData {
         ///VM cd roms.
@@ -5376,7 +5453,8 @@ pub mod types {
         }
     }
     ///`VmAddDiskParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmAddDiskParams {
         pub data: VmAddDiskParamsData,
@@ -5391,7 +5469,8 @@ pub mod types {
         }
     }
     ///What to set.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmAddDiskParamsData {
         ///IO policy.
@@ -5429,7 +5508,8 @@ pub mod types {
         }
     }
     ///VM disks.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmAddDiskParamsDataVmDisks {
         ///Mount disks.
@@ -5446,7 +5526,8 @@ pub mod types {
         }
     }
     ///`VmAddGpuDeviceParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmAddGpuDeviceParams {
         ///What to set.
@@ -5462,7 +5543,8 @@ pub mod types {
         }
     }
     ///`VmAddNicParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmAddNicParams {
         pub data: VmAddNicParamsData,
@@ -5477,7 +5559,8 @@ pub mod types {
         }
     }
     ///What to set.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmAddNicParamsData {
         ///VM NICs.
@@ -5490,7 +5573,8 @@ pub mod types {
         }
     }
     ///`VmCdRomParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmCdRomParams {
         ///Boot.
@@ -5515,7 +5599,8 @@ pub mod types {
         }
     }
     ///`VmCloneParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmCloneParams {
         ///ID of the cluster.
@@ -5619,7 +5704,8 @@ pub mod types {
         pub aggregate: NestedAggregateVm,
     }
     ///`VmCreateVmFromContentLibraryTemplateParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmCreateVmFromContentLibraryTemplateParams {
         ///Cloud init.
@@ -5717,7 +5803,8 @@ pub mod types {
         }
     }
     ///`VmCreateVmFromTemplateParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmCreateVmFromTemplateParams {
         ///Cloud init.
@@ -5810,7 +5897,8 @@ pub mod types {
         }
     }
     ///`VmCreationParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmCreationParams {
         ///ID of the cluster.
@@ -5887,7 +5975,8 @@ pub mod types {
         }
     }
     ///`VmDeleteParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmDeleteParams {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5903,7 +5992,8 @@ pub mod types {
         }
     }
     ///Effect.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmDeleteParamsEffect {
         ///Include snapshots.
@@ -5985,7 +6075,8 @@ pub mod types {
         pub vm_volume: ::std::option::Option<NestedVmVolume>,
     }
     ///`VmDiskOperate`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmDiskOperate {
         ///Modify disks.
@@ -6004,7 +6095,8 @@ pub mod types {
         }
     }
     ///Remove disks.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmDiskOperateRemoveDisks {
         ///Disk index.
@@ -6017,7 +6109,8 @@ pub mod types {
         }
     }
     ///`VmDiskParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmDiskParams {
         ///Mount cd roms.
@@ -6037,7 +6130,8 @@ pub mod types {
         }
     }
     ///`VmDiskWhereInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct VmDiskWhereInput {
@@ -6112,7 +6206,8 @@ pub mod types {
         }
     }
     ///`VmExpandVmDiskParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmExpandVmDiskParams {
         ///Size (bytes).
@@ -6131,7 +6226,8 @@ pub mod types {
         }
     }
     ///`VmGpuOperationParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmGpuOperationParams {
         ///Amount.
@@ -6147,7 +6243,8 @@ pub mod types {
         }
     }
     ///`VmMigrateParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmMigrateParams {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6163,7 +6260,8 @@ pub mod types {
         }
     }
     ///What to set.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmMigrateParamsData {
         ///ID of the host.
@@ -6244,7 +6342,8 @@ pub mod types {
         pub vpc_nic: ::std::option::Option<NestedVirtualPrivateCloudNic>,
     }
     ///`VmNicParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmNicParams {
         ///ID of the connect VLAN.
@@ -6288,7 +6387,8 @@ pub mod types {
         }
     }
     ///`VmNicWhereInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct VmNicWhereInput {
@@ -6367,7 +6467,8 @@ pub mod types {
         }
     }
     ///`VmOperateParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmOperateParams {
         ///Which resources the operation applies to.
@@ -6381,7 +6482,8 @@ pub mod types {
         }
     }
     ///`VmOwnerParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmOwnerParams {
         ///Search for.
@@ -6398,7 +6500,6 @@ pub mod types {
     }
     ///Search for.
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -6409,6 +6510,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub enum VmOwnerParamsSearchFor {
         #[serde(rename = "username")]
@@ -6457,7 +6559,8 @@ pub mod types {
         }
     }
     ///`VmRebuildParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmRebuildParams {
         ///ID of the cluster.
@@ -6554,7 +6657,8 @@ pub mod types {
         }
     }
     ///`VmRemoveCdRomParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmRemoveCdRomParams {
         pub data: VmRemoveCdRomParamsData,
@@ -6569,7 +6673,8 @@ pub mod types {
         }
     }
     ///What to set.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmRemoveCdRomParamsData {
         ///IDs of the cd roms.
@@ -6582,7 +6687,8 @@ pub mod types {
         }
     }
     ///`VmRemoveDiskParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmRemoveDiskParams {
         pub data: VmRemoveDiskParamsData,
@@ -6597,7 +6703,8 @@ pub mod types {
         }
     }
     ///What to set.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmRemoveDiskParamsData {
         ///IDs of the disks.
@@ -6610,7 +6717,8 @@ pub mod types {
         }
     }
     ///`VmRemoveGpuDeviceParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmRemoveGpuDeviceParams {
         ///What to set.
@@ -6626,7 +6734,8 @@ pub mod types {
         }
     }
     ///`VmRemoveNicParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmRemoveNicParams {
         pub data: VmRemoveNicParamsData,
@@ -6641,7 +6750,8 @@ pub mod types {
         }
     }
     ///What to set.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmRemoveNicParamsData {
         ///NIC index.
@@ -6654,7 +6764,8 @@ pub mod types {
         }
     }
     ///`VmRollbackParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmRollbackParams {
         pub data: VmRollbackParamsData,
@@ -6669,7 +6780,8 @@ pub mod types {
         }
     }
     ///What to set.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmRollbackParamsData {
         ///ID of the snapshot.
@@ -6734,7 +6846,8 @@ pub mod types {
         pub win_opt: bool,
     }
     ///`VmSnapshotCreationParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmSnapshotCreationParams {
         ///What to set.
@@ -6747,7 +6860,8 @@ pub mod types {
         }
     }
     ///`VmSnapshotCreationParamsData`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmSnapshotCreationParamsData {
         ///Consistent type.
@@ -6767,7 +6881,8 @@ pub mod types {
         }
     }
     ///`VmSnapshotDeletionParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmSnapshotDeletionParams {
         ///Which resources the operation applies to.
@@ -6781,7 +6896,8 @@ pub mod types {
         }
     }
     ///`VmSnapshotWhereInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct VmSnapshotWhereInput {
@@ -6847,7 +6963,8 @@ pub mod types {
         }
     }
     ///`VmStartParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmStartParams {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6863,7 +6980,8 @@ pub mod types {
         }
     }
     ///What to set.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmStartParamsData {
         ///ID of the host.
@@ -6960,7 +7078,8 @@ pub mod types {
         pub win_opt: bool,
     }
     ///`VmTemplateCreationParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmTemplateCreationParams {
         ///Cloud init supported.
@@ -6983,7 +7102,8 @@ pub mod types {
         }
     }
     ///`VmTemplateDeletionParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmTemplateDeletionParams {
         ///Which resources the operation applies to.
@@ -6997,7 +7117,8 @@ pub mod types {
         }
     }
     ///`VmTemplateUpdationParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmTemplateUpdationParams {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7013,7 +7134,8 @@ pub mod types {
         }
     }
     ///What to set.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmTemplateUpdationParamsData {
         ///Cloud init supported.
@@ -7033,7 +7155,8 @@ pub mod types {
         }
     }
     ///`VmTemplateWhereInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct VmTemplateWhereInput {
@@ -7183,7 +7306,8 @@ pub mod types {
         }
     }
     ///`VmUpdateNicParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmUpdateNicParams {
         pub data: VmUpdateNicParamsData,
@@ -7198,7 +7322,8 @@ pub mod types {
         }
     }
     ///What to set.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmUpdateNicParamsData {
         ///ID of the connect VLAN.
@@ -7238,7 +7363,8 @@ pub mod types {
         }
     }
     ///`VmUpdateParams`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmUpdateParams {
         pub data: VmUpdateParamsData,
@@ -7253,7 +7379,8 @@ pub mod types {
         }
     }
     ///What to set.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmUpdateParamsData {
         ///CPU cores.
@@ -7354,7 +7481,8 @@ pub mod types {
         pub vm_disks: ::std::option::Option<::std::vec::Vec<NestedVmDisk>>,
     }
     ///`VmVolumeWhereInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct VmVolumeWhereInput {
@@ -7468,7 +7596,8 @@ pub mod types {
         }
     }
     ///Filter on VMs (Prisma-style). Fields combine with AND; `AND`/`OR`/`NOT` nest filters. Suffixes: `_in`, `_not`, `_not_in`, `_contains`, `_starts_with`, `_gt`/`_gte`/`_lt`/`_lte`. This is a curated subset of the upstream filter fields.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct VmWhereInput {
@@ -7568,7 +7697,8 @@ pub mod types {
         }
     }
     ///`VmWhereUniqueInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct VmWhereUniqueInput {
@@ -57769,6 +57899,7 @@ impl<'a> ::cloud_common::Operation for builder::AddLabelsToResources<'a> {
         builder::AddLabelsToResources::send(self)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::LoginInput {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -57778,6 +57909,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::LoginInput {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmsRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -57787,6 +57919,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmsRequestBody {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::GetVmsConnectionRequestBody {
     type Error = ::serde_json::Error;
@@ -57797,6 +57930,7 @@ for types::GetVmsConnectionRequestBody {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmCreationParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -57806,6 +57940,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmCreationParams {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::VmCreateVmFromTemplateParams {
     type Error = ::serde_json::Error;
@@ -57816,6 +57951,7 @@ for types::VmCreateVmFromTemplateParams {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmUpdateParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -57825,6 +57961,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmUpdateParams {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmAddCdRomParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -57834,6 +57971,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmAddCdRomParams {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRemoveCdRomParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -57843,6 +57981,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRemoveCdRomParams
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmAddDiskParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -57852,6 +57991,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmAddDiskParams {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRemoveDiskParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -57861,6 +58001,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRemoveDiskParams 
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmAddNicParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -57870,6 +58011,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmAddNicParams {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmUpdateNicParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -57879,6 +58021,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmUpdateNicParams {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRemoveNicParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -57888,6 +58031,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRemoveNicParams {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmMigrateParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -57897,6 +58041,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmMigrateParams {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmStartParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -57906,6 +58051,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmStartParams {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmOperateParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -57915,6 +58061,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmOperateParams {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmDeleteParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -57924,6 +58071,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmDeleteParams {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetTasksRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -57933,6 +58081,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetTasksRequestBody
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetAlertsRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -57942,6 +58091,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetAlertsRequestBod
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetClustersRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -57951,6 +58101,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetClustersRequestB
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetHostsRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -57960,6 +58111,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetHostsRequestBody
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetDisksRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -57969,6 +58121,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetDisksRequestBody
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmSnapshotCreationParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -57978,6 +58131,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmSnapshotCreationP
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmSnapshotsRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -57987,6 +58141,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmSnapshotsReque
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::GetIscsiLunSnapshotsRequestBody {
     type Error = ::serde_json::Error;
@@ -57997,6 +58152,7 @@ for types::GetIscsiLunSnapshotsRequestBody {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::ContentLibraryVmTemplateCreationParams {
     type Error = ::serde_json::Error;
@@ -58007,6 +58163,7 @@ for types::ContentLibraryVmTemplateCreationParams {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmCloneParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58016,6 +58173,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmCloneParams {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmTemplateCreationParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58025,6 +58183,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmTemplateCreationP
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::ClusterCreationParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58034,6 +58193,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::ClusterCreationPara
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::DatacenterCreationParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58043,6 +58203,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::DatacenterCreationP
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::VmCreateVmFromContentLibraryTemplateParams {
     type Error = ::serde_json::Error;
@@ -58053,6 +58214,7 @@ for types::VmCreateVmFromContentLibraryTemplateParams {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::ClusterDeletionParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58062,6 +58224,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::ClusterDeletionPara
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::ContentLibraryVmTemplateDeletionParams {
     type Error = ::serde_json::Error;
@@ -58072,6 +58235,7 @@ for types::ContentLibraryVmTemplateDeletionParams {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::DatacenterDeletionParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58081,6 +58245,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::DatacenterDeletionP
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmSnapshotDeletionParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58090,6 +58255,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmSnapshotDeletionP
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmTemplateDeletionParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58099,6 +58265,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmTemplateDeletionP
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::GetContentLibraryVmTemplatesRequestBody {
     type Error = ::serde_json::Error;
@@ -58109,6 +58276,7 @@ for types::GetContentLibraryVmTemplatesRequestBody {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetDatacentersRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58118,6 +58286,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetDatacentersReque
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetElfImagesRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58127,6 +58296,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetElfImagesRequest
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::GetElfStoragePoliciesRequestBody {
     type Error = ::serde_json::Error;
@@ -58137,6 +58307,7 @@ for types::GetElfStoragePoliciesRequestBody {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::GetOrganizationsRequestBody {
     type Error = ::serde_json::Error;
@@ -58147,6 +58318,7 @@ for types::GetOrganizationsRequestBody {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetSvtImagesRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58156,6 +58328,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetSvtImagesRequest
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVdsesRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58165,6 +58338,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVdsesRequestBody
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVlansRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58174,6 +58348,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVlansRequestBody
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmDisksRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58183,6 +58358,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmDisksRequestBo
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmNicsRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58192,6 +58368,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmNicsRequestBod
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmTemplatesRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58201,6 +58378,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmTemplatesReque
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmVolumesRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58210,6 +58388,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmVolumesRequest
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRebuildParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58219,6 +58398,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRebuildParams {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRollbackParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58228,6 +58408,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRollbackParams {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::ClusterUpdationParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58237,6 +58418,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::ClusterUpdationPara
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::ContentLibraryVmTemplateUpdationParams {
     type Error = ::serde_json::Error;
@@ -58247,6 +58429,7 @@ for types::ContentLibraryVmTemplateUpdationParams {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::DatacenterUpdationParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58256,6 +58439,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::DatacenterUpdationP
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmTemplateUpdationParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58265,6 +58449,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmTemplateUpdationP
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::GetContentLibraryImagesRequestBody {
     type Error = ::serde_json::Error;
@@ -58275,6 +58460,7 @@ for types::GetContentLibraryImagesRequestBody {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmExpandVmDiskParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58284,6 +58470,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmExpandVmDiskParam
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetGpuDevicesRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58293,6 +58480,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetGpuDevicesReques
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmAddGpuDeviceParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58302,6 +58490,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmAddGpuDeviceParam
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRemoveGpuDeviceParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58311,6 +58500,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRemoveGpuDevicePa
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::EnterMaintenanceModeCheckParams {
     type Error = ::serde_json::Error;
@@ -58321,6 +58511,7 @@ for types::EnterMaintenanceModeCheckParams {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::EnterMaintenanceModeResultParams {
     type Error = ::serde_json::Error;
@@ -58331,6 +58522,7 @@ for types::EnterMaintenanceModeResultParams {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::EnterMaintenanceModeParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58340,6 +58532,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::EnterMaintenanceMod
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::ExitMaintenanceModeParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58349,6 +58542,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::ExitMaintenanceMode
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmMetricInput {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58358,6 +58552,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmMetricInput {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetHostMetricInput {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58367,6 +58562,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetHostMetricInput 
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetClusterMetricInput {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58376,6 +58572,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetClusterMetricInp
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetLabelsRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -58385,6 +58582,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetLabelsRequestBod
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::AddLabelsToResourcesParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it

@@ -180,7 +180,8 @@ itself is the whole body, not an object.
         pub systemstorage: ::std::option::Option<i64>,
     }
     ///Billing and SKU choice for a new instance.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CreateCost {
         /**Prepaid duration: a number followed by D, W or M, e.g. `3D` for
@@ -216,7 +217,6 @@ e.g. `+3D`.
     }
     ///Billing type code (a string): 1 pay-as-you-go, 2 monthly, 3 weekly, 4 daily.
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -227,6 +227,7 @@ e.g. `+3D`.
         PartialEq,
         PartialOrd
     )]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub enum CreateCostCostType {
         #[serde(rename = "1")]
@@ -285,7 +286,8 @@ e.g. `+3D`.
     /**Body of createInstance. The key casing (PascalCase next to camelCase)
 is what the service expects.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CreateInstanceRequest {
         #[serde(rename = "Cost")]
@@ -544,7 +546,8 @@ table types every field as a string, but the documented example sends
 `gracePeriodSeconds` as an integer and `needSnapshot` as a boolean.
 This schema follows the example.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct PowerOffRequest {
         /**Grace period in seconds. The service sends the stop signal, then
@@ -666,7 +669,8 @@ container. The default is 10.
         pub type_: ::std::option::Option<::std::string::String>,
     }
     ///A volume to mount in a new instance.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VolumeMountRequest {
         ///Mount path inside the container. Defaults to `/root/data`.
@@ -2667,6 +2671,7 @@ impl<'a> ::cloud_common::Operation for builder::PowerOnInstance<'a> {
         builder::PowerOnInstance::send(self)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::CreateInstanceRequest {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -2676,6 +2681,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::CreateInstanceReque
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::PowerOffRequest {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it

@@ -157,7 +157,8 @@ pub mod types {
         pub type_: ::std::option::Option<::std::string::String>,
     }
     ///Form body carrying only the organisation credentials.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CredentialsRequest {
         pub api_key: ::cloud_common::Secret,
@@ -184,7 +185,8 @@ pub mod types {
 only `environment_variables`, `volumes` and `arguments` are marked optional
 there. The server's own rules are undocumented.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct DeployContainerRequest {
         pub api_key: ::cloud_common::Secret,
@@ -249,7 +251,8 @@ there. The server's own rules are undocumented.
         pub total_price: ::std::option::Option<f64>,
     }
     ///Form body for deploying a VM.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct DeployVmRequest {
         pub api_key: ::cloud_common::Secret,
@@ -762,7 +765,8 @@ the two.
         >,
     }
     ///Form body for resizing a stopped VM.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ModifyVmRequest {
         pub api_key: ::cloud_common::Secret,
@@ -805,7 +809,8 @@ the two.
         pub success: bool,
     }
     ///Form body for the monthly statement.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct MonthlySummaryRequest {
         pub api_key: ::cloud_common::Secret,
@@ -1046,7 +1051,8 @@ the two.
         pub min: ::std::option::Option<i64>,
     }
     ///Form body for the host revenue report.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct RevenueRequest {
         pub api_key: ::cloud_common::Secret,
@@ -1082,7 +1088,8 @@ the two.
         pub success: ::std::option::Option<bool>,
     }
     ///Form body for changing a container deployment's replica count.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ScaleContainerRequest {
         pub api_key: ::cloud_common::Secret,
@@ -1099,7 +1106,8 @@ the two.
         }
     }
     ///Form body naming one VM by `server`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ServerRequest {
         pub api_key: ::cloud_common::Secret,
@@ -1114,7 +1122,8 @@ the two.
         }
     }
     ///Form body for terminating a container deployment.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct StopContainerRequest {
         pub api_key: ::cloud_common::Secret,
@@ -1129,7 +1138,8 @@ the two.
         }
     }
     ///Form body for stopping a VM.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct StopVmRequest {
         pub api_key: ::cloud_common::Secret,
@@ -1160,7 +1170,8 @@ GPU may be gone on restart). false keeps it reserved and billed. Sent as
         pub success: bool,
     }
     ///Form body for checking a new bid on an existing spot VM.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ValidateSpotExistingRequest {
         pub api_key: ::cloud_common::Secret,
@@ -1177,7 +1188,8 @@ GPU may be gone on restart). false keeps it reserved and billed. Sent as
         }
     }
     ///Form body for checking a spot bid for a new VM.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ValidateSpotNewRequest {
         pub api_key: ::cloud_common::Secret,
@@ -6788,6 +6800,7 @@ impl<'a> ::cloud_common::Operation for builder::GetMonthlySummary<'a> {
         builder::GetMonthlySummary::send(self)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::CredentialsRequest {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -6797,6 +6810,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::CredentialsRequest 
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::DeployVmRequest {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -6806,6 +6820,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::DeployVmRequest {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::ServerRequest {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -6815,6 +6830,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::ServerRequest {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::StopVmRequest {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -6824,6 +6840,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::StopVmRequest {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::ModifyVmRequest {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -6833,6 +6850,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::ModifyVmRequest {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::ValidateSpotNewRequest {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -6842,6 +6860,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::ValidateSpotNewRequ
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::ValidateSpotExistingRequest {
     type Error = ::serde_json::Error;
@@ -6852,6 +6871,7 @@ for types::ValidateSpotExistingRequest {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::DeployContainerRequest {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -6861,6 +6881,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::DeployContainerRequ
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::ScaleContainerRequest {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -6870,6 +6891,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::ScaleContainerReque
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::StopContainerRequest {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -6879,6 +6901,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::StopContainerReques
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::RevenueRequest {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -6888,6 +6911,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::RevenueRequest {
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::MonthlySummaryRequest {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it

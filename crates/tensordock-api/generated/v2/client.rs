@@ -11,7 +11,8 @@ pub mod types {
 these keys are documented; `ssh_authorized_keys` is reported not to
 work.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CloudInit {
         ///Update the package index on first boot (false when omitted).
@@ -37,7 +38,8 @@ work.
         }
     }
     ///A file for cloud-init to write. `encoding` is not supported; `content` is plain text.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CloudInitFile {
         ///File content, as plain text.
@@ -62,7 +64,8 @@ exactly one of `location_id` and `hostnode_id`, and exactly one of
 `ssh_key` and `ssh_key_id` (clients skip the key for `windows*`
 images).
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CreateInstanceAttributes {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -109,7 +112,8 @@ request key). One client found it the reliable way to reach port 22.
         }
     }
     ///The new instance as a JSON:API-style resource (no `id`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CreateInstanceData {
         pub attributes: CreateInstanceAttributes,
@@ -123,7 +127,8 @@ request key). One client found it the reliable way to reach port 22.
         }
     }
     ///Body of createInstance, wrapped as `{"data": {"type", "attributes"}}`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CreateInstanceRequest {
         pub data: CreateInstanceData,
@@ -160,7 +165,8 @@ matches. The Rust layer turns the `ErrorBody` branch into an error.
         }
     }
     ///The new secret. `type` is the kind (the key is not `secret_type`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CreateSecretAttributes {
         ///Secret name.
@@ -176,7 +182,8 @@ matches. The Rust layer turns the `ErrorBody` branch into an error.
         }
     }
     ///The new secret as a JSON:API-style resource.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CreateSecretData {
         pub attributes: CreateSecretAttributes,
@@ -190,7 +197,8 @@ matches. The Rust layer turns the `ErrorBody` branch into an error.
         }
     }
     ///Body of createSecret, wrapped as `{"data": {"type", "attributes"}}`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CreateSecretRequest {
         pub data: CreateSecretData,
@@ -408,7 +416,8 @@ property, so exactly one branch matches. The Rust layer turns the
         }
     }
     ///How many GPUs of one model (the map key) to attach.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct GpuCount {
         ///Number of GPUs, at least 1.
@@ -812,7 +821,8 @@ docs example nor the live capture shows it.
         pub vcpu_count: ::std::option::Option<i64>,
     }
     ///Resources of a new instance.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct InstanceResourcesRequest {
         /**GPUs, as a **map** from GPU model (`v0Name`) to its count, e.g.
@@ -1089,7 +1099,8 @@ property, so exactly one branch matches. The Rust layer turns the
     /**The GPUs after the change: a single object, not the map keyed by GPU
 model that createInstance takes.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ModifyGpus {
         ///Number of GPUs.
@@ -1107,7 +1118,8 @@ model that createInstance takes.
     /**Flat body of modifyInstance (no `data` wrapper), with camelCase keys.
 Every field is optional.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ModifyInstanceRequest {
         ///vCPUs, in steps of 2.
@@ -4969,6 +4981,7 @@ impl<'a> ::cloud_common::Operation for builder::DeleteSecret<'a> {
         builder::DeleteSecret::send(self)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::CreateInstanceRequest {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -4978,6 +4991,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::CreateInstanceReque
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::ModifyInstanceRequest {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -4987,6 +5001,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::ModifyInstanceReque
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::CreateSecretRequest {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
