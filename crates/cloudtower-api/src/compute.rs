@@ -100,6 +100,7 @@ fn no_such_vm(operation: &'static str, id: &str) -> Error {
 impl CloudTower {
     /// Waits for the tasks of a single-VM mutation, which must have matched
     /// the VM; returns the finished tasks.
+    #[inline]
     pub(crate) async fn finish<T: crate::TaskId>(
         &self,
         operation: &'static str,
@@ -114,12 +115,14 @@ impl CloudTower {
 
     /// Every VM (`get-vms` with an empty filter; the API's name is
     /// [`CloudTower::get_vms`]).
+    #[inline]
     pub async fn instances(&self) -> Result<Vec<types::Vm>, Error> {
         self.get_vms(types::GetVmsRequestBody::default()).await
     }
 
     /// One VM by id (`get-vms` where `id`); an id that matches no VM is an
     /// [`ErrorKind::Api`] error.
+    #[inline]
     pub async fn instance(&self, id: &str) -> Result<types::Vm, Error> {
         self.first(types::VmWhereInput::by_id(id))
             .await?
@@ -128,6 +131,7 @@ impl CloudTower {
 
     /// Starts a VM where the scheduler puts it (`start-vm`) and waits for
     /// its task; a failed task is an error with its `error_message`.
+    #[inline]
     pub async fn start_instance(&self, id: &str) -> Result<(), Error> {
         let started = self.start_vm(types::VmWhereInput::by_id(id)).await?;
         self.finish(operation_ids::START_VM, id, started)
@@ -137,6 +141,7 @@ impl CloudTower {
 
     /// Shuts a VM down gracefully (`shutdown-vm`, see the module docs) and
     /// waits for its task.
+    #[inline]
     pub async fn stop_instance(&self, id: &str) -> Result<(), Error> {
         let stopped = self.shut_down_vm(types::VmWhereInput::by_id(id)).await?;
         self.finish(operation_ids::SHUT_DOWN_VM, id, stopped)
@@ -146,6 +151,7 @@ impl CloudTower {
 
     /// Deletes a VM permanently (`delete-vm`, not the recycle bin) and
     /// waits for its task.
+    #[inline]
     pub async fn delete_instance(&self, id: &str) -> Result<(), Error> {
         let deleted = self.delete_vm(types::VmWhereInput::by_id(id)).await?;
         self.finish(operation_ids::DELETE_VM, id, deleted)
@@ -159,22 +165,27 @@ impl Compute for CloudTower {
         PROVIDER
     }
 
+    #[inline]
     fn list_instances(&self) -> BoxFuture<'_, Result<Vec<Instance>, Error>> {
         Box::pin(async move { Ok(self.instances().await?.iter().map(summary).collect()) })
     }
 
+    #[inline]
     fn get_instance<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Instance, Error>> {
         Box::pin(async move { Ok(summary(&self.instance(id).await?)) })
     }
 
+    #[inline]
     fn start<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(self.start_instance(id))
     }
 
+    #[inline]
     fn stop<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(self.stop_instance(id))
     }
 
+    #[inline]
     fn delete<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(self.delete_instance(id))
     }

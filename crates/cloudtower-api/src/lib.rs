@@ -19,8 +19,8 @@
 //!   ([`CloudTower::with_language`]).
 //! - Every operation of the spec is a method (generated from the spec's
 //!   operation table, so a new operation needs nothing written here) taking
-//!   its typed body, its builder, a
-//!   `serde_json::Value` (checked against the typed body before it is
+//!   its typed body, its builder, a `serde_json::Value` (with the default
+//!   feature `json-bodies`; checked against the typed body before it is
 //!   sent), or, for reads and `{where}` mutations, just a where-input:
 //!   `ct.get_vms(VmWhereInput::by_name("web-01"))`. See [`query`] for the
 //!   shorthands, [`CloudTower::first`] and the paging streams
@@ -88,6 +88,11 @@ pub use cloud_common::{
     CallOptions, ClientConfig, Error, ErrorKind, RetryPolicy, Secret, WaitOptions,
 };
 
+// The hand-written methods that call generated operations (the async
+// wrappers, the `Compute` impl, the list requests) are `#[inline]`, as the generated code
+// is: a debug build then compiles each, with the request and response
+// (de)serialisation it instantiates, only in a crate that calls it (see the
+// repository README's "Publishing").
 mod auth;
 pub mod compute;
 #[cfg(feature = "fake")]
@@ -162,6 +167,7 @@ impl CloudTower {
     /// let ct = CloudTower::login("http://192.168.96.133/v2/api", "admin", "password", UserSource::Local).await?;
     /// # Ok(()) }
     /// ```
+    #[inline]
     pub async fn login(
         config: impl Into<ClientConfig>,
         username: impl Into<String>,
@@ -274,8 +280,9 @@ where
 /// adds its method:
 ///
 /// - an object body: the method takes the typed body, its builder, a
-///   `serde_json::Value`, or anything else that converts into the body (a
-///   where-input, for reads and `{where}` mutations);
+///   `serde_json::Value` (feature `json-bodies`), or anything else that
+///   converts into the body (a where-input, for reads and `{where}`
+///   mutations);
 /// - an array body (the creates): anything iterable whose items convert
 ///   into the element type, one element per resource, answered in order;
 /// - `login` is [`CloudTower::login`], which needs no token.
@@ -292,9 +299,10 @@ macro_rules! operation_method {
             #[doc = $doc]
             ///
             /// Takes the elements of the body: each a typed value, its
-            /// builder or a `serde_json::Value`. An element with a missing or
-            /// wrong field is an [`ErrorKind::InvalidRequest`] error naming it,
-            /// and nothing is sent.
+            /// builder or (feature `json-bodies`) a `serde_json::Value`. An
+            /// element with a missing or wrong field is an
+            /// [`ErrorKind::InvalidRequest`] error naming it, and nothing is
+            /// sent.
             pub async fn $method<I>(&self, items: I) -> Result<$ok>
             where
                 I: IntoIterator,
@@ -310,9 +318,10 @@ macro_rules! operation_method {
         impl CloudTower {
             #[doc = $doc]
             ///
-            /// Takes the typed body, its builder, a `serde_json::Value` (checked
-            /// against the typed body before anything is sent), or, for reads
-            /// and `{where}` mutations, just a where-input.
+            /// Takes the typed body, its builder, a `serde_json::Value` (feature
+            /// `json-bodies`; checked against the typed body before anything
+            /// is sent), or, for reads and `{where}` mutations, just a
+            /// where-input.
             ///
             /// The body is converted at the call, so the future returned
             /// holds no copy of it.

@@ -151,15 +151,22 @@ macro_rules! list_request {
         impl sealed::Sealed for types::$body {}
         impl sealed::Sealed for types::$where {}
 
+        // `#[inline]` on every method: `page` clones the body (with the
+        // `Clone` of every nested where-input) and `send`'s boxed future
+        // instantiates the whole call (request, response parsing). Inline,
+        // a debug build emits them only in a crate that pages this
+        // operation.
         impl ListRequest for types::$body {
             type Item = types::$item;
             type Body = types::$body;
             const OPERATION_ID: &'static str = $id;
 
+            #[inline]
             fn into_body(self) -> Self::Body {
                 self
             }
 
+            #[inline]
             fn page(body: &Self::Body, first: i32, after: Option<String>, first_page: bool) -> Self::Body {
                 let mut body = body.clone();
                 body.first = Some(first);
@@ -172,17 +179,16 @@ macro_rules! list_request {
                 body
             }
 
+            #[inline]
             fn after(body: &Self::Body) -> Option<String> {
                 body.after.clone()
             }
 
+            #[inline]
             fn id(item: &Self::Item) -> &str {
                 &item.id
             }
 
-            // `#[inline]`: the boxed future instantiates the whole call
-            // (request, response parsing); inline, a debug build emits it
-            // only in a crate that pages this operation.
             #[inline]
             fn send(client: &CloudTower, body: Self::Body) -> cloud_common::BoxFuture<'_, Result<Vec<Self::Item>>> {
                 Box::pin(client.$op(body))
@@ -194,19 +200,23 @@ macro_rules! list_request {
             type Body = types::$body;
             const OPERATION_ID: &'static str = $id;
 
+            #[inline]
             fn into_body(self) -> Self::Body {
                 self.into()
             }
 
             // The rest is the body's own.
+            #[inline]
             fn page(body: &Self::Body, first: i32, after: Option<String>, first_page: bool) -> Self::Body {
                 <types::$body as ListRequest>::page(body, first, after, first_page)
             }
 
+            #[inline]
             fn after(body: &Self::Body) -> Option<String> {
                 <types::$body as ListRequest>::after(body)
             }
 
+            #[inline]
             fn id(item: &Self::Item) -> &str {
                 <types::$body as ListRequest>::id(item)
             }

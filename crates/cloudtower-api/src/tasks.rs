@@ -450,6 +450,7 @@ impl CloudTower {
     }
 
     /// One poll round: `get-tasks` for the pending ids, `chunk` at a time.
+    #[inline]
     async fn poll_round(&self, pending: Vec<String>, chunk: usize) -> Result<Vec<types::Task>> {
         let mut tasks = Vec::with_capacity(pending.len());
         for ids in pending.chunks(chunk) {

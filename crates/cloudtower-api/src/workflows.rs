@@ -48,6 +48,7 @@ macro_rules! named_lookups {
         impl CloudTower {
             $(
                 $(#[$doc])*
+                #[inline]
                 pub async fn $method(&self, name: &str) -> Result<<types::$where as ListRequest>::Item> {
                     self.the_one($what, &format!("named {name:?}"), types::$where::by_name(name))
                         .await
@@ -87,6 +88,7 @@ impl CloudTower {
     /// The one item `request` matches (two are asked for, to tell). None,
     /// or more than one, is an [`ErrorKind::InvalidRequest`] error saying
     /// which: `what` and `filter` word it ("no VLAN named \"vm-net\"").
+    #[inline]
     pub async fn the_one<R: ListRequest>(
         &self,
         what: &str,
@@ -104,12 +106,14 @@ impl CloudTower {
 
     /// The VMs carrying the label `key` (with `value`, when given): a
     /// `labels_some` filter on `get-vms`.
+    #[inline]
     pub async fn vms_labelled(&self, key: &str, value: Option<&str>) -> Result<Vec<types::Vm>> {
         self.get_vms(label_filter(key, value)).await
     }
 
     /// Attaches the labels matched by `labels` to the VMs matched by
     /// `vms` (`add-labels-to-resources`).
+    #[inline]
     pub async fn label_vms(
         &self,
         labels: types::LabelWhereInput,
@@ -128,6 +132,7 @@ impl CloudTower {
 
     /// Clones VM `source` as a new VM `name`, with its configuration
     /// (`clone-vm`); the task creates it.
+    #[inline]
     pub async fn clone_vm_named(&self, source: &str, name: &str) -> Result<Vec<types::WithTaskVm>> {
         let params = types::VmCloneParams::builder().src_vm_id(source).name(name);
         self.clone_vm([params]).await
@@ -135,6 +140,7 @@ impl CloudTower {
 
     /// Converts VM `vm` into a VM template named `name` (the VM is gone
     /// afterwards; `convert-vm-template-from-vm`).
+    #[inline]
     pub async fn convert_vm_to_template(
         &self,
         vm: &str,
@@ -146,6 +152,7 @@ impl CloudTower {
 
     /// Clones VM `vm` into a new VM template named `name` (the VM stays;
     /// `clone-vm-template-from-vm`).
+    #[inline]
     pub async fn clone_vm_to_template(
         &self,
         vm: &str,
@@ -158,6 +165,7 @@ impl CloudTower {
     /// Clones VM `vm` into a content-library template named `name`,
     /// available to the clusters matched by `clusters`
     /// (`clone-content-library-vm-template-from-vm`).
+    #[inline]
     pub async fn clone_vm_to_content_library(
         &self,
         vm: &str,
@@ -173,6 +181,7 @@ impl CloudTower {
     }
 
     /// Rolls VM `vm` back to its snapshot `snapshot` (`rollback-vm`).
+    #[inline]
     pub async fn rollback_vm_to(&self, vm: &str, snapshot: &str) -> Result<Vec<types::WithTaskVm>> {
         self.rollback_vm(types::VmRollbackParams {
             data: types::VmRollbackParamsData {
@@ -185,6 +194,7 @@ impl CloudTower {
 
     /// Creates a new VM `name` from the snapshot `snapshot`
     /// (`rebuild-vm-from-snapshot`).
+    #[inline]
     pub async fn rebuild_vm_from(
         &self,
         snapshot: &str,
@@ -197,6 +207,7 @@ impl CloudTower {
     }
 
     /// Deletes the VM snapshot `snapshot` (`delete-vm-snapshot`).
+    #[inline]
     pub async fn delete_snapshot(
         &self,
         snapshot: &str,
@@ -207,6 +218,7 @@ impl CloudTower {
 
     /// The GPU devices of the hosts matched by `hosts`, or of every host
     /// (`get-gpu-devices`).
+    #[inline]
     pub async fn gpu_devices_of(
         &self,
         hosts: Option<types::HostWhereInput>,
@@ -220,6 +232,7 @@ impl CloudTower {
 
     /// Passes the GPUs `gpus` (device ids) through to VM `vm` and waits for
     /// the task (`add-vm-gpu-device`).
+    #[inline]
     pub async fn attach_gpus(&self, vm: &str, gpus: &[&str]) -> Result<Vec<types::Task>> {
         let added = self
             .add_vm_gpu_device(types::VmAddGpuDeviceParams {
@@ -237,6 +250,7 @@ impl CloudTower {
 
     /// Detaches the GPUs `gpus` from VM `vm` and waits for the task
     /// (`remove-vm-gpu-device`).
+    #[inline]
     pub async fn detach_gpus(&self, vm: &str, gpus: &[&str]) -> Result<Vec<types::Task>> {
         let removed = self
             .remove_vm_gpu_device(types::VmRemoveGpuDeviceParams {
@@ -256,6 +270,7 @@ impl CloudTower {
     /// the check's result (`enter-maintenance-mode-precheck`, then
     /// `enter-maintance-mode-precheck-result` until `done`). The result
     /// lists the VMs that entering would shut down.
+    #[inline]
     pub async fn maintenance_precheck(
         &self,
         host: &str,
@@ -295,6 +310,7 @@ impl CloudTower {
     /// `shutdown_vms` (ids) that cannot migrate, and waits for the task
     /// (`enter-maintance-mode`). Run [`CloudTower::maintenance_precheck`]
     /// first: it says which VMs those are.
+    #[inline]
     pub async fn enter_maintenance(
         &self,
         host: &str,
@@ -316,6 +332,7 @@ impl CloudTower {
     /// Takes host `host` out of maintenance mode and waits for the task
     /// (`exit-maintance-mode`); `back` says what to do with the VMs that
     /// left it.
+    #[inline]
     pub async fn exit_maintenance(
         &self,
         host: &str,
@@ -355,6 +372,7 @@ fn strings(values: &[&str]) -> Vec<String> {
 }
 
 /// `labels_some: {key, value}`.
+#[inline]
 fn label_filter(key: &str, value: Option<&str>) -> types::VmWhereInput {
     let label = types::LabelWhereInput {
         key: Some(key.to_string()),
@@ -470,6 +488,7 @@ impl FromTemplate {
 impl TryFrom<FromTemplate> for types::VmCreateVmFromContentLibraryTemplateParams {
     type Error = String;
 
+    #[inline]
     fn try_from(value: FromTemplate) -> std::result::Result<Self, String> {
         let mut params = value.params;
         if !value.nics.is_empty() {

@@ -112,10 +112,12 @@ pub fn summary(instance: &types::Instance) -> Instance {
 }
 
 impl Compute for ClusterCompute {
+    #[inline]
     fn provider(&self) -> &'static str {
         PROVIDER
     }
 
+    #[inline]
     fn list_instances(&self) -> BoxFuture<'_, Result<Vec<Instance>, Error>> {
         Box::pin(async move {
             let list = self.client.instances(&self.cluster).await?;
@@ -123,18 +125,22 @@ impl Compute for ClusterCompute {
         })
     }
 
+    #[inline]
     fn get_instance<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Instance, Error>> {
         Box::pin(async move { Ok(summary(&self.client.instance(&self.cluster, id).await?)) })
     }
 
+    #[inline]
     fn start<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(self.client.start_instance(&self.cluster, id))
     }
 
+    #[inline]
     fn stop<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(self.client.stop_instance(&self.cluster, id))
     }
 
+    #[inline]
     fn delete<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(self.client.delete_instance(&self.cluster, id))
     }

@@ -52,6 +52,11 @@ pub use cloud_common::{
     CallOptions, ClientConfig, Error, ErrorKind, RetryPolicy, Secret, WaitOptions,
 };
 
+// The hand-written methods that call generated operations (the async
+// wrappers, the `Compute` impl) are `#[inline]`, as the generated code
+// is: a debug build then compiles each, with the request and response
+// (de)serialisation it instantiates, only in a crate that calls it (see the
+// repository README's "Publishing").
 mod auth;
 mod compute;
 mod ext;
@@ -122,12 +127,14 @@ impl Neolink {
 
     /// `GET /regions`: every region. Pass `id` to [`Neolink::skus`] and
     /// `cluster_name` to the instance calls.
+    #[inline]
     pub async fn regions(&self) -> Result<Vec<types::Region>> {
         self.call(self.client.list_regions()).await
     }
 
     /// `GET /skus/computings?region_id=…`: the GPU SKUs of a region (specs,
     /// price, stock). See [`cheapest_sku`] to choose one.
+    #[inline]
     pub async fn skus(&self, region_id: &str) -> Result<Vec<types::ComputingSku>> {
         self.call(self.client.list_computing_skus().region_id(region_id))
             .await
@@ -142,6 +149,7 @@ impl Neolink {
     /// are the user id); otherwise the request must set it. A builder with a
     /// missing field is an [`ErrorKind::InvalidRequest`] error, and nothing
     /// is sent. Never retried automatically.
+    #[inline]
     pub async fn create_instance(
         &self,
         cluster: &str,
@@ -162,6 +170,7 @@ impl Neolink {
 
     /// `GET /clusters/{cluster}/instances`: the caller's instances in a
     /// cluster (`nodes`), with the reply's paging fields.
+    #[inline]
     pub async fn instances(&self, cluster: &str) -> Result<types::InstanceList> {
         self.call(self.client.list_instances().cluster_name(cluster))
             .await
@@ -169,6 +178,7 @@ impl Neolink {
 
     /// `GET /clusters/{cluster}/instances/{name}`: one instance, by its
     /// `name` (not its `uid`).
+    #[inline]
     pub async fn instance(&self, cluster: &str, name: &str) -> Result<types::Instance> {
         self.call(self.client.get_instance().cluster_name(cluster).name(name))
             .await
@@ -177,6 +187,7 @@ impl Neolink {
     /// `POST /clusters/{cluster}/instances/{name}/power_on`: starts a
     /// stopped instance (the API's "power on"). Any 2xx reply carrying a
     /// JSON string counts as success.
+    #[inline]
     pub async fn start_instance(&self, cluster: &str, name: &str) -> Result<()> {
         let request = self
             .client
@@ -187,6 +198,7 @@ impl Neolink {
     }
 
     /// The API's name for [`Neolink::start_instance`].
+    #[inline]
     pub async fn power_on(&self, cluster: &str, name: &str) -> Result<()> {
         self.start_instance(cluster, name).await
     }
@@ -194,6 +206,7 @@ impl Neolink {
     /// `POST /clusters/{cluster}/instances/{name}/power_off` with `{}`: stops
     /// an instance with the server's defaults (a 10 s grace period, no
     /// snapshot). [`Neolink::power_off`] chooses them.
+    #[inline]
     pub async fn stop_instance(&self, cluster: &str, name: &str) -> Result<()> {
         self.power_off(cluster, name, types::PowerOffRequest::default())
             .await
@@ -206,6 +219,7 @@ impl Neolink {
     /// The reply is the JSON string `"ok"`; any 2xx counts as success.
     /// Never retried automatically: with `needSnapshot` a repeat could save
     /// a second image.
+    #[inline]
     pub async fn power_off(
         &self,
         cluster: &str,
@@ -223,6 +237,7 @@ impl Neolink {
 
     /// `DELETE /clusters/{cluster}/instances?name={name}`: deletes an
     /// instance (named in the query, unlike every other instance call).
+    #[inline]
     pub async fn delete_instance(&self, cluster: &str, name: &str) -> Result<()> {
         let request = self
             .client

@@ -27,6 +27,7 @@ impl Neolink {
     ///     .await?;
     /// # Ok(()) }
     /// ```
+    #[inline]
     pub async fn wait_for_status(
         &self,
         cluster: &str,

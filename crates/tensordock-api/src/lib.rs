@@ -44,6 +44,11 @@ pub use cloud_common::{CallOptions, ClientConfig, Error, ErrorKind, RetryPolicy,
 
 pub mod ports;
 
+// The hand-written methods that call generated operations (the async
+// wrappers, the `Compute` impl) are `#[inline]`, as the generated code
+// is: a debug build then compiles each, with the request and response
+// (de)serialisation it instantiates, only in a crate that calls it (see the
+// repository README's "Publishing").
 #[cfg(feature = "v0")]
 pub mod v0;
 

@@ -64,10 +64,12 @@ pub fn summary(id: &str, vm: &types::VirtualMachine) -> Instance {
 }
 
 impl Compute for TensorDock {
+    #[inline]
     fn provider(&self) -> &'static str {
         PROVIDER
     }
 
+    #[inline]
     fn list_instances(&self) -> BoxFuture<'_, Result<Vec<Instance>, Error>> {
         Box::pin(async move {
             let mut all: Vec<Instance> = self
@@ -81,20 +83,24 @@ impl Compute for TensorDock {
         })
     }
 
+    #[inline]
     fn get_instance<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Instance, Error>> {
         Box::pin(async move { Ok(summary(id, &self.get_vm(id).await?)) })
     }
 
+    #[inline]
     fn start<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(self.start_vm(id))
     }
 
     /// Stops the VM keeping its GPU reserved (`disassociate_resources=false`),
     /// so that a later start gets the same hardware back.
+    #[inline]
     fn stop<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(self.stop_vm(id, false))
     }
 
+    #[inline]
     fn delete<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(self.delete_vm(id))
     }

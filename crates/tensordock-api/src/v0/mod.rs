@@ -135,6 +135,7 @@ impl TensorDock {
 
     /// `POST /auth/test`: whether the key/token pair is valid. An invalid
     /// pair is an `Err` with the server's message.
+    #[inline]
     pub async fn auth_test(&self) -> Result<()> {
         let r = self
             .call(self.client.auth_test().body(self.key_pair()))
@@ -147,6 +148,7 @@ impl TensorDock {
     }
 
     /// `POST /auth/list`: the organisation's authorizations, keyed by name.
+    #[inline]
     pub async fn auth_list(&self) -> Result<HashMap<String, types::Authorization>> {
         let r = self
             .call(self.client.auth_list().body(self.key_pair()))
@@ -160,6 +162,7 @@ impl TensorDock {
     /// lists hostnodes reserved for your organisation only when the
     /// credentials are in the query string; this client never puts them in
     /// a URL. Use [`TensorDock::native`] if you accept that.)
+    #[inline]
     pub async fn list_hostnodes(
         &self,
         filter: &HostnodeFilter,
@@ -172,6 +175,7 @@ impl TensorDock {
 
     /// `GET /client/deploy/hostnodes/{uuid}`: one hostnode, whether the
     /// server nests it under `hostnode` or under its own UUID.
+    #[inline]
     pub async fn get_hostnode(&self, hostnode: &str) -> Result<types::Hostnode> {
         const OP: &str = operation_ids::GET_HOSTNODE;
         let uuid = hostnode.parse::<uuid::Uuid>().map_err(|e| {
@@ -194,6 +198,7 @@ impl TensorDock {
     /// `POST /client/deploy/single`: deploys a VM. `f` fills the body; the
     /// credentials are added afterwards. Never retried automatically (use
     /// [`CallOptions::retry`] to opt in).
+    #[inline]
     pub async fn deploy_vm(
         &self,
         f: impl FnOnce(builder::DeployVmRequest) -> builder::DeployVmRequest,
@@ -207,6 +212,7 @@ impl TensorDock {
     }
 
     /// `POST /client/list`: the organisation's VMs, keyed by VM UUID.
+    #[inline]
     pub async fn list_vms(&self) -> Result<HashMap<String, types::VirtualMachine>> {
         let r = self
             .call(self.client.list_vms().body(self.key_pair()))
@@ -218,6 +224,7 @@ impl TensorDock {
     /// `POST /client/get/single`: one VM, whether the server nests it under
     /// `virtualmachines` (seen in practice) or `virtualmachine` (the SDK's
     /// docstring).
+    #[inline]
     pub async fn get_vm(&self, server: &str) -> Result<types::VirtualMachine> {
         let r = self
             .call(self.client.get_vm().body(self.server(server)))
@@ -235,6 +242,7 @@ impl TensorDock {
     }
 
     /// `POST /client/start/single`.
+    #[inline]
     pub async fn start_vm(&self, server: &str) -> Result<()> {
         let r = self
             .call(self.client.start_vm().body(self.server(server)))
@@ -244,6 +252,7 @@ impl TensorDock {
 
     /// `POST /client/stop/single`. `disassociate_resources: true` releases
     /// the GPU (storage-only billing; the VM may not get its GPU back).
+    #[inline]
     pub async fn stop_vm(&self, server: &str, disassociate_resources: bool) -> Result<()> {
         let body = types::StopVmRequest::builder()
             .api_key(self.credentials().api_key.clone())
@@ -256,6 +265,7 @@ impl TensorDock {
 
     /// `POST /client/modify/single` (the one VM call that names the VM
     /// `server_id`). The VM must be stopped.
+    #[inline]
     pub async fn modify_vm(
         &self,
         server: &str,
@@ -275,6 +285,7 @@ impl TensorDock {
     }
 
     /// `POST /client/delete/single`.
+    #[inline]
     pub async fn delete_vm(&self, server: &str) -> Result<()> {
         let r = self
             .call(self.client.delete_vm().body(self.server(server)))
@@ -288,6 +299,7 @@ impl TensorDock {
 
     /// `POST /client/spot/validate/new`: `true` if a spot VM with these
     /// resources would deploy at this price, `false` if the bid is too low.
+    #[inline]
     pub async fn validate_spot_new(
         &self,
         f: impl FnOnce(builder::ValidateSpotNewRequest) -> builder::ValidateSpotNewRequest,
@@ -303,6 +315,7 @@ impl TensorDock {
 
     /// `POST /client/spot/validate/existing`: `true` if the VM would run
     /// at the new bid `price` (USD/hour).
+    #[inline]
     pub async fn validate_spot_existing(&self, server: &str, price: f64) -> Result<bool> {
         let body = types::ValidateSpotExistingRequest::builder()
             .api_key(self.credentials().api_key.clone())
@@ -318,6 +331,7 @@ impl TensorDock {
     /// `POST /client/container/deploy`, sent as JSON so that GPU model
     /// lists, environment variables, volumes and arguments survive (a form
     /// body cannot carry them).
+    #[inline]
     pub async fn deploy_container(
         &self,
         f: impl FnOnce(builder::DeployContainerRequest) -> builder::DeployContainerRequest,
@@ -336,6 +350,7 @@ impl TensorDock {
     /// `POST /client/container/scale`. `delta` is added to the replica
     /// count (negative removes); it is not a target count. Never retried
     /// automatically, since a repeat would scale twice.
+    #[inline]
     pub async fn scale_container(&self, container_id: &str, delta: i64) -> Result<()> {
         let body = types::ScaleContainerRequest::builder()
             .api_key(self.credentials().api_key.clone())
@@ -351,6 +366,7 @@ impl TensorDock {
     }
 
     /// `POST /client/container/stop`: terminates the container deployment.
+    #[inline]
     pub async fn stop_container(&self, container_id: &str) -> Result<()> {
         let body = types::StopContainerRequest::builder()
             .api_key(self.credentials().api_key.clone())
@@ -366,6 +382,7 @@ impl TensorDock {
 
     /// `GET /client/container/{id}/replicas`, with the credentials in a
     /// form body rather than the query string, so no URL carries them.
+    #[inline]
     pub async fn container_replicas(&self, container_id: &str) -> Result<Vec<types::Replica>> {
         let request = self
             .client
@@ -382,6 +399,7 @@ impl TensorDock {
     }
 
     /// `POST /billing/balance`: balance (USD) and hourly spend.
+    #[inline]
     pub async fn balance(&self) -> Result<types::BalanceResponse> {
         let r = self
             .call(self.client.get_balance().body(self.key_pair()))
@@ -391,6 +409,7 @@ impl TensorDock {
     }
 
     /// `POST /billing/revenue`: hosting revenue per hostnode.
+    #[inline]
     pub async fn revenue(
         &self,
         f: impl FnOnce(builder::RevenueRequest) -> builder::RevenueRequest,
@@ -404,6 +423,7 @@ impl TensorDock {
     }
 
     /// `POST /billing/summary`: the statement for `period` (`YYYY-MM`).
+    #[inline]
     pub async fn monthly_summary(&self, period: &str) -> Result<types::MonthlySummaryResponse> {
         let body = types::MonthlySummaryRequest::builder()
             .api_key(self.credentials().api_key.clone())

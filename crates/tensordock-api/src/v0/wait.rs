@@ -9,18 +9,21 @@ use super::{PROVIDER, Result, TensorDock, VmStatus, VmStatusExt, neutral_state, 
 impl TensorDock {
     /// Every VM of the organisation, keyed by VM UUID (`POST /client/list`;
     /// the v0 name is [`TensorDock::list_vms`]).
+    #[inline]
     pub async fn instances(&self) -> Result<HashMap<String, types::VirtualMachine>> {
         self.list_vms().await
     }
 
     /// One VM (`POST /client/get/single`; the v0 name is
     /// [`TensorDock::get_vm`]).
+    #[inline]
     pub async fn instance(&self, id: &str) -> Result<types::VirtualMachine> {
         self.get_vm(id).await
     }
 
     /// Starts a stopped VM (`POST /client/start/single`; the v0 name is
     /// [`TensorDock::start_vm`]).
+    #[inline]
     pub async fn start_instance(&self, id: &str) -> Result<()> {
         self.start_vm(id).await
     }
@@ -28,12 +31,14 @@ impl TensorDock {
     /// Stops a VM, keeping its GPU reserved so it can start again
     /// (`POST /client/stop/single` with `disassociate_resources: false`;
     /// [`TensorDock::stop_vm`] can release the GPU).
+    #[inline]
     pub async fn stop_instance(&self, id: &str) -> Result<()> {
         self.stop_vm(id, false).await
     }
 
     /// Deletes a VM (`POST /client/delete/single`; the v0 name is
     /// [`TensorDock::delete_vm`]).
+    #[inline]
     pub async fn delete_instance(&self, id: &str) -> Result<()> {
         self.delete_vm(id).await
     }
@@ -58,6 +63,7 @@ impl TensorDock {
     /// let vm = td.wait_for_status("vm-uuid", VmStatus::Running, wait).await?;
     /// # Ok(()) }
     /// ```
+    #[inline]
     pub async fn wait_for_status(
         &self,
         id: &str,

@@ -99,10 +99,12 @@ pub fn summary_of_listed(item: &types::InstanceListItem) -> Instance {
 }
 
 impl Compute for TensorDock {
+    #[inline]
     fn provider(&self) -> &'static str {
         PROVIDER
     }
 
+    #[inline]
     fn list_instances(&self) -> BoxFuture<'_, Result<Vec<Instance>, Error>> {
         Box::pin(async move {
             let mut all: Vec<Instance> = self
@@ -116,18 +118,22 @@ impl Compute for TensorDock {
         })
     }
 
+    #[inline]
     fn get_instance<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Instance, Error>> {
         Box::pin(async move { Ok(summary(&self.instance(id).await?)) })
     }
 
+    #[inline]
     fn start<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(async move { self.start_instance(id).await.map(drop) })
     }
 
+    #[inline]
     fn stop<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(async move { self.stop_instance(id).await.map(drop) })
     }
 
+    #[inline]
     fn delete<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(async move { self.delete_instance(id).await.map(drop) })
     }

@@ -177,6 +177,7 @@ type Result<T> = std::result::Result<T, Error>;
 impl TensorDock {
     /// Runs one generated operation and unwraps its 200 `oneOf`, turning
     /// the `ErrorBody` branch into an error.
+    #[inline]
     async fn run<O>(&self, request: O) -> Result<<O::Ok as ErrorIn200>::Ok>
     where
         O: Operation<ErrorBody = types::ErrorResponse>,
@@ -191,6 +192,7 @@ impl TensorDock {
     /// [`Placement::Location`]; a GPU's `v0_name` into
     /// [`CreateInstance::gpu`]. Stock is often stale: a create can still
     /// fail with "No available nodes found".
+    #[inline]
     pub async fn locations(&self) -> Result<Vec<types::Location>> {
         let r = self.run(self.client.list_locations()).await?;
         Ok(r.data.locations)
@@ -200,12 +202,14 @@ impl TensorDock {
     /// A hostnode's `id` goes into [`Placement::Hostnode`]; its
     /// `available_resources.available_ports` are the external ports to
     /// forward from. The server filters nothing; filter the list yourself.
+    #[inline]
     pub async fn hostnodes(&self) -> Result<Vec<types::Hostnode>> {
         let r = self.run(self.client.list_hostnodes()).await?;
         Ok(r.data.hostnodes)
     }
 
     /// `GET /hostnodes/{id}`: one hostnode.
+    #[inline]
     pub async fn hostnode(&self, id: &str) -> Result<types::Hostnode> {
         let r = self.run(self.client.get_hostnode().id(id)).await?;
         Ok(r.data)
@@ -218,6 +222,7 @@ impl TensorDock {
     /// [`ErrorKind::InvalidRequest`] error, and nothing is sent. Never
     /// retried automatically, because a repeat may deploy a second, billed
     /// VM (use [`CallOptions::retry`] to opt in).
+    #[inline]
     pub async fn create_instance(
         &self,
         request: CreateInstance,
@@ -234,6 +239,7 @@ impl TensorDock {
     /// `status` either flat or under `attributes`; this returns one flat
     /// list whatever the shape, with `name` and `status` filled from
     /// `attributes` where the server put them there.
+    #[inline]
     pub async fn instances(&self) -> Result<Vec<types::InstanceListItem>> {
         let r = self.run(self.client.list_instances()).await?;
         let items = match r {
@@ -247,6 +253,7 @@ impl TensorDock {
     /// `GET /instances/{id}`: one instance with its status, IP address
     /// (empty until assigned), real port forwards and hourly rate. A
     /// deleted or unknown instance is an error with status 404.
+    #[inline]
     pub async fn instance(&self, id: &str) -> Result<types::Instance> {
         self.run(self.client.get_instance().id(id)).await
     }
@@ -254,6 +261,7 @@ impl TensorDock {
     /// `POST /instances/{id}/start`: starts a stopped instance. The answer
     /// holds the transitional status (`starting`); see
     /// [`TensorDock::wait_for_status`].
+    #[inline]
     pub async fn start_instance(&self, id: &str) -> Result<types::InstanceAction> {
         self.run(self.client.start_instance().id(id)).await
     }
@@ -261,6 +269,7 @@ impl TensorDock {
     /// `POST /instances/{id}/stop`: stops a running instance (`stopping`,
     /// then `Stopped`). v2 has no equivalent of v0's
     /// `disassociate_resources`.
+    #[inline]
     pub async fn stop_instance(&self, id: &str) -> Result<types::InstanceAction> {
         self.run(self.client.stop_instance().id(id)).await
     }
@@ -279,6 +288,7 @@ impl TensorDock {
     /// .await?;
     /// # Ok(()) }
     /// ```
+    #[inline]
     pub async fn modify_instance(
         &self,
         id: &str,
@@ -291,11 +301,13 @@ impl TensorDock {
     /// `DELETE /instances/{id}`: deletes an instance; deletion finishes
     /// asynchronously (getInstance answers 404 once it is gone). Deleting
     /// an instance that is already gone is an error with status 404.
+    #[inline]
     pub async fn delete_instance(&self, id: &str) -> Result<types::InstanceDeleted> {
         self.run(self.client.delete_instance().id(id)).await
     }
 
     /// `GET /secrets`: the organisation's secrets, without their values.
+    #[inline]
     pub async fn secrets(&self) -> Result<Vec<types::SecretSummary>> {
         let r = self.run(self.client.list_secrets()).await?;
         Ok(r.data.secrets)
@@ -303,6 +315,7 @@ impl TensorDock {
 
     /// `POST /secrets`: stores a secret. Never retried automatically (a
     /// repeat would store a second one).
+    #[inline]
     pub async fn create_secret(
         &self,
         name: &str,
@@ -325,6 +338,7 @@ impl TensorDock {
 
     /// Stores an SSH public key as a secret of kind `SSHKEY`; pass the
     /// returned `id` as [`SshKey::SecretId`] when creating instances.
+    #[inline]
     pub async fn create_ssh_key(
         &self,
         name: &str,
@@ -336,6 +350,7 @@ impl TensorDock {
 
     /// `GET /secrets/{id}`: one secret with its value (a [`Secret`], which
     /// never prints). Secrets of kind `SECRET` come without a value.
+    #[inline]
     pub async fn secret(&self, id: &str) -> Result<types::SecretDetail> {
         let r = self.run(self.client.get_secret().id(id)).await?;
         Ok(r.data)
@@ -343,6 +358,7 @@ impl TensorDock {
 
     /// `DELETE /secrets/{id}`. Deleting one that is already gone is an
     /// error with status 404.
+    #[inline]
     pub async fn delete_secret(&self, id: &str) -> Result<types::SecretDeleted> {
         self.run(self.client.delete_secret().id(id)).await
     }

@@ -23,6 +23,7 @@ impl TensorDock {
     /// naming the last status seen; any error from a poll (e.g. the 404 of
     /// a deleted instance) ends the wait at once. Each poll counts against
     /// the rate limit.
+    #[inline]
     pub async fn wait_for_status(
         &self,
         id: &str,
@@ -48,6 +49,7 @@ impl TensorDock {
     /// the instance as last read; see [`InstanceExt::ssh_endpoint`].
     ///
     /// Fails like [`TensorDock::wait_for_status`].
+    #[inline]
     pub async fn wait_until_running_with_ip(
         &self,
         id: &str,
