@@ -1,17 +1,28 @@
 //! `cargo xtask build-cost`: what building a provider crate costs a user.
 //!
-//! For each provider crate it makes two throwaway user crates under
-//! `target/build-cost/`, one depending on the provider with code generation
-//! (feature `codegen`) and one without (`default-features = false`, so the
-//! committed snapshot is compiled), plus the dependency floor: a crate
-//! depending only on the same `reqwest` + `serde` + `serde_json` + `tokio` +
-//! `progenitor-client` (with the features of `[workspace.dependencies]`).
-//! Each is built cold (its own empty target directory, the versions of the
-//! workspace's `Cargo.lock`, not incrementally, as a registry dependency
-//! is), taking turns in every round, and the CPU time
-//! (user + system of cargo and everything it ran) is compared with the
-//! floor's. After each cold build no-op rebuilds are timed (the best of
-//! three) and checked to run nothing (no compilation, no build script).
+//! For each provider crate it makes three throwaway user crates under
+//! `target/build-cost/`, all with `default-features = false` and the
+//! provider's own features:
+//!
+//! - `codegen`: with features `codegen` and `json-bodies`, i.e. what the
+//!   defaults build (the client generated from the spec in `build.rs`);
+//! - `snapshot`: with `json-bodies` only (the committed snapshot is
+//!   compiled, `cloud-codegen` is not);
+//! - `lean`: neither (the snapshot, without the request-only `Deserialize`
+//!   impls).
+//!
+//! Two baselines are built alongside: the dependency floor, a crate
+//! depending only on the same `reqwest`, `serde`, `serde_json`, `tokio` and
+//! `progenitor-client` (with the features of `[workspace.dependencies]`),
+//! and the same floor plus the TLS provider the provider crates install
+//! (`rustls` with `ring`, through `cloud-common`): the floor alone cannot
+//! make an HTTPS request, so a user's own reqwest client would pay for one.
+//! Each crate is built cold (its own empty target directory, the versions
+//! of the workspace's `Cargo.lock`, not incrementally, as a registry
+//! dependency is), taking turns in every round, and the CPU time (user and
+//! system of cargo and everything it ran) is compared with both baselines.
+//! After each cold build no-op rebuilds are timed (the best of three) and
+//! checked to run nothing (no compilation, no build script).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -32,6 +43,17 @@ pub const FLOOR_DEPS: &[&str] = &[
     "serde_json",
     "tokio",
     "progenitor-client",
+];
+
+/// What the second baseline adds to the floor: the TLS provider.
+pub const TLS_DEPS: &[&str] = &["rustls"];
+
+/// The kinds of provider build: label and the features added to the
+/// provider's own.
+pub const KINDS: &[(&str, &[&str])] = &[
+    ("codegen", &["codegen", "json-bodies"]),
+    ("snapshot", &["json-bodies"]),
+    ("lean", &[]),
 ];
 
 /// One throwaway crate to build.
@@ -63,7 +85,8 @@ fn workspace_dep_line(manifest: &str, name: &str) -> Result<String, String> {
         .ok_or_else(|| format!("no `{name} = ...` in [workspace.dependencies]"))
 }
 
-/// Writes the floor and the provider crates under `target/build-cost`.
+/// Writes the two baselines (the floor first, then the floor with the TLS
+/// provider) and the provider crates under `target/build-cost`.
 pub fn prepare(root: &Path, providers: &[&str]) -> Result<Vec<Variant>, String> {
     let manifest = std::fs::read_to_string(root.join("Cargo.toml")).map_err(|e| e.to_string())?;
     let lock = std::fs::read_to_string(root.join("Cargo.lock")).map_err(|e| e.to_string())?;
@@ -82,14 +105,19 @@ pub fn prepare(root: &Path, providers: &[&str]) -> Result<Vec<Variant>, String> 
         variants.push(Variant { label, dir });
         Ok(())
     };
-    let mut deps = String::new();
-    let mut uses = String::new();
-    for dep in FLOOR_DEPS {
-        deps.push_str(&workspace_dep_line(&manifest, dep)?);
-        deps.push('\n');
-        uses.push_str(&format!("pub use {};\n", dep.replace('-', "_")));
+    for (name, label, extra) in [
+        ("floor", "floor", &[][..]),
+        ("floor-tls", "floor + TLS provider", TLS_DEPS),
+    ] {
+        let mut deps = String::new();
+        let mut uses = String::new();
+        for dep in FLOOR_DEPS.iter().chain(extra) {
+            deps.push_str(&workspace_dep_line(&manifest, dep)?);
+            deps.push('\n');
+            uses.push_str(&format!("pub use {};\n", dep.replace('-', "_")));
+        }
+        write(name, label.to_string(), deps, uses)?;
     }
-    write("floor", "floor".to_string(), deps, uses)?;
     for provider in providers {
         let Some((_, features)) = PROVIDERS.iter().find(|(p, _)| p == provider) else {
             return Err(format!(
@@ -97,18 +125,18 @@ pub fn prepare(root: &Path, providers: &[&str]) -> Result<Vec<Variant>, String> 
                 PROVIDERS.iter().map(|p| p.0).collect::<Vec<_>>().join(", ")
             ));
         };
-        for codegen in [true, false] {
-            let mut f: Vec<String> = features.iter().map(|f| format!("\"{f}\"")).collect();
-            if codegen {
-                f.push("\"codegen\"".to_string());
-            }
+        for (kind, added) in KINDS {
+            let f: Vec<String> = features
+                .iter()
+                .chain(added.iter())
+                .map(|f| format!("\"{f}\""))
+                .collect();
             let path = root.join("crates").join(provider);
             let deps = format!(
                 "{provider} = {{ path = \"{}\", default-features = false, features = [{}] }}\n",
                 path.display(),
                 f.join(", ")
             );
-            let kind = if codegen { "codegen" } else { "snapshot" };
             write(
                 &format!("{provider}-{kind}"),
                 format!("{provider} ({kind})"),

@@ -12,8 +12,9 @@
 //!   `cargo-semver-checks` on the fixture pairs (needs it installed).
 //! - `msrv`: the workspace `rust-version` against every dependency's.
 //! - `build-cost [--rounds n] [--release] [crate...]`: cold build CPU time of
-//!   the provider crates, with and without code generation, against the
-//!   dependency floor (run on demand, not in CI).
+//!   the provider crates, with and without code generation and `json-bodies`,
+//!   against the dependency floor with and without a TLS provider (run on
+//!   demand, not in CI).
 //! - `upstream cloudtower <official-spec>`: where `specs/cloudtower.yaml`
 //!   disagrees with the official CloudTower document; with `--sync
 //!   [--base <file>] [--descriptions <file>] [--write]`, what it has and
@@ -43,8 +44,9 @@ commands:
                               on the fixture pairs (cargo install cargo-semver-checks)
   msrv                        check rust-version against every dependency in Cargo.lock
   build-cost [--rounds <n>] [--release] [crate...]
-                              cold build CPU time of the provider crates, with and
-                              without code generation, against the dependency floor
+                              cold build CPU time of the provider crates (codegen,
+                              snapshot, lean), against the dependency floor (and
+                              the floor with a TLS provider)
   upstream cloudtower <official-spec>
                               compare specs/cloudtower.yaml with the official document
   upstream cloudtower <official-spec> --sync [--base <official-spec-it-was-curated-from>]
@@ -557,11 +559,13 @@ fn build_cost_command(args: &[String]) -> Result<(), Failure> {
             m.noop_fresh &= fresh;
         }
     }
+    // `prepare` writes the two baselines first.
     let floor = build_cost::median(&measured[0].cpu).as_secs_f64();
+    let floor_tls = build_cost::median(&measured[1].cpu).as_secs_f64();
     println!();
     println!(
-        "{:<28} {:>12} {:>14} {:>14}",
-        "crate", "median cpu", "vs floor", "no-op rebuild"
+        "{:<28} {:>12} {:>10} {:>14} {:>14}",
+        "crate", "median cpu", "vs floor", "vs floor+TLS", "no-op rebuild"
     );
     let mut ok = true;
     for (variant, m) in variants.iter().zip(&measured) {
@@ -569,10 +573,11 @@ fn build_cost_command(args: &[String]) -> Result<(), Failure> {
         let noop = m.noop.iter().max().copied().unwrap_or_default();
         ok &= m.noop_fresh && noop.as_secs_f64() < 1.0;
         println!(
-            "{:<28} {:>10.1} s {:>13.2}x {:>12.2} s{}",
+            "{:<28} {:>10.1} s {:>9.2}x {:>13.2}x {:>12.2} s{}",
             variant.label,
             cpu,
             cpu / floor,
+            cpu / floor_tls,
             noop.as_secs_f64(),
             if m.noop_fresh { "" } else { " (not fresh)" }
         );
