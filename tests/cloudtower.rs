@@ -2616,3 +2616,39 @@ async fn vms_are_selected_and_labelled_by_label() {
     select.assert_async().await;
     label.assert_async().await;
 }
+
+/// A builder's setter keeps the conversion error of what it was given,
+/// naming the field, and the outer conversion reports it: for an optional
+/// field (`VmMigrateParams.data`) and a required one
+/// (`VmRollbackParams.data`), each given a nested builder that lacks a
+/// required field.
+#[test]
+fn a_nested_builder_missing_a_field_is_an_error_naming_both_fields() {
+    let migrate = VmMigrateParams::builder()
+        .data(VmMigrateParamsData::builder())
+        .where_(VmWhereInput::by_id("vm-1"));
+    assert_eq!(
+        VmMigrateParams::try_from(migrate).unwrap_err().to_string(),
+        "error converting supplied value for data: no value supplied for host_id"
+    );
+    let rollback = VmRollbackParams::builder()
+        .data(VmRollbackParamsData::builder())
+        .where_(VmWhereInput::by_id("vm-1"));
+    assert_eq!(
+        VmRollbackParams::try_from(rollback)
+            .unwrap_err()
+            .to_string(),
+        "error converting supplied value for data: no value supplied for snapshot_id"
+    );
+    // Given everything, both convert.
+    let rollback = VmRollbackParams::builder()
+        .data(VmRollbackParamsData::builder().snapshot_id("snap-1"))
+        .where_(VmWhereInput::by_id("vm-1"));
+    assert_eq!(
+        VmRollbackParams::try_from(rollback)
+            .unwrap()
+            .data
+            .snapshot_id,
+        "snap-1"
+    );
+}

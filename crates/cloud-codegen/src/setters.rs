@@ -169,21 +169,72 @@ fn module_mut<'a>(items: &'a mut [syn::Item], name: &str) -> Option<&'a mut Vec<
 }
 
 /// `fn f<T>(mut self, value: T) -> Self where T: TryInto<Option<X>>, ..`
-/// becomes the same setter bounded by `IntoOptional<X>`.
+/// becomes the same setter bounded by `IntoOptional<X>`. Every setter's
+/// body becomes one call of a shared generic function
+/// (`cloud_common::optional_field` / `required_field`) instead of a
+/// closure with its own `format!`, with the same error message: rustc
+/// checks each setter body separately, and CloudTower has about 1,500.
 fn rewrite_setter(f: &mut syn::ImplItemFn) {
-    let Some(inner) = optional_target(&f.sig) else {
-        return;
-    };
     let field = f.sig.ident.clone();
-    let message = format!("error converting supplied value for {field}: {{e}}");
-    f.sig.generics.where_clause = Some(syn::parse_quote! {
-        where T: ::cloud_common::IntoOptional<#inner>
-    });
-    f.block = syn::parse_quote! {{
-        self.#field = ::cloud_common::IntoOptional::into_optional(value)
-            .map_err(|e| format!(#message));
-        self
-    }};
+    let name = field.to_string();
+    if let Some(inner) = optional_target(&f.sig) {
+        f.sig.generics.where_clause = Some(syn::parse_quote! {
+            where T: ::cloud_common::IntoOptional<#inner>
+        });
+        f.block = syn::parse_quote! {{
+            self.#field = ::cloud_common::optional_field(value, #name);
+            self
+        }};
+    } else if try_into_target(&f.sig).is_some() && is_plain_setter(f, &field) {
+        f.block = syn::parse_quote! {{
+            self.#field = ::cloud_common::required_field(value, #name);
+            self
+        }};
+    }
+}
+
+/// Whether `f`'s body is typify's `self.f = value.try_into().map_err(..);
+/// self`, the only shape [`rewrite_setter`] replaces for a required field.
+fn is_plain_setter(f: &syn::ImplItemFn, field: &syn::Ident) -> bool {
+    let [
+        syn::Stmt::Expr(syn::Expr::Assign(assign), Some(_)),
+        syn::Stmt::Expr(last, None),
+    ] = f.block.stmts.as_slice()
+    else {
+        return false;
+    };
+    let target = quote::ToTokens::to_token_stream(&assign.left).to_string();
+    let value = quote::ToTokens::to_token_stream(&assign.right).to_string();
+    target == format!("self . {field}")
+        && value.starts_with("value . try_into () . map_err")
+        && quote::ToTokens::to_token_stream(last).to_string() == "self"
+}
+
+/// The `X` of a `T: ::std::convert::TryInto<X>` bound on a one-argument
+/// setter.
+fn try_into_target(sig: &syn::Signature) -> Option<syn::Type> {
+    if sig.inputs.len() != 2 {
+        return None;
+    }
+    let clause = sig.generics.where_clause.as_ref()?;
+    clause.predicates.iter().find_map(|p| {
+        let syn::WherePredicate::Type(t) = p else {
+            return None;
+        };
+        let syn::Type::Path(bounded) = &t.bounded_ty else {
+            return None;
+        };
+        if !bounded.path.is_ident("T") {
+            return None;
+        }
+        t.bounds.iter().find_map(|b| {
+            let syn::TypeParamBound::Trait(tb) = b else {
+                return None;
+            };
+            let seg = tb.path.segments.last()?;
+            (seg.ident == "TryInto").then(|| single_arg(&seg.arguments).cloned())?
+        })
+    })
 }
 
 /// The `X` of a `T: ::std::convert::TryInto<::std::option::Option<X>>`

@@ -39,7 +39,7 @@ pub use poll::{Check, WaitOptions, wait_for, wait_for_status, wait_until};
 pub use redact::names_a_secret;
 pub use runtime::{CallOptions, OperationSpec, Runtime, retry_after};
 pub use secret::Secret;
-pub use shell::{ErrorIn200, IntoOptional, Operation};
+pub use shell::{ErrorIn200, IntoOptional, Operation, optional_field, required_field};
 
 /// Re-exports for [`impl_client_hooks!`]; not a public API.
 #[doc(hidden)]

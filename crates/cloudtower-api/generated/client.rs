@@ -7901,11 +7901,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::AddLabelsToResourcesParamsData>,
                 T::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::cloud_common::required_field(value, "data");
                 self
             }
             #[inline]
@@ -7914,11 +7910,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::LabelWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.where_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::required_field(value, "where_");
                 self
             }
         }
@@ -8036,10 +8028,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
             {
-                self.clusters = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for clusters: {e}")
-                    });
+                self.clusters = ::cloud_common::optional_field(value, "clusters");
                 self
             }
             #[inline]
@@ -8047,14 +8036,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::ContentLibraryImageWhereInput>,
             {
-                self.content_library_images = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for content_library_images: {e}"
-                        )
-                    });
+                self.content_library_images = ::cloud_common::optional_field(
+                    value,
+                    "content_library_images",
+                );
                 self
             }
             #[inline]
@@ -8064,14 +8049,10 @@ pub mod types {
                     super::ContentLibraryVmTemplateWhereInput,
                 >,
             {
-                self.content_library_vm_templates = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for content_library_vm_templates: {e}"
-                        )
-                    });
+                self.content_library_vm_templates = ::cloud_common::optional_field(
+                    value,
+                    "content_library_vm_templates",
+                );
                 self
             }
             #[inline]
@@ -8079,10 +8060,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::DatacenterWhereInput>,
             {
-                self.datacenters = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for datacenters: {e}")
-                    });
+                self.datacenters = ::cloud_common::optional_field(value, "datacenters");
                 self
             }
             #[inline]
@@ -8090,10 +8068,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::DiskWhereInput>,
             {
-                self.disks = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for disks: {e}")
-                    });
+                self.disks = ::cloud_common::optional_field(value, "disks");
                 self
             }
             #[inline]
@@ -8101,10 +8076,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::ElfImageWhereInput>,
             {
-                self.elf_images = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for elf_images: {e}")
-                    });
+                self.elf_images = ::cloud_common::optional_field(value, "elf_images");
                 self
             }
             #[inline]
@@ -8112,10 +8084,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::GpuDeviceWhereInput>,
             {
-                self.gpu_devices = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for gpu_devices: {e}")
-                    });
+                self.gpu_devices = ::cloud_common::optional_field(value, "gpu_devices");
                 self
             }
             #[inline]
@@ -8123,10 +8092,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::HostWhereInput>,
             {
-                self.hosts = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for hosts: {e}")
-                    });
+                self.hosts = ::cloud_common::optional_field(value, "hosts");
                 self
             }
             #[inline]
@@ -8134,14 +8100,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::IscsiLunSnapshotWhereInput>,
             {
-                self.iscsi_lun_snapshots = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for iscsi_lun_snapshots: {e}"
-                        )
-                    });
+                self.iscsi_lun_snapshots = ::cloud_common::optional_field(
+                    value,
+                    "iscsi_lun_snapshots",
+                );
                 self
             }
             #[inline]
@@ -8149,10 +8111,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VdsWhereInput>,
             {
-                self.vdses = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for vdses: {e}")
-                    });
+                self.vdses = ::cloud_common::optional_field(value, "vdses");
                 self
             }
             #[inline]
@@ -8160,10 +8119,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VlanWhereInput>,
             {
-                self.vlans = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for vlans: {e}")
-                    });
+                self.vlans = ::cloud_common::optional_field(value, "vlans");
                 self
             }
             #[inline]
@@ -8171,10 +8127,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VmSnapshotWhereInput>,
             {
-                self.vm_snapshots = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for vm_snapshots: {e}")
-                    });
+                self.vm_snapshots = ::cloud_common::optional_field(
+                    value,
+                    "vm_snapshots",
+                );
                 self
             }
             #[inline]
@@ -8182,10 +8138,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VmTemplateWhereInput>,
             {
-                self.vm_templates = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for vm_templates: {e}")
-                    });
+                self.vm_templates = ::cloud_common::optional_field(
+                    value,
+                    "vm_templates",
+                );
                 self
             }
             #[inline]
@@ -8193,10 +8149,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VmVolumeWhereInput>,
             {
-                self.vm_volumes = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for vm_volumes: {e}")
-                    });
+                self.vm_volumes = ::cloud_common::optional_field(value, "vm_volumes");
                 self
             }
             #[inline]
@@ -8204,10 +8157,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VmWhereInput>,
             {
-                self.vms = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for vms: {e}")
-                    });
+                self.vms = ::cloud_common::optional_field(value, "vms");
                 self
             }
         }
@@ -8346,10 +8296,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::AlertWhereInput>>,
             {
-                self.and = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for and: {e}")
-                    });
+                self.and = ::cloud_common::optional_field(value, "and");
                 self
             }
             #[inline]
@@ -8357,10 +8304,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
             {
-                self.cluster = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cluster: {e}")
-                    });
+                self.cluster = ::cloud_common::optional_field(value, "cluster");
                 self
             }
             #[inline]
@@ -8368,10 +8312,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.ended = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for ended: {e}")
-                    });
+                self.ended = ::cloud_common::optional_field(value, "ended");
                 self
             }
             #[inline]
@@ -8379,10 +8320,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::HostWhereInput>,
             {
-                self.host = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for host: {e}")
-                    });
+                self.host = ::cloud_common::optional_field(value, "host");
                 self
             }
             #[inline]
@@ -8390,8 +8328,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::cloud_common::optional_field(value, "id");
                 self
             }
             #[inline]
@@ -8399,10 +8336,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_in: {e}")
-                    });
+                self.id_in = ::cloud_common::optional_field(value, "id_in");
                 self
             }
             #[inline]
@@ -8410,10 +8344,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not: {e}")
-                    });
+                self.id_not = ::cloud_common::optional_field(value, "id_not");
                 self
             }
             #[inline]
@@ -8421,10 +8352,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not_in: {e}")
-                    });
+                self.id_not_in = ::cloud_common::optional_field(value, "id_not_in");
                 self
             }
             #[inline]
@@ -8432,10 +8360,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id: {e}")
-                    });
+                self.local_id = ::cloud_common::optional_field(value, "local_id");
                 self
             }
             #[inline]
@@ -8443,10 +8368,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.local_id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id_in: {e}")
-                    });
+                self.local_id_in = ::cloud_common::optional_field(value, "local_id_in");
                 self
             }
             #[inline]
@@ -8454,10 +8376,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::AlertWhereInput>>,
             {
-                self.not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for not: {e}")
-                    });
+                self.not = ::cloud_common::optional_field(value, "not");
                 self
             }
             #[inline]
@@ -8465,8 +8384,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::AlertWhereInput>>,
             {
-                self.or = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for or: {e}"));
+                self.or = ::cloud_common::optional_field(value, "or");
                 self
             }
             #[inline]
@@ -8474,10 +8392,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.severity = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for severity: {e}")
-                    });
+                self.severity = ::cloud_common::optional_field(value, "severity");
                 self
             }
             #[inline]
@@ -8485,10 +8400,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.severity_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for severity_in: {e}")
-                    });
+                self.severity_in = ::cloud_common::optional_field(value, "severity_in");
                 self
             }
         }
@@ -8575,10 +8487,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.ip_address = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for ip_address: {e}")
-                    });
+                self.ip_address = ::cloud_common::optional_field(value, "ip_address");
                 self
             }
             #[inline]
@@ -8586,10 +8495,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.netmask = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for netmask: {e}")
-                    });
+                self.netmask = ::cloud_common::optional_field(value, "netmask");
                 self
             }
             #[inline]
@@ -8598,11 +8504,7 @@ pub mod types {
                 T: ::std::convert::TryInto<i32>,
                 T::Error: ::std::fmt::Display,
             {
-                self.nic_index = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for nic_index: {e}")
-                    });
+                self.nic_index = ::cloud_common::required_field(value, "nic_index");
                 self
             }
             #[inline]
@@ -8613,11 +8515,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.routes = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for routes: {e}")
-                    });
+                self.routes = ::cloud_common::required_field(value, "routes");
                 self
             }
             #[inline]
@@ -8628,11 +8526,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
+                self.type_ = ::cloud_common::required_field(value, "type_");
                 self
             }
         }
@@ -8686,11 +8580,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.gateway = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for gateway: {e}")
-                    });
+                self.gateway = ::cloud_common::required_field(value, "gateway");
                 self
             }
             #[inline]
@@ -8699,11 +8589,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.netmask = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for netmask: {e}")
-                    });
+                self.netmask = ::cloud_common::required_field(value, "netmask");
                 self
             }
             #[inline]
@@ -8712,11 +8598,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.network = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for network: {e}")
-                    });
+                self.network = ::cloud_common::required_field(value, "network");
                 self
             }
         }
@@ -8788,10 +8670,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.datacenter_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for datacenter_id: {e}")
-                    });
+                self.datacenter_id = ::cloud_common::optional_field(
+                    value,
+                    "datacenter_id",
+                );
                 self
             }
             #[inline]
@@ -8800,9 +8682,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.ip = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for ip: {e}"));
+                self.ip = ::cloud_common::required_field(value, "ip");
                 self
             }
             #[inline]
@@ -8811,11 +8691,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.password = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for password: {e}")
-                    });
+                self.password = ::cloud_common::required_field(value, "password");
                 self
             }
             #[inline]
@@ -8823,14 +8699,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.primary_zone_datacenter_id = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for primary_zone_datacenter_id: {e}"
-                        )
-                    });
+                self.primary_zone_datacenter_id = ::cloud_common::optional_field(
+                    value,
+                    "primary_zone_datacenter_id",
+                );
                 self
             }
             #[inline]
@@ -8838,14 +8710,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.secondary_zone_datacenter_id = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for secondary_zone_datacenter_id: {e}"
-                        )
-                    });
+                self.secondary_zone_datacenter_id = ::cloud_common::optional_field(
+                    value,
+                    "secondary_zone_datacenter_id",
+                );
                 self
             }
             #[inline]
@@ -8854,11 +8722,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.username = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for username: {e}")
-                    });
+                self.username = ::cloud_common::required_field(value, "username");
                 self
             }
         }
@@ -8915,11 +8779,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::ClusterWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.where_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::required_field(value, "where_");
                 self
             }
         }
@@ -8967,11 +8827,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::ClusterUpdationParamsData>,
                 T::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::cloud_common::required_field(value, "data");
                 self
             }
             #[inline]
@@ -8980,11 +8836,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::ClusterWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.where_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::required_field(value, "where_");
                 self
             }
         }
@@ -9067,10 +8919,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.datacenter_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for datacenter_id: {e}")
-                    });
+                self.datacenter_id = ::cloud_common::optional_field(
+                    value,
+                    "datacenter_id",
+                );
                 self
             }
             #[inline]
@@ -9078,8 +8930,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.ip = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for ip: {e}"));
+                self.ip = ::cloud_common::optional_field(value, "ip");
                 self
             }
             #[inline]
@@ -9087,10 +8938,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::cloud_common::Secret>,
             {
-                self.password = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for password: {e}")
-                    });
+                self.password = ::cloud_common::optional_field(value, "password");
                 self
             }
             #[inline]
@@ -9098,14 +8946,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.primary_zone_datacenter_id = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for primary_zone_datacenter_id: {e}"
-                        )
-                    });
+                self.primary_zone_datacenter_id = ::cloud_common::optional_field(
+                    value,
+                    "primary_zone_datacenter_id",
+                );
                 self
             }
             #[inline]
@@ -9113,12 +8957,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.primary_zone_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for primary_zone_id: {e}"
-                        )
-                    });
+                self.primary_zone_id = ::cloud_common::optional_field(
+                    value,
+                    "primary_zone_id",
+                );
                 self
             }
             #[inline]
@@ -9126,14 +8968,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.secondary_zone_datacenter_id = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for secondary_zone_datacenter_id: {e}"
-                        )
-                    });
+                self.secondary_zone_datacenter_id = ::cloud_common::optional_field(
+                    value,
+                    "secondary_zone_datacenter_id",
+                );
                 self
             }
             #[inline]
@@ -9141,14 +8979,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.secondary_zone_id = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for secondary_zone_id: {e}"
-                        )
-                    });
+                self.secondary_zone_id = ::cloud_common::optional_field(
+                    value,
+                    "secondary_zone_id",
+                );
                 self
             }
             #[inline]
@@ -9156,10 +8990,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.username = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for username: {e}")
-                    });
+                self.username = ::cloud_common::optional_field(value, "username");
                 self
             }
         }
@@ -9308,10 +9139,7 @@ pub mod types {
                     ::std::vec::Vec<super::ClusterWhereInput>,
                 >,
             {
-                self.and = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for and: {e}")
-                    });
+                self.and = ::cloud_common::optional_field(value, "and");
                 self
             }
             #[inline]
@@ -9319,14 +9147,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::DatacenterWhereInput>,
             {
-                self.datacenters_some = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for datacenters_some: {e}"
-                        )
-                    });
+                self.datacenters_some = ::cloud_common::optional_field(
+                    value,
+                    "datacenters_some",
+                );
                 self
             }
             #[inline]
@@ -9336,10 +9160,7 @@ pub mod types {
                     crate::generated::open_enums::Hypervisor,
                 >,
             {
-                self.hypervisor = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for hypervisor: {e}")
-                    });
+                self.hypervisor = ::cloud_common::optional_field(value, "hypervisor");
                 self
             }
             #[inline]
@@ -9347,8 +9168,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::cloud_common::optional_field(value, "id");
                 self
             }
             #[inline]
@@ -9356,10 +9176,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_in: {e}")
-                    });
+                self.id_in = ::cloud_common::optional_field(value, "id_in");
                 self
             }
             #[inline]
@@ -9367,10 +9184,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not: {e}")
-                    });
+                self.id_not = ::cloud_common::optional_field(value, "id_not");
                 self
             }
             #[inline]
@@ -9378,10 +9192,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not_in: {e}")
-                    });
+                self.id_not_in = ::cloud_common::optional_field(value, "id_not_in");
                 self
             }
             #[inline]
@@ -9389,10 +9200,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id: {e}")
-                    });
+                self.local_id = ::cloud_common::optional_field(value, "local_id");
                 self
             }
             #[inline]
@@ -9400,10 +9208,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.local_id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id_in: {e}")
-                    });
+                self.local_id_in = ::cloud_common::optional_field(value, "local_id_in");
                 self
             }
             #[inline]
@@ -9411,10 +9216,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::optional_field(value, "name");
                 self
             }
             #[inline]
@@ -9422,10 +9224,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_contains = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_contains: {e}")
-                    });
+                self.name_contains = ::cloud_common::optional_field(
+                    value,
+                    "name_contains",
+                );
                 self
             }
             #[inline]
@@ -9433,10 +9235,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.name_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_in: {e}")
-                    });
+                self.name_in = ::cloud_common::optional_field(value, "name_in");
                 self
             }
             #[inline]
@@ -9444,10 +9243,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_not: {e}")
-                    });
+                self.name_not = ::cloud_common::optional_field(value, "name_not");
                 self
             }
             #[inline]
@@ -9455,14 +9251,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_starts_with = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for name_starts_with: {e}"
-                        )
-                    });
+                self.name_starts_with = ::cloud_common::optional_field(
+                    value,
+                    "name_starts_with",
+                );
                 self
             }
             #[inline]
@@ -9472,10 +9264,7 @@ pub mod types {
                     ::std::vec::Vec<super::ClusterWhereInput>,
                 >,
             {
-                self.not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for not: {e}")
-                    });
+                self.not = ::cloud_common::optional_field(value, "not");
                 self
             }
             #[inline]
@@ -9485,8 +9274,7 @@ pub mod types {
                     ::std::vec::Vec<super::ClusterWhereInput>,
                 >,
             {
-                self.or = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for or: {e}"));
+                self.or = ::cloud_common::optional_field(value, "or");
                 self
             }
             #[inline]
@@ -9496,10 +9284,7 @@ pub mod types {
                     crate::generated::open_enums::ClusterType,
                 >,
             {
-                self.type_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
+                self.type_ = ::cloud_common::optional_field(value, "type_");
                 self
             }
             #[inline]
@@ -9509,10 +9294,7 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::ClusterType>,
                 >,
             {
-                self.type_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_in: {e}")
-                    });
+                self.type_in = ::cloud_common::optional_field(value, "type_in");
                 self
             }
         }
@@ -9700,10 +9482,7 @@ pub mod types {
                     ::std::vec::Vec<super::ContentLibraryImageWhereInput>,
                 >,
             {
-                self.and = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for and: {e}")
-                    });
+                self.and = ::cloud_common::optional_field(value, "and");
                 self
             }
             #[inline]
@@ -9711,10 +9490,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
             {
-                self.clusters_some = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for clusters_some: {e}")
-                    });
+                self.clusters_some = ::cloud_common::optional_field(
+                    value,
+                    "clusters_some",
+                );
                 self
             }
             #[inline]
@@ -9722,10 +9501,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.created_at = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_at: {e}")
-                    });
+                self.created_at = ::cloud_common::optional_field(value, "created_at");
                 self
             }
             #[inline]
@@ -9733,10 +9509,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.created_at_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_at_in: {e}")
-                    });
+                self.created_at_in = ::cloud_common::optional_field(
+                    value,
+                    "created_at_in",
+                );
                 self
             }
             #[inline]
@@ -9744,10 +9520,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.description = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for description: {e}")
-                    });
+                self.description = ::cloud_common::optional_field(value, "description");
                 self
             }
             #[inline]
@@ -9755,12 +9528,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.description_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for description_in: {e}"
-                        )
-                    });
+                self.description_in = ::cloud_common::optional_field(
+                    value,
+                    "description_in",
+                );
                 self
             }
             #[inline]
@@ -9770,14 +9541,10 @@ pub mod types {
                     crate::generated::open_enums::EntityAsyncStatus,
                 >,
             {
-                self.entity_async_status = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for entity_async_status: {e}"
-                        )
-                    });
+                self.entity_async_status = ::cloud_common::optional_field(
+                    value,
+                    "entity_async_status",
+                );
                 self
             }
             #[inline]
@@ -9787,14 +9554,10 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::EntityAsyncStatus>,
                 >,
             {
-                self.entity_async_status_in = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for entity_async_status_in: {e}"
-                        )
-                    });
+                self.entity_async_status_in = ::cloud_common::optional_field(
+                    value,
+                    "entity_async_status_in",
+                );
                 self
             }
             #[inline]
@@ -9802,8 +9565,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::cloud_common::optional_field(value, "id");
                 self
             }
             #[inline]
@@ -9811,10 +9573,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_in: {e}")
-                    });
+                self.id_in = ::cloud_common::optional_field(value, "id_in");
                 self
             }
             #[inline]
@@ -9822,10 +9581,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not_in: {e}")
-                    });
+                self.id_not_in = ::cloud_common::optional_field(value, "id_not_in");
                 self
             }
             #[inline]
@@ -9833,10 +9589,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::optional_field(value, "name");
                 self
             }
             #[inline]
@@ -9844,10 +9597,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_contains = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_contains: {e}")
-                    });
+                self.name_contains = ::cloud_common::optional_field(
+                    value,
+                    "name_contains",
+                );
                 self
             }
             #[inline]
@@ -9855,10 +9608,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.name_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_in: {e}")
-                    });
+                self.name_in = ::cloud_common::optional_field(value, "name_in");
                 self
             }
             #[inline]
@@ -9866,10 +9616,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_not: {e}")
-                    });
+                self.name_not = ::cloud_common::optional_field(value, "name_not");
                 self
             }
             #[inline]
@@ -9877,14 +9624,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_starts_with = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for name_starts_with: {e}"
-                        )
-                    });
+                self.name_starts_with = ::cloud_common::optional_field(
+                    value,
+                    "name_starts_with",
+                );
                 self
             }
             #[inline]
@@ -9894,10 +9637,7 @@ pub mod types {
                     ::std::vec::Vec<super::ContentLibraryImageWhereInput>,
                 >,
             {
-                self.not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for not: {e}")
-                    });
+                self.not = ::cloud_common::optional_field(value, "not");
                 self
             }
             #[inline]
@@ -9907,8 +9647,7 @@ pub mod types {
                     ::std::vec::Vec<super::ContentLibraryImageWhereInput>,
                 >,
             {
-                self.or = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for or: {e}"));
+                self.or = ::cloud_common::optional_field(value, "or");
                 self
             }
             #[inline]
@@ -9916,10 +9655,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.path = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for path: {e}")
-                    });
+                self.path = ::cloud_common::optional_field(value, "path");
                 self
             }
             #[inline]
@@ -9927,10 +9663,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.path_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for path_in: {e}")
-                    });
+                self.path_in = ::cloud_common::optional_field(value, "path_in");
                 self
             }
             #[inline]
@@ -9938,14 +9671,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VmSnapshotWhereInput>,
             {
-                self.vm_snapshots_some = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for vm_snapshots_some: {e}"
-                        )
-                    });
+                self.vm_snapshots_some = ::cloud_common::optional_field(
+                    value,
+                    "vm_snapshots_some",
+                );
                 self
             }
         }
@@ -10045,14 +9774,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.cloud_init_supported = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for cloud_init_supported: {e}"
-                        )
-                    });
+                self.cloud_init_supported = ::cloud_common::optional_field(
+                    value,
+                    "cloud_init_supported",
+                );
                 self
             }
             #[inline]
@@ -10061,11 +9786,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::ClusterWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.clusters = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for clusters: {e}")
-                    });
+                self.clusters = ::cloud_common::required_field(value, "clusters");
                 self
             }
             #[inline]
@@ -10073,10 +9794,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.description = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for description: {e}")
-                    });
+                self.description = ::cloud_common::optional_field(value, "description");
                 self
             }
             #[inline]
@@ -10085,11 +9803,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::required_field(value, "name");
                 self
             }
             #[inline]
@@ -10098,9 +9812,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmWhereUniqueInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.vm = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for vm: {e}"));
+                self.vm = ::cloud_common::required_field(value, "vm");
                 self
             }
         }
@@ -10155,11 +9867,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::ContentLibraryVmTemplateWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.where_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::required_field(value, "where_");
                 self
             }
         }
@@ -10209,11 +9917,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::cloud_common::required_field(value, "data");
                 self
             }
             #[inline]
@@ -10222,11 +9926,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::ContentLibraryVmTemplateWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.where_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::required_field(value, "where_");
                 self
             }
         }
@@ -10289,14 +9989,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.cloud_init_supported = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for cloud_init_supported: {e}"
-                        )
-                    });
+                self.cloud_init_supported = ::cloud_common::optional_field(
+                    value,
+                    "cloud_init_supported",
+                );
                 self
             }
             #[inline]
@@ -10304,10 +10000,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
             {
-                self.clusters = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for clusters: {e}")
-                    });
+                self.clusters = ::cloud_common::optional_field(value, "clusters");
                 self
             }
             #[inline]
@@ -10315,10 +10008,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.description = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for description: {e}")
-                    });
+                self.description = ::cloud_common::optional_field(value, "description");
                 self
             }
             #[inline]
@@ -10326,10 +10016,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::optional_field(value, "name");
                 self
             }
         }
@@ -10582,10 +10269,7 @@ pub mod types {
                     ::std::vec::Vec<super::ContentLibraryVmTemplateWhereInput>,
                 >,
             {
-                self.and = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for and: {e}")
-                    });
+                self.and = ::cloud_common::optional_field(value, "and");
                 self
             }
             #[inline]
@@ -10595,10 +10279,10 @@ pub mod types {
                     crate::generated::open_enums::Architecture,
                 >,
             {
-                self.architecture = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for architecture: {e}")
-                    });
+                self.architecture = ::cloud_common::optional_field(
+                    value,
+                    "architecture",
+                );
                 self
             }
             #[inline]
@@ -10608,12 +10292,10 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::Architecture>,
                 >,
             {
-                self.architecture_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for architecture_in: {e}"
-                        )
-                    });
+                self.architecture_in = ::cloud_common::optional_field(
+                    value,
+                    "architecture_in",
+                );
                 self
             }
             #[inline]
@@ -10623,10 +10305,10 @@ pub mod types {
                     crate::generated::open_enums::VmClockOffset,
                 >,
             {
-                self.clock_offset = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for clock_offset: {e}")
-                    });
+                self.clock_offset = ::cloud_common::optional_field(
+                    value,
+                    "clock_offset",
+                );
                 self
             }
             #[inline]
@@ -10636,12 +10318,10 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::VmClockOffset>,
                 >,
             {
-                self.clock_offset_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for clock_offset_in: {e}"
-                        )
-                    });
+                self.clock_offset_in = ::cloud_common::optional_field(
+                    value,
+                    "clock_offset_in",
+                );
                 self
             }
             #[inline]
@@ -10649,14 +10329,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.cloud_init_supported = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for cloud_init_supported: {e}"
-                        )
-                    });
+                self.cloud_init_supported = ::cloud_common::optional_field(
+                    value,
+                    "cloud_init_supported",
+                );
                 self
             }
             #[inline]
@@ -10664,14 +10340,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.cloud_init_supported_not = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for cloud_init_supported_not: {e}"
-                        )
-                    });
+                self.cloud_init_supported_not = ::cloud_common::optional_field(
+                    value,
+                    "cloud_init_supported_not",
+                );
                 self
             }
             #[inline]
@@ -10679,10 +10351,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
             {
-                self.clusters_some = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for clusters_some: {e}")
-                    });
+                self.clusters_some = ::cloud_common::optional_field(
+                    value,
+                    "clusters_some",
+                );
                 self
             }
             #[inline]
@@ -10690,10 +10362,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.created_at = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_at: {e}")
-                    });
+                self.created_at = ::cloud_common::optional_field(value, "created_at");
                 self
             }
             #[inline]
@@ -10701,10 +10370,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.created_at_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_at_in: {e}")
-                    });
+                self.created_at_in = ::cloud_common::optional_field(
+                    value,
+                    "created_at_in",
+                );
                 self
             }
             #[inline]
@@ -10712,10 +10381,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.description = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for description: {e}")
-                    });
+                self.description = ::cloud_common::optional_field(value, "description");
                 self
             }
             #[inline]
@@ -10723,12 +10389,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.description_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for description_in: {e}"
-                        )
-                    });
+                self.description_in = ::cloud_common::optional_field(
+                    value,
+                    "description_in",
+                );
                 self
             }
             #[inline]
@@ -10738,14 +10402,10 @@ pub mod types {
                     crate::generated::open_enums::EntityAsyncStatus,
                 >,
             {
-                self.entity_async_status = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for entity_async_status: {e}"
-                        )
-                    });
+                self.entity_async_status = ::cloud_common::optional_field(
+                    value,
+                    "entity_async_status",
+                );
                 self
             }
             #[inline]
@@ -10755,14 +10415,10 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::EntityAsyncStatus>,
                 >,
             {
-                self.entity_async_status_in = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for entity_async_status_in: {e}"
-                        )
-                    });
+                self.entity_async_status_in = ::cloud_common::optional_field(
+                    value,
+                    "entity_async_status_in",
+                );
                 self
             }
             #[inline]
@@ -10772,10 +10428,7 @@ pub mod types {
                     crate::generated::open_enums::VmFirmware,
                 >,
             {
-                self.firmware = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for firmware: {e}")
-                    });
+                self.firmware = ::cloud_common::optional_field(value, "firmware");
                 self
             }
             #[inline]
@@ -10785,10 +10438,7 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::VmFirmware>,
                 >,
             {
-                self.firmware_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for firmware_in: {e}")
-                    });
+                self.firmware_in = ::cloud_common::optional_field(value, "firmware_in");
                 self
             }
             #[inline]
@@ -10796,8 +10446,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.ha = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for ha: {e}"));
+                self.ha = ::cloud_common::optional_field(value, "ha");
                 self
             }
             #[inline]
@@ -10805,10 +10454,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.ha_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for ha_not: {e}")
-                    });
+                self.ha_not = ::cloud_common::optional_field(value, "ha_not");
                 self
             }
             #[inline]
@@ -10816,8 +10462,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::cloud_common::optional_field(value, "id");
                 self
             }
             #[inline]
@@ -10825,10 +10470,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_in: {e}")
-                    });
+                self.id_in = ::cloud_common::optional_field(value, "id_in");
                 self
             }
             #[inline]
@@ -10836,10 +10478,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not_in: {e}")
-                    });
+                self.id_not_in = ::cloud_common::optional_field(value, "id_not_in");
                 self
             }
             #[inline]
@@ -10849,10 +10488,7 @@ pub mod types {
                     crate::generated::open_enums::VmDiskIoPolicy,
                 >,
             {
-                self.io_policy = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for io_policy: {e}")
-                    });
+                self.io_policy = ::cloud_common::optional_field(value, "io_policy");
                 self
             }
             #[inline]
@@ -10862,10 +10498,10 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::VmDiskIoPolicy>,
                 >,
             {
-                self.io_policy_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for io_policy_in: {e}")
-                    });
+                self.io_policy_in = ::cloud_common::optional_field(
+                    value,
+                    "io_policy_in",
+                );
                 self
             }
             #[inline]
@@ -10875,14 +10511,10 @@ pub mod types {
                     crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
             {
-                self.max_bandwidth_policy = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_bandwidth_policy: {e}"
-                        )
-                    });
+                self.max_bandwidth_policy = ::cloud_common::optional_field(
+                    value,
+                    "max_bandwidth_policy",
+                );
                 self
             }
             #[inline]
@@ -10892,14 +10524,10 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::VmDiskIoRestrictType>,
                 >,
             {
-                self.max_bandwidth_policy_in = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_bandwidth_policy_in: {e}"
-                        )
-                    });
+                self.max_bandwidth_policy_in = ::cloud_common::optional_field(
+                    value,
+                    "max_bandwidth_policy_in",
+                );
                 self
             }
             #[inline]
@@ -10909,12 +10537,10 @@ pub mod types {
                     crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
             {
-                self.max_iops_policy = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_iops_policy: {e}"
-                        )
-                    });
+                self.max_iops_policy = ::cloud_common::optional_field(
+                    value,
+                    "max_iops_policy",
+                );
                 self
             }
             #[inline]
@@ -10924,14 +10550,10 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::VmDiskIoRestrictType>,
                 >,
             {
-                self.max_iops_policy_in = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_iops_policy_in: {e}"
-                        )
-                    });
+                self.max_iops_policy_in = ::cloud_common::optional_field(
+                    value,
+                    "max_iops_policy_in",
+                );
                 self
             }
             #[inline]
@@ -10939,10 +10561,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::optional_field(value, "name");
                 self
             }
             #[inline]
@@ -10950,10 +10569,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_contains = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_contains: {e}")
-                    });
+                self.name_contains = ::cloud_common::optional_field(
+                    value,
+                    "name_contains",
+                );
                 self
             }
             #[inline]
@@ -10961,10 +10580,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.name_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_in: {e}")
-                    });
+                self.name_in = ::cloud_common::optional_field(value, "name_in");
                 self
             }
             #[inline]
@@ -10972,10 +10588,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_not: {e}")
-                    });
+                self.name_not = ::cloud_common::optional_field(value, "name_not");
                 self
             }
             #[inline]
@@ -10983,14 +10596,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_starts_with = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for name_starts_with: {e}"
-                        )
-                    });
+                self.name_starts_with = ::cloud_common::optional_field(
+                    value,
+                    "name_starts_with",
+                );
                 self
             }
             #[inline]
@@ -11000,10 +10609,7 @@ pub mod types {
                     ::std::vec::Vec<super::ContentLibraryVmTemplateWhereInput>,
                 >,
             {
-                self.not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for not: {e}")
-                    });
+                self.not = ::cloud_common::optional_field(value, "not");
                 self
             }
             #[inline]
@@ -11013,8 +10619,7 @@ pub mod types {
                     ::std::vec::Vec<super::ContentLibraryVmTemplateWhereInput>,
                 >,
             {
-                self.or = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for or: {e}"));
+                self.or = ::cloud_common::optional_field(value, "or");
                 self
             }
             #[inline]
@@ -11022,10 +10627,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.win_opt = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for win_opt: {e}")
-                    });
+                self.win_opt = ::cloud_common::optional_field(value, "win_opt");
                 self
             }
             #[inline]
@@ -11033,10 +10635,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.win_opt_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for win_opt_not: {e}")
-                    });
+                self.win_opt_not = ::cloud_common::optional_field(value, "win_opt_not");
                 self
             }
         }
@@ -11161,10 +10760,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
             {
-                self.clusters = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for clusters: {e}")
-                    });
+                self.clusters = ::cloud_common::optional_field(value, "clusters");
                 self
             }
             #[inline]
@@ -11173,11 +10769,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::required_field(value, "name");
                 self
             }
             #[inline]
@@ -11186,13 +10778,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.organization_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for organization_id: {e}"
-                        )
-                    });
+                self.organization_id = ::cloud_common::required_field(
+                    value,
+                    "organization_id",
+                );
                 self
             }
         }
@@ -11243,11 +10832,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::DatacenterWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.where_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::required_field(value, "where_");
                 self
             }
         }
@@ -11295,11 +10880,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::DatacenterUpdationParamsData>,
                 T::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::cloud_common::required_field(value, "data");
                 self
             }
             #[inline]
@@ -11308,11 +10889,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::DatacenterWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.where_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::required_field(value, "where_");
                 self
             }
         }
@@ -11365,10 +10942,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
             {
-                self.clusters = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for clusters: {e}")
-                    });
+                self.clusters = ::cloud_common::optional_field(value, "clusters");
                 self
             }
             #[inline]
@@ -11376,10 +10950,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::optional_field(value, "name");
                 self
             }
         }
@@ -11484,10 +11055,7 @@ pub mod types {
                     ::std::vec::Vec<super::DatacenterWhereInput>,
                 >,
             {
-                self.and = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for and: {e}")
-                    });
+                self.and = ::cloud_common::optional_field(value, "and");
                 self
             }
             #[inline]
@@ -11495,8 +11063,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::cloud_common::optional_field(value, "id");
                 self
             }
             #[inline]
@@ -11504,10 +11071,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_in: {e}")
-                    });
+                self.id_in = ::cloud_common::optional_field(value, "id_in");
                 self
             }
             #[inline]
@@ -11515,10 +11079,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not: {e}")
-                    });
+                self.id_not = ::cloud_common::optional_field(value, "id_not");
                 self
             }
             #[inline]
@@ -11526,10 +11087,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not_in: {e}")
-                    });
+                self.id_not_in = ::cloud_common::optional_field(value, "id_not_in");
                 self
             }
             #[inline]
@@ -11537,10 +11095,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::optional_field(value, "name");
                 self
             }
             #[inline]
@@ -11548,10 +11103,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_contains = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_contains: {e}")
-                    });
+                self.name_contains = ::cloud_common::optional_field(
+                    value,
+                    "name_contains",
+                );
                 self
             }
             #[inline]
@@ -11559,10 +11114,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.name_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_in: {e}")
-                    });
+                self.name_in = ::cloud_common::optional_field(value, "name_in");
                 self
             }
             #[inline]
@@ -11570,10 +11122,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_not: {e}")
-                    });
+                self.name_not = ::cloud_common::optional_field(value, "name_not");
                 self
             }
             #[inline]
@@ -11581,14 +11130,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_starts_with = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for name_starts_with: {e}"
-                        )
-                    });
+                self.name_starts_with = ::cloud_common::optional_field(
+                    value,
+                    "name_starts_with",
+                );
                 self
             }
             #[inline]
@@ -11598,10 +11143,7 @@ pub mod types {
                     ::std::vec::Vec<super::DatacenterWhereInput>,
                 >,
             {
-                self.not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for not: {e}")
-                    });
+                self.not = ::cloud_common::optional_field(value, "not");
                 self
             }
             #[inline]
@@ -11611,8 +11153,7 @@ pub mod types {
                     ::std::vec::Vec<super::DatacenterWhereInput>,
                 >,
             {
-                self.or = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for or: {e}"));
+                self.or = ::cloud_common::optional_field(value, "or");
                 self
             }
         }
@@ -11686,10 +11227,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::Bus>,
             {
-                self.bus = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for bus: {e}")
-                    });
+                self.bus = ::cloud_common::optional_field(value, "bus");
                 self
             }
             #[inline]
@@ -11698,11 +11236,7 @@ pub mod types {
                 T: ::std::convert::TryInto<i32>,
                 T::Error: ::std::fmt::Display,
             {
-                self.disk_index = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for disk_index: {e}")
-                    });
+                self.disk_index = ::cloud_common::required_field(value, "disk_index");
                 self
             }
             #[inline]
@@ -11710,10 +11244,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.vm_volume_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for vm_volume_id: {e}")
-                    });
+                self.vm_volume_id = ::cloud_common::optional_field(
+                    value,
+                    "vm_volume_id",
+                );
                 self
             }
         }
@@ -11862,10 +11396,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::DiskWhereInput>>,
             {
-                self.and = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for and: {e}")
-                    });
+                self.and = ::cloud_common::optional_field(value, "and");
                 self
             }
             #[inline]
@@ -11875,10 +11406,10 @@ pub mod types {
                     crate::generated::open_enums::DiskHealthStatus,
                 >,
             {
-                self.health_status = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for health_status: {e}")
-                    });
+                self.health_status = ::cloud_common::optional_field(
+                    value,
+                    "health_status",
+                );
                 self
             }
             #[inline]
@@ -11888,14 +11419,10 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::DiskHealthStatus>,
                 >,
             {
-                self.health_status_in = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for health_status_in: {e}"
-                        )
-                    });
+                self.health_status_in = ::cloud_common::optional_field(
+                    value,
+                    "health_status_in",
+                );
                 self
             }
             #[inline]
@@ -11903,10 +11430,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::HostWhereInput>,
             {
-                self.host = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for host: {e}")
-                    });
+                self.host = ::cloud_common::optional_field(value, "host");
                 self
             }
             #[inline]
@@ -11914,8 +11438,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::cloud_common::optional_field(value, "id");
                 self
             }
             #[inline]
@@ -11923,10 +11446,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_in: {e}")
-                    });
+                self.id_in = ::cloud_common::optional_field(value, "id_in");
                 self
             }
             #[inline]
@@ -11934,10 +11454,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not: {e}")
-                    });
+                self.id_not = ::cloud_common::optional_field(value, "id_not");
                 self
             }
             #[inline]
@@ -11945,10 +11462,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not_in: {e}")
-                    });
+                self.id_not_in = ::cloud_common::optional_field(value, "id_not_in");
                 self
             }
             #[inline]
@@ -11956,10 +11470,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id: {e}")
-                    });
+                self.local_id = ::cloud_common::optional_field(value, "local_id");
                 self
             }
             #[inline]
@@ -11967,10 +11478,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.local_id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id_in: {e}")
-                    });
+                self.local_id_in = ::cloud_common::optional_field(value, "local_id_in");
                 self
             }
             #[inline]
@@ -11978,10 +11486,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::optional_field(value, "name");
                 self
             }
             #[inline]
@@ -11989,10 +11494,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_contains = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_contains: {e}")
-                    });
+                self.name_contains = ::cloud_common::optional_field(
+                    value,
+                    "name_contains",
+                );
                 self
             }
             #[inline]
@@ -12000,10 +11505,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.name_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_in: {e}")
-                    });
+                self.name_in = ::cloud_common::optional_field(value, "name_in");
                 self
             }
             #[inline]
@@ -12011,10 +11513,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_not: {e}")
-                    });
+                self.name_not = ::cloud_common::optional_field(value, "name_not");
                 self
             }
             #[inline]
@@ -12022,14 +11521,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_starts_with = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for name_starts_with: {e}"
-                        )
-                    });
+                self.name_starts_with = ::cloud_common::optional_field(
+                    value,
+                    "name_starts_with",
+                );
                 self
             }
             #[inline]
@@ -12037,10 +11532,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::DiskWhereInput>>,
             {
-                self.not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for not: {e}")
-                    });
+                self.not = ::cloud_common::optional_field(value, "not");
                 self
             }
             #[inline]
@@ -12048,8 +11540,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::DiskWhereInput>>,
             {
-                self.or = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for or: {e}"));
+                self.or = ::cloud_common::optional_field(value, "or");
                 self
             }
             #[inline]
@@ -12057,10 +11548,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::DiskType>,
             {
-                self.type_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
+                self.type_ = ::cloud_common::optional_field(value, "type_");
                 self
             }
             #[inline]
@@ -12070,10 +11558,7 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::DiskType>,
                 >,
             {
-                self.type_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_in: {e}")
-                    });
+                self.type_in = ::cloud_common::optional_field(value, "type_in");
                 self
             }
             #[inline]
@@ -12083,10 +11568,10 @@ pub mod types {
                     crate::generated::open_enums::DiskUsageStatus,
                 >,
             {
-                self.usage_status = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for usage_status: {e}")
-                    });
+                self.usage_status = ::cloud_common::optional_field(
+                    value,
+                    "usage_status",
+                );
                 self
             }
         }
@@ -12282,10 +11767,7 @@ pub mod types {
                     ::std::vec::Vec<super::ElfImageWhereInput>,
                 >,
             {
-                self.and = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for and: {e}")
-                    });
+                self.and = ::cloud_common::optional_field(value, "and");
                 self
             }
             #[inline]
@@ -12293,10 +11775,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
             {
-                self.cluster = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cluster: {e}")
-                    });
+                self.cluster = ::cloud_common::optional_field(value, "cluster");
                 self
             }
             #[inline]
@@ -12304,10 +11783,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.description = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for description: {e}")
-                    });
+                self.description = ::cloud_common::optional_field(value, "description");
                 self
             }
             #[inline]
@@ -12315,12 +11791,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.description_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for description_in: {e}"
-                        )
-                    });
+                self.description_in = ::cloud_common::optional_field(
+                    value,
+                    "description_in",
+                );
                 self
             }
             #[inline]
@@ -12330,14 +11804,10 @@ pub mod types {
                     crate::generated::open_enums::EntityAsyncStatus,
                 >,
             {
-                self.entity_async_status = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for entity_async_status: {e}"
-                        )
-                    });
+                self.entity_async_status = ::cloud_common::optional_field(
+                    value,
+                    "entity_async_status",
+                );
                 self
             }
             #[inline]
@@ -12347,14 +11817,10 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::EntityAsyncStatus>,
                 >,
             {
-                self.entity_async_status_in = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for entity_async_status_in: {e}"
-                        )
-                    });
+                self.entity_async_status_in = ::cloud_common::optional_field(
+                    value,
+                    "entity_async_status_in",
+                );
                 self
             }
             #[inline]
@@ -12362,8 +11828,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::cloud_common::optional_field(value, "id");
                 self
             }
             #[inline]
@@ -12371,10 +11836,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_in: {e}")
-                    });
+                self.id_in = ::cloud_common::optional_field(value, "id_in");
                 self
             }
             #[inline]
@@ -12382,10 +11844,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not_in: {e}")
-                    });
+                self.id_not_in = ::cloud_common::optional_field(value, "id_not_in");
                 self
             }
             #[inline]
@@ -12393,14 +11852,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_created_at = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for local_created_at: {e}"
-                        )
-                    });
+                self.local_created_at = ::cloud_common::optional_field(
+                    value,
+                    "local_created_at",
+                );
                 self
             }
             #[inline]
@@ -12408,14 +11863,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.local_created_at_in = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for local_created_at_in: {e}"
-                        )
-                    });
+                self.local_created_at_in = ::cloud_common::optional_field(
+                    value,
+                    "local_created_at_in",
+                );
                 self
             }
             #[inline]
@@ -12423,10 +11874,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id: {e}")
-                    });
+                self.local_id = ::cloud_common::optional_field(value, "local_id");
                 self
             }
             #[inline]
@@ -12434,10 +11882,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.local_id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id_in: {e}")
-                    });
+                self.local_id_in = ::cloud_common::optional_field(value, "local_id_in");
                 self
             }
             #[inline]
@@ -12445,10 +11890,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::optional_field(value, "name");
                 self
             }
             #[inline]
@@ -12456,10 +11898,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_contains = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_contains: {e}")
-                    });
+                self.name_contains = ::cloud_common::optional_field(
+                    value,
+                    "name_contains",
+                );
                 self
             }
             #[inline]
@@ -12467,10 +11909,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.name_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_in: {e}")
-                    });
+                self.name_in = ::cloud_common::optional_field(value, "name_in");
                 self
             }
             #[inline]
@@ -12478,10 +11917,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_not: {e}")
-                    });
+                self.name_not = ::cloud_common::optional_field(value, "name_not");
                 self
             }
             #[inline]
@@ -12489,14 +11925,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_starts_with = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for name_starts_with: {e}"
-                        )
-                    });
+                self.name_starts_with = ::cloud_common::optional_field(
+                    value,
+                    "name_starts_with",
+                );
                 self
             }
             #[inline]
@@ -12506,10 +11938,7 @@ pub mod types {
                     ::std::vec::Vec<super::ElfImageWhereInput>,
                 >,
             {
-                self.not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for not: {e}")
-                    });
+                self.not = ::cloud_common::optional_field(value, "not");
                 self
             }
             #[inline]
@@ -12519,8 +11948,7 @@ pub mod types {
                     ::std::vec::Vec<super::ElfImageWhereInput>,
                 >,
             {
-                self.or = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for or: {e}"));
+                self.or = ::cloud_common::optional_field(value, "or");
                 self
             }
             #[inline]
@@ -12528,10 +11956,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.path = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for path: {e}")
-                    });
+                self.path = ::cloud_common::optional_field(value, "path");
                 self
             }
             #[inline]
@@ -12539,10 +11964,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.path_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for path_in: {e}")
-                    });
+                self.path_in = ::cloud_common::optional_field(value, "path_in");
                 self
             }
             #[inline]
@@ -12550,14 +11972,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VmSnapshotWhereInput>,
             {
-                self.vm_snapshots_some = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for vm_snapshots_some: {e}"
-                        )
-                    });
+                self.vm_snapshots_some = ::cloud_common::optional_field(
+                    value,
+                    "vm_snapshots_some",
+                );
                 self
             }
         }
@@ -12750,10 +12168,7 @@ pub mod types {
                     ::std::vec::Vec<super::ElfStoragePolicyWhereInput>,
                 >,
             {
-                self.and = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for and: {e}")
-                    });
+                self.and = ::cloud_common::optional_field(value, "and");
                 self
             }
             #[inline]
@@ -12761,10 +12176,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
             {
-                self.cluster = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cluster: {e}")
-                    });
+                self.cluster = ::cloud_common::optional_field(value, "cluster");
                 self
             }
             #[inline]
@@ -12772,10 +12184,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.description = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for description: {e}")
-                    });
+                self.description = ::cloud_common::optional_field(value, "description");
                 self
             }
             #[inline]
@@ -12783,12 +12192,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.description_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for description_in: {e}"
-                        )
-                    });
+                self.description_in = ::cloud_common::optional_field(
+                    value,
+                    "description_in",
+                );
                 self
             }
             #[inline]
@@ -12798,14 +12205,10 @@ pub mod types {
                     crate::generated::open_enums::EntityAsyncStatus,
                 >,
             {
-                self.entity_async_status = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for entity_async_status: {e}"
-                        )
-                    });
+                self.entity_async_status = ::cloud_common::optional_field(
+                    value,
+                    "entity_async_status",
+                );
                 self
             }
             #[inline]
@@ -12815,14 +12218,10 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::EntityAsyncStatus>,
                 >,
             {
-                self.entity_async_status_in = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for entity_async_status_in: {e}"
-                        )
-                    });
+                self.entity_async_status_in = ::cloud_common::optional_field(
+                    value,
+                    "entity_async_status_in",
+                );
                 self
             }
             #[inline]
@@ -12830,8 +12229,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::cloud_common::optional_field(value, "id");
                 self
             }
             #[inline]
@@ -12839,10 +12237,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_in: {e}")
-                    });
+                self.id_in = ::cloud_common::optional_field(value, "id_in");
                 self
             }
             #[inline]
@@ -12850,10 +12245,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not_in: {e}")
-                    });
+                self.id_not_in = ::cloud_common::optional_field(value, "id_not_in");
                 self
             }
             #[inline]
@@ -12861,10 +12253,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id: {e}")
-                    });
+                self.local_id = ::cloud_common::optional_field(value, "local_id");
                 self
             }
             #[inline]
@@ -12872,10 +12261,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.local_id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id_in: {e}")
-                    });
+                self.local_id_in = ::cloud_common::optional_field(value, "local_id_in");
                 self
             }
             #[inline]
@@ -12883,10 +12269,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::optional_field(value, "name");
                 self
             }
             #[inline]
@@ -12894,10 +12277,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_contains = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_contains: {e}")
-                    });
+                self.name_contains = ::cloud_common::optional_field(
+                    value,
+                    "name_contains",
+                );
                 self
             }
             #[inline]
@@ -12905,10 +12288,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.name_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_in: {e}")
-                    });
+                self.name_in = ::cloud_common::optional_field(value, "name_in");
                 self
             }
             #[inline]
@@ -12916,10 +12296,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_not: {e}")
-                    });
+                self.name_not = ::cloud_common::optional_field(value, "name_not");
                 self
             }
             #[inline]
@@ -12927,14 +12304,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_starts_with = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for name_starts_with: {e}"
-                        )
-                    });
+                self.name_starts_with = ::cloud_common::optional_field(
+                    value,
+                    "name_starts_with",
+                );
                 self
             }
             #[inline]
@@ -12944,10 +12317,7 @@ pub mod types {
                     ::std::vec::Vec<super::ElfStoragePolicyWhereInput>,
                 >,
             {
-                self.not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for not: {e}")
-                    });
+                self.not = ::cloud_common::optional_field(value, "not");
                 self
             }
             #[inline]
@@ -12957,8 +12327,7 @@ pub mod types {
                     ::std::vec::Vec<super::ElfStoragePolicyWhereInput>,
                 >,
             {
-                self.or = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for or: {e}"));
+                self.or = ::cloud_common::optional_field(value, "or");
                 self
             }
             #[inline]
@@ -12966,12 +12335,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.thin_provision = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for thin_provision: {e}"
-                        )
-                    });
+                self.thin_provision = ::cloud_common::optional_field(
+                    value,
+                    "thin_provision",
+                );
                 self
             }
             #[inline]
@@ -12979,14 +12346,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.thin_provision_not = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for thin_provision_not: {e}"
-                        )
-                    });
+                self.thin_provision_not = ::cloud_common::optional_field(
+                    value,
+                    "thin_provision_not",
+                );
                 self
             }
         }
@@ -13068,11 +12431,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::HostWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.where_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::required_field(value, "where_");
                 self
             }
         }
@@ -13115,11 +12474,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.shutdown_vms = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for shutdown_vms: {e}")
-                    });
+                self.shutdown_vms = ::cloud_common::required_field(
+                    value,
+                    "shutdown_vms",
+                );
                 self
             }
         }
@@ -13171,11 +12529,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::EnterMaintenanceModeInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::cloud_common::required_field(value, "data");
                 self
             }
             #[inline]
@@ -13184,11 +12538,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::EnterMaintenanceModeParamsWhere>,
                 T::Error: ::std::fmt::Display,
             {
-                self.where_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::required_field(value, "where_");
                 self
             }
         }
@@ -13234,11 +12584,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.host_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for host_id: {e}")
-                    });
+                self.host_id = ::cloud_common::required_field(value, "host_id");
                 self
             }
         }
@@ -13281,11 +12627,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::EnterMaintenanceModeResultParamsWhere>,
                 T::Error: ::std::fmt::Display,
             {
-                self.where_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::required_field(value, "where_");
                 self
             }
         }
@@ -13325,11 +12667,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.task_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for task_id: {e}")
-                    });
+                self.task_id = ::cloud_common::required_field(value, "task_id");
                 self
             }
         }
@@ -13382,13 +12720,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.live_migrate_back_vms = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for live_migrate_back_vms: {e}"
-                        )
-                    });
+                self.live_migrate_back_vms = ::cloud_common::required_field(
+                    value,
+                    "live_migrate_back_vms",
+                );
                 self
             }
             #[inline]
@@ -13397,13 +12732,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.offline_migrate_back_vms = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for offline_migrate_back_vms: {e}"
-                        )
-                    });
+                self.offline_migrate_back_vms = ::cloud_common::required_field(
+                    value,
+                    "offline_migrate_back_vms",
+                );
                 self
             }
             #[inline]
@@ -13412,11 +12744,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.poweron_vms = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for poweron_vms: {e}")
-                    });
+                self.poweron_vms = ::cloud_common::required_field(value, "poweron_vms");
                 self
             }
         }
@@ -13472,11 +12800,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::ExitMaintenanceModeInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::cloud_common::required_field(value, "data");
                 self
             }
             #[inline]
@@ -13485,11 +12809,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::ExitMaintenanceModeParamsWhere>,
                 T::Error: ::std::fmt::Display,
             {
-                self.where_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::required_field(value, "where_");
                 self
             }
         }
@@ -13535,11 +12855,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.host_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for host_id: {e}")
-                    });
+                self.host_id = ::cloud_common::required_field(value, "host_id");
                 self
             }
         }
@@ -13611,10 +12927,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for after: {e}")
-                    });
+                self.after = ::cloud_common::optional_field(value, "after");
                 self
             }
             #[inline]
@@ -13622,10 +12935,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for before: {e}")
-                    });
+                self.before = ::cloud_common::optional_field(value, "before");
                 self
             }
             #[inline]
@@ -13633,10 +12943,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for first: {e}")
-                    });
+                self.first = ::cloud_common::optional_field(value, "first");
                 self
             }
             #[inline]
@@ -13644,10 +12951,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for last: {e}")
-                    });
+                self.last = ::cloud_common::optional_field(value, "last");
                 self
             }
             #[inline]
@@ -13657,10 +12961,7 @@ pub mod types {
                     crate::generated::open_enums::AlertOrderByInput,
                 >,
             {
-                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for order_by: {e}")
-                    });
+                self.order_by = ::cloud_common::optional_field(value, "order_by");
                 self
             }
             #[inline]
@@ -13668,10 +12969,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for skip: {e}")
-                    });
+                self.skip = ::cloud_common::optional_field(value, "skip");
                 self
             }
             #[inline]
@@ -13679,10 +12977,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::AlertWhereInput>,
             {
-                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::optional_field(value, "where_");
                 self
             }
         }
@@ -13747,11 +13042,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::ClusterWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.clusters = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for clusters: {e}")
-                    });
+                self.clusters = ::cloud_common::required_field(value, "clusters");
                 self
             }
             #[inline]
@@ -13760,11 +13051,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.metrics = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for metrics: {e}")
-                    });
+                self.metrics = ::cloud_common::required_field(value, "metrics");
                 self
             }
             #[inline]
@@ -13773,11 +13060,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.range = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for range: {e}")
-                    });
+                self.range = ::cloud_common::required_field(value, "range");
                 self
             }
         }
@@ -13857,10 +13140,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for after: {e}")
-                    });
+                self.after = ::cloud_common::optional_field(value, "after");
                 self
             }
             #[inline]
@@ -13868,10 +13148,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for before: {e}")
-                    });
+                self.before = ::cloud_common::optional_field(value, "before");
                 self
             }
             #[inline]
@@ -13879,10 +13156,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for first: {e}")
-                    });
+                self.first = ::cloud_common::optional_field(value, "first");
                 self
             }
             #[inline]
@@ -13890,10 +13164,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for last: {e}")
-                    });
+                self.last = ::cloud_common::optional_field(value, "last");
                 self
             }
             #[inline]
@@ -13903,10 +13174,7 @@ pub mod types {
                     crate::generated::open_enums::ClusterOrderByInput,
                 >,
             {
-                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for order_by: {e}")
-                    });
+                self.order_by = ::cloud_common::optional_field(value, "order_by");
                 self
             }
             #[inline]
@@ -13914,10 +13182,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for skip: {e}")
-                    });
+                self.skip = ::cloud_common::optional_field(value, "skip");
                 self
             }
             #[inline]
@@ -13925,10 +13190,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
             {
-                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::optional_field(value, "where_");
                 self
             }
         }
@@ -14018,10 +13280,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for after: {e}")
-                    });
+                self.after = ::cloud_common::optional_field(value, "after");
                 self
             }
             #[inline]
@@ -14029,10 +13288,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for before: {e}")
-                    });
+                self.before = ::cloud_common::optional_field(value, "before");
                 self
             }
             #[inline]
@@ -14040,10 +13296,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for first: {e}")
-                    });
+                self.first = ::cloud_common::optional_field(value, "first");
                 self
             }
             #[inline]
@@ -14051,10 +13304,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for last: {e}")
-                    });
+                self.last = ::cloud_common::optional_field(value, "last");
                 self
             }
             #[inline]
@@ -14064,10 +13314,7 @@ pub mod types {
                     crate::generated::open_enums::ContentLibraryImageOrderByInput,
                 >,
             {
-                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for order_by: {e}")
-                    });
+                self.order_by = ::cloud_common::optional_field(value, "order_by");
                 self
             }
             #[inline]
@@ -14075,10 +13322,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for skip: {e}")
-                    });
+                self.skip = ::cloud_common::optional_field(value, "skip");
                 self
             }
             #[inline]
@@ -14086,10 +13330,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::ContentLibraryImageWhereInput>,
             {
-                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::optional_field(value, "where_");
                 self
             }
         }
@@ -14179,10 +13420,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for after: {e}")
-                    });
+                self.after = ::cloud_common::optional_field(value, "after");
                 self
             }
             #[inline]
@@ -14190,10 +13428,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for before: {e}")
-                    });
+                self.before = ::cloud_common::optional_field(value, "before");
                 self
             }
             #[inline]
@@ -14201,10 +13436,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for first: {e}")
-                    });
+                self.first = ::cloud_common::optional_field(value, "first");
                 self
             }
             #[inline]
@@ -14212,10 +13444,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for last: {e}")
-                    });
+                self.last = ::cloud_common::optional_field(value, "last");
                 self
             }
             #[inline]
@@ -14225,10 +13454,7 @@ pub mod types {
                     crate::generated::open_enums::ContentLibraryVmTemplateOrderByInput,
                 >,
             {
-                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for order_by: {e}")
-                    });
+                self.order_by = ::cloud_common::optional_field(value, "order_by");
                 self
             }
             #[inline]
@@ -14236,10 +13462,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for skip: {e}")
-                    });
+                self.skip = ::cloud_common::optional_field(value, "skip");
                 self
             }
             #[inline]
@@ -14249,10 +13472,7 @@ pub mod types {
                     super::ContentLibraryVmTemplateWhereInput,
                 >,
             {
-                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::optional_field(value, "where_");
                 self
             }
         }
@@ -14342,10 +13562,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for after: {e}")
-                    });
+                self.after = ::cloud_common::optional_field(value, "after");
                 self
             }
             #[inline]
@@ -14353,10 +13570,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for before: {e}")
-                    });
+                self.before = ::cloud_common::optional_field(value, "before");
                 self
             }
             #[inline]
@@ -14364,10 +13578,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for first: {e}")
-                    });
+                self.first = ::cloud_common::optional_field(value, "first");
                 self
             }
             #[inline]
@@ -14375,10 +13586,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for last: {e}")
-                    });
+                self.last = ::cloud_common::optional_field(value, "last");
                 self
             }
             #[inline]
@@ -14388,10 +13596,7 @@ pub mod types {
                     crate::generated::open_enums::DatacenterOrderByInput,
                 >,
             {
-                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for order_by: {e}")
-                    });
+                self.order_by = ::cloud_common::optional_field(value, "order_by");
                 self
             }
             #[inline]
@@ -14399,10 +13604,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for skip: {e}")
-                    });
+                self.skip = ::cloud_common::optional_field(value, "skip");
                 self
             }
             #[inline]
@@ -14410,10 +13612,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::DatacenterWhereInput>,
             {
-                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::optional_field(value, "where_");
                 self
             }
         }
@@ -14501,10 +13700,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for after: {e}")
-                    });
+                self.after = ::cloud_common::optional_field(value, "after");
                 self
             }
             #[inline]
@@ -14512,10 +13708,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for before: {e}")
-                    });
+                self.before = ::cloud_common::optional_field(value, "before");
                 self
             }
             #[inline]
@@ -14523,10 +13716,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for first: {e}")
-                    });
+                self.first = ::cloud_common::optional_field(value, "first");
                 self
             }
             #[inline]
@@ -14534,10 +13724,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for last: {e}")
-                    });
+                self.last = ::cloud_common::optional_field(value, "last");
                 self
             }
             #[inline]
@@ -14547,10 +13734,7 @@ pub mod types {
                     crate::generated::open_enums::DiskOrderByInput,
                 >,
             {
-                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for order_by: {e}")
-                    });
+                self.order_by = ::cloud_common::optional_field(value, "order_by");
                 self
             }
             #[inline]
@@ -14558,10 +13742,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for skip: {e}")
-                    });
+                self.skip = ::cloud_common::optional_field(value, "skip");
                 self
             }
             #[inline]
@@ -14569,10 +13750,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::DiskWhereInput>,
             {
-                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::optional_field(value, "where_");
                 self
             }
         }
@@ -14661,10 +13839,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for after: {e}")
-                    });
+                self.after = ::cloud_common::optional_field(value, "after");
                 self
             }
             #[inline]
@@ -14672,10 +13847,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for before: {e}")
-                    });
+                self.before = ::cloud_common::optional_field(value, "before");
                 self
             }
             #[inline]
@@ -14683,10 +13855,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for first: {e}")
-                    });
+                self.first = ::cloud_common::optional_field(value, "first");
                 self
             }
             #[inline]
@@ -14694,10 +13863,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for last: {e}")
-                    });
+                self.last = ::cloud_common::optional_field(value, "last");
                 self
             }
             #[inline]
@@ -14707,10 +13873,7 @@ pub mod types {
                     crate::generated::open_enums::ElfImageOrderByInput,
                 >,
             {
-                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for order_by: {e}")
-                    });
+                self.order_by = ::cloud_common::optional_field(value, "order_by");
                 self
             }
             #[inline]
@@ -14718,10 +13881,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for skip: {e}")
-                    });
+                self.skip = ::cloud_common::optional_field(value, "skip");
                 self
             }
             #[inline]
@@ -14729,10 +13889,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::ElfImageWhereInput>,
             {
-                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::optional_field(value, "where_");
                 self
             }
         }
@@ -14822,10 +13979,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for after: {e}")
-                    });
+                self.after = ::cloud_common::optional_field(value, "after");
                 self
             }
             #[inline]
@@ -14833,10 +13987,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for before: {e}")
-                    });
+                self.before = ::cloud_common::optional_field(value, "before");
                 self
             }
             #[inline]
@@ -14844,10 +13995,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for first: {e}")
-                    });
+                self.first = ::cloud_common::optional_field(value, "first");
                 self
             }
             #[inline]
@@ -14855,10 +14003,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for last: {e}")
-                    });
+                self.last = ::cloud_common::optional_field(value, "last");
                 self
             }
             #[inline]
@@ -14868,10 +14013,7 @@ pub mod types {
                     crate::generated::open_enums::ElfStoragePolicyOrderByInput,
                 >,
             {
-                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for order_by: {e}")
-                    });
+                self.order_by = ::cloud_common::optional_field(value, "order_by");
                 self
             }
             #[inline]
@@ -14879,10 +14021,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for skip: {e}")
-                    });
+                self.skip = ::cloud_common::optional_field(value, "skip");
                 self
             }
             #[inline]
@@ -14890,10 +14029,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::ElfStoragePolicyWhereInput>,
             {
-                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::optional_field(value, "where_");
                 self
             }
         }
@@ -14983,10 +14119,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for after: {e}")
-                    });
+                self.after = ::cloud_common::optional_field(value, "after");
                 self
             }
             #[inline]
@@ -14994,10 +14127,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for before: {e}")
-                    });
+                self.before = ::cloud_common::optional_field(value, "before");
                 self
             }
             #[inline]
@@ -15005,10 +14135,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for first: {e}")
-                    });
+                self.first = ::cloud_common::optional_field(value, "first");
                 self
             }
             #[inline]
@@ -15016,10 +14143,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for last: {e}")
-                    });
+                self.last = ::cloud_common::optional_field(value, "last");
                 self
             }
             #[inline]
@@ -15029,10 +14153,7 @@ pub mod types {
                     crate::generated::open_enums::GpuDeviceOrderByInput,
                 >,
             {
-                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for order_by: {e}")
-                    });
+                self.order_by = ::cloud_common::optional_field(value, "order_by");
                 self
             }
             #[inline]
@@ -15040,10 +14161,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for skip: {e}")
-                    });
+                self.skip = ::cloud_common::optional_field(value, "skip");
                 self
             }
             #[inline]
@@ -15051,10 +14169,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::GpuDeviceWhereInput>,
             {
-                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::optional_field(value, "where_");
                 self
             }
         }
@@ -15117,11 +14232,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::HostWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.hosts = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for hosts: {e}")
-                    });
+                self.hosts = ::cloud_common::required_field(value, "hosts");
                 self
             }
             #[inline]
@@ -15130,11 +14241,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.metrics = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for metrics: {e}")
-                    });
+                self.metrics = ::cloud_common::required_field(value, "metrics");
                 self
             }
             #[inline]
@@ -15143,11 +14250,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.range = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for range: {e}")
-                    });
+                self.range = ::cloud_common::required_field(value, "range");
                 self
             }
         }
@@ -15225,10 +14328,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for after: {e}")
-                    });
+                self.after = ::cloud_common::optional_field(value, "after");
                 self
             }
             #[inline]
@@ -15236,10 +14336,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for before: {e}")
-                    });
+                self.before = ::cloud_common::optional_field(value, "before");
                 self
             }
             #[inline]
@@ -15247,10 +14344,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for first: {e}")
-                    });
+                self.first = ::cloud_common::optional_field(value, "first");
                 self
             }
             #[inline]
@@ -15258,10 +14352,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for last: {e}")
-                    });
+                self.last = ::cloud_common::optional_field(value, "last");
                 self
             }
             #[inline]
@@ -15271,10 +14362,7 @@ pub mod types {
                     crate::generated::open_enums::HostOrderByInput,
                 >,
             {
-                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for order_by: {e}")
-                    });
+                self.order_by = ::cloud_common::optional_field(value, "order_by");
                 self
             }
             #[inline]
@@ -15282,10 +14370,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for skip: {e}")
-                    });
+                self.skip = ::cloud_common::optional_field(value, "skip");
                 self
             }
             #[inline]
@@ -15293,10 +14378,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::HostWhereInput>,
             {
-                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::optional_field(value, "where_");
                 self
             }
         }
@@ -15385,10 +14467,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for after: {e}")
-                    });
+                self.after = ::cloud_common::optional_field(value, "after");
                 self
             }
             #[inline]
@@ -15396,10 +14475,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for before: {e}")
-                    });
+                self.before = ::cloud_common::optional_field(value, "before");
                 self
             }
             #[inline]
@@ -15407,10 +14483,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for first: {e}")
-                    });
+                self.first = ::cloud_common::optional_field(value, "first");
                 self
             }
             #[inline]
@@ -15418,10 +14491,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for last: {e}")
-                    });
+                self.last = ::cloud_common::optional_field(value, "last");
                 self
             }
             #[inline]
@@ -15431,10 +14501,7 @@ pub mod types {
                     crate::generated::open_enums::IscsiLunSnapshotOrderByInput,
                 >,
             {
-                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for order_by: {e}")
-                    });
+                self.order_by = ::cloud_common::optional_field(value, "order_by");
                 self
             }
             #[inline]
@@ -15442,10 +14509,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for skip: {e}")
-                    });
+                self.skip = ::cloud_common::optional_field(value, "skip");
                 self
             }
             #[inline]
@@ -15453,10 +14517,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::IscsiLunSnapshotWhereInput>,
             {
-                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::optional_field(value, "where_");
                 self
             }
         }
@@ -15544,10 +14605,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for after: {e}")
-                    });
+                self.after = ::cloud_common::optional_field(value, "after");
                 self
             }
             #[inline]
@@ -15555,10 +14613,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for before: {e}")
-                    });
+                self.before = ::cloud_common::optional_field(value, "before");
                 self
             }
             #[inline]
@@ -15566,10 +14621,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for first: {e}")
-                    });
+                self.first = ::cloud_common::optional_field(value, "first");
                 self
             }
             #[inline]
@@ -15577,10 +14629,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for last: {e}")
-                    });
+                self.last = ::cloud_common::optional_field(value, "last");
                 self
             }
             #[inline]
@@ -15590,10 +14639,7 @@ pub mod types {
                     crate::generated::open_enums::LabelOrderByInput,
                 >,
             {
-                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for order_by: {e}")
-                    });
+                self.order_by = ::cloud_common::optional_field(value, "order_by");
                 self
             }
             #[inline]
@@ -15601,10 +14647,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for skip: {e}")
-                    });
+                self.skip = ::cloud_common::optional_field(value, "skip");
                 self
             }
             #[inline]
@@ -15612,10 +14655,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::LabelWhereInput>,
             {
-                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::optional_field(value, "where_");
                 self
             }
         }
@@ -15704,10 +14744,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for after: {e}")
-                    });
+                self.after = ::cloud_common::optional_field(value, "after");
                 self
             }
             #[inline]
@@ -15715,10 +14752,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for before: {e}")
-                    });
+                self.before = ::cloud_common::optional_field(value, "before");
                 self
             }
             #[inline]
@@ -15726,10 +14760,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for first: {e}")
-                    });
+                self.first = ::cloud_common::optional_field(value, "first");
                 self
             }
             #[inline]
@@ -15737,10 +14768,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for last: {e}")
-                    });
+                self.last = ::cloud_common::optional_field(value, "last");
                 self
             }
             #[inline]
@@ -15750,10 +14778,7 @@ pub mod types {
                     crate::generated::open_enums::OrganizationOrderByInput,
                 >,
             {
-                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for order_by: {e}")
-                    });
+                self.order_by = ::cloud_common::optional_field(value, "order_by");
                 self
             }
             #[inline]
@@ -15761,10 +14786,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for skip: {e}")
-                    });
+                self.skip = ::cloud_common::optional_field(value, "skip");
                 self
             }
             #[inline]
@@ -15772,10 +14794,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::OrganizationWhereInput>,
             {
-                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::optional_field(value, "where_");
                 self
             }
         }
@@ -15865,10 +14884,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for after: {e}")
-                    });
+                self.after = ::cloud_common::optional_field(value, "after");
                 self
             }
             #[inline]
@@ -15876,10 +14892,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for before: {e}")
-                    });
+                self.before = ::cloud_common::optional_field(value, "before");
                 self
             }
             #[inline]
@@ -15887,10 +14900,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for first: {e}")
-                    });
+                self.first = ::cloud_common::optional_field(value, "first");
                 self
             }
             #[inline]
@@ -15898,10 +14908,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for last: {e}")
-                    });
+                self.last = ::cloud_common::optional_field(value, "last");
                 self
             }
             #[inline]
@@ -15911,10 +14918,7 @@ pub mod types {
                     crate::generated::open_enums::SvtImageOrderByInput,
                 >,
             {
-                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for order_by: {e}")
-                    });
+                self.order_by = ::cloud_common::optional_field(value, "order_by");
                 self
             }
             #[inline]
@@ -15922,10 +14926,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for skip: {e}")
-                    });
+                self.skip = ::cloud_common::optional_field(value, "skip");
                 self
             }
             #[inline]
@@ -15933,10 +14934,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::SvtImageWhereInput>,
             {
-                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::optional_field(value, "where_");
                 self
             }
         }
@@ -16024,10 +15022,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for after: {e}")
-                    });
+                self.after = ::cloud_common::optional_field(value, "after");
                 self
             }
             #[inline]
@@ -16035,10 +15030,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for before: {e}")
-                    });
+                self.before = ::cloud_common::optional_field(value, "before");
                 self
             }
             #[inline]
@@ -16046,10 +15038,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for first: {e}")
-                    });
+                self.first = ::cloud_common::optional_field(value, "first");
                 self
             }
             #[inline]
@@ -16057,10 +15046,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for last: {e}")
-                    });
+                self.last = ::cloud_common::optional_field(value, "last");
                 self
             }
             #[inline]
@@ -16070,10 +15056,7 @@ pub mod types {
                     crate::generated::open_enums::TaskOrderByInput,
                 >,
             {
-                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for order_by: {e}")
-                    });
+                self.order_by = ::cloud_common::optional_field(value, "order_by");
                 self
             }
             #[inline]
@@ -16081,10 +15064,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for skip: {e}")
-                    });
+                self.skip = ::cloud_common::optional_field(value, "skip");
                 self
             }
             #[inline]
@@ -16092,10 +15072,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::TaskWhereInput>,
             {
-                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::optional_field(value, "where_");
                 self
             }
         }
@@ -16182,10 +15159,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for after: {e}")
-                    });
+                self.after = ::cloud_common::optional_field(value, "after");
                 self
             }
             #[inline]
@@ -16193,10 +15167,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for before: {e}")
-                    });
+                self.before = ::cloud_common::optional_field(value, "before");
                 self
             }
             #[inline]
@@ -16204,10 +15175,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for first: {e}")
-                    });
+                self.first = ::cloud_common::optional_field(value, "first");
                 self
             }
             #[inline]
@@ -16215,10 +15183,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for last: {e}")
-                    });
+                self.last = ::cloud_common::optional_field(value, "last");
                 self
             }
             #[inline]
@@ -16228,10 +15193,7 @@ pub mod types {
                     crate::generated::open_enums::VdsOrderByInput,
                 >,
             {
-                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for order_by: {e}")
-                    });
+                self.order_by = ::cloud_common::optional_field(value, "order_by");
                 self
             }
             #[inline]
@@ -16239,10 +15201,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for skip: {e}")
-                    });
+                self.skip = ::cloud_common::optional_field(value, "skip");
                 self
             }
             #[inline]
@@ -16250,10 +15209,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VdsWhereInput>,
             {
-                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::optional_field(value, "where_");
                 self
             }
         }
@@ -16340,10 +15296,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for after: {e}")
-                    });
+                self.after = ::cloud_common::optional_field(value, "after");
                 self
             }
             #[inline]
@@ -16351,10 +15304,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for before: {e}")
-                    });
+                self.before = ::cloud_common::optional_field(value, "before");
                 self
             }
             #[inline]
@@ -16362,10 +15312,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for first: {e}")
-                    });
+                self.first = ::cloud_common::optional_field(value, "first");
                 self
             }
             #[inline]
@@ -16373,10 +15320,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for last: {e}")
-                    });
+                self.last = ::cloud_common::optional_field(value, "last");
                 self
             }
             #[inline]
@@ -16386,10 +15330,7 @@ pub mod types {
                     crate::generated::open_enums::VlanOrderByInput,
                 >,
             {
-                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for order_by: {e}")
-                    });
+                self.order_by = ::cloud_common::optional_field(value, "order_by");
                 self
             }
             #[inline]
@@ -16397,10 +15338,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for skip: {e}")
-                    });
+                self.skip = ::cloud_common::optional_field(value, "skip");
                 self
             }
             #[inline]
@@ -16408,10 +15346,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VlanWhereInput>,
             {
-                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::optional_field(value, "where_");
                 self
             }
         }
@@ -16498,10 +15433,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for after: {e}")
-                    });
+                self.after = ::cloud_common::optional_field(value, "after");
                 self
             }
             #[inline]
@@ -16509,10 +15441,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for before: {e}")
-                    });
+                self.before = ::cloud_common::optional_field(value, "before");
                 self
             }
             #[inline]
@@ -16520,10 +15449,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for first: {e}")
-                    });
+                self.first = ::cloud_common::optional_field(value, "first");
                 self
             }
             #[inline]
@@ -16531,10 +15457,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for last: {e}")
-                    });
+                self.last = ::cloud_common::optional_field(value, "last");
                 self
             }
             #[inline]
@@ -16544,10 +15467,7 @@ pub mod types {
                     crate::generated::open_enums::VmDiskOrderByInput,
                 >,
             {
-                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for order_by: {e}")
-                    });
+                self.order_by = ::cloud_common::optional_field(value, "order_by");
                 self
             }
             #[inline]
@@ -16555,10 +15475,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for skip: {e}")
-                    });
+                self.skip = ::cloud_common::optional_field(value, "skip");
                 self
             }
             #[inline]
@@ -16566,10 +15483,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VmDiskWhereInput>,
             {
-                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::optional_field(value, "where_");
                 self
             }
         }
@@ -16632,11 +15546,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.metrics = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for metrics: {e}")
-                    });
+                self.metrics = ::cloud_common::required_field(value, "metrics");
                 self
             }
             #[inline]
@@ -16645,11 +15555,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.range = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for range: {e}")
-                    });
+                self.range = ::cloud_common::required_field(value, "range");
                 self
             }
             #[inline]
@@ -16658,11 +15564,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.vms = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vms: {e}")
-                    });
+                self.vms = ::cloud_common::required_field(value, "vms");
                 self
             }
         }
@@ -16740,10 +15642,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for after: {e}")
-                    });
+                self.after = ::cloud_common::optional_field(value, "after");
                 self
             }
             #[inline]
@@ -16751,10 +15650,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for before: {e}")
-                    });
+                self.before = ::cloud_common::optional_field(value, "before");
                 self
             }
             #[inline]
@@ -16762,10 +15658,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for first: {e}")
-                    });
+                self.first = ::cloud_common::optional_field(value, "first");
                 self
             }
             #[inline]
@@ -16773,10 +15666,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for last: {e}")
-                    });
+                self.last = ::cloud_common::optional_field(value, "last");
                 self
             }
             #[inline]
@@ -16786,10 +15676,7 @@ pub mod types {
                     crate::generated::open_enums::VmNicOrderByInput,
                 >,
             {
-                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for order_by: {e}")
-                    });
+                self.order_by = ::cloud_common::optional_field(value, "order_by");
                 self
             }
             #[inline]
@@ -16797,10 +15684,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for skip: {e}")
-                    });
+                self.skip = ::cloud_common::optional_field(value, "skip");
                 self
             }
             #[inline]
@@ -16808,10 +15692,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VmNicWhereInput>,
             {
-                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::optional_field(value, "where_");
                 self
             }
         }
@@ -16900,10 +15781,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for after: {e}")
-                    });
+                self.after = ::cloud_common::optional_field(value, "after");
                 self
             }
             #[inline]
@@ -16911,10 +15789,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for before: {e}")
-                    });
+                self.before = ::cloud_common::optional_field(value, "before");
                 self
             }
             #[inline]
@@ -16922,10 +15797,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for first: {e}")
-                    });
+                self.first = ::cloud_common::optional_field(value, "first");
                 self
             }
             #[inline]
@@ -16933,10 +15805,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for last: {e}")
-                    });
+                self.last = ::cloud_common::optional_field(value, "last");
                 self
             }
             #[inline]
@@ -16946,10 +15815,7 @@ pub mod types {
                     crate::generated::open_enums::VmSnapshotOrderByInput,
                 >,
             {
-                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for order_by: {e}")
-                    });
+                self.order_by = ::cloud_common::optional_field(value, "order_by");
                 self
             }
             #[inline]
@@ -16957,10 +15823,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for skip: {e}")
-                    });
+                self.skip = ::cloud_common::optional_field(value, "skip");
                 self
             }
             #[inline]
@@ -16968,10 +15831,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VmSnapshotWhereInput>,
             {
-                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::optional_field(value, "where_");
                 self
             }
         }
@@ -17061,10 +15921,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for after: {e}")
-                    });
+                self.after = ::cloud_common::optional_field(value, "after");
                 self
             }
             #[inline]
@@ -17072,10 +15929,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for before: {e}")
-                    });
+                self.before = ::cloud_common::optional_field(value, "before");
                 self
             }
             #[inline]
@@ -17083,10 +15937,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for first: {e}")
-                    });
+                self.first = ::cloud_common::optional_field(value, "first");
                 self
             }
             #[inline]
@@ -17094,10 +15945,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for last: {e}")
-                    });
+                self.last = ::cloud_common::optional_field(value, "last");
                 self
             }
             #[inline]
@@ -17107,10 +15955,7 @@ pub mod types {
                     crate::generated::open_enums::VmTemplateOrderByInput,
                 >,
             {
-                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for order_by: {e}")
-                    });
+                self.order_by = ::cloud_common::optional_field(value, "order_by");
                 self
             }
             #[inline]
@@ -17118,10 +15963,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for skip: {e}")
-                    });
+                self.skip = ::cloud_common::optional_field(value, "skip");
                 self
             }
             #[inline]
@@ -17129,10 +15971,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VmTemplateWhereInput>,
             {
-                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::optional_field(value, "where_");
                 self
             }
         }
@@ -17222,10 +16061,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for after: {e}")
-                    });
+                self.after = ::cloud_common::optional_field(value, "after");
                 self
             }
             #[inline]
@@ -17233,10 +16069,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for before: {e}")
-                    });
+                self.before = ::cloud_common::optional_field(value, "before");
                 self
             }
             #[inline]
@@ -17244,10 +16077,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for first: {e}")
-                    });
+                self.first = ::cloud_common::optional_field(value, "first");
                 self
             }
             #[inline]
@@ -17255,10 +16085,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for last: {e}")
-                    });
+                self.last = ::cloud_common::optional_field(value, "last");
                 self
             }
             #[inline]
@@ -17268,10 +16095,7 @@ pub mod types {
                     crate::generated::open_enums::VmVolumeOrderByInput,
                 >,
             {
-                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for order_by: {e}")
-                    });
+                self.order_by = ::cloud_common::optional_field(value, "order_by");
                 self
             }
             #[inline]
@@ -17279,10 +16103,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for skip: {e}")
-                    });
+                self.skip = ::cloud_common::optional_field(value, "skip");
                 self
             }
             #[inline]
@@ -17290,10 +16111,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VmVolumeWhereInput>,
             {
-                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::optional_field(value, "where_");
                 self
             }
         }
@@ -17381,10 +16199,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for after: {e}")
-                    });
+                self.after = ::cloud_common::optional_field(value, "after");
                 self
             }
             #[inline]
@@ -17392,10 +16207,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for before: {e}")
-                    });
+                self.before = ::cloud_common::optional_field(value, "before");
                 self
             }
             #[inline]
@@ -17403,10 +16215,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for first: {e}")
-                    });
+                self.first = ::cloud_common::optional_field(value, "first");
                 self
             }
             #[inline]
@@ -17414,10 +16223,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for last: {e}")
-                    });
+                self.last = ::cloud_common::optional_field(value, "last");
                 self
             }
             #[inline]
@@ -17427,10 +16233,7 @@ pub mod types {
                     crate::generated::open_enums::VmOrderByInput,
                 >,
             {
-                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for order_by: {e}")
-                    });
+                self.order_by = ::cloud_common::optional_field(value, "order_by");
                 self
             }
             #[inline]
@@ -17438,10 +16241,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for skip: {e}")
-                    });
+                self.skip = ::cloud_common::optional_field(value, "skip");
                 self
             }
             #[inline]
@@ -17449,10 +16249,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VmWhereInput>,
             {
-                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::optional_field(value, "where_");
                 self
             }
         }
@@ -17540,10 +16337,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.after = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for after: {e}")
-                    });
+                self.after = ::cloud_common::optional_field(value, "after");
                 self
             }
             #[inline]
@@ -17551,10 +16345,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.before = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for before: {e}")
-                    });
+                self.before = ::cloud_common::optional_field(value, "before");
                 self
             }
             #[inline]
@@ -17562,10 +16353,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.first = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for first: {e}")
-                    });
+                self.first = ::cloud_common::optional_field(value, "first");
                 self
             }
             #[inline]
@@ -17573,10 +16361,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.last = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for last: {e}")
-                    });
+                self.last = ::cloud_common::optional_field(value, "last");
                 self
             }
             #[inline]
@@ -17586,10 +16371,7 @@ pub mod types {
                     crate::generated::open_enums::VmOrderByInput,
                 >,
             {
-                self.order_by = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for order_by: {e}")
-                    });
+                self.order_by = ::cloud_common::optional_field(value, "order_by");
                 self
             }
             #[inline]
@@ -17597,10 +16379,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.skip = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for skip: {e}")
-                    });
+                self.skip = ::cloud_common::optional_field(value, "skip");
                 self
             }
             #[inline]
@@ -17608,10 +16387,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VmWhereInput>,
             {
-                self.where_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::optional_field(value, "where_");
                 self
             }
         }
@@ -17855,10 +16631,7 @@ pub mod types {
                     ::std::vec::Vec<super::GpuDeviceWhereInput>,
                 >,
             {
-                self.and = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for and: {e}")
-                    });
+                self.and = ::cloud_common::optional_field(value, "and");
                 self
             }
             #[inline]
@@ -17866,10 +16639,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.brand = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for brand: {e}")
-                    });
+                self.brand = ::cloud_common::optional_field(value, "brand");
                 self
             }
             #[inline]
@@ -17877,10 +16647,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.brand_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for brand_in: {e}")
-                    });
+                self.brand_in = ::cloud_common::optional_field(value, "brand_in");
                 self
             }
             #[inline]
@@ -17888,10 +16655,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.bus_location = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for bus_location: {e}")
-                    });
+                self.bus_location = ::cloud_common::optional_field(
+                    value,
+                    "bus_location",
+                );
                 self
             }
             #[inline]
@@ -17899,12 +16666,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.bus_location_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for bus_location_in: {e}"
-                        )
-                    });
+                self.bus_location_in = ::cloud_common::optional_field(
+                    value,
+                    "bus_location_in",
+                );
                 self
             }
             #[inline]
@@ -17912,10 +16677,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.description = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for description: {e}")
-                    });
+                self.description = ::cloud_common::optional_field(value, "description");
                 self
             }
             #[inline]
@@ -17923,12 +16685,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.description_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for description_in: {e}"
-                        )
-                    });
+                self.description_in = ::cloud_common::optional_field(
+                    value,
+                    "description_in",
+                );
                 self
             }
             #[inline]
@@ -17938,14 +16698,10 @@ pub mod types {
                     crate::generated::open_enums::EntityAsyncStatus,
                 >,
             {
-                self.entity_async_status = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for entity_async_status: {e}"
-                        )
-                    });
+                self.entity_async_status = ::cloud_common::optional_field(
+                    value,
+                    "entity_async_status",
+                );
                 self
             }
             #[inline]
@@ -17955,14 +16711,10 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::EntityAsyncStatus>,
                 >,
             {
-                self.entity_async_status_in = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for entity_async_status_in: {e}"
-                        )
-                    });
+                self.entity_async_status_in = ::cloud_common::optional_field(
+                    value,
+                    "entity_async_status_in",
+                );
                 self
             }
             #[inline]
@@ -17970,10 +16722,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::HostWhereInput>,
             {
-                self.host = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for host: {e}")
-                    });
+                self.host = ::cloud_common::optional_field(value, "host");
                 self
             }
             #[inline]
@@ -17981,8 +16730,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::cloud_common::optional_field(value, "id");
                 self
             }
             #[inline]
@@ -17990,10 +16738,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_in: {e}")
-                    });
+                self.id_in = ::cloud_common::optional_field(value, "id_in");
                 self
             }
             #[inline]
@@ -18001,10 +16746,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not_in: {e}")
-                    });
+                self.id_not_in = ::cloud_common::optional_field(value, "id_not_in");
                 self
             }
             #[inline]
@@ -18012,14 +16754,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.is_nvidia_tools_ready = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for is_nvidia_tools_ready: {e}"
-                        )
-                    });
+                self.is_nvidia_tools_ready = ::cloud_common::optional_field(
+                    value,
+                    "is_nvidia_tools_ready",
+                );
                 self
             }
             #[inline]
@@ -18027,14 +16765,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.is_nvidia_tools_ready_not = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for is_nvidia_tools_ready_not: {e}"
-                        )
-                    });
+                self.is_nvidia_tools_ready_not = ::cloud_common::optional_field(
+                    value,
+                    "is_nvidia_tools_ready_not",
+                );
                 self
             }
             #[inline]
@@ -18042,14 +16776,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.is_nvidia_vfs_enabled = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for is_nvidia_vfs_enabled: {e}"
-                        )
-                    });
+                self.is_nvidia_vfs_enabled = ::cloud_common::optional_field(
+                    value,
+                    "is_nvidia_vfs_enabled",
+                );
                 self
             }
             #[inline]
@@ -18057,14 +16787,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.is_nvidia_vfs_enabled_not = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for is_nvidia_vfs_enabled_not: {e}"
-                        )
-                    });
+                self.is_nvidia_vfs_enabled_not = ::cloud_common::optional_field(
+                    value,
+                    "is_nvidia_vfs_enabled_not",
+                );
                 self
             }
             #[inline]
@@ -18072,14 +16798,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.is_nvidia_vfs_supported = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for is_nvidia_vfs_supported: {e}"
-                        )
-                    });
+                self.is_nvidia_vfs_supported = ::cloud_common::optional_field(
+                    value,
+                    "is_nvidia_vfs_supported",
+                );
                 self
             }
             #[inline]
@@ -18087,14 +16809,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.is_nvidia_vfs_supported_not = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for is_nvidia_vfs_supported_not: {e}"
-                        )
-                    });
+                self.is_nvidia_vfs_supported_not = ::cloud_common::optional_field(
+                    value,
+                    "is_nvidia_vfs_supported_not",
+                );
                 self
             }
             #[inline]
@@ -18102,14 +16820,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_created_at = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for local_created_at: {e}"
-                        )
-                    });
+                self.local_created_at = ::cloud_common::optional_field(
+                    value,
+                    "local_created_at",
+                );
                 self
             }
             #[inline]
@@ -18117,14 +16831,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.local_created_at_in = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for local_created_at_in: {e}"
-                        )
-                    });
+                self.local_created_at_in = ::cloud_common::optional_field(
+                    value,
+                    "local_created_at_in",
+                );
                 self
             }
             #[inline]
@@ -18132,10 +16842,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id: {e}")
-                    });
+                self.local_id = ::cloud_common::optional_field(value, "local_id");
                 self
             }
             #[inline]
@@ -18143,10 +16850,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.local_id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id_in: {e}")
-                    });
+                self.local_id_in = ::cloud_common::optional_field(value, "local_id_in");
                 self
             }
             #[inline]
@@ -18154,10 +16858,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.model = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for model: {e}")
-                    });
+                self.model = ::cloud_common::optional_field(value, "model");
                 self
             }
             #[inline]
@@ -18165,10 +16866,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.model_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for model_in: {e}")
-                    });
+                self.model_in = ::cloud_common::optional_field(value, "model_in");
                 self
             }
             #[inline]
@@ -18176,10 +16874,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::optional_field(value, "name");
                 self
             }
             #[inline]
@@ -18187,10 +16882,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_contains = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_contains: {e}")
-                    });
+                self.name_contains = ::cloud_common::optional_field(
+                    value,
+                    "name_contains",
+                );
                 self
             }
             #[inline]
@@ -18198,10 +16893,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.name_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_in: {e}")
-                    });
+                self.name_in = ::cloud_common::optional_field(value, "name_in");
                 self
             }
             #[inline]
@@ -18209,10 +16901,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_not: {e}")
-                    });
+                self.name_not = ::cloud_common::optional_field(value, "name_not");
                 self
             }
             #[inline]
@@ -18220,14 +16909,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_starts_with = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for name_starts_with: {e}"
-                        )
-                    });
+                self.name_starts_with = ::cloud_common::optional_field(
+                    value,
+                    "name_starts_with",
+                );
                 self
             }
             #[inline]
@@ -18237,10 +16922,7 @@ pub mod types {
                     ::std::vec::Vec<super::GpuDeviceWhereInput>,
                 >,
             {
-                self.not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for not: {e}")
-                    });
+                self.not = ::cloud_common::optional_field(value, "not");
                 self
             }
             #[inline]
@@ -18250,8 +16932,7 @@ pub mod types {
                     ::std::vec::Vec<super::GpuDeviceWhereInput>,
                 >,
             {
-                self.or = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for or: {e}"));
+                self.or = ::cloud_common::optional_field(value, "or");
                 self
             }
             #[inline]
@@ -18261,10 +16942,7 @@ pub mod types {
                     crate::generated::open_enums::GpuDeviceStatus,
                 >,
             {
-                self.status = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
+                self.status = ::cloud_common::optional_field(value, "status");
                 self
             }
             #[inline]
@@ -18274,10 +16952,7 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::GpuDeviceStatus>,
                 >,
             {
-                self.status_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for status_in: {e}")
-                    });
+                self.status_in = ::cloud_common::optional_field(value, "status_in");
                 self
             }
             #[inline]
@@ -18287,10 +16962,7 @@ pub mod types {
                     crate::generated::open_enums::GpuDeviceUsage,
                 >,
             {
-                self.user_usage = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_usage: {e}")
-                    });
+                self.user_usage = ::cloud_common::optional_field(value, "user_usage");
                 self
             }
             #[inline]
@@ -18300,10 +16972,10 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::GpuDeviceUsage>,
                 >,
             {
-                self.user_usage_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_usage_in: {e}")
-                    });
+                self.user_usage_in = ::cloud_common::optional_field(
+                    value,
+                    "user_usage_in",
+                );
                 self
             }
             #[inline]
@@ -18311,10 +16983,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VmWhereInput>,
             {
-                self.vms_some = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for vms_some: {e}")
-                    });
+                self.vms_some = ::cloud_common::optional_field(value, "vms_some");
                 self
             }
         }
@@ -18525,10 +17194,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::HostWhereInput>>,
             {
-                self.and = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for and: {e}")
-                    });
+                self.and = ::cloud_common::optional_field(value, "and");
                 self
             }
             #[inline]
@@ -18536,10 +17202,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
             {
-                self.cluster = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cluster: {e}")
-                    });
+                self.cluster = ::cloud_common::optional_field(value, "cluster");
                 self
             }
             #[inline]
@@ -18547,8 +17210,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::cloud_common::optional_field(value, "id");
                 self
             }
             #[inline]
@@ -18556,10 +17218,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_in: {e}")
-                    });
+                self.id_in = ::cloud_common::optional_field(value, "id_in");
                 self
             }
             #[inline]
@@ -18567,10 +17226,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not: {e}")
-                    });
+                self.id_not = ::cloud_common::optional_field(value, "id_not");
                 self
             }
             #[inline]
@@ -18578,10 +17234,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not_in: {e}")
-                    });
+                self.id_not_in = ::cloud_common::optional_field(value, "id_not_in");
                 self
             }
             #[inline]
@@ -18589,10 +17242,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id: {e}")
-                    });
+                self.local_id = ::cloud_common::optional_field(value, "local_id");
                 self
             }
             #[inline]
@@ -18600,10 +17250,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.local_id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id_in: {e}")
-                    });
+                self.local_id_in = ::cloud_common::optional_field(value, "local_id_in");
                 self
             }
             #[inline]
@@ -18611,10 +17258,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::optional_field(value, "name");
                 self
             }
             #[inline]
@@ -18622,10 +17266,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_contains = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_contains: {e}")
-                    });
+                self.name_contains = ::cloud_common::optional_field(
+                    value,
+                    "name_contains",
+                );
                 self
             }
             #[inline]
@@ -18633,10 +17277,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.name_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_in: {e}")
-                    });
+                self.name_in = ::cloud_common::optional_field(value, "name_in");
                 self
             }
             #[inline]
@@ -18644,10 +17285,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_not: {e}")
-                    });
+                self.name_not = ::cloud_common::optional_field(value, "name_not");
                 self
             }
             #[inline]
@@ -18655,14 +17293,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_starts_with = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for name_starts_with: {e}"
-                        )
-                    });
+                self.name_starts_with = ::cloud_common::optional_field(
+                    value,
+                    "name_starts_with",
+                );
                 self
             }
             #[inline]
@@ -18670,10 +17304,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::HostWhereInput>>,
             {
-                self.not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for not: {e}")
-                    });
+                self.not = ::cloud_common::optional_field(value, "not");
                 self
             }
             #[inline]
@@ -18681,8 +17312,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::HostWhereInput>>,
             {
-                self.or = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for or: {e}"));
+                self.or = ::cloud_common::optional_field(value, "or");
                 self
             }
             #[inline]
@@ -18692,10 +17322,7 @@ pub mod types {
                     crate::generated::open_enums::HostStatus,
                 >,
             {
-                self.status = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
+                self.status = ::cloud_common::optional_field(value, "status");
                 self
             }
             #[inline]
@@ -18705,10 +17332,7 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::HostStatus>,
                 >,
             {
-                self.status_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for status_in: {e}")
-                    });
+                self.status_in = ::cloud_common::optional_field(value, "status_in");
                 self
             }
             #[inline]
@@ -18718,10 +17342,7 @@ pub mod types {
                     crate::generated::open_enums::HostStatus,
                 >,
             {
-                self.status_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for status_not: {e}")
-                    });
+                self.status_not = ::cloud_common::optional_field(value, "status_not");
                 self
             }
             #[inline]
@@ -18731,10 +17352,10 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::HostStatus>,
                 >,
             {
-                self.status_not_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for status_not_in: {e}")
-                    });
+                self.status_not_in = ::cloud_common::optional_field(
+                    value,
+                    "status_not_in",
+                );
                 self
             }
         }
@@ -18887,10 +17508,7 @@ pub mod types {
                     ::std::vec::Vec<super::IscsiLunSnapshotWhereInput>,
                 >,
             {
-                self.and = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for and: {e}")
-                    });
+                self.and = ::cloud_common::optional_field(value, "and");
                 self
             }
             #[inline]
@@ -18898,8 +17516,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::cloud_common::optional_field(value, "id");
                 self
             }
             #[inline]
@@ -18907,10 +17524,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_in: {e}")
-                    });
+                self.id_in = ::cloud_common::optional_field(value, "id_in");
                 self
             }
             #[inline]
@@ -18918,10 +17532,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not: {e}")
-                    });
+                self.id_not = ::cloud_common::optional_field(value, "id_not");
                 self
             }
             #[inline]
@@ -18929,10 +17540,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not_in: {e}")
-                    });
+                self.id_not_in = ::cloud_common::optional_field(value, "id_not_in");
                 self
             }
             #[inline]
@@ -18940,10 +17548,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id: {e}")
-                    });
+                self.local_id = ::cloud_common::optional_field(value, "local_id");
                 self
             }
             #[inline]
@@ -18951,10 +17556,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.local_id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id_in: {e}")
-                    });
+                self.local_id_in = ::cloud_common::optional_field(value, "local_id_in");
                 self
             }
             #[inline]
@@ -18962,10 +17564,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::optional_field(value, "name");
                 self
             }
             #[inline]
@@ -18973,10 +17572,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_contains = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_contains: {e}")
-                    });
+                self.name_contains = ::cloud_common::optional_field(
+                    value,
+                    "name_contains",
+                );
                 self
             }
             #[inline]
@@ -18984,10 +17583,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.name_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_in: {e}")
-                    });
+                self.name_in = ::cloud_common::optional_field(value, "name_in");
                 self
             }
             #[inline]
@@ -18995,10 +17591,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_not: {e}")
-                    });
+                self.name_not = ::cloud_common::optional_field(value, "name_not");
                 self
             }
             #[inline]
@@ -19006,14 +17599,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_starts_with = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for name_starts_with: {e}"
-                        )
-                    });
+                self.name_starts_with = ::cloud_common::optional_field(
+                    value,
+                    "name_starts_with",
+                );
                 self
             }
             #[inline]
@@ -19023,10 +17612,7 @@ pub mod types {
                     ::std::vec::Vec<super::IscsiLunSnapshotWhereInput>,
                 >,
             {
-                self.not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for not: {e}")
-                    });
+                self.not = ::cloud_common::optional_field(value, "not");
                 self
             }
             #[inline]
@@ -19036,8 +17622,7 @@ pub mod types {
                     ::std::vec::Vec<super::IscsiLunSnapshotWhereInput>,
                 >,
             {
-                self.or = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for or: {e}"));
+                self.or = ::cloud_common::optional_field(value, "or");
                 self
             }
         }
@@ -19199,10 +17784,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::LabelWhereInput>>,
             {
-                self.and = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for and: {e}")
-                    });
+                self.and = ::cloud_common::optional_field(value, "and");
                 self
             }
             #[inline]
@@ -19210,10 +17792,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
             {
-                self.clusters_some = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for clusters_some: {e}")
-                    });
+                self.clusters_some = ::cloud_common::optional_field(
+                    value,
+                    "clusters_some",
+                );
                 self
             }
             #[inline]
@@ -19221,10 +17803,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.created_at = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_at: {e}")
-                    });
+                self.created_at = ::cloud_common::optional_field(value, "created_at");
                 self
             }
             #[inline]
@@ -19232,10 +17811,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.created_at_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_at_in: {e}")
-                    });
+                self.created_at_in = ::cloud_common::optional_field(
+                    value,
+                    "created_at_in",
+                );
                 self
             }
             #[inline]
@@ -19243,14 +17822,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::DatacenterWhereInput>,
             {
-                self.datacenters_some = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for datacenters_some: {e}"
-                        )
-                    });
+                self.datacenters_some = ::cloud_common::optional_field(
+                    value,
+                    "datacenters_some",
+                );
                 self
             }
             #[inline]
@@ -19258,10 +17833,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::DiskWhereInput>,
             {
-                self.disks_some = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for disks_some: {e}")
-                    });
+                self.disks_some = ::cloud_common::optional_field(value, "disks_some");
                 self
             }
             #[inline]
@@ -19269,10 +17841,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::HostWhereInput>,
             {
-                self.hosts_some = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for hosts_some: {e}")
-                    });
+                self.hosts_some = ::cloud_common::optional_field(value, "hosts_some");
                 self
             }
             #[inline]
@@ -19280,8 +17849,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::cloud_common::optional_field(value, "id");
                 self
             }
             #[inline]
@@ -19289,10 +17857,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_in: {e}")
-                    });
+                self.id_in = ::cloud_common::optional_field(value, "id_in");
                 self
             }
             #[inline]
@@ -19300,10 +17865,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not_in: {e}")
-                    });
+                self.id_not_in = ::cloud_common::optional_field(value, "id_not_in");
                 self
             }
             #[inline]
@@ -19311,14 +17873,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::IscsiLunSnapshotWhereInput>,
             {
-                self.iscsi_lun_snapshots_some = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for iscsi_lun_snapshots_some: {e}"
-                        )
-                    });
+                self.iscsi_lun_snapshots_some = ::cloud_common::optional_field(
+                    value,
+                    "iscsi_lun_snapshots_some",
+                );
                 self
             }
             #[inline]
@@ -19326,10 +17884,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.key = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for key: {e}")
-                    });
+                self.key = ::cloud_common::optional_field(value, "key");
                 self
             }
             #[inline]
@@ -19337,10 +17892,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.key_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for key_in: {e}")
-                    });
+                self.key_in = ::cloud_common::optional_field(value, "key_in");
                 self
             }
             #[inline]
@@ -19348,10 +17900,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::LabelWhereInput>>,
             {
-                self.not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for not: {e}")
-                    });
+                self.not = ::cloud_common::optional_field(value, "not");
                 self
             }
             #[inline]
@@ -19359,8 +17908,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::LabelWhereInput>>,
             {
-                self.or = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for or: {e}"));
+                self.or = ::cloud_common::optional_field(value, "or");
                 self
             }
             #[inline]
@@ -19368,10 +17916,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.value = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for value: {e}")
-                    });
+                self.value = ::cloud_common::optional_field(value, "value");
                 self
             }
             #[inline]
@@ -19379,10 +17924,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.value_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for value_in: {e}")
-                    });
+                self.value_in = ::cloud_common::optional_field(value, "value_in");
                 self
             }
             #[inline]
@@ -19390,14 +17932,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VmSnapshotWhereInput>,
             {
-                self.vm_snapshots_some = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for vm_snapshots_some: {e}"
-                        )
-                    });
+                self.vm_snapshots_some = ::cloud_common::optional_field(
+                    value,
+                    "vm_snapshots_some",
+                );
                 self
             }
             #[inline]
@@ -19408,11 +17946,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.vms_some = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vms_some: {e}")
-                    });
+                self.vms_some = ::cloud_common::required_field(value, "vms_some");
                 self
             }
         }
@@ -19512,12 +18046,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.auth_config_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for auth_config_id: {e}"
-                        )
-                    });
+                self.auth_config_id = ::cloud_common::optional_field(
+                    value,
+                    "auth_config_id",
+                );
                 self
             }
             #[inline]
@@ -19525,10 +18057,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::MfaType>,
             {
-                self.mfa_type = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for mfa_type: {e}")
-                    });
+                self.mfa_type = ::cloud_common::optional_field(value, "mfa_type");
                 self
             }
             #[inline]
@@ -19537,11 +18066,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.password = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for password: {e}")
-                    });
+                self.password = ::cloud_common::required_field(value, "password");
                 self
             }
             #[inline]
@@ -19551,10 +18076,7 @@ pub mod types {
                     crate::generated::open_enums::UserSource,
                 >,
             {
-                self.source = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for source: {e}")
-                    });
+                self.source = ::cloud_common::optional_field(value, "source");
                 self
             }
             #[inline]
@@ -19563,11 +18085,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.username = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for username: {e}")
-                    });
+                self.username = ::cloud_common::required_field(value, "username");
                 self
             }
         }
@@ -19666,11 +18184,7 @@ pub mod types {
                 T: ::std::convert::TryInto<i32>,
                 T::Error: ::std::fmt::Display,
             {
-                self.boot = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for boot: {e}")
-                    });
+                self.boot = ::cloud_common::required_field(value, "boot");
                 self
             }
             #[inline]
@@ -19679,11 +18193,7 @@ pub mod types {
                 T: ::std::convert::TryInto<crate::generated::open_enums::Bus>,
                 T::Error: ::std::fmt::Display,
             {
-                self.bus = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for bus: {e}")
-                    });
+                self.bus = ::cloud_common::required_field(value, "bus");
                 self
             }
             #[inline]
@@ -19691,10 +18201,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.index = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for index: {e}")
-                    });
+                self.index = ::cloud_common::optional_field(value, "index");
                 self
             }
             #[inline]
@@ -19702,10 +18209,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.key = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for key: {e}")
-                    });
+                self.key = ::cloud_common::optional_field(value, "key");
                 self
             }
             #[inline]
@@ -19713,10 +18217,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_bandwidth = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for max_bandwidth: {e}")
-                    });
+                self.max_bandwidth = ::cloud_common::optional_field(
+                    value,
+                    "max_bandwidth",
+                );
                 self
             }
             #[inline]
@@ -19726,14 +18230,10 @@ pub mod types {
                     crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
             {
-                self.max_bandwidth_policy = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_bandwidth_policy: {e}"
-                        )
-                    });
+                self.max_bandwidth_policy = ::cloud_common::optional_field(
+                    value,
+                    "max_bandwidth_policy",
+                );
                 self
             }
             #[inline]
@@ -19741,14 +18241,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::BpsUnit>,
             {
-                self.max_bandwidth_unit = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_bandwidth_unit: {e}"
-                        )
-                    });
+                self.max_bandwidth_unit = ::cloud_common::optional_field(
+                    value,
+                    "max_bandwidth_unit",
+                );
                 self
             }
             #[inline]
@@ -19756,10 +18252,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_iops = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for max_iops: {e}")
-                    });
+                self.max_iops = ::cloud_common::optional_field(value, "max_iops");
                 self
             }
             #[inline]
@@ -19769,12 +18262,10 @@ pub mod types {
                     crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
             {
-                self.max_iops_policy = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_iops_policy: {e}"
-                        )
-                    });
+                self.max_iops_policy = ::cloud_common::optional_field(
+                    value,
+                    "max_iops_policy",
+                );
                 self
             }
             #[inline]
@@ -19783,11 +18274,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.vm_volume_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vm_volume_id: {e}")
-                    });
+                self.vm_volume_id = ::cloud_common::required_field(
+                    value,
+                    "vm_volume_id",
+                );
                 self
             }
         }
@@ -19896,11 +18386,7 @@ pub mod types {
                 T: ::std::convert::TryInto<i32>,
                 T::Error: ::std::fmt::Display,
             {
-                self.boot = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for boot: {e}")
-                    });
+                self.boot = ::cloud_common::required_field(value, "boot");
                 self
             }
             #[inline]
@@ -19909,11 +18395,7 @@ pub mod types {
                 T: ::std::convert::TryInto<crate::generated::open_enums::Bus>,
                 T::Error: ::std::fmt::Display,
             {
-                self.bus = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for bus: {e}")
-                    });
+                self.bus = ::cloud_common::required_field(value, "bus");
                 self
             }
             #[inline]
@@ -19921,10 +18403,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.index = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for index: {e}")
-                    });
+                self.index = ::cloud_common::optional_field(value, "index");
                 self
             }
             #[inline]
@@ -19932,10 +18411,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.key = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for key: {e}")
-                    });
+                self.key = ::cloud_common::optional_field(value, "key");
                 self
             }
             #[inline]
@@ -19943,10 +18419,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_bandwidth = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for max_bandwidth: {e}")
-                    });
+                self.max_bandwidth = ::cloud_common::optional_field(
+                    value,
+                    "max_bandwidth",
+                );
                 self
             }
             #[inline]
@@ -19956,14 +18432,10 @@ pub mod types {
                     crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
             {
-                self.max_bandwidth_policy = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_bandwidth_policy: {e}"
-                        )
-                    });
+                self.max_bandwidth_policy = ::cloud_common::optional_field(
+                    value,
+                    "max_bandwidth_policy",
+                );
                 self
             }
             #[inline]
@@ -19971,14 +18443,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::BpsUnit>,
             {
-                self.max_bandwidth_unit = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_bandwidth_unit: {e}"
-                        )
-                    });
+                self.max_bandwidth_unit = ::cloud_common::optional_field(
+                    value,
+                    "max_bandwidth_unit",
+                );
                 self
             }
             #[inline]
@@ -19986,10 +18454,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_iops = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for max_iops: {e}")
-                    });
+                self.max_iops = ::cloud_common::optional_field(value, "max_iops");
                 self
             }
             #[inline]
@@ -19999,12 +18464,10 @@ pub mod types {
                     crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
             {
-                self.max_iops_policy = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_iops_policy: {e}"
-                        )
-                    });
+                self.max_iops_policy = ::cloud_common::optional_field(
+                    value,
+                    "max_iops_policy",
+                );
                 self
             }
             #[inline]
@@ -20013,11 +18476,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::MountNewCreateDisksParamsVmVolume>,
                 T::Error: ::std::fmt::Display,
             {
-                self.vm_volume = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vm_volume: {e}")
-                    });
+                self.vm_volume = ::cloud_common::required_field(value, "vm_volume");
                 self
             }
         }
@@ -20100,13 +18559,10 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.elf_storage_policy = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for elf_storage_policy: {e}"
-                        )
-                    });
+                self.elf_storage_policy = ::cloud_common::required_field(
+                    value,
+                    "elf_storage_policy",
+                );
                 self
             }
             #[inline]
@@ -20115,11 +18571,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::required_field(value, "name");
                 self
             }
             #[inline]
@@ -20127,10 +18579,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.path = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for path: {e}")
-                    });
+                self.path = ::cloud_common::optional_field(value, "path");
                 self
             }
             #[inline]
@@ -20139,11 +18588,7 @@ pub mod types {
                 T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.size = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for size: {e}")
-                    });
+                self.size = ::cloud_common::required_field(value, "size");
                 self
             }
             #[inline]
@@ -20151,10 +18596,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::ByteUnit>,
             {
-                self.size_unit = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for size_unit: {e}")
-                    });
+                self.size_unit = ::cloud_common::optional_field(value, "size_unit");
                 self
             }
         }
@@ -20265,10 +18707,7 @@ pub mod types {
                     ::std::vec::Vec<super::OrganizationWhereInput>,
                 >,
             {
-                self.and = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for and: {e}")
-                    });
+                self.and = ::cloud_common::optional_field(value, "and");
                 self
             }
             #[inline]
@@ -20276,14 +18715,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::DatacenterWhereInput>,
             {
-                self.datacenters_some = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for datacenters_some: {e}"
-                        )
-                    });
+                self.datacenters_some = ::cloud_common::optional_field(
+                    value,
+                    "datacenters_some",
+                );
                 self
             }
             #[inline]
@@ -20291,8 +18726,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::cloud_common::optional_field(value, "id");
                 self
             }
             #[inline]
@@ -20300,10 +18734,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_in: {e}")
-                    });
+                self.id_in = ::cloud_common::optional_field(value, "id_in");
                 self
             }
             #[inline]
@@ -20311,10 +18742,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not_in: {e}")
-                    });
+                self.id_not_in = ::cloud_common::optional_field(value, "id_not_in");
                 self
             }
             #[inline]
@@ -20322,10 +18750,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::optional_field(value, "name");
                 self
             }
             #[inline]
@@ -20333,10 +18758,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_contains = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_contains: {e}")
-                    });
+                self.name_contains = ::cloud_common::optional_field(
+                    value,
+                    "name_contains",
+                );
                 self
             }
             #[inline]
@@ -20344,10 +18769,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.name_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_in: {e}")
-                    });
+                self.name_in = ::cloud_common::optional_field(value, "name_in");
                 self
             }
             #[inline]
@@ -20355,10 +18777,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_not: {e}")
-                    });
+                self.name_not = ::cloud_common::optional_field(value, "name_not");
                 self
             }
             #[inline]
@@ -20366,14 +18785,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_starts_with = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for name_starts_with: {e}"
-                        )
-                    });
+                self.name_starts_with = ::cloud_common::optional_field(
+                    value,
+                    "name_starts_with",
+                );
                 self
             }
             #[inline]
@@ -20383,10 +18798,7 @@ pub mod types {
                     ::std::vec::Vec<super::OrganizationWhereInput>,
                 >,
             {
-                self.not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for not: {e}")
-                    });
+                self.not = ::cloud_common::optional_field(value, "not");
                 self
             }
             #[inline]
@@ -20396,8 +18808,7 @@ pub mod types {
                     ::std::vec::Vec<super::OrganizationWhereInput>,
                 >,
             {
-                self.or = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for or: {e}"));
+                self.or = ::cloud_common::optional_field(value, "or");
                 self
             }
         }
@@ -20564,10 +18975,7 @@ pub mod types {
                     ::std::vec::Vec<super::SvtImageWhereInput>,
                 >,
             {
-                self.and = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for and: {e}")
-                    });
+                self.and = ::cloud_common::optional_field(value, "and");
                 self
             }
             #[inline]
@@ -20575,10 +18983,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
             {
-                self.cluster = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cluster: {e}")
-                    });
+                self.cluster = ::cloud_common::optional_field(value, "cluster");
                 self
             }
             #[inline]
@@ -20588,14 +18993,10 @@ pub mod types {
                     crate::generated::open_enums::EntityAsyncStatus,
                 >,
             {
-                self.entity_async_status = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for entity_async_status: {e}"
-                        )
-                    });
+                self.entity_async_status = ::cloud_common::optional_field(
+                    value,
+                    "entity_async_status",
+                );
                 self
             }
             #[inline]
@@ -20605,14 +19006,10 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::EntityAsyncStatus>,
                 >,
             {
-                self.entity_async_status_in = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for entity_async_status_in: {e}"
-                        )
-                    });
+                self.entity_async_status_in = ::cloud_common::optional_field(
+                    value,
+                    "entity_async_status_in",
+                );
                 self
             }
             #[inline]
@@ -20620,8 +19017,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::cloud_common::optional_field(value, "id");
                 self
             }
             #[inline]
@@ -20629,10 +19025,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_in: {e}")
-                    });
+                self.id_in = ::cloud_common::optional_field(value, "id_in");
                 self
             }
             #[inline]
@@ -20640,10 +19033,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not_in: {e}")
-                    });
+                self.id_not_in = ::cloud_common::optional_field(value, "id_not_in");
                 self
             }
             #[inline]
@@ -20651,14 +19041,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_created_at = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for local_created_at: {e}"
-                        )
-                    });
+                self.local_created_at = ::cloud_common::optional_field(
+                    value,
+                    "local_created_at",
+                );
                 self
             }
             #[inline]
@@ -20666,14 +19052,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.local_created_at_in = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for local_created_at_in: {e}"
-                        )
-                    });
+                self.local_created_at_in = ::cloud_common::optional_field(
+                    value,
+                    "local_created_at_in",
+                );
                 self
             }
             #[inline]
@@ -20681,10 +19063,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id: {e}")
-                    });
+                self.local_id = ::cloud_common::optional_field(value, "local_id");
                 self
             }
             #[inline]
@@ -20692,10 +19071,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.local_id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id_in: {e}")
-                    });
+                self.local_id_in = ::cloud_common::optional_field(value, "local_id_in");
                 self
             }
             #[inline]
@@ -20703,10 +19079,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::optional_field(value, "name");
                 self
             }
             #[inline]
@@ -20714,10 +19087,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_contains = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_contains: {e}")
-                    });
+                self.name_contains = ::cloud_common::optional_field(
+                    value,
+                    "name_contains",
+                );
                 self
             }
             #[inline]
@@ -20725,10 +19098,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.name_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_in: {e}")
-                    });
+                self.name_in = ::cloud_common::optional_field(value, "name_in");
                 self
             }
             #[inline]
@@ -20736,10 +19106,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_not: {e}")
-                    });
+                self.name_not = ::cloud_common::optional_field(value, "name_not");
                 self
             }
             #[inline]
@@ -20747,14 +19114,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_starts_with = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for name_starts_with: {e}"
-                        )
-                    });
+                self.name_starts_with = ::cloud_common::optional_field(
+                    value,
+                    "name_starts_with",
+                );
                 self
             }
             #[inline]
@@ -20764,10 +19127,7 @@ pub mod types {
                     ::std::vec::Vec<super::SvtImageWhereInput>,
                 >,
             {
-                self.not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for not: {e}")
-                    });
+                self.not = ::cloud_common::optional_field(value, "not");
                 self
             }
             #[inline]
@@ -20777,8 +19137,7 @@ pub mod types {
                     ::std::vec::Vec<super::SvtImageWhereInput>,
                 >,
             {
-                self.or = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for or: {e}"));
+                self.or = ::cloud_common::optional_field(value, "or");
                 self
             }
             #[inline]
@@ -20786,10 +19145,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.path = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for path: {e}")
-                    });
+                self.path = ::cloud_common::optional_field(value, "path");
                 self
             }
             #[inline]
@@ -20797,10 +19153,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.path_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for path_in: {e}")
-                    });
+                self.path_in = ::cloud_common::optional_field(value, "path_in");
                 self
             }
         }
@@ -20958,10 +19311,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::TaskWhereInput>>,
             {
-                self.and = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for and: {e}")
-                    });
+                self.and = ::cloud_common::optional_field(value, "and");
                 self
             }
             #[inline]
@@ -20969,10 +19319,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
             {
-                self.cluster = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cluster: {e}")
-                    });
+                self.cluster = ::cloud_common::optional_field(value, "cluster");
                 self
             }
             #[inline]
@@ -20980,14 +19327,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.description_contains = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for description_contains: {e}"
-                        )
-                    });
+                self.description_contains = ::cloud_common::optional_field(
+                    value,
+                    "description_contains",
+                );
                 self
             }
             #[inline]
@@ -20995,8 +19338,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::cloud_common::optional_field(value, "id");
                 self
             }
             #[inline]
@@ -21004,10 +19346,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_in: {e}")
-                    });
+                self.id_in = ::cloud_common::optional_field(value, "id_in");
                 self
             }
             #[inline]
@@ -21015,10 +19354,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not: {e}")
-                    });
+                self.id_not = ::cloud_common::optional_field(value, "id_not");
                 self
             }
             #[inline]
@@ -21026,10 +19362,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not_in: {e}")
-                    });
+                self.id_not_in = ::cloud_common::optional_field(value, "id_not_in");
                 self
             }
             #[inline]
@@ -21037,10 +19370,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::TaskWhereInput>>,
             {
-                self.not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for not: {e}")
-                    });
+                self.not = ::cloud_common::optional_field(value, "not");
                 self
             }
             #[inline]
@@ -21048,8 +19378,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::TaskWhereInput>>,
             {
-                self.or = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for or: {e}"));
+                self.or = ::cloud_common::optional_field(value, "or");
                 self
             }
             #[inline]
@@ -21059,10 +19388,7 @@ pub mod types {
                     crate::generated::open_enums::TaskStatus,
                 >,
             {
-                self.status = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
+                self.status = ::cloud_common::optional_field(value, "status");
                 self
             }
             #[inline]
@@ -21072,10 +19398,7 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::TaskStatus>,
                 >,
             {
-                self.status_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for status_in: {e}")
-                    });
+                self.status_in = ::cloud_common::optional_field(value, "status_in");
                 self
             }
             #[inline]
@@ -21085,10 +19408,7 @@ pub mod types {
                     crate::generated::open_enums::TaskStatus,
                 >,
             {
-                self.status_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for status_not: {e}")
-                    });
+                self.status_not = ::cloud_common::optional_field(value, "status_not");
                 self
             }
             #[inline]
@@ -21098,10 +19418,10 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::TaskStatus>,
                 >,
             {
-                self.status_not_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for status_not_in: {e}")
-                    });
+                self.status_not_in = ::cloud_common::optional_field(
+                    value,
+                    "status_not_in",
+                );
                 self
             }
             #[inline]
@@ -21109,10 +19429,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::TaskType>,
             {
-                self.type_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
+                self.type_ = ::cloud_common::optional_field(value, "type_");
                 self
             }
             #[inline]
@@ -21122,10 +19439,7 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::TaskType>,
                 >,
             {
-                self.type_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_in: {e}")
-                    });
+                self.type_in = ::cloud_common::optional_field(value, "type_in");
                 self
             }
         }
@@ -21222,14 +19536,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::cloud_common::Secret>,
             {
-                self.default_user_password = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for default_user_password: {e}"
-                        )
-                    });
+                self.default_user_password = ::cloud_common::optional_field(
+                    value,
+                    "default_user_password",
+                );
                 self
             }
             #[inline]
@@ -21237,10 +19547,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.hostname = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for hostname: {e}")
-                    });
+                self.hostname = ::cloud_common::optional_field(value, "hostname");
                 self
             }
             #[inline]
@@ -21249,11 +19556,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.nameservers = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for nameservers: {e}")
-                    });
+                self.nameservers = ::cloud_common::required_field(value, "nameservers");
                 self
             }
             #[inline]
@@ -21262,11 +19565,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<super::CloudInitNetWork>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.networks = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for networks: {e}")
-                    });
+                self.networks = ::cloud_common::required_field(value, "networks");
                 self
             }
             #[inline]
@@ -21275,11 +19574,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.public_keys = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for public_keys: {e}")
-                    });
+                self.public_keys = ::cloud_common::required_field(value, "public_keys");
                 self
             }
             #[inline]
@@ -21287,10 +19582,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.user_data = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_data: {e}")
-                    });
+                self.user_data = ::cloud_common::optional_field(value, "user_data");
                 self
             }
         }
@@ -21463,10 +19755,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::VdsWhereInput>>,
             {
-                self.and = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for and: {e}")
-                    });
+                self.and = ::cloud_common::optional_field(value, "and");
                 self
             }
             #[inline]
@@ -21474,10 +19763,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.bond_mode = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for bond_mode: {e}")
-                    });
+                self.bond_mode = ::cloud_common::optional_field(value, "bond_mode");
                 self
             }
             #[inline]
@@ -21485,10 +19771,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.bond_mode_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for bond_mode_in: {e}")
-                    });
+                self.bond_mode_in = ::cloud_common::optional_field(
+                    value,
+                    "bond_mode_in",
+                );
                 self
             }
             #[inline]
@@ -21496,10 +19782,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
             {
-                self.cluster = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cluster: {e}")
-                    });
+                self.cluster = ::cloud_common::optional_field(value, "cluster");
                 self
             }
             #[inline]
@@ -21509,14 +19792,10 @@ pub mod types {
                     crate::generated::open_enums::EntityAsyncStatus,
                 >,
             {
-                self.entity_async_status = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for entity_async_status: {e}"
-                        )
-                    });
+                self.entity_async_status = ::cloud_common::optional_field(
+                    value,
+                    "entity_async_status",
+                );
                 self
             }
             #[inline]
@@ -21526,14 +19805,10 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::EntityAsyncStatus>,
                 >,
             {
-                self.entity_async_status_in = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for entity_async_status_in: {e}"
-                        )
-                    });
+                self.entity_async_status_in = ::cloud_common::optional_field(
+                    value,
+                    "entity_async_status_in",
+                );
                 self
             }
             #[inline]
@@ -21541,8 +19816,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::cloud_common::optional_field(value, "id");
                 self
             }
             #[inline]
@@ -21550,10 +19824,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_in: {e}")
-                    });
+                self.id_in = ::cloud_common::optional_field(value, "id_in");
                 self
             }
             #[inline]
@@ -21561,10 +19832,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not_in: {e}")
-                    });
+                self.id_not_in = ::cloud_common::optional_field(value, "id_not_in");
                 self
             }
             #[inline]
@@ -21572,10 +19840,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.internal = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for internal: {e}")
-                    });
+                self.internal = ::cloud_common::optional_field(value, "internal");
                 self
             }
             #[inline]
@@ -21583,10 +19848,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.internal_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for internal_not: {e}")
-                    });
+                self.internal_not = ::cloud_common::optional_field(
+                    value,
+                    "internal_not",
+                );
                 self
             }
             #[inline]
@@ -21594,10 +19859,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id: {e}")
-                    });
+                self.local_id = ::cloud_common::optional_field(value, "local_id");
                 self
             }
             #[inline]
@@ -21605,10 +19867,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.local_id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id_in: {e}")
-                    });
+                self.local_id_in = ::cloud_common::optional_field(value, "local_id_in");
                 self
             }
             #[inline]
@@ -21616,10 +19875,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::optional_field(value, "name");
                 self
             }
             #[inline]
@@ -21627,10 +19883,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_contains = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_contains: {e}")
-                    });
+                self.name_contains = ::cloud_common::optional_field(
+                    value,
+                    "name_contains",
+                );
                 self
             }
             #[inline]
@@ -21638,10 +19894,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.name_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_in: {e}")
-                    });
+                self.name_in = ::cloud_common::optional_field(value, "name_in");
                 self
             }
             #[inline]
@@ -21649,10 +19902,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_not: {e}")
-                    });
+                self.name_not = ::cloud_common::optional_field(value, "name_not");
                 self
             }
             #[inline]
@@ -21660,14 +19910,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_starts_with = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for name_starts_with: {e}"
-                        )
-                    });
+                self.name_starts_with = ::cloud_common::optional_field(
+                    value,
+                    "name_starts_with",
+                );
                 self
             }
             #[inline]
@@ -21675,10 +19921,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::VdsWhereInput>>,
             {
-                self.not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for not: {e}")
-                    });
+                self.not = ::cloud_common::optional_field(value, "not");
                 self
             }
             #[inline]
@@ -21686,8 +19929,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::VdsWhereInput>>,
             {
-                self.or = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for or: {e}"));
+                self.or = ::cloud_common::optional_field(value, "or");
                 self
             }
             #[inline]
@@ -21695,10 +19937,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.ovsbr_name = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for ovsbr_name: {e}")
-                    });
+                self.ovsbr_name = ::cloud_common::optional_field(value, "ovsbr_name");
                 self
             }
             #[inline]
@@ -21706,10 +19945,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.ovsbr_name_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for ovsbr_name_in: {e}")
-                    });
+                self.ovsbr_name_in = ::cloud_common::optional_field(
+                    value,
+                    "ovsbr_name_in",
+                );
                 self
             }
             #[inline]
@@ -21719,10 +19958,7 @@ pub mod types {
                     crate::generated::open_enums::NetworkType,
                 >,
             {
-                self.type_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
+                self.type_ = ::cloud_common::optional_field(value, "type_");
                 self
             }
             #[inline]
@@ -21732,10 +19968,7 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::NetworkType>,
                 >,
             {
-                self.type_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_in: {e}")
-                    });
+                self.type_in = ::cloud_common::optional_field(value, "type_in");
                 self
             }
         }
@@ -21921,10 +20154,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::VlanWhereInput>>,
             {
-                self.and = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for and: {e}")
-                    });
+                self.and = ::cloud_common::optional_field(value, "and");
                 self
             }
             #[inline]
@@ -21934,14 +20164,10 @@ pub mod types {
                     crate::generated::open_enums::EntityAsyncStatus,
                 >,
             {
-                self.entity_async_status = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for entity_async_status: {e}"
-                        )
-                    });
+                self.entity_async_status = ::cloud_common::optional_field(
+                    value,
+                    "entity_async_status",
+                );
                 self
             }
             #[inline]
@@ -21951,14 +20177,10 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::EntityAsyncStatus>,
                 >,
             {
-                self.entity_async_status_in = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for entity_async_status_in: {e}"
-                        )
-                    });
+                self.entity_async_status_in = ::cloud_common::optional_field(
+                    value,
+                    "entity_async_status_in",
+                );
                 self
             }
             #[inline]
@@ -21966,8 +20188,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::cloud_common::optional_field(value, "id");
                 self
             }
             #[inline]
@@ -21975,10 +20196,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_in: {e}")
-                    });
+                self.id_in = ::cloud_common::optional_field(value, "id_in");
                 self
             }
             #[inline]
@@ -21986,10 +20204,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not_in: {e}")
-                    });
+                self.id_not_in = ::cloud_common::optional_field(value, "id_not_in");
                 self
             }
             #[inline]
@@ -21997,10 +20212,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id: {e}")
-                    });
+                self.local_id = ::cloud_common::optional_field(value, "local_id");
                 self
             }
             #[inline]
@@ -22008,10 +20220,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.local_id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id_in: {e}")
-                    });
+                self.local_id_in = ::cloud_common::optional_field(value, "local_id_in");
                 self
             }
             #[inline]
@@ -22021,10 +20230,7 @@ pub mod types {
                     crate::generated::open_enums::VlanModeType,
                 >,
             {
-                self.mode_type = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for mode_type: {e}")
-                    });
+                self.mode_type = ::cloud_common::optional_field(value, "mode_type");
                 self
             }
             #[inline]
@@ -22034,10 +20240,10 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::VlanModeType>,
                 >,
             {
-                self.mode_type_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for mode_type_in: {e}")
-                    });
+                self.mode_type_in = ::cloud_common::optional_field(
+                    value,
+                    "mode_type_in",
+                );
                 self
             }
             #[inline]
@@ -22045,10 +20251,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::optional_field(value, "name");
                 self
             }
             #[inline]
@@ -22056,10 +20259,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_contains = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_contains: {e}")
-                    });
+                self.name_contains = ::cloud_common::optional_field(
+                    value,
+                    "name_contains",
+                );
                 self
             }
             #[inline]
@@ -22067,10 +20270,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.name_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_in: {e}")
-                    });
+                self.name_in = ::cloud_common::optional_field(value, "name_in");
                 self
             }
             #[inline]
@@ -22078,10 +20278,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_not: {e}")
-                    });
+                self.name_not = ::cloud_common::optional_field(value, "name_not");
                 self
             }
             #[inline]
@@ -22089,14 +20286,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_starts_with = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for name_starts_with: {e}"
-                        )
-                    });
+                self.name_starts_with = ::cloud_common::optional_field(
+                    value,
+                    "name_starts_with",
+                );
                 self
             }
             #[inline]
@@ -22104,10 +20297,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::VlanWhereInput>>,
             {
-                self.not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for not: {e}")
-                    });
+                self.not = ::cloud_common::optional_field(value, "not");
                 self
             }
             #[inline]
@@ -22115,8 +20305,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::VlanWhereInput>>,
             {
-                self.or = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for or: {e}"));
+                self.or = ::cloud_common::optional_field(value, "or");
                 self
             }
             #[inline]
@@ -22126,10 +20315,7 @@ pub mod types {
                     crate::generated::open_enums::NetworkType,
                 >,
             {
-                self.type_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
+                self.type_ = ::cloud_common::optional_field(value, "type_");
                 self
             }
             #[inline]
@@ -22139,10 +20325,7 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::NetworkType>,
                 >,
             {
-                self.type_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_in: {e}")
-                    });
+                self.type_in = ::cloud_common::optional_field(value, "type_in");
                 self
             }
         }
@@ -22225,11 +20408,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmAddCdRomParamsData>,
                 T::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::cloud_common::required_field(value, "data");
                 self
             }
             #[inline]
@@ -22238,11 +20417,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.where_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::required_field(value, "where_");
                 self
             }
         }
@@ -22289,11 +20464,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VmCdRomParams>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.vm_cd_roms = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vm_cd_roms: {e}")
-                    });
+                self.vm_cd_roms = ::cloud_common::required_field(value, "vm_cd_roms");
                 self
             }
         }
@@ -22341,11 +20512,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmAddDiskParamsData>,
                 T::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::cloud_common::required_field(value, "data");
                 self
             }
             #[inline]
@@ -22354,11 +20521,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.where_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::required_field(value, "where_");
                 self
             }
         }
@@ -22440,10 +20603,7 @@ pub mod types {
                     crate::generated::open_enums::VmDiskIoPolicy,
                 >,
             {
-                self.io_policy = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for io_policy: {e}")
-                    });
+                self.io_policy = ::cloud_common::optional_field(value, "io_policy");
                 self
             }
             #[inline]
@@ -22451,10 +20611,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_bandwidth = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for max_bandwidth: {e}")
-                    });
+                self.max_bandwidth = ::cloud_common::optional_field(
+                    value,
+                    "max_bandwidth",
+                );
                 self
             }
             #[inline]
@@ -22464,14 +20624,10 @@ pub mod types {
                     crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
             {
-                self.max_bandwidth_policy = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_bandwidth_policy: {e}"
-                        )
-                    });
+                self.max_bandwidth_policy = ::cloud_common::optional_field(
+                    value,
+                    "max_bandwidth_policy",
+                );
                 self
             }
             #[inline]
@@ -22479,14 +20635,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::BpsUnit>,
             {
-                self.max_bandwidth_unit = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_bandwidth_unit: {e}"
-                        )
-                    });
+                self.max_bandwidth_unit = ::cloud_common::optional_field(
+                    value,
+                    "max_bandwidth_unit",
+                );
                 self
             }
             #[inline]
@@ -22494,10 +20646,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_iops = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for max_iops: {e}")
-                    });
+                self.max_iops = ::cloud_common::optional_field(value, "max_iops");
                 self
             }
             #[inline]
@@ -22507,12 +20656,10 @@ pub mod types {
                     crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
             {
-                self.max_iops_policy = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_iops_policy: {e}"
-                        )
-                    });
+                self.max_iops_policy = ::cloud_common::optional_field(
+                    value,
+                    "max_iops_policy",
+                );
                 self
             }
             #[inline]
@@ -22521,11 +20668,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmAddDiskParamsDataVmDisks>,
                 T::Error: ::std::fmt::Display,
             {
-                self.vm_disks = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vm_disks: {e}")
-                    });
+                self.vm_disks = ::cloud_common::required_field(value, "vm_disks");
                 self
             }
         }
@@ -22588,11 +20731,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<super::MountDisksParams>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.mount_disks = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for mount_disks: {e}")
-                    });
+                self.mount_disks = ::cloud_common::required_field(value, "mount_disks");
                 self
             }
             #[inline]
@@ -22603,13 +20742,10 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.mount_new_create_disks = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for mount_new_create_disks: {e}"
-                        )
-                    });
+                self.mount_new_create_disks = ::cloud_common::required_field(
+                    value,
+                    "mount_new_create_disks",
+                );
                 self
             }
         }
@@ -22660,11 +20796,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VmGpuOperationParams>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::cloud_common::required_field(value, "data");
                 self
             }
             #[inline]
@@ -22673,11 +20805,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.where_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::required_field(value, "where_");
                 self
             }
         }
@@ -22727,11 +20855,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmAddNicParamsData>,
                 T::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::cloud_common::required_field(value, "data");
                 self
             }
             #[inline]
@@ -22740,11 +20864,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.where_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::required_field(value, "where_");
                 self
             }
         }
@@ -22791,11 +20911,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VmNicParams>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.vm_nics = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vm_nics: {e}")
-                    });
+                self.vm_nics = ::cloud_common::required_field(value, "vm_nics");
                 self
             }
         }
@@ -22853,11 +20969,7 @@ pub mod types {
                 T: ::std::convert::TryInto<i32>,
                 T::Error: ::std::fmt::Display,
             {
-                self.boot = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for boot: {e}")
-                    });
+                self.boot = ::cloud_common::required_field(value, "boot");
                 self
             }
             #[inline]
@@ -22865,14 +20977,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.content_library_image_id = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for content_library_image_id: {e}"
-                        )
-                    });
+                self.content_library_image_id = ::cloud_common::optional_field(
+                    value,
+                    "content_library_image_id",
+                );
                 self
             }
             #[inline]
@@ -22880,10 +20988,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.elf_image_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for elf_image_id: {e}")
-                    });
+                self.elf_image_id = ::cloud_common::optional_field(
+                    value,
+                    "elf_image_id",
+                );
                 self
             }
             #[inline]
@@ -22891,10 +20999,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.index = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for index: {e}")
-                    });
+                self.index = ::cloud_common::optional_field(value, "index");
                 self
             }
             #[inline]
@@ -22902,10 +21007,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.key = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for key: {e}")
-                    });
+                self.key = ::cloud_common::optional_field(value, "key");
                 self
             }
         }
@@ -23085,10 +21187,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.cluster_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cluster_id: {e}")
-                    });
+                self.cluster_id = ::cloud_common::optional_field(value, "cluster_id");
                 self
             }
             #[inline]
@@ -23096,10 +21195,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.cpu_cores = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cpu_cores: {e}")
-                    });
+                self.cpu_cores = ::cloud_common::optional_field(value, "cpu_cores");
                 self
             }
             #[inline]
@@ -23107,10 +21203,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.cpu_sockets = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cpu_sockets: {e}")
-                    });
+                self.cpu_sockets = ::cloud_common::optional_field(value, "cpu_sockets");
                 self
             }
             #[inline]
@@ -23118,10 +21211,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.description = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for description: {e}")
-                    });
+                self.description = ::cloud_common::optional_field(value, "description");
                 self
             }
             #[inline]
@@ -23131,10 +21221,7 @@ pub mod types {
                     crate::generated::open_enums::VmFirmware,
                 >,
             {
-                self.firmware = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for firmware: {e}")
-                    });
+                self.firmware = ::cloud_common::optional_field(value, "firmware");
                 self
             }
             #[inline]
@@ -23142,10 +21229,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.folder_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for folder_id: {e}")
-                    });
+                self.folder_id = ::cloud_common::optional_field(value, "folder_id");
                 self
             }
             #[inline]
@@ -23154,11 +21238,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VmGpuOperationParams>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.gpu_devices = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for gpu_devices: {e}")
-                    });
+                self.gpu_devices = ::cloud_common::required_field(value, "gpu_devices");
                 self
             }
             #[inline]
@@ -23168,10 +21248,10 @@ pub mod types {
                     crate::generated::open_enums::VmGuestsOperationSystem,
                 >,
             {
-                self.guest_os_type = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for guest_os_type: {e}")
-                    });
+                self.guest_os_type = ::cloud_common::optional_field(
+                    value,
+                    "guest_os_type",
+                );
                 self
             }
             #[inline]
@@ -23179,8 +21259,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.ha = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for ha: {e}"));
+                self.ha = ::cloud_common::optional_field(value, "ha");
                 self
             }
             #[inline]
@@ -23188,10 +21267,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.host_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for host_id: {e}")
-                    });
+                self.host_id = ::cloud_common::optional_field(value, "host_id");
                 self
             }
             #[inline]
@@ -23201,10 +21277,7 @@ pub mod types {
                     crate::generated::open_enums::VmDiskIoPolicy,
                 >,
             {
-                self.io_policy = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for io_policy: {e}")
-                    });
+                self.io_policy = ::cloud_common::optional_field(value, "io_policy");
                 self
             }
             #[inline]
@@ -23212,10 +21285,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.is_full_copy = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_full_copy: {e}")
-                    });
+                self.is_full_copy = ::cloud_common::optional_field(
+                    value,
+                    "is_full_copy",
+                );
                 self
             }
             #[inline]
@@ -23223,10 +21296,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_bandwidth = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for max_bandwidth: {e}")
-                    });
+                self.max_bandwidth = ::cloud_common::optional_field(
+                    value,
+                    "max_bandwidth",
+                );
                 self
             }
             #[inline]
@@ -23236,14 +21309,10 @@ pub mod types {
                     crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
             {
-                self.max_bandwidth_policy = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_bandwidth_policy: {e}"
-                        )
-                    });
+                self.max_bandwidth_policy = ::cloud_common::optional_field(
+                    value,
+                    "max_bandwidth_policy",
+                );
                 self
             }
             #[inline]
@@ -23251,14 +21320,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::BpsUnit>,
             {
-                self.max_bandwidth_unit = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_bandwidth_unit: {e}"
-                        )
-                    });
+                self.max_bandwidth_unit = ::cloud_common::optional_field(
+                    value,
+                    "max_bandwidth_unit",
+                );
                 self
             }
             #[inline]
@@ -23266,10 +21331,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_iops = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for max_iops: {e}")
-                    });
+                self.max_iops = ::cloud_common::optional_field(value, "max_iops");
                 self
             }
             #[inline]
@@ -23279,12 +21341,10 @@ pub mod types {
                     crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
             {
-                self.max_iops_policy = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_iops_policy: {e}"
-                        )
-                    });
+                self.max_iops_policy = ::cloud_common::optional_field(
+                    value,
+                    "max_iops_policy",
+                );
                 self
             }
             #[inline]
@@ -23292,10 +21352,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i64>,
             {
-                self.memory = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for memory: {e}")
-                    });
+                self.memory = ::cloud_common::optional_field(value, "memory");
                 self
             }
             #[inline]
@@ -23303,10 +21360,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::ByteUnit>,
             {
-                self.memory_unit = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for memory_unit: {e}")
-                    });
+                self.memory_unit = ::cloud_common::optional_field(value, "memory_unit");
                 self
             }
             #[inline]
@@ -23315,11 +21369,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::required_field(value, "name");
                 self
             }
             #[inline]
@@ -23327,10 +21377,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VmOwnerParams>,
             {
-                self.owner = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for owner: {e}")
-                    });
+                self.owner = ::cloud_common::optional_field(value, "owner");
                 self
             }
             #[inline]
@@ -23339,11 +21386,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.src_vm_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for src_vm_id: {e}")
-                    });
+                self.src_vm_id = ::cloud_common::required_field(value, "src_vm_id");
                 self
             }
             #[inline]
@@ -23351,10 +21394,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::VmStatus>,
             {
-                self.status = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
+                self.status = ::cloud_common::optional_field(value, "status");
                 self
             }
             #[inline]
@@ -23362,10 +21402,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.vcpu = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for vcpu: {e}")
-                    });
+                self.vcpu = ::cloud_common::optional_field(value, "vcpu");
                 self
             }
             #[inline]
@@ -23373,10 +21410,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VmDiskParams>,
             {
-                self.vm_disks = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for vm_disks: {e}")
-                    });
+                self.vm_disks = ::cloud_common::optional_field(value, "vm_disks");
                 self
             }
             #[inline]
@@ -23385,11 +21419,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VmNicParams>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.vm_nics = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vm_nics: {e}")
-                    });
+                self.vm_nics = ::cloud_common::required_field(value, "vm_nics");
                 self
             }
         }
@@ -23613,10 +21643,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::TemplateCloudInit>,
             {
-                self.cloud_init = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cloud_init: {e}")
-                    });
+                self.cloud_init = ::cloud_common::optional_field(value, "cloud_init");
                 self
             }
             #[inline]
@@ -23625,11 +21652,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.cluster_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for cluster_id: {e}")
-                    });
+                self.cluster_id = ::cloud_common::required_field(value, "cluster_id");
                 self
             }
             #[inline]
@@ -23637,10 +21660,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.cpu_cores = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cpu_cores: {e}")
-                    });
+                self.cpu_cores = ::cloud_common::optional_field(value, "cpu_cores");
                 self
             }
             #[inline]
@@ -23648,10 +21668,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.cpu_sockets = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cpu_sockets: {e}")
-                    });
+                self.cpu_sockets = ::cloud_common::optional_field(value, "cpu_sockets");
                 self
             }
             #[inline]
@@ -23659,10 +21676,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.description = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for description: {e}")
-                    });
+                self.description = ::cloud_common::optional_field(value, "description");
                 self
             }
             #[inline]
@@ -23670,10 +21684,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VmDiskOperate>,
             {
-                self.disk_operate = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for disk_operate: {e}")
-                    });
+                self.disk_operate = ::cloud_common::optional_field(
+                    value,
+                    "disk_operate",
+                );
                 self
             }
             #[inline]
@@ -23683,10 +21697,7 @@ pub mod types {
                     crate::generated::open_enums::VmFirmware,
                 >,
             {
-                self.firmware = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for firmware: {e}")
-                    });
+                self.firmware = ::cloud_common::optional_field(value, "firmware");
                 self
             }
             #[inline]
@@ -23694,10 +21705,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.folder_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for folder_id: {e}")
-                    });
+                self.folder_id = ::cloud_common::optional_field(value, "folder_id");
                 self
             }
             #[inline]
@@ -23706,11 +21714,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VmGpuOperationParams>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.gpu_devices = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for gpu_devices: {e}")
-                    });
+                self.gpu_devices = ::cloud_common::required_field(value, "gpu_devices");
                 self
             }
             #[inline]
@@ -23720,10 +21724,10 @@ pub mod types {
                     crate::generated::open_enums::VmGuestsOperationSystem,
                 >,
             {
-                self.guest_os_type = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for guest_os_type: {e}")
-                    });
+                self.guest_os_type = ::cloud_common::optional_field(
+                    value,
+                    "guest_os_type",
+                );
                 self
             }
             #[inline]
@@ -23731,8 +21735,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.ha = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for ha: {e}"));
+                self.ha = ::cloud_common::optional_field(value, "ha");
                 self
             }
             #[inline]
@@ -23740,10 +21743,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.host_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for host_id: {e}")
-                    });
+                self.host_id = ::cloud_common::optional_field(value, "host_id");
                 self
             }
             #[inline]
@@ -23753,10 +21753,7 @@ pub mod types {
                     crate::generated::open_enums::VmDiskIoPolicy,
                 >,
             {
-                self.io_policy = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for io_policy: {e}")
-                    });
+                self.io_policy = ::cloud_common::optional_field(value, "io_policy");
                 self
             }
             #[inline]
@@ -23765,11 +21762,10 @@ pub mod types {
                 T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
-                self.is_full_copy = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_full_copy: {e}")
-                    });
+                self.is_full_copy = ::cloud_common::required_field(
+                    value,
+                    "is_full_copy",
+                );
                 self
             }
             #[inline]
@@ -23777,10 +21773,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_bandwidth = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for max_bandwidth: {e}")
-                    });
+                self.max_bandwidth = ::cloud_common::optional_field(
+                    value,
+                    "max_bandwidth",
+                );
                 self
             }
             #[inline]
@@ -23790,14 +21786,10 @@ pub mod types {
                     crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
             {
-                self.max_bandwidth_policy = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_bandwidth_policy: {e}"
-                        )
-                    });
+                self.max_bandwidth_policy = ::cloud_common::optional_field(
+                    value,
+                    "max_bandwidth_policy",
+                );
                 self
             }
             #[inline]
@@ -23805,14 +21797,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::BpsUnit>,
             {
-                self.max_bandwidth_unit = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_bandwidth_unit: {e}"
-                        )
-                    });
+                self.max_bandwidth_unit = ::cloud_common::optional_field(
+                    value,
+                    "max_bandwidth_unit",
+                );
                 self
             }
             #[inline]
@@ -23820,10 +21808,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_iops = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for max_iops: {e}")
-                    });
+                self.max_iops = ::cloud_common::optional_field(value, "max_iops");
                 self
             }
             #[inline]
@@ -23833,12 +21818,10 @@ pub mod types {
                     crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
             {
-                self.max_iops_policy = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_iops_policy: {e}"
-                        )
-                    });
+                self.max_iops_policy = ::cloud_common::optional_field(
+                    value,
+                    "max_iops_policy",
+                );
                 self
             }
             #[inline]
@@ -23846,10 +21829,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i64>,
             {
-                self.memory = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for memory: {e}")
-                    });
+                self.memory = ::cloud_common::optional_field(value, "memory");
                 self
             }
             #[inline]
@@ -23857,10 +21837,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::ByteUnit>,
             {
-                self.memory_unit = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for memory_unit: {e}")
-                    });
+                self.memory_unit = ::cloud_common::optional_field(value, "memory_unit");
                 self
             }
             #[inline]
@@ -23869,11 +21846,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::required_field(value, "name");
                 self
             }
             #[inline]
@@ -23881,10 +21854,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VmOwnerParams>,
             {
-                self.owner = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for owner: {e}")
-                    });
+                self.owner = ::cloud_common::optional_field(value, "owner");
                 self
             }
             #[inline]
@@ -23892,10 +21862,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::VmStatus>,
             {
-                self.status = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
+                self.status = ::cloud_common::optional_field(value, "status");
                 self
             }
             #[inline]
@@ -23904,11 +21871,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.template_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for template_id: {e}")
-                    });
+                self.template_id = ::cloud_common::required_field(value, "template_id");
                 self
             }
             #[inline]
@@ -23916,10 +21879,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.vcpu = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for vcpu: {e}")
-                    });
+                self.vcpu = ::cloud_common::optional_field(value, "vcpu");
                 self
             }
             #[inline]
@@ -23928,11 +21888,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VmNicParams>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.vm_nics = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vm_nics: {e}")
-                    });
+                self.vm_nics = ::cloud_common::required_field(value, "vm_nics");
                 self
             }
         }
@@ -24150,10 +22106,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::TemplateCloudInit>,
             {
-                self.cloud_init = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cloud_init: {e}")
-                    });
+                self.cloud_init = ::cloud_common::optional_field(value, "cloud_init");
                 self
             }
             #[inline]
@@ -24161,10 +22114,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.cluster_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cluster_id: {e}")
-                    });
+                self.cluster_id = ::cloud_common::optional_field(value, "cluster_id");
                 self
             }
             #[inline]
@@ -24172,10 +22122,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.cpu_cores = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cpu_cores: {e}")
-                    });
+                self.cpu_cores = ::cloud_common::optional_field(value, "cpu_cores");
                 self
             }
             #[inline]
@@ -24183,10 +22130,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.cpu_sockets = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cpu_sockets: {e}")
-                    });
+                self.cpu_sockets = ::cloud_common::optional_field(value, "cpu_sockets");
                 self
             }
             #[inline]
@@ -24194,10 +22138,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.description = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for description: {e}")
-                    });
+                self.description = ::cloud_common::optional_field(value, "description");
                 self
             }
             #[inline]
@@ -24205,10 +22146,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VmDiskOperate>,
             {
-                self.disk_operate = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for disk_operate: {e}")
-                    });
+                self.disk_operate = ::cloud_common::optional_field(
+                    value,
+                    "disk_operate",
+                );
                 self
             }
             #[inline]
@@ -24218,10 +22159,7 @@ pub mod types {
                     crate::generated::open_enums::VmFirmware,
                 >,
             {
-                self.firmware = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for firmware: {e}")
-                    });
+                self.firmware = ::cloud_common::optional_field(value, "firmware");
                 self
             }
             #[inline]
@@ -24229,10 +22167,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.folder_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for folder_id: {e}")
-                    });
+                self.folder_id = ::cloud_common::optional_field(value, "folder_id");
                 self
             }
             #[inline]
@@ -24242,10 +22177,10 @@ pub mod types {
                     crate::generated::open_enums::VmGuestsOperationSystem,
                 >,
             {
-                self.guest_os_type = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for guest_os_type: {e}")
-                    });
+                self.guest_os_type = ::cloud_common::optional_field(
+                    value,
+                    "guest_os_type",
+                );
                 self
             }
             #[inline]
@@ -24253,8 +22188,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.ha = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for ha: {e}"));
+                self.ha = ::cloud_common::optional_field(value, "ha");
                 self
             }
             #[inline]
@@ -24262,10 +22196,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.host_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for host_id: {e}")
-                    });
+                self.host_id = ::cloud_common::optional_field(value, "host_id");
                 self
             }
             #[inline]
@@ -24275,10 +22206,7 @@ pub mod types {
                     crate::generated::open_enums::VmDiskIoPolicy,
                 >,
             {
-                self.io_policy = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for io_policy: {e}")
-                    });
+                self.io_policy = ::cloud_common::optional_field(value, "io_policy");
                 self
             }
             #[inline]
@@ -24287,11 +22215,10 @@ pub mod types {
                 T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
-                self.is_full_copy = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_full_copy: {e}")
-                    });
+                self.is_full_copy = ::cloud_common::required_field(
+                    value,
+                    "is_full_copy",
+                );
                 self
             }
             #[inline]
@@ -24299,10 +22226,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_bandwidth = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for max_bandwidth: {e}")
-                    });
+                self.max_bandwidth = ::cloud_common::optional_field(
+                    value,
+                    "max_bandwidth",
+                );
                 self
             }
             #[inline]
@@ -24312,14 +22239,10 @@ pub mod types {
                     crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
             {
-                self.max_bandwidth_policy = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_bandwidth_policy: {e}"
-                        )
-                    });
+                self.max_bandwidth_policy = ::cloud_common::optional_field(
+                    value,
+                    "max_bandwidth_policy",
+                );
                 self
             }
             #[inline]
@@ -24327,14 +22250,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::BpsUnit>,
             {
-                self.max_bandwidth_unit = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_bandwidth_unit: {e}"
-                        )
-                    });
+                self.max_bandwidth_unit = ::cloud_common::optional_field(
+                    value,
+                    "max_bandwidth_unit",
+                );
                 self
             }
             #[inline]
@@ -24342,10 +22261,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_iops = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for max_iops: {e}")
-                    });
+                self.max_iops = ::cloud_common::optional_field(value, "max_iops");
                 self
             }
             #[inline]
@@ -24355,12 +22271,10 @@ pub mod types {
                     crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
             {
-                self.max_iops_policy = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_iops_policy: {e}"
-                        )
-                    });
+                self.max_iops_policy = ::cloud_common::optional_field(
+                    value,
+                    "max_iops_policy",
+                );
                 self
             }
             #[inline]
@@ -24368,10 +22282,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i64>,
             {
-                self.memory = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for memory: {e}")
-                    });
+                self.memory = ::cloud_common::optional_field(value, "memory");
                 self
             }
             #[inline]
@@ -24379,10 +22290,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::ByteUnit>,
             {
-                self.memory_unit = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for memory_unit: {e}")
-                    });
+                self.memory_unit = ::cloud_common::optional_field(value, "memory_unit");
                 self
             }
             #[inline]
@@ -24391,11 +22299,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::required_field(value, "name");
                 self
             }
             #[inline]
@@ -24403,10 +22307,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::VmStatus>,
             {
-                self.status = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
+                self.status = ::cloud_common::optional_field(value, "status");
                 self
             }
             #[inline]
@@ -24415,11 +22316,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.template_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for template_id: {e}")
-                    });
+                self.template_id = ::cloud_common::required_field(value, "template_id");
                 self
             }
             #[inline]
@@ -24427,10 +22324,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.vcpu = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for vcpu: {e}")
-                    });
+                self.vcpu = ::cloud_common::optional_field(value, "vcpu");
                 self
             }
             #[inline]
@@ -24439,11 +22333,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VmNicParams>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.vm_nics = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vm_nics: {e}")
-                    });
+                self.vm_nics = ::cloud_common::required_field(value, "vm_nics");
                 self
             }
         }
@@ -24631,11 +22521,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.cluster_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for cluster_id: {e}")
-                    });
+                self.cluster_id = ::cloud_common::required_field(value, "cluster_id");
                 self
             }
             #[inline]
@@ -24644,11 +22530,7 @@ pub mod types {
                 T: ::std::convert::TryInto<i32>,
                 T::Error: ::std::fmt::Display,
             {
-                self.cpu_cores = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for cpu_cores: {e}")
-                    });
+                self.cpu_cores = ::cloud_common::required_field(value, "cpu_cores");
                 self
             }
             #[inline]
@@ -24657,11 +22539,7 @@ pub mod types {
                 T: ::std::convert::TryInto<i32>,
                 T::Error: ::std::fmt::Display,
             {
-                self.cpu_sockets = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for cpu_sockets: {e}")
-                    });
+                self.cpu_sockets = ::cloud_common::required_field(value, "cpu_sockets");
                 self
             }
             #[inline]
@@ -24669,10 +22547,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.description = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for description: {e}")
-                    });
+                self.description = ::cloud_common::optional_field(value, "description");
                 self
             }
             #[inline]
@@ -24681,11 +22556,7 @@ pub mod types {
                 T: ::std::convert::TryInto<crate::generated::open_enums::VmFirmware>,
                 T::Error: ::std::fmt::Display,
             {
-                self.firmware = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for firmware: {e}")
-                    });
+                self.firmware = ::cloud_common::required_field(value, "firmware");
                 self
             }
             #[inline]
@@ -24693,10 +22564,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.folder_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for folder_id: {e}")
-                    });
+                self.folder_id = ::cloud_common::optional_field(value, "folder_id");
                 self
             }
             #[inline]
@@ -24706,10 +22574,10 @@ pub mod types {
                     crate::generated::open_enums::VmGuestsOperationSystem,
                 >,
             {
-                self.guest_os_type = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for guest_os_type: {e}")
-                    });
+                self.guest_os_type = ::cloud_common::optional_field(
+                    value,
+                    "guest_os_type",
+                );
                 self
             }
             #[inline]
@@ -24718,9 +22586,7 @@ pub mod types {
                 T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
-                self.ha = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for ha: {e}"));
+                self.ha = ::cloud_common::required_field(value, "ha");
                 self
             }
             #[inline]
@@ -24728,10 +22594,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.host_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for host_id: {e}")
-                    });
+                self.host_id = ::cloud_common::optional_field(value, "host_id");
                 self
             }
             #[inline]
@@ -24741,10 +22604,7 @@ pub mod types {
                     crate::generated::open_enums::VmDiskIoPolicy,
                 >,
             {
-                self.io_policy = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for io_policy: {e}")
-                    });
+                self.io_policy = ::cloud_common::optional_field(value, "io_policy");
                 self
             }
             #[inline]
@@ -24752,10 +22612,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_bandwidth = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for max_bandwidth: {e}")
-                    });
+                self.max_bandwidth = ::cloud_common::optional_field(
+                    value,
+                    "max_bandwidth",
+                );
                 self
             }
             #[inline]
@@ -24765,14 +22625,10 @@ pub mod types {
                     crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
             {
-                self.max_bandwidth_policy = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_bandwidth_policy: {e}"
-                        )
-                    });
+                self.max_bandwidth_policy = ::cloud_common::optional_field(
+                    value,
+                    "max_bandwidth_policy",
+                );
                 self
             }
             #[inline]
@@ -24780,14 +22636,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::BpsUnit>,
             {
-                self.max_bandwidth_unit = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_bandwidth_unit: {e}"
-                        )
-                    });
+                self.max_bandwidth_unit = ::cloud_common::optional_field(
+                    value,
+                    "max_bandwidth_unit",
+                );
                 self
             }
             #[inline]
@@ -24795,10 +22647,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_iops = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for max_iops: {e}")
-                    });
+                self.max_iops = ::cloud_common::optional_field(value, "max_iops");
                 self
             }
             #[inline]
@@ -24808,12 +22657,10 @@ pub mod types {
                     crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
             {
-                self.max_iops_policy = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_iops_policy: {e}"
-                        )
-                    });
+                self.max_iops_policy = ::cloud_common::optional_field(
+                    value,
+                    "max_iops_policy",
+                );
                 self
             }
             #[inline]
@@ -24822,11 +22669,7 @@ pub mod types {
                 T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.memory = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for memory: {e}")
-                    });
+                self.memory = ::cloud_common::required_field(value, "memory");
                 self
             }
             #[inline]
@@ -24834,10 +22677,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::ByteUnit>,
             {
-                self.memory_unit = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for memory_unit: {e}")
-                    });
+                self.memory_unit = ::cloud_common::optional_field(value, "memory_unit");
                 self
             }
             #[inline]
@@ -24846,11 +22686,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::required_field(value, "name");
                 self
             }
             #[inline]
@@ -24859,11 +22695,7 @@ pub mod types {
                 T: ::std::convert::TryInto<crate::generated::open_enums::VmStatus>,
                 T::Error: ::std::fmt::Display,
             {
-                self.status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
+                self.status = ::cloud_common::required_field(value, "status");
                 self
             }
             #[inline]
@@ -24871,10 +22703,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.vcpu = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for vcpu: {e}")
-                    });
+                self.vcpu = ::cloud_common::optional_field(value, "vcpu");
                 self
             }
             #[inline]
@@ -24883,11 +22712,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmDiskParams>,
                 T::Error: ::std::fmt::Display,
             {
-                self.vm_disks = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vm_disks: {e}")
-                    });
+                self.vm_disks = ::cloud_common::required_field(value, "vm_disks");
                 self
             }
             #[inline]
@@ -24896,11 +22721,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VmNicParams>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.vm_nics = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vm_nics: {e}")
-                    });
+                self.vm_nics = ::cloud_common::required_field(value, "vm_nics");
                 self
             }
         }
@@ -24988,10 +22809,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VmDeleteParamsEffect>,
             {
-                self.effect = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for effect: {e}")
-                    });
+                self.effect = ::cloud_common::optional_field(value, "effect");
                 self
             }
             #[inline]
@@ -25000,11 +22818,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.where_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::required_field(value, "where_");
                 self
             }
         }
@@ -25050,14 +22864,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.include_snapshots = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for include_snapshots: {e}"
-                        )
-                    });
+                self.include_snapshots = ::cloud_common::optional_field(
+                    value,
+                    "include_snapshots",
+                );
                 self
             }
         }
@@ -25115,11 +22925,10 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.modify_disks = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for modify_disks: {e}")
-                    });
+                self.modify_disks = ::cloud_common::required_field(
+                    value,
+                    "modify_disks",
+                );
                 self
             }
             #[inline]
@@ -25127,10 +22936,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VmDiskParams>,
             {
-                self.new_disks = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for new_disks: {e}")
-                    });
+                self.new_disks = ::cloud_common::optional_field(value, "new_disks");
                 self
             }
             #[inline]
@@ -25138,10 +22944,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VmDiskOperateRemoveDisks>,
             {
-                self.remove_disks = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for remove_disks: {e}")
-                    });
+                self.remove_disks = ::cloud_common::optional_field(
+                    value,
+                    "remove_disks",
+                );
                 self
             }
         }
@@ -25190,11 +22996,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<i32>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.disk_index = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for disk_index: {e}")
-                    });
+                self.disk_index = ::cloud_common::required_field(value, "disk_index");
                 self
             }
         }
@@ -25251,11 +23053,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VmCdRomParams>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.mount_cd_roms = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for mount_cd_roms: {e}")
-                    });
+                self.mount_cd_roms = ::cloud_common::required_field(
+                    value,
+                    "mount_cd_roms",
+                );
                 self
             }
             #[inline]
@@ -25264,11 +23065,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<super::MountDisksParams>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.mount_disks = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for mount_disks: {e}")
-                    });
+                self.mount_disks = ::cloud_common::required_field(value, "mount_disks");
                 self
             }
             #[inline]
@@ -25279,13 +23076,10 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.mount_new_create_disks = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for mount_new_create_disks: {e}"
-                        )
-                    });
+                self.mount_new_create_disks = ::cloud_common::required_field(
+                    value,
+                    "mount_new_create_disks",
+                );
                 self
             }
         }
@@ -25427,10 +23221,7 @@ pub mod types {
                     ::std::vec::Vec<super::VmDiskWhereInput>,
                 >,
             {
-                self.and = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for and: {e}")
-                    });
+                self.and = ::cloud_common::optional_field(value, "and");
                 self
             }
             #[inline]
@@ -25438,10 +23229,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::Bus>,
             {
-                self.bus = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for bus: {e}")
-                    });
+                self.bus = ::cloud_common::optional_field(value, "bus");
                 self
             }
             #[inline]
@@ -25451,10 +23239,7 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::Bus>,
                 >,
             {
-                self.bus_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for bus_in: {e}")
-                    });
+                self.bus_in = ::cloud_common::optional_field(value, "bus_in");
                 self
             }
             #[inline]
@@ -25462,10 +23247,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.disabled = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for disabled: {e}")
-                    });
+                self.disabled = ::cloud_common::optional_field(value, "disabled");
                 self
             }
             #[inline]
@@ -25473,10 +23255,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.disabled_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for disabled_not: {e}")
-                    });
+                self.disabled_not = ::cloud_common::optional_field(
+                    value,
+                    "disabled_not",
+                );
                 self
             }
             #[inline]
@@ -25484,8 +23266,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::cloud_common::optional_field(value, "id");
                 self
             }
             #[inline]
@@ -25493,10 +23274,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_in: {e}")
-                    });
+                self.id_in = ::cloud_common::optional_field(value, "id_in");
                 self
             }
             #[inline]
@@ -25504,10 +23282,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not_in: {e}")
-                    });
+                self.id_not_in = ::cloud_common::optional_field(value, "id_not_in");
                 self
             }
             #[inline]
@@ -25517,14 +23292,10 @@ pub mod types {
                     crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
             {
-                self.max_bandwidth_policy = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_bandwidth_policy: {e}"
-                        )
-                    });
+                self.max_bandwidth_policy = ::cloud_common::optional_field(
+                    value,
+                    "max_bandwidth_policy",
+                );
                 self
             }
             #[inline]
@@ -25534,14 +23305,10 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::VmDiskIoRestrictType>,
                 >,
             {
-                self.max_bandwidth_policy_in = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_bandwidth_policy_in: {e}"
-                        )
-                    });
+                self.max_bandwidth_policy_in = ::cloud_common::optional_field(
+                    value,
+                    "max_bandwidth_policy_in",
+                );
                 self
             }
             #[inline]
@@ -25551,12 +23318,10 @@ pub mod types {
                     crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
             {
-                self.max_iops_policy = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_iops_policy: {e}"
-                        )
-                    });
+                self.max_iops_policy = ::cloud_common::optional_field(
+                    value,
+                    "max_iops_policy",
+                );
                 self
             }
             #[inline]
@@ -25566,14 +23331,10 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::VmDiskIoRestrictType>,
                 >,
             {
-                self.max_iops_policy_in = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_iops_policy_in: {e}"
-                        )
-                    });
+                self.max_iops_policy_in = ::cloud_common::optional_field(
+                    value,
+                    "max_iops_policy_in",
+                );
                 self
             }
             #[inline]
@@ -25583,10 +23344,7 @@ pub mod types {
                     ::std::vec::Vec<super::VmDiskWhereInput>,
                 >,
             {
-                self.not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for not: {e}")
-                    });
+                self.not = ::cloud_common::optional_field(value, "not");
                 self
             }
             #[inline]
@@ -25596,8 +23354,7 @@ pub mod types {
                     ::std::vec::Vec<super::VmDiskWhereInput>,
                 >,
             {
-                self.or = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for or: {e}"));
+                self.or = ::cloud_common::optional_field(value, "or");
                 self
             }
             #[inline]
@@ -25607,10 +23364,7 @@ pub mod types {
                     crate::generated::open_enums::VmDiskType,
                 >,
             {
-                self.type_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
+                self.type_ = ::cloud_common::optional_field(value, "type_");
                 self
             }
             #[inline]
@@ -25620,10 +23374,7 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::VmDiskType>,
                 >,
             {
-                self.type_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_in: {e}")
-                    });
+                self.type_in = ::cloud_common::optional_field(value, "type_in");
                 self
             }
             #[inline]
@@ -25631,8 +23382,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VmWhereInput>,
             {
-                self.vm = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for vm: {e}"));
+                self.vm = ::cloud_common::optional_field(value, "vm");
                 self
             }
         }
@@ -25716,11 +23466,7 @@ pub mod types {
                 T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.size = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for size: {e}")
-                    });
+                self.size = ::cloud_common::required_field(value, "size");
                 self
             }
             #[inline]
@@ -25728,10 +23474,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::ByteUnit>,
             {
-                self.size_unit = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for size_unit: {e}")
-                    });
+                self.size_unit = ::cloud_common::optional_field(value, "size_unit");
                 self
             }
             #[inline]
@@ -25740,11 +23483,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmDiskWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.where_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::required_field(value, "where_");
                 self
             }
         }
@@ -25795,10 +23534,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.amount = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for amount: {e}")
-                    });
+                self.amount = ::cloud_common::optional_field(value, "amount");
                 self
             }
             #[inline]
@@ -25807,11 +23543,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.gpu_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for gpu_id: {e}")
-                    });
+                self.gpu_id = ::cloud_common::required_field(value, "gpu_id");
                 self
             }
         }
@@ -25860,10 +23592,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VmMigrateParamsData>,
             {
-                self.data = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::cloud_common::optional_field(value, "data");
                 self
             }
             #[inline]
@@ -25872,11 +23601,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.where_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::required_field(value, "where_");
                 self
             }
         }
@@ -25920,11 +23645,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.host_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for host_id: {e}")
-                    });
+                self.host_id = ::cloud_common::required_field(value, "host_id");
                 self
             }
         }
@@ -26015,12 +23736,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.connect_vlan_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for connect_vlan_id: {e}"
-                        )
-                    });
+                self.connect_vlan_id = ::cloud_common::optional_field(
+                    value,
+                    "connect_vlan_id",
+                );
                 self
             }
             #[inline]
@@ -26028,10 +23747,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.enabled = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for enabled: {e}")
-                    });
+                self.enabled = ::cloud_common::optional_field(value, "enabled");
                 self
             }
             #[inline]
@@ -26039,10 +23755,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.gateway = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for gateway: {e}")
-                    });
+                self.gateway = ::cloud_common::optional_field(value, "gateway");
                 self
             }
             #[inline]
@@ -26050,10 +23763,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.ip_address = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for ip_address: {e}")
-                    });
+                self.ip_address = ::cloud_common::optional_field(value, "ip_address");
                 self
             }
             #[inline]
@@ -26061,10 +23771,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id: {e}")
-                    });
+                self.local_id = ::cloud_common::optional_field(value, "local_id");
                 self
             }
             #[inline]
@@ -26072,10 +23779,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.mac_address = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for mac_address: {e}")
-                    });
+                self.mac_address = ::cloud_common::optional_field(value, "mac_address");
                 self
             }
             #[inline]
@@ -26083,10 +23787,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.mirror = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for mirror: {e}")
-                    });
+                self.mirror = ::cloud_common::optional_field(value, "mirror");
                 self
             }
             #[inline]
@@ -26096,10 +23797,7 @@ pub mod types {
                     crate::generated::open_enums::VmNicModel,
                 >,
             {
-                self.model = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for model: {e}")
-                    });
+                self.model = ::cloud_common::optional_field(value, "model");
                 self
             }
             #[inline]
@@ -26107,10 +23805,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.nic_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for nic_id: {e}")
-                    });
+                self.nic_id = ::cloud_common::optional_field(value, "nic_id");
                 self
             }
             #[inline]
@@ -26118,10 +23813,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.subnet_mask = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for subnet_mask: {e}")
-                    });
+                self.subnet_mask = ::cloud_common::optional_field(value, "subnet_mask");
                 self
             }
             #[inline]
@@ -26129,10 +23821,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::VmNicType>,
             {
-                self.type_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
+                self.type_ = ::cloud_common::optional_field(value, "type_");
                 self
             }
         }
@@ -26300,10 +23989,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::VmNicWhereInput>>,
             {
-                self.and = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for and: {e}")
-                    });
+                self.and = ::cloud_common::optional_field(value, "and");
                 self
             }
             #[inline]
@@ -26311,14 +23997,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.egress_rate_limit_enabled = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for egress_rate_limit_enabled: {e}"
-                        )
-                    });
+                self.egress_rate_limit_enabled = ::cloud_common::optional_field(
+                    value,
+                    "egress_rate_limit_enabled",
+                );
                 self
             }
             #[inline]
@@ -26326,14 +24008,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.egress_rate_limit_enabled_not = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for egress_rate_limit_enabled_not: {e}"
-                        )
-                    });
+                self.egress_rate_limit_enabled_not = ::cloud_common::optional_field(
+                    value,
+                    "egress_rate_limit_enabled_not",
+                );
                 self
             }
             #[inline]
@@ -26341,10 +24019,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.enabled = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for enabled: {e}")
-                    });
+                self.enabled = ::cloud_common::optional_field(value, "enabled");
                 self
             }
             #[inline]
@@ -26352,10 +24027,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.enabled_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for enabled_not: {e}")
-                    });
+                self.enabled_not = ::cloud_common::optional_field(value, "enabled_not");
                 self
             }
             #[inline]
@@ -26363,8 +24035,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::cloud_common::optional_field(value, "id");
                 self
             }
             #[inline]
@@ -26372,10 +24043,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_in: {e}")
-                    });
+                self.id_in = ::cloud_common::optional_field(value, "id_in");
                 self
             }
             #[inline]
@@ -26383,10 +24051,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not_in: {e}")
-                    });
+                self.id_not_in = ::cloud_common::optional_field(value, "id_not_in");
                 self
             }
             #[inline]
@@ -26394,14 +24059,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.ingress_rate_limit_enabled = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for ingress_rate_limit_enabled: {e}"
-                        )
-                    });
+                self.ingress_rate_limit_enabled = ::cloud_common::optional_field(
+                    value,
+                    "ingress_rate_limit_enabled",
+                );
                 self
             }
             #[inline]
@@ -26409,14 +24070,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.ingress_rate_limit_enabled_not = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for ingress_rate_limit_enabled_not: {e}"
-                        )
-                    });
+                self.ingress_rate_limit_enabled_not = ::cloud_common::optional_field(
+                    value,
+                    "ingress_rate_limit_enabled_not",
+                );
                 self
             }
             #[inline]
@@ -26424,10 +24081,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id: {e}")
-                    });
+                self.local_id = ::cloud_common::optional_field(value, "local_id");
                 self
             }
             #[inline]
@@ -26435,10 +24089,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.local_id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id_in: {e}")
-                    });
+                self.local_id_in = ::cloud_common::optional_field(value, "local_id_in");
                 self
             }
             #[inline]
@@ -26446,10 +24097,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.mirror = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for mirror: {e}")
-                    });
+                self.mirror = ::cloud_common::optional_field(value, "mirror");
                 self
             }
             #[inline]
@@ -26457,10 +24105,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.mirror_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for mirror_not: {e}")
-                    });
+                self.mirror_not = ::cloud_common::optional_field(value, "mirror_not");
                 self
             }
             #[inline]
@@ -26470,10 +24115,7 @@ pub mod types {
                     crate::generated::open_enums::VmNicModel,
                 >,
             {
-                self.model = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for model: {e}")
-                    });
+                self.model = ::cloud_common::optional_field(value, "model");
                 self
             }
             #[inline]
@@ -26483,10 +24125,7 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::VmNicModel>,
                 >,
             {
-                self.model_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for model_in: {e}")
-                    });
+                self.model_in = ::cloud_common::optional_field(value, "model_in");
                 self
             }
             #[inline]
@@ -26494,10 +24133,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::VmNicWhereInput>>,
             {
-                self.not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for not: {e}")
-                    });
+                self.not = ::cloud_common::optional_field(value, "not");
                 self
             }
             #[inline]
@@ -26505,8 +24141,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::VmNicWhereInput>>,
             {
-                self.or = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for or: {e}"));
+                self.or = ::cloud_common::optional_field(value, "or");
                 self
             }
             #[inline]
@@ -26514,10 +24149,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::VmNicType>,
             {
-                self.type_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
+                self.type_ = ::cloud_common::optional_field(value, "type_");
                 self
             }
             #[inline]
@@ -26527,10 +24159,7 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::VmNicType>,
                 >,
             {
-                self.type_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_in: {e}")
-                    });
+                self.type_in = ::cloud_common::optional_field(value, "type_in");
                 self
             }
             #[inline]
@@ -26538,8 +24167,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VmWhereInput>,
             {
-                self.vm = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for vm: {e}"));
+                self.vm = ::cloud_common::optional_field(value, "vm");
                 self
             }
         }
@@ -26626,11 +24254,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.where_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::required_field(value, "where_");
                 self
             }
         }
@@ -26672,10 +24296,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VmOwnerParamsSearchFor>,
             {
-                self.search_for = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for search_for: {e}")
-                    });
+                self.search_for = ::cloud_common::optional_field(value, "search_for");
                 self
             }
             #[inline]
@@ -26684,11 +24305,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.value = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for value: {e}")
-                    });
+                self.value = ::cloud_common::required_field(value, "value");
                 self
             }
         }
@@ -26864,10 +24481,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.cluster_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cluster_id: {e}")
-                    });
+                self.cluster_id = ::cloud_common::optional_field(value, "cluster_id");
                 self
             }
             #[inline]
@@ -26875,10 +24489,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.cpu_cores = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cpu_cores: {e}")
-                    });
+                self.cpu_cores = ::cloud_common::optional_field(value, "cpu_cores");
                 self
             }
             #[inline]
@@ -26886,10 +24497,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.cpu_sockets = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cpu_sockets: {e}")
-                    });
+                self.cpu_sockets = ::cloud_common::optional_field(value, "cpu_sockets");
                 self
             }
             #[inline]
@@ -26897,10 +24505,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.description = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for description: {e}")
-                    });
+                self.description = ::cloud_common::optional_field(value, "description");
                 self
             }
             #[inline]
@@ -26910,10 +24515,7 @@ pub mod types {
                     crate::generated::open_enums::VmFirmware,
                 >,
             {
-                self.firmware = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for firmware: {e}")
-                    });
+                self.firmware = ::cloud_common::optional_field(value, "firmware");
                 self
             }
             #[inline]
@@ -26921,10 +24523,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.folder_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for folder_id: {e}")
-                    });
+                self.folder_id = ::cloud_common::optional_field(value, "folder_id");
                 self
             }
             #[inline]
@@ -26933,11 +24532,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VmGpuOperationParams>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.gpu_devices = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for gpu_devices: {e}")
-                    });
+                self.gpu_devices = ::cloud_common::required_field(value, "gpu_devices");
                 self
             }
             #[inline]
@@ -26947,10 +24542,10 @@ pub mod types {
                     crate::generated::open_enums::VmGuestsOperationSystem,
                 >,
             {
-                self.guest_os_type = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for guest_os_type: {e}")
-                    });
+                self.guest_os_type = ::cloud_common::optional_field(
+                    value,
+                    "guest_os_type",
+                );
                 self
             }
             #[inline]
@@ -26958,8 +24553,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.ha = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for ha: {e}"));
+                self.ha = ::cloud_common::optional_field(value, "ha");
                 self
             }
             #[inline]
@@ -26967,10 +24561,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.host_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for host_id: {e}")
-                    });
+                self.host_id = ::cloud_common::optional_field(value, "host_id");
                 self
             }
             #[inline]
@@ -26980,10 +24571,7 @@ pub mod types {
                     crate::generated::open_enums::VmDiskIoPolicy,
                 >,
             {
-                self.io_policy = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for io_policy: {e}")
-                    });
+                self.io_policy = ::cloud_common::optional_field(value, "io_policy");
                 self
             }
             #[inline]
@@ -26991,10 +24579,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.is_full_copy = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_full_copy: {e}")
-                    });
+                self.is_full_copy = ::cloud_common::optional_field(
+                    value,
+                    "is_full_copy",
+                );
                 self
             }
             #[inline]
@@ -27002,10 +24590,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_bandwidth = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for max_bandwidth: {e}")
-                    });
+                self.max_bandwidth = ::cloud_common::optional_field(
+                    value,
+                    "max_bandwidth",
+                );
                 self
             }
             #[inline]
@@ -27015,14 +24603,10 @@ pub mod types {
                     crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
             {
-                self.max_bandwidth_policy = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_bandwidth_policy: {e}"
-                        )
-                    });
+                self.max_bandwidth_policy = ::cloud_common::optional_field(
+                    value,
+                    "max_bandwidth_policy",
+                );
                 self
             }
             #[inline]
@@ -27030,14 +24614,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::BpsUnit>,
             {
-                self.max_bandwidth_unit = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_bandwidth_unit: {e}"
-                        )
-                    });
+                self.max_bandwidth_unit = ::cloud_common::optional_field(
+                    value,
+                    "max_bandwidth_unit",
+                );
                 self
             }
             #[inline]
@@ -27045,10 +24625,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i64>,
             {
-                self.max_iops = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for max_iops: {e}")
-                    });
+                self.max_iops = ::cloud_common::optional_field(value, "max_iops");
                 self
             }
             #[inline]
@@ -27058,12 +24635,10 @@ pub mod types {
                     crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
             {
-                self.max_iops_policy = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_iops_policy: {e}"
-                        )
-                    });
+                self.max_iops_policy = ::cloud_common::optional_field(
+                    value,
+                    "max_iops_policy",
+                );
                 self
             }
             #[inline]
@@ -27071,10 +24646,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i64>,
             {
-                self.memory = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for memory: {e}")
-                    });
+                self.memory = ::cloud_common::optional_field(value, "memory");
                 self
             }
             #[inline]
@@ -27082,10 +24654,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::ByteUnit>,
             {
-                self.memory_unit = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for memory_unit: {e}")
-                    });
+                self.memory_unit = ::cloud_common::optional_field(value, "memory_unit");
                 self
             }
             #[inline]
@@ -27094,11 +24663,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::required_field(value, "name");
                 self
             }
             #[inline]
@@ -27106,10 +24671,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VmOwnerParams>,
             {
-                self.owner = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for owner: {e}")
-                    });
+                self.owner = ::cloud_common::optional_field(value, "owner");
                 self
             }
             #[inline]
@@ -27118,13 +24680,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.rebuild_from_snapshot_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for rebuild_from_snapshot_id: {e}"
-                        )
-                    });
+                self.rebuild_from_snapshot_id = ::cloud_common::required_field(
+                    value,
+                    "rebuild_from_snapshot_id",
+                );
                 self
             }
             #[inline]
@@ -27132,10 +24691,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::VmStatus>,
             {
-                self.status = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
+                self.status = ::cloud_common::optional_field(value, "status");
                 self
             }
             #[inline]
@@ -27143,10 +24699,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.vcpu = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for vcpu: {e}")
-                    });
+                self.vcpu = ::cloud_common::optional_field(value, "vcpu");
                 self
             }
             #[inline]
@@ -27154,10 +24707,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VmDiskParams>,
             {
-                self.vm_disks = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for vm_disks: {e}")
-                    });
+                self.vm_disks = ::cloud_common::optional_field(value, "vm_disks");
                 self
             }
             #[inline]
@@ -27166,11 +24716,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VmNicParams>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.vm_nics = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vm_nics: {e}")
-                    });
+                self.vm_nics = ::cloud_common::required_field(value, "vm_nics");
                 self
             }
         }
@@ -27267,11 +24813,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmRemoveCdRomParamsData>,
                 T::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::cloud_common::required_field(value, "data");
                 self
             }
             #[inline]
@@ -27280,11 +24822,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.where_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::required_field(value, "where_");
                 self
             }
         }
@@ -27332,11 +24870,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.cd_rom_ids = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for cd_rom_ids: {e}")
-                    });
+                self.cd_rom_ids = ::cloud_common::required_field(value, "cd_rom_ids");
                 self
             }
         }
@@ -27385,11 +24919,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmRemoveDiskParamsData>,
                 T::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::cloud_common::required_field(value, "data");
                 self
             }
             #[inline]
@@ -27398,11 +24928,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.where_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::required_field(value, "where_");
                 self
             }
         }
@@ -27449,11 +24975,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.disk_ids = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for disk_ids: {e}")
-                    });
+                self.disk_ids = ::cloud_common::required_field(value, "disk_ids");
                 self
             }
         }
@@ -27500,11 +25022,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VmGpuOperationParams>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::cloud_common::required_field(value, "data");
                 self
             }
             #[inline]
@@ -27513,11 +25031,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.where_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::required_field(value, "where_");
                 self
             }
         }
@@ -27568,11 +25082,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmRemoveNicParamsData>,
                 T::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::cloud_common::required_field(value, "data");
                 self
             }
             #[inline]
@@ -27581,11 +25091,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.where_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::required_field(value, "where_");
                 self
             }
         }
@@ -27632,11 +25138,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<i32>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.nic_index = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for nic_index: {e}")
-                    });
+                self.nic_index = ::cloud_common::required_field(value, "nic_index");
                 self
             }
         }
@@ -27685,11 +25187,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmRollbackParamsData>,
                 T::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::cloud_common::required_field(value, "data");
                 self
             }
             #[inline]
@@ -27698,11 +25196,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.where_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::required_field(value, "where_");
                 self
             }
         }
@@ -27749,11 +25243,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.snapshot_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for snapshot_id: {e}")
-                    });
+                self.snapshot_id = ::cloud_common::required_field(value, "snapshot_id");
                 self
             }
         }
@@ -27801,11 +25291,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::cloud_common::required_field(value, "data");
                 self
             }
         }
@@ -27853,12 +25339,10 @@ pub mod types {
                     crate::generated::open_enums::ConsistentType,
                 >,
             {
-                self.consistent_type = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for consistent_type: {e}"
-                        )
-                    });
+                self.consistent_type = ::cloud_common::optional_field(
+                    value,
+                    "consistent_type",
+                );
                 self
             }
             #[inline]
@@ -27867,11 +25351,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::required_field(value, "name");
                 self
             }
             #[inline]
@@ -27880,11 +25360,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.vm_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vm_id: {e}")
-                    });
+                self.vm_id = ::cloud_common::required_field(value, "vm_id");
                 self
             }
         }
@@ -27935,11 +25411,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmSnapshotWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.where_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::required_field(value, "where_");
                 self
             }
         }
@@ -28063,10 +25535,7 @@ pub mod types {
                     ::std::vec::Vec<super::VmSnapshotWhereInput>,
                 >,
             {
-                self.and = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for and: {e}")
-                    });
+                self.and = ::cloud_common::optional_field(value, "and");
                 self
             }
             #[inline]
@@ -28074,10 +25543,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
             {
-                self.cluster = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cluster: {e}")
-                    });
+                self.cluster = ::cloud_common::optional_field(value, "cluster");
                 self
             }
             #[inline]
@@ -28087,12 +25553,10 @@ pub mod types {
                     crate::generated::open_enums::ConsistentType,
                 >,
             {
-                self.consistent_type = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for consistent_type: {e}"
-                        )
-                    });
+                self.consistent_type = ::cloud_common::optional_field(
+                    value,
+                    "consistent_type",
+                );
                 self
             }
             #[inline]
@@ -28100,8 +25564,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::cloud_common::optional_field(value, "id");
                 self
             }
             #[inline]
@@ -28109,10 +25572,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_in: {e}")
-                    });
+                self.id_in = ::cloud_common::optional_field(value, "id_in");
                 self
             }
             #[inline]
@@ -28120,10 +25580,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not: {e}")
-                    });
+                self.id_not = ::cloud_common::optional_field(value, "id_not");
                 self
             }
             #[inline]
@@ -28131,10 +25588,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not_in: {e}")
-                    });
+                self.id_not_in = ::cloud_common::optional_field(value, "id_not_in");
                 self
             }
             #[inline]
@@ -28142,10 +25596,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id: {e}")
-                    });
+                self.local_id = ::cloud_common::optional_field(value, "local_id");
                 self
             }
             #[inline]
@@ -28153,10 +25604,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.local_id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id_in: {e}")
-                    });
+                self.local_id_in = ::cloud_common::optional_field(value, "local_id_in");
                 self
             }
             #[inline]
@@ -28164,10 +25612,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::optional_field(value, "name");
                 self
             }
             #[inline]
@@ -28175,10 +25620,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_contains = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_contains: {e}")
-                    });
+                self.name_contains = ::cloud_common::optional_field(
+                    value,
+                    "name_contains",
+                );
                 self
             }
             #[inline]
@@ -28186,10 +25631,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.name_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_in: {e}")
-                    });
+                self.name_in = ::cloud_common::optional_field(value, "name_in");
                 self
             }
             #[inline]
@@ -28197,10 +25639,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_not: {e}")
-                    });
+                self.name_not = ::cloud_common::optional_field(value, "name_not");
                 self
             }
             #[inline]
@@ -28208,14 +25647,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_starts_with = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for name_starts_with: {e}"
-                        )
-                    });
+                self.name_starts_with = ::cloud_common::optional_field(
+                    value,
+                    "name_starts_with",
+                );
                 self
             }
             #[inline]
@@ -28225,10 +25660,7 @@ pub mod types {
                     ::std::vec::Vec<super::VmSnapshotWhereInput>,
                 >,
             {
-                self.not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for not: {e}")
-                    });
+                self.not = ::cloud_common::optional_field(value, "not");
                 self
             }
             #[inline]
@@ -28238,8 +25670,7 @@ pub mod types {
                     ::std::vec::Vec<super::VmSnapshotWhereInput>,
                 >,
             {
-                self.or = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for or: {e}"));
+                self.or = ::cloud_common::optional_field(value, "or");
                 self
             }
             #[inline]
@@ -28250,9 +25681,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.vm = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for vm: {e}"));
+                self.vm = ::cloud_common::required_field(value, "vm");
                 self
             }
         }
@@ -28331,10 +25760,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VmStartParamsData>,
             {
-                self.data = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::cloud_common::optional_field(value, "data");
                 self
             }
             #[inline]
@@ -28343,11 +25769,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.where_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::required_field(value, "where_");
                 self
             }
         }
@@ -28391,11 +25813,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.host_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for host_id: {e}")
-                    });
+                self.host_id = ::cloud_common::required_field(value, "host_id");
                 self
             }
         }
@@ -28449,13 +25867,10 @@ pub mod types {
                 T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
-                self.cloud_init_supported = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for cloud_init_supported: {e}"
-                        )
-                    });
+                self.cloud_init_supported = ::cloud_common::required_field(
+                    value,
+                    "cloud_init_supported",
+                );
                 self
             }
             #[inline]
@@ -28463,10 +25878,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.cluster_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cluster_id: {e}")
-                    });
+                self.cluster_id = ::cloud_common::optional_field(value, "cluster_id");
                 self
             }
             #[inline]
@@ -28474,10 +25886,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.description = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for description: {e}")
-                    });
+                self.description = ::cloud_common::optional_field(value, "description");
                 self
             }
             #[inline]
@@ -28486,11 +25895,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::required_field(value, "name");
                 self
             }
             #[inline]
@@ -28499,11 +25904,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.vm_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vm_id: {e}")
-                    });
+                self.vm_id = ::cloud_common::required_field(value, "vm_id");
                 self
             }
         }
@@ -28558,11 +25959,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmTemplateWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.where_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::required_field(value, "where_");
                 self
             }
         }
@@ -28609,10 +26006,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::VmTemplateUpdationParamsData>,
             {
-                self.data = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::cloud_common::optional_field(value, "data");
                 self
             }
             #[inline]
@@ -28621,11 +26015,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmTemplateWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.where_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::required_field(value, "where_");
                 self
             }
         }
@@ -28683,14 +26073,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.cloud_init_supported = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for cloud_init_supported: {e}"
-                        )
-                    });
+                self.cloud_init_supported = ::cloud_common::optional_field(
+                    value,
+                    "cloud_init_supported",
+                );
                 self
             }
             #[inline]
@@ -28698,10 +26084,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.description = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for description: {e}")
-                    });
+                self.description = ::cloud_common::optional_field(value, "description");
                 self
             }
             #[inline]
@@ -28709,10 +26092,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::optional_field(value, "name");
                 self
             }
         }
@@ -28955,10 +26335,7 @@ pub mod types {
                     ::std::vec::Vec<super::VmTemplateWhereInput>,
                 >,
             {
-                self.and = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for and: {e}")
-                    });
+                self.and = ::cloud_common::optional_field(value, "and");
                 self
             }
             #[inline]
@@ -28968,10 +26345,10 @@ pub mod types {
                     crate::generated::open_enums::VmClockOffset,
                 >,
             {
-                self.clock_offset = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for clock_offset: {e}")
-                    });
+                self.clock_offset = ::cloud_common::optional_field(
+                    value,
+                    "clock_offset",
+                );
                 self
             }
             #[inline]
@@ -28981,12 +26358,10 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::VmClockOffset>,
                 >,
             {
-                self.clock_offset_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for clock_offset_in: {e}"
-                        )
-                    });
+                self.clock_offset_in = ::cloud_common::optional_field(
+                    value,
+                    "clock_offset_in",
+                );
                 self
             }
             #[inline]
@@ -28994,14 +26369,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.cloud_init_supported = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for cloud_init_supported: {e}"
-                        )
-                    });
+                self.cloud_init_supported = ::cloud_common::optional_field(
+                    value,
+                    "cloud_init_supported",
+                );
                 self
             }
             #[inline]
@@ -29009,14 +26380,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.cloud_init_supported_not = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for cloud_init_supported_not: {e}"
-                        )
-                    });
+                self.cloud_init_supported_not = ::cloud_common::optional_field(
+                    value,
+                    "cloud_init_supported_not",
+                );
                 self
             }
             #[inline]
@@ -29024,10 +26391,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
             {
-                self.cluster = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cluster: {e}")
-                    });
+                self.cluster = ::cloud_common::optional_field(value, "cluster");
                 self
             }
             #[inline]
@@ -29035,10 +26399,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.cpu_model = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cpu_model: {e}")
-                    });
+                self.cpu_model = ::cloud_common::optional_field(value, "cpu_model");
                 self
             }
             #[inline]
@@ -29046,10 +26407,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.cpu_model_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cpu_model_in: {e}")
-                    });
+                self.cpu_model_in = ::cloud_common::optional_field(
+                    value,
+                    "cpu_model_in",
+                );
                 self
             }
             #[inline]
@@ -29057,10 +26418,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.description = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for description: {e}")
-                    });
+                self.description = ::cloud_common::optional_field(value, "description");
                 self
             }
             #[inline]
@@ -29068,12 +26426,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.description_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for description_in: {e}"
-                        )
-                    });
+                self.description_in = ::cloud_common::optional_field(
+                    value,
+                    "description_in",
+                );
                 self
             }
             #[inline]
@@ -29083,14 +26439,10 @@ pub mod types {
                     crate::generated::open_enums::EntityAsyncStatus,
                 >,
             {
-                self.entity_async_status = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for entity_async_status: {e}"
-                        )
-                    });
+                self.entity_async_status = ::cloud_common::optional_field(
+                    value,
+                    "entity_async_status",
+                );
                 self
             }
             #[inline]
@@ -29100,14 +26452,10 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::EntityAsyncStatus>,
                 >,
             {
-                self.entity_async_status_in = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for entity_async_status_in: {e}"
-                        )
-                    });
+                self.entity_async_status_in = ::cloud_common::optional_field(
+                    value,
+                    "entity_async_status_in",
+                );
                 self
             }
             #[inline]
@@ -29117,10 +26465,7 @@ pub mod types {
                     crate::generated::open_enums::VmFirmware,
                 >,
             {
-                self.firmware = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for firmware: {e}")
-                    });
+                self.firmware = ::cloud_common::optional_field(value, "firmware");
                 self
             }
             #[inline]
@@ -29130,10 +26475,7 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::VmFirmware>,
                 >,
             {
-                self.firmware_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for firmware_in: {e}")
-                    });
+                self.firmware_in = ::cloud_common::optional_field(value, "firmware_in");
                 self
             }
             #[inline]
@@ -29141,8 +26483,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.ha = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for ha: {e}"));
+                self.ha = ::cloud_common::optional_field(value, "ha");
                 self
             }
             #[inline]
@@ -29150,10 +26491,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.ha_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for ha_not: {e}")
-                    });
+                self.ha_not = ::cloud_common::optional_field(value, "ha_not");
                 self
             }
             #[inline]
@@ -29161,8 +26499,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::cloud_common::optional_field(value, "id");
                 self
             }
             #[inline]
@@ -29170,10 +26507,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_in: {e}")
-                    });
+                self.id_in = ::cloud_common::optional_field(value, "id_in");
                 self
             }
             #[inline]
@@ -29181,10 +26515,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not_in: {e}")
-                    });
+                self.id_not_in = ::cloud_common::optional_field(value, "id_not_in");
                 self
             }
             #[inline]
@@ -29194,10 +26525,7 @@ pub mod types {
                     crate::generated::open_enums::VmDiskIoPolicy,
                 >,
             {
-                self.io_policy = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for io_policy: {e}")
-                    });
+                self.io_policy = ::cloud_common::optional_field(value, "io_policy");
                 self
             }
             #[inline]
@@ -29207,10 +26535,10 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::VmDiskIoPolicy>,
                 >,
             {
-                self.io_policy_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for io_policy_in: {e}")
-                    });
+                self.io_policy_in = ::cloud_common::optional_field(
+                    value,
+                    "io_policy_in",
+                );
                 self
             }
             #[inline]
@@ -29218,10 +26546,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id: {e}")
-                    });
+                self.local_id = ::cloud_common::optional_field(value, "local_id");
                 self
             }
             #[inline]
@@ -29229,10 +26554,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.local_id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id_in: {e}")
-                    });
+                self.local_id_in = ::cloud_common::optional_field(value, "local_id_in");
                 self
             }
             #[inline]
@@ -29242,14 +26564,10 @@ pub mod types {
                     crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
             {
-                self.max_bandwidth_policy = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_bandwidth_policy: {e}"
-                        )
-                    });
+                self.max_bandwidth_policy = ::cloud_common::optional_field(
+                    value,
+                    "max_bandwidth_policy",
+                );
                 self
             }
             #[inline]
@@ -29259,14 +26577,10 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::VmDiskIoRestrictType>,
                 >,
             {
-                self.max_bandwidth_policy_in = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_bandwidth_policy_in: {e}"
-                        )
-                    });
+                self.max_bandwidth_policy_in = ::cloud_common::optional_field(
+                    value,
+                    "max_bandwidth_policy_in",
+                );
                 self
             }
             #[inline]
@@ -29276,12 +26590,10 @@ pub mod types {
                     crate::generated::open_enums::VmDiskIoRestrictType,
                 >,
             {
-                self.max_iops_policy = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_iops_policy: {e}"
-                        )
-                    });
+                self.max_iops_policy = ::cloud_common::optional_field(
+                    value,
+                    "max_iops_policy",
+                );
                 self
             }
             #[inline]
@@ -29291,14 +26603,10 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::VmDiskIoRestrictType>,
                 >,
             {
-                self.max_iops_policy_in = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_iops_policy_in: {e}"
-                        )
-                    });
+                self.max_iops_policy_in = ::cloud_common::optional_field(
+                    value,
+                    "max_iops_policy_in",
+                );
                 self
             }
             #[inline]
@@ -29306,10 +26614,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::optional_field(value, "name");
                 self
             }
             #[inline]
@@ -29317,10 +26622,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_contains = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_contains: {e}")
-                    });
+                self.name_contains = ::cloud_common::optional_field(
+                    value,
+                    "name_contains",
+                );
                 self
             }
             #[inline]
@@ -29328,10 +26633,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.name_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_in: {e}")
-                    });
+                self.name_in = ::cloud_common::optional_field(value, "name_in");
                 self
             }
             #[inline]
@@ -29339,10 +26641,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_not: {e}")
-                    });
+                self.name_not = ::cloud_common::optional_field(value, "name_not");
                 self
             }
             #[inline]
@@ -29350,14 +26649,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_starts_with = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for name_starts_with: {e}"
-                        )
-                    });
+                self.name_starts_with = ::cloud_common::optional_field(
+                    value,
+                    "name_starts_with",
+                );
                 self
             }
             #[inline]
@@ -29367,10 +26662,7 @@ pub mod types {
                     ::std::vec::Vec<super::VmTemplateWhereInput>,
                 >,
             {
-                self.not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for not: {e}")
-                    });
+                self.not = ::cloud_common::optional_field(value, "not");
                 self
             }
             #[inline]
@@ -29380,8 +26672,7 @@ pub mod types {
                     ::std::vec::Vec<super::VmTemplateWhereInput>,
                 >,
             {
-                self.or = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for or: {e}"));
+                self.or = ::cloud_common::optional_field(value, "or");
                 self
             }
             #[inline]
@@ -29389,10 +26680,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.win_opt = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for win_opt: {e}")
-                    });
+                self.win_opt = ::cloud_common::optional_field(value, "win_opt");
                 self
             }
             #[inline]
@@ -29400,10 +26688,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.win_opt_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for win_opt_not: {e}")
-                    });
+                self.win_opt_not = ::cloud_common::optional_field(value, "win_opt_not");
                 self
             }
         }
@@ -29521,11 +26806,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmUpdateNicParamsData>,
                 T::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::cloud_common::required_field(value, "data");
                 self
             }
             #[inline]
@@ -29534,11 +26815,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.where_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::required_field(value, "where_");
                 self
             }
         }
@@ -29626,12 +26903,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.connect_vlan_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for connect_vlan_id: {e}"
-                        )
-                    });
+                self.connect_vlan_id = ::cloud_common::optional_field(
+                    value,
+                    "connect_vlan_id",
+                );
                 self
             }
             #[inline]
@@ -29639,10 +26914,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.enabled = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for enabled: {e}")
-                    });
+                self.enabled = ::cloud_common::optional_field(value, "enabled");
                 self
             }
             #[inline]
@@ -29650,10 +26922,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.gateway = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for gateway: {e}")
-                    });
+                self.gateway = ::cloud_common::optional_field(value, "gateway");
                 self
             }
             #[inline]
@@ -29661,10 +26930,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.ip_address = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for ip_address: {e}")
-                    });
+                self.ip_address = ::cloud_common::optional_field(value, "ip_address");
                 self
             }
             #[inline]
@@ -29672,10 +26938,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.mac_address = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for mac_address: {e}")
-                    });
+                self.mac_address = ::cloud_common::optional_field(value, "mac_address");
                 self
             }
             #[inline]
@@ -29683,10 +26946,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.mirror = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for mirror: {e}")
-                    });
+                self.mirror = ::cloud_common::optional_field(value, "mirror");
                 self
             }
             #[inline]
@@ -29696,10 +26956,7 @@ pub mod types {
                     crate::generated::open_enums::VmNicModel,
                 >,
             {
-                self.model = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for model: {e}")
-                    });
+                self.model = ::cloud_common::optional_field(value, "model");
                 self
             }
             #[inline]
@@ -29707,10 +26964,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.nic_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for nic_id: {e}")
-                    });
+                self.nic_id = ::cloud_common::optional_field(value, "nic_id");
                 self
             }
             #[inline]
@@ -29719,11 +26973,7 @@ pub mod types {
                 T: ::std::convert::TryInto<i32>,
                 T::Error: ::std::fmt::Display,
             {
-                self.nic_index = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for nic_index: {e}")
-                    });
+                self.nic_index = ::cloud_common::required_field(value, "nic_index");
                 self
             }
             #[inline]
@@ -29731,10 +26981,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.subnet_mask = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for subnet_mask: {e}")
-                    });
+                self.subnet_mask = ::cloud_common::optional_field(value, "subnet_mask");
                 self
             }
         }
@@ -29801,11 +27048,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmUpdateParamsData>,
                 T::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::cloud_common::required_field(value, "data");
                 self
             }
             #[inline]
@@ -29814,11 +27057,7 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VmWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
-                self.where_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for where_: {e}")
-                    });
+                self.where_ = ::cloud_common::required_field(value, "where_");
                 self
             }
         }
@@ -29899,10 +27138,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.cpu_cores = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cpu_cores: {e}")
-                    });
+                self.cpu_cores = ::cloud_common::optional_field(value, "cpu_cores");
                 self
             }
             #[inline]
@@ -29910,10 +27146,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.cpu_sockets = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cpu_sockets: {e}")
-                    });
+                self.cpu_sockets = ::cloud_common::optional_field(value, "cpu_sockets");
                 self
             }
             #[inline]
@@ -29921,10 +27154,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.description = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for description: {e}")
-                    });
+                self.description = ::cloud_common::optional_field(value, "description");
                 self
             }
             #[inline]
@@ -29932,8 +27162,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.ha = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for ha: {e}"));
+                self.ha = ::cloud_common::optional_field(value, "ha");
                 self
             }
             #[inline]
@@ -29941,10 +27170,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i64>,
             {
-                self.memory = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for memory: {e}")
-                    });
+                self.memory = ::cloud_common::optional_field(value, "memory");
                 self
             }
             #[inline]
@@ -29952,10 +27178,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::ByteUnit>,
             {
-                self.memory_unit = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for memory_unit: {e}")
-                    });
+                self.memory_unit = ::cloud_common::optional_field(value, "memory_unit");
                 self
             }
             #[inline]
@@ -29963,10 +27186,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::optional_field(value, "name");
                 self
             }
             #[inline]
@@ -29974,10 +27194,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.vcpu = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for vcpu: {e}")
-                    });
+                self.vcpu = ::cloud_common::optional_field(value, "vcpu");
                 self
             }
         }
@@ -30182,10 +27399,7 @@ pub mod types {
                     ::std::vec::Vec<super::VmVolumeWhereInput>,
                 >,
             {
-                self.and = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for and: {e}")
-                    });
+                self.and = ::cloud_common::optional_field(value, "and");
                 self
             }
             #[inline]
@@ -30193,10 +27407,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
             {
-                self.cluster = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cluster: {e}")
-                    });
+                self.cluster = ::cloud_common::optional_field(value, "cluster");
                 self
             }
             #[inline]
@@ -30206,14 +27417,10 @@ pub mod types {
                     crate::generated::open_enums::VmVolumeElfStoragePolicyType,
                 >,
             {
-                self.elf_storage_policy = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for elf_storage_policy: {e}"
-                        )
-                    });
+                self.elf_storage_policy = ::cloud_common::optional_field(
+                    value,
+                    "elf_storage_policy",
+                );
                 self
             }
             #[inline]
@@ -30225,14 +27432,10 @@ pub mod types {
                     >,
                 >,
             {
-                self.elf_storage_policy_in = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for elf_storage_policy_in: {e}"
-                        )
-                    });
+                self.elf_storage_policy_in = ::cloud_common::optional_field(
+                    value,
+                    "elf_storage_policy_in",
+                );
                 self
             }
             #[inline]
@@ -30242,14 +27445,10 @@ pub mod types {
                     crate::generated::open_enums::EntityAsyncStatus,
                 >,
             {
-                self.entity_async_status = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for entity_async_status: {e}"
-                        )
-                    });
+                self.entity_async_status = ::cloud_common::optional_field(
+                    value,
+                    "entity_async_status",
+                );
                 self
             }
             #[inline]
@@ -30259,14 +27458,10 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::EntityAsyncStatus>,
                 >,
             {
-                self.entity_async_status_in = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for entity_async_status_in: {e}"
-                        )
-                    });
+                self.entity_async_status_in = ::cloud_common::optional_field(
+                    value,
+                    "entity_async_status_in",
+                );
                 self
             }
             #[inline]
@@ -30274,8 +27469,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::cloud_common::optional_field(value, "id");
                 self
             }
             #[inline]
@@ -30283,10 +27477,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_in: {e}")
-                    });
+                self.id_in = ::cloud_common::optional_field(value, "id_in");
                 self
             }
             #[inline]
@@ -30294,10 +27485,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not_in: {e}")
-                    });
+                self.id_not_in = ::cloud_common::optional_field(value, "id_not_in");
                 self
             }
             #[inline]
@@ -30305,14 +27493,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_created_at = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for local_created_at: {e}"
-                        )
-                    });
+                self.local_created_at = ::cloud_common::optional_field(
+                    value,
+                    "local_created_at",
+                );
                 self
             }
             #[inline]
@@ -30320,14 +27504,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.local_created_at_in = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for local_created_at_in: {e}"
-                        )
-                    });
+                self.local_created_at_in = ::cloud_common::optional_field(
+                    value,
+                    "local_created_at_in",
+                );
                 self
             }
             #[inline]
@@ -30335,10 +27515,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id: {e}")
-                    });
+                self.local_id = ::cloud_common::optional_field(value, "local_id");
                 self
             }
             #[inline]
@@ -30346,10 +27523,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.local_id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id_in: {e}")
-                    });
+                self.local_id_in = ::cloud_common::optional_field(value, "local_id_in");
                 self
             }
             #[inline]
@@ -30357,10 +27531,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.mounting = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for mounting: {e}")
-                    });
+                self.mounting = ::cloud_common::optional_field(value, "mounting");
                 self
             }
             #[inline]
@@ -30368,10 +27539,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.mounting_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for mounting_not: {e}")
-                    });
+                self.mounting_not = ::cloud_common::optional_field(
+                    value,
+                    "mounting_not",
+                );
                 self
             }
             #[inline]
@@ -30379,10 +27550,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::optional_field(value, "name");
                 self
             }
             #[inline]
@@ -30390,10 +27558,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_contains = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_contains: {e}")
-                    });
+                self.name_contains = ::cloud_common::optional_field(
+                    value,
+                    "name_contains",
+                );
                 self
             }
             #[inline]
@@ -30401,10 +27569,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.name_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_in: {e}")
-                    });
+                self.name_in = ::cloud_common::optional_field(value, "name_in");
                 self
             }
             #[inline]
@@ -30412,10 +27577,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_not: {e}")
-                    });
+                self.name_not = ::cloud_common::optional_field(value, "name_not");
                 self
             }
             #[inline]
@@ -30423,14 +27585,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_starts_with = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for name_starts_with: {e}"
-                        )
-                    });
+                self.name_starts_with = ::cloud_common::optional_field(
+                    value,
+                    "name_starts_with",
+                );
                 self
             }
             #[inline]
@@ -30440,10 +27598,7 @@ pub mod types {
                     ::std::vec::Vec<super::VmVolumeWhereInput>,
                 >,
             {
-                self.not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for not: {e}")
-                    });
+                self.not = ::cloud_common::optional_field(value, "not");
                 self
             }
             #[inline]
@@ -30453,8 +27608,7 @@ pub mod types {
                     ::std::vec::Vec<super::VmVolumeWhereInput>,
                 >,
             {
-                self.or = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for or: {e}"));
+                self.or = ::cloud_common::optional_field(value, "or");
                 self
             }
             #[inline]
@@ -30462,10 +27616,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.path = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for path: {e}")
-                    });
+                self.path = ::cloud_common::optional_field(value, "path");
                 self
             }
             #[inline]
@@ -30473,10 +27624,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.path_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for path_in: {e}")
-                    });
+                self.path_in = ::cloud_common::optional_field(value, "path_in");
                 self
             }
             #[inline]
@@ -30484,10 +27632,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.sharing = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for sharing: {e}")
-                    });
+                self.sharing = ::cloud_common::optional_field(value, "sharing");
                 self
             }
             #[inline]
@@ -30495,10 +27640,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.sharing_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for sharing_not: {e}")
-                    });
+                self.sharing_not = ::cloud_common::optional_field(value, "sharing_not");
                 self
             }
             #[inline]
@@ -30508,10 +27650,7 @@ pub mod types {
                     crate::generated::open_enums::VmVolumeType,
                 >,
             {
-                self.type_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
+                self.type_ = ::cloud_common::optional_field(value, "type_");
                 self
             }
             #[inline]
@@ -30521,10 +27660,7 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::VmVolumeType>,
                 >,
             {
-                self.type_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_in: {e}")
-                    });
+                self.type_in = ::cloud_common::optional_field(value, "type_in");
                 self
             }
         }
@@ -30761,10 +27897,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::VmWhereInput>>,
             {
-                self.and = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for and: {e}")
-                    });
+                self.and = ::cloud_common::optional_field(value, "and");
                 self
             }
             #[inline]
@@ -30772,10 +27905,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
             {
-                self.cluster = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cluster: {e}")
-                    });
+                self.cluster = ::cloud_common::optional_field(value, "cluster");
                 self
             }
             #[inline]
@@ -30783,14 +27913,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.description_contains = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for description_contains: {e}"
-                        )
-                    });
+                self.description_contains = ::cloud_common::optional_field(
+                    value,
+                    "description_contains",
+                );
                 self
             }
             #[inline]
@@ -30798,10 +27924,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::HostWhereInput>,
             {
-                self.host = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for host: {e}")
-                    });
+                self.host = ::cloud_common::optional_field(value, "host");
                 self
             }
             #[inline]
@@ -30809,8 +27932,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::cloud_common::optional_field(value, "id");
                 self
             }
             #[inline]
@@ -30818,10 +27940,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_in: {e}")
-                    });
+                self.id_in = ::cloud_common::optional_field(value, "id_in");
                 self
             }
             #[inline]
@@ -30829,10 +27948,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not: {e}")
-                    });
+                self.id_not = ::cloud_common::optional_field(value, "id_not");
                 self
             }
             #[inline]
@@ -30840,10 +27956,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.id_not_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_not_in: {e}")
-                    });
+                self.id_not_in = ::cloud_common::optional_field(value, "id_not_in");
                 self
             }
             #[inline]
@@ -30851,12 +27964,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.in_recycle_bin = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for in_recycle_bin: {e}"
-                        )
-                    });
+                self.in_recycle_bin = ::cloud_common::optional_field(
+                    value,
+                    "in_recycle_bin",
+                );
                 self
             }
             #[inline]
@@ -30864,10 +27975,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<super::LabelWhereInput>,
             {
-                self.labels_some = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for labels_some: {e}")
-                    });
+                self.labels_some = ::cloud_common::optional_field(value, "labels_some");
                 self
             }
             #[inline]
@@ -30875,10 +27983,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id: {e}")
-                    });
+                self.local_id = ::cloud_common::optional_field(value, "local_id");
                 self
             }
             #[inline]
@@ -30886,10 +27991,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.local_id_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id_in: {e}")
-                    });
+                self.local_id_in = ::cloud_common::optional_field(value, "local_id_in");
                 self
             }
             #[inline]
@@ -30897,10 +27999,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::optional_field(value, "name");
                 self
             }
             #[inline]
@@ -30908,10 +28007,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_contains = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_contains: {e}")
-                    });
+                self.name_contains = ::cloud_common::optional_field(
+                    value,
+                    "name_contains",
+                );
                 self
             }
             #[inline]
@@ -30919,10 +28018,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.name_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_in: {e}")
-                    });
+                self.name_in = ::cloud_common::optional_field(value, "name_in");
                 self
             }
             #[inline]
@@ -30930,10 +28026,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_not: {e}")
-                    });
+                self.name_not = ::cloud_common::optional_field(value, "name_not");
                 self
             }
             #[inline]
@@ -30941,14 +28034,10 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.name_starts_with = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for name_starts_with: {e}"
-                        )
-                    });
+                self.name_starts_with = ::cloud_common::optional_field(
+                    value,
+                    "name_starts_with",
+                );
                 self
             }
             #[inline]
@@ -30956,10 +28045,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::VmWhereInput>>,
             {
-                self.not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for not: {e}")
-                    });
+                self.not = ::cloud_common::optional_field(value, "not");
                 self
             }
             #[inline]
@@ -30967,8 +28053,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::vec::Vec<super::VmWhereInput>>,
             {
-                self.or = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for or: {e}"));
+                self.or = ::cloud_common::optional_field(value, "or");
                 self
             }
             #[inline]
@@ -30976,10 +28061,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::VmStatus>,
             {
-                self.status = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
+                self.status = ::cloud_common::optional_field(value, "status");
                 self
             }
             #[inline]
@@ -30989,10 +28071,7 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::VmStatus>,
                 >,
             {
-                self.status_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for status_in: {e}")
-                    });
+                self.status_in = ::cloud_common::optional_field(value, "status_in");
                 self
             }
             #[inline]
@@ -31000,10 +28079,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<crate::generated::open_enums::VmStatus>,
             {
-                self.status_not = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for status_not: {e}")
-                    });
+                self.status_not = ::cloud_common::optional_field(value, "status_not");
                 self
             }
             #[inline]
@@ -31013,10 +28089,10 @@ pub mod types {
                     ::std::vec::Vec<crate::generated::open_enums::VmStatus>,
                 >,
             {
-                self.status_not_in = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for status_not_in: {e}")
-                    });
+                self.status_not_in = ::cloud_common::optional_field(
+                    value,
+                    "status_not_in",
+                );
                 self
             }
             #[inline]
@@ -31024,10 +28100,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.vcpu = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for vcpu: {e}")
-                    });
+                self.vcpu = ::cloud_common::optional_field(value, "vcpu");
                 self
             }
             #[inline]
@@ -31035,10 +28108,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.vcpu_gt = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for vcpu_gt: {e}")
-                    });
+                self.vcpu_gt = ::cloud_common::optional_field(value, "vcpu_gt");
                 self
             }
             #[inline]
@@ -31046,10 +28116,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.vcpu_gte = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for vcpu_gte: {e}")
-                    });
+                self.vcpu_gte = ::cloud_common::optional_field(value, "vcpu_gte");
                 self
             }
             #[inline]
@@ -31057,10 +28124,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.vcpu_lt = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for vcpu_lt: {e}")
-                    });
+                self.vcpu_lt = ::cloud_common::optional_field(value, "vcpu_lt");
                 self
             }
             #[inline]
@@ -31068,10 +28132,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<i32>,
             {
-                self.vcpu_lte = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for vcpu_lte: {e}")
-                    });
+                self.vcpu_lte = ::cloud_common::optional_field(value, "vcpu_lte");
                 self
             }
         }
@@ -31174,8 +28235,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::cloud_common::optional_field(value, "id");
                 self
             }
             #[inline]
@@ -31183,10 +28243,7 @@ pub mod types {
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.local_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for local_id: {e}")
-                    });
+                self.local_id = ::cloud_common::optional_field(value, "local_id");
                 self
             }
         }

@@ -735,10 +735,7 @@ container. The default is 10.
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.cost_time = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cost_time: {e}")
-                    });
+                self.cost_time = ::cloud_common::optional_field(value, "cost_time");
                 self
             }
             #[inline]
@@ -747,11 +744,7 @@ container. The default is 10.
                 T: ::std::convert::TryInto<super::CreateCostCostType>,
                 T::Error: ::std::fmt::Display,
             {
-                self.cost_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for cost_type: {e}")
-                    });
+                self.cost_type = ::cloud_common::required_field(value, "cost_type");
                 self
             }
             #[inline]
@@ -759,10 +752,7 @@ container. The default is 10.
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.coupon_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for coupon_id: {e}")
-                    });
+                self.coupon_id = ::cloud_common::optional_field(value, "coupon_id");
                 self
             }
             #[inline]
@@ -771,11 +761,7 @@ container. The default is 10.
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.disk_skuid = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for disk_skuid: {e}")
-                    });
+                self.disk_skuid = ::cloud_common::required_field(value, "disk_skuid");
                 self
             }
             #[inline]
@@ -784,11 +770,7 @@ container. The default is 10.
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.gpuskuid = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for gpuskuid: {e}")
-                    });
+                self.gpuskuid = ::cloud_common::required_field(value, "gpuskuid");
                 self
             }
         }
@@ -860,11 +842,7 @@ container. The default is 10.
                 T: ::std::convert::TryInto<super::CreateCost>,
                 T::Error: ::std::fmt::Display,
             {
-                self.cost = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for cost: {e}")
-                    });
+                self.cost = ::cloud_common::required_field(value, "cost");
                 self
             }
             #[inline]
@@ -873,11 +851,10 @@ container. The default is 10.
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.display_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for display_name: {e}")
-                    });
+                self.display_name = ::cloud_common::required_field(
+                    value,
+                    "display_name",
+                );
                 self
             }
             #[inline]
@@ -886,11 +863,7 @@ container. The default is 10.
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.image = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for image: {e}")
-                    });
+                self.image = ::cloud_common::required_field(value, "image");
                 self
             }
             #[inline]
@@ -899,11 +872,7 @@ container. The default is 10.
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.namespace = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for namespace: {e}")
-                    });
+                self.namespace = ::cloud_common::required_field(value, "namespace");
                 self
             }
             #[inline]
@@ -911,10 +880,7 @@ container. The default is 10.
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.region = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for region: {e}")
-                    });
+                self.region = ::cloud_common::optional_field(value, "region");
                 self
             }
             #[inline]
@@ -923,11 +889,10 @@ container. The default is 10.
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VolumeMountRequest>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.volume_mount = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for volume_mount: {e}")
-                    });
+                self.volume_mount = ::cloud_common::required_field(
+                    value,
+                    "volume_mount",
+                );
                 self
             }
         }
@@ -998,14 +963,10 @@ container. The default is 10.
             where
                 T: ::cloud_common::IntoOptional<i64>,
             {
-                self.grace_period_seconds = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for grace_period_seconds: {e}"
-                        )
-                    });
+                self.grace_period_seconds = ::cloud_common::optional_field(
+                    value,
+                    "grace_period_seconds",
+                );
                 self
             }
             #[inline]
@@ -1013,10 +974,7 @@ container. The default is 10.
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.image_name = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for image_name: {e}")
-                    });
+                self.image_name = ::cloud_common::optional_field(value, "image_name");
                 self
             }
             #[inline]
@@ -1024,10 +982,10 @@ container. The default is 10.
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.need_snapshot = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for need_snapshot: {e}")
-                    });
+                self.need_snapshot = ::cloud_common::optional_field(
+                    value,
+                    "need_snapshot",
+                );
                 self
             }
             #[inline]
@@ -1035,10 +993,7 @@ container. The default is 10.
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.tag = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for tag: {e}")
-                    });
+                self.tag = ::cloud_common::optional_field(value, "tag");
                 self
             }
         }
@@ -1098,14 +1053,10 @@ container. The default is 10.
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.path_in_container = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for path_in_container: {e}"
-                        )
-                    });
+                self.path_in_container = ::cloud_common::optional_field(
+                    value,
+                    "path_in_container",
+                );
                 self
             }
             #[inline]
@@ -1113,10 +1064,7 @@ container. The default is 10.
             where
                 T: ::cloud_common::IntoOptional<i64>,
             {
-                self.size = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for size: {e}")
-                    });
+                self.size = ::cloud_common::optional_field(value, "size");
                 self
             }
             #[inline]
@@ -1124,10 +1072,7 @@ container. The default is 10.
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.type_ = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
+                self.type_ = ::cloud_common::optional_field(value, "type_");
                 self
             }
         }

@@ -1361,11 +1361,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.api_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for api_key: {e}")
-                    });
+                self.api_key = ::cloud_common::required_field(value, "api_key");
                 self
             }
             #[inline]
@@ -1374,11 +1370,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.api_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for api_token: {e}")
-                    });
+                self.api_token = ::cloud_common::required_field(value, "api_token");
                 self
             }
         }
@@ -1493,11 +1485,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.api_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for api_key: {e}")
-                    });
+                self.api_key = ::cloud_common::required_field(value, "api_key");
                 self
             }
             #[inline]
@@ -1506,11 +1494,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.api_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for api_token: {e}")
-                    });
+                self.api_token = ::cloud_common::required_field(value, "api_token");
                 self
             }
             #[inline]
@@ -1519,11 +1503,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.arguments = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for arguments: {e}")
-                    });
+                self.arguments = ::cloud_common::required_field(value, "arguments");
                 self
             }
             #[inline]
@@ -1532,11 +1512,10 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.display_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for display_name: {e}")
-                    });
+                self.display_name = ::cloud_common::required_field(
+                    value,
+                    "display_name",
+                );
                 self
             }
             #[inline]
@@ -1550,13 +1529,10 @@ and unknown values may appear.
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.environment_variables = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for environment_variables: {e}"
-                        )
-                    });
+                self.environment_variables = ::cloud_common::required_field(
+                    value,
+                    "environment_variables",
+                );
                 self
             }
             #[inline]
@@ -1565,11 +1541,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<u64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.gpu_count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for gpu_count: {e}")
-                    });
+                self.gpu_count = ::cloud_common::required_field(value, "gpu_count");
                 self
             }
             #[inline]
@@ -1578,11 +1550,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.gpu_models = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for gpu_models: {e}")
-                    });
+                self.gpu_models = ::cloud_common::required_field(value, "gpu_models");
                 self
             }
             #[inline]
@@ -1591,11 +1559,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.image_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for image_name: {e}")
-                    });
+                self.image_name = ::cloud_common::required_field(value, "image_name");
                 self
             }
             #[inline]
@@ -1604,13 +1568,10 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.max_vm_rate_hourly = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_vm_rate_hourly: {e}"
-                        )
-                    });
+                self.max_vm_rate_hourly = ::cloud_common::required_field(
+                    value,
+                    "max_vm_rate_hourly",
+                );
                 self
             }
             #[inline]
@@ -1619,13 +1580,10 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<u16>,
                 T::Error: ::std::fmt::Display,
             {
-                self.networking_port = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for networking_port: {e}"
-                        )
-                    });
+                self.networking_port = ::cloud_common::required_field(
+                    value,
+                    "networking_port",
+                );
                 self
             }
             #[inline]
@@ -1634,11 +1592,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.project_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for project_id: {e}")
-                    });
+                self.project_id = ::cloud_common::required_field(value, "project_id");
                 self
             }
             #[inline]
@@ -1647,11 +1601,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<u64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.ram = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for ram: {e}")
-                    });
+                self.ram = ::cloud_common::required_field(value, "ram");
                 self
             }
             #[inline]
@@ -1662,11 +1612,10 @@ and unknown values may appear.
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.registry_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for registry_type: {e}")
-                    });
+                self.registry_type = ::cloud_common::required_field(
+                    value,
+                    "registry_type",
+                );
                 self
             }
             #[inline]
@@ -1675,11 +1624,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<u64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.replicas = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for replicas: {e}")
-                    });
+                self.replicas = ::cloud_common::required_field(value, "replicas");
                 self
             }
             #[inline]
@@ -1688,11 +1633,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<u64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.storage = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for storage: {e}")
-                    });
+                self.storage = ::cloud_common::required_field(value, "storage");
                 self
             }
             #[inline]
@@ -1701,11 +1642,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<u64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.vcpus = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vcpus: {e}")
-                    });
+                self.vcpus = ::cloud_common::required_field(value, "vcpus");
                 self
             }
             #[inline]
@@ -1714,11 +1651,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.volumes = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for volumes: {e}")
-                    });
+                self.volumes = ::cloud_common::required_field(value, "volumes");
                 self
             }
         }
@@ -1880,11 +1813,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.api_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for api_key: {e}")
-                    });
+                self.api_key = ::cloud_common::required_field(value, "api_key");
                 self
             }
             #[inline]
@@ -1893,11 +1822,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.api_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for api_token: {e}")
-                    });
+                self.api_token = ::cloud_common::required_field(value, "api_token");
                 self
             }
             #[inline]
@@ -1905,14 +1830,10 @@ and unknown values may appear.
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.cloudinit_script = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for cloudinit_script: {e}"
-                        )
-                    });
+                self.cloudinit_script = ::cloud_common::optional_field(
+                    value,
+                    "cloudinit_script",
+                );
                 self
             }
             #[inline]
@@ -1920,10 +1841,7 @@ and unknown values may appear.
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.cpu_model = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cpu_model: {e}")
-                    });
+                self.cpu_model = ::cloud_common::optional_field(value, "cpu_model");
                 self
             }
             #[inline]
@@ -1933,12 +1851,10 @@ and unknown values may appear.
                     crate::v0::generated::open_enums::DeploymentType,
                 >,
             {
-                self.deployment_type = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for deployment_type: {e}"
-                        )
-                    });
+                self.deployment_type = ::cloud_common::optional_field(
+                    value,
+                    "deployment_type",
+                );
                 self
             }
             #[inline]
@@ -1947,13 +1863,10 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<super::DeployVmRequestExternalPorts>,
                 T::Error: ::std::fmt::Display,
             {
-                self.external_ports = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for external_ports: {e}"
-                        )
-                    });
+                self.external_ports = ::cloud_common::required_field(
+                    value,
+                    "external_ports",
+                );
                 self
             }
             #[inline]
@@ -1962,11 +1875,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<u64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.gpu_count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for gpu_count: {e}")
-                    });
+                self.gpu_count = ::cloud_common::required_field(value, "gpu_count");
                 self
             }
             #[inline]
@@ -1975,11 +1884,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.gpu_model = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for gpu_model: {e}")
-                    });
+                self.gpu_model = ::cloud_common::required_field(value, "gpu_model");
                 self
             }
             #[inline]
@@ -1988,11 +1893,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::uuid::Uuid>,
                 T::Error: ::std::fmt::Display,
             {
-                self.hostnode = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for hostnode: {e}")
-                    });
+                self.hostnode = ::cloud_common::required_field(value, "hostnode");
                 self
             }
             #[inline]
@@ -2001,13 +1902,10 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<super::DeployVmRequestInternalPorts>,
                 T::Error: ::std::fmt::Display,
             {
-                self.internal_ports = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for internal_ports: {e}"
-                        )
-                    });
+                self.internal_ports = ::cloud_common::required_field(
+                    value,
+                    "internal_ports",
+                );
                 self
             }
             #[inline]
@@ -2015,10 +1913,7 @@ and unknown values may appear.
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.location = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for location: {e}")
-                    });
+                self.location = ::cloud_common::optional_field(value, "location");
                 self
             }
             #[inline]
@@ -2027,11 +1922,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::required_field(value, "name");
                 self
             }
             #[inline]
@@ -2040,13 +1931,10 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.operating_system = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for operating_system: {e}"
-                        )
-                    });
+                self.operating_system = ::cloud_common::required_field(
+                    value,
+                    "operating_system",
+                );
                 self
             }
             #[inline]
@@ -2054,10 +1942,7 @@ and unknown values may appear.
             where
                 T: ::cloud_common::IntoOptional<::cloud_common::Secret>,
             {
-                self.password = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for password: {e}")
-                    });
+                self.password = ::cloud_common::optional_field(value, "password");
                 self
             }
             #[inline]
@@ -2065,10 +1950,7 @@ and unknown values may appear.
             where
                 T: ::cloud_common::IntoOptional<f64>,
             {
-                self.price = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for price: {e}")
-                    });
+                self.price = ::cloud_common::optional_field(value, "price");
                 self
             }
             #[inline]
@@ -2078,10 +1960,7 @@ and unknown values may appear.
                     crate::v0::generated::open_enums::PriceType,
                 >,
             {
-                self.price_type = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for price_type: {e}")
-                    });
+                self.price_type = ::cloud_common::optional_field(value, "price_type");
                 self
             }
             #[inline]
@@ -2090,11 +1969,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<u64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.ram = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for ram: {e}")
-                    });
+                self.ram = ::cloud_common::required_field(value, "ram");
                 self
             }
             #[inline]
@@ -2102,10 +1977,7 @@ and unknown values may appear.
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.ssh_key = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for ssh_key: {e}")
-                    });
+                self.ssh_key = ::cloud_common::optional_field(value, "ssh_key");
                 self
             }
             #[inline]
@@ -2114,11 +1986,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<u64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.storage = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for storage: {e}")
-                    });
+                self.storage = ::cloud_common::required_field(value, "storage");
                 self
             }
             #[inline]
@@ -2127,11 +1995,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<u64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.vcpus = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vcpus: {e}")
-                    });
+                self.vcpus = ::cloud_common::required_field(value, "vcpus");
                 self
             }
         }
@@ -2246,11 +2110,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.api_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for api_key: {e}")
-                    });
+                self.api_key = ::cloud_common::required_field(value, "api_key");
                 self
             }
             #[inline]
@@ -2259,11 +2119,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.api_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for api_token: {e}")
-                    });
+                self.api_token = ::cloud_common::required_field(value, "api_token");
                 self
             }
             #[inline]
@@ -2271,10 +2127,7 @@ and unknown values may appear.
             where
                 T: ::cloud_common::IntoOptional<u64>,
             {
-                self.gpu_count = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for gpu_count: {e}")
-                    });
+                self.gpu_count = ::cloud_common::optional_field(value, "gpu_count");
                 self
             }
             #[inline]
@@ -2282,10 +2135,7 @@ and unknown values may appear.
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.gpu_model = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for gpu_model: {e}")
-                    });
+                self.gpu_model = ::cloud_common::optional_field(value, "gpu_model");
                 self
             }
             #[inline]
@@ -2293,10 +2143,7 @@ and unknown values may appear.
             where
                 T: ::cloud_common::IntoOptional<u64>,
             {
-                self.ram = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for ram: {e}")
-                    });
+                self.ram = ::cloud_common::optional_field(value, "ram");
                 self
             }
             #[inline]
@@ -2305,11 +2152,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::uuid::Uuid>,
                 T::Error: ::std::fmt::Display,
             {
-                self.server_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for server_id: {e}")
-                    });
+                self.server_id = ::cloud_common::required_field(value, "server_id");
                 self
             }
             #[inline]
@@ -2317,10 +2160,7 @@ and unknown values may appear.
             where
                 T: ::cloud_common::IntoOptional<u64>,
             {
-                self.storage = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for storage: {e}")
-                    });
+                self.storage = ::cloud_common::optional_field(value, "storage");
                 self
             }
             #[inline]
@@ -2328,10 +2168,7 @@ and unknown values may appear.
             where
                 T: ::cloud_common::IntoOptional<u64>,
             {
-                self.vcpus = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for vcpus: {e}")
-                    });
+                self.vcpus = ::cloud_common::optional_field(value, "vcpus");
                 self
             }
         }
@@ -2400,11 +2237,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.api_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for api_key: {e}")
-                    });
+                self.api_key = ::cloud_common::required_field(value, "api_key");
                 self
             }
             #[inline]
@@ -2413,11 +2246,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.api_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for api_token: {e}")
-                    });
+                self.api_token = ::cloud_common::required_field(value, "api_token");
                 self
             }
             #[inline]
@@ -2426,11 +2255,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<super::MonthlySummaryRequestPeriod>,
                 T::Error: ::std::fmt::Display,
             {
-                self.period = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for period: {e}")
-                    });
+                self.period = ::cloud_common::required_field(value, "period");
                 self
             }
         }
@@ -2501,11 +2326,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.api_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for api_key: {e}")
-                    });
+                self.api_key = ::cloud_common::required_field(value, "api_key");
                 self
             }
             #[inline]
@@ -2514,11 +2335,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.api_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for api_token: {e}")
-                    });
+                self.api_token = ::cloud_common::required_field(value, "api_token");
                 self
             }
             #[inline]
@@ -2526,10 +2343,10 @@ and unknown values may appear.
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.end_timestamp = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for end_timestamp: {e}")
-                    });
+                self.end_timestamp = ::cloud_common::optional_field(
+                    value,
+                    "end_timestamp",
+                );
                 self
             }
             #[inline]
@@ -2537,10 +2354,7 @@ and unknown values may appear.
             where
                 T: ::cloud_common::IntoOptional<::uuid::Uuid>,
             {
-                self.hostnode_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for hostnode_id: {e}")
-                    });
+                self.hostnode_id = ::cloud_common::optional_field(value, "hostnode_id");
                 self
             }
             #[inline]
@@ -2548,12 +2362,10 @@ and unknown values may appear.
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.start_timestamp = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for start_timestamp: {e}"
-                        )
-                    });
+                self.start_timestamp = ::cloud_common::optional_field(
+                    value,
+                    "start_timestamp",
+                );
                 self
             }
         }
@@ -2618,11 +2430,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.api_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for api_key: {e}")
-                    });
+                self.api_key = ::cloud_common::required_field(value, "api_key");
                 self
             }
             #[inline]
@@ -2631,11 +2439,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.api_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for api_token: {e}")
-                    });
+                self.api_token = ::cloud_common::required_field(value, "api_token");
                 self
             }
             #[inline]
@@ -2644,11 +2448,10 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.container_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for container_id: {e}")
-                    });
+                self.container_id = ::cloud_common::required_field(
+                    value,
+                    "container_id",
+                );
                 self
             }
             #[inline]
@@ -2657,11 +2460,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.replicas = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for replicas: {e}")
-                    });
+                self.replicas = ::cloud_common::required_field(value, "replicas");
                 self
             }
         }
@@ -2721,11 +2520,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.api_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for api_key: {e}")
-                    });
+                self.api_key = ::cloud_common::required_field(value, "api_key");
                 self
             }
             #[inline]
@@ -2734,11 +2529,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.api_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for api_token: {e}")
-                    });
+                self.api_token = ::cloud_common::required_field(value, "api_token");
                 self
             }
             #[inline]
@@ -2747,11 +2538,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::uuid::Uuid>,
                 T::Error: ::std::fmt::Display,
             {
-                self.server = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for server: {e}")
-                    });
+                self.server = ::cloud_common::required_field(value, "server");
                 self
             }
         }
@@ -2810,11 +2597,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.api_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for api_key: {e}")
-                    });
+                self.api_key = ::cloud_common::required_field(value, "api_key");
                 self
             }
             #[inline]
@@ -2823,11 +2606,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.api_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for api_token: {e}")
-                    });
+                self.api_token = ::cloud_common::required_field(value, "api_token");
                 self
             }
             #[inline]
@@ -2836,11 +2615,10 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.container_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for container_id: {e}")
-                    });
+                self.container_id = ::cloud_common::required_field(
+                    value,
+                    "container_id",
+                );
                 self
             }
         }
@@ -2902,11 +2680,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.api_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for api_key: {e}")
-                    });
+                self.api_key = ::cloud_common::required_field(value, "api_key");
                 self
             }
             #[inline]
@@ -2915,11 +2689,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.api_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for api_token: {e}")
-                    });
+                self.api_token = ::cloud_common::required_field(value, "api_token");
                 self
             }
             #[inline]
@@ -2927,14 +2697,10 @@ and unknown values may appear.
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.disassociate_resources = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for disassociate_resources: {e}"
-                        )
-                    });
+                self.disassociate_resources = ::cloud_common::optional_field(
+                    value,
+                    "disassociate_resources",
+                );
                 self
             }
             #[inline]
@@ -2943,11 +2709,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::uuid::Uuid>,
                 T::Error: ::std::fmt::Display,
             {
-                self.server = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for server: {e}")
-                    });
+                self.server = ::cloud_common::required_field(value, "server");
                 self
             }
         }
@@ -3007,11 +2769,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.api_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for api_key: {e}")
-                    });
+                self.api_key = ::cloud_common::required_field(value, "api_key");
                 self
             }
             #[inline]
@@ -3020,11 +2778,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.api_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for api_token: {e}")
-                    });
+                self.api_token = ::cloud_common::required_field(value, "api_token");
                 self
             }
             #[inline]
@@ -3033,11 +2787,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.price = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for price: {e}")
-                    });
+                self.price = ::cloud_common::required_field(value, "price");
                 self
             }
             #[inline]
@@ -3046,11 +2796,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::uuid::Uuid>,
                 T::Error: ::std::fmt::Display,
             {
-                self.server = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for server: {e}")
-                    });
+                self.server = ::cloud_common::required_field(value, "server");
                 self
             }
         }
@@ -3125,11 +2871,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.api_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for api_key: {e}")
-                    });
+                self.api_key = ::cloud_common::required_field(value, "api_key");
                 self
             }
             #[inline]
@@ -3138,11 +2880,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.api_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for api_token: {e}")
-                    });
+                self.api_token = ::cloud_common::required_field(value, "api_token");
                 self
             }
             #[inline]
@@ -3151,11 +2889,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<u64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.gpu_count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for gpu_count: {e}")
-                    });
+                self.gpu_count = ::cloud_common::required_field(value, "gpu_count");
                 self
             }
             #[inline]
@@ -3164,11 +2898,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.gpu_model = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for gpu_model: {e}")
-                    });
+                self.gpu_model = ::cloud_common::required_field(value, "gpu_model");
                 self
             }
             #[inline]
@@ -3177,11 +2907,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<::uuid::Uuid>,
                 T::Error: ::std::fmt::Display,
             {
-                self.hostnode = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for hostnode: {e}")
-                    });
+                self.hostnode = ::cloud_common::required_field(value, "hostnode");
                 self
             }
             #[inline]
@@ -3190,11 +2916,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.price = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for price: {e}")
-                    });
+                self.price = ::cloud_common::required_field(value, "price");
                 self
             }
             #[inline]
@@ -3203,11 +2925,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<u64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.ram = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for ram: {e}")
-                    });
+                self.ram = ::cloud_common::required_field(value, "ram");
                 self
             }
             #[inline]
@@ -3216,11 +2934,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<u64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.storage = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for storage: {e}")
-                    });
+                self.storage = ::cloud_common::required_field(value, "storage");
                 self
             }
             #[inline]
@@ -3229,11 +2943,7 @@ and unknown values may appear.
                 T: ::std::convert::TryInto<u64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.vcpus = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vcpus: {e}")
-                    });
+                self.vcpus = ::cloud_common::required_field(value, "vcpus");
                 self
             }
         }

@@ -1382,12 +1382,10 @@ hostnode's `available_ports`; the service may reassign it.
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.package_update = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for package_update: {e}"
-                        )
-                    });
+                self.package_update = ::cloud_common::optional_field(
+                    value,
+                    "package_update",
+                );
                 self
             }
             #[inline]
@@ -1395,12 +1393,10 @@ hostnode's `available_ports`; the service may reassign it.
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.package_upgrade = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for package_upgrade: {e}"
-                        )
-                    });
+                self.package_upgrade = ::cloud_common::optional_field(
+                    value,
+                    "package_upgrade",
+                );
                 self
             }
             #[inline]
@@ -1409,11 +1405,7 @@ hostnode's `available_ports`; the service may reassign it.
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.packages = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for packages: {e}")
-                    });
+                self.packages = ::cloud_common::required_field(value, "packages");
                 self
             }
             #[inline]
@@ -1422,11 +1414,7 @@ hostnode's `available_ports`; the service may reassign it.
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.runcmd = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for runcmd: {e}")
-                    });
+                self.runcmd = ::cloud_common::required_field(value, "runcmd");
                 self
             }
             #[inline]
@@ -1435,11 +1423,7 @@ hostnode's `available_ports`; the service may reassign it.
                 T: ::std::convert::TryInto<::std::vec::Vec<super::CloudInitFile>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.write_files = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for write_files: {e}")
-                    });
+                self.write_files = ::cloud_common::required_field(value, "write_files");
                 self
             }
         }
@@ -1501,11 +1485,7 @@ hostnode's `available_ports`; the service may reassign it.
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.content = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for content: {e}")
-                    });
+                self.content = ::cloud_common::required_field(value, "content");
                 self
             }
             #[inline]
@@ -1513,10 +1493,7 @@ hostnode's `available_ports`; the service may reassign it.
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.owner = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for owner: {e}")
-                    });
+                self.owner = ::cloud_common::optional_field(value, "owner");
                 self
             }
             #[inline]
@@ -1525,11 +1502,7 @@ hostnode's `available_ports`; the service may reassign it.
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.path = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for path: {e}")
-                    });
+                self.path = ::cloud_common::required_field(value, "path");
                 self
             }
             #[inline]
@@ -1537,10 +1510,7 @@ hostnode's `available_ports`; the service may reassign it.
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.permissions = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for permissions: {e}")
-                    });
+                self.permissions = ::cloud_common::optional_field(value, "permissions");
                 self
             }
         }
@@ -1634,10 +1604,7 @@ hostnode's `available_ports`; the service may reassign it.
             where
                 T: ::cloud_common::IntoOptional<super::CloudInit>,
             {
-                self.cloud_init = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cloud_init: {e}")
-                    });
+                self.cloud_init = ::cloud_common::optional_field(value, "cloud_init");
                 self
             }
             #[inline]
@@ -1645,10 +1612,7 @@ hostnode's `available_ports`; the service may reassign it.
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.hostnode_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for hostnode_id: {e}")
-                    });
+                self.hostnode_id = ::cloud_common::optional_field(value, "hostnode_id");
                 self
             }
             #[inline]
@@ -1657,11 +1621,7 @@ hostnode's `available_ports`; the service may reassign it.
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.image = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for image: {e}")
-                    });
+                self.image = ::cloud_common::required_field(value, "image");
                 self
             }
             #[inline]
@@ -1669,10 +1629,7 @@ hostnode's `available_ports`; the service may reassign it.
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.location_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for location_id: {e}")
-                    });
+                self.location_id = ::cloud_common::optional_field(value, "location_id");
                 self
             }
             #[inline]
@@ -1681,11 +1638,7 @@ hostnode's `available_ports`; the service may reassign it.
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::required_field(value, "name");
                 self
             }
             #[inline]
@@ -1694,11 +1647,10 @@ hostnode's `available_ports`; the service may reassign it.
                 T: ::std::convert::TryInto<::std::vec::Vec<super::PortForward>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.port_forwards = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for port_forwards: {e}")
-                    });
+                self.port_forwards = ::cloud_common::required_field(
+                    value,
+                    "port_forwards",
+                );
                 self
             }
             #[inline]
@@ -1707,11 +1659,7 @@ hostnode's `available_ports`; the service may reassign it.
                 T: ::std::convert::TryInto<super::InstanceResourcesRequest>,
                 T::Error: ::std::fmt::Display,
             {
-                self.resources = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for resources: {e}")
-                    });
+                self.resources = ::cloud_common::required_field(value, "resources");
                 self
             }
             #[inline]
@@ -1719,10 +1667,7 @@ hostnode's `available_ports`; the service may reassign it.
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.ssh_key = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for ssh_key: {e}")
-                    });
+                self.ssh_key = ::cloud_common::optional_field(value, "ssh_key");
                 self
             }
             #[inline]
@@ -1730,10 +1675,7 @@ hostnode's `available_ports`; the service may reassign it.
             where
                 T: ::cloud_common::IntoOptional<::std::string::String>,
             {
-                self.ssh_key_id = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for ssh_key_id: {e}")
-                    });
+                self.ssh_key_id = ::cloud_common::optional_field(value, "ssh_key_id");
                 self
             }
             #[inline]
@@ -1744,11 +1686,7 @@ hostnode's `available_ports`; the service may reassign it.
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
+                self.type_ = ::cloud_common::required_field(value, "type_");
                 self
             }
             #[inline]
@@ -1756,14 +1694,10 @@ hostnode's `available_ports`; the service may reassign it.
             where
                 T: ::cloud_common::IntoOptional<bool>,
             {
-                self.use_dedicated_ip = ::cloud_common::IntoOptional::into_optional(
-                        value,
-                    )
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for use_dedicated_ip: {e}"
-                        )
-                    });
+                self.use_dedicated_ip = ::cloud_common::optional_field(
+                    value,
+                    "use_dedicated_ip",
+                );
                 self
             }
         }
@@ -1835,11 +1769,7 @@ hostnode's `available_ports`; the service may reassign it.
                 T: ::std::convert::TryInto<super::CreateInstanceAttributes>,
                 T::Error: ::std::fmt::Display,
             {
-                self.attributes = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for attributes: {e}")
-                    });
+                self.attributes = ::cloud_common::required_field(value, "attributes");
                 self
             }
             #[inline]
@@ -1850,11 +1780,7 @@ hostnode's `available_ports`; the service may reassign it.
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
+                self.type_ = ::cloud_common::required_field(value, "type_");
                 self
             }
         }
@@ -1901,11 +1827,7 @@ hostnode's `available_ports`; the service may reassign it.
                 T: ::std::convert::TryInto<super::CreateInstanceData>,
                 T::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::cloud_common::required_field(value, "data");
                 self
             }
         }
@@ -1952,11 +1874,7 @@ hostnode's `available_ports`; the service may reassign it.
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::cloud_common::required_field(value, "name");
                 self
             }
             #[inline]
@@ -1965,11 +1883,7 @@ hostnode's `available_ports`; the service may reassign it.
                 T: ::std::convert::TryInto<crate::v2::generated::open_enums::SecretKind>,
                 T::Error: ::std::fmt::Display,
             {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
+                self.type_ = ::cloud_common::required_field(value, "type_");
                 self
             }
             #[inline]
@@ -1978,11 +1892,7 @@ hostnode's `available_ports`; the service may reassign it.
                 T: ::std::convert::TryInto<::cloud_common::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.value = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for value: {e}")
-                    });
+                self.value = ::cloud_common::required_field(value, "value");
                 self
             }
         }
@@ -2038,11 +1948,7 @@ hostnode's `available_ports`; the service may reassign it.
                 T: ::std::convert::TryInto<super::CreateSecretAttributes>,
                 T::Error: ::std::fmt::Display,
             {
-                self.attributes = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for attributes: {e}")
-                    });
+                self.attributes = ::cloud_common::required_field(value, "attributes");
                 self
             }
             #[inline]
@@ -2053,11 +1959,7 @@ hostnode's `available_ports`; the service may reassign it.
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
+                self.type_ = ::cloud_common::required_field(value, "type_");
                 self
             }
         }
@@ -2101,11 +2003,7 @@ hostnode's `available_ports`; the service may reassign it.
                 T: ::std::convert::TryInto<super::CreateSecretData>,
                 T::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::cloud_common::required_field(value, "data");
                 self
             }
         }
@@ -2144,11 +2042,7 @@ hostnode's `available_ports`; the service may reassign it.
                 T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for count: {e}")
-                    });
+                self.count = ::cloud_common::required_field(value, "count");
                 self
             }
         }
@@ -2197,11 +2091,7 @@ hostnode's `available_ports`; the service may reassign it.
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.gpus = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for gpus: {e}")
-                    });
+                self.gpus = ::cloud_common::required_field(value, "gpus");
                 self
             }
             #[inline]
@@ -2210,11 +2100,7 @@ hostnode's `available_ports`; the service may reassign it.
                 T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.ram_gb = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for ram_gb: {e}")
-                    });
+                self.ram_gb = ::cloud_common::required_field(value, "ram_gb");
                 self
             }
             #[inline]
@@ -2223,11 +2109,7 @@ hostnode's `available_ports`; the service may reassign it.
                 T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.storage_gb = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for storage_gb: {e}")
-                    });
+                self.storage_gb = ::cloud_common::required_field(value, "storage_gb");
                 self
             }
             #[inline]
@@ -2236,11 +2118,7 @@ hostnode's `available_ports`; the service may reassign it.
                 T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.vcpu_count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vcpu_count: {e}")
-                    });
+                self.vcpu_count = ::cloud_common::required_field(value, "vcpu_count");
                 self
             }
         }
@@ -2295,11 +2173,7 @@ hostnode's `available_ports`; the service may reassign it.
                 T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for count: {e}")
-                    });
+                self.count = ::cloud_common::required_field(value, "count");
                 self
             }
             #[inline]
@@ -2308,11 +2182,7 @@ hostnode's `available_ports`; the service may reassign it.
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.gpu_v0_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for gpu_v0_name: {e}")
-                    });
+                self.gpu_v0_name = ::cloud_common::required_field(value, "gpu_v0_name");
                 self
             }
         }
@@ -2373,10 +2243,7 @@ hostnode's `available_ports`; the service may reassign it.
             where
                 T: ::cloud_common::IntoOptional<i64>,
             {
-                self.cpu_cores = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for cpu_cores: {e}")
-                    });
+                self.cpu_cores = ::cloud_common::optional_field(value, "cpu_cores");
                 self
             }
             #[inline]
@@ -2384,10 +2251,7 @@ hostnode's `available_ports`; the service may reassign it.
             where
                 T: ::cloud_common::IntoOptional<i64>,
             {
-                self.disk_gb = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for disk_gb: {e}")
-                    });
+                self.disk_gb = ::cloud_common::optional_field(value, "disk_gb");
                 self
             }
             #[inline]
@@ -2395,10 +2259,7 @@ hostnode's `available_ports`; the service may reassign it.
             where
                 T: ::cloud_common::IntoOptional<super::ModifyGpus>,
             {
-                self.gpus = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for gpus: {e}")
-                    });
+                self.gpus = ::cloud_common::optional_field(value, "gpus");
                 self
             }
             #[inline]
@@ -2406,10 +2267,7 @@ hostnode's `available_ports`; the service may reassign it.
             where
                 T: ::cloud_common::IntoOptional<i64>,
             {
-                self.ram_gb = ::cloud_common::IntoOptional::into_optional(value)
-                    .map_err(|e| {
-                        format!("error converting supplied value for ram_gb: {e}")
-                    });
+                self.ram_gb = ::cloud_common::optional_field(value, "ram_gb");
                 self
             }
         }
@@ -2463,11 +2321,10 @@ hostnode's `available_ports`; the service may reassign it.
                 T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.external_port = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for external_port: {e}")
-                    });
+                self.external_port = ::cloud_common::required_field(
+                    value,
+                    "external_port",
+                );
                 self
             }
             #[inline]
@@ -2476,11 +2333,10 @@ hostnode's `available_ports`; the service may reassign it.
                 T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.internal_port = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for internal_port: {e}")
-                    });
+                self.internal_port = ::cloud_common::required_field(
+                    value,
+                    "internal_port",
+                );
                 self
             }
         }
