@@ -20,7 +20,8 @@
 //! Each crate is built cold (its own empty target directory, the versions
 //! of the workspace's `Cargo.lock`, not incrementally, as a registry
 //! dependency is), taking turns in every round, and the CPU time (user and
-//! system of cargo and everything it ran) is compared with both baselines.
+//! system of cargo and everything it ran) of each crate's best round is
+//! compared with both baselines' (interference only adds time).
 //! After each cold build no-op rebuilds are timed (the best of three) and
 //! checked to run nothing (no compilation, no build script).
 
