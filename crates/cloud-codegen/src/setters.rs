@@ -216,6 +216,18 @@ fn try_into_target(sig: &syn::Signature) -> Option<syn::Type> {
     if sig.inputs.len() != 2 {
         return None;
     }
+    try_into_bound(sig, "T")
+}
+
+/// The `X` of a `T: ::std::convert::TryInto<::std::option::Option<X>>`
+/// bound on a one-argument setter.
+fn optional_target(sig: &syn::Signature) -> Option<syn::Type> {
+    last_generic(&try_into_target(sig)?, "Option")
+}
+
+/// The `X` of a `<param>: TryInto<X>` bound in `sig`'s where clause (a
+/// setter's `T`, an operation builder's `body<V>`).
+pub(crate) fn try_into_bound(sig: &syn::Signature, param: &str) -> Option<syn::Type> {
     let clause = sig.generics.where_clause.as_ref()?;
     clause.predicates.iter().find_map(|p| {
         let syn::WherePredicate::Type(t) = p else {
@@ -224,7 +236,7 @@ fn try_into_target(sig: &syn::Signature) -> Option<syn::Type> {
         let syn::Type::Path(bounded) = &t.bounded_ty else {
             return None;
         };
-        if !bounded.path.is_ident("T") {
+        if !bounded.path.is_ident(param) {
             return None;
         }
         t.bounds.iter().find_map(|b| {
@@ -233,44 +245,6 @@ fn try_into_target(sig: &syn::Signature) -> Option<syn::Type> {
             };
             let seg = tb.path.segments.last()?;
             (seg.ident == "TryInto").then(|| single_arg(&seg.arguments).cloned())?
-        })
-    })
-}
-
-/// The `X` of a `T: ::std::convert::TryInto<::std::option::Option<X>>`
-/// bound on a one-argument setter.
-fn optional_target(sig: &syn::Signature) -> Option<syn::Type> {
-    if sig.inputs.len() != 2 {
-        return None;
-    }
-    let clause = sig.generics.where_clause.as_ref()?;
-    clause.predicates.iter().find_map(|p| {
-        let syn::WherePredicate::Type(t) = p else {
-            return None;
-        };
-        let syn::Type::Path(bounded) = &t.bounded_ty else {
-            return None;
-        };
-        if !bounded.path.is_ident("T") {
-            return None;
-        }
-        t.bounds.iter().find_map(|b| {
-            let syn::TypeParamBound::Trait(tb) = b else {
-                return None;
-            };
-            let seg = tb.path.segments.last()?;
-            if seg.ident != "TryInto" {
-                return None;
-            }
-            let target = single_arg(&seg.arguments)?;
-            let syn::Type::Path(target) = target else {
-                return None;
-            };
-            let last = target.path.segments.last()?;
-            if last.ident != "Option" {
-                return None;
-            }
-            single_arg(&last.arguments).cloned()
         })
     })
 }

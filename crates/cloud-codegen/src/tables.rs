@@ -154,31 +154,7 @@ fn generic_args(ty: &syn::Type) -> Option<Vec<syn::Type>> {
 
 /// The `X` of `fn body<V>(..) where V: std::convert::TryInto<X>`.
 fn body_type(sig: &syn::Signature) -> Option<syn::Type> {
-    let clause = sig.generics.where_clause.as_ref()?;
-    clause.predicates.iter().find_map(|p| {
-        let syn::WherePredicate::Type(t) = p else {
-            return None;
-        };
-        if !is_path(&t.bounded_ty, "V") {
-            return None;
-        }
-        t.bounds.iter().find_map(|b| {
-            let syn::TypeParamBound::Trait(tb) = b else {
-                return None;
-            };
-            let seg = tb.path.segments.last()?;
-            if seg.ident != "TryInto" {
-                return None;
-            }
-            let syn::PathArguments::AngleBracketed(args) = &seg.arguments else {
-                return None;
-            };
-            args.args.iter().find_map(|a| match a {
-                syn::GenericArgument::Type(t) => Some(t.clone()),
-                _ => None,
-            })
-        })
-    })
+    crate::setters::try_into_bound(sig, "V")
 }
 
 /// The operation's documentation for a wrapper: its summary and
