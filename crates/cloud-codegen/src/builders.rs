@@ -17,11 +17,12 @@ use crate::non_exhaustive;
 /// reachability `non_exhaustive` also uses: from the fields of the
 /// operation builders, through the fields of `types`).
 pub(crate) fn prune(file: &mut syn::File) {
-    let (requests, _) = non_exhaustive::operation_roots(&file.items);
+    let Some((keep, _)) = non_exhaustive::reach(&file.items) else {
+        return;
+    };
     let Some(types) = non_exhaustive::module_items(&mut file.items, "types") else {
         return;
     };
-    let keep = non_exhaustive::reachable(&non_exhaustive::type_graph(types), requests);
     // `impl X { pub fn builder() -> builder::X }` of the pruned types.
     for item in types.iter_mut() {
         if let syn::Item::Impl(imp) = item

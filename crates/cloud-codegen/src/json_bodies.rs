@@ -6,8 +6,8 @@
 //! is never read from a response: its `Deserialize` exists only so that a
 //! body written with `json!` can be checked against the typed body
 //! (`TryFrom<serde_json::Value>`, see [`crate::tables`]). Those derives are
-//! the largest single cost of compiling CloudTower's client (about a fifth
-//! of the crate, measured with `-Z self-profile`), so a user who builds
+//! the largest single cost of compiling CloudTower's client (about a
+//! quarter of the crate, measured with `-Z self-profile`), so a user who builds
 //! bodies with the typed builders can leave them out: this pass turns
 //! `#[derive(::serde::Deserialize, ..)]` of those types into
 //! `#[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]`.
@@ -27,13 +27,12 @@ pub const FEATURE: &str = "json-bodies";
 /// Moves `Deserialize` of the request-only types of `file`'s `types`
 /// module behind [`FEATURE`].
 pub(crate) fn gate(file: &mut syn::File) {
-    let (requests, responses) = non_exhaustive::operation_roots(&file.items);
+    let Some((from_requests, from_responses)) = non_exhaustive::reach(&file.items) else {
+        return;
+    };
     let Some(types) = non_exhaustive::module_items(&mut file.items, "types") else {
         return;
     };
-    let graph = non_exhaustive::type_graph(types);
-    let from_requests = non_exhaustive::reachable(&graph, requests);
-    let from_responses = non_exhaustive::reachable(&graph, responses);
     for item in types.iter_mut() {
         let (ident, attrs) = match item {
             syn::Item::Struct(s) => (&s.ident, &mut s.attrs),

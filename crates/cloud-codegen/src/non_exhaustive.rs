@@ -26,13 +26,12 @@ use syn::{Fields, ImplItem, Item};
 /// Adds `#[non_exhaustive]` to the generated types of `file` (the whole
 /// generated client) as described in the module docs.
 pub fn mark(mut file: syn::File) -> syn::File {
-    let (request_roots, response_roots) = operation_roots(&file.items);
+    let Some((from_requests, from_responses)) = reach(&file.items) else {
+        return file;
+    };
     let Some(types) = module_items(&mut file.items, "types") else {
         return file;
     };
-    let graph = type_graph(types);
-    let from_requests = reachable(&graph, request_roots);
-    let from_responses = reachable(&graph, response_roots);
     for item in types.iter_mut() {
         match item {
             Item::Struct(s) if matches!(s.fields, Fields::Named(_)) => add(&mut s.attrs),
@@ -53,6 +52,19 @@ fn add(attrs: &mut Vec<syn::Attribute>) {
     if !already {
         attrs.push(syn::parse_quote!(#[non_exhaustive]));
     }
+}
+
+/// The names of the types in the `types` module of `items` that the
+/// operations' requests reach, and those their responses reach (see
+/// [`operation_roots`]); `None` without a `types` module.
+pub(crate) fn reach(items: &[Item]) -> Option<(BTreeSet<String>, BTreeSet<String>)> {
+    let (requests, responses) = operation_roots(items);
+    let types = items.iter().find_map(|item| match item {
+        Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, items)| items),
+        _ => None,
+    })?;
+    let graph = type_graph(types);
+    Some((reachable(&graph, requests), reachable(&graph, responses)))
 }
 
 /// The items of the inline module `name` among `items`.
