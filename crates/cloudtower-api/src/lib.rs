@@ -89,10 +89,10 @@ pub use cloud_common::{
 };
 
 // The hand-written methods that call generated operations (the async
-// wrappers, the `Compute` impl, the list requests) are `#[inline]`, as the generated code
-// is: a debug build then compiles each, with the request and response
-// (de)serialisation it instantiates, only in a crate that calls it (see the
-// repository README's "Publishing").
+// wrappers, the `Compute` impl, the list requests) are `#[inline]`, as the
+// generated code is: a debug build then compiles each, with the request
+// and response (de)serialisation it instantiates, only in a crate that
+// calls it (see the repository README's "Publishing").
 mod auth;
 pub mod compute;
 #[cfg(feature = "fake")]
