@@ -4,12 +4,14 @@
 //! `target/build-cost/`, all with `default-features = false` and the
 //! provider's own features:
 //!
-//! - `codegen`: with features `codegen` and `json-bodies`, i.e. what the
-//!   defaults build (the client generated from the spec in `build.rs`);
-//! - `snapshot`: with `json-bodies` only (the committed snapshot is
-//!   compiled, `cloud-codegen` is not);
-//! - `lean`: neither (the snapshot, without the request-only `Deserialize`
-//!   impls).
+//! - `codegen`: with features `codegen`, `json-bodies` and `tls-ring`, i.e.
+//!   what the defaults build (the client generated from the spec in
+//!   `build.rs`);
+//! - `snapshot`: with `json-bodies` and `tls-ring` (the committed snapshot
+//!   is compiled, `cloud-codegen` is not);
+//! - `lean`: none of them (the snapshot, without the request-only
+//!   `Deserialize` impls and without a TLS provider: the program brings
+//!   its own).
 //!
 //! Two baselines are built alongside: the dependency floor, a crate
 //! depending only on the same `reqwest`, `serde`, `serde_json`, `tokio` and
@@ -17,6 +19,8 @@
 //! and the same floor plus the TLS provider the provider crates install
 //! (`rustls` with `ring`, through `cloud-common`): the floor alone cannot
 //! make an HTTPS request, so a user's own reqwest client would pay for one.
+//! The like-for-like ratio compares a build with `tls-ring` with the floor
+//! plus the TLS provider, and one without it with the floor.
 //! Each crate is built cold (its own empty target directory, the versions
 //! of the workspace's `Cargo.lock`, not incrementally, as a registry
 //! dependency is), taking turns in every round, and the CPU time (user and
@@ -52,8 +56,8 @@ pub const TLS_DEPS: &[&str] = &["rustls"];
 /// The kinds of provider build: label and the features added to the
 /// provider's own.
 pub const KINDS: &[(&str, &[&str])] = &[
-    ("codegen", &["codegen", "json-bodies"]),
-    ("snapshot", &["json-bodies"]),
+    ("codegen", &["codegen", "json-bodies", "tls-ring"]),
+    ("snapshot", &["json-bodies", "tls-ring"]),
     ("lean", &[]),
 ];
 
@@ -64,6 +68,9 @@ pub struct Variant {
     pub label: String,
     /// Its folder.
     pub dir: PathBuf,
+    /// Whether it compiles the TLS provider (`ring`): the baseline it is
+    /// compared with like for like is then the floor plus the provider.
+    pub tls: bool,
 }
 
 /// The measurements of one variant.
@@ -93,7 +100,12 @@ pub fn prepare(root: &Path, providers: &[&str]) -> Result<Vec<Variant>, String> 
     let lock = std::fs::read_to_string(root.join("Cargo.lock")).map_err(|e| e.to_string())?;
     let base = root.join("target/build-cost");
     let mut variants = Vec::new();
-    let mut write = |name: &str, label: String, deps: String, uses: String| -> Result<(), String> {
+    let mut write = |name: &str,
+                     label: String,
+                     tls: bool,
+                     deps: String,
+                     uses: String|
+     -> Result<(), String> {
         let dir = base.join(name);
         std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
         let toml = format!(
@@ -103,7 +115,7 @@ pub fn prepare(root: &Path, providers: &[&str]) -> Result<Vec<Variant>, String> 
         std::fs::write(dir.join("Cargo.toml"), toml).map_err(|e| e.to_string())?;
         std::fs::write(dir.join("src/lib.rs"), uses).map_err(|e| e.to_string())?;
         std::fs::write(dir.join("Cargo.lock"), &lock).map_err(|e| e.to_string())?;
-        variants.push(Variant { label, dir });
+        variants.push(Variant { label, dir, tls });
         Ok(())
     };
     for (name, label, extra) in [
@@ -117,7 +129,7 @@ pub fn prepare(root: &Path, providers: &[&str]) -> Result<Vec<Variant>, String> 
             deps.push('\n');
             uses.push_str(&format!("pub use {};\n", dep.replace('-', "_")));
         }
-        write(name, label.to_string(), deps, uses)?;
+        write(name, label.to_string(), !extra.is_empty(), deps, uses)?;
     }
     for provider in providers {
         let Some((_, features)) = PROVIDERS.iter().find(|(p, _)| p == provider) else {
@@ -141,6 +153,7 @@ pub fn prepare(root: &Path, providers: &[&str]) -> Result<Vec<Variant>, String> 
             write(
                 &format!("{provider}-{kind}"),
                 format!("{provider} ({kind})"),
+                added.contains(&"tls-ring"),
                 deps,
                 format!("pub use {};\n", provider.replace('-', "_")),
             )?;

@@ -3,6 +3,16 @@
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Built without `tls-ring`: a client built before the program installs
+    // a TLS provider is an error naming the feature, not a panic.
+    let early = neolink_api::Neolink::with_config("http://127.0.0.1:9", "token");
+    let err = early.err().ok_or("a client was built without a TLS provider")?;
+    println!("before a TLS provider: {err}");
+    assert!(err.to_string().contains("tls-ring"), "{err}");
+    rustls::crypto::ring::default_provider()
+        .install_default()
+        .map_err(|_| "a TLS provider was already installed")?;
+
     // Neolink and TensorDock: the crates' own fakes (feature `fake`).
     let nl_fake = neolink_api::fake::Fake::start().await?;
     let name = nl_fake.add_instance("notebook", "Running");

@@ -319,17 +319,20 @@ impl ClientConfig {
     /// Builds the `reqwest::Client` for a provider crate whose user agent is
     /// `crate_agent` (`"name/version"`).
     ///
-    /// TLS is rustls with the `ring` provider: it needs no OpenSSL, no cmake
-    /// and no NASM, and compiles about 2.5 times faster than `aws-lc-rs` (see the README).
+    /// TLS is rustls. With the feature `tls-ring` (a default of every
+    /// provider crate) the `ring` crypto provider is installed as the
+    /// process default unless one already is: it needs no OpenSSL, no cmake
+    /// and no NASM, and compiles about 2.5 times faster than `aws-lc-rs` (see
+    /// the README). Without it the program installs its own provider first;
+    /// if none is installed, this is an [`ErrorKind::InvalidRequest`] error
+    /// saying so (reqwest itself would panic).
     pub fn http_client(
         &self,
         provider: &'static str,
         crate_agent: &str,
     ) -> Result<reqwest::Client, Error> {
         self.check_base_url(provider)?;
-        // Installing twice is harmless (the second call reports the first
-        // provider), and a user's own choice made earlier wins.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        tls_provider(provider)?;
         let agent = match &self.user_agent {
             Some(prefix) => format!("{prefix} {crate_agent}"),
             None => crate_agent.to_string(),
@@ -354,4 +357,31 @@ impl ClientConfig {
                 .with_source(e.without_url())
             })
     }
+}
+
+/// Makes sure rustls has a process-default crypto provider: installs `ring`
+/// (feature `tls-ring`). Installing twice is harmless (the second call
+/// reports the first provider), and a user's own choice made earlier wins.
+#[cfg(feature = "tls-ring")]
+fn tls_provider(_provider: &'static str) -> Result<(), Error> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    Ok(())
+}
+
+/// Makes sure rustls has a process-default crypto provider: without
+/// `tls-ring` the program must have installed one, because reqwest panics
+/// when it builds a client without one.
+#[cfg(not(feature = "tls-ring"))]
+fn tls_provider(provider: &'static str) -> Result<(), Error> {
+    if rustls::crypto::CryptoProvider::get_default().is_some() {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::InvalidRequest,
+        provider,
+        "build_client",
+        "no TLS crypto provider is installed: enable the feature `tls-ring`, or \
+         install a rustls provider (`CryptoProvider::install_default`) before \
+         building a client",
+    ))
 }
