@@ -28,6 +28,20 @@
 //! compared with both baselines' (interference only adds time).
 //! After each cold build no-op rebuilds are timed (the best of three) and
 //! checked to run nothing (no compilation, no build script).
+//!
+//! This machine's speed drifts by a quarter within minutes, more than the
+//! differences to measure, so each build also splits itself: cargo runs
+//! rustc through this binary ([`RUSTC_LOG_ENV`], [`rustc_wrapper`]), which
+//! logs the CPU time of every rustc by source file. The "in-build" ratio
+//! of a build is its CPU time over what the floor's part of that same
+//! build took: its rustc runs for source files the floor also compiles,
+//! plus the floor's own CPU time outside rustc (cargo, build scripts; a
+//! few seconds, measured in the floor's builds). Like the like-for-like
+//! ratio, a build with `tls-ring` is split against the floor plus the TLS
+//! provider instead. Both sides are measured in the same minutes, so drift
+//! cancels. It slightly understates a
+//! build that compiles a floor crate with more features (that growth
+//! counts as floor).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -73,11 +87,86 @@ pub struct Variant {
     pub tls: bool,
 }
 
+/// The environment variable that makes this binary a `RUSTC_WRAPPER`: the
+/// file to append each rustc's CPU time to.
+pub const RUSTC_LOG_ENV: &str = "XTASK_BUILD_COST_RUSTC_LOG";
+
+/// Runs `rustc` with `args` as cargo asked (the binary is then
+/// `RUSTC_WRAPPER`), and appends `<source file>\t<cpu seconds>` to `log`
+/// for a compilation (not for cargo's `-vV` and `--print` queries).
+/// Returns rustc's exit code.
+pub fn rustc_wrapper(log: &Path, rustc: &str, args: &[String]) -> i32 {
+    let before = children_cpu().unwrap_or_default();
+    let status = match Command::new(rustc).args(args).status() {
+        Ok(status) => status,
+        Err(e) => {
+            eprintln!("xtask build-cost: cannot run {rustc}: {e}");
+            return 1;
+        }
+    };
+    let cpu = children_cpu().unwrap_or_default().saturating_sub(before);
+    if let Some(source) = args
+        .iter()
+        .find(|a| a.ends_with(".rs") && !a.starts_with('-'))
+    {
+        use std::io::Write;
+        // One short O_APPEND write per rustc: cargo's parallel jobs do not
+        // interleave within a line.
+        let line = format!("{source}\t{:.3}\n", cpu.as_secs_f64());
+        let written = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .and_then(|mut f| f.write_all(line.as_bytes()));
+        if let Err(e) = written {
+            eprintln!("xtask build-cost: cannot write {}: {e}", log.display());
+            return 1;
+        }
+    }
+    status.code().unwrap_or(1)
+}
+
+/// The rustc runs of one build, as [`rustc_wrapper`] logged them: source
+/// file and CPU time.
+pub fn read_rustc_log(log: &Path) -> Result<Vec<(String, Duration)>, String> {
+    let text = std::fs::read_to_string(log).map_err(|e| format!("{}: {e}", log.display()))?;
+    text.lines()
+        .map(|line| {
+            let (source, secs) = line
+                .rsplit_once('\t')
+                .ok_or_else(|| format!("{}: bad line {line:?}", log.display()))?;
+            let secs: f64 = secs
+                .parse()
+                .map_err(|_| format!("{}: bad time in {line:?}", log.display()))?;
+            Ok((source.to_string(), Duration::from_secs_f64(secs)))
+        })
+        .collect()
+}
+
+/// The in-build ratio of one build (see the module docs): `cpu` over its
+/// rustc runs of the floor's source files plus the floor's CPU outside
+/// rustc.
+pub fn in_build_ratio(
+    cpu: Duration,
+    rustc: &[(String, Duration)],
+    floor_sources: &std::collections::HashSet<String>,
+    floor_outside_rustc: Duration,
+) -> f64 {
+    let floor_part: Duration = rustc
+        .iter()
+        .filter(|(source, _)| floor_sources.contains(source))
+        .map(|(_, cpu)| *cpu)
+        .sum();
+    cpu.as_secs_f64() / (floor_part + floor_outside_rustc).as_secs_f64()
+}
+
 /// The measurements of one variant.
 #[derive(Debug, Clone, Default)]
 pub struct Measured {
     /// CPU time of each cold build.
     pub cpu: Vec<Duration>,
+    /// The rustc runs of each cold build (source file, CPU time).
+    pub rustc: Vec<Vec<(String, Duration)>>,
     /// Wall time of each no-op rebuild.
     pub noop: Vec<Duration>,
     /// Whether every no-op rebuild ran nothing.
@@ -180,11 +269,16 @@ pub fn children_cpu() -> Result<Duration, String> {
     Ok(Duration::from_millis((ticks(16)? + ticks(17)?) * 10))
 }
 
-fn cargo(dir: &Path, release: bool, verbose: bool) -> Command {
+fn cargo(dir: &Path, release: bool, verbose: bool) -> Result<Command, String> {
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    let me = std::env::current_exe().map_err(|e| format!("where is this binary: {e}"))?;
     cmd.arg("build")
         .current_dir(dir)
-        .env("CARGO_TARGET_DIR", dir.join("target"));
+        .env("CARGO_TARGET_DIR", dir.join("target"))
+        // Every rustc through `rustc_wrapper`, no-op rebuilds too (cargo
+        // would rebuild everything for a changed wrapper).
+        .env("RUSTC_WRAPPER", me)
+        .env(RUSTC_LOG_ENV, dir.join("target/rustc-cpu.log"));
     // Not the workspace's settings: what a user's cargo does by default.
     cmd.env_remove("RUSTFLAGS")
         .env_remove("CARGO_BUILD_RUSTFLAGS")
@@ -199,18 +293,18 @@ fn cargo(dir: &Path, release: bool, verbose: bool) -> Command {
     if verbose {
         cmd.arg("-v");
     }
-    cmd
+    Ok(cmd)
 }
 
 /// One cold build of `variant` (CPU time), then no-op rebuilds (the best
 /// wall time of three, and whether they all ran nothing).
-pub fn measure(variant: &Variant, release: bool) -> Result<(Duration, Duration, bool), String> {
+pub fn measure(variant: &Variant, release: bool) -> Result<Build, String> {
     let target = variant.dir.join("target");
     if target.exists() {
         std::fs::remove_dir_all(&target).map_err(|e| format!("{}: {e}", target.display()))?;
     }
     let before = children_cpu()?;
-    let out = cargo(&variant.dir, release, false)
+    let out = cargo(&variant.dir, release, false)?
         .stdout(Stdio::null())
         .output()
         .map_err(|e| e.to_string())?;
@@ -222,13 +316,14 @@ pub fn measure(variant: &Variant, release: bool) -> Result<(Duration, Duration, 
             String::from_utf8_lossy(&out.stderr)
         ));
     }
+    let rustc = read_rustc_log(&target.join("rustc-cpu.log"))?;
     // The best of three no-op rebuilds: wall time on a shared machine is
     // noisy; every one of them must run nothing.
     let mut noop = Duration::MAX;
     let mut fresh = true;
     for _ in 0..3 {
         let started = Instant::now();
-        let out = cargo(&variant.dir, release, true)
+        let out = cargo(&variant.dir, release, true)?
             .stdout(Stdio::null())
             .output()
             .map_err(|e| e.to_string())?;
@@ -237,7 +332,25 @@ pub fn measure(variant: &Variant, release: bool) -> Result<(Duration, Duration, 
         // `-v` prints `Running ...` for every rustc or build script it starts.
         fresh &= out.status.success() && !log.contains("Compiling") && !log.contains("Running");
     }
-    Ok((cpu, noop, fresh))
+    Ok(Build {
+        cpu,
+        rustc,
+        noop,
+        fresh,
+    })
+}
+
+/// What [`measure`] saw of one cold build and its no-op rebuilds.
+#[derive(Debug, Clone)]
+pub struct Build {
+    /// CPU time of the cold build (cargo and all it ran).
+    pub cpu: Duration,
+    /// Its rustc runs: source file and CPU time.
+    pub rustc: Vec<(String, Duration)>,
+    /// The best wall time of the no-op rebuilds.
+    pub noop: Duration,
+    /// Whether every no-op rebuild ran nothing.
+    pub fresh: bool,
 }
 
 /// The median of some durations.
@@ -248,5 +361,36 @@ pub fn median(values: &[Duration]) -> Duration {
         0 => Duration::ZERO,
         n if n % 2 == 1 => v[n / 2],
         n => (v[n / 2 - 1] + v[n / 2]) / 2,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_in_build_ratio_counts_only_the_floors_sources_as_floor() {
+        let dir = std::env::temp_dir().join(format!("xtask-rustc-log-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let log = dir.join("rustc-cpu.log");
+        std::fs::write(&log, "/reg/serde/src/lib.rs\t6.000\n/reg/cloud-common/src/lib.rs\t3.500\n/reg/serde/build.rs\t0.500\n").unwrap();
+        let rustc = read_rustc_log(&log).unwrap();
+        assert_eq!(rustc.len(), 3);
+        assert_eq!(rustc[1].1, Duration::from_millis(3500));
+        let floor: std::collections::HashSet<String> =
+            ["/reg/serde/src/lib.rs", "/reg/serde/build.rs"]
+                .map(String::from)
+                .into();
+        // 12 s in all; the floor's part is 6.5 s of rustc plus 1.5 s outside it.
+        let ratio = in_build_ratio(
+            Duration::from_secs(12),
+            &rustc,
+            &floor,
+            Duration::from_millis(1500),
+        );
+        assert!((ratio - 1.5).abs() < 1e-9, "{ratio}");
+        std::fs::write(&log, "no tab here\n").unwrap();
+        assert!(read_rustc_log(&log).unwrap_err().contains("bad line"));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

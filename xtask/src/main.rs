@@ -69,6 +69,14 @@ enum Failure {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // Under `build-cost`, cargo runs every rustc through this binary.
+    if let (Some(log), Some((rustc, rest))) = (
+        std::env::var_os(build_cost::RUSTC_LOG_ENV),
+        args.split_first(),
+    ) {
+        let code = build_cost::rustc_wrapper(std::path::Path::new(&log), rustc, rest);
+        return ExitCode::from(u8::try_from(code).unwrap_or(1));
+    }
     let result = match args.first().map(String::as_str) {
         Some("regen") => no_more_args(&args[1..]).and_then(|()| regen()),
         Some("check") => no_more_args(&args[1..]).and_then(|()| check()),
@@ -498,6 +506,16 @@ fn msrv_command() -> Result<(), Failure> {
     ))
 }
 
+/// The median of some ratios (0 for none).
+fn median_ratio(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}
+
 fn build_cost_command(args: &[String]) -> Result<(), Failure> {
     let mut rounds = 2usize;
     let mut release = false;
@@ -541,8 +559,12 @@ fn build_cost_command(args: &[String]) -> Result<(), Failure> {
     );
     for round in 1..=rounds {
         for (variant, m) in variants.iter().zip(&mut measured) {
-            let (cpu, noop, fresh) =
-                build_cost::measure(variant, release).map_err(Failure::Failed)?;
+            let build_cost::Build {
+                cpu,
+                rustc,
+                noop,
+                fresh,
+            } = build_cost::measure(variant, release).map_err(Failure::Failed)?;
             println!(
                 "round {round}: {:<28} cpu {:>7.1} s   no-op rebuild {:>5.2} s{}",
                 variant.label,
@@ -555,6 +577,7 @@ fn build_cost_command(args: &[String]) -> Result<(), Failure> {
                 }
             );
             m.cpu.push(cpu);
+            m.rustc.push(rustc);
             m.noop.push(noop);
             m.noop_fresh &= fresh;
         }
@@ -566,15 +589,36 @@ fn build_cost_command(args: &[String]) -> Result<(), Failure> {
     let best = |m: &build_cost::Measured| m.cpu.iter().min().copied().unwrap_or_default();
     let floor = best(&measured[0]).as_secs_f64();
     let floor_tls = best(&measured[1]).as_secs_f64();
+    // The in-build ratios (see build_cost's docs), like for like: each
+    // baseline's source files, and its CPU time outside rustc (median over
+    // the rounds).
+    let baseline = |m: &build_cost::Measured| {
+        let sources: std::collections::HashSet<String> = m
+            .rustc
+            .iter()
+            .flatten()
+            .map(|(source, _)| source.clone())
+            .collect();
+        let outside: Vec<std::time::Duration> = m
+            .cpu
+            .iter()
+            .zip(&m.rustc)
+            .map(|(cpu, rustc)| cpu.saturating_sub(rustc.iter().map(|(_, t)| *t).sum()))
+            .collect();
+        (sources, build_cost::median(&outside))
+    };
+    let in_build_floor = baseline(&measured[0]);
+    let in_build_floor_tls = baseline(&measured[1]);
     println!();
     println!(
-        "{:<28} {:>10} {:>12} {:>10} {:>14} {:>14} {:>14}",
+        "{:<28} {:>10} {:>12} {:>10} {:>14} {:>14} {:>10} {:>14}",
         "crate",
         "best cpu",
         "median cpu",
         "vs floor",
         "vs floor+TLS",
         "like for like",
+        "in-build",
         "no-op rebuild"
     );
     let mut ok = true;
@@ -584,13 +628,27 @@ fn build_cost_command(args: &[String]) -> Result<(), Failure> {
         let noop = m.noop.iter().max().copied().unwrap_or_default();
         ok &= m.noop_fresh && noop.as_secs_f64() < 1.0;
         println!(
-            "{:<28} {:>8.1} s {:>10.1} s {:>9.2}x {:>13.2}x {:>13.2}x {:>12.2} s{}",
+            "{:<28} {:>8.1} s {:>10.1} s {:>9.2}x {:>13.2}x {:>13.2}x {:>9.2}x {:>12.2} s{}",
             variant.label,
             cpu,
             median,
             cpu / floor,
             cpu / floor_tls,
             cpu / if variant.tls { floor_tls } else { floor },
+            median_ratio(
+                m.cpu
+                    .iter()
+                    .zip(&m.rustc)
+                    .map(|(cpu, rustc)| {
+                        let (sources, outside) = if variant.tls {
+                            &in_build_floor_tls
+                        } else {
+                            &in_build_floor
+                        };
+                        build_cost::in_build_ratio(*cpu, rustc, sources, *outside)
+                    })
+                    .collect()
+            ),
             noop.as_secs_f64(),
             if m.noop_fresh { "" } else { " (not fresh)" }
         );
