@@ -39,9 +39,8 @@
 //! few seconds, measured in the floor's builds). Like the like-for-like
 //! ratio, a build with `tls-ring` is split against the floor plus the TLS
 //! provider instead. Both sides are measured in the same minutes, so drift
-//! cancels. It slightly understates a
-//! build that compiles a floor crate with more features (that growth
-//! counts as floor).
+//! cancels. It slightly understates a build that compiles a floor crate
+//! with more features (that growth counts as floor).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -143,21 +142,27 @@ pub fn read_rustc_log(log: &Path) -> Result<Vec<(String, Duration)>, String> {
         .collect()
 }
 
-/// The in-build ratio of one build (see the module docs): `cpu` over its
-/// rustc runs of the floor's source files plus the floor's CPU outside
-/// rustc.
-pub fn in_build_ratio(
-    cpu: Duration,
-    rustc: &[(String, Duration)],
-    floor_sources: &std::collections::HashSet<String>,
-    floor_outside_rustc: Duration,
-) -> f64 {
-    let floor_part: Duration = rustc
-        .iter()
-        .filter(|(source, _)| floor_sources.contains(source))
-        .map(|(_, cpu)| *cpu)
-        .sum();
-    cpu.as_secs_f64() / (floor_part + floor_outside_rustc).as_secs_f64()
+/// What a build is split against for its in-build ratio (see the module
+/// docs): a baseline's source files and its CPU time outside rustc.
+#[derive(Debug, Clone, Default)]
+pub struct Baseline {
+    /// Every source file the baseline's builds compiled.
+    pub sources: std::collections::HashSet<String>,
+    /// The baseline's CPU time outside rustc (median over its builds).
+    pub outside_rustc: Duration,
+}
+
+impl Baseline {
+    /// The in-build ratio of one build: `cpu` over its rustc runs of the
+    /// baseline's source files plus the baseline's CPU outside rustc.
+    pub fn ratio(&self, cpu: Duration, rustc: &[(String, Duration)]) -> f64 {
+        let part: Duration = rustc
+            .iter()
+            .filter(|(source, _)| self.sources.contains(source))
+            .map(|(_, cpu)| *cpu)
+            .sum();
+        cpu.as_secs_f64() / (part + self.outside_rustc).as_secs_f64()
+    }
 }
 
 /// The measurements of one variant.
@@ -171,6 +176,36 @@ pub struct Measured {
     pub noop: Vec<Duration>,
     /// Whether every no-op rebuild ran nothing.
     pub noop_fresh: bool,
+}
+
+impl Measured {
+    /// This variant's builds as the baseline of in-build ratios.
+    pub fn baseline(&self) -> Baseline {
+        let outside = self.cpu.iter().zip(&self.rustc).map(|(cpu, rustc)| {
+            cpu.saturating_sub(rustc.iter().map(|(_, t)| *t).sum())
+                .as_secs_f64()
+        });
+        Baseline {
+            sources: self
+                .rustc
+                .iter()
+                .flatten()
+                .map(|(source, _)| source.clone())
+                .collect(),
+            outside_rustc: Duration::from_secs_f64(median(outside)),
+        }
+    }
+
+    /// The median over the rounds of this variant's in-build ratio against
+    /// `baseline`.
+    pub fn in_build_ratio(&self, baseline: &Baseline) -> f64 {
+        median(
+            self.cpu
+                .iter()
+                .zip(&self.rustc)
+                .map(|(cpu, rustc)| baseline.ratio(*cpu, rustc)),
+        )
+    }
 }
 
 /// The `[workspace.dependencies]` line of `name` in the root manifest.
@@ -353,14 +388,14 @@ pub struct Build {
     pub fresh: bool,
 }
 
-/// The median of some durations.
-pub fn median(values: &[Duration]) -> Duration {
-    let mut v = values.to_vec();
-    v.sort();
+/// The median of some values (0 for none): seconds or ratios.
+pub fn median(values: impl IntoIterator<Item = f64>) -> f64 {
+    let mut v: Vec<f64> = values.into_iter().collect();
+    v.sort_by(f64::total_cmp);
     match v.len() {
-        0 => Duration::ZERO,
+        0 => 0.0,
         n if n % 2 == 1 => v[n / 2],
-        n => (v[n / 2 - 1] + v[n / 2]) / 2,
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
     }
 }
 
@@ -377,20 +412,41 @@ mod tests {
         let rustc = read_rustc_log(&log).unwrap();
         assert_eq!(rustc.len(), 3);
         assert_eq!(rustc[1].1, Duration::from_millis(3500));
-        let floor: std::collections::HashSet<String> =
-            ["/reg/serde/src/lib.rs", "/reg/serde/build.rs"]
+        let floor = Baseline {
+            sources: ["/reg/serde/src/lib.rs", "/reg/serde/build.rs"]
                 .map(String::from)
-                .into();
+                .into(),
+            outside_rustc: Duration::from_millis(1500),
+        };
         // 12 s in all; the floor's part is 6.5 s of rustc plus 1.5 s outside it.
-        let ratio = in_build_ratio(
-            Duration::from_secs(12),
-            &rustc,
-            &floor,
-            Duration::from_millis(1500),
-        );
+        let ratio = floor.ratio(Duration::from_secs(12), &rustc);
         assert!((ratio - 1.5).abs() < 1e-9, "{ratio}");
         std::fs::write(&log, "no tab here\n").unwrap();
         assert!(read_rustc_log(&log).unwrap_err().contains("bad line"));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_baseline_is_every_source_its_rounds_compiled_and_their_median_rest() {
+        let run = |source: &str, secs: u64| (source.to_string(), Duration::from_secs(secs));
+        let floor = Measured {
+            cpu: vec![Duration::from_secs(10), Duration::from_secs(14)],
+            rustc: vec![vec![run("a.rs", 8)], vec![run("a.rs", 9), run("b.rs", 1)]],
+            ..Default::default()
+        };
+        let baseline = floor.baseline();
+        assert_eq!(baseline.sources.len(), 2);
+        // 2 s and 4 s outside rustc.
+        assert_eq!(baseline.outside_rustc, Duration::from_secs(3));
+        let user = Measured {
+            cpu: vec![Duration::from_secs(33), Duration::from_secs(30)],
+            rustc: vec![
+                vec![run("a.rs", 8), run("mine.rs", 10)],
+                vec![run("a.rs", 11), run("b.rs", 1), run("mine.rs", 14)],
+            ],
+            ..Default::default()
+        };
+        // 33 / (8 + 3) = 3.0 and 30 / (12 + 3) = 2.0: the median is 2.5.
+        assert!((user.in_build_ratio(&baseline) - 2.5).abs() < 1e-9);
     }
 }

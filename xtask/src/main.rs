@@ -506,16 +506,6 @@ fn msrv_command() -> Result<(), Failure> {
     ))
 }
 
-/// The median of some ratios (0 for none).
-fn median_ratio(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    match values.len() {
-        0 => 0.0,
-        n if n % 2 == 1 => values[n / 2],
-        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
-    }
-}
-
 fn build_cost_command(args: &[String]) -> Result<(), Failure> {
     let mut rounds = 2usize;
     let mut release = false;
@@ -589,26 +579,9 @@ fn build_cost_command(args: &[String]) -> Result<(), Failure> {
     let best = |m: &build_cost::Measured| m.cpu.iter().min().copied().unwrap_or_default();
     let floor = best(&measured[0]).as_secs_f64();
     let floor_tls = best(&measured[1]).as_secs_f64();
-    // The in-build ratios (see build_cost's docs), like for like: each
-    // baseline's source files, and its CPU time outside rustc (median over
-    // the rounds).
-    let baseline = |m: &build_cost::Measured| {
-        let sources: std::collections::HashSet<String> = m
-            .rustc
-            .iter()
-            .flatten()
-            .map(|(source, _)| source.clone())
-            .collect();
-        let outside: Vec<std::time::Duration> = m
-            .cpu
-            .iter()
-            .zip(&m.rustc)
-            .map(|(cpu, rustc)| cpu.saturating_sub(rustc.iter().map(|(_, t)| *t).sum()))
-            .collect();
-        (sources, build_cost::median(&outside))
-    };
-    let in_build_floor = baseline(&measured[0]);
-    let in_build_floor_tls = baseline(&measured[1]);
+    // The in-build ratios (see build_cost's docs), like for like.
+    let in_build_floor = measured[0].baseline();
+    let in_build_floor_tls = measured[1].baseline();
     println!();
     println!(
         "{:<28} {:>10} {:>12} {:>10} {:>14} {:>14} {:>10} {:>14}",
@@ -624,9 +597,15 @@ fn build_cost_command(args: &[String]) -> Result<(), Failure> {
     let mut ok = true;
     for (variant, m) in variants.iter().zip(&measured) {
         let cpu = best(m).as_secs_f64();
-        let median = build_cost::median(&m.cpu).as_secs_f64();
+        let median = build_cost::median(m.cpu.iter().map(std::time::Duration::as_secs_f64));
         let noop = m.noop.iter().max().copied().unwrap_or_default();
         ok &= m.noop_fresh && noop.as_secs_f64() < 1.0;
+        // Like for like: a build with the TLS provider against the floor with it.
+        let (like, like_split) = if variant.tls {
+            (floor_tls, &in_build_floor_tls)
+        } else {
+            (floor, &in_build_floor)
+        };
         println!(
             "{:<28} {:>8.1} s {:>10.1} s {:>9.2}x {:>13.2}x {:>13.2}x {:>9.2}x {:>12.2} s{}",
             variant.label,
@@ -634,21 +613,8 @@ fn build_cost_command(args: &[String]) -> Result<(), Failure> {
             median,
             cpu / floor,
             cpu / floor_tls,
-            cpu / if variant.tls { floor_tls } else { floor },
-            median_ratio(
-                m.cpu
-                    .iter()
-                    .zip(&m.rustc)
-                    .map(|(cpu, rustc)| {
-                        let (sources, outside) = if variant.tls {
-                            &in_build_floor_tls
-                        } else {
-                            &in_build_floor
-                        };
-                        build_cost::in_build_ratio(*cpu, rustc, sources, *outside)
-                    })
-                    .collect()
-            ),
+            cpu / like,
+            m.in_build_ratio(like_split),
             noop.as_secs_f64(),
             if m.noop_fresh { "" } else { " (not fresh)" }
         );
