@@ -1,4 +1,4 @@
-//! `cargo xtask import cloudtower <official-spec> <path-or-operationId>...`:
+//! `cargo xtask import cloudtower [<official-spec>] <path-or-operationId>...`:
 //! copies operations from CloudTower's official document into our curated
 //! spec, with the schemas they need, in the house conventions.
 //!

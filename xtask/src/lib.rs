@@ -23,6 +23,8 @@
 //!   and without code generation, against the dependency floor.
 //! - [`yaml`]: YAML scalars for the text edits of `import` and `sync`.
 //! - [`targets`]: the providers all of the above work on.
+//! - [`official`]: the official CloudTower documents vendored in
+//!   `upstream/cloudtower/`, which `upstream`, `sync` and `import` default to.
 //! - [`spec`]: reading specs as JSON values and walking them.
 
 pub mod build_cost;
@@ -30,6 +32,7 @@ pub mod diff;
 pub mod import;
 pub mod lint;
 pub mod msrv;
+pub mod official;
 pub mod semver;
 pub mod snapshot;
 pub mod spec;
@@ -41,13 +44,35 @@ pub mod yaml;
 
 use std::path::{Path, PathBuf};
 
-/// The workspace root: every spec and snapshot path is relative to it.
+/// The workspace root of the checkout the command runs in: every spec and
+/// snapshot path is relative to it.
 ///
-/// Taken from where the xtask was compiled rather than from the current
-/// directory, so `cargo xtask` works from any folder of the workspace.
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask sits in the workspace")
-        .to_path_buf()
+/// Found at run time, as the nearest folder at or above the current
+/// directory whose `Cargo.toml` has a `[workspace]` table, so `cargo xtask`
+/// works from any folder of the workspace and acts on the checkout it runs
+/// in. (A path fixed at compile time would name whichever checkout built
+/// the binary: cargo reuses one build across checkouts that share a target
+/// directory.)
+pub fn workspace_root() -> Result<PathBuf, String> {
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    find_workspace_root(&cwd).ok_or_else(|| {
+        format!(
+            "{} is not inside a Cargo workspace (no Cargo.toml with [workspace] at or above it)",
+            cwd.display()
+        )
+    })
+}
+
+/// The nearest folder at or above `start` whose `Cargo.toml` declares a
+/// `[workspace]` (a member's own `Cargo.toml` does not, so it is passed).
+pub fn find_workspace_root(start: &Path) -> Option<PathBuf> {
+    start.ancestors().find_map(|dir| {
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
+        let declares = manifest.lines().any(|line| {
+            let line = line.trim();
+            line == "[workspace]" || line.starts_with("[workspace.")
+        });
+        declares.then(|| dir.to_path_buf())
+    })
 }

@@ -15,19 +15,22 @@
 //!   the provider crates, with and without code generation and `json-bodies`,
 //!   against the dependency floor with and without a TLS provider (run on
 //!   demand, not in CI).
-//! - `upstream cloudtower <official-spec>`: where `specs/cloudtower.yaml`
-//!   disagrees with the official CloudTower document; with `--sync
-//!   [--base <file>] [--descriptions <file>] [--write]`, what it has and
-//!   the spec lacks (see `xtask::sync`).
-//! - `import cloudtower <official-spec> <path-or-operationId>...`: copy
-//!   operations from the official document into `specs/cloudtower.yaml`.
+//! - `upstream cloudtower [<official-spec>]`: where `specs/cloudtower.yaml`
+//!   disagrees with the official CloudTower document (by default the one
+//!   vendored in `upstream/cloudtower/`); with `--sync [--base <file>]
+//!   [--descriptions <file>] [--write]`, what it has and the spec lacks
+//!   (see `xtask::sync`).
+//! - `import cloudtower [<official-spec>] <path-or-operationId>...`: copy
+//!   operations from the official document (by default the vendored one)
+//!   into `specs/cloudtower.yaml`.
 //!
 //! Exit status: 0 clean, 1 problems found, 2 bad usage.
 
 use std::process::ExitCode;
 
 use xtask::{
-    build_cost, diff, import, lint, msrv, semver, snapshot, spec, targets, upstream, workspace_root,
+    build_cost, diff, import, lint, msrv, official, semver, snapshot, spec, targets, upstream,
+    workspace_root,
 };
 
 const USAGE: &str = "usage: cargo xtask <command>
@@ -47,17 +50,19 @@ commands:
                               cold build CPU time of the provider crates (codegen,
                               snapshot, lean), against the dependency floor (and
                               the floor with a TLS provider)
-  upstream cloudtower <official-spec>
+  upstream cloudtower [<official-spec>]
                               compare specs/cloudtower.yaml with the official document
-  upstream cloudtower <official-spec> --sync [--base <official-spec-it-was-curated-from>]
+                              (default: the one vendored in upstream/cloudtower/)
+  upstream cloudtower [<official-spec>] --sync [--base <official-spec-it-was-curated-from>]
                               [--descriptions <texts.json>] [--write]
                               also list what the official document has and the spec
                               lacks (breaking or not, as diff says); --write adds the
                               non-breaking enum values and properties to the spec
-  import cloudtower <official-spec> <path-or-operationId>...
+  import cloudtower [<official-spec>] <path-or-operationId>...
                               copy operations and the schemas they need from the
-                              official document into specs/cloudtower.yaml (texts and
-                              request examples are read from files beside it)";
+                              official document (default: the vendored one) into
+                              specs/cloudtower.yaml (texts and request examples are
+                              read from files beside it)";
 
 /// How a command ended, apart from success.
 enum Failure {
@@ -107,6 +112,26 @@ fn main() -> ExitCode {
     }
 }
 
+/// The workspace root of the checkout the command runs in.
+fn root() -> Result<std::path::PathBuf, Failure> {
+    workspace_root().map_err(Failure::Failed)
+}
+
+/// The vendored official document, named relative to the current directory
+/// where it is below it (as messages show it).
+fn vendored_document(root: &std::path::Path) -> std::path::PathBuf {
+    let document = official::document(root);
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| {
+            document
+                .strip_prefix(cwd)
+                .ok()
+                .map(std::path::Path::to_path_buf)
+        })
+        .unwrap_or(document)
+}
+
 fn no_more_args(args: &[String]) -> Result<(), Failure> {
     match args.first() {
         None => Ok(()),
@@ -131,7 +156,7 @@ fn select(provider: Option<&str>) -> Result<Vec<targets::Target>, Failure> {
 }
 
 fn regen() -> Result<(), Failure> {
-    let root = workspace_root();
+    let root = root()?;
     let snapshots = snapshot::snapshots(&root, targets::TARGETS).map_err(Failure::Failed)?;
     let written = snapshot::write(&root, &snapshots).map_err(Failure::Failed)?;
     for path in &written {
@@ -144,7 +169,7 @@ fn regen() -> Result<(), Failure> {
 }
 
 fn check() -> Result<(), Failure> {
-    let root = workspace_root();
+    let root = root()?;
     // The spec each crate packages must be the one people edit in specs/.
     let mut unlinked = Vec::new();
     for target in targets::TARGETS {
@@ -211,7 +236,7 @@ fn diff_command(args: &[String]) -> Result<(), Failure> {
         }
     }
     let targets = select(provider_arg(&rest)?)?;
-    let root = workspace_root();
+    let root = root()?;
     let mut breaking = 0;
     for target in &targets {
         let old_text = diff::spec_at(&root, &base, target.spec).map_err(Failure::Failed)?;
@@ -262,7 +287,7 @@ fn diff_command(args: &[String]) -> Result<(), Failure> {
 
 fn lint_command(args: &[String]) -> Result<(), Failure> {
     let targets = select(provider_arg(args)?)?;
-    let root = workspace_root();
+    let root = root()?;
     let mut total = 0;
     for target in &targets {
         let findings = lint::lint_file(&root.join(target.spec)).map_err(Failure::Failed)?;
@@ -289,7 +314,7 @@ fn semver_command() -> Result<(), Failure> {
                 .into(),
         ));
     }
-    let root = workspace_root();
+    let root = root()?;
     let mut cases = Vec::new();
     for dir in semver::FIXTURE_DIRS {
         cases.extend(semver::cases(&root.join(dir)).map_err(Failure::Failed)?);
@@ -325,26 +350,26 @@ fn upstream_command(args: &[String]) -> Result<(), Failure> {
     if args.iter().any(|a| a.starts_with("--")) {
         return upstream_sync_command(args);
     }
+    let root = root()?;
     let official = match args {
-        [provider, official] if provider == "cloudtower" => official,
-        [provider, _] => {
+        [provider] if provider == "cloudtower" => vendored_document(&root),
+        [provider, official] if provider == "cloudtower" => std::path::PathBuf::from(official),
+        [provider, ..] if provider != "cloudtower" => {
             return Err(Failure::Usage(format!(
                 "no official spec to compare with for `{provider}`; only `cloudtower`"
             )));
         }
-        _ => {
-            return Err(Failure::Usage(
-                "upstream needs a provider and the official spec".into(),
-            ));
+        [_, _, extra, ..] => {
+            return Err(Failure::Usage(format!("unexpected argument `{extra}`")));
         }
+        _ => return Err(Failure::Usage("upstream needs a provider".into())),
     };
-    let root = workspace_root();
     let ours = targets::TARGETS
         .iter()
         .find(|t| t.provider == "cloudtower")
         .expect("cloudtower is a target");
     // Relative paths are taken from where the command runs, as a user expects.
-    let official = std::path::Path::new(official);
+    let official = official.as_path();
     let disagreements =
         upstream::compare_files(&root.join(ours.spec), official).map_err(Failure::Failed)?;
     for d in &disagreements {
@@ -366,7 +391,8 @@ fn upstream_command(args: &[String]) -> Result<(), Failure> {
 fn upstream_sync_command(args: &[String]) -> Result<(), Failure> {
     let options = match args.split_first() {
         Some((provider, rest)) if provider == "cloudtower" => {
-            xtask::sync::Options::parse(rest).map_err(Failure::Usage)?
+            xtask::sync::Options::parse(rest, &vendored_document(&root()?))
+                .map_err(Failure::Usage)?
         }
         _ => {
             return Err(Failure::Usage(
@@ -379,8 +405,8 @@ fn upstream_sync_command(args: &[String]) -> Result<(), Failure> {
         .find(|t| t.provider == "cloudtower")
         .expect("cloudtower is a target");
     // Fully qualified: `xtask::sync` is this command's alone.
-    let report = xtask::sync::run(&workspace_root().join(ours.spec), ours.spec, &options)
-        .map_err(Failure::Failed)?;
+    let report =
+        xtask::sync::run(&root()?.join(ours.spec), ours.spec, &options).map_err(Failure::Failed)?;
     print!("{report}");
     if report.clean() {
         Ok(())
@@ -389,11 +415,23 @@ fn upstream_sync_command(args: &[String]) -> Result<(), Failure> {
     }
 }
 
-/// `import cloudtower <official-spec> <path-or-operationId>...`.
+/// `import cloudtower [<official-spec>] <path-or-operationId>...`.
 fn import_command(args: &[String]) -> Result<(), Failure> {
-    let (official, wanted) = match args {
-        [provider, official, wanted @ ..] if provider == "cloudtower" && !wanted.is_empty() => {
-            (official, wanted)
+    let root = root()?;
+    let (official_path, wanted) = match args {
+        [provider, document, wanted @ ..]
+            if provider == "cloudtower"
+                && official::is_document_argument(document)
+                && !wanted.is_empty() =>
+        {
+            (std::path::PathBuf::from(document), wanted)
+        }
+        [provider, wanted @ ..]
+            if provider == "cloudtower"
+                && !wanted.is_empty()
+                && !wanted.iter().any(|w| official::is_document_argument(w)) =>
+        {
+            (vendored_document(&root), wanted)
         }
         [provider, ..] if provider != "cloudtower" => {
             return Err(Failure::Usage(format!(
@@ -402,26 +440,24 @@ fn import_command(args: &[String]) -> Result<(), Failure> {
         }
         _ => {
             return Err(Failure::Usage(
-                "import needs `cloudtower`, the official spec and at least one path or operationId"
+                "import needs `cloudtower`, optionally the official spec (first), and at least \
+                 one path or operationId"
                     .into(),
             ));
         }
     };
-    let root = workspace_root();
     let ours_path = root.join("specs/cloudtower.yaml");
     let ours = std::fs::read_to_string(&ours_path)
         .map_err(|e| Failure::Failed(format!("{}: {e}", ours_path.display())))?;
-    let official_path = std::path::Path::new(official);
+    let official_path = official_path.as_path();
     let doc = spec::load(official_path).map_err(Failure::Failed)?;
-    // The official texts sit next to the document, as published in
-    // ../shared/upstream (descriptions) and the api-doc repository.
-    let dir = official_path.parent().unwrap_or(std::path::Path::new("."));
+    // The official texts sit beside the document, under the names of the
+    // vendored folder (upstream/cloudtower/).
     let version = doc
         .pointer("/info/version")
         .and_then(serde_json::Value::as_str)
-        .unwrap_or("4.6.0");
-    let read_optional = |name: &str| -> Result<serde_json::Value, Failure> {
-        let path = dir.join(name);
+        .unwrap_or(official::VERSION);
+    let read_optional = |path: std::path::PathBuf| -> Result<serde_json::Value, Failure> {
         if !path.exists() {
             eprintln!("note: {} not found; texts are derived only", path.display());
             return Ok(serde_json::Value::Null);
@@ -429,8 +465,8 @@ fn import_command(args: &[String]) -> Result<(), Failure> {
         spec::load(&path).map_err(Failure::Failed)
     };
     let texts = import::Texts {
-        descriptions: read_optional(&format!("cloudtower-{version}-descriptions-en.json"))?,
-        request_examples: read_optional("cloudtower-request-examples.json")?,
+        descriptions: read_optional(official::descriptions_beside(official_path, version, "en"))?,
+        request_examples: read_optional(official::request_examples_beside(official_path))?,
     };
     let outcome = import::import(&ours, &doc, &texts, wanted).map_err(Failure::Failed)?;
     for path in &outcome.added_operations {
@@ -479,7 +515,7 @@ fn import_command(args: &[String]) -> Result<(), Failure> {
 }
 
 fn msrv_command() -> Result<(), Failure> {
-    let report = msrv::run(&workspace_root()).map_err(Failure::Failed)?;
+    let report = msrv::run(&root()?).map_err(Failure::Failed)?;
     if let Some((version, p)) = &report.highest {
         println!(
             "highest rust-version among the dependencies: {version} ({} {})",
@@ -534,7 +570,7 @@ fn build_cost_command(args: &[String]) -> Result<(), Failure> {
             .collect();
     }
     let names: Vec<&str> = providers.iter().map(String::as_str).collect();
-    let root = workspace_root();
+    let root = root()?;
     let variants = build_cost::prepare(&root, &names).map_err(Failure::Usage)?;
     let mut measured = vec![
         build_cost::Measured {

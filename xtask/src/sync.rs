@@ -1,6 +1,8 @@
-//! `cargo xtask upstream cloudtower <official-spec> --sync [--base <older-official-spec>]
+//! `cargo xtask upstream cloudtower [<official-spec>] --sync [--base <older-official-spec>]
 //! [--descriptions <texts.json>] [--write]`: what the official document has
-//! and our curated spec lacks, for everything the spec includes.
+//! and our curated spec lacks, for everything the spec includes. The
+//! document defaults to the vendored one ([`crate::official::document`]),
+//! the texts to the English ones of its version beside it.
 //!
 //! `upstream` without `--sync` ([`crate::upstream`]) finds where we say
 //! something else; this finds what we do not say yet:
@@ -550,7 +552,7 @@ impl Finder<'_> {
                         },
                         None,
                         Some(format!(
-                            "add with `cargo xtask import cloudtower <official-spec> {}`",
+                            "add with `cargo xtask import cloudtower [<official-spec>] {}`",
                             up.path
                         )),
                     );
@@ -1203,16 +1205,17 @@ pub struct Options {
     pub official: PathBuf,
     /// The official document the spec was curated from.
     pub base: Option<PathBuf>,
-    /// The official texts (`schemas.<Schema>.<property>`).
+    /// The official texts (`schemas.<Schema>.<property>`); when `None`,
+    /// the English texts of the document's version beside it, if there.
     pub descriptions: Option<PathBuf>,
     /// Apply the non-breaking additions to the spec file.
     pub write: bool,
 }
 
 impl Options {
-    /// Parses `<official-spec> --sync [--base <file>] [--descriptions
-    /// <file>] [--write]`, in any order.
-    pub fn parse(args: &[String]) -> Result<Options, String> {
+    /// Parses `[<official-spec>] --sync [--base <file>] [--descriptions
+    /// <file>] [--write]`, in any order; without a document, `default`.
+    pub fn parse(args: &[String], default: &Path) -> Result<Options, String> {
         let mut official = None;
         let mut base = None;
         let mut descriptions = None;
@@ -1239,7 +1242,7 @@ impl Options {
             return Err("--write, --base and --descriptions go with --sync".to_string());
         }
         Ok(Options {
-            official: official.ok_or("--sync needs the official spec")?,
+            official: official.unwrap_or_else(|| default.to_path_buf()),
             base,
             descriptions,
             write,
@@ -1374,9 +1377,18 @@ pub fn run(spec_path: &Path, label: &str, options: &Options) -> Result<Report, S
     let ours = spec::parse(&text).map_err(|e| format!("{}: {e}", spec_path.display()))?;
     let official = spec::load(&options.official)?;
     let base = options.base.as_deref().map(spec::load).transpose()?;
+    let version = |doc: &Value| {
+        doc.pointer("/info/version")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    let beside = version(&official)
+        .map(|v| crate::official::descriptions_beside(&options.official, &v, "en"))
+        .filter(|path| path.exists());
     let descriptions = options
         .descriptions
         .as_deref()
+        .or(beside.as_deref())
         .map(|path| {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| format!("{}: cannot read the file: {e}", path.display()))?;
@@ -1384,11 +1396,6 @@ pub fn run(spec_path: &Path, label: &str, options: &Options) -> Result<Report, S
                 .map_err(|e| format!("{}: not JSON: {e}", path.display()))
         })
         .transpose()?;
-    let version = |doc: &Value| {
-        doc.pointer("/info/version")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    };
     // The spec says which version it was curated from: that document is
     // its own base.
     let same_version = version(&ours).is_some() && version(&ours) == version(&official);

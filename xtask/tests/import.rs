@@ -1,25 +1,37 @@
 //! `cargo xtask import` on the real spec and the official 4.6.0 document
-//! (CI keeps it in `../shared` next to the repository).
+//! vendored in `upstream/cloudtower/`.
+
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use xtask::{import, spec};
+use xtask::{import, official, spec};
 
-fn load(relative: &str) -> Value {
-    let path = xtask::workspace_root().join(relative);
-    spec::load(&path).unwrap_or_else(|e| {
-        panic!("{e} (CI keeps the official documents in ../shared next to the repository)")
-    })
+fn root() -> PathBuf {
+    xtask::workspace_root().unwrap()
+}
+
+fn load(path: &Path) -> Value {
+    spec::load(path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn document() -> Value {
+    load(&official::document(&root()))
 }
 
 fn texts() -> import::Texts {
+    let document = official::document(&root());
     import::Texts {
-        descriptions: load("../shared/upstream/cloudtower-4.6.0-descriptions-en.json"),
-        request_examples: load("../shared/upstream/cloudtower-request-examples.json"),
+        descriptions: load(&official::descriptions_beside(
+            &document,
+            official::VERSION,
+            "en",
+        )),
+        request_examples: load(&official::request_examples_beside(&document)),
     }
 }
 
 fn ours() -> String {
-    let path = xtask::workspace_root().join("specs/cloudtower.yaml");
+    let path = root().join("specs/cloudtower.yaml");
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -31,7 +43,7 @@ fn our_paths(text: &str) -> Vec<String> {
 
 #[test]
 fn importing_what_the_spec_has_changes_nothing() {
-    let official = load("../shared/upstream/cloudtower-4.6.0-swagger.json");
+    let official = document();
     let text = ours();
     let paths = our_paths(&text);
     assert_eq!(paths.len(), 76);
@@ -60,7 +72,7 @@ fn importing_what_the_spec_has_changes_nothing() {
 
 #[test]
 fn a_new_operation_arrives_with_its_schemas_documented_and_checked() {
-    let official = load("../shared/upstream/cloudtower-4.6.0-swagger.json");
+    let official = document();
     let text = ours();
     let outcome = import::import(
         &text,

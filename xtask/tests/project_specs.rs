@@ -5,7 +5,7 @@
 
 #[test]
 fn the_project_specs_generate() {
-    let specs = xtask::workspace_root().join("specs");
+    let specs = xtask::workspace_root().unwrap().join("specs");
     for entry in std::fs::read_dir(&specs).expect("specs/") {
         let path = entry.expect("entry").path();
         if path.extension().is_some_and(|e| e == "yaml") {

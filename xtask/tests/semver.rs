@@ -8,7 +8,7 @@ use std::path::Path;
 use xtask::semver::{self, Case};
 
 fn all_cases() -> Vec<Case> {
-    let root = xtask::workspace_root();
+    let root = xtask::workspace_root().unwrap();
     semver::FIXTURE_DIRS
         .iter()
         .flat_map(|dir| semver::cases(&root.join(dir)).expect("fixture folder"))
@@ -33,7 +33,7 @@ fn every_pair_of_both_folders_is_checked() {
         assert!(names.contains(&expected.to_string()), "{names:?}");
     }
     // One pair per `<case>.old.yaml` in each folder.
-    let root = xtask::workspace_root();
+    let root = xtask::workspace_root().unwrap();
     let olds: usize = semver::FIXTURE_DIRS
         .iter()
         .map(|dir| {
@@ -129,7 +129,7 @@ fn only_agreement_or_a_known_gap_passes() {
 
 #[test]
 fn every_pair_generates_a_crate() {
-    let root = xtask::workspace_root();
+    let root = xtask::workspace_root().unwrap();
     let dir = std::env::temp_dir().join(format!("xtask-semver-test-{}", std::process::id()));
     for case in all_cases() {
         for (side, spec) in [("old", &case.old), ("new", &case.new)] {

@@ -3,7 +3,7 @@
 //! textual edits `--write` makes.
 
 use serde_json::{Value, json};
-use xtask::{spec, sync, upstream};
+use xtask::{official, spec, sync, upstream};
 
 /// Ours: a curated subset in the hand-written style (comments, blank lines,
 /// flow and block mappings), which `--write` must keep as it is.
@@ -153,7 +153,7 @@ fn every_kind_of_lack_is_found_and_classified_as_diff_does() {
         // A named string enum is generated open.
         "ok        schema `VmStatus`: enum value `SUSPENDED` added  [--write adds it]",
         // In a tag we use (`Vm`); `GetHosts` (`Host`) is not.
-        "ok        operation GetVmNics (POST /get-vm-nics): added  [add with `cargo xtask import cloudtower <official-spec> /get-vm-nics`]",
+        "ok        operation GetVmNics (POST /get-vm-nics): added  [add with `cargo xtask import cloudtower [<official-spec>] /get-vm-nics`]",
         "ok        operation GetVms (POST /get-vms): parameter `x-trace` (header): added, optional  [add by hand (--write does not add parameters)]",
         "BREAKING  operation GetVms (POST /get-vms): error response now has a body (string); the Rust return type changes  [add by hand (--write does not add responses)]",
     ];
@@ -313,15 +313,20 @@ fn an_edit_it_cannot_make_textually_is_reported_not_guessed() {
 #[test]
 fn options_are_checked() {
     let args = |a: &[&str]| a.iter().map(ToString::to_string).collect::<Vec<_>>();
-    let o = sync::Options::parse(&args(&[
-        "off.json", "--sync", "--base", "old.json", "--write",
-    ]))
+    let vendored = std::path::Path::new("upstream/cloudtower/vendored.json");
+    let o = sync::Options::parse(
+        &args(&["off.json", "--sync", "--base", "old.json", "--write"]),
+        vendored,
+    )
     .unwrap();
     assert_eq!(o.official.to_str(), Some("off.json"));
     assert_eq!(o.base.as_deref().and_then(|p| p.to_str()), Some("old.json"));
     assert!(o.write && o.descriptions.is_none());
+    // Without a document, the vendored one.
+    let o = sync::Options::parse(&args(&["--sync"]), vendored).unwrap();
+    assert_eq!(o.official, vendored);
+    assert!(!o.write && o.base.is_none());
     for (bad, message) in [
-        (&["--sync"][..], "needs the official spec"),
         (&["a.json", "--base"][..], "--base needs a file"),
         (&["a.json", "--frob"][..], "unknown option `--frob`"),
         (
@@ -330,7 +335,7 @@ fn options_are_checked() {
         ),
         (&["a.json", "--write"][..], "go with --sync"),
     ] {
-        let err = sync::Options::parse(&args(bad)).unwrap_err();
+        let err = sync::Options::parse(&args(bad), vendored).unwrap_err();
         assert!(err.contains(message), "{bad:?}: {err}");
     }
 }
@@ -386,17 +391,16 @@ fn run_writes_the_file_and_reports_bad_input_clearly() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// The official 4.6.0 document, where CI keeps it: `../shared` next to the
-/// repository (as `.ci/run` passes it to `cargo xtask upstream`).
+/// The official 4.6.0 document, vendored in `upstream/cloudtower/`.
 fn official_4_6_0() -> Value {
-    let path = xtask::workspace_root().join("../shared/upstream/cloudtower-4.6.0-swagger.json");
-    spec::load(&path).unwrap_or_else(|e| {
-        panic!("{e} (CI keeps the official documents in ../shared next to the repository)")
-    })
+    let path = official::document(&xtask::workspace_root().unwrap());
+    spec::load(&path).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn real_spec() -> (String, Value) {
-    let path = xtask::workspace_root().join("specs/cloudtower.yaml");
+    let path = xtask::workspace_root()
+        .unwrap()
+        .join("specs/cloudtower.yaml");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let value = spec::parse(&text).unwrap_or_else(|e| panic!("{e}"));
     (text, value)
