@@ -558,8 +558,16 @@ fn in_tmux(
         return None;
     }
     let session = format!("fleet-cli-{}-{name}", std::process::id());
+    // Each check has a tmux server of its own (`-L`): the tests run in
+    // parallel, and two of them starting the default server at once made
+    // `new-session` fail now and then.
+    let tmux = || {
+        let mut command = Command::new("tmux");
+        command.args(["-L", &session]);
+        command
+    };
     let full = format!("{cmd}; echo EXIT=$?; sleep 30");
-    let ok = Command::new("tmux")
+    let ok = tmux()
         .args([
             "new-session",
             "-d",
@@ -580,7 +588,7 @@ fn in_tmux(
         if escapes {
             args.push("-e");
         }
-        let out = Command::new("tmux").args(&args).output().unwrap();
+        let out = tmux().args(&args).output().unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     let mut pane = String::new();
@@ -591,7 +599,7 @@ fn in_tmux(
         if let (false, Some((shown, keys))) = (typed, prompt)
             && pane.contains(shown)
         {
-            Command::new("tmux")
+            tmux()
                 .args(["send-keys", "-t", &session, keys, "Enter"])
                 .status()
                 .unwrap();
@@ -601,9 +609,7 @@ fn in_tmux(
             break;
         }
     }
-    let _ = Command::new("tmux")
-        .args(["kill-session", "-t", &session])
-        .status();
+    let _ = tmux().arg("kill-server").status();
     Some(pane)
 }
 
