@@ -26,8 +26,9 @@
 
 use std::process::ExitCode;
 
+use cloud_spec as spec;
 use xtask::{
-    build_cost, diff, import, lint, msrv, semver, snapshot, spec, targets, upstream, workspace_root,
+    build_cost, diff, import, lint, msrv, semver, snapshot, targets, upstream, workspace_root,
 };
 
 const USAGE: &str = "usage: cargo xtask <command>
@@ -220,7 +221,7 @@ fn diff_command(args: &[String]) -> Result<(), Failure> {
                 .map_err(|e| Failure::Failed(format!("{} at {base}: {e}", target.spec)))?,
             None => diff::empty_spec(),
         };
-        let new = spec::load(&root.join(target.spec)).map_err(Failure::Failed)?;
+        let new = spec::load(&root.join(target.spec)).map_err(|e| Failure::Failed(e.into()))?;
         let changes = diff::diff(&old, &new);
         let count = changes.iter().filter(|c| c.breaking).count();
         breaking += count;
@@ -412,7 +413,7 @@ fn import_command(args: &[String]) -> Result<(), Failure> {
     let ours = std::fs::read_to_string(&ours_path)
         .map_err(|e| Failure::Failed(format!("{}: {e}", ours_path.display())))?;
     let official_path = std::path::Path::new(official);
-    let doc = spec::load(official_path).map_err(Failure::Failed)?;
+    let doc = spec::load(official_path).map_err(|e| Failure::Failed(e.into()))?;
     // The official texts sit next to the document, as published in
     // ../shared/upstream (descriptions) and the api-doc repository.
     let dir = official_path.parent().unwrap_or(std::path::Path::new("."));
@@ -426,7 +427,7 @@ fn import_command(args: &[String]) -> Result<(), Failure> {
             eprintln!("note: {} not found; texts are derived only", path.display());
             return Ok(serde_json::Value::Null);
         }
-        spec::load(&path).map_err(Failure::Failed)
+        spec::load(&path).map_err(|e| Failure::Failed(e.into()))
     };
     let texts = import::Texts {
         descriptions: read_optional(&format!("cloudtower-{version}-descriptions-en.json"))?,

@@ -1,8 +1,9 @@
 //! `cargo xtask import` on the real spec and the official 4.6.0 document
 //! (CI keeps it in `../shared` next to the repository).
 
+use cloud_spec as spec;
 use serde_json::Value;
-use xtask::{import, spec};
+use xtask::import;
 
 fn load(relative: &str) -> Value {
     let path = xtask::workspace_root().join(relative);

@@ -38,7 +38,8 @@ pub enum Compositions {
 /// the fields where the defaults (`xtask import`'s choices) do not fit.
 #[derive(Debug, Clone, Copy)]
 pub struct Synthesiser<'a> {
-    doc: &'a Value,
+    /// The document whose `$ref`s the schemas use.
+    pub doc: &'a Value,
     /// Which properties get a value. Default: [`Properties::AllAtTop`].
     pub properties: Properties,
     /// How compositions are read. Default: [`Compositions::First`].
