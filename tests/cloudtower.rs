@@ -37,13 +37,7 @@ fn spec() -> Spec {
 
 /// The path of an operation, read from the spec document itself.
 fn path_of(op: &str) -> String {
-    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/cloudtower.yaml");
-    let doc: Value = serde_yaml::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
-    let paths = doc["paths"].as_object().unwrap();
-    let found = paths
-        .iter()
-        .find(|(_, item)| item["post"]["operationId"] == op);
-    found.map(|(path, _)| path.clone()).expect(op)
+    spec().path_template(op)
 }
 
 fn config(server: &MockServer) -> ClientConfig {

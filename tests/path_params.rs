@@ -124,7 +124,7 @@ async fn drive<'a>(
                         matches!(value.as_str(), "" | "." | ".."),
                         "{id} {param}={shown} refused: {e}"
                     );
-                    let rust_name = common::snake(param);
+                    let rust_name = cloud_spec::naming::method_name(param);
                     assert!(e.message().contains(&format!("`{rust_name}`")), "{id}: {e}");
                 }
                 (_, [path]) => {

@@ -85,9 +85,8 @@ fn request_examples(spec: &Spec, id: &str) -> Vec<(String, Value)> {
 
 /// An example of the shared 4XX/5XX `Error` response.
 fn error_example(name: &str) -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/tensordock-v2.yaml");
-    let doc: Value = serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let e = &doc["components"]["responses"]["Error"]["content"]["application/json"]["examples"];
+    let spec = Spec::load("tensordock-v2.yaml");
+    let e = &spec.document()["components"]["responses"]["Error"]["content"]["application/json"]["examples"];
     e[name]["value"].clone()
 }
 

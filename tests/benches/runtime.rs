@@ -59,10 +59,11 @@ fn main() {
 /// The fixed HTTP response: the spec's `get-vms` example.
 fn response() -> Vec<u8> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/cloudtower.yaml");
-    let text = std::fs::read_to_string(path).expect("spec");
-    let doc: serde_json::Value = serde_yaml::from_str(&text).expect("yaml");
-    let example = &doc["paths"]["/get-vms"]["post"]["responses"]["200"]["content"]["application/json"]
-        ["example"];
+    let spec = cloud_spec::Spec::load(path.as_ref()).expect("spec");
+    let example = spec
+        .operation("GetVms")
+        .and_then(|op| op.response_media(spec.document(), "200", "application/json"))
+        .map_or(&serde_json::Value::Null, |media| &media["example"]);
     assert!(example.is_array(), "no get-vms example in the spec");
     let body = serde_json::to_vec(example).expect("json");
     let mut out = format!(

@@ -1,17 +1,18 @@
 //! Helpers shared by the contract tests: reading a spec's operations and
-//! examples, matching form bodies exactly, and the spec-versus-tests drift
-//! guard.
+//! examples (through `cloud_spec`), matching form bodies exactly, and the
+//! spec-versus-tests drift guard.
 #![allow(dead_code)]
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+use cloud_spec::Operation;
 use httpmock::When;
 use serde_json::Value;
 
 /// A spec loaded as plain JSON, so tests read the examples verbatim.
 pub struct Spec {
-    doc: Value,
+    spec: cloud_spec::Spec,
     name: String,
 }
 
@@ -21,46 +22,35 @@ impl Spec {
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("../specs")
             .join(file);
-        let text =
-            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let doc: Value =
-            serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let spec = cloud_spec::Spec::load(&path).unwrap_or_else(|e| panic!("{e}"));
         Self {
-            doc,
+            spec,
             name: file.to_string(),
         }
     }
 
-    /// Every `operationId`, in document order.
-    pub fn operation_ids(&self) -> Vec<String> {
-        self.operations().into_iter().map(|(id, _)| id).collect()
+    /// The whole document.
+    pub fn document(&self) -> &Value {
+        self.spec.document()
     }
 
-    fn operations(&self) -> Vec<(String, &Value)> {
-        let mut out = Vec::new();
-        for item in self.doc["paths"].as_object().expect("paths").values() {
-            for (method, op) in item.as_object().expect("path item") {
-                if ["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
-                    out.push((
-                        op["operationId"].as_str().expect("operationId").to_string(),
-                        op,
-                    ));
-                }
-            }
-        }
-        out
+    /// Every `operationId`, in document order.
+    pub fn operation_ids(&self) -> Vec<String> {
+        self.spec
+            .operations()
+            .map(|op| op.id().expect("operationId").to_string())
+            .collect()
+    }
+
+    fn find(&self, id: &str) -> Operation<'_> {
+        self.spec
+            .operation(id)
+            .unwrap_or_else(|| panic!("{}: no operation {id}", self.name))
     }
 
     /// The path template of operation `id` (e.g. `/instances/{id}`).
     pub fn path_template(&self, id: &str) -> String {
-        for (path, item) in self.doc["paths"].as_object().expect("paths") {
-            for op in item.as_object().expect("path item").values() {
-                if op.get("operationId").and_then(Value::as_str) == Some(id) {
-                    return path.clone();
-                }
-            }
-        }
-        panic!("{}: no operation {id}", self.name)
+        self.find(id).path.to_string()
     }
 
     /// The names of the `in: path` parameters of operation `id`.
@@ -74,19 +64,20 @@ impl Spec {
 
     /// The operation object for `id`.
     pub fn operation(&self, id: &str) -> &Value {
-        self.operations()
-            .into_iter()
-            .find(|(op, _)| op == id)
-            .unwrap_or_else(|| panic!("{}: no operation {id}", self.name))
-            .1
+        self.find(id).op
     }
 
     /// The request body example (whatever its content type).
     pub fn request_example(&self, id: &str) -> Value {
-        let content = &self.operation(id)["requestBody"]["content"];
-        let media = content.as_object().and_then(|c| c.values().next());
-        let media = media.unwrap_or_else(|| panic!("{id}: no request body"));
-        example_of(media).unwrap_or_else(|| panic!("{id}: request body has no example"))
+        let doc = self.document();
+        let body = self.find(id).request_body(doc);
+        let media = body
+            .and_then(|b| b["content"].as_object())
+            .and_then(|c| c.values().next())
+            .unwrap_or_else(|| panic!("{id}: no request body"));
+        cloud_spec::media_example(doc, media)
+            .cloned()
+            .unwrap_or_else(|| panic!("{id}: request body has no example"))
     }
 
     /// The (first) example of the 200 response.
@@ -94,15 +85,23 @@ impl Spec {
         self.response_examples(id).remove(0).1
     }
 
+    /// The media type of the 200 JSON response.
+    fn ok_media(&self, id: &str) -> &Value {
+        self.find(id)
+            .response_media(self.document(), "200", "application/json")
+            .unwrap_or(&Value::Null)
+    }
+
     /// Every example of the 200 response, named (`example` is named "example").
     pub fn response_examples(&self, id: &str) -> Vec<(String, Value)> {
-        let media = &self.operation(id)["responses"]["200"]["content"]["application/json"];
+        let media = self.ok_media(id);
         let mut out = Vec::new();
         if let Some(e) = media.get("example") {
             out.push(("example".to_string(), e.clone()));
         }
         if let Some(map) = media.get("examples").and_then(Value::as_object) {
             for (name, e) in map {
+                let e = self.spec.resolve(e);
                 out.push((name.clone(), e["value"].clone()));
             }
         }
@@ -115,8 +114,7 @@ impl Spec {
     /// out at every level (`required-only`), and with every nullable
     /// optional property an explicit `null` (`explicit-null`).
     pub fn response_shapes(&self, id: &str) -> Vec<(&'static str, Value)> {
-        let schema =
-            &self.operation(id)["responses"]["200"]["content"]["application/json"]["schema"];
+        let schema = &self.ok_media(id)["schema"];
         let full = self.response_example(id);
         vec![
             ("required-only", self.reshape(schema, &full, false)),
@@ -128,13 +126,10 @@ impl Spec {
     /// `value` (valid against `schema`) with its optional properties left
     /// out, or, with `nulls`, its nullable optional properties set to null.
     fn reshape(&self, schema: &Value, value: &Value, nulls: bool) -> Value {
-        let schema = self.schema_of(schema);
+        let schema = self.spec.resolve_schema(schema);
         match value {
             Value::Object(map) => {
-                let required: Vec<&str> = schema["required"]
-                    .as_array()
-                    .map(|r| r.iter().filter_map(Value::as_str).collect())
-                    .unwrap_or_default();
+                let required = cloud_spec::required(schema);
                 let mut out = serde_json::Map::new();
                 for (k, v) in map {
                     let property = &schema["properties"][k];
@@ -142,7 +137,7 @@ impl Spec {
                     if optional && !nulls {
                         continue;
                     }
-                    if optional && property["nullable"] == true {
+                    if optional && cloud_spec::nullable(property) {
                         out.insert(k.clone(), Value::Null);
                     } else {
                         out.insert(k.clone(), self.reshape(property, v, nulls));
@@ -160,23 +155,6 @@ impl Spec {
         }
     }
 
-    /// A schema with `$ref`s and one-element `allOf` wrappers followed.
-    fn schema_of<'a>(&'a self, mut schema: &'a Value) -> &'a Value {
-        for _ in 0..16 {
-            if let Some(r) = schema["$ref"].as_str() {
-                schema = self
-                    .doc
-                    .pointer(r.trim_start_matches('#'))
-                    .unwrap_or(&Value::Null);
-            } else if let Some([only]) = schema["allOf"].as_array().map(Vec::as_slice) {
-                schema = only;
-            } else {
-                break;
-            }
-        }
-        schema
-    }
-
     /// The example of parameter `name` (after resolving `$ref`s).
     pub fn param_example(&self, id: &str, name: &str) -> Value {
         self.params(id)
@@ -186,33 +164,14 @@ impl Spec {
             .unwrap_or_else(|| panic!("{id}: parameter {name} has no example"))
     }
 
-    /// The operation's parameters, `$ref`s resolved.
+    /// The operation's parameters (the path item's too), `$ref`s resolved.
     pub fn params(&self, id: &str) -> Vec<Value> {
-        let list = self.operation(id)["parameters"]
-            .as_array()
+        self.find(id)
+            .parameters(self.document())
+            .into_iter()
             .cloned()
-            .unwrap_or_default();
-        list.into_iter()
-            .map(|p| match p.get("$ref").and_then(Value::as_str) {
-                Some(r) => {
-                    let name = r.trim_start_matches("#/components/parameters/");
-                    self.doc["components"]["parameters"][name].clone()
-                }
-                None => p,
-            })
             .collect()
     }
-}
-
-fn example_of(media: &Value) -> Option<Value> {
-    media.get("example").cloned().or_else(|| {
-        media
-            .get("examples")?
-            .as_object()?
-            .values()
-            .next()
-            .map(|e| e["value"].clone())
-    })
 }
 
 /// A flat JSON object as the string pairs a form body carries
@@ -263,22 +222,6 @@ pub fn expect_query(when: When, params: &[(String, String)]) -> When {
     })
 }
 
-/// `deployVm` → `deploy_vm`.
-pub fn snake(id: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in id.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// The drift guard: every operation in `spec` has a test function named
 /// `contract_<snake_case operationId>` in `source`, and every such function
 /// names an operation that exists.
@@ -286,7 +229,7 @@ pub fn assert_every_operation_tested(spec: &Spec, source: &str) {
     let wanted: BTreeSet<String> = spec
         .operation_ids()
         .iter()
-        .map(|id| format!("contract_{}", snake(id)))
+        .map(|id| format!("contract_{}", cloud_spec::naming::method_name(id)))
         .collect();
     let present: BTreeSet<String> = source
         .split("async fn ")

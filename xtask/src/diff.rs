@@ -37,8 +37,8 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::spec::{self, Operation};
 use crate::targets::Target;
+use cloud_spec::{self as spec, Operation};
 
 /// One difference between two versions of a spec.
 #[derive(Debug, Clone, PartialEq, Eq)]

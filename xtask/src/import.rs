@@ -36,7 +36,10 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use serde_json::{Map, Value, json};
 
-use crate::{spec, validate, yaml};
+use cloud_spec::example::{Properties, Synthesiser};
+use cloud_spec::{self as spec, validate};
+
+use crate::yaml;
 
 /// The official texts an import reads besides the document itself.
 #[derive(Debug, Default)]
@@ -949,7 +952,7 @@ fn operation(doc: &Value, found: &Found<'_>, texts: &Texts) -> Result<Value, Str
                 .pointer(&format!("/{}/exampleValue", spec::escape(&found.path)))
                 .filter(|e| validate::validate(doc, &schema, e).is_empty())
                 .cloned();
-            let example = official.unwrap_or_else(|| synthesise(doc, &schema, "", 0, false));
+            let example = official.unwrap_or_else(|| synthesise(doc, &schema, false));
             media["example"] = example;
         }
         op.insert("requestBody".into(), body);
@@ -977,7 +980,7 @@ fn operation(doc: &Value, found: &Found<'_>, texts: &Texts) -> Result<Value, Str
             .unwrap_or_else(|| response_description(item, is_list));
         ours.insert("description".into(), json!(text));
         if let Some(schema) = r.pointer("/content/application~1json/schema") {
-            let example = synthesise(doc, schema, "", 0, true);
+            let example = synthesise(doc, schema, true);
             ours.insert(
                 "content".into(),
                 json!({"application/json": {"schema": schema, "example": example}}),
@@ -1049,90 +1052,17 @@ fn response_description(item: Option<&str>, is_list: bool) -> String {
 /// An example value for `schema`: every property at the top of a response
 /// (`full`), required ones below it and in requests, values shaped by the
 /// field's name and format so that they look like CloudTower's.
-pub fn synthesise(doc: &Value, schema: &Value, field: &str, depth: usize, full: bool) -> Value {
-    if depth > 8 {
-        return Value::Null;
-    }
-    if let Some(name) = spec::schema_ref_name(schema) {
-        if name == "Secret" {
-            return json!("ExamplePassword1!");
-        }
-        let target = spec::resolve(doc, schema);
-        return synthesise(doc, target, field, depth, full);
-    }
-    for key in ["allOf", "oneOf", "anyOf"] {
-        if let Some(first) = schema
-            .get(key)
-            .and_then(Value::as_array)
-            .and_then(|a| a.first())
-        {
-            return synthesise(doc, first, field, depth, full);
-        }
-    }
-    if let Some(first) = schema
-        .get("enum")
-        .and_then(Value::as_array)
-        .and_then(|e| e.first())
-    {
-        return first.clone();
-    }
-    if let Some(example) = schema.get("example") {
-        return example.clone();
-    }
-    let ty = schema.get("type").and_then(Value::as_str);
-    match ty {
-        Some("string") => json!(example_string(field, schema)),
-        Some("integer") => {
-            let min = schema.get("minimum").and_then(Value::as_i64).unwrap_or(1);
-            json!(min.max(1))
-        }
-        Some("number") => json!(1.5),
-        Some("boolean") => json!(false),
-        Some("array") => {
-            let item = schema.get("items").cloned().unwrap_or(json!({}));
-            if depth > 3 {
-                json!([])
-            } else {
-                json!([synthesise(doc, &item, field, depth + 1, false)])
-            }
-        }
-        _ => {
-            let required = spec::required(schema);
-            let mut out = Map::new();
-            for (name, property) in spec::properties(schema).into_iter().flatten() {
-                if full && depth == 0 || required.contains(&name.as_str()) {
-                    out.insert(
-                        name.clone(),
-                        synthesise(doc, property, name, depth + 1, false),
-                    );
-                }
-            }
-            Value::Object(out)
-        }
-    }
-}
-
-/// A string that looks like what CloudTower puts in a field named `field`.
-fn example_string(field: &str, schema: &Value) -> String {
-    match schema.get("format").and_then(Value::as_str) {
-        Some("date-time") => return "2024-05-09T08:21:32.000Z".into(),
-        Some("date") => return "2024-05-09".into(),
-        Some("uuid") => return "3a8e1c4e-6f8c-4b2b-9a2f-0b8f5a3f7f10".into(),
-        _ => {}
-    }
-    if field == "local_id" {
-        "3a8e1c4e-6f8c-4b2b-9a2f-0b8f5a3f7f10".into()
-    } else if field == "id" || field.ends_with("_id") || field == "after" || field == "before" {
-        "cl2k1yswo1ifg0822ruv6ylfp".into()
-    } else if field.ends_with("_ip") || field == "ip" || field.ends_with("gateway") {
-        "192.168.20.31".into()
-    } else if field.ends_with("subnetmask") || field.ends_with("netmask") {
-        "255.255.255.0".into()
-    } else if field.is_empty() {
-        "example".into()
+pub fn synthesise(doc: &Value, schema: &Value, full: bool) -> Value {
+    let properties = if full {
+        Properties::AllAtTop
     } else {
-        format!("example-{}", field.replace('_', "-"))
+        Properties::Required
+    };
+    Synthesiser {
+        properties,
+        ..Synthesiser::new(doc)
     }
+    .value(schema, "")
 }
 
 /// The examples of the operation at `path`/`method` hold against its
@@ -1150,7 +1080,7 @@ fn check_examples(doc: &Value, path: &str, method: &str) -> Result<(), String> {
     .flatten()
     {
         if let (Some(schema), Some(example)) = (media.get("schema"), media.get("example")) {
-            problems.extend(validate::validate(doc, schema, example));
+            problems.extend(validate::messages(doc, schema, example));
         }
     }
     if problems.is_empty() {

@@ -12,7 +12,6 @@
 //! - [`import`]: operations copied from the official CloudTower document
 //!   into our spec, with the schemas they need, in the house conventions.
 //! - [`lint`]: spec mistakes found before the build (or a user) does.
-//! - [`validate`]: the small schema validator `lint` checks examples with.
 //! - [`upstream`]: where `specs/cloudtower.yaml` disagrees with the
 //!   official CloudTower document.
 //! - [`sync`]: what the official CloudTower document has and the spec
@@ -25,7 +24,8 @@
 //! - [`targets`]: the providers all of the above work on.
 //! - [`official`]: the official CloudTower documents vendored in
 //!   `upstream/cloudtower/`, which `upstream`, `sync` and `import` default to.
-//! - [`spec`]: reading specs as JSON values and walking them.
+//!
+//! Specs are read with [`cloud_spec`], as JSON values.
 
 pub mod build_cost;
 pub mod diff;
@@ -35,11 +35,9 @@ pub mod msrv;
 pub mod official;
 pub mod semver;
 pub mod snapshot;
-pub mod spec;
 pub mod sync;
 pub mod targets;
 pub mod upstream;
-pub mod validate;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};

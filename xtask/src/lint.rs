@@ -15,8 +15,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::spec::{self, Operation};
-use crate::validate;
+use cloud_spec::validate;
+use cloud_spec::{self as spec, Operation};
 
 /// Rule name of the findings from `cloud_codegen::lint::progenitor_blockers`
 /// (OpenAPI version, `operationId`s, one success and one error schema, form
@@ -501,7 +501,7 @@ fn example_owners(doc: &Value) -> Vec<(String, &Value)> {
 
 fn examples(doc: &Value, out: &mut Vec<Finding>) {
     let mut check = |pointer: String, schema: &Value, example: &Value| {
-        for error in validate::validate(doc, schema, example) {
+        for error in validate::messages(doc, schema, example) {
             out.push(Finding {
                 rule: EXAMPLE,
                 location: pointer.clone(),

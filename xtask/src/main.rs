@@ -28,8 +28,9 @@
 
 use std::process::ExitCode;
 
+use cloud_spec as spec;
 use xtask::{
-    build_cost, diff, import, lint, msrv, official, semver, snapshot, spec, targets, upstream,
+    build_cost, diff, import, lint, msrv, official, semver, snapshot, targets, upstream,
     workspace_root,
 };
 
@@ -245,7 +246,7 @@ fn diff_command(args: &[String]) -> Result<(), Failure> {
                 .map_err(|e| Failure::Failed(format!("{} at {base}: {e}", target.spec)))?,
             None => diff::empty_spec(),
         };
-        let new = spec::load(&root.join(target.spec)).map_err(Failure::Failed)?;
+        let new = spec::load(&root.join(target.spec)).map_err(|e| Failure::Failed(e.into()))?;
         let changes = diff::diff(&old, &new);
         let count = changes.iter().filter(|c| c.breaking).count();
         breaking += count;
@@ -450,7 +451,7 @@ fn import_command(args: &[String]) -> Result<(), Failure> {
     let ours = std::fs::read_to_string(&ours_path)
         .map_err(|e| Failure::Failed(format!("{}: {e}", ours_path.display())))?;
     let official_path = official_path.as_path();
-    let doc = spec::load(official_path).map_err(Failure::Failed)?;
+    let doc = spec::load(official_path).map_err(|e| Failure::Failed(e.into()))?;
     // The official texts sit beside the document, under the names of the
     // vendored folder (upstream/cloudtower/).
     let version = doc
@@ -462,7 +463,7 @@ fn import_command(args: &[String]) -> Result<(), Failure> {
             eprintln!("note: {} not found; texts are derived only", path.display());
             return Ok(serde_json::Value::Null);
         }
-        spec::load(&path).map_err(Failure::Failed)
+        spec::load(&path).map_err(|e| Failure::Failed(e.into()))
     };
     let texts = import::Texts {
         descriptions: read_optional(official::descriptions_beside(official_path, version, "en"))?,

@@ -22,7 +22,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{diff, spec};
+use cloud_spec as spec;
+
+use crate::diff;
 
 /// The fixture folders whose pairs are checked, relative to the workspace
 /// root: the diff's own pairs, and single-change pairs for each rule.

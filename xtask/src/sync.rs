@@ -49,9 +49,9 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use crate::diff::{self, Change};
-use crate::spec;
 use crate::upstream::{self, Disagreement};
 use crate::yaml;
+use cloud_spec as spec;
 
 /// The note on a property that only a base can tell new from left out.
 const NO_BASE: &str = "not written without --base: the spec may leave it out on purpose";

@@ -24,7 +24,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::spec;
+use cloud_spec as spec;
 
 /// One place where our spec says something upstream does not.
 #[derive(Debug, Clone, PartialEq, Eq)]

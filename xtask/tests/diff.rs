@@ -4,8 +4,9 @@
 
 use std::path::Path;
 
+use cloud_spec as spec;
 use serde_json::Value;
-use xtask::{diff, spec};
+use xtask::diff;
 
 fn load(name: &str) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))

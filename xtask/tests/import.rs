@@ -3,8 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
+use cloud_spec as spec;
 use serde_json::Value;
-use xtask::{import, official, spec};
+use xtask::{import, official};
 
 fn root() -> PathBuf {
     xtask::workspace_root().unwrap()

@@ -2,8 +2,9 @@
 //! the official document has and ours lacks, classified by `diff`, and the
 //! textual edits `--write` makes.
 
+use cloud_spec as spec;
 use serde_json::{Value, json};
-use xtask::{official, spec, sync, upstream};
+use xtask::{official, sync, upstream};
 
 /// Ours: a curated subset in the hand-written style (comments, blank lines,
 /// flow and block mappings), which `--write` must keep as it is.

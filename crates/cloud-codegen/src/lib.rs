@@ -37,7 +37,7 @@ pub const SAFE_TO_RETRY_EXTENSION: &str = "x-safe-to-retry";
 
 /// The schema name that every spec uses for credentials and secrets in
 /// responses; it is generated as `::cloud_common::Secret`, which redacts.
-pub const SECRET_SCHEMA: &str = "Secret";
+pub use cloud_spec::secret::SECRET_SCHEMA;
 
 /// The generated source of one client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -289,8 +289,9 @@ fn operation_constants(api: &OpenAPI) -> proc_macro2::TokenStream {
             let safe =
                 op.extensions.get(SAFE_TO_RETRY_EXTENSION) == Some(&serde_json::Value::Bool(true));
             let operation = &doc["paths"][path][method];
-            let secrets = secret_fields(&doc, operation);
-            let secret_response = !secret_fields(&doc, &operation["responses"]).is_empty();
+            let secrets = cloud_spec::secret::secret_fields(&doc, operation);
+            let secret_response =
+                !cloud_spec::secret::secret_fields(&doc, &operation["responses"]).is_empty();
             let object_response = success_is_object(&doc, operation);
             Some(quote! {
                 ::cloud_common::OperationSpec {
@@ -318,9 +319,9 @@ fn success_is_object(doc: &serde_json::Value, operation: &serde_json::Value) -> 
         if depth > 16 {
             return false;
         }
-        if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
-            let name = r.trim_start_matches("#/components/schemas/");
-            return is_object(doc, &doc["components"]["schemas"][name], depth + 1);
+        if schema.get("$ref").is_some() {
+            let target = cloud_spec::ref_target(doc, schema).unwrap_or(&Value::Null);
+            return is_object(doc, target, depth + 1);
         }
         for key in ["oneOf", "anyOf", "allOf"] {
             if let Some(list) = schema.get(key).and_then(Value::as_array) {
@@ -340,73 +341,9 @@ fn success_is_object(doc: &serde_json::Value, operation: &serde_json::Value) -> 
         .is_some_and(|s| is_object(doc, s, 0))
 }
 
-/// The JSON property names whose schema is the `Secret` schema, anywhere
-/// in what `node` reaches (following `$ref`s through the components), in
-/// sorted order.
-fn secret_fields(doc: &serde_json::Value, node: &serde_json::Value) -> Vec<String> {
-    use serde_json::Value;
-    let secret_ref = format!("#/components/schemas/{SECRET_SCHEMA}");
-    let is_secret = |v: &Value| {
-        v.get("$ref").and_then(Value::as_str) == Some(secret_ref.as_str())
-            || v.get("allOf").and_then(Value::as_array).is_some_and(|l| {
-                l.iter()
-                    .any(|x| x.get("$ref").and_then(Value::as_str) == Some(secret_ref.as_str()))
-            })
-    };
-    let mut names = std::collections::BTreeSet::new();
-    let mut visited = std::collections::BTreeSet::new();
-    let mut stack = vec![node.clone()];
-    while let Some(v) = stack.pop() {
-        match &v {
-            Value::Object(map) => {
-                if let Some(Value::Object(props)) = map.get("properties") {
-                    for (name, prop) in props {
-                        if is_secret(prop) {
-                            names.insert(name.clone());
-                        }
-                    }
-                }
-                if let Some(Value::String(r)) = map.get("$ref")
-                    && let Some(name) = r.strip_prefix("#/components/schemas/")
-                    && visited.insert(name.to_string())
-                {
-                    stack.push(doc["components"]["schemas"][name].clone());
-                }
-                for (key, child) in map {
-                    if key != "example" && key != "examples" {
-                        stack.push(child.clone());
-                    }
-                }
-            }
-            Value::Array(items) => stack.extend(items.iter().cloned()),
-            _ => {}
-        }
-    }
-    names.into_iter().collect()
-}
-
-/// The method name progenitor generates for an `operationId` (its
-/// `sanitize(.., Case::Snake)`), which is also what it reports to hooks.
-pub fn method_name(operation_id: &str) -> String {
-    use heck::ToSnakeCase;
-    identifier_words(operation_id).to_snake_case()
-}
-
-/// The text progenitor and typify case-convert into an identifier: quotes
-/// dropped, anything that cannot be in an identifier turned into a word
-/// break.
-pub(crate) fn identifier_words(name: &str) -> String {
-    name.replace('\'', "")
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect()
-}
+/// The method name progenitor generates for an `operationId`, which is
+/// also what it reports to hooks (see [`cloud_spec::naming`]).
+pub use cloud_spec::naming::method_name;
 
 /// Replaces progenitor's `encode_path(&x.to_string())` in every request
 /// with `::cloud_common::path_segment("x", &x.to_string())?`, which also

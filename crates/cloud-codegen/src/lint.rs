@@ -10,9 +10,7 @@ use openapiv3::{
 use crate::Problem;
 
 /// The HTTP methods an OpenAPI path item can hold, lower case.
-pub const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+pub use cloud_spec::METHODS;
 
 /// Every operation as `(path, method, operation)`, in document order.
 pub fn operations(api: &OpenAPI) -> Vec<(&str, &'static str, &Operation)> {
@@ -257,9 +255,7 @@ fn dangling_refs(api: &OpenAPI) -> Vec<Problem> {
         match node {
             serde_json::Value::Object(map) => {
                 if let Some(reference) = map.get("$ref").and_then(|r| r.as_str()) {
-                    let resolves = reference
-                        .strip_prefix('#')
-                        .is_some_and(|p| doc.pointer(p).is_some());
+                    let resolves = cloud_spec::ref_target(&doc, node).is_some();
                     if !resolves {
                         problems.push(Problem {
                             operation: None,
@@ -274,7 +270,7 @@ fn dangling_refs(api: &OpenAPI) -> Vec<Problem> {
                     // Examples are data: a key named `$ref` there is not a
                     // reference (a field named `example` is a schema).
                     if is_properties || (key != "example" && key != "examples") {
-                        let segment = key.replace('~', "~0").replace('/', "~1");
+                        let segment = cloud_spec::escape(key);
                         let child_is_properties = !is_properties && key == "properties";
                         stack.push((value, format!("{pointer}/{segment}"), child_is_properties));
                     }

@@ -54,7 +54,7 @@ pub fn find(api: &OpenAPI) -> Vec<OpenEnum> {
 
 /// The Rust type name typify gives a schema (its `sanitize(.., Pascal)`).
 pub fn type_name(schema: &str) -> String {
-    crate::identifier_words(schema).to_upper_camel_case()
+    cloud_spec::naming::type_name(schema)
 }
 
 /// Rust variant names for `values`, unique and valid identifiers.

@@ -22,7 +22,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use heck::{ToShoutySnakeCase, ToSnakeCase};
 use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind, Type};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -194,8 +193,8 @@ pub(crate) fn tokens(api: &OpenAPI, file: &syn::File) -> TokenStream {
         let Some(id) = op.operation_id.as_deref() else {
             continue;
         };
-        let method_name = crate::method_name(id);
-        let constant = format_ident!("{}", crate::identifier_words(id).to_shouty_snake_case());
+        let method_name = cloud_spec::naming::method_name(id);
+        let constant = format_ident!("{}", cloud_spec::naming::constant_name(id));
         let doc = format!("`{id}` ({} {path})", method.to_uppercase());
         constants.push(quote! { #[doc = #doc] pub const #constant: &str = #id; });
         let Some(g) = generated.get(&method_name) else {
@@ -523,7 +522,7 @@ fn list_operations(api: &OpenAPI) -> Vec<TokenStream> {
             if !(i.required.iter().any(|r| r == "id") && is_string_property(i, "id")) {
                 return None;
             }
-            let method = format_ident!("{}", crate::method_name(id));
+            let method = format_ident!("{}", cloud_spec::naming::method_name(id));
             let (body, where_input, item) = (type_ident(body), type_ident(where_input), type_ident(item));
             Some(quote! { { method: #method, id: #id, body: #body, where_input: #where_input, item: #item, } })
         })
@@ -562,20 +561,7 @@ fn where_operations(api: &OpenAPI) -> Vec<TokenStream> {
         .collect()
 }
 
-/// The Rust field name typify gives a property (snake case, keywords
-/// suffixed with `_`).
+/// The Rust field name typify gives a property.
 fn field_ident(property: &str) -> syn::Ident {
-    let name = crate::identifier_words(property).to_snake_case();
-    const KEYWORDS: &[&str] = &[
-        "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
-        "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move",
-        "mut", "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true",
-        "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final",
-        "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield", "gen",
-    ];
-    if KEYWORDS.contains(&name.as_str()) {
-        format_ident!("{name}_")
-    } else {
-        format_ident!("{name}")
-    }
+    format_ident!("{}", cloud_spec::naming::field_name(property))
 }

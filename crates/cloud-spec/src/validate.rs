@@ -1,35 +1,64 @@
-//! A small validator for the OpenAPI 3.0 schema subset our specs use, for
-//! checking examples.
+//! A small validator for the OpenAPI 3.0 schema subset the specs use.
 //!
-//! Examples are what users copy and what the contract tests are modelled
-//! on, so one that the generated types would reject is a bug in the spec.
 //! Supported: `type`, `nullable`, `enum`, `format` (loosely: the ones
 //! progenitor turns into checked Rust types: integer widths, `uuid`,
 //! `date-time`, `date`), `properties`, `required`, `additionalProperties`,
-//! `items`, `minItems`/`maxItems`, `minLength`/`maxLength`, `pattern`,
-//! `minimum`/`maximum` (with 3.0's boolean `exclusive*`), `allOf`, `anyOf`,
-//! `oneOf`, `not`, and `$ref`s into the document. Anything else is ignored,
-//! which errs towards accepting.
+//! `items`, `minItems`/`maxItems`, `minLength`/`maxLength`, `pattern`
+//! (with the feature `pattern`), `minimum`/`maximum` (with 3.0's boolean
+//! `exclusive*`), `allOf`, `anyOf`, `oneOf`, `not`, and `$ref`s into the
+//! document. Anything else is ignored, which errs towards accepting: the
+//! validator finds values that the generated types would reject.
+
+use std::fmt;
 
 use serde_json::Value;
 
-use crate::spec;
+use crate::refs::{escape, ref_target};
+use crate::schema::{nullable, properties, required};
+
+/// One thing wrong with a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The JSON pointer of the offending part of the value (`/vms/0/id`),
+    /// empty for the value itself.
+    pub pointer: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+/// `` `/vms/0/id`: expected string, got integer ``, or `(the example): ..`
+/// for the value itself.
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.pointer.is_empty() {
+            write!(f, "(the example): {}", self.message)
+        } else {
+            write!(f, "`{}`: {}", self.pointer, self.message)
+        }
+    }
+}
 
 /// Checks `value` against `schema` (a node of `doc`, whose `$ref`s it
-/// follows). Returns one message per problem, each starting with the JSON
-/// pointer of the offending part of the value; empty when it is valid.
-pub fn validate(doc: &Value, schema: &Value, value: &Value) -> Vec<String> {
+/// follows). Returns every problem found; empty when the value is valid.
+pub fn validate(doc: &Value, schema: &Value, value: &Value) -> Vec<Problem> {
     let mut errors = Vec::new();
     check(doc, schema, value, "", &mut errors, 0);
     errors
 }
 
-fn at(path: &str) -> String {
-    if path.is_empty() {
-        "(the example)".to_string()
-    } else {
-        format!("`{path}`")
-    }
+/// [`validate`], each problem as its text.
+pub fn messages(doc: &Value, schema: &Value, value: &Value) -> Vec<String> {
+    validate(doc, schema, value)
+        .iter()
+        .map(Problem::to_string)
+        .collect()
+}
+
+fn push(errors: &mut Vec<Problem>, pointer: &str, message: String) {
+    errors.push(Problem {
+        pointer: pointer.to_string(),
+        message,
+    });
 }
 
 fn type_of(value: &Value) -> &'static str {
@@ -49,7 +78,7 @@ fn check(
     schema: &Value,
     value: &Value,
     path: &str,
-    errors: &mut Vec<String>,
+    errors: &mut Vec<Problem>,
     depth: usize,
 ) {
     // Recursive schemas (a filter that nests itself) are fine; a value
@@ -58,13 +87,16 @@ fn check(
         return;
     }
     if schema.get("$ref").is_some() {
-        match spec::ref_target(doc, schema) {
+        match ref_target(doc, schema) {
             Some(target) => check(doc, target, value, path, errors, depth + 1),
-            None => errors.push(format!(
-                "{}: the schema's $ref `{}` points nowhere",
-                at(path),
-                schema["$ref"].as_str().unwrap_or("?")
-            )),
+            None => push(
+                errors,
+                path,
+                format!(
+                    "the schema's $ref `{}` points nowhere",
+                    schema["$ref"].as_str().unwrap_or("?")
+                ),
+            ),
         }
         return;
     }
@@ -75,14 +107,15 @@ fn check(
     };
 
     if value.is_null() {
-        if spec::nullable(schema) {
+        if nullable(schema) {
             return;
         }
         if let Some(ty) = keywords.get("type").and_then(Value::as_str) {
-            errors.push(format!(
-                "{}: null, but the schema is `{ty}` and not nullable",
-                at(path)
-            ));
+            push(
+                errors,
+                path,
+                format!("null, but the schema is `{ty}` and not nullable"),
+            );
             return;
         }
     }
@@ -94,7 +127,7 @@ fn check(
             other => actual == other,
         };
         if !ok {
-            errors.push(format!("{}: expected {ty}, got {actual}", at(path)));
+            push(errors, path, format!("expected {ty}, got {actual}"));
             return;
         }
     }
@@ -103,11 +136,11 @@ fn check(
         && !values.contains(value)
     {
         let listed: Vec<String> = values.iter().map(Value::to_string).collect();
-        errors.push(format!(
-            "{}: {value} is not one of {}",
-            at(path),
-            listed.join(", ")
-        ));
+        push(
+            errors,
+            path,
+            format!("{value} is not one of {}", listed.join(", ")),
+        );
     }
 
     match value {
@@ -118,12 +151,12 @@ fn check(
             if let Some(min) = keywords.get("minItems").and_then(Value::as_u64)
                 && len < min
             {
-                errors.push(format!("{}: {len} items, at least {min} needed", at(path)));
+                push(errors, path, format!("{len} items, at least {min} needed"));
             }
             if let Some(max) = keywords.get("maxItems").and_then(Value::as_u64)
                 && len > max
             {
-                errors.push(format!("{}: {len} items, at most {max} allowed", at(path)));
+                push(errors, path, format!("{len} items, at most {max} allowed"));
             }
             if let Some(item_schema) = keywords.get("items") {
                 for (i, item) in items.iter().enumerate() {
@@ -139,24 +172,28 @@ fn check(
             }
         }
         Value::Object(fields) => {
-            for name in spec::required(schema) {
+            for name in required(schema) {
                 if !fields.contains_key(name) {
-                    errors.push(format!(
-                        "{}: required property `{name}` is missing",
-                        at(path)
-                    ));
+                    push(
+                        errors,
+                        path,
+                        format!("required property `{name}` is missing"),
+                    );
                 }
             }
-            let props = spec::properties(schema);
+            let props = properties(schema);
             for (name, field) in fields {
-                let field_path = format!("{path}/{}", spec::escape(name));
+                let field_path = format!("{path}/{}", escape(name));
                 match props.and_then(|p| p.get(name)) {
                     Some(prop) => check(doc, prop, field, &field_path, errors, depth + 1),
                     None => match keywords.get("additionalProperties") {
-                        Some(Value::Bool(false)) => errors.push(format!(
-                            "{}: property `{name}` is not in the schema, which allows no others",
-                            at(path)
-                        )),
+                        Some(Value::Bool(false)) => push(
+                            errors,
+                            path,
+                            format!(
+                                "property `{name}` is not in the schema, which allows no others"
+                            ),
+                        ),
                         Some(extra @ Value::Object(_)) => {
                             check(doc, extra, field, &field_path, errors, depth + 1)
                         }
@@ -176,7 +213,7 @@ fn check_composition(
     keywords: &serde_json::Map<String, Value>,
     value: &Value,
     path: &str,
-    errors: &mut Vec<String>,
+    errors: &mut Vec<Problem>,
     depth: usize,
 ) {
     if let Some(all) = keywords.get("allOf").and_then(Value::as_array) {
@@ -196,31 +233,32 @@ fn check_composition(
     if let Some(any) = keywords.get("anyOf").and_then(Value::as_array)
         && matching(any) == 0
     {
-        errors.push(format!(
-            "{}: matches none of the {} anyOf schemas",
-            at(path),
-            any.len()
-        ));
+        push(
+            errors,
+            path,
+            format!("matches none of the {} anyOf schemas", any.len()),
+        );
     }
     if let Some(one) = keywords.get("oneOf").and_then(Value::as_array) {
         match matching(one) {
             1 => {}
-            0 => errors.push(format!(
-                "{}: matches none of the {} oneOf schemas",
-                at(path),
-                one.len()
-            )),
-            n => errors.push(format!(
-                "{}: matches {n} of the oneOf schemas; exactly one must match",
-                at(path)
-            )),
+            0 => push(
+                errors,
+                path,
+                format!("matches none of the {} oneOf schemas", one.len()),
+            ),
+            n => push(
+                errors,
+                path,
+                format!("matches {n} of the oneOf schemas; exactly one must match"),
+            ),
         }
     }
     if let Some(not) = keywords.get("not") {
         let mut sub_errors = Vec::new();
         check(doc, not, value, path, &mut sub_errors, depth + 1);
         if sub_errors.is_empty() {
-            errors.push(format!("{}: matches the schema under `not`", at(path)));
+            push(errors, path, "matches the schema under `not`".to_string());
         }
     }
 }
@@ -229,30 +267,32 @@ fn check_string(
     keywords: &serde_json::Map<String, Value>,
     s: &str,
     path: &str,
-    errors: &mut Vec<String>,
+    errors: &mut Vec<Problem>,
 ) {
     let len = s.chars().count() as u64;
     if let Some(min) = keywords.get("minLength").and_then(Value::as_u64)
         && len < min
     {
-        errors.push(format!("{}: shorter than {min} characters", at(path)));
+        push(errors, path, format!("shorter than {min} characters"));
     }
     if let Some(max) = keywords.get("maxLength").and_then(Value::as_u64)
         && len > max
     {
-        errors.push(format!("{}: longer than {max} characters", at(path)));
+        push(errors, path, format!("longer than {max} characters"));
     }
+    #[cfg(feature = "pattern")]
     if let Some(pattern) = keywords.get("pattern").and_then(Value::as_str) {
         match regress::Regex::new(pattern) {
             // ECMA-262 semantics, unanchored, like the generated clients.
             Ok(re) if re.find(s).is_none() => {
-                errors.push(format!("{}: {s:?} does not match `{pattern}`", at(path)))
+                push(errors, path, format!("{s:?} does not match `{pattern}`"))
             }
             Ok(_) => {}
-            Err(e) => errors.push(format!(
-                "{}: the schema's pattern `{pattern}` is not a valid regex: {e}",
-                at(path)
-            )),
+            Err(e) => push(
+                errors,
+                path,
+                format!("the schema's pattern `{pattern}` is not a valid regex: {e}"),
+            ),
         }
     }
     let format = keywords.get("format").and_then(Value::as_str);
@@ -263,11 +303,11 @@ fn check_string(
         _ => true,
     };
     if !ok {
-        errors.push(format!(
-            "{}: {s:?} is not a valid {}",
-            at(path),
-            format.unwrap_or_default()
-        ));
+        push(
+            errors,
+            path,
+            format!("{s:?} is not a valid {}", format.unwrap_or_default()),
+        );
     }
 }
 
@@ -275,7 +315,7 @@ fn check_number(
     keywords: &serde_json::Map<String, Value>,
     n: &serde_json::Number,
     path: &str,
-    errors: &mut Vec<String>,
+    errors: &mut Vec<Problem>,
 ) {
     let x = n.as_f64().unwrap_or(f64::NAN);
     let flag = |k: &str| keywords.get(k).and_then(Value::as_bool) == Some(true);
@@ -283,14 +323,14 @@ fn check_number(
         let exclusive = flag("exclusiveMinimum");
         if x < min || (exclusive && x == min) {
             let word = if exclusive { "more than" } else { "at least" };
-            errors.push(format!("{}: {n} is not {word} {min}", at(path)));
+            push(errors, path, format!("{n} is not {word} {min}"));
         }
     }
     if let Some(max) = keywords.get("maximum").and_then(Value::as_f64) {
         let exclusive = flag("exclusiveMaximum");
         if x > max || (exclusive && x == max) {
             let word = if exclusive { "less than" } else { "at most" };
-            errors.push(format!("{}: {n} is not {word} {max}", at(path)));
+            push(errors, path, format!("{n} is not {word} {max}"));
         }
     }
     let fits = match keywords.get("format").and_then(Value::as_str) {
@@ -301,11 +341,14 @@ fn check_number(
         _ => true,
     };
     if !fits {
-        errors.push(format!(
-            "{}: {n} does not fit {}",
-            at(path),
-            keywords["format"].as_str().unwrap_or_default()
-        ));
+        push(
+            errors,
+            path,
+            format!(
+                "{n} does not fit {}",
+                keywords["format"].as_str().unwrap_or_default()
+            ),
+        );
     }
 }
 
@@ -396,12 +439,12 @@ mod tests {
         let wrapper = json!({"nullable": true, "allOf": [{"$ref": "#/components/schemas/Dc"}]});
         assert!(validate(&doc, &wrapper, &json!(null)).is_empty());
         assert_eq!(
-            validate(&doc, &wrapper, &json!({})),
+            messages(&doc, &wrapper, &json!({})),
             ["(the example): required property `name` is missing"]
         );
         let plain = json!({"$ref": "#/components/schemas/Dc"});
         assert_eq!(
-            validate(&doc, &plain, &json!(null)),
+            messages(&doc, &plain, &json!(null)),
             ["(the example): null, but the schema is `object` and not nullable"]
         );
     }
@@ -411,9 +454,24 @@ mod tests {
         let doc = json!({});
         let schema = json!({"oneOf": [{"type": "number"}, {"type": "integer"}]});
         assert_eq!(
-            validate(&doc, &schema, &json!(3)),
+            messages(&doc, &schema, &json!(3)),
             ["(the example): matches 2 of the oneOf schemas; exactly one must match"]
         );
         assert!(validate(&doc, &schema, &json!(3.5)).is_empty());
+    }
+
+    #[cfg(feature = "pattern")]
+    #[test]
+    fn patterns_are_unanchored_ecma_regexes() {
+        let schema = json!({"type": "string", "pattern": "^[a-z]+$"});
+        assert!(validate(&json!({}), &schema, &json!("abc")).is_empty());
+        assert_eq!(
+            messages(
+                &json!({}),
+                &json!({"properties": {"a": schema}}),
+                &json!({"a": "A"})
+            ),
+            ["`/a`: \"A\" does not match `^[a-z]+$`"]
+        );
     }
 }

@@ -1,0 +1,176 @@
+//! A parsed document with its operations indexed.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::operation::{METHODS, Operation, of_item};
+use crate::{Error, refs, schema};
+
+/// A parsed OpenAPI document, its operations indexed by `operationId` and
+/// by method and path, in the order the document writes them.
+///
+/// The document itself is a plain `serde_json::Value`
+/// ([`document`](Self::document)), so everything else in this crate
+/// applies to it.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    doc: Value,
+    /// `(path, method)` of every operation, in document order.
+    order: Vec<(String, &'static str)>,
+    /// `operationId` to its index in `order` (the first, if repeated).
+    by_id: BTreeMap<String, usize>,
+}
+
+impl Spec {
+    /// Parses a document (YAML or JSON). Operations keep the order of the
+    /// text's `paths`, which a JSON value alone would lose.
+    pub fn parse(text: &str) -> Result<Self, Error> {
+        let yaml = crate::parse_yaml(text)?;
+        let paths: Vec<String> = match yaml.get("paths") {
+            Some(serde_yaml::Value::Mapping(paths)) => paths.keys().map(crate::key_text).collect(),
+            _ => Vec::new(),
+        };
+        Ok(Self::index(crate::to_json(yaml), paths))
+    }
+
+    /// Reads and parses the document at `path`. Errors name the file.
+    pub fn load(path: &Path) -> Result<Self, Error> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::new(format!("{}: cannot read the file: {e}", path.display())))?;
+        Self::parse(&text).map_err(|e| Error::new(format!("{}: {e}", path.display())))
+    }
+
+    /// Wraps a document already parsed; its operations are in path order,
+    /// as a JSON object keeps them.
+    pub fn from_value(doc: Value) -> Self {
+        let paths = doc
+            .get("paths")
+            .and_then(Value::as_object)
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default();
+        Self::index(doc, paths)
+    }
+
+    fn index(doc: Value, paths: Vec<String>) -> Self {
+        let mut order = Vec::new();
+        let mut by_id = BTreeMap::new();
+        for path in paths {
+            let Some(item) = doc.get("paths").and_then(|p| p.get(&path)) else {
+                continue;
+            };
+            for op in of_item(&doc, &path, item) {
+                if let Some(id) = op.id() {
+                    by_id.entry(id.to_string()).or_insert(order.len());
+                }
+                order.push((path.clone(), op.method));
+            }
+        }
+        Self { doc, order, by_id }
+    }
+
+    /// The whole document.
+    pub fn document(&self) -> &Value {
+        &self.doc
+    }
+
+    /// The document, given back.
+    pub fn into_document(self) -> Value {
+        self.doc
+    }
+
+    /// Every operation, in document order (paths as written, then
+    /// [`METHODS`] order within a path).
+    pub fn operations(&self) -> impl Iterator<Item = Operation<'_>> + '_ {
+        self.order
+            .iter()
+            .filter_map(|(path, method)| self.operation_at(method, path))
+    }
+
+    /// The `operationId` of every operation that has one, in document
+    /// order.
+    pub fn operation_ids(&self) -> Vec<&str> {
+        self.operations().filter_map(|o| o.id()).collect()
+    }
+
+    /// The operation with this `operationId`.
+    pub fn operation(&self, id: &str) -> Option<Operation<'_>> {
+        let (path, method) = self.order.get(*self.by_id.get(id)?)?;
+        self.operation_at(method, path)
+    }
+
+    /// The operation at `method` (any case) and the path template `path`
+    /// as the document writes it.
+    pub fn operation_at(&self, method: &str, path: &str) -> Option<Operation<'_>> {
+        let method = METHODS.iter().find(|m| m.eq_ignore_ascii_case(method))?;
+        let (path, item) = self.doc.get("paths")?.as_object()?.get_key_value(path)?;
+        of_item(&self.doc, path, item)
+            .into_iter()
+            .find(|o| o.method == *method)
+    }
+
+    /// The component schema `name`.
+    pub fn schema(&self, name: &str) -> Option<&Value> {
+        schema::component_schemas(&self.doc)?.get(name)
+    }
+
+    /// [`crate::resolve`] in this document.
+    pub fn resolve<'a>(&'a self, node: &'a Value) -> &'a Value {
+        refs::resolve(&self.doc, node)
+    }
+
+    /// [`crate::resolve_schema`] in this document.
+    pub fn resolve_schema<'a>(&'a self, node: &'a Value) -> &'a Value {
+        refs::resolve_schema(&self.doc, node)
+    }
+
+    /// `info.title`, trimmed.
+    pub fn title(&self) -> Option<&str> {
+        self.doc.pointer("/info/title")?.as_str().map(str::trim)
+    }
+
+    /// The `url` of the first server, trimmed.
+    pub fn server_url(&self) -> Option<&str> {
+        self.doc.pointer("/servers/0/url")?.as_str().map(str::trim)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = "
+openapi: 3.0.3
+info: {title: ' T '}
+servers: [{url: 'https://example.com/v1'}]
+paths:
+  /z:
+    post: {operationId: second}
+    get: {operationId: first}
+  /a/{id}:
+    delete: {operationId: third}
+components:
+  schemas:
+    Thing: {type: object}
+";
+
+    #[test]
+    fn operations_keep_document_order_and_are_found_by_id_and_route() {
+        let spec = Spec::parse(DOC).unwrap();
+        assert_eq!(spec.operation_ids(), ["first", "second", "third"]);
+        let op = spec.operation("third").unwrap();
+        assert_eq!((op.method, op.path), ("delete", "/a/{id}"));
+        assert_eq!(
+            spec.operation_at("POST", "/z").unwrap().id(),
+            Some("second")
+        );
+        assert!(spec.operation_at("put", "/z").is_none());
+        assert!(spec.operation("nope").is_none());
+        assert_eq!(spec.title(), Some("T"));
+        assert_eq!(spec.server_url(), Some("https://example.com/v1"));
+        assert!(spec.schema("Thing").is_some());
+        let sorted = Spec::from_value(spec.into_document());
+        assert_eq!(sorted.operation_ids(), ["third", "first", "second"]);
+    }
+}
