@@ -78,7 +78,7 @@ async fn tensordock_v2_runs_the_scenario() {
 
 #[tokio::test]
 async fn neolink_runs_the_scenario() {
-    use neolink_api::fake::{CLUSTER, Fake, TOKEN};
+    use neolink_fake::{CLUSTER, Fake, TOKEN};
     let fake = Fake::start().await.unwrap();
     let name = fake.add_instance("trainer", "Shutdown");
     let neolink = neolink_api::Neolink::with_config(config(fake.base_url()), TOKEN).unwrap();

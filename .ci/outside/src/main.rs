@@ -13,11 +13,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .install_default()
         .map_err(|_| "a TLS provider was already installed")?;
 
-    // Neolink and TensorDock: the crates' own fakes (feature `fake`).
-    let nl_fake = neolink_api::fake::Fake::start().await?;
+    // Neolink and TensorDock: their fake crates.
+    let nl_fake = neolink_fake::Fake::start().await?;
     let name = nl_fake.add_instance("notebook", "Running");
     let neolink =
-        neolink_api::Neolink::with_config(nl_fake.base_url(), neolink_api::fake::TOKEN)?;
+        neolink_api::Neolink::with_config(nl_fake.base_url(), neolink_fake::TOKEN)?;
     let list = neolink.instances(nl_fake.cluster()).await?;
     println!("neolink: {} instance(s): {:?}", list.nodes.len(), list.nodes[0].name);
     assert_eq!(list.nodes[0].name, name);

@@ -2,8 +2,13 @@
 //! instance the demo acts on. Each is its crate's stateful fake (feature
 //! `fake`).
 
-pub use neolink_api::fake::FakeError;
+pub use cloud_fake::FakeError;
 use serde_json::{Value, json};
+
+/// The error of a fake not yet moved onto `cloud-fake`, as its error.
+fn moving(e: tensordock_api::v0::fake::FakeError) -> FakeError {
+    FakeError::Spec(e.to_string())
+}
 
 /// A started fake and the instance the scenario acts on.
 pub struct Seeded<F> {
@@ -21,7 +26,7 @@ pub const FAKE_TOKEN: &str = "fake-token";
 
 /// A TensorDock v0 fake with one stopped VM, `trainer-1`.
 pub fn tensordock() -> Result<Seeded<tensordock_api::v0::fake::Fake>, FakeError> {
-    let fake = tensordock_api::v0::fake::Fake::start_blocking()?;
+    let fake = tensordock_api::v0::fake::Fake::start_blocking().map_err(moving)?;
     fake.set_credentials(FAKE_KEY, FAKE_TOKEN);
     let id = "65e7edca-888a-4e66-a975-2c6cd4cd218b";
     fake.add_vm_with_id(id, "trainer-1", "Stopped");
@@ -35,7 +40,7 @@ pub fn tensordock() -> Result<Seeded<tensordock_api::v0::fake::Fake>, FakeError>
 /// boots (`starting`): every one-shot command (`start`, `stop`, `wait
 /// --state running`) then has something to act on in a fresh fake.
 pub fn tensordock_v2() -> Result<Seeded<tensordock_api::v2::fake::Fake>, FakeError> {
-    let fake = tensordock_api::v2::fake::Fake::start_blocking()?;
+    let fake = tensordock_api::v2::fake::Fake::start_blocking().map_err(moving)?;
     fake.set_token(FAKE_TOKEN);
     let id = "468b716a-6747-4cbe-9f13-afc153a21c14";
     fake.add_instance_with_id(id, "trainer-2", "starting");
@@ -48,8 +53,8 @@ pub fn tensordock_v2() -> Result<Seeded<tensordock_api::v2::fake::Fake>, FakeErr
 /// A Neolink fake with one shut-down instance, `notebook` (named
 /// `instance-4ca9xxxx`, as in the spec's examples), in cluster
 /// [`NEOLINK_MOCK_CLUSTER`].
-pub fn neolink() -> Result<Seeded<neolink_api::fake::Fake>, FakeError> {
-    let fake = neolink_api::fake::Fake::start_blocking()?;
+pub fn neolink() -> Result<Seeded<neolink_fake::Fake>, FakeError> {
+    let fake = neolink_fake::Fake::start_blocking()?;
     fake.set_token(FAKE_TOKEN);
     let name = "instance-4ca9xxxx";
     fake.add_instance_named(NEOLINK_MOCK_CLUSTER, name, "notebook", "Shutdown");
@@ -60,7 +65,7 @@ pub fn neolink() -> Result<Seeded<neolink_api::fake::Fake>, FakeError> {
 }
 
 /// The cluster the Neolink fake serves.
-pub const NEOLINK_MOCK_CLUSTER: &str = neolink_api::fake::CLUSTER;
+pub const NEOLINK_MOCK_CLUSTER: &str = neolink_fake::CLUSTER;
 
 /// The VM the CloudTower fake holds (the id of the spec's examples).
 pub const CLOUDTOWER_FAKE_VM: &str = "cl2k1yswo1ifg0822ruv6ylfp";
@@ -71,7 +76,7 @@ pub const CLOUDTOWER_FAKE_VM: &str = "cl2k1yswo1ifg0822ruv6ylfp";
 /// delete removes it.
 pub fn cloudtower() -> Result<Seeded<cloudtower_api::fake::Fake>, FakeError> {
     use cloudtower_api::types::VmStatus;
-    let fake = cloudtower_api::fake::Fake::start_blocking()?;
+    let fake = cloudtower_api::fake::Fake::start_blocking().map_err(moving)?;
     fake.add_token(FAKE_TOKEN);
     let cluster = fake.add_cluster("cluster-prod-01");
     let host = fake.add_host(&cluster, "node-13-41");
