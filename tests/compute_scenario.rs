@@ -21,7 +21,7 @@ fn config(base_url: String) -> ClientConfig {
 
 #[tokio::test]
 async fn tensordock_runs_the_scenario() {
-    use tensordock_api::v0::fake::{API_KEY, API_TOKEN, Fake};
+    use tensordock_fake::v0::{API_KEY, API_TOKEN, Fake};
     let fake = Fake::start().await.unwrap();
     let id = fake.add_vm("vm", "Stopped");
     let td =
@@ -55,7 +55,7 @@ async fn tensordock_runs_the_scenario() {
 
 #[tokio::test]
 async fn tensordock_v2_runs_the_scenario() {
-    use tensordock_api::v2::fake::{Fake, TOKEN};
+    use tensordock_fake::v2::{Fake, TOKEN};
     let fake = Fake::start().await.unwrap();
     let id = fake.add_instance("trainer-2", "Stopped");
     let td =

@@ -22,11 +22,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("neolink: {} instance(s): {:?}", list.nodes.len(), list.nodes[0].name);
     assert_eq!(list.nodes[0].name, name);
 
-    let td_fake = tensordock_api::v2::fake::Fake::start().await?;
+    let td_fake = tensordock_fake::v2::Fake::start().await?;
     let id = td_fake.add_instance("trainer-2", "running");
     let td = tensordock_api::v2::TensorDock::with_config(
         td_fake.base_url(),
-        tensordock_api::v2::fake::TOKEN,
+        tensordock_fake::v2::TOKEN,
     )?;
     let instances = td.instances().await?;
     println!("tensordock v2: {} instance(s): {}", instances.len(), instances[0].id);

@@ -5,11 +5,6 @@
 pub use cloud_fake::FakeError;
 use serde_json::{Value, json};
 
-/// The error of a fake not yet moved onto `cloud-fake`, as its error.
-fn moving(e: tensordock_api::v0::fake::FakeError) -> FakeError {
-    FakeError::Spec(e.to_string())
-}
-
 /// A started fake and the instance the scenario acts on.
 pub struct Seeded<F> {
     /// The fake; keep it alive while the client is used.
@@ -25,8 +20,8 @@ pub const FAKE_KEY: &str = "fake-key";
 pub const FAKE_TOKEN: &str = "fake-token";
 
 /// A TensorDock v0 fake with one stopped VM, `trainer-1`.
-pub fn tensordock() -> Result<Seeded<tensordock_api::v0::fake::Fake>, FakeError> {
-    let fake = tensordock_api::v0::fake::Fake::start_blocking().map_err(moving)?;
+pub fn tensordock() -> Result<Seeded<tensordock_fake::v0::Fake>, FakeError> {
+    let fake = tensordock_fake::v0::Fake::start_blocking()?;
     fake.set_credentials(FAKE_KEY, FAKE_TOKEN);
     let id = "65e7edca-888a-4e66-a975-2c6cd4cd218b";
     fake.add_vm_with_id(id, "trainer-1", "Stopped");
@@ -39,8 +34,8 @@ pub fn tensordock() -> Result<Seeded<tensordock_api::v0::fake::Fake>, FakeError>
 /// A TensorDock v2 fake with one instance, `trainer-2`, seeded while it
 /// boots (`starting`): every one-shot command (`start`, `stop`, `wait
 /// --state running`) then has something to act on in a fresh fake.
-pub fn tensordock_v2() -> Result<Seeded<tensordock_api::v2::fake::Fake>, FakeError> {
-    let fake = tensordock_api::v2::fake::Fake::start_blocking().map_err(moving)?;
+pub fn tensordock_v2() -> Result<Seeded<tensordock_fake::v2::Fake>, FakeError> {
+    let fake = tensordock_fake::v2::Fake::start_blocking()?;
     fake.set_token(FAKE_TOKEN);
     let id = "468b716a-6747-4cbe-9f13-afc153a21c14";
     fake.add_instance_with_id(id, "trainer-2", "starting");
@@ -76,7 +71,8 @@ pub const CLOUDTOWER_FAKE_VM: &str = "cl2k1yswo1ifg0822ruv6ylfp";
 /// delete removes it.
 pub fn cloudtower() -> Result<Seeded<cloudtower_api::fake::Fake>, FakeError> {
     use cloudtower_api::types::VmStatus;
-    let fake = cloudtower_api::fake::Fake::start_blocking().map_err(moving)?;
+    let fake =
+        cloudtower_api::fake::Fake::start_blocking().map_err(|e| FakeError::Spec(e.to_string()))?;
     fake.add_token(FAKE_TOKEN);
     let cluster = fake.add_cluster("cluster-prod-01");
     let host = fake.add_host(&cluster, "node-13-41");
