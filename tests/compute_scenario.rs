@@ -105,8 +105,8 @@ async fn neolink_runs_the_scenario() {
 
 #[tokio::test]
 async fn cloudtower_runs_the_scenario() {
-    use cloudtower_api::fake::Fake;
     use cloudtower_api::types::VmStatus;
+    use cloudtower_fake::Fake;
     let fake = Fake::start().await.expect("fake");
     let id = fake.add_vm("web-01", VmStatus::Stopped);
     let ct = fake.client_with(config(String::new())).unwrap();

@@ -33,16 +33,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     assert_eq!(instances[0].id, id);
 
     // CloudTower: its fake logs in, runs the start's task, keeps the state.
-    let ct_fake = cloudtower_api::fake::Fake::start().await?;
+    let ct_fake = cloudtower_fake::Fake::start().await?;
     let web = ct_fake.add_vm("web-01", cloudtower_api::types::VmStatus::Stopped);
     let ct = cloudtower_api::CloudTower::login(
         ct_fake.base_url(),
-        cloudtower_api::fake::DEFAULT_USERNAME,
-        cloudtower_api::fake::DEFAULT_PASSWORD,
+        cloudtower_fake::DEFAULT_USERNAME,
+        cloudtower_fake::DEFAULT_PASSWORD,
         cloudtower_api::UserSource::Local,
     )
     .await?
-    .with_task_wait(cloudtower_api::TaskWait::new().interval(cloudtower_api::fake::FAST_POLL));
+    .with_task_wait(cloudtower_api::TaskWait::new().interval(cloudtower_fake::FAST_POLL));
     ct.start_instance(&web).await?;
     let vms = ct.instances().await?;
     println!("cloudtower: {} VM(s): {} {}", vms.len(), vms[0].name, vms[0].status);

@@ -1,6 +1,6 @@
 //! Embedded fakes: one local server per provider, seeded with the
-//! instance the demo acts on. Each is its crate's stateful fake (feature
-//! `fake`).
+//! instance the demo acts on. Each is its provider's stateful fake crate
+//! (`tensordock-fake`, `neolink-fake`, `cloudtower-fake`).
 
 pub use cloud_fake::FakeError;
 use serde_json::{Value, json};
@@ -65,18 +65,17 @@ pub const NEOLINK_MOCK_CLUSTER: &str = neolink_fake::CLUSTER;
 /// The VM the CloudTower fake holds (the id of the spec's examples).
 pub const CLOUDTOWER_FAKE_VM: &str = "cl2k1yswo1ifg0822ruv6ylfp";
 
-/// A CloudTower fake (`cloudtower_api::fake`) with one stopped VM,
+/// A CloudTower fake (`cloudtower-fake`) with one stopped VM,
 /// [`CLOUDTOWER_FAKE_VM`] (`web-01`, 4 vCPUs), on a host of a cluster. The
 /// fake keeps state: a start runs a task that leaves the VM running, a
 /// delete removes it.
-pub fn cloudtower() -> Result<Seeded<cloudtower_api::fake::Fake>, FakeError> {
+pub fn cloudtower() -> Result<Seeded<cloudtower_fake::Fake>, FakeError> {
     use cloudtower_api::types::VmStatus;
-    let fake =
-        cloudtower_api::fake::Fake::start_blocking().map_err(|e| FakeError::Spec(e.to_string()))?;
+    let fake = cloudtower_fake::Fake::start_blocking()?;
     fake.add_token(FAKE_TOKEN);
     let cluster = fake.add_cluster("cluster-prod-01");
     let host = fake.add_host(&cluster, "node-13-41");
-    let vm = cloudtower_api::fake::fixtures::vm(CLOUDTOWER_FAKE_VM, "web-01", VmStatus::Stopped);
+    let vm = cloudtower_fake::fixtures::vm(CLOUDTOWER_FAKE_VM, "web-01", VmStatus::Stopped);
     let mut vm = serde_json::to_value(vm).unwrap_or(Value::Null);
     // Relations by id: the fake completes them from its records.
     vm["host"] = json!({"id": host});
