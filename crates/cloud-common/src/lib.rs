@@ -22,8 +22,6 @@
 mod compute;
 mod config;
 mod error;
-#[cfg(feature = "fake")]
-pub mod fake;
 mod path;
 mod poll;
 mod redact;
