@@ -21,7 +21,7 @@ fn config(base_url: String) -> ClientConfig {
 
 #[tokio::test]
 async fn tensordock_runs_the_scenario() {
-    use tensordock_api::v0::fake::{API_KEY, API_TOKEN, Fake};
+    use tensordock_fake::v0::{API_KEY, API_TOKEN, Fake};
     let fake = Fake::start().await.unwrap();
     let id = fake.add_vm("vm", "Stopped");
     let td =
@@ -55,7 +55,7 @@ async fn tensordock_runs_the_scenario() {
 
 #[tokio::test]
 async fn tensordock_v2_runs_the_scenario() {
-    use tensordock_api::v2::fake::{Fake, TOKEN};
+    use tensordock_fake::v2::{Fake, TOKEN};
     let fake = Fake::start().await.unwrap();
     let id = fake.add_instance("trainer-2", "Stopped");
     let td =
@@ -78,7 +78,7 @@ async fn tensordock_v2_runs_the_scenario() {
 
 #[tokio::test]
 async fn neolink_runs_the_scenario() {
-    use neolink_api::fake::{CLUSTER, Fake, TOKEN};
+    use neolink_fake::{CLUSTER, Fake, TOKEN};
     let fake = Fake::start().await.unwrap();
     let name = fake.add_instance("trainer", "Shutdown");
     let neolink = neolink_api::Neolink::with_config(config(fake.base_url()), TOKEN).unwrap();
@@ -105,8 +105,8 @@ async fn neolink_runs_the_scenario() {
 
 #[tokio::test]
 async fn cloudtower_runs_the_scenario() {
-    use cloudtower_api::fake::Fake;
     use cloudtower_api::types::VmStatus;
+    use cloudtower_fake::Fake;
     let fake = Fake::start().await.expect("fake");
     let id = fake.add_vm("web-01", VmStatus::Stopped);
     let ct = fake.client_with(config(String::new())).unwrap();

@@ -1,10 +1,10 @@
-//! `cloud_common::fake` on the real specs: every operation of every spec
+//! `cloud-fake` on the real specs: every operation of every spec
 //! is routed by its own method and path, has a success answer to
 //! synthesise, and what the framework synthesises from a schema satisfies
 //! that schema, so a provider fake can answer any operation it does not
 //! model in the documented shape.
 
-use cloud_common::fake::Spec;
+use cloud_fake::Spec;
 
 const SPECS: &[(&str, &str)] = &[
     ("neolink.yaml", include_str!("../specs/neolink.yaml")),

@@ -1,16 +1,16 @@
-//! The Neolink fake (`neolink_api::fake`) through the public client: a
+//! The Neolink fake (`neolink-fake`) through the public client: a
 //! whole instance lifecycle, the errors the fake answers for requests the
 //! service would reject, faults, and the drift guard that every operation
 //! of the spec is answered with a body the generated types parse.
 
 use std::time::Duration;
 
-use cloud_common::fake::Fault;
-use neolink_api::fake::{CLUSTER, Fake, REGION_ID, TOKEN, fixtures};
+use cloud_fake::Fault;
 use neolink_api::{
     BillingType, ClientConfig, ErrorKind, InstanceExt, InstanceStatus, Neolink, RetryPolicy,
     WaitOptions, generated, types,
 };
+use neolink_fake::{CLUSTER, Fake, REGION_ID, TOKEN, fixtures};
 use serde_json::json;
 
 const IMAGE: &str = "images.neolink-ai.com/matrixdc/tensorflow:2.15.0-python3.10-cuda12.1.0-cudnn8-devel-ubuntu22.04";

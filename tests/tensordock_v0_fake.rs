@@ -1,4 +1,4 @@
-//! The TensorDock v0 fake (`tensordock_api::v0::fake`) through the public
+//! The TensorDock v0 fake (`tensordock_fake::v0`) through the public
 //! client: a whole VM lifecycle with the service's own state-conflict
 //! messages, stock and billing, the errors the fake answers for requests
 //! the service would reject, and the drift guard that every operation of
@@ -7,11 +7,11 @@
 use std::time::Duration;
 
 use cloud_common::WaitOptions;
-use tensordock_api::v0::fake::{API_KEY, API_TOKEN, Fake, GPU_MODEL, HOSTNODE, fixtures};
 use tensordock_api::v0::{
     DeployVmExt, HostnodeFilter, PortMappings, TensorDock, VmStatus, generated,
 };
 use tensordock_api::{ClientConfig, ErrorKind, RetryPolicy};
+use tensordock_fake::v0::{API_KEY, API_TOKEN, Fake, GPU_MODEL, HOSTNODE, fixtures};
 
 fn client(fake: &Fake) -> TensorDock {
     TensorDock::with_config(

@@ -1,4 +1,4 @@
-//! The TensorDock v2 fake (`tensordock_api::v2::fake`) through the public
+//! The TensorDock v2 fake (`tensordock_fake::v2`) through the public
 //! client: a whole instance lifecycle with the service's own messages,
 //! stock, the error-in-200 of a failed placement, the bearer token, the
 //! request wrapper and the rate limit, and the drift guard that every
@@ -7,14 +7,14 @@
 use std::time::Duration;
 
 use cloud_common::WaitOptions;
-use cloud_common::fake::Fault;
+use cloud_fake::Fault;
 use serde_json::json;
 use tensordock_api::ports::PortMappings;
-use tensordock_api::v2::fake::{Fake, GPU_MODEL, HOSTNODE, LOCATION, RATE_LIMIT, TOKEN, fixtures};
 use tensordock_api::v2::{
     CreateInstance, InstanceStatus, Placement, SshKey, TensorDock, generated, types,
 };
 use tensordock_api::{ClientConfig, ErrorKind, RetryPolicy};
+use tensordock_fake::v2::{Fake, GPU_MODEL, HOSTNODE, LOCATION, RATE_LIMIT, TOKEN, fixtures};
 
 fn client(fake: &Fake) -> TensorDock {
     TensorDock::with_config(

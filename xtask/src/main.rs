@@ -171,21 +171,26 @@ fn regen() -> Result<(), Failure> {
 
 fn check() -> Result<(), Failure> {
     let root = root()?;
-    // The spec each crate packages must be the one people edit in specs/.
+    // The spec each crate packages (the client's, and the fake's that
+    // serves it) must be the one people edit in specs/.
     let mut unlinked = Vec::new();
     for target in targets::TARGETS {
-        let packaged = snapshot::packaged_spec(target);
-        let same = matches!(
-            (std::fs::read(root.join(target.spec)), std::fs::read(root.join(&packaged))),
-            (Ok(a), Ok(b)) if a == b
-        );
-        if !same {
-            unlinked.push(format!(
-                "{} is not {} (it should be a symlink to ../../../{})",
-                packaged.display(),
-                target.spec,
-                target.spec
-            ));
+        for packaged in [
+            snapshot::packaged_spec(target),
+            snapshot::packaged_fake_spec(target),
+        ] {
+            let same = matches!(
+                (std::fs::read(root.join(target.spec)), std::fs::read(root.join(&packaged))),
+                (Ok(a), Ok(b)) if a == b
+            );
+            if !same {
+                unlinked.push(format!(
+                    "{} is not {} (it should be a symlink to ../../../{})",
+                    packaged.display(),
+                    target.spec,
+                    target.spec
+                ));
+            }
         }
     }
     if !unlinked.is_empty() {

@@ -66,6 +66,21 @@ pub fn packaged_spec(target: &Target) -> PathBuf {
     crate_dir.join("spec").join(file)
 }
 
+/// The copy of a target's spec inside its provider's fake crate, which
+/// serves it: `crates/<provider>-fake/spec/<file>`, beside the client's
+/// `crates/<provider>-api` (a symlink to the file in `specs/` too).
+pub fn packaged_fake_spec(target: &Target) -> PathBuf {
+    let client = packaged_spec(target);
+    let mut parts: Vec<String> = client
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if let Some(name) = parts.get_mut(1) {
+        *name = format!("{}-fake", name.trim_end_matches("-api"));
+    }
+    parts.iter().collect()
+}
+
 /// Generates every target and pairs each generated file with what is on
 /// disk under `root`.
 pub fn snapshots(root: &Path, targets: &[Target]) -> Result<Vec<Snapshot>, String> {
@@ -102,4 +117,26 @@ pub fn write(root: &Path, snapshots: &[Snapshot]) -> Result<Vec<PathBuf>, String
         written.push(snapshot.path.clone());
     }
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::targets::TARGETS;
+
+    #[test]
+    fn each_spec_is_packaged_by_its_client_and_its_fake() {
+        let v2 = TARGETS.iter().find(|t| t.provider == "tensordock-v2");
+        let v2 = v2.expect("tensordock-v2 is a target");
+        assert_eq!(
+            packaged_spec(v2),
+            Path::new("crates/tensordock-api/spec/tensordock-v2.yaml")
+        );
+        assert_eq!(
+            packaged_fake_spec(v2),
+            Path::new("crates/tensordock-fake/spec/tensordock-v2.yaml")
+        );
+    }
 }

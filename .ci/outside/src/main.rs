@@ -13,36 +13,36 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .install_default()
         .map_err(|_| "a TLS provider was already installed")?;
 
-    // Neolink and TensorDock: the crates' own fakes (feature `fake`).
-    let nl_fake = neolink_api::fake::Fake::start().await?;
+    // Neolink and TensorDock: their fake crates.
+    let nl_fake = neolink_fake::Fake::start().await?;
     let name = nl_fake.add_instance("notebook", "Running");
     let neolink =
-        neolink_api::Neolink::with_config(nl_fake.base_url(), neolink_api::fake::TOKEN)?;
+        neolink_api::Neolink::with_config(nl_fake.base_url(), neolink_fake::TOKEN)?;
     let list = neolink.instances(nl_fake.cluster()).await?;
     println!("neolink: {} instance(s): {:?}", list.nodes.len(), list.nodes[0].name);
     assert_eq!(list.nodes[0].name, name);
 
-    let td_fake = tensordock_api::v2::fake::Fake::start().await?;
+    let td_fake = tensordock_fake::v2::Fake::start().await?;
     let id = td_fake.add_instance("trainer-2", "running");
     let td = tensordock_api::v2::TensorDock::with_config(
         td_fake.base_url(),
-        tensordock_api::v2::fake::TOKEN,
+        tensordock_fake::v2::TOKEN,
     )?;
     let instances = td.instances().await?;
     println!("tensordock v2: {} instance(s): {}", instances.len(), instances[0].id);
     assert_eq!(instances[0].id, id);
 
     // CloudTower: its fake logs in, runs the start's task, keeps the state.
-    let ct_fake = cloudtower_api::fake::Fake::start().await?;
+    let ct_fake = cloudtower_fake::Fake::start().await?;
     let web = ct_fake.add_vm("web-01", cloudtower_api::types::VmStatus::Stopped);
     let ct = cloudtower_api::CloudTower::login(
         ct_fake.base_url(),
-        cloudtower_api::fake::DEFAULT_USERNAME,
-        cloudtower_api::fake::DEFAULT_PASSWORD,
+        cloudtower_fake::DEFAULT_USERNAME,
+        cloudtower_fake::DEFAULT_PASSWORD,
         cloudtower_api::UserSource::Local,
     )
     .await?
-    .with_task_wait(cloudtower_api::TaskWait::new().interval(cloudtower_api::fake::FAST_POLL));
+    .with_task_wait(cloudtower_api::TaskWait::new().interval(cloudtower_fake::FAST_POLL));
     ct.start_instance(&web).await?;
     let vms = ct.instances().await?;
     println!("cloudtower: {} VM(s): {} {}", vms.len(), vms[0].name, vms[0].status);

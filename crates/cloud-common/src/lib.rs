@@ -14,14 +14,14 @@
 //!   [`Operation`] is how it runs any generated request.
 //! - [`Compute`], [`Instance`], [`InstanceState`]: the provider-neutral
 //!   facade every provider crate implements; [`wait_until`] for polling.
-//! - `fake` (feature `fake`): the spec-driven in-process server the
-//!   provider crates' stateful fakes are built on.
+//!
+//! The stateful fakes the provider crates are tested with live in their own
+//! crates (`cloud-fake` and one per provider), so that nothing here serves
+//! HTTP.
 
 mod compute;
 mod config;
 mod error;
-#[cfg(feature = "fake")]
-pub mod fake;
 mod path;
 mod poll;
 mod redact;
@@ -36,7 +36,7 @@ pub use config::{ClientConfig, RetryPolicy};
 pub use error::{Error, ErrorKind, ServerMessage, is_retryable_status};
 pub use path::path_segment;
 pub use poll::{Check, WaitOptions, wait_for, wait_for_status, wait_until};
-pub use redact::names_a_secret;
+pub use redact::{REDACTED, names_a_secret, query_credentials as redact_query_credentials};
 pub use runtime::{CallOptions, OperationSpec, Runtime, retry_after};
 pub use secret::Secret;
 pub use shell::{ErrorIn200, IntoOptional, Operation, optional_field, required_field};

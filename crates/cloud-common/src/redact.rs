@@ -10,8 +10,9 @@
 //! A body that is not JSON cannot be searched by property, so for an
 //! operation that can carry secrets only its length is kept.
 
-/// The placeholder for a removed secret.
-pub(crate) const REDACTED: &str = "[REDACTED]";
+/// The placeholder for a removed secret, wherever one is hidden (errors,
+/// `Debug` output, the fakes' records of requests).
+pub const REDACTED: &str = "[REDACTED]";
 
 /// Query parameters whose values are credentials.
 const QUERY_CREDENTIALS: &[&str] = &[
@@ -87,7 +88,12 @@ fn scrub(value: &mut serde_json::Value, secret_fields: &[&str]) -> bool {
 
 /// `text` with the value of every `name=value` query parameter named like
 /// a credential replaced (`…?token=abc&x=1` becomes `…?token=[REDACTED]&x=1`).
-pub(crate) fn query_credentials(text: &str) -> String {
+///
+/// ```
+/// let shown = cloud_common::redact_query_credentials("https://lab/?token=abc&x=1");
+/// assert_eq!(shown, "https://lab/?token=[REDACTED]&x=1");
+/// ```
+pub fn query_credentials(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find('=') {

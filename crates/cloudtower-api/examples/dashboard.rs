@@ -2,7 +2,7 @@
 //! For the clusters of a datacenter (or one cluster, or all): open alerts
 //! by severity, HDD health, and CPU, memory and storage figures.
 //!
-//! Runs against the crate's fake CloudTower (`cloudtower_api::fake`) by
+//! Runs against the fake CloudTower (`cloudtower-fake`) by
 //! default. With `CLOUDTOWER_URL`
 //! (`http://<tower>/v2/api`) and `CLOUDTOWER_TOKEN` set it reads that
 //! CloudTower (read-only); `CLOUDTOWER_DATACENTER_ID` or
@@ -17,12 +17,12 @@
 //! and they are shown as soon as one cluster is not storage-only
 //! (`SMTX_ZBS`; the guide requires more than one).
 
-use cloudtower_api::fake::Fake;
 use cloudtower_api::types::{
     Alert, AlertWhereInput, Cluster, ClusterType, ClusterWhereInput, DatacenterWhereInput,
     DiskHealthStatus, DiskType, DiskUsageStatus, DiskWhereInput, HostWhereInput, Hypervisor,
 };
 use cloudtower_api::{CloudTower, ContentLanguage, Error};
+use cloudtower_fake::Fake;
 use futures::TryStreamExt;
 use serde_json::{Value, json};
 
@@ -277,7 +277,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// A fake CloudTower with an SMTX OS (ELF) cluster of two hosts and a
 /// storage-only SMTX ZBS cluster; the fake answers the dashboard's
 /// filtered reads from these records.
-async fn start_fake() -> Result<Fake, cloudtower_api::fake::FakeError> {
+async fn start_fake() -> Result<Fake, cloudtower_fake::FakeError> {
     let fake = Fake::start().await?;
     let (os, zbs) = ("cl2k0mpoy026n0822xq4ap5tz", "cl2k0mpoy026n0822zbs00001");
     let nested =

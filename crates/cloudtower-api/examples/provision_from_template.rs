@@ -4,7 +4,7 @@
 //! cluster and the VLAN by name, create the VM with its own CPU, memory
 //! and NIC, wait for the task, and read the VM back.
 //!
-//! Runs against the crate's fake CloudTower (`cloudtower_api::fake`) by
+//! Runs against the fake CloudTower (`cloudtower-fake`) by
 //! default. Against a real CloudTower, set `CLOUDTOWER_URL`
 //! (`http://<tower>/v2/api`), `CLOUDTOWER_TOKEN`, and the names
 //! `CLOUDTOWER_TEMPLATE`, `CLOUDTOWER_CLUSTER` and `CLOUDTOWER_VLAN`; a
@@ -15,9 +15,9 @@
 //! cargo run -p cloudtower-api --example provision_from_template
 //! ```
 
-use cloudtower_api::fake::{self, Fake};
 use cloudtower_api::types::{VmStatus, VmWhereInput};
 use cloudtower_api::{CloudTower, FromTemplate, TaskWait};
+use cloudtower_fake::{self as fake, Fake};
 use serde_json::json;
 
 #[tokio::main]

@@ -6,7 +6,7 @@
 //! task too (against a real CloudTower only with `CLOUDTOWER_ROLLBACK=1`:
 //! a rollback discards what changed in the VM since).
 //!
-//! Runs against the crate's fake CloudTower (`cloudtower_api::fake`) by
+//! Runs against the fake CloudTower (`cloudtower-fake`) by
 //! default, logging in with a username and password; the fake keeps the
 //! snapshot, its task and its LUN snapshots. With `CLOUDTOWER_URL` (`http://<tower>/v2/api`)
 //! and `CLOUDTOWER_TOKEN` set it runs against that CloudTower; set
@@ -19,13 +19,13 @@
 
 use std::time::Duration;
 
-use cloudtower_api::fake::{self, Fake};
 use cloudtower_api::types::{
     ConsistentType, GetVmsRequestBody, IscsiLunSnapshot, IscsiLunSnapshotWhereInput, VmSnapshot,
     VmSnapshotCreationParams, VmSnapshotCreationParamsData, VmSnapshotWhereInput, VmToolsStatus,
     VmWhereInput,
 };
 use cloudtower_api::{ClientConfig, CloudTower, Error, ErrorKind, TaskWait, UserSource};
+use cloudtower_fake::{self as fake, Fake};
 use serde_json::json;
 
 #[tokio::main]

@@ -95,11 +95,12 @@ pub use cloud_common::{
 // calls it (see the repository README's "Publishing").
 mod auth;
 pub mod compute;
-#[cfg(feature = "fake")]
-pub mod fake;
 pub mod query;
 pub mod tasks;
 pub mod workflows;
+
+#[cfg(test)]
+mod fake_drift;
 
 pub use compute::{STATES, neutral_state, summary};
 pub use query::ListRequest;

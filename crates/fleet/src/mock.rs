@@ -1,8 +1,8 @@
 //! Embedded fakes: one local server per provider, seeded with the
-//! instance the demo acts on. Each is its crate's stateful fake (feature
-//! `fake`).
+//! instance the demo acts on. Each is its provider's stateful fake crate
+//! (`tensordock-fake`, `neolink-fake`, `cloudtower-fake`).
 
-pub use neolink_api::fake::FakeError;
+pub use cloud_fake::FakeError;
 use serde_json::{Value, json};
 
 /// A started fake and the instance the scenario acts on.
@@ -20,8 +20,8 @@ pub const FAKE_KEY: &str = "fake-key";
 pub const FAKE_TOKEN: &str = "fake-token";
 
 /// A TensorDock v0 fake with one stopped VM, `trainer-1`.
-pub fn tensordock() -> Result<Seeded<tensordock_api::v0::fake::Fake>, FakeError> {
-    let fake = tensordock_api::v0::fake::Fake::start_blocking()?;
+pub fn tensordock() -> Result<Seeded<tensordock_fake::v0::Fake>, FakeError> {
+    let fake = tensordock_fake::v0::Fake::start_blocking()?;
     fake.set_credentials(FAKE_KEY, FAKE_TOKEN);
     let id = "65e7edca-888a-4e66-a975-2c6cd4cd218b";
     fake.add_vm_with_id(id, "trainer-1", "Stopped");
@@ -34,8 +34,8 @@ pub fn tensordock() -> Result<Seeded<tensordock_api::v0::fake::Fake>, FakeError>
 /// A TensorDock v2 fake with one instance, `trainer-2`, seeded while it
 /// boots (`starting`): every one-shot command (`start`, `stop`, `wait
 /// --state running`) then has something to act on in a fresh fake.
-pub fn tensordock_v2() -> Result<Seeded<tensordock_api::v2::fake::Fake>, FakeError> {
-    let fake = tensordock_api::v2::fake::Fake::start_blocking()?;
+pub fn tensordock_v2() -> Result<Seeded<tensordock_fake::v2::Fake>, FakeError> {
+    let fake = tensordock_fake::v2::Fake::start_blocking()?;
     fake.set_token(FAKE_TOKEN);
     let id = "468b716a-6747-4cbe-9f13-afc153a21c14";
     fake.add_instance_with_id(id, "trainer-2", "starting");
@@ -48,8 +48,8 @@ pub fn tensordock_v2() -> Result<Seeded<tensordock_api::v2::fake::Fake>, FakeErr
 /// A Neolink fake with one shut-down instance, `notebook` (named
 /// `instance-4ca9xxxx`, as in the spec's examples), in cluster
 /// [`NEOLINK_MOCK_CLUSTER`].
-pub fn neolink() -> Result<Seeded<neolink_api::fake::Fake>, FakeError> {
-    let fake = neolink_api::fake::Fake::start_blocking()?;
+pub fn neolink() -> Result<Seeded<neolink_fake::Fake>, FakeError> {
+    let fake = neolink_fake::Fake::start_blocking()?;
     fake.set_token(FAKE_TOKEN);
     let name = "instance-4ca9xxxx";
     fake.add_instance_named(NEOLINK_MOCK_CLUSTER, name, "notebook", "Shutdown");
@@ -60,22 +60,22 @@ pub fn neolink() -> Result<Seeded<neolink_api::fake::Fake>, FakeError> {
 }
 
 /// The cluster the Neolink fake serves.
-pub const NEOLINK_MOCK_CLUSTER: &str = neolink_api::fake::CLUSTER;
+pub const NEOLINK_MOCK_CLUSTER: &str = neolink_fake::CLUSTER;
 
 /// The VM the CloudTower fake holds (the id of the spec's examples).
 pub const CLOUDTOWER_FAKE_VM: &str = "cl2k1yswo1ifg0822ruv6ylfp";
 
-/// A CloudTower fake (`cloudtower_api::fake`) with one stopped VM,
+/// A CloudTower fake (`cloudtower-fake`) with one stopped VM,
 /// [`CLOUDTOWER_FAKE_VM`] (`web-01`, 4 vCPUs), on a host of a cluster. The
 /// fake keeps state: a start runs a task that leaves the VM running, a
 /// delete removes it.
-pub fn cloudtower() -> Result<Seeded<cloudtower_api::fake::Fake>, FakeError> {
+pub fn cloudtower() -> Result<Seeded<cloudtower_fake::Fake>, FakeError> {
     use cloudtower_api::types::VmStatus;
-    let fake = cloudtower_api::fake::Fake::start_blocking()?;
+    let fake = cloudtower_fake::Fake::start_blocking()?;
     fake.add_token(FAKE_TOKEN);
     let cluster = fake.add_cluster("cluster-prod-01");
     let host = fake.add_host(&cluster, "node-13-41");
-    let vm = cloudtower_api::fake::fixtures::vm(CLOUDTOWER_FAKE_VM, "web-01", VmStatus::Stopped);
+    let vm = cloudtower_fake::fixtures::vm(CLOUDTOWER_FAKE_VM, "web-01", VmStatus::Stopped);
     let mut vm = serde_json::to_value(vm).unwrap_or(Value::Null);
     // Relations by id: the fake completes them from its records.
     vm["host"] = json!({"id": host});

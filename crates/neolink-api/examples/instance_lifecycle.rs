@@ -2,7 +2,7 @@
 //! cheapest in-stock SKU, create an instance, wait until it runs, print its
 //! SSH address, power it off, delete it.
 //!
-//! Runs against the crate's embedded fake (`neolink_api::fake`) by default. With `NEOLINK_TOKEN`
+//! Runs against the fake (`neolink-fake`) by default. With `NEOLINK_TOKEN`
 //! set it runs against the real API (optional: `NEOLINK_NAMESPACE`, your
 //! user id, which creating an instance needs; `NEOLINK_GPU`, default
 //! `4090`; `NEOLINK_IMAGE`). It then creates a real, billed instance, which
@@ -14,11 +14,11 @@
 
 use std::time::Duration;
 
-use neolink_api::fake::{Fake, TOKEN};
 use neolink_api::{
     BillingType, ClientConfig, Error, InstanceExt, InstanceStatus, Neolink, WaitOptions,
     cheapest_sku, types,
 };
+use neolink_fake::{Fake, TOKEN};
 
 const DEFAULT_IMAGE: &str = "images.neolink-ai.com/matrixdc/tensorflow:2.15.0-python3.10-cuda12.1.0-cudnn8-devel-ubuntu22.04";
 

@@ -60,8 +60,6 @@ pub use cloud_common::{
 mod auth;
 mod compute;
 mod ext;
-#[cfg(feature = "fake")]
-pub mod fake;
 mod wait;
 
 pub use compute::{ClusterCompute, STATES, neutral_state, summary};

@@ -1,7 +1,7 @@
 //! A full VM lifecycle on TensorDock v0: list hostnodes, pick one, deploy,
 //! get, wait until it runs, stop, delete.
 //!
-//! Runs against the crate's embedded fake (`tensordock_api::v0::fake`) by default. With
+//! Runs against the fake (`tensordock-fake`) by default. With
 //! `TENSORDOCK_API_KEY` and `TENSORDOCK_API_TOKEN` set it runs against the
 //! real API and deploys a real (billed) VM, which it deletes at the end.
 //!
@@ -10,7 +10,7 @@
 //! ```
 
 use std::time::Duration;
-use tensordock_api::v0::fake::{API_KEY, API_TOKEN, Fake};
+use tensordock_fake::v0::{API_KEY, API_TOKEN, Fake};
 
 use cloud_common::WaitOptions;
 use tensordock_api::ClientConfig;

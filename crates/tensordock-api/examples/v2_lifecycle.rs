@@ -2,7 +2,7 @@
 //! cheapest GPU in stock, create an instance, wait until it runs and has an
 //! IP, print the SSH command, stop it, delete it.
 //!
-//! Runs against the crate's embedded fake (`tensordock_api::v2::fake`) by default. With `TENSORDOCK_TOKEN`
+//! Runs against the fake (`tensordock-fake`) by default. With `TENSORDOCK_TOKEN`
 //! (an API token) set it runs against the real API; creating an instance
 //! there also needs `TENSORDOCK_SSH_PUBLIC_KEY` (the key text) or
 //! `TENSORDOCK_SSH_KEY_ID` (an `SSHKEY` secret), and then deploys a real,
@@ -17,11 +17,11 @@
 use std::time::Duration;
 
 use tensordock_api::ports::PortMappings;
-use tensordock_api::v2::fake::{Fake, TOKEN};
 use tensordock_api::v2::{
     CreateInstance, InstanceExt, InstanceStatus, Placement, SshKey, TensorDock, WaitOptions, types,
 };
 use tensordock_api::{ClientConfig, Error};
+use tensordock_fake::v2::{Fake, TOKEN};
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())

@@ -39,8 +39,6 @@ use cloud_common::{Error, ErrorKind, ServerMessage};
 mod auth;
 mod compute;
 mod ext;
-#[cfg(feature = "fake")]
-pub mod fake;
 mod ports;
 mod wait;
 

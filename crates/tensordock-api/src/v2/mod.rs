@@ -61,8 +61,6 @@ mod auth;
 mod compute;
 mod create;
 mod ext;
-#[cfg(feature = "fake")]
-pub mod fake;
 mod wait;
 
 pub use cloud_common::WaitOptions;

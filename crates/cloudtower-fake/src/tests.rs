@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use cloud_common::fake::{Body, Request, Response, Service};
+use cloud_fake::{Body, Request, Response, Service};
 use serde_json::{Value, json};
 
 use super::{CloudTowerService, DEFAULT_PASSWORD, DEFAULT_USERNAME};

@@ -1,36 +1,25 @@
 //! The drift guard: every operation of the spec, sent over HTTP with the
 //! spec's example body to a fake holding the spec's example records, is
 //! answered 200 with a body its generated response type parses. An
-//! operation added to the spec that the fake cannot answer fails here,
+//! operation added to the spec that the fake cannot answer fails it,
 //! named.
+//!
+//! The response types are `cloudtower-api`'s, listed by its operation
+//! table, which only that crate can expand: its tests build the
+//! [`Parsers`] and call [`unanswered`].
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::Fake;
-use super::spec::Spec;
-#[allow(unused_imports)] // The table's types are written `types::..`.
-use crate::types;
+use crate::Fake;
+use crate::spec::Spec;
 
-/// Parses a response body as operation `id`'s success type.
-type Parser = fn(Value) -> Result<(), String>;
+/// Parses a response body as an operation's success type.
+pub type Parser = fn(Value) -> Result<(), String>;
 
-macro_rules! parsers {
-    ($({ method: $method:ident, id: $id:literal, doc: $doc:literal, body: [$($body:ty)?], ok: $ok:ty, })*) => {
-        fn parsers() -> BTreeMap<&'static str, Parser> {
-            let mut out: BTreeMap<&'static str, Parser> = BTreeMap::new();
-            $(
-                out.insert($id, |body| {
-                    serde_json::from_value::<$ok>(body).map(drop).map_err(|e| e.to_string())
-                });
-            )*
-            out
-        }
-    };
-}
-
-crate::generated::for_each_operation!(parsers);
+/// A [`Parser`] per `operationId`.
+pub type Parsers = BTreeMap<&'static str, Parser>;
 
 /// The power states the example VMs are tried in: an operation whose
 /// example acts on VMs in the wrong state (start on a running one) is
@@ -51,9 +40,10 @@ async fn answer(op: &str, path: &str, example: &Value, state: &str) -> Result<Va
     ) {
         fake.add_user(user, password);
     }
-    // The crate's own HTTP client set-up (it installs the TLS provider).
-    let http = crate::ClientConfig::new(fake.base_url())
-        .http_client(crate::PROVIDER, crate::USER_AGENT)
+    // The client crate's own HTTP client set-up (it installs the TLS
+    // provider).
+    let http = cloudtower_api::ClientConfig::new(fake.base_url())
+        .http_client(cloudtower_api::PROVIDER, cloudtower_api::USER_AGENT)
         .map_err(|e| e.to_string())?;
     let response = http
         .post(format!("{}{path}", fake.base_url()))
@@ -70,10 +60,16 @@ async fn answer(op: &str, path: &str, example: &Value, state: &str) -> Result<Va
     Ok(body)
 }
 
-#[tokio::test]
-async fn every_operation_is_answered_with_a_body_its_type_parses() {
-    let spec = Spec::load().expect("the packaged spec");
-    let parsers = parsers();
+/// Sends every operation of the spec, with the spec's example body, to a
+/// fresh fake holding the spec's example records (its VMs in each power
+/// state until one is accepted); returns why each operation failed: no
+/// parser for it, an error answer, or an answer its parser refuses. Empty
+/// when the fake answers the whole spec.
+pub async fn unanswered(parsers: &Parsers) -> Vec<String> {
+    let spec = match Spec::load() {
+        Ok(spec) => spec,
+        Err(e) => return vec![format!("the packaged spec: {e}")],
+    };
     let mut failures = Vec::new();
     for (id, op) in spec.operations() {
         let Some(parse) = parsers.get(id.as_str()) else {
@@ -102,10 +98,5 @@ async fn every_operation_is_answered_with_a_body_its_type_parses() {
             failures.push(last);
         }
     }
-    assert!(
-        failures.is_empty(),
-        "operations the fake does not answer:\n{}",
-        failures.join("\n")
-    );
-    assert!(parsers.len() >= spec.operations().len());
+    failures
 }

@@ -1,6 +1,7 @@
-//! A stateful fake CloudTower for tests (feature `fake`): an in-process
-//! HTTP server on a free loopback port that speaks CloudTower's wire format
-//! as the packaged spec describes it, and remembers.
+#![doc = include_str!("../README.md")]
+//! A stateful fake CloudTower for tests: an in-process HTTP server on a
+//! free loopback port that speaks CloudTower's wire format as the packaged
+//! spec describes it, and remembers.
 //!
 //! - `POST /login` returns a token at `data.token`; every other call must
 //!   carry it raw in `Authorization`, or gets a 401 `ErrorBody`.
@@ -47,7 +48,8 @@
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! use cloudtower_api::{CloudTower, UserSource, fake::{self, Fake}};
+//! use cloudtower_api::{CloudTower, UserSource};
+//! use cloudtower_fake::{self as fake, Fake};
 //! use cloudtower_api::types::{VmStatus, VmWhereInput};
 //!
 //! let fake = Fake::start().await?;
@@ -61,6 +63,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod drift;
 mod filter;
 pub mod fixtures;
 mod messages;
@@ -71,22 +74,20 @@ mod store;
 mod tasks;
 
 #[cfg(test)]
-mod drift;
-#[cfg(test)]
 mod tests;
 
 use serde_json::Value;
 
-pub use cloud_common::fake::{FakeError, Fault, Received};
+pub use cloud_fake::{FakeError, Fault, Received};
 pub use service::{CloudTowerService, DEFAULT_PASSWORD, DEFAULT_USERNAME};
 
-use crate::{ClientConfig, CloudTower, Error, TaskWait, types};
+use cloudtower_api::{ClientConfig, CloudTower, Error, TaskWait, types};
 
 /// How often the clients [`Fake::client`] makes poll tasks.
 pub const FAST_POLL: std::time::Duration = std::time::Duration::from_millis(10);
 
-cloud_common::fake_handle! {
-    /// A running fake CloudTower (see the [module docs](self)). It stops when
+cloud_fake::fake_handle! {
+    /// A running fake CloudTower (see the [crate docs](self)). It stops when
     /// dropped.
     pub struct Fake(CloudTowerService);
     make: spec::shared().map_err(FakeError::Spec).and_then(|(_, transport)| {

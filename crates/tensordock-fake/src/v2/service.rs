@@ -1,262 +1,17 @@
-//! A stateful, in-process fake of the TensorDock API v2 (feature `fake`),
-//! for testing code that uses this crate without the cloud.
-//!
-//! [`Fake::start`] serves `specs/tensordock-v2.yaml` on a free loopback
-//! port. Every request is routed and checked against the spec (a create
-//! without the `{"data": {"type", "attributes"}}` wrapper, or with
-//! `vcpu_count: "four"`, is rejected with a validation issue naming the
-//! field), `Authorization: Bearer <token>` is required everywhere but
-//! `GET /locations` (403 otherwise), at most 100 requests a minute are
-//! answered (then 429 with `Retry-After`), and the fake keeps state:
-//!
-//! - locations and hostnodes with GPU, vCPU, RAM, storage and port stock:
-//!   a create takes from it and a delete gives it back; a create that
-//!   finds no hostnode with enough answers HTTP 200 with
-//!   `{"status": 400, "error": "No available nodes found"}`, as the service
-//!   does, and one with less than $1 of balance fails;
-//! - instances that come back `running` without an IP address, which
-//!   appears after a few reads; `stopping` → `Stopped` and `starting` →
-//!   `running`; a start of a running instance fails with
-//!   `"Machine is running, therefore it cannot be started"` and a stop of a
-//!   stopped one likewise; a deleted instance answers 404;
-//! - secrets (SSH keys usable as `ssh_key_id`), and a balance that goes
-//!   down as instances run (see [`Fake::balance`], [`Fake::advance`]).
-//!
-//! Errors have the shapes the service was seen to send: `{"error": "…"}`
-//! with a 4xx status, and (HTTP 400) a bare array of validation issues
-//! `[{code, message, path}]`. The texts of the state conflicts and "No
-//! available nodes found" are the service's; the others are not
-//! documented, so the fake words them plainly.
-//!
-//! ```
-//! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! use tensordock_api::ClientConfig;
-//! use tensordock_api::v2::TensorDock;
-//! use tensordock_api::v2::fake::{Fake, TOKEN};
-//!
-//! let fake = Fake::start().await?;
-//! let id = fake.add_instance("trainer", "Stopped");
-//! let td = TensorDock::with_config(ClientConfig::new(fake.base_url()), TOKEN)?;
-//! td.start_instance(&id).await?;
-//! assert_eq!(fake.status(&id).as_deref(), Some("starting"));
-//! # Ok(()) }
-//! ```
+//! The v2 fake's behaviour: [`State`] answers each request the server has
+//! matched to an operation and checked against the spec.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
 
-use cloud_common::fake::{Request, Response, Service, Spec};
+use cloud_fake::{Request, Response, Service, Spec};
 use serde_json::{Value, json};
 
-pub use cloud_common::fake::{FakeError, Fault, Received};
-
-/// The spec the fake speaks.
-const SPEC: &str = include_str!("../../spec/tensordock-v2.yaml");
-
-/// The token a fresh fake accepts (see [`Fake::set_token`]).
-pub const TOKEN: &str = "tensordock-v2-fake-token";
-
-/// The location a fresh fake holds (Chubbuck, Idaho).
-pub const LOCATION: &str = "8dd95ff0-dff9-489c-9b02-b38a366b6ab1";
-
-/// The hostnode a fresh fake holds, at [`LOCATION`]: four [`GPU_MODEL`]s.
-pub const HOSTNODE: &str = "3f1c2b7a-9d4e-4a61-8c0b-5e2d7f9a1b34";
-
-/// The GPU model of [`HOSTNODE`].
-pub const GPU_MODEL: &str = "geforcertx4090-pcie-24gb";
-
-/// Requests answered per minute before 429 (TensorDock's documented limit).
-pub const RATE_LIMIT: usize = 100;
-
-/// The balance (USD) of a fresh fake.
-pub const BALANCE: f64 = 100.0;
-
-/// How many reads a transitional state lasts (and a new instance goes
-/// without an IP address), unless changed with
-/// [`Fake::set_polls_to_settle`].
-pub const POLLS_TO_SETTLE: u32 = 2;
-
-cloud_common::fake_handle! {
-    /// A running TensorDock v2 fake; it stops when dropped. See the [module
-    /// docs](self).
-    pub struct Fake(State);
-    make: Spec::parse(SPEC).map(|spec| (spec.clone(), State::new(spec)));
-    start_doc: "Starts a fake holding [`LOCATION`] with [`HOSTNODE`] (4 × [`GPU_MODEL`] at $0.3966/h, 32 vCPUs, 128 GB RAM, 2000 GB storage, ports 20000–20009), no instances or secrets, and a balance of [`BALANCE`].";
-}
-
-struct State {
-    spec: Spec,
-    token: String,
-    locations: Vec<Value>,
-    hostnodes: Vec<Value>,
-    instances: BTreeMap<String, Instance>,
-    secrets: BTreeMap<String, Value>,
-    balance: f64,
-    charged_at: Instant,
-    advanced: Duration,
-    /// When each request of the last minute came.
-    window: VecDeque<Instant>,
-    rate_limit: Option<usize>,
-    polls_to_settle: u32,
-    next: u64,
-}
-
-struct Instance {
-    value: Value,
-    hostnode: String,
-    gpus: Vec<(String, i64)>,
-    vcpus: i64,
-    ram: i64,
-    storage: i64,
-    ports: Vec<i64>,
-    /// Whether it holds stock (seeded instances do not).
-    holds_stock: bool,
-    storage_rate: f64,
-    polls_left: u32,
-}
-
-impl Fake {
-    /// Accepts only `token` from now on.
-    pub fn set_token(&self, token: impl Into<String>) {
-        let token = token.into();
-        self.server.with(|s| s.token = token);
-    }
-
-    /// Answers at most `limit` requests a minute (`None`: no limit).
-    pub fn set_rate_limit(&self, limit: Option<usize>) {
-        self.server.with(|s| s.rate_limit = limit);
-    }
-
-    /// How many reads a transitional state lasts (0 settles at once).
-    pub fn set_polls_to_settle(&self, polls: u32) {
-        self.server.with(|s| s.polls_to_settle = polls);
-    }
-
-    /// Adds a hostnode at [`LOCATION`] with `gpus` GPUs of `gpu_model` at
-    /// `price_per_hr` USD per GPU-hour; returns its id.
-    pub fn add_hostnode(&self, gpu_model: &str, gpus: i64, price_per_hr: f64) -> String {
-        self.server.with(|s| {
-            let id = s.uuid();
-            s.hostnodes
-                .push(fixtures::hostnode_json(&id, gpu_model, gpus, price_per_hr));
-            s.refresh_locations();
-            id
-        })
-    }
-
-    /// Adds an instance named `name` on [`HOSTNODE`] with `status`
-    /// (`running`, `Stopped`, ...) and one [`GPU_MODEL`], taking no stock;
-    /// returns its id.
-    pub fn add_instance(&self, name: &str, status: &str) -> String {
-        let id = self.server.with(State::uuid);
-        self.add_instance_with_id(&id, name, status);
-        id
-    }
-
-    /// [`Fake::add_instance`] with a chosen id (replacing any instance
-    /// with it). A transitional status (`starting`, `stopping`) settles
-    /// after the usual number of reads.
-    pub fn add_instance_with_id(&self, id: &str, name: &str, status: &str) {
-        let id = id.to_string();
-        self.server.with(|s| {
-            let value = fixtures::instance_json(&id, name, status);
-            let polls_left = s.polls_to_settle;
-            s.instances.insert(
-                id,
-                Instance {
-                    value,
-                    hostnode: HOSTNODE.to_string(),
-                    gpus: vec![(GPU_MODEL.to_string(), 1)],
-                    vcpus: 8,
-                    ram: 32,
-                    storage: 200,
-                    ports: Vec::new(),
-                    holds_stock: false,
-                    storage_rate: 0.01,
-                    polls_left,
-                },
-            );
-        });
-    }
-
-    /// An instance as `getInstance` would return it now (without counting
-    /// as a read).
-    pub fn instance(&self, id: &str) -> Option<crate::v2::types::Instance> {
-        self.server.with(|s| {
-            let value = s.instances.get(id)?.value.clone();
-            serde_json::from_value(value).ok()
-        })
-    }
-
-    /// An instance's status now, e.g. `running`.
-    pub fn status(&self, id: &str) -> Option<String> {
-        self.server.with(|s| {
-            s.instances
-                .get(id)
-                .and_then(|i| i.value["status"].as_str().map(str::to_string))
-        })
-    }
-
-    /// The ids of every instance.
-    pub fn instance_ids(&self) -> Vec<String> {
-        self.server.with(|s| s.instances.keys().cloned().collect())
-    }
-
-    /// The ids of every secret.
-    pub fn secret_ids(&self) -> Vec<String> {
-        self.server.with(|s| s.secrets.keys().cloned().collect())
-    }
-
-    /// GPUs of `gpu_model` still available on a hostnode.
-    pub fn gpus_available(&self, hostnode: &str, gpu_model: &str) -> Option<i64> {
-        self.server.with(|s| {
-            let h = s.hostnodes.iter().find(|h| h["id"] == hostnode)?;
-            gpu_entry(h, gpu_model)?["availableCount"].as_i64()
-        })
-    }
-
-    /// Sets the GPUs of `gpu_model` available on a hostnode.
-    pub fn set_gpus_available(&self, hostnode: &str, gpu_model: &str, count: i64) {
-        self.server.with(|s| {
-            if let Some(g) = s
-                .hostnodes
-                .iter_mut()
-                .find(|h| h["id"] == hostnode)
-                .and_then(|h| gpu_entry_mut(h, gpu_model))
-            {
-                g["availableCount"] = json!(count);
-            }
-            s.refresh_locations();
-        });
-    }
-
-    /// The balance now (USD), after charging the time since the last call.
-    /// v2 has no billing operation; the balance decides whether a create
-    /// is accepted (it needs at least $1).
-    pub fn balance(&self) -> f64 {
-        self.server.with(|s| {
-            s.charge();
-            s.balance
-        })
-    }
-
-    /// Sets the balance (USD).
-    pub fn set_balance(&self, balance: f64) {
-        self.server.with(|s| {
-            s.charge();
-            s.balance = balance;
-        });
-    }
-
-    /// Lets `time` pass for billing.
-    pub fn advance(&self, time: Duration) {
-        self.server.with(|s| {
-            s.advanced += time;
-            s.charge();
-        });
-    }
-}
+use super::{
+    BALANCE, GPU_MODEL, HOSTNODE, Instance, POLLS_TO_SETTLE, RATE_LIMIT, SETTLES, State, TOKEN,
+    fixtures,
+};
+use cloud_fake::Lifecycle;
 
 /// `{"error": message}` with `status`.
 fn error(status: u16, message: impl Into<String>) -> Response {
@@ -271,14 +26,14 @@ fn issue(message: &str, path: &[&str]) -> Response {
     )
 }
 
-fn gpu_entry<'a>(hostnode: &'a Value, model: &str) -> Option<&'a Value> {
+pub(super) fn gpu_entry<'a>(hostnode: &'a Value, model: &str) -> Option<&'a Value> {
     hostnode["available_resources"]["gpus"]
         .as_array()?
         .iter()
         .find(|g| g["v0Name"] == model)
 }
 
-fn gpu_entry_mut<'a>(hostnode: &'a mut Value, model: &str) -> Option<&'a mut Value> {
+pub(super) fn gpu_entry_mut<'a>(hostnode: &'a mut Value, model: &str) -> Option<&'a mut Value> {
     hostnode["available_resources"]["gpus"]
         .as_array_mut()?
         .iter_mut()
@@ -290,7 +45,7 @@ fn available(hostnode: &Value, key: &str) -> i64 {
 }
 
 impl State {
-    fn new(spec: Spec) -> Self {
+    pub(super) fn new(spec: Spec) -> Self {
         let mut state = Self {
             spec,
             token: TOKEN.to_string(),
@@ -303,21 +58,21 @@ impl State {
             advanced: Duration::ZERO,
             window: VecDeque::new(),
             rate_limit: Some(RATE_LIMIT),
-            polls_to_settle: POLLS_TO_SETTLE,
+            lifecycle: Lifecycle::new(SETTLES, POLLS_TO_SETTLE),
             next: 0,
         };
         state.refresh_locations();
         state
     }
 
-    fn uuid(&mut self) -> String {
+    pub(super) fn uuid(&mut self) -> String {
         self.next += 1;
         format!("468b716a-6747-4cbe-9f13-{:012x}", self.next)
     }
 
     /// Rebuilds the locations' GPU offers from their hostnodes' stock: a
     /// location offers a model as many as its best hostnode has.
-    fn refresh_locations(&mut self) {
+    pub(super) fn refresh_locations(&mut self) {
         let mut by_location: BTreeMap<String, BTreeMap<String, (i64, f64)>> = BTreeMap::new();
         for h in &self.hostnodes {
             let location = h["location_id"].as_str().unwrap_or_default().to_string();
@@ -342,7 +97,7 @@ impl State {
             .collect();
     }
 
-    fn charge(&mut self) {
+    pub(super) fn charge(&mut self) {
         let now = Instant::now();
         let elapsed = now.duration_since(self.charged_at) + std::mem::take(&mut self.advanced);
         self.charged_at = now;
@@ -590,12 +345,12 @@ impl State {
             ports: granted.iter().map(|(_, e)| *e).collect(),
             holds_stock: true,
             storage_rate,
-            polls_left: self.polls_to_settle,
+            countdown: self.lifecycle.countdown(),
         };
         self.stock(&instance, -1);
         let mut instance = instance;
-        if instance.polls_left == 0 {
-            tick(&mut instance);
+        if instance.countdown.is_due() {
+            tick(&self.lifecycle, &mut instance);
         }
         self.instances.insert(id.clone(), instance);
         Response::json(
@@ -606,14 +361,14 @@ impl State {
 
     fn read(&mut self, id: &str) -> Option<Value> {
         let instance = self.instances.get_mut(id)?;
-        tick(instance);
+        tick(&self.lifecycle, instance);
         Some(instance.value.clone())
     }
 
     /// Starts (`on`) or stops an instance.
     fn act(&mut self, id: &str, on: bool) -> Response {
         self.charge();
-        let polls = self.polls_to_settle;
+        let lifecycle = &self.lifecycle;
         let Some(instance) = self.instances.get_mut(id) else {
             return error(404, "Instance not found");
         };
@@ -647,9 +402,9 @@ impl State {
             );
         }
         instance.value["status"] = json!(next);
-        instance.polls_left = polls;
-        if polls == 0 {
-            tick(instance);
+        instance.countdown = lifecycle.countdown();
+        if instance.countdown.is_due() {
+            tick(lifecycle, instance);
         }
         Response::json(
             200,
@@ -761,22 +516,17 @@ impl Instance {
 
 /// Counts one read: a transitional state with no reads left settles, and
 /// a new instance gets its IP address.
-fn tick(instance: &mut Instance) {
-    if instance.polls_left > 0 {
-        instance.polls_left -= 1;
-        if instance.polls_left > 0 {
-            return;
-        }
+fn tick(lifecycle: &Lifecycle, instance: &mut Instance) {
+    if !instance.countdown.tick() {
+        return;
     }
     if instance.value["ipAddress"] == "" {
         instance.value["ipAddress"] = json!("174.94.145.71");
     }
-    let settled = match instance.value["status"].as_str() {
-        Some("starting") => "running",
-        Some("stopping") => "Stopped",
-        _ => return,
-    };
-    instance.value["status"] = json!(settled);
+    let status = instance.value["status"].as_str().unwrap_or_default();
+    if let Some(settled) = lifecycle.settled(status) {
+        instance.value["status"] = json!(settled);
+    }
 }
 
 impl Service for State {
@@ -875,106 +625,5 @@ impl Service for State {
 
     fn fault(&mut self, _request: &Request, status: u16) -> Response {
         error(status, format!("injected fault: HTTP {status}"))
-    }
-}
-
-/// Typed values in the shapes v2 returns, built from the spec's examples.
-///
-/// ```
-/// use tensordock_api::v2::fake::fixtures;
-/// let instance = fixtures::instance("468b716a-6747-4cbe-9f13-afc153a21c14", "trainer", "running");
-/// assert_eq!(instance.status, "running");
-/// assert_eq!(instance.ip_address.as_deref(), Some("174.94.145.71"));
-/// let hostnode = fixtures::hostnode("hn-1", "geforcertx4090-pcie-24gb", 4, 0.4);
-/// assert_eq!(hostnode.id, "hn-1");
-/// ```
-pub mod fixtures {
-    use std::collections::BTreeMap;
-
-    use serde_json::{Value, json};
-
-    use crate::v2::types;
-
-    /// An instance (as getInstance returns it) with this id, name and
-    /// status: one RTX 4090, 8 vCPUs, 32 GB RAM, 200 GB storage, SSH
-    /// forwarded from port 20456.
-    pub fn instance(id: &str, name: &str, status: &str) -> types::Instance {
-        typed(instance_json(id, name, status))
-    }
-
-    /// A hostnode at the fake's location with `gpus` GPUs of `gpu_model`.
-    pub fn hostnode(id: &str, gpu_model: &str, gpus: i64, price_per_hr: f64) -> types::Hostnode {
-        typed(hostnode_json(id, gpu_model, gpus, price_per_hr))
-    }
-
-    /// A location offering up to `count` GPUs of `gpu_model`.
-    pub fn location(id: &str, gpu_model: &str, count: i64, price_per_hr: f64) -> types::Location {
-        let offers = BTreeMap::from([(gpu_model.to_string(), (count, price_per_hr))]);
-        typed(location_json(id, &offers))
-    }
-
-    /// The fixtures are the spec's examples with a few values replaced,
-    /// so they always read as the generated types (the fake's tests check
-    /// it).
-    fn typed<T: serde::de::DeserializeOwned>(value: Value) -> T {
-        match serde_json::from_value(value) {
-            Ok(typed) => typed,
-            Err(e) => unreachable!("a fixture no longer matches the spec: {e}"),
-        }
-    }
-
-    pub(super) fn instance_json(id: &str, name: &str, status: &str) -> Value {
-        json!({
-            "type": "virtualmachine", "id": id, "name": name, "status": status,
-            "ipAddress": "174.94.145.71",
-            "portForwards": [{"internal_port": 22, "external_port": 20456}],
-            "rateHourly": 0.272999,
-            "resources": {"vcpu_count": 8, "ram_gb": 32, "storage_gb": 200,
-                          "gpus": {super::GPU_MODEL: {"count": 1, "v0Name": super::GPU_MODEL}}}
-        })
-    }
-
-    pub(super) fn hostnode_json(id: &str, gpu_model: &str, gpus: i64, price_per_hr: f64) -> Value {
-        json!({
-            "id": id, "location_id": super::LOCATION, "engine": "kvm", "uptime_percentage": 99.9,
-            "available_resources": {
-                "gpus": [{"v0Name": gpu_model, "availableCount": gpus, "price_per_hr": price_per_hr}],
-                "vcpu_count": 32, "ram_gb": 128, "storage_gb": 2000,
-                "available_ports": (20000..20010).collect::<Vec<i64>>(),
-                "has_public_ip_available": true
-            },
-            "pricing": {"per_vcpu_hr": 0.003, "per_gb_ram_hr": 0.002, "per_gb_storage_hr": 0.00005},
-            "location": {"uuid": super::LOCATION, "city": "Chubbuck", "stateprovince": "Idaho",
-                         "country": "United States", "has_network_storage": false,
-                         "network_speed_gbps": 10, "network_speed_upload_gbps": 10,
-                         "organization": "org", "organizationName": "Org", "tier": 1}
-        })
-    }
-
-    pub(super) fn location_json(id: &str, offers: &BTreeMap<String, (i64, f64)>) -> Value {
-        let gpus: Vec<Value> = offers
-            .iter()
-            .map(|(model, (count, price))| {
-                json!({
-                    "v0Name": model, "displayName": display_name(model), "max_count": count,
-                    "price_per_hr": price,
-                    "resources": {"max_vcpus": 32, "max_ram_gb": 128, "max_storage_gb": 2000},
-                    "pricing": {"per_vcpu_hr": 0.003, "per_gb_ram_hr": 0.002, "per_gb_storage_hr": 0.00005},
-                    "network_features": {"dedicated_ip_available": true, "port_forwarding_available": true,
-                                         "network_storage_available": false}
-                })
-            })
-            .collect();
-        json!({"id": id, "city": "Chubbuck", "stateprovince": "Idaho", "country": "United States",
-               "tier": 1, "gpus": gpus})
-    }
-
-    /// `geforcertx4090-pcie-24gb` as the service shows it
-    /// (`NVIDIA GeForce RTX 4090 PCIe 24GB`), for the models it names so.
-    fn display_name(model: &str) -> String {
-        match model {
-            "geforcertx4090-pcie-24gb" => "NVIDIA GeForce RTX 4090 PCIe 24GB".to_string(),
-            other => other.to_string(),
-        }
     }
 }

@@ -1,9 +1,8 @@
 //! The fake CloudTower through the public client: login, a VM's life
 //! (create, list, wrong-state action, delete), `where` filters and paging,
 //! `content-language`, failed tasks, faults, and requests the service
-//! would reject. Run with `--features fake`.
+//! would reject.
 
-use cloudtower_api::fake::{self, Fake, Fault};
 use cloudtower_api::types::{
     ContentLanguage, GetAlertsRequestBody, GetVmsRequestBody, VmCreationParams, VmDiskParams,
     VmFirmware, VmNicParams, VmStatus, VmWhereInput,
@@ -11,6 +10,7 @@ use cloudtower_api::types::{
 use cloudtower_api::{
     ClientConfig, CloudTower, ErrorKind, RetryPolicy, TaskReport, TaskWait, UserSource,
 };
+use cloudtower_fake::{self as fake, Fake, Fault};
 use futures::TryStreamExt;
 use serde_json::{Value, json};
 

@@ -1,246 +1,16 @@
-//! A stateful, in-process fake of the TensorDock marketplace API v0
-//! (feature `fake`), for testing code that uses this crate without the
-//! cloud.
-//!
-//! [`Fake::start`] serves `specs/tensordock.yaml` on a free loopback port.
-//! Every request is routed and checked against the spec (a deploy without
-//! `gpu_model`, or with `vcpus=four`, is rejected naming the field), the
-//! `api_key`/`api_token` form fields are checked on every call but the
-//! public hostnode reads, and the fake keeps state:
-//!
-//! - hostnodes with GPU, vCPU, RAM and storage stock and prices: a deploy
-//!   takes from the stock (and fails when there is not enough), a delete
-//!   gives it back, and a stop with `disassociate_resources=true` releases
-//!   the GPUs;
-//! - VMs that deploy as `Deploying` and become `Running` after a few reads,
-//!   go `Stopping` → `Stopped` (or `StoppedDisassociated`) and `Starting` →
-//!   `Running`; a start of a running VM fails with HTTP 500 and
-//!   `"Machine is running, therefore it cannot be started"`, as the service
-//!   answers, and a stop of a stopped one likewise;
-//! - the balance, which goes down as VMs run (compute and storage) or sit
-//!   stopped (storage only), in real time and by [`Fake::advance`];
-//! - container deployments with replica counts, spot bids checked against
-//!   the hostnode's prices.
-//!
-//! Errors have v0's shape, `{"success": false, "error": "<message>"}`, with
-//! a non-2xx status. The texts of the state conflicts are the service's;
-//! the others (wrong credentials, no stock) are not documented, so the fake
-//! words them plainly.
-//!
-//! ```
-//! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! use tensordock_api::ClientConfig;
-//! use tensordock_api::v0::TensorDock;
-//! use tensordock_api::v0::fake::{API_KEY, API_TOKEN, Fake};
-//!
-//! let fake = Fake::start().await?;
-//! let vm = fake.add_vm("trainer", "Running");
-//! let td = TensorDock::with_config(ClientConfig::new(fake.base_url()), (API_KEY, API_TOKEN))?;
-//! let err = td.start_instance(&vm).await.unwrap_err();
-//! assert_eq!(err.message(), "Machine is running, therefore it cannot be started");
-//! # Ok(()) }
-//! ```
+//! The v0 fake's behaviour: [`State`] answers each request the server has
+//! matched to an operation and checked against the spec.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-use cloud_common::fake::{Request, Response, Service, Spec};
+use cloud_fake::{Request, Response, Service, Spec};
 use serde_json::{Value, json};
 
-pub use cloud_common::fake::{FakeError, Fault, Received};
-
-/// The spec the fake speaks.
-const SPEC: &str = include_str!("../../spec/tensordock.yaml");
-
-/// The `api_key` a fresh fake accepts.
-pub const API_KEY: &str = "11111111-2222-3333-4444-555555555555";
-
-/// The `api_token` a fresh fake accepts.
-pub const API_TOKEN: &str = "66666666-7777-8888-9999-000000000000";
-
-/// The hostnode a fresh fake holds: four RTX 4090s in Chubbuck, Idaho.
-pub const HOSTNODE: &str = "02c65d45-6da5-4232-a8db-ee0e5bc76110";
-
-/// The GPU model of [`HOSTNODE`].
-pub const GPU_MODEL: &str = "geforcertx4090-pcie-24gb";
-
-/// The balance (USD) of a fresh fake.
-pub const BALANCE: f64 = 100.0;
-
-/// How many reads a transitional state (`Deploying`, `Starting`,
-/// `Stopping`) lasts, unless changed with [`Fake::set_polls_to_settle`].
-pub const POLLS_TO_SETTLE: u32 = 2;
-
-cloud_common::fake_handle! {
-    /// A running TensorDock v0 fake; it stops when dropped. See the [module
-    /// docs](self).
-    pub struct Fake(State);
-    make: Spec::parse(SPEC).map(|spec| (spec.clone(), State::new(spec)));
-    start_doc: "Starts a fake holding [`HOSTNODE`] (4 × [`GPU_MODEL`], 32 vCPUs, 128 GB RAM, 2000 GB storage), no VMs, and a balance of [`BALANCE`].";
-}
-
-struct State {
-    spec: Spec,
-    key: String,
-    token: String,
-    hostnodes: BTreeMap<String, Value>,
-    vms: BTreeMap<String, Vm>,
-    /// Ids of deleted VMs: deleting one again is "already terminated".
-    deleted: BTreeSet<String>,
-    containers: BTreeMap<String, i64>,
-    balance: f64,
-    /// When the balance was last charged, and simulated time not yet charged.
-    charged_at: Instant,
-    advanced: Duration,
-    polls_to_settle: u32,
-    next: u64,
-}
-
-struct Vm {
-    value: Value,
-    hostnode: String,
-    gpu_model: String,
-    gpus: i64,
-    vcpus: i64,
-    ram: i64,
-    storage: i64,
-    /// Whether the VM holds its GPUs (not after a disassociating stop).
-    holds_gpus: bool,
-    /// Whether it holds any stock at all (seeded VMs do not).
-    holds_stock: bool,
-    polls_left: u32,
-}
-
-impl Fake {
-    /// Accepts only this key pair from now on.
-    pub fn set_credentials(&self, api_key: &str, api_token: &str) {
-        let (key, token) = (api_key.to_string(), api_token.to_string());
-        self.server.with(|s| {
-            s.key = key;
-            s.token = token;
-        });
-    }
-
-    /// How many reads a transitional state lasts (0 settles at once).
-    pub fn set_polls_to_settle(&self, polls: u32) {
-        self.server.with(|s| s.polls_to_settle = polls);
-    }
-
-    /// Adds a hostnode with `gpus` GPUs of `gpu_model` at `gpu_price` USD
-    /// per GPU-hour (and 32 vCPUs, 128 GB RAM, 2000 GB storage, ports
-    /// 20000–20009); returns its UUID.
-    pub fn add_hostnode(&self, gpu_model: &str, gpus: i64, gpu_price: f64) -> String {
-        self.server.with(|s| {
-            let id = s.uuid();
-            s.hostnodes.insert(
-                id.clone(),
-                fixtures::hostnode_json(gpu_model, gpus, gpu_price),
-            );
-            id
-        })
-    }
-
-    /// Adds a VM named `name` on [`HOSTNODE`] with `status` (`Running`,
-    /// `Stopped`, ...), one [`GPU_MODEL`] and taking no stock; returns its
-    /// UUID.
-    pub fn add_vm(&self, name: &str, status: &str) -> String {
-        let id = self.server.with(State::uuid);
-        self.add_vm_with_id(&id, name, status);
-        id
-    }
-
-    /// [`Fake::add_vm`] with a chosen UUID (replacing any VM with it).
-    pub fn add_vm_with_id(&self, id: &str, name: &str, status: &str) {
-        let id = id.to_string();
-        self.server.with(|s| {
-            let mut value = fixtures::vm_json(name, status);
-            value["hostnode"] = json!(HOSTNODE);
-            let polls_left = s.polls_to_settle;
-            s.vms.insert(
-                id.clone(),
-                Vm {
-                    value,
-                    hostnode: HOSTNODE.to_string(),
-                    gpu_model: GPU_MODEL.to_string(),
-                    gpus: 1,
-                    vcpus: 8,
-                    ram: 32,
-                    storage: 100,
-                    holds_gpus: !status.eq_ignore_ascii_case("StoppedDisassociated"),
-                    holds_stock: false,
-                    polls_left,
-                },
-            );
-        });
-    }
-
-    /// A VM as `getVm` would return it now (without counting as a read).
-    pub fn vm(&self, id: &str) -> Option<crate::v0::types::VirtualMachine> {
-        self.server.with(|s| {
-            let value = s.vms.get(id)?.value.clone();
-            serde_json::from_value(value).ok()
-        })
-    }
-
-    /// A VM's status now, e.g. `Running`.
-    pub fn status(&self, id: &str) -> Option<String> {
-        self.server.with(|s| {
-            s.vms
-                .get(id)
-                .and_then(|v| v.value["status"].as_str().map(str::to_string))
-        })
-    }
-
-    /// The UUIDs of every VM.
-    pub fn vm_ids(&self) -> Vec<String> {
-        self.server.with(|s| s.vms.keys().cloned().collect())
-    }
-
-    /// The ids of every container deployment.
-    pub fn container_ids(&self) -> Vec<String> {
-        self.server.with(|s| s.containers.keys().cloned().collect())
-    }
-
-    /// GPUs of `gpu_model` still available on a hostnode.
-    pub fn gpus_available(&self, hostnode: &str, gpu_model: &str) -> Option<i64> {
-        self.server
-            .with(|s| s.hostnodes.get(hostnode)?["specs"]["gpu"][gpu_model]["amount"].as_i64())
-    }
-
-    /// Sets the GPUs of `gpu_model` available on a hostnode.
-    pub fn set_gpus_available(&self, hostnode: &str, gpu_model: &str, amount: i64) {
-        self.server.with(|s| {
-            if let Some(h) = s.hostnodes.get_mut(hostnode) {
-                h["specs"]["gpu"][gpu_model]["amount"] = json!(amount);
-            }
-        });
-    }
-
-    /// The balance now (USD), after charging the time since the last call.
-    pub fn balance(&self) -> f64 {
-        self.server.with(|s| {
-            s.charge();
-            s.balance
-        })
-    }
-
-    /// Sets the balance (USD).
-    pub fn set_balance(&self, balance: f64) {
-        self.server.with(|s| {
-            s.charge();
-            s.balance = balance;
-        });
-    }
-
-    /// Lets `time` pass for billing: every VM is charged for it at once.
-    pub fn advance(&self, time: Duration) {
-        self.server.with(|s| {
-            s.advanced += time;
-            s.charge();
-        });
-    }
-}
+use super::{
+    API_KEY, API_TOKEN, BALANCE, GPU_MODEL, HOSTNODE, POLLS_TO_SETTLE, SETTLES, State, Vm, fixtures,
+};
+use cloud_fake::Lifecycle;
 
 /// A v0 error: `{"success": false, "error": message}`.
 fn error(status: u16, message: impl Into<String>) -> Response {
@@ -279,7 +49,7 @@ fn ports(text: &str) -> Option<Vec<i64>> {
 }
 
 impl State {
-    fn new(spec: Spec) -> Self {
+    pub(super) fn new(spec: Spec) -> Self {
         let mut hostnodes = BTreeMap::new();
         hostnodes.insert(
             HOSTNODE.to_string(),
@@ -296,12 +66,12 @@ impl State {
             balance: BALANCE,
             charged_at: Instant::now(),
             advanced: Duration::ZERO,
-            polls_to_settle: POLLS_TO_SETTLE,
+            lifecycle: Lifecycle::new(SETTLES, POLLS_TO_SETTLE),
             next: 0,
         }
     }
 
-    fn uuid(&mut self) -> String {
+    pub(super) fn uuid(&mut self) -> String {
         self.next += 1;
         format!("65e7edca-888a-4e66-a975-{:012x}", self.next)
     }
@@ -313,7 +83,7 @@ impl State {
     }
 
     /// Charges the time since the last charge (real and simulated).
-    fn charge(&mut self) {
+    pub(super) fn charge(&mut self) {
         let now = Instant::now();
         let elapsed = now.duration_since(self.charged_at) + std::mem::take(&mut self.advanced);
         self.charged_at = now;
@@ -481,7 +251,7 @@ impl State {
             value["type"] = json!("spot");
         }
         let ip = value["ip_address"].clone();
-        let polls_left = self.polls_to_settle;
+        let countdown = self.lifecycle.countdown();
         let mut vm = Vm {
             value,
             hostnode: hostnode_id,
@@ -492,10 +262,10 @@ impl State {
             storage,
             holds_gpus: true,
             holds_stock: true,
-            polls_left,
+            countdown,
         };
-        if polls_left == 0 {
-            tick(&mut vm);
+        if countdown.is_due() {
+            tick(&self.lifecycle, &mut vm);
         }
         self.vms.insert(id.clone(), vm);
         ok(json!({
@@ -508,7 +278,7 @@ impl State {
     /// Reads a VM, counting a read.
     fn read(&mut self, id: &str) -> Option<Value> {
         let vm = self.vms.get_mut(id)?;
-        tick(vm);
+        tick(&self.lifecycle, vm);
         Some(vm.value.clone())
     }
 
@@ -551,10 +321,9 @@ impl State {
             self.stock(&hostnode, &model, [gpus, 0, 0, 0], -1);
         }
         self.charge();
-        let polls = self.polls_to_settle;
         if let Some(vm) = self.vms.get_mut(id) {
             vm.holds_gpus = true;
-            vm.set("Starting", polls);
+            vm.set("Starting", &self.lifecycle);
         }
         ok(json!({}))
     }
@@ -584,10 +353,9 @@ impl State {
         if release && holds {
             self.stock(&hostnode, &model, [gpus, 0, 0, 0], 1);
         }
-        let polls = self.polls_to_settle;
         if let Some(vm) = self.vms.get_mut(id) {
             vm.holds_gpus = !release;
-            vm.set("Stopping", polls);
+            vm.set("Stopping", &self.lifecycle);
         }
         ok(json!({}))
     }
@@ -719,11 +487,13 @@ impl Vm {
             .to_ascii_lowercase()
     }
 
-    fn set(&mut self, status: &str, polls: u32) {
+    /// Enters a transitional `status`, which settles over `lifecycle`'s
+    /// polls.
+    fn set(&mut self, status: &str, lifecycle: &Lifecycle) {
         self.value["status"] = json!(status);
-        self.polls_left = polls;
-        if polls == 0 {
-            tick(self);
+        self.countdown = lifecycle.countdown();
+        if self.countdown.is_due() {
+            tick(lifecycle, self);
         }
     }
 
@@ -739,19 +509,13 @@ impl Vm {
 }
 
 /// Counts one read: a transitional state with no reads left settles.
-fn tick(vm: &mut Vm) {
-    if vm.polls_left > 0 {
-        vm.polls_left -= 1;
-        if vm.polls_left > 0 {
-            return;
-        }
-    }
-    let settled = match vm.value["status"].as_str() {
-        Some("Deploying" | "Starting") => "Running",
+fn tick(lifecycle: &Lifecycle, vm: &mut Vm) {
+    let status = vm.value["status"].as_str().unwrap_or_default();
+    let settled = match lifecycle.poll(&mut vm.countdown, status) {
         // A disassociating stop ends without its GPUs.
-        Some("Stopping") if !vm.holds_gpus => "StoppedDisassociated",
-        Some("Stopping") => "Stopped",
-        _ => return,
+        Some("Stopped") if !vm.holds_gpus => "StoppedDisassociated",
+        Some(settled) => settled,
+        None => return,
     };
     vm.value["status"] = json!(settled);
 }
@@ -819,73 +583,5 @@ impl Service for State {
             return unauthorized();
         }
         error(400, problem)
-    }
-}
-
-/// Typed values in the shapes v0 returns, built from the spec's examples.
-///
-/// ```
-/// use tensordock_api::v0::fake::fixtures;
-/// let vm = fixtures::vm("trainer", "Running");
-/// assert_eq!(vm.name.as_deref(), Some("trainer"));
-/// let hostnode = fixtures::hostnode("geforcertx4090-pcie-24gb", 4, 0.35);
-/// assert_eq!(hostnode.specs.gpu["geforcertx4090-pcie-24gb"].amount, Some(4));
-/// ```
-pub mod fixtures {
-    use serde_json::{Value, json};
-
-    use crate::v0::types;
-
-    /// A VM named `name` with `status`: one RTX 4090, 8 vCPUs, 32 GB RAM,
-    /// 100 GB storage, SSH forwarded from port 20000.
-    pub fn vm(name: &str, status: &str) -> types::VirtualMachine {
-        typed(vm_json(name, status))
-    }
-
-    /// A hostnode with `gpus` GPUs of `gpu_model` at `gpu_price` USD per
-    /// GPU-hour.
-    pub fn hostnode(gpu_model: &str, gpus: i64, gpu_price: f64) -> types::Hostnode {
-        typed(hostnode_json(gpu_model, gpus, gpu_price))
-    }
-
-    /// The fixtures are the spec's examples with a few values replaced,
-    /// so they always read as the generated types (the fake's tests check
-    /// it).
-    fn typed<T: serde::de::DeserializeOwned>(value: Value) -> T {
-        match serde_json::from_value(value) {
-            Ok(typed) => typed,
-            Err(e) => unreachable!("a fixture no longer matches the spec: {e}"),
-        }
-    }
-
-    pub(super) fn vm_json(name: &str, status: &str) -> Value {
-        json!({
-            "name": name, "status": status, "type": "on-demand", "cost": 0.408,
-            "hostnode": super::HOSTNODE, "location": "8dd95ff0-dff9-489c-9b02-b38a366b6ab1",
-            "hostname": "203.0.113.7", "ip_address": "203.0.113.7",
-            "operating_system": "Ubuntu 22.04 LTS",
-            "port_forwards": {"20000": 22},
-            "specs": {"gpu": {"amount": 1, "type": super::GPU_MODEL}, "vcpus": 8, "ram": 32, "storage": 100},
-            "timestamp_creation": "Sat, 10 Dec 2022 21:38:19 GMT",
-            "compute_price": 0.403, "storage_price": 0.005, "total_price": 0.408
-        })
-    }
-
-    pub(super) fn hostnode_json(gpu_model: &str, gpus: i64, gpu_price: f64) -> Value {
-        json!({
-            "location": {"id": "8dd95ff0-dff9-489c-9b02-b38a366b6ab1", "city": "Chubbuck",
-                         "region": "Idaho", "country": "United States", "dc": null},
-            "networking": {"ports": (20000..20010).collect::<Vec<i64>>(), "receive": 1000, "send": 1000},
-            "specs": {
-                "cpu": {"amount": 32, "price": 0.003, "type": "AMD EPYC 7513"},
-                "gpu": {gpu_model: {"amount": gpus, "price": gpu_price, "vram": 24,
-                                    "pcie": true, "gtx": gpu_model.contains("gtx"),
-                                    "rtx": gpu_model.contains("rtx")}},
-                "ram": {"amount": 128, "price": 0.002},
-                "storage": {"amount": 2000, "price": 0.00005}
-            },
-            "status": {"listed": true, "online": true, "reserved": false, "uptime": 0.9999,
-                       "report": "https://monitor.m.tensordock.com/report/uptime/12c94b1b3c8471877d59005b08eb693e/"}
-        })
     }
 }

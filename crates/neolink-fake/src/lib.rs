@@ -1,5 +1,6 @@
-//! A stateful, in-process fake of the Neolink MatrixDC API (feature
-//! `fake`), for testing code that uses this crate without the cloud.
+#![doc = include_str!("../README.md")]
+//! A stateful, in-process fake of the Neolink MatrixDC API, for testing
+//! code that uses `neolink-api` without the cloud.
 //!
 //! [`Fake::start`] serves `specs/neolink.yaml` on a free loopback port:
 //! every request is routed and checked against the spec (a missing
@@ -19,13 +20,13 @@
 //! The API documents no error bodies or statuses. The fake answers errors
 //! as `{"code": <status>, "message": "<what was wrong>"}` with 400 (invalid
 //! request or wrong state), 401 (token), 403 (namespace) or 404 (unknown
-//! cluster or instance), which the client reads as an [`crate::Error`]
+//! cluster or instance), which the client reads as a [`neolink_api::Error`]
 //! with that status and message.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! use neolink_api::fake::{Fake, TOKEN};
+//! use neolink_fake::{Fake, TOKEN};
 //! use neolink_api::{ClientConfig, Neolink};
 //!
 //! let fake = Fake::start().await?;
@@ -38,10 +39,10 @@
 
 use std::collections::BTreeMap;
 
-use cloud_common::fake::{Request, Response, Service, Spec};
+use cloud_fake::{Countdown, Lifecycle, Request, Response, Service, Spec};
 use serde_json::{Value, json};
 
-pub use cloud_common::fake::{FakeError, Fault, Received};
+pub use cloud_fake::{FakeError, Fault, Received};
 
 /// The spec the fake speaks.
 const SPEC: &str = include_str!("../spec/neolink.yaml");
@@ -60,7 +61,14 @@ pub const CLUSTER: &str = "host-cluster";
 /// [`Fake::set_polls_to_settle`].
 pub const POLLS_TO_SETTLE: u32 = 2;
 
-cloud_common::fake_handle! {
+/// Each transitional status and the one it settles into.
+const SETTLES: &[(&str, &str)] = &[
+    ("Creating", "Running"),
+    ("Starting", "Running"),
+    ("ShuttingDown", "Shutdown"),
+];
+
+cloud_fake::fake_handle! {
     /// A running Neolink fake; it stops when dropped. See the [module
     /// docs](self).
     pub struct Fake(State);
@@ -77,7 +85,7 @@ struct State {
     skus: Vec<Value>,
     /// Instances by name, each with its cluster.
     instances: BTreeMap<String, Instance>,
-    polls_to_settle: u32,
+    lifecycle: Lifecycle,
     next: u64,
 }
 
@@ -85,7 +93,7 @@ struct Instance {
     cluster: String,
     value: Value,
     /// Reads left before a transitional state settles.
-    polls_left: u32,
+    countdown: Countdown,
     /// The SKU whose stock it holds, and how many GPUs.
     sku: Option<(String, i64)>,
 }
@@ -114,7 +122,7 @@ impl Fake {
 
     /// How many reads a transitional state lasts (0 settles at once).
     pub fn set_polls_to_settle(&self, polls: u32) {
-        self.server.with(|s| s.polls_to_settle = polls);
+        self.server.with(|s| s.lifecycle.set_polls(polls));
     }
 
     /// Adds a region served by `cluster`; returns its id.
@@ -167,13 +175,13 @@ impl Fake {
             value["uid"] = json!(uid);
             value["Region"] = json!(cluster);
             set_status(&mut value, status);
-            let polls_left = s.polls_to_settle;
+            let countdown = s.lifecycle.countdown();
             s.instances.insert(
                 name.clone(),
                 Instance {
                     cluster: cluster.to_string(),
                     value,
-                    polls_left,
+                    countdown,
                     sku: None,
                 },
             );
@@ -182,7 +190,7 @@ impl Fake {
 
     /// An instance as the API would return it now (without counting as a
     /// read).
-    pub fn instance(&self, name: &str) -> Option<crate::types::Instance> {
+    pub fn instance(&self, name: &str) -> Option<neolink_api::types::Instance> {
         self.server.with(|s| {
             let value = s.instances.get(name)?.value.clone();
             serde_json::from_value(value).ok()
@@ -234,7 +242,7 @@ impl State {
             regions: vec![fixtures::region_json(REGION_ID, "北京一区", CLUSTER)],
             skus: vec![h20, fixtures::sku_json("66", "4090", 8)],
             instances: BTreeMap::new(),
-            polls_to_settle: POLLS_TO_SETTLE,
+            lifecycle: Lifecycle::new(SETTLES, POLLS_TO_SETTLE),
             next: 0,
         }
     }
@@ -272,7 +280,7 @@ impl State {
             .instances
             .get_mut(name)
             .filter(|i| i.cluster == cluster)?;
-        tick(instance);
+        tick(&self.lifecycle, instance);
         Some(instance.value.clone())
     }
 
@@ -327,13 +335,13 @@ impl State {
         }
         set_status(&mut value, "Creating");
         let reply = value.clone();
-        let polls_left = self.polls_to_settle;
+        let countdown = self.lifecycle.countdown();
         self.instances.insert(
             name,
             Instance {
                 cluster: cluster.to_string(),
                 value,
-                polls_left,
+                countdown,
                 sku: Some((sku_id.to_string(), gpus)),
             },
         );
@@ -343,7 +351,7 @@ impl State {
     /// Power on or off: `from` the states the action accepts, into the
     /// transitional state `to`.
     fn act(&mut self, cluster: &str, name: &str, on: bool) -> Response {
-        let polls = self.polls_to_settle;
+        let lifecycle = &self.lifecycle;
         let Some(instance) = self
             .instances
             .get_mut(name)
@@ -376,28 +384,20 @@ impl State {
             );
         }
         set_status(&mut instance.value, next);
-        instance.polls_left = polls;
-        if polls == 0 {
-            tick(instance);
+        instance.countdown = lifecycle.countdown();
+        if instance.countdown.is_due() {
+            tick(lifecycle, instance);
         }
         Response::json(200, json!("ok"))
     }
 }
 
 /// Counts one read: a transitional state with no reads left settles.
-fn tick(instance: &mut Instance) {
-    if instance.polls_left > 0 {
-        instance.polls_left -= 1;
-        if instance.polls_left > 0 {
-            return;
-        }
+fn tick(lifecycle: &Lifecycle, instance: &mut Instance) {
+    let status = instance.value["status"].as_str().unwrap_or_default();
+    if let Some(settled) = lifecycle.poll(&mut instance.countdown, status) {
+        set_status(&mut instance.value, settled);
     }
-    let settled = match instance.value["status"].as_str() {
-        Some("Creating" | "Starting") => "Running",
-        Some("ShuttingDown") => "Shutdown",
-        _ => return,
-    };
-    set_status(&mut instance.value, settled);
 }
 
 /// Sets the status, with what it implies: a running instance has its
@@ -537,11 +537,11 @@ impl State {
 }
 
 /// Typed values in the shapes the API returns, built from the spec's
-/// examples: for tests that need a [`crate::types::Instance`] or
-/// [`crate::types::ComputingSku`] without writing JSON.
+/// examples: for tests that need a [`neolink_api::types::Instance`] or
+/// [`neolink_api::types::ComputingSku`] without writing JSON.
 ///
 /// ```
-/// use neolink_api::fake::fixtures;
+/// use neolink_fake::fixtures;
 /// let instance = fixtures::instance("instance-4ca9xxxx", "trainer", "Running");
 /// assert_eq!(instance.name, "instance-4ca9xxxx");
 /// assert_eq!(instance.status.as_deref(), Some("Running"));
@@ -550,7 +550,7 @@ impl State {
 pub mod fixtures {
     use serde_json::{Value, json};
 
-    use crate::types;
+    use neolink_api::types;
 
     /// An instance `name` (`instance-…`) with this display name and status;
     /// a `Running` one has its SSH and Jupyter endpoints, as the API
@@ -574,11 +574,10 @@ pub mod fixtures {
 
     /// A page of instances, as `listInstances` returns it.
     pub fn instance_list(nodes: Vec<types::Instance>) -> types::InstanceList {
-        types::InstanceList {
-            has_next_page: false,
-            total_count: nodes.len() as i64,
-            nodes,
-        }
+        // Through JSON: outside its crate a generated type is built from
+        // its wire form (its fields are `non_exhaustive`).
+        let total_count = nodes.len();
+        typed(json!({"hasNextPage": false, "totalCount": total_count, "nodes": nodes}))
     }
 
     /// The fixtures are the spec's own examples with a few fields
@@ -658,5 +657,32 @@ pub mod fixtures {
             "cost": {"CostType": "1", "CostTime": "", "DiscountID": "", "GPUSKUID": "66",
                      "DiskSKUID": "1", "CouponID": ""}
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use cloud_common::InstanceState;
+
+    /// The fake's lifecycle and the client's `STATES` agree: each
+    /// transitional status is one the client reads as on its way, and it
+    /// settles into one the client reads as arrived.
+    #[test]
+    fn the_lifecycle_moves_between_states_the_client_knows() {
+        for (from, to) in super::SETTLES {
+            let from_state = cloud_common::lookup_state(neolink_api::STATES, from);
+            let to_state = cloud_common::lookup_state(neolink_api::STATES, to);
+            assert!(
+                matches!(
+                    from_state,
+                    InstanceState::Creating | InstanceState::Starting | InstanceState::Stopping
+                ),
+                "{from} is {from_state:?}"
+            );
+            assert!(
+                matches!(to_state, InstanceState::Running | InstanceState::Stopped),
+                "{to} is {to_state:?}"
+            );
+        }
     }
 }

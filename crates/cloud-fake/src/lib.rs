@@ -1,5 +1,6 @@
-//! The spec-driven in-process HTTP server the provider crates build their
-//! stateful fakes on (feature `fake`).
+#![doc = include_str!("../README.md")]
+//! The spec-driven in-process HTTP server the provider fakes
+//! (`tensordock-fake`, `neolink-fake`, `cloudtower-fake`) are built on.
 //!
 //! [`Server::start`] binds a free loopback port and routes every request
 //! by the OpenAPI spec it was given: the path template and method pick the
@@ -10,9 +11,12 @@
 //! shape) for one the real service would reject. The server records every
 //! request ([`Server::received`]) and can fail the next calls of an
 //! operation on demand ([`Server::inject`]), for tests of retry handling.
+//! [`Lifecycle`] moves a provider's resources through its transitional
+//! states over polls, and [`fake_handle!`] declares the handle every
+//! provider's `Fake` is.
 //!
 //! ```
-//! use cloud_common::fake::{Request, Response, Server, Service};
+//! use cloud_fake::{Request, Response, Server, Service};
 //! use serde_json::json;
 //!
 //! struct Hello;
@@ -40,6 +44,7 @@
 //! assert_eq!(server.received().len(), 0);
 //! ```
 
+mod lifecycle;
 mod server;
 mod spec;
 
@@ -48,10 +53,11 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+pub use lifecycle::{Countdown, Lifecycle};
 pub use server::Server;
 pub use spec::{Operation, Spec};
 
-use crate::redact::REDACTED;
+use cloud_common::REDACTED;
 
 /// Why a fake could not start.
 #[derive(Debug)]
@@ -317,7 +323,7 @@ fn is_secret(name: &str) -> bool {
     matches!(
         lower.as_str(),
         "authorization" | "proxy-authorization" | "cookie" | "set-cookie" | "key"
-    ) || crate::names_a_secret(name)
+    ) || cloud_common::names_a_secret(name)
 }
 
 fn redacted_headers(headers: &http::HeaderMap) -> Vec<(String, String)> {
@@ -364,12 +370,12 @@ fn redacted_body(body: &Value) -> Value {
         ),
         Value::Array(items) => Value::Array(items.iter().map(redacted_body).collect()),
         // A URL with a credential in its query (`…?token=…`).
-        Value::String(text) => Value::String(crate::redact::query_credentials(text)),
+        Value::String(text) => Value::String(cloud_common::redact_query_credentials(text)),
         other => other.clone(),
     }
 }
 
-/// The handle every provider's `fake::Fake` is: a [`Server`] of the
+/// The handle every provider's `Fake` is: a [`Server`] of the
 /// provider's service, with `start` (on the current tokio runtime),
 /// `start_blocking` (on its own thread), `base_url`, `received`,
 /// `inject` and a `Debug` that shows the base URL. `$make` builds the spec
@@ -386,7 +392,7 @@ macro_rules! fake_handle {
     ) => {
         $(#[$doc])*
         pub struct $name {
-            server: $crate::fake::Server<$service>,
+            server: $crate::Server<$service>,
         }
 
         impl ::std::fmt::Debug for $name {
@@ -401,9 +407,9 @@ macro_rules! fake_handle {
             #[doc = $start_doc]
             ///
             /// Runs on the current tokio runtime.
-            pub async fn start() -> ::std::result::Result<Self, $crate::fake::FakeError> {
-                let (spec, service): ($crate::fake::Spec, $service) = $make?;
-                let server = $crate::fake::Server::start_with_spec(spec, service).await?;
+            pub async fn start() -> ::std::result::Result<Self, $crate::FakeError> {
+                let (spec, service): ($crate::Spec, $service) = $make?;
+                let server = $crate::Server::start_with_spec(spec, service).await?;
                 Ok(Self { server })
             }
 
@@ -411,9 +417,9 @@ macro_rules! fake_handle {
             ///
             /// Runs on the fake's own thread and runtime: for synchronous
             /// code (and inside a runtime too).
-            pub fn start_blocking() -> ::std::result::Result<Self, $crate::fake::FakeError> {
-                let (spec, service): ($crate::fake::Spec, $service) = $make?;
-                let server = $crate::fake::Server::start_blocking_with_spec(spec, service)?;
+            pub fn start_blocking() -> ::std::result::Result<Self, $crate::FakeError> {
+                let (spec, service): ($crate::Spec, $service) = $make?;
+                let server = $crate::Server::start_blocking_with_spec(spec, service)?;
                 Ok(Self { server })
             }
 
@@ -424,14 +430,14 @@ macro_rules! fake_handle {
 
             /// Every request received so far, in order (credentials hidden
             /// in their `Debug` output).
-            pub fn received(&self) -> Vec<$crate::fake::Received> {
+            pub fn received(&self) -> Vec<$crate::Received> {
                 self.server.received()
             }
 
             /// Fails the next `times` calls of `operation_id` (see the
             /// crate's `operation_ids`) with `fault`: an error status, a
             /// 429 with `Retry-After`, a delay or a dropped connection.
-            pub fn inject(&self, operation_id: &str, fault: $crate::fake::Fault, times: usize) {
+            pub fn inject(&self, operation_id: &str, fault: $crate::Fault, times: usize) {
                 self.server.inject(operation_id, fault, times);
             }
         }

@@ -10,7 +10,7 @@ use std::sync::{Arc, OnceLock};
 use serde_json::{Map, Value};
 
 /// The spec this crate is generated from.
-pub(crate) const SPEC_YAML: &str = include_str!("../../spec/cloudtower.yaml");
+pub(crate) const SPEC_YAML: &str = include_str!("../spec/cloudtower.yaml");
 
 /// How the fake answers an operation, decided from its shapes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,7 +84,6 @@ pub(crate) struct Operation {
     /// The 200 response schema.
     pub response: Option<Value>,
     /// The spec's example request body (what the drift guard sends).
-    #[cfg_attr(not(test), allow(dead_code))]
     pub request_example: Option<Value>,
     /// The spec's example 200 response body.
     pub response_example: Option<Value>,
@@ -119,14 +118,12 @@ pub(crate) fn collection_of_where(where_input: &str) -> Option<&str> {
 
 /// The packaged spec, parsed once per process for both the service and
 /// the transport: every fake a test suite starts shares them.
-pub(crate) fn shared() -> Result<(Arc<Spec>, cloud_common::fake::Spec), String> {
-    static SHARED: OnceLock<Result<(Arc<Spec>, cloud_common::fake::Spec), String>> =
-        OnceLock::new();
+pub(crate) fn shared() -> Result<(Arc<Spec>, cloud_fake::Spec), String> {
+    static SHARED: OnceLock<Result<(Arc<Spec>, cloud_fake::Spec), String>> = OnceLock::new();
     SHARED
         .get_or_init(|| {
             let ours = Spec::parse(SPEC_YAML)?;
-            let transport =
-                cloud_common::fake::Spec::parse(SPEC_YAML).map_err(|e| e.to_string())?;
+            let transport = cloud_fake::Spec::parse(SPEC_YAML).map_err(|e| e.to_string())?;
             Ok((Arc::new(ours), transport))
         })
         .clone()

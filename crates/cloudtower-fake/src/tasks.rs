@@ -5,6 +5,7 @@
 //! `entityAsyncStatus` and is locked against other mutations, as in
 //! CloudTower.
 
+use cloud_fake::Countdown;
 use serde_json::{Map, Value, json};
 
 use super::spec::Spec;
@@ -67,7 +68,8 @@ pub(crate) struct Subject {
 #[derive(Debug)]
 struct Running {
     id: String,
-    polls_left: u32,
+    /// Polls of `get-tasks` before it finishes.
+    countdown: Countdown,
     failure: Option<String>,
     effects: Vec<Effect>,
     /// The locked resource: collection and id.
@@ -206,7 +208,9 @@ impl Tasks {
         let failure = self.take_failure(&subject.operation);
         self.running.push(Running {
             id: id.clone(),
-            polls_left: self.polls.max(1),
+            // Finishes on its `polls`-th poll; with 0 on its first, never
+            // before anyone polls it.
+            countdown: Countdown::new(self.polls),
             failure,
             effects,
             resource,
@@ -219,8 +223,7 @@ impl Tasks {
     pub(crate) fn advance(&mut self, store: &mut Store, ids: &[String]) {
         let mut finished = Vec::new();
         for task in self.running.iter_mut().filter(|t| ids.contains(&t.id)) {
-            task.polls_left = task.polls_left.saturating_sub(1);
-            if task.polls_left == 0 {
+            if task.countdown.tick() {
                 finished.push(task.id.clone());
                 continue;
             }

@@ -4,7 +4,7 @@
 //! without these a test copies a JSON fixture.
 //!
 //! ```
-//! use cloudtower_api::fake::fixtures;
+//! use cloudtower_fake::fixtures;
 //! use cloudtower_api::types::{TaskStatus, VmStatus};
 //!
 //! let vm = fixtures::vm("vm-1", "web-01", VmStatus::Running);
@@ -21,7 +21,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::spec::Spec;
-use crate::types;
+use cloudtower_api::types;
 
 fn spec() -> Option<std::sync::Arc<Spec>> {
     Spec::load().ok()
@@ -129,16 +129,15 @@ pub fn iscsi_lun_snapshot(id: &str, name: &str) -> types::IscsiLunSnapshot {
 
 /// A mutation's answer for a VM: `{task_id, data: vm}`.
 pub fn with_task_vm(task_id: Option<&str>, vm: types::Vm) -> types::WithTaskVm {
-    types::WithTaskVm {
-        task_id: task_id.map(str::to_string),
-        data: vm,
-    }
+    // Through JSON: outside its crate a generated type is built from its
+    // wire form (its fields are `non_exhaustive`).
+    fixture("WithTask_Vm_", json!({"task_id": task_id, "data": vm}))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::{TaskStatus, VmStatus};
+    use cloudtower_api::types::{TaskStatus, VmStatus};
 
     #[test]
     fn fixtures_parse() {

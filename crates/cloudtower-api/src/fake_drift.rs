@@ -1,0 +1,36 @@
+//! The fake's drift guard (`cloudtower_fake::drift`) with this crate's
+//! response types: only this crate can expand its operation table into a
+//! parser per operation, so the guard runs among its tests. The fake is a
+//! dev-dependency; nothing of it is compiled outside tests.
+
+use cloudtower_fake::drift::{Parser, Parsers};
+
+#[allow(unused_imports)] // The table's types are written `types::..`.
+use crate::types;
+
+macro_rules! parsers {
+    ($({ method: $method:ident, id: $id:literal, doc: $doc:literal, body: [$($body:ty)?], ok: $ok:ty, })*) => {
+        fn parsers() -> Parsers {
+            let mut out = Parsers::new();
+            $(
+                let parse: Parser = |body| {
+                    serde_json::from_value::<$ok>(body).map(drop).map_err(|e| e.to_string())
+                };
+                out.insert($id, parse);
+            )*
+            out
+        }
+    };
+}
+
+crate::generated::for_each_operation!(parsers);
+
+#[tokio::test]
+async fn every_operation_is_answered_with_a_body_its_type_parses() {
+    let failures = cloudtower_fake::drift::unanswered(&parsers()).await;
+    assert!(
+        failures.is_empty(),
+        "operations the fake does not answer:\n{}",
+        failures.join("\n")
+    );
+}
