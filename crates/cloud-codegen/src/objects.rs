@@ -43,12 +43,22 @@ pub(crate) fn only_from_objects(file: &mut syn::File) {
     *types = out;
 }
 
-/// How a struct derives `Deserialize`.
-enum Derived {
+/// How a type derived `Deserialize`.
+pub(crate) enum Derived {
     /// Always.
     Always,
     /// Only with this cargo feature.
     WithFeature(syn::LitStr),
+}
+
+impl Derived {
+    /// The `#[cfg]` the impl that replaces the derive needs, if any.
+    pub(crate) fn cfg(&self) -> Option<proc_macro2::TokenStream> {
+        match self {
+            Derived::Always => None,
+            Derived::WithFeature(feature) => Some(quote!(#[cfg(feature = #feature)])),
+        }
+    }
 }
 
 /// Takes `Deserialize` off `s` and returns the impl that replaces it, or
@@ -106,10 +116,7 @@ fn rewrite(s: &mut syn::ItemStruct) -> Option<Item> {
         quote!(#(#attrs)* #ident: #ty)
     });
     let remote = name_str.as_str();
-    let cfg = match derived {
-        Derived::Always => None,
-        Derived::WithFeature(feature) => Some(quote!(#[cfg(feature = #feature)])),
-    };
+    let cfg = derived.cfg();
     Some(syn::parse_quote! {
         #cfg
         impl<'de> ::serde::Deserialize<'de> for #name {
@@ -151,7 +158,7 @@ fn for_deserialize(attr: &syn::Attribute) -> Option<syn::Attribute> {
 
 /// Removes `Deserialize` from the `derive` (or the feature-gated
 /// `cfg_attr(feature = "…", derive(Deserialize))`) in `attrs`.
-fn take_deserialize(attrs: &mut Vec<syn::Attribute>) -> Option<Derived> {
+pub(crate) fn take_deserialize(attrs: &mut Vec<syn::Attribute>) -> Option<Derived> {
     let is_deserialize =
         |p: &syn::Path| p.segments.last().is_some_and(|s| s.ident == "Deserialize");
     for i in 0..attrs.len() {

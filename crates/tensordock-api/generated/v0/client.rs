@@ -1266,11 +1266,30 @@ the two.
         }
     }
     ///An integer that some responses send as a string.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum IntOrString {
         Integer(i64),
         String(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for IntOrString {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("Integer", Self::Integer)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of.branch("String", Self::String)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("IntOrString"))
+        }
     }
     impl ::std::fmt::Display for IntOrString {
         #[inline]
@@ -1564,11 +1583,29 @@ the two.
         }
     }
     ///A number that some responses send as a string.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum NumberOrString {
         Number(f64),
         String(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for NumberOrString {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of.branch("Number", Self::Number)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of.branch("String", Self::String)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("NumberOrString"))
+        }
     }
     impl ::std::fmt::Display for NumberOrString {
         #[inline]
@@ -1618,11 +1655,30 @@ the two.
         }
     }
     ///Internal port number; a string in older responses, an integer since about August 2024.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum PortValue {
         Integer(i64),
         String(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for PortValue {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("Integer", Self::Integer)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of.branch("String", Self::String)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("PortValue"))
+        }
     }
     impl ::std::fmt::Display for PortValue {
         #[inline]

@@ -249,11 +249,31 @@ found"}`. `CreatedInstance` requires `data` and `ErrorBody` requires
 `error`, and neither has the other's property, so exactly one branch
 matches. The Rust layer turns the `ErrorBody` branch into an error.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum CreateInstanceResult {
         CreatedInstance(CreatedInstance),
         ErrorBody(ErrorBody),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateInstanceResult {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("CreatedInstance", Self::CreatedInstance)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("ErrorBody", Self::ErrorBody)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("CreateInstanceResult"))
+        }
     }
     impl ::std::convert::From<CreatedInstance> for CreateInstanceResult {
         #[inline]
@@ -371,11 +391,31 @@ service reports an error with HTTP 200, an `ErrorBody`.
 neither has the other's property, so exactly one branch matches. The
 Rust layer turns the `ErrorBody` branch into an error.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum CreateSecretResult {
         SecretCreated(SecretCreated),
         ErrorBody(ErrorBody),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateSecretResult {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("SecretCreated", Self::SecretCreated)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("ErrorBody", Self::ErrorBody)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("CreateSecretResult"))
+        }
     }
     impl ::std::convert::From<SecretCreated> for CreateSecretResult {
         #[inline]
@@ -451,11 +491,31 @@ requires `data` and `ErrorBody` requires `error`, and neither has the
 other's property, so exactly one branch matches. The Rust layer turns
 the `ErrorBody` branch into an error.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum DeleteInstanceResult {
         InstanceDeleted(InstanceDeleted),
         ErrorBody(ErrorBody),
+    }
+    impl<'de> ::serde::Deserialize<'de> for DeleteInstanceResult {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("InstanceDeleted", Self::InstanceDeleted)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("ErrorBody", Self::ErrorBody)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("DeleteInstanceResult"))
+        }
     }
     impl ::std::convert::From<InstanceDeleted> for DeleteInstanceResult {
         #[inline]
@@ -475,11 +535,31 @@ requires `data` and `ErrorBody` requires `error`, and neither has the
 other's property, so exactly one branch matches. The Rust layer turns
 the `ErrorBody` branch into an error.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum DeleteSecretResult {
         SecretDeleted(SecretDeleted),
         ErrorBody(ErrorBody),
+    }
+    impl<'de> ::serde::Deserialize<'de> for DeleteSecretResult {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("SecretDeleted", Self::SecretDeleted)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("ErrorBody", Self::ErrorBody)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("DeleteSecretResult"))
+        }
     }
     impl ::std::convert::From<SecretDeleted> for DeleteSecretResult {
         #[inline]
@@ -532,11 +612,31 @@ required, and no success response has an `error` property, so an
 of `ValidationIssue`s. One is an object and the other an array, so
 exactly one branch matches.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum ErrorResponse {
         ErrorBody(ErrorBody),
         ValidationIssues(ValidationIssues),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ErrorResponse {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("ErrorBody", Self::ErrorBody)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("ValidationIssues", Self::ValidationIssues)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("ErrorResponse"))
+        }
     }
     impl ::std::convert::From<ErrorBody> for ErrorResponse {
         #[inline]
@@ -556,11 +656,31 @@ requires `data` and `ErrorBody` requires `error`, and neither has the
 other's property, so exactly one branch matches. The Rust layer turns
 the `ErrorBody` branch into an error.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum GetHostnodeResult {
         HostnodeEnvelope(HostnodeEnvelope),
         ErrorBody(ErrorBody),
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetHostnodeResult {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("HostnodeEnvelope", Self::HostnodeEnvelope)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("ErrorBody", Self::ErrorBody)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("GetHostnodeResult"))
+        }
     }
     impl ::std::convert::From<HostnodeEnvelope> for GetHostnodeResult {
         #[inline]
@@ -580,11 +700,31 @@ requires `id` and `ErrorBody` requires `error`, and neither has the
 other's property, so exactly one branch matches. The Rust layer turns
 the `ErrorBody` branch into an error.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum GetInstanceResult {
         Instance(Instance),
         ErrorBody(ErrorBody),
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetInstanceResult {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("Instance", Self::Instance)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("ErrorBody", Self::ErrorBody)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("GetInstanceResult"))
+        }
     }
     impl ::std::convert::From<Instance> for GetInstanceResult {
         #[inline]
@@ -604,11 +744,31 @@ and `ErrorBody` requires `error`, and neither has the other's
 property, so exactly one branch matches. The Rust layer turns the
 `ErrorBody` branch into an error.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum GetSecretResult {
         SecretEnvelope(SecretEnvelope),
         ErrorBody(ErrorBody),
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetSecretResult {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("SecretEnvelope", Self::SecretEnvelope)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("ErrorBody", Self::ErrorBody)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("GetSecretResult"))
+        }
     }
     impl ::std::convert::From<SecretEnvelope> for GetSecretResult {
         #[inline]
@@ -1079,11 +1239,31 @@ or, when the service reports an error with HTTP 200, an `ErrorBody`.
 and neither has the other's property, so exactly one branch matches.
 The Rust layer turns the `ErrorBody` branch into an error.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum InstanceActionResult {
         InstanceAction(InstanceAction),
         ErrorBody(ErrorBody),
+    }
+    impl<'de> ::serde::Deserialize<'de> for InstanceActionResult {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("InstanceAction", Self::InstanceAction)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("ErrorBody", Self::ErrorBody)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("InstanceActionResult"))
+        }
     }
     impl ::std::convert::From<InstanceAction> for InstanceActionResult {
         #[inline]
@@ -1182,12 +1362,37 @@ three require `data`; they differ in what `data` is: an object with
 (`InstancesListResource`), or an array (`InstancesArray`). No
 `data` can be more than one of these, so exactly one branch matches.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum InstanceList {
         Keyed(InstancesKeyed),
         ListResource(InstancesListResource),
         Array(InstancesArray),
+    }
+    impl<'de> ::serde::Deserialize<'de> for InstanceList {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("InstancesKeyed", Self::Keyed)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("InstancesListResource", Self::ListResource)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("InstancesArray", Self::Array)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("InstanceList"))
+        }
     }
     impl ::std::convert::From<InstancesKeyed> for InstanceList {
         #[inline]
@@ -1599,11 +1804,30 @@ required at a location; may be omitted on a CPU-only hostnode.
     /**One step of a validation issue's path: an object key, or (for array
 items, as Zod reports them) an index.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum IssuePathSegment {
         String(::std::string::String),
         Integer(i64),
+    }
+    impl<'de> ::serde::Deserialize<'de> for IssuePathSegment {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of.branch("String", Self::String)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("Integer", Self::Integer)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("IssuePathSegment"))
+        }
     }
     impl ::std::fmt::Display for IssuePathSegment {
         #[inline]
@@ -1626,11 +1850,31 @@ requires `data` and `ErrorBody` requires `error`, and neither has the
 other's property, so exactly one branch matches. The Rust layer turns
 the `ErrorBody` branch into an error.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum ListHostnodesResult {
         HostnodeList(HostnodeList),
         ErrorBody(ErrorBody),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListHostnodesResult {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("HostnodeList", Self::HostnodeList)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("ErrorBody", Self::ErrorBody)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("ListHostnodesResult"))
+        }
     }
     impl ::std::convert::From<HostnodeList> for ListHostnodesResult {
         #[inline]
@@ -1651,11 +1895,31 @@ shapes) or, when the service reports an error with HTTP 200, an
 so exactly one branch matches. The Rust layer turns the `ErrorBody`
 branch into an error.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum ListInstancesResult {
         InstanceList(InstanceList),
         ErrorBody(ErrorBody),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListInstancesResult {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("InstanceList", Self::InstanceList)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("ErrorBody", Self::ErrorBody)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("ListInstancesResult"))
+        }
     }
     impl ::std::convert::From<InstanceList> for ListInstancesResult {
         #[inline]
@@ -1675,11 +1939,31 @@ requires `data` and `ErrorBody` requires `error`, and neither has the
 other's property, so exactly one branch matches. The Rust layer turns
 the `ErrorBody` branch into an error.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum ListLocationsResult {
         LocationList(LocationList),
         ErrorBody(ErrorBody),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListLocationsResult {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("LocationList", Self::LocationList)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("ErrorBody", Self::ErrorBody)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("ListLocationsResult"))
+        }
     }
     impl ::std::convert::From<LocationList> for ListLocationsResult {
         #[inline]
@@ -1699,11 +1983,31 @@ reports an error with HTTP 200, an `ErrorBody`. `SecretList` requires
 property, so exactly one branch matches. The Rust layer turns the
 `ErrorBody` branch into an error.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum ListSecretsResult {
         SecretList(SecretList),
         ErrorBody(ErrorBody),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListSecretsResult {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("SecretList", Self::SecretList)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("ErrorBody", Self::ErrorBody)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("ListSecretsResult"))
+        }
     }
     impl ::std::convert::From<SecretList> for ListSecretsResult {
         #[inline]
@@ -2006,11 +2310,31 @@ or, when the service reports an error with HTTP 200, an `ErrorBody`.
 and neither has the other's property, so exactly one branch matches.
 The Rust layer turns the `ErrorBody` branch into an error.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum ModifyInstanceResult {
         InstanceModified(InstanceModified),
         ErrorBody(ErrorBody),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ModifyInstanceResult {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("InstanceModified", Self::InstanceModified)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("ErrorBody", Self::ErrorBody)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("ModifyInstanceResult"))
+        }
     }
     impl ::std::convert::From<InstanceModified> for ModifyInstanceResult {
         #[inline]
