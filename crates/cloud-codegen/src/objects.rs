@@ -64,51 +64,23 @@ impl Derived {
 /// Takes `Deserialize` off `s` and returns the impl that replaces it, or
 /// leaves `s` alone (`None`).
 fn rewrite(s: &mut syn::ItemStruct) -> Option<Item> {
+    let Fields::Named(named) = &s.fields else {
+        return None;
+    };
     let serde_attrs: Vec<syn::Attribute> = s
         .attrs
         .iter()
         .filter(|a| a.path().is_ident("serde"))
         .cloned()
         .collect();
-    let read_through_another = serde_attrs.iter().any(|a| {
-        let mut found = false;
-        let _ = a.parse_nested_meta(|meta| {
-            if ["transparent", "from", "try_from", "remote"]
-                .iter()
-                .any(|k| meta.path.is_ident(k))
-            {
-                found = true;
-            }
-            if meta.input.peek(syn::Token![=]) {
-                let _: syn::Expr = meta.value()?.parse()?;
-            }
-            Ok(())
-        });
-        found
-    });
-    if read_through_another {
+    if has_serde_key(&serde_attrs, &["transparent", "from", "try_from", "remote"]) {
         return None;
     }
-    let derived = take_deserialize(&mut s.attrs)?;
     let name = &s.ident;
     let name_str = name.to_string();
-    let renamed = serde_attrs.iter().any(|a| {
-        let mut found = false;
-        let _ = a.parse_nested_meta(|meta| {
-            found |= meta.path.is_ident("rename");
-            if meta.input.peek(syn::Token![=]) {
-                let _: syn::Expr = meta.value()?.parse()?;
-            }
-            Ok(())
-        });
-        found
-    });
     // The copy is named apart from the real struct (the real one must stay
     // nameable as the `remote`); its errors still say "struct <Name>".
-    let rename = (!renamed).then(|| quote!(rename = #name_str,));
-    let Fields::Named(named) = &s.fields else {
-        return None;
-    };
+    let rename = (!has_serde_key(&serde_attrs, &["rename"])).then(|| quote!(rename = #name_str,));
     let fields = named.named.iter().map(|f| {
         let attrs = f.attrs.iter().filter_map(for_deserialize);
         let ident = &f.ident;
@@ -116,6 +88,7 @@ fn rewrite(s: &mut syn::ItemStruct) -> Option<Item> {
         quote!(#(#attrs)* #ident: #ty)
     });
     let remote = name_str.as_str();
+    let derived = take_deserialize(&mut s.attrs)?;
     let cfg = derived.cfg();
     Some(syn::parse_quote! {
         #cfg
@@ -135,6 +108,22 @@ fn rewrite(s: &mut syn::ItemStruct) -> Option<Item> {
             }
         }
     })
+}
+
+/// Whether one of the `#[serde(...)]` attributes in `attrs` has one of
+/// `keys` (`#[serde(untagged)]`, `#[serde(rename = "…")]`, …).
+pub(crate) fn has_serde_key(attrs: &[syn::Attribute], keys: &[&str]) -> bool {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("serde"))
+        .any(|a| {
+            a.parse_args_with(Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated)
+                .is_ok_and(|metas| {
+                    metas
+                        .iter()
+                        .any(|m| keys.iter().any(|k| m.path().is_ident(k)))
+                })
+        })
 }
 
 /// A field's `serde` attribute without what only `Serialize` reads (the

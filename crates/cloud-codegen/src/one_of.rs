@@ -40,17 +40,7 @@ pub(crate) fn explain_failures(file: &mut syn::File) {
 /// leaves `e` alone (`None`) if it is not an untagged enum of one-type
 /// variants.
 fn rewrite(e: &mut syn::ItemEnum) -> Option<Item> {
-    let untagged = e.attrs.iter().any(|a| {
-        a.path().is_ident("serde")
-            && a.parse_nested_meta(|meta| {
-                if meta.path.is_ident("untagged") {
-                    Ok(())
-                } else {
-                    Err(meta.error("other"))
-                }
-            })
-            .is_ok()
-    });
+    let untagged = crate::objects::has_serde_key(&e.attrs, &["untagged"]);
     let wraps_one_type = |v: &syn::Variant| {
         matches!(&v.fields, Fields::Unnamed(f) if f.unnamed.len() == 1)
             && !v.attrs.iter().any(|a| a.path().is_ident("serde"))
