@@ -26,6 +26,8 @@ mod json_bodies;
 pub mod lint;
 mod mock_sequencing;
 pub mod non_exhaustive;
+mod objects;
+mod one_of;
 pub mod open_enum;
 mod setters;
 mod tables;
@@ -192,6 +194,8 @@ fn generate_api(api: &OpenAPI, crate_path: &str) -> Result<Generated, String> {
             quote!(#client #constants #open_enums #tables #setters),
         )?));
         json_bodies::gate(&mut client);
+        objects::only_from_objects(&mut client);
+        one_of::explain_failures(&mut client);
         inline::mark(&mut client.items);
         let mut mocks = parse(httpmock)?;
         mock_sequencing::add(&mut mocks);

@@ -21,6 +21,7 @@
 
 mod compute;
 mod config;
+mod decode;
 mod error;
 mod path;
 mod poll;
@@ -44,6 +45,7 @@ pub use shell::{ErrorIn200, IntoOptional, Operation, optional_field, required_fi
 /// Re-exports for [`impl_client_hooks!`]; not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::decode::{ObjectOnly, OneOf};
     pub use progenitor_client::{
         ClientHooks, ClientInfo, Error as ProgenitorError, OperationInfo, ResponseValue,
     };

@@ -9,13 +9,33 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///`AddLabelsToResourcesParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct AddLabelsToResourcesParams {
         pub data: AddLabelsToResourcesParamsData,
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: LabelWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for AddLabelsToResourcesParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "AddLabelsToResourcesParams",
+                remote = "AddLabelsToResourcesParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                data: AddLabelsToResourcesParamsData,
+                #[serde(rename = "where")]
+                where_: LabelWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl AddLabelsToResourcesParams {
         #[inline]
@@ -25,7 +45,6 @@ pub mod types {
     }
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct AddLabelsToResourcesParamsData {
         ///Clusters.
@@ -76,6 +95,43 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vms: ::std::option::Option<VmWhereInput>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for AddLabelsToResourcesParamsData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "AddLabelsToResourcesParamsData",
+                remote = "AddLabelsToResourcesParamsData"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                clusters: ::std::option::Option<ClusterWhereInput>,
+                content_library_images: ::std::option::Option<
+                    ContentLibraryImageWhereInput,
+                >,
+                content_library_vm_templates: ::std::option::Option<
+                    ContentLibraryVmTemplateWhereInput,
+                >,
+                datacenters: ::std::option::Option<DatacenterWhereInput>,
+                disks: ::std::option::Option<DiskWhereInput>,
+                elf_images: ::std::option::Option<ElfImageWhereInput>,
+                gpu_devices: ::std::option::Option<GpuDeviceWhereInput>,
+                hosts: ::std::option::Option<HostWhereInput>,
+                iscsi_lun_snapshots: ::std::option::Option<IscsiLunSnapshotWhereInput>,
+                vdses: ::std::option::Option<VdsWhereInput>,
+                vlans: ::std::option::Option<VlanWhereInput>,
+                vm_snapshots: ::std::option::Option<VmSnapshotWhereInput>,
+                vm_templates: ::std::option::Option<VmTemplateWhereInput>,
+                vm_volumes: ::std::option::Option<VmVolumeWhereInput>,
+                vms: ::std::option::Option<VmWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl AddLabelsToResourcesParamsData {
         #[inline]
         pub fn builder() -> builder::AddLabelsToResourcesParamsData {
@@ -83,7 +139,7 @@ pub mod types {
         }
     }
     ///An alert. `severity` is a plain string; `labels` is free-form JSON.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct Alert {
         ///Alert rule (see `NestedAlertRule`).
@@ -135,9 +191,43 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vms: ::std::option::Option<::std::vec::Vec<NestedVm>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Alert {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "Alert", remote = "Alert")]
+            #[allow(dead_code)]
+            struct Object {
+                alert_rule: ::std::option::Option<NestedAlertRule>,
+                cause: ::std::string::String,
+                cluster: ::std::option::Option<NestedCluster>,
+                create_time: ::std::option::Option<::std::string::String>,
+                disk: ::std::option::Option<NestedDisk>,
+                ended: bool,
+                host: ::std::option::Option<NestedHost>,
+                id: ::std::string::String,
+                impact: ::std::string::String,
+                labels: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                local_create_time: ::std::string::String,
+                local_end_time: ::std::string::String,
+                local_id: ::std::string::String,
+                local_start_time: ::std::string::String,
+                local_update_time: ::std::string::String,
+                message: ::std::string::String,
+                severity: ::std::string::String,
+                solution: ::std::string::String,
+                threshold: f64,
+                value: f64,
+                vms: ::std::option::Option<::std::vec::Vec<NestedVm>>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`AlertWhereInput`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct AlertWhereInput {
@@ -184,6 +274,43 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub severity_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for AlertWhereInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "AlertWhereInput", remote = "AlertWhereInput")]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "AND")]
+                and: ::std::option::Option<::std::vec::Vec<AlertWhereInput>>,
+                cluster: ::std::option::Option<ClusterWhereInput>,
+                ended: ::std::option::Option<bool>,
+                host: ::std::option::Option<HostWhereInput>,
+                id: ::std::option::Option<::std::string::String>,
+                id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                id_not: ::std::option::Option<::std::string::String>,
+                id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                local_id: ::std::option::Option<::std::string::String>,
+                local_id_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                #[serde(rename = "NOT")]
+                not: ::std::option::Option<::std::vec::Vec<AlertWhereInput>>,
+                #[serde(rename = "OR")]
+                or: ::std::option::Option<::std::vec::Vec<AlertWhereInput>>,
+                severity: ::std::option::Option<::std::string::String>,
+                severity_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl AlertWhereInput {
         #[inline]
         pub fn builder() -> builder::AlertWhereInput {
@@ -192,7 +319,6 @@ pub mod types {
     }
     ///`CloudInitNetWork`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CloudInitNetWork {
         ///IP address.
@@ -210,6 +336,28 @@ pub mod types {
         #[serde(rename = "type")]
         pub type_: crate::generated::open_enums::CloudInitNetworkTypeEnum,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for CloudInitNetWork {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "CloudInitNetWork", remote = "CloudInitNetWork")]
+            #[allow(dead_code)]
+            struct Object {
+                ip_address: ::std::option::Option<::std::string::String>,
+                netmask: ::std::option::Option<::std::string::String>,
+                nic_index: i32,
+                #[serde(default)]
+                routes: ::std::vec::Vec<CloudInitNetWorkRoute>,
+                #[serde(rename = "type")]
+                type_: crate::generated::open_enums::CloudInitNetworkTypeEnum,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl CloudInitNetWork {
         #[inline]
         pub fn builder() -> builder::CloudInitNetWork {
@@ -218,7 +366,6 @@ pub mod types {
     }
     ///`CloudInitNetWorkRoute`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CloudInitNetWorkRoute {
         ///Gateway.
@@ -228,6 +375,24 @@ pub mod types {
         ///Network.
         pub network: ::std::string::String,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for CloudInitNetWorkRoute {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "CloudInitNetWorkRoute", remote = "CloudInitNetWorkRoute")]
+            #[allow(dead_code)]
+            struct Object {
+                gateway: ::std::string::String,
+                netmask: ::std::string::String,
+                network: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl CloudInitNetWorkRoute {
         #[inline]
         pub fn builder() -> builder::CloudInitNetWorkRoute {
@@ -235,7 +400,7 @@ pub mod types {
         }
     }
     ///A cluster (curated subset of the upstream fields).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct Cluster {
         ///Architecture.
@@ -331,9 +496,59 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_num: ::std::option::Option<i32>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Cluster {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "Cluster", remote = "Cluster")]
+            #[allow(dead_code)]
+            struct Object {
+                architecture: crate::generated::open_enums::Architecture,
+                connect_state: crate::generated::open_enums::ConnectState,
+                datacenters: ::std::option::Option<::std::vec::Vec<NestedDatacenter>>,
+                #[serde(rename = "entityAsyncStatus")]
+                entity_async_status: ::std::option::Option<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+                failure_data_space: ::std::option::Option<i64>,
+                host_num: ::std::option::Option<i32>,
+                hypervisor: ::std::option::Option<
+                    crate::generated::open_enums::Hypervisor,
+                >,
+                id: ::std::string::String,
+                ip: ::std::string::String,
+                is_all_flash: ::std::option::Option<bool>,
+                local_id: ::std::option::Option<::std::string::String>,
+                management_vip: ::std::option::Option<::std::string::String>,
+                name: ::std::string::String,
+                provisioned_cpu_cores: ::std::option::Option<i32>,
+                provisioned_memory_bytes: ::std::option::Option<i64>,
+                running_vm_num: ::std::option::Option<i32>,
+                stopped_vm_num: ::std::option::Option<i32>,
+                stretch: ::std::option::Option<bool>,
+                suspended_vm_num: ::std::option::Option<i32>,
+                total_cpu_cores: ::std::option::Option<i32>,
+                total_cpu_hz: ::std::option::Option<i64>,
+                total_cpu_sockets: ::std::option::Option<i32>,
+                total_data_capacity: ::std::option::Option<i64>,
+                total_memory_bytes: ::std::option::Option<i64>,
+                #[serde(rename = "type")]
+                type_: crate::generated::open_enums::ClusterType,
+                used_cpu_hz: ::std::option::Option<f64>,
+                used_data_space: ::std::option::Option<i64>,
+                used_memory_bytes: ::std::option::Option<f64>,
+                valid_data_space: ::std::option::Option<i64>,
+                version: ::std::string::String,
+                vm_num: ::std::option::Option<i32>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`ClusterCreationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ClusterCreationParams {
         ///ID of the datacenter.
@@ -352,6 +567,29 @@ pub mod types {
         ///Username.
         pub username: ::std::string::String,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for ClusterCreationParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "ClusterCreationParams", remote = "ClusterCreationParams")]
+            #[allow(dead_code)]
+            struct Object {
+                datacenter_id: ::std::option::Option<::std::string::String>,
+                ip: ::std::string::String,
+                password: ::cloud_common::Secret,
+                primary_zone_datacenter_id: ::std::option::Option<::std::string::String>,
+                secondary_zone_datacenter_id: ::std::option::Option<
+                    ::std::string::String,
+                >,
+                username: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl ClusterCreationParams {
         #[inline]
         pub fn builder() -> builder::ClusterCreationParams {
@@ -360,12 +598,28 @@ pub mod types {
     }
     ///`ClusterDeletionParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ClusterDeletionParams {
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: ClusterWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for ClusterDeletionParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "ClusterDeletionParams", remote = "ClusterDeletionParams")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "where")]
+                where_: ClusterWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl ClusterDeletionParams {
         #[inline]
@@ -375,13 +629,30 @@ pub mod types {
     }
     ///`ClusterUpdationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ClusterUpdationParams {
         pub data: ClusterUpdationParamsData,
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: ClusterWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for ClusterUpdationParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "ClusterUpdationParams", remote = "ClusterUpdationParams")]
+            #[allow(dead_code)]
+            struct Object {
+                data: ClusterUpdationParamsData,
+                #[serde(rename = "where")]
+                where_: ClusterWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl ClusterUpdationParams {
         #[inline]
@@ -391,7 +662,6 @@ pub mod types {
     }
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ClusterUpdationParamsData {
         ///ID of the datacenter.
@@ -419,6 +689,34 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub username: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for ClusterUpdationParamsData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "ClusterUpdationParamsData",
+                remote = "ClusterUpdationParamsData"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                datacenter_id: ::std::option::Option<::std::string::String>,
+                ip: ::std::option::Option<::std::string::String>,
+                password: ::std::option::Option<::cloud_common::Secret>,
+                primary_zone_datacenter_id: ::std::option::Option<::std::string::String>,
+                primary_zone_id: ::std::option::Option<::std::string::String>,
+                secondary_zone_datacenter_id: ::std::option::Option<
+                    ::std::string::String,
+                >,
+                secondary_zone_id: ::std::option::Option<::std::string::String>,
+                username: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl ClusterUpdationParamsData {
         #[inline]
         pub fn builder() -> builder::ClusterUpdationParamsData {
@@ -427,7 +725,6 @@ pub mod types {
     }
     ///`ClusterWhereInput`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct ClusterWhereInput {
@@ -488,6 +785,50 @@ pub mod types {
             ::std::vec::Vec<crate::generated::open_enums::ClusterType>,
         >,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for ClusterWhereInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "ClusterWhereInput", remote = "ClusterWhereInput")]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "AND")]
+                and: ::std::option::Option<::std::vec::Vec<ClusterWhereInput>>,
+                datacenters_some: ::std::option::Option<DatacenterWhereInput>,
+                hypervisor: ::std::option::Option<
+                    crate::generated::open_enums::Hypervisor,
+                >,
+                id: ::std::option::Option<::std::string::String>,
+                id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                id_not: ::std::option::Option<::std::string::String>,
+                id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                local_id: ::std::option::Option<::std::string::String>,
+                local_id_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                name: ::std::option::Option<::std::string::String>,
+                name_contains: ::std::option::Option<::std::string::String>,
+                name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                name_not: ::std::option::Option<::std::string::String>,
+                name_starts_with: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "NOT")]
+                not: ::std::option::Option<::std::vec::Vec<ClusterWhereInput>>,
+                #[serde(rename = "OR")]
+                or: ::std::option::Option<::std::vec::Vec<ClusterWhereInput>>,
+                #[serde(rename = "type")]
+                type_: ::std::option::Option<crate::generated::open_enums::ClusterType>,
+                type_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::ClusterType>,
+                >,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl ClusterWhereInput {
         #[inline]
         pub fn builder() -> builder::ClusterWhereInput {
@@ -495,15 +836,31 @@ pub mod types {
         }
     }
     ///`CommonHeader`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct CommonHeader {
         ///X tower request ID.
         #[serde(rename = "x-tower-request-id")]
         pub x_tower_request_id: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for CommonHeader {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "CommonHeader", remote = "CommonHeader")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "x-tower-request-id")]
+                x_tower_request_id: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`ContentLibraryImage`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct ContentLibraryImage {
         ///Clusters (see `NestedCluster`).
@@ -551,9 +908,41 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_templates: ::std::option::Option<::std::vec::Vec<NestedVmTemplate>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ContentLibraryImage {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "ContentLibraryImage", remote = "ContentLibraryImage")]
+            #[allow(dead_code)]
+            struct Object {
+                clusters: ::std::option::Option<::std::vec::Vec<NestedCluster>>,
+                #[serde(rename = "createdAt")]
+                created_at: ::std::string::String,
+                description: ::std::string::String,
+                elf_image_uuids: ::std::vec::Vec<::std::string::String>,
+                elf_images: ::std::option::Option<::std::vec::Vec<NestedElfImage>>,
+                #[serde(rename = "entityAsyncStatus")]
+                entity_async_status: ::std::option::Option<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+                id: ::std::string::String,
+                iscsi_luns: ::std::option::Option<::std::vec::Vec<NestedIscsiLun>>,
+                labels: ::std::option::Option<::std::vec::Vec<NestedLabel>>,
+                name: ::std::string::String,
+                path: ::std::string::String,
+                size: i64,
+                vm_disks: ::std::option::Option<::std::vec::Vec<NestedVmDisk>>,
+                vm_snapshots: ::std::option::Option<::std::vec::Vec<NestedVmSnapshot>>,
+                vm_templates: ::std::option::Option<::std::vec::Vec<NestedVmTemplate>>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`ContentLibraryImageWhereInput`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct ContentLibraryImageWhereInput {
@@ -639,6 +1028,67 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_snapshots_some: ::std::option::Option<VmSnapshotWhereInput>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for ContentLibraryImageWhereInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "ContentLibraryImageWhereInput",
+                remote = "ContentLibraryImageWhereInput"
+            )]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "AND")]
+                and: ::std::option::Option<
+                    ::std::vec::Vec<ContentLibraryImageWhereInput>,
+                >,
+                clusters_some: ::std::option::Option<ClusterWhereInput>,
+                #[serde(rename = "createdAt")]
+                created_at: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "createdAt_in")]
+                created_at_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                description: ::std::option::Option<::std::string::String>,
+                description_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                #[serde(rename = "entityAsyncStatus")]
+                entity_async_status: ::std::option::Option<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+                #[serde(rename = "entityAsyncStatus_in")]
+                entity_async_status_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::EntityAsyncStatus>,
+                >,
+                id: ::std::option::Option<::std::string::String>,
+                id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                name: ::std::option::Option<::std::string::String>,
+                name_contains: ::std::option::Option<::std::string::String>,
+                name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                name_not: ::std::option::Option<::std::string::String>,
+                name_starts_with: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "NOT")]
+                not: ::std::option::Option<
+                    ::std::vec::Vec<ContentLibraryImageWhereInput>,
+                >,
+                #[serde(rename = "OR")]
+                or: ::std::option::Option<
+                    ::std::vec::Vec<ContentLibraryImageWhereInput>,
+                >,
+                path: ::std::option::Option<::std::string::String>,
+                path_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                vm_snapshots_some: ::std::option::Option<VmSnapshotWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl ContentLibraryImageWhereInput {
         #[inline]
         pub fn builder() -> builder::ContentLibraryImageWhereInput {
@@ -646,7 +1096,7 @@ pub mod types {
         }
     }
     ///`ContentLibraryVmTemplate`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct ContentLibraryVmTemplate {
         ///Architecture.
@@ -753,9 +1203,76 @@ pub mod types {
             ::std::vec::Vec<NestedZbsStorageInfo>,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ContentLibraryVmTemplate {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "ContentLibraryVmTemplate",
+                remote = "ContentLibraryVmTemplate"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                architecture: crate::generated::open_enums::Architecture,
+                clock_offset: ::std::option::Option<
+                    crate::generated::open_enums::VmClockOffset,
+                >,
+                cloud_init_supported: bool,
+                clusters: ::std::option::Option<::std::vec::Vec<NestedCluster>>,
+                cpu: ::std::option::Option<NestedCpu>,
+                cpu_model: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "createdAt")]
+                created_at: ::std::string::String,
+                description: ::std::string::String,
+                #[serde(rename = "entityAsyncStatus")]
+                entity_async_status: ::std::option::Option<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+                firmware: ::std::option::Option<
+                    crate::generated::open_enums::VmFirmware,
+                >,
+                ha: ::std::option::Option<bool>,
+                id: ::std::string::String,
+                io_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoPolicy,
+                >,
+                labels: ::std::option::Option<::std::vec::Vec<NestedLabel>>,
+                max_bandwidth: ::std::option::Option<i64>,
+                max_bandwidth_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                max_iops: ::std::option::Option<i32>,
+                max_iops_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                memory: i64,
+                name: ::std::string::String,
+                os: ::std::option::Option<::std::string::String>,
+                size: i64,
+                template_config: ::std::option::Option<NestedTemplateConfig>,
+                vcpu: i32,
+                video_type: ::std::option::Option<::std::string::String>,
+                vm_disks: ::std::option::Option<
+                    ::std::vec::Vec<NestedContentLibraryVmTemplateDisk>,
+                >,
+                vm_nics: ::std::option::Option<
+                    ::std::vec::Vec<NestedContentLibraryVmTemplateNic>,
+                >,
+                vm_template_uuids: ::std::vec::Vec<::std::string::String>,
+                vm_templates: ::std::option::Option<::std::vec::Vec<NestedVmTemplate>>,
+                win_opt: ::std::option::Option<bool>,
+                zbs_storage_info: ::std::option::Option<
+                    ::std::vec::Vec<NestedZbsStorageInfo>,
+                >,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`ContentLibraryVmTemplateCreationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ContentLibraryVmTemplateCreationParams {
         ///Cloud init supported.
@@ -771,6 +1288,29 @@ pub mod types {
         ///VM.
         pub vm: VmWhereUniqueInput,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for ContentLibraryVmTemplateCreationParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "ContentLibraryVmTemplateCreationParams",
+                remote = "ContentLibraryVmTemplateCreationParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                cloud_init_supported: ::std::option::Option<bool>,
+                clusters: ClusterWhereInput,
+                description: ::std::option::Option<::std::string::String>,
+                name: ::std::string::String,
+                vm: VmWhereUniqueInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl ContentLibraryVmTemplateCreationParams {
         #[inline]
         pub fn builder() -> builder::ContentLibraryVmTemplateCreationParams {
@@ -779,12 +1319,31 @@ pub mod types {
     }
     ///`ContentLibraryVmTemplateDeletionParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ContentLibraryVmTemplateDeletionParams {
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: ContentLibraryVmTemplateWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for ContentLibraryVmTemplateDeletionParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "ContentLibraryVmTemplateDeletionParams",
+                remote = "ContentLibraryVmTemplateDeletionParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "where")]
+                where_: ContentLibraryVmTemplateWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl ContentLibraryVmTemplateDeletionParams {
         #[inline]
@@ -794,7 +1353,6 @@ pub mod types {
     }
     ///`ContentLibraryVmTemplateUpdationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ContentLibraryVmTemplateUpdationParams {
         ///What to set.
@@ -802,6 +1360,27 @@ pub mod types {
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: ContentLibraryVmTemplateWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for ContentLibraryVmTemplateUpdationParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "ContentLibraryVmTemplateUpdationParams",
+                remote = "ContentLibraryVmTemplateUpdationParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                data: ContentLibraryVmTemplateUpdationParamsData,
+                #[serde(rename = "where")]
+                where_: ContentLibraryVmTemplateWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl ContentLibraryVmTemplateUpdationParams {
         #[inline]
@@ -811,7 +1390,6 @@ pub mod types {
     }
     ///`ContentLibraryVmTemplateUpdationParamsData`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ContentLibraryVmTemplateUpdationParamsData {
         ///Cloud init supported.
@@ -827,6 +1405,28 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for ContentLibraryVmTemplateUpdationParamsData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "ContentLibraryVmTemplateUpdationParamsData",
+                remote = "ContentLibraryVmTemplateUpdationParamsData"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                cloud_init_supported: ::std::option::Option<bool>,
+                clusters: ::std::option::Option<ClusterWhereInput>,
+                description: ::std::option::Option<::std::string::String>,
+                name: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl ContentLibraryVmTemplateUpdationParamsData {
         #[inline]
         pub fn builder() -> builder::ContentLibraryVmTemplateUpdationParamsData {
@@ -835,7 +1435,6 @@ pub mod types {
     }
     ///`ContentLibraryVmTemplateWhereInput`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct ContentLibraryVmTemplateWhereInput {
@@ -994,6 +1593,106 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub win_opt_not: ::std::option::Option<bool>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for ContentLibraryVmTemplateWhereInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "ContentLibraryVmTemplateWhereInput",
+                remote = "ContentLibraryVmTemplateWhereInput"
+            )]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "AND")]
+                and: ::std::option::Option<
+                    ::std::vec::Vec<ContentLibraryVmTemplateWhereInput>,
+                >,
+                architecture: ::std::option::Option<
+                    crate::generated::open_enums::Architecture,
+                >,
+                architecture_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::Architecture>,
+                >,
+                clock_offset: ::std::option::Option<
+                    crate::generated::open_enums::VmClockOffset,
+                >,
+                clock_offset_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::VmClockOffset>,
+                >,
+                cloud_init_supported: ::std::option::Option<bool>,
+                cloud_init_supported_not: ::std::option::Option<bool>,
+                clusters_some: ::std::option::Option<ClusterWhereInput>,
+                #[serde(rename = "createdAt")]
+                created_at: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "createdAt_in")]
+                created_at_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                description: ::std::option::Option<::std::string::String>,
+                description_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                #[serde(rename = "entityAsyncStatus")]
+                entity_async_status: ::std::option::Option<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+                #[serde(rename = "entityAsyncStatus_in")]
+                entity_async_status_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::EntityAsyncStatus>,
+                >,
+                firmware: ::std::option::Option<
+                    crate::generated::open_enums::VmFirmware,
+                >,
+                firmware_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::VmFirmware>,
+                >,
+                ha: ::std::option::Option<bool>,
+                ha_not: ::std::option::Option<bool>,
+                id: ::std::option::Option<::std::string::String>,
+                id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                io_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoPolicy,
+                >,
+                io_policy_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::VmDiskIoPolicy>,
+                >,
+                max_bandwidth_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                max_bandwidth_policy_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::VmDiskIoRestrictType>,
+                >,
+                max_iops_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                max_iops_policy_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::VmDiskIoRestrictType>,
+                >,
+                name: ::std::option::Option<::std::string::String>,
+                name_contains: ::std::option::Option<::std::string::String>,
+                name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                name_not: ::std::option::Option<::std::string::String>,
+                name_starts_with: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "NOT")]
+                not: ::std::option::Option<
+                    ::std::vec::Vec<ContentLibraryVmTemplateWhereInput>,
+                >,
+                #[serde(rename = "OR")]
+                or: ::std::option::Option<
+                    ::std::vec::Vec<ContentLibraryVmTemplateWhereInput>,
+                >,
+                win_opt: ::std::option::Option<bool>,
+                win_opt_not: ::std::option::Option<bool>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl ContentLibraryVmTemplateWhereInput {
         #[inline]
         pub fn builder() -> builder::ContentLibraryVmTemplateWhereInput {
@@ -1001,7 +1700,7 @@ pub mod types {
         }
     }
     ///`DataPoint`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct DataPoint {
         ///T.
@@ -1010,8 +1709,24 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub v: ::std::option::Option<f64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for DataPoint {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "DataPoint", remote = "DataPoint")]
+            #[allow(dead_code)]
+            struct Object {
+                t: i64,
+                v: ::std::option::Option<f64>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`Datacenter`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct Datacenter {
         ///Cluster num.
@@ -1057,9 +1772,37 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_num: ::std::option::Option<i32>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Datacenter {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "Datacenter", remote = "Datacenter")]
+            #[allow(dead_code)]
+            struct Object {
+                cluster_num: ::std::option::Option<i32>,
+                clusters: ::std::option::Option<::std::vec::Vec<NestedCluster>>,
+                failure_data_space: ::std::option::Option<i64>,
+                host_num: ::std::option::Option<i32>,
+                id: ::std::string::String,
+                labels: ::std::option::Option<::std::vec::Vec<NestedLabel>>,
+                name: ::std::string::String,
+                organization: NestedOrganization,
+                total_cpu_hz: ::std::option::Option<i64>,
+                total_data_capacity: ::std::option::Option<i64>,
+                total_memory_bytes: ::std::option::Option<i64>,
+                used_cpu_hz: ::std::option::Option<f64>,
+                used_data_space: ::std::option::Option<i64>,
+                used_memory_bytes: ::std::option::Option<f64>,
+                vm_num: ::std::option::Option<i32>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`DatacenterCreationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct DatacenterCreationParams {
         ///Clusters.
@@ -1070,6 +1813,27 @@ pub mod types {
         ///ID of the organization.
         pub organization_id: ::std::string::String,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for DatacenterCreationParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "DatacenterCreationParams",
+                remote = "DatacenterCreationParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                clusters: ::std::option::Option<ClusterWhereInput>,
+                name: ::std::string::String,
+                organization_id: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl DatacenterCreationParams {
         #[inline]
         pub fn builder() -> builder::DatacenterCreationParams {
@@ -1078,12 +1842,31 @@ pub mod types {
     }
     ///`DatacenterDeletionParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct DatacenterDeletionParams {
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: DatacenterWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for DatacenterDeletionParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "DatacenterDeletionParams",
+                remote = "DatacenterDeletionParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "where")]
+                where_: DatacenterWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl DatacenterDeletionParams {
         #[inline]
@@ -1093,13 +1876,33 @@ pub mod types {
     }
     ///`DatacenterUpdationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct DatacenterUpdationParams {
         pub data: DatacenterUpdationParamsData,
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: DatacenterWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for DatacenterUpdationParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "DatacenterUpdationParams",
+                remote = "DatacenterUpdationParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                data: DatacenterUpdationParamsData,
+                #[serde(rename = "where")]
+                where_: DatacenterWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl DatacenterUpdationParams {
         #[inline]
@@ -1109,7 +1912,6 @@ pub mod types {
     }
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct DatacenterUpdationParamsData {
         ///Clusters.
@@ -1119,6 +1921,26 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for DatacenterUpdationParamsData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "DatacenterUpdationParamsData",
+                remote = "DatacenterUpdationParamsData"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                clusters: ::std::option::Option<ClusterWhereInput>,
+                name: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl DatacenterUpdationParamsData {
         #[inline]
         pub fn builder() -> builder::DatacenterUpdationParamsData {
@@ -1127,7 +1949,6 @@ pub mod types {
     }
     ///`DatacenterWhereInput`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct DatacenterWhereInput {
@@ -1168,6 +1989,37 @@ pub mod types {
         #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
         pub or: ::std::option::Option<::std::vec::Vec<DatacenterWhereInput>>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for DatacenterWhereInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "DatacenterWhereInput", remote = "DatacenterWhereInput")]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "AND")]
+                and: ::std::option::Option<::std::vec::Vec<DatacenterWhereInput>>,
+                id: ::std::option::Option<::std::string::String>,
+                id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                id_not: ::std::option::Option<::std::string::String>,
+                id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                name: ::std::option::Option<::std::string::String>,
+                name_contains: ::std::option::Option<::std::string::String>,
+                name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                name_not: ::std::option::Option<::std::string::String>,
+                name_starts_with: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "NOT")]
+                not: ::std::option::Option<::std::vec::Vec<DatacenterWhereInput>>,
+                #[serde(rename = "OR")]
+                or: ::std::option::Option<::std::vec::Vec<DatacenterWhereInput>>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl DatacenterWhereInput {
         #[inline]
         pub fn builder() -> builder::DatacenterWhereInput {
@@ -1175,49 +2027,142 @@ pub mod types {
         }
     }
     ///`DeleteCluster`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct DeleteCluster {
         ///Unique ID of the delete cluster.
         pub id: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for DeleteCluster {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "DeleteCluster", remote = "DeleteCluster")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`DeleteContentLibraryVmTemplate`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct DeleteContentLibraryVmTemplate {
         ///Unique ID of the delete content library VM template.
         pub id: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for DeleteContentLibraryVmTemplate {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "DeleteContentLibraryVmTemplate",
+                remote = "DeleteContentLibraryVmTemplate"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`DeleteDatacenter`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct DeleteDatacenter {
         ///Unique ID of the delete datacenter.
         pub id: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for DeleteDatacenter {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "DeleteDatacenter", remote = "DeleteDatacenter")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`DeleteVm`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct DeleteVm {
         ///Unique ID of the delete VM.
         pub id: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for DeleteVm {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "DeleteVm", remote = "DeleteVm")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`DeleteVmSnapshot`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct DeleteVmSnapshot {
         ///Unique ID of the delete VM snapshot.
         pub id: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for DeleteVmSnapshot {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "DeleteVmSnapshot", remote = "DeleteVmSnapshot")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`DeleteVmTemplate`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct DeleteVmTemplate {
         ///Unique ID of the delete VM template.
         pub id: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for DeleteVmTemplate {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "DeleteVmTemplate", remote = "DeleteVmTemplate")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///A physical disk of a host (curated subset of the upstream fields).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct Disk {
         ///Set while an operation on the disk is in progress; null otherwise.
@@ -1274,9 +2219,51 @@ pub mod types {
             crate::generated::open_enums::DiskUsageStatus,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for Disk {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "Disk", remote = "Disk")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "entityAsyncStatus")]
+                entity_async_status: ::std::option::Option<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+                firmware: ::std::string::String,
+                function: ::std::option::Option<
+                    crate::generated::open_enums::DiskFunction,
+                >,
+                health_status: ::std::option::Option<
+                    crate::generated::open_enums::DiskHealthStatus,
+                >,
+                healthy: bool,
+                host: NestedHost,
+                id: ::std::string::String,
+                local_id: ::std::string::String,
+                model: ::std::string::String,
+                mounted: bool,
+                name: ::std::string::String,
+                offline: bool,
+                path: ::std::string::String,
+                remaining_life_percent: ::std::option::Option<i32>,
+                serial: ::std::string::String,
+                size: i64,
+                #[serde(rename = "type")]
+                type_: crate::generated::open_enums::DiskType,
+                usage: crate::generated::open_enums::DiskUsage,
+                usage_status: ::std::option::Option<
+                    crate::generated::open_enums::DiskUsageStatus,
+                >,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`DiskOperateModifyDisk`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct DiskOperateModifyDisk {
         ///Bus.
@@ -1288,6 +2275,24 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_volume_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for DiskOperateModifyDisk {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "DiskOperateModifyDisk", remote = "DiskOperateModifyDisk")]
+            #[allow(dead_code)]
+            struct Object {
+                bus: ::std::option::Option<crate::generated::open_enums::Bus>,
+                disk_index: i32,
+                vm_volume_id: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl DiskOperateModifyDisk {
         #[inline]
         pub fn builder() -> builder::DiskOperateModifyDisk {
@@ -1296,7 +2301,6 @@ pub mod types {
     }
     ///`DiskWhereInput`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct DiskWhereInput {
@@ -1369,6 +2373,56 @@ pub mod types {
             crate::generated::open_enums::DiskUsageStatus,
         >,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for DiskWhereInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "DiskWhereInput", remote = "DiskWhereInput")]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "AND")]
+                and: ::std::option::Option<::std::vec::Vec<DiskWhereInput>>,
+                health_status: ::std::option::Option<
+                    crate::generated::open_enums::DiskHealthStatus,
+                >,
+                health_status_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::DiskHealthStatus>,
+                >,
+                host: ::std::option::Option<HostWhereInput>,
+                id: ::std::option::Option<::std::string::String>,
+                id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                id_not: ::std::option::Option<::std::string::String>,
+                id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                local_id: ::std::option::Option<::std::string::String>,
+                local_id_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                name: ::std::option::Option<::std::string::String>,
+                name_contains: ::std::option::Option<::std::string::String>,
+                name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                name_not: ::std::option::Option<::std::string::String>,
+                name_starts_with: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "NOT")]
+                not: ::std::option::Option<::std::vec::Vec<DiskWhereInput>>,
+                #[serde(rename = "OR")]
+                or: ::std::option::Option<::std::vec::Vec<DiskWhereInput>>,
+                #[serde(rename = "type")]
+                type_: ::std::option::Option<crate::generated::open_enums::DiskType>,
+                type_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::DiskType>,
+                >,
+                usage_status: ::std::option::Option<
+                    crate::generated::open_enums::DiskUsageStatus,
+                >,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl DiskWhereInput {
         #[inline]
         pub fn builder() -> builder::DiskWhereInput {
@@ -1376,7 +2430,7 @@ pub mod types {
         }
     }
     ///`ElfImage`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct ElfImage {
         ///Cluster (see `NestedCluster`).
@@ -1420,9 +2474,39 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_templates: ::std::option::Option<::std::vec::Vec<NestedVmTemplate>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ElfImage {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "ElfImage", remote = "ElfImage")]
+            #[allow(dead_code)]
+            struct Object {
+                cluster: ::std::option::Option<NestedCluster>,
+                content_library_image: ::std::option::Option<NestedContentLibraryImage>,
+                description: ::std::string::String,
+                #[serde(rename = "entityAsyncStatus")]
+                entity_async_status: ::std::option::Option<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+                id: ::std::string::String,
+                labels: ::std::option::Option<::std::vec::Vec<NestedLabel>>,
+                local_created_at: ::std::string::String,
+                local_id: ::std::string::String,
+                name: ::std::string::String,
+                path: ::std::string::String,
+                size: i64,
+                vm_disks: ::std::option::Option<::std::vec::Vec<NestedVmDisk>>,
+                vm_snapshots: ::std::option::Option<::std::vec::Vec<NestedVmSnapshot>>,
+                vm_templates: ::std::option::Option<::std::vec::Vec<NestedVmTemplate>>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`ElfImageWhereInput`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct ElfImageWhereInput {
@@ -1510,6 +2594,60 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_snapshots_some: ::std::option::Option<VmSnapshotWhereInput>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for ElfImageWhereInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "ElfImageWhereInput", remote = "ElfImageWhereInput")]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "AND")]
+                and: ::std::option::Option<::std::vec::Vec<ElfImageWhereInput>>,
+                cluster: ::std::option::Option<ClusterWhereInput>,
+                description: ::std::option::Option<::std::string::String>,
+                description_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                #[serde(rename = "entityAsyncStatus")]
+                entity_async_status: ::std::option::Option<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+                #[serde(rename = "entityAsyncStatus_in")]
+                entity_async_status_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::EntityAsyncStatus>,
+                >,
+                id: ::std::option::Option<::std::string::String>,
+                id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                local_created_at: ::std::option::Option<::std::string::String>,
+                local_created_at_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                local_id: ::std::option::Option<::std::string::String>,
+                local_id_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                name: ::std::option::Option<::std::string::String>,
+                name_contains: ::std::option::Option<::std::string::String>,
+                name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                name_not: ::std::option::Option<::std::string::String>,
+                name_starts_with: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "NOT")]
+                not: ::std::option::Option<::std::vec::Vec<ElfImageWhereInput>>,
+                #[serde(rename = "OR")]
+                or: ::std::option::Option<::std::vec::Vec<ElfImageWhereInput>>,
+                path: ::std::option::Option<::std::string::String>,
+                path_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                vm_snapshots_some: ::std::option::Option<VmSnapshotWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl ElfImageWhereInput {
         #[inline]
         pub fn builder() -> builder::ElfImageWhereInput {
@@ -1517,7 +2655,7 @@ pub mod types {
         }
     }
     ///`ElfStoragePolicy`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct ElfStoragePolicy {
         ///Cluster (see `NestedCluster`).
@@ -1547,9 +2685,35 @@ pub mod types {
         ///Thin provision.
         pub thin_provision: bool,
     }
+    impl<'de> ::serde::Deserialize<'de> for ElfStoragePolicy {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "ElfStoragePolicy", remote = "ElfStoragePolicy")]
+            #[allow(dead_code)]
+            struct Object {
+                cluster: NestedCluster,
+                description: ::std::string::String,
+                #[serde(rename = "entityAsyncStatus")]
+                entity_async_status: ::std::option::Option<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+                id: ::std::string::String,
+                local_id: ::std::string::String,
+                name: ::std::string::String,
+                replica_num: i32,
+                stripe_num: i32,
+                stripe_size: i64,
+                thin_provision: bool,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`ElfStoragePolicyWhereInput`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct ElfStoragePolicyWhereInput {
@@ -1626,6 +2790,58 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub thin_provision_not: ::std::option::Option<bool>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for ElfStoragePolicyWhereInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "ElfStoragePolicyWhereInput",
+                remote = "ElfStoragePolicyWhereInput"
+            )]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "AND")]
+                and: ::std::option::Option<::std::vec::Vec<ElfStoragePolicyWhereInput>>,
+                cluster: ::std::option::Option<ClusterWhereInput>,
+                description: ::std::option::Option<::std::string::String>,
+                description_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                #[serde(rename = "entityAsyncStatus")]
+                entity_async_status: ::std::option::Option<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+                #[serde(rename = "entityAsyncStatus_in")]
+                entity_async_status_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::EntityAsyncStatus>,
+                >,
+                id: ::std::option::Option<::std::string::String>,
+                id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                local_id: ::std::option::Option<::std::string::String>,
+                local_id_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                name: ::std::option::Option<::std::string::String>,
+                name_contains: ::std::option::Option<::std::string::String>,
+                name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                name_not: ::std::option::Option<::std::string::String>,
+                name_starts_with: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "NOT")]
+                not: ::std::option::Option<::std::vec::Vec<ElfStoragePolicyWhereInput>>,
+                #[serde(rename = "OR")]
+                or: ::std::option::Option<::std::vec::Vec<ElfStoragePolicyWhereInput>>,
+                thin_provision: ::std::option::Option<bool>,
+                thin_provision_not: ::std::option::Option<bool>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl ElfStoragePolicyWhereInput {
         #[inline]
         pub fn builder() -> builder::ElfStoragePolicyWhereInput {
@@ -1634,12 +2850,31 @@ pub mod types {
     }
     ///`EnterMaintenanceModeCheckParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct EnterMaintenanceModeCheckParams {
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: HostWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for EnterMaintenanceModeCheckParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "EnterMaintenanceModeCheckParams",
+                remote = "EnterMaintenanceModeCheckParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "where")]
+                where_: HostWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl EnterMaintenanceModeCheckParams {
         #[inline]
@@ -1648,20 +2883,57 @@ pub mod types {
         }
     }
     ///`EnterMaintenanceModeCheckResult`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct EnterMaintenanceModeCheckResult {
         ///ID of the task to wait for; null when there is none.
         pub task_id: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for EnterMaintenanceModeCheckResult {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "EnterMaintenanceModeCheckResult",
+                remote = "EnterMaintenanceModeCheckResult"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                task_id: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`EnterMaintenanceModeInput`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct EnterMaintenanceModeInput {
         ///Shutdown VMs.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub shutdown_vms: ::std::vec::Vec<::std::string::String>,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for EnterMaintenanceModeInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "EnterMaintenanceModeInput",
+                remote = "EnterMaintenanceModeInput"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(default)]
+                shutdown_vms: ::std::vec::Vec<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl EnterMaintenanceModeInput {
         #[inline]
@@ -1671,13 +2943,33 @@ pub mod types {
     }
     ///`EnterMaintenanceModeParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct EnterMaintenanceModeParams {
         ///What to set.
         pub data: EnterMaintenanceModeInput,
         #[serde(rename = "where")]
         pub where_: EnterMaintenanceModeParamsWhere,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for EnterMaintenanceModeParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "EnterMaintenanceModeParams",
+                remote = "EnterMaintenanceModeParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                data: EnterMaintenanceModeInput,
+                #[serde(rename = "where")]
+                where_: EnterMaintenanceModeParamsWhere,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl EnterMaintenanceModeParams {
         #[inline]
@@ -1687,11 +2979,29 @@ pub mod types {
     }
     ///Which resources the operation applies to.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct EnterMaintenanceModeParamsWhere {
         ///ID of the host.
         pub host_id: ::std::string::String,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for EnterMaintenanceModeParamsWhere {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "EnterMaintenanceModeParamsWhere",
+                remote = "EnterMaintenanceModeParamsWhere"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                host_id: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl EnterMaintenanceModeParamsWhere {
         #[inline]
@@ -1700,7 +3010,7 @@ pub mod types {
         }
     }
     ///`EnterMaintenanceModeResult`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct EnterMaintenanceModeResult {
         ///Done.
@@ -1709,13 +3019,52 @@ pub mod types {
         #[serde(rename = "shutdownVms")]
         pub shutdown_vms: ::std::vec::Vec<ShutdownVmId>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EnterMaintenanceModeResult {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "EnterMaintenanceModeResult",
+                remote = "EnterMaintenanceModeResult"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                done: bool,
+                #[serde(rename = "shutdownVms")]
+                shutdown_vms: ::std::vec::Vec<ShutdownVmId>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`EnterMaintenanceModeResultParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct EnterMaintenanceModeResultParams {
         #[serde(rename = "where")]
         pub where_: EnterMaintenanceModeResultParamsWhere,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for EnterMaintenanceModeResultParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "EnterMaintenanceModeResultParams",
+                remote = "EnterMaintenanceModeResultParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "where")]
+                where_: EnterMaintenanceModeResultParamsWhere,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl EnterMaintenanceModeResultParams {
         #[inline]
@@ -1725,11 +3074,29 @@ pub mod types {
     }
     ///Which resources the operation applies to.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct EnterMaintenanceModeResultParamsWhere {
         ///ID of the task to wait for; null when there is none.
         pub task_id: ::std::string::String,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for EnterMaintenanceModeResultParamsWhere {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "EnterMaintenanceModeResultParamsWhere",
+                remote = "EnterMaintenanceModeResultParamsWhere"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                task_id: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl EnterMaintenanceModeResultParamsWhere {
         #[inline]
@@ -1738,7 +3105,7 @@ pub mod types {
         }
     }
     ///The body of every 400, 404 and 500 response. A resource busy with another task gives `code: ResourceLocked` and lists the locked resources in `props`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct ErrorBody {
         ///Code.
@@ -1763,9 +3130,30 @@ pub mod types {
         ///Status.
         pub status: i32,
     }
+    impl<'de> ::serde::Deserialize<'de> for ErrorBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "ErrorBody", remote = "ErrorBody")]
+            #[allow(dead_code)]
+            struct Object {
+                code: ::std::option::Option<crate::generated::open_enums::ErrorCode>,
+                message: ::std::string::String,
+                #[serde(rename = "operationName")]
+                operation_name: ::std::option::Option<::std::string::String>,
+                path: ::std::string::String,
+                props: ::std::option::Option<::serde_json::Value>,
+                stack: ::std::option::Option<::std::string::String>,
+                status: i32,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`ExitMaintenanceModeInput`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ExitMaintenanceModeInput {
         ///Live migrate back VMs.
@@ -1778,6 +3166,30 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub poweron_vms: ::std::vec::Vec<::std::string::String>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for ExitMaintenanceModeInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "ExitMaintenanceModeInput",
+                remote = "ExitMaintenanceModeInput"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(default)]
+                live_migrate_back_vms: ::std::vec::Vec<::std::string::String>,
+                #[serde(default)]
+                offline_migrate_back_vms: ::std::vec::Vec<::std::string::String>,
+                #[serde(default)]
+                poweron_vms: ::std::vec::Vec<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl ExitMaintenanceModeInput {
         #[inline]
         pub fn builder() -> builder::ExitMaintenanceModeInput {
@@ -1786,13 +3198,33 @@ pub mod types {
     }
     ///`ExitMaintenanceModeParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ExitMaintenanceModeParams {
         ///What to set.
         pub data: ExitMaintenanceModeInput,
         #[serde(rename = "where")]
         pub where_: ExitMaintenanceModeParamsWhere,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for ExitMaintenanceModeParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "ExitMaintenanceModeParams",
+                remote = "ExitMaintenanceModeParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                data: ExitMaintenanceModeInput,
+                #[serde(rename = "where")]
+                where_: ExitMaintenanceModeParamsWhere,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl ExitMaintenanceModeParams {
         #[inline]
@@ -1802,11 +3234,29 @@ pub mod types {
     }
     ///Which resources the operation applies to.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ExitMaintenanceModeParamsWhere {
         ///ID of the host.
         pub host_id: ::std::string::String,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for ExitMaintenanceModeParamsWhere {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "ExitMaintenanceModeParamsWhere",
+                remote = "ExitMaintenanceModeParamsWhere"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                host_id: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl ExitMaintenanceModeParamsWhere {
         #[inline]
@@ -1816,7 +3266,6 @@ pub mod types {
     }
     ///`GetAlertsRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetAlertsRequestBody {
@@ -1850,6 +3299,33 @@ pub mod types {
         )]
         pub where_: ::std::option::Option<AlertWhereInput>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for GetAlertsRequestBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "GetAlertsRequestBody", remote = "GetAlertsRequestBody")]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                after: ::std::option::Option<::std::string::String>,
+                before: ::std::option::Option<::std::string::String>,
+                first: ::std::option::Option<i32>,
+                last: ::std::option::Option<i32>,
+                #[serde(rename = "orderBy")]
+                order_by: ::std::option::Option<
+                    crate::generated::open_enums::AlertOrderByInput,
+                >,
+                skip: ::std::option::Option<i32>,
+                #[serde(rename = "where")]
+                where_: ::std::option::Option<AlertWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl GetAlertsRequestBody {
         #[inline]
         pub fn builder() -> builder::GetAlertsRequestBody {
@@ -1858,7 +3334,6 @@ pub mod types {
     }
     ///`GetClusterMetricInput`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct GetClusterMetricInput {
         ///Clusters.
@@ -1868,6 +3343,24 @@ pub mod types {
         ///Range.
         pub range: ::std::string::String,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for GetClusterMetricInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "GetClusterMetricInput", remote = "GetClusterMetricInput")]
+            #[allow(dead_code)]
+            struct Object {
+                clusters: ClusterWhereInput,
+                metrics: ::std::vec::Vec<::std::string::String>,
+                range: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl GetClusterMetricInput {
         #[inline]
         pub fn builder() -> builder::GetClusterMetricInput {
@@ -1876,7 +3369,6 @@ pub mod types {
     }
     ///`GetClustersRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetClustersRequestBody {
@@ -1910,6 +3402,36 @@ pub mod types {
         )]
         pub where_: ::std::option::Option<ClusterWhereInput>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for GetClustersRequestBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "GetClustersRequestBody",
+                remote = "GetClustersRequestBody"
+            )]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                after: ::std::option::Option<::std::string::String>,
+                before: ::std::option::Option<::std::string::String>,
+                first: ::std::option::Option<i32>,
+                last: ::std::option::Option<i32>,
+                #[serde(rename = "orderBy")]
+                order_by: ::std::option::Option<
+                    crate::generated::open_enums::ClusterOrderByInput,
+                >,
+                skip: ::std::option::Option<i32>,
+                #[serde(rename = "where")]
+                where_: ::std::option::Option<ClusterWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl GetClustersRequestBody {
         #[inline]
         pub fn builder() -> builder::GetClustersRequestBody {
@@ -1918,7 +3440,6 @@ pub mod types {
     }
     ///`GetContentLibraryImagesRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetContentLibraryImagesRequestBody {
@@ -1952,6 +3473,36 @@ pub mod types {
         )]
         pub where_: ::std::option::Option<ContentLibraryImageWhereInput>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for GetContentLibraryImagesRequestBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "GetContentLibraryImagesRequestBody",
+                remote = "GetContentLibraryImagesRequestBody"
+            )]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                after: ::std::option::Option<::std::string::String>,
+                before: ::std::option::Option<::std::string::String>,
+                first: ::std::option::Option<i32>,
+                last: ::std::option::Option<i32>,
+                #[serde(rename = "orderBy")]
+                order_by: ::std::option::Option<
+                    crate::generated::open_enums::ContentLibraryImageOrderByInput,
+                >,
+                skip: ::std::option::Option<i32>,
+                #[serde(rename = "where")]
+                where_: ::std::option::Option<ContentLibraryImageWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl GetContentLibraryImagesRequestBody {
         #[inline]
         pub fn builder() -> builder::GetContentLibraryImagesRequestBody {
@@ -1960,7 +3511,6 @@ pub mod types {
     }
     ///`GetContentLibraryVmTemplatesRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetContentLibraryVmTemplatesRequestBody {
@@ -1994,6 +3544,36 @@ pub mod types {
         )]
         pub where_: ::std::option::Option<ContentLibraryVmTemplateWhereInput>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for GetContentLibraryVmTemplatesRequestBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "GetContentLibraryVmTemplatesRequestBody",
+                remote = "GetContentLibraryVmTemplatesRequestBody"
+            )]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                after: ::std::option::Option<::std::string::String>,
+                before: ::std::option::Option<::std::string::String>,
+                first: ::std::option::Option<i32>,
+                last: ::std::option::Option<i32>,
+                #[serde(rename = "orderBy")]
+                order_by: ::std::option::Option<
+                    crate::generated::open_enums::ContentLibraryVmTemplateOrderByInput,
+                >,
+                skip: ::std::option::Option<i32>,
+                #[serde(rename = "where")]
+                where_: ::std::option::Option<ContentLibraryVmTemplateWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl GetContentLibraryVmTemplatesRequestBody {
         #[inline]
         pub fn builder() -> builder::GetContentLibraryVmTemplatesRequestBody {
@@ -2002,7 +3582,6 @@ pub mod types {
     }
     ///`GetDatacentersRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetDatacentersRequestBody {
@@ -2036,6 +3615,36 @@ pub mod types {
         )]
         pub where_: ::std::option::Option<DatacenterWhereInput>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for GetDatacentersRequestBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "GetDatacentersRequestBody",
+                remote = "GetDatacentersRequestBody"
+            )]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                after: ::std::option::Option<::std::string::String>,
+                before: ::std::option::Option<::std::string::String>,
+                first: ::std::option::Option<i32>,
+                last: ::std::option::Option<i32>,
+                #[serde(rename = "orderBy")]
+                order_by: ::std::option::Option<
+                    crate::generated::open_enums::DatacenterOrderByInput,
+                >,
+                skip: ::std::option::Option<i32>,
+                #[serde(rename = "where")]
+                where_: ::std::option::Option<DatacenterWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl GetDatacentersRequestBody {
         #[inline]
         pub fn builder() -> builder::GetDatacentersRequestBody {
@@ -2044,7 +3653,6 @@ pub mod types {
     }
     ///`GetDisksRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetDisksRequestBody {
@@ -2078,6 +3686,33 @@ pub mod types {
         )]
         pub where_: ::std::option::Option<DiskWhereInput>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for GetDisksRequestBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "GetDisksRequestBody", remote = "GetDisksRequestBody")]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                after: ::std::option::Option<::std::string::String>,
+                before: ::std::option::Option<::std::string::String>,
+                first: ::std::option::Option<i32>,
+                last: ::std::option::Option<i32>,
+                #[serde(rename = "orderBy")]
+                order_by: ::std::option::Option<
+                    crate::generated::open_enums::DiskOrderByInput,
+                >,
+                skip: ::std::option::Option<i32>,
+                #[serde(rename = "where")]
+                where_: ::std::option::Option<DiskWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl GetDisksRequestBody {
         #[inline]
         pub fn builder() -> builder::GetDisksRequestBody {
@@ -2086,7 +3721,6 @@ pub mod types {
     }
     ///`GetElfImagesRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetElfImagesRequestBody {
@@ -2120,6 +3754,36 @@ pub mod types {
         )]
         pub where_: ::std::option::Option<ElfImageWhereInput>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for GetElfImagesRequestBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "GetElfImagesRequestBody",
+                remote = "GetElfImagesRequestBody"
+            )]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                after: ::std::option::Option<::std::string::String>,
+                before: ::std::option::Option<::std::string::String>,
+                first: ::std::option::Option<i32>,
+                last: ::std::option::Option<i32>,
+                #[serde(rename = "orderBy")]
+                order_by: ::std::option::Option<
+                    crate::generated::open_enums::ElfImageOrderByInput,
+                >,
+                skip: ::std::option::Option<i32>,
+                #[serde(rename = "where")]
+                where_: ::std::option::Option<ElfImageWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl GetElfImagesRequestBody {
         #[inline]
         pub fn builder() -> builder::GetElfImagesRequestBody {
@@ -2128,7 +3792,6 @@ pub mod types {
     }
     ///`GetElfStoragePoliciesRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetElfStoragePoliciesRequestBody {
@@ -2162,6 +3825,36 @@ pub mod types {
         )]
         pub where_: ::std::option::Option<ElfStoragePolicyWhereInput>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for GetElfStoragePoliciesRequestBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "GetElfStoragePoliciesRequestBody",
+                remote = "GetElfStoragePoliciesRequestBody"
+            )]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                after: ::std::option::Option<::std::string::String>,
+                before: ::std::option::Option<::std::string::String>,
+                first: ::std::option::Option<i32>,
+                last: ::std::option::Option<i32>,
+                #[serde(rename = "orderBy")]
+                order_by: ::std::option::Option<
+                    crate::generated::open_enums::ElfStoragePolicyOrderByInput,
+                >,
+                skip: ::std::option::Option<i32>,
+                #[serde(rename = "where")]
+                where_: ::std::option::Option<ElfStoragePolicyWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl GetElfStoragePoliciesRequestBody {
         #[inline]
         pub fn builder() -> builder::GetElfStoragePoliciesRequestBody {
@@ -2170,7 +3863,6 @@ pub mod types {
     }
     ///`GetGpuDevicesRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetGpuDevicesRequestBody {
@@ -2204,6 +3896,36 @@ pub mod types {
         )]
         pub where_: ::std::option::Option<GpuDeviceWhereInput>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for GetGpuDevicesRequestBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "GetGpuDevicesRequestBody",
+                remote = "GetGpuDevicesRequestBody"
+            )]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                after: ::std::option::Option<::std::string::String>,
+                before: ::std::option::Option<::std::string::String>,
+                first: ::std::option::Option<i32>,
+                last: ::std::option::Option<i32>,
+                #[serde(rename = "orderBy")]
+                order_by: ::std::option::Option<
+                    crate::generated::open_enums::GpuDeviceOrderByInput,
+                >,
+                skip: ::std::option::Option<i32>,
+                #[serde(rename = "where")]
+                where_: ::std::option::Option<GpuDeviceWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl GetGpuDevicesRequestBody {
         #[inline]
         pub fn builder() -> builder::GetGpuDevicesRequestBody {
@@ -2212,7 +3934,6 @@ pub mod types {
     }
     ///`GetHostMetricInput`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct GetHostMetricInput {
         ///Hosts.
@@ -2222,6 +3943,24 @@ pub mod types {
         ///Range.
         pub range: ::std::string::String,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for GetHostMetricInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "GetHostMetricInput", remote = "GetHostMetricInput")]
+            #[allow(dead_code)]
+            struct Object {
+                hosts: HostWhereInput,
+                metrics: ::std::vec::Vec<::std::string::String>,
+                range: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl GetHostMetricInput {
         #[inline]
         pub fn builder() -> builder::GetHostMetricInput {
@@ -2230,7 +3969,6 @@ pub mod types {
     }
     ///`GetHostsRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetHostsRequestBody {
@@ -2264,6 +4002,33 @@ pub mod types {
         )]
         pub where_: ::std::option::Option<HostWhereInput>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for GetHostsRequestBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "GetHostsRequestBody", remote = "GetHostsRequestBody")]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                after: ::std::option::Option<::std::string::String>,
+                before: ::std::option::Option<::std::string::String>,
+                first: ::std::option::Option<i32>,
+                last: ::std::option::Option<i32>,
+                #[serde(rename = "orderBy")]
+                order_by: ::std::option::Option<
+                    crate::generated::open_enums::HostOrderByInput,
+                >,
+                skip: ::std::option::Option<i32>,
+                #[serde(rename = "where")]
+                where_: ::std::option::Option<HostWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl GetHostsRequestBody {
         #[inline]
         pub fn builder() -> builder::GetHostsRequestBody {
@@ -2272,7 +4037,6 @@ pub mod types {
     }
     ///`GetIscsiLunSnapshotsRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetIscsiLunSnapshotsRequestBody {
@@ -2306,6 +4070,36 @@ pub mod types {
         )]
         pub where_: ::std::option::Option<IscsiLunSnapshotWhereInput>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for GetIscsiLunSnapshotsRequestBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "GetIscsiLunSnapshotsRequestBody",
+                remote = "GetIscsiLunSnapshotsRequestBody"
+            )]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                after: ::std::option::Option<::std::string::String>,
+                before: ::std::option::Option<::std::string::String>,
+                first: ::std::option::Option<i32>,
+                last: ::std::option::Option<i32>,
+                #[serde(rename = "orderBy")]
+                order_by: ::std::option::Option<
+                    crate::generated::open_enums::IscsiLunSnapshotOrderByInput,
+                >,
+                skip: ::std::option::Option<i32>,
+                #[serde(rename = "where")]
+                where_: ::std::option::Option<IscsiLunSnapshotWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl GetIscsiLunSnapshotsRequestBody {
         #[inline]
         pub fn builder() -> builder::GetIscsiLunSnapshotsRequestBody {
@@ -2314,7 +4108,6 @@ pub mod types {
     }
     ///`GetLabelsRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetLabelsRequestBody {
@@ -2348,6 +4141,33 @@ pub mod types {
         )]
         pub where_: ::std::option::Option<LabelWhereInput>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for GetLabelsRequestBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "GetLabelsRequestBody", remote = "GetLabelsRequestBody")]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                after: ::std::option::Option<::std::string::String>,
+                before: ::std::option::Option<::std::string::String>,
+                first: ::std::option::Option<i32>,
+                last: ::std::option::Option<i32>,
+                #[serde(rename = "orderBy")]
+                order_by: ::std::option::Option<
+                    crate::generated::open_enums::LabelOrderByInput,
+                >,
+                skip: ::std::option::Option<i32>,
+                #[serde(rename = "where")]
+                where_: ::std::option::Option<LabelWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl GetLabelsRequestBody {
         #[inline]
         pub fn builder() -> builder::GetLabelsRequestBody {
@@ -2356,7 +4176,6 @@ pub mod types {
     }
     ///`GetOrganizationsRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetOrganizationsRequestBody {
@@ -2390,6 +4209,36 @@ pub mod types {
         )]
         pub where_: ::std::option::Option<OrganizationWhereInput>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for GetOrganizationsRequestBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "GetOrganizationsRequestBody",
+                remote = "GetOrganizationsRequestBody"
+            )]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                after: ::std::option::Option<::std::string::String>,
+                before: ::std::option::Option<::std::string::String>,
+                first: ::std::option::Option<i32>,
+                last: ::std::option::Option<i32>,
+                #[serde(rename = "orderBy")]
+                order_by: ::std::option::Option<
+                    crate::generated::open_enums::OrganizationOrderByInput,
+                >,
+                skip: ::std::option::Option<i32>,
+                #[serde(rename = "where")]
+                where_: ::std::option::Option<OrganizationWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl GetOrganizationsRequestBody {
         #[inline]
         pub fn builder() -> builder::GetOrganizationsRequestBody {
@@ -2398,7 +4247,6 @@ pub mod types {
     }
     ///`GetSvtImagesRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetSvtImagesRequestBody {
@@ -2432,6 +4280,36 @@ pub mod types {
         )]
         pub where_: ::std::option::Option<SvtImageWhereInput>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for GetSvtImagesRequestBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "GetSvtImagesRequestBody",
+                remote = "GetSvtImagesRequestBody"
+            )]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                after: ::std::option::Option<::std::string::String>,
+                before: ::std::option::Option<::std::string::String>,
+                first: ::std::option::Option<i32>,
+                last: ::std::option::Option<i32>,
+                #[serde(rename = "orderBy")]
+                order_by: ::std::option::Option<
+                    crate::generated::open_enums::SvtImageOrderByInput,
+                >,
+                skip: ::std::option::Option<i32>,
+                #[serde(rename = "where")]
+                where_: ::std::option::Option<SvtImageWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl GetSvtImagesRequestBody {
         #[inline]
         pub fn builder() -> builder::GetSvtImagesRequestBody {
@@ -2440,7 +4318,6 @@ pub mod types {
     }
     ///`GetTasksRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetTasksRequestBody {
@@ -2474,6 +4351,33 @@ pub mod types {
         )]
         pub where_: ::std::option::Option<TaskWhereInput>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for GetTasksRequestBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "GetTasksRequestBody", remote = "GetTasksRequestBody")]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                after: ::std::option::Option<::std::string::String>,
+                before: ::std::option::Option<::std::string::String>,
+                first: ::std::option::Option<i32>,
+                last: ::std::option::Option<i32>,
+                #[serde(rename = "orderBy")]
+                order_by: ::std::option::Option<
+                    crate::generated::open_enums::TaskOrderByInput,
+                >,
+                skip: ::std::option::Option<i32>,
+                #[serde(rename = "where")]
+                where_: ::std::option::Option<TaskWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl GetTasksRequestBody {
         #[inline]
         pub fn builder() -> builder::GetTasksRequestBody {
@@ -2482,7 +4386,6 @@ pub mod types {
     }
     ///`GetVdsesRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetVdsesRequestBody {
@@ -2516,6 +4419,33 @@ pub mod types {
         )]
         pub where_: ::std::option::Option<VdsWhereInput>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for GetVdsesRequestBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "GetVdsesRequestBody", remote = "GetVdsesRequestBody")]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                after: ::std::option::Option<::std::string::String>,
+                before: ::std::option::Option<::std::string::String>,
+                first: ::std::option::Option<i32>,
+                last: ::std::option::Option<i32>,
+                #[serde(rename = "orderBy")]
+                order_by: ::std::option::Option<
+                    crate::generated::open_enums::VdsOrderByInput,
+                >,
+                skip: ::std::option::Option<i32>,
+                #[serde(rename = "where")]
+                where_: ::std::option::Option<VdsWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl GetVdsesRequestBody {
         #[inline]
         pub fn builder() -> builder::GetVdsesRequestBody {
@@ -2524,7 +4454,6 @@ pub mod types {
     }
     ///`GetVlansRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetVlansRequestBody {
@@ -2558,6 +4487,33 @@ pub mod types {
         )]
         pub where_: ::std::option::Option<VlanWhereInput>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for GetVlansRequestBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "GetVlansRequestBody", remote = "GetVlansRequestBody")]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                after: ::std::option::Option<::std::string::String>,
+                before: ::std::option::Option<::std::string::String>,
+                first: ::std::option::Option<i32>,
+                last: ::std::option::Option<i32>,
+                #[serde(rename = "orderBy")]
+                order_by: ::std::option::Option<
+                    crate::generated::open_enums::VlanOrderByInput,
+                >,
+                skip: ::std::option::Option<i32>,
+                #[serde(rename = "where")]
+                where_: ::std::option::Option<VlanWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl GetVlansRequestBody {
         #[inline]
         pub fn builder() -> builder::GetVlansRequestBody {
@@ -2566,7 +4522,6 @@ pub mod types {
     }
     ///`GetVmDisksRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetVmDisksRequestBody {
@@ -2600,6 +4555,33 @@ pub mod types {
         )]
         pub where_: ::std::option::Option<VmDiskWhereInput>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for GetVmDisksRequestBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "GetVmDisksRequestBody", remote = "GetVmDisksRequestBody")]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                after: ::std::option::Option<::std::string::String>,
+                before: ::std::option::Option<::std::string::String>,
+                first: ::std::option::Option<i32>,
+                last: ::std::option::Option<i32>,
+                #[serde(rename = "orderBy")]
+                order_by: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskOrderByInput,
+                >,
+                skip: ::std::option::Option<i32>,
+                #[serde(rename = "where")]
+                where_: ::std::option::Option<VmDiskWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl GetVmDisksRequestBody {
         #[inline]
         pub fn builder() -> builder::GetVmDisksRequestBody {
@@ -2608,7 +4590,6 @@ pub mod types {
     }
     ///`GetVmMetricInput`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct GetVmMetricInput {
         ///Metrics.
@@ -2618,6 +4599,24 @@ pub mod types {
         ///VMs.
         pub vms: VmWhereInput,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for GetVmMetricInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "GetVmMetricInput", remote = "GetVmMetricInput")]
+            #[allow(dead_code)]
+            struct Object {
+                metrics: ::std::vec::Vec<::std::string::String>,
+                range: ::std::string::String,
+                vms: VmWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl GetVmMetricInput {
         #[inline]
         pub fn builder() -> builder::GetVmMetricInput {
@@ -2626,7 +4625,6 @@ pub mod types {
     }
     ///`GetVmNicsRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetVmNicsRequestBody {
@@ -2660,6 +4658,33 @@ pub mod types {
         )]
         pub where_: ::std::option::Option<VmNicWhereInput>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for GetVmNicsRequestBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "GetVmNicsRequestBody", remote = "GetVmNicsRequestBody")]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                after: ::std::option::Option<::std::string::String>,
+                before: ::std::option::Option<::std::string::String>,
+                first: ::std::option::Option<i32>,
+                last: ::std::option::Option<i32>,
+                #[serde(rename = "orderBy")]
+                order_by: ::std::option::Option<
+                    crate::generated::open_enums::VmNicOrderByInput,
+                >,
+                skip: ::std::option::Option<i32>,
+                #[serde(rename = "where")]
+                where_: ::std::option::Option<VmNicWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl GetVmNicsRequestBody {
         #[inline]
         pub fn builder() -> builder::GetVmNicsRequestBody {
@@ -2668,7 +4693,6 @@ pub mod types {
     }
     ///`GetVmSnapshotsRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetVmSnapshotsRequestBody {
@@ -2702,6 +4726,36 @@ pub mod types {
         )]
         pub where_: ::std::option::Option<VmSnapshotWhereInput>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for GetVmSnapshotsRequestBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "GetVmSnapshotsRequestBody",
+                remote = "GetVmSnapshotsRequestBody"
+            )]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                after: ::std::option::Option<::std::string::String>,
+                before: ::std::option::Option<::std::string::String>,
+                first: ::std::option::Option<i32>,
+                last: ::std::option::Option<i32>,
+                #[serde(rename = "orderBy")]
+                order_by: ::std::option::Option<
+                    crate::generated::open_enums::VmSnapshotOrderByInput,
+                >,
+                skip: ::std::option::Option<i32>,
+                #[serde(rename = "where")]
+                where_: ::std::option::Option<VmSnapshotWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl GetVmSnapshotsRequestBody {
         #[inline]
         pub fn builder() -> builder::GetVmSnapshotsRequestBody {
@@ -2710,7 +4764,6 @@ pub mod types {
     }
     ///`GetVmTemplatesRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetVmTemplatesRequestBody {
@@ -2744,6 +4797,36 @@ pub mod types {
         )]
         pub where_: ::std::option::Option<VmTemplateWhereInput>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for GetVmTemplatesRequestBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "GetVmTemplatesRequestBody",
+                remote = "GetVmTemplatesRequestBody"
+            )]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                after: ::std::option::Option<::std::string::String>,
+                before: ::std::option::Option<::std::string::String>,
+                first: ::std::option::Option<i32>,
+                last: ::std::option::Option<i32>,
+                #[serde(rename = "orderBy")]
+                order_by: ::std::option::Option<
+                    crate::generated::open_enums::VmTemplateOrderByInput,
+                >,
+                skip: ::std::option::Option<i32>,
+                #[serde(rename = "where")]
+                where_: ::std::option::Option<VmTemplateWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl GetVmTemplatesRequestBody {
         #[inline]
         pub fn builder() -> builder::GetVmTemplatesRequestBody {
@@ -2752,7 +4835,6 @@ pub mod types {
     }
     ///`GetVmVolumesRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetVmVolumesRequestBody {
@@ -2786,6 +4868,36 @@ pub mod types {
         )]
         pub where_: ::std::option::Option<VmVolumeWhereInput>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for GetVmVolumesRequestBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "GetVmVolumesRequestBody",
+                remote = "GetVmVolumesRequestBody"
+            )]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                after: ::std::option::Option<::std::string::String>,
+                before: ::std::option::Option<::std::string::String>,
+                first: ::std::option::Option<i32>,
+                last: ::std::option::Option<i32>,
+                #[serde(rename = "orderBy")]
+                order_by: ::std::option::Option<
+                    crate::generated::open_enums::VmVolumeOrderByInput,
+                >,
+                skip: ::std::option::Option<i32>,
+                #[serde(rename = "where")]
+                where_: ::std::option::Option<VmVolumeWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl GetVmVolumesRequestBody {
         #[inline]
         pub fn builder() -> builder::GetVmVolumesRequestBody {
@@ -2794,7 +4906,6 @@ pub mod types {
     }
     ///`GetVmsConnectionRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetVmsConnectionRequestBody {
@@ -2828,6 +4939,36 @@ pub mod types {
         )]
         pub where_: ::std::option::Option<VmWhereInput>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for GetVmsConnectionRequestBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "GetVmsConnectionRequestBody",
+                remote = "GetVmsConnectionRequestBody"
+            )]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                after: ::std::option::Option<::std::string::String>,
+                before: ::std::option::Option<::std::string::String>,
+                first: ::std::option::Option<i32>,
+                last: ::std::option::Option<i32>,
+                #[serde(rename = "orderBy")]
+                order_by: ::std::option::Option<
+                    crate::generated::open_enums::VmOrderByInput,
+                >,
+                skip: ::std::option::Option<i32>,
+                #[serde(rename = "where")]
+                where_: ::std::option::Option<VmWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl GetVmsConnectionRequestBody {
         #[inline]
         pub fn builder() -> builder::GetVmsConnectionRequestBody {
@@ -2836,7 +4977,6 @@ pub mod types {
     }
     ///`GetVmsRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GetVmsRequestBody {
@@ -2870,6 +5010,33 @@ pub mod types {
         )]
         pub where_: ::std::option::Option<VmWhereInput>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for GetVmsRequestBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "GetVmsRequestBody", remote = "GetVmsRequestBody")]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                after: ::std::option::Option<::std::string::String>,
+                before: ::std::option::Option<::std::string::String>,
+                first: ::std::option::Option<i32>,
+                last: ::std::option::Option<i32>,
+                #[serde(rename = "orderBy")]
+                order_by: ::std::option::Option<
+                    crate::generated::open_enums::VmOrderByInput,
+                >,
+                skip: ::std::option::Option<i32>,
+                #[serde(rename = "where")]
+                where_: ::std::option::Option<VmWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl GetVmsRequestBody {
         #[inline]
         pub fn builder() -> builder::GetVmsRequestBody {
@@ -2877,7 +5044,7 @@ pub mod types {
         }
     }
     ///`GpuDevice`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct GpuDevice {
         ///Assigned vgpus num.
@@ -2950,9 +5117,53 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vms: ::std::option::Option<::std::vec::Vec<NestedVm>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for GpuDevice {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "GpuDevice", remote = "GpuDevice")]
+            #[allow(dead_code)]
+            struct Object {
+                assigned_vgpus_num: ::std::option::Option<i32>,
+                available_vgpus_num: ::std::option::Option<i32>,
+                brand: ::std::string::String,
+                bus_location: ::std::string::String,
+                description: ::std::string::String,
+                driver_info: ::std::option::Option<NestedGpuDriverInfo>,
+                #[serde(rename = "entityAsyncStatus")]
+                entity_async_status: ::std::option::Option<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+                host: NestedHost,
+                id: ::std::string::String,
+                is_nvidia_tools_ready: ::std::option::Option<bool>,
+                is_nvidia_vfs_enabled: ::std::option::Option<bool>,
+                is_nvidia_vfs_supported: ::std::option::Option<bool>,
+                labels: ::std::option::Option<::std::vec::Vec<NestedLabel>>,
+                local_created_at: ::std::string::String,
+                local_id: ::std::string::String,
+                mdev_supported_types: ::std::option::Option<
+                    ::std::vec::Vec<NestedVgpuType>,
+                >,
+                model: ::std::string::String,
+                name: ::std::string::String,
+                status: crate::generated::open_enums::GpuDeviceStatus,
+                user_usage: ::std::option::Option<
+                    crate::generated::open_enums::GpuDeviceUsage,
+                >,
+                user_vgpu_type_id: ::std::option::Option<::std::string::String>,
+                user_vgpu_type_name: ::std::option::Option<::std::string::String>,
+                vgpu_instance_num: ::std::option::Option<i32>,
+                vms: ::std::option::Option<::std::vec::Vec<NestedVm>>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`GpuDeviceWhereInput`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct GpuDeviceWhereInput {
@@ -3090,6 +5301,84 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vms_some: ::std::option::Option<VmWhereInput>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for GpuDeviceWhereInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "GpuDeviceWhereInput", remote = "GpuDeviceWhereInput")]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "AND")]
+                and: ::std::option::Option<::std::vec::Vec<GpuDeviceWhereInput>>,
+                brand: ::std::option::Option<::std::string::String>,
+                brand_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                bus_location: ::std::option::Option<::std::string::String>,
+                bus_location_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                description: ::std::option::Option<::std::string::String>,
+                description_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                #[serde(rename = "entityAsyncStatus")]
+                entity_async_status: ::std::option::Option<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+                #[serde(rename = "entityAsyncStatus_in")]
+                entity_async_status_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::EntityAsyncStatus>,
+                >,
+                host: ::std::option::Option<HostWhereInput>,
+                id: ::std::option::Option<::std::string::String>,
+                id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                is_nvidia_tools_ready: ::std::option::Option<bool>,
+                is_nvidia_tools_ready_not: ::std::option::Option<bool>,
+                is_nvidia_vfs_enabled: ::std::option::Option<bool>,
+                is_nvidia_vfs_enabled_not: ::std::option::Option<bool>,
+                is_nvidia_vfs_supported: ::std::option::Option<bool>,
+                is_nvidia_vfs_supported_not: ::std::option::Option<bool>,
+                local_created_at: ::std::option::Option<::std::string::String>,
+                local_created_at_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                local_id: ::std::option::Option<::std::string::String>,
+                local_id_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                model: ::std::option::Option<::std::string::String>,
+                model_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                name: ::std::option::Option<::std::string::String>,
+                name_contains: ::std::option::Option<::std::string::String>,
+                name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                name_not: ::std::option::Option<::std::string::String>,
+                name_starts_with: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "NOT")]
+                not: ::std::option::Option<::std::vec::Vec<GpuDeviceWhereInput>>,
+                #[serde(rename = "OR")]
+                or: ::std::option::Option<::std::vec::Vec<GpuDeviceWhereInput>>,
+                status: ::std::option::Option<
+                    crate::generated::open_enums::GpuDeviceStatus,
+                >,
+                status_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::GpuDeviceStatus>,
+                >,
+                user_usage: ::std::option::Option<
+                    crate::generated::open_enums::GpuDeviceUsage,
+                >,
+                user_usage_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::GpuDeviceUsage>,
+                >,
+                vms_some: ::std::option::Option<VmWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl GpuDeviceWhereInput {
         #[inline]
         pub fn builder() -> builder::GpuDeviceWhereInput {
@@ -3097,7 +5386,7 @@ pub mod types {
         }
     }
     ///A host (curated subset of the upstream fields).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct Host {
         ///Allocatable memory bytes (bytes).
@@ -3191,9 +5480,62 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_num: ::std::option::Option<i32>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Host {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "Host", remote = "Host")]
+            #[allow(dead_code)]
+            struct Object {
+                allocatable_memory_bytes: i64,
+                cluster: NestedCluster,
+                cpu_hz_per_core: i64,
+                cpu_model: ::std::string::String,
+                data_ip: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "entityAsyncStatus")]
+                entity_async_status: ::std::option::Option<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+                failure_data_space: i64,
+                hdd_data_capacity: i64,
+                hdd_disk_count: i32,
+                id: ::std::string::String,
+                local_id: ::std::string::String,
+                management_ip: ::std::string::String,
+                model: ::std::string::String,
+                name: ::std::string::String,
+                nested_virtualization: bool,
+                os_memory_bytes: i64,
+                os_version: ::std::option::Option<::std::string::String>,
+                provisioned_cpu_cores: i32,
+                provisioned_memory_bytes: i64,
+                running_pause_vm_memory_bytes: i64,
+                running_vm_num: ::std::option::Option<i32>,
+                serial: ::std::option::Option<::std::string::String>,
+                ssd_data_capacity: i64,
+                ssd_disk_count: i32,
+                state: crate::generated::open_enums::HostState,
+                status: crate::generated::open_enums::HostStatus,
+                stopped_vm_num: ::std::option::Option<i32>,
+                suspended_vm_num: ::std::option::Option<i32>,
+                total_cpu_cores: i32,
+                total_cpu_hz: i64,
+                total_cpu_sockets: ::std::option::Option<i32>,
+                total_data_capacity: i64,
+                total_memory_bytes: i64,
+                used_cpu_hz: ::std::option::Option<f64>,
+                used_data_space: i64,
+                used_memory_bytes: ::std::option::Option<f64>,
+                vm_num: ::std::option::Option<i32>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`HostWhereInput`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct HostWhereInput {
@@ -3259,6 +5601,52 @@ pub mod types {
             ::std::vec::Vec<crate::generated::open_enums::HostStatus>,
         >,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for HostWhereInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "HostWhereInput", remote = "HostWhereInput")]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "AND")]
+                and: ::std::option::Option<::std::vec::Vec<HostWhereInput>>,
+                cluster: ::std::option::Option<ClusterWhereInput>,
+                id: ::std::option::Option<::std::string::String>,
+                id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                id_not: ::std::option::Option<::std::string::String>,
+                id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                local_id: ::std::option::Option<::std::string::String>,
+                local_id_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                name: ::std::option::Option<::std::string::String>,
+                name_contains: ::std::option::Option<::std::string::String>,
+                name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                name_not: ::std::option::Option<::std::string::String>,
+                name_starts_with: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "NOT")]
+                not: ::std::option::Option<::std::vec::Vec<HostWhereInput>>,
+                #[serde(rename = "OR")]
+                or: ::std::option::Option<::std::vec::Vec<HostWhereInput>>,
+                status: ::std::option::Option<crate::generated::open_enums::HostStatus>,
+                status_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::HostStatus>,
+                >,
+                status_not: ::std::option::Option<
+                    crate::generated::open_enums::HostStatus,
+                >,
+                status_not_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::HostStatus>,
+                >,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl HostWhereInput {
         #[inline]
         pub fn builder() -> builder::HostWhereInput {
@@ -3266,7 +5654,7 @@ pub mod types {
         }
     }
     ///An iSCSI LUN snapshot (curated subset of the upstream fields).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct IscsiLunSnapshot {
         ///Set while an operation on the iSCSI LUN snapshot is in progress; null otherwise.
@@ -3293,9 +5681,33 @@ pub mod types {
         ///Unique size (bytes).
         pub unique_size: i64,
     }
+    impl<'de> ::serde::Deserialize<'de> for IscsiLunSnapshot {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "IscsiLunSnapshot", remote = "IscsiLunSnapshot")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "entityAsyncStatus")]
+                entity_async_status: ::std::option::Option<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+                id: ::std::string::String,
+                iscsi_lun: ::std::option::Option<NestedIscsiLun>,
+                iscsi_target: NestedIscsiTarget,
+                local_created_at: ::std::string::String,
+                local_id: ::std::string::String,
+                name: ::std::string::String,
+                unique_size: i64,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`IscsiLunSnapshotWhereInput`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct IscsiLunSnapshotWhereInput {
@@ -3342,6 +5754,44 @@ pub mod types {
         #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
         pub or: ::std::option::Option<::std::vec::Vec<IscsiLunSnapshotWhereInput>>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for IscsiLunSnapshotWhereInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "IscsiLunSnapshotWhereInput",
+                remote = "IscsiLunSnapshotWhereInput"
+            )]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "AND")]
+                and: ::std::option::Option<::std::vec::Vec<IscsiLunSnapshotWhereInput>>,
+                id: ::std::option::Option<::std::string::String>,
+                id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                id_not: ::std::option::Option<::std::string::String>,
+                id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                local_id: ::std::option::Option<::std::string::String>,
+                local_id_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                name: ::std::option::Option<::std::string::String>,
+                name_contains: ::std::option::Option<::std::string::String>,
+                name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                name_not: ::std::option::Option<::std::string::String>,
+                name_starts_with: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "NOT")]
+                not: ::std::option::Option<::std::vec::Vec<IscsiLunSnapshotWhereInput>>,
+                #[serde(rename = "OR")]
+                or: ::std::option::Option<::std::vec::Vec<IscsiLunSnapshotWhereInput>>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl IscsiLunSnapshotWhereInput {
         #[inline]
         pub fn builder() -> builder::IscsiLunSnapshotWhereInput {
@@ -3349,7 +5799,7 @@ pub mod types {
         }
     }
     ///`Label`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct Label {
         ///Cluster num.
@@ -3563,9 +6013,111 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vms: ::std::option::Option<::std::vec::Vec<NestedVm>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Label {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "Label", remote = "Label")]
+            #[allow(dead_code)]
+            struct Object {
+                cluster_num: ::std::option::Option<i32>,
+                clusters: ::std::option::Option<::std::vec::Vec<NestedCluster>>,
+                consistency_group_num: ::std::option::Option<i32>,
+                consistency_group_snapshot_num: ::std::option::Option<i32>,
+                consistency_group_snapshots: ::std::option::Option<
+                    ::std::vec::Vec<NestedConsistencyGroupSnapshot>,
+                >,
+                consistency_groups: ::std::option::Option<
+                    ::std::vec::Vec<NestedConsistencyGroup>,
+                >,
+                content_library_image_num: ::std::option::Option<i32>,
+                content_library_images: ::std::option::Option<
+                    ::std::vec::Vec<NestedContentLibraryImage>,
+                >,
+                content_library_vm_template_num: ::std::option::Option<i32>,
+                content_library_vm_templates: ::std::option::Option<
+                    ::std::vec::Vec<NestedContentLibraryVmTemplate>,
+                >,
+                #[serde(rename = "createdAt")]
+                created_at: ::std::string::String,
+                datacenter_num: ::std::option::Option<i32>,
+                datacenters: ::std::option::Option<::std::vec::Vec<NestedDatacenter>>,
+                disk_num: ::std::option::Option<i32>,
+                disks: ::std::option::Option<::std::vec::Vec<NestedDisk>>,
+                elf_image_num: ::std::option::Option<i32>,
+                elf_images: ::std::option::Option<::std::vec::Vec<NestedElfImage>>,
+                gpu_device_num: ::std::option::Option<i32>,
+                gpu_devices: ::std::option::Option<::std::vec::Vec<NestedGpuDevice>>,
+                host_num: ::std::option::Option<i32>,
+                hosts: ::std::option::Option<::std::vec::Vec<NestedHost>>,
+                id: ::std::string::String,
+                iscsi_lun_num: ::std::option::Option<i32>,
+                iscsi_lun_snapshot_num: ::std::option::Option<i32>,
+                iscsi_lun_snapshots: ::std::option::Option<
+                    ::std::vec::Vec<NestedIscsiLunSnapshot>,
+                >,
+                iscsi_luns: ::std::option::Option<::std::vec::Vec<NestedIscsiLun>>,
+                iscsi_target_num: ::std::option::Option<i32>,
+                iscsi_targets: ::std::option::Option<::std::vec::Vec<NestedIscsiTarget>>,
+                isolation_policies: ::std::option::Option<
+                    ::std::vec::Vec<NestedIsolationPolicy>,
+                >,
+                isolation_policy_num: ::std::option::Option<i32>,
+                key: ::std::string::String,
+                namespace_group_num: ::std::option::Option<i32>,
+                namespace_groups: ::std::option::Option<
+                    ::std::vec::Vec<NestedNamespaceGroup>,
+                >,
+                nfs_export_num: ::std::option::Option<i32>,
+                nfs_exports: ::std::option::Option<::std::vec::Vec<NestedNfsExport>>,
+                nfs_inode_num: ::std::option::Option<i32>,
+                nfs_inodes: ::std::option::Option<::std::vec::Vec<NestedNfsInode>>,
+                nic_num: ::std::option::Option<i32>,
+                nics: ::std::option::Option<::std::vec::Vec<NestedNic>>,
+                nvmf_namespace_num: ::std::option::Option<i32>,
+                nvmf_namespace_snapshot_num: ::std::option::Option<i32>,
+                nvmf_namespace_snapshots: ::std::option::Option<
+                    ::std::vec::Vec<NestedNvmfNamespaceSnapshot>,
+                >,
+                nvmf_namespaces: ::std::option::Option<
+                    ::std::vec::Vec<NestedNvmfNamespace>,
+                >,
+                nvmf_subsystem_num: ::std::option::Option<i32>,
+                nvmf_subsystems: ::std::option::Option<
+                    ::std::vec::Vec<NestedNvmfSubsystem>,
+                >,
+                security_policies: ::std::option::Option<
+                    ::std::vec::Vec<NestedSecurityPolicy>,
+                >,
+                security_policy_num: ::std::option::Option<i32>,
+                system_vlan_num: ::std::option::Option<i32>,
+                total_num: ::std::option::Option<i32>,
+                value: ::std::option::Option<::std::string::String>,
+                vds_num: ::std::option::Option<i32>,
+                vdses: ::std::option::Option<::std::vec::Vec<NestedVds>>,
+                vlans: ::std::option::Option<::std::vec::Vec<NestedVlan>>,
+                vm_num: ::std::option::Option<i32>,
+                vm_snapshot_num: ::std::option::Option<i32>,
+                vm_snapshots: ::std::option::Option<::std::vec::Vec<NestedVmSnapshot>>,
+                vm_template_num: ::std::option::Option<i32>,
+                vm_templates: ::std::option::Option<::std::vec::Vec<NestedVmTemplate>>,
+                vm_vlan_num: ::std::option::Option<i32>,
+                vm_volume_num: ::std::option::Option<i32>,
+                vm_volume_snapshot_num: ::std::option::Option<i32>,
+                vm_volume_snapshots: ::std::option::Option<
+                    ::std::vec::Vec<NestedVmVolumeSnapshot>,
+                >,
+                vm_volumes: ::std::option::Option<::std::vec::Vec<NestedVmVolume>>,
+                vms: ::std::option::Option<::std::vec::Vec<NestedVm>>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`LabelWhereInput`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct LabelWhereInput {
@@ -3634,6 +6186,51 @@ pub mod types {
         #[serde(skip_serializing_if = "::cloud_common::none_in_box")]
         pub vms_some: ::std::boxed::Box<::std::option::Option<VmWhereInput>>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for LabelWhereInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "LabelWhereInput", remote = "LabelWhereInput")]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "AND")]
+                and: ::std::option::Option<::std::vec::Vec<LabelWhereInput>>,
+                clusters_some: ::std::option::Option<ClusterWhereInput>,
+                #[serde(rename = "createdAt")]
+                created_at: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "createdAt_in")]
+                created_at_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                datacenters_some: ::std::option::Option<DatacenterWhereInput>,
+                disks_some: ::std::option::Option<DiskWhereInput>,
+                hosts_some: ::std::option::Option<HostWhereInput>,
+                id: ::std::option::Option<::std::string::String>,
+                id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                iscsi_lun_snapshots_some: ::std::option::Option<
+                    IscsiLunSnapshotWhereInput,
+                >,
+                key: ::std::option::Option<::std::string::String>,
+                key_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                #[serde(rename = "NOT")]
+                not: ::std::option::Option<::std::vec::Vec<LabelWhereInput>>,
+                #[serde(rename = "OR")]
+                or: ::std::option::Option<::std::vec::Vec<LabelWhereInput>>,
+                value: ::std::option::Option<::std::string::String>,
+                value_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                vm_snapshots_some: ::std::option::Option<VmSnapshotWhereInput>,
+                #[serde(default)]
+                vms_some: ::std::boxed::Box<::std::option::Option<VmWhereInput>>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl LabelWhereInput {
         #[inline]
         pub fn builder() -> builder::LabelWhereInput {
@@ -3642,7 +6239,6 @@ pub mod types {
     }
     ///`LoginInput`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct LoginInput {
         ///ID of the auth config.
@@ -3659,6 +6255,26 @@ pub mod types {
         ///Username.
         pub username: ::std::string::String,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for LoginInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "LoginInput", remote = "LoginInput")]
+            #[allow(dead_code)]
+            struct Object {
+                auth_config_id: ::std::option::Option<::std::string::String>,
+                mfa_type: ::std::option::Option<crate::generated::open_enums::MfaType>,
+                password: ::cloud_common::Secret,
+                source: ::std::option::Option<crate::generated::open_enums::UserSource>,
+                username: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl LoginInput {
         #[inline]
         pub fn builder() -> builder::LoginInput {
@@ -3666,14 +6282,29 @@ pub mod types {
         }
     }
     ///`LoginResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct LoginResponse {
         ///Token.
         pub token: ::cloud_common::Secret,
     }
+    impl<'de> ::serde::Deserialize<'de> for LoginResponse {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "LoginResponse", remote = "LoginResponse")]
+            #[allow(dead_code)]
+            struct Object {
+                token: ::cloud_common::Secret,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`Metric`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct Metric {
         ///Dropped.
@@ -3689,8 +6320,27 @@ pub mod types {
         ///Unit.
         pub unit: crate::generated::open_enums::MetricUnit,
     }
+    impl<'de> ::serde::Deserialize<'de> for Metric {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "Metric", remote = "Metric")]
+            #[allow(dead_code)]
+            struct Object {
+                dropped: bool,
+                sample_streams: ::std::option::Option<::std::vec::Vec<MetricStream>>,
+                samples: ::std::option::Option<::std::vec::Vec<MetricSample>>,
+                step: i32,
+                unit: crate::generated::open_enums::MetricUnit,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`MetricLabel`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct MetricLabel {
         /// chunk.
@@ -3793,8 +6443,57 @@ pub mod types {
         )]
         pub zone: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MetricLabel {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "MetricLabel", remote = "MetricLabel")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "_chunk")]
+                chunk: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "_cluster")]
+                cluster: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "_device")]
+                device: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "_esxi_uuid")]
+                esxi_uuid: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "_host")]
+                host: ::std::option::Option<::std::string::String>,
+                instance: ::std::option::Option<::std::string::String>,
+                job: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "_mac")]
+                mac: ::std::option::Option<::std::string::String>,
+                metric_name: ::std::option::Option<::std::string::String>,
+                name: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "_network")]
+                network: ::std::option::Option<::std::string::String>,
+                pool: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "_scvm")]
+                scvm: ::std::option::Option<::std::string::String>,
+                serial_number: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "_service")]
+                service: ::std::option::Option<::std::string::String>,
+                to_hostname: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "_to_uuid")]
+                to_uuid: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "_vm")]
+                vm: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "_volume")]
+                volume: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "_witness")]
+                witness: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "_zone")]
+                zone: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`MetricSample`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct MetricSample {
         ///Labels attached to the metric sample.
@@ -3803,8 +6502,24 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub point: ::std::option::Option<DataPoint>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MetricSample {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "MetricSample", remote = "MetricSample")]
+            #[allow(dead_code)]
+            struct Object {
+                labels: MetricLabel,
+                point: ::std::option::Option<DataPoint>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`MetricStream`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct MetricStream {
         ///Labels attached to the metric stream.
@@ -3813,9 +6528,24 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub points: ::std::option::Option<::std::vec::Vec<DataPoint>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MetricStream {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "MetricStream", remote = "MetricStream")]
+            #[allow(dead_code)]
+            struct Object {
+                labels: MetricLabel,
+                points: ::std::option::Option<::std::vec::Vec<DataPoint>>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`MountDisksParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct MountDisksParams {
         ///Boot.
@@ -3852,6 +6582,37 @@ pub mod types {
         ///ID of the VM volume.
         pub vm_volume_id: ::std::string::String,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for MountDisksParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "MountDisksParams", remote = "MountDisksParams")]
+            #[allow(dead_code)]
+            struct Object {
+                boot: i32,
+                bus: crate::generated::open_enums::Bus,
+                index: ::std::option::Option<i32>,
+                key: ::std::option::Option<i32>,
+                max_bandwidth: ::std::option::Option<i64>,
+                max_bandwidth_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                max_bandwidth_unit: ::std::option::Option<
+                    crate::generated::open_enums::BpsUnit,
+                >,
+                max_iops: ::std::option::Option<i64>,
+                max_iops_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                vm_volume_id: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl MountDisksParams {
         #[inline]
         pub fn builder() -> builder::MountDisksParams {
@@ -3860,7 +6621,6 @@ pub mod types {
     }
     ///`MountNewCreateDisksParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct MountNewCreateDisksParams {
         ///Boot.
@@ -3896,6 +6656,40 @@ pub mod types {
         >,
         pub vm_volume: MountNewCreateDisksParamsVmVolume,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for MountNewCreateDisksParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "MountNewCreateDisksParams",
+                remote = "MountNewCreateDisksParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                boot: i32,
+                bus: crate::generated::open_enums::Bus,
+                index: ::std::option::Option<i32>,
+                key: ::std::option::Option<i32>,
+                max_bandwidth: ::std::option::Option<i64>,
+                max_bandwidth_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                max_bandwidth_unit: ::std::option::Option<
+                    crate::generated::open_enums::BpsUnit,
+                >,
+                max_iops: ::std::option::Option<i64>,
+                max_iops_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                vm_volume: MountNewCreateDisksParamsVmVolume,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl MountNewCreateDisksParams {
         #[inline]
         pub fn builder() -> builder::MountNewCreateDisksParams {
@@ -3904,7 +6698,6 @@ pub mod types {
     }
     ///VM volume.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct MountNewCreateDisksParamsVmVolume {
         ///ELF storage policy.
@@ -3920,6 +6713,29 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size_unit: ::std::option::Option<crate::generated::open_enums::ByteUnit>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for MountNewCreateDisksParamsVmVolume {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "MountNewCreateDisksParamsVmVolume",
+                remote = "MountNewCreateDisksParamsVmVolume"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                elf_storage_policy: crate::generated::open_enums::VmVolumeElfStoragePolicyType,
+                name: ::std::string::String,
+                path: ::std::option::Option<::std::string::String>,
+                size: i64,
+                size_unit: ::std::option::Option<crate::generated::open_enums::ByteUnit>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl MountNewCreateDisksParamsVmVolume {
         #[inline]
         pub fn builder() -> builder::MountNewCreateDisksParamsVmVolume {
@@ -3927,21 +6743,51 @@ pub mod types {
         }
     }
     ///`NestedAggregateVm`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedAggregateVm {
         ///Count.
         pub count: i32,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedAggregateVm {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedAggregateVm", remote = "NestedAggregateVm")]
+            #[allow(dead_code)]
+            struct Object {
+                count: i32,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedAlertRule`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedAlertRule {
         ///Unique ID of the alert rule.
         pub id: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedAlertRule {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedAlertRule", remote = "NestedAlertRule")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedCluster`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedCluster {
         ///Unique ID of the cluster.
@@ -3949,8 +6795,24 @@ pub mod types {
         ///Name of the cluster.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedCluster {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedCluster", remote = "NestedCluster")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedConsistencyGroup`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedConsistencyGroup {
         ///Unique ID of the consistency group.
@@ -3958,8 +6820,27 @@ pub mod types {
         ///Name of the consistency group.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedConsistencyGroup {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "NestedConsistencyGroup",
+                remote = "NestedConsistencyGroup"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedConsistencyGroupSnapshot`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedConsistencyGroupSnapshot {
         ///Unique ID of the consistency group snapshot.
@@ -3967,8 +6848,27 @@ pub mod types {
         ///Name of the consistency group snapshot.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedConsistencyGroupSnapshot {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "NestedConsistencyGroupSnapshot",
+                remote = "NestedConsistencyGroupSnapshot"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedContentLibraryImage`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedContentLibraryImage {
         ///Unique ID of the content library image.
@@ -3976,8 +6876,27 @@ pub mod types {
         ///Name of the content library image.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedContentLibraryImage {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "NestedContentLibraryImage",
+                remote = "NestedContentLibraryImage"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedContentLibraryVmTemplate`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedContentLibraryVmTemplate {
         ///Unique ID of the content library VM template.
@@ -3985,8 +6904,27 @@ pub mod types {
         ///Name of the content library VM template.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedContentLibraryVmTemplate {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "NestedContentLibraryVmTemplate",
+                remote = "NestedContentLibraryVmTemplate"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedContentLibraryVmTemplateDisk`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedContentLibraryVmTemplateDisk {
         ///Boot.
@@ -4041,8 +6979,48 @@ pub mod types {
         #[serde(rename = "type")]
         pub type_: crate::generated::open_enums::VmDiskType,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedContentLibraryVmTemplateDisk {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "NestedContentLibraryVmTemplateDisk",
+                remote = "NestedContentLibraryVmTemplateDisk"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                boot: i32,
+                bus: crate::generated::open_enums::Bus,
+                content_library_image_id: ::std::option::Option<::std::string::String>,
+                disabled: ::std::option::Option<bool>,
+                disk_name: ::std::option::Option<::std::string::String>,
+                index: i32,
+                max_bandwidth: ::std::option::Option<i64>,
+                max_bandwidth_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                max_iops: ::std::option::Option<i32>,
+                max_iops_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                path: ::std::option::Option<::std::string::String>,
+                resident_in_cache: ::std::option::Option<bool>,
+                size: ::std::option::Option<i64>,
+                storage_encrypted: ::std::option::Option<bool>,
+                storage_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmVolumeElfStoragePolicyType,
+                >,
+                #[serde(rename = "type")]
+                type_: crate::generated::open_enums::VmDiskType,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedContentLibraryVmTemplateNic`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedContentLibraryVmTemplateNic {
         ///Egress rate limit burst in bit.
@@ -4084,8 +7062,39 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vpc_nic: ::std::option::Option<NestedTemplateVpcNic>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedContentLibraryVmTemplateNic {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "NestedContentLibraryVmTemplateNic",
+                remote = "NestedContentLibraryVmTemplateNic"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                egress_rate_limit_burst_in_bit: ::std::option::Option<f64>,
+                egress_rate_limit_enabled: ::std::option::Option<bool>,
+                egress_rate_limit_max_rate_in_bitps: ::std::option::Option<f64>,
+                enabled: ::std::option::Option<bool>,
+                index: i32,
+                ingress_rate_limit_burst_in_bit: ::std::option::Option<f64>,
+                ingress_rate_limit_enabled: ::std::option::Option<bool>,
+                ingress_rate_limit_max_rate_in_bitps: ::std::option::Option<f64>,
+                mirror: ::std::option::Option<bool>,
+                model: ::std::option::Option<crate::generated::open_enums::VmNicModel>,
+                #[serde(rename = "type")]
+                type_: ::std::option::Option<crate::generated::open_enums::VmNicType>,
+                vlan: ::std::option::Option<NestedFrozenVlan>,
+                vpc_nic: ::std::option::Option<NestedTemplateVpcNic>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedCpu`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedCpu {
         ///Cores.
@@ -4093,8 +7102,24 @@ pub mod types {
         ///Sockets.
         pub sockets: i32,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedCpu {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedCpu", remote = "NestedCpu")]
+            #[allow(dead_code)]
+            struct Object {
+                cores: i32,
+                sockets: i32,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedDatacenter`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedDatacenter {
         ///Unique ID of the datacenter.
@@ -4102,8 +7127,24 @@ pub mod types {
         ///Name of the datacenter.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedDatacenter {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedDatacenter", remote = "NestedDatacenter")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedDisk`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedDisk {
         ///Unique ID of the disk.
@@ -4111,8 +7152,24 @@ pub mod types {
         ///Name of the disk.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedDisk {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedDisk", remote = "NestedDisk")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedElfImage`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedElfImage {
         ///Unique ID of the ELF image.
@@ -4120,8 +7177,24 @@ pub mod types {
         ///Name of the ELF image.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedElfImage {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedElfImage", remote = "NestedElfImage")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedEverouteCluster`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedEverouteCluster {
         ///Unique ID of the everoute cluster.
@@ -4129,8 +7202,24 @@ pub mod types {
         ///Name of the everoute cluster.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedEverouteCluster {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedEverouteCluster", remote = "NestedEverouteCluster")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///A disk or CD-ROM frozen in a VM snapshot.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedFrozenDisks {
         ///Boot.
@@ -4192,8 +7281,48 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_volume_template_uuid: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedFrozenDisks {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedFrozenDisks", remote = "NestedFrozenDisks")]
+            #[allow(dead_code)]
+            struct Object {
+                boot: i32,
+                bus: crate::generated::open_enums::Bus,
+                disabled: ::std::option::Option<bool>,
+                disk_name: ::std::option::Option<::std::string::String>,
+                elf_image_local_id: ::std::string::String,
+                image_name: ::std::option::Option<::std::string::String>,
+                index: i32,
+                key: ::std::option::Option<i32>,
+                max_bandwidth: ::std::option::Option<i64>,
+                max_bandwidth_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                max_iops: ::std::option::Option<i32>,
+                max_iops_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                path: ::std::string::String,
+                size: i64,
+                snapshot_local_id: ::std::option::Option<::std::string::String>,
+                storage_policy_uuid: ::std::string::String,
+                svt_image_local_id: ::std::string::String,
+                #[serde(rename = "type")]
+                type_: crate::generated::open_enums::VmDiskType,
+                vm_volume_local_id: ::std::string::String,
+                vm_volume_snapshot_uuid: ::std::option::Option<::std::string::String>,
+                vm_volume_template_uuid: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedFrozenVlan`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedFrozenVlan {
         ///Name of the frozen VLAN.
@@ -4208,8 +7337,29 @@ pub mod types {
         ///ID of the VLAN local.
         pub vlan_local_id: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedFrozenVlan {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedFrozenVlan", remote = "NestedFrozenVlan")]
+            #[allow(dead_code)]
+            struct Object {
+                name: ::std::string::String,
+                network_ids: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                vds_ovs: ::std::string::String,
+                vlan_id: i32,
+                vlan_local_id: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedGpuDevice`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedGpuDevice {
         ///Unique ID of the GPU device.
@@ -4217,8 +7367,24 @@ pub mod types {
         ///Name of the GPU device.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedGpuDevice {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedGpuDevice", remote = "NestedGpuDevice")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedGpuDriverInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct NestedGpuDriverInfo {
         ///Filename.
@@ -4243,8 +7409,29 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedGpuDriverInfo {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedGpuDriverInfo", remote = "NestedGpuDriverInfo")]
+            #[allow(dead_code)]
+            struct Object {
+                filename: ::std::option::Option<::std::string::String>,
+                name: ::std::option::Option<::std::string::String>,
+                rhelversion: ::std::option::Option<::std::string::String>,
+                srcversion: ::std::option::Option<::std::string::String>,
+                supported: ::std::option::Option<::std::string::String>,
+                vermagic: ::std::option::Option<::std::string::String>,
+                version: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedHost`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedHost {
         ///Unique ID of the host.
@@ -4254,8 +7441,25 @@ pub mod types {
         ///Name of the host.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedHost {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedHost", remote = "NestedHost")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                management_ip: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedIscsiLun`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedIscsiLun {
         ///Unique ID of the iSCSI LUN.
@@ -4263,8 +7467,24 @@ pub mod types {
         ///Name of the iSCSI LUN.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedIscsiLun {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedIscsiLun", remote = "NestedIscsiLun")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedIscsiLunSnapshot`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedIscsiLunSnapshot {
         ///Unique ID of the iSCSI LUN snapshot.
@@ -4272,8 +7492,27 @@ pub mod types {
         ///Name of the iSCSI LUN snapshot.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedIscsiLunSnapshot {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "NestedIscsiLunSnapshot",
+                remote = "NestedIscsiLunSnapshot"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedIscsiTarget`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedIscsiTarget {
         ///Unique ID of the iSCSI target.
@@ -4281,15 +7520,46 @@ pub mod types {
         ///Name of the iSCSI target.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedIscsiTarget {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedIscsiTarget", remote = "NestedIscsiTarget")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedIsolationPolicy`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedIsolationPolicy {
         ///Unique ID of the isolation policy.
         pub id: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedIsolationPolicy {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedIsolationPolicy", remote = "NestedIsolationPolicy")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedLabel`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedLabel {
         ///Unique ID of the label.
@@ -4300,8 +7570,25 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedLabel {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedLabel", remote = "NestedLabel")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                key: ::std::string::String,
+                value: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedNamespaceGroup`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedNamespaceGroup {
         ///Unique ID of the namespace group.
@@ -4309,8 +7596,24 @@ pub mod types {
         ///Name of the namespace group.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedNamespaceGroup {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedNamespaceGroup", remote = "NestedNamespaceGroup")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedNfsExport`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedNfsExport {
         ///Unique ID of the NFS export.
@@ -4318,8 +7621,24 @@ pub mod types {
         ///Name of the NFS export.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedNfsExport {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedNfsExport", remote = "NestedNfsExport")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedNfsInode`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedNfsInode {
         ///Unique ID of the NFS inode.
@@ -4327,8 +7646,24 @@ pub mod types {
         ///Name of the NFS inode.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedNfsInode {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedNfsInode", remote = "NestedNfsInode")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedNic`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedNic {
         ///Unique ID of the NIC.
@@ -4336,8 +7671,24 @@ pub mod types {
         ///Name of the NIC.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedNic {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedNic", remote = "NestedNic")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedNvmfNamespace`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedNvmfNamespace {
         ///Unique ID of the NVMe-oF namespace.
@@ -4345,8 +7696,24 @@ pub mod types {
         ///Name of the NVMe-oF namespace.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedNvmfNamespace {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedNvmfNamespace", remote = "NestedNvmfNamespace")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedNvmfNamespaceSnapshot`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedNvmfNamespaceSnapshot {
         ///Unique ID of the NVMe-oF namespace snapshot.
@@ -4354,8 +7721,27 @@ pub mod types {
         ///Name of the NVMe-oF namespace snapshot.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedNvmfNamespaceSnapshot {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "NestedNvmfNamespaceSnapshot",
+                remote = "NestedNvmfNamespaceSnapshot"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedNvmfSubsystem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedNvmfSubsystem {
         ///Unique ID of the NVMe-oF subsystem.
@@ -4363,8 +7749,24 @@ pub mod types {
         ///Name of the NVMe-oF subsystem.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedNvmfSubsystem {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedNvmfSubsystem", remote = "NestedNvmfSubsystem")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedOrganization`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedOrganization {
         ///Unique ID of the organization.
@@ -4372,8 +7774,24 @@ pub mod types {
         ///Name of the organization.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedOrganization {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedOrganization", remote = "NestedOrganization")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedSecurityPolicy`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedSecurityPolicy {
         ///Unique ID of the security policy.
@@ -4381,8 +7799,24 @@ pub mod types {
         ///Name of the security policy.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedSecurityPolicy {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedSecurityPolicy", remote = "NestedSecurityPolicy")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedSnapshotInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedSnapshotInfo {
         ///Index.
@@ -4396,8 +7830,26 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub storage_policy_config: ::std::option::Option<NestedStoragePolicyConfig>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedSnapshotInfo {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedSnapshotInfo", remote = "NestedSnapshotInfo")]
+            #[allow(dead_code)]
+            struct Object {
+                index: i32,
+                iscsi_lun_snapshot_uuid: ::std::string::String,
+                storage_encrypted: ::std::option::Option<bool>,
+                storage_policy_config: ::std::option::Option<NestedStoragePolicyConfig>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedStoragePolicyConfig`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct NestedStoragePolicyConfig {
         ///Replica num.
@@ -4407,8 +7859,27 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub thin_provision: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedStoragePolicyConfig {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "NestedStoragePolicyConfig",
+                remote = "NestedStoragePolicyConfig"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                replica_num: ::std::option::Option<i32>,
+                thin_provision: ::std::option::Option<bool>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedSvtImage`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedSvtImage {
         ///Unique ID of the SVT image.
@@ -4416,8 +7887,24 @@ pub mod types {
         ///Name of the SVT image.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedSvtImage {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedSvtImage", remote = "NestedSvtImage")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedTemplateConfig`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct NestedTemplateConfig {
         ///CPU exclusive expected enabled.
@@ -4433,8 +7920,26 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sync_vm_time_on_resume: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedTemplateConfig {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedTemplateConfig", remote = "NestedTemplateConfig")]
+            #[allow(dead_code)]
+            struct Object {
+                cpu_exclusive_expected_enabled: ::std::option::Option<bool>,
+                guest_os_type: ::std::option::Option<::std::string::String>,
+                minimum_replica: ::std::option::Option<bool>,
+                sync_vm_time_on_resume: ::std::option::Option<bool>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedTemplateNic`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedTemplateNic {
         ///Enabled.
@@ -4463,8 +7968,32 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vpc_nic: ::std::option::Option<NestedTemplateVpcNic>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedTemplateNic {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedTemplateNic", remote = "NestedTemplateNic")]
+            #[allow(dead_code)]
+            struct Object {
+                enabled: ::std::option::Option<bool>,
+                index: i32,
+                ip_address: ::std::option::Option<::std::string::String>,
+                mac_address: ::std::option::Option<::std::string::String>,
+                mirror: ::std::option::Option<bool>,
+                model: ::std::option::Option<crate::generated::open_enums::VmNicModel>,
+                #[serde(rename = "type")]
+                type_: ::std::option::Option<crate::generated::open_enums::VmNicType>,
+                vlan: NestedFrozenVlan,
+                vpc_nic: ::std::option::Option<NestedTemplateVpcNic>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedTemplateVpcNic`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedTemplateVpcNic {
         ///Use floating IP.
@@ -4474,8 +8003,25 @@ pub mod types {
         ///ID of the vpc subnet local.
         pub vpc_subnet_local_id: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedTemplateVpcNic {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedTemplateVpcNic", remote = "NestedTemplateVpcNic")]
+            #[allow(dead_code)]
+            struct Object {
+                use_floating_ip: bool,
+                vpc_local_id: ::std::string::String,
+                vpc_subnet_local_id: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedUser`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedUser {
         ///Unique ID of the user.
@@ -4483,8 +8029,24 @@ pub mod types {
         ///Name of the user.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedUser {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedUser", remote = "NestedUser")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedVds`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedVds {
         ///Unique ID of the VDS.
@@ -4492,8 +8054,24 @@ pub mod types {
         ///Name of the VDS.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedVds {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedVds", remote = "NestedVds")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedVgpuType`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct NestedVgpuType {
         ///Framebuffer.
@@ -4512,8 +8090,27 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vgpu_type_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedVgpuType {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedVgpuType", remote = "NestedVgpuType")]
+            #[allow(dead_code)]
+            struct Object {
+                framebuffer: ::std::option::Option<f64>,
+                max_instance: ::std::option::Option<i32>,
+                max_resolution: ::std::option::Option<::std::string::String>,
+                name: ::std::option::Option<::std::string::String>,
+                vgpu_type_id: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedVirtualPrivateCloud`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedVirtualPrivateCloud {
         ///Unique ID of the virtual private cloud.
@@ -4521,8 +8118,27 @@ pub mod types {
         ///Name of the virtual private cloud.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedVirtualPrivateCloud {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "NestedVirtualPrivateCloud",
+                remote = "NestedVirtualPrivateCloud"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedVirtualPrivateCloudFloatingIp`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedVirtualPrivateCloudFloatingIp {
         ///External IP.
@@ -4536,8 +8152,30 @@ pub mod types {
         ///Unique ID of the virtual private cloud floating IP.
         pub id: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedVirtualPrivateCloudFloatingIp {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "NestedVirtualPrivateCloudFloatingIp",
+                remote = "NestedVirtualPrivateCloudFloatingIp"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                external_ip: ::std::option::Option<::std::string::String>,
+                external_ips: ::std::option::Option<
+                    ::std::vec::Vec<NestedVpcGatewaysCommonExternalIpsType>,
+                >,
+                id: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedVirtualPrivateCloudNic`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedVirtualPrivateCloudNic {
         ///Floating IP (see `NestedVirtualPrivateCloudFloatingIp`).
@@ -4554,8 +8192,31 @@ pub mod types {
         ///Vpc subnet (see `NestedVirtualPrivateCloudSubnet`).
         pub vpc_subnet: NestedVirtualPrivateCloudSubnet,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedVirtualPrivateCloudNic {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "NestedVirtualPrivateCloudNic",
+                remote = "NestedVirtualPrivateCloudNic"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                floating_ip: ::std::option::Option<NestedVirtualPrivateCloudFloatingIp>,
+                id: ::std::string::String,
+                ip_addresses: ::std::vec::Vec<::std::string::String>,
+                local_id: ::std::string::String,
+                vpc: NestedVirtualPrivateCloud,
+                vpc_subnet: NestedVirtualPrivateCloudSubnet,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedVirtualPrivateCloudSubnet`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedVirtualPrivateCloudSubnet {
         ///Unique ID of the virtual private cloud subnet.
@@ -4563,8 +8224,27 @@ pub mod types {
         ///Name of the virtual private cloud subnet.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedVirtualPrivateCloudSubnet {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "NestedVirtualPrivateCloudSubnet",
+                remote = "NestedVirtualPrivateCloudSubnet"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedVlan`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedVlan {
         ///Unique ID of the VLAN.
@@ -4572,8 +8252,24 @@ pub mod types {
         ///Name of the VLAN.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedVlan {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedVlan", remote = "NestedVlan")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedVm`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedVm {
         ///Unique ID of the VM.
@@ -4581,15 +8277,46 @@ pub mod types {
         ///Name of the VM.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedVm {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedVm", remote = "NestedVm")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedVmDisk`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedVmDisk {
         ///Unique ID of the VM disk.
         pub id: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedVmDisk {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedVmDisk", remote = "NestedVmDisk")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedVmFolder`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedVmFolder {
         ///Unique ID of the VM folder.
@@ -4597,15 +8324,46 @@ pub mod types {
         ///Name of the VM folder.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedVmFolder {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedVmFolder", remote = "NestedVmFolder")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedVmNic`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedVmNic {
         ///Unique ID of the VM NIC.
         pub id: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedVmNic {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedVmNic", remote = "NestedVmNic")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedVmSnapshot`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedVmSnapshot {
         ///Unique ID of the VM snapshot.
@@ -4613,8 +8371,24 @@ pub mod types {
         ///Name of the VM snapshot.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedVmSnapshot {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedVmSnapshot", remote = "NestedVmSnapshot")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedVmTemplate`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedVmTemplate {
         ///Unique ID of the VM template.
@@ -4622,8 +8396,24 @@ pub mod types {
         ///Name of the VM template.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedVmTemplate {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedVmTemplate", remote = "NestedVmTemplate")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedVmVolume`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedVmVolume {
         ///Unique ID of the VM volume.
@@ -4631,8 +8421,24 @@ pub mod types {
         ///Name of the VM volume.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedVmVolume {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedVmVolume", remote = "NestedVmVolume")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedVmVolumeSnapshot`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedVmVolumeSnapshot {
         ///Unique ID of the VM volume snapshot.
@@ -4640,8 +8446,27 @@ pub mod types {
         ///Name of the VM volume snapshot.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedVmVolumeSnapshot {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "NestedVmVolumeSnapshot",
+                remote = "NestedVmVolumeSnapshot"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedVpcGatewaysCommonExternalIpsType`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedVpcGatewaysCommonExternalIpsType {
         ///ID of the edge gateway.
@@ -4650,8 +8475,27 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub external_ip: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedVpcGatewaysCommonExternalIpsType {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "NestedVpcGatewaysCommonExternalIpsType",
+                remote = "NestedVpcGatewaysCommonExternalIpsType"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                edge_gateway_id: ::std::string::String,
+                external_ip: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedZbsStorageInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct NestedZbsStorageInfo {
         ///ID of the cluster.
@@ -4660,8 +8504,26 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub snapshot_info: ::std::option::Option<::std::vec::Vec<NestedSnapshotInfo>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NestedZbsStorageInfo {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NestedZbsStorageInfo", remote = "NestedZbsStorageInfo")]
+            #[allow(dead_code)]
+            struct Object {
+                cluster_id: ::std::string::String,
+                snapshot_info: ::std::option::Option<
+                    ::std::vec::Vec<NestedSnapshotInfo>,
+                >,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`Organization`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct Organization {
         ///Datacenters (see `NestedDatacenter`).
@@ -4672,9 +8534,25 @@ pub mod types {
         ///Name of the organization.
         pub name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for Organization {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "Organization", remote = "Organization")]
+            #[allow(dead_code)]
+            struct Object {
+                datacenters: ::std::option::Option<::std::vec::Vec<NestedDatacenter>>,
+                id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`OrganizationWhereInput`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct OrganizationWhereInput {
@@ -4715,6 +8593,40 @@ pub mod types {
         #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
         pub or: ::std::option::Option<::std::vec::Vec<OrganizationWhereInput>>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for OrganizationWhereInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "OrganizationWhereInput",
+                remote = "OrganizationWhereInput"
+            )]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "AND")]
+                and: ::std::option::Option<::std::vec::Vec<OrganizationWhereInput>>,
+                datacenters_some: ::std::option::Option<DatacenterWhereInput>,
+                id: ::std::option::Option<::std::string::String>,
+                id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                name: ::std::option::Option<::std::string::String>,
+                name_contains: ::std::option::Option<::std::string::String>,
+                name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                name_not: ::std::option::Option<::std::string::String>,
+                name_starts_with: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "NOT")]
+                not: ::std::option::Option<::std::vec::Vec<OrganizationWhereInput>>,
+                #[serde(rename = "OR")]
+                or: ::std::option::Option<::std::vec::Vec<OrganizationWhereInput>>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl OrganizationWhereInput {
         #[inline]
         pub fn builder() -> builder::OrganizationWhereInput {
@@ -4722,14 +8634,29 @@ pub mod types {
         }
     }
     ///`ShutdownVmId`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct ShutdownVmId {
         ///VM UUID.
         pub vm_uuid: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for ShutdownVmId {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "ShutdownVmId", remote = "ShutdownVmId")]
+            #[allow(dead_code)]
+            struct Object {
+                vm_uuid: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`SvtImage`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct SvtImage {
         ///Cluster (see `NestedCluster`).
@@ -4760,9 +8687,35 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_disks: ::std::option::Option<::std::vec::Vec<NestedVmDisk>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SvtImage {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "SvtImage", remote = "SvtImage")]
+            #[allow(dead_code)]
+            struct Object {
+                cluster: NestedCluster,
+                #[serde(rename = "entityAsyncStatus")]
+                entity_async_status: ::std::option::Option<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+                id: ::std::string::String,
+                local_created_at: ::std::string::String,
+                local_id: ::std::string::String,
+                name: ::std::string::String,
+                path: ::std::string::String,
+                size: i64,
+                version: i32,
+                vm_disks: ::std::option::Option<::std::vec::Vec<NestedVmDisk>>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`SvtImageWhereInput`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct SvtImageWhereInput {
@@ -4839,6 +8792,55 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub path_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for SvtImageWhereInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "SvtImageWhereInput", remote = "SvtImageWhereInput")]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "AND")]
+                and: ::std::option::Option<::std::vec::Vec<SvtImageWhereInput>>,
+                cluster: ::std::option::Option<ClusterWhereInput>,
+                #[serde(rename = "entityAsyncStatus")]
+                entity_async_status: ::std::option::Option<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+                #[serde(rename = "entityAsyncStatus_in")]
+                entity_async_status_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::EntityAsyncStatus>,
+                >,
+                id: ::std::option::Option<::std::string::String>,
+                id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                local_created_at: ::std::option::Option<::std::string::String>,
+                local_created_at_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                local_id: ::std::option::Option<::std::string::String>,
+                local_id_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                name: ::std::option::Option<::std::string::String>,
+                name_contains: ::std::option::Option<::std::string::String>,
+                name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                name_not: ::std::option::Option<::std::string::String>,
+                name_starts_with: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "NOT")]
+                not: ::std::option::Option<::std::vec::Vec<SvtImageWhereInput>>,
+                #[serde(rename = "OR")]
+                or: ::std::option::Option<::std::vec::Vec<SvtImageWhereInput>>,
+                path: ::std::option::Option<::std::string::String>,
+                path_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl SvtImageWhereInput {
         #[inline]
         pub fn builder() -> builder::SvtImageWhereInput {
@@ -4846,7 +8848,7 @@ pub mod types {
         }
     }
     ///An asynchronous task (curated subset of the upstream fields). Final states are `SUCCESSED` and `FAILED`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct Task {
         ///Cluster (see `NestedCluster`).
@@ -4895,9 +8897,40 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user: ::std::option::Option<NestedUser>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Task {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "Task", remote = "Task")]
+            #[allow(dead_code)]
+            struct Object {
+                cluster: ::std::option::Option<NestedCluster>,
+                description: ::std::string::String,
+                error_code: ::std::option::Option<::std::string::String>,
+                error_message: ::std::option::Option<::std::string::String>,
+                finished_at: ::std::option::Option<::std::string::String>,
+                id: ::std::string::String,
+                internal: bool,
+                key: ::std::option::Option<::std::string::String>,
+                local_created_at: ::std::string::String,
+                progress: f64,
+                resource_id: ::std::option::Option<::std::string::String>,
+                resource_mutation: ::std::option::Option<::std::string::String>,
+                resource_type: ::std::option::Option<::std::string::String>,
+                started_at: ::std::option::Option<::std::string::String>,
+                status: crate::generated::open_enums::TaskStatus,
+                #[serde(rename = "type")]
+                type_: ::std::option::Option<crate::generated::open_enums::TaskType>,
+                user: ::std::option::Option<NestedUser>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`TaskWhereInput`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct TaskWhereInput {
@@ -4953,6 +8986,49 @@ pub mod types {
             ::std::vec::Vec<crate::generated::open_enums::TaskType>,
         >,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for TaskWhereInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "TaskWhereInput", remote = "TaskWhereInput")]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "AND")]
+                and: ::std::option::Option<::std::vec::Vec<TaskWhereInput>>,
+                cluster: ::std::option::Option<ClusterWhereInput>,
+                description_contains: ::std::option::Option<::std::string::String>,
+                id: ::std::option::Option<::std::string::String>,
+                id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                id_not: ::std::option::Option<::std::string::String>,
+                id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                #[serde(rename = "NOT")]
+                not: ::std::option::Option<::std::vec::Vec<TaskWhereInput>>,
+                #[serde(rename = "OR")]
+                or: ::std::option::Option<::std::vec::Vec<TaskWhereInput>>,
+                status: ::std::option::Option<crate::generated::open_enums::TaskStatus>,
+                status_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::TaskStatus>,
+                >,
+                status_not: ::std::option::Option<
+                    crate::generated::open_enums::TaskStatus,
+                >,
+                status_not_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::TaskStatus>,
+                >,
+                #[serde(rename = "type")]
+                type_: ::std::option::Option<crate::generated::open_enums::TaskType>,
+                type_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::TaskType>,
+                >,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl TaskWhereInput {
         #[inline]
         pub fn builder() -> builder::TaskWhereInput {
@@ -4961,7 +9037,6 @@ pub mod types {
     }
     ///`TemplateCloudInit`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct TemplateCloudInit {
         ///Default user password.
@@ -4983,6 +9058,30 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_data: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for TemplateCloudInit {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "TemplateCloudInit", remote = "TemplateCloudInit")]
+            #[allow(dead_code)]
+            struct Object {
+                default_user_password: ::std::option::Option<::cloud_common::Secret>,
+                hostname: ::std::option::Option<::std::string::String>,
+                #[serde(default)]
+                nameservers: ::std::vec::Vec<::std::string::String>,
+                #[serde(default)]
+                networks: ::std::vec::Vec<CloudInitNetWork>,
+                #[serde(default)]
+                public_keys: ::std::vec::Vec<::std::string::String>,
+                user_data: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl TemplateCloudInit {
         #[inline]
         pub fn builder() -> builder::TemplateCloudInit {
@@ -4990,7 +9089,7 @@ pub mod types {
         }
     }
     ///`Vds`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct Vds {
         ///Bond mode.
@@ -5036,9 +9135,41 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub work_mode: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Vds {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "Vds", remote = "Vds")]
+            #[allow(dead_code)]
+            struct Object {
+                bond_mode: ::std::string::String,
+                cluster: NestedCluster,
+                #[serde(rename = "entityAsyncStatus")]
+                entity_async_status: ::std::option::Option<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+                everoute_cluster: ::std::option::Option<NestedEverouteCluster>,
+                id: ::std::string::String,
+                internal: bool,
+                labels: ::std::option::Option<::std::vec::Vec<NestedLabel>>,
+                local_id: ::std::string::String,
+                name: ::std::string::String,
+                nics: ::std::option::Option<::std::vec::Vec<NestedNic>>,
+                ovsbr_name: ::std::string::String,
+                #[serde(rename = "type")]
+                type_: crate::generated::open_enums::NetworkType,
+                vlans: ::std::option::Option<::std::vec::Vec<NestedVlan>>,
+                vlans_num: i32,
+                work_mode: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`VdsWhereInput`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct VdsWhereInput {
@@ -5127,6 +9258,64 @@ pub mod types {
             ::std::vec::Vec<crate::generated::open_enums::NetworkType>,
         >,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VdsWhereInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VdsWhereInput", remote = "VdsWhereInput")]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "AND")]
+                and: ::std::option::Option<::std::vec::Vec<VdsWhereInput>>,
+                bond_mode: ::std::option::Option<::std::string::String>,
+                bond_mode_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                cluster: ::std::option::Option<ClusterWhereInput>,
+                #[serde(rename = "entityAsyncStatus")]
+                entity_async_status: ::std::option::Option<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+                #[serde(rename = "entityAsyncStatus_in")]
+                entity_async_status_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::EntityAsyncStatus>,
+                >,
+                id: ::std::option::Option<::std::string::String>,
+                id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                internal: ::std::option::Option<bool>,
+                internal_not: ::std::option::Option<bool>,
+                local_id: ::std::option::Option<::std::string::String>,
+                local_id_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                name: ::std::option::Option<::std::string::String>,
+                name_contains: ::std::option::Option<::std::string::String>,
+                name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                name_not: ::std::option::Option<::std::string::String>,
+                name_starts_with: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "NOT")]
+                not: ::std::option::Option<::std::vec::Vec<VdsWhereInput>>,
+                #[serde(rename = "OR")]
+                or: ::std::option::Option<::std::vec::Vec<VdsWhereInput>>,
+                ovsbr_name: ::std::option::Option<::std::string::String>,
+                ovsbr_name_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                #[serde(rename = "type")]
+                type_: ::std::option::Option<crate::generated::open_enums::NetworkType>,
+                type_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::NetworkType>,
+                >,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl VdsWhereInput {
         #[inline]
         pub fn builder() -> builder::VdsWhereInput {
@@ -5134,7 +9323,7 @@ pub mod types {
         }
     }
     ///`Vlan`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct Vlan {
         ///Set while an operation on the VLAN is in progress; null otherwise.
@@ -5191,9 +9380,46 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_nics: ::std::option::Option<::std::vec::Vec<NestedVmNic>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Vlan {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "Vlan", remote = "Vlan")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "entityAsyncStatus")]
+                entity_async_status: ::std::option::Option<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+                gateway_ip: ::std::option::Option<::std::string::String>,
+                gateway_subnetmask: ::std::option::Option<::std::string::String>,
+                id: ::std::string::String,
+                labels: ::std::option::Option<::std::vec::Vec<NestedLabel>>,
+                local_id: ::std::string::String,
+                mode_type: ::std::option::Option<
+                    crate::generated::open_enums::VlanModeType,
+                >,
+                name: ::std::string::String,
+                network_ids: ::std::vec::Vec<::std::string::String>,
+                qos_burst: ::std::option::Option<f64>,
+                qos_max_bandwidth: ::std::option::Option<f64>,
+                qos_min_bandwidth: ::std::option::Option<f64>,
+                qos_priority: ::std::option::Option<i32>,
+                subnetmask: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "type")]
+                type_: crate::generated::open_enums::NetworkType,
+                vds: NestedVds,
+                vlan_id: i32,
+                vm_nics: ::std::option::Option<::std::vec::Vec<NestedVmNic>>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`VlanWhereInput`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct VlanWhereInput {
@@ -5269,6 +9495,59 @@ pub mod types {
             ::std::vec::Vec<crate::generated::open_enums::NetworkType>,
         >,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VlanWhereInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VlanWhereInput", remote = "VlanWhereInput")]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "AND")]
+                and: ::std::option::Option<::std::vec::Vec<VlanWhereInput>>,
+                #[serde(rename = "entityAsyncStatus")]
+                entity_async_status: ::std::option::Option<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+                #[serde(rename = "entityAsyncStatus_in")]
+                entity_async_status_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::EntityAsyncStatus>,
+                >,
+                id: ::std::option::Option<::std::string::String>,
+                id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                local_id: ::std::option::Option<::std::string::String>,
+                local_id_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                mode_type: ::std::option::Option<
+                    crate::generated::open_enums::VlanModeType,
+                >,
+                mode_type_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::VlanModeType>,
+                >,
+                name: ::std::option::Option<::std::string::String>,
+                name_contains: ::std::option::Option<::std::string::String>,
+                name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                name_not: ::std::option::Option<::std::string::String>,
+                name_starts_with: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "NOT")]
+                not: ::std::option::Option<::std::vec::Vec<VlanWhereInput>>,
+                #[serde(rename = "OR")]
+                or: ::std::option::Option<::std::vec::Vec<VlanWhereInput>>,
+                #[serde(rename = "type")]
+                type_: ::std::option::Option<crate::generated::open_enums::NetworkType>,
+                type_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::NetworkType>,
+                >,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl VlanWhereInput {
         #[inline]
         pub fn builder() -> builder::VlanWhereInput {
@@ -5276,7 +9555,7 @@ pub mod types {
         }
     }
     ///A virtual machine (curated subset of the upstream fields).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct Vm {
         ///BIOS UUID.
@@ -5422,15 +9701,107 @@ pub mod types {
         ///Win opt.
         pub win_opt: bool,
     }
+    impl<'de> ::serde::Deserialize<'de> for Vm {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "Vm", remote = "Vm")]
+            #[allow(dead_code)]
+            struct Object {
+                bios_uuid: ::std::option::Option<::std::string::String>,
+                clock_offset: crate::generated::open_enums::VmClockOffset,
+                cluster: ::std::option::Option<NestedCluster>,
+                cpu: NestedCpu,
+                cpu_model: ::std::string::String,
+                cpu_usage: ::std::option::Option<f64>,
+                deleted_at: ::std::option::Option<::std::string::String>,
+                description: ::std::string::String,
+                #[serde(rename = "entityAsyncStatus")]
+                entity_async_status: ::std::option::Option<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+                firmware: crate::generated::open_enums::VmFirmware,
+                folder: ::std::option::Option<NestedVmFolder>,
+                gpu_devices: ::std::option::Option<::std::vec::Vec<NestedGpuDevice>>,
+                guest_os_type: ::std::option::Option<
+                    crate::generated::open_enums::VmGuestsOperationSystem,
+                >,
+                guest_size_usage: ::std::option::Option<f64>,
+                guest_used_size: ::std::option::Option<i64>,
+                ha: bool,
+                host: ::std::option::Option<NestedHost>,
+                hostname: ::std::option::Option<::std::string::String>,
+                id: ::std::string::String,
+                in_recycle_bin: bool,
+                internal: bool,
+                io_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoPolicy,
+                >,
+                ips: ::std::string::String,
+                labels: ::std::option::Option<::std::vec::Vec<NestedLabel>>,
+                last_shutdown_time: ::std::option::Option<::std::string::String>,
+                local_created_at: ::std::option::Option<::std::string::String>,
+                local_id: ::std::string::String,
+                max_bandwidth: ::std::option::Option<i64>,
+                max_bandwidth_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                max_iops: ::std::option::Option<i32>,
+                max_iops_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                memory: i64,
+                memory_usage: ::std::option::Option<f64>,
+                name: ::std::string::String,
+                nested_virtualization: bool,
+                node_ip: ::std::string::String,
+                os: ::std::option::Option<::std::string::String>,
+                out_uninstall_usb: ::std::vec::Vec<::std::string::String>,
+                protected: bool,
+                provisioned_size: ::std::option::Option<i64>,
+                size: ::std::option::Option<i64>,
+                status: crate::generated::open_enums::VmStatus,
+                used_size: ::std::option::Option<i64>,
+                used_size_usage: ::std::option::Option<f64>,
+                vcpu: i32,
+                vm_disks: ::std::option::Option<::std::vec::Vec<NestedVmDisk>>,
+                vm_nics: ::std::option::Option<::std::vec::Vec<NestedVmNic>>,
+                vm_tools_status: crate::generated::open_enums::VmToolsStatus,
+                vm_tools_version: ::std::option::Option<::std::string::String>,
+                win_opt: bool,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`VmAddCdRomParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmAddCdRomParams {
         pub data: VmAddCdRomParamsData,
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmAddCdRomParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmAddCdRomParams", remote = "VmAddCdRomParams")]
+            #[allow(dead_code)]
+            struct Object {
+                data: VmAddCdRomParamsData,
+                #[serde(rename = "where")]
+                where_: VmWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VmAddCdRomParams {
         #[inline]
@@ -5440,11 +9811,26 @@ pub mod types {
     }
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmAddCdRomParamsData {
         ///VM cd roms.
         pub vm_cd_roms: ::std::vec::Vec<VmCdRomParams>,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmAddCdRomParamsData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmAddCdRomParamsData", remote = "VmAddCdRomParamsData")]
+            #[allow(dead_code)]
+            struct Object {
+                vm_cd_roms: ::std::vec::Vec<VmCdRomParams>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VmAddCdRomParamsData {
         #[inline]
@@ -5454,13 +9840,30 @@ pub mod types {
     }
     ///`VmAddDiskParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmAddDiskParams {
         pub data: VmAddDiskParamsData,
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmAddDiskParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmAddDiskParams", remote = "VmAddDiskParams")]
+            #[allow(dead_code)]
+            struct Object {
+                data: VmAddDiskParamsData,
+                #[serde(rename = "where")]
+                where_: VmWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VmAddDiskParams {
         #[inline]
@@ -5470,7 +9873,6 @@ pub mod types {
     }
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmAddDiskParamsData {
         ///IO policy.
@@ -5501,6 +9903,36 @@ pub mod types {
         >,
         pub vm_disks: VmAddDiskParamsDataVmDisks,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmAddDiskParamsData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmAddDiskParamsData", remote = "VmAddDiskParamsData")]
+            #[allow(dead_code)]
+            struct Object {
+                io_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoPolicy,
+                >,
+                max_bandwidth: ::std::option::Option<i64>,
+                max_bandwidth_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                max_bandwidth_unit: ::std::option::Option<
+                    crate::generated::open_enums::BpsUnit,
+                >,
+                max_iops: ::std::option::Option<i64>,
+                max_iops_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                vm_disks: VmAddDiskParamsDataVmDisks,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl VmAddDiskParamsData {
         #[inline]
         pub fn builder() -> builder::VmAddDiskParamsData {
@@ -5509,7 +9941,6 @@ pub mod types {
     }
     ///VM disks.
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmAddDiskParamsDataVmDisks {
         ///Mount disks.
@@ -5519,6 +9950,28 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub mount_new_create_disks: ::std::vec::Vec<MountNewCreateDisksParams>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmAddDiskParamsDataVmDisks {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "VmAddDiskParamsDataVmDisks",
+                remote = "VmAddDiskParamsDataVmDisks"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(default)]
+                mount_disks: ::std::vec::Vec<MountDisksParams>,
+                #[serde(default)]
+                mount_new_create_disks: ::std::vec::Vec<MountNewCreateDisksParams>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl VmAddDiskParamsDataVmDisks {
         #[inline]
         pub fn builder() -> builder::VmAddDiskParamsDataVmDisks {
@@ -5527,7 +9980,6 @@ pub mod types {
     }
     ///`VmAddGpuDeviceParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmAddGpuDeviceParams {
         ///What to set.
@@ -5535,6 +9987,24 @@ pub mod types {
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmAddGpuDeviceParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmAddGpuDeviceParams", remote = "VmAddGpuDeviceParams")]
+            #[allow(dead_code)]
+            struct Object {
+                data: ::std::vec::Vec<VmGpuOperationParams>,
+                #[serde(rename = "where")]
+                where_: VmWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VmAddGpuDeviceParams {
         #[inline]
@@ -5544,13 +10014,30 @@ pub mod types {
     }
     ///`VmAddNicParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmAddNicParams {
         pub data: VmAddNicParamsData,
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmAddNicParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmAddNicParams", remote = "VmAddNicParams")]
+            #[allow(dead_code)]
+            struct Object {
+                data: VmAddNicParamsData,
+                #[serde(rename = "where")]
+                where_: VmWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VmAddNicParams {
         #[inline]
@@ -5560,11 +10047,26 @@ pub mod types {
     }
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmAddNicParamsData {
         ///VM NICs.
         pub vm_nics: ::std::vec::Vec<VmNicParams>,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmAddNicParamsData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmAddNicParamsData", remote = "VmAddNicParamsData")]
+            #[allow(dead_code)]
+            struct Object {
+                vm_nics: ::std::vec::Vec<VmNicParams>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VmAddNicParamsData {
         #[inline]
@@ -5574,7 +10076,6 @@ pub mod types {
     }
     ///`VmCdRomParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmCdRomParams {
         ///Boot.
@@ -5592,6 +10093,26 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<i32>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmCdRomParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmCdRomParams", remote = "VmCdRomParams")]
+            #[allow(dead_code)]
+            struct Object {
+                boot: i32,
+                content_library_image_id: ::std::option::Option<::std::string::String>,
+                elf_image_id: ::std::option::Option<::std::string::String>,
+                index: ::std::option::Option<i32>,
+                key: ::std::option::Option<i32>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl VmCdRomParams {
         #[inline]
         pub fn builder() -> builder::VmCdRomParams {
@@ -5600,7 +10121,6 @@ pub mod types {
     }
     ///`VmCloneParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmCloneParams {
         ///ID of the cluster.
@@ -5690,6 +10210,63 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub vm_nics: ::std::vec::Vec<VmNicParams>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmCloneParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmCloneParams", remote = "VmCloneParams")]
+            #[allow(dead_code)]
+            struct Object {
+                cluster_id: ::std::option::Option<::std::string::String>,
+                cpu_cores: ::std::option::Option<i32>,
+                cpu_sockets: ::std::option::Option<i32>,
+                description: ::std::option::Option<::std::string::String>,
+                firmware: ::std::option::Option<
+                    crate::generated::open_enums::VmFirmware,
+                >,
+                folder_id: ::std::option::Option<::std::string::String>,
+                #[serde(default)]
+                gpu_devices: ::std::vec::Vec<VmGpuOperationParams>,
+                guest_os_type: ::std::option::Option<
+                    crate::generated::open_enums::VmGuestsOperationSystem,
+                >,
+                ha: ::std::option::Option<bool>,
+                host_id: ::std::option::Option<::std::string::String>,
+                io_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoPolicy,
+                >,
+                is_full_copy: ::std::option::Option<bool>,
+                max_bandwidth: ::std::option::Option<i64>,
+                max_bandwidth_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                max_bandwidth_unit: ::std::option::Option<
+                    crate::generated::open_enums::BpsUnit,
+                >,
+                max_iops: ::std::option::Option<i64>,
+                max_iops_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                memory: ::std::option::Option<i64>,
+                memory_unit: ::std::option::Option<
+                    crate::generated::open_enums::ByteUnit,
+                >,
+                name: ::std::string::String,
+                owner: ::std::option::Option<VmOwnerParams>,
+                src_vm_id: ::std::string::String,
+                status: ::std::option::Option<crate::generated::open_enums::VmStatus>,
+                vcpu: ::std::option::Option<i32>,
+                vm_disks: ::std::option::Option<VmDiskParams>,
+                #[serde(default)]
+                vm_nics: ::std::vec::Vec<VmNicParams>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl VmCloneParams {
         #[inline]
         pub fn builder() -> builder::VmCloneParams {
@@ -5697,15 +10274,29 @@ pub mod types {
         }
     }
     ///The result of a `*-connection` query: a count, nothing else.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct VmConnection {
         ///Aggregate (see `NestedAggregateVm`).
         pub aggregate: NestedAggregateVm,
     }
+    impl<'de> ::serde::Deserialize<'de> for VmConnection {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmConnection", remote = "VmConnection")]
+            #[allow(dead_code)]
+            struct Object {
+                aggregate: NestedAggregateVm,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`VmCreateVmFromContentLibraryTemplateParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmCreateVmFromContentLibraryTemplateParams {
         ///Cloud init.
@@ -5796,6 +10387,67 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub vm_nics: ::std::vec::Vec<VmNicParams>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmCreateVmFromContentLibraryTemplateParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "VmCreateVmFromContentLibraryTemplateParams",
+                remote = "VmCreateVmFromContentLibraryTemplateParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                cloud_init: ::std::option::Option<TemplateCloudInit>,
+                cluster_id: ::std::string::String,
+                cpu_cores: ::std::option::Option<i32>,
+                cpu_sockets: ::std::option::Option<i32>,
+                description: ::std::option::Option<::std::string::String>,
+                disk_operate: ::std::option::Option<VmDiskOperate>,
+                firmware: ::std::option::Option<
+                    crate::generated::open_enums::VmFirmware,
+                >,
+                folder_id: ::std::option::Option<::std::string::String>,
+                #[serde(default)]
+                gpu_devices: ::std::vec::Vec<VmGpuOperationParams>,
+                guest_os_type: ::std::option::Option<
+                    crate::generated::open_enums::VmGuestsOperationSystem,
+                >,
+                ha: ::std::option::Option<bool>,
+                host_id: ::std::option::Option<::std::string::String>,
+                io_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoPolicy,
+                >,
+                is_full_copy: bool,
+                max_bandwidth: ::std::option::Option<i64>,
+                max_bandwidth_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                max_bandwidth_unit: ::std::option::Option<
+                    crate::generated::open_enums::BpsUnit,
+                >,
+                max_iops: ::std::option::Option<i64>,
+                max_iops_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                memory: ::std::option::Option<i64>,
+                memory_unit: ::std::option::Option<
+                    crate::generated::open_enums::ByteUnit,
+                >,
+                name: ::std::string::String,
+                owner: ::std::option::Option<VmOwnerParams>,
+                status: ::std::option::Option<crate::generated::open_enums::VmStatus>,
+                template_id: ::std::string::String,
+                vcpu: ::std::option::Option<i32>,
+                #[serde(default)]
+                vm_nics: ::std::vec::Vec<VmNicParams>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl VmCreateVmFromContentLibraryTemplateParams {
         #[inline]
         pub fn builder() -> builder::VmCreateVmFromContentLibraryTemplateParams {
@@ -5804,7 +10456,6 @@ pub mod types {
     }
     ///`VmCreateVmFromTemplateParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmCreateVmFromTemplateParams {
         ///Cloud init.
@@ -5890,6 +10541,64 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub vm_nics: ::std::vec::Vec<VmNicParams>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmCreateVmFromTemplateParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "VmCreateVmFromTemplateParams",
+                remote = "VmCreateVmFromTemplateParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                cloud_init: ::std::option::Option<TemplateCloudInit>,
+                cluster_id: ::std::option::Option<::std::string::String>,
+                cpu_cores: ::std::option::Option<i32>,
+                cpu_sockets: ::std::option::Option<i32>,
+                description: ::std::option::Option<::std::string::String>,
+                disk_operate: ::std::option::Option<VmDiskOperate>,
+                firmware: ::std::option::Option<
+                    crate::generated::open_enums::VmFirmware,
+                >,
+                folder_id: ::std::option::Option<::std::string::String>,
+                guest_os_type: ::std::option::Option<
+                    crate::generated::open_enums::VmGuestsOperationSystem,
+                >,
+                ha: ::std::option::Option<bool>,
+                host_id: ::std::option::Option<::std::string::String>,
+                io_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoPolicy,
+                >,
+                is_full_copy: bool,
+                max_bandwidth: ::std::option::Option<i64>,
+                max_bandwidth_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                max_bandwidth_unit: ::std::option::Option<
+                    crate::generated::open_enums::BpsUnit,
+                >,
+                max_iops: ::std::option::Option<i64>,
+                max_iops_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                memory: ::std::option::Option<i64>,
+                memory_unit: ::std::option::Option<
+                    crate::generated::open_enums::ByteUnit,
+                >,
+                name: ::std::string::String,
+                status: ::std::option::Option<crate::generated::open_enums::VmStatus>,
+                template_id: ::std::string::String,
+                vcpu: ::std::option::Option<i32>,
+                #[serde(default)]
+                vm_nics: ::std::vec::Vec<VmNicParams>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl VmCreateVmFromTemplateParams {
         #[inline]
         pub fn builder() -> builder::VmCreateVmFromTemplateParams {
@@ -5898,7 +10607,6 @@ pub mod types {
     }
     ///`VmCreationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmCreationParams {
         ///ID of the cluster.
@@ -5968,6 +10676,55 @@ pub mod types {
         ///VM NICs.
         pub vm_nics: ::std::vec::Vec<VmNicParams>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmCreationParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmCreationParams", remote = "VmCreationParams")]
+            #[allow(dead_code)]
+            struct Object {
+                cluster_id: ::std::string::String,
+                cpu_cores: i32,
+                cpu_sockets: i32,
+                description: ::std::option::Option<::std::string::String>,
+                firmware: crate::generated::open_enums::VmFirmware,
+                folder_id: ::std::option::Option<::std::string::String>,
+                guest_os_type: ::std::option::Option<
+                    crate::generated::open_enums::VmGuestsOperationSystem,
+                >,
+                ha: bool,
+                host_id: ::std::option::Option<::std::string::String>,
+                io_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoPolicy,
+                >,
+                max_bandwidth: ::std::option::Option<i64>,
+                max_bandwidth_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                max_bandwidth_unit: ::std::option::Option<
+                    crate::generated::open_enums::BpsUnit,
+                >,
+                max_iops: ::std::option::Option<i64>,
+                max_iops_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                memory: i64,
+                memory_unit: ::std::option::Option<
+                    crate::generated::open_enums::ByteUnit,
+                >,
+                name: ::std::string::String,
+                status: crate::generated::open_enums::VmStatus,
+                vcpu: ::std::option::Option<i32>,
+                vm_disks: VmDiskParams,
+                vm_nics: ::std::vec::Vec<VmNicParams>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl VmCreationParams {
         #[inline]
         pub fn builder() -> builder::VmCreationParams {
@@ -5976,7 +10733,6 @@ pub mod types {
     }
     ///`VmDeleteParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmDeleteParams {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5984,6 +10740,24 @@ pub mod types {
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmDeleteParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmDeleteParams", remote = "VmDeleteParams")]
+            #[allow(dead_code)]
+            struct Object {
+                effect: ::std::option::Option<VmDeleteParamsEffect>,
+                #[serde(rename = "where")]
+                where_: VmWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VmDeleteParams {
         #[inline]
@@ -5993,12 +10767,27 @@ pub mod types {
     }
     ///Effect.
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmDeleteParamsEffect {
         ///Include snapshots.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub include_snapshots: ::std::option::Option<bool>,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmDeleteParamsEffect {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmDeleteParamsEffect", remote = "VmDeleteParamsEffect")]
+            #[allow(dead_code)]
+            struct Object {
+                include_snapshots: ::std::option::Option<bool>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VmDeleteParamsEffect {
         #[inline]
@@ -6007,7 +10796,7 @@ pub mod types {
         }
     }
     ///`VmDisk`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct VmDisk {
         ///Boot.
@@ -6074,9 +10863,48 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_volume: ::std::option::Option<NestedVmVolume>,
     }
+    impl<'de> ::serde::Deserialize<'de> for VmDisk {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmDisk", remote = "VmDisk")]
+            #[allow(dead_code)]
+            struct Object {
+                boot: i32,
+                bus: crate::generated::open_enums::Bus,
+                cloud_init_image_name: ::std::option::Option<::std::string::String>,
+                cloud_init_image_path: ::std::option::Option<::std::string::String>,
+                device: ::std::option::Option<::std::string::String>,
+                disabled: ::std::option::Option<bool>,
+                elf_image: ::std::option::Option<NestedElfImage>,
+                id: ::std::string::String,
+                key: ::std::option::Option<i32>,
+                max_bandwidth: ::std::option::Option<i64>,
+                max_bandwidth_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                max_iops: ::std::option::Option<i32>,
+                max_iops_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                serial: ::std::option::Option<::std::string::String>,
+                svt_image: ::std::option::Option<NestedSvtImage>,
+                #[serde(rename = "type")]
+                type_: crate::generated::open_enums::VmDiskType,
+                unsafe_image_path: ::std::option::Option<::std::string::String>,
+                unsafe_image_uuid: ::std::option::Option<::std::string::String>,
+                unsafe_provision: ::std::option::Option<::std::string::String>,
+                vm: NestedVm,
+                vm_volume: ::std::option::Option<NestedVmVolume>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`VmDiskOperate`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmDiskOperate {
         ///Modify disks.
@@ -6088,6 +10916,25 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub remove_disks: ::std::option::Option<VmDiskOperateRemoveDisks>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmDiskOperate {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmDiskOperate", remote = "VmDiskOperate")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(default)]
+                modify_disks: ::std::vec::Vec<DiskOperateModifyDisk>,
+                new_disks: ::std::option::Option<VmDiskParams>,
+                remove_disks: ::std::option::Option<VmDiskOperateRemoveDisks>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl VmDiskOperate {
         #[inline]
         pub fn builder() -> builder::VmDiskOperate {
@@ -6096,11 +10943,29 @@ pub mod types {
     }
     ///Remove disks.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmDiskOperateRemoveDisks {
         ///Disk index.
         pub disk_index: ::std::vec::Vec<i32>,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmDiskOperateRemoveDisks {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "VmDiskOperateRemoveDisks",
+                remote = "VmDiskOperateRemoveDisks"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                disk_index: ::std::vec::Vec<i32>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VmDiskOperateRemoveDisks {
         #[inline]
@@ -6110,7 +10975,6 @@ pub mod types {
     }
     ///`VmDiskParams`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmDiskParams {
         ///Mount cd roms.
@@ -6123,6 +10987,27 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub mount_new_create_disks: ::std::vec::Vec<MountNewCreateDisksParams>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmDiskParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmDiskParams", remote = "VmDiskParams")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(default)]
+                mount_cd_roms: ::std::vec::Vec<VmCdRomParams>,
+                #[serde(default)]
+                mount_disks: ::std::vec::Vec<MountDisksParams>,
+                #[serde(default)]
+                mount_new_create_disks: ::std::vec::Vec<MountNewCreateDisksParams>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl VmDiskParams {
         #[inline]
         pub fn builder() -> builder::VmDiskParams {
@@ -6131,7 +11016,6 @@ pub mod types {
     }
     ///`VmDiskWhereInput`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct VmDiskWhereInput {
@@ -6199,6 +11083,55 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm: ::std::option::Option<VmWhereInput>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmDiskWhereInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmDiskWhereInput", remote = "VmDiskWhereInput")]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "AND")]
+                and: ::std::option::Option<::std::vec::Vec<VmDiskWhereInput>>,
+                bus: ::std::option::Option<crate::generated::open_enums::Bus>,
+                bus_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::Bus>,
+                >,
+                disabled: ::std::option::Option<bool>,
+                disabled_not: ::std::option::Option<bool>,
+                id: ::std::option::Option<::std::string::String>,
+                id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                max_bandwidth_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                max_bandwidth_policy_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::VmDiskIoRestrictType>,
+                >,
+                max_iops_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                max_iops_policy_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::VmDiskIoRestrictType>,
+                >,
+                #[serde(rename = "NOT")]
+                not: ::std::option::Option<::std::vec::Vec<VmDiskWhereInput>>,
+                #[serde(rename = "OR")]
+                or: ::std::option::Option<::std::vec::Vec<VmDiskWhereInput>>,
+                #[serde(rename = "type")]
+                type_: ::std::option::Option<crate::generated::open_enums::VmDiskType>,
+                type_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::VmDiskType>,
+                >,
+                vm: ::std::option::Option<VmWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl VmDiskWhereInput {
         #[inline]
         pub fn builder() -> builder::VmDiskWhereInput {
@@ -6207,7 +11140,6 @@ pub mod types {
     }
     ///`VmExpandVmDiskParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmExpandVmDiskParams {
         ///Size (bytes).
@@ -6219,6 +11151,25 @@ pub mod types {
         #[serde(rename = "where")]
         pub where_: VmDiskWhereInput,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmExpandVmDiskParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmExpandVmDiskParams", remote = "VmExpandVmDiskParams")]
+            #[allow(dead_code)]
+            struct Object {
+                size: i64,
+                size_unit: ::std::option::Option<crate::generated::open_enums::ByteUnit>,
+                #[serde(rename = "where")]
+                where_: VmDiskWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl VmExpandVmDiskParams {
         #[inline]
         pub fn builder() -> builder::VmExpandVmDiskParams {
@@ -6227,7 +11178,6 @@ pub mod types {
     }
     ///`VmGpuOperationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmGpuOperationParams {
         ///Amount.
@@ -6235,6 +11185,23 @@ pub mod types {
         pub amount: ::std::option::Option<i32>,
         ///ID of the GPU.
         pub gpu_id: ::std::string::String,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmGpuOperationParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmGpuOperationParams", remote = "VmGpuOperationParams")]
+            #[allow(dead_code)]
+            struct Object {
+                amount: ::std::option::Option<i32>,
+                gpu_id: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VmGpuOperationParams {
         #[inline]
@@ -6244,7 +11211,6 @@ pub mod types {
     }
     ///`VmMigrateParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmMigrateParams {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6252,6 +11218,24 @@ pub mod types {
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmMigrateParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmMigrateParams", remote = "VmMigrateParams")]
+            #[allow(dead_code)]
+            struct Object {
+                data: ::std::option::Option<VmMigrateParamsData>,
+                #[serde(rename = "where")]
+                where_: VmWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VmMigrateParams {
         #[inline]
@@ -6261,11 +11245,26 @@ pub mod types {
     }
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmMigrateParamsData {
         ///ID of the host.
         pub host_id: ::std::string::String,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmMigrateParamsData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmMigrateParamsData", remote = "VmMigrateParamsData")]
+            #[allow(dead_code)]
+            struct Object {
+                host_id: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VmMigrateParamsData {
         #[inline]
@@ -6274,7 +11273,7 @@ pub mod types {
         }
     }
     ///`VmNic`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct VmNic {
         ///Egress rate limit burst in bit.
@@ -6341,9 +11340,45 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vpc_nic: ::std::option::Option<NestedVirtualPrivateCloudNic>,
     }
+    impl<'de> ::serde::Deserialize<'de> for VmNic {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmNic", remote = "VmNic")]
+            #[allow(dead_code)]
+            struct Object {
+                egress_rate_limit_burst_in_bit: ::std::option::Option<f64>,
+                egress_rate_limit_enabled: ::std::option::Option<bool>,
+                egress_rate_limit_max_rate_in_bitps: ::std::option::Option<f64>,
+                enabled: ::std::option::Option<bool>,
+                gateway: ::std::option::Option<::std::string::String>,
+                id: ::std::string::String,
+                ingress_rate_limit_burst_in_bit: ::std::option::Option<f64>,
+                ingress_rate_limit_enabled: ::std::option::Option<bool>,
+                ingress_rate_limit_max_rate_in_bitps: ::std::option::Option<f64>,
+                interface_id: ::std::option::Option<::std::string::String>,
+                ip_address: ::std::option::Option<::std::string::String>,
+                local_id: ::std::string::String,
+                mac_address: ::std::option::Option<::std::string::String>,
+                mirror: ::std::option::Option<bool>,
+                model: ::std::option::Option<crate::generated::open_enums::VmNicModel>,
+                nic: ::std::option::Option<NestedNic>,
+                order: ::std::option::Option<i32>,
+                subnet_mask: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "type")]
+                type_: ::std::option::Option<crate::generated::open_enums::VmNicType>,
+                vlan: ::std::option::Option<NestedVlan>,
+                vm: NestedVm,
+                vpc_nic: ::std::option::Option<NestedVirtualPrivateCloudNic>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`VmNicParams`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmNicParams {
         ///ID of the connect VLAN.
@@ -6380,6 +11415,33 @@ pub mod types {
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::open_enums::VmNicType>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmNicParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmNicParams", remote = "VmNicParams")]
+            #[allow(dead_code)]
+            struct Object {
+                connect_vlan_id: ::std::option::Option<::std::string::String>,
+                enabled: ::std::option::Option<bool>,
+                gateway: ::std::option::Option<::std::string::String>,
+                ip_address: ::std::option::Option<::std::string::String>,
+                local_id: ::std::option::Option<::std::string::String>,
+                mac_address: ::std::option::Option<::std::string::String>,
+                mirror: ::std::option::Option<bool>,
+                model: ::std::option::Option<crate::generated::open_enums::VmNicModel>,
+                nic_id: ::std::option::Option<::std::string::String>,
+                subnet_mask: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "type")]
+                type_: ::std::option::Option<crate::generated::open_enums::VmNicType>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl VmNicParams {
         #[inline]
         pub fn builder() -> builder::VmNicParams {
@@ -6388,7 +11450,6 @@ pub mod types {
     }
     ///`VmNicWhereInput`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct VmNicWhereInput {
@@ -6460,6 +11521,53 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm: ::std::option::Option<VmWhereInput>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmNicWhereInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmNicWhereInput", remote = "VmNicWhereInput")]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "AND")]
+                and: ::std::option::Option<::std::vec::Vec<VmNicWhereInput>>,
+                egress_rate_limit_enabled: ::std::option::Option<bool>,
+                egress_rate_limit_enabled_not: ::std::option::Option<bool>,
+                enabled: ::std::option::Option<bool>,
+                enabled_not: ::std::option::Option<bool>,
+                id: ::std::option::Option<::std::string::String>,
+                id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ingress_rate_limit_enabled: ::std::option::Option<bool>,
+                ingress_rate_limit_enabled_not: ::std::option::Option<bool>,
+                local_id: ::std::option::Option<::std::string::String>,
+                local_id_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                mirror: ::std::option::Option<bool>,
+                mirror_not: ::std::option::Option<bool>,
+                model: ::std::option::Option<crate::generated::open_enums::VmNicModel>,
+                model_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::VmNicModel>,
+                >,
+                #[serde(rename = "NOT")]
+                not: ::std::option::Option<::std::vec::Vec<VmNicWhereInput>>,
+                #[serde(rename = "OR")]
+                or: ::std::option::Option<::std::vec::Vec<VmNicWhereInput>>,
+                #[serde(rename = "type")]
+                type_: ::std::option::Option<crate::generated::open_enums::VmNicType>,
+                type_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::VmNicType>,
+                >,
+                vm: ::std::option::Option<VmWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl VmNicWhereInput {
         #[inline]
         pub fn builder() -> builder::VmNicWhereInput {
@@ -6468,12 +11576,28 @@ pub mod types {
     }
     ///`VmOperateParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmOperateParams {
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmOperateParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmOperateParams", remote = "VmOperateParams")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "where")]
+                where_: VmWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VmOperateParams {
         #[inline]
@@ -6483,7 +11607,6 @@ pub mod types {
     }
     ///`VmOwnerParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmOwnerParams {
         ///Search for.
@@ -6491,6 +11614,23 @@ pub mod types {
         pub search_for: ::std::option::Option<VmOwnerParamsSearchFor>,
         ///Value.
         pub value: ::std::string::String,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmOwnerParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmOwnerParams", remote = "VmOwnerParams")]
+            #[allow(dead_code)]
+            struct Object {
+                search_for: ::std::option::Option<VmOwnerParamsSearchFor>,
+                value: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VmOwnerParams {
         #[inline]
@@ -6560,7 +11700,6 @@ pub mod types {
     }
     ///`VmRebuildParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmRebuildParams {
         ///ID of the cluster.
@@ -6650,6 +11789,63 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub vm_nics: ::std::vec::Vec<VmNicParams>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmRebuildParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmRebuildParams", remote = "VmRebuildParams")]
+            #[allow(dead_code)]
+            struct Object {
+                cluster_id: ::std::option::Option<::std::string::String>,
+                cpu_cores: ::std::option::Option<i32>,
+                cpu_sockets: ::std::option::Option<i32>,
+                description: ::std::option::Option<::std::string::String>,
+                firmware: ::std::option::Option<
+                    crate::generated::open_enums::VmFirmware,
+                >,
+                folder_id: ::std::option::Option<::std::string::String>,
+                #[serde(default)]
+                gpu_devices: ::std::vec::Vec<VmGpuOperationParams>,
+                guest_os_type: ::std::option::Option<
+                    crate::generated::open_enums::VmGuestsOperationSystem,
+                >,
+                ha: ::std::option::Option<bool>,
+                host_id: ::std::option::Option<::std::string::String>,
+                io_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoPolicy,
+                >,
+                is_full_copy: ::std::option::Option<bool>,
+                max_bandwidth: ::std::option::Option<i64>,
+                max_bandwidth_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                max_bandwidth_unit: ::std::option::Option<
+                    crate::generated::open_enums::BpsUnit,
+                >,
+                max_iops: ::std::option::Option<i64>,
+                max_iops_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                memory: ::std::option::Option<i64>,
+                memory_unit: ::std::option::Option<
+                    crate::generated::open_enums::ByteUnit,
+                >,
+                name: ::std::string::String,
+                owner: ::std::option::Option<VmOwnerParams>,
+                rebuild_from_snapshot_id: ::std::string::String,
+                status: ::std::option::Option<crate::generated::open_enums::VmStatus>,
+                vcpu: ::std::option::Option<i32>,
+                vm_disks: ::std::option::Option<VmDiskParams>,
+                #[serde(default)]
+                vm_nics: ::std::vec::Vec<VmNicParams>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl VmRebuildParams {
         #[inline]
         pub fn builder() -> builder::VmRebuildParams {
@@ -6658,13 +11854,30 @@ pub mod types {
     }
     ///`VmRemoveCdRomParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmRemoveCdRomParams {
         pub data: VmRemoveCdRomParamsData,
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmRemoveCdRomParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmRemoveCdRomParams", remote = "VmRemoveCdRomParams")]
+            #[allow(dead_code)]
+            struct Object {
+                data: VmRemoveCdRomParamsData,
+                #[serde(rename = "where")]
+                where_: VmWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VmRemoveCdRomParams {
         #[inline]
@@ -6674,11 +11887,29 @@ pub mod types {
     }
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmRemoveCdRomParamsData {
         ///IDs of the cd roms.
         pub cd_rom_ids: ::std::vec::Vec<::std::string::String>,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmRemoveCdRomParamsData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "VmRemoveCdRomParamsData",
+                remote = "VmRemoveCdRomParamsData"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                cd_rom_ids: ::std::vec::Vec<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VmRemoveCdRomParamsData {
         #[inline]
@@ -6688,13 +11919,30 @@ pub mod types {
     }
     ///`VmRemoveDiskParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmRemoveDiskParams {
         pub data: VmRemoveDiskParamsData,
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmRemoveDiskParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmRemoveDiskParams", remote = "VmRemoveDiskParams")]
+            #[allow(dead_code)]
+            struct Object {
+                data: VmRemoveDiskParamsData,
+                #[serde(rename = "where")]
+                where_: VmWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VmRemoveDiskParams {
         #[inline]
@@ -6704,11 +11952,29 @@ pub mod types {
     }
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmRemoveDiskParamsData {
         ///IDs of the disks.
         pub disk_ids: ::std::vec::Vec<::std::string::String>,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmRemoveDiskParamsData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "VmRemoveDiskParamsData",
+                remote = "VmRemoveDiskParamsData"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                disk_ids: ::std::vec::Vec<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VmRemoveDiskParamsData {
         #[inline]
@@ -6718,7 +11984,6 @@ pub mod types {
     }
     ///`VmRemoveGpuDeviceParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmRemoveGpuDeviceParams {
         ///What to set.
@@ -6726,6 +11991,27 @@ pub mod types {
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmRemoveGpuDeviceParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "VmRemoveGpuDeviceParams",
+                remote = "VmRemoveGpuDeviceParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                data: ::std::vec::Vec<VmGpuOperationParams>,
+                #[serde(rename = "where")]
+                where_: VmWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VmRemoveGpuDeviceParams {
         #[inline]
@@ -6735,13 +12021,30 @@ pub mod types {
     }
     ///`VmRemoveNicParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmRemoveNicParams {
         pub data: VmRemoveNicParamsData,
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmRemoveNicParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmRemoveNicParams", remote = "VmRemoveNicParams")]
+            #[allow(dead_code)]
+            struct Object {
+                data: VmRemoveNicParamsData,
+                #[serde(rename = "where")]
+                where_: VmWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VmRemoveNicParams {
         #[inline]
@@ -6751,11 +12054,26 @@ pub mod types {
     }
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmRemoveNicParamsData {
         ///NIC index.
         pub nic_index: ::std::vec::Vec<i32>,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmRemoveNicParamsData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmRemoveNicParamsData", remote = "VmRemoveNicParamsData")]
+            #[allow(dead_code)]
+            struct Object {
+                nic_index: ::std::vec::Vec<i32>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VmRemoveNicParamsData {
         #[inline]
@@ -6765,13 +12083,30 @@ pub mod types {
     }
     ///`VmRollbackParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmRollbackParams {
         pub data: VmRollbackParamsData,
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmRollbackParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmRollbackParams", remote = "VmRollbackParams")]
+            #[allow(dead_code)]
+            struct Object {
+                data: VmRollbackParamsData,
+                #[serde(rename = "where")]
+                where_: VmWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VmRollbackParams {
         #[inline]
@@ -6781,11 +12116,26 @@ pub mod types {
     }
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmRollbackParamsData {
         ///ID of the snapshot.
         pub snapshot_id: ::std::string::String,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmRollbackParamsData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmRollbackParamsData", remote = "VmRollbackParamsData")]
+            #[allow(dead_code)]
+            struct Object {
+                snapshot_id: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VmRollbackParamsData {
         #[inline]
@@ -6794,7 +12144,7 @@ pub mod types {
         }
     }
     ///A VM snapshot (curated subset of the upstream fields).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct VmSnapshot {
         ///Clock offset.
@@ -6845,13 +12195,67 @@ pub mod types {
         ///Win opt.
         pub win_opt: bool,
     }
+    impl<'de> ::serde::Deserialize<'de> for VmSnapshot {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmSnapshot", remote = "VmSnapshot")]
+            #[allow(dead_code)]
+            struct Object {
+                clock_offset: crate::generated::open_enums::VmClockOffset,
+                cluster: NestedCluster,
+                consistent_type: crate::generated::open_enums::ConsistentType,
+                cpu: NestedCpu,
+                cpu_model: ::std::string::String,
+                description: ::std::string::String,
+                #[serde(rename = "entityAsyncStatus")]
+                entity_async_status: ::std::option::Option<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+                firmware: crate::generated::open_enums::VmFirmware,
+                ha: bool,
+                id: ::std::string::String,
+                local_created_at: ::std::option::Option<::std::string::String>,
+                local_id: ::std::string::String,
+                memory: i64,
+                name: ::std::string::String,
+                size: i64,
+                vcpu: i32,
+                vm: ::std::option::Option<NestedVm>,
+                vm_disks: ::std::option::Option<::std::vec::Vec<NestedFrozenDisks>>,
+                win_opt: bool,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`VmSnapshotCreationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmSnapshotCreationParams {
         ///What to set.
         pub data: ::std::vec::Vec<VmSnapshotCreationParamsData>,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmSnapshotCreationParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "VmSnapshotCreationParams",
+                remote = "VmSnapshotCreationParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                data: ::std::vec::Vec<VmSnapshotCreationParamsData>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VmSnapshotCreationParams {
         #[inline]
@@ -6861,7 +12265,6 @@ pub mod types {
     }
     ///`VmSnapshotCreationParamsData`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmSnapshotCreationParamsData {
         ///Consistent type.
@@ -6874,6 +12277,29 @@ pub mod types {
         ///ID of the VM.
         pub vm_id: ::std::string::String,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmSnapshotCreationParamsData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "VmSnapshotCreationParamsData",
+                remote = "VmSnapshotCreationParamsData"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                consistent_type: ::std::option::Option<
+                    crate::generated::open_enums::ConsistentType,
+                >,
+                name: ::std::string::String,
+                vm_id: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl VmSnapshotCreationParamsData {
         #[inline]
         pub fn builder() -> builder::VmSnapshotCreationParamsData {
@@ -6882,12 +12308,31 @@ pub mod types {
     }
     ///`VmSnapshotDeletionParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmSnapshotDeletionParams {
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmSnapshotWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmSnapshotDeletionParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "VmSnapshotDeletionParams",
+                remote = "VmSnapshotDeletionParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "where")]
+                where_: VmSnapshotWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VmSnapshotDeletionParams {
         #[inline]
@@ -6897,7 +12342,6 @@ pub mod types {
     }
     ///`VmSnapshotWhereInput`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct VmSnapshotWhereInput {
@@ -6956,6 +12400,47 @@ pub mod types {
         #[serde(skip_serializing_if = "::cloud_common::none_in_box")]
         pub vm: ::std::boxed::Box<::std::option::Option<VmWhereInput>>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmSnapshotWhereInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmSnapshotWhereInput", remote = "VmSnapshotWhereInput")]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "AND")]
+                and: ::std::option::Option<::std::vec::Vec<VmSnapshotWhereInput>>,
+                cluster: ::std::option::Option<ClusterWhereInput>,
+                consistent_type: ::std::option::Option<
+                    crate::generated::open_enums::ConsistentType,
+                >,
+                id: ::std::option::Option<::std::string::String>,
+                id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                id_not: ::std::option::Option<::std::string::String>,
+                id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                local_id: ::std::option::Option<::std::string::String>,
+                local_id_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                name: ::std::option::Option<::std::string::String>,
+                name_contains: ::std::option::Option<::std::string::String>,
+                name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                name_not: ::std::option::Option<::std::string::String>,
+                name_starts_with: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "NOT")]
+                not: ::std::option::Option<::std::vec::Vec<VmSnapshotWhereInput>>,
+                #[serde(rename = "OR")]
+                or: ::std::option::Option<::std::vec::Vec<VmSnapshotWhereInput>>,
+                #[serde(default)]
+                vm: ::std::boxed::Box<::std::option::Option<VmWhereInput>>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl VmSnapshotWhereInput {
         #[inline]
         pub fn builder() -> builder::VmSnapshotWhereInput {
@@ -6964,7 +12449,6 @@ pub mod types {
     }
     ///`VmStartParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmStartParams {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6972,6 +12456,24 @@ pub mod types {
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmStartParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmStartParams", remote = "VmStartParams")]
+            #[allow(dead_code)]
+            struct Object {
+                data: ::std::option::Option<VmStartParamsData>,
+                #[serde(rename = "where")]
+                where_: VmWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VmStartParams {
         #[inline]
@@ -6981,11 +12483,26 @@ pub mod types {
     }
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmStartParamsData {
         ///ID of the host.
         pub host_id: ::std::string::String,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmStartParamsData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmStartParamsData", remote = "VmStartParamsData")]
+            #[allow(dead_code)]
+            struct Object {
+                host_id: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VmStartParamsData {
         #[inline]
@@ -6994,7 +12511,7 @@ pub mod types {
         }
     }
     ///`VmTemplate`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct VmTemplate {
         ///Clock offset.
@@ -7077,9 +12594,60 @@ pub mod types {
         ///Win opt.
         pub win_opt: bool,
     }
+    impl<'de> ::serde::Deserialize<'de> for VmTemplate {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmTemplate", remote = "VmTemplate")]
+            #[allow(dead_code)]
+            struct Object {
+                clock_offset: crate::generated::open_enums::VmClockOffset,
+                cloud_init_supported: bool,
+                cluster: NestedCluster,
+                content_library_vm_template: ::std::option::Option<
+                    NestedContentLibraryVmTemplate,
+                >,
+                cpu: NestedCpu,
+                cpu_model: ::std::string::String,
+                description: ::std::string::String,
+                #[serde(rename = "entityAsyncStatus")]
+                entity_async_status: ::std::option::Option<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+                firmware: crate::generated::open_enums::VmFirmware,
+                ha: bool,
+                id: ::std::string::String,
+                io_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoPolicy,
+                >,
+                labels: ::std::option::Option<::std::vec::Vec<NestedLabel>>,
+                local_created_at: ::std::option::Option<::std::string::String>,
+                local_id: ::std::string::String,
+                max_bandwidth: ::std::option::Option<i64>,
+                max_bandwidth_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                max_iops: ::std::option::Option<i32>,
+                max_iops_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                memory: i64,
+                name: ::std::string::String,
+                size: i64,
+                vcpu: i32,
+                video_type: ::std::option::Option<::std::string::String>,
+                vm_disks: ::std::option::Option<::std::vec::Vec<NestedFrozenDisks>>,
+                vm_nics: ::std::option::Option<::std::vec::Vec<NestedTemplateNic>>,
+                win_opt: bool,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`VmTemplateCreationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmTemplateCreationParams {
         ///Cloud init supported.
@@ -7095,6 +12663,29 @@ pub mod types {
         ///ID of the VM.
         pub vm_id: ::std::string::String,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmTemplateCreationParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "VmTemplateCreationParams",
+                remote = "VmTemplateCreationParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                cloud_init_supported: bool,
+                cluster_id: ::std::option::Option<::std::string::String>,
+                description: ::std::option::Option<::std::string::String>,
+                name: ::std::string::String,
+                vm_id: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl VmTemplateCreationParams {
         #[inline]
         pub fn builder() -> builder::VmTemplateCreationParams {
@@ -7103,12 +12694,31 @@ pub mod types {
     }
     ///`VmTemplateDeletionParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmTemplateDeletionParams {
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmTemplateWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmTemplateDeletionParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "VmTemplateDeletionParams",
+                remote = "VmTemplateDeletionParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "where")]
+                where_: VmTemplateWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VmTemplateDeletionParams {
         #[inline]
@@ -7118,7 +12728,6 @@ pub mod types {
     }
     ///`VmTemplateUpdationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmTemplateUpdationParams {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7126,6 +12735,27 @@ pub mod types {
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmTemplateWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmTemplateUpdationParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "VmTemplateUpdationParams",
+                remote = "VmTemplateUpdationParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                data: ::std::option::Option<VmTemplateUpdationParamsData>,
+                #[serde(rename = "where")]
+                where_: VmTemplateWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VmTemplateUpdationParams {
         #[inline]
@@ -7135,7 +12765,6 @@ pub mod types {
     }
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmTemplateUpdationParamsData {
         ///Cloud init supported.
@@ -7148,6 +12777,27 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmTemplateUpdationParamsData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "VmTemplateUpdationParamsData",
+                remote = "VmTemplateUpdationParamsData"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                cloud_init_supported: ::std::option::Option<bool>,
+                description: ::std::option::Option<::std::string::String>,
+                name: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl VmTemplateUpdationParamsData {
         #[inline]
         pub fn builder() -> builder::VmTemplateUpdationParamsData {
@@ -7156,7 +12806,6 @@ pub mod types {
     }
     ///`VmTemplateWhereInput`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct VmTemplateWhereInput {
@@ -7299,6 +12948,93 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub win_opt_not: ::std::option::Option<bool>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmTemplateWhereInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmTemplateWhereInput", remote = "VmTemplateWhereInput")]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "AND")]
+                and: ::std::option::Option<::std::vec::Vec<VmTemplateWhereInput>>,
+                clock_offset: ::std::option::Option<
+                    crate::generated::open_enums::VmClockOffset,
+                >,
+                clock_offset_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::VmClockOffset>,
+                >,
+                cloud_init_supported: ::std::option::Option<bool>,
+                cloud_init_supported_not: ::std::option::Option<bool>,
+                cluster: ::std::option::Option<ClusterWhereInput>,
+                cpu_model: ::std::option::Option<::std::string::String>,
+                cpu_model_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                description: ::std::option::Option<::std::string::String>,
+                description_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                #[serde(rename = "entityAsyncStatus")]
+                entity_async_status: ::std::option::Option<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+                #[serde(rename = "entityAsyncStatus_in")]
+                entity_async_status_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::EntityAsyncStatus>,
+                >,
+                firmware: ::std::option::Option<
+                    crate::generated::open_enums::VmFirmware,
+                >,
+                firmware_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::VmFirmware>,
+                >,
+                ha: ::std::option::Option<bool>,
+                ha_not: ::std::option::Option<bool>,
+                id: ::std::option::Option<::std::string::String>,
+                id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                io_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoPolicy,
+                >,
+                io_policy_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::VmDiskIoPolicy>,
+                >,
+                local_id: ::std::option::Option<::std::string::String>,
+                local_id_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                max_bandwidth_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                max_bandwidth_policy_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::VmDiskIoRestrictType>,
+                >,
+                max_iops_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmDiskIoRestrictType,
+                >,
+                max_iops_policy_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::VmDiskIoRestrictType>,
+                >,
+                name: ::std::option::Option<::std::string::String>,
+                name_contains: ::std::option::Option<::std::string::String>,
+                name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                name_not: ::std::option::Option<::std::string::String>,
+                name_starts_with: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "NOT")]
+                not: ::std::option::Option<::std::vec::Vec<VmTemplateWhereInput>>,
+                #[serde(rename = "OR")]
+                or: ::std::option::Option<::std::vec::Vec<VmTemplateWhereInput>>,
+                win_opt: ::std::option::Option<bool>,
+                win_opt_not: ::std::option::Option<bool>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl VmTemplateWhereInput {
         #[inline]
         pub fn builder() -> builder::VmTemplateWhereInput {
@@ -7307,13 +13043,30 @@ pub mod types {
     }
     ///`VmUpdateNicParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmUpdateNicParams {
         pub data: VmUpdateNicParamsData,
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmUpdateNicParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmUpdateNicParams", remote = "VmUpdateNicParams")]
+            #[allow(dead_code)]
+            struct Object {
+                data: VmUpdateNicParamsData,
+                #[serde(rename = "where")]
+                where_: VmWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VmUpdateNicParams {
         #[inline]
@@ -7323,7 +13076,6 @@ pub mod types {
     }
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmUpdateNicParamsData {
         ///ID of the connect VLAN.
@@ -7356,6 +13108,31 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subnet_mask: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmUpdateNicParamsData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmUpdateNicParamsData", remote = "VmUpdateNicParamsData")]
+            #[allow(dead_code)]
+            struct Object {
+                connect_vlan_id: ::std::option::Option<::std::string::String>,
+                enabled: ::std::option::Option<bool>,
+                gateway: ::std::option::Option<::std::string::String>,
+                ip_address: ::std::option::Option<::std::string::String>,
+                mac_address: ::std::option::Option<::std::string::String>,
+                mirror: ::std::option::Option<bool>,
+                model: ::std::option::Option<crate::generated::open_enums::VmNicModel>,
+                nic_id: ::std::option::Option<::std::string::String>,
+                nic_index: i32,
+                subnet_mask: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl VmUpdateNicParamsData {
         #[inline]
         pub fn builder() -> builder::VmUpdateNicParamsData {
@@ -7364,13 +13141,30 @@ pub mod types {
     }
     ///`VmUpdateParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmUpdateParams {
         pub data: VmUpdateParamsData,
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmUpdateParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmUpdateParams", remote = "VmUpdateParams")]
+            #[allow(dead_code)]
+            struct Object {
+                data: VmUpdateParamsData,
+                #[serde(rename = "where")]
+                where_: VmWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VmUpdateParams {
         #[inline]
@@ -7380,7 +13174,6 @@ pub mod types {
     }
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VmUpdateParamsData {
         ///CPU cores.
@@ -7408,6 +13201,31 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vcpu: ::std::option::Option<i32>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmUpdateParamsData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmUpdateParamsData", remote = "VmUpdateParamsData")]
+            #[allow(dead_code)]
+            struct Object {
+                cpu_cores: ::std::option::Option<i32>,
+                cpu_sockets: ::std::option::Option<i32>,
+                description: ::std::option::Option<::std::string::String>,
+                ha: ::std::option::Option<bool>,
+                memory: ::std::option::Option<i64>,
+                memory_unit: ::std::option::Option<
+                    crate::generated::open_enums::ByteUnit,
+                >,
+                name: ::std::option::Option<::std::string::String>,
+                vcpu: ::std::option::Option<i32>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl VmUpdateParamsData {
         #[inline]
         pub fn builder() -> builder::VmUpdateParamsData {
@@ -7415,7 +13233,7 @@ pub mod types {
         }
     }
     ///`VmVolume`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct VmVolume {
         ///Cluster (see `NestedCluster`).
@@ -7480,9 +13298,48 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_disks: ::std::option::Option<::std::vec::Vec<NestedVmDisk>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for VmVolume {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmVolume", remote = "VmVolume")]
+            #[allow(dead_code)]
+            struct Object {
+                cluster: NestedCluster,
+                description: ::std::option::Option<::std::string::String>,
+                elf_storage_policy: crate::generated::open_enums::VmVolumeElfStoragePolicyType,
+                #[serde(rename = "entityAsyncStatus")]
+                entity_async_status: ::std::option::Option<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+                guest_size_usage: ::std::option::Option<f64>,
+                guest_used_size: ::std::option::Option<i64>,
+                id: ::std::string::String,
+                labels: ::std::option::Option<::std::vec::Vec<NestedLabel>>,
+                local_created_at: ::std::string::String,
+                local_id: ::std::string::String,
+                lun: ::std::option::Option<NestedIscsiLun>,
+                mounting: bool,
+                name: ::std::string::String,
+                path: ::std::string::String,
+                sharing: bool,
+                size: i64,
+                #[serde(rename = "type")]
+                type_: ::std::option::Option<crate::generated::open_enums::VmVolumeType>,
+                unique_logical_size: ::std::option::Option<f64>,
+                unique_size: ::std::option::Option<i64>,
+                used_size: ::std::option::Option<i64>,
+                used_size_usage: ::std::option::Option<f64>,
+                vm_disks: ::std::option::Option<::std::vec::Vec<NestedVmDisk>>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`VmVolumeWhereInput`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct VmVolumeWhereInput {
@@ -7589,6 +13446,72 @@ pub mod types {
             ::std::vec::Vec<crate::generated::open_enums::VmVolumeType>,
         >,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmVolumeWhereInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmVolumeWhereInput", remote = "VmVolumeWhereInput")]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "AND")]
+                and: ::std::option::Option<::std::vec::Vec<VmVolumeWhereInput>>,
+                cluster: ::std::option::Option<ClusterWhereInput>,
+                elf_storage_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmVolumeElfStoragePolicyType,
+                >,
+                elf_storage_policy_in: ::std::option::Option<
+                    ::std::vec::Vec<
+                        crate::generated::open_enums::VmVolumeElfStoragePolicyType,
+                    >,
+                >,
+                #[serde(rename = "entityAsyncStatus")]
+                entity_async_status: ::std::option::Option<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+                #[serde(rename = "entityAsyncStatus_in")]
+                entity_async_status_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::EntityAsyncStatus>,
+                >,
+                id: ::std::option::Option<::std::string::String>,
+                id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                local_created_at: ::std::option::Option<::std::string::String>,
+                local_created_at_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                local_id: ::std::option::Option<::std::string::String>,
+                local_id_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                mounting: ::std::option::Option<bool>,
+                mounting_not: ::std::option::Option<bool>,
+                name: ::std::option::Option<::std::string::String>,
+                name_contains: ::std::option::Option<::std::string::String>,
+                name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                name_not: ::std::option::Option<::std::string::String>,
+                name_starts_with: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "NOT")]
+                not: ::std::option::Option<::std::vec::Vec<VmVolumeWhereInput>>,
+                #[serde(rename = "OR")]
+                or: ::std::option::Option<::std::vec::Vec<VmVolumeWhereInput>>,
+                path: ::std::option::Option<::std::string::String>,
+                path_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                sharing: ::std::option::Option<bool>,
+                sharing_not: ::std::option::Option<bool>,
+                #[serde(rename = "type")]
+                type_: ::std::option::Option<crate::generated::open_enums::VmVolumeType>,
+                type_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::VmVolumeType>,
+                >,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl VmVolumeWhereInput {
         #[inline]
         pub fn builder() -> builder::VmVolumeWhereInput {
@@ -7597,7 +13520,6 @@ pub mod types {
     }
     ///Filter on VMs (Prisma-style). Fields combine with AND; `AND`/`OR`/`NOT` nest filters. Suffixes: `_in`, `_not`, `_not_in`, `_contains`, `_starts_with`, `_gt`/`_gte`/`_lt`/`_lte`. This is a curated subset of the upstream filter fields.
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct VmWhereInput {
@@ -7690,6 +13612,61 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vcpu_lte: ::std::option::Option<i32>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmWhereInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmWhereInput", remote = "VmWhereInput")]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "AND")]
+                and: ::std::option::Option<::std::vec::Vec<VmWhereInput>>,
+                cluster: ::std::option::Option<ClusterWhereInput>,
+                description_contains: ::std::option::Option<::std::string::String>,
+                host: ::std::option::Option<HostWhereInput>,
+                id: ::std::option::Option<::std::string::String>,
+                id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                id_not: ::std::option::Option<::std::string::String>,
+                id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                in_recycle_bin: ::std::option::Option<bool>,
+                labels_some: ::std::option::Option<LabelWhereInput>,
+                local_id: ::std::option::Option<::std::string::String>,
+                local_id_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                name: ::std::option::Option<::std::string::String>,
+                name_contains: ::std::option::Option<::std::string::String>,
+                name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                name_not: ::std::option::Option<::std::string::String>,
+                name_starts_with: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "NOT")]
+                not: ::std::option::Option<::std::vec::Vec<VmWhereInput>>,
+                #[serde(rename = "OR")]
+                or: ::std::option::Option<::std::vec::Vec<VmWhereInput>>,
+                status: ::std::option::Option<crate::generated::open_enums::VmStatus>,
+                status_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::VmStatus>,
+                >,
+                status_not: ::std::option::Option<
+                    crate::generated::open_enums::VmStatus,
+                >,
+                status_not_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::VmStatus>,
+                >,
+                vcpu: ::std::option::Option<i32>,
+                vcpu_gt: ::std::option::Option<i32>,
+                vcpu_gte: ::std::option::Option<i32>,
+                vcpu_lt: ::std::option::Option<i32>,
+                vcpu_lte: ::std::option::Option<i32>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl VmWhereInput {
         #[inline]
         pub fn builder() -> builder::VmWhereInput {
@@ -7698,7 +13675,6 @@ pub mod types {
     }
     ///`VmWhereUniqueInput`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct VmWhereUniqueInput {
@@ -7709,6 +13685,24 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VmWhereUniqueInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmWhereUniqueInput", remote = "VmWhereUniqueInput")]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::option::Option<::std::string::String>,
+                local_id: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl VmWhereUniqueInput {
         #[inline]
         pub fn builder() -> builder::VmWhereUniqueInput {
@@ -7716,7 +13710,7 @@ pub mod types {
         }
     }
     ///`WithTaskCluster`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct WithTaskCluster {
         ///What to set.
@@ -7725,8 +13719,24 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for WithTaskCluster {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "WithTaskCluster", remote = "WithTaskCluster")]
+            #[allow(dead_code)]
+            struct Object {
+                data: Cluster,
+                task_id: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`WithTaskContentLibraryVmTemplate`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct WithTaskContentLibraryVmTemplate {
         ///What to set.
@@ -7735,8 +13745,27 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for WithTaskContentLibraryVmTemplate {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "WithTaskContentLibraryVmTemplate",
+                remote = "WithTaskContentLibraryVmTemplate"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                data: ContentLibraryVmTemplate,
+                task_id: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`WithTaskDatacenter`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct WithTaskDatacenter {
         ///What to set.
@@ -7745,8 +13774,24 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for WithTaskDatacenter {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "WithTaskDatacenter", remote = "WithTaskDatacenter")]
+            #[allow(dead_code)]
+            struct Object {
+                data: Datacenter,
+                task_id: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`WithTaskDeleteCluster`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct WithTaskDeleteCluster {
         ///What to set.
@@ -7755,8 +13800,24 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for WithTaskDeleteCluster {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "WithTaskDeleteCluster", remote = "WithTaskDeleteCluster")]
+            #[allow(dead_code)]
+            struct Object {
+                data: DeleteCluster,
+                task_id: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`WithTaskDeleteContentLibraryVmTemplate`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct WithTaskDeleteContentLibraryVmTemplate {
         ///What to set.
@@ -7765,8 +13826,27 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for WithTaskDeleteContentLibraryVmTemplate {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "WithTaskDeleteContentLibraryVmTemplate",
+                remote = "WithTaskDeleteContentLibraryVmTemplate"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                data: DeleteContentLibraryVmTemplate,
+                task_id: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`WithTaskDeleteDatacenter`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct WithTaskDeleteDatacenter {
         ///What to set.
@@ -7775,8 +13855,27 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for WithTaskDeleteDatacenter {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "WithTaskDeleteDatacenter",
+                remote = "WithTaskDeleteDatacenter"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                data: DeleteDatacenter,
+                task_id: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///A VM affected by a recycle-bin or delete operation, by id only, and the task that carries it out.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct WithTaskDeleteVm {
         ///What to set.
@@ -7785,8 +13884,24 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for WithTaskDeleteVm {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "WithTaskDeleteVm", remote = "WithTaskDeleteVm")]
+            #[allow(dead_code)]
+            struct Object {
+                data: DeleteVm,
+                task_id: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`WithTaskDeleteVmSnapshot`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct WithTaskDeleteVmSnapshot {
         ///What to set.
@@ -7795,8 +13910,27 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for WithTaskDeleteVmSnapshot {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "WithTaskDeleteVmSnapshot",
+                remote = "WithTaskDeleteVmSnapshot"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                data: DeleteVmSnapshot,
+                task_id: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`WithTaskDeleteVmTemplate`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct WithTaskDeleteVmTemplate {
         ///What to set.
@@ -7805,8 +13939,27 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for WithTaskDeleteVmTemplate {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "WithTaskDeleteVmTemplate",
+                remote = "WithTaskDeleteVmTemplate"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                data: DeleteVmTemplate,
+                task_id: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`WithTaskHost`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct WithTaskHost {
         ///What to set.
@@ -7815,8 +13968,24 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for WithTaskHost {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "WithTaskHost", remote = "WithTaskHost")]
+            #[allow(dead_code)]
+            struct Object {
+                data: Host,
+                task_id: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`WithTaskLabel`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct WithTaskLabel {
         ///What to set.
@@ -7825,8 +13994,24 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for WithTaskLabel {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "WithTaskLabel", remote = "WithTaskLabel")]
+            #[allow(dead_code)]
+            struct Object {
+                data: Label,
+                task_id: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///The login result. `task_id` is null: login is synchronous.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct WithTaskLoginResponse {
         ///What to set.
@@ -7835,8 +14020,24 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for WithTaskLoginResponse {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "WithTaskLoginResponse", remote = "WithTaskLoginResponse")]
+            #[allow(dead_code)]
+            struct Object {
+                data: LoginResponse,
+                task_id: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`WithTaskMetric`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct WithTaskMetric {
         ///What to set.
@@ -7845,8 +14046,24 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for WithTaskMetric {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "WithTaskMetric", remote = "WithTaskMetric")]
+            #[allow(dead_code)]
+            struct Object {
+                data: Metric,
+                task_id: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///A VM affected by a mutation and the task that carries the change out.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct WithTaskVm {
         ///What to set.
@@ -7855,8 +14072,24 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for WithTaskVm {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "WithTaskVm", remote = "WithTaskVm")]
+            #[allow(dead_code)]
+            struct Object {
+                data: Vm,
+                task_id: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///A VM snapshot being created and the task that creates it.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct WithTaskVmSnapshot {
         ///What to set.
@@ -7865,8 +14098,24 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for WithTaskVmSnapshot {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "WithTaskVmSnapshot", remote = "WithTaskVmSnapshot")]
+            #[allow(dead_code)]
+            struct Object {
+                data: VmSnapshot,
+                task_id: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`WithTaskVmTemplate`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct WithTaskVmTemplate {
         ///What to set.
@@ -7874,6 +14123,22 @@ pub mod types {
         ///ID of the task to wait for; null when there is none.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for WithTaskVmTemplate {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "WithTaskVmTemplate", remote = "WithTaskVmTemplate")]
+            #[allow(dead_code)]
+            struct Object {
+                data: VmTemplate,
+                task_id: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     /// Types for composing complex structures.
     pub mod builder {

@@ -58,7 +58,7 @@ itself is the whole body, not an object.
     /**A GPU compute SKU in one region. Several numbers travel as strings
 (`skusID`, `sellingType`, `discountID`).
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct ComputingSku {
         ///Cluster name of the region.
@@ -179,9 +179,68 @@ itself is the whole body, not an object.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub systemstorage: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ComputingSku {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "ComputingSku", remote = "ComputingSku")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "clusterName")]
+                cluster_name: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "cpuArch")]
+                cpu_arch: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "cpuSeries")]
+                cpu_series: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "cpuVendor")]
+                cpu_vendor: ::std::option::Option<::std::string::String>,
+                cpucores: ::std::option::Option<i64>,
+                datastorage: ::std::option::Option<i64>,
+                #[serde(rename = "discountEndTime")]
+                discount_end_time: ::std::option::Option<
+                    ::chrono::DateTime<::chrono::offset::Utc>,
+                >,
+                #[serde(rename = "discountID")]
+                discount_id: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "discountStartTime")]
+                discount_start_time: ::std::option::Option<
+                    ::chrono::DateTime<::chrono::offset::Utc>,
+                >,
+                #[serde(rename = "gpuCounts")]
+                gpu_counts: i64,
+                #[serde(rename = "gpuMemory")]
+                gpu_memory: ::std::option::Option<i64>,
+                #[serde(rename = "gpuProduct")]
+                gpu_product: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "gpuResourceKey")]
+                gpu_resource_key: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "gpuSeries")]
+                gpu_series: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "memoryCount")]
+                memory_count: ::std::option::Option<i64>,
+                name: ::std::string::String,
+                price: ::std::option::Option<f64>,
+                ratio: ::std::option::Option<f64>,
+                #[serde(rename = "regionID")]
+                region_id: ::std::string::String,
+                #[serde(rename = "regionName")]
+                region_name: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "remainGPUCount")]
+                remain_gpu_count: ::std::option::Option<i64>,
+                #[serde(rename = "sellingType")]
+                selling_type: ::std::string::String,
+                #[serde(rename = "skusID")]
+                skus_id: ::std::string::String,
+                systemstorage: ::std::option::Option<i64>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Billing and SKU choice for a new instance.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CreateCost {
         /**Prepaid duration: a number followed by D, W or M, e.g. `3D` for
@@ -208,6 +267,31 @@ e.g. `+3D`.
         ///GPU SKU id (`ComputingSku.skusID`).
         #[serde(rename = "GPUSKUID")]
         pub gpuskuid: ::std::string::String,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for CreateCost {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "CreateCost", remote = "CreateCost")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "CostTime")]
+                cost_time: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "CostType")]
+                cost_type: CreateCostCostType,
+                #[serde(rename = "CouponID")]
+                coupon_id: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "DiskSKUID")]
+                disk_skuid: ::std::string::String,
+                #[serde(rename = "GPUSKUID")]
+                gpuskuid: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl CreateCost {
         #[inline]
@@ -287,7 +371,6 @@ e.g. `+3D`.
 is what the service expects.
 */
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CreateInstanceRequest {
         #[serde(rename = "Cost")]
@@ -309,6 +392,31 @@ is what the service expects.
         #[serde(rename = "VolumeMount")]
         pub volume_mount: ::std::vec::Vec<VolumeMountRequest>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for CreateInstanceRequest {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "CreateInstanceRequest", remote = "CreateInstanceRequest")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "Cost")]
+                cost: CreateCost,
+                #[serde(rename = "displayName")]
+                display_name: ::std::string::String,
+                image: ::std::string::String,
+                namespace: ::std::string::String,
+                #[serde(rename = "Region")]
+                region: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "VolumeMount")]
+                volume_mount: ::std::vec::Vec<VolumeMountRequest>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl CreateInstanceRequest {
         #[inline]
         pub fn builder() -> builder::CreateInstanceRequest {
@@ -321,7 +429,7 @@ reply, for example, has no `servers` or `Pods`.
 Timestamps are RFC 3339 with a +08:00 offset. The zero value
 `0001-01-01T00:00:00Z` means the time is unset.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct Instance {
         ///`neolink.ai/*` annotations (cost codes, order id, GPU model, unit price, ...). Every value is a string.
@@ -414,8 +522,57 @@ as valid.
         )]
         pub volume_mounts: ::std::vec::Vec<VolumeMount>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Instance {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "Instance", remote = "Instance")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(default)]
+                annotations: ::std::collections::HashMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+                cost: ::std::option::Option<InstanceCost>,
+                #[serde(rename = "creationTimestamp")]
+                creation_timestamp: ::std::option::Option<
+                    ::chrono::DateTime<::chrono::offset::Utc>,
+                >,
+                description: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "displayName")]
+                display_name: ::std::option::Option<::std::string::String>,
+                image: ::std::option::Option<::std::string::String>,
+                name: ::std::string::String,
+                namespace: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "Pods", default)]
+                pods: ::std::vec::Vec<Pod>,
+                #[serde(rename = "Region")]
+                region: ::std::option::Option<::std::string::String>,
+                replicas: ::std::option::Option<i64>,
+                resources: ::std::option::Option<InstanceResources>,
+                #[serde(rename = "ScheduleStopTimestamp")]
+                schedule_stop_timestamp: ::std::option::Option<
+                    ::chrono::DateTime<::chrono::offset::Utc>,
+                >,
+                servers: ::std::option::Option<InstanceServers>,
+                status: ::std::option::Option<::std::string::String>,
+                uid: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "updateTimestamp")]
+                update_timestamp: ::std::option::Option<
+                    ::chrono::DateTime<::chrono::offset::Utc>,
+                >,
+                #[serde(rename = "volumeMounts", default)]
+                volume_mounts: ::std::vec::Vec<VolumeMount>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Billing data of an instance. Every value is a string.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct InstanceCost {
         ///Prepaid duration, e.g. `3D`. Empty for pay-as-you-go.
@@ -455,8 +612,34 @@ as valid.
         )]
         pub gpuskuid: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for InstanceCost {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "InstanceCost", remote = "InstanceCost")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "CostTime")]
+                cost_time: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "CostType")]
+                cost_type: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "CouponID")]
+                coupon_id: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "DiscountID")]
+                discount_id: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "DiskSKUID")]
+                disk_skuid: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "GPUSKUID")]
+                gpuskuid: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///One page of instances.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct InstanceList {
         ///Whether more instances exist beyond this page. No paging parameters are documented.
@@ -468,8 +651,27 @@ as valid.
         #[serde(rename = "totalCount")]
         pub total_count: i64,
     }
+    impl<'de> ::serde::Deserialize<'de> for InstanceList {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "InstanceList", remote = "InstanceList")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "hasNextPage")]
+                has_next_page: bool,
+                nodes: ::std::vec::Vec<Instance>,
+                #[serde(rename = "totalCount")]
+                total_count: i64,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Resources allocated to an instance. Every value is a string.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct InstanceResources {
         ///CPU cores, as a string (e.g. `16`).
@@ -491,8 +693,28 @@ as valid.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub memory: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for InstanceResources {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "InstanceResources", remote = "InstanceResources")]
+            #[allow(dead_code)]
+            struct Object {
+                cpu: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "GPUNum")]
+                gpu_num: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "GPUType")]
+                gpu_type: ::std::option::Option<::std::string::String>,
+                memory: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Access endpoints of an instance. Absent from the create reply.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct InstanceServers {
         #[serde(
@@ -509,8 +731,28 @@ as valid.
         )]
         pub tensorboard: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for InstanceServers {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "InstanceServers", remote = "InstanceServers")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "Jupyterlab")]
+                jupyterlab: ::std::option::Option<::cloud_common::Secret>,
+                #[serde(rename = "SSH")]
+                ssh: ::std::option::Option<SshAccess>,
+                #[serde(rename = "Tensorboard")]
+                tensorboard: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///A Kubernetes pod backing an instance.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct Pod {
         ///Containers in the pod.
@@ -533,13 +775,50 @@ as valid.
         )]
         pub node_scheduled: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Pod {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "Pod", remote = "Pod")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "Containers", default)]
+                containers: ::std::vec::Vec<PodContainer>,
+                ip: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "Name")]
+                name: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "nodeScheduled")]
+                node_scheduled: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///A container in a pod.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct PodContainer {
         ///Container name.
         #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PodContainer {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "PodContainer", remote = "PodContainer")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "Name")]
+                name: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     /**Optional body of powerOffInstance. Every field is optional. The docs
 table types every field as a string, but the documented example sends
@@ -547,7 +826,6 @@ table types every field as a string, but the documented example sends
 This schema follows the example.
 */
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct PowerOffRequest {
         /**Grace period in seconds. The service sends the stop signal, then
@@ -575,6 +853,28 @@ container. The default is 10.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tag: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for PowerOffRequest {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "PowerOffRequest", remote = "PowerOffRequest")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "gracePeriodSeconds")]
+                grace_period_seconds: ::std::option::Option<i64>,
+                #[serde(rename = "imageName")]
+                image_name: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "needSnapshot")]
+                need_snapshot: ::std::option::Option<bool>,
+                tag: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl PowerOffRequest {
         #[inline]
         pub fn builder() -> builder::PowerOffRequest {
@@ -582,7 +882,7 @@ container. The default is 10.
         }
     }
     ///A region, and the cluster that serves it.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct Region {
         ///Cluster name used in instance paths, e.g. `host-cluster`.
@@ -617,8 +917,38 @@ container. The default is 10.
         )]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Region {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "Region", remote = "Region")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "clusterName")]
+                cluster_name: ::std::string::String,
+                #[serde(rename = "createdAt")]
+                created_at: ::std::option::Option<
+                    ::chrono::DateTime<::chrono::offset::Utc>,
+                >,
+                #[serde(rename = "harborAddr")]
+                harbor_addr: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "howlerID")]
+                howler_id: ::std::option::Option<::std::string::String>,
+                id: ::std::string::String,
+                region: ::std::string::String,
+                #[serde(rename = "updatedAt")]
+                updated_at: ::std::option::Option<
+                    ::chrono::DateTime<::chrono::offset::Utc>,
+                >,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///SSH access to an instance.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct SshAccess {
         ///A complete SSH command line, e.g. `ssh -p30099 root@<uid>.gws.neolink-ai.com`. The port exists only inside this string.
@@ -633,8 +963,26 @@ container. The default is 10.
         )]
         pub ssh_password: ::std::option::Option<::cloud_common::Secret>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SshAccess {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "SshAccess", remote = "SshAccess")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "sshAddr")]
+                ssh_addr: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "sshPassword")]
+                ssh_password: ::std::option::Option<::cloud_common::Secret>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///A volume mounted in an instance, as reported by the service.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct VolumeMount {
         ///Display name, e.g. 系统盘 (system disk).
@@ -668,9 +1016,34 @@ container. The default is 10.
         #[serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for VolumeMount {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VolumeMount", remote = "VolumeMount")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "displayName")]
+                display_name: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "filesystemType")]
+                filesystem_type: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "PathInContainer")]
+                path_in_container: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "PVCName")]
+                pvc_name: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "Size")]
+                size: ::std::option::Option<i64>,
+                #[serde(rename = "Type")]
+                type_: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///A volume to mount in a new instance.
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct VolumeMountRequest {
         ///Mount path inside the container. Defaults to `/root/data`.
@@ -685,6 +1058,27 @@ container. The default is 10.
         ///Volume type. Only `shared-filesystem` is currently supported.
         #[serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for VolumeMountRequest {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VolumeMountRequest", remote = "VolumeMountRequest")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "PathInContainer")]
+                path_in_container: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "Size")]
+                size: ::std::option::Option<i64>,
+                #[serde(rename = "Type")]
+                type_: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl VolumeMountRequest {
         #[inline]

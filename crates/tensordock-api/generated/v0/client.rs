@@ -8,7 +8,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///The organisation's authorizations.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct AuthListResponse {
         ///Authorizations keyed by their name.
@@ -27,8 +27,29 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AuthListResponse {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "AuthListResponse", remote = "AuthListResponse")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(default)]
+                authorizations: ::std::collections::HashMap<
+                    ::std::string::String,
+                    Authorization,
+                >,
+                error: ::std::option::Option<::std::string::String>,
+                success: ::std::option::Option<bool>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///One API authorization.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct Authorization {
         ///Free-text note.
@@ -41,8 +62,25 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp_creation: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Authorization {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "Authorization", remote = "Authorization")]
+            #[allow(dead_code)]
+            struct Object {
+                note: ::std::option::Option<::std::string::String>,
+                permissions: ::std::option::Option<::std::string::String>,
+                timestamp_creation: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Account balance and spending rate.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct BalanceResponse {
         ///Balance in USD.
@@ -56,8 +94,26 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BalanceResponse {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "BalanceResponse", remote = "BalanceResponse")]
+            #[allow(dead_code)]
+            struct Object {
+                balance: f64,
+                error: ::std::option::Option<::std::string::String>,
+                hourly_cost: f64,
+                success: ::std::option::Option<bool>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Start and end month of a statement, as zero-padded strings.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct BillPeriod {
         ///End month, e.g. `03`.
@@ -79,8 +135,30 @@ pub mod types {
         )]
         pub start_y: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BillPeriod {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "BillPeriod", remote = "BillPeriod")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "endM")]
+                end_m: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "endY")]
+                end_y: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "startM")]
+                start_m: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "startY")]
+                start_y: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Period totals, USD as decimal strings.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct BillingChanges {
         ///Total spent, e.g. `332.15`.
@@ -90,8 +168,24 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub payouts: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BillingChanges {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "BillingChanges", remote = "BillingChanges")]
+            #[allow(dead_code)]
+            struct Object {
+                expenses: ::std::option::Option<::std::string::String>,
+                payouts: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///One VM or storage charge or payout. Amounts are numbers here, unlike the top-level totals.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct BillingLineItem {
         ///End date, `MM/DD`.
@@ -119,8 +213,30 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub virtual_machine_id: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BillingLineItem {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "BillingLineItem", remote = "BillingLineItem")]
+            #[allow(dead_code)]
+            struct Object {
+                billing_period_end: ::std::option::Option<::std::string::String>,
+                billing_period_start: ::std::option::Option<::std::string::String>,
+                gpu_details: ::std::option::Option<::std::string::String>,
+                hostnode_id: ::std::option::Option<::std::string::String>,
+                rate_hourly: ::std::option::Option<f64>,
+                storage_amount: ::std::option::Option<i64>,
+                total_amount: ::std::option::Option<f64>,
+                virtual_machine_id: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Statement line items by category.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct BillingTransactions {
         ///Deposits (item shape undocumented).
@@ -142,8 +258,34 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub withdrawals: ::std::vec::Vec<::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BillingTransactions {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "BillingTransactions", remote = "BillingTransactions")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(default)]
+                deposits: ::std::vec::Vec<::serde_json::Value>,
+                #[serde(default)]
+                storage_expenses: ::std::vec::Vec<BillingLineItem>,
+                #[serde(default)]
+                storage_payouts: ::std::vec::Vec<BillingLineItem>,
+                #[serde(default)]
+                vm_expenses: ::std::vec::Vec<BillingLineItem>,
+                #[serde(default)]
+                vm_payouts: ::std::vec::Vec<BillingLineItem>,
+                #[serde(default)]
+                withdrawals: ::std::vec::Vec<::serde_json::Value>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Available vCPUs and their price.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct CpuOffer {
         ///vCPUs available.
@@ -156,13 +298,47 @@ pub mod types {
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CpuOffer {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "CpuOffer", remote = "CpuOffer")]
+            #[allow(dead_code)]
+            struct Object {
+                amount: ::std::option::Option<i64>,
+                price: ::std::option::Option<f64>,
+                #[serde(rename = "type")]
+                type_: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Form body carrying only the organisation credentials.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CredentialsRequest {
         pub api_key: ::cloud_common::Secret,
         pub api_token: ::cloud_common::Secret,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for CredentialsRequest {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "CredentialsRequest", remote = "CredentialsRequest")]
+            #[allow(dead_code)]
+            struct Object {
+                api_key: ::cloud_common::Secret,
+                api_token: ::cloud_common::Secret,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl CredentialsRequest {
         #[inline]
@@ -171,7 +347,7 @@ pub mod types {
         }
     }
     ///Data centre hosting a hostnode.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct Datacenter {
         ///Data centre name.
@@ -181,12 +357,27 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tier: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Datacenter {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "Datacenter", remote = "Datacenter")]
+            #[allow(dead_code)]
+            struct Object {
+                name: ::std::option::Option<::std::string::String>,
+                tier: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     /**JSON body for deploying a container. Required fields follow the SDK signature:
 only `environment_variables`, `volumes` and `arguments` are marked optional
 there. The server's own rules are undocumented.
 */
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct DeployContainerRequest {
         pub api_key: ::cloud_common::Secret,
@@ -230,6 +421,47 @@ there. The server's own rules are undocumented.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub volumes: ::std::vec::Vec<::serde_json::Value>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for DeployContainerRequest {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "DeployContainerRequest",
+                remote = "DeployContainerRequest"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                api_key: ::cloud_common::Secret,
+                api_token: ::cloud_common::Secret,
+                #[serde(default)]
+                arguments: ::std::vec::Vec<::std::string::String>,
+                display_name: ::std::string::String,
+                #[serde(default)]
+                environment_variables: ::std::collections::HashMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+                gpu_count: u64,
+                gpu_models: ::std::vec::Vec<::std::string::String>,
+                image_name: ::std::string::String,
+                max_vm_rate_hourly: f64,
+                networking_port: u16,
+                project_id: ::std::string::String,
+                ram: u64,
+                registry_type: crate::v0::generated::open_enums::RegistryType,
+                replicas: u64,
+                storage: u64,
+                vcpus: u64,
+                #[serde(default)]
+                volumes: ::std::vec::Vec<::serde_json::Value>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl DeployContainerRequest {
         #[inline]
         pub fn builder() -> builder::DeployContainerRequest {
@@ -237,7 +469,7 @@ there. The server's own rules are undocumented.
         }
     }
     ///Hourly price breakdown of a new VM, in USD.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct DeployCost {
         ///Compute (GPU, CPU, RAM) USD per hour.
@@ -250,9 +482,25 @@ there. The server's own rules are undocumented.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_price: ::std::option::Option<f64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for DeployCost {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "DeployCost", remote = "DeployCost")]
+            #[allow(dead_code)]
+            struct Object {
+                compute_price: ::std::option::Option<f64>,
+                storage_price: ::std::option::Option<f64>,
+                total_price: ::std::option::Option<f64>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Form body for deploying a VM.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct DeployVmRequest {
         pub api_key: ::cloud_common::Secret,
@@ -316,6 +564,45 @@ TensorML, 90 for Windows 10.
         pub storage: u64,
         ///Number of vCPUs.
         pub vcpus: u64,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for DeployVmRequest {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "DeployVmRequest", remote = "DeployVmRequest")]
+            #[allow(dead_code)]
+            struct Object {
+                api_key: ::cloud_common::Secret,
+                api_token: ::cloud_common::Secret,
+                cloudinit_script: ::std::option::Option<::std::string::String>,
+                cpu_model: ::std::option::Option<::std::string::String>,
+                deployment_type: ::std::option::Option<
+                    crate::v0::generated::open_enums::DeploymentType,
+                >,
+                external_ports: DeployVmRequestExternalPorts,
+                gpu_count: u64,
+                gpu_model: ::std::string::String,
+                hostnode: ::uuid::Uuid,
+                internal_ports: DeployVmRequestInternalPorts,
+                location: ::std::option::Option<::std::string::String>,
+                name: ::std::string::String,
+                operating_system: ::std::string::String,
+                password: ::std::option::Option<::cloud_common::Secret>,
+                price: ::std::option::Option<f64>,
+                price_type: ::std::option::Option<
+                    crate::v0::generated::open_enums::PriceType,
+                >,
+                ram: u64,
+                ssh_key: ::std::option::Option<::std::string::String>,
+                storage: u64,
+                vcpus: u64,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl DeployVmRequest {
         #[inline]
@@ -467,7 +754,7 @@ port receives traffic from the i-th external port.
         }
     }
     ///Result of deploying a VM.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct DeployVmResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -489,8 +776,29 @@ port receives traffic from the i-th external port.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for DeployVmResponse {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "DeployVmResponse", remote = "DeployVmResponse")]
+            #[allow(dead_code)]
+            struct Object {
+                cost: ::std::option::Option<DeployCost>,
+                error: ::std::option::Option<::std::string::String>,
+                execution_id: ::std::option::Option<::std::string::String>,
+                ip: ::std::option::Option<::std::string::String>,
+                port_forwards: ::std::option::Option<PortForwards>,
+                server: ::std::string::String,
+                success: ::std::option::Option<bool>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Error body returned with non-2xx statuses.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct ErrorBody {
         ///Human-readable message (the field is `error`, not `message`).
@@ -499,11 +807,27 @@ port receives traffic from the i-th external port.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ErrorBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "ErrorBody", remote = "ErrorBody")]
+            #[allow(dead_code)]
+            struct Object {
+                error: ::std::string::String,
+                success: ::std::option::Option<bool>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     /**One hostnode, under `hostnode` (what production clients read) or under a key
 equal to its UUID (SDK docstring). A UUID-keyed hostnode lands in the
 additional properties, and the caller must extract it.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct GetHostnodeResponse {
         ///Why the call failed, when `success` is `false` (a 200 can carry it).
@@ -517,11 +841,30 @@ additional properties, and the caller must extract it.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for GetHostnodeResponse {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "GetHostnodeResponse", remote = "GetHostnodeResponse")]
+            #[allow(dead_code)]
+            struct Object {
+                error: ::std::option::Option<::std::string::String>,
+                hostnode: ::std::option::Option<Hostnode>,
+                success: ::std::option::Option<bool>,
+                #[serde(flatten)]
+                extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     /**One VM. Working clients find it under `virtualmachines` (plural, not keyed by
 UUID). The SDK docstring puts it under `virtualmachine`. Expect exactly one of
 the two.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct GetVmResponse {
         ///Why the call failed, when `success` is `false` (a 200 can carry it).
@@ -535,8 +878,26 @@ the two.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub virtualmachines: ::std::option::Option<VirtualMachine>,
     }
+    impl<'de> ::serde::Deserialize<'de> for GetVmResponse {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "GetVmResponse", remote = "GetVmResponse")]
+            #[allow(dead_code)]
+            struct Object {
+                error: ::std::option::Option<::std::string::String>,
+                success: ::std::option::Option<bool>,
+                virtualmachine: ::std::option::Option<VirtualMachine>,
+                virtualmachines: ::std::option::Option<VirtualMachine>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Available GPUs of one model and their price.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct GpuSpec {
         ///GPUs of this model available.
@@ -558,8 +919,28 @@ the two.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vram: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for GpuSpec {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "GpuSpec", remote = "GpuSpec")]
+            #[allow(dead_code)]
+            struct Object {
+                amount: ::std::option::Option<i64>,
+                gtx: ::std::option::Option<bool>,
+                pcie: ::std::option::Option<bool>,
+                price: ::std::option::Option<f64>,
+                rtx: ::std::option::Option<bool>,
+                vram: ::std::option::Option<i64>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///A physical host offering resources for rent. Prices are USD per unit-hour.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct Hostnode {
         pub location: HostnodeLocation,
@@ -567,8 +948,26 @@ the two.
         pub specs: HostnodeSpecs,
         pub status: HostnodeStatus,
     }
+    impl<'de> ::serde::Deserialize<'de> for Hostnode {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "Hostnode", remote = "Hostnode")]
+            #[allow(dead_code)]
+            struct Object {
+                location: HostnodeLocation,
+                networking: HostnodeNetworking,
+                specs: HostnodeSpecs,
+                status: HostnodeStatus,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Available hostnodes.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct HostnodeListResponse {
         ///Why the call failed, when `success` is `false` (a 200 can carry it).
@@ -584,8 +983,26 @@ the two.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for HostnodeListResponse {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "HostnodeListResponse", remote = "HostnodeListResponse")]
+            #[allow(dead_code)]
+            struct Object {
+                error: ::std::option::Option<::std::string::String>,
+                #[serde(default)]
+                hostnodes: ::std::collections::HashMap<::std::string::String, Hostnode>,
+                success: ::std::option::Option<bool>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Location of a hostnode.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct HostnodeLocation {
         ///City.
@@ -604,8 +1021,27 @@ the two.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub region: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for HostnodeLocation {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "HostnodeLocation", remote = "HostnodeLocation")]
+            #[allow(dead_code)]
+            struct Object {
+                city: ::std::option::Option<::std::string::String>,
+                country: ::std::option::Option<::std::string::String>,
+                dc: ::std::option::Option<Datacenter>,
+                id: ::std::option::Option<::std::string::String>,
+                region: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Network capacity of a hostnode.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct HostnodeNetworking {
         ///Whether a dedicated IP is available.
@@ -621,8 +1057,27 @@ the two.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub send: ::std::option::Option<f64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for HostnodeNetworking {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "HostnodeNetworking", remote = "HostnodeNetworking")]
+            #[allow(dead_code)]
+            struct Object {
+                dedicated_ip: ::std::option::Option<bool>,
+                #[serde(default)]
+                ports: ::std::vec::Vec<i64>,
+                receive: ::std::option::Option<f64>,
+                send: ::std::option::Option<f64>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Allowed resource ranges for a VM with a given number of GPUs.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct HostnodeRestriction {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -632,8 +1087,25 @@ the two.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub storage: ::std::option::Option<ResourceRange>,
     }
+    impl<'de> ::serde::Deserialize<'de> for HostnodeRestriction {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "HostnodeRestriction", remote = "HostnodeRestriction")]
+            #[allow(dead_code)]
+            struct Object {
+                cpu: ::std::option::Option<ResourceRange>,
+                ram: ::std::option::Option<ResourceRange>,
+                storage: ::std::option::Option<ResourceRange>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Usage and revenue of one hostnode.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct HostnodeRevenue {
         ///vCPUs free.
@@ -676,8 +1148,36 @@ the two.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub virtual_machines: ::std::vec::Vec<VmRevenue>,
     }
+    impl<'de> ::serde::Deserialize<'de> for HostnodeRevenue {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "HostnodeRevenue", remote = "HostnodeRevenue")]
+            #[allow(dead_code)]
+            struct Object {
+                available_cpus: ::std::option::Option<i64>,
+                available_gpus: ::std::option::Option<i64>,
+                available_ram: ::std::option::Option<i64>,
+                available_storage: ::std::option::Option<i64>,
+                hostnode_id: ::std::option::Option<::std::string::String>,
+                location: ::std::option::Option<::std::string::String>,
+                revenue_compute: ::std::option::Option<f64>,
+                revenue_storage: ::std::option::Option<f64>,
+                used_cpus: ::std::option::Option<i64>,
+                used_gpus: ::std::option::Option<i64>,
+                used_ram: ::std::option::Option<i64>,
+                used_storage: ::std::option::Option<i64>,
+                #[serde(default)]
+                virtual_machines: ::std::vec::Vec<VmRevenue>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Resources a hostnode has available, with prices.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct HostnodeSpecs {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -702,8 +1202,32 @@ the two.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub storage: ::std::option::Option<ResourceOffer>,
     }
+    impl<'de> ::serde::Deserialize<'de> for HostnodeSpecs {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "HostnodeSpecs", remote = "HostnodeSpecs")]
+            #[allow(dead_code)]
+            struct Object {
+                cpu: ::std::option::Option<CpuOffer>,
+                #[serde(default)]
+                gpu: ::std::collections::HashMap<::std::string::String, GpuSpec>,
+                ram: ::std::option::Option<ResourceOffer>,
+                #[serde(default)]
+                restrictions: ::std::collections::HashMap<
+                    ::std::string::String,
+                    HostnodeRestriction,
+                >,
+                storage: ::std::option::Option<ResourceOffer>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Availability of a hostnode.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct HostnodeStatus {
         ///Whether the hostnode is listed on the marketplace.
@@ -722,12 +1246,50 @@ the two.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uptime: ::std::option::Option<f64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for HostnodeStatus {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "HostnodeStatus", remote = "HostnodeStatus")]
+            #[allow(dead_code)]
+            struct Object {
+                listed: ::std::option::Option<bool>,
+                online: ::std::option::Option<bool>,
+                report: ::std::option::Option<::std::string::String>,
+                reserved: ::std::option::Option<bool>,
+                uptime: ::std::option::Option<f64>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///An integer that some responses send as a string.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum IntOrString {
         Integer(i64),
         String(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for IntOrString {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("Integer", Self::Integer)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of.branch("String", Self::String)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("IntOrString"))
+        }
     }
     impl ::std::fmt::Display for IntOrString {
         #[inline]
@@ -745,7 +1307,7 @@ the two.
         }
     }
     ///The organisation's VMs.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct ListVmsResponse {
         ///Why the call failed, when `success` is `false` (a 200 can carry it).
@@ -764,9 +1326,29 @@ the two.
             VirtualMachine,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for ListVmsResponse {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "ListVmsResponse", remote = "ListVmsResponse")]
+            #[allow(dead_code)]
+            struct Object {
+                error: ::std::option::Option<::std::string::String>,
+                success: ::std::option::Option<bool>,
+                #[serde(default)]
+                virtualmachines: ::std::collections::HashMap<
+                    ::std::string::String,
+                    VirtualMachine,
+                >,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Form body for resizing a stopped VM.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ModifyVmRequest {
         pub api_key: ::cloud_common::Secret,
@@ -789,6 +1371,29 @@ the two.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vcpus: ::std::option::Option<u64>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for ModifyVmRequest {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "ModifyVmRequest", remote = "ModifyVmRequest")]
+            #[allow(dead_code)]
+            struct Object {
+                api_key: ::cloud_common::Secret,
+                api_token: ::cloud_common::Secret,
+                gpu_count: ::std::option::Option<u64>,
+                gpu_model: ::std::option::Option<::std::string::String>,
+                ram: ::std::option::Option<u64>,
+                server_id: ::uuid::Uuid,
+                storage: ::std::option::Option<u64>,
+                vcpus: ::std::option::Option<u64>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl ModifyVmRequest {
         #[inline]
         pub fn builder() -> builder::ModifyVmRequest {
@@ -796,7 +1401,7 @@ the two.
         }
     }
     ///Result of modifying a VM.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct ModifyVmResponse {
         ///Why the call failed, when `success` is `false` (a 200 can carry it).
@@ -808,15 +1413,49 @@ the two.
         ///Whether the modification succeeded.
         pub success: bool,
     }
+    impl<'de> ::serde::Deserialize<'de> for ModifyVmResponse {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "ModifyVmResponse", remote = "ModifyVmResponse")]
+            #[allow(dead_code)]
+            struct Object {
+                error: ::std::option::Option<::std::string::String>,
+                server: ::std::option::Option<::std::string::String>,
+                success: bool,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Form body for the monthly statement.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct MonthlySummaryRequest {
         pub api_key: ::cloud_common::Secret,
         pub api_token: ::cloud_common::Secret,
         ///Month of the statement, `YYYY-MM`.
         pub period: MonthlySummaryRequestPeriod,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for MonthlySummaryRequest {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "MonthlySummaryRequest", remote = "MonthlySummaryRequest")]
+            #[allow(dead_code)]
+            struct Object {
+                api_key: ::cloud_common::Secret,
+                api_token: ::cloud_common::Secret,
+                period: MonthlySummaryRequestPeriod,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl MonthlySummaryRequest {
         #[inline]
@@ -887,7 +1526,7 @@ the two.
         }
     }
     ///Monthly statement. Top-level money values are strings; `success` and `error` only on failure.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct MonthlySummaryResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -915,12 +1554,58 @@ the two.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transactions: ::std::option::Option<BillingTransactions>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MonthlySummaryResponse {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "MonthlySummaryResponse",
+                remote = "MonthlySummaryResponse"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                bill_period: ::std::option::Option<BillPeriod>,
+                changes: ::std::option::Option<BillingChanges>,
+                error: ::std::option::Option<::std::string::String>,
+                final_balance: ::std::option::Option<::std::string::String>,
+                organization_billing_address: ::std::option::Option<
+                    ::std::string::String,
+                >,
+                organization_tax_id: ::std::option::Option<::std::string::String>,
+                previous_balance: ::std::option::Option<::std::string::String>,
+                success: ::std::option::Option<bool>,
+                transactions: ::std::option::Option<BillingTransactions>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///A number that some responses send as a string.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum NumberOrString {
         Number(f64),
         String(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for NumberOrString {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of.branch("Number", Self::Number)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of.branch("String", Self::String)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("NumberOrString"))
+        }
     }
     impl ::std::fmt::Display for NumberOrString {
         #[inline]
@@ -970,11 +1655,30 @@ the two.
         }
     }
     ///Internal port number; a string in older responses, an integer since about August 2024.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum PortValue {
         Integer(i64),
         String(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for PortValue {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("Integer", Self::Integer)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of.branch("String", Self::String)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("PortValue"))
+        }
     }
     impl ::std::fmt::Display for PortValue {
         #[inline]
@@ -992,7 +1696,7 @@ the two.
         }
     }
     ///One running replica of a container deployment.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct Replica {
         ///External ports, paired by position with `internal_ports`.
@@ -1014,8 +1718,30 @@ the two.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_uuid: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Replica {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "Replica", remote = "Replica")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(default)]
+                external_ports: ::std::vec::Vec<i64>,
+                hostnode_uptime_url: ::std::option::Option<::std::string::String>,
+                #[serde(default)]
+                internal_ports: ::std::vec::Vec<i64>,
+                ip_address: ::std::option::Option<::std::string::String>,
+                rate_hourly: ::std::option::Option<f64>,
+                vm_uuid: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Replicas of a container deployment (wrapped in `result`; `success` and `error` only on failure).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct ReplicasResponse {
         ///Why the call failed, when `success` is `false`.
@@ -1028,8 +1754,26 @@ the two.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReplicasResponse {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "ReplicasResponse", remote = "ReplicasResponse")]
+            #[allow(dead_code)]
+            struct Object {
+                error: ::std::option::Option<::std::string::String>,
+                #[serde(default)]
+                result: ::std::vec::Vec<Replica>,
+                success: ::std::option::Option<bool>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///An available amount of a resource and its price.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct ResourceOffer {
         ///Amount available, in GB.
@@ -1039,8 +1783,24 @@ the two.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub price: ::std::option::Option<f64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ResourceOffer {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "ResourceOffer", remote = "ResourceOffer")]
+            #[allow(dead_code)]
+            struct Object {
+                amount: ::std::option::Option<i64>,
+                price: ::std::option::Option<f64>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Inclusive range of an amount.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct ResourceRange {
         ///Maximum.
@@ -1050,9 +1810,24 @@ the two.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub min: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ResourceRange {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "ResourceRange", remote = "ResourceRange")]
+            #[allow(dead_code)]
+            struct Object {
+                max: ::std::option::Option<i64>,
+                min: ::std::option::Option<i64>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Form body for the host revenue report.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct RevenueRequest {
         pub api_key: ::cloud_common::Secret,
@@ -1067,6 +1842,26 @@ the two.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub start_timestamp: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for RevenueRequest {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "RevenueRequest", remote = "RevenueRequest")]
+            #[allow(dead_code)]
+            struct Object {
+                api_key: ::cloud_common::Secret,
+                api_token: ::cloud_common::Secret,
+                end_timestamp: ::std::option::Option<::std::string::String>,
+                hostnode_id: ::std::option::Option<::uuid::Uuid>,
+                start_timestamp: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl RevenueRequest {
         #[inline]
         pub fn builder() -> builder::RevenueRequest {
@@ -1074,7 +1869,7 @@ the two.
         }
     }
     ///Host revenue report (wrapped in `data`; `success` and `error` only on failure).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct RevenueResponse {
         ///One row per hostnode.
@@ -1087,9 +1882,26 @@ the two.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RevenueResponse {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "RevenueResponse", remote = "RevenueResponse")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(default)]
+                data: ::std::vec::Vec<HostnodeRevenue>,
+                error: ::std::option::Option<::std::string::String>,
+                success: ::std::option::Option<bool>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Form body for changing a container deployment's replica count.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ScaleContainerRequest {
         pub api_key: ::cloud_common::Secret,
@@ -1099,6 +1911,25 @@ the two.
         ///Signed change in replicas (positive adds, negative removes), not a target count.
         pub replicas: i64,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for ScaleContainerRequest {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "ScaleContainerRequest", remote = "ScaleContainerRequest")]
+            #[allow(dead_code)]
+            struct Object {
+                api_key: ::cloud_common::Secret,
+                api_token: ::cloud_common::Secret,
+                container_id: ::std::string::String,
+                replicas: i64,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl ScaleContainerRequest {
         #[inline]
         pub fn builder() -> builder::ScaleContainerRequest {
@@ -1107,13 +1938,30 @@ the two.
     }
     ///Form body naming one VM by `server`.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ServerRequest {
         pub api_key: ::cloud_common::Secret,
         pub api_token: ::cloud_common::Secret,
         ///UUID of the VM (the field is `server`, not `server_id`).
         pub server: ::uuid::Uuid,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for ServerRequest {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "ServerRequest", remote = "ServerRequest")]
+            #[allow(dead_code)]
+            struct Object {
+                api_key: ::cloud_common::Secret,
+                api_token: ::cloud_common::Secret,
+                server: ::uuid::Uuid,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl ServerRequest {
         #[inline]
@@ -1123,13 +1971,30 @@ the two.
     }
     ///Form body for terminating a container deployment.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct StopContainerRequest {
         pub api_key: ::cloud_common::Secret,
         pub api_token: ::cloud_common::Secret,
         ///Id (a UUID) of the container deployment.
         pub container_id: ::std::string::String,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for StopContainerRequest {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "StopContainerRequest", remote = "StopContainerRequest")]
+            #[allow(dead_code)]
+            struct Object {
+                api_key: ::cloud_common::Secret,
+                api_token: ::cloud_common::Secret,
+                container_id: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl StopContainerRequest {
         #[inline]
@@ -1139,7 +2004,6 @@ the two.
     }
     ///Form body for stopping a VM.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct StopVmRequest {
         pub api_key: ::cloud_common::Secret,
@@ -1153,6 +2017,25 @@ GPU may be gone on restart). false keeps it reserved and billed. Sent as
         ///UUID of the VM.
         pub server: ::uuid::Uuid,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for StopVmRequest {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "StopVmRequest", remote = "StopVmRequest")]
+            #[allow(dead_code)]
+            struct Object {
+                api_key: ::cloud_common::Secret,
+                api_token: ::cloud_common::Secret,
+                disassociate_resources: ::std::option::Option<bool>,
+                server: ::uuid::Uuid,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl StopVmRequest {
         #[inline]
         pub fn builder() -> builder::StopVmRequest {
@@ -1160,7 +2043,7 @@ GPU may be gone on restart). false keeps it reserved and billed. Sent as
         }
     }
     ///Bare outcome of an action or check.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct SuccessResponse {
         ///Why the call failed, when `success` is `false` (a 200 can carry it).
@@ -1169,9 +2052,24 @@ GPU may be gone on restart). false keeps it reserved and billed. Sent as
         ///Whether the action succeeded (for spot checks, whether the bid would win).
         pub success: bool,
     }
+    impl<'de> ::serde::Deserialize<'de> for SuccessResponse {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "SuccessResponse", remote = "SuccessResponse")]
+            #[allow(dead_code)]
+            struct Object {
+                error: ::std::option::Option<::std::string::String>,
+                success: bool,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Form body for checking a new bid on an existing spot VM.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ValidateSpotExistingRequest {
         pub api_key: ::cloud_common::Secret,
@@ -1181,6 +2079,28 @@ GPU may be gone on restart). false keeps it reserved and billed. Sent as
         ///UUID of the spot VM.
         pub server: ::uuid::Uuid,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for ValidateSpotExistingRequest {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "ValidateSpotExistingRequest",
+                remote = "ValidateSpotExistingRequest"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                api_key: ::cloud_common::Secret,
+                api_token: ::cloud_common::Secret,
+                price: f64,
+                server: ::uuid::Uuid,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl ValidateSpotExistingRequest {
         #[inline]
         pub fn builder() -> builder::ValidateSpotExistingRequest {
@@ -1189,7 +2109,6 @@ GPU may be gone on restart). false keeps it reserved and billed. Sent as
     }
     ///Form body for checking a spot bid for a new VM.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ValidateSpotNewRequest {
         pub api_key: ::cloud_common::Secret,
@@ -1209,6 +2128,33 @@ GPU may be gone on restart). false keeps it reserved and billed. Sent as
         ///Number of vCPUs.
         pub vcpus: u64,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for ValidateSpotNewRequest {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "ValidateSpotNewRequest",
+                remote = "ValidateSpotNewRequest"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                api_key: ::cloud_common::Secret,
+                api_token: ::cloud_common::Secret,
+                gpu_count: u64,
+                gpu_model: ::std::string::String,
+                hostnode: ::uuid::Uuid,
+                price: f64,
+                ram: u64,
+                storage: u64,
+                vcpus: u64,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl ValidateSpotNewRequest {
         #[inline]
         pub fn builder() -> builder::ValidateSpotNewRequest {
@@ -1218,7 +2164,7 @@ GPU may be gone on restart). false keeps it reserved and billed. Sent as
     /**A VM. All fields are optional because sources disagree on which are present.
 Some appear only in the official dashboard template.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct VirtualMachine {
         ///City of the hostnode.
@@ -1282,8 +2228,44 @@ and unknown values may appear.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for VirtualMachine {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VirtualMachine", remote = "VirtualMachine")]
+            #[allow(dead_code)]
+            struct Object {
+                city: ::std::option::Option<::std::string::String>,
+                compute_price: ::std::option::Option<NumberOrString>,
+                cost: ::std::option::Option<f64>,
+                country: ::std::option::Option<::std::string::String>,
+                cpu_threadscount: ::std::option::Option<IntOrString>,
+                dedicated_ip_address: ::std::option::Option<::std::string::String>,
+                default_user: ::std::option::Option<::std::string::String>,
+                hostname: ::std::option::Option<::std::string::String>,
+                hostnode: ::std::option::Option<::std::string::String>,
+                ip_address: ::std::option::Option<::std::string::String>,
+                location: ::std::option::Option<::std::string::String>,
+                name: ::std::option::Option<::std::string::String>,
+                operating_system: ::std::option::Option<::std::string::String>,
+                port_forwards: ::std::option::Option<PortForwards>,
+                specs: ::std::option::Option<VmSpecs>,
+                state: ::std::option::Option<::std::string::String>,
+                status: ::std::option::Option<::std::string::String>,
+                storage_price: ::std::option::Option<NumberOrString>,
+                timestamp_creation: ::std::option::Option<::std::string::String>,
+                total_price: ::std::option::Option<NumberOrString>,
+                #[serde(rename = "type")]
+                type_: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///GPUs attached to a VM.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct VmGpu {
         ///Number of GPUs.
@@ -1293,8 +2275,25 @@ and unknown values may appear.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for VmGpu {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmGpu", remote = "VmGpu")]
+            #[allow(dead_code)]
+            struct Object {
+                amount: ::std::option::Option<i64>,
+                #[serde(rename = "type")]
+                type_: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Usage and revenue of one VM on a hostnode.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct VmRevenue {
         ///UUID of the VM.
@@ -1319,8 +2318,29 @@ and unknown values may appear.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub used_storage: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for VmRevenue {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmRevenue", remote = "VmRevenue")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::option::Option<::std::string::String>,
+                revenue_compute: ::std::option::Option<f64>,
+                revenue_storage: ::std::option::Option<f64>,
+                used_cpus: ::std::option::Option<i64>,
+                used_gpus: ::std::option::Option<i64>,
+                used_ram: ::std::option::Option<i64>,
+                used_storage: ::std::option::Option<i64>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Resources allocated to a VM. Sizes are numbers or numeric strings.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct VmSpecs {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1331,6 +2351,24 @@ and unknown values may appear.
         pub storage: ::std::option::Option<IntOrString>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vcpus: ::std::option::Option<IntOrString>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for VmSpecs {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmSpecs", remote = "VmSpecs")]
+            #[allow(dead_code)]
+            struct Object {
+                gpu: ::std::option::Option<VmGpu>,
+                ram: ::std::option::Option<IntOrString>,
+                storage: ::std::option::Option<IntOrString>,
+                vcpus: ::std::option::Option<IntOrString>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     /// Types for composing complex structures.
     pub mod builder {

@@ -12,7 +12,6 @@ these keys are documented; `ssh_authorized_keys` is reported not to
 work.
 */
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CloudInit {
         ///Update the package index on first boot (false when omitted).
@@ -31,6 +30,29 @@ work.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub write_files: ::std::vec::Vec<CloudInitFile>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for CloudInit {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "CloudInit", remote = "CloudInit")]
+            #[allow(dead_code)]
+            struct Object {
+                package_update: ::std::option::Option<bool>,
+                package_upgrade: ::std::option::Option<bool>,
+                #[serde(default)]
+                packages: ::std::vec::Vec<::std::string::String>,
+                #[serde(default)]
+                runcmd: ::std::vec::Vec<::std::string::String>,
+                #[serde(default)]
+                write_files: ::std::vec::Vec<CloudInitFile>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl CloudInit {
         #[inline]
         pub fn builder() -> builder::CloudInit {
@@ -39,7 +61,6 @@ work.
     }
     ///A file for cloud-init to write. `encoding` is not supported; `content` is plain text.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CloudInitFile {
         ///File content, as plain text.
@@ -53,6 +74,25 @@ work.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub permissions: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for CloudInitFile {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "CloudInitFile", remote = "CloudInitFile")]
+            #[allow(dead_code)]
+            struct Object {
+                content: ::std::string::String,
+                owner: ::std::option::Option<::std::string::String>,
+                path: ::std::string::String,
+                permissions: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl CloudInitFile {
         #[inline]
         pub fn builder() -> builder::CloudInitFile {
@@ -65,7 +105,6 @@ exactly one of `location_id` and `hostnode_id`, and exactly one of
 images).
 */
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CreateInstanceAttributes {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -105,6 +144,38 @@ request key). One client found it the reliable way to reach port 22.
         )]
         pub use_dedicated_ip: ::std::option::Option<bool>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for CreateInstanceAttributes {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "CreateInstanceAttributes",
+                remote = "CreateInstanceAttributes"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                cloud_init: ::std::option::Option<CloudInit>,
+                hostnode_id: ::std::option::Option<::std::string::String>,
+                image: ::std::string::String,
+                location_id: ::std::option::Option<::std::string::String>,
+                name: ::std::string::String,
+                #[serde(default)]
+                port_forwards: ::std::vec::Vec<PortForward>,
+                resources: InstanceResourcesRequest,
+                ssh_key: ::std::option::Option<::std::string::String>,
+                ssh_key_id: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "type")]
+                type_: crate::v2::generated::open_enums::InstanceResourceType,
+                #[serde(rename = "useDedicatedIp")]
+                use_dedicated_ip: ::std::option::Option<bool>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl CreateInstanceAttributes {
         #[inline]
         pub fn builder() -> builder::CreateInstanceAttributes {
@@ -113,12 +184,29 @@ request key). One client found it the reliable way to reach port 22.
     }
     ///The new instance as a JSON:API-style resource (no `id`).
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CreateInstanceData {
         pub attributes: CreateInstanceAttributes,
         #[serde(rename = "type")]
         pub type_: crate::v2::generated::open_enums::InstanceResourceType,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for CreateInstanceData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "CreateInstanceData", remote = "CreateInstanceData")]
+            #[allow(dead_code)]
+            struct Object {
+                attributes: CreateInstanceAttributes,
+                #[serde(rename = "type")]
+                type_: crate::v2::generated::open_enums::InstanceResourceType,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl CreateInstanceData {
         #[inline]
@@ -128,10 +216,25 @@ request key). One client found it the reliable way to reach port 22.
     }
     ///Body of createInstance, wrapped as `{"data": {"type", "attributes"}}`.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CreateInstanceRequest {
         pub data: CreateInstanceData,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for CreateInstanceRequest {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "CreateInstanceRequest", remote = "CreateInstanceRequest")]
+            #[allow(dead_code)]
+            struct Object {
+                data: CreateInstanceData,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl CreateInstanceRequest {
         #[inline]
@@ -146,11 +249,31 @@ found"}`. `CreatedInstance` requires `data` and `ErrorBody` requires
 `error`, and neither has the other's property, so exactly one branch
 matches. The Rust layer turns the `ErrorBody` branch into an error.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum CreateInstanceResult {
         CreatedInstance(CreatedInstance),
         ErrorBody(ErrorBody),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateInstanceResult {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("CreatedInstance", Self::CreatedInstance)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("ErrorBody", Self::ErrorBody)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("CreateInstanceResult"))
+        }
     }
     impl ::std::convert::From<CreatedInstance> for CreateInstanceResult {
         #[inline]
@@ -166,7 +289,6 @@ matches. The Rust layer turns the `ErrorBody` branch into an error.
     }
     ///The new secret. `type` is the kind (the key is not `secret_type`).
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CreateSecretAttributes {
         ///Secret name.
@@ -174,6 +296,28 @@ matches. The Rust layer turns the `ErrorBody` branch into an error.
         #[serde(rename = "type")]
         pub type_: crate::v2::generated::open_enums::SecretKind,
         pub value: ::cloud_common::Secret,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for CreateSecretAttributes {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "CreateSecretAttributes",
+                remote = "CreateSecretAttributes"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                name: ::std::string::String,
+                #[serde(rename = "type")]
+                type_: crate::v2::generated::open_enums::SecretKind,
+                value: ::cloud_common::Secret,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl CreateSecretAttributes {
         #[inline]
@@ -183,12 +327,29 @@ matches. The Rust layer turns the `ErrorBody` branch into an error.
     }
     ///The new secret as a JSON:API-style resource.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CreateSecretData {
         pub attributes: CreateSecretAttributes,
         #[serde(rename = "type")]
         pub type_: crate::v2::generated::open_enums::SecretResourceType,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for CreateSecretData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "CreateSecretData", remote = "CreateSecretData")]
+            #[allow(dead_code)]
+            struct Object {
+                attributes: CreateSecretAttributes,
+                #[serde(rename = "type")]
+                type_: crate::v2::generated::open_enums::SecretResourceType,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl CreateSecretData {
         #[inline]
@@ -198,10 +359,25 @@ matches. The Rust layer turns the `ErrorBody` branch into an error.
     }
     ///Body of createSecret, wrapped as `{"data": {"type", "attributes"}}`.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CreateSecretRequest {
         pub data: CreateSecretData,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for CreateSecretRequest {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "CreateSecretRequest", remote = "CreateSecretRequest")]
+            #[allow(dead_code)]
+            struct Object {
+                data: CreateSecretData,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl CreateSecretRequest {
         #[inline]
@@ -215,11 +391,31 @@ service reports an error with HTTP 200, an `ErrorBody`.
 neither has the other's property, so exactly one branch matches. The
 Rust layer turns the `ErrorBody` branch into an error.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum CreateSecretResult {
         SecretCreated(SecretCreated),
         ErrorBody(ErrorBody),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateSecretResult {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("SecretCreated", Self::SecretCreated)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("ErrorBody", Self::ErrorBody)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("CreateSecretResult"))
+        }
     }
     impl ::std::convert::From<SecretCreated> for CreateSecretResult {
         #[inline]
@@ -234,13 +430,28 @@ Rust layer turns the `ErrorBody` branch into an error.
         }
     }
     ///`{"data": {"type", "id", "name", "status"}}`: the attributes are flattened into `data`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct CreatedInstance {
         pub data: CreatedInstanceData,
     }
+    impl<'de> ::serde::Deserialize<'de> for CreatedInstance {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "CreatedInstance", remote = "CreatedInstance")]
+            #[allow(dead_code)]
+            struct Object {
+                data: CreatedInstanceData,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///The new instance. There is no IP address yet; poll getInstance.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct CreatedInstanceData {
         ///Instance id (a UUID).
@@ -255,17 +466,56 @@ Rust layer turns the `ErrorBody` branch into an error.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CreatedInstanceData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "CreatedInstanceData", remote = "CreatedInstanceData")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::option::Option<::std::string::String>,
+                status: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "type")]
+                type_: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     /**The 200 body of deleteInstance: the confirmation or, when the service
 reports an error with HTTP 200, an `ErrorBody`. `InstanceDeleted`
 requires `data` and `ErrorBody` requires `error`, and neither has the
 other's property, so exactly one branch matches. The Rust layer turns
 the `ErrorBody` branch into an error.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum DeleteInstanceResult {
         InstanceDeleted(InstanceDeleted),
         ErrorBody(ErrorBody),
+    }
+    impl<'de> ::serde::Deserialize<'de> for DeleteInstanceResult {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("InstanceDeleted", Self::InstanceDeleted)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("ErrorBody", Self::ErrorBody)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("DeleteInstanceResult"))
+        }
     }
     impl ::std::convert::From<InstanceDeleted> for DeleteInstanceResult {
         #[inline]
@@ -285,11 +535,31 @@ requires `data` and `ErrorBody` requires `error`, and neither has the
 other's property, so exactly one branch matches. The Rust layer turns
 the `ErrorBody` branch into an error.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum DeleteSecretResult {
         SecretDeleted(SecretDeleted),
         ErrorBody(ErrorBody),
+    }
+    impl<'de> ::serde::Deserialize<'de> for DeleteSecretResult {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("SecretDeleted", Self::SecretDeleted)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("ErrorBody", Self::ErrorBody)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("DeleteSecretResult"))
+        }
     }
     impl ::std::convert::From<SecretDeleted> for DeleteSecretResult {
         #[inline]
@@ -309,7 +579,7 @@ with HTTP **200**, then usually with a `status` of 400 or more, e.g.
 required, and no success response has an `error` property, so an
 `ErrorBody` never matches a success schema and vice versa.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct ErrorBody {
         ///What went wrong.
@@ -321,15 +591,52 @@ required, and no success response has an `error` property, so an
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ErrorBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "ErrorBody", remote = "ErrorBody")]
+            #[allow(dead_code)]
+            struct Object {
+                error: ::std::string::String,
+                message: ::std::option::Option<::std::string::String>,
+                status: ::std::option::Option<i64>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     /**The body of a 4xx/5xx response: an `ErrorBody` object or a bare array
 of `ValidationIssue`s. One is an object and the other an array, so
 exactly one branch matches.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum ErrorResponse {
         ErrorBody(ErrorBody),
         ValidationIssues(ValidationIssues),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ErrorResponse {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("ErrorBody", Self::ErrorBody)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("ValidationIssues", Self::ValidationIssues)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("ErrorResponse"))
+        }
     }
     impl ::std::convert::From<ErrorBody> for ErrorResponse {
         #[inline]
@@ -349,11 +656,31 @@ requires `data` and `ErrorBody` requires `error`, and neither has the
 other's property, so exactly one branch matches. The Rust layer turns
 the `ErrorBody` branch into an error.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum GetHostnodeResult {
         HostnodeEnvelope(HostnodeEnvelope),
         ErrorBody(ErrorBody),
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetHostnodeResult {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("HostnodeEnvelope", Self::HostnodeEnvelope)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("ErrorBody", Self::ErrorBody)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("GetHostnodeResult"))
+        }
     }
     impl ::std::convert::From<HostnodeEnvelope> for GetHostnodeResult {
         #[inline]
@@ -373,11 +700,31 @@ requires `id` and `ErrorBody` requires `error`, and neither has the
 other's property, so exactly one branch matches. The Rust layer turns
 the `ErrorBody` branch into an error.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum GetInstanceResult {
         Instance(Instance),
         ErrorBody(ErrorBody),
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetInstanceResult {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("Instance", Self::Instance)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("ErrorBody", Self::ErrorBody)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("GetInstanceResult"))
+        }
     }
     impl ::std::convert::From<Instance> for GetInstanceResult {
         #[inline]
@@ -397,11 +744,31 @@ and `ErrorBody` requires `error`, and neither has the other's
 property, so exactly one branch matches. The Rust layer turns the
 `ErrorBody` branch into an error.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum GetSecretResult {
         SecretEnvelope(SecretEnvelope),
         ErrorBody(ErrorBody),
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetSecretResult {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("SecretEnvelope", Self::SecretEnvelope)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("ErrorBody", Self::ErrorBody)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("GetSecretResult"))
+        }
     }
     impl ::std::convert::From<SecretEnvelope> for GetSecretResult {
         #[inline]
@@ -417,11 +784,26 @@ property, so exactly one branch matches. The Rust layer turns the
     }
     ///How many GPUs of one model (the map key) to attach.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct GpuCount {
         ///Number of GPUs, at least 1.
         pub count: i64,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for GpuCount {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "GpuCount", remote = "GpuCount")]
+            #[allow(dead_code)]
+            struct Object {
+                count: i64,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl GpuCount {
         #[inline]
@@ -430,7 +812,7 @@ property, so exactly one branch matches. The Rust layer turns the
         }
     }
     ///A hostnode with its available resources, prices and location.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct Hostnode {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -451,14 +833,50 @@ property, so exactly one branch matches. The Rust layer turns the
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uptime_percentage: ::std::option::Option<f64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Hostnode {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "Hostnode", remote = "Hostnode")]
+            #[allow(dead_code)]
+            struct Object {
+                available_resources: ::std::option::Option<HostnodeResources>,
+                engine: ::std::option::Option<::std::string::String>,
+                id: ::std::string::String,
+                location: ::std::option::Option<HostnodeLocation>,
+                location_id: ::std::option::Option<::std::string::String>,
+                pricing: ::std::option::Option<Pricing>,
+                uptime_percentage: ::std::option::Option<f64>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`{"data": Hostnode}`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct HostnodeEnvelope {
         pub data: Hostnode,
     }
+    impl<'de> ::serde::Deserialize<'de> for HostnodeEnvelope {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "HostnodeEnvelope", remote = "HostnodeEnvelope")]
+            #[allow(dead_code)]
+            struct Object {
+                data: Hostnode,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Free GPUs of one model on a hostnode.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct HostnodeGpu {
         ///Free GPUs of this model (camelCase key).
@@ -474,21 +892,70 @@ property, so exactly one branch matches. The Rust layer turns the
         #[serde(rename = "v0Name")]
         pub v0_name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for HostnodeGpu {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "HostnodeGpu", remote = "HostnodeGpu")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "availableCount")]
+                available_count: ::std::option::Option<i64>,
+                price_per_hr: ::std::option::Option<f64>,
+                #[serde(rename = "v0Name")]
+                v0_name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`{"data": {"hostnodes": [...]}}`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct HostnodeList {
         pub data: HostnodeListData,
     }
+    impl<'de> ::serde::Deserialize<'de> for HostnodeList {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "HostnodeList", remote = "HostnodeList")]
+            #[allow(dead_code)]
+            struct Object {
+                data: HostnodeListData,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///The hostnodes.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct HostnodeListData {
         ///Every hostnode (an array, not a map keyed by id).
         pub hostnodes: ::std::vec::Vec<Hostnode>,
     }
+    impl<'de> ::serde::Deserialize<'de> for HostnodeListData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "HostnodeListData", remote = "HostnodeListData")]
+            #[allow(dead_code)]
+            struct Object {
+                hostnodes: ::std::vec::Vec<Hostnode>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Where a hostnode is. Its id is `uuid` here, `id` in listLocations.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct HostnodeLocation {
         ///City.
@@ -525,8 +992,33 @@ property, so exactly one branch matches. The Rust layer turns the
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for HostnodeLocation {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "HostnodeLocation", remote = "HostnodeLocation")]
+            #[allow(dead_code)]
+            struct Object {
+                city: ::std::option::Option<::std::string::String>,
+                country: ::std::option::Option<::std::string::String>,
+                has_network_storage: ::std::option::Option<bool>,
+                network_speed_gbps: ::std::option::Option<f64>,
+                network_speed_upload_gbps: ::std::option::Option<f64>,
+                organization: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "organizationName")]
+                organization_name: ::std::option::Option<::std::string::String>,
+                stateprovince: ::std::option::Option<::std::string::String>,
+                tier: ::std::option::Option<i64>,
+                uuid: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///What is still free on a hostnode.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct HostnodeResources {
         ///Public ports usable as `port_forwards[].external_port`.
@@ -563,9 +1055,36 @@ property, so exactly one branch matches. The Rust layer turns the
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vcpu_count: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for HostnodeResources {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "HostnodeResources", remote = "HostnodeResources")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(default)]
+                available_ports: ::std::vec::Vec<i64>,
+                #[serde(default)]
+                gpus: ::std::vec::Vec<HostnodeGpu>,
+                has_public_ip_available: ::std::option::Option<bool>,
+                max_ram_gb: ::std::option::Option<i64>,
+                max_ram_per_gpu: ::std::option::Option<i64>,
+                max_storage_gb: ::std::option::Option<i64>,
+                max_vcpus: ::std::option::Option<i64>,
+                max_vcpus_per_gpu: ::std::option::Option<i64>,
+                ram_gb: ::std::option::Option<i64>,
+                storage_gb: ::std::option::Option<f64>,
+                vcpu_count: ::std::option::Option<i64>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     /**An instance as getInstance returns it: unwrapped, with camelCase keys.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct Instance {
         ///Instance id (a UUID).
@@ -610,22 +1129,81 @@ appear only in mocks.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Instance {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "Instance", remote = "Instance")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                #[serde(rename = "ipAddress")]
+                ip_address: ::std::option::Option<::std::string::String>,
+                name: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "portForwards", default)]
+                port_forwards: ::std::vec::Vec<PortForward>,
+                #[serde(rename = "rateHourly")]
+                rate_hourly: ::std::option::Option<f64>,
+                resources: ::std::option::Option<InstanceResources>,
+                status: ::std::string::String,
+                #[serde(rename = "type")]
+                type_: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`{"data": {"type": "instance", "id", "attributes": {"status"}}}`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct InstanceAction {
         pub data: InstanceActionData,
     }
+    impl<'de> ::serde::Deserialize<'de> for InstanceAction {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "InstanceAction", remote = "InstanceAction")]
+            #[allow(dead_code)]
+            struct Object {
+                data: InstanceActionData,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///The transitional status.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct InstanceActionAttributes {
         ///`starting` or `stopping`. A free string; see `Instance.status`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for InstanceActionAttributes {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "InstanceActionAttributes",
+                remote = "InstanceActionAttributes"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                status: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///The instance the action applies to.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct InstanceActionData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -637,17 +1215,55 @@ appear only in mocks.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for InstanceActionData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "InstanceActionData", remote = "InstanceActionData")]
+            #[allow(dead_code)]
+            struct Object {
+                attributes: ::std::option::Option<InstanceActionAttributes>,
+                id: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "type")]
+                type_: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     /**The 200 body of startInstance and stopInstance: the action's status
 or, when the service reports an error with HTTP 200, an `ErrorBody`.
 `InstanceAction` requires `data` and `ErrorBody` requires `error`,
 and neither has the other's property, so exactly one branch matches.
 The Rust layer turns the `ErrorBody` branch into an error.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum InstanceActionResult {
         InstanceAction(InstanceAction),
         ErrorBody(ErrorBody),
+    }
+    impl<'de> ::serde::Deserialize<'de> for InstanceActionResult {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("InstanceAction", Self::InstanceAction)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("ErrorBody", Self::ErrorBody)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("InstanceActionResult"))
+        }
     }
     impl ::std::convert::From<InstanceAction> for InstanceActionResult {
         #[inline]
@@ -662,13 +1278,28 @@ The Rust layer turns the `ErrorBody` branch into an error.
         }
     }
     ///`{"data": {"type": "success", "attributes": {"message"}}}`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct InstanceDeleted {
         pub data: InstanceDeletedData,
     }
+    impl<'de> ::serde::Deserialize<'de> for InstanceDeleted {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "InstanceDeleted", remote = "InstanceDeleted")]
+            #[allow(dead_code)]
+            struct Object {
+                data: InstanceDeletedData,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///The confirmation; the message is under `attributes` (unlike deleteSecret).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct InstanceDeletedData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -677,8 +1308,25 @@ The Rust layer turns the `ErrorBody` branch into an error.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for InstanceDeletedData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "InstanceDeletedData", remote = "InstanceDeletedData")]
+            #[allow(dead_code)]
+            struct Object {
+                attributes: ::std::option::Option<MessageAttributes>,
+                #[serde(rename = "type")]
+                type_: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///GPUs of one model attached to an instance.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct InstanceGpu {
         ///Number of GPUs.
@@ -691,18 +1339,60 @@ The Rust layer turns the `ErrorBody` branch into an error.
         )]
         pub v0_name: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for InstanceGpu {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "InstanceGpu", remote = "InstanceGpu")]
+            #[allow(dead_code)]
+            struct Object {
+                count: ::std::option::Option<i64>,
+                #[serde(rename = "v0Name")]
+                v0_name: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     /**The instance list in one of the three shapes the sources show. All
 three require `data`; they differ in what `data` is: an object with
 `instances` (`InstancesKeyed`), an object with `attributes`
 (`InstancesListResource`), or an array (`InstancesArray`). No
 `data` can be more than one of these, so exactly one branch matches.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum InstanceList {
         Keyed(InstancesKeyed),
         ListResource(InstancesListResource),
         Array(InstancesArray),
+    }
+    impl<'de> ::serde::Deserialize<'de> for InstanceList {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("InstancesKeyed", Self::Keyed)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("InstancesListResource", Self::ListResource)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("InstancesArray", Self::Array)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("InstanceList"))
+        }
     }
     impl ::std::convert::From<InstancesKeyed> for InstanceList {
         #[inline]
@@ -726,7 +1416,7 @@ three require `data`; they differ in what `data` is: an object with
 `attributes`; the live array shape seems to carry them flattened, as
 getInstance does. Read `attributes` first, then the flat fields.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct InstanceListItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -762,8 +1452,34 @@ getInstance does. Read `attributes` first, then the flat fields.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for InstanceListItem {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "InstanceListItem", remote = "InstanceListItem")]
+            #[allow(dead_code)]
+            struct Object {
+                attributes: ::std::option::Option<InstanceListItemAttributes>,
+                id: ::std::string::String,
+                #[serde(rename = "ipAddress")]
+                ip_address: ::std::option::Option<::std::string::String>,
+                name: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "portForwards", default)]
+                port_forwards: ::std::vec::Vec<PortForward>,
+                #[serde(rename = "rateHourly")]
+                rate_hourly: ::std::option::Option<f64>,
+                status: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "type")]
+                type_: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///An instance's attributes in a list.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct InstanceListItemAttributes {
         ///Instance name.
@@ -776,17 +1492,52 @@ getInstance does. Read `attributes` first, then the flat fields.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for InstanceListItemAttributes {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "InstanceListItemAttributes",
+                remote = "InstanceListItemAttributes"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                name: ::std::option::Option<::std::string::String>,
+                region: ::std::option::Option<::std::string::String>,
+                status: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     /**Reply of modifyInstance. Undocumented; modelled leniently as the
 message envelope one client decodes, with the message either directly
 under `data` or under `data.attributes`.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct InstanceModified {
         pub data: InstanceModifiedData,
     }
+    impl<'de> ::serde::Deserialize<'de> for InstanceModified {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "InstanceModified", remote = "InstanceModified")]
+            #[allow(dead_code)]
+            struct Object {
+                data: InstanceModifiedData,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Outcome of the change; every field is optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct InstanceModifiedData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -798,10 +1549,28 @@ under `data` or under `data.attributes`.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for InstanceModifiedData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "InstanceModifiedData", remote = "InstanceModifiedData")]
+            #[allow(dead_code)]
+            struct Object {
+                attributes: ::std::option::Option<MessageAttributes>,
+                message: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "type")]
+                type_: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     /**Resources of an instance. Clients read this object, but neither the
 docs example nor the live capture shows it.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct InstanceResources {
         ///Attached GPUs, keyed by GPU model.
@@ -820,9 +1589,27 @@ docs example nor the live capture shows it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vcpu_count: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for InstanceResources {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "InstanceResources", remote = "InstanceResources")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(default)]
+                gpus: ::std::collections::HashMap<::std::string::String, InstanceGpu>,
+                ram_gb: ::std::option::Option<i64>,
+                storage_gb: ::std::option::Option<i64>,
+                vcpu_count: ::std::option::Option<i64>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Resources of a new instance.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct InstanceResourcesRequest {
         /**GPUs, as a **map** from GPU model (`v0Name`) to its count, e.g.
@@ -841,6 +1628,29 @@ required at a location; may be omitted on a CPU-only hostnode.
         ///vCPUs. Keep it even; modifyInstance changes it in steps of 2.
         pub vcpu_count: i64,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for InstanceResourcesRequest {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "InstanceResourcesRequest",
+                remote = "InstanceResourcesRequest"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(default)]
+                gpus: ::std::collections::HashMap<::std::string::String, GpuCount>,
+                ram_gb: i64,
+                storage_gb: i64,
+                vcpu_count: i64,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl InstanceResourcesRequest {
         #[inline]
         pub fn builder() -> builder::InstanceResourcesRequest {
@@ -848,40 +1658,118 @@ required at a location; may be omitted on a CPU-only hostnode.
         }
     }
     ///`{"data": [...]}`: `data` is the array itself (seen live by one client).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct InstancesArray {
         ///Every instance.
         pub data: ::std::vec::Vec<InstanceListItem>,
     }
+    impl<'de> ::serde::Deserialize<'de> for InstancesArray {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "InstancesArray", remote = "InstancesArray")]
+            #[allow(dead_code)]
+            struct Object {
+                data: ::std::vec::Vec<InstanceListItem>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`{"data": {"instances": [...]}}` (Instance Management docs).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct InstancesKeyed {
         pub data: InstancesKeyedData,
     }
+    impl<'de> ::serde::Deserialize<'de> for InstancesKeyed {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "InstancesKeyed", remote = "InstancesKeyed")]
+            #[allow(dead_code)]
+            struct Object {
+                data: InstancesKeyedData,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///The instances, under `instances`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct InstancesKeyedData {
         ///Every instance.
         pub instances: ::std::vec::Vec<InstanceListItem>,
     }
+    impl<'de> ::serde::Deserialize<'de> for InstancesKeyedData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "InstancesKeyedData", remote = "InstancesKeyedData")]
+            #[allow(dead_code)]
+            struct Object {
+                instances: ::std::vec::Vec<InstanceListItem>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`{"data": {"type": "list", "id": "instances", "attributes": {"instances": [...]}}}` (Getting Started docs).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct InstancesListResource {
         pub data: InstancesListResourceData,
     }
+    impl<'de> ::serde::Deserialize<'de> for InstancesListResource {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "InstancesListResource", remote = "InstancesListResource")]
+            #[allow(dead_code)]
+            struct Object {
+                data: InstancesListResourceData,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///The instances, under `attributes.instances`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct InstancesListResourceAttributes {
         ///Every instance.
         pub instances: ::std::vec::Vec<InstanceListItem>,
     }
+    impl<'de> ::serde::Deserialize<'de> for InstancesListResourceAttributes {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "InstancesListResourceAttributes",
+                remote = "InstancesListResourceAttributes"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                instances: ::std::vec::Vec<InstanceListItem>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///A `list` resource whose attributes hold the instances.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct InstancesListResourceData {
         pub attributes: InstancesListResourceAttributes,
@@ -892,14 +1780,54 @@ required at a location; may be omitted on a CPU-only hostnode.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for InstancesListResourceData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "InstancesListResourceData",
+                remote = "InstancesListResourceData"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                attributes: InstancesListResourceAttributes,
+                id: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "type")]
+                type_: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     /**One step of a validation issue's path: an object key, or (for array
 items, as Zod reports them) an index.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum IssuePathSegment {
         String(::std::string::String),
         Integer(i64),
+    }
+    impl<'de> ::serde::Deserialize<'de> for IssuePathSegment {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of.branch("String", Self::String)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("Integer", Self::Integer)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("IssuePathSegment"))
+        }
     }
     impl ::std::fmt::Display for IssuePathSegment {
         #[inline]
@@ -922,11 +1850,31 @@ requires `data` and `ErrorBody` requires `error`, and neither has the
 other's property, so exactly one branch matches. The Rust layer turns
 the `ErrorBody` branch into an error.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum ListHostnodesResult {
         HostnodeList(HostnodeList),
         ErrorBody(ErrorBody),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListHostnodesResult {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("HostnodeList", Self::HostnodeList)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("ErrorBody", Self::ErrorBody)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("ListHostnodesResult"))
+        }
     }
     impl ::std::convert::From<HostnodeList> for ListHostnodesResult {
         #[inline]
@@ -947,11 +1895,31 @@ shapes) or, when the service reports an error with HTTP 200, an
 so exactly one branch matches. The Rust layer turns the `ErrorBody`
 branch into an error.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum ListInstancesResult {
         InstanceList(InstanceList),
         ErrorBody(ErrorBody),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListInstancesResult {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("InstanceList", Self::InstanceList)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("ErrorBody", Self::ErrorBody)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("ListInstancesResult"))
+        }
     }
     impl ::std::convert::From<InstanceList> for ListInstancesResult {
         #[inline]
@@ -971,11 +1939,31 @@ requires `data` and `ErrorBody` requires `error`, and neither has the
 other's property, so exactly one branch matches. The Rust layer turns
 the `ErrorBody` branch into an error.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum ListLocationsResult {
         LocationList(LocationList),
         ErrorBody(ErrorBody),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListLocationsResult {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("LocationList", Self::LocationList)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("ErrorBody", Self::ErrorBody)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("ListLocationsResult"))
+        }
     }
     impl ::std::convert::From<LocationList> for ListLocationsResult {
         #[inline]
@@ -995,11 +1983,31 @@ reports an error with HTTP 200, an `ErrorBody`. `SecretList` requires
 property, so exactly one branch matches. The Rust layer turns the
 `ErrorBody` branch into an error.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum ListSecretsResult {
         SecretList(SecretList),
         ErrorBody(ErrorBody),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListSecretsResult {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("SecretList", Self::SecretList)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("ErrorBody", Self::ErrorBody)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("ListSecretsResult"))
+        }
     }
     impl ::std::convert::From<SecretList> for ListSecretsResult {
         #[inline]
@@ -1014,7 +2022,7 @@ property, so exactly one branch matches. The Rust layer turns the
         }
     }
     ///A deployment location and the GPU models it offers.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct Location {
         ///City, e.g. `Chubbuck`.
@@ -1035,8 +2043,29 @@ property, so exactly one branch matches. The Rust layer turns the
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tier: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Location {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "Location", remote = "Location")]
+            #[allow(dead_code)]
+            struct Object {
+                city: ::std::option::Option<::std::string::String>,
+                country: ::std::option::Option<::std::string::String>,
+                #[serde(default)]
+                gpus: ::std::vec::Vec<LocationGpu>,
+                id: ::std::string::String,
+                stateprovince: ::std::option::Option<::std::string::String>,
+                tier: ::std::option::Option<i64>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///A GPU model offered at a location. Keys mix camelCase and snake_case.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct LocationGpu {
         ///Display name, e.g. `NVIDIA GeForce RTX 4090 PCIe 24GB`.
@@ -1061,8 +2090,31 @@ property, so exactly one branch matches. The Rust layer turns the
         #[serde(rename = "v0Name")]
         pub v0_name: ::std::string::String,
     }
+    impl<'de> ::serde::Deserialize<'de> for LocationGpu {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "LocationGpu", remote = "LocationGpu")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "displayName")]
+                display_name: ::std::option::Option<::std::string::String>,
+                max_count: ::std::option::Option<i64>,
+                network_features: ::std::option::Option<NetworkFeatures>,
+                price_per_hr: ::std::option::Option<f64>,
+                pricing: ::std::option::Option<Pricing>,
+                resources: ::std::option::Option<LocationGpuResources>,
+                #[serde(rename = "v0Name")]
+                v0_name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Resource limits for an instance with this GPU model.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct LocationGpuResources {
         ///Most RAM, in GB.
@@ -1075,32 +2127,93 @@ property, so exactly one branch matches. The Rust layer turns the
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_vcpus: ::std::option::Option<i64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for LocationGpuResources {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "LocationGpuResources", remote = "LocationGpuResources")]
+            #[allow(dead_code)]
+            struct Object {
+                max_ram_gb: ::std::option::Option<i64>,
+                max_storage_gb: ::std::option::Option<i64>,
+                max_vcpus: ::std::option::Option<i64>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`{"data": {"locations": [...]}}`, a plain object envelope.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct LocationList {
         pub data: LocationListData,
     }
+    impl<'de> ::serde::Deserialize<'de> for LocationList {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "LocationList", remote = "LocationList")]
+            #[allow(dead_code)]
+            struct Object {
+                data: LocationListData,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///The locations.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct LocationListData {
         ///Every location.
         pub locations: ::std::vec::Vec<Location>,
     }
+    impl<'de> ::serde::Deserialize<'de> for LocationListData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "LocationListData", remote = "LocationListData")]
+            #[allow(dead_code)]
+            struct Object {
+                locations: ::std::vec::Vec<Location>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///Attributes carrying a human-readable message.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct MessageAttributes {
         ///The message, e.g. "Instance deleted successfully".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageAttributes {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "MessageAttributes", remote = "MessageAttributes")]
+            #[allow(dead_code)]
+            struct Object {
+                message: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     /**The GPUs after the change: a single object, not the map keyed by GPU
 model that createInstance takes.
 */
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ModifyGpus {
         ///Number of GPUs.
@@ -1108,6 +2221,24 @@ model that createInstance takes.
         ///GPU model id (`v0Name`).
         #[serde(rename = "gpuV0Name")]
         pub gpu_v0_name: ::std::string::String,
+    }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for ModifyGpus {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "ModifyGpus", remote = "ModifyGpus")]
+            #[allow(dead_code)]
+            struct Object {
+                count: i64,
+                #[serde(rename = "gpuV0Name")]
+                gpu_v0_name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     impl ModifyGpus {
         #[inline]
@@ -1119,7 +2250,6 @@ model that createInstance takes.
 Every field is optional.
 */
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ModifyInstanceRequest {
         ///vCPUs, in steps of 2.
@@ -1146,6 +2276,28 @@ Every field is optional.
         )]
         pub ram_gb: ::std::option::Option<i64>,
     }
+    #[cfg(feature = "json-bodies")]
+    impl<'de> ::serde::Deserialize<'de> for ModifyInstanceRequest {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "ModifyInstanceRequest", remote = "ModifyInstanceRequest")]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "cpuCores")]
+                cpu_cores: ::std::option::Option<i64>,
+                #[serde(rename = "diskGb")]
+                disk_gb: ::std::option::Option<i64>,
+                gpus: ::std::option::Option<ModifyGpus>,
+                #[serde(rename = "ramGb")]
+                ram_gb: ::std::option::Option<i64>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl ModifyInstanceRequest {
         #[inline]
         pub fn builder() -> builder::ModifyInstanceRequest {
@@ -1158,11 +2310,31 @@ or, when the service reports an error with HTTP 200, an `ErrorBody`.
 and neither has the other's property, so exactly one branch matches.
 The Rust layer turns the `ErrorBody` branch into an error.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum ModifyInstanceResult {
         InstanceModified(InstanceModified),
         ErrorBody(ErrorBody),
+    }
+    impl<'de> ::serde::Deserialize<'de> for ModifyInstanceResult {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let mut one_of = ::cloud_common::__private::OneOf::read(deserializer)?;
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("InstanceModified", Self::InstanceModified)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            if let ::std::option::Option::Some(v) = one_of
+                .branch("ErrorBody", Self::ErrorBody)
+            {
+                return ::std::result::Result::Ok(v);
+            }
+            ::std::result::Result::Err(one_of.no_branch("ModifyInstanceResult"))
+        }
     }
     impl ::std::convert::From<InstanceModified> for ModifyInstanceResult {
         #[inline]
@@ -1177,7 +2349,7 @@ The Rust layer turns the `ErrorBody` branch into an error.
         }
     }
     ///Network features available with this GPU model at this location.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct NetworkFeatures {
         ///Whether `useDedicatedIp` can be requested.
@@ -1190,10 +2362,27 @@ The Rust layer turns the `ErrorBody` branch into an error.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub port_forwarding_available: ::std::option::Option<bool>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NetworkFeatures {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NetworkFeatures", remote = "NetworkFeatures")]
+            #[allow(dead_code)]
+            struct Object {
+                dedicated_ip_available: ::std::option::Option<bool>,
+                network_storage_available: ::std::option::Option<bool>,
+                port_forwarding_available: ::std::option::Option<bool>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     /**A port forward. The keys are snake_case in requests and responses
 alike (even inside the camelCase `portForwards`).
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct PortForward {
         /**Public port on the hostnode. In a request, choose it from the
@@ -1203,6 +2392,22 @@ hostnode's `available_ports`; the service may reassign it.
         ///Port inside the VM, e.g. 22.
         pub internal_port: i64,
     }
+    impl<'de> ::serde::Deserialize<'de> for PortForward {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "PortForward", remote = "PortForward")]
+            #[allow(dead_code)]
+            struct Object {
+                external_port: i64,
+                internal_port: i64,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     impl PortForward {
         #[inline]
         pub fn builder() -> builder::PortForward {
@@ -1210,7 +2415,7 @@ hostnode's `available_ports`; the service may reassign it.
         }
     }
     ///Per-unit prices in USD per hour.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct Pricing {
         ///Price per GB of RAM per hour.
@@ -1223,14 +2428,46 @@ hostnode's `available_ports`; the service may reassign it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub per_vcpu_hr: ::std::option::Option<f64>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Pricing {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "Pricing", remote = "Pricing")]
+            #[allow(dead_code)]
+            struct Object {
+                per_gb_ram_hr: ::std::option::Option<f64>,
+                per_gb_storage_hr: ::std::option::Option<f64>,
+                per_vcpu_hr: ::std::option::Option<f64>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`{"data": {"type": "secret", "id", "name"}}`: flattened, without the value.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct SecretCreated {
         pub data: SecretCreatedData,
     }
+    impl<'de> ::serde::Deserialize<'de> for SecretCreated {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "SecretCreated", remote = "SecretCreated")]
+            #[allow(dead_code)]
+            struct Object {
+                data: SecretCreatedData,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///The new secret.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct SecretCreatedData {
         ///Secret id (a UUID); pass it as `ssh_key_id` for an `SSHKEY` secret.
@@ -1242,14 +2479,47 @@ hostnode's `available_ports`; the service may reassign it.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SecretCreatedData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "SecretCreatedData", remote = "SecretCreatedData")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "type")]
+                type_: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`{"data": {"type": "success", "message"}}`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct SecretDeleted {
         pub data: SecretDeletedData,
     }
+    impl<'de> ::serde::Deserialize<'de> for SecretDeleted {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "SecretDeleted", remote = "SecretDeleted")]
+            #[allow(dead_code)]
+            struct Object {
+                data: SecretDeletedData,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///The confirmation; `message` is directly under `data`, not under `attributes`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct SecretDeletedData {
         ///The message, e.g. "Secret deleted successfully".
@@ -1259,8 +2529,25 @@ hostnode's `available_ports`; the service may reassign it.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SecretDeletedData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "SecretDeletedData", remote = "SecretDeletedData")]
+            #[allow(dead_code)]
+            struct Object {
+                message: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "type")]
+                type_: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///A secret with its value.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct SecretDetail {
         ///Secret id (a UUID).
@@ -1274,27 +2561,91 @@ hostnode's `available_ports`; the service may reassign it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::cloud_common::Secret>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SecretDetail {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "SecretDetail", remote = "SecretDetail")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "type")]
+                type_: ::std::option::Option<::std::string::String>,
+                value: ::std::option::Option<::cloud_common::Secret>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`{"data": {"type": "secret", "id", "name", "value"}}`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct SecretEnvelope {
         pub data: SecretDetail,
     }
+    impl<'de> ::serde::Deserialize<'de> for SecretEnvelope {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "SecretEnvelope", remote = "SecretEnvelope")]
+            #[allow(dead_code)]
+            struct Object {
+                data: SecretDetail,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`{"data": {"secrets": [...]}}`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct SecretList {
         pub data: SecretListData,
     }
+    impl<'de> ::serde::Deserialize<'de> for SecretList {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "SecretList", remote = "SecretList")]
+            #[allow(dead_code)]
+            struct Object {
+                data: SecretListData,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///The secrets.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct SecretListData {
         ///Every secret, without values.
         pub secrets: ::std::vec::Vec<SecretSummary>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SecretListData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "SecretListData", remote = "SecretListData")]
+            #[allow(dead_code)]
+            struct Object {
+                secrets: ::std::vec::Vec<SecretSummary>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///A secret in the list. Here `type` is the kind, not the resource type.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct SecretSummary {
         ///Secret id (a UUID).
@@ -1305,8 +2656,28 @@ hostnode's `available_ports`; the service may reassign it.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::v2::generated::open_enums::SecretKind>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SecretSummary {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "SecretSummary", remote = "SecretSummary")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+                name: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "type")]
+                type_: ::std::option::Option<
+                    crate::v2::generated::open_enums::SecretKind,
+                >,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///One validation failure (the shape is that of Zod issues).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct ValidationIssue {
         ///Issue code, e.g. `custom`.
@@ -1315,6 +2686,23 @@ hostnode's `available_ports`; the service may reassign it.
         pub message: ::std::string::String,
         ///Path of the offending request field, e.g. `["data", "attributes", "port_forwards"]`.
         pub path: ::std::vec::Vec<IssuePathSegment>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ValidationIssue {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "ValidationIssue", remote = "ValidationIssue")]
+            #[allow(dead_code)]
+            struct Object {
+                code: ::std::string::String,
+                message: ::std::string::String,
+                path: ::std::vec::Vec<IssuePathSegment>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
     }
     ///A bare array of validation issues, returned with HTTP 400.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
