@@ -265,13 +265,7 @@ pub fn import(
     let mut path_blocks = String::new();
     for found in &new_ops {
         let op = operation(&merged, found, texts)?;
-        for tag in op
-            .get("tags")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-        {
+        for tag in tags(&op) {
             if !our_tags.contains(tag) && !outcome.added_tags.iter().any(|t| t == tag) {
                 outcome.added_tags.push(tag.to_string());
             }
@@ -316,6 +310,15 @@ pub fn import(
 fn request_schema_name(op: &Value) -> Option<&str> {
     op.pointer("/requestBody/content/application~1json/schema")
         .and_then(spec::wrapped_ref_name)
+}
+
+/// The names of an operation's tags.
+pub(crate) fn tags(op: &Value) -> impl Iterator<Item = &str> {
+    op.get("tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
 }
 
 /// Every component schema named by a `$ref` anywhere under `node`.

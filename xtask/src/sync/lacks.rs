@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::classify::{Addition, classify, classify_edits};
 use super::{Edit, Kind, Lack, NO_BASE, edit_pointer};
+use crate::import::tags;
 use cloud_spec as spec;
 
 /// Everything the official document has and `ours` lacks, in the order:
@@ -327,39 +328,15 @@ impl Finder<'_> {
     }
 }
 
-fn tags(op: &Value) -> impl Iterator<Item = &str> {
-    op.get("tags")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-}
-
 fn list(names: &[String], noun: &str) -> String {
     let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
     let plural = if names.len() == 1 { "" } else { "s" };
     format!("{noun}{plural} {}", quoted.join(", "))
 }
 
-/// The component schemas a node names directly (not through them).
+/// The component schemas a node names directly (not through them), each
+/// once and sorted (for the note that names them): the `$ref`s `import`
+/// follows for its closure, the same walk.
 fn direct_refs(node: &Value) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    let mut stack = vec![node];
-    while let Some(current) = stack.pop() {
-        match current {
-            Value::Object(map) => {
-                if let Some(name) = spec::schema_ref_name(current) {
-                    out.insert(name.to_string());
-                }
-                stack.extend(
-                    map.iter()
-                        .filter(|(k, _)| *k != "example" && *k != "examples")
-                        .map(|(_, v)| v),
-                );
-            }
-            Value::Array(items) => stack.extend(items),
-            _ => {}
-        }
-    }
-    out
+    crate::import::refs_in(node).into_iter().collect()
 }

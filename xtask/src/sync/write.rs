@@ -444,30 +444,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn scalars_are_plain_only_where_yaml_reads_them_back() {
-        assert_eq!(yaml::scalar("RUNNING"), "RUNNING");
-        assert_eq!(yaml::scalar("$ref"), "$ref");
-        assert_eq!(yaml::scalar("zh-CN"), "zh-CN");
-        assert_eq!(yaml::scalar("*"), "'*'");
-        assert_eq!(yaml::scalar("true"), "'true'");
-        assert_eq!(yaml::scalar("1"), "'1'");
-        assert_eq!(
-            yaml::scalar("#/components/schemas/X"),
-            "'#/components/schemas/X'"
-        );
-        assert_eq!(yaml::scalar("it's"), "'it''s'");
-        assert_eq!(yaml::quoted("a\nb"), "\"a\\nb\"");
-        assert_eq!(
-            yaml::prose("Storage usage (bytes)"),
-            "Storage usage (bytes)"
-        );
-        assert_eq!(yaml::prose("Memory: in bytes"), "'Memory: in bytes'");
-        assert_eq!(yaml::prose("`id` of the VM"), "'`id` of the VM'");
-        assert_eq!(yaml::prose("100 ms"), "'100 ms'");
-        assert_eq!(yaml::prose("No"), "'No'");
-    }
-
-    #[test]
     fn flow_nodes_read_back_as_the_same_value() {
         let node = serde_json::json!({
             "nullable": true,
