@@ -66,5 +66,15 @@ mod tests {
         assert_eq!(prose("Name of the VM."), "Name of the VM.");
         assert_eq!(prose("Code: ResourceLocked"), "'Code: ResourceLocked'");
         assert_eq!(quoted("a\nb"), "\"a\\nb\"");
+        // Moved from sync's tests, which checked the same functions.
+        assert_eq!(scalar("zh-CN"), "zh-CN");
+        assert_eq!(scalar("*"), "'*'");
+        assert_eq!(scalar("1"), "'1'");
+        assert_eq!(scalar("it's"), "'it''s'");
+        assert_eq!(prose("Storage usage (bytes)"), "Storage usage (bytes)");
+        assert_eq!(prose("Memory: in bytes"), "'Memory: in bytes'");
+        assert_eq!(prose("`id` of the VM"), "'`id` of the VM'");
+        assert_eq!(prose("100 ms"), "'100 ms'");
+        assert_eq!(prose("No"), "'No'");
     }
 }
