@@ -306,3 +306,144 @@ async fn the_fake_answers_every_operation_of_the_spec() {
         assert_eq!(last.operation_id.as_deref(), Some(id));
     }
 }
+
+// Requests exactly as the `tensordock` Python SDK (PyPI, 0.1.13) sends them
+// through `requests`: every call sets `Content-Type:
+// application/x-www-form-urlencoded`, POSTs a form with the credentials
+// last, and GETs with the credentials in the query string and no body.
+// The bodies below are what `requests` encodes for those calls.
+
+/// The SDK's headers and body for a raw POST.
+fn sdk_post(raw: &reqwest::Client, url: &str, body: &'static str) -> reqwest::RequestBuilder {
+    raw.post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+}
+
+fn raw_client(fake: &Fake) -> reqwest::Client {
+    ClientConfig::new(fake.base_url())
+        .http_client("tensordock", "fake-test")
+        .unwrap()
+}
+
+/// The VM the SDK stop requests name.
+const SDK_VM: &str = "5f4e3d2c-1b0a-4987-8654-3210fedcba98";
+
+/// `stop_vm(SDK_VM)`: `disassociate_resources` defaults to `False`, which
+/// `requests` sends as Python's `str(False)`.
+const SDK_STOP: &str = "server=5f4e3d2c-1b0a-4987-8654-3210fedcba98&disassociate_resources=False&api_key=11111111-2222-3333-4444-555555555555&api_token=66666666-7777-8888-9999-000000000000";
+
+/// `stop_vm(SDK_VM, disassociate_resources=True)`.
+const SDK_STOP_RELEASING: &str = "server=5f4e3d2c-1b0a-4987-8654-3210fedcba98&disassociate_resources=True&api_key=11111111-2222-3333-4444-555555555555&api_token=66666666-7777-8888-9999-000000000000";
+
+/// `deploy_container(...)` with the docstring's fields: lists repeat their
+/// key, the `environment_variables` dict (`{"GREETING": "hello", "MODE":
+/// "prod"}`) sends its keys only, and the empty `volumes` list nothing.
+const SDK_DEPLOY_CONTAINER: &str = "display_name=My+Container&project_id=my-container-id&image_name=strm%2Fhelloworld-http&registry_type=public&gpu_count=1&gpu_models=geforcertx4090-pcie-24gb&gpu_models=rtxa6000-pcie-48gb&replicas=2&ram=16&vcpus=4&storage=100&networking_port=80&environment_variables=GREETING&environment_variables=MODE&arguments=--port&arguments=80&max_vm_rate_hourly=0.9&api_key=11111111-2222-3333-4444-555555555555&api_token=66666666-7777-8888-9999-000000000000";
+
+/// `get_container_replicas(id)`'s query string.
+const SDK_REPLICAS_QUERY: &str =
+    "api_key=11111111-2222-3333-4444-555555555555&api_token=66666666-7777-8888-9999-000000000000";
+
+#[tokio::test]
+async fn the_python_sdks_stop_vm_is_accepted_with_pythons_booleans() {
+    let fake = Fake::start().await.unwrap();
+    fake.set_polls_to_settle(0);
+    let raw = raw_client(&fake);
+    let url = format!("{}/client/stop/single", fake.base_url());
+
+    fake.add_vm_with_id(SDK_VM, "sdk", "Running");
+    let answer = sdk_post(&raw, &url, SDK_STOP).send().await.unwrap();
+    assert_eq!(answer.status(), 200);
+    let body: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(body, serde_json::json!({"success": true}));
+    // `False` keeps the GPU: an ordinary stop.
+    assert_eq!(fake.status(SDK_VM).as_deref(), Some("Stopped"));
+
+    fake.add_vm_with_id(SDK_VM, "sdk", "Running");
+    let answer = sdk_post(&raw, &url, SDK_STOP_RELEASING)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    assert_eq!(fake.status(SDK_VM).as_deref(), Some("StoppedDisassociated"));
+}
+
+#[tokio::test]
+async fn the_python_sdks_container_deploy_and_replicas_are_accepted() {
+    let fake = Fake::start().await.unwrap();
+    let raw = raw_client(&fake);
+    let deploy = format!("{}/client/container/deploy", fake.base_url());
+    let answer = sdk_post(&raw, &deploy, SDK_DEPLOY_CONTAINER)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200, "{}", answer.text().await.unwrap());
+    let body: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(body["success"], true);
+    let ids = fake.container_ids();
+    assert_eq!(ids.len(), 1);
+    // The fake records the request as it arrived, a form.
+    let sent = fake.received().pop().unwrap();
+    assert_eq!(
+        sent.headers["content-type"],
+        "application/x-www-form-urlencoded"
+    );
+
+    // GET with the credentials in the query, the form content type, no body.
+    let replicas = format!(
+        "{}/client/container/{}/replicas?{SDK_REPLICAS_QUERY}",
+        fake.base_url(),
+        ids[0]
+    );
+    let answer = raw
+        .get(&replicas)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let body: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(
+        body["result"].as_array().map(Vec::len),
+        Some(2),
+        "the deploy's `replicas=2`: {body}"
+    );
+    assert!(body.get("success").is_none(), "replicas carry no `success`");
+
+    // Credentials in the query are still checked.
+    let wrong = replicas.replace(API_TOKEN, "66666666-7777-8888-9999-000000000001");
+    let answer = raw
+        .get(&wrong)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 401);
+    let bare = format!("{}/client/container/{}/replicas", fake.base_url(), ids[0]);
+    let answer = raw.get(&bare).send().await.unwrap();
+    assert_eq!(answer.status(), 400, "no credentials anywhere");
+}
+
+#[tokio::test]
+async fn a_container_form_is_still_checked_field_by_field() {
+    let fake = Fake::start().await.unwrap();
+    let raw = raw_client(&fake);
+    let deploy = format!("{}/client/container/deploy", fake.base_url());
+    let bad = SDK_DEPLOY_CONTAINER.replace("replicas=2", "replicas=two");
+    let answer = raw
+        .post(&deploy)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 400);
+    let body: serde_json::Value = answer.json().await.unwrap();
+    let message = body["error"].as_str().unwrap();
+    assert!(
+        message.contains("`replicas`") && message.contains("integer"),
+        "{message}"
+    );
+    assert!(fake.container_ids().is_empty());
+}

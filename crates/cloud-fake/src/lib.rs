@@ -53,9 +53,12 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+/// The `http` crate, whose types [`Request`] carries (a service's
+/// [`Service::prepare`] rewrites them).
+pub use http;
 pub use lifecycle::{Countdown, Lifecycle};
 pub use server::Server;
-pub use spec::{Operation, Spec};
+pub use spec::{Operation, Spec, form_bool};
 
 use cloud_common::REDACTED;
 
@@ -245,6 +248,16 @@ pub trait Service: Send + 'static {
     /// The provider's own error shape for a request the real service would
     /// reject (`problem` names what was wrong).
     fn invalid(&mut self, request: &Request, problem: &str) -> Response;
+
+    /// Rewrites a request the real service accepts in a form the spec does
+    /// not document (credentials in the query string rather than the body,
+    /// a form rather than JSON) into the form the spec documents, before it
+    /// is validated and handled: a fake must accept what real clients send.
+    /// [`Server::received`] still records the request as it arrived. By
+    /// default, nothing changes.
+    fn prepare(&mut self, request: &mut Request) {
+        let _ = request;
+    }
 
     /// The answer to a request no operation of the spec serves; by default
     /// [`Service::invalid`]'s shape with status 404.

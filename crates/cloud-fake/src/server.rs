@@ -269,11 +269,14 @@ impl<S: Service> Shared<S> {
                         if let Some(Fault::Delay(d)) = delay {
                             tokio::time::sleep(d).await;
                         }
+                        let mut service = lock(&self.service);
+                        if body_problem.is_none() {
+                            service.prepare(&mut request);
+                        }
                         let checked = match body_problem {
                             Some(problem) => Err(problem),
                             None => self.spec.validate(operation, &request),
                         };
-                        let mut service = lock(&self.service);
                         match checked {
                             Ok(()) => service.handle(&request),
                             Err(problem) => service.invalid(&request, &problem),

@@ -295,6 +295,15 @@ impl Spec {
         self.check(schema, &value, "", 0)
     }
 
+    /// A form body (every value a string, a repeated field an array of
+    /// strings) read as the types `schema` declares, as validation reads
+    /// it: `"8"` becomes `8` where an integer is declared, `"False"` a
+    /// boolean, a field sent once a one-item list where a list is. What
+    /// does not read stays as it was.
+    pub fn read_form(&self, schema: &Value, form: Value) -> Value {
+        coerce(self, schema, form, 0)
+    }
+
     /// Checks `value` against `schema`; `at` names where it is (`Cost.GPUSKUID`).
     pub fn check(
         &self,
@@ -690,6 +699,17 @@ fn type_name(value: &Value) -> &'static str {
     }
 }
 
+/// A boolean as form fields and query parameters spell it: `true`/`false`,
+/// `1`/`0`, and Python's `True`/`False`, which is what `requests` sends for
+/// a `bool` value (the `tensordock` SDK's `disassociate_resources=False`).
+pub fn form_bool(text: &str) -> Option<bool> {
+    match text {
+        "true" | "True" | "1" => Some(true),
+        "false" | "False" | "0" => Some(false),
+        _ => None,
+    }
+}
+
 /// Reads strings (form fields, query and path parameters, which travel as
 /// text) as the types the schema declares, so `"8"` checks as an integer
 /// and `"abc"` does not; anything that does not read stays a string and
@@ -736,16 +756,31 @@ fn coerce(spec: &Spec, schema: &Value, value: Value, depth: usize) -> Value {
                             return Value::Number(n);
                         }
                     }
-                    "boolean" => match s.as_str() {
-                        "true" | "1" => return Value::Bool(true),
-                        "false" | "0" => return Value::Bool(false),
-                        _ => {}
-                    },
+                    "boolean" => {
+                        if let Some(b) = form_bool(&s) {
+                            return Value::Bool(b);
+                        }
+                    }
+                    // A list sent as a form field that appears once.
+                    "array" => {
+                        let item = schema.get("items").unwrap_or(&Value::Null);
+                        return Value::Array(vec![coerce(spec, item, Value::String(s), depth + 1)]);
+                    }
                     _ => {}
                 }
             }
             Value::String(s)
         }
+        // A list sent as a repeated form field.
+        Value::Array(items) => match schema.get("items") {
+            Some(item) => Value::Array(
+                items
+                    .into_iter()
+                    .map(|v| coerce(spec, item, v, depth + 1))
+                    .collect(),
+            ),
+            None => Value::Array(items),
+        },
         Value::Object(map) => {
             let props = schema.get("properties").and_then(Value::as_object);
             Value::Object(

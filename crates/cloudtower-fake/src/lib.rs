@@ -67,6 +67,7 @@ pub mod drift;
 mod filter;
 pub mod fixtures;
 mod messages;
+mod official;
 mod paging;
 mod service;
 mod spec;

@@ -44,8 +44,14 @@ impl Store {
             .find(|r| r.get("id").and_then(Value::as_str) == Some(id))
     }
 
-    /// Adds a record (replacing one with the same id).
-    pub(crate) fn insert(&mut self, collection: &str, record: Value) {
+    /// Adds a record (replacing one with the same id), with the fields the
+    /// official document requires that it lacks ([`crate::official`]).
+    pub(crate) fn insert(&mut self, collection: &str, mut record: Value) {
+        if let Some(fields) = record.as_object_mut() {
+            for (key, value) in crate::official::extras(collection, fields) {
+                fields.entry(key).or_insert(value);
+            }
+        }
         let id = record.get("id").and_then(Value::as_str).map(str::to_string);
         let records = self.collections.entry(collection.to_string()).or_default();
         match records

@@ -336,3 +336,82 @@ async fn workflows_label_vms_and_pass_gpus_through() {
     let vm = ct.instance(&web).await.unwrap();
     assert!(vm.gpu_devices.iter().flatten().next().is_none());
 }
+
+/// The official 4.6.0 document, vendored in the repository.
+const OFFICIAL: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../upstream/cloudtower/cloudtower-4.6.0-swagger.json"
+));
+
+#[tokio::test]
+async fn every_listed_record_has_what_the_official_document_requires() {
+    // Its schemas only: the checker needs no operations.
+    let mut official: Value = serde_json::from_str(OFFICIAL).expect("the official document");
+    official["paths"] = json!({});
+    let official = cloud_fake::Spec::parse(&official.to_string()).expect("official schemas");
+    let ours = cloud_fake::Spec::parse(include_str!("../spec/cloudtower.yaml")).expect("our spec");
+
+    let fake = Fake::start().await.expect("fake");
+    fake.add_examples();
+    let cluster = fake.add_cluster("prod");
+    let host = fake.add_host(&cluster, "node-1");
+    fake.add_disk(&host, "sdb");
+    fake.add_vm_on(&host, "web-03", VmStatus::Running);
+    let ct = login(&fake).await;
+    // A task the fake made itself, besides the examples'.
+    let created = ct
+        .create_vm([
+            serde_json::from_value::<VmCreationParams>(new_vm(&cluster, "web-04")).expect("params"),
+        ])
+        .await
+        .expect("create");
+    ct.wait(&created).await.expect("the create task");
+
+    let http = ClientConfig::new(fake.base_url())
+        .http_client(cloudtower_api::PROVIDER, cloudtower_api::USER_AGENT)
+        .expect("an HTTP client");
+    let mut checked = Vec::new();
+    for op in ours.operations() {
+        let Some(item) = ours
+            .success_schema(&op.id)
+            .filter(|s| s["type"] == "array")
+            .and_then(|s| s["items"]["$ref"].as_str())
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        else {
+            continue;
+        };
+        // Reads of records; metrics are computed answers, not records.
+        if !op.id.starts_with("Get") || item.starts_with("WithTask") {
+            continue;
+        }
+        let schema = official
+            .schema(item)
+            .unwrap_or_else(|| panic!("the official document has no {item}"));
+        let records: Vec<Value> = http
+            .post(format!("{}{}", fake.base_url(), op.path))
+            .header("authorization", fake.token())
+            .json(&json!({}))
+            .send()
+            .await
+            .expect("list")
+            .json()
+            .await
+            .expect("a JSON list");
+        assert!(!records.is_empty(), "{} lists nothing to check", op.id);
+        for record in &records {
+            if let Err(e) = official.check(schema, record, item, 0) {
+                panic!(
+                    "{} answers a {item} the official document refuses: {e}\n{record:#}",
+                    op.id
+                );
+            }
+        }
+        checked.push(item);
+    }
+    for schema in ["Task", "Host", "Cluster", "Disk", "Vm"] {
+        assert!(
+            checked.contains(&schema),
+            "{schema} was not checked: {checked:?}"
+        );
+    }
+}

@@ -38,6 +38,8 @@ paths:
               properties:
                 count: {type: integer}
                 kind: {type: string, enum: [a, b]}
+                dry: {type: boolean}
+                sizes: {type: array, items: {type: integer}}
       responses: {'200': {description: ok}}
 components:
   schemas:
@@ -102,6 +104,45 @@ fn form_fields_read_as_their_declared_types() {
     let bad = coerce(&spec, &schema, serde_json::json!({"count": "eight"}), 0);
     let err = spec.check(&schema, &bad, "", 0).unwrap_err();
     assert!(err.contains("`count`") && err.contains("integer"), "{err}");
+}
+
+#[test]
+fn form_booleans_and_lists_read_as_clients_send_them() {
+    let spec = Spec::parse(SPEC).unwrap();
+    let schema = spec
+        .operation("createThing")
+        .unwrap()
+        .operation
+        .pointer("/requestBody/content/application~1x-www-form-urlencoded/schema")
+        .unwrap()
+        .clone();
+    let read = |form| spec.read_form(&schema, form);
+    // Python's `str(False)`, as `requests` sends a bool.
+    for (text, expected) in [
+        ("False", false),
+        ("True", true),
+        ("false", false),
+        ("1", true),
+    ] {
+        let v = read(serde_json::json!({"count": "1", "dry": text}));
+        assert_eq!(v["dry"], expected, "{text}");
+        assert!(spec.check(&schema, &v, "", 0).is_ok());
+    }
+    let odd = read(serde_json::json!({"count": "1", "dry": "FALSE"}));
+    let err = spec.check(&schema, &odd, "", 0).unwrap_err();
+    assert!(err.contains("`dry`") && err.contains("boolean"), "{err}");
+    // A list field sent once, and repeated.
+    let once = read(serde_json::json!({"count": "1", "sizes": "8"}));
+    assert_eq!(once["sizes"], serde_json::json!([8]));
+    let twice = read(serde_json::json!({"count": "1", "sizes": ["8", "9"]}));
+    assert_eq!(twice["sizes"], serde_json::json!([8, 9]));
+    assert!(spec.check(&schema, &twice, "", 0).is_ok());
+    let bad = read(serde_json::json!({"count": "1", "sizes": ["8", "x"]}));
+    assert!(
+        spec.check(&schema, &bad, "", 0)
+            .unwrap_err()
+            .contains("sizes[1]")
+    );
 }
 
 #[test]

@@ -22,6 +22,11 @@
 //! - container deployments with replica counts, spot bids checked against
 //!   the hostnode's prices.
 //!
+//! The fake also accepts what the `tensordock` Python SDK sends where the
+//! spec documents otherwise, since nothing shows the service refuses it:
+//! booleans spelled `True`/`False`, the credentials of a GET in its query
+//! string, and a container deploy sent as a form.
+//!
 //! Errors have v0's shape, `{"success": false, "error": "<message>"}`, with
 //! a non-2xx status. The texts of the state conflicts are the service's;
 //! the others (wrong credentials, no stock) are not documented, so the fake

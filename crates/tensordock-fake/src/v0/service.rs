@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
+use cloud_fake::http;
 use cloud_fake::{Request, Response, Service, Spec};
 use serde_json::{Value, json};
 
@@ -342,7 +343,11 @@ impl State {
                 format!("Machine is {status}, therefore it cannot be stopped"),
             );
         }
-        let release = request.field("disassociate_resources") == Some("true");
+        // `true` as the template sends it, `True` as the Python SDK does.
+        let release = request
+            .field("disassociate_resources")
+            .and_then(cloud_fake::form_bool)
+            == Some(true);
         let (hostnode, model, gpus, holds) = (
             vm.hostnode.clone(),
             vm.gpu_model.clone(),
@@ -453,6 +458,39 @@ impl State {
                 Response::json(200, json!({"result": replicas}))
             }
         }
+    }
+
+    /// A container deploy sent as a form, as the `tensordock` SDK sends it,
+    /// read as the JSON body the spec documents: numbers and lists by the
+    /// schema (a list is a repeated field), and a map, which `requests`
+    /// encodes as its keys alone, as those names with empty values.
+    fn read_container_form(&self, request: &mut Request) {
+        let Some(schema) = self.spec.schema("DeployContainerRequest") else {
+            return;
+        };
+        let mut body = self.spec.read_form(schema, request.body.take());
+        if let Some(names) = body.get_mut("environment_variables") {
+            let names = match names.take() {
+                Value::String(name) => vec![Value::String(name)],
+                Value::Array(names) => names,
+                other => {
+                    *names = other;
+                    Vec::new()
+                }
+            };
+            if !names.is_empty() {
+                body["environment_variables"] = names
+                    .into_iter()
+                    .filter_map(|n| Some((n.as_str()?.to_string(), json!(""))))
+                    .collect::<serde_json::Map<_, _>>()
+                    .into();
+            }
+        }
+        request.body = body;
+        request.headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/json"),
+        );
     }
 
     /// A spot bid wins when it covers the hostnode's price for the GPUs.
@@ -572,6 +610,26 @@ impl Service for State {
             // an account without hosting or history would not show more.
             other => Response::example(&self.spec, other)
                 .unwrap_or_else(|| error(404, format!("no operation {other}"))),
+        }
+    }
+
+    /// What the `tensordock` SDK sends where the spec documents otherwise
+    /// (the service's handling is undocumented; nothing shows it refuses
+    /// these): GET credentials in the query string, and a container deploy
+    /// as a form.
+    fn prepare(&mut self, request: &mut Request) {
+        if request.method == http::Method::GET && request.body.is_null() {
+            let pair = |name: &str| request.query_param(name).map(str::to_string);
+            if let (Some(key), Some(token)) = (pair("api_key"), pair("api_token")) {
+                request.body = json!({"api_key": key, "api_token": token});
+                request.headers.insert(
+                    http::header::CONTENT_TYPE,
+                    http::HeaderValue::from_static("application/x-www-form-urlencoded"),
+                );
+            }
+        }
+        if request.operation_id == "deployContainer" && request.is_form() {
+            self.read_container_form(request);
         }
     }
 
