@@ -1,0 +1,393 @@
+//! Contract tests for `specs/cloudtower.yaml` (SmartX CloudTower), part 3
+//! of 3: the operations added with `cargo xtask import`, and the drift
+//! guard: every operation of the spec has a `contract_*` test in one of the
+//! three `cloudtower_contract_*.rs` files, and every such test names an
+//! operation of the spec.
+
+#[path = "common/cloudtower.rs"]
+mod cloudtower;
+mod common;
+
+use cloudtower::{assert_lossless, exchange, spec, to_json};
+use cloudtower_api::{CloudTower, Error};
+use serde_json::Value;
+
+/// The files that hold the contract tests, read by the drift guard below:
+/// a contract test in a file not listed here is not seen, so its operation
+/// counts as untested.
+const CONTRACT_TEST_FILES: &[&str] = &[
+    include_str!("cloudtower_contract_cluster.rs"),
+    include_str!("cloudtower_contract_vms.rs"),
+    include_str!("cloudtower_contract_imported.rs"),
+];
+
+#[test]
+fn every_operation_has_a_contract_test() {
+    let spec = spec();
+    common::assert_every_operation_tested(&spec, &CONTRACT_TEST_FILES.concat());
+}
+
+// ------------------------------------------------ imported operations
+//
+// Operations added with `cargo xtask import`: the spec's request example
+// sent as JSON through the typed method (checked against the typed body
+// before anything is sent) must reach the mock exactly, and the response
+// must parse losslessly in its full, required-only and explicit-null
+// shapes.
+
+/// The contract of an imported operation; `call` sends the request body.
+async fn imported<T: serde::Serialize>(
+    op: &str,
+    call: impl AsyncFn(CloudTower, Value) -> Result<T, Error>,
+) -> Vec<T> {
+    let spec = spec();
+    let mut parsed = Vec::new();
+    for (shape, served) in spec.response_shapes(op) {
+        let request = spec.request_example(op);
+        let got = exchange(op, None, &served, async |ct| call(ct, request).await).await;
+        assert_lossless(&format!("{op} ({shape})"), &served, to_json!(&got));
+        parsed.push(got);
+    }
+    parsed
+}
+
+/// The elements of an array body.
+fn items(body: Value) -> Vec<Value> {
+    match body {
+        Value::Array(items) => items,
+        other => panic!("an array body, not {other}"),
+    }
+}
+
+#[tokio::test]
+async fn contract_clone_content_library_vm_template_from_vm() {
+    imported("CloneContentLibraryVmTemplateFromVm", async |ct, body| {
+        ct.clone_content_library_vm_template_from_vm(items(body))
+            .await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_clone_vm() {
+    imported("CloneVm", async |ct, body| ct.clone_vm(items(body)).await).await;
+}
+
+#[tokio::test]
+async fn contract_clone_vm_template_from_vm() {
+    imported("CloneVmTemplateFromVm", async |ct, body| {
+        ct.clone_vm_template_from_vm(items(body)).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_connect_cluster() {
+    imported("ConnectCluster", async |ct, body| {
+        ct.connect_cluster(items(body)).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_convert_vm_template_from_vm() {
+    imported("ConvertVmTemplateFromVm", async |ct, body| {
+        ct.convert_vm_template_from_vm(items(body)).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_create_datacenter() {
+    imported("CreateDatacenter", async |ct, body| {
+        ct.create_datacenter(items(body)).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_create_vm_from_content_library_template() {
+    imported("CreateVmFromContentLibraryTemplate", async |ct, body| {
+        ct.create_vm_from_content_library_template(items(body))
+            .await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_delete_cluster() {
+    imported("DeleteCluster", async |ct, body| {
+        ct.delete_cluster(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_delete_content_library_vm_template() {
+    imported("DeleteContentLibraryVmTemplate", async |ct, body| {
+        ct.delete_content_library_vm_template(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_delete_datacenter() {
+    imported("DeleteDatacenter", async |ct, body| {
+        ct.delete_datacenter(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_delete_vm_snapshot() {
+    imported("DeleteVmSnapshot", async |ct, body| {
+        ct.delete_vm_snapshot(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_delete_vm_template() {
+    imported("DeleteVmTemplate", async |ct, body| {
+        ct.delete_vm_template(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_get_content_library_vm_templates() {
+    imported("GetContentLibraryVmTemplates", async |ct, body| {
+        ct.get_content_library_vm_templates(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_get_datacenters() {
+    imported("GetDatacenters", async |ct, body| {
+        ct.get_datacenters(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_get_elf_images() {
+    imported("GetElfImages", async |ct, body| {
+        ct.get_elf_images(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_get_elf_storage_policies() {
+    imported("GetElfStoragePolicies", async |ct, body| {
+        ct.get_elf_storage_policies(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_get_organizations() {
+    imported("GetOrganizations", async |ct, body| {
+        ct.get_organizations(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_get_svt_images() {
+    imported("GetSvtImages", async |ct, body| {
+        ct.get_svt_images(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_get_vdses() {
+    imported("GetVdses", async |ct, body| ct.get_vdses(body).await).await;
+}
+
+#[tokio::test]
+async fn contract_get_vlans() {
+    imported("GetVlans", async |ct, body| ct.get_vlans(body).await).await;
+}
+
+#[tokio::test]
+async fn contract_get_vm_disks() {
+    imported("GetVmDisks", async |ct, body| ct.get_vm_disks(body).await).await;
+}
+
+#[tokio::test]
+async fn contract_get_vm_nics() {
+    imported("GetVmNics", async |ct, body| ct.get_vm_nics(body).await).await;
+}
+
+#[tokio::test]
+async fn contract_get_vm_templates() {
+    imported("GetVmTemplates", async |ct, body| {
+        ct.get_vm_templates(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_get_vm_volumes() {
+    imported("GetVmVolumes", async |ct, body| {
+        ct.get_vm_volumes(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_rebuild_vm() {
+    imported("RebuildVm", async |ct, body| {
+        ct.rebuild_vm(items(body)).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_rollback_vm() {
+    imported("RollbackVm", async |ct, body| ct.rollback_vm(body).await).await;
+}
+
+#[tokio::test]
+async fn contract_update_cluster() {
+    imported("UpdateCluster", async |ct, body| {
+        ct.update_cluster(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_update_content_library_vm_template() {
+    imported("UpdateContentLibraryVmTemplate", async |ct, body| {
+        ct.update_content_library_vm_template(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_update_datacenter() {
+    imported("UpdateDatacenter", async |ct, body| {
+        ct.update_datacenter(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_update_vm_template() {
+    imported("UpdateVmTemplate", async |ct, body| {
+        ct.update_vm_template(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_get_content_library_images() {
+    imported("GetContentLibraryImages", async |ct, body| {
+        ct.get_content_library_images(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_expand_vm_disk() {
+    imported("ExpandVmDisk", async |ct, body| {
+        ct.expand_vm_disk(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_get_gpu_devices() {
+    imported("GetGpuDevices", async |ct, body| {
+        ct.get_gpu_devices(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_add_vm_gpu_device() {
+    imported("AddVmGpuDevice", async |ct, body| {
+        ct.add_vm_gpu_device(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_remove_vm_gpu_device() {
+    imported("RemoveVmGpuDevice", async |ct, body| {
+        ct.remove_vm_gpu_device(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_enter_maintenance_mode_pre_check() {
+    imported("EnterMaintenanceModePreCheck", async |ct, body| {
+        ct.enter_maintenance_mode_pre_check(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_enter_maintenance_mode_precheck_result() {
+    imported("EnterMaintenanceModePrecheckResult", async |ct, body| {
+        ct.enter_maintenance_mode_precheck_result(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_enter_maintenance_mode() {
+    imported("EnterMaintenanceMode", async |ct, body| {
+        ct.enter_maintenance_mode(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_exit_maintenance_mode() {
+    imported("ExitMaintenanceMode", async |ct, body| {
+        ct.exit_maintenance_mode(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_get_vm_metrics() {
+    imported("GetVmMetrics", async |ct, body| {
+        ct.get_vm_metrics(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_get_host_metrics() {
+    imported("GetHostMetrics", async |ct, body| {
+        ct.get_host_metrics(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_get_cluster_metrics() {
+    imported("GetClusterMetrics", async |ct, body| {
+        ct.get_cluster_metrics(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_get_labels() {
+    imported("GetLabels", async |ct, body| ct.get_labels(body).await).await;
+}
+
+#[tokio::test]
+async fn contract_add_labels_to_resources() {
+    imported("AddLabelsToResources", async |ct, body| {
+        ct.add_labels_to_resources(body).await
+    })
+    .await;
+}
