@@ -63,6 +63,18 @@ impl Spec {
         panic!("{}: no operation {id}", self.name)
     }
 
+    /// The HTTP method of operation `id`, upper case (e.g. `GET`).
+    pub fn method(&self, id: &str) -> String {
+        for item in self.doc["paths"].as_object().expect("paths").values() {
+            for (method, op) in item.as_object().expect("path item") {
+                if op.get("operationId").and_then(Value::as_str) == Some(id) {
+                    return method.to_uppercase();
+                }
+            }
+        }
+        panic!("{}: no operation {id}", self.name)
+    }
+
     /// The names of the `in: path` parameters of operation `id`.
     pub fn path_params(&self, id: &str) -> Vec<String> {
         self.params(id)

@@ -47,8 +47,14 @@ impl fmt::Display for ErrorKind {
 /// status, the server's own message and request id where there are some, the
 /// raw body where it could not be understood, and whether a retry could help.
 ///
-/// Never contains a credential: URLs are stripped from transport errors,
-/// because TensorDock v0 puts credentials in query strings.
+/// `Display` shows the whole chain of causes after the error itself (e.g.
+/// `… transport error: the request did not complete: error sending
+/// request: … tcp connect error: Connection refused`), and
+/// [`source`](std::error::Error::source) gives them one by one.
+///
+/// Never contains a credential, in `Display`, `Debug` or any cause: URLs
+/// are stripped from transport errors, because TensorDock v0 puts
+/// credentials in query strings.
 pub struct Error {
     inner: Box<Inner>,
 }
@@ -188,6 +194,19 @@ impl fmt::Display for Error {
         }
         if let Some(id) = &i.request_id {
             write!(f, " [request id {id}]")?;
+        }
+        // The causes too, so that a printed error says what failed
+        // ("connection refused"), not only that something did. A cause
+        // that repeats the text of the one before is shown once.
+        let mut shown = String::new();
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            if !text.is_empty() && !shown.contains(&text) {
+                write!(f, ": {text}")?;
+                shown = text;
+            }
+            source = cause.source();
         }
         Ok(())
     }
