@@ -9,7 +9,8 @@
 /// - `pub mod mock`, with the calling crate's `mock` feature: progenitor's
 ///   typed httpmock helpers from `OUT_DIR/<name>_httpmock.rs`;
 /// - `pub use generated::types`;
-/// - the `ClientHooks` delegate into [`Runtime`] ([`impl_client_hooks!`]).
+/// - the `ClientHooks` delegate into [`Runtime`](crate::Runtime)
+///   ([`impl_client_hooks!`](crate::impl_client_hooks)).
 ///
 /// ```ignore
 /// cloud_common::generated_client!("neolink");
@@ -38,8 +39,8 @@ macro_rules! generated_client {
 }
 
 /// Implements progenitor's `ClientHooks` for a generated client as a thin
-/// delegate into [`Runtime::exec`]. Every provider crate invokes it once per
-/// generated client.
+/// delegate into [`Runtime::exec`](crate::Runtime::exec). Every provider
+/// crate invokes it once per generated client.
 #[macro_export]
 macro_rules! impl_client_hooks {
     ($client:ty) => {

@@ -264,8 +264,15 @@ impl Runtime {
     }
 
     /// The body of progenitor's `ClientHooks::exec` for every provider:
-    /// sends `request` as [`Runtime::send`] does, for the operation
-    /// progenitor names in `info`.
+    /// sends `request` for the operation progenitor names in `info`,
+    /// through every layer: the client's headers and the call's timeout,
+    /// then attempts (each waiting for the rate limit) for as long as the
+    /// retry policy allows, traced, with what it saw recorded for
+    /// [`Runtime::call`].
+    ///
+    /// Time spent waiting for the rate limit does not count against the
+    /// request timeout (that is the server's time to answer), but it does
+    /// count against [`RetryPolicy::max_elapsed`].
     pub async fn exec(
         &self,
         client: &reqwest::Client,
@@ -277,16 +284,9 @@ impl Runtime {
         self.send(client, request, name, spec).await
     }
 
-    /// Sends `request`, for operation `name` (described by `spec` when the
-    /// spec has it), through every layer: the client's headers and the
-    /// call's timeout, then attempts (each waiting for the rate limit, and
-    /// reading what it must of the response) for as long as the retry
-    /// policy allows, all in one traced span whose outcome is recorded for
-    /// the call.
-    ///
-    /// Time spent waiting for the rate limit does not count against the
-    /// request timeout (that is the server's time to answer), but it does
-    /// count against [`RetryPolicy::max_elapsed`].
+    /// Sends `request` for operation `name` (described by `spec` when the
+    /// spec has it): the layers of [`Runtime::exec`], composed. Untyped
+    /// requests ([`Runtime::raw`]) come in here too.
     async fn send(
         &self,
         client: &reqwest::Client,
@@ -297,6 +297,7 @@ impl Runtime {
         let inner = &*self.inner;
         let state = observe::current();
         let span = observe::span(inner.provider, name, request.method());
+        // Once per call: credentials, default headers, the call's timeout.
         inner.headers.apply(&mut request);
         inner.options.apply(&mut request);
         let retried = inner.options.retries(spec);
@@ -304,10 +305,14 @@ impl Runtime {
             object_response: spec.is_some_and(|o| o.object_response),
             retried,
         };
+        // Every attempt, retries included: the rate limit, then the answer
+        // read as far as retrying and the shape check need.
         let attempt = |request, n| async move {
             rate_limit::acquire(inner.limiter.as_deref(), n).await;
             reader.read(client.execute(request).await).await
         };
+        // Attempts while the policy allows, in one span; the last answer
+        // recorded for the span and the call.
         async move {
             let started = Instant::now();
             let outcome = retry::run(&inner.retry, retried, request, attempt).await;
