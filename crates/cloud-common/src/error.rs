@@ -262,3 +262,47 @@ impl ServerMessage for serde_json::Value {
             })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A cause with its own cause, as `reqwest` → `hyper` → `io` nest.
+    #[derive(Debug)]
+    struct Wrapped(&'static str, Option<std::io::Error>);
+
+    impl fmt::Display for Wrapped {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Wrapped {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_ref().map(|e| e as _)
+        }
+    }
+
+    #[test]
+    fn display_ends_with_every_cause_once() {
+        let refused =
+            std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "Connection refused");
+        let e = Error::new(
+            ErrorKind::Transport,
+            "p",
+            "op",
+            "the request did not complete",
+        )
+        .with_source(Wrapped("error sending request", Some(refused)));
+        assert_eq!(
+            e.to_string(),
+            "p op: transport error: the request did not complete: error sending request: Connection refused"
+        );
+        // A cause that repeats the one before it (an error that prints its
+        // source itself) is shown once.
+        let repeated = std::io::Error::other("tcp connect error");
+        let e = Error::new(ErrorKind::Transport, "p", "op", "")
+            .with_source(Wrapped("tcp connect error", Some(repeated)));
+        assert_eq!(e.to_string(), "p op: transport error: tcp connect error");
+    }
+}

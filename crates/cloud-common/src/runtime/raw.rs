@@ -415,3 +415,50 @@ impl Runtime {
         self.call_as(name.clone(), send).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn refusal(template: &str, pairs: &[(&str, &str)]) -> String {
+        match expand(template, &params(pairs)) {
+            Err(Failed::InvalidRequest(message)) => message,
+            other => panic!("{template}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_parameter_is_one_segment_and_nothing_is_left_over() {
+        let path = expand(
+            "/clusters/{clusterName}/instances/{name}/power_on",
+            &params(&[("name", "a/b c"), ("clusterName", "..x")]),
+        )
+        .unwrap();
+        assert_eq!(path, "/clusters/..x/instances/a%2Fb%20c/power_on");
+        assert_eq!(expand("/regions", &[]).unwrap(), "/regions");
+        assert!(refusal("/instances/{id}", &[("id", "..")]).contains("`id`"));
+        assert!(refusal("/instances/{id}", &[]).contains("`id` has no value"));
+        assert!(refusal("/instances", &[("id", "1")]).contains("no parameter `id`"));
+        assert!(refusal("/instances/{id", &[]).contains("unclosed"));
+        assert!(refusal("instances", &[]).contains("does not start with `/`"));
+    }
+
+    #[test]
+    fn a_form_takes_the_credential_fields_in_place_of_the_callers() {
+        let credentials = [("api_key", Secret::new("k"))];
+        let fields = form(
+            serde_json::json!({"api_key": "mine", "n": 2, "s": "x", "gone": null}),
+            &credentials,
+        )
+        .unwrap();
+        assert_eq!(fields, params(&[("n", "2"), ("s", "x"), ("api_key", "k")]));
+        assert!(form(serde_json::json!("x"), &credentials).is_err());
+    }
+}
