@@ -273,29 +273,31 @@ impl Runtime {
     /// Time spent waiting for the rate limit does not count against the
     /// request timeout (that is the server's time to answer), but it does
     /// count against [`RetryPolicy::max_elapsed`].
-    pub async fn exec(
-        &self,
-        client: &reqwest::Client,
+    ///
+    /// A plain function returning the runtime's future, so that no layer
+    /// holds a second copy of the request.
+    pub fn exec<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
         request: reqwest::Request,
         info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + use<'a> {
         let spec = self.operation(info.operation_id);
         let name = spec.map_or(info.operation_id, |o| o.operation_id);
-        self.send(client, request, name, spec).await
+        self.send(client, request, name, spec)
     }
 
     /// Sends `request` for operation `name` (described by `spec` when the
     /// spec has it): the layers of [`Runtime::exec`], composed. Untyped
     /// requests ([`Runtime::raw`]) come in here too.
-    async fn send(
-        &self,
-        client: &reqwest::Client,
+    fn send<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
         mut request: reqwest::Request,
         name: &str,
         spec: Option<&OperationSpec>,
-    ) -> reqwest::Result<reqwest::Response> {
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + use<'a> {
         let inner = &*self.inner;
-        let state = observe::current();
         let span = observe::span(inner.provider, name, request.method());
         // Once per call: credentials, default headers, the call's timeout.
         inner.headers.apply(&mut request);
@@ -307,19 +309,19 @@ impl Runtime {
         };
         // Every attempt, retries included: the rate limit, then the answer
         // read as far as retrying and the shape check need.
-        let attempt = |request, n| async move {
+        let attempt = move |request, n| async move {
             rate_limit::acquire(inner.limiter.as_deref(), n).await;
             reader.read(client.execute(request).await).await
         };
         // Attempts while the policy allows, in one span; the last answer
         // recorded for the span and the call.
         async move {
+            let state = observe::current();
             let started = Instant::now();
             let outcome = retry::run(&inner.retry, retried, request, attempt).await;
             observe::finish(outcome, started, state.as_deref()).await
         }
         .instrument(span)
-        .await
     }
 }
 
