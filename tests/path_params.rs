@@ -7,54 +7,19 @@
 //! tokens that cannot be used are refused when the client is built.
 
 mod common;
+#[path = "common/path_values.rs"]
+mod path_values;
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
-use cloud_common::{ClientConfig, Error, ErrorKind};
+use cloud_common::{ClientConfig, Error, ErrorKind, RawClient, RawRequest};
 use common::Spec;
 use httpmock::MockServer;
+use path_values::{bad_values, refused};
 
 type Call<'a> = Pin<Box<dyn Future<Output = Result<(), Error>> + 'a>>;
-
-/// The values every path parameter is tried with.
-fn bad_values() -> Vec<String> {
-    let mut v: Vec<String> = [
-        ".",
-        "..",
-        "",
-        "/",
-        "\\",
-        "%2F",
-        "%2f",
-        "%2e%2e",
-        "%2E%2E",
-        "%5C",
-        "?",
-        "#",
-        "a b",
-        " ",
-        "ü",
-        "日本",
-        "a\nb",
-        "a\r\nHost: evil",
-        "..\\secrets\\x",
-        "a\\b",
-        "../x",
-        "./",
-        "a/../b",
-        "a?b=c",
-        "a#b",
-        "%00",
-        "\u{0}",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    v.push("x".repeat(100 * 1024));
-    v
-}
 
 fn decode(segment: &str) -> String {
     let bytes = segment.as_bytes();
@@ -91,12 +56,14 @@ async fn recording_server() -> (MockServer, Arc<Mutex<Vec<String>>>) {
     (server, seen)
 }
 
-/// Runs `call` for every bad value of every path parameter of `ids`, and
-/// checks each outcome against `template`.
+/// Runs `call` for every bad value of every path parameter of `id`, and
+/// checks each outcome against its path template. A refusal names the
+/// parameter as `named` does (the typed methods by their Rust names).
 async fn drive<'a>(
     spec: &Spec,
     seen: &Arc<Mutex<Vec<String>>>,
     id: &str,
+    named: impl Fn(&str) -> String,
     call: impl Fn(&str, String) -> Call<'a>,
 ) {
     let template = spec.path_template(id);
@@ -120,18 +87,12 @@ async fn drive<'a>(
                     assert!(!e.is_retryable(), "{id}: {e}");
                 }
                 (Err(e), []) if e.kind() == ErrorKind::InvalidRequest => {
-                    assert!(
-                        matches!(value.as_str(), "" | "." | ".."),
-                        "{id} {param}={shown} refused: {e}"
-                    );
-                    let rust_name = cloud_spec::naming::method_name(param);
-                    assert!(e.message().contains(&format!("`{rust_name}`")), "{id}: {e}");
+                    assert!(refused(&value), "{id} {param}={shown} refused: {e}");
+                    let name = named(param);
+                    assert!(e.message().contains(&format!("`{name}`")), "{id}: {e}");
                 }
                 (_, [path]) => {
-                    assert!(
-                        !matches!(value.as_str(), "" | "." | ".."),
-                        "{id} {param}={shown} was sent to {path}"
-                    );
+                    assert!(!refused(&value), "{id} {param}={shown} was sent to {path}");
                     let want: Vec<&str> = template.split('/').collect();
                     let got: Vec<&str> = path.split('/').collect();
                     assert_eq!(
@@ -183,28 +144,36 @@ async fn tensordock_v2_path_parameters_stay_in_their_segment() {
     let td = &td;
     for id in with_path_params(&spec) {
         let op = id.clone();
-        drive(&spec, &seen, &id, move |_, v| -> Call<'_> {
-            let op = op.clone();
-            Box::pin(async move {
-                match op.as_str() {
-                    "getHostnode" => td.hostnode(&v).await.map(drop),
-                    "getInstance" => td.instance(&v).await.map(drop),
-                    "startInstance" => td.start_instance(&v).await.map(drop),
-                    "stopInstance" => td.stop_instance(&v).await.map(drop),
-                    "deleteInstance" => td.delete_instance(&v).await.map(drop),
-                    "modifyInstance" => td
-                        .modify_instance(
-                            &v,
-                            tensordock_api::v2::types::ModifyInstanceRequest::builder(),
-                        )
-                        .await
-                        .map(drop),
-                    "getSecret" => td.secret(&v).await.map(drop),
-                    "deleteSecret" => td.delete_secret(&v).await.map(drop),
-                    other => panic!("{other}: a new operation with path parameters; add it here"),
-                }
-            })
-        })
+        drive(
+            &spec,
+            &seen,
+            &id,
+            cloud_spec::naming::method_name,
+            move |_, v| -> Call<'_> {
+                let op = op.clone();
+                Box::pin(async move {
+                    match op.as_str() {
+                        "getHostnode" => td.hostnode(&v).await.map(drop),
+                        "getInstance" => td.instance(&v).await.map(drop),
+                        "startInstance" => td.start_instance(&v).await.map(drop),
+                        "stopInstance" => td.stop_instance(&v).await.map(drop),
+                        "deleteInstance" => td.delete_instance(&v).await.map(drop),
+                        "modifyInstance" => td
+                            .modify_instance(
+                                &v,
+                                tensordock_api::v2::types::ModifyInstanceRequest::builder(),
+                            )
+                            .await
+                            .map(drop),
+                        "getSecret" => td.secret(&v).await.map(drop),
+                        "deleteSecret" => td.delete_secret(&v).await.map(drop),
+                        other => {
+                            panic!("{other}: a new operation with path parameters; add it here")
+                        }
+                    }
+                })
+            },
+        )
         .await;
     }
 }
@@ -217,42 +186,50 @@ async fn neolink_path_parameters_stay_in_their_segment() {
     let nl = &nl;
     for id in with_path_params(&spec) {
         let op = id.clone();
-        drive(&spec, &seen, &id, move |param, v| -> Call<'_> {
-            let op = op.clone();
-            // The other path parameter keeps a plain value.
-            let (cluster, name) = if param == "clusterName" {
-                (v, "instance-1".to_string())
-            } else {
-                ("host-cluster".to_string(), v)
-            };
-            Box::pin(async move {
-                match op.as_str() {
-                    "listInstances" => nl.instances(&cluster).await.map(drop),
-                    "createInstance" => nl
-                        .create_instance(
-                            &cluster,
-                            neolink_api::types::CreateInstanceRequest::builder()
-                                .display_name("d")
-                                .image("i")
-                                .namespace("n")
-                                .cost(
-                                    neolink_api::types::CreateCost::builder()
-                                        .cost_type(neolink_api::BillingType::PayAsYouGo)
-                                        .disk_skuid("1")
-                                        .gpuskuid("1"),
-                                )
-                                .volume_mount(vec![]),
-                        )
-                        .await
-                        .map(drop),
-                    "getInstance" => nl.instance(&cluster, &name).await.map(drop),
-                    "powerOffInstance" => nl.stop_instance(&cluster, &name).await,
-                    "powerOnInstance" => nl.start_instance(&cluster, &name).await,
-                    "deleteInstance" => nl.delete_instance(&cluster, &name).await,
-                    other => panic!("{other}: a new operation with path parameters; add it here"),
-                }
-            })
-        })
+        drive(
+            &spec,
+            &seen,
+            &id,
+            cloud_spec::naming::method_name,
+            move |param, v| -> Call<'_> {
+                let op = op.clone();
+                // The other path parameter keeps a plain value.
+                let (cluster, name) = if param == "clusterName" {
+                    (v, "instance-1".to_string())
+                } else {
+                    ("host-cluster".to_string(), v)
+                };
+                Box::pin(async move {
+                    match op.as_str() {
+                        "listInstances" => nl.instances(&cluster).await.map(drop),
+                        "createInstance" => nl
+                            .create_instance(
+                                &cluster,
+                                neolink_api::types::CreateInstanceRequest::builder()
+                                    .display_name("d")
+                                    .image("i")
+                                    .namespace("n")
+                                    .cost(
+                                        neolink_api::types::CreateCost::builder()
+                                            .cost_type(neolink_api::BillingType::PayAsYouGo)
+                                            .disk_skuid("1")
+                                            .gpuskuid("1"),
+                                    )
+                                    .volume_mount(vec![]),
+                            )
+                            .await
+                            .map(drop),
+                        "getInstance" => nl.instance(&cluster, &name).await.map(drop),
+                        "powerOffInstance" => nl.stop_instance(&cluster, &name).await,
+                        "powerOnInstance" => nl.start_instance(&cluster, &name).await,
+                        "deleteInstance" => nl.delete_instance(&cluster, &name).await,
+                        other => {
+                            panic!("{other}: a new operation with path parameters; add it here")
+                        }
+                    }
+                })
+            },
+        )
         .await;
     }
 }
@@ -275,16 +252,66 @@ async fn tensordock_v0_path_parameters_stay_in_their_segment() {
             continue;
         }
         let op = id.clone();
-        drive(&spec, &seen, &id, move |_, v| -> Call<'_> {
-            let op = op.clone();
-            Box::pin(async move {
-                match op.as_str() {
-                    "listContainerReplicas" => td.container_replicas(&v).await.map(drop),
-                    other => panic!("{other}: a new operation with path parameters; add it here"),
-                }
-            })
-        })
+        drive(
+            &spec,
+            &seen,
+            &id,
+            cloud_spec::naming::method_name,
+            move |_, v| -> Call<'_> {
+                let op = op.clone();
+                Box::pin(async move {
+                    match op.as_str() {
+                        "listContainerReplicas" => td.container_replicas(&v).await.map(drop),
+                        other => {
+                            panic!("{other}: a new operation with path parameters; add it here")
+                        }
+                    }
+                })
+            },
+        )
         .await;
+    }
+}
+
+/// The same values through the untyped path (`raw`), which `fleet
+/// <provider> <operation>` sends through: every operation with path
+/// parameters of every spec, each parameter named as the spec names it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn raw_requests_keep_path_parameters_in_their_segment() {
+    let (server, seen) = recording_server().await;
+    let clients: [(&str, Box<dyn RawClient>); 3] = [
+        (
+            "tensordock-v2.yaml",
+            Box::new(tensordock_api::v2::TensorDock::with_config(config(&server), "t").unwrap()),
+        ),
+        (
+            "tensordock.yaml",
+            Box::new(
+                tensordock_api::v0::TensorDock::with_config(config(&server), ("k", "t")).unwrap(),
+            ),
+        ),
+        (
+            "neolink.yaml",
+            Box::new(neolink_api::Neolink::with_config(config(&server), "t").unwrap()),
+        ),
+    ];
+    for (file, client) in &clients {
+        let spec = Spec::load(file);
+        for id in with_path_params(&spec) {
+            let method: reqwest::Method = spec.method(&id).parse().unwrap();
+            let template = spec.path_template(&id);
+            let params = spec.path_params(&id);
+            drive(&spec, &seen, &id, str::to_string, |param, v| -> Call<'_> {
+                let mut request = RawRequest::new(method.clone(), template.clone()).operation(&id);
+                for p in &params {
+                    // The other path parameters keep a plain value.
+                    let value = if p == param { v.clone() } else { "x".into() };
+                    request = request.path_param(p, value);
+                }
+                Box::pin(async move { client.send_raw(request).await.map(drop) })
+            })
+            .await;
+        }
     }
 }
 

@@ -53,6 +53,11 @@ impl Spec {
         self.find(id).path.to_string()
     }
 
+    /// The HTTP method of operation `id`, upper case (e.g. `GET`).
+    pub fn method(&self, id: &str) -> String {
+        self.find(id).method.to_uppercase()
+    }
+
     /// The names of the `in: path` parameters of operation `id`.
     pub fn path_params(&self, id: &str) -> Vec<String> {
         self.params(id)

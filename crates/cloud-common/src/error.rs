@@ -47,8 +47,14 @@ impl fmt::Display for ErrorKind {
 /// status, the server's own message and request id where there are some, the
 /// raw body where it could not be understood, and whether a retry could help.
 ///
-/// Never contains a credential: URLs are stripped from transport errors,
-/// because TensorDock v0 puts credentials in query strings.
+/// `Display` shows the whole chain of causes after the error itself (e.g.
+/// `… transport error: the request did not complete: error sending
+/// request: … tcp connect error: Connection refused`), and
+/// [`source`](std::error::Error::source) gives them one by one.
+///
+/// Never contains a credential, in `Display`, `Debug` or any cause: URLs
+/// are stripped from transport errors, because TensorDock v0 puts
+/// credentials in query strings.
 pub struct Error {
     inner: Box<Inner>,
 }
@@ -189,6 +195,19 @@ impl fmt::Display for Error {
         if let Some(id) = &i.request_id {
             write!(f, " [request id {id}]")?;
         }
+        // The causes too, so that a printed error says what failed
+        // ("connection refused"), not only that something did. A cause
+        // that repeats the text of the one before is shown once.
+        let mut shown = String::new();
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            if !text.is_empty() && !shown.contains(&text) {
+                write!(f, ": {text}")?;
+                shown = text;
+            }
+            source = cause.source();
+        }
         Ok(())
     }
 }
@@ -241,5 +260,49 @@ impl ServerMessage for serde_json::Value {
                 serde_json::Value::Null => None,
                 other => Some(other.to_string()),
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A cause with its own cause, as `reqwest` → `hyper` → `io` nest.
+    #[derive(Debug)]
+    struct Wrapped(&'static str, Option<std::io::Error>);
+
+    impl fmt::Display for Wrapped {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Wrapped {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_ref().map(|e| e as _)
+        }
+    }
+
+    #[test]
+    fn display_ends_with_every_cause_once() {
+        let refused =
+            std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "Connection refused");
+        let e = Error::new(
+            ErrorKind::Transport,
+            "p",
+            "op",
+            "the request did not complete",
+        )
+        .with_source(Wrapped("error sending request", Some(refused)));
+        assert_eq!(
+            e.to_string(),
+            "p op: transport error: the request did not complete: error sending request: Connection refused"
+        );
+        // A cause that repeats the one before it (an error that prints its
+        // source itself) is shown once.
+        let repeated = std::io::Error::other("tcp connect error");
+        let e = Error::new(ErrorKind::Transport, "p", "op", "")
+            .with_source(Wrapped("tcp connect error", Some(repeated)));
+        assert_eq!(e.to_string(), "p op: transport error: tcp connect error");
     }
 }

@@ -8,7 +8,8 @@
 //! - [`ClientConfig`], [`RetryPolicy`], [`CallOptions`]: timeouts, retries,
 //!   user agent.
 //! - [`Runtime`]: what every generated client runs its requests through
-//!   (progenitor `ClientHooks`), wired up by [`impl_client_hooks!`].
+//!   (progenitor `ClientHooks`), wired up by [`impl_client_hooks!`];
+//!   [`RawRequest`] sends an untyped request the same way.
 //! - [`client_shell!`]: the one client shape (constructors, options,
 //!   `native()`, the call path) every provider declares once;
 //!   [`Operation`] is how it runs any generated request.
@@ -38,7 +39,9 @@ pub use error::{Error, ErrorKind, ServerMessage, is_retryable_status};
 pub use path::path_segment;
 pub use poll::{Check, WaitOptions, wait_for, wait_for_status, wait_until};
 pub use redact::{REDACTED, names_a_secret, query_credentials as redact_query_credentials};
-pub use runtime::{CallOptions, OperationSpec, Runtime, retry_after};
+pub use runtime::{
+    CallOptions, OperationSpec, RawClient, RawRequest, RawResponse, Runtime, retry_after,
+};
 pub use secret::Secret;
 pub use shell::{ErrorIn200, IntoOptional, Operation, optional_field, required_field};
 

@@ -59,23 +59,40 @@ pub(crate) fn body(
 
 /// Redacts `value` in place; whether anything was redacted.
 fn scrub(value: &mut serde_json::Value, secret_fields: &[&str]) -> bool {
+    redact_where(value, &|name, _| secret_fields.contains(&name))
+}
+
+/// Redacts `value` in place for printing: the value of every property
+/// `secret` names (a `null` shows nothing, and is left alone), and
+/// credentials in URL queries.
+pub(crate) fn printable(value: &mut serde_json::Value, secret: &dyn Fn(&str) -> bool) {
+    redact_where(value, &|name, v| !v.is_null() && secret(name));
+}
+
+/// Replaces the value of every property for which `secret(name, value)`
+/// holds, at any depth, and every credential in a URL query of a string;
+/// whether anything was replaced.
+fn redact_where(
+    value: &mut serde_json::Value,
+    secret: &dyn Fn(&str, &serde_json::Value) -> bool,
+) -> bool {
     use serde_json::Value;
     match value {
         Value::Object(map) => {
             let mut changed = false;
             for (key, v) in map.iter_mut() {
-                if secret_fields.contains(&key.as_str()) {
+                if secret(key, v) {
                     *v = Value::String(REDACTED.to_string());
                     changed = true;
                 } else {
-                    changed |= scrub(v, secret_fields);
+                    changed |= redact_where(v, secret);
                 }
             }
             changed
         }
         Value::Array(items) => items
             .iter_mut()
-            .fold(false, |changed, v| scrub(v, secret_fields) | changed),
+            .fold(false, |changed, v| redact_where(v, secret) | changed),
         Value::String(s) => {
             let redacted = query_credentials(s);
             let changed = redacted != *s;
@@ -192,6 +209,28 @@ mod tests {
         assert_eq!(
             query_credentials("see http://h/x?api_key=k1&password=p2#f and a=b"),
             "see http://h/x?api_key=[REDACTED]&password=[REDACTED]#f and a=b"
+        );
+    }
+
+    #[test]
+    fn printing_redacts_secret_and_credential_named_fields_only() {
+        let mut v = serde_json::json!({"data": {"token": "t", "token_id": "id", "items": [
+            {"password": "p", "has_password": true, "value": "v", "key": null},
+            {"url": "https://h/x?api_token=abc&page=2"}
+        ]}});
+        printable(&mut v, &|name| {
+            name == "value" || name == "key" || names_a_secret(name)
+        });
+        assert_eq!(v["data"]["token"], REDACTED);
+        assert_eq!(v["data"]["token_id"], "id");
+        assert_eq!(v["data"]["items"][0]["password"], REDACTED);
+        assert_eq!(v["data"]["items"][0]["has_password"], true);
+        assert_eq!(v["data"]["items"][0]["value"], REDACTED);
+        // A null secret shows nothing, and stays null.
+        assert_eq!(v["data"]["items"][0]["key"], serde_json::Value::Null);
+        assert_eq!(
+            v["data"]["items"][1]["url"],
+            "https://h/x?api_token=[REDACTED]&page=2"
         );
     }
 

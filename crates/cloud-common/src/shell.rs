@@ -148,6 +148,9 @@ impl IntoOptional<String> for Option<&str> {
 ///   `new(config, credentials)`), and `with_config(config, credentials)`,
 ///   where `config` is a base URL or a [`ClientConfig`](crate::ClientConfig);
 /// - `with_options(CallOptions)`, `options()`, `native()`, `base_url()`;
+/// - `raw(RawRequest)`, an untyped request through the same runtime (and
+///   [`RawClient`](crate::RawClient), so clients of different providers
+///   can be held as one type);
 /// - for the crate itself: `credentials()`, `runtime()`,
 ///   `map_runtime(..)` (a copy with a changed runtime, which is how
 ///   per-client headers such as `content-language` are set) and
@@ -207,6 +210,7 @@ macro_rules! client_shell {
         }
 
         $crate::client_shell!(@new $name, $creds, $($default)?);
+        $crate::client_shell!(@raw $name);
 
         impl $name {
             /// A client for the API at `config` (a base URL or a
@@ -285,6 +289,24 @@ macro_rules! client_shell {
                 Ok(copy)
             }
 
+            /// Sends an untyped request through this client's runtime, the
+            /// way its generated requests go: the path parameters checked
+            /// (an empty, `.` or `..` value is refused before anything is
+            /// sent), credentials and default headers added, rate limited,
+            /// retried where the operation allows it, errors converted and
+            /// redacted. See [`RawRequest`](cloud_common::RawRequest).
+            pub fn raw(
+                &self,
+                request: $crate::RawRequest,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<$crate::RawResponse, $crate::Error>,
+            > + ::std::marker::Send
+                   + '_ {
+                use $crate::__private::ClientInfo as _;
+                self.runtime()
+                    .raw(self.client.client(), self.client.baseurl(), request)
+            }
+
             /// Runs a generated request through the runtime; errors name
             /// its `operationId`. A plain function, not an `async fn`: the
             /// request's (large) future is boxed once by the runtime, and
@@ -299,6 +321,17 @@ macro_rules! client_shell {
                 O::ErrorBody: $crate::ServerMessage,
             {
                 self.runtime().call(O::OPERATION_ID, request.send())
+            }
+        }
+    };
+    (@raw $name:ident) => {
+        impl $crate::RawClient for $name {
+            fn send_raw(
+                &self,
+                request: $crate::RawRequest,
+            ) -> $crate::BoxFuture<'_, ::std::result::Result<$crate::RawResponse, $crate::Error>>
+            {
+                ::std::boxed::Box::pin(self.raw(request))
             }
         }
     };

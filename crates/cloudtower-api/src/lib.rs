@@ -85,7 +85,8 @@ use std::fmt::Display;
 use cloud_common::{Runtime, ServerMessage};
 
 pub use cloud_common::{
-    CallOptions, ClientConfig, Error, ErrorKind, RetryPolicy, Secret, WaitOptions,
+    CallOptions, ClientConfig, Error, ErrorKind, RawRequest, RawResponse, RetryPolicy, Secret,
+    WaitOptions,
 };
 
 // The hand-written methods that call generated operations (the async

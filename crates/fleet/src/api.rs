@@ -3,18 +3,18 @@
 //! the binary: adding an operation to a spec adds its command, with its
 //! summary and description as help.
 //!
-//! Requests go out with the provider's credentials, carried the way its
-//! crate carries them; responses print as JSON (or YAML), with every
-//! field that names a credential redacted.
+//! Requests go out through the provider's own client
+//! ([`cloud_common::RawRequest`]), so they carry its credentials, retries,
+//! rate limit and path checks; responses print as JSON (or YAML), with
+//! every secret field redacted.
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
-use cloud_common::{ClientConfig, names_a_secret};
-use fleet::mock::{FAKE_KEY, FAKE_TOKEN};
+use cloud_common::RawRequest;
 use serde_json::Value as Json;
 use serde_yaml::Value;
 
 use crate::config::Profile;
-use crate::exit::{self, CliError};
+use crate::exit::CliError;
 use crate::output::{self, Format};
 
 /// The specs, by command line provider name.
@@ -31,7 +31,8 @@ pub const SPECS: [(&str, &str); 4] = [
     ("cloudtower", include_str!("../../../specs/cloudtower.yaml")),
 ];
 
-/// Parameters `fleet` fills from the credentials, so they are not asked for.
+/// Parameters the client fills from its credentials, so they are not
+/// asked for.
 const FILLED: [&str; 2] = ["api_key", "api_token"];
 
 /// Global flags: a parameter of the same name gets a `param-` prefix.
@@ -51,6 +52,8 @@ struct Operation {
     summary: Option<String>,
     description: Option<String>,
     params: Vec<Param>,
+    /// The query parameters the client fills from its credentials.
+    credential_query: Vec<String>,
     required: Vec<bool>,
     param_help: Vec<Option<String>>,
     /// `Some(form)` when there is a request body.
@@ -127,11 +130,15 @@ fn operations(doc: &Value) -> Vec<Operation> {
                 .map(|s| s.iter().collect::<Vec<_>>())
                 .unwrap_or_default();
             let (mut params, mut required, mut param_help) = (Vec::new(), Vec::new(), Vec::new());
+            let mut credential_query = Vec::new();
             for p in shared.iter().chain(&own).map(|p| resolve(doc, p)) {
                 let (Some(name), Some(location)) = (text(p, "name"), text(p, "in")) else {
                     continue;
                 };
                 if FILLED.contains(&name.as_str()) {
+                    if location == "query" {
+                        credential_query.push(name);
+                    }
                     continue;
                 }
                 let mut long = kebab(&name);
@@ -155,6 +162,7 @@ fn operations(doc: &Value) -> Vec<Operation> {
                 summary: text(op, "summary"),
                 description: text(op, "description"),
                 params,
+                credential_query,
                 required,
                 param_help,
                 body: body.map(|b| {
@@ -264,72 +272,8 @@ pub fn command(key: &'static str) -> Command {
     cmd
 }
 
-/// Percent-encodes one path segment.
-fn segment(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// The property names a spec declares as credentials: `$ref` to its
-/// `Secret` schema, or `format: password` (what the codegen makes a
-/// `Secret`).
-fn secret_properties(v: &Value, out: &mut Vec<String>) {
-    match v {
-        Value::Mapping(map) => {
-            if let Some(Value::Mapping(props)) = map.get("properties") {
-                for (name, schema) in props {
-                    let by_ref = schema
-                        .get("$ref")
-                        .and_then(Value::as_str)
-                        .is_some_and(|r| r.ends_with("/Secret"));
-                    let by_format =
-                        schema.get("format").and_then(Value::as_str) == Some("password");
-                    if let (true, Some(name)) = (by_ref || by_format, name.as_str()) {
-                        out.push(name.to_string());
-                    }
-                }
-            }
-            map.values().for_each(|v| secret_properties(v, out));
-        }
-        Value::Sequence(items) => items.iter().for_each(|v| secret_properties(v, out)),
-        _ => {}
-    }
-}
-
-/// Replaces every value under a key in `secret` or named like a credential
-/// with `[REDACTED]`.
-pub fn redact(v: &mut Json, secret: &[String]) {
-    match v {
-        Json::Object(map) => {
-            for (k, v) in map.iter_mut() {
-                if (names_a_secret(k) || secret.contains(k)) && !v.is_null() {
-                    *v = Json::String("[REDACTED]".into());
-                } else {
-                    redact(v, secret);
-                }
-            }
-        }
-        Json::Array(items) => items.iter_mut().for_each(|v| redact(v, secret)),
-        _ => {}
-    }
-}
-
-/// How the request is authorised.
-enum Auth {
-    /// `Authorization: Bearer` (TensorDock v2), `bearer` (Neolink, plus
-    /// its optional namespace header), or the raw token (CloudTower).
-    Header(&'static str, String, Option<String>),
-    /// TensorDock v0: fields in the form body, or the query of a GET.
-    Fields(String, String),
-}
-
-/// Runs `fleet <provider> <operation> ...`.
+/// Runs `fleet <provider> <operation> ...`: the operation as an untyped
+/// request through the provider's client (see [`RawRequest`]).
 pub async fn run(
     key: &'static str,
     matches: &ArgMatches,
@@ -337,9 +281,7 @@ pub async fn run(
     fake: bool,
     profile: impl FnOnce() -> Result<Profile, CliError>,
 ) -> Result<(), CliError> {
-    let (doc, ops) = parse(key);
-    let mut secret = Vec::new();
-    secret_properties(&doc, &mut secret);
+    let (_, ops) = parse(key);
     let (name, m) = matches
         .subcommand()
         .ok_or_else(|| CliError::usage(format!("name an operation: fleet {key} --help")))?;
@@ -348,78 +290,21 @@ pub async fn run(
         .find(|o| o.name == name)
         .ok_or_else(|| CliError::usage(format!("{key} has no operation {name:?}")))?;
 
-    // Kept alive until the answer is in.
-    let mut _fake_server = None;
-    let (base, auth) = if fake {
-        let t = crate::targets::fake(key)?;
-        let base = t.base_url.clone().expect("a fake has a base URL");
-        _fake_server = Some(t);
-        let auth = match key {
-            "tensordock-v0" => Auth::Fields(FAKE_KEY.into(), FAKE_TOKEN.into()),
-            "tensordock-v2" => Auth::Header("Bearer ", FAKE_TOKEN.into(), None),
-            "neolink" => Auth::Header("bearer ", FAKE_TOKEN.into(), None),
-            _ => Auth::Header("", "fake-token".into(), None),
-        };
-        (base, auth)
-    } else {
-        let p = profile()?;
-        let server = |doc_key: &str| {
-            let (doc, _) = parse(doc_key);
-            doc.get("servers")
-                .and_then(|s| s.get(0))
-                .and_then(|s| text(s, "url"))
-                .unwrap_or_default()
-        };
-        let missing = || {
-            CliError::config(format!(
-                "{key} is not configured: set its credentials (see `fleet --help`) or use --fake"
-            ))
-        };
-        match key {
-            "tensordock-v2" => {
-                let c = p.tensordock_v2.ok_or_else(missing)?;
-                (
-                    server(key),
-                    Auth::Header("Bearer ", c.token.expose().to_string(), None),
-                )
-            }
-            "tensordock-v0" => {
-                let c = p.tensordock_v0.ok_or_else(missing)?;
-                (
-                    server(key),
-                    Auth::Fields(
-                        c.api_key.expose().to_string(),
-                        c.api_token.expose().to_string(),
-                    ),
-                )
-            }
-            "neolink" => {
-                let c = p.neolink.ok_or_else(missing)?;
-                (
-                    server(key),
-                    Auth::Header("bearer ", c.token.expose().to_string(), c.namespace),
-                )
-            }
-            _ => {
-                let c = p.cloudtower.ok_or_else(missing)?;
-                (c.url, Auth::Header("", c.token.expose().to_string(), None))
-            }
-        }
-    };
-
-    let mut path = op.path.clone();
-    let mut query: Vec<(String, String)> = Vec::new();
-    let mut headers: Vec<(String, String)> = Vec::new();
+    let method = reqwest::Method::from_bytes(op.method.as_bytes()).expect("an HTTP method");
+    let mut request = RawRequest::new(method, op.path.clone()).operation(op.operation_id.clone());
     for p in &op.params {
         let Some(v) = m.get_one::<String>(p.long) else {
             continue;
         };
-        match p.location.as_str() {
-            "path" => path = path.replace(&format!("{{{}}}", p.name), &segment(v)),
-            "query" => query.push((p.name.clone(), v.clone())),
-            "header" => headers.push((p.name.clone(), v.clone())),
-            _ => {}
-        }
+        request = match p.location.as_str() {
+            "path" => request.path_param(p.name.clone(), v.clone()),
+            "query" => request.query(p.name.clone(), v.clone()),
+            "header" => request.header(p.name.clone(), v.clone()),
+            _ => request,
+        };
+    }
+    for name in &op.credential_query {
+        request = request.query_credential(name.clone());
     }
     let body: Option<Json> = match m.try_get_one::<String>("body").ok().flatten() {
         Some(b) => Some(
@@ -428,113 +313,39 @@ pub async fn run(
         ),
         None => None,
     };
+    let empty = || Json::Object(Default::default());
+    request = match op.body {
+        Some(true) => request.form(body.unwrap_or_else(empty)),
+        Some(false) => request.json(body.unwrap_or_else(empty)),
+        None => request,
+    };
 
-    let config = ClientConfig::new(base.clone());
-    let client = config
-        .http_client(
-            key_provider(key),
-            concat!("fleet/", env!("CARGO_PKG_VERSION")),
-        )
-        .map_err(CliError::from)?;
-    let url = format!("{}{}", base.trim_end_matches('/'), path);
-    let method = reqwest::Method::from_bytes(op.method.as_bytes()).expect("an HTTP method");
-    let mut request = client.request(method, &url);
-    match &auth {
-        Auth::Header(prefix, token, namespace) => {
-            request = request.header("authorization", format!("{prefix}{token}"));
-            if let Some(ns) = namespace
-                && !headers.iter().any(|(k, _)| k == "namespace")
-            {
-                request = request.header("namespace", ns);
-            }
+    // The fake, if any, lives as long as the target.
+    let target = if fake {
+        crate::targets::fake(key)?
+    } else {
+        crate::targets::real(key, &profile()?)?.ok_or_else(|| {
+            CliError::config(format!(
+                "{key} is not configured: set its credentials (see `fleet --help`) or use --fake"
+            ))
+        })?
+    };
+    let response = target.raw.send_raw(request).await.map_err(|e| {
+        // The body (redacted by the runtime) says more than a bare status.
+        let body = e.body().filter(|b| !b.is_empty()).map(str::to_string);
+        let mut error = CliError::from(e);
+        if let Some(body) = body {
+            error.message = format!("{}\n{body}", error.message);
         }
-        Auth::Fields(k, t) if op.body.is_none() => {
-            query.push(("api_key".into(), k.clone()));
-            query.push(("api_token".into(), t.clone()));
-        }
-        Auth::Fields(..) => {}
-    }
-    for (k, v) in &headers {
-        request = request.header(k, v);
-    }
-    if !query.is_empty() {
-        request = request.query(&query);
-    }
-    match op.body {
-        Some(true) => {
-            let mut fields: Vec<(String, String)> = match body {
-                Some(Json::Object(map)) => map
-                    .into_iter()
-                    .map(|(k, v)| match v {
-                        Json::String(s) => (k, s),
-                        other => (k, other.to_string()),
-                    })
-                    .collect(),
-                None => Vec::new(),
-                Some(_) => return Err(CliError::usage("--body of a form must be a JSON object")),
-            };
-            if let Auth::Fields(k, t) = &auth {
-                fields.retain(|(name, _)| !FILLED.contains(&name.as_str()));
-                fields.push(("api_key".into(), k.clone()));
-                fields.push(("api_token".into(), t.clone()));
-            }
-            let encoded = serde_urlencoded::to_string(&fields)
-                .map_err(|e| CliError::usage(format!("cannot encode the form: {e}")))?;
-            request = request
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(encoded);
-        }
-        Some(false) => {
-            let body = body.unwrap_or(Json::Object(Default::default()));
-            request = request
-                .header("content-type", "application/json")
-                .body(serde_json::to_vec(&body).expect("JSON serialises"));
-        }
-        None => {}
-    }
-
-    tracing::info!(provider = key, operation = %op.operation_id, "sending");
-    let response = request.send().await.map_err(|e| CliError {
-        code: exit::API,
-        // Without the URL: v0 puts credentials in the query.
-        message: format!("{key} {}: {}", op.operation_id, e.without_url()),
+        error
     })?;
-    let status = response.status();
-    let text = response.text().await.map_err(|e| CliError {
-        code: exit::API,
-        message: format!("{key} {}: {}", op.operation_id, e.without_url()),
-    })?;
-    let mut value: Json = serde_json::from_str(&text).unwrap_or(Json::String(text));
-    redact(&mut value, &secret);
-    if !status.is_success() {
-        return Err(CliError {
-            code: if status.as_u16() == 404 {
-                exit::NOT_FOUND
-            } else {
-                exit::API
-            },
-            message: format!(
-                "{key} {} answered {status}: {}",
-                op.operation_id,
-                serde_json::to_string(&value).unwrap_or_default()
-            ),
-        });
-    }
     let format = if format == Format::Table {
         Format::Json
     } else {
         format
     };
-    print!("{}", output::document(&value, format));
+    print!("{}", output::document(&response.redacted(), format));
     Ok(())
-}
-
-/// The name the provider's crate uses in errors and traces.
-fn key_provider(key: &'static str) -> &'static str {
-    match key {
-        "tensordock-v2" | "tensordock-v0" => "tensordock",
-        other => other,
-    }
 }
 
 #[cfg(test)]
@@ -563,24 +374,5 @@ mod tests {
             // Building the command runs clap's own checks in debug builds.
             command(key).debug_assert();
         }
-    }
-
-    #[test]
-    fn redacts_credential_fields_only() {
-        let mut v = serde_json::json!({"data": {"token": "t", "token_id": "id", "items": [{"password": "p", "has_password": true, "value": "v"}]}});
-        redact(&mut v, &["value".to_string()]);
-        assert_eq!(v["data"]["token"], "[REDACTED]");
-        assert_eq!(v["data"]["token_id"], "id");
-        assert_eq!(v["data"]["items"][0]["password"], "[REDACTED]");
-        assert_eq!(v["data"]["items"][0]["has_password"], true);
-        assert_eq!(v["data"]["items"][0]["value"], "[REDACTED]");
-    }
-
-    #[test]
-    fn spec_secrets_are_found() {
-        let (doc, _) = parse("tensordock-v2");
-        let mut found = Vec::new();
-        secret_properties(&doc, &mut found);
-        assert!(found.contains(&"value".to_string()), "{found:?}");
     }
 }

@@ -3,7 +3,7 @@
 
 use std::any::Any;
 
-use cloud_common::{ClientConfig, Compute, Secret};
+use cloud_common::{ClientConfig, Compute, RawClient, Secret};
 use fleet::mock;
 
 use crate::config::{CloudTowerCreds, NeolinkCreds, Profile, TokenCreds, V0Creds};
@@ -17,12 +17,12 @@ pub struct Target {
     /// One of [`PROVIDERS`].
     pub key: &'static str,
     pub compute: Box<dyn Compute>,
+    /// The same client, for untyped requests (`fleet <provider> <operation>`).
+    pub raw: Box<dyn RawClient>,
     /// Served by an embedded fake.
     pub fake: bool,
     /// The fake's instance (the one the demo acts on).
     pub fake_instance: Option<String>,
-    /// The fake's base URL.
-    pub base_url: Option<String>,
     /// Keeps the fake's server alive as long as the client.
     _server: Option<Box<dyn Any + Send>>,
 }
@@ -64,13 +64,13 @@ pub fn effective(mut p: Profile) -> Profile {
 
 /// The real client of `key`, or `None` when it has no credentials.
 pub fn real(key: &'static str, p: &Profile) -> Result<Option<Target>, CliError> {
-    let compute: Box<dyn Compute> = match key {
+    let (compute, raw): Clients = match key {
         "tensordock-v2" => match &p.tensordock_v2 {
-            Some(c) => Box::new(tensordock_api::v2::TensorDock::new(c.token.clone())?),
+            Some(c) => both(tensordock_api::v2::TensorDock::new(c.token.clone())?),
             None => return Ok(None),
         },
         "tensordock-v0" => match &p.tensordock_v0 {
-            Some(c) => Box::new(tensordock_api::v0::TensorDock::new((
+            Some(c) => both(tensordock_api::v0::TensorDock::new((
                 c.api_key.clone(),
                 c.api_token.clone(),
             ))?),
@@ -83,12 +83,12 @@ pub fn real(key: &'static str, p: &Profile) -> Result<Option<Target>, CliError> 
                     client = client.with_namespace(ns.clone())?;
                 }
                 let cluster = c.cluster.clone().unwrap_or_else(|| "host-cluster".into());
-                Box::new(client.in_cluster(cluster))
+                (Box::new(client.in_cluster(cluster)), Box::new(client))
             }
             None => return Ok(None),
         },
         "cloudtower" => match &p.cloudtower {
-            Some(c) => Box::new(cloudtower_api::CloudTower::new(
+            Some(c) => both(cloudtower_api::CloudTower::new(
                 c.url.clone(),
                 c.token.clone(),
             )?),
@@ -99,11 +99,19 @@ pub fn real(key: &'static str, p: &Profile) -> Result<Option<Target>, CliError> 
     Ok(Some(Target {
         key,
         compute,
+        raw,
         fake: false,
         fake_instance: None,
-        base_url: None,
         _server: None,
     }))
+}
+
+/// A target's two views of its client.
+type Clients = (Box<dyn Compute>, Box<dyn RawClient>);
+
+/// One client as both of a target's views of it.
+fn both<C: Compute + RawClient + Clone + 'static>(client: C) -> Clients {
+    (Box::new(client.clone()), Box::new(client))
 }
 
 /// The embedded fake of `key`.
@@ -112,52 +120,43 @@ pub fn fake(key: &'static str) -> Result<Target, CliError> {
     let started =
         |e: mock::FakeError| CliError::config(format!("cannot start the {key} fake: {e}"));
     // The fake itself, boxed: the target only keeps it alive.
-    let (compute, base_url, instance, server): (
-        Box<dyn Compute>,
-        String,
-        String,
-        Box<dyn Any + Send>,
-    ) = match key {
+    let ((compute, raw), instance, server): (Clients, String, Box<dyn Any + Send>) = match key {
         "tensordock-v2" => {
             let m = mock::tensordock_v2().map_err(started)?;
-            let base = m.fake.base_url();
             let c = tensordock_api::v2::TensorDock::with_config(
-                ClientConfig::new(base.clone()),
+                ClientConfig::new(m.fake.base_url()),
                 token,
             )?;
-            (Box::new(c), base, m.instance_id, Box::new(m.fake))
+            (both(c), m.instance_id, Box::new(m.fake))
         }
         "tensordock-v0" => {
             let m = mock::tensordock().map_err(started)?;
-            let base = m.fake.base_url();
             let c = tensordock_api::v0::TensorDock::with_config(
-                ClientConfig::new(base.clone()),
+                ClientConfig::new(m.fake.base_url()),
                 (mock::FAKE_KEY, mock::FAKE_TOKEN),
             )?;
-            (Box::new(c), base, m.instance_id, Box::new(m.fake))
+            (both(c), m.instance_id, Box::new(m.fake))
         }
         "neolink" => {
             let m = mock::neolink().map_err(started)?;
-            let base = m.fake.base_url();
-            let c = neolink_api::Neolink::with_config(ClientConfig::new(base.clone()), token)?;
-            let c = c.in_cluster(mock::NEOLINK_MOCK_CLUSTER);
-            (Box::new(c), base, m.instance_id, Box::new(m.fake))
+            let c = neolink_api::Neolink::with_config(ClientConfig::new(m.fake.base_url()), token)?;
+            let compute = Box::new(c.in_cluster(mock::NEOLINK_MOCK_CLUSTER));
+            ((compute, Box::new(c)), m.instance_id, Box::new(m.fake))
         }
         "cloudtower" => {
             let m = mock::cloudtower().map_err(started)?;
-            let base = m.fake.base_url();
             // Its client polls tasks quickly: the fake's finish in polls.
             let c = m.fake.client()?;
-            (Box::new(c), base, m.instance_id, Box::new(m.fake))
+            (both(c), m.instance_id, Box::new(m.fake))
         }
         _ => unreachable!("clap only accepts known providers"),
     };
     Ok(Target {
         key,
         compute,
+        raw,
         fake: true,
         fake_instance: Some(instance),
-        base_url: Some(base_url),
         _server: Some(server),
     })
 }

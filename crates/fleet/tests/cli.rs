@@ -537,6 +537,56 @@ fn spec_commands_send_the_providers_credentials() {
     assert_eq!(v[0]["token"], "[REDACTED]");
 }
 
+/// A loopback port nothing listens on.
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+#[test]
+fn an_unreachable_provider_is_reported_with_the_refused_connection() {
+    let url = format!("http://127.0.0.1:{}/v2/api", closed_port());
+    for args in [
+        &["instances"][..],
+        &["cloudtower", "get-vms", "--body", "{}"],
+    ] {
+        let o = run(fleet(args)
+            .env("CLOUDTOWER_URL", &url)
+            .env("CLOUDTOWER_TOKEN", "tok-refused-1"));
+        assert_eq!(code(&o), 3, "{args:?}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            err.to_lowercase().contains("connection refused"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("tok-refused-1"), "{err}");
+    }
+}
+
+#[test]
+fn spec_commands_send_through_the_clients_runtime_and_retry() {
+    // The CloudTower fake of this process, whose first `GetVms` fails
+    // with a 503: `GetVms` is safe to retry, so the command succeeds.
+    let fake = cloudtower_fake::Fake::start_blocking().unwrap();
+    fake.add_token("tok-retry-1");
+    fake.inject("GetVms", cloudtower_fake::Fault::Status(503), 1);
+    let o = run(fleet(&["-v", "cloudtower", "get-vms", "--body", "{}"])
+        .env("CLOUDTOWER_URL", fake.base_url())
+        .env("CLOUDTOWER_TOKEN", "tok-retry-1"));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(json(&o), serde_json::json!([]));
+    let answered: Vec<Option<u16>> = fake
+        .received()
+        .iter()
+        .filter(|r| r.operation_id.as_deref() == Some("GetVms"))
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(answered, [Some(503), Some(200)]);
+    // The runtime's span: one request, two attempts.
+    assert!(stderr(&o).contains("attempts=2"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("tok-retry-1"));
+}
+
 /// Runs `cmd` in a detached tmux pane and returns what the pane shows
 /// (with escape codes when `escapes`) once `until` appears; `None`
 /// without tmux. `keys` are typed into the pane once `prompt` shows.

@@ -49,7 +49,8 @@
 
 pub use chrono::{DateTime, Utc};
 pub use cloud_common::{
-    CallOptions, ClientConfig, Error, ErrorKind, RetryPolicy, Secret, WaitOptions,
+    CallOptions, ClientConfig, Error, ErrorKind, RawRequest, RawResponse, RetryPolicy, Secret,
+    WaitOptions,
 };
 
 // The hand-written methods that call generated operations (the async

@@ -40,7 +40,9 @@
 //! # Ok(()) }
 //! ```
 
-pub use cloud_common::{CallOptions, ClientConfig, Error, ErrorKind, RetryPolicy, Secret};
+pub use cloud_common::{
+    CallOptions, ClientConfig, Error, ErrorKind, RawRequest, RawResponse, RetryPolicy, Secret,
+};
 
 pub mod ports;
 

@@ -35,7 +35,11 @@ impl<K: Into<Secret>, T: Into<Secret>> From<(K, T)> for ApiKey {
     }
 }
 
-/// The pair goes into request bodies, so the runtime carries no header.
-pub(super) fn authorize(_: &ApiKey, runtime: Runtime) -> Result<Runtime, Error> {
-    Ok(runtime)
+/// The pair goes into request bodies, so the runtime carries no header:
+/// generated requests carry the pair in their typed bodies, and the
+/// runtime holds it as credential fields for untyped ones (`raw`).
+pub(super) fn authorize(key: &ApiKey, runtime: Runtime) -> Result<Runtime, Error> {
+    Ok(runtime
+        .with_credential_field("api_key", key.api_key.clone())
+        .with_credential_field("api_token", key.api_token.clone()))
 }

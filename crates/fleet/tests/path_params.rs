@@ -1,0 +1,180 @@
+//! `fleet <provider> <operation>` holds path parameters to the rule every
+//! client does (`cloud_common::path_segment`): every path parameter of
+//! every spec command is driven with the values the workspace's
+//! path-parameter tests use (tests/common/path_values.rs), against the
+//! embedded fakes. An empty value, `.` or `..` is refused with a usage
+//! error naming the parameter and nothing is sent (with `-v`, the
+//! runtime's `http_request` span shows every request sent); any other value
+//! is sent.
+
+#[path = "../../../tests/common/path_values.rs"]
+mod path_values;
+
+use std::process::{Command, Output, Stdio};
+use std::sync::Mutex;
+
+use path_values::{bad_values, refused};
+
+const PROVIDERS: [&str; 4] = ["tensordock-v2", "tensordock-v0", "neolink", "cloudtower"];
+
+fn fleet(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fleet"))
+        .args(args)
+        .stdin(Stdio::null())
+        .env("FLEET_CONFIG", "/nonexistent/fleet/config.toml")
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// One spec command with path parameters: its provider, its name, its
+/// path flags, the other flags it requires, and whether it takes `--body`.
+struct Operation {
+    provider: &'static str,
+    name: String,
+    path_flags: Vec<String>,
+    required: Vec<String>,
+    body: bool,
+}
+
+/// The commands of `provider` as its `--help` lists them.
+fn commands(provider: &str) -> Vec<String> {
+    let help = text(&fleet(&[provider, "--help"]).stdout);
+    help.lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        // Long names put their summary on the next, deeper-indented line.
+        .filter(|l| !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .map(str::to_string)
+        .collect()
+}
+
+/// Every spec command with a path parameter, its flags read from its help
+/// (each parameter's help starts with where it goes, e.g. `[path]`).
+fn operations() -> Vec<Operation> {
+    let mut out = Vec::new();
+    for provider in PROVIDERS {
+        for name in commands(provider) {
+            let help = text(&fleet(&[provider, &name, "-h"]).stdout);
+            let flag = |l: &str| {
+                l.split_whitespace()
+                    .find(|w| w.starts_with("--"))
+                    .map(str::to_string)
+            };
+            let path_flags: Vec<String> = help
+                .lines()
+                .filter(|l| l.contains("[path]"))
+                .filter_map(flag)
+                .collect();
+            if !path_flags.is_empty() {
+                let body = help.lines().any(|l| flag(l).as_deref() == Some("--body"));
+                // The usage line names every required flag.
+                let usage = help.lines().find(|l| l.starts_with("Usage:")).unwrap_or("");
+                let required = usage
+                    .split_whitespace()
+                    .filter(|w| w.starts_with("--") && *w != "--body")
+                    .filter(|w| !path_flags.iter().any(|f| f == w))
+                    .map(str::to_string)
+                    .collect();
+                out.push(Operation {
+                    provider,
+                    name,
+                    path_flags,
+                    required,
+                    body,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// What is wrong with running `op` with `value` for `flag`, if anything.
+fn check(op: &Operation, flag: &str, value: &str) -> Option<String> {
+    let mut args = vec!["--fake", "-v", op.provider, op.name.as_str()];
+    for f in &op.path_flags {
+        args.push(f);
+        // The other path parameters keep a plain value.
+        args.push(if f == flag { value } else { "x" });
+    }
+    for f in &op.required {
+        args.extend([f.as_str(), "x"]);
+    }
+    if op.body {
+        args.extend(["--body", "{}"]);
+    }
+    let o = fleet(&args);
+    let code = o.status.code();
+    let err = text(&o.stderr);
+    let sent = err.contains("http_request");
+    let shown = if value.len() > 40 {
+        format!("{} bytes", value.len())
+    } else {
+        format!("{value:?}")
+    };
+    let what = format!("{} {} {flag} {shown}", op.provider, op.name);
+    // The flag names the parameter in kebab case; the error, as the spec
+    // does: compared without case and dashes.
+    let plain = |s: &str| s.to_lowercase().replace(['-', '_'], "");
+    let param = plain(flag.trim_start_matches("--"));
+    if refused(value) {
+        let named = plain(&err).contains(&format!("path parameter `{param}`"));
+        if code != Some(2) || !named || sent {
+            return Some(format!(
+                "{what}: not refused before sending ({code:?}): {err}"
+            ));
+        }
+    } else if value.len() > 64 * 1024 {
+        // Too long for a URL: refused when the request is built.
+        if code != Some(2) || !err.contains("cannot be built") {
+            return Some(format!("{what}: not refused as too long ({code:?}): {err}"));
+        }
+    } else if code == Some(2) || !sent {
+        return Some(format!("{what}: not sent ({code:?}): {err}"));
+    }
+    None
+}
+
+#[test]
+fn spec_commands_refuse_empty_and_dot_path_parameters_before_sending() {
+    let ops = operations();
+    // TensorDock v2 and v0 and Neolink have path parameters; CloudTower
+    // has none.
+    for provider in ["tensordock-v2", "tensordock-v0", "neolink"] {
+        assert!(
+            ops.iter().any(|o| o.provider == provider),
+            "{provider}: no command with a path parameter found"
+        );
+    }
+    let mut cases = Vec::new();
+    for op in &ops {
+        for flag in &op.path_flags {
+            // An argument cannot hold a NUL byte.
+            for value in bad_values().into_iter().filter(|v| !v.contains('\0')) {
+                cases.push((op, flag.as_str(), value));
+            }
+        }
+    }
+    let cases = Mutex::new(cases);
+    let failures = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                while let Some((op, flag, value)) = cases.lock().unwrap().pop() {
+                    if let Some(failure) = check(op, flag, &value) {
+                        failures.lock().unwrap().push(failure);
+                    }
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
