@@ -1,7 +1,7 @@
 //! `cargo xtask semver` without `cargo-semver-checks`: the fixture pairs it
 //! checks, the diff's verdict on each single-change pair, the crates it
 //! writes, and how it reads the tool's output. (`cargo xtask semver`
-//! itself runs the tool; see the README.)
+//! itself runs the tool; see `docs/xtask.md`.)
 
 use std::path::Path;
 

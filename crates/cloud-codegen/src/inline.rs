@@ -10,7 +10,7 @@
 //! the user's crate, and only if it is used), as generic code already is.
 //! For CloudTower (76 operations) this cut the LLVM IR of the generated
 //! code from 522 k lines to 47 k and the crate's compile time by a third
-//! (see the README's "Publishing"). Release builds are unaffected beyond
+//! (see `docs/performance.md`, "Build cost"). Release builds are unaffected beyond
 //! the hint itself.
 
 /// Adds `#[inline]` to every function of `items` (free functions and

@@ -322,8 +322,8 @@ impl ClientConfig {
     /// TLS is rustls. With the feature `tls-ring` (a default of every
     /// provider crate) the `ring` crypto provider is installed as the
     /// process default unless one already is: it needs no OpenSSL, no cmake
-    /// and no NASM, and compiles about 2.5 times faster than `aws-lc-rs` (see
-    /// the README). Without it the program installs its own provider first;
+    /// and no NASM, and compiled in 9.8 s against 25.4 s for `aws-lc-rs` in one measured build (see
+    /// the cloud-common README). Without it the program installs its own provider first;
     /// if none is installed, this is an [`ErrorKind::InvalidRequest`] error
     /// saying so (reqwest itself would panic).
     pub fn http_client(

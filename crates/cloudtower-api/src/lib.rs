@@ -93,7 +93,7 @@ pub use cloud_common::{
 // wrappers, the `Compute` impl, the list requests) are `#[inline]`, as the
 // generated code is: a debug build then compiles each, with the request
 // and response (de)serialisation it instantiates, only in a crate that
-// calls it (see the repository README's "Publishing").
+// calls it (see the repository's `docs/performance.md`, "Build cost").
 mod auth;
 pub mod compute;
 pub mod query;

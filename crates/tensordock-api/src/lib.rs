@@ -50,7 +50,7 @@ pub mod ports;
 // wrappers, the `Compute` impl) are `#[inline]`, as the generated code
 // is: a debug build then compiles each, with the request and response
 // (de)serialisation it instantiates, only in a crate that calls it (see the
-// repository README's "Publishing").
+// repository's `docs/performance.md`, "Build cost").
 #[cfg(feature = "v0")]
 pub mod v0;
 
