@@ -1,26 +1,24 @@
-//! The spec as the fake reads it: routes, parameter and body validation,
-//! and responses synthesised from schemas.
+//! The spec as the fake reads it: routes, and through `cloud_spec`,
+//! parameter and body validation and responses synthesised from schemas.
 //!
-//! The spec is kept as a `serde_json::Value` (parsed from YAML once, at
-//! start) rather than typed with `openapiv3`: the fake needs only a few
-//! keywords, and reading them from the value keeps the fake's
-//! dependencies to what is already in the tree.
+//! Reading the document (indexing, `$ref`s, validation, examples) is
+//! `cloud_spec`'s; what is the fake's own is routing a request path to an
+//! operation and the errors it answers with.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
+use cloud_spec::example::{Compositions, Properties, Synthesiser, plain_scalar};
+use cloud_spec::validate::{Options, validate_with};
+use serde_json::Value;
 
 use super::FakeError;
 
-/// How deep `$ref`s and nested schemas are followed before giving up: a
-/// recursive schema must not hang validation or synthesis.
-const MAX_DEPTH: usize = 32;
+pub use cloud_spec::text::parse_bool as form_bool;
 
-/// The HTTP methods an OpenAPI path item can hold.
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+/// How deep nested schemas are followed before giving up: a recursive
+/// schema must not hang synthesis.
+const MAX_DEPTH: usize = 32;
 
 /// A parsed OpenAPI document: cheap to clone (shared).
 #[derive(Clone)]
@@ -45,7 +43,9 @@ pub struct Operation {
     /// (`/clusters/{clusterName}/instances`).
     pub path: String,
     segments: Vec<Segment>,
-    /// The operation object, with the path item's parameters merged in.
+    /// The operation object, its `parameters` those of
+    /// `cloud_spec::Operation::parameters` (the path item's merged in,
+    /// `$ref`s resolved).
     operation: Value,
 }
 
@@ -67,48 +67,38 @@ impl std::fmt::Debug for Spec {
 impl Spec {
     /// Parses an OpenAPI 3 document written in YAML (or JSON, a subset).
     pub fn parse(yaml: &str) -> Result<Self, FakeError> {
-        let doc: Value = serde_yaml::from_str(yaml)
+        let spec = cloud_spec::Spec::parse(yaml)
             .map_err(|e| FakeError::Spec(format!("the spec is not valid YAML: {e}")))?;
-        let paths = doc
-            .get("paths")
-            .and_then(Value::as_object)
-            .ok_or_else(|| FakeError::Spec("the spec has no `paths`".into()))?;
-        let mut operations = Vec::new();
-        for (path, item) in paths {
-            let shared_params = item.get("parameters").cloned();
-            for method in METHODS {
-                let Some(op) = item.get(*method) else {
-                    continue;
-                };
-                let id = op
-                    .get("operationId")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| {
-                        FakeError::Spec(format!(
-                            "{} {path} has no operationId",
-                            method.to_uppercase()
-                        ))
-                    })?
-                    .to_string();
-                let mut operation = op.clone();
-                merge_parameters(&mut operation, shared_params.as_ref());
-                let method = method
-                    .to_uppercase()
-                    .parse()
-                    .map_err(|_| FakeError::Spec(format!("bad method {method}")))?;
-                operations.push(Operation {
-                    id,
-                    method,
-                    path: path.clone(),
-                    segments: segments(path),
-                    operation,
-                });
-            }
+        let doc = spec.document();
+        if !doc.get("paths").is_some_and(Value::is_object) {
+            return Err(FakeError::Spec("the spec has no `paths`".into()));
         }
-        let base_path = base_path(&doc);
+        let mut operations = Vec::new();
+        for op in spec.operations() {
+            let method = op.method.to_uppercase();
+            let id = op
+                .id()
+                .ok_or_else(|| FakeError::Spec(format!("{method} {} has no operationId", op.path)))?
+                .to_string();
+            let mut operation = op.op.clone();
+            if let Some(object) = operation.as_object_mut() {
+                let params = op.parameters(doc).into_iter().cloned().collect();
+                object.insert("parameters".into(), Value::Array(params));
+            }
+            operations.push(Operation {
+                id,
+                method: method
+                    .parse()
+                    .map_err(|_| FakeError::Spec(format!("bad method {method}")))?,
+                path: op.path.to_string(),
+                segments: segments(op.path),
+                operation,
+            });
+        }
+        let base_path = base_path(doc);
         Ok(Self {
             inner: Arc::new(Inner {
-                doc,
+                doc: spec.into_document(),
                 base_path,
                 operations,
             }),
@@ -180,31 +170,14 @@ impl Spec {
     }
 
     /// Resolves a `$ref` (`#/components/...`) to what it points at; any
-    /// other value is returned as it is.
+    /// other value is returned as it is (`cloud_spec::resolve`).
     pub fn resolve<'a>(&'a self, value: &'a Value) -> &'a Value {
-        let mut current = value;
-        for _ in 0..MAX_DEPTH {
-            match current.get("$ref").and_then(Value::as_str) {
-                Some(r) => match self.pointer(r) {
-                    Some(target) => current = target,
-                    None => return current,
-                },
-                None => return current,
-            }
-        }
-        current
-    }
-
-    fn pointer(&self, reference: &str) -> Option<&Value> {
-        let pointer = reference.strip_prefix('#')?;
-        self.inner.doc.pointer(pointer)
+        cloud_spec::resolve(&self.inner.doc, value)
     }
 
     /// The schema of a component (`components/schemas/NAME`).
     pub fn schema(&self, name: &str) -> Option<&Value> {
-        self.inner
-            .doc
-            .pointer(&format!("/components/schemas/{name}"))
+        cloud_spec::component_schemas(&self.inner.doc)?.get(name)
     }
 
     /// Checks a request against `operation`: required headers, path and
@@ -246,8 +219,8 @@ impl Spec {
                 continue;
             };
             if let Some(schema) = param.get("schema") {
-                let coerced = coerce(self, schema, Value::String(value), 0);
-                self.check(schema, &coerced, name, 0)
+                let read = self.read_form(schema, Value::String(value));
+                self.check(schema, &read, name, 0)
                     .map_err(|e| format!("{location} parameter {e}"))?;
             }
         }
@@ -288,7 +261,7 @@ impl Spec {
             return Ok(());
         };
         let value = if form {
-            coerce(self, schema, request.body.clone(), 0)
+            self.read_form(schema, request.body.clone())
         } else {
             request.body.clone()
         };
@@ -301,10 +274,13 @@ impl Spec {
     /// boolean, a field sent once a one-item list where a list is. What
     /// does not read stays as it was.
     pub fn read_form(&self, schema: &Value, form: Value) -> Value {
-        coerce(self, schema, form, 0)
+        cloud_spec::text::read_text(&self.inner.doc, schema, form)
     }
 
-    /// Checks `value` against `schema`; `at` names where it is (`Cost.GPUSKUID`).
+    /// Checks `value` against `schema` as a server checks a request
+    /// (`cloud_spec::validate::Options::request`); `at` names where it is
+    /// (`Cost.GPUSKUID`), and the error names the first problem. `depth`
+    /// is how deep `value` already is: past a limit nothing is checked.
     pub fn check(
         &self,
         schema: &Value,
@@ -315,114 +291,20 @@ impl Spec {
         if depth > MAX_DEPTH {
             return Ok(());
         }
-        let schema = self.resolve(schema);
-        let name = |s: &str| {
-            if s.is_empty() {
-                "body".to_string()
-            } else {
-                format!("`{s}`")
-            }
+        let problems = validate_with(&self.inner.doc, schema, value, Options::request());
+        let Some(problem) = problems.into_iter().next() else {
+            return Ok(());
         };
-        if value.is_null() {
-            let nullable = schema.get("nullable").and_then(Value::as_bool) == Some(true)
-                || schema
-                    .get("type")
-                    .and_then(Value::as_array)
-                    .is_some_and(|t| t.iter().any(|t| t == "null"))
-                || schema.get("type").is_none() && !has_composition(schema);
-            return if nullable {
-                Ok(())
-            } else {
-                Err(format!("{} must not be null", name(at)))
-            };
-        }
-        if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
-            for member in all {
-                self.check(member, value, at, depth + 1)?;
+        let place = match (at.is_empty(), problem.pointer.is_empty()) {
+            (true, true) => return Err(format!("body: {}", problem.message)),
+            (true, false) => problem.pointer,
+            (false, true) => at.to_string(),
+            (false, false) if problem.pointer.starts_with('[') => {
+                format!("{at}{}", problem.pointer)
             }
-        }
-        for key in ["oneOf", "anyOf"] {
-            if let Some(members) = schema.get(key).and_then(Value::as_array) {
-                let mut first_error = None;
-                let ok = members
-                    .iter()
-                    .any(|m| match self.check(m, value, at, depth + 1) {
-                        Ok(()) => true,
-                        Err(e) => {
-                            first_error.get_or_insert(e);
-                            false
-                        }
-                    });
-                if !ok {
-                    return Err(first_error.unwrap_or_else(|| {
-                        format!("{} matches none of the allowed shapes", name(at))
-                    }));
-                }
-            }
-        }
-        if let Some(allowed) = schema.get("enum").and_then(Value::as_array)
-            && !allowed.contains(value)
-        {
-            let list: Vec<String> = allowed.iter().map(Value::to_string).collect();
-            return Err(format!(
-                "{} must be one of {}, not {value}",
-                name(at),
-                list.join(", ")
-            ));
-        }
-        let types: Vec<&str> = match schema.get("type") {
-            Some(Value::String(t)) => vec![t.as_str()],
-            Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
-            _ => Vec::new(),
+            (false, false) => format!("{at}.{}", problem.pointer),
         };
-        if !types.is_empty() && !types.iter().any(|t| is_type(t, value)) {
-            return Err(format!(
-                "{} must be {}, not {}",
-                name(at),
-                types.join(" or "),
-                type_name(value)
-            ));
-        }
-        match value {
-            Value::Object(map) => {
-                for field in schema
-                    .get("required")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                {
-                    if !map.contains_key(field) {
-                        return Err(format!("missing required field `{}`", join(at, field)));
-                    }
-                }
-                let properties = schema.get("properties").and_then(Value::as_object);
-                for (key, v) in map {
-                    if let Some(p) = properties.and_then(|p| p.get(key)) {
-                        self.check(p, v, &join(at, key), depth + 1)?;
-                    } else if let Some(extra) = schema.get("additionalProperties") {
-                        match extra {
-                            Value::Bool(false) => {
-                                return Err(format!("unknown field `{}`", join(at, key)));
-                            }
-                            Value::Object(_) => {
-                                self.check(extra, v, &join(at, key), depth + 1)?;
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-            }
-            Value::Array(items) => {
-                if let Some(item) = schema.get("items") {
-                    for (i, v) in items.iter().enumerate() {
-                        self.check(item, v, &format!("{at}[{i}]"), depth + 1)?;
-                    }
-                }
-            }
-            _ => {}
-        }
-        Ok(())
+        Err(format!("`{place}`: {}", problem.message))
     }
 
     /// The success response of an operation: its lowest 2xx status and,
@@ -462,16 +344,8 @@ impl Spec {
         let Some(media) = media else {
             return Some((status, Value::Null));
         };
-        if let Some(example) = media.get("example") {
+        if let Some(example) = cloud_spec::media_example(&self.inner.doc, media) {
             return Some((status, example.clone()));
-        }
-        if let Some(first) = media
-            .get("examples")
-            .and_then(Value::as_object)
-            .and_then(|e| e.values().next())
-            && let Some(value) = self.resolve(first).get("value")
-        {
-            return Some((status, value.clone()));
         }
         let schema = media.get("schema")?;
         Some((status, self.synthesize(schema)))
@@ -482,114 +356,18 @@ impl Spec {
     /// from the types elsewhere; every declared property is filled in, so
     /// the value is as complete as the spec allows.
     pub fn synthesize(&self, schema: &Value) -> Value {
-        self.synth(schema, 0)
-    }
-
-    fn synth(&self, schema: &Value, depth: usize) -> Value {
-        let schema = self.resolve(schema);
-        if depth > MAX_DEPTH {
-            return Value::Null;
+        Synthesiser {
+            properties: Properties::All,
+            compositions: Compositions::MergeAllOf,
+            example_first: true,
+            max_depth: MAX_DEPTH,
+            count_compositions: true,
+            array_depth: usize::MAX,
+            scalar: plain_scalar,
+            named: |_| None,
+            ..Synthesiser::new(&self.inner.doc)
         }
-        if let Some(example) = schema.get("example") {
-            return example.clone();
-        }
-        if let Some(first) = schema
-            .get("enum")
-            .and_then(Value::as_array)
-            .and_then(|e| e.first())
-        {
-            return first.clone();
-        }
-        if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
-            let mut merged = Map::new();
-            for member in all {
-                match self.synth(member, depth + 1) {
-                    Value::Object(m) => merged.extend(m),
-                    other if all.len() == 1 => return other,
-                    _ => {}
-                }
-            }
-            return Value::Object(merged);
-        }
-        for key in ["oneOf", "anyOf"] {
-            if let Some(first) = schema
-                .get(key)
-                .and_then(Value::as_array)
-                .and_then(|m| m.first())
-            {
-                return self.synth(first, depth + 1);
-            }
-        }
-        let ty = match schema.get("type") {
-            Some(Value::String(t)) => t.as_str(),
-            Some(Value::Array(ts)) => ts
-                .iter()
-                .filter_map(Value::as_str)
-                .find(|t| *t != "null")
-                .unwrap_or("null"),
-            _ if schema.get("properties").is_some() => "object",
-            _ => "",
-        };
-        match ty {
-            "object" => {
-                let mut map = Map::new();
-                if let Some(props) = schema.get("properties").and_then(Value::as_object) {
-                    for (key, p) in props {
-                        map.insert(key.clone(), self.synth(p, depth + 1));
-                    }
-                }
-                Value::Object(map)
-            }
-            "array" => match schema.get("items") {
-                Some(items) => Value::Array(vec![self.synth(items, depth + 1)]),
-                None => Value::Array(Vec::new()),
-            },
-            "string" => Value::String(
-                match schema.get("format").and_then(Value::as_str) {
-                    Some("date-time") => "2024-01-01T00:00:00Z",
-                    Some("date") => "2024-01-01",
-                    Some("uuid") => "00000000-0000-4000-8000-000000000000",
-                    Some("ipv4") => "192.0.2.1",
-                    Some("uri") | Some("url") => "https://example.com/",
-                    Some("email") => "user@example.com",
-                    _ => "string",
-                }
-                .to_string(),
-            ),
-            "integer" => Value::from(schema.get("minimum").and_then(Value::as_i64).unwrap_or(1)),
-            "number" => Value::from(schema.get("minimum").and_then(Value::as_f64).unwrap_or(1.0)),
-            "boolean" => Value::Bool(false),
-            _ => Value::Null,
-        }
-    }
-}
-
-/// Adds the path item's parameters to the operation's, the operation's
-/// winning for the same name and location (as OpenAPI says).
-fn merge_parameters(operation: &mut Value, shared: Option<&Value>) {
-    let Some(shared) = shared.and_then(Value::as_array) else {
-        return;
-    };
-    let Some(op) = operation.as_object_mut() else {
-        return;
-    };
-    let own = op
-        .entry("parameters")
-        .or_insert_with(|| Value::Array(Vec::new()));
-    if let Value::Array(list) = own {
-        let key = |p: &Value| {
-            (
-                p.get("name").and_then(Value::as_str).map(str::to_owned),
-                p.get("in").and_then(Value::as_str).map(str::to_owned),
-                p.get("$ref").and_then(Value::as_str).map(str::to_owned),
-            )
-        };
-        let present: Vec<_> = list.iter().map(key).collect();
-        for p in shared {
-            if !present.contains(&key(p)) {
-                list.push(p.clone());
-            }
-        }
+        .value(schema, "")
     }
 }
 
@@ -657,145 +435,6 @@ fn hex(b: u8) -> Option<u8> {
         b'a'..=b'f' => Some(b - b'a' + 10),
         b'A'..=b'F' => Some(b - b'A' + 10),
         _ => None,
-    }
-}
-
-fn has_composition(schema: &Value) -> bool {
-    ["oneOf", "anyOf", "allOf", "enum", "properties"]
-        .iter()
-        .any(|k| schema.get(*k).is_some())
-}
-
-fn join(at: &str, field: &str) -> String {
-    if at.is_empty() {
-        field.to_string()
-    } else {
-        format!("{at}.{field}")
-    }
-}
-
-fn is_type(ty: &str, value: &Value) -> bool {
-    match ty {
-        "object" => value.is_object(),
-        "array" => value.is_array(),
-        "string" => value.is_string(),
-        "integer" => value.is_i64() || value.is_u64(),
-        "number" => value.is_number(),
-        "boolean" => value.is_boolean(),
-        "null" => value.is_null(),
-        _ => true,
-    }
-}
-
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(n) if n.is_f64() => "a fractional number",
-        Value::Number(_) => "an integer",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-/// A boolean as form fields and query parameters spell it: `true`/`false`,
-/// `1`/`0`, and Python's `True`/`False`, which is what `requests` sends for
-/// a `bool` value (the `tensordock` SDK's `disassociate_resources=False`).
-pub fn form_bool(text: &str) -> Option<bool> {
-    match text {
-        "true" | "True" | "1" => Some(true),
-        "false" | "False" | "0" => Some(false),
-        _ => None,
-    }
-}
-
-/// Reads strings (form fields, query and path parameters, which travel as
-/// text) as the types the schema declares, so `"8"` checks as an integer
-/// and `"abc"` does not; anything that does not read stays a string and
-/// fails the type check with its own name.
-fn coerce(spec: &Spec, schema: &Value, value: Value, depth: usize) -> Value {
-    if depth > MAX_DEPTH {
-        return value;
-    }
-    let schema = spec.resolve(schema);
-    match value {
-        Value::String(s) => {
-            let types: Vec<&str> = match schema.get("type") {
-                Some(Value::String(t)) => vec![t.as_str()],
-                Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
-                _ => {
-                    // A composed schema: the first member that reads the text.
-                    let members = ["oneOf", "anyOf", "allOf"]
-                        .iter()
-                        .filter_map(|k| schema.get(*k).and_then(Value::as_array))
-                        .flatten();
-                    for m in members {
-                        let v = coerce(spec, m, Value::String(s.clone()), depth + 1);
-                        if !v.is_string() {
-                            return v;
-                        }
-                    }
-                    return Value::String(s);
-                }
-            };
-            if types.contains(&"string") {
-                return Value::String(s);
-            }
-            for ty in types {
-                match ty {
-                    "integer" => {
-                        if let Ok(n) = s.trim().parse::<i64>() {
-                            return Value::from(n);
-                        }
-                    }
-                    "number" => {
-                        if let Ok(n) = s.trim().parse::<f64>()
-                            && let Some(n) = serde_json::Number::from_f64(n)
-                        {
-                            return Value::Number(n);
-                        }
-                    }
-                    "boolean" => {
-                        if let Some(b) = form_bool(&s) {
-                            return Value::Bool(b);
-                        }
-                    }
-                    // A list sent as a form field that appears once.
-                    "array" => {
-                        let item = schema.get("items").unwrap_or(&Value::Null);
-                        return Value::Array(vec![coerce(spec, item, Value::String(s), depth + 1)]);
-                    }
-                    _ => {}
-                }
-            }
-            Value::String(s)
-        }
-        // A list sent as a repeated form field.
-        Value::Array(items) => match schema.get("items") {
-            Some(item) => Value::Array(
-                items
-                    .into_iter()
-                    .map(|v| coerce(spec, item, v, depth + 1))
-                    .collect(),
-            ),
-            None => Value::Array(items),
-        },
-        Value::Object(map) => {
-            let props = schema.get("properties").and_then(Value::as_object);
-            Value::Object(
-                map.into_iter()
-                    .map(|(k, v)| {
-                        let v = match props.and_then(|p| p.get(&k)) {
-                            Some(p) => coerce(spec, p, v, depth + 1),
-                            None => v,
-                        };
-                        (k, v)
-                    })
-                    .collect(),
-            )
-        }
-        other => other,
     }
 }
 

@@ -44,7 +44,9 @@ pub struct Synthesiser<'a> {
     pub properties: Properties,
     /// How compositions are read. Default: [`Compositions::First`].
     pub compositions: Compositions,
-    /// Whether a schema's `example` wins over its first `enum` value.
+    /// Whether a schema's `example` wins over its first `enum` value, and
+    /// both over its compositions (the spec's own answer, as a fake gives
+    /// it).
     /// Default: `false` (the enum value, which is certainly valid).
     pub example_first: bool,
     /// Nesting (through properties, items and compositions counted by
@@ -100,6 +102,11 @@ impl<'a> Synthesiser<'a> {
             return value;
         }
         let schema = resolve(self.doc, schema);
+        if self.example_first
+            && let Some(given) = schema.get("example").or_else(|| first_of(schema, "enum"))
+        {
+            return given.clone();
+        }
         let inner = depth + usize::from(self.count_compositions);
         match self.compositions {
             Compositions::MergeAllOf => {
@@ -150,11 +157,15 @@ impl<'a> Synthesiser<'a> {
         match ty {
             "array" => {
                 let empty = Value::Object(Map::new());
-                let item = schema.get("items").unwrap_or(&empty);
+                let item = schema.get("items");
                 if depth > self.array_depth {
-                    Value::Array(Vec::new())
-                } else {
-                    Value::Array(vec![self.at(item, field, depth + 1)])
+                    return Value::Array(Vec::new());
+                }
+                match self.at(item.unwrap_or(&empty), field, depth + 1) {
+                    // Items of no declared schema that [`Self::scalar`]
+                    // makes nothing of: an empty list, not `[null]`.
+                    Value::Null if item.is_none() => Value::Array(Vec::new()),
+                    value => Value::Array(vec![value]),
                 }
             }
             "object" => {
@@ -290,6 +301,9 @@ mod tests {
         };
         let schema = json!({"allOf": [{"$ref": "#/components/schemas/Vm"}, {"properties": {"extra": {"type": "boolean"}}}]});
         let vm = synth.value(&schema, "");
+        let given = json!({"example": {"a": 1}, "allOf": [{"type": "object"}]});
+        assert_eq!(synth.value(&given, ""), json!({"a": 1}));
+        assert_eq!(synth.value(&json!({"type": "array"}), ""), json!([]));
         assert_eq!(vm["status"], "STOPPED");
         assert_eq!(vm["password"], "string");
         assert_eq!(vm["extra"], false);

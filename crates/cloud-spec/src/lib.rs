@@ -22,6 +22,7 @@ mod refs;
 mod schema;
 pub mod secret;
 mod spec;
+pub mod text;
 pub mod validate;
 
 pub use operation::{METHODS, Operation, is_error, is_success, operations, param_key};

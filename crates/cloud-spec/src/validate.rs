@@ -8,13 +8,18 @@
 //! `exclusive*`), `allOf`, `anyOf`, `oneOf`, `not`, and `$ref`s into the
 //! document. Anything else is ignored, which errs towards accepting: the
 //! validator finds values that the generated types would reject.
+//!
+//! [`validate_with`] takes [`Options`] for other readers: a fake server
+//! checking requests stops at the first problem, names it with a dotted
+//! path, checks only the shape, reads `oneOf` as `anyOf` and is strict
+//! about `null` ([`Options::request`]).
 
 use std::fmt;
 
 use serde_json::Value;
 
 use crate::refs::{escape, ref_target};
-use crate::schema::{nullable, properties, required};
+use crate::schema::{nullable, properties, required, schema_type};
 
 /// One thing wrong with a value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,11 +43,57 @@ impl fmt::Display for Problem {
     }
 }
 
+/// How [`validate_with`] reads schemas and reports problems. The
+/// default is [`validate`]'s: every problem, JSON pointers, every keyword.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Report only the first problem found (a server answering 400 names
+    /// one).
+    pub first_only: bool,
+    /// Name places as `a.b[0]`, the way an error message for a person
+    /// does, instead of JSON pointers (`/a/b/0`).
+    pub dotted: bool,
+    /// Check the shape only: types, `enum`, `required`, `properties`,
+    /// `additionalProperties`, `items` and compositions; not formats,
+    /// lengths, counts, bounds, patterns or `not`.
+    pub shape_only: bool,
+    /// A `oneOf` passes when any member matches, as an `anyOf` does
+    /// (servers accept values that fit overlapping members).
+    pub one_of_as_any_of: bool,
+    /// `null` is valid only where the schema allows it (`nullable`, a
+    /// `null` in a `type` list) or constrains nothing (no `type`, `enum`,
+    /// `properties` or composition). Otherwise a `null` is only checked
+    /// against the keywords that apply to it.
+    pub strict_null: bool,
+}
+
+impl Options {
+    /// What a fake server checks a request with: the first problem, dotted
+    /// paths, the shape only, `oneOf` as `anyOf`, strict about `null`.
+    pub fn request() -> Self {
+        Self {
+            first_only: true,
+            dotted: true,
+            shape_only: true,
+            one_of_as_any_of: true,
+            strict_null: true,
+        }
+    }
+}
+
 /// Checks `value` against `schema` (a node of `doc`, whose `$ref`s it
 /// follows). Returns every problem found; empty when the value is valid.
 pub fn validate(doc: &Value, schema: &Value, value: &Value) -> Vec<Problem> {
+    validate_with(doc, schema, value, Options::default())
+}
+
+/// [`validate`] as `options` say.
+pub fn validate_with(doc: &Value, schema: &Value, value: &Value, options: Options) -> Vec<Problem> {
     let mut errors = Vec::new();
-    check(doc, schema, value, "", &mut errors, 0);
+    Walk { doc, options }.check(schema, value, "", &mut errors, 0);
+    if options.first_only {
+        errors.truncate(1);
+    }
     errors
 }
 
@@ -73,194 +124,235 @@ fn type_of(value: &Value) -> &'static str {
     }
 }
 
-fn check(
-    doc: &Value,
-    schema: &Value,
-    value: &Value,
-    path: &str,
-    errors: &mut Vec<Problem>,
-    depth: usize,
-) {
-    // Recursive schemas (a filter that nests itself) are fine; a value
-    // nested this deep is not an example anybody wrote.
-    if depth > 64 {
-        return;
-    }
-    if schema.get("$ref").is_some() {
-        match ref_target(doc, schema) {
-            Some(target) => check(doc, target, value, path, errors, depth + 1),
-            None => push(
-                errors,
-                path,
-                format!(
-                    "the schema's $ref `{}` points nowhere",
-                    schema["$ref"].as_str().unwrap_or("?")
-                ),
-            ),
-        }
-        return;
-    }
-    // Boolean schemas (`additionalProperties: true` used as a schema) and
-    // non-objects constrain nothing.
-    let Some(keywords) = schema.as_object() else {
-        return;
-    };
+/// One validation: the document and the options.
+struct Walk<'a> {
+    doc: &'a Value,
+    options: Options,
+}
 
-    if value.is_null() {
-        if nullable(schema) {
+impl Walk<'_> {
+    fn item_path(&self, path: &str, i: usize) -> String {
+        if self.options.dotted {
+            format!("{path}[{i}]")
+        } else {
+            format!("{path}/{i}")
+        }
+    }
+
+    fn field_path(&self, path: &str, name: &str) -> String {
+        match (self.options.dotted, path.is_empty()) {
+            (true, true) => name.to_string(),
+            (true, false) => format!("{path}.{name}"),
+            (false, _) => format!("{path}/{}", escape(name)),
+        }
+    }
+
+    fn check(
+        &self,
+        schema: &Value,
+        value: &Value,
+        path: &str,
+        errors: &mut Vec<Problem>,
+        depth: usize,
+    ) {
+        let doc = self.doc;
+        // Recursive schemas (a filter that nests itself) are fine; a value
+        // nested this deep is not an example anybody wrote.
+        if depth > 64 {
             return;
         }
-        if let Some(ty) = keywords.get("type").and_then(Value::as_str) {
+        if schema.get("$ref").is_some() {
+            match ref_target(doc, schema) {
+                Some(target) => self.check(target, value, path, errors, depth + 1),
+                None => push(
+                    errors,
+                    path,
+                    format!(
+                        "the schema's $ref `{}` points nowhere",
+                        schema["$ref"].as_str().unwrap_or("?")
+                    ),
+                ),
+            }
+            return;
+        }
+        // Boolean schemas (`additionalProperties: true` used as a schema) and
+        // non-objects constrain nothing.
+        let Some(keywords) = schema.as_object() else {
+            return;
+        };
+
+        let types = schema_type(schema);
+        if value.is_null() {
+            if nullable(schema) || types.contains(&"null") {
+                return;
+            }
+            if let Some(ty) = types.first() {
+                push(
+                    errors,
+                    path,
+                    format!("null, but the schema is `{ty}` and not nullable"),
+                );
+                return;
+            }
+            if self.options.strict_null {
+                if constrains(keywords) {
+                    push(errors, path, "null, but the schema is not nullable".into());
+                }
+                return;
+            }
+        }
+
+        if !types.is_empty() {
+            let actual = type_of(value);
+            let ok = types.iter().any(|ty| match *ty {
+                "number" => matches!(actual, "number" | "integer"),
+                other => actual == other,
+            });
+            if !ok {
+                let ty = types.join(" or ");
+                push(errors, path, format!("expected {ty}, got {actual}"));
+                return;
+            }
+        }
+
+        if let Some(values) = keywords.get("enum").and_then(Value::as_array)
+            && !values.contains(value)
+        {
+            let listed: Vec<String> = values.iter().map(Value::to_string).collect();
             push(
                 errors,
                 path,
-                format!("null, but the schema is `{ty}` and not nullable"),
+                format!("{value} is not one of {}", listed.join(", ")),
             );
-            return;
         }
-    }
 
-    if let Some(ty) = keywords.get("type").and_then(Value::as_str) {
-        let actual = type_of(value);
-        let ok = match ty {
-            "number" => matches!(actual, "number" | "integer"),
-            other => actual == other,
-        };
-        if !ok {
-            push(errors, path, format!("expected {ty}, got {actual}"));
-            return;
-        }
-    }
-
-    if let Some(values) = keywords.get("enum").and_then(Value::as_array)
-        && !values.contains(value)
-    {
-        let listed: Vec<String> = values.iter().map(Value::to_string).collect();
-        push(
-            errors,
-            path,
-            format!("{value} is not one of {}", listed.join(", ")),
-        );
-    }
-
-    match value {
-        Value::String(s) => check_string(keywords, s, path, errors),
-        Value::Number(n) => check_number(keywords, n, path, errors),
-        Value::Array(items) => {
-            let len = items.len() as u64;
-            if let Some(min) = keywords.get("minItems").and_then(Value::as_u64)
-                && len < min
-            {
-                push(errors, path, format!("{len} items, at least {min} needed"));
-            }
-            if let Some(max) = keywords.get("maxItems").and_then(Value::as_u64)
-                && len > max
-            {
-                push(errors, path, format!("{len} items, at most {max} allowed"));
-            }
-            if let Some(item_schema) = keywords.get("items") {
-                for (i, item) in items.iter().enumerate() {
-                    check(
-                        doc,
-                        item_schema,
-                        item,
-                        &format!("{path}/{i}"),
-                        errors,
-                        depth + 1,
-                    );
+        let constraints = !self.options.shape_only;
+        match value {
+            Value::String(s) if constraints => check_string(keywords, s, path, errors),
+            Value::Number(n) if constraints => check_number(keywords, n, path, errors),
+            Value::Array(items) => {
+                let len = items.len() as u64;
+                if let Some(min) = keywords.get("minItems").and_then(Value::as_u64)
+                    && constraints
+                    && len < min
+                {
+                    push(errors, path, format!("{len} items, at least {min} needed"));
+                }
+                if let Some(max) = keywords.get("maxItems").and_then(Value::as_u64)
+                    && constraints
+                    && len > max
+                {
+                    push(errors, path, format!("{len} items, at most {max} allowed"));
+                }
+                if let Some(item_schema) = keywords.get("items") {
+                    for (i, item) in items.iter().enumerate() {
+                        let item_path = self.item_path(path, i);
+                        self.check(item_schema, item, &item_path, errors, depth + 1);
+                    }
                 }
             }
-        }
-        Value::Object(fields) => {
-            for name in required(schema) {
-                if !fields.contains_key(name) {
-                    push(
-                        errors,
-                        path,
-                        format!("required property `{name}` is missing"),
-                    );
-                }
-            }
-            let props = properties(schema);
-            for (name, field) in fields {
-                let field_path = format!("{path}/{}", escape(name));
-                match props.and_then(|p| p.get(name)) {
-                    Some(prop) => check(doc, prop, field, &field_path, errors, depth + 1),
-                    None => match keywords.get("additionalProperties") {
-                        Some(Value::Bool(false)) => push(
+            Value::Object(fields) => {
+                for name in required(schema) {
+                    if !fields.contains_key(name) {
+                        push(
                             errors,
                             path,
-                            format!(
-                                "property `{name}` is not in the schema, which allows no others"
+                            format!("required property `{name}` is missing"),
+                        );
+                    }
+                }
+                let props = properties(schema);
+                for (name, field) in fields {
+                    let field_path = self.field_path(path, name);
+                    match props.and_then(|p| p.get(name)) {
+                        Some(prop) => self.check(prop, field, &field_path, errors, depth + 1),
+                        None => match keywords.get("additionalProperties") {
+                            Some(Value::Bool(false)) => push(
+                                errors,
+                                path,
+                                format!(
+                                    "property `{name}` is not in the schema, which allows no others"
+                                ),
                             ),
-                        ),
-                        Some(extra @ Value::Object(_)) => {
-                            check(doc, extra, field, &field_path, errors, depth + 1)
-                        }
-                        _ => {}
-                    },
+                            Some(extra @ Value::Object(_)) => {
+                                self.check(extra, field, &field_path, errors, depth + 1)
+                            }
+                            _ => {}
+                        },
+                    }
                 }
             }
+            _ => {}
         }
-        _ => {}
+
+        self.check_composition(keywords, value, path, errors, depth);
     }
 
-    check_composition(doc, keywords, value, path, errors, depth);
+    fn check_composition(
+        &self,
+        keywords: &serde_json::Map<String, Value>,
+        value: &Value,
+        path: &str,
+        errors: &mut Vec<Problem>,
+        depth: usize,
+    ) {
+        if let Some(all) = keywords.get("allOf").and_then(Value::as_array) {
+            for sub in all {
+                self.check(sub, value, path, errors, depth + 1);
+            }
+        }
+        let matching = |subs: &[Value]| {
+            subs.iter()
+                .filter(|sub| {
+                    let mut sub_errors = Vec::new();
+                    self.check(sub, value, path, &mut sub_errors, depth + 1);
+                    sub_errors.is_empty()
+                })
+                .count()
+        };
+        if let Some(any) = keywords.get("anyOf").and_then(Value::as_array)
+            && matching(any) == 0
+        {
+            push(
+                errors,
+                path,
+                format!("matches none of the {} anyOf schemas", any.len()),
+            );
+        }
+        if let Some(one) = keywords.get("oneOf").and_then(Value::as_array) {
+            match matching(one) {
+                1 => {}
+                n if n > 1 && self.options.one_of_as_any_of => {}
+                0 => push(
+                    errors,
+                    path,
+                    format!("matches none of the {} oneOf schemas", one.len()),
+                ),
+                n => push(
+                    errors,
+                    path,
+                    format!("matches {n} of the oneOf schemas; exactly one must match"),
+                ),
+            }
+        }
+        if let Some(not) = keywords.get("not")
+            && !self.options.shape_only
+        {
+            let mut sub_errors = Vec::new();
+            self.check(not, value, path, &mut sub_errors, depth + 1);
+            if sub_errors.is_empty() {
+                push(errors, path, "matches the schema under `not`".to_string());
+            }
+        }
+    }
 }
 
-fn check_composition(
-    doc: &Value,
-    keywords: &serde_json::Map<String, Value>,
-    value: &Value,
-    path: &str,
-    errors: &mut Vec<Problem>,
-    depth: usize,
-) {
-    if let Some(all) = keywords.get("allOf").and_then(Value::as_array) {
-        for sub in all {
-            check(doc, sub, value, path, errors, depth + 1);
-        }
-    }
-    let matching = |subs: &[Value]| {
-        subs.iter()
-            .filter(|sub| {
-                let mut sub_errors = Vec::new();
-                check(doc, sub, value, path, &mut sub_errors, depth + 1);
-                sub_errors.is_empty()
-            })
-            .count()
-    };
-    if let Some(any) = keywords.get("anyOf").and_then(Value::as_array)
-        && matching(any) == 0
-    {
-        push(
-            errors,
-            path,
-            format!("matches none of the {} anyOf schemas", any.len()),
-        );
-    }
-    if let Some(one) = keywords.get("oneOf").and_then(Value::as_array) {
-        match matching(one) {
-            1 => {}
-            0 => push(
-                errors,
-                path,
-                format!("matches none of the {} oneOf schemas", one.len()),
-            ),
-            n => push(
-                errors,
-                path,
-                format!("matches {n} of the oneOf schemas; exactly one must match"),
-            ),
-        }
-    }
-    if let Some(not) = keywords.get("not") {
-        let mut sub_errors = Vec::new();
-        check(doc, not, value, path, &mut sub_errors, depth + 1);
-        if sub_errors.is_empty() {
-            push(errors, path, "matches the schema under `not`".to_string());
-        }
-    }
+/// Whether a schema says anything about a value (so `null` is not simply
+/// allowed under [`Options::strict_null`]).
+fn constrains(keywords: &serde_json::Map<String, Value>) -> bool {
+    ["oneOf", "anyOf", "allOf", "enum", "properties"]
+        .iter()
+        .any(|k| keywords.contains_key(*k))
 }
 
 fn check_string(
@@ -458,6 +550,41 @@ mod tests {
             ["(the example): matches 2 of the oneOf schemas; exactly one must match"]
         );
         assert!(validate(&doc, &schema, &json!(3.5)).is_empty());
+    }
+
+    #[test]
+    fn request_options_stop_at_the_first_problem_and_check_the_shape() {
+        let doc = json!({});
+        let schema = json!({"type": "object", "required": ["a"], "properties": {
+            "a": {"type": "array", "items": {"type": ["integer", "null"]}, "maxItems": 1},
+            "b": {"type": "string", "format": "uuid"},
+            "c": {"oneOf": [{"type": "number"}, {"type": "integer"}]},
+            "d": {"properties": {"e": {"type": "string"}}},
+            "f": {}
+        }});
+        let request = Options::request();
+        let check = |value| validate_with(&doc, &schema, &value, request);
+        // Formats and counts are not the shape; `null` is in the type list.
+        assert!(check(json!({"a": [1, null], "b": "x", "c": 3, "f": null})).is_empty());
+        let problems = check(json!({"a": ["x", "y"], "d": null}));
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].pointer, "a[0]");
+        assert_eq!(problems[0].message, "expected integer or null, got string");
+        assert_eq!(
+            check(json!({"a": [], "d": null}))[0],
+            Problem {
+                pointer: "d".into(),
+                message: "null, but the schema is not nullable".into()
+            }
+        );
+        // By default: every problem, JSON pointers, every keyword.
+        let all = validate(
+            &doc,
+            &schema,
+            &json!({"a": [1, 2], "b": "x", "c": 3, "d": null}),
+        );
+        let pointers: Vec<&str> = all.iter().map(|p| p.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/a", "/b", "/c"]);
     }
 
     #[cfg(feature = "pattern")]

@@ -10,8 +10,9 @@
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use cloud_common::RawRequest;
+use cloud_spec::Spec;
+use cloud_spec::naming::kebab;
 use serde_json::Value as Json;
-use serde_yaml::Value;
 
 use crate::config::Profile;
 use crate::exit::CliError;
@@ -67,128 +68,83 @@ fn leak(s: String) -> &'static str {
     Box::leak(s.into_boxed_str())
 }
 
-/// `listComputingSkus` → `list-computing-skus`, `GetVMs` → `get-vms`,
-/// `region_id` → `region-id`.
-pub fn kebab(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    let mut out = String::new();
-    for (i, &c) in chars.iter().enumerate() {
-        if c == '_' || c == ' ' {
-            out.push('-');
-            continue;
-        }
-        if c.is_uppercase() && i > 0 {
-            let prev = chars[i - 1];
-            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
-            if prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower) {
-                out.push('-');
-            }
-        }
-        out.extend(c.to_lowercase());
-    }
-    out.replace("--", "-")
-}
-
-fn text(v: &Value, key: &str) -> Option<String> {
+fn text(v: &Json, key: &str) -> Option<String> {
     v.get(key)
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .map(|s| s.trim().to_string())
 }
 
-/// A `$ref` to `#/components/...`, resolved; anything else as it is.
-fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
-    match v.get("$ref").and_then(Value::as_str) {
-        Some(r) => r
-            .trim_start_matches("#/")
-            .split('/')
-            .try_fold(doc, |node, key| node.get(key))
-            .unwrap_or(v),
-        None => v,
-    }
-}
+/// The methods that get a command (the specs use no others).
+const COMMAND_METHODS: [&str; 5] = ["get", "put", "post", "delete", "patch"];
 
-fn operations(doc: &Value) -> Vec<Operation> {
+/// The operations with an `operationId`, in the spec's order, as commands.
+fn operations(spec: &Spec) -> Vec<Operation> {
+    let doc = spec.document();
     let mut ops = Vec::new();
-    let Some(paths) = doc.get("paths").and_then(Value::as_mapping) else {
-        return ops;
-    };
-    for (path, item) in paths {
-        let Some(path) = path.as_str() else { continue };
-        let shared: Vec<&Value> = item
-            .get("parameters")
-            .and_then(Value::as_sequence)
-            .map(|s| s.iter().collect())
-            .unwrap_or_default();
-        for method in ["get", "put", "post", "delete", "patch"] {
-            let Some(op) = item.get(method) else { continue };
-            let Some(id) = text(op, "operationId") else {
+    for op in spec.operations() {
+        let Some(id) = op.id().map(str::trim) else {
+            continue;
+        };
+        if !COMMAND_METHODS.contains(&op.method) {
+            continue;
+        }
+        let (mut params, mut required, mut param_help) = (Vec::new(), Vec::new(), Vec::new());
+        let mut credential_query = Vec::new();
+        for p in op.parameters(doc) {
+            let (Some(name), Some(location)) = (text(p, "name"), text(p, "in")) else {
                 continue;
             };
-            let own = op
-                .get("parameters")
-                .and_then(Value::as_sequence)
-                .map(|s| s.iter().collect::<Vec<_>>())
-                .unwrap_or_default();
-            let (mut params, mut required, mut param_help) = (Vec::new(), Vec::new(), Vec::new());
-            let mut credential_query = Vec::new();
-            for p in shared.iter().chain(&own).map(|p| resolve(doc, p)) {
-                let (Some(name), Some(location)) = (text(p, "name"), text(p, "in")) else {
-                    continue;
-                };
-                if FILLED.contains(&name.as_str()) {
-                    if location == "query" {
-                        credential_query.push(name);
-                    }
-                    continue;
+            if FILLED.contains(&name.as_str()) {
+                if location == "query" {
+                    credential_query.push(name);
                 }
-                let mut long = kebab(&name);
-                if TAKEN.contains(&long.as_str()) {
-                    long = format!("param-{long}");
-                }
-                required.push(p.get("required").and_then(Value::as_bool) == Some(true));
-                param_help.push(text(p, "description"));
-                params.push(Param {
-                    name,
-                    long: leak(long),
-                    location,
-                });
+                continue;
             }
-            let body = op.get("requestBody").map(|b| resolve(doc, b));
-            ops.push(Operation {
-                name: leak(kebab(&id)),
-                operation_id: id,
-                method: method.to_uppercase(),
-                path: path.to_string(),
-                summary: text(op, "summary"),
-                description: text(op, "description"),
-                params,
-                credential_query,
-                required,
-                param_help,
-                body: body.map(|b| {
-                    b.get("content")
-                        .and_then(|c| c.get("application/x-www-form-urlencoded"))
-                        .is_some()
-                }),
-                body_required: body
-                    .and_then(|b| b.get("required"))
-                    .and_then(Value::as_bool)
-                    == Some(true),
+            let mut long = kebab(&name);
+            if TAKEN.contains(&long.as_str()) {
+                long = format!("param-{long}");
+            }
+            required.push(p.get("required").and_then(Json::as_bool) == Some(true));
+            param_help.push(text(p, "description"));
+            params.push(Param {
+                name,
+                long: leak(long),
+                location,
             });
         }
+        let body = op.request_body(doc);
+        ops.push(Operation {
+            name: leak(kebab(id)),
+            operation_id: id.to_string(),
+            method: op.method.to_uppercase(),
+            path: op.path.to_string(),
+            summary: op.text("summary").map(str::to_string),
+            description: op.text("description").map(str::to_string),
+            params,
+            credential_query,
+            required,
+            param_help,
+            body: body.map(|b| {
+                b.get("content")
+                    .and_then(|c| c.get("application/x-www-form-urlencoded"))
+                    .is_some()
+            }),
+            body_required: body.and_then(|b| b.get("required")).and_then(Json::as_bool)
+                == Some(true),
+        });
     }
     ops
 }
 
-fn parse(key: &str) -> (Value, Vec<Operation>) {
-    let spec = SPECS
+fn parse(key: &str) -> (Spec, Vec<Operation>) {
+    let text = SPECS
         .iter()
         .find(|(k, _)| *k == key)
         .expect("a known provider")
         .1;
-    let doc: Value = serde_yaml::from_str(spec).expect("the embedded spec parses (CI checks it)");
-    let ops = operations(&doc);
-    (doc, ops)
+    let spec = Spec::parse(text).expect("the embedded spec parses (CI checks it)");
+    let ops = operations(&spec);
+    (spec, ops)
 }
 
 /// A provider's command without its operations: what `fleet --help`
@@ -203,11 +159,8 @@ pub fn placeholder(key: &'static str) -> Command {
 
 /// A provider's command with one subcommand per operation of its spec.
 pub fn command(key: &'static str) -> Command {
-    let (doc, ops) = parse(key);
-    let title = doc
-        .get("info")
-        .and_then(|i| text(i, "title"))
-        .unwrap_or_else(|| key.to_string());
+    let (spec, ops) = parse(key);
+    let title = spec.title().unwrap_or(key).to_string();
     let mut cmd = Command::new(key)
         .about(format!(
             "Every operation of the {key} spec as a subcommand ({} operations)",
@@ -351,15 +304,6 @@ pub async fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn kebab_names() {
-        assert_eq!(kebab("listComputingSkus"), "list-computing-skus");
-        assert_eq!(kebab("GetVms"), "get-vms");
-        assert_eq!(kebab("HTMLParser"), "html-parser");
-        assert_eq!(kebab("region_id"), "region-id");
-        assert_eq!(kebab("clusterName"), "cluster-name");
-    }
 
     #[test]
     fn every_spec_has_operations_with_unique_names() {
