@@ -156,6 +156,9 @@ enum Cmd {
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// The instances as <provider>:<id>, a line each (for shell completion).
+    #[command(name = "__ids", hide = true)]
+    Ids,
 }
 
 /// `--wait [--timeout]` of start, stop and delete.
@@ -524,6 +527,7 @@ async fn run(cli: Cli, view: View) -> Result<(), CliError> {
             raw_api::run(&ctx.view, &t[0], args).await
         }
         Cmd::Completions { shell } => completions::print(shell, full_command()),
+        Cmd::Ids => completions::ids(ctx.targets(&[], false)?).await,
     }
 }
 

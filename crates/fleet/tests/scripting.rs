@@ -208,15 +208,35 @@ fn the_bash_completion_script_loads_and_completes_spec_operations() {
         text(&o.stdout)
     };
     let offered = complete("fleet cloudtower get-v");
-    assert!(
-        offered.contains("complete -F _fleet") || offered.contains("-F _fleet fleet"),
-        "{offered}"
-    );
+    assert!(offered.contains("-F _fleet_refs fleet"), "{offered}");
     assert!(offered.lines().any(|l| l == "get-vms"), "{offered}");
     let offered = complete("fleet cloudtower get-vms --pag");
     assert!(offered.lines().any(|l| l == "--paginate"), "{offered}");
     let offered = complete("fleet comp");
     assert!(offered.lines().any(|l| l == "completions"), "{offered}");
+    // `<provider>:<id>` from the fakes, with bash's `:` word break: the
+    // reply is what follows the colon.
+    let refs = |line: &str| {
+        let script = format!(
+            "source <(fleet completions bash) && COMP_LINE='{line}'; COMP_POINT=${{#COMP_LINE}}; \
+             _fleet_refs; printf '%s\\n' \"${{COMPREPLY[@]}}\""
+        );
+        let o = run(Command::new("bash")
+            .arg("-c")
+            .arg(script)
+            .env("PATH", &path));
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        text(&o.stdout)
+    };
+    assert_eq!(
+        refs("fleet --fake show cloudtower:cl"),
+        "cl2k1yswo1ifg0822ruv6ylfp\n"
+    );
+    assert_eq!(
+        refs("fleet --fake stop --yes neo"),
+        "neolink:instance-4ca9xxxx\n"
+    );
+    assert_eq!(refs("fleet --fake wait ").lines().count(), 4);
     for shell in ["zsh", "fish", "powershell"] {
         let script = ok(&mut fleet(&["completions", shell]));
         assert!(
