@@ -46,7 +46,11 @@ Config file: $FLEET_CONFIG, else ~/.config/fleet/config.toml (mode 0600; refused
 with [profiles.<name>.<provider>] tables; --profile or FLEET_PROFILE picks one (default: `default`).
 
 Exit codes: 0 ok, 1 configuration or local failure, 2 usage error (also: a destructive command
-without --yes off a terminal), 3 API error, 4 wait timed out or cannot succeed, 5 not found.";
+without --yes off a terminal), 3 API error, 4 wait timed out or cannot succeed, 5 not found.
+
+Examples:
+  $ fleet --fake instances
+  $ fleet --fake cloudtower get-vms --columns id,name,status,host.name";
 
 /// One command line over TensorDock, Neolink and CloudTower.
 #[derive(Parser)]

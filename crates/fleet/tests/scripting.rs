@@ -552,7 +552,7 @@ fn every_example_in_help_runs() {
     for c in commands {
         let help = ok(&mut fleet(&[&c[..], &["--help"]].concat()));
         let found = examples(&help);
-        if c != ["login"] && !c.is_empty() {
+        if c != ["login"] {
             assert!(!found.is_empty(), "{c:?} --help has no example: {help}");
         }
         for example in found {
