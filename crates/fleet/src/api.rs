@@ -10,12 +10,13 @@
 //! Paged reads take `--paginate`/`--limit` ([`crate::paginate`]);
 //! operations that start CloudTower tasks take `--wait`.
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use cloud_common::{RawClient, RawRequest};
 use cloud_spec::naming::kebab;
-use cloud_spec::{Spec, properties, resolve_schema};
+use cloud_spec::{Spec, media_example, properties, resolve_schema};
 use serde_json::Value as Json;
 
 use crate::config::Profile;
@@ -85,6 +86,9 @@ struct Operation {
     paging: Option<Paging>,
     /// Whether its answer carries CloudTower `task_id`s.
     tasks: bool,
+    /// The flags of its `--help` example: each required parameter and
+    /// the body, with the spec's example values.
+    example: Vec<String>,
 }
 
 /// Whether `op` answers items with a `task_id` (CloudTower's mutations:
@@ -132,6 +136,7 @@ fn operations(spec: &Spec) -> Vec<Operation> {
         }
         let (mut params, mut required, mut param_help) = (Vec::new(), Vec::new(), Vec::new());
         let mut credential_query = Vec::new();
+        let mut example = Vec::new();
         for p in op.parameters(doc) {
             let (Some(name), Some(location)) = (text(p, "name"), text(p, "in")) else {
                 continue;
@@ -146,7 +151,16 @@ fn operations(spec: &Spec) -> Vec<Operation> {
             if TAKEN.contains(&long.as_str()) {
                 long = format!("param-{long}");
             }
-            required.push(p.get("required").and_then(Json::as_bool) == Some(true));
+            let needed = p.get("required").and_then(Json::as_bool) == Some(true);
+            if needed {
+                let value = match media_example(doc, p) {
+                    Some(Json::String(s)) => s.clone(),
+                    Some(other) => other.to_string(),
+                    None => format!("<{}>", name.to_uppercase()),
+                };
+                example.push(format!("--{long} {}", crate::examples::quote(&value)));
+            }
+            required.push(needed);
             param_help.push(text(p, "description"));
             params.push(Param {
                 name,
@@ -155,6 +169,18 @@ fn operations(spec: &Spec) -> Vec<Operation> {
             });
         }
         let body = op.request_body(doc);
+        let body_example = cloud_spec::body_schema(body.unwrap_or(&Json::Null))
+            .and_then(|(media, _)| op.request_media(doc, media))
+            .and_then(|m| media_example(doc, m));
+        if let Some(mut b) = body_example.cloned() {
+            // The client adds its credential fields itself.
+            if let Some(fields) = b.as_object_mut() {
+                fields.retain(|k, _| !FILLED.contains(&k.as_str()));
+            }
+            if b.as_object().is_none_or(|o| !o.is_empty()) {
+                example.push(format!("--body {}", crate::examples::quote(&b.to_string())));
+            }
+        }
         ops.push(Operation {
             name: leak(kebab(id)),
             operation_id: id.to_string(),
@@ -175,20 +201,30 @@ fn operations(spec: &Spec) -> Vec<Operation> {
                 == Some(true),
             paging: paginate::paging(doc, &op),
             tasks: returns_tasks(doc, &op),
+            example,
         });
     }
     ops
 }
 
-fn parse(key: &str) -> (Spec, Vec<Operation>) {
-    let text = SPECS
+/// The spec of `key` and its operations, parsed once per run (building
+/// the command and running it both need them).
+fn parse(key: &str) -> &'static (Spec, Vec<Operation>) {
+    static PARSED: [OnceLock<(Spec, Vec<Operation>)>; 4] = [
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+    ];
+    let i = SPECS
         .iter()
-        .find(|(k, _)| *k == key)
-        .expect("a known provider")
-        .1;
-    let spec = Spec::parse(text).expect("the embedded spec parses (CI checks it)");
-    let ops = operations(&spec);
-    (spec, ops)
+        .position(|(k, _)| *k == key)
+        .expect("a known provider");
+    PARSED[i].get_or_init(|| {
+        let spec = Spec::parse(SPECS[i].1).expect("the embedded spec parses (CI checks it)");
+        let ops = operations(&spec);
+        (spec, ops)
+    })
 }
 
 /// The operation of `key`'s spec that `method` on `path` (a concrete
@@ -196,7 +232,7 @@ fn parse(key: &str) -> (Spec, Vec<Operation>) {
 pub fn known(key: &str, method: &str, path: &str) -> Option<crate::raw_api::Known> {
     let (_, ops) = parse(key);
     let segments: Vec<&str> = path.split('/').collect();
-    ops.into_iter().find_map(|op| {
+    ops.iter().find_map(|op| {
         let template: Vec<&str> = op.path.split('/').collect();
         if op.method != method || template.len() != segments.len() {
             return None;
@@ -212,9 +248,9 @@ pub fn known(key: &str, method: &str, path: &str) -> Option<crate::raw_api::Know
         Some(crate::raw_api::Known {
             template: op.path.clone(),
             params,
-            operation_id: op.operation_id,
+            operation_id: op.operation_id.clone(),
             form: op.body == Some(true),
-            credential_query: op.credential_query,
+            credential_query: op.credential_query.clone(),
         })
     })
 }
@@ -297,6 +333,12 @@ pub fn command(key: &'static str) -> Command {
                     }),
             );
         }
+        sub = sub.after_help(crate::examples::operation(
+            key,
+            op.name,
+            &op.example,
+            op.paging.is_some(),
+        ));
         if op.paging.is_some() {
             sub = paginate::args(sub);
         }

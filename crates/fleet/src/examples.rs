@@ -88,3 +88,37 @@ Examples:
         }
     }
 }
+
+/// `fleet <provider> <operation> --help`: the call with the spec's
+/// example values. It is marked to run (`$`) when the fake answers it
+/// whatever its data: a paged read (`--limit 2`), or an operation that
+/// needs no input. The others' example values name ids and states the
+/// fakes may not hold.
+pub fn operation(key: &str, name: &str, args: &[String], paged: bool) -> String {
+    let call = format!("fleet --fake {key} {name}");
+    if paged {
+        return format!(
+            "Examples:\n  $ {call} --limit 2 -o table\n  $ {call} --paginate -o ndjson --jq '.[].id'"
+        );
+    }
+    if args.is_empty() {
+        return format!("Example:\n  $ {call}");
+    }
+    format!(
+        "Example (the spec's example values; the fake may not hold them):\n  {call} {}",
+        args.join(" ")
+    )
+}
+
+/// `value` as one shell word.
+pub fn quote(value: &str) -> String {
+    if !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.:/@,=".contains(c))
+    {
+        value.to_string()
+    } else {
+        format!("'{}'", value.replace('\'', "'\\''"))
+    }
+}

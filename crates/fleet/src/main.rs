@@ -5,6 +5,7 @@
 //! so every command can be tried without accounts.
 
 mod api;
+mod args;
 mod completions;
 mod config;
 mod examples;
@@ -26,6 +27,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use cloud_common::InstanceState;
 use serde::Serialize;
 
+use crate::args::{Ref, duration, instance_ref, provider, state};
 use crate::config::Profile;
 use crate::exit::CliError;
 use crate::output::{Format, Row};
@@ -44,7 +46,11 @@ Config file: $FLEET_CONFIG, else ~/.config/fleet/config.toml (mode 0600; refused
 with [profiles.<name>.<provider>] tables; --profile or FLEET_PROFILE picks one (default: `default`).
 
 Exit codes: 0 ok, 1 configuration or local failure, 2 usage error (also: a destructive command
-without --yes off a terminal), 3 API error, 4 wait timed out or cannot succeed, 5 not found.";
+without --yes off a terminal), 3 API error, 4 wait timed out or cannot succeed, 5 not found.
+
+Examples:
+  $ fleet --fake instances
+  $ fleet --fake cloudtower get-vms --columns id,name,status,host.name";
 
 /// One command line over TensorDock, Neolink and CloudTower.
 #[derive(Parser)]
@@ -154,6 +160,9 @@ enum Cmd {
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// The instances as <provider>:<id>, a line each (for shell completion).
+    #[command(name = "__ids", hide = true)]
+    Ids,
 }
 
 /// `--wait [--timeout]` of start, stop and delete.
@@ -165,71 +174,6 @@ struct WaitFlags {
     /// Give up waiting after this long (e.g. 90s, 10m).
     #[arg(long, value_parser = duration, default_value = "10m", requires = "wait")]
     timeout: Duration,
-}
-
-/// `<provider>:<id>`.
-#[derive(Debug, Clone)]
-struct Ref {
-    provider: &'static str,
-    id: String,
-}
-
-impl std::fmt::Display for Ref {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}", self.provider, self.id)
-    }
-}
-
-fn provider(s: &str) -> Result<&'static str, String> {
-    PROVIDERS
-        .iter()
-        .find(|p| **p == s)
-        .copied()
-        .ok_or_else(|| format!("unknown provider {s:?}; one of {}", PROVIDERS.join(", ")))
-}
-
-fn instance_ref(s: &str) -> Result<Ref, String> {
-    let (p, id) = s
-        .split_once(':')
-        .ok_or_else(|| format!("{s:?} is not <provider>:<id>"))?;
-    if id.is_empty() {
-        return Err(format!("{s:?} has no id after the colon"));
-    }
-    Ok(Ref {
-        provider: provider(p)?,
-        id: id.to_string(),
-    })
-}
-
-fn state(s: &str) -> Result<InstanceState, String> {
-    use InstanceState as S;
-    Ok(match s {
-        "creating" => S::Creating,
-        "starting" => S::Starting,
-        "running" => S::Running,
-        "stopping" => S::Stopping,
-        "stopped" => S::Stopped,
-        "suspended" => S::Suspended,
-        "deleting" => S::Deleting,
-        "deleted" => S::Deleted,
-        "error" => S::Error,
-        _ => return Err(format!("unknown state {s:?}")),
-    })
-}
-
-fn duration(s: &str) -> Result<Duration, String> {
-    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    let (n, unit) = s.split_at(split);
-    let n: u64 = n
-        .parse()
-        .map_err(|_| format!("{s:?} is not a duration like 90s, 10m or 1h"))?;
-    Ok(match unit {
-        "ms" => Duration::from_millis(n),
-        "" | "s" => Duration::from_secs(n),
-        "m" => Duration::from_secs(n * 60),
-        "h" => Duration::from_secs(n * 3600),
-        _ => return Err(format!("{s:?}: unknown unit {unit:?} (ms, s, m or h)")),
-    })
 }
 
 /// What every command needs: how to print, and where credentials come from.
@@ -287,13 +231,9 @@ impl Ctx {
         if self.view.own_table() {
             out::write(&output::table(rows, output::colour()))
         } else {
-            self.view.print(&to_json(rows))
+            self.view.print_data(rows)
         }
     }
-}
-
-fn to_json<T: Serialize + ?Sized>(value: &T) -> serde_json::Value {
-    serde_json::to_value(value).expect("plain data serialises")
 }
 
 async fn instances(ctx: &Ctx, targets: &[Target]) -> Result<(), CliError> {
@@ -325,7 +265,7 @@ async fn show(ctx: &Ctx, t: &Target, id: &str) -> Result<(), CliError> {
     if ctx.view.own_table() {
         out::write(&output::table(&[row], output::colour()))
     } else {
-        ctx.view.print(&to_json(&row))
+        ctx.view.print_data(&row)
     }
 }
 
@@ -417,7 +357,7 @@ async fn act(
             .collect();
         out::write(&lines)?;
     } else {
-        ctx.view.print(&to_json(&done))?;
+        ctx.view.print_data(&done)?;
     }
     match failed {
         Some(code) => Err(CliError {
@@ -446,7 +386,7 @@ async fn wait(
     if ctx.view.own_table() {
         out::write(&format!("{}:{} is {}\n", t.key, row.id, row.state))
     } else {
-        ctx.view.print(&to_json(&row))
+        ctx.view.print_data(&row)
     }
 }
 
@@ -591,6 +531,7 @@ async fn run(cli: Cli, view: View) -> Result<(), CliError> {
             raw_api::run(&ctx.view, &t[0], args).await
         }
         Cmd::Completions { shell } => completions::print(shell, full_command()),
+        Cmd::Ids => completions::ids(ctx.targets(&[], false)?).await,
     }
 }
 

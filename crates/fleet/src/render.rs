@@ -36,7 +36,7 @@ pub struct OutputFlags {
     /// Output format: a table for people; JSON or YAML documents, or NDJSON (one item a line), for scripts [default: table for the instance commands, json for spec operations and `fleet api`].
     #[arg(long, short, global = true, value_enum)]
     pub output: Option<Format>,
-    /// The table's columns, as field paths (`id,name,host.name`); default: chosen from the answer.
+    /// The table's columns, as field paths (`id,name,host.name`; implies -o table); default: chosen from the answer.
     #[arg(long, global = true, value_name = "A,B.C")]
     pub columns: Option<String>,
     /// A jq filter applied to the answer (after every page is read), e.g. '.[] | select(.status == "RUNNING") | .name'.
@@ -67,6 +67,11 @@ impl View {
     /// filter that does not compile is a usage error before anything is
     /// sent.
     pub fn from_flags(flags: &OutputFlags, default: Format) -> Result<Self, CliError> {
+        // Columns are for a table: asking for them asks for one.
+        let default = match flags.columns {
+            Some(_) => Format::Table,
+            None => default,
+        };
         let mut view = Self::new(flags.output.unwrap_or(default));
         view.columns = flags.columns.as_ref().map(|c| {
             c.split(',')
@@ -83,6 +88,18 @@ impl View {
     /// `--columns` or `--jq`.
     pub fn own_table(&self) -> bool {
         self.format == Format::Table && self.columns.is_none() && self.query.is_none()
+    }
+
+    /// Prints `data`, a struct of the neutral commands: as it is for a
+    /// JSON or YAML document, so its fields keep their order (a JSON value
+    /// sorts them), otherwise as [`View::print`] does.
+    pub fn print_data<T: serde::Serialize + ?Sized>(&self, data: &T) -> Result<(), CliError> {
+        match self.format {
+            Format::Json | Format::Yaml if self.query.is_none() => {
+                out::write(&output::document(&data, self.format))
+            }
+            _ => self.print(&serde_json::to_value(data).expect("plain data serialises")),
+        }
     }
 
     /// Prints `value` (through the filter, if any).

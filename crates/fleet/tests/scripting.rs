@@ -208,15 +208,35 @@ fn the_bash_completion_script_loads_and_completes_spec_operations() {
         text(&o.stdout)
     };
     let offered = complete("fleet cloudtower get-v");
-    assert!(
-        offered.contains("complete -F _fleet") || offered.contains("-F _fleet fleet"),
-        "{offered}"
-    );
+    assert!(offered.contains("-F _fleet_refs fleet"), "{offered}");
     assert!(offered.lines().any(|l| l == "get-vms"), "{offered}");
     let offered = complete("fleet cloudtower get-vms --pag");
     assert!(offered.lines().any(|l| l == "--paginate"), "{offered}");
     let offered = complete("fleet comp");
     assert!(offered.lines().any(|l| l == "completions"), "{offered}");
+    // `<provider>:<id>` from the fakes, with bash's `:` word break: the
+    // reply is what follows the colon.
+    let refs = |line: &str| {
+        let script = format!(
+            "source <(fleet completions bash) && COMP_LINE='{line}'; COMP_POINT=${{#COMP_LINE}}; \
+             _fleet_refs; printf '%s\\n' \"${{COMPREPLY[@]}}\""
+        );
+        let o = run(Command::new("bash")
+            .arg("-c")
+            .arg(script)
+            .env("PATH", &path));
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        text(&o.stdout)
+    };
+    assert_eq!(
+        refs("fleet --fake show cloudtower:cl"),
+        "cl2k1yswo1ifg0822ruv6ylfp\n"
+    );
+    assert_eq!(
+        refs("fleet --fake stop --yes neo"),
+        "neolink:instance-4ca9xxxx\n"
+    );
+    assert_eq!(refs("fleet --fake wait ").lines().count(), 4);
     for shell in ["zsh", "fish", "powershell"] {
         let script = ok(&mut fleet(&["completions", shell]));
         assert!(
@@ -532,7 +552,7 @@ fn every_example_in_help_runs() {
     for c in commands {
         let help = ok(&mut fleet(&[&c[..], &["--help"]].concat()));
         let found = examples(&help);
-        if c != ["login"] && !c.is_empty() {
+        if c != ["login"] {
             assert!(!found.is_empty(), "{c:?} --help has no example: {help}");
         }
         for example in found {
@@ -546,4 +566,137 @@ fn every_example_in_help_runs() {
         }
     }
     assert!(ran >= 15, "{ran} examples");
+}
+
+/// The operations `fleet <provider> --help` lists.
+fn operations(provider: &str) -> Vec<String> {
+    ok(&mut fleet(&[provider, "--help"]))
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter(|l| !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .map(str::to_string)
+        .collect()
+}
+
+/// Every spec operation's `--help` ends with an example; those marked to
+/// run do, against the fakes (a few threads: there are a hundred).
+#[test]
+fn every_operation_has_an_example_and_the_marked_ones_run() {
+    let mut calls = Vec::new();
+    for p in ["tensordock-v2", "tensordock-v0", "neolink", "cloudtower"] {
+        for op in operations(p) {
+            calls.push((p, op));
+        }
+    }
+    assert!(calls.len() > 100, "{}", calls.len());
+    let dir = std::path::Path::new(BIN).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let ran = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for chunk in calls.chunks(calls.len().div_ceil(4)) {
+            let (path, ran) = (&path, &ran);
+            scope.spawn(move || {
+                for (p, op) in chunk {
+                    let help = ok(&mut fleet(&[p, op, "--help"]));
+                    let tail = help.rsplit("\n\n").next().unwrap_or_default();
+                    assert!(tail.starts_with("Example"), "{p} {op}: {help}");
+                    assert!(tail.contains(&format!("fleet --fake {p} {op}")), "{tail}");
+                    for example in examples(&help) {
+                        let o = run(Command::new("bash")
+                            .args(["-c", &format!("set -o pipefail; {example}")])
+                            .env("PATH", path)
+                            .env("FLEET_CONFIG", "/nonexistent/fleet/config.toml")
+                            .stdin(Stdio::null()));
+                        assert_eq!(o.status.code(), Some(0), "{example}: {}", text(&o.stderr));
+                        ran.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+    });
+    // Every paged read and every operation without inputs.
+    assert!(ran.into_inner() >= 40);
+}
+
+/// Every `$ fleet ...` in docs/fleet.md's console blocks runs against the
+/// fakes and prints what the doc shows (a line starting `fleet:` is the
+/// error the command must fail with, on stderr). Commands that write
+/// outside the repository (`> ~/...`) are not run.
+#[test]
+fn the_docs_console_examples_run_as_shown() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/fleet.md"))
+        .unwrap();
+    let dir = std::path::Path::new(BIN).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut ran = 0;
+    let mut in_console = false;
+    let mut block: Vec<&str> = Vec::new();
+    for line in doc.lines() {
+        match line {
+            "```console" => in_console = true,
+            "```" if in_console => {
+                in_console = false;
+                ran += run_console(&block, &path);
+                block.clear();
+            }
+            l if in_console => block.push(l),
+            _ => {}
+        }
+    }
+    assert!(ran >= 10, "{ran} doc examples");
+}
+
+/// Runs the commands of one console block in one shell (so `source`
+/// carries over), each checked against the lines shown after it.
+fn run_console(block: &[&str], path: &str) -> usize {
+    let mut ran = 0;
+    let mut i = 0;
+    let mut shell = String::new();
+    while i < block.len() {
+        let Some(cmd) = block[i].strip_prefix("$ ") else {
+            panic!("output without a command: {}", block[i]);
+        };
+        let shown: Vec<&str> = block[i + 1..]
+            .iter()
+            .take_while(|l| !l.starts_with("$ "))
+            .copied()
+            .collect();
+        i += 1 + shown.len();
+        if cmd.contains('~') {
+            continue;
+        }
+        let failing = shown.first().is_some_and(|l| l.starts_with("fleet: "));
+        let o = run(Command::new("bash")
+            .args(["-c", &format!("{shell}\n{cmd}")])
+            .env("PATH", path)
+            .env("FLEET_CONFIG", "/nonexistent/fleet/config.toml")
+            .env_remove("NO_COLOR")
+            .stdin(Stdio::null()));
+        let (out, err) = (text(&o.stdout), text(&o.stderr));
+        if failing {
+            assert_ne!(o.status.code(), Some(0), "{cmd} should fail");
+            assert_eq!(err.trim_end(), shown.join("\n"), "{cmd}");
+        } else {
+            assert_eq!(o.status.code(), Some(0), "{cmd}: {err}");
+            assert_eq!(out.trim_end(), shown.join("\n"), "{cmd}");
+        }
+        if cmd.starts_with("source ") {
+            shell.push_str(cmd);
+            shell.push('\n');
+        }
+        ran += 1;
+    }
+    ran
 }
