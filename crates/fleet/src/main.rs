@@ -7,6 +7,7 @@
 mod api;
 mod config;
 mod exit;
+mod gpus;
 mod output;
 mod targets;
 
@@ -122,6 +123,10 @@ enum Cmd {
         #[arg(long, short)]
         username: String,
     },
+    /// List GPU offers across providers: where GPUs can be had now, how many, at what price.
+    Gpus(gpus::GpusArgs),
+    /// Launch an instance on a GPU offer (from `fleet gpus`).
+    Launch(gpus::LaunchArgs),
     /// The whole lifecycle (list, start, wait, stop, delete) on every provider's fake, step by step.
     Demo,
 }
@@ -551,6 +556,11 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             wait(&ctx, &t[0], &instance.id, &state, timeout, interval).await
         }
         Cmd::Login { url, username, .. } => login(&ctx, &url, &username).await,
+        Cmd::Gpus(args) => match &args.command {
+            Some(gpus::GpusCmd::Watch(watch)) => gpus::watch(&ctx, watch).await,
+            None => gpus::list(&ctx, &args).await,
+        },
+        Cmd::Launch(args) => gpus::launch(&ctx, &args).await,
         Cmd::Demo => demo().await,
     }
 }
