@@ -128,6 +128,41 @@ async fn tensordock_v2_offers_launch_and_give_back_stock() {
 }
 
 #[tokio::test]
+async fn tensordock_v2_launches_at_a_location() {
+    use tensordock_fake::v2::{Fake, GPU_MODEL, HOSTNODE, LOCATION, TOKEN};
+    let fake = Fake::start().await.unwrap();
+    let td =
+        tensordock_api::v2::TensorDock::with_config(config(fake.base_url()).no_rate_limit(), TOKEN)
+            .unwrap();
+    // The offer a location gives for a model no listed hostnode has.
+    let mut offer = GpuOffer::new(
+        "tensordock",
+        format!("location/{LOCATION}/{GPU_MODEL}"),
+        "Chubbuck",
+        cloud_common::GpuModel::new(GPU_MODEL),
+        4,
+    );
+    offer.vcpus = Some(32);
+    let vm = td
+        .launch(&offer, &ssh(LaunchSpec::new("at-loc", "ubuntu2404")))
+        .await
+        .unwrap();
+    assert_eq!(vm.gpu_count, Some(1));
+    let sent = bodies(fake.received(), "createInstance");
+    let a = &sent[0]["data"]["attributes"];
+    assert_eq!(
+        (a["location_id"].clone(), a.get("hostnode_id")),
+        (json!(LOCATION), None)
+    );
+    assert_eq!(a["useDedicatedIp"], true);
+    assert!(
+        bodies(fake.received(), "getHostnode").is_empty(),
+        "a location has no hostnode to read"
+    );
+    assert_eq!(fake.gpus_available(HOSTNODE, GPU_MODEL), Some(3));
+}
+
+#[tokio::test]
 async fn tensordock_v0_offers_launch_and_give_back_stock() {
     use tensordock_fake::v0::{API_KEY, API_TOKEN, Fake, GPU_MODEL, HOSTNODE};
     let fake = Fake::start().await.unwrap();
@@ -295,6 +330,44 @@ async fn cloudtower_offers_free_gpus_and_passes_them_through() {
     assert_eq!((left.id.as_str(), left.gpus_available), (b.as_str(), 1));
     ct.delete(&vm.id).await.unwrap();
     assert_eq!(only_offer(&ct, &GpuFilter::new()).await.gpus_available, 2);
+}
+
+#[tokio::test]
+async fn cloudtower_launches_from_a_content_library_template() {
+    let fake = cloudtower_fake::Fake::start().await.unwrap();
+    let cluster = fake.add_cluster("gpu-cluster");
+    let host = fake.add_host(&cluster, "gpu-node-1");
+    let gpus: Vec<String> = (0..3)
+        .map(|_| fake.add_gpu_device(&host, "Tesla T4"))
+        .collect();
+    fake.insert(
+        "ContentLibraryVmTemplate",
+        json!({"name": "ubuntu-library", "vcpu": 4, "memory": 8u64 << 30}),
+    );
+    let ct = fake.client().unwrap();
+    let offer = only_offer(&ct, &GpuFilter::new().model("T4").count(2)).await;
+    let spec = LaunchSpec::new("pair", "ubuntu-library")
+        .access(Access::Password("s3cret-pass".into()))
+        .gpus(2)
+        .memory_gib(16);
+    let vm = ct.launch(&offer, &spec).await.expect("launch");
+    assert_eq!((vm.gpu_count, vm.memory_gib), (Some(2), Some(16.0)));
+    let received = fake.received();
+    let created = &bodies(received.clone(), "CreateVmFromContentLibraryTemplate")[0][0];
+    assert_eq!(
+        (created["cluster_id"].clone(), created["host_id"].clone()),
+        (json!(cluster), json!(host))
+    );
+    assert_eq!(
+        created["cloud_init"]["default_user_password"],
+        "s3cret-pass"
+    );
+    let attached = &bodies(received, "AddVmGpuDevice")[0];
+    assert_eq!(
+        attached["data"],
+        json!([{"gpu_id": gpus[0]}, {"gpu_id": gpus[1]}])
+    );
+    assert_eq!(only_offer(&ct, &GpuFilter::new()).await.id, gpus[2]);
 }
 
 #[tokio::test]

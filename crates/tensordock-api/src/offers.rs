@@ -3,8 +3,7 @@
 //! top, places, and the resources a launch asks for when the spec leaves
 //! them out.
 
-use cloud_common::offers::unsupported;
-use cloud_common::{Access, Billing, GpuOffer, LaunchSpec, Price, PriceIncludes};
+use cloud_common::{Billing, GpuOffer, LaunchSpec, Price, PriceIncludes};
 
 /// vCPUs per GPU a launch asks for when the spec sets none.
 pub(crate) const DEFAULT_VCPUS_PER_GPU: u32 = 4;
@@ -74,27 +73,5 @@ pub(crate) fn split_id<'a>(
             operation,
             format!("{:?} is not a TensorDock offer id", offer.id),
         ))
-    }
-}
-
-/// The SSH public key of a spec, or why the API cannot take its access.
-pub(crate) fn ssh_key_only<'a>(
-    spec: &'a LaunchSpec,
-    api: &str,
-    operation: &'static str,
-) -> Result<Option<&'a str>, cloud_common::Error> {
-    match &spec.access {
-        Some(Access::SshKey(key)) => Ok(Some(key.expose())),
-        Some(Access::Password(_)) => Err(unsupported(
-            crate::PROVIDER_NAME,
-            operation,
-            format!("TensorDock {api} installs an SSH key; it takes no password"),
-        )),
-        None => Ok(None),
-        Some(_) => Err(unsupported(
-            crate::PROVIDER_NAME,
-            operation,
-            "an access method TensorDock does not know",
-        )),
     }
 }

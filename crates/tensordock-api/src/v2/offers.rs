@@ -17,10 +17,10 @@
 use std::collections::BTreeSet;
 
 use cloud_common::offers::unsupported;
-use cloud_common::{Error, ErrorKind, GpuFilter, GpuModel, GpuOffer, Instance, LaunchSpec};
+use cloud_common::{Access, Error, ErrorKind, GpuFilter, GpuModel, GpuOffer, Instance, LaunchSpec};
 
 use super::{CreateInstance, PROVIDER, Placement, SshKey, TensorDock, types};
-use crate::offers::{count, place, price, resources, split_id, ssh_key_only};
+use crate::offers::{count, place, price, resources, split_id};
 use crate::ports::PortMappings;
 
 const LAUNCH: &str = "launch";
@@ -124,7 +124,7 @@ impl TensorDock {
         let parts = split_id(offer, 3, LAUNCH)?;
         let (kind, place_id, model) = (parts[0], parts[1], parts[2]);
         let gpus = spec.gpu_count_on(offer, LAUNCH)?;
-        let key = ssh_key_only(spec, "v2", LAUNCH)?;
+        let key = ssh_key_only(spec, LAUNCH)?;
         if key.is_none() && !spec.image.starts_with("windows") {
             return Err(unsupported(
                 PROVIDER,
@@ -179,5 +179,62 @@ impl TensorDock {
         };
         let created = self.create_instance(request).await?;
         Ok(super::summary(&self.instance(&created.id).await?))
+    }
+}
+
+/// The SSH public key of a spec, or why the API cannot take its access.
+fn ssh_key_only<'a>(
+    spec: &'a LaunchSpec,
+    operation: &'static str,
+) -> Result<Option<&'a str>, Error> {
+    match &spec.access {
+        Some(Access::SshKey(key)) => Ok(Some(key.expose())),
+        Some(Access::Password(_)) => Err(unsupported(
+            PROVIDER,
+            operation,
+            "TensorDock v2 installs an SSH key; it takes no password",
+        )),
+        None => Ok(None),
+        Some(_) => Err(unsupported(
+            PROVIDER,
+            operation,
+            "an access method TensorDock does not know",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_location_offers_only_models_no_hostnode_there_has() {
+        let location: types::Location = serde_json::from_value(json!({
+            "id": "loc-1", "city": "Chubbuck", "country": "United States",
+            "gpus": [
+                {"v0Name": "geforcertx4090-pcie-24gb", "max_count": 4, "price_per_hr": 0.4,
+                 "resources": {"max_vcpus": 56, "max_ram_gb": 331}},
+                {"v0Name": "mystery-gpu-9000", "max_count": 2, "price_per_hr": 1.0},
+                {"v0Name": "h100-sxm5-80gb", "max_count": 0, "price_per_hr": 2.0}
+            ]
+        }))
+        .unwrap();
+        let covered =
+            BTreeSet::from([("loc-1".to_string(), "geforcertx4090-pcie-24gb".to_string())]);
+        let offers = location_offers(&location, &covered, &GpuFilter::new());
+        let ids: Vec<&str> = offers.iter().map(|o| o.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["location/loc-1/mystery-gpu-9000"],
+            "none left of the H100"
+        );
+        assert_eq!(offers[0].gpu.canonical, None, "an unknown model is kept");
+        assert_eq!(offers[0].location, "Chubbuck, United States");
+        let open = location_offers(&location, &BTreeSet::new(), &GpuFilter::new().count(3));
+        assert_eq!(open.len(), 1);
+        assert_eq!((open[0].vcpus, open[0].memory_gib), (Some(56), Some(331.0)));
+        let amount = open[0].price.as_ref().unwrap().amount;
+        assert!((amount - 3.0 * 0.4).abs() < 1e-9, "three GPUs: {amount}");
     }
 }
