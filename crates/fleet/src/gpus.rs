@@ -344,6 +344,40 @@ fn run_exec(cmd: &str, row: &OfferRow) {
     }
 }
 
+/// What changed since the last poll, `seen`, which becomes `now`: offers
+/// that appeared, changed their count, or went. The offers of providers
+/// in `failed` (which answered nothing this time) are kept as they were.
+fn changes(
+    seen: &mut BTreeMap<String, OfferRow>,
+    now: Vec<OfferRow>,
+    failed: &[&str],
+) -> Vec<(&'static str, OfferRow)> {
+    let now: BTreeMap<String, OfferRow> = now.into_iter().map(|r| (r.offer.clone(), r)).collect();
+    let mut out = Vec::new();
+    for (id, row) in &now {
+        match seen.get(id) {
+            None => out.push(("appeared", row.clone())),
+            Some(before) if before.available != row.available => {
+                out.push(("changed", row.clone()));
+            }
+            Some(_) => {}
+        }
+    }
+    let gone: Vec<String> = seen
+        .keys()
+        .filter(|id| !now.contains_key(*id))
+        .filter(|id| !failed.iter().any(|k| id.starts_with(&format!("{k}:"))))
+        .cloned()
+        .collect();
+    for id in gone {
+        if let Some(row) = seen.remove(&id) {
+            out.push(("gone", row));
+        }
+    }
+    seen.extend(now);
+    out
+}
+
 /// `fleet gpus watch`: polls every target, reports offers that start to
 /// match (`appeared`, also those matching at the first poll), change
 /// their count (`changed`) or stop matching (`gone`). A provider that
@@ -373,34 +407,12 @@ pub async fn watch(ctx: &Ctx, args: &WatchArgs) -> Result<(), CliError> {
     loop {
         let (rows, failed) = ask(&targets, &filter).await;
         let failed: Vec<&str> = failed.iter().map(|(k, _)| *k).collect();
-        let now: BTreeMap<String, OfferRow> =
-            rows.into_iter().map(|r| (r.offer.clone(), r)).collect();
-        for (id, row) in &now {
-            match seen.get(id) {
-                None => {
-                    report(ctx, started, "appeared", row);
-                    if let Some(cmd) = &args.exec {
-                        run_exec(cmd, row);
-                    }
-                }
-                Some(before) if before.available != row.available => {
-                    report(ctx, started, "changed", row);
-                }
-                Some(_) => {}
+        for (event, row) in changes(&mut seen, rows, &failed) {
+            report(ctx, started, event, &row);
+            if let (Some(cmd), "appeared") = (&args.exec, event) {
+                run_exec(cmd, &row);
             }
         }
-        let gone: Vec<String> = seen
-            .keys()
-            .filter(|id| !now.contains_key(*id))
-            .filter(|id| !failed.iter().any(|k| id.starts_with(&format!("{k}:"))))
-            .cloned()
-            .collect();
-        for id in gone {
-            if let Some(row) = seen.remove(&id) {
-                report(ctx, started, "gone", &row);
-            }
-        }
-        seen.extend(now);
         found |= !seen.is_empty();
         if args.once && found {
             return Ok(());
@@ -516,6 +528,40 @@ mod tests {
             "10.0000 USD monthly"
         );
         assert_eq!(row("a", None, 1).price_cell(), "-");
+    }
+
+    #[test]
+    fn a_watch_reports_what_appears_changes_and_goes() {
+        let mut seen = BTreeMap::new();
+        let events = |e: Vec<(&'static str, OfferRow)>| -> Vec<(&'static str, String, u32)> {
+            e.into_iter()
+                .map(|(k, r)| (k, r.offer, r.available))
+                .collect()
+        };
+        let first = changes(&mut seen, vec![row("a", None, 2), row("b", None, 1)], &[]);
+        assert_eq!(
+            events(first),
+            [
+                ("appeared", "tensordock-v2:a".into(), 2),
+                ("appeared", "tensordock-v2:b".into(), 1)
+            ]
+        );
+        let same = changes(&mut seen, vec![row("a", None, 2), row("b", None, 1)], &[]);
+        assert!(same.is_empty());
+        let next = changes(&mut seen, vec![row("a", None, 1)], &[]);
+        assert_eq!(
+            events(next),
+            [
+                ("changed", "tensordock-v2:a".into(), 1),
+                ("gone", "tensordock-v2:b".into(), 1)
+            ]
+        );
+        // A provider that answered nothing keeps its offers.
+        let failed = changes(&mut seen, vec![], &["tensordock-v2"]);
+        assert!(failed.is_empty());
+        assert_eq!(seen.len(), 1);
+        let back = changes(&mut seen, vec![], &[]);
+        assert_eq!(events(back), [("gone", "tensordock-v2:a".into(), 1)]);
     }
 
     #[test]

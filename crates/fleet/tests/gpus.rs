@@ -313,3 +313,34 @@ fn watch_sees_stock_appear_after_a_delete_and_launch_takes_it() {
     ));
     assert_eq!(code(&o), 4, "nothing appeared: {}", text(&o.stderr));
 }
+
+#[test]
+fn watch_runs_the_exec_command_for_each_offer_that_appears() {
+    let out = std::env::temp_dir().join(format!("fleet-gpus-exec-{}", std::process::id()));
+    let _ = std::fs::remove_file(&out);
+    let cmd = format!(
+        "echo \"$FLEET_OFFER $FLEET_GPU $FLEET_AVAILABLE\" >> {}",
+        out.display()
+    );
+    let o = run(&mut fleet(&[
+        "--fake",
+        "gpus",
+        "watch",
+        "--provider",
+        "neolink",
+        "--model",
+        "H20",
+        "--once",
+        "--exec",
+        &cmd,
+    ]));
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).starts_with("appeared neolink:host-cluster/2"),
+        "{}",
+        text(&o.stdout)
+    );
+    let written = std::fs::read_to_string(&out).expect("the command ran");
+    assert_eq!(written, "neolink:host-cluster/2 H20 8\n");
+    let _ = std::fs::remove_file(&out);
+}
