@@ -1,8 +1,9 @@
 //! The provider-neutral facade: list, get, start, stop, delete and wait on
 //! instances, the same way on every cloud.
 //!
-//! Creation stays provider-specific (the APIs differ too much); each
-//! provider client gives access to its native client for everything else.
+//! Creation goes through GPU offers ([`Compute::gpu_offers`],
+//! [`Compute::launch`], see [`crate::offers`]); each provider client gives
+//! access to its native client for everything else.
 
 use std::fmt;
 use std::future::Future;
@@ -10,6 +11,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use crate::error::Error;
+use crate::offers::{GpuFilter, GpuOffer, LaunchSpec, unsupported};
 use crate::poll::{Check, WaitOptions, wait_for};
 
 /// A boxed future, so that [`Compute`] stays object safe
@@ -178,6 +180,31 @@ pub trait Compute: Send + Sync {
 
     /// Deletes an instance.
     fn delete<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), Error>>;
+
+    /// The GPU offers `filter` accepts, priced for its count (see
+    /// [`crate::offers`]). Providers without GPUs answer an
+    /// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported) error.
+    fn gpu_offers<'a>(
+        &'a self,
+        filter: &'a GpuFilter,
+    ) -> BoxFuture<'a, Result<Vec<GpuOffer>, Error>> {
+        let _ = filter;
+        Box::pin(async move { Err(unsupported(self.provider(), "gpu_offers", "no GPU offers")) })
+    }
+
+    /// Launches an instance on `offer` (one of this provider's
+    /// [`Compute::gpu_offers`]) as `spec` says, returning it as created,
+    /// ready for [`Compute::wait_for_state`]. What the provider cannot
+    /// honour is an [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported)
+    /// error before anything is created.
+    fn launch<'a>(
+        &'a self,
+        offer: &'a GpuOffer,
+        spec: &'a LaunchSpec,
+    ) -> BoxFuture<'a, Result<Instance, Error>> {
+        let _ = (offer, spec);
+        Box::pin(async move { Err(unsupported(self.provider(), "launch", "no launch")) })
+    }
 
     /// Polls [`Compute::get_instance`] until the instance is in `state`,
     /// failing at once with

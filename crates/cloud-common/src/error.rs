@@ -27,6 +27,10 @@ pub enum ErrorKind {
     /// the wanted one cannot come (an instance in `error` or deleted, a
     /// failed task); the message names the state.
     WaitFailed,
+    /// The provider cannot do what was asked (an SSH key where it sets its
+    /// own password, a GPU count its offer does not come in); nothing was
+    /// sent.
+    Unsupported,
 }
 
 impl fmt::Display for ErrorKind {
@@ -39,6 +43,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::InvalidRequest => "invalid request",
             ErrorKind::WaitTimeout => "gave up waiting",
             ErrorKind::WaitFailed => "the wait cannot succeed",
+            ErrorKind::Unsupported => "not supported by the provider",
         })
     }
 }

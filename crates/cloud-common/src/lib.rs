@@ -15,6 +15,8 @@
 //!   [`Operation`] is how it runs any generated request.
 //! - [`Compute`], [`Instance`], [`InstanceState`]: the provider-neutral
 //!   facade every provider crate implements; [`wait_until`] for polling.
+//! - [`GpuOffer`], [`GpuFilter`], [`LaunchSpec`]: GPU offers and launching
+//!   on them through the facade ([`offers`]).
 //!
 //! The stateful fakes the provider crates are tested with live in their own
 //! crates (`cloud-fake` and one per provider), so that nothing here serves
@@ -24,6 +26,7 @@ mod compute;
 mod config;
 mod decode;
 mod error;
+pub mod offers;
 mod path;
 mod poll;
 mod redact;
@@ -36,6 +39,10 @@ pub use compute::{
 };
 pub use config::{ClientConfig, RetryPolicy};
 pub use error::{Error, ErrorKind, ServerMessage, is_retryable_status};
+pub use offers::{
+    Access, Billing, GpuFilter, GpuModel, GpuOffer, LaunchSpec, Price, PriceIncludes,
+    ProviderOffers, canonical_gpu, gpu_offers_everywhere,
+};
 pub use path::path_segment;
 pub use poll::{Check, WaitOptions, wait_for, wait_for_status, wait_until};
 pub use redact::{REDACTED, names_a_secret, query_credentials as redact_query_credentials};

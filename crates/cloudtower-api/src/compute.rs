@@ -17,7 +17,9 @@
 //! makes the task fail or the wait time out, and the error says so; then
 //! cut the power deliberately with [`CloudTower::poweroff_vm`].
 
-use cloud_common::{BoxFuture, Compute, Error, ErrorKind, Instance, InstanceState};
+use cloud_common::{
+    BoxFuture, Compute, Error, ErrorKind, GpuFilter, GpuOffer, Instance, InstanceState, LaunchSpec,
+};
 
 use crate::generated::operation_ids;
 use crate::{CloudTower, PROVIDER, types};
@@ -72,16 +74,21 @@ pub const STATES: &[(&str, InstanceState)] = &[
 ];
 
 /// The neutral summary of a VM: its id, name, state, vCPUs and memory in
-/// GiB (`memory` is in bytes). The spec's VM model has no GPU fields, so
-/// the GPU model and count are `None`.
+/// GiB (`memory` is in bytes), and the GPUs passed through to it
+/// (`gpu_devices`: their count, and their names joined with `+` when they
+/// differ); a VM without GPUs has `None` for both.
 pub fn summary(vm: &types::Vm) -> Instance {
+    let gpus = vm.gpu_devices.as_deref().unwrap_or_default();
+    let mut names: Vec<&str> = gpus.iter().map(|g| g.name.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
     Instance {
         provider: PROVIDER,
         id: vm.id.clone(),
         name: Some(vm.name.clone()),
         state: neutral_state(vm),
-        gpu_model: None,
-        gpu_count: None,
+        gpu_model: (!names.is_empty()).then(|| names.join("+")),
+        gpu_count: (!gpus.is_empty()).then(|| u32::try_from(gpus.len()).unwrap_or(u32::MAX)),
         vcpus: u32::try_from(vm.vcpu).ok(),
         memory_gib: Some(vm.memory as f64 / (1u64 << 30) as f64),
     }
@@ -188,6 +195,23 @@ impl Compute for CloudTower {
     #[inline]
     fn delete<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(self.delete_instance(id))
+    }
+
+    #[inline]
+    fn gpu_offers<'a>(
+        &'a self,
+        filter: &'a GpuFilter,
+    ) -> BoxFuture<'a, Result<Vec<GpuOffer>, Error>> {
+        Box::pin(CloudTower::gpu_offers(self, filter))
+    }
+
+    #[inline]
+    fn launch<'a>(
+        &'a self,
+        offer: &'a GpuOffer,
+        spec: &'a LaunchSpec,
+    ) -> BoxFuture<'a, Result<Instance, Error>> {
+        Box::pin(CloudTower::launch(self, offer, spec))
     }
 }
 

@@ -96,6 +96,7 @@ pub use cloud_common::{
 // calls it (see the repository's `docs/performance.md`, "Build cost").
 mod auth;
 pub mod compute;
+pub mod offers;
 pub mod query;
 pub mod tasks;
 pub mod workflows;

@@ -156,6 +156,15 @@ impl Fake {
         self.with(|s| s.add_vm_on(host_id, name, status.as_str()))
     }
 
+    /// Adds a GPU device of `model` to a host, ready for passthrough and
+    /// assigned to no VM; returns its id. `get-gpu-devices` lists it with
+    /// the VMs it is passed through to in `vms` (from the VMs'
+    /// `gpu_devices`: `add-vm-gpu-device` assigns it, `remove-vm-gpu-device`
+    /// or deleting the VM frees it).
+    pub fn add_gpu_device(&self, host_id: &str, model: &str) -> String {
+        self.with(|s| s.add_gpu_device(host_id, model))
+    }
+
     /// Adds a physical disk to a host; returns its id.
     pub fn add_disk(&self, host_id: &str, name: &str) -> String {
         self.with(|s| s.add_disk(host_id, name))

@@ -308,6 +308,9 @@ impl CloudTowerService {
         lang: Lang,
     ) -> Result<Vec<Value>, Failure> {
         let filter = body.get("where").cloned().unwrap_or(Value::Null);
+        if collection == "GpuDevice" {
+            self.sync_gpu_assignment();
+        }
         let matched = self.matching(collection, where_input, &filter, lang)?;
         if collection != "Task" {
             return Ok(matched);

@@ -21,6 +21,23 @@ Examples:
   $ fleet --fake start tensordock-v0:65e7edca-888a-4e66-a975-2c6cd4cd218b
   $ fleet --fake start cloudtower:cl2k1yswo1ifg0822ruv6ylfp --wait --timeout 1m";
 
+/// `fleet gpus --help`.
+pub const GPUS: &str = "\
+Examples:
+  $ fleet --fake gpus --model 4090 --count 2
+  $ fleet --fake gpus --provider neolink --sort available -o json --jq '.[].offer'";
+
+/// `fleet gpus watch --help`.
+pub const GPUS_WATCH: &str = "\
+Examples:
+  $ fleet --fake gpus watch --model a100 --once
+  $ fleet --fake gpus watch --model 4090 --count 2 --once -o json --exec 'echo found'";
+
+/// `fleet launch --help`.
+pub const LAUNCH: &str = "\
+Examples:
+  $ fleet --fake launch tensordock-v2:hostnode/468b716a-6747-4cbe-9f13-000000000001/h100-sxm5-80gb --name trainer --image ubuntu2404 --ssh-key 'ssh-ed25519 AAAAC3Nza example'";
+
 /// `fleet stop --help`.
 pub const STOP: &str = "\
 Examples:

@@ -4,7 +4,7 @@
 //! |---|---|
 //! | 0 | success |
 //! | 1 | configuration or local failure (config file, no provider configured, I/O) |
-//! | 2 | usage error (bad arguments, a destructive command without `--yes` off a terminal) |
+//! | 2 | usage error (bad arguments, a destructive command without `--yes` off a terminal, a launch the provider cannot honour) |
 //! | 3 | API error (the provider refused, or could not be reached) |
 //! | 4 | a wait timed out, or the instance reached a state that rules the wanted one out |
 //! | 5 | not found (no such instance) |
@@ -49,7 +49,8 @@ impl CliError {
 pub fn code_of(e: &Error) -> u8 {
     match e.kind() {
         ErrorKind::WaitTimeout | ErrorKind::WaitFailed => WAIT,
-        ErrorKind::InvalidRequest => USAGE,
+        // Nothing was sent: the arguments asked for what cannot be done.
+        ErrorKind::InvalidRequest | ErrorKind::Unsupported => USAGE,
         // CloudTower answers an unknown id with an empty list, which its
         // crate reports as "no VM has id …" without a status.
         ErrorKind::Api if e.status() == Some(404) || e.message().starts_with("no VM has id") => {

@@ -10,6 +10,7 @@ mod completions;
 mod config;
 mod examples;
 mod exit;
+mod gpus;
 mod out;
 mod output;
 mod paginate;
@@ -148,6 +149,12 @@ enum Cmd {
         #[arg(long, short)]
         username: String,
     },
+    /// List GPU offers across providers: where GPUs can be had now, how many, at what price.
+    #[command(after_help = examples::GPUS)]
+    Gpus(gpus::GpusArgs),
+    /// Launch an instance on a GPU offer (from `fleet gpus`).
+    #[command(after_help = examples::LAUNCH)]
+    Launch(gpus::LaunchArgs),
     /// The whole lifecycle (list, start, wait, stop, delete) on every provider's fake, step by step.
     #[command(after_help = examples::DEMO)]
     Demo,
@@ -525,6 +532,11 @@ async fn run(cli: Cli, view: View) -> Result<(), CliError> {
             wait(&ctx, &t[0], &instance.id, &state, timeout, interval).await
         }
         Cmd::Login { url, username, .. } => login(&ctx, &url, &username).await,
+        Cmd::Gpus(args) => match &args.command {
+            Some(gpus::GpusCmd::Watch(watch)) => gpus::watch(&ctx, watch).await,
+            None => gpus::list(&ctx, &args).await,
+        },
+        Cmd::Launch(args) => gpus::launch(&ctx, &args).await,
         Cmd::Demo => demo().await,
         Cmd::Api(args) => {
             let t = ctx.targets(&[args.provider], true)?;

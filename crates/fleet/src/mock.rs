@@ -39,6 +39,8 @@ pub fn tensordock_v2() -> Result<Seeded<tensordock_fake::v2::Fake>, FakeError> {
     fake.set_token(FAKE_TOKEN);
     let id = "468b716a-6747-4cbe-9f13-afc153a21c14";
     fake.add_instance_with_id(id, "trainer-2", "starting");
+    // A second hostnode, so that `fleet --fake gpus` has models to compare.
+    fake.add_hostnode("h100-sxm5-80gb", 8, 2.25);
     Ok(Seeded {
         fake,
         instance_id: id.to_string(),
@@ -65,10 +67,18 @@ pub const NEOLINK_MOCK_CLUSTER: &str = neolink_fake::CLUSTER;
 /// The VM the CloudTower fake holds (the id of the spec's examples).
 pub const CLOUDTOWER_FAKE_VM: &str = "cl2k1yswo1ifg0822ruv6ylfp";
 
+/// The VM template the CloudTower fake holds, for `fleet --fake launch`.
+pub const CLOUDTOWER_FAKE_TEMPLATE: &str = "ubuntu-22.04-cuda";
+
+/// The user id the Neolink fake's client sends as its namespace (a create
+/// needs one).
+pub const NEOLINK_FAKE_NAMESPACE: &str = "fake-user";
+
 /// A CloudTower fake (`cloudtower-fake`) with one stopped VM,
-/// [`CLOUDTOWER_FAKE_VM`] (`web-01`, 4 vCPUs), on a host of a cluster. The
-/// fake keeps state: a start runs a task that leaves the VM running, a
-/// delete removes it.
+/// [`CLOUDTOWER_FAKE_VM`] (`web-01`, 4 vCPUs), on a host of a cluster
+/// with two free A100 GPUs, and a VM template,
+/// [`CLOUDTOWER_FAKE_TEMPLATE`]. The fake keeps state: a start runs a task
+/// that leaves the VM running, a delete removes it, a launch takes GPUs.
 pub fn cloudtower() -> Result<Seeded<cloudtower_fake::Fake>, FakeError> {
     use cloudtower_api::types::VmStatus;
     let fake = cloudtower_fake::Fake::start_blocking()?;
@@ -81,6 +91,13 @@ pub fn cloudtower() -> Result<Seeded<cloudtower_fake::Fake>, FakeError> {
     vm["host"] = json!({"id": host});
     vm["cluster"] = json!({"id": cluster});
     fake.insert("Vm", vm);
+    for _ in 0..2 {
+        fake.add_gpu_device(&host, "NVIDIA A100 80GB PCIe");
+    }
+    fake.insert(
+        "VmTemplate",
+        json!({"name": CLOUDTOWER_FAKE_TEMPLATE, "vcpu": 8, "memory": 32u64 << 30}),
+    );
     Ok(Seeded {
         fake,
         instance_id: CLOUDTOWER_FAKE_VM.to_string(),

@@ -143,3 +143,26 @@ pub fn document<T: Serialize>(value: &T, format: Format) -> String {
         }
     }
 }
+
+/// Any rows under `header` as an aligned table, uncoloured (the GPU offers
+/// of `fleet gpus`).
+pub fn grid(header: &[&str], body: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for r in body {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    let mut out = String::new();
+    for r in std::iter::once(&header).chain(body) {
+        let line: String = r
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}  "))
+            .collect();
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}

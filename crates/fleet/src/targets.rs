@@ -145,7 +145,8 @@ pub fn fake(key: &'static str) -> Result<Target, CliError> {
         }
         "neolink" => {
             let m = mock::neolink().map_err(started)?;
-            let c = neolink_api::Neolink::with_config(ClientConfig::new(m.fake.base_url()), token)?;
+            let c = neolink_api::Neolink::with_config(ClientConfig::new(m.fake.base_url()), token)?
+                .with_namespace(mock::NEOLINK_FAKE_NAMESPACE)?;
             let compute = Box::new(c.in_cluster(mock::NEOLINK_MOCK_CLUSTER));
             ((compute, Box::new(c)), m.instance_id, Box::new(m.fake))
         }

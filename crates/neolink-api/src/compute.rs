@@ -4,7 +4,9 @@
 //! implemented by a cluster-bound view, [`ClusterCompute`], whose ids are
 //! instance names.
 
-use cloud_common::{BoxFuture, Compute, Error, Instance, InstanceState};
+use cloud_common::{
+    BoxFuture, Compute, Error, GpuFilter, GpuOffer, Instance, InstanceState, LaunchSpec,
+};
 
 use crate::{InstanceStatus, Neolink, PROVIDER, types};
 
@@ -143,6 +145,23 @@ impl Compute for ClusterCompute {
     #[inline]
     fn delete<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(self.client.delete_instance(&self.cluster, id))
+    }
+
+    #[inline]
+    fn gpu_offers<'a>(
+        &'a self,
+        filter: &'a GpuFilter,
+    ) -> BoxFuture<'a, Result<Vec<GpuOffer>, Error>> {
+        Box::pin(ClusterCompute::gpu_offers(self, filter))
+    }
+
+    #[inline]
+    fn launch<'a>(
+        &'a self,
+        offer: &'a GpuOffer,
+        spec: &'a LaunchSpec,
+    ) -> BoxFuture<'a, Result<Instance, Error>> {
+        Box::pin(ClusterCompute::launch(self, offer, spec))
     }
 }
 

@@ -61,6 +61,7 @@ pub use cloud_common::{
 mod auth;
 mod compute;
 mod ext;
+pub mod offers;
 mod wait;
 
 pub use compute::{ClusterCompute, STATES, neutral_state, summary};

@@ -44,7 +44,13 @@ pub use cloud_common::{
     CallOptions, ClientConfig, Error, ErrorKind, RawRequest, RawResponse, RetryPolicy, Secret,
 };
 
+#[cfg(any(feature = "v0", feature = "v2"))]
+mod offers;
 pub mod ports;
+
+/// The provider name both versions report (`v0::PROVIDER`, `v2::PROVIDER`).
+#[cfg(any(feature = "v0", feature = "v2"))]
+pub(crate) const PROVIDER_NAME: &str = "tensordock";
 
 // The hand-written methods that call generated operations (the async
 // wrappers, the `Compute` impl) are `#[inline]`, as the generated code

@@ -1,6 +1,7 @@
 //! A VM's devices: its disks, CD-ROMs and NICs as created, added and
 //! removed, the disk and volume records listed with it, and the frozen
-//! disks of its snapshots.
+//! disks of its snapshots, and which VM each GPU device is passed through
+//! to.
 
 use serde_json::{Map, Value, json};
 
@@ -205,6 +206,37 @@ impl CloudTowerService {
         self.set_devices(&mut after, disks);
         let change = after.as_object().cloned().unwrap_or_default();
         Some(plan.merge("Vm", &id, change))
+    }
+
+    /// Sets each GPU device's `vms` to the VMs whose `gpu_devices` hold
+    /// it, as CloudTower reports the assignment: run before GPU devices
+    /// are read, so that attaching, detaching and deleting VMs show there.
+    pub(super) fn sync_gpu_assignment(&mut self) {
+        if !self.spec.has_property("GpuDevice", "vms") {
+            return;
+        }
+        let mut owners: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        for vm in self.store.all("Vm") {
+            let gpus = vm.get("gpu_devices").and_then(Value::as_array);
+            for gpu in gpus.into_iter().flatten() {
+                owners
+                    .entry(text(gpu, "id").to_string())
+                    .or_default()
+                    .push(json!({"id": vm["id"], "name": vm["name"]}));
+            }
+        }
+        let ids: Vec<String> = self
+            .store
+            .all("GpuDevice")
+            .iter()
+            .map(|g| text(g, "id").to_string())
+            .collect();
+        for id in ids {
+            let vms = owners.remove(&id).unwrap_or_default();
+            if let Some(gpu) = self.store.get_mut("GpuDevice", &id) {
+                gpu["vms"] = Value::Array(vms);
+            }
+        }
     }
 
     pub(super) fn set_devices(&self, vm: &mut Value, disks: Vec<Value>) {

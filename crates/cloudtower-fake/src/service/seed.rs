@@ -210,6 +210,17 @@ impl CloudTowerService {
         self.insert("Vm", vm)
     }
 
+    /// Adds a GPU device of `model` (e.g. `NVIDIA A100 80GB PCIe`) to a
+    /// host, ready for passthrough and assigned to no VM; returns its id.
+    pub fn add_gpu_device(&mut self, host_id: &str, model: &str) -> String {
+        let host = self.nested("Host", host_id, "NestedHost");
+        self.insert(
+            "GpuDevice",
+            json!({"name": model, "model": model, "brand": "NVIDIA", "host": host,
+                   "status": "READY", "user_usage": "PASS_THROUGH", "vms": []}),
+        )
+    }
+
     /// Adds a physical disk to a host; returns its id.
     pub fn add_disk(&mut self, host_id: &str, name: &str) -> String {
         let host = self.nested("Host", host_id, "NestedHost");

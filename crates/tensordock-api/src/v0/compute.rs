@@ -1,6 +1,8 @@
 //! The provider-neutral [`Compute`] facade for TensorDock v0.
 
-use cloud_common::{BoxFuture, Compute, Error, Instance, InstanceState};
+use cloud_common::{
+    BoxFuture, Compute, Error, GpuFilter, GpuOffer, Instance, InstanceState, LaunchSpec,
+};
 
 use super::{PROVIDER, TensorDock, VmStatus, VmStatusExt, types};
 
@@ -103,6 +105,23 @@ impl Compute for TensorDock {
     #[inline]
     fn delete<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(self.delete_vm(id))
+    }
+
+    #[inline]
+    fn gpu_offers<'a>(
+        &'a self,
+        filter: &'a GpuFilter,
+    ) -> BoxFuture<'a, Result<Vec<GpuOffer>, Error>> {
+        Box::pin(TensorDock::gpu_offers(self, filter))
+    }
+
+    #[inline]
+    fn launch<'a>(
+        &'a self,
+        offer: &'a GpuOffer,
+        spec: &'a LaunchSpec,
+    ) -> BoxFuture<'a, Result<Instance, Error>> {
+        Box::pin(TensorDock::launch(self, offer, spec))
     }
 }
 

@@ -39,6 +39,7 @@ use cloud_common::{Error, ErrorKind, ServerMessage};
 mod auth;
 mod compute;
 mod ext;
+pub mod offers;
 mod ports;
 mod wait;
 

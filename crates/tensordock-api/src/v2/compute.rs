@@ -2,7 +2,9 @@
 //! instance ids; stop is v2's stop (the GPU stays reserved, as the API has
 //! no option to release it), delete is v2's delete.
 
-use cloud_common::{BoxFuture, Compute, Error, Instance, InstanceState};
+use cloud_common::{
+    BoxFuture, Compute, Error, GpuFilter, GpuOffer, Instance, InstanceState, LaunchSpec,
+};
 
 use super::{InstanceExt, InstanceStatus, PROVIDER, TensorDock, types};
 
@@ -136,6 +138,23 @@ impl Compute for TensorDock {
     #[inline]
     fn delete<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(async move { self.delete_instance(id).await.map(drop) })
+    }
+
+    #[inline]
+    fn gpu_offers<'a>(
+        &'a self,
+        filter: &'a GpuFilter,
+    ) -> BoxFuture<'a, Result<Vec<GpuOffer>, Error>> {
+        Box::pin(TensorDock::gpu_offers(self, filter))
+    }
+
+    #[inline]
+    fn launch<'a>(
+        &'a self,
+        offer: &'a GpuOffer,
+        spec: &'a LaunchSpec,
+    ) -> BoxFuture<'a, Result<Instance, Error>> {
+        Box::pin(TensorDock::launch(self, offer, spec))
     }
 }
 

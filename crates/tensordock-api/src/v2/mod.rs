@@ -61,6 +61,7 @@ mod auth;
 mod compute;
 mod create;
 mod ext;
+pub mod offers;
 mod wait;
 
 pub use cloud_common::WaitOptions;
