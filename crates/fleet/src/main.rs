@@ -8,6 +8,7 @@ mod api;
 mod config;
 mod exit;
 mod output;
+mod serve;
 mod targets;
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -124,6 +125,11 @@ enum Cmd {
     },
     /// The whole lifecycle (list, start, wait, stop, delete) on every provider's fake, step by step.
     Demo,
+    /// The fakes as a local emulator (`fleet fake serve`).
+    Fake {
+        #[command(subcommand)]
+        command: serve::FakeCommand,
+    },
 }
 
 /// `<provider>:<id>`.
@@ -552,6 +558,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Cmd::Login { url, username, .. } => login(&ctx, &url, &username).await,
         Cmd::Demo => demo().await,
+        Cmd::Fake { command } => serve::run(ctx.format, command).await,
     }
 }
 
