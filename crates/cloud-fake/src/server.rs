@@ -416,11 +416,21 @@ impl<S: Service> Shared<S> {
             .query()
             .and_then(|q| serde_urlencoded::from_str(q).ok())
             .unwrap_or_default();
-        let (body, body_problem) = parse_body(&parts.headers, &bytes);
         if full_path == "/_fake" || full_path.starts_with("/_fake/") {
-            let response = self.control(&parts.method, &full_path, body, body_problem);
+            // The control plane speaks JSON whatever the content type says
+            // (`curl -d` sends a form's).
+            let (body, problem) = if bytes.iter().all(u8::is_ascii_whitespace) {
+                (Value::Null, None)
+            } else {
+                match serde_json::from_slice(&bytes) {
+                    Ok(v) => (v, None),
+                    Err(e) => (Value::Null, Some(format!("the body is not JSON: {e}"))),
+                }
+            };
+            let response = self.control(&parts.method, &full_path, body, problem);
             return Ok(to_hyper(response));
         }
+        let (body, body_problem) = parse_body(&parts.headers, &bytes);
         let base = self.spec.base_path();
         let relative = if base.is_empty() {
             Some(full_path.as_str())

@@ -267,6 +267,15 @@ async fn the_control_plane_saves_loads_resets_and_sets_fault_rules() {
     .await;
     assert_eq!(status, 400);
     assert!(body["error"].as_str().unwrap().contains("full"), "{body}");
+    // `curl -d` labels JSON a form: the control plane reads JSON anyway.
+    let as_curl_sends = http
+        .post(control("/faults"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(r#"{"operation": "listItems", "status": 500}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(as_curl_sends.status(), 200);
     assert_eq!(
         call(&http, Method::DELETE, control("/faults"), None)
             .await
