@@ -37,6 +37,8 @@
 //! # Ok(()) }
 //! ```
 
+mod emulator;
+
 use std::collections::BTreeMap;
 
 use cloud_fake::{Countdown, Lifecycle, Request, Response, Service, Spec};
@@ -519,35 +521,11 @@ impl Service for State {
     }
 
     fn save_state(&self) -> Result<Value, String> {
-        Ok(json!({
-            "token": self.token,
-            "namespace": self.namespace,
-            "regions": self.regions,
-            "skus": self.skus,
-            "instances": serde_json::to_value(&self.instances).map_err(|e| e.to_string())?,
-            "next": self.next,
-        }))
+        self.save()
     }
 
     fn load_state(&mut self, state: Value) -> Result<(), String> {
-        #[derive(serde::Deserialize)]
-        struct Saved {
-            token: String,
-            namespace: Option<String>,
-            regions: Vec<Value>,
-            skus: Vec<Value>,
-            instances: BTreeMap<String, Instance>,
-            next: u64,
-        }
-        let saved: Saved =
-            serde_json::from_value(state).map_err(|e| format!("a saved Neolink state: {e}"))?;
-        self.token = saved.token;
-        self.namespace = saved.namespace;
-        self.regions = saved.regions;
-        self.skus = saved.skus;
-        self.instances = saved.instances;
-        self.next = saved.next;
-        Ok(())
+        self.load(state)
     }
 
     fn pace(&self) -> Option<cloud_fake::Pace> {
@@ -565,46 +543,13 @@ impl Service for State {
     }
 
     fn named_faults(&self) -> Vec<cloud_fake::NamedFault> {
-        NAMED_FAULTS.to_vec()
+        emulator::NAMED.to_vec()
     }
 
     fn named_fault(&mut self, name: &str, request: &Request) -> Option<cloud_fake::Fault> {
-        use cloud_fake::Fault;
-        match name {
-            "bare-ok" => Some(Fault::AfterEffect(Box::new(Fault::Respond(
-                Response::json(200, json!("ok")),
-            )))),
-            "namespace-refused" => {
-                let message = match request.header("namespace") {
-                    Some(ns) => format!("namespace {ns} is not yours"),
-                    None => "missing namespace header".into(),
-                };
-                Some(Fault::Respond(Self::error(403, message)))
-            }
-            _ => None,
-        }
+        self.named(name, request)
     }
 }
-
-/// The failures of the real Neolink this fake produces by name (see
-/// `Fake::named_faults`).
-const NAMED_FAULTS: &[cloud_fake::NamedFault] = &[
-    cloud_fake::NamedFault {
-        name: "bare-ok",
-        operations: &["createInstance"],
-        description: "The instance is created, but the answer is the bare JSON string \"ok\" \
-            (HTTP 200), as every action answers, instead of the instance: a client that decodes \
-            an instance fails, and must list the instances to find it.",
-    },
-    cloud_fake::NamedFault {
-        name: "namespace-refused",
-        operations: &[],
-        description: "HTTP 403 {\"code\": 403, \"message\": \"namespace <ns> is not yours\"} \
-            (or \"missing namespace header\"), as when the namespace header is not the user id \
-            of the token; nothing changes.",
-    },
-];
-
 impl State {
     /// The answer to a request with a missing or wrong token, or (when
     /// required) namespace header; `None` when both are right.
