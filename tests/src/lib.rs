@@ -22,6 +22,9 @@ pub mod docs {
     /// `docs/design.md`.
     #[doc = include_str!("../../docs/design.md")]
     pub mod design {}
+    /// `docs/emulator.md`.
+    #[doc = include_str!("../../docs/emulator.md")]
+    pub mod emulator {}
     /// `docs/fleet.md`.
     #[doc = include_str!("../../docs/fleet.md")]
     pub mod fleet {}

@@ -44,6 +44,7 @@
 //! assert_eq!(server.received().len(), 0);
 //! ```
 
+mod faults;
 mod lifecycle;
 mod server;
 mod spec;
@@ -53,10 +54,14 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+pub use faults::{FaultRule, NamedFault};
 /// The `http` crate, whose types [`Request`] carries (a service's
 /// [`Service::prepare`] rewrites them).
 pub use http;
-pub use lifecycle::{Countdown, Lifecycle};
+pub use lifecycle::{Countdown, Lifecycle, Pace};
+/// `serde_json`, for the states [`fake_handle!`]'s methods exchange.
+#[doc(hidden)]
+pub use serde_json;
 pub use server::Server;
 pub use spec::{Operation, Spec, form_bool};
 
@@ -70,6 +75,8 @@ pub enum FakeError {
     Spec(String),
     /// The loopback listener or the server's runtime could not be set up.
     Io(std::io::Error),
+    /// A state, fault rule or mode could not be saved, loaded or applied.
+    State(String),
 }
 
 impl std::fmt::Display for FakeError {
@@ -77,6 +84,7 @@ impl std::fmt::Display for FakeError {
         match self {
             Self::Spec(problem) => write!(f, "the fake cannot read its spec: {problem}"),
             Self::Io(e) => write!(f, "the fake cannot start its server: {e}"),
+            Self::State(problem) => write!(f, "the fake's state: {problem}"),
         }
     }
 }
@@ -85,7 +93,7 @@ impl std::error::Error for FakeError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Io(e) => Some(e),
-            Self::Spec(_) => None,
+            Self::Spec(_) | Self::State(_) => None,
         }
     }
 }
@@ -171,7 +179,7 @@ impl std::fmt::Debug for Request {
 }
 
 /// What a [`Service`] answers.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Response {
     /// The HTTP status.
     pub status: u16,
@@ -182,7 +190,7 @@ pub struct Response {
 }
 
 /// A response body.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Body {
     /// JSON, sent as `application/json`.
     Json(Value),
@@ -276,6 +284,49 @@ pub trait Service: Send + 'static {
         response.status = status;
         response
     }
+
+    /// The service's state as JSON: what `GET /_fake/state` shows and a
+    /// `--state` file keeps. Whatever it returns, [`Service::load_state`]
+    /// must take back. By default a fake has no state to save.
+    fn save_state(&self) -> Result<Value, String> {
+        Err("this fake cannot save its state".into())
+    }
+
+    /// Replaces the service's state with one [`Service::save_state`] made.
+    fn load_state(&mut self, state: Value) -> Result<(), String> {
+        let _ = state;
+        Err("this fake cannot load a state".into())
+    }
+
+    /// How its transitional states move; `None` when nothing moves.
+    fn pace(&self) -> Option<Pace> {
+        None
+    }
+
+    /// Makes its transitional states move at `pace` from now on.
+    fn set_pace(&mut self, pace: Pace) {
+        let _ = pace;
+    }
+
+    /// Settles whatever is due by the clock; called before every request
+    /// (and every look at the state) while the pace is
+    /// [`Pace::RealTime`], so resources move although no one reads them.
+    fn tick(&mut self) {}
+
+    /// The failures of the real service this fake can produce by name
+    /// ([`Fault::Named`]).
+    fn named_faults(&self) -> Vec<NamedFault> {
+        Vec::new()
+    }
+
+    /// What the named fault `name` does to this call: the [`Fault`] to
+    /// answer with (after changing the service's state, if the fault is
+    /// one of state, e.g. a task that will fail); `None` for a name the
+    /// service does not know.
+    fn named_fault(&mut self, name: &str, request: &Request) -> Option<Fault> {
+        let _ = (name, request);
+        None
+    }
 }
 
 /// A failure [`Server::inject`] puts on the next calls of an operation.
@@ -293,6 +344,18 @@ pub enum Fault {
     Delay(Duration),
     /// Close the connection without answering.
     Drop,
+    /// Answer exactly this, whatever the service would have.
+    Respond(Response),
+    /// Let the service handle the call (its effects happen), then answer
+    /// with the inner fault instead of its answer: a timeout after the
+    /// service acted, the reason clients retry into duplicates. A call the
+    /// service refuses gets its refusal.
+    AfterEffect(Box<Fault>),
+    /// One of the provider's named faults ([`Service::named_faults`]).
+    Named(String),
+    /// Answer as usual (what a named fault that only changed the
+    /// service's state resolves to).
+    Proceed,
 }
 
 /// A request the server received, as [`Server::received`] reports it.
@@ -452,6 +515,104 @@ macro_rules! fake_handle {
             /// 429 with `Retry-After`, a delay or a dropped connection.
             pub fn inject(&self, operation_id: &str, fault: $crate::Fault, times: usize) {
                 self.server.inject(operation_id, fault, times);
+            }
+
+            #[doc = $start_doc]
+            ///
+            /// Listens on `addr` (port 0: a free one), on the current
+            /// tokio runtime: a stable address for other programs.
+            pub async fn start_on(
+                addr: ::std::net::SocketAddr,
+            ) -> ::std::result::Result<Self, $crate::FakeError> {
+                let (spec, service): ($crate::Spec, $service) = $make?;
+                let server = $crate::Server::start_on(addr, spec, service).await?;
+                Ok(Self { server })
+            }
+
+            /// The socket address it listens on.
+            pub fn addr(&self) -> ::std::net::SocketAddr {
+                self.server.addr()
+            }
+
+            /// Adds a fault rule: operations × count or probability ×
+            /// status, delay, dropped connection, exact answer or one of
+            /// [`Self::named_faults`] (the control plane's
+            /// `POST /_fake/faults`).
+            pub fn add_fault(
+                &self,
+                rule: $crate::FaultRule,
+            ) -> ::std::result::Result<(), $crate::FakeError> {
+                self.server.add_fault(rule)
+            }
+
+            /// Injects the named fault `name` on the next `times` calls of
+            /// the operations it is documented for.
+            pub fn inject_named(
+                &self,
+                name: &str,
+                times: usize,
+            ) -> ::std::result::Result<(), $crate::FakeError> {
+                self.server.add_fault($crate::FaultRule::named(name).times(times))
+            }
+
+            /// The fault rules in force (`GET /_fake/faults`).
+            pub fn faults(&self) -> ::std::vec::Vec<$crate::FaultRule> {
+                self.server.faults()
+            }
+
+            /// Removes every fault rule (`DELETE /_fake/faults`).
+            pub fn clear_faults(&self) {
+                self.server.clear_faults();
+            }
+
+            /// The failures of the real service this fake produces by name,
+            /// each with the answer it gives (`GET /_fake/faults/named`).
+            pub fn named_faults(&self) -> ::std::vec::Vec<$crate::NamedFault> {
+                self.server.named_faults()
+            }
+
+            /// The state as JSON, `{"pace": …, "state": …}`
+            /// (`GET /_fake/state`).
+            pub fn save_state(
+                &self,
+            ) -> ::std::result::Result<$crate::serde_json::Value, $crate::FakeError> {
+                self.server.save_state()
+            }
+
+            /// Loads a state [`Self::save_state`] gave (`PUT /_fake/state`).
+            pub fn load_state(
+                &self,
+                state: $crate::serde_json::Value,
+            ) -> ::std::result::Result<(), $crate::FakeError> {
+                self.server.load_state(state)
+            }
+
+            /// Back to the reset point (`POST /_fake/reset`): by default
+            /// the fresh fake; no fault rules, no received requests.
+            pub fn reset(&self) -> ::std::result::Result<(), $crate::FakeError> {
+                self.server.reset()
+            }
+
+            /// Makes the state as it is now the one [`Self::reset`]
+            /// returns to.
+            pub fn set_reset_point(&self) -> ::std::result::Result<(), $crate::FakeError> {
+                self.server.set_reset_point()
+            }
+
+            /// How transitional states move (`GET /_fake/mode`).
+            pub fn pace(&self) -> ::std::option::Option<$crate::Pace> {
+                self.server.pace()
+            }
+
+            /// Makes transitional states move per poll or in real time
+            /// (`PUT /_fake/mode`).
+            pub fn set_pace(&self, pace: $crate::Pace) {
+                self.server.set_pace(pace);
+            }
+
+            /// Keeps only the last `limit` received requests (`None`: all).
+            pub fn keep_received(&self, limit: ::std::option::Option<usize>) {
+                self.server.keep_received(limit);
             }
         }
     };

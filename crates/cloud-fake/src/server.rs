@@ -1,7 +1,9 @@
 //! The loopback HTTP/1.1 server: accepts connections, turns each request
 //! into a [`Request`], and answers it through the [`Service`].
 
-use std::collections::{HashMap, VecDeque};
+mod control;
+
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -13,7 +15,10 @@ use hyper_util::rt::TokioIo;
 use serde_json::{Map, Value};
 use tokio::sync::oneshot;
 
-use super::{Body, FakeError, Fault, Received, Request, Response, Service, Spec};
+use super::faults::Rules;
+use super::{
+    Body, FakeError, Fault, FaultRule, NamedFault, Pace, Received, Request, Response, Service, Spec,
+};
 
 /// A running fake: a loopback HTTP server answering by `S`. It stops when
 /// dropped.
@@ -29,8 +34,29 @@ pub struct Server<S> {
 struct Shared<S> {
     spec: Spec,
     service: Mutex<S>,
-    received: Mutex<Vec<Received>>,
-    faults: Mutex<HashMap<String, VecDeque<Fault>>>,
+    received: Mutex<Log>,
+    faults: Mutex<Rules>,
+    /// What a reset goes back to (a saved state, see [`Server::reset`]).
+    reset_point: Mutex<Option<serde_json::Value>>,
+}
+
+/// The received requests, the oldest dropped past a limit (a long-running
+/// emulator keeps flat memory).
+#[derive(Default)]
+struct Log {
+    requests: VecDeque<Received>,
+    limit: Option<usize>,
+}
+
+impl Log {
+    fn push(&mut self, received: Received) {
+        self.requests.push_back(received);
+        if let Some(limit) = self.limit {
+            while self.requests.len() > limit {
+                self.requests.pop_front();
+            }
+        }
+    }
 }
 
 /// The error a service future returns to make hyper close the connection
@@ -70,7 +96,13 @@ impl<S: Service> Server<S> {
     /// [`Server::start`] with a spec already parsed (a provider that also
     /// uses the spec to synthesise answers parses it once).
     pub async fn start_with_spec(spec: Spec, service: S) -> Result<Self, FakeError> {
-        let (std_listener, addr) = bind()?;
+        Self::start_on(loopback(), spec, service).await
+    }
+
+    /// [`Server::start_with_spec`] on a chosen address (port 0: a free
+    /// one), e.g. a stable port for an emulator other programs use.
+    pub async fn start_on(addr: SocketAddr, spec: Spec, service: S) -> Result<Self, FakeError> {
+        let (std_listener, addr) = bind(addr)?;
         let listener = tokio::net::TcpListener::from_std(std_listener)?;
         let shared = Arc::new(Shared::new(spec, service));
         let (stop, stopped) = oneshot::channel();
@@ -91,7 +123,12 @@ impl<S: Service> Server<S> {
 
     /// [`Server::start_blocking`] with a spec already parsed.
     pub fn start_blocking_with_spec(spec: Spec, service: S) -> Result<Self, FakeError> {
-        let (std_listener, addr) = bind()?;
+        Self::start_blocking_on(loopback(), spec, service)
+    }
+
+    /// [`Server::start_blocking_with_spec`] on a chosen address.
+    pub fn start_blocking_on(addr: SocketAddr, spec: Spec, service: S) -> Result<Self, FakeError> {
+        let (std_listener, addr) = bind(addr)?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
@@ -133,32 +170,114 @@ impl<S: Service> Server<S> {
     }
 
     /// Runs `f` on the service's state (to seed or inspect it), with
-    /// requests held off meanwhile.
+    /// requests held off meanwhile (in real time, after whatever is due
+    /// has settled).
     pub fn with<R>(&self, f: impl FnOnce(&mut S) -> R) -> R {
-        f(&mut lock(&self.shared.service))
+        f(&mut self.shared.service())
     }
 
-    /// Every request received so far, in order.
+    /// Every request received so far, in order (the last
+    /// [`Server::keep_received`] of them, when limited).
     pub fn received(&self) -> Vec<Received> {
-        lock(&self.shared.received).clone()
+        lock(&self.shared.received)
+            .requests
+            .iter()
+            .cloned()
+            .collect()
     }
 
     /// Forgets the requests received so far.
     pub fn clear_received(&self) {
-        lock(&self.shared.received).clear();
+        lock(&self.shared.received).requests.clear();
+    }
+
+    /// Keeps only the last `limit` received requests (`None`: all, the
+    /// default), so a long-running server's memory stays flat.
+    pub fn keep_received(&self, limit: Option<usize>) {
+        let mut log = lock(&self.shared.received);
+        log.limit = limit;
+        if let Some(limit) = limit {
+            while log.requests.len() > limit {
+                log.requests.pop_front();
+            }
+        }
     }
 
     /// Fails the next `times` calls of `operation_id` with `fault` (after
     /// any faults injected before).
     pub fn inject(&self, operation_id: &str, fault: Fault, times: usize) {
-        let mut faults = lock(&self.shared.faults);
-        let queue = faults.entry(operation_id.to_string()).or_default();
-        queue.extend(std::iter::repeat_n(fault, times));
+        if times > 0 {
+            lock(&self.shared.faults)
+                .rules
+                .push(FaultRule::new(operation_id, fault).times(times));
+        }
+    }
+
+    /// Adds a fault rule (after those added before: the first that fires
+    /// answers). A named fault must be one of [`Server::named_faults`];
+    /// without operations it hits those the named fault is documented for.
+    pub fn add_fault(&self, rule: FaultRule) -> Result<(), FakeError> {
+        self.shared.add_fault(rule).map_err(FakeError::State)
+    }
+
+    /// The fault rules in force, with what is left of each.
+    pub fn faults(&self) -> Vec<FaultRule> {
+        lock(&self.shared.faults).rules.clone()
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        lock(&self.shared.faults).rules.clear();
+    }
+
+    /// The failures of the real service this fake produces by name.
+    pub fn named_faults(&self) -> Vec<NamedFault> {
+        lock(&self.shared.service).named_faults()
+    }
+
+    /// The service's state as JSON, with its pace: what
+    /// [`Server::load_state`] takes back.
+    pub fn save_state(&self) -> Result<serde_json::Value, FakeError> {
+        self.shared.save_state().map_err(FakeError::State)
+    }
+
+    /// Replaces the service's state (and pace) with a saved one.
+    pub fn load_state(&self, state: serde_json::Value) -> Result<(), FakeError> {
+        self.shared.load_state(state).map_err(FakeError::State)
+    }
+
+    /// Makes the state as it is now the one [`Server::reset`] returns to
+    /// (by default, the state the server started with).
+    pub fn set_reset_point(&self) -> Result<(), FakeError> {
+        let now = self.save_state()?;
+        *lock(&self.shared.reset_point) = Some(now);
+        Ok(())
+    }
+
+    /// Back to the reset point: its state, no fault rules, no received
+    /// requests.
+    pub fn reset(&self) -> Result<(), FakeError> {
+        self.shared.reset().map_err(FakeError::State)
+    }
+
+    /// How the service's transitional states move (`None`: nothing moves).
+    pub fn pace(&self) -> Option<Pace> {
+        lock(&self.shared.service).pace()
+    }
+
+    /// Makes the service's transitional states move at `pace`.
+    pub fn set_pace(&self, pace: Pace) {
+        lock(&self.shared.service).set_pace(pace);
     }
 }
 
-fn bind() -> Result<(std::net::TcpListener, SocketAddr), FakeError> {
-    let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
+/// A free port of 127.0.0.1.
+fn loopback() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 0))
+}
+
+fn bind(addr: SocketAddr) -> Result<(std::net::TcpListener, SocketAddr), FakeError> {
+    let listener = std::net::TcpListener::bind(addr)?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
     Ok((listener, addr))
@@ -194,12 +313,90 @@ async fn accept<S: Service>(
 
 impl<S: Service> Shared<S> {
     fn new(spec: Spec, service: S) -> Self {
+        let reset_point = save(&service).ok();
         Self {
             spec,
             service: Mutex::new(service),
-            received: Mutex::new(Vec::new()),
-            faults: Mutex::new(HashMap::new()),
+            received: Mutex::new(Log::default()),
+            faults: Mutex::new(Rules::default()),
+            reset_point: Mutex::new(reset_point),
         }
+    }
+
+    /// The service, with whatever is due by the clock settled first.
+    fn service(&self) -> MutexGuard<'_, S> {
+        let mut service = lock(&self.service);
+        if service.pace().is_some_and(|p| p.is_real_time()) {
+            service.tick();
+        }
+        service
+    }
+
+    fn add_fault(&self, mut rule: FaultRule) -> Result<(), String> {
+        if let Fault::Named(name) = &rule.fault {
+            let known = lock(&self.service).named_faults();
+            let Some(named) = known.iter().find(|n| n.name == name) else {
+                let names: Vec<&str> = known.iter().map(|n| n.name).collect();
+                return Err(format!(
+                    "this fake has no named fault {name:?}; it has: {}",
+                    if names.is_empty() {
+                        "none".to_string()
+                    } else {
+                        names.join(", ")
+                    }
+                ));
+            };
+            if rule.operations.is_empty() {
+                rule.operations = named.operations.iter().map(|o| o.to_string()).collect();
+            }
+        }
+        lock(&self.faults).rules.push(rule);
+        Ok(())
+    }
+
+    fn save_state(&self) -> Result<serde_json::Value, String> {
+        save(&*self.service())
+    }
+
+    fn load_state(&self, state: serde_json::Value) -> Result<(), String> {
+        let mut service = lock(&self.service);
+        let (pace, inner) = match state {
+            serde_json::Value::Object(mut map) if map.contains_key("state") => {
+                let pace = map.remove("pace").unwrap_or_default();
+                (pace, map.remove("state").unwrap_or_default())
+            }
+            _ => return Err("a saved state is {\"pace\": …, \"state\": …}".into()),
+        };
+        service.load_state(inner)?;
+        if !pace.is_null() {
+            let pace: Pace = serde_json::from_value(pace).map_err(|e| format!("`pace`: {e}"))?;
+            service.set_pace(pace);
+        }
+        Ok(())
+    }
+
+    fn reset(&self) -> Result<(), String> {
+        let point = lock(&self.reset_point)
+            .clone()
+            .ok_or("this fake cannot save its state, so it cannot reset")?;
+        self.load_state(point)?;
+        lock(&self.faults).rules.clear();
+        lock(&self.received).requests.clear();
+        Ok(())
+    }
+
+    /// The answer of an injected fault that answers without the service
+    /// handling the call; `None` for one that lets it.
+    fn immediate(&self, fault: &Fault, request: &Request) -> Option<Result<Response, Dropped>> {
+        Some(Ok(match fault {
+            Fault::Drop => return Some(Err(Dropped)),
+            Fault::Status(status) => lock(&self.service).fault(request, *status),
+            Fault::TooManyRequests { retry_after_secs } => lock(&self.service)
+                .fault(request, 429)
+                .with_header("retry-after", retry_after_secs.to_string()),
+            Fault::Respond(response) => response.clone(),
+            _ => return None,
+        }))
     }
 
     async fn answer(
@@ -219,6 +416,20 @@ impl<S: Service> Shared<S> {
             .query()
             .and_then(|q| serde_urlencoded::from_str(q).ok())
             .unwrap_or_default();
+        if full_path == "/_fake" || full_path.starts_with("/_fake/") {
+            // The control plane speaks JSON whatever the content type says
+            // (`curl -d` sends a form's).
+            let (body, problem) = if bytes.iter().all(u8::is_ascii_whitespace) {
+                (Value::Null, None)
+            } else {
+                match serde_json::from_slice(&bytes) {
+                    Ok(v) => (v, None),
+                    Err(e) => (Value::Null, Some(format!("the body is not JSON: {e}"))),
+                }
+            };
+            let response = self.control(&parts.method, &full_path, body, problem);
+            return Ok(to_hyper(response));
+        }
         let (body, body_problem) = parse_body(&parts.headers, &bytes);
         let base = self.spec.base_path();
         let relative = if base.is_empty() {
@@ -247,48 +458,64 @@ impl<S: Service> Shared<S> {
             body: request.body.clone(),
             status: None,
         };
-        let response = match routed {
-            None => lock(&self.service).not_found(&request),
+        let answer = match routed {
+            None => Ok(lock(&self.service).not_found(&request)),
             Some((operation, params)) => {
                 request.operation_id = operation.id.clone();
                 request.path_params = params;
                 received.operation_id = Some(operation.id.clone());
-                let fault = lock(&self.faults)
-                    .get_mut(&operation.id)
-                    .and_then(VecDeque::pop_front);
-                match fault {
-                    Some(Fault::Drop) => {
-                        lock(&self.received).push(received);
-                        return Err(Dropped);
-                    }
-                    Some(Fault::Status(status)) => lock(&self.service).fault(&request, status),
-                    Some(Fault::TooManyRequests { retry_after_secs }) => lock(&self.service)
-                        .fault(&request, 429)
-                        .with_header("retry-after", retry_after_secs.to_string()),
-                    delay => {
-                        if let Some(Fault::Delay(d)) = delay {
+                let mut fault = lock(&self.faults).fire(&operation.id);
+                if let Some(Fault::Named(name)) = &fault {
+                    fault = lock(&self.service).named_fault(name, &request);
+                }
+                let (fault, after) = match fault {
+                    Some(Fault::AfterEffect(after)) => (None, Some(*after)),
+                    fault => (fault, None),
+                };
+                match fault.as_ref().and_then(|f| self.immediate(f, &request)) {
+                    Some(answer) => answer,
+                    None => {
+                        if let Some(Fault::Delay(d)) = fault {
                             tokio::time::sleep(d).await;
                         }
-                        let mut service = lock(&self.service);
-                        if body_problem.is_none() {
-                            service.prepare(&mut request);
-                        }
-                        let checked = match body_problem {
-                            Some(problem) => Err(problem),
-                            None => self.spec.validate(operation, &request),
+                        let handled = {
+                            let mut service = self.service();
+                            if body_problem.is_none() {
+                                service.prepare(&mut request);
+                            }
+                            let checked = match body_problem {
+                                Some(problem) => Err(problem),
+                                None => self.spec.validate(operation, &request),
+                            };
+                            match checked {
+                                Ok(()) => service.handle(&request),
+                                Err(problem) => service.invalid(&request, &problem),
+                            }
                         };
-                        match checked {
-                            Ok(()) => service.handle(&request),
-                            Err(problem) => service.invalid(&request, &problem),
+                        match after {
+                            // A call the service refused took no effect: its
+                            // refusal stands.
+                            Some(_) if handled.status >= 300 => Ok(handled),
+                            Some(Fault::Delay(d)) => {
+                                tokio::time::sleep(d).await;
+                                Ok(handled)
+                            }
+                            Some(after) => self.immediate(&after, &request).unwrap_or(Ok(handled)),
+                            None => Ok(handled),
                         }
                     }
                 }
             }
         };
-        received.status = Some(response.status);
+        received.status = answer.as_ref().ok().map(|r| r.status);
         lock(&self.received).push(received);
-        Ok(to_hyper(response))
+        answer.map(to_hyper)
     }
+}
+
+/// The service's state and pace, as [`Server::save_state`] gives them.
+fn save<S: Service>(service: &S) -> Result<serde_json::Value, String> {
+    Ok(serde_json::json!({"pace": service.pace(), "state": service.save_state()?}))
 }
 
 /// The body as [`Request::body`] holds it, and what makes it unreadable.
@@ -362,187 +589,4 @@ fn to_hyper(response: Response) -> hyper::Response<Full<Bytes>> {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::time::Duration;
-
-    use serde_json::json;
-
-    use super::*;
-
-    const SPEC: &str = r#"
-openapi: 3.0.3
-info: {title: t, version: v}
-servers: [{url: 'https://example.com/api'}]
-paths:
-  /items:
-    post:
-      operationId: createItem
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema:
-              type: object
-              required: [name]
-              properties:
-                name: {type: string}
-                size: {type: integer}
-      responses: {'200': {description: ok}}
-    get:
-      operationId: listItems
-      responses: {'200': {description: ok}}
-"#;
-
-    #[derive(Default)]
-    struct Items(Vec<String>);
-
-    impl Service for Items {
-        fn handle(&mut self, request: &Request) -> Response {
-            match request.operation_id.as_str() {
-                "createItem" => {
-                    self.0
-                        .push(request.field("name").unwrap_or_default().to_string());
-                    Response::json(200, json!("ok"))
-                }
-                _ => Response::json(200, json!(self.0)),
-            }
-        }
-        fn invalid(&mut self, _: &Request, problem: &str) -> Response {
-            Response::json(400, json!({"error": problem}))
-        }
-    }
-
-    fn client() -> reqwest::Client {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        reqwest::Client::new()
-    }
-
-    #[tokio::test]
-    async fn requests_are_routed_validated_and_recorded() {
-        let server = Server::start(SPEC, Items::default()).await.unwrap();
-        let http = client();
-        let url = format!("{}/items", server.base_url());
-        let ok = http
-            .post(&url)
-            .json(&json!({"name": "a"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(ok.status(), 200);
-        let bad = http
-            .post(&url)
-            .json(&json!({"name": "b", "size": "big"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(bad.status(), 400);
-        let text = bad.text().await.unwrap();
-        assert!(
-            text.contains("`size`") && text.contains("integer"),
-            "{text}"
-        );
-        let missing = http.post(&url).json(&json!({})).send().await.unwrap();
-        assert!(missing.text().await.unwrap().contains("`name`"));
-        let unknown = http
-            .get(format!("{}/nope", server.base_url()))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(unknown.status(), 404);
-        let list: Value = http.get(&url).send().await.unwrap().json().await.unwrap();
-        assert_eq!(list, json!(["a"]));
-        assert_eq!(server.with(|items| items.0.len()), 1);
-        let received = server.received();
-        let ops: Vec<Option<&str>> = received.iter().map(|r| r.operation_id.as_deref()).collect();
-        assert_eq!(
-            ops,
-            [
-                Some("createItem"),
-                Some("createItem"),
-                Some("createItem"),
-                None,
-                Some("listItems")
-            ]
-        );
-        assert_eq!(received[1].status, Some(400));
-        assert_eq!(received[0].path, "/api/items");
-    }
-
-    #[tokio::test]
-    async fn injected_faults_hit_the_next_calls_only() {
-        let server = Server::start(SPEC, Items::default()).await.unwrap();
-        let http = client();
-        let url = format!("{}/items", server.base_url());
-        server.inject(
-            "listItems",
-            Fault::TooManyRequests {
-                retry_after_secs: 7,
-            },
-            1,
-        );
-        server.inject("listItems", Fault::Status(503), 1);
-        server.inject("listItems", Fault::Drop, 1);
-        server.inject("listItems", Fault::Delay(Duration::from_millis(10)), 1);
-        let limited = http.get(&url).send().await.unwrap();
-        assert_eq!(limited.status(), 429);
-        assert_eq!(limited.headers()["retry-after"], "7");
-        assert_eq!(http.get(&url).send().await.unwrap().status(), 503);
-        assert!(
-            http.get(&url).send().await.is_err(),
-            "a dropped connection is an error"
-        );
-        assert_eq!(http.get(&url).send().await.unwrap().status(), 200);
-        assert_eq!(http.get(&url).send().await.unwrap().status(), 200);
-        assert_eq!(server.received()[2].status, None);
-    }
-
-    #[tokio::test]
-    async fn odd_requests_get_answers_not_panics() {
-        let server = Server::start(SPEC, Items::default()).await.unwrap();
-        let http = client();
-        let base = server.base_url();
-        let odd = [
-            http.patch(format!("{base}/items")),
-            http.get(format!("{base}/%ff%fe/..")),
-            http.get(format!("{base}/items?a=%zz&&=")),
-            http.get(format!("http://{}/items", server.addr())),
-            http.post(format!("{base}/items"))
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body("name=%ZZ&name=b"),
-            http.post(format!("{base}/items"))
-                .header("content-type", "application/json")
-                .body(vec![0xff, 0xfe, 0x00]),
-        ];
-        let mut statuses = Vec::new();
-        for request in odd {
-            statuses.push(request.send().await.unwrap().status().as_u16());
-        }
-        assert_eq!(statuses, [404, 404, 200, 404, 400, 400]);
-        assert_eq!(server.received().len(), 6);
-    }
-
-    #[test]
-    fn a_blocking_server_serves_from_its_own_thread() {
-        let server = Server::start_blocking(SPEC, Items::default()).unwrap();
-        let url = format!("{}/items", server.base_url());
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let status = runtime.block_on(async { client().get(&url).send().await.unwrap().status() });
-        assert_eq!(status, 200);
-        let bad = runtime.block_on(async {
-            client()
-                .post(&url)
-                .body("{not json")
-                .header("content-type", "application/json")
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap()
-        });
-        assert!(bad.contains("not valid JSON"), "{bad}");
-    }
-}
+mod tests;

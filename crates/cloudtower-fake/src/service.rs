@@ -23,6 +23,7 @@ use cloud_fake::{Body, Request, Response, Service};
 // The service's behaviour by concern; each adds to `CloudTowerService`.
 mod create;
 mod devices;
+mod emulator;
 mod mutate;
 mod seed;
 
@@ -69,6 +70,9 @@ pub struct CloudTowerService {
     users: BTreeMap<String, String>,
     /// Token to the `{id, name}` of its user.
     tokens: BTreeMap<String, Value>,
+    /// The next create finishes its tasks at once (the named fault
+    /// `duplicate-vm-after-sync-timeout`).
+    sync_timeout: bool,
 }
 
 /// What a mutation does to one matched record.
@@ -158,6 +162,7 @@ impl CloudTowerService {
             tasks: Tasks::default(),
             users,
             tokens: BTreeMap::new(),
+            sync_timeout: false,
         })
     }
 
@@ -399,5 +404,33 @@ impl Service for CloudTowerService {
         let path = op.map_or_else(|| request.path.clone(), |op| op.path);
         let failure = self.failure(lang, 400, Message::Invalid(problem));
         self.error_response(failure, &path)
+    }
+
+    fn save_state(&self) -> Result<Value, String> {
+        self.save()
+    }
+
+    fn load_state(&mut self, state: Value) -> Result<(), String> {
+        self.load(state)
+    }
+
+    fn pace(&self) -> Option<cloud_fake::Pace> {
+        Some(CloudTowerService::pace(self))
+    }
+
+    fn set_pace(&mut self, pace: cloud_fake::Pace) {
+        CloudTowerService::set_pace(self, pace);
+    }
+
+    fn tick(&mut self) {
+        CloudTowerService::tick(self);
+    }
+
+    fn named_faults(&self) -> Vec<cloud_fake::NamedFault> {
+        emulator::NAMED.to_vec()
+    }
+
+    fn named_fault(&mut self, name: &str, request: &Request) -> Option<cloud_fake::Fault> {
+        self.named(name, request)
     }
 }

@@ -13,7 +13,7 @@ use serde_json::Value;
 const EPOCH: i64 = 1_715_241_600;
 
 /// Records by collection, in insertion order.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Store {
     collections: BTreeMap<String, Vec<Value>>,
     /// Counter behind ids, local ids and the clock.

@@ -5,14 +5,15 @@
 //! `entityAsyncStatus` and is locked against other mutations, as in
 //! CloudTower.
 
-use cloud_fake::Countdown;
+use cloud_fake::{Countdown, Pace};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::spec::Spec;
 use super::store::Store;
 
 /// A change to the store that waits for its task.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) enum Effect {
     /// A new record.
     Insert { collection: String, record: Value },
@@ -65,7 +66,7 @@ pub(crate) struct Subject {
 }
 
 /// A task that has not finished.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 struct Running {
     id: String,
     /// Polls of `get-tasks` before it finishes.
@@ -77,14 +78,19 @@ struct Running {
 }
 
 /// Every unfinished task, and the failures seeded for the next ones.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Tasks {
     running: Vec<Running>,
     /// `(operation, error_message)`: the next task of that operation (or of
     /// any, for `None`) fails with that message.
     failures: Vec<(Option<String>, String)>,
-    /// How many polls a task takes to finish.
-    pub polls: u32,
+    /// How long a task takes to finish: polls of `get-tasks`, or time.
+    #[serde(skip, default = "default_pace")]
+    pub pace: Pace,
+}
+
+fn default_pace() -> Pace {
+    Pace::PerPoll { polls: 2 }
 }
 
 impl Default for Tasks {
@@ -92,7 +98,7 @@ impl Default for Tasks {
         Self {
             running: Vec::new(),
             failures: Vec::new(),
-            polls: 2,
+            pace: default_pace(),
         }
     }
 }
@@ -210,7 +216,7 @@ impl Tasks {
             id: id.clone(),
             // Finishes on its `polls`-th poll; with 0 on its first, never
             // before anyone polls it.
-            countdown: Countdown::new(self.polls),
+            countdown: self.pace.countdown(),
             failure,
             effects,
             resource,
@@ -241,6 +247,11 @@ impl Tasks {
         }
     }
 
+    /// The ids of the unfinished tasks.
+    pub(crate) fn running_ids(&self) -> Vec<String> {
+        self.running.iter().map(|t| t.id.clone()).collect()
+    }
+
     /// Finishes every unfinished task at once.
     pub(crate) fn finish_all(&mut self, store: &mut Store) {
         let ids: Vec<String> = self.running.iter().map(|t| t.id.clone()).collect();
@@ -249,7 +260,8 @@ impl Tasks {
         }
     }
 
-    fn finish(&mut self, store: &mut Store, id: &str) {
+    /// Finishes a task now (as it would have on its last poll).
+    pub(crate) fn finish(&mut self, store: &mut Store, id: &str) {
         let Some(i) = self.running.iter().position(|t| t.id == id) else {
             return;
         };
@@ -372,7 +384,7 @@ mod tests {
         let spec = Spec::load().expect("spec");
         let mut store = Store::default();
         let mut tasks = Tasks {
-            polls: 1,
+            pace: Pace::PerPoll { polls: 1 },
             ..Tasks::default()
         };
         tasks.fail_next(Some("StopVm".into()), "disk busy".into());

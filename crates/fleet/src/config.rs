@@ -10,6 +10,8 @@
 //! token = "…"
 //! namespace = "…"   # optional
 //! cluster = "…"     # optional, default host-cluster
+//! # Each provider's table also takes `url`, another base URL (an
+//! # emulator's: `fleet fake serve` writes a profile `local` of them).
 //! [profiles.default.cloudtower]
 //! url = "http://tower/v2/api"
 //! token = "…"
@@ -56,6 +58,9 @@ pub struct Profile {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TokenCreds {
     pub token: Secret,
+    /// Another base URL than the service's (an emulator's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 /// TensorDock v0's key pair.
@@ -63,6 +68,9 @@ pub struct TokenCreds {
 pub struct V0Creds {
     pub api_key: Secret,
     pub api_token: Secret,
+    /// Another base URL than the service's (an emulator's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 /// Neolink: a token, and where to act.
@@ -73,6 +81,9 @@ pub struct NeolinkCreds {
     pub namespace: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster: Option<String>,
+    /// Another base URL than the service's (an emulator's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 /// CloudTower: where it is, and a token from `fleet login`.

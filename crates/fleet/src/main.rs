@@ -17,6 +17,7 @@ mod paginate;
 mod query;
 mod raw_api;
 mod render;
+mod serve;
 mod targets;
 mod waiting;
 
@@ -170,6 +171,11 @@ enum Cmd {
     /// The instances as <provider>:<id>, a line each (for shell completion).
     #[command(name = "__ids", hide = true)]
     Ids,
+    /// The fakes as a local emulator (`fleet fake serve`).
+    Fake {
+        #[command(subcommand)]
+        command: serve::FakeCommand,
+    },
 }
 
 /// `--wait [--timeout]` of start, stop and delete.
@@ -544,6 +550,7 @@ async fn run(cli: Cli, view: View) -> Result<(), CliError> {
         }
         Cmd::Completions { shell } => completions::print(shell, full_command()),
         Cmd::Ids => completions::ids(ctx.targets(&[], false)?).await,
+        Cmd::Fake { command } => serve::run(ctx.view.format, command).await,
     }
 }
 

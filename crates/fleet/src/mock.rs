@@ -22,13 +22,16 @@ pub const FAKE_TOKEN: &str = "fake-token";
 /// A TensorDock v0 fake with one stopped VM, `trainer-1`.
 pub fn tensordock() -> Result<Seeded<tensordock_fake::v0::Fake>, FakeError> {
     let fake = tensordock_fake::v0::Fake::start_blocking()?;
+    let instance_id = seed_tensordock(&fake);
+    Ok(Seeded { fake, instance_id })
+}
+
+/// Seeds a TensorDock v0 fake as [`tensordock`] does; returns the VM's id.
+pub fn seed_tensordock(fake: &tensordock_fake::v0::Fake) -> String {
     fake.set_credentials(FAKE_KEY, FAKE_TOKEN);
     let id = "65e7edca-888a-4e66-a975-2c6cd4cd218b";
     fake.add_vm_with_id(id, "trainer-1", "Stopped");
-    Ok(Seeded {
-        fake,
-        instance_id: id.to_string(),
-    })
+    id.to_string()
 }
 
 /// A TensorDock v2 fake with one instance, `trainer-2`, seeded while it
@@ -36,15 +39,19 @@ pub fn tensordock() -> Result<Seeded<tensordock_fake::v0::Fake>, FakeError> {
 /// --state running`) then has something to act on in a fresh fake.
 pub fn tensordock_v2() -> Result<Seeded<tensordock_fake::v2::Fake>, FakeError> {
     let fake = tensordock_fake::v2::Fake::start_blocking()?;
+    let instance_id = seed_tensordock_v2(&fake);
+    Ok(Seeded { fake, instance_id })
+}
+
+/// Seeds a TensorDock v2 fake as [`tensordock_v2`] does; returns the
+/// instance's id.
+pub fn seed_tensordock_v2(fake: &tensordock_fake::v2::Fake) -> String {
     fake.set_token(FAKE_TOKEN);
     let id = "468b716a-6747-4cbe-9f13-afc153a21c14";
     fake.add_instance_with_id(id, "trainer-2", "starting");
     // A second hostnode, so that `fleet --fake gpus` has models to compare.
     fake.add_hostnode("h100-sxm5-80gb", 8, 2.25);
-    Ok(Seeded {
-        fake,
-        instance_id: id.to_string(),
-    })
+    id.to_string()
 }
 
 /// A Neolink fake with one shut-down instance, `notebook` (named
@@ -52,13 +59,16 @@ pub fn tensordock_v2() -> Result<Seeded<tensordock_fake::v2::Fake>, FakeError> {
 /// [`NEOLINK_MOCK_CLUSTER`].
 pub fn neolink() -> Result<Seeded<neolink_fake::Fake>, FakeError> {
     let fake = neolink_fake::Fake::start_blocking()?;
+    let instance_id = seed_neolink(&fake);
+    Ok(Seeded { fake, instance_id })
+}
+
+/// Seeds a Neolink fake as [`neolink`] does; returns the instance's name.
+pub fn seed_neolink(fake: &neolink_fake::Fake) -> String {
     fake.set_token(FAKE_TOKEN);
     let name = "instance-4ca9xxxx";
     fake.add_instance_named(NEOLINK_MOCK_CLUSTER, name, "notebook", "Shutdown");
-    Ok(Seeded {
-        fake,
-        instance_id: name.to_string(),
-    })
+    name.to_string()
 }
 
 /// The cluster the Neolink fake serves.
@@ -80,8 +90,14 @@ pub const NEOLINK_FAKE_NAMESPACE: &str = "fake-user";
 /// [`CLOUDTOWER_FAKE_TEMPLATE`]. The fake keeps state: a start runs a task
 /// that leaves the VM running, a delete removes it, a launch takes GPUs.
 pub fn cloudtower() -> Result<Seeded<cloudtower_fake::Fake>, FakeError> {
-    use cloudtower_api::types::VmStatus;
     let fake = cloudtower_fake::Fake::start_blocking()?;
+    let instance_id = seed_cloudtower(&fake);
+    Ok(Seeded { fake, instance_id })
+}
+
+/// Seeds a CloudTower fake as [`cloudtower`] does; returns the VM's id.
+pub fn seed_cloudtower(fake: &cloudtower_fake::Fake) -> String {
+    use cloudtower_api::types::VmStatus;
     fake.add_token(FAKE_TOKEN);
     let cluster = fake.add_cluster("cluster-prod-01");
     let host = fake.add_host(&cluster, "node-13-41");
@@ -98,8 +114,5 @@ pub fn cloudtower() -> Result<Seeded<cloudtower_fake::Fake>, FakeError> {
         "VmTemplate",
         json!({"name": CLOUDTOWER_FAKE_TEMPLATE, "vcpu": 8, "memory": 32u64 << 30}),
     );
-    Ok(Seeded {
-        fake,
-        instance_id: CLOUDTOWER_FAKE_VM.to_string(),
-    })
+    CLOUDTOWER_FAKE_VM.to_string()
 }

@@ -39,12 +39,14 @@ pub fn effective(mut p: Profile) -> Profile {
     if let Some(token) = env("TENSORDOCK_TOKEN") {
         p.tensordock_v2 = Some(TokenCreds {
             token: token.into(),
+            url: None,
         });
     }
     if let (Some(k), Some(t)) = (env("TENSORDOCK_API_KEY"), env("TENSORDOCK_API_TOKEN")) {
         p.tensordock_v0 = Some(V0Creds {
             api_key: k.into(),
             api_token: t.into(),
+            url: None,
         });
     }
     if let Some(token) = env("NEOLINK_TOKEN") {
@@ -53,6 +55,7 @@ pub fn effective(mut p: Profile) -> Profile {
             token: token.into(),
             namespace: env("NEOLINK_NAMESPACE").or(old.as_ref().and_then(|o| o.namespace.clone())),
             cluster: env("NEOLINK_CLUSTER").or(old.and_then(|o| o.cluster)),
+            url: None,
         });
     }
     if let (Some(url), Some(token)) = (env("CLOUDTOWER_URL"), env("CLOUDTOWER_TOKEN")) {
@@ -69,19 +72,25 @@ pub fn real(key: &'static str, p: &Profile) -> Result<Option<Target>, CliError> 
     let mut cloudtower = None;
     let (compute, raw): Clients = match key {
         "tensordock-v2" => match &p.tensordock_v2 {
-            Some(c) => both(tensordock_api::v2::TensorDock::new(c.token.clone())?),
+            Some(c) => both(tensordock_api::v2::TensorDock::with_config(
+                config(&c.url, tensordock_api::v2::DEFAULT_BASE_URL),
+                c.token.clone(),
+            )?),
             None => return Ok(None),
         },
         "tensordock-v0" => match &p.tensordock_v0 {
-            Some(c) => both(tensordock_api::v0::TensorDock::new((
-                c.api_key.clone(),
-                c.api_token.clone(),
-            ))?),
+            Some(c) => both(tensordock_api::v0::TensorDock::with_config(
+                config(&c.url, tensordock_api::v0::DEFAULT_BASE_URL),
+                (c.api_key.clone(), c.api_token.clone()),
+            )?),
             None => return Ok(None),
         },
         "neolink" => match &p.neolink {
             Some(c) => {
-                let mut client = neolink_api::Neolink::new(c.token.clone())?;
+                let mut client = neolink_api::Neolink::with_config(
+                    config(&c.url, neolink_api::DEFAULT_BASE_URL),
+                    c.token.clone(),
+                )?;
                 if let Some(ns) = &c.namespace {
                     client = client.with_namespace(ns.clone())?;
                 }
@@ -109,6 +118,11 @@ pub fn real(key: &'static str, p: &Profile) -> Result<Option<Target>, CliError> 
         cloudtower,
         _server: None,
     }))
+}
+
+/// The client settings for a profile's base URL, else the service's.
+fn config(url: &Option<String>, default: &str) -> ClientConfig {
+    ClientConfig::new(url.as_deref().unwrap_or(default))
 }
 
 /// A target's two views of its client.

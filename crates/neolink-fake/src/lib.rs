@@ -37,6 +37,8 @@
 //! # Ok(()) }
 //! ```
 
+mod emulator;
+
 use std::collections::BTreeMap;
 
 use cloud_fake::{Countdown, Lifecycle, Request, Response, Service, Spec};
@@ -89,6 +91,7 @@ struct State {
     next: u64,
 }
 
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Instance {
     cluster: String,
     value: Value,
@@ -516,8 +519,37 @@ impl Service for State {
         self.authenticate(request)
             .unwrap_or_else(|| Self::error(400, problem))
     }
-}
 
+    fn save_state(&self) -> Result<Value, String> {
+        self.save()
+    }
+
+    fn load_state(&mut self, state: Value) -> Result<(), String> {
+        self.load(state)
+    }
+
+    fn pace(&self) -> Option<cloud_fake::Pace> {
+        Some(self.lifecycle.pace())
+    }
+
+    fn set_pace(&mut self, pace: cloud_fake::Pace) {
+        self.lifecycle.set_pace(pace);
+    }
+
+    fn tick(&mut self) {
+        for instance in self.instances.values_mut() {
+            tick(&self.lifecycle, instance);
+        }
+    }
+
+    fn named_faults(&self) -> Vec<cloud_fake::NamedFault> {
+        emulator::NAMED.to_vec()
+    }
+
+    fn named_fault(&mut self, name: &str, request: &Request) -> Option<cloud_fake::Fault> {
+        self.named(name, request)
+    }
+}
 impl State {
     /// The answer to a request with a missing or wrong token, or (when
     /// required) namespace header; `None` when both are right.

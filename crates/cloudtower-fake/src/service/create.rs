@@ -244,6 +244,12 @@ impl CloudTowerService {
             let data = self.spec.project(&shown, collection, data);
             results.push(json!({"task_id": task, "data": data}));
         }
+        // A sync timeout: the records exist although the answer is lost.
+        if std::mem::take(&mut self.sync_timeout) {
+            for result in &results {
+                self.tasks.finish(&mut self.store, text(result, "task_id"));
+            }
+        }
         Ok(results)
     }
 }

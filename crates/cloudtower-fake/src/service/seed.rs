@@ -347,7 +347,9 @@ impl CloudTowerService {
     /// How many polls of `get-tasks` a task takes to finish (at least 1;
     /// 2 by default: `EXECUTING`, then done).
     pub fn set_task_polls(&mut self, polls: u32) {
-        self.tasks.polls = polls.max(1);
+        self.tasks.pace = cloud_fake::Pace::PerPoll {
+            polls: polls.max(1),
+        };
     }
 
     /// Finishes every running task now, applying their effects.

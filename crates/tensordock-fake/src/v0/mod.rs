@@ -55,6 +55,7 @@ use serde_json::{Value, json};
 
 pub use cloud_fake::{FakeError, Fault, Received};
 
+mod emulator;
 pub mod fixtures;
 mod service;
 
@@ -113,6 +114,7 @@ struct State {
     next: u64,
 }
 
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Vm {
     value: Value,
     hostnode: String,

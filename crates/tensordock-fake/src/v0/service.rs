@@ -642,4 +642,35 @@ impl Service for State {
         }
         error(400, problem)
     }
+
+    fn save_state(&self) -> Result<Value, String> {
+        self.save()
+    }
+
+    fn load_state(&mut self, state: Value) -> Result<(), String> {
+        self.load(state)
+    }
+
+    fn pace(&self) -> Option<cloud_fake::Pace> {
+        Some(self.lifecycle.pace())
+    }
+
+    fn set_pace(&mut self, pace: cloud_fake::Pace) {
+        self.lifecycle.set_pace(pace);
+    }
+
+    fn tick(&mut self) {
+        let lifecycle = &self.lifecycle;
+        for vm in self.vms.values_mut() {
+            tick(lifecycle, vm);
+        }
+    }
+
+    fn named_faults(&self) -> Vec<cloud_fake::NamedFault> {
+        super::emulator::NAMED.to_vec()
+    }
+
+    fn named_fault(&mut self, name: &str, request: &Request) -> Option<cloud_fake::Fault> {
+        self.named(name, request)
+    }
 }

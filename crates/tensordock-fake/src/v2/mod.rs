@@ -51,6 +51,7 @@ use serde_json::{Value, json};
 
 pub use cloud_fake::{FakeError, Fault, Received};
 
+mod emulator;
 pub mod fixtures;
 mod service;
 
@@ -110,6 +111,7 @@ struct State {
     next: u64,
 }
 
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Instance {
     value: Value,
     hostnode: String,
