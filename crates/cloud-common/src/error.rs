@@ -27,6 +27,10 @@ pub enum ErrorKind {
     /// the wanted one cannot come (an instance in `error` or deleted, a
     /// failed task); the message names the state.
     WaitFailed,
+    /// The server is too old for the operation, so it was not sent (a
+    /// client that checks versions, such as CloudTower's with its version
+    /// check on); the message names both versions.
+    Unsupported,
 }
 
 impl fmt::Display for ErrorKind {
@@ -39,6 +43,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::InvalidRequest => "invalid request",
             ErrorKind::WaitTimeout => "gave up waiting",
             ErrorKind::WaitFailed => "the wait cannot succeed",
+            ErrorKind::Unsupported => "not supported by the server",
         })
     }
 }
@@ -197,8 +202,9 @@ impl fmt::Display for Error {
         }
         // The causes too, so that a printed error says what failed
         // ("connection refused"), not only that something did. A cause
-        // that repeats the text of the one before is shown once.
-        let mut shown = String::new();
+        // that repeats the text of the one before (or the message) is
+        // shown once.
+        let mut shown = i.message.clone();
         let mut source = std::error::Error::source(self);
         while let Some(cause) = source {
             let text = cause.to_string();

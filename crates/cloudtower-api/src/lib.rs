@@ -98,6 +98,7 @@ mod auth;
 pub mod compute;
 pub mod query;
 pub mod tasks;
+pub mod version;
 pub mod workflows;
 
 #[cfg(test)]
@@ -107,6 +108,7 @@ pub use compute::{STATES, neutral_state, summary};
 pub use query::ListRequest;
 pub use tasks::{TaskId, TaskReport, TaskWait};
 pub use types::{ContentLanguage, UserSource};
+pub use version::{Version, VersionTooOld, since};
 pub use workflows::FromTemplate;
 
 cloud_common::generated_client!("cloudtower");
@@ -151,6 +153,9 @@ cloud_common::client_shell! {
         extra: {
             /// How `wait` (and the `Compute` facade) waits for tasks.
             task_wait: TaskWait,
+            /// Whether operations are checked against the server's
+            /// release, and that release once asked (see [`version`]).
+            version_check: version::VersionCheck,
         },
     }
 }
@@ -312,7 +317,7 @@ macro_rules! operation_method {
                 <I::Item as TryInto<$item>>::Error: Display,
             {
                 let body = collect($id, items)?;
-                self.call(self.client.$method().body(body)).await
+                self.checked(self.client.$method().body(body)).await
             }
         }
     };
@@ -332,7 +337,7 @@ macro_rules! operation_method {
                 B: TryInto<$body>,
                 B::Error: Display,
             {
-                self.call(self.client.$method().body(body))
+                self.checked(self.client.$method().body(body))
             }
         }
     };
@@ -340,7 +345,7 @@ macro_rules! operation_method {
         impl CloudTower {
             #[doc = $doc]
             pub fn $method(&self) -> impl Future<Output = Result<$ok>> + Send + '_ {
-                self.call(self.client.$method())
+                self.checked(self.client.$method())
             }
         }
     };

@@ -25,6 +25,7 @@ mod create;
 mod devices;
 mod mutate;
 mod seed;
+mod version;
 
 /// The username [`CloudTowerService`] accepts until others are added.
 pub const DEFAULT_USERNAME: &str = "admin";
@@ -69,6 +70,8 @@ pub struct CloudTowerService {
     users: BTreeMap<String, String>,
     /// Token to the `{id, name}` of its user.
     tokens: BTreeMap<String, Value>,
+    /// The release it runs, when pinned to one (see `service/version.rs`).
+    pinned: Option<cloudtower_api::Version>,
 }
 
 /// What a mutation does to one matched record.
@@ -158,6 +161,7 @@ impl CloudTowerService {
             tasks: Tasks::default(),
             users,
             tokens: BTreeMap::new(),
+            pinned: None,
         })
     }
 
@@ -357,6 +361,9 @@ impl CloudTowerService {
 
 impl Service for CloudTowerService {
     fn handle(&mut self, request: &Request) -> Response {
+        if let Some(answer) = self.version_answer(request) {
+            return answer;
+        }
         let lang = Lang::of(&request.headers);
         let Some(op) = self.spec.operation(&request.operation_id).cloned() else {
             let failure = self.failure(
@@ -384,6 +391,10 @@ impl Service for CloudTowerService {
     }
 
     fn invalid(&mut self, request: &Request, problem: &str) -> Response {
+        // An operation the pinned release lacks is unknown, valid or not.
+        if let Some(answer) = self.version_answer(request) {
+            return answer;
+        }
         let lang = Lang::of(&request.headers);
         let op = self.spec.operation(&request.operation_id).cloned();
         // The token is checked before the request itself, as CloudTower's

@@ -79,6 +79,8 @@ pub(crate) struct Operation {
     pub id: String,
     /// The path as the spec writes it (`/get-vms`), the `path` of errors.
     pub path: String,
+    /// The HTTP method, lower case (`post`; `get` for `get-version`).
+    pub method: String,
     /// How the fake answers it.
     pub kind: Kind,
     /// The 200 response schema.
@@ -163,7 +165,7 @@ impl Spec {
                 let Some(id) = op.get("operationId").and_then(Value::as_str) else {
                     continue;
                 };
-                raw.push((id.to_string(), path.clone(), op.clone()));
+                raw.push((id.to_string(), (path.clone(), method.clone()), op.clone()));
             }
         }
         // Reads first: their examples are whole records, where a
@@ -178,7 +180,7 @@ impl Spec {
                 spec.harvest(schema, example, 0);
             }
         }
-        for (id, path, op) in raw {
+        for (id, (path, method), op) in raw {
             let body = op
                 .pointer("/requestBody/content/application~1json/schema")
                 .cloned();
@@ -205,6 +207,7 @@ impl Spec {
                 Operation {
                     id,
                     path,
+                    method,
                     kind,
                     response,
                     request_example,
