@@ -38862,7 +38862,7 @@ let response = client.add_labels_to_resources()
     }
     /**Get the API version
 
-Returns the CloudTower release the server runs, as a JSON string (`"4.6.0"`). A `GET` without a body, the one operation that is not a `POST`; it needs no `Authorization` header. An operation older servers lack is answered 404 (`x-cloudtower-since` says which release added each).
+Returns the CloudTower release the server runs, as a JSON string (`"4.6.0"`). A `GET` without a body; it needs no `Authorization` header. An operation older servers lack is answered 404 (`x-cloudtower-since` says which release added each).
 
 Available since CloudTower 4.0.0 or earlier.
 
@@ -38879,7 +38879,7 @@ let response = client.get_api_version()
     }
     /**Get the NTP service URL
 
-Returns `{ntp_service_url}`, the URL of CloudTower's NTP service (the official document does not describe it further). Takes no body. New in CloudTower 4.5.0.
+Returns `{ntp_service_url}`, the URL of CloudTower's NTP service (the official document does not describe it further). Takes no body.
 
 Available since CloudTower 4.5.0.
 
@@ -62588,10 +62588,10 @@ macro_rules! __for_each_operation {
         "`POST /add-labels-to-resources`: Add labels to resources.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Label` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::AddLabelsToResourcesParams], ok : ::std::vec::Vec <
         types::WithTaskLabel >, } { method : get_api_version, id : "GetApiVersion", doc :
-        "`GET /get-version`: Get the API version.\n\nReturns the CloudTower release the server runs, as a JSON string (`\"4.6.0\"`). A `GET` without a body, the one operation that is not a `POST`; it needs no `Authorization` header. An operation older servers lack is answered 404 (`x-cloudtower-since` says which release added each).\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        "`GET /get-version`: Get the API version.\n\nReturns the CloudTower release the server runs, as a JSON string (`\"4.6.0\"`). A `GET` without a body; it needs no `Authorization` header. An operation older servers lack is answered 404 (`x-cloudtower-since` says which release added each).\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [], ok : ::std::string::String, } { method : get_ntp_service_url, id :
         "GetNtpServiceUrl", doc :
-        "`POST /get-ntp-service-url`: Get the NTP service URL.\n\nReturns `{ntp_service_url}`, the URL of CloudTower's NTP service (the official document does not describe it further). Takes no body. New in CloudTower 4.5.0.\n\nAvailable since CloudTower 4.5.0.",
+        "`POST /get-ntp-service-url`: Get the NTP service URL.\n\nReturns `{ntp_service_url}`, the URL of CloudTower's NTP service (the official document does not describe it further). Takes no body.\n\nAvailable since CloudTower 4.5.0.",
         body : [], ok : types::NtpServiceUrl, } }
     };
 }
