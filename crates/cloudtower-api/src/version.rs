@@ -248,6 +248,29 @@ mod tests {
         assert_eq!(spec_release(), Some(release("4.6.0")));
     }
 
+    #[tokio::test]
+    async fn a_version_that_is_not_a_release_number_is_a_decode_error() {
+        let server = httpmock::MockServer::start_async().await;
+        let mock = server.mock(|when, then| {
+            when.method(httpmock::Method::GET).path("/get-version");
+            then.status(200)
+                .header("content-type", "application/json")
+                .json_body(serde_json::json!("latest"));
+        });
+        let ct = CloudTower::new(server.base_url(), "tok")
+            .unwrap()
+            .with_version_check(true);
+        let err = ct.server_version().await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
+        assert!(
+            err.to_string().contains("`latest` is not a release number"),
+            "{err}"
+        );
+        // Not cached: the next call asks again.
+        ct.server_version().await.unwrap_err();
+        mock.assert_calls_async(2).await;
+    }
+
     #[test]
     fn the_refusal_names_both_releases() {
         let too_old = VersionTooOld {
