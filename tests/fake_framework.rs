@@ -6,19 +6,17 @@
 
 use cloud_fake::Spec;
 
-const SPECS: &[(&str, &str)] = &[
-    ("neolink.yaml", include_str!("../specs/neolink.yaml")),
-    ("tensordock.yaml", include_str!("../specs/tensordock.yaml")),
-    (
-        "tensordock-v2.yaml",
-        include_str!("../specs/tensordock-v2.yaml"),
-    ),
-    ("cloudtower.yaml", include_str!("../specs/cloudtower.yaml")),
-];
+#[path = "common/providers.rs"]
+mod providers;
+
+/// Every API's spec file and text.
+fn specs() -> impl Iterator<Item = (&'static str, &'static str)> {
+    providers::APIS.iter().map(|a| (a.spec_file, a.spec_yaml))
+}
 
 #[test]
 fn every_operation_is_routed_to_itself() {
-    for (file, yaml) in SPECS {
+    for (file, yaml) in specs() {
         let spec = Spec::parse(yaml).unwrap();
         assert!(!spec.operations().is_empty(), "{file}");
         for op in spec.operations() {
@@ -39,7 +37,7 @@ fn every_operation_is_routed_to_itself() {
 
 #[test]
 fn every_operation_has_an_answer_that_fits_its_schema() {
-    for (file, yaml) in SPECS {
+    for (file, yaml) in specs() {
         let spec = Spec::parse(yaml).unwrap();
         for id in spec.operation_ids() {
             let (status, example) = spec

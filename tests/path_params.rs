@@ -9,6 +9,8 @@
 mod common;
 #[path = "common/path_values.rs"]
 mod path_values;
+#[path = "common/providers.rs"]
+mod providers;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -279,22 +281,10 @@ async fn tensordock_v0_path_parameters_stay_in_their_segment() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn raw_requests_keep_path_parameters_in_their_segment() {
     let (server, seen) = recording_server().await;
-    let clients: [(&str, Box<dyn RawClient>); 3] = [
-        (
-            "tensordock-v2.yaml",
-            Box::new(tensordock_api::v2::TensorDock::with_config(config(&server), "t").unwrap()),
-        ),
-        (
-            "tensordock.yaml",
-            Box::new(
-                tensordock_api::v0::TensorDock::with_config(config(&server), ("k", "t")).unwrap(),
-            ),
-        ),
-        (
-            "neolink.yaml",
-            Box::new(neolink_api::Neolink::with_config(config(&server), "t").unwrap()),
-        ),
-    ];
+    let clients: Vec<(&str, Box<dyn RawClient>)> = providers::APIS
+        .iter()
+        .map(|a| (a.spec_file, (a.raw_client)(config(&server))))
+        .collect();
     for (file, client) in &clients {
         let spec = Spec::load(file);
         for id in with_path_params(&spec) {
@@ -325,24 +315,10 @@ fn cloudtower_has_no_path_parameters() {
 
 #[test]
 fn every_generated_path_parameter_goes_through_path_segment() {
-    for (spec, generated) in [
-        (
-            "tensordock-v2.yaml",
-            include_str!("../crates/tensordock-api/generated/v2/client.rs"),
-        ),
-        (
-            "tensordock.yaml",
-            include_str!("../crates/tensordock-api/generated/v0/client.rs"),
-        ),
-        (
-            "neolink.yaml",
-            include_str!("../crates/neolink-api/generated/client.rs"),
-        ),
-        (
-            "cloudtower.yaml",
-            include_str!("../crates/cloudtower-api/generated/client.rs"),
-        ),
-    ] {
+    for (spec, generated) in providers::APIS
+        .iter()
+        .map(|a| (a.spec_file, a.generated_client))
+    {
         let spec = Spec::load(spec);
         let params: usize = spec
             .operation_ids()

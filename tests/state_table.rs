@@ -2,6 +2,9 @@
 //! tables: this test renders them and requires the README to hold exactly
 //! that table, so neither can change without the other.
 
+#[path = "common/providers.rs"]
+mod providers;
+
 use cloud_common::InstanceState;
 
 const NEUTRAL: &[InstanceState] = &[
@@ -30,17 +33,17 @@ fn words(table: &[(&str, InstanceState)], state: &InstanceState) -> String {
 }
 
 fn rendered() -> String {
-    let providers: [(&str, &[(&str, InstanceState)]); 4] = [
-        ("TensorDock v2", tensordock_api::v2::STATES),
-        ("TensorDock v0", tensordock_api::v0::STATES),
-        ("Neolink", neolink_api::STATES),
-        ("CloudTower (`status`)", cloudtower_api::STATES),
-    ];
+    let providers: Vec<(&str, &[(&str, InstanceState)])> = providers::APIS
+        .iter()
+        .map(|a| (a.states_heading, a.states))
+        .collect();
     let mut out = String::from("| `InstanceState` |");
     for (name, _) in &providers {
         out.push_str(&format!(" {name} |"));
     }
-    out.push_str("\n|---|---|---|---|---|\n");
+    out.push_str("\n|---|");
+    out.push_str(&"---|".repeat(providers.len()));
+    out.push('\n');
     for state in NEUTRAL {
         out.push_str(&format!("| `{state}` |"));
         for (_, table) in &providers {
@@ -63,12 +66,7 @@ fn the_readme_table_is_the_code() {
 
 #[test]
 fn every_word_is_a_normalised_key_and_maps_once() {
-    for table in [
-        tensordock_api::v2::STATES,
-        tensordock_api::v0::STATES,
-        neolink_api::STATES,
-        cloudtower_api::STATES,
-    ] {
+    for table in providers::APIS.iter().map(|a| a.states) {
         let mut seen = std::collections::BTreeSet::new();
         for (word, _) in table {
             assert_eq!(

@@ -7,6 +7,8 @@
 //! [`Synthesiser`]; the walk itself (references, compositions, enums,
 //! examples, objects and arrays) is shared.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value};
 
 use crate::refs::{resolve, schema_ref_name};
@@ -22,6 +24,9 @@ pub enum Properties {
     /// Every property of the outermost object, the required ones below it
     /// (a whole response, without recursing into every optional part).
     AllAtTop,
+    /// The required ones, and `null` for every optional property that
+    /// admits it (a record as a service stores it: every field present).
+    RequiredAndNullable,
 }
 
 /// How `allOf`, `oneOf` and `anyOf` are read.
@@ -55,9 +60,16 @@ pub struct Synthesiser<'a> {
     pub max_depth: usize,
     /// Whether compositions count towards `max_depth`. Default: `false`.
     pub count_compositions: bool,
-    /// Arrays nested deeper than this are empty; shallower ones hold one
-    /// item. Default: 3.
+    /// Whether following a `$ref` counts towards `max_depth`. Default:
+    /// `false`.
+    pub count_refs: bool,
+    /// Arrays at this nesting or deeper are empty; shallower ones hold one
+    /// item (`0`: every array is empty). Default: 4.
     pub array_depth: usize,
+    /// Values laid over the value of a component schema, by the schema's
+    /// name: their keys replace the synthesised ones (see
+    /// [`harvest_examples`]). Default: none.
+    pub overlays: Option<&'a BTreeMap<String, Value>>,
     /// The value of a schema that is neither an object nor an array, nor
     /// has an `example` or `enum`: `(field name, schema, type)`, the type
     /// being `""` for an untyped schema without properties. Default:
@@ -79,7 +91,9 @@ impl<'a> Synthesiser<'a> {
             example_first: false,
             max_depth: 8,
             count_compositions: false,
-            array_depth: 3,
+            count_refs: false,
+            array_depth: 4,
+            overlays: None,
             scalar: import_scalar,
             named: |name| {
                 (name == crate::secret::SECRET_SCHEMA).then(|| Value::from("ExamplePassword1!"))
@@ -96,10 +110,21 @@ impl<'a> Synthesiser<'a> {
         if depth > self.max_depth {
             return Value::Null;
         }
-        if let Some(name) = schema_ref_name(schema)
-            && let Some(value) = (self.named)(name)
-        {
-            return value;
+        if let Some(name) = schema_ref_name(schema) {
+            if let Some(value) = (self.named)(name) {
+                return value;
+            }
+            if let Some(overlay) = self.overlays.and_then(|o| o.get(name)) {
+                let target = resolve(self.doc, schema);
+                let mut value = self.at(target, field, depth + usize::from(self.count_refs));
+                if let (Value::Object(into), Value::Object(from)) = (&mut value, overlay) {
+                    into.extend(from.iter().map(|(k, v)| (k.clone(), v.clone())));
+                }
+                return value;
+            }
+            if self.count_refs {
+                return self.at(resolve(self.doc, schema), field, depth + 1);
+            }
         }
         let schema = resolve(self.doc, schema);
         if self.example_first
@@ -158,7 +183,7 @@ impl<'a> Synthesiser<'a> {
             "array" => {
                 let empty = Value::Object(Map::new());
                 let item = schema.get("items");
-                if depth > self.array_depth {
+                if depth >= self.array_depth {
                     return Value::Array(Vec::new());
                 }
                 match self.at(item.unwrap_or(&empty), field, depth + 1) {
@@ -172,13 +197,18 @@ impl<'a> Synthesiser<'a> {
                 let required = required(schema);
                 let mut out = Map::new();
                 for (name, property) in properties(schema).into_iter().flatten() {
+                    let is_required = required.contains(&name.as_str());
                     let wanted = match self.properties {
                         Properties::All => true,
-                        Properties::Required => required.contains(&name.as_str()),
-                        Properties::AllAtTop => depth == 0 || required.contains(&name.as_str()),
+                        Properties::Required | Properties::RequiredAndNullable => is_required,
+                        Properties::AllAtTop => depth == 0 || is_required,
                     };
                     if wanted {
                         out.insert(name.clone(), self.at(property, name, depth + 1));
+                    } else if self.properties == Properties::RequiredAndNullable
+                        && crate::schema::nullable(property)
+                    {
+                        out.insert(name.clone(), Value::Null);
                     }
                 }
                 Value::Object(out)
@@ -227,6 +257,77 @@ fn import_string(field: &str, schema: &Value) -> String {
         "example".into()
     } else {
         format!("example-{}", field.replace('_', "-"))
+    }
+}
+
+/// Zero values: empty strings (a fixed time for `date-time`), zeros and
+/// `false`, whatever the field's name; untyped schemas are `null`. What a
+/// fake stores before its fixtures fill a record in.
+pub fn zero_scalar(_field: &str, schema: &Value, ty: &str) -> Value {
+    match ty {
+        "string" => match schema.get("format").and_then(Value::as_str) {
+            Some("date-time") => Value::from("2024-05-09T08:00:00.000Z"),
+            _ => Value::from(""),
+        },
+        "integer" => Value::from(0),
+        "number" => Value::from(0.0),
+        "boolean" => Value::Bool(false),
+        _ => Value::Null,
+    }
+}
+
+/// An example value per component schema, harvested from the 200 response
+/// examples of `doc`'s operations: wherever a response example holds a
+/// value of a named object schema, the first such value is that schema's
+/// example. Operations `first` picks are read before the others (a read's
+/// example is a whole record, where a mutation's is often a placeholder).
+pub fn harvest_examples(
+    doc: &Value,
+    first: impl Fn(&crate::Operation<'_>) -> bool,
+) -> BTreeMap<String, Value> {
+    let mut ops = crate::operations(doc);
+    ops.sort_by_key(|op| !first(op));
+    let mut found = BTreeMap::new();
+    for op in ops {
+        let Some(media) = op.response_media(doc, "200", "application/json") else {
+            continue;
+        };
+        if let (Some(schema), Some(example)) = (media.get("schema"), media.get("example")) {
+            harvest(doc, schema, example, 0, &mut found);
+        }
+    }
+    found
+}
+
+fn harvest(
+    doc: &Value,
+    schema: &Value,
+    example: &Value,
+    depth: usize,
+    found: &mut BTreeMap<String, Value>,
+) {
+    if depth > 12 || example.is_null() {
+        return;
+    }
+    if let Some(name) = crate::refs::wrapped_ref_name(schema) {
+        if example.is_object() && !found.contains_key(name) {
+            found.insert(name.to_string(), example.clone());
+        }
+        if let Some(next) = crate::schema::component_schemas(doc).and_then(|s| s.get(name)) {
+            harvest(doc, next, example, depth + 1, found);
+        }
+        return;
+    }
+    if let Some(items) = schema.get("items") {
+        if let Some(first) = example.as_array().and_then(|a| a.first()) {
+            harvest(doc, items, first, depth + 1, found);
+        }
+        return;
+    }
+    for (key, property) in properties(schema).into_iter().flatten() {
+        if let Some(value) = example.get(key) {
+            harvest(doc, property, value, depth + 1, found);
+        }
     }
 }
 

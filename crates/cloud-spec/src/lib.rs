@@ -15,6 +15,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
+pub mod classify;
 pub mod example;
 pub mod naming;
 mod operation;

@@ -5,18 +5,25 @@
 //!
 //! Requests go out through the provider's own client
 //! ([`cloud_common::RawRequest`]), so they carry its credentials, retries,
-//! rate limit and path checks; responses print as JSON (or YAML), with
-//! every secret field redacted.
+//! rate limit and path checks; answers print through [`View`] (any
+//! `--output`, `--jq`, `--columns`), with every secret field redacted.
+//! Paged reads take `--paginate`/`--limit` ([`crate::paginate`]);
+//! operations that start CloudTower tasks take `--wait`.
+
+use std::sync::OnceLock;
+use std::time::Duration;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
-use cloud_common::RawRequest;
-use cloud_spec::Spec;
+use cloud_common::{RawClient, RawRequest};
 use cloud_spec::naming::kebab;
+use cloud_spec::{Spec, media_example, properties, resolve_schema};
 use serde_json::Value as Json;
 
 use crate::config::Profile;
 use crate::exit::CliError;
-use crate::output::{self, Format};
+use crate::paginate::{self, Paging};
+use crate::render::View;
+use crate::waiting;
 
 /// The specs, by command line provider name.
 pub const SPECS: [(&str, &str); 4] = [
@@ -36,8 +43,23 @@ pub const SPECS: [(&str, &str); 4] = [
 /// asked for.
 const FILLED: [&str; 2] = ["api_key", "api_token"];
 
-/// Global flags: a parameter of the same name gets a `param-` prefix.
-const TAKEN: [&str; 6] = ["output", "fake", "profile", "verbose", "body", "help"];
+/// Global and added flags: a parameter of the same name gets a `param-`
+/// prefix.
+const TAKEN: [&str; 13] = [
+    "output",
+    "fake",
+    "profile",
+    "verbose",
+    "body",
+    "help",
+    "columns",
+    "jq",
+    "paginate",
+    "limit",
+    "page-size",
+    "wait",
+    "timeout",
+];
 
 struct Param {
     name: String,
@@ -60,6 +82,30 @@ struct Operation {
     /// `Some(form)` when there is a request body.
     body: Option<bool>,
     body_required: bool,
+    /// How it pages, if it does.
+    paging: Option<Paging>,
+    /// Whether its answer carries CloudTower `task_id`s.
+    tasks: bool,
+    /// The flags of its `--help` example: each required parameter and
+    /// the body, with the spec's example values.
+    example: Vec<String>,
+}
+
+/// Whether `op` answers items with a `task_id` (CloudTower's mutations:
+/// `[{"data": .., "task_id": ..}]`).
+fn returns_tasks(doc: &Json, op: &cloud_spec::Operation<'_>) -> bool {
+    let Some(schema) = op
+        .response_media(doc, "200", "application/json")
+        .and_then(|m| m.get("schema"))
+    else {
+        return false;
+    };
+    let schema = resolve_schema(doc, schema);
+    let item = match schema.get("items") {
+        Some(items) => resolve_schema(doc, items),
+        None => schema,
+    };
+    properties(item).is_some_and(|p| p.contains_key("task_id"))
 }
 
 /// clap without its `string` feature takes `&'static str`; a command line
@@ -90,6 +136,7 @@ fn operations(spec: &Spec) -> Vec<Operation> {
         }
         let (mut params, mut required, mut param_help) = (Vec::new(), Vec::new(), Vec::new());
         let mut credential_query = Vec::new();
+        let mut example = Vec::new();
         for p in op.parameters(doc) {
             let (Some(name), Some(location)) = (text(p, "name"), text(p, "in")) else {
                 continue;
@@ -104,7 +151,16 @@ fn operations(spec: &Spec) -> Vec<Operation> {
             if TAKEN.contains(&long.as_str()) {
                 long = format!("param-{long}");
             }
-            required.push(p.get("required").and_then(Json::as_bool) == Some(true));
+            let needed = p.get("required").and_then(Json::as_bool) == Some(true);
+            if needed {
+                let value = match media_example(doc, p) {
+                    Some(Json::String(s)) => s.clone(),
+                    Some(other) => other.to_string(),
+                    None => format!("<{}>", name.to_uppercase()),
+                };
+                example.push(format!("--{long} {}", crate::examples::quote(&value)));
+            }
+            required.push(needed);
             param_help.push(text(p, "description"));
             params.push(Param {
                 name,
@@ -113,6 +169,18 @@ fn operations(spec: &Spec) -> Vec<Operation> {
             });
         }
         let body = op.request_body(doc);
+        let body_example = cloud_spec::body_schema(body.unwrap_or(&Json::Null))
+            .and_then(|(media, _)| op.request_media(doc, media))
+            .and_then(|m| media_example(doc, m));
+        if let Some(mut b) = body_example.cloned() {
+            // The client adds its credential fields itself.
+            if let Some(fields) = b.as_object_mut() {
+                fields.retain(|k, _| !FILLED.contains(&k.as_str()));
+            }
+            if b.as_object().is_none_or(|o| !o.is_empty()) {
+                example.push(format!("--body {}", crate::examples::quote(&b.to_string())));
+            }
+        }
         ops.push(Operation {
             name: leak(kebab(id)),
             operation_id: id.to_string(),
@@ -131,20 +199,60 @@ fn operations(spec: &Spec) -> Vec<Operation> {
             }),
             body_required: body.and_then(|b| b.get("required")).and_then(Json::as_bool)
                 == Some(true),
+            paging: paginate::paging(doc, &op),
+            tasks: returns_tasks(doc, &op),
+            example,
         });
     }
     ops
 }
 
-fn parse(key: &str) -> (Spec, Vec<Operation>) {
-    let text = SPECS
+/// The spec of `key` and its operations, parsed once per run (building
+/// the command and running it both need them).
+fn parse(key: &str) -> &'static (Spec, Vec<Operation>) {
+    static PARSED: [OnceLock<(Spec, Vec<Operation>)>; 4] = [
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+    ];
+    let i = SPECS
         .iter()
-        .find(|(k, _)| *k == key)
-        .expect("a known provider")
-        .1;
-    let spec = Spec::parse(text).expect("the embedded spec parses (CI checks it)");
-    let ops = operations(&spec);
-    (spec, ops)
+        .position(|(k, _)| *k == key)
+        .expect("a known provider");
+    PARSED[i].get_or_init(|| {
+        let spec = Spec::parse(SPECS[i].1).expect("the embedded spec parses (CI checks it)");
+        let ops = operations(&spec);
+        (spec, ops)
+    })
+}
+
+/// The operation of `key`'s spec that `method` on `path` (a concrete
+/// path, like `/instances/i-1`) is, for `fleet api`.
+pub fn known(key: &str, method: &str, path: &str) -> Option<crate::raw_api::Known> {
+    let (_, ops) = parse(key);
+    let segments: Vec<&str> = path.split('/').collect();
+    ops.iter().find_map(|op| {
+        let template: Vec<&str> = op.path.split('/').collect();
+        if op.method != method || template.len() != segments.len() {
+            return None;
+        }
+        let mut params = Vec::new();
+        for (t, s) in template.iter().zip(&segments) {
+            match t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
+                Some(name) => params.push((name.to_string(), s.to_string())),
+                None if t == s => {}
+                None => return None,
+            }
+        }
+        Some(crate::raw_api::Known {
+            template: op.path.clone(),
+            params,
+            operation_id: op.operation_id.clone(),
+            form: op.body == Some(true),
+            credential_query: op.credential_query.clone(),
+        })
+    })
 }
 
 /// A provider's command without its operations: what `fleet --help`
@@ -168,11 +276,13 @@ pub fn command(key: &'static str) -> Command {
         ))
         .long_about(leak(format!(
             "Every operation of \"{title}\" as a subcommand, generated from the spec embedded \
-             in fleet. Responses print as JSON (or --output yaml); fields that name a credential \
-             are redacted."
+             in fleet. Answers print as --output json (the default here), yaml, ndjson or table, \
+             through --jq; fields that name a credential are redacted. Paged reads take \
+             --paginate and --limit; operations that start CloudTower tasks take --wait."
         )))
         .subcommand_required(true)
-        .arg_required_else_help(true);
+        .arg_required_else_help(true)
+        .after_help(crate::examples::provider(key));
     for op in ops {
         let mut sub = Command::new(op.name).about(leak(
             op.summary
@@ -211,38 +321,52 @@ pub fn command(key: &'static str) -> Command {
                     .long("body")
                     .value_name("JSON")
                     .action(ArgAction::Set)
-                    // v0's credentials are filled in, so its body may be empty.
-                    .required(op.body_required && !form)
+                    // v0's credentials are filled in, so its body may be empty;
+                    // `{}` asks a paged read for everything.
+                    .required(op.body_required && !form && op.paging.is_none())
                     .help(if form {
                         "The form fields as a JSON object (api_key/api_token are added)"
+                    } else if op.paging.is_some() {
+                        "The request body as JSON (default {}: every item)"
                     } else {
                         "The request body as JSON"
                     }),
             );
+        }
+        sub = sub.after_help(crate::examples::operation(
+            key,
+            op.name,
+            &op.example,
+            op.paging.is_some(),
+        ));
+        if op.paging.is_some() {
+            sub = paginate::args(sub);
+        }
+        if op.tasks {
+            sub = sub
+                .arg(
+                    Arg::new("wait")
+                        .long("wait")
+                        .action(ArgAction::SetTrue)
+                        .help("Wait until the CloudTower tasks the operation starts have finished"),
+                )
+                .arg(
+                    Arg::new("timeout")
+                        .long("timeout")
+                        .value_name("DURATION")
+                        .value_parser(crate::duration)
+                        .default_value("10m")
+                        .requires("wait")
+                        .help("Give up waiting after this long (e.g. 90s, 10m)"),
+                );
         }
         cmd = cmd.subcommand(sub);
     }
     cmd
 }
 
-/// Runs `fleet <provider> <operation> ...`: the operation as an untyped
-/// request through the provider's client (see [`RawRequest`]).
-pub async fn run(
-    key: &'static str,
-    matches: &ArgMatches,
-    format: Format,
-    fake: bool,
-    profile: impl FnOnce() -> Result<Profile, CliError>,
-) -> Result<(), CliError> {
-    let (_, ops) = parse(key);
-    let (name, m) = matches
-        .subcommand()
-        .ok_or_else(|| CliError::usage(format!("name an operation: fleet {key} --help")))?;
-    let op = ops
-        .iter()
-        .find(|o| o.name == name)
-        .ok_or_else(|| CliError::usage(format!("{key} has no operation {name:?}")))?;
-
+/// The request for `op` with the parameters of `m` and `body`.
+fn request(op: &Operation, m: &ArgMatches, body: Option<Json>) -> RawRequest {
     let method = reqwest::Method::from_bytes(op.method.as_bytes()).expect("an HTTP method");
     let mut request = RawRequest::new(method, op.path.clone()).operation(op.operation_id.clone());
     for p in &op.params {
@@ -259,18 +383,51 @@ pub async fn run(
     for name in &op.credential_query {
         request = request.query_credential(name.clone());
     }
+    let empty = || Json::Object(Default::default());
+    match op.body {
+        Some(true) => request.form(body.unwrap_or_else(empty)),
+        Some(false) => request.json(body.unwrap_or_else(empty)),
+        None => request,
+    }
+}
+
+/// Sends `request` through `raw`'s runtime; the answer redacted.
+pub async fn send(raw: &dyn RawClient, request: RawRequest) -> Result<Json, CliError> {
+    let response = raw.send_raw(request).await.map_err(|e| {
+        // The body (redacted by the runtime) says more than a bare status.
+        let body = e.body().filter(|b| !b.is_empty()).map(str::to_string);
+        let mut error = CliError::from(e);
+        if let Some(body) = body {
+            error.message = format!("{}\n{body}", error.message);
+        }
+        error
+    })?;
+    Ok(response.redacted())
+}
+
+/// Runs `fleet <provider> <operation> ...`: the operation as an untyped
+/// request through the provider's client (see [`RawRequest`]).
+pub async fn run(
+    key: &'static str,
+    matches: &ArgMatches,
+    view: &View,
+    fake: bool,
+    profile: impl FnOnce() -> Result<Profile, CliError>,
+) -> Result<(), CliError> {
+    let (_, ops) = parse(key);
+    let (name, m) = matches
+        .subcommand()
+        .ok_or_else(|| CliError::usage(format!("name an operation: fleet {key} --help")))?;
+    let op = ops
+        .iter()
+        .find(|o| o.name == name)
+        .ok_or_else(|| CliError::usage(format!("{key} has no operation {name:?}")))?;
     let body: Option<Json> = match m.try_get_one::<String>("body").ok().flatten() {
         Some(b) => Some(
             serde_json::from_str(b)
                 .map_err(|e| CliError::usage(format!("--body is not JSON: {e}")))?,
         ),
         None => None,
-    };
-    let empty = || Json::Object(Default::default());
-    request = match op.body {
-        Some(true) => request.form(body.unwrap_or_else(empty)),
-        Some(false) => request.json(body.unwrap_or_else(empty)),
-        None => request,
     };
 
     // The fake, if any, lives as long as the target.
@@ -283,22 +440,26 @@ pub async fn run(
             ))
         })?
     };
-    let response = target.raw.send_raw(request).await.map_err(|e| {
-        // The body (redacted by the runtime) says more than a bare status.
-        let body = e.body().filter(|b| !b.is_empty()).map(str::to_string);
-        let mut error = CliError::from(e);
-        if let Some(body) = body {
-            error.message = format!("{}\n{body}", error.message);
-        }
-        error
-    })?;
-    let format = if format == Format::Table {
-        Format::Json
-    } else {
-        format
-    };
-    print!("{}", output::document(&response.redacted(), format));
-    Ok(())
+    let pages = op.paging.and_then(|_| paginate::Flags::of(m));
+    if let Some(flags) = pages {
+        let mut sink = view.sink();
+        let body = body.unwrap_or_else(|| Json::Object(Default::default()));
+        let build = |body| request(op, m, Some(body));
+        paginate::run(target.raw.as_ref(), build, body, &flags, &mut sink).await?;
+        return sink.finish();
+    }
+    let answer = send(target.raw.as_ref(), request(op, m, body)).await?;
+    if op.tasks && m.get_flag("wait") {
+        let ids = waiting::task_ids(&answer);
+        let ct = target
+            .cloudtower
+            .as_ref()
+            .ok_or_else(|| CliError::config("only CloudTower operations start tasks"))?;
+        let timeout = *m.get_one::<Duration>("timeout").expect("has a default");
+        let every = waiting::interval(&target, None);
+        waiting::tasks(ct, &ids, timeout, every).await?;
+    }
+    view.print(&answer)
 }
 
 #[cfg(test)]

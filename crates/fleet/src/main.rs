@@ -5,23 +5,33 @@
 //! so every command can be tried without accounts.
 
 mod api;
+mod args;
+mod completions;
 mod config;
+mod examples;
 mod exit;
+mod out;
 mod output;
+mod paginate;
+mod query;
+mod raw_api;
+mod render;
 mod targets;
+mod waiting;
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
-use cloud_common::{Check, Instance, InstanceState, state_check};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use cloud_common::InstanceState;
 use serde::Serialize;
 
+use crate::args::{Ref, duration, instance_ref, provider, state};
 use crate::config::Profile;
 use crate::exit::CliError;
 use crate::output::{Format, Row};
+use crate::render::View;
 use crate::targets::{PROVIDERS, Target};
 
 const AFTER_HELP: &str = "\
@@ -36,15 +46,18 @@ Config file: $FLEET_CONFIG, else ~/.config/fleet/config.toml (mode 0600; refused
 with [profiles.<name>.<provider>] tables; --profile or FLEET_PROFILE picks one (default: `default`).
 
 Exit codes: 0 ok, 1 configuration or local failure, 2 usage error (also: a destructive command
-without --yes off a terminal), 3 API error, 4 wait timed out or cannot succeed, 5 not found.";
+without --yes off a terminal), 3 API error, 4 wait timed out or cannot succeed, 5 not found.
+
+Examples:
+  $ fleet --fake instances
+  $ fleet --fake cloudtower get-vms --columns id,name,status,host.name";
 
 /// One command line over TensorDock, Neolink and CloudTower.
 #[derive(Parser)]
 #[command(name = "fleet", version, after_help = AFTER_HELP)]
 struct Cli {
-    /// Output format: a table for people, one JSON or YAML document for scripts.
-    #[arg(long, short, global = true, value_enum, default_value = "table")]
-    output: Format,
+    #[command(flatten)]
+    output: render::OutputFlags,
     /// Serve every provider from an embedded fake (no accounts needed).
     #[arg(long, global = true)]
     fake: bool,
@@ -61,24 +74,30 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// List instances across every configured provider in one table.
+    #[command(after_help = examples::INSTANCES)]
     Instances {
         /// Only these providers (repeatable).
         #[arg(long, value_parser = provider)]
         provider: Vec<&'static str>,
     },
     /// Show one instance.
+    #[command(after_help = examples::SHOW)]
     Show {
         /// <provider>:<id>
         #[arg(value_parser = instance_ref)]
         instance: Ref,
     },
     /// Start (power on) instances.
+    #[command(after_help = examples::START)]
     Start {
         /// <provider>:<id>...
         #[arg(required = true, value_parser = instance_ref)]
         instances: Vec<Ref>,
+        #[command(flatten)]
+        wait: WaitFlags,
     },
     /// Stop (power off) instances; asks first on a terminal, needs --yes otherwise.
+    #[command(after_help = examples::STOP)]
     Stop {
         /// <provider>:<id>...
         #[arg(required = true, value_parser = instance_ref)]
@@ -86,8 +105,11 @@ enum Cmd {
         /// Do not ask.
         #[arg(long, short)]
         yes: bool,
+        #[command(flatten)]
+        wait: WaitFlags,
     },
     /// Delete instances; asks first on a terminal, needs --yes otherwise.
+    #[command(after_help = examples::DELETE)]
     Delete {
         /// <provider>:<id>...
         #[arg(required = true, value_parser = instance_ref)]
@@ -95,8 +117,11 @@ enum Cmd {
         /// Do not ask.
         #[arg(long, short)]
         yes: bool,
+        #[command(flatten)]
+        wait: WaitFlags,
     },
     /// Wait until an instance is in a state (a spinner on stderr shows its state).
+    #[command(after_help = examples::WAIT)]
     Wait {
         /// <provider>:<id>
         #[arg(value_parser = instance_ref)]
@@ -112,6 +137,7 @@ enum Cmd {
         interval: Option<Duration>,
     },
     /// Log in and store the token in the profile.
+    #[command(after_help = examples::LOGIN)]
     Login {
         /// The provider (only cloudtower has a login).
         #[arg(value_parser = ["cloudtower"])]
@@ -123,77 +149,36 @@ enum Cmd {
         username: String,
     },
     /// The whole lifecycle (list, start, wait, stop, delete) on every provider's fake, step by step.
+    #[command(after_help = examples::DEMO)]
     Demo,
+    /// A request to any path of a provider's API, sent like every other (credentials, retries, rate limit, path checks, redaction).
+    #[command(after_help = examples::API)]
+    Api(raw_api::ApiArgs),
+    /// Print the shell completion script (every command, every spec operation and its flags).
+    #[command(after_help = examples::COMPLETIONS)]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// The instances as <provider>:<id>, a line each (for shell completion).
+    #[command(name = "__ids", hide = true)]
+    Ids,
 }
 
-/// `<provider>:<id>`.
-#[derive(Debug, Clone)]
-struct Ref {
-    provider: &'static str,
-    id: String,
-}
-
-impl std::fmt::Display for Ref {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}", self.provider, self.id)
-    }
-}
-
-fn provider(s: &str) -> Result<&'static str, String> {
-    PROVIDERS
-        .iter()
-        .find(|p| **p == s)
-        .copied()
-        .ok_or_else(|| format!("unknown provider {s:?}; one of {}", PROVIDERS.join(", ")))
-}
-
-fn instance_ref(s: &str) -> Result<Ref, String> {
-    let (p, id) = s
-        .split_once(':')
-        .ok_or_else(|| format!("{s:?} is not <provider>:<id>"))?;
-    if id.is_empty() {
-        return Err(format!("{s:?} has no id after the colon"));
-    }
-    Ok(Ref {
-        provider: provider(p)?,
-        id: id.to_string(),
-    })
-}
-
-fn state(s: &str) -> Result<InstanceState, String> {
-    use InstanceState as S;
-    Ok(match s {
-        "creating" => S::Creating,
-        "starting" => S::Starting,
-        "running" => S::Running,
-        "stopping" => S::Stopping,
-        "stopped" => S::Stopped,
-        "suspended" => S::Suspended,
-        "deleting" => S::Deleting,
-        "deleted" => S::Deleted,
-        "error" => S::Error,
-        _ => return Err(format!("unknown state {s:?}")),
-    })
-}
-
-fn duration(s: &str) -> Result<Duration, String> {
-    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    let (n, unit) = s.split_at(split);
-    let n: u64 = n
-        .parse()
-        .map_err(|_| format!("{s:?} is not a duration like 90s, 10m or 1h"))?;
-    Ok(match unit {
-        "ms" => Duration::from_millis(n),
-        "" | "s" => Duration::from_secs(n),
-        "m" => Duration::from_secs(n * 60),
-        "h" => Duration::from_secs(n * 3600),
-        _ => return Err(format!("{s:?}: unknown unit {unit:?} (ms, s, m or h)")),
-    })
+/// `--wait [--timeout]` of start, stop and delete.
+#[derive(clap::Args, Clone, Copy)]
+struct WaitFlags {
+    /// Wait until each instance is running (start), stopped (stop) or gone (delete).
+    #[arg(long)]
+    wait: bool,
+    /// Give up waiting after this long (e.g. 90s, 10m).
+    #[arg(long, value_parser = duration, default_value = "10m", requires = "wait")]
+    timeout: Duration,
 }
 
 /// What every command needs: how to print, and where credentials come from.
 struct Ctx {
-    format: Format,
+    view: View,
     fake: bool,
     profile_flag: Option<String>,
 }
@@ -240,10 +225,13 @@ impl Ctx {
         targets::select(keys, self.fake, &self.profile()?, required)
     }
 
-    fn print_rows(&self, rows: &[Row]) {
-        match self.format {
-            Format::Table => print!("{}", output::table(rows, output::colour())),
-            f => print!("{}", output::document(&rows, f)),
+    /// Rows in the neutral table, or through the view (`--jq`,
+    /// `--columns`, documents).
+    fn print_rows(&self, rows: &[Row]) -> Result<(), CliError> {
+        if self.view.own_table() {
+            out::write(&output::table(rows, output::colour()))
+        } else {
+            self.view.print_data(rows)
         }
     }
 }
@@ -260,7 +248,7 @@ async fn instances(ctx: &Ctx, targets: &[Target]) -> Result<(), CliError> {
             }
         }
     }
-    ctx.print_rows(&rows);
+    ctx.print_rows(&rows)?;
     match failed {
         // Already reported per provider, after the rows that did list.
         Some(code) => Err(CliError {
@@ -274,11 +262,11 @@ async fn instances(ctx: &Ctx, targets: &[Target]) -> Result<(), CliError> {
 async fn show(ctx: &Ctx, t: &Target, id: &str) -> Result<(), CliError> {
     let i = t.compute.get_instance(id).await?;
     let row = Row::new(t.key, &i);
-    match ctx.format {
-        Format::Table => print!("{}", output::table(&[row], output::colour())),
-        f => print!("{}", output::document(&row, f)),
+    if ctx.view.own_table() {
+        out::write(&output::table(&[row], output::colour()))
+    } else {
+        ctx.view.print_data(&row)
     }
-    Ok(())
 }
 
 #[derive(Clone, Copy)]
@@ -319,7 +307,13 @@ fn confirm(verb: &str, refs: &[Ref], yes: bool) -> Result<(), CliError> {
     }
 }
 
-async fn act(ctx: &Ctx, verb: Verb, targets: &[Target], refs: &[Ref]) -> Result<(), CliError> {
+async fn act(
+    ctx: &Ctx,
+    verb: Verb,
+    targets: &[Target],
+    refs: &[Ref],
+    wait: Option<WaitFlags>,
+) -> Result<(), CliError> {
     let mut done = Vec::new();
     let mut failed = None;
     for r in refs {
@@ -332,25 +326,38 @@ async fn act(ctx: &Ctx, verb: Verb, targets: &[Target], refs: &[Ref]) -> Result<
             Verb::Stop => (t.compute.stop(&r.id).await, "stopped"),
             Verb::Delete => (t.compute.delete(&r.id).await, "deleted"),
         };
-        match result {
-            Ok(()) => done.push(Done {
-                provider: r.provider,
-                id: r.id.clone(),
-                action,
-            }),
-            Err(e) => {
-                eprintln!("fleet: {r}: {e}");
-                failed.get_or_insert(exit::code_of(&e));
+        if let Err(e) = result {
+            eprintln!("fleet: {r}: {e}");
+            failed.get_or_insert(exit::code_of(&e));
+            continue;
+        }
+        if let Some(w) = wait.filter(|w| w.wait) {
+            let wanted = match verb {
+                Verb::Start => InstanceState::Running,
+                Verb::Stop => InstanceState::Stopped,
+                Verb::Delete => InstanceState::Deleted,
+            };
+            let every = waiting::interval(t, None);
+            if let Err(e) = waiting::state(t, &r.id, &wanted, w.timeout, every).await {
+                eprintln!("fleet: {r}: {}", e.message);
+                failed.get_or_insert(e.code);
+                continue;
             }
         }
+        done.push(Done {
+            provider: r.provider,
+            id: r.id.clone(),
+            action,
+        });
     }
-    match ctx.format {
-        Format::Table => {
-            for d in &done {
-                println!("{} {}:{}", d.action, d.provider, d.id);
-            }
-        }
-        f => print!("{}", output::document(&done, f)),
+    if ctx.view.own_table() {
+        let lines: String = done
+            .iter()
+            .map(|d| format!("{} {}:{}\n", d.action, d.provider, d.id))
+            .collect();
+        out::write(&lines)?;
+    } else {
+        ctx.view.print_data(&done)?;
     }
     match failed {
         Some(code) => Err(CliError {
@@ -371,57 +378,16 @@ async fn wait(
     timeout: Duration,
     interval: Option<Duration>,
 ) -> Result<(), CliError> {
-    let interval = interval.unwrap_or(if t.fake {
-        Duration::from_millis(50)
-    } else {
-        Duration::from_secs(2)
-    });
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("a valid template"),
-    );
-    bar.enable_steady_tick(Duration::from_millis(100));
-    let started = Instant::now();
-    let mut last: Option<InstanceState> = None;
-    let result: Result<Instance, CliError> = loop {
-        let i = match t.compute.get_instance(id).await {
-            Ok(i) => i,
-            Err(e) => break Err(e.into()),
-        };
-        if last.as_ref() != Some(&i.state) {
-            let line = format!("{}:{id} is {} (waiting for {wanted})", t.key, i.state);
-            // Kept above the spinner, so the history of states stays visible.
-            bar.println(&line);
-            bar.set_message(line);
-            last = Some(i.state.clone());
-        }
-        match state_check(id, &i.state, wanted) {
-            Check::Done => break Ok(i),
-            Check::Failed(message) => {
-                break Err(CliError {
-                    code: exit::WAIT,
-                    message,
-                });
-            }
-            Check::Pending(message) if started.elapsed() >= timeout => {
-                break Err(CliError {
-                    code: exit::WAIT,
-                    message: format!("gave up after {timeout:?}: {message}"),
-                });
-            }
-            Check::Pending(_) => {}
-        }
-        let left = timeout.saturating_sub(started.elapsed());
-        tokio::time::sleep(interval.min(left)).await;
+    let every = waiting::interval(t, interval);
+    let Some(i) = waiting::state(t, id, wanted, timeout, every).await? else {
+        return out::write(&format!("{}:{id} is gone\n", t.key));
     };
-    bar.finish_and_clear();
-    let i = result?;
     let row = Row::new(t.key, &i);
-    match ctx.format {
-        Format::Table => println!("{}:{} is {}", t.key, row.id, row.state),
-        f => print!("{}", output::document(&row, f)),
+    if ctx.view.own_table() {
+        out::write(&format!("{}:{} is {}\n", t.key, row.id, row.state))
+    } else {
+        ctx.view.print_data(&row)
     }
-    Ok(())
 }
 
 async fn login(ctx: &Ctx, url: &str, username: &str) -> Result<(), CliError> {
@@ -460,20 +426,20 @@ async fn login(ctx: &Ctx, url: &str, username: &str) -> Result<(), CliError> {
         token: ct.token().clone(),
     });
     config::save(&path, &file)?;
-    println!(
-        "logged in to {url} as {username}; token stored in profile {name:?} of {}",
+    out::write(&format!(
+        "logged in to {url} as {username}; token stored in profile {name:?} of {}\n",
         path.display()
-    );
-    Ok(())
+    ))
 }
 
 /// Today's scenario through the commands themselves, on the fakes.
 async fn demo() -> Result<(), CliError> {
     let ctx = Ctx {
-        format: Format::Table,
+        view: View::new(Format::Table),
         fake: true,
         profile_flag: None,
     };
+    let say = |line: String| out::write(&format!("{line}\n"));
     for key in PROVIDERS {
         let t = targets::fake(key)?;
         let id = t.fake_instance.clone().expect("a fake names its instance");
@@ -482,11 +448,12 @@ async fn demo() -> Result<(), CliError> {
             id: id.clone(),
         };
         let targets = std::slice::from_ref(&t);
-        println!("$ fleet --fake instances --provider {key}");
+        let one = std::slice::from_ref(&r);
+        say(format!("$ fleet --fake instances --provider {key}"))?;
         instances(&ctx, targets).await?;
-        println!("$ fleet --fake start {r}");
-        act(&ctx, Verb::Start, targets, std::slice::from_ref(&r)).await?;
-        println!("$ fleet --fake wait {r} --state running");
+        say(format!("$ fleet --fake start {r}"))?;
+        act(&ctx, Verb::Start, targets, one, None).await?;
+        say(format!("$ fleet --fake wait {r} --state running"))?;
         wait(
             &ctx,
             &t,
@@ -496,14 +463,13 @@ async fn demo() -> Result<(), CliError> {
             None,
         )
         .await?;
-        println!("$ fleet --fake stop --yes {r}");
-        act(&ctx, Verb::Stop, targets, std::slice::from_ref(&r)).await?;
-        println!("$ fleet --fake delete --yes {r}");
-        act(&ctx, Verb::Delete, targets, std::slice::from_ref(&r)).await?;
-        println!();
+        say(format!("$ fleet --fake stop --yes {r}"))?;
+        act(&ctx, Verb::Stop, targets, one, None).await?;
+        say(format!("$ fleet --fake delete --yes {r}"))?;
+        act(&ctx, Verb::Delete, targets, one, None).await?;
+        say(String::new())?;
     }
-    println!("Every step above is a fleet command; add --fake to try them on their own.");
-    Ok(())
+    say("Every step above is a fleet command; add --fake to try them on their own.".into())
 }
 
 fn unique(refs: &[Ref]) -> Vec<&'static str> {
@@ -512,9 +478,9 @@ fn unique(refs: &[Ref]) -> Vec<&'static str> {
     keys
 }
 
-async fn run(cli: Cli) -> Result<(), CliError> {
+async fn run(cli: Cli, view: View) -> Result<(), CliError> {
     let ctx = Ctx {
-        format: cli.output,
+        view,
         fake: cli.fake,
         profile_flag: cli.profile,
     };
@@ -527,19 +493,27 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             let t = ctx.targets(&[instance.provider], true)?;
             show(&ctx, &t[0], &instance.id).await
         }
-        Cmd::Start { instances } => {
+        Cmd::Start { instances, wait } => {
             let targets = ctx.targets(&unique(&instances), true)?;
-            act(&ctx, Verb::Start, &targets, &instances).await
+            act(&ctx, Verb::Start, &targets, &instances, Some(wait)).await
         }
-        Cmd::Stop { instances, yes } => {
+        Cmd::Stop {
+            instances,
+            yes,
+            wait,
+        } => {
             confirm("stop", &instances, yes)?;
             let targets = ctx.targets(&unique(&instances), true)?;
-            act(&ctx, Verb::Stop, &targets, &instances).await
+            act(&ctx, Verb::Stop, &targets, &instances, Some(wait)).await
         }
-        Cmd::Delete { instances, yes } => {
+        Cmd::Delete {
+            instances,
+            yes,
+            wait,
+        } => {
             confirm("delete", &instances, yes)?;
             let targets = ctx.targets(&unique(&instances), true)?;
-            act(&ctx, Verb::Delete, &targets, &instances).await
+            act(&ctx, Verb::Delete, &targets, &instances, Some(wait)).await
         }
         Cmd::Wait {
             instance,
@@ -552,6 +526,12 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Cmd::Login { url, username, .. } => login(&ctx, &url, &username).await,
         Cmd::Demo => demo().await,
+        Cmd::Api(args) => {
+            let t = ctx.targets(&[args.provider], true)?;
+            raw_api::run(&ctx.view, &t[0], args).await
+        }
+        Cmd::Completions { shell } => completions::print(shell, full_command()),
+        Cmd::Ids => completions::ids(ctx.targets(&[], false)?).await,
     }
 }
 
@@ -582,12 +562,20 @@ fn init_tracing(verbose: u8) {
         .init();
 }
 
+/// Every command, every spec's operations included (what completion
+/// scripts cover).
+fn full_command() -> clap::Command {
+    command(&[])
+}
+
 /// The derived commands plus one per provider spec. Only the specs named
-/// on the command line are parsed: the others need just a line of help.
+/// on the command line are parsed (all of them for `completions`, or with
+/// no `argv`): the others need just a line of help.
 fn command(argv: &[std::ffi::OsString]) -> clap::Command {
     let mut cmd = Cli::command();
+    let all = argv.is_empty() || argv.iter().any(|a| a == "completions");
     for (key, _) in api::SPECS {
-        let named = argv.iter().any(|a| a.to_str() == Some(key));
+        let named = all || argv.iter().any(|a| a.to_str() == Some(key));
         cmd = cmd.subcommand(if named {
             api::command(key)
         } else {
@@ -609,26 +597,42 @@ async fn main() -> ExitCode {
                 .find(|p| *p == key)
                 .expect("listed");
             init_tracing(matches.get_count("verbose"));
+            let flags =
+                render::OutputFlags::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+            let view = match View::from_flags(&flags, Format::Json) {
+                Ok(view) => view,
+                Err(e) => return failure(e),
+            };
             let ctx = Ctx {
-                format: *matches.get_one::<Format>("output").expect("has a default"),
+                view,
                 fake: matches.get_flag("fake"),
                 profile_flag: matches.get_one::<String>("profile").cloned(),
             };
-            api::run(key, sub, ctx.format, ctx.fake, || ctx.profile()).await
+            api::run(key, sub, &ctx.view, ctx.fake, || ctx.profile()).await
         }
         _ => {
             let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
             init_tracing(cli.verbose);
-            run(cli).await
+            // Answers of the API as they are, lists of instances as a table.
+            let default = match cli.command {
+                Cmd::Api(_) => Format::Json,
+                _ => Format::Table,
+            };
+            match View::from_flags(&cli.output, default) {
+                Ok(view) => run(cli, view).await,
+                Err(e) => Err(e),
+            }
         }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            if !e.message.is_empty() {
-                eprintln!("fleet: {}", e.message);
-            }
-            ExitCode::from(e.code)
-        }
+        Err(e) => failure(e),
     }
+}
+
+fn failure(e: CliError) -> ExitCode {
+    if !e.message.is_empty() {
+        eprintln!("fleet: {}", e.message);
+    }
+    ExitCode::from(e.code)
 }

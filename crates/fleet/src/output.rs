@@ -1,4 +1,6 @@
-//! Tables for people, JSON and YAML for scripts.
+//! Tables for people, JSON, YAML and NDJSON for scripts: the format
+//! names and the neutral commands' rows (any other answer prints through
+//! [`crate::render`]).
 
 use std::io::IsTerminal;
 
@@ -14,6 +16,9 @@ pub enum Format {
     Json,
     /// One YAML document.
     Yaml,
+    /// One JSON object a line: each item of a list (as pages arrive, with
+    /// `--paginate`), for streaming into other tools.
+    Ndjson,
 }
 
 /// An instance as scripts see it: these field names are stable.
@@ -79,10 +84,12 @@ pub fn colour() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-fn paint(state: &str, padded: String) -> String {
+/// `padded` in the colour of `state` (a neutral state or a provider's
+/// status, in lower case).
+pub fn paint(state: &str, padded: String) -> String {
     let code = match state {
-        "running" => "32",
-        "error" | "deleted" => "31",
+        "running" | "successed" => "32",
+        "error" | "deleted" | "failed" => "31",
         "stopped" | "suspended" => "33",
         _ => "36",
     };

@@ -23,6 +23,8 @@ pub struct Target {
     pub fake: bool,
     /// The fake's instance (the one the demo acts on).
     pub fake_instance: Option<String>,
+    /// The CloudTower client itself, for waiting on its tasks.
+    pub cloudtower: Option<cloudtower_api::CloudTower>,
     /// Keeps the fake's server alive as long as the client.
     _server: Option<Box<dyn Any + Send>>,
 }
@@ -64,6 +66,7 @@ pub fn effective(mut p: Profile) -> Profile {
 
 /// The real client of `key`, or `None` when it has no credentials.
 pub fn real(key: &'static str, p: &Profile) -> Result<Option<Target>, CliError> {
+    let mut cloudtower = None;
     let (compute, raw): Clients = match key {
         "tensordock-v2" => match &p.tensordock_v2 {
             Some(c) => both(tensordock_api::v2::TensorDock::new(c.token.clone())?),
@@ -88,10 +91,11 @@ pub fn real(key: &'static str, p: &Profile) -> Result<Option<Target>, CliError> 
             None => return Ok(None),
         },
         "cloudtower" => match &p.cloudtower {
-            Some(c) => both(cloudtower_api::CloudTower::new(
-                c.url.clone(),
-                c.token.clone(),
-            )?),
+            Some(c) => {
+                let client = cloudtower_api::CloudTower::new(c.url.clone(), c.token.clone())?;
+                cloudtower = Some(client.clone());
+                both(client)
+            }
             None => return Ok(None),
         },
         _ => unreachable!("clap only accepts known providers"),
@@ -102,6 +106,7 @@ pub fn real(key: &'static str, p: &Profile) -> Result<Option<Target>, CliError> 
         raw,
         fake: false,
         fake_instance: None,
+        cloudtower,
         _server: None,
     }))
 }
@@ -119,6 +124,7 @@ pub fn fake(key: &'static str) -> Result<Target, CliError> {
     let token = Secret::new(mock::FAKE_TOKEN);
     let started =
         |e: mock::FakeError| CliError::config(format!("cannot start the {key} fake: {e}"));
+    let mut cloudtower = None;
     // The fake itself, boxed: the target only keeps it alive.
     let ((compute, raw), instance, server): (Clients, String, Box<dyn Any + Send>) = match key {
         "tensordock-v2" => {
@@ -147,6 +153,7 @@ pub fn fake(key: &'static str) -> Result<Target, CliError> {
             let m = mock::cloudtower().map_err(started)?;
             // Its client polls tasks quickly: the fake's finish in polls.
             let c = m.fake.client()?;
+            cloudtower = Some(c.clone());
             (both(c), m.instance_id, Box::new(m.fake))
         }
         _ => unreachable!("clap only accepts known providers"),
@@ -157,6 +164,7 @@ pub fn fake(key: &'static str) -> Result<Target, CliError> {
         raw,
         fake: true,
         fake_instance: Some(instance),
+        cloudtower,
         _server: Some(server),
     })
 }

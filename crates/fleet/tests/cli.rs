@@ -690,6 +690,10 @@ fn colours_only_on_a_terminal_and_never_with_no_color() {
         "{pane:?}"
     );
     assert!(!pane.contains("\x1b[33m"), "{pane:?}");
+    // Any answer's table colours its status column the same way.
+    let cmd = format!("unset NO_COLOR; {bin} --fake cloudtower get-vms -o table");
+    let pane = in_tmux("spec-colour", &cmd, None, "EXIT=", true).unwrap();
+    assert!(pane.contains("\x1b[33mSTOPPED"), "{pane:?}");
 }
 
 #[test]

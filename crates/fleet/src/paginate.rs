@@ -1,0 +1,146 @@
+//! `--paginate` and `--limit N` on the spec operations that page.
+//!
+//! Of the four specs only CloudTower's reads page: a JSON body with
+//! `first` (the page size) and `after` (a cursor: the id of the last item
+//! seen), answered with an array of objects that have an `id`. This is
+//! the paging `cloudtower_api::CloudTower::pages` does: each page is one
+//! request with `first`, the next starts `after` the last item's id (so
+//! items created or deleted meanwhile do not shift pages the way `skip`
+//! would), the request's own `after` and `skip` apply to the first page,
+//! `last` and `before` are dropped, and a short page is the last.
+//! Neolink's `listInstances` answers `{hasNextPage, nodes, totalCount}`
+//! but its spec documents no paging parameters, and TensorDock's lists
+//! are not paged: those operations get no paging flags.
+
+use clap::{Arg, ArgAction, ArgMatches, Command};
+use cloud_common::{RawClient, RawRequest};
+use cloud_spec::{Operation, properties, resolve_schema};
+use serde_json::Value as Json;
+
+use crate::exit::CliError;
+use crate::render::Sink;
+
+/// How an operation pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paging {
+    /// `first`/`after` in the JSON body (CloudTower).
+    FirstAfter,
+}
+
+/// How `op` pages, read from its spec: a JSON request body whose schema
+/// has `first` and `after`, and an answer that is an array.
+pub fn paging(doc: &Json, op: &Operation<'_>) -> Option<Paging> {
+    let schema = resolve_schema(
+        doc,
+        op.request_media(doc, "application/json")?.get("schema")?,
+    );
+    let props = properties(schema)?;
+    let answer = resolve_schema(
+        doc,
+        op.response_media(doc, "200", "application/json")?
+            .get("schema")?,
+    );
+    (props.contains_key("first")
+        && props.contains_key("after")
+        && answer.get("type").and_then(Json::as_str) == Some("array"))
+    .then_some(Paging::FirstAfter)
+}
+
+/// The paging flags of a paged operation's command.
+pub fn args(cmd: Command) -> Command {
+    cmd.arg(
+        Arg::new("paginate")
+            .long("paginate")
+            .action(ArgAction::SetTrue)
+            .help("Read every page (first/after), printing items as pages arrive (-o ndjson streams them)"),
+    )
+    .arg(
+        Arg::new("limit")
+            .long("limit")
+            .value_name("N")
+            .value_parser(clap::value_parser!(u64).range(1..))
+            .help("Stop after N items, reading as many pages as it takes"),
+    )
+    .arg(
+        Arg::new("page-size")
+            .long("page-size")
+            .value_name("N")
+            .value_parser(clap::value_parser!(u32).range(1..=i32::MAX as i64))
+            .default_value("100")
+            .help("Items per request with --paginate or --limit"),
+    )
+}
+
+/// What the flags ask for: `None` for one request as given.
+pub struct Flags {
+    limit: Option<u64>,
+    page_size: u32,
+}
+
+impl Flags {
+    /// The flags of `m`, a paged operation's matches (see [`args`]), or
+    /// `None` without `--paginate` or `--limit`.
+    pub fn of(m: &ArgMatches) -> Option<Self> {
+        let limit = m.get_one::<u64>("limit").copied();
+        (m.get_flag("paginate") || limit.is_some()).then(|| Self {
+            limit,
+            page_size: *m.get_one::<u32>("page-size").expect("has a default"),
+        })
+    }
+}
+
+/// Sends `request(body)` a page at a time, each page's items into `sink`
+/// as it arrives; stops at a short page, at the limit, or when the sink's
+/// reader is gone.
+pub async fn run(
+    raw: &dyn RawClient,
+    request: impl Fn(Json) -> RawRequest,
+    body: Json,
+    flags: &Flags,
+    sink: &mut Sink<'_>,
+) -> Result<(), CliError> {
+    let Json::Object(body) = body else {
+        return Err(CliError::usage(
+            "--paginate and --limit need a JSON object as --body",
+        ));
+    };
+    let mut got: u64 = 0;
+    let mut after: Option<Json> = body.get("after").cloned();
+    let mut first_page = true;
+    loop {
+        let size = match flags.limit {
+            Some(limit) => u64::from(flags.page_size).min(limit - got),
+            None => u64::from(flags.page_size),
+        };
+        let mut page = body.clone();
+        page.insert("first".into(), size.into());
+        page.remove("last");
+        page.remove("before");
+        match &after {
+            Some(cursor) => page.insert("after".into(), cursor.clone()),
+            None => page.remove("after"),
+        };
+        if !first_page {
+            page.remove("skip");
+        }
+        let answer = crate::api::send(raw, request(Json::Object(page))).await?;
+        let Json::Array(items) = answer else {
+            return Err(CliError {
+                code: crate::exit::API,
+                message: "a paged read answered something other than a list".into(),
+            });
+        };
+        let n = items.len() as u64;
+        let cursor = items.last().and_then(|i| i.get("id")).cloned();
+        sink.page(items)?;
+        got += n;
+        if n < size || flags.limit.is_some_and(|l| got >= l) {
+            return Ok(());
+        }
+        after = Some(cursor.ok_or_else(|| CliError {
+            code: crate::exit::API,
+            message: "cannot read the next page: the last item has no id".into(),
+        })?);
+        first_page = false;
+    }
+}
