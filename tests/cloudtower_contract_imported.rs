@@ -391,3 +391,49 @@ async fn contract_add_labels_to_resources() {
     })
     .await;
 }
+
+// ------------------------------------------ operations without a body
+//
+// `GET /get-version` and `POST /get-ntp-service-url` take no body: the
+// request must carry the spec's method and path and no body, and the
+// response parse losslessly in each shape.
+
+/// The contract of an imported operation that takes no body.
+async fn bodiless<T: serde::Serialize>(
+    op: &str,
+    call: impl AsyncFn(CloudTower) -> Result<T, Error>,
+) {
+    let spec = spec();
+    let method = spec.method(op);
+    for (shape, served) in spec.response_shapes(op) {
+        let server = httpmock::MockServer::start_async().await;
+        let mock = server.mock(|when, then| {
+            let method: httpmock::Method = method.parse().expect("an HTTP method");
+            when.method(method)
+                .path(cloudtower::path_of(op))
+                .header("authorization", cloudtower::TOKEN)
+                .is_true(|req| req.body_ref().is_empty());
+            then.status(200)
+                .header("content-type", "application/json")
+                .json_body(served.clone());
+        });
+        let got = call(cloudtower::client(&server))
+            .await
+            .unwrap_or_else(|e| panic!("{op} ({shape}): {e}"));
+        mock.assert_async().await;
+        assert_lossless(&format!("{op} ({shape})"), &served, to_json!(&got));
+    }
+}
+
+#[tokio::test]
+async fn contract_get_api_version() {
+    bodiless("GetApiVersion", async |ct| ct.get_api_version().await).await;
+}
+
+#[tokio::test]
+async fn contract_get_ntp_service_url() {
+    bodiless("GetNtpServiceUrl", async |ct| {
+        ct.get_ntp_service_url().await
+    })
+    .await;
+}

@@ -16,6 +16,9 @@
 //!   official CloudTower document.
 //! - [`sync`]: what the official CloudTower document has and the spec
 //!   lacks, and the non-breaking part of it written into the spec.
+//! - [`since`]: the first CloudTower release of every operation, its
+//!   table recomputed from the per-release documents and stamped on the
+//!   spec as `x-cloudtower-since`.
 //! - [`msrv`]: the declared `rust-version` checked against every
 //!   dependency's in `Cargo.lock`.
 //! - [`build_cost`]: what a cold build of each provider crate costs, with
@@ -34,6 +37,7 @@ pub mod lint;
 pub mod msrv;
 pub mod official;
 pub mod semver;
+pub mod since;
 pub mod snapshot;
 pub mod sync;
 pub mod targets;

@@ -24,9 +24,16 @@
 //!   operations from the official document (by default the vendored one)
 //!   into `specs/cloudtower.yaml`.
 //!
+//! - `since [--from <version>=<document>...] [--write]`: the first
+//!   CloudTower release of every operation (`x-cloudtower-since`), checked
+//!   or stamped on `specs/cloudtower.yaml`, its table recomputed from the
+//!   per-release documents (see `xtask::since`).
+//!
 //! Exit status: 0 clean, 1 problems found, 2 bad usage.
 
 use std::process::ExitCode;
+
+mod since_command;
 
 use cloud_spec as spec;
 use xtask::{
@@ -63,7 +70,13 @@ commands:
                               copy operations and the schemas they need from the
                               official document (default: the vendored one) into
                               specs/cloudtower.yaml (texts and request examples are
-                              read from files beside it)";
+                              read from files beside it), each stamped with its release
+  since [--from <version>=<document-or-list>...] [--write]
+                              check x-cloudtower-since on every operation of
+                              specs/cloudtower.yaml against
+                              upstream/cloudtower/operations-since.json; --write stamps
+                              it; --from recomputes the table from per-release
+                              documents (written with --write)";
 
 /// How a command ended, apart from success.
 enum Failure {
@@ -91,6 +104,7 @@ fn main() -> ExitCode {
         Some("semver") => no_more_args(&args[1..]).and_then(|()| semver_command()),
         Some("upstream") => upstream_command(&args[1..]),
         Some("import") => import_command(&args[1..]),
+        Some("since") => since_command::command(&args[1..]),
         Some("msrv") => no_more_args(&args[1..]).and_then(|()| msrv_command()),
         Some("build-cost") => build_cost_command(&args[1..]),
         Some("help" | "--help" | "-h") => {
@@ -381,9 +395,14 @@ fn upstream_command(args: &[String]) -> Result<(), Failure> {
     for d in &disagreements {
         println!("{d}");
     }
-    if disagreements.is_empty() {
+    let agrees = disagreements.is_empty();
+    if agrees {
         println!("{} agrees with {}", ours.spec, official.display());
-        Ok(())
+    }
+    // Every operation carries its first release (from the vendored table).
+    let since = since_command::check_spec(&root, &since_command::table(&root)?);
+    if agrees {
+        since
     } else {
         Err(Failure::Failed(format!(
             "{} disagreement(s) between {} and {}",
@@ -414,8 +433,11 @@ fn upstream_sync_command(args: &[String]) -> Result<(), Failure> {
     let report =
         xtask::sync::run(&root()?.join(ours.spec), ours.spec, &options).map_err(Failure::Failed)?;
     print!("{report}");
+    // A newer document records its release in the table; every operation
+    // of the spec is then stamped (--write) or checked.
+    let since = since_command::sync(&root()?, &options.official, options.write);
     if report.clean() {
-        Ok(())
+        since
     } else {
         Err(Failure::Failed(report.summary()))
     }
@@ -506,8 +528,9 @@ fn import_command(args: &[String]) -> Result<(), Failure> {
             outcome.left_out.join(", ")
         );
     }
-    if outcome.text != ours {
-        std::fs::write(&ours_path, &outcome.text)
+    let text = since_command::stamp_import(&root, &outcome.text)?;
+    if text != ours {
+        std::fs::write(&ours_path, &text)
             .map_err(|e| Failure::Failed(format!("{}: {e}", ours_path.display())))?;
         println!(
             "wrote specs/cloudtower.yaml: {} operation(s), {} schema(s) added; run `cargo xtask regen` and add a contract test per operation",

@@ -100,10 +100,15 @@ fn upstream_defaults_to_the_vendored_document_of_the_checkout_it_runs_in() {
     let agrees = std::fs::read(fixture("agrees.yaml")).unwrap();
     let disagrees = std::fs::read(fixture("disagrees.yaml")).unwrap();
     let official = std::fs::read(fixture("official.json")).unwrap();
+    let table = std::fs::read(fixture("operations-since.json")).unwrap();
     let vendored = "upstream/cloudtower/cloudtower-4.6.0-swagger.json";
     let dir = checkout(
         "upstream",
-        &[("specs/cloudtower.yaml", &agrees), (vendored, &official)],
+        &[
+            ("specs/cloudtower.yaml", &agrees),
+            (vendored, &official),
+            (xtask::since::TABLE, &table),
+        ],
     );
     let out = xtask(&dir, &["upstream", "cloudtower"]);
     assert!(out.status.success(), "{}", text(&out));

@@ -30,6 +30,7 @@ mod objects;
 mod one_of;
 pub mod open_enum;
 mod setters;
+mod since;
 mod tables;
 
 /// The OpenAPI extension that marks an operation as safe to repeat after a
@@ -146,7 +147,10 @@ pub fn load(spec: &Path) -> Result<OpenAPI, CodegenError> {
 /// [`lint::progenitor_blockers`]; anything progenitor still rejects is
 /// pinned to the operation that causes it.
 pub fn generate(spec: &Path, crate_path: &str) -> Result<Generated, CodegenError> {
-    let api = load(spec)?;
+    let mut api = load(spec)?;
+    // "Available since CloudTower X." in the docs of every method whose
+    // operation records its first release.
+    since::annotate(&mut api);
     let blockers = lint::progenitor_blockers(&api);
     if !blockers.is_empty() {
         return Err(CodegenError {
@@ -189,9 +193,10 @@ fn generate_api(api: &OpenAPI, crate_path: &str) -> Result<Generated, String> {
         builders::prune(&mut client);
         builders::skip_boxed_none(&mut client);
         let tables = tables::tokens(api, &client);
+        let since = since::tokens(api);
         let setters = setters::rewrite(&mut client);
         let mut client = non_exhaustive::mark(with_open_enums_in_types(parse(
-            quote!(#client #constants #open_enums #tables #setters),
+            quote!(#client #constants #open_enums #tables #since #setters),
         )?));
         json_bodies::gate(&mut client);
         objects::only_from_objects(&mut client);

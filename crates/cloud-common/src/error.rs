@@ -27,9 +27,11 @@ pub enum ErrorKind {
     /// the wanted one cannot come (an instance in `error` or deleted, a
     /// failed task); the message names the state.
     WaitFailed,
-    /// The provider cannot do what was asked (an SSH key where it sets its
-    /// own password, a GPU count its offer does not come in); nothing was
-    /// sent.
+    /// What was asked cannot be done there, so nothing was sent: the
+    /// provider does not offer it (an SSH key where it sets its own
+    /// password, a GPU count its offer does not come in), or the server is
+    /// too old for the operation (CloudTower's client with its version
+    /// check on); the message says which.
     Unsupported,
 }
 
@@ -43,7 +45,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::InvalidRequest => "invalid request",
             ErrorKind::WaitTimeout => "gave up waiting",
             ErrorKind::WaitFailed => "the wait cannot succeed",
-            ErrorKind::Unsupported => "not supported by the provider",
+            ErrorKind::Unsupported => "not supported",
         })
     }
 }
@@ -202,8 +204,9 @@ impl fmt::Display for Error {
         }
         // The causes too, so that a printed error says what failed
         // ("connection refused"), not only that something did. A cause
-        // that repeats the text of the one before is shown once.
-        let mut shown = String::new();
+        // that repeats the text of the one before (or the message) is
+        // shown once.
+        let mut shown = i.message.clone();
         let mut source = std::error::Error::source(self);
         while let Some(cause) = source {
             let text = cause.to_string();

@@ -33,6 +33,7 @@ mod redact;
 mod runtime;
 mod secret;
 mod shell;
+mod version;
 
 pub use compute::{
     BoxFuture, Compute, Instance, InstanceState, lookup_state, state_check, status_key,
@@ -51,6 +52,7 @@ pub use runtime::{
 };
 pub use secret::Secret;
 pub use shell::{ErrorIn200, IntoOptional, Operation, optional_field, required_field};
+pub use version::{ParseVersionError, Version};
 
 /// Re-exports for [`impl_client_hooks!`]; not a public API.
 #[doc(hidden)]

@@ -26,7 +26,9 @@ mod spec;
 pub mod text;
 pub mod validate;
 
-pub use operation::{METHODS, Operation, is_error, is_success, operations, param_key};
+pub use operation::{
+    METHODS, Operation, SINCE_EXTENSION, is_error, is_success, operations, param_key, since,
+};
 pub use refs::{
     SCHEMA_REF, escape, reachable_schemas, ref_target, resolve, resolve_schema, schema_ref_name,
     wrapped_ref_name,

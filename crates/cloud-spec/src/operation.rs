@@ -4,11 +4,22 @@ use serde_json::Value;
 
 use crate::refs::{escape, resolve};
 
+/// The first release that has the operation object `op`
+/// ([`SINCE_EXTENSION`]), if recorded as a string.
+pub fn since(op: &Value) -> Option<&str> {
+    op.get(SINCE_EXTENSION).and_then(Value::as_str)
+}
+
 /// The HTTP methods an OpenAPI path item can hold, lower case, in the
 /// order operations of one path are reported.
 pub const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
+
+/// The operation extension that records the first release of the service
+/// that has the operation (`x-cloudtower-since: 4.5.0`), stamped by `cargo
+/// xtask since --write` from `upstream/cloudtower/operations-since.json`.
+pub const SINCE_EXTENSION: &str = "x-cloudtower-since";
 
 /// One operation of a document.
 #[derive(Debug, Clone, Copy)]
@@ -27,6 +38,12 @@ impl<'a> Operation<'a> {
     /// The `operationId`, if there is one.
     pub fn id(&self) -> Option<&'a str> {
         self.op.get("operationId").and_then(Value::as_str)
+    }
+
+    /// The first release that has the operation ([`SINCE_EXTENSION`]), if
+    /// the spec records it.
+    pub fn since(&self) -> Option<&'a str> {
+        since(self.op)
     }
 
     /// `operationId (METHOD /path)`, the way `cloud_codegen` names an

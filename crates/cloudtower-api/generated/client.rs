@@ -8522,6 +8522,28 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    ///`NtpServiceUrl`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct NtpServiceUrl {
+        ///NTP service url.
+        pub ntp_service_url: ::std::string::String,
+    }
+    impl<'de> ::serde::Deserialize<'de> for NtpServiceUrl {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "NtpServiceUrl", remote = "NtpServiceUrl")]
+            #[allow(dead_code)]
+            struct Object {
+                ntp_service_url: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`Organization`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
@@ -37168,6 +37190,8 @@ impl Client {
 
 Exchanges a username and password for a token, at `data.token`. Send the token raw (no `Bearer` prefix) in the `Authorization` header of every other operation. Tokens do not expire. `source` is optional (the Python SDK sends `LOCAL`); the SDK logs LDAP accounts in with `source: AUTHN` and the `auth_config_id` of the LDAP authentication strategy. This operation needs no `Authorization` header. The response is a single object, not an array, and its `task_id` is null.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/login`
 
 Arguments:
@@ -37187,6 +37211,8 @@ let response = client.login()
     /**List virtual machines
 
 Returns the VMs that match `where`, as a bare array (no envelope, no total; use `GetVmsConnection` to count). Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`. Send at least `{}`: the body is required. `vm_disks` and `vm_nics` hold ids only.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/get-vms`
 
@@ -37208,6 +37234,8 @@ let response = client.get_vms()
 
 Counts the VMs that match `where`. The response is `{aggregate: {count}}` only: there are no edges, nodes, page info or `totalCount`.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/get-vms-connection`
 
 Arguments:
@@ -37227,6 +37255,8 @@ let response = client.get_vms_connection()
     /**Create blank virtual machines
 
 Creates one VM per element of the array body (the body is an array, not an object). The response holds one `WithTask_Vm_` per element, in order. Disks are given in `vm_disks` as CD-ROMs (`mount_cd_roms`), existing volumes (`mount_disks`) or new volumes (`mount_new_create_disks`). `memory` is in bytes unless `memory_unit` says otherwise. Wait for a task by polling `GetTasks` with `{"where": {"id_in": [...]}}` until its status is `SUCCESSED` or `FAILED`.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/create-vm`
 
@@ -37248,6 +37278,8 @@ let response = client.create_vm()
 
 Clones one VM per element of the array body from a VM template. Only `template_id`, `name` and `is_full_copy` are required; anything else overrides the template (`vm_nics`, `disk_operate`, `cloud_init`, CPU and memory). `cluster_id` is marked deprecated upstream. Wait for a task by polling `GetTasks` with `{"where": {"id_in": [...]}}` until its status is `SUCCESSED` or `FAILED`.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/create-vm-from-template`
 
 Arguments:
@@ -37267,6 +37299,8 @@ let response = client.create_vm_from_template()
     /**Update the basic information of virtual machines
 
 Changes name, description, HA, CPU topology and memory of every VM matched by `where`. The path is `/update-vm-basic-info`, not `/update-vm`. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/update-vm-basic-info`
 
@@ -37288,6 +37322,8 @@ let response = client.update_vm()
 
 Adds CD-ROM drives, optionally with an ISO (`elf_image_id` or `content_library_image_id`), to every VM matched by `where`. Upstream also declares a 304 (not modified) response without a body. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/add-vm-cd-rom`
 
 Arguments:
@@ -37307,6 +37343,8 @@ let response = client.add_vm_cd_rom()
     /**Remove CD-ROMs from virtual machines
 
 Removes the CD-ROM drives whose ids are in `cd_rom_ids`. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/remove-vm-cd-rom`
 
@@ -37328,6 +37366,8 @@ let response = client.remove_vm_cd_rom()
 
 Mounts existing volumes (`mount_disks`) or creates and mounts new ones (`mount_new_create_disks`; `size` is in bytes unless `size_unit` says otherwise). `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/add-vm-disk`
 
 Arguments:
@@ -37347,6 +37387,8 @@ let response = client.add_vm_disk()
     /**Unmount virtual disks from virtual machines
 
 Unmounts the virtual disks whose ids are in `disk_ids`. A VM busy with another task answers 400 with `code: ResourceLocked`. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/remove-vm-disk`
 
@@ -37368,6 +37410,8 @@ let response = client.remove_vm_disk()
 
 Adds the NICs in `vm_nics` to every VM matched by `where`. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/add-vm-nic`
 
 Arguments:
@@ -37387,6 +37431,8 @@ let response = client.add_vm_nic()
     /**Update a virtual NIC of virtual machines
 
 Changes the NIC at position `nic_index` (a single integer here, unlike `RemoveVmNic`). `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/update-vm-nic`
 
@@ -37408,6 +37454,8 @@ let response = client.update_vm_nic()
 
 Removes the NICs at the positions in `nic_index` (an array here, unlike `UpdateVmNic`). `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/remove-vm-nic`
 
 Arguments:
@@ -37427,6 +37475,8 @@ let response = client.remove_vm_nic()
     /**Migrate virtual machines to another host
 
 Migrates every VM matched by `where` to `data.host_id`, or to a host chosen by the scheduler when `data` is left out. (The 1.x Python SDK called this `mig_rate_vm`.) `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/migrate-vm`
 
@@ -37448,6 +37498,8 @@ let response = client.migrate_vm()
 
 Starts every VM matched by `where`, on `data.host_id` or on a host chosen by the scheduler when `data` is left out. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/start-vm`
 
 Arguments:
@@ -37467,6 +37519,8 @@ let response = client.start_vm()
     /**Shut down virtual machines gracefully
 
 Asks the guest OS of every VM matched by `where` to shut down. The path is `/shutdown-vm`. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/shutdown-vm`
 
@@ -37488,6 +37542,8 @@ let response = client.shut_down_vm()
 
 Cuts the power of every VM matched by `where`, without asking the guest. (The 1.x Python SDK called this `force_shut_down_vm`.) `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/poweroff-vm`
 
 Arguments:
@@ -37507,6 +37563,8 @@ let response = client.poweroff_vm()
     /**Restart virtual machines gracefully
 
 Asks the guest OS of every VM matched by `where` to reboot. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/restart-vm`
 
@@ -37528,6 +37586,8 @@ let response = client.restart_vm()
 
 Resets every VM matched by `where`, without asking the guest. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/force-restart-vm`
 
 Arguments:
@@ -37547,6 +37607,8 @@ let response = client.force_restart_vm()
     /**Suspend virtual machines
 
 Pauses every running VM matched by `where`. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/suspend-vm`
 
@@ -37568,6 +37630,8 @@ let response = client.suspend_vm()
 
 Resumes every suspended VM matched by `where`. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/resume-vm`
 
 Arguments:
@@ -37587,6 +37651,8 @@ let response = client.resume_vm()
     /**Move virtual machines to the recycle bin
 
 Moves every VM matched by `where` to the recycle bin (`in_recycle_bin` becomes true); `RecoverVmFromRecycleBin` undoes it. The path is `/move-vm-to-recycle`. `where` may match several VMs; the response holds one `WithTask_DeleteVm_` (`{task_id, data: {id}}`) per affected VM, not a `WithTask_Vm_`.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/move-vm-to-recycle`
 
@@ -37608,6 +37674,8 @@ let response = client.move_vm_to_recycle_bin()
 
 Restores every VM matched by `where` from the recycle bin. The path is `/recover-vm-from-recycle`. `where` may match several VMs; the response holds one `WithTask_DeleteVm_` (`{task_id, data: {id}}`) per affected VM, not a `WithTask_Vm_`.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/recover-vm-from-recycle`
 
 Arguments:
@@ -37627,6 +37695,8 @@ let response = client.recover_vm_from_recycle_bin()
     /**Delete virtual machines permanently
 
 Deletes every VM matched by `where`, skipping the recycle bin. With `effect.include_snapshots: true` the VMs' snapshots are deleted too. `where` may match several VMs; the response holds one `WithTask_DeleteVm_` (`{task_id, data: {id}}`) per affected VM, not a `WithTask_Vm_`.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/delete-vm`
 
@@ -37648,6 +37718,8 @@ let response = client.delete_vm()
 
 Returns the tasks that match `where`. This is how to wait for a mutation: poll with `{"where": {"id_in": [task ids]}}` until every task is `SUCCESSED` or `FAILED` (note the spelling); `PENDING`, `EXECUTING` and `PAUSED` are not final. A failed task explains itself in `error_code` / `error_message`.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/get-tasks`
 
 Arguments:
@@ -37667,6 +37739,8 @@ let response = client.get_tasks()
     /**List alerts
 
 Returns the alerts that match `where`; `ended: false` selects the open ones. `message`, `cause`, `impact` and `solution` come in the language of the `content-language` header. `severity` is a plain string (e.g. `CRITICAL`, `NOTICE`, `INFO`), not an enum.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/get-alerts`
 
@@ -37688,6 +37762,8 @@ let response = client.get_alerts()
 
 Returns the clusters that match `where`, e.g. those of a datacenter with `{"datacenters_some": {"id": ...}}`. The capacity and usage figures (`total_cpu_hz`, `used_memory_bytes`, `total_data_capacity`, ...) are all nullable.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/get-clusters`
 
 Arguments:
@@ -37707,6 +37783,8 @@ let response = client.get_clusters()
     /**List hosts
 
 Returns the hosts that match `where`, e.g. those of some clusters with `{"cluster": {"id_in": [...]}}`. Byte and Hz totals are integers; `used_cpu_hz` and `used_memory_bytes` are nullable doubles.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/get-hosts`
 
@@ -37728,6 +37806,8 @@ let response = client.get_hosts()
 
 Returns the physical disks of hosts that match `where`. Disks have no `cluster` filter: filter by cluster through the host, `{"host": {"cluster": {"id_in": [...]}}}`. `health_status`, `usage_status` and `function` are nullable.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/get-disks`
 
 Arguments:
@@ -37747,6 +37827,8 @@ let response = client.get_disks()
     /**Create virtual machine snapshots
 
 Creates one snapshot per element of `data` (the body is an object with a `data` array, not a bare array). `FILE_SYSTEM_CONSISTENT` needs VMTools running in the guest (`Vm.vm_tools_status` = `RUNNING`); otherwise use `CRASH_CONSISTENT`. Wait for a task by polling `GetTasks` with `{"where": {"id_in": [...]}}` until its status is `SUCCESSED` or `FAILED`.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/create-vm-snapshot`
 
@@ -37768,6 +37850,8 @@ let response = client.create_vm_snapshot()
 
 Returns the VM snapshots that match `where`. Each element of `vm_disks` describes a frozen disk: for `type: DISK`, `snapshot_local_id` identifies the iSCSI LUN snapshot holding its data, which the SDK guide finds with `GetIscsiLunSnapshots` and `{"name_in": [...]}`; CD-ROMs (`type: CD_ROM`) have no LUN snapshot.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/get-vm-snapshots`
 
 Arguments:
@@ -37788,6 +37872,8 @@ let response = client.get_vm_snapshots()
 
 Returns the iSCSI LUN snapshots that match `where`. There is no `cluster` or `host` filter; the snapshots of a VM snapshot are found by name, `{"name_in": [snapshot_local_id, ...]}`.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/get-iscsi-lun-snapshots`
 
 Arguments:
@@ -37807,6 +37893,8 @@ let response = client.get_iscsi_lun_snapshots()
     /**Clone content library VM template from VM
 
 Applies to the resources described by `data`; the response holds one element per resource: the `ContentLibraryVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/clone-content-library-vm-template-from-vm`
 
@@ -37830,6 +37918,8 @@ let response = client.clone_content_library_vm_template_from_vm()
 
 Applies to the resources described by `data`; the response holds one element per resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/clone-vm`
 
 Arguments:
@@ -37849,6 +37939,8 @@ let response = client.clone_vm()
     /**Clone VM template from VM
 
 Applies to the resources described by `data`; the response holds one element per resource: the `VmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/clone-vm-template-from-vm`
 
@@ -37870,6 +37962,8 @@ let response = client.clone_vm_template_from_vm()
 
 Applies to the resources described by `data`; the response holds one element per resource: the `Cluster` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/connect-cluster`
 
 Arguments:
@@ -37889,6 +37983,8 @@ let response = client.connect_cluster()
     /**Convert VM template from VM
 
 Applies to the resources described by `data`; the response holds one element per resource: the `VmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/convert-vm-template-from-vm`
 
@@ -37910,6 +38006,8 @@ let response = client.convert_vm_template_from_vm()
 
 Applies to the resources described by `data`; the response holds one element per resource: the `Datacenter` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/create-datacenter`
 
 Arguments:
@@ -37929,6 +38027,8 @@ let response = client.create_datacenter()
     /**Create VM from content library template
 
 Applies to the resources described by `data`; the response holds one element per resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/create-vm-from-content-library-template`
 
@@ -37952,6 +38052,8 @@ let response = client.create_vm_from_content_library_template()
 
 Applies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteCluster` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/delete-cluster`
 
 Arguments:
@@ -37971,6 +38073,8 @@ let response = client.delete_cluster()
     /**Delete content library VM template
 
 Applies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteContentLibraryVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/delete-content-library-vm-template`
 
@@ -37994,6 +38098,8 @@ let response = client.delete_content_library_vm_template()
 
 Applies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteDatacenter` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/delete-datacenter`
 
 Arguments:
@@ -38013,6 +38119,8 @@ let response = client.delete_datacenter()
     /**Delete VM snapshot
 
 Applies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteVmSnapshot` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/delete-vm-snapshot`
 
@@ -38034,6 +38142,8 @@ let response = client.delete_vm_snapshot()
 
 Applies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/delete-vm-template`
 
 Arguments:
@@ -38053,6 +38163,8 @@ let response = client.delete_vm_template()
     /**Get content library VM templates
 
 Returns the `ContentLibraryVmTemplate`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/get-content-library-vm-templates`
 
@@ -38076,6 +38188,8 @@ let response = client.get_content_library_vm_templates()
 
 Returns the `Datacenter`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/get-datacenters`
 
 Arguments:
@@ -38095,6 +38209,8 @@ let response = client.get_datacenters()
     /**Get ELF images
 
 Returns the `ElfImage`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/get-elf-images`
 
@@ -38116,6 +38232,8 @@ let response = client.get_elf_images()
 
 Returns the `ElfStoragePolicy`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/get-elf-storage-policies`
 
 Arguments:
@@ -38135,6 +38253,8 @@ let response = client.get_elf_storage_policies()
     /**Get organizations
 
 Returns the `Organization`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/get-organizations`
 
@@ -38156,6 +38276,8 @@ let response = client.get_organizations()
 
 Returns the `SvtImage`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/get-svt-images`
 
 Arguments:
@@ -38175,6 +38297,8 @@ let response = client.get_svt_images()
     /**Get VDSes
 
 Returns the `Vds`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/get-vdses`
 
@@ -38196,6 +38320,8 @@ let response = client.get_vdses()
 
 Returns the `Vlan`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/get-vlans`
 
 Arguments:
@@ -38215,6 +38341,8 @@ let response = client.get_vlans()
     /**Get VM disks
 
 Returns the `VmDisk`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/get-vm-disks`
 
@@ -38236,6 +38364,8 @@ let response = client.get_vm_disks()
 
 Returns the `VmNic`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/get-vm-nics`
 
 Arguments:
@@ -38255,6 +38385,8 @@ let response = client.get_vm_nics()
     /**Get VM templates
 
 Returns the `VmTemplate`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/get-vm-templates`
 
@@ -38276,6 +38408,8 @@ let response = client.get_vm_templates()
 
 Returns the `VmVolume`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/get-vm-volumes`
 
 Arguments:
@@ -38295,6 +38429,8 @@ let response = client.get_vm_volumes()
     /**Rebuild VM
 
 Applies to the resources described by `data`; the response holds one element per resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/rebuild-vm-from-snapshot`
 
@@ -38316,6 +38452,8 @@ let response = client.rebuild_vm()
 
 Applies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/rollback-vm`
 
 Arguments:
@@ -38336,6 +38474,8 @@ let response = client.rollback_vm()
 
 Applies to every resource matched by `where`; the response holds one element per affected resource: the `Cluster` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/update-cluster`
 
 Arguments:
@@ -38355,6 +38495,8 @@ let response = client.update_cluster()
     /**Update content library VM template
 
 Applies to every resource matched by `where`; the response holds one element per affected resource: the `ContentLibraryVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/update-content-library-vm-template`
 
@@ -38378,6 +38520,8 @@ let response = client.update_content_library_vm_template()
 
 Applies to every resource matched by `where`; the response holds one element per affected resource: the `Datacenter` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/update-datacenter`
 
 Arguments:
@@ -38397,6 +38541,8 @@ let response = client.update_datacenter()
     /**Update VM template
 
 Applies to every resource matched by `where`; the response holds one element per affected resource: the `VmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/update-vm-template`
 
@@ -38418,6 +38564,8 @@ let response = client.update_vm_template()
 
 Returns the `ContentLibraryImage`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/get-content-library-images`
 
 Arguments:
@@ -38437,6 +38585,8 @@ let response = client.get_content_library_images()
     /**Expand VM disk
 
 Applies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/expand-vm-disk`
 
@@ -38458,6 +38608,8 @@ let response = client.expand_vm_disk()
 
 Returns the `GpuDevice`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/get-gpu-devices`
 
 Arguments:
@@ -38477,6 +38629,8 @@ let response = client.get_gpu_devices()
     /**Add VM GPU device
 
 Applies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/add-vm-gpu-device`
 
@@ -38498,6 +38652,8 @@ let response = client.add_vm_gpu_device()
 
 Applies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/remove-vm-gpu-device`
 
 Arguments:
@@ -38517,6 +38673,8 @@ let response = client.remove_vm_gpu_device()
     /**Enter maintenance mode pre check
 
 Returns `EnterMaintenanceModeCheckResult`.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/enter-maintenance-mode-precheck`
 
@@ -38540,6 +38698,8 @@ let response = client.enter_maintenance_mode_pre_check()
 
 Returns a `EnterMaintenanceModeResult`. The body is required: send at least `{}`.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/enter-maintance-mode-precheck-result`
 
 Arguments:
@@ -38562,6 +38722,8 @@ let response = client.enter_maintenance_mode_precheck_result()
 
 Applies to every resource matched by `where`; the response holds one element per affected resource: the `Host` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/enter-maintance-mode`
 
 Arguments:
@@ -38581,6 +38743,8 @@ let response = client.enter_maintenance_mode()
     /**Exit maintenance mode
 
 Applies to every resource matched by `where`; the response holds one element per affected resource: the `Host` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/exit-maintance-mode`
 
@@ -38602,6 +38766,8 @@ let response = client.exit_maintenance_mode()
 
 Returns the `WithTask_Metric_`s that match `where`, as a bare array. The body is required: send at least `{}`.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/get-vm-metrics`
 
 ```ignore
@@ -38617,6 +38783,8 @@ let response = client.get_vm_metrics()
     /**Get host metrics
 
 Returns the `WithTask_Metric_`s that match `where`, as a bare array. The body is required: send at least `{}`.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/get-host-metrics`
 
@@ -38634,6 +38802,8 @@ let response = client.get_host_metrics()
 
 Returns the `WithTask_Metric_`s that match `where`, as a bare array. The body is required: send at least `{}`.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/get-cluster-metrics`
 
 ```ignore
@@ -38649,6 +38819,8 @@ let response = client.get_cluster_metrics()
     /**Get labels
 
 Returns the `Label`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.
+
+Available since CloudTower 4.0.0 or earlier.
 
 Sends a `POST` request to `/get-labels`
 
@@ -38670,6 +38842,8 @@ let response = client.get_labels()
 
 Applies to every resource matched by `where`; the response holds one element per affected resource: the `Label` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
 
+Available since CloudTower 4.0.0 or earlier.
+
 Sends a `POST` request to `/add-labels-to-resources`
 
 Arguments:
@@ -38685,6 +38859,43 @@ let response = client.add_labels_to_resources()
     #[inline]
     pub fn add_labels_to_resources(&self) -> builder::AddLabelsToResources<'_> {
         builder::AddLabelsToResources::new(self)
+    }
+    /**Get the API version
+
+Returns the CloudTower release the server runs, as a JSON string (`"4.6.0"`). A `GET` without a body; it needs no `Authorization` header. An operation older servers lack is answered 404 (`x-cloudtower-since` says which release added each).
+
+Available since CloudTower 4.0.0 or earlier.
+
+Sends a `GET` request to `/get-version`
+
+```ignore
+let response = client.get_api_version()
+    .send()
+    .await;
+```*/
+    #[inline]
+    pub fn get_api_version(&self) -> builder::GetApiVersion<'_> {
+        builder::GetApiVersion::new(self)
+    }
+    /**Get the NTP service URL
+
+Returns `{ntp_service_url}`, the URL of CloudTower's NTP service (the official document does not describe it further). Takes no body.
+
+Available since CloudTower 4.5.0.
+
+Sends a `POST` request to `/get-ntp-service-url`
+
+Arguments:
+- `content_language`: Language of human-readable texts in the response: `en-US` (the default) or `zh-CN`. Sent only when set.
+```ignore
+let response = client.get_ntp_service_url()
+    .content_language(content_language)
+    .send()
+    .await;
+```*/
+    #[inline]
+    pub fn get_ntp_service_url(&self) -> builder::GetNtpServiceUrl<'_> {
+        builder::GetNtpServiceUrl::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -48684,6 +48895,152 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::get_api_version`]
+
+[`Client::get_api_version`]: super::Client::get_api_version*/
+    #[derive(Debug, Clone)]
+    pub struct GetApiVersion<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> GetApiVersion<'a> {
+        #[inline]
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/get-version`
+        #[inline]
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<::std::string::String>, Error<()>> {
+            let Self { client } = self;
+            let url = format!("{}/get-version", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_api_version",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_ntp_service_url`]
+
+[`Client::get_ntp_service_url`]: super::Client::get_ntp_service_url*/
+    #[derive(Debug, Clone)]
+    pub struct GetNtpServiceUrl<'a> {
+        client: &'a super::Client,
+        content_language: Result<
+            Option<crate::generated::open_enums::ContentLanguage>,
+            String,
+        >,
+    }
+    impl<'a> GetNtpServiceUrl<'a> {
+        #[inline]
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                content_language: Ok(None),
+            }
+        }
+        #[inline]
+        pub fn content_language<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
+        {
+            self.content_language = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `crate :: generated :: open_enums :: ContentLanguage` for content_language failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/get-ntp-service-url`
+        #[inline]
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::NtpServiceUrl>, Error<types::ErrorBody>> {
+            let Self { client, content_language } = self;
+            let content_language = content_language.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/get-ntp-service-url", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = content_language {
+                header_map.append("content-language", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_ntp_service_url",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -49301,6 +49658,22 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
         secret_fields: &[],
         secret_response: false,
         object_response: false,
+    },
+    ::cloud_common::OperationSpec {
+        method: "get_api_version",
+        operation_id: "GetApiVersion",
+        safe_to_retry: true,
+        secret_fields: &[],
+        secret_response: false,
+        object_response: false,
+    },
+    ::cloud_common::OperationSpec {
+        method: "get_ntp_service_url",
+        operation_id: "GetNtpServiceUrl",
+        safe_to_retry: true,
+        secret_fields: &[],
+        secret_response: false,
+        object_response: true,
     },
 ];
 /// Forward-compatible enums generated from the spec's named string
@@ -59948,6 +60321,10 @@ pub mod operation_ids {
     pub const GET_LABELS: &str = "GetLabels";
     ///`AddLabelsToResources` (POST /add-labels-to-resources)
     pub const ADD_LABELS_TO_RESOURCES: &str = "AddLabelsToResources";
+    ///`GetApiVersion` (GET /get-version)
+    pub const GET_API_VERSION: &str = "GetApiVersion";
+    ///`GetNtpServiceUrl` (POST /get-ntp-service-url)
+    pub const GET_NTP_SERVICE_URL: &str = "GetNtpServiceUrl";
 }
 impl<'a> ::cloud_common::Operation for builder::Login<'a> {
     type Ok = types::WithTaskLoginResponse;
@@ -61221,6 +61598,38 @@ impl<'a> ::cloud_common::Operation for builder::AddLabelsToResources<'a> {
         builder::AddLabelsToResources::send(self)
     }
 }
+impl<'a> ::cloud_common::Operation for builder::GetApiVersion<'a> {
+    type Ok = ::std::string::String;
+    type ErrorBody = ();
+    const OPERATION_ID: &'static str = "GetApiVersion";
+    #[inline]
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<::std::string::String>,
+            ::cloud_common::__private::ProgenitorError<()>,
+        >,
+    > + Send {
+        builder::GetApiVersion::send(self)
+    }
+}
+impl<'a> ::cloud_common::Operation for builder::GetNtpServiceUrl<'a> {
+    type Ok = types::NtpServiceUrl;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "GetNtpServiceUrl";
+    #[inline]
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::NtpServiceUrl>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::GetNtpServiceUrl::send(self)
+    }
+}
 #[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::LoginInput {
     type Error = ::serde_json::Error;
@@ -61920,265 +62329,270 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::AddLabelsToResource
 macro_rules! __for_each_operation {
     ($callback:ident) => {
         $callback ! { { method : login, id : "Login", doc :
-        "`POST /login`: Log in and get an API token.\n\nExchanges a username and password for a token, at `data.token`. Send the token raw (no `Bearer` prefix) in the `Authorization` header of every other operation. Tokens do not expire. `source` is optional (the Python SDK sends `LOCAL`); the SDK logs LDAP accounts in with `source: AUTHN` and the `auth_config_id` of the LDAP authentication strategy. This operation needs no `Authorization` header. The response is a single object, not an array, and its `task_id` is null.",
+        "`POST /login`: Log in and get an API token.\n\nExchanges a username and password for a token, at `data.token`. Send the token raw (no `Bearer` prefix) in the `Authorization` header of every other operation. Tokens do not expire. `source` is optional (the Python SDK sends `LOCAL`); the SDK logs LDAP accounts in with `source: AUTHN` and the `auth_config_id` of the LDAP authentication strategy. This operation needs no `Authorization` header. The response is a single object, not an array, and its `task_id` is null.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::LoginInput], ok : types::WithTaskLoginResponse, } { method :
         get_vms, id : "GetVms", doc :
-        "`POST /get-vms`: List virtual machines.\n\nReturns the VMs that match `where`, as a bare array (no envelope, no total; use `GetVmsConnection` to count). Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`. Send at least `{}`: the body is required. `vm_disks` and `vm_nics` hold ids only.",
+        "`POST /get-vms`: List virtual machines.\n\nReturns the VMs that match `where`, as a bare array (no envelope, no total; use `GetVmsConnection` to count). Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`. Send at least `{}`: the body is required. `vm_disks` and `vm_nics` hold ids only.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::GetVmsRequestBody], ok : ::std::vec::Vec < types::Vm >, } { method
         : get_vms_connection, id : "GetVmsConnection", doc :
-        "`POST /get-vms-connection`: Count virtual machines.\n\nCounts the VMs that match `where`. The response is `{aggregate: {count}}` only: there are no edges, nodes, page info or `totalCount`.",
+        "`POST /get-vms-connection`: Count virtual machines.\n\nCounts the VMs that match `where`. The response is `{aggregate: {count}}` only: there are no edges, nodes, page info or `totalCount`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::GetVmsConnectionRequestBody], ok : types::VmConnection, } { method
         : create_vm, id : "CreateVm", doc :
-        "`POST /create-vm`: Create blank virtual machines.\n\nCreates one VM per element of the array body (the body is an array, not an object). The response holds one `WithTask_Vm_` per element, in order. Disks are given in `vm_disks` as CD-ROMs (`mount_cd_roms`), existing volumes (`mount_disks`) or new volumes (`mount_new_create_disks`). `memory` is in bytes unless `memory_unit` says otherwise. Wait for a task by polling `GetTasks` with `{\"where\": {\"id_in\": [...]}}` until its status is `SUCCESSED` or `FAILED`.",
+        "`POST /create-vm`: Create blank virtual machines.\n\nCreates one VM per element of the array body (the body is an array, not an object). The response holds one `WithTask_Vm_` per element, in order. Disks are given in `vm_disks` as CD-ROMs (`mount_cd_roms`), existing volumes (`mount_disks`) or new volumes (`mount_new_create_disks`). `memory` is in bytes unless `memory_unit` says otherwise. Wait for a task by polling `GetTasks` with `{\"where\": {\"id_in\": [...]}}` until its status is `SUCCESSED` or `FAILED`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [::std::vec::Vec < types::VmCreationParams >], ok : ::std::vec::Vec <
         types::WithTaskVm >, } { method : create_vm_from_template, id :
         "CreateVmFromTemplate", doc :
-        "`POST /create-vm-from-template`: Create virtual machines from templates.\n\nClones one VM per element of the array body from a VM template. Only `template_id`, `name` and `is_full_copy` are required; anything else overrides the template (`vm_nics`, `disk_operate`, `cloud_init`, CPU and memory). `cluster_id` is marked deprecated upstream. Wait for a task by polling `GetTasks` with `{\"where\": {\"id_in\": [...]}}` until its status is `SUCCESSED` or `FAILED`.",
+        "`POST /create-vm-from-template`: Create virtual machines from templates.\n\nClones one VM per element of the array body from a VM template. Only `template_id`, `name` and `is_full_copy` are required; anything else overrides the template (`vm_nics`, `disk_operate`, `cloud_init`, CPU and memory). `cluster_id` is marked deprecated upstream. Wait for a task by polling `GetTasks` with `{\"where\": {\"id_in\": [...]}}` until its status is `SUCCESSED` or `FAILED`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [::std::vec::Vec < types::VmCreateVmFromTemplateParams >], ok :
         ::std::vec::Vec < types::WithTaskVm >, } { method : update_vm, id : "UpdateVm",
         doc :
-        "`POST /update-vm-basic-info`: Update the basic information of virtual machines.\n\nChanges name, description, HA, CPU topology and memory of every VM matched by `where`. The path is `/update-vm-basic-info`, not `/update-vm`. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        "`POST /update-vm-basic-info`: Update the basic information of virtual machines.\n\nChanges name, description, HA, CPU topology and memory of every VM matched by `where`. The path is `/update-vm-basic-info`, not `/update-vm`. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmUpdateParams], ok : ::std::vec::Vec < types::WithTaskVm >, } {
         method : add_vm_cd_rom, id : "AddVmCdRom", doc :
-        "`POST /add-vm-cd-rom`: Add CD-ROMs to virtual machines.\n\nAdds CD-ROM drives, optionally with an ISO (`elf_image_id` or `content_library_image_id`), to every VM matched by `where`. Upstream also declares a 304 (not modified) response without a body. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        "`POST /add-vm-cd-rom`: Add CD-ROMs to virtual machines.\n\nAdds CD-ROM drives, optionally with an ISO (`elf_image_id` or `content_library_image_id`), to every VM matched by `where`. Upstream also declares a 304 (not modified) response without a body. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmAddCdRomParams], ok : ::std::vec::Vec < types::WithTaskVm >, } {
         method : remove_vm_cd_rom, id : "RemoveVmCdRom", doc :
-        "`POST /remove-vm-cd-rom`: Remove CD-ROMs from virtual machines.\n\nRemoves the CD-ROM drives whose ids are in `cd_rom_ids`. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        "`POST /remove-vm-cd-rom`: Remove CD-ROMs from virtual machines.\n\nRemoves the CD-ROM drives whose ids are in `cd_rom_ids`. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmRemoveCdRomParams], ok : ::std::vec::Vec < types::WithTaskVm >,
         } { method : add_vm_disk, id : "AddVmDisk", doc :
-        "`POST /add-vm-disk`: Add virtual disks to virtual machines.\n\nMounts existing volumes (`mount_disks`) or creates and mounts new ones (`mount_new_create_disks`; `size` is in bytes unless `size_unit` says otherwise). `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        "`POST /add-vm-disk`: Add virtual disks to virtual machines.\n\nMounts existing volumes (`mount_disks`) or creates and mounts new ones (`mount_new_create_disks`; `size` is in bytes unless `size_unit` says otherwise). `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmAddDiskParams], ok : ::std::vec::Vec < types::WithTaskVm >, } {
         method : remove_vm_disk, id : "RemoveVmDisk", doc :
-        "`POST /remove-vm-disk`: Unmount virtual disks from virtual machines.\n\nUnmounts the virtual disks whose ids are in `disk_ids`. A VM busy with another task answers 400 with `code: ResourceLocked`. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        "`POST /remove-vm-disk`: Unmount virtual disks from virtual machines.\n\nUnmounts the virtual disks whose ids are in `disk_ids`. A VM busy with another task answers 400 with `code: ResourceLocked`. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmRemoveDiskParams], ok : ::std::vec::Vec < types::WithTaskVm >, }
         { method : add_vm_nic, id : "AddVmNic", doc :
-        "`POST /add-vm-nic`: Add virtual NICs to virtual machines.\n\nAdds the NICs in `vm_nics` to every VM matched by `where`. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        "`POST /add-vm-nic`: Add virtual NICs to virtual machines.\n\nAdds the NICs in `vm_nics` to every VM matched by `where`. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmAddNicParams], ok : ::std::vec::Vec < types::WithTaskVm >, } {
         method : update_vm_nic, id : "UpdateVmNic", doc :
-        "`POST /update-vm-nic`: Update a virtual NIC of virtual machines.\n\nChanges the NIC at position `nic_index` (a single integer here, unlike `RemoveVmNic`). `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        "`POST /update-vm-nic`: Update a virtual NIC of virtual machines.\n\nChanges the NIC at position `nic_index` (a single integer here, unlike `RemoveVmNic`). `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmUpdateNicParams], ok : ::std::vec::Vec < types::WithTaskVm >, }
         { method : remove_vm_nic, id : "RemoveVmNic", doc :
-        "`POST /remove-vm-nic`: Remove virtual NICs from virtual machines.\n\nRemoves the NICs at the positions in `nic_index` (an array here, unlike `UpdateVmNic`). `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        "`POST /remove-vm-nic`: Remove virtual NICs from virtual machines.\n\nRemoves the NICs at the positions in `nic_index` (an array here, unlike `UpdateVmNic`). `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmRemoveNicParams], ok : ::std::vec::Vec < types::WithTaskVm >, }
         { method : migrate_vm, id : "MigrateVm", doc :
-        "`POST /migrate-vm`: Migrate virtual machines to another host.\n\nMigrates every VM matched by `where` to `data.host_id`, or to a host chosen by the scheduler when `data` is left out. (The 1.x Python SDK called this `mig_rate_vm`.) `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        "`POST /migrate-vm`: Migrate virtual machines to another host.\n\nMigrates every VM matched by `where` to `data.host_id`, or to a host chosen by the scheduler when `data` is left out. (The 1.x Python SDK called this `mig_rate_vm`.) `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmMigrateParams], ok : ::std::vec::Vec < types::WithTaskVm >, } {
         method : start_vm, id : "StartVm", doc :
-        "`POST /start-vm`: Power on virtual machines.\n\nStarts every VM matched by `where`, on `data.host_id` or on a host chosen by the scheduler when `data` is left out. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        "`POST /start-vm`: Power on virtual machines.\n\nStarts every VM matched by `where`, on `data.host_id` or on a host chosen by the scheduler when `data` is left out. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmStartParams], ok : ::std::vec::Vec < types::WithTaskVm >, } {
         method : shut_down_vm, id : "ShutDownVm", doc :
-        "`POST /shutdown-vm`: Shut down virtual machines gracefully.\n\nAsks the guest OS of every VM matched by `where` to shut down. The path is `/shutdown-vm`. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        "`POST /shutdown-vm`: Shut down virtual machines gracefully.\n\nAsks the guest OS of every VM matched by `where` to shut down. The path is `/shutdown-vm`. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmOperateParams], ok : ::std::vec::Vec < types::WithTaskVm >, } {
         method : poweroff_vm, id : "PoweroffVm", doc :
-        "`POST /poweroff-vm`: Power off virtual machines (forced).\n\nCuts the power of every VM matched by `where`, without asking the guest. (The 1.x Python SDK called this `force_shut_down_vm`.) `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        "`POST /poweroff-vm`: Power off virtual machines (forced).\n\nCuts the power of every VM matched by `where`, without asking the guest. (The 1.x Python SDK called this `force_shut_down_vm`.) `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmOperateParams], ok : ::std::vec::Vec < types::WithTaskVm >, } {
         method : restart_vm, id : "RestartVm", doc :
-        "`POST /restart-vm`: Restart virtual machines gracefully.\n\nAsks the guest OS of every VM matched by `where` to reboot. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        "`POST /restart-vm`: Restart virtual machines gracefully.\n\nAsks the guest OS of every VM matched by `where` to reboot. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmOperateParams], ok : ::std::vec::Vec < types::WithTaskVm >, } {
         method : force_restart_vm, id : "ForceRestartVm", doc :
-        "`POST /force-restart-vm`: Restart virtual machines (forced).\n\nResets every VM matched by `where`, without asking the guest. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        "`POST /force-restart-vm`: Restart virtual machines (forced).\n\nResets every VM matched by `where`, without asking the guest. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmOperateParams], ok : ::std::vec::Vec < types::WithTaskVm >, } {
         method : suspend_vm, id : "SuspendVm", doc :
-        "`POST /suspend-vm`: Suspend virtual machines.\n\nPauses every running VM matched by `where`. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        "`POST /suspend-vm`: Suspend virtual machines.\n\nPauses every running VM matched by `where`. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmOperateParams], ok : ::std::vec::Vec < types::WithTaskVm >, } {
         method : resume_vm, id : "ResumeVm", doc :
-        "`POST /resume-vm`: Resume suspended virtual machines.\n\nResumes every suspended VM matched by `where`. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.",
+        "`POST /resume-vm`: Resume suspended virtual machines.\n\nResumes every suspended VM matched by `where`. `where` may match several VMs; the response holds one `WithTask_Vm_` per affected VM, each with its own `task_id` (null when nothing has to be waited for). Only `data.id` is reliable, the other fields of `data` are a transient placeholder: read the VM again with `GetVms` after the task has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmOperateParams], ok : ::std::vec::Vec < types::WithTaskVm >, } {
         method : move_vm_to_recycle_bin, id : "MoveVmToRecycleBin", doc :
-        "`POST /move-vm-to-recycle`: Move virtual machines to the recycle bin.\n\nMoves every VM matched by `where` to the recycle bin (`in_recycle_bin` becomes true); `RecoverVmFromRecycleBin` undoes it. The path is `/move-vm-to-recycle`. `where` may match several VMs; the response holds one `WithTask_DeleteVm_` (`{task_id, data: {id}}`) per affected VM, not a `WithTask_Vm_`.",
+        "`POST /move-vm-to-recycle`: Move virtual machines to the recycle bin.\n\nMoves every VM matched by `where` to the recycle bin (`in_recycle_bin` becomes true); `RecoverVmFromRecycleBin` undoes it. The path is `/move-vm-to-recycle`. `where` may match several VMs; the response holds one `WithTask_DeleteVm_` (`{task_id, data: {id}}`) per affected VM, not a `WithTask_Vm_`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmOperateParams], ok : ::std::vec::Vec < types::WithTaskDeleteVm
         >, } { method : recover_vm_from_recycle_bin, id : "RecoverVmFromRecycleBin", doc
         :
-        "`POST /recover-vm-from-recycle`: Recover virtual machines from the recycle bin.\n\nRestores every VM matched by `where` from the recycle bin. The path is `/recover-vm-from-recycle`. `where` may match several VMs; the response holds one `WithTask_DeleteVm_` (`{task_id, data: {id}}`) per affected VM, not a `WithTask_Vm_`.",
+        "`POST /recover-vm-from-recycle`: Recover virtual machines from the recycle bin.\n\nRestores every VM matched by `where` from the recycle bin. The path is `/recover-vm-from-recycle`. `where` may match several VMs; the response holds one `WithTask_DeleteVm_` (`{task_id, data: {id}}`) per affected VM, not a `WithTask_Vm_`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmOperateParams], ok : ::std::vec::Vec < types::WithTaskDeleteVm
         >, } { method : delete_vm, id : "DeleteVm", doc :
-        "`POST /delete-vm`: Delete virtual machines permanently.\n\nDeletes every VM matched by `where`, skipping the recycle bin. With `effect.include_snapshots: true` the VMs' snapshots are deleted too. `where` may match several VMs; the response holds one `WithTask_DeleteVm_` (`{task_id, data: {id}}`) per affected VM, not a `WithTask_Vm_`.",
+        "`POST /delete-vm`: Delete virtual machines permanently.\n\nDeletes every VM matched by `where`, skipping the recycle bin. With `effect.include_snapshots: true` the VMs' snapshots are deleted too. `where` may match several VMs; the response holds one `WithTask_DeleteVm_` (`{task_id, data: {id}}`) per affected VM, not a `WithTask_Vm_`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmDeleteParams], ok : ::std::vec::Vec < types::WithTaskDeleteVm >,
         } { method : get_tasks, id : "GetTasks", doc :
-        "`POST /get-tasks`: List asynchronous tasks.\n\nReturns the tasks that match `where`. This is how to wait for a mutation: poll with `{\"where\": {\"id_in\": [task ids]}}` until every task is `SUCCESSED` or `FAILED` (note the spelling); `PENDING`, `EXECUTING` and `PAUSED` are not final. A failed task explains itself in `error_code` / `error_message`.",
+        "`POST /get-tasks`: List asynchronous tasks.\n\nReturns the tasks that match `where`. This is how to wait for a mutation: poll with `{\"where\": {\"id_in\": [task ids]}}` until every task is `SUCCESSED` or `FAILED` (note the spelling); `PENDING`, `EXECUTING` and `PAUSED` are not final. A failed task explains itself in `error_code` / `error_message`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::GetTasksRequestBody], ok : ::std::vec::Vec < types::Task >, } {
         method : get_alerts, id : "GetAlerts", doc :
-        "`POST /get-alerts`: List alerts.\n\nReturns the alerts that match `where`; `ended: false` selects the open ones. `message`, `cause`, `impact` and `solution` come in the language of the `content-language` header. `severity` is a plain string (e.g. `CRITICAL`, `NOTICE`, `INFO`), not an enum.",
+        "`POST /get-alerts`: List alerts.\n\nReturns the alerts that match `where`; `ended: false` selects the open ones. `message`, `cause`, `impact` and `solution` come in the language of the `content-language` header. `severity` is a plain string (e.g. `CRITICAL`, `NOTICE`, `INFO`), not an enum.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::GetAlertsRequestBody], ok : ::std::vec::Vec < types::Alert >, } {
         method : get_clusters, id : "GetClusters", doc :
-        "`POST /get-clusters`: List clusters.\n\nReturns the clusters that match `where`, e.g. those of a datacenter with `{\"datacenters_some\": {\"id\": ...}}`. The capacity and usage figures (`total_cpu_hz`, `used_memory_bytes`, `total_data_capacity`, ...) are all nullable.",
+        "`POST /get-clusters`: List clusters.\n\nReturns the clusters that match `where`, e.g. those of a datacenter with `{\"datacenters_some\": {\"id\": ...}}`. The capacity and usage figures (`total_cpu_hz`, `used_memory_bytes`, `total_data_capacity`, ...) are all nullable.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::GetClustersRequestBody], ok : ::std::vec::Vec < types::Cluster >,
         } { method : get_hosts, id : "GetHosts", doc :
-        "`POST /get-hosts`: List hosts.\n\nReturns the hosts that match `where`, e.g. those of some clusters with `{\"cluster\": {\"id_in\": [...]}}`. Byte and Hz totals are integers; `used_cpu_hz` and `used_memory_bytes` are nullable doubles.",
+        "`POST /get-hosts`: List hosts.\n\nReturns the hosts that match `where`, e.g. those of some clusters with `{\"cluster\": {\"id_in\": [...]}}`. Byte and Hz totals are integers; `used_cpu_hz` and `used_memory_bytes` are nullable doubles.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::GetHostsRequestBody], ok : ::std::vec::Vec < types::Host >, } {
         method : get_disks, id : "GetDisks", doc :
-        "`POST /get-disks`: List physical disks.\n\nReturns the physical disks of hosts that match `where`. Disks have no `cluster` filter: filter by cluster through the host, `{\"host\": {\"cluster\": {\"id_in\": [...]}}}`. `health_status`, `usage_status` and `function` are nullable.",
+        "`POST /get-disks`: List physical disks.\n\nReturns the physical disks of hosts that match `where`. Disks have no `cluster` filter: filter by cluster through the host, `{\"host\": {\"cluster\": {\"id_in\": [...]}}}`. `health_status`, `usage_status` and `function` are nullable.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::GetDisksRequestBody], ok : ::std::vec::Vec < types::Disk >, } {
         method : create_vm_snapshot, id : "CreateVmSnapshot", doc :
-        "`POST /create-vm-snapshot`: Create virtual machine snapshots.\n\nCreates one snapshot per element of `data` (the body is an object with a `data` array, not a bare array). `FILE_SYSTEM_CONSISTENT` needs VMTools running in the guest (`Vm.vm_tools_status` = `RUNNING`); otherwise use `CRASH_CONSISTENT`. Wait for a task by polling `GetTasks` with `{\"where\": {\"id_in\": [...]}}` until its status is `SUCCESSED` or `FAILED`.",
+        "`POST /create-vm-snapshot`: Create virtual machine snapshots.\n\nCreates one snapshot per element of `data` (the body is an object with a `data` array, not a bare array). `FILE_SYSTEM_CONSISTENT` needs VMTools running in the guest (`Vm.vm_tools_status` = `RUNNING`); otherwise use `CRASH_CONSISTENT`. Wait for a task by polling `GetTasks` with `{\"where\": {\"id_in\": [...]}}` until its status is `SUCCESSED` or `FAILED`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmSnapshotCreationParams], ok : ::std::vec::Vec <
         types::WithTaskVmSnapshot >, } { method : get_vm_snapshots, id :
         "GetVmSnapshots", doc :
-        "`POST /get-vm-snapshots`: List virtual machine snapshots.\n\nReturns the VM snapshots that match `where`. Each element of `vm_disks` describes a frozen disk: for `type: DISK`, `snapshot_local_id` identifies the iSCSI LUN snapshot holding its data, which the SDK guide finds with `GetIscsiLunSnapshots` and `{\"name_in\": [...]}`; CD-ROMs (`type: CD_ROM`) have no LUN snapshot.",
+        "`POST /get-vm-snapshots`: List virtual machine snapshots.\n\nReturns the VM snapshots that match `where`. Each element of `vm_disks` describes a frozen disk: for `type: DISK`, `snapshot_local_id` identifies the iSCSI LUN snapshot holding its data, which the SDK guide finds with `GetIscsiLunSnapshots` and `{\"name_in\": [...]}`; CD-ROMs (`type: CD_ROM`) have no LUN snapshot.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::GetVmSnapshotsRequestBody], ok : ::std::vec::Vec <
         types::VmSnapshot >, } { method : get_iscsi_lun_snapshots, id :
         "GetIscsiLunSnapshots", doc :
-        "`POST /get-iscsi-lun-snapshots`: List iSCSI LUN snapshots.\n\nReturns the iSCSI LUN snapshots that match `where`. There is no `cluster` or `host` filter; the snapshots of a VM snapshot are found by name, `{\"name_in\": [snapshot_local_id, ...]}`.",
+        "`POST /get-iscsi-lun-snapshots`: List iSCSI LUN snapshots.\n\nReturns the iSCSI LUN snapshots that match `where`. There is no `cluster` or `host` filter; the snapshots of a VM snapshot are found by name, `{\"name_in\": [snapshot_local_id, ...]}`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::GetIscsiLunSnapshotsRequestBody], ok : ::std::vec::Vec <
         types::IscsiLunSnapshot >, } { method :
         clone_content_library_vm_template_from_vm, id :
         "CloneContentLibraryVmTemplateFromVm", doc :
-        "`POST /clone-content-library-vm-template-from-vm`: Clone content library VM template from VM.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `ContentLibraryVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /clone-content-library-vm-template-from-vm`: Clone content library VM template from VM.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `ContentLibraryVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [::std::vec::Vec < types::ContentLibraryVmTemplateCreationParams >], ok :
         ::std::vec::Vec < types::WithTaskContentLibraryVmTemplate >, } { method :
         clone_vm, id : "CloneVm", doc :
-        "`POST /clone-vm`: Clone VM.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /clone-vm`: Clone VM.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [::std::vec::Vec < types::VmCloneParams >], ok : ::std::vec::Vec <
         types::WithTaskVm >, } { method : clone_vm_template_from_vm, id :
         "CloneVmTemplateFromVm", doc :
-        "`POST /clone-vm-template-from-vm`: Clone VM template from VM.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `VmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /clone-vm-template-from-vm`: Clone VM template from VM.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `VmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [::std::vec::Vec < types::VmTemplateCreationParams >], ok :
         ::std::vec::Vec < types::WithTaskVmTemplate >, } { method : connect_cluster, id :
         "ConnectCluster", doc :
-        "`POST /connect-cluster`: Connect cluster.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `Cluster` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /connect-cluster`: Connect cluster.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `Cluster` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [::std::vec::Vec < types::ClusterCreationParams >], ok : ::std::vec::Vec <
         types::WithTaskCluster >, } { method : convert_vm_template_from_vm, id :
         "ConvertVmTemplateFromVm", doc :
-        "`POST /convert-vm-template-from-vm`: Convert VM template from VM.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `VmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /convert-vm-template-from-vm`: Convert VM template from VM.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `VmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [::std::vec::Vec < types::VmTemplateCreationParams >], ok :
         ::std::vec::Vec < types::WithTaskVmTemplate >, } { method : create_datacenter, id
         : "CreateDatacenter", doc :
-        "`POST /create-datacenter`: Create datacenter.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `Datacenter` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /create-datacenter`: Create datacenter.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `Datacenter` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [::std::vec::Vec < types::DatacenterCreationParams >], ok :
         ::std::vec::Vec < types::WithTaskDatacenter >, } { method :
         create_vm_from_content_library_template, id :
         "CreateVmFromContentLibraryTemplate", doc :
-        "`POST /create-vm-from-content-library-template`: Create VM from content library template.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /create-vm-from-content-library-template`: Create VM from content library template.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [::std::vec::Vec < types::VmCreateVmFromContentLibraryTemplateParams >],
         ok : ::std::vec::Vec < types::WithTaskVm >, } { method : delete_cluster, id :
         "DeleteCluster", doc :
-        "`POST /delete-cluster`: Delete cluster.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteCluster` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /delete-cluster`: Delete cluster.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteCluster` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::ClusterDeletionParams], ok : ::std::vec::Vec <
         types::WithTaskDeleteCluster >, } { method : delete_content_library_vm_template,
         id : "DeleteContentLibraryVmTemplate", doc :
-        "`POST /delete-content-library-vm-template`: Delete content library VM template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteContentLibraryVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /delete-content-library-vm-template`: Delete content library VM template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteContentLibraryVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::ContentLibraryVmTemplateDeletionParams], ok : ::std::vec::Vec <
         types::WithTaskDeleteContentLibraryVmTemplate >, } { method : delete_datacenter,
         id : "DeleteDatacenter", doc :
-        "`POST /delete-datacenter`: Delete datacenter.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteDatacenter` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /delete-datacenter`: Delete datacenter.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteDatacenter` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::DatacenterDeletionParams], ok : ::std::vec::Vec <
         types::WithTaskDeleteDatacenter >, } { method : delete_vm_snapshot, id :
         "DeleteVmSnapshot", doc :
-        "`POST /delete-vm-snapshot`: Delete VM snapshot.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteVmSnapshot` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /delete-vm-snapshot`: Delete VM snapshot.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteVmSnapshot` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmSnapshotDeletionParams], ok : ::std::vec::Vec <
         types::WithTaskDeleteVmSnapshot >, } { method : delete_vm_template, id :
         "DeleteVmTemplate", doc :
-        "`POST /delete-vm-template`: Delete VM template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /delete-vm-template`: Delete VM template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmTemplateDeletionParams], ok : ::std::vec::Vec <
         types::WithTaskDeleteVmTemplate >, } { method : get_content_library_vm_templates,
         id : "GetContentLibraryVmTemplates", doc :
-        "`POST /get-content-library-vm-templates`: Get content library VM templates.\n\nReturns the `ContentLibraryVmTemplate`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        "`POST /get-content-library-vm-templates`: Get content library VM templates.\n\nReturns the `ContentLibraryVmTemplate`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::GetContentLibraryVmTemplatesRequestBody], ok : ::std::vec::Vec <
         types::ContentLibraryVmTemplate >, } { method : get_datacenters, id :
         "GetDatacenters", doc :
-        "`POST /get-datacenters`: Get datacenters.\n\nReturns the `Datacenter`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        "`POST /get-datacenters`: Get datacenters.\n\nReturns the `Datacenter`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::GetDatacentersRequestBody], ok : ::std::vec::Vec <
         types::Datacenter >, } { method : get_elf_images, id : "GetElfImages", doc :
-        "`POST /get-elf-images`: Get ELF images.\n\nReturns the `ElfImage`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        "`POST /get-elf-images`: Get ELF images.\n\nReturns the `ElfImage`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::GetElfImagesRequestBody], ok : ::std::vec::Vec < types::ElfImage
         >, } { method : get_elf_storage_policies, id : "GetElfStoragePolicies", doc :
-        "`POST /get-elf-storage-policies`: Get ELF storage policies.\n\nReturns the `ElfStoragePolicy`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        "`POST /get-elf-storage-policies`: Get ELF storage policies.\n\nReturns the `ElfStoragePolicy`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::GetElfStoragePoliciesRequestBody], ok : ::std::vec::Vec <
         types::ElfStoragePolicy >, } { method : get_organizations, id :
         "GetOrganizations", doc :
-        "`POST /get-organizations`: Get organizations.\n\nReturns the `Organization`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        "`POST /get-organizations`: Get organizations.\n\nReturns the `Organization`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::GetOrganizationsRequestBody], ok : ::std::vec::Vec <
         types::Organization >, } { method : get_svt_images, id : "GetSvtImages", doc :
-        "`POST /get-svt-images`: Get SVT images.\n\nReturns the `SvtImage`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        "`POST /get-svt-images`: Get SVT images.\n\nReturns the `SvtImage`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::GetSvtImagesRequestBody], ok : ::std::vec::Vec < types::SvtImage
         >, } { method : get_vdses, id : "GetVdses", doc :
-        "`POST /get-vdses`: Get VDSes.\n\nReturns the `Vds`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        "`POST /get-vdses`: Get VDSes.\n\nReturns the `Vds`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::GetVdsesRequestBody], ok : ::std::vec::Vec < types::Vds >, } {
         method : get_vlans, id : "GetVlans", doc :
-        "`POST /get-vlans`: Get VLANs.\n\nReturns the `Vlan`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        "`POST /get-vlans`: Get VLANs.\n\nReturns the `Vlan`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::GetVlansRequestBody], ok : ::std::vec::Vec < types::Vlan >, } {
         method : get_vm_disks, id : "GetVmDisks", doc :
-        "`POST /get-vm-disks`: Get VM disks.\n\nReturns the `VmDisk`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        "`POST /get-vm-disks`: Get VM disks.\n\nReturns the `VmDisk`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::GetVmDisksRequestBody], ok : ::std::vec::Vec < types::VmDisk >, }
         { method : get_vm_nics, id : "GetVmNics", doc :
-        "`POST /get-vm-nics`: Get VM NICs.\n\nReturns the `VmNic`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        "`POST /get-vm-nics`: Get VM NICs.\n\nReturns the `VmNic`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::GetVmNicsRequestBody], ok : ::std::vec::Vec < types::VmNic >, } {
         method : get_vm_templates, id : "GetVmTemplates", doc :
-        "`POST /get-vm-templates`: Get VM templates.\n\nReturns the `VmTemplate`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        "`POST /get-vm-templates`: Get VM templates.\n\nReturns the `VmTemplate`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::GetVmTemplatesRequestBody], ok : ::std::vec::Vec <
         types::VmTemplate >, } { method : get_vm_volumes, id : "GetVmVolumes", doc :
-        "`POST /get-vm-volumes`: Get VM volumes.\n\nReturns the `VmVolume`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        "`POST /get-vm-volumes`: Get VM volumes.\n\nReturns the `VmVolume`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::GetVmVolumesRequestBody], ok : ::std::vec::Vec < types::VmVolume
         >, } { method : rebuild_vm, id : "RebuildVm", doc :
-        "`POST /rebuild-vm-from-snapshot`: Rebuild VM.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /rebuild-vm-from-snapshot`: Rebuild VM.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [::std::vec::Vec < types::VmRebuildParams >], ok : ::std::vec::Vec <
         types::WithTaskVm >, } { method : rollback_vm, id : "RollbackVm", doc :
-        "`POST /rollback-vm`: Rollback VM.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /rollback-vm`: Rollback VM.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmRollbackParams], ok : ::std::vec::Vec < types::WithTaskVm >, } {
         method : update_cluster, id : "UpdateCluster", doc :
-        "`POST /update-cluster`: Update cluster.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Cluster` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /update-cluster`: Update cluster.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Cluster` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::ClusterUpdationParams], ok : ::std::vec::Vec <
         types::WithTaskCluster >, } { method : update_content_library_vm_template, id :
         "UpdateContentLibraryVmTemplate", doc :
-        "`POST /update-content-library-vm-template`: Update content library VM template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `ContentLibraryVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /update-content-library-vm-template`: Update content library VM template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `ContentLibraryVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::ContentLibraryVmTemplateUpdationParams], ok : ::std::vec::Vec <
         types::WithTaskContentLibraryVmTemplate >, } { method : update_datacenter, id :
         "UpdateDatacenter", doc :
-        "`POST /update-datacenter`: Update datacenter.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Datacenter` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /update-datacenter`: Update datacenter.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Datacenter` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::DatacenterUpdationParams], ok : ::std::vec::Vec <
         types::WithTaskDatacenter >, } { method : update_vm_template, id :
         "UpdateVmTemplate", doc :
-        "`POST /update-vm-template`: Update VM template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `VmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /update-vm-template`: Update VM template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `VmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmTemplateUpdationParams], ok : ::std::vec::Vec <
         types::WithTaskVmTemplate >, } { method : get_content_library_images, id :
         "GetContentLibraryImages", doc :
-        "`POST /get-content-library-images`: Get content library images.\n\nReturns the `ContentLibraryImage`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        "`POST /get-content-library-images`: Get content library images.\n\nReturns the `ContentLibraryImage`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::GetContentLibraryImagesRequestBody], ok : ::std::vec::Vec <
         types::ContentLibraryImage >, } { method : expand_vm_disk, id : "ExpandVmDisk",
         doc :
-        "`POST /expand-vm-disk`: Expand VM disk.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /expand-vm-disk`: Expand VM disk.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmExpandVmDiskParams], ok : ::std::vec::Vec < types::WithTaskVm >,
         } { method : get_gpu_devices, id : "GetGpuDevices", doc :
-        "`POST /get-gpu-devices`: Get GPU devices.\n\nReturns the `GpuDevice`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        "`POST /get-gpu-devices`: Get GPU devices.\n\nReturns the `GpuDevice`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::GetGpuDevicesRequestBody], ok : ::std::vec::Vec < types::GpuDevice
         >, } { method : add_vm_gpu_device, id : "AddVmGpuDevice", doc :
-        "`POST /add-vm-gpu-device`: Add VM GPU device.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /add-vm-gpu-device`: Add VM GPU device.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmAddGpuDeviceParams], ok : ::std::vec::Vec < types::WithTaskVm >,
         } { method : remove_vm_gpu_device, id : "RemoveVmGpuDevice", doc :
-        "`POST /remove-vm-gpu-device`: Remove VM GPU device.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /remove-vm-gpu-device`: Remove VM GPU device.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmRemoveGpuDeviceParams], ok : ::std::vec::Vec < types::WithTaskVm
         >, } { method : enter_maintenance_mode_pre_check, id :
         "EnterMaintenanceModePreCheck", doc :
-        "`POST /enter-maintenance-mode-precheck`: Enter maintenance mode pre check.\n\nReturns `EnterMaintenanceModeCheckResult`.",
+        "`POST /enter-maintenance-mode-precheck`: Enter maintenance mode pre check.\n\nReturns `EnterMaintenanceModeCheckResult`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::EnterMaintenanceModeCheckParams], ok :
         types::EnterMaintenanceModeCheckResult, } { method :
         enter_maintenance_mode_precheck_result, id :
         "EnterMaintenanceModePrecheckResult", doc :
-        "`POST /enter-maintance-mode-precheck-result`: Enter maintenance mode precheck result.\n\nReturns a `EnterMaintenanceModeResult`. The body is required: send at least `{}`.",
+        "`POST /enter-maintance-mode-precheck-result`: Enter maintenance mode precheck result.\n\nReturns a `EnterMaintenanceModeResult`. The body is required: send at least `{}`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::EnterMaintenanceModeResultParams], ok :
         types::EnterMaintenanceModeResult, } { method : enter_maintenance_mode, id :
         "EnterMaintenanceMode", doc :
-        "`POST /enter-maintance-mode`: Enter maintenance mode.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Host` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /enter-maintance-mode`: Enter maintenance mode.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Host` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::EnterMaintenanceModeParams], ok : types::WithTaskHost, } { method
         : exit_maintenance_mode, id : "ExitMaintenanceMode", doc :
-        "`POST /exit-maintance-mode`: Exit maintenance mode.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Host` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /exit-maintance-mode`: Exit maintenance mode.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Host` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::ExitMaintenanceModeParams], ok : types::WithTaskHost, } { method :
         get_vm_metrics, id : "GetVmMetrics", doc :
-        "`POST /get-vm-metrics`: Get VM metrics.\n\nReturns the `WithTask_Metric_`s that match `where`, as a bare array. The body is required: send at least `{}`.",
+        "`POST /get-vm-metrics`: Get VM metrics.\n\nReturns the `WithTask_Metric_`s that match `where`, as a bare array. The body is required: send at least `{}`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::GetVmMetricInput], ok : ::std::vec::Vec < types::WithTaskMetric >,
         } { method : get_host_metrics, id : "GetHostMetrics", doc :
-        "`POST /get-host-metrics`: Get host metrics.\n\nReturns the `WithTask_Metric_`s that match `where`, as a bare array. The body is required: send at least `{}`.",
+        "`POST /get-host-metrics`: Get host metrics.\n\nReturns the `WithTask_Metric_`s that match `where`, as a bare array. The body is required: send at least `{}`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::GetHostMetricInput], ok : ::std::vec::Vec < types::WithTaskMetric
         >, } { method : get_cluster_metrics, id : "GetClusterMetrics", doc :
-        "`POST /get-cluster-metrics`: Get cluster metrics.\n\nReturns the `WithTask_Metric_`s that match `where`, as a bare array. The body is required: send at least `{}`.",
+        "`POST /get-cluster-metrics`: Get cluster metrics.\n\nReturns the `WithTask_Metric_`s that match `where`, as a bare array. The body is required: send at least `{}`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::GetClusterMetricInput], ok : ::std::vec::Vec <
         types::WithTaskMetric >, } { method : get_labels, id : "GetLabels", doc :
-        "`POST /get-labels`: Get labels.\n\nReturns the `Label`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        "`POST /get-labels`: Get labels.\n\nReturns the `Label`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::GetLabelsRequestBody], ok : ::std::vec::Vec < types::Label >, } {
         method : add_labels_to_resources, id : "AddLabelsToResources", doc :
-        "`POST /add-labels-to-resources`: Add labels to resources.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Label` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        "`POST /add-labels-to-resources`: Add labels to resources.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Label` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::AddLabelsToResourcesParams], ok : ::std::vec::Vec <
-        types::WithTaskLabel >, } }
+        types::WithTaskLabel >, } { method : get_api_version, id : "GetApiVersion", doc :
+        "`GET /get-version`: Get the API version.\n\nReturns the CloudTower release the server runs, as a JSON string (`\"4.6.0\"`). A `GET` without a body; it needs no `Authorization` header. An operation older servers lack is answered 404 (`x-cloudtower-since` says which release added each).\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [], ok : ::std::string::String, } { method : get_ntp_service_url, id :
+        "GetNtpServiceUrl", doc :
+        "`POST /get-ntp-service-url`: Get the NTP service URL.\n\nReturns `{ntp_service_url}`, the URL of CloudTower's NTP service (the official document does not describe it further). Takes no body.\n\nAvailable since CloudTower 4.5.0.",
+        body : [], ok : types::NtpServiceUrl, } }
     };
 }
 #[allow(unused_imports)]
@@ -62350,6 +62764,90 @@ macro_rules! __for_each_with_task {
 }
 #[allow(unused_imports)]
 pub(crate) use __for_each_with_task as for_each_with_task;
+/// The first CloudTower release that has each operation, as
+/// `(operationId, release)`, from the spec's `x-cloudtower-since`
+/// (in document order). Releases before the oldest one listed are
+/// not recorded.
+pub const OPERATIONS_SINCE: &[(&str, &str)] = &[
+    ("Login", "4.0.0"),
+    ("GetVms", "4.0.0"),
+    ("GetVmsConnection", "4.0.0"),
+    ("CreateVm", "4.0.0"),
+    ("CreateVmFromTemplate", "4.0.0"),
+    ("UpdateVm", "4.0.0"),
+    ("AddVmCdRom", "4.0.0"),
+    ("RemoveVmCdRom", "4.0.0"),
+    ("AddVmDisk", "4.0.0"),
+    ("RemoveVmDisk", "4.0.0"),
+    ("AddVmNic", "4.0.0"),
+    ("UpdateVmNic", "4.0.0"),
+    ("RemoveVmNic", "4.0.0"),
+    ("MigrateVm", "4.0.0"),
+    ("StartVm", "4.0.0"),
+    ("ShutDownVm", "4.0.0"),
+    ("PoweroffVm", "4.0.0"),
+    ("RestartVm", "4.0.0"),
+    ("ForceRestartVm", "4.0.0"),
+    ("SuspendVm", "4.0.0"),
+    ("ResumeVm", "4.0.0"),
+    ("MoveVmToRecycleBin", "4.0.0"),
+    ("RecoverVmFromRecycleBin", "4.0.0"),
+    ("DeleteVm", "4.0.0"),
+    ("GetTasks", "4.0.0"),
+    ("GetAlerts", "4.0.0"),
+    ("GetClusters", "4.0.0"),
+    ("GetHosts", "4.0.0"),
+    ("GetDisks", "4.0.0"),
+    ("CreateVmSnapshot", "4.0.0"),
+    ("GetVmSnapshots", "4.0.0"),
+    ("GetIscsiLunSnapshots", "4.0.0"),
+    ("CloneContentLibraryVmTemplateFromVm", "4.0.0"),
+    ("CloneVm", "4.0.0"),
+    ("CloneVmTemplateFromVm", "4.0.0"),
+    ("ConnectCluster", "4.0.0"),
+    ("ConvertVmTemplateFromVm", "4.0.0"),
+    ("CreateDatacenter", "4.0.0"),
+    ("CreateVmFromContentLibraryTemplate", "4.0.0"),
+    ("DeleteCluster", "4.0.0"),
+    ("DeleteContentLibraryVmTemplate", "4.0.0"),
+    ("DeleteDatacenter", "4.0.0"),
+    ("DeleteVmSnapshot", "4.0.0"),
+    ("DeleteVmTemplate", "4.0.0"),
+    ("GetContentLibraryVmTemplates", "4.0.0"),
+    ("GetDatacenters", "4.0.0"),
+    ("GetElfImages", "4.0.0"),
+    ("GetElfStoragePolicies", "4.0.0"),
+    ("GetOrganizations", "4.0.0"),
+    ("GetSvtImages", "4.0.0"),
+    ("GetVdses", "4.0.0"),
+    ("GetVlans", "4.0.0"),
+    ("GetVmDisks", "4.0.0"),
+    ("GetVmNics", "4.0.0"),
+    ("GetVmTemplates", "4.0.0"),
+    ("GetVmVolumes", "4.0.0"),
+    ("RebuildVm", "4.0.0"),
+    ("RollbackVm", "4.0.0"),
+    ("UpdateCluster", "4.0.0"),
+    ("UpdateContentLibraryVmTemplate", "4.0.0"),
+    ("UpdateDatacenter", "4.0.0"),
+    ("UpdateVmTemplate", "4.0.0"),
+    ("GetContentLibraryImages", "4.0.0"),
+    ("ExpandVmDisk", "4.0.0"),
+    ("GetGpuDevices", "4.0.0"),
+    ("AddVmGpuDevice", "4.0.0"),
+    ("RemoveVmGpuDevice", "4.0.0"),
+    ("EnterMaintenanceModePreCheck", "4.0.0"),
+    ("EnterMaintenanceModePrecheckResult", "4.0.0"),
+    ("EnterMaintenanceMode", "4.0.0"),
+    ("ExitMaintenanceMode", "4.0.0"),
+    ("GetVmMetrics", "4.0.0"),
+    ("GetHostMetrics", "4.0.0"),
+    ("GetClusterMetrics", "4.0.0"),
+    ("GetLabels", "4.0.0"),
+    ("AddLabelsToResources", "4.0.0"),
+    ("GetApiVersion", "4.0.0"),
+    ("GetNtpServiceUrl", "4.5.0"),
+];
 impl ::cloud_common::IntoOptional<types::AddLabelsToResourcesParams>
 for types::builder::AddLabelsToResourcesParams {
     type Error = types::error::ConversionError;

@@ -6225,6 +6225,119 @@ pub mod operations {
             )
         }
     }
+    pub struct GetApiVersionWhen(::httpmock::When);
+    impl GetApiVersionWhen {
+        #[inline]
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/get-version$").unwrap()),
+            )
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct GetApiVersionThen(::httpmock::Then);
+    impl GetApiVersionThen {
+        #[inline]
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        #[inline]
+        pub fn ok(self, value: &str) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetNtpServiceUrlWhen(::httpmock::When);
+    impl GetNtpServiceUrlWhen {
+        #[inline]
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/get-ntp-service-url$").unwrap()),
+            )
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        #[inline]
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+    }
+    pub struct GetNtpServiceUrlThen(::httpmock::Then);
+    impl GetNtpServiceUrlThen {
+        #[inline]
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        #[inline]
+        pub fn ok(self, value: &types::NtpServiceUrl) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     impl LoginThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7593,6 +7706,42 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    impl GetApiVersionThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        #[inline]
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        #[inline]
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        #[inline]
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    impl GetNtpServiceUrlThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        #[inline]
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        #[inline]
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        #[inline]
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -7889,6 +8038,12 @@ pub trait MockServerExt {
             operations::AddLabelsToResourcesWhen,
             operations::AddLabelsToResourcesThen,
         );
+    fn get_api_version<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetApiVersionWhen, operations::GetApiVersionThen);
+    fn get_ntp_service_url<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetNtpServiceUrlWhen, operations::GetNtpServiceUrlThen);
 }
 impl MockServerExt for ::httpmock::MockServer {
     #[inline]
@@ -8860,6 +9015,30 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::AddLabelsToResourcesWhen::new(when),
                 operations::AddLabelsToResourcesThen::new(then),
+            )
+        })
+    }
+    #[inline]
+    fn get_api_version<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetApiVersionWhen, operations::GetApiVersionThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetApiVersionWhen::new(when),
+                operations::GetApiVersionThen::new(then),
+            )
+        })
+    }
+    #[inline]
+    fn get_ntp_service_url<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetNtpServiceUrlWhen, operations::GetNtpServiceUrlThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetNtpServiceUrlWhen::new(when),
+                operations::GetNtpServiceUrlThen::new(then),
             )
         })
     }

@@ -99,6 +99,7 @@ pub mod compute;
 pub mod offers;
 pub mod query;
 pub mod tasks;
+pub mod version;
 pub mod workflows;
 
 #[cfg(test)]
@@ -108,6 +109,7 @@ pub use compute::{STATES, neutral_state, summary};
 pub use query::ListRequest;
 pub use tasks::{TaskId, TaskReport, TaskWait};
 pub use types::{ContentLanguage, UserSource};
+pub use version::{Version, VersionTooOld, since};
 pub use workflows::FromTemplate;
 
 cloud_common::generated_client!("cloudtower");
@@ -152,6 +154,9 @@ cloud_common::client_shell! {
         extra: {
             /// How `wait` (and the `Compute` facade) waits for tasks.
             task_wait: TaskWait,
+            /// Whether operations are checked against the server's
+            /// release, and that release once asked (see [`version`]).
+            version_check: version::VersionCheck,
         },
     }
 }
@@ -313,7 +318,7 @@ macro_rules! operation_method {
                 <I::Item as TryInto<$item>>::Error: Display,
             {
                 let body = collect($id, items)?;
-                self.call(self.client.$method().body(body)).await
+                self.checked(self.client.$method().body(body)).await
             }
         }
     };
@@ -333,7 +338,7 @@ macro_rules! operation_method {
                 B: TryInto<$body>,
                 B::Error: Display,
             {
-                self.call(self.client.$method().body(body))
+                self.checked(self.client.$method().body(body))
             }
         }
     };
@@ -341,7 +346,7 @@ macro_rules! operation_method {
         impl CloudTower {
             #[doc = $doc]
             pub fn $method(&self) -> impl Future<Output = Result<$ok>> + Send + '_ {
-                self.call(self.client.$method())
+                self.checked(self.client.$method())
             }
         }
     };

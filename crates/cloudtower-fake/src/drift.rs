@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::Fake;
-use crate::spec::Spec;
+use crate::spec::{Operation, Spec};
 
 /// Parses a response body as an operation's success type.
 pub type Parser = fn(Value) -> Result<(), String>;
@@ -26,14 +26,15 @@ pub type Parsers = BTreeMap<&'static str, Parser>;
 /// refused, as CloudTower would; one of these states lets it through.
 const STATES: [&str; 3] = ["RUNNING", "STOPPED", "SUSPENDED"];
 
-async fn answer(op: &str, path: &str, example: &Value, state: &str) -> Result<Value, String> {
+async fn answer(op: &Operation, example: &Value, state: &str) -> Result<Value, String> {
+    let (id, path) = (op.id.as_str(), op.path.as_str());
     let fake = Fake::start().await.map_err(|e| e.to_string())?;
     fake.add_examples();
     for mut vm in fake.records("Vm") {
         vm["status"] = state.into();
         fake.insert("Vm", vm);
     }
-    fake.with(|s| s.add_referenced(op, example));
+    fake.with(|s| s.add_referenced(id, example));
     if let (Some(user), Some(password)) = (
         example.get("username").and_then(Value::as_str),
         example.get("password").and_then(Value::as_str),
@@ -45,17 +46,23 @@ async fn answer(op: &str, path: &str, example: &Value, state: &str) -> Result<Va
     let http = cloudtower_api::ClientConfig::new(fake.base_url())
         .http_client(cloudtower_api::PROVIDER, cloudtower_api::USER_AGENT)
         .map_err(|e| e.to_string())?;
-    let response = http
-        .post(format!("{}{path}", fake.base_url()))
+    let url = format!("{}{path}", fake.base_url());
+    // A `GET` (`get-version`) carries no body; everything else is sent
+    // as CloudTower's clients send it, with a JSON body.
+    let request = if op.method == "get" {
+        http.get(url)
+    } else {
+        http.post(url).json(example)
+    };
+    let response = request
         .header("authorization", fake.token())
-        .json(example)
         .send()
         .await
-        .map_err(|e| format!("{op}: {e}"))?;
+        .map_err(|e| format!("{id}: {e}"))?;
     let status = response.status();
-    let body: Value = response.json().await.map_err(|e| format!("{op}: {e}"))?;
+    let body: Value = response.json().await.map_err(|e| format!("{id}: {e}"))?;
     if status != 200 {
-        return Err(format!("{op} in {state}: HTTP {status}: {body}"));
+        return Err(format!("{id} in {state}: HTTP {status}: {body}"));
     }
     Ok(body)
 }
@@ -83,7 +90,7 @@ pub async fn unanswered(parsers: &Parsers) -> Vec<String> {
         let mut last = String::new();
         let mut answered = false;
         for state in STATES {
-            match answer(id, &op.path, &example, state).await {
+            match answer(op, &example, state).await {
                 Ok(body) => {
                     match parse(body.clone()) {
                         Ok(()) => answered = true,

@@ -125,6 +125,29 @@ impl Fake {
         self.client_with(ClientConfig::new(self.base_url()))
     }
 
+    /// Runs CloudTower `release` from now on: `GET /get-version` answers
+    /// it, and every operation the spec records as newer than it
+    /// (`x-cloudtower-since`) is answered 404, as that release answers a
+    /// path it does not have. Unpinned, the fake runs the spec's release
+    /// (4.6.0) and serves everything.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use cloudtower_api::{ErrorKind, VersionTooOld};
+    /// let fake = cloudtower_fake::Fake::start().await?;
+    /// fake.pin_version("4.3.0".parse()?);
+    /// let ct = fake.client()?.with_version_check(true);
+    /// assert_eq!(ct.server_version().await?.to_string(), "4.3.0");
+    /// let err = ct.get_ntp_service_url().await.unwrap_err(); // since 4.5.0
+    /// assert_eq!(err.kind(), ErrorKind::Unsupported);
+    /// assert_eq!(VersionTooOld::of(&err).unwrap().since.to_string(), "4.5.0");
+    /// # Ok(()) }
+    /// ```
+    pub fn pin_version(&self, release: cloudtower_api::Version) {
+        self.with(|s| s.pin_version(release));
+    }
+
     /// Runs `f` on the fake's state, with requests held off meanwhile.
     pub fn with<R>(&self, f: impl FnOnce(&mut CloudTowerService) -> R) -> R {
         self.server.with(f)

@@ -26,6 +26,7 @@ mod devices;
 mod emulator;
 mod mutate;
 mod seed;
+mod version;
 
 /// The username [`CloudTowerService`] accepts until others are added.
 pub const DEFAULT_USERNAME: &str = "admin";
@@ -73,6 +74,8 @@ pub struct CloudTowerService {
     /// The next create finishes its tasks at once (the named fault
     /// `duplicate-vm-after-sync-timeout`).
     sync_timeout: bool,
+    /// The release it runs, when pinned to one (see `service/version.rs`).
+    pinned: Option<cloudtower_api::Version>,
 }
 
 /// What a mutation does to one matched record.
@@ -163,6 +166,7 @@ impl CloudTowerService {
             users,
             tokens: BTreeMap::new(),
             sync_timeout: false,
+            pinned: None,
         })
     }
 
@@ -365,6 +369,9 @@ impl CloudTowerService {
 
 impl Service for CloudTowerService {
     fn handle(&mut self, request: &Request) -> Response {
+        if let Some(answer) = self.version_answer(request) {
+            return answer;
+        }
         let lang = Lang::of(&request.headers);
         let Some(op) = self.spec.operation(&request.operation_id).cloned() else {
             let failure = self.failure(
@@ -392,6 +399,10 @@ impl Service for CloudTowerService {
     }
 
     fn invalid(&mut self, request: &Request, problem: &str) -> Response {
+        // An operation the pinned release lacks is unknown, valid or not.
+        if let Some(answer) = self.version_answer(request) {
+            return answer;
+        }
         let lang = Lang::of(&request.headers);
         let op = self.spec.operation(&request.operation_id).cloned();
         // The token is checked before the request itself, as CloudTower's

@@ -30,6 +30,8 @@ pub(crate) struct Operation {
     pub id: String,
     /// The path as the spec writes it (`/get-vms`), the `path` of errors.
     pub path: String,
+    /// The HTTP method, lower case (`post`; `get` for `get-version`).
+    pub method: String,
     /// How the fake answers it.
     pub kind: Kind,
     /// The 200 response schema.
@@ -85,6 +87,7 @@ impl Spec {
                 let request = op.request_media(doc, "application/json");
                 let operation = Operation {
                     path: op.path.to_string(),
+                    method: op.method.to_string(),
                     kind: classify(doc, &op),
                     response: media(response, "schema"),
                     request_example: media(request, "example"),
