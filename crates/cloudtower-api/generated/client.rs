@@ -10,6 +10,7 @@ pub mod types {
     ///`AddLabelsToResourcesParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct AddLabelsToResourcesParams {
         pub data: AddLabelsToResourcesParamsData,
         ///Which resources the operation applies to.
@@ -17,6 +18,7 @@ pub mod types {
         pub where_: LabelWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for AddLabelsToResourcesParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -37,6 +39,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "label"))]
     impl AddLabelsToResourcesParams {
         #[inline]
         pub fn builder() -> builder::AddLabelsToResourcesParams {
@@ -46,6 +49,7 @@ pub mod types {
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct AddLabelsToResourcesParamsData {
         ///Clusters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -96,6 +100,7 @@ pub mod types {
         pub vms: ::std::option::Option<VmWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for AddLabelsToResourcesParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -132,6 +137,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "label"))]
     impl AddLabelsToResourcesParamsData {
         #[inline]
         pub fn builder() -> builder::AddLabelsToResourcesParamsData {
@@ -141,6 +147,7 @@ pub mod types {
     ///An alert. `severity` is a plain string; `labels` is free-form JSON.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "alert"))]
     pub struct Alert {
         ///Alert rule (see `NestedAlertRule`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -191,6 +198,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vms: ::std::option::Option<::std::vec::Vec<NestedVm>>,
     }
+    #[cfg(any(feature = "alert"))]
     impl<'de> ::serde::Deserialize<'de> for Alert {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -230,6 +238,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "alert"))]
     pub struct AlertWhereInput {
         ///Matches the alerts that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -275,6 +284,7 @@ pub mod types {
         pub severity_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "alert"))]
     impl<'de> ::serde::Deserialize<'de> for AlertWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -311,6 +321,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "alert"))]
     impl AlertWhereInput {
         #[inline]
         pub fn builder() -> builder::AlertWhereInput {
@@ -320,6 +331,7 @@ pub mod types {
     ///`CloudInitNetWork`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct CloudInitNetWork {
         ///IP address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -337,6 +349,7 @@ pub mod types {
         pub type_: crate::generated::open_enums::CloudInitNetworkTypeEnum,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for CloudInitNetWork {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -358,6 +371,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl CloudInitNetWork {
         #[inline]
         pub fn builder() -> builder::CloudInitNetWork {
@@ -367,6 +381,7 @@ pub mod types {
     ///`CloudInitNetWorkRoute`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct CloudInitNetWorkRoute {
         ///Gateway.
         pub gateway: ::std::string::String,
@@ -376,6 +391,7 @@ pub mod types {
         pub network: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for CloudInitNetWorkRoute {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -393,6 +409,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl CloudInitNetWorkRoute {
         #[inline]
         pub fn builder() -> builder::CloudInitNetWorkRoute {
@@ -402,6 +419,7 @@ pub mod types {
     ///A cluster (curated subset of the upstream fields).
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "cluster"))]
     pub struct Cluster {
         ///Architecture.
         pub architecture: crate::generated::open_enums::Architecture,
@@ -496,6 +514,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_num: ::std::option::Option<i32>,
     }
+    #[cfg(any(feature = "cluster"))]
     impl<'de> ::serde::Deserialize<'de> for Cluster {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -550,6 +569,7 @@ pub mod types {
     ///`ClusterCreationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "cluster"))]
     pub struct ClusterCreationParams {
         ///ID of the datacenter.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -568,6 +588,7 @@ pub mod types {
         pub username: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "cluster"))]
     impl<'de> ::serde::Deserialize<'de> for ClusterCreationParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -590,6 +611,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl ClusterCreationParams {
         #[inline]
         pub fn builder() -> builder::ClusterCreationParams {
@@ -599,12 +621,14 @@ pub mod types {
     ///`ClusterDeletionParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "cluster"))]
     pub struct ClusterDeletionParams {
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: ClusterWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "cluster"))]
     impl<'de> ::serde::Deserialize<'de> for ClusterDeletionParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -621,6 +645,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl ClusterDeletionParams {
         #[inline]
         pub fn builder() -> builder::ClusterDeletionParams {
@@ -630,6 +655,7 @@ pub mod types {
     ///`ClusterUpdationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "cluster"))]
     pub struct ClusterUpdationParams {
         pub data: ClusterUpdationParamsData,
         ///Which resources the operation applies to.
@@ -637,6 +663,7 @@ pub mod types {
         pub where_: ClusterWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "cluster"))]
     impl<'de> ::serde::Deserialize<'de> for ClusterUpdationParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -654,6 +681,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl ClusterUpdationParams {
         #[inline]
         pub fn builder() -> builder::ClusterUpdationParams {
@@ -663,6 +691,7 @@ pub mod types {
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "cluster"))]
     pub struct ClusterUpdationParamsData {
         ///ID of the datacenter.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -690,6 +719,7 @@ pub mod types {
         pub username: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "cluster"))]
     impl<'de> ::serde::Deserialize<'de> for ClusterUpdationParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -717,6 +747,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl ClusterUpdationParamsData {
         #[inline]
         pub fn builder() -> builder::ClusterUpdationParamsData {
@@ -862,6 +893,7 @@ pub mod types {
     ///`ContentLibraryImage`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-image"))]
     pub struct ContentLibraryImage {
         ///Clusters (see `NestedCluster`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -908,6 +940,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_templates: ::std::option::Option<::std::vec::Vec<NestedVmTemplate>>,
     }
+    #[cfg(any(feature = "content-library-image"))]
     impl<'de> ::serde::Deserialize<'de> for ContentLibraryImage {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -945,6 +978,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-image", feature = "label"))]
     pub struct ContentLibraryImageWhereInput {
         ///Matches the content library images that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -1029,6 +1063,7 @@ pub mod types {
         pub vm_snapshots_some: ::std::option::Option<VmSnapshotWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "content-library-image", feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for ContentLibraryImageWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -1089,6 +1124,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "content-library-image", feature = "label"))]
     impl ContentLibraryImageWhereInput {
         #[inline]
         pub fn builder() -> builder::ContentLibraryImageWhereInput {
@@ -1098,6 +1134,7 @@ pub mod types {
     ///`ContentLibraryVmTemplate`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct ContentLibraryVmTemplate {
         ///Architecture.
         pub architecture: crate::generated::open_enums::Architecture,
@@ -1203,6 +1240,7 @@ pub mod types {
             ::std::vec::Vec<NestedZbsStorageInfo>,
         >,
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for ContentLibraryVmTemplate {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -1274,6 +1312,7 @@ pub mod types {
     ///`ContentLibraryVmTemplateCreationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct ContentLibraryVmTemplateCreationParams {
         ///Cloud init supported.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1289,6 +1328,7 @@ pub mod types {
         pub vm: VmWhereUniqueInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for ContentLibraryVmTemplateCreationParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -1311,6 +1351,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl ContentLibraryVmTemplateCreationParams {
         #[inline]
         pub fn builder() -> builder::ContentLibraryVmTemplateCreationParams {
@@ -1320,12 +1361,14 @@ pub mod types {
     ///`ContentLibraryVmTemplateDeletionParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct ContentLibraryVmTemplateDeletionParams {
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: ContentLibraryVmTemplateWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for ContentLibraryVmTemplateDeletionParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -1345,6 +1388,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl ContentLibraryVmTemplateDeletionParams {
         #[inline]
         pub fn builder() -> builder::ContentLibraryVmTemplateDeletionParams {
@@ -1354,6 +1398,7 @@ pub mod types {
     ///`ContentLibraryVmTemplateUpdationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct ContentLibraryVmTemplateUpdationParams {
         ///What to set.
         pub data: ContentLibraryVmTemplateUpdationParamsData,
@@ -1362,6 +1407,7 @@ pub mod types {
         pub where_: ContentLibraryVmTemplateWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for ContentLibraryVmTemplateUpdationParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -1382,6 +1428,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl ContentLibraryVmTemplateUpdationParams {
         #[inline]
         pub fn builder() -> builder::ContentLibraryVmTemplateUpdationParams {
@@ -1391,6 +1438,7 @@ pub mod types {
     ///`ContentLibraryVmTemplateUpdationParamsData`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct ContentLibraryVmTemplateUpdationParamsData {
         ///Cloud init supported.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1406,6 +1454,7 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for ContentLibraryVmTemplateUpdationParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -1427,6 +1476,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl ContentLibraryVmTemplateUpdationParamsData {
         #[inline]
         pub fn builder() -> builder::ContentLibraryVmTemplateUpdationParamsData {
@@ -1437,6 +1487,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template", feature = "label"))]
     pub struct ContentLibraryVmTemplateWhereInput {
         ///Matches the content library VM templates that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -1594,6 +1645,7 @@ pub mod types {
         pub win_opt_not: ::std::option::Option<bool>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "content-library-vm-template", feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for ContentLibraryVmTemplateWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -1693,6 +1745,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template", feature = "label"))]
     impl ContentLibraryVmTemplateWhereInput {
         #[inline]
         pub fn builder() -> builder::ContentLibraryVmTemplateWhereInput {
@@ -1702,6 +1755,7 @@ pub mod types {
     ///`DataPoint`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "metrics"))]
     pub struct DataPoint {
         ///T.
         pub t: i64,
@@ -1709,6 +1763,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub v: ::std::option::Option<f64>,
     }
+    #[cfg(any(feature = "metrics"))]
     impl<'de> ::serde::Deserialize<'de> for DataPoint {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -1728,6 +1783,7 @@ pub mod types {
     ///`Datacenter`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "datacenter"))]
     pub struct Datacenter {
         ///Cluster num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1772,6 +1828,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_num: ::std::option::Option<i32>,
     }
+    #[cfg(any(feature = "datacenter"))]
     impl<'de> ::serde::Deserialize<'de> for Datacenter {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -1804,6 +1861,7 @@ pub mod types {
     ///`DatacenterCreationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "datacenter"))]
     pub struct DatacenterCreationParams {
         ///Clusters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1814,6 +1872,7 @@ pub mod types {
         pub organization_id: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "datacenter"))]
     impl<'de> ::serde::Deserialize<'de> for DatacenterCreationParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -1834,6 +1893,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     impl DatacenterCreationParams {
         #[inline]
         pub fn builder() -> builder::DatacenterCreationParams {
@@ -1843,12 +1903,14 @@ pub mod types {
     ///`DatacenterDeletionParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "datacenter"))]
     pub struct DatacenterDeletionParams {
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: DatacenterWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "datacenter"))]
     impl<'de> ::serde::Deserialize<'de> for DatacenterDeletionParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -1868,6 +1930,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     impl DatacenterDeletionParams {
         #[inline]
         pub fn builder() -> builder::DatacenterDeletionParams {
@@ -1877,6 +1940,7 @@ pub mod types {
     ///`DatacenterUpdationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "datacenter"))]
     pub struct DatacenterUpdationParams {
         pub data: DatacenterUpdationParamsData,
         ///Which resources the operation applies to.
@@ -1884,6 +1948,7 @@ pub mod types {
         pub where_: DatacenterWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "datacenter"))]
     impl<'de> ::serde::Deserialize<'de> for DatacenterUpdationParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -1904,6 +1969,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     impl DatacenterUpdationParams {
         #[inline]
         pub fn builder() -> builder::DatacenterUpdationParams {
@@ -1913,6 +1979,7 @@ pub mod types {
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "datacenter"))]
     pub struct DatacenterUpdationParamsData {
         ///Clusters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1922,6 +1989,7 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "datacenter"))]
     impl<'de> ::serde::Deserialize<'de> for DatacenterUpdationParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -1941,6 +2009,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     impl DatacenterUpdationParamsData {
         #[inline]
         pub fn builder() -> builder::DatacenterUpdationParamsData {
@@ -2029,10 +2098,12 @@ pub mod types {
     ///`DeleteCluster`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "cluster"))]
     pub struct DeleteCluster {
         ///Unique ID of the delete cluster.
         pub id: ::std::string::String,
     }
+    #[cfg(any(feature = "cluster"))]
     impl<'de> ::serde::Deserialize<'de> for DeleteCluster {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2051,10 +2122,12 @@ pub mod types {
     ///`DeleteContentLibraryVmTemplate`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct DeleteContentLibraryVmTemplate {
         ///Unique ID of the delete content library VM template.
         pub id: ::std::string::String,
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for DeleteContentLibraryVmTemplate {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2076,10 +2149,12 @@ pub mod types {
     ///`DeleteDatacenter`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "datacenter"))]
     pub struct DeleteDatacenter {
         ///Unique ID of the delete datacenter.
         pub id: ::std::string::String,
     }
+    #[cfg(any(feature = "datacenter"))]
     impl<'de> ::serde::Deserialize<'de> for DeleteDatacenter {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2098,10 +2173,12 @@ pub mod types {
     ///`DeleteVm`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct DeleteVm {
         ///Unique ID of the delete VM.
         pub id: ::std::string::String,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for DeleteVm {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2120,10 +2197,12 @@ pub mod types {
     ///`DeleteVmSnapshot`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct DeleteVmSnapshot {
         ///Unique ID of the delete VM snapshot.
         pub id: ::std::string::String,
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl<'de> ::serde::Deserialize<'de> for DeleteVmSnapshot {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2142,10 +2221,12 @@ pub mod types {
     ///`DeleteVmTemplate`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-template"))]
     pub struct DeleteVmTemplate {
         ///Unique ID of the delete VM template.
         pub id: ::std::string::String,
     }
+    #[cfg(any(feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for DeleteVmTemplate {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2164,6 +2245,7 @@ pub mod types {
     ///A physical disk of a host (curated subset of the upstream fields).
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "disk"))]
     pub struct Disk {
         ///Set while an operation on the disk is in progress; null otherwise.
         #[serde(
@@ -2219,6 +2301,7 @@ pub mod types {
             crate::generated::open_enums::DiskUsageStatus,
         >,
     }
+    #[cfg(any(feature = "disk"))]
     impl<'de> ::serde::Deserialize<'de> for Disk {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2265,6 +2348,7 @@ pub mod types {
     ///`DiskOperateModifyDisk`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct DiskOperateModifyDisk {
         ///Bus.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2276,6 +2360,7 @@ pub mod types {
         pub vm_volume_id: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for DiskOperateModifyDisk {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2293,6 +2378,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl DiskOperateModifyDisk {
         #[inline]
         pub fn builder() -> builder::DiskOperateModifyDisk {
@@ -2303,6 +2389,20 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     pub struct DiskWhereInput {
         ///Matches the disks that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -2374,6 +2474,20 @@ pub mod types {
         >,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for DiskWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2423,6 +2537,20 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl DiskWhereInput {
         #[inline]
         pub fn builder() -> builder::DiskWhereInput {
@@ -2432,6 +2560,7 @@ pub mod types {
     ///`ElfImage`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "elf-image"))]
     pub struct ElfImage {
         ///Cluster (see `NestedCluster`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2474,6 +2603,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_templates: ::std::option::Option<::std::vec::Vec<NestedVmTemplate>>,
     }
+    #[cfg(any(feature = "elf-image"))]
     impl<'de> ::serde::Deserialize<'de> for ElfImage {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2509,6 +2639,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "elf-image", feature = "label"))]
     pub struct ElfImageWhereInput {
         ///Matches the ELF images that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -2595,6 +2726,7 @@ pub mod types {
         pub vm_snapshots_some: ::std::option::Option<VmSnapshotWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "elf-image", feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for ElfImageWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2648,6 +2780,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "elf-image", feature = "label"))]
     impl ElfImageWhereInput {
         #[inline]
         pub fn builder() -> builder::ElfImageWhereInput {
@@ -2657,6 +2790,7 @@ pub mod types {
     ///`ElfStoragePolicy`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "elf-storage-policy"))]
     pub struct ElfStoragePolicy {
         ///Cluster (see `NestedCluster`).
         pub cluster: NestedCluster,
@@ -2685,6 +2819,7 @@ pub mod types {
         ///Thin provision.
         pub thin_provision: bool,
     }
+    #[cfg(any(feature = "elf-storage-policy"))]
     impl<'de> ::serde::Deserialize<'de> for ElfStoragePolicy {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2716,6 +2851,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "elf-storage-policy"))]
     pub struct ElfStoragePolicyWhereInput {
         ///Matches the ELF storage policys that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -2791,6 +2927,7 @@ pub mod types {
         pub thin_provision_not: ::std::option::Option<bool>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "elf-storage-policy"))]
     impl<'de> ::serde::Deserialize<'de> for ElfStoragePolicyWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2842,6 +2979,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "elf-storage-policy"))]
     impl ElfStoragePolicyWhereInput {
         #[inline]
         pub fn builder() -> builder::ElfStoragePolicyWhereInput {
@@ -2851,12 +2989,14 @@ pub mod types {
     ///`EnterMaintenanceModeCheckParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModeCheckParams {
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: HostWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for EnterMaintenanceModeCheckParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2876,6 +3016,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl EnterMaintenanceModeCheckParams {
         #[inline]
         pub fn builder() -> builder::EnterMaintenanceModeCheckParams {
@@ -2885,10 +3026,12 @@ pub mod types {
     ///`EnterMaintenanceModeCheckResult`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModeCheckResult {
         ///ID of the task to wait for; null when there is none.
         pub task_id: ::std::string::String,
     }
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for EnterMaintenanceModeCheckResult {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2910,12 +3053,14 @@ pub mod types {
     ///`EnterMaintenanceModeInput`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModeInput {
         ///Shutdown VMs.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub shutdown_vms: ::std::vec::Vec<::std::string::String>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for EnterMaintenanceModeInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2935,6 +3080,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl EnterMaintenanceModeInput {
         #[inline]
         pub fn builder() -> builder::EnterMaintenanceModeInput {
@@ -2944,6 +3090,7 @@ pub mod types {
     ///`EnterMaintenanceModeParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModeParams {
         ///What to set.
         pub data: EnterMaintenanceModeInput,
@@ -2951,6 +3098,7 @@ pub mod types {
         pub where_: EnterMaintenanceModeParamsWhere,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for EnterMaintenanceModeParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2971,6 +3119,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl EnterMaintenanceModeParams {
         #[inline]
         pub fn builder() -> builder::EnterMaintenanceModeParams {
@@ -2980,11 +3129,13 @@ pub mod types {
     ///Which resources the operation applies to.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModeParamsWhere {
         ///ID of the host.
         pub host_id: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for EnterMaintenanceModeParamsWhere {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3003,6 +3154,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl EnterMaintenanceModeParamsWhere {
         #[inline]
         pub fn builder() -> builder::EnterMaintenanceModeParamsWhere {
@@ -3012,6 +3164,7 @@ pub mod types {
     ///`EnterMaintenanceModeResult`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModeResult {
         ///Done.
         pub done: bool,
@@ -3019,6 +3172,7 @@ pub mod types {
         #[serde(rename = "shutdownVms")]
         pub shutdown_vms: ::std::vec::Vec<ShutdownVmId>,
     }
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for EnterMaintenanceModeResult {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3042,11 +3196,13 @@ pub mod types {
     ///`EnterMaintenanceModeResultParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModeResultParams {
         #[serde(rename = "where")]
         pub where_: EnterMaintenanceModeResultParamsWhere,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for EnterMaintenanceModeResultParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3066,6 +3222,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl EnterMaintenanceModeResultParams {
         #[inline]
         pub fn builder() -> builder::EnterMaintenanceModeResultParams {
@@ -3075,11 +3232,13 @@ pub mod types {
     ///Which resources the operation applies to.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModeResultParamsWhere {
         ///ID of the task to wait for; null when there is none.
         pub task_id: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for EnterMaintenanceModeResultParamsWhere {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3098,6 +3257,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl EnterMaintenanceModeResultParamsWhere {
         #[inline]
         pub fn builder() -> builder::EnterMaintenanceModeResultParamsWhere {
@@ -3155,6 +3315,7 @@ pub mod types {
     ///`ExitMaintenanceModeInput`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub struct ExitMaintenanceModeInput {
         ///Live migrate back VMs.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -3167,6 +3328,7 @@ pub mod types {
         pub poweron_vms: ::std::vec::Vec<::std::string::String>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for ExitMaintenanceModeInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3190,6 +3352,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl ExitMaintenanceModeInput {
         #[inline]
         pub fn builder() -> builder::ExitMaintenanceModeInput {
@@ -3199,6 +3362,7 @@ pub mod types {
     ///`ExitMaintenanceModeParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub struct ExitMaintenanceModeParams {
         ///What to set.
         pub data: ExitMaintenanceModeInput,
@@ -3206,6 +3370,7 @@ pub mod types {
         pub where_: ExitMaintenanceModeParamsWhere,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for ExitMaintenanceModeParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3226,6 +3391,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl ExitMaintenanceModeParams {
         #[inline]
         pub fn builder() -> builder::ExitMaintenanceModeParams {
@@ -3235,11 +3401,13 @@ pub mod types {
     ///Which resources the operation applies to.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub struct ExitMaintenanceModeParamsWhere {
         ///ID of the host.
         pub host_id: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for ExitMaintenanceModeParamsWhere {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3258,6 +3426,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl ExitMaintenanceModeParamsWhere {
         #[inline]
         pub fn builder() -> builder::ExitMaintenanceModeParamsWhere {
@@ -3268,6 +3437,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "alert"))]
     pub struct GetAlertsRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3300,6 +3470,7 @@ pub mod types {
         pub where_: ::std::option::Option<AlertWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "alert"))]
     impl<'de> ::serde::Deserialize<'de> for GetAlertsRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3326,6 +3497,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "alert"))]
     impl GetAlertsRequestBody {
         #[inline]
         pub fn builder() -> builder::GetAlertsRequestBody {
@@ -3335,6 +3507,7 @@ pub mod types {
     ///`GetClusterMetricInput`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "metrics"))]
     pub struct GetClusterMetricInput {
         ///Clusters.
         pub clusters: ClusterWhereInput,
@@ -3344,6 +3517,7 @@ pub mod types {
         pub range: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "metrics"))]
     impl<'de> ::serde::Deserialize<'de> for GetClusterMetricInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3361,6 +3535,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "metrics"))]
     impl GetClusterMetricInput {
         #[inline]
         pub fn builder() -> builder::GetClusterMetricInput {
@@ -3371,6 +3546,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "cluster"))]
     pub struct GetClustersRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3403,6 +3579,7 @@ pub mod types {
         pub where_: ::std::option::Option<ClusterWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "cluster"))]
     impl<'de> ::serde::Deserialize<'de> for GetClustersRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3432,6 +3609,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl GetClustersRequestBody {
         #[inline]
         pub fn builder() -> builder::GetClustersRequestBody {
@@ -3442,6 +3620,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-image"))]
     pub struct GetContentLibraryImagesRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3474,6 +3653,7 @@ pub mod types {
         pub where_: ::std::option::Option<ContentLibraryImageWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "content-library-image"))]
     impl<'de> ::serde::Deserialize<'de> for GetContentLibraryImagesRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3503,6 +3683,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "content-library-image"))]
     impl GetContentLibraryImagesRequestBody {
         #[inline]
         pub fn builder() -> builder::GetContentLibraryImagesRequestBody {
@@ -3513,6 +3694,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct GetContentLibraryVmTemplatesRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3545,6 +3727,7 @@ pub mod types {
         pub where_: ::std::option::Option<ContentLibraryVmTemplateWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for GetContentLibraryVmTemplatesRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3574,6 +3757,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl GetContentLibraryVmTemplatesRequestBody {
         #[inline]
         pub fn builder() -> builder::GetContentLibraryVmTemplatesRequestBody {
@@ -3584,6 +3768,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "datacenter"))]
     pub struct GetDatacentersRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3616,6 +3801,7 @@ pub mod types {
         pub where_: ::std::option::Option<DatacenterWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "datacenter"))]
     impl<'de> ::serde::Deserialize<'de> for GetDatacentersRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3645,6 +3831,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     impl GetDatacentersRequestBody {
         #[inline]
         pub fn builder() -> builder::GetDatacentersRequestBody {
@@ -3655,6 +3842,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "disk"))]
     pub struct GetDisksRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3687,6 +3875,7 @@ pub mod types {
         pub where_: ::std::option::Option<DiskWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "disk"))]
     impl<'de> ::serde::Deserialize<'de> for GetDisksRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3713,6 +3902,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl GetDisksRequestBody {
         #[inline]
         pub fn builder() -> builder::GetDisksRequestBody {
@@ -3723,6 +3913,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "elf-image"))]
     pub struct GetElfImagesRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3755,6 +3946,7 @@ pub mod types {
         pub where_: ::std::option::Option<ElfImageWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "elf-image"))]
     impl<'de> ::serde::Deserialize<'de> for GetElfImagesRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3784,6 +3976,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "elf-image"))]
     impl GetElfImagesRequestBody {
         #[inline]
         pub fn builder() -> builder::GetElfImagesRequestBody {
@@ -3794,6 +3987,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "elf-storage-policy"))]
     pub struct GetElfStoragePoliciesRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3826,6 +4020,7 @@ pub mod types {
         pub where_: ::std::option::Option<ElfStoragePolicyWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "elf-storage-policy"))]
     impl<'de> ::serde::Deserialize<'de> for GetElfStoragePoliciesRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3855,6 +4050,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "elf-storage-policy"))]
     impl GetElfStoragePoliciesRequestBody {
         #[inline]
         pub fn builder() -> builder::GetElfStoragePoliciesRequestBody {
@@ -3865,6 +4061,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "gpu-device"))]
     pub struct GetGpuDevicesRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3897,6 +4094,7 @@ pub mod types {
         pub where_: ::std::option::Option<GpuDeviceWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "gpu-device"))]
     impl<'de> ::serde::Deserialize<'de> for GetGpuDevicesRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3926,6 +4124,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "gpu-device"))]
     impl GetGpuDevicesRequestBody {
         #[inline]
         pub fn builder() -> builder::GetGpuDevicesRequestBody {
@@ -3935,6 +4134,7 @@ pub mod types {
     ///`GetHostMetricInput`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "metrics"))]
     pub struct GetHostMetricInput {
         ///Hosts.
         pub hosts: HostWhereInput,
@@ -3944,6 +4144,7 @@ pub mod types {
         pub range: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "metrics"))]
     impl<'de> ::serde::Deserialize<'de> for GetHostMetricInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3961,6 +4162,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "metrics"))]
     impl GetHostMetricInput {
         #[inline]
         pub fn builder() -> builder::GetHostMetricInput {
@@ -3971,6 +4173,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub struct GetHostsRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4003,6 +4206,7 @@ pub mod types {
         pub where_: ::std::option::Option<HostWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for GetHostsRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -4029,6 +4233,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl GetHostsRequestBody {
         #[inline]
         pub fn builder() -> builder::GetHostsRequestBody {
@@ -4039,6 +4244,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     pub struct GetIscsiLunSnapshotsRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4071,6 +4277,7 @@ pub mod types {
         pub where_: ::std::option::Option<IscsiLunSnapshotWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     impl<'de> ::serde::Deserialize<'de> for GetIscsiLunSnapshotsRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -4100,6 +4307,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     impl GetIscsiLunSnapshotsRequestBody {
         #[inline]
         pub fn builder() -> builder::GetIscsiLunSnapshotsRequestBody {
@@ -4110,6 +4318,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct GetLabelsRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4142,6 +4351,7 @@ pub mod types {
         pub where_: ::std::option::Option<LabelWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for GetLabelsRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -4168,6 +4378,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "label"))]
     impl GetLabelsRequestBody {
         #[inline]
         pub fn builder() -> builder::GetLabelsRequestBody {
@@ -4178,6 +4389,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "organization"))]
     pub struct GetOrganizationsRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4210,6 +4422,7 @@ pub mod types {
         pub where_: ::std::option::Option<OrganizationWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "organization"))]
     impl<'de> ::serde::Deserialize<'de> for GetOrganizationsRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -4239,6 +4452,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "organization"))]
     impl GetOrganizationsRequestBody {
         #[inline]
         pub fn builder() -> builder::GetOrganizationsRequestBody {
@@ -4249,6 +4463,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "svt-image"))]
     pub struct GetSvtImagesRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4281,6 +4496,7 @@ pub mod types {
         pub where_: ::std::option::Option<SvtImageWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "svt-image"))]
     impl<'de> ::serde::Deserialize<'de> for GetSvtImagesRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -4310,6 +4526,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "svt-image"))]
     impl GetSvtImagesRequestBody {
         #[inline]
         pub fn builder() -> builder::GetSvtImagesRequestBody {
@@ -4388,6 +4605,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vds"))]
     pub struct GetVdsesRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4420,6 +4638,7 @@ pub mod types {
         pub where_: ::std::option::Option<VdsWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vds"))]
     impl<'de> ::serde::Deserialize<'de> for GetVdsesRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -4446,6 +4665,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vds"))]
     impl GetVdsesRequestBody {
         #[inline]
         pub fn builder() -> builder::GetVdsesRequestBody {
@@ -4456,6 +4676,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vlan"))]
     pub struct GetVlansRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4488,6 +4709,7 @@ pub mod types {
         pub where_: ::std::option::Option<VlanWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vlan"))]
     impl<'de> ::serde::Deserialize<'de> for GetVlansRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -4514,6 +4736,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vlan"))]
     impl GetVlansRequestBody {
         #[inline]
         pub fn builder() -> builder::GetVlansRequestBody {
@@ -4524,6 +4747,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-disk"))]
     pub struct GetVmDisksRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4556,6 +4780,7 @@ pub mod types {
         pub where_: ::std::option::Option<VmDiskWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-disk"))]
     impl<'de> ::serde::Deserialize<'de> for GetVmDisksRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -4582,6 +4807,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm-disk"))]
     impl GetVmDisksRequestBody {
         #[inline]
         pub fn builder() -> builder::GetVmDisksRequestBody {
@@ -4591,6 +4817,7 @@ pub mod types {
     ///`GetVmMetricInput`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "metrics"))]
     pub struct GetVmMetricInput {
         ///Metrics.
         pub metrics: ::std::vec::Vec<::std::string::String>,
@@ -4600,6 +4827,7 @@ pub mod types {
         pub vms: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "metrics"))]
     impl<'de> ::serde::Deserialize<'de> for GetVmMetricInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -4617,6 +4845,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "metrics"))]
     impl GetVmMetricInput {
         #[inline]
         pub fn builder() -> builder::GetVmMetricInput {
@@ -4627,6 +4856,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-nic"))]
     pub struct GetVmNicsRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4659,6 +4889,7 @@ pub mod types {
         pub where_: ::std::option::Option<VmNicWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-nic"))]
     impl<'de> ::serde::Deserialize<'de> for GetVmNicsRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -4685,6 +4916,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl GetVmNicsRequestBody {
         #[inline]
         pub fn builder() -> builder::GetVmNicsRequestBody {
@@ -4695,6 +4927,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct GetVmSnapshotsRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4727,6 +4960,7 @@ pub mod types {
         pub where_: ::std::option::Option<VmSnapshotWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-snapshot"))]
     impl<'de> ::serde::Deserialize<'de> for GetVmSnapshotsRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -4756,6 +4990,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl GetVmSnapshotsRequestBody {
         #[inline]
         pub fn builder() -> builder::GetVmSnapshotsRequestBody {
@@ -4766,6 +5001,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-template"))]
     pub struct GetVmTemplatesRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4798,6 +5034,7 @@ pub mod types {
         pub where_: ::std::option::Option<VmTemplateWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for GetVmTemplatesRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -4827,6 +5064,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     impl GetVmTemplatesRequestBody {
         #[inline]
         pub fn builder() -> builder::GetVmTemplatesRequestBody {
@@ -4837,6 +5075,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-volume"))]
     pub struct GetVmVolumesRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4869,6 +5108,7 @@ pub mod types {
         pub where_: ::std::option::Option<VmVolumeWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-volume"))]
     impl<'de> ::serde::Deserialize<'de> for GetVmVolumesRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -4898,6 +5138,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm-volume"))]
     impl GetVmVolumesRequestBody {
         #[inline]
         pub fn builder() -> builder::GetVmVolumesRequestBody {
@@ -4908,6 +5149,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct GetVmsConnectionRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4940,6 +5182,7 @@ pub mod types {
         pub where_: ::std::option::Option<VmWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for GetVmsConnectionRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -4969,6 +5212,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl GetVmsConnectionRequestBody {
         #[inline]
         pub fn builder() -> builder::GetVmsConnectionRequestBody {
@@ -4979,6 +5223,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct GetVmsRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5011,6 +5256,7 @@ pub mod types {
         pub where_: ::std::option::Option<VmWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for GetVmsRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -5037,6 +5283,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl GetVmsRequestBody {
         #[inline]
         pub fn builder() -> builder::GetVmsRequestBody {
@@ -5046,6 +5293,7 @@ pub mod types {
     ///`GpuDevice`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "gpu-device"))]
     pub struct GpuDevice {
         ///Assigned vgpus num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5117,6 +5365,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vms: ::std::option::Option<::std::vec::Vec<NestedVm>>,
     }
+    #[cfg(any(feature = "gpu-device"))]
     impl<'de> ::serde::Deserialize<'de> for GpuDevice {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -5166,6 +5415,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     pub struct GpuDeviceWhereInput {
         ///Matches the GPU devices that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -5302,6 +5552,7 @@ pub mod types {
         pub vms_some: ::std::option::Option<VmWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for GpuDeviceWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -5379,6 +5630,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     impl GpuDeviceWhereInput {
         #[inline]
         pub fn builder() -> builder::GpuDeviceWhereInput {
@@ -5388,6 +5640,7 @@ pub mod types {
     ///A host (curated subset of the upstream fields).
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub struct Host {
         ///Allocatable memory bytes (bytes).
         pub allocatable_memory_bytes: i64,
@@ -5480,6 +5733,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_num: ::std::option::Option<i32>,
     }
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for Host {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -5538,6 +5792,22 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "alert",
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     pub struct HostWhereInput {
         ///Matches the hosts that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -5602,6 +5872,22 @@ pub mod types {
         >,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(
+        any(
+            feature = "alert",
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for HostWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -5647,6 +5933,22 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(
+        any(
+            feature = "alert",
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl HostWhereInput {
         #[inline]
         pub fn builder() -> builder::HostWhereInput {
@@ -5656,6 +5958,7 @@ pub mod types {
     ///An iSCSI LUN snapshot (curated subset of the upstream fields).
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     pub struct IscsiLunSnapshot {
         ///Set while an operation on the iSCSI LUN snapshot is in progress; null otherwise.
         #[serde(
@@ -5681,6 +5984,7 @@ pub mod types {
         ///Unique size (bytes).
         pub unique_size: i64,
     }
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     impl<'de> ::serde::Deserialize<'de> for IscsiLunSnapshot {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -5710,6 +6014,20 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "iscsi-lun-snapshot",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     pub struct IscsiLunSnapshotWhereInput {
         ///Matches the iSCSI LUN snapshots that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -5755,6 +6073,20 @@ pub mod types {
         pub or: ::std::option::Option<::std::vec::Vec<IscsiLunSnapshotWhereInput>>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "iscsi-lun-snapshot",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for IscsiLunSnapshotWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -5792,6 +6124,20 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "iscsi-lun-snapshot",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl IscsiLunSnapshotWhereInput {
         #[inline]
         pub fn builder() -> builder::IscsiLunSnapshotWhereInput {
@@ -5801,6 +6147,7 @@ pub mod types {
     ///`Label`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct Label {
         ///Cluster num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6013,6 +6360,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vms: ::std::option::Option<::std::vec::Vec<NestedVm>>,
     }
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for Label {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -6120,6 +6468,19 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     pub struct LabelWhereInput {
         ///Matches the labels that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -6187,6 +6548,19 @@ pub mod types {
         pub vms_some: ::std::boxed::Box<::std::option::Option<VmWhereInput>>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for LabelWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -6231,6 +6605,19 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl LabelWhereInput {
         #[inline]
         pub fn builder() -> builder::LabelWhereInput {
@@ -6306,6 +6693,7 @@ pub mod types {
     ///`Metric`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "metrics"))]
     pub struct Metric {
         ///Dropped.
         pub dropped: bool,
@@ -6320,6 +6708,7 @@ pub mod types {
         ///Unit.
         pub unit: crate::generated::open_enums::MetricUnit,
     }
+    #[cfg(any(feature = "metrics"))]
     impl<'de> ::serde::Deserialize<'de> for Metric {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -6342,6 +6731,7 @@ pub mod types {
     ///`MetricLabel`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "metrics"))]
     pub struct MetricLabel {
         /// chunk.
         #[serde(
@@ -6443,6 +6833,7 @@ pub mod types {
         )]
         pub zone: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "metrics"))]
     impl<'de> ::serde::Deserialize<'de> for MetricLabel {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -6495,6 +6886,7 @@ pub mod types {
     ///`MetricSample`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "metrics"))]
     pub struct MetricSample {
         ///Labels attached to the metric sample.
         pub labels: MetricLabel,
@@ -6502,6 +6894,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub point: ::std::option::Option<DataPoint>,
     }
+    #[cfg(any(feature = "metrics"))]
     impl<'de> ::serde::Deserialize<'de> for MetricSample {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -6521,6 +6914,7 @@ pub mod types {
     ///`MetricStream`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "metrics"))]
     pub struct MetricStream {
         ///Labels attached to the metric stream.
         pub labels: MetricLabel,
@@ -6528,6 +6922,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub points: ::std::option::Option<::std::vec::Vec<DataPoint>>,
     }
+    #[cfg(any(feature = "metrics"))]
     impl<'de> ::serde::Deserialize<'de> for MetricStream {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -6547,6 +6942,7 @@ pub mod types {
     ///`MountDisksParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct MountDisksParams {
         ///Boot.
         pub boot: i32,
@@ -6583,6 +6979,7 @@ pub mod types {
         pub vm_volume_id: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for MountDisksParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -6613,6 +7010,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl MountDisksParams {
         #[inline]
         pub fn builder() -> builder::MountDisksParams {
@@ -6622,6 +7020,7 @@ pub mod types {
     ///`MountNewCreateDisksParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct MountNewCreateDisksParams {
         ///Boot.
         pub boot: i32,
@@ -6657,6 +7056,7 @@ pub mod types {
         pub vm_volume: MountNewCreateDisksParamsVmVolume,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for MountNewCreateDisksParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -6690,6 +7090,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl MountNewCreateDisksParams {
         #[inline]
         pub fn builder() -> builder::MountNewCreateDisksParams {
@@ -6699,6 +7100,7 @@ pub mod types {
     ///VM volume.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct MountNewCreateDisksParamsVmVolume {
         ///ELF storage policy.
         pub elf_storage_policy: crate::generated::open_enums::VmVolumeElfStoragePolicyType,
@@ -6714,6 +7116,7 @@ pub mod types {
         pub size_unit: ::std::option::Option<crate::generated::open_enums::ByteUnit>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for MountNewCreateDisksParamsVmVolume {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -6736,6 +7139,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl MountNewCreateDisksParamsVmVolume {
         #[inline]
         pub fn builder() -> builder::MountNewCreateDisksParamsVmVolume {
@@ -6745,10 +7149,12 @@ pub mod types {
     ///`NestedAggregateVm`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct NestedAggregateVm {
         ///Count.
         pub count: i32,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for NestedAggregateVm {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -6767,10 +7173,12 @@ pub mod types {
     ///`NestedAlertRule`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "alert"))]
     pub struct NestedAlertRule {
         ///Unique ID of the alert rule.
         pub id: ::std::string::String,
     }
+    #[cfg(any(feature = "alert"))]
     impl<'de> ::serde::Deserialize<'de> for NestedAlertRule {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -6814,12 +7222,14 @@ pub mod types {
     ///`NestedConsistencyGroup`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct NestedConsistencyGroup {
         ///Unique ID of the consistency group.
         pub id: ::std::string::String,
         ///Name of the consistency group.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for NestedConsistencyGroup {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -6842,12 +7252,14 @@ pub mod types {
     ///`NestedConsistencyGroupSnapshot`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct NestedConsistencyGroupSnapshot {
         ///Unique ID of the consistency group snapshot.
         pub id: ::std::string::String,
         ///Name of the consistency group snapshot.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for NestedConsistencyGroupSnapshot {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -6870,12 +7282,14 @@ pub mod types {
     ///`NestedContentLibraryImage`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "elf-image", feature = "label"))]
     pub struct NestedContentLibraryImage {
         ///Unique ID of the content library image.
         pub id: ::std::string::String,
         ///Name of the content library image.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "elf-image", feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for NestedContentLibraryImage {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -6898,12 +7312,14 @@ pub mod types {
     ///`NestedContentLibraryVmTemplate`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label", feature = "vm-template"))]
     pub struct NestedContentLibraryVmTemplate {
         ///Unique ID of the content library VM template.
         pub id: ::std::string::String,
         ///Name of the content library VM template.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label", feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for NestedContentLibraryVmTemplate {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -6926,6 +7342,7 @@ pub mod types {
     ///`NestedContentLibraryVmTemplateDisk`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct NestedContentLibraryVmTemplateDisk {
         ///Boot.
         pub boot: i32,
@@ -6979,6 +7396,7 @@ pub mod types {
         #[serde(rename = "type")]
         pub type_: crate::generated::open_enums::VmDiskType,
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for NestedContentLibraryVmTemplateDisk {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7022,6 +7440,7 @@ pub mod types {
     ///`NestedContentLibraryVmTemplateNic`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct NestedContentLibraryVmTemplateNic {
         ///Egress rate limit burst in bit.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7062,6 +7481,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vpc_nic: ::std::option::Option<NestedTemplateVpcNic>,
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for NestedContentLibraryVmTemplateNic {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7096,12 +7516,28 @@ pub mod types {
     ///`NestedCpu`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     pub struct NestedCpu {
         ///Cores.
         pub cores: i32,
         ///Sockets.
         pub sockets: i32,
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for NestedCpu {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7121,12 +7557,14 @@ pub mod types {
     ///`NestedDatacenter`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "cluster", feature = "label", feature = "organization"))]
     pub struct NestedDatacenter {
         ///Unique ID of the datacenter.
         pub id: ::std::string::String,
         ///Name of the datacenter.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "cluster", feature = "label", feature = "organization"))]
     impl<'de> ::serde::Deserialize<'de> for NestedDatacenter {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7146,12 +7584,14 @@ pub mod types {
     ///`NestedDisk`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "alert", feature = "label"))]
     pub struct NestedDisk {
         ///Unique ID of the disk.
         pub id: ::std::string::String,
         ///Name of the disk.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "alert", feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for NestedDisk {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7171,12 +7611,18 @@ pub mod types {
     ///`NestedElfImage`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(
+        any(feature = "content-library-image", feature = "label", feature = "vm-disk")
+    )]
     pub struct NestedElfImage {
         ///Unique ID of the ELF image.
         pub id: ::std::string::String,
         ///Name of the ELF image.
         pub name: ::std::string::String,
     }
+    #[cfg(
+        any(feature = "content-library-image", feature = "label", feature = "vm-disk")
+    )]
     impl<'de> ::serde::Deserialize<'de> for NestedElfImage {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7196,12 +7642,14 @@ pub mod types {
     ///`NestedEverouteCluster`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vds"))]
     pub struct NestedEverouteCluster {
         ///Unique ID of the everoute cluster.
         pub id: ::std::string::String,
         ///Name of the everoute cluster.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "vds"))]
     impl<'de> ::serde::Deserialize<'de> for NestedEverouteCluster {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7221,6 +7669,7 @@ pub mod types {
     ///A disk or CD-ROM frozen in a VM snapshot.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-snapshot", feature = "vm-template"))]
     pub struct NestedFrozenDisks {
         ///Boot.
         pub boot: i32,
@@ -7281,6 +7730,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_volume_template_uuid: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "vm-snapshot", feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for NestedFrozenDisks {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7324,6 +7774,7 @@ pub mod types {
     ///`NestedFrozenVlan`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template", feature = "vm-template"))]
     pub struct NestedFrozenVlan {
         ///Name of the frozen VLAN.
         pub name: ::std::string::String,
@@ -7337,6 +7788,7 @@ pub mod types {
         ///ID of the VLAN local.
         pub vlan_local_id: ::std::string::String,
     }
+    #[cfg(any(feature = "content-library-vm-template", feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for NestedFrozenVlan {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7361,12 +7813,14 @@ pub mod types {
     ///`NestedGpuDevice`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label", feature = "vm"))]
     pub struct NestedGpuDevice {
         ///Unique ID of the GPU device.
         pub id: ::std::string::String,
         ///Name of the GPU device.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label", feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for NestedGpuDevice {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7386,6 +7840,7 @@ pub mod types {
     ///`NestedGpuDriverInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "gpu-device"))]
     pub struct NestedGpuDriverInfo {
         ///Filename.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7409,6 +7864,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "gpu-device"))]
     impl<'de> ::serde::Deserialize<'de> for NestedGpuDriverInfo {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7433,6 +7889,15 @@ pub mod types {
     ///`NestedHost`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "alert",
+            feature = "disk",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "vm"
+        )
+    )]
     pub struct NestedHost {
         ///Unique ID of the host.
         pub id: ::std::string::String,
@@ -7441,6 +7906,15 @@ pub mod types {
         ///Name of the host.
         pub name: ::std::string::String,
     }
+    #[cfg(
+        any(
+            feature = "alert",
+            feature = "disk",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "vm"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for NestedHost {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7461,12 +7935,28 @@ pub mod types {
     ///`NestedIscsiLun`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "iscsi-lun-snapshot",
+            feature = "label",
+            feature = "vm-volume"
+        )
+    )]
     pub struct NestedIscsiLun {
         ///Unique ID of the iSCSI LUN.
         pub id: ::std::string::String,
         ///Name of the iSCSI LUN.
         pub name: ::std::string::String,
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "iscsi-lun-snapshot",
+            feature = "label",
+            feature = "vm-volume"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for NestedIscsiLun {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7486,12 +7976,14 @@ pub mod types {
     ///`NestedIscsiLunSnapshot`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct NestedIscsiLunSnapshot {
         ///Unique ID of the iSCSI LUN snapshot.
         pub id: ::std::string::String,
         ///Name of the iSCSI LUN snapshot.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for NestedIscsiLunSnapshot {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7514,12 +8006,14 @@ pub mod types {
     ///`NestedIscsiTarget`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "iscsi-lun-snapshot", feature = "label"))]
     pub struct NestedIscsiTarget {
         ///Unique ID of the iSCSI target.
         pub id: ::std::string::String,
         ///Name of the iSCSI target.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "iscsi-lun-snapshot", feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for NestedIscsiTarget {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7539,10 +8033,12 @@ pub mod types {
     ///`NestedIsolationPolicy`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct NestedIsolationPolicy {
         ///Unique ID of the isolation policy.
         pub id: ::std::string::String,
     }
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for NestedIsolationPolicy {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7561,6 +8057,20 @@ pub mod types {
     ///`NestedLabel`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "content-library-vm-template",
+            feature = "datacenter",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "vds",
+            feature = "vlan",
+            feature = "vm",
+            feature = "vm-template",
+            feature = "vm-volume"
+        )
+    )]
     pub struct NestedLabel {
         ///Unique ID of the label.
         pub id: ::std::string::String,
@@ -7570,6 +8080,20 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "content-library-vm-template",
+            feature = "datacenter",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "vds",
+            feature = "vlan",
+            feature = "vm",
+            feature = "vm-template",
+            feature = "vm-volume"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for NestedLabel {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7590,12 +8114,14 @@ pub mod types {
     ///`NestedNamespaceGroup`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct NestedNamespaceGroup {
         ///Unique ID of the namespace group.
         pub id: ::std::string::String,
         ///Name of the namespace group.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for NestedNamespaceGroup {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7615,12 +8141,14 @@ pub mod types {
     ///`NestedNfsExport`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct NestedNfsExport {
         ///Unique ID of the NFS export.
         pub id: ::std::string::String,
         ///Name of the NFS export.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for NestedNfsExport {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7640,12 +8168,14 @@ pub mod types {
     ///`NestedNfsInode`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct NestedNfsInode {
         ///Unique ID of the NFS inode.
         pub id: ::std::string::String,
         ///Name of the NFS inode.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for NestedNfsInode {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7665,12 +8195,14 @@ pub mod types {
     ///`NestedNic`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label", feature = "vds", feature = "vm-nic"))]
     pub struct NestedNic {
         ///Unique ID of the NIC.
         pub id: ::std::string::String,
         ///Name of the NIC.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label", feature = "vds", feature = "vm-nic"))]
     impl<'de> ::serde::Deserialize<'de> for NestedNic {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7690,12 +8222,14 @@ pub mod types {
     ///`NestedNvmfNamespace`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct NestedNvmfNamespace {
         ///Unique ID of the NVMe-oF namespace.
         pub id: ::std::string::String,
         ///Name of the NVMe-oF namespace.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for NestedNvmfNamespace {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7715,12 +8249,14 @@ pub mod types {
     ///`NestedNvmfNamespaceSnapshot`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct NestedNvmfNamespaceSnapshot {
         ///Unique ID of the NVMe-oF namespace snapshot.
         pub id: ::std::string::String,
         ///Name of the NVMe-oF namespace snapshot.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for NestedNvmfNamespaceSnapshot {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7743,12 +8279,14 @@ pub mod types {
     ///`NestedNvmfSubsystem`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct NestedNvmfSubsystem {
         ///Unique ID of the NVMe-oF subsystem.
         pub id: ::std::string::String,
         ///Name of the NVMe-oF subsystem.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for NestedNvmfSubsystem {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7768,12 +8306,14 @@ pub mod types {
     ///`NestedOrganization`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "datacenter"))]
     pub struct NestedOrganization {
         ///Unique ID of the organization.
         pub id: ::std::string::String,
         ///Name of the organization.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "datacenter"))]
     impl<'de> ::serde::Deserialize<'de> for NestedOrganization {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7793,12 +8333,14 @@ pub mod types {
     ///`NestedSecurityPolicy`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct NestedSecurityPolicy {
         ///Unique ID of the security policy.
         pub id: ::std::string::String,
         ///Name of the security policy.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for NestedSecurityPolicy {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7818,6 +8360,7 @@ pub mod types {
     ///`NestedSnapshotInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct NestedSnapshotInfo {
         ///Index.
         pub index: i32,
@@ -7830,6 +8373,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub storage_policy_config: ::std::option::Option<NestedStoragePolicyConfig>,
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for NestedSnapshotInfo {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7851,6 +8395,7 @@ pub mod types {
     ///`NestedStoragePolicyConfig`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct NestedStoragePolicyConfig {
         ///Replica num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7859,6 +8404,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub thin_provision: ::std::option::Option<bool>,
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for NestedStoragePolicyConfig {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7881,12 +8427,14 @@ pub mod types {
     ///`NestedSvtImage`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-disk"))]
     pub struct NestedSvtImage {
         ///Unique ID of the SVT image.
         pub id: ::std::string::String,
         ///Name of the SVT image.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "vm-disk"))]
     impl<'de> ::serde::Deserialize<'de> for NestedSvtImage {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7906,6 +8454,7 @@ pub mod types {
     ///`NestedTemplateConfig`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct NestedTemplateConfig {
         ///CPU exclusive expected enabled.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7920,6 +8469,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sync_vm_time_on_resume: ::std::option::Option<bool>,
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for NestedTemplateConfig {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7941,6 +8491,7 @@ pub mod types {
     ///`NestedTemplateNic`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-template"))]
     pub struct NestedTemplateNic {
         ///Enabled.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7968,6 +8519,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vpc_nic: ::std::option::Option<NestedTemplateVpcNic>,
     }
+    #[cfg(any(feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for NestedTemplateNic {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7995,6 +8547,7 @@ pub mod types {
     ///`NestedTemplateVpcNic`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template", feature = "vm-template"))]
     pub struct NestedTemplateVpcNic {
         ///Use floating IP.
         pub use_floating_ip: bool,
@@ -8003,6 +8556,7 @@ pub mod types {
         ///ID of the vpc subnet local.
         pub vpc_subnet_local_id: ::std::string::String,
     }
+    #[cfg(any(feature = "content-library-vm-template", feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for NestedTemplateVpcNic {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8048,12 +8602,14 @@ pub mod types {
     ///`NestedVds`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label", feature = "vlan"))]
     pub struct NestedVds {
         ///Unique ID of the VDS.
         pub id: ::std::string::String,
         ///Name of the VDS.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label", feature = "vlan"))]
     impl<'de> ::serde::Deserialize<'de> for NestedVds {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8073,6 +8629,7 @@ pub mod types {
     ///`NestedVgpuType`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "gpu-device"))]
     pub struct NestedVgpuType {
         ///Framebuffer.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8090,6 +8647,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vgpu_type_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "gpu-device"))]
     impl<'de> ::serde::Deserialize<'de> for NestedVgpuType {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8112,12 +8670,14 @@ pub mod types {
     ///`NestedVirtualPrivateCloud`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-nic"))]
     pub struct NestedVirtualPrivateCloud {
         ///Unique ID of the virtual private cloud.
         pub id: ::std::string::String,
         ///Name of the virtual private cloud.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl<'de> ::serde::Deserialize<'de> for NestedVirtualPrivateCloud {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8140,6 +8700,7 @@ pub mod types {
     ///`NestedVirtualPrivateCloudFloatingIp`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-nic"))]
     pub struct NestedVirtualPrivateCloudFloatingIp {
         ///External IP.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8152,6 +8713,7 @@ pub mod types {
         ///Unique ID of the virtual private cloud floating IP.
         pub id: ::std::string::String,
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl<'de> ::serde::Deserialize<'de> for NestedVirtualPrivateCloudFloatingIp {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8177,6 +8739,7 @@ pub mod types {
     ///`NestedVirtualPrivateCloudNic`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-nic"))]
     pub struct NestedVirtualPrivateCloudNic {
         ///Floating IP (see `NestedVirtualPrivateCloudFloatingIp`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8192,6 +8755,7 @@ pub mod types {
         ///Vpc subnet (see `NestedVirtualPrivateCloudSubnet`).
         pub vpc_subnet: NestedVirtualPrivateCloudSubnet,
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl<'de> ::serde::Deserialize<'de> for NestedVirtualPrivateCloudNic {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8218,12 +8782,14 @@ pub mod types {
     ///`NestedVirtualPrivateCloudSubnet`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-nic"))]
     pub struct NestedVirtualPrivateCloudSubnet {
         ///Unique ID of the virtual private cloud subnet.
         pub id: ::std::string::String,
         ///Name of the virtual private cloud subnet.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl<'de> ::serde::Deserialize<'de> for NestedVirtualPrivateCloudSubnet {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8246,12 +8812,14 @@ pub mod types {
     ///`NestedVlan`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label", feature = "vds", feature = "vm-nic"))]
     pub struct NestedVlan {
         ///Unique ID of the VLAN.
         pub id: ::std::string::String,
         ///Name of the VLAN.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label", feature = "vds", feature = "vm-nic"))]
     impl<'de> ::serde::Deserialize<'de> for NestedVlan {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8271,12 +8839,32 @@ pub mod types {
     ///`NestedVm`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "alert",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     pub struct NestedVm {
         ///Unique ID of the VM.
         pub id: ::std::string::String,
         ///Name of the VM.
         pub name: ::std::string::String,
     }
+    #[cfg(
+        any(
+            feature = "alert",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for NestedVm {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8296,10 +8884,28 @@ pub mod types {
     ///`NestedVmDisk`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "svt-image",
+            feature = "vm",
+            feature = "vm-volume"
+        )
+    )]
     pub struct NestedVmDisk {
         ///Unique ID of the VM disk.
         pub id: ::std::string::String,
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "svt-image",
+            feature = "vm",
+            feature = "vm-volume"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for NestedVmDisk {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8318,12 +8924,14 @@ pub mod types {
     ///`NestedVmFolder`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct NestedVmFolder {
         ///Unique ID of the VM folder.
         pub id: ::std::string::String,
         ///Name of the VM folder.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for NestedVmFolder {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8343,10 +8951,12 @@ pub mod types {
     ///`NestedVmNic`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vlan", feature = "vm"))]
     pub struct NestedVmNic {
         ///Unique ID of the VM NIC.
         pub id: ::std::string::String,
     }
+    #[cfg(any(feature = "vlan", feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for NestedVmNic {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8365,12 +8975,18 @@ pub mod types {
     ///`NestedVmSnapshot`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(
+        any(feature = "content-library-image", feature = "elf-image", feature = "label")
+    )]
     pub struct NestedVmSnapshot {
         ///Unique ID of the VM snapshot.
         pub id: ::std::string::String,
         ///Name of the VM snapshot.
         pub name: ::std::string::String,
     }
+    #[cfg(
+        any(feature = "content-library-image", feature = "elf-image", feature = "label")
+    )]
     impl<'de> ::serde::Deserialize<'de> for NestedVmSnapshot {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8390,12 +9006,28 @@ pub mod types {
     ///`NestedVmTemplate`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "content-library-vm-template",
+            feature = "elf-image",
+            feature = "label"
+        )
+    )]
     pub struct NestedVmTemplate {
         ///Unique ID of the VM template.
         pub id: ::std::string::String,
         ///Name of the VM template.
         pub name: ::std::string::String,
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "content-library-vm-template",
+            feature = "elf-image",
+            feature = "label"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for NestedVmTemplate {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8415,12 +9047,14 @@ pub mod types {
     ///`NestedVmVolume`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label", feature = "vm-disk"))]
     pub struct NestedVmVolume {
         ///Unique ID of the VM volume.
         pub id: ::std::string::String,
         ///Name of the VM volume.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label", feature = "vm-disk"))]
     impl<'de> ::serde::Deserialize<'de> for NestedVmVolume {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8440,12 +9074,14 @@ pub mod types {
     ///`NestedVmVolumeSnapshot`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct NestedVmVolumeSnapshot {
         ///Unique ID of the VM volume snapshot.
         pub id: ::std::string::String,
         ///Name of the VM volume snapshot.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for NestedVmVolumeSnapshot {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8468,6 +9104,7 @@ pub mod types {
     ///`NestedVpcGatewaysCommonExternalIpsType`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-nic"))]
     pub struct NestedVpcGatewaysCommonExternalIpsType {
         ///ID of the edge gateway.
         pub edge_gateway_id: ::std::string::String,
@@ -8475,6 +9112,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub external_ip: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl<'de> ::serde::Deserialize<'de> for NestedVpcGatewaysCommonExternalIpsType {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8497,6 +9135,7 @@ pub mod types {
     ///`NestedZbsStorageInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct NestedZbsStorageInfo {
         ///ID of the cluster.
         pub cluster_id: ::std::string::String,
@@ -8504,6 +9143,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub snapshot_info: ::std::option::Option<::std::vec::Vec<NestedSnapshotInfo>>,
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for NestedZbsStorageInfo {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8525,6 +9165,7 @@ pub mod types {
     ///`Organization`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "organization"))]
     pub struct Organization {
         ///Datacenters (see `NestedDatacenter`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8534,6 +9175,7 @@ pub mod types {
         ///Name of the organization.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "organization"))]
     impl<'de> ::serde::Deserialize<'de> for Organization {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8555,6 +9197,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "organization"))]
     pub struct OrganizationWhereInput {
         ///Matches the organizations that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -8594,6 +9237,7 @@ pub mod types {
         pub or: ::std::option::Option<::std::vec::Vec<OrganizationWhereInput>>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "organization"))]
     impl<'de> ::serde::Deserialize<'de> for OrganizationWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8627,6 +9271,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "organization"))]
     impl OrganizationWhereInput {
         #[inline]
         pub fn builder() -> builder::OrganizationWhereInput {
@@ -8636,10 +9281,12 @@ pub mod types {
     ///`ShutdownVmId`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub struct ShutdownVmId {
         ///VM UUID.
         pub vm_uuid: ::std::string::String,
     }
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for ShutdownVmId {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8658,6 +9305,7 @@ pub mod types {
     ///`SvtImage`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "svt-image"))]
     pub struct SvtImage {
         ///Cluster (see `NestedCluster`).
         pub cluster: NestedCluster,
@@ -8687,6 +9335,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_disks: ::std::option::Option<::std::vec::Vec<NestedVmDisk>>,
     }
+    #[cfg(any(feature = "svt-image"))]
     impl<'de> ::serde::Deserialize<'de> for SvtImage {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8718,6 +9367,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "svt-image"))]
     pub struct SvtImageWhereInput {
         ///Matches the SVT images that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -8793,6 +9443,7 @@ pub mod types {
         pub path_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "svt-image"))]
     impl<'de> ::serde::Deserialize<'de> for SvtImageWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8841,6 +9492,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "svt-image"))]
     impl SvtImageWhereInput {
         #[inline]
         pub fn builder() -> builder::SvtImageWhereInput {
@@ -9038,6 +9690,7 @@ pub mod types {
     ///`TemplateCloudInit`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct TemplateCloudInit {
         ///Default user password.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9059,6 +9712,7 @@ pub mod types {
         pub user_data: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for TemplateCloudInit {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -9082,6 +9736,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl TemplateCloudInit {
         #[inline]
         pub fn builder() -> builder::TemplateCloudInit {
@@ -9091,6 +9746,7 @@ pub mod types {
     ///`Vds`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vds"))]
     pub struct Vds {
         ///Bond mode.
         pub bond_mode: ::std::string::String,
@@ -9135,6 +9791,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub work_mode: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "vds"))]
     impl<'de> ::serde::Deserialize<'de> for Vds {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -9172,6 +9829,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label", feature = "vds"))]
     pub struct VdsWhereInput {
         ///Matches the vdss that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -9259,6 +9917,7 @@ pub mod types {
         >,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "label", feature = "vds"))]
     impl<'de> ::serde::Deserialize<'de> for VdsWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -9316,6 +9975,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "label", feature = "vds"))]
     impl VdsWhereInput {
         #[inline]
         pub fn builder() -> builder::VdsWhereInput {
@@ -9325,6 +9985,7 @@ pub mod types {
     ///`Vlan`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vlan"))]
     pub struct Vlan {
         ///Set while an operation on the VLAN is in progress; null otherwise.
         #[serde(
@@ -9380,6 +10041,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_nics: ::std::option::Option<::std::vec::Vec<NestedVmNic>>,
     }
+    #[cfg(any(feature = "vlan"))]
     impl<'de> ::serde::Deserialize<'de> for Vlan {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -9422,6 +10084,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label", feature = "vlan"))]
     pub struct VlanWhereInput {
         ///Matches the VLANs that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -9496,6 +10159,7 @@ pub mod types {
         >,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "label", feature = "vlan"))]
     impl<'de> ::serde::Deserialize<'de> for VlanWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -9548,6 +10212,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "label", feature = "vlan"))]
     impl VlanWhereInput {
         #[inline]
         pub fn builder() -> builder::VlanWhereInput {
@@ -9557,6 +10222,7 @@ pub mod types {
     ///A virtual machine (curated subset of the upstream fields).
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct Vm {
         ///BIOS UUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9701,6 +10367,7 @@ pub mod types {
         ///Win opt.
         pub win_opt: bool,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for Vm {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -9779,6 +10446,7 @@ pub mod types {
     ///`VmAddCdRomParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmAddCdRomParams {
         pub data: VmAddCdRomParamsData,
         ///Which resources the operation applies to.
@@ -9786,6 +10454,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmAddCdRomParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -9803,6 +10472,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmAddCdRomParams {
         #[inline]
         pub fn builder() -> builder::VmAddCdRomParams {
@@ -9812,11 +10482,13 @@ pub mod types {
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmAddCdRomParamsData {
         ///VM cd roms.
         pub vm_cd_roms: ::std::vec::Vec<VmCdRomParams>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmAddCdRomParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -9832,6 +10504,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmAddCdRomParamsData {
         #[inline]
         pub fn builder() -> builder::VmAddCdRomParamsData {
@@ -9841,6 +10514,7 @@ pub mod types {
     ///`VmAddDiskParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmAddDiskParams {
         pub data: VmAddDiskParamsData,
         ///Which resources the operation applies to.
@@ -9848,6 +10522,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmAddDiskParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -9865,6 +10540,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmAddDiskParams {
         #[inline]
         pub fn builder() -> builder::VmAddDiskParams {
@@ -9874,6 +10550,7 @@ pub mod types {
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmAddDiskParamsData {
         ///IO policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9904,6 +10581,7 @@ pub mod types {
         pub vm_disks: VmAddDiskParamsDataVmDisks,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmAddDiskParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -9933,6 +10611,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmAddDiskParamsData {
         #[inline]
         pub fn builder() -> builder::VmAddDiskParamsData {
@@ -9942,6 +10621,7 @@ pub mod types {
     ///VM disks.
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmAddDiskParamsDataVmDisks {
         ///Mount disks.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -9951,6 +10631,7 @@ pub mod types {
         pub mount_new_create_disks: ::std::vec::Vec<MountNewCreateDisksParams>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmAddDiskParamsDataVmDisks {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -9972,6 +10653,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmAddDiskParamsDataVmDisks {
         #[inline]
         pub fn builder() -> builder::VmAddDiskParamsDataVmDisks {
@@ -9981,6 +10663,7 @@ pub mod types {
     ///`VmAddGpuDeviceParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmAddGpuDeviceParams {
         ///What to set.
         pub data: ::std::vec::Vec<VmGpuOperationParams>,
@@ -9989,6 +10672,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmAddGpuDeviceParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -10006,6 +10690,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmAddGpuDeviceParams {
         #[inline]
         pub fn builder() -> builder::VmAddGpuDeviceParams {
@@ -10015,6 +10700,7 @@ pub mod types {
     ///`VmAddNicParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmAddNicParams {
         pub data: VmAddNicParamsData,
         ///Which resources the operation applies to.
@@ -10022,6 +10708,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmAddNicParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -10039,6 +10726,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmAddNicParams {
         #[inline]
         pub fn builder() -> builder::VmAddNicParams {
@@ -10048,11 +10736,13 @@ pub mod types {
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmAddNicParamsData {
         ///VM NICs.
         pub vm_nics: ::std::vec::Vec<VmNicParams>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmAddNicParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -10068,6 +10758,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmAddNicParamsData {
         #[inline]
         pub fn builder() -> builder::VmAddNicParamsData {
@@ -10077,6 +10768,7 @@ pub mod types {
     ///`VmCdRomParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmCdRomParams {
         ///Boot.
         pub boot: i32,
@@ -10094,6 +10786,7 @@ pub mod types {
         pub key: ::std::option::Option<i32>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmCdRomParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -10113,6 +10806,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmCdRomParams {
         #[inline]
         pub fn builder() -> builder::VmCdRomParams {
@@ -10122,6 +10816,7 @@ pub mod types {
     ///`VmCloneParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmCloneParams {
         ///ID of the cluster.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -10211,6 +10906,7 @@ pub mod types {
         pub vm_nics: ::std::vec::Vec<VmNicParams>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmCloneParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -10267,6 +10963,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmCloneParams {
         #[inline]
         pub fn builder() -> builder::VmCloneParams {
@@ -10276,10 +10973,12 @@ pub mod types {
     ///The result of a `*-connection` query: a count, nothing else.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmConnection {
         ///Aggregate (see `NestedAggregateVm`).
         pub aggregate: NestedAggregateVm,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmConnection {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -10298,6 +10997,7 @@ pub mod types {
     ///`VmCreateVmFromContentLibraryTemplateParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmCreateVmFromContentLibraryTemplateParams {
         ///Cloud init.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -10388,6 +11088,7 @@ pub mod types {
         pub vm_nics: ::std::vec::Vec<VmNicParams>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmCreateVmFromContentLibraryTemplateParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -10448,6 +11149,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmCreateVmFromContentLibraryTemplateParams {
         #[inline]
         pub fn builder() -> builder::VmCreateVmFromContentLibraryTemplateParams {
@@ -10457,6 +11159,7 @@ pub mod types {
     ///`VmCreateVmFromTemplateParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmCreateVmFromTemplateParams {
         ///Cloud init.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -10542,6 +11245,7 @@ pub mod types {
         pub vm_nics: ::std::vec::Vec<VmNicParams>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmCreateVmFromTemplateParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -10599,6 +11303,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmCreateVmFromTemplateParams {
         #[inline]
         pub fn builder() -> builder::VmCreateVmFromTemplateParams {
@@ -10608,6 +11313,7 @@ pub mod types {
     ///`VmCreationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmCreationParams {
         ///ID of the cluster.
         pub cluster_id: ::std::string::String,
@@ -10677,6 +11383,7 @@ pub mod types {
         pub vm_nics: ::std::vec::Vec<VmNicParams>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmCreationParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -10725,6 +11432,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmCreationParams {
         #[inline]
         pub fn builder() -> builder::VmCreationParams {
@@ -10734,6 +11442,7 @@ pub mod types {
     ///`VmDeleteParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmDeleteParams {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub effect: ::std::option::Option<VmDeleteParamsEffect>,
@@ -10742,6 +11451,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmDeleteParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -10759,6 +11469,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmDeleteParams {
         #[inline]
         pub fn builder() -> builder::VmDeleteParams {
@@ -10768,12 +11479,14 @@ pub mod types {
     ///Effect.
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmDeleteParamsEffect {
         ///Include snapshots.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub include_snapshots: ::std::option::Option<bool>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmDeleteParamsEffect {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -10789,6 +11502,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmDeleteParamsEffect {
         #[inline]
         pub fn builder() -> builder::VmDeleteParamsEffect {
@@ -10798,6 +11512,7 @@ pub mod types {
     ///`VmDisk`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-disk"))]
     pub struct VmDisk {
         ///Boot.
         pub boot: i32,
@@ -10863,6 +11578,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_volume: ::std::option::Option<NestedVmVolume>,
     }
+    #[cfg(any(feature = "vm-disk"))]
     impl<'de> ::serde::Deserialize<'de> for VmDisk {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -10906,6 +11622,7 @@ pub mod types {
     ///`VmDiskOperate`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmDiskOperate {
         ///Modify disks.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -10917,6 +11634,7 @@ pub mod types {
         pub remove_disks: ::std::option::Option<VmDiskOperateRemoveDisks>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmDiskOperate {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -10935,6 +11653,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmDiskOperate {
         #[inline]
         pub fn builder() -> builder::VmDiskOperate {
@@ -10944,11 +11663,13 @@ pub mod types {
     ///Remove disks.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmDiskOperateRemoveDisks {
         ///Disk index.
         pub disk_index: ::std::vec::Vec<i32>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmDiskOperateRemoveDisks {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -10967,6 +11688,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmDiskOperateRemoveDisks {
         #[inline]
         pub fn builder() -> builder::VmDiskOperateRemoveDisks {
@@ -10976,6 +11698,7 @@ pub mod types {
     ///`VmDiskParams`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmDiskParams {
         ///Mount cd roms.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -10988,6 +11711,7 @@ pub mod types {
         pub mount_new_create_disks: ::std::vec::Vec<MountNewCreateDisksParams>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmDiskParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11008,6 +11732,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmDiskParams {
         #[inline]
         pub fn builder() -> builder::VmDiskParams {
@@ -11018,6 +11743,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm", feature = "vm-disk"))]
     pub struct VmDiskWhereInput {
         ///Matches the VM disks that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -11084,6 +11810,7 @@ pub mod types {
         pub vm: ::std::option::Option<VmWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm", feature = "vm-disk"))]
     impl<'de> ::serde::Deserialize<'de> for VmDiskWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11132,6 +11859,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm", feature = "vm-disk"))]
     impl VmDiskWhereInput {
         #[inline]
         pub fn builder() -> builder::VmDiskWhereInput {
@@ -11141,6 +11869,7 @@ pub mod types {
     ///`VmExpandVmDiskParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmExpandVmDiskParams {
         ///Size (bytes).
         pub size: i64,
@@ -11152,6 +11881,7 @@ pub mod types {
         pub where_: VmDiskWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmExpandVmDiskParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11170,6 +11900,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmExpandVmDiskParams {
         #[inline]
         pub fn builder() -> builder::VmExpandVmDiskParams {
@@ -11179,6 +11910,7 @@ pub mod types {
     ///`VmGpuOperationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmGpuOperationParams {
         ///Amount.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -11187,6 +11919,7 @@ pub mod types {
         pub gpu_id: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmGpuOperationParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11203,6 +11936,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmGpuOperationParams {
         #[inline]
         pub fn builder() -> builder::VmGpuOperationParams {
@@ -11212,6 +11946,7 @@ pub mod types {
     ///`VmMigrateParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmMigrateParams {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<VmMigrateParamsData>,
@@ -11220,6 +11955,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmMigrateParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11237,6 +11973,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmMigrateParams {
         #[inline]
         pub fn builder() -> builder::VmMigrateParams {
@@ -11246,11 +11983,13 @@ pub mod types {
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmMigrateParamsData {
         ///ID of the host.
         pub host_id: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmMigrateParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11266,6 +12005,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmMigrateParamsData {
         #[inline]
         pub fn builder() -> builder::VmMigrateParamsData {
@@ -11275,6 +12015,7 @@ pub mod types {
     ///`VmNic`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-nic"))]
     pub struct VmNic {
         ///Egress rate limit burst in bit.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -11340,6 +12081,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vpc_nic: ::std::option::Option<NestedVirtualPrivateCloudNic>,
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl<'de> ::serde::Deserialize<'de> for VmNic {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11380,6 +12122,7 @@ pub mod types {
     ///`VmNicParams`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmNicParams {
         ///ID of the connect VLAN.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -11416,6 +12159,7 @@ pub mod types {
         pub type_: ::std::option::Option<crate::generated::open_enums::VmNicType>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmNicParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11442,6 +12186,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmNicParams {
         #[inline]
         pub fn builder() -> builder::VmNicParams {
@@ -11452,6 +12197,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-nic"))]
     pub struct VmNicWhereInput {
         ///Matches the VM NICs that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -11522,6 +12268,7 @@ pub mod types {
         pub vm: ::std::option::Option<VmWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-nic"))]
     impl<'de> ::serde::Deserialize<'de> for VmNicWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11568,6 +12315,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl VmNicWhereInput {
         #[inline]
         pub fn builder() -> builder::VmNicWhereInput {
@@ -11577,12 +12325,14 @@ pub mod types {
     ///`VmOperateParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmOperateParams {
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmOperateParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11599,6 +12349,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmOperateParams {
         #[inline]
         pub fn builder() -> builder::VmOperateParams {
@@ -11608,6 +12359,7 @@ pub mod types {
     ///`VmOwnerParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmOwnerParams {
         ///Search for.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -11616,6 +12368,7 @@ pub mod types {
         pub value: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmOwnerParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11632,6 +12385,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmOwnerParams {
         #[inline]
         pub fn builder() -> builder::VmOwnerParams {
@@ -11652,12 +12406,14 @@ pub mod types {
     )]
     #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub enum VmOwnerParamsSearchFor {
         #[serde(rename = "username")]
         Username,
         #[serde(rename = "id")]
         Id,
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::fmt::Display for VmOwnerParamsSearchFor {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11667,6 +12423,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::str::FromStr for VmOwnerParamsSearchFor {
         type Err = self::error::ConversionError;
         #[inline]
@@ -11680,6 +12437,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::convert::TryFrom<&str> for VmOwnerParamsSearchFor {
         type Error = self::error::ConversionError;
         #[inline]
@@ -11689,6 +12447,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::convert::TryFrom<::std::string::String> for VmOwnerParamsSearchFor {
         type Error = self::error::ConversionError;
         #[inline]
@@ -11701,6 +12460,7 @@ pub mod types {
     ///`VmRebuildParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmRebuildParams {
         ///ID of the cluster.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -11790,6 +12550,7 @@ pub mod types {
         pub vm_nics: ::std::vec::Vec<VmNicParams>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmRebuildParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11846,6 +12607,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmRebuildParams {
         #[inline]
         pub fn builder() -> builder::VmRebuildParams {
@@ -11855,6 +12617,7 @@ pub mod types {
     ///`VmRemoveCdRomParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmRemoveCdRomParams {
         pub data: VmRemoveCdRomParamsData,
         ///Which resources the operation applies to.
@@ -11862,6 +12625,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmRemoveCdRomParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11879,6 +12643,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmRemoveCdRomParams {
         #[inline]
         pub fn builder() -> builder::VmRemoveCdRomParams {
@@ -11888,11 +12653,13 @@ pub mod types {
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmRemoveCdRomParamsData {
         ///IDs of the cd roms.
         pub cd_rom_ids: ::std::vec::Vec<::std::string::String>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmRemoveCdRomParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11911,6 +12678,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmRemoveCdRomParamsData {
         #[inline]
         pub fn builder() -> builder::VmRemoveCdRomParamsData {
@@ -11920,6 +12688,7 @@ pub mod types {
     ///`VmRemoveDiskParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmRemoveDiskParams {
         pub data: VmRemoveDiskParamsData,
         ///Which resources the operation applies to.
@@ -11927,6 +12696,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmRemoveDiskParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11944,6 +12714,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmRemoveDiskParams {
         #[inline]
         pub fn builder() -> builder::VmRemoveDiskParams {
@@ -11953,11 +12724,13 @@ pub mod types {
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmRemoveDiskParamsData {
         ///IDs of the disks.
         pub disk_ids: ::std::vec::Vec<::std::string::String>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmRemoveDiskParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11976,6 +12749,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmRemoveDiskParamsData {
         #[inline]
         pub fn builder() -> builder::VmRemoveDiskParamsData {
@@ -11985,6 +12759,7 @@ pub mod types {
     ///`VmRemoveGpuDeviceParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmRemoveGpuDeviceParams {
         ///What to set.
         pub data: ::std::vec::Vec<VmGpuOperationParams>,
@@ -11993,6 +12768,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmRemoveGpuDeviceParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12013,6 +12789,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmRemoveGpuDeviceParams {
         #[inline]
         pub fn builder() -> builder::VmRemoveGpuDeviceParams {
@@ -12022,6 +12799,7 @@ pub mod types {
     ///`VmRemoveNicParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmRemoveNicParams {
         pub data: VmRemoveNicParamsData,
         ///Which resources the operation applies to.
@@ -12029,6 +12807,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmRemoveNicParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12046,6 +12825,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmRemoveNicParams {
         #[inline]
         pub fn builder() -> builder::VmRemoveNicParams {
@@ -12055,11 +12835,13 @@ pub mod types {
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmRemoveNicParamsData {
         ///NIC index.
         pub nic_index: ::std::vec::Vec<i32>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmRemoveNicParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12075,6 +12857,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmRemoveNicParamsData {
         #[inline]
         pub fn builder() -> builder::VmRemoveNicParamsData {
@@ -12084,6 +12867,7 @@ pub mod types {
     ///`VmRollbackParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmRollbackParams {
         pub data: VmRollbackParamsData,
         ///Which resources the operation applies to.
@@ -12091,6 +12875,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmRollbackParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12108,6 +12893,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmRollbackParams {
         #[inline]
         pub fn builder() -> builder::VmRollbackParams {
@@ -12117,11 +12903,13 @@ pub mod types {
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmRollbackParamsData {
         ///ID of the snapshot.
         pub snapshot_id: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmRollbackParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12137,6 +12925,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmRollbackParamsData {
         #[inline]
         pub fn builder() -> builder::VmRollbackParamsData {
@@ -12146,6 +12935,7 @@ pub mod types {
     ///A VM snapshot (curated subset of the upstream fields).
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct VmSnapshot {
         ///Clock offset.
         pub clock_offset: crate::generated::open_enums::VmClockOffset,
@@ -12195,6 +12985,7 @@ pub mod types {
         ///Win opt.
         pub win_opt: bool,
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl<'de> ::serde::Deserialize<'de> for VmSnapshot {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12234,11 +13025,13 @@ pub mod types {
     ///`VmSnapshotCreationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct VmSnapshotCreationParams {
         ///What to set.
         pub data: ::std::vec::Vec<VmSnapshotCreationParamsData>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-snapshot"))]
     impl<'de> ::serde::Deserialize<'de> for VmSnapshotCreationParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12257,6 +13050,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl VmSnapshotCreationParams {
         #[inline]
         pub fn builder() -> builder::VmSnapshotCreationParams {
@@ -12266,6 +13060,7 @@ pub mod types {
     ///`VmSnapshotCreationParamsData`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct VmSnapshotCreationParamsData {
         ///Consistent type.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -12278,6 +13073,7 @@ pub mod types {
         pub vm_id: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-snapshot"))]
     impl<'de> ::serde::Deserialize<'de> for VmSnapshotCreationParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12300,6 +13096,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl VmSnapshotCreationParamsData {
         #[inline]
         pub fn builder() -> builder::VmSnapshotCreationParamsData {
@@ -12309,12 +13106,14 @@ pub mod types {
     ///`VmSnapshotDeletionParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct VmSnapshotDeletionParams {
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmSnapshotWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-snapshot"))]
     impl<'de> ::serde::Deserialize<'de> for VmSnapshotDeletionParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12334,6 +13133,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl VmSnapshotDeletionParams {
         #[inline]
         pub fn builder() -> builder::VmSnapshotDeletionParams {
@@ -12344,6 +13144,19 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     pub struct VmSnapshotWhereInput {
         ///Matches the VM snapshots that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -12401,6 +13214,19 @@ pub mod types {
         pub vm: ::std::boxed::Box<::std::option::Option<VmWhereInput>>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for VmSnapshotWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12441,6 +13267,19 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl VmSnapshotWhereInput {
         #[inline]
         pub fn builder() -> builder::VmSnapshotWhereInput {
@@ -12450,6 +13289,7 @@ pub mod types {
     ///`VmStartParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmStartParams {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<VmStartParamsData>,
@@ -12458,6 +13298,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmStartParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12475,6 +13316,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmStartParams {
         #[inline]
         pub fn builder() -> builder::VmStartParams {
@@ -12484,11 +13326,13 @@ pub mod types {
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmStartParamsData {
         ///ID of the host.
         pub host_id: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmStartParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12504,6 +13348,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmStartParamsData {
         #[inline]
         pub fn builder() -> builder::VmStartParamsData {
@@ -12513,6 +13358,7 @@ pub mod types {
     ///`VmTemplate`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-template"))]
     pub struct VmTemplate {
         ///Clock offset.
         pub clock_offset: crate::generated::open_enums::VmClockOffset,
@@ -12594,6 +13440,7 @@ pub mod types {
         ///Win opt.
         pub win_opt: bool,
     }
+    #[cfg(any(feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for VmTemplate {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12649,6 +13496,7 @@ pub mod types {
     ///`VmTemplateCreationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-template"))]
     pub struct VmTemplateCreationParams {
         ///Cloud init supported.
         pub cloud_init_supported: bool,
@@ -12664,6 +13512,7 @@ pub mod types {
         pub vm_id: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for VmTemplateCreationParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12686,6 +13535,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     impl VmTemplateCreationParams {
         #[inline]
         pub fn builder() -> builder::VmTemplateCreationParams {
@@ -12695,12 +13545,14 @@ pub mod types {
     ///`VmTemplateDeletionParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-template"))]
     pub struct VmTemplateDeletionParams {
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmTemplateWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for VmTemplateDeletionParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12720,6 +13572,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     impl VmTemplateDeletionParams {
         #[inline]
         pub fn builder() -> builder::VmTemplateDeletionParams {
@@ -12729,6 +13582,7 @@ pub mod types {
     ///`VmTemplateUpdationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-template"))]
     pub struct VmTemplateUpdationParams {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<VmTemplateUpdationParamsData>,
@@ -12737,6 +13591,7 @@ pub mod types {
         pub where_: VmTemplateWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for VmTemplateUpdationParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12757,6 +13612,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     impl VmTemplateUpdationParams {
         #[inline]
         pub fn builder() -> builder::VmTemplateUpdationParams {
@@ -12766,6 +13622,7 @@ pub mod types {
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-template"))]
     pub struct VmTemplateUpdationParamsData {
         ///Cloud init supported.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -12778,6 +13635,7 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for VmTemplateUpdationParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12798,6 +13656,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     impl VmTemplateUpdationParamsData {
         #[inline]
         pub fn builder() -> builder::VmTemplateUpdationParamsData {
@@ -12808,6 +13667,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label", feature = "vm-template"))]
     pub struct VmTemplateWhereInput {
         ///Matches the VM templates that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -12949,6 +13809,7 @@ pub mod types {
         pub win_opt_not: ::std::option::Option<bool>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "label", feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for VmTemplateWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13035,6 +13896,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "label", feature = "vm-template"))]
     impl VmTemplateWhereInput {
         #[inline]
         pub fn builder() -> builder::VmTemplateWhereInput {
@@ -13044,6 +13906,7 @@ pub mod types {
     ///`VmUpdateNicParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmUpdateNicParams {
         pub data: VmUpdateNicParamsData,
         ///Which resources the operation applies to.
@@ -13051,6 +13914,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmUpdateNicParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13068,6 +13932,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmUpdateNicParams {
         #[inline]
         pub fn builder() -> builder::VmUpdateNicParams {
@@ -13077,6 +13942,7 @@ pub mod types {
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmUpdateNicParamsData {
         ///ID of the connect VLAN.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -13109,6 +13975,7 @@ pub mod types {
         pub subnet_mask: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmUpdateNicParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13133,6 +14000,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmUpdateNicParamsData {
         #[inline]
         pub fn builder() -> builder::VmUpdateNicParamsData {
@@ -13142,6 +14010,7 @@ pub mod types {
     ///`VmUpdateParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmUpdateParams {
         pub data: VmUpdateParamsData,
         ///Which resources the operation applies to.
@@ -13149,6 +14018,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmUpdateParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13166,6 +14036,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmUpdateParams {
         #[inline]
         pub fn builder() -> builder::VmUpdateParams {
@@ -13175,6 +14046,7 @@ pub mod types {
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmUpdateParamsData {
         ///CPU cores.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -13202,6 +14074,7 @@ pub mod types {
         pub vcpu: ::std::option::Option<i32>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmUpdateParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13226,6 +14099,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmUpdateParamsData {
         #[inline]
         pub fn builder() -> builder::VmUpdateParamsData {
@@ -13235,6 +14109,7 @@ pub mod types {
     ///`VmVolume`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-volume"))]
     pub struct VmVolume {
         ///Cluster (see `NestedCluster`).
         pub cluster: NestedCluster,
@@ -13298,6 +14173,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_disks: ::std::option::Option<::std::vec::Vec<NestedVmDisk>>,
     }
+    #[cfg(any(feature = "vm-volume"))]
     impl<'de> ::serde::Deserialize<'de> for VmVolume {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13342,6 +14218,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label", feature = "vm-volume"))]
     pub struct VmVolumeWhereInput {
         ///Matches the VM volumes that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -13447,6 +14324,7 @@ pub mod types {
         >,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "label", feature = "vm-volume"))]
     impl<'de> ::serde::Deserialize<'de> for VmVolumeWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13512,6 +14390,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "label", feature = "vm-volume"))]
     impl VmVolumeWhereInput {
         #[inline]
         pub fn builder() -> builder::VmVolumeWhereInput {
@@ -13522,6 +14401,19 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     pub struct VmWhereInput {
         ///Matches the VMs that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -13613,6 +14505,19 @@ pub mod types {
         pub vcpu_lte: ::std::option::Option<i32>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for VmWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13667,6 +14572,19 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl VmWhereInput {
         #[inline]
         pub fn builder() -> builder::VmWhereInput {
@@ -13677,6 +14595,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct VmWhereUniqueInput {
         ///Unique ID of the VM where unique input.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -13686,6 +14605,7 @@ pub mod types {
         pub local_id: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for VmWhereUniqueInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13703,6 +14623,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl VmWhereUniqueInput {
         #[inline]
         pub fn builder() -> builder::VmWhereUniqueInput {
@@ -13712,6 +14633,7 @@ pub mod types {
     ///`WithTaskCluster`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "cluster"))]
     pub struct WithTaskCluster {
         ///What to set.
         pub data: Cluster,
@@ -13719,6 +14641,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "cluster"))]
     impl<'de> ::serde::Deserialize<'de> for WithTaskCluster {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13738,6 +14661,7 @@ pub mod types {
     ///`WithTaskContentLibraryVmTemplate`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct WithTaskContentLibraryVmTemplate {
         ///What to set.
         pub data: ContentLibraryVmTemplate,
@@ -13745,6 +14669,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for WithTaskContentLibraryVmTemplate {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13767,6 +14692,7 @@ pub mod types {
     ///`WithTaskDatacenter`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "datacenter"))]
     pub struct WithTaskDatacenter {
         ///What to set.
         pub data: Datacenter,
@@ -13774,6 +14700,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "datacenter"))]
     impl<'de> ::serde::Deserialize<'de> for WithTaskDatacenter {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13793,6 +14720,7 @@ pub mod types {
     ///`WithTaskDeleteCluster`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "cluster"))]
     pub struct WithTaskDeleteCluster {
         ///What to set.
         pub data: DeleteCluster,
@@ -13800,6 +14728,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "cluster"))]
     impl<'de> ::serde::Deserialize<'de> for WithTaskDeleteCluster {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13819,6 +14748,7 @@ pub mod types {
     ///`WithTaskDeleteContentLibraryVmTemplate`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct WithTaskDeleteContentLibraryVmTemplate {
         ///What to set.
         pub data: DeleteContentLibraryVmTemplate,
@@ -13826,6 +14756,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for WithTaskDeleteContentLibraryVmTemplate {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13848,6 +14779,7 @@ pub mod types {
     ///`WithTaskDeleteDatacenter`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "datacenter"))]
     pub struct WithTaskDeleteDatacenter {
         ///What to set.
         pub data: DeleteDatacenter,
@@ -13855,6 +14787,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "datacenter"))]
     impl<'de> ::serde::Deserialize<'de> for WithTaskDeleteDatacenter {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13877,6 +14810,7 @@ pub mod types {
     ///A VM affected by a recycle-bin or delete operation, by id only, and the task that carries it out.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct WithTaskDeleteVm {
         ///What to set.
         pub data: DeleteVm,
@@ -13884,6 +14818,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for WithTaskDeleteVm {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13903,6 +14838,7 @@ pub mod types {
     ///`WithTaskDeleteVmSnapshot`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct WithTaskDeleteVmSnapshot {
         ///What to set.
         pub data: DeleteVmSnapshot,
@@ -13910,6 +14846,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl<'de> ::serde::Deserialize<'de> for WithTaskDeleteVmSnapshot {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13932,6 +14869,7 @@ pub mod types {
     ///`WithTaskDeleteVmTemplate`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-template"))]
     pub struct WithTaskDeleteVmTemplate {
         ///What to set.
         pub data: DeleteVmTemplate,
@@ -13939,6 +14877,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for WithTaskDeleteVmTemplate {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13961,6 +14900,7 @@ pub mod types {
     ///`WithTaskHost`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub struct WithTaskHost {
         ///What to set.
         pub data: Host,
@@ -13968,6 +14908,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for WithTaskHost {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13987,6 +14928,7 @@ pub mod types {
     ///`WithTaskLabel`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct WithTaskLabel {
         ///What to set.
         pub data: Label,
@@ -13994,6 +14936,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for WithTaskLabel {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -14039,6 +14982,7 @@ pub mod types {
     ///`WithTaskMetric`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "metrics"))]
     pub struct WithTaskMetric {
         ///What to set.
         pub data: Metric,
@@ -14046,6 +14990,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "metrics"))]
     impl<'de> ::serde::Deserialize<'de> for WithTaskMetric {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -14065,6 +15010,7 @@ pub mod types {
     ///A VM affected by a mutation and the task that carries the change out.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct WithTaskVm {
         ///What to set.
         pub data: Vm,
@@ -14072,6 +15018,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for WithTaskVm {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -14091,6 +15038,7 @@ pub mod types {
     ///A VM snapshot being created and the task that creates it.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct WithTaskVmSnapshot {
         ///What to set.
         pub data: VmSnapshot,
@@ -14098,6 +15046,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl<'de> ::serde::Deserialize<'de> for WithTaskVmSnapshot {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -14117,6 +15066,7 @@ pub mod types {
     ///`WithTaskVmTemplate`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-template"))]
     pub struct WithTaskVmTemplate {
         ///What to set.
         pub data: VmTemplate,
@@ -14124,6 +15074,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for WithTaskVmTemplate {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -14143,6 +15094,7 @@ pub mod types {
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "label"))]
         pub struct AddLabelsToResourcesParams {
             data: ::std::result::Result<
                 super::AddLabelsToResourcesParamsData,
@@ -14150,6 +15102,7 @@ pub mod types {
             >,
             where_: ::std::result::Result<super::LabelWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "label"))]
         impl ::std::default::Default for AddLabelsToResourcesParams {
             #[inline]
             fn default() -> Self {
@@ -14159,6 +15112,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "label"))]
         impl AddLabelsToResourcesParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -14179,6 +15133,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "label"))]
         impl ::std::convert::TryFrom<AddLabelsToResourcesParams>
         for super::AddLabelsToResourcesParams {
             type Error = super::error::ConversionError;
@@ -14192,6 +15147,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "label"))]
         impl ::std::convert::From<super::AddLabelsToResourcesParams>
         for AddLabelsToResourcesParams {
             #[inline]
@@ -14203,6 +15159,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "label"))]
         pub struct AddLabelsToResourcesParamsData {
             clusters: ::std::result::Result<
                 ::std::option::Option<super::ClusterWhereInput>,
@@ -14265,6 +15222,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "label"))]
         impl ::std::default::Default for AddLabelsToResourcesParamsData {
             #[inline]
             fn default() -> Self {
@@ -14287,6 +15245,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "label"))]
         impl AddLabelsToResourcesParamsData {
             #[inline]
             pub fn clusters<T>(mut self, value: T) -> Self
@@ -14426,6 +15385,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "label"))]
         impl ::std::convert::TryFrom<AddLabelsToResourcesParamsData>
         for super::AddLabelsToResourcesParamsData {
             type Error = super::error::ConversionError;
@@ -14452,6 +15412,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "label"))]
         impl ::std::convert::From<super::AddLabelsToResourcesParamsData>
         for AddLabelsToResourcesParamsData {
             #[inline]
@@ -14476,6 +15437,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "alert"))]
         pub struct AlertWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::AlertWhereInput>>,
@@ -14534,6 +15496,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "alert"))]
         impl ::std::default::Default for AlertWhereInput {
             #[inline]
             fn default() -> Self {
@@ -14555,6 +15518,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "alert"))]
         impl AlertWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -14669,6 +15633,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "alert"))]
         impl ::std::convert::TryFrom<AlertWhereInput> for super::AlertWhereInput {
             type Error = super::error::ConversionError;
             #[inline]
@@ -14693,6 +15658,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "alert"))]
         impl ::std::convert::From<super::AlertWhereInput> for AlertWhereInput {
             #[inline]
             fn from(value: super::AlertWhereInput) -> Self {
@@ -14715,6 +15681,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct CloudInitNetWork {
             ip_address: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -14734,6 +15701,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for CloudInitNetWork {
             #[inline]
             fn default() -> Self {
@@ -14746,6 +15714,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl CloudInitNetWork {
             #[inline]
             pub fn ip_address<T>(mut self, value: T) -> Self
@@ -14795,6 +15764,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<CloudInitNetWork> for super::CloudInitNetWork {
             type Error = super::error::ConversionError;
             #[inline]
@@ -14810,6 +15780,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::CloudInitNetWork> for CloudInitNetWork {
             #[inline]
             fn from(value: super::CloudInitNetWork) -> Self {
@@ -14823,11 +15794,13 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct CloudInitNetWorkRoute {
             gateway: ::std::result::Result<::std::string::String, ::std::string::String>,
             netmask: ::std::result::Result<::std::string::String, ::std::string::String>,
             network: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for CloudInitNetWorkRoute {
             #[inline]
             fn default() -> Self {
@@ -14838,6 +15811,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl CloudInitNetWorkRoute {
             #[inline]
             pub fn gateway<T>(mut self, value: T) -> Self
@@ -14867,6 +15841,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<CloudInitNetWorkRoute>
         for super::CloudInitNetWorkRoute {
             type Error = super::error::ConversionError;
@@ -14881,6 +15856,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::CloudInitNetWorkRoute>
         for CloudInitNetWorkRoute {
             #[inline]
@@ -14893,6 +15869,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "cluster"))]
         pub struct ClusterCreationParams {
             datacenter_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -14916,6 +15893,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "cluster"))]
         impl ::std::default::Default for ClusterCreationParams {
             #[inline]
             fn default() -> Self {
@@ -14929,6 +15907,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "cluster"))]
         impl ClusterCreationParams {
             #[inline]
             pub fn datacenter_id<T>(mut self, value: T) -> Self
@@ -14991,6 +15970,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "cluster"))]
         impl ::std::convert::TryFrom<ClusterCreationParams>
         for super::ClusterCreationParams {
             type Error = super::error::ConversionError;
@@ -15008,6 +15988,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "cluster"))]
         impl ::std::convert::From<super::ClusterCreationParams>
         for ClusterCreationParams {
             #[inline]
@@ -15023,12 +16004,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "cluster"))]
         pub struct ClusterDeletionParams {
             where_: ::std::result::Result<
                 super::ClusterWhereInput,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "cluster"))]
         impl ::std::default::Default for ClusterDeletionParams {
             #[inline]
             fn default() -> Self {
@@ -15037,6 +16020,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "cluster"))]
         impl ClusterDeletionParams {
             #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
@@ -15048,6 +16032,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "cluster"))]
         impl ::std::convert::TryFrom<ClusterDeletionParams>
         for super::ClusterDeletionParams {
             type Error = super::error::ConversionError;
@@ -15058,6 +16043,7 @@ pub mod types {
                 Ok(Self { where_: value.where_? })
             }
         }
+        #[cfg(any(feature = "cluster"))]
         impl ::std::convert::From<super::ClusterDeletionParams>
         for ClusterDeletionParams {
             #[inline]
@@ -15066,6 +16052,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "cluster"))]
         pub struct ClusterUpdationParams {
             data: ::std::result::Result<
                 super::ClusterUpdationParamsData,
@@ -15076,6 +16063,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "cluster"))]
         impl ::std::default::Default for ClusterUpdationParams {
             #[inline]
             fn default() -> Self {
@@ -15085,6 +16073,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "cluster"))]
         impl ClusterUpdationParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -15105,6 +16094,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "cluster"))]
         impl ::std::convert::TryFrom<ClusterUpdationParams>
         for super::ClusterUpdationParams {
             type Error = super::error::ConversionError;
@@ -15118,6 +16108,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "cluster"))]
         impl ::std::convert::From<super::ClusterUpdationParams>
         for ClusterUpdationParams {
             #[inline]
@@ -15129,6 +16120,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "cluster"))]
         pub struct ClusterUpdationParamsData {
             datacenter_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -15163,6 +16155,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "cluster"))]
         impl ::std::default::Default for ClusterUpdationParamsData {
             #[inline]
             fn default() -> Self {
@@ -15178,6 +16171,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "cluster"))]
         impl ClusterUpdationParamsData {
             #[inline]
             pub fn datacenter_id<T>(mut self, value: T) -> Self
@@ -15259,6 +16253,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "cluster"))]
         impl ::std::convert::TryFrom<ClusterUpdationParamsData>
         for super::ClusterUpdationParamsData {
             type Error = super::error::ConversionError;
@@ -15278,6 +16273,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "cluster"))]
         impl ::std::convert::From<super::ClusterUpdationParamsData>
         for ClusterUpdationParamsData {
             #[inline]
@@ -15617,6 +16613,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "content-library-image", feature = "label"))]
         pub struct ContentLibraryImageWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<
@@ -15711,6 +16708,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "content-library-image", feature = "label"))]
         impl ::std::default::Default for ContentLibraryImageWhereInput {
             #[inline]
             fn default() -> Self {
@@ -15739,6 +16737,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "content-library-image", feature = "label"))]
         impl ContentLibraryImageWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -15943,6 +16942,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "content-library-image", feature = "label"))]
         impl ::std::convert::TryFrom<ContentLibraryImageWhereInput>
         for super::ContentLibraryImageWhereInput {
             type Error = super::error::ConversionError;
@@ -15975,6 +16975,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "content-library-image", feature = "label"))]
         impl ::std::convert::From<super::ContentLibraryImageWhereInput>
         for ContentLibraryImageWhereInput {
             #[inline]
@@ -16005,6 +17006,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "content-library-vm-template"))]
         pub struct ContentLibraryVmTemplateCreationParams {
             cloud_init_supported: ::std::result::Result<
                 ::std::option::Option<bool>,
@@ -16021,6 +17023,7 @@ pub mod types {
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             vm: ::std::result::Result<super::VmWhereUniqueInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::default::Default for ContentLibraryVmTemplateCreationParams {
             #[inline]
             fn default() -> Self {
@@ -16033,6 +17036,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ContentLibraryVmTemplateCreationParams {
             #[inline]
             pub fn cloud_init_supported<T>(mut self, value: T) -> Self
@@ -16081,6 +17085,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::convert::TryFrom<ContentLibraryVmTemplateCreationParams>
         for super::ContentLibraryVmTemplateCreationParams {
             type Error = super::error::ConversionError;
@@ -16097,6 +17102,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::convert::From<super::ContentLibraryVmTemplateCreationParams>
         for ContentLibraryVmTemplateCreationParams {
             #[inline]
@@ -16111,12 +17117,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "content-library-vm-template"))]
         pub struct ContentLibraryVmTemplateDeletionParams {
             where_: ::std::result::Result<
                 super::ContentLibraryVmTemplateWhereInput,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::default::Default for ContentLibraryVmTemplateDeletionParams {
             #[inline]
             fn default() -> Self {
@@ -16125,6 +17133,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ContentLibraryVmTemplateDeletionParams {
             #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
@@ -16136,6 +17145,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::convert::TryFrom<ContentLibraryVmTemplateDeletionParams>
         for super::ContentLibraryVmTemplateDeletionParams {
             type Error = super::error::ConversionError;
@@ -16146,6 +17156,7 @@ pub mod types {
                 Ok(Self { where_: value.where_? })
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::convert::From<super::ContentLibraryVmTemplateDeletionParams>
         for ContentLibraryVmTemplateDeletionParams {
             #[inline]
@@ -16154,6 +17165,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "content-library-vm-template"))]
         pub struct ContentLibraryVmTemplateUpdationParams {
             data: ::std::result::Result<
                 super::ContentLibraryVmTemplateUpdationParamsData,
@@ -16164,6 +17176,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::default::Default for ContentLibraryVmTemplateUpdationParams {
             #[inline]
             fn default() -> Self {
@@ -16173,6 +17186,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ContentLibraryVmTemplateUpdationParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -16195,6 +17209,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::convert::TryFrom<ContentLibraryVmTemplateUpdationParams>
         for super::ContentLibraryVmTemplateUpdationParams {
             type Error = super::error::ConversionError;
@@ -16208,6 +17223,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::convert::From<super::ContentLibraryVmTemplateUpdationParams>
         for ContentLibraryVmTemplateUpdationParams {
             #[inline]
@@ -16219,6 +17235,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "content-library-vm-template"))]
         pub struct ContentLibraryVmTemplateUpdationParamsData {
             cloud_init_supported: ::std::result::Result<
                 ::std::option::Option<bool>,
@@ -16237,6 +17254,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::default::Default for ContentLibraryVmTemplateUpdationParamsData {
             #[inline]
             fn default() -> Self {
@@ -16248,6 +17266,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ContentLibraryVmTemplateUpdationParamsData {
             #[inline]
             pub fn cloud_init_supported<T>(mut self, value: T) -> Self
@@ -16285,6 +17304,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::convert::TryFrom<ContentLibraryVmTemplateUpdationParamsData>
         for super::ContentLibraryVmTemplateUpdationParamsData {
             type Error = super::error::ConversionError;
@@ -16300,6 +17320,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::convert::From<super::ContentLibraryVmTemplateUpdationParamsData>
         for ContentLibraryVmTemplateUpdationParamsData {
             #[inline]
@@ -16313,6 +17334,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "content-library-vm-template", feature = "label"))]
         pub struct ContentLibraryVmTemplateWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<
@@ -16483,6 +17505,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "content-library-vm-template", feature = "label"))]
         impl ::std::default::Default for ContentLibraryVmTemplateWhereInput {
             #[inline]
             fn default() -> Self {
@@ -16526,6 +17549,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "content-library-vm-template", feature = "label"))]
         impl ContentLibraryVmTemplateWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -16904,6 +17928,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "content-library-vm-template", feature = "label"))]
         impl ::std::convert::TryFrom<ContentLibraryVmTemplateWhereInput>
         for super::ContentLibraryVmTemplateWhereInput {
             type Error = super::error::ConversionError;
@@ -16951,6 +17976,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "content-library-vm-template", feature = "label"))]
         impl ::std::convert::From<super::ContentLibraryVmTemplateWhereInput>
         for ContentLibraryVmTemplateWhereInput {
             #[inline]
@@ -16996,6 +18022,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "datacenter"))]
         pub struct DatacenterCreationParams {
             clusters: ::std::result::Result<
                 ::std::option::Option<super::ClusterWhereInput>,
@@ -17007,6 +18034,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "datacenter"))]
         impl ::std::default::Default for DatacenterCreationParams {
             #[inline]
             fn default() -> Self {
@@ -17019,6 +18047,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "datacenter"))]
         impl DatacenterCreationParams {
             #[inline]
             pub fn clusters<T>(mut self, value: T) -> Self
@@ -17050,6 +18079,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "datacenter"))]
         impl ::std::convert::TryFrom<DatacenterCreationParams>
         for super::DatacenterCreationParams {
             type Error = super::error::ConversionError;
@@ -17064,6 +18094,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "datacenter"))]
         impl ::std::convert::From<super::DatacenterCreationParams>
         for DatacenterCreationParams {
             #[inline]
@@ -17076,12 +18107,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "datacenter"))]
         pub struct DatacenterDeletionParams {
             where_: ::std::result::Result<
                 super::DatacenterWhereInput,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "datacenter"))]
         impl ::std::default::Default for DatacenterDeletionParams {
             #[inline]
             fn default() -> Self {
@@ -17090,6 +18123,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "datacenter"))]
         impl DatacenterDeletionParams {
             #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
@@ -17101,6 +18135,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "datacenter"))]
         impl ::std::convert::TryFrom<DatacenterDeletionParams>
         for super::DatacenterDeletionParams {
             type Error = super::error::ConversionError;
@@ -17111,6 +18146,7 @@ pub mod types {
                 Ok(Self { where_: value.where_? })
             }
         }
+        #[cfg(any(feature = "datacenter"))]
         impl ::std::convert::From<super::DatacenterDeletionParams>
         for DatacenterDeletionParams {
             #[inline]
@@ -17119,6 +18155,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "datacenter"))]
         pub struct DatacenterUpdationParams {
             data: ::std::result::Result<
                 super::DatacenterUpdationParamsData,
@@ -17129,6 +18166,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "datacenter"))]
         impl ::std::default::Default for DatacenterUpdationParams {
             #[inline]
             fn default() -> Self {
@@ -17138,6 +18176,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "datacenter"))]
         impl DatacenterUpdationParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -17158,6 +18197,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "datacenter"))]
         impl ::std::convert::TryFrom<DatacenterUpdationParams>
         for super::DatacenterUpdationParams {
             type Error = super::error::ConversionError;
@@ -17171,6 +18211,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "datacenter"))]
         impl ::std::convert::From<super::DatacenterUpdationParams>
         for DatacenterUpdationParams {
             #[inline]
@@ -17182,6 +18223,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "datacenter"))]
         pub struct DatacenterUpdationParamsData {
             clusters: ::std::result::Result<
                 ::std::option::Option<super::ClusterWhereInput>,
@@ -17192,6 +18234,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "datacenter"))]
         impl ::std::default::Default for DatacenterUpdationParamsData {
             #[inline]
             fn default() -> Self {
@@ -17201,6 +18244,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "datacenter"))]
         impl DatacenterUpdationParamsData {
             #[inline]
             pub fn clusters<T>(mut self, value: T) -> Self
@@ -17219,6 +18263,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "datacenter"))]
         impl ::std::convert::TryFrom<DatacenterUpdationParamsData>
         for super::DatacenterUpdationParamsData {
             type Error = super::error::ConversionError;
@@ -17232,6 +18277,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "datacenter"))]
         impl ::std::convert::From<super::DatacenterUpdationParamsData>
         for DatacenterUpdationParamsData {
             #[inline]
@@ -17465,6 +18511,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct DiskOperateModifyDisk {
             bus: ::std::result::Result<
                 ::std::option::Option<crate::generated::open_enums::Bus>,
@@ -17476,6 +18523,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for DiskOperateModifyDisk {
             #[inline]
             fn default() -> Self {
@@ -17486,6 +18534,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl DiskOperateModifyDisk {
             #[inline]
             pub fn bus<T>(mut self, value: T) -> Self
@@ -17516,6 +18565,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<DiskOperateModifyDisk>
         for super::DiskOperateModifyDisk {
             type Error = super::error::ConversionError;
@@ -17530,6 +18580,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::DiskOperateModifyDisk>
         for DiskOperateModifyDisk {
             #[inline]
@@ -17542,6 +18593,20 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "disk",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         pub struct DiskWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::DiskWhereInput>>,
@@ -17628,6 +18693,20 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "disk",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::default::Default for DiskWhereInput {
             #[inline]
             fn default() -> Self {
@@ -17655,6 +18734,20 @@ pub mod types {
                 }
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "disk",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl DiskWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -17840,6 +18933,20 @@ pub mod types {
                 self
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "disk",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::convert::TryFrom<DiskWhereInput> for super::DiskWhereInput {
             type Error = super::error::ConversionError;
             #[inline]
@@ -17870,6 +18977,20 @@ pub mod types {
                 })
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "disk",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::convert::From<super::DiskWhereInput> for DiskWhereInput {
             #[inline]
             fn from(value: super::DiskWhereInput) -> Self {
@@ -17898,6 +19019,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "elf-image", feature = "label"))]
         pub struct ElfImageWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::ElfImageWhereInput>>,
@@ -17994,6 +19116,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "elf-image", feature = "label"))]
         impl ::std::default::Default for ElfImageWhereInput {
             #[inline]
             fn default() -> Self {
@@ -18024,6 +19147,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "elf-image", feature = "label"))]
         impl ElfImageWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -18244,6 +19368,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "elf-image", feature = "label"))]
         impl ::std::convert::TryFrom<ElfImageWhereInput> for super::ElfImageWhereInput {
             type Error = super::error::ConversionError;
             #[inline]
@@ -18277,6 +19402,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "elf-image", feature = "label"))]
         impl ::std::convert::From<super::ElfImageWhereInput> for ElfImageWhereInput {
             #[inline]
             fn from(value: super::ElfImageWhereInput) -> Self {
@@ -18308,6 +19434,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "elf-storage-policy"))]
         pub struct ElfStoragePolicyWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<
@@ -18398,6 +19525,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "elf-storage-policy"))]
         impl ::std::default::Default for ElfStoragePolicyWhereInput {
             #[inline]
             fn default() -> Self {
@@ -18425,6 +19553,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "elf-storage-policy"))]
         impl ElfStoragePolicyWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -18618,6 +19747,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "elf-storage-policy"))]
         impl ::std::convert::TryFrom<ElfStoragePolicyWhereInput>
         for super::ElfStoragePolicyWhereInput {
             type Error = super::error::ConversionError;
@@ -18649,6 +19779,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "elf-storage-policy"))]
         impl ::std::convert::From<super::ElfStoragePolicyWhereInput>
         for ElfStoragePolicyWhereInput {
             #[inline]
@@ -18678,9 +19809,11 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "host"))]
         pub struct EnterMaintenanceModeCheckParams {
             where_: ::std::result::Result<super::HostWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::default::Default for EnterMaintenanceModeCheckParams {
             #[inline]
             fn default() -> Self {
@@ -18689,6 +19822,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "host"))]
         impl EnterMaintenanceModeCheckParams {
             #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
@@ -18700,6 +19834,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::TryFrom<EnterMaintenanceModeCheckParams>
         for super::EnterMaintenanceModeCheckParams {
             type Error = super::error::ConversionError;
@@ -18710,6 +19845,7 @@ pub mod types {
                 Ok(Self { where_: value.where_? })
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::From<super::EnterMaintenanceModeCheckParams>
         for EnterMaintenanceModeCheckParams {
             #[inline]
@@ -18718,12 +19854,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "host"))]
         pub struct EnterMaintenanceModeInput {
             shutdown_vms: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::default::Default for EnterMaintenanceModeInput {
             #[inline]
             fn default() -> Self {
@@ -18732,6 +19870,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "host"))]
         impl EnterMaintenanceModeInput {
             #[inline]
             pub fn shutdown_vms<T>(mut self, value: T) -> Self
@@ -18746,6 +19885,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::TryFrom<EnterMaintenanceModeInput>
         for super::EnterMaintenanceModeInput {
             type Error = super::error::ConversionError;
@@ -18758,6 +19898,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::From<super::EnterMaintenanceModeInput>
         for EnterMaintenanceModeInput {
             #[inline]
@@ -18768,6 +19909,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "host"))]
         pub struct EnterMaintenanceModeParams {
             data: ::std::result::Result<
                 super::EnterMaintenanceModeInput,
@@ -18778,6 +19920,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::default::Default for EnterMaintenanceModeParams {
             #[inline]
             fn default() -> Self {
@@ -18787,6 +19930,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "host"))]
         impl EnterMaintenanceModeParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -18807,6 +19951,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::TryFrom<EnterMaintenanceModeParams>
         for super::EnterMaintenanceModeParams {
             type Error = super::error::ConversionError;
@@ -18820,6 +19965,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::From<super::EnterMaintenanceModeParams>
         for EnterMaintenanceModeParams {
             #[inline]
@@ -18831,9 +19977,11 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "host"))]
         pub struct EnterMaintenanceModeParamsWhere {
             host_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::default::Default for EnterMaintenanceModeParamsWhere {
             #[inline]
             fn default() -> Self {
@@ -18842,6 +19990,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "host"))]
         impl EnterMaintenanceModeParamsWhere {
             #[inline]
             pub fn host_id<T>(mut self, value: T) -> Self
@@ -18853,6 +20002,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::TryFrom<EnterMaintenanceModeParamsWhere>
         for super::EnterMaintenanceModeParamsWhere {
             type Error = super::error::ConversionError;
@@ -18863,6 +20013,7 @@ pub mod types {
                 Ok(Self { host_id: value.host_id? })
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::From<super::EnterMaintenanceModeParamsWhere>
         for EnterMaintenanceModeParamsWhere {
             #[inline]
@@ -18871,12 +20022,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "host"))]
         pub struct EnterMaintenanceModeResultParams {
             where_: ::std::result::Result<
                 super::EnterMaintenanceModeResultParamsWhere,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::default::Default for EnterMaintenanceModeResultParams {
             #[inline]
             fn default() -> Self {
@@ -18885,6 +20038,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "host"))]
         impl EnterMaintenanceModeResultParams {
             #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
@@ -18896,6 +20050,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::TryFrom<EnterMaintenanceModeResultParams>
         for super::EnterMaintenanceModeResultParams {
             type Error = super::error::ConversionError;
@@ -18906,6 +20061,7 @@ pub mod types {
                 Ok(Self { where_: value.where_? })
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::From<super::EnterMaintenanceModeResultParams>
         for EnterMaintenanceModeResultParams {
             #[inline]
@@ -18914,9 +20070,11 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "host"))]
         pub struct EnterMaintenanceModeResultParamsWhere {
             task_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::default::Default for EnterMaintenanceModeResultParamsWhere {
             #[inline]
             fn default() -> Self {
@@ -18925,6 +20083,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "host"))]
         impl EnterMaintenanceModeResultParamsWhere {
             #[inline]
             pub fn task_id<T>(mut self, value: T) -> Self
@@ -18936,6 +20095,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::TryFrom<EnterMaintenanceModeResultParamsWhere>
         for super::EnterMaintenanceModeResultParamsWhere {
             type Error = super::error::ConversionError;
@@ -18946,6 +20106,7 @@ pub mod types {
                 Ok(Self { task_id: value.task_id? })
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::From<super::EnterMaintenanceModeResultParamsWhere>
         for EnterMaintenanceModeResultParamsWhere {
             #[inline]
@@ -18954,6 +20115,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "host"))]
         pub struct ExitMaintenanceModeInput {
             live_migrate_back_vms: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
@@ -18968,6 +20130,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::default::Default for ExitMaintenanceModeInput {
             #[inline]
             fn default() -> Self {
@@ -18978,6 +20141,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ExitMaintenanceModeInput {
             #[inline]
             pub fn live_migrate_back_vms<T>(mut self, value: T) -> Self
@@ -19013,6 +20177,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::TryFrom<ExitMaintenanceModeInput>
         for super::ExitMaintenanceModeInput {
             type Error = super::error::ConversionError;
@@ -19027,6 +20192,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::From<super::ExitMaintenanceModeInput>
         for ExitMaintenanceModeInput {
             #[inline]
@@ -19039,6 +20205,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "host"))]
         pub struct ExitMaintenanceModeParams {
             data: ::std::result::Result<
                 super::ExitMaintenanceModeInput,
@@ -19049,6 +20216,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::default::Default for ExitMaintenanceModeParams {
             #[inline]
             fn default() -> Self {
@@ -19058,6 +20226,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ExitMaintenanceModeParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -19078,6 +20247,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::TryFrom<ExitMaintenanceModeParams>
         for super::ExitMaintenanceModeParams {
             type Error = super::error::ConversionError;
@@ -19091,6 +20261,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::From<super::ExitMaintenanceModeParams>
         for ExitMaintenanceModeParams {
             #[inline]
@@ -19102,9 +20273,11 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "host"))]
         pub struct ExitMaintenanceModeParamsWhere {
             host_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::default::Default for ExitMaintenanceModeParamsWhere {
             #[inline]
             fn default() -> Self {
@@ -19113,6 +20286,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ExitMaintenanceModeParamsWhere {
             #[inline]
             pub fn host_id<T>(mut self, value: T) -> Self
@@ -19124,6 +20298,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::TryFrom<ExitMaintenanceModeParamsWhere>
         for super::ExitMaintenanceModeParamsWhere {
             type Error = super::error::ConversionError;
@@ -19134,6 +20309,7 @@ pub mod types {
                 Ok(Self { host_id: value.host_id? })
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::From<super::ExitMaintenanceModeParamsWhere>
         for ExitMaintenanceModeParamsWhere {
             #[inline]
@@ -19142,6 +20318,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "alert"))]
         pub struct GetAlertsRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -19172,6 +20349,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "alert"))]
         impl ::std::default::Default for GetAlertsRequestBody {
             #[inline]
             fn default() -> Self {
@@ -19186,6 +20364,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "alert"))]
         impl GetAlertsRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -19246,6 +20425,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "alert"))]
         impl ::std::convert::TryFrom<GetAlertsRequestBody>
         for super::GetAlertsRequestBody {
             type Error = super::error::ConversionError;
@@ -19264,6 +20444,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "alert"))]
         impl ::std::convert::From<super::GetAlertsRequestBody> for GetAlertsRequestBody {
             #[inline]
             fn from(value: super::GetAlertsRequestBody) -> Self {
@@ -19279,6 +20460,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "metrics"))]
         pub struct GetClusterMetricInput {
             clusters: ::std::result::Result<
                 super::ClusterWhereInput,
@@ -19290,6 +20472,7 @@ pub mod types {
             >,
             range: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
+        #[cfg(any(feature = "metrics"))]
         impl ::std::default::Default for GetClusterMetricInput {
             #[inline]
             fn default() -> Self {
@@ -19300,6 +20483,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "metrics"))]
         impl GetClusterMetricInput {
             #[inline]
             pub fn clusters<T>(mut self, value: T) -> Self
@@ -19329,6 +20513,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "metrics"))]
         impl ::std::convert::TryFrom<GetClusterMetricInput>
         for super::GetClusterMetricInput {
             type Error = super::error::ConversionError;
@@ -19343,6 +20528,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "metrics"))]
         impl ::std::convert::From<super::GetClusterMetricInput>
         for GetClusterMetricInput {
             #[inline]
@@ -19355,6 +20541,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "cluster"))]
         pub struct GetClustersRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -19385,6 +20572,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "cluster"))]
         impl ::std::default::Default for GetClustersRequestBody {
             #[inline]
             fn default() -> Self {
@@ -19399,6 +20587,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "cluster"))]
         impl GetClustersRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -19459,6 +20648,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "cluster"))]
         impl ::std::convert::TryFrom<GetClustersRequestBody>
         for super::GetClustersRequestBody {
             type Error = super::error::ConversionError;
@@ -19477,6 +20667,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "cluster"))]
         impl ::std::convert::From<super::GetClustersRequestBody>
         for GetClustersRequestBody {
             #[inline]
@@ -19493,6 +20684,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "content-library-image"))]
         pub struct GetContentLibraryImagesRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -19525,6 +20717,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "content-library-image"))]
         impl ::std::default::Default for GetContentLibraryImagesRequestBody {
             #[inline]
             fn default() -> Self {
@@ -19539,6 +20732,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "content-library-image"))]
         impl GetContentLibraryImagesRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -19599,6 +20793,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "content-library-image"))]
         impl ::std::convert::TryFrom<GetContentLibraryImagesRequestBody>
         for super::GetContentLibraryImagesRequestBody {
             type Error = super::error::ConversionError;
@@ -19617,6 +20812,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "content-library-image"))]
         impl ::std::convert::From<super::GetContentLibraryImagesRequestBody>
         for GetContentLibraryImagesRequestBody {
             #[inline]
@@ -19633,6 +20829,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "content-library-vm-template"))]
         pub struct GetContentLibraryVmTemplatesRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -19665,6 +20862,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::default::Default for GetContentLibraryVmTemplatesRequestBody {
             #[inline]
             fn default() -> Self {
@@ -19679,6 +20877,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl GetContentLibraryVmTemplatesRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -19741,6 +20940,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::convert::TryFrom<GetContentLibraryVmTemplatesRequestBody>
         for super::GetContentLibraryVmTemplatesRequestBody {
             type Error = super::error::ConversionError;
@@ -19759,6 +20959,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::convert::From<super::GetContentLibraryVmTemplatesRequestBody>
         for GetContentLibraryVmTemplatesRequestBody {
             #[inline]
@@ -19775,6 +20976,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "datacenter"))]
         pub struct GetDatacentersRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -19807,6 +21009,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "datacenter"))]
         impl ::std::default::Default for GetDatacentersRequestBody {
             #[inline]
             fn default() -> Self {
@@ -19821,6 +21024,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "datacenter"))]
         impl GetDatacentersRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -19881,6 +21085,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "datacenter"))]
         impl ::std::convert::TryFrom<GetDatacentersRequestBody>
         for super::GetDatacentersRequestBody {
             type Error = super::error::ConversionError;
@@ -19899,6 +21104,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "datacenter"))]
         impl ::std::convert::From<super::GetDatacentersRequestBody>
         for GetDatacentersRequestBody {
             #[inline]
@@ -19915,6 +21121,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "disk"))]
         pub struct GetDisksRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -19945,6 +21152,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "disk"))]
         impl ::std::default::Default for GetDisksRequestBody {
             #[inline]
             fn default() -> Self {
@@ -19959,6 +21167,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "disk"))]
         impl GetDisksRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -20019,6 +21228,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "disk"))]
         impl ::std::convert::TryFrom<GetDisksRequestBody>
         for super::GetDisksRequestBody {
             type Error = super::error::ConversionError;
@@ -20037,6 +21247,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "disk"))]
         impl ::std::convert::From<super::GetDisksRequestBody> for GetDisksRequestBody {
             #[inline]
             fn from(value: super::GetDisksRequestBody) -> Self {
@@ -20052,6 +21263,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "elf-image"))]
         pub struct GetElfImagesRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -20084,6 +21296,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "elf-image"))]
         impl ::std::default::Default for GetElfImagesRequestBody {
             #[inline]
             fn default() -> Self {
@@ -20098,6 +21311,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "elf-image"))]
         impl GetElfImagesRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -20158,6 +21372,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "elf-image"))]
         impl ::std::convert::TryFrom<GetElfImagesRequestBody>
         for super::GetElfImagesRequestBody {
             type Error = super::error::ConversionError;
@@ -20176,6 +21391,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "elf-image"))]
         impl ::std::convert::From<super::GetElfImagesRequestBody>
         for GetElfImagesRequestBody {
             #[inline]
@@ -20192,6 +21408,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "elf-storage-policy"))]
         pub struct GetElfStoragePoliciesRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -20224,6 +21441,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "elf-storage-policy"))]
         impl ::std::default::Default for GetElfStoragePoliciesRequestBody {
             #[inline]
             fn default() -> Self {
@@ -20238,6 +21456,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "elf-storage-policy"))]
         impl GetElfStoragePoliciesRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -20298,6 +21517,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "elf-storage-policy"))]
         impl ::std::convert::TryFrom<GetElfStoragePoliciesRequestBody>
         for super::GetElfStoragePoliciesRequestBody {
             type Error = super::error::ConversionError;
@@ -20316,6 +21536,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "elf-storage-policy"))]
         impl ::std::convert::From<super::GetElfStoragePoliciesRequestBody>
         for GetElfStoragePoliciesRequestBody {
             #[inline]
@@ -20332,6 +21553,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "gpu-device"))]
         pub struct GetGpuDevicesRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -20364,6 +21586,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "gpu-device"))]
         impl ::std::default::Default for GetGpuDevicesRequestBody {
             #[inline]
             fn default() -> Self {
@@ -20378,6 +21601,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "gpu-device"))]
         impl GetGpuDevicesRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -20438,6 +21662,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "gpu-device"))]
         impl ::std::convert::TryFrom<GetGpuDevicesRequestBody>
         for super::GetGpuDevicesRequestBody {
             type Error = super::error::ConversionError;
@@ -20456,6 +21681,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "gpu-device"))]
         impl ::std::convert::From<super::GetGpuDevicesRequestBody>
         for GetGpuDevicesRequestBody {
             #[inline]
@@ -20472,6 +21698,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "metrics"))]
         pub struct GetHostMetricInput {
             hosts: ::std::result::Result<super::HostWhereInput, ::std::string::String>,
             metrics: ::std::result::Result<
@@ -20480,6 +21707,7 @@ pub mod types {
             >,
             range: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
+        #[cfg(any(feature = "metrics"))]
         impl ::std::default::Default for GetHostMetricInput {
             #[inline]
             fn default() -> Self {
@@ -20490,6 +21718,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "metrics"))]
         impl GetHostMetricInput {
             #[inline]
             pub fn hosts<T>(mut self, value: T) -> Self
@@ -20519,6 +21748,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "metrics"))]
         impl ::std::convert::TryFrom<GetHostMetricInput> for super::GetHostMetricInput {
             type Error = super::error::ConversionError;
             #[inline]
@@ -20532,6 +21762,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "metrics"))]
         impl ::std::convert::From<super::GetHostMetricInput> for GetHostMetricInput {
             #[inline]
             fn from(value: super::GetHostMetricInput) -> Self {
@@ -20543,6 +21774,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "host"))]
         pub struct GetHostsRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -20573,6 +21805,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::default::Default for GetHostsRequestBody {
             #[inline]
             fn default() -> Self {
@@ -20587,6 +21820,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "host"))]
         impl GetHostsRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -20647,6 +21881,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::TryFrom<GetHostsRequestBody>
         for super::GetHostsRequestBody {
             type Error = super::error::ConversionError;
@@ -20665,6 +21900,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::From<super::GetHostsRequestBody> for GetHostsRequestBody {
             #[inline]
             fn from(value: super::GetHostsRequestBody) -> Self {
@@ -20680,6 +21916,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "iscsi-lun-snapshot"))]
         pub struct GetIscsiLunSnapshotsRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -20712,6 +21949,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "iscsi-lun-snapshot"))]
         impl ::std::default::Default for GetIscsiLunSnapshotsRequestBody {
             #[inline]
             fn default() -> Self {
@@ -20726,6 +21964,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "iscsi-lun-snapshot"))]
         impl GetIscsiLunSnapshotsRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -20786,6 +22025,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "iscsi-lun-snapshot"))]
         impl ::std::convert::TryFrom<GetIscsiLunSnapshotsRequestBody>
         for super::GetIscsiLunSnapshotsRequestBody {
             type Error = super::error::ConversionError;
@@ -20804,6 +22044,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "iscsi-lun-snapshot"))]
         impl ::std::convert::From<super::GetIscsiLunSnapshotsRequestBody>
         for GetIscsiLunSnapshotsRequestBody {
             #[inline]
@@ -20820,6 +22061,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "label"))]
         pub struct GetLabelsRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -20850,6 +22092,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "label"))]
         impl ::std::default::Default for GetLabelsRequestBody {
             #[inline]
             fn default() -> Self {
@@ -20864,6 +22107,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "label"))]
         impl GetLabelsRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -20924,6 +22168,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "label"))]
         impl ::std::convert::TryFrom<GetLabelsRequestBody>
         for super::GetLabelsRequestBody {
             type Error = super::error::ConversionError;
@@ -20942,6 +22187,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "label"))]
         impl ::std::convert::From<super::GetLabelsRequestBody> for GetLabelsRequestBody {
             #[inline]
             fn from(value: super::GetLabelsRequestBody) -> Self {
@@ -20957,6 +22203,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "organization"))]
         pub struct GetOrganizationsRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -20989,6 +22236,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "organization"))]
         impl ::std::default::Default for GetOrganizationsRequestBody {
             #[inline]
             fn default() -> Self {
@@ -21003,6 +22251,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "organization"))]
         impl GetOrganizationsRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -21063,6 +22312,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "organization"))]
         impl ::std::convert::TryFrom<GetOrganizationsRequestBody>
         for super::GetOrganizationsRequestBody {
             type Error = super::error::ConversionError;
@@ -21081,6 +22331,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "organization"))]
         impl ::std::convert::From<super::GetOrganizationsRequestBody>
         for GetOrganizationsRequestBody {
             #[inline]
@@ -21097,6 +22348,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "svt-image"))]
         pub struct GetSvtImagesRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -21129,6 +22381,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "svt-image"))]
         impl ::std::default::Default for GetSvtImagesRequestBody {
             #[inline]
             fn default() -> Self {
@@ -21143,6 +22396,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "svt-image"))]
         impl GetSvtImagesRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -21203,6 +22457,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "svt-image"))]
         impl ::std::convert::TryFrom<GetSvtImagesRequestBody>
         for super::GetSvtImagesRequestBody {
             type Error = super::error::ConversionError;
@@ -21221,6 +22476,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "svt-image"))]
         impl ::std::convert::From<super::GetSvtImagesRequestBody>
         for GetSvtImagesRequestBody {
             #[inline]
@@ -21374,6 +22630,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vds"))]
         pub struct GetVdsesRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -21404,6 +22661,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vds"))]
         impl ::std::default::Default for GetVdsesRequestBody {
             #[inline]
             fn default() -> Self {
@@ -21418,6 +22676,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vds"))]
         impl GetVdsesRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -21478,6 +22737,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vds"))]
         impl ::std::convert::TryFrom<GetVdsesRequestBody>
         for super::GetVdsesRequestBody {
             type Error = super::error::ConversionError;
@@ -21496,6 +22756,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vds"))]
         impl ::std::convert::From<super::GetVdsesRequestBody> for GetVdsesRequestBody {
             #[inline]
             fn from(value: super::GetVdsesRequestBody) -> Self {
@@ -21511,6 +22772,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vlan"))]
         pub struct GetVlansRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -21541,6 +22803,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vlan"))]
         impl ::std::default::Default for GetVlansRequestBody {
             #[inline]
             fn default() -> Self {
@@ -21555,6 +22818,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vlan"))]
         impl GetVlansRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -21615,6 +22879,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vlan"))]
         impl ::std::convert::TryFrom<GetVlansRequestBody>
         for super::GetVlansRequestBody {
             type Error = super::error::ConversionError;
@@ -21633,6 +22898,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vlan"))]
         impl ::std::convert::From<super::GetVlansRequestBody> for GetVlansRequestBody {
             #[inline]
             fn from(value: super::GetVlansRequestBody) -> Self {
@@ -21648,6 +22914,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-disk"))]
         pub struct GetVmDisksRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -21678,6 +22945,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm-disk"))]
         impl ::std::default::Default for GetVmDisksRequestBody {
             #[inline]
             fn default() -> Self {
@@ -21692,6 +22960,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm-disk"))]
         impl GetVmDisksRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -21752,6 +23021,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm-disk"))]
         impl ::std::convert::TryFrom<GetVmDisksRequestBody>
         for super::GetVmDisksRequestBody {
             type Error = super::error::ConversionError;
@@ -21770,6 +23040,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm-disk"))]
         impl ::std::convert::From<super::GetVmDisksRequestBody>
         for GetVmDisksRequestBody {
             #[inline]
@@ -21786,6 +23057,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "metrics"))]
         pub struct GetVmMetricInput {
             metrics: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
@@ -21794,6 +23066,7 @@ pub mod types {
             range: ::std::result::Result<::std::string::String, ::std::string::String>,
             vms: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "metrics"))]
         impl ::std::default::Default for GetVmMetricInput {
             #[inline]
             fn default() -> Self {
@@ -21804,6 +23077,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "metrics"))]
         impl GetVmMetricInput {
             #[inline]
             pub fn metrics<T>(mut self, value: T) -> Self
@@ -21833,6 +23107,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "metrics"))]
         impl ::std::convert::TryFrom<GetVmMetricInput> for super::GetVmMetricInput {
             type Error = super::error::ConversionError;
             #[inline]
@@ -21846,6 +23121,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "metrics"))]
         impl ::std::convert::From<super::GetVmMetricInput> for GetVmMetricInput {
             #[inline]
             fn from(value: super::GetVmMetricInput) -> Self {
@@ -21857,6 +23133,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-nic"))]
         pub struct GetVmNicsRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -21887,6 +23164,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm-nic"))]
         impl ::std::default::Default for GetVmNicsRequestBody {
             #[inline]
             fn default() -> Self {
@@ -21901,6 +23179,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm-nic"))]
         impl GetVmNicsRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -21961,6 +23240,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm-nic"))]
         impl ::std::convert::TryFrom<GetVmNicsRequestBody>
         for super::GetVmNicsRequestBody {
             type Error = super::error::ConversionError;
@@ -21979,6 +23259,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm-nic"))]
         impl ::std::convert::From<super::GetVmNicsRequestBody> for GetVmNicsRequestBody {
             #[inline]
             fn from(value: super::GetVmNicsRequestBody) -> Self {
@@ -21994,6 +23275,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-snapshot"))]
         pub struct GetVmSnapshotsRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -22026,6 +23308,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl ::std::default::Default for GetVmSnapshotsRequestBody {
             #[inline]
             fn default() -> Self {
@@ -22040,6 +23323,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl GetVmSnapshotsRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -22100,6 +23384,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl ::std::convert::TryFrom<GetVmSnapshotsRequestBody>
         for super::GetVmSnapshotsRequestBody {
             type Error = super::error::ConversionError;
@@ -22118,6 +23403,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl ::std::convert::From<super::GetVmSnapshotsRequestBody>
         for GetVmSnapshotsRequestBody {
             #[inline]
@@ -22134,6 +23420,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-template"))]
         pub struct GetVmTemplatesRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -22166,6 +23453,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm-template"))]
         impl ::std::default::Default for GetVmTemplatesRequestBody {
             #[inline]
             fn default() -> Self {
@@ -22180,6 +23468,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm-template"))]
         impl GetVmTemplatesRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -22240,6 +23529,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm-template"))]
         impl ::std::convert::TryFrom<GetVmTemplatesRequestBody>
         for super::GetVmTemplatesRequestBody {
             type Error = super::error::ConversionError;
@@ -22258,6 +23548,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm-template"))]
         impl ::std::convert::From<super::GetVmTemplatesRequestBody>
         for GetVmTemplatesRequestBody {
             #[inline]
@@ -22274,6 +23565,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-volume"))]
         pub struct GetVmVolumesRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -22306,6 +23598,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm-volume"))]
         impl ::std::default::Default for GetVmVolumesRequestBody {
             #[inline]
             fn default() -> Self {
@@ -22320,6 +23613,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm-volume"))]
         impl GetVmVolumesRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -22380,6 +23674,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm-volume"))]
         impl ::std::convert::TryFrom<GetVmVolumesRequestBody>
         for super::GetVmVolumesRequestBody {
             type Error = super::error::ConversionError;
@@ -22398,6 +23693,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm-volume"))]
         impl ::std::convert::From<super::GetVmVolumesRequestBody>
         for GetVmVolumesRequestBody {
             #[inline]
@@ -22414,6 +23710,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct GetVmsConnectionRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -22444,6 +23741,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for GetVmsConnectionRequestBody {
             #[inline]
             fn default() -> Self {
@@ -22458,6 +23756,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl GetVmsConnectionRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -22518,6 +23817,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<GetVmsConnectionRequestBody>
         for super::GetVmsConnectionRequestBody {
             type Error = super::error::ConversionError;
@@ -22536,6 +23836,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::GetVmsConnectionRequestBody>
         for GetVmsConnectionRequestBody {
             #[inline]
@@ -22552,6 +23853,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct GetVmsRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -22582,6 +23884,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for GetVmsRequestBody {
             #[inline]
             fn default() -> Self {
@@ -22596,6 +23899,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl GetVmsRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -22656,6 +23960,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<GetVmsRequestBody> for super::GetVmsRequestBody {
             type Error = super::error::ConversionError;
             #[inline]
@@ -22673,6 +23978,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::GetVmsRequestBody> for GetVmsRequestBody {
             #[inline]
             fn from(value: super::GetVmsRequestBody) -> Self {
@@ -22688,6 +23994,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "gpu-device", feature = "label"))]
         pub struct GpuDeviceWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::GpuDeviceWhereInput>>,
@@ -22844,6 +24151,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "gpu-device", feature = "label"))]
         impl ::std::default::Default for GpuDeviceWhereInput {
             #[inline]
             fn default() -> Self {
@@ -22888,6 +24196,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "gpu-device", feature = "label"))]
         impl GpuDeviceWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -23252,6 +24561,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "gpu-device", feature = "label"))]
         impl ::std::convert::TryFrom<GpuDeviceWhereInput>
         for super::GpuDeviceWhereInput {
             type Error = super::error::ConversionError;
@@ -23300,6 +24610,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "gpu-device", feature = "label"))]
         impl ::std::convert::From<super::GpuDeviceWhereInput> for GpuDeviceWhereInput {
             #[inline]
             fn from(value: super::GpuDeviceWhereInput) -> Self {
@@ -23345,6 +24656,22 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(
+            any(
+                feature = "alert",
+                feature = "content-library-image",
+                feature = "disk",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "host",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         pub struct HostWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::HostWhereInput>>,
@@ -23427,6 +24754,22 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(
+            any(
+                feature = "alert",
+                feature = "content-library-image",
+                feature = "disk",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "host",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::default::Default for HostWhereInput {
             #[inline]
             fn default() -> Self {
@@ -23453,6 +24796,22 @@ pub mod types {
                 }
             }
         }
+        #[cfg(
+            any(
+                feature = "alert",
+                feature = "content-library-image",
+                feature = "disk",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "host",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl HostWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -23624,6 +24983,22 @@ pub mod types {
                 self
             }
         }
+        #[cfg(
+            any(
+                feature = "alert",
+                feature = "content-library-image",
+                feature = "disk",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "host",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::convert::TryFrom<HostWhereInput> for super::HostWhereInput {
             type Error = super::error::ConversionError;
             #[inline]
@@ -23653,6 +25028,22 @@ pub mod types {
                 })
             }
         }
+        #[cfg(
+            any(
+                feature = "alert",
+                feature = "content-library-image",
+                feature = "disk",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "host",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::convert::From<super::HostWhereInput> for HostWhereInput {
             #[inline]
             fn from(value: super::HostWhereInput) -> Self {
@@ -23680,6 +25071,20 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "iscsi-lun-snapshot",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         pub struct IscsiLunSnapshotWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<
@@ -23744,6 +25149,20 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "iscsi-lun-snapshot",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::default::Default for IscsiLunSnapshotWhereInput {
             #[inline]
             fn default() -> Self {
@@ -23765,6 +25184,20 @@ pub mod types {
                 }
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "iscsi-lun-snapshot",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl IscsiLunSnapshotWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -23891,6 +25324,20 @@ pub mod types {
                 self
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "iscsi-lun-snapshot",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::convert::TryFrom<IscsiLunSnapshotWhereInput>
         for super::IscsiLunSnapshotWhereInput {
             type Error = super::error::ConversionError;
@@ -23916,6 +25363,20 @@ pub mod types {
                 })
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "iscsi-lun-snapshot",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::convert::From<super::IscsiLunSnapshotWhereInput>
         for IscsiLunSnapshotWhereInput {
             #[inline]
@@ -23939,6 +25400,19 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         pub struct LabelWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::LabelWhereInput>>,
@@ -24017,6 +25491,19 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::default::Default for LabelWhereInput {
             #[inline]
             fn default() -> Self {
@@ -24043,6 +25530,19 @@ pub mod types {
                 }
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl LabelWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -24215,6 +25715,19 @@ pub mod types {
                 self
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::convert::TryFrom<LabelWhereInput> for super::LabelWhereInput {
             type Error = super::error::ConversionError;
             #[inline]
@@ -24244,6 +25757,19 @@ pub mod types {
                 })
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::convert::From<super::LabelWhereInput> for LabelWhereInput {
             #[inline]
             fn from(value: super::LabelWhereInput) -> Self {
@@ -24382,6 +25908,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct MountDisksParams {
             boot: ::std::result::Result<i32, ::std::string::String>,
             bus: ::std::result::Result<
@@ -24425,6 +25952,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for MountDisksParams {
             #[inline]
             fn default() -> Self {
@@ -24442,6 +25970,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl MountDisksParams {
             #[inline]
             pub fn boot<T>(mut self, value: T) -> Self
@@ -24546,6 +26075,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<MountDisksParams> for super::MountDisksParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -24566,6 +26096,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::MountDisksParams> for MountDisksParams {
             #[inline]
             fn from(value: super::MountDisksParams) -> Self {
@@ -24584,6 +26115,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct MountNewCreateDisksParams {
             boot: ::std::result::Result<i32, ::std::string::String>,
             bus: ::std::result::Result<
@@ -24627,6 +26159,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for MountNewCreateDisksParams {
             #[inline]
             fn default() -> Self {
@@ -24644,6 +26177,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl MountNewCreateDisksParams {
             #[inline]
             pub fn boot<T>(mut self, value: T) -> Self
@@ -24745,6 +26279,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<MountNewCreateDisksParams>
         for super::MountNewCreateDisksParams {
             type Error = super::error::ConversionError;
@@ -24766,6 +26301,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::MountNewCreateDisksParams>
         for MountNewCreateDisksParams {
             #[inline]
@@ -24785,6 +26321,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct MountNewCreateDisksParamsVmVolume {
             elf_storage_policy: ::std::result::Result<
                 crate::generated::open_enums::VmVolumeElfStoragePolicyType,
@@ -24801,6 +26338,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for MountNewCreateDisksParamsVmVolume {
             #[inline]
             fn default() -> Self {
@@ -24815,6 +26353,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl MountNewCreateDisksParamsVmVolume {
             #[inline]
             pub fn elf_storage_policy<T>(mut self, value: T) -> Self
@@ -24865,6 +26404,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<MountNewCreateDisksParamsVmVolume>
         for super::MountNewCreateDisksParamsVmVolume {
             type Error = super::error::ConversionError;
@@ -24881,6 +26421,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::MountNewCreateDisksParamsVmVolume>
         for MountNewCreateDisksParamsVmVolume {
             #[inline]
@@ -24895,6 +26436,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "organization"))]
         pub struct OrganizationWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::OrganizationWhereInput>>,
@@ -24945,6 +26487,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "organization"))]
         impl ::std::default::Default for OrganizationWhereInput {
             #[inline]
             fn default() -> Self {
@@ -24964,6 +26507,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "organization"))]
         impl OrganizationWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -25077,6 +26621,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "organization"))]
         impl ::std::convert::TryFrom<OrganizationWhereInput>
         for super::OrganizationWhereInput {
             type Error = super::error::ConversionError;
@@ -25100,6 +26645,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "organization"))]
         impl ::std::convert::From<super::OrganizationWhereInput>
         for OrganizationWhereInput {
             #[inline]
@@ -25121,6 +26667,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "svt-image"))]
         pub struct SvtImageWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::SvtImageWhereInput>>,
@@ -25205,6 +26752,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "svt-image"))]
         impl ::std::default::Default for SvtImageWhereInput {
             #[inline]
             fn default() -> Self {
@@ -25232,6 +26780,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "svt-image"))]
         impl SvtImageWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -25422,6 +26971,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "svt-image"))]
         impl ::std::convert::TryFrom<SvtImageWhereInput> for super::SvtImageWhereInput {
             type Error = super::error::ConversionError;
             #[inline]
@@ -25452,6 +27002,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "svt-image"))]
         impl ::std::convert::From<super::SvtImageWhereInput> for SvtImageWhereInput {
             #[inline]
             fn from(value: super::SvtImageWhereInput) -> Self {
@@ -25756,6 +27307,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct TemplateCloudInit {
             default_user_password: ::std::result::Result<
                 ::std::option::Option<::cloud_common::Secret>,
@@ -25782,6 +27334,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for TemplateCloudInit {
             #[inline]
             fn default() -> Self {
@@ -25795,6 +27348,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl TemplateCloudInit {
             #[inline]
             pub fn default_user_password<T>(mut self, value: T) -> Self
@@ -25851,6 +27405,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<TemplateCloudInit> for super::TemplateCloudInit {
             type Error = super::error::ConversionError;
             #[inline]
@@ -25867,6 +27422,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::TemplateCloudInit> for TemplateCloudInit {
             #[inline]
             fn from(value: super::TemplateCloudInit) -> Self {
@@ -25881,6 +27437,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "label", feature = "vds"))]
         pub struct VdsWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::VdsWhereInput>>,
@@ -25983,6 +27540,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "label", feature = "vds"))]
         impl ::std::default::Default for VdsWhereInput {
             #[inline]
             fn default() -> Self {
@@ -26014,6 +27572,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "label", feature = "vds"))]
         impl VdsWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -26237,6 +27796,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "label", feature = "vds"))]
         impl ::std::convert::TryFrom<VdsWhereInput> for super::VdsWhereInput {
             type Error = super::error::ConversionError;
             #[inline]
@@ -26271,6 +27831,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "label", feature = "vds"))]
         impl ::std::convert::From<super::VdsWhereInput> for VdsWhereInput {
             #[inline]
             fn from(value: super::VdsWhereInput) -> Self {
@@ -26303,6 +27864,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "label", feature = "vlan"))]
         pub struct VlanWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::VlanWhereInput>>,
@@ -26387,6 +27949,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "label", feature = "vlan"))]
         impl ::std::default::Default for VlanWhereInput {
             #[inline]
             fn default() -> Self {
@@ -26413,6 +27976,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "label", feature = "vlan"))]
         impl VlanWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -26594,6 +28158,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "label", feature = "vlan"))]
         impl ::std::convert::TryFrom<VlanWhereInput> for super::VlanWhereInput {
             type Error = super::error::ConversionError;
             #[inline]
@@ -26623,6 +28188,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "label", feature = "vlan"))]
         impl ::std::convert::From<super::VlanWhereInput> for VlanWhereInput {
             #[inline]
             fn from(value: super::VlanWhereInput) -> Self {
@@ -26650,6 +28216,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmAddCdRomParams {
             data: ::std::result::Result<
                 super::VmAddCdRomParamsData,
@@ -26657,6 +28224,7 @@ pub mod types {
             >,
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmAddCdRomParams {
             #[inline]
             fn default() -> Self {
@@ -26666,6 +28234,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmAddCdRomParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -26686,6 +28255,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmAddCdRomParams> for super::VmAddCdRomParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -26698,6 +28268,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmAddCdRomParams> for VmAddCdRomParams {
             #[inline]
             fn from(value: super::VmAddCdRomParams) -> Self {
@@ -26708,12 +28279,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmAddCdRomParamsData {
             vm_cd_roms: ::std::result::Result<
                 ::std::vec::Vec<super::VmCdRomParams>,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmAddCdRomParamsData {
             #[inline]
             fn default() -> Self {
@@ -26722,6 +28295,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmAddCdRomParamsData {
             #[inline]
             pub fn vm_cd_roms<T>(mut self, value: T) -> Self
@@ -26733,6 +28307,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmAddCdRomParamsData>
         for super::VmAddCdRomParamsData {
             type Error = super::error::ConversionError;
@@ -26745,6 +28320,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmAddCdRomParamsData> for VmAddCdRomParamsData {
             #[inline]
             fn from(value: super::VmAddCdRomParamsData) -> Self {
@@ -26754,6 +28330,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmAddDiskParams {
             data: ::std::result::Result<
                 super::VmAddDiskParamsData,
@@ -26761,6 +28338,7 @@ pub mod types {
             >,
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmAddDiskParams {
             #[inline]
             fn default() -> Self {
@@ -26770,6 +28348,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmAddDiskParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -26790,6 +28369,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmAddDiskParams> for super::VmAddDiskParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -26802,6 +28382,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmAddDiskParams> for VmAddDiskParams {
             #[inline]
             fn from(value: super::VmAddDiskParams) -> Self {
@@ -26812,6 +28393,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmAddDiskParamsData {
             io_policy: ::std::result::Result<
                 ::std::option::Option<crate::generated::open_enums::VmDiskIoPolicy>,
@@ -26846,6 +28428,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmAddDiskParamsData {
             #[inline]
             fn default() -> Self {
@@ -26860,6 +28443,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmAddDiskParamsData {
             #[inline]
             pub fn io_policy<T>(mut self, value: T) -> Self
@@ -26937,6 +28521,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmAddDiskParamsData>
         for super::VmAddDiskParamsData {
             type Error = super::error::ConversionError;
@@ -26955,6 +28540,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmAddDiskParamsData> for VmAddDiskParamsData {
             #[inline]
             fn from(value: super::VmAddDiskParamsData) -> Self {
@@ -26970,6 +28556,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmAddDiskParamsDataVmDisks {
             mount_disks: ::std::result::Result<
                 ::std::vec::Vec<super::MountDisksParams>,
@@ -26980,6 +28567,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmAddDiskParamsDataVmDisks {
             #[inline]
             fn default() -> Self {
@@ -26989,6 +28577,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmAddDiskParamsDataVmDisks {
             #[inline]
             pub fn mount_disks<T>(mut self, value: T) -> Self
@@ -27014,6 +28603,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmAddDiskParamsDataVmDisks>
         for super::VmAddDiskParamsDataVmDisks {
             type Error = super::error::ConversionError;
@@ -27027,6 +28617,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmAddDiskParamsDataVmDisks>
         for VmAddDiskParamsDataVmDisks {
             #[inline]
@@ -27038,6 +28629,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmAddGpuDeviceParams {
             data: ::std::result::Result<
                 ::std::vec::Vec<super::VmGpuOperationParams>,
@@ -27045,6 +28637,7 @@ pub mod types {
             >,
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmAddGpuDeviceParams {
             #[inline]
             fn default() -> Self {
@@ -27054,6 +28647,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmAddGpuDeviceParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -27074,6 +28668,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmAddGpuDeviceParams>
         for super::VmAddGpuDeviceParams {
             type Error = super::error::ConversionError;
@@ -27087,6 +28682,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmAddGpuDeviceParams> for VmAddGpuDeviceParams {
             #[inline]
             fn from(value: super::VmAddGpuDeviceParams) -> Self {
@@ -27097,6 +28693,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmAddNicParams {
             data: ::std::result::Result<
                 super::VmAddNicParamsData,
@@ -27104,6 +28701,7 @@ pub mod types {
             >,
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmAddNicParams {
             #[inline]
             fn default() -> Self {
@@ -27113,6 +28711,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmAddNicParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -27133,6 +28732,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmAddNicParams> for super::VmAddNicParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -27145,6 +28745,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmAddNicParams> for VmAddNicParams {
             #[inline]
             fn from(value: super::VmAddNicParams) -> Self {
@@ -27155,12 +28756,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmAddNicParamsData {
             vm_nics: ::std::result::Result<
                 ::std::vec::Vec<super::VmNicParams>,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmAddNicParamsData {
             #[inline]
             fn default() -> Self {
@@ -27169,6 +28772,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmAddNicParamsData {
             #[inline]
             pub fn vm_nics<T>(mut self, value: T) -> Self
@@ -27180,6 +28784,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmAddNicParamsData> for super::VmAddNicParamsData {
             type Error = super::error::ConversionError;
             #[inline]
@@ -27189,6 +28794,7 @@ pub mod types {
                 Ok(Self { vm_nics: value.vm_nics? })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmAddNicParamsData> for VmAddNicParamsData {
             #[inline]
             fn from(value: super::VmAddNicParamsData) -> Self {
@@ -27196,6 +28802,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmCdRomParams {
             boot: ::std::result::Result<i32, ::std::string::String>,
             content_library_image_id: ::std::result::Result<
@@ -27215,6 +28822,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmCdRomParams {
             #[inline]
             fn default() -> Self {
@@ -27227,6 +28835,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmCdRomParams {
             #[inline]
             pub fn boot<T>(mut self, value: T) -> Self
@@ -27276,6 +28885,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmCdRomParams> for super::VmCdRomParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -27291,6 +28901,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmCdRomParams> for VmCdRomParams {
             #[inline]
             fn from(value: super::VmCdRomParams) -> Self {
@@ -27304,6 +28915,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmCloneParams {
             cluster_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -27413,6 +29025,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmCloneParams {
             #[inline]
             fn default() -> Self {
@@ -27446,6 +29059,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmCloneParams {
             #[inline]
             pub fn cluster_id<T>(mut self, value: T) -> Self
@@ -27688,6 +29302,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmCloneParams> for super::VmCloneParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -27724,6 +29339,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmCloneParams> for VmCloneParams {
             #[inline]
             fn from(value: super::VmCloneParams) -> Self {
@@ -27758,6 +29374,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmCreateVmFromContentLibraryTemplateParams {
             cloud_init: ::std::result::Result<
                 ::std::option::Option<super::TemplateCloudInit>,
@@ -27868,6 +29485,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmCreateVmFromContentLibraryTemplateParams {
             #[inline]
             fn default() -> Self {
@@ -27902,6 +29520,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmCreateVmFromContentLibraryTemplateParams {
             #[inline]
             pub fn cloud_init<T>(mut self, value: T) -> Self
@@ -28157,6 +29776,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmCreateVmFromContentLibraryTemplateParams>
         for super::VmCreateVmFromContentLibraryTemplateParams {
             type Error = super::error::ConversionError;
@@ -28195,6 +29815,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmCreateVmFromContentLibraryTemplateParams>
         for VmCreateVmFromContentLibraryTemplateParams {
             #[inline]
@@ -28231,6 +29852,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmCreateVmFromTemplateParams {
             cloud_init: ::std::result::Result<
                 ::std::option::Option<super::TemplateCloudInit>,
@@ -28333,6 +29955,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmCreateVmFromTemplateParams {
             #[inline]
             fn default() -> Self {
@@ -28365,6 +29988,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmCreateVmFromTemplateParams {
             #[inline]
             pub fn cloud_init<T>(mut self, value: T) -> Self
@@ -28602,6 +30226,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmCreateVmFromTemplateParams>
         for super::VmCreateVmFromTemplateParams {
             type Error = super::error::ConversionError;
@@ -28638,6 +30263,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmCreateVmFromTemplateParams>
         for VmCreateVmFromTemplateParams {
             #[inline]
@@ -28672,6 +30298,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmCreationParams {
             cluster_id: ::std::result::Result<
                 ::std::string::String,
@@ -28750,6 +30377,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmCreationParams {
             #[inline]
             fn default() -> Self {
@@ -28779,6 +30407,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmCreationParams {
             #[inline]
             pub fn cluster_id<T>(mut self, value: T) -> Self
@@ -28990,6 +30619,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmCreationParams> for super::VmCreationParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -29022,6 +30652,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmCreationParams> for VmCreationParams {
             #[inline]
             fn from(value: super::VmCreationParams) -> Self {
@@ -29052,6 +30683,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmDeleteParams {
             effect: ::std::result::Result<
                 ::std::option::Option<super::VmDeleteParamsEffect>,
@@ -29059,6 +30691,7 @@ pub mod types {
             >,
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmDeleteParams {
             #[inline]
             fn default() -> Self {
@@ -29068,6 +30701,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmDeleteParams {
             #[inline]
             pub fn effect<T>(mut self, value: T) -> Self
@@ -29087,6 +30721,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmDeleteParams> for super::VmDeleteParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -29099,6 +30734,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmDeleteParams> for VmDeleteParams {
             #[inline]
             fn from(value: super::VmDeleteParams) -> Self {
@@ -29109,12 +30745,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmDeleteParamsEffect {
             include_snapshots: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmDeleteParamsEffect {
             #[inline]
             fn default() -> Self {
@@ -29123,6 +30761,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmDeleteParamsEffect {
             #[inline]
             pub fn include_snapshots<T>(mut self, value: T) -> Self
@@ -29136,6 +30775,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmDeleteParamsEffect>
         for super::VmDeleteParamsEffect {
             type Error = super::error::ConversionError;
@@ -29148,6 +30788,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmDeleteParamsEffect> for VmDeleteParamsEffect {
             #[inline]
             fn from(value: super::VmDeleteParamsEffect) -> Self {
@@ -29157,6 +30798,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmDiskOperate {
             modify_disks: ::std::result::Result<
                 ::std::vec::Vec<super::DiskOperateModifyDisk>,
@@ -29171,6 +30813,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmDiskOperate {
             #[inline]
             fn default() -> Self {
@@ -29181,6 +30824,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmDiskOperate {
             #[inline]
             pub fn modify_disks<T>(mut self, value: T) -> Self
@@ -29216,6 +30860,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmDiskOperate> for super::VmDiskOperate {
             type Error = super::error::ConversionError;
             #[inline]
@@ -29229,6 +30874,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmDiskOperate> for VmDiskOperate {
             #[inline]
             fn from(value: super::VmDiskOperate) -> Self {
@@ -29240,12 +30886,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmDiskOperateRemoveDisks {
             disk_index: ::std::result::Result<
                 ::std::vec::Vec<i32>,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmDiskOperateRemoveDisks {
             #[inline]
             fn default() -> Self {
@@ -29254,6 +30902,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmDiskOperateRemoveDisks {
             #[inline]
             pub fn disk_index<T>(mut self, value: T) -> Self
@@ -29265,6 +30914,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmDiskOperateRemoveDisks>
         for super::VmDiskOperateRemoveDisks {
             type Error = super::error::ConversionError;
@@ -29277,6 +30927,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmDiskOperateRemoveDisks>
         for VmDiskOperateRemoveDisks {
             #[inline]
@@ -29287,6 +30938,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmDiskParams {
             mount_cd_roms: ::std::result::Result<
                 ::std::vec::Vec<super::VmCdRomParams>,
@@ -29301,6 +30953,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmDiskParams {
             #[inline]
             fn default() -> Self {
@@ -29311,6 +30964,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmDiskParams {
             #[inline]
             pub fn mount_cd_roms<T>(mut self, value: T) -> Self
@@ -29348,6 +31002,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmDiskParams> for super::VmDiskParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -29361,6 +31016,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmDiskParams> for VmDiskParams {
             #[inline]
             fn from(value: super::VmDiskParams) -> Self {
@@ -29372,6 +31028,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm", feature = "vm-disk"))]
         pub struct VmDiskWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::VmDiskWhereInput>>,
@@ -29454,6 +31111,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm", feature = "vm-disk"))]
         impl ::std::default::Default for VmDiskWhereInput {
             #[inline]
             fn default() -> Self {
@@ -29478,6 +31136,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm", feature = "vm-disk"))]
         impl VmDiskWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -29651,6 +31310,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm", feature = "vm-disk"))]
         impl ::std::convert::TryFrom<VmDiskWhereInput> for super::VmDiskWhereInput {
             type Error = super::error::ConversionError;
             #[inline]
@@ -29678,6 +31338,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm", feature = "vm-disk"))]
         impl ::std::convert::From<super::VmDiskWhereInput> for VmDiskWhereInput {
             #[inline]
             fn from(value: super::VmDiskWhereInput) -> Self {
@@ -29703,6 +31364,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmExpandVmDiskParams {
             size: ::std::result::Result<i64, ::std::string::String>,
             size_unit: ::std::result::Result<
@@ -29714,6 +31376,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmExpandVmDiskParams {
             #[inline]
             fn default() -> Self {
@@ -29724,6 +31387,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmExpandVmDiskParams {
             #[inline]
             pub fn size<T>(mut self, value: T) -> Self
@@ -29752,6 +31416,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmExpandVmDiskParams>
         for super::VmExpandVmDiskParams {
             type Error = super::error::ConversionError;
@@ -29766,6 +31431,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmExpandVmDiskParams> for VmExpandVmDiskParams {
             #[inline]
             fn from(value: super::VmExpandVmDiskParams) -> Self {
@@ -29777,6 +31443,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmGpuOperationParams {
             amount: ::std::result::Result<
                 ::std::option::Option<i32>,
@@ -29784,6 +31451,7 @@ pub mod types {
             >,
             gpu_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmGpuOperationParams {
             #[inline]
             fn default() -> Self {
@@ -29793,6 +31461,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmGpuOperationParams {
             #[inline]
             pub fn amount<T>(mut self, value: T) -> Self
@@ -29812,6 +31481,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmGpuOperationParams>
         for super::VmGpuOperationParams {
             type Error = super::error::ConversionError;
@@ -29825,6 +31495,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmGpuOperationParams> for VmGpuOperationParams {
             #[inline]
             fn from(value: super::VmGpuOperationParams) -> Self {
@@ -29835,6 +31506,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmMigrateParams {
             data: ::std::result::Result<
                 ::std::option::Option<super::VmMigrateParamsData>,
@@ -29842,6 +31514,7 @@ pub mod types {
             >,
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmMigrateParams {
             #[inline]
             fn default() -> Self {
@@ -29851,6 +31524,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmMigrateParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -29870,6 +31544,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmMigrateParams> for super::VmMigrateParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -29882,6 +31557,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmMigrateParams> for VmMigrateParams {
             #[inline]
             fn from(value: super::VmMigrateParams) -> Self {
@@ -29892,9 +31568,11 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmMigrateParamsData {
             host_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmMigrateParamsData {
             #[inline]
             fn default() -> Self {
@@ -29903,6 +31581,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmMigrateParamsData {
             #[inline]
             pub fn host_id<T>(mut self, value: T) -> Self
@@ -29914,6 +31593,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmMigrateParamsData>
         for super::VmMigrateParamsData {
             type Error = super::error::ConversionError;
@@ -29924,6 +31604,7 @@ pub mod types {
                 Ok(Self { host_id: value.host_id? })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmMigrateParamsData> for VmMigrateParamsData {
             #[inline]
             fn from(value: super::VmMigrateParamsData) -> Self {
@@ -29931,6 +31612,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmNicParams {
             connect_vlan_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -29977,6 +31659,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmNicParams {
             #[inline]
             fn default() -> Self {
@@ -29995,6 +31678,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmNicParams {
             #[inline]
             pub fn connect_vlan_id<T>(mut self, value: T) -> Self
@@ -30090,6 +31774,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmNicParams> for super::VmNicParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -30111,6 +31796,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmNicParams> for VmNicParams {
             #[inline]
             fn from(value: super::VmNicParams) -> Self {
@@ -30130,6 +31816,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-nic"))]
         pub struct VmNicWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::VmNicWhereInput>>,
@@ -30220,6 +31907,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm-nic"))]
         impl ::std::default::Default for VmNicWhereInput {
             #[inline]
             fn default() -> Self {
@@ -30248,6 +31936,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm-nic"))]
         impl VmNicWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -30436,6 +32125,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm-nic"))]
         impl ::std::convert::TryFrom<VmNicWhereInput> for super::VmNicWhereInput {
             type Error = super::error::ConversionError;
             #[inline]
@@ -30468,6 +32158,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm-nic"))]
         impl ::std::convert::From<super::VmNicWhereInput> for VmNicWhereInput {
             #[inline]
             fn from(value: super::VmNicWhereInput) -> Self {
@@ -30501,9 +32192,11 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmOperateParams {
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmOperateParams {
             #[inline]
             fn default() -> Self {
@@ -30512,6 +32205,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmOperateParams {
             #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
@@ -30523,6 +32217,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmOperateParams> for super::VmOperateParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -30532,6 +32227,7 @@ pub mod types {
                 Ok(Self { where_: value.where_? })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmOperateParams> for VmOperateParams {
             #[inline]
             fn from(value: super::VmOperateParams) -> Self {
@@ -30539,6 +32235,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmOwnerParams {
             search_for: ::std::result::Result<
                 ::std::option::Option<super::VmOwnerParamsSearchFor>,
@@ -30546,6 +32243,7 @@ pub mod types {
             >,
             value: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmOwnerParams {
             #[inline]
             fn default() -> Self {
@@ -30555,6 +32253,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmOwnerParams {
             #[inline]
             pub fn search_for<T>(mut self, value: T) -> Self
@@ -30574,6 +32273,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmOwnerParams> for super::VmOwnerParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -30586,6 +32286,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmOwnerParams> for VmOwnerParams {
             #[inline]
             fn from(value: super::VmOwnerParams) -> Self {
@@ -30596,6 +32297,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmRebuildParams {
             cluster_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -30705,6 +32407,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmRebuildParams {
             #[inline]
             fn default() -> Self {
@@ -30740,6 +32443,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmRebuildParams {
             #[inline]
             pub fn cluster_id<T>(mut self, value: T) -> Self
@@ -30985,6 +32689,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmRebuildParams> for super::VmRebuildParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -31021,6 +32726,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmRebuildParams> for VmRebuildParams {
             #[inline]
             fn from(value: super::VmRebuildParams) -> Self {
@@ -31055,6 +32761,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmRemoveCdRomParams {
             data: ::std::result::Result<
                 super::VmRemoveCdRomParamsData,
@@ -31062,6 +32769,7 @@ pub mod types {
             >,
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmRemoveCdRomParams {
             #[inline]
             fn default() -> Self {
@@ -31071,6 +32779,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmRemoveCdRomParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -31091,6 +32800,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmRemoveCdRomParams>
         for super::VmRemoveCdRomParams {
             type Error = super::error::ConversionError;
@@ -31104,6 +32814,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmRemoveCdRomParams> for VmRemoveCdRomParams {
             #[inline]
             fn from(value: super::VmRemoveCdRomParams) -> Self {
@@ -31114,12 +32825,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmRemoveCdRomParamsData {
             cd_rom_ids: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmRemoveCdRomParamsData {
             #[inline]
             fn default() -> Self {
@@ -31128,6 +32841,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmRemoveCdRomParamsData {
             #[inline]
             pub fn cd_rom_ids<T>(mut self, value: T) -> Self
@@ -31139,6 +32853,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmRemoveCdRomParamsData>
         for super::VmRemoveCdRomParamsData {
             type Error = super::error::ConversionError;
@@ -31151,6 +32866,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmRemoveCdRomParamsData>
         for VmRemoveCdRomParamsData {
             #[inline]
@@ -31161,6 +32877,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmRemoveDiskParams {
             data: ::std::result::Result<
                 super::VmRemoveDiskParamsData,
@@ -31168,6 +32885,7 @@ pub mod types {
             >,
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmRemoveDiskParams {
             #[inline]
             fn default() -> Self {
@@ -31177,6 +32895,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmRemoveDiskParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -31197,6 +32916,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmRemoveDiskParams> for super::VmRemoveDiskParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -31209,6 +32929,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmRemoveDiskParams> for VmRemoveDiskParams {
             #[inline]
             fn from(value: super::VmRemoveDiskParams) -> Self {
@@ -31219,12 +32940,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmRemoveDiskParamsData {
             disk_ids: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmRemoveDiskParamsData {
             #[inline]
             fn default() -> Self {
@@ -31233,6 +32956,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmRemoveDiskParamsData {
             #[inline]
             pub fn disk_ids<T>(mut self, value: T) -> Self
@@ -31244,6 +32968,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmRemoveDiskParamsData>
         for super::VmRemoveDiskParamsData {
             type Error = super::error::ConversionError;
@@ -31254,6 +32979,7 @@ pub mod types {
                 Ok(Self { disk_ids: value.disk_ids? })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmRemoveDiskParamsData>
         for VmRemoveDiskParamsData {
             #[inline]
@@ -31264,6 +32990,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmRemoveGpuDeviceParams {
             data: ::std::result::Result<
                 ::std::vec::Vec<super::VmGpuOperationParams>,
@@ -31271,6 +32998,7 @@ pub mod types {
             >,
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmRemoveGpuDeviceParams {
             #[inline]
             fn default() -> Self {
@@ -31280,6 +33008,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmRemoveGpuDeviceParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -31300,6 +33029,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmRemoveGpuDeviceParams>
         for super::VmRemoveGpuDeviceParams {
             type Error = super::error::ConversionError;
@@ -31313,6 +33043,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmRemoveGpuDeviceParams>
         for VmRemoveGpuDeviceParams {
             #[inline]
@@ -31324,6 +33055,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmRemoveNicParams {
             data: ::std::result::Result<
                 super::VmRemoveNicParamsData,
@@ -31331,6 +33063,7 @@ pub mod types {
             >,
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmRemoveNicParams {
             #[inline]
             fn default() -> Self {
@@ -31340,6 +33073,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmRemoveNicParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -31360,6 +33094,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmRemoveNicParams> for super::VmRemoveNicParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -31372,6 +33107,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmRemoveNicParams> for VmRemoveNicParams {
             #[inline]
             fn from(value: super::VmRemoveNicParams) -> Self {
@@ -31382,12 +33118,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmRemoveNicParamsData {
             nic_index: ::std::result::Result<
                 ::std::vec::Vec<i32>,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmRemoveNicParamsData {
             #[inline]
             fn default() -> Self {
@@ -31396,6 +33134,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmRemoveNicParamsData {
             #[inline]
             pub fn nic_index<T>(mut self, value: T) -> Self
@@ -31407,6 +33146,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmRemoveNicParamsData>
         for super::VmRemoveNicParamsData {
             type Error = super::error::ConversionError;
@@ -31419,6 +33159,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmRemoveNicParamsData>
         for VmRemoveNicParamsData {
             #[inline]
@@ -31429,6 +33170,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmRollbackParams {
             data: ::std::result::Result<
                 super::VmRollbackParamsData,
@@ -31436,6 +33178,7 @@ pub mod types {
             >,
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmRollbackParams {
             #[inline]
             fn default() -> Self {
@@ -31445,6 +33188,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmRollbackParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -31465,6 +33209,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmRollbackParams> for super::VmRollbackParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -31477,6 +33222,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmRollbackParams> for VmRollbackParams {
             #[inline]
             fn from(value: super::VmRollbackParams) -> Self {
@@ -31487,12 +33233,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmRollbackParamsData {
             snapshot_id: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmRollbackParamsData {
             #[inline]
             fn default() -> Self {
@@ -31501,6 +33249,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmRollbackParamsData {
             #[inline]
             pub fn snapshot_id<T>(mut self, value: T) -> Self
@@ -31512,6 +33261,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmRollbackParamsData>
         for super::VmRollbackParamsData {
             type Error = super::error::ConversionError;
@@ -31524,6 +33274,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmRollbackParamsData> for VmRollbackParamsData {
             #[inline]
             fn from(value: super::VmRollbackParamsData) -> Self {
@@ -31533,12 +33284,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-snapshot"))]
         pub struct VmSnapshotCreationParams {
             data: ::std::result::Result<
                 ::std::vec::Vec<super::VmSnapshotCreationParamsData>,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl ::std::default::Default for VmSnapshotCreationParams {
             #[inline]
             fn default() -> Self {
@@ -31547,6 +33300,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl VmSnapshotCreationParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -31560,6 +33314,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl ::std::convert::TryFrom<VmSnapshotCreationParams>
         for super::VmSnapshotCreationParams {
             type Error = super::error::ConversionError;
@@ -31570,6 +33325,7 @@ pub mod types {
                 Ok(Self { data: value.data? })
             }
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl ::std::convert::From<super::VmSnapshotCreationParams>
         for VmSnapshotCreationParams {
             #[inline]
@@ -31578,6 +33334,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-snapshot"))]
         pub struct VmSnapshotCreationParamsData {
             consistent_type: ::std::result::Result<
                 ::std::option::Option<crate::generated::open_enums::ConsistentType>,
@@ -31586,6 +33343,7 @@ pub mod types {
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             vm_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl ::std::default::Default for VmSnapshotCreationParamsData {
             #[inline]
             fn default() -> Self {
@@ -31596,6 +33354,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl VmSnapshotCreationParamsData {
             #[inline]
             pub fn consistent_type<T>(mut self, value: T) -> Self
@@ -31629,6 +33388,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl ::std::convert::TryFrom<VmSnapshotCreationParamsData>
         for super::VmSnapshotCreationParamsData {
             type Error = super::error::ConversionError;
@@ -31643,6 +33403,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl ::std::convert::From<super::VmSnapshotCreationParamsData>
         for VmSnapshotCreationParamsData {
             #[inline]
@@ -31655,12 +33416,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-snapshot"))]
         pub struct VmSnapshotDeletionParams {
             where_: ::std::result::Result<
                 super::VmSnapshotWhereInput,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl ::std::default::Default for VmSnapshotDeletionParams {
             #[inline]
             fn default() -> Self {
@@ -31669,6 +33432,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl VmSnapshotDeletionParams {
             #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
@@ -31680,6 +33444,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl ::std::convert::TryFrom<VmSnapshotDeletionParams>
         for super::VmSnapshotDeletionParams {
             type Error = super::error::ConversionError;
@@ -31690,6 +33455,7 @@ pub mod types {
                 Ok(Self { where_: value.where_? })
             }
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl ::std::convert::From<super::VmSnapshotDeletionParams>
         for VmSnapshotDeletionParams {
             #[inline]
@@ -31698,6 +33464,19 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         pub struct VmSnapshotWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::VmSnapshotWhereInput>>,
@@ -31768,6 +33547,19 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::default::Default for VmSnapshotWhereInput {
             #[inline]
             fn default() -> Self {
@@ -31792,6 +33584,19 @@ pub mod types {
                 }
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl VmSnapshotWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -31950,6 +33755,19 @@ pub mod types {
                 self
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::convert::TryFrom<VmSnapshotWhereInput>
         for super::VmSnapshotWhereInput {
             type Error = super::error::ConversionError;
@@ -31978,6 +33796,19 @@ pub mod types {
                 })
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::convert::From<super::VmSnapshotWhereInput> for VmSnapshotWhereInput {
             #[inline]
             fn from(value: super::VmSnapshotWhereInput) -> Self {
@@ -32003,6 +33834,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmStartParams {
             data: ::std::result::Result<
                 ::std::option::Option<super::VmStartParamsData>,
@@ -32010,6 +33842,7 @@ pub mod types {
             >,
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmStartParams {
             #[inline]
             fn default() -> Self {
@@ -32019,6 +33852,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmStartParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -32038,6 +33872,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmStartParams> for super::VmStartParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -32050,6 +33885,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmStartParams> for VmStartParams {
             #[inline]
             fn from(value: super::VmStartParams) -> Self {
@@ -32060,9 +33896,11 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmStartParamsData {
             host_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmStartParamsData {
             #[inline]
             fn default() -> Self {
@@ -32071,6 +33909,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmStartParamsData {
             #[inline]
             pub fn host_id<T>(mut self, value: T) -> Self
@@ -32082,6 +33921,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmStartParamsData> for super::VmStartParamsData {
             type Error = super::error::ConversionError;
             #[inline]
@@ -32091,6 +33931,7 @@ pub mod types {
                 Ok(Self { host_id: value.host_id? })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmStartParamsData> for VmStartParamsData {
             #[inline]
             fn from(value: super::VmStartParamsData) -> Self {
@@ -32098,6 +33939,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-template"))]
         pub struct VmTemplateCreationParams {
             cloud_init_supported: ::std::result::Result<bool, ::std::string::String>,
             cluster_id: ::std::result::Result<
@@ -32111,6 +33953,7 @@ pub mod types {
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             vm_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm-template"))]
         impl ::std::default::Default for VmTemplateCreationParams {
             #[inline]
             fn default() -> Self {
@@ -32125,6 +33968,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm-template"))]
         impl VmTemplateCreationParams {
             #[inline]
             pub fn cloud_init_supported<T>(mut self, value: T) -> Self
@@ -32173,6 +34017,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm-template"))]
         impl ::std::convert::TryFrom<VmTemplateCreationParams>
         for super::VmTemplateCreationParams {
             type Error = super::error::ConversionError;
@@ -32189,6 +34034,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm-template"))]
         impl ::std::convert::From<super::VmTemplateCreationParams>
         for VmTemplateCreationParams {
             #[inline]
@@ -32203,12 +34049,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-template"))]
         pub struct VmTemplateDeletionParams {
             where_: ::std::result::Result<
                 super::VmTemplateWhereInput,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm-template"))]
         impl ::std::default::Default for VmTemplateDeletionParams {
             #[inline]
             fn default() -> Self {
@@ -32217,6 +34065,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm-template"))]
         impl VmTemplateDeletionParams {
             #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
@@ -32228,6 +34077,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm-template"))]
         impl ::std::convert::TryFrom<VmTemplateDeletionParams>
         for super::VmTemplateDeletionParams {
             type Error = super::error::ConversionError;
@@ -32238,6 +34088,7 @@ pub mod types {
                 Ok(Self { where_: value.where_? })
             }
         }
+        #[cfg(any(feature = "vm-template"))]
         impl ::std::convert::From<super::VmTemplateDeletionParams>
         for VmTemplateDeletionParams {
             #[inline]
@@ -32246,6 +34097,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-template"))]
         pub struct VmTemplateUpdationParams {
             data: ::std::result::Result<
                 ::std::option::Option<super::VmTemplateUpdationParamsData>,
@@ -32256,6 +34108,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm-template"))]
         impl ::std::default::Default for VmTemplateUpdationParams {
             #[inline]
             fn default() -> Self {
@@ -32265,6 +34118,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm-template"))]
         impl VmTemplateUpdationParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -32284,6 +34138,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm-template"))]
         impl ::std::convert::TryFrom<VmTemplateUpdationParams>
         for super::VmTemplateUpdationParams {
             type Error = super::error::ConversionError;
@@ -32297,6 +34152,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm-template"))]
         impl ::std::convert::From<super::VmTemplateUpdationParams>
         for VmTemplateUpdationParams {
             #[inline]
@@ -32308,6 +34164,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-template"))]
         pub struct VmTemplateUpdationParamsData {
             cloud_init_supported: ::std::result::Result<
                 ::std::option::Option<bool>,
@@ -32322,6 +34179,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm-template"))]
         impl ::std::default::Default for VmTemplateUpdationParamsData {
             #[inline]
             fn default() -> Self {
@@ -32332,6 +34190,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm-template"))]
         impl VmTemplateUpdationParamsData {
             #[inline]
             pub fn cloud_init_supported<T>(mut self, value: T) -> Self
@@ -32361,6 +34220,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm-template"))]
         impl ::std::convert::TryFrom<VmTemplateUpdationParamsData>
         for super::VmTemplateUpdationParamsData {
             type Error = super::error::ConversionError;
@@ -32375,6 +34235,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm-template"))]
         impl ::std::convert::From<super::VmTemplateUpdationParamsData>
         for VmTemplateUpdationParamsData {
             #[inline]
@@ -32387,6 +34248,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "label", feature = "vm-template"))]
         pub struct VmTemplateWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::VmTemplateWhereInput>>,
@@ -32549,6 +34411,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "label", feature = "vm-template"))]
         impl ::std::default::Default for VmTemplateWhereInput {
             #[inline]
             fn default() -> Self {
@@ -32592,6 +34455,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "label", feature = "vm-template"))]
         impl VmTemplateWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -32957,6 +34821,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "label", feature = "vm-template"))]
         impl ::std::convert::TryFrom<VmTemplateWhereInput>
         for super::VmTemplateWhereInput {
             type Error = super::error::ConversionError;
@@ -33004,6 +34869,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "label", feature = "vm-template"))]
         impl ::std::convert::From<super::VmTemplateWhereInput> for VmTemplateWhereInput {
             #[inline]
             fn from(value: super::VmTemplateWhereInput) -> Self {
@@ -33048,6 +34914,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmUpdateNicParams {
             data: ::std::result::Result<
                 super::VmUpdateNicParamsData,
@@ -33055,6 +34922,7 @@ pub mod types {
             >,
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmUpdateNicParams {
             #[inline]
             fn default() -> Self {
@@ -33064,6 +34932,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmUpdateNicParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -33084,6 +34953,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmUpdateNicParams> for super::VmUpdateNicParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -33096,6 +34966,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmUpdateNicParams> for VmUpdateNicParams {
             #[inline]
             fn from(value: super::VmUpdateNicParams) -> Self {
@@ -33106,6 +34977,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmUpdateNicParamsData {
             connect_vlan_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -33145,6 +35017,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmUpdateNicParamsData {
             #[inline]
             fn default() -> Self {
@@ -33162,6 +35035,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmUpdateNicParamsData {
             #[inline]
             pub fn connect_vlan_id<T>(mut self, value: T) -> Self
@@ -33250,6 +35124,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmUpdateNicParamsData>
         for super::VmUpdateNicParamsData {
             type Error = super::error::ConversionError;
@@ -33271,6 +35146,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmUpdateNicParamsData>
         for VmUpdateNicParamsData {
             #[inline]
@@ -33290,6 +35166,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmUpdateParams {
             data: ::std::result::Result<
                 super::VmUpdateParamsData,
@@ -33297,6 +35174,7 @@ pub mod types {
             >,
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmUpdateParams {
             #[inline]
             fn default() -> Self {
@@ -33306,6 +35184,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmUpdateParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -33326,6 +35205,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmUpdateParams> for super::VmUpdateParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -33338,6 +35218,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmUpdateParams> for VmUpdateParams {
             #[inline]
             fn from(value: super::VmUpdateParams) -> Self {
@@ -33348,6 +35229,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmUpdateParamsData {
             cpu_cores: ::std::result::Result<
                 ::std::option::Option<i32>,
@@ -33382,6 +35264,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmUpdateParamsData {
             #[inline]
             fn default() -> Self {
@@ -33397,6 +35280,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmUpdateParamsData {
             #[inline]
             pub fn cpu_cores<T>(mut self, value: T) -> Self
@@ -33463,6 +35347,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmUpdateParamsData> for super::VmUpdateParamsData {
             type Error = super::error::ConversionError;
             #[inline]
@@ -33481,6 +35366,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmUpdateParamsData> for VmUpdateParamsData {
             #[inline]
             fn from(value: super::VmUpdateParamsData) -> Self {
@@ -33497,6 +35383,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "label", feature = "vm-volume"))]
         pub struct VmVolumeWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::VmVolumeWhereInput>>,
@@ -33621,6 +35508,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "label", feature = "vm-volume"))]
         impl ::std::default::Default for VmVolumeWhereInput {
             #[inline]
             fn default() -> Self {
@@ -33656,6 +35544,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "label", feature = "vm-volume"))]
         impl VmVolumeWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -33929,6 +35818,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "label", feature = "vm-volume"))]
         impl ::std::convert::TryFrom<VmVolumeWhereInput> for super::VmVolumeWhereInput {
             type Error = super::error::ConversionError;
             #[inline]
@@ -33967,6 +35857,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "label", feature = "vm-volume"))]
         impl ::std::convert::From<super::VmVolumeWhereInput> for VmVolumeWhereInput {
             #[inline]
             fn from(value: super::VmVolumeWhereInput) -> Self {
@@ -34003,6 +35894,19 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         pub struct VmWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::VmWhereInput>>,
@@ -34121,6 +36025,19 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::default::Default for VmWhereInput {
             #[inline]
             fn default() -> Self {
@@ -34156,6 +36073,19 @@ pub mod types {
                 }
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl VmWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -34401,6 +36331,19 @@ pub mod types {
                 self
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::convert::TryFrom<VmWhereInput> for super::VmWhereInput {
             type Error = super::error::ConversionError;
             #[inline]
@@ -34439,6 +36382,19 @@ pub mod types {
                 })
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::convert::From<super::VmWhereInput> for VmWhereInput {
             #[inline]
             fn from(value: super::VmWhereInput) -> Self {
@@ -34475,6 +36431,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "content-library-vm-template"))]
         pub struct VmWhereUniqueInput {
             id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -34485,6 +36442,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::default::Default for VmWhereUniqueInput {
             #[inline]
             fn default() -> Self {
@@ -34494,6 +36452,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl VmWhereUniqueInput {
             #[inline]
             pub fn id<T>(mut self, value: T) -> Self
@@ -34512,6 +36471,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::convert::TryFrom<VmWhereUniqueInput> for super::VmWhereUniqueInput {
             type Error = super::error::ConversionError;
             #[inline]
@@ -34524,6 +36484,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::convert::From<super::VmWhereUniqueInput> for VmWhereUniqueInput {
             #[inline]
             fn from(value: super::VmWhereUniqueInput) -> Self {
@@ -34533,6 +36494,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "alert"))]
         impl AlertWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -34617,6 +36579,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl CloudInitNetWork {
             ///Appends one element to `routes`: a value or its builder.
             #[inline]
@@ -34726,6 +36689,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "content-library-image", feature = "label"))]
         impl ContentLibraryImageWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -34810,6 +36774,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "content-library-vm-template", feature = "label"))]
         impl ContentLibraryVmTemplateWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -34978,6 +36943,20 @@ pub mod types {
                 self
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "disk",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl DiskWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -35062,6 +37041,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "elf-image", feature = "label"))]
         impl ElfImageWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -35146,6 +37126,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "elf-storage-policy"))]
         impl ElfStoragePolicyWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -35230,6 +37211,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "gpu-device", feature = "label"))]
         impl GpuDeviceWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -35314,6 +37296,22 @@ pub mod types {
                 self
             }
         }
+        #[cfg(
+            any(
+                feature = "alert",
+                feature = "content-library-image",
+                feature = "disk",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "host",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl HostWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -35398,6 +37396,20 @@ pub mod types {
                 self
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "iscsi-lun-snapshot",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl IscsiLunSnapshotWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -35482,6 +37494,19 @@ pub mod types {
                 self
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl LabelWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -35566,6 +37591,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "organization"))]
         impl OrganizationWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -35650,6 +37676,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "svt-image"))]
         impl SvtImageWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -35818,6 +37845,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl TemplateCloudInit {
             ///Appends one element to `networks`: a value or its builder.
             #[inline]
@@ -35843,6 +37871,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "label", feature = "vds"))]
         impl VdsWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -35927,6 +37956,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "label", feature = "vlan"))]
         impl VlanWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -36011,6 +38041,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmAddCdRomParamsData {
             ///Appends one element to `vm_cd_roms`: a value or its builder.
             #[inline]
@@ -36040,6 +38071,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmAddDiskParamsDataVmDisks {
             ///Appends one element to `mount_disks`: a value or its builder.
             #[inline]
@@ -36096,6 +38128,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmAddGpuDeviceParams {
             ///Appends one element to `data`: a value or its builder.
             #[inline]
@@ -36121,6 +38154,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmAddNicParamsData {
             ///Appends one element to `vm_nics`: a value or its builder.
             #[inline]
@@ -36146,6 +38180,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmCloneParams {
             ///Appends one element to `gpu_devices`: a value or its builder.
             #[inline]
@@ -36198,6 +38233,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmCreateVmFromContentLibraryTemplateParams {
             ///Appends one element to `gpu_devices`: a value or its builder.
             #[inline]
@@ -36250,6 +38286,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmCreateVmFromTemplateParams {
             ///Appends one element to `vm_nics`: a value or its builder.
             #[inline]
@@ -36275,6 +38312,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmCreationParams {
             ///Appends one element to `vm_nics`: a value or its builder.
             #[inline]
@@ -36300,6 +38338,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmDiskOperate {
             ///Appends one element to `modify_disks`: a value or its builder.
             #[inline]
@@ -36329,6 +38368,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmDiskParams {
             ///Appends one element to `mount_cd_roms`: a value or its builder.
             #[inline]
@@ -36412,6 +38452,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm", feature = "vm-disk"))]
         impl VmDiskWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -36496,6 +38537,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm-nic"))]
         impl VmNicWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -36580,6 +38622,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmRebuildParams {
             ///Appends one element to `gpu_devices`: a value or its builder.
             #[inline]
@@ -36632,6 +38675,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmRemoveGpuDeviceParams {
             ///Appends one element to `data`: a value or its builder.
             #[inline]
@@ -36657,6 +38701,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl VmSnapshotCreationParams {
             ///Appends one element to `data`: a value or its builder.
             #[inline]
@@ -36682,6 +38727,19 @@ pub mod types {
                 self
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl VmSnapshotWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -36766,6 +38824,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "label", feature = "vm-template"))]
         impl VmTemplateWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -36850,6 +38909,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "label", feature = "vm-volume"))]
         impl VmVolumeWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -36934,6 +38994,19 @@ pub mod types {
                 self
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl VmWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -37201,6 +39274,7 @@ let response = client.get_vms()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn get_vms(&self) -> builder::GetVms<'_> {
         builder::GetVms::new(self)
     }
@@ -37221,6 +39295,7 @@ let response = client.get_vms_connection()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn get_vms_connection(&self) -> builder::GetVmsConnection<'_> {
         builder::GetVmsConnection::new(self)
     }
@@ -37241,6 +39316,7 @@ let response = client.create_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn create_vm(&self) -> builder::CreateVm<'_> {
         builder::CreateVm::new(self)
     }
@@ -37261,6 +39337,7 @@ let response = client.create_vm_from_template()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn create_vm_from_template(&self) -> builder::CreateVmFromTemplate<'_> {
         builder::CreateVmFromTemplate::new(self)
     }
@@ -37281,6 +39358,7 @@ let response = client.update_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn update_vm(&self) -> builder::UpdateVm<'_> {
         builder::UpdateVm::new(self)
     }
@@ -37301,6 +39379,7 @@ let response = client.add_vm_cd_rom()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn add_vm_cd_rom(&self) -> builder::AddVmCdRom<'_> {
         builder::AddVmCdRom::new(self)
     }
@@ -37321,6 +39400,7 @@ let response = client.remove_vm_cd_rom()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn remove_vm_cd_rom(&self) -> builder::RemoveVmCdRom<'_> {
         builder::RemoveVmCdRom::new(self)
     }
@@ -37341,6 +39421,7 @@ let response = client.add_vm_disk()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn add_vm_disk(&self) -> builder::AddVmDisk<'_> {
         builder::AddVmDisk::new(self)
     }
@@ -37361,6 +39442,7 @@ let response = client.remove_vm_disk()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn remove_vm_disk(&self) -> builder::RemoveVmDisk<'_> {
         builder::RemoveVmDisk::new(self)
     }
@@ -37381,6 +39463,7 @@ let response = client.add_vm_nic()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn add_vm_nic(&self) -> builder::AddVmNic<'_> {
         builder::AddVmNic::new(self)
     }
@@ -37401,6 +39484,7 @@ let response = client.update_vm_nic()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn update_vm_nic(&self) -> builder::UpdateVmNic<'_> {
         builder::UpdateVmNic::new(self)
     }
@@ -37421,6 +39505,7 @@ let response = client.remove_vm_nic()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn remove_vm_nic(&self) -> builder::RemoveVmNic<'_> {
         builder::RemoveVmNic::new(self)
     }
@@ -37441,6 +39526,7 @@ let response = client.migrate_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn migrate_vm(&self) -> builder::MigrateVm<'_> {
         builder::MigrateVm::new(self)
     }
@@ -37461,6 +39547,7 @@ let response = client.start_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn start_vm(&self) -> builder::StartVm<'_> {
         builder::StartVm::new(self)
     }
@@ -37481,6 +39568,7 @@ let response = client.shut_down_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn shut_down_vm(&self) -> builder::ShutDownVm<'_> {
         builder::ShutDownVm::new(self)
     }
@@ -37501,6 +39589,7 @@ let response = client.poweroff_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn poweroff_vm(&self) -> builder::PoweroffVm<'_> {
         builder::PoweroffVm::new(self)
     }
@@ -37521,6 +39610,7 @@ let response = client.restart_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn restart_vm(&self) -> builder::RestartVm<'_> {
         builder::RestartVm::new(self)
     }
@@ -37541,6 +39631,7 @@ let response = client.force_restart_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn force_restart_vm(&self) -> builder::ForceRestartVm<'_> {
         builder::ForceRestartVm::new(self)
     }
@@ -37561,6 +39652,7 @@ let response = client.suspend_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn suspend_vm(&self) -> builder::SuspendVm<'_> {
         builder::SuspendVm::new(self)
     }
@@ -37581,6 +39673,7 @@ let response = client.resume_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn resume_vm(&self) -> builder::ResumeVm<'_> {
         builder::ResumeVm::new(self)
     }
@@ -37601,6 +39694,7 @@ let response = client.move_vm_to_recycle_bin()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn move_vm_to_recycle_bin(&self) -> builder::MoveVmToRecycleBin<'_> {
         builder::MoveVmToRecycleBin::new(self)
     }
@@ -37621,6 +39715,7 @@ let response = client.recover_vm_from_recycle_bin()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn recover_vm_from_recycle_bin(&self) -> builder::RecoverVmFromRecycleBin<'_> {
         builder::RecoverVmFromRecycleBin::new(self)
     }
@@ -37641,6 +39736,7 @@ let response = client.delete_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn delete_vm(&self) -> builder::DeleteVm<'_> {
         builder::DeleteVm::new(self)
     }
@@ -37681,6 +39777,7 @@ let response = client.get_alerts()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "alert"))]
     pub fn get_alerts(&self) -> builder::GetAlerts<'_> {
         builder::GetAlerts::new(self)
     }
@@ -37701,6 +39798,7 @@ let response = client.get_clusters()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "cluster"))]
     pub fn get_clusters(&self) -> builder::GetClusters<'_> {
         builder::GetClusters::new(self)
     }
@@ -37721,6 +39819,7 @@ let response = client.get_hosts()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "host"))]
     pub fn get_hosts(&self) -> builder::GetHosts<'_> {
         builder::GetHosts::new(self)
     }
@@ -37741,6 +39840,7 @@ let response = client.get_disks()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "disk"))]
     pub fn get_disks(&self) -> builder::GetDisks<'_> {
         builder::GetDisks::new(self)
     }
@@ -37761,6 +39861,7 @@ let response = client.create_vm_snapshot()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm-snapshot"))]
     pub fn create_vm_snapshot(&self) -> builder::CreateVmSnapshot<'_> {
         builder::CreateVmSnapshot::new(self)
     }
@@ -37781,6 +39882,7 @@ let response = client.get_vm_snapshots()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm-snapshot"))]
     pub fn get_vm_snapshots(&self) -> builder::GetVmSnapshots<'_> {
         builder::GetVmSnapshots::new(self)
     }
@@ -37801,6 +39903,7 @@ let response = client.get_iscsi_lun_snapshots()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     pub fn get_iscsi_lun_snapshots(&self) -> builder::GetIscsiLunSnapshots<'_> {
         builder::GetIscsiLunSnapshots::new(self)
     }
@@ -37821,6 +39924,7 @@ let response = client.clone_content_library_vm_template_from_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub fn clone_content_library_vm_template_from_vm(
         &self,
     ) -> builder::CloneContentLibraryVmTemplateFromVm<'_> {
@@ -37843,6 +39947,7 @@ let response = client.clone_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn clone_vm(&self) -> builder::CloneVm<'_> {
         builder::CloneVm::new(self)
     }
@@ -37863,6 +39968,7 @@ let response = client.clone_vm_template_from_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm-template"))]
     pub fn clone_vm_template_from_vm(&self) -> builder::CloneVmTemplateFromVm<'_> {
         builder::CloneVmTemplateFromVm::new(self)
     }
@@ -37883,6 +39989,7 @@ let response = client.connect_cluster()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "cluster"))]
     pub fn connect_cluster(&self) -> builder::ConnectCluster<'_> {
         builder::ConnectCluster::new(self)
     }
@@ -37903,6 +40010,7 @@ let response = client.convert_vm_template_from_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm-template"))]
     pub fn convert_vm_template_from_vm(&self) -> builder::ConvertVmTemplateFromVm<'_> {
         builder::ConvertVmTemplateFromVm::new(self)
     }
@@ -37923,6 +40031,7 @@ let response = client.create_datacenter()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "datacenter"))]
     pub fn create_datacenter(&self) -> builder::CreateDatacenter<'_> {
         builder::CreateDatacenter::new(self)
     }
@@ -37943,6 +40052,7 @@ let response = client.create_vm_from_content_library_template()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn create_vm_from_content_library_template(
         &self,
     ) -> builder::CreateVmFromContentLibraryTemplate<'_> {
@@ -37965,6 +40075,7 @@ let response = client.delete_cluster()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "cluster"))]
     pub fn delete_cluster(&self) -> builder::DeleteCluster<'_> {
         builder::DeleteCluster::new(self)
     }
@@ -37985,6 +40096,7 @@ let response = client.delete_content_library_vm_template()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub fn delete_content_library_vm_template(
         &self,
     ) -> builder::DeleteContentLibraryVmTemplate<'_> {
@@ -38007,6 +40119,7 @@ let response = client.delete_datacenter()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "datacenter"))]
     pub fn delete_datacenter(&self) -> builder::DeleteDatacenter<'_> {
         builder::DeleteDatacenter::new(self)
     }
@@ -38027,6 +40140,7 @@ let response = client.delete_vm_snapshot()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm-snapshot"))]
     pub fn delete_vm_snapshot(&self) -> builder::DeleteVmSnapshot<'_> {
         builder::DeleteVmSnapshot::new(self)
     }
@@ -38047,6 +40161,7 @@ let response = client.delete_vm_template()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm-template"))]
     pub fn delete_vm_template(&self) -> builder::DeleteVmTemplate<'_> {
         builder::DeleteVmTemplate::new(self)
     }
@@ -38067,6 +40182,7 @@ let response = client.get_content_library_vm_templates()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub fn get_content_library_vm_templates(
         &self,
     ) -> builder::GetContentLibraryVmTemplates<'_> {
@@ -38089,6 +40205,7 @@ let response = client.get_datacenters()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "datacenter"))]
     pub fn get_datacenters(&self) -> builder::GetDatacenters<'_> {
         builder::GetDatacenters::new(self)
     }
@@ -38109,6 +40226,7 @@ let response = client.get_elf_images()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "elf-image"))]
     pub fn get_elf_images(&self) -> builder::GetElfImages<'_> {
         builder::GetElfImages::new(self)
     }
@@ -38129,6 +40247,7 @@ let response = client.get_elf_storage_policies()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "elf-storage-policy"))]
     pub fn get_elf_storage_policies(&self) -> builder::GetElfStoragePolicies<'_> {
         builder::GetElfStoragePolicies::new(self)
     }
@@ -38149,6 +40268,7 @@ let response = client.get_organizations()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "organization"))]
     pub fn get_organizations(&self) -> builder::GetOrganizations<'_> {
         builder::GetOrganizations::new(self)
     }
@@ -38169,6 +40289,7 @@ let response = client.get_svt_images()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "svt-image"))]
     pub fn get_svt_images(&self) -> builder::GetSvtImages<'_> {
         builder::GetSvtImages::new(self)
     }
@@ -38189,6 +40310,7 @@ let response = client.get_vdses()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vds"))]
     pub fn get_vdses(&self) -> builder::GetVdses<'_> {
         builder::GetVdses::new(self)
     }
@@ -38209,6 +40331,7 @@ let response = client.get_vlans()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vlan"))]
     pub fn get_vlans(&self) -> builder::GetVlans<'_> {
         builder::GetVlans::new(self)
     }
@@ -38229,6 +40352,7 @@ let response = client.get_vm_disks()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm-disk"))]
     pub fn get_vm_disks(&self) -> builder::GetVmDisks<'_> {
         builder::GetVmDisks::new(self)
     }
@@ -38249,6 +40373,7 @@ let response = client.get_vm_nics()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm-nic"))]
     pub fn get_vm_nics(&self) -> builder::GetVmNics<'_> {
         builder::GetVmNics::new(self)
     }
@@ -38269,6 +40394,7 @@ let response = client.get_vm_templates()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm-template"))]
     pub fn get_vm_templates(&self) -> builder::GetVmTemplates<'_> {
         builder::GetVmTemplates::new(self)
     }
@@ -38289,6 +40415,7 @@ let response = client.get_vm_volumes()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm-volume"))]
     pub fn get_vm_volumes(&self) -> builder::GetVmVolumes<'_> {
         builder::GetVmVolumes::new(self)
     }
@@ -38309,6 +40436,7 @@ let response = client.rebuild_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn rebuild_vm(&self) -> builder::RebuildVm<'_> {
         builder::RebuildVm::new(self)
     }
@@ -38329,6 +40457,7 @@ let response = client.rollback_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn rollback_vm(&self) -> builder::RollbackVm<'_> {
         builder::RollbackVm::new(self)
     }
@@ -38349,6 +40478,7 @@ let response = client.update_cluster()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "cluster"))]
     pub fn update_cluster(&self) -> builder::UpdateCluster<'_> {
         builder::UpdateCluster::new(self)
     }
@@ -38369,6 +40499,7 @@ let response = client.update_content_library_vm_template()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub fn update_content_library_vm_template(
         &self,
     ) -> builder::UpdateContentLibraryVmTemplate<'_> {
@@ -38391,6 +40522,7 @@ let response = client.update_datacenter()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "datacenter"))]
     pub fn update_datacenter(&self) -> builder::UpdateDatacenter<'_> {
         builder::UpdateDatacenter::new(self)
     }
@@ -38411,6 +40543,7 @@ let response = client.update_vm_template()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm-template"))]
     pub fn update_vm_template(&self) -> builder::UpdateVmTemplate<'_> {
         builder::UpdateVmTemplate::new(self)
     }
@@ -38431,6 +40564,7 @@ let response = client.get_content_library_images()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "content-library-image"))]
     pub fn get_content_library_images(&self) -> builder::GetContentLibraryImages<'_> {
         builder::GetContentLibraryImages::new(self)
     }
@@ -38451,6 +40585,7 @@ let response = client.expand_vm_disk()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn expand_vm_disk(&self) -> builder::ExpandVmDisk<'_> {
         builder::ExpandVmDisk::new(self)
     }
@@ -38471,6 +40606,7 @@ let response = client.get_gpu_devices()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "gpu-device"))]
     pub fn get_gpu_devices(&self) -> builder::GetGpuDevices<'_> {
         builder::GetGpuDevices::new(self)
     }
@@ -38491,6 +40627,7 @@ let response = client.add_vm_gpu_device()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn add_vm_gpu_device(&self) -> builder::AddVmGpuDevice<'_> {
         builder::AddVmGpuDevice::new(self)
     }
@@ -38511,6 +40648,7 @@ let response = client.remove_vm_gpu_device()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn remove_vm_gpu_device(&self) -> builder::RemoveVmGpuDevice<'_> {
         builder::RemoveVmGpuDevice::new(self)
     }
@@ -38531,6 +40669,7 @@ let response = client.enter_maintenance_mode_pre_check()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "host"))]
     pub fn enter_maintenance_mode_pre_check(
         &self,
     ) -> builder::EnterMaintenanceModePreCheck<'_> {
@@ -38553,6 +40692,7 @@ let response = client.enter_maintenance_mode_precheck_result()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "host"))]
     pub fn enter_maintenance_mode_precheck_result(
         &self,
     ) -> builder::EnterMaintenanceModePrecheckResult<'_> {
@@ -38575,6 +40715,7 @@ let response = client.enter_maintenance_mode()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "host"))]
     pub fn enter_maintenance_mode(&self) -> builder::EnterMaintenanceMode<'_> {
         builder::EnterMaintenanceMode::new(self)
     }
@@ -38595,6 +40736,7 @@ let response = client.exit_maintenance_mode()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "host"))]
     pub fn exit_maintenance_mode(&self) -> builder::ExitMaintenanceMode<'_> {
         builder::ExitMaintenanceMode::new(self)
     }
@@ -38611,6 +40753,7 @@ let response = client.get_vm_metrics()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "metrics"))]
     pub fn get_vm_metrics(&self) -> builder::GetVmMetrics<'_> {
         builder::GetVmMetrics::new(self)
     }
@@ -38627,6 +40770,7 @@ let response = client.get_host_metrics()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "metrics"))]
     pub fn get_host_metrics(&self) -> builder::GetHostMetrics<'_> {
         builder::GetHostMetrics::new(self)
     }
@@ -38643,6 +40787,7 @@ let response = client.get_cluster_metrics()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "metrics"))]
     pub fn get_cluster_metrics(&self) -> builder::GetClusterMetrics<'_> {
         builder::GetClusterMetrics::new(self)
     }
@@ -38663,6 +40808,7 @@ let response = client.get_labels()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "label"))]
     pub fn get_labels(&self) -> builder::GetLabels<'_> {
         builder::GetLabels::new(self)
     }
@@ -38683,6 +40829,7 @@ let response = client.add_labels_to_resources()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "label"))]
     pub fn add_labels_to_resources(&self) -> builder::AddLabelsToResources<'_> {
         builder::AddLabelsToResources::new(self)
     }
@@ -38829,6 +40976,7 @@ pub mod builder {
 
 [`Client::get_vms`]: super::Client::get_vms*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct GetVms<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -38837,6 +40985,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetVmsRequestBody, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> GetVms<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -38959,6 +41108,7 @@ pub mod builder {
 
 [`Client::get_vms_connection`]: super::Client::get_vms_connection*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct GetVmsConnection<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -38967,6 +41117,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetVmsConnectionRequestBody, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> GetVmsConnection<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -39093,6 +41244,7 @@ pub mod builder {
 
 [`Client::create_vm`]: super::Client::create_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct CreateVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -39101,6 +41253,7 @@ pub mod builder {
         >,
         body: Result<::std::vec::Vec<types::VmCreationParams>, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> CreateVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -39209,6 +41362,7 @@ pub mod builder {
 
 [`Client::create_vm_from_template`]: super::Client::create_vm_from_template*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct CreateVmFromTemplate<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -39217,6 +41371,7 @@ pub mod builder {
         >,
         body: Result<::std::vec::Vec<types::VmCreateVmFromTemplateParams>, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> CreateVmFromTemplate<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -39327,6 +41482,7 @@ pub mod builder {
 
 [`Client::update_vm`]: super::Client::update_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct UpdateVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -39335,6 +41491,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmUpdateParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> UpdateVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -39460,6 +41617,7 @@ pub mod builder {
 
 [`Client::add_vm_cd_rom`]: super::Client::add_vm_cd_rom*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct AddVmCdRom<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -39468,6 +41626,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmAddCdRomParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> AddVmCdRom<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -39593,6 +41752,7 @@ pub mod builder {
 
 [`Client::remove_vm_cd_rom`]: super::Client::remove_vm_cd_rom*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct RemoveVmCdRom<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -39601,6 +41761,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmRemoveCdRomParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> RemoveVmCdRom<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -39726,6 +41887,7 @@ pub mod builder {
 
 [`Client::add_vm_disk`]: super::Client::add_vm_disk*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct AddVmDisk<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -39734,6 +41896,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmAddDiskParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> AddVmDisk<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -39859,6 +42022,7 @@ pub mod builder {
 
 [`Client::remove_vm_disk`]: super::Client::remove_vm_disk*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct RemoveVmDisk<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -39867,6 +42031,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmRemoveDiskParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> RemoveVmDisk<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -39992,6 +42157,7 @@ pub mod builder {
 
 [`Client::add_vm_nic`]: super::Client::add_vm_nic*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct AddVmNic<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -40000,6 +42166,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmAddNicParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> AddVmNic<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -40125,6 +42292,7 @@ pub mod builder {
 
 [`Client::update_vm_nic`]: super::Client::update_vm_nic*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct UpdateVmNic<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -40133,6 +42301,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmUpdateNicParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> UpdateVmNic<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -40258,6 +42427,7 @@ pub mod builder {
 
 [`Client::remove_vm_nic`]: super::Client::remove_vm_nic*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct RemoveVmNic<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -40266,6 +42436,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmRemoveNicParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> RemoveVmNic<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -40391,6 +42562,7 @@ pub mod builder {
 
 [`Client::migrate_vm`]: super::Client::migrate_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct MigrateVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -40399,6 +42571,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmMigrateParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> MigrateVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -40524,6 +42697,7 @@ pub mod builder {
 
 [`Client::start_vm`]: super::Client::start_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct StartVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -40532,6 +42706,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmStartParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> StartVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -40655,6 +42830,7 @@ pub mod builder {
 
 [`Client::shut_down_vm`]: super::Client::shut_down_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct ShutDownVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -40663,6 +42839,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmOperateParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> ShutDownVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -40788,6 +42965,7 @@ pub mod builder {
 
 [`Client::poweroff_vm`]: super::Client::poweroff_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct PoweroffVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -40796,6 +42974,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmOperateParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> PoweroffVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -40921,6 +43100,7 @@ pub mod builder {
 
 [`Client::restart_vm`]: super::Client::restart_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct RestartVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -40929,6 +43109,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmOperateParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> RestartVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -41054,6 +43235,7 @@ pub mod builder {
 
 [`Client::force_restart_vm`]: super::Client::force_restart_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct ForceRestartVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -41062,6 +43244,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmOperateParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> ForceRestartVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -41187,6 +43370,7 @@ pub mod builder {
 
 [`Client::suspend_vm`]: super::Client::suspend_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct SuspendVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -41195,6 +43379,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmOperateParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> SuspendVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -41320,6 +43505,7 @@ pub mod builder {
 
 [`Client::resume_vm`]: super::Client::resume_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct ResumeVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -41328,6 +43514,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmOperateParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> ResumeVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -41453,6 +43640,7 @@ pub mod builder {
 
 [`Client::move_vm_to_recycle_bin`]: super::Client::move_vm_to_recycle_bin*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct MoveVmToRecycleBin<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -41461,6 +43649,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmOperateParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> MoveVmToRecycleBin<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -41586,6 +43775,7 @@ pub mod builder {
 
 [`Client::recover_vm_from_recycle_bin`]: super::Client::recover_vm_from_recycle_bin*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct RecoverVmFromRecycleBin<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -41594,6 +43784,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmOperateParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> RecoverVmFromRecycleBin<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -41719,6 +43910,7 @@ pub mod builder {
 
 [`Client::delete_vm`]: super::Client::delete_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct DeleteVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -41727,6 +43919,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmDeleteParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> DeleteVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -41985,6 +44178,7 @@ pub mod builder {
 
 [`Client::get_alerts`]: super::Client::get_alerts*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "alert"))]
     pub struct GetAlerts<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -41993,6 +44187,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetAlertsRequestBody, String>,
     }
+    #[cfg(any(feature = "alert"))]
     impl<'a> GetAlerts<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -42120,6 +44315,7 @@ pub mod builder {
 
 [`Client::get_clusters`]: super::Client::get_clusters*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "cluster"))]
     pub struct GetClusters<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -42128,6 +44324,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetClustersRequestBody, String>,
     }
+    #[cfg(any(feature = "cluster"))]
     impl<'a> GetClusters<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -42255,6 +44452,7 @@ pub mod builder {
 
 [`Client::get_hosts`]: super::Client::get_hosts*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "host"))]
     pub struct GetHosts<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -42263,6 +44461,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetHostsRequestBody, String>,
     }
+    #[cfg(any(feature = "host"))]
     impl<'a> GetHosts<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -42388,6 +44587,7 @@ pub mod builder {
 
 [`Client::get_disks`]: super::Client::get_disks*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "disk"))]
     pub struct GetDisks<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -42396,6 +44596,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetDisksRequestBody, String>,
     }
+    #[cfg(any(feature = "disk"))]
     impl<'a> GetDisks<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -42521,6 +44722,7 @@ pub mod builder {
 
 [`Client::create_vm_snapshot`]: super::Client::create_vm_snapshot*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct CreateVmSnapshot<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -42529,6 +44731,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmSnapshotCreationParams, String>,
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl<'a> CreateVmSnapshot<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -42657,6 +44860,7 @@ pub mod builder {
 
 [`Client::get_vm_snapshots`]: super::Client::get_vm_snapshots*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct GetVmSnapshots<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -42665,6 +44869,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetVmSnapshotsRequestBody, String>,
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl<'a> GetVmSnapshots<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -42794,6 +44999,7 @@ pub mod builder {
 
 [`Client::get_iscsi_lun_snapshots`]: super::Client::get_iscsi_lun_snapshots*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     pub struct GetIscsiLunSnapshots<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -42802,6 +45008,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetIscsiLunSnapshotsRequestBody, String>,
     }
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     impl<'a> GetIscsiLunSnapshots<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -42931,6 +45138,7 @@ pub mod builder {
 
 [`Client::clone_content_library_vm_template_from_vm`]: super::Client::clone_content_library_vm_template_from_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct CloneContentLibraryVmTemplateFromVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -42942,6 +45150,7 @@ pub mod builder {
             String,
         >,
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'a> CloneContentLibraryVmTemplateFromVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -43054,6 +45263,7 @@ pub mod builder {
 
 [`Client::clone_vm`]: super::Client::clone_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct CloneVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -43062,6 +45272,7 @@ pub mod builder {
         >,
         body: Result<::std::vec::Vec<types::VmCloneParams>, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> CloneVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -43170,6 +45381,7 @@ pub mod builder {
 
 [`Client::clone_vm_template_from_vm`]: super::Client::clone_vm_template_from_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-template"))]
     pub struct CloneVmTemplateFromVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -43178,6 +45390,7 @@ pub mod builder {
         >,
         body: Result<::std::vec::Vec<types::VmTemplateCreationParams>, String>,
     }
+    #[cfg(any(feature = "vm-template"))]
     impl<'a> CloneVmTemplateFromVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -43286,6 +45499,7 @@ pub mod builder {
 
 [`Client::connect_cluster`]: super::Client::connect_cluster*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "cluster"))]
     pub struct ConnectCluster<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -43294,6 +45508,7 @@ pub mod builder {
         >,
         body: Result<::std::vec::Vec<types::ClusterCreationParams>, String>,
     }
+    #[cfg(any(feature = "cluster"))]
     impl<'a> ConnectCluster<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -43402,6 +45617,7 @@ pub mod builder {
 
 [`Client::convert_vm_template_from_vm`]: super::Client::convert_vm_template_from_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-template"))]
     pub struct ConvertVmTemplateFromVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -43410,6 +45626,7 @@ pub mod builder {
         >,
         body: Result<::std::vec::Vec<types::VmTemplateCreationParams>, String>,
     }
+    #[cfg(any(feature = "vm-template"))]
     impl<'a> ConvertVmTemplateFromVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -43518,6 +45735,7 @@ pub mod builder {
 
 [`Client::create_datacenter`]: super::Client::create_datacenter*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "datacenter"))]
     pub struct CreateDatacenter<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -43526,6 +45744,7 @@ pub mod builder {
         >,
         body: Result<::std::vec::Vec<types::DatacenterCreationParams>, String>,
     }
+    #[cfg(any(feature = "datacenter"))]
     impl<'a> CreateDatacenter<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -43634,6 +45853,7 @@ pub mod builder {
 
 [`Client::create_vm_from_content_library_template`]: super::Client::create_vm_from_content_library_template*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct CreateVmFromContentLibraryTemplate<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -43645,6 +45865,7 @@ pub mod builder {
             String,
         >,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> CreateVmFromContentLibraryTemplate<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -43757,6 +45978,7 @@ pub mod builder {
 
 [`Client::delete_cluster`]: super::Client::delete_cluster*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "cluster"))]
     pub struct DeleteCluster<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -43765,6 +45987,7 @@ pub mod builder {
         >,
         body: Result<types::builder::ClusterDeletionParams, String>,
     }
+    #[cfg(any(feature = "cluster"))]
     impl<'a> DeleteCluster<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -43892,6 +46115,7 @@ pub mod builder {
 
 [`Client::delete_content_library_vm_template`]: super::Client::delete_content_library_vm_template*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct DeleteContentLibraryVmTemplate<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -43900,6 +46124,7 @@ pub mod builder {
         >,
         body: Result<types::builder::ContentLibraryVmTemplateDeletionParams, String>,
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'a> DeleteContentLibraryVmTemplate<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -44031,6 +46256,7 @@ pub mod builder {
 
 [`Client::delete_datacenter`]: super::Client::delete_datacenter*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "datacenter"))]
     pub struct DeleteDatacenter<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -44039,6 +46265,7 @@ pub mod builder {
         >,
         body: Result<types::builder::DatacenterDeletionParams, String>,
     }
+    #[cfg(any(feature = "datacenter"))]
     impl<'a> DeleteDatacenter<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -44167,6 +46394,7 @@ pub mod builder {
 
 [`Client::delete_vm_snapshot`]: super::Client::delete_vm_snapshot*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct DeleteVmSnapshot<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -44175,6 +46403,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmSnapshotDeletionParams, String>,
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl<'a> DeleteVmSnapshot<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -44303,6 +46532,7 @@ pub mod builder {
 
 [`Client::delete_vm_template`]: super::Client::delete_vm_template*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-template"))]
     pub struct DeleteVmTemplate<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -44311,6 +46541,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmTemplateDeletionParams, String>,
     }
+    #[cfg(any(feature = "vm-template"))]
     impl<'a> DeleteVmTemplate<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -44439,6 +46670,7 @@ pub mod builder {
 
 [`Client::get_content_library_vm_templates`]: super::Client::get_content_library_vm_templates*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct GetContentLibraryVmTemplates<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -44447,6 +46679,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetContentLibraryVmTemplatesRequestBody, String>,
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'a> GetContentLibraryVmTemplates<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -44576,6 +46809,7 @@ pub mod builder {
 
 [`Client::get_datacenters`]: super::Client::get_datacenters*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "datacenter"))]
     pub struct GetDatacenters<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -44584,6 +46818,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetDatacentersRequestBody, String>,
     }
+    #[cfg(any(feature = "datacenter"))]
     impl<'a> GetDatacenters<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -44713,6 +46948,7 @@ pub mod builder {
 
 [`Client::get_elf_images`]: super::Client::get_elf_images*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "elf-image"))]
     pub struct GetElfImages<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -44721,6 +46957,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetElfImagesRequestBody, String>,
     }
+    #[cfg(any(feature = "elf-image"))]
     impl<'a> GetElfImages<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -44849,6 +47086,7 @@ pub mod builder {
 
 [`Client::get_elf_storage_policies`]: super::Client::get_elf_storage_policies*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "elf-storage-policy"))]
     pub struct GetElfStoragePolicies<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -44857,6 +47095,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetElfStoragePoliciesRequestBody, String>,
     }
+    #[cfg(any(feature = "elf-storage-policy"))]
     impl<'a> GetElfStoragePolicies<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -44986,6 +47225,7 @@ pub mod builder {
 
 [`Client::get_organizations`]: super::Client::get_organizations*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "organization"))]
     pub struct GetOrganizations<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -44994,6 +47234,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetOrganizationsRequestBody, String>,
     }
+    #[cfg(any(feature = "organization"))]
     impl<'a> GetOrganizations<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -45123,6 +47364,7 @@ pub mod builder {
 
 [`Client::get_svt_images`]: super::Client::get_svt_images*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "svt-image"))]
     pub struct GetSvtImages<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -45131,6 +47373,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetSvtImagesRequestBody, String>,
     }
+    #[cfg(any(feature = "svt-image"))]
     impl<'a> GetSvtImages<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -45259,6 +47502,7 @@ pub mod builder {
 
 [`Client::get_vdses`]: super::Client::get_vdses*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vds"))]
     pub struct GetVdses<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -45267,6 +47511,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetVdsesRequestBody, String>,
     }
+    #[cfg(any(feature = "vds"))]
     impl<'a> GetVdses<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -45392,6 +47637,7 @@ pub mod builder {
 
 [`Client::get_vlans`]: super::Client::get_vlans*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vlan"))]
     pub struct GetVlans<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -45400,6 +47646,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetVlansRequestBody, String>,
     }
+    #[cfg(any(feature = "vlan"))]
     impl<'a> GetVlans<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -45525,6 +47772,7 @@ pub mod builder {
 
 [`Client::get_vm_disks`]: super::Client::get_vm_disks*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-disk"))]
     pub struct GetVmDisks<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -45533,6 +47781,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetVmDisksRequestBody, String>,
     }
+    #[cfg(any(feature = "vm-disk"))]
     impl<'a> GetVmDisks<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -45660,6 +47909,7 @@ pub mod builder {
 
 [`Client::get_vm_nics`]: super::Client::get_vm_nics*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-nic"))]
     pub struct GetVmNics<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -45668,6 +47918,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetVmNicsRequestBody, String>,
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl<'a> GetVmNics<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -45795,6 +48046,7 @@ pub mod builder {
 
 [`Client::get_vm_templates`]: super::Client::get_vm_templates*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-template"))]
     pub struct GetVmTemplates<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -45803,6 +48055,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetVmTemplatesRequestBody, String>,
     }
+    #[cfg(any(feature = "vm-template"))]
     impl<'a> GetVmTemplates<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -45932,6 +48185,7 @@ pub mod builder {
 
 [`Client::get_vm_volumes`]: super::Client::get_vm_volumes*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-volume"))]
     pub struct GetVmVolumes<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -45940,6 +48194,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetVmVolumesRequestBody, String>,
     }
+    #[cfg(any(feature = "vm-volume"))]
     impl<'a> GetVmVolumes<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -46068,6 +48323,7 @@ pub mod builder {
 
 [`Client::rebuild_vm`]: super::Client::rebuild_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct RebuildVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -46076,6 +48332,7 @@ pub mod builder {
         >,
         body: Result<::std::vec::Vec<types::VmRebuildParams>, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> RebuildVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -46184,6 +48441,7 @@ pub mod builder {
 
 [`Client::rollback_vm`]: super::Client::rollback_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct RollbackVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -46192,6 +48450,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmRollbackParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> RollbackVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -46317,6 +48576,7 @@ pub mod builder {
 
 [`Client::update_cluster`]: super::Client::update_cluster*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "cluster"))]
     pub struct UpdateCluster<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -46325,6 +48585,7 @@ pub mod builder {
         >,
         body: Result<types::builder::ClusterUpdationParams, String>,
     }
+    #[cfg(any(feature = "cluster"))]
     impl<'a> UpdateCluster<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -46452,6 +48713,7 @@ pub mod builder {
 
 [`Client::update_content_library_vm_template`]: super::Client::update_content_library_vm_template*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct UpdateContentLibraryVmTemplate<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -46460,6 +48722,7 @@ pub mod builder {
         >,
         body: Result<types::builder::ContentLibraryVmTemplateUpdationParams, String>,
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'a> UpdateContentLibraryVmTemplate<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -46589,6 +48852,7 @@ pub mod builder {
 
 [`Client::update_datacenter`]: super::Client::update_datacenter*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "datacenter"))]
     pub struct UpdateDatacenter<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -46597,6 +48861,7 @@ pub mod builder {
         >,
         body: Result<types::builder::DatacenterUpdationParams, String>,
     }
+    #[cfg(any(feature = "datacenter"))]
     impl<'a> UpdateDatacenter<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -46725,6 +48990,7 @@ pub mod builder {
 
 [`Client::update_vm_template`]: super::Client::update_vm_template*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-template"))]
     pub struct UpdateVmTemplate<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -46733,6 +48999,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmTemplateUpdationParams, String>,
     }
+    #[cfg(any(feature = "vm-template"))]
     impl<'a> UpdateVmTemplate<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -46861,6 +49128,7 @@ pub mod builder {
 
 [`Client::get_content_library_images`]: super::Client::get_content_library_images*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "content-library-image"))]
     pub struct GetContentLibraryImages<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -46869,6 +49137,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetContentLibraryImagesRequestBody, String>,
     }
+    #[cfg(any(feature = "content-library-image"))]
     impl<'a> GetContentLibraryImages<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -46998,6 +49267,7 @@ pub mod builder {
 
 [`Client::expand_vm_disk`]: super::Client::expand_vm_disk*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct ExpandVmDisk<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -47006,6 +49276,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmExpandVmDiskParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> ExpandVmDisk<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -47133,6 +49404,7 @@ pub mod builder {
 
 [`Client::get_gpu_devices`]: super::Client::get_gpu_devices*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "gpu-device"))]
     pub struct GetGpuDevices<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -47141,6 +49413,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetGpuDevicesRequestBody, String>,
     }
+    #[cfg(any(feature = "gpu-device"))]
     impl<'a> GetGpuDevices<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -47269,6 +49542,7 @@ pub mod builder {
 
 [`Client::add_vm_gpu_device`]: super::Client::add_vm_gpu_device*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct AddVmGpuDevice<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -47277,6 +49551,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmAddGpuDeviceParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> AddVmGpuDevice<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -47404,6 +49679,7 @@ pub mod builder {
 
 [`Client::remove_vm_gpu_device`]: super::Client::remove_vm_gpu_device*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct RemoveVmGpuDevice<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -47412,6 +49688,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmRemoveGpuDeviceParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> RemoveVmGpuDevice<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -47540,6 +49817,7 @@ pub mod builder {
 
 [`Client::enter_maintenance_mode_pre_check`]: super::Client::enter_maintenance_mode_pre_check*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModePreCheck<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -47548,6 +49826,7 @@ pub mod builder {
         >,
         body: Result<types::builder::EnterMaintenanceModeCheckParams, String>,
     }
+    #[cfg(any(feature = "host"))]
     impl<'a> EnterMaintenanceModePreCheck<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -47677,6 +49956,7 @@ pub mod builder {
 
 [`Client::enter_maintenance_mode_precheck_result`]: super::Client::enter_maintenance_mode_precheck_result*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModePrecheckResult<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -47685,6 +49965,7 @@ pub mod builder {
         >,
         body: Result<types::builder::EnterMaintenanceModeResultParams, String>,
     }
+    #[cfg(any(feature = "host"))]
     impl<'a> EnterMaintenanceModePrecheckResult<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -47816,6 +50097,7 @@ pub mod builder {
 
 [`Client::enter_maintenance_mode`]: super::Client::enter_maintenance_mode*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceMode<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -47824,6 +50106,7 @@ pub mod builder {
         >,
         body: Result<types::builder::EnterMaintenanceModeParams, String>,
     }
+    #[cfg(any(feature = "host"))]
     impl<'a> EnterMaintenanceMode<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -47950,6 +50233,7 @@ pub mod builder {
 
 [`Client::exit_maintenance_mode`]: super::Client::exit_maintenance_mode*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "host"))]
     pub struct ExitMaintenanceMode<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -47958,6 +50242,7 @@ pub mod builder {
         >,
         body: Result<types::builder::ExitMaintenanceModeParams, String>,
     }
+    #[cfg(any(feature = "host"))]
     impl<'a> ExitMaintenanceMode<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -48084,10 +50369,12 @@ pub mod builder {
 
 [`Client::get_vm_metrics`]: super::Client::get_vm_metrics*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "metrics"))]
     pub struct GetVmMetrics<'a> {
         client: &'a super::Client,
         body: Result<types::builder::GetVmMetricInput, String>,
     }
+    #[cfg(any(feature = "metrics"))]
     impl<'a> GetVmMetrics<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -48194,10 +50481,12 @@ pub mod builder {
 
 [`Client::get_host_metrics`]: super::Client::get_host_metrics*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "metrics"))]
     pub struct GetHostMetrics<'a> {
         client: &'a super::Client,
         body: Result<types::builder::GetHostMetricInput, String>,
     }
+    #[cfg(any(feature = "metrics"))]
     impl<'a> GetHostMetrics<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -48304,10 +50593,12 @@ pub mod builder {
 
 [`Client::get_cluster_metrics`]: super::Client::get_cluster_metrics*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "metrics"))]
     pub struct GetClusterMetrics<'a> {
         client: &'a super::Client,
         body: Result<types::builder::GetClusterMetricInput, String>,
     }
+    #[cfg(any(feature = "metrics"))]
     impl<'a> GetClusterMetrics<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -48416,6 +50707,7 @@ pub mod builder {
 
 [`Client::get_labels`]: super::Client::get_labels*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "label"))]
     pub struct GetLabels<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -48424,6 +50716,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetLabelsRequestBody, String>,
     }
+    #[cfg(any(feature = "label"))]
     impl<'a> GetLabels<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -48551,6 +50844,7 @@ pub mod builder {
 
 [`Client::add_labels_to_resources`]: super::Client::add_labels_to_resources*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "label"))]
     pub struct AddLabelsToResources<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -48559,6 +50853,7 @@ pub mod builder {
         >,
         body: Result<types::builder::AddLabelsToResourcesParams, String>,
     }
+    #[cfg(any(feature = "label"))]
     impl<'a> AddLabelsToResources<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -49645,6 +51940,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub enum VmOrderByInput {
         ///`bios_uuid_ASC`
         BiosUuidAsc,
@@ -49857,6 +52153,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "vm"))]
     impl VmOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -50082,12 +52379,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::fmt::Display for VmOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::str::FromStr for VmOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -50203,6 +52502,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::convert::From<&str> for VmOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -50212,6 +52512,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::serde::Serialize for VmOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -50221,6 +52522,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -50239,6 +52541,19 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     pub enum VmStatus {
         ///`DELETED`
         Deleted,
@@ -50253,6 +52568,19 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl VmStatus {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -50280,12 +52608,38 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::fmt::Display for VmStatus {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::str::FromStr for VmStatus {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -50302,6 +52656,19 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::convert::From<&str> for VmStatus {
         #[inline]
         fn from(s: &str) -> Self {
@@ -50311,6 +52678,19 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::serde::Serialize for VmStatus {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -50320,6 +52700,19 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for VmStatus {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -50338,6 +52731,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub enum VmToolsStatus {
         ///`NOT_INSTALLED`
         NotInstalled,
@@ -50350,6 +52744,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "vm"))]
     impl VmToolsStatus {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -50375,12 +52770,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::fmt::Display for VmToolsStatus {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::str::FromStr for VmToolsStatus {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -50396,6 +52793,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::convert::From<&str> for VmToolsStatus {
         #[inline]
         fn from(s: &str) -> Self {
@@ -50405,6 +52803,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::serde::Serialize for VmToolsStatus {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -50414,6 +52813,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmToolsStatus {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -50432,6 +52832,15 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     pub enum VmFirmware {
         ///`BIOS`
         Bios,
@@ -50440,6 +52849,15 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl VmFirmware {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["BIOS", "UEFI"];
@@ -50458,12 +52876,30 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::fmt::Display for VmFirmware {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::str::FromStr for VmFirmware {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -50477,6 +52913,15 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::convert::From<&str> for VmFirmware {
         #[inline]
         fn from(s: &str) -> Self {
@@ -50486,6 +52931,15 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::serde::Serialize for VmFirmware {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -50495,6 +52949,15 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for VmFirmware {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -50513,6 +52976,15 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     pub enum VmClockOffset {
         ///`LOCALTIME`
         Localtime,
@@ -50521,6 +52993,15 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl VmClockOffset {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["LOCALTIME", "UTC"];
@@ -50539,12 +53020,30 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::fmt::Display for VmClockOffset {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::str::FromStr for VmClockOffset {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -50558,6 +53057,15 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::convert::From<&str> for VmClockOffset {
         #[inline]
         fn from(s: &str) -> Self {
@@ -50567,6 +53075,15 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::serde::Serialize for VmClockOffset {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -50576,6 +53093,15 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for VmClockOffset {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -50594,6 +53120,27 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "cluster",
+            feature = "content-library-image",
+            feature = "content-library-vm-template",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "elf-storage-policy",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "iscsi-lun-snapshot",
+            feature = "label",
+            feature = "svt-image",
+            feature = "vds",
+            feature = "vlan",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template",
+            feature = "vm-volume"
+        )
+    )]
     pub enum EntityAsyncStatus {
         ///`CREATING`
         Creating,
@@ -50604,6 +53151,27 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "cluster",
+            feature = "content-library-image",
+            feature = "content-library-vm-template",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "elf-storage-policy",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "iscsi-lun-snapshot",
+            feature = "label",
+            feature = "svt-image",
+            feature = "vds",
+            feature = "vlan",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template",
+            feature = "vm-volume"
+        )
+    )]
     impl EntityAsyncStatus {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["CREATING", "DELETING", "UPDATING"];
@@ -50623,12 +53191,54 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "cluster",
+            feature = "content-library-image",
+            feature = "content-library-vm-template",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "elf-storage-policy",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "iscsi-lun-snapshot",
+            feature = "label",
+            feature = "svt-image",
+            feature = "vds",
+            feature = "vlan",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template",
+            feature = "vm-volume"
+        )
+    )]
     impl ::std::fmt::Display for EntityAsyncStatus {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "cluster",
+            feature = "content-library-image",
+            feature = "content-library-vm-template",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "elf-storage-policy",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "iscsi-lun-snapshot",
+            feature = "label",
+            feature = "svt-image",
+            feature = "vds",
+            feature = "vlan",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template",
+            feature = "vm-volume"
+        )
+    )]
     impl ::std::str::FromStr for EntityAsyncStatus {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -50643,6 +53253,27 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "cluster",
+            feature = "content-library-image",
+            feature = "content-library-vm-template",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "elf-storage-policy",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "iscsi-lun-snapshot",
+            feature = "label",
+            feature = "svt-image",
+            feature = "vds",
+            feature = "vlan",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template",
+            feature = "vm-volume"
+        )
+    )]
     impl ::std::convert::From<&str> for EntityAsyncStatus {
         #[inline]
         fn from(s: &str) -> Self {
@@ -50652,6 +53283,27 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "cluster",
+            feature = "content-library-image",
+            feature = "content-library-vm-template",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "elf-storage-policy",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "iscsi-lun-snapshot",
+            feature = "label",
+            feature = "svt-image",
+            feature = "vds",
+            feature = "vlan",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template",
+            feature = "vm-volume"
+        )
+    )]
     impl ::serde::Serialize for EntityAsyncStatus {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -50661,6 +53313,27 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "cluster",
+            feature = "content-library-image",
+            feature = "content-library-vm-template",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "elf-storage-policy",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "iscsi-lun-snapshot",
+            feature = "label",
+            feature = "svt-image",
+            feature = "vds",
+            feature = "vlan",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template",
+            feature = "vm-volume"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for EntityAsyncStatus {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -50679,6 +53352,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub enum VmGuestsOperationSystem {
         ///`LINUX`
         Linux,
@@ -50689,6 +53363,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "vm"))]
     impl VmGuestsOperationSystem {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["LINUX", "UNKNOWN", "WINDOWS"];
@@ -50708,12 +53383,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::fmt::Display for VmGuestsOperationSystem {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::str::FromStr for VmGuestsOperationSystem {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -50728,6 +53405,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::convert::From<&str> for VmGuestsOperationSystem {
         #[inline]
         fn from(s: &str) -> Self {
@@ -50737,6 +53415,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::serde::Serialize for VmGuestsOperationSystem {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -50746,6 +53425,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmGuestsOperationSystem {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -50764,6 +53444,14 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-template"
+        )
+    )]
     pub enum VmDiskIoPolicy {
         ///`RESTRICT_EACH_DISK`
         RestrictEachDisk,
@@ -50772,6 +53460,14 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-template"
+        )
+    )]
     impl VmDiskIoPolicy {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -50793,12 +53489,28 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::fmt::Display for VmDiskIoPolicy {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::str::FromStr for VmDiskIoPolicy {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -50812,6 +53524,14 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::convert::From<&str> for VmDiskIoPolicy {
         #[inline]
         fn from(s: &str) -> Self {
@@ -50821,6 +53541,14 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-template"
+        )
+    )]
     impl ::serde::Serialize for VmDiskIoPolicy {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -50830,6 +53558,14 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-template"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for VmDiskIoPolicy {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -50848,6 +53584,16 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     pub enum VmDiskIoRestrictType {
         ///`DYNAMIC`
         Dynamic,
@@ -50856,6 +53602,16 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl VmDiskIoRestrictType {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["DYNAMIC", "FORCED"];
@@ -50874,12 +53630,32 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::fmt::Display for VmDiskIoRestrictType {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::str::FromStr for VmDiskIoRestrictType {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -50893,6 +53669,16 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::convert::From<&str> for VmDiskIoRestrictType {
         #[inline]
         fn from(s: &str) -> Self {
@@ -50902,6 +53688,16 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::serde::Serialize for VmDiskIoRestrictType {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -50911,6 +53707,16 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for VmDiskIoRestrictType {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -50929,6 +53735,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub enum CloudInitNetworkTypeEnum {
         ///`IPV4`
         Ipv4,
@@ -50937,6 +53744,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "vm"))]
     impl CloudInitNetworkTypeEnum {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["IPV4", "IPV4_DHCP"];
@@ -50955,12 +53763,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::fmt::Display for CloudInitNetworkTypeEnum {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::str::FromStr for CloudInitNetworkTypeEnum {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -50974,6 +53784,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::convert::From<&str> for CloudInitNetworkTypeEnum {
         #[inline]
         fn from(s: &str) -> Self {
@@ -50983,6 +53794,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::serde::Serialize for CloudInitNetworkTypeEnum {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -50992,6 +53804,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for CloudInitNetworkTypeEnum {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -51010,6 +53823,14 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-nic",
+            feature = "vm-template"
+        )
+    )]
     pub enum VmNicType {
         ///`VLAN`
         Vlan,
@@ -51018,6 +53839,14 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-nic",
+            feature = "vm-template"
+        )
+    )]
     impl VmNicType {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["VLAN", "VPC"];
@@ -51036,12 +53865,28 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-nic",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::fmt::Display for VmNicType {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-nic",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::str::FromStr for VmNicType {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -51055,6 +53900,14 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-nic",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::convert::From<&str> for VmNicType {
         #[inline]
         fn from(s: &str) -> Self {
@@ -51064,6 +53917,14 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-nic",
+            feature = "vm-template"
+        )
+    )]
     impl ::serde::Serialize for VmNicType {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -51073,6 +53934,14 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-nic",
+            feature = "vm-template"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for VmNicType {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -51091,6 +53960,14 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-nic",
+            feature = "vm-template"
+        )
+    )]
     pub enum VmNicModel {
         ///`E1000`
         E1000,
@@ -51101,6 +53978,14 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-nic",
+            feature = "vm-template"
+        )
+    )]
     impl VmNicModel {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["E1000", "SRIOV", "VIRTIO"];
@@ -51120,12 +54005,28 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-nic",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::fmt::Display for VmNicModel {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-nic",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::str::FromStr for VmNicModel {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -51140,6 +54041,14 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-nic",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::convert::From<&str> for VmNicModel {
         #[inline]
         fn from(s: &str) -> Self {
@@ -51149,6 +54058,14 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-nic",
+            feature = "vm-template"
+        )
+    )]
     impl ::serde::Serialize for VmNicModel {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -51158,6 +54075,14 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-nic",
+            feature = "vm-template"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for VmNicModel {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -51176,6 +54101,15 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     pub enum Bus {
         ///`IDE`
         Ide,
@@ -51188,6 +54122,15 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl Bus {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["IDE", "SCSI", "USB", "VIRTIO"];
@@ -51208,12 +54151,30 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::fmt::Display for Bus {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::str::FromStr for Bus {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -51229,6 +54190,15 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::convert::From<&str> for Bus {
         #[inline]
         fn from(s: &str) -> Self {
@@ -51238,6 +54208,15 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::serde::Serialize for Bus {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -51247,6 +54226,15 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for Bus {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -51265,6 +54253,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub enum ByteUnit {
         ///`B`
         B,
@@ -51281,6 +54270,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "vm"))]
     impl ByteUnit {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["B", "KB", "MB", "GB", "TB", "PB"];
@@ -51303,12 +54293,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::fmt::Display for ByteUnit {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::str::FromStr for ByteUnit {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -51326,6 +54318,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::convert::From<&str> for ByteUnit {
         #[inline]
         fn from(s: &str) -> Self {
@@ -51335,6 +54328,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::serde::Serialize for ByteUnit {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -51344,6 +54338,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for ByteUnit {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -51362,6 +54357,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub enum BpsUnit {
         ///`Bps`
         Bps,
@@ -51376,6 +54372,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "vm"))]
     impl BpsUnit {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -51403,12 +54400,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::fmt::Display for BpsUnit {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::str::FromStr for BpsUnit {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -51425,6 +54424,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::convert::From<&str> for BpsUnit {
         #[inline]
         fn from(s: &str) -> Self {
@@ -51434,6 +54434,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::serde::Serialize for BpsUnit {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -51443,6 +54444,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for BpsUnit {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -51461,6 +54463,14 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-volume"
+        )
+    )]
     pub enum VmVolumeElfStoragePolicyType {
         ///`EC`
         Ec,
@@ -51487,6 +54497,14 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-volume"
+        )
+    )]
     impl VmVolumeElfStoragePolicyType {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -51526,12 +54544,28 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-volume"
+        )
+    )]
     impl ::std::fmt::Display for VmVolumeElfStoragePolicyType {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-volume"
+        )
+    )]
     impl ::std::str::FromStr for VmVolumeElfStoragePolicyType {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -51558,6 +54592,14 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-volume"
+        )
+    )]
     impl ::std::convert::From<&str> for VmVolumeElfStoragePolicyType {
         #[inline]
         fn from(s: &str) -> Self {
@@ -51567,6 +54609,14 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-volume"
+        )
+    )]
     impl ::serde::Serialize for VmVolumeElfStoragePolicyType {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -51576,6 +54626,14 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-volume"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for VmVolumeElfStoragePolicyType {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -52089,6 +55147,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "alert"))]
     pub enum AlertOrderByInput {
         ///`cause_ASC`
         CauseAsc,
@@ -52157,6 +55216,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "alert"))]
     impl AlertOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -52238,12 +55298,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "alert"))]
     impl ::std::fmt::Display for AlertOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "alert"))]
     impl ::std::str::FromStr for AlertOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -52287,6 +55349,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "alert"))]
     impl ::std::convert::From<&str> for AlertOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -52296,6 +55359,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "alert"))]
     impl ::serde::Serialize for AlertOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -52305,6 +55369,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "alert"))]
     impl<'de> ::serde::Deserialize<'de> for AlertOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -52323,6 +55388,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "cluster"))]
     pub enum ClusterOrderByInput {
         ///`application_highest_version_ASC`
         ApplicationHighestVersionAsc,
@@ -52595,6 +55661,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "cluster"))]
     impl ClusterOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -52898,12 +55965,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl ::std::fmt::Display for ClusterOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl ::std::str::FromStr for ClusterOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -53075,6 +56144,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl ::std::convert::From<&str> for ClusterOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -53084,6 +56154,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl ::serde::Serialize for ClusterOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -53093,6 +56164,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl<'de> ::serde::Deserialize<'de> for ClusterOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -53111,6 +56183,13 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "cluster",
+            feature = "content-library-vm-template",
+            feature = "label"
+        )
+    )]
     pub enum Architecture {
         ///`AARCH64`
         Aarch64,
@@ -53119,6 +56198,13 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "cluster",
+            feature = "content-library-vm-template",
+            feature = "label"
+        )
+    )]
     impl Architecture {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["AARCH64", "X86_64"];
@@ -53137,12 +56223,26 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "cluster",
+            feature = "content-library-vm-template",
+            feature = "label"
+        )
+    )]
     impl ::std::fmt::Display for Architecture {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "cluster",
+            feature = "content-library-vm-template",
+            feature = "label"
+        )
+    )]
     impl ::std::str::FromStr for Architecture {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -53156,6 +56256,13 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "cluster",
+            feature = "content-library-vm-template",
+            feature = "label"
+        )
+    )]
     impl ::std::convert::From<&str> for Architecture {
         #[inline]
         fn from(s: &str) -> Self {
@@ -53165,6 +56272,13 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "cluster",
+            feature = "content-library-vm-template",
+            feature = "label"
+        )
+    )]
     impl ::serde::Serialize for Architecture {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -53174,6 +56288,13 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "cluster",
+            feature = "content-library-vm-template",
+            feature = "label"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for Architecture {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -53192,6 +56313,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "cluster"))]
     pub enum ConnectState {
         ///`CONNECTED`
         Connected,
@@ -53204,6 +56326,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "cluster"))]
     impl ConnectState {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -53229,12 +56352,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl ::std::fmt::Display for ConnectState {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl ::std::str::FromStr for ConnectState {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -53250,6 +56375,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl ::std::convert::From<&str> for ConnectState {
         #[inline]
         fn from(s: &str) -> Self {
@@ -53259,6 +56385,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl ::serde::Serialize for ConnectState {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -53268,6 +56395,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl<'de> ::serde::Deserialize<'de> for ConnectState {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -53474,6 +56602,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub enum HostOrderByInput {
         ///`access_ip_ASC`
         AccessIpAsc,
@@ -53710,6 +56839,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "host"))]
     impl HostOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -53965,12 +57095,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl ::std::fmt::Display for HostOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "host"))]
     impl ::std::str::FromStr for HostOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -54106,6 +57238,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "host"))]
     impl ::std::convert::From<&str> for HostOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -54115,6 +57248,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "host"))]
     impl ::serde::Serialize for HostOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -54124,6 +57258,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for HostOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -54142,6 +57277,22 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "alert",
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     pub enum HostStatus {
         ///`CONNECTED_ERROR`
         ConnectedError,
@@ -54158,6 +57309,22 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "alert",
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl HostStatus {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -54187,12 +57354,44 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "alert",
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::fmt::Display for HostStatus {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "alert",
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::str::FromStr for HostStatus {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -54210,6 +57409,22 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "alert",
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::convert::From<&str> for HostStatus {
         #[inline]
         fn from(s: &str) -> Self {
@@ -54219,6 +57434,22 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "alert",
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::serde::Serialize for HostStatus {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -54228,6 +57459,22 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "alert",
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for HostStatus {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -54246,6 +57493,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub enum HostState {
         ///`IDLE`
         Idle,
@@ -54256,6 +57504,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "host"))]
     impl HostState {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["IDLE", "IN_USE", "REMOVING"];
@@ -54275,12 +57524,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl ::std::fmt::Display for HostState {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "host"))]
     impl ::std::str::FromStr for HostState {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -54295,6 +57546,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "host"))]
     impl ::std::convert::From<&str> for HostState {
         #[inline]
         fn from(s: &str) -> Self {
@@ -54304,6 +57556,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "host"))]
     impl ::serde::Serialize for HostState {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -54313,6 +57566,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for HostState {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -54331,6 +57585,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "disk"))]
     pub enum DiskOrderByInput {
         ///`entityAsyncStatus_ASC`
         EntityAsyncStatusAsc,
@@ -54431,6 +57686,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "disk"))]
     impl DiskOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -54544,12 +57800,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl ::std::fmt::Display for DiskOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl ::std::str::FromStr for DiskOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -54609,6 +57867,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl ::std::convert::From<&str> for DiskOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -54618,6 +57877,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl ::serde::Serialize for DiskOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -54627,6 +57887,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl<'de> ::serde::Deserialize<'de> for DiskOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -54645,6 +57906,20 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     pub enum DiskType {
         ///`HDD`
         Hdd,
@@ -54659,6 +57934,20 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl DiskType {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -54686,12 +57975,40 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::fmt::Display for DiskType {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::str::FromStr for DiskType {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -54708,6 +58025,20 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::convert::From<&str> for DiskType {
         #[inline]
         fn from(s: &str) -> Self {
@@ -54717,6 +58048,20 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::serde::Serialize for DiskType {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -54726,6 +58071,20 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for DiskType {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -54744,6 +58103,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "disk"))]
     pub enum DiskUsage {
         ///`BOOT`
         Boot,
@@ -54758,6 +58118,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "disk"))]
     impl DiskUsage {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -54785,12 +58146,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl ::std::fmt::Display for DiskUsage {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl ::std::str::FromStr for DiskUsage {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -54807,6 +58170,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl ::std::convert::From<&str> for DiskUsage {
         #[inline]
         fn from(s: &str) -> Self {
@@ -54816,6 +58180,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl ::serde::Serialize for DiskUsage {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -54825,6 +58190,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl<'de> ::serde::Deserialize<'de> for DiskUsage {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -54843,6 +58209,20 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     pub enum DiskUsageStatus {
         ///`ISOLATED`
         Isolated,
@@ -54859,6 +58239,20 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl DiskUsageStatus {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -54888,12 +58282,40 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::fmt::Display for DiskUsageStatus {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::str::FromStr for DiskUsageStatus {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -54911,6 +58333,20 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::convert::From<&str> for DiskUsageStatus {
         #[inline]
         fn from(s: &str) -> Self {
@@ -54920,6 +58356,20 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::serde::Serialize for DiskUsageStatus {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -54929,6 +58379,20 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for DiskUsageStatus {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -54947,6 +58411,20 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     pub enum DiskHealthStatus {
         ///`HEALTHY`
         Healthy,
@@ -54961,6 +58439,20 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl DiskHealthStatus {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -54988,12 +58480,40 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::fmt::Display for DiskHealthStatus {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::str::FromStr for DiskHealthStatus {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -55010,6 +58530,20 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::convert::From<&str> for DiskHealthStatus {
         #[inline]
         fn from(s: &str) -> Self {
@@ -55019,6 +58553,20 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::serde::Serialize for DiskHealthStatus {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -55028,6 +58576,20 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for DiskHealthStatus {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -55046,6 +58608,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "disk"))]
     pub enum DiskFunction {
         ///`BOOT`
         Boot,
@@ -55060,6 +58623,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "disk"))]
     impl DiskFunction {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -55087,12 +58651,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl ::std::fmt::Display for DiskFunction {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl ::std::str::FromStr for DiskFunction {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -55109,6 +58675,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl ::std::convert::From<&str> for DiskFunction {
         #[inline]
         fn from(s: &str) -> Self {
@@ -55118,6 +58685,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl ::serde::Serialize for DiskFunction {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -55127,6 +58695,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl<'de> ::serde::Deserialize<'de> for DiskFunction {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -55145,6 +58714,19 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     pub enum ConsistentType {
         ///`CRASH_CONSISTENT`
         CrashConsistent,
@@ -55153,6 +58735,19 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ConsistentType {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -55174,12 +58769,38 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::fmt::Display for ConsistentType {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::str::FromStr for ConsistentType {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -55193,6 +58814,19 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::convert::From<&str> for ConsistentType {
         #[inline]
         fn from(s: &str) -> Self {
@@ -55202,6 +58836,19 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::serde::Serialize for ConsistentType {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -55211,6 +58858,19 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for ConsistentType {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -55229,6 +58889,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-snapshot"))]
     pub enum VmSnapshotOrderByInput {
         ///`clock_offset_ASC`
         ClockOffsetAsc,
@@ -55325,6 +58986,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl VmSnapshotOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -55434,12 +59096,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl ::std::fmt::Display for VmSnapshotOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl ::std::str::FromStr for VmSnapshotOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -55497,6 +59161,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl ::std::convert::From<&str> for VmSnapshotOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -55506,6 +59171,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl ::serde::Serialize for VmSnapshotOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -55515,6 +59181,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl<'de> ::serde::Deserialize<'de> for VmSnapshotOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -55533,6 +59200,15 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     pub enum VmDiskType {
         ///`CD_ROM`
         CdRom,
@@ -55541,6 +59217,15 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl VmDiskType {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["CD_ROM", "DISK"];
@@ -55559,12 +59244,30 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::fmt::Display for VmDiskType {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::str::FromStr for VmDiskType {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -55578,6 +59281,15 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::convert::From<&str> for VmDiskType {
         #[inline]
         fn from(s: &str) -> Self {
@@ -55587,6 +59299,15 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::serde::Serialize for VmDiskType {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -55596,6 +59317,15 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for VmDiskType {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -55614,6 +59344,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     pub enum IscsiLunSnapshotOrderByInput {
         ///`entityAsyncStatus_ASC`
         EntityAsyncStatusAsc,
@@ -55642,6 +59373,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     impl IscsiLunSnapshotOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -55683,12 +59415,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     impl ::std::fmt::Display for IscsiLunSnapshotOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     impl ::std::str::FromStr for IscsiLunSnapshotOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -55712,6 +59446,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     impl ::std::convert::From<&str> for IscsiLunSnapshotOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -55721,6 +59456,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     impl ::serde::Serialize for IscsiLunSnapshotOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -55730,6 +59466,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     impl<'de> ::serde::Deserialize<'de> for IscsiLunSnapshotOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -55748,6 +59485,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-image"))]
     pub enum ContentLibraryImageOrderByInput {
         ///`createdAt_ASC`
         CreatedAtAsc,
@@ -55780,6 +59518,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "content-library-image"))]
     impl ContentLibraryImageOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -55825,12 +59564,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "content-library-image"))]
     impl ::std::fmt::Display for ContentLibraryImageOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "content-library-image"))]
     impl ::std::str::FromStr for ContentLibraryImageOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -55856,6 +59597,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "content-library-image"))]
     impl ::std::convert::From<&str> for ContentLibraryImageOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -55865,6 +59607,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "content-library-image"))]
     impl ::serde::Serialize for ContentLibraryImageOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -55874,6 +59617,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "content-library-image"))]
     impl<'de> ::serde::Deserialize<'de> for ContentLibraryImageOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -55892,6 +59636,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub enum ContentLibraryVmTemplateOrderByInput {
         ///`architecture_ASC`
         ArchitectureAsc,
@@ -56004,6 +59749,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl ContentLibraryVmTemplateOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -56129,12 +59875,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl ::std::fmt::Display for ContentLibraryVmTemplateOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl ::std::str::FromStr for ContentLibraryVmTemplateOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -56200,6 +59948,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl ::std::convert::From<&str> for ContentLibraryVmTemplateOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -56209,6 +59958,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl ::serde::Serialize for ContentLibraryVmTemplateOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -56218,6 +59968,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for ContentLibraryVmTemplateOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -56236,6 +59987,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "datacenter"))]
     pub enum DatacenterOrderByInput {
         ///`cluster_num_ASC`
         ClusterNumAsc,
@@ -56288,6 +60040,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "datacenter"))]
     impl DatacenterOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -56353,12 +60106,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     impl ::std::fmt::Display for DatacenterOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     impl ::std::str::FromStr for DatacenterOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -56394,6 +60149,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     impl ::std::convert::From<&str> for DatacenterOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -56403,6 +60159,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     impl ::serde::Serialize for DatacenterOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -56412,6 +60169,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     impl<'de> ::serde::Deserialize<'de> for DatacenterOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -56430,6 +60188,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "elf-image"))]
     pub enum ElfImageOrderByInput {
         ///`description_ASC`
         DescriptionAsc,
@@ -56466,6 +60225,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "elf-image"))]
     impl ElfImageOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -56515,12 +60275,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "elf-image"))]
     impl ::std::fmt::Display for ElfImageOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "elf-image"))]
     impl ::std::str::FromStr for ElfImageOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -56548,6 +60310,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "elf-image"))]
     impl ::std::convert::From<&str> for ElfImageOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -56557,6 +60320,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "elf-image"))]
     impl ::serde::Serialize for ElfImageOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -56566,6 +60330,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "elf-image"))]
     impl<'de> ::serde::Deserialize<'de> for ElfImageOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -56584,6 +60349,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "elf-storage-policy"))]
     pub enum ElfStoragePolicyOrderByInput {
         ///`description_ASC`
         DescriptionAsc,
@@ -56624,6 +60390,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "elf-storage-policy"))]
     impl ElfStoragePolicyOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -56677,12 +60444,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "elf-storage-policy"))]
     impl ::std::fmt::Display for ElfStoragePolicyOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "elf-storage-policy"))]
     impl ::std::str::FromStr for ElfStoragePolicyOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -56712,6 +60481,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "elf-storage-policy"))]
     impl ::std::convert::From<&str> for ElfStoragePolicyOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -56721,6 +60491,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "elf-storage-policy"))]
     impl ::serde::Serialize for ElfStoragePolicyOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -56730,6 +60501,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "elf-storage-policy"))]
     impl<'de> ::serde::Deserialize<'de> for ElfStoragePolicyOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -56748,6 +60520,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "gpu-device"))]
     pub enum GpuDeviceOrderByInput {
         ///`assigned_vgpus_num_ASC`
         AssignedVgpusNumAsc,
@@ -56836,6 +60609,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "gpu-device"))]
     impl GpuDeviceOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -56937,12 +60711,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "gpu-device"))]
     impl ::std::fmt::Display for GpuDeviceOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "gpu-device"))]
     impl ::std::str::FromStr for GpuDeviceOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -56996,6 +60772,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "gpu-device"))]
     impl ::std::convert::From<&str> for GpuDeviceOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -57005,6 +60782,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "gpu-device"))]
     impl ::serde::Serialize for GpuDeviceOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -57014,6 +60792,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "gpu-device"))]
     impl<'de> ::serde::Deserialize<'de> for GpuDeviceOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -57032,6 +60811,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     pub enum GpuDeviceStatus {
         ///`NEED_REBOOT`
         NeedReboot,
@@ -57042,6 +60822,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     impl GpuDeviceStatus {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -57065,12 +60846,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     impl ::std::fmt::Display for GpuDeviceStatus {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     impl ::std::str::FromStr for GpuDeviceStatus {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -57085,6 +60868,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     impl ::std::convert::From<&str> for GpuDeviceStatus {
         #[inline]
         fn from(s: &str) -> Self {
@@ -57094,6 +60878,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     impl ::serde::Serialize for GpuDeviceStatus {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -57103,6 +60888,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for GpuDeviceStatus {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -57121,6 +60907,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     pub enum GpuDeviceUsage {
         ///`PASS_THROUGH`
         PassThrough,
@@ -57129,6 +60916,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     impl GpuDeviceUsage {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["PASS_THROUGH", "VGPU"];
@@ -57147,12 +60935,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     impl ::std::fmt::Display for GpuDeviceUsage {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     impl ::std::str::FromStr for GpuDeviceUsage {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -57166,6 +60956,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     impl ::std::convert::From<&str> for GpuDeviceUsage {
         #[inline]
         fn from(s: &str) -> Self {
@@ -57175,6 +60966,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     impl ::serde::Serialize for GpuDeviceUsage {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -57184,6 +60976,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for GpuDeviceUsage {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -57202,6 +60995,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub enum LabelOrderByInput {
         ///`cluster_num_ASC`
         ClusterNumAsc,
@@ -57346,6 +61140,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "label"))]
     impl LabelOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -57511,12 +61306,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "label"))]
     impl ::std::fmt::Display for LabelOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "label"))]
     impl ::std::str::FromStr for LabelOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -57610,6 +61407,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "label"))]
     impl ::std::convert::From<&str> for LabelOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -57619,6 +61417,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "label"))]
     impl ::serde::Serialize for LabelOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -57628,6 +61427,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for LabelOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -57646,6 +61446,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "metrics"))]
     pub enum MetricUnit {
         ///`COUNT`
         Count,
@@ -57672,6 +61473,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "metrics"))]
     impl MetricUnit {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -57711,12 +61513,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "metrics"))]
     impl ::std::fmt::Display for MetricUnit {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "metrics"))]
     impl ::std::str::FromStr for MetricUnit {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -57739,6 +61543,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "metrics"))]
     impl ::std::convert::From<&str> for MetricUnit {
         #[inline]
         fn from(s: &str) -> Self {
@@ -57748,6 +61553,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "metrics"))]
     impl ::serde::Serialize for MetricUnit {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -57757,6 +61563,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "metrics"))]
     impl<'de> ::serde::Deserialize<'de> for MetricUnit {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -57775,6 +61582,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label", feature = "vds", feature = "vlan"))]
     pub enum NetworkType {
         ///`ACCESS`
         Access,
@@ -57795,6 +61603,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "label", feature = "vds", feature = "vlan"))]
     impl NetworkType {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -57828,12 +61637,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "label", feature = "vds", feature = "vlan"))]
     impl ::std::fmt::Display for NetworkType {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "label", feature = "vds", feature = "vlan"))]
     impl ::std::str::FromStr for NetworkType {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -57853,6 +61664,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "label", feature = "vds", feature = "vlan"))]
     impl ::std::convert::From<&str> for NetworkType {
         #[inline]
         fn from(s: &str) -> Self {
@@ -57862,6 +61674,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "label", feature = "vds", feature = "vlan"))]
     impl ::serde::Serialize for NetworkType {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -57871,6 +61684,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "label", feature = "vds", feature = "vlan"))]
     impl<'de> ::serde::Deserialize<'de> for NetworkType {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -57889,6 +61703,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "organization"))]
     pub enum OrganizationOrderByInput {
         ///`id_ASC`
         IdAsc,
@@ -57901,6 +61716,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "organization"))]
     impl OrganizationOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -57926,12 +61742,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "organization"))]
     impl ::std::fmt::Display for OrganizationOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "organization"))]
     impl ::std::str::FromStr for OrganizationOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -57947,6 +61765,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "organization"))]
     impl ::std::convert::From<&str> for OrganizationOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -57956,6 +61775,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "organization"))]
     impl ::serde::Serialize for OrganizationOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -57965,6 +61785,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "organization"))]
     impl<'de> ::serde::Deserialize<'de> for OrganizationOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -57983,6 +61804,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "svt-image"))]
     pub enum SvtImageOrderByInput {
         ///`entityAsyncStatus_ASC`
         EntityAsyncStatusAsc,
@@ -58019,6 +61841,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "svt-image"))]
     impl SvtImageOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -58068,12 +61891,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "svt-image"))]
     impl ::std::fmt::Display for SvtImageOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "svt-image"))]
     impl ::std::str::FromStr for SvtImageOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -58101,6 +61926,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "svt-image"))]
     impl ::std::convert::From<&str> for SvtImageOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -58110,6 +61936,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "svt-image"))]
     impl ::serde::Serialize for SvtImageOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -58119,6 +61946,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "svt-image"))]
     impl<'de> ::serde::Deserialize<'de> for SvtImageOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -58137,6 +61965,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vds"))]
     pub enum VdsOrderByInput {
         ///`bond_mode_ASC`
         BondModeAsc,
@@ -58181,6 +62010,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "vds"))]
     impl VdsOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -58238,12 +62068,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "vds"))]
     impl ::std::fmt::Display for VdsOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vds"))]
     impl ::std::str::FromStr for VdsOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -58275,6 +62107,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "vds"))]
     impl ::std::convert::From<&str> for VdsOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -58284,6 +62117,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "vds"))]
     impl ::serde::Serialize for VdsOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -58293,6 +62127,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vds"))]
     impl<'de> ::serde::Deserialize<'de> for VdsOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -58311,6 +62146,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label", feature = "vlan"))]
     pub enum VlanModeType {
         ///`GENEVE`
         Geneve,
@@ -58323,6 +62159,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "label", feature = "vlan"))]
     impl VlanModeType {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -58348,12 +62185,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "label", feature = "vlan"))]
     impl ::std::fmt::Display for VlanModeType {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "label", feature = "vlan"))]
     impl ::std::str::FromStr for VlanModeType {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -58369,6 +62208,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "label", feature = "vlan"))]
     impl ::std::convert::From<&str> for VlanModeType {
         #[inline]
         fn from(s: &str) -> Self {
@@ -58378,6 +62218,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "label", feature = "vlan"))]
     impl ::serde::Serialize for VlanModeType {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -58387,6 +62228,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "label", feature = "vlan"))]
     impl<'de> ::serde::Deserialize<'de> for VlanModeType {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -58405,6 +62247,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vlan"))]
     pub enum VlanOrderByInput {
         ///`entityAsyncStatus_ASC`
         EntityAsyncStatusAsc,
@@ -58465,6 +62308,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "vlan"))]
     impl VlanOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -58538,12 +62382,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "vlan"))]
     impl ::std::fmt::Display for VlanOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vlan"))]
     impl ::std::str::FromStr for VlanOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -58583,6 +62429,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "vlan"))]
     impl ::std::convert::From<&str> for VlanOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -58592,6 +62439,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "vlan"))]
     impl ::serde::Serialize for VlanOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -58601,6 +62449,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vlan"))]
     impl<'de> ::serde::Deserialize<'de> for VlanOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -58619,6 +62468,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-disk"))]
     pub enum VmDiskOrderByInput {
         ///`boot_ASC`
         BootAsc,
@@ -58691,6 +62541,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "vm-disk"))]
     impl VmDiskOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -58776,12 +62627,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "vm-disk"))]
     impl ::std::fmt::Display for VmDiskOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm-disk"))]
     impl ::std::str::FromStr for VmDiskOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -58827,6 +62680,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "vm-disk"))]
     impl ::std::convert::From<&str> for VmDiskOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -58836,6 +62690,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "vm-disk"))]
     impl ::serde::Serialize for VmDiskOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -58845,6 +62700,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm-disk"))]
     impl<'de> ::serde::Deserialize<'de> for VmDiskOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -58863,6 +62719,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-nic"))]
     pub enum VmNicOrderByInput {
         ///`egress_rate_limit_burst_in_bit_ASC`
         EgressRateLimitBurstInBitAsc,
@@ -58939,6 +62796,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl VmNicOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -59044,12 +62902,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl ::std::fmt::Display for VmNicOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl ::std::str::FromStr for VmNicOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -59115,6 +62975,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl ::std::convert::From<&str> for VmNicOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -59124,6 +62985,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl ::serde::Serialize for VmNicOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -59133,6 +62995,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl<'de> ::serde::Deserialize<'de> for VmNicOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -59151,6 +63014,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-template"))]
     pub enum VmTemplateOrderByInput {
         ///`clock_offset_ASC`
         ClockOffsetAsc,
@@ -59251,6 +63115,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "vm-template"))]
     impl VmTemplateOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -59364,12 +63229,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     impl ::std::fmt::Display for VmTemplateOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     impl ::std::str::FromStr for VmTemplateOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -59429,6 +63296,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     impl ::std::convert::From<&str> for VmTemplateOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -59438,6 +63306,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     impl ::serde::Serialize for VmTemplateOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -59447,6 +63316,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for VmTemplateOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -59465,6 +63335,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-volume"))]
     pub enum VmVolumeOrderByInput {
         ///`description_ASC`
         DescriptionAsc,
@@ -59541,6 +63412,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "vm-volume"))]
     impl VmVolumeOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -59630,12 +63502,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "vm-volume"))]
     impl ::std::fmt::Display for VmVolumeOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm-volume"))]
     impl ::std::str::FromStr for VmVolumeOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -59683,6 +63557,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "vm-volume"))]
     impl ::std::convert::From<&str> for VmVolumeOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -59692,6 +63567,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "vm-volume"))]
     impl ::serde::Serialize for VmVolumeOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -59701,6 +63577,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm-volume"))]
     impl<'de> ::serde::Deserialize<'de> for VmVolumeOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -59719,6 +63596,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label", feature = "vm-volume"))]
     pub enum VmVolumeType {
         ///`KVM_VOLUME`
         KvmVolume,
@@ -59727,6 +63605,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "label", feature = "vm-volume"))]
     impl VmVolumeType {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["KVM_VOLUME", "KVM_VOLUME_ISCSI"];
@@ -59745,12 +63624,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "label", feature = "vm-volume"))]
     impl ::std::fmt::Display for VmVolumeType {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "label", feature = "vm-volume"))]
     impl ::std::str::FromStr for VmVolumeType {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -59764,6 +63645,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "label", feature = "vm-volume"))]
     impl ::std::convert::From<&str> for VmVolumeType {
         #[inline]
         fn from(s: &str) -> Self {
@@ -59773,6 +63655,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "label", feature = "vm-volume"))]
     impl ::serde::Serialize for VmVolumeType {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -59782,6 +63665,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "label", feature = "vm-volume"))]
     impl<'de> ::serde::Deserialize<'de> for VmVolumeType {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -59965,6 +63849,7 @@ impl<'a> ::cloud_common::Operation for builder::Login<'a> {
         builder::Login::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::GetVms<'a> {
     type Ok = ::std::vec::Vec<types::Vm>;
     type ErrorBody = types::ErrorBody;
@@ -59981,6 +63866,7 @@ impl<'a> ::cloud_common::Operation for builder::GetVms<'a> {
         builder::GetVms::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::GetVmsConnection<'a> {
     type Ok = types::VmConnection;
     type ErrorBody = types::ErrorBody;
@@ -59997,6 +63883,7 @@ impl<'a> ::cloud_common::Operation for builder::GetVmsConnection<'a> {
         builder::GetVmsConnection::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::CreateVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60013,6 +63900,7 @@ impl<'a> ::cloud_common::Operation for builder::CreateVm<'a> {
         builder::CreateVm::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::CreateVmFromTemplate<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60029,6 +63917,7 @@ impl<'a> ::cloud_common::Operation for builder::CreateVmFromTemplate<'a> {
         builder::CreateVmFromTemplate::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::UpdateVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60045,6 +63934,7 @@ impl<'a> ::cloud_common::Operation for builder::UpdateVm<'a> {
         builder::UpdateVm::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::AddVmCdRom<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60061,6 +63951,7 @@ impl<'a> ::cloud_common::Operation for builder::AddVmCdRom<'a> {
         builder::AddVmCdRom::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::RemoveVmCdRom<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60077,6 +63968,7 @@ impl<'a> ::cloud_common::Operation for builder::RemoveVmCdRom<'a> {
         builder::RemoveVmCdRom::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::AddVmDisk<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60093,6 +63985,7 @@ impl<'a> ::cloud_common::Operation for builder::AddVmDisk<'a> {
         builder::AddVmDisk::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::RemoveVmDisk<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60109,6 +64002,7 @@ impl<'a> ::cloud_common::Operation for builder::RemoveVmDisk<'a> {
         builder::RemoveVmDisk::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::AddVmNic<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60125,6 +64019,7 @@ impl<'a> ::cloud_common::Operation for builder::AddVmNic<'a> {
         builder::AddVmNic::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::UpdateVmNic<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60141,6 +64036,7 @@ impl<'a> ::cloud_common::Operation for builder::UpdateVmNic<'a> {
         builder::UpdateVmNic::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::RemoveVmNic<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60157,6 +64053,7 @@ impl<'a> ::cloud_common::Operation for builder::RemoveVmNic<'a> {
         builder::RemoveVmNic::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::MigrateVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60173,6 +64070,7 @@ impl<'a> ::cloud_common::Operation for builder::MigrateVm<'a> {
         builder::MigrateVm::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::StartVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60189,6 +64087,7 @@ impl<'a> ::cloud_common::Operation for builder::StartVm<'a> {
         builder::StartVm::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::ShutDownVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60205,6 +64104,7 @@ impl<'a> ::cloud_common::Operation for builder::ShutDownVm<'a> {
         builder::ShutDownVm::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::PoweroffVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60221,6 +64121,7 @@ impl<'a> ::cloud_common::Operation for builder::PoweroffVm<'a> {
         builder::PoweroffVm::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::RestartVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60237,6 +64138,7 @@ impl<'a> ::cloud_common::Operation for builder::RestartVm<'a> {
         builder::RestartVm::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::ForceRestartVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60253,6 +64155,7 @@ impl<'a> ::cloud_common::Operation for builder::ForceRestartVm<'a> {
         builder::ForceRestartVm::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::SuspendVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60269,6 +64172,7 @@ impl<'a> ::cloud_common::Operation for builder::SuspendVm<'a> {
         builder::SuspendVm::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::ResumeVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60285,6 +64189,7 @@ impl<'a> ::cloud_common::Operation for builder::ResumeVm<'a> {
         builder::ResumeVm::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::MoveVmToRecycleBin<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskDeleteVm>;
     type ErrorBody = types::ErrorBody;
@@ -60303,6 +64208,7 @@ impl<'a> ::cloud_common::Operation for builder::MoveVmToRecycleBin<'a> {
         builder::MoveVmToRecycleBin::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::RecoverVmFromRecycleBin<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskDeleteVm>;
     type ErrorBody = types::ErrorBody;
@@ -60321,6 +64227,7 @@ impl<'a> ::cloud_common::Operation for builder::RecoverVmFromRecycleBin<'a> {
         builder::RecoverVmFromRecycleBin::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::DeleteVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskDeleteVm>;
     type ErrorBody = types::ErrorBody;
@@ -60355,6 +64262,7 @@ impl<'a> ::cloud_common::Operation for builder::GetTasks<'a> {
         builder::GetTasks::send(self)
     }
 }
+#[cfg(any(feature = "alert"))]
 impl<'a> ::cloud_common::Operation for builder::GetAlerts<'a> {
     type Ok = ::std::vec::Vec<types::Alert>;
     type ErrorBody = types::ErrorBody;
@@ -60371,6 +64279,7 @@ impl<'a> ::cloud_common::Operation for builder::GetAlerts<'a> {
         builder::GetAlerts::send(self)
     }
 }
+#[cfg(any(feature = "cluster"))]
 impl<'a> ::cloud_common::Operation for builder::GetClusters<'a> {
     type Ok = ::std::vec::Vec<types::Cluster>;
     type ErrorBody = types::ErrorBody;
@@ -60387,6 +64296,7 @@ impl<'a> ::cloud_common::Operation for builder::GetClusters<'a> {
         builder::GetClusters::send(self)
     }
 }
+#[cfg(any(feature = "host"))]
 impl<'a> ::cloud_common::Operation for builder::GetHosts<'a> {
     type Ok = ::std::vec::Vec<types::Host>;
     type ErrorBody = types::ErrorBody;
@@ -60403,6 +64313,7 @@ impl<'a> ::cloud_common::Operation for builder::GetHosts<'a> {
         builder::GetHosts::send(self)
     }
 }
+#[cfg(any(feature = "disk"))]
 impl<'a> ::cloud_common::Operation for builder::GetDisks<'a> {
     type Ok = ::std::vec::Vec<types::Disk>;
     type ErrorBody = types::ErrorBody;
@@ -60419,6 +64330,7 @@ impl<'a> ::cloud_common::Operation for builder::GetDisks<'a> {
         builder::GetDisks::send(self)
     }
 }
+#[cfg(any(feature = "vm-snapshot"))]
 impl<'a> ::cloud_common::Operation for builder::CreateVmSnapshot<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVmSnapshot>;
     type ErrorBody = types::ErrorBody;
@@ -60437,6 +64349,7 @@ impl<'a> ::cloud_common::Operation for builder::CreateVmSnapshot<'a> {
         builder::CreateVmSnapshot::send(self)
     }
 }
+#[cfg(any(feature = "vm-snapshot"))]
 impl<'a> ::cloud_common::Operation for builder::GetVmSnapshots<'a> {
     type Ok = ::std::vec::Vec<types::VmSnapshot>;
     type ErrorBody = types::ErrorBody;
@@ -60453,6 +64366,7 @@ impl<'a> ::cloud_common::Operation for builder::GetVmSnapshots<'a> {
         builder::GetVmSnapshots::send(self)
     }
 }
+#[cfg(any(feature = "iscsi-lun-snapshot"))]
 impl<'a> ::cloud_common::Operation for builder::GetIscsiLunSnapshots<'a> {
     type Ok = ::std::vec::Vec<types::IscsiLunSnapshot>;
     type ErrorBody = types::ErrorBody;
@@ -60471,6 +64385,7 @@ impl<'a> ::cloud_common::Operation for builder::GetIscsiLunSnapshots<'a> {
         builder::GetIscsiLunSnapshots::send(self)
     }
 }
+#[cfg(any(feature = "content-library-vm-template"))]
 impl<'a> ::cloud_common::Operation for builder::CloneContentLibraryVmTemplateFromVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskContentLibraryVmTemplate>;
     type ErrorBody = types::ErrorBody;
@@ -60489,6 +64404,7 @@ impl<'a> ::cloud_common::Operation for builder::CloneContentLibraryVmTemplateFro
         builder::CloneContentLibraryVmTemplateFromVm::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::CloneVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60505,6 +64421,7 @@ impl<'a> ::cloud_common::Operation for builder::CloneVm<'a> {
         builder::CloneVm::send(self)
     }
 }
+#[cfg(any(feature = "vm-template"))]
 impl<'a> ::cloud_common::Operation for builder::CloneVmTemplateFromVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVmTemplate>;
     type ErrorBody = types::ErrorBody;
@@ -60523,6 +64440,7 @@ impl<'a> ::cloud_common::Operation for builder::CloneVmTemplateFromVm<'a> {
         builder::CloneVmTemplateFromVm::send(self)
     }
 }
+#[cfg(any(feature = "cluster"))]
 impl<'a> ::cloud_common::Operation for builder::ConnectCluster<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskCluster>;
     type ErrorBody = types::ErrorBody;
@@ -60541,6 +64459,7 @@ impl<'a> ::cloud_common::Operation for builder::ConnectCluster<'a> {
         builder::ConnectCluster::send(self)
     }
 }
+#[cfg(any(feature = "vm-template"))]
 impl<'a> ::cloud_common::Operation for builder::ConvertVmTemplateFromVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVmTemplate>;
     type ErrorBody = types::ErrorBody;
@@ -60559,6 +64478,7 @@ impl<'a> ::cloud_common::Operation for builder::ConvertVmTemplateFromVm<'a> {
         builder::ConvertVmTemplateFromVm::send(self)
     }
 }
+#[cfg(any(feature = "datacenter"))]
 impl<'a> ::cloud_common::Operation for builder::CreateDatacenter<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskDatacenter>;
     type ErrorBody = types::ErrorBody;
@@ -60577,6 +64497,7 @@ impl<'a> ::cloud_common::Operation for builder::CreateDatacenter<'a> {
         builder::CreateDatacenter::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::CreateVmFromContentLibraryTemplate<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60593,6 +64514,7 @@ impl<'a> ::cloud_common::Operation for builder::CreateVmFromContentLibraryTempla
         builder::CreateVmFromContentLibraryTemplate::send(self)
     }
 }
+#[cfg(any(feature = "cluster"))]
 impl<'a> ::cloud_common::Operation for builder::DeleteCluster<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskDeleteCluster>;
     type ErrorBody = types::ErrorBody;
@@ -60611,6 +64533,7 @@ impl<'a> ::cloud_common::Operation for builder::DeleteCluster<'a> {
         builder::DeleteCluster::send(self)
     }
 }
+#[cfg(any(feature = "content-library-vm-template"))]
 impl<'a> ::cloud_common::Operation for builder::DeleteContentLibraryVmTemplate<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskDeleteContentLibraryVmTemplate>;
     type ErrorBody = types::ErrorBody;
@@ -60629,6 +64552,7 @@ impl<'a> ::cloud_common::Operation for builder::DeleteContentLibraryVmTemplate<'
         builder::DeleteContentLibraryVmTemplate::send(self)
     }
 }
+#[cfg(any(feature = "datacenter"))]
 impl<'a> ::cloud_common::Operation for builder::DeleteDatacenter<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskDeleteDatacenter>;
     type ErrorBody = types::ErrorBody;
@@ -60647,6 +64571,7 @@ impl<'a> ::cloud_common::Operation for builder::DeleteDatacenter<'a> {
         builder::DeleteDatacenter::send(self)
     }
 }
+#[cfg(any(feature = "vm-snapshot"))]
 impl<'a> ::cloud_common::Operation for builder::DeleteVmSnapshot<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskDeleteVmSnapshot>;
     type ErrorBody = types::ErrorBody;
@@ -60665,6 +64590,7 @@ impl<'a> ::cloud_common::Operation for builder::DeleteVmSnapshot<'a> {
         builder::DeleteVmSnapshot::send(self)
     }
 }
+#[cfg(any(feature = "vm-template"))]
 impl<'a> ::cloud_common::Operation for builder::DeleteVmTemplate<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskDeleteVmTemplate>;
     type ErrorBody = types::ErrorBody;
@@ -60683,6 +64609,7 @@ impl<'a> ::cloud_common::Operation for builder::DeleteVmTemplate<'a> {
         builder::DeleteVmTemplate::send(self)
     }
 }
+#[cfg(any(feature = "content-library-vm-template"))]
 impl<'a> ::cloud_common::Operation for builder::GetContentLibraryVmTemplates<'a> {
     type Ok = ::std::vec::Vec<types::ContentLibraryVmTemplate>;
     type ErrorBody = types::ErrorBody;
@@ -60701,6 +64628,7 @@ impl<'a> ::cloud_common::Operation for builder::GetContentLibraryVmTemplates<'a>
         builder::GetContentLibraryVmTemplates::send(self)
     }
 }
+#[cfg(any(feature = "datacenter"))]
 impl<'a> ::cloud_common::Operation for builder::GetDatacenters<'a> {
     type Ok = ::std::vec::Vec<types::Datacenter>;
     type ErrorBody = types::ErrorBody;
@@ -60717,6 +64645,7 @@ impl<'a> ::cloud_common::Operation for builder::GetDatacenters<'a> {
         builder::GetDatacenters::send(self)
     }
 }
+#[cfg(any(feature = "elf-image"))]
 impl<'a> ::cloud_common::Operation for builder::GetElfImages<'a> {
     type Ok = ::std::vec::Vec<types::ElfImage>;
     type ErrorBody = types::ErrorBody;
@@ -60733,6 +64662,7 @@ impl<'a> ::cloud_common::Operation for builder::GetElfImages<'a> {
         builder::GetElfImages::send(self)
     }
 }
+#[cfg(any(feature = "elf-storage-policy"))]
 impl<'a> ::cloud_common::Operation for builder::GetElfStoragePolicies<'a> {
     type Ok = ::std::vec::Vec<types::ElfStoragePolicy>;
     type ErrorBody = types::ErrorBody;
@@ -60751,6 +64681,7 @@ impl<'a> ::cloud_common::Operation for builder::GetElfStoragePolicies<'a> {
         builder::GetElfStoragePolicies::send(self)
     }
 }
+#[cfg(any(feature = "organization"))]
 impl<'a> ::cloud_common::Operation for builder::GetOrganizations<'a> {
     type Ok = ::std::vec::Vec<types::Organization>;
     type ErrorBody = types::ErrorBody;
@@ -60769,6 +64700,7 @@ impl<'a> ::cloud_common::Operation for builder::GetOrganizations<'a> {
         builder::GetOrganizations::send(self)
     }
 }
+#[cfg(any(feature = "svt-image"))]
 impl<'a> ::cloud_common::Operation for builder::GetSvtImages<'a> {
     type Ok = ::std::vec::Vec<types::SvtImage>;
     type ErrorBody = types::ErrorBody;
@@ -60785,6 +64717,7 @@ impl<'a> ::cloud_common::Operation for builder::GetSvtImages<'a> {
         builder::GetSvtImages::send(self)
     }
 }
+#[cfg(any(feature = "vds"))]
 impl<'a> ::cloud_common::Operation for builder::GetVdses<'a> {
     type Ok = ::std::vec::Vec<types::Vds>;
     type ErrorBody = types::ErrorBody;
@@ -60801,6 +64734,7 @@ impl<'a> ::cloud_common::Operation for builder::GetVdses<'a> {
         builder::GetVdses::send(self)
     }
 }
+#[cfg(any(feature = "vlan"))]
 impl<'a> ::cloud_common::Operation for builder::GetVlans<'a> {
     type Ok = ::std::vec::Vec<types::Vlan>;
     type ErrorBody = types::ErrorBody;
@@ -60817,6 +64751,7 @@ impl<'a> ::cloud_common::Operation for builder::GetVlans<'a> {
         builder::GetVlans::send(self)
     }
 }
+#[cfg(any(feature = "vm-disk"))]
 impl<'a> ::cloud_common::Operation for builder::GetVmDisks<'a> {
     type Ok = ::std::vec::Vec<types::VmDisk>;
     type ErrorBody = types::ErrorBody;
@@ -60833,6 +64768,7 @@ impl<'a> ::cloud_common::Operation for builder::GetVmDisks<'a> {
         builder::GetVmDisks::send(self)
     }
 }
+#[cfg(any(feature = "vm-nic"))]
 impl<'a> ::cloud_common::Operation for builder::GetVmNics<'a> {
     type Ok = ::std::vec::Vec<types::VmNic>;
     type ErrorBody = types::ErrorBody;
@@ -60849,6 +64785,7 @@ impl<'a> ::cloud_common::Operation for builder::GetVmNics<'a> {
         builder::GetVmNics::send(self)
     }
 }
+#[cfg(any(feature = "vm-template"))]
 impl<'a> ::cloud_common::Operation for builder::GetVmTemplates<'a> {
     type Ok = ::std::vec::Vec<types::VmTemplate>;
     type ErrorBody = types::ErrorBody;
@@ -60865,6 +64802,7 @@ impl<'a> ::cloud_common::Operation for builder::GetVmTemplates<'a> {
         builder::GetVmTemplates::send(self)
     }
 }
+#[cfg(any(feature = "vm-volume"))]
 impl<'a> ::cloud_common::Operation for builder::GetVmVolumes<'a> {
     type Ok = ::std::vec::Vec<types::VmVolume>;
     type ErrorBody = types::ErrorBody;
@@ -60881,6 +64819,7 @@ impl<'a> ::cloud_common::Operation for builder::GetVmVolumes<'a> {
         builder::GetVmVolumes::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::RebuildVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60897,6 +64836,7 @@ impl<'a> ::cloud_common::Operation for builder::RebuildVm<'a> {
         builder::RebuildVm::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::RollbackVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60913,6 +64853,7 @@ impl<'a> ::cloud_common::Operation for builder::RollbackVm<'a> {
         builder::RollbackVm::send(self)
     }
 }
+#[cfg(any(feature = "cluster"))]
 impl<'a> ::cloud_common::Operation for builder::UpdateCluster<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskCluster>;
     type ErrorBody = types::ErrorBody;
@@ -60931,6 +64872,7 @@ impl<'a> ::cloud_common::Operation for builder::UpdateCluster<'a> {
         builder::UpdateCluster::send(self)
     }
 }
+#[cfg(any(feature = "content-library-vm-template"))]
 impl<'a> ::cloud_common::Operation for builder::UpdateContentLibraryVmTemplate<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskContentLibraryVmTemplate>;
     type ErrorBody = types::ErrorBody;
@@ -60949,6 +64891,7 @@ impl<'a> ::cloud_common::Operation for builder::UpdateContentLibraryVmTemplate<'
         builder::UpdateContentLibraryVmTemplate::send(self)
     }
 }
+#[cfg(any(feature = "datacenter"))]
 impl<'a> ::cloud_common::Operation for builder::UpdateDatacenter<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskDatacenter>;
     type ErrorBody = types::ErrorBody;
@@ -60967,6 +64910,7 @@ impl<'a> ::cloud_common::Operation for builder::UpdateDatacenter<'a> {
         builder::UpdateDatacenter::send(self)
     }
 }
+#[cfg(any(feature = "vm-template"))]
 impl<'a> ::cloud_common::Operation for builder::UpdateVmTemplate<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVmTemplate>;
     type ErrorBody = types::ErrorBody;
@@ -60985,6 +64929,7 @@ impl<'a> ::cloud_common::Operation for builder::UpdateVmTemplate<'a> {
         builder::UpdateVmTemplate::send(self)
     }
 }
+#[cfg(any(feature = "content-library-image"))]
 impl<'a> ::cloud_common::Operation for builder::GetContentLibraryImages<'a> {
     type Ok = ::std::vec::Vec<types::ContentLibraryImage>;
     type ErrorBody = types::ErrorBody;
@@ -61003,6 +64948,7 @@ impl<'a> ::cloud_common::Operation for builder::GetContentLibraryImages<'a> {
         builder::GetContentLibraryImages::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::ExpandVmDisk<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -61019,6 +64965,7 @@ impl<'a> ::cloud_common::Operation for builder::ExpandVmDisk<'a> {
         builder::ExpandVmDisk::send(self)
     }
 }
+#[cfg(any(feature = "gpu-device"))]
 impl<'a> ::cloud_common::Operation for builder::GetGpuDevices<'a> {
     type Ok = ::std::vec::Vec<types::GpuDevice>;
     type ErrorBody = types::ErrorBody;
@@ -61035,6 +64982,7 @@ impl<'a> ::cloud_common::Operation for builder::GetGpuDevices<'a> {
         builder::GetGpuDevices::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::AddVmGpuDevice<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -61051,6 +64999,7 @@ impl<'a> ::cloud_common::Operation for builder::AddVmGpuDevice<'a> {
         builder::AddVmGpuDevice::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::RemoveVmGpuDevice<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -61067,6 +65016,7 @@ impl<'a> ::cloud_common::Operation for builder::RemoveVmGpuDevice<'a> {
         builder::RemoveVmGpuDevice::send(self)
     }
 }
+#[cfg(any(feature = "host"))]
 impl<'a> ::cloud_common::Operation for builder::EnterMaintenanceModePreCheck<'a> {
     type Ok = types::EnterMaintenanceModeCheckResult;
     type ErrorBody = types::ErrorBody;
@@ -61085,6 +65035,7 @@ impl<'a> ::cloud_common::Operation for builder::EnterMaintenanceModePreCheck<'a>
         builder::EnterMaintenanceModePreCheck::send(self)
     }
 }
+#[cfg(any(feature = "host"))]
 impl<'a> ::cloud_common::Operation for builder::EnterMaintenanceModePrecheckResult<'a> {
     type Ok = types::EnterMaintenanceModeResult;
     type ErrorBody = types::ErrorBody;
@@ -61101,6 +65052,7 @@ impl<'a> ::cloud_common::Operation for builder::EnterMaintenanceModePrecheckResu
         builder::EnterMaintenanceModePrecheckResult::send(self)
     }
 }
+#[cfg(any(feature = "host"))]
 impl<'a> ::cloud_common::Operation for builder::EnterMaintenanceMode<'a> {
     type Ok = types::WithTaskHost;
     type ErrorBody = types::ErrorBody;
@@ -61117,6 +65069,7 @@ impl<'a> ::cloud_common::Operation for builder::EnterMaintenanceMode<'a> {
         builder::EnterMaintenanceMode::send(self)
     }
 }
+#[cfg(any(feature = "host"))]
 impl<'a> ::cloud_common::Operation for builder::ExitMaintenanceMode<'a> {
     type Ok = types::WithTaskHost;
     type ErrorBody = types::ErrorBody;
@@ -61133,6 +65086,7 @@ impl<'a> ::cloud_common::Operation for builder::ExitMaintenanceMode<'a> {
         builder::ExitMaintenanceMode::send(self)
     }
 }
+#[cfg(any(feature = "metrics"))]
 impl<'a> ::cloud_common::Operation for builder::GetVmMetrics<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskMetric>;
     type ErrorBody = types::ErrorBody;
@@ -61151,6 +65105,7 @@ impl<'a> ::cloud_common::Operation for builder::GetVmMetrics<'a> {
         builder::GetVmMetrics::send(self)
     }
 }
+#[cfg(any(feature = "metrics"))]
 impl<'a> ::cloud_common::Operation for builder::GetHostMetrics<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskMetric>;
     type ErrorBody = types::ErrorBody;
@@ -61169,6 +65124,7 @@ impl<'a> ::cloud_common::Operation for builder::GetHostMetrics<'a> {
         builder::GetHostMetrics::send(self)
     }
 }
+#[cfg(any(feature = "metrics"))]
 impl<'a> ::cloud_common::Operation for builder::GetClusterMetrics<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskMetric>;
     type ErrorBody = types::ErrorBody;
@@ -61187,6 +65143,7 @@ impl<'a> ::cloud_common::Operation for builder::GetClusterMetrics<'a> {
         builder::GetClusterMetrics::send(self)
     }
 }
+#[cfg(any(feature = "label"))]
 impl<'a> ::cloud_common::Operation for builder::GetLabels<'a> {
     type Ok = ::std::vec::Vec<types::Label>;
     type ErrorBody = types::ErrorBody;
@@ -61203,6 +65160,7 @@ impl<'a> ::cloud_common::Operation for builder::GetLabels<'a> {
         builder::GetLabels::send(self)
     }
 }
+#[cfg(any(feature = "label"))]
 impl<'a> ::cloud_common::Operation for builder::AddLabelsToResources<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskLabel>;
     type ErrorBody = types::ErrorBody;
@@ -61232,6 +65190,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::LoginInput {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmsRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61242,6 +65201,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmsRequestBody {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::GetVmsConnectionRequestBody {
     type Error = ::serde_json::Error;
@@ -61253,6 +65213,7 @@ for types::GetVmsConnectionRequestBody {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmCreationParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61263,6 +65224,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmCreationParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::VmCreateVmFromTemplateParams {
     type Error = ::serde_json::Error;
@@ -61274,6 +65236,7 @@ for types::VmCreateVmFromTemplateParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmUpdateParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61284,6 +65247,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmUpdateParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmAddCdRomParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61294,6 +65258,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmAddCdRomParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRemoveCdRomParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61304,6 +65269,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRemoveCdRomParams
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmAddDiskParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61314,6 +65280,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmAddDiskParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRemoveDiskParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61324,6 +65291,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRemoveDiskParams 
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmAddNicParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61334,6 +65302,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmAddNicParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmUpdateNicParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61344,6 +65313,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmUpdateNicParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRemoveNicParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61354,6 +65324,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRemoveNicParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmMigrateParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61364,6 +65335,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmMigrateParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmStartParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61374,6 +65346,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmStartParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmOperateParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61384,6 +65357,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmOperateParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmDeleteParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61404,6 +65378,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetTasksRequestBody
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "alert"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetAlertsRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61414,6 +65389,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetAlertsRequestBod
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "cluster"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetClustersRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61424,6 +65400,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetClustersRequestB
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "host"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetHostsRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61434,6 +65411,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetHostsRequestBody
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "disk"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetDisksRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61444,6 +65422,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetDisksRequestBody
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm-snapshot"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmSnapshotCreationParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61454,6 +65433,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmSnapshotCreationP
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm-snapshot"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmSnapshotsRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61464,6 +65444,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmSnapshotsReque
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "iscsi-lun-snapshot"))]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::GetIscsiLunSnapshotsRequestBody {
     type Error = ::serde_json::Error;
@@ -61475,6 +65456,7 @@ for types::GetIscsiLunSnapshotsRequestBody {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "content-library-vm-template"))]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::ContentLibraryVmTemplateCreationParams {
     type Error = ::serde_json::Error;
@@ -61486,6 +65468,7 @@ for types::ContentLibraryVmTemplateCreationParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmCloneParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61496,6 +65479,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmCloneParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm-template"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmTemplateCreationParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61506,6 +65490,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmTemplateCreationP
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "cluster"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::ClusterCreationParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61516,6 +65501,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::ClusterCreationPara
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "datacenter"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::DatacenterCreationParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61526,6 +65512,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::DatacenterCreationP
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::VmCreateVmFromContentLibraryTemplateParams {
     type Error = ::serde_json::Error;
@@ -61537,6 +65524,7 @@ for types::VmCreateVmFromContentLibraryTemplateParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "cluster"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::ClusterDeletionParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61547,6 +65535,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::ClusterDeletionPara
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "content-library-vm-template"))]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::ContentLibraryVmTemplateDeletionParams {
     type Error = ::serde_json::Error;
@@ -61558,6 +65547,7 @@ for types::ContentLibraryVmTemplateDeletionParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "datacenter"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::DatacenterDeletionParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61568,6 +65558,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::DatacenterDeletionP
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm-snapshot"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmSnapshotDeletionParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61578,6 +65569,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmSnapshotDeletionP
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm-template"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmTemplateDeletionParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61588,6 +65580,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmTemplateDeletionP
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "content-library-vm-template"))]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::GetContentLibraryVmTemplatesRequestBody {
     type Error = ::serde_json::Error;
@@ -61599,6 +65592,7 @@ for types::GetContentLibraryVmTemplatesRequestBody {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "datacenter"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetDatacentersRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61609,6 +65603,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetDatacentersReque
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "elf-image"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetElfImagesRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61619,6 +65614,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetElfImagesRequest
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "elf-storage-policy"))]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::GetElfStoragePoliciesRequestBody {
     type Error = ::serde_json::Error;
@@ -61630,6 +65626,7 @@ for types::GetElfStoragePoliciesRequestBody {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "organization"))]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::GetOrganizationsRequestBody {
     type Error = ::serde_json::Error;
@@ -61641,6 +65638,7 @@ for types::GetOrganizationsRequestBody {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "svt-image"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetSvtImagesRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61651,6 +65649,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetSvtImagesRequest
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vds"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVdsesRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61661,6 +65660,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVdsesRequestBody
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vlan"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVlansRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61671,6 +65671,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVlansRequestBody
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm-disk"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmDisksRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61681,6 +65682,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmDisksRequestBo
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm-nic"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmNicsRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61691,6 +65693,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmNicsRequestBod
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm-template"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmTemplatesRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61701,6 +65704,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmTemplatesReque
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm-volume"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmVolumesRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61711,6 +65715,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmVolumesRequest
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRebuildParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61721,6 +65726,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRebuildParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRollbackParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61731,6 +65737,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRollbackParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "cluster"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::ClusterUpdationParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61741,6 +65748,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::ClusterUpdationPara
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "content-library-vm-template"))]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::ContentLibraryVmTemplateUpdationParams {
     type Error = ::serde_json::Error;
@@ -61752,6 +65760,7 @@ for types::ContentLibraryVmTemplateUpdationParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "datacenter"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::DatacenterUpdationParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61762,6 +65771,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::DatacenterUpdationP
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm-template"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmTemplateUpdationParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61772,6 +65782,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmTemplateUpdationP
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "content-library-image"))]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::GetContentLibraryImagesRequestBody {
     type Error = ::serde_json::Error;
@@ -61783,6 +65794,7 @@ for types::GetContentLibraryImagesRequestBody {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmExpandVmDiskParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61793,6 +65805,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmExpandVmDiskParam
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "gpu-device"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetGpuDevicesRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61803,6 +65816,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetGpuDevicesReques
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmAddGpuDeviceParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61813,6 +65827,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmAddGpuDeviceParam
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRemoveGpuDeviceParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61823,6 +65838,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRemoveGpuDevicePa
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "host"))]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::EnterMaintenanceModeCheckParams {
     type Error = ::serde_json::Error;
@@ -61834,6 +65850,7 @@ for types::EnterMaintenanceModeCheckParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "host"))]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::EnterMaintenanceModeResultParams {
     type Error = ::serde_json::Error;
@@ -61845,6 +65862,7 @@ for types::EnterMaintenanceModeResultParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "host"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::EnterMaintenanceModeParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61855,6 +65873,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::EnterMaintenanceMod
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "host"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::ExitMaintenanceModeParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61865,6 +65884,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::ExitMaintenanceMode
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "metrics"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmMetricInput {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61875,6 +65895,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmMetricInput {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "metrics"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetHostMetricInput {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61885,6 +65906,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetHostMetricInput 
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "metrics"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetClusterMetricInput {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61895,6 +65917,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetClusterMetricInp
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "label"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetLabelsRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61905,6 +65928,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetLabelsRequestBod
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "label"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::AddLabelsToResourcesParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61922,7 +65946,11 @@ macro_rules! __for_each_operation {
         $callback ! { { method : login, id : "Login", doc :
         "`POST /login`: Log in and get an API token.\n\nExchanges a username and password for a token, at `data.token`. Send the token raw (no `Bearer` prefix) in the `Authorization` header of every other operation. Tokens do not expire. `source` is optional (the Python SDK sends `LOCAL`); the SDK logs LDAP accounts in with `source: AUTHN` and the `auth_config_id` of the LDAP authentication strategy. This operation needs no `Authorization` header. The response is a single object, not an array, and its `task_id` is null.",
         body : [types::LoginInput], ok : types::WithTaskLoginResponse, } { method :
-        get_vms, id : "GetVms", doc :
+        get_tasks, id : "GetTasks", doc :
+        "`POST /get-tasks`: List asynchronous tasks.\n\nReturns the tasks that match `where`. This is how to wait for a mutation: poll with `{\"where\": {\"id_in\": [task ids]}}` until every task is `SUCCESSED` or `FAILED` (note the spelling); `PENDING`, `EXECUTING` and `PAUSED` are not final. A failed task explains itself in `error_code` / `error_message`.",
+        body : [types::GetTasksRequestBody], ok : ::std::vec::Vec < types::Task >, } }
+        #[cfg(any(feature = "vm"))] $callback ! { { method : get_vms, id : "GetVms", doc
+        :
         "`POST /get-vms`: List virtual machines.\n\nReturns the VMs that match `where`, as a bare array (no envelope, no total; use `GetVmsConnection` to count). Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`. Send at least `{}`: the body is required. `vm_disks` and `vm_nics` hold ids only.",
         body : [types::GetVmsRequestBody], ok : ::std::vec::Vec < types::Vm >, } { method
         : get_vms_connection, id : "GetVmsConnection", doc :
@@ -61994,161 +66022,54 @@ macro_rules! __for_each_operation {
         >, } { method : delete_vm, id : "DeleteVm", doc :
         "`POST /delete-vm`: Delete virtual machines permanently.\n\nDeletes every VM matched by `where`, skipping the recycle bin. With `effect.include_snapshots: true` the VMs' snapshots are deleted too. `where` may match several VMs; the response holds one `WithTask_DeleteVm_` (`{task_id, data: {id}}`) per affected VM, not a `WithTask_Vm_`.",
         body : [types::VmDeleteParams], ok : ::std::vec::Vec < types::WithTaskDeleteVm >,
-        } { method : get_tasks, id : "GetTasks", doc :
-        "`POST /get-tasks`: List asynchronous tasks.\n\nReturns the tasks that match `where`. This is how to wait for a mutation: poll with `{\"where\": {\"id_in\": [task ids]}}` until every task is `SUCCESSED` or `FAILED` (note the spelling); `PENDING`, `EXECUTING` and `PAUSED` are not final. A failed task explains itself in `error_code` / `error_message`.",
-        body : [types::GetTasksRequestBody], ok : ::std::vec::Vec < types::Task >, } {
-        method : get_alerts, id : "GetAlerts", doc :
-        "`POST /get-alerts`: List alerts.\n\nReturns the alerts that match `where`; `ended: false` selects the open ones. `message`, `cause`, `impact` and `solution` come in the language of the `content-language` header. `severity` is a plain string (e.g. `CRITICAL`, `NOTICE`, `INFO`), not an enum.",
-        body : [types::GetAlertsRequestBody], ok : ::std::vec::Vec < types::Alert >, } {
-        method : get_clusters, id : "GetClusters", doc :
-        "`POST /get-clusters`: List clusters.\n\nReturns the clusters that match `where`, e.g. those of a datacenter with `{\"datacenters_some\": {\"id\": ...}}`. The capacity and usage figures (`total_cpu_hz`, `used_memory_bytes`, `total_data_capacity`, ...) are all nullable.",
-        body : [types::GetClustersRequestBody], ok : ::std::vec::Vec < types::Cluster >,
-        } { method : get_hosts, id : "GetHosts", doc :
-        "`POST /get-hosts`: List hosts.\n\nReturns the hosts that match `where`, e.g. those of some clusters with `{\"cluster\": {\"id_in\": [...]}}`. Byte and Hz totals are integers; `used_cpu_hz` and `used_memory_bytes` are nullable doubles.",
-        body : [types::GetHostsRequestBody], ok : ::std::vec::Vec < types::Host >, } {
-        method : get_disks, id : "GetDisks", doc :
-        "`POST /get-disks`: List physical disks.\n\nReturns the physical disks of hosts that match `where`. Disks have no `cluster` filter: filter by cluster through the host, `{\"host\": {\"cluster\": {\"id_in\": [...]}}}`. `health_status`, `usage_status` and `function` are nullable.",
-        body : [types::GetDisksRequestBody], ok : ::std::vec::Vec < types::Disk >, } {
-        method : create_vm_snapshot, id : "CreateVmSnapshot", doc :
-        "`POST /create-vm-snapshot`: Create virtual machine snapshots.\n\nCreates one snapshot per element of `data` (the body is an object with a `data` array, not a bare array). `FILE_SYSTEM_CONSISTENT` needs VMTools running in the guest (`Vm.vm_tools_status` = `RUNNING`); otherwise use `CRASH_CONSISTENT`. Wait for a task by polling `GetTasks` with `{\"where\": {\"id_in\": [...]}}` until its status is `SUCCESSED` or `FAILED`.",
-        body : [types::VmSnapshotCreationParams], ok : ::std::vec::Vec <
-        types::WithTaskVmSnapshot >, } { method : get_vm_snapshots, id :
-        "GetVmSnapshots", doc :
-        "`POST /get-vm-snapshots`: List virtual machine snapshots.\n\nReturns the VM snapshots that match `where`. Each element of `vm_disks` describes a frozen disk: for `type: DISK`, `snapshot_local_id` identifies the iSCSI LUN snapshot holding its data, which the SDK guide finds with `GetIscsiLunSnapshots` and `{\"name_in\": [...]}`; CD-ROMs (`type: CD_ROM`) have no LUN snapshot.",
-        body : [types::GetVmSnapshotsRequestBody], ok : ::std::vec::Vec <
-        types::VmSnapshot >, } { method : get_iscsi_lun_snapshots, id :
-        "GetIscsiLunSnapshots", doc :
-        "`POST /get-iscsi-lun-snapshots`: List iSCSI LUN snapshots.\n\nReturns the iSCSI LUN snapshots that match `where`. There is no `cluster` or `host` filter; the snapshots of a VM snapshot are found by name, `{\"name_in\": [snapshot_local_id, ...]}`.",
-        body : [types::GetIscsiLunSnapshotsRequestBody], ok : ::std::vec::Vec <
-        types::IscsiLunSnapshot >, } { method :
-        clone_content_library_vm_template_from_vm, id :
-        "CloneContentLibraryVmTemplateFromVm", doc :
-        "`POST /clone-content-library-vm-template-from-vm`: Clone content library VM template from VM.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `ContentLibraryVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
-        body : [::std::vec::Vec < types::ContentLibraryVmTemplateCreationParams >], ok :
-        ::std::vec::Vec < types::WithTaskContentLibraryVmTemplate >, } { method :
-        clone_vm, id : "CloneVm", doc :
+        } { method : clone_vm, id : "CloneVm", doc :
         "`POST /clone-vm`: Clone VM.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
         body : [::std::vec::Vec < types::VmCloneParams >], ok : ::std::vec::Vec <
-        types::WithTaskVm >, } { method : clone_vm_template_from_vm, id :
-        "CloneVmTemplateFromVm", doc :
-        "`POST /clone-vm-template-from-vm`: Clone VM template from VM.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `VmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
-        body : [::std::vec::Vec < types::VmTemplateCreationParams >], ok :
-        ::std::vec::Vec < types::WithTaskVmTemplate >, } { method : connect_cluster, id :
-        "ConnectCluster", doc :
-        "`POST /connect-cluster`: Connect cluster.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `Cluster` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
-        body : [::std::vec::Vec < types::ClusterCreationParams >], ok : ::std::vec::Vec <
-        types::WithTaskCluster >, } { method : convert_vm_template_from_vm, id :
-        "ConvertVmTemplateFromVm", doc :
-        "`POST /convert-vm-template-from-vm`: Convert VM template from VM.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `VmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
-        body : [::std::vec::Vec < types::VmTemplateCreationParams >], ok :
-        ::std::vec::Vec < types::WithTaskVmTemplate >, } { method : create_datacenter, id
-        : "CreateDatacenter", doc :
-        "`POST /create-datacenter`: Create datacenter.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `Datacenter` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
-        body : [::std::vec::Vec < types::DatacenterCreationParams >], ok :
-        ::std::vec::Vec < types::WithTaskDatacenter >, } { method :
-        create_vm_from_content_library_template, id :
+        types::WithTaskVm >, } { method : create_vm_from_content_library_template, id :
         "CreateVmFromContentLibraryTemplate", doc :
         "`POST /create-vm-from-content-library-template`: Create VM from content library template.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
         body : [::std::vec::Vec < types::VmCreateVmFromContentLibraryTemplateParams >],
-        ok : ::std::vec::Vec < types::WithTaskVm >, } { method : delete_cluster, id :
-        "DeleteCluster", doc :
-        "`POST /delete-cluster`: Delete cluster.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteCluster` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
-        body : [types::ClusterDeletionParams], ok : ::std::vec::Vec <
-        types::WithTaskDeleteCluster >, } { method : delete_content_library_vm_template,
-        id : "DeleteContentLibraryVmTemplate", doc :
-        "`POST /delete-content-library-vm-template`: Delete content library VM template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteContentLibraryVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
-        body : [types::ContentLibraryVmTemplateDeletionParams], ok : ::std::vec::Vec <
-        types::WithTaskDeleteContentLibraryVmTemplate >, } { method : delete_datacenter,
-        id : "DeleteDatacenter", doc :
-        "`POST /delete-datacenter`: Delete datacenter.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteDatacenter` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
-        body : [types::DatacenterDeletionParams], ok : ::std::vec::Vec <
-        types::WithTaskDeleteDatacenter >, } { method : delete_vm_snapshot, id :
-        "DeleteVmSnapshot", doc :
-        "`POST /delete-vm-snapshot`: Delete VM snapshot.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteVmSnapshot` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
-        body : [types::VmSnapshotDeletionParams], ok : ::std::vec::Vec <
-        types::WithTaskDeleteVmSnapshot >, } { method : delete_vm_template, id :
-        "DeleteVmTemplate", doc :
-        "`POST /delete-vm-template`: Delete VM template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
-        body : [types::VmTemplateDeletionParams], ok : ::std::vec::Vec <
-        types::WithTaskDeleteVmTemplate >, } { method : get_content_library_vm_templates,
-        id : "GetContentLibraryVmTemplates", doc :
-        "`POST /get-content-library-vm-templates`: Get content library VM templates.\n\nReturns the `ContentLibraryVmTemplate`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
-        body : [types::GetContentLibraryVmTemplatesRequestBody], ok : ::std::vec::Vec <
-        types::ContentLibraryVmTemplate >, } { method : get_datacenters, id :
-        "GetDatacenters", doc :
-        "`POST /get-datacenters`: Get datacenters.\n\nReturns the `Datacenter`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
-        body : [types::GetDatacentersRequestBody], ok : ::std::vec::Vec <
-        types::Datacenter >, } { method : get_elf_images, id : "GetElfImages", doc :
-        "`POST /get-elf-images`: Get ELF images.\n\nReturns the `ElfImage`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
-        body : [types::GetElfImagesRequestBody], ok : ::std::vec::Vec < types::ElfImage
-        >, } { method : get_elf_storage_policies, id : "GetElfStoragePolicies", doc :
-        "`POST /get-elf-storage-policies`: Get ELF storage policies.\n\nReturns the `ElfStoragePolicy`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
-        body : [types::GetElfStoragePoliciesRequestBody], ok : ::std::vec::Vec <
-        types::ElfStoragePolicy >, } { method : get_organizations, id :
-        "GetOrganizations", doc :
-        "`POST /get-organizations`: Get organizations.\n\nReturns the `Organization`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
-        body : [types::GetOrganizationsRequestBody], ok : ::std::vec::Vec <
-        types::Organization >, } { method : get_svt_images, id : "GetSvtImages", doc :
-        "`POST /get-svt-images`: Get SVT images.\n\nReturns the `SvtImage`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
-        body : [types::GetSvtImagesRequestBody], ok : ::std::vec::Vec < types::SvtImage
-        >, } { method : get_vdses, id : "GetVdses", doc :
-        "`POST /get-vdses`: Get VDSes.\n\nReturns the `Vds`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
-        body : [types::GetVdsesRequestBody], ok : ::std::vec::Vec < types::Vds >, } {
-        method : get_vlans, id : "GetVlans", doc :
-        "`POST /get-vlans`: Get VLANs.\n\nReturns the `Vlan`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
-        body : [types::GetVlansRequestBody], ok : ::std::vec::Vec < types::Vlan >, } {
-        method : get_vm_disks, id : "GetVmDisks", doc :
-        "`POST /get-vm-disks`: Get VM disks.\n\nReturns the `VmDisk`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
-        body : [types::GetVmDisksRequestBody], ok : ::std::vec::Vec < types::VmDisk >, }
-        { method : get_vm_nics, id : "GetVmNics", doc :
-        "`POST /get-vm-nics`: Get VM NICs.\n\nReturns the `VmNic`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
-        body : [types::GetVmNicsRequestBody], ok : ::std::vec::Vec < types::VmNic >, } {
-        method : get_vm_templates, id : "GetVmTemplates", doc :
-        "`POST /get-vm-templates`: Get VM templates.\n\nReturns the `VmTemplate`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
-        body : [types::GetVmTemplatesRequestBody], ok : ::std::vec::Vec <
-        types::VmTemplate >, } { method : get_vm_volumes, id : "GetVmVolumes", doc :
-        "`POST /get-vm-volumes`: Get VM volumes.\n\nReturns the `VmVolume`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
-        body : [types::GetVmVolumesRequestBody], ok : ::std::vec::Vec < types::VmVolume
-        >, } { method : rebuild_vm, id : "RebuildVm", doc :
+        ok : ::std::vec::Vec < types::WithTaskVm >, } { method : rebuild_vm, id :
+        "RebuildVm", doc :
         "`POST /rebuild-vm-from-snapshot`: Rebuild VM.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
         body : [::std::vec::Vec < types::VmRebuildParams >], ok : ::std::vec::Vec <
         types::WithTaskVm >, } { method : rollback_vm, id : "RollbackVm", doc :
         "`POST /rollback-vm`: Rollback VM.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
         body : [types::VmRollbackParams], ok : ::std::vec::Vec < types::WithTaskVm >, } {
-        method : update_cluster, id : "UpdateCluster", doc :
-        "`POST /update-cluster`: Update cluster.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Cluster` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
-        body : [types::ClusterUpdationParams], ok : ::std::vec::Vec <
-        types::WithTaskCluster >, } { method : update_content_library_vm_template, id :
-        "UpdateContentLibraryVmTemplate", doc :
-        "`POST /update-content-library-vm-template`: Update content library VM template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `ContentLibraryVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
-        body : [types::ContentLibraryVmTemplateUpdationParams], ok : ::std::vec::Vec <
-        types::WithTaskContentLibraryVmTemplate >, } { method : update_datacenter, id :
-        "UpdateDatacenter", doc :
-        "`POST /update-datacenter`: Update datacenter.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Datacenter` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
-        body : [types::DatacenterUpdationParams], ok : ::std::vec::Vec <
-        types::WithTaskDatacenter >, } { method : update_vm_template, id :
-        "UpdateVmTemplate", doc :
-        "`POST /update-vm-template`: Update VM template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `VmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
-        body : [types::VmTemplateUpdationParams], ok : ::std::vec::Vec <
-        types::WithTaskVmTemplate >, } { method : get_content_library_images, id :
-        "GetContentLibraryImages", doc :
-        "`POST /get-content-library-images`: Get content library images.\n\nReturns the `ContentLibraryImage`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
-        body : [types::GetContentLibraryImagesRequestBody], ok : ::std::vec::Vec <
-        types::ContentLibraryImage >, } { method : expand_vm_disk, id : "ExpandVmDisk",
-        doc :
+        method : expand_vm_disk, id : "ExpandVmDisk", doc :
         "`POST /expand-vm-disk`: Expand VM disk.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
         body : [types::VmExpandVmDiskParams], ok : ::std::vec::Vec < types::WithTaskVm >,
-        } { method : get_gpu_devices, id : "GetGpuDevices", doc :
-        "`POST /get-gpu-devices`: Get GPU devices.\n\nReturns the `GpuDevice`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
-        body : [types::GetGpuDevicesRequestBody], ok : ::std::vec::Vec < types::GpuDevice
-        >, } { method : add_vm_gpu_device, id : "AddVmGpuDevice", doc :
+        } { method : add_vm_gpu_device, id : "AddVmGpuDevice", doc :
         "`POST /add-vm-gpu-device`: Add VM GPU device.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
         body : [types::VmAddGpuDeviceParams], ok : ::std::vec::Vec < types::WithTaskVm >,
         } { method : remove_vm_gpu_device, id : "RemoveVmGpuDevice", doc :
         "`POST /remove-vm-gpu-device`: Remove VM GPU device.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
         body : [types::VmRemoveGpuDeviceParams], ok : ::std::vec::Vec < types::WithTaskVm
-        >, } { method : enter_maintenance_mode_pre_check, id :
-        "EnterMaintenanceModePreCheck", doc :
+        >, } } #[cfg(any(feature = "alert"))] $callback ! { { method : get_alerts, id :
+        "GetAlerts", doc :
+        "`POST /get-alerts`: List alerts.\n\nReturns the alerts that match `where`; `ended: false` selects the open ones. `message`, `cause`, `impact` and `solution` come in the language of the `content-language` header. `severity` is a plain string (e.g. `CRITICAL`, `NOTICE`, `INFO`), not an enum.",
+        body : [types::GetAlertsRequestBody], ok : ::std::vec::Vec < types::Alert >, } }
+        #[cfg(any(feature = "cluster"))] $callback ! { { method : get_clusters, id :
+        "GetClusters", doc :
+        "`POST /get-clusters`: List clusters.\n\nReturns the clusters that match `where`, e.g. those of a datacenter with `{\"datacenters_some\": {\"id\": ...}}`. The capacity and usage figures (`total_cpu_hz`, `used_memory_bytes`, `total_data_capacity`, ...) are all nullable.",
+        body : [types::GetClustersRequestBody], ok : ::std::vec::Vec < types::Cluster >,
+        } { method : connect_cluster, id : "ConnectCluster", doc :
+        "`POST /connect-cluster`: Connect cluster.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `Cluster` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        body : [::std::vec::Vec < types::ClusterCreationParams >], ok : ::std::vec::Vec <
+        types::WithTaskCluster >, } { method : delete_cluster, id : "DeleteCluster", doc
+        :
+        "`POST /delete-cluster`: Delete cluster.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteCluster` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        body : [types::ClusterDeletionParams], ok : ::std::vec::Vec <
+        types::WithTaskDeleteCluster >, } { method : update_cluster, id :
+        "UpdateCluster", doc :
+        "`POST /update-cluster`: Update cluster.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Cluster` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        body : [types::ClusterUpdationParams], ok : ::std::vec::Vec <
+        types::WithTaskCluster >, } } #[cfg(any(feature = "host"))] $callback ! { {
+        method : get_hosts, id : "GetHosts", doc :
+        "`POST /get-hosts`: List hosts.\n\nReturns the hosts that match `where`, e.g. those of some clusters with `{\"cluster\": {\"id_in\": [...]}}`. Byte and Hz totals are integers; `used_cpu_hz` and `used_memory_bytes` are nullable doubles.",
+        body : [types::GetHostsRequestBody], ok : ::std::vec::Vec < types::Host >, } {
+        method : enter_maintenance_mode_pre_check, id : "EnterMaintenanceModePreCheck",
+        doc :
         "`POST /enter-maintenance-mode-precheck`: Enter maintenance mode pre check.\n\nReturns `EnterMaintenanceModeCheckResult`.",
         body : [types::EnterMaintenanceModeCheckParams], ok :
         types::EnterMaintenanceModeCheckResult, } { method :
@@ -62162,8 +66083,129 @@ macro_rules! __for_each_operation {
         body : [types::EnterMaintenanceModeParams], ok : types::WithTaskHost, } { method
         : exit_maintenance_mode, id : "ExitMaintenanceMode", doc :
         "`POST /exit-maintance-mode`: Exit maintenance mode.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Host` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
-        body : [types::ExitMaintenanceModeParams], ok : types::WithTaskHost, } { method :
-        get_vm_metrics, id : "GetVmMetrics", doc :
+        body : [types::ExitMaintenanceModeParams], ok : types::WithTaskHost, } }
+        #[cfg(any(feature = "disk"))] $callback ! { { method : get_disks, id :
+        "GetDisks", doc :
+        "`POST /get-disks`: List physical disks.\n\nReturns the physical disks of hosts that match `where`. Disks have no `cluster` filter: filter by cluster through the host, `{\"host\": {\"cluster\": {\"id_in\": [...]}}}`. `health_status`, `usage_status` and `function` are nullable.",
+        body : [types::GetDisksRequestBody], ok : ::std::vec::Vec < types::Disk >, } }
+        #[cfg(any(feature = "vm-snapshot"))] $callback ! { { method : create_vm_snapshot,
+        id : "CreateVmSnapshot", doc :
+        "`POST /create-vm-snapshot`: Create virtual machine snapshots.\n\nCreates one snapshot per element of `data` (the body is an object with a `data` array, not a bare array). `FILE_SYSTEM_CONSISTENT` needs VMTools running in the guest (`Vm.vm_tools_status` = `RUNNING`); otherwise use `CRASH_CONSISTENT`. Wait for a task by polling `GetTasks` with `{\"where\": {\"id_in\": [...]}}` until its status is `SUCCESSED` or `FAILED`.",
+        body : [types::VmSnapshotCreationParams], ok : ::std::vec::Vec <
+        types::WithTaskVmSnapshot >, } { method : get_vm_snapshots, id :
+        "GetVmSnapshots", doc :
+        "`POST /get-vm-snapshots`: List virtual machine snapshots.\n\nReturns the VM snapshots that match `where`. Each element of `vm_disks` describes a frozen disk: for `type: DISK`, `snapshot_local_id` identifies the iSCSI LUN snapshot holding its data, which the SDK guide finds with `GetIscsiLunSnapshots` and `{\"name_in\": [...]}`; CD-ROMs (`type: CD_ROM`) have no LUN snapshot.",
+        body : [types::GetVmSnapshotsRequestBody], ok : ::std::vec::Vec <
+        types::VmSnapshot >, } { method : delete_vm_snapshot, id : "DeleteVmSnapshot",
+        doc :
+        "`POST /delete-vm-snapshot`: Delete VM snapshot.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteVmSnapshot` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        body : [types::VmSnapshotDeletionParams], ok : ::std::vec::Vec <
+        types::WithTaskDeleteVmSnapshot >, } } #[cfg(any(feature =
+        "iscsi-lun-snapshot"))] $callback ! { { method : get_iscsi_lun_snapshots, id :
+        "GetIscsiLunSnapshots", doc :
+        "`POST /get-iscsi-lun-snapshots`: List iSCSI LUN snapshots.\n\nReturns the iSCSI LUN snapshots that match `where`. There is no `cluster` or `host` filter; the snapshots of a VM snapshot are found by name, `{\"name_in\": [snapshot_local_id, ...]}`.",
+        body : [types::GetIscsiLunSnapshotsRequestBody], ok : ::std::vec::Vec <
+        types::IscsiLunSnapshot >, } } #[cfg(any(feature =
+        "content-library-vm-template"))] $callback ! { { method :
+        clone_content_library_vm_template_from_vm, id :
+        "CloneContentLibraryVmTemplateFromVm", doc :
+        "`POST /clone-content-library-vm-template-from-vm`: Clone content library VM template from VM.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `ContentLibraryVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        body : [::std::vec::Vec < types::ContentLibraryVmTemplateCreationParams >], ok :
+        ::std::vec::Vec < types::WithTaskContentLibraryVmTemplate >, } { method :
+        delete_content_library_vm_template, id : "DeleteContentLibraryVmTemplate", doc :
+        "`POST /delete-content-library-vm-template`: Delete content library VM template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteContentLibraryVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        body : [types::ContentLibraryVmTemplateDeletionParams], ok : ::std::vec::Vec <
+        types::WithTaskDeleteContentLibraryVmTemplate >, } { method :
+        get_content_library_vm_templates, id : "GetContentLibraryVmTemplates", doc :
+        "`POST /get-content-library-vm-templates`: Get content library VM templates.\n\nReturns the `ContentLibraryVmTemplate`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        body : [types::GetContentLibraryVmTemplatesRequestBody], ok : ::std::vec::Vec <
+        types::ContentLibraryVmTemplate >, } { method :
+        update_content_library_vm_template, id : "UpdateContentLibraryVmTemplate", doc :
+        "`POST /update-content-library-vm-template`: Update content library VM template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `ContentLibraryVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        body : [types::ContentLibraryVmTemplateUpdationParams], ok : ::std::vec::Vec <
+        types::WithTaskContentLibraryVmTemplate >, } } #[cfg(any(feature =
+        "vm-template"))] $callback ! { { method : clone_vm_template_from_vm, id :
+        "CloneVmTemplateFromVm", doc :
+        "`POST /clone-vm-template-from-vm`: Clone VM template from VM.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `VmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        body : [::std::vec::Vec < types::VmTemplateCreationParams >], ok :
+        ::std::vec::Vec < types::WithTaskVmTemplate >, } { method :
+        convert_vm_template_from_vm, id : "ConvertVmTemplateFromVm", doc :
+        "`POST /convert-vm-template-from-vm`: Convert VM template from VM.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `VmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        body : [::std::vec::Vec < types::VmTemplateCreationParams >], ok :
+        ::std::vec::Vec < types::WithTaskVmTemplate >, } { method : delete_vm_template,
+        id : "DeleteVmTemplate", doc :
+        "`POST /delete-vm-template`: Delete VM template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        body : [types::VmTemplateDeletionParams], ok : ::std::vec::Vec <
+        types::WithTaskDeleteVmTemplate >, } { method : get_vm_templates, id :
+        "GetVmTemplates", doc :
+        "`POST /get-vm-templates`: Get VM templates.\n\nReturns the `VmTemplate`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        body : [types::GetVmTemplatesRequestBody], ok : ::std::vec::Vec <
+        types::VmTemplate >, } { method : update_vm_template, id : "UpdateVmTemplate",
+        doc :
+        "`POST /update-vm-template`: Update VM template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `VmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        body : [types::VmTemplateUpdationParams], ok : ::std::vec::Vec <
+        types::WithTaskVmTemplate >, } } #[cfg(any(feature = "datacenter"))] $callback !
+        { { method : create_datacenter, id : "CreateDatacenter", doc :
+        "`POST /create-datacenter`: Create datacenter.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `Datacenter` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        body : [::std::vec::Vec < types::DatacenterCreationParams >], ok :
+        ::std::vec::Vec < types::WithTaskDatacenter >, } { method : delete_datacenter, id
+        : "DeleteDatacenter", doc :
+        "`POST /delete-datacenter`: Delete datacenter.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteDatacenter` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        body : [types::DatacenterDeletionParams], ok : ::std::vec::Vec <
+        types::WithTaskDeleteDatacenter >, } { method : get_datacenters, id :
+        "GetDatacenters", doc :
+        "`POST /get-datacenters`: Get datacenters.\n\nReturns the `Datacenter`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        body : [types::GetDatacentersRequestBody], ok : ::std::vec::Vec <
+        types::Datacenter >, } { method : update_datacenter, id : "UpdateDatacenter", doc
+        :
+        "`POST /update-datacenter`: Update datacenter.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Datacenter` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.",
+        body : [types::DatacenterUpdationParams], ok : ::std::vec::Vec <
+        types::WithTaskDatacenter >, } } #[cfg(any(feature = "elf-image"))] $callback ! {
+        { method : get_elf_images, id : "GetElfImages", doc :
+        "`POST /get-elf-images`: Get ELF images.\n\nReturns the `ElfImage`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        body : [types::GetElfImagesRequestBody], ok : ::std::vec::Vec < types::ElfImage
+        >, } } #[cfg(any(feature = "elf-storage-policy"))] $callback ! { { method :
+        get_elf_storage_policies, id : "GetElfStoragePolicies", doc :
+        "`POST /get-elf-storage-policies`: Get ELF storage policies.\n\nReturns the `ElfStoragePolicy`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        body : [types::GetElfStoragePoliciesRequestBody], ok : ::std::vec::Vec <
+        types::ElfStoragePolicy >, } } #[cfg(any(feature = "organization"))] $callback !
+        { { method : get_organizations, id : "GetOrganizations", doc :
+        "`POST /get-organizations`: Get organizations.\n\nReturns the `Organization`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        body : [types::GetOrganizationsRequestBody], ok : ::std::vec::Vec <
+        types::Organization >, } } #[cfg(any(feature = "svt-image"))] $callback ! { {
+        method : get_svt_images, id : "GetSvtImages", doc :
+        "`POST /get-svt-images`: Get SVT images.\n\nReturns the `SvtImage`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        body : [types::GetSvtImagesRequestBody], ok : ::std::vec::Vec < types::SvtImage
+        >, } } #[cfg(any(feature = "vds"))] $callback ! { { method : get_vdses, id :
+        "GetVdses", doc :
+        "`POST /get-vdses`: Get VDSes.\n\nReturns the `Vds`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        body : [types::GetVdsesRequestBody], ok : ::std::vec::Vec < types::Vds >, } }
+        #[cfg(any(feature = "vlan"))] $callback ! { { method : get_vlans, id :
+        "GetVlans", doc :
+        "`POST /get-vlans`: Get VLANs.\n\nReturns the `Vlan`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        body : [types::GetVlansRequestBody], ok : ::std::vec::Vec < types::Vlan >, } }
+        #[cfg(any(feature = "vm-disk"))] $callback ! { { method : get_vm_disks, id :
+        "GetVmDisks", doc :
+        "`POST /get-vm-disks`: Get VM disks.\n\nReturns the `VmDisk`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        body : [types::GetVmDisksRequestBody], ok : ::std::vec::Vec < types::VmDisk >, }
+        } #[cfg(any(feature = "vm-nic"))] $callback ! { { method : get_vm_nics, id :
+        "GetVmNics", doc :
+        "`POST /get-vm-nics`: Get VM NICs.\n\nReturns the `VmNic`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        body : [types::GetVmNicsRequestBody], ok : ::std::vec::Vec < types::VmNic >, } }
+        #[cfg(any(feature = "vm-volume"))] $callback ! { { method : get_vm_volumes, id :
+        "GetVmVolumes", doc :
+        "`POST /get-vm-volumes`: Get VM volumes.\n\nReturns the `VmVolume`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        body : [types::GetVmVolumesRequestBody], ok : ::std::vec::Vec < types::VmVolume
+        >, } } #[cfg(any(feature = "content-library-image"))] $callback ! { { method :
+        get_content_library_images, id : "GetContentLibraryImages", doc :
+        "`POST /get-content-library-images`: Get content library images.\n\nReturns the `ContentLibraryImage`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        body : [types::GetContentLibraryImagesRequestBody], ok : ::std::vec::Vec <
+        types::ContentLibraryImage >, } } #[cfg(any(feature = "gpu-device"))] $callback !
+        { { method : get_gpu_devices, id : "GetGpuDevices", doc :
+        "`POST /get-gpu-devices`: Get GPU devices.\n\nReturns the `GpuDevice`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
+        body : [types::GetGpuDevicesRequestBody], ok : ::std::vec::Vec < types::GpuDevice
+        >, } } #[cfg(any(feature = "metrics"))] $callback ! { { method : get_vm_metrics,
+        id : "GetVmMetrics", doc :
         "`POST /get-vm-metrics`: Get VM metrics.\n\nReturns the `WithTask_Metric_`s that match `where`, as a bare array. The body is required: send at least `{}`.",
         body : [types::GetVmMetricInput], ok : ::std::vec::Vec < types::WithTaskMetric >,
         } { method : get_host_metrics, id : "GetHostMetrics", doc :
@@ -62172,7 +66214,8 @@ macro_rules! __for_each_operation {
         >, } { method : get_cluster_metrics, id : "GetClusterMetrics", doc :
         "`POST /get-cluster-metrics`: Get cluster metrics.\n\nReturns the `WithTask_Metric_`s that match `where`, as a bare array. The body is required: send at least `{}`.",
         body : [types::GetClusterMetricInput], ok : ::std::vec::Vec <
-        types::WithTaskMetric >, } { method : get_labels, id : "GetLabels", doc :
+        types::WithTaskMetric >, } } #[cfg(any(feature = "label"))] $callback ! { {
+        method : get_labels, id : "GetLabels", doc :
         "`POST /get-labels`: Get labels.\n\nReturns the `Label`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.",
         body : [types::GetLabelsRequestBody], ok : ::std::vec::Vec < types::Label >, } {
         method : add_labels_to_resources, id : "AddLabelsToResources", doc :
@@ -62189,24 +66232,49 @@ pub(crate) use __for_each_operation as for_each_operation;
 #[allow(unused_macros)]
 macro_rules! __for_each_where_input {
     ($callback:ident) => {
-        $callback ! { { ty : VmWhereInput, id : [id], name : [name], } { ty :
-        TaskWhereInput, id : [id], name : [], } { ty : AlertWhereInput, id : [id], name :
-        [], } { ty : ClusterWhereInput, id : [id], name : [name], } { ty :
-        DatacenterWhereInput, id : [id], name : [name], } { ty : HostWhereInput, id :
-        [id], name : [name], } { ty : DiskWhereInput, id : [id], name : [name], } { ty :
-        VmSnapshotWhereInput, id : [id], name : [name], } { ty :
-        IscsiLunSnapshotWhereInput, id : [id], name : [name], } { ty :
-        ContentLibraryImageWhereInput, id : [id], name : [name], } { ty :
-        ContentLibraryVmTemplateWhereInput, id : [id], name : [name], } { ty :
-        ElfImageWhereInput, id : [id], name : [name], } { ty :
-        ElfStoragePolicyWhereInput, id : [id], name : [name], } { ty :
-        GpuDeviceWhereInput, id : [id], name : [name], } { ty : LabelWhereInput, id :
-        [id], name : [], } { ty : OrganizationWhereInput, id : [id], name : [name], } {
-        ty : SvtImageWhereInput, id : [id], name : [name], } { ty : VdsWhereInput, id :
-        [id], name : [name], } { ty : VlanWhereInput, id : [id], name : [name], } { ty :
-        VmDiskWhereInput, id : [id], name : [], } { ty : VmNicWhereInput, id : [id], name
-        : [], } { ty : VmTemplateWhereInput, id : [id], name : [name], } { ty :
-        VmVolumeWhereInput, id : [id], name : [name], } }
+        #[cfg(any(feature = "content-library-image", feature = "elf-image", feature =
+        "gpu-device", feature = "label", feature = "metrics", feature = "vm", feature =
+        "vm-disk", feature = "vm-nic", feature = "vm-snapshot"))] $callback ! { { ty :
+        VmWhereInput, id : [id], name : [name], } { ty : VmSnapshotWhereInput, id : [id],
+        name : [name], } { ty : LabelWhereInput, id : [id], name : [], } } $callback ! {
+        { ty : TaskWhereInput, id : [id], name : [], } { ty : ClusterWhereInput, id :
+        [id], name : [name], } { ty : DatacenterWhereInput, id : [id], name : [name], } }
+        #[cfg(any(feature = "alert"))] $callback ! { { ty : AlertWhereInput, id : [id],
+        name : [], } } #[cfg(any(feature = "alert", feature = "content-library-image",
+        feature = "disk", feature = "elf-image", feature = "gpu-device", feature =
+        "host", feature = "label", feature = "metrics", feature = "vm", feature =
+        "vm-disk", feature = "vm-nic", feature = "vm-snapshot"))] $callback ! { { ty :
+        HostWhereInput, id : [id], name : [name], } } #[cfg(any(feature =
+        "content-library-image", feature = "disk", feature = "elf-image", feature =
+        "gpu-device", feature = "label", feature = "metrics", feature = "vm", feature =
+        "vm-disk", feature = "vm-nic", feature = "vm-snapshot"))] $callback ! { { ty :
+        DiskWhereInput, id : [id], name : [name], } } #[cfg(any(feature =
+        "content-library-image", feature = "elf-image", feature = "gpu-device", feature =
+        "iscsi-lun-snapshot", feature = "label", feature = "metrics", feature = "vm",
+        feature = "vm-disk", feature = "vm-nic", feature = "vm-snapshot"))] $callback ! {
+        { ty : IscsiLunSnapshotWhereInput, id : [id], name : [name], } }
+        #[cfg(any(feature = "content-library-image", feature = "label"))] $callback ! { {
+        ty : ContentLibraryImageWhereInput, id : [id], name : [name], } }
+        #[cfg(any(feature = "content-library-vm-template", feature = "label"))] $callback
+        ! { { ty : ContentLibraryVmTemplateWhereInput, id : [id], name : [name], } }
+        #[cfg(any(feature = "elf-image", feature = "label"))] $callback ! { { ty :
+        ElfImageWhereInput, id : [id], name : [name], } } #[cfg(any(feature =
+        "elf-storage-policy"))] $callback ! { { ty : ElfStoragePolicyWhereInput, id :
+        [id], name : [name], } } #[cfg(any(feature = "gpu-device", feature = "label"))]
+        $callback ! { { ty : GpuDeviceWhereInput, id : [id], name : [name], } }
+        #[cfg(any(feature = "organization"))] $callback ! { { ty :
+        OrganizationWhereInput, id : [id], name : [name], } } #[cfg(any(feature =
+        "svt-image"))] $callback ! { { ty : SvtImageWhereInput, id : [id], name : [name],
+        } } #[cfg(any(feature = "label", feature = "vds"))] $callback ! { { ty :
+        VdsWhereInput, id : [id], name : [name], } } #[cfg(any(feature = "label", feature
+        = "vlan"))] $callback ! { { ty : VlanWhereInput, id : [id], name : [name], } }
+        #[cfg(any(feature = "vm", feature = "vm-disk"))] $callback ! { { ty :
+        VmDiskWhereInput, id : [id], name : [], } } #[cfg(any(feature = "vm-nic"))]
+        $callback ! { { ty : VmNicWhereInput, id : [id], name : [], } } #[cfg(any(feature
+        = "label", feature = "vm-template"))] $callback ! { { ty : VmTemplateWhereInput,
+        id : [id], name : [name], } } #[cfg(any(feature = "label", feature =
+        "vm-volume"))] $callback ! { { ty : VmVolumeWhereInput, id : [id], name : [name],
+        } }
     };
 }
 #[allow(unused_imports)]
@@ -62217,47 +66285,63 @@ pub(crate) use __for_each_where_input as for_each_where_input;
 #[allow(unused_macros)]
 macro_rules! __for_each_list_operation {
     ($callback:ident) => {
-        $callback ! { { method : get_vms, id : "GetVms", body : GetVmsRequestBody,
-        where_input : VmWhereInput, item : Vm, } { method : get_tasks, id : "GetTasks",
-        body : GetTasksRequestBody, where_input : TaskWhereInput, item : Task, } { method
-        : get_alerts, id : "GetAlerts", body : GetAlertsRequestBody, where_input :
-        AlertWhereInput, item : Alert, } { method : get_clusters, id : "GetClusters",
-        body : GetClustersRequestBody, where_input : ClusterWhereInput, item : Cluster, }
-        { method : get_hosts, id : "GetHosts", body : GetHostsRequestBody, where_input :
-        HostWhereInput, item : Host, } { method : get_disks, id : "GetDisks", body :
-        GetDisksRequestBody, where_input : DiskWhereInput, item : Disk, } { method :
+        #[cfg(any(feature = "vm"))] $callback ! { { method : get_vms, id : "GetVms", body
+        : GetVmsRequestBody, where_input : VmWhereInput, item : Vm, } } $callback ! { {
+        method : get_tasks, id : "GetTasks", body : GetTasksRequestBody, where_input :
+        TaskWhereInput, item : Task, } } #[cfg(any(feature = "alert"))] $callback ! { {
+        method : get_alerts, id : "GetAlerts", body : GetAlertsRequestBody, where_input :
+        AlertWhereInput, item : Alert, } } #[cfg(any(feature = "cluster"))] $callback ! {
+        { method : get_clusters, id : "GetClusters", body : GetClustersRequestBody,
+        where_input : ClusterWhereInput, item : Cluster, } } #[cfg(any(feature =
+        "host"))] $callback ! { { method : get_hosts, id : "GetHosts", body :
+        GetHostsRequestBody, where_input : HostWhereInput, item : Host, } }
+        #[cfg(any(feature = "disk"))] $callback ! { { method : get_disks, id :
+        "GetDisks", body : GetDisksRequestBody, where_input : DiskWhereInput, item :
+        Disk, } } #[cfg(any(feature = "vm-snapshot"))] $callback ! { { method :
         get_vm_snapshots, id : "GetVmSnapshots", body : GetVmSnapshotsRequestBody,
-        where_input : VmSnapshotWhereInput, item : VmSnapshot, } { method :
-        get_iscsi_lun_snapshots, id : "GetIscsiLunSnapshots", body :
-        GetIscsiLunSnapshotsRequestBody, where_input : IscsiLunSnapshotWhereInput, item :
-        IscsiLunSnapshot, } { method : get_content_library_vm_templates, id :
-        "GetContentLibraryVmTemplates", body : GetContentLibraryVmTemplatesRequestBody,
-        where_input : ContentLibraryVmTemplateWhereInput, item :
-        ContentLibraryVmTemplate, } { method : get_datacenters, id : "GetDatacenters",
-        body : GetDatacentersRequestBody, where_input : DatacenterWhereInput, item :
-        Datacenter, } { method : get_elf_images, id : "GetElfImages", body :
-        GetElfImagesRequestBody, where_input : ElfImageWhereInput, item : ElfImage, } {
-        method : get_elf_storage_policies, id : "GetElfStoragePolicies", body :
+        where_input : VmSnapshotWhereInput, item : VmSnapshot, } } #[cfg(any(feature =
+        "iscsi-lun-snapshot"))] $callback ! { { method : get_iscsi_lun_snapshots, id :
+        "GetIscsiLunSnapshots", body : GetIscsiLunSnapshotsRequestBody, where_input :
+        IscsiLunSnapshotWhereInput, item : IscsiLunSnapshot, } } #[cfg(any(feature =
+        "content-library-vm-template"))] $callback ! { { method :
+        get_content_library_vm_templates, id : "GetContentLibraryVmTemplates", body :
+        GetContentLibraryVmTemplatesRequestBody, where_input :
+        ContentLibraryVmTemplateWhereInput, item : ContentLibraryVmTemplate, } }
+        #[cfg(any(feature = "datacenter"))] $callback ! { { method : get_datacenters, id
+        : "GetDatacenters", body : GetDatacentersRequestBody, where_input :
+        DatacenterWhereInput, item : Datacenter, } } #[cfg(any(feature = "elf-image"))]
+        $callback ! { { method : get_elf_images, id : "GetElfImages", body :
+        GetElfImagesRequestBody, where_input : ElfImageWhereInput, item : ElfImage, } }
+        #[cfg(any(feature = "elf-storage-policy"))] $callback ! { { method :
+        get_elf_storage_policies, id : "GetElfStoragePolicies", body :
         GetElfStoragePoliciesRequestBody, where_input : ElfStoragePolicyWhereInput, item
-        : ElfStoragePolicy, } { method : get_organizations, id : "GetOrganizations", body
-        : GetOrganizationsRequestBody, where_input : OrganizationWhereInput, item :
-        Organization, } { method : get_svt_images, id : "GetSvtImages", body :
-        GetSvtImagesRequestBody, where_input : SvtImageWhereInput, item : SvtImage, } {
-        method : get_vdses, id : "GetVdses", body : GetVdsesRequestBody, where_input :
-        VdsWhereInput, item : Vds, } { method : get_vlans, id : "GetVlans", body :
-        GetVlansRequestBody, where_input : VlanWhereInput, item : Vlan, } { method :
-        get_vm_disks, id : "GetVmDisks", body : GetVmDisksRequestBody, where_input :
-        VmDiskWhereInput, item : VmDisk, } { method : get_vm_nics, id : "GetVmNics", body
-        : GetVmNicsRequestBody, where_input : VmNicWhereInput, item : VmNic, } { method :
+        : ElfStoragePolicy, } } #[cfg(any(feature = "organization"))] $callback ! { {
+        method : get_organizations, id : "GetOrganizations", body :
+        GetOrganizationsRequestBody, where_input : OrganizationWhereInput, item :
+        Organization, } } #[cfg(any(feature = "svt-image"))] $callback ! { { method :
+        get_svt_images, id : "GetSvtImages", body : GetSvtImagesRequestBody, where_input
+        : SvtImageWhereInput, item : SvtImage, } } #[cfg(any(feature = "vds"))] $callback
+        ! { { method : get_vdses, id : "GetVdses", body : GetVdsesRequestBody,
+        where_input : VdsWhereInput, item : Vds, } } #[cfg(any(feature = "vlan"))]
+        $callback ! { { method : get_vlans, id : "GetVlans", body : GetVlansRequestBody,
+        where_input : VlanWhereInput, item : Vlan, } } #[cfg(any(feature = "vm-disk"))]
+        $callback ! { { method : get_vm_disks, id : "GetVmDisks", body :
+        GetVmDisksRequestBody, where_input : VmDiskWhereInput, item : VmDisk, } }
+        #[cfg(any(feature = "vm-nic"))] $callback ! { { method : get_vm_nics, id :
+        "GetVmNics", body : GetVmNicsRequestBody, where_input : VmNicWhereInput, item :
+        VmNic, } } #[cfg(any(feature = "vm-template"))] $callback ! { { method :
         get_vm_templates, id : "GetVmTemplates", body : GetVmTemplatesRequestBody,
-        where_input : VmTemplateWhereInput, item : VmTemplate, } { method :
-        get_vm_volumes, id : "GetVmVolumes", body : GetVmVolumesRequestBody, where_input
-        : VmVolumeWhereInput, item : VmVolume, } { method : get_content_library_images,
-        id : "GetContentLibraryImages", body : GetContentLibraryImagesRequestBody,
-        where_input : ContentLibraryImageWhereInput, item : ContentLibraryImage, } {
-        method : get_gpu_devices, id : "GetGpuDevices", body : GetGpuDevicesRequestBody,
-        where_input : GpuDeviceWhereInput, item : GpuDevice, } { method : get_labels, id
-        : "GetLabels", body : GetLabelsRequestBody, where_input : LabelWhereInput, item :
+        where_input : VmTemplateWhereInput, item : VmTemplate, } } #[cfg(any(feature =
+        "vm-volume"))] $callback ! { { method : get_vm_volumes, id : "GetVmVolumes", body
+        : GetVmVolumesRequestBody, where_input : VmVolumeWhereInput, item : VmVolume, } }
+        #[cfg(any(feature = "content-library-image"))] $callback ! { { method :
+        get_content_library_images, id : "GetContentLibraryImages", body :
+        GetContentLibraryImagesRequestBody, where_input : ContentLibraryImageWhereInput,
+        item : ContentLibraryImage, } } #[cfg(any(feature = "gpu-device"))] $callback ! {
+        { method : get_gpu_devices, id : "GetGpuDevices", body :
+        GetGpuDevicesRequestBody, where_input : GpuDeviceWhereInput, item : GpuDevice, }
+        } #[cfg(any(feature = "label"))] $callback ! { { method : get_labels, id :
+        "GetLabels", body : GetLabelsRequestBody, where_input : LabelWhereInput, item :
         Label, } }
     };
 }
@@ -62269,66 +66353,83 @@ pub(crate) use __for_each_list_operation as for_each_list_operation;
 #[allow(unused_macros)]
 macro_rules! __for_each_where_body {
     ($callback:ident) => {
-        $callback ! { { body : GetVmsRequestBody, where_input : VmWhereInput, where_ :
-        optional, rest : [after, before, first, last, order_by, skip], } { body :
-        GetVmsConnectionRequestBody, where_input : VmWhereInput, where_ : optional, rest
-        : [after, before, first, last, order_by, skip], } { body : VmMigrateParams,
-        where_input : VmWhereInput, where_ : required, rest : [data], } { body :
-        VmStartParams, where_input : VmWhereInput, where_ : required, rest : [data], } {
-        body : VmOperateParams, where_input : VmWhereInput, where_ : required, rest : [],
-        } { body : VmDeleteParams, where_input : VmWhereInput, where_ : required, rest :
-        [effect], } { body : GetTasksRequestBody, where_input : TaskWhereInput, where_ :
-        optional, rest : [after, before, first, last, order_by, skip], } { body :
-        GetAlertsRequestBody, where_input : AlertWhereInput, where_ : optional, rest :
-        [after, before, first, last, order_by, skip], } { body : GetClustersRequestBody,
-        where_input : ClusterWhereInput, where_ : optional, rest : [after, before, first,
-        last, order_by, skip], } { body : GetHostsRequestBody, where_input :
-        HostWhereInput, where_ : optional, rest : [after, before, first, last, order_by,
-        skip], } { body : GetDisksRequestBody, where_input : DiskWhereInput, where_ :
-        optional, rest : [after, before, first, last, order_by, skip], } { body :
-        GetVmSnapshotsRequestBody, where_input : VmSnapshotWhereInput, where_ : optional,
-        rest : [after, before, first, last, order_by, skip], } { body :
-        GetIscsiLunSnapshotsRequestBody, where_input : IscsiLunSnapshotWhereInput, where_
+        #[cfg(any(feature = "vm"))] $callback ! { { body : GetVmsRequestBody, where_input
+        : VmWhereInput, where_ : optional, rest : [after, before, first, last, order_by,
+        skip], } { body : GetVmsConnectionRequestBody, where_input : VmWhereInput, where_
         : optional, rest : [after, before, first, last, order_by, skip], } { body :
-        ClusterDeletionParams, where_input : ClusterWhereInput, where_ : required, rest :
-        [], } { body : ContentLibraryVmTemplateDeletionParams, where_input :
+        VmMigrateParams, where_input : VmWhereInput, where_ : required, rest : [data], }
+        { body : VmStartParams, where_input : VmWhereInput, where_ : required, rest :
+        [data], } { body : VmOperateParams, where_input : VmWhereInput, where_ :
+        required, rest : [], } { body : VmDeleteParams, where_input : VmWhereInput,
+        where_ : required, rest : [effect], } } $callback ! { { body :
+        GetTasksRequestBody, where_input : TaskWhereInput, where_ : optional, rest :
+        [after, before, first, last, order_by, skip], } } #[cfg(any(feature = "alert"))]
+        $callback ! { { body : GetAlertsRequestBody, where_input : AlertWhereInput,
+        where_ : optional, rest : [after, before, first, last, order_by, skip], } }
+        #[cfg(any(feature = "cluster"))] $callback ! { { body : GetClustersRequestBody,
+        where_input : ClusterWhereInput, where_ : optional, rest : [after, before, first,
+        last, order_by, skip], } { body : ClusterDeletionParams, where_input :
+        ClusterWhereInput, where_ : required, rest : [], } } #[cfg(any(feature =
+        "host"))] $callback ! { { body : GetHostsRequestBody, where_input :
+        HostWhereInput, where_ : optional, rest : [after, before, first, last, order_by,
+        skip], } { body : EnterMaintenanceModeCheckParams, where_input : HostWhereInput,
+        where_ : required, rest : [], } } #[cfg(any(feature = "disk"))] $callback ! { {
+        body : GetDisksRequestBody, where_input : DiskWhereInput, where_ : optional, rest
+        : [after, before, first, last, order_by, skip], } } #[cfg(any(feature =
+        "vm-snapshot"))] $callback ! { { body : GetVmSnapshotsRequestBody, where_input :
+        VmSnapshotWhereInput, where_ : optional, rest : [after, before, first, last,
+        order_by, skip], } { body : VmSnapshotDeletionParams, where_input :
+        VmSnapshotWhereInput, where_ : required, rest : [], } } #[cfg(any(feature =
+        "iscsi-lun-snapshot"))] $callback ! { { body : GetIscsiLunSnapshotsRequestBody,
+        where_input : IscsiLunSnapshotWhereInput, where_ : optional, rest : [after,
+        before, first, last, order_by, skip], } } #[cfg(any(feature =
+        "content-library-vm-template"))] $callback ! { { body :
+        ContentLibraryVmTemplateDeletionParams, where_input :
         ContentLibraryVmTemplateWhereInput, where_ : required, rest : [], } { body :
-        DatacenterDeletionParams, where_input : DatacenterWhereInput, where_ : required,
-        rest : [], } { body : VmSnapshotDeletionParams, where_input :
-        VmSnapshotWhereInput, where_ : required, rest : [], } { body :
-        VmTemplateDeletionParams, where_input : VmTemplateWhereInput, where_ : required,
-        rest : [], } { body : GetContentLibraryVmTemplatesRequestBody, where_input :
+        GetContentLibraryVmTemplatesRequestBody, where_input :
         ContentLibraryVmTemplateWhereInput, where_ : optional, rest : [after, before,
-        first, last, order_by, skip], } { body : GetDatacentersRequestBody, where_input :
+        first, last, order_by, skip], } } #[cfg(any(feature = "datacenter"))] $callback !
+        { { body : DatacenterDeletionParams, where_input : DatacenterWhereInput, where_ :
+        required, rest : [], } { body : GetDatacentersRequestBody, where_input :
         DatacenterWhereInput, where_ : optional, rest : [after, before, first, last,
-        order_by, skip], } { body : GetElfImagesRequestBody, where_input :
+        order_by, skip], } } #[cfg(any(feature = "vm-template"))] $callback ! { { body :
+        VmTemplateDeletionParams, where_input : VmTemplateWhereInput, where_ : required,
+        rest : [], } { body : GetVmTemplatesRequestBody, where_input :
+        VmTemplateWhereInput, where_ : optional, rest : [after, before, first, last,
+        order_by, skip], } { body : VmTemplateUpdationParams, where_input :
+        VmTemplateWhereInput, where_ : required, rest : [data], } } #[cfg(any(feature =
+        "elf-image"))] $callback ! { { body : GetElfImagesRequestBody, where_input :
         ElfImageWhereInput, where_ : optional, rest : [after, before, first, last,
-        order_by, skip], } { body : GetElfStoragePoliciesRequestBody, where_input :
+        order_by, skip], } } #[cfg(any(feature = "elf-storage-policy"))] $callback ! { {
+        body : GetElfStoragePoliciesRequestBody, where_input :
         ElfStoragePolicyWhereInput, where_ : optional, rest : [after, before, first,
-        last, order_by, skip], } { body : GetOrganizationsRequestBody, where_input :
-        OrganizationWhereInput, where_ : optional, rest : [after, before, first, last,
-        order_by, skip], } { body : GetSvtImagesRequestBody, where_input :
-        SvtImageWhereInput, where_ : optional, rest : [after, before, first, last,
-        order_by, skip], } { body : GetVdsesRequestBody, where_input : VdsWhereInput,
-        where_ : optional, rest : [after, before, first, last, order_by, skip], } { body
-        : GetVlansRequestBody, where_input : VlanWhereInput, where_ : optional, rest :
-        [after, before, first, last, order_by, skip], } { body : GetVmDisksRequestBody,
-        where_input : VmDiskWhereInput, where_ : optional, rest : [after, before, first,
-        last, order_by, skip], } { body : GetVmNicsRequestBody, where_input :
+        last, order_by, skip], } } #[cfg(any(feature = "organization"))] $callback ! { {
+        body : GetOrganizationsRequestBody, where_input : OrganizationWhereInput, where_
+        : optional, rest : [after, before, first, last, order_by, skip], } }
+        #[cfg(any(feature = "svt-image"))] $callback ! { { body :
+        GetSvtImagesRequestBody, where_input : SvtImageWhereInput, where_ : optional,
+        rest : [after, before, first, last, order_by, skip], } } #[cfg(any(feature =
+        "vds"))] $callback ! { { body : GetVdsesRequestBody, where_input : VdsWhereInput,
+        where_ : optional, rest : [after, before, first, last, order_by, skip], } }
+        #[cfg(any(feature = "vlan"))] $callback ! { { body : GetVlansRequestBody,
+        where_input : VlanWhereInput, where_ : optional, rest : [after, before, first,
+        last, order_by, skip], } } #[cfg(any(feature = "vm-disk"))] $callback ! { { body
+        : GetVmDisksRequestBody, where_input : VmDiskWhereInput, where_ : optional, rest
+        : [after, before, first, last, order_by, skip], } } #[cfg(any(feature =
+        "vm-nic"))] $callback ! { { body : GetVmNicsRequestBody, where_input :
         VmNicWhereInput, where_ : optional, rest : [after, before, first, last, order_by,
-        skip], } { body : GetVmTemplatesRequestBody, where_input : VmTemplateWhereInput,
-        where_ : optional, rest : [after, before, first, last, order_by, skip], } { body
-        : GetVmVolumesRequestBody, where_input : VmVolumeWhereInput, where_ : optional,
-        rest : [after, before, first, last, order_by, skip], } { body :
-        VmTemplateUpdationParams, where_input : VmTemplateWhereInput, where_ : required,
-        rest : [data], } { body : GetContentLibraryImagesRequestBody, where_input :
-        ContentLibraryImageWhereInput, where_ : optional, rest : [after, before, first,
-        last, order_by, skip], } { body : GetGpuDevicesRequestBody, where_input :
-        GpuDeviceWhereInput, where_ : optional, rest : [after, before, first, last,
-        order_by, skip], } { body : EnterMaintenanceModeCheckParams, where_input :
-        HostWhereInput, where_ : required, rest : [], } { body : GetLabelsRequestBody,
-        where_input : LabelWhereInput, where_ : optional, rest : [after, before, first,
-        last, order_by, skip], } }
+        skip], } } #[cfg(any(feature = "vm-volume"))] $callback ! { { body :
+        GetVmVolumesRequestBody, where_input : VmVolumeWhereInput, where_ : optional,
+        rest : [after, before, first, last, order_by, skip], } } #[cfg(any(feature =
+        "content-library-image"))] $callback ! { { body :
+        GetContentLibraryImagesRequestBody, where_input : ContentLibraryImageWhereInput,
+        where_ : optional, rest : [after, before, first, last, order_by, skip], } }
+        #[cfg(any(feature = "gpu-device"))] $callback ! { { body :
+        GetGpuDevicesRequestBody, where_input : GpuDeviceWhereInput, where_ : optional,
+        rest : [after, before, first, last, order_by, skip], } } #[cfg(any(feature =
+        "label"))] $callback ! { { body : GetLabelsRequestBody, where_input :
+        LabelWhereInput, where_ : optional, rest : [after, before, first, last, order_by,
+        skip], } }
     };
 }
 #[allow(unused_imports)]
@@ -62339,17 +66440,25 @@ pub(crate) use __for_each_where_body as for_each_where_body;
 #[allow(unused_macros)]
 macro_rules! __for_each_with_task {
     ($callback:ident) => {
-        $callback ! { { ty : WithTaskLoginResponse, } { ty : WithTaskVm, } { ty :
-        WithTaskDeleteVm, } { ty : WithTaskVmSnapshot, } { ty : WithTaskCluster, } { ty :
-        WithTaskContentLibraryVmTemplate, } { ty : WithTaskDatacenter, } { ty :
-        WithTaskDeleteCluster, } { ty : WithTaskDeleteContentLibraryVmTemplate, } { ty :
-        WithTaskDeleteDatacenter, } { ty : WithTaskDeleteVmSnapshot, } { ty :
-        WithTaskDeleteVmTemplate, } { ty : WithTaskHost, } { ty : WithTaskLabel, } { ty :
-        WithTaskMetric, } { ty : WithTaskVmTemplate, } }
+        $callback ! { { ty : WithTaskLoginResponse, } } #[cfg(any(feature = "vm"))]
+        $callback ! { { ty : WithTaskVm, } { ty : WithTaskDeleteVm, } } #[cfg(any(feature
+        = "vm-snapshot"))] $callback ! { { ty : WithTaskVmSnapshot, } { ty :
+        WithTaskDeleteVmSnapshot, } } #[cfg(any(feature = "cluster"))] $callback ! { { ty
+        : WithTaskCluster, } { ty : WithTaskDeleteCluster, } } #[cfg(any(feature =
+        "content-library-vm-template"))] $callback ! { { ty :
+        WithTaskContentLibraryVmTemplate, } { ty :
+        WithTaskDeleteContentLibraryVmTemplate, } } #[cfg(any(feature = "datacenter"))]
+        $callback ! { { ty : WithTaskDatacenter, } { ty : WithTaskDeleteDatacenter, } }
+        #[cfg(any(feature = "vm-template"))] $callback ! { { ty :
+        WithTaskDeleteVmTemplate, } { ty : WithTaskVmTemplate, } } #[cfg(any(feature =
+        "host"))] $callback ! { { ty : WithTaskHost, } } #[cfg(any(feature = "label"))]
+        $callback ! { { ty : WithTaskLabel, } } #[cfg(any(feature = "metrics"))]
+        $callback ! { { ty : WithTaskMetric, } }
     };
 }
 #[allow(unused_imports)]
 pub(crate) use __for_each_with_task as for_each_with_task;
+#[cfg(any(feature = "label"))]
 impl ::cloud_common::IntoOptional<types::AddLabelsToResourcesParams>
 for types::builder::AddLabelsToResourcesParams {
     type Error = types::error::ConversionError;
@@ -62363,6 +66472,7 @@ for types::builder::AddLabelsToResourcesParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "label"))]
 impl ::cloud_common::IntoOptional<types::AddLabelsToResourcesParamsData>
 for types::builder::AddLabelsToResourcesParamsData {
     type Error = types::error::ConversionError;
@@ -62376,6 +66486,7 @@ for types::builder::AddLabelsToResourcesParamsData {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "alert"))]
 impl ::cloud_common::IntoOptional<types::AlertWhereInput>
 for types::builder::AlertWhereInput {
     type Error = types::error::ConversionError;
@@ -62389,6 +66500,7 @@ for types::builder::AlertWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::CloudInitNetWork>
 for types::builder::CloudInitNetWork {
     type Error = types::error::ConversionError;
@@ -62402,6 +66514,7 @@ for types::builder::CloudInitNetWork {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::CloudInitNetWorkRoute>
 for types::builder::CloudInitNetWorkRoute {
     type Error = types::error::ConversionError;
@@ -62415,6 +66528,7 @@ for types::builder::CloudInitNetWorkRoute {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "cluster"))]
 impl ::cloud_common::IntoOptional<types::ClusterCreationParams>
 for types::builder::ClusterCreationParams {
     type Error = types::error::ConversionError;
@@ -62428,6 +66542,7 @@ for types::builder::ClusterCreationParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "cluster"))]
 impl ::cloud_common::IntoOptional<types::ClusterDeletionParams>
 for types::builder::ClusterDeletionParams {
     type Error = types::error::ConversionError;
@@ -62441,6 +66556,7 @@ for types::builder::ClusterDeletionParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "cluster"))]
 impl ::cloud_common::IntoOptional<types::ClusterUpdationParams>
 for types::builder::ClusterUpdationParams {
     type Error = types::error::ConversionError;
@@ -62454,6 +66570,7 @@ for types::builder::ClusterUpdationParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "cluster"))]
 impl ::cloud_common::IntoOptional<types::ClusterUpdationParamsData>
 for types::builder::ClusterUpdationParamsData {
     type Error = types::error::ConversionError;
@@ -62480,6 +66597,7 @@ for types::builder::ClusterWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "content-library-image", feature = "label"))]
 impl ::cloud_common::IntoOptional<types::ContentLibraryImageWhereInput>
 for types::builder::ContentLibraryImageWhereInput {
     type Error = types::error::ConversionError;
@@ -62493,6 +66611,7 @@ for types::builder::ContentLibraryImageWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "content-library-vm-template"))]
 impl ::cloud_common::IntoOptional<types::ContentLibraryVmTemplateCreationParams>
 for types::builder::ContentLibraryVmTemplateCreationParams {
     type Error = types::error::ConversionError;
@@ -62506,6 +66625,7 @@ for types::builder::ContentLibraryVmTemplateCreationParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "content-library-vm-template"))]
 impl ::cloud_common::IntoOptional<types::ContentLibraryVmTemplateDeletionParams>
 for types::builder::ContentLibraryVmTemplateDeletionParams {
     type Error = types::error::ConversionError;
@@ -62519,6 +66639,7 @@ for types::builder::ContentLibraryVmTemplateDeletionParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "content-library-vm-template"))]
 impl ::cloud_common::IntoOptional<types::ContentLibraryVmTemplateUpdationParams>
 for types::builder::ContentLibraryVmTemplateUpdationParams {
     type Error = types::error::ConversionError;
@@ -62532,6 +66653,7 @@ for types::builder::ContentLibraryVmTemplateUpdationParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "content-library-vm-template"))]
 impl ::cloud_common::IntoOptional<types::ContentLibraryVmTemplateUpdationParamsData>
 for types::builder::ContentLibraryVmTemplateUpdationParamsData {
     type Error = types::error::ConversionError;
@@ -62545,6 +66667,7 @@ for types::builder::ContentLibraryVmTemplateUpdationParamsData {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "content-library-vm-template", feature = "label"))]
 impl ::cloud_common::IntoOptional<types::ContentLibraryVmTemplateWhereInput>
 for types::builder::ContentLibraryVmTemplateWhereInput {
     type Error = types::error::ConversionError;
@@ -62558,6 +66681,7 @@ for types::builder::ContentLibraryVmTemplateWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "datacenter"))]
 impl ::cloud_common::IntoOptional<types::DatacenterCreationParams>
 for types::builder::DatacenterCreationParams {
     type Error = types::error::ConversionError;
@@ -62571,6 +66695,7 @@ for types::builder::DatacenterCreationParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "datacenter"))]
 impl ::cloud_common::IntoOptional<types::DatacenterDeletionParams>
 for types::builder::DatacenterDeletionParams {
     type Error = types::error::ConversionError;
@@ -62584,6 +66709,7 @@ for types::builder::DatacenterDeletionParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "datacenter"))]
 impl ::cloud_common::IntoOptional<types::DatacenterUpdationParams>
 for types::builder::DatacenterUpdationParams {
     type Error = types::error::ConversionError;
@@ -62597,6 +66723,7 @@ for types::builder::DatacenterUpdationParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "datacenter"))]
 impl ::cloud_common::IntoOptional<types::DatacenterUpdationParamsData>
 for types::builder::DatacenterUpdationParamsData {
     type Error = types::error::ConversionError;
@@ -62623,6 +66750,7 @@ for types::builder::DatacenterWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::DiskOperateModifyDisk>
 for types::builder::DiskOperateModifyDisk {
     type Error = types::error::ConversionError;
@@ -62636,6 +66764,20 @@ for types::builder::DiskOperateModifyDisk {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(
+    any(
+        feature = "content-library-image",
+        feature = "disk",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
 impl ::cloud_common::IntoOptional<types::DiskWhereInput>
 for types::builder::DiskWhereInput {
     type Error = types::error::ConversionError;
@@ -62649,6 +66791,7 @@ for types::builder::DiskWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "elf-image", feature = "label"))]
 impl ::cloud_common::IntoOptional<types::ElfImageWhereInput>
 for types::builder::ElfImageWhereInput {
     type Error = types::error::ConversionError;
@@ -62662,6 +66805,7 @@ for types::builder::ElfImageWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "elf-storage-policy"))]
 impl ::cloud_common::IntoOptional<types::ElfStoragePolicyWhereInput>
 for types::builder::ElfStoragePolicyWhereInput {
     type Error = types::error::ConversionError;
@@ -62675,6 +66819,7 @@ for types::builder::ElfStoragePolicyWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "host"))]
 impl ::cloud_common::IntoOptional<types::EnterMaintenanceModeCheckParams>
 for types::builder::EnterMaintenanceModeCheckParams {
     type Error = types::error::ConversionError;
@@ -62688,6 +66833,7 @@ for types::builder::EnterMaintenanceModeCheckParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "host"))]
 impl ::cloud_common::IntoOptional<types::EnterMaintenanceModeInput>
 for types::builder::EnterMaintenanceModeInput {
     type Error = types::error::ConversionError;
@@ -62701,6 +66847,7 @@ for types::builder::EnterMaintenanceModeInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "host"))]
 impl ::cloud_common::IntoOptional<types::EnterMaintenanceModeParams>
 for types::builder::EnterMaintenanceModeParams {
     type Error = types::error::ConversionError;
@@ -62714,6 +66861,7 @@ for types::builder::EnterMaintenanceModeParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "host"))]
 impl ::cloud_common::IntoOptional<types::EnterMaintenanceModeParamsWhere>
 for types::builder::EnterMaintenanceModeParamsWhere {
     type Error = types::error::ConversionError;
@@ -62727,6 +66875,7 @@ for types::builder::EnterMaintenanceModeParamsWhere {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "host"))]
 impl ::cloud_common::IntoOptional<types::EnterMaintenanceModeResultParams>
 for types::builder::EnterMaintenanceModeResultParams {
     type Error = types::error::ConversionError;
@@ -62740,6 +66889,7 @@ for types::builder::EnterMaintenanceModeResultParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "host"))]
 impl ::cloud_common::IntoOptional<types::EnterMaintenanceModeResultParamsWhere>
 for types::builder::EnterMaintenanceModeResultParamsWhere {
     type Error = types::error::ConversionError;
@@ -62753,6 +66903,7 @@ for types::builder::EnterMaintenanceModeResultParamsWhere {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "host"))]
 impl ::cloud_common::IntoOptional<types::ExitMaintenanceModeInput>
 for types::builder::ExitMaintenanceModeInput {
     type Error = types::error::ConversionError;
@@ -62766,6 +66917,7 @@ for types::builder::ExitMaintenanceModeInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "host"))]
 impl ::cloud_common::IntoOptional<types::ExitMaintenanceModeParams>
 for types::builder::ExitMaintenanceModeParams {
     type Error = types::error::ConversionError;
@@ -62779,6 +66931,7 @@ for types::builder::ExitMaintenanceModeParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "host"))]
 impl ::cloud_common::IntoOptional<types::ExitMaintenanceModeParamsWhere>
 for types::builder::ExitMaintenanceModeParamsWhere {
     type Error = types::error::ConversionError;
@@ -62792,6 +66945,7 @@ for types::builder::ExitMaintenanceModeParamsWhere {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "alert"))]
 impl ::cloud_common::IntoOptional<types::GetAlertsRequestBody>
 for types::builder::GetAlertsRequestBody {
     type Error = types::error::ConversionError;
@@ -62805,6 +66959,7 @@ for types::builder::GetAlertsRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "metrics"))]
 impl ::cloud_common::IntoOptional<types::GetClusterMetricInput>
 for types::builder::GetClusterMetricInput {
     type Error = types::error::ConversionError;
@@ -62818,6 +66973,7 @@ for types::builder::GetClusterMetricInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "cluster"))]
 impl ::cloud_common::IntoOptional<types::GetClustersRequestBody>
 for types::builder::GetClustersRequestBody {
     type Error = types::error::ConversionError;
@@ -62831,6 +66987,7 @@ for types::builder::GetClustersRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "content-library-image"))]
 impl ::cloud_common::IntoOptional<types::GetContentLibraryImagesRequestBody>
 for types::builder::GetContentLibraryImagesRequestBody {
     type Error = types::error::ConversionError;
@@ -62844,6 +67001,7 @@ for types::builder::GetContentLibraryImagesRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "content-library-vm-template"))]
 impl ::cloud_common::IntoOptional<types::GetContentLibraryVmTemplatesRequestBody>
 for types::builder::GetContentLibraryVmTemplatesRequestBody {
     type Error = types::error::ConversionError;
@@ -62857,6 +67015,7 @@ for types::builder::GetContentLibraryVmTemplatesRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "datacenter"))]
 impl ::cloud_common::IntoOptional<types::GetDatacentersRequestBody>
 for types::builder::GetDatacentersRequestBody {
     type Error = types::error::ConversionError;
@@ -62870,6 +67029,7 @@ for types::builder::GetDatacentersRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "disk"))]
 impl ::cloud_common::IntoOptional<types::GetDisksRequestBody>
 for types::builder::GetDisksRequestBody {
     type Error = types::error::ConversionError;
@@ -62883,6 +67043,7 @@ for types::builder::GetDisksRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "elf-image"))]
 impl ::cloud_common::IntoOptional<types::GetElfImagesRequestBody>
 for types::builder::GetElfImagesRequestBody {
     type Error = types::error::ConversionError;
@@ -62896,6 +67057,7 @@ for types::builder::GetElfImagesRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "elf-storage-policy"))]
 impl ::cloud_common::IntoOptional<types::GetElfStoragePoliciesRequestBody>
 for types::builder::GetElfStoragePoliciesRequestBody {
     type Error = types::error::ConversionError;
@@ -62909,6 +67071,7 @@ for types::builder::GetElfStoragePoliciesRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "gpu-device"))]
 impl ::cloud_common::IntoOptional<types::GetGpuDevicesRequestBody>
 for types::builder::GetGpuDevicesRequestBody {
     type Error = types::error::ConversionError;
@@ -62922,6 +67085,7 @@ for types::builder::GetGpuDevicesRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "metrics"))]
 impl ::cloud_common::IntoOptional<types::GetHostMetricInput>
 for types::builder::GetHostMetricInput {
     type Error = types::error::ConversionError;
@@ -62935,6 +67099,7 @@ for types::builder::GetHostMetricInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "host"))]
 impl ::cloud_common::IntoOptional<types::GetHostsRequestBody>
 for types::builder::GetHostsRequestBody {
     type Error = types::error::ConversionError;
@@ -62948,6 +67113,7 @@ for types::builder::GetHostsRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "iscsi-lun-snapshot"))]
 impl ::cloud_common::IntoOptional<types::GetIscsiLunSnapshotsRequestBody>
 for types::builder::GetIscsiLunSnapshotsRequestBody {
     type Error = types::error::ConversionError;
@@ -62961,6 +67127,7 @@ for types::builder::GetIscsiLunSnapshotsRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "label"))]
 impl ::cloud_common::IntoOptional<types::GetLabelsRequestBody>
 for types::builder::GetLabelsRequestBody {
     type Error = types::error::ConversionError;
@@ -62974,6 +67141,7 @@ for types::builder::GetLabelsRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "organization"))]
 impl ::cloud_common::IntoOptional<types::GetOrganizationsRequestBody>
 for types::builder::GetOrganizationsRequestBody {
     type Error = types::error::ConversionError;
@@ -62987,6 +67155,7 @@ for types::builder::GetOrganizationsRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "svt-image"))]
 impl ::cloud_common::IntoOptional<types::GetSvtImagesRequestBody>
 for types::builder::GetSvtImagesRequestBody {
     type Error = types::error::ConversionError;
@@ -63013,6 +67182,7 @@ for types::builder::GetTasksRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vds"))]
 impl ::cloud_common::IntoOptional<types::GetVdsesRequestBody>
 for types::builder::GetVdsesRequestBody {
     type Error = types::error::ConversionError;
@@ -63026,6 +67196,7 @@ for types::builder::GetVdsesRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vlan"))]
 impl ::cloud_common::IntoOptional<types::GetVlansRequestBody>
 for types::builder::GetVlansRequestBody {
     type Error = types::error::ConversionError;
@@ -63039,6 +67210,7 @@ for types::builder::GetVlansRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm-disk"))]
 impl ::cloud_common::IntoOptional<types::GetVmDisksRequestBody>
 for types::builder::GetVmDisksRequestBody {
     type Error = types::error::ConversionError;
@@ -63052,6 +67224,7 @@ for types::builder::GetVmDisksRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "metrics"))]
 impl ::cloud_common::IntoOptional<types::GetVmMetricInput>
 for types::builder::GetVmMetricInput {
     type Error = types::error::ConversionError;
@@ -63065,6 +67238,7 @@ for types::builder::GetVmMetricInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm-nic"))]
 impl ::cloud_common::IntoOptional<types::GetVmNicsRequestBody>
 for types::builder::GetVmNicsRequestBody {
     type Error = types::error::ConversionError;
@@ -63078,6 +67252,7 @@ for types::builder::GetVmNicsRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm-snapshot"))]
 impl ::cloud_common::IntoOptional<types::GetVmSnapshotsRequestBody>
 for types::builder::GetVmSnapshotsRequestBody {
     type Error = types::error::ConversionError;
@@ -63091,6 +67266,7 @@ for types::builder::GetVmSnapshotsRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm-template"))]
 impl ::cloud_common::IntoOptional<types::GetVmTemplatesRequestBody>
 for types::builder::GetVmTemplatesRequestBody {
     type Error = types::error::ConversionError;
@@ -63104,6 +67280,7 @@ for types::builder::GetVmTemplatesRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm-volume"))]
 impl ::cloud_common::IntoOptional<types::GetVmVolumesRequestBody>
 for types::builder::GetVmVolumesRequestBody {
     type Error = types::error::ConversionError;
@@ -63117,6 +67294,7 @@ for types::builder::GetVmVolumesRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::GetVmsConnectionRequestBody>
 for types::builder::GetVmsConnectionRequestBody {
     type Error = types::error::ConversionError;
@@ -63130,6 +67308,7 @@ for types::builder::GetVmsConnectionRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::GetVmsRequestBody>
 for types::builder::GetVmsRequestBody {
     type Error = types::error::ConversionError;
@@ -63143,6 +67322,7 @@ for types::builder::GetVmsRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "gpu-device", feature = "label"))]
 impl ::cloud_common::IntoOptional<types::GpuDeviceWhereInput>
 for types::builder::GpuDeviceWhereInput {
     type Error = types::error::ConversionError;
@@ -63156,6 +67336,22 @@ for types::builder::GpuDeviceWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(
+    any(
+        feature = "alert",
+        feature = "content-library-image",
+        feature = "disk",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "host",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
 impl ::cloud_common::IntoOptional<types::HostWhereInput>
 for types::builder::HostWhereInput {
     type Error = types::error::ConversionError;
@@ -63169,6 +67365,20 @@ for types::builder::HostWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(
+    any(
+        feature = "content-library-image",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "iscsi-lun-snapshot",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
 impl ::cloud_common::IntoOptional<types::IscsiLunSnapshotWhereInput>
 for types::builder::IscsiLunSnapshotWhereInput {
     type Error = types::error::ConversionError;
@@ -63182,6 +67392,19 @@ for types::builder::IscsiLunSnapshotWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(
+    any(
+        feature = "content-library-image",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
 impl ::cloud_common::IntoOptional<types::LabelWhereInput>
 for types::builder::LabelWhereInput {
     type Error = types::error::ConversionError;
@@ -63204,6 +67427,7 @@ impl ::cloud_common::IntoOptional<types::LoginInput> for types::builder::LoginIn
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::MountDisksParams>
 for types::builder::MountDisksParams {
     type Error = types::error::ConversionError;
@@ -63217,6 +67441,7 @@ for types::builder::MountDisksParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::MountNewCreateDisksParams>
 for types::builder::MountNewCreateDisksParams {
     type Error = types::error::ConversionError;
@@ -63230,6 +67455,7 @@ for types::builder::MountNewCreateDisksParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::MountNewCreateDisksParamsVmVolume>
 for types::builder::MountNewCreateDisksParamsVmVolume {
     type Error = types::error::ConversionError;
@@ -63243,6 +67469,7 @@ for types::builder::MountNewCreateDisksParamsVmVolume {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "organization"))]
 impl ::cloud_common::IntoOptional<types::OrganizationWhereInput>
 for types::builder::OrganizationWhereInput {
     type Error = types::error::ConversionError;
@@ -63256,6 +67483,7 @@ for types::builder::OrganizationWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "svt-image"))]
 impl ::cloud_common::IntoOptional<types::SvtImageWhereInput>
 for types::builder::SvtImageWhereInput {
     type Error = types::error::ConversionError;
@@ -63282,6 +67510,7 @@ for types::builder::TaskWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::TemplateCloudInit>
 for types::builder::TemplateCloudInit {
     type Error = types::error::ConversionError;
@@ -63295,6 +67524,7 @@ for types::builder::TemplateCloudInit {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "label", feature = "vds"))]
 impl ::cloud_common::IntoOptional<types::VdsWhereInput>
 for types::builder::VdsWhereInput {
     type Error = types::error::ConversionError;
@@ -63308,6 +67538,7 @@ for types::builder::VdsWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "label", feature = "vlan"))]
 impl ::cloud_common::IntoOptional<types::VlanWhereInput>
 for types::builder::VlanWhereInput {
     type Error = types::error::ConversionError;
@@ -63321,6 +67552,7 @@ for types::builder::VlanWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmAddCdRomParams>
 for types::builder::VmAddCdRomParams {
     type Error = types::error::ConversionError;
@@ -63334,6 +67566,7 @@ for types::builder::VmAddCdRomParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmAddCdRomParamsData>
 for types::builder::VmAddCdRomParamsData {
     type Error = types::error::ConversionError;
@@ -63347,6 +67580,7 @@ for types::builder::VmAddCdRomParamsData {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmAddDiskParams>
 for types::builder::VmAddDiskParams {
     type Error = types::error::ConversionError;
@@ -63360,6 +67594,7 @@ for types::builder::VmAddDiskParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmAddDiskParamsData>
 for types::builder::VmAddDiskParamsData {
     type Error = types::error::ConversionError;
@@ -63373,6 +67608,7 @@ for types::builder::VmAddDiskParamsData {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmAddDiskParamsDataVmDisks>
 for types::builder::VmAddDiskParamsDataVmDisks {
     type Error = types::error::ConversionError;
@@ -63386,6 +67622,7 @@ for types::builder::VmAddDiskParamsDataVmDisks {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmAddGpuDeviceParams>
 for types::builder::VmAddGpuDeviceParams {
     type Error = types::error::ConversionError;
@@ -63399,6 +67636,7 @@ for types::builder::VmAddGpuDeviceParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmAddNicParams>
 for types::builder::VmAddNicParams {
     type Error = types::error::ConversionError;
@@ -63412,6 +67650,7 @@ for types::builder::VmAddNicParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmAddNicParamsData>
 for types::builder::VmAddNicParamsData {
     type Error = types::error::ConversionError;
@@ -63425,6 +67664,7 @@ for types::builder::VmAddNicParamsData {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmCdRomParams>
 for types::builder::VmCdRomParams {
     type Error = types::error::ConversionError;
@@ -63438,6 +67678,7 @@ for types::builder::VmCdRomParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmCloneParams>
 for types::builder::VmCloneParams {
     type Error = types::error::ConversionError;
@@ -63451,6 +67692,7 @@ for types::builder::VmCloneParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmCreateVmFromContentLibraryTemplateParams>
 for types::builder::VmCreateVmFromContentLibraryTemplateParams {
     type Error = types::error::ConversionError;
@@ -63464,6 +67706,7 @@ for types::builder::VmCreateVmFromContentLibraryTemplateParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmCreateVmFromTemplateParams>
 for types::builder::VmCreateVmFromTemplateParams {
     type Error = types::error::ConversionError;
@@ -63477,6 +67720,7 @@ for types::builder::VmCreateVmFromTemplateParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmCreationParams>
 for types::builder::VmCreationParams {
     type Error = types::error::ConversionError;
@@ -63490,6 +67734,7 @@ for types::builder::VmCreationParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmDeleteParams>
 for types::builder::VmDeleteParams {
     type Error = types::error::ConversionError;
@@ -63503,6 +67748,7 @@ for types::builder::VmDeleteParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmDeleteParamsEffect>
 for types::builder::VmDeleteParamsEffect {
     type Error = types::error::ConversionError;
@@ -63516,6 +67762,7 @@ for types::builder::VmDeleteParamsEffect {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmDiskOperate>
 for types::builder::VmDiskOperate {
     type Error = types::error::ConversionError;
@@ -63529,6 +67776,7 @@ for types::builder::VmDiskOperate {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmDiskOperateRemoveDisks>
 for types::builder::VmDiskOperateRemoveDisks {
     type Error = types::error::ConversionError;
@@ -63542,6 +67790,7 @@ for types::builder::VmDiskOperateRemoveDisks {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmDiskParams> for types::builder::VmDiskParams {
     type Error = types::error::ConversionError;
     #[inline]
@@ -63551,6 +67800,7 @@ impl ::cloud_common::IntoOptional<types::VmDiskParams> for types::builder::VmDis
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm", feature = "vm-disk"))]
 impl ::cloud_common::IntoOptional<types::VmDiskWhereInput>
 for types::builder::VmDiskWhereInput {
     type Error = types::error::ConversionError;
@@ -63564,6 +67814,7 @@ for types::builder::VmDiskWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmExpandVmDiskParams>
 for types::builder::VmExpandVmDiskParams {
     type Error = types::error::ConversionError;
@@ -63577,6 +67828,7 @@ for types::builder::VmExpandVmDiskParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmGpuOperationParams>
 for types::builder::VmGpuOperationParams {
     type Error = types::error::ConversionError;
@@ -63590,6 +67842,7 @@ for types::builder::VmGpuOperationParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmMigrateParams>
 for types::builder::VmMigrateParams {
     type Error = types::error::ConversionError;
@@ -63603,6 +67856,7 @@ for types::builder::VmMigrateParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmMigrateParamsData>
 for types::builder::VmMigrateParamsData {
     type Error = types::error::ConversionError;
@@ -63616,6 +67870,7 @@ for types::builder::VmMigrateParamsData {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmNicParams> for types::builder::VmNicParams {
     type Error = types::error::ConversionError;
     #[inline]
@@ -63625,6 +67880,7 @@ impl ::cloud_common::IntoOptional<types::VmNicParams> for types::builder::VmNicP
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm-nic"))]
 impl ::cloud_common::IntoOptional<types::VmNicWhereInput>
 for types::builder::VmNicWhereInput {
     type Error = types::error::ConversionError;
@@ -63638,6 +67894,7 @@ for types::builder::VmNicWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmOperateParams>
 for types::builder::VmOperateParams {
     type Error = types::error::ConversionError;
@@ -63651,6 +67908,7 @@ for types::builder::VmOperateParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmOwnerParams>
 for types::builder::VmOwnerParams {
     type Error = types::error::ConversionError;
@@ -63664,6 +67922,7 @@ for types::builder::VmOwnerParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmRebuildParams>
 for types::builder::VmRebuildParams {
     type Error = types::error::ConversionError;
@@ -63677,6 +67936,7 @@ for types::builder::VmRebuildParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmRemoveCdRomParams>
 for types::builder::VmRemoveCdRomParams {
     type Error = types::error::ConversionError;
@@ -63690,6 +67950,7 @@ for types::builder::VmRemoveCdRomParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmRemoveCdRomParamsData>
 for types::builder::VmRemoveCdRomParamsData {
     type Error = types::error::ConversionError;
@@ -63703,6 +67964,7 @@ for types::builder::VmRemoveCdRomParamsData {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmRemoveDiskParams>
 for types::builder::VmRemoveDiskParams {
     type Error = types::error::ConversionError;
@@ -63716,6 +67978,7 @@ for types::builder::VmRemoveDiskParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmRemoveDiskParamsData>
 for types::builder::VmRemoveDiskParamsData {
     type Error = types::error::ConversionError;
@@ -63729,6 +67992,7 @@ for types::builder::VmRemoveDiskParamsData {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmRemoveGpuDeviceParams>
 for types::builder::VmRemoveGpuDeviceParams {
     type Error = types::error::ConversionError;
@@ -63742,6 +68006,7 @@ for types::builder::VmRemoveGpuDeviceParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmRemoveNicParams>
 for types::builder::VmRemoveNicParams {
     type Error = types::error::ConversionError;
@@ -63755,6 +68020,7 @@ for types::builder::VmRemoveNicParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmRemoveNicParamsData>
 for types::builder::VmRemoveNicParamsData {
     type Error = types::error::ConversionError;
@@ -63768,6 +68034,7 @@ for types::builder::VmRemoveNicParamsData {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmRollbackParams>
 for types::builder::VmRollbackParams {
     type Error = types::error::ConversionError;
@@ -63781,6 +68048,7 @@ for types::builder::VmRollbackParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmRollbackParamsData>
 for types::builder::VmRollbackParamsData {
     type Error = types::error::ConversionError;
@@ -63794,6 +68062,7 @@ for types::builder::VmRollbackParamsData {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm-snapshot"))]
 impl ::cloud_common::IntoOptional<types::VmSnapshotCreationParams>
 for types::builder::VmSnapshotCreationParams {
     type Error = types::error::ConversionError;
@@ -63807,6 +68076,7 @@ for types::builder::VmSnapshotCreationParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm-snapshot"))]
 impl ::cloud_common::IntoOptional<types::VmSnapshotCreationParamsData>
 for types::builder::VmSnapshotCreationParamsData {
     type Error = types::error::ConversionError;
@@ -63820,6 +68090,7 @@ for types::builder::VmSnapshotCreationParamsData {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm-snapshot"))]
 impl ::cloud_common::IntoOptional<types::VmSnapshotDeletionParams>
 for types::builder::VmSnapshotDeletionParams {
     type Error = types::error::ConversionError;
@@ -63833,6 +68104,19 @@ for types::builder::VmSnapshotDeletionParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(
+    any(
+        feature = "content-library-image",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
 impl ::cloud_common::IntoOptional<types::VmSnapshotWhereInput>
 for types::builder::VmSnapshotWhereInput {
     type Error = types::error::ConversionError;
@@ -63846,6 +68130,7 @@ for types::builder::VmSnapshotWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmStartParams>
 for types::builder::VmStartParams {
     type Error = types::error::ConversionError;
@@ -63859,6 +68144,7 @@ for types::builder::VmStartParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmStartParamsData>
 for types::builder::VmStartParamsData {
     type Error = types::error::ConversionError;
@@ -63872,6 +68158,7 @@ for types::builder::VmStartParamsData {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm-template"))]
 impl ::cloud_common::IntoOptional<types::VmTemplateCreationParams>
 for types::builder::VmTemplateCreationParams {
     type Error = types::error::ConversionError;
@@ -63885,6 +68172,7 @@ for types::builder::VmTemplateCreationParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm-template"))]
 impl ::cloud_common::IntoOptional<types::VmTemplateDeletionParams>
 for types::builder::VmTemplateDeletionParams {
     type Error = types::error::ConversionError;
@@ -63898,6 +68186,7 @@ for types::builder::VmTemplateDeletionParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm-template"))]
 impl ::cloud_common::IntoOptional<types::VmTemplateUpdationParams>
 for types::builder::VmTemplateUpdationParams {
     type Error = types::error::ConversionError;
@@ -63911,6 +68200,7 @@ for types::builder::VmTemplateUpdationParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm-template"))]
 impl ::cloud_common::IntoOptional<types::VmTemplateUpdationParamsData>
 for types::builder::VmTemplateUpdationParamsData {
     type Error = types::error::ConversionError;
@@ -63924,6 +68214,7 @@ for types::builder::VmTemplateUpdationParamsData {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "label", feature = "vm-template"))]
 impl ::cloud_common::IntoOptional<types::VmTemplateWhereInput>
 for types::builder::VmTemplateWhereInput {
     type Error = types::error::ConversionError;
@@ -63937,6 +68228,7 @@ for types::builder::VmTemplateWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmUpdateNicParams>
 for types::builder::VmUpdateNicParams {
     type Error = types::error::ConversionError;
@@ -63950,6 +68242,7 @@ for types::builder::VmUpdateNicParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmUpdateNicParamsData>
 for types::builder::VmUpdateNicParamsData {
     type Error = types::error::ConversionError;
@@ -63963,6 +68256,7 @@ for types::builder::VmUpdateNicParamsData {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmUpdateParams>
 for types::builder::VmUpdateParams {
     type Error = types::error::ConversionError;
@@ -63976,6 +68270,7 @@ for types::builder::VmUpdateParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmUpdateParamsData>
 for types::builder::VmUpdateParamsData {
     type Error = types::error::ConversionError;
@@ -63989,6 +68284,7 @@ for types::builder::VmUpdateParamsData {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "label", feature = "vm-volume"))]
 impl ::cloud_common::IntoOptional<types::VmVolumeWhereInput>
 for types::builder::VmVolumeWhereInput {
     type Error = types::error::ConversionError;
@@ -64002,6 +68298,19 @@ for types::builder::VmVolumeWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(
+    any(
+        feature = "content-library-image",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
 impl ::cloud_common::IntoOptional<types::VmWhereInput> for types::builder::VmWhereInput {
     type Error = types::error::ConversionError;
     #[inline]
@@ -64011,6 +68320,7 @@ impl ::cloud_common::IntoOptional<types::VmWhereInput> for types::builder::VmWhe
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "content-library-vm-template"))]
 impl ::cloud_common::IntoOptional<types::VmWhereUniqueInput>
 for types::builder::VmWhereUniqueInput {
     type Error = types::error::ConversionError;

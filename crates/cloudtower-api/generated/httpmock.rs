@@ -87,7 +87,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct GetVmsWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl GetVmsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -117,7 +119,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct GetVmsThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl GetVmsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -168,7 +172,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct GetVmsConnectionWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl GetVmsConnectionWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -198,7 +204,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct GetVmsConnectionThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl GetVmsConnectionThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -249,7 +257,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct CreateVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl CreateVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -279,7 +289,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct CreateVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl CreateVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -330,7 +342,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct CreateVmFromTemplateWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl CreateVmFromTemplateWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -365,7 +379,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct CreateVmFromTemplateThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl CreateVmFromTemplateThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -416,7 +432,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct UpdateVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl UpdateVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -446,7 +464,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct UpdateVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl UpdateVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -497,7 +517,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct AddVmCdRomWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl AddVmCdRomWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -527,7 +549,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct AddVmCdRomThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl AddVmCdRomThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -582,7 +606,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RemoveVmCdRomWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl RemoveVmCdRomWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -612,7 +638,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RemoveVmCdRomThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl RemoveVmCdRomThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -663,7 +691,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct AddVmDiskWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl AddVmDiskWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -693,7 +723,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct AddVmDiskThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl AddVmDiskThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -744,7 +776,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RemoveVmDiskWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl RemoveVmDiskWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -774,7 +808,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RemoveVmDiskThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl RemoveVmDiskThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -825,7 +861,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct AddVmNicWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl AddVmNicWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -855,7 +893,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct AddVmNicThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl AddVmNicThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -906,7 +946,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct UpdateVmNicWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl UpdateVmNicWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -936,7 +978,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct UpdateVmNicThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl UpdateVmNicThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -987,7 +1031,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RemoveVmNicWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl RemoveVmNicWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1017,7 +1063,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RemoveVmNicThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl RemoveVmNicThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1068,7 +1116,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct MigrateVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl MigrateVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1098,7 +1148,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct MigrateVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl MigrateVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1149,7 +1201,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct StartVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl StartVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1179,7 +1233,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct StartVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl StartVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1230,7 +1286,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct ShutDownVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl ShutDownVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1260,7 +1318,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct ShutDownVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl ShutDownVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1311,7 +1371,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct PoweroffVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl PoweroffVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1341,7 +1403,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct PoweroffVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl PoweroffVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1392,7 +1456,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RestartVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl RestartVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1422,7 +1488,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RestartVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl RestartVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1473,7 +1541,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct ForceRestartVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl ForceRestartVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1503,7 +1573,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct ForceRestartVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl ForceRestartVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1554,7 +1626,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct SuspendVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl SuspendVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1584,7 +1658,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct SuspendVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl SuspendVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1635,7 +1711,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct ResumeVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl ResumeVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1665,7 +1743,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct ResumeVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl ResumeVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1716,7 +1796,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct MoveVmToRecycleBinWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl MoveVmToRecycleBinWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1746,7 +1828,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct MoveVmToRecycleBinThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl MoveVmToRecycleBinThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1797,7 +1881,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RecoverVmFromRecycleBinWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl RecoverVmFromRecycleBinWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1829,7 +1915,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RecoverVmFromRecycleBinThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl RecoverVmFromRecycleBinThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1880,7 +1968,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct DeleteVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl DeleteVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1910,7 +2000,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct DeleteVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl DeleteVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2042,7 +2134,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "alert"))]
     pub struct GetAlertsWhen(::httpmock::When);
+    #[cfg(any(feature = "alert"))]
     impl GetAlertsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2072,7 +2166,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "alert"))]
     pub struct GetAlertsThen(::httpmock::Then);
+    #[cfg(any(feature = "alert"))]
     impl GetAlertsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2123,7 +2219,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "cluster"))]
     pub struct GetClustersWhen(::httpmock::When);
+    #[cfg(any(feature = "cluster"))]
     impl GetClustersWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2153,7 +2251,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "cluster"))]
     pub struct GetClustersThen(::httpmock::Then);
+    #[cfg(any(feature = "cluster"))]
     impl GetClustersThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2204,7 +2304,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "host"))]
     pub struct GetHostsWhen(::httpmock::When);
+    #[cfg(any(feature = "host"))]
     impl GetHostsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2234,7 +2336,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "host"))]
     pub struct GetHostsThen(::httpmock::Then);
+    #[cfg(any(feature = "host"))]
     impl GetHostsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2285,7 +2389,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "disk"))]
     pub struct GetDisksWhen(::httpmock::When);
+    #[cfg(any(feature = "disk"))]
     impl GetDisksWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2315,7 +2421,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "disk"))]
     pub struct GetDisksThen(::httpmock::Then);
+    #[cfg(any(feature = "disk"))]
     impl GetDisksThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2366,7 +2474,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct CreateVmSnapshotWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-snapshot"))]
     impl CreateVmSnapshotWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2396,7 +2506,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct CreateVmSnapshotThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-snapshot"))]
     impl CreateVmSnapshotThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2447,7 +2559,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct GetVmSnapshotsWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-snapshot"))]
     impl GetVmSnapshotsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2477,7 +2591,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct GetVmSnapshotsThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-snapshot"))]
     impl GetVmSnapshotsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2528,7 +2644,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     pub struct GetIscsiLunSnapshotsWhen(::httpmock::When);
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     impl GetIscsiLunSnapshotsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2560,7 +2678,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     pub struct GetIscsiLunSnapshotsThen(::httpmock::Then);
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     impl GetIscsiLunSnapshotsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2611,7 +2731,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct CloneContentLibraryVmTemplateFromVmWhen(::httpmock::When);
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl CloneContentLibraryVmTemplateFromVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2647,7 +2769,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct CloneContentLibraryVmTemplateFromVmThen(::httpmock::Then);
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl CloneContentLibraryVmTemplateFromVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2701,7 +2825,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct CloneVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl CloneVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2731,7 +2857,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct CloneVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl CloneVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2782,7 +2910,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     pub struct CloneVmTemplateFromVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-template"))]
     impl CloneVmTemplateFromVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2817,7 +2947,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     pub struct CloneVmTemplateFromVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-template"))]
     impl CloneVmTemplateFromVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2868,7 +3000,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "cluster"))]
     pub struct ConnectClusterWhen(::httpmock::When);
+    #[cfg(any(feature = "cluster"))]
     impl ConnectClusterWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2901,7 +3035,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "cluster"))]
     pub struct ConnectClusterThen(::httpmock::Then);
+    #[cfg(any(feature = "cluster"))]
     impl ConnectClusterThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2952,7 +3088,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     pub struct ConvertVmTemplateFromVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-template"))]
     impl ConvertVmTemplateFromVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2987,7 +3125,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     pub struct ConvertVmTemplateFromVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-template"))]
     impl ConvertVmTemplateFromVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3038,7 +3178,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     pub struct CreateDatacenterWhen(::httpmock::When);
+    #[cfg(any(feature = "datacenter"))]
     impl CreateDatacenterWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3071,7 +3213,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     pub struct CreateDatacenterThen(::httpmock::Then);
+    #[cfg(any(feature = "datacenter"))]
     impl CreateDatacenterThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3122,7 +3266,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct CreateVmFromContentLibraryTemplateWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl CreateVmFromContentLibraryTemplateWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3158,7 +3304,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct CreateVmFromContentLibraryTemplateThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl CreateVmFromContentLibraryTemplateThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3209,7 +3357,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "cluster"))]
     pub struct DeleteClusterWhen(::httpmock::When);
+    #[cfg(any(feature = "cluster"))]
     impl DeleteClusterWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3239,7 +3389,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "cluster"))]
     pub struct DeleteClusterThen(::httpmock::Then);
+    #[cfg(any(feature = "cluster"))]
     impl DeleteClusterThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3290,7 +3442,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct DeleteContentLibraryVmTemplateWhen(::httpmock::When);
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl DeleteContentLibraryVmTemplateWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3326,7 +3480,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct DeleteContentLibraryVmTemplateThen(::httpmock::Then);
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl DeleteContentLibraryVmTemplateThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3380,7 +3536,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     pub struct DeleteDatacenterWhen(::httpmock::When);
+    #[cfg(any(feature = "datacenter"))]
     impl DeleteDatacenterWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3410,7 +3568,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     pub struct DeleteDatacenterThen(::httpmock::Then);
+    #[cfg(any(feature = "datacenter"))]
     impl DeleteDatacenterThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3464,7 +3624,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct DeleteVmSnapshotWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-snapshot"))]
     impl DeleteVmSnapshotWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3494,7 +3656,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct DeleteVmSnapshotThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-snapshot"))]
     impl DeleteVmSnapshotThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3548,7 +3712,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     pub struct DeleteVmTemplateWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-template"))]
     impl DeleteVmTemplateWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3578,7 +3744,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     pub struct DeleteVmTemplateThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-template"))]
     impl DeleteVmTemplateThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3632,7 +3800,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct GetContentLibraryVmTemplatesWhen(::httpmock::When);
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl GetContentLibraryVmTemplatesWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3667,7 +3837,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct GetContentLibraryVmTemplatesThen(::httpmock::Then);
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl GetContentLibraryVmTemplatesThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3721,7 +3893,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     pub struct GetDatacentersWhen(::httpmock::When);
+    #[cfg(any(feature = "datacenter"))]
     impl GetDatacentersWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3751,7 +3925,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     pub struct GetDatacentersThen(::httpmock::Then);
+    #[cfg(any(feature = "datacenter"))]
     impl GetDatacentersThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3802,7 +3978,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "elf-image"))]
     pub struct GetElfImagesWhen(::httpmock::When);
+    #[cfg(any(feature = "elf-image"))]
     impl GetElfImagesWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3832,7 +4010,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "elf-image"))]
     pub struct GetElfImagesThen(::httpmock::Then);
+    #[cfg(any(feature = "elf-image"))]
     impl GetElfImagesThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3883,7 +4063,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "elf-storage-policy"))]
     pub struct GetElfStoragePoliciesWhen(::httpmock::When);
+    #[cfg(any(feature = "elf-storage-policy"))]
     impl GetElfStoragePoliciesWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3915,7 +4097,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "elf-storage-policy"))]
     pub struct GetElfStoragePoliciesThen(::httpmock::Then);
+    #[cfg(any(feature = "elf-storage-policy"))]
     impl GetElfStoragePoliciesThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3966,7 +4150,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "organization"))]
     pub struct GetOrganizationsWhen(::httpmock::When);
+    #[cfg(any(feature = "organization"))]
     impl GetOrganizationsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3996,7 +4182,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "organization"))]
     pub struct GetOrganizationsThen(::httpmock::Then);
+    #[cfg(any(feature = "organization"))]
     impl GetOrganizationsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4047,7 +4235,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "svt-image"))]
     pub struct GetSvtImagesWhen(::httpmock::When);
+    #[cfg(any(feature = "svt-image"))]
     impl GetSvtImagesWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4077,7 +4267,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "svt-image"))]
     pub struct GetSvtImagesThen(::httpmock::Then);
+    #[cfg(any(feature = "svt-image"))]
     impl GetSvtImagesThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4128,7 +4320,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vds"))]
     pub struct GetVdsesWhen(::httpmock::When);
+    #[cfg(any(feature = "vds"))]
     impl GetVdsesWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4158,7 +4352,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vds"))]
     pub struct GetVdsesThen(::httpmock::Then);
+    #[cfg(any(feature = "vds"))]
     impl GetVdsesThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4209,7 +4405,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vlan"))]
     pub struct GetVlansWhen(::httpmock::When);
+    #[cfg(any(feature = "vlan"))]
     impl GetVlansWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4239,7 +4437,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vlan"))]
     pub struct GetVlansThen(::httpmock::Then);
+    #[cfg(any(feature = "vlan"))]
     impl GetVlansThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4290,7 +4490,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm-disk"))]
     pub struct GetVmDisksWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-disk"))]
     impl GetVmDisksWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4320,7 +4522,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm-disk"))]
     pub struct GetVmDisksThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-disk"))]
     impl GetVmDisksThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4371,7 +4575,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm-nic"))]
     pub struct GetVmNicsWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-nic"))]
     impl GetVmNicsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4401,7 +4607,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm-nic"))]
     pub struct GetVmNicsThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-nic"))]
     impl GetVmNicsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4452,7 +4660,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     pub struct GetVmTemplatesWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-template"))]
     impl GetVmTemplatesWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4482,7 +4692,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     pub struct GetVmTemplatesThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-template"))]
     impl GetVmTemplatesThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4533,7 +4745,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm-volume"))]
     pub struct GetVmVolumesWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-volume"))]
     impl GetVmVolumesWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4563,7 +4777,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm-volume"))]
     pub struct GetVmVolumesThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-volume"))]
     impl GetVmVolumesThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4614,7 +4830,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RebuildVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl RebuildVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4646,7 +4864,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RebuildVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl RebuildVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4697,7 +4917,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RollbackVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl RollbackVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4727,7 +4949,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RollbackVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl RollbackVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4778,7 +5002,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "cluster"))]
     pub struct UpdateClusterWhen(::httpmock::When);
+    #[cfg(any(feature = "cluster"))]
     impl UpdateClusterWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4808,7 +5034,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "cluster"))]
     pub struct UpdateClusterThen(::httpmock::Then);
+    #[cfg(any(feature = "cluster"))]
     impl UpdateClusterThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4859,7 +5087,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct UpdateContentLibraryVmTemplateWhen(::httpmock::When);
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl UpdateContentLibraryVmTemplateWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4895,7 +5125,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct UpdateContentLibraryVmTemplateThen(::httpmock::Then);
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl UpdateContentLibraryVmTemplateThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4949,7 +5181,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     pub struct UpdateDatacenterWhen(::httpmock::When);
+    #[cfg(any(feature = "datacenter"))]
     impl UpdateDatacenterWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4979,7 +5213,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     pub struct UpdateDatacenterThen(::httpmock::Then);
+    #[cfg(any(feature = "datacenter"))]
     impl UpdateDatacenterThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5030,7 +5266,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     pub struct UpdateVmTemplateWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-template"))]
     impl UpdateVmTemplateWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5060,7 +5298,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     pub struct UpdateVmTemplateThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-template"))]
     impl UpdateVmTemplateThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5111,7 +5351,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "content-library-image"))]
     pub struct GetContentLibraryImagesWhen(::httpmock::When);
+    #[cfg(any(feature = "content-library-image"))]
     impl GetContentLibraryImagesWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5143,7 +5385,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "content-library-image"))]
     pub struct GetContentLibraryImagesThen(::httpmock::Then);
+    #[cfg(any(feature = "content-library-image"))]
     impl GetContentLibraryImagesThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5194,7 +5438,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct ExpandVmDiskWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl ExpandVmDiskWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5224,7 +5470,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct ExpandVmDiskThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl ExpandVmDiskThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5275,7 +5523,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "gpu-device"))]
     pub struct GetGpuDevicesWhen(::httpmock::When);
+    #[cfg(any(feature = "gpu-device"))]
     impl GetGpuDevicesWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5305,7 +5555,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "gpu-device"))]
     pub struct GetGpuDevicesThen(::httpmock::Then);
+    #[cfg(any(feature = "gpu-device"))]
     impl GetGpuDevicesThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5356,7 +5608,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct AddVmGpuDeviceWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl AddVmGpuDeviceWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5386,7 +5640,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct AddVmGpuDeviceThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl AddVmGpuDeviceThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5437,7 +5693,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RemoveVmGpuDeviceWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl RemoveVmGpuDeviceWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5467,7 +5725,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RemoveVmGpuDeviceThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl RemoveVmGpuDeviceThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5518,7 +5778,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModePreCheckWhen(::httpmock::When);
+    #[cfg(any(feature = "host"))]
     impl EnterMaintenanceModePreCheckWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5550,7 +5812,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModePreCheckThen(::httpmock::Then);
+    #[cfg(any(feature = "host"))]
     impl EnterMaintenanceModePreCheckThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5601,7 +5865,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModePrecheckResultWhen(::httpmock::When);
+    #[cfg(any(feature = "host"))]
     impl EnterMaintenanceModePrecheckResultWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5634,7 +5900,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModePrecheckResultThen(::httpmock::Then);
+    #[cfg(any(feature = "host"))]
     impl EnterMaintenanceModePrecheckResultThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5685,7 +5953,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModeWhen(::httpmock::When);
+    #[cfg(any(feature = "host"))]
     impl EnterMaintenanceModeWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5715,7 +5985,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModeThen(::httpmock::Then);
+    #[cfg(any(feature = "host"))]
     impl EnterMaintenanceModeThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5766,7 +6038,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "host"))]
     pub struct ExitMaintenanceModeWhen(::httpmock::When);
+    #[cfg(any(feature = "host"))]
     impl ExitMaintenanceModeWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5796,7 +6070,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "host"))]
     pub struct ExitMaintenanceModeThen(::httpmock::Then);
+    #[cfg(any(feature = "host"))]
     impl ExitMaintenanceModeThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5847,7 +6123,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "metrics"))]
     pub struct GetVmMetricsWhen(::httpmock::When);
+    #[cfg(any(feature = "metrics"))]
     impl GetVmMetricsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5866,7 +6144,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "metrics"))]
     pub struct GetVmMetricsThen(::httpmock::Then);
+    #[cfg(any(feature = "metrics"))]
     impl GetVmMetricsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5917,7 +6197,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "metrics"))]
     pub struct GetHostMetricsWhen(::httpmock::When);
+    #[cfg(any(feature = "metrics"))]
     impl GetHostMetricsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5936,7 +6218,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "metrics"))]
     pub struct GetHostMetricsThen(::httpmock::Then);
+    #[cfg(any(feature = "metrics"))]
     impl GetHostMetricsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5987,7 +6271,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "metrics"))]
     pub struct GetClusterMetricsWhen(::httpmock::When);
+    #[cfg(any(feature = "metrics"))]
     impl GetClusterMetricsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -6006,7 +6292,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "metrics"))]
     pub struct GetClusterMetricsThen(::httpmock::Then);
+    #[cfg(any(feature = "metrics"))]
     impl GetClusterMetricsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -6057,7 +6345,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "label"))]
     pub struct GetLabelsWhen(::httpmock::When);
+    #[cfg(any(feature = "label"))]
     impl GetLabelsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -6087,7 +6377,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "label"))]
     pub struct GetLabelsThen(::httpmock::Then);
+    #[cfg(any(feature = "label"))]
     impl GetLabelsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -6138,7 +6430,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "label"))]
     pub struct AddLabelsToResourcesWhen(::httpmock::When);
+    #[cfg(any(feature = "label"))]
     impl AddLabelsToResourcesWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -6170,7 +6464,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "label"))]
     pub struct AddLabelsToResourcesThen(::httpmock::Then);
+    #[cfg(any(feature = "label"))]
     impl AddLabelsToResourcesThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -6243,6 +6539,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl GetVmsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6261,6 +6558,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl GetVmsConnectionThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6279,6 +6577,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl CreateVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6297,6 +6596,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl CreateVmFromTemplateThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6315,6 +6615,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl UpdateVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6333,6 +6634,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl AddVmCdRomThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6351,6 +6653,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl RemoveVmCdRomThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6369,6 +6672,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl AddVmDiskThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6387,6 +6691,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl RemoveVmDiskThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6405,6 +6710,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl AddVmNicThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6423,6 +6729,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl UpdateVmNicThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6441,6 +6748,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl RemoveVmNicThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6459,6 +6767,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl MigrateVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6477,6 +6786,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl StartVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6495,6 +6805,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ShutDownVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6513,6 +6824,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl PoweroffVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6531,6 +6843,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl RestartVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6549,6 +6862,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ForceRestartVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6567,6 +6881,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl SuspendVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6585,6 +6900,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ResumeVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6603,6 +6919,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl MoveVmToRecycleBinThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6621,6 +6938,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl RecoverVmFromRecycleBinThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6639,6 +6957,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl DeleteVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6675,6 +6994,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "alert"))]
     impl GetAlertsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6693,6 +7013,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl GetClustersThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6711,6 +7032,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl GetHostsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6729,6 +7051,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl GetDisksThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6747,6 +7070,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl CreateVmSnapshotThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6765,6 +7089,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl GetVmSnapshotsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6783,6 +7108,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     impl GetIscsiLunSnapshotsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6801,6 +7127,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl CloneContentLibraryVmTemplateFromVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6819,6 +7146,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl CloneVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6837,6 +7165,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     impl CloneVmTemplateFromVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6855,6 +7184,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl ConnectClusterThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6873,6 +7203,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     impl ConvertVmTemplateFromVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6891,6 +7222,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     impl CreateDatacenterThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6909,6 +7241,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl CreateVmFromContentLibraryTemplateThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6927,6 +7260,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl DeleteClusterThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6945,6 +7279,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl DeleteContentLibraryVmTemplateThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6963,6 +7298,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     impl DeleteDatacenterThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6981,6 +7317,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl DeleteVmSnapshotThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6999,6 +7336,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     impl DeleteVmTemplateThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7017,6 +7355,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl GetContentLibraryVmTemplatesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7035,6 +7374,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     impl GetDatacentersThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7053,6 +7393,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "elf-image"))]
     impl GetElfImagesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7071,6 +7412,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "elf-storage-policy"))]
     impl GetElfStoragePoliciesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7089,6 +7431,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "organization"))]
     impl GetOrganizationsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7107,6 +7450,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "svt-image"))]
     impl GetSvtImagesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7125,6 +7469,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vds"))]
     impl GetVdsesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7143,6 +7488,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vlan"))]
     impl GetVlansThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7161,6 +7507,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm-disk"))]
     impl GetVmDisksThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7179,6 +7526,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl GetVmNicsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7197,6 +7545,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     impl GetVmTemplatesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7215,6 +7564,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm-volume"))]
     impl GetVmVolumesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7233,6 +7583,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl RebuildVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7251,6 +7602,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl RollbackVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7269,6 +7621,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl UpdateClusterThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7287,6 +7640,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl UpdateContentLibraryVmTemplateThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7305,6 +7659,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     impl UpdateDatacenterThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7323,6 +7678,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     impl UpdateVmTemplateThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7341,6 +7697,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "content-library-image"))]
     impl GetContentLibraryImagesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7359,6 +7716,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ExpandVmDiskThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7377,6 +7735,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "gpu-device"))]
     impl GetGpuDevicesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7395,6 +7754,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl AddVmGpuDeviceThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7413,6 +7773,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl RemoveVmGpuDeviceThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7431,6 +7792,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl EnterMaintenanceModePreCheckThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7449,6 +7811,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl EnterMaintenanceModePrecheckResultThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7467,6 +7830,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl EnterMaintenanceModeThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7485,6 +7849,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl ExitMaintenanceModeThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7503,6 +7868,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "metrics"))]
     impl GetVmMetricsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7521,6 +7887,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "metrics"))]
     impl GetHostMetricsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7539,6 +7906,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "metrics"))]
     impl GetClusterMetricsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7557,6 +7925,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "label"))]
     impl GetLabelsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7575,6 +7944,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "label"))]
     impl AddLabelsToResourcesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7601,111 +7971,142 @@ pub trait MockServerExt {
     fn login<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::LoginWhen, operations::LoginThen);
+    #[cfg(any(feature = "vm"))]
     fn get_vms<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmsWhen, operations::GetVmsThen);
+    #[cfg(any(feature = "vm"))]
     fn get_vms_connection<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmsConnectionWhen, operations::GetVmsConnectionThen);
+    #[cfg(any(feature = "vm"))]
     fn create_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreateVmWhen, operations::CreateVmThen);
+    #[cfg(any(feature = "vm"))]
     fn create_vm_from_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CreateVmFromTemplateWhen,
             operations::CreateVmFromTemplateThen,
         );
+    #[cfg(any(feature = "vm"))]
     fn update_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateVmWhen, operations::UpdateVmThen);
+    #[cfg(any(feature = "vm"))]
     fn add_vm_cd_rom<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AddVmCdRomWhen, operations::AddVmCdRomThen);
+    #[cfg(any(feature = "vm"))]
     fn remove_vm_cd_rom<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RemoveVmCdRomWhen, operations::RemoveVmCdRomThen);
+    #[cfg(any(feature = "vm"))]
     fn add_vm_disk<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AddVmDiskWhen, operations::AddVmDiskThen);
+    #[cfg(any(feature = "vm"))]
     fn remove_vm_disk<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RemoveVmDiskWhen, operations::RemoveVmDiskThen);
+    #[cfg(any(feature = "vm"))]
     fn add_vm_nic<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AddVmNicWhen, operations::AddVmNicThen);
+    #[cfg(any(feature = "vm"))]
     fn update_vm_nic<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateVmNicWhen, operations::UpdateVmNicThen);
+    #[cfg(any(feature = "vm"))]
     fn remove_vm_nic<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RemoveVmNicWhen, operations::RemoveVmNicThen);
+    #[cfg(any(feature = "vm"))]
     fn migrate_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::MigrateVmWhen, operations::MigrateVmThen);
+    #[cfg(any(feature = "vm"))]
     fn start_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::StartVmWhen, operations::StartVmThen);
+    #[cfg(any(feature = "vm"))]
     fn shut_down_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ShutDownVmWhen, operations::ShutDownVmThen);
+    #[cfg(any(feature = "vm"))]
     fn poweroff_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::PoweroffVmWhen, operations::PoweroffVmThen);
+    #[cfg(any(feature = "vm"))]
     fn restart_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RestartVmWhen, operations::RestartVmThen);
+    #[cfg(any(feature = "vm"))]
     fn force_restart_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ForceRestartVmWhen, operations::ForceRestartVmThen);
+    #[cfg(any(feature = "vm"))]
     fn suspend_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::SuspendVmWhen, operations::SuspendVmThen);
+    #[cfg(any(feature = "vm"))]
     fn resume_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ResumeVmWhen, operations::ResumeVmThen);
+    #[cfg(any(feature = "vm"))]
     fn move_vm_to_recycle_bin<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::MoveVmToRecycleBinWhen,
             operations::MoveVmToRecycleBinThen,
         );
+    #[cfg(any(feature = "vm"))]
     fn recover_vm_from_recycle_bin<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::RecoverVmFromRecycleBinWhen,
             operations::RecoverVmFromRecycleBinThen,
         );
+    #[cfg(any(feature = "vm"))]
     fn delete_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteVmWhen, operations::DeleteVmThen);
     fn get_tasks<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetTasksWhen, operations::GetTasksThen);
+    #[cfg(any(feature = "alert"))]
     fn get_alerts<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetAlertsWhen, operations::GetAlertsThen);
+    #[cfg(any(feature = "cluster"))]
     fn get_clusters<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetClustersWhen, operations::GetClustersThen);
+    #[cfg(any(feature = "host"))]
     fn get_hosts<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetHostsWhen, operations::GetHostsThen);
+    #[cfg(any(feature = "disk"))]
     fn get_disks<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetDisksWhen, operations::GetDisksThen);
+    #[cfg(any(feature = "vm-snapshot"))]
     fn create_vm_snapshot<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreateVmSnapshotWhen, operations::CreateVmSnapshotThen);
+    #[cfg(any(feature = "vm-snapshot"))]
     fn get_vm_snapshots<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmSnapshotsWhen, operations::GetVmSnapshotsThen);
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     fn get_iscsi_lun_snapshots<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::GetIscsiLunSnapshotsWhen,
             operations::GetIscsiLunSnapshotsThen,
         );
+    #[cfg(any(feature = "content-library-vm-template"))]
     fn clone_content_library_vm_template_from_vm<F>(
         &self,
         config_fn: F,
@@ -7715,27 +8116,33 @@ pub trait MockServerExt {
             operations::CloneContentLibraryVmTemplateFromVmWhen,
             operations::CloneContentLibraryVmTemplateFromVmThen,
         );
+    #[cfg(any(feature = "vm"))]
     fn clone_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CloneVmWhen, operations::CloneVmThen);
+    #[cfg(any(feature = "vm-template"))]
     fn clone_vm_template_from_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CloneVmTemplateFromVmWhen,
             operations::CloneVmTemplateFromVmThen,
         );
+    #[cfg(any(feature = "cluster"))]
     fn connect_cluster<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ConnectClusterWhen, operations::ConnectClusterThen);
+    #[cfg(any(feature = "vm-template"))]
     fn convert_vm_template_from_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::ConvertVmTemplateFromVmWhen,
             operations::ConvertVmTemplateFromVmThen,
         );
+    #[cfg(any(feature = "datacenter"))]
     fn create_datacenter<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreateDatacenterWhen, operations::CreateDatacenterThen);
+    #[cfg(any(feature = "vm"))]
     fn create_vm_from_content_library_template<F>(
         &self,
         config_fn: F,
@@ -7745,111 +8152,141 @@ pub trait MockServerExt {
             operations::CreateVmFromContentLibraryTemplateWhen,
             operations::CreateVmFromContentLibraryTemplateThen,
         );
+    #[cfg(any(feature = "cluster"))]
     fn delete_cluster<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteClusterWhen, operations::DeleteClusterThen);
+    #[cfg(any(feature = "content-library-vm-template"))]
     fn delete_content_library_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::DeleteContentLibraryVmTemplateWhen,
             operations::DeleteContentLibraryVmTemplateThen,
         );
+    #[cfg(any(feature = "datacenter"))]
     fn delete_datacenter<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteDatacenterWhen, operations::DeleteDatacenterThen);
+    #[cfg(any(feature = "vm-snapshot"))]
     fn delete_vm_snapshot<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteVmSnapshotWhen, operations::DeleteVmSnapshotThen);
+    #[cfg(any(feature = "vm-template"))]
     fn delete_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteVmTemplateWhen, operations::DeleteVmTemplateThen);
+    #[cfg(any(feature = "content-library-vm-template"))]
     fn get_content_library_vm_templates<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::GetContentLibraryVmTemplatesWhen,
             operations::GetContentLibraryVmTemplatesThen,
         );
+    #[cfg(any(feature = "datacenter"))]
     fn get_datacenters<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetDatacentersWhen, operations::GetDatacentersThen);
+    #[cfg(any(feature = "elf-image"))]
     fn get_elf_images<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetElfImagesWhen, operations::GetElfImagesThen);
+    #[cfg(any(feature = "elf-storage-policy"))]
     fn get_elf_storage_policies<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::GetElfStoragePoliciesWhen,
             operations::GetElfStoragePoliciesThen,
         );
+    #[cfg(any(feature = "organization"))]
     fn get_organizations<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetOrganizationsWhen, operations::GetOrganizationsThen);
+    #[cfg(any(feature = "svt-image"))]
     fn get_svt_images<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetSvtImagesWhen, operations::GetSvtImagesThen);
+    #[cfg(any(feature = "vds"))]
     fn get_vdses<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVdsesWhen, operations::GetVdsesThen);
+    #[cfg(any(feature = "vlan"))]
     fn get_vlans<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVlansWhen, operations::GetVlansThen);
+    #[cfg(any(feature = "vm-disk"))]
     fn get_vm_disks<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmDisksWhen, operations::GetVmDisksThen);
+    #[cfg(any(feature = "vm-nic"))]
     fn get_vm_nics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmNicsWhen, operations::GetVmNicsThen);
+    #[cfg(any(feature = "vm-template"))]
     fn get_vm_templates<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmTemplatesWhen, operations::GetVmTemplatesThen);
+    #[cfg(any(feature = "vm-volume"))]
     fn get_vm_volumes<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmVolumesWhen, operations::GetVmVolumesThen);
+    #[cfg(any(feature = "vm"))]
     fn rebuild_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RebuildVmWhen, operations::RebuildVmThen);
+    #[cfg(any(feature = "vm"))]
     fn rollback_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RollbackVmWhen, operations::RollbackVmThen);
+    #[cfg(any(feature = "cluster"))]
     fn update_cluster<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateClusterWhen, operations::UpdateClusterThen);
+    #[cfg(any(feature = "content-library-vm-template"))]
     fn update_content_library_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::UpdateContentLibraryVmTemplateWhen,
             operations::UpdateContentLibraryVmTemplateThen,
         );
+    #[cfg(any(feature = "datacenter"))]
     fn update_datacenter<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateDatacenterWhen, operations::UpdateDatacenterThen);
+    #[cfg(any(feature = "vm-template"))]
     fn update_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateVmTemplateWhen, operations::UpdateVmTemplateThen);
+    #[cfg(any(feature = "content-library-image"))]
     fn get_content_library_images<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::GetContentLibraryImagesWhen,
             operations::GetContentLibraryImagesThen,
         );
+    #[cfg(any(feature = "vm"))]
     fn expand_vm_disk<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ExpandVmDiskWhen, operations::ExpandVmDiskThen);
+    #[cfg(any(feature = "gpu-device"))]
     fn get_gpu_devices<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetGpuDevicesWhen, operations::GetGpuDevicesThen);
+    #[cfg(any(feature = "vm"))]
     fn add_vm_gpu_device<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AddVmGpuDeviceWhen, operations::AddVmGpuDeviceThen);
+    #[cfg(any(feature = "vm"))]
     fn remove_vm_gpu_device<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RemoveVmGpuDeviceWhen, operations::RemoveVmGpuDeviceThen);
+    #[cfg(any(feature = "host"))]
     fn enter_maintenance_mode_pre_check<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::EnterMaintenanceModePreCheckWhen,
             operations::EnterMaintenanceModePreCheckThen,
         );
+    #[cfg(any(feature = "host"))]
     fn enter_maintenance_mode_precheck_result<F>(
         &self,
         config_fn: F,
@@ -7859,30 +8296,37 @@ pub trait MockServerExt {
             operations::EnterMaintenanceModePrecheckResultWhen,
             operations::EnterMaintenanceModePrecheckResultThen,
         );
+    #[cfg(any(feature = "host"))]
     fn enter_maintenance_mode<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::EnterMaintenanceModeWhen,
             operations::EnterMaintenanceModeThen,
         );
+    #[cfg(any(feature = "host"))]
     fn exit_maintenance_mode<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::ExitMaintenanceModeWhen,
             operations::ExitMaintenanceModeThen,
         );
+    #[cfg(any(feature = "metrics"))]
     fn get_vm_metrics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmMetricsWhen, operations::GetVmMetricsThen);
+    #[cfg(any(feature = "metrics"))]
     fn get_host_metrics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetHostMetricsWhen, operations::GetHostMetricsThen);
+    #[cfg(any(feature = "metrics"))]
     fn get_cluster_metrics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetClusterMetricsWhen, operations::GetClusterMetricsThen);
+    #[cfg(any(feature = "label"))]
     fn get_labels<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetLabelsWhen, operations::GetLabelsThen);
+    #[cfg(any(feature = "label"))]
     fn add_labels_to_resources<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -7901,6 +8345,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn get_vms<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmsWhen, operations::GetVmsThen),
@@ -7913,6 +8358,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn get_vms_connection<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmsConnectionWhen, operations::GetVmsConnectionThen),
@@ -7925,6 +8371,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn create_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreateVmWhen, operations::CreateVmThen),
@@ -7937,6 +8384,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn create_vm_from_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -7952,6 +8400,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn update_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateVmWhen, operations::UpdateVmThen),
@@ -7964,6 +8413,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn add_vm_cd_rom<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AddVmCdRomWhen, operations::AddVmCdRomThen),
@@ -7976,6 +8426,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn remove_vm_cd_rom<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RemoveVmCdRomWhen, operations::RemoveVmCdRomThen),
@@ -7988,6 +8439,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn add_vm_disk<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AddVmDiskWhen, operations::AddVmDiskThen),
@@ -8000,6 +8452,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn remove_vm_disk<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RemoveVmDiskWhen, operations::RemoveVmDiskThen),
@@ -8012,6 +8465,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn add_vm_nic<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AddVmNicWhen, operations::AddVmNicThen),
@@ -8024,6 +8478,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn update_vm_nic<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateVmNicWhen, operations::UpdateVmNicThen),
@@ -8036,6 +8491,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn remove_vm_nic<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RemoveVmNicWhen, operations::RemoveVmNicThen),
@@ -8048,6 +8504,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn migrate_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::MigrateVmWhen, operations::MigrateVmThen),
@@ -8060,6 +8517,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn start_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::StartVmWhen, operations::StartVmThen),
@@ -8072,6 +8530,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn shut_down_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ShutDownVmWhen, operations::ShutDownVmThen),
@@ -8084,6 +8543,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn poweroff_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::PoweroffVmWhen, operations::PoweroffVmThen),
@@ -8096,6 +8556,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn restart_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RestartVmWhen, operations::RestartVmThen),
@@ -8108,6 +8569,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn force_restart_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ForceRestartVmWhen, operations::ForceRestartVmThen),
@@ -8120,6 +8582,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn suspend_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::SuspendVmWhen, operations::SuspendVmThen),
@@ -8132,6 +8595,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn resume_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ResumeVmWhen, operations::ResumeVmThen),
@@ -8144,6 +8608,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn move_vm_to_recycle_bin<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -8159,6 +8624,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn recover_vm_from_recycle_bin<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -8174,6 +8640,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn delete_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteVmWhen, operations::DeleteVmThen),
@@ -8198,6 +8665,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "alert"))]
     fn get_alerts<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetAlertsWhen, operations::GetAlertsThen),
@@ -8210,6 +8678,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "cluster"))]
     fn get_clusters<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetClustersWhen, operations::GetClustersThen),
@@ -8222,6 +8691,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "host"))]
     fn get_hosts<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetHostsWhen, operations::GetHostsThen),
@@ -8234,6 +8704,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "disk"))]
     fn get_disks<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetDisksWhen, operations::GetDisksThen),
@@ -8246,6 +8717,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm-snapshot"))]
     fn create_vm_snapshot<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreateVmSnapshotWhen, operations::CreateVmSnapshotThen),
@@ -8258,6 +8730,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm-snapshot"))]
     fn get_vm_snapshots<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmSnapshotsWhen, operations::GetVmSnapshotsThen),
@@ -8270,6 +8743,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     fn get_iscsi_lun_snapshots<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -8285,6 +8759,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "content-library-vm-template"))]
     fn clone_content_library_vm_template_from_vm<F>(
         &self,
         config_fn: F,
@@ -8303,6 +8778,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn clone_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CloneVmWhen, operations::CloneVmThen),
@@ -8315,6 +8791,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm-template"))]
     fn clone_vm_template_from_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -8330,6 +8807,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "cluster"))]
     fn connect_cluster<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ConnectClusterWhen, operations::ConnectClusterThen),
@@ -8342,6 +8820,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm-template"))]
     fn convert_vm_template_from_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -8357,6 +8836,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "datacenter"))]
     fn create_datacenter<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreateDatacenterWhen, operations::CreateDatacenterThen),
@@ -8369,6 +8849,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn create_vm_from_content_library_template<F>(
         &self,
         config_fn: F,
@@ -8387,6 +8868,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "cluster"))]
     fn delete_cluster<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteClusterWhen, operations::DeleteClusterThen),
@@ -8399,6 +8881,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "content-library-vm-template"))]
     fn delete_content_library_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -8414,6 +8897,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "datacenter"))]
     fn delete_datacenter<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteDatacenterWhen, operations::DeleteDatacenterThen),
@@ -8426,6 +8910,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm-snapshot"))]
     fn delete_vm_snapshot<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteVmSnapshotWhen, operations::DeleteVmSnapshotThen),
@@ -8438,6 +8923,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm-template"))]
     fn delete_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteVmTemplateWhen, operations::DeleteVmTemplateThen),
@@ -8450,6 +8936,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "content-library-vm-template"))]
     fn get_content_library_vm_templates<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -8465,6 +8952,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "datacenter"))]
     fn get_datacenters<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetDatacentersWhen, operations::GetDatacentersThen),
@@ -8477,6 +8965,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "elf-image"))]
     fn get_elf_images<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetElfImagesWhen, operations::GetElfImagesThen),
@@ -8489,6 +8978,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "elf-storage-policy"))]
     fn get_elf_storage_policies<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -8504,6 +8994,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "organization"))]
     fn get_organizations<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetOrganizationsWhen, operations::GetOrganizationsThen),
@@ -8516,6 +9007,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "svt-image"))]
     fn get_svt_images<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetSvtImagesWhen, operations::GetSvtImagesThen),
@@ -8528,6 +9020,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vds"))]
     fn get_vdses<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVdsesWhen, operations::GetVdsesThen),
@@ -8540,6 +9033,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vlan"))]
     fn get_vlans<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVlansWhen, operations::GetVlansThen),
@@ -8552,6 +9046,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm-disk"))]
     fn get_vm_disks<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmDisksWhen, operations::GetVmDisksThen),
@@ -8564,6 +9059,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm-nic"))]
     fn get_vm_nics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmNicsWhen, operations::GetVmNicsThen),
@@ -8576,6 +9072,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm-template"))]
     fn get_vm_templates<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmTemplatesWhen, operations::GetVmTemplatesThen),
@@ -8588,6 +9085,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm-volume"))]
     fn get_vm_volumes<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmVolumesWhen, operations::GetVmVolumesThen),
@@ -8600,6 +9098,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn rebuild_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RebuildVmWhen, operations::RebuildVmThen),
@@ -8612,6 +9111,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn rollback_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RollbackVmWhen, operations::RollbackVmThen),
@@ -8624,6 +9124,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "cluster"))]
     fn update_cluster<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateClusterWhen, operations::UpdateClusterThen),
@@ -8636,6 +9137,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "content-library-vm-template"))]
     fn update_content_library_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -8651,6 +9153,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "datacenter"))]
     fn update_datacenter<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateDatacenterWhen, operations::UpdateDatacenterThen),
@@ -8663,6 +9166,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm-template"))]
     fn update_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateVmTemplateWhen, operations::UpdateVmTemplateThen),
@@ -8675,6 +9179,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "content-library-image"))]
     fn get_content_library_images<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -8690,6 +9195,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn expand_vm_disk<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ExpandVmDiskWhen, operations::ExpandVmDiskThen),
@@ -8702,6 +9208,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "gpu-device"))]
     fn get_gpu_devices<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetGpuDevicesWhen, operations::GetGpuDevicesThen),
@@ -8714,6 +9221,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn add_vm_gpu_device<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AddVmGpuDeviceWhen, operations::AddVmGpuDeviceThen),
@@ -8726,6 +9234,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn remove_vm_gpu_device<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RemoveVmGpuDeviceWhen, operations::RemoveVmGpuDeviceThen),
@@ -8738,6 +9247,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "host"))]
     fn enter_maintenance_mode_pre_check<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -8753,6 +9263,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "host"))]
     fn enter_maintenance_mode_precheck_result<F>(
         &self,
         config_fn: F,
@@ -8771,6 +9282,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "host"))]
     fn enter_maintenance_mode<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -8786,6 +9298,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "host"))]
     fn exit_maintenance_mode<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -8801,6 +9314,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "metrics"))]
     fn get_vm_metrics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmMetricsWhen, operations::GetVmMetricsThen),
@@ -8813,6 +9327,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "metrics"))]
     fn get_host_metrics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetHostMetricsWhen, operations::GetHostMetricsThen),
@@ -8825,6 +9340,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "metrics"))]
     fn get_cluster_metrics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetClusterMetricsWhen, operations::GetClusterMetricsThen),
@@ -8837,6 +9353,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "label"))]
     fn get_labels<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetLabelsWhen, operations::GetLabelsThen),
@@ -8849,6 +9366,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "label"))]
     fn add_labels_to_resources<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(

@@ -16,10 +16,16 @@
 //! most clouds. A guest that ignores the request (no ACPI handling, hung)
 //! makes the task fail or the wait time out, and the error says so; then
 //! cut the power deliberately with [`CloudTower::poweroff_vm`].
+//!
+//! All of it but [`STATES`] needs the `vm` feature (a default one).
 
-use cloud_common::{BoxFuture, Compute, Error, ErrorKind, Instance, InstanceState};
+use cloud_common::InstanceState;
+#[cfg(feature = "vm")]
+use cloud_common::{BoxFuture, Compute, Error, ErrorKind, Instance};
 
+#[cfg(feature = "vm")]
 use crate::generated::operation_ids;
+#[cfg(feature = "vm")]
 use crate::{CloudTower, PROVIDER, types};
 
 /// The neutral state of a VM.
@@ -45,6 +51,7 @@ use crate::{CloudTower, PROVIDER, types};
 /// })).unwrap();
 /// assert_eq!(cloudtower_api::neutral_state(&vm), InstanceState::Deleting);
 /// ```
+#[cfg(feature = "vm")]
 pub fn neutral_state(vm: &types::Vm) -> InstanceState {
     use types::EntityAsyncStatus as A;
     match vm.entity_async_status {
@@ -74,6 +81,7 @@ pub const STATES: &[(&str, InstanceState)] = &[
 /// The neutral summary of a VM: its id, name, state, vCPUs and memory in
 /// GiB (`memory` is in bytes). The spec's VM model has no GPU fields, so
 /// the GPU model and count are `None`.
+#[cfg(feature = "vm")]
 pub fn summary(vm: &types::Vm) -> Instance {
     Instance {
         provider: PROVIDER,
@@ -88,6 +96,7 @@ pub fn summary(vm: &types::Vm) -> Instance {
 }
 
 /// The error for an id that matches no VM (CloudTower answers `[]`).
+#[cfg(feature = "vm")]
 fn no_such_vm(operation: &'static str, id: &str) -> Error {
     Error::new(
         ErrorKind::Api,
@@ -97,6 +106,7 @@ fn no_such_vm(operation: &'static str, id: &str) -> Error {
     )
 }
 
+#[cfg(feature = "vm")]
 impl CloudTower {
     /// Waits for the tasks of a single-VM mutation, which must have matched
     /// the VM; returns the finished tasks.
@@ -160,6 +170,7 @@ impl CloudTower {
     }
 }
 
+#[cfg(feature = "vm")]
 impl Compute for CloudTower {
     fn provider(&self) -> &'static str {
         PROVIDER
@@ -191,7 +202,7 @@ impl Compute for CloudTower {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "vm"))]
 mod tests {
     use super::*;
 
