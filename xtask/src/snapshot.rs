@@ -100,8 +100,52 @@ pub fn snapshots(root: &Path, targets: &[Target]) -> Result<Vec<Snapshot>, Strin
                 generated: text,
             });
         }
+        out.extend(manifest(root, target)?);
     }
     Ok(out)
+}
+
+/// The line that opens the generated tag features in a crate's
+/// `Cargo.toml`.
+pub const FEATURES_BEGIN: &str =
+    "# BEGIN tag features: written by `cargo xtask regen` from the spec's tags; do not edit.";
+/// The line that closes them.
+pub const FEATURES_END: &str = "# END tag features";
+
+/// The crate's `Cargo.toml` with its tag features as the spec implies
+/// them (see [`cloud_codegen::features`]), for a spec with
+/// `info.x-cargo-features`; `None` for the others.
+fn manifest(root: &Path, target: &Target) -> Result<Option<Snapshot>, String> {
+    let api = cloud_codegen::load(&root.join(target.spec)).map_err(|e| e.to_string())?;
+    let Some(features) = cloud_codegen::features::TagFeatures::of(&api)
+        .map_err(|e| format!("{}: {e}", target.spec))?
+    else {
+        return Ok(None);
+    };
+    let crate_dir: PathBuf = Path::new(target.snapshot).components().take(2).collect();
+    let path = crate_dir.join("Cargo.toml");
+    let current = std::fs::read_to_string(root.join(&path))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let (Some(begin), Some(end)) = (current.find(FEATURES_BEGIN), current.find(FEATURES_END))
+    else {
+        return Err(format!(
+            "{}: no `{FEATURES_BEGIN}` ... `{FEATURES_END}` lines in [features] for the tag features of {}",
+            path.display(),
+            target.spec
+        ));
+    };
+    let generated = format!(
+        "{}{FEATURES_BEGIN}\n{}{}",
+        &current[..begin],
+        features.cargo_toml(),
+        &current[end..]
+    );
+    Ok(Some(Snapshot {
+        provider: target.provider,
+        current: Some(current),
+        path,
+        generated,
+    }))
 }
 
 /// Writes the stale snapshots under `root`; returns the paths written.

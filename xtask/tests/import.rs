@@ -105,3 +105,25 @@ fn a_new_operation_arrives_with_its_schemas_documented_and_checked() {
         assert!(rest.any(|l| l == line), "lost or reordered: {line}");
     }
 }
+
+#[test]
+fn upload_fields_and_inline_all_of_members_are_documented_too() {
+    // An upload (an inline `multipart/form-data` body) and a creation whose
+    // params are an `allOf` with an inline member: the official texts have
+    // no descriptions for either, so the import derives them.
+    let official = document();
+    let text = ours();
+    let ops = [
+        "/upload-elf-file".to_string(),
+        "/create-iscsi-lun".to_string(),
+    ];
+    let outcome = import::import(&text, &official, &texts(), &ops).unwrap();
+    assert_eq!(outcome.added_operations, ops);
+    let doc = spec::parse(&outcome.text).unwrap();
+    let upload = &doc["paths"]["/upload-elf-file"]["post"]["requestBody"]["content"]["multipart/form-data"]
+        ["schema"]["properties"];
+    assert_eq!(upload["cluster_id"]["description"], "ID of the cluster.");
+    let api: openapiv3::OpenAPI = serde_json::from_value(doc.clone()).unwrap();
+    assert_eq!(xtask::lint::lint(&api, &doc), Vec::new());
+    assert_eq!(xtask::upstream::compare(&doc, &official), Vec::new());
+}

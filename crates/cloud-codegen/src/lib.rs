@@ -21,6 +21,7 @@ use progenitor_impl::{
 use quote::quote;
 
 mod builders;
+pub mod features;
 mod inline;
 mod json_bodies;
 pub mod lint;
@@ -192,7 +193,9 @@ fn generate_api(api: &OpenAPI, crate_path: &str) -> Result<Generated, String> {
         let mut client = parse(guard_path_segments(client))?;
         builders::prune(&mut client);
         builders::skip_boxed_none(&mut client);
-        let tables = tables::tokens(api, &client);
+        let enum_names: Vec<String> = enums.iter().map(|e| e.name.clone()).collect();
+        let gates = features::Gates::compute(api, &client, &enum_names)?;
+        let tables = tables::tokens(api, &client, &gates);
         let since = since::tokens(api);
         let setters = setters::rewrite(&mut client);
         let mut client = non_exhaustive::mark(with_open_enums_in_types(parse(
@@ -202,9 +205,11 @@ fn generate_api(api: &OpenAPI, crate_path: &str) -> Result<Generated, String> {
         objects::only_from_objects(&mut client);
         one_of::explain_failures(&mut client);
         inline::mark(&mut client.items);
+        gates.apply(&mut client);
         let mut mocks = parse(httpmock)?;
         mock_sequencing::add(&mut mocks);
         inline::mark(&mut mocks.items);
+        gates.apply_mocks(&mut mocks);
         Ok(Generated {
             client: format_file(client),
             httpmock: format_file(mocks),

@@ -26,12 +26,40 @@ use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind, Type};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use crate::features::Gates;
 use crate::lint;
 
+/// One row of a table, with the `cfg` predicate it is compiled under.
+type Row = (Option<TokenStream>, TokenStream);
+
+/// The body of a table macro: `$callback! { rows }`, once per distinct
+/// `cfg` (in order of first appearance), under that `#[cfg]`; a table
+/// with nothing gated is one invocation.
+fn invocations(rows: Vec<Row>) -> TokenStream {
+    let mut groups: Vec<(Option<String>, Option<TokenStream>, Vec<TokenStream>)> = Vec::new();
+    for (cfg, row) in rows {
+        let key = cfg.as_ref().map(|c| c.to_string());
+        match groups.iter_mut().find(|(k, _, _)| *k == key) {
+            Some((_, _, rows)) => rows.push(row),
+            None => groups.push((key, cfg, vec![row])),
+        }
+    }
+    if groups.is_empty() {
+        return quote! { $callback! {} };
+    }
+    groups
+        .into_iter()
+        .map(|(_, cfg, rows)| {
+            let cfg = cfg.map(|c| quote!(#[cfg(#c)]));
+            quote! { #cfg $callback! { #(#rows)* } }
+        })
+        .collect()
+}
+
 /// One operation as progenitor generated it.
-struct GeneratedOperation {
+pub(crate) struct GeneratedOperation {
     /// The builder struct in `builder` (e.g. `GetVms`).
-    builder: syn::Ident,
+    pub(crate) builder: syn::Ident,
     /// The success type of `send()`.
     ok: syn::Type,
     /// The error body type of `send()` (`()` when the spec has none).
@@ -45,7 +73,7 @@ type Signatures = (Option<(syn::Type, syn::Type)>, Option<syn::Type>);
 
 /// Reads progenitor's `impl Client` (method name to builder) and
 /// `mod builder` (each builder's `send` and `body` signatures).
-fn generated_operations(file: &syn::File) -> BTreeMap<String, GeneratedOperation> {
+pub(crate) fn generated_operations(file: &syn::File) -> BTreeMap<String, GeneratedOperation> {
     let mut builders_by_method = BTreeMap::new();
     let mut signatures: BTreeMap<String, Signatures> = BTreeMap::new();
     for item in &file.items {
@@ -182,7 +210,7 @@ fn operation_doc(op: &openapiv3::Operation, method: &str, path: &str) -> String 
 }
 
 /// The tokens appended to the generated client (see the module docs).
-pub(crate) fn tokens(api: &OpenAPI, file: &syn::File) -> TokenStream {
+pub(crate) fn tokens(api: &OpenAPI, file: &syn::File, gates: &Gates) -> TokenStream {
     let generated = generated_operations(file);
     let mut constants = Vec::new();
     let mut impls = Vec::new();
@@ -219,9 +247,10 @@ pub(crate) fn tokens(api: &OpenAPI, file: &syn::File) -> TokenStream {
         let method_ident = format_ident!("{}", method_name);
         let wrapper_doc = operation_doc(op, method, path);
         let body = g.body.iter();
-        rows.push(quote! {
-            { method: #method_ident, id: #id, doc: #wrapper_doc, body: [#(#body)*], ok: #ok, }
-        });
+        rows.push((
+            gates.operation(&method_name),
+            quote! { { method: #method_ident, id: #id, doc: #wrapper_doc, body: [#(#body)*], ok: #ok, } },
+        ));
         // An array body (CloudTower's creates) is read item by item.
         let body_item = g
             .body
@@ -246,17 +275,20 @@ pub(crate) fn tokens(api: &OpenAPI, file: &syn::File) -> TokenStream {
         }
     }
     let error_splits = error_in_200_splits(file);
-    let where_rows = where_inputs(api);
-    let list_rows = list_operations(api);
-    let where_ops = where_operations(api);
-    let task_rows: Vec<TokenStream> = schemas(api)
-        .filter_map(|(name, schema)| {
-            let o = object(schema)?;
-            let ty = type_ident(name);
-            (is_string_property(o, "task_id") && o.properties.contains_key("data"))
-                .then(|| quote! { { ty: #ty, } })
-        })
-        .collect();
+    let rows = invocations(rows);
+    let where_rows = invocations(where_inputs(api, gates));
+    let list_rows = invocations(list_operations(api, gates));
+    let where_ops = invocations(where_operations(api, gates));
+    let task_rows = invocations(
+        schemas(api)
+            .filter_map(|(name, schema)| {
+                let o = object(schema)?;
+                let ty = type_ident(name);
+                (is_string_property(o, "task_id") && o.properties.contains_key("data"))
+                    .then(|| (gates.type_(&ty.to_string()), quote! { { ty: #ty, } }))
+            })
+            .collect(),
+    );
     quote! {
         /// The `operationId` of every operation, named after it.
         pub mod operation_ids {
@@ -273,7 +305,7 @@ pub(crate) fn tokens(api: &OpenAPI, file: &syn::File) -> TokenStream {
         /// ok }` row per operation of the spec, in document order.
         #[allow(unused_macros)]
         macro_rules! __for_each_operation {
-            ($callback:ident) => { $callback! { #(#rows)* } };
+            ($callback:ident) => { #rows };
         }
         #[allow(unused_imports)]
         pub(crate) use __for_each_operation as for_each_operation;
@@ -283,7 +315,7 @@ pub(crate) fn tokens(api: &OpenAPI, file: &syn::File) -> TokenStream {
         /// `name_in`) string filters: a where-input.
         #[allow(unused_macros)]
         macro_rules! __for_each_where_input {
-            ($callback:ident) => { $callback! { #(#where_rows)* } };
+            ($callback:ident) => { #where_rows };
         }
         #[allow(unused_imports)]
         pub(crate) use __for_each_where_input as for_each_where_input;
@@ -293,7 +325,7 @@ pub(crate) fn tokens(api: &OpenAPI, file: &syn::File) -> TokenStream {
         /// `after` and whose answer is an array of objects with an `id`.
         #[allow(unused_macros)]
         macro_rules! __for_each_list_operation {
-            ($callback:ident) => { $callback! { #(#list_rows)* } };
+            ($callback:ident) => { #list_rows };
         }
         #[allow(unused_imports)]
         pub(crate) use __for_each_list_operation as for_each_list_operation;
@@ -303,7 +335,7 @@ pub(crate) fn tokens(api: &OpenAPI, file: &syn::File) -> TokenStream {
         /// the body can be built from its where-input alone.
         #[allow(unused_macros)]
         macro_rules! __for_each_where_body {
-            ($callback:ident) => { $callback! { #(#where_ops)* } };
+            ($callback:ident) => { #where_ops };
         }
         #[allow(unused_imports)]
         pub(crate) use __for_each_where_body as for_each_where_body;
@@ -313,7 +345,7 @@ pub(crate) fn tokens(api: &OpenAPI, file: &syn::File) -> TokenStream {
         /// answers (CloudTower's `WithTask_*`).
         #[allow(unused_macros)]
         macro_rules! __for_each_with_task {
-            ($callback:ident) => { $callback! { #(#task_rows)* } };
+            ($callback:ident) => { #task_rows };
         }
         #[allow(unused_imports)]
         pub(crate) use __for_each_with_task as for_each_with_task;
@@ -449,7 +481,7 @@ fn type_ident(schema: &str) -> syn::Ident {
     format_ident!("{}", crate::open_enum::type_name(schema))
 }
 
-fn where_inputs(api: &OpenAPI) -> Vec<TokenStream> {
+fn where_inputs(api: &OpenAPI, gates: &Gates) -> Vec<Row> {
     schemas(api)
         .filter_map(|(name, schema)| {
             let o = object(schema)?;
@@ -467,7 +499,10 @@ fn where_inputs(api: &OpenAPI) -> Vec<TokenStream> {
             let ty = type_ident(name);
             let id = by_id.then(|| quote!(id)).into_iter();
             let named = by_name.then(|| quote!(name)).into_iter();
-            Some(quote! { { ty: #ty, id: [#(#id)*], name: [#(#named)*], } })
+            Some((
+                gates.type_(&ty.to_string()),
+                quote! { { ty: #ty, id: [#(#id)*], name: [#(#named)*], } },
+            ))
         })
         .collect()
 }
@@ -502,7 +537,7 @@ fn body_and_items(op: &openapiv3::Operation) -> (Option<&str>, Option<&str>) {
     (body, items)
 }
 
-fn list_operations(api: &OpenAPI) -> Vec<TokenStream> {
+fn list_operations(api: &OpenAPI, gates: &Gates) -> Vec<Row> {
     lint::operations(api)
         .into_iter()
         .filter_map(|(_, _, op)| {
@@ -522,9 +557,13 @@ fn list_operations(api: &OpenAPI) -> Vec<TokenStream> {
             if !(i.required.iter().any(|r| r == "id") && is_string_property(i, "id")) {
                 return None;
             }
-            let method = format_ident!("{}", cloud_spec::naming::method_name(id));
+            let method_name = cloud_spec::naming::method_name(id);
+            let method = format_ident!("{}", method_name);
             let (body, where_input, item) = (type_ident(body), type_ident(where_input), type_ident(item));
-            Some(quote! { { method: #method, id: #id, body: #body, where_input: #where_input, item: #item, } })
+            Some((
+                gates.operation(&method_name),
+                quote! { { method: #method, id: #id, body: #body, where_input: #where_input, item: #item, } },
+            ))
         })
         .collect()
 }
@@ -532,7 +571,7 @@ fn list_operations(api: &OpenAPI) -> Vec<TokenStream> {
 /// Request bodies (named objects) whose one required property is a
 /// `where` where-input: every other property is optional, so the body is
 /// `{ where_, ..None }`.
-fn where_operations(api: &OpenAPI) -> Vec<TokenStream> {
+fn where_operations(api: &OpenAPI, gates: &Gates) -> Vec<Row> {
     let mut seen = BTreeSet::new();
     lint::operations(api)
         .into_iter()
@@ -555,7 +594,8 @@ fn where_operations(api: &OpenAPI) -> Vec<TokenStream> {
             let (body, where_input) = (type_ident(body), type_ident(where_input));
             let required = if required_where { quote!(required) } else { quote!(optional) };
             (b.required.len() == usize::from(required_where)).then(|| {
-                quote! { { body: #body, where_input: #where_input, where_: #required, rest: [#(#rest),*], } }
+                let row = quote! { { body: #body, where_input: #where_input, where_: #required, rest: [#(#rest),*], } };
+                (gates.type_(&body.to_string()), row)
             })
         })
         .collect()

@@ -10,6 +10,7 @@ pub mod types {
     ///`AddLabelsToResourcesParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct AddLabelsToResourcesParams {
         pub data: AddLabelsToResourcesParamsData,
         ///Which resources the operation applies to.
@@ -17,6 +18,7 @@ pub mod types {
         pub where_: LabelWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for AddLabelsToResourcesParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -37,6 +39,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "label"))]
     impl AddLabelsToResourcesParams {
         #[inline]
         pub fn builder() -> builder::AddLabelsToResourcesParams {
@@ -46,6 +49,7 @@ pub mod types {
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct AddLabelsToResourcesParamsData {
         ///Clusters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -96,6 +100,7 @@ pub mod types {
         pub vms: ::std::option::Option<VmWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for AddLabelsToResourcesParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -132,6 +137,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "label"))]
     impl AddLabelsToResourcesParamsData {
         #[inline]
         pub fn builder() -> builder::AddLabelsToResourcesParamsData {
@@ -141,6 +147,7 @@ pub mod types {
     ///An alert. `severity` is a plain string; `labels` is free-form JSON.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "alert"))]
     pub struct Alert {
         ///Alert rule (see `NestedAlertRule`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -191,6 +198,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vms: ::std::option::Option<::std::vec::Vec<NestedVm>>,
     }
+    #[cfg(any(feature = "alert"))]
     impl<'de> ::serde::Deserialize<'de> for Alert {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -230,6 +238,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "alert"))]
     pub struct AlertWhereInput {
         ///Matches the alerts that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -275,6 +284,7 @@ pub mod types {
         pub severity_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "alert"))]
     impl<'de> ::serde::Deserialize<'de> for AlertWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -311,6 +321,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "alert"))]
     impl AlertWhereInput {
         #[inline]
         pub fn builder() -> builder::AlertWhereInput {
@@ -320,6 +331,7 @@ pub mod types {
     ///`CloudInitNetWork`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct CloudInitNetWork {
         ///IP address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -337,6 +349,7 @@ pub mod types {
         pub type_: crate::generated::open_enums::CloudInitNetworkTypeEnum,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for CloudInitNetWork {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -358,6 +371,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl CloudInitNetWork {
         #[inline]
         pub fn builder() -> builder::CloudInitNetWork {
@@ -367,6 +381,7 @@ pub mod types {
     ///`CloudInitNetWorkRoute`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct CloudInitNetWorkRoute {
         ///Gateway.
         pub gateway: ::std::string::String,
@@ -376,6 +391,7 @@ pub mod types {
         pub network: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for CloudInitNetWorkRoute {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -393,6 +409,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl CloudInitNetWorkRoute {
         #[inline]
         pub fn builder() -> builder::CloudInitNetWorkRoute {
@@ -402,6 +419,7 @@ pub mod types {
     ///A cluster (curated subset of the upstream fields).
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "cluster"))]
     pub struct Cluster {
         ///Architecture.
         pub architecture: crate::generated::open_enums::Architecture,
@@ -496,6 +514,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_num: ::std::option::Option<i32>,
     }
+    #[cfg(any(feature = "cluster"))]
     impl<'de> ::serde::Deserialize<'de> for Cluster {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -550,6 +569,7 @@ pub mod types {
     ///`ClusterCreationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "cluster"))]
     pub struct ClusterCreationParams {
         ///ID of the datacenter.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -568,6 +588,7 @@ pub mod types {
         pub username: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "cluster"))]
     impl<'de> ::serde::Deserialize<'de> for ClusterCreationParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -590,6 +611,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl ClusterCreationParams {
         #[inline]
         pub fn builder() -> builder::ClusterCreationParams {
@@ -599,12 +621,14 @@ pub mod types {
     ///`ClusterDeletionParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "cluster"))]
     pub struct ClusterDeletionParams {
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: ClusterWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "cluster"))]
     impl<'de> ::serde::Deserialize<'de> for ClusterDeletionParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -621,6 +645,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl ClusterDeletionParams {
         #[inline]
         pub fn builder() -> builder::ClusterDeletionParams {
@@ -630,6 +655,7 @@ pub mod types {
     ///`ClusterUpdationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "cluster"))]
     pub struct ClusterUpdationParams {
         pub data: ClusterUpdationParamsData,
         ///Which resources the operation applies to.
@@ -637,6 +663,7 @@ pub mod types {
         pub where_: ClusterWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "cluster"))]
     impl<'de> ::serde::Deserialize<'de> for ClusterUpdationParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -654,6 +681,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl ClusterUpdationParams {
         #[inline]
         pub fn builder() -> builder::ClusterUpdationParams {
@@ -663,6 +691,7 @@ pub mod types {
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "cluster"))]
     pub struct ClusterUpdationParamsData {
         ///ID of the datacenter.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -690,6 +719,7 @@ pub mod types {
         pub username: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "cluster"))]
     impl<'de> ::serde::Deserialize<'de> for ClusterUpdationParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -717,6 +747,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl ClusterUpdationParamsData {
         #[inline]
         pub fn builder() -> builder::ClusterUpdationParamsData {
@@ -862,6 +893,7 @@ pub mod types {
     ///`ContentLibraryImage`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-image"))]
     pub struct ContentLibraryImage {
         ///Clusters (see `NestedCluster`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -908,6 +940,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_templates: ::std::option::Option<::std::vec::Vec<NestedVmTemplate>>,
     }
+    #[cfg(any(feature = "content-library-image"))]
     impl<'de> ::serde::Deserialize<'de> for ContentLibraryImage {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -945,6 +978,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-image", feature = "label"))]
     pub struct ContentLibraryImageWhereInput {
         ///Matches the content library images that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -1029,6 +1063,7 @@ pub mod types {
         pub vm_snapshots_some: ::std::option::Option<VmSnapshotWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "content-library-image", feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for ContentLibraryImageWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -1089,6 +1124,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "content-library-image", feature = "label"))]
     impl ContentLibraryImageWhereInput {
         #[inline]
         pub fn builder() -> builder::ContentLibraryImageWhereInput {
@@ -1098,6 +1134,7 @@ pub mod types {
     ///`ContentLibraryVmTemplate`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct ContentLibraryVmTemplate {
         ///Architecture.
         pub architecture: crate::generated::open_enums::Architecture,
@@ -1203,6 +1240,7 @@ pub mod types {
             ::std::vec::Vec<NestedZbsStorageInfo>,
         >,
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for ContentLibraryVmTemplate {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -1274,6 +1312,7 @@ pub mod types {
     ///`ContentLibraryVmTemplateCreationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct ContentLibraryVmTemplateCreationParams {
         ///Cloud init supported.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1289,6 +1328,7 @@ pub mod types {
         pub vm: VmWhereUniqueInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for ContentLibraryVmTemplateCreationParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -1311,6 +1351,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl ContentLibraryVmTemplateCreationParams {
         #[inline]
         pub fn builder() -> builder::ContentLibraryVmTemplateCreationParams {
@@ -1320,12 +1361,14 @@ pub mod types {
     ///`ContentLibraryVmTemplateDeletionParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct ContentLibraryVmTemplateDeletionParams {
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: ContentLibraryVmTemplateWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for ContentLibraryVmTemplateDeletionParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -1345,6 +1388,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl ContentLibraryVmTemplateDeletionParams {
         #[inline]
         pub fn builder() -> builder::ContentLibraryVmTemplateDeletionParams {
@@ -1354,6 +1398,7 @@ pub mod types {
     ///`ContentLibraryVmTemplateUpdationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct ContentLibraryVmTemplateUpdationParams {
         ///What to set.
         pub data: ContentLibraryVmTemplateUpdationParamsData,
@@ -1362,6 +1407,7 @@ pub mod types {
         pub where_: ContentLibraryVmTemplateWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for ContentLibraryVmTemplateUpdationParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -1382,6 +1428,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl ContentLibraryVmTemplateUpdationParams {
         #[inline]
         pub fn builder() -> builder::ContentLibraryVmTemplateUpdationParams {
@@ -1391,6 +1438,7 @@ pub mod types {
     ///`ContentLibraryVmTemplateUpdationParamsData`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct ContentLibraryVmTemplateUpdationParamsData {
         ///Cloud init supported.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1406,6 +1454,7 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for ContentLibraryVmTemplateUpdationParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -1427,6 +1476,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl ContentLibraryVmTemplateUpdationParamsData {
         #[inline]
         pub fn builder() -> builder::ContentLibraryVmTemplateUpdationParamsData {
@@ -1437,6 +1487,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template", feature = "label"))]
     pub struct ContentLibraryVmTemplateWhereInput {
         ///Matches the content library VM templates that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -1594,6 +1645,7 @@ pub mod types {
         pub win_opt_not: ::std::option::Option<bool>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "content-library-vm-template", feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for ContentLibraryVmTemplateWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -1693,6 +1745,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template", feature = "label"))]
     impl ContentLibraryVmTemplateWhereInput {
         #[inline]
         pub fn builder() -> builder::ContentLibraryVmTemplateWhereInput {
@@ -1702,6 +1755,7 @@ pub mod types {
     ///`DataPoint`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "metrics"))]
     pub struct DataPoint {
         ///T.
         pub t: i64,
@@ -1709,6 +1763,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub v: ::std::option::Option<f64>,
     }
+    #[cfg(any(feature = "metrics"))]
     impl<'de> ::serde::Deserialize<'de> for DataPoint {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -1728,6 +1783,7 @@ pub mod types {
     ///`Datacenter`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "datacenter"))]
     pub struct Datacenter {
         ///Cluster num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1772,6 +1828,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_num: ::std::option::Option<i32>,
     }
+    #[cfg(any(feature = "datacenter"))]
     impl<'de> ::serde::Deserialize<'de> for Datacenter {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -1804,6 +1861,7 @@ pub mod types {
     ///`DatacenterCreationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "datacenter"))]
     pub struct DatacenterCreationParams {
         ///Clusters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1814,6 +1872,7 @@ pub mod types {
         pub organization_id: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "datacenter"))]
     impl<'de> ::serde::Deserialize<'de> for DatacenterCreationParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -1834,6 +1893,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     impl DatacenterCreationParams {
         #[inline]
         pub fn builder() -> builder::DatacenterCreationParams {
@@ -1843,12 +1903,14 @@ pub mod types {
     ///`DatacenterDeletionParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "datacenter"))]
     pub struct DatacenterDeletionParams {
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: DatacenterWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "datacenter"))]
     impl<'de> ::serde::Deserialize<'de> for DatacenterDeletionParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -1868,6 +1930,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     impl DatacenterDeletionParams {
         #[inline]
         pub fn builder() -> builder::DatacenterDeletionParams {
@@ -1877,6 +1940,7 @@ pub mod types {
     ///`DatacenterUpdationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "datacenter"))]
     pub struct DatacenterUpdationParams {
         pub data: DatacenterUpdationParamsData,
         ///Which resources the operation applies to.
@@ -1884,6 +1948,7 @@ pub mod types {
         pub where_: DatacenterWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "datacenter"))]
     impl<'de> ::serde::Deserialize<'de> for DatacenterUpdationParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -1904,6 +1969,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     impl DatacenterUpdationParams {
         #[inline]
         pub fn builder() -> builder::DatacenterUpdationParams {
@@ -1913,6 +1979,7 @@ pub mod types {
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "datacenter"))]
     pub struct DatacenterUpdationParamsData {
         ///Clusters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1922,6 +1989,7 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "datacenter"))]
     impl<'de> ::serde::Deserialize<'de> for DatacenterUpdationParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -1941,6 +2009,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     impl DatacenterUpdationParamsData {
         #[inline]
         pub fn builder() -> builder::DatacenterUpdationParamsData {
@@ -2029,10 +2098,12 @@ pub mod types {
     ///`DeleteCluster`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "cluster"))]
     pub struct DeleteCluster {
         ///Unique ID of the delete cluster.
         pub id: ::std::string::String,
     }
+    #[cfg(any(feature = "cluster"))]
     impl<'de> ::serde::Deserialize<'de> for DeleteCluster {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2051,10 +2122,12 @@ pub mod types {
     ///`DeleteContentLibraryVmTemplate`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct DeleteContentLibraryVmTemplate {
         ///Unique ID of the delete content library VM template.
         pub id: ::std::string::String,
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for DeleteContentLibraryVmTemplate {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2076,10 +2149,12 @@ pub mod types {
     ///`DeleteDatacenter`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "datacenter"))]
     pub struct DeleteDatacenter {
         ///Unique ID of the delete datacenter.
         pub id: ::std::string::String,
     }
+    #[cfg(any(feature = "datacenter"))]
     impl<'de> ::serde::Deserialize<'de> for DeleteDatacenter {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2098,10 +2173,12 @@ pub mod types {
     ///`DeleteVm`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct DeleteVm {
         ///Unique ID of the delete VM.
         pub id: ::std::string::String,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for DeleteVm {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2120,10 +2197,12 @@ pub mod types {
     ///`DeleteVmSnapshot`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct DeleteVmSnapshot {
         ///Unique ID of the delete VM snapshot.
         pub id: ::std::string::String,
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl<'de> ::serde::Deserialize<'de> for DeleteVmSnapshot {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2142,10 +2221,12 @@ pub mod types {
     ///`DeleteVmTemplate`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-template"))]
     pub struct DeleteVmTemplate {
         ///Unique ID of the delete VM template.
         pub id: ::std::string::String,
     }
+    #[cfg(any(feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for DeleteVmTemplate {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2164,6 +2245,7 @@ pub mod types {
     ///A physical disk of a host (curated subset of the upstream fields).
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "disk"))]
     pub struct Disk {
         ///Set while an operation on the disk is in progress; null otherwise.
         #[serde(
@@ -2219,6 +2301,7 @@ pub mod types {
             crate::generated::open_enums::DiskUsageStatus,
         >,
     }
+    #[cfg(any(feature = "disk"))]
     impl<'de> ::serde::Deserialize<'de> for Disk {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2265,6 +2348,7 @@ pub mod types {
     ///`DiskOperateModifyDisk`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct DiskOperateModifyDisk {
         ///Bus.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2276,6 +2360,7 @@ pub mod types {
         pub vm_volume_id: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for DiskOperateModifyDisk {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2293,6 +2378,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl DiskOperateModifyDisk {
         #[inline]
         pub fn builder() -> builder::DiskOperateModifyDisk {
@@ -2303,6 +2389,20 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     pub struct DiskWhereInput {
         ///Matches the disks that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -2374,6 +2474,20 @@ pub mod types {
         >,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for DiskWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2423,6 +2537,20 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl DiskWhereInput {
         #[inline]
         pub fn builder() -> builder::DiskWhereInput {
@@ -2432,6 +2560,7 @@ pub mod types {
     ///`ElfImage`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "elf-image"))]
     pub struct ElfImage {
         ///Cluster (see `NestedCluster`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2474,6 +2603,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_templates: ::std::option::Option<::std::vec::Vec<NestedVmTemplate>>,
     }
+    #[cfg(any(feature = "elf-image"))]
     impl<'de> ::serde::Deserialize<'de> for ElfImage {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2509,6 +2639,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "elf-image", feature = "label"))]
     pub struct ElfImageWhereInput {
         ///Matches the ELF images that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -2595,6 +2726,7 @@ pub mod types {
         pub vm_snapshots_some: ::std::option::Option<VmSnapshotWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "elf-image", feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for ElfImageWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2648,6 +2780,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "elf-image", feature = "label"))]
     impl ElfImageWhereInput {
         #[inline]
         pub fn builder() -> builder::ElfImageWhereInput {
@@ -2657,6 +2790,7 @@ pub mod types {
     ///`ElfStoragePolicy`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "elf-storage-policy"))]
     pub struct ElfStoragePolicy {
         ///Cluster (see `NestedCluster`).
         pub cluster: NestedCluster,
@@ -2685,6 +2819,7 @@ pub mod types {
         ///Thin provision.
         pub thin_provision: bool,
     }
+    #[cfg(any(feature = "elf-storage-policy"))]
     impl<'de> ::serde::Deserialize<'de> for ElfStoragePolicy {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2716,6 +2851,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "elf-storage-policy"))]
     pub struct ElfStoragePolicyWhereInput {
         ///Matches the ELF storage policys that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -2791,6 +2927,7 @@ pub mod types {
         pub thin_provision_not: ::std::option::Option<bool>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "elf-storage-policy"))]
     impl<'de> ::serde::Deserialize<'de> for ElfStoragePolicyWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2842,6 +2979,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "elf-storage-policy"))]
     impl ElfStoragePolicyWhereInput {
         #[inline]
         pub fn builder() -> builder::ElfStoragePolicyWhereInput {
@@ -2851,12 +2989,14 @@ pub mod types {
     ///`EnterMaintenanceModeCheckParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModeCheckParams {
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: HostWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for EnterMaintenanceModeCheckParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2876,6 +3016,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl EnterMaintenanceModeCheckParams {
         #[inline]
         pub fn builder() -> builder::EnterMaintenanceModeCheckParams {
@@ -2885,10 +3026,12 @@ pub mod types {
     ///`EnterMaintenanceModeCheckResult`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModeCheckResult {
         ///ID of the task to wait for; null when there is none.
         pub task_id: ::std::string::String,
     }
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for EnterMaintenanceModeCheckResult {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2910,12 +3053,14 @@ pub mod types {
     ///`EnterMaintenanceModeInput`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModeInput {
         ///Shutdown VMs.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub shutdown_vms: ::std::vec::Vec<::std::string::String>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for EnterMaintenanceModeInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2935,6 +3080,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl EnterMaintenanceModeInput {
         #[inline]
         pub fn builder() -> builder::EnterMaintenanceModeInput {
@@ -2944,6 +3090,7 @@ pub mod types {
     ///`EnterMaintenanceModeParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModeParams {
         ///What to set.
         pub data: EnterMaintenanceModeInput,
@@ -2951,6 +3098,7 @@ pub mod types {
         pub where_: EnterMaintenanceModeParamsWhere,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for EnterMaintenanceModeParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2971,6 +3119,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl EnterMaintenanceModeParams {
         #[inline]
         pub fn builder() -> builder::EnterMaintenanceModeParams {
@@ -2980,11 +3129,13 @@ pub mod types {
     ///Which resources the operation applies to.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModeParamsWhere {
         ///ID of the host.
         pub host_id: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for EnterMaintenanceModeParamsWhere {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3003,6 +3154,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl EnterMaintenanceModeParamsWhere {
         #[inline]
         pub fn builder() -> builder::EnterMaintenanceModeParamsWhere {
@@ -3012,6 +3164,7 @@ pub mod types {
     ///`EnterMaintenanceModeResult`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModeResult {
         ///Done.
         pub done: bool,
@@ -3019,6 +3172,7 @@ pub mod types {
         #[serde(rename = "shutdownVms")]
         pub shutdown_vms: ::std::vec::Vec<ShutdownVmId>,
     }
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for EnterMaintenanceModeResult {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3042,11 +3196,13 @@ pub mod types {
     ///`EnterMaintenanceModeResultParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModeResultParams {
         #[serde(rename = "where")]
         pub where_: EnterMaintenanceModeResultParamsWhere,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for EnterMaintenanceModeResultParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3066,6 +3222,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl EnterMaintenanceModeResultParams {
         #[inline]
         pub fn builder() -> builder::EnterMaintenanceModeResultParams {
@@ -3075,11 +3232,13 @@ pub mod types {
     ///Which resources the operation applies to.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModeResultParamsWhere {
         ///ID of the task to wait for; null when there is none.
         pub task_id: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for EnterMaintenanceModeResultParamsWhere {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3098,6 +3257,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl EnterMaintenanceModeResultParamsWhere {
         #[inline]
         pub fn builder() -> builder::EnterMaintenanceModeResultParamsWhere {
@@ -3155,6 +3315,7 @@ pub mod types {
     ///`ExitMaintenanceModeInput`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub struct ExitMaintenanceModeInput {
         ///Live migrate back VMs.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -3167,6 +3328,7 @@ pub mod types {
         pub poweron_vms: ::std::vec::Vec<::std::string::String>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for ExitMaintenanceModeInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3190,6 +3352,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl ExitMaintenanceModeInput {
         #[inline]
         pub fn builder() -> builder::ExitMaintenanceModeInput {
@@ -3199,6 +3362,7 @@ pub mod types {
     ///`ExitMaintenanceModeParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub struct ExitMaintenanceModeParams {
         ///What to set.
         pub data: ExitMaintenanceModeInput,
@@ -3206,6 +3370,7 @@ pub mod types {
         pub where_: ExitMaintenanceModeParamsWhere,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for ExitMaintenanceModeParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3226,6 +3391,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl ExitMaintenanceModeParams {
         #[inline]
         pub fn builder() -> builder::ExitMaintenanceModeParams {
@@ -3235,11 +3401,13 @@ pub mod types {
     ///Which resources the operation applies to.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub struct ExitMaintenanceModeParamsWhere {
         ///ID of the host.
         pub host_id: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for ExitMaintenanceModeParamsWhere {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3258,6 +3426,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl ExitMaintenanceModeParamsWhere {
         #[inline]
         pub fn builder() -> builder::ExitMaintenanceModeParamsWhere {
@@ -3268,6 +3437,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "alert"))]
     pub struct GetAlertsRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3300,6 +3470,7 @@ pub mod types {
         pub where_: ::std::option::Option<AlertWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "alert"))]
     impl<'de> ::serde::Deserialize<'de> for GetAlertsRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3326,6 +3497,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "alert"))]
     impl GetAlertsRequestBody {
         #[inline]
         pub fn builder() -> builder::GetAlertsRequestBody {
@@ -3335,6 +3507,7 @@ pub mod types {
     ///`GetClusterMetricInput`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "metrics"))]
     pub struct GetClusterMetricInput {
         ///Clusters.
         pub clusters: ClusterWhereInput,
@@ -3344,6 +3517,7 @@ pub mod types {
         pub range: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "metrics"))]
     impl<'de> ::serde::Deserialize<'de> for GetClusterMetricInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3361,6 +3535,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "metrics"))]
     impl GetClusterMetricInput {
         #[inline]
         pub fn builder() -> builder::GetClusterMetricInput {
@@ -3371,6 +3546,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "cluster"))]
     pub struct GetClustersRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3403,6 +3579,7 @@ pub mod types {
         pub where_: ::std::option::Option<ClusterWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "cluster"))]
     impl<'de> ::serde::Deserialize<'de> for GetClustersRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3432,6 +3609,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl GetClustersRequestBody {
         #[inline]
         pub fn builder() -> builder::GetClustersRequestBody {
@@ -3442,6 +3620,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-image"))]
     pub struct GetContentLibraryImagesRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3474,6 +3653,7 @@ pub mod types {
         pub where_: ::std::option::Option<ContentLibraryImageWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "content-library-image"))]
     impl<'de> ::serde::Deserialize<'de> for GetContentLibraryImagesRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3503,6 +3683,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "content-library-image"))]
     impl GetContentLibraryImagesRequestBody {
         #[inline]
         pub fn builder() -> builder::GetContentLibraryImagesRequestBody {
@@ -3513,6 +3694,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct GetContentLibraryVmTemplatesRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3545,6 +3727,7 @@ pub mod types {
         pub where_: ::std::option::Option<ContentLibraryVmTemplateWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for GetContentLibraryVmTemplatesRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3574,6 +3757,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl GetContentLibraryVmTemplatesRequestBody {
         #[inline]
         pub fn builder() -> builder::GetContentLibraryVmTemplatesRequestBody {
@@ -3584,6 +3768,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "datacenter"))]
     pub struct GetDatacentersRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3616,6 +3801,7 @@ pub mod types {
         pub where_: ::std::option::Option<DatacenterWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "datacenter"))]
     impl<'de> ::serde::Deserialize<'de> for GetDatacentersRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3645,6 +3831,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     impl GetDatacentersRequestBody {
         #[inline]
         pub fn builder() -> builder::GetDatacentersRequestBody {
@@ -3655,6 +3842,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "disk"))]
     pub struct GetDisksRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3687,6 +3875,7 @@ pub mod types {
         pub where_: ::std::option::Option<DiskWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "disk"))]
     impl<'de> ::serde::Deserialize<'de> for GetDisksRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3713,6 +3902,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl GetDisksRequestBody {
         #[inline]
         pub fn builder() -> builder::GetDisksRequestBody {
@@ -3723,6 +3913,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "elf-image"))]
     pub struct GetElfImagesRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3755,6 +3946,7 @@ pub mod types {
         pub where_: ::std::option::Option<ElfImageWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "elf-image"))]
     impl<'de> ::serde::Deserialize<'de> for GetElfImagesRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3784,6 +3976,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "elf-image"))]
     impl GetElfImagesRequestBody {
         #[inline]
         pub fn builder() -> builder::GetElfImagesRequestBody {
@@ -3794,6 +3987,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "elf-storage-policy"))]
     pub struct GetElfStoragePoliciesRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3826,6 +4020,7 @@ pub mod types {
         pub where_: ::std::option::Option<ElfStoragePolicyWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "elf-storage-policy"))]
     impl<'de> ::serde::Deserialize<'de> for GetElfStoragePoliciesRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3855,6 +4050,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "elf-storage-policy"))]
     impl GetElfStoragePoliciesRequestBody {
         #[inline]
         pub fn builder() -> builder::GetElfStoragePoliciesRequestBody {
@@ -3865,6 +4061,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "gpu-device"))]
     pub struct GetGpuDevicesRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3897,6 +4094,7 @@ pub mod types {
         pub where_: ::std::option::Option<GpuDeviceWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "gpu-device"))]
     impl<'de> ::serde::Deserialize<'de> for GetGpuDevicesRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3926,6 +4124,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "gpu-device"))]
     impl GetGpuDevicesRequestBody {
         #[inline]
         pub fn builder() -> builder::GetGpuDevicesRequestBody {
@@ -3935,6 +4134,7 @@ pub mod types {
     ///`GetHostMetricInput`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "metrics"))]
     pub struct GetHostMetricInput {
         ///Hosts.
         pub hosts: HostWhereInput,
@@ -3944,6 +4144,7 @@ pub mod types {
         pub range: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "metrics"))]
     impl<'de> ::serde::Deserialize<'de> for GetHostMetricInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -3961,6 +4162,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "metrics"))]
     impl GetHostMetricInput {
         #[inline]
         pub fn builder() -> builder::GetHostMetricInput {
@@ -3971,6 +4173,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub struct GetHostsRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4003,6 +4206,7 @@ pub mod types {
         pub where_: ::std::option::Option<HostWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for GetHostsRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -4029,6 +4233,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl GetHostsRequestBody {
         #[inline]
         pub fn builder() -> builder::GetHostsRequestBody {
@@ -4039,6 +4244,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     pub struct GetIscsiLunSnapshotsRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4071,6 +4277,7 @@ pub mod types {
         pub where_: ::std::option::Option<IscsiLunSnapshotWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     impl<'de> ::serde::Deserialize<'de> for GetIscsiLunSnapshotsRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -4100,6 +4307,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     impl GetIscsiLunSnapshotsRequestBody {
         #[inline]
         pub fn builder() -> builder::GetIscsiLunSnapshotsRequestBody {
@@ -4110,6 +4318,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct GetLabelsRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4142,6 +4351,7 @@ pub mod types {
         pub where_: ::std::option::Option<LabelWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for GetLabelsRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -4168,6 +4378,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "label"))]
     impl GetLabelsRequestBody {
         #[inline]
         pub fn builder() -> builder::GetLabelsRequestBody {
@@ -4178,6 +4389,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "organization"))]
     pub struct GetOrganizationsRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4210,6 +4422,7 @@ pub mod types {
         pub where_: ::std::option::Option<OrganizationWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "organization"))]
     impl<'de> ::serde::Deserialize<'de> for GetOrganizationsRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -4239,6 +4452,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "organization"))]
     impl GetOrganizationsRequestBody {
         #[inline]
         pub fn builder() -> builder::GetOrganizationsRequestBody {
@@ -4249,6 +4463,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "svt-image"))]
     pub struct GetSvtImagesRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4281,6 +4496,7 @@ pub mod types {
         pub where_: ::std::option::Option<SvtImageWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "svt-image"))]
     impl<'de> ::serde::Deserialize<'de> for GetSvtImagesRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -4310,6 +4526,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "svt-image"))]
     impl GetSvtImagesRequestBody {
         #[inline]
         pub fn builder() -> builder::GetSvtImagesRequestBody {
@@ -4388,6 +4605,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vds"))]
     pub struct GetVdsesRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4420,6 +4638,7 @@ pub mod types {
         pub where_: ::std::option::Option<VdsWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vds"))]
     impl<'de> ::serde::Deserialize<'de> for GetVdsesRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -4446,6 +4665,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vds"))]
     impl GetVdsesRequestBody {
         #[inline]
         pub fn builder() -> builder::GetVdsesRequestBody {
@@ -4456,6 +4676,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vlan"))]
     pub struct GetVlansRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4488,6 +4709,7 @@ pub mod types {
         pub where_: ::std::option::Option<VlanWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vlan"))]
     impl<'de> ::serde::Deserialize<'de> for GetVlansRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -4514,6 +4736,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vlan"))]
     impl GetVlansRequestBody {
         #[inline]
         pub fn builder() -> builder::GetVlansRequestBody {
@@ -4524,6 +4747,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-disk"))]
     pub struct GetVmDisksRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4556,6 +4780,7 @@ pub mod types {
         pub where_: ::std::option::Option<VmDiskWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-disk"))]
     impl<'de> ::serde::Deserialize<'de> for GetVmDisksRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -4582,6 +4807,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm-disk"))]
     impl GetVmDisksRequestBody {
         #[inline]
         pub fn builder() -> builder::GetVmDisksRequestBody {
@@ -4591,6 +4817,7 @@ pub mod types {
     ///`GetVmMetricInput`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "metrics"))]
     pub struct GetVmMetricInput {
         ///Metrics.
         pub metrics: ::std::vec::Vec<::std::string::String>,
@@ -4600,6 +4827,7 @@ pub mod types {
         pub vms: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "metrics"))]
     impl<'de> ::serde::Deserialize<'de> for GetVmMetricInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -4617,6 +4845,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "metrics"))]
     impl GetVmMetricInput {
         #[inline]
         pub fn builder() -> builder::GetVmMetricInput {
@@ -4627,6 +4856,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-nic"))]
     pub struct GetVmNicsRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4659,6 +4889,7 @@ pub mod types {
         pub where_: ::std::option::Option<VmNicWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-nic"))]
     impl<'de> ::serde::Deserialize<'de> for GetVmNicsRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -4685,6 +4916,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl GetVmNicsRequestBody {
         #[inline]
         pub fn builder() -> builder::GetVmNicsRequestBody {
@@ -4695,6 +4927,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct GetVmSnapshotsRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4727,6 +4960,7 @@ pub mod types {
         pub where_: ::std::option::Option<VmSnapshotWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-snapshot"))]
     impl<'de> ::serde::Deserialize<'de> for GetVmSnapshotsRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -4756,6 +4990,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl GetVmSnapshotsRequestBody {
         #[inline]
         pub fn builder() -> builder::GetVmSnapshotsRequestBody {
@@ -4766,6 +5001,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-template"))]
     pub struct GetVmTemplatesRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4798,6 +5034,7 @@ pub mod types {
         pub where_: ::std::option::Option<VmTemplateWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for GetVmTemplatesRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -4827,6 +5064,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     impl GetVmTemplatesRequestBody {
         #[inline]
         pub fn builder() -> builder::GetVmTemplatesRequestBody {
@@ -4837,6 +5075,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-volume"))]
     pub struct GetVmVolumesRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4869,6 +5108,7 @@ pub mod types {
         pub where_: ::std::option::Option<VmVolumeWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-volume"))]
     impl<'de> ::serde::Deserialize<'de> for GetVmVolumesRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -4898,6 +5138,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm-volume"))]
     impl GetVmVolumesRequestBody {
         #[inline]
         pub fn builder() -> builder::GetVmVolumesRequestBody {
@@ -4908,6 +5149,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct GetVmsConnectionRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4940,6 +5182,7 @@ pub mod types {
         pub where_: ::std::option::Option<VmWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for GetVmsConnectionRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -4969,6 +5212,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl GetVmsConnectionRequestBody {
         #[inline]
         pub fn builder() -> builder::GetVmsConnectionRequestBody {
@@ -4979,6 +5223,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct GetVmsRequestBody {
         ///Return the items after the one with this ID (a cursor).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5011,6 +5256,7 @@ pub mod types {
         pub where_: ::std::option::Option<VmWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for GetVmsRequestBody {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -5037,6 +5283,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl GetVmsRequestBody {
         #[inline]
         pub fn builder() -> builder::GetVmsRequestBody {
@@ -5046,6 +5293,7 @@ pub mod types {
     ///`GpuDevice`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "gpu-device"))]
     pub struct GpuDevice {
         ///Assigned vgpus num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5117,6 +5365,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vms: ::std::option::Option<::std::vec::Vec<NestedVm>>,
     }
+    #[cfg(any(feature = "gpu-device"))]
     impl<'de> ::serde::Deserialize<'de> for GpuDevice {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -5166,6 +5415,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     pub struct GpuDeviceWhereInput {
         ///Matches the GPU devices that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -5302,6 +5552,7 @@ pub mod types {
         pub vms_some: ::std::option::Option<VmWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for GpuDeviceWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -5379,6 +5630,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     impl GpuDeviceWhereInput {
         #[inline]
         pub fn builder() -> builder::GpuDeviceWhereInput {
@@ -5388,6 +5640,7 @@ pub mod types {
     ///A host (curated subset of the upstream fields).
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub struct Host {
         ///Allocatable memory bytes (bytes).
         pub allocatable_memory_bytes: i64,
@@ -5480,6 +5733,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_num: ::std::option::Option<i32>,
     }
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for Host {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -5538,6 +5792,22 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "alert",
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     pub struct HostWhereInput {
         ///Matches the hosts that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -5602,6 +5872,22 @@ pub mod types {
         >,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(
+        any(
+            feature = "alert",
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for HostWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -5647,6 +5933,22 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(
+        any(
+            feature = "alert",
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl HostWhereInput {
         #[inline]
         pub fn builder() -> builder::HostWhereInput {
@@ -5656,6 +5958,7 @@ pub mod types {
     ///An iSCSI LUN snapshot (curated subset of the upstream fields).
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     pub struct IscsiLunSnapshot {
         ///Set while an operation on the iSCSI LUN snapshot is in progress; null otherwise.
         #[serde(
@@ -5681,6 +5984,7 @@ pub mod types {
         ///Unique size (bytes).
         pub unique_size: i64,
     }
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     impl<'de> ::serde::Deserialize<'de> for IscsiLunSnapshot {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -5710,6 +6014,20 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "iscsi-lun-snapshot",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     pub struct IscsiLunSnapshotWhereInput {
         ///Matches the iSCSI LUN snapshots that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -5755,6 +6073,20 @@ pub mod types {
         pub or: ::std::option::Option<::std::vec::Vec<IscsiLunSnapshotWhereInput>>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "iscsi-lun-snapshot",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for IscsiLunSnapshotWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -5792,6 +6124,20 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "iscsi-lun-snapshot",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl IscsiLunSnapshotWhereInput {
         #[inline]
         pub fn builder() -> builder::IscsiLunSnapshotWhereInput {
@@ -5801,6 +6147,7 @@ pub mod types {
     ///`Label`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct Label {
         ///Cluster num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6013,6 +6360,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vms: ::std::option::Option<::std::vec::Vec<NestedVm>>,
     }
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for Label {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -6120,6 +6468,19 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     pub struct LabelWhereInput {
         ///Matches the labels that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -6187,6 +6548,19 @@ pub mod types {
         pub vms_some: ::std::boxed::Box<::std::option::Option<VmWhereInput>>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for LabelWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -6231,6 +6605,19 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl LabelWhereInput {
         #[inline]
         pub fn builder() -> builder::LabelWhereInput {
@@ -6306,6 +6693,7 @@ pub mod types {
     ///`Metric`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "metrics"))]
     pub struct Metric {
         ///Dropped.
         pub dropped: bool,
@@ -6320,6 +6708,7 @@ pub mod types {
         ///Unit.
         pub unit: crate::generated::open_enums::MetricUnit,
     }
+    #[cfg(any(feature = "metrics"))]
     impl<'de> ::serde::Deserialize<'de> for Metric {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -6342,6 +6731,7 @@ pub mod types {
     ///`MetricLabel`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "metrics"))]
     pub struct MetricLabel {
         /// chunk.
         #[serde(
@@ -6443,6 +6833,7 @@ pub mod types {
         )]
         pub zone: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "metrics"))]
     impl<'de> ::serde::Deserialize<'de> for MetricLabel {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -6495,6 +6886,7 @@ pub mod types {
     ///`MetricSample`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "metrics"))]
     pub struct MetricSample {
         ///Labels attached to the metric sample.
         pub labels: MetricLabel,
@@ -6502,6 +6894,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub point: ::std::option::Option<DataPoint>,
     }
+    #[cfg(any(feature = "metrics"))]
     impl<'de> ::serde::Deserialize<'de> for MetricSample {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -6521,6 +6914,7 @@ pub mod types {
     ///`MetricStream`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "metrics"))]
     pub struct MetricStream {
         ///Labels attached to the metric stream.
         pub labels: MetricLabel,
@@ -6528,6 +6922,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub points: ::std::option::Option<::std::vec::Vec<DataPoint>>,
     }
+    #[cfg(any(feature = "metrics"))]
     impl<'de> ::serde::Deserialize<'de> for MetricStream {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -6547,6 +6942,7 @@ pub mod types {
     ///`MountDisksParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct MountDisksParams {
         ///Boot.
         pub boot: i32,
@@ -6583,6 +6979,7 @@ pub mod types {
         pub vm_volume_id: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for MountDisksParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -6613,6 +7010,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl MountDisksParams {
         #[inline]
         pub fn builder() -> builder::MountDisksParams {
@@ -6622,6 +7020,7 @@ pub mod types {
     ///`MountNewCreateDisksParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct MountNewCreateDisksParams {
         ///Boot.
         pub boot: i32,
@@ -6657,6 +7056,7 @@ pub mod types {
         pub vm_volume: MountNewCreateDisksParamsVmVolume,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for MountNewCreateDisksParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -6690,6 +7090,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl MountNewCreateDisksParams {
         #[inline]
         pub fn builder() -> builder::MountNewCreateDisksParams {
@@ -6699,6 +7100,7 @@ pub mod types {
     ///VM volume.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct MountNewCreateDisksParamsVmVolume {
         ///ELF storage policy.
         pub elf_storage_policy: crate::generated::open_enums::VmVolumeElfStoragePolicyType,
@@ -6714,6 +7116,7 @@ pub mod types {
         pub size_unit: ::std::option::Option<crate::generated::open_enums::ByteUnit>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for MountNewCreateDisksParamsVmVolume {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -6736,6 +7139,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl MountNewCreateDisksParamsVmVolume {
         #[inline]
         pub fn builder() -> builder::MountNewCreateDisksParamsVmVolume {
@@ -6745,10 +7149,12 @@ pub mod types {
     ///`NestedAggregateVm`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct NestedAggregateVm {
         ///Count.
         pub count: i32,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for NestedAggregateVm {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -6767,10 +7173,12 @@ pub mod types {
     ///`NestedAlertRule`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "alert"))]
     pub struct NestedAlertRule {
         ///Unique ID of the alert rule.
         pub id: ::std::string::String,
     }
+    #[cfg(any(feature = "alert"))]
     impl<'de> ::serde::Deserialize<'de> for NestedAlertRule {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -6814,12 +7222,14 @@ pub mod types {
     ///`NestedConsistencyGroup`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct NestedConsistencyGroup {
         ///Unique ID of the consistency group.
         pub id: ::std::string::String,
         ///Name of the consistency group.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for NestedConsistencyGroup {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -6842,12 +7252,14 @@ pub mod types {
     ///`NestedConsistencyGroupSnapshot`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct NestedConsistencyGroupSnapshot {
         ///Unique ID of the consistency group snapshot.
         pub id: ::std::string::String,
         ///Name of the consistency group snapshot.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for NestedConsistencyGroupSnapshot {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -6870,12 +7282,14 @@ pub mod types {
     ///`NestedContentLibraryImage`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "elf-image", feature = "label"))]
     pub struct NestedContentLibraryImage {
         ///Unique ID of the content library image.
         pub id: ::std::string::String,
         ///Name of the content library image.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "elf-image", feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for NestedContentLibraryImage {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -6898,12 +7312,14 @@ pub mod types {
     ///`NestedContentLibraryVmTemplate`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label", feature = "vm-template"))]
     pub struct NestedContentLibraryVmTemplate {
         ///Unique ID of the content library VM template.
         pub id: ::std::string::String,
         ///Name of the content library VM template.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label", feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for NestedContentLibraryVmTemplate {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -6926,6 +7342,7 @@ pub mod types {
     ///`NestedContentLibraryVmTemplateDisk`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct NestedContentLibraryVmTemplateDisk {
         ///Boot.
         pub boot: i32,
@@ -6979,6 +7396,7 @@ pub mod types {
         #[serde(rename = "type")]
         pub type_: crate::generated::open_enums::VmDiskType,
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for NestedContentLibraryVmTemplateDisk {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7022,6 +7440,7 @@ pub mod types {
     ///`NestedContentLibraryVmTemplateNic`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct NestedContentLibraryVmTemplateNic {
         ///Egress rate limit burst in bit.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7062,6 +7481,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vpc_nic: ::std::option::Option<NestedTemplateVpcNic>,
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for NestedContentLibraryVmTemplateNic {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7096,12 +7516,28 @@ pub mod types {
     ///`NestedCpu`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     pub struct NestedCpu {
         ///Cores.
         pub cores: i32,
         ///Sockets.
         pub sockets: i32,
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for NestedCpu {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7121,12 +7557,14 @@ pub mod types {
     ///`NestedDatacenter`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "cluster", feature = "label", feature = "organization"))]
     pub struct NestedDatacenter {
         ///Unique ID of the datacenter.
         pub id: ::std::string::String,
         ///Name of the datacenter.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "cluster", feature = "label", feature = "organization"))]
     impl<'de> ::serde::Deserialize<'de> for NestedDatacenter {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7146,12 +7584,14 @@ pub mod types {
     ///`NestedDisk`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "alert", feature = "label"))]
     pub struct NestedDisk {
         ///Unique ID of the disk.
         pub id: ::std::string::String,
         ///Name of the disk.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "alert", feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for NestedDisk {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7171,12 +7611,18 @@ pub mod types {
     ///`NestedElfImage`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(
+        any(feature = "content-library-image", feature = "label", feature = "vm-disk")
+    )]
     pub struct NestedElfImage {
         ///Unique ID of the ELF image.
         pub id: ::std::string::String,
         ///Name of the ELF image.
         pub name: ::std::string::String,
     }
+    #[cfg(
+        any(feature = "content-library-image", feature = "label", feature = "vm-disk")
+    )]
     impl<'de> ::serde::Deserialize<'de> for NestedElfImage {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7196,12 +7642,14 @@ pub mod types {
     ///`NestedEverouteCluster`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vds"))]
     pub struct NestedEverouteCluster {
         ///Unique ID of the everoute cluster.
         pub id: ::std::string::String,
         ///Name of the everoute cluster.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "vds"))]
     impl<'de> ::serde::Deserialize<'de> for NestedEverouteCluster {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7221,6 +7669,7 @@ pub mod types {
     ///A disk or CD-ROM frozen in a VM snapshot.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-snapshot", feature = "vm-template"))]
     pub struct NestedFrozenDisks {
         ///Boot.
         pub boot: i32,
@@ -7281,6 +7730,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_volume_template_uuid: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "vm-snapshot", feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for NestedFrozenDisks {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7324,6 +7774,7 @@ pub mod types {
     ///`NestedFrozenVlan`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template", feature = "vm-template"))]
     pub struct NestedFrozenVlan {
         ///Name of the frozen VLAN.
         pub name: ::std::string::String,
@@ -7337,6 +7788,7 @@ pub mod types {
         ///ID of the VLAN local.
         pub vlan_local_id: ::std::string::String,
     }
+    #[cfg(any(feature = "content-library-vm-template", feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for NestedFrozenVlan {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7361,12 +7813,14 @@ pub mod types {
     ///`NestedGpuDevice`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label", feature = "vm"))]
     pub struct NestedGpuDevice {
         ///Unique ID of the GPU device.
         pub id: ::std::string::String,
         ///Name of the GPU device.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label", feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for NestedGpuDevice {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7386,6 +7840,7 @@ pub mod types {
     ///`NestedGpuDriverInfo`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "gpu-device"))]
     pub struct NestedGpuDriverInfo {
         ///Filename.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7409,6 +7864,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "gpu-device"))]
     impl<'de> ::serde::Deserialize<'de> for NestedGpuDriverInfo {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7433,6 +7889,15 @@ pub mod types {
     ///`NestedHost`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "alert",
+            feature = "disk",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "vm"
+        )
+    )]
     pub struct NestedHost {
         ///Unique ID of the host.
         pub id: ::std::string::String,
@@ -7441,6 +7906,15 @@ pub mod types {
         ///Name of the host.
         pub name: ::std::string::String,
     }
+    #[cfg(
+        any(
+            feature = "alert",
+            feature = "disk",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "vm"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for NestedHost {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7461,12 +7935,28 @@ pub mod types {
     ///`NestedIscsiLun`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "iscsi-lun-snapshot",
+            feature = "label",
+            feature = "vm-volume"
+        )
+    )]
     pub struct NestedIscsiLun {
         ///Unique ID of the iSCSI LUN.
         pub id: ::std::string::String,
         ///Name of the iSCSI LUN.
         pub name: ::std::string::String,
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "iscsi-lun-snapshot",
+            feature = "label",
+            feature = "vm-volume"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for NestedIscsiLun {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7486,12 +7976,14 @@ pub mod types {
     ///`NestedIscsiLunSnapshot`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct NestedIscsiLunSnapshot {
         ///Unique ID of the iSCSI LUN snapshot.
         pub id: ::std::string::String,
         ///Name of the iSCSI LUN snapshot.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for NestedIscsiLunSnapshot {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7514,12 +8006,14 @@ pub mod types {
     ///`NestedIscsiTarget`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "iscsi-lun-snapshot", feature = "label"))]
     pub struct NestedIscsiTarget {
         ///Unique ID of the iSCSI target.
         pub id: ::std::string::String,
         ///Name of the iSCSI target.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "iscsi-lun-snapshot", feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for NestedIscsiTarget {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7539,10 +8033,12 @@ pub mod types {
     ///`NestedIsolationPolicy`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct NestedIsolationPolicy {
         ///Unique ID of the isolation policy.
         pub id: ::std::string::String,
     }
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for NestedIsolationPolicy {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7561,6 +8057,20 @@ pub mod types {
     ///`NestedLabel`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "content-library-vm-template",
+            feature = "datacenter",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "vds",
+            feature = "vlan",
+            feature = "vm",
+            feature = "vm-template",
+            feature = "vm-volume"
+        )
+    )]
     pub struct NestedLabel {
         ///Unique ID of the label.
         pub id: ::std::string::String,
@@ -7570,6 +8080,20 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "content-library-vm-template",
+            feature = "datacenter",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "vds",
+            feature = "vlan",
+            feature = "vm",
+            feature = "vm-template",
+            feature = "vm-volume"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for NestedLabel {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7590,12 +8114,14 @@ pub mod types {
     ///`NestedNamespaceGroup`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct NestedNamespaceGroup {
         ///Unique ID of the namespace group.
         pub id: ::std::string::String,
         ///Name of the namespace group.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for NestedNamespaceGroup {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7615,12 +8141,14 @@ pub mod types {
     ///`NestedNfsExport`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct NestedNfsExport {
         ///Unique ID of the NFS export.
         pub id: ::std::string::String,
         ///Name of the NFS export.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for NestedNfsExport {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7640,12 +8168,14 @@ pub mod types {
     ///`NestedNfsInode`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct NestedNfsInode {
         ///Unique ID of the NFS inode.
         pub id: ::std::string::String,
         ///Name of the NFS inode.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for NestedNfsInode {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7665,12 +8195,14 @@ pub mod types {
     ///`NestedNic`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label", feature = "vds", feature = "vm-nic"))]
     pub struct NestedNic {
         ///Unique ID of the NIC.
         pub id: ::std::string::String,
         ///Name of the NIC.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label", feature = "vds", feature = "vm-nic"))]
     impl<'de> ::serde::Deserialize<'de> for NestedNic {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7690,12 +8222,14 @@ pub mod types {
     ///`NestedNvmfNamespace`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct NestedNvmfNamespace {
         ///Unique ID of the NVMe-oF namespace.
         pub id: ::std::string::String,
         ///Name of the NVMe-oF namespace.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for NestedNvmfNamespace {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7715,12 +8249,14 @@ pub mod types {
     ///`NestedNvmfNamespaceSnapshot`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct NestedNvmfNamespaceSnapshot {
         ///Unique ID of the NVMe-oF namespace snapshot.
         pub id: ::std::string::String,
         ///Name of the NVMe-oF namespace snapshot.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for NestedNvmfNamespaceSnapshot {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7743,12 +8279,14 @@ pub mod types {
     ///`NestedNvmfSubsystem`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct NestedNvmfSubsystem {
         ///Unique ID of the NVMe-oF subsystem.
         pub id: ::std::string::String,
         ///Name of the NVMe-oF subsystem.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for NestedNvmfSubsystem {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7768,12 +8306,14 @@ pub mod types {
     ///`NestedOrganization`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "datacenter"))]
     pub struct NestedOrganization {
         ///Unique ID of the organization.
         pub id: ::std::string::String,
         ///Name of the organization.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "datacenter"))]
     impl<'de> ::serde::Deserialize<'de> for NestedOrganization {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7793,12 +8333,14 @@ pub mod types {
     ///`NestedSecurityPolicy`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct NestedSecurityPolicy {
         ///Unique ID of the security policy.
         pub id: ::std::string::String,
         ///Name of the security policy.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for NestedSecurityPolicy {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7818,6 +8360,7 @@ pub mod types {
     ///`NestedSnapshotInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct NestedSnapshotInfo {
         ///Index.
         pub index: i32,
@@ -7830,6 +8373,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub storage_policy_config: ::std::option::Option<NestedStoragePolicyConfig>,
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for NestedSnapshotInfo {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7851,6 +8395,7 @@ pub mod types {
     ///`NestedStoragePolicyConfig`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct NestedStoragePolicyConfig {
         ///Replica num.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7859,6 +8404,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub thin_provision: ::std::option::Option<bool>,
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for NestedStoragePolicyConfig {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7881,12 +8427,14 @@ pub mod types {
     ///`NestedSvtImage`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-disk"))]
     pub struct NestedSvtImage {
         ///Unique ID of the SVT image.
         pub id: ::std::string::String,
         ///Name of the SVT image.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "vm-disk"))]
     impl<'de> ::serde::Deserialize<'de> for NestedSvtImage {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7906,6 +8454,7 @@ pub mod types {
     ///`NestedTemplateConfig`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct NestedTemplateConfig {
         ///CPU exclusive expected enabled.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7920,6 +8469,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sync_vm_time_on_resume: ::std::option::Option<bool>,
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for NestedTemplateConfig {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7941,6 +8491,7 @@ pub mod types {
     ///`NestedTemplateNic`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-template"))]
     pub struct NestedTemplateNic {
         ///Enabled.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7968,6 +8519,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vpc_nic: ::std::option::Option<NestedTemplateVpcNic>,
     }
+    #[cfg(any(feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for NestedTemplateNic {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -7995,6 +8547,7 @@ pub mod types {
     ///`NestedTemplateVpcNic`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template", feature = "vm-template"))]
     pub struct NestedTemplateVpcNic {
         ///Use floating IP.
         pub use_floating_ip: bool,
@@ -8003,6 +8556,7 @@ pub mod types {
         ///ID of the vpc subnet local.
         pub vpc_subnet_local_id: ::std::string::String,
     }
+    #[cfg(any(feature = "content-library-vm-template", feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for NestedTemplateVpcNic {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8048,12 +8602,14 @@ pub mod types {
     ///`NestedVds`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label", feature = "vlan"))]
     pub struct NestedVds {
         ///Unique ID of the VDS.
         pub id: ::std::string::String,
         ///Name of the VDS.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label", feature = "vlan"))]
     impl<'de> ::serde::Deserialize<'de> for NestedVds {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8073,6 +8629,7 @@ pub mod types {
     ///`NestedVgpuType`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "gpu-device"))]
     pub struct NestedVgpuType {
         ///Framebuffer.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8090,6 +8647,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vgpu_type_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "gpu-device"))]
     impl<'de> ::serde::Deserialize<'de> for NestedVgpuType {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8112,12 +8670,14 @@ pub mod types {
     ///`NestedVirtualPrivateCloud`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-nic"))]
     pub struct NestedVirtualPrivateCloud {
         ///Unique ID of the virtual private cloud.
         pub id: ::std::string::String,
         ///Name of the virtual private cloud.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl<'de> ::serde::Deserialize<'de> for NestedVirtualPrivateCloud {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8140,6 +8700,7 @@ pub mod types {
     ///`NestedVirtualPrivateCloudFloatingIp`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-nic"))]
     pub struct NestedVirtualPrivateCloudFloatingIp {
         ///External IP.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8152,6 +8713,7 @@ pub mod types {
         ///Unique ID of the virtual private cloud floating IP.
         pub id: ::std::string::String,
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl<'de> ::serde::Deserialize<'de> for NestedVirtualPrivateCloudFloatingIp {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8177,6 +8739,7 @@ pub mod types {
     ///`NestedVirtualPrivateCloudNic`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-nic"))]
     pub struct NestedVirtualPrivateCloudNic {
         ///Floating IP (see `NestedVirtualPrivateCloudFloatingIp`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8192,6 +8755,7 @@ pub mod types {
         ///Vpc subnet (see `NestedVirtualPrivateCloudSubnet`).
         pub vpc_subnet: NestedVirtualPrivateCloudSubnet,
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl<'de> ::serde::Deserialize<'de> for NestedVirtualPrivateCloudNic {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8218,12 +8782,14 @@ pub mod types {
     ///`NestedVirtualPrivateCloudSubnet`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-nic"))]
     pub struct NestedVirtualPrivateCloudSubnet {
         ///Unique ID of the virtual private cloud subnet.
         pub id: ::std::string::String,
         ///Name of the virtual private cloud subnet.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl<'de> ::serde::Deserialize<'de> for NestedVirtualPrivateCloudSubnet {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8246,12 +8812,14 @@ pub mod types {
     ///`NestedVlan`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label", feature = "vds", feature = "vm-nic"))]
     pub struct NestedVlan {
         ///Unique ID of the VLAN.
         pub id: ::std::string::String,
         ///Name of the VLAN.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label", feature = "vds", feature = "vm-nic"))]
     impl<'de> ::serde::Deserialize<'de> for NestedVlan {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8271,12 +8839,32 @@ pub mod types {
     ///`NestedVm`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "alert",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     pub struct NestedVm {
         ///Unique ID of the VM.
         pub id: ::std::string::String,
         ///Name of the VM.
         pub name: ::std::string::String,
     }
+    #[cfg(
+        any(
+            feature = "alert",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for NestedVm {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8296,10 +8884,28 @@ pub mod types {
     ///`NestedVmDisk`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "svt-image",
+            feature = "vm",
+            feature = "vm-volume"
+        )
+    )]
     pub struct NestedVmDisk {
         ///Unique ID of the VM disk.
         pub id: ::std::string::String,
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "svt-image",
+            feature = "vm",
+            feature = "vm-volume"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for NestedVmDisk {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8318,12 +8924,14 @@ pub mod types {
     ///`NestedVmFolder`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct NestedVmFolder {
         ///Unique ID of the VM folder.
         pub id: ::std::string::String,
         ///Name of the VM folder.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for NestedVmFolder {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8343,10 +8951,12 @@ pub mod types {
     ///`NestedVmNic`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vlan", feature = "vm"))]
     pub struct NestedVmNic {
         ///Unique ID of the VM NIC.
         pub id: ::std::string::String,
     }
+    #[cfg(any(feature = "vlan", feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for NestedVmNic {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8365,12 +8975,18 @@ pub mod types {
     ///`NestedVmSnapshot`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(
+        any(feature = "content-library-image", feature = "elf-image", feature = "label")
+    )]
     pub struct NestedVmSnapshot {
         ///Unique ID of the VM snapshot.
         pub id: ::std::string::String,
         ///Name of the VM snapshot.
         pub name: ::std::string::String,
     }
+    #[cfg(
+        any(feature = "content-library-image", feature = "elf-image", feature = "label")
+    )]
     impl<'de> ::serde::Deserialize<'de> for NestedVmSnapshot {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8390,12 +9006,28 @@ pub mod types {
     ///`NestedVmTemplate`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "content-library-vm-template",
+            feature = "elf-image",
+            feature = "label"
+        )
+    )]
     pub struct NestedVmTemplate {
         ///Unique ID of the VM template.
         pub id: ::std::string::String,
         ///Name of the VM template.
         pub name: ::std::string::String,
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "content-library-vm-template",
+            feature = "elf-image",
+            feature = "label"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for NestedVmTemplate {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8415,12 +9047,14 @@ pub mod types {
     ///`NestedVmVolume`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label", feature = "vm-disk"))]
     pub struct NestedVmVolume {
         ///Unique ID of the VM volume.
         pub id: ::std::string::String,
         ///Name of the VM volume.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label", feature = "vm-disk"))]
     impl<'de> ::serde::Deserialize<'de> for NestedVmVolume {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8440,12 +9074,14 @@ pub mod types {
     ///`NestedVmVolumeSnapshot`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct NestedVmVolumeSnapshot {
         ///Unique ID of the VM volume snapshot.
         pub id: ::std::string::String,
         ///Name of the VM volume snapshot.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for NestedVmVolumeSnapshot {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8468,6 +9104,7 @@ pub mod types {
     ///`NestedVpcGatewaysCommonExternalIpsType`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-nic"))]
     pub struct NestedVpcGatewaysCommonExternalIpsType {
         ///ID of the edge gateway.
         pub edge_gateway_id: ::std::string::String,
@@ -8475,6 +9112,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub external_ip: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl<'de> ::serde::Deserialize<'de> for NestedVpcGatewaysCommonExternalIpsType {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8497,6 +9135,7 @@ pub mod types {
     ///`NestedZbsStorageInfo`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct NestedZbsStorageInfo {
         ///ID of the cluster.
         pub cluster_id: ::std::string::String,
@@ -8504,6 +9143,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub snapshot_info: ::std::option::Option<::std::vec::Vec<NestedSnapshotInfo>>,
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for NestedZbsStorageInfo {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8525,10 +9165,12 @@ pub mod types {
     ///`NtpServiceUrl`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "ntp"))]
     pub struct NtpServiceUrl {
         ///NTP service url.
         pub ntp_service_url: ::std::string::String,
     }
+    #[cfg(any(feature = "ntp"))]
     impl<'de> ::serde::Deserialize<'de> for NtpServiceUrl {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8547,6 +9189,7 @@ pub mod types {
     ///`Organization`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "organization"))]
     pub struct Organization {
         ///Datacenters (see `NestedDatacenter`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8556,6 +9199,7 @@ pub mod types {
         ///Name of the organization.
         pub name: ::std::string::String,
     }
+    #[cfg(any(feature = "organization"))]
     impl<'de> ::serde::Deserialize<'de> for Organization {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8577,6 +9221,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "organization"))]
     pub struct OrganizationWhereInput {
         ///Matches the organizations that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -8616,6 +9261,7 @@ pub mod types {
         pub or: ::std::option::Option<::std::vec::Vec<OrganizationWhereInput>>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "organization"))]
     impl<'de> ::serde::Deserialize<'de> for OrganizationWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8649,6 +9295,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "organization"))]
     impl OrganizationWhereInput {
         #[inline]
         pub fn builder() -> builder::OrganizationWhereInput {
@@ -8658,10 +9305,12 @@ pub mod types {
     ///`ShutdownVmId`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub struct ShutdownVmId {
         ///VM UUID.
         pub vm_uuid: ::std::string::String,
     }
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for ShutdownVmId {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8680,6 +9329,7 @@ pub mod types {
     ///`SvtImage`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "svt-image"))]
     pub struct SvtImage {
         ///Cluster (see `NestedCluster`).
         pub cluster: NestedCluster,
@@ -8709,6 +9359,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_disks: ::std::option::Option<::std::vec::Vec<NestedVmDisk>>,
     }
+    #[cfg(any(feature = "svt-image"))]
     impl<'de> ::serde::Deserialize<'de> for SvtImage {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8740,6 +9391,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "svt-image"))]
     pub struct SvtImageWhereInput {
         ///Matches the SVT images that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -8815,6 +9467,7 @@ pub mod types {
         pub path_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "svt-image"))]
     impl<'de> ::serde::Deserialize<'de> for SvtImageWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -8863,6 +9516,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "svt-image"))]
     impl SvtImageWhereInput {
         #[inline]
         pub fn builder() -> builder::SvtImageWhereInput {
@@ -9060,6 +9714,7 @@ pub mod types {
     ///`TemplateCloudInit`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct TemplateCloudInit {
         ///Default user password.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9081,6 +9736,7 @@ pub mod types {
         pub user_data: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for TemplateCloudInit {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -9104,6 +9760,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl TemplateCloudInit {
         #[inline]
         pub fn builder() -> builder::TemplateCloudInit {
@@ -9113,6 +9770,7 @@ pub mod types {
     ///`Vds`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vds"))]
     pub struct Vds {
         ///Bond mode.
         pub bond_mode: ::std::string::String,
@@ -9157,6 +9815,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub work_mode: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "vds"))]
     impl<'de> ::serde::Deserialize<'de> for Vds {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -9194,6 +9853,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label", feature = "vds"))]
     pub struct VdsWhereInput {
         ///Matches the vdss that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -9281,6 +9941,7 @@ pub mod types {
         >,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "label", feature = "vds"))]
     impl<'de> ::serde::Deserialize<'de> for VdsWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -9338,6 +9999,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "label", feature = "vds"))]
     impl VdsWhereInput {
         #[inline]
         pub fn builder() -> builder::VdsWhereInput {
@@ -9347,6 +10009,7 @@ pub mod types {
     ///`Vlan`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vlan"))]
     pub struct Vlan {
         ///Set while an operation on the VLAN is in progress; null otherwise.
         #[serde(
@@ -9402,6 +10065,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_nics: ::std::option::Option<::std::vec::Vec<NestedVmNic>>,
     }
+    #[cfg(any(feature = "vlan"))]
     impl<'de> ::serde::Deserialize<'de> for Vlan {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -9444,6 +10108,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label", feature = "vlan"))]
     pub struct VlanWhereInput {
         ///Matches the VLANs that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -9518,6 +10183,7 @@ pub mod types {
         >,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "label", feature = "vlan"))]
     impl<'de> ::serde::Deserialize<'de> for VlanWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -9570,6 +10236,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "label", feature = "vlan"))]
     impl VlanWhereInput {
         #[inline]
         pub fn builder() -> builder::VlanWhereInput {
@@ -9579,6 +10246,7 @@ pub mod types {
     ///A virtual machine (curated subset of the upstream fields).
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct Vm {
         ///BIOS UUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9723,6 +10391,7 @@ pub mod types {
         ///Win opt.
         pub win_opt: bool,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for Vm {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -9801,6 +10470,7 @@ pub mod types {
     ///`VmAddCdRomParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmAddCdRomParams {
         pub data: VmAddCdRomParamsData,
         ///Which resources the operation applies to.
@@ -9808,6 +10478,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmAddCdRomParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -9825,6 +10496,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmAddCdRomParams {
         #[inline]
         pub fn builder() -> builder::VmAddCdRomParams {
@@ -9834,11 +10506,13 @@ pub mod types {
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmAddCdRomParamsData {
         ///VM cd roms.
         pub vm_cd_roms: ::std::vec::Vec<VmCdRomParams>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmAddCdRomParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -9854,6 +10528,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmAddCdRomParamsData {
         #[inline]
         pub fn builder() -> builder::VmAddCdRomParamsData {
@@ -9863,6 +10538,7 @@ pub mod types {
     ///`VmAddDiskParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmAddDiskParams {
         pub data: VmAddDiskParamsData,
         ///Which resources the operation applies to.
@@ -9870,6 +10546,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmAddDiskParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -9887,6 +10564,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmAddDiskParams {
         #[inline]
         pub fn builder() -> builder::VmAddDiskParams {
@@ -9896,6 +10574,7 @@ pub mod types {
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmAddDiskParamsData {
         ///IO policy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9926,6 +10605,7 @@ pub mod types {
         pub vm_disks: VmAddDiskParamsDataVmDisks,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmAddDiskParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -9955,6 +10635,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmAddDiskParamsData {
         #[inline]
         pub fn builder() -> builder::VmAddDiskParamsData {
@@ -9964,6 +10645,7 @@ pub mod types {
     ///VM disks.
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmAddDiskParamsDataVmDisks {
         ///Mount disks.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -9973,6 +10655,7 @@ pub mod types {
         pub mount_new_create_disks: ::std::vec::Vec<MountNewCreateDisksParams>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmAddDiskParamsDataVmDisks {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -9994,6 +10677,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmAddDiskParamsDataVmDisks {
         #[inline]
         pub fn builder() -> builder::VmAddDiskParamsDataVmDisks {
@@ -10003,6 +10687,7 @@ pub mod types {
     ///`VmAddGpuDeviceParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmAddGpuDeviceParams {
         ///What to set.
         pub data: ::std::vec::Vec<VmGpuOperationParams>,
@@ -10011,6 +10696,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmAddGpuDeviceParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -10028,6 +10714,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmAddGpuDeviceParams {
         #[inline]
         pub fn builder() -> builder::VmAddGpuDeviceParams {
@@ -10037,6 +10724,7 @@ pub mod types {
     ///`VmAddNicParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmAddNicParams {
         pub data: VmAddNicParamsData,
         ///Which resources the operation applies to.
@@ -10044,6 +10732,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmAddNicParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -10061,6 +10750,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmAddNicParams {
         #[inline]
         pub fn builder() -> builder::VmAddNicParams {
@@ -10070,11 +10760,13 @@ pub mod types {
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmAddNicParamsData {
         ///VM NICs.
         pub vm_nics: ::std::vec::Vec<VmNicParams>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmAddNicParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -10090,6 +10782,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmAddNicParamsData {
         #[inline]
         pub fn builder() -> builder::VmAddNicParamsData {
@@ -10099,6 +10792,7 @@ pub mod types {
     ///`VmCdRomParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmCdRomParams {
         ///Boot.
         pub boot: i32,
@@ -10116,6 +10810,7 @@ pub mod types {
         pub key: ::std::option::Option<i32>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmCdRomParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -10135,6 +10830,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmCdRomParams {
         #[inline]
         pub fn builder() -> builder::VmCdRomParams {
@@ -10144,6 +10840,7 @@ pub mod types {
     ///`VmCloneParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmCloneParams {
         ///ID of the cluster.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -10233,6 +10930,7 @@ pub mod types {
         pub vm_nics: ::std::vec::Vec<VmNicParams>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmCloneParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -10289,6 +10987,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmCloneParams {
         #[inline]
         pub fn builder() -> builder::VmCloneParams {
@@ -10298,10 +10997,12 @@ pub mod types {
     ///The result of a `*-connection` query: a count, nothing else.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmConnection {
         ///Aggregate (see `NestedAggregateVm`).
         pub aggregate: NestedAggregateVm,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmConnection {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -10320,6 +11021,7 @@ pub mod types {
     ///`VmCreateVmFromContentLibraryTemplateParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmCreateVmFromContentLibraryTemplateParams {
         ///Cloud init.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -10410,6 +11112,7 @@ pub mod types {
         pub vm_nics: ::std::vec::Vec<VmNicParams>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmCreateVmFromContentLibraryTemplateParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -10470,6 +11173,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmCreateVmFromContentLibraryTemplateParams {
         #[inline]
         pub fn builder() -> builder::VmCreateVmFromContentLibraryTemplateParams {
@@ -10479,6 +11183,7 @@ pub mod types {
     ///`VmCreateVmFromTemplateParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmCreateVmFromTemplateParams {
         ///Cloud init.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -10564,6 +11269,7 @@ pub mod types {
         pub vm_nics: ::std::vec::Vec<VmNicParams>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmCreateVmFromTemplateParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -10621,6 +11327,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmCreateVmFromTemplateParams {
         #[inline]
         pub fn builder() -> builder::VmCreateVmFromTemplateParams {
@@ -10630,6 +11337,7 @@ pub mod types {
     ///`VmCreationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmCreationParams {
         ///ID of the cluster.
         pub cluster_id: ::std::string::String,
@@ -10699,6 +11407,7 @@ pub mod types {
         pub vm_nics: ::std::vec::Vec<VmNicParams>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmCreationParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -10747,6 +11456,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmCreationParams {
         #[inline]
         pub fn builder() -> builder::VmCreationParams {
@@ -10756,6 +11466,7 @@ pub mod types {
     ///`VmDeleteParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmDeleteParams {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub effect: ::std::option::Option<VmDeleteParamsEffect>,
@@ -10764,6 +11475,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmDeleteParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -10781,6 +11493,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmDeleteParams {
         #[inline]
         pub fn builder() -> builder::VmDeleteParams {
@@ -10790,12 +11503,14 @@ pub mod types {
     ///Effect.
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmDeleteParamsEffect {
         ///Include snapshots.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub include_snapshots: ::std::option::Option<bool>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmDeleteParamsEffect {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -10811,6 +11526,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmDeleteParamsEffect {
         #[inline]
         pub fn builder() -> builder::VmDeleteParamsEffect {
@@ -10820,6 +11536,7 @@ pub mod types {
     ///`VmDisk`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-disk"))]
     pub struct VmDisk {
         ///Boot.
         pub boot: i32,
@@ -10885,6 +11602,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_volume: ::std::option::Option<NestedVmVolume>,
     }
+    #[cfg(any(feature = "vm-disk"))]
     impl<'de> ::serde::Deserialize<'de> for VmDisk {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -10928,6 +11646,7 @@ pub mod types {
     ///`VmDiskOperate`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmDiskOperate {
         ///Modify disks.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -10939,6 +11658,7 @@ pub mod types {
         pub remove_disks: ::std::option::Option<VmDiskOperateRemoveDisks>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmDiskOperate {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -10957,6 +11677,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmDiskOperate {
         #[inline]
         pub fn builder() -> builder::VmDiskOperate {
@@ -10966,11 +11687,13 @@ pub mod types {
     ///Remove disks.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmDiskOperateRemoveDisks {
         ///Disk index.
         pub disk_index: ::std::vec::Vec<i32>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmDiskOperateRemoveDisks {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -10989,6 +11712,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmDiskOperateRemoveDisks {
         #[inline]
         pub fn builder() -> builder::VmDiskOperateRemoveDisks {
@@ -10998,6 +11722,7 @@ pub mod types {
     ///`VmDiskParams`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmDiskParams {
         ///Mount cd roms.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -11010,6 +11735,7 @@ pub mod types {
         pub mount_new_create_disks: ::std::vec::Vec<MountNewCreateDisksParams>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmDiskParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11030,6 +11756,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmDiskParams {
         #[inline]
         pub fn builder() -> builder::VmDiskParams {
@@ -11040,6 +11767,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm", feature = "vm-disk"))]
     pub struct VmDiskWhereInput {
         ///Matches the VM disks that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -11106,6 +11834,7 @@ pub mod types {
         pub vm: ::std::option::Option<VmWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm", feature = "vm-disk"))]
     impl<'de> ::serde::Deserialize<'de> for VmDiskWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11154,6 +11883,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm", feature = "vm-disk"))]
     impl VmDiskWhereInput {
         #[inline]
         pub fn builder() -> builder::VmDiskWhereInput {
@@ -11163,6 +11893,7 @@ pub mod types {
     ///`VmExpandVmDiskParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmExpandVmDiskParams {
         ///Size (bytes).
         pub size: i64,
@@ -11174,6 +11905,7 @@ pub mod types {
         pub where_: VmDiskWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmExpandVmDiskParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11192,6 +11924,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmExpandVmDiskParams {
         #[inline]
         pub fn builder() -> builder::VmExpandVmDiskParams {
@@ -11201,6 +11934,7 @@ pub mod types {
     ///`VmGpuOperationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmGpuOperationParams {
         ///Amount.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -11209,6 +11943,7 @@ pub mod types {
         pub gpu_id: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmGpuOperationParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11225,6 +11960,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmGpuOperationParams {
         #[inline]
         pub fn builder() -> builder::VmGpuOperationParams {
@@ -11234,6 +11970,7 @@ pub mod types {
     ///`VmMigrateParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmMigrateParams {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<VmMigrateParamsData>,
@@ -11242,6 +11979,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmMigrateParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11259,6 +11997,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmMigrateParams {
         #[inline]
         pub fn builder() -> builder::VmMigrateParams {
@@ -11268,11 +12007,13 @@ pub mod types {
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmMigrateParamsData {
         ///ID of the host.
         pub host_id: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmMigrateParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11288,6 +12029,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmMigrateParamsData {
         #[inline]
         pub fn builder() -> builder::VmMigrateParamsData {
@@ -11297,6 +12039,7 @@ pub mod types {
     ///`VmNic`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-nic"))]
     pub struct VmNic {
         ///Egress rate limit burst in bit.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -11362,6 +12105,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vpc_nic: ::std::option::Option<NestedVirtualPrivateCloudNic>,
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl<'de> ::serde::Deserialize<'de> for VmNic {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11402,6 +12146,7 @@ pub mod types {
     ///`VmNicParams`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmNicParams {
         ///ID of the connect VLAN.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -11438,6 +12183,7 @@ pub mod types {
         pub type_: ::std::option::Option<crate::generated::open_enums::VmNicType>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmNicParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11464,6 +12210,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmNicParams {
         #[inline]
         pub fn builder() -> builder::VmNicParams {
@@ -11474,6 +12221,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-nic"))]
     pub struct VmNicWhereInput {
         ///Matches the VM NICs that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -11544,6 +12292,7 @@ pub mod types {
         pub vm: ::std::option::Option<VmWhereInput>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-nic"))]
     impl<'de> ::serde::Deserialize<'de> for VmNicWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11590,6 +12339,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl VmNicWhereInput {
         #[inline]
         pub fn builder() -> builder::VmNicWhereInput {
@@ -11599,12 +12349,14 @@ pub mod types {
     ///`VmOperateParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmOperateParams {
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmOperateParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11621,6 +12373,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmOperateParams {
         #[inline]
         pub fn builder() -> builder::VmOperateParams {
@@ -11630,6 +12383,7 @@ pub mod types {
     ///`VmOwnerParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmOwnerParams {
         ///Search for.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -11638,6 +12392,7 @@ pub mod types {
         pub value: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmOwnerParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11654,6 +12409,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmOwnerParams {
         #[inline]
         pub fn builder() -> builder::VmOwnerParams {
@@ -11674,12 +12430,14 @@ pub mod types {
     )]
     #[cfg_attr(feature = "json-bodies", derive(::serde::Deserialize))]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub enum VmOwnerParamsSearchFor {
         #[serde(rename = "username")]
         Username,
         #[serde(rename = "id")]
         Id,
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::fmt::Display for VmOwnerParamsSearchFor {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11689,6 +12447,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::str::FromStr for VmOwnerParamsSearchFor {
         type Err = self::error::ConversionError;
         #[inline]
@@ -11702,6 +12461,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::convert::TryFrom<&str> for VmOwnerParamsSearchFor {
         type Error = self::error::ConversionError;
         #[inline]
@@ -11711,6 +12471,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::convert::TryFrom<::std::string::String> for VmOwnerParamsSearchFor {
         type Error = self::error::ConversionError;
         #[inline]
@@ -11723,6 +12484,7 @@ pub mod types {
     ///`VmRebuildParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmRebuildParams {
         ///ID of the cluster.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -11812,6 +12574,7 @@ pub mod types {
         pub vm_nics: ::std::vec::Vec<VmNicParams>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmRebuildParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11868,6 +12631,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmRebuildParams {
         #[inline]
         pub fn builder() -> builder::VmRebuildParams {
@@ -11877,6 +12641,7 @@ pub mod types {
     ///`VmRemoveCdRomParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmRemoveCdRomParams {
         pub data: VmRemoveCdRomParamsData,
         ///Which resources the operation applies to.
@@ -11884,6 +12649,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmRemoveCdRomParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11901,6 +12667,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmRemoveCdRomParams {
         #[inline]
         pub fn builder() -> builder::VmRemoveCdRomParams {
@@ -11910,11 +12677,13 @@ pub mod types {
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmRemoveCdRomParamsData {
         ///IDs of the cd roms.
         pub cd_rom_ids: ::std::vec::Vec<::std::string::String>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmRemoveCdRomParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11933,6 +12702,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmRemoveCdRomParamsData {
         #[inline]
         pub fn builder() -> builder::VmRemoveCdRomParamsData {
@@ -11942,6 +12712,7 @@ pub mod types {
     ///`VmRemoveDiskParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmRemoveDiskParams {
         pub data: VmRemoveDiskParamsData,
         ///Which resources the operation applies to.
@@ -11949,6 +12720,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmRemoveDiskParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11966,6 +12738,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmRemoveDiskParams {
         #[inline]
         pub fn builder() -> builder::VmRemoveDiskParams {
@@ -11975,11 +12748,13 @@ pub mod types {
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmRemoveDiskParamsData {
         ///IDs of the disks.
         pub disk_ids: ::std::vec::Vec<::std::string::String>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmRemoveDiskParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -11998,6 +12773,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmRemoveDiskParamsData {
         #[inline]
         pub fn builder() -> builder::VmRemoveDiskParamsData {
@@ -12007,6 +12783,7 @@ pub mod types {
     ///`VmRemoveGpuDeviceParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmRemoveGpuDeviceParams {
         ///What to set.
         pub data: ::std::vec::Vec<VmGpuOperationParams>,
@@ -12015,6 +12792,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmRemoveGpuDeviceParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12035,6 +12813,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmRemoveGpuDeviceParams {
         #[inline]
         pub fn builder() -> builder::VmRemoveGpuDeviceParams {
@@ -12044,6 +12823,7 @@ pub mod types {
     ///`VmRemoveNicParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmRemoveNicParams {
         pub data: VmRemoveNicParamsData,
         ///Which resources the operation applies to.
@@ -12051,6 +12831,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmRemoveNicParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12068,6 +12849,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmRemoveNicParams {
         #[inline]
         pub fn builder() -> builder::VmRemoveNicParams {
@@ -12077,11 +12859,13 @@ pub mod types {
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmRemoveNicParamsData {
         ///NIC index.
         pub nic_index: ::std::vec::Vec<i32>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmRemoveNicParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12097,6 +12881,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmRemoveNicParamsData {
         #[inline]
         pub fn builder() -> builder::VmRemoveNicParamsData {
@@ -12106,6 +12891,7 @@ pub mod types {
     ///`VmRollbackParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmRollbackParams {
         pub data: VmRollbackParamsData,
         ///Which resources the operation applies to.
@@ -12113,6 +12899,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmRollbackParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12130,6 +12917,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmRollbackParams {
         #[inline]
         pub fn builder() -> builder::VmRollbackParams {
@@ -12139,11 +12927,13 @@ pub mod types {
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmRollbackParamsData {
         ///ID of the snapshot.
         pub snapshot_id: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmRollbackParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12159,6 +12949,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmRollbackParamsData {
         #[inline]
         pub fn builder() -> builder::VmRollbackParamsData {
@@ -12168,6 +12959,7 @@ pub mod types {
     ///A VM snapshot (curated subset of the upstream fields).
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct VmSnapshot {
         ///Clock offset.
         pub clock_offset: crate::generated::open_enums::VmClockOffset,
@@ -12217,6 +13009,7 @@ pub mod types {
         ///Win opt.
         pub win_opt: bool,
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl<'de> ::serde::Deserialize<'de> for VmSnapshot {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12256,11 +13049,13 @@ pub mod types {
     ///`VmSnapshotCreationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct VmSnapshotCreationParams {
         ///What to set.
         pub data: ::std::vec::Vec<VmSnapshotCreationParamsData>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-snapshot"))]
     impl<'de> ::serde::Deserialize<'de> for VmSnapshotCreationParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12279,6 +13074,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl VmSnapshotCreationParams {
         #[inline]
         pub fn builder() -> builder::VmSnapshotCreationParams {
@@ -12288,6 +13084,7 @@ pub mod types {
     ///`VmSnapshotCreationParamsData`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct VmSnapshotCreationParamsData {
         ///Consistent type.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -12300,6 +13097,7 @@ pub mod types {
         pub vm_id: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-snapshot"))]
     impl<'de> ::serde::Deserialize<'de> for VmSnapshotCreationParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12322,6 +13120,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl VmSnapshotCreationParamsData {
         #[inline]
         pub fn builder() -> builder::VmSnapshotCreationParamsData {
@@ -12331,12 +13130,14 @@ pub mod types {
     ///`VmSnapshotDeletionParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct VmSnapshotDeletionParams {
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmSnapshotWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-snapshot"))]
     impl<'de> ::serde::Deserialize<'de> for VmSnapshotDeletionParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12356,6 +13157,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl VmSnapshotDeletionParams {
         #[inline]
         pub fn builder() -> builder::VmSnapshotDeletionParams {
@@ -12366,6 +13168,19 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     pub struct VmSnapshotWhereInput {
         ///Matches the VM snapshots that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -12423,6 +13238,19 @@ pub mod types {
         pub vm: ::std::boxed::Box<::std::option::Option<VmWhereInput>>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for VmSnapshotWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12463,6 +13291,19 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl VmSnapshotWhereInput {
         #[inline]
         pub fn builder() -> builder::VmSnapshotWhereInput {
@@ -12472,6 +13313,7 @@ pub mod types {
     ///`VmStartParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmStartParams {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<VmStartParamsData>,
@@ -12480,6 +13322,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmStartParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12497,6 +13340,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmStartParams {
         #[inline]
         pub fn builder() -> builder::VmStartParams {
@@ -12506,11 +13350,13 @@ pub mod types {
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmStartParamsData {
         ///ID of the host.
         pub host_id: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmStartParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12526,6 +13372,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmStartParamsData {
         #[inline]
         pub fn builder() -> builder::VmStartParamsData {
@@ -12535,6 +13382,7 @@ pub mod types {
     ///`VmTemplate`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-template"))]
     pub struct VmTemplate {
         ///Clock offset.
         pub clock_offset: crate::generated::open_enums::VmClockOffset,
@@ -12616,6 +13464,7 @@ pub mod types {
         ///Win opt.
         pub win_opt: bool,
     }
+    #[cfg(any(feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for VmTemplate {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12671,6 +13520,7 @@ pub mod types {
     ///`VmTemplateCreationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-template"))]
     pub struct VmTemplateCreationParams {
         ///Cloud init supported.
         pub cloud_init_supported: bool,
@@ -12686,6 +13536,7 @@ pub mod types {
         pub vm_id: ::std::string::String,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for VmTemplateCreationParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12708,6 +13559,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     impl VmTemplateCreationParams {
         #[inline]
         pub fn builder() -> builder::VmTemplateCreationParams {
@@ -12717,12 +13569,14 @@ pub mod types {
     ///`VmTemplateDeletionParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-template"))]
     pub struct VmTemplateDeletionParams {
         ///Which resources the operation applies to.
         #[serde(rename = "where")]
         pub where_: VmTemplateWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for VmTemplateDeletionParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12742,6 +13596,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     impl VmTemplateDeletionParams {
         #[inline]
         pub fn builder() -> builder::VmTemplateDeletionParams {
@@ -12751,6 +13606,7 @@ pub mod types {
     ///`VmTemplateUpdationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-template"))]
     pub struct VmTemplateUpdationParams {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<VmTemplateUpdationParamsData>,
@@ -12759,6 +13615,7 @@ pub mod types {
         pub where_: VmTemplateWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for VmTemplateUpdationParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12779,6 +13636,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     impl VmTemplateUpdationParams {
         #[inline]
         pub fn builder() -> builder::VmTemplateUpdationParams {
@@ -12788,6 +13646,7 @@ pub mod types {
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-template"))]
     pub struct VmTemplateUpdationParamsData {
         ///Cloud init supported.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -12800,6 +13659,7 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for VmTemplateUpdationParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -12820,6 +13680,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     impl VmTemplateUpdationParamsData {
         #[inline]
         pub fn builder() -> builder::VmTemplateUpdationParamsData {
@@ -12830,6 +13691,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label", feature = "vm-template"))]
     pub struct VmTemplateWhereInput {
         ///Matches the VM templates that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -12971,6 +13833,7 @@ pub mod types {
         pub win_opt_not: ::std::option::Option<bool>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "label", feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for VmTemplateWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13057,6 +13920,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "label", feature = "vm-template"))]
     impl VmTemplateWhereInput {
         #[inline]
         pub fn builder() -> builder::VmTemplateWhereInput {
@@ -13066,6 +13930,7 @@ pub mod types {
     ///`VmUpdateNicParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmUpdateNicParams {
         pub data: VmUpdateNicParamsData,
         ///Which resources the operation applies to.
@@ -13073,6 +13938,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmUpdateNicParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13090,6 +13956,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmUpdateNicParams {
         #[inline]
         pub fn builder() -> builder::VmUpdateNicParams {
@@ -13099,6 +13966,7 @@ pub mod types {
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmUpdateNicParamsData {
         ///ID of the connect VLAN.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -13131,6 +13999,7 @@ pub mod types {
         pub subnet_mask: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmUpdateNicParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13155,6 +14024,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmUpdateNicParamsData {
         #[inline]
         pub fn builder() -> builder::VmUpdateNicParamsData {
@@ -13164,6 +14034,7 @@ pub mod types {
     ///`VmUpdateParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmUpdateParams {
         pub data: VmUpdateParamsData,
         ///Which resources the operation applies to.
@@ -13171,6 +14042,7 @@ pub mod types {
         pub where_: VmWhereInput,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmUpdateParams {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13188,6 +14060,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmUpdateParams {
         #[inline]
         pub fn builder() -> builder::VmUpdateParams {
@@ -13197,6 +14070,7 @@ pub mod types {
     ///What to set.
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct VmUpdateParamsData {
         ///CPU cores.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -13224,6 +14098,7 @@ pub mod types {
         pub vcpu: ::std::option::Option<i32>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmUpdateParamsData {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13248,6 +14123,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl VmUpdateParamsData {
         #[inline]
         pub fn builder() -> builder::VmUpdateParamsData {
@@ -13257,6 +14133,7 @@ pub mod types {
     ///`VmVolume`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-volume"))]
     pub struct VmVolume {
         ///Cluster (see `NestedCluster`).
         pub cluster: NestedCluster,
@@ -13320,6 +14197,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vm_disks: ::std::option::Option<::std::vec::Vec<NestedVmDisk>>,
     }
+    #[cfg(any(feature = "vm-volume"))]
     impl<'de> ::serde::Deserialize<'de> for VmVolume {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13364,6 +14242,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label", feature = "vm-volume"))]
     pub struct VmVolumeWhereInput {
         ///Matches the VM volumes that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -13469,6 +14348,7 @@ pub mod types {
         >,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "label", feature = "vm-volume"))]
     impl<'de> ::serde::Deserialize<'de> for VmVolumeWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13534,6 +14414,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "label", feature = "vm-volume"))]
     impl VmVolumeWhereInput {
         #[inline]
         pub fn builder() -> builder::VmVolumeWhereInput {
@@ -13544,6 +14425,19 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     pub struct VmWhereInput {
         ///Matches the VMs that match every one of these filters.
         #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -13635,6 +14529,19 @@ pub mod types {
         pub vcpu_lte: ::std::option::Option<i32>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for VmWhereInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13689,6 +14596,19 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl VmWhereInput {
         #[inline]
         pub fn builder() -> builder::VmWhereInput {
@@ -13699,6 +14619,7 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct VmWhereUniqueInput {
         ///Unique ID of the VM where unique input.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -13708,6 +14629,7 @@ pub mod types {
         pub local_id: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for VmWhereUniqueInput {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13725,6 +14647,7 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl VmWhereUniqueInput {
         #[inline]
         pub fn builder() -> builder::VmWhereUniqueInput {
@@ -13734,6 +14657,7 @@ pub mod types {
     ///`WithTaskCluster`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "cluster"))]
     pub struct WithTaskCluster {
         ///What to set.
         pub data: Cluster,
@@ -13741,6 +14665,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "cluster"))]
     impl<'de> ::serde::Deserialize<'de> for WithTaskCluster {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13760,6 +14685,7 @@ pub mod types {
     ///`WithTaskContentLibraryVmTemplate`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct WithTaskContentLibraryVmTemplate {
         ///What to set.
         pub data: ContentLibraryVmTemplate,
@@ -13767,6 +14693,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for WithTaskContentLibraryVmTemplate {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13789,6 +14716,7 @@ pub mod types {
     ///`WithTaskDatacenter`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "datacenter"))]
     pub struct WithTaskDatacenter {
         ///What to set.
         pub data: Datacenter,
@@ -13796,6 +14724,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "datacenter"))]
     impl<'de> ::serde::Deserialize<'de> for WithTaskDatacenter {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13815,6 +14744,7 @@ pub mod types {
     ///`WithTaskDeleteCluster`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "cluster"))]
     pub struct WithTaskDeleteCluster {
         ///What to set.
         pub data: DeleteCluster,
@@ -13822,6 +14752,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "cluster"))]
     impl<'de> ::serde::Deserialize<'de> for WithTaskDeleteCluster {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13841,6 +14772,7 @@ pub mod types {
     ///`WithTaskDeleteContentLibraryVmTemplate`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct WithTaskDeleteContentLibraryVmTemplate {
         ///What to set.
         pub data: DeleteContentLibraryVmTemplate,
@@ -13848,6 +14780,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for WithTaskDeleteContentLibraryVmTemplate {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13870,6 +14803,7 @@ pub mod types {
     ///`WithTaskDeleteDatacenter`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "datacenter"))]
     pub struct WithTaskDeleteDatacenter {
         ///What to set.
         pub data: DeleteDatacenter,
@@ -13877,6 +14811,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "datacenter"))]
     impl<'de> ::serde::Deserialize<'de> for WithTaskDeleteDatacenter {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13899,6 +14834,7 @@ pub mod types {
     ///A VM affected by a recycle-bin or delete operation, by id only, and the task that carries it out.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct WithTaskDeleteVm {
         ///What to set.
         pub data: DeleteVm,
@@ -13906,6 +14842,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for WithTaskDeleteVm {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13925,6 +14862,7 @@ pub mod types {
     ///`WithTaskDeleteVmSnapshot`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct WithTaskDeleteVmSnapshot {
         ///What to set.
         pub data: DeleteVmSnapshot,
@@ -13932,6 +14870,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl<'de> ::serde::Deserialize<'de> for WithTaskDeleteVmSnapshot {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13954,6 +14893,7 @@ pub mod types {
     ///`WithTaskDeleteVmTemplate`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-template"))]
     pub struct WithTaskDeleteVmTemplate {
         ///What to set.
         pub data: DeleteVmTemplate,
@@ -13961,6 +14901,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for WithTaskDeleteVmTemplate {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -13983,6 +14924,7 @@ pub mod types {
     ///`WithTaskHost`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub struct WithTaskHost {
         ///What to set.
         pub data: Host,
@@ -13990,6 +14932,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for WithTaskHost {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -14009,6 +14952,7 @@ pub mod types {
     ///`WithTaskLabel`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub struct WithTaskLabel {
         ///What to set.
         pub data: Label,
@@ -14016,6 +14960,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for WithTaskLabel {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -14061,6 +15006,7 @@ pub mod types {
     ///`WithTaskMetric`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "metrics"))]
     pub struct WithTaskMetric {
         ///What to set.
         pub data: Metric,
@@ -14068,6 +15014,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "metrics"))]
     impl<'de> ::serde::Deserialize<'de> for WithTaskMetric {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -14087,6 +15034,7 @@ pub mod types {
     ///A VM affected by a mutation and the task that carries the change out.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub struct WithTaskVm {
         ///What to set.
         pub data: Vm,
@@ -14094,6 +15042,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for WithTaskVm {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -14113,6 +15062,7 @@ pub mod types {
     ///A VM snapshot being created and the task that creates it.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct WithTaskVmSnapshot {
         ///What to set.
         pub data: VmSnapshot,
@@ -14120,6 +15070,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl<'de> ::serde::Deserialize<'de> for WithTaskVmSnapshot {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -14139,6 +15090,7 @@ pub mod types {
     ///`WithTaskVmTemplate`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-template"))]
     pub struct WithTaskVmTemplate {
         ///What to set.
         pub data: VmTemplate,
@@ -14146,6 +15098,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for WithTaskVmTemplate {
         #[inline]
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -14165,6 +15118,7 @@ pub mod types {
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "label"))]
         pub struct AddLabelsToResourcesParams {
             data: ::std::result::Result<
                 super::AddLabelsToResourcesParamsData,
@@ -14172,6 +15126,7 @@ pub mod types {
             >,
             where_: ::std::result::Result<super::LabelWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "label"))]
         impl ::std::default::Default for AddLabelsToResourcesParams {
             #[inline]
             fn default() -> Self {
@@ -14181,6 +15136,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "label"))]
         impl AddLabelsToResourcesParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -14201,6 +15157,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "label"))]
         impl ::std::convert::TryFrom<AddLabelsToResourcesParams>
         for super::AddLabelsToResourcesParams {
             type Error = super::error::ConversionError;
@@ -14214,6 +15171,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "label"))]
         impl ::std::convert::From<super::AddLabelsToResourcesParams>
         for AddLabelsToResourcesParams {
             #[inline]
@@ -14225,6 +15183,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "label"))]
         pub struct AddLabelsToResourcesParamsData {
             clusters: ::std::result::Result<
                 ::std::option::Option<super::ClusterWhereInput>,
@@ -14287,6 +15246,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "label"))]
         impl ::std::default::Default for AddLabelsToResourcesParamsData {
             #[inline]
             fn default() -> Self {
@@ -14309,6 +15269,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "label"))]
         impl AddLabelsToResourcesParamsData {
             #[inline]
             pub fn clusters<T>(mut self, value: T) -> Self
@@ -14448,6 +15409,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "label"))]
         impl ::std::convert::TryFrom<AddLabelsToResourcesParamsData>
         for super::AddLabelsToResourcesParamsData {
             type Error = super::error::ConversionError;
@@ -14474,6 +15436,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "label"))]
         impl ::std::convert::From<super::AddLabelsToResourcesParamsData>
         for AddLabelsToResourcesParamsData {
             #[inline]
@@ -14498,6 +15461,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "alert"))]
         pub struct AlertWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::AlertWhereInput>>,
@@ -14556,6 +15520,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "alert"))]
         impl ::std::default::Default for AlertWhereInput {
             #[inline]
             fn default() -> Self {
@@ -14577,6 +15542,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "alert"))]
         impl AlertWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -14691,6 +15657,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "alert"))]
         impl ::std::convert::TryFrom<AlertWhereInput> for super::AlertWhereInput {
             type Error = super::error::ConversionError;
             #[inline]
@@ -14715,6 +15682,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "alert"))]
         impl ::std::convert::From<super::AlertWhereInput> for AlertWhereInput {
             #[inline]
             fn from(value: super::AlertWhereInput) -> Self {
@@ -14737,6 +15705,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct CloudInitNetWork {
             ip_address: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -14756,6 +15725,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for CloudInitNetWork {
             #[inline]
             fn default() -> Self {
@@ -14768,6 +15738,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl CloudInitNetWork {
             #[inline]
             pub fn ip_address<T>(mut self, value: T) -> Self
@@ -14817,6 +15788,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<CloudInitNetWork> for super::CloudInitNetWork {
             type Error = super::error::ConversionError;
             #[inline]
@@ -14832,6 +15804,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::CloudInitNetWork> for CloudInitNetWork {
             #[inline]
             fn from(value: super::CloudInitNetWork) -> Self {
@@ -14845,11 +15818,13 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct CloudInitNetWorkRoute {
             gateway: ::std::result::Result<::std::string::String, ::std::string::String>,
             netmask: ::std::result::Result<::std::string::String, ::std::string::String>,
             network: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for CloudInitNetWorkRoute {
             #[inline]
             fn default() -> Self {
@@ -14860,6 +15835,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl CloudInitNetWorkRoute {
             #[inline]
             pub fn gateway<T>(mut self, value: T) -> Self
@@ -14889,6 +15865,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<CloudInitNetWorkRoute>
         for super::CloudInitNetWorkRoute {
             type Error = super::error::ConversionError;
@@ -14903,6 +15880,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::CloudInitNetWorkRoute>
         for CloudInitNetWorkRoute {
             #[inline]
@@ -14915,6 +15893,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "cluster"))]
         pub struct ClusterCreationParams {
             datacenter_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -14938,6 +15917,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "cluster"))]
         impl ::std::default::Default for ClusterCreationParams {
             #[inline]
             fn default() -> Self {
@@ -14951,6 +15931,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "cluster"))]
         impl ClusterCreationParams {
             #[inline]
             pub fn datacenter_id<T>(mut self, value: T) -> Self
@@ -15013,6 +15994,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "cluster"))]
         impl ::std::convert::TryFrom<ClusterCreationParams>
         for super::ClusterCreationParams {
             type Error = super::error::ConversionError;
@@ -15030,6 +16012,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "cluster"))]
         impl ::std::convert::From<super::ClusterCreationParams>
         for ClusterCreationParams {
             #[inline]
@@ -15045,12 +16028,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "cluster"))]
         pub struct ClusterDeletionParams {
             where_: ::std::result::Result<
                 super::ClusterWhereInput,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "cluster"))]
         impl ::std::default::Default for ClusterDeletionParams {
             #[inline]
             fn default() -> Self {
@@ -15059,6 +16044,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "cluster"))]
         impl ClusterDeletionParams {
             #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
@@ -15070,6 +16056,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "cluster"))]
         impl ::std::convert::TryFrom<ClusterDeletionParams>
         for super::ClusterDeletionParams {
             type Error = super::error::ConversionError;
@@ -15080,6 +16067,7 @@ pub mod types {
                 Ok(Self { where_: value.where_? })
             }
         }
+        #[cfg(any(feature = "cluster"))]
         impl ::std::convert::From<super::ClusterDeletionParams>
         for ClusterDeletionParams {
             #[inline]
@@ -15088,6 +16076,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "cluster"))]
         pub struct ClusterUpdationParams {
             data: ::std::result::Result<
                 super::ClusterUpdationParamsData,
@@ -15098,6 +16087,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "cluster"))]
         impl ::std::default::Default for ClusterUpdationParams {
             #[inline]
             fn default() -> Self {
@@ -15107,6 +16097,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "cluster"))]
         impl ClusterUpdationParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -15127,6 +16118,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "cluster"))]
         impl ::std::convert::TryFrom<ClusterUpdationParams>
         for super::ClusterUpdationParams {
             type Error = super::error::ConversionError;
@@ -15140,6 +16132,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "cluster"))]
         impl ::std::convert::From<super::ClusterUpdationParams>
         for ClusterUpdationParams {
             #[inline]
@@ -15151,6 +16144,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "cluster"))]
         pub struct ClusterUpdationParamsData {
             datacenter_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -15185,6 +16179,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "cluster"))]
         impl ::std::default::Default for ClusterUpdationParamsData {
             #[inline]
             fn default() -> Self {
@@ -15200,6 +16195,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "cluster"))]
         impl ClusterUpdationParamsData {
             #[inline]
             pub fn datacenter_id<T>(mut self, value: T) -> Self
@@ -15281,6 +16277,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "cluster"))]
         impl ::std::convert::TryFrom<ClusterUpdationParamsData>
         for super::ClusterUpdationParamsData {
             type Error = super::error::ConversionError;
@@ -15300,6 +16297,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "cluster"))]
         impl ::std::convert::From<super::ClusterUpdationParamsData>
         for ClusterUpdationParamsData {
             #[inline]
@@ -15639,6 +16637,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "content-library-image", feature = "label"))]
         pub struct ContentLibraryImageWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<
@@ -15733,6 +16732,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "content-library-image", feature = "label"))]
         impl ::std::default::Default for ContentLibraryImageWhereInput {
             #[inline]
             fn default() -> Self {
@@ -15761,6 +16761,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "content-library-image", feature = "label"))]
         impl ContentLibraryImageWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -15965,6 +16966,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "content-library-image", feature = "label"))]
         impl ::std::convert::TryFrom<ContentLibraryImageWhereInput>
         for super::ContentLibraryImageWhereInput {
             type Error = super::error::ConversionError;
@@ -15997,6 +16999,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "content-library-image", feature = "label"))]
         impl ::std::convert::From<super::ContentLibraryImageWhereInput>
         for ContentLibraryImageWhereInput {
             #[inline]
@@ -16027,6 +17030,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "content-library-vm-template"))]
         pub struct ContentLibraryVmTemplateCreationParams {
             cloud_init_supported: ::std::result::Result<
                 ::std::option::Option<bool>,
@@ -16043,6 +17047,7 @@ pub mod types {
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             vm: ::std::result::Result<super::VmWhereUniqueInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::default::Default for ContentLibraryVmTemplateCreationParams {
             #[inline]
             fn default() -> Self {
@@ -16055,6 +17060,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ContentLibraryVmTemplateCreationParams {
             #[inline]
             pub fn cloud_init_supported<T>(mut self, value: T) -> Self
@@ -16103,6 +17109,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::convert::TryFrom<ContentLibraryVmTemplateCreationParams>
         for super::ContentLibraryVmTemplateCreationParams {
             type Error = super::error::ConversionError;
@@ -16119,6 +17126,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::convert::From<super::ContentLibraryVmTemplateCreationParams>
         for ContentLibraryVmTemplateCreationParams {
             #[inline]
@@ -16133,12 +17141,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "content-library-vm-template"))]
         pub struct ContentLibraryVmTemplateDeletionParams {
             where_: ::std::result::Result<
                 super::ContentLibraryVmTemplateWhereInput,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::default::Default for ContentLibraryVmTemplateDeletionParams {
             #[inline]
             fn default() -> Self {
@@ -16147,6 +17157,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ContentLibraryVmTemplateDeletionParams {
             #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
@@ -16158,6 +17169,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::convert::TryFrom<ContentLibraryVmTemplateDeletionParams>
         for super::ContentLibraryVmTemplateDeletionParams {
             type Error = super::error::ConversionError;
@@ -16168,6 +17180,7 @@ pub mod types {
                 Ok(Self { where_: value.where_? })
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::convert::From<super::ContentLibraryVmTemplateDeletionParams>
         for ContentLibraryVmTemplateDeletionParams {
             #[inline]
@@ -16176,6 +17189,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "content-library-vm-template"))]
         pub struct ContentLibraryVmTemplateUpdationParams {
             data: ::std::result::Result<
                 super::ContentLibraryVmTemplateUpdationParamsData,
@@ -16186,6 +17200,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::default::Default for ContentLibraryVmTemplateUpdationParams {
             #[inline]
             fn default() -> Self {
@@ -16195,6 +17210,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ContentLibraryVmTemplateUpdationParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -16217,6 +17233,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::convert::TryFrom<ContentLibraryVmTemplateUpdationParams>
         for super::ContentLibraryVmTemplateUpdationParams {
             type Error = super::error::ConversionError;
@@ -16230,6 +17247,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::convert::From<super::ContentLibraryVmTemplateUpdationParams>
         for ContentLibraryVmTemplateUpdationParams {
             #[inline]
@@ -16241,6 +17259,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "content-library-vm-template"))]
         pub struct ContentLibraryVmTemplateUpdationParamsData {
             cloud_init_supported: ::std::result::Result<
                 ::std::option::Option<bool>,
@@ -16259,6 +17278,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::default::Default for ContentLibraryVmTemplateUpdationParamsData {
             #[inline]
             fn default() -> Self {
@@ -16270,6 +17290,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ContentLibraryVmTemplateUpdationParamsData {
             #[inline]
             pub fn cloud_init_supported<T>(mut self, value: T) -> Self
@@ -16307,6 +17328,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::convert::TryFrom<ContentLibraryVmTemplateUpdationParamsData>
         for super::ContentLibraryVmTemplateUpdationParamsData {
             type Error = super::error::ConversionError;
@@ -16322,6 +17344,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::convert::From<super::ContentLibraryVmTemplateUpdationParamsData>
         for ContentLibraryVmTemplateUpdationParamsData {
             #[inline]
@@ -16335,6 +17358,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "content-library-vm-template", feature = "label"))]
         pub struct ContentLibraryVmTemplateWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<
@@ -16505,6 +17529,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "content-library-vm-template", feature = "label"))]
         impl ::std::default::Default for ContentLibraryVmTemplateWhereInput {
             #[inline]
             fn default() -> Self {
@@ -16548,6 +17573,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "content-library-vm-template", feature = "label"))]
         impl ContentLibraryVmTemplateWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -16926,6 +17952,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "content-library-vm-template", feature = "label"))]
         impl ::std::convert::TryFrom<ContentLibraryVmTemplateWhereInput>
         for super::ContentLibraryVmTemplateWhereInput {
             type Error = super::error::ConversionError;
@@ -16973,6 +18000,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "content-library-vm-template", feature = "label"))]
         impl ::std::convert::From<super::ContentLibraryVmTemplateWhereInput>
         for ContentLibraryVmTemplateWhereInput {
             #[inline]
@@ -17018,6 +18046,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "datacenter"))]
         pub struct DatacenterCreationParams {
             clusters: ::std::result::Result<
                 ::std::option::Option<super::ClusterWhereInput>,
@@ -17029,6 +18058,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "datacenter"))]
         impl ::std::default::Default for DatacenterCreationParams {
             #[inline]
             fn default() -> Self {
@@ -17041,6 +18071,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "datacenter"))]
         impl DatacenterCreationParams {
             #[inline]
             pub fn clusters<T>(mut self, value: T) -> Self
@@ -17072,6 +18103,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "datacenter"))]
         impl ::std::convert::TryFrom<DatacenterCreationParams>
         for super::DatacenterCreationParams {
             type Error = super::error::ConversionError;
@@ -17086,6 +18118,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "datacenter"))]
         impl ::std::convert::From<super::DatacenterCreationParams>
         for DatacenterCreationParams {
             #[inline]
@@ -17098,12 +18131,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "datacenter"))]
         pub struct DatacenterDeletionParams {
             where_: ::std::result::Result<
                 super::DatacenterWhereInput,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "datacenter"))]
         impl ::std::default::Default for DatacenterDeletionParams {
             #[inline]
             fn default() -> Self {
@@ -17112,6 +18147,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "datacenter"))]
         impl DatacenterDeletionParams {
             #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
@@ -17123,6 +18159,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "datacenter"))]
         impl ::std::convert::TryFrom<DatacenterDeletionParams>
         for super::DatacenterDeletionParams {
             type Error = super::error::ConversionError;
@@ -17133,6 +18170,7 @@ pub mod types {
                 Ok(Self { where_: value.where_? })
             }
         }
+        #[cfg(any(feature = "datacenter"))]
         impl ::std::convert::From<super::DatacenterDeletionParams>
         for DatacenterDeletionParams {
             #[inline]
@@ -17141,6 +18179,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "datacenter"))]
         pub struct DatacenterUpdationParams {
             data: ::std::result::Result<
                 super::DatacenterUpdationParamsData,
@@ -17151,6 +18190,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "datacenter"))]
         impl ::std::default::Default for DatacenterUpdationParams {
             #[inline]
             fn default() -> Self {
@@ -17160,6 +18200,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "datacenter"))]
         impl DatacenterUpdationParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -17180,6 +18221,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "datacenter"))]
         impl ::std::convert::TryFrom<DatacenterUpdationParams>
         for super::DatacenterUpdationParams {
             type Error = super::error::ConversionError;
@@ -17193,6 +18235,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "datacenter"))]
         impl ::std::convert::From<super::DatacenterUpdationParams>
         for DatacenterUpdationParams {
             #[inline]
@@ -17204,6 +18247,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "datacenter"))]
         pub struct DatacenterUpdationParamsData {
             clusters: ::std::result::Result<
                 ::std::option::Option<super::ClusterWhereInput>,
@@ -17214,6 +18258,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "datacenter"))]
         impl ::std::default::Default for DatacenterUpdationParamsData {
             #[inline]
             fn default() -> Self {
@@ -17223,6 +18268,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "datacenter"))]
         impl DatacenterUpdationParamsData {
             #[inline]
             pub fn clusters<T>(mut self, value: T) -> Self
@@ -17241,6 +18287,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "datacenter"))]
         impl ::std::convert::TryFrom<DatacenterUpdationParamsData>
         for super::DatacenterUpdationParamsData {
             type Error = super::error::ConversionError;
@@ -17254,6 +18301,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "datacenter"))]
         impl ::std::convert::From<super::DatacenterUpdationParamsData>
         for DatacenterUpdationParamsData {
             #[inline]
@@ -17487,6 +18535,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct DiskOperateModifyDisk {
             bus: ::std::result::Result<
                 ::std::option::Option<crate::generated::open_enums::Bus>,
@@ -17498,6 +18547,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for DiskOperateModifyDisk {
             #[inline]
             fn default() -> Self {
@@ -17508,6 +18558,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl DiskOperateModifyDisk {
             #[inline]
             pub fn bus<T>(mut self, value: T) -> Self
@@ -17538,6 +18589,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<DiskOperateModifyDisk>
         for super::DiskOperateModifyDisk {
             type Error = super::error::ConversionError;
@@ -17552,6 +18604,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::DiskOperateModifyDisk>
         for DiskOperateModifyDisk {
             #[inline]
@@ -17564,6 +18617,20 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "disk",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         pub struct DiskWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::DiskWhereInput>>,
@@ -17650,6 +18717,20 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "disk",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::default::Default for DiskWhereInput {
             #[inline]
             fn default() -> Self {
@@ -17677,6 +18758,20 @@ pub mod types {
                 }
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "disk",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl DiskWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -17862,6 +18957,20 @@ pub mod types {
                 self
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "disk",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::convert::TryFrom<DiskWhereInput> for super::DiskWhereInput {
             type Error = super::error::ConversionError;
             #[inline]
@@ -17892,6 +19001,20 @@ pub mod types {
                 })
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "disk",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::convert::From<super::DiskWhereInput> for DiskWhereInput {
             #[inline]
             fn from(value: super::DiskWhereInput) -> Self {
@@ -17920,6 +19043,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "elf-image", feature = "label"))]
         pub struct ElfImageWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::ElfImageWhereInput>>,
@@ -18016,6 +19140,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "elf-image", feature = "label"))]
         impl ::std::default::Default for ElfImageWhereInput {
             #[inline]
             fn default() -> Self {
@@ -18046,6 +19171,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "elf-image", feature = "label"))]
         impl ElfImageWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -18266,6 +19392,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "elf-image", feature = "label"))]
         impl ::std::convert::TryFrom<ElfImageWhereInput> for super::ElfImageWhereInput {
             type Error = super::error::ConversionError;
             #[inline]
@@ -18299,6 +19426,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "elf-image", feature = "label"))]
         impl ::std::convert::From<super::ElfImageWhereInput> for ElfImageWhereInput {
             #[inline]
             fn from(value: super::ElfImageWhereInput) -> Self {
@@ -18330,6 +19458,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "elf-storage-policy"))]
         pub struct ElfStoragePolicyWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<
@@ -18420,6 +19549,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "elf-storage-policy"))]
         impl ::std::default::Default for ElfStoragePolicyWhereInput {
             #[inline]
             fn default() -> Self {
@@ -18447,6 +19577,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "elf-storage-policy"))]
         impl ElfStoragePolicyWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -18640,6 +19771,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "elf-storage-policy"))]
         impl ::std::convert::TryFrom<ElfStoragePolicyWhereInput>
         for super::ElfStoragePolicyWhereInput {
             type Error = super::error::ConversionError;
@@ -18671,6 +19803,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "elf-storage-policy"))]
         impl ::std::convert::From<super::ElfStoragePolicyWhereInput>
         for ElfStoragePolicyWhereInput {
             #[inline]
@@ -18700,9 +19833,11 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "host"))]
         pub struct EnterMaintenanceModeCheckParams {
             where_: ::std::result::Result<super::HostWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::default::Default for EnterMaintenanceModeCheckParams {
             #[inline]
             fn default() -> Self {
@@ -18711,6 +19846,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "host"))]
         impl EnterMaintenanceModeCheckParams {
             #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
@@ -18722,6 +19858,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::TryFrom<EnterMaintenanceModeCheckParams>
         for super::EnterMaintenanceModeCheckParams {
             type Error = super::error::ConversionError;
@@ -18732,6 +19869,7 @@ pub mod types {
                 Ok(Self { where_: value.where_? })
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::From<super::EnterMaintenanceModeCheckParams>
         for EnterMaintenanceModeCheckParams {
             #[inline]
@@ -18740,12 +19878,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "host"))]
         pub struct EnterMaintenanceModeInput {
             shutdown_vms: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::default::Default for EnterMaintenanceModeInput {
             #[inline]
             fn default() -> Self {
@@ -18754,6 +19894,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "host"))]
         impl EnterMaintenanceModeInput {
             #[inline]
             pub fn shutdown_vms<T>(mut self, value: T) -> Self
@@ -18768,6 +19909,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::TryFrom<EnterMaintenanceModeInput>
         for super::EnterMaintenanceModeInput {
             type Error = super::error::ConversionError;
@@ -18780,6 +19922,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::From<super::EnterMaintenanceModeInput>
         for EnterMaintenanceModeInput {
             #[inline]
@@ -18790,6 +19933,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "host"))]
         pub struct EnterMaintenanceModeParams {
             data: ::std::result::Result<
                 super::EnterMaintenanceModeInput,
@@ -18800,6 +19944,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::default::Default for EnterMaintenanceModeParams {
             #[inline]
             fn default() -> Self {
@@ -18809,6 +19954,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "host"))]
         impl EnterMaintenanceModeParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -18829,6 +19975,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::TryFrom<EnterMaintenanceModeParams>
         for super::EnterMaintenanceModeParams {
             type Error = super::error::ConversionError;
@@ -18842,6 +19989,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::From<super::EnterMaintenanceModeParams>
         for EnterMaintenanceModeParams {
             #[inline]
@@ -18853,9 +20001,11 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "host"))]
         pub struct EnterMaintenanceModeParamsWhere {
             host_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::default::Default for EnterMaintenanceModeParamsWhere {
             #[inline]
             fn default() -> Self {
@@ -18864,6 +20014,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "host"))]
         impl EnterMaintenanceModeParamsWhere {
             #[inline]
             pub fn host_id<T>(mut self, value: T) -> Self
@@ -18875,6 +20026,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::TryFrom<EnterMaintenanceModeParamsWhere>
         for super::EnterMaintenanceModeParamsWhere {
             type Error = super::error::ConversionError;
@@ -18885,6 +20037,7 @@ pub mod types {
                 Ok(Self { host_id: value.host_id? })
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::From<super::EnterMaintenanceModeParamsWhere>
         for EnterMaintenanceModeParamsWhere {
             #[inline]
@@ -18893,12 +20046,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "host"))]
         pub struct EnterMaintenanceModeResultParams {
             where_: ::std::result::Result<
                 super::EnterMaintenanceModeResultParamsWhere,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::default::Default for EnterMaintenanceModeResultParams {
             #[inline]
             fn default() -> Self {
@@ -18907,6 +20062,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "host"))]
         impl EnterMaintenanceModeResultParams {
             #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
@@ -18918,6 +20074,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::TryFrom<EnterMaintenanceModeResultParams>
         for super::EnterMaintenanceModeResultParams {
             type Error = super::error::ConversionError;
@@ -18928,6 +20085,7 @@ pub mod types {
                 Ok(Self { where_: value.where_? })
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::From<super::EnterMaintenanceModeResultParams>
         for EnterMaintenanceModeResultParams {
             #[inline]
@@ -18936,9 +20094,11 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "host"))]
         pub struct EnterMaintenanceModeResultParamsWhere {
             task_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::default::Default for EnterMaintenanceModeResultParamsWhere {
             #[inline]
             fn default() -> Self {
@@ -18947,6 +20107,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "host"))]
         impl EnterMaintenanceModeResultParamsWhere {
             #[inline]
             pub fn task_id<T>(mut self, value: T) -> Self
@@ -18958,6 +20119,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::TryFrom<EnterMaintenanceModeResultParamsWhere>
         for super::EnterMaintenanceModeResultParamsWhere {
             type Error = super::error::ConversionError;
@@ -18968,6 +20130,7 @@ pub mod types {
                 Ok(Self { task_id: value.task_id? })
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::From<super::EnterMaintenanceModeResultParamsWhere>
         for EnterMaintenanceModeResultParamsWhere {
             #[inline]
@@ -18976,6 +20139,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "host"))]
         pub struct ExitMaintenanceModeInput {
             live_migrate_back_vms: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
@@ -18990,6 +20154,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::default::Default for ExitMaintenanceModeInput {
             #[inline]
             fn default() -> Self {
@@ -19000,6 +20165,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ExitMaintenanceModeInput {
             #[inline]
             pub fn live_migrate_back_vms<T>(mut self, value: T) -> Self
@@ -19035,6 +20201,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::TryFrom<ExitMaintenanceModeInput>
         for super::ExitMaintenanceModeInput {
             type Error = super::error::ConversionError;
@@ -19049,6 +20216,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::From<super::ExitMaintenanceModeInput>
         for ExitMaintenanceModeInput {
             #[inline]
@@ -19061,6 +20229,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "host"))]
         pub struct ExitMaintenanceModeParams {
             data: ::std::result::Result<
                 super::ExitMaintenanceModeInput,
@@ -19071,6 +20240,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::default::Default for ExitMaintenanceModeParams {
             #[inline]
             fn default() -> Self {
@@ -19080,6 +20250,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ExitMaintenanceModeParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -19100,6 +20271,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::TryFrom<ExitMaintenanceModeParams>
         for super::ExitMaintenanceModeParams {
             type Error = super::error::ConversionError;
@@ -19113,6 +20285,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::From<super::ExitMaintenanceModeParams>
         for ExitMaintenanceModeParams {
             #[inline]
@@ -19124,9 +20297,11 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "host"))]
         pub struct ExitMaintenanceModeParamsWhere {
             host_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::default::Default for ExitMaintenanceModeParamsWhere {
             #[inline]
             fn default() -> Self {
@@ -19135,6 +20310,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ExitMaintenanceModeParamsWhere {
             #[inline]
             pub fn host_id<T>(mut self, value: T) -> Self
@@ -19146,6 +20322,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::TryFrom<ExitMaintenanceModeParamsWhere>
         for super::ExitMaintenanceModeParamsWhere {
             type Error = super::error::ConversionError;
@@ -19156,6 +20333,7 @@ pub mod types {
                 Ok(Self { host_id: value.host_id? })
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::From<super::ExitMaintenanceModeParamsWhere>
         for ExitMaintenanceModeParamsWhere {
             #[inline]
@@ -19164,6 +20342,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "alert"))]
         pub struct GetAlertsRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -19194,6 +20373,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "alert"))]
         impl ::std::default::Default for GetAlertsRequestBody {
             #[inline]
             fn default() -> Self {
@@ -19208,6 +20388,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "alert"))]
         impl GetAlertsRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -19268,6 +20449,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "alert"))]
         impl ::std::convert::TryFrom<GetAlertsRequestBody>
         for super::GetAlertsRequestBody {
             type Error = super::error::ConversionError;
@@ -19286,6 +20468,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "alert"))]
         impl ::std::convert::From<super::GetAlertsRequestBody> for GetAlertsRequestBody {
             #[inline]
             fn from(value: super::GetAlertsRequestBody) -> Self {
@@ -19301,6 +20484,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "metrics"))]
         pub struct GetClusterMetricInput {
             clusters: ::std::result::Result<
                 super::ClusterWhereInput,
@@ -19312,6 +20496,7 @@ pub mod types {
             >,
             range: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
+        #[cfg(any(feature = "metrics"))]
         impl ::std::default::Default for GetClusterMetricInput {
             #[inline]
             fn default() -> Self {
@@ -19322,6 +20507,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "metrics"))]
         impl GetClusterMetricInput {
             #[inline]
             pub fn clusters<T>(mut self, value: T) -> Self
@@ -19351,6 +20537,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "metrics"))]
         impl ::std::convert::TryFrom<GetClusterMetricInput>
         for super::GetClusterMetricInput {
             type Error = super::error::ConversionError;
@@ -19365,6 +20552,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "metrics"))]
         impl ::std::convert::From<super::GetClusterMetricInput>
         for GetClusterMetricInput {
             #[inline]
@@ -19377,6 +20565,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "cluster"))]
         pub struct GetClustersRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -19407,6 +20596,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "cluster"))]
         impl ::std::default::Default for GetClustersRequestBody {
             #[inline]
             fn default() -> Self {
@@ -19421,6 +20611,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "cluster"))]
         impl GetClustersRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -19481,6 +20672,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "cluster"))]
         impl ::std::convert::TryFrom<GetClustersRequestBody>
         for super::GetClustersRequestBody {
             type Error = super::error::ConversionError;
@@ -19499,6 +20691,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "cluster"))]
         impl ::std::convert::From<super::GetClustersRequestBody>
         for GetClustersRequestBody {
             #[inline]
@@ -19515,6 +20708,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "content-library-image"))]
         pub struct GetContentLibraryImagesRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -19547,6 +20741,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "content-library-image"))]
         impl ::std::default::Default for GetContentLibraryImagesRequestBody {
             #[inline]
             fn default() -> Self {
@@ -19561,6 +20756,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "content-library-image"))]
         impl GetContentLibraryImagesRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -19621,6 +20817,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "content-library-image"))]
         impl ::std::convert::TryFrom<GetContentLibraryImagesRequestBody>
         for super::GetContentLibraryImagesRequestBody {
             type Error = super::error::ConversionError;
@@ -19639,6 +20836,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "content-library-image"))]
         impl ::std::convert::From<super::GetContentLibraryImagesRequestBody>
         for GetContentLibraryImagesRequestBody {
             #[inline]
@@ -19655,6 +20853,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "content-library-vm-template"))]
         pub struct GetContentLibraryVmTemplatesRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -19687,6 +20886,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::default::Default for GetContentLibraryVmTemplatesRequestBody {
             #[inline]
             fn default() -> Self {
@@ -19701,6 +20901,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl GetContentLibraryVmTemplatesRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -19763,6 +20964,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::convert::TryFrom<GetContentLibraryVmTemplatesRequestBody>
         for super::GetContentLibraryVmTemplatesRequestBody {
             type Error = super::error::ConversionError;
@@ -19781,6 +20983,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::convert::From<super::GetContentLibraryVmTemplatesRequestBody>
         for GetContentLibraryVmTemplatesRequestBody {
             #[inline]
@@ -19797,6 +21000,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "datacenter"))]
         pub struct GetDatacentersRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -19829,6 +21033,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "datacenter"))]
         impl ::std::default::Default for GetDatacentersRequestBody {
             #[inline]
             fn default() -> Self {
@@ -19843,6 +21048,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "datacenter"))]
         impl GetDatacentersRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -19903,6 +21109,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "datacenter"))]
         impl ::std::convert::TryFrom<GetDatacentersRequestBody>
         for super::GetDatacentersRequestBody {
             type Error = super::error::ConversionError;
@@ -19921,6 +21128,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "datacenter"))]
         impl ::std::convert::From<super::GetDatacentersRequestBody>
         for GetDatacentersRequestBody {
             #[inline]
@@ -19937,6 +21145,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "disk"))]
         pub struct GetDisksRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -19967,6 +21176,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "disk"))]
         impl ::std::default::Default for GetDisksRequestBody {
             #[inline]
             fn default() -> Self {
@@ -19981,6 +21191,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "disk"))]
         impl GetDisksRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -20041,6 +21252,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "disk"))]
         impl ::std::convert::TryFrom<GetDisksRequestBody>
         for super::GetDisksRequestBody {
             type Error = super::error::ConversionError;
@@ -20059,6 +21271,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "disk"))]
         impl ::std::convert::From<super::GetDisksRequestBody> for GetDisksRequestBody {
             #[inline]
             fn from(value: super::GetDisksRequestBody) -> Self {
@@ -20074,6 +21287,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "elf-image"))]
         pub struct GetElfImagesRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -20106,6 +21320,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "elf-image"))]
         impl ::std::default::Default for GetElfImagesRequestBody {
             #[inline]
             fn default() -> Self {
@@ -20120,6 +21335,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "elf-image"))]
         impl GetElfImagesRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -20180,6 +21396,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "elf-image"))]
         impl ::std::convert::TryFrom<GetElfImagesRequestBody>
         for super::GetElfImagesRequestBody {
             type Error = super::error::ConversionError;
@@ -20198,6 +21415,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "elf-image"))]
         impl ::std::convert::From<super::GetElfImagesRequestBody>
         for GetElfImagesRequestBody {
             #[inline]
@@ -20214,6 +21432,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "elf-storage-policy"))]
         pub struct GetElfStoragePoliciesRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -20246,6 +21465,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "elf-storage-policy"))]
         impl ::std::default::Default for GetElfStoragePoliciesRequestBody {
             #[inline]
             fn default() -> Self {
@@ -20260,6 +21480,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "elf-storage-policy"))]
         impl GetElfStoragePoliciesRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -20320,6 +21541,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "elf-storage-policy"))]
         impl ::std::convert::TryFrom<GetElfStoragePoliciesRequestBody>
         for super::GetElfStoragePoliciesRequestBody {
             type Error = super::error::ConversionError;
@@ -20338,6 +21560,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "elf-storage-policy"))]
         impl ::std::convert::From<super::GetElfStoragePoliciesRequestBody>
         for GetElfStoragePoliciesRequestBody {
             #[inline]
@@ -20354,6 +21577,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "gpu-device"))]
         pub struct GetGpuDevicesRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -20386,6 +21610,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "gpu-device"))]
         impl ::std::default::Default for GetGpuDevicesRequestBody {
             #[inline]
             fn default() -> Self {
@@ -20400,6 +21625,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "gpu-device"))]
         impl GetGpuDevicesRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -20460,6 +21686,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "gpu-device"))]
         impl ::std::convert::TryFrom<GetGpuDevicesRequestBody>
         for super::GetGpuDevicesRequestBody {
             type Error = super::error::ConversionError;
@@ -20478,6 +21705,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "gpu-device"))]
         impl ::std::convert::From<super::GetGpuDevicesRequestBody>
         for GetGpuDevicesRequestBody {
             #[inline]
@@ -20494,6 +21722,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "metrics"))]
         pub struct GetHostMetricInput {
             hosts: ::std::result::Result<super::HostWhereInput, ::std::string::String>,
             metrics: ::std::result::Result<
@@ -20502,6 +21731,7 @@ pub mod types {
             >,
             range: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
+        #[cfg(any(feature = "metrics"))]
         impl ::std::default::Default for GetHostMetricInput {
             #[inline]
             fn default() -> Self {
@@ -20512,6 +21742,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "metrics"))]
         impl GetHostMetricInput {
             #[inline]
             pub fn hosts<T>(mut self, value: T) -> Self
@@ -20541,6 +21772,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "metrics"))]
         impl ::std::convert::TryFrom<GetHostMetricInput> for super::GetHostMetricInput {
             type Error = super::error::ConversionError;
             #[inline]
@@ -20554,6 +21786,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "metrics"))]
         impl ::std::convert::From<super::GetHostMetricInput> for GetHostMetricInput {
             #[inline]
             fn from(value: super::GetHostMetricInput) -> Self {
@@ -20565,6 +21798,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "host"))]
         pub struct GetHostsRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -20595,6 +21829,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::default::Default for GetHostsRequestBody {
             #[inline]
             fn default() -> Self {
@@ -20609,6 +21844,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "host"))]
         impl GetHostsRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -20669,6 +21905,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::TryFrom<GetHostsRequestBody>
         for super::GetHostsRequestBody {
             type Error = super::error::ConversionError;
@@ -20687,6 +21924,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "host"))]
         impl ::std::convert::From<super::GetHostsRequestBody> for GetHostsRequestBody {
             #[inline]
             fn from(value: super::GetHostsRequestBody) -> Self {
@@ -20702,6 +21940,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "iscsi-lun-snapshot"))]
         pub struct GetIscsiLunSnapshotsRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -20734,6 +21973,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "iscsi-lun-snapshot"))]
         impl ::std::default::Default for GetIscsiLunSnapshotsRequestBody {
             #[inline]
             fn default() -> Self {
@@ -20748,6 +21988,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "iscsi-lun-snapshot"))]
         impl GetIscsiLunSnapshotsRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -20808,6 +22049,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "iscsi-lun-snapshot"))]
         impl ::std::convert::TryFrom<GetIscsiLunSnapshotsRequestBody>
         for super::GetIscsiLunSnapshotsRequestBody {
             type Error = super::error::ConversionError;
@@ -20826,6 +22068,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "iscsi-lun-snapshot"))]
         impl ::std::convert::From<super::GetIscsiLunSnapshotsRequestBody>
         for GetIscsiLunSnapshotsRequestBody {
             #[inline]
@@ -20842,6 +22085,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "label"))]
         pub struct GetLabelsRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -20872,6 +22116,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "label"))]
         impl ::std::default::Default for GetLabelsRequestBody {
             #[inline]
             fn default() -> Self {
@@ -20886,6 +22131,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "label"))]
         impl GetLabelsRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -20946,6 +22192,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "label"))]
         impl ::std::convert::TryFrom<GetLabelsRequestBody>
         for super::GetLabelsRequestBody {
             type Error = super::error::ConversionError;
@@ -20964,6 +22211,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "label"))]
         impl ::std::convert::From<super::GetLabelsRequestBody> for GetLabelsRequestBody {
             #[inline]
             fn from(value: super::GetLabelsRequestBody) -> Self {
@@ -20979,6 +22227,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "organization"))]
         pub struct GetOrganizationsRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -21011,6 +22260,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "organization"))]
         impl ::std::default::Default for GetOrganizationsRequestBody {
             #[inline]
             fn default() -> Self {
@@ -21025,6 +22275,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "organization"))]
         impl GetOrganizationsRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -21085,6 +22336,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "organization"))]
         impl ::std::convert::TryFrom<GetOrganizationsRequestBody>
         for super::GetOrganizationsRequestBody {
             type Error = super::error::ConversionError;
@@ -21103,6 +22355,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "organization"))]
         impl ::std::convert::From<super::GetOrganizationsRequestBody>
         for GetOrganizationsRequestBody {
             #[inline]
@@ -21119,6 +22372,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "svt-image"))]
         pub struct GetSvtImagesRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -21151,6 +22405,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "svt-image"))]
         impl ::std::default::Default for GetSvtImagesRequestBody {
             #[inline]
             fn default() -> Self {
@@ -21165,6 +22420,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "svt-image"))]
         impl GetSvtImagesRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -21225,6 +22481,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "svt-image"))]
         impl ::std::convert::TryFrom<GetSvtImagesRequestBody>
         for super::GetSvtImagesRequestBody {
             type Error = super::error::ConversionError;
@@ -21243,6 +22500,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "svt-image"))]
         impl ::std::convert::From<super::GetSvtImagesRequestBody>
         for GetSvtImagesRequestBody {
             #[inline]
@@ -21396,6 +22654,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vds"))]
         pub struct GetVdsesRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -21426,6 +22685,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vds"))]
         impl ::std::default::Default for GetVdsesRequestBody {
             #[inline]
             fn default() -> Self {
@@ -21440,6 +22700,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vds"))]
         impl GetVdsesRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -21500,6 +22761,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vds"))]
         impl ::std::convert::TryFrom<GetVdsesRequestBody>
         for super::GetVdsesRequestBody {
             type Error = super::error::ConversionError;
@@ -21518,6 +22780,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vds"))]
         impl ::std::convert::From<super::GetVdsesRequestBody> for GetVdsesRequestBody {
             #[inline]
             fn from(value: super::GetVdsesRequestBody) -> Self {
@@ -21533,6 +22796,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vlan"))]
         pub struct GetVlansRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -21563,6 +22827,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vlan"))]
         impl ::std::default::Default for GetVlansRequestBody {
             #[inline]
             fn default() -> Self {
@@ -21577,6 +22842,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vlan"))]
         impl GetVlansRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -21637,6 +22903,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vlan"))]
         impl ::std::convert::TryFrom<GetVlansRequestBody>
         for super::GetVlansRequestBody {
             type Error = super::error::ConversionError;
@@ -21655,6 +22922,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vlan"))]
         impl ::std::convert::From<super::GetVlansRequestBody> for GetVlansRequestBody {
             #[inline]
             fn from(value: super::GetVlansRequestBody) -> Self {
@@ -21670,6 +22938,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-disk"))]
         pub struct GetVmDisksRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -21700,6 +22969,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm-disk"))]
         impl ::std::default::Default for GetVmDisksRequestBody {
             #[inline]
             fn default() -> Self {
@@ -21714,6 +22984,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm-disk"))]
         impl GetVmDisksRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -21774,6 +23045,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm-disk"))]
         impl ::std::convert::TryFrom<GetVmDisksRequestBody>
         for super::GetVmDisksRequestBody {
             type Error = super::error::ConversionError;
@@ -21792,6 +23064,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm-disk"))]
         impl ::std::convert::From<super::GetVmDisksRequestBody>
         for GetVmDisksRequestBody {
             #[inline]
@@ -21808,6 +23081,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "metrics"))]
         pub struct GetVmMetricInput {
             metrics: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
@@ -21816,6 +23090,7 @@ pub mod types {
             range: ::std::result::Result<::std::string::String, ::std::string::String>,
             vms: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "metrics"))]
         impl ::std::default::Default for GetVmMetricInput {
             #[inline]
             fn default() -> Self {
@@ -21826,6 +23101,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "metrics"))]
         impl GetVmMetricInput {
             #[inline]
             pub fn metrics<T>(mut self, value: T) -> Self
@@ -21855,6 +23131,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "metrics"))]
         impl ::std::convert::TryFrom<GetVmMetricInput> for super::GetVmMetricInput {
             type Error = super::error::ConversionError;
             #[inline]
@@ -21868,6 +23145,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "metrics"))]
         impl ::std::convert::From<super::GetVmMetricInput> for GetVmMetricInput {
             #[inline]
             fn from(value: super::GetVmMetricInput) -> Self {
@@ -21879,6 +23157,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-nic"))]
         pub struct GetVmNicsRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -21909,6 +23188,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm-nic"))]
         impl ::std::default::Default for GetVmNicsRequestBody {
             #[inline]
             fn default() -> Self {
@@ -21923,6 +23203,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm-nic"))]
         impl GetVmNicsRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -21983,6 +23264,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm-nic"))]
         impl ::std::convert::TryFrom<GetVmNicsRequestBody>
         for super::GetVmNicsRequestBody {
             type Error = super::error::ConversionError;
@@ -22001,6 +23283,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm-nic"))]
         impl ::std::convert::From<super::GetVmNicsRequestBody> for GetVmNicsRequestBody {
             #[inline]
             fn from(value: super::GetVmNicsRequestBody) -> Self {
@@ -22016,6 +23299,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-snapshot"))]
         pub struct GetVmSnapshotsRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -22048,6 +23332,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl ::std::default::Default for GetVmSnapshotsRequestBody {
             #[inline]
             fn default() -> Self {
@@ -22062,6 +23347,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl GetVmSnapshotsRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -22122,6 +23408,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl ::std::convert::TryFrom<GetVmSnapshotsRequestBody>
         for super::GetVmSnapshotsRequestBody {
             type Error = super::error::ConversionError;
@@ -22140,6 +23427,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl ::std::convert::From<super::GetVmSnapshotsRequestBody>
         for GetVmSnapshotsRequestBody {
             #[inline]
@@ -22156,6 +23444,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-template"))]
         pub struct GetVmTemplatesRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -22188,6 +23477,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm-template"))]
         impl ::std::default::Default for GetVmTemplatesRequestBody {
             #[inline]
             fn default() -> Self {
@@ -22202,6 +23492,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm-template"))]
         impl GetVmTemplatesRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -22262,6 +23553,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm-template"))]
         impl ::std::convert::TryFrom<GetVmTemplatesRequestBody>
         for super::GetVmTemplatesRequestBody {
             type Error = super::error::ConversionError;
@@ -22280,6 +23572,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm-template"))]
         impl ::std::convert::From<super::GetVmTemplatesRequestBody>
         for GetVmTemplatesRequestBody {
             #[inline]
@@ -22296,6 +23589,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-volume"))]
         pub struct GetVmVolumesRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -22328,6 +23622,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm-volume"))]
         impl ::std::default::Default for GetVmVolumesRequestBody {
             #[inline]
             fn default() -> Self {
@@ -22342,6 +23637,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm-volume"))]
         impl GetVmVolumesRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -22402,6 +23698,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm-volume"))]
         impl ::std::convert::TryFrom<GetVmVolumesRequestBody>
         for super::GetVmVolumesRequestBody {
             type Error = super::error::ConversionError;
@@ -22420,6 +23717,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm-volume"))]
         impl ::std::convert::From<super::GetVmVolumesRequestBody>
         for GetVmVolumesRequestBody {
             #[inline]
@@ -22436,6 +23734,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct GetVmsConnectionRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -22466,6 +23765,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for GetVmsConnectionRequestBody {
             #[inline]
             fn default() -> Self {
@@ -22480,6 +23780,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl GetVmsConnectionRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -22540,6 +23841,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<GetVmsConnectionRequestBody>
         for super::GetVmsConnectionRequestBody {
             type Error = super::error::ConversionError;
@@ -22558,6 +23860,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::GetVmsConnectionRequestBody>
         for GetVmsConnectionRequestBody {
             #[inline]
@@ -22574,6 +23877,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct GetVmsRequestBody {
             after: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -22604,6 +23908,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for GetVmsRequestBody {
             #[inline]
             fn default() -> Self {
@@ -22618,6 +23923,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl GetVmsRequestBody {
             #[inline]
             pub fn after<T>(mut self, value: T) -> Self
@@ -22678,6 +23984,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<GetVmsRequestBody> for super::GetVmsRequestBody {
             type Error = super::error::ConversionError;
             #[inline]
@@ -22695,6 +24002,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::GetVmsRequestBody> for GetVmsRequestBody {
             #[inline]
             fn from(value: super::GetVmsRequestBody) -> Self {
@@ -22710,6 +24018,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "gpu-device", feature = "label"))]
         pub struct GpuDeviceWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::GpuDeviceWhereInput>>,
@@ -22866,6 +24175,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "gpu-device", feature = "label"))]
         impl ::std::default::Default for GpuDeviceWhereInput {
             #[inline]
             fn default() -> Self {
@@ -22910,6 +24220,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "gpu-device", feature = "label"))]
         impl GpuDeviceWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -23274,6 +24585,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "gpu-device", feature = "label"))]
         impl ::std::convert::TryFrom<GpuDeviceWhereInput>
         for super::GpuDeviceWhereInput {
             type Error = super::error::ConversionError;
@@ -23322,6 +24634,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "gpu-device", feature = "label"))]
         impl ::std::convert::From<super::GpuDeviceWhereInput> for GpuDeviceWhereInput {
             #[inline]
             fn from(value: super::GpuDeviceWhereInput) -> Self {
@@ -23367,6 +24680,22 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(
+            any(
+                feature = "alert",
+                feature = "content-library-image",
+                feature = "disk",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "host",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         pub struct HostWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::HostWhereInput>>,
@@ -23449,6 +24778,22 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(
+            any(
+                feature = "alert",
+                feature = "content-library-image",
+                feature = "disk",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "host",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::default::Default for HostWhereInput {
             #[inline]
             fn default() -> Self {
@@ -23475,6 +24820,22 @@ pub mod types {
                 }
             }
         }
+        #[cfg(
+            any(
+                feature = "alert",
+                feature = "content-library-image",
+                feature = "disk",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "host",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl HostWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -23646,6 +25007,22 @@ pub mod types {
                 self
             }
         }
+        #[cfg(
+            any(
+                feature = "alert",
+                feature = "content-library-image",
+                feature = "disk",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "host",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::convert::TryFrom<HostWhereInput> for super::HostWhereInput {
             type Error = super::error::ConversionError;
             #[inline]
@@ -23675,6 +25052,22 @@ pub mod types {
                 })
             }
         }
+        #[cfg(
+            any(
+                feature = "alert",
+                feature = "content-library-image",
+                feature = "disk",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "host",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::convert::From<super::HostWhereInput> for HostWhereInput {
             #[inline]
             fn from(value: super::HostWhereInput) -> Self {
@@ -23702,6 +25095,20 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "iscsi-lun-snapshot",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         pub struct IscsiLunSnapshotWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<
@@ -23766,6 +25173,20 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "iscsi-lun-snapshot",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::default::Default for IscsiLunSnapshotWhereInput {
             #[inline]
             fn default() -> Self {
@@ -23787,6 +25208,20 @@ pub mod types {
                 }
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "iscsi-lun-snapshot",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl IscsiLunSnapshotWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -23913,6 +25348,20 @@ pub mod types {
                 self
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "iscsi-lun-snapshot",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::convert::TryFrom<IscsiLunSnapshotWhereInput>
         for super::IscsiLunSnapshotWhereInput {
             type Error = super::error::ConversionError;
@@ -23938,6 +25387,20 @@ pub mod types {
                 })
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "iscsi-lun-snapshot",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::convert::From<super::IscsiLunSnapshotWhereInput>
         for IscsiLunSnapshotWhereInput {
             #[inline]
@@ -23961,6 +25424,19 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         pub struct LabelWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::LabelWhereInput>>,
@@ -24039,6 +25515,19 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::default::Default for LabelWhereInput {
             #[inline]
             fn default() -> Self {
@@ -24065,6 +25554,19 @@ pub mod types {
                 }
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl LabelWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -24237,6 +25739,19 @@ pub mod types {
                 self
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::convert::TryFrom<LabelWhereInput> for super::LabelWhereInput {
             type Error = super::error::ConversionError;
             #[inline]
@@ -24266,6 +25781,19 @@ pub mod types {
                 })
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::convert::From<super::LabelWhereInput> for LabelWhereInput {
             #[inline]
             fn from(value: super::LabelWhereInput) -> Self {
@@ -24404,6 +25932,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct MountDisksParams {
             boot: ::std::result::Result<i32, ::std::string::String>,
             bus: ::std::result::Result<
@@ -24447,6 +25976,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for MountDisksParams {
             #[inline]
             fn default() -> Self {
@@ -24464,6 +25994,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl MountDisksParams {
             #[inline]
             pub fn boot<T>(mut self, value: T) -> Self
@@ -24568,6 +26099,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<MountDisksParams> for super::MountDisksParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -24588,6 +26120,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::MountDisksParams> for MountDisksParams {
             #[inline]
             fn from(value: super::MountDisksParams) -> Self {
@@ -24606,6 +26139,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct MountNewCreateDisksParams {
             boot: ::std::result::Result<i32, ::std::string::String>,
             bus: ::std::result::Result<
@@ -24649,6 +26183,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for MountNewCreateDisksParams {
             #[inline]
             fn default() -> Self {
@@ -24666,6 +26201,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl MountNewCreateDisksParams {
             #[inline]
             pub fn boot<T>(mut self, value: T) -> Self
@@ -24767,6 +26303,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<MountNewCreateDisksParams>
         for super::MountNewCreateDisksParams {
             type Error = super::error::ConversionError;
@@ -24788,6 +26325,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::MountNewCreateDisksParams>
         for MountNewCreateDisksParams {
             #[inline]
@@ -24807,6 +26345,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct MountNewCreateDisksParamsVmVolume {
             elf_storage_policy: ::std::result::Result<
                 crate::generated::open_enums::VmVolumeElfStoragePolicyType,
@@ -24823,6 +26362,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for MountNewCreateDisksParamsVmVolume {
             #[inline]
             fn default() -> Self {
@@ -24837,6 +26377,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl MountNewCreateDisksParamsVmVolume {
             #[inline]
             pub fn elf_storage_policy<T>(mut self, value: T) -> Self
@@ -24887,6 +26428,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<MountNewCreateDisksParamsVmVolume>
         for super::MountNewCreateDisksParamsVmVolume {
             type Error = super::error::ConversionError;
@@ -24903,6 +26445,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::MountNewCreateDisksParamsVmVolume>
         for MountNewCreateDisksParamsVmVolume {
             #[inline]
@@ -24917,6 +26460,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "organization"))]
         pub struct OrganizationWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::OrganizationWhereInput>>,
@@ -24967,6 +26511,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "organization"))]
         impl ::std::default::Default for OrganizationWhereInput {
             #[inline]
             fn default() -> Self {
@@ -24986,6 +26531,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "organization"))]
         impl OrganizationWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -25099,6 +26645,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "organization"))]
         impl ::std::convert::TryFrom<OrganizationWhereInput>
         for super::OrganizationWhereInput {
             type Error = super::error::ConversionError;
@@ -25122,6 +26669,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "organization"))]
         impl ::std::convert::From<super::OrganizationWhereInput>
         for OrganizationWhereInput {
             #[inline]
@@ -25143,6 +26691,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "svt-image"))]
         pub struct SvtImageWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::SvtImageWhereInput>>,
@@ -25227,6 +26776,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "svt-image"))]
         impl ::std::default::Default for SvtImageWhereInput {
             #[inline]
             fn default() -> Self {
@@ -25254,6 +26804,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "svt-image"))]
         impl SvtImageWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -25444,6 +26995,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "svt-image"))]
         impl ::std::convert::TryFrom<SvtImageWhereInput> for super::SvtImageWhereInput {
             type Error = super::error::ConversionError;
             #[inline]
@@ -25474,6 +27026,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "svt-image"))]
         impl ::std::convert::From<super::SvtImageWhereInput> for SvtImageWhereInput {
             #[inline]
             fn from(value: super::SvtImageWhereInput) -> Self {
@@ -25778,6 +27331,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct TemplateCloudInit {
             default_user_password: ::std::result::Result<
                 ::std::option::Option<::cloud_common::Secret>,
@@ -25804,6 +27358,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for TemplateCloudInit {
             #[inline]
             fn default() -> Self {
@@ -25817,6 +27372,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl TemplateCloudInit {
             #[inline]
             pub fn default_user_password<T>(mut self, value: T) -> Self
@@ -25873,6 +27429,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<TemplateCloudInit> for super::TemplateCloudInit {
             type Error = super::error::ConversionError;
             #[inline]
@@ -25889,6 +27446,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::TemplateCloudInit> for TemplateCloudInit {
             #[inline]
             fn from(value: super::TemplateCloudInit) -> Self {
@@ -25903,6 +27461,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "label", feature = "vds"))]
         pub struct VdsWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::VdsWhereInput>>,
@@ -26005,6 +27564,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "label", feature = "vds"))]
         impl ::std::default::Default for VdsWhereInput {
             #[inline]
             fn default() -> Self {
@@ -26036,6 +27596,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "label", feature = "vds"))]
         impl VdsWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -26259,6 +27820,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "label", feature = "vds"))]
         impl ::std::convert::TryFrom<VdsWhereInput> for super::VdsWhereInput {
             type Error = super::error::ConversionError;
             #[inline]
@@ -26293,6 +27855,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "label", feature = "vds"))]
         impl ::std::convert::From<super::VdsWhereInput> for VdsWhereInput {
             #[inline]
             fn from(value: super::VdsWhereInput) -> Self {
@@ -26325,6 +27888,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "label", feature = "vlan"))]
         pub struct VlanWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::VlanWhereInput>>,
@@ -26409,6 +27973,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "label", feature = "vlan"))]
         impl ::std::default::Default for VlanWhereInput {
             #[inline]
             fn default() -> Self {
@@ -26435,6 +28000,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "label", feature = "vlan"))]
         impl VlanWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -26616,6 +28182,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "label", feature = "vlan"))]
         impl ::std::convert::TryFrom<VlanWhereInput> for super::VlanWhereInput {
             type Error = super::error::ConversionError;
             #[inline]
@@ -26645,6 +28212,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "label", feature = "vlan"))]
         impl ::std::convert::From<super::VlanWhereInput> for VlanWhereInput {
             #[inline]
             fn from(value: super::VlanWhereInput) -> Self {
@@ -26672,6 +28240,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmAddCdRomParams {
             data: ::std::result::Result<
                 super::VmAddCdRomParamsData,
@@ -26679,6 +28248,7 @@ pub mod types {
             >,
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmAddCdRomParams {
             #[inline]
             fn default() -> Self {
@@ -26688,6 +28258,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmAddCdRomParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -26708,6 +28279,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmAddCdRomParams> for super::VmAddCdRomParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -26720,6 +28292,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmAddCdRomParams> for VmAddCdRomParams {
             #[inline]
             fn from(value: super::VmAddCdRomParams) -> Self {
@@ -26730,12 +28303,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmAddCdRomParamsData {
             vm_cd_roms: ::std::result::Result<
                 ::std::vec::Vec<super::VmCdRomParams>,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmAddCdRomParamsData {
             #[inline]
             fn default() -> Self {
@@ -26744,6 +28319,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmAddCdRomParamsData {
             #[inline]
             pub fn vm_cd_roms<T>(mut self, value: T) -> Self
@@ -26755,6 +28331,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmAddCdRomParamsData>
         for super::VmAddCdRomParamsData {
             type Error = super::error::ConversionError;
@@ -26767,6 +28344,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmAddCdRomParamsData> for VmAddCdRomParamsData {
             #[inline]
             fn from(value: super::VmAddCdRomParamsData) -> Self {
@@ -26776,6 +28354,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmAddDiskParams {
             data: ::std::result::Result<
                 super::VmAddDiskParamsData,
@@ -26783,6 +28362,7 @@ pub mod types {
             >,
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmAddDiskParams {
             #[inline]
             fn default() -> Self {
@@ -26792,6 +28372,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmAddDiskParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -26812,6 +28393,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmAddDiskParams> for super::VmAddDiskParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -26824,6 +28406,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmAddDiskParams> for VmAddDiskParams {
             #[inline]
             fn from(value: super::VmAddDiskParams) -> Self {
@@ -26834,6 +28417,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmAddDiskParamsData {
             io_policy: ::std::result::Result<
                 ::std::option::Option<crate::generated::open_enums::VmDiskIoPolicy>,
@@ -26868,6 +28452,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmAddDiskParamsData {
             #[inline]
             fn default() -> Self {
@@ -26882,6 +28467,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmAddDiskParamsData {
             #[inline]
             pub fn io_policy<T>(mut self, value: T) -> Self
@@ -26959,6 +28545,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmAddDiskParamsData>
         for super::VmAddDiskParamsData {
             type Error = super::error::ConversionError;
@@ -26977,6 +28564,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmAddDiskParamsData> for VmAddDiskParamsData {
             #[inline]
             fn from(value: super::VmAddDiskParamsData) -> Self {
@@ -26992,6 +28580,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmAddDiskParamsDataVmDisks {
             mount_disks: ::std::result::Result<
                 ::std::vec::Vec<super::MountDisksParams>,
@@ -27002,6 +28591,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmAddDiskParamsDataVmDisks {
             #[inline]
             fn default() -> Self {
@@ -27011,6 +28601,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmAddDiskParamsDataVmDisks {
             #[inline]
             pub fn mount_disks<T>(mut self, value: T) -> Self
@@ -27036,6 +28627,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmAddDiskParamsDataVmDisks>
         for super::VmAddDiskParamsDataVmDisks {
             type Error = super::error::ConversionError;
@@ -27049,6 +28641,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmAddDiskParamsDataVmDisks>
         for VmAddDiskParamsDataVmDisks {
             #[inline]
@@ -27060,6 +28653,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmAddGpuDeviceParams {
             data: ::std::result::Result<
                 ::std::vec::Vec<super::VmGpuOperationParams>,
@@ -27067,6 +28661,7 @@ pub mod types {
             >,
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmAddGpuDeviceParams {
             #[inline]
             fn default() -> Self {
@@ -27076,6 +28671,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmAddGpuDeviceParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -27096,6 +28692,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmAddGpuDeviceParams>
         for super::VmAddGpuDeviceParams {
             type Error = super::error::ConversionError;
@@ -27109,6 +28706,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmAddGpuDeviceParams> for VmAddGpuDeviceParams {
             #[inline]
             fn from(value: super::VmAddGpuDeviceParams) -> Self {
@@ -27119,6 +28717,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmAddNicParams {
             data: ::std::result::Result<
                 super::VmAddNicParamsData,
@@ -27126,6 +28725,7 @@ pub mod types {
             >,
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmAddNicParams {
             #[inline]
             fn default() -> Self {
@@ -27135,6 +28735,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmAddNicParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -27155,6 +28756,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmAddNicParams> for super::VmAddNicParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -27167,6 +28769,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmAddNicParams> for VmAddNicParams {
             #[inline]
             fn from(value: super::VmAddNicParams) -> Self {
@@ -27177,12 +28780,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmAddNicParamsData {
             vm_nics: ::std::result::Result<
                 ::std::vec::Vec<super::VmNicParams>,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmAddNicParamsData {
             #[inline]
             fn default() -> Self {
@@ -27191,6 +28796,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmAddNicParamsData {
             #[inline]
             pub fn vm_nics<T>(mut self, value: T) -> Self
@@ -27202,6 +28808,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmAddNicParamsData> for super::VmAddNicParamsData {
             type Error = super::error::ConversionError;
             #[inline]
@@ -27211,6 +28818,7 @@ pub mod types {
                 Ok(Self { vm_nics: value.vm_nics? })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmAddNicParamsData> for VmAddNicParamsData {
             #[inline]
             fn from(value: super::VmAddNicParamsData) -> Self {
@@ -27218,6 +28826,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmCdRomParams {
             boot: ::std::result::Result<i32, ::std::string::String>,
             content_library_image_id: ::std::result::Result<
@@ -27237,6 +28846,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmCdRomParams {
             #[inline]
             fn default() -> Self {
@@ -27249,6 +28859,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmCdRomParams {
             #[inline]
             pub fn boot<T>(mut self, value: T) -> Self
@@ -27298,6 +28909,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmCdRomParams> for super::VmCdRomParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -27313,6 +28925,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmCdRomParams> for VmCdRomParams {
             #[inline]
             fn from(value: super::VmCdRomParams) -> Self {
@@ -27326,6 +28939,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmCloneParams {
             cluster_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -27435,6 +29049,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmCloneParams {
             #[inline]
             fn default() -> Self {
@@ -27468,6 +29083,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmCloneParams {
             #[inline]
             pub fn cluster_id<T>(mut self, value: T) -> Self
@@ -27710,6 +29326,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmCloneParams> for super::VmCloneParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -27746,6 +29363,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmCloneParams> for VmCloneParams {
             #[inline]
             fn from(value: super::VmCloneParams) -> Self {
@@ -27780,6 +29398,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmCreateVmFromContentLibraryTemplateParams {
             cloud_init: ::std::result::Result<
                 ::std::option::Option<super::TemplateCloudInit>,
@@ -27890,6 +29509,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmCreateVmFromContentLibraryTemplateParams {
             #[inline]
             fn default() -> Self {
@@ -27924,6 +29544,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmCreateVmFromContentLibraryTemplateParams {
             #[inline]
             pub fn cloud_init<T>(mut self, value: T) -> Self
@@ -28179,6 +29800,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmCreateVmFromContentLibraryTemplateParams>
         for super::VmCreateVmFromContentLibraryTemplateParams {
             type Error = super::error::ConversionError;
@@ -28217,6 +29839,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmCreateVmFromContentLibraryTemplateParams>
         for VmCreateVmFromContentLibraryTemplateParams {
             #[inline]
@@ -28253,6 +29876,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmCreateVmFromTemplateParams {
             cloud_init: ::std::result::Result<
                 ::std::option::Option<super::TemplateCloudInit>,
@@ -28355,6 +29979,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmCreateVmFromTemplateParams {
             #[inline]
             fn default() -> Self {
@@ -28387,6 +30012,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmCreateVmFromTemplateParams {
             #[inline]
             pub fn cloud_init<T>(mut self, value: T) -> Self
@@ -28624,6 +30250,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmCreateVmFromTemplateParams>
         for super::VmCreateVmFromTemplateParams {
             type Error = super::error::ConversionError;
@@ -28660,6 +30287,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmCreateVmFromTemplateParams>
         for VmCreateVmFromTemplateParams {
             #[inline]
@@ -28694,6 +30322,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmCreationParams {
             cluster_id: ::std::result::Result<
                 ::std::string::String,
@@ -28772,6 +30401,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmCreationParams {
             #[inline]
             fn default() -> Self {
@@ -28801,6 +30431,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmCreationParams {
             #[inline]
             pub fn cluster_id<T>(mut self, value: T) -> Self
@@ -29012,6 +30643,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmCreationParams> for super::VmCreationParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -29044,6 +30676,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmCreationParams> for VmCreationParams {
             #[inline]
             fn from(value: super::VmCreationParams) -> Self {
@@ -29074,6 +30707,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmDeleteParams {
             effect: ::std::result::Result<
                 ::std::option::Option<super::VmDeleteParamsEffect>,
@@ -29081,6 +30715,7 @@ pub mod types {
             >,
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmDeleteParams {
             #[inline]
             fn default() -> Self {
@@ -29090,6 +30725,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmDeleteParams {
             #[inline]
             pub fn effect<T>(mut self, value: T) -> Self
@@ -29109,6 +30745,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmDeleteParams> for super::VmDeleteParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -29121,6 +30758,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmDeleteParams> for VmDeleteParams {
             #[inline]
             fn from(value: super::VmDeleteParams) -> Self {
@@ -29131,12 +30769,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmDeleteParamsEffect {
             include_snapshots: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmDeleteParamsEffect {
             #[inline]
             fn default() -> Self {
@@ -29145,6 +30785,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmDeleteParamsEffect {
             #[inline]
             pub fn include_snapshots<T>(mut self, value: T) -> Self
@@ -29158,6 +30799,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmDeleteParamsEffect>
         for super::VmDeleteParamsEffect {
             type Error = super::error::ConversionError;
@@ -29170,6 +30812,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmDeleteParamsEffect> for VmDeleteParamsEffect {
             #[inline]
             fn from(value: super::VmDeleteParamsEffect) -> Self {
@@ -29179,6 +30822,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmDiskOperate {
             modify_disks: ::std::result::Result<
                 ::std::vec::Vec<super::DiskOperateModifyDisk>,
@@ -29193,6 +30837,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmDiskOperate {
             #[inline]
             fn default() -> Self {
@@ -29203,6 +30848,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmDiskOperate {
             #[inline]
             pub fn modify_disks<T>(mut self, value: T) -> Self
@@ -29238,6 +30884,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmDiskOperate> for super::VmDiskOperate {
             type Error = super::error::ConversionError;
             #[inline]
@@ -29251,6 +30898,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmDiskOperate> for VmDiskOperate {
             #[inline]
             fn from(value: super::VmDiskOperate) -> Self {
@@ -29262,12 +30910,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmDiskOperateRemoveDisks {
             disk_index: ::std::result::Result<
                 ::std::vec::Vec<i32>,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmDiskOperateRemoveDisks {
             #[inline]
             fn default() -> Self {
@@ -29276,6 +30926,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmDiskOperateRemoveDisks {
             #[inline]
             pub fn disk_index<T>(mut self, value: T) -> Self
@@ -29287,6 +30938,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmDiskOperateRemoveDisks>
         for super::VmDiskOperateRemoveDisks {
             type Error = super::error::ConversionError;
@@ -29299,6 +30951,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmDiskOperateRemoveDisks>
         for VmDiskOperateRemoveDisks {
             #[inline]
@@ -29309,6 +30962,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmDiskParams {
             mount_cd_roms: ::std::result::Result<
                 ::std::vec::Vec<super::VmCdRomParams>,
@@ -29323,6 +30977,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmDiskParams {
             #[inline]
             fn default() -> Self {
@@ -29333,6 +30988,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmDiskParams {
             #[inline]
             pub fn mount_cd_roms<T>(mut self, value: T) -> Self
@@ -29370,6 +31026,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmDiskParams> for super::VmDiskParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -29383,6 +31040,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmDiskParams> for VmDiskParams {
             #[inline]
             fn from(value: super::VmDiskParams) -> Self {
@@ -29394,6 +31052,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm", feature = "vm-disk"))]
         pub struct VmDiskWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::VmDiskWhereInput>>,
@@ -29476,6 +31135,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm", feature = "vm-disk"))]
         impl ::std::default::Default for VmDiskWhereInput {
             #[inline]
             fn default() -> Self {
@@ -29500,6 +31160,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm", feature = "vm-disk"))]
         impl VmDiskWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -29673,6 +31334,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm", feature = "vm-disk"))]
         impl ::std::convert::TryFrom<VmDiskWhereInput> for super::VmDiskWhereInput {
             type Error = super::error::ConversionError;
             #[inline]
@@ -29700,6 +31362,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm", feature = "vm-disk"))]
         impl ::std::convert::From<super::VmDiskWhereInput> for VmDiskWhereInput {
             #[inline]
             fn from(value: super::VmDiskWhereInput) -> Self {
@@ -29725,6 +31388,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmExpandVmDiskParams {
             size: ::std::result::Result<i64, ::std::string::String>,
             size_unit: ::std::result::Result<
@@ -29736,6 +31400,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmExpandVmDiskParams {
             #[inline]
             fn default() -> Self {
@@ -29746,6 +31411,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmExpandVmDiskParams {
             #[inline]
             pub fn size<T>(mut self, value: T) -> Self
@@ -29774,6 +31440,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmExpandVmDiskParams>
         for super::VmExpandVmDiskParams {
             type Error = super::error::ConversionError;
@@ -29788,6 +31455,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmExpandVmDiskParams> for VmExpandVmDiskParams {
             #[inline]
             fn from(value: super::VmExpandVmDiskParams) -> Self {
@@ -29799,6 +31467,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmGpuOperationParams {
             amount: ::std::result::Result<
                 ::std::option::Option<i32>,
@@ -29806,6 +31475,7 @@ pub mod types {
             >,
             gpu_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmGpuOperationParams {
             #[inline]
             fn default() -> Self {
@@ -29815,6 +31485,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmGpuOperationParams {
             #[inline]
             pub fn amount<T>(mut self, value: T) -> Self
@@ -29834,6 +31505,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmGpuOperationParams>
         for super::VmGpuOperationParams {
             type Error = super::error::ConversionError;
@@ -29847,6 +31519,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmGpuOperationParams> for VmGpuOperationParams {
             #[inline]
             fn from(value: super::VmGpuOperationParams) -> Self {
@@ -29857,6 +31530,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmMigrateParams {
             data: ::std::result::Result<
                 ::std::option::Option<super::VmMigrateParamsData>,
@@ -29864,6 +31538,7 @@ pub mod types {
             >,
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmMigrateParams {
             #[inline]
             fn default() -> Self {
@@ -29873,6 +31548,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmMigrateParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -29892,6 +31568,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmMigrateParams> for super::VmMigrateParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -29904,6 +31581,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmMigrateParams> for VmMigrateParams {
             #[inline]
             fn from(value: super::VmMigrateParams) -> Self {
@@ -29914,9 +31592,11 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmMigrateParamsData {
             host_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmMigrateParamsData {
             #[inline]
             fn default() -> Self {
@@ -29925,6 +31605,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmMigrateParamsData {
             #[inline]
             pub fn host_id<T>(mut self, value: T) -> Self
@@ -29936,6 +31617,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmMigrateParamsData>
         for super::VmMigrateParamsData {
             type Error = super::error::ConversionError;
@@ -29946,6 +31628,7 @@ pub mod types {
                 Ok(Self { host_id: value.host_id? })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmMigrateParamsData> for VmMigrateParamsData {
             #[inline]
             fn from(value: super::VmMigrateParamsData) -> Self {
@@ -29953,6 +31636,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmNicParams {
             connect_vlan_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -29999,6 +31683,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmNicParams {
             #[inline]
             fn default() -> Self {
@@ -30017,6 +31702,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmNicParams {
             #[inline]
             pub fn connect_vlan_id<T>(mut self, value: T) -> Self
@@ -30112,6 +31798,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmNicParams> for super::VmNicParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -30133,6 +31820,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmNicParams> for VmNicParams {
             #[inline]
             fn from(value: super::VmNicParams) -> Self {
@@ -30152,6 +31840,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-nic"))]
         pub struct VmNicWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::VmNicWhereInput>>,
@@ -30242,6 +31931,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm-nic"))]
         impl ::std::default::Default for VmNicWhereInput {
             #[inline]
             fn default() -> Self {
@@ -30270,6 +31960,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm-nic"))]
         impl VmNicWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -30458,6 +32149,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm-nic"))]
         impl ::std::convert::TryFrom<VmNicWhereInput> for super::VmNicWhereInput {
             type Error = super::error::ConversionError;
             #[inline]
@@ -30490,6 +32182,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm-nic"))]
         impl ::std::convert::From<super::VmNicWhereInput> for VmNicWhereInput {
             #[inline]
             fn from(value: super::VmNicWhereInput) -> Self {
@@ -30523,9 +32216,11 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmOperateParams {
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmOperateParams {
             #[inline]
             fn default() -> Self {
@@ -30534,6 +32229,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmOperateParams {
             #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
@@ -30545,6 +32241,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmOperateParams> for super::VmOperateParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -30554,6 +32251,7 @@ pub mod types {
                 Ok(Self { where_: value.where_? })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmOperateParams> for VmOperateParams {
             #[inline]
             fn from(value: super::VmOperateParams) -> Self {
@@ -30561,6 +32259,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmOwnerParams {
             search_for: ::std::result::Result<
                 ::std::option::Option<super::VmOwnerParamsSearchFor>,
@@ -30568,6 +32267,7 @@ pub mod types {
             >,
             value: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmOwnerParams {
             #[inline]
             fn default() -> Self {
@@ -30577,6 +32277,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmOwnerParams {
             #[inline]
             pub fn search_for<T>(mut self, value: T) -> Self
@@ -30596,6 +32297,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmOwnerParams> for super::VmOwnerParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -30608,6 +32310,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmOwnerParams> for VmOwnerParams {
             #[inline]
             fn from(value: super::VmOwnerParams) -> Self {
@@ -30618,6 +32321,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmRebuildParams {
             cluster_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -30727,6 +32431,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmRebuildParams {
             #[inline]
             fn default() -> Self {
@@ -30762,6 +32467,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmRebuildParams {
             #[inline]
             pub fn cluster_id<T>(mut self, value: T) -> Self
@@ -31007,6 +32713,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmRebuildParams> for super::VmRebuildParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -31043,6 +32750,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmRebuildParams> for VmRebuildParams {
             #[inline]
             fn from(value: super::VmRebuildParams) -> Self {
@@ -31077,6 +32785,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmRemoveCdRomParams {
             data: ::std::result::Result<
                 super::VmRemoveCdRomParamsData,
@@ -31084,6 +32793,7 @@ pub mod types {
             >,
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmRemoveCdRomParams {
             #[inline]
             fn default() -> Self {
@@ -31093,6 +32803,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmRemoveCdRomParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -31113,6 +32824,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmRemoveCdRomParams>
         for super::VmRemoveCdRomParams {
             type Error = super::error::ConversionError;
@@ -31126,6 +32838,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmRemoveCdRomParams> for VmRemoveCdRomParams {
             #[inline]
             fn from(value: super::VmRemoveCdRomParams) -> Self {
@@ -31136,12 +32849,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmRemoveCdRomParamsData {
             cd_rom_ids: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmRemoveCdRomParamsData {
             #[inline]
             fn default() -> Self {
@@ -31150,6 +32865,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmRemoveCdRomParamsData {
             #[inline]
             pub fn cd_rom_ids<T>(mut self, value: T) -> Self
@@ -31161,6 +32877,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmRemoveCdRomParamsData>
         for super::VmRemoveCdRomParamsData {
             type Error = super::error::ConversionError;
@@ -31173,6 +32890,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmRemoveCdRomParamsData>
         for VmRemoveCdRomParamsData {
             #[inline]
@@ -31183,6 +32901,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmRemoveDiskParams {
             data: ::std::result::Result<
                 super::VmRemoveDiskParamsData,
@@ -31190,6 +32909,7 @@ pub mod types {
             >,
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmRemoveDiskParams {
             #[inline]
             fn default() -> Self {
@@ -31199,6 +32919,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmRemoveDiskParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -31219,6 +32940,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmRemoveDiskParams> for super::VmRemoveDiskParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -31231,6 +32953,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmRemoveDiskParams> for VmRemoveDiskParams {
             #[inline]
             fn from(value: super::VmRemoveDiskParams) -> Self {
@@ -31241,12 +32964,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmRemoveDiskParamsData {
             disk_ids: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmRemoveDiskParamsData {
             #[inline]
             fn default() -> Self {
@@ -31255,6 +32980,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmRemoveDiskParamsData {
             #[inline]
             pub fn disk_ids<T>(mut self, value: T) -> Self
@@ -31266,6 +32992,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmRemoveDiskParamsData>
         for super::VmRemoveDiskParamsData {
             type Error = super::error::ConversionError;
@@ -31276,6 +33003,7 @@ pub mod types {
                 Ok(Self { disk_ids: value.disk_ids? })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmRemoveDiskParamsData>
         for VmRemoveDiskParamsData {
             #[inline]
@@ -31286,6 +33014,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmRemoveGpuDeviceParams {
             data: ::std::result::Result<
                 ::std::vec::Vec<super::VmGpuOperationParams>,
@@ -31293,6 +33022,7 @@ pub mod types {
             >,
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmRemoveGpuDeviceParams {
             #[inline]
             fn default() -> Self {
@@ -31302,6 +33032,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmRemoveGpuDeviceParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -31322,6 +33053,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmRemoveGpuDeviceParams>
         for super::VmRemoveGpuDeviceParams {
             type Error = super::error::ConversionError;
@@ -31335,6 +33067,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmRemoveGpuDeviceParams>
         for VmRemoveGpuDeviceParams {
             #[inline]
@@ -31346,6 +33079,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmRemoveNicParams {
             data: ::std::result::Result<
                 super::VmRemoveNicParamsData,
@@ -31353,6 +33087,7 @@ pub mod types {
             >,
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmRemoveNicParams {
             #[inline]
             fn default() -> Self {
@@ -31362,6 +33097,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmRemoveNicParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -31382,6 +33118,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmRemoveNicParams> for super::VmRemoveNicParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -31394,6 +33131,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmRemoveNicParams> for VmRemoveNicParams {
             #[inline]
             fn from(value: super::VmRemoveNicParams) -> Self {
@@ -31404,12 +33142,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmRemoveNicParamsData {
             nic_index: ::std::result::Result<
                 ::std::vec::Vec<i32>,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmRemoveNicParamsData {
             #[inline]
             fn default() -> Self {
@@ -31418,6 +33158,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmRemoveNicParamsData {
             #[inline]
             pub fn nic_index<T>(mut self, value: T) -> Self
@@ -31429,6 +33170,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmRemoveNicParamsData>
         for super::VmRemoveNicParamsData {
             type Error = super::error::ConversionError;
@@ -31441,6 +33183,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmRemoveNicParamsData>
         for VmRemoveNicParamsData {
             #[inline]
@@ -31451,6 +33194,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmRollbackParams {
             data: ::std::result::Result<
                 super::VmRollbackParamsData,
@@ -31458,6 +33202,7 @@ pub mod types {
             >,
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmRollbackParams {
             #[inline]
             fn default() -> Self {
@@ -31467,6 +33212,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmRollbackParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -31487,6 +33233,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmRollbackParams> for super::VmRollbackParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -31499,6 +33246,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmRollbackParams> for VmRollbackParams {
             #[inline]
             fn from(value: super::VmRollbackParams) -> Self {
@@ -31509,12 +33257,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmRollbackParamsData {
             snapshot_id: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmRollbackParamsData {
             #[inline]
             fn default() -> Self {
@@ -31523,6 +33273,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmRollbackParamsData {
             #[inline]
             pub fn snapshot_id<T>(mut self, value: T) -> Self
@@ -31534,6 +33285,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmRollbackParamsData>
         for super::VmRollbackParamsData {
             type Error = super::error::ConversionError;
@@ -31546,6 +33298,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmRollbackParamsData> for VmRollbackParamsData {
             #[inline]
             fn from(value: super::VmRollbackParamsData) -> Self {
@@ -31555,12 +33308,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-snapshot"))]
         pub struct VmSnapshotCreationParams {
             data: ::std::result::Result<
                 ::std::vec::Vec<super::VmSnapshotCreationParamsData>,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl ::std::default::Default for VmSnapshotCreationParams {
             #[inline]
             fn default() -> Self {
@@ -31569,6 +33324,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl VmSnapshotCreationParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -31582,6 +33338,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl ::std::convert::TryFrom<VmSnapshotCreationParams>
         for super::VmSnapshotCreationParams {
             type Error = super::error::ConversionError;
@@ -31592,6 +33349,7 @@ pub mod types {
                 Ok(Self { data: value.data? })
             }
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl ::std::convert::From<super::VmSnapshotCreationParams>
         for VmSnapshotCreationParams {
             #[inline]
@@ -31600,6 +33358,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-snapshot"))]
         pub struct VmSnapshotCreationParamsData {
             consistent_type: ::std::result::Result<
                 ::std::option::Option<crate::generated::open_enums::ConsistentType>,
@@ -31608,6 +33367,7 @@ pub mod types {
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             vm_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl ::std::default::Default for VmSnapshotCreationParamsData {
             #[inline]
             fn default() -> Self {
@@ -31618,6 +33378,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl VmSnapshotCreationParamsData {
             #[inline]
             pub fn consistent_type<T>(mut self, value: T) -> Self
@@ -31651,6 +33412,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl ::std::convert::TryFrom<VmSnapshotCreationParamsData>
         for super::VmSnapshotCreationParamsData {
             type Error = super::error::ConversionError;
@@ -31665,6 +33427,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl ::std::convert::From<super::VmSnapshotCreationParamsData>
         for VmSnapshotCreationParamsData {
             #[inline]
@@ -31677,12 +33440,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-snapshot"))]
         pub struct VmSnapshotDeletionParams {
             where_: ::std::result::Result<
                 super::VmSnapshotWhereInput,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl ::std::default::Default for VmSnapshotDeletionParams {
             #[inline]
             fn default() -> Self {
@@ -31691,6 +33456,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl VmSnapshotDeletionParams {
             #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
@@ -31702,6 +33468,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl ::std::convert::TryFrom<VmSnapshotDeletionParams>
         for super::VmSnapshotDeletionParams {
             type Error = super::error::ConversionError;
@@ -31712,6 +33479,7 @@ pub mod types {
                 Ok(Self { where_: value.where_? })
             }
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl ::std::convert::From<super::VmSnapshotDeletionParams>
         for VmSnapshotDeletionParams {
             #[inline]
@@ -31720,6 +33488,19 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         pub struct VmSnapshotWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::VmSnapshotWhereInput>>,
@@ -31790,6 +33571,19 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::default::Default for VmSnapshotWhereInput {
             #[inline]
             fn default() -> Self {
@@ -31814,6 +33608,19 @@ pub mod types {
                 }
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl VmSnapshotWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -31972,6 +33779,19 @@ pub mod types {
                 self
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::convert::TryFrom<VmSnapshotWhereInput>
         for super::VmSnapshotWhereInput {
             type Error = super::error::ConversionError;
@@ -32000,6 +33820,19 @@ pub mod types {
                 })
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::convert::From<super::VmSnapshotWhereInput> for VmSnapshotWhereInput {
             #[inline]
             fn from(value: super::VmSnapshotWhereInput) -> Self {
@@ -32025,6 +33858,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmStartParams {
             data: ::std::result::Result<
                 ::std::option::Option<super::VmStartParamsData>,
@@ -32032,6 +33866,7 @@ pub mod types {
             >,
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmStartParams {
             #[inline]
             fn default() -> Self {
@@ -32041,6 +33876,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmStartParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -32060,6 +33896,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmStartParams> for super::VmStartParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -32072,6 +33909,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmStartParams> for VmStartParams {
             #[inline]
             fn from(value: super::VmStartParams) -> Self {
@@ -32082,9 +33920,11 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmStartParamsData {
             host_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmStartParamsData {
             #[inline]
             fn default() -> Self {
@@ -32093,6 +33933,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmStartParamsData {
             #[inline]
             pub fn host_id<T>(mut self, value: T) -> Self
@@ -32104,6 +33945,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmStartParamsData> for super::VmStartParamsData {
             type Error = super::error::ConversionError;
             #[inline]
@@ -32113,6 +33955,7 @@ pub mod types {
                 Ok(Self { host_id: value.host_id? })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmStartParamsData> for VmStartParamsData {
             #[inline]
             fn from(value: super::VmStartParamsData) -> Self {
@@ -32120,6 +33963,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-template"))]
         pub struct VmTemplateCreationParams {
             cloud_init_supported: ::std::result::Result<bool, ::std::string::String>,
             cluster_id: ::std::result::Result<
@@ -32133,6 +33977,7 @@ pub mod types {
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             vm_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm-template"))]
         impl ::std::default::Default for VmTemplateCreationParams {
             #[inline]
             fn default() -> Self {
@@ -32147,6 +33992,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm-template"))]
         impl VmTemplateCreationParams {
             #[inline]
             pub fn cloud_init_supported<T>(mut self, value: T) -> Self
@@ -32195,6 +34041,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm-template"))]
         impl ::std::convert::TryFrom<VmTemplateCreationParams>
         for super::VmTemplateCreationParams {
             type Error = super::error::ConversionError;
@@ -32211,6 +34058,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm-template"))]
         impl ::std::convert::From<super::VmTemplateCreationParams>
         for VmTemplateCreationParams {
             #[inline]
@@ -32225,12 +34073,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-template"))]
         pub struct VmTemplateDeletionParams {
             where_: ::std::result::Result<
                 super::VmTemplateWhereInput,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm-template"))]
         impl ::std::default::Default for VmTemplateDeletionParams {
             #[inline]
             fn default() -> Self {
@@ -32239,6 +34089,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm-template"))]
         impl VmTemplateDeletionParams {
             #[inline]
             pub fn where_<T>(mut self, value: T) -> Self
@@ -32250,6 +34101,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm-template"))]
         impl ::std::convert::TryFrom<VmTemplateDeletionParams>
         for super::VmTemplateDeletionParams {
             type Error = super::error::ConversionError;
@@ -32260,6 +34112,7 @@ pub mod types {
                 Ok(Self { where_: value.where_? })
             }
         }
+        #[cfg(any(feature = "vm-template"))]
         impl ::std::convert::From<super::VmTemplateDeletionParams>
         for VmTemplateDeletionParams {
             #[inline]
@@ -32268,6 +34121,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-template"))]
         pub struct VmTemplateUpdationParams {
             data: ::std::result::Result<
                 ::std::option::Option<super::VmTemplateUpdationParamsData>,
@@ -32278,6 +34132,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm-template"))]
         impl ::std::default::Default for VmTemplateUpdationParams {
             #[inline]
             fn default() -> Self {
@@ -32287,6 +34142,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm-template"))]
         impl VmTemplateUpdationParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -32306,6 +34162,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm-template"))]
         impl ::std::convert::TryFrom<VmTemplateUpdationParams>
         for super::VmTemplateUpdationParams {
             type Error = super::error::ConversionError;
@@ -32319,6 +34176,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm-template"))]
         impl ::std::convert::From<super::VmTemplateUpdationParams>
         for VmTemplateUpdationParams {
             #[inline]
@@ -32330,6 +34188,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-template"))]
         pub struct VmTemplateUpdationParamsData {
             cloud_init_supported: ::std::result::Result<
                 ::std::option::Option<bool>,
@@ -32344,6 +34203,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm-template"))]
         impl ::std::default::Default for VmTemplateUpdationParamsData {
             #[inline]
             fn default() -> Self {
@@ -32354,6 +34214,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm-template"))]
         impl VmTemplateUpdationParamsData {
             #[inline]
             pub fn cloud_init_supported<T>(mut self, value: T) -> Self
@@ -32383,6 +34244,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm-template"))]
         impl ::std::convert::TryFrom<VmTemplateUpdationParamsData>
         for super::VmTemplateUpdationParamsData {
             type Error = super::error::ConversionError;
@@ -32397,6 +34259,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm-template"))]
         impl ::std::convert::From<super::VmTemplateUpdationParamsData>
         for VmTemplateUpdationParamsData {
             #[inline]
@@ -32409,6 +34272,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "label", feature = "vm-template"))]
         pub struct VmTemplateWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::VmTemplateWhereInput>>,
@@ -32571,6 +34435,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "label", feature = "vm-template"))]
         impl ::std::default::Default for VmTemplateWhereInput {
             #[inline]
             fn default() -> Self {
@@ -32614,6 +34479,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "label", feature = "vm-template"))]
         impl VmTemplateWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -32979,6 +34845,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "label", feature = "vm-template"))]
         impl ::std::convert::TryFrom<VmTemplateWhereInput>
         for super::VmTemplateWhereInput {
             type Error = super::error::ConversionError;
@@ -33026,6 +34893,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "label", feature = "vm-template"))]
         impl ::std::convert::From<super::VmTemplateWhereInput> for VmTemplateWhereInput {
             #[inline]
             fn from(value: super::VmTemplateWhereInput) -> Self {
@@ -33070,6 +34938,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmUpdateNicParams {
             data: ::std::result::Result<
                 super::VmUpdateNicParamsData,
@@ -33077,6 +34946,7 @@ pub mod types {
             >,
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmUpdateNicParams {
             #[inline]
             fn default() -> Self {
@@ -33086,6 +34956,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmUpdateNicParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -33106,6 +34977,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmUpdateNicParams> for super::VmUpdateNicParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -33118,6 +34990,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmUpdateNicParams> for VmUpdateNicParams {
             #[inline]
             fn from(value: super::VmUpdateNicParams) -> Self {
@@ -33128,6 +35001,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmUpdateNicParamsData {
             connect_vlan_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -33167,6 +35041,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmUpdateNicParamsData {
             #[inline]
             fn default() -> Self {
@@ -33184,6 +35059,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmUpdateNicParamsData {
             #[inline]
             pub fn connect_vlan_id<T>(mut self, value: T) -> Self
@@ -33272,6 +35148,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmUpdateNicParamsData>
         for super::VmUpdateNicParamsData {
             type Error = super::error::ConversionError;
@@ -33293,6 +35170,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmUpdateNicParamsData>
         for VmUpdateNicParamsData {
             #[inline]
@@ -33312,6 +35190,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmUpdateParams {
             data: ::std::result::Result<
                 super::VmUpdateParamsData,
@@ -33319,6 +35198,7 @@ pub mod types {
             >,
             where_: ::std::result::Result<super::VmWhereInput, ::std::string::String>,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmUpdateParams {
             #[inline]
             fn default() -> Self {
@@ -33328,6 +35208,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmUpdateParams {
             #[inline]
             pub fn data<T>(mut self, value: T) -> Self
@@ -33348,6 +35229,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmUpdateParams> for super::VmUpdateParams {
             type Error = super::error::ConversionError;
             #[inline]
@@ -33360,6 +35242,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmUpdateParams> for VmUpdateParams {
             #[inline]
             fn from(value: super::VmUpdateParams) -> Self {
@@ -33370,6 +35253,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm"))]
         pub struct VmUpdateParamsData {
             cpu_cores: ::std::result::Result<
                 ::std::option::Option<i32>,
@@ -33404,6 +35288,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::default::Default for VmUpdateParamsData {
             #[inline]
             fn default() -> Self {
@@ -33419,6 +35304,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmUpdateParamsData {
             #[inline]
             pub fn cpu_cores<T>(mut self, value: T) -> Self
@@ -33485,6 +35371,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::TryFrom<VmUpdateParamsData> for super::VmUpdateParamsData {
             type Error = super::error::ConversionError;
             #[inline]
@@ -33503,6 +35390,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl ::std::convert::From<super::VmUpdateParamsData> for VmUpdateParamsData {
             #[inline]
             fn from(value: super::VmUpdateParamsData) -> Self {
@@ -33519,6 +35407,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "label", feature = "vm-volume"))]
         pub struct VmVolumeWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::VmVolumeWhereInput>>,
@@ -33643,6 +35532,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "label", feature = "vm-volume"))]
         impl ::std::default::Default for VmVolumeWhereInput {
             #[inline]
             fn default() -> Self {
@@ -33678,6 +35568,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "label", feature = "vm-volume"))]
         impl VmVolumeWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -33951,6 +35842,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "label", feature = "vm-volume"))]
         impl ::std::convert::TryFrom<VmVolumeWhereInput> for super::VmVolumeWhereInput {
             type Error = super::error::ConversionError;
             #[inline]
@@ -33989,6 +35881,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "label", feature = "vm-volume"))]
         impl ::std::convert::From<super::VmVolumeWhereInput> for VmVolumeWhereInput {
             #[inline]
             fn from(value: super::VmVolumeWhereInput) -> Self {
@@ -34025,6 +35918,19 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         pub struct VmWhereInput {
             and: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::VmWhereInput>>,
@@ -34143,6 +36049,19 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::default::Default for VmWhereInput {
             #[inline]
             fn default() -> Self {
@@ -34178,6 +36097,19 @@ pub mod types {
                 }
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl VmWhereInput {
             #[inline]
             pub fn and<T>(mut self, value: T) -> Self
@@ -34423,6 +36355,19 @@ pub mod types {
                 self
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::convert::TryFrom<VmWhereInput> for super::VmWhereInput {
             type Error = super::error::ConversionError;
             #[inline]
@@ -34461,6 +36406,19 @@ pub mod types {
                 })
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl ::std::convert::From<super::VmWhereInput> for VmWhereInput {
             #[inline]
             fn from(value: super::VmWhereInput) -> Self {
@@ -34497,6 +36455,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "content-library-vm-template"))]
         pub struct VmWhereUniqueInput {
             id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -34507,6 +36466,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::default::Default for VmWhereUniqueInput {
             #[inline]
             fn default() -> Self {
@@ -34516,6 +36476,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl VmWhereUniqueInput {
             #[inline]
             pub fn id<T>(mut self, value: T) -> Self
@@ -34534,6 +36495,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::convert::TryFrom<VmWhereUniqueInput> for super::VmWhereUniqueInput {
             type Error = super::error::ConversionError;
             #[inline]
@@ -34546,6 +36508,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "content-library-vm-template"))]
         impl ::std::convert::From<super::VmWhereUniqueInput> for VmWhereUniqueInput {
             #[inline]
             fn from(value: super::VmWhereUniqueInput) -> Self {
@@ -34555,6 +36518,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "alert"))]
         impl AlertWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -34639,6 +36603,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl CloudInitNetWork {
             ///Appends one element to `routes`: a value or its builder.
             #[inline]
@@ -34748,6 +36713,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "content-library-image", feature = "label"))]
         impl ContentLibraryImageWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -34832,6 +36798,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "content-library-vm-template", feature = "label"))]
         impl ContentLibraryVmTemplateWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -35000,6 +36967,20 @@ pub mod types {
                 self
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "disk",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl DiskWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -35084,6 +37065,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "elf-image", feature = "label"))]
         impl ElfImageWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -35168,6 +37150,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "elf-storage-policy"))]
         impl ElfStoragePolicyWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -35252,6 +37235,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "gpu-device", feature = "label"))]
         impl GpuDeviceWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -35336,6 +37320,22 @@ pub mod types {
                 self
             }
         }
+        #[cfg(
+            any(
+                feature = "alert",
+                feature = "content-library-image",
+                feature = "disk",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "host",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl HostWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -35420,6 +37420,20 @@ pub mod types {
                 self
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "iscsi-lun-snapshot",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl IscsiLunSnapshotWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -35504,6 +37518,19 @@ pub mod types {
                 self
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl LabelWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -35588,6 +37615,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "organization"))]
         impl OrganizationWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -35672,6 +37700,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "svt-image"))]
         impl SvtImageWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -35840,6 +37869,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl TemplateCloudInit {
             ///Appends one element to `networks`: a value or its builder.
             #[inline]
@@ -35865,6 +37895,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "label", feature = "vds"))]
         impl VdsWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -35949,6 +37980,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "label", feature = "vlan"))]
         impl VlanWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -36033,6 +38065,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmAddCdRomParamsData {
             ///Appends one element to `vm_cd_roms`: a value or its builder.
             #[inline]
@@ -36062,6 +38095,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmAddDiskParamsDataVmDisks {
             ///Appends one element to `mount_disks`: a value or its builder.
             #[inline]
@@ -36118,6 +38152,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmAddGpuDeviceParams {
             ///Appends one element to `data`: a value or its builder.
             #[inline]
@@ -36143,6 +38178,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmAddNicParamsData {
             ///Appends one element to `vm_nics`: a value or its builder.
             #[inline]
@@ -36168,6 +38204,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmCloneParams {
             ///Appends one element to `gpu_devices`: a value or its builder.
             #[inline]
@@ -36220,6 +38257,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmCreateVmFromContentLibraryTemplateParams {
             ///Appends one element to `gpu_devices`: a value or its builder.
             #[inline]
@@ -36272,6 +38310,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmCreateVmFromTemplateParams {
             ///Appends one element to `vm_nics`: a value or its builder.
             #[inline]
@@ -36297,6 +38336,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmCreationParams {
             ///Appends one element to `vm_nics`: a value or its builder.
             #[inline]
@@ -36322,6 +38362,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmDiskOperate {
             ///Appends one element to `modify_disks`: a value or its builder.
             #[inline]
@@ -36351,6 +38392,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmDiskParams {
             ///Appends one element to `mount_cd_roms`: a value or its builder.
             #[inline]
@@ -36434,6 +38476,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm", feature = "vm-disk"))]
         impl VmDiskWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -36518,6 +38561,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm-nic"))]
         impl VmNicWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -36602,6 +38646,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmRebuildParams {
             ///Appends one element to `gpu_devices`: a value or its builder.
             #[inline]
@@ -36654,6 +38699,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm"))]
         impl VmRemoveGpuDeviceParams {
             ///Appends one element to `data`: a value or its builder.
             #[inline]
@@ -36679,6 +38725,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm-snapshot"))]
         impl VmSnapshotCreationParams {
             ///Appends one element to `data`: a value or its builder.
             #[inline]
@@ -36704,6 +38751,19 @@ pub mod types {
                 self
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl VmSnapshotWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -36788,6 +38848,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "label", feature = "vm-template"))]
         impl VmTemplateWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -36872,6 +38933,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "label", feature = "vm-volume"))]
         impl VmVolumeWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -36956,6 +39018,19 @@ pub mod types {
                 self
             }
         }
+        #[cfg(
+            any(
+                feature = "content-library-image",
+                feature = "elf-image",
+                feature = "gpu-device",
+                feature = "label",
+                feature = "metrics",
+                feature = "vm",
+                feature = "vm-disk",
+                feature = "vm-nic",
+                feature = "vm-snapshot"
+            )
+        )]
         impl VmWhereInput {
             ///Appends one element to `and`: a value or its builder.
             #[inline]
@@ -37227,6 +39302,7 @@ let response = client.get_vms()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn get_vms(&self) -> builder::GetVms<'_> {
         builder::GetVms::new(self)
     }
@@ -37249,6 +39325,7 @@ let response = client.get_vms_connection()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn get_vms_connection(&self) -> builder::GetVmsConnection<'_> {
         builder::GetVmsConnection::new(self)
     }
@@ -37271,6 +39348,7 @@ let response = client.create_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn create_vm(&self) -> builder::CreateVm<'_> {
         builder::CreateVm::new(self)
     }
@@ -37293,6 +39371,7 @@ let response = client.create_vm_from_template()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn create_vm_from_template(&self) -> builder::CreateVmFromTemplate<'_> {
         builder::CreateVmFromTemplate::new(self)
     }
@@ -37315,6 +39394,7 @@ let response = client.update_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn update_vm(&self) -> builder::UpdateVm<'_> {
         builder::UpdateVm::new(self)
     }
@@ -37337,6 +39417,7 @@ let response = client.add_vm_cd_rom()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn add_vm_cd_rom(&self) -> builder::AddVmCdRom<'_> {
         builder::AddVmCdRom::new(self)
     }
@@ -37359,6 +39440,7 @@ let response = client.remove_vm_cd_rom()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn remove_vm_cd_rom(&self) -> builder::RemoveVmCdRom<'_> {
         builder::RemoveVmCdRom::new(self)
     }
@@ -37381,6 +39463,7 @@ let response = client.add_vm_disk()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn add_vm_disk(&self) -> builder::AddVmDisk<'_> {
         builder::AddVmDisk::new(self)
     }
@@ -37403,6 +39486,7 @@ let response = client.remove_vm_disk()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn remove_vm_disk(&self) -> builder::RemoveVmDisk<'_> {
         builder::RemoveVmDisk::new(self)
     }
@@ -37425,6 +39509,7 @@ let response = client.add_vm_nic()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn add_vm_nic(&self) -> builder::AddVmNic<'_> {
         builder::AddVmNic::new(self)
     }
@@ -37447,6 +39532,7 @@ let response = client.update_vm_nic()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn update_vm_nic(&self) -> builder::UpdateVmNic<'_> {
         builder::UpdateVmNic::new(self)
     }
@@ -37469,6 +39555,7 @@ let response = client.remove_vm_nic()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn remove_vm_nic(&self) -> builder::RemoveVmNic<'_> {
         builder::RemoveVmNic::new(self)
     }
@@ -37491,6 +39578,7 @@ let response = client.migrate_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn migrate_vm(&self) -> builder::MigrateVm<'_> {
         builder::MigrateVm::new(self)
     }
@@ -37513,6 +39601,7 @@ let response = client.start_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn start_vm(&self) -> builder::StartVm<'_> {
         builder::StartVm::new(self)
     }
@@ -37535,6 +39624,7 @@ let response = client.shut_down_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn shut_down_vm(&self) -> builder::ShutDownVm<'_> {
         builder::ShutDownVm::new(self)
     }
@@ -37557,6 +39647,7 @@ let response = client.poweroff_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn poweroff_vm(&self) -> builder::PoweroffVm<'_> {
         builder::PoweroffVm::new(self)
     }
@@ -37579,6 +39670,7 @@ let response = client.restart_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn restart_vm(&self) -> builder::RestartVm<'_> {
         builder::RestartVm::new(self)
     }
@@ -37601,6 +39693,7 @@ let response = client.force_restart_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn force_restart_vm(&self) -> builder::ForceRestartVm<'_> {
         builder::ForceRestartVm::new(self)
     }
@@ -37623,6 +39716,7 @@ let response = client.suspend_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn suspend_vm(&self) -> builder::SuspendVm<'_> {
         builder::SuspendVm::new(self)
     }
@@ -37645,6 +39739,7 @@ let response = client.resume_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn resume_vm(&self) -> builder::ResumeVm<'_> {
         builder::ResumeVm::new(self)
     }
@@ -37667,6 +39762,7 @@ let response = client.move_vm_to_recycle_bin()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn move_vm_to_recycle_bin(&self) -> builder::MoveVmToRecycleBin<'_> {
         builder::MoveVmToRecycleBin::new(self)
     }
@@ -37689,6 +39785,7 @@ let response = client.recover_vm_from_recycle_bin()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn recover_vm_from_recycle_bin(&self) -> builder::RecoverVmFromRecycleBin<'_> {
         builder::RecoverVmFromRecycleBin::new(self)
     }
@@ -37711,6 +39808,7 @@ let response = client.delete_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn delete_vm(&self) -> builder::DeleteVm<'_> {
         builder::DeleteVm::new(self)
     }
@@ -37755,6 +39853,7 @@ let response = client.get_alerts()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "alert"))]
     pub fn get_alerts(&self) -> builder::GetAlerts<'_> {
         builder::GetAlerts::new(self)
     }
@@ -37777,6 +39876,7 @@ let response = client.get_clusters()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "cluster"))]
     pub fn get_clusters(&self) -> builder::GetClusters<'_> {
         builder::GetClusters::new(self)
     }
@@ -37799,6 +39899,7 @@ let response = client.get_hosts()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "host"))]
     pub fn get_hosts(&self) -> builder::GetHosts<'_> {
         builder::GetHosts::new(self)
     }
@@ -37821,6 +39922,7 @@ let response = client.get_disks()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "disk"))]
     pub fn get_disks(&self) -> builder::GetDisks<'_> {
         builder::GetDisks::new(self)
     }
@@ -37843,6 +39945,7 @@ let response = client.create_vm_snapshot()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm-snapshot"))]
     pub fn create_vm_snapshot(&self) -> builder::CreateVmSnapshot<'_> {
         builder::CreateVmSnapshot::new(self)
     }
@@ -37865,6 +39968,7 @@ let response = client.get_vm_snapshots()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm-snapshot"))]
     pub fn get_vm_snapshots(&self) -> builder::GetVmSnapshots<'_> {
         builder::GetVmSnapshots::new(self)
     }
@@ -37887,6 +39991,7 @@ let response = client.get_iscsi_lun_snapshots()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     pub fn get_iscsi_lun_snapshots(&self) -> builder::GetIscsiLunSnapshots<'_> {
         builder::GetIscsiLunSnapshots::new(self)
     }
@@ -37909,6 +40014,7 @@ let response = client.clone_content_library_vm_template_from_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub fn clone_content_library_vm_template_from_vm(
         &self,
     ) -> builder::CloneContentLibraryVmTemplateFromVm<'_> {
@@ -37933,6 +40039,7 @@ let response = client.clone_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn clone_vm(&self) -> builder::CloneVm<'_> {
         builder::CloneVm::new(self)
     }
@@ -37955,6 +40062,7 @@ let response = client.clone_vm_template_from_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm-template"))]
     pub fn clone_vm_template_from_vm(&self) -> builder::CloneVmTemplateFromVm<'_> {
         builder::CloneVmTemplateFromVm::new(self)
     }
@@ -37977,6 +40085,7 @@ let response = client.connect_cluster()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "cluster"))]
     pub fn connect_cluster(&self) -> builder::ConnectCluster<'_> {
         builder::ConnectCluster::new(self)
     }
@@ -37999,6 +40108,7 @@ let response = client.convert_vm_template_from_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm-template"))]
     pub fn convert_vm_template_from_vm(&self) -> builder::ConvertVmTemplateFromVm<'_> {
         builder::ConvertVmTemplateFromVm::new(self)
     }
@@ -38021,6 +40131,7 @@ let response = client.create_datacenter()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "datacenter"))]
     pub fn create_datacenter(&self) -> builder::CreateDatacenter<'_> {
         builder::CreateDatacenter::new(self)
     }
@@ -38043,6 +40154,7 @@ let response = client.create_vm_from_content_library_template()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn create_vm_from_content_library_template(
         &self,
     ) -> builder::CreateVmFromContentLibraryTemplate<'_> {
@@ -38067,6 +40179,7 @@ let response = client.delete_cluster()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "cluster"))]
     pub fn delete_cluster(&self) -> builder::DeleteCluster<'_> {
         builder::DeleteCluster::new(self)
     }
@@ -38089,6 +40202,7 @@ let response = client.delete_content_library_vm_template()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub fn delete_content_library_vm_template(
         &self,
     ) -> builder::DeleteContentLibraryVmTemplate<'_> {
@@ -38113,6 +40227,7 @@ let response = client.delete_datacenter()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "datacenter"))]
     pub fn delete_datacenter(&self) -> builder::DeleteDatacenter<'_> {
         builder::DeleteDatacenter::new(self)
     }
@@ -38135,6 +40250,7 @@ let response = client.delete_vm_snapshot()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm-snapshot"))]
     pub fn delete_vm_snapshot(&self) -> builder::DeleteVmSnapshot<'_> {
         builder::DeleteVmSnapshot::new(self)
     }
@@ -38157,6 +40273,7 @@ let response = client.delete_vm_template()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm-template"))]
     pub fn delete_vm_template(&self) -> builder::DeleteVmTemplate<'_> {
         builder::DeleteVmTemplate::new(self)
     }
@@ -38179,6 +40296,7 @@ let response = client.get_content_library_vm_templates()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub fn get_content_library_vm_templates(
         &self,
     ) -> builder::GetContentLibraryVmTemplates<'_> {
@@ -38203,6 +40321,7 @@ let response = client.get_datacenters()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "datacenter"))]
     pub fn get_datacenters(&self) -> builder::GetDatacenters<'_> {
         builder::GetDatacenters::new(self)
     }
@@ -38225,6 +40344,7 @@ let response = client.get_elf_images()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "elf-image"))]
     pub fn get_elf_images(&self) -> builder::GetElfImages<'_> {
         builder::GetElfImages::new(self)
     }
@@ -38247,6 +40367,7 @@ let response = client.get_elf_storage_policies()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "elf-storage-policy"))]
     pub fn get_elf_storage_policies(&self) -> builder::GetElfStoragePolicies<'_> {
         builder::GetElfStoragePolicies::new(self)
     }
@@ -38269,6 +40390,7 @@ let response = client.get_organizations()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "organization"))]
     pub fn get_organizations(&self) -> builder::GetOrganizations<'_> {
         builder::GetOrganizations::new(self)
     }
@@ -38291,6 +40413,7 @@ let response = client.get_svt_images()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "svt-image"))]
     pub fn get_svt_images(&self) -> builder::GetSvtImages<'_> {
         builder::GetSvtImages::new(self)
     }
@@ -38313,6 +40436,7 @@ let response = client.get_vdses()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vds"))]
     pub fn get_vdses(&self) -> builder::GetVdses<'_> {
         builder::GetVdses::new(self)
     }
@@ -38335,6 +40459,7 @@ let response = client.get_vlans()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vlan"))]
     pub fn get_vlans(&self) -> builder::GetVlans<'_> {
         builder::GetVlans::new(self)
     }
@@ -38357,6 +40482,7 @@ let response = client.get_vm_disks()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm-disk"))]
     pub fn get_vm_disks(&self) -> builder::GetVmDisks<'_> {
         builder::GetVmDisks::new(self)
     }
@@ -38379,6 +40505,7 @@ let response = client.get_vm_nics()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm-nic"))]
     pub fn get_vm_nics(&self) -> builder::GetVmNics<'_> {
         builder::GetVmNics::new(self)
     }
@@ -38401,6 +40528,7 @@ let response = client.get_vm_templates()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm-template"))]
     pub fn get_vm_templates(&self) -> builder::GetVmTemplates<'_> {
         builder::GetVmTemplates::new(self)
     }
@@ -38423,6 +40551,7 @@ let response = client.get_vm_volumes()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm-volume"))]
     pub fn get_vm_volumes(&self) -> builder::GetVmVolumes<'_> {
         builder::GetVmVolumes::new(self)
     }
@@ -38445,6 +40574,7 @@ let response = client.rebuild_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn rebuild_vm(&self) -> builder::RebuildVm<'_> {
         builder::RebuildVm::new(self)
     }
@@ -38467,6 +40597,7 @@ let response = client.rollback_vm()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn rollback_vm(&self) -> builder::RollbackVm<'_> {
         builder::RollbackVm::new(self)
     }
@@ -38489,6 +40620,7 @@ let response = client.update_cluster()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "cluster"))]
     pub fn update_cluster(&self) -> builder::UpdateCluster<'_> {
         builder::UpdateCluster::new(self)
     }
@@ -38511,6 +40643,7 @@ let response = client.update_content_library_vm_template()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub fn update_content_library_vm_template(
         &self,
     ) -> builder::UpdateContentLibraryVmTemplate<'_> {
@@ -38535,6 +40668,7 @@ let response = client.update_datacenter()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "datacenter"))]
     pub fn update_datacenter(&self) -> builder::UpdateDatacenter<'_> {
         builder::UpdateDatacenter::new(self)
     }
@@ -38557,6 +40691,7 @@ let response = client.update_vm_template()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm-template"))]
     pub fn update_vm_template(&self) -> builder::UpdateVmTemplate<'_> {
         builder::UpdateVmTemplate::new(self)
     }
@@ -38579,6 +40714,7 @@ let response = client.get_content_library_images()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "content-library-image"))]
     pub fn get_content_library_images(&self) -> builder::GetContentLibraryImages<'_> {
         builder::GetContentLibraryImages::new(self)
     }
@@ -38601,6 +40737,7 @@ let response = client.expand_vm_disk()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn expand_vm_disk(&self) -> builder::ExpandVmDisk<'_> {
         builder::ExpandVmDisk::new(self)
     }
@@ -38623,6 +40760,7 @@ let response = client.get_gpu_devices()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "gpu-device"))]
     pub fn get_gpu_devices(&self) -> builder::GetGpuDevices<'_> {
         builder::GetGpuDevices::new(self)
     }
@@ -38645,6 +40783,7 @@ let response = client.add_vm_gpu_device()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn add_vm_gpu_device(&self) -> builder::AddVmGpuDevice<'_> {
         builder::AddVmGpuDevice::new(self)
     }
@@ -38667,6 +40806,7 @@ let response = client.remove_vm_gpu_device()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "vm"))]
     pub fn remove_vm_gpu_device(&self) -> builder::RemoveVmGpuDevice<'_> {
         builder::RemoveVmGpuDevice::new(self)
     }
@@ -38689,6 +40829,7 @@ let response = client.enter_maintenance_mode_pre_check()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "host"))]
     pub fn enter_maintenance_mode_pre_check(
         &self,
     ) -> builder::EnterMaintenanceModePreCheck<'_> {
@@ -38713,6 +40854,7 @@ let response = client.enter_maintenance_mode_precheck_result()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "host"))]
     pub fn enter_maintenance_mode_precheck_result(
         &self,
     ) -> builder::EnterMaintenanceModePrecheckResult<'_> {
@@ -38737,6 +40879,7 @@ let response = client.enter_maintenance_mode()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "host"))]
     pub fn enter_maintenance_mode(&self) -> builder::EnterMaintenanceMode<'_> {
         builder::EnterMaintenanceMode::new(self)
     }
@@ -38759,6 +40902,7 @@ let response = client.exit_maintenance_mode()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "host"))]
     pub fn exit_maintenance_mode(&self) -> builder::ExitMaintenanceMode<'_> {
         builder::ExitMaintenanceMode::new(self)
     }
@@ -38777,6 +40921,7 @@ let response = client.get_vm_metrics()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "metrics"))]
     pub fn get_vm_metrics(&self) -> builder::GetVmMetrics<'_> {
         builder::GetVmMetrics::new(self)
     }
@@ -38795,6 +40940,7 @@ let response = client.get_host_metrics()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "metrics"))]
     pub fn get_host_metrics(&self) -> builder::GetHostMetrics<'_> {
         builder::GetHostMetrics::new(self)
     }
@@ -38813,6 +40959,7 @@ let response = client.get_cluster_metrics()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "metrics"))]
     pub fn get_cluster_metrics(&self) -> builder::GetClusterMetrics<'_> {
         builder::GetClusterMetrics::new(self)
     }
@@ -38835,6 +40982,7 @@ let response = client.get_labels()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "label"))]
     pub fn get_labels(&self) -> builder::GetLabels<'_> {
         builder::GetLabels::new(self)
     }
@@ -38857,6 +41005,7 @@ let response = client.add_labels_to_resources()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "label"))]
     pub fn add_labels_to_resources(&self) -> builder::AddLabelsToResources<'_> {
         builder::AddLabelsToResources::new(self)
     }
@@ -38894,6 +41043,7 @@ let response = client.get_ntp_service_url()
     .await;
 ```*/
     #[inline]
+    #[cfg(any(feature = "ntp"))]
     pub fn get_ntp_service_url(&self) -> builder::GetNtpServiceUrl<'_> {
         builder::GetNtpServiceUrl::new(self)
     }
@@ -39040,6 +41190,7 @@ pub mod builder {
 
 [`Client::get_vms`]: super::Client::get_vms*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct GetVms<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -39048,6 +41199,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetVmsRequestBody, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> GetVms<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -39170,6 +41322,7 @@ pub mod builder {
 
 [`Client::get_vms_connection`]: super::Client::get_vms_connection*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct GetVmsConnection<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -39178,6 +41331,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetVmsConnectionRequestBody, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> GetVmsConnection<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -39304,6 +41458,7 @@ pub mod builder {
 
 [`Client::create_vm`]: super::Client::create_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct CreateVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -39312,6 +41467,7 @@ pub mod builder {
         >,
         body: Result<::std::vec::Vec<types::VmCreationParams>, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> CreateVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -39420,6 +41576,7 @@ pub mod builder {
 
 [`Client::create_vm_from_template`]: super::Client::create_vm_from_template*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct CreateVmFromTemplate<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -39428,6 +41585,7 @@ pub mod builder {
         >,
         body: Result<::std::vec::Vec<types::VmCreateVmFromTemplateParams>, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> CreateVmFromTemplate<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -39538,6 +41696,7 @@ pub mod builder {
 
 [`Client::update_vm`]: super::Client::update_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct UpdateVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -39546,6 +41705,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmUpdateParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> UpdateVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -39671,6 +41831,7 @@ pub mod builder {
 
 [`Client::add_vm_cd_rom`]: super::Client::add_vm_cd_rom*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct AddVmCdRom<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -39679,6 +41840,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmAddCdRomParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> AddVmCdRom<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -39804,6 +41966,7 @@ pub mod builder {
 
 [`Client::remove_vm_cd_rom`]: super::Client::remove_vm_cd_rom*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct RemoveVmCdRom<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -39812,6 +41975,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmRemoveCdRomParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> RemoveVmCdRom<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -39937,6 +42101,7 @@ pub mod builder {
 
 [`Client::add_vm_disk`]: super::Client::add_vm_disk*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct AddVmDisk<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -39945,6 +42110,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmAddDiskParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> AddVmDisk<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -40070,6 +42236,7 @@ pub mod builder {
 
 [`Client::remove_vm_disk`]: super::Client::remove_vm_disk*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct RemoveVmDisk<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -40078,6 +42245,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmRemoveDiskParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> RemoveVmDisk<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -40203,6 +42371,7 @@ pub mod builder {
 
 [`Client::add_vm_nic`]: super::Client::add_vm_nic*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct AddVmNic<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -40211,6 +42380,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmAddNicParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> AddVmNic<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -40336,6 +42506,7 @@ pub mod builder {
 
 [`Client::update_vm_nic`]: super::Client::update_vm_nic*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct UpdateVmNic<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -40344,6 +42515,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmUpdateNicParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> UpdateVmNic<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -40469,6 +42641,7 @@ pub mod builder {
 
 [`Client::remove_vm_nic`]: super::Client::remove_vm_nic*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct RemoveVmNic<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -40477,6 +42650,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmRemoveNicParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> RemoveVmNic<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -40602,6 +42776,7 @@ pub mod builder {
 
 [`Client::migrate_vm`]: super::Client::migrate_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct MigrateVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -40610,6 +42785,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmMigrateParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> MigrateVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -40735,6 +42911,7 @@ pub mod builder {
 
 [`Client::start_vm`]: super::Client::start_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct StartVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -40743,6 +42920,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmStartParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> StartVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -40866,6 +43044,7 @@ pub mod builder {
 
 [`Client::shut_down_vm`]: super::Client::shut_down_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct ShutDownVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -40874,6 +43053,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmOperateParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> ShutDownVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -40999,6 +43179,7 @@ pub mod builder {
 
 [`Client::poweroff_vm`]: super::Client::poweroff_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct PoweroffVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -41007,6 +43188,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmOperateParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> PoweroffVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -41132,6 +43314,7 @@ pub mod builder {
 
 [`Client::restart_vm`]: super::Client::restart_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct RestartVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -41140,6 +43323,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmOperateParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> RestartVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -41265,6 +43449,7 @@ pub mod builder {
 
 [`Client::force_restart_vm`]: super::Client::force_restart_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct ForceRestartVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -41273,6 +43458,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmOperateParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> ForceRestartVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -41398,6 +43584,7 @@ pub mod builder {
 
 [`Client::suspend_vm`]: super::Client::suspend_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct SuspendVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -41406,6 +43593,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmOperateParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> SuspendVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -41531,6 +43719,7 @@ pub mod builder {
 
 [`Client::resume_vm`]: super::Client::resume_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct ResumeVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -41539,6 +43728,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmOperateParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> ResumeVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -41664,6 +43854,7 @@ pub mod builder {
 
 [`Client::move_vm_to_recycle_bin`]: super::Client::move_vm_to_recycle_bin*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct MoveVmToRecycleBin<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -41672,6 +43863,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmOperateParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> MoveVmToRecycleBin<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -41797,6 +43989,7 @@ pub mod builder {
 
 [`Client::recover_vm_from_recycle_bin`]: super::Client::recover_vm_from_recycle_bin*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct RecoverVmFromRecycleBin<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -41805,6 +43998,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmOperateParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> RecoverVmFromRecycleBin<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -41930,6 +44124,7 @@ pub mod builder {
 
 [`Client::delete_vm`]: super::Client::delete_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct DeleteVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -41938,6 +44133,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmDeleteParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> DeleteVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -42196,6 +44392,7 @@ pub mod builder {
 
 [`Client::get_alerts`]: super::Client::get_alerts*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "alert"))]
     pub struct GetAlerts<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -42204,6 +44401,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetAlertsRequestBody, String>,
     }
+    #[cfg(any(feature = "alert"))]
     impl<'a> GetAlerts<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -42331,6 +44529,7 @@ pub mod builder {
 
 [`Client::get_clusters`]: super::Client::get_clusters*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "cluster"))]
     pub struct GetClusters<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -42339,6 +44538,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetClustersRequestBody, String>,
     }
+    #[cfg(any(feature = "cluster"))]
     impl<'a> GetClusters<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -42466,6 +44666,7 @@ pub mod builder {
 
 [`Client::get_hosts`]: super::Client::get_hosts*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "host"))]
     pub struct GetHosts<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -42474,6 +44675,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetHostsRequestBody, String>,
     }
+    #[cfg(any(feature = "host"))]
     impl<'a> GetHosts<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -42599,6 +44801,7 @@ pub mod builder {
 
 [`Client::get_disks`]: super::Client::get_disks*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "disk"))]
     pub struct GetDisks<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -42607,6 +44810,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetDisksRequestBody, String>,
     }
+    #[cfg(any(feature = "disk"))]
     impl<'a> GetDisks<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -42732,6 +44936,7 @@ pub mod builder {
 
 [`Client::create_vm_snapshot`]: super::Client::create_vm_snapshot*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct CreateVmSnapshot<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -42740,6 +44945,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmSnapshotCreationParams, String>,
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl<'a> CreateVmSnapshot<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -42868,6 +45074,7 @@ pub mod builder {
 
 [`Client::get_vm_snapshots`]: super::Client::get_vm_snapshots*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct GetVmSnapshots<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -42876,6 +45083,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetVmSnapshotsRequestBody, String>,
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl<'a> GetVmSnapshots<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -43005,6 +45213,7 @@ pub mod builder {
 
 [`Client::get_iscsi_lun_snapshots`]: super::Client::get_iscsi_lun_snapshots*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     pub struct GetIscsiLunSnapshots<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -43013,6 +45222,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetIscsiLunSnapshotsRequestBody, String>,
     }
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     impl<'a> GetIscsiLunSnapshots<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -43142,6 +45352,7 @@ pub mod builder {
 
 [`Client::clone_content_library_vm_template_from_vm`]: super::Client::clone_content_library_vm_template_from_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct CloneContentLibraryVmTemplateFromVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -43153,6 +45364,7 @@ pub mod builder {
             String,
         >,
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'a> CloneContentLibraryVmTemplateFromVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -43265,6 +45477,7 @@ pub mod builder {
 
 [`Client::clone_vm`]: super::Client::clone_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct CloneVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -43273,6 +45486,7 @@ pub mod builder {
         >,
         body: Result<::std::vec::Vec<types::VmCloneParams>, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> CloneVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -43381,6 +45595,7 @@ pub mod builder {
 
 [`Client::clone_vm_template_from_vm`]: super::Client::clone_vm_template_from_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-template"))]
     pub struct CloneVmTemplateFromVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -43389,6 +45604,7 @@ pub mod builder {
         >,
         body: Result<::std::vec::Vec<types::VmTemplateCreationParams>, String>,
     }
+    #[cfg(any(feature = "vm-template"))]
     impl<'a> CloneVmTemplateFromVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -43497,6 +45713,7 @@ pub mod builder {
 
 [`Client::connect_cluster`]: super::Client::connect_cluster*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "cluster"))]
     pub struct ConnectCluster<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -43505,6 +45722,7 @@ pub mod builder {
         >,
         body: Result<::std::vec::Vec<types::ClusterCreationParams>, String>,
     }
+    #[cfg(any(feature = "cluster"))]
     impl<'a> ConnectCluster<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -43613,6 +45831,7 @@ pub mod builder {
 
 [`Client::convert_vm_template_from_vm`]: super::Client::convert_vm_template_from_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-template"))]
     pub struct ConvertVmTemplateFromVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -43621,6 +45840,7 @@ pub mod builder {
         >,
         body: Result<::std::vec::Vec<types::VmTemplateCreationParams>, String>,
     }
+    #[cfg(any(feature = "vm-template"))]
     impl<'a> ConvertVmTemplateFromVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -43729,6 +45949,7 @@ pub mod builder {
 
 [`Client::create_datacenter`]: super::Client::create_datacenter*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "datacenter"))]
     pub struct CreateDatacenter<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -43737,6 +45958,7 @@ pub mod builder {
         >,
         body: Result<::std::vec::Vec<types::DatacenterCreationParams>, String>,
     }
+    #[cfg(any(feature = "datacenter"))]
     impl<'a> CreateDatacenter<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -43845,6 +46067,7 @@ pub mod builder {
 
 [`Client::create_vm_from_content_library_template`]: super::Client::create_vm_from_content_library_template*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct CreateVmFromContentLibraryTemplate<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -43856,6 +46079,7 @@ pub mod builder {
             String,
         >,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> CreateVmFromContentLibraryTemplate<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -43968,6 +46192,7 @@ pub mod builder {
 
 [`Client::delete_cluster`]: super::Client::delete_cluster*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "cluster"))]
     pub struct DeleteCluster<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -43976,6 +46201,7 @@ pub mod builder {
         >,
         body: Result<types::builder::ClusterDeletionParams, String>,
     }
+    #[cfg(any(feature = "cluster"))]
     impl<'a> DeleteCluster<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -44103,6 +46329,7 @@ pub mod builder {
 
 [`Client::delete_content_library_vm_template`]: super::Client::delete_content_library_vm_template*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct DeleteContentLibraryVmTemplate<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -44111,6 +46338,7 @@ pub mod builder {
         >,
         body: Result<types::builder::ContentLibraryVmTemplateDeletionParams, String>,
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'a> DeleteContentLibraryVmTemplate<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -44242,6 +46470,7 @@ pub mod builder {
 
 [`Client::delete_datacenter`]: super::Client::delete_datacenter*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "datacenter"))]
     pub struct DeleteDatacenter<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -44250,6 +46479,7 @@ pub mod builder {
         >,
         body: Result<types::builder::DatacenterDeletionParams, String>,
     }
+    #[cfg(any(feature = "datacenter"))]
     impl<'a> DeleteDatacenter<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -44378,6 +46608,7 @@ pub mod builder {
 
 [`Client::delete_vm_snapshot`]: super::Client::delete_vm_snapshot*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct DeleteVmSnapshot<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -44386,6 +46617,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmSnapshotDeletionParams, String>,
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl<'a> DeleteVmSnapshot<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -44514,6 +46746,7 @@ pub mod builder {
 
 [`Client::delete_vm_template`]: super::Client::delete_vm_template*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-template"))]
     pub struct DeleteVmTemplate<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -44522,6 +46755,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmTemplateDeletionParams, String>,
     }
+    #[cfg(any(feature = "vm-template"))]
     impl<'a> DeleteVmTemplate<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -44650,6 +46884,7 @@ pub mod builder {
 
 [`Client::get_content_library_vm_templates`]: super::Client::get_content_library_vm_templates*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct GetContentLibraryVmTemplates<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -44658,6 +46893,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetContentLibraryVmTemplatesRequestBody, String>,
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'a> GetContentLibraryVmTemplates<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -44787,6 +47023,7 @@ pub mod builder {
 
 [`Client::get_datacenters`]: super::Client::get_datacenters*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "datacenter"))]
     pub struct GetDatacenters<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -44795,6 +47032,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetDatacentersRequestBody, String>,
     }
+    #[cfg(any(feature = "datacenter"))]
     impl<'a> GetDatacenters<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -44924,6 +47162,7 @@ pub mod builder {
 
 [`Client::get_elf_images`]: super::Client::get_elf_images*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "elf-image"))]
     pub struct GetElfImages<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -44932,6 +47171,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetElfImagesRequestBody, String>,
     }
+    #[cfg(any(feature = "elf-image"))]
     impl<'a> GetElfImages<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -45060,6 +47300,7 @@ pub mod builder {
 
 [`Client::get_elf_storage_policies`]: super::Client::get_elf_storage_policies*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "elf-storage-policy"))]
     pub struct GetElfStoragePolicies<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -45068,6 +47309,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetElfStoragePoliciesRequestBody, String>,
     }
+    #[cfg(any(feature = "elf-storage-policy"))]
     impl<'a> GetElfStoragePolicies<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -45197,6 +47439,7 @@ pub mod builder {
 
 [`Client::get_organizations`]: super::Client::get_organizations*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "organization"))]
     pub struct GetOrganizations<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -45205,6 +47448,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetOrganizationsRequestBody, String>,
     }
+    #[cfg(any(feature = "organization"))]
     impl<'a> GetOrganizations<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -45334,6 +47578,7 @@ pub mod builder {
 
 [`Client::get_svt_images`]: super::Client::get_svt_images*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "svt-image"))]
     pub struct GetSvtImages<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -45342,6 +47587,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetSvtImagesRequestBody, String>,
     }
+    #[cfg(any(feature = "svt-image"))]
     impl<'a> GetSvtImages<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -45470,6 +47716,7 @@ pub mod builder {
 
 [`Client::get_vdses`]: super::Client::get_vdses*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vds"))]
     pub struct GetVdses<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -45478,6 +47725,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetVdsesRequestBody, String>,
     }
+    #[cfg(any(feature = "vds"))]
     impl<'a> GetVdses<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -45603,6 +47851,7 @@ pub mod builder {
 
 [`Client::get_vlans`]: super::Client::get_vlans*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vlan"))]
     pub struct GetVlans<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -45611,6 +47860,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetVlansRequestBody, String>,
     }
+    #[cfg(any(feature = "vlan"))]
     impl<'a> GetVlans<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -45736,6 +47986,7 @@ pub mod builder {
 
 [`Client::get_vm_disks`]: super::Client::get_vm_disks*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-disk"))]
     pub struct GetVmDisks<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -45744,6 +47995,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetVmDisksRequestBody, String>,
     }
+    #[cfg(any(feature = "vm-disk"))]
     impl<'a> GetVmDisks<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -45871,6 +48123,7 @@ pub mod builder {
 
 [`Client::get_vm_nics`]: super::Client::get_vm_nics*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-nic"))]
     pub struct GetVmNics<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -45879,6 +48132,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetVmNicsRequestBody, String>,
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl<'a> GetVmNics<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -46006,6 +48260,7 @@ pub mod builder {
 
 [`Client::get_vm_templates`]: super::Client::get_vm_templates*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-template"))]
     pub struct GetVmTemplates<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -46014,6 +48269,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetVmTemplatesRequestBody, String>,
     }
+    #[cfg(any(feature = "vm-template"))]
     impl<'a> GetVmTemplates<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -46143,6 +48399,7 @@ pub mod builder {
 
 [`Client::get_vm_volumes`]: super::Client::get_vm_volumes*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-volume"))]
     pub struct GetVmVolumes<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -46151,6 +48408,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetVmVolumesRequestBody, String>,
     }
+    #[cfg(any(feature = "vm-volume"))]
     impl<'a> GetVmVolumes<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -46279,6 +48537,7 @@ pub mod builder {
 
 [`Client::rebuild_vm`]: super::Client::rebuild_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct RebuildVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -46287,6 +48546,7 @@ pub mod builder {
         >,
         body: Result<::std::vec::Vec<types::VmRebuildParams>, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> RebuildVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -46395,6 +48655,7 @@ pub mod builder {
 
 [`Client::rollback_vm`]: super::Client::rollback_vm*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct RollbackVm<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -46403,6 +48664,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmRollbackParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> RollbackVm<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -46528,6 +48790,7 @@ pub mod builder {
 
 [`Client::update_cluster`]: super::Client::update_cluster*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "cluster"))]
     pub struct UpdateCluster<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -46536,6 +48799,7 @@ pub mod builder {
         >,
         body: Result<types::builder::ClusterUpdationParams, String>,
     }
+    #[cfg(any(feature = "cluster"))]
     impl<'a> UpdateCluster<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -46663,6 +48927,7 @@ pub mod builder {
 
 [`Client::update_content_library_vm_template`]: super::Client::update_content_library_vm_template*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct UpdateContentLibraryVmTemplate<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -46671,6 +48936,7 @@ pub mod builder {
         >,
         body: Result<types::builder::ContentLibraryVmTemplateUpdationParams, String>,
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'a> UpdateContentLibraryVmTemplate<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -46800,6 +49066,7 @@ pub mod builder {
 
 [`Client::update_datacenter`]: super::Client::update_datacenter*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "datacenter"))]
     pub struct UpdateDatacenter<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -46808,6 +49075,7 @@ pub mod builder {
         >,
         body: Result<types::builder::DatacenterUpdationParams, String>,
     }
+    #[cfg(any(feature = "datacenter"))]
     impl<'a> UpdateDatacenter<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -46936,6 +49204,7 @@ pub mod builder {
 
 [`Client::update_vm_template`]: super::Client::update_vm_template*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-template"))]
     pub struct UpdateVmTemplate<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -46944,6 +49213,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmTemplateUpdationParams, String>,
     }
+    #[cfg(any(feature = "vm-template"))]
     impl<'a> UpdateVmTemplate<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -47072,6 +49342,7 @@ pub mod builder {
 
 [`Client::get_content_library_images`]: super::Client::get_content_library_images*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "content-library-image"))]
     pub struct GetContentLibraryImages<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -47080,6 +49351,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetContentLibraryImagesRequestBody, String>,
     }
+    #[cfg(any(feature = "content-library-image"))]
     impl<'a> GetContentLibraryImages<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -47209,6 +49481,7 @@ pub mod builder {
 
 [`Client::expand_vm_disk`]: super::Client::expand_vm_disk*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct ExpandVmDisk<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -47217,6 +49490,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmExpandVmDiskParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> ExpandVmDisk<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -47344,6 +49618,7 @@ pub mod builder {
 
 [`Client::get_gpu_devices`]: super::Client::get_gpu_devices*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "gpu-device"))]
     pub struct GetGpuDevices<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -47352,6 +49627,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetGpuDevicesRequestBody, String>,
     }
+    #[cfg(any(feature = "gpu-device"))]
     impl<'a> GetGpuDevices<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -47480,6 +49756,7 @@ pub mod builder {
 
 [`Client::add_vm_gpu_device`]: super::Client::add_vm_gpu_device*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct AddVmGpuDevice<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -47488,6 +49765,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmAddGpuDeviceParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> AddVmGpuDevice<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -47615,6 +49893,7 @@ pub mod builder {
 
 [`Client::remove_vm_gpu_device`]: super::Client::remove_vm_gpu_device*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm"))]
     pub struct RemoveVmGpuDevice<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -47623,6 +49902,7 @@ pub mod builder {
         >,
         body: Result<types::builder::VmRemoveGpuDeviceParams, String>,
     }
+    #[cfg(any(feature = "vm"))]
     impl<'a> RemoveVmGpuDevice<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -47751,6 +50031,7 @@ pub mod builder {
 
 [`Client::enter_maintenance_mode_pre_check`]: super::Client::enter_maintenance_mode_pre_check*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModePreCheck<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -47759,6 +50040,7 @@ pub mod builder {
         >,
         body: Result<types::builder::EnterMaintenanceModeCheckParams, String>,
     }
+    #[cfg(any(feature = "host"))]
     impl<'a> EnterMaintenanceModePreCheck<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -47888,6 +50170,7 @@ pub mod builder {
 
 [`Client::enter_maintenance_mode_precheck_result`]: super::Client::enter_maintenance_mode_precheck_result*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModePrecheckResult<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -47896,6 +50179,7 @@ pub mod builder {
         >,
         body: Result<types::builder::EnterMaintenanceModeResultParams, String>,
     }
+    #[cfg(any(feature = "host"))]
     impl<'a> EnterMaintenanceModePrecheckResult<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -48027,6 +50311,7 @@ pub mod builder {
 
 [`Client::enter_maintenance_mode`]: super::Client::enter_maintenance_mode*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceMode<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -48035,6 +50320,7 @@ pub mod builder {
         >,
         body: Result<types::builder::EnterMaintenanceModeParams, String>,
     }
+    #[cfg(any(feature = "host"))]
     impl<'a> EnterMaintenanceMode<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -48161,6 +50447,7 @@ pub mod builder {
 
 [`Client::exit_maintenance_mode`]: super::Client::exit_maintenance_mode*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "host"))]
     pub struct ExitMaintenanceMode<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -48169,6 +50456,7 @@ pub mod builder {
         >,
         body: Result<types::builder::ExitMaintenanceModeParams, String>,
     }
+    #[cfg(any(feature = "host"))]
     impl<'a> ExitMaintenanceMode<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -48295,10 +50583,12 @@ pub mod builder {
 
 [`Client::get_vm_metrics`]: super::Client::get_vm_metrics*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "metrics"))]
     pub struct GetVmMetrics<'a> {
         client: &'a super::Client,
         body: Result<types::builder::GetVmMetricInput, String>,
     }
+    #[cfg(any(feature = "metrics"))]
     impl<'a> GetVmMetrics<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -48405,10 +50695,12 @@ pub mod builder {
 
 [`Client::get_host_metrics`]: super::Client::get_host_metrics*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "metrics"))]
     pub struct GetHostMetrics<'a> {
         client: &'a super::Client,
         body: Result<types::builder::GetHostMetricInput, String>,
     }
+    #[cfg(any(feature = "metrics"))]
     impl<'a> GetHostMetrics<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -48515,10 +50807,12 @@ pub mod builder {
 
 [`Client::get_cluster_metrics`]: super::Client::get_cluster_metrics*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "metrics"))]
     pub struct GetClusterMetrics<'a> {
         client: &'a super::Client,
         body: Result<types::builder::GetClusterMetricInput, String>,
     }
+    #[cfg(any(feature = "metrics"))]
     impl<'a> GetClusterMetrics<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -48627,6 +50921,7 @@ pub mod builder {
 
 [`Client::get_labels`]: super::Client::get_labels*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "label"))]
     pub struct GetLabels<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -48635,6 +50930,7 @@ pub mod builder {
         >,
         body: Result<types::builder::GetLabelsRequestBody, String>,
     }
+    #[cfg(any(feature = "label"))]
     impl<'a> GetLabels<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -48762,6 +51058,7 @@ pub mod builder {
 
 [`Client::add_labels_to_resources`]: super::Client::add_labels_to_resources*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "label"))]
     pub struct AddLabelsToResources<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -48770,6 +51067,7 @@ pub mod builder {
         >,
         body: Result<types::builder::AddLabelsToResourcesParams, String>,
     }
+    #[cfg(any(feature = "label"))]
     impl<'a> AddLabelsToResources<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -48949,6 +51247,7 @@ pub mod builder {
 
 [`Client::get_ntp_service_url`]: super::Client::get_ntp_service_url*/
     #[derive(Debug, Clone)]
+    #[cfg(any(feature = "ntp"))]
     pub struct GetNtpServiceUrl<'a> {
         client: &'a super::Client,
         content_language: Result<
@@ -48956,6 +51255,7 @@ pub mod builder {
             String,
         >,
     }
+    #[cfg(any(feature = "ntp"))]
     impl<'a> GetNtpServiceUrl<'a> {
         #[inline]
         pub fn new(client: &'a super::Client) -> Self {
@@ -50018,6 +52318,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub enum VmOrderByInput {
         ///`bios_uuid_ASC`
         BiosUuidAsc,
@@ -50230,6 +52531,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "vm"))]
     impl VmOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -50455,12 +52757,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::fmt::Display for VmOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::str::FromStr for VmOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -50576,6 +52880,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::convert::From<&str> for VmOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -50585,6 +52890,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::serde::Serialize for VmOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -50594,6 +52900,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -50612,6 +52919,19 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     pub enum VmStatus {
         ///`DELETED`
         Deleted,
@@ -50626,6 +52946,19 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl VmStatus {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -50653,12 +52986,38 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::fmt::Display for VmStatus {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::str::FromStr for VmStatus {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -50675,6 +53034,19 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::convert::From<&str> for VmStatus {
         #[inline]
         fn from(s: &str) -> Self {
@@ -50684,6 +53056,19 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::serde::Serialize for VmStatus {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -50693,6 +53078,19 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for VmStatus {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -50711,6 +53109,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub enum VmToolsStatus {
         ///`NOT_INSTALLED`
         NotInstalled,
@@ -50723,6 +53122,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "vm"))]
     impl VmToolsStatus {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -50748,12 +53148,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::fmt::Display for VmToolsStatus {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::str::FromStr for VmToolsStatus {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -50769,6 +53171,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::convert::From<&str> for VmToolsStatus {
         #[inline]
         fn from(s: &str) -> Self {
@@ -50778,6 +53181,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::serde::Serialize for VmToolsStatus {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -50787,6 +53191,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmToolsStatus {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -50805,6 +53210,15 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     pub enum VmFirmware {
         ///`BIOS`
         Bios,
@@ -50813,6 +53227,15 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl VmFirmware {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["BIOS", "UEFI"];
@@ -50831,12 +53254,30 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::fmt::Display for VmFirmware {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::str::FromStr for VmFirmware {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -50850,6 +53291,15 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::convert::From<&str> for VmFirmware {
         #[inline]
         fn from(s: &str) -> Self {
@@ -50859,6 +53309,15 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::serde::Serialize for VmFirmware {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -50868,6 +53327,15 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for VmFirmware {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -50886,6 +53354,15 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     pub enum VmClockOffset {
         ///`LOCALTIME`
         Localtime,
@@ -50894,6 +53371,15 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl VmClockOffset {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["LOCALTIME", "UTC"];
@@ -50912,12 +53398,30 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::fmt::Display for VmClockOffset {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::str::FromStr for VmClockOffset {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -50931,6 +53435,15 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::convert::From<&str> for VmClockOffset {
         #[inline]
         fn from(s: &str) -> Self {
@@ -50940,6 +53453,15 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::serde::Serialize for VmClockOffset {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -50949,6 +53471,15 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for VmClockOffset {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -50967,6 +53498,27 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "cluster",
+            feature = "content-library-image",
+            feature = "content-library-vm-template",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "elf-storage-policy",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "iscsi-lun-snapshot",
+            feature = "label",
+            feature = "svt-image",
+            feature = "vds",
+            feature = "vlan",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template",
+            feature = "vm-volume"
+        )
+    )]
     pub enum EntityAsyncStatus {
         ///`CREATING`
         Creating,
@@ -50977,6 +53529,27 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "cluster",
+            feature = "content-library-image",
+            feature = "content-library-vm-template",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "elf-storage-policy",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "iscsi-lun-snapshot",
+            feature = "label",
+            feature = "svt-image",
+            feature = "vds",
+            feature = "vlan",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template",
+            feature = "vm-volume"
+        )
+    )]
     impl EntityAsyncStatus {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["CREATING", "DELETING", "UPDATING"];
@@ -50996,12 +53569,54 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "cluster",
+            feature = "content-library-image",
+            feature = "content-library-vm-template",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "elf-storage-policy",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "iscsi-lun-snapshot",
+            feature = "label",
+            feature = "svt-image",
+            feature = "vds",
+            feature = "vlan",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template",
+            feature = "vm-volume"
+        )
+    )]
     impl ::std::fmt::Display for EntityAsyncStatus {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "cluster",
+            feature = "content-library-image",
+            feature = "content-library-vm-template",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "elf-storage-policy",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "iscsi-lun-snapshot",
+            feature = "label",
+            feature = "svt-image",
+            feature = "vds",
+            feature = "vlan",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template",
+            feature = "vm-volume"
+        )
+    )]
     impl ::std::str::FromStr for EntityAsyncStatus {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -51016,6 +53631,27 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "cluster",
+            feature = "content-library-image",
+            feature = "content-library-vm-template",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "elf-storage-policy",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "iscsi-lun-snapshot",
+            feature = "label",
+            feature = "svt-image",
+            feature = "vds",
+            feature = "vlan",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template",
+            feature = "vm-volume"
+        )
+    )]
     impl ::std::convert::From<&str> for EntityAsyncStatus {
         #[inline]
         fn from(s: &str) -> Self {
@@ -51025,6 +53661,27 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "cluster",
+            feature = "content-library-image",
+            feature = "content-library-vm-template",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "elf-storage-policy",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "iscsi-lun-snapshot",
+            feature = "label",
+            feature = "svt-image",
+            feature = "vds",
+            feature = "vlan",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template",
+            feature = "vm-volume"
+        )
+    )]
     impl ::serde::Serialize for EntityAsyncStatus {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -51034,6 +53691,27 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "cluster",
+            feature = "content-library-image",
+            feature = "content-library-vm-template",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "elf-storage-policy",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "iscsi-lun-snapshot",
+            feature = "label",
+            feature = "svt-image",
+            feature = "vds",
+            feature = "vlan",
+            feature = "vm",
+            feature = "vm-snapshot",
+            feature = "vm-template",
+            feature = "vm-volume"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for EntityAsyncStatus {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -51052,6 +53730,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub enum VmGuestsOperationSystem {
         ///`LINUX`
         Linux,
@@ -51062,6 +53741,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "vm"))]
     impl VmGuestsOperationSystem {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["LINUX", "UNKNOWN", "WINDOWS"];
@@ -51081,12 +53761,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::fmt::Display for VmGuestsOperationSystem {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::str::FromStr for VmGuestsOperationSystem {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -51101,6 +53783,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::convert::From<&str> for VmGuestsOperationSystem {
         #[inline]
         fn from(s: &str) -> Self {
@@ -51110,6 +53793,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::serde::Serialize for VmGuestsOperationSystem {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -51119,6 +53803,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for VmGuestsOperationSystem {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -51137,6 +53822,14 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-template"
+        )
+    )]
     pub enum VmDiskIoPolicy {
         ///`RESTRICT_EACH_DISK`
         RestrictEachDisk,
@@ -51145,6 +53838,14 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-template"
+        )
+    )]
     impl VmDiskIoPolicy {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -51166,12 +53867,28 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::fmt::Display for VmDiskIoPolicy {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::str::FromStr for VmDiskIoPolicy {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -51185,6 +53902,14 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::convert::From<&str> for VmDiskIoPolicy {
         #[inline]
         fn from(s: &str) -> Self {
@@ -51194,6 +53919,14 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-template"
+        )
+    )]
     impl ::serde::Serialize for VmDiskIoPolicy {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -51203,6 +53936,14 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-template"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for VmDiskIoPolicy {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -51221,6 +53962,16 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     pub enum VmDiskIoRestrictType {
         ///`DYNAMIC`
         Dynamic,
@@ -51229,6 +53980,16 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl VmDiskIoRestrictType {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["DYNAMIC", "FORCED"];
@@ -51247,12 +54008,32 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::fmt::Display for VmDiskIoRestrictType {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::str::FromStr for VmDiskIoRestrictType {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -51266,6 +54047,16 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::convert::From<&str> for VmDiskIoRestrictType {
         #[inline]
         fn from(s: &str) -> Self {
@@ -51275,6 +54066,16 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::serde::Serialize for VmDiskIoRestrictType {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -51284,6 +54085,16 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for VmDiskIoRestrictType {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -51302,6 +54113,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub enum CloudInitNetworkTypeEnum {
         ///`IPV4`
         Ipv4,
@@ -51310,6 +54122,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "vm"))]
     impl CloudInitNetworkTypeEnum {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["IPV4", "IPV4_DHCP"];
@@ -51328,12 +54141,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::fmt::Display for CloudInitNetworkTypeEnum {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::str::FromStr for CloudInitNetworkTypeEnum {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -51347,6 +54162,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::convert::From<&str> for CloudInitNetworkTypeEnum {
         #[inline]
         fn from(s: &str) -> Self {
@@ -51356,6 +54172,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::serde::Serialize for CloudInitNetworkTypeEnum {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -51365,6 +54182,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for CloudInitNetworkTypeEnum {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -51383,6 +54201,14 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-nic",
+            feature = "vm-template"
+        )
+    )]
     pub enum VmNicType {
         ///`VLAN`
         Vlan,
@@ -51391,6 +54217,14 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-nic",
+            feature = "vm-template"
+        )
+    )]
     impl VmNicType {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["VLAN", "VPC"];
@@ -51409,12 +54243,28 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-nic",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::fmt::Display for VmNicType {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-nic",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::str::FromStr for VmNicType {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -51428,6 +54278,14 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-nic",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::convert::From<&str> for VmNicType {
         #[inline]
         fn from(s: &str) -> Self {
@@ -51437,6 +54295,14 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-nic",
+            feature = "vm-template"
+        )
+    )]
     impl ::serde::Serialize for VmNicType {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -51446,6 +54312,14 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-nic",
+            feature = "vm-template"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for VmNicType {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -51464,6 +54338,14 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-nic",
+            feature = "vm-template"
+        )
+    )]
     pub enum VmNicModel {
         ///`E1000`
         E1000,
@@ -51474,6 +54356,14 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-nic",
+            feature = "vm-template"
+        )
+    )]
     impl VmNicModel {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["E1000", "SRIOV", "VIRTIO"];
@@ -51493,12 +54383,28 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-nic",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::fmt::Display for VmNicModel {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-nic",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::str::FromStr for VmNicModel {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -51513,6 +54419,14 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-nic",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::convert::From<&str> for VmNicModel {
         #[inline]
         fn from(s: &str) -> Self {
@@ -51522,6 +54436,14 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-nic",
+            feature = "vm-template"
+        )
+    )]
     impl ::serde::Serialize for VmNicModel {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -51531,6 +54453,14 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-nic",
+            feature = "vm-template"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for VmNicModel {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -51549,6 +54479,15 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     pub enum Bus {
         ///`IDE`
         Ide,
@@ -51561,6 +54500,15 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl Bus {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["IDE", "SCSI", "USB", "VIRTIO"];
@@ -51581,12 +54529,30 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::fmt::Display for Bus {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::str::FromStr for Bus {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -51602,6 +54568,15 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::convert::From<&str> for Bus {
         #[inline]
         fn from(s: &str) -> Self {
@@ -51611,6 +54586,15 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::serde::Serialize for Bus {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -51620,6 +54604,15 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for Bus {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -51638,6 +54631,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub enum ByteUnit {
         ///`B`
         B,
@@ -51654,6 +54648,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "vm"))]
     impl ByteUnit {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["B", "KB", "MB", "GB", "TB", "PB"];
@@ -51676,12 +54671,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::fmt::Display for ByteUnit {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::str::FromStr for ByteUnit {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -51699,6 +54696,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::convert::From<&str> for ByteUnit {
         #[inline]
         fn from(s: &str) -> Self {
@@ -51708,6 +54706,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::serde::Serialize for ByteUnit {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -51717,6 +54716,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for ByteUnit {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -51735,6 +54735,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm"))]
     pub enum BpsUnit {
         ///`Bps`
         Bps,
@@ -51749,6 +54750,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "vm"))]
     impl BpsUnit {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -51776,12 +54778,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::fmt::Display for BpsUnit {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::str::FromStr for BpsUnit {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -51798,6 +54802,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::std::convert::From<&str> for BpsUnit {
         #[inline]
         fn from(s: &str) -> Self {
@@ -51807,6 +54812,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ::serde::Serialize for BpsUnit {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -51816,6 +54822,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl<'de> ::serde::Deserialize<'de> for BpsUnit {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -51834,6 +54841,14 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-volume"
+        )
+    )]
     pub enum VmVolumeElfStoragePolicyType {
         ///`EC`
         Ec,
@@ -51860,6 +54875,14 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-volume"
+        )
+    )]
     impl VmVolumeElfStoragePolicyType {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -51899,12 +54922,28 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-volume"
+        )
+    )]
     impl ::std::fmt::Display for VmVolumeElfStoragePolicyType {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-volume"
+        )
+    )]
     impl ::std::str::FromStr for VmVolumeElfStoragePolicyType {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -51931,6 +54970,14 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-volume"
+        )
+    )]
     impl ::std::convert::From<&str> for VmVolumeElfStoragePolicyType {
         #[inline]
         fn from(s: &str) -> Self {
@@ -51940,6 +54987,14 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-volume"
+        )
+    )]
     impl ::serde::Serialize for VmVolumeElfStoragePolicyType {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -51949,6 +55004,14 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "label",
+            feature = "vm",
+            feature = "vm-volume"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for VmVolumeElfStoragePolicyType {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -52462,6 +55525,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "alert"))]
     pub enum AlertOrderByInput {
         ///`cause_ASC`
         CauseAsc,
@@ -52530,6 +55594,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "alert"))]
     impl AlertOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -52611,12 +55676,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "alert"))]
     impl ::std::fmt::Display for AlertOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "alert"))]
     impl ::std::str::FromStr for AlertOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -52660,6 +55727,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "alert"))]
     impl ::std::convert::From<&str> for AlertOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -52669,6 +55737,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "alert"))]
     impl ::serde::Serialize for AlertOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -52678,6 +55747,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "alert"))]
     impl<'de> ::serde::Deserialize<'de> for AlertOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -52696,6 +55766,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "cluster"))]
     pub enum ClusterOrderByInput {
         ///`application_highest_version_ASC`
         ApplicationHighestVersionAsc,
@@ -52968,6 +56039,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "cluster"))]
     impl ClusterOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -53271,12 +56343,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl ::std::fmt::Display for ClusterOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl ::std::str::FromStr for ClusterOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -53448,6 +56522,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl ::std::convert::From<&str> for ClusterOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -53457,6 +56532,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl ::serde::Serialize for ClusterOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -53466,6 +56542,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl<'de> ::serde::Deserialize<'de> for ClusterOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -53484,6 +56561,13 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "cluster",
+            feature = "content-library-vm-template",
+            feature = "label"
+        )
+    )]
     pub enum Architecture {
         ///`AARCH64`
         Aarch64,
@@ -53492,6 +56576,13 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "cluster",
+            feature = "content-library-vm-template",
+            feature = "label"
+        )
+    )]
     impl Architecture {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["AARCH64", "X86_64"];
@@ -53510,12 +56601,26 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "cluster",
+            feature = "content-library-vm-template",
+            feature = "label"
+        )
+    )]
     impl ::std::fmt::Display for Architecture {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "cluster",
+            feature = "content-library-vm-template",
+            feature = "label"
+        )
+    )]
     impl ::std::str::FromStr for Architecture {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -53529,6 +56634,13 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "cluster",
+            feature = "content-library-vm-template",
+            feature = "label"
+        )
+    )]
     impl ::std::convert::From<&str> for Architecture {
         #[inline]
         fn from(s: &str) -> Self {
@@ -53538,6 +56650,13 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "cluster",
+            feature = "content-library-vm-template",
+            feature = "label"
+        )
+    )]
     impl ::serde::Serialize for Architecture {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -53547,6 +56666,13 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "cluster",
+            feature = "content-library-vm-template",
+            feature = "label"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for Architecture {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -53565,6 +56691,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "cluster"))]
     pub enum ConnectState {
         ///`CONNECTED`
         Connected,
@@ -53577,6 +56704,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "cluster"))]
     impl ConnectState {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -53602,12 +56730,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl ::std::fmt::Display for ConnectState {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl ::std::str::FromStr for ConnectState {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -53623,6 +56753,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl ::std::convert::From<&str> for ConnectState {
         #[inline]
         fn from(s: &str) -> Self {
@@ -53632,6 +56763,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl ::serde::Serialize for ConnectState {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -53641,6 +56773,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl<'de> ::serde::Deserialize<'de> for ConnectState {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -53847,6 +56980,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub enum HostOrderByInput {
         ///`access_ip_ASC`
         AccessIpAsc,
@@ -54083,6 +57217,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "host"))]
     impl HostOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -54338,12 +57473,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl ::std::fmt::Display for HostOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "host"))]
     impl ::std::str::FromStr for HostOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -54479,6 +57616,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "host"))]
     impl ::std::convert::From<&str> for HostOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -54488,6 +57626,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "host"))]
     impl ::serde::Serialize for HostOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -54497,6 +57636,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for HostOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -54515,6 +57655,22 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "alert",
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     pub enum HostStatus {
         ///`CONNECTED_ERROR`
         ConnectedError,
@@ -54531,6 +57687,22 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "alert",
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl HostStatus {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -54560,12 +57732,44 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "alert",
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::fmt::Display for HostStatus {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "alert",
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::str::FromStr for HostStatus {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -54583,6 +57787,22 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "alert",
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::convert::From<&str> for HostStatus {
         #[inline]
         fn from(s: &str) -> Self {
@@ -54592,6 +57812,22 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "alert",
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::serde::Serialize for HostStatus {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -54601,6 +57837,22 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "alert",
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "host",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for HostStatus {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -54619,6 +57871,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "host"))]
     pub enum HostState {
         ///`IDLE`
         Idle,
@@ -54629,6 +57882,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "host"))]
     impl HostState {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["IDLE", "IN_USE", "REMOVING"];
@@ -54648,12 +57902,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl ::std::fmt::Display for HostState {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "host"))]
     impl ::std::str::FromStr for HostState {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -54668,6 +57924,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "host"))]
     impl ::std::convert::From<&str> for HostState {
         #[inline]
         fn from(s: &str) -> Self {
@@ -54677,6 +57934,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "host"))]
     impl ::serde::Serialize for HostState {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -54686,6 +57944,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "host"))]
     impl<'de> ::serde::Deserialize<'de> for HostState {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -54704,6 +57963,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "disk"))]
     pub enum DiskOrderByInput {
         ///`entityAsyncStatus_ASC`
         EntityAsyncStatusAsc,
@@ -54804,6 +58064,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "disk"))]
     impl DiskOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -54917,12 +58178,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl ::std::fmt::Display for DiskOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl ::std::str::FromStr for DiskOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -54982,6 +58245,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl ::std::convert::From<&str> for DiskOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -54991,6 +58255,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl ::serde::Serialize for DiskOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -55000,6 +58265,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl<'de> ::serde::Deserialize<'de> for DiskOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -55018,6 +58284,20 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     pub enum DiskType {
         ///`HDD`
         Hdd,
@@ -55032,6 +58312,20 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl DiskType {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -55059,12 +58353,40 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::fmt::Display for DiskType {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::str::FromStr for DiskType {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -55081,6 +58403,20 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::convert::From<&str> for DiskType {
         #[inline]
         fn from(s: &str) -> Self {
@@ -55090,6 +58426,20 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::serde::Serialize for DiskType {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -55099,6 +58449,20 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for DiskType {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -55117,6 +58481,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "disk"))]
     pub enum DiskUsage {
         ///`BOOT`
         Boot,
@@ -55131,6 +58496,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "disk"))]
     impl DiskUsage {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -55158,12 +58524,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl ::std::fmt::Display for DiskUsage {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl ::std::str::FromStr for DiskUsage {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -55180,6 +58548,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl ::std::convert::From<&str> for DiskUsage {
         #[inline]
         fn from(s: &str) -> Self {
@@ -55189,6 +58558,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl ::serde::Serialize for DiskUsage {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -55198,6 +58568,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl<'de> ::serde::Deserialize<'de> for DiskUsage {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -55216,6 +58587,20 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     pub enum DiskUsageStatus {
         ///`ISOLATED`
         Isolated,
@@ -55232,6 +58617,20 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl DiskUsageStatus {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -55261,12 +58660,40 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::fmt::Display for DiskUsageStatus {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::str::FromStr for DiskUsageStatus {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -55284,6 +58711,20 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::convert::From<&str> for DiskUsageStatus {
         #[inline]
         fn from(s: &str) -> Self {
@@ -55293,6 +58734,20 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::serde::Serialize for DiskUsageStatus {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -55302,6 +58757,20 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for DiskUsageStatus {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -55320,6 +58789,20 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     pub enum DiskHealthStatus {
         ///`HEALTHY`
         Healthy,
@@ -55334,6 +58817,20 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl DiskHealthStatus {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -55361,12 +58858,40 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::fmt::Display for DiskHealthStatus {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::str::FromStr for DiskHealthStatus {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -55383,6 +58908,20 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::convert::From<&str> for DiskHealthStatus {
         #[inline]
         fn from(s: &str) -> Self {
@@ -55392,6 +58931,20 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::serde::Serialize for DiskHealthStatus {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -55401,6 +58954,20 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "disk",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for DiskHealthStatus {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -55419,6 +58986,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "disk"))]
     pub enum DiskFunction {
         ///`BOOT`
         Boot,
@@ -55433,6 +59001,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "disk"))]
     impl DiskFunction {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -55460,12 +59029,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl ::std::fmt::Display for DiskFunction {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl ::std::str::FromStr for DiskFunction {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -55482,6 +59053,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl ::std::convert::From<&str> for DiskFunction {
         #[inline]
         fn from(s: &str) -> Self {
@@ -55491,6 +59063,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl ::serde::Serialize for DiskFunction {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -55500,6 +59073,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl<'de> ::serde::Deserialize<'de> for DiskFunction {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -55518,6 +59092,19 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     pub enum ConsistentType {
         ///`CRASH_CONSISTENT`
         CrashConsistent,
@@ -55526,6 +59113,19 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ConsistentType {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -55547,12 +59147,38 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::fmt::Display for ConsistentType {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::str::FromStr for ConsistentType {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -55566,6 +59192,19 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::std::convert::From<&str> for ConsistentType {
         #[inline]
         fn from(s: &str) -> Self {
@@ -55575,6 +59214,19 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl ::serde::Serialize for ConsistentType {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -55584,6 +59236,19 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-image",
+            feature = "elf-image",
+            feature = "gpu-device",
+            feature = "label",
+            feature = "metrics",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-nic",
+            feature = "vm-snapshot"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for ConsistentType {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -55602,6 +59267,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-snapshot"))]
     pub enum VmSnapshotOrderByInput {
         ///`clock_offset_ASC`
         ClockOffsetAsc,
@@ -55698,6 +59364,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl VmSnapshotOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -55807,12 +59474,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl ::std::fmt::Display for VmSnapshotOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl ::std::str::FromStr for VmSnapshotOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -55870,6 +59539,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl ::std::convert::From<&str> for VmSnapshotOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -55879,6 +59549,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl ::serde::Serialize for VmSnapshotOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -55888,6 +59559,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl<'de> ::serde::Deserialize<'de> for VmSnapshotOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -55906,6 +59578,15 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     pub enum VmDiskType {
         ///`CD_ROM`
         CdRom,
@@ -55914,6 +59595,15 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl VmDiskType {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["CD_ROM", "DISK"];
@@ -55932,12 +59622,30 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::fmt::Display for VmDiskType {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::str::FromStr for VmDiskType {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -55951,6 +59659,15 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::std::convert::From<&str> for VmDiskType {
         #[inline]
         fn from(s: &str) -> Self {
@@ -55960,6 +59677,15 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl ::serde::Serialize for VmDiskType {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -55969,6 +59695,15 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(
+        any(
+            feature = "content-library-vm-template",
+            feature = "vm",
+            feature = "vm-disk",
+            feature = "vm-snapshot",
+            feature = "vm-template"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for VmDiskType {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -55987,6 +59722,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     pub enum IscsiLunSnapshotOrderByInput {
         ///`entityAsyncStatus_ASC`
         EntityAsyncStatusAsc,
@@ -56015,6 +59751,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     impl IscsiLunSnapshotOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -56056,12 +59793,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     impl ::std::fmt::Display for IscsiLunSnapshotOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     impl ::std::str::FromStr for IscsiLunSnapshotOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -56085,6 +59824,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     impl ::std::convert::From<&str> for IscsiLunSnapshotOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -56094,6 +59834,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     impl ::serde::Serialize for IscsiLunSnapshotOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -56103,6 +59844,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     impl<'de> ::serde::Deserialize<'de> for IscsiLunSnapshotOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -56121,6 +59863,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-image"))]
     pub enum ContentLibraryImageOrderByInput {
         ///`createdAt_ASC`
         CreatedAtAsc,
@@ -56153,6 +59896,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "content-library-image"))]
     impl ContentLibraryImageOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -56198,12 +59942,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "content-library-image"))]
     impl ::std::fmt::Display for ContentLibraryImageOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "content-library-image"))]
     impl ::std::str::FromStr for ContentLibraryImageOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -56229,6 +59975,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "content-library-image"))]
     impl ::std::convert::From<&str> for ContentLibraryImageOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -56238,6 +59985,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "content-library-image"))]
     impl ::serde::Serialize for ContentLibraryImageOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -56247,6 +59995,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "content-library-image"))]
     impl<'de> ::serde::Deserialize<'de> for ContentLibraryImageOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -56265,6 +60014,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub enum ContentLibraryVmTemplateOrderByInput {
         ///`architecture_ASC`
         ArchitectureAsc,
@@ -56377,6 +60127,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl ContentLibraryVmTemplateOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -56502,12 +60253,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl ::std::fmt::Display for ContentLibraryVmTemplateOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl ::std::str::FromStr for ContentLibraryVmTemplateOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -56573,6 +60326,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl ::std::convert::From<&str> for ContentLibraryVmTemplateOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -56582,6 +60336,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl ::serde::Serialize for ContentLibraryVmTemplateOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -56591,6 +60346,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for ContentLibraryVmTemplateOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -56609,6 +60365,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "datacenter"))]
     pub enum DatacenterOrderByInput {
         ///`cluster_num_ASC`
         ClusterNumAsc,
@@ -56661,6 +60418,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "datacenter"))]
     impl DatacenterOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -56726,12 +60484,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     impl ::std::fmt::Display for DatacenterOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     impl ::std::str::FromStr for DatacenterOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -56767,6 +60527,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     impl ::std::convert::From<&str> for DatacenterOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -56776,6 +60537,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     impl ::serde::Serialize for DatacenterOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -56785,6 +60547,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     impl<'de> ::serde::Deserialize<'de> for DatacenterOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -56803,6 +60566,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "elf-image"))]
     pub enum ElfImageOrderByInput {
         ///`description_ASC`
         DescriptionAsc,
@@ -56839,6 +60603,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "elf-image"))]
     impl ElfImageOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -56888,12 +60653,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "elf-image"))]
     impl ::std::fmt::Display for ElfImageOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "elf-image"))]
     impl ::std::str::FromStr for ElfImageOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -56921,6 +60688,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "elf-image"))]
     impl ::std::convert::From<&str> for ElfImageOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -56930,6 +60698,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "elf-image"))]
     impl ::serde::Serialize for ElfImageOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -56939,6 +60708,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "elf-image"))]
     impl<'de> ::serde::Deserialize<'de> for ElfImageOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -56957,6 +60727,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "elf-storage-policy"))]
     pub enum ElfStoragePolicyOrderByInput {
         ///`description_ASC`
         DescriptionAsc,
@@ -56997,6 +60768,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "elf-storage-policy"))]
     impl ElfStoragePolicyOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -57050,12 +60822,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "elf-storage-policy"))]
     impl ::std::fmt::Display for ElfStoragePolicyOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "elf-storage-policy"))]
     impl ::std::str::FromStr for ElfStoragePolicyOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -57085,6 +60859,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "elf-storage-policy"))]
     impl ::std::convert::From<&str> for ElfStoragePolicyOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -57094,6 +60869,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "elf-storage-policy"))]
     impl ::serde::Serialize for ElfStoragePolicyOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -57103,6 +60879,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "elf-storage-policy"))]
     impl<'de> ::serde::Deserialize<'de> for ElfStoragePolicyOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -57121,6 +60898,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "gpu-device"))]
     pub enum GpuDeviceOrderByInput {
         ///`assigned_vgpus_num_ASC`
         AssignedVgpusNumAsc,
@@ -57209,6 +60987,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "gpu-device"))]
     impl GpuDeviceOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -57310,12 +61089,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "gpu-device"))]
     impl ::std::fmt::Display for GpuDeviceOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "gpu-device"))]
     impl ::std::str::FromStr for GpuDeviceOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -57369,6 +61150,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "gpu-device"))]
     impl ::std::convert::From<&str> for GpuDeviceOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -57378,6 +61160,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "gpu-device"))]
     impl ::serde::Serialize for GpuDeviceOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -57387,6 +61170,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "gpu-device"))]
     impl<'de> ::serde::Deserialize<'de> for GpuDeviceOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -57405,6 +61189,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     pub enum GpuDeviceStatus {
         ///`NEED_REBOOT`
         NeedReboot,
@@ -57415,6 +61200,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     impl GpuDeviceStatus {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -57438,12 +61224,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     impl ::std::fmt::Display for GpuDeviceStatus {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     impl ::std::str::FromStr for GpuDeviceStatus {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -57458,6 +61246,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     impl ::std::convert::From<&str> for GpuDeviceStatus {
         #[inline]
         fn from(s: &str) -> Self {
@@ -57467,6 +61256,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     impl ::serde::Serialize for GpuDeviceStatus {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -57476,6 +61266,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for GpuDeviceStatus {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -57494,6 +61285,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     pub enum GpuDeviceUsage {
         ///`PASS_THROUGH`
         PassThrough,
@@ -57502,6 +61294,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     impl GpuDeviceUsage {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["PASS_THROUGH", "VGPU"];
@@ -57520,12 +61313,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     impl ::std::fmt::Display for GpuDeviceUsage {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     impl ::std::str::FromStr for GpuDeviceUsage {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -57539,6 +61334,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     impl ::std::convert::From<&str> for GpuDeviceUsage {
         #[inline]
         fn from(s: &str) -> Self {
@@ -57548,6 +61344,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     impl ::serde::Serialize for GpuDeviceUsage {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -57557,6 +61354,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "gpu-device", feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for GpuDeviceUsage {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -57575,6 +61373,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label"))]
     pub enum LabelOrderByInput {
         ///`cluster_num_ASC`
         ClusterNumAsc,
@@ -57719,6 +61518,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "label"))]
     impl LabelOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -57884,12 +61684,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "label"))]
     impl ::std::fmt::Display for LabelOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "label"))]
     impl ::std::str::FromStr for LabelOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -57983,6 +61785,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "label"))]
     impl ::std::convert::From<&str> for LabelOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -57992,6 +61795,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "label"))]
     impl ::serde::Serialize for LabelOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -58001,6 +61805,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "label"))]
     impl<'de> ::serde::Deserialize<'de> for LabelOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -58019,6 +61824,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "metrics"))]
     pub enum MetricUnit {
         ///`COUNT`
         Count,
@@ -58045,6 +61851,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "metrics"))]
     impl MetricUnit {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -58084,12 +61891,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "metrics"))]
     impl ::std::fmt::Display for MetricUnit {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "metrics"))]
     impl ::std::str::FromStr for MetricUnit {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -58112,6 +61921,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "metrics"))]
     impl ::std::convert::From<&str> for MetricUnit {
         #[inline]
         fn from(s: &str) -> Self {
@@ -58121,6 +61931,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "metrics"))]
     impl ::serde::Serialize for MetricUnit {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -58130,6 +61941,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "metrics"))]
     impl<'de> ::serde::Deserialize<'de> for MetricUnit {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -58148,6 +61960,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label", feature = "vds", feature = "vlan"))]
     pub enum NetworkType {
         ///`ACCESS`
         Access,
@@ -58168,6 +61981,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "label", feature = "vds", feature = "vlan"))]
     impl NetworkType {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -58201,12 +62015,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "label", feature = "vds", feature = "vlan"))]
     impl ::std::fmt::Display for NetworkType {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "label", feature = "vds", feature = "vlan"))]
     impl ::std::str::FromStr for NetworkType {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -58226,6 +62042,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "label", feature = "vds", feature = "vlan"))]
     impl ::std::convert::From<&str> for NetworkType {
         #[inline]
         fn from(s: &str) -> Self {
@@ -58235,6 +62052,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "label", feature = "vds", feature = "vlan"))]
     impl ::serde::Serialize for NetworkType {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -58244,6 +62062,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "label", feature = "vds", feature = "vlan"))]
     impl<'de> ::serde::Deserialize<'de> for NetworkType {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -58262,6 +62081,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "organization"))]
     pub enum OrganizationOrderByInput {
         ///`id_ASC`
         IdAsc,
@@ -58274,6 +62094,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "organization"))]
     impl OrganizationOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -58299,12 +62120,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "organization"))]
     impl ::std::fmt::Display for OrganizationOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "organization"))]
     impl ::std::str::FromStr for OrganizationOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -58320,6 +62143,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "organization"))]
     impl ::std::convert::From<&str> for OrganizationOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -58329,6 +62153,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "organization"))]
     impl ::serde::Serialize for OrganizationOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -58338,6 +62163,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "organization"))]
     impl<'de> ::serde::Deserialize<'de> for OrganizationOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -58356,6 +62182,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "svt-image"))]
     pub enum SvtImageOrderByInput {
         ///`entityAsyncStatus_ASC`
         EntityAsyncStatusAsc,
@@ -58392,6 +62219,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "svt-image"))]
     impl SvtImageOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -58441,12 +62269,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "svt-image"))]
     impl ::std::fmt::Display for SvtImageOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "svt-image"))]
     impl ::std::str::FromStr for SvtImageOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -58474,6 +62304,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "svt-image"))]
     impl ::std::convert::From<&str> for SvtImageOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -58483,6 +62314,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "svt-image"))]
     impl ::serde::Serialize for SvtImageOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -58492,6 +62324,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "svt-image"))]
     impl<'de> ::serde::Deserialize<'de> for SvtImageOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -58510,6 +62343,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vds"))]
     pub enum VdsOrderByInput {
         ///`bond_mode_ASC`
         BondModeAsc,
@@ -58554,6 +62388,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "vds"))]
     impl VdsOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -58611,12 +62446,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "vds"))]
     impl ::std::fmt::Display for VdsOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vds"))]
     impl ::std::str::FromStr for VdsOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -58648,6 +62485,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "vds"))]
     impl ::std::convert::From<&str> for VdsOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -58657,6 +62495,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "vds"))]
     impl ::serde::Serialize for VdsOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -58666,6 +62505,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vds"))]
     impl<'de> ::serde::Deserialize<'de> for VdsOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -58684,6 +62524,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label", feature = "vlan"))]
     pub enum VlanModeType {
         ///`GENEVE`
         Geneve,
@@ -58696,6 +62537,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "label", feature = "vlan"))]
     impl VlanModeType {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -58721,12 +62563,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "label", feature = "vlan"))]
     impl ::std::fmt::Display for VlanModeType {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "label", feature = "vlan"))]
     impl ::std::str::FromStr for VlanModeType {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -58742,6 +62586,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "label", feature = "vlan"))]
     impl ::std::convert::From<&str> for VlanModeType {
         #[inline]
         fn from(s: &str) -> Self {
@@ -58751,6 +62596,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "label", feature = "vlan"))]
     impl ::serde::Serialize for VlanModeType {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -58760,6 +62606,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "label", feature = "vlan"))]
     impl<'de> ::serde::Deserialize<'de> for VlanModeType {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -58778,6 +62625,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vlan"))]
     pub enum VlanOrderByInput {
         ///`entityAsyncStatus_ASC`
         EntityAsyncStatusAsc,
@@ -58838,6 +62686,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "vlan"))]
     impl VlanOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -58911,12 +62760,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "vlan"))]
     impl ::std::fmt::Display for VlanOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vlan"))]
     impl ::std::str::FromStr for VlanOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -58956,6 +62807,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "vlan"))]
     impl ::std::convert::From<&str> for VlanOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -58965,6 +62817,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "vlan"))]
     impl ::serde::Serialize for VlanOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -58974,6 +62827,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vlan"))]
     impl<'de> ::serde::Deserialize<'de> for VlanOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -58992,6 +62846,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-disk"))]
     pub enum VmDiskOrderByInput {
         ///`boot_ASC`
         BootAsc,
@@ -59064,6 +62919,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "vm-disk"))]
     impl VmDiskOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -59149,12 +63005,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "vm-disk"))]
     impl ::std::fmt::Display for VmDiskOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm-disk"))]
     impl ::std::str::FromStr for VmDiskOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -59200,6 +63058,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "vm-disk"))]
     impl ::std::convert::From<&str> for VmDiskOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -59209,6 +63068,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "vm-disk"))]
     impl ::serde::Serialize for VmDiskOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -59218,6 +63078,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm-disk"))]
     impl<'de> ::serde::Deserialize<'de> for VmDiskOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -59236,6 +63097,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-nic"))]
     pub enum VmNicOrderByInput {
         ///`egress_rate_limit_burst_in_bit_ASC`
         EgressRateLimitBurstInBitAsc,
@@ -59312,6 +63174,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl VmNicOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -59417,12 +63280,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl ::std::fmt::Display for VmNicOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl ::std::str::FromStr for VmNicOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -59488,6 +63353,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl ::std::convert::From<&str> for VmNicOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -59497,6 +63363,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl ::serde::Serialize for VmNicOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -59506,6 +63373,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl<'de> ::serde::Deserialize<'de> for VmNicOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -59524,6 +63392,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-template"))]
     pub enum VmTemplateOrderByInput {
         ///`clock_offset_ASC`
         ClockOffsetAsc,
@@ -59624,6 +63493,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "vm-template"))]
     impl VmTemplateOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -59737,12 +63607,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     impl ::std::fmt::Display for VmTemplateOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     impl ::std::str::FromStr for VmTemplateOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -59802,6 +63674,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     impl ::std::convert::From<&str> for VmTemplateOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -59811,6 +63684,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     impl ::serde::Serialize for VmTemplateOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -59820,6 +63694,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     impl<'de> ::serde::Deserialize<'de> for VmTemplateOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -59838,6 +63713,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "vm-volume"))]
     pub enum VmVolumeOrderByInput {
         ///`description_ASC`
         DescriptionAsc,
@@ -59914,6 +63790,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "vm-volume"))]
     impl VmVolumeOrderByInput {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &[
@@ -60003,12 +63880,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "vm-volume"))]
     impl ::std::fmt::Display for VmVolumeOrderByInput {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm-volume"))]
     impl ::std::str::FromStr for VmVolumeOrderByInput {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -60056,6 +63935,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "vm-volume"))]
     impl ::std::convert::From<&str> for VmVolumeOrderByInput {
         #[inline]
         fn from(s: &str) -> Self {
@@ -60065,6 +63945,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "vm-volume"))]
     impl ::serde::Serialize for VmVolumeOrderByInput {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -60074,6 +63955,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "vm-volume"))]
     impl<'de> ::serde::Deserialize<'de> for VmVolumeOrderByInput {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -60092,6 +63974,7 @@ pub mod open_enums {
     /// value gets breaks no `match` outside this crate.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
+    #[cfg(any(feature = "label", feature = "vm-volume"))]
     pub enum VmVolumeType {
         ///`KVM_VOLUME`
         KvmVolume,
@@ -60100,6 +63983,7 @@ pub mod open_enums {
         /// A value the spec does not list, verbatim.
         Other(::std::string::String),
     }
+    #[cfg(any(feature = "label", feature = "vm-volume"))]
     impl VmVolumeType {
         /// Every documented value, in spec order.
         pub const KNOWN: &'static [&'static str] = &["KVM_VOLUME", "KVM_VOLUME_ISCSI"];
@@ -60118,12 +64002,14 @@ pub mod open_enums {
             !matches!(self, Self::Other(_))
         }
     }
+    #[cfg(any(feature = "label", feature = "vm-volume"))]
     impl ::std::fmt::Display for VmVolumeType {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "label", feature = "vm-volume"))]
     impl ::std::str::FromStr for VmVolumeType {
         type Err = ::std::convert::Infallible;
         #[inline]
@@ -60137,6 +64023,7 @@ pub mod open_enums {
             )
         }
     }
+    #[cfg(any(feature = "label", feature = "vm-volume"))]
     impl ::std::convert::From<&str> for VmVolumeType {
         #[inline]
         fn from(s: &str) -> Self {
@@ -60146,6 +64033,7 @@ pub mod open_enums {
             }
         }
     }
+    #[cfg(any(feature = "label", feature = "vm-volume"))]
     impl ::serde::Serialize for VmVolumeType {
         #[inline]
         fn serialize<S: ::serde::Serializer>(
@@ -60155,6 +64043,7 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(any(feature = "label", feature = "vm-volume"))]
     impl<'de> ::serde::Deserialize<'de> for VmVolumeType {
         #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -60342,6 +64231,7 @@ impl<'a> ::cloud_common::Operation for builder::Login<'a> {
         builder::Login::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::GetVms<'a> {
     type Ok = ::std::vec::Vec<types::Vm>;
     type ErrorBody = types::ErrorBody;
@@ -60358,6 +64248,7 @@ impl<'a> ::cloud_common::Operation for builder::GetVms<'a> {
         builder::GetVms::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::GetVmsConnection<'a> {
     type Ok = types::VmConnection;
     type ErrorBody = types::ErrorBody;
@@ -60374,6 +64265,7 @@ impl<'a> ::cloud_common::Operation for builder::GetVmsConnection<'a> {
         builder::GetVmsConnection::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::CreateVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60390,6 +64282,7 @@ impl<'a> ::cloud_common::Operation for builder::CreateVm<'a> {
         builder::CreateVm::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::CreateVmFromTemplate<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60406,6 +64299,7 @@ impl<'a> ::cloud_common::Operation for builder::CreateVmFromTemplate<'a> {
         builder::CreateVmFromTemplate::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::UpdateVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60422,6 +64316,7 @@ impl<'a> ::cloud_common::Operation for builder::UpdateVm<'a> {
         builder::UpdateVm::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::AddVmCdRom<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60438,6 +64333,7 @@ impl<'a> ::cloud_common::Operation for builder::AddVmCdRom<'a> {
         builder::AddVmCdRom::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::RemoveVmCdRom<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60454,6 +64350,7 @@ impl<'a> ::cloud_common::Operation for builder::RemoveVmCdRom<'a> {
         builder::RemoveVmCdRom::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::AddVmDisk<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60470,6 +64367,7 @@ impl<'a> ::cloud_common::Operation for builder::AddVmDisk<'a> {
         builder::AddVmDisk::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::RemoveVmDisk<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60486,6 +64384,7 @@ impl<'a> ::cloud_common::Operation for builder::RemoveVmDisk<'a> {
         builder::RemoveVmDisk::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::AddVmNic<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60502,6 +64401,7 @@ impl<'a> ::cloud_common::Operation for builder::AddVmNic<'a> {
         builder::AddVmNic::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::UpdateVmNic<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60518,6 +64418,7 @@ impl<'a> ::cloud_common::Operation for builder::UpdateVmNic<'a> {
         builder::UpdateVmNic::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::RemoveVmNic<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60534,6 +64435,7 @@ impl<'a> ::cloud_common::Operation for builder::RemoveVmNic<'a> {
         builder::RemoveVmNic::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::MigrateVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60550,6 +64452,7 @@ impl<'a> ::cloud_common::Operation for builder::MigrateVm<'a> {
         builder::MigrateVm::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::StartVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60566,6 +64469,7 @@ impl<'a> ::cloud_common::Operation for builder::StartVm<'a> {
         builder::StartVm::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::ShutDownVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60582,6 +64486,7 @@ impl<'a> ::cloud_common::Operation for builder::ShutDownVm<'a> {
         builder::ShutDownVm::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::PoweroffVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60598,6 +64503,7 @@ impl<'a> ::cloud_common::Operation for builder::PoweroffVm<'a> {
         builder::PoweroffVm::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::RestartVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60614,6 +64520,7 @@ impl<'a> ::cloud_common::Operation for builder::RestartVm<'a> {
         builder::RestartVm::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::ForceRestartVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60630,6 +64537,7 @@ impl<'a> ::cloud_common::Operation for builder::ForceRestartVm<'a> {
         builder::ForceRestartVm::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::SuspendVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60646,6 +64554,7 @@ impl<'a> ::cloud_common::Operation for builder::SuspendVm<'a> {
         builder::SuspendVm::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::ResumeVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60662,6 +64571,7 @@ impl<'a> ::cloud_common::Operation for builder::ResumeVm<'a> {
         builder::ResumeVm::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::MoveVmToRecycleBin<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskDeleteVm>;
     type ErrorBody = types::ErrorBody;
@@ -60680,6 +64590,7 @@ impl<'a> ::cloud_common::Operation for builder::MoveVmToRecycleBin<'a> {
         builder::MoveVmToRecycleBin::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::RecoverVmFromRecycleBin<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskDeleteVm>;
     type ErrorBody = types::ErrorBody;
@@ -60698,6 +64609,7 @@ impl<'a> ::cloud_common::Operation for builder::RecoverVmFromRecycleBin<'a> {
         builder::RecoverVmFromRecycleBin::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::DeleteVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskDeleteVm>;
     type ErrorBody = types::ErrorBody;
@@ -60732,6 +64644,7 @@ impl<'a> ::cloud_common::Operation for builder::GetTasks<'a> {
         builder::GetTasks::send(self)
     }
 }
+#[cfg(any(feature = "alert"))]
 impl<'a> ::cloud_common::Operation for builder::GetAlerts<'a> {
     type Ok = ::std::vec::Vec<types::Alert>;
     type ErrorBody = types::ErrorBody;
@@ -60748,6 +64661,7 @@ impl<'a> ::cloud_common::Operation for builder::GetAlerts<'a> {
         builder::GetAlerts::send(self)
     }
 }
+#[cfg(any(feature = "cluster"))]
 impl<'a> ::cloud_common::Operation for builder::GetClusters<'a> {
     type Ok = ::std::vec::Vec<types::Cluster>;
     type ErrorBody = types::ErrorBody;
@@ -60764,6 +64678,7 @@ impl<'a> ::cloud_common::Operation for builder::GetClusters<'a> {
         builder::GetClusters::send(self)
     }
 }
+#[cfg(any(feature = "host"))]
 impl<'a> ::cloud_common::Operation for builder::GetHosts<'a> {
     type Ok = ::std::vec::Vec<types::Host>;
     type ErrorBody = types::ErrorBody;
@@ -60780,6 +64695,7 @@ impl<'a> ::cloud_common::Operation for builder::GetHosts<'a> {
         builder::GetHosts::send(self)
     }
 }
+#[cfg(any(feature = "disk"))]
 impl<'a> ::cloud_common::Operation for builder::GetDisks<'a> {
     type Ok = ::std::vec::Vec<types::Disk>;
     type ErrorBody = types::ErrorBody;
@@ -60796,6 +64712,7 @@ impl<'a> ::cloud_common::Operation for builder::GetDisks<'a> {
         builder::GetDisks::send(self)
     }
 }
+#[cfg(any(feature = "vm-snapshot"))]
 impl<'a> ::cloud_common::Operation for builder::CreateVmSnapshot<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVmSnapshot>;
     type ErrorBody = types::ErrorBody;
@@ -60814,6 +64731,7 @@ impl<'a> ::cloud_common::Operation for builder::CreateVmSnapshot<'a> {
         builder::CreateVmSnapshot::send(self)
     }
 }
+#[cfg(any(feature = "vm-snapshot"))]
 impl<'a> ::cloud_common::Operation for builder::GetVmSnapshots<'a> {
     type Ok = ::std::vec::Vec<types::VmSnapshot>;
     type ErrorBody = types::ErrorBody;
@@ -60830,6 +64748,7 @@ impl<'a> ::cloud_common::Operation for builder::GetVmSnapshots<'a> {
         builder::GetVmSnapshots::send(self)
     }
 }
+#[cfg(any(feature = "iscsi-lun-snapshot"))]
 impl<'a> ::cloud_common::Operation for builder::GetIscsiLunSnapshots<'a> {
     type Ok = ::std::vec::Vec<types::IscsiLunSnapshot>;
     type ErrorBody = types::ErrorBody;
@@ -60848,6 +64767,7 @@ impl<'a> ::cloud_common::Operation for builder::GetIscsiLunSnapshots<'a> {
         builder::GetIscsiLunSnapshots::send(self)
     }
 }
+#[cfg(any(feature = "content-library-vm-template"))]
 impl<'a> ::cloud_common::Operation for builder::CloneContentLibraryVmTemplateFromVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskContentLibraryVmTemplate>;
     type ErrorBody = types::ErrorBody;
@@ -60866,6 +64786,7 @@ impl<'a> ::cloud_common::Operation for builder::CloneContentLibraryVmTemplateFro
         builder::CloneContentLibraryVmTemplateFromVm::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::CloneVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60882,6 +64803,7 @@ impl<'a> ::cloud_common::Operation for builder::CloneVm<'a> {
         builder::CloneVm::send(self)
     }
 }
+#[cfg(any(feature = "vm-template"))]
 impl<'a> ::cloud_common::Operation for builder::CloneVmTemplateFromVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVmTemplate>;
     type ErrorBody = types::ErrorBody;
@@ -60900,6 +64822,7 @@ impl<'a> ::cloud_common::Operation for builder::CloneVmTemplateFromVm<'a> {
         builder::CloneVmTemplateFromVm::send(self)
     }
 }
+#[cfg(any(feature = "cluster"))]
 impl<'a> ::cloud_common::Operation for builder::ConnectCluster<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskCluster>;
     type ErrorBody = types::ErrorBody;
@@ -60918,6 +64841,7 @@ impl<'a> ::cloud_common::Operation for builder::ConnectCluster<'a> {
         builder::ConnectCluster::send(self)
     }
 }
+#[cfg(any(feature = "vm-template"))]
 impl<'a> ::cloud_common::Operation for builder::ConvertVmTemplateFromVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVmTemplate>;
     type ErrorBody = types::ErrorBody;
@@ -60936,6 +64860,7 @@ impl<'a> ::cloud_common::Operation for builder::ConvertVmTemplateFromVm<'a> {
         builder::ConvertVmTemplateFromVm::send(self)
     }
 }
+#[cfg(any(feature = "datacenter"))]
 impl<'a> ::cloud_common::Operation for builder::CreateDatacenter<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskDatacenter>;
     type ErrorBody = types::ErrorBody;
@@ -60954,6 +64879,7 @@ impl<'a> ::cloud_common::Operation for builder::CreateDatacenter<'a> {
         builder::CreateDatacenter::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::CreateVmFromContentLibraryTemplate<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -60970,6 +64896,7 @@ impl<'a> ::cloud_common::Operation for builder::CreateVmFromContentLibraryTempla
         builder::CreateVmFromContentLibraryTemplate::send(self)
     }
 }
+#[cfg(any(feature = "cluster"))]
 impl<'a> ::cloud_common::Operation for builder::DeleteCluster<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskDeleteCluster>;
     type ErrorBody = types::ErrorBody;
@@ -60988,6 +64915,7 @@ impl<'a> ::cloud_common::Operation for builder::DeleteCluster<'a> {
         builder::DeleteCluster::send(self)
     }
 }
+#[cfg(any(feature = "content-library-vm-template"))]
 impl<'a> ::cloud_common::Operation for builder::DeleteContentLibraryVmTemplate<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskDeleteContentLibraryVmTemplate>;
     type ErrorBody = types::ErrorBody;
@@ -61006,6 +64934,7 @@ impl<'a> ::cloud_common::Operation for builder::DeleteContentLibraryVmTemplate<'
         builder::DeleteContentLibraryVmTemplate::send(self)
     }
 }
+#[cfg(any(feature = "datacenter"))]
 impl<'a> ::cloud_common::Operation for builder::DeleteDatacenter<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskDeleteDatacenter>;
     type ErrorBody = types::ErrorBody;
@@ -61024,6 +64953,7 @@ impl<'a> ::cloud_common::Operation for builder::DeleteDatacenter<'a> {
         builder::DeleteDatacenter::send(self)
     }
 }
+#[cfg(any(feature = "vm-snapshot"))]
 impl<'a> ::cloud_common::Operation for builder::DeleteVmSnapshot<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskDeleteVmSnapshot>;
     type ErrorBody = types::ErrorBody;
@@ -61042,6 +64972,7 @@ impl<'a> ::cloud_common::Operation for builder::DeleteVmSnapshot<'a> {
         builder::DeleteVmSnapshot::send(self)
     }
 }
+#[cfg(any(feature = "vm-template"))]
 impl<'a> ::cloud_common::Operation for builder::DeleteVmTemplate<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskDeleteVmTemplate>;
     type ErrorBody = types::ErrorBody;
@@ -61060,6 +64991,7 @@ impl<'a> ::cloud_common::Operation for builder::DeleteVmTemplate<'a> {
         builder::DeleteVmTemplate::send(self)
     }
 }
+#[cfg(any(feature = "content-library-vm-template"))]
 impl<'a> ::cloud_common::Operation for builder::GetContentLibraryVmTemplates<'a> {
     type Ok = ::std::vec::Vec<types::ContentLibraryVmTemplate>;
     type ErrorBody = types::ErrorBody;
@@ -61078,6 +65010,7 @@ impl<'a> ::cloud_common::Operation for builder::GetContentLibraryVmTemplates<'a>
         builder::GetContentLibraryVmTemplates::send(self)
     }
 }
+#[cfg(any(feature = "datacenter"))]
 impl<'a> ::cloud_common::Operation for builder::GetDatacenters<'a> {
     type Ok = ::std::vec::Vec<types::Datacenter>;
     type ErrorBody = types::ErrorBody;
@@ -61094,6 +65027,7 @@ impl<'a> ::cloud_common::Operation for builder::GetDatacenters<'a> {
         builder::GetDatacenters::send(self)
     }
 }
+#[cfg(any(feature = "elf-image"))]
 impl<'a> ::cloud_common::Operation for builder::GetElfImages<'a> {
     type Ok = ::std::vec::Vec<types::ElfImage>;
     type ErrorBody = types::ErrorBody;
@@ -61110,6 +65044,7 @@ impl<'a> ::cloud_common::Operation for builder::GetElfImages<'a> {
         builder::GetElfImages::send(self)
     }
 }
+#[cfg(any(feature = "elf-storage-policy"))]
 impl<'a> ::cloud_common::Operation for builder::GetElfStoragePolicies<'a> {
     type Ok = ::std::vec::Vec<types::ElfStoragePolicy>;
     type ErrorBody = types::ErrorBody;
@@ -61128,6 +65063,7 @@ impl<'a> ::cloud_common::Operation for builder::GetElfStoragePolicies<'a> {
         builder::GetElfStoragePolicies::send(self)
     }
 }
+#[cfg(any(feature = "organization"))]
 impl<'a> ::cloud_common::Operation for builder::GetOrganizations<'a> {
     type Ok = ::std::vec::Vec<types::Organization>;
     type ErrorBody = types::ErrorBody;
@@ -61146,6 +65082,7 @@ impl<'a> ::cloud_common::Operation for builder::GetOrganizations<'a> {
         builder::GetOrganizations::send(self)
     }
 }
+#[cfg(any(feature = "svt-image"))]
 impl<'a> ::cloud_common::Operation for builder::GetSvtImages<'a> {
     type Ok = ::std::vec::Vec<types::SvtImage>;
     type ErrorBody = types::ErrorBody;
@@ -61162,6 +65099,7 @@ impl<'a> ::cloud_common::Operation for builder::GetSvtImages<'a> {
         builder::GetSvtImages::send(self)
     }
 }
+#[cfg(any(feature = "vds"))]
 impl<'a> ::cloud_common::Operation for builder::GetVdses<'a> {
     type Ok = ::std::vec::Vec<types::Vds>;
     type ErrorBody = types::ErrorBody;
@@ -61178,6 +65116,7 @@ impl<'a> ::cloud_common::Operation for builder::GetVdses<'a> {
         builder::GetVdses::send(self)
     }
 }
+#[cfg(any(feature = "vlan"))]
 impl<'a> ::cloud_common::Operation for builder::GetVlans<'a> {
     type Ok = ::std::vec::Vec<types::Vlan>;
     type ErrorBody = types::ErrorBody;
@@ -61194,6 +65133,7 @@ impl<'a> ::cloud_common::Operation for builder::GetVlans<'a> {
         builder::GetVlans::send(self)
     }
 }
+#[cfg(any(feature = "vm-disk"))]
 impl<'a> ::cloud_common::Operation for builder::GetVmDisks<'a> {
     type Ok = ::std::vec::Vec<types::VmDisk>;
     type ErrorBody = types::ErrorBody;
@@ -61210,6 +65150,7 @@ impl<'a> ::cloud_common::Operation for builder::GetVmDisks<'a> {
         builder::GetVmDisks::send(self)
     }
 }
+#[cfg(any(feature = "vm-nic"))]
 impl<'a> ::cloud_common::Operation for builder::GetVmNics<'a> {
     type Ok = ::std::vec::Vec<types::VmNic>;
     type ErrorBody = types::ErrorBody;
@@ -61226,6 +65167,7 @@ impl<'a> ::cloud_common::Operation for builder::GetVmNics<'a> {
         builder::GetVmNics::send(self)
     }
 }
+#[cfg(any(feature = "vm-template"))]
 impl<'a> ::cloud_common::Operation for builder::GetVmTemplates<'a> {
     type Ok = ::std::vec::Vec<types::VmTemplate>;
     type ErrorBody = types::ErrorBody;
@@ -61242,6 +65184,7 @@ impl<'a> ::cloud_common::Operation for builder::GetVmTemplates<'a> {
         builder::GetVmTemplates::send(self)
     }
 }
+#[cfg(any(feature = "vm-volume"))]
 impl<'a> ::cloud_common::Operation for builder::GetVmVolumes<'a> {
     type Ok = ::std::vec::Vec<types::VmVolume>;
     type ErrorBody = types::ErrorBody;
@@ -61258,6 +65201,7 @@ impl<'a> ::cloud_common::Operation for builder::GetVmVolumes<'a> {
         builder::GetVmVolumes::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::RebuildVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -61274,6 +65218,7 @@ impl<'a> ::cloud_common::Operation for builder::RebuildVm<'a> {
         builder::RebuildVm::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::RollbackVm<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -61290,6 +65235,7 @@ impl<'a> ::cloud_common::Operation for builder::RollbackVm<'a> {
         builder::RollbackVm::send(self)
     }
 }
+#[cfg(any(feature = "cluster"))]
 impl<'a> ::cloud_common::Operation for builder::UpdateCluster<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskCluster>;
     type ErrorBody = types::ErrorBody;
@@ -61308,6 +65254,7 @@ impl<'a> ::cloud_common::Operation for builder::UpdateCluster<'a> {
         builder::UpdateCluster::send(self)
     }
 }
+#[cfg(any(feature = "content-library-vm-template"))]
 impl<'a> ::cloud_common::Operation for builder::UpdateContentLibraryVmTemplate<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskContentLibraryVmTemplate>;
     type ErrorBody = types::ErrorBody;
@@ -61326,6 +65273,7 @@ impl<'a> ::cloud_common::Operation for builder::UpdateContentLibraryVmTemplate<'
         builder::UpdateContentLibraryVmTemplate::send(self)
     }
 }
+#[cfg(any(feature = "datacenter"))]
 impl<'a> ::cloud_common::Operation for builder::UpdateDatacenter<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskDatacenter>;
     type ErrorBody = types::ErrorBody;
@@ -61344,6 +65292,7 @@ impl<'a> ::cloud_common::Operation for builder::UpdateDatacenter<'a> {
         builder::UpdateDatacenter::send(self)
     }
 }
+#[cfg(any(feature = "vm-template"))]
 impl<'a> ::cloud_common::Operation for builder::UpdateVmTemplate<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVmTemplate>;
     type ErrorBody = types::ErrorBody;
@@ -61362,6 +65311,7 @@ impl<'a> ::cloud_common::Operation for builder::UpdateVmTemplate<'a> {
         builder::UpdateVmTemplate::send(self)
     }
 }
+#[cfg(any(feature = "content-library-image"))]
 impl<'a> ::cloud_common::Operation for builder::GetContentLibraryImages<'a> {
     type Ok = ::std::vec::Vec<types::ContentLibraryImage>;
     type ErrorBody = types::ErrorBody;
@@ -61380,6 +65330,7 @@ impl<'a> ::cloud_common::Operation for builder::GetContentLibraryImages<'a> {
         builder::GetContentLibraryImages::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::ExpandVmDisk<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -61396,6 +65347,7 @@ impl<'a> ::cloud_common::Operation for builder::ExpandVmDisk<'a> {
         builder::ExpandVmDisk::send(self)
     }
 }
+#[cfg(any(feature = "gpu-device"))]
 impl<'a> ::cloud_common::Operation for builder::GetGpuDevices<'a> {
     type Ok = ::std::vec::Vec<types::GpuDevice>;
     type ErrorBody = types::ErrorBody;
@@ -61412,6 +65364,7 @@ impl<'a> ::cloud_common::Operation for builder::GetGpuDevices<'a> {
         builder::GetGpuDevices::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::AddVmGpuDevice<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -61428,6 +65381,7 @@ impl<'a> ::cloud_common::Operation for builder::AddVmGpuDevice<'a> {
         builder::AddVmGpuDevice::send(self)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl<'a> ::cloud_common::Operation for builder::RemoveVmGpuDevice<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskVm>;
     type ErrorBody = types::ErrorBody;
@@ -61444,6 +65398,7 @@ impl<'a> ::cloud_common::Operation for builder::RemoveVmGpuDevice<'a> {
         builder::RemoveVmGpuDevice::send(self)
     }
 }
+#[cfg(any(feature = "host"))]
 impl<'a> ::cloud_common::Operation for builder::EnterMaintenanceModePreCheck<'a> {
     type Ok = types::EnterMaintenanceModeCheckResult;
     type ErrorBody = types::ErrorBody;
@@ -61462,6 +65417,7 @@ impl<'a> ::cloud_common::Operation for builder::EnterMaintenanceModePreCheck<'a>
         builder::EnterMaintenanceModePreCheck::send(self)
     }
 }
+#[cfg(any(feature = "host"))]
 impl<'a> ::cloud_common::Operation for builder::EnterMaintenanceModePrecheckResult<'a> {
     type Ok = types::EnterMaintenanceModeResult;
     type ErrorBody = types::ErrorBody;
@@ -61478,6 +65434,7 @@ impl<'a> ::cloud_common::Operation for builder::EnterMaintenanceModePrecheckResu
         builder::EnterMaintenanceModePrecheckResult::send(self)
     }
 }
+#[cfg(any(feature = "host"))]
 impl<'a> ::cloud_common::Operation for builder::EnterMaintenanceMode<'a> {
     type Ok = types::WithTaskHost;
     type ErrorBody = types::ErrorBody;
@@ -61494,6 +65451,7 @@ impl<'a> ::cloud_common::Operation for builder::EnterMaintenanceMode<'a> {
         builder::EnterMaintenanceMode::send(self)
     }
 }
+#[cfg(any(feature = "host"))]
 impl<'a> ::cloud_common::Operation for builder::ExitMaintenanceMode<'a> {
     type Ok = types::WithTaskHost;
     type ErrorBody = types::ErrorBody;
@@ -61510,6 +65468,7 @@ impl<'a> ::cloud_common::Operation for builder::ExitMaintenanceMode<'a> {
         builder::ExitMaintenanceMode::send(self)
     }
 }
+#[cfg(any(feature = "metrics"))]
 impl<'a> ::cloud_common::Operation for builder::GetVmMetrics<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskMetric>;
     type ErrorBody = types::ErrorBody;
@@ -61528,6 +65487,7 @@ impl<'a> ::cloud_common::Operation for builder::GetVmMetrics<'a> {
         builder::GetVmMetrics::send(self)
     }
 }
+#[cfg(any(feature = "metrics"))]
 impl<'a> ::cloud_common::Operation for builder::GetHostMetrics<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskMetric>;
     type ErrorBody = types::ErrorBody;
@@ -61546,6 +65506,7 @@ impl<'a> ::cloud_common::Operation for builder::GetHostMetrics<'a> {
         builder::GetHostMetrics::send(self)
     }
 }
+#[cfg(any(feature = "metrics"))]
 impl<'a> ::cloud_common::Operation for builder::GetClusterMetrics<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskMetric>;
     type ErrorBody = types::ErrorBody;
@@ -61564,6 +65525,7 @@ impl<'a> ::cloud_common::Operation for builder::GetClusterMetrics<'a> {
         builder::GetClusterMetrics::send(self)
     }
 }
+#[cfg(any(feature = "label"))]
 impl<'a> ::cloud_common::Operation for builder::GetLabels<'a> {
     type Ok = ::std::vec::Vec<types::Label>;
     type ErrorBody = types::ErrorBody;
@@ -61580,6 +65542,7 @@ impl<'a> ::cloud_common::Operation for builder::GetLabels<'a> {
         builder::GetLabels::send(self)
     }
 }
+#[cfg(any(feature = "label"))]
 impl<'a> ::cloud_common::Operation for builder::AddLabelsToResources<'a> {
     type Ok = ::std::vec::Vec<types::WithTaskLabel>;
     type ErrorBody = types::ErrorBody;
@@ -61614,6 +65577,7 @@ impl<'a> ::cloud_common::Operation for builder::GetApiVersion<'a> {
         builder::GetApiVersion::send(self)
     }
 }
+#[cfg(any(feature = "ntp"))]
 impl<'a> ::cloud_common::Operation for builder::GetNtpServiceUrl<'a> {
     type Ok = types::NtpServiceUrl;
     type ErrorBody = types::ErrorBody;
@@ -61641,6 +65605,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::LoginInput {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmsRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61651,6 +65616,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmsRequestBody {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::GetVmsConnectionRequestBody {
     type Error = ::serde_json::Error;
@@ -61662,6 +65628,7 @@ for types::GetVmsConnectionRequestBody {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmCreationParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61672,6 +65639,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmCreationParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::VmCreateVmFromTemplateParams {
     type Error = ::serde_json::Error;
@@ -61683,6 +65651,7 @@ for types::VmCreateVmFromTemplateParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmUpdateParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61693,6 +65662,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmUpdateParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmAddCdRomParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61703,6 +65673,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmAddCdRomParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRemoveCdRomParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61713,6 +65684,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRemoveCdRomParams
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmAddDiskParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61723,6 +65695,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmAddDiskParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRemoveDiskParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61733,6 +65706,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRemoveDiskParams 
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmAddNicParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61743,6 +65717,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmAddNicParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmUpdateNicParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61753,6 +65728,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmUpdateNicParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRemoveNicParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61763,6 +65739,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRemoveNicParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmMigrateParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61773,6 +65750,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmMigrateParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmStartParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61783,6 +65761,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmStartParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmOperateParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61793,6 +65772,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmOperateParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmDeleteParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61813,6 +65793,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetTasksRequestBody
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "alert"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetAlertsRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61823,6 +65804,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetAlertsRequestBod
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "cluster"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetClustersRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61833,6 +65815,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetClustersRequestB
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "host"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetHostsRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61843,6 +65826,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetHostsRequestBody
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "disk"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetDisksRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61853,6 +65837,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetDisksRequestBody
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm-snapshot"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmSnapshotCreationParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61863,6 +65848,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmSnapshotCreationP
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm-snapshot"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmSnapshotsRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61873,6 +65859,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmSnapshotsReque
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "iscsi-lun-snapshot"))]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::GetIscsiLunSnapshotsRequestBody {
     type Error = ::serde_json::Error;
@@ -61884,6 +65871,7 @@ for types::GetIscsiLunSnapshotsRequestBody {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "content-library-vm-template"))]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::ContentLibraryVmTemplateCreationParams {
     type Error = ::serde_json::Error;
@@ -61895,6 +65883,7 @@ for types::ContentLibraryVmTemplateCreationParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmCloneParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61905,6 +65894,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmCloneParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm-template"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmTemplateCreationParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61915,6 +65905,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmTemplateCreationP
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "cluster"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::ClusterCreationParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61925,6 +65916,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::ClusterCreationPara
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "datacenter"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::DatacenterCreationParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61935,6 +65927,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::DatacenterCreationP
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::VmCreateVmFromContentLibraryTemplateParams {
     type Error = ::serde_json::Error;
@@ -61946,6 +65939,7 @@ for types::VmCreateVmFromContentLibraryTemplateParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "cluster"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::ClusterDeletionParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61956,6 +65950,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::ClusterDeletionPara
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "content-library-vm-template"))]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::ContentLibraryVmTemplateDeletionParams {
     type Error = ::serde_json::Error;
@@ -61967,6 +65962,7 @@ for types::ContentLibraryVmTemplateDeletionParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "datacenter"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::DatacenterDeletionParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61977,6 +65973,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::DatacenterDeletionP
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm-snapshot"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmSnapshotDeletionParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61987,6 +65984,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmSnapshotDeletionP
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm-template"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmTemplateDeletionParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -61997,6 +65995,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmTemplateDeletionP
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "content-library-vm-template"))]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::GetContentLibraryVmTemplatesRequestBody {
     type Error = ::serde_json::Error;
@@ -62008,6 +66007,7 @@ for types::GetContentLibraryVmTemplatesRequestBody {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "datacenter"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetDatacentersRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -62018,6 +66018,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetDatacentersReque
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "elf-image"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetElfImagesRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -62028,6 +66029,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetElfImagesRequest
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "elf-storage-policy"))]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::GetElfStoragePoliciesRequestBody {
     type Error = ::serde_json::Error;
@@ -62039,6 +66041,7 @@ for types::GetElfStoragePoliciesRequestBody {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "organization"))]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::GetOrganizationsRequestBody {
     type Error = ::serde_json::Error;
@@ -62050,6 +66053,7 @@ for types::GetOrganizationsRequestBody {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "svt-image"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetSvtImagesRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -62060,6 +66064,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetSvtImagesRequest
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vds"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVdsesRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -62070,6 +66075,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVdsesRequestBody
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vlan"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVlansRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -62080,6 +66086,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVlansRequestBody
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm-disk"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmDisksRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -62090,6 +66097,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmDisksRequestBo
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm-nic"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmNicsRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -62100,6 +66108,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmNicsRequestBod
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm-template"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmTemplatesRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -62110,6 +66119,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmTemplatesReque
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm-volume"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmVolumesRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -62120,6 +66130,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmVolumesRequest
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRebuildParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -62130,6 +66141,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRebuildParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRollbackParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -62140,6 +66152,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRollbackParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "cluster"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::ClusterUpdationParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -62150,6 +66163,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::ClusterUpdationPara
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "content-library-vm-template"))]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::ContentLibraryVmTemplateUpdationParams {
     type Error = ::serde_json::Error;
@@ -62161,6 +66175,7 @@ for types::ContentLibraryVmTemplateUpdationParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "datacenter"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::DatacenterUpdationParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -62171,6 +66186,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::DatacenterUpdationP
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm-template"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmTemplateUpdationParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -62181,6 +66197,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmTemplateUpdationP
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "content-library-image"))]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::GetContentLibraryImagesRequestBody {
     type Error = ::serde_json::Error;
@@ -62192,6 +66209,7 @@ for types::GetContentLibraryImagesRequestBody {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmExpandVmDiskParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -62202,6 +66220,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmExpandVmDiskParam
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "gpu-device"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetGpuDevicesRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -62212,6 +66231,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetGpuDevicesReques
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmAddGpuDeviceParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -62222,6 +66242,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmAddGpuDeviceParam
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRemoveGpuDeviceParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -62232,6 +66253,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::VmRemoveGpuDevicePa
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "host"))]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::EnterMaintenanceModeCheckParams {
     type Error = ::serde_json::Error;
@@ -62243,6 +66265,7 @@ for types::EnterMaintenanceModeCheckParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "host"))]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::EnterMaintenanceModeResultParams {
     type Error = ::serde_json::Error;
@@ -62254,6 +66277,7 @@ for types::EnterMaintenanceModeResultParams {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "host"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::EnterMaintenanceModeParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -62264,6 +66288,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::EnterMaintenanceMod
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "host"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::ExitMaintenanceModeParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -62274,6 +66299,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::ExitMaintenanceMode
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "metrics"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmMetricInput {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -62284,6 +66310,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmMetricInput {
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "metrics"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetHostMetricInput {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -62294,6 +66321,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetHostMetricInput 
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "metrics"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetClusterMetricInput {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -62304,6 +66332,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetClusterMetricInp
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "label"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::GetLabelsRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -62314,6 +66343,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::GetLabelsRequestBod
     }
 }
 #[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "label"))]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::AddLabelsToResourcesParams {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -62331,7 +66361,13 @@ macro_rules! __for_each_operation {
         $callback ! { { method : login, id : "Login", doc :
         "`POST /login`: Log in and get an API token.\n\nExchanges a username and password for a token, at `data.token`. Send the token raw (no `Bearer` prefix) in the `Authorization` header of every other operation. Tokens do not expire. `source` is optional (the Python SDK sends `LOCAL`); the SDK logs LDAP accounts in with `source: AUTHN` and the `auth_config_id` of the LDAP authentication strategy. This operation needs no `Authorization` header. The response is a single object, not an array, and its `task_id` is null.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::LoginInput], ok : types::WithTaskLoginResponse, } { method :
-        get_vms, id : "GetVms", doc :
+        get_tasks, id : "GetTasks", doc :
+        "`POST /get-tasks`: List asynchronous tasks.\n\nReturns the tasks that match `where`. This is how to wait for a mutation: poll with `{\"where\": {\"id_in\": [task ids]}}` until every task is `SUCCESSED` or `FAILED` (note the spelling); `PENDING`, `EXECUTING` and `PAUSED` are not final. A failed task explains itself in `error_code` / `error_message`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::GetTasksRequestBody], ok : ::std::vec::Vec < types::Task >, } {
+        method : get_api_version, id : "GetApiVersion", doc :
+        "`GET /get-version`: Get the API version.\n\nReturns the CloudTower release the server runs, as a JSON string (`\"4.6.0\"`). A `GET` without a body; it needs no `Authorization` header. An operation older servers lack is answered 404 (`x-cloudtower-since` says which release added each).\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [], ok : ::std::string::String, } } #[cfg(any(feature = "vm"))] $callback
+        ! { { method : get_vms, id : "GetVms", doc :
         "`POST /get-vms`: List virtual machines.\n\nReturns the VMs that match `where`, as a bare array (no envelope, no total; use `GetVmsConnection` to count). Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`. Send at least `{}`: the body is required. `vm_disks` and `vm_nics` hold ids only.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::GetVmsRequestBody], ok : ::std::vec::Vec < types::Vm >, } { method
         : get_vms_connection, id : "GetVmsConnection", doc :
@@ -62403,161 +66439,54 @@ macro_rules! __for_each_operation {
         >, } { method : delete_vm, id : "DeleteVm", doc :
         "`POST /delete-vm`: Delete virtual machines permanently.\n\nDeletes every VM matched by `where`, skipping the recycle bin. With `effect.include_snapshots: true` the VMs' snapshots are deleted too. `where` may match several VMs; the response holds one `WithTask_DeleteVm_` (`{task_id, data: {id}}`) per affected VM, not a `WithTask_Vm_`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmDeleteParams], ok : ::std::vec::Vec < types::WithTaskDeleteVm >,
-        } { method : get_tasks, id : "GetTasks", doc :
-        "`POST /get-tasks`: List asynchronous tasks.\n\nReturns the tasks that match `where`. This is how to wait for a mutation: poll with `{\"where\": {\"id_in\": [task ids]}}` until every task is `SUCCESSED` or `FAILED` (note the spelling); `PENDING`, `EXECUTING` and `PAUSED` are not final. A failed task explains itself in `error_code` / `error_message`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::GetTasksRequestBody], ok : ::std::vec::Vec < types::Task >, } {
-        method : get_alerts, id : "GetAlerts", doc :
-        "`POST /get-alerts`: List alerts.\n\nReturns the alerts that match `where`; `ended: false` selects the open ones. `message`, `cause`, `impact` and `solution` come in the language of the `content-language` header. `severity` is a plain string (e.g. `CRITICAL`, `NOTICE`, `INFO`), not an enum.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::GetAlertsRequestBody], ok : ::std::vec::Vec < types::Alert >, } {
-        method : get_clusters, id : "GetClusters", doc :
-        "`POST /get-clusters`: List clusters.\n\nReturns the clusters that match `where`, e.g. those of a datacenter with `{\"datacenters_some\": {\"id\": ...}}`. The capacity and usage figures (`total_cpu_hz`, `used_memory_bytes`, `total_data_capacity`, ...) are all nullable.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::GetClustersRequestBody], ok : ::std::vec::Vec < types::Cluster >,
-        } { method : get_hosts, id : "GetHosts", doc :
-        "`POST /get-hosts`: List hosts.\n\nReturns the hosts that match `where`, e.g. those of some clusters with `{\"cluster\": {\"id_in\": [...]}}`. Byte and Hz totals are integers; `used_cpu_hz` and `used_memory_bytes` are nullable doubles.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::GetHostsRequestBody], ok : ::std::vec::Vec < types::Host >, } {
-        method : get_disks, id : "GetDisks", doc :
-        "`POST /get-disks`: List physical disks.\n\nReturns the physical disks of hosts that match `where`. Disks have no `cluster` filter: filter by cluster through the host, `{\"host\": {\"cluster\": {\"id_in\": [...]}}}`. `health_status`, `usage_status` and `function` are nullable.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::GetDisksRequestBody], ok : ::std::vec::Vec < types::Disk >, } {
-        method : create_vm_snapshot, id : "CreateVmSnapshot", doc :
-        "`POST /create-vm-snapshot`: Create virtual machine snapshots.\n\nCreates one snapshot per element of `data` (the body is an object with a `data` array, not a bare array). `FILE_SYSTEM_CONSISTENT` needs VMTools running in the guest (`Vm.vm_tools_status` = `RUNNING`); otherwise use `CRASH_CONSISTENT`. Wait for a task by polling `GetTasks` with `{\"where\": {\"id_in\": [...]}}` until its status is `SUCCESSED` or `FAILED`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::VmSnapshotCreationParams], ok : ::std::vec::Vec <
-        types::WithTaskVmSnapshot >, } { method : get_vm_snapshots, id :
-        "GetVmSnapshots", doc :
-        "`POST /get-vm-snapshots`: List virtual machine snapshots.\n\nReturns the VM snapshots that match `where`. Each element of `vm_disks` describes a frozen disk: for `type: DISK`, `snapshot_local_id` identifies the iSCSI LUN snapshot holding its data, which the SDK guide finds with `GetIscsiLunSnapshots` and `{\"name_in\": [...]}`; CD-ROMs (`type: CD_ROM`) have no LUN snapshot.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::GetVmSnapshotsRequestBody], ok : ::std::vec::Vec <
-        types::VmSnapshot >, } { method : get_iscsi_lun_snapshots, id :
-        "GetIscsiLunSnapshots", doc :
-        "`POST /get-iscsi-lun-snapshots`: List iSCSI LUN snapshots.\n\nReturns the iSCSI LUN snapshots that match `where`. There is no `cluster` or `host` filter; the snapshots of a VM snapshot are found by name, `{\"name_in\": [snapshot_local_id, ...]}`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::GetIscsiLunSnapshotsRequestBody], ok : ::std::vec::Vec <
-        types::IscsiLunSnapshot >, } { method :
-        clone_content_library_vm_template_from_vm, id :
-        "CloneContentLibraryVmTemplateFromVm", doc :
-        "`POST /clone-content-library-vm-template-from-vm`: Clone content library VM template from VM.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `ContentLibraryVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [::std::vec::Vec < types::ContentLibraryVmTemplateCreationParams >], ok :
-        ::std::vec::Vec < types::WithTaskContentLibraryVmTemplate >, } { method :
-        clone_vm, id : "CloneVm", doc :
+        } { method : clone_vm, id : "CloneVm", doc :
         "`POST /clone-vm`: Clone VM.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [::std::vec::Vec < types::VmCloneParams >], ok : ::std::vec::Vec <
-        types::WithTaskVm >, } { method : clone_vm_template_from_vm, id :
-        "CloneVmTemplateFromVm", doc :
-        "`POST /clone-vm-template-from-vm`: Clone VM template from VM.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `VmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [::std::vec::Vec < types::VmTemplateCreationParams >], ok :
-        ::std::vec::Vec < types::WithTaskVmTemplate >, } { method : connect_cluster, id :
-        "ConnectCluster", doc :
-        "`POST /connect-cluster`: Connect cluster.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `Cluster` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [::std::vec::Vec < types::ClusterCreationParams >], ok : ::std::vec::Vec <
-        types::WithTaskCluster >, } { method : convert_vm_template_from_vm, id :
-        "ConvertVmTemplateFromVm", doc :
-        "`POST /convert-vm-template-from-vm`: Convert VM template from VM.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `VmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [::std::vec::Vec < types::VmTemplateCreationParams >], ok :
-        ::std::vec::Vec < types::WithTaskVmTemplate >, } { method : create_datacenter, id
-        : "CreateDatacenter", doc :
-        "`POST /create-datacenter`: Create datacenter.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `Datacenter` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [::std::vec::Vec < types::DatacenterCreationParams >], ok :
-        ::std::vec::Vec < types::WithTaskDatacenter >, } { method :
-        create_vm_from_content_library_template, id :
+        types::WithTaskVm >, } { method : create_vm_from_content_library_template, id :
         "CreateVmFromContentLibraryTemplate", doc :
         "`POST /create-vm-from-content-library-template`: Create VM from content library template.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [::std::vec::Vec < types::VmCreateVmFromContentLibraryTemplateParams >],
-        ok : ::std::vec::Vec < types::WithTaskVm >, } { method : delete_cluster, id :
-        "DeleteCluster", doc :
-        "`POST /delete-cluster`: Delete cluster.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteCluster` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::ClusterDeletionParams], ok : ::std::vec::Vec <
-        types::WithTaskDeleteCluster >, } { method : delete_content_library_vm_template,
-        id : "DeleteContentLibraryVmTemplate", doc :
-        "`POST /delete-content-library-vm-template`: Delete content library VM template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteContentLibraryVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::ContentLibraryVmTemplateDeletionParams], ok : ::std::vec::Vec <
-        types::WithTaskDeleteContentLibraryVmTemplate >, } { method : delete_datacenter,
-        id : "DeleteDatacenter", doc :
-        "`POST /delete-datacenter`: Delete datacenter.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteDatacenter` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::DatacenterDeletionParams], ok : ::std::vec::Vec <
-        types::WithTaskDeleteDatacenter >, } { method : delete_vm_snapshot, id :
-        "DeleteVmSnapshot", doc :
-        "`POST /delete-vm-snapshot`: Delete VM snapshot.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteVmSnapshot` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::VmSnapshotDeletionParams], ok : ::std::vec::Vec <
-        types::WithTaskDeleteVmSnapshot >, } { method : delete_vm_template, id :
-        "DeleteVmTemplate", doc :
-        "`POST /delete-vm-template`: Delete VM template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::VmTemplateDeletionParams], ok : ::std::vec::Vec <
-        types::WithTaskDeleteVmTemplate >, } { method : get_content_library_vm_templates,
-        id : "GetContentLibraryVmTemplates", doc :
-        "`POST /get-content-library-vm-templates`: Get content library VM templates.\n\nReturns the `ContentLibraryVmTemplate`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::GetContentLibraryVmTemplatesRequestBody], ok : ::std::vec::Vec <
-        types::ContentLibraryVmTemplate >, } { method : get_datacenters, id :
-        "GetDatacenters", doc :
-        "`POST /get-datacenters`: Get datacenters.\n\nReturns the `Datacenter`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::GetDatacentersRequestBody], ok : ::std::vec::Vec <
-        types::Datacenter >, } { method : get_elf_images, id : "GetElfImages", doc :
-        "`POST /get-elf-images`: Get ELF images.\n\nReturns the `ElfImage`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::GetElfImagesRequestBody], ok : ::std::vec::Vec < types::ElfImage
-        >, } { method : get_elf_storage_policies, id : "GetElfStoragePolicies", doc :
-        "`POST /get-elf-storage-policies`: Get ELF storage policies.\n\nReturns the `ElfStoragePolicy`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::GetElfStoragePoliciesRequestBody], ok : ::std::vec::Vec <
-        types::ElfStoragePolicy >, } { method : get_organizations, id :
-        "GetOrganizations", doc :
-        "`POST /get-organizations`: Get organizations.\n\nReturns the `Organization`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::GetOrganizationsRequestBody], ok : ::std::vec::Vec <
-        types::Organization >, } { method : get_svt_images, id : "GetSvtImages", doc :
-        "`POST /get-svt-images`: Get SVT images.\n\nReturns the `SvtImage`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::GetSvtImagesRequestBody], ok : ::std::vec::Vec < types::SvtImage
-        >, } { method : get_vdses, id : "GetVdses", doc :
-        "`POST /get-vdses`: Get VDSes.\n\nReturns the `Vds`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::GetVdsesRequestBody], ok : ::std::vec::Vec < types::Vds >, } {
-        method : get_vlans, id : "GetVlans", doc :
-        "`POST /get-vlans`: Get VLANs.\n\nReturns the `Vlan`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::GetVlansRequestBody], ok : ::std::vec::Vec < types::Vlan >, } {
-        method : get_vm_disks, id : "GetVmDisks", doc :
-        "`POST /get-vm-disks`: Get VM disks.\n\nReturns the `VmDisk`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::GetVmDisksRequestBody], ok : ::std::vec::Vec < types::VmDisk >, }
-        { method : get_vm_nics, id : "GetVmNics", doc :
-        "`POST /get-vm-nics`: Get VM NICs.\n\nReturns the `VmNic`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::GetVmNicsRequestBody], ok : ::std::vec::Vec < types::VmNic >, } {
-        method : get_vm_templates, id : "GetVmTemplates", doc :
-        "`POST /get-vm-templates`: Get VM templates.\n\nReturns the `VmTemplate`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::GetVmTemplatesRequestBody], ok : ::std::vec::Vec <
-        types::VmTemplate >, } { method : get_vm_volumes, id : "GetVmVolumes", doc :
-        "`POST /get-vm-volumes`: Get VM volumes.\n\nReturns the `VmVolume`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::GetVmVolumesRequestBody], ok : ::std::vec::Vec < types::VmVolume
-        >, } { method : rebuild_vm, id : "RebuildVm", doc :
+        ok : ::std::vec::Vec < types::WithTaskVm >, } { method : rebuild_vm, id :
+        "RebuildVm", doc :
         "`POST /rebuild-vm-from-snapshot`: Rebuild VM.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [::std::vec::Vec < types::VmRebuildParams >], ok : ::std::vec::Vec <
         types::WithTaskVm >, } { method : rollback_vm, id : "RollbackVm", doc :
         "`POST /rollback-vm`: Rollback VM.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmRollbackParams], ok : ::std::vec::Vec < types::WithTaskVm >, } {
-        method : update_cluster, id : "UpdateCluster", doc :
-        "`POST /update-cluster`: Update cluster.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Cluster` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::ClusterUpdationParams], ok : ::std::vec::Vec <
-        types::WithTaskCluster >, } { method : update_content_library_vm_template, id :
-        "UpdateContentLibraryVmTemplate", doc :
-        "`POST /update-content-library-vm-template`: Update content library VM template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `ContentLibraryVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::ContentLibraryVmTemplateUpdationParams], ok : ::std::vec::Vec <
-        types::WithTaskContentLibraryVmTemplate >, } { method : update_datacenter, id :
-        "UpdateDatacenter", doc :
-        "`POST /update-datacenter`: Update datacenter.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Datacenter` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::DatacenterUpdationParams], ok : ::std::vec::Vec <
-        types::WithTaskDatacenter >, } { method : update_vm_template, id :
-        "UpdateVmTemplate", doc :
-        "`POST /update-vm-template`: Update VM template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `VmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::VmTemplateUpdationParams], ok : ::std::vec::Vec <
-        types::WithTaskVmTemplate >, } { method : get_content_library_images, id :
-        "GetContentLibraryImages", doc :
-        "`POST /get-content-library-images`: Get content library images.\n\nReturns the `ContentLibraryImage`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::GetContentLibraryImagesRequestBody], ok : ::std::vec::Vec <
-        types::ContentLibraryImage >, } { method : expand_vm_disk, id : "ExpandVmDisk",
-        doc :
+        method : expand_vm_disk, id : "ExpandVmDisk", doc :
         "`POST /expand-vm-disk`: Expand VM disk.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmExpandVmDiskParams], ok : ::std::vec::Vec < types::WithTaskVm >,
-        } { method : get_gpu_devices, id : "GetGpuDevices", doc :
-        "`POST /get-gpu-devices`: Get GPU devices.\n\nReturns the `GpuDevice`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::GetGpuDevicesRequestBody], ok : ::std::vec::Vec < types::GpuDevice
-        >, } { method : add_vm_gpu_device, id : "AddVmGpuDevice", doc :
+        } { method : add_vm_gpu_device, id : "AddVmGpuDevice", doc :
         "`POST /add-vm-gpu-device`: Add VM GPU device.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmAddGpuDeviceParams], ok : ::std::vec::Vec < types::WithTaskVm >,
         } { method : remove_vm_gpu_device, id : "RemoveVmGpuDevice", doc :
         "`POST /remove-vm-gpu-device`: Remove VM GPU device.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Vm` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::VmRemoveGpuDeviceParams], ok : ::std::vec::Vec < types::WithTaskVm
-        >, } { method : enter_maintenance_mode_pre_check, id :
-        "EnterMaintenanceModePreCheck", doc :
+        >, } } #[cfg(any(feature = "alert"))] $callback ! { { method : get_alerts, id :
+        "GetAlerts", doc :
+        "`POST /get-alerts`: List alerts.\n\nReturns the alerts that match `where`; `ended: false` selects the open ones. `message`, `cause`, `impact` and `solution` come in the language of the `content-language` header. `severity` is a plain string (e.g. `CRITICAL`, `NOTICE`, `INFO`), not an enum.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::GetAlertsRequestBody], ok : ::std::vec::Vec < types::Alert >, } }
+        #[cfg(any(feature = "cluster"))] $callback ! { { method : get_clusters, id :
+        "GetClusters", doc :
+        "`POST /get-clusters`: List clusters.\n\nReturns the clusters that match `where`, e.g. those of a datacenter with `{\"datacenters_some\": {\"id\": ...}}`. The capacity and usage figures (`total_cpu_hz`, `used_memory_bytes`, `total_data_capacity`, ...) are all nullable.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::GetClustersRequestBody], ok : ::std::vec::Vec < types::Cluster >,
+        } { method : connect_cluster, id : "ConnectCluster", doc :
+        "`POST /connect-cluster`: Connect cluster.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `Cluster` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [::std::vec::Vec < types::ClusterCreationParams >], ok : ::std::vec::Vec <
+        types::WithTaskCluster >, } { method : delete_cluster, id : "DeleteCluster", doc
+        :
+        "`POST /delete-cluster`: Delete cluster.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteCluster` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::ClusterDeletionParams], ok : ::std::vec::Vec <
+        types::WithTaskDeleteCluster >, } { method : update_cluster, id :
+        "UpdateCluster", doc :
+        "`POST /update-cluster`: Update cluster.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Cluster` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::ClusterUpdationParams], ok : ::std::vec::Vec <
+        types::WithTaskCluster >, } } #[cfg(any(feature = "host"))] $callback ! { {
+        method : get_hosts, id : "GetHosts", doc :
+        "`POST /get-hosts`: List hosts.\n\nReturns the hosts that match `where`, e.g. those of some clusters with `{\"cluster\": {\"id_in\": [...]}}`. Byte and Hz totals are integers; `used_cpu_hz` and `used_memory_bytes` are nullable doubles.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::GetHostsRequestBody], ok : ::std::vec::Vec < types::Host >, } {
+        method : enter_maintenance_mode_pre_check, id : "EnterMaintenanceModePreCheck",
+        doc :
         "`POST /enter-maintenance-mode-precheck`: Enter maintenance mode pre check.\n\nReturns `EnterMaintenanceModeCheckResult`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::EnterMaintenanceModeCheckParams], ok :
         types::EnterMaintenanceModeCheckResult, } { method :
@@ -62571,8 +66500,129 @@ macro_rules! __for_each_operation {
         body : [types::EnterMaintenanceModeParams], ok : types::WithTaskHost, } { method
         : exit_maintenance_mode, id : "ExitMaintenanceMode", doc :
         "`POST /exit-maintance-mode`: Exit maintenance mode.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Host` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [types::ExitMaintenanceModeParams], ok : types::WithTaskHost, } { method :
-        get_vm_metrics, id : "GetVmMetrics", doc :
+        body : [types::ExitMaintenanceModeParams], ok : types::WithTaskHost, } }
+        #[cfg(any(feature = "disk"))] $callback ! { { method : get_disks, id :
+        "GetDisks", doc :
+        "`POST /get-disks`: List physical disks.\n\nReturns the physical disks of hosts that match `where`. Disks have no `cluster` filter: filter by cluster through the host, `{\"host\": {\"cluster\": {\"id_in\": [...]}}}`. `health_status`, `usage_status` and `function` are nullable.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::GetDisksRequestBody], ok : ::std::vec::Vec < types::Disk >, } }
+        #[cfg(any(feature = "vm-snapshot"))] $callback ! { { method : create_vm_snapshot,
+        id : "CreateVmSnapshot", doc :
+        "`POST /create-vm-snapshot`: Create virtual machine snapshots.\n\nCreates one snapshot per element of `data` (the body is an object with a `data` array, not a bare array). `FILE_SYSTEM_CONSISTENT` needs VMTools running in the guest (`Vm.vm_tools_status` = `RUNNING`); otherwise use `CRASH_CONSISTENT`. Wait for a task by polling `GetTasks` with `{\"where\": {\"id_in\": [...]}}` until its status is `SUCCESSED` or `FAILED`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::VmSnapshotCreationParams], ok : ::std::vec::Vec <
+        types::WithTaskVmSnapshot >, } { method : get_vm_snapshots, id :
+        "GetVmSnapshots", doc :
+        "`POST /get-vm-snapshots`: List virtual machine snapshots.\n\nReturns the VM snapshots that match `where`. Each element of `vm_disks` describes a frozen disk: for `type: DISK`, `snapshot_local_id` identifies the iSCSI LUN snapshot holding its data, which the SDK guide finds with `GetIscsiLunSnapshots` and `{\"name_in\": [...]}`; CD-ROMs (`type: CD_ROM`) have no LUN snapshot.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::GetVmSnapshotsRequestBody], ok : ::std::vec::Vec <
+        types::VmSnapshot >, } { method : delete_vm_snapshot, id : "DeleteVmSnapshot",
+        doc :
+        "`POST /delete-vm-snapshot`: Delete VM snapshot.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteVmSnapshot` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::VmSnapshotDeletionParams], ok : ::std::vec::Vec <
+        types::WithTaskDeleteVmSnapshot >, } } #[cfg(any(feature =
+        "iscsi-lun-snapshot"))] $callback ! { { method : get_iscsi_lun_snapshots, id :
+        "GetIscsiLunSnapshots", doc :
+        "`POST /get-iscsi-lun-snapshots`: List iSCSI LUN snapshots.\n\nReturns the iSCSI LUN snapshots that match `where`. There is no `cluster` or `host` filter; the snapshots of a VM snapshot are found by name, `{\"name_in\": [snapshot_local_id, ...]}`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::GetIscsiLunSnapshotsRequestBody], ok : ::std::vec::Vec <
+        types::IscsiLunSnapshot >, } } #[cfg(any(feature =
+        "content-library-vm-template"))] $callback ! { { method :
+        clone_content_library_vm_template_from_vm, id :
+        "CloneContentLibraryVmTemplateFromVm", doc :
+        "`POST /clone-content-library-vm-template-from-vm`: Clone content library VM template from VM.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `ContentLibraryVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [::std::vec::Vec < types::ContentLibraryVmTemplateCreationParams >], ok :
+        ::std::vec::Vec < types::WithTaskContentLibraryVmTemplate >, } { method :
+        delete_content_library_vm_template, id : "DeleteContentLibraryVmTemplate", doc :
+        "`POST /delete-content-library-vm-template`: Delete content library VM template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteContentLibraryVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::ContentLibraryVmTemplateDeletionParams], ok : ::std::vec::Vec <
+        types::WithTaskDeleteContentLibraryVmTemplate >, } { method :
+        get_content_library_vm_templates, id : "GetContentLibraryVmTemplates", doc :
+        "`POST /get-content-library-vm-templates`: Get content library VM templates.\n\nReturns the `ContentLibraryVmTemplate`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::GetContentLibraryVmTemplatesRequestBody], ok : ::std::vec::Vec <
+        types::ContentLibraryVmTemplate >, } { method :
+        update_content_library_vm_template, id : "UpdateContentLibraryVmTemplate", doc :
+        "`POST /update-content-library-vm-template`: Update content library VM template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `ContentLibraryVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::ContentLibraryVmTemplateUpdationParams], ok : ::std::vec::Vec <
+        types::WithTaskContentLibraryVmTemplate >, } } #[cfg(any(feature =
+        "vm-template"))] $callback ! { { method : clone_vm_template_from_vm, id :
+        "CloneVmTemplateFromVm", doc :
+        "`POST /clone-vm-template-from-vm`: Clone VM template from VM.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `VmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [::std::vec::Vec < types::VmTemplateCreationParams >], ok :
+        ::std::vec::Vec < types::WithTaskVmTemplate >, } { method :
+        convert_vm_template_from_vm, id : "ConvertVmTemplateFromVm", doc :
+        "`POST /convert-vm-template-from-vm`: Convert VM template from VM.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `VmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [::std::vec::Vec < types::VmTemplateCreationParams >], ok :
+        ::std::vec::Vec < types::WithTaskVmTemplate >, } { method : delete_vm_template,
+        id : "DeleteVmTemplate", doc :
+        "`POST /delete-vm-template`: Delete VM template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteVmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::VmTemplateDeletionParams], ok : ::std::vec::Vec <
+        types::WithTaskDeleteVmTemplate >, } { method : get_vm_templates, id :
+        "GetVmTemplates", doc :
+        "`POST /get-vm-templates`: Get VM templates.\n\nReturns the `VmTemplate`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::GetVmTemplatesRequestBody], ok : ::std::vec::Vec <
+        types::VmTemplate >, } { method : update_vm_template, id : "UpdateVmTemplate",
+        doc :
+        "`POST /update-vm-template`: Update VM template.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `VmTemplate` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::VmTemplateUpdationParams], ok : ::std::vec::Vec <
+        types::WithTaskVmTemplate >, } } #[cfg(any(feature = "datacenter"))] $callback !
+        { { method : create_datacenter, id : "CreateDatacenter", doc :
+        "`POST /create-datacenter`: Create datacenter.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `Datacenter` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [::std::vec::Vec < types::DatacenterCreationParams >], ok :
+        ::std::vec::Vec < types::WithTaskDatacenter >, } { method : delete_datacenter, id
+        : "DeleteDatacenter", doc :
+        "`POST /delete-datacenter`: Delete datacenter.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteDatacenter` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::DatacenterDeletionParams], ok : ::std::vec::Vec <
+        types::WithTaskDeleteDatacenter >, } { method : get_datacenters, id :
+        "GetDatacenters", doc :
+        "`POST /get-datacenters`: Get datacenters.\n\nReturns the `Datacenter`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::GetDatacentersRequestBody], ok : ::std::vec::Vec <
+        types::Datacenter >, } { method : update_datacenter, id : "UpdateDatacenter", doc
+        :
+        "`POST /update-datacenter`: Update datacenter.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Datacenter` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::DatacenterUpdationParams], ok : ::std::vec::Vec <
+        types::WithTaskDatacenter >, } } #[cfg(any(feature = "elf-image"))] $callback ! {
+        { method : get_elf_images, id : "GetElfImages", doc :
+        "`POST /get-elf-images`: Get ELF images.\n\nReturns the `ElfImage`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::GetElfImagesRequestBody], ok : ::std::vec::Vec < types::ElfImage
+        >, } } #[cfg(any(feature = "elf-storage-policy"))] $callback ! { { method :
+        get_elf_storage_policies, id : "GetElfStoragePolicies", doc :
+        "`POST /get-elf-storage-policies`: Get ELF storage policies.\n\nReturns the `ElfStoragePolicy`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::GetElfStoragePoliciesRequestBody], ok : ::std::vec::Vec <
+        types::ElfStoragePolicy >, } } #[cfg(any(feature = "organization"))] $callback !
+        { { method : get_organizations, id : "GetOrganizations", doc :
+        "`POST /get-organizations`: Get organizations.\n\nReturns the `Organization`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::GetOrganizationsRequestBody], ok : ::std::vec::Vec <
+        types::Organization >, } } #[cfg(any(feature = "svt-image"))] $callback ! { {
+        method : get_svt_images, id : "GetSvtImages", doc :
+        "`POST /get-svt-images`: Get SVT images.\n\nReturns the `SvtImage`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::GetSvtImagesRequestBody], ok : ::std::vec::Vec < types::SvtImage
+        >, } } #[cfg(any(feature = "vds"))] $callback ! { { method : get_vdses, id :
+        "GetVdses", doc :
+        "`POST /get-vdses`: Get VDSes.\n\nReturns the `Vds`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::GetVdsesRequestBody], ok : ::std::vec::Vec < types::Vds >, } }
+        #[cfg(any(feature = "vlan"))] $callback ! { { method : get_vlans, id :
+        "GetVlans", doc :
+        "`POST /get-vlans`: Get VLANs.\n\nReturns the `Vlan`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::GetVlansRequestBody], ok : ::std::vec::Vec < types::Vlan >, } }
+        #[cfg(any(feature = "vm-disk"))] $callback ! { { method : get_vm_disks, id :
+        "GetVmDisks", doc :
+        "`POST /get-vm-disks`: Get VM disks.\n\nReturns the `VmDisk`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::GetVmDisksRequestBody], ok : ::std::vec::Vec < types::VmDisk >, }
+        } #[cfg(any(feature = "vm-nic"))] $callback ! { { method : get_vm_nics, id :
+        "GetVmNics", doc :
+        "`POST /get-vm-nics`: Get VM NICs.\n\nReturns the `VmNic`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::GetVmNicsRequestBody], ok : ::std::vec::Vec < types::VmNic >, } }
+        #[cfg(any(feature = "vm-volume"))] $callback ! { { method : get_vm_volumes, id :
+        "GetVmVolumes", doc :
+        "`POST /get-vm-volumes`: Get VM volumes.\n\nReturns the `VmVolume`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::GetVmVolumesRequestBody], ok : ::std::vec::Vec < types::VmVolume
+        >, } } #[cfg(any(feature = "content-library-image"))] $callback ! { { method :
+        get_content_library_images, id : "GetContentLibraryImages", doc :
+        "`POST /get-content-library-images`: Get content library images.\n\nReturns the `ContentLibraryImage`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::GetContentLibraryImagesRequestBody], ok : ::std::vec::Vec <
+        types::ContentLibraryImage >, } } #[cfg(any(feature = "gpu-device"))] $callback !
+        { { method : get_gpu_devices, id : "GetGpuDevices", doc :
+        "`POST /get-gpu-devices`: Get GPU devices.\n\nReturns the `GpuDevice`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::GetGpuDevicesRequestBody], ok : ::std::vec::Vec < types::GpuDevice
+        >, } } #[cfg(any(feature = "metrics"))] $callback ! { { method : get_vm_metrics,
+        id : "GetVmMetrics", doc :
         "`POST /get-vm-metrics`: Get VM metrics.\n\nReturns the `WithTask_Metric_`s that match `where`, as a bare array. The body is required: send at least `{}`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::GetVmMetricInput], ok : ::std::vec::Vec < types::WithTaskMetric >,
         } { method : get_host_metrics, id : "GetHostMetrics", doc :
@@ -62581,16 +66631,15 @@ macro_rules! __for_each_operation {
         >, } { method : get_cluster_metrics, id : "GetClusterMetrics", doc :
         "`POST /get-cluster-metrics`: Get cluster metrics.\n\nReturns the `WithTask_Metric_`s that match `where`, as a bare array. The body is required: send at least `{}`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::GetClusterMetricInput], ok : ::std::vec::Vec <
-        types::WithTaskMetric >, } { method : get_labels, id : "GetLabels", doc :
+        types::WithTaskMetric >, } } #[cfg(any(feature = "label"))] $callback ! { {
+        method : get_labels, id : "GetLabels", doc :
         "`POST /get-labels`: Get labels.\n\nReturns the `Label`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::GetLabelsRequestBody], ok : ::std::vec::Vec < types::Label >, } {
         method : add_labels_to_resources, id : "AddLabelsToResources", doc :
         "`POST /add-labels-to-resources`: Add labels to resources.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `Label` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
         body : [types::AddLabelsToResourcesParams], ok : ::std::vec::Vec <
-        types::WithTaskLabel >, } { method : get_api_version, id : "GetApiVersion", doc :
-        "`GET /get-version`: Get the API version.\n\nReturns the CloudTower release the server runs, as a JSON string (`\"4.6.0\"`). A `GET` without a body; it needs no `Authorization` header. An operation older servers lack is answered 404 (`x-cloudtower-since` says which release added each).\n\nAvailable since CloudTower 4.0.0 or earlier.",
-        body : [], ok : ::std::string::String, } { method : get_ntp_service_url, id :
-        "GetNtpServiceUrl", doc :
+        types::WithTaskLabel >, } } #[cfg(any(feature = "ntp"))] $callback ! { { method :
+        get_ntp_service_url, id : "GetNtpServiceUrl", doc :
         "`POST /get-ntp-service-url`: Get the NTP service URL.\n\nReturns `{ntp_service_url}`, the URL of CloudTower's NTP service (the official document does not describe it further). Takes no body.\n\nAvailable since CloudTower 4.5.0.",
         body : [], ok : types::NtpServiceUrl, } }
     };
@@ -62603,24 +66652,49 @@ pub(crate) use __for_each_operation as for_each_operation;
 #[allow(unused_macros)]
 macro_rules! __for_each_where_input {
     ($callback:ident) => {
-        $callback ! { { ty : VmWhereInput, id : [id], name : [name], } { ty :
-        TaskWhereInput, id : [id], name : [], } { ty : AlertWhereInput, id : [id], name :
-        [], } { ty : ClusterWhereInput, id : [id], name : [name], } { ty :
-        DatacenterWhereInput, id : [id], name : [name], } { ty : HostWhereInput, id :
-        [id], name : [name], } { ty : DiskWhereInput, id : [id], name : [name], } { ty :
-        VmSnapshotWhereInput, id : [id], name : [name], } { ty :
-        IscsiLunSnapshotWhereInput, id : [id], name : [name], } { ty :
-        ContentLibraryImageWhereInput, id : [id], name : [name], } { ty :
-        ContentLibraryVmTemplateWhereInput, id : [id], name : [name], } { ty :
-        ElfImageWhereInput, id : [id], name : [name], } { ty :
-        ElfStoragePolicyWhereInput, id : [id], name : [name], } { ty :
-        GpuDeviceWhereInput, id : [id], name : [name], } { ty : LabelWhereInput, id :
-        [id], name : [], } { ty : OrganizationWhereInput, id : [id], name : [name], } {
-        ty : SvtImageWhereInput, id : [id], name : [name], } { ty : VdsWhereInput, id :
-        [id], name : [name], } { ty : VlanWhereInput, id : [id], name : [name], } { ty :
-        VmDiskWhereInput, id : [id], name : [], } { ty : VmNicWhereInput, id : [id], name
-        : [], } { ty : VmTemplateWhereInput, id : [id], name : [name], } { ty :
-        VmVolumeWhereInput, id : [id], name : [name], } }
+        #[cfg(any(feature = "content-library-image", feature = "elf-image", feature =
+        "gpu-device", feature = "label", feature = "metrics", feature = "vm", feature =
+        "vm-disk", feature = "vm-nic", feature = "vm-snapshot"))] $callback ! { { ty :
+        VmWhereInput, id : [id], name : [name], } { ty : VmSnapshotWhereInput, id : [id],
+        name : [name], } { ty : LabelWhereInput, id : [id], name : [], } } $callback ! {
+        { ty : TaskWhereInput, id : [id], name : [], } { ty : ClusterWhereInput, id :
+        [id], name : [name], } { ty : DatacenterWhereInput, id : [id], name : [name], } }
+        #[cfg(any(feature = "alert"))] $callback ! { { ty : AlertWhereInput, id : [id],
+        name : [], } } #[cfg(any(feature = "alert", feature = "content-library-image",
+        feature = "disk", feature = "elf-image", feature = "gpu-device", feature =
+        "host", feature = "label", feature = "metrics", feature = "vm", feature =
+        "vm-disk", feature = "vm-nic", feature = "vm-snapshot"))] $callback ! { { ty :
+        HostWhereInput, id : [id], name : [name], } } #[cfg(any(feature =
+        "content-library-image", feature = "disk", feature = "elf-image", feature =
+        "gpu-device", feature = "label", feature = "metrics", feature = "vm", feature =
+        "vm-disk", feature = "vm-nic", feature = "vm-snapshot"))] $callback ! { { ty :
+        DiskWhereInput, id : [id], name : [name], } } #[cfg(any(feature =
+        "content-library-image", feature = "elf-image", feature = "gpu-device", feature =
+        "iscsi-lun-snapshot", feature = "label", feature = "metrics", feature = "vm",
+        feature = "vm-disk", feature = "vm-nic", feature = "vm-snapshot"))] $callback ! {
+        { ty : IscsiLunSnapshotWhereInput, id : [id], name : [name], } }
+        #[cfg(any(feature = "content-library-image", feature = "label"))] $callback ! { {
+        ty : ContentLibraryImageWhereInput, id : [id], name : [name], } }
+        #[cfg(any(feature = "content-library-vm-template", feature = "label"))] $callback
+        ! { { ty : ContentLibraryVmTemplateWhereInput, id : [id], name : [name], } }
+        #[cfg(any(feature = "elf-image", feature = "label"))] $callback ! { { ty :
+        ElfImageWhereInput, id : [id], name : [name], } } #[cfg(any(feature =
+        "elf-storage-policy"))] $callback ! { { ty : ElfStoragePolicyWhereInput, id :
+        [id], name : [name], } } #[cfg(any(feature = "gpu-device", feature = "label"))]
+        $callback ! { { ty : GpuDeviceWhereInput, id : [id], name : [name], } }
+        #[cfg(any(feature = "organization"))] $callback ! { { ty :
+        OrganizationWhereInput, id : [id], name : [name], } } #[cfg(any(feature =
+        "svt-image"))] $callback ! { { ty : SvtImageWhereInput, id : [id], name : [name],
+        } } #[cfg(any(feature = "label", feature = "vds"))] $callback ! { { ty :
+        VdsWhereInput, id : [id], name : [name], } } #[cfg(any(feature = "label", feature
+        = "vlan"))] $callback ! { { ty : VlanWhereInput, id : [id], name : [name], } }
+        #[cfg(any(feature = "vm", feature = "vm-disk"))] $callback ! { { ty :
+        VmDiskWhereInput, id : [id], name : [], } } #[cfg(any(feature = "vm-nic"))]
+        $callback ! { { ty : VmNicWhereInput, id : [id], name : [], } } #[cfg(any(feature
+        = "label", feature = "vm-template"))] $callback ! { { ty : VmTemplateWhereInput,
+        id : [id], name : [name], } } #[cfg(any(feature = "label", feature =
+        "vm-volume"))] $callback ! { { ty : VmVolumeWhereInput, id : [id], name : [name],
+        } }
     };
 }
 #[allow(unused_imports)]
@@ -62631,47 +66705,63 @@ pub(crate) use __for_each_where_input as for_each_where_input;
 #[allow(unused_macros)]
 macro_rules! __for_each_list_operation {
     ($callback:ident) => {
-        $callback ! { { method : get_vms, id : "GetVms", body : GetVmsRequestBody,
-        where_input : VmWhereInput, item : Vm, } { method : get_tasks, id : "GetTasks",
-        body : GetTasksRequestBody, where_input : TaskWhereInput, item : Task, } { method
-        : get_alerts, id : "GetAlerts", body : GetAlertsRequestBody, where_input :
-        AlertWhereInput, item : Alert, } { method : get_clusters, id : "GetClusters",
-        body : GetClustersRequestBody, where_input : ClusterWhereInput, item : Cluster, }
-        { method : get_hosts, id : "GetHosts", body : GetHostsRequestBody, where_input :
-        HostWhereInput, item : Host, } { method : get_disks, id : "GetDisks", body :
-        GetDisksRequestBody, where_input : DiskWhereInput, item : Disk, } { method :
+        #[cfg(any(feature = "vm"))] $callback ! { { method : get_vms, id : "GetVms", body
+        : GetVmsRequestBody, where_input : VmWhereInput, item : Vm, } } $callback ! { {
+        method : get_tasks, id : "GetTasks", body : GetTasksRequestBody, where_input :
+        TaskWhereInput, item : Task, } } #[cfg(any(feature = "alert"))] $callback ! { {
+        method : get_alerts, id : "GetAlerts", body : GetAlertsRequestBody, where_input :
+        AlertWhereInput, item : Alert, } } #[cfg(any(feature = "cluster"))] $callback ! {
+        { method : get_clusters, id : "GetClusters", body : GetClustersRequestBody,
+        where_input : ClusterWhereInput, item : Cluster, } } #[cfg(any(feature =
+        "host"))] $callback ! { { method : get_hosts, id : "GetHosts", body :
+        GetHostsRequestBody, where_input : HostWhereInput, item : Host, } }
+        #[cfg(any(feature = "disk"))] $callback ! { { method : get_disks, id :
+        "GetDisks", body : GetDisksRequestBody, where_input : DiskWhereInput, item :
+        Disk, } } #[cfg(any(feature = "vm-snapshot"))] $callback ! { { method :
         get_vm_snapshots, id : "GetVmSnapshots", body : GetVmSnapshotsRequestBody,
-        where_input : VmSnapshotWhereInput, item : VmSnapshot, } { method :
-        get_iscsi_lun_snapshots, id : "GetIscsiLunSnapshots", body :
-        GetIscsiLunSnapshotsRequestBody, where_input : IscsiLunSnapshotWhereInput, item :
-        IscsiLunSnapshot, } { method : get_content_library_vm_templates, id :
-        "GetContentLibraryVmTemplates", body : GetContentLibraryVmTemplatesRequestBody,
-        where_input : ContentLibraryVmTemplateWhereInput, item :
-        ContentLibraryVmTemplate, } { method : get_datacenters, id : "GetDatacenters",
-        body : GetDatacentersRequestBody, where_input : DatacenterWhereInput, item :
-        Datacenter, } { method : get_elf_images, id : "GetElfImages", body :
-        GetElfImagesRequestBody, where_input : ElfImageWhereInput, item : ElfImage, } {
-        method : get_elf_storage_policies, id : "GetElfStoragePolicies", body :
+        where_input : VmSnapshotWhereInput, item : VmSnapshot, } } #[cfg(any(feature =
+        "iscsi-lun-snapshot"))] $callback ! { { method : get_iscsi_lun_snapshots, id :
+        "GetIscsiLunSnapshots", body : GetIscsiLunSnapshotsRequestBody, where_input :
+        IscsiLunSnapshotWhereInput, item : IscsiLunSnapshot, } } #[cfg(any(feature =
+        "content-library-vm-template"))] $callback ! { { method :
+        get_content_library_vm_templates, id : "GetContentLibraryVmTemplates", body :
+        GetContentLibraryVmTemplatesRequestBody, where_input :
+        ContentLibraryVmTemplateWhereInput, item : ContentLibraryVmTemplate, } }
+        #[cfg(any(feature = "datacenter"))] $callback ! { { method : get_datacenters, id
+        : "GetDatacenters", body : GetDatacentersRequestBody, where_input :
+        DatacenterWhereInput, item : Datacenter, } } #[cfg(any(feature = "elf-image"))]
+        $callback ! { { method : get_elf_images, id : "GetElfImages", body :
+        GetElfImagesRequestBody, where_input : ElfImageWhereInput, item : ElfImage, } }
+        #[cfg(any(feature = "elf-storage-policy"))] $callback ! { { method :
+        get_elf_storage_policies, id : "GetElfStoragePolicies", body :
         GetElfStoragePoliciesRequestBody, where_input : ElfStoragePolicyWhereInput, item
-        : ElfStoragePolicy, } { method : get_organizations, id : "GetOrganizations", body
-        : GetOrganizationsRequestBody, where_input : OrganizationWhereInput, item :
-        Organization, } { method : get_svt_images, id : "GetSvtImages", body :
-        GetSvtImagesRequestBody, where_input : SvtImageWhereInput, item : SvtImage, } {
-        method : get_vdses, id : "GetVdses", body : GetVdsesRequestBody, where_input :
-        VdsWhereInput, item : Vds, } { method : get_vlans, id : "GetVlans", body :
-        GetVlansRequestBody, where_input : VlanWhereInput, item : Vlan, } { method :
-        get_vm_disks, id : "GetVmDisks", body : GetVmDisksRequestBody, where_input :
-        VmDiskWhereInput, item : VmDisk, } { method : get_vm_nics, id : "GetVmNics", body
-        : GetVmNicsRequestBody, where_input : VmNicWhereInput, item : VmNic, } { method :
+        : ElfStoragePolicy, } } #[cfg(any(feature = "organization"))] $callback ! { {
+        method : get_organizations, id : "GetOrganizations", body :
+        GetOrganizationsRequestBody, where_input : OrganizationWhereInput, item :
+        Organization, } } #[cfg(any(feature = "svt-image"))] $callback ! { { method :
+        get_svt_images, id : "GetSvtImages", body : GetSvtImagesRequestBody, where_input
+        : SvtImageWhereInput, item : SvtImage, } } #[cfg(any(feature = "vds"))] $callback
+        ! { { method : get_vdses, id : "GetVdses", body : GetVdsesRequestBody,
+        where_input : VdsWhereInput, item : Vds, } } #[cfg(any(feature = "vlan"))]
+        $callback ! { { method : get_vlans, id : "GetVlans", body : GetVlansRequestBody,
+        where_input : VlanWhereInput, item : Vlan, } } #[cfg(any(feature = "vm-disk"))]
+        $callback ! { { method : get_vm_disks, id : "GetVmDisks", body :
+        GetVmDisksRequestBody, where_input : VmDiskWhereInput, item : VmDisk, } }
+        #[cfg(any(feature = "vm-nic"))] $callback ! { { method : get_vm_nics, id :
+        "GetVmNics", body : GetVmNicsRequestBody, where_input : VmNicWhereInput, item :
+        VmNic, } } #[cfg(any(feature = "vm-template"))] $callback ! { { method :
         get_vm_templates, id : "GetVmTemplates", body : GetVmTemplatesRequestBody,
-        where_input : VmTemplateWhereInput, item : VmTemplate, } { method :
-        get_vm_volumes, id : "GetVmVolumes", body : GetVmVolumesRequestBody, where_input
-        : VmVolumeWhereInput, item : VmVolume, } { method : get_content_library_images,
-        id : "GetContentLibraryImages", body : GetContentLibraryImagesRequestBody,
-        where_input : ContentLibraryImageWhereInput, item : ContentLibraryImage, } {
-        method : get_gpu_devices, id : "GetGpuDevices", body : GetGpuDevicesRequestBody,
-        where_input : GpuDeviceWhereInput, item : GpuDevice, } { method : get_labels, id
-        : "GetLabels", body : GetLabelsRequestBody, where_input : LabelWhereInput, item :
+        where_input : VmTemplateWhereInput, item : VmTemplate, } } #[cfg(any(feature =
+        "vm-volume"))] $callback ! { { method : get_vm_volumes, id : "GetVmVolumes", body
+        : GetVmVolumesRequestBody, where_input : VmVolumeWhereInput, item : VmVolume, } }
+        #[cfg(any(feature = "content-library-image"))] $callback ! { { method :
+        get_content_library_images, id : "GetContentLibraryImages", body :
+        GetContentLibraryImagesRequestBody, where_input : ContentLibraryImageWhereInput,
+        item : ContentLibraryImage, } } #[cfg(any(feature = "gpu-device"))] $callback ! {
+        { method : get_gpu_devices, id : "GetGpuDevices", body :
+        GetGpuDevicesRequestBody, where_input : GpuDeviceWhereInput, item : GpuDevice, }
+        } #[cfg(any(feature = "label"))] $callback ! { { method : get_labels, id :
+        "GetLabels", body : GetLabelsRequestBody, where_input : LabelWhereInput, item :
         Label, } }
     };
 }
@@ -62683,66 +66773,83 @@ pub(crate) use __for_each_list_operation as for_each_list_operation;
 #[allow(unused_macros)]
 macro_rules! __for_each_where_body {
     ($callback:ident) => {
-        $callback ! { { body : GetVmsRequestBody, where_input : VmWhereInput, where_ :
-        optional, rest : [after, before, first, last, order_by, skip], } { body :
-        GetVmsConnectionRequestBody, where_input : VmWhereInput, where_ : optional, rest
-        : [after, before, first, last, order_by, skip], } { body : VmMigrateParams,
-        where_input : VmWhereInput, where_ : required, rest : [data], } { body :
-        VmStartParams, where_input : VmWhereInput, where_ : required, rest : [data], } {
-        body : VmOperateParams, where_input : VmWhereInput, where_ : required, rest : [],
-        } { body : VmDeleteParams, where_input : VmWhereInput, where_ : required, rest :
-        [effect], } { body : GetTasksRequestBody, where_input : TaskWhereInput, where_ :
-        optional, rest : [after, before, first, last, order_by, skip], } { body :
-        GetAlertsRequestBody, where_input : AlertWhereInput, where_ : optional, rest :
-        [after, before, first, last, order_by, skip], } { body : GetClustersRequestBody,
-        where_input : ClusterWhereInput, where_ : optional, rest : [after, before, first,
-        last, order_by, skip], } { body : GetHostsRequestBody, where_input :
-        HostWhereInput, where_ : optional, rest : [after, before, first, last, order_by,
-        skip], } { body : GetDisksRequestBody, where_input : DiskWhereInput, where_ :
-        optional, rest : [after, before, first, last, order_by, skip], } { body :
-        GetVmSnapshotsRequestBody, where_input : VmSnapshotWhereInput, where_ : optional,
-        rest : [after, before, first, last, order_by, skip], } { body :
-        GetIscsiLunSnapshotsRequestBody, where_input : IscsiLunSnapshotWhereInput, where_
+        #[cfg(any(feature = "vm"))] $callback ! { { body : GetVmsRequestBody, where_input
+        : VmWhereInput, where_ : optional, rest : [after, before, first, last, order_by,
+        skip], } { body : GetVmsConnectionRequestBody, where_input : VmWhereInput, where_
         : optional, rest : [after, before, first, last, order_by, skip], } { body :
-        ClusterDeletionParams, where_input : ClusterWhereInput, where_ : required, rest :
-        [], } { body : ContentLibraryVmTemplateDeletionParams, where_input :
+        VmMigrateParams, where_input : VmWhereInput, where_ : required, rest : [data], }
+        { body : VmStartParams, where_input : VmWhereInput, where_ : required, rest :
+        [data], } { body : VmOperateParams, where_input : VmWhereInput, where_ :
+        required, rest : [], } { body : VmDeleteParams, where_input : VmWhereInput,
+        where_ : required, rest : [effect], } } $callback ! { { body :
+        GetTasksRequestBody, where_input : TaskWhereInput, where_ : optional, rest :
+        [after, before, first, last, order_by, skip], } } #[cfg(any(feature = "alert"))]
+        $callback ! { { body : GetAlertsRequestBody, where_input : AlertWhereInput,
+        where_ : optional, rest : [after, before, first, last, order_by, skip], } }
+        #[cfg(any(feature = "cluster"))] $callback ! { { body : GetClustersRequestBody,
+        where_input : ClusterWhereInput, where_ : optional, rest : [after, before, first,
+        last, order_by, skip], } { body : ClusterDeletionParams, where_input :
+        ClusterWhereInput, where_ : required, rest : [], } } #[cfg(any(feature =
+        "host"))] $callback ! { { body : GetHostsRequestBody, where_input :
+        HostWhereInput, where_ : optional, rest : [after, before, first, last, order_by,
+        skip], } { body : EnterMaintenanceModeCheckParams, where_input : HostWhereInput,
+        where_ : required, rest : [], } } #[cfg(any(feature = "disk"))] $callback ! { {
+        body : GetDisksRequestBody, where_input : DiskWhereInput, where_ : optional, rest
+        : [after, before, first, last, order_by, skip], } } #[cfg(any(feature =
+        "vm-snapshot"))] $callback ! { { body : GetVmSnapshotsRequestBody, where_input :
+        VmSnapshotWhereInput, where_ : optional, rest : [after, before, first, last,
+        order_by, skip], } { body : VmSnapshotDeletionParams, where_input :
+        VmSnapshotWhereInput, where_ : required, rest : [], } } #[cfg(any(feature =
+        "iscsi-lun-snapshot"))] $callback ! { { body : GetIscsiLunSnapshotsRequestBody,
+        where_input : IscsiLunSnapshotWhereInput, where_ : optional, rest : [after,
+        before, first, last, order_by, skip], } } #[cfg(any(feature =
+        "content-library-vm-template"))] $callback ! { { body :
+        ContentLibraryVmTemplateDeletionParams, where_input :
         ContentLibraryVmTemplateWhereInput, where_ : required, rest : [], } { body :
-        DatacenterDeletionParams, where_input : DatacenterWhereInput, where_ : required,
-        rest : [], } { body : VmSnapshotDeletionParams, where_input :
-        VmSnapshotWhereInput, where_ : required, rest : [], } { body :
-        VmTemplateDeletionParams, where_input : VmTemplateWhereInput, where_ : required,
-        rest : [], } { body : GetContentLibraryVmTemplatesRequestBody, where_input :
+        GetContentLibraryVmTemplatesRequestBody, where_input :
         ContentLibraryVmTemplateWhereInput, where_ : optional, rest : [after, before,
-        first, last, order_by, skip], } { body : GetDatacentersRequestBody, where_input :
+        first, last, order_by, skip], } } #[cfg(any(feature = "datacenter"))] $callback !
+        { { body : DatacenterDeletionParams, where_input : DatacenterWhereInput, where_ :
+        required, rest : [], } { body : GetDatacentersRequestBody, where_input :
         DatacenterWhereInput, where_ : optional, rest : [after, before, first, last,
-        order_by, skip], } { body : GetElfImagesRequestBody, where_input :
+        order_by, skip], } } #[cfg(any(feature = "vm-template"))] $callback ! { { body :
+        VmTemplateDeletionParams, where_input : VmTemplateWhereInput, where_ : required,
+        rest : [], } { body : GetVmTemplatesRequestBody, where_input :
+        VmTemplateWhereInput, where_ : optional, rest : [after, before, first, last,
+        order_by, skip], } { body : VmTemplateUpdationParams, where_input :
+        VmTemplateWhereInput, where_ : required, rest : [data], } } #[cfg(any(feature =
+        "elf-image"))] $callback ! { { body : GetElfImagesRequestBody, where_input :
         ElfImageWhereInput, where_ : optional, rest : [after, before, first, last,
-        order_by, skip], } { body : GetElfStoragePoliciesRequestBody, where_input :
+        order_by, skip], } } #[cfg(any(feature = "elf-storage-policy"))] $callback ! { {
+        body : GetElfStoragePoliciesRequestBody, where_input :
         ElfStoragePolicyWhereInput, where_ : optional, rest : [after, before, first,
-        last, order_by, skip], } { body : GetOrganizationsRequestBody, where_input :
-        OrganizationWhereInput, where_ : optional, rest : [after, before, first, last,
-        order_by, skip], } { body : GetSvtImagesRequestBody, where_input :
-        SvtImageWhereInput, where_ : optional, rest : [after, before, first, last,
-        order_by, skip], } { body : GetVdsesRequestBody, where_input : VdsWhereInput,
-        where_ : optional, rest : [after, before, first, last, order_by, skip], } { body
-        : GetVlansRequestBody, where_input : VlanWhereInput, where_ : optional, rest :
-        [after, before, first, last, order_by, skip], } { body : GetVmDisksRequestBody,
-        where_input : VmDiskWhereInput, where_ : optional, rest : [after, before, first,
-        last, order_by, skip], } { body : GetVmNicsRequestBody, where_input :
+        last, order_by, skip], } } #[cfg(any(feature = "organization"))] $callback ! { {
+        body : GetOrganizationsRequestBody, where_input : OrganizationWhereInput, where_
+        : optional, rest : [after, before, first, last, order_by, skip], } }
+        #[cfg(any(feature = "svt-image"))] $callback ! { { body :
+        GetSvtImagesRequestBody, where_input : SvtImageWhereInput, where_ : optional,
+        rest : [after, before, first, last, order_by, skip], } } #[cfg(any(feature =
+        "vds"))] $callback ! { { body : GetVdsesRequestBody, where_input : VdsWhereInput,
+        where_ : optional, rest : [after, before, first, last, order_by, skip], } }
+        #[cfg(any(feature = "vlan"))] $callback ! { { body : GetVlansRequestBody,
+        where_input : VlanWhereInput, where_ : optional, rest : [after, before, first,
+        last, order_by, skip], } } #[cfg(any(feature = "vm-disk"))] $callback ! { { body
+        : GetVmDisksRequestBody, where_input : VmDiskWhereInput, where_ : optional, rest
+        : [after, before, first, last, order_by, skip], } } #[cfg(any(feature =
+        "vm-nic"))] $callback ! { { body : GetVmNicsRequestBody, where_input :
         VmNicWhereInput, where_ : optional, rest : [after, before, first, last, order_by,
-        skip], } { body : GetVmTemplatesRequestBody, where_input : VmTemplateWhereInput,
-        where_ : optional, rest : [after, before, first, last, order_by, skip], } { body
-        : GetVmVolumesRequestBody, where_input : VmVolumeWhereInput, where_ : optional,
-        rest : [after, before, first, last, order_by, skip], } { body :
-        VmTemplateUpdationParams, where_input : VmTemplateWhereInput, where_ : required,
-        rest : [data], } { body : GetContentLibraryImagesRequestBody, where_input :
-        ContentLibraryImageWhereInput, where_ : optional, rest : [after, before, first,
-        last, order_by, skip], } { body : GetGpuDevicesRequestBody, where_input :
-        GpuDeviceWhereInput, where_ : optional, rest : [after, before, first, last,
-        order_by, skip], } { body : EnterMaintenanceModeCheckParams, where_input :
-        HostWhereInput, where_ : required, rest : [], } { body : GetLabelsRequestBody,
-        where_input : LabelWhereInput, where_ : optional, rest : [after, before, first,
-        last, order_by, skip], } }
+        skip], } } #[cfg(any(feature = "vm-volume"))] $callback ! { { body :
+        GetVmVolumesRequestBody, where_input : VmVolumeWhereInput, where_ : optional,
+        rest : [after, before, first, last, order_by, skip], } } #[cfg(any(feature =
+        "content-library-image"))] $callback ! { { body :
+        GetContentLibraryImagesRequestBody, where_input : ContentLibraryImageWhereInput,
+        where_ : optional, rest : [after, before, first, last, order_by, skip], } }
+        #[cfg(any(feature = "gpu-device"))] $callback ! { { body :
+        GetGpuDevicesRequestBody, where_input : GpuDeviceWhereInput, where_ : optional,
+        rest : [after, before, first, last, order_by, skip], } } #[cfg(any(feature =
+        "label"))] $callback ! { { body : GetLabelsRequestBody, where_input :
+        LabelWhereInput, where_ : optional, rest : [after, before, first, last, order_by,
+        skip], } }
     };
 }
 #[allow(unused_imports)]
@@ -62753,13 +66860,20 @@ pub(crate) use __for_each_where_body as for_each_where_body;
 #[allow(unused_macros)]
 macro_rules! __for_each_with_task {
     ($callback:ident) => {
-        $callback ! { { ty : WithTaskLoginResponse, } { ty : WithTaskVm, } { ty :
-        WithTaskDeleteVm, } { ty : WithTaskVmSnapshot, } { ty : WithTaskCluster, } { ty :
-        WithTaskContentLibraryVmTemplate, } { ty : WithTaskDatacenter, } { ty :
-        WithTaskDeleteCluster, } { ty : WithTaskDeleteContentLibraryVmTemplate, } { ty :
-        WithTaskDeleteDatacenter, } { ty : WithTaskDeleteVmSnapshot, } { ty :
-        WithTaskDeleteVmTemplate, } { ty : WithTaskHost, } { ty : WithTaskLabel, } { ty :
-        WithTaskMetric, } { ty : WithTaskVmTemplate, } }
+        $callback ! { { ty : WithTaskLoginResponse, } } #[cfg(any(feature = "vm"))]
+        $callback ! { { ty : WithTaskVm, } { ty : WithTaskDeleteVm, } } #[cfg(any(feature
+        = "vm-snapshot"))] $callback ! { { ty : WithTaskVmSnapshot, } { ty :
+        WithTaskDeleteVmSnapshot, } } #[cfg(any(feature = "cluster"))] $callback ! { { ty
+        : WithTaskCluster, } { ty : WithTaskDeleteCluster, } } #[cfg(any(feature =
+        "content-library-vm-template"))] $callback ! { { ty :
+        WithTaskContentLibraryVmTemplate, } { ty :
+        WithTaskDeleteContentLibraryVmTemplate, } } #[cfg(any(feature = "datacenter"))]
+        $callback ! { { ty : WithTaskDatacenter, } { ty : WithTaskDeleteDatacenter, } }
+        #[cfg(any(feature = "vm-template"))] $callback ! { { ty :
+        WithTaskDeleteVmTemplate, } { ty : WithTaskVmTemplate, } } #[cfg(any(feature =
+        "host"))] $callback ! { { ty : WithTaskHost, } } #[cfg(any(feature = "label"))]
+        $callback ! { { ty : WithTaskLabel, } } #[cfg(any(feature = "metrics"))]
+        $callback ! { { ty : WithTaskMetric, } }
     };
 }
 #[allow(unused_imports)]
@@ -62848,6 +66962,7 @@ pub const OPERATIONS_SINCE: &[(&str, &str)] = &[
     ("GetApiVersion", "4.0.0"),
     ("GetNtpServiceUrl", "4.5.0"),
 ];
+#[cfg(any(feature = "label"))]
 impl ::cloud_common::IntoOptional<types::AddLabelsToResourcesParams>
 for types::builder::AddLabelsToResourcesParams {
     type Error = types::error::ConversionError;
@@ -62861,6 +66976,7 @@ for types::builder::AddLabelsToResourcesParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "label"))]
 impl ::cloud_common::IntoOptional<types::AddLabelsToResourcesParamsData>
 for types::builder::AddLabelsToResourcesParamsData {
     type Error = types::error::ConversionError;
@@ -62874,6 +66990,7 @@ for types::builder::AddLabelsToResourcesParamsData {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "alert"))]
 impl ::cloud_common::IntoOptional<types::AlertWhereInput>
 for types::builder::AlertWhereInput {
     type Error = types::error::ConversionError;
@@ -62887,6 +67004,7 @@ for types::builder::AlertWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::CloudInitNetWork>
 for types::builder::CloudInitNetWork {
     type Error = types::error::ConversionError;
@@ -62900,6 +67018,7 @@ for types::builder::CloudInitNetWork {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::CloudInitNetWorkRoute>
 for types::builder::CloudInitNetWorkRoute {
     type Error = types::error::ConversionError;
@@ -62913,6 +67032,7 @@ for types::builder::CloudInitNetWorkRoute {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "cluster"))]
 impl ::cloud_common::IntoOptional<types::ClusterCreationParams>
 for types::builder::ClusterCreationParams {
     type Error = types::error::ConversionError;
@@ -62926,6 +67046,7 @@ for types::builder::ClusterCreationParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "cluster"))]
 impl ::cloud_common::IntoOptional<types::ClusterDeletionParams>
 for types::builder::ClusterDeletionParams {
     type Error = types::error::ConversionError;
@@ -62939,6 +67060,7 @@ for types::builder::ClusterDeletionParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "cluster"))]
 impl ::cloud_common::IntoOptional<types::ClusterUpdationParams>
 for types::builder::ClusterUpdationParams {
     type Error = types::error::ConversionError;
@@ -62952,6 +67074,7 @@ for types::builder::ClusterUpdationParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "cluster"))]
 impl ::cloud_common::IntoOptional<types::ClusterUpdationParamsData>
 for types::builder::ClusterUpdationParamsData {
     type Error = types::error::ConversionError;
@@ -62978,6 +67101,7 @@ for types::builder::ClusterWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "content-library-image", feature = "label"))]
 impl ::cloud_common::IntoOptional<types::ContentLibraryImageWhereInput>
 for types::builder::ContentLibraryImageWhereInput {
     type Error = types::error::ConversionError;
@@ -62991,6 +67115,7 @@ for types::builder::ContentLibraryImageWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "content-library-vm-template"))]
 impl ::cloud_common::IntoOptional<types::ContentLibraryVmTemplateCreationParams>
 for types::builder::ContentLibraryVmTemplateCreationParams {
     type Error = types::error::ConversionError;
@@ -63004,6 +67129,7 @@ for types::builder::ContentLibraryVmTemplateCreationParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "content-library-vm-template"))]
 impl ::cloud_common::IntoOptional<types::ContentLibraryVmTemplateDeletionParams>
 for types::builder::ContentLibraryVmTemplateDeletionParams {
     type Error = types::error::ConversionError;
@@ -63017,6 +67143,7 @@ for types::builder::ContentLibraryVmTemplateDeletionParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "content-library-vm-template"))]
 impl ::cloud_common::IntoOptional<types::ContentLibraryVmTemplateUpdationParams>
 for types::builder::ContentLibraryVmTemplateUpdationParams {
     type Error = types::error::ConversionError;
@@ -63030,6 +67157,7 @@ for types::builder::ContentLibraryVmTemplateUpdationParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "content-library-vm-template"))]
 impl ::cloud_common::IntoOptional<types::ContentLibraryVmTemplateUpdationParamsData>
 for types::builder::ContentLibraryVmTemplateUpdationParamsData {
     type Error = types::error::ConversionError;
@@ -63043,6 +67171,7 @@ for types::builder::ContentLibraryVmTemplateUpdationParamsData {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "content-library-vm-template", feature = "label"))]
 impl ::cloud_common::IntoOptional<types::ContentLibraryVmTemplateWhereInput>
 for types::builder::ContentLibraryVmTemplateWhereInput {
     type Error = types::error::ConversionError;
@@ -63056,6 +67185,7 @@ for types::builder::ContentLibraryVmTemplateWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "datacenter"))]
 impl ::cloud_common::IntoOptional<types::DatacenterCreationParams>
 for types::builder::DatacenterCreationParams {
     type Error = types::error::ConversionError;
@@ -63069,6 +67199,7 @@ for types::builder::DatacenterCreationParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "datacenter"))]
 impl ::cloud_common::IntoOptional<types::DatacenterDeletionParams>
 for types::builder::DatacenterDeletionParams {
     type Error = types::error::ConversionError;
@@ -63082,6 +67213,7 @@ for types::builder::DatacenterDeletionParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "datacenter"))]
 impl ::cloud_common::IntoOptional<types::DatacenterUpdationParams>
 for types::builder::DatacenterUpdationParams {
     type Error = types::error::ConversionError;
@@ -63095,6 +67227,7 @@ for types::builder::DatacenterUpdationParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "datacenter"))]
 impl ::cloud_common::IntoOptional<types::DatacenterUpdationParamsData>
 for types::builder::DatacenterUpdationParamsData {
     type Error = types::error::ConversionError;
@@ -63121,6 +67254,7 @@ for types::builder::DatacenterWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::DiskOperateModifyDisk>
 for types::builder::DiskOperateModifyDisk {
     type Error = types::error::ConversionError;
@@ -63134,6 +67268,20 @@ for types::builder::DiskOperateModifyDisk {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(
+    any(
+        feature = "content-library-image",
+        feature = "disk",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
 impl ::cloud_common::IntoOptional<types::DiskWhereInput>
 for types::builder::DiskWhereInput {
     type Error = types::error::ConversionError;
@@ -63147,6 +67295,7 @@ for types::builder::DiskWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "elf-image", feature = "label"))]
 impl ::cloud_common::IntoOptional<types::ElfImageWhereInput>
 for types::builder::ElfImageWhereInput {
     type Error = types::error::ConversionError;
@@ -63160,6 +67309,7 @@ for types::builder::ElfImageWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "elf-storage-policy"))]
 impl ::cloud_common::IntoOptional<types::ElfStoragePolicyWhereInput>
 for types::builder::ElfStoragePolicyWhereInput {
     type Error = types::error::ConversionError;
@@ -63173,6 +67323,7 @@ for types::builder::ElfStoragePolicyWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "host"))]
 impl ::cloud_common::IntoOptional<types::EnterMaintenanceModeCheckParams>
 for types::builder::EnterMaintenanceModeCheckParams {
     type Error = types::error::ConversionError;
@@ -63186,6 +67337,7 @@ for types::builder::EnterMaintenanceModeCheckParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "host"))]
 impl ::cloud_common::IntoOptional<types::EnterMaintenanceModeInput>
 for types::builder::EnterMaintenanceModeInput {
     type Error = types::error::ConversionError;
@@ -63199,6 +67351,7 @@ for types::builder::EnterMaintenanceModeInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "host"))]
 impl ::cloud_common::IntoOptional<types::EnterMaintenanceModeParams>
 for types::builder::EnterMaintenanceModeParams {
     type Error = types::error::ConversionError;
@@ -63212,6 +67365,7 @@ for types::builder::EnterMaintenanceModeParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "host"))]
 impl ::cloud_common::IntoOptional<types::EnterMaintenanceModeParamsWhere>
 for types::builder::EnterMaintenanceModeParamsWhere {
     type Error = types::error::ConversionError;
@@ -63225,6 +67379,7 @@ for types::builder::EnterMaintenanceModeParamsWhere {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "host"))]
 impl ::cloud_common::IntoOptional<types::EnterMaintenanceModeResultParams>
 for types::builder::EnterMaintenanceModeResultParams {
     type Error = types::error::ConversionError;
@@ -63238,6 +67393,7 @@ for types::builder::EnterMaintenanceModeResultParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "host"))]
 impl ::cloud_common::IntoOptional<types::EnterMaintenanceModeResultParamsWhere>
 for types::builder::EnterMaintenanceModeResultParamsWhere {
     type Error = types::error::ConversionError;
@@ -63251,6 +67407,7 @@ for types::builder::EnterMaintenanceModeResultParamsWhere {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "host"))]
 impl ::cloud_common::IntoOptional<types::ExitMaintenanceModeInput>
 for types::builder::ExitMaintenanceModeInput {
     type Error = types::error::ConversionError;
@@ -63264,6 +67421,7 @@ for types::builder::ExitMaintenanceModeInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "host"))]
 impl ::cloud_common::IntoOptional<types::ExitMaintenanceModeParams>
 for types::builder::ExitMaintenanceModeParams {
     type Error = types::error::ConversionError;
@@ -63277,6 +67435,7 @@ for types::builder::ExitMaintenanceModeParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "host"))]
 impl ::cloud_common::IntoOptional<types::ExitMaintenanceModeParamsWhere>
 for types::builder::ExitMaintenanceModeParamsWhere {
     type Error = types::error::ConversionError;
@@ -63290,6 +67449,7 @@ for types::builder::ExitMaintenanceModeParamsWhere {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "alert"))]
 impl ::cloud_common::IntoOptional<types::GetAlertsRequestBody>
 for types::builder::GetAlertsRequestBody {
     type Error = types::error::ConversionError;
@@ -63303,6 +67463,7 @@ for types::builder::GetAlertsRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "metrics"))]
 impl ::cloud_common::IntoOptional<types::GetClusterMetricInput>
 for types::builder::GetClusterMetricInput {
     type Error = types::error::ConversionError;
@@ -63316,6 +67477,7 @@ for types::builder::GetClusterMetricInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "cluster"))]
 impl ::cloud_common::IntoOptional<types::GetClustersRequestBody>
 for types::builder::GetClustersRequestBody {
     type Error = types::error::ConversionError;
@@ -63329,6 +67491,7 @@ for types::builder::GetClustersRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "content-library-image"))]
 impl ::cloud_common::IntoOptional<types::GetContentLibraryImagesRequestBody>
 for types::builder::GetContentLibraryImagesRequestBody {
     type Error = types::error::ConversionError;
@@ -63342,6 +67505,7 @@ for types::builder::GetContentLibraryImagesRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "content-library-vm-template"))]
 impl ::cloud_common::IntoOptional<types::GetContentLibraryVmTemplatesRequestBody>
 for types::builder::GetContentLibraryVmTemplatesRequestBody {
     type Error = types::error::ConversionError;
@@ -63355,6 +67519,7 @@ for types::builder::GetContentLibraryVmTemplatesRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "datacenter"))]
 impl ::cloud_common::IntoOptional<types::GetDatacentersRequestBody>
 for types::builder::GetDatacentersRequestBody {
     type Error = types::error::ConversionError;
@@ -63368,6 +67533,7 @@ for types::builder::GetDatacentersRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "disk"))]
 impl ::cloud_common::IntoOptional<types::GetDisksRequestBody>
 for types::builder::GetDisksRequestBody {
     type Error = types::error::ConversionError;
@@ -63381,6 +67547,7 @@ for types::builder::GetDisksRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "elf-image"))]
 impl ::cloud_common::IntoOptional<types::GetElfImagesRequestBody>
 for types::builder::GetElfImagesRequestBody {
     type Error = types::error::ConversionError;
@@ -63394,6 +67561,7 @@ for types::builder::GetElfImagesRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "elf-storage-policy"))]
 impl ::cloud_common::IntoOptional<types::GetElfStoragePoliciesRequestBody>
 for types::builder::GetElfStoragePoliciesRequestBody {
     type Error = types::error::ConversionError;
@@ -63407,6 +67575,7 @@ for types::builder::GetElfStoragePoliciesRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "gpu-device"))]
 impl ::cloud_common::IntoOptional<types::GetGpuDevicesRequestBody>
 for types::builder::GetGpuDevicesRequestBody {
     type Error = types::error::ConversionError;
@@ -63420,6 +67589,7 @@ for types::builder::GetGpuDevicesRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "metrics"))]
 impl ::cloud_common::IntoOptional<types::GetHostMetricInput>
 for types::builder::GetHostMetricInput {
     type Error = types::error::ConversionError;
@@ -63433,6 +67603,7 @@ for types::builder::GetHostMetricInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "host"))]
 impl ::cloud_common::IntoOptional<types::GetHostsRequestBody>
 for types::builder::GetHostsRequestBody {
     type Error = types::error::ConversionError;
@@ -63446,6 +67617,7 @@ for types::builder::GetHostsRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "iscsi-lun-snapshot"))]
 impl ::cloud_common::IntoOptional<types::GetIscsiLunSnapshotsRequestBody>
 for types::builder::GetIscsiLunSnapshotsRequestBody {
     type Error = types::error::ConversionError;
@@ -63459,6 +67631,7 @@ for types::builder::GetIscsiLunSnapshotsRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "label"))]
 impl ::cloud_common::IntoOptional<types::GetLabelsRequestBody>
 for types::builder::GetLabelsRequestBody {
     type Error = types::error::ConversionError;
@@ -63472,6 +67645,7 @@ for types::builder::GetLabelsRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "organization"))]
 impl ::cloud_common::IntoOptional<types::GetOrganizationsRequestBody>
 for types::builder::GetOrganizationsRequestBody {
     type Error = types::error::ConversionError;
@@ -63485,6 +67659,7 @@ for types::builder::GetOrganizationsRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "svt-image"))]
 impl ::cloud_common::IntoOptional<types::GetSvtImagesRequestBody>
 for types::builder::GetSvtImagesRequestBody {
     type Error = types::error::ConversionError;
@@ -63511,6 +67686,7 @@ for types::builder::GetTasksRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vds"))]
 impl ::cloud_common::IntoOptional<types::GetVdsesRequestBody>
 for types::builder::GetVdsesRequestBody {
     type Error = types::error::ConversionError;
@@ -63524,6 +67700,7 @@ for types::builder::GetVdsesRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vlan"))]
 impl ::cloud_common::IntoOptional<types::GetVlansRequestBody>
 for types::builder::GetVlansRequestBody {
     type Error = types::error::ConversionError;
@@ -63537,6 +67714,7 @@ for types::builder::GetVlansRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm-disk"))]
 impl ::cloud_common::IntoOptional<types::GetVmDisksRequestBody>
 for types::builder::GetVmDisksRequestBody {
     type Error = types::error::ConversionError;
@@ -63550,6 +67728,7 @@ for types::builder::GetVmDisksRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "metrics"))]
 impl ::cloud_common::IntoOptional<types::GetVmMetricInput>
 for types::builder::GetVmMetricInput {
     type Error = types::error::ConversionError;
@@ -63563,6 +67742,7 @@ for types::builder::GetVmMetricInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm-nic"))]
 impl ::cloud_common::IntoOptional<types::GetVmNicsRequestBody>
 for types::builder::GetVmNicsRequestBody {
     type Error = types::error::ConversionError;
@@ -63576,6 +67756,7 @@ for types::builder::GetVmNicsRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm-snapshot"))]
 impl ::cloud_common::IntoOptional<types::GetVmSnapshotsRequestBody>
 for types::builder::GetVmSnapshotsRequestBody {
     type Error = types::error::ConversionError;
@@ -63589,6 +67770,7 @@ for types::builder::GetVmSnapshotsRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm-template"))]
 impl ::cloud_common::IntoOptional<types::GetVmTemplatesRequestBody>
 for types::builder::GetVmTemplatesRequestBody {
     type Error = types::error::ConversionError;
@@ -63602,6 +67784,7 @@ for types::builder::GetVmTemplatesRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm-volume"))]
 impl ::cloud_common::IntoOptional<types::GetVmVolumesRequestBody>
 for types::builder::GetVmVolumesRequestBody {
     type Error = types::error::ConversionError;
@@ -63615,6 +67798,7 @@ for types::builder::GetVmVolumesRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::GetVmsConnectionRequestBody>
 for types::builder::GetVmsConnectionRequestBody {
     type Error = types::error::ConversionError;
@@ -63628,6 +67812,7 @@ for types::builder::GetVmsConnectionRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::GetVmsRequestBody>
 for types::builder::GetVmsRequestBody {
     type Error = types::error::ConversionError;
@@ -63641,6 +67826,7 @@ for types::builder::GetVmsRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "gpu-device", feature = "label"))]
 impl ::cloud_common::IntoOptional<types::GpuDeviceWhereInput>
 for types::builder::GpuDeviceWhereInput {
     type Error = types::error::ConversionError;
@@ -63654,6 +67840,22 @@ for types::builder::GpuDeviceWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(
+    any(
+        feature = "alert",
+        feature = "content-library-image",
+        feature = "disk",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "host",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
 impl ::cloud_common::IntoOptional<types::HostWhereInput>
 for types::builder::HostWhereInput {
     type Error = types::error::ConversionError;
@@ -63667,6 +67869,20 @@ for types::builder::HostWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(
+    any(
+        feature = "content-library-image",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "iscsi-lun-snapshot",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
 impl ::cloud_common::IntoOptional<types::IscsiLunSnapshotWhereInput>
 for types::builder::IscsiLunSnapshotWhereInput {
     type Error = types::error::ConversionError;
@@ -63680,6 +67896,19 @@ for types::builder::IscsiLunSnapshotWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(
+    any(
+        feature = "content-library-image",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
 impl ::cloud_common::IntoOptional<types::LabelWhereInput>
 for types::builder::LabelWhereInput {
     type Error = types::error::ConversionError;
@@ -63702,6 +67931,7 @@ impl ::cloud_common::IntoOptional<types::LoginInput> for types::builder::LoginIn
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::MountDisksParams>
 for types::builder::MountDisksParams {
     type Error = types::error::ConversionError;
@@ -63715,6 +67945,7 @@ for types::builder::MountDisksParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::MountNewCreateDisksParams>
 for types::builder::MountNewCreateDisksParams {
     type Error = types::error::ConversionError;
@@ -63728,6 +67959,7 @@ for types::builder::MountNewCreateDisksParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::MountNewCreateDisksParamsVmVolume>
 for types::builder::MountNewCreateDisksParamsVmVolume {
     type Error = types::error::ConversionError;
@@ -63741,6 +67973,7 @@ for types::builder::MountNewCreateDisksParamsVmVolume {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "organization"))]
 impl ::cloud_common::IntoOptional<types::OrganizationWhereInput>
 for types::builder::OrganizationWhereInput {
     type Error = types::error::ConversionError;
@@ -63754,6 +67987,7 @@ for types::builder::OrganizationWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "svt-image"))]
 impl ::cloud_common::IntoOptional<types::SvtImageWhereInput>
 for types::builder::SvtImageWhereInput {
     type Error = types::error::ConversionError;
@@ -63780,6 +68014,7 @@ for types::builder::TaskWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::TemplateCloudInit>
 for types::builder::TemplateCloudInit {
     type Error = types::error::ConversionError;
@@ -63793,6 +68028,7 @@ for types::builder::TemplateCloudInit {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "label", feature = "vds"))]
 impl ::cloud_common::IntoOptional<types::VdsWhereInput>
 for types::builder::VdsWhereInput {
     type Error = types::error::ConversionError;
@@ -63806,6 +68042,7 @@ for types::builder::VdsWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "label", feature = "vlan"))]
 impl ::cloud_common::IntoOptional<types::VlanWhereInput>
 for types::builder::VlanWhereInput {
     type Error = types::error::ConversionError;
@@ -63819,6 +68056,7 @@ for types::builder::VlanWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmAddCdRomParams>
 for types::builder::VmAddCdRomParams {
     type Error = types::error::ConversionError;
@@ -63832,6 +68070,7 @@ for types::builder::VmAddCdRomParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmAddCdRomParamsData>
 for types::builder::VmAddCdRomParamsData {
     type Error = types::error::ConversionError;
@@ -63845,6 +68084,7 @@ for types::builder::VmAddCdRomParamsData {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmAddDiskParams>
 for types::builder::VmAddDiskParams {
     type Error = types::error::ConversionError;
@@ -63858,6 +68098,7 @@ for types::builder::VmAddDiskParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmAddDiskParamsData>
 for types::builder::VmAddDiskParamsData {
     type Error = types::error::ConversionError;
@@ -63871,6 +68112,7 @@ for types::builder::VmAddDiskParamsData {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmAddDiskParamsDataVmDisks>
 for types::builder::VmAddDiskParamsDataVmDisks {
     type Error = types::error::ConversionError;
@@ -63884,6 +68126,7 @@ for types::builder::VmAddDiskParamsDataVmDisks {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmAddGpuDeviceParams>
 for types::builder::VmAddGpuDeviceParams {
     type Error = types::error::ConversionError;
@@ -63897,6 +68140,7 @@ for types::builder::VmAddGpuDeviceParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmAddNicParams>
 for types::builder::VmAddNicParams {
     type Error = types::error::ConversionError;
@@ -63910,6 +68154,7 @@ for types::builder::VmAddNicParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmAddNicParamsData>
 for types::builder::VmAddNicParamsData {
     type Error = types::error::ConversionError;
@@ -63923,6 +68168,7 @@ for types::builder::VmAddNicParamsData {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmCdRomParams>
 for types::builder::VmCdRomParams {
     type Error = types::error::ConversionError;
@@ -63936,6 +68182,7 @@ for types::builder::VmCdRomParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmCloneParams>
 for types::builder::VmCloneParams {
     type Error = types::error::ConversionError;
@@ -63949,6 +68196,7 @@ for types::builder::VmCloneParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmCreateVmFromContentLibraryTemplateParams>
 for types::builder::VmCreateVmFromContentLibraryTemplateParams {
     type Error = types::error::ConversionError;
@@ -63962,6 +68210,7 @@ for types::builder::VmCreateVmFromContentLibraryTemplateParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmCreateVmFromTemplateParams>
 for types::builder::VmCreateVmFromTemplateParams {
     type Error = types::error::ConversionError;
@@ -63975,6 +68224,7 @@ for types::builder::VmCreateVmFromTemplateParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmCreationParams>
 for types::builder::VmCreationParams {
     type Error = types::error::ConversionError;
@@ -63988,6 +68238,7 @@ for types::builder::VmCreationParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmDeleteParams>
 for types::builder::VmDeleteParams {
     type Error = types::error::ConversionError;
@@ -64001,6 +68252,7 @@ for types::builder::VmDeleteParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmDeleteParamsEffect>
 for types::builder::VmDeleteParamsEffect {
     type Error = types::error::ConversionError;
@@ -64014,6 +68266,7 @@ for types::builder::VmDeleteParamsEffect {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmDiskOperate>
 for types::builder::VmDiskOperate {
     type Error = types::error::ConversionError;
@@ -64027,6 +68280,7 @@ for types::builder::VmDiskOperate {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmDiskOperateRemoveDisks>
 for types::builder::VmDiskOperateRemoveDisks {
     type Error = types::error::ConversionError;
@@ -64040,6 +68294,7 @@ for types::builder::VmDiskOperateRemoveDisks {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmDiskParams> for types::builder::VmDiskParams {
     type Error = types::error::ConversionError;
     #[inline]
@@ -64049,6 +68304,7 @@ impl ::cloud_common::IntoOptional<types::VmDiskParams> for types::builder::VmDis
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm", feature = "vm-disk"))]
 impl ::cloud_common::IntoOptional<types::VmDiskWhereInput>
 for types::builder::VmDiskWhereInput {
     type Error = types::error::ConversionError;
@@ -64062,6 +68318,7 @@ for types::builder::VmDiskWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmExpandVmDiskParams>
 for types::builder::VmExpandVmDiskParams {
     type Error = types::error::ConversionError;
@@ -64075,6 +68332,7 @@ for types::builder::VmExpandVmDiskParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmGpuOperationParams>
 for types::builder::VmGpuOperationParams {
     type Error = types::error::ConversionError;
@@ -64088,6 +68346,7 @@ for types::builder::VmGpuOperationParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmMigrateParams>
 for types::builder::VmMigrateParams {
     type Error = types::error::ConversionError;
@@ -64101,6 +68360,7 @@ for types::builder::VmMigrateParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmMigrateParamsData>
 for types::builder::VmMigrateParamsData {
     type Error = types::error::ConversionError;
@@ -64114,6 +68374,7 @@ for types::builder::VmMigrateParamsData {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmNicParams> for types::builder::VmNicParams {
     type Error = types::error::ConversionError;
     #[inline]
@@ -64123,6 +68384,7 @@ impl ::cloud_common::IntoOptional<types::VmNicParams> for types::builder::VmNicP
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm-nic"))]
 impl ::cloud_common::IntoOptional<types::VmNicWhereInput>
 for types::builder::VmNicWhereInput {
     type Error = types::error::ConversionError;
@@ -64136,6 +68398,7 @@ for types::builder::VmNicWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmOperateParams>
 for types::builder::VmOperateParams {
     type Error = types::error::ConversionError;
@@ -64149,6 +68412,7 @@ for types::builder::VmOperateParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmOwnerParams>
 for types::builder::VmOwnerParams {
     type Error = types::error::ConversionError;
@@ -64162,6 +68426,7 @@ for types::builder::VmOwnerParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmRebuildParams>
 for types::builder::VmRebuildParams {
     type Error = types::error::ConversionError;
@@ -64175,6 +68440,7 @@ for types::builder::VmRebuildParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmRemoveCdRomParams>
 for types::builder::VmRemoveCdRomParams {
     type Error = types::error::ConversionError;
@@ -64188,6 +68454,7 @@ for types::builder::VmRemoveCdRomParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmRemoveCdRomParamsData>
 for types::builder::VmRemoveCdRomParamsData {
     type Error = types::error::ConversionError;
@@ -64201,6 +68468,7 @@ for types::builder::VmRemoveCdRomParamsData {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmRemoveDiskParams>
 for types::builder::VmRemoveDiskParams {
     type Error = types::error::ConversionError;
@@ -64214,6 +68482,7 @@ for types::builder::VmRemoveDiskParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmRemoveDiskParamsData>
 for types::builder::VmRemoveDiskParamsData {
     type Error = types::error::ConversionError;
@@ -64227,6 +68496,7 @@ for types::builder::VmRemoveDiskParamsData {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmRemoveGpuDeviceParams>
 for types::builder::VmRemoveGpuDeviceParams {
     type Error = types::error::ConversionError;
@@ -64240,6 +68510,7 @@ for types::builder::VmRemoveGpuDeviceParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmRemoveNicParams>
 for types::builder::VmRemoveNicParams {
     type Error = types::error::ConversionError;
@@ -64253,6 +68524,7 @@ for types::builder::VmRemoveNicParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmRemoveNicParamsData>
 for types::builder::VmRemoveNicParamsData {
     type Error = types::error::ConversionError;
@@ -64266,6 +68538,7 @@ for types::builder::VmRemoveNicParamsData {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmRollbackParams>
 for types::builder::VmRollbackParams {
     type Error = types::error::ConversionError;
@@ -64279,6 +68552,7 @@ for types::builder::VmRollbackParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmRollbackParamsData>
 for types::builder::VmRollbackParamsData {
     type Error = types::error::ConversionError;
@@ -64292,6 +68566,7 @@ for types::builder::VmRollbackParamsData {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm-snapshot"))]
 impl ::cloud_common::IntoOptional<types::VmSnapshotCreationParams>
 for types::builder::VmSnapshotCreationParams {
     type Error = types::error::ConversionError;
@@ -64305,6 +68580,7 @@ for types::builder::VmSnapshotCreationParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm-snapshot"))]
 impl ::cloud_common::IntoOptional<types::VmSnapshotCreationParamsData>
 for types::builder::VmSnapshotCreationParamsData {
     type Error = types::error::ConversionError;
@@ -64318,6 +68594,7 @@ for types::builder::VmSnapshotCreationParamsData {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm-snapshot"))]
 impl ::cloud_common::IntoOptional<types::VmSnapshotDeletionParams>
 for types::builder::VmSnapshotDeletionParams {
     type Error = types::error::ConversionError;
@@ -64331,6 +68608,19 @@ for types::builder::VmSnapshotDeletionParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(
+    any(
+        feature = "content-library-image",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
 impl ::cloud_common::IntoOptional<types::VmSnapshotWhereInput>
 for types::builder::VmSnapshotWhereInput {
     type Error = types::error::ConversionError;
@@ -64344,6 +68634,7 @@ for types::builder::VmSnapshotWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmStartParams>
 for types::builder::VmStartParams {
     type Error = types::error::ConversionError;
@@ -64357,6 +68648,7 @@ for types::builder::VmStartParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmStartParamsData>
 for types::builder::VmStartParamsData {
     type Error = types::error::ConversionError;
@@ -64370,6 +68662,7 @@ for types::builder::VmStartParamsData {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm-template"))]
 impl ::cloud_common::IntoOptional<types::VmTemplateCreationParams>
 for types::builder::VmTemplateCreationParams {
     type Error = types::error::ConversionError;
@@ -64383,6 +68676,7 @@ for types::builder::VmTemplateCreationParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm-template"))]
 impl ::cloud_common::IntoOptional<types::VmTemplateDeletionParams>
 for types::builder::VmTemplateDeletionParams {
     type Error = types::error::ConversionError;
@@ -64396,6 +68690,7 @@ for types::builder::VmTemplateDeletionParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm-template"))]
 impl ::cloud_common::IntoOptional<types::VmTemplateUpdationParams>
 for types::builder::VmTemplateUpdationParams {
     type Error = types::error::ConversionError;
@@ -64409,6 +68704,7 @@ for types::builder::VmTemplateUpdationParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm-template"))]
 impl ::cloud_common::IntoOptional<types::VmTemplateUpdationParamsData>
 for types::builder::VmTemplateUpdationParamsData {
     type Error = types::error::ConversionError;
@@ -64422,6 +68718,7 @@ for types::builder::VmTemplateUpdationParamsData {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "label", feature = "vm-template"))]
 impl ::cloud_common::IntoOptional<types::VmTemplateWhereInput>
 for types::builder::VmTemplateWhereInput {
     type Error = types::error::ConversionError;
@@ -64435,6 +68732,7 @@ for types::builder::VmTemplateWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmUpdateNicParams>
 for types::builder::VmUpdateNicParams {
     type Error = types::error::ConversionError;
@@ -64448,6 +68746,7 @@ for types::builder::VmUpdateNicParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmUpdateNicParamsData>
 for types::builder::VmUpdateNicParamsData {
     type Error = types::error::ConversionError;
@@ -64461,6 +68760,7 @@ for types::builder::VmUpdateNicParamsData {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmUpdateParams>
 for types::builder::VmUpdateParams {
     type Error = types::error::ConversionError;
@@ -64474,6 +68774,7 @@ for types::builder::VmUpdateParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmUpdateParamsData>
 for types::builder::VmUpdateParamsData {
     type Error = types::error::ConversionError;
@@ -64487,6 +68788,7 @@ for types::builder::VmUpdateParamsData {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "label", feature = "vm-volume"))]
 impl ::cloud_common::IntoOptional<types::VmVolumeWhereInput>
 for types::builder::VmVolumeWhereInput {
     type Error = types::error::ConversionError;
@@ -64500,6 +68802,19 @@ for types::builder::VmVolumeWhereInput {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(
+    any(
+        feature = "content-library-image",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
 impl ::cloud_common::IntoOptional<types::VmWhereInput> for types::builder::VmWhereInput {
     type Error = types::error::ConversionError;
     #[inline]
@@ -64509,6 +68824,7 @@ impl ::cloud_common::IntoOptional<types::VmWhereInput> for types::builder::VmWhe
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "content-library-vm-template"))]
 impl ::cloud_common::IntoOptional<types::VmWhereUniqueInput>
 for types::builder::VmWhereUniqueInput {
     type Error = types::error::ConversionError;

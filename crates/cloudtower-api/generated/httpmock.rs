@@ -87,7 +87,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct GetVmsWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl GetVmsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -117,7 +119,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct GetVmsThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl GetVmsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -168,7 +172,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct GetVmsConnectionWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl GetVmsConnectionWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -198,7 +204,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct GetVmsConnectionThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl GetVmsConnectionThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -249,7 +257,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct CreateVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl CreateVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -279,7 +289,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct CreateVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl CreateVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -330,7 +342,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct CreateVmFromTemplateWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl CreateVmFromTemplateWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -365,7 +379,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct CreateVmFromTemplateThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl CreateVmFromTemplateThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -416,7 +432,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct UpdateVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl UpdateVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -446,7 +464,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct UpdateVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl UpdateVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -497,7 +517,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct AddVmCdRomWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl AddVmCdRomWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -527,7 +549,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct AddVmCdRomThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl AddVmCdRomThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -582,7 +606,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RemoveVmCdRomWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl RemoveVmCdRomWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -612,7 +638,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RemoveVmCdRomThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl RemoveVmCdRomThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -663,7 +691,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct AddVmDiskWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl AddVmDiskWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -693,7 +723,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct AddVmDiskThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl AddVmDiskThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -744,7 +776,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RemoveVmDiskWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl RemoveVmDiskWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -774,7 +808,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RemoveVmDiskThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl RemoveVmDiskThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -825,7 +861,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct AddVmNicWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl AddVmNicWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -855,7 +893,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct AddVmNicThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl AddVmNicThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -906,7 +946,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct UpdateVmNicWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl UpdateVmNicWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -936,7 +978,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct UpdateVmNicThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl UpdateVmNicThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -987,7 +1031,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RemoveVmNicWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl RemoveVmNicWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1017,7 +1063,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RemoveVmNicThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl RemoveVmNicThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1068,7 +1116,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct MigrateVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl MigrateVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1098,7 +1148,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct MigrateVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl MigrateVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1149,7 +1201,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct StartVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl StartVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1179,7 +1233,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct StartVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl StartVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1230,7 +1286,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct ShutDownVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl ShutDownVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1260,7 +1318,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct ShutDownVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl ShutDownVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1311,7 +1371,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct PoweroffVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl PoweroffVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1341,7 +1403,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct PoweroffVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl PoweroffVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1392,7 +1456,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RestartVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl RestartVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1422,7 +1488,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RestartVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl RestartVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1473,7 +1541,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct ForceRestartVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl ForceRestartVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1503,7 +1573,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct ForceRestartVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl ForceRestartVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1554,7 +1626,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct SuspendVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl SuspendVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1584,7 +1658,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct SuspendVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl SuspendVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1635,7 +1711,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct ResumeVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl ResumeVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1665,7 +1743,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct ResumeVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl ResumeVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1716,7 +1796,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct MoveVmToRecycleBinWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl MoveVmToRecycleBinWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1746,7 +1828,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct MoveVmToRecycleBinThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl MoveVmToRecycleBinThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1797,7 +1881,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RecoverVmFromRecycleBinWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl RecoverVmFromRecycleBinWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1829,7 +1915,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RecoverVmFromRecycleBinThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl RecoverVmFromRecycleBinThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1880,7 +1968,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct DeleteVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl DeleteVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1910,7 +2000,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct DeleteVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl DeleteVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2042,7 +2134,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "alert"))]
     pub struct GetAlertsWhen(::httpmock::When);
+    #[cfg(any(feature = "alert"))]
     impl GetAlertsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2072,7 +2166,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "alert"))]
     pub struct GetAlertsThen(::httpmock::Then);
+    #[cfg(any(feature = "alert"))]
     impl GetAlertsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2123,7 +2219,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "cluster"))]
     pub struct GetClustersWhen(::httpmock::When);
+    #[cfg(any(feature = "cluster"))]
     impl GetClustersWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2153,7 +2251,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "cluster"))]
     pub struct GetClustersThen(::httpmock::Then);
+    #[cfg(any(feature = "cluster"))]
     impl GetClustersThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2204,7 +2304,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "host"))]
     pub struct GetHostsWhen(::httpmock::When);
+    #[cfg(any(feature = "host"))]
     impl GetHostsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2234,7 +2336,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "host"))]
     pub struct GetHostsThen(::httpmock::Then);
+    #[cfg(any(feature = "host"))]
     impl GetHostsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2285,7 +2389,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "disk"))]
     pub struct GetDisksWhen(::httpmock::When);
+    #[cfg(any(feature = "disk"))]
     impl GetDisksWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2315,7 +2421,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "disk"))]
     pub struct GetDisksThen(::httpmock::Then);
+    #[cfg(any(feature = "disk"))]
     impl GetDisksThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2366,7 +2474,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct CreateVmSnapshotWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-snapshot"))]
     impl CreateVmSnapshotWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2396,7 +2506,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct CreateVmSnapshotThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-snapshot"))]
     impl CreateVmSnapshotThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2447,7 +2559,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct GetVmSnapshotsWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-snapshot"))]
     impl GetVmSnapshotsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2477,7 +2591,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct GetVmSnapshotsThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-snapshot"))]
     impl GetVmSnapshotsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2528,7 +2644,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     pub struct GetIscsiLunSnapshotsWhen(::httpmock::When);
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     impl GetIscsiLunSnapshotsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2560,7 +2678,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     pub struct GetIscsiLunSnapshotsThen(::httpmock::Then);
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     impl GetIscsiLunSnapshotsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2611,7 +2731,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct CloneContentLibraryVmTemplateFromVmWhen(::httpmock::When);
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl CloneContentLibraryVmTemplateFromVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2647,7 +2769,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct CloneContentLibraryVmTemplateFromVmThen(::httpmock::Then);
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl CloneContentLibraryVmTemplateFromVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2701,7 +2825,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct CloneVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl CloneVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2731,7 +2857,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct CloneVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl CloneVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2782,7 +2910,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     pub struct CloneVmTemplateFromVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-template"))]
     impl CloneVmTemplateFromVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2817,7 +2947,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     pub struct CloneVmTemplateFromVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-template"))]
     impl CloneVmTemplateFromVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2868,7 +3000,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "cluster"))]
     pub struct ConnectClusterWhen(::httpmock::When);
+    #[cfg(any(feature = "cluster"))]
     impl ConnectClusterWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2901,7 +3035,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "cluster"))]
     pub struct ConnectClusterThen(::httpmock::Then);
+    #[cfg(any(feature = "cluster"))]
     impl ConnectClusterThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2952,7 +3088,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     pub struct ConvertVmTemplateFromVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-template"))]
     impl ConvertVmTemplateFromVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2987,7 +3125,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     pub struct ConvertVmTemplateFromVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-template"))]
     impl ConvertVmTemplateFromVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3038,7 +3178,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     pub struct CreateDatacenterWhen(::httpmock::When);
+    #[cfg(any(feature = "datacenter"))]
     impl CreateDatacenterWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3071,7 +3213,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     pub struct CreateDatacenterThen(::httpmock::Then);
+    #[cfg(any(feature = "datacenter"))]
     impl CreateDatacenterThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3122,7 +3266,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct CreateVmFromContentLibraryTemplateWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl CreateVmFromContentLibraryTemplateWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3158,7 +3304,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct CreateVmFromContentLibraryTemplateThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl CreateVmFromContentLibraryTemplateThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3209,7 +3357,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "cluster"))]
     pub struct DeleteClusterWhen(::httpmock::When);
+    #[cfg(any(feature = "cluster"))]
     impl DeleteClusterWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3239,7 +3389,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "cluster"))]
     pub struct DeleteClusterThen(::httpmock::Then);
+    #[cfg(any(feature = "cluster"))]
     impl DeleteClusterThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3290,7 +3442,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct DeleteContentLibraryVmTemplateWhen(::httpmock::When);
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl DeleteContentLibraryVmTemplateWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3326,7 +3480,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct DeleteContentLibraryVmTemplateThen(::httpmock::Then);
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl DeleteContentLibraryVmTemplateThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3380,7 +3536,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     pub struct DeleteDatacenterWhen(::httpmock::When);
+    #[cfg(any(feature = "datacenter"))]
     impl DeleteDatacenterWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3410,7 +3568,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     pub struct DeleteDatacenterThen(::httpmock::Then);
+    #[cfg(any(feature = "datacenter"))]
     impl DeleteDatacenterThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3464,7 +3624,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct DeleteVmSnapshotWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-snapshot"))]
     impl DeleteVmSnapshotWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3494,7 +3656,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     pub struct DeleteVmSnapshotThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-snapshot"))]
     impl DeleteVmSnapshotThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3548,7 +3712,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     pub struct DeleteVmTemplateWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-template"))]
     impl DeleteVmTemplateWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3578,7 +3744,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     pub struct DeleteVmTemplateThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-template"))]
     impl DeleteVmTemplateThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3632,7 +3800,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct GetContentLibraryVmTemplatesWhen(::httpmock::When);
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl GetContentLibraryVmTemplatesWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3667,7 +3837,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct GetContentLibraryVmTemplatesThen(::httpmock::Then);
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl GetContentLibraryVmTemplatesThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3721,7 +3893,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     pub struct GetDatacentersWhen(::httpmock::When);
+    #[cfg(any(feature = "datacenter"))]
     impl GetDatacentersWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3751,7 +3925,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     pub struct GetDatacentersThen(::httpmock::Then);
+    #[cfg(any(feature = "datacenter"))]
     impl GetDatacentersThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3802,7 +3978,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "elf-image"))]
     pub struct GetElfImagesWhen(::httpmock::When);
+    #[cfg(any(feature = "elf-image"))]
     impl GetElfImagesWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3832,7 +4010,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "elf-image"))]
     pub struct GetElfImagesThen(::httpmock::Then);
+    #[cfg(any(feature = "elf-image"))]
     impl GetElfImagesThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3883,7 +4063,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "elf-storage-policy"))]
     pub struct GetElfStoragePoliciesWhen(::httpmock::When);
+    #[cfg(any(feature = "elf-storage-policy"))]
     impl GetElfStoragePoliciesWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3915,7 +4097,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "elf-storage-policy"))]
     pub struct GetElfStoragePoliciesThen(::httpmock::Then);
+    #[cfg(any(feature = "elf-storage-policy"))]
     impl GetElfStoragePoliciesThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3966,7 +4150,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "organization"))]
     pub struct GetOrganizationsWhen(::httpmock::When);
+    #[cfg(any(feature = "organization"))]
     impl GetOrganizationsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3996,7 +4182,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "organization"))]
     pub struct GetOrganizationsThen(::httpmock::Then);
+    #[cfg(any(feature = "organization"))]
     impl GetOrganizationsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4047,7 +4235,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "svt-image"))]
     pub struct GetSvtImagesWhen(::httpmock::When);
+    #[cfg(any(feature = "svt-image"))]
     impl GetSvtImagesWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4077,7 +4267,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "svt-image"))]
     pub struct GetSvtImagesThen(::httpmock::Then);
+    #[cfg(any(feature = "svt-image"))]
     impl GetSvtImagesThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4128,7 +4320,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vds"))]
     pub struct GetVdsesWhen(::httpmock::When);
+    #[cfg(any(feature = "vds"))]
     impl GetVdsesWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4158,7 +4352,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vds"))]
     pub struct GetVdsesThen(::httpmock::Then);
+    #[cfg(any(feature = "vds"))]
     impl GetVdsesThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4209,7 +4405,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vlan"))]
     pub struct GetVlansWhen(::httpmock::When);
+    #[cfg(any(feature = "vlan"))]
     impl GetVlansWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4239,7 +4437,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vlan"))]
     pub struct GetVlansThen(::httpmock::Then);
+    #[cfg(any(feature = "vlan"))]
     impl GetVlansThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4290,7 +4490,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm-disk"))]
     pub struct GetVmDisksWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-disk"))]
     impl GetVmDisksWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4320,7 +4522,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm-disk"))]
     pub struct GetVmDisksThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-disk"))]
     impl GetVmDisksThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4371,7 +4575,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm-nic"))]
     pub struct GetVmNicsWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-nic"))]
     impl GetVmNicsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4401,7 +4607,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm-nic"))]
     pub struct GetVmNicsThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-nic"))]
     impl GetVmNicsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4452,7 +4660,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     pub struct GetVmTemplatesWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-template"))]
     impl GetVmTemplatesWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4482,7 +4692,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     pub struct GetVmTemplatesThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-template"))]
     impl GetVmTemplatesThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4533,7 +4745,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm-volume"))]
     pub struct GetVmVolumesWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-volume"))]
     impl GetVmVolumesWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4563,7 +4777,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm-volume"))]
     pub struct GetVmVolumesThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-volume"))]
     impl GetVmVolumesThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4614,7 +4830,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RebuildVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl RebuildVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4646,7 +4864,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RebuildVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl RebuildVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4697,7 +4917,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RollbackVmWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl RollbackVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4727,7 +4949,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RollbackVmThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl RollbackVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4778,7 +5002,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "cluster"))]
     pub struct UpdateClusterWhen(::httpmock::When);
+    #[cfg(any(feature = "cluster"))]
     impl UpdateClusterWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4808,7 +5034,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "cluster"))]
     pub struct UpdateClusterThen(::httpmock::Then);
+    #[cfg(any(feature = "cluster"))]
     impl UpdateClusterThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4859,7 +5087,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct UpdateContentLibraryVmTemplateWhen(::httpmock::When);
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl UpdateContentLibraryVmTemplateWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4895,7 +5125,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     pub struct UpdateContentLibraryVmTemplateThen(::httpmock::Then);
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl UpdateContentLibraryVmTemplateThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4949,7 +5181,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     pub struct UpdateDatacenterWhen(::httpmock::When);
+    #[cfg(any(feature = "datacenter"))]
     impl UpdateDatacenterWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4979,7 +5213,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     pub struct UpdateDatacenterThen(::httpmock::Then);
+    #[cfg(any(feature = "datacenter"))]
     impl UpdateDatacenterThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5030,7 +5266,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     pub struct UpdateVmTemplateWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-template"))]
     impl UpdateVmTemplateWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5060,7 +5298,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     pub struct UpdateVmTemplateThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-template"))]
     impl UpdateVmTemplateThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5111,7 +5351,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "content-library-image"))]
     pub struct GetContentLibraryImagesWhen(::httpmock::When);
+    #[cfg(any(feature = "content-library-image"))]
     impl GetContentLibraryImagesWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5143,7 +5385,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "content-library-image"))]
     pub struct GetContentLibraryImagesThen(::httpmock::Then);
+    #[cfg(any(feature = "content-library-image"))]
     impl GetContentLibraryImagesThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5194,7 +5438,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct ExpandVmDiskWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl ExpandVmDiskWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5224,7 +5470,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct ExpandVmDiskThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl ExpandVmDiskThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5275,7 +5523,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "gpu-device"))]
     pub struct GetGpuDevicesWhen(::httpmock::When);
+    #[cfg(any(feature = "gpu-device"))]
     impl GetGpuDevicesWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5305,7 +5555,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "gpu-device"))]
     pub struct GetGpuDevicesThen(::httpmock::Then);
+    #[cfg(any(feature = "gpu-device"))]
     impl GetGpuDevicesThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5356,7 +5608,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct AddVmGpuDeviceWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl AddVmGpuDeviceWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5386,7 +5640,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct AddVmGpuDeviceThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl AddVmGpuDeviceThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5437,7 +5693,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RemoveVmGpuDeviceWhen(::httpmock::When);
+    #[cfg(any(feature = "vm"))]
     impl RemoveVmGpuDeviceWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5467,7 +5725,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     pub struct RemoveVmGpuDeviceThen(::httpmock::Then);
+    #[cfg(any(feature = "vm"))]
     impl RemoveVmGpuDeviceThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5518,7 +5778,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModePreCheckWhen(::httpmock::When);
+    #[cfg(any(feature = "host"))]
     impl EnterMaintenanceModePreCheckWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5550,7 +5812,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModePreCheckThen(::httpmock::Then);
+    #[cfg(any(feature = "host"))]
     impl EnterMaintenanceModePreCheckThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5601,7 +5865,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModePrecheckResultWhen(::httpmock::When);
+    #[cfg(any(feature = "host"))]
     impl EnterMaintenanceModePrecheckResultWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5634,7 +5900,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModePrecheckResultThen(::httpmock::Then);
+    #[cfg(any(feature = "host"))]
     impl EnterMaintenanceModePrecheckResultThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5685,7 +5953,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModeWhen(::httpmock::When);
+    #[cfg(any(feature = "host"))]
     impl EnterMaintenanceModeWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5715,7 +5985,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "host"))]
     pub struct EnterMaintenanceModeThen(::httpmock::Then);
+    #[cfg(any(feature = "host"))]
     impl EnterMaintenanceModeThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5766,7 +6038,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "host"))]
     pub struct ExitMaintenanceModeWhen(::httpmock::When);
+    #[cfg(any(feature = "host"))]
     impl ExitMaintenanceModeWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5796,7 +6070,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "host"))]
     pub struct ExitMaintenanceModeThen(::httpmock::Then);
+    #[cfg(any(feature = "host"))]
     impl ExitMaintenanceModeThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5847,7 +6123,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "metrics"))]
     pub struct GetVmMetricsWhen(::httpmock::When);
+    #[cfg(any(feature = "metrics"))]
     impl GetVmMetricsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5866,7 +6144,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "metrics"))]
     pub struct GetVmMetricsThen(::httpmock::Then);
+    #[cfg(any(feature = "metrics"))]
     impl GetVmMetricsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5917,7 +6197,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "metrics"))]
     pub struct GetHostMetricsWhen(::httpmock::When);
+    #[cfg(any(feature = "metrics"))]
     impl GetHostMetricsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5936,7 +6218,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "metrics"))]
     pub struct GetHostMetricsThen(::httpmock::Then);
+    #[cfg(any(feature = "metrics"))]
     impl GetHostMetricsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5987,7 +6271,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "metrics"))]
     pub struct GetClusterMetricsWhen(::httpmock::When);
+    #[cfg(any(feature = "metrics"))]
     impl GetClusterMetricsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -6006,7 +6292,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "metrics"))]
     pub struct GetClusterMetricsThen(::httpmock::Then);
+    #[cfg(any(feature = "metrics"))]
     impl GetClusterMetricsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -6057,7 +6345,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "label"))]
     pub struct GetLabelsWhen(::httpmock::When);
+    #[cfg(any(feature = "label"))]
     impl GetLabelsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -6087,7 +6377,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "label"))]
     pub struct GetLabelsThen(::httpmock::Then);
+    #[cfg(any(feature = "label"))]
     impl GetLabelsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -6138,7 +6430,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "label"))]
     pub struct AddLabelsToResourcesWhen(::httpmock::When);
+    #[cfg(any(feature = "label"))]
     impl AddLabelsToResourcesWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -6170,7 +6464,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "label"))]
     pub struct AddLabelsToResourcesThen(::httpmock::Then);
+    #[cfg(any(feature = "label"))]
     impl AddLabelsToResourcesThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -6261,7 +6557,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "ntp"))]
     pub struct GetNtpServiceUrlWhen(::httpmock::When);
+    #[cfg(any(feature = "ntp"))]
     impl GetNtpServiceUrlWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -6287,7 +6585,9 @@ pub mod operations {
             }
         }
     }
+    #[cfg(any(feature = "ntp"))]
     pub struct GetNtpServiceUrlThen(::httpmock::Then);
+    #[cfg(any(feature = "ntp"))]
     impl GetNtpServiceUrlThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -6356,6 +6656,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl GetVmsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6374,6 +6675,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl GetVmsConnectionThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6392,6 +6694,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl CreateVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6410,6 +6713,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl CreateVmFromTemplateThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6428,6 +6732,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl UpdateVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6446,6 +6751,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl AddVmCdRomThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6464,6 +6770,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl RemoveVmCdRomThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6482,6 +6789,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl AddVmDiskThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6500,6 +6808,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl RemoveVmDiskThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6518,6 +6827,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl AddVmNicThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6536,6 +6846,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl UpdateVmNicThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6554,6 +6865,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl RemoveVmNicThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6572,6 +6884,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl MigrateVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6590,6 +6903,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl StartVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6608,6 +6922,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ShutDownVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6626,6 +6941,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl PoweroffVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6644,6 +6960,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl RestartVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6662,6 +6979,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ForceRestartVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6680,6 +6998,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl SuspendVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6698,6 +7017,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ResumeVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6716,6 +7036,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl MoveVmToRecycleBinThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6734,6 +7055,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl RecoverVmFromRecycleBinThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6752,6 +7074,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl DeleteVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6788,6 +7111,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "alert"))]
     impl GetAlertsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6806,6 +7130,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl GetClustersThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6824,6 +7149,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl GetHostsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6842,6 +7168,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "disk"))]
     impl GetDisksThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6860,6 +7187,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl CreateVmSnapshotThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6878,6 +7206,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl GetVmSnapshotsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6896,6 +7225,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     impl GetIscsiLunSnapshotsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6914,6 +7244,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl CloneContentLibraryVmTemplateFromVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6932,6 +7263,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl CloneVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6950,6 +7282,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     impl CloneVmTemplateFromVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6968,6 +7301,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl ConnectClusterThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -6986,6 +7320,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     impl ConvertVmTemplateFromVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7004,6 +7339,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     impl CreateDatacenterThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7022,6 +7358,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl CreateVmFromContentLibraryTemplateThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7040,6 +7377,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl DeleteClusterThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7058,6 +7396,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl DeleteContentLibraryVmTemplateThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7076,6 +7415,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     impl DeleteDatacenterThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7094,6 +7434,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm-snapshot"))]
     impl DeleteVmSnapshotThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7112,6 +7453,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     impl DeleteVmTemplateThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7130,6 +7472,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl GetContentLibraryVmTemplatesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7148,6 +7491,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     impl GetDatacentersThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7166,6 +7510,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "elf-image"))]
     impl GetElfImagesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7184,6 +7529,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "elf-storage-policy"))]
     impl GetElfStoragePoliciesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7202,6 +7548,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "organization"))]
     impl GetOrganizationsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7220,6 +7567,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "svt-image"))]
     impl GetSvtImagesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7238,6 +7586,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vds"))]
     impl GetVdsesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7256,6 +7605,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vlan"))]
     impl GetVlansThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7274,6 +7624,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm-disk"))]
     impl GetVmDisksThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7292,6 +7643,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm-nic"))]
     impl GetVmNicsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7310,6 +7662,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     impl GetVmTemplatesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7328,6 +7681,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm-volume"))]
     impl GetVmVolumesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7346,6 +7700,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl RebuildVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7364,6 +7719,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl RollbackVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7382,6 +7738,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "cluster"))]
     impl UpdateClusterThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7400,6 +7757,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "content-library-vm-template"))]
     impl UpdateContentLibraryVmTemplateThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7418,6 +7776,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "datacenter"))]
     impl UpdateDatacenterThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7436,6 +7795,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm-template"))]
     impl UpdateVmTemplateThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7454,6 +7814,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "content-library-image"))]
     impl GetContentLibraryImagesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7472,6 +7833,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl ExpandVmDiskThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7490,6 +7852,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "gpu-device"))]
     impl GetGpuDevicesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7508,6 +7871,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl AddVmGpuDeviceThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7526,6 +7890,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm"))]
     impl RemoveVmGpuDeviceThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7544,6 +7909,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl EnterMaintenanceModePreCheckThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7562,6 +7928,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl EnterMaintenanceModePrecheckResultThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7580,6 +7947,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl EnterMaintenanceModeThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7598,6 +7966,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "host"))]
     impl ExitMaintenanceModeThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7616,6 +7985,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "metrics"))]
     impl GetVmMetricsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7634,6 +8004,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "metrics"))]
     impl GetHostMetricsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7652,6 +8023,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "metrics"))]
     impl GetClusterMetricsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7670,6 +8042,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "label"))]
     impl GetLabelsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7688,6 +8061,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "label"))]
     impl AddLabelsToResourcesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7724,6 +8098,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "ntp"))]
     impl GetNtpServiceUrlThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -7750,111 +8125,142 @@ pub trait MockServerExt {
     fn login<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::LoginWhen, operations::LoginThen);
+    #[cfg(any(feature = "vm"))]
     fn get_vms<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmsWhen, operations::GetVmsThen);
+    #[cfg(any(feature = "vm"))]
     fn get_vms_connection<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmsConnectionWhen, operations::GetVmsConnectionThen);
+    #[cfg(any(feature = "vm"))]
     fn create_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreateVmWhen, operations::CreateVmThen);
+    #[cfg(any(feature = "vm"))]
     fn create_vm_from_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CreateVmFromTemplateWhen,
             operations::CreateVmFromTemplateThen,
         );
+    #[cfg(any(feature = "vm"))]
     fn update_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateVmWhen, operations::UpdateVmThen);
+    #[cfg(any(feature = "vm"))]
     fn add_vm_cd_rom<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AddVmCdRomWhen, operations::AddVmCdRomThen);
+    #[cfg(any(feature = "vm"))]
     fn remove_vm_cd_rom<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RemoveVmCdRomWhen, operations::RemoveVmCdRomThen);
+    #[cfg(any(feature = "vm"))]
     fn add_vm_disk<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AddVmDiskWhen, operations::AddVmDiskThen);
+    #[cfg(any(feature = "vm"))]
     fn remove_vm_disk<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RemoveVmDiskWhen, operations::RemoveVmDiskThen);
+    #[cfg(any(feature = "vm"))]
     fn add_vm_nic<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AddVmNicWhen, operations::AddVmNicThen);
+    #[cfg(any(feature = "vm"))]
     fn update_vm_nic<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateVmNicWhen, operations::UpdateVmNicThen);
+    #[cfg(any(feature = "vm"))]
     fn remove_vm_nic<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RemoveVmNicWhen, operations::RemoveVmNicThen);
+    #[cfg(any(feature = "vm"))]
     fn migrate_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::MigrateVmWhen, operations::MigrateVmThen);
+    #[cfg(any(feature = "vm"))]
     fn start_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::StartVmWhen, operations::StartVmThen);
+    #[cfg(any(feature = "vm"))]
     fn shut_down_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ShutDownVmWhen, operations::ShutDownVmThen);
+    #[cfg(any(feature = "vm"))]
     fn poweroff_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::PoweroffVmWhen, operations::PoweroffVmThen);
+    #[cfg(any(feature = "vm"))]
     fn restart_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RestartVmWhen, operations::RestartVmThen);
+    #[cfg(any(feature = "vm"))]
     fn force_restart_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ForceRestartVmWhen, operations::ForceRestartVmThen);
+    #[cfg(any(feature = "vm"))]
     fn suspend_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::SuspendVmWhen, operations::SuspendVmThen);
+    #[cfg(any(feature = "vm"))]
     fn resume_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ResumeVmWhen, operations::ResumeVmThen);
+    #[cfg(any(feature = "vm"))]
     fn move_vm_to_recycle_bin<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::MoveVmToRecycleBinWhen,
             operations::MoveVmToRecycleBinThen,
         );
+    #[cfg(any(feature = "vm"))]
     fn recover_vm_from_recycle_bin<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::RecoverVmFromRecycleBinWhen,
             operations::RecoverVmFromRecycleBinThen,
         );
+    #[cfg(any(feature = "vm"))]
     fn delete_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteVmWhen, operations::DeleteVmThen);
     fn get_tasks<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetTasksWhen, operations::GetTasksThen);
+    #[cfg(any(feature = "alert"))]
     fn get_alerts<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetAlertsWhen, operations::GetAlertsThen);
+    #[cfg(any(feature = "cluster"))]
     fn get_clusters<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetClustersWhen, operations::GetClustersThen);
+    #[cfg(any(feature = "host"))]
     fn get_hosts<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetHostsWhen, operations::GetHostsThen);
+    #[cfg(any(feature = "disk"))]
     fn get_disks<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetDisksWhen, operations::GetDisksThen);
+    #[cfg(any(feature = "vm-snapshot"))]
     fn create_vm_snapshot<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreateVmSnapshotWhen, operations::CreateVmSnapshotThen);
+    #[cfg(any(feature = "vm-snapshot"))]
     fn get_vm_snapshots<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmSnapshotsWhen, operations::GetVmSnapshotsThen);
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     fn get_iscsi_lun_snapshots<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::GetIscsiLunSnapshotsWhen,
             operations::GetIscsiLunSnapshotsThen,
         );
+    #[cfg(any(feature = "content-library-vm-template"))]
     fn clone_content_library_vm_template_from_vm<F>(
         &self,
         config_fn: F,
@@ -7864,27 +8270,33 @@ pub trait MockServerExt {
             operations::CloneContentLibraryVmTemplateFromVmWhen,
             operations::CloneContentLibraryVmTemplateFromVmThen,
         );
+    #[cfg(any(feature = "vm"))]
     fn clone_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CloneVmWhen, operations::CloneVmThen);
+    #[cfg(any(feature = "vm-template"))]
     fn clone_vm_template_from_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CloneVmTemplateFromVmWhen,
             operations::CloneVmTemplateFromVmThen,
         );
+    #[cfg(any(feature = "cluster"))]
     fn connect_cluster<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ConnectClusterWhen, operations::ConnectClusterThen);
+    #[cfg(any(feature = "vm-template"))]
     fn convert_vm_template_from_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::ConvertVmTemplateFromVmWhen,
             operations::ConvertVmTemplateFromVmThen,
         );
+    #[cfg(any(feature = "datacenter"))]
     fn create_datacenter<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreateDatacenterWhen, operations::CreateDatacenterThen);
+    #[cfg(any(feature = "vm"))]
     fn create_vm_from_content_library_template<F>(
         &self,
         config_fn: F,
@@ -7894,111 +8306,141 @@ pub trait MockServerExt {
             operations::CreateVmFromContentLibraryTemplateWhen,
             operations::CreateVmFromContentLibraryTemplateThen,
         );
+    #[cfg(any(feature = "cluster"))]
     fn delete_cluster<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteClusterWhen, operations::DeleteClusterThen);
+    #[cfg(any(feature = "content-library-vm-template"))]
     fn delete_content_library_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::DeleteContentLibraryVmTemplateWhen,
             operations::DeleteContentLibraryVmTemplateThen,
         );
+    #[cfg(any(feature = "datacenter"))]
     fn delete_datacenter<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteDatacenterWhen, operations::DeleteDatacenterThen);
+    #[cfg(any(feature = "vm-snapshot"))]
     fn delete_vm_snapshot<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteVmSnapshotWhen, operations::DeleteVmSnapshotThen);
+    #[cfg(any(feature = "vm-template"))]
     fn delete_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteVmTemplateWhen, operations::DeleteVmTemplateThen);
+    #[cfg(any(feature = "content-library-vm-template"))]
     fn get_content_library_vm_templates<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::GetContentLibraryVmTemplatesWhen,
             operations::GetContentLibraryVmTemplatesThen,
         );
+    #[cfg(any(feature = "datacenter"))]
     fn get_datacenters<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetDatacentersWhen, operations::GetDatacentersThen);
+    #[cfg(any(feature = "elf-image"))]
     fn get_elf_images<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetElfImagesWhen, operations::GetElfImagesThen);
+    #[cfg(any(feature = "elf-storage-policy"))]
     fn get_elf_storage_policies<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::GetElfStoragePoliciesWhen,
             operations::GetElfStoragePoliciesThen,
         );
+    #[cfg(any(feature = "organization"))]
     fn get_organizations<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetOrganizationsWhen, operations::GetOrganizationsThen);
+    #[cfg(any(feature = "svt-image"))]
     fn get_svt_images<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetSvtImagesWhen, operations::GetSvtImagesThen);
+    #[cfg(any(feature = "vds"))]
     fn get_vdses<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVdsesWhen, operations::GetVdsesThen);
+    #[cfg(any(feature = "vlan"))]
     fn get_vlans<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVlansWhen, operations::GetVlansThen);
+    #[cfg(any(feature = "vm-disk"))]
     fn get_vm_disks<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmDisksWhen, operations::GetVmDisksThen);
+    #[cfg(any(feature = "vm-nic"))]
     fn get_vm_nics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmNicsWhen, operations::GetVmNicsThen);
+    #[cfg(any(feature = "vm-template"))]
     fn get_vm_templates<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmTemplatesWhen, operations::GetVmTemplatesThen);
+    #[cfg(any(feature = "vm-volume"))]
     fn get_vm_volumes<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmVolumesWhen, operations::GetVmVolumesThen);
+    #[cfg(any(feature = "vm"))]
     fn rebuild_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RebuildVmWhen, operations::RebuildVmThen);
+    #[cfg(any(feature = "vm"))]
     fn rollback_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RollbackVmWhen, operations::RollbackVmThen);
+    #[cfg(any(feature = "cluster"))]
     fn update_cluster<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateClusterWhen, operations::UpdateClusterThen);
+    #[cfg(any(feature = "content-library-vm-template"))]
     fn update_content_library_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::UpdateContentLibraryVmTemplateWhen,
             operations::UpdateContentLibraryVmTemplateThen,
         );
+    #[cfg(any(feature = "datacenter"))]
     fn update_datacenter<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateDatacenterWhen, operations::UpdateDatacenterThen);
+    #[cfg(any(feature = "vm-template"))]
     fn update_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateVmTemplateWhen, operations::UpdateVmTemplateThen);
+    #[cfg(any(feature = "content-library-image"))]
     fn get_content_library_images<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::GetContentLibraryImagesWhen,
             operations::GetContentLibraryImagesThen,
         );
+    #[cfg(any(feature = "vm"))]
     fn expand_vm_disk<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ExpandVmDiskWhen, operations::ExpandVmDiskThen);
+    #[cfg(any(feature = "gpu-device"))]
     fn get_gpu_devices<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetGpuDevicesWhen, operations::GetGpuDevicesThen);
+    #[cfg(any(feature = "vm"))]
     fn add_vm_gpu_device<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AddVmGpuDeviceWhen, operations::AddVmGpuDeviceThen);
+    #[cfg(any(feature = "vm"))]
     fn remove_vm_gpu_device<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RemoveVmGpuDeviceWhen, operations::RemoveVmGpuDeviceThen);
+    #[cfg(any(feature = "host"))]
     fn enter_maintenance_mode_pre_check<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::EnterMaintenanceModePreCheckWhen,
             operations::EnterMaintenanceModePreCheckThen,
         );
+    #[cfg(any(feature = "host"))]
     fn enter_maintenance_mode_precheck_result<F>(
         &self,
         config_fn: F,
@@ -8008,30 +8450,37 @@ pub trait MockServerExt {
             operations::EnterMaintenanceModePrecheckResultWhen,
             operations::EnterMaintenanceModePrecheckResultThen,
         );
+    #[cfg(any(feature = "host"))]
     fn enter_maintenance_mode<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::EnterMaintenanceModeWhen,
             operations::EnterMaintenanceModeThen,
         );
+    #[cfg(any(feature = "host"))]
     fn exit_maintenance_mode<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::ExitMaintenanceModeWhen,
             operations::ExitMaintenanceModeThen,
         );
+    #[cfg(any(feature = "metrics"))]
     fn get_vm_metrics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmMetricsWhen, operations::GetVmMetricsThen);
+    #[cfg(any(feature = "metrics"))]
     fn get_host_metrics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetHostMetricsWhen, operations::GetHostMetricsThen);
+    #[cfg(any(feature = "metrics"))]
     fn get_cluster_metrics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetClusterMetricsWhen, operations::GetClusterMetricsThen);
+    #[cfg(any(feature = "label"))]
     fn get_labels<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetLabelsWhen, operations::GetLabelsThen);
+    #[cfg(any(feature = "label"))]
     fn add_labels_to_resources<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -8041,6 +8490,7 @@ pub trait MockServerExt {
     fn get_api_version<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetApiVersionWhen, operations::GetApiVersionThen);
+    #[cfg(any(feature = "ntp"))]
     fn get_ntp_service_url<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetNtpServiceUrlWhen, operations::GetNtpServiceUrlThen);
@@ -8056,6 +8506,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn get_vms<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmsWhen, operations::GetVmsThen),
@@ -8068,6 +8519,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn get_vms_connection<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmsConnectionWhen, operations::GetVmsConnectionThen),
@@ -8080,6 +8532,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn create_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreateVmWhen, operations::CreateVmThen),
@@ -8092,6 +8545,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn create_vm_from_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -8107,6 +8561,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn update_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateVmWhen, operations::UpdateVmThen),
@@ -8119,6 +8574,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn add_vm_cd_rom<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AddVmCdRomWhen, operations::AddVmCdRomThen),
@@ -8131,6 +8587,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn remove_vm_cd_rom<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RemoveVmCdRomWhen, operations::RemoveVmCdRomThen),
@@ -8143,6 +8600,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn add_vm_disk<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AddVmDiskWhen, operations::AddVmDiskThen),
@@ -8155,6 +8613,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn remove_vm_disk<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RemoveVmDiskWhen, operations::RemoveVmDiskThen),
@@ -8167,6 +8626,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn add_vm_nic<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AddVmNicWhen, operations::AddVmNicThen),
@@ -8179,6 +8639,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn update_vm_nic<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateVmNicWhen, operations::UpdateVmNicThen),
@@ -8191,6 +8652,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn remove_vm_nic<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RemoveVmNicWhen, operations::RemoveVmNicThen),
@@ -8203,6 +8665,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn migrate_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::MigrateVmWhen, operations::MigrateVmThen),
@@ -8215,6 +8678,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn start_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::StartVmWhen, operations::StartVmThen),
@@ -8227,6 +8691,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn shut_down_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ShutDownVmWhen, operations::ShutDownVmThen),
@@ -8239,6 +8704,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn poweroff_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::PoweroffVmWhen, operations::PoweroffVmThen),
@@ -8251,6 +8717,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn restart_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RestartVmWhen, operations::RestartVmThen),
@@ -8263,6 +8730,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn force_restart_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ForceRestartVmWhen, operations::ForceRestartVmThen),
@@ -8275,6 +8743,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn suspend_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::SuspendVmWhen, operations::SuspendVmThen),
@@ -8287,6 +8756,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn resume_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ResumeVmWhen, operations::ResumeVmThen),
@@ -8299,6 +8769,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn move_vm_to_recycle_bin<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -8314,6 +8785,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn recover_vm_from_recycle_bin<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -8329,6 +8801,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn delete_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteVmWhen, operations::DeleteVmThen),
@@ -8353,6 +8826,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "alert"))]
     fn get_alerts<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetAlertsWhen, operations::GetAlertsThen),
@@ -8365,6 +8839,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "cluster"))]
     fn get_clusters<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetClustersWhen, operations::GetClustersThen),
@@ -8377,6 +8852,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "host"))]
     fn get_hosts<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetHostsWhen, operations::GetHostsThen),
@@ -8389,6 +8865,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "disk"))]
     fn get_disks<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetDisksWhen, operations::GetDisksThen),
@@ -8401,6 +8878,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm-snapshot"))]
     fn create_vm_snapshot<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreateVmSnapshotWhen, operations::CreateVmSnapshotThen),
@@ -8413,6 +8891,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm-snapshot"))]
     fn get_vm_snapshots<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmSnapshotsWhen, operations::GetVmSnapshotsThen),
@@ -8425,6 +8904,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "iscsi-lun-snapshot"))]
     fn get_iscsi_lun_snapshots<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -8440,6 +8920,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "content-library-vm-template"))]
     fn clone_content_library_vm_template_from_vm<F>(
         &self,
         config_fn: F,
@@ -8458,6 +8939,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn clone_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CloneVmWhen, operations::CloneVmThen),
@@ -8470,6 +8952,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm-template"))]
     fn clone_vm_template_from_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -8485,6 +8968,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "cluster"))]
     fn connect_cluster<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ConnectClusterWhen, operations::ConnectClusterThen),
@@ -8497,6 +8981,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm-template"))]
     fn convert_vm_template_from_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -8512,6 +8997,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "datacenter"))]
     fn create_datacenter<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreateDatacenterWhen, operations::CreateDatacenterThen),
@@ -8524,6 +9010,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn create_vm_from_content_library_template<F>(
         &self,
         config_fn: F,
@@ -8542,6 +9029,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "cluster"))]
     fn delete_cluster<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteClusterWhen, operations::DeleteClusterThen),
@@ -8554,6 +9042,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "content-library-vm-template"))]
     fn delete_content_library_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -8569,6 +9058,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "datacenter"))]
     fn delete_datacenter<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteDatacenterWhen, operations::DeleteDatacenterThen),
@@ -8581,6 +9071,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm-snapshot"))]
     fn delete_vm_snapshot<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteVmSnapshotWhen, operations::DeleteVmSnapshotThen),
@@ -8593,6 +9084,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm-template"))]
     fn delete_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteVmTemplateWhen, operations::DeleteVmTemplateThen),
@@ -8605,6 +9097,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "content-library-vm-template"))]
     fn get_content_library_vm_templates<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -8620,6 +9113,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "datacenter"))]
     fn get_datacenters<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetDatacentersWhen, operations::GetDatacentersThen),
@@ -8632,6 +9126,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "elf-image"))]
     fn get_elf_images<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetElfImagesWhen, operations::GetElfImagesThen),
@@ -8644,6 +9139,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "elf-storage-policy"))]
     fn get_elf_storage_policies<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -8659,6 +9155,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "organization"))]
     fn get_organizations<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetOrganizationsWhen, operations::GetOrganizationsThen),
@@ -8671,6 +9168,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "svt-image"))]
     fn get_svt_images<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetSvtImagesWhen, operations::GetSvtImagesThen),
@@ -8683,6 +9181,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vds"))]
     fn get_vdses<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVdsesWhen, operations::GetVdsesThen),
@@ -8695,6 +9194,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vlan"))]
     fn get_vlans<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVlansWhen, operations::GetVlansThen),
@@ -8707,6 +9207,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm-disk"))]
     fn get_vm_disks<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmDisksWhen, operations::GetVmDisksThen),
@@ -8719,6 +9220,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm-nic"))]
     fn get_vm_nics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmNicsWhen, operations::GetVmNicsThen),
@@ -8731,6 +9233,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm-template"))]
     fn get_vm_templates<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmTemplatesWhen, operations::GetVmTemplatesThen),
@@ -8743,6 +9246,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm-volume"))]
     fn get_vm_volumes<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmVolumesWhen, operations::GetVmVolumesThen),
@@ -8755,6 +9259,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn rebuild_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RebuildVmWhen, operations::RebuildVmThen),
@@ -8767,6 +9272,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn rollback_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RollbackVmWhen, operations::RollbackVmThen),
@@ -8779,6 +9285,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "cluster"))]
     fn update_cluster<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateClusterWhen, operations::UpdateClusterThen),
@@ -8791,6 +9298,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "content-library-vm-template"))]
     fn update_content_library_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -8806,6 +9314,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "datacenter"))]
     fn update_datacenter<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateDatacenterWhen, operations::UpdateDatacenterThen),
@@ -8818,6 +9327,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm-template"))]
     fn update_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateVmTemplateWhen, operations::UpdateVmTemplateThen),
@@ -8830,6 +9340,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "content-library-image"))]
     fn get_content_library_images<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -8845,6 +9356,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn expand_vm_disk<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ExpandVmDiskWhen, operations::ExpandVmDiskThen),
@@ -8857,6 +9369,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "gpu-device"))]
     fn get_gpu_devices<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetGpuDevicesWhen, operations::GetGpuDevicesThen),
@@ -8869,6 +9382,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn add_vm_gpu_device<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AddVmGpuDeviceWhen, operations::AddVmGpuDeviceThen),
@@ -8881,6 +9395,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "vm"))]
     fn remove_vm_gpu_device<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RemoveVmGpuDeviceWhen, operations::RemoveVmGpuDeviceThen),
@@ -8893,6 +9408,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "host"))]
     fn enter_maintenance_mode_pre_check<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -8908,6 +9424,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "host"))]
     fn enter_maintenance_mode_precheck_result<F>(
         &self,
         config_fn: F,
@@ -8926,6 +9443,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "host"))]
     fn enter_maintenance_mode<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -8941,6 +9459,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "host"))]
     fn exit_maintenance_mode<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -8956,6 +9475,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "metrics"))]
     fn get_vm_metrics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmMetricsWhen, operations::GetVmMetricsThen),
@@ -8968,6 +9488,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "metrics"))]
     fn get_host_metrics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetHostMetricsWhen, operations::GetHostMetricsThen),
@@ -8980,6 +9501,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "metrics"))]
     fn get_cluster_metrics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetClusterMetricsWhen, operations::GetClusterMetricsThen),
@@ -8992,6 +9514,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "label"))]
     fn get_labels<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetLabelsWhen, operations::GetLabelsThen),
@@ -9004,6 +9527,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "label"))]
     fn add_labels_to_resources<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -9031,6 +9555,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
+    #[cfg(any(feature = "ntp"))]
     fn get_ntp_service_url<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetNtpServiceUrlWhen, operations::GetNtpServiceUrlThen),

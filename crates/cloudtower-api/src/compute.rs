@@ -16,12 +16,24 @@
 //! most clouds. A guest that ignores the request (no ACPI handling, hung)
 //! makes the task fail or the wait time out, and the error says so; then
 //! cut the power deliberately with [`CloudTower::poweroff_vm`].
+//!
+//! All of it but [`STATES`] needs the `vm` feature (a default one).
 
-use cloud_common::{
-    BoxFuture, Compute, Error, ErrorKind, GpuFilter, GpuOffer, Instance, InstanceState, LaunchSpec,
-};
+use cloud_common::InstanceState;
+#[cfg(feature = "vm")]
+use cloud_common::{BoxFuture, Compute, Error, ErrorKind, Instance};
+#[cfg(all(
+    feature = "vm",
+    feature = "gpu-device",
+    feature = "host",
+    feature = "vm-template",
+    feature = "content-library-vm-template"
+))]
+use cloud_common::{GpuFilter, GpuOffer, LaunchSpec};
 
+#[cfg(feature = "vm")]
 use crate::generated::operation_ids;
+#[cfg(feature = "vm")]
 use crate::{CloudTower, PROVIDER, types};
 
 /// The neutral state of a VM.
@@ -47,6 +59,7 @@ use crate::{CloudTower, PROVIDER, types};
 /// })).unwrap();
 /// assert_eq!(cloudtower_api::neutral_state(&vm), InstanceState::Deleting);
 /// ```
+#[cfg(feature = "vm")]
 pub fn neutral_state(vm: &types::Vm) -> InstanceState {
     use types::EntityAsyncStatus as A;
     match vm.entity_async_status {
@@ -77,6 +90,7 @@ pub const STATES: &[(&str, InstanceState)] = &[
 /// GiB (`memory` is in bytes), and the GPUs passed through to it
 /// (`gpu_devices`: their count, and their names joined with `+` when they
 /// differ); a VM without GPUs has `None` for both.
+#[cfg(feature = "vm")]
 pub fn summary(vm: &types::Vm) -> Instance {
     let gpus = vm.gpu_devices.as_deref().unwrap_or_default();
     let mut names: Vec<&str> = gpus.iter().map(|g| g.name.as_str()).collect();
@@ -95,6 +109,7 @@ pub fn summary(vm: &types::Vm) -> Instance {
 }
 
 /// The error for an id that matches no VM (CloudTower answers `[]`).
+#[cfg(feature = "vm")]
 fn no_such_vm(operation: &'static str, id: &str) -> Error {
     Error::new(
         ErrorKind::Api,
@@ -104,6 +119,7 @@ fn no_such_vm(operation: &'static str, id: &str) -> Error {
     )
 }
 
+#[cfg(feature = "vm")]
 impl CloudTower {
     /// Waits for the tasks of a single-VM mutation, which must have matched
     /// the VM; returns the finished tasks.
@@ -167,6 +183,7 @@ impl CloudTower {
     }
 }
 
+#[cfg(feature = "vm")]
 impl Compute for CloudTower {
     fn provider(&self) -> &'static str {
         PROVIDER
@@ -197,6 +214,13 @@ impl Compute for CloudTower {
         Box::pin(self.delete_instance(id))
     }
 
+    #[cfg(all(
+        feature = "vm",
+        feature = "gpu-device",
+        feature = "host",
+        feature = "vm-template",
+        feature = "content-library-vm-template"
+    ))]
     #[inline]
     fn gpu_offers<'a>(
         &'a self,
@@ -205,6 +229,13 @@ impl Compute for CloudTower {
         Box::pin(CloudTower::gpu_offers(self, filter))
     }
 
+    #[cfg(all(
+        feature = "vm",
+        feature = "gpu-device",
+        feature = "host",
+        feature = "vm-template",
+        feature = "content-library-vm-template"
+    ))]
     #[inline]
     fn launch<'a>(
         &'a self,
@@ -215,7 +246,7 @@ impl Compute for CloudTower {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "vm"))]
 mod tests {
     use super::*;
 

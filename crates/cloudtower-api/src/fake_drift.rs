@@ -8,22 +8,21 @@ use cloudtower_fake::drift::{Parser, Parsers};
 #[allow(unused_imports)] // The table's types are written `types::..`.
 use crate::types;
 
-macro_rules! parsers {
-    ($({ method: $method:ident, id: $id:literal, doc: $doc:literal, body: [$($body:ty)?], ok: $ok:ty, })*) => {
-        fn parsers() -> Parsers {
-            let mut out = Parsers::new();
-            $(
-                let parse: Parser = |body| {
-                    serde_json::from_value::<$ok>(body).map(drop).map_err(|e| e.to_string())
-                };
-                out.insert($id, parse);
-            )*
-            out
-        }
-    };
+/// A parser per operation of the table (which may call its callback once
+/// per group of operations compiled under the same features).
+fn parsers() -> Parsers {
+    let mut out = Parsers::new();
+    macro_rules! parsers {
+        ($({ method: $method:ident, id: $id:literal, doc: $doc:literal, body: [$($body:ty)?], ok: $ok:ty, })*) => {$(
+            let parse: Parser = |body| {
+                serde_json::from_value::<$ok>(body).map(drop).map_err(|e| e.to_string())
+            };
+            out.insert($id, parse);
+        )*};
+    }
+    crate::generated::for_each_operation!(parsers);
+    out
 }
-
-crate::generated::for_each_operation!(parsers);
 
 #[tokio::test]
 async fn every_operation_is_answered_with_a_body_its_type_parses() {

@@ -96,6 +96,14 @@ pub use cloud_common::{
 // calls it (see the repository's `docs/performance.md`, "Build cost").
 mod auth;
 pub mod compute;
+/// GPU offers need the features of every record they read and create.
+#[cfg(all(
+    feature = "vm",
+    feature = "gpu-device",
+    feature = "host",
+    feature = "vm-template",
+    feature = "content-library-vm-template"
+))]
 pub mod offers;
 pub mod query;
 pub mod tasks;
@@ -105,11 +113,14 @@ pub mod workflows;
 #[cfg(test)]
 mod fake_drift;
 
-pub use compute::{STATES, neutral_state, summary};
+pub use compute::STATES;
+#[cfg(feature = "vm")]
+pub use compute::{neutral_state, summary};
 pub use query::ListRequest;
 pub use tasks::{TaskId, TaskReport, TaskWait};
 pub use types::{ContentLanguage, UserSource};
 pub use version::{Version, VersionTooOld, since};
+#[cfg(feature = "vm")]
 pub use workflows::FromTemplate;
 
 cloud_common::generated_client!("cloudtower");
@@ -261,6 +272,8 @@ impl CloudTower {
 }
 
 /// Converts every element of an array body, or names the first that fails.
+// Unused when no operation with an array body is compiled (tag features).
+#[allow(dead_code)]
 fn collect<T, I>(operation: &'static str, items: I) -> Result<Vec<T>>
 where
     I: IntoIterator,

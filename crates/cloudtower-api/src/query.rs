@@ -89,6 +89,7 @@ macro_rules! where_bodies {
 
 crate::generated::for_each_where_body!(where_bodies);
 
+#[cfg(feature = "vm-snapshot")]
 impl types::VmSnapshot {
     /// The names of the iSCSI LUN snapshots that hold this snapshot's disks
     /// (`snapshot_local_id` of every `DISK`; CD-ROMs have none), for

@@ -25,10 +25,15 @@
 //! # Ok(()) }
 //! ```
 
-use cloud_common::{Check, Error, ErrorKind, WaitOptions, wait_for};
+#[cfg(feature = "host")]
+use cloud_common::{Check, WaitOptions, wait_for};
+use cloud_common::{Error, ErrorKind};
 
 use crate::query::ListRequest;
-use crate::{CloudTower, PROVIDER, Result, types};
+#[allow(unused_imports)]
+// Each workflow needs its tag's feature; with none on, none uses `types`.
+use crate::types;
+use crate::{CloudTower, PROVIDER, Result};
 
 /// An error for a lookup that did not find exactly one resource.
 fn lookup_error(operation: &'static str, what: &str, filter: &str, found: usize) -> Error {
@@ -44,10 +49,11 @@ fn lookup_error(operation: &'static str, what: &str, filter: &str, found: usize)
 /// where-input; names are not unique in CloudTower, so a name that
 /// matches several resources is an error rather than a guess.
 macro_rules! named_lookups {
-    ($($(#[$doc:meta])* $method:ident => $where:ident, $what:literal;)*) => {
+    ($($(#[$doc:meta])* $method:ident => $where:ident, $what:literal, $feature:literal;)*) => {
         impl CloudTower {
             $(
                 $(#[$doc])*
+                #[cfg(feature = $feature)]
                 #[inline]
                 pub async fn $method(&self, name: &str) -> Result<<types::$where as ListRequest>::Item> {
                     self.the_one($what, &format!("named {name:?}"), types::$where::by_name(name))
@@ -60,28 +66,28 @@ macro_rules! named_lookups {
 
 named_lookups! {
     /// The VLAN (virtual network) named `name` (`get-vlans`).
-    vlan_named => VlanWhereInput, "VLAN";
+    vlan_named => VlanWhereInput, "VLAN", "vlan";
     /// The ISO image named `name` in the cluster's image store
     /// (`get-elf-images`).
-    iso_named => ElfImageWhereInput, "ISO image";
+    iso_named => ElfImageWhereInput, "ISO image", "elf-image";
     /// The content-library image (ISO) named `name`
     /// (`get-content-library-images`).
-    content_library_image_named => ContentLibraryImageWhereInput, "content-library image";
+    content_library_image_named => ContentLibraryImageWhereInput, "content-library image", "content-library-image";
     /// The storage policy named `name` (`get-elf-storage-policies`).
-    storage_policy_named => ElfStoragePolicyWhereInput, "storage policy";
+    storage_policy_named => ElfStoragePolicyWhereInput, "storage policy", "elf-storage-policy";
     /// The VM template named `name` (`get-vm-templates`).
-    vm_template_named => VmTemplateWhereInput, "VM template";
+    vm_template_named => VmTemplateWhereInput, "VM template", "vm-template";
     /// The content-library VM template named `name`
     /// (`get-content-library-vm-templates`).
-    content_library_template_named => ContentLibraryVmTemplateWhereInput, "content-library template";
+    content_library_template_named => ContentLibraryVmTemplateWhereInput, "content-library template", "content-library-vm-template";
     /// The cluster named `name` (`get-clusters`).
-    cluster_named => ClusterWhereInput, "cluster";
+    cluster_named => ClusterWhereInput, "cluster", "cluster";
     /// The host named `name` (`get-hosts`).
-    host_named => HostWhereInput, "host";
+    host_named => HostWhereInput, "host", "host";
     /// The VM named `name` (`get-vms`).
-    vm_named => VmWhereInput, "VM";
+    vm_named => VmWhereInput, "VM", "vm";
     /// The datacenter named `name` (`get-datacenters`).
-    datacenter_named => DatacenterWhereInput, "datacenter";
+    datacenter_named => DatacenterWhereInput, "datacenter", "datacenter";
 }
 
 impl CloudTower {
@@ -106,6 +112,7 @@ impl CloudTower {
 
     /// The VMs carrying the label `key` (with `value`, when given): a
     /// `labels_some` filter on `get-vms`.
+    #[cfg(feature = "vm")]
     #[inline]
     pub async fn vms_labelled(&self, key: &str, value: Option<&str>) -> Result<Vec<types::Vm>> {
         self.get_vms(label_filter(key, value)).await
@@ -113,6 +120,7 @@ impl CloudTower {
 
     /// Attaches the labels matched by `labels` to the VMs matched by
     /// `vms` (`add-labels-to-resources`).
+    #[cfg(feature = "label")]
     #[inline]
     pub async fn label_vms(
         &self,
@@ -132,6 +140,7 @@ impl CloudTower {
 
     /// Clones VM `source` as a new VM `name`, with its configuration
     /// (`clone-vm`); the task creates it.
+    #[cfg(feature = "vm")]
     #[inline]
     pub async fn clone_vm_named(&self, source: &str, name: &str) -> Result<Vec<types::WithTaskVm>> {
         let params = types::VmCloneParams::builder().src_vm_id(source).name(name);
@@ -140,6 +149,7 @@ impl CloudTower {
 
     /// Converts VM `vm` into a VM template named `name` (the VM is gone
     /// afterwards; `convert-vm-template-from-vm`).
+    #[cfg(feature = "vm-template")]
     #[inline]
     pub async fn convert_vm_to_template(
         &self,
@@ -152,6 +162,7 @@ impl CloudTower {
 
     /// Clones VM `vm` into a new VM template named `name` (the VM stays;
     /// `clone-vm-template-from-vm`).
+    #[cfg(feature = "vm-template")]
     #[inline]
     pub async fn clone_vm_to_template(
         &self,
@@ -165,6 +176,7 @@ impl CloudTower {
     /// Clones VM `vm` into a content-library template named `name`,
     /// available to the clusters matched by `clusters`
     /// (`clone-content-library-vm-template-from-vm`).
+    #[cfg(feature = "content-library-vm-template")]
     #[inline]
     pub async fn clone_vm_to_content_library(
         &self,
@@ -181,6 +193,7 @@ impl CloudTower {
     }
 
     /// Rolls VM `vm` back to its snapshot `snapshot` (`rollback-vm`).
+    #[cfg(feature = "vm")]
     #[inline]
     pub async fn rollback_vm_to(&self, vm: &str, snapshot: &str) -> Result<Vec<types::WithTaskVm>> {
         self.rollback_vm(types::VmRollbackParams {
@@ -194,6 +207,7 @@ impl CloudTower {
 
     /// Creates a new VM `name` from the snapshot `snapshot`
     /// (`rebuild-vm-from-snapshot`).
+    #[cfg(feature = "vm")]
     #[inline]
     pub async fn rebuild_vm_from(
         &self,
@@ -207,6 +221,7 @@ impl CloudTower {
     }
 
     /// Deletes the VM snapshot `snapshot` (`delete-vm-snapshot`).
+    #[cfg(feature = "vm-snapshot")]
     #[inline]
     pub async fn delete_snapshot(
         &self,
@@ -218,6 +233,7 @@ impl CloudTower {
 
     /// The GPU devices of the hosts matched by `hosts`, or of every host
     /// (`get-gpu-devices`).
+    #[cfg(feature = "gpu-device")]
     #[inline]
     pub async fn gpu_devices_of(
         &self,
@@ -232,6 +248,7 @@ impl CloudTower {
 
     /// Passes the GPUs `gpus` (device ids) through to VM `vm` and waits for
     /// the task (`add-vm-gpu-device`).
+    #[cfg(feature = "vm")]
     #[inline]
     pub async fn attach_gpus(&self, vm: &str, gpus: &[&str]) -> Result<Vec<types::Task>> {
         let added = self
@@ -250,6 +267,7 @@ impl CloudTower {
 
     /// Detaches the GPUs `gpus` from VM `vm` and waits for the task
     /// (`remove-vm-gpu-device`).
+    #[cfg(feature = "vm")]
     #[inline]
     pub async fn detach_gpus(&self, vm: &str, gpus: &[&str]) -> Result<Vec<types::Task>> {
         let removed = self
@@ -270,6 +288,7 @@ impl CloudTower {
     /// the check's result (`enter-maintenance-mode-precheck`, then
     /// `enter-maintance-mode-precheck-result` until `done`). The result
     /// lists the VMs that entering would shut down.
+    #[cfg(feature = "host")]
     #[inline]
     pub async fn maintenance_precheck(
         &self,
@@ -310,6 +329,7 @@ impl CloudTower {
     /// `shutdown_vms` (ids) that cannot migrate, and waits for the task
     /// (`enter-maintance-mode`). Run [`CloudTower::maintenance_precheck`]
     /// first: it says which VMs those are.
+    #[cfg(feature = "host")]
     #[inline]
     pub async fn enter_maintenance(
         &self,
@@ -332,6 +352,7 @@ impl CloudTower {
     /// Takes host `host` out of maintenance mode and waits for the task
     /// (`exit-maintance-mode`); `back` says what to do with the VMs that
     /// left it.
+    #[cfg(feature = "host")]
     #[inline]
     pub async fn exit_maintenance(
         &self,
@@ -351,6 +372,7 @@ impl CloudTower {
 }
 
 /// The body of a VM-to-template operation.
+#[cfg(feature = "vm-template")]
 fn template_params(vm: &str, name: &str) -> types::builder::VmTemplateCreationParams {
     types::VmTemplateCreationParams::builder()
         .vm_id(vm)
@@ -358,6 +380,7 @@ fn template_params(vm: &str, name: &str) -> types::builder::VmTemplateCreationPa
         .cloud_init_supported(false)
 }
 
+#[cfg(feature = "vm")]
 fn gpu_operations(gpus: &[&str]) -> Vec<types::VmGpuOperationParams> {
     gpus.iter()
         .map(|id| types::VmGpuOperationParams {
@@ -367,12 +390,14 @@ fn gpu_operations(gpus: &[&str]) -> Vec<types::VmGpuOperationParams> {
         .collect()
 }
 
+#[cfg(feature = "host")]
 fn strings(values: &[&str]) -> Vec<String> {
     values.iter().map(|v| (*v).to_string()).collect()
 }
 
 /// `labels_some: {key, value}`.
 #[inline]
+#[cfg(feature = "vm")]
 fn label_filter(key: &str, value: Option<&str>) -> types::VmWhereInput {
     let label = types::LabelWhereInput {
         key: Some(key.to_string()),
@@ -390,12 +415,14 @@ fn label_filter(key: &str, value: Option<&str>) -> types::VmWhereInput {
 /// seed guide's template example uses: CPU, memory, NICs on VLANs, disks.
 /// Converts into the operation's element type, so
 /// [`CloudTower::create_vm_from_content_library_template`] takes it.
+#[cfg(feature = "vm")]
 #[derive(Debug, Clone)]
 pub struct FromTemplate {
     params: types::builder::VmCreateVmFromContentLibraryTemplateParams,
     nics: Vec<types::VmNicParams>,
 }
 
+#[cfg(feature = "vm")]
 impl FromTemplate {
     /// VM `name` on cluster `cluster` from content-library template
     /// `template` (ids), a linked clone (see [`FromTemplate::full_copy`]),
@@ -485,6 +512,7 @@ impl FromTemplate {
     }
 }
 
+#[cfg(feature = "vm")]
 impl TryFrom<FromTemplate> for types::VmCreateVmFromContentLibraryTemplateParams {
     type Error = String;
 

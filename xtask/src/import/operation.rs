@@ -82,6 +82,21 @@ pub(super) fn operation(doc: &Value, found: &Found<'_>, texts: &Texts) -> Result
             let example = official.unwrap_or_else(|| synthesise(doc, &schema, false));
             media["example"] = example;
         }
+        // Inline schemas of the other media types (uploads) get their
+        // fields documented here; component schemas are documented later.
+        for (media, content) in body
+            .get_mut("content")
+            .and_then(Value::as_object_mut)
+            .into_iter()
+            .flatten()
+        {
+            if media != "application/json"
+                && let Some(schema) = content.get_mut("schema")
+                && schema.get("$ref").is_none()
+            {
+                super::texts::document_inline(id, schema);
+            }
+        }
         op.insert("requestBody".into(), body);
     }
     let mut responses = Map::new();

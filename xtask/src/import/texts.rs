@@ -92,6 +92,15 @@ fn document_object(
     if let Some(items) = node.get_mut("items") {
         document_object(name, label, items, texts, documented);
     }
+    // The inline members of an `allOf` (a `$ref` member has no properties).
+    for member in node
+        .get_mut("allOf")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
+        document_object(name, label, member, texts, documented);
+    }
     let Some(properties) = node.get_mut("properties").and_then(Value::as_object_mut) else {
         return;
     };
@@ -105,6 +114,14 @@ fn document_object(
             documented.push(inner);
         }
     }
+}
+
+/// Documents every undocumented property of an inline request-body schema
+/// (a `multipart/form-data` upload's fields) of operation `id`, with
+/// descriptions derived from the names: the official texts have none for
+/// inline schemas.
+pub(crate) fn document_inline(id: &str, schema: &mut Value) {
+    document_object(id, id, schema, &Texts::default(), &mut Vec::new());
 }
 
 /// Adds `text` as the description of a property schema. A bare `$ref`
