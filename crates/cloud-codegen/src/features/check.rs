@@ -324,7 +324,7 @@ mod tests {
             pub struct Client;
             impl Client {
                 #[cfg(any(feature = "b"))]
-                pub fn get_b(&self) -> builder::GetB<'_> { todo!() }
+                pub fn get_b(&self) -> builder::GetB<'_> { builder::GetB::new(self) }
             }
         "#;
         let set = |fs: &[&str]| fs.iter().map(|s| s.to_string()).collect();
