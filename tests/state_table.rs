@@ -1,4 +1,4 @@
-//! The README's cross-provider state table is the providers' `STATES`
+//! cloud-common's README state table (crates/cloud-common/README.md) is the providers' `STATES`
 //! tables: this test renders them and requires the README to hold exactly
 //! that table, so neither can change without the other.
 
@@ -56,11 +56,11 @@ fn rendered() -> String {
 
 #[test]
 fn the_readme_table_is_the_code() {
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../crates/cloud-common/README.md");
     let table = rendered();
     assert!(
         readme.contains(&table),
-        "README.md's state table differs from the providers' STATES; it should read:\n{table}"
+        "crates/cloud-common/README.md's state table differs from the providers' STATES; it should read:\n{table}"
     );
 }
 
