@@ -4,11 +4,12 @@
 //! afterwards through the emulator's control plane. CI installs the
 //! Python packages (`.ci/run`); without them the test says so and skips.
 
-mod emulator;
+mod common;
 
 use std::process::Command;
 
-use emulator::{Emulator, http, scratch};
+use common::emulator::{Emulator, http};
+use common::scratch;
 use serde_json::Value;
 
 /// The versions `.ci/run` installs.
