@@ -251,6 +251,7 @@ pub fn known(key: &str, method: &str, path: &str) -> Option<crate::raw_api::Know
             operation_id: op.operation_id.clone(),
             form: op.body == Some(true),
             credential_query: op.credential_query.clone(),
+            paging: op.paging,
         })
     })
 }
@@ -440,7 +441,7 @@ pub async fn run(
             ))
         })?
     };
-    let pages = op.paging.and_then(|_| paginate::Flags::of(m));
+    let pages = op.paging.and_then(|_| paginate::PageArgs::of(m));
     if let Some(flags) = pages {
         let mut sink = view.sink();
         let body = body.unwrap_or_else(|| Json::Object(Default::default()));

@@ -67,7 +67,7 @@ Examples:
 /// `fleet api --help`.
 pub const API: &str = "\
 Examples:
-  $ fleet --fake api cloudtower POST /get-vms -F first=1 --jq '.[].name'
+  $ fleet --fake api cloudtower POST /get-vms --paginate --page-size 50 -o ndjson --jq '.[] | {id, name}'
   $ echo '{\"where\": {\"name\": \"web-01\"}}' | fleet --fake api cloudtower POST /get-vms --body - -o table";
 
 /// `fleet completions --help`.

@@ -334,6 +334,68 @@ fn api_sends_through_the_runtime_and_refuses_dot_segments() {
     assert_eq!(o.status.code(), Some(5), "{}", text(&o.stderr));
 }
 
+/// `fleet api --paginate` pages a paged read as its operation's command
+/// does (`first`/`after`); any other request refuses it before sending.
+#[test]
+fn api_paginates_the_paged_reads_only() {
+    let fake = tower(25);
+    let nd = ok(&mut against(
+        &fake,
+        &[
+            "api",
+            "cloudtower",
+            "POST",
+            "/get-vms",
+            "--paginate",
+            "--page-size",
+            "10",
+            "-o",
+            "ndjson",
+        ],
+    ));
+    let ids: std::collections::BTreeSet<String> = nd
+        .lines()
+        .map(|l| json(l)["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), 25, "{nd}");
+    assert_eq!(get_vms_sent(&fake), 3);
+    // --limit, with the body's filter kept on every page.
+    let body = r#"{"where": {"name_in": ["vm-01", "vm-02", "vm-03"]}}"#;
+    let names = ok(&mut against(
+        &fake,
+        &[
+            "api",
+            "cloudtower",
+            "POST",
+            "/get-vms",
+            "--body",
+            body,
+            "--limit",
+            "2",
+            "--page-size",
+            "1",
+            "--jq",
+            ".[].name",
+        ],
+    ));
+    assert_eq!(names, "vm-01\nvm-02\n");
+    assert_eq!(get_vms_sent(&fake), 5);
+    // Not a paged read: a usage error, nothing sent.
+    for path in ["/get-vms-connection", "/no/such/path"] {
+        let o = run(&mut against(
+            &fake,
+            &["api", "cloudtower", "POST", path, "--paginate"],
+        ));
+        assert_eq!(o.status.code(), Some(2), "{path}: {}", text(&o.stderr));
+        assert!(
+            text(&o.stderr).contains("paged read"),
+            "{}",
+            text(&o.stderr)
+        );
+    }
+    assert_eq!(fake.received().len(), 5);
+}
+
 #[test]
 fn start_stop_delete_wait_for_their_state() {
     let out = ok(&mut fleet(&[
