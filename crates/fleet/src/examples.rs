@@ -74,9 +74,11 @@ Examples:
 pub const COMPLETIONS: &str = "\
 Examples:
   $ source <(fleet completions bash)
-Installed for every new shell (bash, zsh):
+Installed for every new shell:
   fleet completions bash > ~/.local/share/bash-completion/completions/fleet
-  fleet completions zsh > ~/.zfunc/_fleet   # with fpath+=(~/.zfunc) before compinit";
+  fleet completions zsh > ~/.zfunc/_fleet   # with fpath+=(~/.zfunc) before compinit
+  fleet completions fish > ~/.config/fish/completions/fleet.fish
+  fleet completions powershell | Out-String | Invoke-Expression   # in $PROFILE";
 
 /// `fleet <provider> --help`: one example per provider, each a read the
 /// fake answers.

@@ -74,9 +74,19 @@ impl PageArgs {
     }
 }
 
-/// The paging flags added to a paged operation's command.
+/// The paging flags added to a paged operation's command, which keeps
+/// its own help (the derive would give it [`PageArgs`]'s doc comment).
 pub fn args(cmd: Command) -> Command {
-    PageArgs::augment_args(cmd)
+    let (about, long_about) = (cmd.get_about().cloned(), cmd.get_long_about().cloned());
+    let cmd = PageArgs::augment_args(cmd);
+    let cmd = match about {
+        Some(about) => cmd.about(about),
+        None => cmd.about(None),
+    };
+    match long_about {
+        Some(long) => cmd.long_about(long),
+        None => cmd.long_about(None),
+    }
 }
 
 /// Sends `request(body)` a page at a time, each page's items into `sink`
