@@ -109,10 +109,10 @@ Examples:
 }
 
 /// `fleet <provider> <operation> --help`: the call with the spec's
-/// example values. It is marked to run (`$`) when the fake answers it
-/// whatever its data: a paged read (`--limit 2`), or an operation that
-/// needs no input. The others' example values name ids and states the
-/// fakes may not hold.
+/// example values, which the embedded fakes hold (they are seeded with the
+/// records the examples name, in the states the operations need: see
+/// `fleet::mock`); a paged read pages (`--limit 2`, `--paginate`). Every
+/// one runs against `--fake` as written (the tests run them all).
 pub fn operation(key: &str, name: &str, args: &[String], paged: bool) -> String {
     let call = format!("fleet --fake {key} {name}");
     if paged {
@@ -123,10 +123,7 @@ pub fn operation(key: &str, name: &str, args: &[String], paged: bool) -> String 
     if args.is_empty() {
         return format!("Example:\n  $ {call}");
     }
-    format!(
-        "Example (the spec's example values; the fake may not hold them):\n  {call} {}",
-        args.join(" ")
-    )
+    format!("Example:\n  $ {call} {}", args.join(" "))
 }
 
 /// `value` as one shell word.

@@ -57,6 +57,8 @@ pub struct Known {
     pub operation_id: String,
     /// The body is a form (TensorDock v0).
     pub form: bool,
+    /// The JSON body carries the client's credential fields.
+    pub body_credentials: bool,
     /// Query parameters the client fills from its credentials.
     pub credential_query: Vec<String>,
     /// How the operation pages, if it does.
@@ -138,6 +140,9 @@ pub async fn run(view: &View, target: &Target, args: ApiArgs) -> Result<(), CliE
         }
         match body {
             Some(body) if known.as_ref().is_some_and(|k| k.form) => request.form(body),
+            Some(body) if known.as_ref().is_some_and(|k| k.body_credentials) => {
+                request.json_with_credentials(body)
+            }
             Some(body) => request.json(body),
             None => request,
         }

