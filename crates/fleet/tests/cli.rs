@@ -330,16 +330,7 @@ fn every_command_has_help() {
     assert_eq!(code(&top), 0);
     let text = stdout(&top);
     assert!(text.contains("Exit codes"), "{text}");
-    for cmd in [
-        "instances",
-        "show",
-        "start",
-        "stop",
-        "delete",
-        "wait",
-        "login",
-        "demo",
-    ] {
+    for cmd in common::COMMANDS {
         assert!(text.contains(cmd), "{cmd} missing from --help");
         let o = run(&mut fleet(&[cmd, "--help"]));
         assert_eq!(code(&o), 0, "{cmd}: {}", stderr(&o));

@@ -20,6 +20,14 @@ fn tower(n: usize) -> cloudtower_fake::Fake {
     fake
 }
 
+/// How many different `id`s the NDJSON lines `nd` hold.
+fn distinct_ids(nd: &str) -> usize {
+    nd.lines()
+        .map(|l| json(l)["id"].as_str().unwrap().to_string())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
+}
+
 fn get_vms_sent(fake: &cloudtower_fake::Fake) -> usize {
     fake.received()
         .iter()
@@ -151,11 +159,7 @@ fn paginate_reads_every_page_after_the_last_id() {
             "ndjson",
         ],
     ));
-    let ids: std::collections::BTreeSet<String> = nd
-        .lines()
-        .map(|l| json(l)["id"].as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(ids.len(), 25, "{nd}");
+    assert_eq!(distinct_ids(&nd), 25, "{nd}");
     assert_eq!(get_vms_sent(&fake), 3);
     // The same list as one JSON array (written as pages arrive) and YAML.
     let all = json(&ok(&mut against(
@@ -353,11 +357,7 @@ fn api_paginates_the_paged_reads_only() {
             "ndjson",
         ],
     ));
-    let ids: std::collections::BTreeSet<String> = nd
-        .lines()
-        .map(|l| json(l)["id"].as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(ids.len(), 25, "{nd}");
+    assert_eq!(distinct_ids(&nd), 25, "{nd}");
     assert_eq!(get_vms_sent(&fake), 3);
     // --limit, with the body's filter kept on every page.
     let body = r#"{"where": {"name_in": ["vm-01", "vm-02", "vm-03"]}}"#;

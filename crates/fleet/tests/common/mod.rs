@@ -24,6 +24,22 @@ pub const V2: &str = "tensordock-v2:468b716a-6747-4cbe-9f13-afc153a21c14";
 /// See [`V2`].
 pub const CT: &str = "cloudtower:cl2k1yswo1ifg0822ruv6ylfp";
 
+/// The provider-neutral commands (each has its own `--help`).
+pub const COMMANDS: [&str; 12] = [
+    "instances",
+    "show",
+    "start",
+    "stop",
+    "delete",
+    "wait",
+    "login",
+    "demo",
+    "api",
+    "completions",
+    "gpus",
+    "launch",
+];
+
 /// A config file that does not exist.
 pub const NO_CONFIG: &str = "/nonexistent/fleet/config.toml";
 
