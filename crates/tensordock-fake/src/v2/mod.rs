@@ -102,8 +102,8 @@ struct State {
     instances: BTreeMap<String, Instance>,
     secrets: BTreeMap<String, Value>,
     balance: f64,
-    charged_at: Instant,
-    advanced: Duration,
+    /// The clock billing runs on.
+    meter: crate::meter::Meter,
     /// When each request of the last minute came.
     window: VecDeque<Instant>,
     rate_limit: Option<usize>,
@@ -262,7 +262,7 @@ impl Fake {
     /// Lets `time` pass for billing.
     pub fn advance(&self, time: Duration) {
         self.server.with(|s| {
-            s.advanced += time;
+            s.meter.advance(time);
             s.charge();
         });
     }
