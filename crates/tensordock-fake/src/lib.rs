@@ -4,6 +4,8 @@
 //! bearer token), each behind the feature of its name.
 
 #[cfg(any(feature = "v0", feature = "v2"))]
+mod account;
+#[cfg(any(feature = "v0", feature = "v2"))]
 mod meter;
 #[cfg(feature = "v0")]
 pub mod v0;

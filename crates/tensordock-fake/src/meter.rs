@@ -46,11 +46,6 @@ impl Meter {
             .saturating_add(self.advanced_us)
     }
 
-    /// The time now, as a [`SystemTime`].
-    pub(crate) fn system_time(&self) -> SystemTime {
-        UNIX_EPOCH + Duration::from_micros(u64::try_from(self.now()).unwrap_or(0))
-    }
-
     /// Lets `time` pass at once.
     pub(crate) fn advance(&mut self, time: Duration) {
         let us = i64::try_from(time.as_micros()).unwrap_or(i64::MAX);

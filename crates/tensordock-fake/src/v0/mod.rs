@@ -58,10 +58,11 @@
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cloud_fake::{Countdown, Lifecycle, Spec};
 
+use crate::account;
 use crate::meter::Meter;
 use serde_json::{Value, json};
 
@@ -211,24 +212,17 @@ impl Fake {
 
     /// A VM as `getVm` would return it now (without counting as a read).
     pub fn vm(&self, id: &str) -> Option<tensordock_api::v0::types::VirtualMachine> {
-        self.server.with(|s| {
-            let value = s.vms.get(id)?.value.clone();
-            serde_json::from_value(value).ok()
-        })
+        self.server.with(|s| account::typed(s, id))
     }
 
     /// A VM's status now, e.g. `Running`.
     pub fn status(&self, id: &str) -> Option<String> {
-        self.server.with(|s| {
-            s.vms
-                .get(id)
-                .and_then(|v| v.value["status"].as_str().map(str::to_string))
-        })
+        self.server.with(|s| account::status(s, id))
     }
 
     /// The UUIDs of every VM.
     pub fn vm_ids(&self) -> Vec<String> {
-        self.server.with(|s| s.vms.keys().cloned().collect())
+        self.server.with(|s| account::ids(s))
     }
 
     /// The ids of every container deployment.
@@ -253,10 +247,7 @@ impl Fake {
 
     /// The balance now (USD), after charging the time since the last call.
     pub fn balance(&self) -> f64 {
-        self.server.with(|s| {
-            s.charge();
-            s.balance
-        })
+        self.server.with(account::balance)
     }
 
     /// Sets the balance (USD), as a deposit or withdrawal would: the
@@ -269,16 +260,14 @@ impl Fake {
     /// and the fake's clock ([`Fake::clock`]), by which revenue and
     /// statements are dated, moves on by it.
     pub fn advance(&self, time: Duration) {
-        self.server.with(|s| {
-            s.meter.advance(time);
-            s.charge();
-        });
+        self.server.with(|s| account::advance(s, time));
     }
 
     /// The fake's clock: real time plus what [`Fake::advance`] added. The
     /// ledger behind `getRevenue` and `getMonthlySummary` is dated by it.
     pub fn clock(&self) -> SystemTime {
-        self.server.with(|s| s.meter.system_time())
+        let us = self.server.with(|s| s.meter.now());
+        UNIX_EPOCH + Duration::from_micros(u64::try_from(us).unwrap_or(0))
     }
 
     /// Makes a hostnode one the account hosts (`hosted`), or not: the
@@ -307,6 +296,8 @@ impl Fake {
         });
     }
 }
+
+crate::account::impl_account!(State, Vm, vms);
 
 #[cfg(test)]
 mod tests {
