@@ -698,3 +698,28 @@ async fn reserved_hostnodes_are_listed_only_with_the_accounts_key_pair() {
     // Python's spelling of a boolean filter counts as one.
     assert_eq!(list(&[("requiresGTX", "True")]).await, Vec::<String>::new());
 }
+
+#[tokio::test]
+async fn the_ledger_and_the_hosted_hostnodes_survive_a_saved_state() {
+    let fake = Fake::start().await.unwrap();
+    fake.set_polls_to_settle(0);
+    fake.set_hosted(HOSTNODE, true);
+    let td = client(&fake);
+    let vm = deploy(&td, 1).await.unwrap();
+    fake.advance(HOUR);
+    let state = fake.save_state().unwrap();
+
+    let restarted = Fake::start().await.unwrap();
+    restarted.load_state(state).unwrap();
+    let rows = client(&restarted).revenue(|r| r).await.unwrap();
+    assert_eq!(rows.len(), 1, "still hosting");
+    assert_eq!(rows[0].virtual_machines[0].id.as_deref(), Some(vm.as_str()));
+    assert!(
+        about(rows[0].revenue_compute.unwrap(), COMPUTE_RATE),
+        "{rows:?}"
+    );
+    assert!(
+        restarted.clock() >= fake.clock() - Duration::from_secs(1),
+        "the clock does not go back"
+    );
+}

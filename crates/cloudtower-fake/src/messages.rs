@@ -83,6 +83,10 @@ pub(crate) enum Message<'a> {
     /// What a task of `operation` on the resource `name` does: its
     /// `description`.
     Task { operation: &'a str, name: &'a str },
+    /// A request no operation serves.
+    NoRoute { method: &'a str, path: &'a str },
+    /// An injected fault's answer (a fault rule with a `status`).
+    Injected(u16),
     /// A resource has an unfinished task.
     Locked { kind: &'a str, id: &'a str },
     /// A VM is in the wrong power state for an operation.
@@ -330,6 +334,14 @@ impl Message<'_> {
             (Message::Task { operation, name }, Lang::Zh) => {
                 format!("{} {name}", words_zh(operation))
             }
+            (Message::NoRoute { method, path }, Lang::En) => {
+                format!("No operation serves {method} {path}")
+            }
+            (Message::NoRoute { method, path }, Lang::Zh) => {
+                format!("没有操作处理 {method} {path}")
+            }
+            (Message::Injected(status), Lang::En) => format!("Injected fault: HTTP {status}"),
+            (Message::Injected(status), Lang::Zh) => format!("注入的故障：HTTP {status}"),
         }
     }
 }
@@ -383,6 +395,11 @@ mod tests {
                 kind: "Cluster",
                 id: "cl2k1",
             },
+            Message::NoRoute {
+                method: "POST",
+                path: "/frobnicate-vm",
+            },
+            Message::Injected(503),
         ];
         for status in ["RUNNING", "STOPPED", "SUSPENDED", "DELETED"] {
             for action in ACTIONS {
@@ -412,9 +429,11 @@ mod tests {
             Message::Locked { .. } => 8,
             Message::WrongState { .. } => 9,
             Message::NotFound { .. } => 10,
+            Message::NoRoute { .. } => 11,
+            Message::Injected(_) => 12,
         }
     }
-    const KINDS: usize = 11;
+    const KINDS: usize = 13;
 
     fn has_chinese(text: &str) -> bool {
         text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))

@@ -419,6 +419,29 @@ impl Service for CloudTowerService {
         self.error_response(failure, &path)
     }
 
+    fn not_found(&mut self, request: &Request) -> Response {
+        let lang = Lang::of(&request.headers);
+        let failure = self.failure(
+            lang,
+            404,
+            Message::NoRoute {
+                method: request.method.as_str(),
+                path: &request.path,
+            },
+        );
+        self.error_response(failure, &request.path)
+    }
+
+    fn fault(&mut self, request: &Request, status: u16) -> Response {
+        let lang = Lang::of(&request.headers);
+        let path = self
+            .spec
+            .operation(&request.operation_id)
+            .map_or_else(|| request.path.clone(), |op| op.path.clone());
+        let failure = self.failure(lang, status, Message::Injected(status));
+        self.error_response(failure, &path)
+    }
+
     fn save_state(&self) -> Result<Value, String> {
         self.save()
     }

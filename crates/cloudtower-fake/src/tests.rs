@@ -683,4 +683,19 @@ fn task_texts_and_fault_answers_follow_the_language() {
         "Sync VM timeout: the operation may still complete"
     );
     assert_eq!(answer(&zh, &mut h), "同步虚拟机超时：操作可能仍会完成");
+
+    // What the transport answers through the service: an injected status
+    // and a path no operation serves.
+    let injected = h.service.fault(&request("GetVms", json!({}), &zh), 503);
+    assert_eq!(injected.status, 503);
+    assert_eq!(json_of(&injected)["message"], "注入的故障：HTTP 503");
+    assert_eq!(json_of(&injected)["path"], "/get-vms");
+    let mut unknown = request("", json!({}), &zh);
+    unknown.path = "/frobnicate-vm".into();
+    let missing = h.service.not_found(&unknown);
+    assert_eq!(missing.status, 404);
+    assert_eq!(
+        json_of(&missing)["message"],
+        "没有操作处理 POST /frobnicate-vm"
+    );
 }
