@@ -367,6 +367,8 @@ impl State {
 
     fn modify(&mut self, request: &Request) -> Response {
         let id = request.field("server_id").unwrap_or_default().to_string();
+        // What the VM used until now is charged as it was.
+        self.charge();
         let Some(vm) = self.vms.get_mut(&id) else {
             return error(404, format!("Machine {id} not found"));
         };
