@@ -58,12 +58,19 @@ fn where_inputs(api: &OpenAPI) -> Vec<TokenStream> {
         let filter = |one: &str, many: &str| {
             is_string_property(o, one) && is_string_list_property(o, many)
         };
-        if filter("id", "id_in") {
-            out.push(lookup(&ty, &ID));
+        let lookups: Vec<&Lookup> = [(&ID, "id"), (&NAME, "name")]
+            .into_iter()
+            .filter(|(_, field)| filter(field, &format!("{field}_in")))
+            .map(|(l, _)| l)
+            .collect();
+        if lookups.is_empty() {
+            continue;
         }
-        if filter("name", "name_in") {
-            out.push(lookup(&ty, &NAME));
-        }
+        let (impls, methods): (Vec<_>, Vec<_>) = lookups.iter().map(|l| lookup(&ty, l)).unzip();
+        out.push(quote! {
+            #(#impls)*
+            impl types::#ty { #(#methods)* }
+        });
     }
     out
 }
@@ -91,20 +98,18 @@ const NAME: Lookup = Lookup {
 };
 
 /// `impl ::cloud_common::<trait> for types::<ty>`, and its two functions
-/// as inherent methods calling it.
-fn lookup(ty: &syn::Ident, l: &Lookup) -> TokenStream {
+/// as inherent methods calling it (for the type's inherent impl).
+fn lookup(ty: &syn::Ident, l: &Lookup) -> (TokenStream, TokenStream) {
     let trait_ = format_ident!("{}", l.trait_);
     let [f1, p1, field1, doc1] = l.one;
     let [fn_, pn, field_n, docn] = l.many;
     let (f1, p1, field1) = (format_ident!("{f1}"), format_ident!("{p1}"), field_ident(field1));
     let (fn_, pn, field_n) = (format_ident!("{fn_}"), format_ident!("{pn}"), field_ident(field_n));
-    let also = format!(
-        "\n\nThe [`{trait_}`](::cloud_common::{trait_}) impl, callable without importing the trait."
-    );
+    let also = format!(" The [`{trait_}`](cloud_common::{trait_}) impl, without importing the trait.");
     let (doc1, docn) = (format!("{doc1}{also}"), format!("{docn}{also}"));
     let string = quote!(impl ::std::convert::Into<::std::string::String>);
     let strings = quote!(impl ::std::iter::IntoIterator<Item = #string>);
-    quote! {
+    let imp = quote! {
         impl ::cloud_common::#trait_ for types::#ty {
             fn #f1(#p1: #string) -> Self {
                 Self {
@@ -121,18 +126,18 @@ fn lookup(ty: &syn::Ident, l: &Lookup) -> TokenStream {
                 }
             }
         }
-
-        impl types::#ty {
-            #[doc = #doc1]
-            pub fn #f1(#p1: #string) -> Self {
-                <Self as ::cloud_common::#trait_>::#f1(#p1)
-            }
-            #[doc = #docn]
-            pub fn #fn_(#pn: #strings) -> Self {
-                <Self as ::cloud_common::#trait_>::#fn_(#pn)
-            }
+    };
+    let methods = quote! {
+        #[doc = #doc1]
+        pub fn #f1(#p1: #string) -> Self {
+            <Self as ::cloud_common::#trait_>::#f1(#p1)
         }
-    }
+        #[doc = #docn]
+        pub fn #fn_(#pn: #strings) -> Self {
+            <Self as ::cloud_common::#trait_>::#fn_(#pn)
+        }
+    };
+    (imp, methods)
 }
 
 /// `From<where-input>` for every request body (named object) whose one

@@ -173,7 +173,6 @@ impl CloudTower {
             .try_flatten()
             .boxed()
     }
-}
 
     /// Sends one page of a list: the body through its operation's method.
     #[inline]
