@@ -55,9 +55,8 @@ fn where_inputs(api: &OpenAPI) -> Vec<TokenStream> {
             continue;
         };
         let ty = type_ident(name);
-        let filter = |one: &str, many: &str| {
-            is_string_property(o, one) && is_string_list_property(o, many)
-        };
+        let filter =
+            |one: &str, many: &str| is_string_property(o, one) && is_string_list_property(o, many);
         let lookups: Vec<&Lookup> = [(&ID, "id"), (&NAME, "name")]
             .into_iter()
             .filter(|(_, field)| filter(field, &format!("{field}_in")))
@@ -87,14 +86,29 @@ struct Lookup {
 const ID: Lookup = Lookup {
     trait_: "ById",
     one: ["by_id", "id", "id", "Matches one id: `{\"id\": id}`."],
-    many: ["by_ids", "ids", "id_in", "Matches any of these ids: `{\"id_in\": [..]}`."],
+    many: [
+        "by_ids",
+        "ids",
+        "id_in",
+        "Matches any of these ids: `{\"id_in\": [..]}`.",
+    ],
 };
 
 /// `by_name(name)` sets `name`, `by_names(names)` sets `name_in`.
 const NAME: Lookup = Lookup {
     trait_: "ByName",
-    one: ["by_name", "name", "name", "Matches one name exactly: `{\"name\": name}`."],
-    many: ["by_names", "names", "name_in", "Matches any of these names: `{\"name_in\": [..]}`."],
+    one: [
+        "by_name",
+        "name",
+        "name",
+        "Matches one name exactly: `{\"name\": name}`.",
+    ],
+    many: [
+        "by_names",
+        "names",
+        "name_in",
+        "Matches any of these names: `{\"name_in\": [..]}`.",
+    ],
 };
 
 /// `impl ::cloud_common::<trait> for types::<ty>`, and its two functions
@@ -103,9 +117,18 @@ fn lookup(ty: &syn::Ident, l: &Lookup) -> (TokenStream, TokenStream) {
     let trait_ = format_ident!("{}", l.trait_);
     let [f1, p1, field1, doc1] = l.one;
     let [fn_, pn, field_n, docn] = l.many;
-    let (f1, p1, field1) = (format_ident!("{f1}"), format_ident!("{p1}"), field_ident(field1));
-    let (fn_, pn, field_n) = (format_ident!("{fn_}"), format_ident!("{pn}"), field_ident(field_n));
-    let also = format!(" The [`{trait_}`](cloud_common::{trait_}) impl, without importing the trait.");
+    let (f1, p1, field1) = (
+        format_ident!("{f1}"),
+        format_ident!("{p1}"),
+        field_ident(field1),
+    );
+    let (fn_, pn, field_n) = (
+        format_ident!("{fn_}"),
+        format_ident!("{pn}"),
+        field_ident(field_n),
+    );
+    let also =
+        format!(" The [`{trait_}`](cloud_common::{trait_}) impl, without importing the trait.");
     let (doc1, docn) = (format!("{doc1}{also}"), format!("{docn}{also}"));
     let string = quote!(impl ::std::convert::Into<::std::string::String>);
     let strings = quote!(impl ::std::iter::IntoIterator<Item = #string>);

@@ -83,7 +83,10 @@ fn conventions_become_trait_impls_under_the_gates_of_what_they_name() {
     let generated = cloud_codegen::generate(&fixture("conventions.yaml"), "crate")
         .expect("the fixture generates");
     let client = generated.client;
-    assert!(!client.contains("for_each_where_input"), "no callback tables left");
+    assert!(
+        !client.contains("for_each_where_input"),
+        "no callback tables left"
+    );
     for header in [
         "impl ::cloud_common::ById for types::ThingWhereInput",
         "impl ::cloud_common::ByName for types::ThingWhereInput",
@@ -104,7 +107,10 @@ fn conventions_become_trait_impls_under_the_gates_of_what_they_name() {
         &client,
         "impl ::cloud_common::CursorPaged for types::GetThingsRequestBody",
     );
-    assert!(paged.contains(r#"#[cfg(any(feature = "read"))]"#), "{paged}");
+    assert!(
+        paged.contains(r#"#[cfg(any(feature = "read"))]"#),
+        "{paged}"
+    );
     // Gated through the reference.
     let once = impl_of(
         &client,

@@ -31,7 +31,9 @@ use std::future::Future;
 pub use cloud_common::{ById, ByName, CursorPaged};
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
-use crate::{CloudTower, Error, ErrorKind, PROVIDER, Result, generated, types};
+#[cfg(feature = "vm-snapshot")]
+use crate::types;
+use crate::{CloudTower, Error, ErrorKind, PROVIDER, Result, generated};
 
 #[cfg(feature = "vm-snapshot")]
 impl types::VmSnapshot {
@@ -176,7 +178,10 @@ impl CloudTower {
 
     /// Sends one page of a list: the body through its operation's method.
     #[inline]
-    pub(crate) fn send_page<B>(&self, body: B) -> impl Future<Output = Result<Vec<B::Item>>> + Send + '_
+    pub(crate) fn send_page<B>(
+        &self,
+        body: B,
+    ) -> impl Future<Output = Result<Vec<B::Item>>> + Send + '_
     where
         B: CursorPaged<Client = generated::Client>,
     {

@@ -25,9 +25,9 @@
 //! # Ok(()) }
 //! ```
 
+use cloud_common::{ByName, CursorPaged, Error, ErrorKind};
 #[cfg(feature = "host")]
 use cloud_common::{Check, WaitOptions, wait_for};
-use cloud_common::{ByName, CursorPaged, Error, ErrorKind};
 
 use crate::query::ListRequest;
 #[allow(unused_imports)]
