@@ -4,10 +4,10 @@
 //! Every where-input has `by_id` and `by_ids` (`{"id": ..}`,
 //! `{"id_in": [..]}`); those with names also `by_name` and `by_names`
 //! (inherent methods, and the [`ById`] and [`ByName`] impls for generic
-//! code, all generated). A where-input converts into the body of its read (`GetVmsRequestBody`,
-//! ...) and of the `{where}`-only VM mutations (`VmOperateParams`,
-//! `VmStartParams`, `VmMigrateParams`, `VmDeleteParams`), so it can be
-//! passed to those methods directly:
+//! code, all generated). A where-input converts into the body of its read
+//! (`GetVmsRequestBody`, ...) and of the `{where}`-only VM mutations
+//! (`VmOperateParams`, `VmStartParams`, `VmMigrateParams`,
+//! `VmDeleteParams`), so it can be passed to those methods directly:
 //!
 //! ```no_run
 //! # async fn demo(ct: cloudtower_api::CloudTower) -> Result<(), cloudtower_api::Error> {
