@@ -21,6 +21,7 @@ use progenitor_impl::{
 use quote::quote;
 
 mod builders;
+mod conventions;
 pub mod features;
 mod inline;
 mod json_bodies;
