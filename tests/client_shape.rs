@@ -147,7 +147,7 @@ async fn a_waiter_stops_at_once_when_the_instance_fails() {
         .to_string();
     let get = server.mock(|when, then| {
         when.method(Method::GET).path(format!("/instances/{id}"));
-        then.status(200).json_body(v2_instance(&spec, "error"));
+        then.status(200).json_body(v2_instance(spec, "error"));
     });
     let td = tensordock_api::v2::TensorDock::with_config(config(&server), "td-token").unwrap();
     let wait = WaitOptions::new(Duration::from_secs(600)).interval(Duration::from_millis(1));

@@ -24,7 +24,7 @@ const CONTRACT_TEST_FILES: &[&str] = &[
 #[test]
 fn every_operation_has_a_contract_test() {
     let spec = spec();
-    common::assert_every_operation_tested(&spec, &CONTRACT_TEST_FILES.concat());
+    common::assert_every_operation_tested(spec, &CONTRACT_TEST_FILES.concat());
 }
 
 // ------------------------------------------------ imported operations

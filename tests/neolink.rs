@@ -21,7 +21,7 @@ const TOKEN: &str = "nl-tok-4c1d9e7a-52b8-4f03-a6e2-9d8c7b6a5f41";
 const CLUSTER: &str = "host-cluster";
 const IMAGE: &str = "images.neolink-ai.com/matrixdc/tensorflow:2.15.0-python3.10-cuda12.1.0-cudnn8-devel-ubuntu22.04";
 
-fn spec() -> Spec {
+fn spec() -> &'static Spec {
     Spec::load("neolink.yaml")
 }
 
@@ -125,13 +125,13 @@ fn example_instance(spec: &Spec, status: &str) -> Value {
 
 #[test]
 fn every_operation_has_a_contract_test() {
-    common::assert_every_operation_tested(&spec(), include_str!("neolink.rs"));
+    common::assert_every_operation_tested(spec(), include_str!("neolink.rs"));
 }
 
 #[tokio::test]
 async fn contract_list_regions() {
     let (spec, server) = (spec(), MockServer::start_async().await);
-    let ns = namespace(&spec);
+    let ns = namespace(spec);
     let example = spec.response_example("listRegions");
     let mock = server.list_regions(|when, then| {
         no_body(exact(
@@ -141,7 +141,7 @@ async fn contract_list_regions() {
         ));
         then.into_inner().status(200).json_body(example.clone());
     });
-    let regions = client(&server, &spec).regions().await.expect("regions");
+    let regions = client(&server, spec).regions().await.expect("regions");
     mock.assert_async().await;
     assert_eq!(regions.len(), 1);
     let r = &regions[0];
@@ -162,7 +162,7 @@ async fn contract_list_regions() {
 #[tokio::test]
 async fn contract_list_computing_skus() {
     let (spec, server) = (spec(), MockServer::start_async().await);
-    let ns = namespace(&spec);
+    let ns = namespace(spec);
     let region = spec.param_example("listComputingSkus", "region_id");
     let region = region.as_str().unwrap();
     let example = spec.response_example("listComputingSkus");
@@ -174,7 +174,7 @@ async fn contract_list_computing_skus() {
         ));
         then.into_inner().status(200).json_body(example.clone());
     });
-    let skus = client(&server, &spec).skus(region).await.expect("skus");
+    let skus = client(&server, spec).skus(region).await.expect("skus");
     mock.assert_async().await;
     let sku = &skus[0];
     assert_eq!((sku.name.as_str(), sku.skus_id.as_str()), ("H20", "2"));
@@ -196,7 +196,7 @@ async fn contract_list_computing_skus() {
 #[tokio::test]
 async fn contract_create_instance() {
     let (spec, server) = (spec(), MockServer::start_async().await);
-    let ns = namespace(&spec);
+    let ns = namespace(spec);
     let example = spec.response_example("createInstance");
     let mock = server.create_instance(|when, then| {
         let when = when
@@ -230,7 +230,7 @@ async fn contract_create_instance() {
         .display_name("test1")
         .image(IMAGE)
         .region(String::new());
-    let created = client(&server, &spec)
+    let created = client(&server, spec)
         .create_instance(CLUSTER, request)
         .await
         .expect("created");
@@ -303,7 +303,7 @@ async fn an_incomplete_create_request_is_a_typed_error_and_sends_nothing() {
 #[tokio::test]
 async fn contract_list_instances() {
     let spec = spec();
-    let ns = namespace(&spec);
+    let ns = namespace(spec);
     let examples = spec.response_examples("listInstances");
     let mut names: Vec<&str> = examples.iter().map(|(n, _)| n.as_str()).collect();
     names.sort_unstable();
@@ -318,7 +318,7 @@ async fn contract_list_instances() {
             no_body(exact(when, Some(&ns), &[]));
             then.into_inner().status(200).json_body(example.clone());
         });
-        let list = client(&server, &spec)
+        let list = client(&server, spec)
             .instances(CLUSTER)
             .await
             .unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -343,7 +343,7 @@ async fn contract_list_instances() {
 #[tokio::test]
 async fn contract_get_instance() {
     let (spec, server) = (spec(), MockServer::start_async().await);
-    let ns = namespace(&spec);
+    let ns = namespace(spec);
     let name = spec.param_example("getInstance", "name");
     let name = name.as_str().unwrap();
     let example = spec.response_example("getInstance");
@@ -356,7 +356,7 @@ async fn contract_get_instance() {
         no_body(exact(when, Some(&ns), &[]));
         then.into_inner().status(200).json_body(example.clone());
     });
-    let i = client(&server, &spec)
+    let i = client(&server, spec)
         .instance(CLUSTER, name)
         .await
         .expect("instance");
@@ -393,7 +393,7 @@ async fn contract_get_instance() {
 #[tokio::test]
 async fn contract_power_off_instance() {
     let (spec, server) = (spec(), MockServer::start_async().await);
-    let ns = namespace(&spec);
+    let ns = namespace(spec);
     let name = spec.param_example("powerOffInstance", "name");
     let name = name.as_str().unwrap();
     let mock = server.power_off_instance(|when, then| {
@@ -415,7 +415,7 @@ async fn contract_power_off_instance() {
         .need_snapshot(true)
         .image_name("image1".to_string())
         .tag("v1.1.0".to_string());
-    client(&server, &spec)
+    client(&server, spec)
         .power_off(CLUSTER, name, options)
         .await
         .expect("powered off");
@@ -434,7 +434,7 @@ async fn power_off_with_default_options_sends_an_empty_object() {
         );
         then.status(200).json_body(json!("ok"));
     });
-    client(&server, &spec)
+    client(&server, spec)
         .power_off(CLUSTER, "instance-1", types::PowerOffRequest::default())
         .await
         .expect("powered off");
@@ -444,7 +444,7 @@ async fn power_off_with_default_options_sends_an_empty_object() {
 #[tokio::test]
 async fn contract_power_on_instance() {
     let (spec, server) = (spec(), MockServer::start_async().await);
-    let ns = namespace(&spec);
+    let ns = namespace(spec);
     let name = spec.param_example("powerOnInstance", "name");
     let name = name.as_str().unwrap();
     let mock = server.power_on_instance(|when, then| {
@@ -457,7 +457,7 @@ async fn contract_power_on_instance() {
         // The docs show no reply; the spec assumes power_off's "ok".
         then.into_inner().status(200).json_body(json!("ok"));
     });
-    client(&server, &spec)
+    client(&server, spec)
         .power_on(CLUSTER, name)
         .await
         .expect("powered on");
@@ -467,7 +467,7 @@ async fn contract_power_on_instance() {
 #[tokio::test]
 async fn contract_delete_instance() {
     let (spec, server) = (spec(), MockServer::start_async().await);
-    let ns = namespace(&spec);
+    let ns = namespace(spec);
     let name = spec.param_example("deleteInstance", "name");
     let name = name.as_str().unwrap();
     let mock = server.delete_instance(|when, then| {
@@ -481,7 +481,7 @@ async fn contract_delete_instance() {
             .status(200)
             .json_body(spec.response_example("deleteInstance"));
     });
-    client(&server, &spec)
+    client(&server, spec)
         .delete_instance(CLUSTER, name)
         .await
         .expect("deleted");
@@ -668,16 +668,16 @@ async fn waiting_returns_once_the_instance_runs() {
     let creating = server.mock(|when, then| {
         when.method("GET").path(path);
         then.status(200)
-            .json_body(example_instance(&spec, "Creating"))
+            .json_body(example_instance(spec, "Creating"))
             .up_to_n_times(2);
     });
     let running = server.mock(|when, then| {
         when.method("GET").path(path);
         then.status(200)
-            .json_body(example_instance(&spec, "Running"));
+            .json_body(example_instance(spec, "Running"));
     });
     let wait = WaitOptions::new(Duration::from_secs(10)).interval(Duration::from_millis(5));
-    let instance = client(&server, &spec)
+    let instance = client(&server, spec)
         .wait_for_status(CLUSTER, "instance-4ca9xxxx", InstanceStatus::Running, wait)
         .await
         .expect("running");
@@ -692,11 +692,11 @@ async fn waiting_compares_statuses_ignoring_case() {
     let mock = server.mock(|when, then| {
         when.method("GET");
         then.status(200)
-            .json_body(example_instance(&spec, "shutDown"));
+            .json_body(example_instance(spec, "shutDown"));
     });
     let wait = WaitOptions::new(Duration::from_secs(5)).interval(Duration::from_millis(5));
     let wanted = InstanceStatus::Other("SHUTDOWN".into());
-    client(&server, &spec)
+    client(&server, spec)
         .wait_for_status(CLUSTER, "instance-4ca9xxxx", wanted, wait)
         .await
         .expect("matched ignoring case");
@@ -709,11 +709,11 @@ async fn waiting_times_out_with_a_typed_error() {
     let mock = server.mock(|when, then| {
         when.method("GET");
         then.status(200)
-            .json_body(example_instance(&spec, "Creating"));
+            .json_body(example_instance(spec, "Creating"));
     });
     let wait = WaitOptions::new(Duration::from_millis(60)).interval(Duration::from_millis(10));
     let started = Instant::now();
-    let err = client(&server, &spec)
+    let err = client(&server, spec)
         .wait_for_status(CLUSTER, "instance-4ca9xxxx", InstanceStatus::Running, wait)
         .await
         .unwrap_err();
@@ -743,7 +743,7 @@ async fn waiting_stops_at_the_first_error() {
         then.status(404).body("no such instance");
     });
     let wait = WaitOptions::new(Duration::from_secs(5)).interval(Duration::from_millis(5));
-    let err = client(&server, &spec)
+    let err = client(&server, spec)
         .wait_for_status(CLUSTER, "gone", InstanceStatus::Running, wait)
         .await
         .unwrap_err();
@@ -770,7 +770,7 @@ async fn debug_never_shows_the_token_or_instance_secrets() {
         when.method("GET").path("/regions");
         then.status(401).body("bad token");
     });
-    let neolink = client(&server, &spec);
+    let neolink = client(&server, spec);
     let instance = neolink
         .instance(CLUSTER, "instance-4ca9xxxx")
         .await
@@ -819,7 +819,7 @@ async fn typed_mock_helpers_sequence_delay_and_add_headers() {
     let later = server.list_regions(|_, then| {
         then.ok(&Vec::new());
     });
-    let ct = client(&server, &spec);
+    let ct = client(&server, spec);
     let started = std::time::Instant::now();
     assert_eq!(ct.regions().await.unwrap().len(), 1);
     // A lower bound only: a busy machine can be slower, never faster.

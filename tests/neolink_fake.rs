@@ -309,3 +309,47 @@ async fn the_fake_answers_every_operation_of_the_spec() {
         assert_eq!(last.operation_id.as_deref(), Some(id));
     }
 }
+
+/// The lists computed from the fake's state honour their filters: a
+/// region's SKUs only (`region_id`), a cluster's instances only (the path).
+#[tokio::test]
+async fn lists_honour_their_region_and_cluster() {
+    let fake = Fake::start().await.unwrap();
+    let neolink = client(&fake);
+    let other_region = fake.add_region("上海一区", "sh-cluster");
+    let sku = fake.add_sku(&other_region, "A100", 12.0, 4).unwrap();
+    let here = fake.add_instance("here", "Running");
+    let there = fake.add_instance_in("sh-cluster", "there", "Running");
+
+    let skus = neolink.skus(REGION_ID).await.unwrap();
+    assert!(!skus.is_empty());
+    assert!(skus.iter().all(|s| s.region_id == REGION_ID), "{skus:?}");
+    assert!(skus.iter().all(|s| s.skus_id != sku));
+    let theirs = neolink.skus(&other_region).await.unwrap();
+    assert_eq!(
+        theirs
+            .iter()
+            .map(|s| s.skus_id.as_str())
+            .collect::<Vec<_>>(),
+        [sku.as_str()]
+    );
+    assert!(neolink.skus("no-such-region").await.unwrap().is_empty());
+
+    let list = neolink.instances(CLUSTER).await.unwrap();
+    assert_eq!(
+        list.nodes
+            .iter()
+            .map(|i| i.name.as_str())
+            .collect::<Vec<_>>(),
+        [here.as_str()]
+    );
+    assert_eq!(list.total_count, 1);
+    let list = neolink.instances("sh-cluster").await.unwrap();
+    assert_eq!(
+        list.nodes
+            .iter()
+            .map(|i| i.name.as_str())
+            .collect::<Vec<_>>(),
+        [there.as_str()]
+    );
+}

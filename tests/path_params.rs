@@ -144,10 +144,10 @@ async fn tensordock_v2_path_parameters_stay_in_their_segment() {
     let (server, seen) = recording_server().await;
     let td = tensordock_api::v2::TensorDock::with_config(config(&server), "t").unwrap();
     let td = &td;
-    for id in with_path_params(&spec) {
+    for id in with_path_params(spec) {
         let op = id.clone();
         drive(
-            &spec,
+            spec,
             &seen,
             &id,
             cloud_spec::naming::method_name,
@@ -186,10 +186,10 @@ async fn neolink_path_parameters_stay_in_their_segment() {
     let (server, seen) = recording_server().await;
     let nl = neolink_api::Neolink::with_config(config(&server), "t").unwrap();
     let nl = &nl;
-    for id in with_path_params(&spec) {
+    for id in with_path_params(spec) {
         let op = id.clone();
         drive(
-            &spec,
+            spec,
             &seen,
             &id,
             cloud_spec::naming::method_name,
@@ -242,7 +242,7 @@ async fn tensordock_v0_path_parameters_stay_in_their_segment() {
     let (server, seen) = recording_server().await;
     let td = tensordock_api::v0::TensorDock::with_config(config(&server), ("k", "t")).unwrap();
     let td = &td;
-    for id in with_path_params(&spec) {
+    for id in with_path_params(spec) {
         if id == "getHostnode" {
             // A typed UUID: a value that is not one is refused before
             // anything is built (tested in tensordock_v0.rs).
@@ -255,7 +255,7 @@ async fn tensordock_v0_path_parameters_stay_in_their_segment() {
         }
         let op = id.clone();
         drive(
-            &spec,
+            spec,
             &seen,
             &id,
             cloud_spec::naming::method_name,
@@ -287,11 +287,11 @@ async fn raw_requests_keep_path_parameters_in_their_segment() {
         .collect();
     for (file, client) in &clients {
         let spec = Spec::load(file);
-        for id in with_path_params(&spec) {
+        for id in with_path_params(spec) {
             let method: reqwest::Method = spec.method(&id).parse().unwrap();
             let template = spec.path_template(&id);
             let params = spec.path_params(&id);
-            drive(&spec, &seen, &id, str::to_string, |param, v| -> Call<'_> {
+            drive(spec, &seen, &id, str::to_string, |param, v| -> Call<'_> {
                 let mut request = RawRequest::new(method.clone(), template.clone()).operation(&id);
                 for p in &params {
                     // The other path parameters keep a plain value.
@@ -310,7 +310,7 @@ fn cloudtower_has_no_path_parameters() {
     // Every CloudTower operation is a POST with a JSON body; should one
     // gain a path parameter, this test asks for it to be driven above.
     let spec = Spec::load("cloudtower.yaml");
-    assert_eq!(with_path_params(&spec), Vec::<String>::new());
+    assert_eq!(with_path_params(spec), Vec::<String>::new());
 }
 
 #[test]

@@ -19,7 +19,7 @@ use tensordock_api::{ClientConfig, ErrorKind, RetryPolicy};
 const KEY: &str = "11111111-2222-3333-4444-555555555555";
 const TOKEN: &str = "66666666-7777-8888-9999-000000000000";
 
-fn spec() -> Spec {
+fn spec() -> &'static Spec {
     Spec::load("tensordock.yaml")
 }
 
@@ -43,7 +43,7 @@ fn form_mock<'a>(server: &'a MockServer, spec: &Spec, id: &str, path: &str) -> h
 
 #[test]
 fn every_operation_has_a_contract_test() {
-    common::assert_every_operation_tested(&spec(), include_str!("tensordock_v0.rs"));
+    common::assert_every_operation_tested(spec(), include_str!("tensordock_v0.rs"));
 }
 
 #[tokio::test]
@@ -65,7 +65,7 @@ async fn contract_auth_test() {
 #[tokio::test]
 async fn contract_auth_list() {
     let (spec, server) = (spec(), MockServer::start_async().await);
-    let mock = form_mock(&server, &spec, "authList", "/auth/list");
+    let mock = form_mock(&server, spec, "authList", "/auth/list");
     let auths = client(&server).auth_list().await.expect("auth list");
     mock.assert_async().await;
     assert_eq!(auths.len(), 2);
@@ -180,7 +180,7 @@ async fn hostnode_detail_keyed_by_its_uuid_parses_too() {
 #[tokio::test]
 async fn contract_deploy_vm() {
     let (spec, server) = (spec(), MockServer::start_async().await);
-    let mock = form_mock(&server, &spec, "deployVm", "/client/deploy/single");
+    let mock = form_mock(&server, spec, "deployVm", "/client/deploy/single");
     let example = spec.request_example("deployVm");
     let deployed = client(&server)
         .deploy_vm(|vm| {
@@ -246,7 +246,7 @@ async fn deploy_escapes_cloud_init_newlines() {
 #[tokio::test]
 async fn contract_list_vms() {
     let (spec, server) = (spec(), MockServer::start_async().await);
-    let mock = form_mock(&server, &spec, "listVms", "/client/list");
+    let mock = form_mock(&server, spec, "listVms", "/client/list");
     let vms = client(&server).list_vms().await.expect("list");
     mock.assert_async().await;
     let vm = &vms["65e7edca-888a-4e66-a975-2c6cd4cd218b"];
@@ -259,7 +259,7 @@ async fn contract_list_vms() {
 #[tokio::test]
 async fn contract_get_vm() {
     let (spec, server) = (spec(), MockServer::start_async().await);
-    let mock = form_mock(&server, &spec, "getVm", "/client/get/single");
+    let mock = form_mock(&server, spec, "getVm", "/client/get/single");
     let vm = client(&server)
         .get_vm("65e7edca-888a-4e66-a975-2c6cd4cd218b")
         .await
@@ -292,7 +292,7 @@ async fn get_vm_accepts_the_singular_key_and_unknown_statuses() {
 #[tokio::test]
 async fn contract_start_vm() {
     let (spec, server) = (spec(), MockServer::start_async().await);
-    let mock = form_mock(&server, &spec, "startVm", "/client/start/single");
+    let mock = form_mock(&server, spec, "startVm", "/client/start/single");
     client(&server)
         .start_vm("65e7edca-888a-4e66-a975-2c6cd4cd218b")
         .await
@@ -303,7 +303,7 @@ async fn contract_start_vm() {
 #[tokio::test]
 async fn contract_stop_vm() {
     let (spec, server) = (spec(), MockServer::start_async().await);
-    let mock = form_mock(&server, &spec, "stopVm", "/client/stop/single");
+    let mock = form_mock(&server, spec, "stopVm", "/client/stop/single");
     client(&server)
         .stop_vm("65e7edca-888a-4e66-a975-2c6cd4cd218b", true)
         .await
@@ -314,7 +314,7 @@ async fn contract_stop_vm() {
 #[tokio::test]
 async fn contract_modify_vm() {
     let (spec, server) = (spec(), MockServer::start_async().await);
-    let mock = form_mock(&server, &spec, "modifyVm", "/client/modify/single");
+    let mock = form_mock(&server, spec, "modifyVm", "/client/modify/single");
     let r = client(&server)
         .modify_vm("cb3c501e-b85c-473d-9ab1-04dbb3e28450", |m| {
             m.gpu_model("rtxa6000-pcie-48gb".to_string())
@@ -335,7 +335,7 @@ async fn contract_modify_vm() {
 #[tokio::test]
 async fn contract_delete_vm() {
     let (spec, server) = (spec(), MockServer::start_async().await);
-    let mock = form_mock(&server, &spec, "deleteVm", "/client/delete/single");
+    let mock = form_mock(&server, spec, "deleteVm", "/client/delete/single");
     client(&server)
         .delete_vm("65e7edca-888a-4e66-a975-2c6cd4cd218b")
         .await
@@ -348,7 +348,7 @@ async fn contract_validate_spot_new() {
     let (spec, server) = (spec(), MockServer::start_async().await);
     let mock = form_mock(
         &server,
-        &spec,
+        spec,
         "validateSpotNew",
         "/client/spot/validate/new",
     );
@@ -373,7 +373,7 @@ async fn contract_validate_spot_existing() {
     let (spec, server) = (spec(), MockServer::start_async().await);
     let mock = form_mock(
         &server,
-        &spec,
+        spec,
         "validateSpotExisting",
         "/client/spot/validate/existing",
     );
@@ -444,7 +444,7 @@ async fn contract_deploy_container() {
 #[tokio::test]
 async fn contract_scale_container() {
     let (spec, server) = (spec(), MockServer::start_async().await);
-    let mock = form_mock(&server, &spec, "scaleContainer", "/client/container/scale");
+    let mock = form_mock(&server, spec, "scaleContainer", "/client/container/scale");
     client(&server)
         .scale_container("9b2f6c1e-3d4a-4f5b-8c7d-0e1f2a3b4c5d", 1)
         .await
@@ -455,7 +455,7 @@ async fn contract_scale_container() {
 #[tokio::test]
 async fn contract_stop_container() {
     let (spec, server) = (spec(), MockServer::start_async().await);
-    let mock = form_mock(&server, &spec, "stopContainer", "/client/container/stop");
+    let mock = form_mock(&server, spec, "stopContainer", "/client/container/stop");
     client(&server)
         .stop_container("9b2f6c1e-3d4a-4f5b-8c7d-0e1f2a3b4c5d")
         .await
@@ -499,7 +499,7 @@ async fn contract_list_container_replicas() {
 #[tokio::test]
 async fn contract_get_balance() {
     let (spec, server) = (spec(), MockServer::start_async().await);
-    let mock = form_mock(&server, &spec, "getBalance", "/billing/balance");
+    let mock = form_mock(&server, spec, "getBalance", "/billing/balance");
     let b = client(&server).balance().await.expect("balance");
     mock.assert_async().await;
     assert_eq!((b.balance, b.hourly_cost), (999.987, 0.856));
@@ -508,7 +508,7 @@ async fn contract_get_balance() {
 #[tokio::test]
 async fn contract_get_revenue() {
     let (spec, server) = (spec(), MockServer::start_async().await);
-    let mock = form_mock(&server, &spec, "getRevenue", "/billing/revenue");
+    let mock = form_mock(&server, spec, "getRevenue", "/billing/revenue");
     let revenue = client(&server)
         .revenue(|r| {
             r.start_timestamp("2023-01-01T00:00:00Z".to_string())
@@ -530,7 +530,7 @@ async fn contract_get_revenue() {
 #[tokio::test]
 async fn contract_get_monthly_summary() {
     let (spec, server) = (spec(), MockServer::start_async().await);
-    let mock = form_mock(&server, &spec, "getMonthlySummary", "/billing/summary");
+    let mock = form_mock(&server, spec, "getMonthlySummary", "/billing/summary");
     let s = client(&server)
         .monthly_summary("2024-02")
         .await

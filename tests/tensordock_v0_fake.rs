@@ -447,3 +447,279 @@ async fn a_container_form_is_still_checked_field_by_field() {
     );
     assert!(fake.container_ids().is_empty());
 }
+
+// Billing computed from the fake's state. The fixture hostnode's prices:
+// a GPU 0.35, a vCPU 0.003, a GB of RAM 0.002 and a GB of storage 0.00005
+// USD an hour, so `deploy(td, 1)` (4 vCPUs, 16 GB, 100 GB) runs at
+// 0.394 (compute) + 0.005 (storage) an hour.
+
+const COMPUTE_RATE: f64 = 0.35 + 4.0 * 0.003 + 16.0 * 0.002;
+const STORAGE_RATE: f64 = 100.0 * 0.00005;
+const HOUR: Duration = Duration::from_secs(3600);
+
+/// Seconds since the Unix epoch of the fake's clock, as a filter value.
+fn unix(time: std::time::SystemTime) -> u64 {
+    time.duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// `a` is `b`, give or take the real time a test takes (a few seconds'
+/// worth at the rates above).
+fn about(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-3
+}
+
+/// `getRevenue` as a form, with its filters.
+async fn revenue(fake: &Fake, filters: &[(&str, &str)]) -> (u16, serde_json::Value) {
+    let mut fields = vec![("api_key", API_KEY), ("api_token", API_TOKEN)];
+    fields.extend_from_slice(filters);
+    let url = format!("{}/billing/revenue", fake.base_url());
+    let response = post_form(&raw_client(fake), &url, &fields)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn host_revenue_is_what_the_hosted_hostnodes_vms_were_charged_in_the_window() {
+    let fake = Fake::start().await.unwrap();
+    fake.set_polls_to_settle(0);
+    let td = client(&fake);
+    // An account that hosts nothing earns nothing (the spec's example row
+    // is no longer answered to everyone).
+    assert!(td.revenue(|r| r).await.unwrap().is_empty());
+
+    fake.set_hosted(HOSTNODE, true);
+    let idle = fake.add_hostnode(GPU_MODEL, 2, 0.5);
+    fake.set_hosted(&idle, true);
+    let start = unix(fake.clock());
+    let vm = deploy(&td, 1).await.unwrap();
+    fake.advance(2 * HOUR);
+    let end = unix(fake.clock());
+
+    let rows = td.revenue(|r| r).await.unwrap();
+    assert_eq!(rows.len(), 2, "a row for each hosted hostnode");
+    let row = rows
+        .iter()
+        .find(|r| r.hostnode_id.as_deref() == Some(HOSTNODE))
+        .unwrap();
+    assert!(
+        about(row.revenue_compute.unwrap(), 2.0 * COMPUTE_RATE),
+        "{row:?}"
+    );
+    assert!(
+        about(row.revenue_storage.unwrap(), 2.0 * STORAGE_RATE),
+        "{row:?}"
+    );
+    assert_eq!(
+        row.location.as_deref(),
+        Some("Chubbuck, Idaho, United States")
+    );
+    assert_eq!((row.used_gpus, row.available_gpus), (Some(1), Some(3)));
+    assert_eq!(
+        (row.used_cpus, row.used_ram, row.used_storage),
+        (Some(4), Some(16), Some(100))
+    );
+    assert_eq!(row.virtual_machines.len(), 1);
+    assert_eq!(row.virtual_machines[0].id.as_deref(), Some(vm.as_str()));
+    let idle_row = rows
+        .iter()
+        .find(|r| r.hostnode_id.as_deref() == Some(idle.as_str()))
+        .unwrap();
+    assert_eq!(idle_row.revenue_compute, Some(0.0));
+    assert!(idle_row.virtual_machines.is_empty());
+
+    // `hostnode_id`: that hostnode only; one the account does not host: none.
+    let (status, only) = revenue(&fake, &[("hostnode_id", HOSTNODE)]).await;
+    assert_eq!(status, 200, "{only}");
+    assert_eq!(only["data"].as_array().unwrap().len(), 1);
+    assert_eq!(only["data"][0]["hostnode_id"], HOSTNODE);
+    assert!(only.get("success").is_none(), "no success key here");
+    fake.set_hosted(&idle, false);
+    let (_, none) = revenue(&fake, &[("hostnode_id", idle.as_str())]).await;
+    assert_eq!(none["data"], serde_json::json!([]));
+
+    // The window: its first hour earns half, a window before the VM or
+    // after now earns nothing; ISO 8601 and Unix seconds are both read.
+    let first_hour = (start + 3600).to_string();
+    let (_, half) = revenue(
+        &fake,
+        &[
+            ("hostnode_id", HOSTNODE),
+            ("start_timestamp", &start.to_string()),
+            ("end_timestamp", &first_hour),
+        ],
+    )
+    .await;
+    let earned = half["data"][0]["revenue_compute"].as_f64().unwrap();
+    assert!(about(earned, COMPUTE_RATE), "{half}");
+    let later = (end + 3600).to_string();
+    let (_, after) = revenue(
+        &fake,
+        &[("hostnode_id", HOSTNODE), ("start_timestamp", &later)],
+    )
+    .await;
+    assert_eq!(after["data"][0]["revenue_compute"], 0.0);
+    assert_eq!(after["data"][0]["virtual_machines"], serde_json::json!([]));
+    let (_, before) = revenue(
+        &fake,
+        &[
+            ("hostnode_id", HOSTNODE),
+            ("end_timestamp", "2000-01-01T00:00:00Z"),
+        ],
+    )
+    .await;
+    assert_eq!(before["data"][0]["revenue_storage"], 0.0);
+
+    let (status, bad) = revenue(&fake, &[("start_timestamp", "last tuesday")]).await;
+    assert_eq!(status, 400);
+    assert_eq!(bad["success"], false);
+    assert!(
+        bad["error"].as_str().unwrap().contains("start_timestamp"),
+        "{bad}"
+    );
+}
+
+/// `YYYY-MM` of a time (UTC), by the civil calendar.
+fn period(time: std::time::SystemTime) -> String {
+    let days = i64::try_from(unix(time) / 86_400).unwrap();
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}")
+}
+
+#[tokio::test]
+async fn a_monthly_statement_is_the_ledger_of_its_month() {
+    let fake = Fake::start().await.unwrap();
+    fake.set_polls_to_settle(0);
+    let td = client(&fake);
+    fake.set_hosted(HOSTNODE, true);
+    // Early in a month, so that two hours stay inside it.
+    let month = period(fake.clock());
+    let vm = deploy(&td, 1).await.unwrap();
+    fake.advance(2 * HOUR);
+    let month_after = period(fake.clock());
+    let summary = td.monthly_summary(&month).await.unwrap();
+    let t = summary.transactions.unwrap();
+    if month == month_after {
+        assert_eq!(t.vm_expenses.len(), 1);
+        let line = &t.vm_expenses[0];
+        assert_eq!(line.virtual_machine_id.as_deref(), Some(vm.as_str()));
+        assert_eq!(line.hostnode_id.as_deref(), Some(HOSTNODE));
+        assert!(
+            about(line.total_amount.unwrap(), 2.0 * COMPUTE_RATE),
+            "{line:?}"
+        );
+        assert!(about(line.rate_hourly.unwrap(), COMPUTE_RATE), "{line:?}");
+        assert_eq!(
+            line.gpu_details.as_deref(),
+            Some(format!("1x {GPU_MODEL}").as_str())
+        );
+        assert_eq!(t.storage_expenses[0].storage_amount, Some(100));
+        // The account hosts the hostnode: the same charges are its payouts.
+        assert_eq!(t.vm_payouts.len(), 1);
+        let changes = summary.changes.unwrap();
+        let spent: f64 = changes.expenses.unwrap().parse().unwrap();
+        assert!(
+            (spent - 2.0 * (COMPUTE_RATE + STORAGE_RATE)).abs() < 0.01,
+            "{spent}"
+        );
+        assert_eq!(summary.previous_balance.as_deref(), Some("100.00"));
+        let end: f64 = summary.final_balance.unwrap().parse().unwrap();
+        assert!((end - (100.0 - spent)).abs() < 0.011, "{end}");
+        let bill = summary.bill_period.unwrap();
+        assert_eq!(
+            format!("{}-{}", bill.start_y.unwrap(), bill.start_m.unwrap()),
+            month
+        );
+    }
+
+    // A month before anything happened: no lines, the first balance.
+    let empty = td.monthly_summary("2020-01").await.unwrap();
+    let t = empty.transactions.unwrap();
+    assert!(t.vm_expenses.is_empty() && t.storage_expenses.is_empty() && t.vm_payouts.is_empty());
+    assert_eq!(empty.changes.unwrap().expenses.as_deref(), Some("0.00"));
+    assert_eq!(empty.previous_balance.as_deref(), Some("100.00"));
+    assert_eq!(empty.final_balance.as_deref(), Some("100.00"));
+    let bill = empty.bill_period.unwrap();
+    assert_eq!(
+        (
+            bill.start_m.as_deref(),
+            bill.end_m.as_deref(),
+            bill.end_y.as_deref()
+        ),
+        (Some("01"), Some("02"), Some("2020"))
+    );
+
+    // A deposit changes the balances of the months after it, not before.
+    fake.set_balance(500.0);
+    let old = td.monthly_summary("2020-01").await.unwrap();
+    assert_eq!(old.final_balance.as_deref(), Some("100.00"));
+    let now = td.monthly_summary(&month_after).await.unwrap();
+    let end: f64 = now.final_balance.unwrap().parse().unwrap();
+    assert!((end - 500.0).abs() < 0.01, "{end}");
+}
+
+#[tokio::test]
+async fn reserved_hostnodes_are_listed_only_with_the_accounts_key_pair() {
+    let fake = Fake::start().await.unwrap();
+    let reserved = fake.add_hostnode(GPU_MODEL, 2, 0.5);
+    fake.set_reserved(&reserved, true);
+    let url = format!("{}/client/deploy/hostnodes", fake.base_url());
+    let raw = raw_client(&fake);
+    let list = |query: &'static [(&'static str, &'static str)]| {
+        let request = raw.get(&url).query(query);
+        async move {
+            let body: serde_json::Value = request.send().await.unwrap().json().await.unwrap();
+            let ids: Vec<String> = body["hostnodes"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect();
+            ids
+        }
+    };
+    assert_eq!(list(&[]).await, [HOSTNODE]);
+    let own = list(&[("api_key", API_KEY), ("api_token", API_TOKEN)]).await;
+    assert!(
+        own.contains(&reserved) && own.contains(&HOSTNODE.to_string()),
+        "{own:?}"
+    );
+    // Python's spelling of a boolean filter counts as one.
+    assert_eq!(list(&[("requiresGTX", "True")]).await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn the_ledger_and_the_hosted_hostnodes_survive_a_saved_state() {
+    let fake = Fake::start().await.unwrap();
+    fake.set_polls_to_settle(0);
+    fake.set_hosted(HOSTNODE, true);
+    let td = client(&fake);
+    let vm = deploy(&td, 1).await.unwrap();
+    fake.advance(HOUR);
+    let state = fake.save_state().unwrap();
+
+    let restarted = Fake::start().await.unwrap();
+    restarted.load_state(state).unwrap();
+    let rows = client(&restarted).revenue(|r| r).await.unwrap();
+    assert_eq!(rows.len(), 1, "still hosting");
+    assert_eq!(rows[0].virtual_machines[0].id.as_deref(), Some(vm.as_str()));
+    assert!(
+        about(rows[0].revenue_compute.unwrap(), COMPUTE_RATE),
+        "{rows:?}"
+    );
+    assert!(
+        restarted.clock() >= fake.clock() - Duration::from_secs(1),
+        "the clock does not go back"
+    );
+}

@@ -28,7 +28,7 @@ const TOKEN: &str = "td2-tok-8f14e45f-ceea-467f-a0e6-0a1f2b3c4d5e";
 const VM: &str = "468b716a-6747-4cbe-9f13-afc153a21c14";
 const INSTANCE: &str = r#"{"id": "468b716a-6747-4cbe-9f13-afc153a21c14", "status": "running", "ipAddress": "203.0.113.7"}"#;
 
-fn spec() -> Spec {
+fn spec() -> &'static Spec {
     Spec::load("tensordock-v2.yaml")
 }
 
@@ -125,7 +125,7 @@ fn assert_lossless(what: &str, example: &Value, parsed: Value) {
 
 #[test]
 fn every_operation_has_a_contract_test() {
-    common::assert_every_operation_tested(&spec(), include_str!("tensordock_v2.rs"));
+    common::assert_every_operation_tested(spec(), include_str!("tensordock_v2.rs"));
 }
 
 #[tokio::test]
@@ -190,7 +190,7 @@ async fn contract_list_hostnodes() {
 #[tokio::test]
 async fn contract_get_hostnode() {
     let (spec, server) = (spec(), MockServer::start_async().await);
-    let id = param(&spec, "getHostnode");
+    let id = param(spec, "getHostnode");
     let example = spec.response_example("getHostnode");
     let mock = server.get_hostnode(|when, then| {
         no_body(authed(when.id(&id).into_inner()));
@@ -247,7 +247,7 @@ fn typed_create(name: &str) -> CreateInstance {
 #[tokio::test]
 async fn contract_create_instance() {
     let spec = spec();
-    let examples = request_examples(&spec, "createInstance");
+    let examples = request_examples(spec, "createInstance");
     let names: BTreeSet<&str> = examples.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, BTreeSet::from(["locationBased", "pinnedToHostnode"]));
     let created = spec
@@ -352,7 +352,7 @@ async fn contract_list_instances() {
 #[tokio::test]
 async fn contract_get_instance() {
     let (spec, server) = (spec(), MockServer::start_async().await);
-    let id = param(&spec, "getInstance");
+    let id = param(spec, "getInstance");
     let example = spec.response_example("getInstance");
     let mock = server.get_instance(|when, then| {
         no_body(authed(when.id(&id).into_inner()));
@@ -374,7 +374,7 @@ async fn contract_get_instance() {
 #[tokio::test]
 async fn contract_delete_instance() {
     let (spec, server) = (spec(), MockServer::start_async().await);
-    let id = param(&spec, "deleteInstance");
+    let id = param(spec, "deleteInstance");
     let example = spec.response_example("deleteInstance");
     let mock = server.delete_instance(|when, then| {
         no_body(authed(when.id(&id).into_inner()));
@@ -391,7 +391,7 @@ async fn contract_delete_instance() {
 #[tokio::test]
 async fn contract_start_instance() {
     let (spec, server) = (spec(), MockServer::start_async().await);
-    let id = param(&spec, "startInstance");
+    let id = param(spec, "startInstance");
     let mock = server.start_instance(|when, then| {
         no_body(authed(when.id(&id).into_inner()));
         then.into_inner()
@@ -407,7 +407,7 @@ async fn contract_start_instance() {
 #[tokio::test]
 async fn contract_stop_instance() {
     let (spec, server) = (spec(), MockServer::start_async().await);
-    let id = param(&spec, "stopInstance");
+    let id = param(spec, "stopInstance");
     let mock = server.stop_instance(|when, then| {
         no_body(authed(when.id(&id).into_inner()));
         then.into_inner()
@@ -424,7 +424,7 @@ async fn contract_stop_instance() {
 #[tokio::test]
 async fn contract_modify_instance() {
     let (spec, server) = (spec(), MockServer::start_async().await);
-    let id = param(&spec, "modifyInstance");
+    let id = param(spec, "modifyInstance");
     let mock = server.modify_instance(|when, then| {
         let when = authed(when.id(&id).into_inner().method("PUT"));
         json_body(when, spec.request_example("modifyInstance"));
@@ -505,7 +505,7 @@ async fn contract_create_secret() {
 #[tokio::test]
 async fn contract_get_secret() {
     let (spec, server) = (spec(), MockServer::start_async().await);
-    let id = param(&spec, "getSecret");
+    let id = param(spec, "getSecret");
     let mock = server.get_secret(|when, then| {
         no_body(authed(when.id(&id).into_inner()));
         then.into_inner()
@@ -526,7 +526,7 @@ async fn contract_get_secret() {
 #[tokio::test]
 async fn contract_delete_secret() {
     let (spec, server) = (spec(), MockServer::start_async().await);
-    let id = param(&spec, "deleteSecret");
+    let id = param(spec, "deleteSecret");
     let mock = server.delete_secret(|when, then| {
         no_body(authed(when.id(&id).into_inner()));
         then.into_inner()

@@ -25,7 +25,7 @@ pub const CLUSTER: &str = "cl2k0mpoy026n0822xq4ap5tz";
 pub const VLAN: &str = "cl2k0mrgo02hx0822lq0ry8d4";
 pub const ISO: &str = "cl2k0ms1q02jy08222d1ggxgn";
 
-pub fn spec() -> Spec {
+pub fn spec() -> &'static Spec {
     Spec::load("cloudtower.yaml")
 }
 

@@ -3,8 +3,9 @@
 //! spec-versus-tests drift guard.
 #![allow(dead_code)]
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
+use std::sync::{Mutex, OnceLock};
 
 use cloud_spec::Operation;
 use httpmock::When;
@@ -17,8 +18,20 @@ pub struct Spec {
 }
 
 impl Spec {
-    /// Loads `specs/<file>` from the workspace.
-    pub fn load(file: &str) -> Self {
+    /// `specs/<file>` from the workspace, read once per test binary: the
+    /// tests of a binary run in one process and only read it.
+    pub fn load(file: &str) -> &'static Self {
+        static LOADED: OnceLock<Mutex<BTreeMap<String, &'static Spec>>> = OnceLock::new();
+        let mut loaded = LOADED
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        loaded
+            .entry(file.to_string())
+            .or_insert_with(|| Box::leak(Box::new(Self::read(file))))
+    }
+
+    fn read(file: &str) -> Self {
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("../specs")
             .join(file);

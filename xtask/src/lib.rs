@@ -36,6 +36,7 @@ pub mod import;
 pub mod lint;
 pub mod msrv;
 pub mod official;
+pub mod out;
 pub mod semver;
 pub mod since;
 pub mod snapshot;

@@ -40,6 +40,7 @@ use xtask::{
     build_cost, diff, import, lint, msrv, official, semver, snapshot, targets, upstream,
     workspace_root,
 };
+use xtask::{out, outln};
 
 const USAGE: &str = "usage: cargo xtask <command>
 
@@ -108,7 +109,7 @@ fn main() -> ExitCode {
         Some("msrv") => no_more_args(&args[1..]).and_then(|()| msrv_command()),
         Some("build-cost") => build_cost_command(&args[1..]),
         Some("help" | "--help" | "-h") => {
-            println!("{USAGE}");
+            outln!("{USAGE}");
             Ok(())
         }
         Some(other) => Err(Failure::Usage(format!("unknown command `{other}`"))),
@@ -175,10 +176,10 @@ fn regen() -> Result<(), Failure> {
     let snapshots = snapshot::snapshots(&root, targets::TARGETS).map_err(Failure::Failed)?;
     let written = snapshot::write(&root, &snapshots).map_err(Failure::Failed)?;
     for path in &written {
-        println!("wrote {}", path.display());
+        outln!("wrote {}", path.display());
     }
     if written.is_empty() {
-        println!("generated snapshots are already up to date");
+        outln!("generated snapshots are already up to date");
     }
     Ok(())
 }
@@ -216,11 +217,11 @@ fn check() -> Result<(), Failure> {
     let snapshots = snapshot::snapshots(&root, targets::TARGETS).map_err(Failure::Failed)?;
     let stale: Vec<&snapshot::Snapshot> = snapshots.iter().filter(|s| s.is_stale()).collect();
     if stale.is_empty() {
-        println!("generated snapshots are up to date");
+        outln!("generated snapshots are up to date");
         return Ok(());
     }
     for s in &stale {
-        print!("{}", s.diff());
+        out!("{}", s.diff());
     }
     Err(Failure::Failed(format!(
         "{} stale generated snapshot(s) (run `cargo xtask regen`):\n  {}",
@@ -275,12 +276,13 @@ fn diff_command(args: &[String]) -> Result<(), Failure> {
             format!("new since {base}")
         };
         if changes.is_empty() {
-            println!(
+            outln!(
                 "{} ({}, {since}): no API changes",
-                target.provider, target.spec
+                target.provider,
+                target.spec
             );
         } else {
-            println!(
+            outln!(
                 "{} ({}, {since}): {} change(s), {count} breaking",
                 target.provider,
                 target.spec,
@@ -288,13 +290,13 @@ fn diff_command(args: &[String]) -> Result<(), Failure> {
             );
             for change in &changes {
                 let tag = if change.breaking { "BREAKING" } else { "ok" };
-                println!("  {tag:<8}  {change}");
+                outln!("  {tag:<8}  {change}");
             }
         }
         if rust {
             let text = diff::rust_diff(old_text.as_deref(), &root.join(target.spec), target)
                 .map_err(Failure::Failed)?;
-            print!("{text}");
+            out!("{text}");
         }
     }
     if breaking > 0 && !allow_breaking {
@@ -312,11 +314,11 @@ fn lint_command(args: &[String]) -> Result<(), Failure> {
     for target in &targets {
         let findings = lint::lint_file(&root.join(target.spec)).map_err(Failure::Failed)?;
         if findings.is_empty() {
-            println!("{}: ok", target.spec);
+            outln!("{}: ok", target.spec);
         } else {
-            println!("{}: {} problem(s)", target.spec, findings.len());
+            outln!("{}: {} problem(s)", target.spec, findings.len());
             for finding in &findings {
-                println!("  {finding}");
+                outln!("  {finding}");
             }
         }
         total += findings.len();
@@ -340,11 +342,11 @@ fn semver_command() -> Result<(), Failure> {
         cases.extend(semver::cases(&root.join(dir)).map_err(Failure::Failed)?);
     }
     let work = root.join("target/semver");
-    println!("{}", semver::HEADER);
+    outln!("{}", semver::HEADER);
     let mut disagreements = 0;
     for case in &cases {
         let row = semver::check(&root, case, &work).map_err(Failure::Failed)?;
-        println!("{row}");
+        outln!("{row}");
         if !row.passes() {
             disagreements += 1;
         }
@@ -356,7 +358,7 @@ fn semver_command() -> Result<(), Failure> {
             cases.len()
         )));
     }
-    println!(
+    outln!(
         "{} fixture pair(s): `cargo xtask diff` agrees with cargo-semver-checks \
          but for {} known gap(s) of the tool",
         cases.len(),
@@ -393,11 +395,11 @@ fn upstream_command(args: &[String]) -> Result<(), Failure> {
     let disagreements =
         upstream::compare_files(&root.join(ours.spec), official).map_err(Failure::Failed)?;
     for d in &disagreements {
-        println!("{d}");
+        outln!("{d}");
     }
     let agrees = disagreements.is_empty();
     if agrees {
-        println!("{} agrees with {}", ours.spec, official.display());
+        outln!("{} agrees with {}", ours.spec, official.display());
     }
     // Every operation carries its first release (from the vendored table).
     let since = since_command::check_spec(&root, &since_command::table(&root)?);
@@ -432,7 +434,7 @@ fn upstream_sync_command(args: &[String]) -> Result<(), Failure> {
     // Fully qualified: `xtask::sync` is this command's alone.
     let report =
         xtask::sync::run(&root()?.join(ours.spec), ours.spec, &options).map_err(Failure::Failed)?;
-    print!("{report}");
+    out!("{report}");
     // A newer document records its release in the table; every operation
     // of the spec is then stamped (--write) or checked.
     let since = since_command::sync(&root()?, &options.official, options.write);
@@ -498,31 +500,31 @@ fn import_command(args: &[String]) -> Result<(), Failure> {
     };
     let outcome = import::import(&ours, &doc, &texts, wanted).map_err(Failure::Failed)?;
     for path in &outcome.added_operations {
-        println!("added operation {path}");
+        outln!("added operation {path}");
     }
     for path in &outcome.kept_operations {
-        println!("left alone operation {path} (already in the spec)");
+        outln!("left alone operation {path} (already in the spec)");
     }
     for name in &outcome.added_schemas {
-        println!("added schema {name}");
+        outln!("added schema {name}");
     }
     if !outcome.kept_schemas.is_empty() {
-        println!(
+        outln!(
             "left alone schemas already in the spec: {}",
             outcome.kept_schemas.join(", ")
         );
     }
     for tag in &outcome.added_tags {
-        println!("added tag {tag}");
+        outln!("added tag {tag}");
     }
     if !outcome.documented.is_empty() {
-        println!(
+        outln!(
             "documented {} field(s) the spec had without a description",
             outcome.documented.len()
         );
     }
     if !outcome.left_out.is_empty() {
-        println!(
+        outln!(
             "left out {} item(s) by the curation rules (relation filters to where-inputs the spec does not have, and where-input comparisons beyond id, name, enum and boolean columns): {}",
             outcome.left_out.len(),
             outcome.left_out.join(", ")
@@ -532,13 +534,13 @@ fn import_command(args: &[String]) -> Result<(), Failure> {
     if text != ours {
         std::fs::write(&ours_path, &text)
             .map_err(|e| Failure::Failed(format!("{}: {e}", ours_path.display())))?;
-        println!(
+        outln!(
             "wrote specs/cloudtower.yaml: {} operation(s), {} schema(s) added; run `cargo xtask regen` and add a contract test per operation",
             outcome.added_operations.len(),
             outcome.added_schemas.len()
         );
     } else {
-        println!("specs/cloudtower.yaml already has everything asked for");
+        outln!("specs/cloudtower.yaml already has everything asked for");
     }
     Ok(())
 }
@@ -546,20 +548,21 @@ fn import_command(args: &[String]) -> Result<(), Failure> {
 fn msrv_command() -> Result<(), Failure> {
     let report = msrv::run(&root()?).map_err(Failure::Failed)?;
     if let Some((version, p)) = &report.highest {
-        println!(
+        outln!(
             "highest rust-version among the dependencies: {version} ({} {})",
-            p.name, p.version
+            p.name,
+            p.version
         );
     }
     if report.too_new.is_empty() && report.undeclared.is_empty() {
-        println!("rust-version of every published crate is at least every dependency's");
+        outln!("rust-version of every published crate is at least every dependency's");
         return Ok(());
     }
     for name in &report.undeclared {
-        println!("{name}: no rust-version");
+        outln!("{name}: no rust-version");
     }
     for (member, declared, p) in &report.too_new {
-        println!(
+        outln!(
             "{member} declares rust-version {declared}, but {} {} needs {}",
             p.name,
             p.version,
@@ -609,9 +612,7 @@ fn build_cost_command(args: &[String]) -> Result<(), Failure> {
         variants.len()
     ];
     let profile = if release { "release" } else { "dev" };
-    println!(
-        "cold builds ({profile} profile) in target/build-cost, {rounds} round(s), taking turns"
-    );
+    outln!("cold builds ({profile} profile) in target/build-cost, {rounds} round(s), taking turns");
     for round in 1..=rounds {
         for (variant, m) in variants.iter().zip(&mut measured) {
             let build_cost::Build {
@@ -620,7 +621,7 @@ fn build_cost_command(args: &[String]) -> Result<(), Failure> {
                 noop,
                 fresh,
             } = build_cost::measure(variant, release).map_err(Failure::Failed)?;
-            println!(
+            outln!(
                 "round {round}: {:<28} cpu {:>7.1} s   no-op rebuild {:>5.2} s{}",
                 variant.label,
                 cpu.as_secs_f64(),
@@ -647,8 +648,8 @@ fn build_cost_command(args: &[String]) -> Result<(), Failure> {
     // The in-build ratios (see build_cost's docs), like for like.
     let in_build_floor = measured[0].baseline();
     let in_build_floor_tls = measured[1].baseline();
-    println!();
-    println!(
+    outln!();
+    outln!(
         "{:<28} {:>10} {:>12} {:>10} {:>14} {:>14} {:>10} {:>14}",
         "crate",
         "best cpu",
@@ -671,7 +672,7 @@ fn build_cost_command(args: &[String]) -> Result<(), Failure> {
         } else {
             (floor, &in_build_floor)
         };
-        println!(
+        outln!(
             "{:<28} {:>8.1} s {:>10.1} s {:>9.2}x {:>13.2}x {:>13.2}x {:>9.2}x {:>12.2} s{}",
             variant.label,
             cpu,

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use cloud_spec as spec;
+use xtask::outln;
 use xtask::since::{self, Recorded, Table};
 
 use super::{Failure, root};
@@ -49,7 +50,7 @@ pub(super) fn command(args: &[String]) -> Result<(), Failure> {
         let mut releases = Vec::new();
         for (version, file) in &from {
             let paths = read_operations(file)?;
-            println!(
+            outln!(
                 "{version}: {} operation(s) in {}",
                 paths.len(),
                 file.display()
@@ -59,10 +60,10 @@ pub(super) fn command(args: &[String]) -> Result<(), Failure> {
         let computed = since::compute(&releases).map_err(Failure::Failed)?;
         let changed = describe_change(&table, &computed);
         if changed.is_empty() {
-            println!("{} already says this", since::TABLE);
+            outln!("{} already says this", since::TABLE);
         } else {
             for line in &changed {
-                println!("  {line}");
+                outln!("  {line}");
             }
             if !write {
                 return Err(Failure::Failed(format!(
@@ -72,7 +73,7 @@ pub(super) fn command(args: &[String]) -> Result<(), Failure> {
                 )));
             }
             write_file(&table_path, &computed.to_json())?;
-            println!("wrote {} ({} change(s))", since::TABLE, changed.len());
+            outln!("wrote {} ({} change(s))", since::TABLE, changed.len());
         }
         table = computed;
     }
@@ -138,7 +139,7 @@ fn stamp_or_check(root: &Path, table: &Table, write: bool) -> Result<(), Failure
         let stamped = since::stamp(&text, table).map_err(Failure::Failed)?;
         if stamped.text != text {
             write_file(&path, &stamped.text)?;
-            println!(
+            outln!(
                 "wrote {SPEC}: `{}` on {} operation(s)",
                 spec::SINCE_EXTENSION,
                 stamped.stamped.len()
@@ -154,11 +155,11 @@ pub(super) fn check_spec(root: &Path, table: &Table) -> Result<(), Failure> {
     let doc = spec::load(&root.join(SPEC)).map_err(|e| Failure::Failed(e.into()))?;
     let problems = since::check(&doc, table);
     for p in &problems {
-        println!("{p}");
+        outln!("{p}");
     }
     if problems.is_empty() {
         let count = spec::operations(&doc).len();
-        println!(
+        outln!(
             "{SPEC}: `{}` on all {count} operation(s) agrees with {}",
             spec::SINCE_EXTENSION,
             since::TABLE
@@ -193,14 +194,14 @@ pub(super) fn sync(root: &Path, official: &Path, write: bool) -> Result<(), Fail
         .map_err(Failure::Failed)?;
     match recorded {
         Recorded::Known { problems } if problems.is_empty() => {
-            println!(
+            outln!(
                 "release {version} is in {}, which agrees with it",
                 since::TABLE
             );
         }
         Recorded::Known { problems } => {
             for p in &problems {
-                println!("  {p}");
+                outln!("  {p}");
             }
             return Err(Failure::Failed(format!(
                 "{} operation(s) of {} disagree with {}",
@@ -209,24 +210,24 @@ pub(super) fn sync(root: &Path, official: &Path, write: bool) -> Result<(), Fail
                 since::TABLE
             )));
         }
-        Recorded::Older => println!(
+        Recorded::Older => outln!(
             "release {version} is older than {}'s newest and not in it: nothing recorded \
              (recompute the table with `cargo xtask since --from`)",
             since::TABLE
         ),
         Recorded::Newer { added } => {
-            println!(
+            outln!(
                 "release {version} is newer than {}'s: {} operation(s) first in it{}",
                 since::TABLE,
                 added.len(),
                 if write { "" } else { " (--write records them)" }
             );
             for path in &added {
-                println!("  since {version}: {path}");
+                outln!("  since {version}: {path}");
             }
             if write {
                 write_file(&root.join(since::TABLE), &table.to_json())?;
-                println!("wrote {} (release {version} added)", since::TABLE);
+                outln!("wrote {} (release {version} added)", since::TABLE);
             } else {
                 return Err(Failure::Failed(format!(
                     "{} does not record release {version} yet",
@@ -243,7 +244,7 @@ pub(super) fn stamp_import(root: &Path, text: &str) -> Result<String, Failure> {
     let table = table(root)?;
     let stamped = since::stamp(text, &table).map_err(Failure::Failed)?;
     for (path, version) in &stamped.stamped {
-        println!("stamped {path}: since {version}");
+        outln!("stamped {path}: since {version}");
     }
     Ok(stamped.text)
 }

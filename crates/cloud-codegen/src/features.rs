@@ -17,7 +17,8 @@
 //! features that need it:
 //!
 //! - an operation (its `Client` method, its builder, its `Operation` impl,
-//!   its httpmock helpers, its rows in the tables) is gated by its tags;
+//!   its httpmock helpers, its row in the operation table, the paging
+//!   impls of a list) is gated by its tags;
 //! - a type (with its builder, impls and open enum) by the union of the
 //!   gates of the operations that reach it through fields, so an enabled
 //!   operation always finds its types. A type every tag reaches, or no
@@ -441,9 +442,12 @@ fn self_or_trait_type(imp: &syn::ItemImpl, known: impl Fn(&str) -> bool) -> Opti
     names.into_iter().find(|n| known(n))
 }
 
+/// The last name of a type's path, through references (`&'a types::X`
+/// is about `X`).
 fn last_ident(ty: &syn::Type) -> Option<String> {
     match ty {
         syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        syn::Type::Reference(r) => last_ident(&r.elem),
         _ => None,
     }
 }

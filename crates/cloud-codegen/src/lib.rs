@@ -21,6 +21,7 @@ use progenitor_impl::{
 use quote::quote;
 
 mod builders;
+mod conventions;
 pub mod features;
 mod inline;
 mod json_bodies;
@@ -134,9 +135,7 @@ pub fn settings() -> GenerationSettings {
 pub fn load(spec: &Path) -> Result<OpenAPI, CodegenError> {
     let text = std::fs::read_to_string(spec)
         .map_err(|e| CodegenError::one(spec, None, format!("cannot read the file: {e}")))?;
-    serde_yaml::from_str(&text).map_err(|e| {
-        CodegenError::one(spec, None, format!("not a valid OpenAPI 3.0 document: {e}"))
-    })
+    cloud_spec::parse_typed(&text).map_err(|e| CodegenError::one(spec, None, e.to_string()))
 }
 
 /// Generates the client and httpmock helpers for the spec at `spec`.

@@ -294,7 +294,7 @@ mod tests {
     use super::*;
 
     fn api(yaml: &str) -> OpenAPI {
-        serde_yaml::from_str(yaml).expect("fixture")
+        cloud_spec::parse_typed(yaml).expect("fixture")
     }
 
     #[test]

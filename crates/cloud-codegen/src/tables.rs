@@ -10,19 +10,30 @@
 //!   body written with `json!` is checked against the typed body before it
 //!   is sent (with the including crate's feature `json-bodies`, see
 //!   [`crate::json_bodies`]);
-//! - `for_each_operation!`, `for_each_where_input!` and
-//!   `for_each_list_operation!`: tables (macro callbacks) of operations
-//!   and of structural conventions (where-inputs with `id`/`id_in`, lists
-//!   paged with `first`/`after`), which a provider crate expands into its
-//!   typed methods instead of keeping lists of names.
+//! - `impl ::cloud_common::ErrorIn200` for every `oneOf [T, ErrorBody]`;
+//! - `for_each_operation!`: the one table (a macro callback) left, with a
+//!   `{ method, id, doc, body: [type?], ok }` row per operation.
+//!
+//! Everything a trait can say is a trait impl: the paging, lookups and
+//! task answers of [`crate::conventions`], and `Operation` here. The
+//! operation table stays a table because what it produces is *named* after
+//! each operation: one inherent method per operation on the provider's
+//! client (`CloudTower::get_vms`, with the operation's docs and a
+//! signature chosen by the shape of its body), and one entry per operation
+//! in the fake's drift guard (`operationId` to its response parser). A
+//! trait gives generic code one name over many types; it cannot add a
+//! method named `get_vms` to a type the generated code does not know (the
+//! wrapper client is the provider crate's), nor enumerate its impls. Only
+//! a table, expanded by the provider crate where the client type is, does
+//! both with nothing written per operation.
 //!
 //! Everything here is read from the spec or from progenitor's output; the
-//! tables carry Rust type paths relative to the module that includes the
+//! table carries Rust type paths relative to the module that includes the
 //! generated file (where `types` is in scope).
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind, Type};
+use openapiv3::OpenAPI;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -276,19 +287,7 @@ pub(crate) fn tokens(api: &OpenAPI, file: &syn::File, gates: &Gates) -> TokenStr
     }
     let error_splits = error_in_200_splits(file);
     let rows = invocations(rows);
-    let where_rows = invocations(where_inputs(api, gates));
-    let list_rows = invocations(list_operations(api, gates));
-    let where_ops = invocations(where_operations(api, gates));
-    let task_rows = invocations(
-        schemas(api)
-            .filter_map(|(name, schema)| {
-                let o = object(schema)?;
-                let ty = type_ident(name);
-                (is_string_property(o, "task_id") && o.properties.contains_key("data"))
-                    .then(|| (gates.type_(&ty.to_string()), quote! { { ty: #ty, } }))
-            })
-            .collect(),
-    );
+    let conventions = crate::conventions::tokens(api, &generated, gates);
     quote! {
         /// The `operationId` of every operation, named after it.
         pub mod operation_ids {
@@ -310,45 +309,7 @@ pub(crate) fn tokens(api: &OpenAPI, file: &syn::File, gates: &Gates) -> TokenStr
         #[allow(unused_imports)]
         pub(crate) use __for_each_operation as for_each_operation;
 
-        /// Calls `$callback!` with one `{ ty, id: [..], name: [..] }` row
-        /// per object schema with optional `id` + `id_in` (and `name` +
-        /// `name_in`) string filters: a where-input.
-        #[allow(unused_macros)]
-        macro_rules! __for_each_where_input {
-            ($callback:ident) => { #where_rows };
-        }
-        #[allow(unused_imports)]
-        pub(crate) use __for_each_where_input as for_each_where_input;
-
-        /// Calls `$callback!` with one `{ method, id, body, where_input, item }`
-        /// row per read whose body has an optional `where`, `first` and
-        /// `after` and whose answer is an array of objects with an `id`.
-        #[allow(unused_macros)]
-        macro_rules! __for_each_list_operation {
-            ($callback:ident) => { #list_rows };
-        }
-        #[allow(unused_imports)]
-        pub(crate) use __for_each_list_operation as for_each_list_operation;
-
-        /// Calls `$callback!` with one `{ body, where_input, rest: [fields] }`
-        /// row per request body whose only required property is `where`:
-        /// the body can be built from its where-input alone.
-        #[allow(unused_macros)]
-        macro_rules! __for_each_where_body {
-            ($callback:ident) => { #where_ops };
-        }
-        #[allow(unused_imports)]
-        pub(crate) use __for_each_where_body as for_each_where_body;
-
-        /// Calls `$callback!` with one `{ ty }` row per object schema with
-        /// a string `task_id` and a `data`: what an asynchronous mutation
-        /// answers (CloudTower's `WithTask_*`).
-        #[allow(unused_macros)]
-        macro_rules! __for_each_with_task {
-            ($callback:ident) => { #task_rows };
-        }
-        #[allow(unused_imports)]
-        pub(crate) use __for_each_with_task as for_each_with_task;
+        #conventions
     }
 }
 
@@ -418,190 +379,4 @@ fn single_type_name(ty: &syn::Type) -> Option<String> {
         }
         _ => None,
     }
-}
-
-fn schemas(api: &OpenAPI) -> impl Iterator<Item = (&String, &Schema)> {
-    api.components
-        .iter()
-        .flat_map(|c| c.schemas.iter())
-        .filter_map(|(name, s)| match s {
-            ReferenceOr::Item(s) => Some((name, s)),
-            ReferenceOr::Reference { .. } => None,
-        })
-}
-
-fn object(schema: &Schema) -> Option<&openapiv3::ObjectType> {
-    match &schema.schema_kind {
-        SchemaKind::Type(Type::Object(o)) => Some(o),
-        _ => None,
-    }
-}
-
-fn schema_named<'a>(api: &'a OpenAPI, name: &str) -> Option<&'a Schema> {
-    schemas(api).find(|(n, _)| *n == name).map(|(_, s)| s)
-}
-
-/// The component name a `$ref` points to.
-fn ref_name<T>(r: &ReferenceOr<T>) -> Option<&str> {
-    match r {
-        ReferenceOr::Reference { reference } => reference.strip_prefix("#/components/schemas/"),
-        ReferenceOr::Item(_) => None,
-    }
-}
-
-/// The component a property refers to, directly or as the one member of
-/// an `allOf` (how OpenAPI 3.0 makes a `$ref` nullable).
-fn property_ref<'a>(o: &'a openapiv3::ObjectType, name: &str) -> Option<&'a str> {
-    match o.properties.get(name)? {
-        ReferenceOr::Reference { reference } => reference.strip_prefix("#/components/schemas/"),
-        ReferenceOr::Item(s) => match &s.schema_kind {
-            SchemaKind::AllOf { all_of } if all_of.len() == 1 => ref_name(&all_of[0]),
-            _ => None,
-        },
-    }
-}
-
-fn is_string_property(o: &openapiv3::ObjectType, name: &str) -> bool {
-    matches!(o.properties.get(name), Some(ReferenceOr::Item(s))
-        if matches!(s.schema_kind, SchemaKind::Type(Type::String(_))))
-}
-
-fn is_string_list_property(o: &openapiv3::ObjectType, name: &str) -> bool {
-    let Some(ReferenceOr::Item(s)) = o.properties.get(name) else {
-        return false;
-    };
-    let SchemaKind::Type(Type::Array(a)) = &s.schema_kind else {
-        return false;
-    };
-    matches!(&a.items, Some(ReferenceOr::Item(i))
-        if matches!(i.schema_kind, SchemaKind::Type(Type::String(_))))
-}
-
-fn type_ident(schema: &str) -> syn::Ident {
-    format_ident!("{}", crate::open_enum::type_name(schema))
-}
-
-fn where_inputs(api: &OpenAPI, gates: &Gates) -> Vec<Row> {
-    schemas(api)
-        .filter_map(|(name, schema)| {
-            let o = object(schema)?;
-            if !o.required.is_empty() {
-                return None;
-            }
-            let filter = |one: &str, many: &str| {
-                is_string_property(o, one) && is_string_list_property(o, many)
-            };
-            let by_id = filter("id", "id_in");
-            let by_name = filter("name", "name_in");
-            if !by_id && !by_name {
-                return None;
-            }
-            let ty = type_ident(name);
-            let id = by_id.then(|| quote!(id)).into_iter();
-            let named = by_name.then(|| quote!(name)).into_iter();
-            Some((
-                gates.type_(&ty.to_string()),
-                quote! { { ty: #ty, id: [#(#id)*], name: [#(#named)*], } },
-            ))
-        })
-        .collect()
-}
-
-/// The schema of an operation's JSON body and of its 200 answer's array
-/// items, by component name.
-fn body_and_items(op: &openapiv3::Operation) -> (Option<&str>, Option<&str>) {
-    let body = op.request_body.as_ref().and_then(|b| match b {
-        ReferenceOr::Item(b) => b
-            .content
-            .get("application/json")?
-            .schema
-            .as_ref()
-            .and_then(ref_name),
-        ReferenceOr::Reference { .. } => None,
-    });
-    let items = op
-        .responses
-        .responses
-        .get(&openapiv3::StatusCode::Code(200))
-        .and_then(|r| {
-            let ReferenceOr::Item(r) = r else { return None };
-            let schema = r.content.get("application/json")?.schema.as_ref()?;
-            let ReferenceOr::Item(schema) = schema else {
-                return None;
-            };
-            let SchemaKind::Type(Type::Array(a)) = &schema.schema_kind else {
-                return None;
-            };
-            ref_name(a.items.as_ref()?)
-        });
-    (body, items)
-}
-
-fn list_operations(api: &OpenAPI, gates: &Gates) -> Vec<Row> {
-    lint::operations(api)
-        .into_iter()
-        .filter_map(|(_, _, op)| {
-            let id = op.operation_id.as_deref()?;
-            let (Some(body), Some(item)) = body_and_items(op) else {
-                return None;
-            };
-            let b = object(schema_named(api, body)?)?;
-            let where_input = property_ref(b, "where")?;
-            let paged = ["first", "after", "skip", "last", "before"]
-                .iter()
-                .all(|f| b.properties.contains_key(*f));
-            if !paged || !b.required.is_empty() {
-                return None;
-            }
-            let i = object(schema_named(api, item)?)?;
-            if !(i.required.iter().any(|r| r == "id") && is_string_property(i, "id")) {
-                return None;
-            }
-            let method_name = cloud_spec::naming::method_name(id);
-            let method = format_ident!("{}", method_name);
-            let (body, where_input, item) = (type_ident(body), type_ident(where_input), type_ident(item));
-            Some((
-                gates.operation(&method_name),
-                quote! { { method: #method, id: #id, body: #body, where_input: #where_input, item: #item, } },
-            ))
-        })
-        .collect()
-}
-
-/// Request bodies (named objects) whose one required property is a
-/// `where` where-input: every other property is optional, so the body is
-/// `{ where_, ..None }`.
-fn where_operations(api: &OpenAPI, gates: &Gates) -> Vec<Row> {
-    let mut seen = BTreeSet::new();
-    lint::operations(api)
-        .into_iter()
-        .filter_map(|(_, _, op)| {
-            let (Some(body), _) = body_and_items(op) else {
-                return None;
-            };
-            if !seen.insert(body) {
-                return None;
-            }
-            let b = object(schema_named(api, body)?)?;
-            let where_input = property_ref(b, "where")?;
-            let required_where = b.required.iter().any(|r| r == "where");
-            let rest: Vec<_> = b
-                .properties
-                .keys()
-                .filter(|k| k.as_str() != "where")
-                .map(|k| field_ident(k))
-                .collect();
-            let (body, where_input) = (type_ident(body), type_ident(where_input));
-            let required = if required_where { quote!(required) } else { quote!(optional) };
-            (b.required.len() == usize::from(required_where)).then(|| {
-                let row = quote! { { body: #body, where_input: #where_input, where_: #required, rest: [#(#rest),*], } };
-                (gates.type_(&body.to_string()), row)
-            })
-        })
-        .collect()
-}
-
-/// The Rust field name typify gives a property.
-fn field_ident(property: &str) -> syn::Ident {
-    format_ident!("{}", cloud_spec::naming::field_name(property))
 }

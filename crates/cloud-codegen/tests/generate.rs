@@ -61,3 +61,65 @@ fn a_generator_panic_becomes_a_readable_error() {
     assert!(text.contains("getThing (GET /things/{id})"), "{text}");
     assert!(!text.contains("fine (GET /fine)"), "{text}");
 }
+
+/// The generated impl whose header contains `header`, with the
+/// attributes above it.
+fn impl_of(client: &str, header: &str) -> String {
+    let lines: Vec<&str> = client.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains(header))
+        .unwrap_or_else(|| panic!("no `{header}` in:\n{client}"));
+    let start = (0..at)
+        .rev()
+        .take_while(|i| lines[*i].trim_start().starts_with("#["))
+        .last()
+        .unwrap_or(at);
+    lines[start..=at].join("\n")
+}
+
+#[test]
+fn conventions_become_trait_impls_under_the_gates_of_what_they_name() {
+    let generated = cloud_codegen::generate(&fixture("conventions.yaml"), "crate")
+        .expect("the fixture generates");
+    let client = generated.client;
+    for table in ["where_input", "where_body", "list_operation", "with_task"] {
+        let name = format!("for_each_{table}");
+        assert!(!client.contains(&name), "{name} is a table again");
+    }
+    for header in [
+        "impl ::cloud_common::ById for types::ThingWhereInput",
+        "impl ::cloud_common::ByName for types::ThingWhereInput",
+        "impl ::std::convert::From<types::ThingWhereInput> for types::ThingDeletionParams",
+        "impl ::std::convert::From<types::ThingWhereInput> for types::GetThingsRequestBody",
+        "impl ::cloud_common::TaskId for types::WithTaskThing",
+    ] {
+        impl_of(&client, header);
+    }
+    // The where-input is compiled with either tag; its list impl only with
+    // the list's.
+    let list = impl_of(
+        &client,
+        "impl ::cloud_common::ListRequest for types::ThingWhereInput",
+    );
+    assert!(list.contains(r#"#[cfg(any(feature = "read"))]"#), "{list}");
+    let paged = impl_of(
+        &client,
+        "impl ::cloud_common::CursorPaged for types::GetThingsRequestBody",
+    );
+    assert!(
+        paged.contains(r#"#[cfg(any(feature = "read"))]"#),
+        "{paged}"
+    );
+    // Gated through the reference.
+    let once = impl_of(
+        &client,
+        "impl<'a> ::std::iter::IntoIterator for &'a types::WithTaskThing",
+    );
+    assert!(once.contains(r#"#[cfg(any(feature = "write"))]"#), "{once}");
+    for alone in ["read", "write"] {
+        let enabled = [alone.to_string()].into_iter().collect();
+        let problems = cloud_codegen::features::closure_problems(&client, &enabled).unwrap();
+        assert!(problems.is_empty(), "{alone} alone: {problems:?}");
+    }
+}

@@ -13,6 +13,11 @@
 //! - [`client_shell!`]: the one client shape (constructors, options,
 //!   `native()`, the call path) every provider declares once;
 //!   [`Operation`] is how it runs any generated request.
+//! - [`CursorPaged`], [`ListRequest`], [`ById`], [`ByName`], [`TaskId`]:
+//!   the conventions `cloud-codegen` finds in a spec (reads paged by
+//!   cursor, filters by id or name, answers that carry a task), which it
+//!   implements type by type so a provider's paging, lookups and waiting
+//!   are written once, generically ([`paging`]).
 //! - [`Compute`], [`Instance`], [`InstanceState`]: the provider-neutral
 //!   facade every provider crate implements; [`wait_until`] for polling.
 //! - [`GpuOffer`], [`GpuFilter`], [`LaunchSpec`]: GPU offers and launching
@@ -27,12 +32,14 @@ mod config;
 mod decode;
 mod error;
 pub mod offers;
+pub mod paging;
 mod path;
 mod poll;
 mod redact;
 mod runtime;
 mod secret;
 mod shell;
+mod task;
 mod version;
 
 pub use compute::{
@@ -44,6 +51,7 @@ pub use offers::{
     Access, Billing, GpuFilter, GpuModel, GpuOffer, LaunchSpec, Price, PriceIncludes,
     ProviderOffers, canonical_gpu, gpu_offers_everywhere,
 };
+pub use paging::{ById, ByName, CursorPaged, ListRequest};
 pub use path::path_segment;
 pub use poll::{Check, WaitOptions, wait_for, wait_for_status, wait_until};
 pub use redact::{REDACTED, names_a_secret, query_credentials as redact_query_credentials};
@@ -52,6 +60,7 @@ pub use runtime::{
 };
 pub use secret::Secret;
 pub use shell::{ErrorIn200, IntoOptional, Operation, optional_field, required_field};
+pub use task::TaskId;
 pub use version::{ParseVersionError, Version};
 
 /// Re-exports for [`impl_client_hooks!`]; not a public API.

@@ -12,8 +12,9 @@
 //! request ([`Server::received`]) and can fail the next calls of an
 //! operation on demand ([`Server::inject`]), for tests of retry handling.
 //! [`Lifecycle`] moves a provider's resources through its transitional
-//! states over polls, and [`fake_handle!`] declares the handle every
-//! provider's `Fake` is.
+//! states over polls, [`fake_handle!`] declares the handle every
+//! provider's `Fake` is, and [`lifecycle_hooks!`] the emulator hooks of a
+//! service built on a [`Lifecycle`].
 //!
 //! ```
 //! use cloud_fake::{Request, Response, Server, Service};
@@ -614,6 +615,66 @@ macro_rules! fake_handle {
             pub fn keep_received(&self, limit: ::std::option::Option<usize>) {
                 self.server.keep_received(limit);
             }
+        }
+    };
+}
+
+/// The emulator hooks of a [`Service`] whose resources move by one
+/// [`Lifecycle`]: written inside its `impl Service for …` block, it
+/// defines [`Service::save_state`] and [`Service::load_state`] (by the
+/// service's own `save(&self) -> Result<Value, String>` and
+/// `load(&mut self, Value) -> Result<(), String>`), [`Service::pace`] and
+/// [`Service::set_pace`] (the `lifecycle` field's), [`Service::tick`]
+/// (`tick(&lifecycle, resource)` on every value of the map field
+/// `resources`), [`Service::named_faults`] (the table `named`) and
+/// [`Service::named_fault`] (by its own `named(&mut self, &str, &Request)
+/// -> Option<Fault>`).
+#[macro_export]
+macro_rules! lifecycle_hooks {
+    (
+        lifecycle: $lifecycle:ident,
+        resources: $resources:ident,
+        tick: $tick:path,
+        named: $named:expr $(,)?
+    ) => {
+        fn save_state(
+            &self,
+        ) -> ::std::result::Result<$crate::serde_json::Value, ::std::string::String> {
+            self.save()
+        }
+
+        fn load_state(
+            &mut self,
+            state: $crate::serde_json::Value,
+        ) -> ::std::result::Result<(), ::std::string::String> {
+            self.load(state)
+        }
+
+        fn pace(&self) -> ::std::option::Option<$crate::Pace> {
+            ::std::option::Option::Some(self.$lifecycle.pace())
+        }
+
+        fn set_pace(&mut self, pace: $crate::Pace) {
+            self.$lifecycle.set_pace(pace);
+        }
+
+        fn tick(&mut self) {
+            let lifecycle = &self.$lifecycle;
+            for resource in self.$resources.values_mut() {
+                $tick(lifecycle, resource);
+            }
+        }
+
+        fn named_faults(&self) -> ::std::vec::Vec<$crate::NamedFault> {
+            $named.to_vec()
+        }
+
+        fn named_fault(
+            &mut self,
+            name: &str,
+            request: &$crate::Request,
+        ) -> ::std::option::Option<$crate::Fault> {
+            self.named(name, request)
         }
     };
 }

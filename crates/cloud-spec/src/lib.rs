@@ -3,8 +3,9 @@
 //! model: the checks, fakes and tables look at keywords (`nullable`, an
 //! `allOf` wrapper, `additionalProperties`, examples) the same way
 //! whatever schema shape holds them, and the fakes must not pay for a typed
-//! model at run time. Only `cloud-codegen`'s progenitor rules use the typed
-//! model, because progenitor does.
+//! model at run time. Only `cloud-codegen` uses a typed model, because
+//! progenitor does: it reads it through [`load_typed`], so the text is
+//! still read here, once, the same way.
 //!
 //! Free functions take the document (`doc`) and a node of it, so they work
 //! on any JSON value, including documents being edited; [`Spec`] adds the
@@ -72,6 +73,22 @@ pub fn load(path: &Path) -> Result<Value, Error> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::new(format!("{}: cannot read the file: {e}", path.display())))?;
     parse(&text).map_err(|e| Error::new(format!("{}: {e}", path.display())))
+}
+
+/// Reads a document (YAML or JSON) into a typed model such as
+/// `openapiv3::OpenAPI`, keeping the document's order wherever the model
+/// keeps order (a JSON value sorts paths; progenitor's output follows the
+/// document). Errors name the file.
+pub fn load_typed<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, Error> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::new(format!("{}: cannot read the file: {e}", path.display())))?;
+    parse_typed(&text).map_err(|e| Error::new(format!("{}: {e}", path.display())))
+}
+
+/// Parses a document (YAML or JSON) into a typed model; see [`load_typed`].
+pub fn parse_typed<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Error> {
+    serde_yaml::from_str(text)
+        .map_err(|e| Error::new(format!("not a valid OpenAPI 3.0 document: {e}")))
 }
 
 /// Parses a document (YAML or JSON; JSON is YAML) into a JSON value.

@@ -66646,238 +66646,3681 @@ macro_rules! __for_each_operation {
 }
 #[allow(unused_imports)]
 pub(crate) use __for_each_operation as for_each_operation;
-/// Calls `$callback!` with one `{ ty, id: [..], name: [..] }` row
-/// per object schema with optional `id` + `id_in` (and `name` +
-/// `name_in`) string filters: a where-input.
-#[allow(unused_macros)]
-macro_rules! __for_each_where_input {
-    ($callback:ident) => {
-        #[cfg(any(feature = "content-library-image", feature = "elf-image", feature =
-        "gpu-device", feature = "label", feature = "metrics", feature = "vm", feature =
-        "vm-disk", feature = "vm-nic", feature = "vm-snapshot"))] $callback ! { { ty :
-        VmWhereInput, id : [id], name : [name], } { ty : VmSnapshotWhereInput, id : [id],
-        name : [name], } { ty : LabelWhereInput, id : [id], name : [], } } $callback ! {
-        { ty : TaskWhereInput, id : [id], name : [], } { ty : ClusterWhereInput, id :
-        [id], name : [name], } { ty : DatacenterWhereInput, id : [id], name : [name], } }
-        #[cfg(any(feature = "alert"))] $callback ! { { ty : AlertWhereInput, id : [id],
-        name : [], } } #[cfg(any(feature = "alert", feature = "content-library-image",
-        feature = "disk", feature = "elf-image", feature = "gpu-device", feature =
-        "host", feature = "label", feature = "metrics", feature = "vm", feature =
-        "vm-disk", feature = "vm-nic", feature = "vm-snapshot"))] $callback ! { { ty :
-        HostWhereInput, id : [id], name : [name], } } #[cfg(any(feature =
-        "content-library-image", feature = "disk", feature = "elf-image", feature =
-        "gpu-device", feature = "label", feature = "metrics", feature = "vm", feature =
-        "vm-disk", feature = "vm-nic", feature = "vm-snapshot"))] $callback ! { { ty :
-        DiskWhereInput, id : [id], name : [name], } } #[cfg(any(feature =
-        "content-library-image", feature = "elf-image", feature = "gpu-device", feature =
-        "iscsi-lun-snapshot", feature = "label", feature = "metrics", feature = "vm",
-        feature = "vm-disk", feature = "vm-nic", feature = "vm-snapshot"))] $callback ! {
-        { ty : IscsiLunSnapshotWhereInput, id : [id], name : [name], } }
-        #[cfg(any(feature = "content-library-image", feature = "label"))] $callback ! { {
-        ty : ContentLibraryImageWhereInput, id : [id], name : [name], } }
-        #[cfg(any(feature = "content-library-vm-template", feature = "label"))] $callback
-        ! { { ty : ContentLibraryVmTemplateWhereInput, id : [id], name : [name], } }
-        #[cfg(any(feature = "elf-image", feature = "label"))] $callback ! { { ty :
-        ElfImageWhereInput, id : [id], name : [name], } } #[cfg(any(feature =
-        "elf-storage-policy"))] $callback ! { { ty : ElfStoragePolicyWhereInput, id :
-        [id], name : [name], } } #[cfg(any(feature = "gpu-device", feature = "label"))]
-        $callback ! { { ty : GpuDeviceWhereInput, id : [id], name : [name], } }
-        #[cfg(any(feature = "organization"))] $callback ! { { ty :
-        OrganizationWhereInput, id : [id], name : [name], } } #[cfg(any(feature =
-        "svt-image"))] $callback ! { { ty : SvtImageWhereInput, id : [id], name : [name],
-        } } #[cfg(any(feature = "label", feature = "vds"))] $callback ! { { ty :
-        VdsWhereInput, id : [id], name : [name], } } #[cfg(any(feature = "label", feature
-        = "vlan"))] $callback ! { { ty : VlanWhereInput, id : [id], name : [name], } }
-        #[cfg(any(feature = "vm", feature = "vm-disk"))] $callback ! { { ty :
-        VmDiskWhereInput, id : [id], name : [], } } #[cfg(any(feature = "vm-nic"))]
-        $callback ! { { ty : VmNicWhereInput, id : [id], name : [], } } #[cfg(any(feature
-        = "label", feature = "vm-template"))] $callback ! { { ty : VmTemplateWhereInput,
-        id : [id], name : [name], } } #[cfg(any(feature = "label", feature =
-        "vm-volume"))] $callback ! { { ty : VmVolumeWhereInput, id : [id], name : [name],
-        } }
-    };
+#[cfg(
+    any(
+        feature = "content-library-image",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
+impl ::cloud_common::ById for types::VmWhereInput {
+    #[inline]
+    fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::Some(id.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            id_in: ::std::option::Option::Some(
+                ids.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
 }
-#[allow(unused_imports)]
-pub(crate) use __for_each_where_input as for_each_where_input;
-/// Calls `$callback!` with one `{ method, id, body, where_input, item }`
-/// row per read whose body has an optional `where`, `first` and
-/// `after` and whose answer is an array of objects with an `id`.
-#[allow(unused_macros)]
-macro_rules! __for_each_list_operation {
-    ($callback:ident) => {
-        #[cfg(any(feature = "vm"))] $callback ! { { method : get_vms, id : "GetVms", body
-        : GetVmsRequestBody, where_input : VmWhereInput, item : Vm, } } $callback ! { {
-        method : get_tasks, id : "GetTasks", body : GetTasksRequestBody, where_input :
-        TaskWhereInput, item : Task, } } #[cfg(any(feature = "alert"))] $callback ! { {
-        method : get_alerts, id : "GetAlerts", body : GetAlertsRequestBody, where_input :
-        AlertWhereInput, item : Alert, } } #[cfg(any(feature = "cluster"))] $callback ! {
-        { method : get_clusters, id : "GetClusters", body : GetClustersRequestBody,
-        where_input : ClusterWhereInput, item : Cluster, } } #[cfg(any(feature =
-        "host"))] $callback ! { { method : get_hosts, id : "GetHosts", body :
-        GetHostsRequestBody, where_input : HostWhereInput, item : Host, } }
-        #[cfg(any(feature = "disk"))] $callback ! { { method : get_disks, id :
-        "GetDisks", body : GetDisksRequestBody, where_input : DiskWhereInput, item :
-        Disk, } } #[cfg(any(feature = "vm-snapshot"))] $callback ! { { method :
-        get_vm_snapshots, id : "GetVmSnapshots", body : GetVmSnapshotsRequestBody,
-        where_input : VmSnapshotWhereInput, item : VmSnapshot, } } #[cfg(any(feature =
-        "iscsi-lun-snapshot"))] $callback ! { { method : get_iscsi_lun_snapshots, id :
-        "GetIscsiLunSnapshots", body : GetIscsiLunSnapshotsRequestBody, where_input :
-        IscsiLunSnapshotWhereInput, item : IscsiLunSnapshot, } } #[cfg(any(feature =
-        "content-library-vm-template"))] $callback ! { { method :
-        get_content_library_vm_templates, id : "GetContentLibraryVmTemplates", body :
-        GetContentLibraryVmTemplatesRequestBody, where_input :
-        ContentLibraryVmTemplateWhereInput, item : ContentLibraryVmTemplate, } }
-        #[cfg(any(feature = "datacenter"))] $callback ! { { method : get_datacenters, id
-        : "GetDatacenters", body : GetDatacentersRequestBody, where_input :
-        DatacenterWhereInput, item : Datacenter, } } #[cfg(any(feature = "elf-image"))]
-        $callback ! { { method : get_elf_images, id : "GetElfImages", body :
-        GetElfImagesRequestBody, where_input : ElfImageWhereInput, item : ElfImage, } }
-        #[cfg(any(feature = "elf-storage-policy"))] $callback ! { { method :
-        get_elf_storage_policies, id : "GetElfStoragePolicies", body :
-        GetElfStoragePoliciesRequestBody, where_input : ElfStoragePolicyWhereInput, item
-        : ElfStoragePolicy, } } #[cfg(any(feature = "organization"))] $callback ! { {
-        method : get_organizations, id : "GetOrganizations", body :
-        GetOrganizationsRequestBody, where_input : OrganizationWhereInput, item :
-        Organization, } } #[cfg(any(feature = "svt-image"))] $callback ! { { method :
-        get_svt_images, id : "GetSvtImages", body : GetSvtImagesRequestBody, where_input
-        : SvtImageWhereInput, item : SvtImage, } } #[cfg(any(feature = "vds"))] $callback
-        ! { { method : get_vdses, id : "GetVdses", body : GetVdsesRequestBody,
-        where_input : VdsWhereInput, item : Vds, } } #[cfg(any(feature = "vlan"))]
-        $callback ! { { method : get_vlans, id : "GetVlans", body : GetVlansRequestBody,
-        where_input : VlanWhereInput, item : Vlan, } } #[cfg(any(feature = "vm-disk"))]
-        $callback ! { { method : get_vm_disks, id : "GetVmDisks", body :
-        GetVmDisksRequestBody, where_input : VmDiskWhereInput, item : VmDisk, } }
-        #[cfg(any(feature = "vm-nic"))] $callback ! { { method : get_vm_nics, id :
-        "GetVmNics", body : GetVmNicsRequestBody, where_input : VmNicWhereInput, item :
-        VmNic, } } #[cfg(any(feature = "vm-template"))] $callback ! { { method :
-        get_vm_templates, id : "GetVmTemplates", body : GetVmTemplatesRequestBody,
-        where_input : VmTemplateWhereInput, item : VmTemplate, } } #[cfg(any(feature =
-        "vm-volume"))] $callback ! { { method : get_vm_volumes, id : "GetVmVolumes", body
-        : GetVmVolumesRequestBody, where_input : VmVolumeWhereInput, item : VmVolume, } }
-        #[cfg(any(feature = "content-library-image"))] $callback ! { { method :
-        get_content_library_images, id : "GetContentLibraryImages", body :
-        GetContentLibraryImagesRequestBody, where_input : ContentLibraryImageWhereInput,
-        item : ContentLibraryImage, } } #[cfg(any(feature = "gpu-device"))] $callback ! {
-        { method : get_gpu_devices, id : "GetGpuDevices", body :
-        GetGpuDevicesRequestBody, where_input : GpuDeviceWhereInput, item : GpuDevice, }
-        } #[cfg(any(feature = "label"))] $callback ! { { method : get_labels, id :
-        "GetLabels", body : GetLabelsRequestBody, where_input : LabelWhereInput, item :
-        Label, } }
-    };
+#[cfg(
+    any(
+        feature = "content-library-image",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
+impl ::cloud_common::ByName for types::VmWhereInput {
+    #[inline]
+    fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: ::std::option::Option::Some(name.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            name_in: ::std::option::Option::Some(
+                names.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
 }
-#[allow(unused_imports)]
-pub(crate) use __for_each_list_operation as for_each_list_operation;
-/// Calls `$callback!` with one `{ body, where_input, rest: [fields] }`
-/// row per request body whose only required property is `where`:
-/// the body can be built from its where-input alone.
-#[allow(unused_macros)]
-macro_rules! __for_each_where_body {
-    ($callback:ident) => {
-        #[cfg(any(feature = "vm"))] $callback ! { { body : GetVmsRequestBody, where_input
-        : VmWhereInput, where_ : optional, rest : [after, before, first, last, order_by,
-        skip], } { body : GetVmsConnectionRequestBody, where_input : VmWhereInput, where_
-        : optional, rest : [after, before, first, last, order_by, skip], } { body :
-        VmMigrateParams, where_input : VmWhereInput, where_ : required, rest : [data], }
-        { body : VmStartParams, where_input : VmWhereInput, where_ : required, rest :
-        [data], } { body : VmOperateParams, where_input : VmWhereInput, where_ :
-        required, rest : [], } { body : VmDeleteParams, where_input : VmWhereInput,
-        where_ : required, rest : [effect], } } $callback ! { { body :
-        GetTasksRequestBody, where_input : TaskWhereInput, where_ : optional, rest :
-        [after, before, first, last, order_by, skip], } } #[cfg(any(feature = "alert"))]
-        $callback ! { { body : GetAlertsRequestBody, where_input : AlertWhereInput,
-        where_ : optional, rest : [after, before, first, last, order_by, skip], } }
-        #[cfg(any(feature = "cluster"))] $callback ! { { body : GetClustersRequestBody,
-        where_input : ClusterWhereInput, where_ : optional, rest : [after, before, first,
-        last, order_by, skip], } { body : ClusterDeletionParams, where_input :
-        ClusterWhereInput, where_ : required, rest : [], } } #[cfg(any(feature =
-        "host"))] $callback ! { { body : GetHostsRequestBody, where_input :
-        HostWhereInput, where_ : optional, rest : [after, before, first, last, order_by,
-        skip], } { body : EnterMaintenanceModeCheckParams, where_input : HostWhereInput,
-        where_ : required, rest : [], } } #[cfg(any(feature = "disk"))] $callback ! { {
-        body : GetDisksRequestBody, where_input : DiskWhereInput, where_ : optional, rest
-        : [after, before, first, last, order_by, skip], } } #[cfg(any(feature =
-        "vm-snapshot"))] $callback ! { { body : GetVmSnapshotsRequestBody, where_input :
-        VmSnapshotWhereInput, where_ : optional, rest : [after, before, first, last,
-        order_by, skip], } { body : VmSnapshotDeletionParams, where_input :
-        VmSnapshotWhereInput, where_ : required, rest : [], } } #[cfg(any(feature =
-        "iscsi-lun-snapshot"))] $callback ! { { body : GetIscsiLunSnapshotsRequestBody,
-        where_input : IscsiLunSnapshotWhereInput, where_ : optional, rest : [after,
-        before, first, last, order_by, skip], } } #[cfg(any(feature =
-        "content-library-vm-template"))] $callback ! { { body :
-        ContentLibraryVmTemplateDeletionParams, where_input :
-        ContentLibraryVmTemplateWhereInput, where_ : required, rest : [], } { body :
-        GetContentLibraryVmTemplatesRequestBody, where_input :
-        ContentLibraryVmTemplateWhereInput, where_ : optional, rest : [after, before,
-        first, last, order_by, skip], } } #[cfg(any(feature = "datacenter"))] $callback !
-        { { body : DatacenterDeletionParams, where_input : DatacenterWhereInput, where_ :
-        required, rest : [], } { body : GetDatacentersRequestBody, where_input :
-        DatacenterWhereInput, where_ : optional, rest : [after, before, first, last,
-        order_by, skip], } } #[cfg(any(feature = "vm-template"))] $callback ! { { body :
-        VmTemplateDeletionParams, where_input : VmTemplateWhereInput, where_ : required,
-        rest : [], } { body : GetVmTemplatesRequestBody, where_input :
-        VmTemplateWhereInput, where_ : optional, rest : [after, before, first, last,
-        order_by, skip], } { body : VmTemplateUpdationParams, where_input :
-        VmTemplateWhereInput, where_ : required, rest : [data], } } #[cfg(any(feature =
-        "elf-image"))] $callback ! { { body : GetElfImagesRequestBody, where_input :
-        ElfImageWhereInput, where_ : optional, rest : [after, before, first, last,
-        order_by, skip], } } #[cfg(any(feature = "elf-storage-policy"))] $callback ! { {
-        body : GetElfStoragePoliciesRequestBody, where_input :
-        ElfStoragePolicyWhereInput, where_ : optional, rest : [after, before, first,
-        last, order_by, skip], } } #[cfg(any(feature = "organization"))] $callback ! { {
-        body : GetOrganizationsRequestBody, where_input : OrganizationWhereInput, where_
-        : optional, rest : [after, before, first, last, order_by, skip], } }
-        #[cfg(any(feature = "svt-image"))] $callback ! { { body :
-        GetSvtImagesRequestBody, where_input : SvtImageWhereInput, where_ : optional,
-        rest : [after, before, first, last, order_by, skip], } } #[cfg(any(feature =
-        "vds"))] $callback ! { { body : GetVdsesRequestBody, where_input : VdsWhereInput,
-        where_ : optional, rest : [after, before, first, last, order_by, skip], } }
-        #[cfg(any(feature = "vlan"))] $callback ! { { body : GetVlansRequestBody,
-        where_input : VlanWhereInput, where_ : optional, rest : [after, before, first,
-        last, order_by, skip], } } #[cfg(any(feature = "vm-disk"))] $callback ! { { body
-        : GetVmDisksRequestBody, where_input : VmDiskWhereInput, where_ : optional, rest
-        : [after, before, first, last, order_by, skip], } } #[cfg(any(feature =
-        "vm-nic"))] $callback ! { { body : GetVmNicsRequestBody, where_input :
-        VmNicWhereInput, where_ : optional, rest : [after, before, first, last, order_by,
-        skip], } } #[cfg(any(feature = "vm-volume"))] $callback ! { { body :
-        GetVmVolumesRequestBody, where_input : VmVolumeWhereInput, where_ : optional,
-        rest : [after, before, first, last, order_by, skip], } } #[cfg(any(feature =
-        "content-library-image"))] $callback ! { { body :
-        GetContentLibraryImagesRequestBody, where_input : ContentLibraryImageWhereInput,
-        where_ : optional, rest : [after, before, first, last, order_by, skip], } }
-        #[cfg(any(feature = "gpu-device"))] $callback ! { { body :
-        GetGpuDevicesRequestBody, where_input : GpuDeviceWhereInput, where_ : optional,
-        rest : [after, before, first, last, order_by, skip], } } #[cfg(any(feature =
-        "label"))] $callback ! { { body : GetLabelsRequestBody, where_input :
-        LabelWhereInput, where_ : optional, rest : [after, before, first, last, order_by,
-        skip], } }
-    };
+#[cfg(
+    any(
+        feature = "content-library-image",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
+impl types::VmWhereInput {
+    ///Matches one id: `{"id": id}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ById>::by_id(id)
+    }
+    ///Matches any of these ids: `{"id_in": [..]}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ById>::by_ids(ids)
+    }
+    ///Matches one name exactly: `{"name": name}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ByName>::by_name(name)
+    }
+    ///Matches any of these names: `{"name_in": [..]}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ByName>::by_names(names)
+    }
 }
-#[allow(unused_imports)]
-pub(crate) use __for_each_where_body as for_each_where_body;
-/// Calls `$callback!` with one `{ ty }` row per object schema with
-/// a string `task_id` and a `data`: what an asynchronous mutation
-/// answers (CloudTower's `WithTask_*`).
-#[allow(unused_macros)]
-macro_rules! __for_each_with_task {
-    ($callback:ident) => {
-        $callback ! { { ty : WithTaskLoginResponse, } } #[cfg(any(feature = "vm"))]
-        $callback ! { { ty : WithTaskVm, } { ty : WithTaskDeleteVm, } } #[cfg(any(feature
-        = "vm-snapshot"))] $callback ! { { ty : WithTaskVmSnapshot, } { ty :
-        WithTaskDeleteVmSnapshot, } } #[cfg(any(feature = "cluster"))] $callback ! { { ty
-        : WithTaskCluster, } { ty : WithTaskDeleteCluster, } } #[cfg(any(feature =
-        "content-library-vm-template"))] $callback ! { { ty :
-        WithTaskContentLibraryVmTemplate, } { ty :
-        WithTaskDeleteContentLibraryVmTemplate, } } #[cfg(any(feature = "datacenter"))]
-        $callback ! { { ty : WithTaskDatacenter, } { ty : WithTaskDeleteDatacenter, } }
-        #[cfg(any(feature = "vm-template"))] $callback ! { { ty :
-        WithTaskDeleteVmTemplate, } { ty : WithTaskVmTemplate, } } #[cfg(any(feature =
-        "host"))] $callback ! { { ty : WithTaskHost, } } #[cfg(any(feature = "label"))]
-        $callback ! { { ty : WithTaskLabel, } } #[cfg(any(feature = "metrics"))]
-        $callback ! { { ty : WithTaskMetric, } }
-    };
+impl ::cloud_common::ById for types::TaskWhereInput {
+    #[inline]
+    fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::Some(id.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            id_in: ::std::option::Option::Some(
+                ids.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
 }
-#[allow(unused_imports)]
-pub(crate) use __for_each_with_task as for_each_with_task;
+impl types::TaskWhereInput {
+    ///Matches one id: `{"id": id}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ById>::by_id(id)
+    }
+    ///Matches any of these ids: `{"id_in": [..]}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ById>::by_ids(ids)
+    }
+}
+#[cfg(any(feature = "alert"))]
+impl ::cloud_common::ById for types::AlertWhereInput {
+    #[inline]
+    fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::Some(id.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            id_in: ::std::option::Option::Some(
+                ids.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(any(feature = "alert"))]
+impl types::AlertWhereInput {
+    ///Matches one id: `{"id": id}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ById>::by_id(id)
+    }
+    ///Matches any of these ids: `{"id_in": [..]}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ById>::by_ids(ids)
+    }
+}
+impl ::cloud_common::ById for types::ClusterWhereInput {
+    #[inline]
+    fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::Some(id.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            id_in: ::std::option::Option::Some(
+                ids.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+impl ::cloud_common::ByName for types::ClusterWhereInput {
+    #[inline]
+    fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: ::std::option::Option::Some(name.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            name_in: ::std::option::Option::Some(
+                names.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+impl types::ClusterWhereInput {
+    ///Matches one id: `{"id": id}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ById>::by_id(id)
+    }
+    ///Matches any of these ids: `{"id_in": [..]}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ById>::by_ids(ids)
+    }
+    ///Matches one name exactly: `{"name": name}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ByName>::by_name(name)
+    }
+    ///Matches any of these names: `{"name_in": [..]}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ByName>::by_names(names)
+    }
+}
+impl ::cloud_common::ById for types::DatacenterWhereInput {
+    #[inline]
+    fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::Some(id.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            id_in: ::std::option::Option::Some(
+                ids.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+impl ::cloud_common::ByName for types::DatacenterWhereInput {
+    #[inline]
+    fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: ::std::option::Option::Some(name.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            name_in: ::std::option::Option::Some(
+                names.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+impl types::DatacenterWhereInput {
+    ///Matches one id: `{"id": id}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ById>::by_id(id)
+    }
+    ///Matches any of these ids: `{"id_in": [..]}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ById>::by_ids(ids)
+    }
+    ///Matches one name exactly: `{"name": name}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ByName>::by_name(name)
+    }
+    ///Matches any of these names: `{"name_in": [..]}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ByName>::by_names(names)
+    }
+}
+#[cfg(
+    any(
+        feature = "alert",
+        feature = "content-library-image",
+        feature = "disk",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "host",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
+impl ::cloud_common::ById for types::HostWhereInput {
+    #[inline]
+    fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::Some(id.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            id_in: ::std::option::Option::Some(
+                ids.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "alert",
+        feature = "content-library-image",
+        feature = "disk",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "host",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
+impl ::cloud_common::ByName for types::HostWhereInput {
+    #[inline]
+    fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: ::std::option::Option::Some(name.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            name_in: ::std::option::Option::Some(
+                names.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "alert",
+        feature = "content-library-image",
+        feature = "disk",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "host",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
+impl types::HostWhereInput {
+    ///Matches one id: `{"id": id}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ById>::by_id(id)
+    }
+    ///Matches any of these ids: `{"id_in": [..]}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ById>::by_ids(ids)
+    }
+    ///Matches one name exactly: `{"name": name}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ByName>::by_name(name)
+    }
+    ///Matches any of these names: `{"name_in": [..]}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ByName>::by_names(names)
+    }
+}
+#[cfg(
+    any(
+        feature = "content-library-image",
+        feature = "disk",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
+impl ::cloud_common::ById for types::DiskWhereInput {
+    #[inline]
+    fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::Some(id.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            id_in: ::std::option::Option::Some(
+                ids.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "content-library-image",
+        feature = "disk",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
+impl ::cloud_common::ByName for types::DiskWhereInput {
+    #[inline]
+    fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: ::std::option::Option::Some(name.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            name_in: ::std::option::Option::Some(
+                names.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "content-library-image",
+        feature = "disk",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
+impl types::DiskWhereInput {
+    ///Matches one id: `{"id": id}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ById>::by_id(id)
+    }
+    ///Matches any of these ids: `{"id_in": [..]}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ById>::by_ids(ids)
+    }
+    ///Matches one name exactly: `{"name": name}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ByName>::by_name(name)
+    }
+    ///Matches any of these names: `{"name_in": [..]}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ByName>::by_names(names)
+    }
+}
+#[cfg(
+    any(
+        feature = "content-library-image",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
+impl ::cloud_common::ById for types::VmSnapshotWhereInput {
+    #[inline]
+    fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::Some(id.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            id_in: ::std::option::Option::Some(
+                ids.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "content-library-image",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
+impl ::cloud_common::ByName for types::VmSnapshotWhereInput {
+    #[inline]
+    fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: ::std::option::Option::Some(name.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            name_in: ::std::option::Option::Some(
+                names.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "content-library-image",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
+impl types::VmSnapshotWhereInput {
+    ///Matches one id: `{"id": id}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ById>::by_id(id)
+    }
+    ///Matches any of these ids: `{"id_in": [..]}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ById>::by_ids(ids)
+    }
+    ///Matches one name exactly: `{"name": name}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ByName>::by_name(name)
+    }
+    ///Matches any of these names: `{"name_in": [..]}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ByName>::by_names(names)
+    }
+}
+#[cfg(
+    any(
+        feature = "content-library-image",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "iscsi-lun-snapshot",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
+impl ::cloud_common::ById for types::IscsiLunSnapshotWhereInput {
+    #[inline]
+    fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::Some(id.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            id_in: ::std::option::Option::Some(
+                ids.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "content-library-image",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "iscsi-lun-snapshot",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
+impl ::cloud_common::ByName for types::IscsiLunSnapshotWhereInput {
+    #[inline]
+    fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: ::std::option::Option::Some(name.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            name_in: ::std::option::Option::Some(
+                names.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "content-library-image",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "iscsi-lun-snapshot",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
+impl types::IscsiLunSnapshotWhereInput {
+    ///Matches one id: `{"id": id}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ById>::by_id(id)
+    }
+    ///Matches any of these ids: `{"id_in": [..]}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ById>::by_ids(ids)
+    }
+    ///Matches one name exactly: `{"name": name}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ByName>::by_name(name)
+    }
+    ///Matches any of these names: `{"name_in": [..]}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ByName>::by_names(names)
+    }
+}
+#[cfg(any(feature = "content-library-image", feature = "label"))]
+impl ::cloud_common::ById for types::ContentLibraryImageWhereInput {
+    #[inline]
+    fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::Some(id.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            id_in: ::std::option::Option::Some(
+                ids.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(any(feature = "content-library-image", feature = "label"))]
+impl ::cloud_common::ByName for types::ContentLibraryImageWhereInput {
+    #[inline]
+    fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: ::std::option::Option::Some(name.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            name_in: ::std::option::Option::Some(
+                names.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(any(feature = "content-library-image", feature = "label"))]
+impl types::ContentLibraryImageWhereInput {
+    ///Matches one id: `{"id": id}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ById>::by_id(id)
+    }
+    ///Matches any of these ids: `{"id_in": [..]}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ById>::by_ids(ids)
+    }
+    ///Matches one name exactly: `{"name": name}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ByName>::by_name(name)
+    }
+    ///Matches any of these names: `{"name_in": [..]}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ByName>::by_names(names)
+    }
+}
+#[cfg(any(feature = "content-library-vm-template", feature = "label"))]
+impl ::cloud_common::ById for types::ContentLibraryVmTemplateWhereInput {
+    #[inline]
+    fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::Some(id.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            id_in: ::std::option::Option::Some(
+                ids.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(any(feature = "content-library-vm-template", feature = "label"))]
+impl ::cloud_common::ByName for types::ContentLibraryVmTemplateWhereInput {
+    #[inline]
+    fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: ::std::option::Option::Some(name.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            name_in: ::std::option::Option::Some(
+                names.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(any(feature = "content-library-vm-template", feature = "label"))]
+impl types::ContentLibraryVmTemplateWhereInput {
+    ///Matches one id: `{"id": id}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ById>::by_id(id)
+    }
+    ///Matches any of these ids: `{"id_in": [..]}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ById>::by_ids(ids)
+    }
+    ///Matches one name exactly: `{"name": name}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ByName>::by_name(name)
+    }
+    ///Matches any of these names: `{"name_in": [..]}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ByName>::by_names(names)
+    }
+}
+#[cfg(any(feature = "elf-image", feature = "label"))]
+impl ::cloud_common::ById for types::ElfImageWhereInput {
+    #[inline]
+    fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::Some(id.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            id_in: ::std::option::Option::Some(
+                ids.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(any(feature = "elf-image", feature = "label"))]
+impl ::cloud_common::ByName for types::ElfImageWhereInput {
+    #[inline]
+    fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: ::std::option::Option::Some(name.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            name_in: ::std::option::Option::Some(
+                names.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(any(feature = "elf-image", feature = "label"))]
+impl types::ElfImageWhereInput {
+    ///Matches one id: `{"id": id}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ById>::by_id(id)
+    }
+    ///Matches any of these ids: `{"id_in": [..]}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ById>::by_ids(ids)
+    }
+    ///Matches one name exactly: `{"name": name}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ByName>::by_name(name)
+    }
+    ///Matches any of these names: `{"name_in": [..]}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ByName>::by_names(names)
+    }
+}
+#[cfg(any(feature = "elf-storage-policy"))]
+impl ::cloud_common::ById for types::ElfStoragePolicyWhereInput {
+    #[inline]
+    fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::Some(id.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            id_in: ::std::option::Option::Some(
+                ids.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(any(feature = "elf-storage-policy"))]
+impl ::cloud_common::ByName for types::ElfStoragePolicyWhereInput {
+    #[inline]
+    fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: ::std::option::Option::Some(name.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            name_in: ::std::option::Option::Some(
+                names.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(any(feature = "elf-storage-policy"))]
+impl types::ElfStoragePolicyWhereInput {
+    ///Matches one id: `{"id": id}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ById>::by_id(id)
+    }
+    ///Matches any of these ids: `{"id_in": [..]}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ById>::by_ids(ids)
+    }
+    ///Matches one name exactly: `{"name": name}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ByName>::by_name(name)
+    }
+    ///Matches any of these names: `{"name_in": [..]}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ByName>::by_names(names)
+    }
+}
+#[cfg(any(feature = "gpu-device", feature = "label"))]
+impl ::cloud_common::ById for types::GpuDeviceWhereInput {
+    #[inline]
+    fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::Some(id.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            id_in: ::std::option::Option::Some(
+                ids.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(any(feature = "gpu-device", feature = "label"))]
+impl ::cloud_common::ByName for types::GpuDeviceWhereInput {
+    #[inline]
+    fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: ::std::option::Option::Some(name.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            name_in: ::std::option::Option::Some(
+                names.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(any(feature = "gpu-device", feature = "label"))]
+impl types::GpuDeviceWhereInput {
+    ///Matches one id: `{"id": id}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ById>::by_id(id)
+    }
+    ///Matches any of these ids: `{"id_in": [..]}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ById>::by_ids(ids)
+    }
+    ///Matches one name exactly: `{"name": name}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ByName>::by_name(name)
+    }
+    ///Matches any of these names: `{"name_in": [..]}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ByName>::by_names(names)
+    }
+}
+#[cfg(
+    any(
+        feature = "content-library-image",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
+impl ::cloud_common::ById for types::LabelWhereInput {
+    #[inline]
+    fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::Some(id.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            id_in: ::std::option::Option::Some(
+                ids.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "content-library-image",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
+impl types::LabelWhereInput {
+    ///Matches one id: `{"id": id}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ById>::by_id(id)
+    }
+    ///Matches any of these ids: `{"id_in": [..]}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ById>::by_ids(ids)
+    }
+}
+#[cfg(any(feature = "organization"))]
+impl ::cloud_common::ById for types::OrganizationWhereInput {
+    #[inline]
+    fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::Some(id.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            id_in: ::std::option::Option::Some(
+                ids.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(any(feature = "organization"))]
+impl ::cloud_common::ByName for types::OrganizationWhereInput {
+    #[inline]
+    fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: ::std::option::Option::Some(name.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            name_in: ::std::option::Option::Some(
+                names.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(any(feature = "organization"))]
+impl types::OrganizationWhereInput {
+    ///Matches one id: `{"id": id}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ById>::by_id(id)
+    }
+    ///Matches any of these ids: `{"id_in": [..]}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ById>::by_ids(ids)
+    }
+    ///Matches one name exactly: `{"name": name}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ByName>::by_name(name)
+    }
+    ///Matches any of these names: `{"name_in": [..]}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ByName>::by_names(names)
+    }
+}
+#[cfg(any(feature = "svt-image"))]
+impl ::cloud_common::ById for types::SvtImageWhereInput {
+    #[inline]
+    fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::Some(id.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            id_in: ::std::option::Option::Some(
+                ids.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(any(feature = "svt-image"))]
+impl ::cloud_common::ByName for types::SvtImageWhereInput {
+    #[inline]
+    fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: ::std::option::Option::Some(name.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            name_in: ::std::option::Option::Some(
+                names.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(any(feature = "svt-image"))]
+impl types::SvtImageWhereInput {
+    ///Matches one id: `{"id": id}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ById>::by_id(id)
+    }
+    ///Matches any of these ids: `{"id_in": [..]}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ById>::by_ids(ids)
+    }
+    ///Matches one name exactly: `{"name": name}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ByName>::by_name(name)
+    }
+    ///Matches any of these names: `{"name_in": [..]}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ByName>::by_names(names)
+    }
+}
+#[cfg(any(feature = "label", feature = "vds"))]
+impl ::cloud_common::ById for types::VdsWhereInput {
+    #[inline]
+    fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::Some(id.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            id_in: ::std::option::Option::Some(
+                ids.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(any(feature = "label", feature = "vds"))]
+impl ::cloud_common::ByName for types::VdsWhereInput {
+    #[inline]
+    fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: ::std::option::Option::Some(name.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            name_in: ::std::option::Option::Some(
+                names.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(any(feature = "label", feature = "vds"))]
+impl types::VdsWhereInput {
+    ///Matches one id: `{"id": id}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ById>::by_id(id)
+    }
+    ///Matches any of these ids: `{"id_in": [..]}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ById>::by_ids(ids)
+    }
+    ///Matches one name exactly: `{"name": name}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ByName>::by_name(name)
+    }
+    ///Matches any of these names: `{"name_in": [..]}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ByName>::by_names(names)
+    }
+}
+#[cfg(any(feature = "label", feature = "vlan"))]
+impl ::cloud_common::ById for types::VlanWhereInput {
+    #[inline]
+    fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::Some(id.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            id_in: ::std::option::Option::Some(
+                ids.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(any(feature = "label", feature = "vlan"))]
+impl ::cloud_common::ByName for types::VlanWhereInput {
+    #[inline]
+    fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: ::std::option::Option::Some(name.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            name_in: ::std::option::Option::Some(
+                names.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(any(feature = "label", feature = "vlan"))]
+impl types::VlanWhereInput {
+    ///Matches one id: `{"id": id}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ById>::by_id(id)
+    }
+    ///Matches any of these ids: `{"id_in": [..]}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ById>::by_ids(ids)
+    }
+    ///Matches one name exactly: `{"name": name}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ByName>::by_name(name)
+    }
+    ///Matches any of these names: `{"name_in": [..]}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ByName>::by_names(names)
+    }
+}
+#[cfg(any(feature = "vm", feature = "vm-disk"))]
+impl ::cloud_common::ById for types::VmDiskWhereInput {
+    #[inline]
+    fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::Some(id.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            id_in: ::std::option::Option::Some(
+                ids.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(any(feature = "vm", feature = "vm-disk"))]
+impl types::VmDiskWhereInput {
+    ///Matches one id: `{"id": id}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ById>::by_id(id)
+    }
+    ///Matches any of these ids: `{"id_in": [..]}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ById>::by_ids(ids)
+    }
+}
+#[cfg(any(feature = "vm-nic"))]
+impl ::cloud_common::ById for types::VmNicWhereInput {
+    #[inline]
+    fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::Some(id.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            id_in: ::std::option::Option::Some(
+                ids.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(any(feature = "vm-nic"))]
+impl types::VmNicWhereInput {
+    ///Matches one id: `{"id": id}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ById>::by_id(id)
+    }
+    ///Matches any of these ids: `{"id_in": [..]}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ById>::by_ids(ids)
+    }
+}
+#[cfg(any(feature = "label", feature = "vm-template"))]
+impl ::cloud_common::ById for types::VmTemplateWhereInput {
+    #[inline]
+    fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::Some(id.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            id_in: ::std::option::Option::Some(
+                ids.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(any(feature = "label", feature = "vm-template"))]
+impl ::cloud_common::ByName for types::VmTemplateWhereInput {
+    #[inline]
+    fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: ::std::option::Option::Some(name.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            name_in: ::std::option::Option::Some(
+                names.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(any(feature = "label", feature = "vm-template"))]
+impl types::VmTemplateWhereInput {
+    ///Matches one id: `{"id": id}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ById>::by_id(id)
+    }
+    ///Matches any of these ids: `{"id_in": [..]}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ById>::by_ids(ids)
+    }
+    ///Matches one name exactly: `{"name": name}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ByName>::by_name(name)
+    }
+    ///Matches any of these names: `{"name_in": [..]}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ByName>::by_names(names)
+    }
+}
+#[cfg(any(feature = "label", feature = "vm-volume"))]
+impl ::cloud_common::ById for types::VmVolumeWhereInput {
+    #[inline]
+    fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::Some(id.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            id_in: ::std::option::Option::Some(
+                ids.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(any(feature = "label", feature = "vm-volume"))]
+impl ::cloud_common::ByName for types::VmVolumeWhereInput {
+    #[inline]
+    fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: ::std::option::Option::Some(name.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            name_in: ::std::option::Option::Some(
+                names.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(any(feature = "label", feature = "vm-volume"))]
+impl types::VmVolumeWhereInput {
+    ///Matches one id: `{"id": id}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ById>::by_id(id)
+    }
+    ///Matches any of these ids: `{"id_in": [..]}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ById>::by_ids(ids)
+    }
+    ///Matches one name exactly: `{"name": name}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ByName>::by_name(name)
+    }
+    ///Matches any of these names: `{"name_in": [..]}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ByName>::by_names(names)
+    }
+}
+#[cfg(any(feature = "vm"))]
+impl ::std::convert::From<types::VmWhereInput> for types::GetVmsRequestBody {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::VmWhereInput) -> Self {
+        Self {
+            where_: ::std::option::Option::Some(where_.into()),
+            after: ::std::option::Option::None,
+            before: ::std::option::Option::None,
+            first: ::std::option::Option::None,
+            last: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            skip: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "vm"))]
+impl ::std::convert::From<types::VmWhereInput> for types::GetVmsConnectionRequestBody {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::VmWhereInput) -> Self {
+        Self {
+            where_: ::std::option::Option::Some(where_.into()),
+            after: ::std::option::Option::None,
+            before: ::std::option::Option::None,
+            first: ::std::option::Option::None,
+            last: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            skip: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "vm"))]
+impl ::std::convert::From<types::VmWhereInput> for types::VmMigrateParams {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::VmWhereInput) -> Self {
+        Self {
+            where_: where_.into(),
+            data: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "vm"))]
+impl ::std::convert::From<types::VmWhereInput> for types::VmStartParams {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::VmWhereInput) -> Self {
+        Self {
+            where_: where_.into(),
+            data: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "vm"))]
+impl ::std::convert::From<types::VmWhereInput> for types::VmOperateParams {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::VmWhereInput) -> Self {
+        Self { where_: where_.into() }
+    }
+}
+#[cfg(any(feature = "vm"))]
+impl ::std::convert::From<types::VmWhereInput> for types::VmDeleteParams {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::VmWhereInput) -> Self {
+        Self {
+            where_: where_.into(),
+            effect: ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::convert::From<types::TaskWhereInput> for types::GetTasksRequestBody {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::TaskWhereInput) -> Self {
+        Self {
+            where_: ::std::option::Option::Some(where_.into()),
+            after: ::std::option::Option::None,
+            before: ::std::option::Option::None,
+            first: ::std::option::Option::None,
+            last: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            skip: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "alert"))]
+impl ::std::convert::From<types::AlertWhereInput> for types::GetAlertsRequestBody {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::AlertWhereInput) -> Self {
+        Self {
+            where_: ::std::option::Option::Some(where_.into()),
+            after: ::std::option::Option::None,
+            before: ::std::option::Option::None,
+            first: ::std::option::Option::None,
+            last: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            skip: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "cluster"))]
+impl ::std::convert::From<types::ClusterWhereInput> for types::GetClustersRequestBody {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::ClusterWhereInput) -> Self {
+        Self {
+            where_: ::std::option::Option::Some(where_.into()),
+            after: ::std::option::Option::None,
+            before: ::std::option::Option::None,
+            first: ::std::option::Option::None,
+            last: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            skip: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "host"))]
+impl ::std::convert::From<types::HostWhereInput> for types::GetHostsRequestBody {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::HostWhereInput) -> Self {
+        Self {
+            where_: ::std::option::Option::Some(where_.into()),
+            after: ::std::option::Option::None,
+            before: ::std::option::Option::None,
+            first: ::std::option::Option::None,
+            last: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            skip: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "disk"))]
+impl ::std::convert::From<types::DiskWhereInput> for types::GetDisksRequestBody {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::DiskWhereInput) -> Self {
+        Self {
+            where_: ::std::option::Option::Some(where_.into()),
+            after: ::std::option::Option::None,
+            before: ::std::option::Option::None,
+            first: ::std::option::Option::None,
+            last: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            skip: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "vm-snapshot"))]
+impl ::std::convert::From<types::VmSnapshotWhereInput>
+for types::GetVmSnapshotsRequestBody {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::VmSnapshotWhereInput) -> Self {
+        Self {
+            where_: ::std::option::Option::Some(where_.into()),
+            after: ::std::option::Option::None,
+            before: ::std::option::Option::None,
+            first: ::std::option::Option::None,
+            last: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            skip: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "iscsi-lun-snapshot"))]
+impl ::std::convert::From<types::IscsiLunSnapshotWhereInput>
+for types::GetIscsiLunSnapshotsRequestBody {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::IscsiLunSnapshotWhereInput) -> Self {
+        Self {
+            where_: ::std::option::Option::Some(where_.into()),
+            after: ::std::option::Option::None,
+            before: ::std::option::Option::None,
+            first: ::std::option::Option::None,
+            last: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            skip: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "cluster"))]
+impl ::std::convert::From<types::ClusterWhereInput> for types::ClusterDeletionParams {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::ClusterWhereInput) -> Self {
+        Self { where_: where_.into() }
+    }
+}
+#[cfg(any(feature = "content-library-vm-template"))]
+impl ::std::convert::From<types::ContentLibraryVmTemplateWhereInput>
+for types::ContentLibraryVmTemplateDeletionParams {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::ContentLibraryVmTemplateWhereInput) -> Self {
+        Self { where_: where_.into() }
+    }
+}
+#[cfg(any(feature = "datacenter"))]
+impl ::std::convert::From<types::DatacenterWhereInput>
+for types::DatacenterDeletionParams {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::DatacenterWhereInput) -> Self {
+        Self { where_: where_.into() }
+    }
+}
+#[cfg(any(feature = "vm-snapshot"))]
+impl ::std::convert::From<types::VmSnapshotWhereInput>
+for types::VmSnapshotDeletionParams {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::VmSnapshotWhereInput) -> Self {
+        Self { where_: where_.into() }
+    }
+}
+#[cfg(any(feature = "vm-template"))]
+impl ::std::convert::From<types::VmTemplateWhereInput>
+for types::VmTemplateDeletionParams {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::VmTemplateWhereInput) -> Self {
+        Self { where_: where_.into() }
+    }
+}
+#[cfg(any(feature = "content-library-vm-template"))]
+impl ::std::convert::From<types::ContentLibraryVmTemplateWhereInput>
+for types::GetContentLibraryVmTemplatesRequestBody {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::ContentLibraryVmTemplateWhereInput) -> Self {
+        Self {
+            where_: ::std::option::Option::Some(where_.into()),
+            after: ::std::option::Option::None,
+            before: ::std::option::Option::None,
+            first: ::std::option::Option::None,
+            last: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            skip: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "datacenter"))]
+impl ::std::convert::From<types::DatacenterWhereInput>
+for types::GetDatacentersRequestBody {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::DatacenterWhereInput) -> Self {
+        Self {
+            where_: ::std::option::Option::Some(where_.into()),
+            after: ::std::option::Option::None,
+            before: ::std::option::Option::None,
+            first: ::std::option::Option::None,
+            last: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            skip: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "elf-image"))]
+impl ::std::convert::From<types::ElfImageWhereInput> for types::GetElfImagesRequestBody {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::ElfImageWhereInput) -> Self {
+        Self {
+            where_: ::std::option::Option::Some(where_.into()),
+            after: ::std::option::Option::None,
+            before: ::std::option::Option::None,
+            first: ::std::option::Option::None,
+            last: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            skip: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "elf-storage-policy"))]
+impl ::std::convert::From<types::ElfStoragePolicyWhereInput>
+for types::GetElfStoragePoliciesRequestBody {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::ElfStoragePolicyWhereInput) -> Self {
+        Self {
+            where_: ::std::option::Option::Some(where_.into()),
+            after: ::std::option::Option::None,
+            before: ::std::option::Option::None,
+            first: ::std::option::Option::None,
+            last: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            skip: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "organization"))]
+impl ::std::convert::From<types::OrganizationWhereInput>
+for types::GetOrganizationsRequestBody {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::OrganizationWhereInput) -> Self {
+        Self {
+            where_: ::std::option::Option::Some(where_.into()),
+            after: ::std::option::Option::None,
+            before: ::std::option::Option::None,
+            first: ::std::option::Option::None,
+            last: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            skip: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "svt-image"))]
+impl ::std::convert::From<types::SvtImageWhereInput> for types::GetSvtImagesRequestBody {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::SvtImageWhereInput) -> Self {
+        Self {
+            where_: ::std::option::Option::Some(where_.into()),
+            after: ::std::option::Option::None,
+            before: ::std::option::Option::None,
+            first: ::std::option::Option::None,
+            last: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            skip: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "vds"))]
+impl ::std::convert::From<types::VdsWhereInput> for types::GetVdsesRequestBody {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::VdsWhereInput) -> Self {
+        Self {
+            where_: ::std::option::Option::Some(where_.into()),
+            after: ::std::option::Option::None,
+            before: ::std::option::Option::None,
+            first: ::std::option::Option::None,
+            last: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            skip: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "vlan"))]
+impl ::std::convert::From<types::VlanWhereInput> for types::GetVlansRequestBody {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::VlanWhereInput) -> Self {
+        Self {
+            where_: ::std::option::Option::Some(where_.into()),
+            after: ::std::option::Option::None,
+            before: ::std::option::Option::None,
+            first: ::std::option::Option::None,
+            last: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            skip: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "vm-disk"))]
+impl ::std::convert::From<types::VmDiskWhereInput> for types::GetVmDisksRequestBody {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::VmDiskWhereInput) -> Self {
+        Self {
+            where_: ::std::option::Option::Some(where_.into()),
+            after: ::std::option::Option::None,
+            before: ::std::option::Option::None,
+            first: ::std::option::Option::None,
+            last: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            skip: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "vm-nic"))]
+impl ::std::convert::From<types::VmNicWhereInput> for types::GetVmNicsRequestBody {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::VmNicWhereInput) -> Self {
+        Self {
+            where_: ::std::option::Option::Some(where_.into()),
+            after: ::std::option::Option::None,
+            before: ::std::option::Option::None,
+            first: ::std::option::Option::None,
+            last: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            skip: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "vm-template"))]
+impl ::std::convert::From<types::VmTemplateWhereInput>
+for types::GetVmTemplatesRequestBody {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::VmTemplateWhereInput) -> Self {
+        Self {
+            where_: ::std::option::Option::Some(where_.into()),
+            after: ::std::option::Option::None,
+            before: ::std::option::Option::None,
+            first: ::std::option::Option::None,
+            last: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            skip: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "vm-volume"))]
+impl ::std::convert::From<types::VmVolumeWhereInput> for types::GetVmVolumesRequestBody {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::VmVolumeWhereInput) -> Self {
+        Self {
+            where_: ::std::option::Option::Some(where_.into()),
+            after: ::std::option::Option::None,
+            before: ::std::option::Option::None,
+            first: ::std::option::Option::None,
+            last: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            skip: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "vm-template"))]
+impl ::std::convert::From<types::VmTemplateWhereInput>
+for types::VmTemplateUpdationParams {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::VmTemplateWhereInput) -> Self {
+        Self {
+            where_: where_.into(),
+            data: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "content-library-image"))]
+impl ::std::convert::From<types::ContentLibraryImageWhereInput>
+for types::GetContentLibraryImagesRequestBody {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::ContentLibraryImageWhereInput) -> Self {
+        Self {
+            where_: ::std::option::Option::Some(where_.into()),
+            after: ::std::option::Option::None,
+            before: ::std::option::Option::None,
+            first: ::std::option::Option::None,
+            last: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            skip: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "gpu-device"))]
+impl ::std::convert::From<types::GpuDeviceWhereInput>
+for types::GetGpuDevicesRequestBody {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::GpuDeviceWhereInput) -> Self {
+        Self {
+            where_: ::std::option::Option::Some(where_.into()),
+            after: ::std::option::Option::None,
+            before: ::std::option::Option::None,
+            first: ::std::option::Option::None,
+            last: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            skip: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "host"))]
+impl ::std::convert::From<types::HostWhereInput>
+for types::EnterMaintenanceModeCheckParams {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::HostWhereInput) -> Self {
+        Self { where_: where_.into() }
+    }
+}
+#[cfg(any(feature = "label"))]
+impl ::std::convert::From<types::LabelWhereInput> for types::GetLabelsRequestBody {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::LabelWhereInput) -> Self {
+        Self {
+            where_: ::std::option::Option::Some(where_.into()),
+            after: ::std::option::Option::None,
+            before: ::std::option::Option::None,
+            first: ::std::option::Option::None,
+            last: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            skip: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "vm"))]
+impl ::cloud_common::CursorPaged for types::GetVmsRequestBody {
+    type Item = types::Vm;
+    type Client = Client;
+    type Request<'a> = builder::GetVms<'a>;
+    const OPERATION_ID: &'static str = "GetVms";
+    #[inline]
+    fn after(&self) -> ::std::option::Option<::std::string::String> {
+        self.after.clone()
+    }
+    #[inline]
+    fn page(
+        &self,
+        first: i32,
+        after: ::std::option::Option<::std::string::String>,
+        first_page: bool,
+    ) -> Self {
+        let mut body = self.clone();
+        body.first = ::std::option::Option::Some(first);
+        body.after = after;
+        body.last = ::std::option::Option::None;
+        body.before = ::std::option::Option::None;
+        if !first_page {
+            body.skip = ::std::option::Option::None;
+        }
+        body
+    }
+    #[inline]
+    fn cursor(item: &types::Vm) -> &str {
+        &item.id
+    }
+    #[inline]
+    fn request(self, client: &Client) -> builder::GetVms<'_> {
+        client.get_vms().body(self)
+    }
+}
+#[cfg(any(feature = "vm"))]
+#[cfg(
+    any(
+        feature = "content-library-image",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
+impl ::cloud_common::ListRequest for types::VmWhereInput {
+    type Item = types::Vm;
+    type Body = types::GetVmsRequestBody;
+    #[inline]
+    fn into_body(self) -> types::GetVmsRequestBody {
+        ::std::convert::Into::into(self)
+    }
+}
+impl ::cloud_common::CursorPaged for types::GetTasksRequestBody {
+    type Item = types::Task;
+    type Client = Client;
+    type Request<'a> = builder::GetTasks<'a>;
+    const OPERATION_ID: &'static str = "GetTasks";
+    #[inline]
+    fn after(&self) -> ::std::option::Option<::std::string::String> {
+        self.after.clone()
+    }
+    #[inline]
+    fn page(
+        &self,
+        first: i32,
+        after: ::std::option::Option<::std::string::String>,
+        first_page: bool,
+    ) -> Self {
+        let mut body = self.clone();
+        body.first = ::std::option::Option::Some(first);
+        body.after = after;
+        body.last = ::std::option::Option::None;
+        body.before = ::std::option::Option::None;
+        if !first_page {
+            body.skip = ::std::option::Option::None;
+        }
+        body
+    }
+    #[inline]
+    fn cursor(item: &types::Task) -> &str {
+        &item.id
+    }
+    #[inline]
+    fn request(self, client: &Client) -> builder::GetTasks<'_> {
+        client.get_tasks().body(self)
+    }
+}
+impl ::cloud_common::ListRequest for types::TaskWhereInput {
+    type Item = types::Task;
+    type Body = types::GetTasksRequestBody;
+    #[inline]
+    fn into_body(self) -> types::GetTasksRequestBody {
+        ::std::convert::Into::into(self)
+    }
+}
+#[cfg(any(feature = "alert"))]
+impl ::cloud_common::CursorPaged for types::GetAlertsRequestBody {
+    type Item = types::Alert;
+    type Client = Client;
+    type Request<'a> = builder::GetAlerts<'a>;
+    const OPERATION_ID: &'static str = "GetAlerts";
+    #[inline]
+    fn after(&self) -> ::std::option::Option<::std::string::String> {
+        self.after.clone()
+    }
+    #[inline]
+    fn page(
+        &self,
+        first: i32,
+        after: ::std::option::Option<::std::string::String>,
+        first_page: bool,
+    ) -> Self {
+        let mut body = self.clone();
+        body.first = ::std::option::Option::Some(first);
+        body.after = after;
+        body.last = ::std::option::Option::None;
+        body.before = ::std::option::Option::None;
+        if !first_page {
+            body.skip = ::std::option::Option::None;
+        }
+        body
+    }
+    #[inline]
+    fn cursor(item: &types::Alert) -> &str {
+        &item.id
+    }
+    #[inline]
+    fn request(self, client: &Client) -> builder::GetAlerts<'_> {
+        client.get_alerts().body(self)
+    }
+}
+#[cfg(any(feature = "alert"))]
+impl ::cloud_common::ListRequest for types::AlertWhereInput {
+    type Item = types::Alert;
+    type Body = types::GetAlertsRequestBody;
+    #[inline]
+    fn into_body(self) -> types::GetAlertsRequestBody {
+        ::std::convert::Into::into(self)
+    }
+}
+#[cfg(any(feature = "cluster"))]
+impl ::cloud_common::CursorPaged for types::GetClustersRequestBody {
+    type Item = types::Cluster;
+    type Client = Client;
+    type Request<'a> = builder::GetClusters<'a>;
+    const OPERATION_ID: &'static str = "GetClusters";
+    #[inline]
+    fn after(&self) -> ::std::option::Option<::std::string::String> {
+        self.after.clone()
+    }
+    #[inline]
+    fn page(
+        &self,
+        first: i32,
+        after: ::std::option::Option<::std::string::String>,
+        first_page: bool,
+    ) -> Self {
+        let mut body = self.clone();
+        body.first = ::std::option::Option::Some(first);
+        body.after = after;
+        body.last = ::std::option::Option::None;
+        body.before = ::std::option::Option::None;
+        if !first_page {
+            body.skip = ::std::option::Option::None;
+        }
+        body
+    }
+    #[inline]
+    fn cursor(item: &types::Cluster) -> &str {
+        &item.id
+    }
+    #[inline]
+    fn request(self, client: &Client) -> builder::GetClusters<'_> {
+        client.get_clusters().body(self)
+    }
+}
+#[cfg(any(feature = "cluster"))]
+impl ::cloud_common::ListRequest for types::ClusterWhereInput {
+    type Item = types::Cluster;
+    type Body = types::GetClustersRequestBody;
+    #[inline]
+    fn into_body(self) -> types::GetClustersRequestBody {
+        ::std::convert::Into::into(self)
+    }
+}
+#[cfg(any(feature = "host"))]
+impl ::cloud_common::CursorPaged for types::GetHostsRequestBody {
+    type Item = types::Host;
+    type Client = Client;
+    type Request<'a> = builder::GetHosts<'a>;
+    const OPERATION_ID: &'static str = "GetHosts";
+    #[inline]
+    fn after(&self) -> ::std::option::Option<::std::string::String> {
+        self.after.clone()
+    }
+    #[inline]
+    fn page(
+        &self,
+        first: i32,
+        after: ::std::option::Option<::std::string::String>,
+        first_page: bool,
+    ) -> Self {
+        let mut body = self.clone();
+        body.first = ::std::option::Option::Some(first);
+        body.after = after;
+        body.last = ::std::option::Option::None;
+        body.before = ::std::option::Option::None;
+        if !first_page {
+            body.skip = ::std::option::Option::None;
+        }
+        body
+    }
+    #[inline]
+    fn cursor(item: &types::Host) -> &str {
+        &item.id
+    }
+    #[inline]
+    fn request(self, client: &Client) -> builder::GetHosts<'_> {
+        client.get_hosts().body(self)
+    }
+}
+#[cfg(any(feature = "host"))]
+#[cfg(
+    any(
+        feature = "alert",
+        feature = "content-library-image",
+        feature = "disk",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "host",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
+impl ::cloud_common::ListRequest for types::HostWhereInput {
+    type Item = types::Host;
+    type Body = types::GetHostsRequestBody;
+    #[inline]
+    fn into_body(self) -> types::GetHostsRequestBody {
+        ::std::convert::Into::into(self)
+    }
+}
+#[cfg(any(feature = "disk"))]
+impl ::cloud_common::CursorPaged for types::GetDisksRequestBody {
+    type Item = types::Disk;
+    type Client = Client;
+    type Request<'a> = builder::GetDisks<'a>;
+    const OPERATION_ID: &'static str = "GetDisks";
+    #[inline]
+    fn after(&self) -> ::std::option::Option<::std::string::String> {
+        self.after.clone()
+    }
+    #[inline]
+    fn page(
+        &self,
+        first: i32,
+        after: ::std::option::Option<::std::string::String>,
+        first_page: bool,
+    ) -> Self {
+        let mut body = self.clone();
+        body.first = ::std::option::Option::Some(first);
+        body.after = after;
+        body.last = ::std::option::Option::None;
+        body.before = ::std::option::Option::None;
+        if !first_page {
+            body.skip = ::std::option::Option::None;
+        }
+        body
+    }
+    #[inline]
+    fn cursor(item: &types::Disk) -> &str {
+        &item.id
+    }
+    #[inline]
+    fn request(self, client: &Client) -> builder::GetDisks<'_> {
+        client.get_disks().body(self)
+    }
+}
+#[cfg(any(feature = "disk"))]
+#[cfg(
+    any(
+        feature = "content-library-image",
+        feature = "disk",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
+impl ::cloud_common::ListRequest for types::DiskWhereInput {
+    type Item = types::Disk;
+    type Body = types::GetDisksRequestBody;
+    #[inline]
+    fn into_body(self) -> types::GetDisksRequestBody {
+        ::std::convert::Into::into(self)
+    }
+}
+#[cfg(any(feature = "vm-snapshot"))]
+impl ::cloud_common::CursorPaged for types::GetVmSnapshotsRequestBody {
+    type Item = types::VmSnapshot;
+    type Client = Client;
+    type Request<'a> = builder::GetVmSnapshots<'a>;
+    const OPERATION_ID: &'static str = "GetVmSnapshots";
+    #[inline]
+    fn after(&self) -> ::std::option::Option<::std::string::String> {
+        self.after.clone()
+    }
+    #[inline]
+    fn page(
+        &self,
+        first: i32,
+        after: ::std::option::Option<::std::string::String>,
+        first_page: bool,
+    ) -> Self {
+        let mut body = self.clone();
+        body.first = ::std::option::Option::Some(first);
+        body.after = after;
+        body.last = ::std::option::Option::None;
+        body.before = ::std::option::Option::None;
+        if !first_page {
+            body.skip = ::std::option::Option::None;
+        }
+        body
+    }
+    #[inline]
+    fn cursor(item: &types::VmSnapshot) -> &str {
+        &item.id
+    }
+    #[inline]
+    fn request(self, client: &Client) -> builder::GetVmSnapshots<'_> {
+        client.get_vm_snapshots().body(self)
+    }
+}
+#[cfg(any(feature = "vm-snapshot"))]
+#[cfg(
+    any(
+        feature = "content-library-image",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
+impl ::cloud_common::ListRequest for types::VmSnapshotWhereInput {
+    type Item = types::VmSnapshot;
+    type Body = types::GetVmSnapshotsRequestBody;
+    #[inline]
+    fn into_body(self) -> types::GetVmSnapshotsRequestBody {
+        ::std::convert::Into::into(self)
+    }
+}
+#[cfg(any(feature = "iscsi-lun-snapshot"))]
+impl ::cloud_common::CursorPaged for types::GetIscsiLunSnapshotsRequestBody {
+    type Item = types::IscsiLunSnapshot;
+    type Client = Client;
+    type Request<'a> = builder::GetIscsiLunSnapshots<'a>;
+    const OPERATION_ID: &'static str = "GetIscsiLunSnapshots";
+    #[inline]
+    fn after(&self) -> ::std::option::Option<::std::string::String> {
+        self.after.clone()
+    }
+    #[inline]
+    fn page(
+        &self,
+        first: i32,
+        after: ::std::option::Option<::std::string::String>,
+        first_page: bool,
+    ) -> Self {
+        let mut body = self.clone();
+        body.first = ::std::option::Option::Some(first);
+        body.after = after;
+        body.last = ::std::option::Option::None;
+        body.before = ::std::option::Option::None;
+        if !first_page {
+            body.skip = ::std::option::Option::None;
+        }
+        body
+    }
+    #[inline]
+    fn cursor(item: &types::IscsiLunSnapshot) -> &str {
+        &item.id
+    }
+    #[inline]
+    fn request(self, client: &Client) -> builder::GetIscsiLunSnapshots<'_> {
+        client.get_iscsi_lun_snapshots().body(self)
+    }
+}
+#[cfg(any(feature = "iscsi-lun-snapshot"))]
+#[cfg(
+    any(
+        feature = "content-library-image",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "iscsi-lun-snapshot",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
+impl ::cloud_common::ListRequest for types::IscsiLunSnapshotWhereInput {
+    type Item = types::IscsiLunSnapshot;
+    type Body = types::GetIscsiLunSnapshotsRequestBody;
+    #[inline]
+    fn into_body(self) -> types::GetIscsiLunSnapshotsRequestBody {
+        ::std::convert::Into::into(self)
+    }
+}
+#[cfg(any(feature = "content-library-vm-template"))]
+impl ::cloud_common::CursorPaged for types::GetContentLibraryVmTemplatesRequestBody {
+    type Item = types::ContentLibraryVmTemplate;
+    type Client = Client;
+    type Request<'a> = builder::GetContentLibraryVmTemplates<'a>;
+    const OPERATION_ID: &'static str = "GetContentLibraryVmTemplates";
+    #[inline]
+    fn after(&self) -> ::std::option::Option<::std::string::String> {
+        self.after.clone()
+    }
+    #[inline]
+    fn page(
+        &self,
+        first: i32,
+        after: ::std::option::Option<::std::string::String>,
+        first_page: bool,
+    ) -> Self {
+        let mut body = self.clone();
+        body.first = ::std::option::Option::Some(first);
+        body.after = after;
+        body.last = ::std::option::Option::None;
+        body.before = ::std::option::Option::None;
+        if !first_page {
+            body.skip = ::std::option::Option::None;
+        }
+        body
+    }
+    #[inline]
+    fn cursor(item: &types::ContentLibraryVmTemplate) -> &str {
+        &item.id
+    }
+    #[inline]
+    fn request(self, client: &Client) -> builder::GetContentLibraryVmTemplates<'_> {
+        client.get_content_library_vm_templates().body(self)
+    }
+}
+#[cfg(any(feature = "content-library-vm-template"))]
+#[cfg(any(feature = "content-library-vm-template", feature = "label"))]
+impl ::cloud_common::ListRequest for types::ContentLibraryVmTemplateWhereInput {
+    type Item = types::ContentLibraryVmTemplate;
+    type Body = types::GetContentLibraryVmTemplatesRequestBody;
+    #[inline]
+    fn into_body(self) -> types::GetContentLibraryVmTemplatesRequestBody {
+        ::std::convert::Into::into(self)
+    }
+}
+#[cfg(any(feature = "datacenter"))]
+impl ::cloud_common::CursorPaged for types::GetDatacentersRequestBody {
+    type Item = types::Datacenter;
+    type Client = Client;
+    type Request<'a> = builder::GetDatacenters<'a>;
+    const OPERATION_ID: &'static str = "GetDatacenters";
+    #[inline]
+    fn after(&self) -> ::std::option::Option<::std::string::String> {
+        self.after.clone()
+    }
+    #[inline]
+    fn page(
+        &self,
+        first: i32,
+        after: ::std::option::Option<::std::string::String>,
+        first_page: bool,
+    ) -> Self {
+        let mut body = self.clone();
+        body.first = ::std::option::Option::Some(first);
+        body.after = after;
+        body.last = ::std::option::Option::None;
+        body.before = ::std::option::Option::None;
+        if !first_page {
+            body.skip = ::std::option::Option::None;
+        }
+        body
+    }
+    #[inline]
+    fn cursor(item: &types::Datacenter) -> &str {
+        &item.id
+    }
+    #[inline]
+    fn request(self, client: &Client) -> builder::GetDatacenters<'_> {
+        client.get_datacenters().body(self)
+    }
+}
+#[cfg(any(feature = "datacenter"))]
+impl ::cloud_common::ListRequest for types::DatacenterWhereInput {
+    type Item = types::Datacenter;
+    type Body = types::GetDatacentersRequestBody;
+    #[inline]
+    fn into_body(self) -> types::GetDatacentersRequestBody {
+        ::std::convert::Into::into(self)
+    }
+}
+#[cfg(any(feature = "elf-image"))]
+impl ::cloud_common::CursorPaged for types::GetElfImagesRequestBody {
+    type Item = types::ElfImage;
+    type Client = Client;
+    type Request<'a> = builder::GetElfImages<'a>;
+    const OPERATION_ID: &'static str = "GetElfImages";
+    #[inline]
+    fn after(&self) -> ::std::option::Option<::std::string::String> {
+        self.after.clone()
+    }
+    #[inline]
+    fn page(
+        &self,
+        first: i32,
+        after: ::std::option::Option<::std::string::String>,
+        first_page: bool,
+    ) -> Self {
+        let mut body = self.clone();
+        body.first = ::std::option::Option::Some(first);
+        body.after = after;
+        body.last = ::std::option::Option::None;
+        body.before = ::std::option::Option::None;
+        if !first_page {
+            body.skip = ::std::option::Option::None;
+        }
+        body
+    }
+    #[inline]
+    fn cursor(item: &types::ElfImage) -> &str {
+        &item.id
+    }
+    #[inline]
+    fn request(self, client: &Client) -> builder::GetElfImages<'_> {
+        client.get_elf_images().body(self)
+    }
+}
+#[cfg(any(feature = "elf-image"))]
+#[cfg(any(feature = "elf-image", feature = "label"))]
+impl ::cloud_common::ListRequest for types::ElfImageWhereInput {
+    type Item = types::ElfImage;
+    type Body = types::GetElfImagesRequestBody;
+    #[inline]
+    fn into_body(self) -> types::GetElfImagesRequestBody {
+        ::std::convert::Into::into(self)
+    }
+}
+#[cfg(any(feature = "elf-storage-policy"))]
+impl ::cloud_common::CursorPaged for types::GetElfStoragePoliciesRequestBody {
+    type Item = types::ElfStoragePolicy;
+    type Client = Client;
+    type Request<'a> = builder::GetElfStoragePolicies<'a>;
+    const OPERATION_ID: &'static str = "GetElfStoragePolicies";
+    #[inline]
+    fn after(&self) -> ::std::option::Option<::std::string::String> {
+        self.after.clone()
+    }
+    #[inline]
+    fn page(
+        &self,
+        first: i32,
+        after: ::std::option::Option<::std::string::String>,
+        first_page: bool,
+    ) -> Self {
+        let mut body = self.clone();
+        body.first = ::std::option::Option::Some(first);
+        body.after = after;
+        body.last = ::std::option::Option::None;
+        body.before = ::std::option::Option::None;
+        if !first_page {
+            body.skip = ::std::option::Option::None;
+        }
+        body
+    }
+    #[inline]
+    fn cursor(item: &types::ElfStoragePolicy) -> &str {
+        &item.id
+    }
+    #[inline]
+    fn request(self, client: &Client) -> builder::GetElfStoragePolicies<'_> {
+        client.get_elf_storage_policies().body(self)
+    }
+}
+#[cfg(any(feature = "elf-storage-policy"))]
+impl ::cloud_common::ListRequest for types::ElfStoragePolicyWhereInput {
+    type Item = types::ElfStoragePolicy;
+    type Body = types::GetElfStoragePoliciesRequestBody;
+    #[inline]
+    fn into_body(self) -> types::GetElfStoragePoliciesRequestBody {
+        ::std::convert::Into::into(self)
+    }
+}
+#[cfg(any(feature = "organization"))]
+impl ::cloud_common::CursorPaged for types::GetOrganizationsRequestBody {
+    type Item = types::Organization;
+    type Client = Client;
+    type Request<'a> = builder::GetOrganizations<'a>;
+    const OPERATION_ID: &'static str = "GetOrganizations";
+    #[inline]
+    fn after(&self) -> ::std::option::Option<::std::string::String> {
+        self.after.clone()
+    }
+    #[inline]
+    fn page(
+        &self,
+        first: i32,
+        after: ::std::option::Option<::std::string::String>,
+        first_page: bool,
+    ) -> Self {
+        let mut body = self.clone();
+        body.first = ::std::option::Option::Some(first);
+        body.after = after;
+        body.last = ::std::option::Option::None;
+        body.before = ::std::option::Option::None;
+        if !first_page {
+            body.skip = ::std::option::Option::None;
+        }
+        body
+    }
+    #[inline]
+    fn cursor(item: &types::Organization) -> &str {
+        &item.id
+    }
+    #[inline]
+    fn request(self, client: &Client) -> builder::GetOrganizations<'_> {
+        client.get_organizations().body(self)
+    }
+}
+#[cfg(any(feature = "organization"))]
+impl ::cloud_common::ListRequest for types::OrganizationWhereInput {
+    type Item = types::Organization;
+    type Body = types::GetOrganizationsRequestBody;
+    #[inline]
+    fn into_body(self) -> types::GetOrganizationsRequestBody {
+        ::std::convert::Into::into(self)
+    }
+}
+#[cfg(any(feature = "svt-image"))]
+impl ::cloud_common::CursorPaged for types::GetSvtImagesRequestBody {
+    type Item = types::SvtImage;
+    type Client = Client;
+    type Request<'a> = builder::GetSvtImages<'a>;
+    const OPERATION_ID: &'static str = "GetSvtImages";
+    #[inline]
+    fn after(&self) -> ::std::option::Option<::std::string::String> {
+        self.after.clone()
+    }
+    #[inline]
+    fn page(
+        &self,
+        first: i32,
+        after: ::std::option::Option<::std::string::String>,
+        first_page: bool,
+    ) -> Self {
+        let mut body = self.clone();
+        body.first = ::std::option::Option::Some(first);
+        body.after = after;
+        body.last = ::std::option::Option::None;
+        body.before = ::std::option::Option::None;
+        if !first_page {
+            body.skip = ::std::option::Option::None;
+        }
+        body
+    }
+    #[inline]
+    fn cursor(item: &types::SvtImage) -> &str {
+        &item.id
+    }
+    #[inline]
+    fn request(self, client: &Client) -> builder::GetSvtImages<'_> {
+        client.get_svt_images().body(self)
+    }
+}
+#[cfg(any(feature = "svt-image"))]
+impl ::cloud_common::ListRequest for types::SvtImageWhereInput {
+    type Item = types::SvtImage;
+    type Body = types::GetSvtImagesRequestBody;
+    #[inline]
+    fn into_body(self) -> types::GetSvtImagesRequestBody {
+        ::std::convert::Into::into(self)
+    }
+}
+#[cfg(any(feature = "vds"))]
+impl ::cloud_common::CursorPaged for types::GetVdsesRequestBody {
+    type Item = types::Vds;
+    type Client = Client;
+    type Request<'a> = builder::GetVdses<'a>;
+    const OPERATION_ID: &'static str = "GetVdses";
+    #[inline]
+    fn after(&self) -> ::std::option::Option<::std::string::String> {
+        self.after.clone()
+    }
+    #[inline]
+    fn page(
+        &self,
+        first: i32,
+        after: ::std::option::Option<::std::string::String>,
+        first_page: bool,
+    ) -> Self {
+        let mut body = self.clone();
+        body.first = ::std::option::Option::Some(first);
+        body.after = after;
+        body.last = ::std::option::Option::None;
+        body.before = ::std::option::Option::None;
+        if !first_page {
+            body.skip = ::std::option::Option::None;
+        }
+        body
+    }
+    #[inline]
+    fn cursor(item: &types::Vds) -> &str {
+        &item.id
+    }
+    #[inline]
+    fn request(self, client: &Client) -> builder::GetVdses<'_> {
+        client.get_vdses().body(self)
+    }
+}
+#[cfg(any(feature = "vds"))]
+#[cfg(any(feature = "label", feature = "vds"))]
+impl ::cloud_common::ListRequest for types::VdsWhereInput {
+    type Item = types::Vds;
+    type Body = types::GetVdsesRequestBody;
+    #[inline]
+    fn into_body(self) -> types::GetVdsesRequestBody {
+        ::std::convert::Into::into(self)
+    }
+}
+#[cfg(any(feature = "vlan"))]
+impl ::cloud_common::CursorPaged for types::GetVlansRequestBody {
+    type Item = types::Vlan;
+    type Client = Client;
+    type Request<'a> = builder::GetVlans<'a>;
+    const OPERATION_ID: &'static str = "GetVlans";
+    #[inline]
+    fn after(&self) -> ::std::option::Option<::std::string::String> {
+        self.after.clone()
+    }
+    #[inline]
+    fn page(
+        &self,
+        first: i32,
+        after: ::std::option::Option<::std::string::String>,
+        first_page: bool,
+    ) -> Self {
+        let mut body = self.clone();
+        body.first = ::std::option::Option::Some(first);
+        body.after = after;
+        body.last = ::std::option::Option::None;
+        body.before = ::std::option::Option::None;
+        if !first_page {
+            body.skip = ::std::option::Option::None;
+        }
+        body
+    }
+    #[inline]
+    fn cursor(item: &types::Vlan) -> &str {
+        &item.id
+    }
+    #[inline]
+    fn request(self, client: &Client) -> builder::GetVlans<'_> {
+        client.get_vlans().body(self)
+    }
+}
+#[cfg(any(feature = "vlan"))]
+#[cfg(any(feature = "label", feature = "vlan"))]
+impl ::cloud_common::ListRequest for types::VlanWhereInput {
+    type Item = types::Vlan;
+    type Body = types::GetVlansRequestBody;
+    #[inline]
+    fn into_body(self) -> types::GetVlansRequestBody {
+        ::std::convert::Into::into(self)
+    }
+}
+#[cfg(any(feature = "vm-disk"))]
+impl ::cloud_common::CursorPaged for types::GetVmDisksRequestBody {
+    type Item = types::VmDisk;
+    type Client = Client;
+    type Request<'a> = builder::GetVmDisks<'a>;
+    const OPERATION_ID: &'static str = "GetVmDisks";
+    #[inline]
+    fn after(&self) -> ::std::option::Option<::std::string::String> {
+        self.after.clone()
+    }
+    #[inline]
+    fn page(
+        &self,
+        first: i32,
+        after: ::std::option::Option<::std::string::String>,
+        first_page: bool,
+    ) -> Self {
+        let mut body = self.clone();
+        body.first = ::std::option::Option::Some(first);
+        body.after = after;
+        body.last = ::std::option::Option::None;
+        body.before = ::std::option::Option::None;
+        if !first_page {
+            body.skip = ::std::option::Option::None;
+        }
+        body
+    }
+    #[inline]
+    fn cursor(item: &types::VmDisk) -> &str {
+        &item.id
+    }
+    #[inline]
+    fn request(self, client: &Client) -> builder::GetVmDisks<'_> {
+        client.get_vm_disks().body(self)
+    }
+}
+#[cfg(any(feature = "vm-disk"))]
+#[cfg(any(feature = "vm", feature = "vm-disk"))]
+impl ::cloud_common::ListRequest for types::VmDiskWhereInput {
+    type Item = types::VmDisk;
+    type Body = types::GetVmDisksRequestBody;
+    #[inline]
+    fn into_body(self) -> types::GetVmDisksRequestBody {
+        ::std::convert::Into::into(self)
+    }
+}
+#[cfg(any(feature = "vm-nic"))]
+impl ::cloud_common::CursorPaged for types::GetVmNicsRequestBody {
+    type Item = types::VmNic;
+    type Client = Client;
+    type Request<'a> = builder::GetVmNics<'a>;
+    const OPERATION_ID: &'static str = "GetVmNics";
+    #[inline]
+    fn after(&self) -> ::std::option::Option<::std::string::String> {
+        self.after.clone()
+    }
+    #[inline]
+    fn page(
+        &self,
+        first: i32,
+        after: ::std::option::Option<::std::string::String>,
+        first_page: bool,
+    ) -> Self {
+        let mut body = self.clone();
+        body.first = ::std::option::Option::Some(first);
+        body.after = after;
+        body.last = ::std::option::Option::None;
+        body.before = ::std::option::Option::None;
+        if !first_page {
+            body.skip = ::std::option::Option::None;
+        }
+        body
+    }
+    #[inline]
+    fn cursor(item: &types::VmNic) -> &str {
+        &item.id
+    }
+    #[inline]
+    fn request(self, client: &Client) -> builder::GetVmNics<'_> {
+        client.get_vm_nics().body(self)
+    }
+}
+#[cfg(any(feature = "vm-nic"))]
+impl ::cloud_common::ListRequest for types::VmNicWhereInput {
+    type Item = types::VmNic;
+    type Body = types::GetVmNicsRequestBody;
+    #[inline]
+    fn into_body(self) -> types::GetVmNicsRequestBody {
+        ::std::convert::Into::into(self)
+    }
+}
+#[cfg(any(feature = "vm-template"))]
+impl ::cloud_common::CursorPaged for types::GetVmTemplatesRequestBody {
+    type Item = types::VmTemplate;
+    type Client = Client;
+    type Request<'a> = builder::GetVmTemplates<'a>;
+    const OPERATION_ID: &'static str = "GetVmTemplates";
+    #[inline]
+    fn after(&self) -> ::std::option::Option<::std::string::String> {
+        self.after.clone()
+    }
+    #[inline]
+    fn page(
+        &self,
+        first: i32,
+        after: ::std::option::Option<::std::string::String>,
+        first_page: bool,
+    ) -> Self {
+        let mut body = self.clone();
+        body.first = ::std::option::Option::Some(first);
+        body.after = after;
+        body.last = ::std::option::Option::None;
+        body.before = ::std::option::Option::None;
+        if !first_page {
+            body.skip = ::std::option::Option::None;
+        }
+        body
+    }
+    #[inline]
+    fn cursor(item: &types::VmTemplate) -> &str {
+        &item.id
+    }
+    #[inline]
+    fn request(self, client: &Client) -> builder::GetVmTemplates<'_> {
+        client.get_vm_templates().body(self)
+    }
+}
+#[cfg(any(feature = "vm-template"))]
+#[cfg(any(feature = "label", feature = "vm-template"))]
+impl ::cloud_common::ListRequest for types::VmTemplateWhereInput {
+    type Item = types::VmTemplate;
+    type Body = types::GetVmTemplatesRequestBody;
+    #[inline]
+    fn into_body(self) -> types::GetVmTemplatesRequestBody {
+        ::std::convert::Into::into(self)
+    }
+}
+#[cfg(any(feature = "vm-volume"))]
+impl ::cloud_common::CursorPaged for types::GetVmVolumesRequestBody {
+    type Item = types::VmVolume;
+    type Client = Client;
+    type Request<'a> = builder::GetVmVolumes<'a>;
+    const OPERATION_ID: &'static str = "GetVmVolumes";
+    #[inline]
+    fn after(&self) -> ::std::option::Option<::std::string::String> {
+        self.after.clone()
+    }
+    #[inline]
+    fn page(
+        &self,
+        first: i32,
+        after: ::std::option::Option<::std::string::String>,
+        first_page: bool,
+    ) -> Self {
+        let mut body = self.clone();
+        body.first = ::std::option::Option::Some(first);
+        body.after = after;
+        body.last = ::std::option::Option::None;
+        body.before = ::std::option::Option::None;
+        if !first_page {
+            body.skip = ::std::option::Option::None;
+        }
+        body
+    }
+    #[inline]
+    fn cursor(item: &types::VmVolume) -> &str {
+        &item.id
+    }
+    #[inline]
+    fn request(self, client: &Client) -> builder::GetVmVolumes<'_> {
+        client.get_vm_volumes().body(self)
+    }
+}
+#[cfg(any(feature = "vm-volume"))]
+#[cfg(any(feature = "label", feature = "vm-volume"))]
+impl ::cloud_common::ListRequest for types::VmVolumeWhereInput {
+    type Item = types::VmVolume;
+    type Body = types::GetVmVolumesRequestBody;
+    #[inline]
+    fn into_body(self) -> types::GetVmVolumesRequestBody {
+        ::std::convert::Into::into(self)
+    }
+}
+#[cfg(any(feature = "content-library-image"))]
+impl ::cloud_common::CursorPaged for types::GetContentLibraryImagesRequestBody {
+    type Item = types::ContentLibraryImage;
+    type Client = Client;
+    type Request<'a> = builder::GetContentLibraryImages<'a>;
+    const OPERATION_ID: &'static str = "GetContentLibraryImages";
+    #[inline]
+    fn after(&self) -> ::std::option::Option<::std::string::String> {
+        self.after.clone()
+    }
+    #[inline]
+    fn page(
+        &self,
+        first: i32,
+        after: ::std::option::Option<::std::string::String>,
+        first_page: bool,
+    ) -> Self {
+        let mut body = self.clone();
+        body.first = ::std::option::Option::Some(first);
+        body.after = after;
+        body.last = ::std::option::Option::None;
+        body.before = ::std::option::Option::None;
+        if !first_page {
+            body.skip = ::std::option::Option::None;
+        }
+        body
+    }
+    #[inline]
+    fn cursor(item: &types::ContentLibraryImage) -> &str {
+        &item.id
+    }
+    #[inline]
+    fn request(self, client: &Client) -> builder::GetContentLibraryImages<'_> {
+        client.get_content_library_images().body(self)
+    }
+}
+#[cfg(any(feature = "content-library-image"))]
+#[cfg(any(feature = "content-library-image", feature = "label"))]
+impl ::cloud_common::ListRequest for types::ContentLibraryImageWhereInput {
+    type Item = types::ContentLibraryImage;
+    type Body = types::GetContentLibraryImagesRequestBody;
+    #[inline]
+    fn into_body(self) -> types::GetContentLibraryImagesRequestBody {
+        ::std::convert::Into::into(self)
+    }
+}
+#[cfg(any(feature = "gpu-device"))]
+impl ::cloud_common::CursorPaged for types::GetGpuDevicesRequestBody {
+    type Item = types::GpuDevice;
+    type Client = Client;
+    type Request<'a> = builder::GetGpuDevices<'a>;
+    const OPERATION_ID: &'static str = "GetGpuDevices";
+    #[inline]
+    fn after(&self) -> ::std::option::Option<::std::string::String> {
+        self.after.clone()
+    }
+    #[inline]
+    fn page(
+        &self,
+        first: i32,
+        after: ::std::option::Option<::std::string::String>,
+        first_page: bool,
+    ) -> Self {
+        let mut body = self.clone();
+        body.first = ::std::option::Option::Some(first);
+        body.after = after;
+        body.last = ::std::option::Option::None;
+        body.before = ::std::option::Option::None;
+        if !first_page {
+            body.skip = ::std::option::Option::None;
+        }
+        body
+    }
+    #[inline]
+    fn cursor(item: &types::GpuDevice) -> &str {
+        &item.id
+    }
+    #[inline]
+    fn request(self, client: &Client) -> builder::GetGpuDevices<'_> {
+        client.get_gpu_devices().body(self)
+    }
+}
+#[cfg(any(feature = "gpu-device"))]
+#[cfg(any(feature = "gpu-device", feature = "label"))]
+impl ::cloud_common::ListRequest for types::GpuDeviceWhereInput {
+    type Item = types::GpuDevice;
+    type Body = types::GetGpuDevicesRequestBody;
+    #[inline]
+    fn into_body(self) -> types::GetGpuDevicesRequestBody {
+        ::std::convert::Into::into(self)
+    }
+}
+#[cfg(any(feature = "label"))]
+impl ::cloud_common::CursorPaged for types::GetLabelsRequestBody {
+    type Item = types::Label;
+    type Client = Client;
+    type Request<'a> = builder::GetLabels<'a>;
+    const OPERATION_ID: &'static str = "GetLabels";
+    #[inline]
+    fn after(&self) -> ::std::option::Option<::std::string::String> {
+        self.after.clone()
+    }
+    #[inline]
+    fn page(
+        &self,
+        first: i32,
+        after: ::std::option::Option<::std::string::String>,
+        first_page: bool,
+    ) -> Self {
+        let mut body = self.clone();
+        body.first = ::std::option::Option::Some(first);
+        body.after = after;
+        body.last = ::std::option::Option::None;
+        body.before = ::std::option::Option::None;
+        if !first_page {
+            body.skip = ::std::option::Option::None;
+        }
+        body
+    }
+    #[inline]
+    fn cursor(item: &types::Label) -> &str {
+        &item.id
+    }
+    #[inline]
+    fn request(self, client: &Client) -> builder::GetLabels<'_> {
+        client.get_labels().body(self)
+    }
+}
+#[cfg(any(feature = "label"))]
+#[cfg(
+    any(
+        feature = "content-library-image",
+        feature = "elf-image",
+        feature = "gpu-device",
+        feature = "label",
+        feature = "metrics",
+        feature = "vm",
+        feature = "vm-disk",
+        feature = "vm-nic",
+        feature = "vm-snapshot"
+    )
+)]
+impl ::cloud_common::ListRequest for types::LabelWhereInput {
+    type Item = types::Label;
+    type Body = types::GetLabelsRequestBody;
+    #[inline]
+    fn into_body(self) -> types::GetLabelsRequestBody {
+        ::std::convert::Into::into(self)
+    }
+}
+impl ::cloud_common::TaskId for types::WithTaskLoginResponse {
+    #[inline]
+    fn task_id(&self) -> ::std::option::Option<&str> {
+        self.task_id.as_deref()
+    }
+}
+impl<'a> ::std::iter::IntoIterator for &'a types::WithTaskLoginResponse {
+    type Item = &'a types::WithTaskLoginResponse;
+    type IntoIter = ::std::iter::Once<&'a types::WithTaskLoginResponse>;
+    #[inline]
+    fn into_iter(self) -> Self::IntoIter {
+        ::std::iter::once(self)
+    }
+}
+#[cfg(any(feature = "vm"))]
+impl ::cloud_common::TaskId for types::WithTaskVm {
+    #[inline]
+    fn task_id(&self) -> ::std::option::Option<&str> {
+        self.task_id.as_deref()
+    }
+}
+#[cfg(any(feature = "vm"))]
+impl<'a> ::std::iter::IntoIterator for &'a types::WithTaskVm {
+    type Item = &'a types::WithTaskVm;
+    type IntoIter = ::std::iter::Once<&'a types::WithTaskVm>;
+    #[inline]
+    fn into_iter(self) -> Self::IntoIter {
+        ::std::iter::once(self)
+    }
+}
+#[cfg(any(feature = "vm"))]
+impl ::cloud_common::TaskId for types::WithTaskDeleteVm {
+    #[inline]
+    fn task_id(&self) -> ::std::option::Option<&str> {
+        self.task_id.as_deref()
+    }
+}
+#[cfg(any(feature = "vm"))]
+impl<'a> ::std::iter::IntoIterator for &'a types::WithTaskDeleteVm {
+    type Item = &'a types::WithTaskDeleteVm;
+    type IntoIter = ::std::iter::Once<&'a types::WithTaskDeleteVm>;
+    #[inline]
+    fn into_iter(self) -> Self::IntoIter {
+        ::std::iter::once(self)
+    }
+}
+#[cfg(any(feature = "vm-snapshot"))]
+impl ::cloud_common::TaskId for types::WithTaskVmSnapshot {
+    #[inline]
+    fn task_id(&self) -> ::std::option::Option<&str> {
+        self.task_id.as_deref()
+    }
+}
+#[cfg(any(feature = "vm-snapshot"))]
+impl<'a> ::std::iter::IntoIterator for &'a types::WithTaskVmSnapshot {
+    type Item = &'a types::WithTaskVmSnapshot;
+    type IntoIter = ::std::iter::Once<&'a types::WithTaskVmSnapshot>;
+    #[inline]
+    fn into_iter(self) -> Self::IntoIter {
+        ::std::iter::once(self)
+    }
+}
+#[cfg(any(feature = "cluster"))]
+impl ::cloud_common::TaskId for types::WithTaskCluster {
+    #[inline]
+    fn task_id(&self) -> ::std::option::Option<&str> {
+        self.task_id.as_deref()
+    }
+}
+#[cfg(any(feature = "cluster"))]
+impl<'a> ::std::iter::IntoIterator for &'a types::WithTaskCluster {
+    type Item = &'a types::WithTaskCluster;
+    type IntoIter = ::std::iter::Once<&'a types::WithTaskCluster>;
+    #[inline]
+    fn into_iter(self) -> Self::IntoIter {
+        ::std::iter::once(self)
+    }
+}
+#[cfg(any(feature = "content-library-vm-template"))]
+impl ::cloud_common::TaskId for types::WithTaskContentLibraryVmTemplate {
+    #[inline]
+    fn task_id(&self) -> ::std::option::Option<&str> {
+        self.task_id.as_deref()
+    }
+}
+#[cfg(any(feature = "content-library-vm-template"))]
+impl<'a> ::std::iter::IntoIterator for &'a types::WithTaskContentLibraryVmTemplate {
+    type Item = &'a types::WithTaskContentLibraryVmTemplate;
+    type IntoIter = ::std::iter::Once<&'a types::WithTaskContentLibraryVmTemplate>;
+    #[inline]
+    fn into_iter(self) -> Self::IntoIter {
+        ::std::iter::once(self)
+    }
+}
+#[cfg(any(feature = "datacenter"))]
+impl ::cloud_common::TaskId for types::WithTaskDatacenter {
+    #[inline]
+    fn task_id(&self) -> ::std::option::Option<&str> {
+        self.task_id.as_deref()
+    }
+}
+#[cfg(any(feature = "datacenter"))]
+impl<'a> ::std::iter::IntoIterator for &'a types::WithTaskDatacenter {
+    type Item = &'a types::WithTaskDatacenter;
+    type IntoIter = ::std::iter::Once<&'a types::WithTaskDatacenter>;
+    #[inline]
+    fn into_iter(self) -> Self::IntoIter {
+        ::std::iter::once(self)
+    }
+}
+#[cfg(any(feature = "cluster"))]
+impl ::cloud_common::TaskId for types::WithTaskDeleteCluster {
+    #[inline]
+    fn task_id(&self) -> ::std::option::Option<&str> {
+        self.task_id.as_deref()
+    }
+}
+#[cfg(any(feature = "cluster"))]
+impl<'a> ::std::iter::IntoIterator for &'a types::WithTaskDeleteCluster {
+    type Item = &'a types::WithTaskDeleteCluster;
+    type IntoIter = ::std::iter::Once<&'a types::WithTaskDeleteCluster>;
+    #[inline]
+    fn into_iter(self) -> Self::IntoIter {
+        ::std::iter::once(self)
+    }
+}
+#[cfg(any(feature = "content-library-vm-template"))]
+impl ::cloud_common::TaskId for types::WithTaskDeleteContentLibraryVmTemplate {
+    #[inline]
+    fn task_id(&self) -> ::std::option::Option<&str> {
+        self.task_id.as_deref()
+    }
+}
+#[cfg(any(feature = "content-library-vm-template"))]
+impl<'a> ::std::iter::IntoIterator
+for &'a types::WithTaskDeleteContentLibraryVmTemplate {
+    type Item = &'a types::WithTaskDeleteContentLibraryVmTemplate;
+    type IntoIter = ::std::iter::Once<&'a types::WithTaskDeleteContentLibraryVmTemplate>;
+    #[inline]
+    fn into_iter(self) -> Self::IntoIter {
+        ::std::iter::once(self)
+    }
+}
+#[cfg(any(feature = "datacenter"))]
+impl ::cloud_common::TaskId for types::WithTaskDeleteDatacenter {
+    #[inline]
+    fn task_id(&self) -> ::std::option::Option<&str> {
+        self.task_id.as_deref()
+    }
+}
+#[cfg(any(feature = "datacenter"))]
+impl<'a> ::std::iter::IntoIterator for &'a types::WithTaskDeleteDatacenter {
+    type Item = &'a types::WithTaskDeleteDatacenter;
+    type IntoIter = ::std::iter::Once<&'a types::WithTaskDeleteDatacenter>;
+    #[inline]
+    fn into_iter(self) -> Self::IntoIter {
+        ::std::iter::once(self)
+    }
+}
+#[cfg(any(feature = "vm-snapshot"))]
+impl ::cloud_common::TaskId for types::WithTaskDeleteVmSnapshot {
+    #[inline]
+    fn task_id(&self) -> ::std::option::Option<&str> {
+        self.task_id.as_deref()
+    }
+}
+#[cfg(any(feature = "vm-snapshot"))]
+impl<'a> ::std::iter::IntoIterator for &'a types::WithTaskDeleteVmSnapshot {
+    type Item = &'a types::WithTaskDeleteVmSnapshot;
+    type IntoIter = ::std::iter::Once<&'a types::WithTaskDeleteVmSnapshot>;
+    #[inline]
+    fn into_iter(self) -> Self::IntoIter {
+        ::std::iter::once(self)
+    }
+}
+#[cfg(any(feature = "vm-template"))]
+impl ::cloud_common::TaskId for types::WithTaskDeleteVmTemplate {
+    #[inline]
+    fn task_id(&self) -> ::std::option::Option<&str> {
+        self.task_id.as_deref()
+    }
+}
+#[cfg(any(feature = "vm-template"))]
+impl<'a> ::std::iter::IntoIterator for &'a types::WithTaskDeleteVmTemplate {
+    type Item = &'a types::WithTaskDeleteVmTemplate;
+    type IntoIter = ::std::iter::Once<&'a types::WithTaskDeleteVmTemplate>;
+    #[inline]
+    fn into_iter(self) -> Self::IntoIter {
+        ::std::iter::once(self)
+    }
+}
+#[cfg(any(feature = "host"))]
+impl ::cloud_common::TaskId for types::WithTaskHost {
+    #[inline]
+    fn task_id(&self) -> ::std::option::Option<&str> {
+        self.task_id.as_deref()
+    }
+}
+#[cfg(any(feature = "host"))]
+impl<'a> ::std::iter::IntoIterator for &'a types::WithTaskHost {
+    type Item = &'a types::WithTaskHost;
+    type IntoIter = ::std::iter::Once<&'a types::WithTaskHost>;
+    #[inline]
+    fn into_iter(self) -> Self::IntoIter {
+        ::std::iter::once(self)
+    }
+}
+#[cfg(any(feature = "label"))]
+impl ::cloud_common::TaskId for types::WithTaskLabel {
+    #[inline]
+    fn task_id(&self) -> ::std::option::Option<&str> {
+        self.task_id.as_deref()
+    }
+}
+#[cfg(any(feature = "label"))]
+impl<'a> ::std::iter::IntoIterator for &'a types::WithTaskLabel {
+    type Item = &'a types::WithTaskLabel;
+    type IntoIter = ::std::iter::Once<&'a types::WithTaskLabel>;
+    #[inline]
+    fn into_iter(self) -> Self::IntoIter {
+        ::std::iter::once(self)
+    }
+}
+#[cfg(any(feature = "metrics"))]
+impl ::cloud_common::TaskId for types::WithTaskMetric {
+    #[inline]
+    fn task_id(&self) -> ::std::option::Option<&str> {
+        self.task_id.as_deref()
+    }
+}
+#[cfg(any(feature = "metrics"))]
+impl<'a> ::std::iter::IntoIterator for &'a types::WithTaskMetric {
+    type Item = &'a types::WithTaskMetric;
+    type IntoIter = ::std::iter::Once<&'a types::WithTaskMetric>;
+    #[inline]
+    fn into_iter(self) -> Self::IntoIter {
+        ::std::iter::once(self)
+    }
+}
+#[cfg(any(feature = "vm-template"))]
+impl ::cloud_common::TaskId for types::WithTaskVmTemplate {
+    #[inline]
+    fn task_id(&self) -> ::std::option::Option<&str> {
+        self.task_id.as_deref()
+    }
+}
+#[cfg(any(feature = "vm-template"))]
+impl<'a> ::std::iter::IntoIterator for &'a types::WithTaskVmTemplate {
+    type Item = &'a types::WithTaskVmTemplate;
+    type IntoIter = ::std::iter::Once<&'a types::WithTaskVmTemplate>;
+    #[inline]
+    fn into_iter(self) -> Self::IntoIter {
+        ::std::iter::once(self)
+    }
+}
 /// The first CloudTower release that has each operation, as
 /// `(operationId, release)`, from the spec's `x-cloudtower-since`
 /// (in document order). Releases before the oldest one listed are

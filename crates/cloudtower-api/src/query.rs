@@ -2,11 +2,12 @@
 //! whole request bodies, and paging.
 //!
 //! Every where-input has `by_id` and `by_ids` (`{"id": ..}`,
-//! `{"id_in": [..]}`); those with names also `by_name` and `by_names`. A
-//! where-input converts into the body of its read (`GetVmsRequestBody`,
-//! ...) and of the `{where}`-only VM mutations (`VmOperateParams`,
-//! `VmStartParams`, `VmMigrateParams`, `VmDeleteParams`), so it can be
-//! passed to those methods directly:
+//! `{"id_in": [..]}`); those with names also `by_name` and `by_names`
+//! (inherent methods, and the [`ById`] and [`ByName`] impls for generic
+//! code, all generated). A where-input converts into the body of its read
+//! (`GetVmsRequestBody`, ...) and of the `{where}`-only VM mutations
+//! (`VmOperateParams`, `VmStartParams`, `VmMigrateParams`,
+//! `VmDeleteParams`), so it can be passed to those methods directly:
 //!
 //! ```no_run
 //! # async fn demo(ct: cloudtower_api::CloudTower) -> Result<(), cloudtower_api::Error> {
@@ -20,74 +21,19 @@
 //! ```
 //!
 //! [`ListRequest`] is implemented by every read's body and where-input, for
-//! [`CloudTower::first`], [`CloudTower::pages`] and [`CloudTower::items`].
+//! [`CloudTower::first`], [`CloudTower::pages`] and [`CloudTower::items`]:
+//! the generated code implements [`CursorPaged`] for each read's body (how
+//! to ask for one page, and which operation sends it), and the paging
+//! below is written once over it.
 
+use std::future::Future;
+
+pub use cloud_common::{ById, ByName, CursorPaged};
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
-use crate::{CloudTower, Error, ErrorKind, PROVIDER, Result, types};
-
-/// `by_id`/`by_ids` (and `by_name`/`by_names`) for every where-input of
-/// the spec, from its table (`generated::for_each_where_input!`).
-macro_rules! where_inputs {
-    ($({ ty: $ty:ident, id: [$($id:ident)?], name: [$($name:ident)?], })*) => {$(
-        $(
-            impl types::$ty {
-                /// Matches one id: `{"id": id}`.
-                pub fn by_id(id: impl Into<String>) -> Self {
-                    Self { $id: Some(id.into()), ..Default::default() }
-                }
-
-                /// Matches any of these ids: `{"id_in": [..]}`.
-                pub fn by_ids(ids: impl IntoIterator<Item = impl Into<String>>) -> Self {
-                    Self { id_in: Some(ids.into_iter().map(Into::into).collect()), ..Default::default() }
-                }
-            }
-        )?
-        $(
-            impl types::$ty {
-                /// Matches one name exactly: `{"name": name}`.
-                pub fn by_name(name: impl Into<String>) -> Self {
-                    Self { $name: Some(name.into()), ..Default::default() }
-                }
-
-                /// Matches any of these names: `{"name_in": [..]}`.
-                pub fn by_names(names: impl IntoIterator<Item = impl Into<String>>) -> Self {
-                    Self { name_in: Some(names.into_iter().map(Into::into).collect()), ..Default::default() }
-                }
-            }
-        )?
-    )*};
-}
-
-crate::generated::for_each_where_input!(where_inputs);
-
-/// `From<where-input>` for every body that its where-input alone makes
-/// (reads, and the `{where}`-only mutations), from the spec's table
-/// (`generated::for_each_where_body!`).
-macro_rules! where_bodies {
-    ($({ body: $body:ident, where_input: $where:ident, where_: $kind:ident, rest: [$($rest:ident),*], })*) => {$(
-        where_bodies!(@one $body, $where, $kind, [$($rest),*]);
-    )*};
-    (@one $body:ident, $where:ident, required, [$($rest:ident),*]) => {
-        impl From<types::$where> for types::$body {
-            /// The body with only `where` set.
-            fn from(where_: types::$where) -> Self {
-                // `.into()`: typify boxes a where-input that contains itself.
-                Self { where_: where_.into(), $($rest: None),* }
-            }
-        }
-    };
-    (@one $body:ident, $where:ident, optional, [$($rest:ident),*]) => {
-        impl From<types::$where> for types::$body {
-            /// The body with only `where` set.
-            fn from(where_: types::$where) -> Self {
-                Self { where_: Some(where_.into()), $($rest: None),* }
-            }
-        }
-    };
-}
-
-crate::generated::for_each_where_body!(where_bodies);
+#[cfg(feature = "vm-snapshot")]
+use crate::types;
+use crate::{CloudTower, Error, ErrorKind, PROVIDER, Result, generated};
 
 #[cfg(feature = "vm-snapshot")]
 impl types::VmSnapshot {
@@ -104,133 +50,21 @@ impl types::VmSnapshot {
     }
 }
 
-mod sealed {
-    pub trait Sealed {}
+/// A read (`get-*`) request of this client: the body of a list operation
+/// ([`CursorPaged`], implemented by the generated code for every read that
+/// pages with `first` and `after`), or just its where-input (a
+/// [`cloud_common::ListRequest`] through that body). [`CloudTower::first`],
+/// [`CloudTower::pages`], [`CloudTower::items`] and
+/// [`CloudTower::the_one`] take either.
+pub trait ListRequest:
+    cloud_common::ListRequest<Body: CursorPaged<Client = generated::Client>>
+{
 }
 
-/// A read (`get-*`) request: its body, or just its where-input.
-///
-/// Implemented for the body and where-input of every list operation, so
-/// [`CloudTower::first`], [`CloudTower::pages`] and [`CloudTower::items`]
-/// take either.
-pub trait ListRequest: sealed::Sealed + Send + Sized {
-    /// What the operation lists (`types::Vm`, ...).
-    type Item: Send + 'static;
-    /// The operation's request body.
-    type Body: Clone + Send + Sync + 'static;
-    /// The operation's `operationId` (for errors).
-    const OPERATION_ID: &'static str;
-
-    /// The request as its operation's body.
-    fn into_body(self) -> Self::Body;
-
-    /// `body` with `first` and `after` set (and, after the first page,
-    /// without `skip`).
-    #[doc(hidden)]
-    fn page(body: &Self::Body, first: i32, after: Option<String>, first_page: bool) -> Self::Body;
-
-    /// The `after` of `body`, where paging starts.
-    #[doc(hidden)]
-    fn after(body: &Self::Body) -> Option<String>;
-
-    /// The id of an item, the cursor for the next page.
-    #[doc(hidden)]
-    fn id(item: &Self::Item) -> &str;
-
-    /// Sends the request.
-    #[doc(hidden)]
-    fn send(
-        client: &CloudTower,
-        body: Self::Body,
-    ) -> cloud_common::BoxFuture<'_, Result<Vec<Self::Item>>>;
+impl<R> ListRequest for R where
+    R: cloud_common::ListRequest<Body: CursorPaged<Client = generated::Client>>
+{
 }
-
-/// [`ListRequest`] for every read of the spec that pages with `first` and
-/// `after` (`generated::for_each_list_operation!`).
-macro_rules! list_request {
-    ($({ method: $op:ident, id: $id:literal, body: $body:ident, where_input: $where:ident, item: $item:ident, })*) => {$(
-        impl sealed::Sealed for types::$body {}
-        impl sealed::Sealed for types::$where {}
-
-        // `#[inline]` on every method: `page` clones the body (with the
-        // `Clone` of every nested where-input) and `send`'s boxed future
-        // instantiates the whole call (request, response parsing). Inline,
-        // a debug build emits them only in a crate that pages this
-        // operation.
-        impl ListRequest for types::$body {
-            type Item = types::$item;
-            type Body = types::$body;
-            const OPERATION_ID: &'static str = $id;
-
-            #[inline]
-            fn into_body(self) -> Self::Body {
-                self
-            }
-
-            #[inline]
-            fn page(body: &Self::Body, first: i32, after: Option<String>, first_page: bool) -> Self::Body {
-                let mut body = body.clone();
-                body.first = Some(first);
-                body.after = after;
-                body.last = None;
-                body.before = None;
-                if !first_page {
-                    body.skip = None;
-                }
-                body
-            }
-
-            #[inline]
-            fn after(body: &Self::Body) -> Option<String> {
-                body.after.clone()
-            }
-
-            #[inline]
-            fn id(item: &Self::Item) -> &str {
-                &item.id
-            }
-
-            #[inline]
-            fn send(client: &CloudTower, body: Self::Body) -> cloud_common::BoxFuture<'_, Result<Vec<Self::Item>>> {
-                Box::pin(client.$op(body))
-            }
-        }
-
-        impl ListRequest for types::$where {
-            type Item = types::$item;
-            type Body = types::$body;
-            const OPERATION_ID: &'static str = $id;
-
-            #[inline]
-            fn into_body(self) -> Self::Body {
-                self.into()
-            }
-
-            // The rest is the body's own.
-            #[inline]
-            fn page(body: &Self::Body, first: i32, after: Option<String>, first_page: bool) -> Self::Body {
-                <types::$body as ListRequest>::page(body, first, after, first_page)
-            }
-
-            #[inline]
-            fn after(body: &Self::Body) -> Option<String> {
-                <types::$body as ListRequest>::after(body)
-            }
-
-            #[inline]
-            fn id(item: &Self::Item) -> &str {
-                <types::$body as ListRequest>::id(item)
-            }
-
-            #[inline]
-            fn send(client: &CloudTower, body: Self::Body) -> cloud_common::BoxFuture<'_, Result<Vec<Self::Item>>> {
-                <types::$body as ListRequest>::send(client, body)
-            }
-        }
-    )*};
-}
-
-crate::generated::for_each_list_operation!(list_request);
 
 /// Where the next page starts.
 enum Cursor {
@@ -255,8 +89,7 @@ impl CloudTower {
     /// ```
     pub async fn first<R: ListRequest>(&self, request: R) -> Result<Option<R::Item>> {
         let body = request.into_body();
-        let after = R::after(&body);
-        let page = R::send(self, R::page(&body, 1, after, true)).await?;
+        let page = self.send_page(body.page(1, body.after(), true)).await?;
         Ok(page.into_iter().next())
     }
 
@@ -285,7 +118,7 @@ impl CloudTower {
         page_size: u32,
     ) -> BoxStream<'_, Result<Vec<R::Item>>> {
         let body = request.into_body();
-        let start = Cursor::Start(R::after(&body));
+        let start = Cursor::Start(body.after());
         stream::try_unfold(start, move |cursor| {
             let body = body.clone();
             async move {
@@ -302,14 +135,14 @@ impl CloudTower {
                     })?;
                 let request = match cursor {
                     Cursor::Done => return Ok(None),
-                    Cursor::Start(after) => R::page(&body, size, after, true),
-                    Cursor::After(id) => R::page(&body, size, Some(id), false),
+                    Cursor::Start(after) => body.page(size, after, true),
+                    Cursor::After(id) => body.page(size, Some(id), false),
                 };
-                let page = R::send(self, request).await?;
+                let page = self.send_page(request).await?;
                 let next = match page.last() {
                     None => return Ok(None),
                     Some(_) if page.len() < size as usize => Cursor::Done,
-                    Some(last) => Cursor::After(R::id(last).to_string()),
+                    Some(last) => Cursor::After(R::Body::cursor(last).to_string()),
                 };
                 Ok(Some((page, next)))
             }
@@ -341,5 +174,17 @@ impl CloudTower {
             .map_ok(|page| stream::iter(page.into_iter().map(Ok)))
             .try_flatten()
             .boxed()
+    }
+
+    /// Sends one page of a list: the body through its operation's method.
+    #[inline]
+    pub(crate) fn send_page<B>(
+        &self,
+        body: B,
+    ) -> impl Future<Output = Result<Vec<B::Item>>> + Send + '_
+    where
+        B: CursorPaged<Client = generated::Client>,
+    {
+        self.checked(body.request(&self.client))
     }
 }

@@ -130,66 +130,12 @@ impl TaskWait {
     }
 }
 
-/// Something that names a task to wait for, or `None` when there is
-/// nothing to wait for: task ids (`&str`, `String`, `Option<String>`, ...)
-/// and the `WithTask_*` values mutations return.
-pub trait TaskId {
-    /// The task id, if any.
-    fn task_id(&self) -> Option<&str>;
-}
-
-impl TaskId for str {
-    fn task_id(&self) -> Option<&str> {
-        Some(self)
-    }
-}
-
-impl TaskId for String {
-    fn task_id(&self) -> Option<&str> {
-        Some(self)
-    }
-}
-
-impl TaskId for Option<String> {
-    fn task_id(&self) -> Option<&str> {
-        self.as_deref()
-    }
-}
-
-impl TaskId for Option<&str> {
-    fn task_id(&self) -> Option<&str> {
-        *self
-    }
-}
-
-impl<T: TaskId + ?Sized> TaskId for &T {
-    fn task_id(&self) -> Option<&str> {
-        (**self).task_id()
-    }
-}
-
-/// `TaskId` for every `WithTask_*` answer of the spec, and `IntoIterator`
-/// for a reference to one, so `ct.wait(&one)` works as well as
-/// `ct.wait(&many)`.
-macro_rules! with_task {
-    ($({ ty: $ty:ident, })*) => {$(
-        impl TaskId for types::$ty {
-            fn task_id(&self) -> Option<&str> {
-                self.task_id.as_deref()
-            }
-        }
-
-        impl<'a> IntoIterator for &'a types::$ty {
-            type Item = &'a types::$ty;
-            type IntoIter = std::iter::Once<&'a types::$ty>;
-            fn into_iter(self) -> Self::IntoIter {
-                std::iter::once(self)
-            }
-        }
-    )*};
-}
-
-crate::generated::for_each_with_task!(with_task);
+/// What [`CloudTower::wait`] and [`CloudTower::wait_tasks`] take: task
+/// ids (`&str`, `String`, `Option<String>`, ...) and the `WithTask_*`
+/// values mutations return (the generated code implements it for each,
+/// with `IntoIterator` for a reference to one, so `ct.wait(&one)` works as
+/// well as `ct.wait(&many)`).
+pub use cloud_common::TaskId;
 
 /// What a wait that failed saw: the tasks that finished (in the order they
 /// were asked for) and the ids that had not. It is the

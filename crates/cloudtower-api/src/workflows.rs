@@ -25,9 +25,9 @@
 //! # Ok(()) }
 //! ```
 
+use cloud_common::{ByName, CursorPaged, Error, ErrorKind};
 #[cfg(feature = "host")]
 use cloud_common::{Check, WaitOptions, wait_for};
-use cloud_common::{Error, ErrorKind};
 
 use crate::query::ListRequest;
 #[allow(unused_imports)]
@@ -46,7 +46,7 @@ fn lookup_error(operation: &'static str, what: &str, filter: &str, found: usize)
 }
 
 /// The lookups by name. Each is [`CloudTower::the_one`] with a `by_name`
-/// where-input; names are not unique in CloudTower, so a name that
+/// where-input (`CloudTower::named`); names are not unique in CloudTower, so a name that
 /// matches several resources is an error rather than a guess.
 macro_rules! named_lookups {
     ($($(#[$doc:meta])* $method:ident => $where:ident, $what:literal, $feature:literal;)*) => {
@@ -55,9 +55,8 @@ macro_rules! named_lookups {
                 $(#[$doc])*
                 #[cfg(feature = $feature)]
                 #[inline]
-                pub async fn $method(&self, name: &str) -> Result<<types::$where as ListRequest>::Item> {
-                    self.the_one($what, &format!("named {name:?}"), types::$where::by_name(name))
-                        .await
+                pub async fn $method(&self, name: &str) -> Result<<types::$where as cloud_common::ListRequest>::Item> {
+                    self.named::<types::$where>($what, name).await
                 }
             )*
         }
@@ -102,12 +101,20 @@ impl CloudTower {
         request: R,
     ) -> Result<R::Item> {
         let body = request.into_body();
-        let after = R::after(&body);
-        let mut page = R::send(self, R::page(&body, 2, after, true)).await?;
+        let mut page = self.send_page(body.page(2, body.after(), true)).await?;
         match page.len() {
             1 => Ok(page.remove(0)),
             n => Err(lookup_error(R::OPERATION_ID, what, filter, n)),
         }
+    }
+
+    /// [`CloudTower::the_one`] named `name`: any where-input with names
+    /// ([`ByName`]) of a list.
+    #[allow(dead_code)] // Every lookup by name needs its tag's feature.
+    #[inline]
+    async fn named<W: ByName + ListRequest>(&self, what: &str, name: &str) -> Result<W::Item> {
+        self.the_one(what, &format!("named {name:?}"), W::by_name(name))
+            .await
     }
 
     /// The VMs carrying the label `key` (with `value`, when given): a

@@ -36,6 +36,31 @@ impl Lang {
     }
 }
 
+/// The key under which a record keeps its texts in Chinese, which
+/// `content-language: zh-CN` answers instead (see `service::localized`);
+/// the `__` prefix keeps it out of answers.
+pub(crate) const ZH: &str = "__zh-CN";
+
+/// A text in both languages, for a record to keep.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Texts {
+    /// In English.
+    pub en: String,
+    /// In Chinese.
+    pub zh: String,
+}
+
+impl Texts {
+    /// A text someone else wrote (a test's failure message), the same in
+    /// both languages.
+    pub(crate) fn same(text: &str) -> Self {
+        Self {
+            en: text.to_string(),
+            zh: text.to_string(),
+        }
+    }
+}
+
 /// Every text the fake produces.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Message<'a> {
@@ -43,8 +68,25 @@ pub(crate) enum Message<'a> {
     Unauthorized,
     /// Login with a wrong username or password.
     BadCredentials,
-    /// A request the spec does not allow (the transport's wording).
+    /// A request the spec does not allow: the frame is translated, the
+    /// detail (which field, what it must be) is the validator's.
     Invalid(&'a str),
+    /// A mutation without its `where`.
+    WhereRequired,
+    /// A create whose sync timed out after it took effect (the named fault
+    /// `duplicate-vm-after-sync-timeout`).
+    SyncTimeout,
+    /// A task failed: the host lacks memory for the VM.
+    InsufficientMemory,
+    /// A task failed: the cluster lacks storage.
+    InsufficientStorage,
+    /// What a task of `operation` on the resource `name` does: its
+    /// `description`.
+    Task { operation: &'a str, name: &'a str },
+    /// A request no operation serves.
+    NoRoute { method: &'a str, path: &'a str },
+    /// An injected fault's answer (a fault rule with a `status`).
+    Injected(u16),
     /// A resource has an unfinished task.
     Locked { kind: &'a str, id: &'a str },
     /// A VM is in the wrong power state for an operation.
@@ -105,7 +147,140 @@ fn status_zh(status: &str) -> &str {
     }
 }
 
+/// The words of operation and resource names (`StartVm`: `Start`, `Vm`)
+/// in Chinese, so that a task's description and a resource kind read in
+/// Chinese; a word not here stays as it is (the tests check that every
+/// mutation of the spec is covered).
+const WORDS: &[(&str, &str)] = &[
+    ("Add", "添加"),
+    ("Alert", "告警"),
+    ("Bin", "站"),
+    ("Cd", "光"),
+    ("Check", "检查"),
+    ("Clone", "克隆"),
+    ("Cluster", "集群"),
+    ("Connect", "连接"),
+    ("Content", "内容"),
+    ("Convert", "转换"),
+    ("Create", "创建"),
+    ("Datacenter", "数据中心"),
+    ("Delete", "删除"),
+    ("Device", "设备"),
+    ("Disk", "磁盘"),
+    ("Down", "机"),
+    ("Elf", "ELF"),
+    ("Enter", "进入"),
+    ("Exit", "退出"),
+    ("Expand", "扩容"),
+    ("Force", "强制"),
+    ("From", "自"),
+    ("Gpu", "显卡"),
+    ("Host", "主机"),
+    ("Image", "镜像"),
+    ("Iscsi", "iSCSI"),
+    ("Label", "标签"),
+    ("Labels", "标签"),
+    ("Library", "库"),
+    ("Lun", "LUN"),
+    ("Maintenance", "维护"),
+    ("Migrate", "迁移"),
+    ("Mode", "模式"),
+    ("Move", "移动"),
+    ("Nic", "网卡"),
+    ("Organization", "组织"),
+    ("Policy", "策略"),
+    ("Poweroff", "断电"),
+    ("Pre", "预"),
+    ("Precheck", "预检查"),
+    ("Rebuild", "重建"),
+    ("Recover", "恢复"),
+    ("Recycle", "回收"),
+    ("Remove", "移除"),
+    ("Resources", "资源"),
+    ("Restart", "重启"),
+    ("Resume", "恢复"),
+    ("Rollback", "回滚"),
+    ("Rom", "驱"),
+    ("Shut", "关"),
+    ("Snapshot", "快照"),
+    ("Start", "启动"),
+    ("Storage", "存储"),
+    ("Suspend", "暂停"),
+    ("Svt", "SVT"),
+    ("Task", "任务"),
+    ("Template", "模板"),
+    ("To", "至"),
+    ("Update", "更新"),
+    ("Vds", "虚拟分布式交换机"),
+    ("Vlan", "虚拟网络"),
+    ("Vm", "虚拟机"),
+    ("Volume", "卷"),
+    ("operation", "操作"),
+];
+
+/// `StartVm` as words: `["Start", "Vm"]`.
+fn camel_words(name: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    let mut start = 0;
+    for (i, c) in name.char_indices() {
+        if c.is_uppercase() && i > start {
+            words.push(&name[start..i]);
+            start = i;
+        }
+    }
+    if start < name.len() {
+        words.push(&name[start..]);
+    }
+    words
+}
+
+/// `StartVm` as task words: `Start vm`.
+fn words_en(name: &str) -> String {
+    let words = camel_words(name);
+    let mut out = String::new();
+    for (i, word) in words.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+            out.push_str(&word.to_lowercase());
+        } else {
+            out.push_str(word);
+        }
+    }
+    out
+}
+
+/// The words of `name` (an operation or a collection) that [`WORDS`] has
+/// no Chinese for.
+#[cfg(test)]
+pub(crate) fn untranslated(name: &str) -> Vec<&str> {
+    camel_words(name)
+        .into_iter()
+        .filter(|w| !WORDS.iter().any(|(en, _)| en == w))
+        .collect()
+}
+
+/// `StartVm` in Chinese: `启动虚拟机`.
+fn words_zh(name: &str) -> String {
+    camel_words(name)
+        .into_iter()
+        .map(|w| {
+            WORDS
+                .iter()
+                .find(|(en, _)| *en == w)
+                .map_or(w, |(_, zh)| *zh)
+        })
+        .collect()
+}
+
 impl Message<'_> {
+    /// The text in both languages.
+    pub(crate) fn texts(&self) -> Texts {
+        Texts {
+            en: self.text(Lang::En),
+            zh: self.text(Lang::Zh),
+        }
+    }
+
     /// The text in `lang`.
     pub(crate) fn text(&self, lang: Lang) -> String {
         match (self, lang) {
@@ -132,7 +307,41 @@ impl Message<'_> {
                 format!("虚拟机 {vm} {}，无法{}", status_zh(status), action.zh())
             }
             (Message::NotFound { kind, id }, Lang::En) => format!("{kind} {id} not found"),
-            (Message::NotFound { kind, id }, Lang::Zh) => format!("{kind} {id} 不存在"),
+            (Message::NotFound { kind, id }, Lang::Zh) => {
+                format!("{} {id} 不存在", words_zh(kind))
+            }
+            (Message::WhereRequired, Lang::En) => "Invalid request: `where` is required".into(),
+            (Message::WhereRequired, Lang::Zh) => "请求无效：缺少 `where`".into(),
+            (Message::SyncTimeout, Lang::En) => {
+                "Sync VM timeout: the operation may still complete".into()
+            }
+            (Message::SyncTimeout, Lang::Zh) => "同步虚拟机超时：操作可能仍会完成".into(),
+            (Message::InsufficientMemory, Lang::En) => {
+                "Insufficient memory: the host has not enough free memory for the VM".into()
+            }
+            (Message::InsufficientMemory, Lang::Zh) => {
+                "内存不足：主机没有足够的空闲内存运行该虚拟机".into()
+            }
+            (Message::InsufficientStorage, Lang::En) => {
+                "Insufficient storage: the cluster has not enough free space".into()
+            }
+            (Message::InsufficientStorage, Lang::Zh) => {
+                "存储空间不足：集群没有足够的可用空间".into()
+            }
+            (Message::Task { operation, name }, Lang::En) => {
+                format!("{} {name}", words_en(operation))
+            }
+            (Message::Task { operation, name }, Lang::Zh) => {
+                format!("{} {name}", words_zh(operation))
+            }
+            (Message::NoRoute { method, path }, Lang::En) => {
+                format!("No operation serves {method} {path}")
+            }
+            (Message::NoRoute { method, path }, Lang::Zh) => {
+                format!("没有操作处理 {method} {path}")
+            }
+            (Message::Injected(status), Lang::En) => format!("Injected fault: HTTP {status}"),
+            (Message::Injected(status), Lang::Zh) => format!("注入的故障：HTTP {status}"),
         }
     }
 }
@@ -149,6 +358,122 @@ mod tests {
         assert_eq!(Lang::of(&headers), Lang::Zh);
         headers.insert("content-language", http::HeaderValue::from_static("*"));
         assert_eq!(Lang::of(&headers), Lang::En);
+    }
+
+    const ACTIONS: [Action; 5] = [
+        Action::Start,
+        Action::Stop,
+        Action::Suspend,
+        Action::Resume,
+        Action::Restart,
+    ];
+
+    /// One message of each kind the fake produces (each power action, each
+    /// power state a refusal names).
+    fn every_message() -> Vec<Message<'static>> {
+        let mut all = vec![
+            Message::Unauthorized,
+            Message::BadCredentials,
+            Message::Invalid("`first` must be a non-negative integer, not -1"),
+            Message::WhereRequired,
+            Message::SyncTimeout,
+            Message::InsufficientMemory,
+            Message::InsufficientStorage,
+            Message::Task {
+                operation: "StartVm",
+                name: "web-01",
+            },
+            Message::Locked {
+                kind: "VM",
+                id: "cl2k1",
+            },
+            Message::NotFound {
+                kind: "operation",
+                id: "Frobnicate",
+            },
+            Message::NotFound {
+                kind: "Cluster",
+                id: "cl2k1",
+            },
+            Message::NoRoute {
+                method: "POST",
+                path: "/frobnicate-vm",
+            },
+            Message::Injected(503),
+        ];
+        for status in ["RUNNING", "STOPPED", "SUSPENDED", "DELETED"] {
+            for action in ACTIONS {
+                all.push(Message::WrongState {
+                    vm: "web-01",
+                    status,
+                    action,
+                });
+            }
+        }
+        all
+    }
+
+    /// Which kind of message `m` is. No `_` arm: a new kind fails to
+    /// compile here until it is numbered, and then the test below fails
+    /// until `every_message` has one.
+    fn kind(m: &Message<'_>) -> usize {
+        match m {
+            Message::Unauthorized => 0,
+            Message::BadCredentials => 1,
+            Message::Invalid(_) => 2,
+            Message::WhereRequired => 3,
+            Message::SyncTimeout => 4,
+            Message::InsufficientMemory => 5,
+            Message::InsufficientStorage => 6,
+            Message::Task { .. } => 7,
+            Message::Locked { .. } => 8,
+            Message::WrongState { .. } => 9,
+            Message::NotFound { .. } => 10,
+            Message::NoRoute { .. } => 11,
+            Message::Injected(_) => 12,
+        }
+    }
+    const KINDS: usize = 13;
+
+    fn has_chinese(text: &str) -> bool {
+        text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    }
+
+    #[test]
+    fn every_message_exists_in_both_languages_and_they_differ() {
+        let all = every_message();
+        let kinds: std::collections::BTreeSet<usize> = all.iter().map(kind).collect();
+        assert_eq!(kinds.len(), KINDS, "every kind of message is walked");
+        for m in &all {
+            let Texts { en, zh } = m.texts();
+            assert!(!en.trim().is_empty() && !zh.trim().is_empty(), "{m:?}");
+            assert_ne!(en, zh, "{m:?}");
+            assert!(!has_chinese(&en), "{m:?}: {en}");
+            assert!(has_chinese(&zh), "{m:?}: {zh}");
+        }
+    }
+
+    #[test]
+    fn every_action_and_state_has_its_own_words() {
+        let zh: std::collections::BTreeSet<&str> = ACTIONS.iter().map(|a| a.zh()).collect();
+        let en: std::collections::BTreeSet<&str> = ACTIONS.iter().map(|a| a.en()).collect();
+        assert_eq!((zh.len(), en.len()), (ACTIONS.len(), ACTIONS.len()));
+        for status in ["RUNNING", "STOPPED", "SUSPENDED", "DELETED"] {
+            assert!(has_chinese(status_zh(status)), "{status}");
+        }
+    }
+
+    #[test]
+    fn operation_names_read_as_words_in_both_languages() {
+        assert_eq!(words_en("StartVm"), "Start vm");
+        assert_eq!(words_zh("StartVm"), "启动虚拟机");
+        assert_eq!(words_zh("MoveVmToRecycleBin"), "移动虚拟机至回收站");
+        assert_eq!(
+            words_zh("Frobnicate"),
+            "Frobnicate",
+            "an unknown word stays"
+        );
+        assert_eq!(camel_words("AddVmCdRom"), ["Add", "Vm", "Cd", "Rom"]);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use super::filter::Filter;
-use super::messages::{Action, Lang, Message};
+use super::messages::{Action, Lang, Message, ZH};
 use super::paging::Page;
 use super::spec::{Kind, Operation, Spec, Target, ref_name};
 use super::store::Store;
@@ -32,11 +32,6 @@ mod version;
 pub const DEFAULT_USERNAME: &str = "admin";
 /// The password of [`DEFAULT_USERNAME`].
 pub const DEFAULT_PASSWORD: &str = "fake-password";
-
-/// The key under which a record keeps its texts in Chinese (see
-/// [`CloudTowerService::add_alert`]); the `__` prefix keeps it out of
-/// answers.
-const ZH: &str = "__zh-CN";
 
 /// An error answer: CloudTower's `ErrorBody` fields.
 #[derive(Debug, Clone, PartialEq)]
@@ -219,9 +214,7 @@ impl CloudTowerService {
             Kind::Login => self.login(body, lang),
             Kind::List { item, where_input } => {
                 let records = self.select(item, where_input.as_deref(), body, lang)?;
-                let records = Page::of(body)
-                    .and_then(|p| p.apply(records))
-                    .map_err(|e| self.failure(lang, 400, Message::Invalid(&e)))?;
+                let records = self.page(body, records, lang)?;
                 let out = records
                     .iter()
                     .map(|r| self.localized(r, item, lang))
@@ -232,9 +225,10 @@ impl CloudTowerService {
                 collection,
                 where_input,
             } => {
-                let n = self
-                    .select(collection, where_input.as_deref(), body, lang)?
-                    .len();
+                // The count of the page the paging arguments select, as
+                // Prisma 1 (since 1.17) counts a connection.
+                let records = self.select(collection, where_input.as_deref(), body, lang)?;
+                let n = self.page(body, records, lang)?.len();
                 let mut value = op
                     .response
                     .as_ref()
@@ -296,6 +290,14 @@ impl CloudTowerService {
                 .map(|s| self.spec.synth(s))
                 .unwrap_or(Value::Null)),
         }
+    }
+
+    /// The records `body`'s `orderBy`, cursors, `skip` and `first`/`last`
+    /// select, in order.
+    fn page(&self, body: &Value, records: Vec<Value>, lang: Lang) -> Result<Vec<Value>, Failure> {
+        Page::of(body)
+            .and_then(|p| p.apply(records))
+            .map_err(|e| self.failure(lang, 400, Message::Invalid(&e)))
     }
 
     fn login(&mut self, body: &Value, lang: Lang) -> Answer {
@@ -414,6 +416,29 @@ impl Service for CloudTowerService {
         }
         let path = op.map_or_else(|| request.path.clone(), |op| op.path);
         let failure = self.failure(lang, 400, Message::Invalid(problem));
+        self.error_response(failure, &path)
+    }
+
+    fn not_found(&mut self, request: &Request) -> Response {
+        let lang = Lang::of(&request.headers);
+        let failure = self.failure(
+            lang,
+            404,
+            Message::NoRoute {
+                method: request.method.as_str(),
+                path: &request.path,
+            },
+        );
+        self.error_response(failure, &request.path)
+    }
+
+    fn fault(&mut self, request: &Request, status: u16) -> Response {
+        let lang = Lang::of(&request.headers);
+        let path = self
+            .spec
+            .operation(&request.operation_id)
+            .map_or_else(|| request.path.clone(), |op| op.path.clone());
+        let failure = self.failure(lang, status, Message::Injected(status));
         self.error_response(failure, &path)
     }
 

@@ -9,6 +9,7 @@ use cloud_fake::{Countdown, Pace};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use super::messages::{Message, Texts, ZH};
 use super::spec::Spec;
 use super::store::Store;
 
@@ -71,7 +72,7 @@ struct Running {
     id: String,
     /// Polls of `get-tasks` before it finishes.
     countdown: Countdown,
-    failure: Option<String>,
+    failure: Option<Texts>,
     effects: Vec<Effect>,
     /// The locked resource: collection and id.
     resource: Option<(String, String)>,
@@ -83,7 +84,7 @@ pub(crate) struct Tasks {
     running: Vec<Running>,
     /// `(operation, error_message)`: the next task of that operation (or of
     /// any, for `None`) fails with that message.
-    failures: Vec<(Option<String>, String)>,
+    failures: Vec<(Option<String>, Texts)>,
     /// How long a task takes to finish: polls of `get-tasks`, or time.
     #[serde(skip, default = "default_pace")]
     pub pace: Pace,
@@ -101,20 +102,6 @@ impl Default for Tasks {
             pace: default_pace(),
         }
     }
-}
-
-/// `StartVm` as task words: `Start vm`.
-fn words(operation: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in operation.chars().enumerate() {
-        if c.is_uppercase() && i > 0 {
-            out.push(' ');
-            out.extend(c.to_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// `StartVm` as CloudTower's `resource_mutation`: `startVm`.
@@ -149,11 +136,11 @@ impl Tasks {
     }
 
     /// Makes the next task of `operation` (any operation for `None`) fail.
-    pub(crate) fn fail_next(&mut self, operation: Option<String>, message: String) {
+    pub(crate) fn fail_next(&mut self, operation: Option<String>, message: Texts) {
         self.failures.push((operation, message));
     }
 
-    fn take_failure(&mut self, operation: &str) -> Option<String> {
+    fn take_failure(&mut self, operation: &str) -> Option<Texts> {
         let i = self
             .failures
             .iter()
@@ -174,10 +161,15 @@ impl Tasks {
     ) -> String {
         let id = store.new_id();
         let now = store.now();
+        let description = Message::Task {
+            operation: &subject.operation,
+            name: &subject.name,
+        }
+        .texts();
         let mut task = spec.synth_named("Task");
         let fields = json!({
             "id": id,
-            "description": format!("{} {}", words(&subject.operation), subject.name),
+            "description": description.en,
             "status": "PENDING",
             "progress": 0.0,
             "internal": false,
@@ -200,6 +192,7 @@ impl Tasks {
                     task.insert(k, v);
                 }
             }
+            task.insert(ZH.into(), json!({"description": description.zh}));
         }
         store.insert("Task", task);
         let resource = subject
@@ -283,7 +276,10 @@ impl Tasks {
                 Some(message) => {
                     record.insert("status".into(), "FAILED".into());
                     record.insert("error_code".into(), "FAKE_TASK_FAILED".into());
-                    record.insert("error_message".into(), message.clone().into());
+                    record.insert("error_message".into(), message.en.clone().into());
+                    if let Some(Value::Object(zh)) = record.get_mut(ZH) {
+                        zh.insert("error_message".into(), message.zh.clone().into());
+                    }
                 }
                 None => {
                     record.insert("status".into(), "SUCCESSED".into());
@@ -305,7 +301,6 @@ mod tests {
 
     #[test]
     fn names_follow_cloudtower() {
-        assert_eq!(words("StartVm"), "Start vm");
         assert_eq!(mutation("StartVm"), "startVm");
         assert_eq!(kind_name("VmSnapshot"), "VM_SNAPSHOT");
         assert_eq!(kind_name("Vm"), "VM");
@@ -387,7 +382,7 @@ mod tests {
             pace: Pace::PerPoll { polls: 1 },
             ..Tasks::default()
         };
-        tasks.fail_next(Some("StopVm".into()), "disk busy".into());
+        tasks.fail_next(Some("StopVm".into()), Texts::same("disk busy"));
         let subject = |op: &str| Subject {
             operation: op.into(),
             collection: "Vm".into(),

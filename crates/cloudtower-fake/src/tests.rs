@@ -333,6 +333,25 @@ fn where_filters_paging_and_counts() {
         h.ok("GetVmsConnection", json!({"where": {"status": "RUNNING"}})),
         json!({"aggregate": {"count": 2}})
     );
+    // A connection counts the page its paging arguments select.
+    assert_eq!(
+        h.ok(
+            "GetVmsConnection",
+            json!({"orderBy": "name_ASC", "first": 2})
+        ),
+        json!({"aggregate": {"count": 2}})
+    );
+    assert_eq!(
+        h.ok(
+            "GetVmsConnection",
+            json!({"orderBy": "name_ASC", "after": after, "first": 5})
+        ),
+        json!({"aggregate": {"count": 2}})
+    );
+    assert_eq!(
+        h.ok("GetVmsConnection", json!({"skip": 100})),
+        json!({"aggregate": {"count": 0}})
+    );
     assert_eq!(
         h.names("GetHosts", json!({"where": {"cluster": {"name": "test"}}})),
         ["t1"]
@@ -590,4 +609,93 @@ fn disks_cd_roms_and_nics_are_added_and_removed() {
     );
     h.settle(&removed);
     assert_eq!(nics(&mut h), 1);
+}
+
+/// Every task description and every resource kind a message names reads
+/// in Chinese under `content-language: zh-CN`: each word of every mutation
+/// of the spec, and of every collection it reads, has its translation.
+#[test]
+fn every_operation_and_collection_of_the_spec_has_chinese_words() {
+    use super::spec::{Kind, Spec};
+    let spec = Spec::load().expect("the packaged spec");
+    let mut missing = std::collections::BTreeSet::new();
+    for (id, op) in spec.operations() {
+        let names: Vec<&str> = match &op.kind {
+            Kind::Mutation { .. } => vec![id.as_str()],
+            Kind::List { item, .. } => vec![item.as_str()],
+            Kind::Count { collection, .. } => vec![collection.as_str()],
+            Kind::Login | Kind::Other => vec![],
+        };
+        for name in names {
+            missing.extend(super::messages::untranslated(name));
+        }
+    }
+    assert!(missing.is_empty(), "words without Chinese: {missing:?}");
+}
+
+/// With `content-language: zh-CN`, the texts the fake writes into records
+/// (a task's description, a failed task's error message) and the errors of
+/// its named faults are in Chinese; in English otherwise.
+#[test]
+fn task_texts_and_fault_answers_follow_the_language() {
+    use cloud_fake::Fault;
+    let mut h = harness();
+    let vm = h.service.add_vm("web-01", "STOPPED");
+    let zh = [("content-language", "zh-CN")];
+    let body = json!({"where": {"id": vm}});
+    // The named fault seeds the task's failure; the call then proceeds.
+    let fault = h.service.named_fault(
+        "task-fails-insufficient-memory",
+        &request("StartVm", body.clone(), &zh),
+    );
+    assert_eq!(fault, Some(Fault::Proceed));
+    let (status, started) = h.call_with("StartVm", body, &zh);
+    assert_eq!(status, 200, "{started}");
+    let filter = json!({"where": {"id": started[0]["task_id"].clone()}});
+    let mut read =
+        |headers: &[(&str, &str)]| h.call_with("GetTasks", filter.clone(), headers).1[0].clone();
+    let (_, en, zh_task) = (read(&[]), read(&[]), read(&zh));
+    assert_eq!(en["status"], "FAILED", "{en}");
+    assert_eq!(en["description"], "Start vm web-01");
+    assert_eq!(zh_task["description"], "启动虚拟机 web-01");
+    assert_eq!(
+        en["error_message"],
+        "Insufficient memory: the host has not enough free memory for the VM"
+    );
+    assert_eq!(
+        zh_task["error_message"],
+        "内存不足：主机没有足够的空闲内存运行该虚拟机"
+    );
+    assert!(zh_task.get("__zh-CN").is_none(), "bookkeeping stays inside");
+
+    let answer = |lang: &[(&str, &str)], h: &mut Harness| match h.service.named_fault(
+        "duplicate-vm-after-sync-timeout",
+        &request("CreateVm", json!([]), lang),
+    ) {
+        Some(Fault::AfterEffect(inner)) => match *inner {
+            Fault::Respond(response) => json_of(&response)["message"].clone(),
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        answer(&[], &mut h),
+        "Sync VM timeout: the operation may still complete"
+    );
+    assert_eq!(answer(&zh, &mut h), "同步虚拟机超时：操作可能仍会完成");
+
+    // What the transport answers through the service: an injected status
+    // and a path no operation serves.
+    let injected = h.service.fault(&request("GetVms", json!({}), &zh), 503);
+    assert_eq!(injected.status, 503);
+    assert_eq!(json_of(&injected)["message"], "注入的故障：HTTP 503");
+    assert_eq!(json_of(&injected)["path"], "/get-vms");
+    let mut unknown = request("", json!({}), &zh);
+    unknown.path = "/frobnicate-vm".into();
+    let missing = h.service.not_found(&unknown);
+    assert_eq!(missing.status, 404);
+    assert_eq!(
+        json_of(&missing)["message"],
+        "没有操作处理 POST /frobnicate-vm"
+    );
 }

@@ -520,34 +520,11 @@ impl Service for State {
             .unwrap_or_else(|| Self::error(400, problem))
     }
 
-    fn save_state(&self) -> Result<Value, String> {
-        self.save()
-    }
-
-    fn load_state(&mut self, state: Value) -> Result<(), String> {
-        self.load(state)
-    }
-
-    fn pace(&self) -> Option<cloud_fake::Pace> {
-        Some(self.lifecycle.pace())
-    }
-
-    fn set_pace(&mut self, pace: cloud_fake::Pace) {
-        self.lifecycle.set_pace(pace);
-    }
-
-    fn tick(&mut self) {
-        for instance in self.instances.values_mut() {
-            tick(&self.lifecycle, instance);
-        }
-    }
-
-    fn named_faults(&self) -> Vec<cloud_fake::NamedFault> {
-        emulator::NAMED.to_vec()
-    }
-
-    fn named_fault(&mut self, name: &str, request: &Request) -> Option<cloud_fake::Fault> {
-        self.named(name, request)
+    cloud_fake::lifecycle_hooks! {
+        lifecycle: lifecycle,
+        resources: instances,
+        tick: tick,
+        named: emulator::NAMED,
     }
 }
 impl State {

@@ -3,6 +3,10 @@
 //! marketplace API: form bodies, key and token) and [`v2`] (JSON bodies,
 //! bearer token), each behind the feature of its name.
 
+#[cfg(any(feature = "v0", feature = "v2"))]
+mod account;
+#[cfg(any(feature = "v0", feature = "v2"))]
+mod meter;
 #[cfg(feature = "v0")]
 pub mod v0;
 #[cfg(feature = "v2")]

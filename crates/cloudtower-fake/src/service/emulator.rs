@@ -163,24 +163,17 @@ impl CloudTowerService {
         Some(match name {
             "duplicate-vm-after-sync-timeout" => {
                 self.sync_timeout = true;
-                let failure = Failure::new(
-                    500,
-                    "Sync VM timeout: the operation may still complete".into(),
-                );
+                let failure = self.failure(lang, 500, Message::SyncTimeout);
                 Fault::AfterEffect(Box::new(answer(self, failure)))
             }
             "task-fails-insufficient-memory" => {
-                self.tasks.fail_next(
-                    Some(op.clone()),
-                    "Insufficient memory: the host has not enough free memory for the VM".into(),
-                );
+                self.tasks
+                    .fail_next(Some(op.clone()), Message::InsufficientMemory.texts());
                 Fault::Proceed
             }
             "task-fails-insufficient-storage" => {
-                self.tasks.fail_next(
-                    Some(op.clone()),
-                    "Insufficient storage: the cluster has not enough free space".into(),
-                );
+                self.tasks
+                    .fail_next(Some(op.clone()), Message::InsufficientStorage.texts());
                 Fault::Proceed
             }
             "resource-locked" => {

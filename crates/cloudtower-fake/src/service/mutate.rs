@@ -19,7 +19,7 @@ impl CloudTowerService {
         user: &Value,
     ) -> Result<Vec<Value>, Failure> {
         if !filter.is_object() {
-            return Err(self.failure(lang, 400, Message::Invalid("`where` is required")));
+            return Err(self.failure(lang, 400, Message::WhereRequired));
         }
         let matched = self.matching(collection, where_input, filter, lang)?;
         // Every record is checked before anything starts: CloudTower

@@ -5,6 +5,7 @@
 use serde_json::{Value, json};
 
 use super::*;
+use crate::messages::Texts;
 
 impl CloudTowerService {
     // ------------------------------------------------------------ seeding
@@ -338,10 +339,11 @@ impl CloudTowerService {
     }
 
     /// Makes the next task of `operation` (an `operationId` such as
-    /// `StartVm`; any operation for `None`) fail with `message`.
+    /// `StartVm`; any operation for `None`) fail with `message` (its
+    /// `error_message` in either language).
     pub fn fail_next_task(&mut self, operation: Option<&str>, message: &str) {
         self.tasks
-            .fail_next(operation.map(str::to_string), message.to_string());
+            .fail_next(operation.map(str::to_string), Texts::same(message));
     }
 
     /// How many polls of `get-tasks` a task takes to finish (at least 1;

@@ -7738,50 +7738,6 @@ macro_rules! __for_each_operation {
 }
 #[allow(unused_imports)]
 pub(crate) use __for_each_operation as for_each_operation;
-/// Calls `$callback!` with one `{ ty, id: [..], name: [..] }` row
-/// per object schema with optional `id` + `id_in` (and `name` +
-/// `name_in`) string filters: a where-input.
-#[allow(unused_macros)]
-macro_rules! __for_each_where_input {
-    ($callback:ident) => {
-        $callback ! {}
-    };
-}
-#[allow(unused_imports)]
-pub(crate) use __for_each_where_input as for_each_where_input;
-/// Calls `$callback!` with one `{ method, id, body, where_input, item }`
-/// row per read whose body has an optional `where`, `first` and
-/// `after` and whose answer is an array of objects with an `id`.
-#[allow(unused_macros)]
-macro_rules! __for_each_list_operation {
-    ($callback:ident) => {
-        $callback ! {}
-    };
-}
-#[allow(unused_imports)]
-pub(crate) use __for_each_list_operation as for_each_list_operation;
-/// Calls `$callback!` with one `{ body, where_input, rest: [fields] }`
-/// row per request body whose only required property is `where`:
-/// the body can be built from its where-input alone.
-#[allow(unused_macros)]
-macro_rules! __for_each_where_body {
-    ($callback:ident) => {
-        $callback ! {}
-    };
-}
-#[allow(unused_imports)]
-pub(crate) use __for_each_where_body as for_each_where_body;
-/// Calls `$callback!` with one `{ ty }` row per object schema with
-/// a string `task_id` and a `data`: what an asynchronous mutation
-/// answers (CloudTower's `WithTask_*`).
-#[allow(unused_macros)]
-macro_rules! __for_each_with_task {
-    ($callback:ident) => {
-        $callback ! {}
-    };
-}
-#[allow(unused_imports)]
-pub(crate) use __for_each_with_task as for_each_with_task;
 impl ::cloud_common::IntoOptional<types::CredentialsRequest>
 for types::builder::CredentialsRequest {
     type Error = types::error::ConversionError;

@@ -2,12 +2,13 @@
 //! serve`): its state as JSON and the failures real users hit, by name.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::{Duration, Instant};
 
 use cloud_fake::{Fault, NamedFault, Request, Response};
 use serde_json::{Value, json};
 
+use super::billing::Ledger;
 use super::{State, Vm};
+use crate::meter::Meter;
 
 /// The failures this fake produces by name (see `Fake::named_faults`).
 pub(super) const NAMED: &[NamedFault] = &[NamedFault {
@@ -28,6 +29,9 @@ impl State {
             "deleted": self.deleted,
             "containers": self.containers,
             "balance": self.balance,
+            "clock": self.meter.billed_until(),
+            "ledger": serde_json::to_value(&self.ledger).map_err(|e| e.to_string())?,
+            "hosted": self.hosted,
             "next": self.next,
         }))
     }
@@ -42,6 +46,13 @@ impl State {
             deleted: BTreeSet<String>,
             containers: BTreeMap<String, i64>,
             balance: f64,
+            /// Absent from states saved before the ledger: now, and none.
+            #[serde(default)]
+            clock: i64,
+            #[serde(default)]
+            ledger: Ledger,
+            #[serde(default)]
+            hosted: BTreeSet<String>,
             next: u64,
         }
         let saved: Saved = serde_json::from_value(state)
@@ -54,10 +65,11 @@ impl State {
         self.containers = saved.containers;
         self.balance = saved.balance;
         self.next = saved.next;
-        // Billing starts again from now: the time the emulator was down
-        // is not charged.
-        self.charged_at = Instant::now();
-        self.advanced = Duration::ZERO;
+        self.ledger = saved.ledger;
+        self.hosted = saved.hosted;
+        // Billing starts again from now (or from the saved clock, if it was
+        // advanced past now): the time the emulator was down is not charged.
+        self.meter = Meter::resumed(saved.clock);
         Ok(())
     }
 

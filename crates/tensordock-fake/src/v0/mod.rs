@@ -19,6 +19,16 @@
 //!   answers, and a stop of a stopped one likewise;
 //! - the balance, which goes down as VMs run (compute and storage) or sit
 //!   stopped (storage only), in real time and by [`Fake::advance`];
+//! - a ledger of those charges, dated by the fake's clock ([`Fake::clock`]),
+//!   from which the host revenue report (`getRevenue`: a row for each
+//!   hostnode the account hosts, see [`Fake::set_hosted`], filtered by
+//!   `hostnode_id` and the `start_timestamp`–`end_timestamp` window) and
+//!   the monthly statement of any `period` (its charges as expenses, those
+//!   on hosted hostnodes as payouts, the balance at its start and end) are
+//!   computed;
+//! - hostnode lists filtered as asked (`minGPUCount` ... `requiresGTX`),
+//!   reserved hostnodes only to the account's key pair
+//!   ([`Fake::set_reserved`]);
 //! - container deployments with replica counts, spot bids checked against
 //!   the hostnode's prices.
 //!
@@ -48,13 +58,17 @@
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cloud_fake::{Countdown, Lifecycle, Spec};
+
+use crate::account;
+use crate::meter::Meter;
 use serde_json::{Value, json};
 
 pub use cloud_fake::{FakeError, Fault, Received};
 
+mod billing;
 mod emulator;
 pub mod fixtures;
 mod service;
@@ -107,9 +121,12 @@ struct State {
     deleted: BTreeSet<String>,
     containers: BTreeMap<String, i64>,
     balance: f64,
-    /// When the balance was last charged, and simulated time not yet charged.
-    charged_at: Instant,
-    advanced: Duration,
+    /// The clock billing runs on.
+    meter: Meter,
+    /// What was charged, when: the source of revenue and statements.
+    ledger: billing::Ledger,
+    /// The hostnodes the account hosts (see [`Fake::set_hosted`]).
+    hosted: BTreeSet<String>,
     lifecycle: Lifecycle,
     next: u64,
 }
@@ -195,24 +212,17 @@ impl Fake {
 
     /// A VM as `getVm` would return it now (without counting as a read).
     pub fn vm(&self, id: &str) -> Option<tensordock_api::v0::types::VirtualMachine> {
-        self.server.with(|s| {
-            let value = s.vms.get(id)?.value.clone();
-            serde_json::from_value(value).ok()
-        })
+        self.server.with(|s| account::typed(s, id))
     }
 
     /// A VM's status now, e.g. `Running`.
     pub fn status(&self, id: &str) -> Option<String> {
-        self.server.with(|s| {
-            s.vms
-                .get(id)
-                .and_then(|v| v.value["status"].as_str().map(str::to_string))
-        })
+        self.server.with(|s| account::status(s, id))
     }
 
     /// The UUIDs of every VM.
     pub fn vm_ids(&self) -> Vec<String> {
-        self.server.with(|s| s.vms.keys().cloned().collect())
+        self.server.with(|s| account::ids(s))
     }
 
     /// Adds a container deployment with a chosen id and replica count
@@ -245,28 +255,57 @@ impl Fake {
 
     /// The balance now (USD), after charging the time since the last call.
     pub fn balance(&self) -> f64 {
-        self.server.with(|s| {
-            s.charge();
-            s.balance
-        })
+        self.server.with(account::balance)
     }
 
-    /// Sets the balance (USD).
+    /// Sets the balance (USD), as a deposit or withdrawal would: the
+    /// statements of earlier months keep their balances.
     pub fn set_balance(&self, balance: f64) {
+        self.server.with(|s| s.set_balance(balance));
+    }
+
+    /// Lets `time` pass for billing: every VM is charged for it at once,
+    /// and the fake's clock ([`Fake::clock`]), by which revenue and
+    /// statements are dated, moves on by it.
+    pub fn advance(&self, time: Duration) {
+        self.server.with(|s| account::advance(s, time));
+    }
+
+    /// The fake's clock: real time plus what [`Fake::advance`] added. The
+    /// ledger behind `getRevenue` and `getMonthlySummary` is dated by it.
+    pub fn clock(&self) -> SystemTime {
+        let us = self.server.with(|s| s.meter.now());
+        UNIX_EPOCH + Duration::from_micros(u64::try_from(us).unwrap_or(0))
+    }
+
+    /// Makes a hostnode one the account hosts (`hosted`), or not: the
+    /// charges of the VMs on it are its revenue (`getRevenue` has a row for
+    /// each hosted hostnode) and the account's payouts in its monthly
+    /// statements. A fresh fake hosts none.
+    pub fn set_hosted(&self, hostnode: &str, hosted: bool) {
+        let hostnode = hostnode.to_string();
         self.server.with(|s| {
-            s.charge();
-            s.balance = balance;
+            if hosted {
+                s.hosted.insert(hostnode);
+            } else {
+                s.hosted.remove(&hostnode);
+            }
         });
     }
 
-    /// Lets `time` pass for billing: every VM is charged for it at once.
-    pub fn advance(&self, time: Duration) {
+    /// Makes a hostnode reserved for the account (`status.reserved`), or
+    /// not: `listHostnodes` lists a reserved hostnode only to a request
+    /// that carries the account's key pair in its query.
+    pub fn set_reserved(&self, hostnode: &str, reserved: bool) {
         self.server.with(|s| {
-            s.advanced += time;
-            s.charge();
+            if let Some(h) = s.hostnodes.get_mut(hostnode) {
+                h["status"]["reserved"] = json!(reserved);
+            }
         });
     }
 }
+
+crate::account::impl_account!(State, Vm, vms);
 
 #[cfg(test)]
 mod tests {

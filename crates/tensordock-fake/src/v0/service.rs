@@ -2,7 +2,6 @@
 //! matched to an operation and checked against the spec.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::{Duration, Instant};
 
 use cloud_fake::http;
 use cloud_fake::{Request, Response, Service, Spec};
@@ -65,8 +64,9 @@ impl State {
             deleted: BTreeSet::new(),
             containers: BTreeMap::new(),
             balance: BALANCE,
-            charged_at: Instant::now(),
-            advanced: Duration::ZERO,
+            meter: crate::meter::Meter::new(),
+            ledger: super::billing::Ledger::default(),
+            hosted: BTreeSet::new(),
             lifecycle: Lifecycle::new(SETTLES, POLLS_TO_SETTLE),
             next: 0,
         }
@@ -80,15 +80,10 @@ impl State {
     /// The hourly cost now: compute and storage of running VMs, storage of
     /// stopped ones.
     fn hourly_cost(&self) -> f64 {
-        self.vms.values().map(Vm::hourly).sum()
-    }
-
-    /// Charges the time since the last charge (real and simulated).
-    pub(super) fn charge(&mut self) {
-        let now = Instant::now();
-        let elapsed = now.duration_since(self.charged_at) + std::mem::take(&mut self.advanced);
-        self.charged_at = now;
-        self.balance -= self.hourly_cost() * elapsed.as_secs_f64() / 3600.0;
+        self.vms
+            .values()
+            .map(|vm| vm.compute_rate() + vm.storage_rate())
+            .sum()
     }
 
     fn authorized(&self, request: &Request) -> bool {
@@ -119,10 +114,15 @@ impl State {
                 .query_param(name)
                 .and_then(|v| v.parse::<i64>().ok())
         };
-        let flag = |name: &str| request.query_param(name) == Some("true");
+        // `true` as the spec spells it, `True` as Python does.
+        let flag =
+            |name: &str| request.query_param(name).and_then(cloud_fake::form_bool) == Some(true);
+        // A hostnode reserved for the account is listed only to it.
+        let own = self.authorized(request);
         let hostnodes: serde_json::Map<String, Value> = self
             .hostnodes
             .iter()
+            .filter(|(_, h)| own || h["status"]["reserved"] != json!(true))
             .filter(|(_, h)| {
                 let gpus = h["specs"]["gpu"].as_object();
                 let gpu_count: i64 = gpus
@@ -367,6 +367,8 @@ impl State {
 
     fn modify(&mut self, request: &Request) -> Response {
         let id = request.field("server_id").unwrap_or_default().to_string();
+        // What the VM used until now is charged as it was.
+        self.charge();
         let Some(vm) = self.vms.get_mut(&id) else {
             return error(404, format!("Machine {id} not found"));
         };
@@ -518,7 +520,7 @@ impl State {
 }
 
 impl Vm {
-    fn status(&self) -> String {
+    pub(super) fn status(&self) -> String {
         self.value["status"]
             .as_str()
             .unwrap_or_default()
@@ -532,16 +534,6 @@ impl Vm {
         self.countdown = lifecycle.countdown();
         if self.countdown.is_due() {
             tick(lifecycle, self);
-        }
-    }
-
-    fn hourly(&self) -> f64 {
-        let price = |k: &str| self.value[k].as_f64().unwrap_or(0.0);
-        match self.status().as_str() {
-            "running" | "starting" | "deploying" | "stopping" => {
-                price("compute_price") + price("storage_price")
-            }
-            _ => price("storage_price"),
         }
     }
 }
@@ -606,8 +598,9 @@ impl Service for State {
                 self.charge();
                 ok(json!({"balance": self.balance, "hourly_cost": self.hourly_cost()}))
             }
-            // Host revenue and monthly statements: the spec's examples, as
-            // an account without hosting or history would not show more.
+            // Host revenue and monthly statements, from the ledger.
+            "getRevenue" => self.revenue(request),
+            "getMonthlySummary" => self.monthly_summary(request),
             other => Response::example(&self.spec, other)
                 .unwrap_or_else(|| error(404, format!("no operation {other}"))),
         }
@@ -643,34 +636,10 @@ impl Service for State {
         error(400, problem)
     }
 
-    fn save_state(&self) -> Result<Value, String> {
-        self.save()
-    }
-
-    fn load_state(&mut self, state: Value) -> Result<(), String> {
-        self.load(state)
-    }
-
-    fn pace(&self) -> Option<cloud_fake::Pace> {
-        Some(self.lifecycle.pace())
-    }
-
-    fn set_pace(&mut self, pace: cloud_fake::Pace) {
-        self.lifecycle.set_pace(pace);
-    }
-
-    fn tick(&mut self) {
-        let lifecycle = &self.lifecycle;
-        for vm in self.vms.values_mut() {
-            tick(lifecycle, vm);
-        }
-    }
-
-    fn named_faults(&self) -> Vec<cloud_fake::NamedFault> {
-        super::emulator::NAMED.to_vec()
-    }
-
-    fn named_fault(&mut self, name: &str, request: &Request) -> Option<cloud_fake::Fault> {
-        self.named(name, request)
+    cloud_fake::lifecycle_hooks! {
+        lifecycle: lifecycle,
+        resources: vms,
+        tick: tick,
+        named: super::emulator::NAMED,
     }
 }

@@ -2,7 +2,6 @@
 //! serve`): its state as JSON and the failures real users hit, by name.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::time::{Duration, Instant};
 
 use cloud_fake::{Fault, NamedFault, Request, Response};
 use serde_json::{Value, json};
@@ -41,6 +40,7 @@ impl State {
             "instances": serde_json::to_value(&self.instances).map_err(|e| e.to_string())?,
             "secrets": self.secrets,
             "balance": self.balance,
+            "clock": self.meter.billed_until(),
             "rate_limit": self.rate_limit,
             "next": self.next,
         }))
@@ -54,6 +54,9 @@ impl State {
             instances: BTreeMap<String, Instance>,
             secrets: BTreeMap<String, Value>,
             balance: f64,
+            /// Absent from states saved before it: now.
+            #[serde(default)]
+            clock: i64,
             rate_limit: Option<usize>,
             next: u64,
         }
@@ -66,8 +69,9 @@ impl State {
         self.balance = saved.balance;
         self.rate_limit = saved.rate_limit;
         self.next = saved.next;
-        self.charged_at = Instant::now();
-        self.advanced = Duration::ZERO;
+        // Billing starts again from now (or from the saved clock, if it was
+        // advanced past now): the time the emulator was down is not charged.
+        self.meter = crate::meter::Meter::resumed(saved.clock);
         self.window = VecDeque::new();
         self.refresh_locations();
         Ok(())

@@ -55,6 +55,8 @@ mod emulator;
 pub mod fixtures;
 mod service;
 
+use crate::account;
+use crate::meter::Meter;
 use service::{gpu_entry, gpu_entry_mut};
 
 /// The spec the fake speaks.
@@ -102,8 +104,8 @@ struct State {
     instances: BTreeMap<String, Instance>,
     secrets: BTreeMap<String, Value>,
     balance: f64,
-    charged_at: Instant,
-    advanced: Duration,
+    /// The clock billing runs on.
+    meter: Meter,
     /// When each request of the last minute came.
     window: VecDeque<Instant>,
     rate_limit: Option<usize>,
@@ -193,24 +195,17 @@ impl Fake {
     /// An instance as `getInstance` would return it now (without counting
     /// as a read).
     pub fn instance(&self, id: &str) -> Option<tensordock_api::v2::types::Instance> {
-        self.server.with(|s| {
-            let value = s.instances.get(id)?.value.clone();
-            serde_json::from_value(value).ok()
-        })
+        self.server.with(|s| account::typed(s, id))
     }
 
     /// An instance's status now, e.g. `running`.
     pub fn status(&self, id: &str) -> Option<String> {
-        self.server.with(|s| {
-            s.instances
-                .get(id)
-                .and_then(|i| i.value["status"].as_str().map(str::to_string))
-        })
+        self.server.with(|s| account::status(s, id))
     }
 
     /// The ids of every instance.
     pub fn instance_ids(&self) -> Vec<String> {
-        self.server.with(|s| s.instances.keys().cloned().collect())
+        self.server.with(|s| account::ids(s))
     }
 
     /// Adds an SSH-key secret with a chosen id and name (replacing any
@@ -254,10 +249,7 @@ impl Fake {
     /// v2 has no billing operation; the balance decides whether a create
     /// is accepted (it needs at least $1).
     pub fn balance(&self) -> f64 {
-        self.server.with(|s| {
-            s.charge();
-            s.balance
-        })
+        self.server.with(account::balance)
     }
 
     /// Sets the balance (USD).
@@ -270,12 +262,11 @@ impl Fake {
 
     /// Lets `time` pass for billing.
     pub fn advance(&self, time: Duration) {
-        self.server.with(|s| {
-            s.advanced += time;
-            s.charge();
-        });
+        self.server.with(|s| account::advance(s, time));
     }
 }
+
+crate::account::impl_account!(State, Instance, instances);
 
 #[cfg(test)]
 mod tests {

@@ -54,8 +54,7 @@ impl State {
             instances: BTreeMap::new(),
             secrets: BTreeMap::new(),
             balance: BALANCE,
-            charged_at: Instant::now(),
-            advanced: Duration::ZERO,
+            meter: crate::meter::Meter::new(),
             window: VecDeque::new(),
             rate_limit: Some(RATE_LIMIT),
             lifecycle: Lifecycle::new(SETTLES, POLLS_TO_SETTLE),
@@ -97,12 +96,12 @@ impl State {
             .collect();
     }
 
+    /// Charges every instance for the time since the last charge (real
+    /// and simulated).
     pub(super) fn charge(&mut self) {
-        let now = Instant::now();
-        let elapsed = now.duration_since(self.charged_at) + std::mem::take(&mut self.advanced);
-        self.charged_at = now;
+        let (from, to) = self.meter.due();
         let hourly: f64 = self.instances.values().map(Instance::hourly).sum();
-        self.balance -= hourly * elapsed.as_secs_f64() / 3600.0;
+        self.balance -= hourly * crate::meter::hours(from, to);
     }
 
     /// The 403 for a missing or wrong token (`GET /locations` is public).
@@ -627,34 +626,10 @@ impl Service for State {
         error(status, format!("injected fault: HTTP {status}"))
     }
 
-    fn save_state(&self) -> Result<Value, String> {
-        self.save()
-    }
-
-    fn load_state(&mut self, state: Value) -> Result<(), String> {
-        self.load(state)
-    }
-
-    fn pace(&self) -> Option<cloud_fake::Pace> {
-        Some(self.lifecycle.pace())
-    }
-
-    fn set_pace(&mut self, pace: cloud_fake::Pace) {
-        self.lifecycle.set_pace(pace);
-    }
-
-    fn tick(&mut self) {
-        let lifecycle = &self.lifecycle;
-        for vm in self.instances.values_mut() {
-            tick(lifecycle, vm);
-        }
-    }
-
-    fn named_faults(&self) -> Vec<cloud_fake::NamedFault> {
-        super::emulator::NAMED.to_vec()
-    }
-
-    fn named_fault(&mut self, name: &str, request: &Request) -> Option<cloud_fake::Fault> {
-        self.named(name, request)
+    cloud_fake::lifecycle_hooks! {
+        lifecycle: lifecycle,
+        resources: instances,
+        tick: tick,
+        named: super::emulator::NAMED,
     }
 }
