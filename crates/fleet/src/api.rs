@@ -81,6 +81,9 @@ struct Operation {
     param_help: Vec<Option<String>>,
     /// `Some(form)` when there is a request body.
     body: Option<bool>,
+    /// Its JSON body carries the client's credential fields
+    /// (TensorDock v0's container operations).
+    body_credentials: bool,
     body_required: bool,
     /// How it pages, if it does.
     paging: Option<Paging>,
@@ -181,6 +184,10 @@ fn operations(spec: &Spec) -> Vec<Operation> {
                 example.push(format!("--body {}", crate::examples::quote(&b.to_string())));
             }
         }
+        let body_credentials = cloud_spec::body_schema(body.unwrap_or(&Json::Null))
+            .filter(|(media, _)| *media == "application/json")
+            .and_then(|(_, schema)| properties(resolve_schema(doc, schema)))
+            .is_some_and(|p| FILLED.iter().any(|f| p.contains_key(*f)));
         ops.push(Operation {
             name: leak(kebab(id)),
             operation_id: id.to_string(),
@@ -197,6 +204,7 @@ fn operations(spec: &Spec) -> Vec<Operation> {
                     .and_then(|c| c.get("application/x-www-form-urlencoded"))
                     .is_some()
             }),
+            body_credentials,
             body_required: body.and_then(|b| b.get("required")).and_then(Json::as_bool)
                 == Some(true),
             paging: paginate::paging(doc, &op),
@@ -250,7 +258,9 @@ pub fn known(key: &str, method: &str, path: &str) -> Option<crate::raw_api::Know
             params,
             operation_id: op.operation_id.clone(),
             form: op.body == Some(true),
+            body_credentials: op.body_credentials,
             credential_query: op.credential_query.clone(),
+            paging: op.paging,
         })
     })
 }
@@ -386,6 +396,9 @@ fn request(op: &Operation, m: &ArgMatches, body: Option<Json>) -> RawRequest {
     let empty = || Json::Object(Default::default());
     match op.body {
         Some(true) => request.form(body.unwrap_or_else(empty)),
+        Some(false) if op.body_credentials => {
+            request.json_with_credentials(body.unwrap_or_else(empty))
+        }
         Some(false) => request.json(body.unwrap_or_else(empty)),
         None => request,
     }
@@ -440,7 +453,7 @@ pub async fn run(
             ))
         })?
     };
-    let pages = op.paging.and_then(|_| paginate::Flags::of(m));
+    let pages = op.paging.and_then(|_| paginate::PageArgs::of(m));
     if let Some(flags) = pages {
         let mut sink = view.sink();
         let body = body.unwrap_or_else(|| Json::Object(Default::default()));

@@ -67,16 +67,18 @@ Examples:
 /// `fleet api --help`.
 pub const API: &str = "\
 Examples:
-  $ fleet --fake api cloudtower POST /get-vms -F first=1 --jq '.[].name'
+  $ fleet --fake api cloudtower POST /get-vms --paginate --page-size 50 -o ndjson --jq '.[] | {id, name}'
   $ echo '{\"where\": {\"name\": \"web-01\"}}' | fleet --fake api cloudtower POST /get-vms --body - -o table";
 
 /// `fleet completions --help`.
 pub const COMPLETIONS: &str = "\
 Examples:
   $ source <(fleet completions bash)
-Installed for every new shell (bash, zsh):
+Installed for every new shell:
   fleet completions bash > ~/.local/share/bash-completion/completions/fleet
-  fleet completions zsh > ~/.zfunc/_fleet   # with fpath+=(~/.zfunc) before compinit";
+  fleet completions zsh > ~/.zfunc/_fleet   # with fpath+=(~/.zfunc) before compinit
+  fleet completions fish > ~/.config/fish/completions/fleet.fish
+  fleet completions powershell | Out-String | Invoke-Expression   # in $PROFILE";
 
 /// `fleet <provider> --help`: one example per provider, each a read the
 /// fake answers.
@@ -107,10 +109,10 @@ Examples:
 }
 
 /// `fleet <provider> <operation> --help`: the call with the spec's
-/// example values. It is marked to run (`$`) when the fake answers it
-/// whatever its data: a paged read (`--limit 2`), or an operation that
-/// needs no input. The others' example values name ids and states the
-/// fakes may not hold.
+/// example values, which the embedded fakes hold (they are seeded with the
+/// records the examples name, in the states the operations need: see
+/// `fleet::mock`); a paged read pages (`--limit 2`, `--paginate`). Every
+/// one runs against `--fake` as written (the tests run them all).
 pub fn operation(key: &str, name: &str, args: &[String], paged: bool) -> String {
     let call = format!("fleet --fake {key} {name}");
     if paged {
@@ -121,10 +123,7 @@ pub fn operation(key: &str, name: &str, args: &[String], paged: bool) -> String 
     if args.is_empty() {
         return format!("Example:\n  $ {call}");
     }
-    format!(
-        "Example (the spec's example values; the fake may not hold them):\n  {call} {}",
-        args.join(" ")
-    )
+    format!("Example:\n  $ {call} {}", args.join(" "))
 }
 
 /// `value` as one shell word.

@@ -31,6 +31,8 @@ pub fn seed_tensordock(fake: &tensordock_fake::v0::Fake) -> String {
     fake.set_credentials(FAKE_KEY, FAKE_TOKEN);
     let id = "65e7edca-888a-4e66-a975-2c6cd4cd218b";
     fake.add_vm_with_id(id, "trainer-1", "Stopped");
+    // The container deployment the spec's examples name.
+    fake.add_container_with_id("9b2f6c1e-3d4a-4f5b-8c7d-0e1f2a3b4c5d", 2);
     id.to_string()
 }
 
@@ -49,6 +51,12 @@ pub fn seed_tensordock_v2(fake: &tensordock_fake::v2::Fake) -> String {
     fake.set_token(FAKE_TOKEN);
     let id = "468b716a-6747-4cbe-9f13-afc153a21c14";
     fake.add_instance_with_id(id, "trainer-2", "starting");
+    // The secret the spec's examples name (`get-secret`, `delete-secret`).
+    fake.add_secret_with_id(
+        "550e8400-e29b-41d4-a716-446655440001",
+        "deploy-key",
+        "ssh-ed25519 AAAAC3Nza example",
+    );
     // A second hostnode, so that `fleet --fake gpus` has models to compare.
     fake.add_hostnode("h100-sxm5-80gb", 8, 2.25);
     id.to_string()
@@ -77,6 +85,18 @@ pub const NEOLINK_MOCK_CLUSTER: &str = neolink_fake::CLUSTER;
 /// The VM the CloudTower fake holds (the id of the spec's examples).
 pub const CLOUDTOWER_FAKE_VM: &str = "cl2k1yswo1ifg0822ruv6ylfp";
 
+/// The password of `admin` on the seeded CloudTower fake: the spec's
+/// example (`Login`'s), so that its example logs in.
+pub const CLOUDTOWER_FAKE_PASSWORD: &str = "ExamplePassword1!";
+
+/// The cluster the CloudTower fake holds (the id of the spec's examples).
+pub const CLOUDTOWER_FAKE_CLUSTER: &str = "cl2k0mpoy026n0822xq4ap5tz";
+
+/// The id the CloudTower spec's generated examples give every record
+/// (the official document's placeholder); the fake holds an organization
+/// with it, so that the examples that name one run.
+const CLOUDTOWER_PLACEHOLDER_ID: &str = "ck74rk21wg5lz0786opdnzz5m";
+
 /// The VM template the CloudTower fake holds, for `fleet --fake launch`.
 pub const CLOUDTOWER_FAKE_TEMPLATE: &str = "ubuntu-22.04-cuda";
 
@@ -99,7 +119,11 @@ pub fn cloudtower() -> Result<Seeded<cloudtower_fake::Fake>, FakeError> {
 pub fn seed_cloudtower(fake: &cloudtower_fake::Fake) -> String {
     use cloudtower_api::types::VmStatus;
     fake.add_token(FAKE_TOKEN);
-    let cluster = fake.add_cluster("cluster-prod-01");
+    fake.add_user(cloudtower_fake::DEFAULT_USERNAME, CLOUDTOWER_FAKE_PASSWORD);
+    let cluster = fake.insert(
+        "Cluster",
+        json!({"id": CLOUDTOWER_FAKE_CLUSTER, "name": "cluster-prod-01"}),
+    );
     let host = fake.add_host(&cluster, "node-13-41");
     let vm = cloudtower_fake::fixtures::vm(CLOUDTOWER_FAKE_VM, "web-01", VmStatus::Stopped);
     let mut vm = serde_json::to_value(vm).unwrap_or(Value::Null);
@@ -113,6 +137,20 @@ pub fn seed_cloudtower(fake: &cloudtower_fake::Fake) -> String {
     fake.insert(
         "VmTemplate",
         json!({"name": CLOUDTOWER_FAKE_TEMPLATE, "vcpu": 8, "memory": 32u64 << 30}),
+    );
+    // Last, so that the ids generated above stay as they were: the
+    // records the spec's generated examples name by its placeholder id.
+    fake.insert(
+        "Organization",
+        json!({"id": CLOUDTOWER_PLACEHOLDER_ID, "name": "org-01"}),
+    );
+    fake.insert(
+        "Cluster",
+        json!({"id": CLOUDTOWER_PLACEHOLDER_ID, "name": "cluster-dr-01"}),
+    );
+    fake.insert(
+        "ContentLibraryVmTemplate",
+        json!({"id": CLOUDTOWER_PLACEHOLDER_ID, "name": "ubuntu-22.04-library"}),
     );
     CLOUDTOWER_FAKE_VM.to_string()
 }

@@ -12,7 +12,7 @@
 //! but its spec documents no paging parameters, and TensorDock's lists
 //! are not paged: those operations get no paging flags.
 
-use clap::{Arg, ArgAction, ArgMatches, Command};
+use clap::{ArgMatches, Args, Command, FromArgMatches};
 use cloud_common::{RawClient, RawRequest};
 use cloud_spec::{Operation, properties, resolve_schema};
 use serde_json::Value as Json;
@@ -46,46 +46,46 @@ pub fn paging(doc: &Json, op: &Operation<'_>) -> Option<Paging> {
     .then_some(Paging::FirstAfter)
 }
 
-/// The paging flags of a paged operation's command.
-pub fn args(cmd: Command) -> Command {
-    cmd.arg(
-        Arg::new("paginate")
-            .long("paginate")
-            .action(ArgAction::SetTrue)
-            .help("Read every page (first/after), printing items as pages arrive (-o ndjson streams them)"),
-    )
-    .arg(
-        Arg::new("limit")
-            .long("limit")
-            .value_name("N")
-            .value_parser(clap::value_parser!(u64).range(1..))
-            .help("Stop after N items, reading as many pages as it takes"),
-    )
-    .arg(
-        Arg::new("page-size")
-            .long("page-size")
-            .value_name("N")
-            .value_parser(clap::value_parser!(u32).range(1..=i32::MAX as i64))
-            .default_value("100")
-            .help("Items per request with --paginate or --limit"),
-    )
-}
-
-/// What the flags ask for: `None` for one request as given.
-pub struct Flags {
+/// The paging flags, on a paged operation's command and on `fleet api`.
+#[derive(clap::Args, Clone, Copy, Debug, Default)]
+pub struct PageArgs {
+    /// Read every page (first/after), printing items as pages arrive (-o ndjson streams them).
+    #[arg(long)]
+    paginate: bool,
+    /// Stop after N items, reading as many pages as it takes.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     limit: Option<u64>,
+    /// Items per request with --paginate or --limit.
+    #[arg(long, value_name = "N", default_value_t = 100,
+          value_parser = clap::value_parser!(u32).range(1..=i32::MAX as i64))]
     page_size: u32,
 }
 
-impl Flags {
+impl PageArgs {
     /// The flags of `m`, a paged operation's matches (see [`args`]), or
     /// `None` without `--paginate` or `--limit`.
     pub fn of(m: &ArgMatches) -> Option<Self> {
-        let limit = m.get_one::<u64>("limit").copied();
-        (m.get_flag("paginate") || limit.is_some()).then(|| Self {
-            limit,
-            page_size: *m.get_one::<u32>("page-size").expect("has a default"),
-        })
+        Self::from_arg_matches(m).ok().and_then(Self::asked)
+    }
+
+    /// `Some(self)` when `--paginate` or `--limit` asks for paging.
+    pub fn asked(self) -> Option<Self> {
+        (self.paginate || self.limit.is_some()).then_some(self)
+    }
+}
+
+/// The paging flags added to a paged operation's command, which keeps
+/// its own help (the derive would give it [`PageArgs`]'s doc comment).
+pub fn args(cmd: Command) -> Command {
+    let (about, long_about) = (cmd.get_about().cloned(), cmd.get_long_about().cloned());
+    let cmd = PageArgs::augment_args(cmd);
+    let cmd = match about {
+        Some(about) => cmd.about(about),
+        None => cmd.about(None),
+    };
+    match long_about {
+        Some(long) => cmd.long_about(long),
+        None => cmd.long_about(None),
     }
 }
 
@@ -96,7 +96,7 @@ pub async fn run(
     raw: &dyn RawClient,
     request: impl Fn(Json) -> RawRequest,
     body: Json,
-    flags: &Flags,
+    flags: &PageArgs,
     sink: &mut Sink<'_>,
 ) -> Result<(), CliError> {
     let Json::Object(body) = body else {

@@ -8,7 +8,9 @@
 //! retry policy, its secret fields, its form body and credential query
 //! fields); otherwise each segment is sent as a path parameter. Either way
 //! every variable segment obeys the runtime's one rule: an empty segment,
-//! `.` or `..` is refused before anything is sent.
+//! `.` or `..` is refused before anything is sent. A paged read of the
+//! spec takes `--paginate` and `--limit`, paged as its operation's command
+//! pages it ([`crate::paginate`]).
 
 use std::io::Read;
 
@@ -16,6 +18,7 @@ use cloud_common::RawRequest;
 use serde_json::{Map, Value as Json};
 
 use crate::exit::CliError;
+use crate::paginate::{self, PageArgs, Paging};
 use crate::render::View;
 use crate::targets::Target;
 
@@ -39,6 +42,10 @@ pub struct ApiArgs {
     /// The request body: JSON text, @FILE, or - (or @-) for stdin.
     #[arg(long, value_name = "JSON|@FILE|-")]
     body: Option<String>,
+    /// A paged read of the spec (CloudTower's `first`/`after`) takes
+    /// --paginate and --limit, as its operation's command does.
+    #[command(flatten)]
+    pages: PageArgs,
 }
 
 /// What the spec says of a request, when its path matches an operation.
@@ -50,11 +57,17 @@ pub struct Known {
     pub operation_id: String,
     /// The body is a form (TensorDock v0).
     pub form: bool,
+    /// The JSON body carries the client's credential fields.
+    pub body_credentials: bool,
     /// Query parameters the client fills from its credentials.
     pub credential_query: Vec<String>,
+    /// How the operation pages, if it does.
+    pub paging: Option<Paging>,
 }
 
-/// Sends the request and prints the answer through `view`.
+/// Sends the request and prints the answer through `view`; with
+/// `--paginate` or `--limit`, every page of a paged read
+/// ([`crate::paginate`]).
 pub async fn run(view: &View, target: &Target, args: ApiArgs) -> Result<(), CliError> {
     let method = args.method.to_uppercase();
     let (path, query) = match args.path.split_once('?') {
@@ -67,24 +80,14 @@ pub async fn run(view: &View, target: &Target, args: ApiArgs) -> Result<(), CliE
         )));
     }
     let known = crate::api::known(target.key, &method, &path);
-    let mut request = match &known {
-        Some(k) => {
-            let mut r = RawRequest::new(http_method(&method), k.template.clone())
-                .operation(k.operation_id.clone());
-            for (name, value) in &k.params {
-                r = r.path_param(name.clone(), value.clone());
-            }
-            for name in &k.credential_query {
-                r = r.query_credential(name.clone());
-            }
-            r
-        }
-        None => segments(&method, &path),
-    };
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        request = request.query(name, value);
-    }
+    let mut query: Vec<(String, String)> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (name.to_string(), value.to_string())
+        })
+        .collect();
 
     let mut fields = Map::new();
     for f in &args.raw_fields {
@@ -98,25 +101,66 @@ pub async fn run(view: &View, target: &Target, args: ApiArgs) -> Result<(), CliE
     let body = args.body.as_deref().map(read_body).transpose()?;
     let in_query = body.is_some() || matches!(method.as_str(), "GET" | "DELETE");
     let body = if in_query {
-        for (k, v) in &fields {
+        for (k, v) in fields {
             let text = match v {
-                Json::String(s) => s.clone(),
+                Json::String(s) => s,
                 other => other.to_string(),
             };
-            request = request.query(k.clone(), text);
+            query.push((k, text));
         }
         body
     } else {
         Some(Json::Object(fields))
     };
-    if let Some(body) = body {
-        request = if known.as_ref().is_some_and(|k| k.form) {
-            request.form(body)
-        } else {
-            request.json(body)
-        };
+    let pages = args.pages.asked();
+    if pages.is_some() && known.as_ref().and_then(|k| k.paging).is_none() {
+        return Err(CliError::usage(format!(
+            "--paginate and --limit need a paged read: {method} {path} is not one \
+             (only CloudTower's reads page, with first/after)"
+        )));
     }
-    let answer = crate::api::send(target.raw.as_ref(), request).await?;
+    // A request a page: the runtime's requests are built once each.
+    let request = |body: Option<Json>| {
+        let mut request = match &known {
+            Some(k) => {
+                let mut r = RawRequest::new(http_method(&method), k.template.clone())
+                    .operation(k.operation_id.clone());
+                for (name, value) in &k.params {
+                    r = r.path_param(name.clone(), value.clone());
+                }
+                for name in &k.credential_query {
+                    r = r.query_credential(name.clone());
+                }
+                r
+            }
+            None => segments(&method, &path),
+        };
+        for (name, value) in &query {
+            request = request.query(name.clone(), value.clone());
+        }
+        match body {
+            Some(body) if known.as_ref().is_some_and(|k| k.form) => request.form(body),
+            Some(body) if known.as_ref().is_some_and(|k| k.body_credentials) => {
+                request.json_with_credentials(body)
+            }
+            Some(body) => request.json(body),
+            None => request,
+        }
+    };
+    if let Some(flags) = pages {
+        let mut sink = view.sink();
+        let body = body.unwrap_or_else(|| Json::Object(Map::new()));
+        paginate::run(
+            target.raw.as_ref(),
+            |b| request(Some(b)),
+            body,
+            &flags,
+            &mut sink,
+        )
+        .await?;
+        return sink.finish();
+    }
+    let answer = crate::api::send(target.raw.as_ref(), request(body)).await?;
     view.print(&answer)
 }
 

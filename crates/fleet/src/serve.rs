@@ -191,7 +191,7 @@ impl Served {
                 "credentials": {
                     "token": mock::FAKE_TOKEN,
                     "username": cloudtower_fake::DEFAULT_USERNAME,
-                    "password": cloudtower_fake::DEFAULT_PASSWORD,
+                    "password": mock::CLOUDTOWER_FAKE_PASSWORD,
                 },
             },
         })

@@ -1,62 +1,12 @@
 //! Black-box tests of the built `fleet` binary.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
 
-use serde_json::Value;
+use std::path::Path;
 
-const V2: &str = "tensordock-v2:468b716a-6747-4cbe-9f13-afc153a21c14";
-const CT: &str = "cloudtower:cl2k1yswo1ifg0822ruv6ylfp";
-
-/// A scratch directory per test, so config files do not collide.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("fleet-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// The binary with a clean environment: no credentials, no colours
-/// forced, a config path that does not exist, stdin not a terminal.
-fn fleet(args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_fleet"));
-    c.args(args).stdin(Stdio::null());
-    for var in [
-        "TENSORDOCK_TOKEN",
-        "TENSORDOCK_API_KEY",
-        "TENSORDOCK_API_TOKEN",
-        "NEOLINK_TOKEN",
-        "CLOUDTOWER_URL",
-        "CLOUDTOWER_TOKEN",
-        "FLEET_PROFILE",
-        "FLEET_PASSWORD",
-        "RUST_LOG",
-    ] {
-        c.env_remove(var);
-    }
-    c.env("FLEET_CONFIG", "/nonexistent/fleet/config.toml");
-    c
-}
-
-fn run(c: &mut Command) -> Output {
-    c.output().expect("the binary runs")
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exited, not killed")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
-
-fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
-}
+use common::{
+    BIN, CT, V2, code, fleet, in_tmux, json, listed_commands, run, scratch, stderr, stdout,
+};
 
 #[test]
 fn instances_lists_every_fake_as_json() {
@@ -380,16 +330,7 @@ fn every_command_has_help() {
     assert_eq!(code(&top), 0);
     let text = stdout(&top);
     assert!(text.contains("Exit codes"), "{text}");
-    for cmd in [
-        "instances",
-        "show",
-        "start",
-        "stop",
-        "delete",
-        "wait",
-        "login",
-        "demo",
-    ] {
+    for cmd in common::COMMANDS {
         assert!(text.contains(cmd), "{cmd} missing from --help");
         let o = run(&mut fleet(&[cmd, "--help"]));
         assert_eq!(code(&o), 0, "{cmd}: {}", stderr(&o));
@@ -400,7 +341,7 @@ fn every_command_has_help() {
 /// The spinner in a real terminal: only where tmux is installed.
 #[test]
 fn wait_shows_the_state_in_a_terminal() {
-    let bin = env!("CARGO_BIN_EXE_fleet");
+    let bin = BIN;
     // Slow polls, so the pane shows each state.
     let cmd = format!("{bin} --fake wait {V2} --state suspended --timeout 3s --interval 1s");
     let Some(pane) = in_tmux("wait", &cmd, None, "EXIT=", false) else {
@@ -415,22 +356,6 @@ fn wait_shows_the_state_in_a_terminal() {
         "{pane}"
     );
     assert!(pane.contains("EXIT=4"), "{pane}");
-}
-
-/// The command names under `Commands:` in a help text. When a summary is
-/// too long for one line, clap puts every summary on the line below its
-/// command, indented further: only the lines indented by two are names.
-fn listed_commands(help: &str) -> Vec<String> {
-    help.lines()
-        .skip_while(|l| !l.starts_with("Commands:"))
-        .skip(1)
-        .take_while(|l| l.starts_with("  "))
-        // Long names put their summary on the next, deeper-indented line.
-        .filter(|l| !l.starts_with("   "))
-        .filter_map(|l| l.split_whitespace().next())
-        .filter(|c| *c != "help")
-        .map(str::to_string)
-        .collect()
 }
 
 #[test]
@@ -587,85 +512,9 @@ fn spec_commands_send_through_the_clients_runtime_and_retry() {
     assert!(!stderr(&o).contains("tok-retry-1"));
 }
 
-/// Runs `cmd` in a detached tmux pane and returns what the pane shows
-/// (with escape codes when `escapes`) once `until` appears; `None`
-/// without tmux. `keys` are typed into the pane once `prompt` shows.
-fn in_tmux(
-    name: &str,
-    cmd: &str,
-    prompt: Option<(&str, &str)>,
-    until: &str,
-    escapes: bool,
-) -> Option<String> {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        // CI installs tmux (.ci/run), so there a missing tmux is a failure,
-        // not a silent pass.
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "tmux is not installed, and CI needs the terminal checks"
-        );
-        eprintln!("tmux not installed: skipping the terminal check");
-        return None;
-    }
-    let session = format!("fleet-cli-{}-{name}", std::process::id());
-    // Each check has a tmux server of its own (`-L`): the tests run in
-    // parallel, and two of them starting the default server at once made
-    // `new-session` fail now and then.
-    let tmux = || {
-        let mut command = Command::new("tmux");
-        command.args(["-L", &session]);
-        command
-    };
-    let full = format!("{cmd}; echo EXIT=$?; sleep 30");
-    let ok = tmux()
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            &session,
-            "-x",
-            "200",
-            "-y",
-            "20",
-            &full,
-        ])
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "tmux new-session failed");
-    let capture = || {
-        let mut args = vec!["capture-pane", "-p", "-t", &session];
-        if escapes {
-            args.push("-e");
-        }
-        let out = tmux().args(&args).output().unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
-    let mut pane = String::new();
-    let mut typed = prompt.is_none();
-    for _ in 0..100 {
-        std::thread::sleep(std::time::Duration::from_millis(100));
-        pane = capture();
-        if let (false, Some((shown, keys))) = (typed, prompt)
-            && pane.contains(shown)
-        {
-            tmux()
-                .args(["send-keys", "-t", &session, keys, "Enter"])
-                .status()
-                .unwrap();
-            typed = true;
-        }
-        if pane.contains(until) {
-            break;
-        }
-    }
-    let _ = tmux().arg("kill-server").status();
-    Some(pane)
-}
-
 #[test]
 fn colours_only_on_a_terminal_and_never_with_no_color() {
-    let bin = env!("CARGO_BIN_EXE_fleet");
+    let bin = BIN;
     let cmd = format!("{bin} --fake instances --provider cloudtower");
     let Some(pane) = in_tmux(
         "colour",
@@ -698,7 +547,7 @@ fn colours_only_on_a_terminal_and_never_with_no_color() {
 
 #[test]
 fn delete_asks_on_a_terminal() {
-    let bin = env!("CARGO_BIN_EXE_fleet");
+    let bin = BIN;
     let cmd = format!("{bin} --fake delete {CT}");
     let Some(pane) = in_tmux("no", &cmd, Some(("[y/N]", "n")), "EXIT=", false) else {
         return;

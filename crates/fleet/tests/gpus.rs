@@ -2,48 +2,14 @@
 //! the embedded fakes (`--fake`), and a CloudTower fake this test serves,
 //! so that stock moved by one `fleet` process shows in the next.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use common::{against, code, fleet, json, run, text};
 use serde_json::{Value, json};
-
-/// The binary with no credentials but those given, and no config file.
-fn fleet(args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_fleet"));
-    c.args(args).stdin(Stdio::null());
-    for var in [
-        "TENSORDOCK_TOKEN",
-        "TENSORDOCK_API_KEY",
-        "TENSORDOCK_API_TOKEN",
-        "NEOLINK_TOKEN",
-        "CLOUDTOWER_URL",
-        "CLOUDTOWER_TOKEN",
-        "FLEET_PROFILE",
-        "RUST_LOG",
-    ] {
-        c.env_remove(var);
-    }
-    c.env("FLEET_CONFIG", "/nonexistent/fleet/config.toml");
-    c
-}
-
-fn run(c: &mut Command) -> Output {
-    c.output().expect("the binary runs")
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exited, not killed")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", text(&o.stdout)))
-}
 
 /// The offers `fleet --fake gpus <args> -o json` lists.
 fn fake_offers(args: &[&str]) -> Vec<Value> {
@@ -206,13 +172,6 @@ fn cloudtower_with_a_busy_gpu() -> (cloudtower_fake::Fake, String, String) {
         json!({"name": "ubuntu-cuda", "vcpu": 4, "memory": 8u64 << 30}),
     );
     (fake, gpu, vm)
-}
-
-fn against(fake: &cloudtower_fake::Fake, args: &[&str]) -> Command {
-    let mut c = fleet(args);
-    c.env("CLOUDTOWER_URL", fake.base_url())
-        .env("CLOUDTOWER_TOKEN", fake.token());
-    c
 }
 
 #[test]

@@ -10,26 +10,14 @@
 #[path = "../../../tests/common/path_values.rs"]
 mod path_values;
 
-use std::process::{Command, Output, Stdio};
+mod common;
+
 use std::sync::Mutex;
 
+use common::{fleet, run};
 use path_values::{bad_values, refused};
 
 const PROVIDERS: [&str; 4] = ["tensordock-v2", "tensordock-v0", "neolink", "cloudtower"];
-
-fn fleet(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fleet"))
-        .args(args)
-        .stdin(Stdio::null())
-        .env("FLEET_CONFIG", "/nonexistent/fleet/config.toml")
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// One spec command with path parameters: its provider, its name, its
 /// path flags, the other flags it requires, and whether it takes `--body`.
@@ -41,28 +29,13 @@ struct Operation {
     body: bool,
 }
 
-/// The commands of `provider` as its `--help` lists them.
-fn commands(provider: &str) -> Vec<String> {
-    let help = text(&fleet(&[provider, "--help"]).stdout);
-    help.lines()
-        .skip_while(|l| !l.starts_with("Commands:"))
-        .skip(1)
-        .take_while(|l| l.starts_with("  "))
-        // Long names put their summary on the next, deeper-indented line.
-        .filter(|l| !l.starts_with("   "))
-        .filter_map(|l| l.split_whitespace().next())
-        .filter(|c| *c != "help")
-        .map(str::to_string)
-        .collect()
-}
-
 /// Every spec command with a path parameter, its flags read from its help
 /// (each parameter's help starts with where it goes, e.g. `[path]`).
 fn operations() -> Vec<Operation> {
     let mut out = Vec::new();
     for provider in PROVIDERS {
-        for name in commands(provider) {
-            let help = text(&fleet(&[provider, &name, "-h"]).stdout);
+        for name in common::operations(provider) {
+            let help = common::ok(&mut fleet(&[provider, &name, "-h"]));
             let flag = |l: &str| {
                 l.split_whitespace()
                     .find(|w| w.starts_with("--"))
@@ -110,9 +83,9 @@ fn check(op: &Operation, flag: &str, value: &str) -> Option<String> {
     if op.body {
         args.extend(["--body", "{}"]);
     }
-    let o = fleet(&args);
+    let o = run(&mut fleet(&args));
     let code = o.status.code();
-    let err = text(&o.stderr);
+    let err = common::text(&o.stderr);
     let sent = err.contains("http_request");
     let shown = if value.len() > 40 {
         format!("{} bytes", value.len())

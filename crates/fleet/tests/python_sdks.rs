@@ -4,11 +4,12 @@
 //! afterwards through the emulator's control plane. CI installs the
 //! Python packages (`.ci/run`); without them the test says so and skips.
 
-mod emulator;
+mod common;
 
 use std::process::Command;
 
-use emulator::{Emulator, http, scratch};
+use common::emulator::{Emulator, http};
+use common::scratch;
 use serde_json::Value;
 
 /// The versions `.ci/run` installs.
@@ -101,7 +102,9 @@ fn the_official_sdks_and_curl_drive_the_emulator() {
     let done = |m: &str| (m.to_string(), "SUCCESSED".to_string());
     assert_eq!(tasks, [done("createVm"), done("deleteVm"), done("startVm")]);
 
-    // TensorDock v0: the VM deployed, then deleted; the container stopped.
+    // TensorDock v0: the VM deployed, then deleted; the SDK's container
+    // stopped, the one the emulator is seeded with (the spec examples')
+    // still there.
     let td = state(&served, "tensordock-v0");
     let server = made["tensordock_vm"].as_str().unwrap();
     assert!(td["vms"].get(server).is_none());
@@ -112,7 +115,10 @@ fn the_official_sdks_and_curl_drive_the_emulator() {
             .iter()
             .any(|d| d == server)
     );
-    assert_eq!(td["containers"], serde_json::json!({}));
+    assert_eq!(
+        td["containers"],
+        serde_json::json!({"9b2f6c1e-3d4a-4f5b-8c7d-0e1f2a3b4c5d": 2})
+    );
 
     // Neolink with curl: power on the seeded instance, then a namespace
     // refusal injected through the control plane.

@@ -1,71 +1,31 @@
 //! Black-box tests of `fleet` for scripts: output formats, `--jq`,
-//! `--columns`, a closed pipe, completions, paging, `fleet api`, `--wait`
-//! and the examples in `--help`, against the embedded fakes (`--fake`) or
-//! a fake started here (`CLOUDTOWER_URL`).
+//! `--columns`, a closed pipe, paging, `fleet api` and `--wait`, against
+//! the embedded fakes (`--fake`) or a fake started here (`CLOUDTOWER_URL`).
+
+mod common;
 
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use cloudtower_api::types::VmStatus;
+use common::{BIN, CT, against, fleet, ok, parse as json, run, stderr, text};
 use serde_json::{Value, json};
 
-const BIN: &str = env!("CARGO_BIN_EXE_fleet");
-const CT: &str = "cloudtower:cl2k1yswo1ifg0822ruv6ylfp";
-
-/// The binary with no credentials, no config file, stdin not a terminal.
-fn fleet(args: &[&str]) -> Command {
-    let mut c = Command::new(BIN);
-    c.args(args).stdin(Stdio::null());
-    for var in [
-        "TENSORDOCK_TOKEN",
-        "TENSORDOCK_API_KEY",
-        "TENSORDOCK_API_TOKEN",
-        "NEOLINK_TOKEN",
-        "CLOUDTOWER_URL",
-        "CLOUDTOWER_TOKEN",
-        "FLEET_PROFILE",
-        "RUST_LOG",
-    ] {
-        c.env_remove(var);
-    }
-    c.env("FLEET_CONFIG", "/nonexistent/fleet/config.toml");
-    c
-}
-
-fn run(c: &mut Command) -> Output {
-    c.output().expect("the binary runs")
-}
-
-fn ok(c: &mut Command) -> String {
-    let o = run(c);
-    assert_eq!(o.status.code(), Some(0), "{c:?}: {}", text(&o.stderr));
-    text(&o.stdout)
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).unwrap()
-}
-
-fn json(s: &str) -> Value {
-    serde_json::from_str(s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}"))
-}
-
-/// A CloudTower fake with `n` VMs, and the environment that points
-/// `fleet` at it.
+/// A CloudTower fake with `n` VMs (`common::against` points `fleet` at it).
 fn tower(n: usize) -> cloudtower_fake::Fake {
     let fake = cloudtower_fake::Fake::start_blocking().unwrap();
-    fake.add_token("tok-script-1");
     for i in 0..n {
         fake.add_vm(&format!("vm-{i:02}"), VmStatus::Running);
     }
     fake
 }
 
-fn at(fake: &cloudtower_fake::Fake, args: &[&str]) -> Command {
-    let mut c = fleet(args);
-    c.env("CLOUDTOWER_URL", fake.base_url())
-        .env("CLOUDTOWER_TOKEN", "tok-script-1");
-    c
+/// How many different `id`s the NDJSON lines `nd` hold.
+fn distinct_ids(nd: &str) -> usize {
+    nd.lines()
+        .map(|l| json(l)["id"].as_str().unwrap().to_string())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
 }
 
 fn get_vms_sent(fake: &cloudtower_fake::Fake) -> usize {
@@ -155,7 +115,7 @@ fn neutral_commands_take_every_format_and_the_filter() {
 #[test]
 fn a_bad_filter_is_a_usage_error_before_anything_is_sent() {
     let fake = tower(1);
-    let o = run(&mut at(
+    let o = run(&mut against(
         &fake,
         &["cloudtower", "get-vms", "--jq", ".[] | select("],
     ));
@@ -185,71 +145,9 @@ fn a_closed_pipe_ends_quietly() {
 }
 
 #[test]
-fn the_bash_completion_script_loads_and_completes_spec_operations() {
-    let dir = std::path::Path::new(BIN).parent().unwrap();
-    let path = format!(
-        "{}:{}",
-        dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    // Asks the loaded completion function what it offers after `line`.
-    let complete = |line: &str| {
-        let script = format!(
-            "source <(fleet completions bash) && complete -p fleet && \
-             COMP_LINE='{line}'; COMP_POINT=${{#COMP_LINE}}; read -ra COMP_WORDS <<< \"$COMP_LINE\"; \
-             COMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 )); \
-             _fleet fleet \"${{COMP_WORDS[-1]}}\" \"${{COMP_WORDS[-2]}}\"; printf '%s\\n' \"${{COMPREPLY[@]}}\""
-        );
-        let o = run(Command::new("bash")
-            .arg("-c")
-            .arg(script)
-            .env("PATH", &path));
-        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-        text(&o.stdout)
-    };
-    let offered = complete("fleet cloudtower get-v");
-    assert!(offered.contains("-F _fleet_refs fleet"), "{offered}");
-    assert!(offered.lines().any(|l| l == "get-vms"), "{offered}");
-    let offered = complete("fleet cloudtower get-vms --pag");
-    assert!(offered.lines().any(|l| l == "--paginate"), "{offered}");
-    let offered = complete("fleet comp");
-    assert!(offered.lines().any(|l| l == "completions"), "{offered}");
-    // `<provider>:<id>` from the fakes, with bash's `:` word break: the
-    // reply is what follows the colon.
-    let refs = |line: &str| {
-        let script = format!(
-            "source <(fleet completions bash) && COMP_LINE='{line}'; COMP_POINT=${{#COMP_LINE}}; \
-             _fleet_refs; printf '%s\\n' \"${{COMPREPLY[@]}}\""
-        );
-        let o = run(Command::new("bash")
-            .arg("-c")
-            .arg(script)
-            .env("PATH", &path));
-        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-        text(&o.stdout)
-    };
-    assert_eq!(
-        refs("fleet --fake show cloudtower:cl"),
-        "cl2k1yswo1ifg0822ruv6ylfp\n"
-    );
-    assert_eq!(
-        refs("fleet --fake stop --yes neo"),
-        "neolink:instance-4ca9xxxx\n"
-    );
-    assert_eq!(refs("fleet --fake wait ").lines().count(), 4);
-    for shell in ["zsh", "fish", "powershell"] {
-        let script = ok(&mut fleet(&["completions", shell]));
-        assert!(
-            script.contains("get-vms") && script.contains("tensordock-v2"),
-            "{shell}"
-        );
-    }
-}
-
-#[test]
 fn paginate_reads_every_page_after_the_last_id() {
     let fake = tower(25);
-    let nd = ok(&mut at(
+    let nd = ok(&mut against(
         &fake,
         &[
             "cloudtower",
@@ -261,19 +159,15 @@ fn paginate_reads_every_page_after_the_last_id() {
             "ndjson",
         ],
     ));
-    let ids: std::collections::BTreeSet<String> = nd
-        .lines()
-        .map(|l| json(l)["id"].as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(ids.len(), 25, "{nd}");
+    assert_eq!(distinct_ids(&nd), 25, "{nd}");
     assert_eq!(get_vms_sent(&fake), 3);
     // The same list as one JSON array (written as pages arrive) and YAML.
-    let all = json(&ok(&mut at(
+    let all = json(&ok(&mut against(
         &fake,
         &["cloudtower", "get-vms", "--paginate", "--page-size", "7"],
     )));
     assert_eq!(all.as_array().unwrap().len(), 25);
-    let yaml: Value = serde_yaml::from_str(&ok(&mut at(
+    let yaml: Value = serde_yaml::from_str(&ok(&mut against(
         &fake,
         &[
             "cloudtower",
@@ -288,7 +182,7 @@ fn paginate_reads_every_page_after_the_last_id() {
     .unwrap();
     assert_eq!(yaml.as_array().unwrap().len(), 25);
     // The filter sees every page at once.
-    let count = ok(&mut at(
+    let count = ok(&mut against(
         &fake,
         &[
             "cloudtower",
@@ -306,7 +200,7 @@ fn paginate_reads_every_page_after_the_last_id() {
 #[test]
 fn limit_stops_after_n_items_and_keeps_the_body() {
     let fake = tower(25);
-    let nd = ok(&mut at(
+    let nd = ok(&mut against(
         &fake,
         &[
             "cloudtower",
@@ -323,7 +217,7 @@ fn limit_stops_after_n_items_and_keeps_the_body() {
     assert_eq!(get_vms_sent(&fake), 3);
     // The body's own filter applies to every page.
     let body = r#"{"where": {"name_in": ["vm-01", "vm-02", "vm-03"]}}"#;
-    let names = ok(&mut at(
+    let names = ok(&mut against(
         &fake,
         &[
             "cloudtower",
@@ -357,9 +251,9 @@ fn limit_stops_after_n_items_and_keeps_the_body() {
 fn api_sends_through_the_runtime_and_refuses_dot_segments() {
     let fake = tower(3);
     for path in ["/get-vms/../get-users", "/./get-vms", "/get-vms//x"] {
-        let o = run(&mut at(&fake, &["api", "cloudtower", "POST", path]));
+        let o = run(&mut against(&fake, &["api", "cloudtower", "POST", path]));
         assert_eq!(o.status.code(), Some(2), "{path}: {}", text(&o.stderr));
-        assert!(!text(&o.stderr).contains("tok-script-1"));
+        assert!(!stderr(&o).contains("fake-token"));
     }
     assert!(
         fake.received().is_empty(),
@@ -367,7 +261,7 @@ fn api_sends_through_the_runtime_and_refuses_dot_segments() {
         fake.received().len()
     );
     // Typed fields make the JSON body; the spec's operation is named.
-    let names = ok(&mut at(
+    let names = ok(&mut against(
         &fake,
         &[
             "api",
@@ -386,12 +280,12 @@ fn api_sends_through_the_runtime_and_refuses_dot_segments() {
     let file = std::env::temp_dir().join(format!("fleet-body-{}.json", std::process::id()));
     std::fs::write(&file, r#"{"where": {"name": "vm-01"}}"#).unwrap();
     let arg = format!("@{}", file.display());
-    let one = json(&ok(&mut at(
+    let one = json(&ok(&mut against(
         &fake,
         &["api", "cloudtower", "POST", "/get-vms", "--body", &arg],
     )));
     assert_eq!(one.as_array().unwrap().len(), 1);
-    let mut child = at(
+    let mut child = against(
         &fake,
         &[
             "api",
@@ -444,6 +338,64 @@ fn api_sends_through_the_runtime_and_refuses_dot_segments() {
     assert_eq!(o.status.code(), Some(5), "{}", text(&o.stderr));
 }
 
+/// `fleet api --paginate` pages a paged read as its operation's command
+/// does (`first`/`after`); any other request refuses it before sending.
+#[test]
+fn api_paginates_the_paged_reads_only() {
+    let fake = tower(25);
+    let nd = ok(&mut against(
+        &fake,
+        &[
+            "api",
+            "cloudtower",
+            "POST",
+            "/get-vms",
+            "--paginate",
+            "--page-size",
+            "10",
+            "-o",
+            "ndjson",
+        ],
+    ));
+    assert_eq!(distinct_ids(&nd), 25, "{nd}");
+    assert_eq!(get_vms_sent(&fake), 3);
+    // --limit, with the body's filter kept on every page.
+    let body = r#"{"where": {"name_in": ["vm-01", "vm-02", "vm-03"]}}"#;
+    let names = ok(&mut against(
+        &fake,
+        &[
+            "api",
+            "cloudtower",
+            "POST",
+            "/get-vms",
+            "--body",
+            body,
+            "--limit",
+            "2",
+            "--page-size",
+            "1",
+            "--jq",
+            ".[].name",
+        ],
+    ));
+    assert_eq!(names, "vm-01\nvm-02\n");
+    assert_eq!(get_vms_sent(&fake), 5);
+    // Not a paged read: a usage error, nothing sent.
+    for path in ["/get-vms-connection", "/no/such/path"] {
+        let o = run(&mut against(
+            &fake,
+            &["api", "cloudtower", "POST", path, "--paginate"],
+        ));
+        assert_eq!(o.status.code(), Some(2), "{path}: {}", text(&o.stderr));
+        assert!(
+            text(&o.stderr).contains("paged read"),
+            "{}",
+            text(&o.stderr)
+        );
+    }
+    assert_eq!(fake.received().len(), 5);
+}
+
 #[test]
 fn start_stop_delete_wait_for_their_state() {
     let out = ok(&mut fleet(&[
@@ -482,7 +434,7 @@ fn spec_operations_wait_for_their_cloudtower_tasks() {
     let fake = tower(1);
     let vm = fake.vms()[0].id.clone();
     let body = format!(r#"{{"where": {{"id": "{vm}"}}}}"#);
-    let out = ok(&mut at(
+    let out = ok(&mut against(
         &fake,
         &[
             "cloudtower",
@@ -505,198 +457,10 @@ fn spec_operations_wait_for_their_cloudtower_tasks() {
     );
     // A task that fails is exit 4, with its message.
     fake.fail_next_task(None, "disk full");
-    let o = run(&mut at(
+    let o = run(&mut against(
         &fake,
         &["cloudtower", "start-vm", "--body", &body, "--wait"],
     ));
     assert_eq!(o.status.code(), Some(4), "{}", text(&o.stderr));
     assert!(text(&o.stderr).contains("disk full"), "{}", text(&o.stderr));
-}
-
-/// The `  $ ` lines at the end of a help text.
-fn examples(help: &str) -> Vec<String> {
-    help.lines()
-        .filter_map(|l| l.strip_prefix("  $ "))
-        .map(str::to_string)
-        .collect()
-}
-
-/// Every example in every command's `--help` runs against the fakes.
-#[test]
-fn every_example_in_help_runs() {
-    let mut commands: Vec<Vec<&str>> = vec![vec![]];
-    for c in [
-        "instances",
-        "show",
-        "start",
-        "stop",
-        "delete",
-        "wait",
-        "login",
-        "demo",
-        "api",
-        "completions",
-    ] {
-        commands.push(vec![c]);
-    }
-    for p in ["tensordock-v2", "tensordock-v0", "neolink", "cloudtower"] {
-        commands.push(vec![p]);
-    }
-    let dir = std::path::Path::new(BIN).parent().unwrap();
-    let path = format!(
-        "{}:{}",
-        dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let mut ran = 0;
-    for c in commands {
-        let help = ok(&mut fleet(&[&c[..], &["--help"]].concat()));
-        let found = examples(&help);
-        if c != ["login"] {
-            assert!(!found.is_empty(), "{c:?} --help has no example: {help}");
-        }
-        for example in found {
-            let o = run(Command::new("bash")
-                .args(["-c", &format!("set -o pipefail; {example}")])
-                .env("PATH", &path)
-                .env("FLEET_CONFIG", "/nonexistent/fleet/config.toml")
-                .stdin(Stdio::null()));
-            assert_eq!(o.status.code(), Some(0), "{example}: {}", text(&o.stderr));
-            ran += 1;
-        }
-    }
-    assert!(ran >= 15, "{ran} examples");
-}
-
-/// The operations `fleet <provider> --help` lists.
-fn operations(provider: &str) -> Vec<String> {
-    ok(&mut fleet(&[provider, "--help"]))
-        .lines()
-        .skip_while(|l| !l.starts_with("Commands:"))
-        .skip(1)
-        .take_while(|l| l.starts_with("  "))
-        .filter(|l| !l.starts_with("   "))
-        .filter_map(|l| l.split_whitespace().next())
-        .filter(|c| *c != "help")
-        .map(str::to_string)
-        .collect()
-}
-
-/// Every spec operation's `--help` ends with an example; those marked to
-/// run do, against the fakes (a few threads: there are a hundred).
-#[test]
-fn every_operation_has_an_example_and_the_marked_ones_run() {
-    let mut calls = Vec::new();
-    for p in ["tensordock-v2", "tensordock-v0", "neolink", "cloudtower"] {
-        for op in operations(p) {
-            calls.push((p, op));
-        }
-    }
-    assert!(calls.len() > 100, "{}", calls.len());
-    let dir = std::path::Path::new(BIN).parent().unwrap();
-    let path = format!(
-        "{}:{}",
-        dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let ran = std::sync::atomic::AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        for chunk in calls.chunks(calls.len().div_ceil(4)) {
-            let (path, ran) = (&path, &ran);
-            scope.spawn(move || {
-                for (p, op) in chunk {
-                    let help = ok(&mut fleet(&[p, op, "--help"]));
-                    let tail = help.rsplit("\n\n").next().unwrap_or_default();
-                    assert!(tail.starts_with("Example"), "{p} {op}: {help}");
-                    assert!(tail.contains(&format!("fleet --fake {p} {op}")), "{tail}");
-                    for example in examples(&help) {
-                        let o = run(Command::new("bash")
-                            .args(["-c", &format!("set -o pipefail; {example}")])
-                            .env("PATH", path)
-                            .env("FLEET_CONFIG", "/nonexistent/fleet/config.toml")
-                            .stdin(Stdio::null()));
-                        assert_eq!(o.status.code(), Some(0), "{example}: {}", text(&o.stderr));
-                        ran.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    }
-                }
-            });
-        }
-    });
-    // Every paged read and every operation without inputs.
-    assert!(ran.into_inner() >= 40);
-}
-
-/// Every `$ fleet ...` in docs/fleet.md's console blocks runs against the
-/// fakes and prints what the doc shows (a line starting `fleet:` is the
-/// error the command must fail with, on stderr). Commands that write
-/// outside the repository (`> ~/...`) are not run.
-#[test]
-fn the_docs_console_examples_run_as_shown() {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/fleet.md"))
-        .unwrap();
-    let dir = std::path::Path::new(BIN).parent().unwrap();
-    let path = format!(
-        "{}:{}",
-        dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let mut ran = 0;
-    let mut in_console = false;
-    let mut block: Vec<&str> = Vec::new();
-    for line in doc.lines() {
-        match line {
-            "```console" => in_console = true,
-            "```" if in_console => {
-                in_console = false;
-                ran += run_console(&block, &path);
-                block.clear();
-            }
-            l if in_console => block.push(l),
-            _ => {}
-        }
-    }
-    assert!(ran >= 10, "{ran} doc examples");
-}
-
-/// Runs the commands of one console block in one shell (so `source`
-/// carries over), each checked against the lines shown after it.
-fn run_console(block: &[&str], path: &str) -> usize {
-    let mut ran = 0;
-    let mut i = 0;
-    let mut shell = String::new();
-    while i < block.len() {
-        let Some(cmd) = block[i].strip_prefix("$ ") else {
-            panic!("output without a command: {}", block[i]);
-        };
-        let shown: Vec<&str> = block[i + 1..]
-            .iter()
-            .take_while(|l| !l.starts_with("$ "))
-            .copied()
-            .collect();
-        i += 1 + shown.len();
-        if cmd.contains('~') {
-            continue;
-        }
-        let failing = shown.first().is_some_and(|l| l.starts_with("fleet: "));
-        let o = run(Command::new("bash")
-            .args(["-c", &format!("{shell}\n{cmd}")])
-            .env("PATH", path)
-            .env("FLEET_CONFIG", "/nonexistent/fleet/config.toml")
-            .env_remove("NO_COLOR")
-            .stdin(Stdio::null()));
-        let (out, err) = (text(&o.stdout), text(&o.stderr));
-        if failing {
-            assert_ne!(o.status.code(), Some(0), "{cmd} should fail");
-            assert_eq!(err.trim_end(), shown.join("\n"), "{cmd}");
-        } else {
-            assert_eq!(o.status.code(), Some(0), "{cmd}: {err}");
-            assert_eq!(out.trim_end(), shown.join("\n"), "{cmd}");
-        }
-        if cmd.starts_with("source ") {
-            shell.push_str(cmd);
-            shell.push('\n');
-        }
-        ran += 1;
-    }
-    ran
 }

@@ -2,19 +2,18 @@
 //! through the profile it writes, and across a restart through its state
 //! file; the control plane answers on every provider.
 
-mod emulator;
+mod common;
 
-use emulator::{Emulator, fleet, http, run, scratch};
+use common::emulator::{Emulator, http};
+use common::{CT, fleet_in as fleet, ok, scratch};
 use serde_json::Value;
 
-const CT: &str = "cloudtower:cl2k1yswo1ifg0822ruv6ylfp";
-
 fn state_of(dir: &std::path::Path, id: &str) -> String {
-    let out = run(&mut fleet(
+    let out = ok(&mut fleet(
         dir,
         &["--profile", "local", "instances", "-o", "json"],
     ));
-    let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows: Value = serde_json::from_str(&out).unwrap();
     rows.as_array()
         .unwrap()
         .iter()
@@ -33,7 +32,7 @@ fn state_carries_across_commands_and_restarts() {
     assert_eq!(served.started["profile"], "local");
     let vm = CT.split_once(':').unwrap().1;
     assert_eq!(state_of(&dir, vm), "stopped");
-    run(&mut fleet(&dir, &["--profile", "local", "start", CT]));
+    ok(&mut fleet(&dir, &["--profile", "local", "start", CT]));
     assert_eq!(state_of(&dir, vm), "running", "the next command sees it");
     served.stop();
     assert!(dir.join("state.json").exists(), "saved on stop");

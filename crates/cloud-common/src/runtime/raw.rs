@@ -62,6 +62,8 @@ fn names<V>(pairs: &[(String, V)]) -> Vec<&str> {
 /// A request body and how it is encoded.
 enum Body {
     Json(Value),
+    /// JSON with the client's credential fields added.
+    JsonWithCredentials(Value),
     Form(Value),
 }
 
@@ -77,7 +79,7 @@ impl std::fmt::Debug for RawRequest {
             .field(
                 "body",
                 &self.body.as_ref().map(|b| match b {
-                    Body::Json(_) => "json",
+                    Body::Json(_) | Body::JsonWithCredentials(_) => "json",
                     Body::Form(_) => "form",
                 }),
             )
@@ -143,6 +145,15 @@ impl RawRequest {
         self
     }
 
+    /// Sends `body`, a JSON object, as JSON with the client's credential
+    /// fields added (replacing fields of the same name), for an operation
+    /// whose spec puts them in its JSON body (TensorDock v0's container
+    /// operations).
+    pub fn json_with_credentials(mut self, body: Value) -> Self {
+        self.body = Some(Body::JsonWithCredentials(body));
+        self
+    }
+
     /// Sends `body`, a JSON object, as a form (`x-www-form-urlencoded`):
     /// a string field as it is, any other value as its JSON text, a `null`
     /// one not at all. The client's credential fields are added (replacing
@@ -204,6 +215,17 @@ impl RawRequest {
         }
         builder = match self.body {
             Some(Body::Json(body)) => builder.json(&body),
+            Some(Body::JsonWithCredentials(Value::Object(mut body))) => {
+                for (name, value) in credentials.fields() {
+                    body.insert(name.to_string(), Value::String(value.expose().to_string()));
+                }
+                builder.json(&body)
+            }
+            Some(Body::JsonWithCredentials(_)) => {
+                return Err(Failed::InvalidRequest(
+                    "a body with credential fields must be a JSON object".to_string(),
+                ));
+            }
             Some(Body::Form(body)) => {
                 let fields = form(body, credentials.fields()).map_err(Failed::InvalidRequest)?;
                 builder.form_urlencoded(&fields)?

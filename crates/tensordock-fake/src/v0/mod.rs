@@ -225,6 +225,14 @@ impl Fake {
         self.server.with(|s| account::ids(s))
     }
 
+    /// Adds a container deployment with a chosen id and replica count
+    /// (replacing any with that id), as `deployContainer` would.
+    pub fn add_container_with_id(&self, id: &str, replicas: i64) {
+        self.server.with(|s| {
+            s.containers.insert(id.to_string(), replicas);
+        });
+    }
+
     /// The ids of every container deployment.
     pub fn container_ids(&self) -> Vec<String> {
         self.server.with(|s| s.containers.keys().cloned().collect())

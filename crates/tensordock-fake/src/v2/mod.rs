@@ -208,6 +208,15 @@ impl Fake {
         self.server.with(|s| account::ids(s))
     }
 
+    /// Adds an SSH-key secret with a chosen id and name (replacing any
+    /// secret with that id), as `createSecret` would store it.
+    pub fn add_secret_with_id(&self, id: &str, name: &str, public_key: &str) {
+        let attributes = serde_json::json!({"name": name, "type": "SSHKEY", "value": public_key});
+        self.server.with(|s| {
+            s.secrets.insert(id.to_string(), attributes);
+        });
+    }
+
     /// The ids of every secret.
     pub fn secret_ids(&self) -> Vec<String> {
         self.server.with(|s| s.secrets.keys().cloned().collect())

@@ -2,10 +2,12 @@
 //! and state file, stopped with SIGTERM (as a user's Ctrl-C) when dropped.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
+
+use super::fleet_in;
 
 /// A running emulator and what it printed at start.
 pub struct Emulator {
@@ -14,58 +16,24 @@ pub struct Emulator {
     pub started: Value,
 }
 
-/// A scratch directory per test.
-pub fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("fleet-emulator-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// The binary with no credentials in the environment and the config file
-/// of `dir`.
-pub fn fleet(dir: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_fleet"));
-    c.args(args).stdin(Stdio::null());
-    for var in [
-        "TENSORDOCK_TOKEN",
-        "TENSORDOCK_API_KEY",
-        "TENSORDOCK_API_TOKEN",
-        "NEOLINK_TOKEN",
-        "CLOUDTOWER_URL",
-        "CLOUDTOWER_TOKEN",
-        "FLEET_PROFILE",
-        "RUST_LOG",
-    ] {
-        c.env_remove(var);
-    }
-    c.env("FLEET_CONFIG", dir.join("config.toml"));
-    c
-}
-
-/// Runs a command to its end; its output, with a failure shown.
-// Not every test binary that includes this module runs commands.
-#[allow(dead_code)]
-pub fn run(c: &mut Command) -> Output {
-    let out = c.output().expect("the binary runs");
-    assert!(
-        out.status.success(),
-        "{c:?} failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
 impl Emulator {
     /// `fleet fake serve --port 0 -o json --state <dir>/state.json`, plus
     /// `extra`, once it has printed its endpoints.
     pub fn start(dir: &Path, extra: &[&str]) -> Self {
         let state = dir.join("state.json");
-        let mut args = vec!["fake", "serve", "--port", "0", "-o", "json", "--state"];
-        args.push(state.to_str().unwrap());
+        let mut args = vec!["--state", state.to_str().unwrap()];
         args.extend_from_slice(extra);
-        let mut child = fleet(dir, &args)
+        Self::serve(dir, &args)
+    }
+
+    /// `fleet fake serve <args> --port 0 -o json`, run in `dir` with the
+    /// config file of `dir`, once it has printed its endpoints.
+    pub fn serve(dir: &Path, args: &[&str]) -> Self {
+        let mut all = vec!["fake", "serve"];
+        all.extend_from_slice(args);
+        all.extend(["--port", "0", "-o", "json"]);
+        let mut child = fleet_in(dir, &all)
+            .current_dir(dir)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
