@@ -124,6 +124,19 @@ fn upload_fields_and_inline_all_of_members_are_documented_too() {
         ["schema"]["properties"];
     assert_eq!(upload["cluster_id"]["description"], "ID of the cluster.");
     let api: openapiv3::OpenAPI = serde_json::from_value(doc.clone()).unwrap();
-    assert_eq!(xtask::lint::lint(&api, &doc), Vec::new());
+    // The spec is right, but progenitor 0.15 has no multipart bodies: the
+    // lint says so (the one finding), instead of the generator failing
+    // slowly.
+    let findings: Vec<String> = xtask::lint::lint(&api, &doc)
+        .into_iter()
+        .map(|f| format!("{}: {}", f.location, f.message))
+        .collect();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert!(
+        findings[0].starts_with(
+            "operation UploadElfFile (POST /upload-elf-file): request body `multipart/form-data`"
+        ),
+        "{findings:?}"
+    );
     assert_eq!(xtask::upstream::compare(&doc, &official), Vec::new());
 }
