@@ -47,7 +47,7 @@ fn importing_what_the_spec_has_changes_nothing() {
     let official = document();
     let text = ours();
     let paths = our_paths(&text);
-    assert_eq!(paths.len(), 78);
+    assert_eq!(paths.len(), 96);
     let outcome = import::import(&text, &official, &texts(), &paths).unwrap();
     assert!(
         outcome.added_operations.is_empty(),
@@ -79,17 +79,17 @@ fn a_new_operation_arrives_with_its_schemas_documented_and_checked() {
         &text,
         &official,
         &texts(),
-        &["GetVmPlacementGroups".to_string()],
+        &["GetSecurityPolicies".to_string()],
     )
     .unwrap();
-    assert_eq!(outcome.added_operations, ["/get-vm-placement-groups"]);
+    assert_eq!(outcome.added_operations, ["/get-security-policies"]);
     assert!(
         outcome
             .added_schemas
-            .contains(&"VmPlacementGroup".to_string())
+            .contains(&"SecurityPolicy".to_string())
     );
     let doc = spec::parse(&outcome.text).unwrap();
-    let op = &doc["paths"]["/get-vm-placement-groups"]["post"];
+    let op = &doc["paths"]["/get-security-policies"]["post"];
     assert_eq!(op["x-safe-to-retry"], true);
     assert!(op["description"].as_str().is_some_and(|d| !d.is_empty()));
     // The result lints clean (examples valid, every field documented) and
