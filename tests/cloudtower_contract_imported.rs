@@ -398,6 +398,150 @@ async fn contract_add_labels_to_resources() {
 // request must carry the spec's method and path and no body, and the
 // response parse losslessly in each shape.
 
+#[tokio::test]
+async fn contract_create_snapshot_plan() {
+    imported("CreateSnapshotPlan", async |ct, body| {
+        ct.create_snapshot_plan(items(body)).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_create_vm_folder() {
+    imported("CreateVmFolder", async |ct, body| {
+        ct.create_vm_folder(items(body)).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_create_vm_placement_group() {
+    imported("CreateVmPlacementGroup", async |ct, body| {
+        ct.create_vm_placement_group(items(body)).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_delete_snapshot_plan() {
+    imported("DeleteSnapshotPlan", async |ct, body| {
+        ct.delete_snapshot_plan(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_delete_vm_folder() {
+    imported("DeleteVmFolder", async |ct, body| {
+        ct.delete_vm_folder(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_delete_vm_placement_group() {
+    imported("DeleteVmPlacementGroup", async |ct, body| {
+        ct.delete_vm_placement_group(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_execute_snapshot_plan() {
+    imported("ExecuteSnapshotPlan", async |ct, body| {
+        ct.execute_snapshot_plan(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_get_snapshot_plans() {
+    imported("GetSnapshotPlans", async |ct, body| {
+        ct.get_snapshot_plans(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_get_snapshot_plans_connection() {
+    imported("GetSnapshotPlansConnection", async |ct, body| {
+        ct.get_snapshot_plans_connection(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_get_vm_folders() {
+    imported("GetVmFolders", async |ct, body| {
+        ct.get_vm_folders(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_get_vm_folders_connection() {
+    imported("GetVmFoldersConnection", async |ct, body| {
+        ct.get_vm_folders_connection(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_get_vm_placement_groups() {
+    imported("GetVmPlacementGroups", async |ct, body| {
+        ct.get_vm_placement_groups(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_get_vm_placement_groups_connection() {
+    imported("GetVmPlacementGroupsConnection", async |ct, body| {
+        ct.get_vm_placement_groups_connection(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_resume_snapshot_plan() {
+    imported("ResumeSnapshotPlan", async |ct, body| {
+        ct.resume_snapshot_plan(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_suspend_snapshot_plan() {
+    imported("SuspendSnapshotPlan", async |ct, body| {
+        ct.suspend_snapshot_plan(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_update_snapshot_plan() {
+    imported("UpdateSnapshotPlan", async |ct, body| {
+        ct.update_snapshot_plan(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_update_vm_folder() {
+    imported("UpdateVmFolder", async |ct, body| {
+        ct.update_vm_folder(body).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_update_vm_placement_group() {
+    imported("UpdateVmPlacementGroup", async |ct, body| {
+        ct.update_vm_placement_group(body).await
+    })
+    .await;
+}
+
 /// The contract of an imported operation that takes no body.
 async fn bodiless<T: serde::Serialize>(
     op: &str,

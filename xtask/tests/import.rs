@@ -47,7 +47,7 @@ fn importing_what_the_spec_has_changes_nothing() {
     let official = document();
     let text = ours();
     let paths = our_paths(&text);
-    assert_eq!(paths.len(), 78);
+    assert_eq!(paths.len(), 96);
     let outcome = import::import(&text, &official, &texts(), &paths).unwrap();
     assert!(
         outcome.added_operations.is_empty(),
@@ -79,17 +79,17 @@ fn a_new_operation_arrives_with_its_schemas_documented_and_checked() {
         &text,
         &official,
         &texts(),
-        &["GetVmPlacementGroups".to_string()],
+        &["GetSecurityPolicies".to_string()],
     )
     .unwrap();
-    assert_eq!(outcome.added_operations, ["/get-vm-placement-groups"]);
+    assert_eq!(outcome.added_operations, ["/get-security-policies"]);
     assert!(
         outcome
             .added_schemas
-            .contains(&"VmPlacementGroup".to_string())
+            .contains(&"SecurityPolicy".to_string())
     );
     let doc = spec::parse(&outcome.text).unwrap();
-    let op = &doc["paths"]["/get-vm-placement-groups"]["post"];
+    let op = &doc["paths"]["/get-security-policies"]["post"];
     assert_eq!(op["x-safe-to-retry"], true);
     assert!(op["description"].as_str().is_some_and(|d| !d.is_empty()));
     // The result lints clean (examples valid, every field documented) and
@@ -124,6 +124,19 @@ fn upload_fields_and_inline_all_of_members_are_documented_too() {
         ["schema"]["properties"];
     assert_eq!(upload["cluster_id"]["description"], "ID of the cluster.");
     let api: openapiv3::OpenAPI = serde_json::from_value(doc.clone()).unwrap();
-    assert_eq!(xtask::lint::lint(&api, &doc), Vec::new());
+    // The spec is right, but progenitor 0.15 has no multipart bodies: the
+    // lint says so (the one finding), instead of the generator failing
+    // slowly.
+    let findings: Vec<String> = xtask::lint::lint(&api, &doc)
+        .into_iter()
+        .map(|f| format!("{}: {}", f.location, f.message))
+        .collect();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert!(
+        findings[0].starts_with(
+            "operation UploadElfFile (POST /upload-elf-file): request body `multipart/form-data`"
+        ),
+        "{findings:?}"
+    );
     assert_eq!(xtask::upstream::compare(&doc, &official), Vec::new());
 }

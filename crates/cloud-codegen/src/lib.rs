@@ -197,9 +197,13 @@ fn generate_api(api: &OpenAPI, crate_path: &str) -> Result<Generated, String> {
         let tables = tables::tokens(api, &client, &gates);
         let since = since::tokens(api);
         let setters = setters::rewrite(&mut client);
-        let mut client = non_exhaustive::mark(with_open_enums_in_types(parse(
-            quote!(#client #constants #open_enums #tables #since #setters),
-        )?));
+        // The added items are parsed on their own and appended: parsing
+        // the client again with them (it is most of the text) cost as much
+        // as its first parse.
+        for extra in [constants, open_enums, tables, since, setters] {
+            client.items.extend(parse(extra)?.items);
+        }
+        let mut client = non_exhaustive::mark(with_open_enums_in_types(client));
         json_bodies::gate(&mut client);
         objects::only_from_objects(&mut client);
         one_of::explain_failures(&mut client);

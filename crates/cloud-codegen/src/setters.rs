@@ -26,10 +26,15 @@ pub(crate) fn rewrite(file: &mut syn::File) -> TokenStream {
     let Some(builder) = module_mut(types, "builder") else {
         return TokenStream::new();
     };
+    let methods = inherent_methods(builder);
     let mut adders = Vec::new();
     for item in builder.iter() {
         if let syn::Item::Struct(st) = item {
-            adders.extend(list_adders(st, builder));
+            let existing = methods
+                .get(&st.ident)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            adders.extend(list_adders(st, existing));
         }
     }
     builder.extend(adders);
@@ -59,23 +64,32 @@ pub(crate) fn rewrite(file: &mut syn::File) -> TokenStream {
     quote! { #(#extra)* }
 }
 
-/// `impl Builder { pub fn add_<field>(..) }` for every field of `st`
-/// (a typify builder) that holds a `Vec<X>` or `Option<Vec<X>>`, unless a
-/// method of that name exists.
-fn list_adders(st: &syn::ItemStruct, module: &[syn::Item]) -> Option<syn::Item> {
-    let existing: Vec<String> = module
-        .iter()
-        .filter_map(|i| match i {
-            syn::Item::Impl(imp) if imp.trait_.is_none() && type_is(&imp.self_ty, &st.ident) => {
-                Some(imp.items.iter().filter_map(|f| match f {
+/// The names of the inherent methods of every type of `module`, by the
+/// type's name (one pass: looking them up per struct was quadratic in the
+/// number of builders).
+fn inherent_methods(module: &[syn::Item]) -> std::collections::HashMap<&syn::Ident, Vec<String>> {
+    let mut out: std::collections::HashMap<&syn::Ident, Vec<String>> = Default::default();
+    for item in module {
+        if let syn::Item::Impl(imp) = item
+            && imp.trait_.is_none()
+            && let syn::Type::Path(p) = &*imp.self_ty
+            && let Some(ident) = p.path.get_ident()
+        {
+            out.entry(ident)
+                .or_default()
+                .extend(imp.items.iter().filter_map(|f| match f {
                     syn::ImplItem::Fn(f) => Some(f.sig.ident.to_string()),
                     _ => None,
-                }))
-            }
-            _ => None,
-        })
-        .flatten()
-        .collect();
+                }));
+        }
+    }
+    out
+}
+
+/// `impl Builder { pub fn add_<field>(..) }` for every field of `st`
+/// (a typify builder) that holds a `Vec<X>` or `Option<Vec<X>>`, unless a
+/// method of that name is among `existing` (its inherent methods).
+fn list_adders(st: &syn::ItemStruct, existing: &[String]) -> Option<syn::Item> {
     let syn::Fields::Named(fields) = &st.fields else {
         return None;
     };
@@ -102,7 +116,7 @@ fn list_adders(st: &syn::ItemStruct, module: &[syn::Item]) -> Option<syn::Item> 
             continue;
         }
         let adder = quote::format_ident!("add_{}", name.to_string().trim_end_matches('_'));
-        if existing.contains(&adder.to_string()) {
+        if existing.iter().any(|m| adder == m) {
             continue;
         }
         let doc = format!("Appends one element to `{name}`: a value or its builder.");
@@ -139,10 +153,6 @@ fn list_adders(st: &syn::ItemStruct, module: &[syn::Item]) -> Option<syn::Item> 
             #(#methods)*
         }
     })
-}
-
-fn type_is(ty: &syn::Type, ident: &syn::Ident) -> bool {
-    matches!(ty, syn::Type::Path(p) if p.path.is_ident(ident))
 }
 
 /// The one type argument of `ty` when its last segment is `name`.

@@ -33,11 +33,16 @@ fn two_success_schemas_are_reported_before_progenitor_panics() {
 }
 
 #[test]
-fn a_progenitor_failure_is_pinned_to_its_operation() {
-    // An unsupported body content type: progenitor fails deep inside; the
-    // error must name only the offending operation, not the healthy one.
+fn an_unsupported_body_type_is_reported_before_progenitor_fails() {
+    // progenitor fails deep inside on it; the lint names only the
+    // offending operation, not the healthy one, without generating each
+    // operation alone to find it.
     let text = error_text("multipart.yaml");
     assert!(text.contains("uploadThing (POST /upload)"), "{text}");
+    assert!(
+        text.contains("request body `text/csv`: progenitor generates only"),
+        "{text}"
+    );
     assert!(!text.contains("fine (GET /fine)"), "{text}");
 }
 

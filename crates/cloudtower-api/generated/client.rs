@@ -2170,6 +2170,30 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    ///`DeleteSnapshotPlan`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct DeleteSnapshotPlan {
+        ///Unique ID of the delete snapshot plan.
+        pub id: ::std::string::String,
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl<'de> ::serde::Deserialize<'de> for DeleteSnapshotPlan {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "DeleteSnapshotPlan", remote = "DeleteSnapshotPlan")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`DeleteVm`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
@@ -2187,6 +2211,57 @@ pub mod types {
         {
             #[derive(::serde::Deserialize)]
             #[serde(rename = "DeleteVm", remote = "DeleteVm")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    ///`DeleteVmFolder`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "vm-folder"))]
+    pub struct DeleteVmFolder {
+        ///Unique ID of the delete VM folder.
+        pub id: ::std::string::String,
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    impl<'de> ::serde::Deserialize<'de> for DeleteVmFolder {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "DeleteVmFolder", remote = "DeleteVmFolder")]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    ///`DeleteVmPlacementGroup`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub struct DeleteVmPlacementGroup {
+        ///Unique ID of the delete VM placement group.
+        pub id: ::std::string::String,
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl<'de> ::serde::Deserialize<'de> for DeleteVmPlacementGroup {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "DeleteVmPlacementGroup",
+                remote = "DeleteVmPlacementGroup"
+            )]
             #[allow(dead_code)]
             struct Object {
                 id: ::std::string::String,
@@ -2397,9 +2472,12 @@ pub mod types {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -2482,9 +2560,12 @@ pub mod types {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -2545,9 +2626,12 @@ pub mod types {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -4459,6 +4543,154 @@ pub mod types {
             Default::default()
         }
     }
+    ///`GetSnapshotPlansConnectionRequestBody`
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct GetSnapshotPlansConnectionRequestBody {
+        ///Return the items after the one with this ID (a cursor).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub after: ::std::option::Option<::std::string::String>,
+        ///Return the items before the one with this ID (a cursor).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub before: ::std::option::Option<::std::string::String>,
+        ///Return at most this many items.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub first: ::std::option::Option<i32>,
+        ///Return at most this many items, counted from the end.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last: ::std::option::Option<i32>,
+        ///The column and direction to sort on.
+        #[serde(
+            rename = "orderBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order_by: ::std::option::Option<
+            crate::generated::open_enums::SnapshotPlanOrderByInput,
+        >,
+        ///Skip this many items first.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub skip: ::std::option::Option<i32>,
+        ///Which resources the operation applies to.
+        #[serde(
+            rename = "where",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub where_: ::std::option::Option<SnapshotPlanWhereInput>,
+    }
+    #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl<'de> ::serde::Deserialize<'de> for GetSnapshotPlansConnectionRequestBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "GetSnapshotPlansConnectionRequestBody",
+                remote = "GetSnapshotPlansConnectionRequestBody"
+            )]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                after: ::std::option::Option<::std::string::String>,
+                before: ::std::option::Option<::std::string::String>,
+                first: ::std::option::Option<i32>,
+                last: ::std::option::Option<i32>,
+                #[serde(rename = "orderBy")]
+                order_by: ::std::option::Option<
+                    crate::generated::open_enums::SnapshotPlanOrderByInput,
+                >,
+                skip: ::std::option::Option<i32>,
+                #[serde(rename = "where")]
+                where_: ::std::option::Option<SnapshotPlanWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl GetSnapshotPlansConnectionRequestBody {
+        #[inline]
+        pub fn builder() -> builder::GetSnapshotPlansConnectionRequestBody {
+            Default::default()
+        }
+    }
+    ///`GetSnapshotPlansRequestBody`
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct GetSnapshotPlansRequestBody {
+        ///Return the items after the one with this ID (a cursor).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub after: ::std::option::Option<::std::string::String>,
+        ///Return the items before the one with this ID (a cursor).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub before: ::std::option::Option<::std::string::String>,
+        ///Return at most this many items.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub first: ::std::option::Option<i32>,
+        ///Return at most this many items, counted from the end.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last: ::std::option::Option<i32>,
+        ///The column and direction to sort on.
+        #[serde(
+            rename = "orderBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order_by: ::std::option::Option<
+            crate::generated::open_enums::SnapshotPlanOrderByInput,
+        >,
+        ///Skip this many items first.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub skip: ::std::option::Option<i32>,
+        ///Which resources the operation applies to.
+        #[serde(
+            rename = "where",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub where_: ::std::option::Option<SnapshotPlanWhereInput>,
+    }
+    #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl<'de> ::serde::Deserialize<'de> for GetSnapshotPlansRequestBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "GetSnapshotPlansRequestBody",
+                remote = "GetSnapshotPlansRequestBody"
+            )]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                after: ::std::option::Option<::std::string::String>,
+                before: ::std::option::Option<::std::string::String>,
+                first: ::std::option::Option<i32>,
+                last: ::std::option::Option<i32>,
+                #[serde(rename = "orderBy")]
+                order_by: ::std::option::Option<
+                    crate::generated::open_enums::SnapshotPlanOrderByInput,
+                >,
+                skip: ::std::option::Option<i32>,
+                #[serde(rename = "where")]
+                where_: ::std::option::Option<SnapshotPlanWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl GetSnapshotPlansRequestBody {
+        #[inline]
+        pub fn builder() -> builder::GetSnapshotPlansRequestBody {
+            Default::default()
+        }
+    }
     ///`GetSvtImagesRequestBody`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
@@ -4814,6 +5046,154 @@ pub mod types {
             Default::default()
         }
     }
+    ///`GetVmFoldersConnectionRequestBody`
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "vm-folder"))]
+    pub struct GetVmFoldersConnectionRequestBody {
+        ///Return the items after the one with this ID (a cursor).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub after: ::std::option::Option<::std::string::String>,
+        ///Return the items before the one with this ID (a cursor).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub before: ::std::option::Option<::std::string::String>,
+        ///Return at most this many items.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub first: ::std::option::Option<i32>,
+        ///Return at most this many items, counted from the end.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last: ::std::option::Option<i32>,
+        ///The column and direction to sort on.
+        #[serde(
+            rename = "orderBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order_by: ::std::option::Option<
+            crate::generated::open_enums::VmFolderOrderByInput,
+        >,
+        ///Skip this many items first.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub skip: ::std::option::Option<i32>,
+        ///Which resources the operation applies to.
+        #[serde(
+            rename = "where",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub where_: ::std::option::Option<VmFolderWhereInput>,
+    }
+    #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-folder"))]
+    impl<'de> ::serde::Deserialize<'de> for GetVmFoldersConnectionRequestBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "GetVmFoldersConnectionRequestBody",
+                remote = "GetVmFoldersConnectionRequestBody"
+            )]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                after: ::std::option::Option<::std::string::String>,
+                before: ::std::option::Option<::std::string::String>,
+                first: ::std::option::Option<i32>,
+                last: ::std::option::Option<i32>,
+                #[serde(rename = "orderBy")]
+                order_by: ::std::option::Option<
+                    crate::generated::open_enums::VmFolderOrderByInput,
+                >,
+                skip: ::std::option::Option<i32>,
+                #[serde(rename = "where")]
+                where_: ::std::option::Option<VmFolderWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    impl GetVmFoldersConnectionRequestBody {
+        #[inline]
+        pub fn builder() -> builder::GetVmFoldersConnectionRequestBody {
+            Default::default()
+        }
+    }
+    ///`GetVmFoldersRequestBody`
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "vm-folder"))]
+    pub struct GetVmFoldersRequestBody {
+        ///Return the items after the one with this ID (a cursor).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub after: ::std::option::Option<::std::string::String>,
+        ///Return the items before the one with this ID (a cursor).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub before: ::std::option::Option<::std::string::String>,
+        ///Return at most this many items.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub first: ::std::option::Option<i32>,
+        ///Return at most this many items, counted from the end.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last: ::std::option::Option<i32>,
+        ///The column and direction to sort on.
+        #[serde(
+            rename = "orderBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order_by: ::std::option::Option<
+            crate::generated::open_enums::VmFolderOrderByInput,
+        >,
+        ///Skip this many items first.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub skip: ::std::option::Option<i32>,
+        ///Which resources the operation applies to.
+        #[serde(
+            rename = "where",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub where_: ::std::option::Option<VmFolderWhereInput>,
+    }
+    #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-folder"))]
+    impl<'de> ::serde::Deserialize<'de> for GetVmFoldersRequestBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "GetVmFoldersRequestBody",
+                remote = "GetVmFoldersRequestBody"
+            )]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                after: ::std::option::Option<::std::string::String>,
+                before: ::std::option::Option<::std::string::String>,
+                first: ::std::option::Option<i32>,
+                last: ::std::option::Option<i32>,
+                #[serde(rename = "orderBy")]
+                order_by: ::std::option::Option<
+                    crate::generated::open_enums::VmFolderOrderByInput,
+                >,
+                skip: ::std::option::Option<i32>,
+                #[serde(rename = "where")]
+                where_: ::std::option::Option<VmFolderWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    impl GetVmFoldersRequestBody {
+        #[inline]
+        pub fn builder() -> builder::GetVmFoldersRequestBody {
+            Default::default()
+        }
+    }
     ///`GetVmMetricInput`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
@@ -4920,6 +5300,154 @@ pub mod types {
     impl GetVmNicsRequestBody {
         #[inline]
         pub fn builder() -> builder::GetVmNicsRequestBody {
+            Default::default()
+        }
+    }
+    ///`GetVmPlacementGroupsConnectionRequestBody`
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub struct GetVmPlacementGroupsConnectionRequestBody {
+        ///Return the items after the one with this ID (a cursor).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub after: ::std::option::Option<::std::string::String>,
+        ///Return the items before the one with this ID (a cursor).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub before: ::std::option::Option<::std::string::String>,
+        ///Return at most this many items.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub first: ::std::option::Option<i32>,
+        ///Return at most this many items, counted from the end.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last: ::std::option::Option<i32>,
+        ///The column and direction to sort on.
+        #[serde(
+            rename = "orderBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order_by: ::std::option::Option<
+            crate::generated::open_enums::VmPlacementGroupOrderByInput,
+        >,
+        ///Skip this many items first.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub skip: ::std::option::Option<i32>,
+        ///Which resources the operation applies to.
+        #[serde(
+            rename = "where",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub where_: ::std::option::Option<VmPlacementGroupWhereInput>,
+    }
+    #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl<'de> ::serde::Deserialize<'de> for GetVmPlacementGroupsConnectionRequestBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "GetVmPlacementGroupsConnectionRequestBody",
+                remote = "GetVmPlacementGroupsConnectionRequestBody"
+            )]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                after: ::std::option::Option<::std::string::String>,
+                before: ::std::option::Option<::std::string::String>,
+                first: ::std::option::Option<i32>,
+                last: ::std::option::Option<i32>,
+                #[serde(rename = "orderBy")]
+                order_by: ::std::option::Option<
+                    crate::generated::open_enums::VmPlacementGroupOrderByInput,
+                >,
+                skip: ::std::option::Option<i32>,
+                #[serde(rename = "where")]
+                where_: ::std::option::Option<VmPlacementGroupWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl GetVmPlacementGroupsConnectionRequestBody {
+        #[inline]
+        pub fn builder() -> builder::GetVmPlacementGroupsConnectionRequestBody {
+            Default::default()
+        }
+    }
+    ///`GetVmPlacementGroupsRequestBody`
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub struct GetVmPlacementGroupsRequestBody {
+        ///Return the items after the one with this ID (a cursor).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub after: ::std::option::Option<::std::string::String>,
+        ///Return the items before the one with this ID (a cursor).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub before: ::std::option::Option<::std::string::String>,
+        ///Return at most this many items.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub first: ::std::option::Option<i32>,
+        ///Return at most this many items, counted from the end.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last: ::std::option::Option<i32>,
+        ///The column and direction to sort on.
+        #[serde(
+            rename = "orderBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order_by: ::std::option::Option<
+            crate::generated::open_enums::VmPlacementGroupOrderByInput,
+        >,
+        ///Skip this many items first.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub skip: ::std::option::Option<i32>,
+        ///Which resources the operation applies to.
+        #[serde(
+            rename = "where",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub where_: ::std::option::Option<VmPlacementGroupWhereInput>,
+    }
+    #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl<'de> ::serde::Deserialize<'de> for GetVmPlacementGroupsRequestBody {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "GetVmPlacementGroupsRequestBody",
+                remote = "GetVmPlacementGroupsRequestBody"
+            )]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                after: ::std::option::Option<::std::string::String>,
+                before: ::std::option::Option<::std::string::String>,
+                first: ::std::option::Option<i32>,
+                last: ::std::option::Option<i32>,
+                #[serde(rename = "orderBy")]
+                order_by: ::std::option::Option<
+                    crate::generated::open_enums::VmPlacementGroupOrderByInput,
+                >,
+                skip: ::std::option::Option<i32>,
+                #[serde(rename = "where")]
+                where_: ::std::option::Option<VmPlacementGroupWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl GetVmPlacementGroupsRequestBody {
+        #[inline]
+        pub fn builder() -> builder::GetVmPlacementGroupsRequestBody {
             Default::default()
         }
     }
@@ -5802,9 +6330,12 @@ pub mod types {
             feature = "host",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -5882,9 +6413,12 @@ pub mod types {
             feature = "host",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -5943,9 +6477,12 @@ pub mod types {
             feature = "host",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -6022,9 +6559,12 @@ pub mod types {
             feature = "iscsi-lun-snapshot",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -6081,9 +6621,12 @@ pub mod types {
             feature = "iscsi-lun-snapshot",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -6132,9 +6675,12 @@ pub mod types {
             feature = "iscsi-lun-snapshot",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -6475,9 +7021,12 @@ pub mod types {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -6555,9 +7104,12 @@ pub mod types {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -6612,9 +7164,12 @@ pub mod types {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -7146,6 +7701,33 @@ pub mod types {
             Default::default()
         }
     }
+    ///`NestedAggregateSnapshotPlan`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct NestedAggregateSnapshotPlan {
+        ///Count.
+        pub count: i32,
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl<'de> ::serde::Deserialize<'de> for NestedAggregateSnapshotPlan {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "NestedAggregateSnapshotPlan",
+                remote = "NestedAggregateSnapshotPlan"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                count: i32,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedAggregateVm`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
@@ -7163,6 +7745,60 @@ pub mod types {
         {
             #[derive(::serde::Deserialize)]
             #[serde(rename = "NestedAggregateVm", remote = "NestedAggregateVm")]
+            #[allow(dead_code)]
+            struct Object {
+                count: i32,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    ///`NestedAggregateVmFolder`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "vm-folder"))]
+    pub struct NestedAggregateVmFolder {
+        ///Count.
+        pub count: i32,
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    impl<'de> ::serde::Deserialize<'de> for NestedAggregateVmFolder {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "NestedAggregateVmFolder",
+                remote = "NestedAggregateVmFolder"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                count: i32,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    ///`NestedAggregateVmPlacementGroup`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub struct NestedAggregateVmPlacementGroup {
+        ///Count.
+        pub count: i32,
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl<'de> ::serde::Deserialize<'de> for NestedAggregateVmPlacementGroup {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "NestedAggregateVmPlacementGroup",
+                remote = "NestedAggregateVmPlacementGroup"
+            )]
             #[allow(dead_code)]
             struct Object {
                 count: i32,
@@ -7895,7 +8531,8 @@ pub mod types {
             feature = "disk",
             feature = "gpu-device",
             feature = "label",
-            feature = "vm"
+            feature = "vm",
+            feature = "vm-placement-group"
         )
     )]
     pub struct NestedHost {
@@ -7912,7 +8549,8 @@ pub mod types {
             feature = "disk",
             feature = "gpu-device",
             feature = "label",
-            feature = "vm"
+            feature = "vm",
+            feature = "vm-placement-group"
         )
     )]
     impl<'de> ::serde::Deserialize<'de> for NestedHost {
@@ -8392,6 +9030,33 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    ///`NestedSnapshotPlanTask`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct NestedSnapshotPlanTask {
+        ///Unique ID of the snapshot plan task.
+        pub id: ::std::string::String,
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl<'de> ::serde::Deserialize<'de> for NestedSnapshotPlanTask {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "NestedSnapshotPlanTask",
+                remote = "NestedSnapshotPlanTask"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                id: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///`NestedStoragePolicyConfig`
     #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
@@ -8844,8 +9509,11 @@ pub mod types {
             feature = "alert",
             feature = "gpu-device",
             feature = "label",
+            feature = "snapshot-plan",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -8860,8 +9528,11 @@ pub mod types {
             feature = "alert",
             feature = "gpu-device",
             feature = "label",
+            feature = "snapshot-plan",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -9324,6 +9995,730 @@ pub mod types {
                 vm_uuid: ::std::string::String,
             }
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    ///`SnapshotPlan`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct SnapshotPlan {
+        ///Auto delete num.
+        pub auto_delete_num: i32,
+        ///Auto execute num.
+        pub auto_execute_num: i32,
+        ///Cluster (see `NestedCluster`).
+        pub cluster: NestedCluster,
+        ///Free-text description of the snapshot plan.
+        pub description: ::std::string::String,
+        ///End time (an ISO 8601 date-time).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub end_time: ::std::option::Option<::std::string::String>,
+        ///Set while an operation on the snapshot plan is in progress; null otherwise.
+        #[serde(
+            rename = "entityAsyncStatus",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_async_status: ::std::option::Option<
+            crate::generated::open_enums::EntityAsyncStatus,
+        >,
+        ///Exec h m.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub exec_h_m: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        ///Execute intervals.
+        pub execute_intervals: ::std::vec::Vec<i32>,
+        ///Execute plan type.
+        pub execute_plan_type: crate::generated::open_enums::SnapshotPlanExecuteType,
+        ///Execution tasks (see `NestedSnapshotPlanTask`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub execution_tasks: ::std::option::Option<
+            ::std::vec::Vec<NestedSnapshotPlanTask>,
+        >,
+        ///Healthy.
+        pub healthy: bool,
+        ///Unique ID of the snapshot plan.
+        pub id: ::std::string::String,
+        ///Last execute end time (an ISO 8601 date-time).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_execute_end_time: ::std::option::Option<::std::string::String>,
+        ///Last execute status.
+        pub last_execute_status: crate::generated::open_enums::SnapshotPlanExecuteStatus,
+        ///Last execute time (an ISO 8601 date-time).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_execute_time: ::std::option::Option<::std::string::String>,
+        ///Local ID of the snapshot plan (the ID the cluster itself uses).
+        pub local_id: ::std::string::String,
+        ///Logical size bytes (bytes).
+        pub logical_size_bytes: i64,
+        ///Manual delete num.
+        pub manual_delete_num: i32,
+        ///Manual execute num.
+        pub manual_execute_num: i32,
+        ///Mirror.
+        pub mirror: bool,
+        ///Name of the snapshot plan.
+        pub name: ::std::string::String,
+        ///Next execute time (an ISO 8601 date-time).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next_execute_time: ::std::option::Option<::std::string::String>,
+        ///Object num.
+        pub object_num: i32,
+        ///Physical size bytes (bytes).
+        pub physical_size_bytes: i64,
+        ///Remain snapshot num.
+        pub remain_snapshot_num: i32,
+        ///Snapshot group num.
+        pub snapshot_group_num: i32,
+        ///Start time (an ISO 8601 date-time).
+        pub start_time: ::std::string::String,
+        ///Status.
+        pub status: crate::generated::open_enums::SnapshotPlanStatus,
+        ///VMs (see `NestedVm`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vms: ::std::option::Option<::std::vec::Vec<NestedVm>>,
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl<'de> ::serde::Deserialize<'de> for SnapshotPlan {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "SnapshotPlan", remote = "SnapshotPlan")]
+            #[allow(dead_code)]
+            struct Object {
+                auto_delete_num: i32,
+                auto_execute_num: i32,
+                cluster: NestedCluster,
+                description: ::std::string::String,
+                end_time: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "entityAsyncStatus")]
+                entity_async_status: ::std::option::Option<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+                exec_h_m: ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                execute_intervals: ::std::vec::Vec<i32>,
+                execute_plan_type: crate::generated::open_enums::SnapshotPlanExecuteType,
+                execution_tasks: ::std::option::Option<
+                    ::std::vec::Vec<NestedSnapshotPlanTask>,
+                >,
+                healthy: bool,
+                id: ::std::string::String,
+                last_execute_end_time: ::std::option::Option<::std::string::String>,
+                last_execute_status: crate::generated::open_enums::SnapshotPlanExecuteStatus,
+                last_execute_time: ::std::option::Option<::std::string::String>,
+                local_id: ::std::string::String,
+                logical_size_bytes: i64,
+                manual_delete_num: i32,
+                manual_execute_num: i32,
+                mirror: bool,
+                name: ::std::string::String,
+                next_execute_time: ::std::option::Option<::std::string::String>,
+                object_num: i32,
+                physical_size_bytes: i64,
+                remain_snapshot_num: i32,
+                snapshot_group_num: i32,
+                start_time: ::std::string::String,
+                status: crate::generated::open_enums::SnapshotPlanStatus,
+                vms: ::std::option::Option<::std::vec::Vec<NestedVm>>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    ///`SnapshotPlanConnection`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct SnapshotPlanConnection {
+        ///Aggregate (see `NestedAggregateSnapshotPlan`).
+        pub aggregate: NestedAggregateSnapshotPlan,
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl<'de> ::serde::Deserialize<'de> for SnapshotPlanConnection {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "SnapshotPlanConnection",
+                remote = "SnapshotPlanConnection"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                aggregate: NestedAggregateSnapshotPlan,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    ///`SnapshotPlanCreationParams`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct SnapshotPlanCreationParams {
+        ///ID of the cluster.
+        pub cluster_id: ::std::string::String,
+        ///End time (an ISO 8601 date-time).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub end_time: ::std::option::Option<::std::string::String>,
+        ///Exec h m.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub exec_h_m: ::std::option::Option<::std::string::String>,
+        ///Execute intervals.
+        pub execute_intervals: ::std::vec::Vec<i32>,
+        ///Execute plan type.
+        pub execute_plan_type: crate::generated::open_enums::SnapshotPlanExecuteType,
+        ///Name of the snapshot plan creation params.
+        pub name: ::std::string::String,
+        ///Remain snapshot num.
+        pub remain_snapshot_num: i32,
+        ///Start time (an ISO 8601 date-time).
+        pub start_time: ::std::string::String,
+        ///IDs of the VMs.
+        pub vm_ids: ::std::vec::Vec<::std::string::String>,
+    }
+    #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl<'de> ::serde::Deserialize<'de> for SnapshotPlanCreationParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "SnapshotPlanCreationParams",
+                remote = "SnapshotPlanCreationParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                cluster_id: ::std::string::String,
+                end_time: ::std::option::Option<::std::string::String>,
+                exec_h_m: ::std::option::Option<::std::string::String>,
+                execute_intervals: ::std::vec::Vec<i32>,
+                execute_plan_type: crate::generated::open_enums::SnapshotPlanExecuteType,
+                name: ::std::string::String,
+                remain_snapshot_num: i32,
+                start_time: ::std::string::String,
+                vm_ids: ::std::vec::Vec<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl SnapshotPlanCreationParams {
+        #[inline]
+        pub fn builder() -> builder::SnapshotPlanCreationParams {
+            Default::default()
+        }
+    }
+    ///`SnapshotPlanDeletionParams`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct SnapshotPlanDeletionParams {
+        ///Which resources the operation applies to.
+        #[serde(rename = "where")]
+        pub where_: SnapshotPlanWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl<'de> ::serde::Deserialize<'de> for SnapshotPlanDeletionParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "SnapshotPlanDeletionParams",
+                remote = "SnapshotPlanDeletionParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "where")]
+                where_: SnapshotPlanWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl SnapshotPlanDeletionParams {
+        #[inline]
+        pub fn builder() -> builder::SnapshotPlanDeletionParams {
+            Default::default()
+        }
+    }
+    ///`SnapshotPlanExecutionParams`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct SnapshotPlanExecutionParams {
+        pub data: SnapshotPlanExecutionParamsData,
+        ///Which resources the operation applies to.
+        #[serde(rename = "where")]
+        pub where_: SnapshotPlanWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl<'de> ::serde::Deserialize<'de> for SnapshotPlanExecutionParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "SnapshotPlanExecutionParams",
+                remote = "SnapshotPlanExecutionParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                data: SnapshotPlanExecutionParamsData,
+                #[serde(rename = "where")]
+                where_: SnapshotPlanWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl SnapshotPlanExecutionParams {
+        #[inline]
+        pub fn builder() -> builder::SnapshotPlanExecutionParams {
+            Default::default()
+        }
+    }
+    ///What to set.
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct SnapshotPlanExecutionParamsData {
+        ///Task name.
+        pub task_name: ::std::string::String,
+    }
+    #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl<'de> ::serde::Deserialize<'de> for SnapshotPlanExecutionParamsData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "SnapshotPlanExecutionParamsData",
+                remote = "SnapshotPlanExecutionParamsData"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                task_name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl SnapshotPlanExecutionParamsData {
+        #[inline]
+        pub fn builder() -> builder::SnapshotPlanExecutionParamsData {
+            Default::default()
+        }
+    }
+    ///`SnapshotPlanResumeParams`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct SnapshotPlanResumeParams {
+        ///Which resources the operation applies to.
+        #[serde(rename = "where")]
+        pub where_: SnapshotPlanWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl<'de> ::serde::Deserialize<'de> for SnapshotPlanResumeParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "SnapshotPlanResumeParams",
+                remote = "SnapshotPlanResumeParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "where")]
+                where_: SnapshotPlanWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl SnapshotPlanResumeParams {
+        #[inline]
+        pub fn builder() -> builder::SnapshotPlanResumeParams {
+            Default::default()
+        }
+    }
+    ///`SnapshotPlanSuspendedParams`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct SnapshotPlanSuspendedParams {
+        ///Which resources the operation applies to.
+        #[serde(rename = "where")]
+        pub where_: SnapshotPlanWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl<'de> ::serde::Deserialize<'de> for SnapshotPlanSuspendedParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "SnapshotPlanSuspendedParams",
+                remote = "SnapshotPlanSuspendedParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "where")]
+                where_: SnapshotPlanWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl SnapshotPlanSuspendedParams {
+        #[inline]
+        pub fn builder() -> builder::SnapshotPlanSuspendedParams {
+            Default::default()
+        }
+    }
+    ///`SnapshotPlanUpdationParams`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct SnapshotPlanUpdationParams {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<SnapshotPlanUpdationParamsData>,
+        ///Which resources the operation applies to.
+        #[serde(rename = "where")]
+        pub where_: SnapshotPlanWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl<'de> ::serde::Deserialize<'de> for SnapshotPlanUpdationParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "SnapshotPlanUpdationParams",
+                remote = "SnapshotPlanUpdationParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                data: ::std::option::Option<SnapshotPlanUpdationParamsData>,
+                #[serde(rename = "where")]
+                where_: SnapshotPlanWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl SnapshotPlanUpdationParams {
+        #[inline]
+        pub fn builder() -> builder::SnapshotPlanUpdationParams {
+            Default::default()
+        }
+    }
+    ///What to set.
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct SnapshotPlanUpdationParamsData {
+        ///End time (an ISO 8601 date-time).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub end_time: ::std::option::Option<::std::string::String>,
+        ///Exec h m.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub exec_h_m: ::std::option::Option<::std::string::String>,
+        ///Execute intervals.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub execute_intervals: ::std::vec::Vec<i32>,
+        ///Execute plan type.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub execute_plan_type: ::std::option::Option<
+            crate::generated::open_enums::SnapshotPlanExecuteType,
+        >,
+        ///Name of the snapshot plan updation params.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Remain snapshot num.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub remain_snapshot_num: ::std::option::Option<i32>,
+        ///IDs of the VMs.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub vm_ids: ::std::vec::Vec<::std::string::String>,
+    }
+    #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl<'de> ::serde::Deserialize<'de> for SnapshotPlanUpdationParamsData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "SnapshotPlanUpdationParamsData",
+                remote = "SnapshotPlanUpdationParamsData"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                end_time: ::std::option::Option<::std::string::String>,
+                exec_h_m: ::std::option::Option<::std::string::String>,
+                #[serde(default)]
+                execute_intervals: ::std::vec::Vec<i32>,
+                execute_plan_type: ::std::option::Option<
+                    crate::generated::open_enums::SnapshotPlanExecuteType,
+                >,
+                name: ::std::option::Option<::std::string::String>,
+                remain_snapshot_num: ::std::option::Option<i32>,
+                #[serde(default)]
+                vm_ids: ::std::vec::Vec<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl SnapshotPlanUpdationParamsData {
+        #[inline]
+        pub fn builder() -> builder::SnapshotPlanUpdationParamsData {
+            Default::default()
+        }
+    }
+    ///`SnapshotPlanWhereInput`
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct SnapshotPlanWhereInput {
+        ///Matches the snapshot plans that match every one of these filters.
+        #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
+        pub and: ::std::option::Option<::std::vec::Vec<SnapshotPlanWhereInput>>,
+        ///Matches when `cluster` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cluster: ::std::option::Option<ClusterWhereInput>,
+        ///Matches when `description` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Matches when `description` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description_in: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        ///Matches when `entityAsyncStatus` equals the value.
+        #[serde(
+            rename = "entityAsyncStatus",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_async_status: ::std::option::Option<
+            crate::generated::open_enums::EntityAsyncStatus,
+        >,
+        ///Matches when `entityAsyncStatus` is one of the listed values.
+        #[serde(
+            rename = "entityAsyncStatus_in",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_async_status_in: ::std::option::Option<
+            ::std::vec::Vec<crate::generated::open_enums::EntityAsyncStatus>,
+        >,
+        ///Matches when `execute_plan_type` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub execute_plan_type: ::std::option::Option<
+            crate::generated::open_enums::SnapshotPlanExecuteType,
+        >,
+        ///Matches when `execute_plan_type` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub execute_plan_type_in: ::std::option::Option<
+            ::std::vec::Vec<crate::generated::open_enums::SnapshotPlanExecuteType>,
+        >,
+        ///Matches when `healthy` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub healthy: ::std::option::Option<bool>,
+        ///Matches when `healthy` is not the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub healthy_not: ::std::option::Option<bool>,
+        ///Matches when `id` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Matches when `id` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `id` is none of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `last_execute_status` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_execute_status: ::std::option::Option<
+            crate::generated::open_enums::SnapshotPlanExecuteStatus,
+        >,
+        ///Matches when `last_execute_status` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_execute_status_in: ::std::option::Option<
+            ::std::vec::Vec<crate::generated::open_enums::SnapshotPlanExecuteStatus>,
+        >,
+        ///Matches when `local_id` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub local_id: ::std::option::Option<::std::string::String>,
+        ///Matches when `local_id` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub local_id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `mirror` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub mirror: ::std::option::Option<bool>,
+        ///Matches when `mirror` is not the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub mirror_not: ::std::option::Option<bool>,
+        ///Matches when `name` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Matches when `name` contains the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name_contains: ::std::option::Option<::std::string::String>,
+        ///Matches when `name` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `name` is not the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name_not: ::std::option::Option<::std::string::String>,
+        ///Matches when `name` starts with the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name_starts_with: ::std::option::Option<::std::string::String>,
+        ///Matches the snapshot plans that match none of these filters.
+        #[serde(rename = "NOT", skip_serializing_if = "::std::option::Option::is_none")]
+        pub not: ::std::option::Option<::std::vec::Vec<SnapshotPlanWhereInput>>,
+        ///Matches the snapshot plans that match at least one of these filters.
+        #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
+        pub or: ::std::option::Option<::std::vec::Vec<SnapshotPlanWhereInput>>,
+        ///Matches when `start_time` equals the value (an ISO 8601 date-time).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub start_time: ::std::option::Option<::std::string::String>,
+        ///Matches when `start_time` is one of the listed values (an ISO 8601 date-time).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub start_time_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `status` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<
+            crate::generated::open_enums::SnapshotPlanStatus,
+        >,
+        ///Matches when `status` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status_in: ::std::option::Option<
+            ::std::vec::Vec<crate::generated::open_enums::SnapshotPlanStatus>,
+        >,
+        ///Matches when `vms` matches the filter for at least one related item.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vms_some: ::std::option::Option<VmWhereInput>,
+    }
+    #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl<'de> ::serde::Deserialize<'de> for SnapshotPlanWhereInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "SnapshotPlanWhereInput",
+                remote = "SnapshotPlanWhereInput"
+            )]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "AND")]
+                and: ::std::option::Option<::std::vec::Vec<SnapshotPlanWhereInput>>,
+                cluster: ::std::option::Option<ClusterWhereInput>,
+                description: ::std::option::Option<::std::string::String>,
+                description_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                #[serde(rename = "entityAsyncStatus")]
+                entity_async_status: ::std::option::Option<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+                #[serde(rename = "entityAsyncStatus_in")]
+                entity_async_status_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::EntityAsyncStatus>,
+                >,
+                execute_plan_type: ::std::option::Option<
+                    crate::generated::open_enums::SnapshotPlanExecuteType,
+                >,
+                execute_plan_type_in: ::std::option::Option<
+                    ::std::vec::Vec<
+                        crate::generated::open_enums::SnapshotPlanExecuteType,
+                    >,
+                >,
+                healthy: ::std::option::Option<bool>,
+                healthy_not: ::std::option::Option<bool>,
+                id: ::std::option::Option<::std::string::String>,
+                id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                last_execute_status: ::std::option::Option<
+                    crate::generated::open_enums::SnapshotPlanExecuteStatus,
+                >,
+                last_execute_status_in: ::std::option::Option<
+                    ::std::vec::Vec<
+                        crate::generated::open_enums::SnapshotPlanExecuteStatus,
+                    >,
+                >,
+                local_id: ::std::option::Option<::std::string::String>,
+                local_id_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                mirror: ::std::option::Option<bool>,
+                mirror_not: ::std::option::Option<bool>,
+                name: ::std::option::Option<::std::string::String>,
+                name_contains: ::std::option::Option<::std::string::String>,
+                name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                name_not: ::std::option::Option<::std::string::String>,
+                name_starts_with: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "NOT")]
+                not: ::std::option::Option<::std::vec::Vec<SnapshotPlanWhereInput>>,
+                #[serde(rename = "OR")]
+                or: ::std::option::Option<::std::vec::Vec<SnapshotPlanWhereInput>>,
+                start_time: ::std::option::Option<::std::string::String>,
+                start_time_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                status: ::std::option::Option<
+                    crate::generated::open_enums::SnapshotPlanStatus,
+                >,
+                status_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::SnapshotPlanStatus>,
+                >,
+                vms_some: ::std::option::Option<VmWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl SnapshotPlanWhereInput {
+        #[inline]
+        pub fn builder() -> builder::SnapshotPlanWhereInput {
+            Default::default()
         }
     }
     ///`SvtImage`
@@ -11931,6 +13326,317 @@ pub mod types {
             Default::default()
         }
     }
+    ///`VmFolder`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "vm-folder"))]
+    pub struct VmFolder {
+        ///Cluster (see `NestedCluster`).
+        pub cluster: NestedCluster,
+        ///Unique ID of the VM folder.
+        pub id: ::std::string::String,
+        ///Local ID of the VM folder (the ID the cluster itself uses).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub local_id: ::std::option::Option<::std::string::String>,
+        ///Name of the VM folder.
+        pub name: ::std::string::String,
+        ///VM num.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vm_num: ::std::option::Option<i32>,
+        ///VMs (see `NestedVm`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vms: ::std::option::Option<::std::vec::Vec<NestedVm>>,
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    impl<'de> ::serde::Deserialize<'de> for VmFolder {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmFolder", remote = "VmFolder")]
+            #[allow(dead_code)]
+            struct Object {
+                cluster: NestedCluster,
+                id: ::std::string::String,
+                local_id: ::std::option::Option<::std::string::String>,
+                name: ::std::string::String,
+                vm_num: ::std::option::Option<i32>,
+                vms: ::std::option::Option<::std::vec::Vec<NestedVm>>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    ///`VmFolderConnection`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "vm-folder"))]
+    pub struct VmFolderConnection {
+        ///Aggregate (see `NestedAggregateVmFolder`).
+        pub aggregate: NestedAggregateVmFolder,
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    impl<'de> ::serde::Deserialize<'de> for VmFolderConnection {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmFolderConnection", remote = "VmFolderConnection")]
+            #[allow(dead_code)]
+            struct Object {
+                aggregate: NestedAggregateVmFolder,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    ///`VmFolderCreationParams`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "vm-folder"))]
+    pub struct VmFolderCreationParams {
+        ///ID of the cluster.
+        pub cluster_id: ::std::string::String,
+        ///Name of the VM folder creation params.
+        pub name: ::std::string::String,
+    }
+    #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-folder"))]
+    impl<'de> ::serde::Deserialize<'de> for VmFolderCreationParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "VmFolderCreationParams",
+                remote = "VmFolderCreationParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                cluster_id: ::std::string::String,
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    impl VmFolderCreationParams {
+        #[inline]
+        pub fn builder() -> builder::VmFolderCreationParams {
+            Default::default()
+        }
+    }
+    ///`VmFolderDeletionParams`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "vm-folder"))]
+    pub struct VmFolderDeletionParams {
+        ///Which resources the operation applies to.
+        #[serde(rename = "where")]
+        pub where_: VmFolderWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-folder"))]
+    impl<'de> ::serde::Deserialize<'de> for VmFolderDeletionParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "VmFolderDeletionParams",
+                remote = "VmFolderDeletionParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "where")]
+                where_: VmFolderWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    impl VmFolderDeletionParams {
+        #[inline]
+        pub fn builder() -> builder::VmFolderDeletionParams {
+            Default::default()
+        }
+    }
+    ///`VmFolderUpdationParams`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "vm-folder"))]
+    pub struct VmFolderUpdationParams {
+        pub data: VmFolderUpdationParamsData,
+        ///Which resources the operation applies to.
+        #[serde(rename = "where")]
+        pub where_: VmFolderWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-folder"))]
+    impl<'de> ::serde::Deserialize<'de> for VmFolderUpdationParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "VmFolderUpdationParams",
+                remote = "VmFolderUpdationParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                data: VmFolderUpdationParamsData,
+                #[serde(rename = "where")]
+                where_: VmFolderWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    impl VmFolderUpdationParams {
+        #[inline]
+        pub fn builder() -> builder::VmFolderUpdationParams {
+            Default::default()
+        }
+    }
+    ///What to set.
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "vm-folder"))]
+    pub struct VmFolderUpdationParamsData {
+        ///Name of the VM folder updation params.
+        pub name: ::std::string::String,
+    }
+    #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-folder"))]
+    impl<'de> ::serde::Deserialize<'de> for VmFolderUpdationParamsData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "VmFolderUpdationParamsData",
+                remote = "VmFolderUpdationParamsData"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                name: ::std::string::String,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    impl VmFolderUpdationParamsData {
+        #[inline]
+        pub fn builder() -> builder::VmFolderUpdationParamsData {
+            Default::default()
+        }
+    }
+    ///`VmFolderWhereInput`
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "vm-folder"))]
+    pub struct VmFolderWhereInput {
+        ///Matches the VM folders that match every one of these filters.
+        #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
+        pub and: ::std::option::Option<::std::vec::Vec<VmFolderWhereInput>>,
+        ///Matches when `cluster` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cluster: ::std::option::Option<ClusterWhereInput>,
+        ///Matches when `id` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Matches when `id` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `id` is none of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `local_id` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub local_id: ::std::option::Option<::std::string::String>,
+        ///Matches when `local_id` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub local_id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `name` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Matches when `name` contains the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name_contains: ::std::option::Option<::std::string::String>,
+        ///Matches when `name` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `name` is not the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name_not: ::std::option::Option<::std::string::String>,
+        ///Matches when `name` starts with the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name_starts_with: ::std::option::Option<::std::string::String>,
+        ///Matches the VM folders that match none of these filters.
+        #[serde(rename = "NOT", skip_serializing_if = "::std::option::Option::is_none")]
+        pub not: ::std::option::Option<::std::vec::Vec<VmFolderWhereInput>>,
+        ///Matches the VM folders that match at least one of these filters.
+        #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
+        pub or: ::std::option::Option<::std::vec::Vec<VmFolderWhereInput>>,
+        ///Matches when `vms` matches the filter for at least one related item.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vms_some: ::std::option::Option<VmWhereInput>,
+    }
+    #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-folder"))]
+    impl<'de> ::serde::Deserialize<'de> for VmFolderWhereInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmFolderWhereInput", remote = "VmFolderWhereInput")]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "AND")]
+                and: ::std::option::Option<::std::vec::Vec<VmFolderWhereInput>>,
+                cluster: ::std::option::Option<ClusterWhereInput>,
+                id: ::std::option::Option<::std::string::String>,
+                id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                local_id: ::std::option::Option<::std::string::String>,
+                local_id_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                name: ::std::option::Option<::std::string::String>,
+                name_contains: ::std::option::Option<::std::string::String>,
+                name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                name_not: ::std::option::Option<::std::string::String>,
+                name_starts_with: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "NOT")]
+                not: ::std::option::Option<::std::vec::Vec<VmFolderWhereInput>>,
+                #[serde(rename = "OR")]
+                or: ::std::option::Option<::std::vec::Vec<VmFolderWhereInput>>,
+                vms_some: ::std::option::Option<VmWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    impl VmFolderWhereInput {
+        #[inline]
+        pub fn builder() -> builder::VmFolderWhereInput {
+            Default::default()
+        }
+    }
     ///`VmGpuOperationParams`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
@@ -12479,6 +14185,602 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///`VmPlacementGroup`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub struct VmPlacementGroup {
+        ///Cluster (see `NestedCluster`).
+        pub cluster: NestedCluster,
+        ///Free-text description of the VM placement group.
+        pub description: ::std::string::String,
+        ///Enabled.
+        pub enabled: bool,
+        ///Set while an operation on the VM placement group is in progress; null otherwise.
+        #[serde(
+            rename = "entityAsyncStatus",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_async_status: ::std::option::Option<
+            crate::generated::open_enums::EntityAsyncStatus,
+        >,
+        ///Unique ID of the VM placement group.
+        pub id: ::std::string::String,
+        ///Local created at (an ISO 8601 date-time).
+        pub local_created_at: ::std::string::String,
+        ///Local ID of the VM placement group (the ID the cluster itself uses).
+        pub local_id: ::std::string::String,
+        ///Local updated at (an ISO 8601 date-time).
+        pub local_updated_at: ::std::string::String,
+        ///Name of the VM placement group.
+        pub name: ::std::string::String,
+        ///VM host must enabled.
+        pub vm_host_must_enabled: bool,
+        ///VM host must host uuids (see `NestedHost`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vm_host_must_host_uuids: ::std::option::Option<::std::vec::Vec<NestedHost>>,
+        ///VM host must policy.
+        pub vm_host_must_policy: bool,
+        ///VM host prefer enabled.
+        pub vm_host_prefer_enabled: bool,
+        ///VM host prefer host uuids (see `NestedHost`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vm_host_prefer_host_uuids: ::std::option::Option<
+            ::std::vec::Vec<NestedHost>,
+        >,
+        ///VM host prefer policy.
+        pub vm_host_prefer_policy: bool,
+        ///VM VM policy.
+        pub vm_vm_policy: crate::generated::open_enums::VmVmPolicy,
+        ///VM VM policy enabled.
+        pub vm_vm_policy_enabled: bool,
+        ///VMs (see `NestedVm`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vms: ::std::option::Option<::std::vec::Vec<NestedVm>>,
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl<'de> ::serde::Deserialize<'de> for VmPlacementGroup {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "VmPlacementGroup", remote = "VmPlacementGroup")]
+            #[allow(dead_code)]
+            struct Object {
+                cluster: NestedCluster,
+                description: ::std::string::String,
+                enabled: bool,
+                #[serde(rename = "entityAsyncStatus")]
+                entity_async_status: ::std::option::Option<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+                id: ::std::string::String,
+                local_created_at: ::std::string::String,
+                local_id: ::std::string::String,
+                local_updated_at: ::std::string::String,
+                name: ::std::string::String,
+                vm_host_must_enabled: bool,
+                vm_host_must_host_uuids: ::std::option::Option<
+                    ::std::vec::Vec<NestedHost>,
+                >,
+                vm_host_must_policy: bool,
+                vm_host_prefer_enabled: bool,
+                vm_host_prefer_host_uuids: ::std::option::Option<
+                    ::std::vec::Vec<NestedHost>,
+                >,
+                vm_host_prefer_policy: bool,
+                vm_vm_policy: crate::generated::open_enums::VmVmPolicy,
+                vm_vm_policy_enabled: bool,
+                vms: ::std::option::Option<::std::vec::Vec<NestedVm>>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    ///`VmPlacementGroupConnection`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub struct VmPlacementGroupConnection {
+        ///Aggregate (see `NestedAggregateVmPlacementGroup`).
+        pub aggregate: NestedAggregateVmPlacementGroup,
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl<'de> ::serde::Deserialize<'de> for VmPlacementGroupConnection {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "VmPlacementGroupConnection",
+                remote = "VmPlacementGroupConnection"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                aggregate: NestedAggregateVmPlacementGroup,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    ///`VmPlacementGroupCreationParams`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub struct VmPlacementGroupCreationParams {
+        ///ID of the cluster.
+        pub cluster_id: ::std::string::String,
+        ///Free-text description of the VM placement group creation params.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Enabled.
+        pub enabled: bool,
+        ///Must hosts.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub must_hosts: ::std::option::Option<HostWhereInput>,
+        ///Name of the VM placement group creation params.
+        pub name: ::std::string::String,
+        ///Prefer hosts.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub prefer_hosts: ::std::option::Option<HostWhereInput>,
+        ///VM host must enabled.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vm_host_must_enabled: ::std::option::Option<bool>,
+        ///VM host must policy.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vm_host_must_policy: ::std::option::Option<bool>,
+        ///VM host prefer enabled.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vm_host_prefer_enabled: ::std::option::Option<bool>,
+        ///VM host prefer policy.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vm_host_prefer_policy: ::std::option::Option<bool>,
+        ///VM VM policy.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vm_vm_policy: ::std::option::Option<
+            crate::generated::open_enums::VmVmPolicy,
+        >,
+        ///VM VM policy enabled.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vm_vm_policy_enabled: ::std::option::Option<bool>,
+        ///VMs.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vms: ::std::option::Option<VmWhereInput>,
+    }
+    #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl<'de> ::serde::Deserialize<'de> for VmPlacementGroupCreationParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "VmPlacementGroupCreationParams",
+                remote = "VmPlacementGroupCreationParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                cluster_id: ::std::string::String,
+                description: ::std::option::Option<::std::string::String>,
+                enabled: bool,
+                must_hosts: ::std::option::Option<HostWhereInput>,
+                name: ::std::string::String,
+                prefer_hosts: ::std::option::Option<HostWhereInput>,
+                vm_host_must_enabled: ::std::option::Option<bool>,
+                vm_host_must_policy: ::std::option::Option<bool>,
+                vm_host_prefer_enabled: ::std::option::Option<bool>,
+                vm_host_prefer_policy: ::std::option::Option<bool>,
+                vm_vm_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmVmPolicy,
+                >,
+                vm_vm_policy_enabled: ::std::option::Option<bool>,
+                vms: ::std::option::Option<VmWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl VmPlacementGroupCreationParams {
+        #[inline]
+        pub fn builder() -> builder::VmPlacementGroupCreationParams {
+            Default::default()
+        }
+    }
+    ///`VmPlacementGroupDeletionParams`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub struct VmPlacementGroupDeletionParams {
+        ///Which resources the operation applies to.
+        #[serde(rename = "where")]
+        pub where_: VmPlacementGroupWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl<'de> ::serde::Deserialize<'de> for VmPlacementGroupDeletionParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "VmPlacementGroupDeletionParams",
+                remote = "VmPlacementGroupDeletionParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "where")]
+                where_: VmPlacementGroupWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl VmPlacementGroupDeletionParams {
+        #[inline]
+        pub fn builder() -> builder::VmPlacementGroupDeletionParams {
+            Default::default()
+        }
+    }
+    ///`VmPlacementGroupUpdationParams`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub struct VmPlacementGroupUpdationParams {
+        pub data: VmPlacementGroupUpdationParamsData,
+        ///Which resources the operation applies to.
+        #[serde(rename = "where")]
+        pub where_: VmPlacementGroupWhereInput,
+    }
+    #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl<'de> ::serde::Deserialize<'de> for VmPlacementGroupUpdationParams {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "VmPlacementGroupUpdationParams",
+                remote = "VmPlacementGroupUpdationParams"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                data: VmPlacementGroupUpdationParamsData,
+                #[serde(rename = "where")]
+                where_: VmPlacementGroupWhereInput,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl VmPlacementGroupUpdationParams {
+        #[inline]
+        pub fn builder() -> builder::VmPlacementGroupUpdationParams {
+            Default::default()
+        }
+    }
+    ///What to set.
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub struct VmPlacementGroupUpdationParamsData {
+        ///Free-text description of the VM placement group updation params.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Enabled.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<bool>,
+        ///Must hosts.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub must_hosts: ::std::option::Option<HostWhereInput>,
+        ///Name of the VM placement group updation params.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Prefer hosts.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub prefer_hosts: ::std::option::Option<HostWhereInput>,
+        ///VM host must enabled.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vm_host_must_enabled: ::std::option::Option<bool>,
+        ///VM host must policy.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vm_host_must_policy: ::std::option::Option<bool>,
+        ///VM host prefer enabled.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vm_host_prefer_enabled: ::std::option::Option<bool>,
+        ///VM host prefer policy.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vm_host_prefer_policy: ::std::option::Option<bool>,
+        ///VM VM policy.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vm_vm_policy: ::std::option::Option<
+            crate::generated::open_enums::VmVmPolicy,
+        >,
+        ///VM VM policy enabled.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vm_vm_policy_enabled: ::std::option::Option<bool>,
+        ///VMs.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vms: ::std::option::Option<VmWhereInput>,
+    }
+    #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl<'de> ::serde::Deserialize<'de> for VmPlacementGroupUpdationParamsData {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "VmPlacementGroupUpdationParamsData",
+                remote = "VmPlacementGroupUpdationParamsData"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                description: ::std::option::Option<::std::string::String>,
+                enabled: ::std::option::Option<bool>,
+                must_hosts: ::std::option::Option<HostWhereInput>,
+                name: ::std::option::Option<::std::string::String>,
+                prefer_hosts: ::std::option::Option<HostWhereInput>,
+                vm_host_must_enabled: ::std::option::Option<bool>,
+                vm_host_must_policy: ::std::option::Option<bool>,
+                vm_host_prefer_enabled: ::std::option::Option<bool>,
+                vm_host_prefer_policy: ::std::option::Option<bool>,
+                vm_vm_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmVmPolicy,
+                >,
+                vm_vm_policy_enabled: ::std::option::Option<bool>,
+                vms: ::std::option::Option<VmWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl VmPlacementGroupUpdationParamsData {
+        #[inline]
+        pub fn builder() -> builder::VmPlacementGroupUpdationParamsData {
+            Default::default()
+        }
+    }
+    ///`VmPlacementGroupWhereInput`
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub struct VmPlacementGroupWhereInput {
+        ///Matches the VM placement groups that match every one of these filters.
+        #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
+        pub and: ::std::option::Option<::std::vec::Vec<VmPlacementGroupWhereInput>>,
+        ///Matches when `cluster` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cluster: ::std::option::Option<ClusterWhereInput>,
+        ///Matches when `description` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Matches when `description` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description_in: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        ///Matches when `enabled` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<bool>,
+        ///Matches when `enabled` is not the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled_not: ::std::option::Option<bool>,
+        ///Matches when `entityAsyncStatus` equals the value.
+        #[serde(
+            rename = "entityAsyncStatus",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_async_status: ::std::option::Option<
+            crate::generated::open_enums::EntityAsyncStatus,
+        >,
+        ///Matches when `entityAsyncStatus` is one of the listed values.
+        #[serde(
+            rename = "entityAsyncStatus_in",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_async_status_in: ::std::option::Option<
+            ::std::vec::Vec<crate::generated::open_enums::EntityAsyncStatus>,
+        >,
+        ///Matches when `id` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Matches when `id` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `id` is none of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `local_created_at` equals the value (an ISO 8601 date-time).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub local_created_at: ::std::option::Option<::std::string::String>,
+        ///Matches when `local_created_at` is one of the listed values (an ISO 8601 date-time).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub local_created_at_in: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        ///Matches when `local_id` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub local_id: ::std::option::Option<::std::string::String>,
+        ///Matches when `local_id` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub local_id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `local_updated_at` equals the value (an ISO 8601 date-time).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub local_updated_at: ::std::option::Option<::std::string::String>,
+        ///Matches when `local_updated_at` is one of the listed values (an ISO 8601 date-time).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub local_updated_at_in: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        ///Matches when `name` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Matches when `name` contains the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name_contains: ::std::option::Option<::std::string::String>,
+        ///Matches when `name` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Matches when `name` is not the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name_not: ::std::option::Option<::std::string::String>,
+        ///Matches when `name` starts with the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name_starts_with: ::std::option::Option<::std::string::String>,
+        ///Matches the VM placement groups that match none of these filters.
+        #[serde(rename = "NOT", skip_serializing_if = "::std::option::Option::is_none")]
+        pub not: ::std::option::Option<::std::vec::Vec<VmPlacementGroupWhereInput>>,
+        ///Matches the VM placement groups that match at least one of these filters.
+        #[serde(rename = "OR", skip_serializing_if = "::std::option::Option::is_none")]
+        pub or: ::std::option::Option<::std::vec::Vec<VmPlacementGroupWhereInput>>,
+        ///Matches when `vm_host_must_enabled` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vm_host_must_enabled: ::std::option::Option<bool>,
+        ///Matches when `vm_host_must_enabled` is not the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vm_host_must_enabled_not: ::std::option::Option<bool>,
+        ///Matches when `vm_host_must_host_uuids` matches the filter for at least one related item.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vm_host_must_host_uuids_some: ::std::option::Option<HostWhereInput>,
+        ///Matches when `vm_host_must_policy` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vm_host_must_policy: ::std::option::Option<bool>,
+        ///Matches when `vm_host_must_policy` is not the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vm_host_must_policy_not: ::std::option::Option<bool>,
+        ///Matches when `vm_host_prefer_enabled` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vm_host_prefer_enabled: ::std::option::Option<bool>,
+        ///Matches when `vm_host_prefer_enabled` is not the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vm_host_prefer_enabled_not: ::std::option::Option<bool>,
+        ///Matches when `vm_host_prefer_host_uuids` matches the filter for at least one related item.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vm_host_prefer_host_uuids_some: ::std::option::Option<HostWhereInput>,
+        ///Matches when `vm_host_prefer_policy` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vm_host_prefer_policy: ::std::option::Option<bool>,
+        ///Matches when `vm_host_prefer_policy` is not the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vm_host_prefer_policy_not: ::std::option::Option<bool>,
+        ///Matches when `vm_vm_policy` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vm_vm_policy: ::std::option::Option<
+            crate::generated::open_enums::VmVmPolicy,
+        >,
+        ///Matches when `vm_vm_policy_enabled` equals the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vm_vm_policy_enabled: ::std::option::Option<bool>,
+        ///Matches when `vm_vm_policy_enabled` is not the value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vm_vm_policy_enabled_not: ::std::option::Option<bool>,
+        ///Matches when `vm_vm_policy` is one of the listed values.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vm_vm_policy_in: ::std::option::Option<
+            ::std::vec::Vec<crate::generated::open_enums::VmVmPolicy>,
+        >,
+        ///Matches when `vms` matches the filter for at least one related item.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vms_some: ::std::option::Option<VmWhereInput>,
+    }
+    #[cfg(feature = "json-bodies")]
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl<'de> ::serde::Deserialize<'de> for VmPlacementGroupWhereInput {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "VmPlacementGroupWhereInput",
+                remote = "VmPlacementGroupWhereInput"
+            )]
+            #[serde(deny_unknown_fields)]
+            #[allow(dead_code)]
+            struct Object {
+                #[serde(rename = "AND")]
+                and: ::std::option::Option<::std::vec::Vec<VmPlacementGroupWhereInput>>,
+                cluster: ::std::option::Option<ClusterWhereInput>,
+                description: ::std::option::Option<::std::string::String>,
+                description_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                enabled: ::std::option::Option<bool>,
+                enabled_not: ::std::option::Option<bool>,
+                #[serde(rename = "entityAsyncStatus")]
+                entity_async_status: ::std::option::Option<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+                #[serde(rename = "entityAsyncStatus_in")]
+                entity_async_status_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::EntityAsyncStatus>,
+                >,
+                id: ::std::option::Option<::std::string::String>,
+                id_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                id_not_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                local_created_at: ::std::option::Option<::std::string::String>,
+                local_created_at_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                local_id: ::std::option::Option<::std::string::String>,
+                local_id_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                local_updated_at: ::std::option::Option<::std::string::String>,
+                local_updated_at_in: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                name: ::std::option::Option<::std::string::String>,
+                name_contains: ::std::option::Option<::std::string::String>,
+                name_in: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                name_not: ::std::option::Option<::std::string::String>,
+                name_starts_with: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "NOT")]
+                not: ::std::option::Option<::std::vec::Vec<VmPlacementGroupWhereInput>>,
+                #[serde(rename = "OR")]
+                or: ::std::option::Option<::std::vec::Vec<VmPlacementGroupWhereInput>>,
+                vm_host_must_enabled: ::std::option::Option<bool>,
+                vm_host_must_enabled_not: ::std::option::Option<bool>,
+                vm_host_must_host_uuids_some: ::std::option::Option<HostWhereInput>,
+                vm_host_must_policy: ::std::option::Option<bool>,
+                vm_host_must_policy_not: ::std::option::Option<bool>,
+                vm_host_prefer_enabled: ::std::option::Option<bool>,
+                vm_host_prefer_enabled_not: ::std::option::Option<bool>,
+                vm_host_prefer_host_uuids_some: ::std::option::Option<HostWhereInput>,
+                vm_host_prefer_policy: ::std::option::Option<bool>,
+                vm_host_prefer_policy_not: ::std::option::Option<bool>,
+                vm_vm_policy: ::std::option::Option<
+                    crate::generated::open_enums::VmVmPolicy,
+                >,
+                vm_vm_policy_enabled: ::std::option::Option<bool>,
+                vm_vm_policy_enabled_not: ::std::option::Option<bool>,
+                vm_vm_policy_in: ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::VmVmPolicy>,
+                >,
+                vms_some: ::std::option::Option<VmWhereInput>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl VmPlacementGroupWhereInput {
+        #[inline]
+        pub fn builder() -> builder::VmPlacementGroupWhereInput {
+            Default::default()
         }
     }
     ///`VmRebuildParams`
@@ -13175,9 +15477,12 @@ pub mod types {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -13245,9 +15550,12 @@ pub mod types {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -13298,9 +15606,12 @@ pub mod types {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -14432,9 +16743,12 @@ pub mod types {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -14536,9 +16850,12 @@ pub mod types {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -14603,9 +16920,12 @@ pub mod types {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -14831,6 +17151,37 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    ///`WithTaskDeleteSnapshotPlan`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct WithTaskDeleteSnapshotPlan {
+        ///What to set.
+        pub data: DeleteSnapshotPlan,
+        ///ID of the task to wait for; null when there is none.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub task_id: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl<'de> ::serde::Deserialize<'de> for WithTaskDeleteSnapshotPlan {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "WithTaskDeleteSnapshotPlan",
+                remote = "WithTaskDeleteSnapshotPlan"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                data: DeleteSnapshotPlan,
+                task_id: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///A VM affected by a recycle-bin or delete operation, by id only, and the task that carries it out.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
@@ -14854,6 +17205,68 @@ pub mod types {
             #[allow(dead_code)]
             struct Object {
                 data: DeleteVm,
+                task_id: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    ///`WithTaskDeleteVmFolder`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "vm-folder"))]
+    pub struct WithTaskDeleteVmFolder {
+        ///What to set.
+        pub data: DeleteVmFolder,
+        ///ID of the task to wait for; null when there is none.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub task_id: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    impl<'de> ::serde::Deserialize<'de> for WithTaskDeleteVmFolder {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "WithTaskDeleteVmFolder",
+                remote = "WithTaskDeleteVmFolder"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                data: DeleteVmFolder,
+                task_id: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    ///`WithTaskDeleteVmPlacementGroup`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub struct WithTaskDeleteVmPlacementGroup {
+        ///What to set.
+        pub data: DeleteVmPlacementGroup,
+        ///ID of the task to wait for; null when there is none.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub task_id: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl<'de> ::serde::Deserialize<'de> for WithTaskDeleteVmPlacementGroup {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "WithTaskDeleteVmPlacementGroup",
+                remote = "WithTaskDeleteVmPlacementGroup"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                data: DeleteVmPlacementGroup,
                 task_id: ::std::option::Option<::std::string::String>,
             }
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
@@ -15031,6 +17444,34 @@ pub mod types {
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
         }
     }
+    ///`WithTaskSnapshotPlan`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct WithTaskSnapshotPlan {
+        ///What to set.
+        pub data: SnapshotPlan,
+        ///ID of the task to wait for; null when there is none.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub task_id: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl<'de> ::serde::Deserialize<'de> for WithTaskSnapshotPlan {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "WithTaskSnapshotPlan", remote = "WithTaskSnapshotPlan")]
+            #[allow(dead_code)]
+            struct Object {
+                data: SnapshotPlan,
+                task_id: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
     ///A VM affected by a mutation and the task that carries the change out.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
@@ -15054,6 +17495,65 @@ pub mod types {
             #[allow(dead_code)]
             struct Object {
                 data: Vm,
+                task_id: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    ///`WithTaskVmFolder`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "vm-folder"))]
+    pub struct WithTaskVmFolder {
+        ///What to set.
+        pub data: VmFolder,
+        ///ID of the task to wait for; null when there is none.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub task_id: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    impl<'de> ::serde::Deserialize<'de> for WithTaskVmFolder {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(rename = "WithTaskVmFolder", remote = "WithTaskVmFolder")]
+            #[allow(dead_code)]
+            struct Object {
+                data: VmFolder,
+                task_id: ::std::option::Option<::std::string::String>,
+            }
+            Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
+        }
+    }
+    ///`WithTaskVmPlacementGroup`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub struct WithTaskVmPlacementGroup {
+        ///What to set.
+        pub data: VmPlacementGroup,
+        ///ID of the task to wait for; null when there is none.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub task_id: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl<'de> ::serde::Deserialize<'de> for WithTaskVmPlacementGroup {
+        #[inline]
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[derive(::serde::Deserialize)]
+            #[serde(
+                rename = "WithTaskVmPlacementGroup",
+                remote = "WithTaskVmPlacementGroup"
+            )]
+            #[allow(dead_code)]
+            struct Object {
+                data: VmPlacementGroup,
                 task_id: ::std::option::Option<::std::string::String>,
             }
             Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
@@ -18625,9 +21125,12 @@ pub mod types {
                 feature = "gpu-device",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -18725,9 +21228,12 @@ pub mod types {
                 feature = "gpu-device",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -18766,9 +21272,12 @@ pub mod types {
                 feature = "gpu-device",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -18965,9 +21474,12 @@ pub mod types {
                 feature = "gpu-device",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -19009,9 +21521,12 @@ pub mod types {
                 feature = "gpu-device",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -22372,6 +24887,296 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "snapshot-plan"))]
+        pub struct GetSnapshotPlansConnectionRequestBody {
+            after: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            before: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            first: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            last: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            order_by: ::std::result::Result<
+                ::std::option::Option<
+                    crate::generated::open_enums::SnapshotPlanOrderByInput,
+                >,
+                ::std::string::String,
+            >,
+            skip: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            where_: ::std::result::Result<
+                ::std::option::Option<super::SnapshotPlanWhereInput>,
+                ::std::string::String,
+            >,
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::default::Default for GetSnapshotPlansConnectionRequestBody {
+            #[inline]
+            fn default() -> Self {
+                Self {
+                    after: Ok(Default::default()),
+                    before: Ok(Default::default()),
+                    first: Ok(Default::default()),
+                    last: Ok(Default::default()),
+                    order_by: Ok(Default::default()),
+                    skip: Ok(Default::default()),
+                    where_: Ok(Default::default()),
+                }
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl GetSnapshotPlansConnectionRequestBody {
+            #[inline]
+            pub fn after<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.after = ::cloud_common::optional_field(value, "after");
+                self
+            }
+            #[inline]
+            pub fn before<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.before = ::cloud_common::optional_field(value, "before");
+                self
+            }
+            #[inline]
+            pub fn first<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<i32>,
+            {
+                self.first = ::cloud_common::optional_field(value, "first");
+                self
+            }
+            #[inline]
+            pub fn last<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<i32>,
+            {
+                self.last = ::cloud_common::optional_field(value, "last");
+                self
+            }
+            #[inline]
+            pub fn order_by<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::SnapshotPlanOrderByInput,
+                >,
+            {
+                self.order_by = ::cloud_common::optional_field(value, "order_by");
+                self
+            }
+            #[inline]
+            pub fn skip<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<i32>,
+            {
+                self.skip = ::cloud_common::optional_field(value, "skip");
+                self
+            }
+            #[inline]
+            pub fn where_<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<super::SnapshotPlanWhereInput>,
+            {
+                self.where_ = ::cloud_common::optional_field(value, "where_");
+                self
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::convert::TryFrom<GetSnapshotPlansConnectionRequestBody>
+        for super::GetSnapshotPlansConnectionRequestBody {
+            type Error = super::error::ConversionError;
+            #[inline]
+            fn try_from(
+                value: GetSnapshotPlansConnectionRequestBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    after: value.after?,
+                    before: value.before?,
+                    first: value.first?,
+                    last: value.last?,
+                    order_by: value.order_by?,
+                    skip: value.skip?,
+                    where_: value.where_?,
+                })
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::convert::From<super::GetSnapshotPlansConnectionRequestBody>
+        for GetSnapshotPlansConnectionRequestBody {
+            #[inline]
+            fn from(value: super::GetSnapshotPlansConnectionRequestBody) -> Self {
+                Self {
+                    after: Ok(value.after),
+                    before: Ok(value.before),
+                    first: Ok(value.first),
+                    last: Ok(value.last),
+                    order_by: Ok(value.order_by),
+                    skip: Ok(value.skip),
+                    where_: Ok(value.where_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        #[cfg(any(feature = "snapshot-plan"))]
+        pub struct GetSnapshotPlansRequestBody {
+            after: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            before: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            first: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            last: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            order_by: ::std::result::Result<
+                ::std::option::Option<
+                    crate::generated::open_enums::SnapshotPlanOrderByInput,
+                >,
+                ::std::string::String,
+            >,
+            skip: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            where_: ::std::result::Result<
+                ::std::option::Option<super::SnapshotPlanWhereInput>,
+                ::std::string::String,
+            >,
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::default::Default for GetSnapshotPlansRequestBody {
+            #[inline]
+            fn default() -> Self {
+                Self {
+                    after: Ok(Default::default()),
+                    before: Ok(Default::default()),
+                    first: Ok(Default::default()),
+                    last: Ok(Default::default()),
+                    order_by: Ok(Default::default()),
+                    skip: Ok(Default::default()),
+                    where_: Ok(Default::default()),
+                }
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl GetSnapshotPlansRequestBody {
+            #[inline]
+            pub fn after<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.after = ::cloud_common::optional_field(value, "after");
+                self
+            }
+            #[inline]
+            pub fn before<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.before = ::cloud_common::optional_field(value, "before");
+                self
+            }
+            #[inline]
+            pub fn first<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<i32>,
+            {
+                self.first = ::cloud_common::optional_field(value, "first");
+                self
+            }
+            #[inline]
+            pub fn last<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<i32>,
+            {
+                self.last = ::cloud_common::optional_field(value, "last");
+                self
+            }
+            #[inline]
+            pub fn order_by<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::SnapshotPlanOrderByInput,
+                >,
+            {
+                self.order_by = ::cloud_common::optional_field(value, "order_by");
+                self
+            }
+            #[inline]
+            pub fn skip<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<i32>,
+            {
+                self.skip = ::cloud_common::optional_field(value, "skip");
+                self
+            }
+            #[inline]
+            pub fn where_<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<super::SnapshotPlanWhereInput>,
+            {
+                self.where_ = ::cloud_common::optional_field(value, "where_");
+                self
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::convert::TryFrom<GetSnapshotPlansRequestBody>
+        for super::GetSnapshotPlansRequestBody {
+            type Error = super::error::ConversionError;
+            #[inline]
+            fn try_from(
+                value: GetSnapshotPlansRequestBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    after: value.after?,
+                    before: value.before?,
+                    first: value.first?,
+                    last: value.last?,
+                    order_by: value.order_by?,
+                    skip: value.skip?,
+                    where_: value.where_?,
+                })
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::convert::From<super::GetSnapshotPlansRequestBody>
+        for GetSnapshotPlansRequestBody {
+            #[inline]
+            fn from(value: super::GetSnapshotPlansRequestBody) -> Self {
+                Self {
+                    after: Ok(value.after),
+                    before: Ok(value.before),
+                    first: Ok(value.first),
+                    last: Ok(value.last),
+                    order_by: Ok(value.order_by),
+                    skip: Ok(value.skip),
+                    where_: Ok(value.where_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         #[cfg(any(feature = "svt-image"))]
         pub struct GetSvtImagesRequestBody {
             after: ::std::result::Result<
@@ -23081,6 +25886,296 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-folder"))]
+        pub struct GetVmFoldersConnectionRequestBody {
+            after: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            before: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            first: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            last: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            order_by: ::std::result::Result<
+                ::std::option::Option<
+                    crate::generated::open_enums::VmFolderOrderByInput,
+                >,
+                ::std::string::String,
+            >,
+            skip: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            where_: ::std::result::Result<
+                ::std::option::Option<super::VmFolderWhereInput>,
+                ::std::string::String,
+            >,
+        }
+        #[cfg(any(feature = "vm-folder"))]
+        impl ::std::default::Default for GetVmFoldersConnectionRequestBody {
+            #[inline]
+            fn default() -> Self {
+                Self {
+                    after: Ok(Default::default()),
+                    before: Ok(Default::default()),
+                    first: Ok(Default::default()),
+                    last: Ok(Default::default()),
+                    order_by: Ok(Default::default()),
+                    skip: Ok(Default::default()),
+                    where_: Ok(Default::default()),
+                }
+            }
+        }
+        #[cfg(any(feature = "vm-folder"))]
+        impl GetVmFoldersConnectionRequestBody {
+            #[inline]
+            pub fn after<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.after = ::cloud_common::optional_field(value, "after");
+                self
+            }
+            #[inline]
+            pub fn before<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.before = ::cloud_common::optional_field(value, "before");
+                self
+            }
+            #[inline]
+            pub fn first<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<i32>,
+            {
+                self.first = ::cloud_common::optional_field(value, "first");
+                self
+            }
+            #[inline]
+            pub fn last<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<i32>,
+            {
+                self.last = ::cloud_common::optional_field(value, "last");
+                self
+            }
+            #[inline]
+            pub fn order_by<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmFolderOrderByInput,
+                >,
+            {
+                self.order_by = ::cloud_common::optional_field(value, "order_by");
+                self
+            }
+            #[inline]
+            pub fn skip<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<i32>,
+            {
+                self.skip = ::cloud_common::optional_field(value, "skip");
+                self
+            }
+            #[inline]
+            pub fn where_<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<super::VmFolderWhereInput>,
+            {
+                self.where_ = ::cloud_common::optional_field(value, "where_");
+                self
+            }
+        }
+        #[cfg(any(feature = "vm-folder"))]
+        impl ::std::convert::TryFrom<GetVmFoldersConnectionRequestBody>
+        for super::GetVmFoldersConnectionRequestBody {
+            type Error = super::error::ConversionError;
+            #[inline]
+            fn try_from(
+                value: GetVmFoldersConnectionRequestBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    after: value.after?,
+                    before: value.before?,
+                    first: value.first?,
+                    last: value.last?,
+                    order_by: value.order_by?,
+                    skip: value.skip?,
+                    where_: value.where_?,
+                })
+            }
+        }
+        #[cfg(any(feature = "vm-folder"))]
+        impl ::std::convert::From<super::GetVmFoldersConnectionRequestBody>
+        for GetVmFoldersConnectionRequestBody {
+            #[inline]
+            fn from(value: super::GetVmFoldersConnectionRequestBody) -> Self {
+                Self {
+                    after: Ok(value.after),
+                    before: Ok(value.before),
+                    first: Ok(value.first),
+                    last: Ok(value.last),
+                    order_by: Ok(value.order_by),
+                    skip: Ok(value.skip),
+                    where_: Ok(value.where_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-folder"))]
+        pub struct GetVmFoldersRequestBody {
+            after: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            before: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            first: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            last: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            order_by: ::std::result::Result<
+                ::std::option::Option<
+                    crate::generated::open_enums::VmFolderOrderByInput,
+                >,
+                ::std::string::String,
+            >,
+            skip: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            where_: ::std::result::Result<
+                ::std::option::Option<super::VmFolderWhereInput>,
+                ::std::string::String,
+            >,
+        }
+        #[cfg(any(feature = "vm-folder"))]
+        impl ::std::default::Default for GetVmFoldersRequestBody {
+            #[inline]
+            fn default() -> Self {
+                Self {
+                    after: Ok(Default::default()),
+                    before: Ok(Default::default()),
+                    first: Ok(Default::default()),
+                    last: Ok(Default::default()),
+                    order_by: Ok(Default::default()),
+                    skip: Ok(Default::default()),
+                    where_: Ok(Default::default()),
+                }
+            }
+        }
+        #[cfg(any(feature = "vm-folder"))]
+        impl GetVmFoldersRequestBody {
+            #[inline]
+            pub fn after<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.after = ::cloud_common::optional_field(value, "after");
+                self
+            }
+            #[inline]
+            pub fn before<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.before = ::cloud_common::optional_field(value, "before");
+                self
+            }
+            #[inline]
+            pub fn first<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<i32>,
+            {
+                self.first = ::cloud_common::optional_field(value, "first");
+                self
+            }
+            #[inline]
+            pub fn last<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<i32>,
+            {
+                self.last = ::cloud_common::optional_field(value, "last");
+                self
+            }
+            #[inline]
+            pub fn order_by<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmFolderOrderByInput,
+                >,
+            {
+                self.order_by = ::cloud_common::optional_field(value, "order_by");
+                self
+            }
+            #[inline]
+            pub fn skip<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<i32>,
+            {
+                self.skip = ::cloud_common::optional_field(value, "skip");
+                self
+            }
+            #[inline]
+            pub fn where_<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<super::VmFolderWhereInput>,
+            {
+                self.where_ = ::cloud_common::optional_field(value, "where_");
+                self
+            }
+        }
+        #[cfg(any(feature = "vm-folder"))]
+        impl ::std::convert::TryFrom<GetVmFoldersRequestBody>
+        for super::GetVmFoldersRequestBody {
+            type Error = super::error::ConversionError;
+            #[inline]
+            fn try_from(
+                value: GetVmFoldersRequestBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    after: value.after?,
+                    before: value.before?,
+                    first: value.first?,
+                    last: value.last?,
+                    order_by: value.order_by?,
+                    skip: value.skip?,
+                    where_: value.where_?,
+                })
+            }
+        }
+        #[cfg(any(feature = "vm-folder"))]
+        impl ::std::convert::From<super::GetVmFoldersRequestBody>
+        for GetVmFoldersRequestBody {
+            #[inline]
+            fn from(value: super::GetVmFoldersRequestBody) -> Self {
+                Self {
+                    after: Ok(value.after),
+                    before: Ok(value.before),
+                    first: Ok(value.first),
+                    last: Ok(value.last),
+                    order_by: Ok(value.order_by),
+                    skip: Ok(value.skip),
+                    where_: Ok(value.where_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         #[cfg(any(feature = "metrics"))]
         pub struct GetVmMetricInput {
             metrics: ::std::result::Result<
@@ -23287,6 +26382,296 @@ pub mod types {
         impl ::std::convert::From<super::GetVmNicsRequestBody> for GetVmNicsRequestBody {
             #[inline]
             fn from(value: super::GetVmNicsRequestBody) -> Self {
+                Self {
+                    after: Ok(value.after),
+                    before: Ok(value.before),
+                    first: Ok(value.first),
+                    last: Ok(value.last),
+                    order_by: Ok(value.order_by),
+                    skip: Ok(value.skip),
+                    where_: Ok(value.where_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-placement-group"))]
+        pub struct GetVmPlacementGroupsConnectionRequestBody {
+            after: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            before: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            first: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            last: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            order_by: ::std::result::Result<
+                ::std::option::Option<
+                    crate::generated::open_enums::VmPlacementGroupOrderByInput,
+                >,
+                ::std::string::String,
+            >,
+            skip: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            where_: ::std::result::Result<
+                ::std::option::Option<super::VmPlacementGroupWhereInput>,
+                ::std::string::String,
+            >,
+        }
+        #[cfg(any(feature = "vm-placement-group"))]
+        impl ::std::default::Default for GetVmPlacementGroupsConnectionRequestBody {
+            #[inline]
+            fn default() -> Self {
+                Self {
+                    after: Ok(Default::default()),
+                    before: Ok(Default::default()),
+                    first: Ok(Default::default()),
+                    last: Ok(Default::default()),
+                    order_by: Ok(Default::default()),
+                    skip: Ok(Default::default()),
+                    where_: Ok(Default::default()),
+                }
+            }
+        }
+        #[cfg(any(feature = "vm-placement-group"))]
+        impl GetVmPlacementGroupsConnectionRequestBody {
+            #[inline]
+            pub fn after<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.after = ::cloud_common::optional_field(value, "after");
+                self
+            }
+            #[inline]
+            pub fn before<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.before = ::cloud_common::optional_field(value, "before");
+                self
+            }
+            #[inline]
+            pub fn first<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<i32>,
+            {
+                self.first = ::cloud_common::optional_field(value, "first");
+                self
+            }
+            #[inline]
+            pub fn last<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<i32>,
+            {
+                self.last = ::cloud_common::optional_field(value, "last");
+                self
+            }
+            #[inline]
+            pub fn order_by<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmPlacementGroupOrderByInput,
+                >,
+            {
+                self.order_by = ::cloud_common::optional_field(value, "order_by");
+                self
+            }
+            #[inline]
+            pub fn skip<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<i32>,
+            {
+                self.skip = ::cloud_common::optional_field(value, "skip");
+                self
+            }
+            #[inline]
+            pub fn where_<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<super::VmPlacementGroupWhereInput>,
+            {
+                self.where_ = ::cloud_common::optional_field(value, "where_");
+                self
+            }
+        }
+        #[cfg(any(feature = "vm-placement-group"))]
+        impl ::std::convert::TryFrom<GetVmPlacementGroupsConnectionRequestBody>
+        for super::GetVmPlacementGroupsConnectionRequestBody {
+            type Error = super::error::ConversionError;
+            #[inline]
+            fn try_from(
+                value: GetVmPlacementGroupsConnectionRequestBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    after: value.after?,
+                    before: value.before?,
+                    first: value.first?,
+                    last: value.last?,
+                    order_by: value.order_by?,
+                    skip: value.skip?,
+                    where_: value.where_?,
+                })
+            }
+        }
+        #[cfg(any(feature = "vm-placement-group"))]
+        impl ::std::convert::From<super::GetVmPlacementGroupsConnectionRequestBody>
+        for GetVmPlacementGroupsConnectionRequestBody {
+            #[inline]
+            fn from(value: super::GetVmPlacementGroupsConnectionRequestBody) -> Self {
+                Self {
+                    after: Ok(value.after),
+                    before: Ok(value.before),
+                    first: Ok(value.first),
+                    last: Ok(value.last),
+                    order_by: Ok(value.order_by),
+                    skip: Ok(value.skip),
+                    where_: Ok(value.where_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-placement-group"))]
+        pub struct GetVmPlacementGroupsRequestBody {
+            after: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            before: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            first: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            last: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            order_by: ::std::result::Result<
+                ::std::option::Option<
+                    crate::generated::open_enums::VmPlacementGroupOrderByInput,
+                >,
+                ::std::string::String,
+            >,
+            skip: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            where_: ::std::result::Result<
+                ::std::option::Option<super::VmPlacementGroupWhereInput>,
+                ::std::string::String,
+            >,
+        }
+        #[cfg(any(feature = "vm-placement-group"))]
+        impl ::std::default::Default for GetVmPlacementGroupsRequestBody {
+            #[inline]
+            fn default() -> Self {
+                Self {
+                    after: Ok(Default::default()),
+                    before: Ok(Default::default()),
+                    first: Ok(Default::default()),
+                    last: Ok(Default::default()),
+                    order_by: Ok(Default::default()),
+                    skip: Ok(Default::default()),
+                    where_: Ok(Default::default()),
+                }
+            }
+        }
+        #[cfg(any(feature = "vm-placement-group"))]
+        impl GetVmPlacementGroupsRequestBody {
+            #[inline]
+            pub fn after<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.after = ::cloud_common::optional_field(value, "after");
+                self
+            }
+            #[inline]
+            pub fn before<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.before = ::cloud_common::optional_field(value, "before");
+                self
+            }
+            #[inline]
+            pub fn first<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<i32>,
+            {
+                self.first = ::cloud_common::optional_field(value, "first");
+                self
+            }
+            #[inline]
+            pub fn last<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<i32>,
+            {
+                self.last = ::cloud_common::optional_field(value, "last");
+                self
+            }
+            #[inline]
+            pub fn order_by<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmPlacementGroupOrderByInput,
+                >,
+            {
+                self.order_by = ::cloud_common::optional_field(value, "order_by");
+                self
+            }
+            #[inline]
+            pub fn skip<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<i32>,
+            {
+                self.skip = ::cloud_common::optional_field(value, "skip");
+                self
+            }
+            #[inline]
+            pub fn where_<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<super::VmPlacementGroupWhereInput>,
+            {
+                self.where_ = ::cloud_common::optional_field(value, "where_");
+                self
+            }
+        }
+        #[cfg(any(feature = "vm-placement-group"))]
+        impl ::std::convert::TryFrom<GetVmPlacementGroupsRequestBody>
+        for super::GetVmPlacementGroupsRequestBody {
+            type Error = super::error::ConversionError;
+            #[inline]
+            fn try_from(
+                value: GetVmPlacementGroupsRequestBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    after: value.after?,
+                    before: value.before?,
+                    first: value.first?,
+                    last: value.last?,
+                    order_by: value.order_by?,
+                    skip: value.skip?,
+                    where_: value.where_?,
+                })
+            }
+        }
+        #[cfg(any(feature = "vm-placement-group"))]
+        impl ::std::convert::From<super::GetVmPlacementGroupsRequestBody>
+        for GetVmPlacementGroupsRequestBody {
+            #[inline]
+            fn from(value: super::GetVmPlacementGroupsRequestBody) -> Self {
                 Self {
                     after: Ok(value.after),
                     before: Ok(value.before),
@@ -24690,9 +28075,12 @@ pub mod types {
                 feature = "host",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -24788,9 +28176,12 @@ pub mod types {
                 feature = "host",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -24830,9 +28221,12 @@ pub mod types {
                 feature = "host",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -25017,9 +28411,12 @@ pub mod types {
                 feature = "host",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -25062,9 +28459,12 @@ pub mod types {
                 feature = "host",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -25103,9 +28503,12 @@ pub mod types {
                 feature = "iscsi-lun-snapshot",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -25181,9 +28584,12 @@ pub mod types {
                 feature = "iscsi-lun-snapshot",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -25216,9 +28622,12 @@ pub mod types {
                 feature = "iscsi-lun-snapshot",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -25356,9 +28765,12 @@ pub mod types {
                 feature = "iscsi-lun-snapshot",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -25395,9 +28807,12 @@ pub mod types {
                 feature = "iscsi-lun-snapshot",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -25431,9 +28846,12 @@ pub mod types {
                 feature = "gpu-device",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -25522,9 +28940,12 @@ pub mod types {
                 feature = "gpu-device",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -25561,9 +28982,12 @@ pub mod types {
                 feature = "gpu-device",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -25746,9 +29170,12 @@ pub mod types {
                 feature = "gpu-device",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -25788,9 +29215,12 @@ pub mod types {
                 feature = "gpu-device",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -26687,6 +30117,1255 @@ pub mod types {
                     name_starts_with: Ok(value.name_starts_with),
                     not: Ok(value.not),
                     or: Ok(value.or),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        #[cfg(any(feature = "snapshot-plan"))]
+        pub struct SnapshotPlanCreationParams {
+            cluster_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            end_time: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            exec_h_m: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            execute_intervals: ::std::result::Result<
+                ::std::vec::Vec<i32>,
+                ::std::string::String,
+            >,
+            execute_plan_type: ::std::result::Result<
+                crate::generated::open_enums::SnapshotPlanExecuteType,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            remain_snapshot_num: ::std::result::Result<i32, ::std::string::String>,
+            start_time: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            vm_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::default::Default for SnapshotPlanCreationParams {
+            #[inline]
+            fn default() -> Self {
+                Self {
+                    cluster_id: Err("no value supplied for cluster_id".to_string()),
+                    end_time: Ok(Default::default()),
+                    exec_h_m: Ok(Default::default()),
+                    execute_intervals: Err(
+                        "no value supplied for execute_intervals".to_string(),
+                    ),
+                    execute_plan_type: Err(
+                        "no value supplied for execute_plan_type".to_string(),
+                    ),
+                    name: Err("no value supplied for name".to_string()),
+                    remain_snapshot_num: Err(
+                        "no value supplied for remain_snapshot_num".to_string(),
+                    ),
+                    start_time: Err("no value supplied for start_time".to_string()),
+                    vm_ids: Err("no value supplied for vm_ids".to_string()),
+                }
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl SnapshotPlanCreationParams {
+            #[inline]
+            pub fn cluster_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cluster_id = ::cloud_common::required_field(value, "cluster_id");
+                self
+            }
+            #[inline]
+            pub fn end_time<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.end_time = ::cloud_common::optional_field(value, "end_time");
+                self
+            }
+            #[inline]
+            pub fn exec_h_m<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.exec_h_m = ::cloud_common::optional_field(value, "exec_h_m");
+                self
+            }
+            #[inline]
+            pub fn execute_intervals<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.execute_intervals = ::cloud_common::required_field(
+                    value,
+                    "execute_intervals",
+                );
+                self
+            }
+            #[inline]
+            pub fn execute_plan_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    crate::generated::open_enums::SnapshotPlanExecuteType,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.execute_plan_type = ::cloud_common::required_field(
+                    value,
+                    "execute_plan_type",
+                );
+                self
+            }
+            #[inline]
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = ::cloud_common::required_field(value, "name");
+                self
+            }
+            #[inline]
+            pub fn remain_snapshot_num<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i32>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.remain_snapshot_num = ::cloud_common::required_field(
+                    value,
+                    "remain_snapshot_num",
+                );
+                self
+            }
+            #[inline]
+            pub fn start_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start_time = ::cloud_common::required_field(value, "start_time");
+                self
+            }
+            #[inline]
+            pub fn vm_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.vm_ids = ::cloud_common::required_field(value, "vm_ids");
+                self
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::convert::TryFrom<SnapshotPlanCreationParams>
+        for super::SnapshotPlanCreationParams {
+            type Error = super::error::ConversionError;
+            #[inline]
+            fn try_from(
+                value: SnapshotPlanCreationParams,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    cluster_id: value.cluster_id?,
+                    end_time: value.end_time?,
+                    exec_h_m: value.exec_h_m?,
+                    execute_intervals: value.execute_intervals?,
+                    execute_plan_type: value.execute_plan_type?,
+                    name: value.name?,
+                    remain_snapshot_num: value.remain_snapshot_num?,
+                    start_time: value.start_time?,
+                    vm_ids: value.vm_ids?,
+                })
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::convert::From<super::SnapshotPlanCreationParams>
+        for SnapshotPlanCreationParams {
+            #[inline]
+            fn from(value: super::SnapshotPlanCreationParams) -> Self {
+                Self {
+                    cluster_id: Ok(value.cluster_id),
+                    end_time: Ok(value.end_time),
+                    exec_h_m: Ok(value.exec_h_m),
+                    execute_intervals: Ok(value.execute_intervals),
+                    execute_plan_type: Ok(value.execute_plan_type),
+                    name: Ok(value.name),
+                    remain_snapshot_num: Ok(value.remain_snapshot_num),
+                    start_time: Ok(value.start_time),
+                    vm_ids: Ok(value.vm_ids),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        #[cfg(any(feature = "snapshot-plan"))]
+        pub struct SnapshotPlanDeletionParams {
+            where_: ::std::result::Result<
+                super::SnapshotPlanWhereInput,
+                ::std::string::String,
+            >,
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::default::Default for SnapshotPlanDeletionParams {
+            #[inline]
+            fn default() -> Self {
+                Self {
+                    where_: Err("no value supplied for where_".to_string()),
+                }
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl SnapshotPlanDeletionParams {
+            #[inline]
+            pub fn where_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SnapshotPlanWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.where_ = ::cloud_common::required_field(value, "where_");
+                self
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::convert::TryFrom<SnapshotPlanDeletionParams>
+        for super::SnapshotPlanDeletionParams {
+            type Error = super::error::ConversionError;
+            #[inline]
+            fn try_from(
+                value: SnapshotPlanDeletionParams,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { where_: value.where_? })
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::convert::From<super::SnapshotPlanDeletionParams>
+        for SnapshotPlanDeletionParams {
+            #[inline]
+            fn from(value: super::SnapshotPlanDeletionParams) -> Self {
+                Self { where_: Ok(value.where_) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        #[cfg(any(feature = "snapshot-plan"))]
+        pub struct SnapshotPlanExecutionParams {
+            data: ::std::result::Result<
+                super::SnapshotPlanExecutionParamsData,
+                ::std::string::String,
+            >,
+            where_: ::std::result::Result<
+                super::SnapshotPlanWhereInput,
+                ::std::string::String,
+            >,
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::default::Default for SnapshotPlanExecutionParams {
+            #[inline]
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    where_: Err("no value supplied for where_".to_string()),
+                }
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl SnapshotPlanExecutionParams {
+            #[inline]
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SnapshotPlanExecutionParamsData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = ::cloud_common::required_field(value, "data");
+                self
+            }
+            #[inline]
+            pub fn where_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SnapshotPlanWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.where_ = ::cloud_common::required_field(value, "where_");
+                self
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::convert::TryFrom<SnapshotPlanExecutionParams>
+        for super::SnapshotPlanExecutionParams {
+            type Error = super::error::ConversionError;
+            #[inline]
+            fn try_from(
+                value: SnapshotPlanExecutionParams,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    where_: value.where_?,
+                })
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::convert::From<super::SnapshotPlanExecutionParams>
+        for SnapshotPlanExecutionParams {
+            #[inline]
+            fn from(value: super::SnapshotPlanExecutionParams) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    where_: Ok(value.where_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        #[cfg(any(feature = "snapshot-plan"))]
+        pub struct SnapshotPlanExecutionParamsData {
+            task_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::default::Default for SnapshotPlanExecutionParamsData {
+            #[inline]
+            fn default() -> Self {
+                Self {
+                    task_name: Err("no value supplied for task_name".to_string()),
+                }
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl SnapshotPlanExecutionParamsData {
+            #[inline]
+            pub fn task_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.task_name = ::cloud_common::required_field(value, "task_name");
+                self
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::convert::TryFrom<SnapshotPlanExecutionParamsData>
+        for super::SnapshotPlanExecutionParamsData {
+            type Error = super::error::ConversionError;
+            #[inline]
+            fn try_from(
+                value: SnapshotPlanExecutionParamsData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    task_name: value.task_name?,
+                })
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::convert::From<super::SnapshotPlanExecutionParamsData>
+        for SnapshotPlanExecutionParamsData {
+            #[inline]
+            fn from(value: super::SnapshotPlanExecutionParamsData) -> Self {
+                Self {
+                    task_name: Ok(value.task_name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        #[cfg(any(feature = "snapshot-plan"))]
+        pub struct SnapshotPlanResumeParams {
+            where_: ::std::result::Result<
+                super::SnapshotPlanWhereInput,
+                ::std::string::String,
+            >,
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::default::Default for SnapshotPlanResumeParams {
+            #[inline]
+            fn default() -> Self {
+                Self {
+                    where_: Err("no value supplied for where_".to_string()),
+                }
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl SnapshotPlanResumeParams {
+            #[inline]
+            pub fn where_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SnapshotPlanWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.where_ = ::cloud_common::required_field(value, "where_");
+                self
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::convert::TryFrom<SnapshotPlanResumeParams>
+        for super::SnapshotPlanResumeParams {
+            type Error = super::error::ConversionError;
+            #[inline]
+            fn try_from(
+                value: SnapshotPlanResumeParams,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { where_: value.where_? })
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::convert::From<super::SnapshotPlanResumeParams>
+        for SnapshotPlanResumeParams {
+            #[inline]
+            fn from(value: super::SnapshotPlanResumeParams) -> Self {
+                Self { where_: Ok(value.where_) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        #[cfg(any(feature = "snapshot-plan"))]
+        pub struct SnapshotPlanSuspendedParams {
+            where_: ::std::result::Result<
+                super::SnapshotPlanWhereInput,
+                ::std::string::String,
+            >,
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::default::Default for SnapshotPlanSuspendedParams {
+            #[inline]
+            fn default() -> Self {
+                Self {
+                    where_: Err("no value supplied for where_".to_string()),
+                }
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl SnapshotPlanSuspendedParams {
+            #[inline]
+            pub fn where_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SnapshotPlanWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.where_ = ::cloud_common::required_field(value, "where_");
+                self
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::convert::TryFrom<SnapshotPlanSuspendedParams>
+        for super::SnapshotPlanSuspendedParams {
+            type Error = super::error::ConversionError;
+            #[inline]
+            fn try_from(
+                value: SnapshotPlanSuspendedParams,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { where_: value.where_? })
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::convert::From<super::SnapshotPlanSuspendedParams>
+        for SnapshotPlanSuspendedParams {
+            #[inline]
+            fn from(value: super::SnapshotPlanSuspendedParams) -> Self {
+                Self { where_: Ok(value.where_) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        #[cfg(any(feature = "snapshot-plan"))]
+        pub struct SnapshotPlanUpdationParams {
+            data: ::std::result::Result<
+                ::std::option::Option<super::SnapshotPlanUpdationParamsData>,
+                ::std::string::String,
+            >,
+            where_: ::std::result::Result<
+                super::SnapshotPlanWhereInput,
+                ::std::string::String,
+            >,
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::default::Default for SnapshotPlanUpdationParams {
+            #[inline]
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                    where_: Err("no value supplied for where_".to_string()),
+                }
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl SnapshotPlanUpdationParams {
+            #[inline]
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<super::SnapshotPlanUpdationParamsData>,
+            {
+                self.data = ::cloud_common::optional_field(value, "data");
+                self
+            }
+            #[inline]
+            pub fn where_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SnapshotPlanWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.where_ = ::cloud_common::required_field(value, "where_");
+                self
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::convert::TryFrom<SnapshotPlanUpdationParams>
+        for super::SnapshotPlanUpdationParams {
+            type Error = super::error::ConversionError;
+            #[inline]
+            fn try_from(
+                value: SnapshotPlanUpdationParams,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    where_: value.where_?,
+                })
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::convert::From<super::SnapshotPlanUpdationParams>
+        for SnapshotPlanUpdationParams {
+            #[inline]
+            fn from(value: super::SnapshotPlanUpdationParams) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    where_: Ok(value.where_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        #[cfg(any(feature = "snapshot-plan"))]
+        pub struct SnapshotPlanUpdationParamsData {
+            end_time: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            exec_h_m: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            execute_intervals: ::std::result::Result<
+                ::std::vec::Vec<i32>,
+                ::std::string::String,
+            >,
+            execute_plan_type: ::std::result::Result<
+                ::std::option::Option<
+                    crate::generated::open_enums::SnapshotPlanExecuteType,
+                >,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            remain_snapshot_num: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            vm_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::default::Default for SnapshotPlanUpdationParamsData {
+            #[inline]
+            fn default() -> Self {
+                Self {
+                    end_time: Ok(Default::default()),
+                    exec_h_m: Ok(Default::default()),
+                    execute_intervals: Ok(Default::default()),
+                    execute_plan_type: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    remain_snapshot_num: Ok(Default::default()),
+                    vm_ids: Ok(Default::default()),
+                }
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl SnapshotPlanUpdationParamsData {
+            #[inline]
+            pub fn end_time<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.end_time = ::cloud_common::optional_field(value, "end_time");
+                self
+            }
+            #[inline]
+            pub fn exec_h_m<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.exec_h_m = ::cloud_common::optional_field(value, "exec_h_m");
+                self
+            }
+            #[inline]
+            pub fn execute_intervals<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.execute_intervals = ::cloud_common::required_field(
+                    value,
+                    "execute_intervals",
+                );
+                self
+            }
+            #[inline]
+            pub fn execute_plan_type<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::SnapshotPlanExecuteType,
+                >,
+            {
+                self.execute_plan_type = ::cloud_common::optional_field(
+                    value,
+                    "execute_plan_type",
+                );
+                self
+            }
+            #[inline]
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.name = ::cloud_common::optional_field(value, "name");
+                self
+            }
+            #[inline]
+            pub fn remain_snapshot_num<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<i32>,
+            {
+                self.remain_snapshot_num = ::cloud_common::optional_field(
+                    value,
+                    "remain_snapshot_num",
+                );
+                self
+            }
+            #[inline]
+            pub fn vm_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.vm_ids = ::cloud_common::required_field(value, "vm_ids");
+                self
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::convert::TryFrom<SnapshotPlanUpdationParamsData>
+        for super::SnapshotPlanUpdationParamsData {
+            type Error = super::error::ConversionError;
+            #[inline]
+            fn try_from(
+                value: SnapshotPlanUpdationParamsData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    end_time: value.end_time?,
+                    exec_h_m: value.exec_h_m?,
+                    execute_intervals: value.execute_intervals?,
+                    execute_plan_type: value.execute_plan_type?,
+                    name: value.name?,
+                    remain_snapshot_num: value.remain_snapshot_num?,
+                    vm_ids: value.vm_ids?,
+                })
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::convert::From<super::SnapshotPlanUpdationParamsData>
+        for SnapshotPlanUpdationParamsData {
+            #[inline]
+            fn from(value: super::SnapshotPlanUpdationParamsData) -> Self {
+                Self {
+                    end_time: Ok(value.end_time),
+                    exec_h_m: Ok(value.exec_h_m),
+                    execute_intervals: Ok(value.execute_intervals),
+                    execute_plan_type: Ok(value.execute_plan_type),
+                    name: Ok(value.name),
+                    remain_snapshot_num: Ok(value.remain_snapshot_num),
+                    vm_ids: Ok(value.vm_ids),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        #[cfg(any(feature = "snapshot-plan"))]
+        pub struct SnapshotPlanWhereInput {
+            and: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::SnapshotPlanWhereInput>>,
+                ::std::string::String,
+            >,
+            cluster: ::std::result::Result<
+                ::std::option::Option<super::ClusterWhereInput>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            description_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            entity_async_status: ::std::result::Result<
+                ::std::option::Option<crate::generated::open_enums::EntityAsyncStatus>,
+                ::std::string::String,
+            >,
+            entity_async_status_in: ::std::result::Result<
+                ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::EntityAsyncStatus>,
+                >,
+                ::std::string::String,
+            >,
+            execute_plan_type: ::std::result::Result<
+                ::std::option::Option<
+                    crate::generated::open_enums::SnapshotPlanExecuteType,
+                >,
+                ::std::string::String,
+            >,
+            execute_plan_type_in: ::std::result::Result<
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        crate::generated::open_enums::SnapshotPlanExecuteType,
+                    >,
+                >,
+                ::std::string::String,
+            >,
+            healthy: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            healthy_not: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            id_not_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            last_execute_status: ::std::result::Result<
+                ::std::option::Option<
+                    crate::generated::open_enums::SnapshotPlanExecuteStatus,
+                >,
+                ::std::string::String,
+            >,
+            last_execute_status_in: ::std::result::Result<
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        crate::generated::open_enums::SnapshotPlanExecuteStatus,
+                    >,
+                >,
+                ::std::string::String,
+            >,
+            local_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            local_id_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            mirror: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            mirror_not: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name_contains: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            name_not: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name_starts_with: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            not: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::SnapshotPlanWhereInput>>,
+                ::std::string::String,
+            >,
+            or: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::SnapshotPlanWhereInput>>,
+                ::std::string::String,
+            >,
+            start_time: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            start_time_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<crate::generated::open_enums::SnapshotPlanStatus>,
+                ::std::string::String,
+            >,
+            status_in: ::std::result::Result<
+                ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::SnapshotPlanStatus>,
+                >,
+                ::std::string::String,
+            >,
+            vms_some: ::std::result::Result<
+                ::std::option::Option<super::VmWhereInput>,
+                ::std::string::String,
+            >,
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::default::Default for SnapshotPlanWhereInput {
+            #[inline]
+            fn default() -> Self {
+                Self {
+                    and: Ok(Default::default()),
+                    cluster: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    description_in: Ok(Default::default()),
+                    entity_async_status: Ok(Default::default()),
+                    entity_async_status_in: Ok(Default::default()),
+                    execute_plan_type: Ok(Default::default()),
+                    execute_plan_type_in: Ok(Default::default()),
+                    healthy: Ok(Default::default()),
+                    healthy_not: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    id_in: Ok(Default::default()),
+                    id_not_in: Ok(Default::default()),
+                    last_execute_status: Ok(Default::default()),
+                    last_execute_status_in: Ok(Default::default()),
+                    local_id: Ok(Default::default()),
+                    local_id_in: Ok(Default::default()),
+                    mirror: Ok(Default::default()),
+                    mirror_not: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    name_contains: Ok(Default::default()),
+                    name_in: Ok(Default::default()),
+                    name_not: Ok(Default::default()),
+                    name_starts_with: Ok(Default::default()),
+                    not: Ok(Default::default()),
+                    or: Ok(Default::default()),
+                    start_time: Ok(Default::default()),
+                    start_time_in: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                    status_in: Ok(Default::default()),
+                    vms_some: Ok(Default::default()),
+                }
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl SnapshotPlanWhereInput {
+            #[inline]
+            pub fn and<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<super::SnapshotPlanWhereInput>,
+                >,
+            {
+                self.and = ::cloud_common::optional_field(value, "and");
+                self
+            }
+            #[inline]
+            pub fn cluster<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
+            {
+                self.cluster = ::cloud_common::optional_field(value, "cluster");
+                self
+            }
+            #[inline]
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.description = ::cloud_common::optional_field(value, "description");
+                self
+            }
+            #[inline]
+            pub fn description_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.description_in = ::cloud_common::optional_field(
+                    value,
+                    "description_in",
+                );
+                self
+            }
+            #[inline]
+            pub fn entity_async_status<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+            {
+                self.entity_async_status = ::cloud_common::optional_field(
+                    value,
+                    "entity_async_status",
+                );
+                self
+            }
+            #[inline]
+            pub fn entity_async_status_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<crate::generated::open_enums::EntityAsyncStatus>,
+                >,
+            {
+                self.entity_async_status_in = ::cloud_common::optional_field(
+                    value,
+                    "entity_async_status_in",
+                );
+                self
+            }
+            #[inline]
+            pub fn execute_plan_type<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::SnapshotPlanExecuteType,
+                >,
+            {
+                self.execute_plan_type = ::cloud_common::optional_field(
+                    value,
+                    "execute_plan_type",
+                );
+                self
+            }
+            #[inline]
+            pub fn execute_plan_type_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<
+                        crate::generated::open_enums::SnapshotPlanExecuteType,
+                    >,
+                >,
+            {
+                self.execute_plan_type_in = ::cloud_common::optional_field(
+                    value,
+                    "execute_plan_type_in",
+                );
+                self
+            }
+            #[inline]
+            pub fn healthy<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<bool>,
+            {
+                self.healthy = ::cloud_common::optional_field(value, "healthy");
+                self
+            }
+            #[inline]
+            pub fn healthy_not<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<bool>,
+            {
+                self.healthy_not = ::cloud_common::optional_field(value, "healthy_not");
+                self
+            }
+            #[inline]
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.id = ::cloud_common::optional_field(value, "id");
+                self
+            }
+            #[inline]
+            pub fn id_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.id_in = ::cloud_common::optional_field(value, "id_in");
+                self
+            }
+            #[inline]
+            pub fn id_not_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.id_not_in = ::cloud_common::optional_field(value, "id_not_in");
+                self
+            }
+            #[inline]
+            pub fn last_execute_status<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::SnapshotPlanExecuteStatus,
+                >,
+            {
+                self.last_execute_status = ::cloud_common::optional_field(
+                    value,
+                    "last_execute_status",
+                );
+                self
+            }
+            #[inline]
+            pub fn last_execute_status_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<
+                        crate::generated::open_enums::SnapshotPlanExecuteStatus,
+                    >,
+                >,
+            {
+                self.last_execute_status_in = ::cloud_common::optional_field(
+                    value,
+                    "last_execute_status_in",
+                );
+                self
+            }
+            #[inline]
+            pub fn local_id<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.local_id = ::cloud_common::optional_field(value, "local_id");
+                self
+            }
+            #[inline]
+            pub fn local_id_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.local_id_in = ::cloud_common::optional_field(value, "local_id_in");
+                self
+            }
+            #[inline]
+            pub fn mirror<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<bool>,
+            {
+                self.mirror = ::cloud_common::optional_field(value, "mirror");
+                self
+            }
+            #[inline]
+            pub fn mirror_not<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<bool>,
+            {
+                self.mirror_not = ::cloud_common::optional_field(value, "mirror_not");
+                self
+            }
+            #[inline]
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.name = ::cloud_common::optional_field(value, "name");
+                self
+            }
+            #[inline]
+            pub fn name_contains<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.name_contains = ::cloud_common::optional_field(
+                    value,
+                    "name_contains",
+                );
+                self
+            }
+            #[inline]
+            pub fn name_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.name_in = ::cloud_common::optional_field(value, "name_in");
+                self
+            }
+            #[inline]
+            pub fn name_not<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.name_not = ::cloud_common::optional_field(value, "name_not");
+                self
+            }
+            #[inline]
+            pub fn name_starts_with<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.name_starts_with = ::cloud_common::optional_field(
+                    value,
+                    "name_starts_with",
+                );
+                self
+            }
+            #[inline]
+            pub fn not<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<super::SnapshotPlanWhereInput>,
+                >,
+            {
+                self.not = ::cloud_common::optional_field(value, "not");
+                self
+            }
+            #[inline]
+            pub fn or<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<super::SnapshotPlanWhereInput>,
+                >,
+            {
+                self.or = ::cloud_common::optional_field(value, "or");
+                self
+            }
+            #[inline]
+            pub fn start_time<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.start_time = ::cloud_common::optional_field(value, "start_time");
+                self
+            }
+            #[inline]
+            pub fn start_time_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.start_time_in = ::cloud_common::optional_field(
+                    value,
+                    "start_time_in",
+                );
+                self
+            }
+            #[inline]
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::SnapshotPlanStatus,
+                >,
+            {
+                self.status = ::cloud_common::optional_field(value, "status");
+                self
+            }
+            #[inline]
+            pub fn status_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<crate::generated::open_enums::SnapshotPlanStatus>,
+                >,
+            {
+                self.status_in = ::cloud_common::optional_field(value, "status_in");
+                self
+            }
+            #[inline]
+            pub fn vms_some<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<super::VmWhereInput>,
+            {
+                self.vms_some = ::cloud_common::optional_field(value, "vms_some");
+                self
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::convert::TryFrom<SnapshotPlanWhereInput>
+        for super::SnapshotPlanWhereInput {
+            type Error = super::error::ConversionError;
+            #[inline]
+            fn try_from(
+                value: SnapshotPlanWhereInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    and: value.and?,
+                    cluster: value.cluster?,
+                    description: value.description?,
+                    description_in: value.description_in?,
+                    entity_async_status: value.entity_async_status?,
+                    entity_async_status_in: value.entity_async_status_in?,
+                    execute_plan_type: value.execute_plan_type?,
+                    execute_plan_type_in: value.execute_plan_type_in?,
+                    healthy: value.healthy?,
+                    healthy_not: value.healthy_not?,
+                    id: value.id?,
+                    id_in: value.id_in?,
+                    id_not_in: value.id_not_in?,
+                    last_execute_status: value.last_execute_status?,
+                    last_execute_status_in: value.last_execute_status_in?,
+                    local_id: value.local_id?,
+                    local_id_in: value.local_id_in?,
+                    mirror: value.mirror?,
+                    mirror_not: value.mirror_not?,
+                    name: value.name?,
+                    name_contains: value.name_contains?,
+                    name_in: value.name_in?,
+                    name_not: value.name_not?,
+                    name_starts_with: value.name_starts_with?,
+                    not: value.not?,
+                    or: value.or?,
+                    start_time: value.start_time?,
+                    start_time_in: value.start_time_in?,
+                    status: value.status?,
+                    status_in: value.status_in?,
+                    vms_some: value.vms_some?,
+                })
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl ::std::convert::From<super::SnapshotPlanWhereInput>
+        for SnapshotPlanWhereInput {
+            #[inline]
+            fn from(value: super::SnapshotPlanWhereInput) -> Self {
+                Self {
+                    and: Ok(value.and),
+                    cluster: Ok(value.cluster),
+                    description: Ok(value.description),
+                    description_in: Ok(value.description_in),
+                    entity_async_status: Ok(value.entity_async_status),
+                    entity_async_status_in: Ok(value.entity_async_status_in),
+                    execute_plan_type: Ok(value.execute_plan_type),
+                    execute_plan_type_in: Ok(value.execute_plan_type_in),
+                    healthy: Ok(value.healthy),
+                    healthy_not: Ok(value.healthy_not),
+                    id: Ok(value.id),
+                    id_in: Ok(value.id_in),
+                    id_not_in: Ok(value.id_not_in),
+                    last_execute_status: Ok(value.last_execute_status),
+                    last_execute_status_in: Ok(value.last_execute_status_in),
+                    local_id: Ok(value.local_id),
+                    local_id_in: Ok(value.local_id_in),
+                    mirror: Ok(value.mirror),
+                    mirror_not: Ok(value.mirror_not),
+                    name: Ok(value.name),
+                    name_contains: Ok(value.name_contains),
+                    name_in: Ok(value.name_in),
+                    name_not: Ok(value.name_not),
+                    name_starts_with: Ok(value.name_starts_with),
+                    not: Ok(value.not),
+                    or: Ok(value.or),
+                    start_time: Ok(value.start_time),
+                    start_time_in: Ok(value.start_time_in),
+                    status: Ok(value.status),
+                    status_in: Ok(value.status_in),
+                    vms_some: Ok(value.vms_some),
                 }
             }
         }
@@ -31467,6 +36146,503 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-folder"))]
+        pub struct VmFolderCreationParams {
+            cluster_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        #[cfg(any(feature = "vm-folder"))]
+        impl ::std::default::Default for VmFolderCreationParams {
+            #[inline]
+            fn default() -> Self {
+                Self {
+                    cluster_id: Err("no value supplied for cluster_id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                }
+            }
+        }
+        #[cfg(any(feature = "vm-folder"))]
+        impl VmFolderCreationParams {
+            #[inline]
+            pub fn cluster_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cluster_id = ::cloud_common::required_field(value, "cluster_id");
+                self
+            }
+            #[inline]
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = ::cloud_common::required_field(value, "name");
+                self
+            }
+        }
+        #[cfg(any(feature = "vm-folder"))]
+        impl ::std::convert::TryFrom<VmFolderCreationParams>
+        for super::VmFolderCreationParams {
+            type Error = super::error::ConversionError;
+            #[inline]
+            fn try_from(
+                value: VmFolderCreationParams,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    cluster_id: value.cluster_id?,
+                    name: value.name?,
+                })
+            }
+        }
+        #[cfg(any(feature = "vm-folder"))]
+        impl ::std::convert::From<super::VmFolderCreationParams>
+        for VmFolderCreationParams {
+            #[inline]
+            fn from(value: super::VmFolderCreationParams) -> Self {
+                Self {
+                    cluster_id: Ok(value.cluster_id),
+                    name: Ok(value.name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-folder"))]
+        pub struct VmFolderDeletionParams {
+            where_: ::std::result::Result<
+                super::VmFolderWhereInput,
+                ::std::string::String,
+            >,
+        }
+        #[cfg(any(feature = "vm-folder"))]
+        impl ::std::default::Default for VmFolderDeletionParams {
+            #[inline]
+            fn default() -> Self {
+                Self {
+                    where_: Err("no value supplied for where_".to_string()),
+                }
+            }
+        }
+        #[cfg(any(feature = "vm-folder"))]
+        impl VmFolderDeletionParams {
+            #[inline]
+            pub fn where_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::VmFolderWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.where_ = ::cloud_common::required_field(value, "where_");
+                self
+            }
+        }
+        #[cfg(any(feature = "vm-folder"))]
+        impl ::std::convert::TryFrom<VmFolderDeletionParams>
+        for super::VmFolderDeletionParams {
+            type Error = super::error::ConversionError;
+            #[inline]
+            fn try_from(
+                value: VmFolderDeletionParams,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { where_: value.where_? })
+            }
+        }
+        #[cfg(any(feature = "vm-folder"))]
+        impl ::std::convert::From<super::VmFolderDeletionParams>
+        for VmFolderDeletionParams {
+            #[inline]
+            fn from(value: super::VmFolderDeletionParams) -> Self {
+                Self { where_: Ok(value.where_) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-folder"))]
+        pub struct VmFolderUpdationParams {
+            data: ::std::result::Result<
+                super::VmFolderUpdationParamsData,
+                ::std::string::String,
+            >,
+            where_: ::std::result::Result<
+                super::VmFolderWhereInput,
+                ::std::string::String,
+            >,
+        }
+        #[cfg(any(feature = "vm-folder"))]
+        impl ::std::default::Default for VmFolderUpdationParams {
+            #[inline]
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    where_: Err("no value supplied for where_".to_string()),
+                }
+            }
+        }
+        #[cfg(any(feature = "vm-folder"))]
+        impl VmFolderUpdationParams {
+            #[inline]
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::VmFolderUpdationParamsData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = ::cloud_common::required_field(value, "data");
+                self
+            }
+            #[inline]
+            pub fn where_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::VmFolderWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.where_ = ::cloud_common::required_field(value, "where_");
+                self
+            }
+        }
+        #[cfg(any(feature = "vm-folder"))]
+        impl ::std::convert::TryFrom<VmFolderUpdationParams>
+        for super::VmFolderUpdationParams {
+            type Error = super::error::ConversionError;
+            #[inline]
+            fn try_from(
+                value: VmFolderUpdationParams,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    where_: value.where_?,
+                })
+            }
+        }
+        #[cfg(any(feature = "vm-folder"))]
+        impl ::std::convert::From<super::VmFolderUpdationParams>
+        for VmFolderUpdationParams {
+            #[inline]
+            fn from(value: super::VmFolderUpdationParams) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    where_: Ok(value.where_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-folder"))]
+        pub struct VmFolderUpdationParamsData {
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        #[cfg(any(feature = "vm-folder"))]
+        impl ::std::default::Default for VmFolderUpdationParamsData {
+            #[inline]
+            fn default() -> Self {
+                Self {
+                    name: Err("no value supplied for name".to_string()),
+                }
+            }
+        }
+        #[cfg(any(feature = "vm-folder"))]
+        impl VmFolderUpdationParamsData {
+            #[inline]
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = ::cloud_common::required_field(value, "name");
+                self
+            }
+        }
+        #[cfg(any(feature = "vm-folder"))]
+        impl ::std::convert::TryFrom<VmFolderUpdationParamsData>
+        for super::VmFolderUpdationParamsData {
+            type Error = super::error::ConversionError;
+            #[inline]
+            fn try_from(
+                value: VmFolderUpdationParamsData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { name: value.name? })
+            }
+        }
+        #[cfg(any(feature = "vm-folder"))]
+        impl ::std::convert::From<super::VmFolderUpdationParamsData>
+        for VmFolderUpdationParamsData {
+            #[inline]
+            fn from(value: super::VmFolderUpdationParamsData) -> Self {
+                Self { name: Ok(value.name) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-folder"))]
+        pub struct VmFolderWhereInput {
+            and: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::VmFolderWhereInput>>,
+                ::std::string::String,
+            >,
+            cluster: ::std::result::Result<
+                ::std::option::Option<super::ClusterWhereInput>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            id_not_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            local_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            local_id_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name_contains: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            name_not: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name_starts_with: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            not: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::VmFolderWhereInput>>,
+                ::std::string::String,
+            >,
+            or: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::VmFolderWhereInput>>,
+                ::std::string::String,
+            >,
+            vms_some: ::std::result::Result<
+                ::std::option::Option<super::VmWhereInput>,
+                ::std::string::String,
+            >,
+        }
+        #[cfg(any(feature = "vm-folder"))]
+        impl ::std::default::Default for VmFolderWhereInput {
+            #[inline]
+            fn default() -> Self {
+                Self {
+                    and: Ok(Default::default()),
+                    cluster: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    id_in: Ok(Default::default()),
+                    id_not_in: Ok(Default::default()),
+                    local_id: Ok(Default::default()),
+                    local_id_in: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    name_contains: Ok(Default::default()),
+                    name_in: Ok(Default::default()),
+                    name_not: Ok(Default::default()),
+                    name_starts_with: Ok(Default::default()),
+                    not: Ok(Default::default()),
+                    or: Ok(Default::default()),
+                    vms_some: Ok(Default::default()),
+                }
+            }
+        }
+        #[cfg(any(feature = "vm-folder"))]
+        impl VmFolderWhereInput {
+            #[inline]
+            pub fn and<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<super::VmFolderWhereInput>,
+                >,
+            {
+                self.and = ::cloud_common::optional_field(value, "and");
+                self
+            }
+            #[inline]
+            pub fn cluster<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
+            {
+                self.cluster = ::cloud_common::optional_field(value, "cluster");
+                self
+            }
+            #[inline]
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.id = ::cloud_common::optional_field(value, "id");
+                self
+            }
+            #[inline]
+            pub fn id_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.id_in = ::cloud_common::optional_field(value, "id_in");
+                self
+            }
+            #[inline]
+            pub fn id_not_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.id_not_in = ::cloud_common::optional_field(value, "id_not_in");
+                self
+            }
+            #[inline]
+            pub fn local_id<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.local_id = ::cloud_common::optional_field(value, "local_id");
+                self
+            }
+            #[inline]
+            pub fn local_id_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.local_id_in = ::cloud_common::optional_field(value, "local_id_in");
+                self
+            }
+            #[inline]
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.name = ::cloud_common::optional_field(value, "name");
+                self
+            }
+            #[inline]
+            pub fn name_contains<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.name_contains = ::cloud_common::optional_field(
+                    value,
+                    "name_contains",
+                );
+                self
+            }
+            #[inline]
+            pub fn name_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.name_in = ::cloud_common::optional_field(value, "name_in");
+                self
+            }
+            #[inline]
+            pub fn name_not<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.name_not = ::cloud_common::optional_field(value, "name_not");
+                self
+            }
+            #[inline]
+            pub fn name_starts_with<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.name_starts_with = ::cloud_common::optional_field(
+                    value,
+                    "name_starts_with",
+                );
+                self
+            }
+            #[inline]
+            pub fn not<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<super::VmFolderWhereInput>,
+                >,
+            {
+                self.not = ::cloud_common::optional_field(value, "not");
+                self
+            }
+            #[inline]
+            pub fn or<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<super::VmFolderWhereInput>,
+                >,
+            {
+                self.or = ::cloud_common::optional_field(value, "or");
+                self
+            }
+            #[inline]
+            pub fn vms_some<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<super::VmWhereInput>,
+            {
+                self.vms_some = ::cloud_common::optional_field(value, "vms_some");
+                self
+            }
+        }
+        #[cfg(any(feature = "vm-folder"))]
+        impl ::std::convert::TryFrom<VmFolderWhereInput> for super::VmFolderWhereInput {
+            type Error = super::error::ConversionError;
+            #[inline]
+            fn try_from(
+                value: VmFolderWhereInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    and: value.and?,
+                    cluster: value.cluster?,
+                    id: value.id?,
+                    id_in: value.id_in?,
+                    id_not_in: value.id_not_in?,
+                    local_id: value.local_id?,
+                    local_id_in: value.local_id_in?,
+                    name: value.name?,
+                    name_contains: value.name_contains?,
+                    name_in: value.name_in?,
+                    name_not: value.name_not?,
+                    name_starts_with: value.name_starts_with?,
+                    not: value.not?,
+                    or: value.or?,
+                    vms_some: value.vms_some?,
+                })
+            }
+        }
+        #[cfg(any(feature = "vm-folder"))]
+        impl ::std::convert::From<super::VmFolderWhereInput> for VmFolderWhereInput {
+            #[inline]
+            fn from(value: super::VmFolderWhereInput) -> Self {
+                Self {
+                    and: Ok(value.and),
+                    cluster: Ok(value.cluster),
+                    id: Ok(value.id),
+                    id_in: Ok(value.id_in),
+                    id_not_in: Ok(value.id_not_in),
+                    local_id: Ok(value.local_id),
+                    local_id_in: Ok(value.local_id_in),
+                    name: Ok(value.name),
+                    name_contains: Ok(value.name_contains),
+                    name_in: Ok(value.name_in),
+                    name_not: Ok(value.name_not),
+                    name_starts_with: Ok(value.name_starts_with),
+                    not: Ok(value.not),
+                    or: Ok(value.or),
+                    vms_some: Ok(value.vms_some),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         #[cfg(any(feature = "vm"))]
         pub struct VmGpuOperationParams {
             amount: ::std::result::Result<
@@ -32317,6 +37493,1329 @@ pub mod types {
                 Self {
                     search_for: Ok(value.search_for),
                     value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-placement-group"))]
+        pub struct VmPlacementGroupCreationParams {
+            cluster_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            enabled: ::std::result::Result<bool, ::std::string::String>,
+            must_hosts: ::std::result::Result<
+                ::std::option::Option<super::HostWhereInput>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            prefer_hosts: ::std::result::Result<
+                ::std::option::Option<super::HostWhereInput>,
+                ::std::string::String,
+            >,
+            vm_host_must_enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            vm_host_must_policy: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            vm_host_prefer_enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            vm_host_prefer_policy: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            vm_vm_policy: ::std::result::Result<
+                ::std::option::Option<crate::generated::open_enums::VmVmPolicy>,
+                ::std::string::String,
+            >,
+            vm_vm_policy_enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            vms: ::std::result::Result<
+                ::std::option::Option<super::VmWhereInput>,
+                ::std::string::String,
+            >,
+        }
+        #[cfg(any(feature = "vm-placement-group"))]
+        impl ::std::default::Default for VmPlacementGroupCreationParams {
+            #[inline]
+            fn default() -> Self {
+                Self {
+                    cluster_id: Err("no value supplied for cluster_id".to_string()),
+                    description: Ok(Default::default()),
+                    enabled: Err("no value supplied for enabled".to_string()),
+                    must_hosts: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    prefer_hosts: Ok(Default::default()),
+                    vm_host_must_enabled: Ok(Default::default()),
+                    vm_host_must_policy: Ok(Default::default()),
+                    vm_host_prefer_enabled: Ok(Default::default()),
+                    vm_host_prefer_policy: Ok(Default::default()),
+                    vm_vm_policy: Ok(Default::default()),
+                    vm_vm_policy_enabled: Ok(Default::default()),
+                    vms: Ok(Default::default()),
+                }
+            }
+        }
+        #[cfg(any(feature = "vm-placement-group"))]
+        impl VmPlacementGroupCreationParams {
+            #[inline]
+            pub fn cluster_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cluster_id = ::cloud_common::required_field(value, "cluster_id");
+                self
+            }
+            #[inline]
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.description = ::cloud_common::optional_field(value, "description");
+                self
+            }
+            #[inline]
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = ::cloud_common::required_field(value, "enabled");
+                self
+            }
+            #[inline]
+            pub fn must_hosts<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<super::HostWhereInput>,
+            {
+                self.must_hosts = ::cloud_common::optional_field(value, "must_hosts");
+                self
+            }
+            #[inline]
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = ::cloud_common::required_field(value, "name");
+                self
+            }
+            #[inline]
+            pub fn prefer_hosts<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<super::HostWhereInput>,
+            {
+                self.prefer_hosts = ::cloud_common::optional_field(
+                    value,
+                    "prefer_hosts",
+                );
+                self
+            }
+            #[inline]
+            pub fn vm_host_must_enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<bool>,
+            {
+                self.vm_host_must_enabled = ::cloud_common::optional_field(
+                    value,
+                    "vm_host_must_enabled",
+                );
+                self
+            }
+            #[inline]
+            pub fn vm_host_must_policy<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<bool>,
+            {
+                self.vm_host_must_policy = ::cloud_common::optional_field(
+                    value,
+                    "vm_host_must_policy",
+                );
+                self
+            }
+            #[inline]
+            pub fn vm_host_prefer_enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<bool>,
+            {
+                self.vm_host_prefer_enabled = ::cloud_common::optional_field(
+                    value,
+                    "vm_host_prefer_enabled",
+                );
+                self
+            }
+            #[inline]
+            pub fn vm_host_prefer_policy<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<bool>,
+            {
+                self.vm_host_prefer_policy = ::cloud_common::optional_field(
+                    value,
+                    "vm_host_prefer_policy",
+                );
+                self
+            }
+            #[inline]
+            pub fn vm_vm_policy<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmVmPolicy,
+                >,
+            {
+                self.vm_vm_policy = ::cloud_common::optional_field(
+                    value,
+                    "vm_vm_policy",
+                );
+                self
+            }
+            #[inline]
+            pub fn vm_vm_policy_enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<bool>,
+            {
+                self.vm_vm_policy_enabled = ::cloud_common::optional_field(
+                    value,
+                    "vm_vm_policy_enabled",
+                );
+                self
+            }
+            #[inline]
+            pub fn vms<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<super::VmWhereInput>,
+            {
+                self.vms = ::cloud_common::optional_field(value, "vms");
+                self
+            }
+        }
+        #[cfg(any(feature = "vm-placement-group"))]
+        impl ::std::convert::TryFrom<VmPlacementGroupCreationParams>
+        for super::VmPlacementGroupCreationParams {
+            type Error = super::error::ConversionError;
+            #[inline]
+            fn try_from(
+                value: VmPlacementGroupCreationParams,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    cluster_id: value.cluster_id?,
+                    description: value.description?,
+                    enabled: value.enabled?,
+                    must_hosts: value.must_hosts?,
+                    name: value.name?,
+                    prefer_hosts: value.prefer_hosts?,
+                    vm_host_must_enabled: value.vm_host_must_enabled?,
+                    vm_host_must_policy: value.vm_host_must_policy?,
+                    vm_host_prefer_enabled: value.vm_host_prefer_enabled?,
+                    vm_host_prefer_policy: value.vm_host_prefer_policy?,
+                    vm_vm_policy: value.vm_vm_policy?,
+                    vm_vm_policy_enabled: value.vm_vm_policy_enabled?,
+                    vms: value.vms?,
+                })
+            }
+        }
+        #[cfg(any(feature = "vm-placement-group"))]
+        impl ::std::convert::From<super::VmPlacementGroupCreationParams>
+        for VmPlacementGroupCreationParams {
+            #[inline]
+            fn from(value: super::VmPlacementGroupCreationParams) -> Self {
+                Self {
+                    cluster_id: Ok(value.cluster_id),
+                    description: Ok(value.description),
+                    enabled: Ok(value.enabled),
+                    must_hosts: Ok(value.must_hosts),
+                    name: Ok(value.name),
+                    prefer_hosts: Ok(value.prefer_hosts),
+                    vm_host_must_enabled: Ok(value.vm_host_must_enabled),
+                    vm_host_must_policy: Ok(value.vm_host_must_policy),
+                    vm_host_prefer_enabled: Ok(value.vm_host_prefer_enabled),
+                    vm_host_prefer_policy: Ok(value.vm_host_prefer_policy),
+                    vm_vm_policy: Ok(value.vm_vm_policy),
+                    vm_vm_policy_enabled: Ok(value.vm_vm_policy_enabled),
+                    vms: Ok(value.vms),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-placement-group"))]
+        pub struct VmPlacementGroupDeletionParams {
+            where_: ::std::result::Result<
+                super::VmPlacementGroupWhereInput,
+                ::std::string::String,
+            >,
+        }
+        #[cfg(any(feature = "vm-placement-group"))]
+        impl ::std::default::Default for VmPlacementGroupDeletionParams {
+            #[inline]
+            fn default() -> Self {
+                Self {
+                    where_: Err("no value supplied for where_".to_string()),
+                }
+            }
+        }
+        #[cfg(any(feature = "vm-placement-group"))]
+        impl VmPlacementGroupDeletionParams {
+            #[inline]
+            pub fn where_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::VmPlacementGroupWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.where_ = ::cloud_common::required_field(value, "where_");
+                self
+            }
+        }
+        #[cfg(any(feature = "vm-placement-group"))]
+        impl ::std::convert::TryFrom<VmPlacementGroupDeletionParams>
+        for super::VmPlacementGroupDeletionParams {
+            type Error = super::error::ConversionError;
+            #[inline]
+            fn try_from(
+                value: VmPlacementGroupDeletionParams,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { where_: value.where_? })
+            }
+        }
+        #[cfg(any(feature = "vm-placement-group"))]
+        impl ::std::convert::From<super::VmPlacementGroupDeletionParams>
+        for VmPlacementGroupDeletionParams {
+            #[inline]
+            fn from(value: super::VmPlacementGroupDeletionParams) -> Self {
+                Self { where_: Ok(value.where_) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-placement-group"))]
+        pub struct VmPlacementGroupUpdationParams {
+            data: ::std::result::Result<
+                super::VmPlacementGroupUpdationParamsData,
+                ::std::string::String,
+            >,
+            where_: ::std::result::Result<
+                super::VmPlacementGroupWhereInput,
+                ::std::string::String,
+            >,
+        }
+        #[cfg(any(feature = "vm-placement-group"))]
+        impl ::std::default::Default for VmPlacementGroupUpdationParams {
+            #[inline]
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    where_: Err("no value supplied for where_".to_string()),
+                }
+            }
+        }
+        #[cfg(any(feature = "vm-placement-group"))]
+        impl VmPlacementGroupUpdationParams {
+            #[inline]
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::VmPlacementGroupUpdationParamsData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = ::cloud_common::required_field(value, "data");
+                self
+            }
+            #[inline]
+            pub fn where_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::VmPlacementGroupWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.where_ = ::cloud_common::required_field(value, "where_");
+                self
+            }
+        }
+        #[cfg(any(feature = "vm-placement-group"))]
+        impl ::std::convert::TryFrom<VmPlacementGroupUpdationParams>
+        for super::VmPlacementGroupUpdationParams {
+            type Error = super::error::ConversionError;
+            #[inline]
+            fn try_from(
+                value: VmPlacementGroupUpdationParams,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    where_: value.where_?,
+                })
+            }
+        }
+        #[cfg(any(feature = "vm-placement-group"))]
+        impl ::std::convert::From<super::VmPlacementGroupUpdationParams>
+        for VmPlacementGroupUpdationParams {
+            #[inline]
+            fn from(value: super::VmPlacementGroupUpdationParams) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    where_: Ok(value.where_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-placement-group"))]
+        pub struct VmPlacementGroupUpdationParamsData {
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            must_hosts: ::std::result::Result<
+                ::std::option::Option<super::HostWhereInput>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            prefer_hosts: ::std::result::Result<
+                ::std::option::Option<super::HostWhereInput>,
+                ::std::string::String,
+            >,
+            vm_host_must_enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            vm_host_must_policy: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            vm_host_prefer_enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            vm_host_prefer_policy: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            vm_vm_policy: ::std::result::Result<
+                ::std::option::Option<crate::generated::open_enums::VmVmPolicy>,
+                ::std::string::String,
+            >,
+            vm_vm_policy_enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            vms: ::std::result::Result<
+                ::std::option::Option<super::VmWhereInput>,
+                ::std::string::String,
+            >,
+        }
+        #[cfg(any(feature = "vm-placement-group"))]
+        impl ::std::default::Default for VmPlacementGroupUpdationParamsData {
+            #[inline]
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    enabled: Ok(Default::default()),
+                    must_hosts: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    prefer_hosts: Ok(Default::default()),
+                    vm_host_must_enabled: Ok(Default::default()),
+                    vm_host_must_policy: Ok(Default::default()),
+                    vm_host_prefer_enabled: Ok(Default::default()),
+                    vm_host_prefer_policy: Ok(Default::default()),
+                    vm_vm_policy: Ok(Default::default()),
+                    vm_vm_policy_enabled: Ok(Default::default()),
+                    vms: Ok(Default::default()),
+                }
+            }
+        }
+        #[cfg(any(feature = "vm-placement-group"))]
+        impl VmPlacementGroupUpdationParamsData {
+            #[inline]
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.description = ::cloud_common::optional_field(value, "description");
+                self
+            }
+            #[inline]
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<bool>,
+            {
+                self.enabled = ::cloud_common::optional_field(value, "enabled");
+                self
+            }
+            #[inline]
+            pub fn must_hosts<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<super::HostWhereInput>,
+            {
+                self.must_hosts = ::cloud_common::optional_field(value, "must_hosts");
+                self
+            }
+            #[inline]
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.name = ::cloud_common::optional_field(value, "name");
+                self
+            }
+            #[inline]
+            pub fn prefer_hosts<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<super::HostWhereInput>,
+            {
+                self.prefer_hosts = ::cloud_common::optional_field(
+                    value,
+                    "prefer_hosts",
+                );
+                self
+            }
+            #[inline]
+            pub fn vm_host_must_enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<bool>,
+            {
+                self.vm_host_must_enabled = ::cloud_common::optional_field(
+                    value,
+                    "vm_host_must_enabled",
+                );
+                self
+            }
+            #[inline]
+            pub fn vm_host_must_policy<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<bool>,
+            {
+                self.vm_host_must_policy = ::cloud_common::optional_field(
+                    value,
+                    "vm_host_must_policy",
+                );
+                self
+            }
+            #[inline]
+            pub fn vm_host_prefer_enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<bool>,
+            {
+                self.vm_host_prefer_enabled = ::cloud_common::optional_field(
+                    value,
+                    "vm_host_prefer_enabled",
+                );
+                self
+            }
+            #[inline]
+            pub fn vm_host_prefer_policy<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<bool>,
+            {
+                self.vm_host_prefer_policy = ::cloud_common::optional_field(
+                    value,
+                    "vm_host_prefer_policy",
+                );
+                self
+            }
+            #[inline]
+            pub fn vm_vm_policy<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmVmPolicy,
+                >,
+            {
+                self.vm_vm_policy = ::cloud_common::optional_field(
+                    value,
+                    "vm_vm_policy",
+                );
+                self
+            }
+            #[inline]
+            pub fn vm_vm_policy_enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<bool>,
+            {
+                self.vm_vm_policy_enabled = ::cloud_common::optional_field(
+                    value,
+                    "vm_vm_policy_enabled",
+                );
+                self
+            }
+            #[inline]
+            pub fn vms<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<super::VmWhereInput>,
+            {
+                self.vms = ::cloud_common::optional_field(value, "vms");
+                self
+            }
+        }
+        #[cfg(any(feature = "vm-placement-group"))]
+        impl ::std::convert::TryFrom<VmPlacementGroupUpdationParamsData>
+        for super::VmPlacementGroupUpdationParamsData {
+            type Error = super::error::ConversionError;
+            #[inline]
+            fn try_from(
+                value: VmPlacementGroupUpdationParamsData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    enabled: value.enabled?,
+                    must_hosts: value.must_hosts?,
+                    name: value.name?,
+                    prefer_hosts: value.prefer_hosts?,
+                    vm_host_must_enabled: value.vm_host_must_enabled?,
+                    vm_host_must_policy: value.vm_host_must_policy?,
+                    vm_host_prefer_enabled: value.vm_host_prefer_enabled?,
+                    vm_host_prefer_policy: value.vm_host_prefer_policy?,
+                    vm_vm_policy: value.vm_vm_policy?,
+                    vm_vm_policy_enabled: value.vm_vm_policy_enabled?,
+                    vms: value.vms?,
+                })
+            }
+        }
+        #[cfg(any(feature = "vm-placement-group"))]
+        impl ::std::convert::From<super::VmPlacementGroupUpdationParamsData>
+        for VmPlacementGroupUpdationParamsData {
+            #[inline]
+            fn from(value: super::VmPlacementGroupUpdationParamsData) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    enabled: Ok(value.enabled),
+                    must_hosts: Ok(value.must_hosts),
+                    name: Ok(value.name),
+                    prefer_hosts: Ok(value.prefer_hosts),
+                    vm_host_must_enabled: Ok(value.vm_host_must_enabled),
+                    vm_host_must_policy: Ok(value.vm_host_must_policy),
+                    vm_host_prefer_enabled: Ok(value.vm_host_prefer_enabled),
+                    vm_host_prefer_policy: Ok(value.vm_host_prefer_policy),
+                    vm_vm_policy: Ok(value.vm_vm_policy),
+                    vm_vm_policy_enabled: Ok(value.vm_vm_policy_enabled),
+                    vms: Ok(value.vms),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        #[cfg(any(feature = "vm-placement-group"))]
+        pub struct VmPlacementGroupWhereInput {
+            and: ::std::result::Result<
+                ::std::option::Option<
+                    ::std::vec::Vec<super::VmPlacementGroupWhereInput>,
+                >,
+                ::std::string::String,
+            >,
+            cluster: ::std::result::Result<
+                ::std::option::Option<super::ClusterWhereInput>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            description_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            enabled_not: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            entity_async_status: ::std::result::Result<
+                ::std::option::Option<crate::generated::open_enums::EntityAsyncStatus>,
+                ::std::string::String,
+            >,
+            entity_async_status_in: ::std::result::Result<
+                ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::EntityAsyncStatus>,
+                >,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            id_not_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            local_created_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            local_created_at_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            local_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            local_id_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            local_updated_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            local_updated_at_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name_contains: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name_in: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            name_not: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name_starts_with: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            not: ::std::result::Result<
+                ::std::option::Option<
+                    ::std::vec::Vec<super::VmPlacementGroupWhereInput>,
+                >,
+                ::std::string::String,
+            >,
+            or: ::std::result::Result<
+                ::std::option::Option<
+                    ::std::vec::Vec<super::VmPlacementGroupWhereInput>,
+                >,
+                ::std::string::String,
+            >,
+            vm_host_must_enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            vm_host_must_enabled_not: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            vm_host_must_host_uuids_some: ::std::result::Result<
+                ::std::option::Option<super::HostWhereInput>,
+                ::std::string::String,
+            >,
+            vm_host_must_policy: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            vm_host_must_policy_not: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            vm_host_prefer_enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            vm_host_prefer_enabled_not: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            vm_host_prefer_host_uuids_some: ::std::result::Result<
+                ::std::option::Option<super::HostWhereInput>,
+                ::std::string::String,
+            >,
+            vm_host_prefer_policy: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            vm_host_prefer_policy_not: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            vm_vm_policy: ::std::result::Result<
+                ::std::option::Option<crate::generated::open_enums::VmVmPolicy>,
+                ::std::string::String,
+            >,
+            vm_vm_policy_enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            vm_vm_policy_enabled_not: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            vm_vm_policy_in: ::std::result::Result<
+                ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::open_enums::VmVmPolicy>,
+                >,
+                ::std::string::String,
+            >,
+            vms_some: ::std::result::Result<
+                ::std::option::Option<super::VmWhereInput>,
+                ::std::string::String,
+            >,
+        }
+        #[cfg(any(feature = "vm-placement-group"))]
+        impl ::std::default::Default for VmPlacementGroupWhereInput {
+            #[inline]
+            fn default() -> Self {
+                Self {
+                    and: Ok(Default::default()),
+                    cluster: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    description_in: Ok(Default::default()),
+                    enabled: Ok(Default::default()),
+                    enabled_not: Ok(Default::default()),
+                    entity_async_status: Ok(Default::default()),
+                    entity_async_status_in: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    id_in: Ok(Default::default()),
+                    id_not_in: Ok(Default::default()),
+                    local_created_at: Ok(Default::default()),
+                    local_created_at_in: Ok(Default::default()),
+                    local_id: Ok(Default::default()),
+                    local_id_in: Ok(Default::default()),
+                    local_updated_at: Ok(Default::default()),
+                    local_updated_at_in: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    name_contains: Ok(Default::default()),
+                    name_in: Ok(Default::default()),
+                    name_not: Ok(Default::default()),
+                    name_starts_with: Ok(Default::default()),
+                    not: Ok(Default::default()),
+                    or: Ok(Default::default()),
+                    vm_host_must_enabled: Ok(Default::default()),
+                    vm_host_must_enabled_not: Ok(Default::default()),
+                    vm_host_must_host_uuids_some: Ok(Default::default()),
+                    vm_host_must_policy: Ok(Default::default()),
+                    vm_host_must_policy_not: Ok(Default::default()),
+                    vm_host_prefer_enabled: Ok(Default::default()),
+                    vm_host_prefer_enabled_not: Ok(Default::default()),
+                    vm_host_prefer_host_uuids_some: Ok(Default::default()),
+                    vm_host_prefer_policy: Ok(Default::default()),
+                    vm_host_prefer_policy_not: Ok(Default::default()),
+                    vm_vm_policy: Ok(Default::default()),
+                    vm_vm_policy_enabled: Ok(Default::default()),
+                    vm_vm_policy_enabled_not: Ok(Default::default()),
+                    vm_vm_policy_in: Ok(Default::default()),
+                    vms_some: Ok(Default::default()),
+                }
+            }
+        }
+        #[cfg(any(feature = "vm-placement-group"))]
+        impl VmPlacementGroupWhereInput {
+            #[inline]
+            pub fn and<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<super::VmPlacementGroupWhereInput>,
+                >,
+            {
+                self.and = ::cloud_common::optional_field(value, "and");
+                self
+            }
+            #[inline]
+            pub fn cluster<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<super::ClusterWhereInput>,
+            {
+                self.cluster = ::cloud_common::optional_field(value, "cluster");
+                self
+            }
+            #[inline]
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.description = ::cloud_common::optional_field(value, "description");
+                self
+            }
+            #[inline]
+            pub fn description_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.description_in = ::cloud_common::optional_field(
+                    value,
+                    "description_in",
+                );
+                self
+            }
+            #[inline]
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<bool>,
+            {
+                self.enabled = ::cloud_common::optional_field(value, "enabled");
+                self
+            }
+            #[inline]
+            pub fn enabled_not<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<bool>,
+            {
+                self.enabled_not = ::cloud_common::optional_field(value, "enabled_not");
+                self
+            }
+            #[inline]
+            pub fn entity_async_status<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::EntityAsyncStatus,
+                >,
+            {
+                self.entity_async_status = ::cloud_common::optional_field(
+                    value,
+                    "entity_async_status",
+                );
+                self
+            }
+            #[inline]
+            pub fn entity_async_status_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<crate::generated::open_enums::EntityAsyncStatus>,
+                >,
+            {
+                self.entity_async_status_in = ::cloud_common::optional_field(
+                    value,
+                    "entity_async_status_in",
+                );
+                self
+            }
+            #[inline]
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.id = ::cloud_common::optional_field(value, "id");
+                self
+            }
+            #[inline]
+            pub fn id_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.id_in = ::cloud_common::optional_field(value, "id_in");
+                self
+            }
+            #[inline]
+            pub fn id_not_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.id_not_in = ::cloud_common::optional_field(value, "id_not_in");
+                self
+            }
+            #[inline]
+            pub fn local_created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.local_created_at = ::cloud_common::optional_field(
+                    value,
+                    "local_created_at",
+                );
+                self
+            }
+            #[inline]
+            pub fn local_created_at_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.local_created_at_in = ::cloud_common::optional_field(
+                    value,
+                    "local_created_at_in",
+                );
+                self
+            }
+            #[inline]
+            pub fn local_id<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.local_id = ::cloud_common::optional_field(value, "local_id");
+                self
+            }
+            #[inline]
+            pub fn local_id_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.local_id_in = ::cloud_common::optional_field(value, "local_id_in");
+                self
+            }
+            #[inline]
+            pub fn local_updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.local_updated_at = ::cloud_common::optional_field(
+                    value,
+                    "local_updated_at",
+                );
+                self
+            }
+            #[inline]
+            pub fn local_updated_at_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.local_updated_at_in = ::cloud_common::optional_field(
+                    value,
+                    "local_updated_at_in",
+                );
+                self
+            }
+            #[inline]
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.name = ::cloud_common::optional_field(value, "name");
+                self
+            }
+            #[inline]
+            pub fn name_contains<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.name_contains = ::cloud_common::optional_field(
+                    value,
+                    "name_contains",
+                );
+                self
+            }
+            #[inline]
+            pub fn name_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.name_in = ::cloud_common::optional_field(value, "name_in");
+                self
+            }
+            #[inline]
+            pub fn name_not<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.name_not = ::cloud_common::optional_field(value, "name_not");
+                self
+            }
+            #[inline]
+            pub fn name_starts_with<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<::std::string::String>,
+            {
+                self.name_starts_with = ::cloud_common::optional_field(
+                    value,
+                    "name_starts_with",
+                );
+                self
+            }
+            #[inline]
+            pub fn not<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<super::VmPlacementGroupWhereInput>,
+                >,
+            {
+                self.not = ::cloud_common::optional_field(value, "not");
+                self
+            }
+            #[inline]
+            pub fn or<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<super::VmPlacementGroupWhereInput>,
+                >,
+            {
+                self.or = ::cloud_common::optional_field(value, "or");
+                self
+            }
+            #[inline]
+            pub fn vm_host_must_enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<bool>,
+            {
+                self.vm_host_must_enabled = ::cloud_common::optional_field(
+                    value,
+                    "vm_host_must_enabled",
+                );
+                self
+            }
+            #[inline]
+            pub fn vm_host_must_enabled_not<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<bool>,
+            {
+                self.vm_host_must_enabled_not = ::cloud_common::optional_field(
+                    value,
+                    "vm_host_must_enabled_not",
+                );
+                self
+            }
+            #[inline]
+            pub fn vm_host_must_host_uuids_some<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<super::HostWhereInput>,
+            {
+                self.vm_host_must_host_uuids_some = ::cloud_common::optional_field(
+                    value,
+                    "vm_host_must_host_uuids_some",
+                );
+                self
+            }
+            #[inline]
+            pub fn vm_host_must_policy<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<bool>,
+            {
+                self.vm_host_must_policy = ::cloud_common::optional_field(
+                    value,
+                    "vm_host_must_policy",
+                );
+                self
+            }
+            #[inline]
+            pub fn vm_host_must_policy_not<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<bool>,
+            {
+                self.vm_host_must_policy_not = ::cloud_common::optional_field(
+                    value,
+                    "vm_host_must_policy_not",
+                );
+                self
+            }
+            #[inline]
+            pub fn vm_host_prefer_enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<bool>,
+            {
+                self.vm_host_prefer_enabled = ::cloud_common::optional_field(
+                    value,
+                    "vm_host_prefer_enabled",
+                );
+                self
+            }
+            #[inline]
+            pub fn vm_host_prefer_enabled_not<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<bool>,
+            {
+                self.vm_host_prefer_enabled_not = ::cloud_common::optional_field(
+                    value,
+                    "vm_host_prefer_enabled_not",
+                );
+                self
+            }
+            #[inline]
+            pub fn vm_host_prefer_host_uuids_some<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<super::HostWhereInput>,
+            {
+                self.vm_host_prefer_host_uuids_some = ::cloud_common::optional_field(
+                    value,
+                    "vm_host_prefer_host_uuids_some",
+                );
+                self
+            }
+            #[inline]
+            pub fn vm_host_prefer_policy<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<bool>,
+            {
+                self.vm_host_prefer_policy = ::cloud_common::optional_field(
+                    value,
+                    "vm_host_prefer_policy",
+                );
+                self
+            }
+            #[inline]
+            pub fn vm_host_prefer_policy_not<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<bool>,
+            {
+                self.vm_host_prefer_policy_not = ::cloud_common::optional_field(
+                    value,
+                    "vm_host_prefer_policy_not",
+                );
+                self
+            }
+            #[inline]
+            pub fn vm_vm_policy<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<
+                    crate::generated::open_enums::VmVmPolicy,
+                >,
+            {
+                self.vm_vm_policy = ::cloud_common::optional_field(
+                    value,
+                    "vm_vm_policy",
+                );
+                self
+            }
+            #[inline]
+            pub fn vm_vm_policy_enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<bool>,
+            {
+                self.vm_vm_policy_enabled = ::cloud_common::optional_field(
+                    value,
+                    "vm_vm_policy_enabled",
+                );
+                self
+            }
+            #[inline]
+            pub fn vm_vm_policy_enabled_not<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<bool>,
+            {
+                self.vm_vm_policy_enabled_not = ::cloud_common::optional_field(
+                    value,
+                    "vm_vm_policy_enabled_not",
+                );
+                self
+            }
+            #[inline]
+            pub fn vm_vm_policy_in<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<
+                    ::std::vec::Vec<crate::generated::open_enums::VmVmPolicy>,
+                >,
+            {
+                self.vm_vm_policy_in = ::cloud_common::optional_field(
+                    value,
+                    "vm_vm_policy_in",
+                );
+                self
+            }
+            #[inline]
+            pub fn vms_some<T>(mut self, value: T) -> Self
+            where
+                T: ::cloud_common::IntoOptional<super::VmWhereInput>,
+            {
+                self.vms_some = ::cloud_common::optional_field(value, "vms_some");
+                self
+            }
+        }
+        #[cfg(any(feature = "vm-placement-group"))]
+        impl ::std::convert::TryFrom<VmPlacementGroupWhereInput>
+        for super::VmPlacementGroupWhereInput {
+            type Error = super::error::ConversionError;
+            #[inline]
+            fn try_from(
+                value: VmPlacementGroupWhereInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    and: value.and?,
+                    cluster: value.cluster?,
+                    description: value.description?,
+                    description_in: value.description_in?,
+                    enabled: value.enabled?,
+                    enabled_not: value.enabled_not?,
+                    entity_async_status: value.entity_async_status?,
+                    entity_async_status_in: value.entity_async_status_in?,
+                    id: value.id?,
+                    id_in: value.id_in?,
+                    id_not_in: value.id_not_in?,
+                    local_created_at: value.local_created_at?,
+                    local_created_at_in: value.local_created_at_in?,
+                    local_id: value.local_id?,
+                    local_id_in: value.local_id_in?,
+                    local_updated_at: value.local_updated_at?,
+                    local_updated_at_in: value.local_updated_at_in?,
+                    name: value.name?,
+                    name_contains: value.name_contains?,
+                    name_in: value.name_in?,
+                    name_not: value.name_not?,
+                    name_starts_with: value.name_starts_with?,
+                    not: value.not?,
+                    or: value.or?,
+                    vm_host_must_enabled: value.vm_host_must_enabled?,
+                    vm_host_must_enabled_not: value.vm_host_must_enabled_not?,
+                    vm_host_must_host_uuids_some: value.vm_host_must_host_uuids_some?,
+                    vm_host_must_policy: value.vm_host_must_policy?,
+                    vm_host_must_policy_not: value.vm_host_must_policy_not?,
+                    vm_host_prefer_enabled: value.vm_host_prefer_enabled?,
+                    vm_host_prefer_enabled_not: value.vm_host_prefer_enabled_not?,
+                    vm_host_prefer_host_uuids_some: value
+                        .vm_host_prefer_host_uuids_some?,
+                    vm_host_prefer_policy: value.vm_host_prefer_policy?,
+                    vm_host_prefer_policy_not: value.vm_host_prefer_policy_not?,
+                    vm_vm_policy: value.vm_vm_policy?,
+                    vm_vm_policy_enabled: value.vm_vm_policy_enabled?,
+                    vm_vm_policy_enabled_not: value.vm_vm_policy_enabled_not?,
+                    vm_vm_policy_in: value.vm_vm_policy_in?,
+                    vms_some: value.vms_some?,
+                })
+            }
+        }
+        #[cfg(any(feature = "vm-placement-group"))]
+        impl ::std::convert::From<super::VmPlacementGroupWhereInput>
+        for VmPlacementGroupWhereInput {
+            #[inline]
+            fn from(value: super::VmPlacementGroupWhereInput) -> Self {
+                Self {
+                    and: Ok(value.and),
+                    cluster: Ok(value.cluster),
+                    description: Ok(value.description),
+                    description_in: Ok(value.description_in),
+                    enabled: Ok(value.enabled),
+                    enabled_not: Ok(value.enabled_not),
+                    entity_async_status: Ok(value.entity_async_status),
+                    entity_async_status_in: Ok(value.entity_async_status_in),
+                    id: Ok(value.id),
+                    id_in: Ok(value.id_in),
+                    id_not_in: Ok(value.id_not_in),
+                    local_created_at: Ok(value.local_created_at),
+                    local_created_at_in: Ok(value.local_created_at_in),
+                    local_id: Ok(value.local_id),
+                    local_id_in: Ok(value.local_id_in),
+                    local_updated_at: Ok(value.local_updated_at),
+                    local_updated_at_in: Ok(value.local_updated_at_in),
+                    name: Ok(value.name),
+                    name_contains: Ok(value.name_contains),
+                    name_in: Ok(value.name_in),
+                    name_not: Ok(value.name_not),
+                    name_starts_with: Ok(value.name_starts_with),
+                    not: Ok(value.not),
+                    or: Ok(value.or),
+                    vm_host_must_enabled: Ok(value.vm_host_must_enabled),
+                    vm_host_must_enabled_not: Ok(value.vm_host_must_enabled_not),
+                    vm_host_must_host_uuids_some: Ok(value.vm_host_must_host_uuids_some),
+                    vm_host_must_policy: Ok(value.vm_host_must_policy),
+                    vm_host_must_policy_not: Ok(value.vm_host_must_policy_not),
+                    vm_host_prefer_enabled: Ok(value.vm_host_prefer_enabled),
+                    vm_host_prefer_enabled_not: Ok(value.vm_host_prefer_enabled_not),
+                    vm_host_prefer_host_uuids_some: Ok(
+                        value.vm_host_prefer_host_uuids_some,
+                    ),
+                    vm_host_prefer_policy: Ok(value.vm_host_prefer_policy),
+                    vm_host_prefer_policy_not: Ok(value.vm_host_prefer_policy_not),
+                    vm_vm_policy: Ok(value.vm_vm_policy),
+                    vm_vm_policy_enabled: Ok(value.vm_vm_policy_enabled),
+                    vm_vm_policy_enabled_not: Ok(value.vm_vm_policy_enabled_not),
+                    vm_vm_policy_in: Ok(value.vm_vm_policy_in),
+                    vms_some: Ok(value.vms_some),
                 }
             }
         }
@@ -33495,9 +39994,12 @@ pub mod types {
                 feature = "gpu-device",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -33578,9 +40080,12 @@ pub mod types {
                 feature = "gpu-device",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -33615,9 +40120,12 @@ pub mod types {
                 feature = "gpu-device",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -33786,9 +40294,12 @@ pub mod types {
                 feature = "gpu-device",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -33827,9 +40338,12 @@ pub mod types {
                 feature = "gpu-device",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -35925,9 +42439,12 @@ pub mod types {
                 feature = "gpu-device",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -36056,9 +42573,12 @@ pub mod types {
                 feature = "gpu-device",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -36104,9 +42624,12 @@ pub mod types {
                 feature = "gpu-device",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -36362,9 +42885,12 @@ pub mod types {
                 feature = "gpu-device",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -36413,9 +42939,12 @@ pub mod types {
                 feature = "gpu-device",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -36975,9 +43504,12 @@ pub mod types {
                 feature = "gpu-device",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -37330,9 +43862,12 @@ pub mod types {
                 feature = "host",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -37428,9 +43963,12 @@ pub mod types {
                 feature = "iscsi-lun-snapshot",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -37525,9 +44063,12 @@ pub mod types {
                 feature = "gpu-device",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -37678,6 +44219,91 @@ pub mod types {
             pub fn add_or<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::OrganizationWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.or = match value.try_into() {
+                    Ok(value) => {
+                        match self.or {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => Err(format!("error converting supplied value for or: {e}")),
+                };
+                self
+            }
+        }
+        #[cfg(any(feature = "snapshot-plan"))]
+        impl SnapshotPlanWhereInput {
+            ///Appends one element to `and`: a value or its builder.
+            #[inline]
+            pub fn add_and<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SnapshotPlanWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.and = match value.try_into() {
+                    Ok(value) => {
+                        match self.and {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for and: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `not`: a value or its builder.
+            #[inline]
+            pub fn add_not<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SnapshotPlanWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.not = match value.try_into() {
+                    Ok(value) => {
+                        match self.not {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for not: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `or`: a value or its builder.
+            #[inline]
+            pub fn add_or<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SnapshotPlanWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
                 self.or = match value.try_into() {
@@ -38561,6 +45187,91 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "vm-folder"))]
+        impl VmFolderWhereInput {
+            ///Appends one element to `and`: a value or its builder.
+            #[inline]
+            pub fn add_and<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::VmFolderWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.and = match value.try_into() {
+                    Ok(value) => {
+                        match self.and {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for and: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `not`: a value or its builder.
+            #[inline]
+            pub fn add_not<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::VmFolderWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.not = match value.try_into() {
+                    Ok(value) => {
+                        match self.not {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for not: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `or`: a value or its builder.
+            #[inline]
+            pub fn add_or<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::VmFolderWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.or = match value.try_into() {
+                    Ok(value) => {
+                        match self.or {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => Err(format!("error converting supplied value for or: {e}")),
+                };
+                self
+            }
+        }
         #[cfg(any(feature = "vm-nic"))]
         impl VmNicWhereInput {
             ///Appends one element to `and`: a value or its builder.
@@ -38624,6 +45335,91 @@ pub mod types {
             pub fn add_or<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VmNicWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.or = match value.try_into() {
+                    Ok(value) => {
+                        match self.or {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => Err(format!("error converting supplied value for or: {e}")),
+                };
+                self
+            }
+        }
+        #[cfg(any(feature = "vm-placement-group"))]
+        impl VmPlacementGroupWhereInput {
+            ///Appends one element to `and`: a value or its builder.
+            #[inline]
+            pub fn add_and<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::VmPlacementGroupWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.and = match value.try_into() {
+                    Ok(value) => {
+                        match self.and {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for and: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `not`: a value or its builder.
+            #[inline]
+            pub fn add_not<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::VmPlacementGroupWhereInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.not = match value.try_into() {
+                    Ok(value) => {
+                        match self.not {
+                            Ok(mut list) => {
+                                Ok(
+                                    Some({
+                                        let mut l = list.take().unwrap_or_default();
+                                        l.push(value);
+                                        l
+                                    }),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        Err(format!("error converting supplied value for not: {e}"))
+                    }
+                };
+                self
+            }
+            ///Appends one element to `or`: a value or its builder.
+            #[inline]
+            pub fn add_or<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::VmPlacementGroupWhereInput>,
                 T::Error: ::std::fmt::Display,
             {
                 self.or = match value.try_into() {
@@ -38758,9 +45554,12 @@ pub mod types {
                 feature = "gpu-device",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -39025,9 +45824,12 @@ pub mod types {
                 feature = "gpu-device",
                 feature = "label",
                 feature = "metrics",
+                feature = "snapshot-plan",
                 feature = "vm",
                 feature = "vm-disk",
+                feature = "vm-folder",
                 feature = "vm-nic",
+                feature = "vm-placement-group",
                 feature = "vm-snapshot"
             )
         )]
@@ -41046,6 +47848,424 @@ let response = client.get_ntp_service_url()
     #[cfg(any(feature = "ntp"))]
     pub fn get_ntp_service_url(&self) -> builder::GetNtpServiceUrl<'_> {
         builder::GetNtpServiceUrl::new(self)
+    }
+    /**Create VM folder
+
+Applies to the resources described by `data`; the response holds one element per resource: the `VmFolder` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
+
+Available since CloudTower 4.0.0 or earlier.
+
+Sends a `POST` request to `/create-vm-folder`
+
+Arguments:
+- `content_language`: Language of human-readable texts in the response: `en-US` (the default) or `zh-CN`. Sent only when set.
+- `body`
+```ignore
+let response = client.create_vm_folder()
+    .content_language(content_language)
+    .body(body)
+    .send()
+    .await;
+```*/
+    #[inline]
+    #[cfg(any(feature = "vm-folder"))]
+    pub fn create_vm_folder(&self) -> builder::CreateVmFolder<'_> {
+        builder::CreateVmFolder::new(self)
+    }
+    /**Update VM folder
+
+Applies to every resource matched by `where`; the response holds one element per affected resource: the `VmFolder` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
+
+Available since CloudTower 4.0.0 or earlier.
+
+Sends a `POST` request to `/update-vm-folder`
+
+Arguments:
+- `content_language`: Language of human-readable texts in the response: `en-US` (the default) or `zh-CN`. Sent only when set.
+- `body`
+```ignore
+let response = client.update_vm_folder()
+    .content_language(content_language)
+    .body(body)
+    .send()
+    .await;
+```*/
+    #[inline]
+    #[cfg(any(feature = "vm-folder"))]
+    pub fn update_vm_folder(&self) -> builder::UpdateVmFolder<'_> {
+        builder::UpdateVmFolder::new(self)
+    }
+    /**Delete VM folder
+
+Applies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteVmFolder` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
+
+Available since CloudTower 4.0.0 or earlier.
+
+Sends a `POST` request to `/delete-vm-folder`
+
+Arguments:
+- `content_language`: Language of human-readable texts in the response: `en-US` (the default) or `zh-CN`. Sent only when set.
+- `body`
+```ignore
+let response = client.delete_vm_folder()
+    .content_language(content_language)
+    .body(body)
+    .send()
+    .await;
+```*/
+    #[inline]
+    #[cfg(any(feature = "vm-folder"))]
+    pub fn delete_vm_folder(&self) -> builder::DeleteVmFolder<'_> {
+        builder::DeleteVmFolder::new(self)
+    }
+    /**Get VM folders
+
+Returns the `VmFolder`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.
+
+Available since CloudTower 4.0.0 or earlier.
+
+Sends a `POST` request to `/get-vm-folders`
+
+Arguments:
+- `content_language`: Language of human-readable texts in the response: `en-US` (the default) or `zh-CN`. Sent only when set.
+- `body`
+```ignore
+let response = client.get_vm_folders()
+    .content_language(content_language)
+    .body(body)
+    .send()
+    .await;
+```*/
+    #[inline]
+    #[cfg(any(feature = "vm-folder"))]
+    pub fn get_vm_folders(&self) -> builder::GetVmFolders<'_> {
+        builder::GetVmFolders::new(self)
+    }
+    /**Get VM folders connection
+
+Returns a `VmFolderConnection`. The body is required: send at least `{}`.
+
+Available since CloudTower 4.0.0 or earlier.
+
+Sends a `POST` request to `/get-vm-folders-connection`
+
+Arguments:
+- `content_language`: Language of human-readable texts in the response: `en-US` (the default) or `zh-CN`. Sent only when set.
+- `body`
+```ignore
+let response = client.get_vm_folders_connection()
+    .content_language(content_language)
+    .body(body)
+    .send()
+    .await;
+```*/
+    #[inline]
+    #[cfg(any(feature = "vm-folder"))]
+    pub fn get_vm_folders_connection(&self) -> builder::GetVmFoldersConnection<'_> {
+        builder::GetVmFoldersConnection::new(self)
+    }
+    /**Create VM placement group
+
+Applies to the resources described by `data`; the response holds one element per resource: the `VmPlacementGroup` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
+
+Available since CloudTower 4.0.0 or earlier.
+
+Sends a `POST` request to `/create-vm-placement-group`
+
+Arguments:
+- `content_language`: Language of human-readable texts in the response: `en-US` (the default) or `zh-CN`. Sent only when set.
+- `body`
+```ignore
+let response = client.create_vm_placement_group()
+    .content_language(content_language)
+    .body(body)
+    .send()
+    .await;
+```*/
+    #[inline]
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub fn create_vm_placement_group(&self) -> builder::CreateVmPlacementGroup<'_> {
+        builder::CreateVmPlacementGroup::new(self)
+    }
+    /**Update VM placement group
+
+Applies to every resource matched by `where`; the response holds one element per affected resource: the `VmPlacementGroup` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
+
+Available since CloudTower 4.0.0 or earlier.
+
+Sends a `POST` request to `/update-vm-placement-group`
+
+Arguments:
+- `content_language`: Language of human-readable texts in the response: `en-US` (the default) or `zh-CN`. Sent only when set.
+- `body`
+```ignore
+let response = client.update_vm_placement_group()
+    .content_language(content_language)
+    .body(body)
+    .send()
+    .await;
+```*/
+    #[inline]
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub fn update_vm_placement_group(&self) -> builder::UpdateVmPlacementGroup<'_> {
+        builder::UpdateVmPlacementGroup::new(self)
+    }
+    /**Delete VM placement group
+
+Applies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteVmPlacementGroup` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
+
+Available since CloudTower 4.0.0 or earlier.
+
+Sends a `POST` request to `/delete-vm-placement-group`
+
+Arguments:
+- `content_language`: Language of human-readable texts in the response: `en-US` (the default) or `zh-CN`. Sent only when set.
+- `body`
+```ignore
+let response = client.delete_vm_placement_group()
+    .content_language(content_language)
+    .body(body)
+    .send()
+    .await;
+```*/
+    #[inline]
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub fn delete_vm_placement_group(&self) -> builder::DeleteVmPlacementGroup<'_> {
+        builder::DeleteVmPlacementGroup::new(self)
+    }
+    /**Get VM placement groups
+
+Returns the `VmPlacementGroup`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.
+
+Available since CloudTower 4.0.0 or earlier.
+
+Sends a `POST` request to `/get-vm-placement-groups`
+
+Arguments:
+- `content_language`: Language of human-readable texts in the response: `en-US` (the default) or `zh-CN`. Sent only when set.
+- `body`
+```ignore
+let response = client.get_vm_placement_groups()
+    .content_language(content_language)
+    .body(body)
+    .send()
+    .await;
+```*/
+    #[inline]
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub fn get_vm_placement_groups(&self) -> builder::GetVmPlacementGroups<'_> {
+        builder::GetVmPlacementGroups::new(self)
+    }
+    /**Get VM placement groups connection
+
+Returns a `VmPlacementGroupConnection`. The body is required: send at least `{}`.
+
+Available since CloudTower 4.0.0 or earlier.
+
+Sends a `POST` request to `/get-vm-placement-groups-connection`
+
+Arguments:
+- `content_language`: Language of human-readable texts in the response: `en-US` (the default) or `zh-CN`. Sent only when set.
+- `body`
+```ignore
+let response = client.get_vm_placement_groups_connection()
+    .content_language(content_language)
+    .body(body)
+    .send()
+    .await;
+```*/
+    #[inline]
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub fn get_vm_placement_groups_connection(
+        &self,
+    ) -> builder::GetVmPlacementGroupsConnection<'_> {
+        builder::GetVmPlacementGroupsConnection::new(self)
+    }
+    /**Create snapshot plan
+
+Applies to the resources described by `data`; the response holds one element per resource: the `SnapshotPlan` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
+
+Available since CloudTower 4.0.0 or earlier.
+
+Sends a `POST` request to `/create-snapshot-plan`
+
+Arguments:
+- `content_language`: Language of human-readable texts in the response: `en-US` (the default) or `zh-CN`. Sent only when set.
+- `body`
+```ignore
+let response = client.create_snapshot_plan()
+    .content_language(content_language)
+    .body(body)
+    .send()
+    .await;
+```*/
+    #[inline]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub fn create_snapshot_plan(&self) -> builder::CreateSnapshotPlan<'_> {
+        builder::CreateSnapshotPlan::new(self)
+    }
+    /**Update snapshot plan
+
+Applies to every resource matched by `where`; the response holds one element per affected resource: the `SnapshotPlan` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
+
+Available since CloudTower 4.0.0 or earlier.
+
+Sends a `POST` request to `/update-snapshot-plan`
+
+Arguments:
+- `content_language`: Language of human-readable texts in the response: `en-US` (the default) or `zh-CN`. Sent only when set.
+- `body`
+```ignore
+let response = client.update_snapshot_plan()
+    .content_language(content_language)
+    .body(body)
+    .send()
+    .await;
+```*/
+    #[inline]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub fn update_snapshot_plan(&self) -> builder::UpdateSnapshotPlan<'_> {
+        builder::UpdateSnapshotPlan::new(self)
+    }
+    /**Delete snapshot plan
+
+Applies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteSnapshotPlan` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
+
+Available since CloudTower 4.0.0 or earlier.
+
+Sends a `POST` request to `/delete-snapshot-plan`
+
+Arguments:
+- `content_language`: Language of human-readable texts in the response: `en-US` (the default) or `zh-CN`. Sent only when set.
+- `body`
+```ignore
+let response = client.delete_snapshot_plan()
+    .content_language(content_language)
+    .body(body)
+    .send()
+    .await;
+```*/
+    #[inline]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub fn delete_snapshot_plan(&self) -> builder::DeleteSnapshotPlan<'_> {
+        builder::DeleteSnapshotPlan::new(self)
+    }
+    /**Execute snapshot plan
+
+Applies to every resource matched by `where`; the response holds one element per affected resource: the `SnapshotPlan` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
+
+Available since CloudTower 4.0.0 or earlier.
+
+Sends a `POST` request to `/execute-snapshot-plan`
+
+Arguments:
+- `content_language`: Language of human-readable texts in the response: `en-US` (the default) or `zh-CN`. Sent only when set.
+- `body`
+```ignore
+let response = client.execute_snapshot_plan()
+    .content_language(content_language)
+    .body(body)
+    .send()
+    .await;
+```*/
+    #[inline]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub fn execute_snapshot_plan(&self) -> builder::ExecuteSnapshotPlan<'_> {
+        builder::ExecuteSnapshotPlan::new(self)
+    }
+    /**Suspend snapshot plan
+
+Applies to every resource matched by `where`; the response holds one element per affected resource: the `SnapshotPlan` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
+
+Available since CloudTower 4.0.0 or earlier.
+
+Sends a `POST` request to `/suspend-snapshot-plan`
+
+Arguments:
+- `content_language`: Language of human-readable texts in the response: `en-US` (the default) or `zh-CN`. Sent only when set.
+- `body`
+```ignore
+let response = client.suspend_snapshot_plan()
+    .content_language(content_language)
+    .body(body)
+    .send()
+    .await;
+```*/
+    #[inline]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub fn suspend_snapshot_plan(&self) -> builder::SuspendSnapshotPlan<'_> {
+        builder::SuspendSnapshotPlan::new(self)
+    }
+    /**Resume snapshot plan
+
+Applies to every resource matched by `where`; the response holds one element per affected resource: the `SnapshotPlan` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.
+
+Available since CloudTower 4.0.0 or earlier.
+
+Sends a `POST` request to `/resume-snapshot-plan`
+
+Arguments:
+- `content_language`: Language of human-readable texts in the response: `en-US` (the default) or `zh-CN`. Sent only when set.
+- `body`
+```ignore
+let response = client.resume_snapshot_plan()
+    .content_language(content_language)
+    .body(body)
+    .send()
+    .await;
+```*/
+    #[inline]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub fn resume_snapshot_plan(&self) -> builder::ResumeSnapshotPlan<'_> {
+        builder::ResumeSnapshotPlan::new(self)
+    }
+    /**Get snapshot plans
+
+Returns the `SnapshotPlan`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.
+
+Available since CloudTower 4.0.0 or earlier.
+
+Sends a `POST` request to `/get-snapshot-plans`
+
+Arguments:
+- `content_language`: Language of human-readable texts in the response: `en-US` (the default) or `zh-CN`. Sent only when set.
+- `body`
+```ignore
+let response = client.get_snapshot_plans()
+    .content_language(content_language)
+    .body(body)
+    .send()
+    .await;
+```*/
+    #[inline]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub fn get_snapshot_plans(&self) -> builder::GetSnapshotPlans<'_> {
+        builder::GetSnapshotPlans::new(self)
+    }
+    /**Get snapshot plans connection
+
+Returns a `SnapshotPlanConnection`. The body is required: send at least `{}`.
+
+Available since CloudTower 4.0.0 or earlier.
+
+Sends a `POST` request to `/get-snapshot-plans-connection`
+
+Arguments:
+- `content_language`: Language of human-readable texts in the response: `en-US` (the default) or `zh-CN`. Sent only when set.
+- `body`
+```ignore
+let response = client.get_snapshot_plans_connection()
+    .content_language(content_language)
+    .body(body)
+    .send()
+    .await;
+```*/
+    #[inline]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub fn get_snapshot_plans_connection(
+        &self,
+    ) -> builder::GetSnapshotPlansConnection<'_> {
+        builder::GetSnapshotPlansConnection::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -51341,6 +58561,2438 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::create_vm_folder`]
+
+[`Client::create_vm_folder`]: super::Client::create_vm_folder*/
+    #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-folder"))]
+    pub struct CreateVmFolder<'a> {
+        client: &'a super::Client,
+        content_language: Result<
+            Option<crate::generated::open_enums::ContentLanguage>,
+            String,
+        >,
+        body: Result<::std::vec::Vec<types::VmFolderCreationParams>, String>,
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    impl<'a> CreateVmFolder<'a> {
+        #[inline]
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                content_language: Ok(None),
+                body: Err("body was not initialized".to_string()),
+            }
+        }
+        #[inline]
+        pub fn content_language<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
+        {
+            self.content_language = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `crate :: generated :: open_enums :: ContentLanguage` for content_language failed"
+                        .to_string()
+                });
+            self
+        }
+        #[inline]
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::vec::Vec<types::VmFolderCreationParams>>,
+        {
+            self.body = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < VmFolderCreationParams >` for body failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/create-vm-folder`
+        #[inline]
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::WithTaskVmFolder>>,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client, content_language, body } = self;
+            let content_language = content_language.map_err(Error::InvalidRequest)?;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/create-vm-folder", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = content_language {
+                header_map.append("content-language", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_vm_folder",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_vm_folder`]
+
+[`Client::update_vm_folder`]: super::Client::update_vm_folder*/
+    #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-folder"))]
+    pub struct UpdateVmFolder<'a> {
+        client: &'a super::Client,
+        content_language: Result<
+            Option<crate::generated::open_enums::ContentLanguage>,
+            String,
+        >,
+        body: Result<types::builder::VmFolderUpdationParams, String>,
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    impl<'a> UpdateVmFolder<'a> {
+        #[inline]
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                content_language: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        #[inline]
+        pub fn content_language<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
+        {
+            self.content_language = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `crate :: generated :: open_enums :: ContentLanguage` for content_language failed"
+                        .to_string()
+                });
+            self
+        }
+        #[inline]
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::VmFolderUpdationParams>,
+            <V as std::convert::TryInto<
+                types::VmFolderUpdationParams,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `VmFolderUpdationParams` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        #[inline]
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::VmFolderUpdationParams,
+            ) -> types::builder::VmFolderUpdationParams,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/update-vm-folder`
+        #[inline]
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::WithTaskVmFolder>>,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client, content_language, body } = self;
+            let content_language = content_language.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::VmFolderUpdationParams::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/update-vm-folder", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = content_language {
+                header_map.append("content-language", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_vm_folder",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_vm_folder`]
+
+[`Client::delete_vm_folder`]: super::Client::delete_vm_folder*/
+    #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-folder"))]
+    pub struct DeleteVmFolder<'a> {
+        client: &'a super::Client,
+        content_language: Result<
+            Option<crate::generated::open_enums::ContentLanguage>,
+            String,
+        >,
+        body: Result<types::builder::VmFolderDeletionParams, String>,
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    impl<'a> DeleteVmFolder<'a> {
+        #[inline]
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                content_language: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        #[inline]
+        pub fn content_language<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
+        {
+            self.content_language = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `crate :: generated :: open_enums :: ContentLanguage` for content_language failed"
+                        .to_string()
+                });
+            self
+        }
+        #[inline]
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::VmFolderDeletionParams>,
+            <V as std::convert::TryInto<
+                types::VmFolderDeletionParams,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `VmFolderDeletionParams` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        #[inline]
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::VmFolderDeletionParams,
+            ) -> types::builder::VmFolderDeletionParams,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/delete-vm-folder`
+        #[inline]
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::WithTaskDeleteVmFolder>>,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client, content_language, body } = self;
+            let content_language = content_language.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::VmFolderDeletionParams::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/delete-vm-folder", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = content_language {
+                header_map.append("content-language", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_vm_folder",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_vm_folders`]
+
+[`Client::get_vm_folders`]: super::Client::get_vm_folders*/
+    #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-folder"))]
+    pub struct GetVmFolders<'a> {
+        client: &'a super::Client,
+        content_language: Result<
+            Option<crate::generated::open_enums::ContentLanguage>,
+            String,
+        >,
+        body: Result<types::builder::GetVmFoldersRequestBody, String>,
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    impl<'a> GetVmFolders<'a> {
+        #[inline]
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                content_language: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        #[inline]
+        pub fn content_language<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
+        {
+            self.content_language = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `crate :: generated :: open_enums :: ContentLanguage` for content_language failed"
+                        .to_string()
+                });
+            self
+        }
+        #[inline]
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::GetVmFoldersRequestBody>,
+            <V as std::convert::TryInto<
+                types::GetVmFoldersRequestBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `GetVmFoldersRequestBody` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        #[inline]
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::GetVmFoldersRequestBody,
+            ) -> types::builder::GetVmFoldersRequestBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/get-vm-folders`
+        #[inline]
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::VmFolder>>,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client, content_language, body } = self;
+            let content_language = content_language.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::GetVmFoldersRequestBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/get-vm-folders", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = content_language {
+                header_map.append("content-language", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_vm_folders",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_vm_folders_connection`]
+
+[`Client::get_vm_folders_connection`]: super::Client::get_vm_folders_connection*/
+    #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-folder"))]
+    pub struct GetVmFoldersConnection<'a> {
+        client: &'a super::Client,
+        content_language: Result<
+            Option<crate::generated::open_enums::ContentLanguage>,
+            String,
+        >,
+        body: Result<types::builder::GetVmFoldersConnectionRequestBody, String>,
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    impl<'a> GetVmFoldersConnection<'a> {
+        #[inline]
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                content_language: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        #[inline]
+        pub fn content_language<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
+        {
+            self.content_language = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `crate :: generated :: open_enums :: ContentLanguage` for content_language failed"
+                        .to_string()
+                });
+            self
+        }
+        #[inline]
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::GetVmFoldersConnectionRequestBody>,
+            <V as std::convert::TryInto<
+                types::GetVmFoldersConnectionRequestBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `GetVmFoldersConnectionRequestBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        #[inline]
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::GetVmFoldersConnectionRequestBody,
+            ) -> types::builder::GetVmFoldersConnectionRequestBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/get-vm-folders-connection`
+        #[inline]
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::VmFolderConnection>, Error<types::ErrorBody>> {
+            let Self { client, content_language, body } = self;
+            let content_language = content_language.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::GetVmFoldersConnectionRequestBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/get-vm-folders-connection", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = content_language {
+                header_map.append("content-language", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_vm_folders_connection",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_vm_placement_group`]
+
+[`Client::create_vm_placement_group`]: super::Client::create_vm_placement_group*/
+    #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub struct CreateVmPlacementGroup<'a> {
+        client: &'a super::Client,
+        content_language: Result<
+            Option<crate::generated::open_enums::ContentLanguage>,
+            String,
+        >,
+        body: Result<::std::vec::Vec<types::VmPlacementGroupCreationParams>, String>,
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl<'a> CreateVmPlacementGroup<'a> {
+        #[inline]
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                content_language: Ok(None),
+                body: Err("body was not initialized".to_string()),
+            }
+        }
+        #[inline]
+        pub fn content_language<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
+        {
+            self.content_language = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `crate :: generated :: open_enums :: ContentLanguage` for content_language failed"
+                        .to_string()
+                });
+            self
+        }
+        #[inline]
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<
+                ::std::vec::Vec<types::VmPlacementGroupCreationParams>,
+            >,
+        {
+            self.body = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < VmPlacementGroupCreationParams >` for body failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/create-vm-placement-group`
+        #[inline]
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::WithTaskVmPlacementGroup>>,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client, content_language, body } = self;
+            let content_language = content_language.map_err(Error::InvalidRequest)?;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/create-vm-placement-group", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = content_language {
+                header_map.append("content-language", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_vm_placement_group",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_vm_placement_group`]
+
+[`Client::update_vm_placement_group`]: super::Client::update_vm_placement_group*/
+    #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub struct UpdateVmPlacementGroup<'a> {
+        client: &'a super::Client,
+        content_language: Result<
+            Option<crate::generated::open_enums::ContentLanguage>,
+            String,
+        >,
+        body: Result<types::builder::VmPlacementGroupUpdationParams, String>,
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl<'a> UpdateVmPlacementGroup<'a> {
+        #[inline]
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                content_language: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        #[inline]
+        pub fn content_language<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
+        {
+            self.content_language = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `crate :: generated :: open_enums :: ContentLanguage` for content_language failed"
+                        .to_string()
+                });
+            self
+        }
+        #[inline]
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::VmPlacementGroupUpdationParams>,
+            <V as std::convert::TryInto<
+                types::VmPlacementGroupUpdationParams,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `VmPlacementGroupUpdationParams` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        #[inline]
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::VmPlacementGroupUpdationParams,
+            ) -> types::builder::VmPlacementGroupUpdationParams,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/update-vm-placement-group`
+        #[inline]
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::WithTaskVmPlacementGroup>>,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client, content_language, body } = self;
+            let content_language = content_language.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::VmPlacementGroupUpdationParams::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/update-vm-placement-group", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = content_language {
+                header_map.append("content-language", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_vm_placement_group",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_vm_placement_group`]
+
+[`Client::delete_vm_placement_group`]: super::Client::delete_vm_placement_group*/
+    #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub struct DeleteVmPlacementGroup<'a> {
+        client: &'a super::Client,
+        content_language: Result<
+            Option<crate::generated::open_enums::ContentLanguage>,
+            String,
+        >,
+        body: Result<types::builder::VmPlacementGroupDeletionParams, String>,
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl<'a> DeleteVmPlacementGroup<'a> {
+        #[inline]
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                content_language: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        #[inline]
+        pub fn content_language<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
+        {
+            self.content_language = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `crate :: generated :: open_enums :: ContentLanguage` for content_language failed"
+                        .to_string()
+                });
+            self
+        }
+        #[inline]
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::VmPlacementGroupDeletionParams>,
+            <V as std::convert::TryInto<
+                types::VmPlacementGroupDeletionParams,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `VmPlacementGroupDeletionParams` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        #[inline]
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::VmPlacementGroupDeletionParams,
+            ) -> types::builder::VmPlacementGroupDeletionParams,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/delete-vm-placement-group`
+        #[inline]
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::WithTaskDeleteVmPlacementGroup>>,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client, content_language, body } = self;
+            let content_language = content_language.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::VmPlacementGroupDeletionParams::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/delete-vm-placement-group", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = content_language {
+                header_map.append("content-language", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_vm_placement_group",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_vm_placement_groups`]
+
+[`Client::get_vm_placement_groups`]: super::Client::get_vm_placement_groups*/
+    #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub struct GetVmPlacementGroups<'a> {
+        client: &'a super::Client,
+        content_language: Result<
+            Option<crate::generated::open_enums::ContentLanguage>,
+            String,
+        >,
+        body: Result<types::builder::GetVmPlacementGroupsRequestBody, String>,
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl<'a> GetVmPlacementGroups<'a> {
+        #[inline]
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                content_language: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        #[inline]
+        pub fn content_language<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
+        {
+            self.content_language = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `crate :: generated :: open_enums :: ContentLanguage` for content_language failed"
+                        .to_string()
+                });
+            self
+        }
+        #[inline]
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::GetVmPlacementGroupsRequestBody>,
+            <V as std::convert::TryInto<
+                types::GetVmPlacementGroupsRequestBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `GetVmPlacementGroupsRequestBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        #[inline]
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::GetVmPlacementGroupsRequestBody,
+            ) -> types::builder::GetVmPlacementGroupsRequestBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/get-vm-placement-groups`
+        #[inline]
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::VmPlacementGroup>>,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client, content_language, body } = self;
+            let content_language = content_language.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::GetVmPlacementGroupsRequestBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/get-vm-placement-groups", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = content_language {
+                header_map.append("content-language", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_vm_placement_groups",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_vm_placement_groups_connection`]
+
+[`Client::get_vm_placement_groups_connection`]: super::Client::get_vm_placement_groups_connection*/
+    #[derive(Debug, Clone)]
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub struct GetVmPlacementGroupsConnection<'a> {
+        client: &'a super::Client,
+        content_language: Result<
+            Option<crate::generated::open_enums::ContentLanguage>,
+            String,
+        >,
+        body: Result<types::builder::GetVmPlacementGroupsConnectionRequestBody, String>,
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl<'a> GetVmPlacementGroupsConnection<'a> {
+        #[inline]
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                content_language: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        #[inline]
+        pub fn content_language<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
+        {
+            self.content_language = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `crate :: generated :: open_enums :: ContentLanguage` for content_language failed"
+                        .to_string()
+                });
+            self
+        }
+        #[inline]
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::GetVmPlacementGroupsConnectionRequestBody>,
+            <V as std::convert::TryInto<
+                types::GetVmPlacementGroupsConnectionRequestBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `GetVmPlacementGroupsConnectionRequestBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        #[inline]
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::GetVmPlacementGroupsConnectionRequestBody,
+            ) -> types::builder::GetVmPlacementGroupsConnectionRequestBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/get-vm-placement-groups-connection`
+        #[inline]
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::VmPlacementGroupConnection>,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client, content_language, body } = self;
+            let content_language = content_language.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::GetVmPlacementGroupsConnectionRequestBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/get-vm-placement-groups-connection", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = content_language {
+                header_map.append("content-language", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_vm_placement_groups_connection",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_snapshot_plan`]
+
+[`Client::create_snapshot_plan`]: super::Client::create_snapshot_plan*/
+    #[derive(Debug, Clone)]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct CreateSnapshotPlan<'a> {
+        client: &'a super::Client,
+        content_language: Result<
+            Option<crate::generated::open_enums::ContentLanguage>,
+            String,
+        >,
+        body: Result<::std::vec::Vec<types::SnapshotPlanCreationParams>, String>,
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl<'a> CreateSnapshotPlan<'a> {
+        #[inline]
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                content_language: Ok(None),
+                body: Err("body was not initialized".to_string()),
+            }
+        }
+        #[inline]
+        pub fn content_language<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
+        {
+            self.content_language = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `crate :: generated :: open_enums :: ContentLanguage` for content_language failed"
+                        .to_string()
+                });
+            self
+        }
+        #[inline]
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::vec::Vec<types::SnapshotPlanCreationParams>>,
+        {
+            self.body = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < SnapshotPlanCreationParams >` for body failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/create-snapshot-plan`
+        #[inline]
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::WithTaskSnapshotPlan>>,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client, content_language, body } = self;
+            let content_language = content_language.map_err(Error::InvalidRequest)?;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/create-snapshot-plan", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = content_language {
+                header_map.append("content-language", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_snapshot_plan",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_snapshot_plan`]
+
+[`Client::update_snapshot_plan`]: super::Client::update_snapshot_plan*/
+    #[derive(Debug, Clone)]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct UpdateSnapshotPlan<'a> {
+        client: &'a super::Client,
+        content_language: Result<
+            Option<crate::generated::open_enums::ContentLanguage>,
+            String,
+        >,
+        body: Result<types::builder::SnapshotPlanUpdationParams, String>,
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl<'a> UpdateSnapshotPlan<'a> {
+        #[inline]
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                content_language: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        #[inline]
+        pub fn content_language<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
+        {
+            self.content_language = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `crate :: generated :: open_enums :: ContentLanguage` for content_language failed"
+                        .to_string()
+                });
+            self
+        }
+        #[inline]
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SnapshotPlanUpdationParams>,
+            <V as std::convert::TryInto<
+                types::SnapshotPlanUpdationParams,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `SnapshotPlanUpdationParams` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        #[inline]
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::SnapshotPlanUpdationParams,
+            ) -> types::builder::SnapshotPlanUpdationParams,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/update-snapshot-plan`
+        #[inline]
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::WithTaskSnapshotPlan>>,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client, content_language, body } = self;
+            let content_language = content_language.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::SnapshotPlanUpdationParams::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/update-snapshot-plan", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = content_language {
+                header_map.append("content-language", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_snapshot_plan",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_snapshot_plan`]
+
+[`Client::delete_snapshot_plan`]: super::Client::delete_snapshot_plan*/
+    #[derive(Debug, Clone)]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct DeleteSnapshotPlan<'a> {
+        client: &'a super::Client,
+        content_language: Result<
+            Option<crate::generated::open_enums::ContentLanguage>,
+            String,
+        >,
+        body: Result<types::builder::SnapshotPlanDeletionParams, String>,
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl<'a> DeleteSnapshotPlan<'a> {
+        #[inline]
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                content_language: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        #[inline]
+        pub fn content_language<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
+        {
+            self.content_language = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `crate :: generated :: open_enums :: ContentLanguage` for content_language failed"
+                        .to_string()
+                });
+            self
+        }
+        #[inline]
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SnapshotPlanDeletionParams>,
+            <V as std::convert::TryInto<
+                types::SnapshotPlanDeletionParams,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `SnapshotPlanDeletionParams` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        #[inline]
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::SnapshotPlanDeletionParams,
+            ) -> types::builder::SnapshotPlanDeletionParams,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/delete-snapshot-plan`
+        #[inline]
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::WithTaskDeleteSnapshotPlan>>,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client, content_language, body } = self;
+            let content_language = content_language.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::SnapshotPlanDeletionParams::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/delete-snapshot-plan", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = content_language {
+                header_map.append("content-language", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_snapshot_plan",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::execute_snapshot_plan`]
+
+[`Client::execute_snapshot_plan`]: super::Client::execute_snapshot_plan*/
+    #[derive(Debug, Clone)]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct ExecuteSnapshotPlan<'a> {
+        client: &'a super::Client,
+        content_language: Result<
+            Option<crate::generated::open_enums::ContentLanguage>,
+            String,
+        >,
+        body: Result<types::builder::SnapshotPlanExecutionParams, String>,
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl<'a> ExecuteSnapshotPlan<'a> {
+        #[inline]
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                content_language: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        #[inline]
+        pub fn content_language<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
+        {
+            self.content_language = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `crate :: generated :: open_enums :: ContentLanguage` for content_language failed"
+                        .to_string()
+                });
+            self
+        }
+        #[inline]
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SnapshotPlanExecutionParams>,
+            <V as std::convert::TryInto<
+                types::SnapshotPlanExecutionParams,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `SnapshotPlanExecutionParams` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        #[inline]
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::SnapshotPlanExecutionParams,
+            ) -> types::builder::SnapshotPlanExecutionParams,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/execute-snapshot-plan`
+        #[inline]
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::WithTaskSnapshotPlan>>,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client, content_language, body } = self;
+            let content_language = content_language.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::SnapshotPlanExecutionParams::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/execute-snapshot-plan", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = content_language {
+                header_map.append("content-language", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "execute_snapshot_plan",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::suspend_snapshot_plan`]
+
+[`Client::suspend_snapshot_plan`]: super::Client::suspend_snapshot_plan*/
+    #[derive(Debug, Clone)]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct SuspendSnapshotPlan<'a> {
+        client: &'a super::Client,
+        content_language: Result<
+            Option<crate::generated::open_enums::ContentLanguage>,
+            String,
+        >,
+        body: Result<types::builder::SnapshotPlanSuspendedParams, String>,
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl<'a> SuspendSnapshotPlan<'a> {
+        #[inline]
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                content_language: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        #[inline]
+        pub fn content_language<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
+        {
+            self.content_language = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `crate :: generated :: open_enums :: ContentLanguage` for content_language failed"
+                        .to_string()
+                });
+            self
+        }
+        #[inline]
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SnapshotPlanSuspendedParams>,
+            <V as std::convert::TryInto<
+                types::SnapshotPlanSuspendedParams,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `SnapshotPlanSuspendedParams` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        #[inline]
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::SnapshotPlanSuspendedParams,
+            ) -> types::builder::SnapshotPlanSuspendedParams,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/suspend-snapshot-plan`
+        #[inline]
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::WithTaskSnapshotPlan>>,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client, content_language, body } = self;
+            let content_language = content_language.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::SnapshotPlanSuspendedParams::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/suspend-snapshot-plan", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = content_language {
+                header_map.append("content-language", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "suspend_snapshot_plan",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::resume_snapshot_plan`]
+
+[`Client::resume_snapshot_plan`]: super::Client::resume_snapshot_plan*/
+    #[derive(Debug, Clone)]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct ResumeSnapshotPlan<'a> {
+        client: &'a super::Client,
+        content_language: Result<
+            Option<crate::generated::open_enums::ContentLanguage>,
+            String,
+        >,
+        body: Result<types::builder::SnapshotPlanResumeParams, String>,
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl<'a> ResumeSnapshotPlan<'a> {
+        #[inline]
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                content_language: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        #[inline]
+        pub fn content_language<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
+        {
+            self.content_language = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `crate :: generated :: open_enums :: ContentLanguage` for content_language failed"
+                        .to_string()
+                });
+            self
+        }
+        #[inline]
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SnapshotPlanResumeParams>,
+            <V as std::convert::TryInto<
+                types::SnapshotPlanResumeParams,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `SnapshotPlanResumeParams` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        #[inline]
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::SnapshotPlanResumeParams,
+            ) -> types::builder::SnapshotPlanResumeParams,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/resume-snapshot-plan`
+        #[inline]
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::WithTaskSnapshotPlan>>,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client, content_language, body } = self;
+            let content_language = content_language.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::SnapshotPlanResumeParams::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/resume-snapshot-plan", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = content_language {
+                header_map.append("content-language", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "resume_snapshot_plan",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_snapshot_plans`]
+
+[`Client::get_snapshot_plans`]: super::Client::get_snapshot_plans*/
+    #[derive(Debug, Clone)]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct GetSnapshotPlans<'a> {
+        client: &'a super::Client,
+        content_language: Result<
+            Option<crate::generated::open_enums::ContentLanguage>,
+            String,
+        >,
+        body: Result<types::builder::GetSnapshotPlansRequestBody, String>,
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl<'a> GetSnapshotPlans<'a> {
+        #[inline]
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                content_language: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        #[inline]
+        pub fn content_language<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
+        {
+            self.content_language = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `crate :: generated :: open_enums :: ContentLanguage` for content_language failed"
+                        .to_string()
+                });
+            self
+        }
+        #[inline]
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::GetSnapshotPlansRequestBody>,
+            <V as std::convert::TryInto<
+                types::GetSnapshotPlansRequestBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `GetSnapshotPlansRequestBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        #[inline]
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::GetSnapshotPlansRequestBody,
+            ) -> types::builder::GetSnapshotPlansRequestBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/get-snapshot-plans`
+        #[inline]
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::SnapshotPlan>>,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client, content_language, body } = self;
+            let content_language = content_language.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::GetSnapshotPlansRequestBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/get-snapshot-plans", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = content_language {
+                header_map.append("content-language", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_snapshot_plans",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_snapshot_plans_connection`]
+
+[`Client::get_snapshot_plans_connection`]: super::Client::get_snapshot_plans_connection*/
+    #[derive(Debug, Clone)]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct GetSnapshotPlansConnection<'a> {
+        client: &'a super::Client,
+        content_language: Result<
+            Option<crate::generated::open_enums::ContentLanguage>,
+            String,
+        >,
+        body: Result<types::builder::GetSnapshotPlansConnectionRequestBody, String>,
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl<'a> GetSnapshotPlansConnection<'a> {
+        #[inline]
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                content_language: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        #[inline]
+        pub fn content_language<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::generated::open_enums::ContentLanguage>,
+        {
+            self.content_language = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `crate :: generated :: open_enums :: ContentLanguage` for content_language failed"
+                        .to_string()
+                });
+            self
+        }
+        #[inline]
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::GetSnapshotPlansConnectionRequestBody>,
+            <V as std::convert::TryInto<
+                types::GetSnapshotPlansConnectionRequestBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `GetSnapshotPlansConnectionRequestBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        #[inline]
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::GetSnapshotPlansConnectionRequestBody,
+            ) -> types::builder::GetSnapshotPlansConnectionRequestBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/get-snapshot-plans-connection`
+        #[inline]
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::SnapshotPlanConnection>,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client, content_language, body } = self;
+            let content_language = content_language.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::GetSnapshotPlansConnectionRequestBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/get-snapshot-plans-connection", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = content_language {
+                header_map.append("content-language", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_snapshot_plans_connection",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -51970,6 +61622,150 @@ pub const OPERATIONS: &[::cloud_common::OperationSpec] = &[
     ::cloud_common::OperationSpec {
         method: "get_ntp_service_url",
         operation_id: "GetNtpServiceUrl",
+        safe_to_retry: true,
+        secret_fields: &[],
+        secret_response: false,
+        object_response: true,
+    },
+    ::cloud_common::OperationSpec {
+        method: "create_vm_folder",
+        operation_id: "CreateVmFolder",
+        safe_to_retry: false,
+        secret_fields: &[],
+        secret_response: false,
+        object_response: false,
+    },
+    ::cloud_common::OperationSpec {
+        method: "update_vm_folder",
+        operation_id: "UpdateVmFolder",
+        safe_to_retry: false,
+        secret_fields: &[],
+        secret_response: false,
+        object_response: false,
+    },
+    ::cloud_common::OperationSpec {
+        method: "delete_vm_folder",
+        operation_id: "DeleteVmFolder",
+        safe_to_retry: false,
+        secret_fields: &[],
+        secret_response: false,
+        object_response: false,
+    },
+    ::cloud_common::OperationSpec {
+        method: "get_vm_folders",
+        operation_id: "GetVmFolders",
+        safe_to_retry: true,
+        secret_fields: &[],
+        secret_response: false,
+        object_response: false,
+    },
+    ::cloud_common::OperationSpec {
+        method: "get_vm_folders_connection",
+        operation_id: "GetVmFoldersConnection",
+        safe_to_retry: true,
+        secret_fields: &[],
+        secret_response: false,
+        object_response: true,
+    },
+    ::cloud_common::OperationSpec {
+        method: "create_vm_placement_group",
+        operation_id: "CreateVmPlacementGroup",
+        safe_to_retry: false,
+        secret_fields: &[],
+        secret_response: false,
+        object_response: false,
+    },
+    ::cloud_common::OperationSpec {
+        method: "update_vm_placement_group",
+        operation_id: "UpdateVmPlacementGroup",
+        safe_to_retry: false,
+        secret_fields: &[],
+        secret_response: false,
+        object_response: false,
+    },
+    ::cloud_common::OperationSpec {
+        method: "delete_vm_placement_group",
+        operation_id: "DeleteVmPlacementGroup",
+        safe_to_retry: false,
+        secret_fields: &[],
+        secret_response: false,
+        object_response: false,
+    },
+    ::cloud_common::OperationSpec {
+        method: "get_vm_placement_groups",
+        operation_id: "GetVmPlacementGroups",
+        safe_to_retry: true,
+        secret_fields: &[],
+        secret_response: false,
+        object_response: false,
+    },
+    ::cloud_common::OperationSpec {
+        method: "get_vm_placement_groups_connection",
+        operation_id: "GetVmPlacementGroupsConnection",
+        safe_to_retry: true,
+        secret_fields: &[],
+        secret_response: false,
+        object_response: true,
+    },
+    ::cloud_common::OperationSpec {
+        method: "create_snapshot_plan",
+        operation_id: "CreateSnapshotPlan",
+        safe_to_retry: false,
+        secret_fields: &[],
+        secret_response: false,
+        object_response: false,
+    },
+    ::cloud_common::OperationSpec {
+        method: "update_snapshot_plan",
+        operation_id: "UpdateSnapshotPlan",
+        safe_to_retry: false,
+        secret_fields: &[],
+        secret_response: false,
+        object_response: false,
+    },
+    ::cloud_common::OperationSpec {
+        method: "delete_snapshot_plan",
+        operation_id: "DeleteSnapshotPlan",
+        safe_to_retry: false,
+        secret_fields: &[],
+        secret_response: false,
+        object_response: false,
+    },
+    ::cloud_common::OperationSpec {
+        method: "execute_snapshot_plan",
+        operation_id: "ExecuteSnapshotPlan",
+        safe_to_retry: false,
+        secret_fields: &[],
+        secret_response: false,
+        object_response: false,
+    },
+    ::cloud_common::OperationSpec {
+        method: "suspend_snapshot_plan",
+        operation_id: "SuspendSnapshotPlan",
+        safe_to_retry: false,
+        secret_fields: &[],
+        secret_response: false,
+        object_response: false,
+    },
+    ::cloud_common::OperationSpec {
+        method: "resume_snapshot_plan",
+        operation_id: "ResumeSnapshotPlan",
+        safe_to_retry: false,
+        secret_fields: &[],
+        secret_response: false,
+        object_response: false,
+    },
+    ::cloud_common::OperationSpec {
+        method: "get_snapshot_plans",
+        operation_id: "GetSnapshotPlans",
+        safe_to_retry: true,
+        secret_fields: &[],
+        secret_response: false,
+        object_response: false,
+    },
+    ::cloud_common::OperationSpec {
+        method: "get_snapshot_plans_connection",
+        operation_id: "GetSnapshotPlansConnection",
         safe_to_retry: true,
         secret_fields: &[],
         secret_response: false,
@@ -52926,9 +62722,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -52953,9 +62752,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -52993,9 +62795,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -53012,9 +62817,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -53041,9 +62849,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -53063,9 +62874,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -53085,9 +62899,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -53510,10 +63327,12 @@ pub mod open_enums {
             feature = "host",
             feature = "iscsi-lun-snapshot",
             feature = "label",
+            feature = "snapshot-plan",
             feature = "svt-image",
             feature = "vds",
             feature = "vlan",
             feature = "vm",
+            feature = "vm-placement-group",
             feature = "vm-snapshot",
             feature = "vm-template",
             feature = "vm-volume"
@@ -53541,10 +63360,12 @@ pub mod open_enums {
             feature = "host",
             feature = "iscsi-lun-snapshot",
             feature = "label",
+            feature = "snapshot-plan",
             feature = "svt-image",
             feature = "vds",
             feature = "vlan",
             feature = "vm",
+            feature = "vm-placement-group",
             feature = "vm-snapshot",
             feature = "vm-template",
             feature = "vm-volume"
@@ -53581,10 +63402,12 @@ pub mod open_enums {
             feature = "host",
             feature = "iscsi-lun-snapshot",
             feature = "label",
+            feature = "snapshot-plan",
             feature = "svt-image",
             feature = "vds",
             feature = "vlan",
             feature = "vm",
+            feature = "vm-placement-group",
             feature = "vm-snapshot",
             feature = "vm-template",
             feature = "vm-volume"
@@ -53608,10 +63431,12 @@ pub mod open_enums {
             feature = "host",
             feature = "iscsi-lun-snapshot",
             feature = "label",
+            feature = "snapshot-plan",
             feature = "svt-image",
             feature = "vds",
             feature = "vlan",
             feature = "vm",
+            feature = "vm-placement-group",
             feature = "vm-snapshot",
             feature = "vm-template",
             feature = "vm-volume"
@@ -53643,10 +63468,12 @@ pub mod open_enums {
             feature = "host",
             feature = "iscsi-lun-snapshot",
             feature = "label",
+            feature = "snapshot-plan",
             feature = "svt-image",
             feature = "vds",
             feature = "vlan",
             feature = "vm",
+            feature = "vm-placement-group",
             feature = "vm-snapshot",
             feature = "vm-template",
             feature = "vm-volume"
@@ -53673,10 +63500,12 @@ pub mod open_enums {
             feature = "host",
             feature = "iscsi-lun-snapshot",
             feature = "label",
+            feature = "snapshot-plan",
             feature = "svt-image",
             feature = "vds",
             feature = "vlan",
             feature = "vm",
+            feature = "vm-placement-group",
             feature = "vm-snapshot",
             feature = "vm-template",
             feature = "vm-volume"
@@ -53703,10 +63532,12 @@ pub mod open_enums {
             feature = "host",
             feature = "iscsi-lun-snapshot",
             feature = "label",
+            feature = "snapshot-plan",
             feature = "svt-image",
             feature = "vds",
             feature = "vlan",
             feature = "vm",
+            feature = "vm-placement-group",
             feature = "vm-snapshot",
             feature = "vm-template",
             feature = "vm-volume"
@@ -57665,9 +67496,12 @@ pub mod open_enums {
             feature = "host",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -57697,9 +67531,12 @@ pub mod open_enums {
             feature = "host",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -57742,9 +67579,12 @@ pub mod open_enums {
             feature = "host",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -57764,9 +67604,12 @@ pub mod open_enums {
             feature = "host",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -57797,9 +67640,12 @@ pub mod open_enums {
             feature = "host",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -57822,9 +67668,12 @@ pub mod open_enums {
             feature = "host",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -57847,9 +67696,12 @@ pub mod open_enums {
             feature = "host",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -58292,9 +68144,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -58320,9 +68175,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -58361,9 +68219,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -58381,9 +68242,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -58411,9 +68275,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -58434,9 +68301,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -58457,9 +68327,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -58595,9 +68468,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -58625,9 +68501,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -58668,9 +68547,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -58688,9 +68570,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -58719,9 +68604,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -58742,9 +68630,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -58765,9 +68656,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -58797,9 +68691,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -58825,9 +68722,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -58866,9 +68766,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -58886,9 +68789,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -58916,9 +68822,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -58939,9 +68848,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -58962,9 +68874,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -59099,9 +69014,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -59120,9 +69038,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -59154,9 +69075,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -59173,9 +69097,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -59199,9 +69126,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -59221,9 +69151,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -59243,9 +69176,12 @@ pub mod open_enums {
             feature = "gpu-device",
             feature = "label",
             feature = "metrics",
+            feature = "snapshot-plan",
             feature = "vm",
             feature = "vm-disk",
+            feature = "vm-folder",
             feature = "vm-nic",
+            feature = "vm-placement-group",
             feature = "vm-snapshot"
         )
     )]
@@ -64055,6 +73991,1084 @@ pub mod open_enums {
             Ok(Self::from(s.as_str()))
         }
     }
+    ///`SnapshotPlanExecuteStatus` values.
+    ///
+    /// Open: a value newer than the spec parses as `Other` and is
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub enum SnapshotPlanExecuteStatus {
+        ///`CREATED`
+        Created,
+        ///`FAILED`
+        Failed,
+        ///`IN_PROGRESS`
+        InProgress,
+        ///`SUCCEED`
+        Succeed,
+        ///`UNSPECIFIED`
+        Unspecified,
+        /// A value the spec does not list, verbatim.
+        Other(::std::string::String),
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl SnapshotPlanExecuteStatus {
+        /// Every documented value, in spec order.
+        pub const KNOWN: &'static [&'static str] = &[
+            "CREATED",
+            "FAILED",
+            "IN_PROGRESS",
+            "SUCCEED",
+            "UNSPECIFIED",
+        ];
+        /// The wire value.
+        #[inline]
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Created => "CREATED",
+                Self::Failed => "FAILED",
+                Self::InProgress => "IN_PROGRESS",
+                Self::Succeed => "SUCCEED",
+                Self::Unspecified => "UNSPECIFIED",
+                Self::Other(other) => other.as_str(),
+            }
+        }
+        /// Whether the value is one the spec documents.
+        #[inline]
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Other(_))
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl ::std::fmt::Display for SnapshotPlanExecuteStatus {
+        #[inline]
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl ::std::str::FromStr for SnapshotPlanExecuteStatus {
+        type Err = ::std::convert::Infallible;
+        #[inline]
+        fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(
+                match s {
+                    "CREATED" => Self::Created,
+                    "FAILED" => Self::Failed,
+                    "IN_PROGRESS" => Self::InProgress,
+                    "SUCCEED" => Self::Succeed,
+                    "UNSPECIFIED" => Self::Unspecified,
+                    other => Self::Other(other.to_string()),
+                },
+            )
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl ::std::convert::From<&str> for SnapshotPlanExecuteStatus {
+        #[inline]
+        fn from(s: &str) -> Self {
+            match s.parse() {
+                Ok(v) => v,
+                Err(never) => match never {}
+            }
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl ::serde::Serialize for SnapshotPlanExecuteStatus {
+        #[inline]
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl<'de> ::serde::Deserialize<'de> for SnapshotPlanExecuteStatus {
+        #[inline]
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let s = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(s.as_str()))
+        }
+    }
+    ///`SnapshotPlanExecuteType` values.
+    ///
+    /// Open: a value newer than the spec parses as `Other` and is
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub enum SnapshotPlanExecuteType {
+        ///`DAY`
+        Day,
+        ///`HOUR`
+        Hour,
+        ///`MINUTE`
+        Minute,
+        ///`MONTH`
+        Month,
+        ///`WEEK`
+        Week,
+        /// A value the spec does not list, verbatim.
+        Other(::std::string::String),
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl SnapshotPlanExecuteType {
+        /// Every documented value, in spec order.
+        pub const KNOWN: &'static [&'static str] = &[
+            "DAY",
+            "HOUR",
+            "MINUTE",
+            "MONTH",
+            "WEEK",
+        ];
+        /// The wire value.
+        #[inline]
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Day => "DAY",
+                Self::Hour => "HOUR",
+                Self::Minute => "MINUTE",
+                Self::Month => "MONTH",
+                Self::Week => "WEEK",
+                Self::Other(other) => other.as_str(),
+            }
+        }
+        /// Whether the value is one the spec documents.
+        #[inline]
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Other(_))
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl ::std::fmt::Display for SnapshotPlanExecuteType {
+        #[inline]
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl ::std::str::FromStr for SnapshotPlanExecuteType {
+        type Err = ::std::convert::Infallible;
+        #[inline]
+        fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(
+                match s {
+                    "DAY" => Self::Day,
+                    "HOUR" => Self::Hour,
+                    "MINUTE" => Self::Minute,
+                    "MONTH" => Self::Month,
+                    "WEEK" => Self::Week,
+                    other => Self::Other(other.to_string()),
+                },
+            )
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl ::std::convert::From<&str> for SnapshotPlanExecuteType {
+        #[inline]
+        fn from(s: &str) -> Self {
+            match s.parse() {
+                Ok(v) => v,
+                Err(never) => match never {}
+            }
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl ::serde::Serialize for SnapshotPlanExecuteType {
+        #[inline]
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl<'de> ::serde::Deserialize<'de> for SnapshotPlanExecuteType {
+        #[inline]
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let s = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(s.as_str()))
+        }
+    }
+    ///`SnapshotPlanOrderByInput` values.
+    ///
+    /// Open: a value newer than the spec parses as `Other` and is
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub enum SnapshotPlanOrderByInput {
+        ///`auto_delete_num_ASC`
+        AutoDeleteNumAsc,
+        ///`auto_delete_num_DESC`
+        AutoDeleteNumDesc,
+        ///`auto_execute_num_ASC`
+        AutoExecuteNumAsc,
+        ///`auto_execute_num_DESC`
+        AutoExecuteNumDesc,
+        ///`description_ASC`
+        DescriptionAsc,
+        ///`description_DESC`
+        DescriptionDesc,
+        ///`end_time_ASC`
+        EndTimeAsc,
+        ///`end_time_DESC`
+        EndTimeDesc,
+        ///`entityAsyncStatus_ASC`
+        EntityAsyncStatusAsc,
+        ///`entityAsyncStatus_DESC`
+        EntityAsyncStatusDesc,
+        ///`exec_h_m_ASC`
+        ExecHMAsc,
+        ///`exec_h_m_DESC`
+        ExecHMDesc,
+        ///`execute_plan_type_ASC`
+        ExecutePlanTypeAsc,
+        ///`execute_plan_type_DESC`
+        ExecutePlanTypeDesc,
+        ///`healthy_ASC`
+        HealthyAsc,
+        ///`healthy_DESC`
+        HealthyDesc,
+        ///`id_ASC`
+        IdAsc,
+        ///`id_DESC`
+        IdDesc,
+        ///`last_execute_end_time_ASC`
+        LastExecuteEndTimeAsc,
+        ///`last_execute_end_time_DESC`
+        LastExecuteEndTimeDesc,
+        ///`last_execute_status_ASC`
+        LastExecuteStatusAsc,
+        ///`last_execute_status_DESC`
+        LastExecuteStatusDesc,
+        ///`last_execute_time_ASC`
+        LastExecuteTimeAsc,
+        ///`last_execute_time_DESC`
+        LastExecuteTimeDesc,
+        ///`local_id_ASC`
+        LocalIdAsc,
+        ///`local_id_DESC`
+        LocalIdDesc,
+        ///`logical_size_bytes_ASC`
+        LogicalSizeBytesAsc,
+        ///`logical_size_bytes_DESC`
+        LogicalSizeBytesDesc,
+        ///`manual_delete_num_ASC`
+        ManualDeleteNumAsc,
+        ///`manual_delete_num_DESC`
+        ManualDeleteNumDesc,
+        ///`manual_execute_num_ASC`
+        ManualExecuteNumAsc,
+        ///`manual_execute_num_DESC`
+        ManualExecuteNumDesc,
+        ///`mirror_ASC`
+        MirrorAsc,
+        ///`mirror_DESC`
+        MirrorDesc,
+        ///`name_ASC`
+        NameAsc,
+        ///`name_DESC`
+        NameDesc,
+        ///`next_execute_time_ASC`
+        NextExecuteTimeAsc,
+        ///`next_execute_time_DESC`
+        NextExecuteTimeDesc,
+        ///`object_num_ASC`
+        ObjectNumAsc,
+        ///`object_num_DESC`
+        ObjectNumDesc,
+        ///`physical_size_bytes_ASC`
+        PhysicalSizeBytesAsc,
+        ///`physical_size_bytes_DESC`
+        PhysicalSizeBytesDesc,
+        ///`remain_snapshot_num_ASC`
+        RemainSnapshotNumAsc,
+        ///`remain_snapshot_num_DESC`
+        RemainSnapshotNumDesc,
+        ///`snapshot_group_num_ASC`
+        SnapshotGroupNumAsc,
+        ///`snapshot_group_num_DESC`
+        SnapshotGroupNumDesc,
+        ///`start_time_ASC`
+        StartTimeAsc,
+        ///`start_time_DESC`
+        StartTimeDesc,
+        ///`status_ASC`
+        StatusAsc,
+        ///`status_DESC`
+        StatusDesc,
+        /// A value the spec does not list, verbatim.
+        Other(::std::string::String),
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl SnapshotPlanOrderByInput {
+        /// Every documented value, in spec order.
+        pub const KNOWN: &'static [&'static str] = &[
+            "auto_delete_num_ASC",
+            "auto_delete_num_DESC",
+            "auto_execute_num_ASC",
+            "auto_execute_num_DESC",
+            "description_ASC",
+            "description_DESC",
+            "end_time_ASC",
+            "end_time_DESC",
+            "entityAsyncStatus_ASC",
+            "entityAsyncStatus_DESC",
+            "exec_h_m_ASC",
+            "exec_h_m_DESC",
+            "execute_plan_type_ASC",
+            "execute_plan_type_DESC",
+            "healthy_ASC",
+            "healthy_DESC",
+            "id_ASC",
+            "id_DESC",
+            "last_execute_end_time_ASC",
+            "last_execute_end_time_DESC",
+            "last_execute_status_ASC",
+            "last_execute_status_DESC",
+            "last_execute_time_ASC",
+            "last_execute_time_DESC",
+            "local_id_ASC",
+            "local_id_DESC",
+            "logical_size_bytes_ASC",
+            "logical_size_bytes_DESC",
+            "manual_delete_num_ASC",
+            "manual_delete_num_DESC",
+            "manual_execute_num_ASC",
+            "manual_execute_num_DESC",
+            "mirror_ASC",
+            "mirror_DESC",
+            "name_ASC",
+            "name_DESC",
+            "next_execute_time_ASC",
+            "next_execute_time_DESC",
+            "object_num_ASC",
+            "object_num_DESC",
+            "physical_size_bytes_ASC",
+            "physical_size_bytes_DESC",
+            "remain_snapshot_num_ASC",
+            "remain_snapshot_num_DESC",
+            "snapshot_group_num_ASC",
+            "snapshot_group_num_DESC",
+            "start_time_ASC",
+            "start_time_DESC",
+            "status_ASC",
+            "status_DESC",
+        ];
+        /// The wire value.
+        #[inline]
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::AutoDeleteNumAsc => "auto_delete_num_ASC",
+                Self::AutoDeleteNumDesc => "auto_delete_num_DESC",
+                Self::AutoExecuteNumAsc => "auto_execute_num_ASC",
+                Self::AutoExecuteNumDesc => "auto_execute_num_DESC",
+                Self::DescriptionAsc => "description_ASC",
+                Self::DescriptionDesc => "description_DESC",
+                Self::EndTimeAsc => "end_time_ASC",
+                Self::EndTimeDesc => "end_time_DESC",
+                Self::EntityAsyncStatusAsc => "entityAsyncStatus_ASC",
+                Self::EntityAsyncStatusDesc => "entityAsyncStatus_DESC",
+                Self::ExecHMAsc => "exec_h_m_ASC",
+                Self::ExecHMDesc => "exec_h_m_DESC",
+                Self::ExecutePlanTypeAsc => "execute_plan_type_ASC",
+                Self::ExecutePlanTypeDesc => "execute_plan_type_DESC",
+                Self::HealthyAsc => "healthy_ASC",
+                Self::HealthyDesc => "healthy_DESC",
+                Self::IdAsc => "id_ASC",
+                Self::IdDesc => "id_DESC",
+                Self::LastExecuteEndTimeAsc => "last_execute_end_time_ASC",
+                Self::LastExecuteEndTimeDesc => "last_execute_end_time_DESC",
+                Self::LastExecuteStatusAsc => "last_execute_status_ASC",
+                Self::LastExecuteStatusDesc => "last_execute_status_DESC",
+                Self::LastExecuteTimeAsc => "last_execute_time_ASC",
+                Self::LastExecuteTimeDesc => "last_execute_time_DESC",
+                Self::LocalIdAsc => "local_id_ASC",
+                Self::LocalIdDesc => "local_id_DESC",
+                Self::LogicalSizeBytesAsc => "logical_size_bytes_ASC",
+                Self::LogicalSizeBytesDesc => "logical_size_bytes_DESC",
+                Self::ManualDeleteNumAsc => "manual_delete_num_ASC",
+                Self::ManualDeleteNumDesc => "manual_delete_num_DESC",
+                Self::ManualExecuteNumAsc => "manual_execute_num_ASC",
+                Self::ManualExecuteNumDesc => "manual_execute_num_DESC",
+                Self::MirrorAsc => "mirror_ASC",
+                Self::MirrorDesc => "mirror_DESC",
+                Self::NameAsc => "name_ASC",
+                Self::NameDesc => "name_DESC",
+                Self::NextExecuteTimeAsc => "next_execute_time_ASC",
+                Self::NextExecuteTimeDesc => "next_execute_time_DESC",
+                Self::ObjectNumAsc => "object_num_ASC",
+                Self::ObjectNumDesc => "object_num_DESC",
+                Self::PhysicalSizeBytesAsc => "physical_size_bytes_ASC",
+                Self::PhysicalSizeBytesDesc => "physical_size_bytes_DESC",
+                Self::RemainSnapshotNumAsc => "remain_snapshot_num_ASC",
+                Self::RemainSnapshotNumDesc => "remain_snapshot_num_DESC",
+                Self::SnapshotGroupNumAsc => "snapshot_group_num_ASC",
+                Self::SnapshotGroupNumDesc => "snapshot_group_num_DESC",
+                Self::StartTimeAsc => "start_time_ASC",
+                Self::StartTimeDesc => "start_time_DESC",
+                Self::StatusAsc => "status_ASC",
+                Self::StatusDesc => "status_DESC",
+                Self::Other(other) => other.as_str(),
+            }
+        }
+        /// Whether the value is one the spec documents.
+        #[inline]
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Other(_))
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl ::std::fmt::Display for SnapshotPlanOrderByInput {
+        #[inline]
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl ::std::str::FromStr for SnapshotPlanOrderByInput {
+        type Err = ::std::convert::Infallible;
+        #[inline]
+        fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(
+                match s {
+                    "auto_delete_num_ASC" => Self::AutoDeleteNumAsc,
+                    "auto_delete_num_DESC" => Self::AutoDeleteNumDesc,
+                    "auto_execute_num_ASC" => Self::AutoExecuteNumAsc,
+                    "auto_execute_num_DESC" => Self::AutoExecuteNumDesc,
+                    "description_ASC" => Self::DescriptionAsc,
+                    "description_DESC" => Self::DescriptionDesc,
+                    "end_time_ASC" => Self::EndTimeAsc,
+                    "end_time_DESC" => Self::EndTimeDesc,
+                    "entityAsyncStatus_ASC" => Self::EntityAsyncStatusAsc,
+                    "entityAsyncStatus_DESC" => Self::EntityAsyncStatusDesc,
+                    "exec_h_m_ASC" => Self::ExecHMAsc,
+                    "exec_h_m_DESC" => Self::ExecHMDesc,
+                    "execute_plan_type_ASC" => Self::ExecutePlanTypeAsc,
+                    "execute_plan_type_DESC" => Self::ExecutePlanTypeDesc,
+                    "healthy_ASC" => Self::HealthyAsc,
+                    "healthy_DESC" => Self::HealthyDesc,
+                    "id_ASC" => Self::IdAsc,
+                    "id_DESC" => Self::IdDesc,
+                    "last_execute_end_time_ASC" => Self::LastExecuteEndTimeAsc,
+                    "last_execute_end_time_DESC" => Self::LastExecuteEndTimeDesc,
+                    "last_execute_status_ASC" => Self::LastExecuteStatusAsc,
+                    "last_execute_status_DESC" => Self::LastExecuteStatusDesc,
+                    "last_execute_time_ASC" => Self::LastExecuteTimeAsc,
+                    "last_execute_time_DESC" => Self::LastExecuteTimeDesc,
+                    "local_id_ASC" => Self::LocalIdAsc,
+                    "local_id_DESC" => Self::LocalIdDesc,
+                    "logical_size_bytes_ASC" => Self::LogicalSizeBytesAsc,
+                    "logical_size_bytes_DESC" => Self::LogicalSizeBytesDesc,
+                    "manual_delete_num_ASC" => Self::ManualDeleteNumAsc,
+                    "manual_delete_num_DESC" => Self::ManualDeleteNumDesc,
+                    "manual_execute_num_ASC" => Self::ManualExecuteNumAsc,
+                    "manual_execute_num_DESC" => Self::ManualExecuteNumDesc,
+                    "mirror_ASC" => Self::MirrorAsc,
+                    "mirror_DESC" => Self::MirrorDesc,
+                    "name_ASC" => Self::NameAsc,
+                    "name_DESC" => Self::NameDesc,
+                    "next_execute_time_ASC" => Self::NextExecuteTimeAsc,
+                    "next_execute_time_DESC" => Self::NextExecuteTimeDesc,
+                    "object_num_ASC" => Self::ObjectNumAsc,
+                    "object_num_DESC" => Self::ObjectNumDesc,
+                    "physical_size_bytes_ASC" => Self::PhysicalSizeBytesAsc,
+                    "physical_size_bytes_DESC" => Self::PhysicalSizeBytesDesc,
+                    "remain_snapshot_num_ASC" => Self::RemainSnapshotNumAsc,
+                    "remain_snapshot_num_DESC" => Self::RemainSnapshotNumDesc,
+                    "snapshot_group_num_ASC" => Self::SnapshotGroupNumAsc,
+                    "snapshot_group_num_DESC" => Self::SnapshotGroupNumDesc,
+                    "start_time_ASC" => Self::StartTimeAsc,
+                    "start_time_DESC" => Self::StartTimeDesc,
+                    "status_ASC" => Self::StatusAsc,
+                    "status_DESC" => Self::StatusDesc,
+                    other => Self::Other(other.to_string()),
+                },
+            )
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl ::std::convert::From<&str> for SnapshotPlanOrderByInput {
+        #[inline]
+        fn from(s: &str) -> Self {
+            match s.parse() {
+                Ok(v) => v,
+                Err(never) => match never {}
+            }
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl ::serde::Serialize for SnapshotPlanOrderByInput {
+        #[inline]
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl<'de> ::serde::Deserialize<'de> for SnapshotPlanOrderByInput {
+        #[inline]
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let s = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(s.as_str()))
+        }
+    }
+    ///`SnapshotPlanStatus` values.
+    ///
+    /// Open: a value newer than the spec parses as `Other` and is
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub enum SnapshotPlanStatus {
+        ///`NORMAL`
+        Normal,
+        ///`STOPPED`
+        Stopped,
+        ///`SUSPENDED`
+        Suspended,
+        /// A value the spec does not list, verbatim.
+        Other(::std::string::String),
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl SnapshotPlanStatus {
+        /// Every documented value, in spec order.
+        pub const KNOWN: &'static [&'static str] = &["NORMAL", "STOPPED", "SUSPENDED"];
+        /// The wire value.
+        #[inline]
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Normal => "NORMAL",
+                Self::Stopped => "STOPPED",
+                Self::Suspended => "SUSPENDED",
+                Self::Other(other) => other.as_str(),
+            }
+        }
+        /// Whether the value is one the spec documents.
+        #[inline]
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Other(_))
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl ::std::fmt::Display for SnapshotPlanStatus {
+        #[inline]
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl ::std::str::FromStr for SnapshotPlanStatus {
+        type Err = ::std::convert::Infallible;
+        #[inline]
+        fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(
+                match s {
+                    "NORMAL" => Self::Normal,
+                    "STOPPED" => Self::Stopped,
+                    "SUSPENDED" => Self::Suspended,
+                    other => Self::Other(other.to_string()),
+                },
+            )
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl ::std::convert::From<&str> for SnapshotPlanStatus {
+        #[inline]
+        fn from(s: &str) -> Self {
+            match s.parse() {
+                Ok(v) => v,
+                Err(never) => match never {}
+            }
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl ::serde::Serialize for SnapshotPlanStatus {
+        #[inline]
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl<'de> ::serde::Deserialize<'de> for SnapshotPlanStatus {
+        #[inline]
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let s = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(s.as_str()))
+        }
+    }
+    ///`VmFolderOrderByInput` values.
+    ///
+    /// Open: a value newer than the spec parses as `Other` and is
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "vm-folder"))]
+    pub enum VmFolderOrderByInput {
+        ///`id_ASC`
+        IdAsc,
+        ///`id_DESC`
+        IdDesc,
+        ///`local_id_ASC`
+        LocalIdAsc,
+        ///`local_id_DESC`
+        LocalIdDesc,
+        ///`name_ASC`
+        NameAsc,
+        ///`name_DESC`
+        NameDesc,
+        ///`vm_num_ASC`
+        VmNumAsc,
+        ///`vm_num_DESC`
+        VmNumDesc,
+        /// A value the spec does not list, verbatim.
+        Other(::std::string::String),
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    impl VmFolderOrderByInput {
+        /// Every documented value, in spec order.
+        pub const KNOWN: &'static [&'static str] = &[
+            "id_ASC",
+            "id_DESC",
+            "local_id_ASC",
+            "local_id_DESC",
+            "name_ASC",
+            "name_DESC",
+            "vm_num_ASC",
+            "vm_num_DESC",
+        ];
+        /// The wire value.
+        #[inline]
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::IdAsc => "id_ASC",
+                Self::IdDesc => "id_DESC",
+                Self::LocalIdAsc => "local_id_ASC",
+                Self::LocalIdDesc => "local_id_DESC",
+                Self::NameAsc => "name_ASC",
+                Self::NameDesc => "name_DESC",
+                Self::VmNumAsc => "vm_num_ASC",
+                Self::VmNumDesc => "vm_num_DESC",
+                Self::Other(other) => other.as_str(),
+            }
+        }
+        /// Whether the value is one the spec documents.
+        #[inline]
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Other(_))
+        }
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    impl ::std::fmt::Display for VmFolderOrderByInput {
+        #[inline]
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    impl ::std::str::FromStr for VmFolderOrderByInput {
+        type Err = ::std::convert::Infallible;
+        #[inline]
+        fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(
+                match s {
+                    "id_ASC" => Self::IdAsc,
+                    "id_DESC" => Self::IdDesc,
+                    "local_id_ASC" => Self::LocalIdAsc,
+                    "local_id_DESC" => Self::LocalIdDesc,
+                    "name_ASC" => Self::NameAsc,
+                    "name_DESC" => Self::NameDesc,
+                    "vm_num_ASC" => Self::VmNumAsc,
+                    "vm_num_DESC" => Self::VmNumDesc,
+                    other => Self::Other(other.to_string()),
+                },
+            )
+        }
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    impl ::std::convert::From<&str> for VmFolderOrderByInput {
+        #[inline]
+        fn from(s: &str) -> Self {
+            match s.parse() {
+                Ok(v) => v,
+                Err(never) => match never {}
+            }
+        }
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    impl ::serde::Serialize for VmFolderOrderByInput {
+        #[inline]
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    impl<'de> ::serde::Deserialize<'de> for VmFolderOrderByInput {
+        #[inline]
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let s = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(s.as_str()))
+        }
+    }
+    ///`VmPlacementGroupOrderByInput` values.
+    ///
+    /// Open: a value newer than the spec parses as `Other` and is
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub enum VmPlacementGroupOrderByInput {
+        ///`description_ASC`
+        DescriptionAsc,
+        ///`description_DESC`
+        DescriptionDesc,
+        ///`enabled_ASC`
+        EnabledAsc,
+        ///`enabled_DESC`
+        EnabledDesc,
+        ///`entityAsyncStatus_ASC`
+        EntityAsyncStatusAsc,
+        ///`entityAsyncStatus_DESC`
+        EntityAsyncStatusDesc,
+        ///`id_ASC`
+        IdAsc,
+        ///`id_DESC`
+        IdDesc,
+        ///`local_created_at_ASC`
+        LocalCreatedAtAsc,
+        ///`local_created_at_DESC`
+        LocalCreatedAtDesc,
+        ///`local_id_ASC`
+        LocalIdAsc,
+        ///`local_id_DESC`
+        LocalIdDesc,
+        ///`local_updated_at_ASC`
+        LocalUpdatedAtAsc,
+        ///`local_updated_at_DESC`
+        LocalUpdatedAtDesc,
+        ///`name_ASC`
+        NameAsc,
+        ///`name_DESC`
+        NameDesc,
+        ///`vm_host_must_enabled_ASC`
+        VmHostMustEnabledAsc,
+        ///`vm_host_must_enabled_DESC`
+        VmHostMustEnabledDesc,
+        ///`vm_host_must_policy_ASC`
+        VmHostMustPolicyAsc,
+        ///`vm_host_must_policy_DESC`
+        VmHostMustPolicyDesc,
+        ///`vm_host_prefer_enabled_ASC`
+        VmHostPreferEnabledAsc,
+        ///`vm_host_prefer_enabled_DESC`
+        VmHostPreferEnabledDesc,
+        ///`vm_host_prefer_policy_ASC`
+        VmHostPreferPolicyAsc,
+        ///`vm_host_prefer_policy_DESC`
+        VmHostPreferPolicyDesc,
+        ///`vm_vm_policy_ASC`
+        VmVmPolicyAsc,
+        ///`vm_vm_policy_DESC`
+        VmVmPolicyDesc,
+        ///`vm_vm_policy_enabled_ASC`
+        VmVmPolicyEnabledAsc,
+        ///`vm_vm_policy_enabled_DESC`
+        VmVmPolicyEnabledDesc,
+        /// A value the spec does not list, verbatim.
+        Other(::std::string::String),
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl VmPlacementGroupOrderByInput {
+        /// Every documented value, in spec order.
+        pub const KNOWN: &'static [&'static str] = &[
+            "description_ASC",
+            "description_DESC",
+            "enabled_ASC",
+            "enabled_DESC",
+            "entityAsyncStatus_ASC",
+            "entityAsyncStatus_DESC",
+            "id_ASC",
+            "id_DESC",
+            "local_created_at_ASC",
+            "local_created_at_DESC",
+            "local_id_ASC",
+            "local_id_DESC",
+            "local_updated_at_ASC",
+            "local_updated_at_DESC",
+            "name_ASC",
+            "name_DESC",
+            "vm_host_must_enabled_ASC",
+            "vm_host_must_enabled_DESC",
+            "vm_host_must_policy_ASC",
+            "vm_host_must_policy_DESC",
+            "vm_host_prefer_enabled_ASC",
+            "vm_host_prefer_enabled_DESC",
+            "vm_host_prefer_policy_ASC",
+            "vm_host_prefer_policy_DESC",
+            "vm_vm_policy_ASC",
+            "vm_vm_policy_DESC",
+            "vm_vm_policy_enabled_ASC",
+            "vm_vm_policy_enabled_DESC",
+        ];
+        /// The wire value.
+        #[inline]
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::DescriptionAsc => "description_ASC",
+                Self::DescriptionDesc => "description_DESC",
+                Self::EnabledAsc => "enabled_ASC",
+                Self::EnabledDesc => "enabled_DESC",
+                Self::EntityAsyncStatusAsc => "entityAsyncStatus_ASC",
+                Self::EntityAsyncStatusDesc => "entityAsyncStatus_DESC",
+                Self::IdAsc => "id_ASC",
+                Self::IdDesc => "id_DESC",
+                Self::LocalCreatedAtAsc => "local_created_at_ASC",
+                Self::LocalCreatedAtDesc => "local_created_at_DESC",
+                Self::LocalIdAsc => "local_id_ASC",
+                Self::LocalIdDesc => "local_id_DESC",
+                Self::LocalUpdatedAtAsc => "local_updated_at_ASC",
+                Self::LocalUpdatedAtDesc => "local_updated_at_DESC",
+                Self::NameAsc => "name_ASC",
+                Self::NameDesc => "name_DESC",
+                Self::VmHostMustEnabledAsc => "vm_host_must_enabled_ASC",
+                Self::VmHostMustEnabledDesc => "vm_host_must_enabled_DESC",
+                Self::VmHostMustPolicyAsc => "vm_host_must_policy_ASC",
+                Self::VmHostMustPolicyDesc => "vm_host_must_policy_DESC",
+                Self::VmHostPreferEnabledAsc => "vm_host_prefer_enabled_ASC",
+                Self::VmHostPreferEnabledDesc => "vm_host_prefer_enabled_DESC",
+                Self::VmHostPreferPolicyAsc => "vm_host_prefer_policy_ASC",
+                Self::VmHostPreferPolicyDesc => "vm_host_prefer_policy_DESC",
+                Self::VmVmPolicyAsc => "vm_vm_policy_ASC",
+                Self::VmVmPolicyDesc => "vm_vm_policy_DESC",
+                Self::VmVmPolicyEnabledAsc => "vm_vm_policy_enabled_ASC",
+                Self::VmVmPolicyEnabledDesc => "vm_vm_policy_enabled_DESC",
+                Self::Other(other) => other.as_str(),
+            }
+        }
+        /// Whether the value is one the spec documents.
+        #[inline]
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Other(_))
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl ::std::fmt::Display for VmPlacementGroupOrderByInput {
+        #[inline]
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl ::std::str::FromStr for VmPlacementGroupOrderByInput {
+        type Err = ::std::convert::Infallible;
+        #[inline]
+        fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(
+                match s {
+                    "description_ASC" => Self::DescriptionAsc,
+                    "description_DESC" => Self::DescriptionDesc,
+                    "enabled_ASC" => Self::EnabledAsc,
+                    "enabled_DESC" => Self::EnabledDesc,
+                    "entityAsyncStatus_ASC" => Self::EntityAsyncStatusAsc,
+                    "entityAsyncStatus_DESC" => Self::EntityAsyncStatusDesc,
+                    "id_ASC" => Self::IdAsc,
+                    "id_DESC" => Self::IdDesc,
+                    "local_created_at_ASC" => Self::LocalCreatedAtAsc,
+                    "local_created_at_DESC" => Self::LocalCreatedAtDesc,
+                    "local_id_ASC" => Self::LocalIdAsc,
+                    "local_id_DESC" => Self::LocalIdDesc,
+                    "local_updated_at_ASC" => Self::LocalUpdatedAtAsc,
+                    "local_updated_at_DESC" => Self::LocalUpdatedAtDesc,
+                    "name_ASC" => Self::NameAsc,
+                    "name_DESC" => Self::NameDesc,
+                    "vm_host_must_enabled_ASC" => Self::VmHostMustEnabledAsc,
+                    "vm_host_must_enabled_DESC" => Self::VmHostMustEnabledDesc,
+                    "vm_host_must_policy_ASC" => Self::VmHostMustPolicyAsc,
+                    "vm_host_must_policy_DESC" => Self::VmHostMustPolicyDesc,
+                    "vm_host_prefer_enabled_ASC" => Self::VmHostPreferEnabledAsc,
+                    "vm_host_prefer_enabled_DESC" => Self::VmHostPreferEnabledDesc,
+                    "vm_host_prefer_policy_ASC" => Self::VmHostPreferPolicyAsc,
+                    "vm_host_prefer_policy_DESC" => Self::VmHostPreferPolicyDesc,
+                    "vm_vm_policy_ASC" => Self::VmVmPolicyAsc,
+                    "vm_vm_policy_DESC" => Self::VmVmPolicyDesc,
+                    "vm_vm_policy_enabled_ASC" => Self::VmVmPolicyEnabledAsc,
+                    "vm_vm_policy_enabled_DESC" => Self::VmVmPolicyEnabledDesc,
+                    other => Self::Other(other.to_string()),
+                },
+            )
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl ::std::convert::From<&str> for VmPlacementGroupOrderByInput {
+        #[inline]
+        fn from(s: &str) -> Self {
+            match s.parse() {
+                Ok(v) => v,
+                Err(never) => match never {}
+            }
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl ::serde::Serialize for VmPlacementGroupOrderByInput {
+        #[inline]
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl<'de> ::serde::Deserialize<'de> for VmPlacementGroupOrderByInput {
+        #[inline]
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let s = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(s.as_str()))
+        }
+    }
+    ///`VmVmPolicy` values.
+    ///
+    /// Open: a value newer than the spec parses as `Other` and is
+    /// kept verbatim; and non-exhaustive, so that the variant a new
+    /// value gets breaks no `match` outside this crate.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub enum VmVmPolicy {
+        ///`MUST_DIFFERENT`
+        MustDifferent,
+        ///`MUST_SAME`
+        MustSame,
+        ///`PREFER_DIFFERENT`
+        PreferDifferent,
+        ///`PREFER_SAME`
+        PreferSame,
+        /// A value the spec does not list, verbatim.
+        Other(::std::string::String),
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl VmVmPolicy {
+        /// Every documented value, in spec order.
+        pub const KNOWN: &'static [&'static str] = &[
+            "MUST_DIFFERENT",
+            "MUST_SAME",
+            "PREFER_DIFFERENT",
+            "PREFER_SAME",
+        ];
+        /// The wire value.
+        #[inline]
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::MustDifferent => "MUST_DIFFERENT",
+                Self::MustSame => "MUST_SAME",
+                Self::PreferDifferent => "PREFER_DIFFERENT",
+                Self::PreferSame => "PREFER_SAME",
+                Self::Other(other) => other.as_str(),
+            }
+        }
+        /// Whether the value is one the spec documents.
+        #[inline]
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Other(_))
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl ::std::fmt::Display for VmVmPolicy {
+        #[inline]
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl ::std::str::FromStr for VmVmPolicy {
+        type Err = ::std::convert::Infallible;
+        #[inline]
+        fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(
+                match s {
+                    "MUST_DIFFERENT" => Self::MustDifferent,
+                    "MUST_SAME" => Self::MustSame,
+                    "PREFER_DIFFERENT" => Self::PreferDifferent,
+                    "PREFER_SAME" => Self::PreferSame,
+                    other => Self::Other(other.to_string()),
+                },
+            )
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl ::std::convert::From<&str> for VmVmPolicy {
+        #[inline]
+        fn from(s: &str) -> Self {
+            match s.parse() {
+                Ok(v) => v,
+                Err(never) => match never {}
+            }
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl ::serde::Serialize for VmVmPolicy {
+        #[inline]
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl<'de> ::serde::Deserialize<'de> for VmVmPolicy {
+        #[inline]
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let s = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(s.as_str()))
+        }
+    }
 }
 /// The `operationId` of every operation, named after it.
 pub mod operation_ids {
@@ -64214,6 +75228,42 @@ pub mod operation_ids {
     pub const GET_API_VERSION: &str = "GetApiVersion";
     ///`GetNtpServiceUrl` (POST /get-ntp-service-url)
     pub const GET_NTP_SERVICE_URL: &str = "GetNtpServiceUrl";
+    ///`CreateVmFolder` (POST /create-vm-folder)
+    pub const CREATE_VM_FOLDER: &str = "CreateVmFolder";
+    ///`UpdateVmFolder` (POST /update-vm-folder)
+    pub const UPDATE_VM_FOLDER: &str = "UpdateVmFolder";
+    ///`DeleteVmFolder` (POST /delete-vm-folder)
+    pub const DELETE_VM_FOLDER: &str = "DeleteVmFolder";
+    ///`GetVmFolders` (POST /get-vm-folders)
+    pub const GET_VM_FOLDERS: &str = "GetVmFolders";
+    ///`GetVmFoldersConnection` (POST /get-vm-folders-connection)
+    pub const GET_VM_FOLDERS_CONNECTION: &str = "GetVmFoldersConnection";
+    ///`CreateVmPlacementGroup` (POST /create-vm-placement-group)
+    pub const CREATE_VM_PLACEMENT_GROUP: &str = "CreateVmPlacementGroup";
+    ///`UpdateVmPlacementGroup` (POST /update-vm-placement-group)
+    pub const UPDATE_VM_PLACEMENT_GROUP: &str = "UpdateVmPlacementGroup";
+    ///`DeleteVmPlacementGroup` (POST /delete-vm-placement-group)
+    pub const DELETE_VM_PLACEMENT_GROUP: &str = "DeleteVmPlacementGroup";
+    ///`GetVmPlacementGroups` (POST /get-vm-placement-groups)
+    pub const GET_VM_PLACEMENT_GROUPS: &str = "GetVmPlacementGroups";
+    ///`GetVmPlacementGroupsConnection` (POST /get-vm-placement-groups-connection)
+    pub const GET_VM_PLACEMENT_GROUPS_CONNECTION: &str = "GetVmPlacementGroupsConnection";
+    ///`CreateSnapshotPlan` (POST /create-snapshot-plan)
+    pub const CREATE_SNAPSHOT_PLAN: &str = "CreateSnapshotPlan";
+    ///`UpdateSnapshotPlan` (POST /update-snapshot-plan)
+    pub const UPDATE_SNAPSHOT_PLAN: &str = "UpdateSnapshotPlan";
+    ///`DeleteSnapshotPlan` (POST /delete-snapshot-plan)
+    pub const DELETE_SNAPSHOT_PLAN: &str = "DeleteSnapshotPlan";
+    ///`ExecuteSnapshotPlan` (POST /execute-snapshot-plan)
+    pub const EXECUTE_SNAPSHOT_PLAN: &str = "ExecuteSnapshotPlan";
+    ///`SuspendSnapshotPlan` (POST /suspend-snapshot-plan)
+    pub const SUSPEND_SNAPSHOT_PLAN: &str = "SuspendSnapshotPlan";
+    ///`ResumeSnapshotPlan` (POST /resume-snapshot-plan)
+    pub const RESUME_SNAPSHOT_PLAN: &str = "ResumeSnapshotPlan";
+    ///`GetSnapshotPlans` (POST /get-snapshot-plans)
+    pub const GET_SNAPSHOT_PLANS: &str = "GetSnapshotPlans";
+    ///`GetSnapshotPlansConnection` (POST /get-snapshot-plans-connection)
+    pub const GET_SNAPSHOT_PLANS_CONNECTION: &str = "GetSnapshotPlansConnection";
 }
 impl<'a> ::cloud_common::Operation for builder::Login<'a> {
     type Ok = types::WithTaskLoginResponse;
@@ -65594,6 +76644,340 @@ impl<'a> ::cloud_common::Operation for builder::GetNtpServiceUrl<'a> {
         builder::GetNtpServiceUrl::send(self)
     }
 }
+#[cfg(any(feature = "vm-folder"))]
+impl<'a> ::cloud_common::Operation for builder::CreateVmFolder<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskVmFolder>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "CreateVmFolder";
+    #[inline]
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<
+                ::std::vec::Vec<types::WithTaskVmFolder>,
+            >,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::CreateVmFolder::send(self)
+    }
+}
+#[cfg(any(feature = "vm-folder"))]
+impl<'a> ::cloud_common::Operation for builder::UpdateVmFolder<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskVmFolder>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "UpdateVmFolder";
+    #[inline]
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<
+                ::std::vec::Vec<types::WithTaskVmFolder>,
+            >,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::UpdateVmFolder::send(self)
+    }
+}
+#[cfg(any(feature = "vm-folder"))]
+impl<'a> ::cloud_common::Operation for builder::DeleteVmFolder<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskDeleteVmFolder>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "DeleteVmFolder";
+    #[inline]
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<
+                ::std::vec::Vec<types::WithTaskDeleteVmFolder>,
+            >,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::DeleteVmFolder::send(self)
+    }
+}
+#[cfg(any(feature = "vm-folder"))]
+impl<'a> ::cloud_common::Operation for builder::GetVmFolders<'a> {
+    type Ok = ::std::vec::Vec<types::VmFolder>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "GetVmFolders";
+    #[inline]
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<::std::vec::Vec<types::VmFolder>>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::GetVmFolders::send(self)
+    }
+}
+#[cfg(any(feature = "vm-folder"))]
+impl<'a> ::cloud_common::Operation for builder::GetVmFoldersConnection<'a> {
+    type Ok = types::VmFolderConnection;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "GetVmFoldersConnection";
+    #[inline]
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::VmFolderConnection>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::GetVmFoldersConnection::send(self)
+    }
+}
+#[cfg(any(feature = "vm-placement-group"))]
+impl<'a> ::cloud_common::Operation for builder::CreateVmPlacementGroup<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskVmPlacementGroup>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "CreateVmPlacementGroup";
+    #[inline]
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<
+                ::std::vec::Vec<types::WithTaskVmPlacementGroup>,
+            >,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::CreateVmPlacementGroup::send(self)
+    }
+}
+#[cfg(any(feature = "vm-placement-group"))]
+impl<'a> ::cloud_common::Operation for builder::UpdateVmPlacementGroup<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskVmPlacementGroup>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "UpdateVmPlacementGroup";
+    #[inline]
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<
+                ::std::vec::Vec<types::WithTaskVmPlacementGroup>,
+            >,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::UpdateVmPlacementGroup::send(self)
+    }
+}
+#[cfg(any(feature = "vm-placement-group"))]
+impl<'a> ::cloud_common::Operation for builder::DeleteVmPlacementGroup<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskDeleteVmPlacementGroup>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "DeleteVmPlacementGroup";
+    #[inline]
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<
+                ::std::vec::Vec<types::WithTaskDeleteVmPlacementGroup>,
+            >,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::DeleteVmPlacementGroup::send(self)
+    }
+}
+#[cfg(any(feature = "vm-placement-group"))]
+impl<'a> ::cloud_common::Operation for builder::GetVmPlacementGroups<'a> {
+    type Ok = ::std::vec::Vec<types::VmPlacementGroup>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "GetVmPlacementGroups";
+    #[inline]
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<
+                ::std::vec::Vec<types::VmPlacementGroup>,
+            >,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::GetVmPlacementGroups::send(self)
+    }
+}
+#[cfg(any(feature = "vm-placement-group"))]
+impl<'a> ::cloud_common::Operation for builder::GetVmPlacementGroupsConnection<'a> {
+    type Ok = types::VmPlacementGroupConnection;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "GetVmPlacementGroupsConnection";
+    #[inline]
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::VmPlacementGroupConnection>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::GetVmPlacementGroupsConnection::send(self)
+    }
+}
+#[cfg(any(feature = "snapshot-plan"))]
+impl<'a> ::cloud_common::Operation for builder::CreateSnapshotPlan<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskSnapshotPlan>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "CreateSnapshotPlan";
+    #[inline]
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<
+                ::std::vec::Vec<types::WithTaskSnapshotPlan>,
+            >,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::CreateSnapshotPlan::send(self)
+    }
+}
+#[cfg(any(feature = "snapshot-plan"))]
+impl<'a> ::cloud_common::Operation for builder::UpdateSnapshotPlan<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskSnapshotPlan>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "UpdateSnapshotPlan";
+    #[inline]
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<
+                ::std::vec::Vec<types::WithTaskSnapshotPlan>,
+            >,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::UpdateSnapshotPlan::send(self)
+    }
+}
+#[cfg(any(feature = "snapshot-plan"))]
+impl<'a> ::cloud_common::Operation for builder::DeleteSnapshotPlan<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskDeleteSnapshotPlan>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "DeleteSnapshotPlan";
+    #[inline]
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<
+                ::std::vec::Vec<types::WithTaskDeleteSnapshotPlan>,
+            >,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::DeleteSnapshotPlan::send(self)
+    }
+}
+#[cfg(any(feature = "snapshot-plan"))]
+impl<'a> ::cloud_common::Operation for builder::ExecuteSnapshotPlan<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskSnapshotPlan>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "ExecuteSnapshotPlan";
+    #[inline]
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<
+                ::std::vec::Vec<types::WithTaskSnapshotPlan>,
+            >,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::ExecuteSnapshotPlan::send(self)
+    }
+}
+#[cfg(any(feature = "snapshot-plan"))]
+impl<'a> ::cloud_common::Operation for builder::SuspendSnapshotPlan<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskSnapshotPlan>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "SuspendSnapshotPlan";
+    #[inline]
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<
+                ::std::vec::Vec<types::WithTaskSnapshotPlan>,
+            >,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::SuspendSnapshotPlan::send(self)
+    }
+}
+#[cfg(any(feature = "snapshot-plan"))]
+impl<'a> ::cloud_common::Operation for builder::ResumeSnapshotPlan<'a> {
+    type Ok = ::std::vec::Vec<types::WithTaskSnapshotPlan>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "ResumeSnapshotPlan";
+    #[inline]
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<
+                ::std::vec::Vec<types::WithTaskSnapshotPlan>,
+            >,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::ResumeSnapshotPlan::send(self)
+    }
+}
+#[cfg(any(feature = "snapshot-plan"))]
+impl<'a> ::cloud_common::Operation for builder::GetSnapshotPlans<'a> {
+    type Ok = ::std::vec::Vec<types::SnapshotPlan>;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "GetSnapshotPlans";
+    #[inline]
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<
+                ::std::vec::Vec<types::SnapshotPlan>,
+            >,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::GetSnapshotPlans::send(self)
+    }
+}
+#[cfg(any(feature = "snapshot-plan"))]
+impl<'a> ::cloud_common::Operation for builder::GetSnapshotPlansConnection<'a> {
+    type Ok = types::SnapshotPlanConnection;
+    type ErrorBody = types::ErrorBody;
+    const OPERATION_ID: &'static str = "GetSnapshotPlansConnection";
+    #[inline]
+    fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::cloud_common::__private::ResponseValue<types::SnapshotPlanConnection>,
+            ::cloud_common::__private::ProgenitorError<types::ErrorBody>,
+        >,
+    > + Send {
+        builder::GetSnapshotPlansConnection::send(self)
+    }
+}
 #[cfg(feature = "json-bodies")]
 impl ::std::convert::TryFrom<::serde_json::Value> for types::LoginInput {
     type Error = ::serde_json::Error;
@@ -66353,6 +77737,214 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::AddLabelsToResource
         ::serde_json::from_value(value)
     }
 }
+#[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm-folder"))]
+impl ::std::convert::TryFrom<::serde_json::Value> for types::VmFolderCreationParams {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    #[inline]
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+#[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm-folder"))]
+impl ::std::convert::TryFrom<::serde_json::Value> for types::VmFolderUpdationParams {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    #[inline]
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+#[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm-folder"))]
+impl ::std::convert::TryFrom<::serde_json::Value> for types::VmFolderDeletionParams {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    #[inline]
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+#[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm-folder"))]
+impl ::std::convert::TryFrom<::serde_json::Value> for types::GetVmFoldersRequestBody {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    #[inline]
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+#[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm-folder"))]
+impl ::std::convert::TryFrom<::serde_json::Value>
+for types::GetVmFoldersConnectionRequestBody {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    #[inline]
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+#[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm-placement-group"))]
+impl ::std::convert::TryFrom<::serde_json::Value>
+for types::VmPlacementGroupCreationParams {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    #[inline]
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+#[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm-placement-group"))]
+impl ::std::convert::TryFrom<::serde_json::Value>
+for types::VmPlacementGroupUpdationParams {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    #[inline]
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+#[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm-placement-group"))]
+impl ::std::convert::TryFrom<::serde_json::Value>
+for types::VmPlacementGroupDeletionParams {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    #[inline]
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+#[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm-placement-group"))]
+impl ::std::convert::TryFrom<::serde_json::Value>
+for types::GetVmPlacementGroupsRequestBody {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    #[inline]
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+#[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "vm-placement-group"))]
+impl ::std::convert::TryFrom<::serde_json::Value>
+for types::GetVmPlacementGroupsConnectionRequestBody {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    #[inline]
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+#[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "snapshot-plan"))]
+impl ::std::convert::TryFrom<::serde_json::Value> for types::SnapshotPlanCreationParams {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    #[inline]
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+#[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "snapshot-plan"))]
+impl ::std::convert::TryFrom<::serde_json::Value> for types::SnapshotPlanUpdationParams {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    #[inline]
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+#[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "snapshot-plan"))]
+impl ::std::convert::TryFrom<::serde_json::Value> for types::SnapshotPlanDeletionParams {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    #[inline]
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+#[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "snapshot-plan"))]
+impl ::std::convert::TryFrom<::serde_json::Value>
+for types::SnapshotPlanExecutionParams {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    #[inline]
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+#[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "snapshot-plan"))]
+impl ::std::convert::TryFrom<::serde_json::Value>
+for types::SnapshotPlanSuspendedParams {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    #[inline]
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+#[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "snapshot-plan"))]
+impl ::std::convert::TryFrom<::serde_json::Value> for types::SnapshotPlanResumeParams {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    #[inline]
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+#[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "snapshot-plan"))]
+impl ::std::convert::TryFrom<::serde_json::Value>
+for types::GetSnapshotPlansRequestBody {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    #[inline]
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
+#[cfg(feature = "json-bodies")]
+#[cfg(any(feature = "snapshot-plan"))]
+impl ::std::convert::TryFrom<::serde_json::Value>
+for types::GetSnapshotPlansConnectionRequestBody {
+    type Error = ::serde_json::Error;
+    /// Reads the body from JSON, as the spec describes it
+    /// (unknown keys of closed objects included).
+    #[inline]
+    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
+        ::serde_json::from_value(value)
+    }
+}
 /// Calls `$callback!` with one `{ method, id, doc, body: [type?],
 /// ok }` row per operation of the spec, in document order.
 #[allow(unused_macros)]
@@ -66641,7 +78233,79 @@ macro_rules! __for_each_operation {
         types::WithTaskLabel >, } } #[cfg(any(feature = "ntp"))] $callback ! { { method :
         get_ntp_service_url, id : "GetNtpServiceUrl", doc :
         "`POST /get-ntp-service-url`: Get the NTP service URL.\n\nReturns `{ntp_service_url}`, the URL of CloudTower's NTP service (the official document does not describe it further). Takes no body.\n\nAvailable since CloudTower 4.5.0.",
-        body : [], ok : types::NtpServiceUrl, } }
+        body : [], ok : types::NtpServiceUrl, } } #[cfg(any(feature = "vm-folder"))]
+        $callback ! { { method : create_vm_folder, id : "CreateVmFolder", doc :
+        "`POST /create-vm-folder`: Create VM folder.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `VmFolder` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [::std::vec::Vec < types::VmFolderCreationParams >], ok : ::std::vec::Vec
+        < types::WithTaskVmFolder >, } { method : update_vm_folder, id :
+        "UpdateVmFolder", doc :
+        "`POST /update-vm-folder`: Update VM folder.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `VmFolder` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::VmFolderUpdationParams], ok : ::std::vec::Vec <
+        types::WithTaskVmFolder >, } { method : delete_vm_folder, id : "DeleteVmFolder",
+        doc :
+        "`POST /delete-vm-folder`: Delete VM folder.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteVmFolder` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::VmFolderDeletionParams], ok : ::std::vec::Vec <
+        types::WithTaskDeleteVmFolder >, } { method : get_vm_folders, id :
+        "GetVmFolders", doc :
+        "`POST /get-vm-folders`: Get VM folders.\n\nReturns the `VmFolder`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::GetVmFoldersRequestBody], ok : ::std::vec::Vec < types::VmFolder
+        >, } { method : get_vm_folders_connection, id : "GetVmFoldersConnection", doc :
+        "`POST /get-vm-folders-connection`: Get VM folders connection.\n\nReturns a `VmFolderConnection`. The body is required: send at least `{}`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::GetVmFoldersConnectionRequestBody], ok :
+        types::VmFolderConnection, } } #[cfg(any(feature = "vm-placement-group"))]
+        $callback ! { { method : create_vm_placement_group, id :
+        "CreateVmPlacementGroup", doc :
+        "`POST /create-vm-placement-group`: Create VM placement group.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `VmPlacementGroup` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [::std::vec::Vec < types::VmPlacementGroupCreationParams >], ok :
+        ::std::vec::Vec < types::WithTaskVmPlacementGroup >, } { method :
+        update_vm_placement_group, id : "UpdateVmPlacementGroup", doc :
+        "`POST /update-vm-placement-group`: Update VM placement group.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `VmPlacementGroup` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::VmPlacementGroupUpdationParams], ok : ::std::vec::Vec <
+        types::WithTaskVmPlacementGroup >, } { method : delete_vm_placement_group, id :
+        "DeleteVmPlacementGroup", doc :
+        "`POST /delete-vm-placement-group`: Delete VM placement group.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteVmPlacementGroup` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::VmPlacementGroupDeletionParams], ok : ::std::vec::Vec <
+        types::WithTaskDeleteVmPlacementGroup >, } { method : get_vm_placement_groups, id
+        : "GetVmPlacementGroups", doc :
+        "`POST /get-vm-placement-groups`: Get VM placement groups.\n\nReturns the `VmPlacementGroup`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::GetVmPlacementGroupsRequestBody], ok : ::std::vec::Vec <
+        types::VmPlacementGroup >, } { method : get_vm_placement_groups_connection, id :
+        "GetVmPlacementGroupsConnection", doc :
+        "`POST /get-vm-placement-groups-connection`: Get VM placement groups connection.\n\nReturns a `VmPlacementGroupConnection`. The body is required: send at least `{}`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::GetVmPlacementGroupsConnectionRequestBody], ok :
+        types::VmPlacementGroupConnection, } } #[cfg(any(feature = "snapshot-plan"))]
+        $callback ! { { method : create_snapshot_plan, id : "CreateSnapshotPlan", doc :
+        "`POST /create-snapshot-plan`: Create snapshot plan.\n\nApplies to the resources described by `data`; the response holds one element per resource: the `SnapshotPlan` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [::std::vec::Vec < types::SnapshotPlanCreationParams >], ok :
+        ::std::vec::Vec < types::WithTaskSnapshotPlan >, } { method :
+        update_snapshot_plan, id : "UpdateSnapshotPlan", doc :
+        "`POST /update-snapshot-plan`: Update snapshot plan.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `SnapshotPlan` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::SnapshotPlanUpdationParams], ok : ::std::vec::Vec <
+        types::WithTaskSnapshotPlan >, } { method : delete_snapshot_plan, id :
+        "DeleteSnapshotPlan", doc :
+        "`POST /delete-snapshot-plan`: Delete snapshot plan.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `DeleteSnapshotPlan` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::SnapshotPlanDeletionParams], ok : ::std::vec::Vec <
+        types::WithTaskDeleteSnapshotPlan >, } { method : execute_snapshot_plan, id :
+        "ExecuteSnapshotPlan", doc :
+        "`POST /execute-snapshot-plan`: Execute snapshot plan.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `SnapshotPlan` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::SnapshotPlanExecutionParams], ok : ::std::vec::Vec <
+        types::WithTaskSnapshotPlan >, } { method : suspend_snapshot_plan, id :
+        "SuspendSnapshotPlan", doc :
+        "`POST /suspend-snapshot-plan`: Suspend snapshot plan.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `SnapshotPlan` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::SnapshotPlanSuspendedParams], ok : ::std::vec::Vec <
+        types::WithTaskSnapshotPlan >, } { method : resume_snapshot_plan, id :
+        "ResumeSnapshotPlan", doc :
+        "`POST /resume-snapshot-plan`: Resume snapshot plan.\n\nApplies to every resource matched by `where`; the response holds one element per affected resource: the `SnapshotPlan` and the `task_id` of the task that carries the change out (null when there is nothing to wait for). Wait for it with `GetTasks`; read the resource again when it has finished.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::SnapshotPlanResumeParams], ok : ::std::vec::Vec <
+        types::WithTaskSnapshotPlan >, } { method : get_snapshot_plans, id :
+        "GetSnapshotPlans", doc :
+        "`POST /get-snapshot-plans`: Get snapshot plans.\n\nReturns the `SnapshotPlan`s that match `where`, as a bare array. The body is required: send at least `{}`. Page with `first`/`skip` or the `after`/`before` id cursors and sort on one column with `orderBy`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::GetSnapshotPlansRequestBody], ok : ::std::vec::Vec <
+        types::SnapshotPlan >, } { method : get_snapshot_plans_connection, id :
+        "GetSnapshotPlansConnection", doc :
+        "`POST /get-snapshot-plans-connection`: Get snapshot plans connection.\n\nReturns a `SnapshotPlanConnection`. The body is required: send at least `{}`.\n\nAvailable since CloudTower 4.0.0 or earlier.",
+        body : [types::GetSnapshotPlansConnectionRequestBody], ok :
+        types::SnapshotPlanConnection, } }
     };
 }
 #[allow(unused_imports)]
@@ -66653,9 +78317,12 @@ pub(crate) use __for_each_operation as for_each_operation;
         feature = "gpu-device",
         feature = "label",
         feature = "metrics",
+        feature = "snapshot-plan",
         feature = "vm",
         feature = "vm-disk",
+        feature = "vm-folder",
         feature = "vm-nic",
+        feature = "vm-placement-group",
         feature = "vm-snapshot"
     )
 )]
@@ -66688,9 +78355,12 @@ impl ::cloud_common::ById for types::VmWhereInput {
         feature = "gpu-device",
         feature = "label",
         feature = "metrics",
+        feature = "snapshot-plan",
         feature = "vm",
         feature = "vm-disk",
+        feature = "vm-folder",
         feature = "vm-nic",
+        feature = "vm-placement-group",
         feature = "vm-snapshot"
     )
 )]
@@ -66723,9 +78393,12 @@ impl ::cloud_common::ByName for types::VmWhereInput {
         feature = "gpu-device",
         feature = "label",
         feature = "metrics",
+        feature = "snapshot-plan",
         feature = "vm",
         feature = "vm-disk",
+        feature = "vm-folder",
         feature = "vm-nic",
+        feature = "vm-placement-group",
         feature = "vm-snapshot"
     )
 )]
@@ -66995,9 +78668,12 @@ impl types::DatacenterWhereInput {
         feature = "host",
         feature = "label",
         feature = "metrics",
+        feature = "snapshot-plan",
         feature = "vm",
         feature = "vm-disk",
+        feature = "vm-folder",
         feature = "vm-nic",
+        feature = "vm-placement-group",
         feature = "vm-snapshot"
     )
 )]
@@ -67033,9 +78709,12 @@ impl ::cloud_common::ById for types::HostWhereInput {
         feature = "host",
         feature = "label",
         feature = "metrics",
+        feature = "snapshot-plan",
         feature = "vm",
         feature = "vm-disk",
+        feature = "vm-folder",
         feature = "vm-nic",
+        feature = "vm-placement-group",
         feature = "vm-snapshot"
     )
 )]
@@ -67071,9 +78750,12 @@ impl ::cloud_common::ByName for types::HostWhereInput {
         feature = "host",
         feature = "label",
         feature = "metrics",
+        feature = "snapshot-plan",
         feature = "vm",
         feature = "vm-disk",
+        feature = "vm-folder",
         feature = "vm-nic",
+        feature = "vm-placement-group",
         feature = "vm-snapshot"
     )
 )]
@@ -67115,9 +78797,12 @@ impl types::HostWhereInput {
         feature = "gpu-device",
         feature = "label",
         feature = "metrics",
+        feature = "snapshot-plan",
         feature = "vm",
         feature = "vm-disk",
+        feature = "vm-folder",
         feature = "vm-nic",
+        feature = "vm-placement-group",
         feature = "vm-snapshot"
     )
 )]
@@ -67151,9 +78836,12 @@ impl ::cloud_common::ById for types::DiskWhereInput {
         feature = "gpu-device",
         feature = "label",
         feature = "metrics",
+        feature = "snapshot-plan",
         feature = "vm",
         feature = "vm-disk",
+        feature = "vm-folder",
         feature = "vm-nic",
+        feature = "vm-placement-group",
         feature = "vm-snapshot"
     )
 )]
@@ -67187,9 +78875,12 @@ impl ::cloud_common::ByName for types::DiskWhereInput {
         feature = "gpu-device",
         feature = "label",
         feature = "metrics",
+        feature = "snapshot-plan",
         feature = "vm",
         feature = "vm-disk",
+        feature = "vm-folder",
         feature = "vm-nic",
+        feature = "vm-placement-group",
         feature = "vm-snapshot"
     )
 )]
@@ -67230,9 +78921,12 @@ impl types::DiskWhereInput {
         feature = "gpu-device",
         feature = "label",
         feature = "metrics",
+        feature = "snapshot-plan",
         feature = "vm",
         feature = "vm-disk",
+        feature = "vm-folder",
         feature = "vm-nic",
+        feature = "vm-placement-group",
         feature = "vm-snapshot"
     )
 )]
@@ -67265,9 +78959,12 @@ impl ::cloud_common::ById for types::VmSnapshotWhereInput {
         feature = "gpu-device",
         feature = "label",
         feature = "metrics",
+        feature = "snapshot-plan",
         feature = "vm",
         feature = "vm-disk",
+        feature = "vm-folder",
         feature = "vm-nic",
+        feature = "vm-placement-group",
         feature = "vm-snapshot"
     )
 )]
@@ -67300,9 +78997,12 @@ impl ::cloud_common::ByName for types::VmSnapshotWhereInput {
         feature = "gpu-device",
         feature = "label",
         feature = "metrics",
+        feature = "snapshot-plan",
         feature = "vm",
         feature = "vm-disk",
+        feature = "vm-folder",
         feature = "vm-nic",
+        feature = "vm-placement-group",
         feature = "vm-snapshot"
     )
 )]
@@ -67344,9 +79044,12 @@ impl types::VmSnapshotWhereInput {
         feature = "iscsi-lun-snapshot",
         feature = "label",
         feature = "metrics",
+        feature = "snapshot-plan",
         feature = "vm",
         feature = "vm-disk",
+        feature = "vm-folder",
         feature = "vm-nic",
+        feature = "vm-placement-group",
         feature = "vm-snapshot"
     )
 )]
@@ -67380,9 +79083,12 @@ impl ::cloud_common::ById for types::IscsiLunSnapshotWhereInput {
         feature = "iscsi-lun-snapshot",
         feature = "label",
         feature = "metrics",
+        feature = "snapshot-plan",
         feature = "vm",
         feature = "vm-disk",
+        feature = "vm-folder",
         feature = "vm-nic",
+        feature = "vm-placement-group",
         feature = "vm-snapshot"
     )
 )]
@@ -67416,9 +79122,12 @@ impl ::cloud_common::ByName for types::IscsiLunSnapshotWhereInput {
         feature = "iscsi-lun-snapshot",
         feature = "label",
         feature = "metrics",
+        feature = "snapshot-plan",
         feature = "vm",
         feature = "vm-disk",
+        feature = "vm-folder",
         feature = "vm-nic",
+        feature = "vm-placement-group",
         feature = "vm-snapshot"
     )
 )]
@@ -67844,9 +79553,12 @@ impl types::GpuDeviceWhereInput {
         feature = "gpu-device",
         feature = "label",
         feature = "metrics",
+        feature = "snapshot-plan",
         feature = "vm",
         feature = "vm-disk",
+        feature = "vm-folder",
         feature = "vm-nic",
+        feature = "vm-placement-group",
         feature = "vm-snapshot"
     )
 )]
@@ -67879,9 +79591,12 @@ impl ::cloud_common::ById for types::LabelWhereInput {
         feature = "gpu-device",
         feature = "label",
         feature = "metrics",
+        feature = "snapshot-plan",
         feature = "vm",
         feature = "vm-disk",
+        feature = "vm-folder",
         feature = "vm-nic",
+        feature = "vm-placement-group",
         feature = "vm-snapshot"
     )
 )]
@@ -68443,6 +80158,237 @@ impl types::VmVolumeWhereInput {
         <Self as ::cloud_common::ByName>::by_names(names)
     }
 }
+#[cfg(any(feature = "snapshot-plan"))]
+impl ::cloud_common::ById for types::SnapshotPlanWhereInput {
+    #[inline]
+    fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::Some(id.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            id_in: ::std::option::Option::Some(
+                ids.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(any(feature = "snapshot-plan"))]
+impl ::cloud_common::ByName for types::SnapshotPlanWhereInput {
+    #[inline]
+    fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: ::std::option::Option::Some(name.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            name_in: ::std::option::Option::Some(
+                names.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(any(feature = "snapshot-plan"))]
+impl types::SnapshotPlanWhereInput {
+    ///Matches one id: `{"id": id}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ById>::by_id(id)
+    }
+    ///Matches any of these ids: `{"id_in": [..]}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ById>::by_ids(ids)
+    }
+    ///Matches one name exactly: `{"name": name}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ByName>::by_name(name)
+    }
+    ///Matches any of these names: `{"name_in": [..]}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ByName>::by_names(names)
+    }
+}
+#[cfg(any(feature = "vm-folder"))]
+impl ::cloud_common::ById for types::VmFolderWhereInput {
+    #[inline]
+    fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::Some(id.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            id_in: ::std::option::Option::Some(
+                ids.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(any(feature = "vm-folder"))]
+impl ::cloud_common::ByName for types::VmFolderWhereInput {
+    #[inline]
+    fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: ::std::option::Option::Some(name.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            name_in: ::std::option::Option::Some(
+                names.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(any(feature = "vm-folder"))]
+impl types::VmFolderWhereInput {
+    ///Matches one id: `{"id": id}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ById>::by_id(id)
+    }
+    ///Matches any of these ids: `{"id_in": [..]}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ById>::by_ids(ids)
+    }
+    ///Matches one name exactly: `{"name": name}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ByName>::by_name(name)
+    }
+    ///Matches any of these names: `{"name_in": [..]}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ByName>::by_names(names)
+    }
+}
+#[cfg(any(feature = "vm-placement-group"))]
+impl ::cloud_common::ById for types::VmPlacementGroupWhereInput {
+    #[inline]
+    fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::Some(id.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            id_in: ::std::option::Option::Some(
+                ids.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(any(feature = "vm-placement-group"))]
+impl ::cloud_common::ByName for types::VmPlacementGroupWhereInput {
+    #[inline]
+    fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: ::std::option::Option::Some(name.into()),
+            ..::std::default::Default::default()
+        }
+    }
+    #[inline]
+    fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            name_in: ::std::option::Option::Some(
+                names.into_iter().map(::std::convert::Into::into).collect(),
+            ),
+            ..::std::default::Default::default()
+        }
+    }
+}
+#[cfg(any(feature = "vm-placement-group"))]
+impl types::VmPlacementGroupWhereInput {
+    ///Matches one id: `{"id": id}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ById>::by_id(id)
+    }
+    ///Matches any of these ids: `{"id_in": [..]}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
+    #[inline]
+    pub fn by_ids(
+        ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ById>::by_ids(ids)
+    }
+    ///Matches one name exactly: `{"name": name}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        <Self as ::cloud_common::ByName>::by_name(name)
+    }
+    ///Matches any of these names: `{"name_in": [..]}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
+    #[inline]
+    pub fn by_names(
+        names: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        <Self as ::cloud_common::ByName>::by_names(names)
+    }
+}
 #[cfg(any(feature = "vm"))]
 impl ::std::convert::From<types::VmWhereInput> for types::GetVmsRequestBody {
     /// The body with only `where` set.
@@ -68941,6 +80887,163 @@ impl ::std::convert::From<types::LabelWhereInput> for types::GetLabelsRequestBod
         }
     }
 }
+#[cfg(any(feature = "vm-folder"))]
+impl ::std::convert::From<types::VmFolderWhereInput> for types::VmFolderDeletionParams {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::VmFolderWhereInput) -> Self {
+        Self { where_: where_.into() }
+    }
+}
+#[cfg(any(feature = "vm-folder"))]
+impl ::std::convert::From<types::VmFolderWhereInput> for types::GetVmFoldersRequestBody {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::VmFolderWhereInput) -> Self {
+        Self {
+            where_: ::std::option::Option::Some(where_.into()),
+            after: ::std::option::Option::None,
+            before: ::std::option::Option::None,
+            first: ::std::option::Option::None,
+            last: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            skip: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "vm-folder"))]
+impl ::std::convert::From<types::VmFolderWhereInput>
+for types::GetVmFoldersConnectionRequestBody {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::VmFolderWhereInput) -> Self {
+        Self {
+            where_: ::std::option::Option::Some(where_.into()),
+            after: ::std::option::Option::None,
+            before: ::std::option::Option::None,
+            first: ::std::option::Option::None,
+            last: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            skip: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "vm-placement-group"))]
+impl ::std::convert::From<types::VmPlacementGroupWhereInput>
+for types::VmPlacementGroupDeletionParams {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::VmPlacementGroupWhereInput) -> Self {
+        Self { where_: where_.into() }
+    }
+}
+#[cfg(any(feature = "vm-placement-group"))]
+impl ::std::convert::From<types::VmPlacementGroupWhereInput>
+for types::GetVmPlacementGroupsRequestBody {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::VmPlacementGroupWhereInput) -> Self {
+        Self {
+            where_: ::std::option::Option::Some(where_.into()),
+            after: ::std::option::Option::None,
+            before: ::std::option::Option::None,
+            first: ::std::option::Option::None,
+            last: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            skip: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "vm-placement-group"))]
+impl ::std::convert::From<types::VmPlacementGroupWhereInput>
+for types::GetVmPlacementGroupsConnectionRequestBody {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::VmPlacementGroupWhereInput) -> Self {
+        Self {
+            where_: ::std::option::Option::Some(where_.into()),
+            after: ::std::option::Option::None,
+            before: ::std::option::Option::None,
+            first: ::std::option::Option::None,
+            last: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            skip: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "snapshot-plan"))]
+impl ::std::convert::From<types::SnapshotPlanWhereInput>
+for types::SnapshotPlanUpdationParams {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::SnapshotPlanWhereInput) -> Self {
+        Self {
+            where_: where_.into(),
+            data: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "snapshot-plan"))]
+impl ::std::convert::From<types::SnapshotPlanWhereInput>
+for types::SnapshotPlanDeletionParams {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::SnapshotPlanWhereInput) -> Self {
+        Self { where_: where_.into() }
+    }
+}
+#[cfg(any(feature = "snapshot-plan"))]
+impl ::std::convert::From<types::SnapshotPlanWhereInput>
+for types::SnapshotPlanSuspendedParams {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::SnapshotPlanWhereInput) -> Self {
+        Self { where_: where_.into() }
+    }
+}
+#[cfg(any(feature = "snapshot-plan"))]
+impl ::std::convert::From<types::SnapshotPlanWhereInput>
+for types::SnapshotPlanResumeParams {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::SnapshotPlanWhereInput) -> Self {
+        Self { where_: where_.into() }
+    }
+}
+#[cfg(any(feature = "snapshot-plan"))]
+impl ::std::convert::From<types::SnapshotPlanWhereInput>
+for types::GetSnapshotPlansRequestBody {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::SnapshotPlanWhereInput) -> Self {
+        Self {
+            where_: ::std::option::Option::Some(where_.into()),
+            after: ::std::option::Option::None,
+            before: ::std::option::Option::None,
+            first: ::std::option::Option::None,
+            last: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            skip: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "snapshot-plan"))]
+impl ::std::convert::From<types::SnapshotPlanWhereInput>
+for types::GetSnapshotPlansConnectionRequestBody {
+    /// The body with only `where` set.
+    #[inline]
+    fn from(where_: types::SnapshotPlanWhereInput) -> Self {
+        Self {
+            where_: ::std::option::Option::Some(where_.into()),
+            after: ::std::option::Option::None,
+            before: ::std::option::Option::None,
+            first: ::std::option::Option::None,
+            last: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            skip: ::std::option::Option::None,
+        }
+    }
+}
 #[cfg(any(feature = "vm"))]
 impl ::cloud_common::CursorPaged for types::GetVmsRequestBody {
     type Item = types::Vm;
@@ -68985,9 +81088,12 @@ impl ::cloud_common::CursorPaged for types::GetVmsRequestBody {
         feature = "gpu-device",
         feature = "label",
         feature = "metrics",
+        feature = "snapshot-plan",
         feature = "vm",
         feature = "vm-disk",
+        feature = "vm-folder",
         feature = "vm-nic",
+        feature = "vm-placement-group",
         feature = "vm-snapshot"
     )
 )]
@@ -69179,9 +81285,12 @@ impl ::cloud_common::CursorPaged for types::GetHostsRequestBody {
         feature = "host",
         feature = "label",
         feature = "metrics",
+        feature = "snapshot-plan",
         feature = "vm",
         feature = "vm-disk",
+        feature = "vm-folder",
         feature = "vm-nic",
+        feature = "vm-placement-group",
         feature = "vm-snapshot"
     )
 )]
@@ -69238,9 +81347,12 @@ impl ::cloud_common::CursorPaged for types::GetDisksRequestBody {
         feature = "gpu-device",
         feature = "label",
         feature = "metrics",
+        feature = "snapshot-plan",
         feature = "vm",
         feature = "vm-disk",
+        feature = "vm-folder",
         feature = "vm-nic",
+        feature = "vm-placement-group",
         feature = "vm-snapshot"
     )
 )]
@@ -69296,9 +81408,12 @@ impl ::cloud_common::CursorPaged for types::GetVmSnapshotsRequestBody {
         feature = "gpu-device",
         feature = "label",
         feature = "metrics",
+        feature = "snapshot-plan",
         feature = "vm",
         feature = "vm-disk",
+        feature = "vm-folder",
         feature = "vm-nic",
+        feature = "vm-placement-group",
         feature = "vm-snapshot"
     )
 )]
@@ -69355,9 +81470,12 @@ impl ::cloud_common::CursorPaged for types::GetIscsiLunSnapshotsRequestBody {
         feature = "iscsi-lun-snapshot",
         feature = "label",
         feature = "metrics",
+        feature = "snapshot-plan",
         feature = "vm",
         feature = "vm-disk",
+        feature = "vm-folder",
         feature = "vm-nic",
+        feature = "vm-placement-group",
         feature = "vm-snapshot"
     )
 )]
@@ -70052,9 +82170,12 @@ impl ::cloud_common::CursorPaged for types::GetLabelsRequestBody {
         feature = "gpu-device",
         feature = "label",
         feature = "metrics",
+        feature = "snapshot-plan",
         feature = "vm",
         feature = "vm-disk",
+        feature = "vm-folder",
         feature = "vm-nic",
+        feature = "vm-placement-group",
         feature = "vm-snapshot"
     )
 )]
@@ -70063,6 +82184,141 @@ impl ::cloud_common::ListRequest for types::LabelWhereInput {
     type Body = types::GetLabelsRequestBody;
     #[inline]
     fn into_body(self) -> types::GetLabelsRequestBody {
+        ::std::convert::Into::into(self)
+    }
+}
+#[cfg(any(feature = "vm-folder"))]
+impl ::cloud_common::CursorPaged for types::GetVmFoldersRequestBody {
+    type Item = types::VmFolder;
+    type Client = Client;
+    type Request<'a> = builder::GetVmFolders<'a>;
+    const OPERATION_ID: &'static str = "GetVmFolders";
+    #[inline]
+    fn after(&self) -> ::std::option::Option<::std::string::String> {
+        self.after.clone()
+    }
+    #[inline]
+    fn page(
+        &self,
+        first: i32,
+        after: ::std::option::Option<::std::string::String>,
+        first_page: bool,
+    ) -> Self {
+        let mut body = self.clone();
+        body.first = ::std::option::Option::Some(first);
+        body.after = after;
+        body.last = ::std::option::Option::None;
+        body.before = ::std::option::Option::None;
+        if !first_page {
+            body.skip = ::std::option::Option::None;
+        }
+        body
+    }
+    #[inline]
+    fn cursor(item: &types::VmFolder) -> &str {
+        &item.id
+    }
+    #[inline]
+    fn request(self, client: &Client) -> builder::GetVmFolders<'_> {
+        client.get_vm_folders().body(self)
+    }
+}
+#[cfg(any(feature = "vm-folder"))]
+impl ::cloud_common::ListRequest for types::VmFolderWhereInput {
+    type Item = types::VmFolder;
+    type Body = types::GetVmFoldersRequestBody;
+    #[inline]
+    fn into_body(self) -> types::GetVmFoldersRequestBody {
+        ::std::convert::Into::into(self)
+    }
+}
+#[cfg(any(feature = "vm-placement-group"))]
+impl ::cloud_common::CursorPaged for types::GetVmPlacementGroupsRequestBody {
+    type Item = types::VmPlacementGroup;
+    type Client = Client;
+    type Request<'a> = builder::GetVmPlacementGroups<'a>;
+    const OPERATION_ID: &'static str = "GetVmPlacementGroups";
+    #[inline]
+    fn after(&self) -> ::std::option::Option<::std::string::String> {
+        self.after.clone()
+    }
+    #[inline]
+    fn page(
+        &self,
+        first: i32,
+        after: ::std::option::Option<::std::string::String>,
+        first_page: bool,
+    ) -> Self {
+        let mut body = self.clone();
+        body.first = ::std::option::Option::Some(first);
+        body.after = after;
+        body.last = ::std::option::Option::None;
+        body.before = ::std::option::Option::None;
+        if !first_page {
+            body.skip = ::std::option::Option::None;
+        }
+        body
+    }
+    #[inline]
+    fn cursor(item: &types::VmPlacementGroup) -> &str {
+        &item.id
+    }
+    #[inline]
+    fn request(self, client: &Client) -> builder::GetVmPlacementGroups<'_> {
+        client.get_vm_placement_groups().body(self)
+    }
+}
+#[cfg(any(feature = "vm-placement-group"))]
+impl ::cloud_common::ListRequest for types::VmPlacementGroupWhereInput {
+    type Item = types::VmPlacementGroup;
+    type Body = types::GetVmPlacementGroupsRequestBody;
+    #[inline]
+    fn into_body(self) -> types::GetVmPlacementGroupsRequestBody {
+        ::std::convert::Into::into(self)
+    }
+}
+#[cfg(any(feature = "snapshot-plan"))]
+impl ::cloud_common::CursorPaged for types::GetSnapshotPlansRequestBody {
+    type Item = types::SnapshotPlan;
+    type Client = Client;
+    type Request<'a> = builder::GetSnapshotPlans<'a>;
+    const OPERATION_ID: &'static str = "GetSnapshotPlans";
+    #[inline]
+    fn after(&self) -> ::std::option::Option<::std::string::String> {
+        self.after.clone()
+    }
+    #[inline]
+    fn page(
+        &self,
+        first: i32,
+        after: ::std::option::Option<::std::string::String>,
+        first_page: bool,
+    ) -> Self {
+        let mut body = self.clone();
+        body.first = ::std::option::Option::Some(first);
+        body.after = after;
+        body.last = ::std::option::Option::None;
+        body.before = ::std::option::Option::None;
+        if !first_page {
+            body.skip = ::std::option::Option::None;
+        }
+        body
+    }
+    #[inline]
+    fn cursor(item: &types::SnapshotPlan) -> &str {
+        &item.id
+    }
+    #[inline]
+    fn request(self, client: &Client) -> builder::GetSnapshotPlans<'_> {
+        client.get_snapshot_plans().body(self)
+    }
+}
+#[cfg(any(feature = "snapshot-plan"))]
+impl ::cloud_common::ListRequest for types::SnapshotPlanWhereInput {
+    type Item = types::SnapshotPlan;
+    type Body = types::GetSnapshotPlansRequestBody;
+    #[inline]
+    fn into_body(self) -> types::GetSnapshotPlansRequestBody {
         ::std::convert::Into::into(self)
     }
 }
@@ -70321,6 +82577,102 @@ impl<'a> ::std::iter::IntoIterator for &'a types::WithTaskVmTemplate {
         ::std::iter::once(self)
     }
 }
+#[cfg(any(feature = "snapshot-plan"))]
+impl ::cloud_common::TaskId for types::WithTaskDeleteSnapshotPlan {
+    #[inline]
+    fn task_id(&self) -> ::std::option::Option<&str> {
+        self.task_id.as_deref()
+    }
+}
+#[cfg(any(feature = "snapshot-plan"))]
+impl<'a> ::std::iter::IntoIterator for &'a types::WithTaskDeleteSnapshotPlan {
+    type Item = &'a types::WithTaskDeleteSnapshotPlan;
+    type IntoIter = ::std::iter::Once<&'a types::WithTaskDeleteSnapshotPlan>;
+    #[inline]
+    fn into_iter(self) -> Self::IntoIter {
+        ::std::iter::once(self)
+    }
+}
+#[cfg(any(feature = "vm-folder"))]
+impl ::cloud_common::TaskId for types::WithTaskDeleteVmFolder {
+    #[inline]
+    fn task_id(&self) -> ::std::option::Option<&str> {
+        self.task_id.as_deref()
+    }
+}
+#[cfg(any(feature = "vm-folder"))]
+impl<'a> ::std::iter::IntoIterator for &'a types::WithTaskDeleteVmFolder {
+    type Item = &'a types::WithTaskDeleteVmFolder;
+    type IntoIter = ::std::iter::Once<&'a types::WithTaskDeleteVmFolder>;
+    #[inline]
+    fn into_iter(self) -> Self::IntoIter {
+        ::std::iter::once(self)
+    }
+}
+#[cfg(any(feature = "vm-placement-group"))]
+impl ::cloud_common::TaskId for types::WithTaskDeleteVmPlacementGroup {
+    #[inline]
+    fn task_id(&self) -> ::std::option::Option<&str> {
+        self.task_id.as_deref()
+    }
+}
+#[cfg(any(feature = "vm-placement-group"))]
+impl<'a> ::std::iter::IntoIterator for &'a types::WithTaskDeleteVmPlacementGroup {
+    type Item = &'a types::WithTaskDeleteVmPlacementGroup;
+    type IntoIter = ::std::iter::Once<&'a types::WithTaskDeleteVmPlacementGroup>;
+    #[inline]
+    fn into_iter(self) -> Self::IntoIter {
+        ::std::iter::once(self)
+    }
+}
+#[cfg(any(feature = "snapshot-plan"))]
+impl ::cloud_common::TaskId for types::WithTaskSnapshotPlan {
+    #[inline]
+    fn task_id(&self) -> ::std::option::Option<&str> {
+        self.task_id.as_deref()
+    }
+}
+#[cfg(any(feature = "snapshot-plan"))]
+impl<'a> ::std::iter::IntoIterator for &'a types::WithTaskSnapshotPlan {
+    type Item = &'a types::WithTaskSnapshotPlan;
+    type IntoIter = ::std::iter::Once<&'a types::WithTaskSnapshotPlan>;
+    #[inline]
+    fn into_iter(self) -> Self::IntoIter {
+        ::std::iter::once(self)
+    }
+}
+#[cfg(any(feature = "vm-folder"))]
+impl ::cloud_common::TaskId for types::WithTaskVmFolder {
+    #[inline]
+    fn task_id(&self) -> ::std::option::Option<&str> {
+        self.task_id.as_deref()
+    }
+}
+#[cfg(any(feature = "vm-folder"))]
+impl<'a> ::std::iter::IntoIterator for &'a types::WithTaskVmFolder {
+    type Item = &'a types::WithTaskVmFolder;
+    type IntoIter = ::std::iter::Once<&'a types::WithTaskVmFolder>;
+    #[inline]
+    fn into_iter(self) -> Self::IntoIter {
+        ::std::iter::once(self)
+    }
+}
+#[cfg(any(feature = "vm-placement-group"))]
+impl ::cloud_common::TaskId for types::WithTaskVmPlacementGroup {
+    #[inline]
+    fn task_id(&self) -> ::std::option::Option<&str> {
+        self.task_id.as_deref()
+    }
+}
+#[cfg(any(feature = "vm-placement-group"))]
+impl<'a> ::std::iter::IntoIterator for &'a types::WithTaskVmPlacementGroup {
+    type Item = &'a types::WithTaskVmPlacementGroup;
+    type IntoIter = ::std::iter::Once<&'a types::WithTaskVmPlacementGroup>;
+    #[inline]
+    fn into_iter(self) -> Self::IntoIter {
+        ::std::iter::once(self)
+    }
+}
 /// The first CloudTower release that has each operation, as
 /// `(operationId, release)`, from the spec's `x-cloudtower-since`
 /// (in document order). Releases before the oldest one listed are
@@ -70404,6 +82756,24 @@ pub const OPERATIONS_SINCE: &[(&str, &str)] = &[
     ("AddLabelsToResources", "4.0.0"),
     ("GetApiVersion", "4.0.0"),
     ("GetNtpServiceUrl", "4.5.0"),
+    ("CreateVmFolder", "4.0.0"),
+    ("UpdateVmFolder", "4.0.0"),
+    ("DeleteVmFolder", "4.0.0"),
+    ("GetVmFolders", "4.0.0"),
+    ("GetVmFoldersConnection", "4.0.0"),
+    ("CreateVmPlacementGroup", "4.0.0"),
+    ("UpdateVmPlacementGroup", "4.0.0"),
+    ("DeleteVmPlacementGroup", "4.0.0"),
+    ("GetVmPlacementGroups", "4.0.0"),
+    ("GetVmPlacementGroupsConnection", "4.0.0"),
+    ("CreateSnapshotPlan", "4.0.0"),
+    ("UpdateSnapshotPlan", "4.0.0"),
+    ("DeleteSnapshotPlan", "4.0.0"),
+    ("ExecuteSnapshotPlan", "4.0.0"),
+    ("SuspendSnapshotPlan", "4.0.0"),
+    ("ResumeSnapshotPlan", "4.0.0"),
+    ("GetSnapshotPlans", "4.0.0"),
+    ("GetSnapshotPlansConnection", "4.0.0"),
 ];
 #[cfg(any(feature = "label"))]
 impl ::cloud_common::IntoOptional<types::AddLabelsToResourcesParams>
@@ -70719,9 +83089,12 @@ for types::builder::DiskOperateModifyDisk {
         feature = "gpu-device",
         feature = "label",
         feature = "metrics",
+        feature = "snapshot-plan",
         feature = "vm",
         feature = "vm-disk",
+        feature = "vm-folder",
         feature = "vm-nic",
+        feature = "vm-placement-group",
         feature = "vm-snapshot"
     )
 )]
@@ -71102,6 +83475,34 @@ for types::builder::GetOrganizationsRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "snapshot-plan"))]
+impl ::cloud_common::IntoOptional<types::GetSnapshotPlansConnectionRequestBody>
+for types::builder::GetSnapshotPlansConnectionRequestBody {
+    type Error = types::error::ConversionError;
+    #[inline]
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::GetSnapshotPlansConnectionRequestBody>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+#[cfg(any(feature = "snapshot-plan"))]
+impl ::cloud_common::IntoOptional<types::GetSnapshotPlansRequestBody>
+for types::builder::GetSnapshotPlansRequestBody {
+    type Error = types::error::ConversionError;
+    #[inline]
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::GetSnapshotPlansRequestBody>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
 #[cfg(any(feature = "svt-image"))]
 impl ::cloud_common::IntoOptional<types::GetSvtImagesRequestBody>
 for types::builder::GetSvtImagesRequestBody {
@@ -71171,6 +83572,34 @@ for types::builder::GetVmDisksRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm-folder"))]
+impl ::cloud_common::IntoOptional<types::GetVmFoldersConnectionRequestBody>
+for types::builder::GetVmFoldersConnectionRequestBody {
+    type Error = types::error::ConversionError;
+    #[inline]
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::GetVmFoldersConnectionRequestBody>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+#[cfg(any(feature = "vm-folder"))]
+impl ::cloud_common::IntoOptional<types::GetVmFoldersRequestBody>
+for types::builder::GetVmFoldersRequestBody {
+    type Error = types::error::ConversionError;
+    #[inline]
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::GetVmFoldersRequestBody>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
 #[cfg(any(feature = "metrics"))]
 impl ::cloud_common::IntoOptional<types::GetVmMetricInput>
 for types::builder::GetVmMetricInput {
@@ -71194,6 +83623,34 @@ for types::builder::GetVmNicsRequestBody {
         self,
     ) -> ::std::result::Result<
         ::std::option::Option<types::GetVmNicsRequestBody>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+#[cfg(any(feature = "vm-placement-group"))]
+impl ::cloud_common::IntoOptional<types::GetVmPlacementGroupsConnectionRequestBody>
+for types::builder::GetVmPlacementGroupsConnectionRequestBody {
+    type Error = types::error::ConversionError;
+    #[inline]
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::GetVmPlacementGroupsConnectionRequestBody>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+#[cfg(any(feature = "vm-placement-group"))]
+impl ::cloud_common::IntoOptional<types::GetVmPlacementGroupsRequestBody>
+for types::builder::GetVmPlacementGroupsRequestBody {
+    type Error = types::error::ConversionError;
+    #[inline]
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::GetVmPlacementGroupsRequestBody>,
         Self::Error,
     > {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
@@ -71293,9 +83750,12 @@ for types::builder::GpuDeviceWhereInput {
         feature = "host",
         feature = "label",
         feature = "metrics",
+        feature = "snapshot-plan",
         feature = "vm",
         feature = "vm-disk",
+        feature = "vm-folder",
         feature = "vm-nic",
+        feature = "vm-placement-group",
         feature = "vm-snapshot"
     )
 )]
@@ -71320,9 +83780,12 @@ for types::builder::HostWhereInput {
         feature = "iscsi-lun-snapshot",
         feature = "label",
         feature = "metrics",
+        feature = "snapshot-plan",
         feature = "vm",
         feature = "vm-disk",
+        feature = "vm-folder",
         feature = "vm-nic",
+        feature = "vm-placement-group",
         feature = "vm-snapshot"
     )
 )]
@@ -71346,9 +83809,12 @@ for types::builder::IscsiLunSnapshotWhereInput {
         feature = "gpu-device",
         feature = "label",
         feature = "metrics",
+        feature = "snapshot-plan",
         feature = "vm",
         feature = "vm-disk",
+        feature = "vm-folder",
         feature = "vm-nic",
+        feature = "vm-placement-group",
         feature = "vm-snapshot"
     )
 )]
@@ -71425,6 +83891,132 @@ for types::builder::OrganizationWhereInput {
         self,
     ) -> ::std::result::Result<
         ::std::option::Option<types::OrganizationWhereInput>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+#[cfg(any(feature = "snapshot-plan"))]
+impl ::cloud_common::IntoOptional<types::SnapshotPlanCreationParams>
+for types::builder::SnapshotPlanCreationParams {
+    type Error = types::error::ConversionError;
+    #[inline]
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::SnapshotPlanCreationParams>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+#[cfg(any(feature = "snapshot-plan"))]
+impl ::cloud_common::IntoOptional<types::SnapshotPlanDeletionParams>
+for types::builder::SnapshotPlanDeletionParams {
+    type Error = types::error::ConversionError;
+    #[inline]
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::SnapshotPlanDeletionParams>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+#[cfg(any(feature = "snapshot-plan"))]
+impl ::cloud_common::IntoOptional<types::SnapshotPlanExecutionParams>
+for types::builder::SnapshotPlanExecutionParams {
+    type Error = types::error::ConversionError;
+    #[inline]
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::SnapshotPlanExecutionParams>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+#[cfg(any(feature = "snapshot-plan"))]
+impl ::cloud_common::IntoOptional<types::SnapshotPlanExecutionParamsData>
+for types::builder::SnapshotPlanExecutionParamsData {
+    type Error = types::error::ConversionError;
+    #[inline]
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::SnapshotPlanExecutionParamsData>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+#[cfg(any(feature = "snapshot-plan"))]
+impl ::cloud_common::IntoOptional<types::SnapshotPlanResumeParams>
+for types::builder::SnapshotPlanResumeParams {
+    type Error = types::error::ConversionError;
+    #[inline]
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::SnapshotPlanResumeParams>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+#[cfg(any(feature = "snapshot-plan"))]
+impl ::cloud_common::IntoOptional<types::SnapshotPlanSuspendedParams>
+for types::builder::SnapshotPlanSuspendedParams {
+    type Error = types::error::ConversionError;
+    #[inline]
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::SnapshotPlanSuspendedParams>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+#[cfg(any(feature = "snapshot-plan"))]
+impl ::cloud_common::IntoOptional<types::SnapshotPlanUpdationParams>
+for types::builder::SnapshotPlanUpdationParams {
+    type Error = types::error::ConversionError;
+    #[inline]
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::SnapshotPlanUpdationParams>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+#[cfg(any(feature = "snapshot-plan"))]
+impl ::cloud_common::IntoOptional<types::SnapshotPlanUpdationParamsData>
+for types::builder::SnapshotPlanUpdationParamsData {
+    type Error = types::error::ConversionError;
+    #[inline]
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::SnapshotPlanUpdationParamsData>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+#[cfg(any(feature = "snapshot-plan"))]
+impl ::cloud_common::IntoOptional<types::SnapshotPlanWhereInput>
+for types::builder::SnapshotPlanWhereInput {
+    type Error = types::error::ConversionError;
+    #[inline]
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::SnapshotPlanWhereInput>,
         Self::Error,
     > {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
@@ -71775,6 +84367,76 @@ for types::builder::VmExpandVmDiskParams {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
+#[cfg(any(feature = "vm-folder"))]
+impl ::cloud_common::IntoOptional<types::VmFolderCreationParams>
+for types::builder::VmFolderCreationParams {
+    type Error = types::error::ConversionError;
+    #[inline]
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmFolderCreationParams>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+#[cfg(any(feature = "vm-folder"))]
+impl ::cloud_common::IntoOptional<types::VmFolderDeletionParams>
+for types::builder::VmFolderDeletionParams {
+    type Error = types::error::ConversionError;
+    #[inline]
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmFolderDeletionParams>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+#[cfg(any(feature = "vm-folder"))]
+impl ::cloud_common::IntoOptional<types::VmFolderUpdationParams>
+for types::builder::VmFolderUpdationParams {
+    type Error = types::error::ConversionError;
+    #[inline]
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmFolderUpdationParams>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+#[cfg(any(feature = "vm-folder"))]
+impl ::cloud_common::IntoOptional<types::VmFolderUpdationParamsData>
+for types::builder::VmFolderUpdationParamsData {
+    type Error = types::error::ConversionError;
+    #[inline]
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmFolderUpdationParamsData>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+#[cfg(any(feature = "vm-folder"))]
+impl ::cloud_common::IntoOptional<types::VmFolderWhereInput>
+for types::builder::VmFolderWhereInput {
+    type Error = types::error::ConversionError;
+    #[inline]
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmFolderWhereInput>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
 #[cfg(any(feature = "vm"))]
 impl ::cloud_common::IntoOptional<types::VmGpuOperationParams>
 for types::builder::VmGpuOperationParams {
@@ -71864,6 +84526,76 @@ for types::builder::VmOwnerParams {
         self,
     ) -> ::std::result::Result<
         ::std::option::Option<types::VmOwnerParams>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+#[cfg(any(feature = "vm-placement-group"))]
+impl ::cloud_common::IntoOptional<types::VmPlacementGroupCreationParams>
+for types::builder::VmPlacementGroupCreationParams {
+    type Error = types::error::ConversionError;
+    #[inline]
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmPlacementGroupCreationParams>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+#[cfg(any(feature = "vm-placement-group"))]
+impl ::cloud_common::IntoOptional<types::VmPlacementGroupDeletionParams>
+for types::builder::VmPlacementGroupDeletionParams {
+    type Error = types::error::ConversionError;
+    #[inline]
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmPlacementGroupDeletionParams>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+#[cfg(any(feature = "vm-placement-group"))]
+impl ::cloud_common::IntoOptional<types::VmPlacementGroupUpdationParams>
+for types::builder::VmPlacementGroupUpdationParams {
+    type Error = types::error::ConversionError;
+    #[inline]
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmPlacementGroupUpdationParams>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+#[cfg(any(feature = "vm-placement-group"))]
+impl ::cloud_common::IntoOptional<types::VmPlacementGroupUpdationParamsData>
+for types::builder::VmPlacementGroupUpdationParamsData {
+    type Error = types::error::ConversionError;
+    #[inline]
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmPlacementGroupUpdationParamsData>,
+        Self::Error,
+    > {
+        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
+    }
+}
+#[cfg(any(feature = "vm-placement-group"))]
+impl ::cloud_common::IntoOptional<types::VmPlacementGroupWhereInput>
+for types::builder::VmPlacementGroupWhereInput {
+    type Error = types::error::ConversionError;
+    #[inline]
+    fn into_optional(
+        self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<types::VmPlacementGroupWhereInput>,
         Self::Error,
     > {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
@@ -72058,9 +84790,12 @@ for types::builder::VmSnapshotDeletionParams {
         feature = "gpu-device",
         feature = "label",
         feature = "metrics",
+        feature = "snapshot-plan",
         feature = "vm",
         feature = "vm-disk",
+        feature = "vm-folder",
         feature = "vm-nic",
+        feature = "vm-placement-group",
         feature = "vm-snapshot"
     )
 )]
@@ -72252,9 +84987,12 @@ for types::builder::VmVolumeWhereInput {
         feature = "gpu-device",
         feature = "label",
         feature = "metrics",
+        feature = "snapshot-plan",
         feature = "vm",
         feature = "vm-disk",
+        feature = "vm-folder",
         feature = "vm-nic",
+        feature = "vm-placement-group",
         feature = "vm-snapshot"
     )
 )]

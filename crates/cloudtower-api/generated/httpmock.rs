@@ -6638,6 +6638,1575 @@ pub mod operations {
             )
         }
     }
+    #[cfg(any(feature = "vm-folder"))]
+    pub struct CreateVmFolderWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-folder"))]
+    impl CreateVmFolderWhen {
+        #[inline]
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/create-vm-folder$").unwrap()),
+            )
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        #[inline]
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        #[inline]
+        pub fn body(
+            self,
+            value: &::std::vec::Vec<types::VmFolderCreationParams>,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    pub struct CreateVmFolderThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-folder"))]
+    impl CreateVmFolderThen {
+        #[inline]
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        #[inline]
+        pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVmFolder>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    pub struct UpdateVmFolderWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-folder"))]
+    impl UpdateVmFolderWhen {
+        #[inline]
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/update-vm-folder$").unwrap()),
+            )
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        #[inline]
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        #[inline]
+        pub fn body(self, value: &types::VmFolderUpdationParams) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    pub struct UpdateVmFolderThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-folder"))]
+    impl UpdateVmFolderThen {
+        #[inline]
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        #[inline]
+        pub fn ok(self, value: &::std::vec::Vec<types::WithTaskVmFolder>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    pub struct DeleteVmFolderWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-folder"))]
+    impl DeleteVmFolderWhen {
+        #[inline]
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/delete-vm-folder$").unwrap()),
+            )
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        #[inline]
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        #[inline]
+        pub fn body(self, value: &types::VmFolderDeletionParams) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    pub struct DeleteVmFolderThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-folder"))]
+    impl DeleteVmFolderThen {
+        #[inline]
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        #[inline]
+        pub fn ok(self, value: &::std::vec::Vec<types::WithTaskDeleteVmFolder>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    pub struct GetVmFoldersWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-folder"))]
+    impl GetVmFoldersWhen {
+        #[inline]
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/get-vm-folders$").unwrap()),
+            )
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        #[inline]
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        #[inline]
+        pub fn body(self, value: &types::GetVmFoldersRequestBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    pub struct GetVmFoldersThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-folder"))]
+    impl GetVmFoldersThen {
+        #[inline]
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        #[inline]
+        pub fn ok(self, value: &::std::vec::Vec<types::VmFolder>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    pub struct GetVmFoldersConnectionWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-folder"))]
+    impl GetVmFoldersConnectionWhen {
+        #[inline]
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/get-vm-folders-connection$").unwrap(),
+                    ),
+            )
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        #[inline]
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        #[inline]
+        pub fn body(self, value: &types::GetVmFoldersConnectionRequestBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    pub struct GetVmFoldersConnectionThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-folder"))]
+    impl GetVmFoldersConnectionThen {
+        #[inline]
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        #[inline]
+        pub fn ok(self, value: &types::VmFolderConnection) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub struct CreateVmPlacementGroupWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl CreateVmPlacementGroupWhen {
+        #[inline]
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/create-vm-placement-group$").unwrap(),
+                    ),
+            )
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        #[inline]
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        #[inline]
+        pub fn body(
+            self,
+            value: &::std::vec::Vec<types::VmPlacementGroupCreationParams>,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub struct CreateVmPlacementGroupThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl CreateVmPlacementGroupThen {
+        #[inline]
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        #[inline]
+        pub fn ok(
+            self,
+            value: &::std::vec::Vec<types::WithTaskVmPlacementGroup>,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub struct UpdateVmPlacementGroupWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl UpdateVmPlacementGroupWhen {
+        #[inline]
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/update-vm-placement-group$").unwrap(),
+                    ),
+            )
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        #[inline]
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        #[inline]
+        pub fn body(self, value: &types::VmPlacementGroupUpdationParams) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub struct UpdateVmPlacementGroupThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl UpdateVmPlacementGroupThen {
+        #[inline]
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        #[inline]
+        pub fn ok(
+            self,
+            value: &::std::vec::Vec<types::WithTaskVmPlacementGroup>,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub struct DeleteVmPlacementGroupWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl DeleteVmPlacementGroupWhen {
+        #[inline]
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/delete-vm-placement-group$").unwrap(),
+                    ),
+            )
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        #[inline]
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        #[inline]
+        pub fn body(self, value: &types::VmPlacementGroupDeletionParams) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub struct DeleteVmPlacementGroupThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl DeleteVmPlacementGroupThen {
+        #[inline]
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        #[inline]
+        pub fn ok(
+            self,
+            value: &::std::vec::Vec<types::WithTaskDeleteVmPlacementGroup>,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub struct GetVmPlacementGroupsWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl GetVmPlacementGroupsWhen {
+        #[inline]
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/get-vm-placement-groups$").unwrap(),
+                    ),
+            )
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        #[inline]
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        #[inline]
+        pub fn body(self, value: &types::GetVmPlacementGroupsRequestBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub struct GetVmPlacementGroupsThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl GetVmPlacementGroupsThen {
+        #[inline]
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        #[inline]
+        pub fn ok(self, value: &::std::vec::Vec<types::VmPlacementGroup>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub struct GetVmPlacementGroupsConnectionWhen(::httpmock::When);
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl GetVmPlacementGroupsConnectionWhen {
+        #[inline]
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/get-vm-placement-groups-connection$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        #[inline]
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        #[inline]
+        pub fn body(
+            self,
+            value: &types::GetVmPlacementGroupsConnectionRequestBody,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    pub struct GetVmPlacementGroupsConnectionThen(::httpmock::Then);
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl GetVmPlacementGroupsConnectionThen {
+        #[inline]
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        #[inline]
+        pub fn ok(self, value: &types::VmPlacementGroupConnection) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct CreateSnapshotPlanWhen(::httpmock::When);
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl CreateSnapshotPlanWhen {
+        #[inline]
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/create-snapshot-plan$").unwrap()),
+            )
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        #[inline]
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        #[inline]
+        pub fn body(
+            self,
+            value: &::std::vec::Vec<types::SnapshotPlanCreationParams>,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct CreateSnapshotPlanThen(::httpmock::Then);
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl CreateSnapshotPlanThen {
+        #[inline]
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        #[inline]
+        pub fn ok(self, value: &::std::vec::Vec<types::WithTaskSnapshotPlan>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct UpdateSnapshotPlanWhen(::httpmock::When);
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl UpdateSnapshotPlanWhen {
+        #[inline]
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/update-snapshot-plan$").unwrap()),
+            )
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        #[inline]
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        #[inline]
+        pub fn body(self, value: &types::SnapshotPlanUpdationParams) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct UpdateSnapshotPlanThen(::httpmock::Then);
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl UpdateSnapshotPlanThen {
+        #[inline]
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        #[inline]
+        pub fn ok(self, value: &::std::vec::Vec<types::WithTaskSnapshotPlan>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct DeleteSnapshotPlanWhen(::httpmock::When);
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl DeleteSnapshotPlanWhen {
+        #[inline]
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/delete-snapshot-plan$").unwrap()),
+            )
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        #[inline]
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        #[inline]
+        pub fn body(self, value: &types::SnapshotPlanDeletionParams) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct DeleteSnapshotPlanThen(::httpmock::Then);
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl DeleteSnapshotPlanThen {
+        #[inline]
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        #[inline]
+        pub fn ok(
+            self,
+            value: &::std::vec::Vec<types::WithTaskDeleteSnapshotPlan>,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct ExecuteSnapshotPlanWhen(::httpmock::When);
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl ExecuteSnapshotPlanWhen {
+        #[inline]
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/execute-snapshot-plan$").unwrap()),
+            )
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        #[inline]
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        #[inline]
+        pub fn body(self, value: &types::SnapshotPlanExecutionParams) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct ExecuteSnapshotPlanThen(::httpmock::Then);
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl ExecuteSnapshotPlanThen {
+        #[inline]
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        #[inline]
+        pub fn ok(self, value: &::std::vec::Vec<types::WithTaskSnapshotPlan>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct SuspendSnapshotPlanWhen(::httpmock::When);
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl SuspendSnapshotPlanWhen {
+        #[inline]
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/suspend-snapshot-plan$").unwrap()),
+            )
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        #[inline]
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        #[inline]
+        pub fn body(self, value: &types::SnapshotPlanSuspendedParams) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct SuspendSnapshotPlanThen(::httpmock::Then);
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl SuspendSnapshotPlanThen {
+        #[inline]
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        #[inline]
+        pub fn ok(self, value: &::std::vec::Vec<types::WithTaskSnapshotPlan>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct ResumeSnapshotPlanWhen(::httpmock::When);
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl ResumeSnapshotPlanWhen {
+        #[inline]
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/resume-snapshot-plan$").unwrap()),
+            )
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        #[inline]
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        #[inline]
+        pub fn body(self, value: &types::SnapshotPlanResumeParams) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct ResumeSnapshotPlanThen(::httpmock::Then);
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl ResumeSnapshotPlanThen {
+        #[inline]
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        #[inline]
+        pub fn ok(self, value: &::std::vec::Vec<types::WithTaskSnapshotPlan>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct GetSnapshotPlansWhen(::httpmock::When);
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl GetSnapshotPlansWhen {
+        #[inline]
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/get-snapshot-plans$").unwrap()),
+            )
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        #[inline]
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        #[inline]
+        pub fn body(self, value: &types::GetSnapshotPlansRequestBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct GetSnapshotPlansThen(::httpmock::Then);
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl GetSnapshotPlansThen {
+        #[inline]
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        #[inline]
+        pub fn ok(self, value: &::std::vec::Vec<types::SnapshotPlan>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct GetSnapshotPlansConnectionWhen(::httpmock::When);
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl GetSnapshotPlansConnectionWhen {
+        #[inline]
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/get-snapshot-plans-connection$").unwrap(),
+                    ),
+            )
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        #[inline]
+        pub fn content_language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a crate::generated::open_enums::ContentLanguage>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("content-language", value.to_string()))
+            } else {
+                Self(self.0.header_missing("content-language"))
+            }
+        }
+        #[inline]
+        pub fn body(self, value: &types::GetSnapshotPlansConnectionRequestBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    pub struct GetSnapshotPlansConnectionThen(::httpmock::Then);
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl GetSnapshotPlansConnectionThen {
+        #[inline]
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        #[inline]
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        #[inline]
+        pub fn ok(self, value: &types::SnapshotPlanConnection) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn not_found(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        #[inline]
+        pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     impl LoginThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8117,6 +9686,348 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
+    #[cfg(any(feature = "vm-folder"))]
+    impl CreateVmFolderThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        #[inline]
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        #[inline]
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        #[inline]
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    impl UpdateVmFolderThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        #[inline]
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        #[inline]
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        #[inline]
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    impl DeleteVmFolderThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        #[inline]
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        #[inline]
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        #[inline]
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    impl GetVmFoldersThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        #[inline]
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        #[inline]
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        #[inline]
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    #[cfg(any(feature = "vm-folder"))]
+    impl GetVmFoldersConnectionThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        #[inline]
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        #[inline]
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        #[inline]
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl CreateVmPlacementGroupThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        #[inline]
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        #[inline]
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        #[inline]
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl UpdateVmPlacementGroupThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        #[inline]
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        #[inline]
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        #[inline]
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl DeleteVmPlacementGroupThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        #[inline]
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        #[inline]
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        #[inline]
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl GetVmPlacementGroupsThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        #[inline]
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        #[inline]
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        #[inline]
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    #[cfg(any(feature = "vm-placement-group"))]
+    impl GetVmPlacementGroupsConnectionThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        #[inline]
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        #[inline]
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        #[inline]
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl CreateSnapshotPlanThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        #[inline]
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        #[inline]
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        #[inline]
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl UpdateSnapshotPlanThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        #[inline]
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        #[inline]
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        #[inline]
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl DeleteSnapshotPlanThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        #[inline]
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        #[inline]
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        #[inline]
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl ExecuteSnapshotPlanThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        #[inline]
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        #[inline]
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        #[inline]
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl SuspendSnapshotPlanThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        #[inline]
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        #[inline]
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        #[inline]
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl ResumeSnapshotPlanThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        #[inline]
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        #[inline]
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        #[inline]
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl GetSnapshotPlansThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        #[inline]
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        #[inline]
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        #[inline]
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
+    #[cfg(any(feature = "snapshot-plan"))]
+    impl GetSnapshotPlansConnectionThen {
+        /// Serves this response to the first `n` matching requests
+        /// only; later ones fall through to the next matching mock.
+        #[inline]
+        pub fn up_to_n_times(self, n: usize) -> Self {
+            Self(self.0.up_to_n_times(n))
+        }
+        /// Answers after `duration` (for timeout tests).
+        #[inline]
+        pub fn delay(self, duration: ::std::time::Duration) -> Self {
+            Self(self.0.delay(duration))
+        }
+        /// Adds a response header (e.g. `retry-after`).
+        #[inline]
+        pub fn header(self, name: &str, value: &str) -> Self {
+            Self(self.0.header(name, value))
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -8494,6 +10405,117 @@ pub trait MockServerExt {
     fn get_ntp_service_url<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetNtpServiceUrlWhen, operations::GetNtpServiceUrlThen);
+    #[cfg(any(feature = "vm-folder"))]
+    fn create_vm_folder<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CreateVmFolderWhen, operations::CreateVmFolderThen);
+    #[cfg(any(feature = "vm-folder"))]
+    fn update_vm_folder<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::UpdateVmFolderWhen, operations::UpdateVmFolderThen);
+    #[cfg(any(feature = "vm-folder"))]
+    fn delete_vm_folder<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::DeleteVmFolderWhen, operations::DeleteVmFolderThen);
+    #[cfg(any(feature = "vm-folder"))]
+    fn get_vm_folders<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetVmFoldersWhen, operations::GetVmFoldersThen);
+    #[cfg(any(feature = "vm-folder"))]
+    fn get_vm_folders_connection<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetVmFoldersConnectionWhen,
+            operations::GetVmFoldersConnectionThen,
+        );
+    #[cfg(any(feature = "vm-placement-group"))]
+    fn create_vm_placement_group<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CreateVmPlacementGroupWhen,
+            operations::CreateVmPlacementGroupThen,
+        );
+    #[cfg(any(feature = "vm-placement-group"))]
+    fn update_vm_placement_group<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::UpdateVmPlacementGroupWhen,
+            operations::UpdateVmPlacementGroupThen,
+        );
+    #[cfg(any(feature = "vm-placement-group"))]
+    fn delete_vm_placement_group<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteVmPlacementGroupWhen,
+            operations::DeleteVmPlacementGroupThen,
+        );
+    #[cfg(any(feature = "vm-placement-group"))]
+    fn get_vm_placement_groups<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetVmPlacementGroupsWhen,
+            operations::GetVmPlacementGroupsThen,
+        );
+    #[cfg(any(feature = "vm-placement-group"))]
+    fn get_vm_placement_groups_connection<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetVmPlacementGroupsConnectionWhen,
+            operations::GetVmPlacementGroupsConnectionThen,
+        );
+    #[cfg(any(feature = "snapshot-plan"))]
+    fn create_snapshot_plan<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CreateSnapshotPlanWhen,
+            operations::CreateSnapshotPlanThen,
+        );
+    #[cfg(any(feature = "snapshot-plan"))]
+    fn update_snapshot_plan<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::UpdateSnapshotPlanWhen,
+            operations::UpdateSnapshotPlanThen,
+        );
+    #[cfg(any(feature = "snapshot-plan"))]
+    fn delete_snapshot_plan<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteSnapshotPlanWhen,
+            operations::DeleteSnapshotPlanThen,
+        );
+    #[cfg(any(feature = "snapshot-plan"))]
+    fn execute_snapshot_plan<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ExecuteSnapshotPlanWhen,
+            operations::ExecuteSnapshotPlanThen,
+        );
+    #[cfg(any(feature = "snapshot-plan"))]
+    fn suspend_snapshot_plan<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::SuspendSnapshotPlanWhen,
+            operations::SuspendSnapshotPlanThen,
+        );
+    #[cfg(any(feature = "snapshot-plan"))]
+    fn resume_snapshot_plan<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ResumeSnapshotPlanWhen,
+            operations::ResumeSnapshotPlanThen,
+        );
+    #[cfg(any(feature = "snapshot-plan"))]
+    fn get_snapshot_plans<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetSnapshotPlansWhen, operations::GetSnapshotPlansThen);
+    #[cfg(any(feature = "snapshot-plan"))]
+    fn get_snapshot_plans_connection<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetSnapshotPlansConnectionWhen,
+            operations::GetSnapshotPlansConnectionThen,
+        );
 }
 impl MockServerExt for ::httpmock::MockServer {
     #[inline]
@@ -9564,6 +11586,279 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::GetNtpServiceUrlWhen::new(when),
                 operations::GetNtpServiceUrlThen::new(then),
+            )
+        })
+    }
+    #[inline]
+    #[cfg(any(feature = "vm-folder"))]
+    fn create_vm_folder<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CreateVmFolderWhen, operations::CreateVmFolderThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CreateVmFolderWhen::new(when),
+                operations::CreateVmFolderThen::new(then),
+            )
+        })
+    }
+    #[inline]
+    #[cfg(any(feature = "vm-folder"))]
+    fn update_vm_folder<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::UpdateVmFolderWhen, operations::UpdateVmFolderThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::UpdateVmFolderWhen::new(when),
+                operations::UpdateVmFolderThen::new(then),
+            )
+        })
+    }
+    #[inline]
+    #[cfg(any(feature = "vm-folder"))]
+    fn delete_vm_folder<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::DeleteVmFolderWhen, operations::DeleteVmFolderThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteVmFolderWhen::new(when),
+                operations::DeleteVmFolderThen::new(then),
+            )
+        })
+    }
+    #[inline]
+    #[cfg(any(feature = "vm-folder"))]
+    fn get_vm_folders<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetVmFoldersWhen, operations::GetVmFoldersThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetVmFoldersWhen::new(when),
+                operations::GetVmFoldersThen::new(then),
+            )
+        })
+    }
+    #[inline]
+    #[cfg(any(feature = "vm-folder"))]
+    fn get_vm_folders_connection<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetVmFoldersConnectionWhen,
+            operations::GetVmFoldersConnectionThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetVmFoldersConnectionWhen::new(when),
+                operations::GetVmFoldersConnectionThen::new(then),
+            )
+        })
+    }
+    #[inline]
+    #[cfg(any(feature = "vm-placement-group"))]
+    fn create_vm_placement_group<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CreateVmPlacementGroupWhen,
+            operations::CreateVmPlacementGroupThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CreateVmPlacementGroupWhen::new(when),
+                operations::CreateVmPlacementGroupThen::new(then),
+            )
+        })
+    }
+    #[inline]
+    #[cfg(any(feature = "vm-placement-group"))]
+    fn update_vm_placement_group<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::UpdateVmPlacementGroupWhen,
+            operations::UpdateVmPlacementGroupThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::UpdateVmPlacementGroupWhen::new(when),
+                operations::UpdateVmPlacementGroupThen::new(then),
+            )
+        })
+    }
+    #[inline]
+    #[cfg(any(feature = "vm-placement-group"))]
+    fn delete_vm_placement_group<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteVmPlacementGroupWhen,
+            operations::DeleteVmPlacementGroupThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteVmPlacementGroupWhen::new(when),
+                operations::DeleteVmPlacementGroupThen::new(then),
+            )
+        })
+    }
+    #[inline]
+    #[cfg(any(feature = "vm-placement-group"))]
+    fn get_vm_placement_groups<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetVmPlacementGroupsWhen,
+            operations::GetVmPlacementGroupsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetVmPlacementGroupsWhen::new(when),
+                operations::GetVmPlacementGroupsThen::new(then),
+            )
+        })
+    }
+    #[inline]
+    #[cfg(any(feature = "vm-placement-group"))]
+    fn get_vm_placement_groups_connection<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetVmPlacementGroupsConnectionWhen,
+            operations::GetVmPlacementGroupsConnectionThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetVmPlacementGroupsConnectionWhen::new(when),
+                operations::GetVmPlacementGroupsConnectionThen::new(then),
+            )
+        })
+    }
+    #[inline]
+    #[cfg(any(feature = "snapshot-plan"))]
+    fn create_snapshot_plan<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CreateSnapshotPlanWhen,
+            operations::CreateSnapshotPlanThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CreateSnapshotPlanWhen::new(when),
+                operations::CreateSnapshotPlanThen::new(then),
+            )
+        })
+    }
+    #[inline]
+    #[cfg(any(feature = "snapshot-plan"))]
+    fn update_snapshot_plan<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::UpdateSnapshotPlanWhen,
+            operations::UpdateSnapshotPlanThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::UpdateSnapshotPlanWhen::new(when),
+                operations::UpdateSnapshotPlanThen::new(then),
+            )
+        })
+    }
+    #[inline]
+    #[cfg(any(feature = "snapshot-plan"))]
+    fn delete_snapshot_plan<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteSnapshotPlanWhen,
+            operations::DeleteSnapshotPlanThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteSnapshotPlanWhen::new(when),
+                operations::DeleteSnapshotPlanThen::new(then),
+            )
+        })
+    }
+    #[inline]
+    #[cfg(any(feature = "snapshot-plan"))]
+    fn execute_snapshot_plan<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ExecuteSnapshotPlanWhen,
+            operations::ExecuteSnapshotPlanThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ExecuteSnapshotPlanWhen::new(when),
+                operations::ExecuteSnapshotPlanThen::new(then),
+            )
+        })
+    }
+    #[inline]
+    #[cfg(any(feature = "snapshot-plan"))]
+    fn suspend_snapshot_plan<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::SuspendSnapshotPlanWhen,
+            operations::SuspendSnapshotPlanThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::SuspendSnapshotPlanWhen::new(when),
+                operations::SuspendSnapshotPlanThen::new(then),
+            )
+        })
+    }
+    #[inline]
+    #[cfg(any(feature = "snapshot-plan"))]
+    fn resume_snapshot_plan<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ResumeSnapshotPlanWhen,
+            operations::ResumeSnapshotPlanThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ResumeSnapshotPlanWhen::new(when),
+                operations::ResumeSnapshotPlanThen::new(then),
+            )
+        })
+    }
+    #[inline]
+    #[cfg(any(feature = "snapshot-plan"))]
+    fn get_snapshot_plans<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetSnapshotPlansWhen, operations::GetSnapshotPlansThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetSnapshotPlansWhen::new(when),
+                operations::GetSnapshotPlansThen::new(then),
+            )
+        })
+    }
+    #[inline]
+    #[cfg(any(feature = "snapshot-plan"))]
+    fn get_snapshot_plans_connection<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetSnapshotPlansConnectionWhen,
+            operations::GetSnapshotPlansConnectionThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetSnapshotPlansConnectionWhen::new(when),
+                operations::GetSnapshotPlansConnectionThen::new(then),
             )
         })
     }

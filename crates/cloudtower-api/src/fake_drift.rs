@@ -26,7 +26,15 @@ fn parsers() -> Parsers {
 
 #[tokio::test]
 async fn every_operation_is_answered_with_a_body_its_type_parses() {
-    let failures = cloudtower_fake::drift::unanswered(&parsers()).await;
+    let mut failures = cloudtower_fake::drift::unanswered(&parsers()).await;
+    // The table has the operations of the enabled tag features only: an
+    // operation of a tag this build leaves out has no parser, which is no
+    // drift. With `full` every operation must have one. (`cargo test
+    // --workspace` unifies the tags the contract tests enable, so the
+    // fake's answers to those are checked there too.)
+    if !cfg!(feature = "full") {
+        failures.retain(|f| !f.ends_with(": no generated operation"));
+    }
     assert!(
         failures.is_empty(),
         "operations the fake does not answer:\n{}",
