@@ -12,19 +12,24 @@ use common::{bash, examples, fleet, ok, operations, run, stderr};
 /// Runs one `$` example with bash (`pipefail`: each command of a pipe
 /// must succeed).
 fn runs(example: &str) {
-    let o = run(&mut bash(&format!("set -o pipefail; {example}")));
+    let o = run_example(example);
     assert_eq!(o.status.code(), Some(0), "{example}: {}", stderr(&o));
 }
 
 /// An example of [`NEEDS_STATE`] still fails against the fakes (once the
 /// fakes hold what it needs, this says to take it off the list).
 fn still_fails(example: &str) {
-    let o = run(&mut bash(&format!("set -o pipefail; {example}")));
+    let o = run_example(example);
     assert_ne!(
         o.status.code(),
         Some(0),
         "{example} now runs: take it off NEEDS_STATE"
     );
+}
+
+/// Runs one example line in bash, a failure anywhere in a pipe failing it.
+fn run_example(example: &str) -> std::process::Output {
+    run(&mut bash(&format!("set -o pipefail; {example}")))
 }
 
 /// Every example in every command's `--help` runs against the fakes.
