@@ -176,19 +176,12 @@ pub fn seed_cloudtower(fake: &cloudtower_fake::Fake) -> String {
         json!({"id": CLOUDTOWER_FAKE_CLUSTER, "name": "cluster-prod-01"}),
     );
     let host = fake.add_host(&cluster, "node-13-41");
-    let add_vm = |id: &str, name: &str, status: VmStatus| {
-        let vm = cloudtower_fake::fixtures::vm(id, name, status);
-        let mut vm = serde_json::to_value(vm).unwrap_or(Value::Null);
-        // Each VM its own `local_id`, made by the fake (not the example's).
-        if let Some(fields) = vm.as_object_mut() {
-            fields.remove("local_id");
-        }
-        // Relations by id: the fake completes them from its records.
-        vm["host"] = json!({"id": host});
-        vm["cluster"] = json!({"id": cluster});
-        fake.insert("Vm", vm);
-    };
-    add_vm(CLOUDTOWER_FAKE_VM, "web-01", VmStatus::Stopped);
+    let vm = cloudtower_fake::fixtures::vm(CLOUDTOWER_FAKE_VM, "web-01", VmStatus::Stopped);
+    let mut vm = serde_json::to_value(vm).unwrap_or(Value::Null);
+    // Relations by id: the fake completes them from its records.
+    vm["host"] = json!({"id": host});
+    vm["cluster"] = json!({"id": cluster});
+    fake.insert("Vm", vm);
     for _ in 0..2 {
         fake.add_gpu_device(&host, "NVIDIA A100 80GB PCIe");
     }
@@ -210,13 +203,17 @@ pub fn seed_cloudtower(fake: &cloudtower_fake::Fake) -> String {
         "ContentLibraryVmTemplate",
         json!({"id": CLOUDTOWER_PLACEHOLDER_ID, "name": "ubuntu-22.04-library"}),
     );
-    // The other VMs the spec's power examples name (after the records
-    // above, whose generated ids stay as they were): `web-02`, stopped
-    // (started with `web-01`), `web-03`, running (shut down, restarted,
-    // suspended) and `web-04`, suspended (resumed; powered off with
-    // `web-03`).
-    add_vm(CLOUDTOWER_FAKE_VM_2, "web-02", VmStatus::Stopped);
-    add_vm(CLOUDTOWER_RUNNING_VM, "web-03", VmStatus::Running);
-    add_vm(CLOUDTOWER_SUSPENDED_VM, "web-04", VmStatus::Suspended);
+    // The other VMs the spec's power examples name, each with its system
+    // disk (after the records above, whose generated ids stay as they
+    // were): `web-02`, stopped (started with `web-01`), `web-03`, running
+    // (shut down, restarted, suspended) and `web-04`, suspended (resumed;
+    // powered off with `web-03`).
+    for (id, name, status) in [
+        (CLOUDTOWER_FAKE_VM_2, "web-02", VmStatus::Stopped),
+        (CLOUDTOWER_RUNNING_VM, "web-03", VmStatus::Running),
+        (CLOUDTOWER_SUSPENDED_VM, "web-04", VmStatus::Suspended),
+    ] {
+        fake.add_vm_with_id(&host, id, name, status);
+    }
     CLOUDTOWER_FAKE_VM.to_string()
 }
