@@ -9,9 +9,10 @@
 //! public hostnode reads, and the fake keeps state:
 //!
 //! - hostnodes with GPU, vCPU, RAM and storage stock and prices: a deploy
-//!   takes from the stock (and fails when there is not enough), a delete
-//!   gives it back, and a stop with `disassociate_resources=true` releases
-//!   the GPUs;
+//!   takes from the stock (and fails when there is not enough, or for a
+//!   GPU model or an external port the hostnode lacks: see
+//!   [`Fake::add_gpu_model`] and [`Fake::open_ports`]), a delete gives it
+//!   back, and a stop with `disassociate_resources=true` releases the GPUs;
 //! - VMs that deploy as `Deploying` and become `Running` after a few reads,
 //!   go `Stopping` → `Stopped` (or `StoppedDisassociated`) and `Starting` →
 //!   `Running`; a start of a running VM fails with HTTP 500 and
