@@ -11,8 +11,8 @@ mod cloudtower;
 mod common;
 
 use cloudtower::{
-    CLUSTER, ISO, VLAN, VM_UNKNOWNS, VM1, VM2, assert_lossless, assert_vm_unknowns, built,
-    check_with_task_deletes, check_with_task_vms, exchange, spec, to_json, variant,
+    CLUSTER, ISO, VLAN, VM_UNKNOWNS, VM1, VM2, VM3, VM4, assert_lossless, assert_vm_unknowns,
+    built, check_with_task_deletes, check_with_task_vms, exchange, spec, to_json, variant,
     with_task_deletes, with_task_vms,
 };
 use cloudtower_api::ContentLanguage;
@@ -384,7 +384,7 @@ async fn contract_start_vm() {
 async fn contract_shut_down_vm() {
     let served = with_task_vms("ShutDownVm");
     let got = exchange("ShutDownVm", None, &served, async |ct| {
-        ct.shut_down_vm(VmWhereInput::by_id(VM1)).await
+        ct.shut_down_vm(VmWhereInput::by_id(VM3)).await
     })
     .await;
     check_with_task_vms("ShutDownVm", &served, &got);
@@ -394,7 +394,7 @@ async fn contract_shut_down_vm() {
 async fn contract_poweroff_vm() {
     let served = with_task_vms("PoweroffVm");
     let got = exchange("PoweroffVm", None, &served, async |ct| {
-        ct.poweroff_vm(VmWhereInput::by_ids([VM1, VM2])).await
+        ct.poweroff_vm(VmWhereInput::by_ids([VM3, VM4])).await
     })
     .await;
     check_with_task_vms("PoweroffVm", &served, &got);
@@ -404,7 +404,7 @@ async fn contract_poweroff_vm() {
 async fn contract_restart_vm() {
     let served = with_task_vms("RestartVm");
     let got = exchange("RestartVm", None, &served, async |ct| {
-        ct.restart_vm(VmWhereInput::by_ids([VM1, VM2])).await
+        ct.restart_vm(VmWhereInput::by_id(VM3)).await
     })
     .await;
     check_with_task_vms("RestartVm", &served, &got);
@@ -414,7 +414,7 @@ async fn contract_restart_vm() {
 async fn contract_force_restart_vm() {
     let served = with_task_vms("ForceRestartVm");
     let got = exchange("ForceRestartVm", None, &served, async |ct| {
-        ct.force_restart_vm(VmWhereInput::by_id(VM1)).await
+        ct.force_restart_vm(VmWhereInput::by_id(VM3)).await
     })
     .await;
     check_with_task_vms("ForceRestartVm", &served, &got);
@@ -424,7 +424,7 @@ async fn contract_force_restart_vm() {
 async fn contract_suspend_vm() {
     let served = with_task_vms("SuspendVm");
     let got = exchange("SuspendVm", None, &served, async |ct| {
-        ct.suspend_vm(VmWhereInput::by_ids([VM1, VM2])).await
+        ct.suspend_vm(VmWhereInput::by_id(VM3)).await
     })
     .await;
     check_with_task_vms("SuspendVm", &served, &got);
@@ -434,7 +434,7 @@ async fn contract_suspend_vm() {
 async fn contract_resume_vm() {
     let served = with_task_vms("ResumeVm");
     let got = exchange("ResumeVm", None, &served, async |ct| {
-        ct.resume_vm(VmWhereInput::by_ids([VM1, VM2])).await
+        ct.resume_vm(VmWhereInput::by_id(VM4)).await
     })
     .await;
     check_with_task_vms("ResumeVm", &served, &got);

@@ -305,7 +305,7 @@ async fn contract_stop_vm() {
     let (spec, server) = (spec(), MockServer::start_async().await);
     let mock = form_mock(&server, spec, "stopVm", "/client/stop/single");
     client(&server)
-        .stop_vm("65e7edca-888a-4e66-a975-2c6cd4cd218b", true)
+        .stop_vm("cb3c501e-b85c-473d-9ab1-04dbb3e28450", true)
         .await
         .expect("stop");
     mock.assert_async().await;
@@ -316,7 +316,7 @@ async fn contract_modify_vm() {
     let (spec, server) = (spec(), MockServer::start_async().await);
     let mock = form_mock(&server, spec, "modifyVm", "/client/modify/single");
     let r = client(&server)
-        .modify_vm("cb3c501e-b85c-473d-9ab1-04dbb3e28450", |m| {
+        .modify_vm("65e7edca-888a-4e66-a975-2c6cd4cd218b", |m| {
             m.gpu_model("rtxa6000-pcie-48gb".to_string())
                 .gpu_count(1)
                 .ram(16)
@@ -328,7 +328,7 @@ async fn contract_modify_vm() {
     mock.assert_async().await;
     assert_eq!(
         r.server.as_deref(),
-        Some("cb3c501e-b85c-473d-9ab1-04dbb3e28450")
+        Some("65e7edca-888a-4e66-a975-2c6cd4cd218b")
     );
 }
 

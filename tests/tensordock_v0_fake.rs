@@ -153,6 +153,45 @@ async fn a_deploy_beyond_the_stock_fails() {
     assert!(fake.vm_ids().is_empty());
 }
 
+/// A second GPU model on the hostnode, and more ports opened on it: a
+/// deploy may take either model and forward the new ports, and the
+/// hostnode lists both models.
+#[tokio::test]
+async fn a_hostnode_offers_another_gpu_model_on_opened_ports() {
+    const RTX3080: &str = "geforcertx3080-pcie-10gb";
+    let fake = Fake::start().await.unwrap();
+    let td = client(&fake);
+    let deploy_3080 = || {
+        td.deploy_vm(|vm| {
+            vm.name("My RTX 3080 Server")
+                .gpu_model(RTX3080)
+                .gpu_count(1)
+                .vcpus(4)
+                .ram(16)
+                .storage(100)
+                .hostnode(HOSTNODE)
+                .operating_system("Ubuntu 22.04 LTS")
+                .password("correct-horse-battery")
+                .ports(&PortMappings::new().map(30118, 22))
+        })
+    };
+    let err = deploy_3080().await.unwrap_err();
+    assert!(err.message().contains("Invalid GPU model"), "{err}");
+    fake.add_gpu_model(HOSTNODE, RTX3080, 1, 0.15, 10);
+    let err = deploy_3080().await.unwrap_err();
+    assert!(err.message().contains("Port 30118"), "{err}");
+    fake.open_ports(HOSTNODE, &[30117, 30118]);
+    let id = deploy_3080().await.unwrap().server;
+    assert_eq!(fake.gpus_available(HOSTNODE, RTX3080), Some(0));
+    assert_eq!(fake.gpus_available(HOSTNODE, GPU_MODEL), Some(4));
+    assert!(fake.vm(&id).is_some());
+    let hostnodes = td.list_hostnodes(&HostnodeFilter::default()).await.unwrap();
+    let gpu = &hostnodes[HOSTNODE].specs.gpu;
+    assert_eq!(gpu[RTX3080].vram, Some(10));
+    assert_eq!(gpu[RTX3080].price, Some(0.15));
+    assert!(gpu.contains_key(GPU_MODEL));
+}
+
 #[tokio::test]
 async fn invalid_requests_get_v0_errors_naming_what_was_wrong() {
     let fake = Fake::start().await.unwrap();

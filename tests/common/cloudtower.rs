@@ -21,6 +21,10 @@ pub const TOKEN: &str = "ct-tok-1b9f0c7e4a2d48e6b3c5d7e9f0a2b4c6";
 /// The ids the spec's examples use.
 pub const VM1: &str = "cl2k1yswo1ifg0822ruv6ylfp";
 pub const VM2: &str = "cl2k1yswo1ifh0822fy0k38sz";
+/// The running VM (`web-03`) of the stop, restart and suspend examples.
+pub const VM3: &str = "cl2k1yswo1ifj0822q8v3m7ts";
+/// The suspended VM (`web-04`) of the resume and power-off examples.
+pub const VM4: &str = "cl2k1yswo1ifk0822d4n9w2xp";
 pub const CLUSTER: &str = "cl2k0mpoy026n0822xq4ap5tz";
 pub const VLAN: &str = "cl2k0mrgo02hx0822lq0ry8d4";
 pub const ISO: &str = "cl2k0ms1q02jy08222d1ggxgn";

@@ -179,6 +179,12 @@ impl Fake {
         self.with(|s| s.add_vm_on(host_id, name, status.as_str()))
     }
 
+    /// [`Fake::add_vm_on`] with a chosen id (replacing any VM with it),
+    /// e.g. one the spec's examples name.
+    pub fn add_vm_with_id(&self, host_id: &str, id: &str, name: &str, status: types::VmStatus) {
+        self.with(|s| s.add_vm_with_id(host_id, id, name, status.as_str()))
+    }
+
     /// Adds a GPU device of `model` to a host, ready for passthrough and
     /// assigned to no VM; returns its id. `get-gpu-devices` lists it with
     /// the VMs it is passed through to in `vms` (from the VMs'

@@ -91,6 +91,33 @@ async fn a_vm_is_created_listed_refused_in_the_wrong_state_and_deleted() {
     assert!(fake.vms().is_empty());
 }
 
+/// A VM seeded with a chosen id (one a spec example names) in any power
+/// state, with its system disk: a suspended one resumes.
+#[tokio::test]
+async fn a_vm_seeded_with_its_id_is_in_its_state_and_acts_from_it() {
+    let fake = Fake::start().await.expect("fake");
+    let cluster = fake.add_cluster("prod");
+    let host = fake.add_host(&cluster, "node-1");
+    let id = "cl2k1yswo1ifk0822d4n9w2xp";
+    fake.add_vm_with_id(&host, id, "web-04", VmStatus::Suspended);
+    let vms = fake.vms();
+    assert_eq!((vms[0].id.as_str(), vms[0].name.as_str()), (id, "web-04"));
+    assert_eq!(vms[0].status, VmStatus::Suspended);
+    let disks = fake.records("VmDisk");
+    assert_eq!(disks.len(), 1, "{disks:?}");
+    assert_eq!(disks[0]["vm"]["id"], id);
+
+    let ct = login(&fake).await;
+    let refused = ct
+        .start_vm(VmWhereInput::by_id(id))
+        .await
+        .expect_err("a suspended VM is resumed, not started");
+    assert_eq!(refused.status(), Some(400));
+    let resumed = ct.resume_vm(VmWhereInput::by_id(id)).await.expect("resume");
+    ct.wait(&resumed).await.expect("the resume task");
+    assert_eq!(fake.vms()[0].status, VmStatus::Running);
+}
+
 #[tokio::test]
 async fn where_filters_and_paging_go_through_the_typed_inputs() {
     let fake = Fake::start().await.expect("fake");

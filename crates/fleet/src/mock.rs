@@ -1,6 +1,9 @@
 //! Embedded fakes: one local server per provider, seeded with the
-//! instance the demo acts on. Each is its provider's stateful fake crate
-//! (`tensordock-fake`, `neolink-fake`, `cloudtower-fake`).
+//! instance the demo acts on and the records the spec examples of
+//! `fleet <provider> <operation> --help` name, each in the state its
+//! operation needs (a stopped VM to start, a running one to stop, ...).
+//! Each is its provider's stateful fake crate (`tensordock-fake`,
+//! `neolink-fake`, `cloudtower-fake`), started afresh for every command.
 
 pub use cloud_fake::FakeError;
 use serde_json::{Value, json};
@@ -19,7 +22,8 @@ pub const FAKE_KEY: &str = "fake-key";
 /// See [`FAKE_KEY`].
 pub const FAKE_TOKEN: &str = "fake-token";
 
-/// A TensorDock v0 fake with one stopped VM, `trainer-1`.
+/// A TensorDock v0 fake with one stopped VM, `trainer-1`, and one
+/// running, `render-1` ([`TENSORDOCK_RUNNING_VM`]).
 pub fn tensordock() -> Result<Seeded<tensordock_fake::v0::Fake>, FakeError> {
     let fake = tensordock_fake::v0::Fake::start_blocking()?;
     let instance_id = seed_tensordock(&fake);
@@ -31,14 +35,26 @@ pub fn seed_tensordock(fake: &tensordock_fake::v0::Fake) -> String {
     fake.set_credentials(FAKE_KEY, FAKE_TOKEN);
     let id = "65e7edca-888a-4e66-a975-2c6cd4cd218b";
     fake.add_vm_with_id(id, "trainer-1", "Stopped");
+    // A running VM, the one the spec's `stopVm` example stops.
+    fake.add_vm_with_id(TENSORDOCK_RUNNING_VM, "render-1", "Running");
+    // What the spec's `deployVm` example asks of the hostnode: an RTX 3080
+    // (its `listHostnodes` example's model and price) and ports to forward.
+    let hostnode = tensordock_fake::v0::HOSTNODE;
+    fake.add_gpu_model(hostnode, "geforcertx3080-pcie-10gb", 1, 0.15, 10);
+    fake.open_ports(hostnode, &[30117, 30118]);
     // The container deployment the spec's examples name.
     fake.add_container_with_id("9b2f6c1e-3d4a-4f5b-8c7d-0e1f2a3b4c5d", 2);
     id.to_string()
 }
 
+/// The running VM of the TensorDock v0 fake, `render-1` (the id of the
+/// spec's examples).
+pub const TENSORDOCK_RUNNING_VM: &str = "cb3c501e-b85c-473d-9ab1-04dbb3e28450";
+
 /// A TensorDock v2 fake with one instance, `trainer-2`, seeded while it
 /// boots (`starting`): every one-shot command (`start`, `stop`, `wait
-/// --state running`) then has something to act on in a fresh fake.
+/// --state running`) then has something to act on in a fresh fake; and a
+/// stopped one, `finetune-2`.
 pub fn tensordock_v2() -> Result<Seeded<tensordock_fake::v2::Fake>, FakeError> {
     let fake = tensordock_fake::v2::Fake::start_blocking()?;
     let instance_id = seed_tensordock_v2(&fake);
@@ -51,6 +67,13 @@ pub fn seed_tensordock_v2(fake: &tensordock_fake::v2::Fake) -> String {
     fake.set_token(FAKE_TOKEN);
     let id = "468b716a-6747-4cbe-9f13-afc153a21c14";
     fake.add_instance_with_id(id, "trainer-2", "starting");
+    // A stopped instance, the one the spec's `modifyInstance` example
+    // resizes.
+    fake.add_instance_with_id(
+        "550e8400-e29b-41d4-a716-446655440000",
+        "finetune-2",
+        "stopped",
+    );
     // The secret the spec's examples name (`get-secret`, `delete-secret`).
     fake.add_secret_with_id(
         "550e8400-e29b-41d4-a716-446655440001",
@@ -63,8 +86,9 @@ pub fn seed_tensordock_v2(fake: &tensordock_fake::v2::Fake) -> String {
 }
 
 /// A Neolink fake with one shut-down instance, `notebook` (named
-/// `instance-4ca9xxxx`, as in the spec's examples), in cluster
-/// [`NEOLINK_MOCK_CLUSTER`].
+/// `instance-4ca9xxxx`, as in the spec's examples), and two running ones,
+/// `test1` (`instance-ccffxxxx`) and `inference` (`instance-3ba5xxxx`), in
+/// cluster [`NEOLINK_MOCK_CLUSTER`].
 pub fn neolink() -> Result<Seeded<neolink_fake::Fake>, FakeError> {
     let fake = neolink_fake::Fake::start_blocking()?;
     let instance_id = seed_neolink(&fake);
@@ -76,6 +100,20 @@ pub fn seed_neolink(fake: &neolink_fake::Fake) -> String {
     fake.set_token(FAKE_TOKEN);
     let name = "instance-4ca9xxxx";
     fake.add_instance_named(NEOLINK_MOCK_CLUSTER, name, "notebook", "Shutdown");
+    // The running instances the spec's examples name: `deleteInstance`'s
+    // (`test1`, as its create example) and `powerOffInstance`'s.
+    fake.add_instance_named(
+        NEOLINK_MOCK_CLUSTER,
+        "instance-ccffxxxx",
+        "test1",
+        "Running",
+    );
+    fake.add_instance_named(
+        NEOLINK_MOCK_CLUSTER,
+        "instance-3ba5xxxx",
+        "inference",
+        "Running",
+    );
     name.to_string()
 }
 
@@ -84,6 +122,18 @@ pub const NEOLINK_MOCK_CLUSTER: &str = neolink_fake::CLUSTER;
 
 /// The VM the CloudTower fake holds (the id of the spec's examples).
 pub const CLOUDTOWER_FAKE_VM: &str = "cl2k1yswo1ifg0822ruv6ylfp";
+
+/// The second stopped VM of the CloudTower fake, `web-02` (the id of the
+/// spec's examples).
+pub const CLOUDTOWER_FAKE_VM_2: &str = "cl2k1yswo1ifh0822fy0k38sz";
+
+/// The running VM of the CloudTower fake, `web-03` (the id of the spec's
+/// power examples).
+pub const CLOUDTOWER_RUNNING_VM: &str = "cl2k1yswo1ifj0822q8v3m7ts";
+
+/// The suspended VM of the CloudTower fake, `web-04` (the id of the
+/// spec's resume example).
+pub const CLOUDTOWER_SUSPENDED_VM: &str = "cl2k1yswo1ifk0822d4n9w2xp";
 
 /// The password of `admin` on the seeded CloudTower fake: the spec's
 /// example (`Login`'s), so that its example logs in.
@@ -106,7 +156,8 @@ pub const NEOLINK_FAKE_NAMESPACE: &str = "fake-user";
 
 /// A CloudTower fake (`cloudtower-fake`) with one stopped VM,
 /// [`CLOUDTOWER_FAKE_VM`] (`web-01`, 4 vCPUs), on a host of a cluster
-/// with two free A100 GPUs, and a VM template,
+/// with two free A100 GPUs (and beside it `web-02`, stopped, `web-03`,
+/// running, and `web-04`, suspended), and a VM template,
 /// [`CLOUDTOWER_FAKE_TEMPLATE`]. The fake keeps state: a start runs a task
 /// that leaves the VM running, a delete removes it, a launch takes GPUs.
 pub fn cloudtower() -> Result<Seeded<cloudtower_fake::Fake>, FakeError> {
@@ -152,5 +203,17 @@ pub fn seed_cloudtower(fake: &cloudtower_fake::Fake) -> String {
         "ContentLibraryVmTemplate",
         json!({"id": CLOUDTOWER_PLACEHOLDER_ID, "name": "ubuntu-22.04-library"}),
     );
+    // The other VMs the spec's power examples name, each with its system
+    // disk (after the records above, whose generated ids stay as they
+    // were): `web-02`, stopped (started with `web-01`), `web-03`, running
+    // (shut down, restarted, suspended) and `web-04`, suspended (resumed;
+    // powered off with `web-03`).
+    for (id, name, status) in [
+        (CLOUDTOWER_FAKE_VM_2, "web-02", VmStatus::Stopped),
+        (CLOUDTOWER_RUNNING_VM, "web-03", VmStatus::Running),
+        (CLOUDTOWER_SUSPENDED_VM, "web-04", VmStatus::Suspended),
+    ] {
+        fake.add_vm_with_id(&host, id, name, status);
+    }
     CLOUDTOWER_FAKE_VM.to_string()
 }

@@ -18,11 +18,25 @@ fn instances_lists_every_fake_as_json() {
         .iter()
         .map(|r| r["provider"].as_str().unwrap())
         .collect();
+    // The seeded instances, provider by provider.
     assert_eq!(
         providers,
-        ["tensordock-v2", "tensordock-v0", "neolink", "cloudtower"]
+        [
+            "tensordock-v2",
+            "tensordock-v2",
+            "tensordock-v0",
+            "tensordock-v0",
+            "neolink",
+            "neolink",
+            "neolink",
+            "cloudtower",
+            "cloudtower",
+            "cloudtower",
+            "cloudtower"
+        ]
     );
-    let v0 = &rows[1];
+    let v0 = &rows[2];
+    assert_eq!(v0["name"], "trainer-1");
     assert_eq!(v0["state"], "stopped");
     assert_eq!(v0["gpu_count"], 1);
     assert_eq!(v0["vcpus"], 8);

@@ -50,14 +50,15 @@ fn the_bash_script_loads_and_completes_operations_flags_and_ids() {
     // `<provider>:<id>` from the fakes, with bash's `:` word break: the
     // reply is what follows the colon.
     assert_eq!(
-        bash_refs("fleet --fake show cloudtower:cl"),
+        bash_refs("fleet --fake show cloudtower:cl2k1yswo1ifg"),
         "cl2k1yswo1ifg0822ruv6ylfp\n"
     );
     assert_eq!(
         bash_refs("fleet --fake stop --yes neo"),
-        "neolink:instance-4ca9xxxx\n"
+        "neolink:instance-3ba5xxxx\nneolink:instance-4ca9xxxx\nneolink:instance-ccffxxxx\n"
     );
-    assert_eq!(bash_refs("fleet --fake wait ").lines().count(), 4);
+    // Every seeded instance: 2 TensorDock v2, 2 v0, 3 Neolink, 4 CloudTower.
+    assert_eq!(bash_refs("fleet --fake wait ").lines().count(), 11);
 }
 
 /// zsh: the script loads under `compinit` and registers `_fleet`; the
@@ -82,7 +83,7 @@ fn the_zsh_script_loads_and_completes_ids() {
     );
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], "fleet=_fleet", "{out}");
-    assert_eq!(lines.len(), 5, "{out}");
+    assert_eq!(lines.len(), 1 + 11, "{out}");
     assert!(
         lines.contains(&"cloudtower:cl2k1yswo1ifg0822ruv6ylfp"),
         "{out}"
@@ -120,14 +121,18 @@ fn the_fish_script_loads_and_completes_ids() {
     assert!(names(complete("fleet cloudtower get-v")).contains(&"get-vms".to_string()));
     assert!(names(complete("fleet cloudtower get-vms --pag")).contains(&"--paginate".to_string()));
     assert_eq!(
-        names(complete("fleet --fake show cloudtower:cl")),
+        names(complete("fleet --fake show cloudtower:cl2k1yswo1ifg")),
         ["cloudtower:cl2k1yswo1ifg0822ruv6ylfp"]
     );
     assert_eq!(
         names(complete("fleet --fake stop --yes neo")),
-        ["neolink:instance-4ca9xxxx"]
+        [
+            "neolink:instance-3ba5xxxx",
+            "neolink:instance-4ca9xxxx",
+            "neolink:instance-ccffxxxx"
+        ]
     );
-    assert_eq!(complete("fleet --fake wait ").lines().count(), 4);
+    assert_eq!(complete("fleet --fake wait ").lines().count(), 11);
 }
 
 /// PowerShell is not in Debian, so its script is checked as text: the

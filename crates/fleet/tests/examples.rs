@@ -12,24 +12,8 @@ use common::{bash, examples, fleet, ok, operations, run, stderr};
 /// Runs one `$` example with bash (`pipefail`: each command of a pipe
 /// must succeed).
 fn runs(example: &str) {
-    let o = run_example(example);
+    let o = run(&mut bash(&format!("set -o pipefail; {example}")));
     assert_eq!(o.status.code(), Some(0), "{example}: {}", stderr(&o));
-}
-
-/// An example of [`NEEDS_STATE`] still fails against the fakes (once the
-/// fakes hold what it needs, this says to take it off the list).
-fn still_fails(example: &str) {
-    let o = run_example(example);
-    assert_ne!(
-        o.status.code(),
-        Some(0),
-        "{example} now runs: take it off NEEDS_STATE"
-    );
-}
-
-/// Runs one example line in bash, a failure anywhere in a pipe failing it.
-fn run_example(example: &str) -> std::process::Output {
-    run(&mut bash(&format!("set -o pipefail; {example}")))
 }
 
 /// Every example in every command's `--help` runs against the fakes.
@@ -58,32 +42,10 @@ fn every_example_in_help_runs() {
     assert!(ran >= 20, "{ran} examples");
 }
 
-/// The operations whose spec examples need more of the seeded fakes than
-/// they hold: an instance in another state (a running or suspended
-/// CloudTower VM, a running TensorDock v0 VM or Neolink instance, a
-/// stopped TensorDock v2 one), another instance (Neolink's
-/// `instance-ccffxxxx`, v0's `cb3c501e-…`) or GPU model (v0's RTX 3080 on
-/// the example hostnode). Each would be one more instance in every
-/// `fleet --fake` listing (and the docs that show them); until then their
-/// examples are printed, and the test checks that they still fail.
-const NEEDS_STATE: [(&str, &str); 12] = [
-    ("tensordock-v2", "modify-instance"),
-    ("tensordock-v0", "deploy-vm"),
-    ("tensordock-v0", "stop-vm"),
-    ("tensordock-v0", "modify-vm"),
-    ("neolink", "delete-instance"),
-    ("neolink", "power-off-instance"),
-    ("cloudtower", "shut-down-vm"),
-    ("cloudtower", "poweroff-vm"),
-    ("cloudtower", "restart-vm"),
-    ("cloudtower", "force-restart-vm"),
-    ("cloudtower", "suspend-vm"),
-    ("cloudtower", "resume-vm"),
-];
-
 /// Every spec operation's `--help` ends with an example call, marked to
 /// run, and every one runs against the fakes (a few threads: there are
-/// two hundred), but those of [`NEEDS_STATE`].
+/// two hundred): the fakes are seeded with the records the examples name,
+/// in the states the operations need (`fleet::mock`).
 #[test]
 fn every_operation_example_runs() {
     let mut calls = Vec::new();
@@ -104,10 +66,6 @@ fn every_operation_example_runs() {
                     assert!(tail.starts_with("Example"), "{p} {op}: {help}");
                     let found = examples(tail);
                     assert!(!found.is_empty(), "{p} {op}: no example to run: {tail}");
-                    if NEEDS_STATE.contains(&(p, op.as_str())) {
-                        found.iter().for_each(|example| still_fails(example));
-                        continue;
-                    }
                     for example in found {
                         assert!(
                             example.contains(&format!("fleet --fake {p} {op}")),
@@ -120,7 +78,7 @@ fn every_operation_example_runs() {
             });
         }
     });
-    assert!(ran.into_inner() >= calls.len() - NEEDS_STATE.len());
+    assert!(ran.into_inner() >= calls.len());
 }
 
 /// Every `$ fleet ...` in docs/fleet.md's console blocks runs against the

@@ -43,8 +43,9 @@ fn every_output_format_of_a_spec_operation_parses() {
     assert_eq!(json(&with(&[]))[0]["name"], "web-01");
     let yaml: Value = serde_yaml::from_str(&with(&["-o", "yaml"])).unwrap();
     assert_eq!(yaml[0]["name"], "web-01");
+    // A line a VM: `web-01` to `web-04`.
     let nd = with(&["-o", "ndjson"]);
-    assert_eq!(nd.lines().count(), 1, "{nd}");
+    assert_eq!(nd.lines().count(), 4, "{nd}");
     assert_eq!(
         json(nd.lines().next().unwrap())["id"],
         "cl2k1yswo1ifg0822ruv6ylfp"
@@ -66,14 +67,20 @@ fn every_output_format_of_a_spec_operation_parses() {
         lines,
         [
             vec!["NAME", "CLUSTER.NAME", "VCPU"],
-            vec!["web-01", "cluster-prod-01", "4"]
+            vec!["web-01", "cluster-prod-01", "4"],
+            vec!["web-02", "cluster-prod-01", "4"],
+            vec!["web-03", "cluster-prod-01", "4"],
+            vec!["web-04", "cluster-prod-01", "4"]
         ]
     );
     // --jq after the answer, strings bare.
-    assert_eq!(with(&["--jq", ".[] | .name"]), "web-01\n");
     assert_eq!(
-        json(&with(&["--jq", "map({id, vcpu})"])),
-        json!([{"id": "cl2k1yswo1ifg0822ruv6ylfp", "vcpu": 4}])
+        with(&["--jq", ".[] | .name"]),
+        "web-01\nweb-02\nweb-03\nweb-04\n"
+    );
+    assert_eq!(
+        json(&with(&["--jq", "map({id, vcpu}) | first"])),
+        json!({"id": "cl2k1yswo1ifg0822ruv6ylfp", "vcpu": 4})
     );
 }
 
@@ -81,15 +88,19 @@ fn every_output_format_of_a_spec_operation_parses() {
 fn neutral_commands_take_every_format_and_the_filter() {
     let nd = ok(&mut fleet(&["--fake", "instances", "-o", "ndjson"]));
     let rows: Vec<Value> = nd.lines().map(json).collect();
-    assert_eq!(rows.len(), 4, "{nd}");
-    assert_eq!(rows[3]["provider"], "cloudtower");
+    // 2 TensorDock v2, 2 v0, 3 Neolink and 4 CloudTower instances.
+    assert_eq!(rows.len(), 11, "{nd}");
+    assert_eq!(rows[10]["provider"], "cloudtower");
     let ids = ok(&mut fleet(&[
         "--fake",
         "instances",
         "--jq",
         r#".[] | select(.state == "stopped") | .provider"#,
     ]));
-    assert_eq!(ids, "tensordock-v0\nneolink\ncloudtower\n");
+    assert_eq!(
+        ids,
+        "tensordock-v2\ntensordock-v0\nneolink\ncloudtower\ncloudtower\n"
+    );
     let table = ok(&mut fleet(&[
         "--fake",
         "instances",
@@ -105,7 +116,7 @@ fn neutral_commands_take_every_format_and_the_filter() {
             .collect::<Vec<_>>(),
         ["PROVIDER", "VCPUS"]
     );
-    let neolink: Vec<&str> = table.lines().nth(3).unwrap().split_whitespace().collect();
+    let neolink: Vec<&str> = table.lines().nth(5).unwrap().split_whitespace().collect();
     assert_eq!(neolink, ["neolink", "16"], "{table}");
     let one: Value =
         serde_yaml::from_str(&ok(&mut fleet(&["--fake", "show", CT, "-o", "yaml"]))).unwrap();

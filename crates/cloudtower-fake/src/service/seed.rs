@@ -194,6 +194,16 @@ impl CloudTowerService {
 
     /// Adds a VM on a host (and the host's cluster); returns its id.
     pub fn add_vm_on(&mut self, host_id: &str, name: &str, status: &str) -> String {
+        self.vm_on(host_id, None, name, status)
+    }
+
+    /// [`CloudTowerService::add_vm_on`] with a chosen id (replacing any VM
+    /// with it), e.g. one the spec's examples name.
+    pub fn add_vm_with_id(&mut self, host_id: &str, id: &str, name: &str, status: &str) {
+        self.vm_on(host_id, Some(id), name, status);
+    }
+
+    fn vm_on(&mut self, host_id: &str, id: Option<&str>, name: &str, status: &str) -> String {
         let host = self.nested("Host", host_id, "NestedHost");
         let cluster = self
             .store
@@ -204,6 +214,9 @@ impl CloudTowerService {
         let node_ip = host.get("management_ip").cloned().unwrap_or(json!(""));
         let mut vm = json!({"name": name, "status": status, "host": host, "cluster": cluster,
                             "node_ip": node_ip, "entityAsyncStatus": null});
+        if let Some(id) = id {
+            vm["id"] = id.into();
+        }
         // One system disk of 40 GiB, so that snapshots have data to hold.
         let disk = json!({"id": self.store.new_id(), "type": "DISK", "bus": "VIRTIO", "boot": 0,
                           "index": 0, "name": format!("{name}-disk-0"), "size": 40u64 << 30});

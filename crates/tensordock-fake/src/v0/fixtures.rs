@@ -54,13 +54,18 @@ pub(super) fn hostnode_json(gpu_model: &str, gpus: i64, gpu_price: f64) -> Value
         "networking": {"ports": (20000..20010).collect::<Vec<i64>>(), "receive": 1000, "send": 1000},
         "specs": {
             "cpu": {"amount": 32, "price": 0.003, "type": "AMD EPYC 7513"},
-            "gpu": {gpu_model: {"amount": gpus, "price": gpu_price, "vram": 24,
-                                "pcie": true, "gtx": gpu_model.contains("gtx"),
-                                "rtx": gpu_model.contains("rtx")}},
+            "gpu": {gpu_model: gpu_json(gpu_model, gpus, gpu_price, 24)},
             "ram": {"amount": 128, "price": 0.002},
             "storage": {"amount": 2000, "price": 0.00005}
         },
         "status": {"listed": true, "online": true, "reserved": false, "uptime": 0.9999,
                    "report": "https://monitor.m.tensordock.com/report/uptime/12c94b1b3c8471877d59005b08eb693e/"}
     })
+}
+
+/// One GPU model of a hostnode's `specs.gpu`: `gpus` of `gpu_model` with
+/// `vram` GB each, at `gpu_price` USD per GPU-hour.
+pub(super) fn gpu_json(gpu_model: &str, gpus: i64, gpu_price: f64, vram: i64) -> Value {
+    json!({"amount": gpus, "price": gpu_price, "vram": vram, "pcie": true,
+           "gtx": gpu_model.contains("gtx"), "rtx": gpu_model.contains("rtx")})
 }

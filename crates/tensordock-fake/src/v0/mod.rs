@@ -9,9 +9,10 @@
 //! public hostnode reads, and the fake keeps state:
 //!
 //! - hostnodes with GPU, vCPU, RAM and storage stock and prices: a deploy
-//!   takes from the stock (and fails when there is not enough), a delete
-//!   gives it back, and a stop with `disassociate_resources=true` releases
-//!   the GPUs;
+//!   takes from the stock (and fails when there is not enough, or for a
+//!   GPU model or an external port the hostnode lacks: see
+//!   [`Fake::add_gpu_model`] and [`Fake::open_ports`]), a delete gives it
+//!   back, and a stop with `disassociate_resources=true` releases the GPUs;
 //! - VMs that deploy as `Deploying` and become `Running` after a few reads,
 //!   go `Stopping` → `Stopped` (or `StoppedDisassociated`) and `Starting` →
 //!   `Running`; a start of a running VM fails with HTTP 500 and
@@ -174,6 +175,42 @@ impl Fake {
             );
             id
         })
+    }
+
+    /// Adds `gpus` GPUs of another `gpu_model` (`vram` GB each, at
+    /// `gpu_price` USD per GPU-hour) to a hostnode, which then offers
+    /// both models (replacing what it had of that model).
+    pub fn add_gpu_model(
+        &self,
+        hostnode: &str,
+        gpu_model: &str,
+        gpus: i64,
+        gpu_price: f64,
+        vram: i64,
+    ) {
+        self.server.with(|s| {
+            if let Some(h) = s.hostnodes.get_mut(hostnode) {
+                h["specs"]["gpu"][gpu_model] = fixtures::gpu_json(gpu_model, gpus, gpu_price, vram);
+            }
+        });
+    }
+
+    /// Opens more external ports on a hostnode (`networking.ports`), which
+    /// a deploy may then forward.
+    pub fn open_ports(&self, hostnode: &str, ports: &[i64]) {
+        self.server.with(|s| {
+            if let Some(open) = s
+                .hostnodes
+                .get_mut(hostnode)
+                .and_then(|h| h["networking"]["ports"].as_array_mut())
+            {
+                for port in ports {
+                    if !open.contains(&json!(port)) {
+                        open.push(json!(port));
+                    }
+                }
+            }
+        });
     }
 
     /// Adds a VM named `name` on [`HOSTNODE`] with `status` (`Running`,
