@@ -53,5 +53,21 @@ fn client(spec: &str, snapshot: &str, name: &str, crate_path: &str) {
                 std::process::exit(1);
             }
         }
+        // The client's parts (the items of tag features, see
+        // cloud_codegen::parts), beside it as they are in the snapshot.
+        let parts = format!("{snapshot}/client");
+        println!("cargo:rerun-if-changed={parts}");
+        if let Ok(entries) = std::fs::read_dir(&parts) {
+            let into = out.join("client");
+            let copied = std::fs::create_dir_all(&into).and_then(|()| {
+                entries
+                    .flatten()
+                    .try_for_each(|e| std::fs::copy(e.path(), into.join(e.file_name())).map(drop))
+            });
+            if let Err(e) = copied {
+                eprintln!("error: cannot copy the snapshot's parts {parts} into OUT_DIR: {e}");
+                std::process::exit(1);
+            }
+        }
     }
 }

@@ -17,14 +17,19 @@ pub struct Snapshot {
     pub path: PathBuf,
     /// What is there now; `None` when the file does not exist.
     pub current: Option<String>,
-    /// What the generator produces from the spec.
+    /// What the generator produces from the spec; empty for a file that
+    /// should not be there (a part of the client no longer generated),
+    /// which `regen` removes.
     pub generated: String,
 }
 
 impl Snapshot {
     /// Whether `regen` would change the file.
     pub fn is_stale(&self) -> bool {
-        self.current.as_deref() != Some(self.generated.as_str())
+        match &self.current {
+            None => !self.generated.is_empty(),
+            Some(current) => *current != self.generated,
+        }
     }
 
     /// A unified diff from the file on disk to what `regen` would write
@@ -32,6 +37,9 @@ impl Snapshot {
     /// line instead of printing thousands of added lines.
     pub fn diff(&self) -> String {
         let path = self.path.display().to_string();
+        if self.generated.is_empty() && self.current.is_some() {
+            return format!("{path}: no longer generated; `cargo xtask regen` removes it\n");
+        }
         match &self.current {
             None => format!(
                 "{path}: missing; `cargo xtask regen` creates it ({} lines)\n",
@@ -88,10 +96,23 @@ pub fn snapshots(root: &Path, targets: &[Target]) -> Result<Vec<Snapshot>, Strin
     for target in targets {
         let generated = cloud_codegen::generate(&root.join(target.spec), target.crate_path)
             .map_err(|e| e.to_string())?;
-        for (file, text) in [
-            ("client.rs", generated.client),
-            ("httpmock.rs", generated.httpmock),
-        ] {
+        let mut files = generated.client_files;
+        // Parts on disk that are no longer generated.
+        let folder = Path::new(target.snapshot).join(cloud_codegen::parts::FOLDER);
+        if let Ok(entries) = std::fs::read_dir(root.join(&folder)) {
+            for entry in entries.flatten() {
+                let name = format!(
+                    "{}/{}",
+                    cloud_codegen::parts::FOLDER,
+                    entry.file_name().to_string_lossy()
+                );
+                if !files.iter().any(|(f, _)| *f == name) {
+                    files.push((name, String::new()));
+                }
+            }
+        }
+        files.push(("httpmock.rs".into(), generated.httpmock));
+        for (file, text) in files {
             let path = Path::new(target.snapshot).join(file);
             out.push(Snapshot {
                 provider: target.provider,
@@ -153,6 +174,11 @@ pub fn write(root: &Path, snapshots: &[Snapshot]) -> Result<Vec<PathBuf>, String
     let mut written = Vec::new();
     for snapshot in snapshots.iter().filter(|s| s.is_stale()) {
         let path = root.join(&snapshot.path);
+        if snapshot.generated.is_empty() {
+            std::fs::remove_file(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            written.push(snapshot.path.clone());
+            continue;
+        }
         if let Some(folder) = path.parent() {
             std::fs::create_dir_all(folder).map_err(|e| format!("{}: {e}", folder.display()))?;
         }

@@ -199,7 +199,9 @@ fn where_bodies(api: &OpenAPI) -> Vec<TokenStream> {
                 impl ::std::convert::From<types::#where_input> for types::#body {
                     /// The body with only `where` set.
                     fn from(where_: types::#where_input) -> Self {
-                        Self { where_: #value, #(#rest: ::std::option::Option::None),* }
+                        // `Default`: `None`, or an empty `Vec` where typify
+                        // writes an optional array without the `Option`.
+                        Self { where_: #value, #(#rest: ::std::default::Default::default()),* }
                     }
                 }
             })
@@ -214,9 +216,24 @@ fn lists(
     generated: &BTreeMap<String, GeneratedOperation>,
     gates: &Gates,
 ) -> Vec<TokenStream> {
-    lint::operations(api)
-        .into_iter()
-        .filter_map(|(_, _, op)| {
+    // A body may be shared by several list operations (`GetVmsRequestBody`
+    // by `GetVms` and `GetVmGpuDeviceInfo`), but a type has one
+    // `CursorPaged` impl: the operation the body is named after wins, else
+    // the first in document order.
+    let mut lists: BTreeMap<&str, &openapiv3::Operation> = BTreeMap::new();
+    for (_, _, op) in lint::operations(api) {
+        let (Some(id), (Some(body), Some(_))) = (op.operation_id.as_deref(), body_and_items(op))
+        else {
+            continue;
+        };
+        let named_after = body.strip_suffix("RequestBody") == Some(id);
+        if named_after || !lists.contains_key(body) {
+            lists.insert(body, op);
+        }
+    }
+    lists
+        .into_values()
+        .filter_map(|op| {
             let id = op.operation_id.as_deref()?;
             let (Some(body), Some(item)) = body_and_items(op) else {
                 return None;

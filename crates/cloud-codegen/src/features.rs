@@ -7,12 +7,14 @@
 //! info:
 //!   x-cargo-features:
 //!     always: [Login, GetTasks]   # operationIds compiled whatever the features
-//!     default: [Vm, Task, ...]    # the tags of the `default-tags` feature
+//!     default: [GetVms, ...]      # the operationIds of `default-operations`
 //! ```
 //!
 //! Every tag of the spec is a feature named [`feature_name`] (`Vm` → `vm`,
 //! `VmPlacementGroup` → `vm-placement-group`); `full` turns on all of
-//! them. The generated code is the same whatever is enabled (the snapshot
+//! them. `default-operations` (a default feature) turns on the operations
+//! listed, not whole tags: a tag gains operations as the spec grows, and a
+//! default build should not grow with it. The generated code is the same whatever is enabled (the snapshot
 //! and `build.rs` produce one file); each item carries the `#[cfg]` of the
 //! features that need it:
 //!
@@ -43,8 +45,8 @@ pub const EXTENSION: &str = "x-cargo-features";
 /// The feature that turns on every tag.
 pub const FULL: &str = "full";
 
-/// The feature that turns on the `default` tags.
-pub const DEFAULT_TAGS: &str = "default-tags";
+/// The feature that turns on the `default` operations.
+pub const DEFAULT_OPERATIONS: &str = "default-operations";
 
 /// The cargo feature of a spec tag: `VmPlacementGroup` →
 /// `vm-placement-group`.
@@ -58,10 +60,14 @@ pub struct TagFeatures {
     /// `operationId`s compiled whatever the features (the hand-written
     /// layer needs them: CloudTower's login and task waiting).
     pub always: BTreeSet<String>,
-    /// The tags of `default-tags`.
-    pub default: Vec<String>,
+    /// The `operationId`s `default-operations` turns on.
+    pub default: BTreeSet<String>,
     /// Every tag an operation carries, in document order of first use.
     pub tags: Vec<String>,
+    /// The features (tags, `default-operations`) whose operations reach a
+    /// `format: date-time` string, which progenitor types with `chrono`:
+    /// they turn on the crate's optional `chrono` dependency.
+    pub chrono: BTreeSet<String>,
 }
 
 impl TagFeatures {
@@ -87,22 +93,57 @@ impl TagFeatures {
                 }
             }
         }
-        let out = Self {
+        let mut out = Self {
             always: list("always")?.into_iter().collect(),
-            default: list("default")?,
+            default: list("default")?.into_iter().collect(),
             tags,
+            chrono: BTreeSet::new(),
         };
+        out.chrono = out.chrono_features(api);
         if let Some(id) = out.always.iter().find(|id| !ids.contains(*id)) {
             return Err(format!(
                 "info.{EXTENSION}.always: no operation `{id}` in the spec"
             ));
         }
-        if let Some(t) = out.default.iter().find(|t| !out.tags.contains(t)) {
+        if let Some(id) = out.default.iter().find(|id| !ids.contains(*id)) {
             return Err(format!(
-                "info.{EXTENSION}.default: no operation has tag `{t}`"
+                "info.{EXTENSION}.default: no operation `{id}` in the spec"
             ));
         }
         Ok(Some(out))
+    }
+
+    /// See [`Self::chrono`].
+    fn chrono_features(&self, api: &OpenAPI) -> BTreeSet<String> {
+        const DATE_TIME: &str = "\"format\":\"date-time\"";
+        let Ok(doc) = serde_json::to_value(api) else {
+            return BTreeSet::new();
+        };
+        let dated: BTreeSet<&String> = api
+            .components
+            .iter()
+            .flat_map(|c| &c.schemas)
+            .filter(|(_, s)| serde_json::to_string(s).is_ok_and(|t| t.contains(DATE_TIME)))
+            .map(|(name, _)| name)
+            .collect();
+        let mut out = BTreeSet::new();
+        for (path, method, op) in lint::operations(api) {
+            let Some(node) = doc.pointer(&format!("/paths/{}/{method}", cloud_spec::escape(path)))
+            else {
+                continue;
+            };
+            let inline = node.to_string().contains(DATE_TIME);
+            let dated_here = inline
+                || (!dated.is_empty()
+                    && cloud_spec::reachable_schemas(&doc, node)
+                        .iter()
+                        .any(|n| dated.contains(n)));
+            if dated_here {
+                let id = op.operation_id.as_deref().unwrap_or_default();
+                out.extend(self.operation_features(id, &op.tags).into_iter().flatten());
+            }
+        }
+        out
     }
 
     /// Every tag's feature name, sorted.
@@ -110,8 +151,22 @@ impl TagFeatures {
         self.tags.iter().map(|t| feature_name(t)).collect()
     }
 
-    /// The `[features]` entries of the crate: one per tag, `default-tags`
-    /// and `full`, as TOML lines (what `cargo xtask regen` writes between
+    /// The features an operation is compiled with (any of them): its tags,
+    /// and `default-operations` if it is one; `None` when it is compiled
+    /// whatever the features.
+    pub fn operation_features(&self, id: &str, tags: &[String]) -> Option<BTreeSet<String>> {
+        if self.always.contains(id) || tags.is_empty() {
+            return None;
+        }
+        let mut set: BTreeSet<String> = tags.iter().map(|t| feature_name(t)).collect();
+        if self.default.contains(id) {
+            set.insert(DEFAULT_OPERATIONS.into());
+        }
+        Some(set)
+    }
+
+    /// The `[features]` entries of the crate: one per tag,
+    /// `default-operations` and `full`, as TOML lines (what `cargo xtask regen` writes between
     /// the markers of the crate's `Cargo.toml`).
     pub fn cargo_toml(&self) -> String {
         let quoted = |names: &mut dyn Iterator<Item = String>| {
@@ -121,20 +176,33 @@ impl TagFeatures {
                 .join(", ")
         };
         let mut out = String::new();
-        let mut default: Vec<String> = self.default.iter().map(|t| feature_name(t)).collect();
-        default.sort();
         out.push_str(&format!(
-            "## The tags of the operations the crate had before tag features\n## (a default feature).\n{DEFAULT_TAGS} = [{}]\n",
-            quoted(&mut default.into_iter())
+            "## The {} operations the crate had before the whole API was imported\n\
+             ## (a default feature; `info.{EXTENSION}.default` in the spec).\n\
+             {DEFAULT_OPERATIONS} = [{}]\n",
+            self.default.len(),
+            self.extra(DEFAULT_OPERATIONS)
         ));
         out.push_str(&format!(
             "## Every operation of the spec.\n{FULL} = [{}]\n",
-            quoted(&mut self.features().into_iter())
+            quoted(&mut std::iter::once(DEFAULT_OPERATIONS.to_string()).chain(self.features()))
         ));
         for feature in self.features() {
-            out.push_str(&format!("{feature} = []\n"));
+            out.push_str(&format!("{feature} = [{}]\n", self.extra(&feature)));
         }
         out
+    }
+}
+
+impl TagFeatures {
+    /// What a feature turns on besides its operations: `chrono` where its
+    /// types need it.
+    fn extra(&self, feature: &str) -> &'static str {
+        if self.chrono.contains(feature) {
+            "\"dep:chrono\""
+        } else {
+            ""
+        }
     }
 }
 
@@ -174,17 +242,13 @@ impl Gates {
         let Some(config) = TagFeatures::of(api)? else {
             return Ok(Self::default());
         };
-        let all = config.features();
+        let tags = config.features();
         let mut ops = BTreeMap::new();
         for (_, _, op) in lint::operations(api) {
             let Some(id) = op.operation_id.as_deref() else {
                 continue;
             };
-            let gate: Gate = if config.always.contains(id) || op.tags.is_empty() {
-                None
-            } else {
-                Some(op.tags.iter().map(|t| feature_name(t)).collect())
-            };
+            let gate: Gate = config.operation_features(id, &op.tags);
             ops.insert(cloud_spec::naming::method_name(id), gate);
         }
         let mut builders = BTreeMap::new();
@@ -231,7 +295,8 @@ impl Gates {
         for name in crate::non_exhaustive::reachable(&graph, orphans) {
             types.insert(name, Some(None));
         }
-        let normal = |g: Gate| g.filter(|set| *set != all);
+        // What every tag reaches is compiled whatever the features.
+        let normal = |g: Gate| g.filter(|set| !set.is_superset(&tags));
         Ok(Self {
             ops: ops.into_iter().map(|(k, g)| (k, normal(g))).collect(),
             builders: builders.into_iter().map(|(k, g)| (k, normal(g))).collect(),

@@ -31,6 +31,7 @@ pub mod non_exhaustive;
 mod objects;
 mod one_of;
 pub mod open_enum;
+pub mod parts;
 mod setters;
 mod since;
 mod tables;
@@ -40,6 +41,14 @@ mod tables;
 /// read with POST and others (TensorDock v0) deploy with POST.
 pub const SAFE_TO_RETRY_EXTENSION: &str = "x-safe-to-retry";
 
+/// The OpenAPI extension that keeps an operation away from progenitor: its
+/// value says why (e.g. a `multipart/form-data` upload, which progenitor
+/// 0.15 cannot generate), and the provider crate writes its method by hand.
+/// The spec still describes the operation exactly as the wire carries it;
+/// only the generator skips it (and the lint does not hold it against the
+/// spec).
+pub const HAND_WRITTEN_EXTENSION: &str = "x-hand-written";
+
 /// The schema name that every spec uses for credentials and secrets in
 /// responses; it is generated as `::cloud_common::Secret`, which redacts.
 pub use cloud_spec::secret::SECRET_SCHEMA;
@@ -47,8 +56,15 @@ pub use cloud_spec::secret::SECRET_SCHEMA;
 /// The generated source of one client.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Generated {
-    /// The client: `types`, `Client`, and the operation constants.
+    /// The client: `types`, `Client`, and the operation constants, as one
+    /// text (what [`Self::client_files`] amount to; for reading and
+    /// diffing).
     pub client: String,
+    /// The client as the files that are compiled: `client.rs` first, then
+    /// its parts, `client/<module>-<tag>.rs` (see [`parts`]; none for a
+    /// spec without tag features). Paths are relative to the folder of
+    /// `client.rs`.
+    pub client_files: Vec<(String, String)>,
     /// progenitor's typed httpmock helpers for the same spec.
     pub httpmock: String,
 }
@@ -151,6 +167,7 @@ pub fn generate(spec: &Path, crate_path: &str) -> Result<Generated, CodegenError
     // "Available since CloudTower X." in the docs of every method whose
     // operation records its first release.
     since::annotate(&mut api);
+    skip_hand_written(&mut api);
     let blockers = lint::progenitor_blockers(&api);
     if !blockers.is_empty() {
         return Err(CodegenError {
@@ -165,6 +182,37 @@ pub fn generate(spec: &Path, crate_path: &str) -> Result<Generated, CodegenError
             problems: blame_operations(&api, crate_path, message),
         }),
     }
+}
+
+/// Removes the operations marked [`HAND_WRITTEN_EXTENSION`] before
+/// generation.
+fn skip_hand_written(api: &mut OpenAPI) {
+    let hand_written = |op: &Option<openapiv3::Operation>| {
+        op.as_ref()
+            .is_some_and(|op| op.extensions.contains_key(HAND_WRITTEN_EXTENSION))
+    };
+    for item in api.paths.paths.values_mut() {
+        if let ReferenceOr::Item(item) = item {
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+                &mut item.head,
+                &mut item.options,
+                &mut item.trace,
+            ] {
+                if hand_written(op) {
+                    *op = None;
+                }
+            }
+        }
+    }
+    api.paths.paths.retain(|_, item| match item {
+        ReferenceOr::Item(item) => item.iter().next().is_some(),
+        ReferenceOr::Reference { .. } => true,
+    });
 }
 
 fn generate_api(api: &OpenAPI, crate_path: &str) -> Result<Generated, String> {
@@ -209,12 +257,30 @@ fn generate_api(api: &OpenAPI, crate_path: &str) -> Result<Generated, String> {
         one_of::explain_failures(&mut client);
         inline::mark(&mut client.items);
         gates.apply(&mut client);
+        let tags = features::TagFeatures::of(api)?
+            .map(|t| t.features())
+            .unwrap_or_default();
+        let split = parts::split(&mut client, &tags);
         let mut mocks = parse(httpmock)?;
         mock_sequencing::add(&mut mocks);
         inline::mark(&mut mocks.items);
         gates.apply_mocks(&mut mocks);
+        let mut client_files = vec![("client.rs".to_string(), format_file(client))];
+        for part in split {
+            let mut file: syn::File = syn::parse_quote!();
+            file.items = part.items;
+            let text = format_file(file);
+            client_files.push((part.path, text));
+        }
+        let client = parts::inline(&client_files[0].1, |path| {
+            client_files
+                .iter()
+                .find(|(p, _)| p == path)
+                .map(|(_, t)| t.clone())
+        });
         Ok(Generated {
-            client: format_file(client),
+            client,
+            client_files,
             httpmock: format_file(mocks),
         })
     })
@@ -442,7 +508,14 @@ pub fn build_script(spec: &str, name: &str, crate_path: &str) {
     println!("cargo:rerun-if-changed={}", spec_path.display());
     match generate(&spec_path, crate_path) {
         Ok(generated) => {
-            write(&out_dir.join(format!("{name}.rs")), &generated.client);
+            for (path, text) in &generated.client_files {
+                let to = if path == "client.rs" {
+                    out_dir.join(format!("{name}.rs"))
+                } else {
+                    out_dir.join(path)
+                };
+                write(&to, text);
+            }
             write(
                 &out_dir.join(format!("{name}_httpmock.rs")),
                 &generated.httpmock,
@@ -456,6 +529,12 @@ pub fn build_script(spec: &str, name: &str, crate_path: &str) {
 }
 
 fn write(path: &Path, contents: &str) {
+    if let Some(folder) = path.parent()
+        && let Err(e) = std::fs::create_dir_all(folder)
+    {
+        eprintln!("error: cannot create {}: {e}", folder.display());
+        std::process::exit(1);
+    }
     if let Err(e) = std::fs::write(path, contents) {
         eprintln!("error: cannot write {}: {e}", path.display());
         std::process::exit(1);

@@ -115,6 +115,7 @@ pub fn progenitor_blockers(api: &OpenAPI) -> Vec<Problem> {
     let mut seen = HashSet::new();
     for (path, method, op) in operations(api) {
         let name = describe(op, method, path);
+        let hand_written = op.extensions.contains_key(crate::HAND_WRITTEN_EXTENSION);
         let mut problem = |message: String| {
             problems.push(Problem {
                 operation: Some(name.clone()),
@@ -127,6 +128,10 @@ pub fn progenitor_blockers(api: &OpenAPI) -> Vec<Problem> {
                 problem(format!("operationId `{id}` is used twice"))
             }
             Some(_) => {}
+        }
+        if hand_written {
+            // Not given to progenitor (see `crate::HAND_WRITTEN_EXTENSION`).
+            continue;
         }
         let (success, error) = response_schemas(op);
         if success.len() > 1 {

@@ -87,9 +87,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct GetVmsWhen(::httpmock::When);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl GetVmsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -119,9 +119,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct GetVmsThen(::httpmock::Then);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl GetVmsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -172,9 +172,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct GetVmsConnectionWhen(::httpmock::When);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl GetVmsConnectionWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -204,9 +204,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct GetVmsConnectionThen(::httpmock::Then);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl GetVmsConnectionThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -257,9 +257,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct CreateVmWhen(::httpmock::When);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl CreateVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -289,9 +289,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct CreateVmThen(::httpmock::Then);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl CreateVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -342,9 +342,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct CreateVmFromTemplateWhen(::httpmock::When);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl CreateVmFromTemplateWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -379,9 +379,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct CreateVmFromTemplateThen(::httpmock::Then);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl CreateVmFromTemplateThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -432,9 +432,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct UpdateVmWhen(::httpmock::When);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl UpdateVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -464,9 +464,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct UpdateVmThen(::httpmock::Then);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl UpdateVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -517,9 +517,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct AddVmCdRomWhen(::httpmock::When);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl AddVmCdRomWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -549,9 +549,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct AddVmCdRomThen(::httpmock::Then);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl AddVmCdRomThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -606,9 +606,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct RemoveVmCdRomWhen(::httpmock::When);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl RemoveVmCdRomWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -638,9 +638,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct RemoveVmCdRomThen(::httpmock::Then);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl RemoveVmCdRomThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -691,9 +691,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct AddVmDiskWhen(::httpmock::When);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl AddVmDiskWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -723,9 +723,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct AddVmDiskThen(::httpmock::Then);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl AddVmDiskThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -776,9 +776,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct RemoveVmDiskWhen(::httpmock::When);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl RemoveVmDiskWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -808,9 +808,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct RemoveVmDiskThen(::httpmock::Then);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl RemoveVmDiskThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -861,9 +861,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct AddVmNicWhen(::httpmock::When);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl AddVmNicWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -893,9 +893,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct AddVmNicThen(::httpmock::Then);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl AddVmNicThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -946,9 +946,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct UpdateVmNicWhen(::httpmock::When);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl UpdateVmNicWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -978,9 +978,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct UpdateVmNicThen(::httpmock::Then);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl UpdateVmNicThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1031,9 +1031,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct RemoveVmNicWhen(::httpmock::When);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl RemoveVmNicWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1063,9 +1063,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct RemoveVmNicThen(::httpmock::Then);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl RemoveVmNicThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1116,9 +1116,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct MigrateVmWhen(::httpmock::When);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl MigrateVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1148,9 +1148,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct MigrateVmThen(::httpmock::Then);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl MigrateVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1201,9 +1201,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct StartVmWhen(::httpmock::When);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl StartVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1233,9 +1233,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct StartVmThen(::httpmock::Then);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl StartVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1286,9 +1286,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct ShutDownVmWhen(::httpmock::When);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl ShutDownVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1318,9 +1318,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct ShutDownVmThen(::httpmock::Then);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl ShutDownVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1371,9 +1371,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct PoweroffVmWhen(::httpmock::When);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl PoweroffVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1403,9 +1403,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct PoweroffVmThen(::httpmock::Then);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl PoweroffVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1456,9 +1456,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct RestartVmWhen(::httpmock::When);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl RestartVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1488,9 +1488,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct RestartVmThen(::httpmock::Then);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl RestartVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1541,9 +1541,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct ForceRestartVmWhen(::httpmock::When);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl ForceRestartVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1573,9 +1573,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct ForceRestartVmThen(::httpmock::Then);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl ForceRestartVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1626,9 +1626,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct SuspendVmWhen(::httpmock::When);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl SuspendVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1658,9 +1658,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct SuspendVmThen(::httpmock::Then);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl SuspendVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1711,9 +1711,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct ResumeVmWhen(::httpmock::When);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl ResumeVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1743,9 +1743,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct ResumeVmThen(::httpmock::Then);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl ResumeVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1796,9 +1796,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct MoveVmToRecycleBinWhen(::httpmock::When);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl MoveVmToRecycleBinWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1828,9 +1828,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct MoveVmToRecycleBinThen(::httpmock::Then);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl MoveVmToRecycleBinThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1881,9 +1881,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct RecoverVmFromRecycleBinWhen(::httpmock::When);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl RecoverVmFromRecycleBinWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1915,9 +1915,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct RecoverVmFromRecycleBinThen(::httpmock::Then);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl RecoverVmFromRecycleBinThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -1968,9 +1968,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct DeleteVmWhen(::httpmock::When);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl DeleteVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2000,9 +2000,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct DeleteVmThen(::httpmock::Then);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl DeleteVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2134,9 +2134,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "alert"))]
+    #[cfg(any(feature = "alert", feature = "default-operations"))]
     pub struct GetAlertsWhen(::httpmock::When);
-    #[cfg(any(feature = "alert"))]
+    #[cfg(any(feature = "alert", feature = "default-operations"))]
     impl GetAlertsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2166,9 +2166,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "alert"))]
+    #[cfg(any(feature = "alert", feature = "default-operations"))]
     pub struct GetAlertsThen(::httpmock::Then);
-    #[cfg(any(feature = "alert"))]
+    #[cfg(any(feature = "alert", feature = "default-operations"))]
     impl GetAlertsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2219,9 +2219,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "cluster"))]
+    #[cfg(any(feature = "cluster", feature = "default-operations"))]
     pub struct GetClustersWhen(::httpmock::When);
-    #[cfg(any(feature = "cluster"))]
+    #[cfg(any(feature = "cluster", feature = "default-operations"))]
     impl GetClustersWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2251,9 +2251,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "cluster"))]
+    #[cfg(any(feature = "cluster", feature = "default-operations"))]
     pub struct GetClustersThen(::httpmock::Then);
-    #[cfg(any(feature = "cluster"))]
+    #[cfg(any(feature = "cluster", feature = "default-operations"))]
     impl GetClustersThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2304,9 +2304,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     pub struct GetHostsWhen(::httpmock::When);
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     impl GetHostsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2336,9 +2336,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     pub struct GetHostsThen(::httpmock::Then);
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     impl GetHostsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2389,9 +2389,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "disk"))]
+    #[cfg(any(feature = "default-operations", feature = "disk"))]
     pub struct GetDisksWhen(::httpmock::When);
-    #[cfg(any(feature = "disk"))]
+    #[cfg(any(feature = "default-operations", feature = "disk"))]
     impl GetDisksWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2421,9 +2421,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "disk"))]
+    #[cfg(any(feature = "default-operations", feature = "disk"))]
     pub struct GetDisksThen(::httpmock::Then);
-    #[cfg(any(feature = "disk"))]
+    #[cfg(any(feature = "default-operations", feature = "disk"))]
     impl GetDisksThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2474,9 +2474,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm-snapshot"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-snapshot"))]
     pub struct CreateVmSnapshotWhen(::httpmock::When);
-    #[cfg(any(feature = "vm-snapshot"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-snapshot"))]
     impl CreateVmSnapshotWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2506,9 +2506,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm-snapshot"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-snapshot"))]
     pub struct CreateVmSnapshotThen(::httpmock::Then);
-    #[cfg(any(feature = "vm-snapshot"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-snapshot"))]
     impl CreateVmSnapshotThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2559,9 +2559,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm-snapshot"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-snapshot"))]
     pub struct GetVmSnapshotsWhen(::httpmock::When);
-    #[cfg(any(feature = "vm-snapshot"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-snapshot"))]
     impl GetVmSnapshotsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2591,9 +2591,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm-snapshot"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-snapshot"))]
     pub struct GetVmSnapshotsThen(::httpmock::Then);
-    #[cfg(any(feature = "vm-snapshot"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-snapshot"))]
     impl GetVmSnapshotsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2644,9 +2644,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "iscsi-lun-snapshot"))]
+    #[cfg(any(feature = "default-operations", feature = "iscsi-lun-snapshot"))]
     pub struct GetIscsiLunSnapshotsWhen(::httpmock::When);
-    #[cfg(any(feature = "iscsi-lun-snapshot"))]
+    #[cfg(any(feature = "default-operations", feature = "iscsi-lun-snapshot"))]
     impl GetIscsiLunSnapshotsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2678,9 +2678,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "iscsi-lun-snapshot"))]
+    #[cfg(any(feature = "default-operations", feature = "iscsi-lun-snapshot"))]
     pub struct GetIscsiLunSnapshotsThen(::httpmock::Then);
-    #[cfg(any(feature = "iscsi-lun-snapshot"))]
+    #[cfg(any(feature = "default-operations", feature = "iscsi-lun-snapshot"))]
     impl GetIscsiLunSnapshotsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2731,9 +2731,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "content-library-vm-template"))]
+    #[cfg(any(feature = "content-library-vm-template", feature = "default-operations"))]
     pub struct CloneContentLibraryVmTemplateFromVmWhen(::httpmock::When);
-    #[cfg(any(feature = "content-library-vm-template"))]
+    #[cfg(any(feature = "content-library-vm-template", feature = "default-operations"))]
     impl CloneContentLibraryVmTemplateFromVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2769,9 +2769,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "content-library-vm-template"))]
+    #[cfg(any(feature = "content-library-vm-template", feature = "default-operations"))]
     pub struct CloneContentLibraryVmTemplateFromVmThen(::httpmock::Then);
-    #[cfg(any(feature = "content-library-vm-template"))]
+    #[cfg(any(feature = "content-library-vm-template", feature = "default-operations"))]
     impl CloneContentLibraryVmTemplateFromVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2825,9 +2825,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct CloneVmWhen(::httpmock::When);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl CloneVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2857,9 +2857,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct CloneVmThen(::httpmock::Then);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl CloneVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -2910,9 +2910,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     pub struct CloneVmTemplateFromVmWhen(::httpmock::When);
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     impl CloneVmTemplateFromVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2947,9 +2947,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     pub struct CloneVmTemplateFromVmThen(::httpmock::Then);
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     impl CloneVmTemplateFromVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3000,9 +3000,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "cluster"))]
+    #[cfg(any(feature = "cluster", feature = "default-operations"))]
     pub struct ConnectClusterWhen(::httpmock::When);
-    #[cfg(any(feature = "cluster"))]
+    #[cfg(any(feature = "cluster", feature = "default-operations"))]
     impl ConnectClusterWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3035,9 +3035,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "cluster"))]
+    #[cfg(any(feature = "cluster", feature = "default-operations"))]
     pub struct ConnectClusterThen(::httpmock::Then);
-    #[cfg(any(feature = "cluster"))]
+    #[cfg(any(feature = "cluster", feature = "default-operations"))]
     impl ConnectClusterThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3088,9 +3088,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     pub struct ConvertVmTemplateFromVmWhen(::httpmock::When);
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     impl ConvertVmTemplateFromVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3125,9 +3125,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     pub struct ConvertVmTemplateFromVmThen(::httpmock::Then);
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     impl ConvertVmTemplateFromVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3178,9 +3178,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "datacenter"))]
+    #[cfg(any(feature = "datacenter", feature = "default-operations"))]
     pub struct CreateDatacenterWhen(::httpmock::When);
-    #[cfg(any(feature = "datacenter"))]
+    #[cfg(any(feature = "datacenter", feature = "default-operations"))]
     impl CreateDatacenterWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3213,9 +3213,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "datacenter"))]
+    #[cfg(any(feature = "datacenter", feature = "default-operations"))]
     pub struct CreateDatacenterThen(::httpmock::Then);
-    #[cfg(any(feature = "datacenter"))]
+    #[cfg(any(feature = "datacenter", feature = "default-operations"))]
     impl CreateDatacenterThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3266,9 +3266,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct CreateVmFromContentLibraryTemplateWhen(::httpmock::When);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl CreateVmFromContentLibraryTemplateWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3304,9 +3304,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct CreateVmFromContentLibraryTemplateThen(::httpmock::Then);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl CreateVmFromContentLibraryTemplateThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3357,9 +3357,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "cluster"))]
+    #[cfg(any(feature = "cluster", feature = "default-operations"))]
     pub struct DeleteClusterWhen(::httpmock::When);
-    #[cfg(any(feature = "cluster"))]
+    #[cfg(any(feature = "cluster", feature = "default-operations"))]
     impl DeleteClusterWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3389,9 +3389,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "cluster"))]
+    #[cfg(any(feature = "cluster", feature = "default-operations"))]
     pub struct DeleteClusterThen(::httpmock::Then);
-    #[cfg(any(feature = "cluster"))]
+    #[cfg(any(feature = "cluster", feature = "default-operations"))]
     impl DeleteClusterThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3442,9 +3442,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "content-library-vm-template"))]
+    #[cfg(any(feature = "content-library-vm-template", feature = "default-operations"))]
     pub struct DeleteContentLibraryVmTemplateWhen(::httpmock::When);
-    #[cfg(any(feature = "content-library-vm-template"))]
+    #[cfg(any(feature = "content-library-vm-template", feature = "default-operations"))]
     impl DeleteContentLibraryVmTemplateWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3480,9 +3480,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "content-library-vm-template"))]
+    #[cfg(any(feature = "content-library-vm-template", feature = "default-operations"))]
     pub struct DeleteContentLibraryVmTemplateThen(::httpmock::Then);
-    #[cfg(any(feature = "content-library-vm-template"))]
+    #[cfg(any(feature = "content-library-vm-template", feature = "default-operations"))]
     impl DeleteContentLibraryVmTemplateThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3536,9 +3536,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "datacenter"))]
+    #[cfg(any(feature = "datacenter", feature = "default-operations"))]
     pub struct DeleteDatacenterWhen(::httpmock::When);
-    #[cfg(any(feature = "datacenter"))]
+    #[cfg(any(feature = "datacenter", feature = "default-operations"))]
     impl DeleteDatacenterWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3568,9 +3568,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "datacenter"))]
+    #[cfg(any(feature = "datacenter", feature = "default-operations"))]
     pub struct DeleteDatacenterThen(::httpmock::Then);
-    #[cfg(any(feature = "datacenter"))]
+    #[cfg(any(feature = "datacenter", feature = "default-operations"))]
     impl DeleteDatacenterThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3624,9 +3624,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm-snapshot"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-snapshot"))]
     pub struct DeleteVmSnapshotWhen(::httpmock::When);
-    #[cfg(any(feature = "vm-snapshot"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-snapshot"))]
     impl DeleteVmSnapshotWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3656,9 +3656,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm-snapshot"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-snapshot"))]
     pub struct DeleteVmSnapshotThen(::httpmock::Then);
-    #[cfg(any(feature = "vm-snapshot"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-snapshot"))]
     impl DeleteVmSnapshotThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3712,9 +3712,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     pub struct DeleteVmTemplateWhen(::httpmock::When);
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     impl DeleteVmTemplateWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3744,9 +3744,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     pub struct DeleteVmTemplateThen(::httpmock::Then);
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     impl DeleteVmTemplateThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3800,9 +3800,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "content-library-vm-template"))]
+    #[cfg(any(feature = "content-library-vm-template", feature = "default-operations"))]
     pub struct GetContentLibraryVmTemplatesWhen(::httpmock::When);
-    #[cfg(any(feature = "content-library-vm-template"))]
+    #[cfg(any(feature = "content-library-vm-template", feature = "default-operations"))]
     impl GetContentLibraryVmTemplatesWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3837,9 +3837,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "content-library-vm-template"))]
+    #[cfg(any(feature = "content-library-vm-template", feature = "default-operations"))]
     pub struct GetContentLibraryVmTemplatesThen(::httpmock::Then);
-    #[cfg(any(feature = "content-library-vm-template"))]
+    #[cfg(any(feature = "content-library-vm-template", feature = "default-operations"))]
     impl GetContentLibraryVmTemplatesThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3893,9 +3893,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "datacenter"))]
+    #[cfg(any(feature = "datacenter", feature = "default-operations"))]
     pub struct GetDatacentersWhen(::httpmock::When);
-    #[cfg(any(feature = "datacenter"))]
+    #[cfg(any(feature = "datacenter", feature = "default-operations"))]
     impl GetDatacentersWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3925,9 +3925,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "datacenter"))]
+    #[cfg(any(feature = "datacenter", feature = "default-operations"))]
     pub struct GetDatacentersThen(::httpmock::Then);
-    #[cfg(any(feature = "datacenter"))]
+    #[cfg(any(feature = "datacenter", feature = "default-operations"))]
     impl GetDatacentersThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -3978,9 +3978,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "elf-image"))]
+    #[cfg(any(feature = "default-operations", feature = "elf-image"))]
     pub struct GetElfImagesWhen(::httpmock::When);
-    #[cfg(any(feature = "elf-image"))]
+    #[cfg(any(feature = "default-operations", feature = "elf-image"))]
     impl GetElfImagesWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4010,9 +4010,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "elf-image"))]
+    #[cfg(any(feature = "default-operations", feature = "elf-image"))]
     pub struct GetElfImagesThen(::httpmock::Then);
-    #[cfg(any(feature = "elf-image"))]
+    #[cfg(any(feature = "default-operations", feature = "elf-image"))]
     impl GetElfImagesThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4063,9 +4063,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "elf-storage-policy"))]
+    #[cfg(any(feature = "default-operations", feature = "elf-storage-policy"))]
     pub struct GetElfStoragePoliciesWhen(::httpmock::When);
-    #[cfg(any(feature = "elf-storage-policy"))]
+    #[cfg(any(feature = "default-operations", feature = "elf-storage-policy"))]
     impl GetElfStoragePoliciesWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4097,9 +4097,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "elf-storage-policy"))]
+    #[cfg(any(feature = "default-operations", feature = "elf-storage-policy"))]
     pub struct GetElfStoragePoliciesThen(::httpmock::Then);
-    #[cfg(any(feature = "elf-storage-policy"))]
+    #[cfg(any(feature = "default-operations", feature = "elf-storage-policy"))]
     impl GetElfStoragePoliciesThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4150,9 +4150,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "organization"))]
+    #[cfg(any(feature = "default-operations", feature = "organization"))]
     pub struct GetOrganizationsWhen(::httpmock::When);
-    #[cfg(any(feature = "organization"))]
+    #[cfg(any(feature = "default-operations", feature = "organization"))]
     impl GetOrganizationsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4182,9 +4182,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "organization"))]
+    #[cfg(any(feature = "default-operations", feature = "organization"))]
     pub struct GetOrganizationsThen(::httpmock::Then);
-    #[cfg(any(feature = "organization"))]
+    #[cfg(any(feature = "default-operations", feature = "organization"))]
     impl GetOrganizationsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4235,9 +4235,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "svt-image"))]
+    #[cfg(any(feature = "default-operations", feature = "svt-image"))]
     pub struct GetSvtImagesWhen(::httpmock::When);
-    #[cfg(any(feature = "svt-image"))]
+    #[cfg(any(feature = "default-operations", feature = "svt-image"))]
     impl GetSvtImagesWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4267,9 +4267,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "svt-image"))]
+    #[cfg(any(feature = "default-operations", feature = "svt-image"))]
     pub struct GetSvtImagesThen(::httpmock::Then);
-    #[cfg(any(feature = "svt-image"))]
+    #[cfg(any(feature = "default-operations", feature = "svt-image"))]
     impl GetSvtImagesThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4320,9 +4320,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vds"))]
+    #[cfg(any(feature = "default-operations", feature = "vds"))]
     pub struct GetVdsesWhen(::httpmock::When);
-    #[cfg(any(feature = "vds"))]
+    #[cfg(any(feature = "default-operations", feature = "vds"))]
     impl GetVdsesWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4352,9 +4352,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vds"))]
+    #[cfg(any(feature = "default-operations", feature = "vds"))]
     pub struct GetVdsesThen(::httpmock::Then);
-    #[cfg(any(feature = "vds"))]
+    #[cfg(any(feature = "default-operations", feature = "vds"))]
     impl GetVdsesThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4405,9 +4405,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vlan"))]
+    #[cfg(any(feature = "default-operations", feature = "vlan"))]
     pub struct GetVlansWhen(::httpmock::When);
-    #[cfg(any(feature = "vlan"))]
+    #[cfg(any(feature = "default-operations", feature = "vlan"))]
     impl GetVlansWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4437,9 +4437,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vlan"))]
+    #[cfg(any(feature = "default-operations", feature = "vlan"))]
     pub struct GetVlansThen(::httpmock::Then);
-    #[cfg(any(feature = "vlan"))]
+    #[cfg(any(feature = "default-operations", feature = "vlan"))]
     impl GetVlansThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4490,9 +4490,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm-disk"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-disk"))]
     pub struct GetVmDisksWhen(::httpmock::When);
-    #[cfg(any(feature = "vm-disk"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-disk"))]
     impl GetVmDisksWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4522,9 +4522,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm-disk"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-disk"))]
     pub struct GetVmDisksThen(::httpmock::Then);
-    #[cfg(any(feature = "vm-disk"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-disk"))]
     impl GetVmDisksThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4575,9 +4575,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm-nic"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-nic"))]
     pub struct GetVmNicsWhen(::httpmock::When);
-    #[cfg(any(feature = "vm-nic"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-nic"))]
     impl GetVmNicsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4607,9 +4607,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm-nic"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-nic"))]
     pub struct GetVmNicsThen(::httpmock::Then);
-    #[cfg(any(feature = "vm-nic"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-nic"))]
     impl GetVmNicsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4660,9 +4660,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     pub struct GetVmTemplatesWhen(::httpmock::When);
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     impl GetVmTemplatesWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4692,9 +4692,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     pub struct GetVmTemplatesThen(::httpmock::Then);
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     impl GetVmTemplatesThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4745,9 +4745,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm-volume"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-volume"))]
     pub struct GetVmVolumesWhen(::httpmock::When);
-    #[cfg(any(feature = "vm-volume"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-volume"))]
     impl GetVmVolumesWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4777,9 +4777,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm-volume"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-volume"))]
     pub struct GetVmVolumesThen(::httpmock::Then);
-    #[cfg(any(feature = "vm-volume"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-volume"))]
     impl GetVmVolumesThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4830,9 +4830,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct RebuildVmWhen(::httpmock::When);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl RebuildVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4864,9 +4864,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct RebuildVmThen(::httpmock::Then);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl RebuildVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -4917,9 +4917,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct RollbackVmWhen(::httpmock::When);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl RollbackVmWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4949,9 +4949,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct RollbackVmThen(::httpmock::Then);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl RollbackVmThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5002,9 +5002,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "cluster"))]
+    #[cfg(any(feature = "cluster", feature = "default-operations"))]
     pub struct UpdateClusterWhen(::httpmock::When);
-    #[cfg(any(feature = "cluster"))]
+    #[cfg(any(feature = "cluster", feature = "default-operations"))]
     impl UpdateClusterWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5034,9 +5034,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "cluster"))]
+    #[cfg(any(feature = "cluster", feature = "default-operations"))]
     pub struct UpdateClusterThen(::httpmock::Then);
-    #[cfg(any(feature = "cluster"))]
+    #[cfg(any(feature = "cluster", feature = "default-operations"))]
     impl UpdateClusterThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5087,9 +5087,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "content-library-vm-template"))]
+    #[cfg(any(feature = "content-library-vm-template", feature = "default-operations"))]
     pub struct UpdateContentLibraryVmTemplateWhen(::httpmock::When);
-    #[cfg(any(feature = "content-library-vm-template"))]
+    #[cfg(any(feature = "content-library-vm-template", feature = "default-operations"))]
     impl UpdateContentLibraryVmTemplateWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5125,9 +5125,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "content-library-vm-template"))]
+    #[cfg(any(feature = "content-library-vm-template", feature = "default-operations"))]
     pub struct UpdateContentLibraryVmTemplateThen(::httpmock::Then);
-    #[cfg(any(feature = "content-library-vm-template"))]
+    #[cfg(any(feature = "content-library-vm-template", feature = "default-operations"))]
     impl UpdateContentLibraryVmTemplateThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5181,9 +5181,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "datacenter"))]
+    #[cfg(any(feature = "datacenter", feature = "default-operations"))]
     pub struct UpdateDatacenterWhen(::httpmock::When);
-    #[cfg(any(feature = "datacenter"))]
+    #[cfg(any(feature = "datacenter", feature = "default-operations"))]
     impl UpdateDatacenterWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5213,9 +5213,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "datacenter"))]
+    #[cfg(any(feature = "datacenter", feature = "default-operations"))]
     pub struct UpdateDatacenterThen(::httpmock::Then);
-    #[cfg(any(feature = "datacenter"))]
+    #[cfg(any(feature = "datacenter", feature = "default-operations"))]
     impl UpdateDatacenterThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5266,9 +5266,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     pub struct UpdateVmTemplateWhen(::httpmock::When);
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     impl UpdateVmTemplateWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5298,9 +5298,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     pub struct UpdateVmTemplateThen(::httpmock::Then);
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     impl UpdateVmTemplateThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5351,9 +5351,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "content-library-image"))]
+    #[cfg(any(feature = "content-library-image", feature = "default-operations"))]
     pub struct GetContentLibraryImagesWhen(::httpmock::When);
-    #[cfg(any(feature = "content-library-image"))]
+    #[cfg(any(feature = "content-library-image", feature = "default-operations"))]
     impl GetContentLibraryImagesWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5385,9 +5385,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "content-library-image"))]
+    #[cfg(any(feature = "content-library-image", feature = "default-operations"))]
     pub struct GetContentLibraryImagesThen(::httpmock::Then);
-    #[cfg(any(feature = "content-library-image"))]
+    #[cfg(any(feature = "content-library-image", feature = "default-operations"))]
     impl GetContentLibraryImagesThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5438,9 +5438,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct ExpandVmDiskWhen(::httpmock::When);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl ExpandVmDiskWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5470,9 +5470,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct ExpandVmDiskThen(::httpmock::Then);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl ExpandVmDiskThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5523,9 +5523,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "gpu-device"))]
+    #[cfg(any(feature = "default-operations", feature = "gpu-device"))]
     pub struct GetGpuDevicesWhen(::httpmock::When);
-    #[cfg(any(feature = "gpu-device"))]
+    #[cfg(any(feature = "default-operations", feature = "gpu-device"))]
     impl GetGpuDevicesWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5555,9 +5555,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "gpu-device"))]
+    #[cfg(any(feature = "default-operations", feature = "gpu-device"))]
     pub struct GetGpuDevicesThen(::httpmock::Then);
-    #[cfg(any(feature = "gpu-device"))]
+    #[cfg(any(feature = "default-operations", feature = "gpu-device"))]
     impl GetGpuDevicesThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5608,9 +5608,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct AddVmGpuDeviceWhen(::httpmock::When);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl AddVmGpuDeviceWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5640,9 +5640,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct AddVmGpuDeviceThen(::httpmock::Then);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl AddVmGpuDeviceThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5693,9 +5693,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct RemoveVmGpuDeviceWhen(::httpmock::When);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl RemoveVmGpuDeviceWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5725,9 +5725,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     pub struct RemoveVmGpuDeviceThen(::httpmock::Then);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl RemoveVmGpuDeviceThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5778,9 +5778,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     pub struct EnterMaintenanceModePreCheckWhen(::httpmock::When);
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     impl EnterMaintenanceModePreCheckWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5812,9 +5812,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     pub struct EnterMaintenanceModePreCheckThen(::httpmock::Then);
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     impl EnterMaintenanceModePreCheckThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5865,9 +5865,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     pub struct EnterMaintenanceModePrecheckResultWhen(::httpmock::When);
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     impl EnterMaintenanceModePrecheckResultWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5900,9 +5900,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     pub struct EnterMaintenanceModePrecheckResultThen(::httpmock::Then);
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     impl EnterMaintenanceModePrecheckResultThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -5953,9 +5953,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     pub struct EnterMaintenanceModeWhen(::httpmock::When);
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     impl EnterMaintenanceModeWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -5985,9 +5985,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     pub struct EnterMaintenanceModeThen(::httpmock::Then);
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     impl EnterMaintenanceModeThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -6038,9 +6038,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     pub struct ExitMaintenanceModeWhen(::httpmock::When);
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     impl ExitMaintenanceModeWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -6070,9 +6070,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     pub struct ExitMaintenanceModeThen(::httpmock::Then);
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     impl ExitMaintenanceModeThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -6123,9 +6123,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "metrics"))]
+    #[cfg(any(feature = "default-operations", feature = "metrics"))]
     pub struct GetVmMetricsWhen(::httpmock::When);
-    #[cfg(any(feature = "metrics"))]
+    #[cfg(any(feature = "default-operations", feature = "metrics"))]
     impl GetVmMetricsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -6144,9 +6144,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "metrics"))]
+    #[cfg(any(feature = "default-operations", feature = "metrics"))]
     pub struct GetVmMetricsThen(::httpmock::Then);
-    #[cfg(any(feature = "metrics"))]
+    #[cfg(any(feature = "default-operations", feature = "metrics"))]
     impl GetVmMetricsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -6197,9 +6197,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "metrics"))]
+    #[cfg(any(feature = "default-operations", feature = "metrics"))]
     pub struct GetHostMetricsWhen(::httpmock::When);
-    #[cfg(any(feature = "metrics"))]
+    #[cfg(any(feature = "default-operations", feature = "metrics"))]
     impl GetHostMetricsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -6218,9 +6218,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "metrics"))]
+    #[cfg(any(feature = "default-operations", feature = "metrics"))]
     pub struct GetHostMetricsThen(::httpmock::Then);
-    #[cfg(any(feature = "metrics"))]
+    #[cfg(any(feature = "default-operations", feature = "metrics"))]
     impl GetHostMetricsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -6271,9 +6271,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "metrics"))]
+    #[cfg(any(feature = "default-operations", feature = "metrics"))]
     pub struct GetClusterMetricsWhen(::httpmock::When);
-    #[cfg(any(feature = "metrics"))]
+    #[cfg(any(feature = "default-operations", feature = "metrics"))]
     impl GetClusterMetricsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -6292,9 +6292,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "metrics"))]
+    #[cfg(any(feature = "default-operations", feature = "metrics"))]
     pub struct GetClusterMetricsThen(::httpmock::Then);
-    #[cfg(any(feature = "metrics"))]
+    #[cfg(any(feature = "default-operations", feature = "metrics"))]
     impl GetClusterMetricsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -6345,9 +6345,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "label"))]
+    #[cfg(any(feature = "default-operations", feature = "label"))]
     pub struct GetLabelsWhen(::httpmock::When);
-    #[cfg(any(feature = "label"))]
+    #[cfg(any(feature = "default-operations", feature = "label"))]
     impl GetLabelsWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -6377,9 +6377,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "label"))]
+    #[cfg(any(feature = "default-operations", feature = "label"))]
     pub struct GetLabelsThen(::httpmock::Then);
-    #[cfg(any(feature = "label"))]
+    #[cfg(any(feature = "default-operations", feature = "label"))]
     impl GetLabelsThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -6430,9 +6430,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "label"))]
+    #[cfg(any(feature = "default-operations", feature = "label"))]
     pub struct AddLabelsToResourcesWhen(::httpmock::When);
-    #[cfg(any(feature = "label"))]
+    #[cfg(any(feature = "default-operations", feature = "label"))]
     impl AddLabelsToResourcesWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -6464,9 +6464,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    #[cfg(any(feature = "label"))]
+    #[cfg(any(feature = "default-operations", feature = "label"))]
     pub struct AddLabelsToResourcesThen(::httpmock::Then);
-    #[cfg(any(feature = "label"))]
+    #[cfg(any(feature = "default-operations", feature = "label"))]
     impl AddLabelsToResourcesThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -6557,9 +6557,9 @@ pub mod operations {
             )
         }
     }
-    #[cfg(any(feature = "ntp"))]
+    #[cfg(any(feature = "default-operations", feature = "ntp"))]
     pub struct GetNtpServiceUrlWhen(::httpmock::When);
-    #[cfg(any(feature = "ntp"))]
+    #[cfg(any(feature = "default-operations", feature = "ntp"))]
     impl GetNtpServiceUrlWhen {
         #[inline]
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -6585,9 +6585,9 @@ pub mod operations {
             }
         }
     }
-    #[cfg(any(feature = "ntp"))]
+    #[cfg(any(feature = "default-operations", feature = "ntp"))]
     pub struct GetNtpServiceUrlThen(::httpmock::Then);
-    #[cfg(any(feature = "ntp"))]
+    #[cfg(any(feature = "default-operations", feature = "ntp"))]
     impl GetNtpServiceUrlThen {
         #[inline]
         pub fn new(inner: ::httpmock::Then) -> Self {
@@ -8225,7 +8225,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl GetVmsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8244,7 +8244,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl GetVmsConnectionThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8263,7 +8263,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl CreateVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8282,7 +8282,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl CreateVmFromTemplateThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8301,7 +8301,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl UpdateVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8320,7 +8320,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl AddVmCdRomThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8339,7 +8339,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl RemoveVmCdRomThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8358,7 +8358,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl AddVmDiskThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8377,7 +8377,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl RemoveVmDiskThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8396,7 +8396,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl AddVmNicThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8415,7 +8415,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl UpdateVmNicThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8434,7 +8434,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl RemoveVmNicThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8453,7 +8453,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl MigrateVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8472,7 +8472,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl StartVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8491,7 +8491,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl ShutDownVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8510,7 +8510,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl PoweroffVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8529,7 +8529,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl RestartVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8548,7 +8548,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl ForceRestartVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8567,7 +8567,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl SuspendVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8586,7 +8586,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl ResumeVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8605,7 +8605,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl MoveVmToRecycleBinThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8624,7 +8624,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl RecoverVmFromRecycleBinThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8643,7 +8643,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl DeleteVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8680,7 +8680,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "alert"))]
+    #[cfg(any(feature = "alert", feature = "default-operations"))]
     impl GetAlertsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8699,7 +8699,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "cluster"))]
+    #[cfg(any(feature = "cluster", feature = "default-operations"))]
     impl GetClustersThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8718,7 +8718,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     impl GetHostsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8737,7 +8737,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "disk"))]
+    #[cfg(any(feature = "default-operations", feature = "disk"))]
     impl GetDisksThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8756,7 +8756,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm-snapshot"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-snapshot"))]
     impl CreateVmSnapshotThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8775,7 +8775,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm-snapshot"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-snapshot"))]
     impl GetVmSnapshotsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8794,7 +8794,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "iscsi-lun-snapshot"))]
+    #[cfg(any(feature = "default-operations", feature = "iscsi-lun-snapshot"))]
     impl GetIscsiLunSnapshotsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8813,7 +8813,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "content-library-vm-template"))]
+    #[cfg(any(feature = "content-library-vm-template", feature = "default-operations"))]
     impl CloneContentLibraryVmTemplateFromVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8832,7 +8832,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl CloneVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8851,7 +8851,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     impl CloneVmTemplateFromVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8870,7 +8870,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "cluster"))]
+    #[cfg(any(feature = "cluster", feature = "default-operations"))]
     impl ConnectClusterThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8889,7 +8889,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     impl ConvertVmTemplateFromVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8908,7 +8908,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "datacenter"))]
+    #[cfg(any(feature = "datacenter", feature = "default-operations"))]
     impl CreateDatacenterThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8927,7 +8927,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl CreateVmFromContentLibraryTemplateThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8946,7 +8946,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "cluster"))]
+    #[cfg(any(feature = "cluster", feature = "default-operations"))]
     impl DeleteClusterThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8965,7 +8965,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "content-library-vm-template"))]
+    #[cfg(any(feature = "content-library-vm-template", feature = "default-operations"))]
     impl DeleteContentLibraryVmTemplateThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -8984,7 +8984,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "datacenter"))]
+    #[cfg(any(feature = "datacenter", feature = "default-operations"))]
     impl DeleteDatacenterThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9003,7 +9003,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm-snapshot"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-snapshot"))]
     impl DeleteVmSnapshotThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9022,7 +9022,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     impl DeleteVmTemplateThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9041,7 +9041,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "content-library-vm-template"))]
+    #[cfg(any(feature = "content-library-vm-template", feature = "default-operations"))]
     impl GetContentLibraryVmTemplatesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9060,7 +9060,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "datacenter"))]
+    #[cfg(any(feature = "datacenter", feature = "default-operations"))]
     impl GetDatacentersThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9079,7 +9079,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "elf-image"))]
+    #[cfg(any(feature = "default-operations", feature = "elf-image"))]
     impl GetElfImagesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9098,7 +9098,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "elf-storage-policy"))]
+    #[cfg(any(feature = "default-operations", feature = "elf-storage-policy"))]
     impl GetElfStoragePoliciesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9117,7 +9117,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "organization"))]
+    #[cfg(any(feature = "default-operations", feature = "organization"))]
     impl GetOrganizationsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9136,7 +9136,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "svt-image"))]
+    #[cfg(any(feature = "default-operations", feature = "svt-image"))]
     impl GetSvtImagesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9155,7 +9155,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vds"))]
+    #[cfg(any(feature = "default-operations", feature = "vds"))]
     impl GetVdsesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9174,7 +9174,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vlan"))]
+    #[cfg(any(feature = "default-operations", feature = "vlan"))]
     impl GetVlansThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9193,7 +9193,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm-disk"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-disk"))]
     impl GetVmDisksThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9212,7 +9212,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm-nic"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-nic"))]
     impl GetVmNicsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9231,7 +9231,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     impl GetVmTemplatesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9250,7 +9250,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm-volume"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-volume"))]
     impl GetVmVolumesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9269,7 +9269,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl RebuildVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9288,7 +9288,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl RollbackVmThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9307,7 +9307,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "cluster"))]
+    #[cfg(any(feature = "cluster", feature = "default-operations"))]
     impl UpdateClusterThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9326,7 +9326,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "content-library-vm-template"))]
+    #[cfg(any(feature = "content-library-vm-template", feature = "default-operations"))]
     impl UpdateContentLibraryVmTemplateThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9345,7 +9345,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "datacenter"))]
+    #[cfg(any(feature = "datacenter", feature = "default-operations"))]
     impl UpdateDatacenterThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9364,7 +9364,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     impl UpdateVmTemplateThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9383,7 +9383,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "content-library-image"))]
+    #[cfg(any(feature = "content-library-image", feature = "default-operations"))]
     impl GetContentLibraryImagesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9402,7 +9402,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl ExpandVmDiskThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9421,7 +9421,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "gpu-device"))]
+    #[cfg(any(feature = "default-operations", feature = "gpu-device"))]
     impl GetGpuDevicesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9440,7 +9440,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl AddVmGpuDeviceThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9459,7 +9459,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     impl RemoveVmGpuDeviceThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9478,7 +9478,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     impl EnterMaintenanceModePreCheckThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9497,7 +9497,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     impl EnterMaintenanceModePrecheckResultThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9516,7 +9516,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     impl EnterMaintenanceModeThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9535,7 +9535,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     impl ExitMaintenanceModeThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9554,7 +9554,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "metrics"))]
+    #[cfg(any(feature = "default-operations", feature = "metrics"))]
     impl GetVmMetricsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9573,7 +9573,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "metrics"))]
+    #[cfg(any(feature = "default-operations", feature = "metrics"))]
     impl GetHostMetricsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9592,7 +9592,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "metrics"))]
+    #[cfg(any(feature = "default-operations", feature = "metrics"))]
     impl GetClusterMetricsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9611,7 +9611,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "label"))]
+    #[cfg(any(feature = "default-operations", feature = "label"))]
     impl GetLabelsThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9630,7 +9630,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "label"))]
+    #[cfg(any(feature = "default-operations", feature = "label"))]
     impl AddLabelsToResourcesThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -9667,7 +9667,7 @@ pub mod operations {
             Self(self.0.header(name, value))
         }
     }
-    #[cfg(any(feature = "ntp"))]
+    #[cfg(any(feature = "default-operations", feature = "ntp"))]
     impl GetNtpServiceUrlThen {
         /// Serves this response to the first `n` matching requests
         /// only; later ones fall through to the next matching mock.
@@ -10036,142 +10036,142 @@ pub trait MockServerExt {
     fn login<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::LoginWhen, operations::LoginThen);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn get_vms<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmsWhen, operations::GetVmsThen);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn get_vms_connection<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmsConnectionWhen, operations::GetVmsConnectionThen);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn create_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreateVmWhen, operations::CreateVmThen);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn create_vm_from_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CreateVmFromTemplateWhen,
             operations::CreateVmFromTemplateThen,
         );
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn update_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateVmWhen, operations::UpdateVmThen);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn add_vm_cd_rom<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AddVmCdRomWhen, operations::AddVmCdRomThen);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn remove_vm_cd_rom<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RemoveVmCdRomWhen, operations::RemoveVmCdRomThen);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn add_vm_disk<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AddVmDiskWhen, operations::AddVmDiskThen);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn remove_vm_disk<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RemoveVmDiskWhen, operations::RemoveVmDiskThen);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn add_vm_nic<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AddVmNicWhen, operations::AddVmNicThen);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn update_vm_nic<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateVmNicWhen, operations::UpdateVmNicThen);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn remove_vm_nic<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RemoveVmNicWhen, operations::RemoveVmNicThen);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn migrate_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::MigrateVmWhen, operations::MigrateVmThen);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn start_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::StartVmWhen, operations::StartVmThen);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn shut_down_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ShutDownVmWhen, operations::ShutDownVmThen);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn poweroff_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::PoweroffVmWhen, operations::PoweroffVmThen);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn restart_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RestartVmWhen, operations::RestartVmThen);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn force_restart_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ForceRestartVmWhen, operations::ForceRestartVmThen);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn suspend_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::SuspendVmWhen, operations::SuspendVmThen);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn resume_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ResumeVmWhen, operations::ResumeVmThen);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn move_vm_to_recycle_bin<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::MoveVmToRecycleBinWhen,
             operations::MoveVmToRecycleBinThen,
         );
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn recover_vm_from_recycle_bin<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::RecoverVmFromRecycleBinWhen,
             operations::RecoverVmFromRecycleBinThen,
         );
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn delete_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteVmWhen, operations::DeleteVmThen);
     fn get_tasks<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetTasksWhen, operations::GetTasksThen);
-    #[cfg(any(feature = "alert"))]
+    #[cfg(any(feature = "alert", feature = "default-operations"))]
     fn get_alerts<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetAlertsWhen, operations::GetAlertsThen);
-    #[cfg(any(feature = "cluster"))]
+    #[cfg(any(feature = "cluster", feature = "default-operations"))]
     fn get_clusters<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetClustersWhen, operations::GetClustersThen);
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     fn get_hosts<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetHostsWhen, operations::GetHostsThen);
-    #[cfg(any(feature = "disk"))]
+    #[cfg(any(feature = "default-operations", feature = "disk"))]
     fn get_disks<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetDisksWhen, operations::GetDisksThen);
-    #[cfg(any(feature = "vm-snapshot"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-snapshot"))]
     fn create_vm_snapshot<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreateVmSnapshotWhen, operations::CreateVmSnapshotThen);
-    #[cfg(any(feature = "vm-snapshot"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-snapshot"))]
     fn get_vm_snapshots<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmSnapshotsWhen, operations::GetVmSnapshotsThen);
-    #[cfg(any(feature = "iscsi-lun-snapshot"))]
+    #[cfg(any(feature = "default-operations", feature = "iscsi-lun-snapshot"))]
     fn get_iscsi_lun_snapshots<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::GetIscsiLunSnapshotsWhen,
             operations::GetIscsiLunSnapshotsThen,
         );
-    #[cfg(any(feature = "content-library-vm-template"))]
+    #[cfg(any(feature = "content-library-vm-template", feature = "default-operations"))]
     fn clone_content_library_vm_template_from_vm<F>(
         &self,
         config_fn: F,
@@ -10181,33 +10181,33 @@ pub trait MockServerExt {
             operations::CloneContentLibraryVmTemplateFromVmWhen,
             operations::CloneContentLibraryVmTemplateFromVmThen,
         );
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn clone_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CloneVmWhen, operations::CloneVmThen);
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     fn clone_vm_template_from_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CloneVmTemplateFromVmWhen,
             operations::CloneVmTemplateFromVmThen,
         );
-    #[cfg(any(feature = "cluster"))]
+    #[cfg(any(feature = "cluster", feature = "default-operations"))]
     fn connect_cluster<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ConnectClusterWhen, operations::ConnectClusterThen);
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     fn convert_vm_template_from_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::ConvertVmTemplateFromVmWhen,
             operations::ConvertVmTemplateFromVmThen,
         );
-    #[cfg(any(feature = "datacenter"))]
+    #[cfg(any(feature = "datacenter", feature = "default-operations"))]
     fn create_datacenter<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreateDatacenterWhen, operations::CreateDatacenterThen);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn create_vm_from_content_library_template<F>(
         &self,
         config_fn: F,
@@ -10217,141 +10217,141 @@ pub trait MockServerExt {
             operations::CreateVmFromContentLibraryTemplateWhen,
             operations::CreateVmFromContentLibraryTemplateThen,
         );
-    #[cfg(any(feature = "cluster"))]
+    #[cfg(any(feature = "cluster", feature = "default-operations"))]
     fn delete_cluster<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteClusterWhen, operations::DeleteClusterThen);
-    #[cfg(any(feature = "content-library-vm-template"))]
+    #[cfg(any(feature = "content-library-vm-template", feature = "default-operations"))]
     fn delete_content_library_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::DeleteContentLibraryVmTemplateWhen,
             operations::DeleteContentLibraryVmTemplateThen,
         );
-    #[cfg(any(feature = "datacenter"))]
+    #[cfg(any(feature = "datacenter", feature = "default-operations"))]
     fn delete_datacenter<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteDatacenterWhen, operations::DeleteDatacenterThen);
-    #[cfg(any(feature = "vm-snapshot"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-snapshot"))]
     fn delete_vm_snapshot<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteVmSnapshotWhen, operations::DeleteVmSnapshotThen);
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     fn delete_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteVmTemplateWhen, operations::DeleteVmTemplateThen);
-    #[cfg(any(feature = "content-library-vm-template"))]
+    #[cfg(any(feature = "content-library-vm-template", feature = "default-operations"))]
     fn get_content_library_vm_templates<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::GetContentLibraryVmTemplatesWhen,
             operations::GetContentLibraryVmTemplatesThen,
         );
-    #[cfg(any(feature = "datacenter"))]
+    #[cfg(any(feature = "datacenter", feature = "default-operations"))]
     fn get_datacenters<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetDatacentersWhen, operations::GetDatacentersThen);
-    #[cfg(any(feature = "elf-image"))]
+    #[cfg(any(feature = "default-operations", feature = "elf-image"))]
     fn get_elf_images<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetElfImagesWhen, operations::GetElfImagesThen);
-    #[cfg(any(feature = "elf-storage-policy"))]
+    #[cfg(any(feature = "default-operations", feature = "elf-storage-policy"))]
     fn get_elf_storage_policies<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::GetElfStoragePoliciesWhen,
             operations::GetElfStoragePoliciesThen,
         );
-    #[cfg(any(feature = "organization"))]
+    #[cfg(any(feature = "default-operations", feature = "organization"))]
     fn get_organizations<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetOrganizationsWhen, operations::GetOrganizationsThen);
-    #[cfg(any(feature = "svt-image"))]
+    #[cfg(any(feature = "default-operations", feature = "svt-image"))]
     fn get_svt_images<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetSvtImagesWhen, operations::GetSvtImagesThen);
-    #[cfg(any(feature = "vds"))]
+    #[cfg(any(feature = "default-operations", feature = "vds"))]
     fn get_vdses<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVdsesWhen, operations::GetVdsesThen);
-    #[cfg(any(feature = "vlan"))]
+    #[cfg(any(feature = "default-operations", feature = "vlan"))]
     fn get_vlans<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVlansWhen, operations::GetVlansThen);
-    #[cfg(any(feature = "vm-disk"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-disk"))]
     fn get_vm_disks<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmDisksWhen, operations::GetVmDisksThen);
-    #[cfg(any(feature = "vm-nic"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-nic"))]
     fn get_vm_nics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmNicsWhen, operations::GetVmNicsThen);
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     fn get_vm_templates<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmTemplatesWhen, operations::GetVmTemplatesThen);
-    #[cfg(any(feature = "vm-volume"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-volume"))]
     fn get_vm_volumes<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmVolumesWhen, operations::GetVmVolumesThen);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn rebuild_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RebuildVmWhen, operations::RebuildVmThen);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn rollback_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RollbackVmWhen, operations::RollbackVmThen);
-    #[cfg(any(feature = "cluster"))]
+    #[cfg(any(feature = "cluster", feature = "default-operations"))]
     fn update_cluster<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateClusterWhen, operations::UpdateClusterThen);
-    #[cfg(any(feature = "content-library-vm-template"))]
+    #[cfg(any(feature = "content-library-vm-template", feature = "default-operations"))]
     fn update_content_library_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::UpdateContentLibraryVmTemplateWhen,
             operations::UpdateContentLibraryVmTemplateThen,
         );
-    #[cfg(any(feature = "datacenter"))]
+    #[cfg(any(feature = "datacenter", feature = "default-operations"))]
     fn update_datacenter<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateDatacenterWhen, operations::UpdateDatacenterThen);
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     fn update_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateVmTemplateWhen, operations::UpdateVmTemplateThen);
-    #[cfg(any(feature = "content-library-image"))]
+    #[cfg(any(feature = "content-library-image", feature = "default-operations"))]
     fn get_content_library_images<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::GetContentLibraryImagesWhen,
             operations::GetContentLibraryImagesThen,
         );
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn expand_vm_disk<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ExpandVmDiskWhen, operations::ExpandVmDiskThen);
-    #[cfg(any(feature = "gpu-device"))]
+    #[cfg(any(feature = "default-operations", feature = "gpu-device"))]
     fn get_gpu_devices<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetGpuDevicesWhen, operations::GetGpuDevicesThen);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn add_vm_gpu_device<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AddVmGpuDeviceWhen, operations::AddVmGpuDeviceThen);
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn remove_vm_gpu_device<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RemoveVmGpuDeviceWhen, operations::RemoveVmGpuDeviceThen);
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     fn enter_maintenance_mode_pre_check<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::EnterMaintenanceModePreCheckWhen,
             operations::EnterMaintenanceModePreCheckThen,
         );
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     fn enter_maintenance_mode_precheck_result<F>(
         &self,
         config_fn: F,
@@ -10361,37 +10361,37 @@ pub trait MockServerExt {
             operations::EnterMaintenanceModePrecheckResultWhen,
             operations::EnterMaintenanceModePrecheckResultThen,
         );
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     fn enter_maintenance_mode<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::EnterMaintenanceModeWhen,
             operations::EnterMaintenanceModeThen,
         );
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     fn exit_maintenance_mode<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::ExitMaintenanceModeWhen,
             operations::ExitMaintenanceModeThen,
         );
-    #[cfg(any(feature = "metrics"))]
+    #[cfg(any(feature = "default-operations", feature = "metrics"))]
     fn get_vm_metrics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmMetricsWhen, operations::GetVmMetricsThen);
-    #[cfg(any(feature = "metrics"))]
+    #[cfg(any(feature = "default-operations", feature = "metrics"))]
     fn get_host_metrics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetHostMetricsWhen, operations::GetHostMetricsThen);
-    #[cfg(any(feature = "metrics"))]
+    #[cfg(any(feature = "default-operations", feature = "metrics"))]
     fn get_cluster_metrics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetClusterMetricsWhen, operations::GetClusterMetricsThen);
-    #[cfg(any(feature = "label"))]
+    #[cfg(any(feature = "default-operations", feature = "label"))]
     fn get_labels<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetLabelsWhen, operations::GetLabelsThen);
-    #[cfg(any(feature = "label"))]
+    #[cfg(any(feature = "default-operations", feature = "label"))]
     fn add_labels_to_resources<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -10401,7 +10401,7 @@ pub trait MockServerExt {
     fn get_api_version<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetApiVersionWhen, operations::GetApiVersionThen);
-    #[cfg(any(feature = "ntp"))]
+    #[cfg(any(feature = "default-operations", feature = "ntp"))]
     fn get_ntp_service_url<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetNtpServiceUrlWhen, operations::GetNtpServiceUrlThen);
@@ -10528,7 +10528,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn get_vms<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmsWhen, operations::GetVmsThen),
@@ -10541,7 +10541,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn get_vms_connection<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmsConnectionWhen, operations::GetVmsConnectionThen),
@@ -10554,7 +10554,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn create_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreateVmWhen, operations::CreateVmThen),
@@ -10567,7 +10567,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn create_vm_from_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -10583,7 +10583,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn update_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateVmWhen, operations::UpdateVmThen),
@@ -10596,7 +10596,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn add_vm_cd_rom<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AddVmCdRomWhen, operations::AddVmCdRomThen),
@@ -10609,7 +10609,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn remove_vm_cd_rom<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RemoveVmCdRomWhen, operations::RemoveVmCdRomThen),
@@ -10622,7 +10622,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn add_vm_disk<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AddVmDiskWhen, operations::AddVmDiskThen),
@@ -10635,7 +10635,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn remove_vm_disk<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RemoveVmDiskWhen, operations::RemoveVmDiskThen),
@@ -10648,7 +10648,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn add_vm_nic<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AddVmNicWhen, operations::AddVmNicThen),
@@ -10661,7 +10661,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn update_vm_nic<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateVmNicWhen, operations::UpdateVmNicThen),
@@ -10674,7 +10674,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn remove_vm_nic<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RemoveVmNicWhen, operations::RemoveVmNicThen),
@@ -10687,7 +10687,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn migrate_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::MigrateVmWhen, operations::MigrateVmThen),
@@ -10700,7 +10700,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn start_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::StartVmWhen, operations::StartVmThen),
@@ -10713,7 +10713,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn shut_down_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ShutDownVmWhen, operations::ShutDownVmThen),
@@ -10726,7 +10726,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn poweroff_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::PoweroffVmWhen, operations::PoweroffVmThen),
@@ -10739,7 +10739,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn restart_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RestartVmWhen, operations::RestartVmThen),
@@ -10752,7 +10752,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn force_restart_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ForceRestartVmWhen, operations::ForceRestartVmThen),
@@ -10765,7 +10765,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn suspend_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::SuspendVmWhen, operations::SuspendVmThen),
@@ -10778,7 +10778,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn resume_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ResumeVmWhen, operations::ResumeVmThen),
@@ -10791,7 +10791,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn move_vm_to_recycle_bin<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -10807,7 +10807,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn recover_vm_from_recycle_bin<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -10823,7 +10823,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn delete_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteVmWhen, operations::DeleteVmThen),
@@ -10848,7 +10848,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "alert"))]
+    #[cfg(any(feature = "alert", feature = "default-operations"))]
     fn get_alerts<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetAlertsWhen, operations::GetAlertsThen),
@@ -10861,7 +10861,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "cluster"))]
+    #[cfg(any(feature = "cluster", feature = "default-operations"))]
     fn get_clusters<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetClustersWhen, operations::GetClustersThen),
@@ -10874,7 +10874,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     fn get_hosts<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetHostsWhen, operations::GetHostsThen),
@@ -10887,7 +10887,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "disk"))]
+    #[cfg(any(feature = "default-operations", feature = "disk"))]
     fn get_disks<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetDisksWhen, operations::GetDisksThen),
@@ -10900,7 +10900,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm-snapshot"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-snapshot"))]
     fn create_vm_snapshot<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreateVmSnapshotWhen, operations::CreateVmSnapshotThen),
@@ -10913,7 +10913,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm-snapshot"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-snapshot"))]
     fn get_vm_snapshots<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmSnapshotsWhen, operations::GetVmSnapshotsThen),
@@ -10926,7 +10926,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "iscsi-lun-snapshot"))]
+    #[cfg(any(feature = "default-operations", feature = "iscsi-lun-snapshot"))]
     fn get_iscsi_lun_snapshots<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -10942,7 +10942,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "content-library-vm-template"))]
+    #[cfg(any(feature = "content-library-vm-template", feature = "default-operations"))]
     fn clone_content_library_vm_template_from_vm<F>(
         &self,
         config_fn: F,
@@ -10961,7 +10961,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn clone_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CloneVmWhen, operations::CloneVmThen),
@@ -10974,7 +10974,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     fn clone_vm_template_from_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -10990,7 +10990,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "cluster"))]
+    #[cfg(any(feature = "cluster", feature = "default-operations"))]
     fn connect_cluster<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ConnectClusterWhen, operations::ConnectClusterThen),
@@ -11003,7 +11003,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     fn convert_vm_template_from_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -11019,7 +11019,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "datacenter"))]
+    #[cfg(any(feature = "datacenter", feature = "default-operations"))]
     fn create_datacenter<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreateDatacenterWhen, operations::CreateDatacenterThen),
@@ -11032,7 +11032,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn create_vm_from_content_library_template<F>(
         &self,
         config_fn: F,
@@ -11051,7 +11051,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "cluster"))]
+    #[cfg(any(feature = "cluster", feature = "default-operations"))]
     fn delete_cluster<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteClusterWhen, operations::DeleteClusterThen),
@@ -11064,7 +11064,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "content-library-vm-template"))]
+    #[cfg(any(feature = "content-library-vm-template", feature = "default-operations"))]
     fn delete_content_library_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -11080,7 +11080,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "datacenter"))]
+    #[cfg(any(feature = "datacenter", feature = "default-operations"))]
     fn delete_datacenter<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteDatacenterWhen, operations::DeleteDatacenterThen),
@@ -11093,7 +11093,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm-snapshot"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-snapshot"))]
     fn delete_vm_snapshot<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteVmSnapshotWhen, operations::DeleteVmSnapshotThen),
@@ -11106,7 +11106,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     fn delete_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteVmTemplateWhen, operations::DeleteVmTemplateThen),
@@ -11119,7 +11119,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "content-library-vm-template"))]
+    #[cfg(any(feature = "content-library-vm-template", feature = "default-operations"))]
     fn get_content_library_vm_templates<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -11135,7 +11135,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "datacenter"))]
+    #[cfg(any(feature = "datacenter", feature = "default-operations"))]
     fn get_datacenters<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetDatacentersWhen, operations::GetDatacentersThen),
@@ -11148,7 +11148,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "elf-image"))]
+    #[cfg(any(feature = "default-operations", feature = "elf-image"))]
     fn get_elf_images<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetElfImagesWhen, operations::GetElfImagesThen),
@@ -11161,7 +11161,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "elf-storage-policy"))]
+    #[cfg(any(feature = "default-operations", feature = "elf-storage-policy"))]
     fn get_elf_storage_policies<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -11177,7 +11177,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "organization"))]
+    #[cfg(any(feature = "default-operations", feature = "organization"))]
     fn get_organizations<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetOrganizationsWhen, operations::GetOrganizationsThen),
@@ -11190,7 +11190,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "svt-image"))]
+    #[cfg(any(feature = "default-operations", feature = "svt-image"))]
     fn get_svt_images<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetSvtImagesWhen, operations::GetSvtImagesThen),
@@ -11203,7 +11203,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vds"))]
+    #[cfg(any(feature = "default-operations", feature = "vds"))]
     fn get_vdses<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVdsesWhen, operations::GetVdsesThen),
@@ -11216,7 +11216,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vlan"))]
+    #[cfg(any(feature = "default-operations", feature = "vlan"))]
     fn get_vlans<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVlansWhen, operations::GetVlansThen),
@@ -11229,7 +11229,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm-disk"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-disk"))]
     fn get_vm_disks<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmDisksWhen, operations::GetVmDisksThen),
@@ -11242,7 +11242,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm-nic"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-nic"))]
     fn get_vm_nics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmNicsWhen, operations::GetVmNicsThen),
@@ -11255,7 +11255,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     fn get_vm_templates<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmTemplatesWhen, operations::GetVmTemplatesThen),
@@ -11268,7 +11268,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm-volume"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-volume"))]
     fn get_vm_volumes<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmVolumesWhen, operations::GetVmVolumesThen),
@@ -11281,7 +11281,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn rebuild_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RebuildVmWhen, operations::RebuildVmThen),
@@ -11294,7 +11294,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn rollback_vm<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RollbackVmWhen, operations::RollbackVmThen),
@@ -11307,7 +11307,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "cluster"))]
+    #[cfg(any(feature = "cluster", feature = "default-operations"))]
     fn update_cluster<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateClusterWhen, operations::UpdateClusterThen),
@@ -11320,7 +11320,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "content-library-vm-template"))]
+    #[cfg(any(feature = "content-library-vm-template", feature = "default-operations"))]
     fn update_content_library_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -11336,7 +11336,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "datacenter"))]
+    #[cfg(any(feature = "datacenter", feature = "default-operations"))]
     fn update_datacenter<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateDatacenterWhen, operations::UpdateDatacenterThen),
@@ -11349,7 +11349,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm-template"))]
+    #[cfg(any(feature = "default-operations", feature = "vm-template"))]
     fn update_vm_template<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateVmTemplateWhen, operations::UpdateVmTemplateThen),
@@ -11362,7 +11362,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "content-library-image"))]
+    #[cfg(any(feature = "content-library-image", feature = "default-operations"))]
     fn get_content_library_images<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -11378,7 +11378,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn expand_vm_disk<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ExpandVmDiskWhen, operations::ExpandVmDiskThen),
@@ -11391,7 +11391,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "gpu-device"))]
+    #[cfg(any(feature = "default-operations", feature = "gpu-device"))]
     fn get_gpu_devices<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetGpuDevicesWhen, operations::GetGpuDevicesThen),
@@ -11404,7 +11404,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn add_vm_gpu_device<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AddVmGpuDeviceWhen, operations::AddVmGpuDeviceThen),
@@ -11417,7 +11417,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "vm"))]
+    #[cfg(any(feature = "default-operations", feature = "vm"))]
     fn remove_vm_gpu_device<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::RemoveVmGpuDeviceWhen, operations::RemoveVmGpuDeviceThen),
@@ -11430,7 +11430,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     fn enter_maintenance_mode_pre_check<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -11446,7 +11446,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     fn enter_maintenance_mode_precheck_result<F>(
         &self,
         config_fn: F,
@@ -11465,7 +11465,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     fn enter_maintenance_mode<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -11481,7 +11481,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "host"))]
+    #[cfg(any(feature = "default-operations", feature = "host"))]
     fn exit_maintenance_mode<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -11497,7 +11497,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "metrics"))]
+    #[cfg(any(feature = "default-operations", feature = "metrics"))]
     fn get_vm_metrics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetVmMetricsWhen, operations::GetVmMetricsThen),
@@ -11510,7 +11510,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "metrics"))]
+    #[cfg(any(feature = "default-operations", feature = "metrics"))]
     fn get_host_metrics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetHostMetricsWhen, operations::GetHostMetricsThen),
@@ -11523,7 +11523,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "metrics"))]
+    #[cfg(any(feature = "default-operations", feature = "metrics"))]
     fn get_cluster_metrics<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetClusterMetricsWhen, operations::GetClusterMetricsThen),
@@ -11536,7 +11536,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "label"))]
+    #[cfg(any(feature = "default-operations", feature = "label"))]
     fn get_labels<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetLabelsWhen, operations::GetLabelsThen),
@@ -11549,7 +11549,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "label"))]
+    #[cfg(any(feature = "default-operations", feature = "label"))]
     fn add_labels_to_resources<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -11577,7 +11577,7 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
     #[inline]
-    #[cfg(any(feature = "ntp"))]
+    #[cfg(any(feature = "default-operations", feature = "ntp"))]
     fn get_ntp_service_url<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetNtpServiceUrlWhen, operations::GetNtpServiceUrlThen),

@@ -20,20 +20,23 @@
 //! All of it but [`STATES`] needs the `vm` feature (a default one).
 
 use cloud_common::InstanceState;
-#[cfg(feature = "vm")]
+#[cfg(any(feature = "vm", feature = "default-operations"))]
 use cloud_common::{BoxFuture, Compute, Error, ErrorKind, Instance};
 #[cfg(all(
-    feature = "vm",
-    feature = "gpu-device",
-    feature = "host",
-    feature = "vm-template",
-    feature = "content-library-vm-template"
+    any(feature = "vm", feature = "default-operations"),
+    any(feature = "gpu-device", feature = "default-operations"),
+    any(feature = "host", feature = "default-operations"),
+    any(feature = "vm-template", feature = "default-operations"),
+    any(
+        feature = "content-library-vm-template",
+        feature = "default-operations"
+    )
 ))]
 use cloud_common::{GpuFilter, GpuOffer, LaunchSpec};
 
-#[cfg(feature = "vm")]
+#[cfg(any(feature = "vm", feature = "default-operations"))]
 use crate::generated::operation_ids;
-#[cfg(feature = "vm")]
+#[cfg(any(feature = "vm", feature = "default-operations"))]
 use crate::{CloudTower, PROVIDER, types};
 
 /// The neutral state of a VM.
@@ -59,7 +62,7 @@ use crate::{CloudTower, PROVIDER, types};
 /// })).unwrap();
 /// assert_eq!(cloudtower_api::neutral_state(&vm), InstanceState::Deleting);
 /// ```
-#[cfg(feature = "vm")]
+#[cfg(any(feature = "vm", feature = "default-operations"))]
 pub fn neutral_state(vm: &types::Vm) -> InstanceState {
     use types::EntityAsyncStatus as A;
     match vm.entity_async_status {
@@ -90,7 +93,7 @@ pub const STATES: &[(&str, InstanceState)] = &[
 /// GiB (`memory` is in bytes), and the GPUs passed through to it
 /// (`gpu_devices`: their count, and their names joined with `+` when they
 /// differ); a VM without GPUs has `None` for both.
-#[cfg(feature = "vm")]
+#[cfg(any(feature = "vm", feature = "default-operations"))]
 pub fn summary(vm: &types::Vm) -> Instance {
     let gpus = vm.gpu_devices.as_deref().unwrap_or_default();
     let mut names: Vec<&str> = gpus.iter().map(|g| g.name.as_str()).collect();
@@ -109,7 +112,7 @@ pub fn summary(vm: &types::Vm) -> Instance {
 }
 
 /// The error for an id that matches no VM (CloudTower answers `[]`).
-#[cfg(feature = "vm")]
+#[cfg(any(feature = "vm", feature = "default-operations"))]
 fn no_such_vm(operation: &'static str, id: &str) -> Error {
     Error::new(
         ErrorKind::Api,
@@ -119,7 +122,7 @@ fn no_such_vm(operation: &'static str, id: &str) -> Error {
     )
 }
 
-#[cfg(feature = "vm")]
+#[cfg(any(feature = "vm", feature = "default-operations"))]
 impl CloudTower {
     /// Waits for the tasks of a single-VM mutation, which must have matched
     /// the VM; returns the finished tasks.
@@ -183,7 +186,7 @@ impl CloudTower {
     }
 }
 
-#[cfg(feature = "vm")]
+#[cfg(any(feature = "vm", feature = "default-operations"))]
 impl Compute for CloudTower {
     fn provider(&self) -> &'static str {
         PROVIDER
@@ -215,11 +218,14 @@ impl Compute for CloudTower {
     }
 
     #[cfg(all(
-        feature = "vm",
-        feature = "gpu-device",
-        feature = "host",
-        feature = "vm-template",
-        feature = "content-library-vm-template"
+        any(feature = "vm", feature = "default-operations"),
+        any(feature = "gpu-device", feature = "default-operations"),
+        any(feature = "host", feature = "default-operations"),
+        any(feature = "vm-template", feature = "default-operations"),
+        any(
+            feature = "content-library-vm-template",
+            feature = "default-operations"
+        )
     ))]
     #[inline]
     fn gpu_offers<'a>(
@@ -230,11 +236,14 @@ impl Compute for CloudTower {
     }
 
     #[cfg(all(
-        feature = "vm",
-        feature = "gpu-device",
-        feature = "host",
-        feature = "vm-template",
-        feature = "content-library-vm-template"
+        any(feature = "vm", feature = "default-operations"),
+        any(feature = "gpu-device", feature = "default-operations"),
+        any(feature = "host", feature = "default-operations"),
+        any(feature = "vm-template", feature = "default-operations"),
+        any(
+            feature = "content-library-vm-template",
+            feature = "default-operations"
+        )
     ))]
     #[inline]
     fn launch<'a>(
@@ -246,7 +255,7 @@ impl Compute for CloudTower {
     }
 }
 
-#[cfg(all(test, feature = "vm"))]
+#[cfg(all(test, any(feature = "vm", feature = "default-operations")))]
 mod tests {
     use super::*;
 

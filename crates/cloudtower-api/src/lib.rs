@@ -98,11 +98,14 @@ mod auth;
 pub mod compute;
 /// GPU offers need the features of every record they read and create.
 #[cfg(all(
-    feature = "vm",
-    feature = "gpu-device",
-    feature = "host",
-    feature = "vm-template",
-    feature = "content-library-vm-template"
+    any(feature = "vm", feature = "default-operations"),
+    any(feature = "gpu-device", feature = "default-operations"),
+    any(feature = "host", feature = "default-operations"),
+    any(feature = "vm-template", feature = "default-operations"),
+    any(
+        feature = "content-library-vm-template",
+        feature = "default-operations"
+    )
 ))]
 pub mod offers;
 pub mod query;
@@ -114,13 +117,13 @@ pub mod workflows;
 mod fake_drift;
 
 pub use compute::STATES;
-#[cfg(feature = "vm")]
+#[cfg(any(feature = "vm", feature = "default-operations"))]
 pub use compute::{neutral_state, summary};
 pub use query::ListRequest;
 pub use tasks::{TaskId, TaskReport, TaskWait};
 pub use types::{ContentLanguage, UserSource};
 pub use version::{Version, VersionTooOld, since};
-#[cfg(feature = "vm")]
+#[cfg(any(feature = "vm", feature = "default-operations"))]
 pub use workflows::FromTemplate;
 
 cloud_common::generated_client!("cloudtower");

@@ -31,11 +31,11 @@ use std::future::Future;
 pub use cloud_common::{ById, ByName, CursorPaged};
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
-#[cfg(feature = "vm-snapshot")]
+#[cfg(any(feature = "vm-snapshot", feature = "default-operations"))]
 use crate::types;
 use crate::{CloudTower, Error, ErrorKind, PROVIDER, Result, generated};
 
-#[cfg(feature = "vm-snapshot")]
+#[cfg(any(feature = "vm-snapshot", feature = "default-operations"))]
 impl types::VmSnapshot {
     /// The names of the iSCSI LUN snapshots that hold this snapshot's disks
     /// (`snapshot_local_id` of every `DISK`; CD-ROMs have none), for

@@ -26,7 +26,7 @@
 //! ```
 
 use cloud_common::{ByName, CursorPaged, Error, ErrorKind};
-#[cfg(feature = "host")]
+#[cfg(any(feature = "host", feature = "default-operations"))]
 use cloud_common::{Check, WaitOptions, wait_for};
 
 use crate::query::ListRequest;
@@ -53,7 +53,7 @@ macro_rules! named_lookups {
         impl CloudTower {
             $(
                 $(#[$doc])*
-                #[cfg(feature = $feature)]
+                #[cfg(any(feature = $feature, feature = "default-operations"))]
                 #[inline]
                 pub async fn $method(&self, name: &str) -> Result<<types::$where as cloud_common::ListRequest>::Item> {
                     self.named::<types::$where>($what, name).await
@@ -119,7 +119,7 @@ impl CloudTower {
 
     /// The VMs carrying the label `key` (with `value`, when given): a
     /// `labels_some` filter on `get-vms`.
-    #[cfg(feature = "vm")]
+    #[cfg(any(feature = "vm", feature = "default-operations"))]
     #[inline]
     pub async fn vms_labelled(&self, key: &str, value: Option<&str>) -> Result<Vec<types::Vm>> {
         self.get_vms(label_filter(key, value)).await
@@ -127,7 +127,7 @@ impl CloudTower {
 
     /// Attaches the labels matched by `labels` to the VMs matched by
     /// `vms` (`add-labels-to-resources`).
-    #[cfg(feature = "label")]
+    #[cfg(any(feature = "label", feature = "default-operations"))]
     #[inline]
     pub async fn label_vms(
         &self,
@@ -147,7 +147,7 @@ impl CloudTower {
 
     /// Clones VM `source` as a new VM `name`, with its configuration
     /// (`clone-vm`); the task creates it.
-    #[cfg(feature = "vm")]
+    #[cfg(any(feature = "vm", feature = "default-operations"))]
     #[inline]
     pub async fn clone_vm_named(&self, source: &str, name: &str) -> Result<Vec<types::WithTaskVm>> {
         let params = types::VmCloneParams::builder().src_vm_id(source).name(name);
@@ -156,7 +156,7 @@ impl CloudTower {
 
     /// Converts VM `vm` into a VM template named `name` (the VM is gone
     /// afterwards; `convert-vm-template-from-vm`).
-    #[cfg(feature = "vm-template")]
+    #[cfg(any(feature = "vm-template", feature = "default-operations"))]
     #[inline]
     pub async fn convert_vm_to_template(
         &self,
@@ -169,7 +169,7 @@ impl CloudTower {
 
     /// Clones VM `vm` into a new VM template named `name` (the VM stays;
     /// `clone-vm-template-from-vm`).
-    #[cfg(feature = "vm-template")]
+    #[cfg(any(feature = "vm-template", feature = "default-operations"))]
     #[inline]
     pub async fn clone_vm_to_template(
         &self,
@@ -183,7 +183,10 @@ impl CloudTower {
     /// Clones VM `vm` into a content-library template named `name`,
     /// available to the clusters matched by `clusters`
     /// (`clone-content-library-vm-template-from-vm`).
-    #[cfg(feature = "content-library-vm-template")]
+    #[cfg(any(
+        feature = "content-library-vm-template",
+        feature = "default-operations"
+    ))]
     #[inline]
     pub async fn clone_vm_to_content_library(
         &self,
@@ -200,7 +203,7 @@ impl CloudTower {
     }
 
     /// Rolls VM `vm` back to its snapshot `snapshot` (`rollback-vm`).
-    #[cfg(feature = "vm")]
+    #[cfg(any(feature = "vm", feature = "default-operations"))]
     #[inline]
     pub async fn rollback_vm_to(&self, vm: &str, snapshot: &str) -> Result<Vec<types::WithTaskVm>> {
         self.rollback_vm(types::VmRollbackParams {
@@ -214,7 +217,7 @@ impl CloudTower {
 
     /// Creates a new VM `name` from the snapshot `snapshot`
     /// (`rebuild-vm-from-snapshot`).
-    #[cfg(feature = "vm")]
+    #[cfg(any(feature = "vm", feature = "default-operations"))]
     #[inline]
     pub async fn rebuild_vm_from(
         &self,
@@ -228,7 +231,7 @@ impl CloudTower {
     }
 
     /// Deletes the VM snapshot `snapshot` (`delete-vm-snapshot`).
-    #[cfg(feature = "vm-snapshot")]
+    #[cfg(any(feature = "vm-snapshot", feature = "default-operations"))]
     #[inline]
     pub async fn delete_snapshot(
         &self,
@@ -240,7 +243,7 @@ impl CloudTower {
 
     /// The GPU devices of the hosts matched by `hosts`, or of every host
     /// (`get-gpu-devices`).
-    #[cfg(feature = "gpu-device")]
+    #[cfg(any(feature = "gpu-device", feature = "default-operations"))]
     #[inline]
     pub async fn gpu_devices_of(
         &self,
@@ -255,7 +258,7 @@ impl CloudTower {
 
     /// Passes the GPUs `gpus` (device ids) through to VM `vm` and waits for
     /// the task (`add-vm-gpu-device`).
-    #[cfg(feature = "vm")]
+    #[cfg(any(feature = "vm", feature = "default-operations"))]
     #[inline]
     pub async fn attach_gpus(&self, vm: &str, gpus: &[&str]) -> Result<Vec<types::Task>> {
         let added = self
@@ -274,7 +277,7 @@ impl CloudTower {
 
     /// Detaches the GPUs `gpus` from VM `vm` and waits for the task
     /// (`remove-vm-gpu-device`).
-    #[cfg(feature = "vm")]
+    #[cfg(any(feature = "vm", feature = "default-operations"))]
     #[inline]
     pub async fn detach_gpus(&self, vm: &str, gpus: &[&str]) -> Result<Vec<types::Task>> {
         let removed = self
@@ -295,7 +298,7 @@ impl CloudTower {
     /// the check's result (`enter-maintenance-mode-precheck`, then
     /// `enter-maintance-mode-precheck-result` until `done`). The result
     /// lists the VMs that entering would shut down.
-    #[cfg(feature = "host")]
+    #[cfg(any(feature = "host", feature = "default-operations"))]
     #[inline]
     pub async fn maintenance_precheck(
         &self,
@@ -336,7 +339,7 @@ impl CloudTower {
     /// `shutdown_vms` (ids) that cannot migrate, and waits for the task
     /// (`enter-maintance-mode`). Run [`CloudTower::maintenance_precheck`]
     /// first: it says which VMs those are.
-    #[cfg(feature = "host")]
+    #[cfg(any(feature = "host", feature = "default-operations"))]
     #[inline]
     pub async fn enter_maintenance(
         &self,
@@ -359,7 +362,7 @@ impl CloudTower {
     /// Takes host `host` out of maintenance mode and waits for the task
     /// (`exit-maintance-mode`); `back` says what to do with the VMs that
     /// left it.
-    #[cfg(feature = "host")]
+    #[cfg(any(feature = "host", feature = "default-operations"))]
     #[inline]
     pub async fn exit_maintenance(
         &self,
@@ -379,7 +382,7 @@ impl CloudTower {
 }
 
 /// The body of a VM-to-template operation.
-#[cfg(feature = "vm-template")]
+#[cfg(any(feature = "vm-template", feature = "default-operations"))]
 fn template_params(vm: &str, name: &str) -> types::builder::VmTemplateCreationParams {
     types::VmTemplateCreationParams::builder()
         .vm_id(vm)
@@ -387,7 +390,7 @@ fn template_params(vm: &str, name: &str) -> types::builder::VmTemplateCreationPa
         .cloud_init_supported(false)
 }
 
-#[cfg(feature = "vm")]
+#[cfg(any(feature = "vm", feature = "default-operations"))]
 fn gpu_operations(gpus: &[&str]) -> Vec<types::VmGpuOperationParams> {
     gpus.iter()
         .map(|id| types::VmGpuOperationParams {
@@ -397,14 +400,14 @@ fn gpu_operations(gpus: &[&str]) -> Vec<types::VmGpuOperationParams> {
         .collect()
 }
 
-#[cfg(feature = "host")]
+#[cfg(any(feature = "host", feature = "default-operations"))]
 fn strings(values: &[&str]) -> Vec<String> {
     values.iter().map(|v| (*v).to_string()).collect()
 }
 
 /// `labels_some: {key, value}`.
 #[inline]
-#[cfg(feature = "vm")]
+#[cfg(any(feature = "vm", feature = "default-operations"))]
 fn label_filter(key: &str, value: Option<&str>) -> types::VmWhereInput {
     let label = types::LabelWhereInput {
         key: Some(key.to_string()),
@@ -422,14 +425,14 @@ fn label_filter(key: &str, value: Option<&str>) -> types::VmWhereInput {
 /// seed guide's template example uses: CPU, memory, NICs on VLANs, disks.
 /// Converts into the operation's element type, so
 /// [`CloudTower::create_vm_from_content_library_template`] takes it.
-#[cfg(feature = "vm")]
+#[cfg(any(feature = "vm", feature = "default-operations"))]
 #[derive(Debug, Clone)]
 pub struct FromTemplate {
     params: types::builder::VmCreateVmFromContentLibraryTemplateParams,
     nics: Vec<types::VmNicParams>,
 }
 
-#[cfg(feature = "vm")]
+#[cfg(any(feature = "vm", feature = "default-operations"))]
 impl FromTemplate {
     /// VM `name` on cluster `cluster` from content-library template
     /// `template` (ids), a linked clone (see [`FromTemplate::full_copy`]),
@@ -519,7 +522,7 @@ impl FromTemplate {
     }
 }
 
-#[cfg(feature = "vm")]
+#[cfg(any(feature = "vm", feature = "default-operations"))]
 impl TryFrom<FromTemplate> for types::VmCreateVmFromContentLibraryTemplateParams {
     type Error = String;
 
