@@ -202,8 +202,8 @@ impl<'a> Synthesiser<'a> {
                 for (name, property) in properties(schema).into_iter().flatten() {
                     let is_required = required.contains(&name.as_str());
                     // An optional property past the depth limit is left
-                        // out rather than `null`.
-                        let wanted = match self.properties {
+                    // out rather than `null`.
+                    let wanted = match self.properties {
                         Properties::All => is_required || depth < self.max_depth,
                         Properties::Required | Properties::RequiredAndNullable => is_required,
                         Properties::AllAtTop => depth == 0 || is_required,

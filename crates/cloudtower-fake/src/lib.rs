@@ -73,6 +73,7 @@ mod service;
 mod spec;
 mod store;
 mod tasks;
+mod words;
 
 #[cfg(test)]
 mod tests;
