@@ -57,6 +57,25 @@ fn table() -> &'static HashMap<&'static str, Call> {
     })
 }
 
+/// Parses an answer as its operation's success type.
+pub type Parser = fn(Value) -> std::result::Result<(), String>;
+
+/// A [`Parser`] per compiled operation (`Login` included), by
+/// `operationId`: what a fake's drift guard checks its answers with.
+pub fn answer_parsers() -> Vec<(&'static str, Parser)> {
+    let mut out: Vec<(&'static str, Parser)> = Vec::new();
+    macro_rules! parsers {
+        ($({ method: $method:ident, id: $id:literal, doc: $doc:literal, body: [$($body:ty)?], ok: $ok:ty, })*) => {$(
+            let parse: Parser = |body| {
+                serde_json::from_value::<$ok>(body).map(drop).map_err(|e| e.to_string())
+            };
+            out.push(($id, parse));
+        )*};
+    }
+    crate::generated::for_each_operation!(parsers);
+    out
+}
+
 /// The `operationId`s [`CloudTower::call_json`] can call in this build.
 pub fn operation_ids() -> impl Iterator<Item = &'static str> {
     table().keys().copied()
