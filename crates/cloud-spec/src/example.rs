@@ -107,7 +107,11 @@ impl<'a> Synthesiser<'a> {
     }
 
     fn at(&self, schema: &Value, field: &str, depth: usize) -> Value {
-        if depth > self.max_depth {
+        // Past `max_depth` only required properties are filled and lists
+        // are empty, which ends any tree a valid value can have (a storage
+        // cluster's storage clusters); the hard stop is for a schema that
+        // requires itself.
+        if depth > self.max_depth.saturating_mul(2).saturating_add(8) {
             return Value::Null;
         }
         if let Some(name) = schema_ref_name(schema) {
@@ -204,7 +208,8 @@ impl<'a> Synthesiser<'a> {
                     // An optional property past the depth limit is left
                     // out rather than `null`.
                     let wanted = match self.properties {
-                        Properties::All => is_required || depth < self.max_depth,
+                        _ if depth >= self.max_depth => is_required,
+                        Properties::All => true,
                         Properties::Required | Properties::RequiredAndNullable => is_required,
                         Properties::AllAtTop => depth == 0 || is_required,
                     };

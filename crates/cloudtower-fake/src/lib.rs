@@ -236,6 +236,13 @@ impl Fake {
         self.with(CloudTowerService::add_examples);
     }
 
+    /// Adds every record the request example of a create in the spec
+    /// names by id (`cluster_id`, `zone_topo_id`, ...) and the fake lacks,
+    /// so that every example of the spec can be sent as written.
+    pub fn add_referenced_by_examples(&self) {
+        self.with(CloudTowerService::add_referenced_by_examples);
+    }
+
     /// Makes the next task of `operation` (`StartVm`, ...; any operation
     /// for `None`) fail with `message` as its `error_message`.
     pub fn fail_next_task(&self, operation: Option<&str>, message: &str) {

@@ -25,7 +25,11 @@ impl CloudTowerService {
                 .spec
                 .property(collection, relation)
                 .and_then(ref_name)
-                .filter(|n| self.spec.schema(n).is_some_and(|s| s.get("properties").is_some()));
+                .filter(|n| {
+                    self.spec
+                        .schema(n)
+                        .is_some_and(|s| s.get("properties").is_some())
+                });
             if let Some(nested) = nested {
                 let related = nested.strip_prefix("Nested").unwrap_or(nested).to_string();
                 let Some(found) = self.store.get(&related, id).cloned() else {
