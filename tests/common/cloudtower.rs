@@ -64,16 +64,40 @@ pub fn header(req: &HttpMockRequest, name: &str) -> Vec<String> {
 /// Requires exactly: `authorization: <token>` once, raw (no `Bearer`),
 /// `content-type: application/json`, `content-language` once with
 /// `language` or not at all, no `api-version`, and a JSON body equal to
-/// `body`.
+/// `body` (numbers compared as numbers: a `double` field the spec's
+/// example writes `1` goes out as `1.0`, the same JSON number).
 pub fn exact(when: When, language: Option<&str>, body: Value) -> When {
     let language: Vec<String> = language.into_iter().map(str::to_string).collect();
-    when.header_missing("api-version")
-        .json_body(body)
-        .is_true(move |req| {
-            header(req, "authorization") == [TOKEN]
-                && header(req, "content-type") == ["application/json"]
-                && header(req, "content-language") == language
-        })
+    when.header_missing("api-version").is_true(move |req| {
+        header(req, "authorization") == [TOKEN]
+            && header(req, "content-type") == ["application/json"]
+            && header(req, "content-language") == language
+            && serde_json::from_slice::<Value>(req.body_ref())
+                .is_ok_and(|sent| same_json(&sent, &body))
+    })
+}
+
+/// JSON equality with numbers compared by value (`1` and `1.0` alike),
+/// and timestamps by the instant they name (a `date-time` field is sent as
+/// chrono writes it: `2024-05-09T08:21:32Z` for the example's
+/// `2024-05-09T08:21:32.000Z`).
+pub fn same_json(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::String(x), Value::String(y)) if x != y => {
+            let instant = |s: &str| chrono::DateTime::parse_from_rfc3339(s).ok();
+            instant(x).is_some() && instant(x) == instant(y)
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_json(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+        }
+        _ => a == b,
+    }
 }
 
 /// One operation's exchange: the mock requires the spec's request example

@@ -36,6 +36,25 @@ fn ours() -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// `text` without the operations at `paths` (each a block from its
+/// `  /path:` line to the next path or section): the spec before those
+/// operations were imported, for tests that import them again.
+fn without(text: &str, paths: &[&str]) -> String {
+    let mut out = Vec::new();
+    let mut skipping = false;
+    for line in text.lines() {
+        if line.starts_with("  /") || (!line.starts_with(' ') && !line.is_empty()) {
+            skipping = paths.iter().any(|p| line == format!("  {p}:"));
+        }
+        if !skipping {
+            out.push(line);
+        }
+    }
+    let mut text = out.join("\n");
+    text.push('\n');
+    text
+}
+
 /// Every operation of the spec, as the import takes them (paths).
 fn our_paths(text: &str) -> Vec<String> {
     let doc = spec::parse(text).unwrap();
@@ -47,7 +66,7 @@ fn importing_what_the_spec_has_changes_nothing() {
     let official = document();
     let text = ours();
     let paths = our_paths(&text);
-    assert_eq!(paths.len(), 96);
+    assert_eq!(paths.len(), 554);
     let outcome = import::import(&text, &official, &texts(), &paths).unwrap();
     assert!(
         outcome.added_operations.is_empty(),
@@ -74,7 +93,7 @@ fn importing_what_the_spec_has_changes_nothing() {
 #[test]
 fn a_new_operation_arrives_with_its_schemas_documented_and_checked() {
     let official = document();
-    let text = ours();
+    let text = without(&ours(), &["/get-security-policies"]);
     let outcome = import::import(
         &text,
         &official,
@@ -83,10 +102,11 @@ fn a_new_operation_arrives_with_its_schemas_documented_and_checked() {
     )
     .unwrap();
     assert_eq!(outcome.added_operations, ["/get-security-policies"]);
+    // Its schemas are in the spec already (other operations use them).
     assert!(
-        outcome
-            .added_schemas
-            .contains(&"SecurityPolicy".to_string())
+        outcome.kept_schemas.contains(&"SecurityPolicy".to_string()),
+        "{:?}",
+        outcome.kept_schemas
     );
     let doc = spec::parse(&outcome.text).unwrap();
     let op = &doc["paths"]["/get-security-policies"]["post"];
@@ -112,7 +132,7 @@ fn upload_fields_and_inline_all_of_members_are_documented_too() {
     // params are an `allOf` with an inline member: the official texts have
     // no descriptions for either, so the import derives them.
     let official = document();
-    let text = ours();
+    let text = without(&ours(), &["/upload-elf-file", "/create-iscsi-lun"]);
     let ops = [
         "/upload-elf-file".to_string(),
         "/create-iscsi-lun".to_string(),

@@ -107,7 +107,11 @@ impl<'a> Synthesiser<'a> {
     }
 
     fn at(&self, schema: &Value, field: &str, depth: usize) -> Value {
-        if depth > self.max_depth {
+        // Past `max_depth` only required properties are filled and lists
+        // are empty, which ends any tree a valid value can have (a storage
+        // cluster's storage clusters); the hard stop is for a schema that
+        // requires itself.
+        if depth > self.max_depth.saturating_mul(2).saturating_add(8) {
             return Value::Null;
         }
         if let Some(name) = schema_ref_name(schema) {
@@ -183,7 +187,10 @@ impl<'a> Synthesiser<'a> {
             "array" => {
                 let empty = Value::Object(Map::new());
                 let item = schema.get("items");
-                if depth >= self.array_depth {
+                // Past the depth limit an item would be `null`: a recursive
+                // tree (a storage cluster's storage clusters) ends in an
+                // empty list instead.
+                if depth >= self.array_depth || depth >= self.max_depth {
                     return Value::Array(Vec::new());
                 }
                 match self.at(item.unwrap_or(&empty), field, depth + 1) {
@@ -198,7 +205,10 @@ impl<'a> Synthesiser<'a> {
                 let mut out = Map::new();
                 for (name, property) in properties(schema).into_iter().flatten() {
                     let is_required = required.contains(&name.as_str());
+                    // An optional property past the depth limit is left
+                    // out rather than `null`.
                     let wanted = match self.properties {
+                        _ if depth >= self.max_depth => is_required,
                         Properties::All => true,
                         Properties::Required | Properties::RequiredAndNullable => is_required,
                         Properties::AllAtTop => depth == 0 || is_required,
@@ -280,7 +290,10 @@ pub fn zero_scalar(_field: &str, schema: &Value, ty: &str) -> Value {
 /// examples of `doc`'s operations: wherever a response example holds a
 /// value of a named object schema, the first such value is that schema's
 /// example. Operations `first` picks are read before the others (a read's
-/// example is a whole record, where a mutation's is often a placeholder).
+/// example is a whole record, where a mutation's is often a placeholder),
+/// and what an operation answers itself (its object, its array's items)
+/// before what sits nested in another's answer (`get-vms`' example is the
+/// `Vm`, not a `vm` summary inside some other record).
 pub fn harvest_examples(
     doc: &Value,
     first: impl Fn(&crate::Operation<'_>) -> bool,
@@ -288,25 +301,29 @@ pub fn harvest_examples(
     let mut ops = crate::operations(doc);
     ops.sort_by_key(|op| !first(op));
     let mut found = BTreeMap::new();
-    for op in ops {
-        let Some(media) = op.response_media(doc, "200", "application/json") else {
-            continue;
-        };
-        if let (Some(schema), Some(example)) = (media.get("schema"), media.get("example")) {
-            harvest(doc, schema, example, 0, &mut found);
+    // Depth 1: the answer's own record, or its array's items.
+    for limit in [1, 12] {
+        for op in &ops {
+            let Some(media) = op.response_media(doc, "200", "application/json") else {
+                continue;
+            };
+            if let (Some(schema), Some(example)) = (media.get("schema"), media.get("example")) {
+                harvest(doc, schema, example, (0, limit), &mut found);
+            }
         }
     }
     found
 }
 
+/// `depth`: how deep `example` is in its answer, and how deep to go.
 fn harvest(
     doc: &Value,
     schema: &Value,
     example: &Value,
-    depth: usize,
+    (depth, limit): (usize, usize),
     found: &mut BTreeMap<String, Value>,
 ) {
-    if depth > 12 || example.is_null() {
+    if depth > limit || example.is_null() {
         return;
     }
     if let Some(name) = crate::refs::wrapped_ref_name(schema) {
@@ -314,19 +331,19 @@ fn harvest(
             found.insert(name.to_string(), example.clone());
         }
         if let Some(next) = crate::schema::component_schemas(doc).and_then(|s| s.get(name)) {
-            harvest(doc, next, example, depth + 1, found);
+            harvest(doc, next, example, (depth + 1, limit), found);
         }
         return;
     }
     if let Some(items) = schema.get("items") {
         if let Some(first) = example.as_array().and_then(|a| a.first()) {
-            harvest(doc, items, first, depth + 1, found);
+            harvest(doc, items, first, (depth + 1, limit), found);
         }
         return;
     }
     for (key, property) in properties(schema).into_iter().flatten() {
         if let Some(value) = example.get(key) {
-            harvest(doc, property, value, depth + 1, found);
+            harvest(doc, property, value, (depth + 1, limit), found);
         }
     }
 }

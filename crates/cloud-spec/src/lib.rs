@@ -68,6 +68,27 @@ impl From<Error> for String {
     }
 }
 
+/// What a `build.rs` calls to embed a spec: reads the document at `spec`
+/// (relative to the package) and writes it, as [`Spec::embed`] gives it,
+/// to `OUT_DIR/<name>`, for `include_str!(concat!(env!("OUT_DIR"),
+/// "/<name>"))` and [`Spec::parse`]. Reruns when the document changes; a
+/// document that does not parse fails the build with its error (no panic).
+pub fn embed_for_build(spec: &str, name: &str) {
+    println!("cargo:rerun-if-changed={spec}");
+    let written = Spec::load(Path::new(spec)).and_then(|parsed| {
+        let out = std::env::var_os("OUT_DIR")
+            .map(std::path::PathBuf::from)
+            .ok_or_else(|| Error::new("OUT_DIR is not set: call this from a build script"))?;
+        let into = out.join(name);
+        std::fs::write(&into, parsed.embed())
+            .map_err(|e| Error::new(format!("{}: {e}", into.display())))
+    });
+    if let Err(e) = written {
+        eprintln!("error: cannot embed {spec}: {e}");
+        std::process::exit(1);
+    }
+}
+
 /// Reads a document (YAML or JSON) as a JSON value. Errors name the file.
 pub fn load(path: &Path) -> Result<Value, Error> {
     let text = std::fs::read_to_string(path)

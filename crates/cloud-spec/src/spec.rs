@@ -8,6 +8,11 @@ use serde_json::Value;
 use crate::operation::{METHODS, Operation, of_item};
 use crate::{Error, refs, schema};
 
+/// The member of an embedded document that holds the order of its paths.
+const PATH_ORDER: &str = "x-path-order";
+/// How an embedded document starts (see [`Spec::embed`]).
+const EMBEDDED: &str = "{\"x-path-order\":";
+
 /// A parsed OpenAPI document, its operations indexed by `operationId` and
 /// by method and path, in the order the document writes them.
 ///
@@ -25,14 +30,51 @@ pub struct Spec {
 
 impl Spec {
     /// Parses a document (YAML or JSON). Operations keep the order of the
-    /// text's `paths`, which a JSON value alone would lose.
+    /// text's `paths`, which a JSON value alone would lose. A document
+    /// [`embed`](Self::embed) wrote is read as JSON, with its order.
     pub fn parse(text: &str) -> Result<Self, Error> {
+        if text.starts_with(EMBEDDED)
+            && let Ok(Value::Object(mut doc)) = serde_json::from_str::<Value>(text)
+            && let Some(Value::Array(order)) = doc.remove(PATH_ORDER)
+        {
+            let paths = order
+                .into_iter()
+                .filter_map(|p| p.as_str().map(str::to_string))
+                .collect();
+            return Ok(Self::index(Value::Object(doc), paths));
+        }
         let yaml = crate::parse_yaml(text)?;
         let paths: Vec<String> = match yaml.get("paths") {
             Some(serde_yaml::Value::Mapping(paths)) => paths.keys().map(crate::key_text).collect(),
             _ => Vec::new(),
         };
         Ok(Self::index(crate::to_json(yaml), paths))
+    }
+
+    /// The document as compact JSON that [`parse`](Self::parse) reads
+    /// back with its order, many times faster than YAML: what a crate
+    /// embeds (its `build.rs` writes it into `OUT_DIR`) so that a program
+    /// does not parse a large YAML document at every start. The order of
+    /// `paths` travels in a leading `x-path-order` member, which `parse`
+    /// takes out again.
+    pub fn embed(&self) -> String {
+        let order: Vec<&str> = {
+            let mut seen = Vec::new();
+            for (path, _) in &self.order {
+                if seen.last() != Some(&path.as_str()) {
+                    seen.push(path.as_str());
+                }
+            }
+            seen
+        };
+        // Written by hand: a JSON object would sort `x-path-order` among
+        // the other members, and `parse` recognises an embedded document
+        // by its start.
+        let order = Value::from(order).to_string();
+        match self.doc.to_string().strip_prefix('{') {
+            Some("}") | None => format!("{EMBEDDED}{order}}}"),
+            Some(rest) => format!("{EMBEDDED}{order},{rest}"),
+        }
     }
 
     /// Reads and parses the document at `path`. Errors name the file.
@@ -154,6 +196,21 @@ components:
   schemas:
     Thing: {type: object}
 ";
+
+    #[test]
+    fn an_embedded_document_reads_back_the_same_with_its_order() {
+        let spec = Spec::parse(DOC).unwrap();
+        let embedded = spec.embed();
+        assert!(embedded.starts_with(EMBEDDED), "{embedded}");
+        let back = Spec::parse(&embedded).unwrap();
+        // `/z` before `/a/{id}`, as the YAML writes them, not sorted.
+        assert_eq!(back.operation_ids(), ["first", "second", "third"]);
+        assert_eq!(back.document(), spec.document());
+        assert!(back.document().get(PATH_ORDER).is_none());
+        // Without paths, it is still a document.
+        let empty = Spec::parse("openapi: 3.0.3").unwrap().embed();
+        assert_eq!(Spec::parse(&empty).unwrap().document()["openapi"], "3.0.3");
+    }
 
     #[test]
     fn operations_keep_document_order_and_are_found_by_id_and_route() {

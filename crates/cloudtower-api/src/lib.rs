@@ -95,6 +95,10 @@ pub use cloud_common::{
 // and response (de)serialisation it instantiates, only in a crate that
 // calls it (see the repository's `docs/performance.md`, "Build cost").
 mod auth;
+/// Every compiled operation by `operationId` with a JSON body, for tests
+/// driven by the spec (features `mock` and `json-bodies`).
+#[cfg(all(feature = "mock", feature = "json-bodies"))]
+pub mod by_id;
 pub mod compute;
 /// GPU offers need the features of every record they read and create.
 #[cfg(all(

@@ -73,6 +73,7 @@ mod service;
 mod spec;
 mod store;
 mod tasks;
+mod words;
 
 #[cfg(test)]
 mod tests;
@@ -233,6 +234,13 @@ impl Fake {
     /// a populated CloudTower for demos and smoke tests.
     pub fn add_examples(&self) {
         self.with(CloudTowerService::add_examples);
+    }
+
+    /// Adds every record the request example of a create in the spec
+    /// names by id (`cluster_id`, `zone_topo_id`, ...) and the fake lacks,
+    /// so that every example of the spec can be sent as written.
+    pub fn add_referenced_by_examples(&self) {
+        self.with(CloudTowerService::add_referenced_by_examples);
     }
 
     /// Makes the next task of `operation` (`StartVm`, ...; any operation

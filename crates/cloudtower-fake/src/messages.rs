@@ -6,6 +6,8 @@
 
 use http::HeaderMap;
 
+use crate::words::WORDS;
+
 /// A response language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Lang {
@@ -146,82 +148,6 @@ fn status_zh(status: &str) -> &str {
         other => other,
     }
 }
-
-/// The words of operation and resource names (`StartVm`: `Start`, `Vm`)
-/// in Chinese, so that a task's description and a resource kind read in
-/// Chinese; a word not here stays as it is (the tests check that every
-/// mutation of the spec is covered).
-const WORDS: &[(&str, &str)] = &[
-    ("Add", "添加"),
-    ("Alert", "告警"),
-    ("Bin", "站"),
-    ("Cd", "光"),
-    ("Check", "检查"),
-    ("Clone", "克隆"),
-    ("Cluster", "集群"),
-    ("Connect", "连接"),
-    ("Content", "内容"),
-    ("Convert", "转换"),
-    ("Create", "创建"),
-    ("Datacenter", "数据中心"),
-    ("Delete", "删除"),
-    ("Device", "设备"),
-    ("Disk", "磁盘"),
-    ("Down", "机"),
-    ("Elf", "ELF"),
-    ("Enter", "进入"),
-    ("Execute", "执行"),
-    ("Exit", "退出"),
-    ("Expand", "扩容"),
-    ("Folder", "文件夹"),
-    ("Force", "强制"),
-    ("From", "自"),
-    ("Gpu", "显卡"),
-    ("Group", "组"),
-    ("Host", "主机"),
-    ("Image", "镜像"),
-    ("Iscsi", "iSCSI"),
-    ("Label", "标签"),
-    ("Labels", "标签"),
-    ("Library", "库"),
-    ("Lun", "LUN"),
-    ("Maintenance", "维护"),
-    ("Migrate", "迁移"),
-    ("Mode", "模式"),
-    ("Move", "移动"),
-    ("Nic", "网卡"),
-    ("Organization", "组织"),
-    ("Placement", "放置"),
-    ("Plan", "计划"),
-    ("Policy", "策略"),
-    ("Poweroff", "断电"),
-    ("Pre", "预"),
-    ("Precheck", "预检查"),
-    ("Rebuild", "重建"),
-    ("Recover", "恢复"),
-    ("Recycle", "回收"),
-    ("Remove", "移除"),
-    ("Resources", "资源"),
-    ("Restart", "重启"),
-    ("Resume", "恢复"),
-    ("Rollback", "回滚"),
-    ("Rom", "驱"),
-    ("Shut", "关"),
-    ("Snapshot", "快照"),
-    ("Start", "启动"),
-    ("Storage", "存储"),
-    ("Suspend", "暂停"),
-    ("Svt", "SVT"),
-    ("Task", "任务"),
-    ("Template", "模板"),
-    ("To", "至"),
-    ("Update", "更新"),
-    ("Vds", "虚拟分布式交换机"),
-    ("Vlan", "虚拟网络"),
-    ("Vm", "虚拟机"),
-    ("Volume", "卷"),
-    ("operation", "操作"),
-];
 
 /// `StartVm` as words: `["Start", "Vm"]`.
 fn camel_words(name: &str) -> Vec<&str> {

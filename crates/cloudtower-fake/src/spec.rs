@@ -16,8 +16,9 @@ pub(crate) use cloud_spec::classify::{Kind, Target, collection_of_where};
 /// through a single-element `allOf` (how the spec marks a ref nullable).
 pub(crate) use cloud_spec::wrapped_ref_name as ref_name;
 
-/// The spec this crate is generated from.
-pub(crate) const SPEC_YAML: &str = include_str!("../spec/cloudtower.yaml");
+/// The spec this crate is generated from, as build.rs embeds it (JSON,
+/// read with `cloud_spec::Spec::parse` like the YAML it comes from).
+pub(crate) const SPEC_YAML: &str = include_str!(concat!(env!("OUT_DIR"), "/cloudtower.json"));
 
 /// Nesting beyond which a synthesised value is `null`: recursive schemas
 /// (where-inputs, nested trees) must end.

@@ -215,5 +215,8 @@ pub fn seed_cloudtower(fake: &cloudtower_fake::Fake) -> String {
     ] {
         fake.add_vm_with_id(&host, id, name, status);
     }
+    // Last too: whatever else a create's example names (a zone topo, a
+    // role, ...), so every operation's example runs.
+    fake.add_referenced_by_examples();
     CLOUDTOWER_FAKE_VM.to_string()
 }

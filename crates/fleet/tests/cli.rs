@@ -385,17 +385,12 @@ fn every_spec_operation_is_a_command_with_help() {
         assert_eq!(code(&o), 0, "{provider}: {}", stderr(&o));
         let commands = listed_commands(&stdout(&o));
         let spec = std::fs::read_to_string(format!("{specs}/{file}")).unwrap();
-        let operations = spec.matches("operationId:").count();
+        // Every operation but the uploads fleet cannot send (multipart,
+        // `x-hand-written`); each command's `--help` is run by
+        // tests/examples.rs, with its example.
+        let operations =
+            spec.matches("operationId:").count() - spec.matches("x-hand-written:").count();
         assert_eq!(commands.len(), operations, "{provider}: {commands:?}");
-        for c in &commands {
-            let o = run(&mut fleet(&[provider, c, "--help"]));
-            assert_eq!(code(&o), 0, "{provider} {c}: {}", stderr(&o));
-            assert!(
-                stdout(&o).contains("(operationId "),
-                "{provider} {c}: {}",
-                stdout(&o)
-            );
-        }
     }
 }
 

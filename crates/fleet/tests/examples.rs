@@ -44,7 +44,7 @@ fn every_example_in_help_runs() {
 
 /// Every spec operation's `--help` ends with an example call, marked to
 /// run, and every one runs against the fakes (a few threads: there are
-/// two hundred): the fakes are seeded with the records the examples name,
+/// more than six hundred): the fakes are seeded with the records the examples name,
 /// in the states the operations need (`fleet::mock`).
 #[test]
 fn every_operation_example_runs() {
@@ -62,6 +62,7 @@ fn every_operation_example_runs() {
             scope.spawn(move || {
                 for (p, op) in chunk {
                     let help = ok(&mut fleet(&[p, op, "--help"]));
+                    assert!(help.contains("(operationId "), "{p} {op}: {help}");
                     let tail = help.rsplit("\n\n").next().unwrap_or_default();
                     assert!(tail.starts_with("Example"), "{p} {op}: {help}");
                     let found = examples(tail);

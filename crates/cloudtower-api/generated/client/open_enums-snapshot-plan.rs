@@ -7,7 +7,13 @@
 /// value gets breaks no `match` outside this crate.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 pub enum SnapshotPlanExecuteStatus {
     ///`CREATED`
     Created,
@@ -22,7 +28,13 @@ pub enum SnapshotPlanExecuteStatus {
     /// A value the spec does not list, verbatim.
     Other(::std::string::String),
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 impl SnapshotPlanExecuteStatus {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &[
@@ -50,14 +62,26 @@ impl SnapshotPlanExecuteStatus {
         !matches!(self, Self::Other(_))
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 impl ::std::fmt::Display for SnapshotPlanExecuteStatus {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 impl ::std::str::FromStr for SnapshotPlanExecuteStatus {
     type Err = ::std::convert::Infallible;
     #[inline]
@@ -74,7 +98,13 @@ impl ::std::str::FromStr for SnapshotPlanExecuteStatus {
         )
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 impl ::std::convert::From<&str> for SnapshotPlanExecuteStatus {
     #[inline]
     fn from(s: &str) -> Self {
@@ -84,7 +114,13 @@ impl ::std::convert::From<&str> for SnapshotPlanExecuteStatus {
         }
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 impl ::serde::Serialize for SnapshotPlanExecuteStatus {
     #[inline]
     fn serialize<S: ::serde::Serializer>(
@@ -94,7 +130,13 @@ impl ::serde::Serialize for SnapshotPlanExecuteStatus {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for SnapshotPlanExecuteStatus {
     #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -113,7 +155,13 @@ impl<'de> ::serde::Deserialize<'de> for SnapshotPlanExecuteStatus {
 /// value gets breaks no `match` outside this crate.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 pub enum SnapshotPlanExecuteType {
     ///`DAY`
     Day,
@@ -128,7 +176,13 @@ pub enum SnapshotPlanExecuteType {
     /// A value the spec does not list, verbatim.
     Other(::std::string::String),
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 impl SnapshotPlanExecuteType {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &[
@@ -156,14 +210,26 @@ impl SnapshotPlanExecuteType {
         !matches!(self, Self::Other(_))
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 impl ::std::fmt::Display for SnapshotPlanExecuteType {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 impl ::std::str::FromStr for SnapshotPlanExecuteType {
     type Err = ::std::convert::Infallible;
     #[inline]
@@ -180,7 +246,13 @@ impl ::std::str::FromStr for SnapshotPlanExecuteType {
         )
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 impl ::std::convert::From<&str> for SnapshotPlanExecuteType {
     #[inline]
     fn from(s: &str) -> Self {
@@ -190,7 +262,13 @@ impl ::std::convert::From<&str> for SnapshotPlanExecuteType {
         }
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 impl ::serde::Serialize for SnapshotPlanExecuteType {
     #[inline]
     fn serialize<S: ::serde::Serializer>(
@@ -200,7 +278,13 @@ impl ::serde::Serialize for SnapshotPlanExecuteType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for SnapshotPlanExecuteType {
     #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -219,7 +303,7 @@ impl<'de> ::serde::Deserialize<'de> for SnapshotPlanExecuteType {
 /// value gets breaks no `match` outside this crate.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(any(feature = "snapshot-plan", feature = "table-reporter"))]
 pub enum SnapshotPlanOrderByInput {
     ///`auto_delete_num_ASC`
     AutoDeleteNumAsc,
@@ -324,7 +408,7 @@ pub enum SnapshotPlanOrderByInput {
     /// A value the spec does not list, verbatim.
     Other(::std::string::String),
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(any(feature = "snapshot-plan", feature = "table-reporter"))]
 impl SnapshotPlanOrderByInput {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &[
@@ -442,14 +526,14 @@ impl SnapshotPlanOrderByInput {
         !matches!(self, Self::Other(_))
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(any(feature = "snapshot-plan", feature = "table-reporter"))]
 impl ::std::fmt::Display for SnapshotPlanOrderByInput {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(any(feature = "snapshot-plan", feature = "table-reporter"))]
 impl ::std::str::FromStr for SnapshotPlanOrderByInput {
     type Err = ::std::convert::Infallible;
     #[inline]
@@ -511,7 +595,7 @@ impl ::std::str::FromStr for SnapshotPlanOrderByInput {
         )
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(any(feature = "snapshot-plan", feature = "table-reporter"))]
 impl ::std::convert::From<&str> for SnapshotPlanOrderByInput {
     #[inline]
     fn from(s: &str) -> Self {
@@ -521,7 +605,7 @@ impl ::std::convert::From<&str> for SnapshotPlanOrderByInput {
         }
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(any(feature = "snapshot-plan", feature = "table-reporter"))]
 impl ::serde::Serialize for SnapshotPlanOrderByInput {
     #[inline]
     fn serialize<S: ::serde::Serializer>(
@@ -531,7 +615,7 @@ impl ::serde::Serialize for SnapshotPlanOrderByInput {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(any(feature = "snapshot-plan", feature = "table-reporter"))]
 impl<'de> ::serde::Deserialize<'de> for SnapshotPlanOrderByInput {
     #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -550,7 +634,13 @@ impl<'de> ::serde::Deserialize<'de> for SnapshotPlanOrderByInput {
 /// value gets breaks no `match` outside this crate.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 pub enum SnapshotPlanStatus {
     ///`NORMAL`
     Normal,
@@ -561,7 +651,13 @@ pub enum SnapshotPlanStatus {
     /// A value the spec does not list, verbatim.
     Other(::std::string::String),
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 impl SnapshotPlanStatus {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["NORMAL", "STOPPED", "SUSPENDED"];
@@ -581,14 +677,26 @@ impl SnapshotPlanStatus {
         !matches!(self, Self::Other(_))
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 impl ::std::fmt::Display for SnapshotPlanStatus {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 impl ::std::str::FromStr for SnapshotPlanStatus {
     type Err = ::std::convert::Infallible;
     #[inline]
@@ -603,7 +711,13 @@ impl ::std::str::FromStr for SnapshotPlanStatus {
         )
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 impl ::std::convert::From<&str> for SnapshotPlanStatus {
     #[inline]
     fn from(s: &str) -> Self {
@@ -613,7 +727,13 @@ impl ::std::convert::From<&str> for SnapshotPlanStatus {
         }
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 impl ::serde::Serialize for SnapshotPlanStatus {
     #[inline]
     fn serialize<S: ::serde::Serializer>(
@@ -623,7 +743,13 @@ impl ::serde::Serialize for SnapshotPlanStatus {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for SnapshotPlanStatus {
     #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(

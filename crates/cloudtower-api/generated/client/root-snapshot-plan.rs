@@ -219,7 +219,7 @@ impl ::std::convert::TryFrom<::serde_json::Value> for types::SnapshotPlanResumeP
     }
 }
 #[cfg(feature = "json-bodies")]
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(any(feature = "snapshot-plan", feature = "table-reporter"))]
 impl ::std::convert::TryFrom<::serde_json::Value>
 for types::GetSnapshotPlansRequestBody {
     type Error = ::serde_json::Error;
@@ -242,7 +242,13 @@ for types::GetSnapshotPlansConnectionRequestBody {
         ::serde_json::from_value(value)
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 impl ::cloud_common::ById for types::SnapshotPlanWhereInput {
     #[inline]
     fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -265,7 +271,13 @@ impl ::cloud_common::ById for types::SnapshotPlanWhereInput {
         }
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 impl ::cloud_common::ByName for types::SnapshotPlanWhereInput {
     #[inline]
     fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -288,7 +300,13 @@ impl ::cloud_common::ByName for types::SnapshotPlanWhereInput {
         }
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 impl types::SnapshotPlanWhereInput {
     ///Matches one id: `{"id": id}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
     #[inline]
@@ -358,7 +376,7 @@ for types::SnapshotPlanResumeParams {
         Self { where_: where_.into() }
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(any(feature = "snapshot-plan", feature = "table-reporter"))]
 impl ::std::convert::From<types::SnapshotPlanWhereInput>
 for types::GetSnapshotPlansRequestBody {
     /// The body with only `where` set.
@@ -393,6 +411,7 @@ for types::GetSnapshotPlansConnectionRequestBody {
     }
 }
 #[cfg(any(feature = "snapshot-plan"))]
+#[cfg(any(feature = "snapshot-plan", feature = "table-reporter"))]
 impl ::cloud_common::CursorPaged for types::GetSnapshotPlansRequestBody {
     type Item = types::SnapshotPlan;
     type Client = Client;
@@ -429,6 +448,13 @@ impl ::cloud_common::CursorPaged for types::GetSnapshotPlansRequestBody {
     }
 }
 #[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 impl ::cloud_common::ListRequest for types::SnapshotPlanWhereInput {
     type Item = types::SnapshotPlan;
     type Body = types::GetSnapshotPlansRequestBody;
@@ -483,7 +509,7 @@ for types::builder::GetSnapshotPlansConnectionRequestBody {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(any(feature = "snapshot-plan", feature = "table-reporter"))]
 impl ::cloud_common::IntoOptional<types::GetSnapshotPlansRequestBody>
 for types::builder::GetSnapshotPlansRequestBody {
     type Error = types::error::ConversionError;
@@ -609,7 +635,13 @@ for types::builder::SnapshotPlanUpdationParamsData {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 impl ::cloud_common::IntoOptional<types::SnapshotPlanWhereInput>
 for types::builder::SnapshotPlanWhereInput {
     type Error = types::error::ConversionError;

@@ -132,18 +132,6 @@ for types::VmPlacementGroupDeletionParams {
 #[cfg(feature = "json-bodies")]
 #[cfg(any(feature = "vm-placement-group"))]
 impl ::std::convert::TryFrom<::serde_json::Value>
-for types::GetVmPlacementGroupsRequestBody {
-    type Error = ::serde_json::Error;
-    /// Reads the body from JSON, as the spec describes it
-    /// (unknown keys of closed objects included).
-    #[inline]
-    fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
-        ::serde_json::from_value(value)
-    }
-}
-#[cfg(feature = "json-bodies")]
-#[cfg(any(feature = "vm-placement-group"))]
-impl ::std::convert::TryFrom<::serde_json::Value>
 for types::GetVmPlacementGroupsConnectionRequestBody {
     type Error = ::serde_json::Error;
     /// Reads the body from JSON, as the spec describes it
@@ -151,83 +139,6 @@ for types::GetVmPlacementGroupsConnectionRequestBody {
     #[inline]
     fn try_from(value: ::serde_json::Value) -> ::std::result::Result<Self, Self::Error> {
         ::serde_json::from_value(value)
-    }
-}
-#[cfg(any(feature = "vm-placement-group"))]
-impl ::cloud_common::ById for types::VmPlacementGroupWhereInput {
-    #[inline]
-    fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self {
-            id: ::std::option::Option::Some(id.into()),
-            ..::std::default::Default::default()
-        }
-    }
-    #[inline]
-    fn by_ids(
-        ids: impl ::std::iter::IntoIterator<
-            Item = impl ::std::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        Self {
-            id_in: ::std::option::Option::Some(
-                ids.into_iter().map(::std::convert::Into::into).collect(),
-            ),
-            ..::std::default::Default::default()
-        }
-    }
-}
-#[cfg(any(feature = "vm-placement-group"))]
-impl ::cloud_common::ByName for types::VmPlacementGroupWhereInput {
-    #[inline]
-    fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self {
-            name: ::std::option::Option::Some(name.into()),
-            ..::std::default::Default::default()
-        }
-    }
-    #[inline]
-    fn by_names(
-        names: impl ::std::iter::IntoIterator<
-            Item = impl ::std::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        Self {
-            name_in: ::std::option::Option::Some(
-                names.into_iter().map(::std::convert::Into::into).collect(),
-            ),
-            ..::std::default::Default::default()
-        }
-    }
-}
-#[cfg(any(feature = "vm-placement-group"))]
-impl types::VmPlacementGroupWhereInput {
-    ///Matches one id: `{"id": id}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
-    #[inline]
-    pub fn by_id(id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        <Self as ::cloud_common::ById>::by_id(id)
-    }
-    ///Matches any of these ids: `{"id_in": [..]}`. The [`ById`](cloud_common::ById) impl, without importing the trait.
-    #[inline]
-    pub fn by_ids(
-        ids: impl ::std::iter::IntoIterator<
-            Item = impl ::std::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        <Self as ::cloud_common::ById>::by_ids(ids)
-    }
-    ///Matches one name exactly: `{"name": name}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
-    #[inline]
-    pub fn by_name(name: impl ::std::convert::Into<::std::string::String>) -> Self {
-        <Self as ::cloud_common::ByName>::by_name(name)
-    }
-    ///Matches any of these names: `{"name_in": [..]}`. The [`ByName`](cloud_common::ByName) impl, without importing the trait.
-    #[inline]
-    pub fn by_names(
-        names: impl ::std::iter::IntoIterator<
-            Item = impl ::std::convert::Into<::std::string::String>,
-        >,
-    ) -> Self {
-        <Self as ::cloud_common::ByName>::by_names(names)
     }
 }
 #[cfg(any(feature = "vm-placement-group"))]
@@ -241,23 +152,6 @@ for types::VmPlacementGroupDeletionParams {
 }
 #[cfg(any(feature = "vm-placement-group"))]
 impl ::std::convert::From<types::VmPlacementGroupWhereInput>
-for types::GetVmPlacementGroupsRequestBody {
-    /// The body with only `where` set.
-    #[inline]
-    fn from(where_: types::VmPlacementGroupWhereInput) -> Self {
-        Self {
-            where_: ::std::option::Option::Some(where_.into()),
-            after: ::std::default::Default::default(),
-            before: ::std::default::Default::default(),
-            first: ::std::default::Default::default(),
-            last: ::std::default::Default::default(),
-            order_by: ::std::default::Default::default(),
-            skip: ::std::default::Default::default(),
-        }
-    }
-}
-#[cfg(any(feature = "vm-placement-group"))]
-impl ::std::convert::From<types::VmPlacementGroupWhereInput>
 for types::GetVmPlacementGroupsConnectionRequestBody {
     /// The body with only `where` set.
     #[inline]
@@ -274,6 +168,7 @@ for types::GetVmPlacementGroupsConnectionRequestBody {
     }
 }
 #[cfg(any(feature = "vm-placement-group"))]
+#[cfg(any(feature = "table-reporter", feature = "vm-placement-group"))]
 impl ::cloud_common::CursorPaged for types::GetVmPlacementGroupsRequestBody {
     type Item = types::VmPlacementGroup;
     type Client = Client;
@@ -310,6 +205,7 @@ impl ::cloud_common::CursorPaged for types::GetVmPlacementGroupsRequestBody {
     }
 }
 #[cfg(any(feature = "vm-placement-group"))]
+#[cfg(any(feature = "table-reporter", feature = "vm", feature = "vm-placement-group"))]
 impl ::cloud_common::ListRequest for types::VmPlacementGroupWhereInput {
     type Item = types::VmPlacementGroup;
     type Body = types::GetVmPlacementGroupsRequestBody;
@@ -359,20 +255,6 @@ for types::builder::GetVmPlacementGroupsConnectionRequestBody {
         self,
     ) -> ::std::result::Result<
         ::std::option::Option<types::GetVmPlacementGroupsConnectionRequestBody>,
-        Self::Error,
-    > {
-        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
-    }
-}
-#[cfg(any(feature = "vm-placement-group"))]
-impl ::cloud_common::IntoOptional<types::GetVmPlacementGroupsRequestBody>
-for types::builder::GetVmPlacementGroupsRequestBody {
-    type Error = types::error::ConversionError;
-    #[inline]
-    fn into_optional(
-        self,
-    ) -> ::std::result::Result<
-        ::std::option::Option<types::GetVmPlacementGroupsRequestBody>,
         Self::Error,
     > {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
@@ -429,20 +311,6 @@ for types::builder::VmPlacementGroupUpdationParamsData {
         self,
     ) -> ::std::result::Result<
         ::std::option::Option<types::VmPlacementGroupUpdationParamsData>,
-        Self::Error,
-    > {
-        ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)
-    }
-}
-#[cfg(any(feature = "vm-placement-group"))]
-impl ::cloud_common::IntoOptional<types::VmPlacementGroupWhereInput>
-for types::builder::VmPlacementGroupWhereInput {
-    type Error = types::error::ConversionError;
-    #[inline]
-    fn into_optional(
-        self,
-    ) -> ::std::result::Result<
-        ::std::option::Option<types::VmPlacementGroupWhereInput>,
         Self::Error,
     > {
         ::std::convert::TryFrom::try_from(self).map(::std::option::Option::Some)

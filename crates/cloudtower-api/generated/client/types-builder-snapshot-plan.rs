@@ -135,7 +135,7 @@ for GetSnapshotPlansConnectionRequestBody {
     }
 }
 #[derive(Clone, Debug)]
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(any(feature = "snapshot-plan", feature = "table-reporter"))]
 pub struct GetSnapshotPlansRequestBody {
     after: ::std::result::Result<
         ::std::option::Option<::std::string::String>,
@@ -157,7 +157,7 @@ pub struct GetSnapshotPlansRequestBody {
         ::std::string::String,
     >,
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(any(feature = "snapshot-plan", feature = "table-reporter"))]
 impl ::std::default::Default for GetSnapshotPlansRequestBody {
     #[inline]
     fn default() -> Self {
@@ -172,7 +172,7 @@ impl ::std::default::Default for GetSnapshotPlansRequestBody {
         }
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(any(feature = "snapshot-plan", feature = "table-reporter"))]
 impl GetSnapshotPlansRequestBody {
     #[inline]
     pub fn after<T>(mut self, value: T) -> Self
@@ -233,7 +233,7 @@ impl GetSnapshotPlansRequestBody {
         self
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(any(feature = "snapshot-plan", feature = "table-reporter"))]
 impl ::std::convert::TryFrom<GetSnapshotPlansRequestBody>
 for super::GetSnapshotPlansRequestBody {
     type Error = super::error::ConversionError;
@@ -252,7 +252,7 @@ for super::GetSnapshotPlansRequestBody {
         })
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(any(feature = "snapshot-plan", feature = "table-reporter"))]
 impl ::std::convert::From<super::GetSnapshotPlansRequestBody>
 for GetSnapshotPlansRequestBody {
     #[inline]
@@ -918,7 +918,13 @@ for SnapshotPlanUpdationParamsData {
     }
 }
 #[derive(Clone, Debug)]
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 pub struct SnapshotPlanWhereInput {
     and: ::std::result::Result<
         ::std::option::Option<::std::vec::Vec<super::SnapshotPlanWhereInput>>,
@@ -1047,7 +1053,13 @@ pub struct SnapshotPlanWhereInput {
         ::std::string::String,
     >,
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 impl ::std::default::Default for SnapshotPlanWhereInput {
     #[inline]
     fn default() -> Self {
@@ -1086,7 +1098,13 @@ impl ::std::default::Default for SnapshotPlanWhereInput {
         }
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 impl SnapshotPlanWhereInput {
     #[inline]
     pub fn and<T>(mut self, value: T) -> Self
@@ -1372,7 +1390,13 @@ impl SnapshotPlanWhereInput {
         self
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 impl ::std::convert::TryFrom<SnapshotPlanWhereInput> for super::SnapshotPlanWhereInput {
     type Error = super::error::ConversionError;
     #[inline]
@@ -1414,7 +1438,13 @@ impl ::std::convert::TryFrom<SnapshotPlanWhereInput> for super::SnapshotPlanWher
         })
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 impl ::std::convert::From<super::SnapshotPlanWhereInput> for SnapshotPlanWhereInput {
     #[inline]
     fn from(value: super::SnapshotPlanWhereInput) -> Self {
@@ -1453,7 +1483,13 @@ impl ::std::convert::From<super::SnapshotPlanWhereInput> for SnapshotPlanWhereIn
         }
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 impl SnapshotPlanWhereInput {
     ///Appends one element to `and`: a value or its builder.
     #[inline]

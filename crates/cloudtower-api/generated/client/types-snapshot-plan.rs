@@ -96,7 +96,7 @@ impl GetSnapshotPlansConnectionRequestBody {
 #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(any(feature = "snapshot-plan", feature = "table-reporter"))]
 pub struct GetSnapshotPlansRequestBody {
     ///Return the items after the one with this ID (a cursor).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -123,7 +123,7 @@ pub struct GetSnapshotPlansRequestBody {
     pub where_: ::std::option::Option<SnapshotPlanWhereInput>,
 }
 #[cfg(feature = "json-bodies")]
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(any(feature = "snapshot-plan", feature = "table-reporter"))]
 impl<'de> ::serde::Deserialize<'de> for GetSnapshotPlansRequestBody {
     #[inline]
     fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -153,7 +153,7 @@ impl<'de> ::serde::Deserialize<'de> for GetSnapshotPlansRequestBody {
         Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(any(feature = "snapshot-plan", feature = "table-reporter"))]
 impl GetSnapshotPlansRequestBody {
     #[inline]
     pub fn builder() -> builder::GetSnapshotPlansRequestBody {
@@ -183,30 +183,6 @@ impl<'de> ::serde::Deserialize<'de> for NestedAggregateSnapshotPlan {
         #[allow(dead_code)]
         struct Object {
             count: i32,
-        }
-        Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
-    }
-}
-///`NestedSnapshotPlanTask`
-#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-#[non_exhaustive]
-#[cfg(any(feature = "snapshot-plan"))]
-pub struct NestedSnapshotPlanTask {
-    ///Unique ID of the snapshot plan task.
-    pub id: ::std::string::String,
-}
-#[cfg(any(feature = "snapshot-plan"))]
-impl<'de> ::serde::Deserialize<'de> for NestedSnapshotPlanTask {
-    #[inline]
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        #[derive(::serde::Deserialize)]
-        #[serde(rename = "NestedSnapshotPlanTask", remote = "NestedSnapshotPlanTask")]
-        #[allow(dead_code)]
-        struct Object {
-            id: ::std::string::String,
         }
         Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
     }
@@ -721,7 +697,13 @@ impl SnapshotPlanUpdationParamsData {
 #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 pub struct SnapshotPlanWhereInput {
     ///Matches the snapshot plans that match every one of these filters.
     #[serde(rename = "AND", skip_serializing_if = "::std::option::Option::is_none")]
@@ -838,7 +820,13 @@ pub struct SnapshotPlanWhereInput {
     pub vms_some: ::std::option::Option<VmWhereInput>,
 }
 #[cfg(feature = "json-bodies")]
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for SnapshotPlanWhereInput {
     #[inline]
     fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -908,7 +896,13 @@ impl<'de> ::serde::Deserialize<'de> for SnapshotPlanWhereInput {
         Object::deserialize(::cloud_common::__private::ObjectOnly(deserializer))
     }
 }
-#[cfg(any(feature = "snapshot-plan"))]
+#[cfg(
+    any(
+        feature = "snapshot-plan",
+        feature = "snapshot-plan-task",
+        feature = "table-reporter"
+    )
+)]
 impl SnapshotPlanWhereInput {
     #[inline]
     pub fn builder() -> builder::SnapshotPlanWhereInput {

@@ -339,7 +339,15 @@ impl CloudTowerService {
                 let (Some(relation), Some(id)) = (key.strip_suffix("_id"), value.as_str()) else {
                     continue;
                 };
-                let Some(nested) = self.spec.property(&collection, relation).and_then(ref_name)
+                let Some(nested) = self
+                    .spec
+                    .property(&collection, relation)
+                    .and_then(ref_name)
+                    .filter(|n| {
+                        self.spec
+                            .schema(n)
+                            .is_some_and(|s| s.get("properties").is_some())
+                    })
                 else {
                     continue;
                 };
@@ -348,6 +356,21 @@ impl CloudTowerService {
                     self.insert(&related, json!({"id": id}));
                 }
             }
+        }
+    }
+
+    /// [`Self::add_referenced`] for the request example of every create
+    /// of the spec: each record a create's example names by id exists, so
+    /// every example can be sent as the spec writes it.
+    pub fn add_referenced_by_examples(&mut self) {
+        let examples: Vec<(String, Value)> = self
+            .spec
+            .operations()
+            .values()
+            .filter_map(|op| Some((op.id.clone(), op.request_example.clone()?)))
+            .collect();
+        for (id, example) in examples {
+            self.add_referenced(&id, &example);
         }
     }
 
