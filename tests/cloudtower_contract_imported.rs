@@ -22,10 +22,6 @@ const CONTRACT_TEST_FILES: &[&str] = &[
     include_str!("cloudtower_contract_imported.rs"),
 ];
 
-/// The extension that keeps an operation out of the generated client
-/// (`cloud_codegen::HAND_WRITTEN_EXTENSION`): it has no typed method.
-const HAND_WRITTEN: &str = "x-hand-written";
-
 /// Operation `id` of the spec, as written.
 fn operation(id: &str) -> Option<&'static Value> {
     spec().document()["paths"]
@@ -37,7 +33,7 @@ fn operation(id: &str) -> Option<&'static Value> {
 }
 
 /// How a named contract test of operation `id` is declared (what the drift
-/// guard looks for).
+/// guard looks for, `common::assert_every_operation_covered`).
 fn declared(id: &str) -> String {
     let name = cloud_spec::naming::method_name(id);
     ["async fn ", "contract_", &name, "("].concat()
@@ -50,7 +46,7 @@ fn spec_driven(source: &str) -> Vec<String> {
     spec.operation_ids()
         .into_iter()
         .filter(|id| !source.contains(&declared(id)))
-        .filter(|id| operation(id).is_some_and(|op| op.get(HAND_WRITTEN).is_none()))
+        .filter(|id| operation(id).is_some_and(|op| cloud_spec::hand_written(op).is_none()))
         .collect()
 }
 
@@ -61,17 +57,14 @@ fn every_operation_has_a_contract_test() {
     // in the spec (`x-hand-written`).
     let spec = spec();
     let source = CONTRACT_TEST_FILES.concat();
-    let driven = spec_driven(&source);
-    let mut named = source.clone();
-    for id in &driven {
-        named.push_str(&declared(id));
-    }
-    for id in spec.operation_ids() {
-        if operation(&id).is_some_and(|op| op.get(HAND_WRITTEN).is_some()) {
-            named.push_str(&declared(&id));
-        }
-    }
-    common::assert_every_operation_tested(spec, &named);
+    let otherwise: std::collections::BTreeSet<String> =
+        spec_driven(&source)
+            .into_iter()
+            .chain(spec.operation_ids().into_iter().filter(|id| {
+                operation(id).is_some_and(|op| cloud_spec::hand_written(op).is_some())
+            }))
+            .collect();
+    common::assert_every_operation_covered(spec, &source, &otherwise);
 }
 
 /// The CloudTower fake answers every compiled operation's example with a
@@ -89,7 +82,7 @@ async fn the_fake_answers_every_operation_with_a_body_its_type_parses() {
         // Without `full` the tags this build leaves out have no parser.
         !(no_method
             && (!cfg!(feature = "full")
-                || operation(id).is_some_and(|op| op.get(HAND_WRITTEN).is_some())))
+                || operation(id).is_some_and(|op| cloud_spec::hand_written(op).is_some())))
     });
     assert!(
         failures.is_empty(),

@@ -41,13 +41,9 @@ mod tables;
 /// read with POST and others (TensorDock v0) deploy with POST.
 pub const SAFE_TO_RETRY_EXTENSION: &str = "x-safe-to-retry";
 
-/// The OpenAPI extension that keeps an operation away from progenitor: its
-/// value says why (e.g. a `multipart/form-data` upload, which progenitor
-/// 0.15 cannot generate), and the provider crate writes its method by hand.
-/// The spec still describes the operation exactly as the wire carries it;
-/// only the generator skips it (and the lint does not hold it against the
-/// spec).
-pub const HAND_WRITTEN_EXTENSION: &str = "x-hand-written";
+/// The extension that keeps an operation away from progenitor (see
+/// [`cloud_spec::HAND_WRITTEN_EXTENSION`]).
+pub use cloud_spec::HAND_WRITTEN_EXTENSION;
 
 /// The schema name that every spec uses for credentials and secrets in
 /// responses; it is generated as `::cloud_common::Secret`, which redacts.

@@ -28,7 +28,8 @@ pub mod text;
 pub mod validate;
 
 pub use operation::{
-    METHODS, Operation, SINCE_EXTENSION, is_error, is_success, operations, param_key, since,
+    HAND_WRITTEN_EXTENSION, METHODS, Operation, SINCE_EXTENSION, hand_written, is_error,
+    is_success, operations, param_key, since,
 };
 pub use refs::{
     SCHEMA_REF, escape, reachable_schemas, ref_target, resolve, resolve_schema, schema_ref_name,

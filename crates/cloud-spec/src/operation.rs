@@ -21,6 +21,20 @@ pub const METHODS: &[&str] = &[
 /// xtask since --write` from `upstream/cloudtower/operations-since.json`.
 pub const SINCE_EXTENSION: &str = "x-cloudtower-since";
 
+/// The operation extension that keeps an operation away from the
+/// generator: its value says why (e.g. a `multipart/form-data` upload,
+/// which progenitor 0.15 cannot generate). The spec still describes the
+/// operation exactly as the wire carries it; the generator skips it, the
+/// lint does not hold it against the spec, and the provider crate writes
+/// its method by hand (or its README says it is not covered).
+pub const HAND_WRITTEN_EXTENSION: &str = "x-hand-written";
+
+/// Why the operation object `op` is written by hand
+/// ([`HAND_WRITTEN_EXTENSION`]), if it is.
+pub fn hand_written(op: &Value) -> Option<&str> {
+    op.get(HAND_WRITTEN_EXTENSION).and_then(Value::as_str)
+}
+
 /// One operation of a document.
 #[derive(Debug, Clone, Copy)]
 pub struct Operation<'a> {
@@ -44,6 +58,12 @@ impl<'a> Operation<'a> {
     /// the spec records it.
     pub fn since(&self) -> Option<&'a str> {
         since(self.op)
+    }
+
+    /// Why the operation is kept from the generator
+    /// ([`HAND_WRITTEN_EXTENSION`]), if it is.
+    pub fn hand_written(&self) -> Option<&'a str> {
+        hand_written(self.op)
     }
 
     /// `operationId (METHOD /path)`, the way `cloud_codegen` names an

@@ -137,6 +137,19 @@ impl Spec {
             .and_then(|p| p.get(name))
     }
 
+    /// The schema property `relation` of `collection` refers to when it is
+    /// a relation: a `$ref` to a record (an object schema such as
+    /// `NestedCluster`), not to an enum of the same name (`User.role`,
+    /// whose `role_id` input names a `UserRoleNext`).
+    pub(crate) fn relation(&self, collection: &str, relation: &str) -> Option<&str> {
+        self.property(collection, relation)
+            .and_then(ref_name)
+            .filter(|n| {
+                self.schema(n)
+                    .is_some_and(|s| s.get("properties").is_some())
+            })
+    }
+
     /// Whether `schema_name` has property `name`.
     pub(crate) fn has_property(&self, schema_name: &str, name: &str) -> bool {
         self.property(schema_name, name).is_some()

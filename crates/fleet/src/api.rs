@@ -145,9 +145,10 @@ fn operations(spec: &Spec) -> Vec<Operation> {
             continue;
         }
         // A `multipart/form-data` upload (CloudTower's, marked
-        // `x-hand-written` in the spec): fleet sends JSON and form bodies
-        // only, so it offers no command it could not send.
-        if op.text("x-hand-written").is_some() {
+        // `cloud_spec::HAND_WRITTEN_EXTENSION` in the spec): fleet sends
+        // JSON and form bodies only, so it offers no command it could not
+        // send.
+        if op.hand_written().is_some() {
             continue;
         }
         let (mut params, mut required, mut param_help) = (Vec::new(), Vec::new(), Vec::new());

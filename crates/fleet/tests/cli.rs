@@ -386,10 +386,10 @@ fn every_spec_operation_is_a_command_with_help() {
         let commands = listed_commands(&stdout(&o));
         let spec = std::fs::read_to_string(format!("{specs}/{file}")).unwrap();
         // Every operation but the uploads fleet cannot send (multipart,
-        // `x-hand-written`); each command's `--help` is run by
-        // tests/examples.rs, with its example.
-        let operations =
-            spec.matches("operationId:").count() - spec.matches("x-hand-written:").count();
+        // `cloud_spec::HAND_WRITTEN_EXTENSION`); each command's `--help` is
+        // run by tests/examples.rs, with its example.
+        let hand_written = format!("{}:", cloud_spec::HAND_WRITTEN_EXTENSION);
+        let operations = spec.matches("operationId:").count() - spec.matches(&hand_written).count();
         assert_eq!(commands.len(), operations, "{provider}: {commands:?}");
     }
 }

@@ -165,6 +165,7 @@ fn ordered(map: &Map<String, Value>) -> Vec<(&String, &Value)> {
         "name",
         "in",
         "operationId",
+        "x-hand-written",
         "summary",
         "description",
         "tags",

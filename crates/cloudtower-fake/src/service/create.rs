@@ -18,19 +18,7 @@ impl CloudTowerService {
             let (Some(relation), Some(id)) = (key.strip_suffix("_id"), value.as_str()) else {
                 continue;
             };
-            // A relation is a property that refers to a record (an object
-            // schema), not to an enum of the same name (`User.role`, whose
-            // `role_id` input names a `UserRoleNext`).
-            let nested = self
-                .spec
-                .property(collection, relation)
-                .and_then(ref_name)
-                .filter(|n| {
-                    self.spec
-                        .schema(n)
-                        .is_some_and(|s| s.get("properties").is_some())
-                });
-            if let Some(nested) = nested {
+            if let Some(nested) = self.spec.relation(collection, relation) {
                 let related = nested.strip_prefix("Nested").unwrap_or(nested).to_string();
                 let Some(found) = self.store.get(&related, id).cloned() else {
                     let kind = related.clone();

@@ -339,16 +339,7 @@ impl CloudTowerService {
                 let (Some(relation), Some(id)) = (key.strip_suffix("_id"), value.as_str()) else {
                     continue;
                 };
-                let Some(nested) = self
-                    .spec
-                    .property(&collection, relation)
-                    .and_then(ref_name)
-                    .filter(|n| {
-                        self.spec
-                            .schema(n)
-                            .is_some_and(|s| s.get("properties").is_some())
-                    })
-                else {
+                let Some(nested) = self.spec.relation(&collection, relation) else {
                     continue;
                 };
                 let related = nested.trim_start_matches("Nested").to_string();
