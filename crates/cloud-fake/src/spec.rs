@@ -27,7 +27,7 @@ pub struct Spec {
 }
 
 struct Inner {
-    doc: Value,
+    spec: Arc<cloud_spec::Spec>,
     base_path: String,
     operations: Vec<Operation>,
 }
@@ -69,6 +69,12 @@ impl Spec {
     pub fn parse(yaml: &str) -> Result<Self, FakeError> {
         let spec = cloud_spec::Spec::parse(yaml)
             .map_err(|e| FakeError::Spec(format!("the spec is not valid YAML: {e}")))?;
+        Self::from_spec(Arc::new(spec))
+    }
+
+    /// The fake's view of a document already read (a fake that reads the
+    /// spec for its own purposes too parses it once).
+    pub fn from_spec(spec: Arc<cloud_spec::Spec>) -> Result<Self, FakeError> {
         let doc = spec.document();
         if !doc.get("paths").is_some_and(Value::is_object) {
             return Err(FakeError::Spec("the spec has no `paths`".into()));
@@ -98,7 +104,7 @@ impl Spec {
         let base_path = base_path(doc);
         Ok(Self {
             inner: Arc::new(Inner {
-                doc: spec.into_document(),
+                spec,
                 base_path,
                 operations,
             }),
@@ -107,7 +113,12 @@ impl Spec {
 
     /// The whole document, as JSON.
     pub fn document(&self) -> &Value {
-        &self.inner.doc
+        self.inner.spec.document()
+    }
+
+    /// The document as `cloud_spec` reads it.
+    pub fn spec(&self) -> &cloud_spec::Spec {
+        &self.inner.spec
     }
 
     /// The path of the first server URL (`/mdc/api/v1`), without a
@@ -172,12 +183,12 @@ impl Spec {
     /// Resolves a `$ref` (`#/components/...`) to what it points at; any
     /// other value is returned as it is (`cloud_spec::resolve`).
     pub fn resolve<'a>(&'a self, value: &'a Value) -> &'a Value {
-        cloud_spec::resolve(&self.inner.doc, value)
+        cloud_spec::resolve(self.inner.spec.document(), value)
     }
 
     /// The schema of a component (`components/schemas/NAME`).
     pub fn schema(&self, name: &str) -> Option<&Value> {
-        cloud_spec::component_schemas(&self.inner.doc)?.get(name)
+        cloud_spec::component_schemas(self.inner.spec.document())?.get(name)
     }
 
     /// Checks a request against `operation`: required headers, path and
@@ -274,7 +285,7 @@ impl Spec {
     /// boolean, a field sent once a one-item list where a list is. What
     /// does not read stays as it was.
     pub fn read_form(&self, schema: &Value, form: Value) -> Value {
-        cloud_spec::text::read_text(&self.inner.doc, schema, form)
+        cloud_spec::text::read_text(self.inner.spec.document(), schema, form)
     }
 
     /// Checks `value` against `schema` as a server checks a request
@@ -291,7 +302,12 @@ impl Spec {
         if depth > MAX_DEPTH {
             return Ok(());
         }
-        let problems = validate_with(&self.inner.doc, schema, value, Options::request());
+        let problems = validate_with(
+            self.inner.spec.document(),
+            schema,
+            value,
+            Options::request(),
+        );
         let Some(problem) = problems.into_iter().next() else {
             return Ok(());
         };
@@ -344,7 +360,7 @@ impl Spec {
         let Some(media) = media else {
             return Some((status, Value::Null));
         };
-        if let Some(example) = cloud_spec::media_example(&self.inner.doc, media) {
+        if let Some(example) = cloud_spec::media_example(self.inner.spec.document(), media) {
             return Some((status, example.clone()));
         }
         let schema = media.get("schema")?;
@@ -365,7 +381,7 @@ impl Spec {
             array_depth: usize::MAX,
             scalar: plain_scalar,
             named: |_| None,
-            ..Synthesiser::new(&self.inner.doc)
+            ..Synthesiser::new(self.inner.spec.document())
         }
         .value(schema, "")
     }

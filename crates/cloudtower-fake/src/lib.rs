@@ -83,6 +83,18 @@ use serde_json::Value;
 pub use cloud_fake::{FakeError, Fault, Received};
 pub use service::{CloudTowerService, DEFAULT_PASSWORD, DEFAULT_USERNAME};
 
+/// The CloudTower spec this fake serves (its packaged copy of
+/// `specs/cloudtower.yaml`), parsed once per process and shared with every
+/// fake started in it: a program that reads the spec itself (`fleet`'s
+/// per-operation commands) need not embed and parse a second copy. Only
+/// the parse: what a fake derives from it is built when one starts.
+///
+/// # Errors
+/// Only if the packaged spec does not parse, a build defect.
+pub fn spec() -> Result<&'static cloud_spec::Spec, String> {
+    spec::document().map(|spec| &**spec)
+}
+
 use cloudtower_api::{ClientConfig, CloudTower, Error, TaskWait, types};
 
 /// How often the clients [`Fake::client`] makes poll tasks.

@@ -47,21 +47,37 @@ pub(crate) struct Operation {
 /// only which operations it answers how, and how it fills records in.
 #[derive(Debug)]
 pub(crate) struct Spec {
-    spec: cloud_spec::Spec,
+    /// The transport's spec, whose document this reads too (one parse).
+    transport: cloud_fake::Spec,
     operations: BTreeMap<String, Operation>,
     /// An example value per schema name, harvested from the response
     /// examples (reads first, so a resource's example is a whole record).
     examples: BTreeMap<String, Value>,
 }
 
-/// The packaged spec, parsed once per process for both the service and
-/// the transport: every fake a test suite starts shares them.
+/// The packaged spec as `cloud_spec` reads it, parsed once per process
+/// (see [`crate::spec`]).
+pub(crate) fn document() -> Result<&'static Arc<cloud_spec::Spec>, String> {
+    static DOCUMENT: OnceLock<Result<Arc<cloud_spec::Spec>, String>> = OnceLock::new();
+    DOCUMENT
+        .get_or_init(|| {
+            cloud_spec::Spec::parse(SPEC_YAML)
+                .map(Arc::new)
+                .map_err(|e| format!("the spec: {e}"))
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// The packaged spec's views for the service and the transport, built once
+/// per process from [`document`]: every fake a test suite starts shares
+/// them.
 pub(crate) fn shared() -> Result<(Arc<Spec>, cloud_fake::Spec), String> {
     static SHARED: OnceLock<Result<(Arc<Spec>, cloud_fake::Spec), String>> = OnceLock::new();
     SHARED
         .get_or_init(|| {
-            let ours = Spec::parse(SPEC_YAML)?;
-            let transport = cloud_fake::Spec::parse(SPEC_YAML).map_err(|e| e.to_string())?;
+            let ours = Spec::from_document(Arc::clone(document()?))?;
+            let transport = ours.transport.clone();
             Ok((Arc::new(ours), transport))
         })
         .clone()
@@ -74,9 +90,10 @@ impl Spec {
         shared().map(|(spec, _)| spec)
     }
 
-    /// Parses a spec document.
-    pub(crate) fn parse(yaml: &str) -> Result<Self, String> {
-        let spec = cloud_spec::Spec::parse(yaml).map_err(|e| format!("the spec: {e}"))?;
+    /// The service's view of a document already read.
+    pub(crate) fn from_document(spec: Arc<cloud_spec::Spec>) -> Result<Self, String> {
+        let transport = cloud_fake::Spec::from_spec(spec).map_err(|e| e.to_string())?;
+        let spec = transport.spec();
         let doc = spec.document();
         let examples = harvest_examples(doc, |op| op.id().is_some_and(is_read));
         let media = |m: Option<&Value>, key: &str| m.and_then(|m| m.get(key)).cloned();
@@ -99,7 +116,7 @@ impl Spec {
             })
             .collect();
         Ok(Spec {
-            spec,
+            transport,
             operations,
             examples,
         })
@@ -117,12 +134,12 @@ impl Spec {
 
     /// A schema by name.
     pub(crate) fn schema(&self, name: &str) -> Option<&Value> {
-        self.spec.schema(name)
+        self.transport.spec().schema(name)
     }
 
     /// `schema` with `$ref`s (and single `allOf`s) followed.
     pub(crate) fn resolve<'a>(&'a self, schema: &'a Value) -> &'a Value {
-        self.spec.resolve_schema(schema)
+        self.transport.spec().resolve_schema(schema)
     }
 
     /// The properties of an object schema (resolved).
@@ -172,7 +189,7 @@ impl Spec {
             overlays: Some(&self.examples),
             scalar: zero_scalar,
             named: |_| None,
-            ..Synthesiser::new(self.spec.document())
+            ..Synthesiser::new(self.transport.spec().document())
         }
         .value(schema, "")
     }
