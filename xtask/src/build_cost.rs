@@ -49,7 +49,8 @@ use std::time::{Duration, Instant};
 /// The provider crates and the features each is measured with.
 pub const PROVIDERS: &[(&str, &[&str])] = &[
     ("neolink-api", &[]),
-    ("cloudtower-api", &[]),
+    // Its default operations (without them, no operation compiles).
+    ("cloudtower-api", &["default-operations"]),
     ("tensordock-api", &["v2"]),
 ];
 
@@ -219,7 +220,12 @@ fn workspace_dep_line(manifest: &str, name: &str) -> Result<String, String> {
 
 /// Writes the two baselines (the floor first, then the floor with the TLS
 /// provider) and the provider crates under `target/build-cost`.
-pub fn prepare(root: &Path, providers: &[&str]) -> Result<Vec<Variant>, String> {
+///
+/// With `extra` feature sets (`cargo xtask build-cost --features full`),
+/// each provider is built as its `snapshot` kind and once more per set:
+/// the snapshot with `json-bodies`, `tls-ring` and that set instead of the
+/// provider's own features (e.g. one tag feature alone, or `full`).
+pub fn prepare(root: &Path, providers: &[&str], extra: &[String]) -> Result<Vec<Variant>, String> {
     let manifest = std::fs::read_to_string(root.join("Cargo.toml")).map_err(|e| e.to_string())?;
     let lock = std::fs::read_to_string(root.join("Cargo.lock")).map_err(|e| e.to_string())?;
     let base = root.join("target/build-cost");
@@ -262,12 +268,27 @@ pub fn prepare(root: &Path, providers: &[&str]) -> Result<Vec<Variant>, String> 
                 PROVIDERS.iter().map(|p| p.0).collect::<Vec<_>>().join(", ")
             ));
         };
-        for (kind, added) in KINDS {
-            let f: Vec<String> = features
-                .iter()
-                .chain(added.iter())
-                .map(|f| format!("\"{f}\""))
-                .collect();
+        let snapshot = KINDS.iter().find(|(kind, _)| *kind == "snapshot");
+        let mut kinds: Vec<(String, Vec<String>)> = KINDS
+            .iter()
+            .filter(|k| extra.is_empty() || Some(*k) == snapshot)
+            .map(|(kind, added)| {
+                let f = features.iter().chain(added.iter()).map(|f| f.to_string());
+                (kind.to_string(), f.collect())
+            })
+            .collect();
+        for set in extra {
+            let mut f: Vec<String> = ["json-bodies", "tls-ring"].map(String::from).to_vec();
+            f.extend(
+                set.split(',')
+                    .map(str::trim)
+                    .filter(|f| !f.is_empty())
+                    .map(String::from),
+            );
+            kinds.push((set.replace(',', "+"), f));
+        }
+        for (kind, added) in &kinds {
+            let f: Vec<String> = added.iter().map(|f| format!("\"{f}\"")).collect();
             let path = root.join("crates").join(provider);
             let deps = format!(
                 "{provider} = {{ path = \"{}\", default-features = false, features = [{}] }}\n",
@@ -277,7 +298,7 @@ pub fn prepare(root: &Path, providers: &[&str]) -> Result<Vec<Variant>, String> 
             write(
                 &format!("{provider}-{kind}"),
                 format!("{provider} ({kind})"),
-                added.contains(&"tls-ring"),
+                added.iter().any(|f| f == "tls-ring"),
                 deps,
                 format!("pub use {};\n", provider.replace('-', "_")),
             )?;

@@ -11,10 +11,11 @@
 //! - `semver`: the classification of `diff` checked against
 //!   `cargo-semver-checks` on the fixture pairs (needs it installed).
 //! - `msrv`: the workspace `rust-version` against every dependency's.
-//! - `build-cost [--rounds n] [--release] [crate...]`: cold build CPU time of
+//! - `build-cost [--rounds n] [--release] [--features f,g]... [crate...]`: cold build CPU time of
 //!   the provider crates, with and without code generation and `json-bodies`,
 //!   against the dependency floor with and without a TLS provider (run on
-//!   demand, not in CI).
+//!   demand, not in CI); with `--features`, the snapshot and one build per
+//!   feature list (e.g. `--features full --features vm`).
 //! - `upstream cloudtower [<official-spec>]`: where `specs/cloudtower.yaml`
 //!   disagrees with the official CloudTower document (by default the one
 //!   vendored in `upstream/cloudtower/`); with `--sync [--base <file>]
@@ -55,10 +56,11 @@ commands:
   semver                      check diff's breaking/ok against cargo-semver-checks
                               on the fixture pairs (cargo install cargo-semver-checks)
   msrv                        check rust-version against every dependency in Cargo.lock
-  build-cost [--rounds <n>] [--release] [crate...]
+  build-cost [--rounds <n>] [--release] [--features <f,g>]... [crate...]
                               cold build CPU time of the provider crates (codegen,
                               snapshot, lean), against the dependency floor (and
-                              the floor with a TLS provider)
+                              the floor with a TLS provider); with --features, the
+                              snapshot and one build per feature list instead
   upstream cloudtower [<official-spec>]
                               compare specs/cloudtower.yaml with the official document
                               (default: the one vendored in upstream/cloudtower/)
@@ -578,10 +580,17 @@ fn build_cost_command(args: &[String]) -> Result<(), Failure> {
     let mut rounds = 2usize;
     let mut release = false;
     let mut providers = Vec::new();
+    let mut extra = Vec::new();
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
         match arg.as_str() {
             "--release" => release = true,
+            "--features" => extra.push(
+                iter.next()
+                    .filter(|f| !f.trim().is_empty())
+                    .cloned()
+                    .ok_or_else(|| Failure::Usage("--features needs a feature list".into()))?,
+            ),
             "--rounds" => {
                 rounds = iter
                     .next()
@@ -603,7 +612,7 @@ fn build_cost_command(args: &[String]) -> Result<(), Failure> {
     }
     let names: Vec<&str> = providers.iter().map(String::as_str).collect();
     let root = root()?;
-    let variants = build_cost::prepare(&root, &names).map_err(Failure::Usage)?;
+    let variants = build_cost::prepare(&root, &names, &extra).map_err(Failure::Usage)?;
     let mut measured = vec![
         build_cost::Measured {
             noop_fresh: true,
