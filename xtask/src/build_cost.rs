@@ -268,10 +268,9 @@ pub fn prepare(root: &Path, providers: &[&str], extra: &[String]) -> Result<Vec<
                 PROVIDERS.iter().map(|p| p.0).collect::<Vec<_>>().join(", ")
             ));
         };
-        let snapshot = KINDS.iter().find(|(kind, _)| *kind == "snapshot");
         let mut kinds: Vec<(String, Vec<String>)> = KINDS
             .iter()
-            .filter(|k| extra.is_empty() || Some(*k) == snapshot)
+            .filter(|(kind, _)| extra.is_empty() || *kind == "snapshot")
             .map(|(kind, added)| {
                 let f = features.iter().chain(added.iter()).map(|f| f.to_string());
                 (kind.to_string(), f.collect())

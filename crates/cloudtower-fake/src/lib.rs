@@ -104,8 +104,8 @@ cloud_fake::fake_handle! {
     /// A running fake CloudTower (see the [crate docs](self)). It stops when
     /// dropped.
     pub struct Fake(CloudTowerService);
-    make: spec::shared().map_err(FakeError::Spec).and_then(|(_, transport)| {
-        Ok((transport, CloudTowerService::new().map_err(FakeError::Spec)?))
+    make: spec::shared().map_err(FakeError::Spec).and_then(|spec| {
+        Ok((spec.transport(), CloudTowerService::new().map_err(FakeError::Spec)?))
     });
     start_doc: "Starts a fake with nothing in it; its `base_url()` is `http://127.0.0.1:<port>/v2/api`.";
 }

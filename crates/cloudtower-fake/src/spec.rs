@@ -69,17 +69,13 @@ pub(crate) fn document() -> Result<&'static Arc<cloud_spec::Spec>, String> {
         .map_err(Clone::clone)
 }
 
-/// The packaged spec's views for the service and the transport, built once
-/// per process from [`document`]: every fake a test suite starts shares
-/// them.
-pub(crate) fn shared() -> Result<(Arc<Spec>, cloud_fake::Spec), String> {
-    static SHARED: OnceLock<Result<(Arc<Spec>, cloud_fake::Spec), String>> = OnceLock::new();
+/// The packaged spec's view for the service (and, through it, the
+/// transport's), built once per process from [`document`]: every fake a
+/// test suite starts shares it.
+pub(crate) fn shared() -> Result<Arc<Spec>, String> {
+    static SHARED: OnceLock<Result<Arc<Spec>, String>> = OnceLock::new();
     SHARED
-        .get_or_init(|| {
-            let ours = Spec::from_document(Arc::clone(document()?))?;
-            let transport = ours.transport.clone();
-            Ok((Arc::new(ours), transport))
-        })
+        .get_or_init(|| Spec::from_document(Arc::clone(document()?)).map(Arc::new))
         .clone()
 }
 
@@ -87,7 +83,12 @@ impl Spec {
     /// The packaged spec (shared, see [`shared`]); an unreadable spec is a
     /// build defect, so the error names it rather than guessing.
     pub(crate) fn load() -> Result<Arc<Self>, String> {
-        shared().map(|(spec, _)| spec)
+        shared()
+    }
+
+    /// The transport's view of the same document (a cheap clone).
+    pub(crate) fn transport(&self) -> cloud_fake::Spec {
+        self.transport.clone()
     }
 
     /// The service's view of a document already read.

@@ -25,10 +25,6 @@ use crate::paginate::{self, Paging};
 use crate::render::View;
 use crate::waiting;
 
-/// The providers with a spec, by command line name: each has a command
-/// per operation.
-pub const PROVIDERS: [&str; 4] = ["tensordock-v2", "tensordock-v0", "neolink", "cloudtower"];
-
 /// The specs build.rs embeds, by provider (JSON that `Spec::parse` reads
 /// many times faster than the YAML). CloudTower's is not here: its fake
 /// embeds it already ([`cloudtower_fake::spec`]), and one parse of its 554
@@ -240,7 +236,7 @@ fn parse(key: &str) -> &'static (&'static Spec, Vec<Operation>) {
         OnceLock::new(),
         OnceLock::new(),
     ];
-    let i = PROVIDERS
+    let i = crate::targets::PROVIDERS
         .iter()
         .position(|k| *k == key)
         .expect("a known provider");
@@ -511,7 +507,7 @@ mod tests {
 
     #[test]
     fn every_spec_has_operations_with_unique_names() {
-        for key in PROVIDERS {
+        for key in crate::targets::PROVIDERS {
             let (_, ops) = parse(key);
             assert!(ops.len() > 3, "{key}");
             let mut names: Vec<&str> = ops.iter().map(|o| o.name).collect();

@@ -593,7 +593,7 @@ fn full_command() -> clap::Command {
 fn command(argv: &[std::ffi::OsString]) -> clap::Command {
     let mut cmd = Cli::command();
     let all = argv.is_empty() || argv.iter().any(|a| a == "completions");
-    for key in api::PROVIDERS {
+    for key in targets::PROVIDERS {
         let named = all || argv.iter().any(|a| a.to_str() == Some(key));
         cmd = cmd.subcommand(if named {
             api::command(key)

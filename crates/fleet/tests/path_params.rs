@@ -33,12 +33,7 @@ struct Operation {
 /// The commands of `provider` whose operation has a path parameter, by
 /// its spec (the command is the `operationId` in kebab case).
 fn with_path_parameters(provider: &str) -> BTreeSet<String> {
-    let file = match provider {
-        "tensordock-v0" => "tensordock",
-        other => other,
-    };
-    let path = format!("{}/../../specs/{file}.yaml", env!("CARGO_MANIFEST_DIR"));
-    let spec = cloud_spec::Spec::parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let spec = cloud_spec::Spec::parse(&common::spec_text(provider)).unwrap();
     let doc = spec.document();
     spec.operations()
         .filter(|op| op.parameters(doc).iter().any(|p| p["in"] == "path"))

@@ -165,7 +165,7 @@ fn ordered(map: &Map<String, Value>) -> Vec<(&String, &Value)> {
         "name",
         "in",
         "operationId",
-        "x-hand-written",
+        cloud_spec::HAND_WRITTEN_EXTENSION,
         "summary",
         "description",
         "tags",

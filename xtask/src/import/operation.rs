@@ -14,7 +14,7 @@ use super::{Found, Texts, request_schema_name};
 
 /// Why an imported `multipart/form-data` upload is marked
 /// [`spec::HAND_WRITTEN_EXTENSION`].
-pub(super) const MULTIPART_WHY: &str = "multipart/form-data upload: progenitor 0.15 generates no multipart bodies, so the typed client has no method for it yet";
+const MULTIPART_WHY: &str = "multipart/form-data upload: progenitor 0.15 generates no multipart bodies, so the typed client has no method for it yet";
 
 /// Our operation object for `found`, examples included.
 pub(super) fn operation(doc: &Value, found: &Found<'_>, texts: &Texts) -> Result<Value, String> {

@@ -182,6 +182,18 @@ pub fn listed_commands(help: &str) -> Vec<String> {
 }
 
 /// The operations `fleet <provider> --help` lists.
+/// The text of `provider`'s spec in the repository's `specs/` (the
+/// command line's provider names; TensorDock v0's file is
+/// `tensordock.yaml`).
+pub fn spec_text(provider: &str) -> String {
+    let file = match provider {
+        "tensordock-v0" => "tensordock",
+        other => other,
+    };
+    let path = format!("{}/../../specs/{file}.yaml", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
 pub fn operations(provider: &str) -> Vec<String> {
     listed_commands(&ok(&mut fleet(&[provider, "--help"])))
 }
